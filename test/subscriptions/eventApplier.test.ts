@@ -3,6 +3,7 @@ import { loadConfig } from '../../src/config/index.ts';
 import { parseJob } from '../../src/datasources/batch/parse.ts';
 import type { JobEvent } from '../../src/datasources/events/envelope.ts';
 import { EventLedger } from '../../src/datasources/events/ledger.ts';
+import type { PollLeases } from '../../src/cache/pollLeases.ts';
 import { parseGlobalId, type JobKey } from '../../src/model/globalId.ts';
 import type { JobRecord } from '../../src/model/job.ts';
 import { EventApplier } from '../../src/subscriptions/eventApplier.ts';
@@ -263,5 +264,40 @@ describe('Job events applied to the watchers', () => {
     t.clock.fireNext();
     await t.settle();
     expect(t.calls).toHaveLength(calls + 2);
+  });
+
+  it('keeps a message whose announcement failed, and announces it again when it comes back as a duplicate', async () => {
+    const up = { value: false };
+    const announced: string[] = [];
+    const leases = {
+      announce: (id: string, news: { record: JobRecord } | 'hint') => {
+        announced.push(news === 'hint' ? 'hint' : String(news.record.providerStatus));
+        return Promise.resolve(up.value);
+      },
+    } as unknown as PollLeases;
+    const registry = new PollerRegistry({
+      fetch: () => Promise.resolve(batchRecord('RUNNABLE')),
+      pollMs: 1000,
+      maxPollMs: 4000,
+      breakerPauseMs: 10_000,
+      scheduler: new ManualScheduler(0),
+    });
+    const applier = new EventApplier(config, registry, leases, new EventLedger());
+    const running = eventOf(batchRecord('RUNNING'));
+    expect(await applier.apply(running)).toEqual({ outcome: 'applied', keep: true });
+    // Back from the queue, Redis still away: a duplicate here, still owed to the other replicas.
+    expect(await applier.apply(running)).toEqual({ outcome: 'duplicate', keep: true });
+    up.value = true;
+    expect(await applier.apply(running)).toBe('duplicate');
+    // Announced once more: nothing is owed now, and a later copy is a plain duplicate.
+    expect(await applier.apply(running)).toBe('duplicate');
+    expect(announced).toEqual(['RUNNING', 'RUNNING', 'RUNNING']);
+    // A hint for a job watched nowhere here goes to the replicas: kept while they cannot be told.
+    const hint: JobEvent = { ...running, meaning: { kind: 'hint', key: KEY as never } };
+    up.value = false;
+    expect(await applier.apply(hint)).toEqual({ outcome: 'hint', keep: true });
+    up.value = true;
+    expect(await applier.apply(hint)).toBe('hint');
+    registry.close();
   });
 });
