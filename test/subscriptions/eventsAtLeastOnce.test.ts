@@ -10,7 +10,7 @@ import type { PollLeases } from '../../src/cache/pollLeases.ts';
 import { redisPollLeases } from '../../src/cache/redisPollLeases.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { parseJob } from '../../src/datasources/batch/parse.ts';
-import { EventLedger } from '../../src/datasources/events/ledger.ts';
+import { JobStates } from '../../src/datasources/state/jobStates.ts';
 import { EventQueues } from '../../src/datasources/events/eventQueues.ts';
 import { AwsAccounts } from '../../src/datasources/shared/accounts.ts';
 import { createEmulatorAccounts, DEMO_AWS_ACCOUNT_ID } from '../../src/emulators/accounts.ts';
@@ -88,6 +88,7 @@ function replica(url: string, leases: PollLeases) {
     awsCredentials: { ...DEMO_AWS_CREDENTIALS, accountId: DEMO_AWS_ACCOUNT_ID },
   };
   const calls: string[] = [];
+  const states = new JobStates();
   const registry = new PollerRegistry({
     fetch: (key) => {
       calls.push(key.provider);
@@ -99,8 +100,9 @@ function replica(url: string, leases: PollLeases) {
     scheduler: new ManualScheduler(0),
     random: () => 0.5,
     leases,
+    states,
   });
-  const applier = new EventApplier(config, registry, leases, new EventLedger());
+  const applier = new EventApplier(config, registry, leases, states);
   const outcomes: string[] = [];
   const waiters: { outcome: string; count: number; resolve: () => void }[] = [];
   const queues = new EventQueues({
