@@ -298,9 +298,10 @@ export class Poller implements GroupMember {
   }
 
   /**
-   * An event's record of the job, judged newer by the caller (`stripped`: another replica's,
+   * An event's record of the job, applied by the job-state store (`stripped`: another replica's,
    * without its secrets): told to the subscribers as a poll's record would be. A holder shares it
-   * with the other replicas' followers as its poll.
+   * with the other replicas' followers as its poll. Its secrets were learned where it was decoded
+   * (EventApplier), and a peer's has none: it is not told to `onRecord` again.
    */
   event(record: JobRecord, stripped: boolean): void {
     if (this.stopped) return;
@@ -309,7 +310,6 @@ export class Poller implements GroupMember {
       if (changeSignature(record) !== this.lastSignature) void this.fetch();
       return;
     }
-    this.options.onRecord?.(record);
     this.accept(record, stripped);
     if (watchSettled(record)) {
       if (this.role === 'holder')

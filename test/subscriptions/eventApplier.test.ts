@@ -218,6 +218,21 @@ describe('Job events applied to the watchers', () => {
     expect(t.statuses()).toEqual(['RUNNABLE', 'SUCCEEDED', 'RUNNING']);
   });
 
+  it("keeps a watched job in order after 60,000 other jobs' events: a late duplicate does not move it backwards", async () => {
+    const t = setup();
+    await t.settle();
+    expect(await t.applier.apply(eventOf(batchRecord('RUNNING'), 2000))).toBe('applied');
+    for (let n = 0; n < 60_000; n++) {
+      const jobId = `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+      const key = parseGlobalId(`batch:us-east-1:${jobId}`);
+      const other = parseJob(key as never, batchDetail({ jobId, stoppedAt: undefined }), 'detail');
+      await t.applier.apply(eventOf({ ...other, terminal: false }, 1000));
+    }
+    // The older state's event, delivered again late.
+    expect(await t.applier.apply(eventOf(batchRecord('RUNNABLE'), 1000))).toBe('stale');
+    expect(t.statuses()).toEqual(['RUNNABLE', 'RUNNING']);
+  });
+
   it('offers an applied event to the job-state store once, and nothing else does', async () => {
     const t = setup();
     await t.settle();
