@@ -520,7 +520,7 @@ function storeGauges(registers: Registers, stores: () => readonly StoreFillView[
   for (const [name, field, what] of gauges)
     new Gauge({
       name,
-      help: `${what} by each bounded store fed from outside input, by store (ledger: the job event ledger; refs: the CodePipeline join; retained: the finished jobs kept in process).`,
+      help: `${what} by each bounded store fed from outside input, by store (ledger: the job-state store; refs: the CodePipeline join; retained: the finished jobs kept in process).`,
       labelNames: ['store'],
       registers,
       collect() {
