@@ -7,7 +7,7 @@ import { createListSnapshots } from './datasources/listing/index.ts';
 import { AwsAccounts, type AccountState } from './datasources/shared/accounts.ts';
 import { AccountChecks } from './datasources/accountChecks.ts';
 import { EventQueues } from './datasources/events/eventQueues.ts';
-import { EventLedger } from './datasources/events/ledger.ts';
+import { JobStates, keepConfirmedFinished } from './datasources/state/jobStates.ts';
 import { RejectionLog } from './datasources/events/rejectionLog.ts';
 import { localRateBucket } from './datasources/guard/rateBudget.ts';
 import type { EmulatorSet } from './emulators/index.ts';
@@ -108,8 +108,12 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     sealer,
   );
   const events = openEventQueues(config, accounts, logger, observability);
-  const ledger = new EventLedger();
-  observability?.metrics?.stores(ledger, ledger.refs, retained);
+  // The one owner of what the process knows of each job's state: built here, passed down.
+  const states = new JobStates();
+  observability?.metrics?.stores(states, states.refs, retained);
+  observability?.metrics?.eventsMissed(() => states.missed);
+  if (retained)
+    states.subscribe(keepConfirmedFinished((record) => void retained.retainFinished(record)));
   const sharedReservations = await openSharedReservations(config, logger, sealer);
   const callerRates = await openCallerRates(config, logger, sealer);
   const server = await startServer({
@@ -123,7 +127,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     accountStates: () => accountChecks.states(),
     ...(sharedReservations ? { sharedReservations } : {}),
     ...(events ? { events } : {}),
-    ledger,
+    states,
     ...(callerRates ? { callerRates } : {}),
     ...(cluster ? { readinessDetails: () => ({ cluster: cluster.peers.state() }) } : {}),
     ...(observability ? { observability } : {}),

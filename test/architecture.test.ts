@@ -129,7 +129,9 @@ describe('The import rules', () => {
 
 /** The provider folders: each folder of src/datasources/ but the engines and what providers share. */
 const PROVIDER_FOLDERS = readdirSync(join(SRC, 'datasources'), { withFileTypes: true })
-  .filter((e) => e.isDirectory() && !['events', 'guard', 'listing', 'shared'].includes(e.name))
+  .filter(
+    (e) => e.isDirectory() && !['events', 'guard', 'listing', 'shared', 'state'].includes(e.name),
+  )
   .map((e) => `datasources/${e.name}`);
 const inProviderFolder = (path: string) => PROVIDER_FOLDERS.some((folder) => under(folder)(path));
 
@@ -176,6 +178,7 @@ describe('One registry of providers', () => {
     const internal = (spec: string) => inProviderFolder(spec) && !spec.endsWith('/index.ts');
     const engines = [
       'datasources/events',
+      'datasources/state',
       'datasources/listing',
       'datasources/guard',
       'datasources/shared',

@@ -9,7 +9,7 @@ export interface Linked<E> {
  * a doubly linked list through the entries themselves, not a Map's insertion order — taking a
  * Map's first key walks over every entry deleted before it until V8 rebuilds the table, and a full
  * store deletes its oldest entry on every insert. The kept finished jobs (retainedJobs.ts), the
- * learned secret values (auth/secretValues.ts), the event ledger (datasources/events/ledger.ts)
+ * learned secret values (auth/secretValues.ts), the job-state store (datasources/state/jobStates.ts)
  * and the callers' rates (callerRates.ts) keep their order here.
  */
 export class RecencyList<E extends Linked<E>> {

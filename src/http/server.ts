@@ -36,7 +36,7 @@ import { corsMiddleware } from './cors.ts';
 import { createFormatError } from './formatError.ts';
 import { healthRoutes, type ReadinessDetails } from './healthRoutes.ts';
 import type { EventQueues } from '../datasources/events/eventQueues.ts';
-import type { EventLedger } from '../datasources/events/ledger.ts';
+import type { JobStates } from '../datasources/state/jobStates.ts';
 import { requestErrorCodesPlugin, requestPlugin } from './requestPlugins.ts';
 import { consoleRouter } from './console.ts';
 import { acceptedTypes, paramsFromUrl, wantsEventStream } from './transport.ts';
@@ -96,7 +96,7 @@ export interface ServerOptions {
   /** The job event queues (JOBGRAPH_EVENT_QUEUES), applied to the watchers; their states in /readyz. */
   events?: EventQueues;
   /** What the process knows of each job's latest state (events applied), shared by the watchers and `listJobs`. */
-  ledger?: EventLedger;
+  states?: JobStates;
   /** graphql-sse single connection reservations shared with the other replicas (Redis); none: this process's own. */
   sharedReservations?: SharedReservations;
   /** Where the callers' request rates are counted (Redis: across the replicas); none: this process's own. Unused when JOBGRAPH_CALLER_RATE is off. */
@@ -146,7 +146,7 @@ function requestGateway(options: ServerOptions, listSnapshots: ReturnType<typeof
       sources,
       config,
       listSnapshots,
-      options.ledger ? (job) => options.ledger!.overlay(job) : undefined,
+      options.states ? (job) => options.states!.overlay(job) : undefined,
     ),
     ...(options.accounts ? { accounts: options.accounts } : {}),
     ...(options.events ? { events: options.events } : {}),
@@ -423,7 +423,7 @@ function startSubscriptions(
     ...(options.accounts ? { accounts: options.accounts } : {}),
     ...(options.sharedReservations ? { sharedReservations: options.sharedReservations } : {}),
     ...(options.events ? { events: options.events } : {}),
-    ...(options.ledger ? { ledger: options.ledger } : {}),
+    ...(options.states ? { states: options.states } : {}),
     audit: parts.audit,
     executeOperation: parts.executeOperation,
     ...(parts.callerRate ? { callerRate: parts.callerRate } : {}),

@@ -102,6 +102,7 @@ export class GatewayMetrics {
   readonly #assumeRole: Counter<'account' | 'outcome'>;
   readonly #accountRefusals: Counter<'reason'>;
   readonly #events: Counter<'provider' | 'outcome'>;
+  #eventsMissed: (() => ReadonlyMap<JobProvider, number>) | undefined = undefined;
   readonly #eventRejected: Counter<'queue' | 'reason'>;
   /** The reasons `jobgraph_events_rejected_total` has a label value of (EVENT_REJECT_REASONS at most). */
   readonly #rejectReasons = new Set<string>();
@@ -174,6 +175,7 @@ export class GatewayMetrics {
       registers,
     });
     eventQueueGauge(registers, () => this.#eventQueues?.() ?? []);
+    eventsMissedCounter(registers, () => this.#eventsMissed?.());
     storeGauges(registers, () => this.#stores.flatMap((s) => s.fill?.() ?? []));
     accountStateGauge(registers, () => this.#accounts?.() ?? []);
     collectDefaultMetrics({
@@ -254,6 +256,11 @@ export class GatewayMetrics {
       reason = 'other';
     else this.#rejectReasons.add(reason);
     this.#eventRejected.inc({ queue, reason });
+  }
+
+  /** What `jobgraph_events_missed_total` reads at each scrape (the job-state store's count). */
+  eventsMissed(source: () => ReadonlyMap<JobProvider, number>): void {
+    this.#eventsMissed = source;
   }
 
   /** What `jobgraph_event_queue_up` reads at each scrape. */
@@ -513,7 +520,7 @@ function storeGauges(registers: Registers, stores: () => readonly StoreFillView[
   for (const [name, field, what] of gauges)
     new Gauge({
       name,
-      help: `${what} by each bounded store fed from outside input, by store (ledger: the job event ledger; refs: the CodePipeline join; retained: the finished jobs kept in process).`,
+      help: `${what} by each bounded store fed from outside input, by store (ledger: the job-state store; refs: the CodePipeline join; retained: the finished jobs kept in process).`,
       labelNames: ['store'],
       registers,
       collect() {
@@ -521,6 +528,23 @@ function storeGauges(registers: Registers, stores: () => readonly StoreFillView[
         for (const s of stores()) this.set({ store: s.store }, s[field]);
       },
     });
+}
+
+/** Reads that changed what events had said of a job, by provider, read at scrape time. */
+function eventsMissedCounter(
+  registers: Registers,
+  missed: () => ReadonlyMap<JobProvider, number> | undefined,
+): void {
+  new Counter({
+    name: 'jobgraph_events_missed_total',
+    help: "Provider reads (a watch's poll or reconciliation) whose state differed from what the job's last applied event said, so replaced it: an event missed, late or wrong, by provider.",
+    labelNames: ['provider'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [provider, n] of missed() ?? []) this.inc({ provider }, n);
+    },
+  });
 }
 
 /** Each event queue up (1) or not (0), read at scrape time. */

@@ -22,7 +22,7 @@ import { createListSnapshots, type ListSnapshots } from '../datasources/listing/
 import { JobBudgetError } from '../limits/jobBudget.ts';
 import type { JobProvider, JobRecord } from '../model/job.ts';
 import { liveByOf, type EventQueues } from '../datasources/events/eventQueues.ts';
-import { EventLedger } from '../datasources/events/ledger.ts';
+import { JobStates } from '../datasources/state/jobStates.ts';
 import { EventApplier } from './eventApplier.ts';
 import { createWatchLister } from './watchLister.ts';
 import { PollerRegistry } from './pollers.ts';
@@ -84,8 +84,11 @@ export interface WatchHubOptions {
    * watched job it covers is polled only every JOBGRAPH_EVENT_RECONCILE_SECONDS.
    */
   events?: Pick<EventQueues, 'attach' | 'covers' | 'onCoverage'>;
-  /** What the process knows of each job's latest state, shared with `listJobs` (default: the hub's own). */
-  ledger?: EventLedger;
+  /**
+   * The process's job-state store, built once by the gateway (app.ts) and shared with `listJobs`;
+   * absent (a hub alone, in tests): the hub's own, dated by its scheduler.
+   */
+  states?: JobStates;
 }
 
 /** The poll leases of the cache the sources share (Redis), if any. */
@@ -93,19 +96,6 @@ function sharedPollLeases(sources: Sources): PollLeases | undefined {
   for (const guarded of Object.values(sources) as GuardedSource[])
     if (guarded.cache?.pollLeases) return guarded.cache.pollLeases;
   return undefined;
-}
-
-/**
- * A finished job an event showed, to the source's kept finished jobs when it has them (an upstream
- * read's terminal record goes there from the guarded call; an event's needs this hand-over, which
- * the EventApplier makes only for a job a read has confirmed). Read structurally: the store is
- * the guarded source's `retained`, absent when retention is off.
- */
-function keepFinished(sources: Sources, record: JobRecord): void {
-  const guarded = sources[record.provider] as {
-    retained?: { retainFinished(record: JobRecord): Promise<unknown> };
-  };
-  void guarded.retained?.retainFinished(record);
 }
 
 /** The process's pollers, slots and open streams. */
@@ -119,6 +109,8 @@ export class WatchHub {
   private readonly audit: AccountAudit | undefined;
   /** Applies the job events to the watchers (with or without an event source: replicas share theirs). */
   readonly events: EventApplier;
+  /** What the process knows of each job's state (the one store). */
+  readonly states: JobStates;
   private readonly feed: WatchHubOptions['events'];
   private readonly offCoverage: (() => void) | undefined;
   private closed = false;
@@ -131,10 +123,12 @@ export class WatchHub {
     this.scheduler = options.scheduler ?? systemScheduler;
     const leases =
       options.pollLeases === undefined ? sharedPollLeases(sources) : options.pollLeases;
-    const ledger = options.ledger ?? new EventLedger();
+    const states =
+      options.states ?? new JobStates(undefined, undefined, undefined, () => this.scheduler.now());
     const feed = options.events;
     this.feed = feed;
     let applier: EventApplier | undefined = undefined;
+    this.states = states;
     const slotMs = pollSlotMs(config.watch.pollMs);
     this.registry = new PollerRegistry({
       fetch: (key, answer) =>
@@ -160,8 +154,8 @@ export class WatchHub {
             'region' in key ? key.region : '',
           ) === true,
         reconcileMs: config.events.reconcileMs,
-        behind: (record) => ledger.behind(record),
       },
+      states,
       ...(options.listWatch === false
         ? {}
         : {
@@ -178,9 +172,7 @@ export class WatchHub {
           }),
     });
     this.slots = new SubscriptionSlots(config.watch.maxPerCaller, config.watch.maxTotal);
-    applier = new EventApplier(config, this.registry, leases ?? undefined, ledger, (record) =>
-      keepFinished(sources, record),
-    );
+    applier = new EventApplier(config, this.registry, leases ?? undefined, states);
     this.events = applier;
     const events = applier;
     feed?.attach((event) => events.apply(event));

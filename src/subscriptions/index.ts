@@ -22,7 +22,7 @@ export type { OperationCall } from './wsTransport.ts';
 /** What the transports take, and the watchers' hub its part of it (`WatchHubOptions`). */
 export interface SubscriptionOptions extends Pick<
   WatchHubOptions,
-  'config' | 'sources' | 'scheduler' | 'accounts' | 'listSnapshots' | 'audit' | 'events' | 'ledger'
+  'config' | 'sources' | 'scheduler' | 'accounts' | 'listSnapshots' | 'audit' | 'events' | 'states'
 > {
   schema: GraphQLSchema;
   limits: QueryLimits;

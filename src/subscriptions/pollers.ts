@@ -1,63 +1,20 @@
 import { BrokenCircuitError } from 'cockatiel';
-import type { LeaseClaim, PollLeases, PollResult, SharedPoll } from '../cache/pollLeases.ts';
+import type { LeaseClaim, PollResult, SharedPoll } from '../cache/pollLeases.ts';
 import { UpstreamError } from '../errors.ts';
 import { formatGlobalId, type JobKey } from '../model/globalId.ts';
 import { AnswerMemo } from '../datasources/shared/answerMemo.ts';
+import type { Verdict } from '../datasources/state/jobStates.ts';
 import type { JobRecord } from '../model/job.ts';
 import { ListWatchGroup, type GroupMember } from './listWatchGroup.ts';
-import type { WatchLister } from './watchLister.ts';
-import type { Scheduler } from './scheduler.ts';
 import { exactTimers, PollSlots, type PollTimers } from './pollSlots.ts';
 import { HintGate } from './hintGate.ts';
 import { changeSignature, watchSettled } from './watchChange.ts';
 
 export { changeSignature, watchSettled };
 
-/** What a poller tells its subscribers: the job (first, then each change), or its one failure. */
-export type WatchEvent = { kind: 'record'; record: JobRecord } | { kind: 'error'; error: Error };
-export type WatchListener = (event: WatchEvent) => void;
+import type { PollerOptions, WatchEvent, WatchListener } from './pollerOptions.ts';
 
-export interface PollerOptions {
-  /**
-   * Load one job (below the per-request loader: cache, in-flight coalescing, guarded fetch).
-   * `answer`: the poller's memo of the job's last upstream answer: an unchanged answer is the last
-   * record again, the very object, unparsed (shared/answerMemo.ts).
-   */
-  fetch(key: JobKey, answer: AnswerMemo): Promise<JobRecord>;
-  /** First wait between polls, and the wait after a change (JOBGRAPH_WATCH_POLL_MS). */
-  pollMs: number;
-  /** Longest wait while nothing changes (JOBGRAPH_WATCH_MAX_POLL_MS). */
-  maxPollMs: number;
-  /** How long to wait while the provider's circuit is open (the breaker's half-open delay). */
-  breakerPauseMs: number;
-  scheduler: Scheduler;
-  /** Jitter source, default Math.random. */
-  random?: () => number;
-  /**
-   * Polls share wake-ups (pollSlots.ts): each wait, after its jitter, ends on the next multiple of
-   * `ms` after `phase` (scheduler ms), one timer a slot; absent: each poller its own exact timer.
-   */
-  slots?: { ms: number; phase: number };
-  /** Told of every record fetched or received (the secret-value registry learns it there). */
-  onRecord?(record: JobRecord): void;
-  /** Watch many jobs of one source through its list call (watchLister.ts); absent: each job by its describe alone. */
-  lister?: WatchLister;
-  /**
-   * Share the polls with the other replicas (JOBGRAPH_CACHE_URL): one lease per job, each poll's
-   * result published to the others; absent: every poller polls for this process alone.
-   */
-  leases?: PollLeases;
-  /**
-   * Job events (docs/events.md): a job whose provider, account and region have a healthy event
-   * source (`covered`) is polled at most every `reconcileMs` after its first poll; `behind` says a
-   * read is older than an event already applied (it is then no change).
-   */
-  events?: {
-    covered(key: JobKey): boolean;
-    reconcileMs: number;
-    behind(record: JobRecord): boolean;
-  };
-}
+export type { PollerOptions, WatchEvent, WatchListener };
 
 /** Reconciliation reads of jobs live by events fall on multiples of this (ms), so that they batch. */
 export const RECONCILE_SLOT_MS = 1000;
@@ -134,8 +91,7 @@ export class PollerRegistry {
   private readonly offAvailability: (() => void) | undefined;
   /** Where the pollers' waits go: the slots, or a timer each. */
   readonly timers: PollTimers;
-  /** How an event another replica shared compares with what this process knows (set by the hub's EventApplier). */
-  judge: ((record: JobRecord, time: number) => 'applied' | 'duplicate' | 'stale') | undefined;
+  private readonly offStates: (() => void) | undefined;
 
   constructor(readonly options: PollerOptions) {
     const { slots, scheduler } = options;
@@ -146,6 +102,10 @@ export class PollerRegistry {
       for (const poller of [...this.pollers.values()])
         if (available) poller.leasesBack();
         else poller.leasesLost();
+    });
+    // An event applied here goes to its job's poller as its record (no describe call).
+    this.offStates = options.states?.subscribe((record, _entry, _prev, observation) => {
+      if (observation.origin === 'event') this.pollers.get(record.id)?.event(record, false);
     });
   }
 
@@ -159,13 +119,17 @@ export class PollerRegistry {
     let poller = this.pollers.get(id);
     if (!poller) {
       poller = new Poller(key, id, this.options, {
-        onStop: () => this.pollers.delete(id),
+        onStop: () => {
+          this.pollers.delete(id);
+          this.options.states?.unpin(id);
+        },
         group: () => this.groupOf(key),
         polled: (role) => (this.polls[role] += 1),
         timers: this.timers,
-        judge: (record, time) => this.judge?.(record, time) ?? 'applied',
       });
       this.pollers.set(id, poller);
+      // Watched: its ordering is kept (never evicted) while it is.
+      this.options.states?.pin(id);
       poller.add(listener, secrets);
       poller.start();
     } else {
@@ -207,6 +171,7 @@ export class PollerRegistry {
   /** Stop every poller (shutdown): the leases held are given back to the other replicas. */
   close(): void {
     this.offAvailability?.();
+    this.offStates?.();
     for (const poller of [...this.pollers.values()]) poller.stop();
   }
 
@@ -272,8 +237,6 @@ export class Poller implements GroupMember {
       polled(role: PollRole): void;
       /** Where its waits go (the registry's slots). */
       timers: PollTimers;
-      /** How an event's record compares with what the process knows (EventApplier); absent: applied. */
-      judge?(record: JobRecord, time: number): 'applied' | 'duplicate' | 'stale';
     },
   ) {
     this.interval = options.pollMs;
@@ -335,9 +298,10 @@ export class Poller implements GroupMember {
   }
 
   /**
-   * An event's record of the job, judged newer by the caller (`stripped`: another replica's,
+   * An event's record of the job, applied by the job-state store (`stripped`: another replica's,
    * without its secrets): told to the subscribers as a poll's record would be. A holder shares it
-   * with the other replicas' followers as its poll.
+   * with the other replicas' followers as its poll. Its secrets were learned where it was decoded
+   * (EventApplier), and a peer's has none: it is not told to `onRecord` again.
    */
   event(record: JobRecord, stripped: boolean): void {
     if (this.stopped) return;
@@ -346,7 +310,6 @@ export class Poller implements GroupMember {
       if (changeSignature(record) !== this.lastSignature) void this.fetch();
       return;
     }
-    this.options.onRecord?.(record);
     this.accept(record, stripped);
     if (watchSettled(record)) {
       if (this.role === 'holder')
@@ -519,7 +482,7 @@ export class Poller implements GroupMember {
           if (changed || this.lastStripped || this.awaitingFull.size > 0) void this.fetch();
         } else {
           this.options.onRecord?.(poll.record);
-          this.accept(poll.record, poll.stripped);
+          this.accept(poll.record, poll.stripped, this.offer(poll.record, 'peer'));
           if (watchSettled(poll.record)) return this.stop();
         }
         // Taking over later goes on from the holder's backoff.
@@ -537,11 +500,20 @@ export class Poller implements GroupMember {
     }
   }
 
-  /** Another replica's applied event: applied here as it would be here (the events judge says whether it is news). */
+  /** Another replica's applied event: applied here when this process's store takes it as news. */
   private sharedEvent(record: JobRecord, stripped: boolean, time: number): void {
-    if (this.options.events?.behind(record)) return;
-    const judged = this.registry.judge?.(record, time) ?? 'applied';
-    if (judged === 'applied') this.event(record, stripped);
+    if (this.offer(record, 'peer', time) === 'applied') this.event(record, stripped);
+  }
+
+  /** Offer a read (sent at `at`) or a peer's word (an event's with its `time`) to the store: its verdict. */
+  private offer(record: JobRecord, origin: 'read' | 'peer', time?: number, at?: number): Verdict {
+    const states = this.options.states;
+    if (!states) return 'applied';
+    return states.offer(record, {
+      origin,
+      at: at ?? states.now(),
+      ...(time !== undefined ? { time } : {}),
+    });
   }
 
   /**
@@ -549,11 +521,11 @@ export class Poller implements GroupMember {
    * changed, else a poll without change (the wait grows). A full record after a stripped one with
    * the same signature replaces it, and goes to the subscribers that waited for it.
    */
-  private accept(record: JobRecord, stripped: boolean): void {
+  private accept(record: JobRecord, stripped: boolean, verdict: Verdict = 'applied'): void {
     const first = this.last === null;
     const signature = record === this.last ? this.lastSignature : changeSignature(record);
     // A read that raced an applied event is older news: no change (never backwards).
-    const behind = !first && this.options.events?.behind(record) === true;
+    const behind = !first && verdict === 'stale';
     if (signature !== this.lastSignature && !behind) {
       this.last = record;
       this.lastSignature = signature;
@@ -581,6 +553,8 @@ export class Poller implements GroupMember {
     if (this.stopped || this.fetching) return;
     this.fetching = true;
     this.hints.reading(this.options.scheduler.now());
+    // When the read was sent: one sent before an event arrived may answer an older state.
+    const at = this.options.states?.now();
     let record: JobRecord;
     try {
       record = await this.options.fetch(this.key, this.answer);
@@ -594,7 +568,7 @@ export class Poller implements GroupMember {
     // The last record again (an unchanged answer, not parsed): its secrets are known already.
     if (record !== this.last) this.options.onRecord?.(record);
     this.registry.polled(this.role === 'holder' ? 'holder' : 'alone');
-    this.accept(record, false);
+    this.accept(record, false, this.offer(record, 'read', undefined, at));
     if (this.role === 'follower') {
       // A follower's own call: the holder's polls go on.
       if (watchSettled(record)) this.stop();

@@ -1,5 +1,8 @@
 import type { JobRecord } from '../model/job.ts';
 import { providerOf } from '../datasources/registry.ts';
+import { changeSignature } from '../datasources/state/jobStates.ts';
+
+export { changeSignature };
 
 /**
  * Whether a watcher has had all it will get of a job: a terminal job cannot change, and a job
@@ -8,18 +11,4 @@ import { providerOf } from '../datasources/registry.ts';
  */
 export function watchSettled(record: JobRecord): boolean {
   return record.terminal || providerOf(record.provider).progress.noStatus === true;
-}
-
-/**
- * What two records of one job are compared by: a change here is an event. Beyond the status, the
- * provider's progress fields (`Provider.progress`).
- */
-export function changeSignature(record: JobRecord): string {
-  const r = record as unknown as Record<string, unknown>;
-  return JSON.stringify([
-    record.state,
-    record.providerStatus,
-    record.statusMessage,
-    ...providerOf(record.provider).progress.fields.map((f) => r[f] ?? null),
-  ]);
 }

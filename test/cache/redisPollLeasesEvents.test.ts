@@ -4,7 +4,7 @@ import type { PollLeases, SharedPoll } from '../../src/cache/pollLeases.ts';
 import { POLL_CHANNEL_PREFIX, redisPollLeases } from '../../src/cache/redisPollLeases.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { parseJob } from '../../src/datasources/batch/parse.ts';
-import { EventLedger } from '../../src/datasources/events/ledger.ts';
+import { JobStates } from '../../src/datasources/state/jobStates.ts';
 import { parseGlobalId } from '../../src/model/globalId.ts';
 import type { JobRecord } from '../../src/model/job.ts';
 import { JOB_TYPE_NAME } from '../../src/model/jobKeys.ts';
@@ -65,7 +65,7 @@ describe.skipIf(redisServer.skip)('Job events across replicas (Redis)', () => {
     const b = await store('host:2:b');
     const clock = new ManualScheduler(0);
     const calls: string[] = [];
-    const registry = (leases: PollLeases) =>
+    const registry = (leases: PollLeases, states: JobStates) =>
       new PollerRegistry({
         fetch: (key) => {
           calls.push(`${leases.replicaId} ${key.provider}`);
@@ -77,11 +77,13 @@ describe.skipIf(redisServer.skip)('Job events across replicas (Redis)', () => {
         scheduler: clock,
         random: () => 0.5,
         leases,
+        states,
       });
-    const onA = registry(a);
-    const onB = registry(b);
-    const consumer = new EventApplier(config, onA, a, new EventLedger());
-    new EventApplier(config, onB, b, new EventLedger());
+    const [statesA, statesB] = [new JobStates(), new JobStates()];
+    const onA = registry(a, statesA);
+    const onB = registry(b, statesB);
+    const consumer = new EventApplier(config, onA, a, statesA);
+    new EventApplier(config, onB, b, statesB);
     // B's events arrive over Redis: wait for them by count, however long a busy machine takes
     // (the test's timeout is the bound), never for a fixed number of turns of the event loop.
     const seen: WatchEvent[] = [];

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.ts';
 import { parseJob } from '../../src/datasources/batch/parse.ts';
 import type { JobEvent } from '../../src/datasources/events/envelope.ts';
-import { EventLedger } from '../../src/datasources/events/ledger.ts';
+import { JobStates, keepConfirmedFinished } from '../../src/datasources/state/jobStates.ts';
+import type { PollLeases } from '../../src/cache/pollLeases.ts';
 import { parseGlobalId, type JobKey } from '../../src/model/globalId.ts';
 import type { JobRecord } from '../../src/model/job.ts';
 import { EventApplier } from '../../src/subscriptions/eventApplier.ts';
@@ -36,12 +37,24 @@ const eventOf = (record: JobRecord, time = 1000): JobEvent => ({
   time,
 });
 
+/** The store's offers, counted by origin. */
+function countOffers(states: JobStates): Record<string, number> {
+  const counts: Record<string, number> = {};
+  const offer = states.offer.bind(states);
+  states.offer = (record, observation) => {
+    counts[observation.origin] = (counts[observation.origin] ?? 0) + 1;
+    return offer(record, observation);
+  };
+  return counts;
+}
+
 /** A registry whose describe answers `reads[0]` (the test sets it), counting the calls, and the applier over it. */
 function setup(covered = { value: true }) {
   const clock = new ManualScheduler(0);
   const reads: JobRecord[] = [batchRecord('RUNNABLE')];
   const calls: JobKey[] = [];
-  const ledger = new EventLedger();
+  const states = new JobStates(undefined, undefined, undefined, () => clock.now());
+  const offers = countOffers(states);
   let applier: EventApplier | undefined = undefined;
   const registry = new PollerRegistry({
     fetch: (key) => {
@@ -57,17 +70,30 @@ function setup(covered = { value: true }) {
     events: {
       covered: () => covered.value,
       reconcileMs: 300_000,
-      behind: (record) => ledger.behind(record),
     },
+    states,
   });
   const kept: JobRecord[] = [];
-  applier = new EventApplier(config, registry, undefined, ledger, (record) => kept.push(record));
+  applier = new EventApplier(config, registry, undefined, states);
+  states.subscribe(keepConfirmedFinished((record) => kept.push(record)));
   const seen: WatchEvent[] = [];
   registry.watch(KEY, (e) => seen.push(e));
   const settle = () => new Promise((resolve) => setImmediate(resolve));
   const statuses = () =>
     seen.map((e) => (e.kind === 'record' ? e.record.providerStatus : e.error.message));
-  return { clock, reads, calls, registry, applier: applier, seen, statuses, settle, covered, kept };
+  return {
+    clock,
+    reads,
+    calls,
+    registry,
+    applier: applier,
+    seen,
+    statuses,
+    settle,
+    covered,
+    kept,
+    offers,
+  };
 }
 
 describe('Job events applied to the watchers', () => {
@@ -159,15 +185,64 @@ describe('Job events applied to the watchers', () => {
     expect(t2.kept).toEqual([done]);
   });
 
-  it('takes a read that raced an applied event as no change', async () => {
+  it('takes a read that raced an applied event (sent before it arrived) as no change', async () => {
     const t = setup();
     await t.settle();
-    await t.applier.apply(eventOf(batchRecord('RUNNING')));
-    // The describe still answers the job as it was before the event.
+    let answer: (r: JobRecord) => void = () => undefined;
+    t.registry.options.fetch = (key) => {
+      t.calls.push(key);
+      return new Promise((resolve) => (answer = resolve));
+    };
     t.clock.fireNext();
+    await t.settle();
+    // The event arrives while the read is out; the read answers the job as it was before it.
+    t.clock.advance(1);
+    await t.applier.apply(eventOf(batchRecord('RUNNING')));
+    answer(batchRecord('RUNNABLE'));
     await t.settle();
     expect(t.calls).toHaveLength(2);
     expect(t.statuses()).toEqual(['RUNNABLE', 'RUNNING']);
+  });
+
+  it('lets the next read correct a wrong event: the provider is the source of truth', async () => {
+    const t = setup();
+    await t.settle();
+    // An event says the job succeeded; the provider still says it runs.
+    t.reads[0] = batchRecord('RUNNING', 1);
+    const wrong = batchRecord('SUCCEEDED', 1, { stoppedAt: undefined });
+    expect(await t.applier.apply(eventOf(batchRecord('RUNNABLE', 1)))).toBe('applied');
+    expect(await t.applier.apply(eventOf({ ...wrong, terminal: false }))).toBe('applied');
+    t.clock.advance(1);
+    t.clock.fireNext();
+    await t.settle();
+    expect(t.statuses()).toEqual(['RUNNABLE', 'SUCCEEDED', 'RUNNING']);
+  });
+
+  it("keeps a watched job in order after 60,000 other jobs' events: a late duplicate does not move it backwards", async () => {
+    const t = setup();
+    await t.settle();
+    expect(await t.applier.apply(eventOf(batchRecord('RUNNING'), 2000))).toBe('applied');
+    for (let n = 0; n < 60_000; n++) {
+      const jobId = `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+      const key = parseGlobalId(`batch:us-east-1:${jobId}`);
+      const other = parseJob(key as never, batchDetail({ jobId, stoppedAt: undefined }), 'detail');
+      await t.applier.apply(eventOf({ ...other, terminal: false }, 1000));
+    }
+    // The older state's event, delivered again late.
+    expect(await t.applier.apply(eventOf(batchRecord('RUNNABLE'), 1000))).toBe('stale');
+    expect(t.statuses()).toEqual(['RUNNABLE', 'RUNNING']);
+  });
+
+  it('offers an applied event to the job-state store once, and nothing else does', async () => {
+    const t = setup();
+    await t.settle();
+    const before = { ...t.offers };
+    expect(await t.applier.apply(eventOf(batchRecord('RUNNING')))).toBe('applied');
+    expect(t.statuses()).toEqual(['RUNNABLE', 'RUNNING']);
+    const after = t.offers;
+    const total = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
+    expect(total(after) - total(before)).toBe(1);
+    expect((after.event ?? 0) - (before.event ?? 0)).toBe(1);
   });
 
   it('re-reads a job live by events only every reconcile interval, and polls again at once when its source goes down', async () => {
@@ -263,5 +338,40 @@ describe('Job events applied to the watchers', () => {
     t.clock.fireNext();
     await t.settle();
     expect(t.calls).toHaveLength(calls + 2);
+  });
+
+  it('keeps a message whose announcement failed, and announces it again when it comes back as a duplicate', async () => {
+    const up = { value: false };
+    const announced: string[] = [];
+    const leases = {
+      announce: (id: string, news: { record: JobRecord } | 'hint') => {
+        announced.push(news === 'hint' ? 'hint' : String(news.record.providerStatus));
+        return Promise.resolve(up.value);
+      },
+    } as unknown as PollLeases;
+    const registry = new PollerRegistry({
+      fetch: () => Promise.resolve(batchRecord('RUNNABLE')),
+      pollMs: 1000,
+      maxPollMs: 4000,
+      breakerPauseMs: 10_000,
+      scheduler: new ManualScheduler(0),
+    });
+    const applier = new EventApplier(config, registry, leases, new JobStates());
+    const running = eventOf(batchRecord('RUNNING'));
+    expect(await applier.apply(running)).toEqual({ outcome: 'applied', keep: true });
+    // Back from the queue, Redis still away: a duplicate here, still owed to the other replicas.
+    expect(await applier.apply(running)).toEqual({ outcome: 'duplicate', keep: true });
+    up.value = true;
+    expect(await applier.apply(running)).toBe('duplicate');
+    // Announced once more: nothing is owed now, and a later copy is a plain duplicate.
+    expect(await applier.apply(running)).toBe('duplicate');
+    expect(announced).toEqual(['RUNNING', 'RUNNING', 'RUNNING']);
+    // A hint for a job watched nowhere here goes to the replicas: kept while they cannot be told.
+    const hint: JobEvent = { ...running, meaning: { kind: 'hint', key: KEY as never } };
+    up.value = false;
+    expect(await applier.apply(hint)).toEqual({ outcome: 'hint', keep: true });
+    up.value = true;
+    expect(await applier.apply(hint)).toBe('hint');
+    registry.close();
   });
 });

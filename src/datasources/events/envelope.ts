@@ -21,6 +21,11 @@ export interface JobEvent {
   meaning: EventMeaning;
   /** Its `time`, epoch ms (EventBridge gives whole seconds). */
   time: number;
+  /**
+   * Its envelope's `id` (EventBridge's, unique per event): the tie-break of two events of one order
+   * and time, the same on every replica. Absent when the envelope has none (or an over-long one).
+   */
+  id?: string;
 }
 
 /**
@@ -33,6 +38,9 @@ export class EventRejected extends Error {
     this.name = 'EventRejected';
   }
 }
+
+/** EventBridge event IDs are UUIDs; longer is no ID of its. */
+const MAX_EVENT_ID_CHARS = 64;
 
 /** Which provider publishes events of a `source` and `detail-type`. */
 const BY_TYPE: ReadonlyMap<string, AnyProvider> = new Map(
@@ -108,5 +116,7 @@ export function decodeEvent(
     // The provider's error may quote a value of the detail: only that it failed is said.
     throw new EventRejected('a detail without the job it is about');
   }
-  return { provider: provider.name, place, meaning, time };
+  // The ID orders ties only: one that is not a short string is no ID of EventBridge's.
+  const id = typeof e.id === 'string' && e.id.length <= MAX_EVENT_ID_CHARS ? e.id : undefined;
+  return { provider: provider.name, place, meaning, time, ...(id !== undefined ? { id } : {}) };
 }

@@ -32,7 +32,17 @@ export type EventOutcome = 'applied' | 'hint' | 'duplicate' | 'stale' | 'rejecte
  * reader looks (this process's watchers, the replicas' shared channel), and only then is the
  * message deleted.
  */
-export type EventSink = (event: JobEvent) => Promise<EventOutcome>;
+export type EventSink = (event: JobEvent) => Promise<EventOutcome | Unfinished>;
+
+/**
+ * An outcome whose message stays in the queue: the event was applied here but is not yet told to
+ * the other replicas (their announcement failed), so SQS hands it out again after its visibility
+ * timeout, to this replica (which announces it again) or to another (which applies it).
+ */
+export interface Unfinished {
+  outcome: EventOutcome;
+  keep: true;
+}
 
 /** What the queues tell the gateway: each message's outcome, each rejection, each queue going down or up. */
 export interface EventObserver {
@@ -223,9 +233,10 @@ export class EventQueues {
       if (!sink) continue;
       try {
         // Applied first: `observer?.outcome?.(…)` would not even evaluate its arguments without an observer.
-        const outcome = await this.#unlessClosed(sink(event));
-        observer?.outcome?.(event.provider, outcome);
-        done.push(m.receiptHandle);
+        const result = await this.#unlessClosed(sink(event));
+        const finished = typeof result === 'string';
+        observer?.outcome?.(event.provider, finished ? result : result.outcome);
+        if (finished) done.push(m.receiptHandle);
       } catch {
         // Not applied (or stopped first): left for SQS to hand out again.
       }

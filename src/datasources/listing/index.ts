@@ -48,7 +48,7 @@ export function createJobLister(
   sources: Sources,
   config: Config,
   snapshots: ListSnapshots = createListSnapshots(config),
-  /** Rows made as fresh as the job events applied (datasources/events/ledger.ts); absent: as listed. */
+  /** Rows made as fresh as the job events applied (datasources/state/jobStates.ts); absent: as listed. */
   overlay: (job: ListedJob) => ListedJob = (job) => job,
 ): JobLister {
   const codec = new CursorCodec(config.listing.cursorSecret);

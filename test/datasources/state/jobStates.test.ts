@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { parseJob } from '../../../src/datasources/batch/parse.ts';
-import { EventLedger, RefJoin } from '../../../src/datasources/events/ledger.ts';
+import { JobStates, RefJoin } from '../../../src/datasources/state/jobStates.ts';
 import { parseGlobalId } from '../../../src/model/globalId.ts';
 import type { JobRecord } from '../../../src/model/job.ts';
 import { batchDetail } from '../../support/batchEvents.ts';
@@ -12,11 +12,11 @@ function record(n: number, status = 'RUNNING'): JobRecord {
   return parseJob(key as never, batchDetail({ jobId, status, stoppedAt: undefined }), 'detail');
 }
 
-describe('EventLedger bound', () => {
+describe('JobStates bound', () => {
   it('forgets the least recently written job first, without walking a Map, whatever was deleted before it', () => {
     // A full ledger forgets one job on every new one; taking a Map's first key would walk every
     // entry deleted before it, so the order of writes is kept apart from the Map.
-    const ledger = new EventLedger(100);
+    const ledger = new JobStates(100);
     const jobs = Array.from({ length: 1100 }, (_, n) => record(n));
     const walks = (['keys', 'values', 'entries', 'forEach', Symbol.iterator] as const).map((name) =>
       vi.spyOn(Map.prototype, name),
@@ -24,12 +24,12 @@ describe('EventLedger bound', () => {
     const held = (from: number, to: number) =>
       jobs.slice(from, to).flatMap((job, i) => (ledger.get(job.id) ? [from + i] : []));
     const write = (from: number, to: number) => {
-      for (const job of jobs.slice(from, to)) ledger.note(job, `sig-${job.id}`, 1);
+      for (const job of jobs.slice(from, to)) ledger.offer(job, { origin: 'event', time: 1 });
     };
     try {
       write(0, 1000);
       // Job 950 written again (a newer state) becomes the newest: the next 50 push out 900–949.
-      ledger.note(record(950, 'SUCCEEDED'), 'sig-950-done', 2);
+      ledger.offer(record(950, 'SUCCEEDED'), { origin: 'event', time: 2 });
       write(1000, 1050);
       expect(held(0, 950)).toEqual([]);
       expect(held(950, 1050)).toHaveLength(100);
@@ -37,7 +37,6 @@ describe('EventLedger bound', () => {
       write(1050, 1099);
       expect(held(950, 1000)).toEqual([950]);
       expect(ledger.get(jobs[950]!.id)).toMatchObject({
-        signature: 'sig-950-done',
         time: 2,
         header: { providerStatus: 'SUCCEEDED' },
       });
@@ -52,22 +51,22 @@ describe('EventLedger bound', () => {
   });
 
   it('keeps a job written with an older order where it was, unchanged', () => {
-    const ledger = new EventLedger(2);
+    const ledger = new JobStates(2);
     const [a, b, c] = [record(1, 'RUNNING'), record(2), record(3)];
-    ledger.note(a, 'running', 5);
-    ledger.note(b, 'b', 1);
+    ledger.offer(a, { origin: 'event', time: 5 });
+    ledger.offer(b, { origin: 'event', time: 1 });
     // An older state of `a` is not written: not newer in the order either.
-    ledger.note(record(1, 'SUBMITTED'), 'submitted', 6);
-    expect(ledger.get(a.id)).toMatchObject({ signature: 'running', time: 5 });
-    ledger.note(c, 'c', 1); // forgets a, the least recently written
+    ledger.offer(record(1, 'SUBMITTED'), { origin: 'event', time: 6 });
+    expect(ledger.get(a.id)).toMatchObject({ time: 5, header: { providerStatus: 'RUNNING' } });
+    ledger.offer(c, { origin: 'event', time: 1 }); // forgets a, the least recently written
     expect([a, b, c].map((r) => ledger.get(r.id) !== undefined)).toEqual([false, true, true]);
   });
 });
 
-describe('EventLedger byte bound', () => {
+describe('JobStates byte bound', () => {
   it('forgets the least recently written jobs once their entries pass its bytes, whatever their count', () => {
     const maxBytes = 64 * 1024;
-    const ledger = new EventLedger(1000, maxBytes);
+    const ledger = new JobStates(1000, maxBytes);
     // Each entry holds its status reason twice (the header's message and the listed reason), at
     // two bytes a character as estimated: about 8 KB each, so about eight fit.
     const long = (n: number) =>
@@ -76,7 +75,7 @@ describe('EventLedger byte bound', () => {
         statusMessage: 'm'.repeat(1000),
         statusReason: 'r'.repeat(1000),
       }) as JobRecord;
-    for (let n = 0; n < 40; n++) ledger.note(long(n), `sig-${n}`, 1);
+    for (let n = 0; n < 40; n++) ledger.offer(long(n), { origin: 'event', time: 1 });
     const held = Array.from({ length: 40 }, (_, n) => n).filter((n) => ledger.get(record(n).id));
     expect(held.length).toBeGreaterThan(1);
     expect(held.length).toBeLessThan(40);
@@ -90,16 +89,16 @@ describe('EventLedger byte bound', () => {
     });
     expect(fill.bytes).toBeLessThanOrEqual(maxBytes);
     // Short entries are counted as what they are: many more fit.
-    for (let n = 100; n < 400; n++) ledger.note(record(n), `s${n}`, 1);
+    for (let n = 100; n < 400; n++) ledger.offer(record(n), { origin: 'event', time: 1 });
     expect(ledger.fill().entries).toBeGreaterThan(held.length);
     expect(ledger.fill().bytes).toBeLessThanOrEqual(maxBytes);
   });
 
   it('counts a job written again at its new size, not twice', () => {
-    const ledger = new EventLedger();
-    ledger.note(record(1), 'sig', 1);
+    const ledger = new JobStates();
+    ledger.offer(record(1), { origin: 'event', time: 1 });
     const once = ledger.fill().bytes;
-    for (let i = 0; i < 10; i++) ledger.note(record(1), 'sig', 1);
+    for (let i = 0; i < 10; i++) ledger.offer(record(1), { origin: 'event', time: 1 });
     expect(ledger.fill()).toMatchObject({ entries: 1, bytes: once });
   });
 });
@@ -127,5 +126,65 @@ describe('RefJoin (the CodePipeline join) bound', () => {
       true,
       true,
     ]);
+  });
+});
+
+describe('JobStates offers', () => {
+  const job = (status: string, patch: Record<string, unknown> = {}): JobRecord =>
+    parseJob(
+      parseGlobalId(`batch:us-east-1:${String(batchDetail().jobId)}`) as never,
+      batchDetail({ status, attempts: [], stoppedAt: undefined, ...patch }),
+      'detail',
+    );
+
+  it('lets a read sent after an event replace it when the provider says otherwise, and counts the event missed', () => {
+    const states = new JobStates();
+    const told: string[] = [];
+    states.subscribe((record, _entry, _prev, o) =>
+      told.push(`${o.origin} ${record.providerStatus}`),
+    );
+    expect(states.offer(job('RUNNING'), { origin: 'read', at: 1 })).toBe('applied');
+    // A wrong terminal event (or one whose job was retried since).
+    expect(states.offer(job('SUCCEEDED'), { origin: 'event', at: 10, time: 10 })).toBe('applied');
+    // A read sent before the event arrived answers an older state: it raced the event.
+    expect(states.offer(job('RUNNING'), { origin: 'read', at: 9 })).toBe('stale');
+    expect(states.missed.size).toBe(0);
+    // A read sent after it: the provider is the source of truth.
+    expect(states.offer(job('RUNNING'), { origin: 'read', at: 11 })).toBe('applied');
+    expect(states.get(job('RUNNING').id)?.header.providerStatus).toBe('RUNNING');
+    expect(states.missed.get('AWS_BATCH')).toBe(1);
+    expect(told).toEqual(['read RUNNING', 'event SUCCEEDED', 'read RUNNING']);
+    // A peer's read has no send time here: judged by order alone.
+    states.offer(job('SUCCEEDED'), { origin: 'event', at: 20, time: 20 });
+    expect(states.offer(job('RUNNING'), { origin: 'peer', at: 30 })).toBe('stale');
+  });
+
+  it('resolves two events of one order and time the same way whatever their arrival order, by event ID', () => {
+    const a = job('RUNNING', { statusReason: 'a' });
+    const b = job('RUNNING', { statusReason: 'b' });
+    const verdicts = (first: JobRecord, firstId: string, second: JobRecord, secondId: string) => {
+      const states = new JobStates();
+      states.offer(first, { origin: 'event', time: 5, eventId: firstId });
+      const v = states.offer(second, { origin: 'event', time: 5, eventId: secondId });
+      return [v, states.get(a.id)?.header.statusMessage];
+    };
+    const one = verdicts(a, 'id-1', b, 'id-2');
+    const other = verdicts(b, 'id-2', a, 'id-1');
+    expect(one).toEqual(['applied', 'b']);
+    expect(other).toEqual(['stale', 'b']);
+  });
+
+  it('never forgets a watched job, however many other jobs are written after it', () => {
+    const states = new JobStates(100);
+    const watched = record(0, 'SUCCEEDED');
+    states.pin(watched.id);
+    states.offer(watched, { origin: 'event', time: 10 });
+    for (let n = 1; n < 1000; n++) states.offer(record(n), { origin: 'event', time: 1 });
+    expect(states.fill().entries).toBe(100);
+    // A late duplicate of an older state does not move it backwards.
+    expect(states.offer(record(0, 'RUNNING'), { origin: 'event', time: 1 })).toBe('stale');
+    states.unpin(watched.id);
+    for (let n = 1000; n < 1200; n++) states.offer(record(n), { origin: 'event', time: 1 });
+    expect(states.get(watched.id)).toBeUndefined();
   });
 });

@@ -1,0 +1,362 @@
+import { approxBytes, type StoreFill } from '../../cache/approxBytes.ts';
+import { RecencyList, type Linked } from '../../cache/recencyList.ts';
+import type { JobRecord } from '../../model/job.ts';
+import type { ListedJob } from '../listing/types.ts';
+import type { JobProvider } from '../../model/job.ts';
+import { providerOf } from '../registry.ts';
+import { RefJoin } from './refJoin.ts';
+
+export { RefJoin };
+
+/** What the ledger keeps of a job's latest record: no field a secret can be in. */
+export interface JobState {
+  /** `Provider.events.order` of the record ([] when its provider has none). */
+  order: readonly number[];
+  /** What a watcher compares (subscriptions/pollers.ts `changeSignature`). */
+  signature: string;
+  /** The `time` of the last event applied (epoch ms); null when only reads were seen. */
+  time: number | null;
+  /** The ID of the last event applied (its envelope's `id`; '' when it had none or only reads were seen). */
+  eventId: string;
+  /** When the last event applied arrived here (the store's clock); null when only reads were seen. */
+  eventAt: number | null;
+  /** What set the entry's state last. */
+  origin: Origin;
+  /** `ProviderEvents.run` of the record: which run of the job it is of (null: unknown). */
+  run: string | null;
+  /** A provider read has shown the job in this run (an event alone never makes it true). */
+  confirmed: boolean;
+  /** The record's `Job` header fields of state, for a listed row (`overlay`). */
+  header: Pick<
+    JobRecord,
+    'state' | 'providerStatus' | 'statusMessage' | 'terminal' | 'completedAt' | 'updatedAt'
+  >;
+  /** What a listed row shows of it beyond the header (`ProviderEvents.listed`). */
+  listed: Partial<JobRecord>;
+}
+
+/** Element by element; a shorter equal prefix is lower. */
+export function compareOrder(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? -1) - (b[i] ?? -1);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** A record's order by its provider's events (`[]`: every record as new as the last). */
+export function orderOf(record: JobRecord): readonly number[] {
+  return providerOf(record.provider).events?.order?.(record) ?? [];
+}
+
+/** A record's run by its provider's events (null: unknown, or its provider never runs a job twice). */
+function runOf(record: JobRecord): string | null {
+  return providerOf(record.provider).events?.run?.(record) ?? null;
+}
+
+/** Whether `record` and `entry` are of one run (an unknown run is any run): only then are they ordered. */
+function sameRun(record: JobRecord, entry: JobState): boolean {
+  const run = runOf(record);
+  return run === null || entry.run === null || run === entry.run;
+}
+
+/**
+ * Where an observation of a job comes from: a provider read (a describe answer, a watch's poll),
+ * a listed row, an applied job event, or another replica's announcement of an event or a poll.
+ */
+export type Origin = 'read' | 'list' | 'event' | 'peer';
+
+export interface Observation {
+  origin: Origin;
+  /**
+   * When it was made, on the store's clock (`now()`): for a read, when it was sent (a read sent
+   * before an event arrived may answer an older state); for an event, when it arrived.
+   */
+  at?: number;
+  /** An event's `time` (epoch ms), for an event or a peer's event. */
+  time?: number;
+  /** An event's ID (its envelope's `id`): the deterministic tie-break of two events of one order and time. */
+  eventId?: string;
+}
+
+export type Verdict = 'applied' | 'duplicate' | 'stale';
+
+/** Told of each applied observation: the record, the job's new entry, the one it replaced. */
+export type StateListener = (
+  record: JobRecord,
+  entry: JobState,
+  previous: JobState | undefined,
+  observation: Observation,
+) => void;
+
+/**
+ * What two records of one job are compared by: a change here is a watcher's event. Beyond the
+ * status, the provider's progress fields (`Provider.progress`).
+ */
+export function changeSignature(record: JobRecord): string {
+  const r = record as unknown as Record<string, unknown>;
+  return JSON.stringify([
+    record.state,
+    record.providerStatus,
+    record.statusMessage,
+    ...providerOf(record.provider).progress.fields.map((f) => r[f] ?? null),
+  ]);
+}
+
+/** A job's entry in the store's order of writes (oldest first). */
+interface Written extends Linked<Written> {
+  readonly id: string;
+  entry: JobState;
+  /** approxBytes of its ID and entry, and of its own links and map slot. */
+  bytes: number;
+}
+
+/** How many jobs the ledger remembers at most (oldest first out): about 200 bytes each. */
+export const STATES_SIZE = 50_000;
+
+/**
+ * The most bytes of entries the ledger holds (approxBytes), whatever their count: an entry's
+ * state fields come from events, and a status reason is long enough that a count alone would let
+ * a queue of long ones take the heap.
+ */
+export const STATES_BYTES = 16 * 1024 * 1024;
+
+/** A map slot, a list node and its links: what a remembered key costs beyond its strings. */
+const SLOT_BYTES = 64;
+
+/**
+ * The one owner of what the process knows of each job's state (docs/architecture.md, "One owner
+ * of a job's state"). Every observation — a read, a listed row, an applied event, another
+ * replica's announcement — is `offer`ed here; the store alone orders it against the job's entry,
+ * keeps it when it is news and tells its subscribers. The provider is the source of truth: an
+ * event says sooner what a read would say, so a read sent after the last event arrived replaces
+ * the entry whenever it differs (counted as an event missed when it corrects an event), and only a
+ * read that raced an event (sent before it arrived, lower in order) is stale. Events are ordered
+ * by what the provider stamps (`ProviderEvents.order` within a run), then by (time, event ID,
+ * signature), the same on every replica. Bounded by count (STATES_SIZE) and bytes (STATES_BYTES),
+ * least recently written first out, except the jobs being watched (`pin`): a watched job's
+ * ordering is never forgotten. Holds no record, only state fields and an order: never a secret.
+ */
+export class JobStates {
+  readonly #entries = new Map<string, Written>();
+  readonly #order = new RecencyList<Written>();
+  /** Watched jobs (refcount): never evicted while watched. */
+  readonly #pins = new Map<string, number>();
+  readonly #listeners = new Set<StateListener>();
+  #bytes = 0;
+  /** Reads that changed what events had said, by provider (`jobgraph_events_missed_total`). */
+  readonly missed = new Map<JobProvider, number>();
+  /** The CodePipeline join (`EventApplier`): learned from the same records, bounded alike. */
+  readonly refs: RefJoin;
+
+  constructor(
+    private readonly size = STATES_SIZE,
+    private readonly maxBytes = STATES_BYTES,
+    refs = new RefJoin(),
+    /** The store's clock: when reads are sent and events arrive. */
+    readonly now: () => number = Date.now,
+  ) {
+    this.refs = refs;
+  }
+
+  /** How full it is (`jobgraph_store_*{store="ledger"}`). */
+  fill(): StoreFill {
+    return {
+      store: 'ledger',
+      entries: this.#entries.size,
+      bytes: this.#bytes,
+      maxEntries: this.size,
+      maxBytes: this.maxBytes,
+    };
+  }
+
+  get(id: string): JobState | undefined {
+    return this.#entries.get(id)?.entry;
+  }
+
+  /** Told of every applied observation until the returned function is called. */
+  subscribe(listener: StateListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** The job `id` is watched here: its entry stays until as many `unpin`s. */
+  pin(id: string): void {
+    this.#pins.set(id, (this.#pins.get(id) ?? 0) + 1);
+  }
+
+  unpin(id: string): void {
+    const n = (this.#pins.get(id) ?? 0) - 1;
+    if (n > 0) this.#pins.set(id, n);
+    else this.#pins.delete(id);
+  }
+
+  /** Whether a provider read has shown the job of `record` in its run: an event alone never does. */
+  confirmed(record: JobRecord): boolean {
+    const prev = this.get(record.id);
+    return prev !== undefined && prev.confirmed && sameRun(record, prev);
+  }
+
+  /**
+   * One observation of a job: `applied` (news: kept, subscribers told), `duplicate` (the state
+   * known), `stale` (older than the state known). A record of another run is news whatever its order.
+   */
+  offer(record: JobRecord, observation: Observation): Verdict {
+    const signature = changeSignature(record);
+    const prev = this.get(record.id);
+    const verdict = this.#judge(record, signature, observation, prev);
+    if (verdict === 'applied') {
+      const entry = this.#write(record, signature, observation, prev);
+      if (prev?.origin === 'event' && isRead(observation) && prev.signature !== signature) {
+        // The provider says otherwise than the events did: an event missed or wrong.
+        this.missed.set(record.provider, (this.missed.get(record.provider) ?? 0) + 1);
+      }
+      for (const listener of [...this.#listeners]) listener(record, entry, prev, observation);
+    } else if (
+      prev &&
+      isRead(observation) &&
+      observation.origin !== 'peer' &&
+      sameRun(record, prev)
+    ) {
+      // Older news, or the same, but a read of it still shows the job exists in this run.
+      prev.confirmed = true;
+    }
+    return verdict;
+  }
+
+  #judge(
+    record: JobRecord,
+    signature: string,
+    observation: Observation,
+    prev: JobState | undefined,
+  ): Verdict {
+    if (!prev || !sameRun(record, prev)) return 'applied';
+    const cmp = compareOrder(orderOf(record), prev.order);
+    if (isRead(observation)) {
+      if (signature === prev.signature) return 'duplicate';
+      if (cmp >= 0) return 'applied';
+      // Lower in order: a read that raced an event (sent before it arrived) is older news; a
+      // peer's read has no send time here, so it is judged by order alone.
+      const at = observation.at;
+      if (observation.origin === 'peer' || at === undefined) return 'stale';
+      return prev.eventAt !== null && at < prev.eventAt ? 'stale' : 'applied';
+    }
+    if (cmp !== 0) return cmp < 0 ? 'stale' : 'applied';
+    if (signature === prev.signature) return 'duplicate';
+    // One order, another content: the later event wins, ties broken the same way on every replica.
+    if (prev.time === null) return 'applied';
+    const time = observation.time ?? 0;
+    if (time !== prev.time) return time < prev.time ? 'stale' : 'applied';
+    const id = observation.eventId ?? '';
+    if (id !== prev.eventId) return id < prev.eventId ? 'stale' : 'applied';
+    return signature < prev.signature ? 'stale' : 'applied';
+  }
+
+  #write(
+    record: JobRecord,
+    signature: string,
+    observation: Observation,
+    prev: JobState | undefined,
+  ): JobState {
+    const same = prev !== undefined && sameRun(record, prev);
+    const read = isRead(observation);
+    const entry: JobState = {
+      order: orderOf(record),
+      signature,
+      time: read ? (same ? prev.time : null) : (observation.time ?? null),
+      eventId: read ? (same ? prev.eventId : '') : (observation.eventId ?? ''),
+      eventAt: read ? (same ? prev.eventAt : null) : (observation.at ?? this.now()),
+      origin: read && observation.origin === 'peer' ? 'read' : observation.origin,
+      run: runOf(record) ?? (same ? prev.run : null),
+      // Only this process's own read confirms a run (a peer's may be a stripped record).
+      confirmed: (read && observation.origin !== 'peer') || (same && prev.confirmed),
+      header: {
+        state: record.state,
+        providerStatus: record.providerStatus,
+        statusMessage: record.statusMessage,
+        terminal: record.terminal,
+        completedAt: record.completedAt,
+        updatedAt: record.updatedAt,
+      },
+      listed: providerOf(record.provider).events?.listed?.(record) ?? {},
+    };
+    const written = this.#entries.get(record.id);
+    const bytes = SLOT_BYTES + approxBytes(record.id) + approxBytes(entry);
+    if (written) {
+      // Written again: the newest, with its new state.
+      this.#bytes += bytes - written.bytes;
+      written.entry = entry;
+      written.bytes = bytes;
+      this.#order.touch(written);
+    } else {
+      const added: Written = { id: record.id, entry, bytes, older: undefined, newer: undefined };
+      this.#entries.set(record.id, added);
+      this.#order.append(added);
+      this.#bytes += bytes;
+    }
+    this.#evict();
+    return entry;
+  }
+
+  /** Forget the least recently written jobs over the bounds; a watched one goes to the back instead. */
+  #evict(): void {
+    // The newest entry stays even alone over the budget: its fields are bounded (envelope.ts).
+    let passes = this.#entries.size;
+    while (
+      passes-- > 0 &&
+      (this.#entries.size > this.size || (this.#bytes > this.maxBytes && this.#entries.size > 1))
+    ) {
+      const oldest = this.#order.shift()!;
+      if (this.#pins.has(oldest.id)) {
+        this.#order.append(oldest);
+        continue;
+      }
+      this.#entries.delete(oldest.id);
+      this.#bytes -= oldest.bytes;
+    }
+  }
+
+  /**
+   * A listed job as fresh as the events applied: when an event has put the job at a higher order
+   * than its row (the event came after the list snapshot was read), the row's state and the
+   * fields its provider lists are the store's. Other rows are returned as they are.
+   */
+  overlay(job: ListedJob): ListedJob {
+    const known = this.get(job.id);
+    if (!known || known.time === null) return job;
+    const row = {
+      ...job.summary,
+      id: job.id,
+      provider: job.provider,
+      state: job.state,
+    } as JobRecord;
+    // A row of another run is a read the store's run does not order: the row stands.
+    if (!sameRun(row, known) || compareOrder(orderOf(row), known.order) >= 0) return job;
+    return {
+      ...job,
+      state: known.header.state,
+      summary: { ...job.summary, ...known.header, ...known.listed },
+    };
+  }
+}
+
+/**
+ * The kept finished jobs' subscription: a finished job an event showed is kept only once a
+ * provider read has shown the job in that run (`confirmed`). An event is whatever its sender
+ * wrote, and a kept record outlives the provider's own; a read's finished record is kept by the
+ * guarded call that made it.
+ */
+export function keepConfirmedFinished(keep: (record: JobRecord) => void): StateListener {
+  return (record, entry, _previous, observation) => {
+    if (observation.origin === 'event' && record.terminal && entry.confirmed) keep(record);
+  };
+}
+
+/** A read of the job's state (a describe, a poll, a listed row), or a peer's poll: not an event. */
+function isRead(observation: Observation): boolean {
+  return (
+    observation.origin === 'read' ||
+    observation.origin === 'list' ||
+    (observation.origin === 'peer' && observation.time === undefined)
+  );
+}

@@ -1,0 +1,53 @@
+import type { PollLeases } from '../cache/pollLeases.ts';
+import type { AnswerMemo } from '../datasources/shared/answerMemo.ts';
+import type { JobStates } from '../datasources/state/jobStates.ts';
+import type { JobKey } from '../model/globalId.ts';
+import type { JobRecord } from '../model/job.ts';
+import type { Scheduler } from './scheduler.ts';
+import type { WatchLister } from './watchLister.ts';
+
+/** What a poller tells its subscribers: the job (first, then each change), or its one failure. */
+export type WatchEvent = { kind: 'record'; record: JobRecord } | { kind: 'error'; error: Error };
+export type WatchListener = (event: WatchEvent) => void;
+
+export interface PollerOptions {
+  /**
+   * Load one job (below the per-request loader: cache, in-flight coalescing, guarded fetch).
+   * `answer`: the poller's memo of the job's last upstream answer: an unchanged answer is the last
+   * record again, the very object, unparsed (shared/answerMemo.ts).
+   */
+  fetch(key: JobKey, answer: AnswerMemo): Promise<JobRecord>;
+  /** First wait between polls, and the wait after a change (JOBGRAPH_WATCH_POLL_MS). */
+  pollMs: number;
+  /** Longest wait while nothing changes (JOBGRAPH_WATCH_MAX_POLL_MS). */
+  maxPollMs: number;
+  /** How long to wait while the provider's circuit is open (the breaker's half-open delay). */
+  breakerPauseMs: number;
+  scheduler: Scheduler;
+  /** Jitter source, default Math.random. */
+  random?: () => number;
+  /**
+   * Polls share wake-ups (pollSlots.ts): each wait, after its jitter, ends on the next multiple of
+   * `ms` after `phase` (scheduler ms), one timer a slot; absent: each poller its own exact timer.
+   */
+  slots?: { ms: number; phase: number };
+  /** Told of every record fetched or received (the secret-value registry learns it there). */
+  onRecord?(record: JobRecord): void;
+  /** Watch many jobs of one source through its list call (watchLister.ts); absent: each job by its describe alone. */
+  lister?: WatchLister;
+  /**
+   * Share the polls with the other replicas (JOBGRAPH_CACHE_URL): one lease per job, each poll's
+   * result published to the others; absent: every poller polls for this process alone.
+   */
+  leases?: PollLeases;
+  /**
+   * Job events (docs/events.md): a job whose provider, account and region have a healthy event
+   * source (`covered`) is polled at most every `reconcileMs` after its first poll.
+   */
+  events?: { covered(key: JobKey): boolean; reconcileMs: number };
+  /**
+   * The process's job-state store: each read and each peer's word is offered to it (a stale one is
+   * no change), its applied events come to the job's poller, and a watched job is pinned in it.
+   */
+  states?: Pick<JobStates, 'offer' | 'now' | 'pin' | 'unpin' | 'subscribe'>;
+}

@@ -1,0 +1,202 @@
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSecretDetector, createSecretStripper } from '../../src/auth/secrets.ts';
+import type { PollLeases } from '../../src/cache/pollLeases.ts';
+import { redisPollLeases } from '../../src/cache/redisPollLeases.ts';
+import { loadConfig } from '../../src/config/index.ts';
+import { parseJob } from '../../src/datasources/batch/parse.ts';
+import { JobStates } from '../../src/datasources/state/jobStates.ts';
+import { EventQueues } from '../../src/datasources/events/eventQueues.ts';
+import { AwsAccounts } from '../../src/datasources/shared/accounts.ts';
+import { createEmulatorAccounts, DEMO_AWS_ACCOUNT_ID } from '../../src/emulators/accounts.ts';
+import { DEMO_AWS_CREDENTIALS, startEmulator } from '../../src/emulators/framework.ts';
+import { createSqsEmulator } from '../../src/emulators/sqs/emulator.ts';
+import { parseGlobalId } from '../../src/model/globalId.ts';
+import type { JobRecord } from '../../src/model/job.ts';
+import { JOB_TYPE_NAME } from '../../src/model/jobKeys.ts';
+import { buildSchema } from '../../src/schema.ts';
+import { EventApplier } from '../../src/subscriptions/eventApplier.ts';
+import { PollerRegistry } from '../../src/subscriptions/pollers.ts';
+import { batchDetail, batchEvent } from '../support/batchEvents.ts';
+import { testSealer } from '../support/clusterSecret.ts';
+import { realPart } from '../support/realParts.ts';
+import { untilAvailability, useReplicaStores } from '../support/replicaStores.ts';
+import { ManualScheduler } from '../support/scheduler.ts';
+import { useRedis } from '../support/useRedis.ts';
+import { useStarted } from '../support/useStarted.ts';
+import { kill } from './clusterSupport.ts';
+
+// At least once across replicas (docs/events.md): a message is deleted only once its event is
+// applied here and announced to the other replicas; one whose announcement failed (Redis away)
+// stays in the queue, comes back, and is applied by the replica that gets it.
+
+const { schema, policy } = buildSchema();
+const holdsSecret = createSecretDetector(schema, policy.sensitiveFields, JOB_TYPE_NAME);
+const withoutSecrets = createSecretStripper(schema, policy.sensitiveFields, JOB_TYPE_NAME);
+const JOB = String(batchDetail().jobId);
+const KEY = parseGlobalId(`batch:us-east-1:${JOB}`);
+const record = (status: string): JobRecord =>
+  parseJob(KEY as never, batchDetail({ status, attempts: [], stoppedAt: undefined }), 'detail');
+
+const emulator = createSqsEmulator({ accounts: createEmulatorAccounts() });
+const sqs = useStarted(
+  'the SQS emulator',
+  () => startEmulator(emulator),
+  (emu) => emu.close(),
+);
+let client: SQSClient;
+beforeAll(() => {
+  client = new SQSClient({
+    region: 'us-east-1',
+    endpoint: sqs.url,
+    credentials: { ...DEMO_AWS_CREDENTIALS },
+    maxAttempts: 1,
+  });
+});
+afterAll(() => client.destroy());
+
+async function messagesLeft(url: string): Promise<number> {
+  const out = await client.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return (
+    Number(out.Attributes?.ApproximateNumberOfMessages) +
+    Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible)
+  );
+}
+
+/** One replica's event path: its pollers (a manual clock: no poll but the first), its applier, its queue consumer. */
+function replica(url: string, leases: PollLeases) {
+  const base = loadConfig(
+    { mode: 'live' },
+    {
+      JOBGRAPH_EVENT_QUEUES: url,
+      AWS_ENDPOINT_URL_SQS: sqs.url,
+      JOBGRAPH_EVENT_MAX_RECEIVES: '50',
+    },
+  );
+  const config = {
+    ...base,
+    awsCredentials: { ...DEMO_AWS_CREDENTIALS, accountId: DEMO_AWS_ACCOUNT_ID },
+  };
+  const calls: string[] = [];
+  const states = new JobStates();
+  const registry = new PollerRegistry({
+    fetch: (key) => {
+      calls.push(key.provider);
+      return Promise.resolve(record('RUNNABLE'));
+    },
+    pollMs: 1000,
+    maxPollMs: 4000,
+    breakerPauseMs: 10_000,
+    scheduler: new ManualScheduler(0),
+    random: () => 0.5,
+    leases,
+    states,
+  });
+  const applier = new EventApplier(config, registry, leases, states);
+  const outcomes: string[] = [];
+  const waiters: { outcome: string; count: number; resolve: () => void }[] = [];
+  const queues = new EventQueues({
+    config,
+    queues: config.events.queues ?? [],
+    accounts: new AwsAccounts(config),
+    waitSeconds: 1,
+    observer: {
+      outcome: (_provider, outcome) => {
+        outcomes.push(outcome);
+        for (const w of waiters)
+          if (outcomes.filter((o) => o === w.outcome).length >= w.count) w.resolve();
+      },
+    },
+  });
+  queues.attach((event) => applier.apply(event));
+  /** Resolves once this replica has counted `count` messages with `outcome`. */
+  const until = (outcome: string, count = 1) =>
+    new Promise<void>((resolve) => {
+      waiters.push({ outcome, count, resolve });
+      if (outcomes.filter((o) => o === outcome).length >= count) resolve();
+    });
+  return { registry, applier, queues, calls, outcomes, until };
+}
+
+const redisServer = realPart('redis-server');
+
+describe.skipIf(redisServer.skip)('Job events at least once across replicas', () => {
+  const redis = useRedis();
+  const { store } = useReplicaStores(redis, (options) =>
+    redisPollLeases({ ...options, holdsSecret, withoutSecrets, sealer: testSealer() }),
+  );
+
+  it('keeps a message whose announcement failed (Redis stopped): it comes back, and the replica watching the job applies it', async () => {
+    const server = await redis.start();
+    const a = await store('host:1:a', server.url);
+    const b = await store('host:2:b', server.url);
+    const QueueUrl = (
+      await client.send(
+        new CreateQueueCommand({
+          QueueName: 'at-least-once',
+          Attributes: { VisibilityTimeout: '1' },
+        }),
+      )
+    ).QueueUrl as string;
+    const onA = replica(QueueUrl, a);
+    const onB = replica(QueueUrl, b);
+    try {
+      // B watches the job; A, not watching it, is the one that consumes the event.
+      const seen: string[] = [];
+      let changed = () => {};
+      onB.registry.watch(
+        KEY,
+        (e) => {
+          seen.push(e.kind === 'record' ? String(e.record.providerStatus) : 'error');
+          changed();
+        },
+        false,
+      );
+      const untilSeen = (status: string) =>
+        new Promise<void>((resolve) => {
+          changed = () => seen.includes(status) && resolve();
+          changed();
+        });
+      await untilSeen('RUNNABLE');
+      // Redis stops: announcements fail from now on.
+      const down = Promise.all([untilAvailability(a, false), untilAvailability(b, false)]);
+      await kill(server.child);
+      await down;
+      onA.queues.start();
+      await client.send(
+        new SendMessageCommand({
+          QueueUrl,
+          MessageBody: batchEvent(batchDetail({ status: 'RUNNING', attempts: [] })),
+        }),
+      );
+      await onA.until('applied');
+      // Not deleted: it comes back to A, which knows it (a duplicate) and still owes its announcement.
+      await onA.until('duplicate');
+      expect(await messagesLeft(QueueUrl)).toBe(1);
+      await onA.queues.close();
+      // B gets it after its visibility timeout and applies it itself: no read of its own.
+      onB.queues.start();
+      await onB.until('applied');
+      await untilSeen('RUNNING');
+      expect(seen).toEqual(['RUNNABLE', 'RUNNING']);
+      expect(onB.calls).toHaveLength(1);
+      // B could not announce it either: it stays for whoever gets it next.
+      expect(await messagesLeft(QueueUrl)).toBe(1);
+    } finally {
+      await onA.queues.close();
+      await onB.queues.close();
+      onA.registry.close();
+      onB.registry.close();
+    }
+  });
+});
