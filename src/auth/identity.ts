@@ -57,6 +57,11 @@ export const ANONYMOUS: Identity = Object.freeze({
 
 /** The scope every job type needs. */
 export const SCOPE_READ = 'jobs:read';
+/**
+ * The scope every action on a job needs (cancelJob, terminateJob, cancelJobs), besides the
+ * accounts claim as for reads; `jobs:read` alone never acts.
+ */
+export const SCOPE_WRITE = 'jobs:write';
 /** The extra scope sensitive fields need. */
 export const SCOPE_SECRETS = 'jobs:secrets:read';
 /**

@@ -5,6 +5,7 @@ import {
   tencentCredentialsOf,
   tencentPlaceOf,
 } from './accounts.ts';
+import { actionsOf } from './actions.ts';
 import { authOf, corsOrigins } from './auth.ts';
 import { cacheOf, cursorSecretOf, listingOf } from './cache.ts';
 import { awsSettingsOf, endpointsOf } from './endpoints.ts';
@@ -60,6 +61,7 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
       ) ?? 'info',
     metrics: bool(env, 'JOBGRAPH_METRICS', true),
     console: bool(env, 'JOBGRAPH_CONSOLE', true),
+    actions: actionsOf(env, demo),
     tracing: tracing(env),
     emulatorJobsPerSource: emulatorJobsPerSource(env),
   };

@@ -2,6 +2,9 @@
  * The whole runtime configuration, read once from the environment and validated before
  * anything listens. Only the files of `src/config/` read `process.env`.
  */
+/** An action on jobs JOBGRAPH_ACTIONS can turn on (docs/actions.md). */
+export type JobActionName = 'cancel' | 'terminate';
+
 export interface Config {
   /** `demo`: embedded emulators and demo credentials; `live`: real upstreams. */
   mode: 'demo' | 'live';
@@ -263,6 +266,11 @@ export interface Config {
   metrics: boolean;
   /** The jobs console at GET /console (JOBGRAPH_CONSOLE, default on). */
   console: boolean;
+  /**
+   * The actions on jobs the mutations may take (JOBGRAPH_ACTIONS: `cancel`, `terminate`); none by
+   * default in live mode, both in the demo. An action not named answers without any upstream call.
+   */
+  actions: ReadonlySet<JobActionName>;
   /** OpenTelemetry traces from the standard OTEL_* variables; null when off (the default). */
   tracing: TracingConfig | null;
   /**

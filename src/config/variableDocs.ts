@@ -54,6 +54,11 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
   ),
   server('JOBGRAPH_CONSOLE', 'on', 'the jobs console at /console (off: 404)'),
   server(
+    'JOBGRAPH_ACTIONS',
+    'none live; cancel,terminate demo',
+    'actions on jobs the mutations may take: cancel, terminate, comma-separated',
+  ),
+  server(
     'JOBGRAPH_SHUTDOWN_GRACE_MS',
     '10000',
     'how long SIGTERM waits for requests in flight, ms',

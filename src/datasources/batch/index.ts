@@ -17,7 +17,13 @@ export const batch: Provider<'AWS_BATCH', BatchJobRecord, AwsSourceOptions> = {
   key: BATCH_KEY,
   rootField: { name: 'batchJob', defaults: { region: (c) => c.awsRegion } },
   rpcSystem: 'aws-api',
-  permissions: ['batch:DescribeJobs', 'batch:DescribeJobQueues', 'batch:ListJobs'],
+  permissions: [
+    'batch:DescribeJobs',
+    'batch:DescribeJobQueues',
+    'batch:ListJobs',
+    'batch:CancelJob',
+    'batch:TerminateJob',
+  ],
   // An array job's children by status.
   progress: { fields: ['arrayProperties'] },
   // The Sandbox dashboard shows its queue and an array job's children.

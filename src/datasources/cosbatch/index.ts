@@ -19,7 +19,7 @@ export const cosBatch: Provider<'TENCENT_COS_BATCH', CosBatchJobRecord, CosSourc
     unconfigured: 'the COS account UIN (COS_UIN)',
   },
   rpcSystem: 'tencentcloud-api',
-  permissions: ['name/cos:DescribeJob', 'name/cos:ListJobs'],
+  permissions: ['name/cos:DescribeJob', 'name/cos:ListJobs', 'name/cos:UpdateJobStatus'],
   // The task counts.
   progress: { fields: ['progressSummary'] },
   // The Sandbox dashboard shows its priority, task counts and failure reasons.

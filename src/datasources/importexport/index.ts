@@ -16,7 +16,7 @@ export const importExport: Provider<'AWS_IMPORT_EXPORT', ImportExportJobRecord, 
     key: IMPORTEXPORT_KEY,
     rootField: { name: 'importExportJob' },
     rpcSystem: 'aws-api',
-    permissions: ['importexport:GetStatus', 'importexport:ListJobs'],
+    permissions: ['importexport:GetStatus', 'importexport:ListJobs', 'importexport:CancelJob'],
     // The device's location and the error count.
     progress: { fields: ['locationCode', 'locationMessage', 'errorCount'] },
     // The Sandbox dashboard shows its progress, location and carrier.

@@ -40,8 +40,9 @@ export interface Provider<
   /**
    * The actions its calls need, as its cloud's access policies name them (AWS IAM
    * `batch:DescribeJobs`; Tencent CAM `name/cos:DescribeJob`): one for each upstream operation its
-   * wire, list and account check call, and none it does not call. The policies of docs/iam/ are
-   * held to them, and they to the operations the provider's code names
+   * wire, list, account check and actions on jobs call, and none it does not call. The policies of
+   * docs/iam/ are held to them (an acting operation's in jobgraph-write.json, the others' in
+   * jobgraph-read.json), and they to the operations the provider's code names
    * (test/datasources/shared/permissions.test.ts), so a new call without its permission fails a test, not a
    * real account.
    */

@@ -104,6 +104,17 @@ export interface Operation<I, O> {
    * Absent, or a call without `answers`: `parse`.
    */
   parseWith?(input: I, answer: HttpResult, answers: readonly (AnswerMemo | undefined)[]): O;
+  /**
+   * Set on an operation that changes a job (AWS Batch CancelJob): its permission goes in the write
+   * policy (docs/iam/jobgraph-write.json), never the read one, and it is called only for a
+   * mutation that passed the actions' guards (docs/actions.md).
+   */
+  acts?: true;
+}
+
+/** What an operation that acts on a job answers: the provider's request ID, to audit and return. */
+export interface ActedAnswer {
+  requestId: string | null;
 }
 
 /**

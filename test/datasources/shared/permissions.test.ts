@@ -119,6 +119,19 @@ const operationOf = (action: string) => action.slice(action.indexOf(':') + 1);
 const AWS = PROVIDERS.filter((p) => p.rpcSystem === 'aws-api');
 
 /**
+ * A provider's declared permissions split by what their operations do: those of an operation
+ * that acts on a job (`Operation.acts`) go in the write policy, every other in the read policy.
+ */
+function permissionsBy(provider: AnyProvider, acts: boolean): string[] {
+  const names = new Set(
+    operationsOf(provider)
+      .filter((op) => (op.acts === true) === acts)
+      .map((op) => op.name),
+  );
+  return provider.permissions.filter((a) => names.has(operationOf(a)));
+}
+
+/**
  * SQS batch calls are allowed by their single action (SQS developer guide, "Amazon SQS batch
  * actions": permissions cannot be set on the batch actions themselves).
  */
@@ -182,10 +195,21 @@ describe('the permissions of docs/iam/', () => {
     }
   });
 
-  it('allows in jobgraph-read.json exactly the AWS providers’ actions', () => {
+  it('allows in jobgraph-read.json exactly the AWS providers’ actions that only read', () => {
     expect(policyActions('jobgraph-read.json')).toEqual(
-      AWS.flatMap((p) => [...p.permissions]).sort(),
+      AWS.flatMap((p) => permissionsBy(p, false)).sort(),
     );
+  });
+
+  it('allows in jobgraph-write.json exactly the AWS providers’ actions that act on a job', () => {
+    expect(policyActions('jobgraph-write.json')).toEqual(
+      AWS.flatMap((p) => permissionsBy(p, true)).sort(),
+    );
+    // No operation found acts under a name that also reads, so the two policies never overlap.
+    for (const provider of PROVIDERS) {
+      const acting = permissionsBy(provider, true);
+      expect(permissionsBy(provider, false).filter((a) => acting.includes(a))).toEqual([]);
+    }
   });
 
   it('allows in jobgraph-events.json exactly the SQS actions the event consumer calls', () => {
@@ -199,12 +223,13 @@ describe('the permissions of docs/iam/', () => {
     expect(policyActions('jobgraph-assume-roles.json')).toEqual(sts.needed);
   });
 
-  it('holds no policy document but those three (a write policy comes with the first write call)', () => {
+  it('holds no policy document but those four', () => {
     const files = readdirSync(new URL('docs/iam/', ROOT)).filter((f) => f.endsWith('.json'));
     expect(files.sort()).toEqual([
       'jobgraph-assume-roles.json',
       'jobgraph-events.json',
       'jobgraph-read.json',
+      'jobgraph-write.json',
     ]);
   });
 
