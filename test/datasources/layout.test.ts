@@ -27,16 +27,16 @@ const TEMPLATE = ['client.ts', 'errors.ts', 'index.ts', 'key.ts', 'parse.ts', 'r
  * listJobs sources and (Panorama, COS Batch) watching through the list; events.ts: the job events
  * it publishes (`Provider.events`); details.ts (Batch): the describe record's nested objects,
  * read for parse.ts; setup.ts (COS Batch): its endpoint, keys and accounts by UIN, the descriptor's
- * setup. CodePipeline's only
+ * setup; actions.ts: the calls that act on its jobs (cancel, terminate; issue #73). CodePipeline's only
  * listing (PollForJobs) claims work for a worker, so it has neither.
  */
 const EXTRA: Record<string, string[]> = {
   panorama: ['list.ts', 'listing.ts'],
   omics: ['list.ts', 'listing.ts', 'events.ts'],
   codepipeline: ['events.ts'],
-  cosbatch: ['signer.ts', 'list.ts', 'listing.ts', 'setup.ts'],
-  importexport: ['list.ts', 'listing.ts'],
-  batch: ['list.ts', 'listing.ts', 'events.ts', 'details.ts'],
+  cosbatch: ['signer.ts', 'list.ts', 'listing.ts', 'setup.ts', 'actions.ts'],
+  importexport: ['list.ts', 'listing.ts', 'actions.ts'],
+  batch: ['list.ts', 'listing.ts', 'events.ts', 'details.ts', 'actions.ts'],
 };
 
 const indexOf = (folder: string) => new URL(`${folder}/index.ts`, DATASOURCES);
