@@ -53,6 +53,13 @@ export async function migrate(
   await sql`CREATE TABLE IF NOT EXISTS jobgraph_schema (version integer PRIMARY KEY, applied_at text NOT NULL)`.execute(
     db,
   );
+  // Already current (every start but the first): no write, so processes sharing a file or a
+  // server open it side by side without taking a write lock.
+  const current = await db
+    .selectFrom('jobgraph_schema')
+    .select((eb) => eb.fn.max('version').as('v'))
+    .executeTakeFirst();
+  if (Number(current?.v ?? 0) === SCHEMA_VERSION) return;
   await db.transaction().execute(async (tx) => {
     // Replicas sharing a PostgreSQL start together: one migrates, the others wait for it.
     if (dialect === 'postgres') await sql`LOCK TABLE jobgraph_schema IN EXCLUSIVE MODE`.execute(tx);
