@@ -1,8 +1,8 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { sql, type KyselyPlugin } from 'kysely';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import type { HistoryStoreConfig } from '../../src/config/types.ts';
 import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
 import { SCHEMA_VERSION } from '../../src/history/migrations.ts';
@@ -128,6 +128,32 @@ describe.each(kinds)('The history store on a $name', ({ skip, fresh }) => {
     },
   );
 
+  it.skipIf(skip)(
+    'commits a queued change when its flush timer (at most 1 s) fires, unasked',
+    async () => {
+      const db = await start();
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      try {
+        let written!: () => void;
+        const landed = new Promise<void>((resolve) => (written = resolve));
+        const writer = new HistoryWriter(db, {
+          withoutSecrets,
+          flushMs: 5000, // asked for more than a second: held to one
+          count: (o) => o === 'written' && written(),
+        });
+        writer.record(change(job('batch:us-east-1:timed')));
+        vi.advanceTimersByTime(999);
+        expect(writer.queued).toBe(1);
+        vi.advanceTimersByTime(1);
+        await landed;
+        expect(await new HistoryReader(db).latest('batch:us-east-1:timed', '*')).not.toBeNull();
+        await writer.close();
+      } finally {
+        vi.useRealTimers();
+      }
+    },
+  );
+
   it.skipIf(skip)('reads back latest, transitions and filtered searches', async () => {
     const db = await start();
     const writer = writerOf(db);
@@ -205,6 +231,22 @@ describe.each(kinds)('The history store on a $name', ({ skip, fresh }) => {
       writer.record(change(job('batch:us-east-1:ofB'), { account: 'b' }));
       await writer.flush();
       const onlyB = [{ provider: 'AWS_BATCH' as const, account: 'b' }];
+      // The SQL the reader sends: the grant's pair is a parameter of its WHERE clause.
+      const sent: { sql: string; parameters: readonly unknown[] }[] = [];
+      const executor = db.db.getExecutor();
+      const capture: KyselyPlugin = {
+        transformQuery: (args) => {
+          sent.push(executor.compileQuery(args.node, args.queryId));
+          return args.node;
+        },
+        transformResult: async (args) => args.result,
+      };
+      const watched = new HistoryReader({ ...db, db: db.db.withPlugin(capture) });
+      await watched.search({}, 10, null, onlyB);
+      expect(sent).toHaveLength(1);
+      expect(sent[0]!.sql).toMatch(/where .*"account" = /i);
+      expect(sent[0]!.parameters).toContain('b');
+      expect(sent[0]!.parameters).not.toContain('a');
       expect((await reader.search({}, 10, null, onlyB)).edges.map((e) => e.node.id)).toEqual([
         'batch:us-east-1:ofB',
       ]);
