@@ -70,10 +70,10 @@ async function openSqlite(
   const { DatabaseSync } = await import('node:sqlite');
   let raw: InstanceType<typeof DatabaseSync>;
   try {
-    raw = new DatabaseSync(config.path, { timeout: 1000 });
+    raw = new DatabaseSync(config.path, { timeout: 5000 });
     // The first statements read the file: a corrupt or locked one fails here, before anything
     // is written to it.
-    raw.exec('PRAGMA busy_timeout = 1000');
+    raw.exec('PRAGMA busy_timeout = 5000');
     const mode = raw.prepare('PRAGMA journal_mode = WAL').get() as { journal_mode?: string };
     if (mode.journal_mode !== 'wal') throw new Error('the file cannot be put in WAL mode');
     raw.exec('PRAGMA synchronous = NORMAL');

@@ -60,25 +60,43 @@ export async function migrate(
     .select((eb) => eb.fn.max('version').as('v'))
     .executeTakeFirst();
   if (Number(current?.v ?? 0) === SCHEMA_VERSION) return;
-  await db.transaction().execute(async (tx) => {
+  if (dialect === 'postgres')
     // Replicas sharing a PostgreSQL start together: one migrates, the others wait for it.
-    if (dialect === 'postgres') await sql`LOCK TABLE jobgraph_schema IN EXCLUSIVE MODE`.execute(tx);
-    const row = await tx
-      .selectFrom('jobgraph_schema')
-      .select((eb) => eb.fn.max('version').as('v'))
-      .executeTakeFirst();
-    const applied = Number(row?.v ?? 0);
-    if (applied > SCHEMA_VERSION)
-      throw new ConfigError(
-        'JOBGRAPH_HISTORY_URL',
-        `holds history schema version ${applied}, newer than this jobgraph's (${SCHEMA_VERSION}): run the newer jobgraph, or point it at another store`,
-      );
-    for (let v = applied + 1; v <= SCHEMA_VERSION; v++) {
-      for (const statement of MIGRATIONS[v - 1] ?? []) await sql.raw(statement).execute(tx);
-      await tx
-        .insertInto('jobgraph_schema')
-        .values({ version: v, applied_at: new Date().toISOString() })
-        .execute();
+    return db.transaction().execute(async (tx) => {
+      await sql`LOCK TABLE jobgraph_schema IN EXCLUSIVE MODE`.execute(tx);
+      await applyFrom(tx);
+    });
+  // SQLite: BEGIN IMMEDIATE takes the write lock first (waiting out another process's
+  // migration), so the version read below is the one this transaction builds on.
+  await db.connection().execute(async (conn) => {
+    await sql`BEGIN IMMEDIATE`.execute(conn);
+    try {
+      await applyFrom(conn);
+      await sql`COMMIT`.execute(conn);
+    } catch (e) {
+      await sql`ROLLBACK`.execute(conn);
+      throw e;
     }
   });
+}
+
+/** Apply every migration after the version `db` records. */
+async function applyFrom(tx: Kysely<HistoryTables>): Promise<void> {
+  const row = await tx
+    .selectFrom('jobgraph_schema')
+    .select((eb) => eb.fn.max('version').as('v'))
+    .executeTakeFirst();
+  const applied = Number(row?.v ?? 0);
+  if (applied > SCHEMA_VERSION)
+    throw new ConfigError(
+      'JOBGRAPH_HISTORY_URL',
+      `holds history schema version ${applied}, newer than this jobgraph's (${SCHEMA_VERSION}): run the newer jobgraph, or point it at another store`,
+    );
+  for (let v = applied + 1; v <= SCHEMA_VERSION; v++) {
+    for (const statement of MIGRATIONS[v - 1] ?? []) await sql.raw(statement).execute(tx);
+    await tx
+      .insertInto('jobgraph_schema')
+      .values({ version: v, applied_at: new Date().toISOString() })
+      .execute();
+  }
 }
