@@ -28,7 +28,7 @@ export const FLOORS: readonly (readonly [name: string, parts: readonly string[]]
     'vocabulary',
     ['errors.ts', 'model/job.ts', 'model/keys.ts', 'model/keyGrammar.ts', 'emulators/'],
   ],
-  ['services', ['auth/', 'cache/']],
+  ['services', ['auth/', 'cache/', 'history/']],
   ['providers', ['datasources/', 'model/globalId.ts', 'model/jobKeys.ts']],
   ['request', ['limits/', 'observability/', 'logger.ts', 'context.ts', 'http/']],
   ['watching', ['subscriptions/']],

@@ -11,6 +11,7 @@ import { JobStates, keepConfirmedFinished } from './datasources/state/jobStates.
 import { RejectionLog } from './datasources/events/rejectionLog.ts';
 import { localRateBucket } from './datasources/guard/rateBudget.ts';
 import type { EmulatorSet } from './emulators/index.ts';
+import { openHistory, type History } from './history/index.ts';
 import { createLogger } from './logger.ts';
 import {
   createSecretDetector,
@@ -72,6 +73,8 @@ export interface Gateway {
   events: EventQueues | undefined;
   /** With Redis, the replicas sharing it as this one sees them (the summary's and /readyz's `cluster`). */
   cluster: ClusterPeers | undefined;
+  /** The history store (JOBGRAPH_HISTORY_URL), null when off: docs/history.md. */
+  history: History | null;
   close(): Promise<void>;
 }
 
@@ -96,6 +99,9 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const share = shareRules(built);
   const cache = await openCache(config, share, logger, options.uncachedJobIds, sealer);
   const retained = await openRetained(config, share, logger, sealer);
+  const history = await openHistory(config, share.withoutSecrets, logger, (outcome, n) =>
+    observability?.metrics?.historyWrites(outcome, n),
+  );
   const rateBucket = await openRateBucket(config, logger, sealer);
   const accounts = awsAccounts(config, observability);
   sources = createSources(config, cache, health, observability, rateBucket, accounts, retained);
@@ -129,7 +135,10 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     ...(events ? { events } : {}),
     states,
     ...(callerRates ? { callerRates } : {}),
-    ...(cluster ? { readinessDetails: () => ({ cluster: cluster.peers.state() }) } : {}),
+    readinessDetails: () => ({
+      ...(cluster ? { cluster: cluster.peers.state() } : {}),
+      ...(history ? { history: history.health() } : {}),
+    }),
     ...(observability ? { observability } : {}),
     ...(options.sandbox ? { sandbox: options.sandbox } : {}),
     ...(options.watchScheduler ? { watchScheduler: options.watchScheduler } : {}),
@@ -151,6 +160,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     verification,
     events,
     cluster: cluster?.peers,
+    history,
     close: async () => {
       await events?.close();
       await server.close();
@@ -162,6 +172,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       await rateBucket?.close();
       await cache?.close();
       await retained?.close();
+      await history?.close();
       await observability?.close();
     },
   };

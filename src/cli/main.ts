@@ -34,6 +34,9 @@ const USAGE = `Usage:
                                print the client-facing SDL (for codegen); --subgraph: the federation
                                subgraph SDL (what _service { sdl } answers); --possible-types: the JSON
                                for Apollo Client's new InMemoryCache({ possibleTypes })
+  jobgraph history backup <file> | history prune
+                               copy the SQLite history store into a new file (VACUUM INTO), or
+                               delete jobs older than JOBGRAPH_HISTORY_RETAIN_DAYS now
   jobgraph --version           print the version
   jobgraph --help              print this help
 
@@ -408,6 +411,7 @@ const COMMAND_FLAGS: Record<string, readonly string[]> = {
   emulators: ['port-base', 'event-delay-ms', 'event-duplicates', 'event-reorder', 'event-loss'],
   token: ['scopes', 'accounts', 'ttl'],
   schema: ['subgraph', 'possible-types'],
+  history: [],
 };
 
 /** A whole number within [min, max] written in decimal digits, or a UsageError naming `flag`. */
@@ -505,7 +509,8 @@ function commandOf(
   const allowed = COMMAND_FLAGS[command];
   if (!allowed || positionals[0] === 'live')
     throw new UsageError(`unknown command "${positionals[0]}"`);
-  if (positionals.length > 1)
+  // `history` takes its action and a file; every other command takes no argument.
+  if (positionals.length > (command === 'history' ? 3 : 1))
     throw new UsageError(`unexpected argument "${positionals[1]}" after "${positionals[0]}"`);
   for (const flag of Object.keys(FLAGS) as (keyof typeof FLAGS)[]) {
     if (values[flag] !== undefined && !allowed.includes(flag)) {
@@ -529,6 +534,10 @@ async function main(argv: string[]): Promise<void> {
       return demo(portBaseFlag(values['port-base']));
     case 'emulators':
       return emulators(portBaseFlag(values['port-base']), eventSwitchFlags(values));
+    case 'history': {
+      const { historyCommand } = await import('./history.ts');
+      return void process.stdout.write(await historyCommand(positionals[1], positionals[2]));
+    }
     case 'schema':
       if (values.subgraph && values['possible-types'])
         throw new UsageError('--subgraph and --possible-types: give one or the other');

@@ -13,6 +13,7 @@ import { PROVIDERS } from '../datasources/registry.ts';
 import { PROVIDER_LABEL } from '../datasources/shared/classify.ts';
 import type { AccountState } from '../datasources/shared/accounts.ts';
 import type { ClusterState } from '../cache/clusterPeers.ts';
+import { shownPostgresUrl } from '../history/database.ts';
 
 /**
  * What the standard AWS credential chain answered at start. Only the source is kept: never a
@@ -212,6 +213,7 @@ export function formatStartupSummary({
   lines.push(row('auth', describeAuth(config.auth, jwksFetched)));
   lines.push(row('account grants', describeGrants(config.auth)));
   lines.push(row('cache', describeCache(config.cache)));
+  lines.push(row('history', describeHistory(config)));
   if (cluster)
     lines.push(...describeCluster(cluster).map((text, i) => row(i ? 'warning' : 'cluster', text)));
   lines.push(row('rate budget', describeRates(config)));
@@ -302,6 +304,19 @@ function describeCache(cache: Config['cache']): string {
  * The replicas sharing Redis as this one's first presence check saw them (names and counts, never
  * a secret); a second line, a warning, when some seal under another JOBGRAPH_CLUSTER_SECRET.
  */
+/** Where job history is kept (docs/history.md); a PostgreSQL URL without its password. */
+export function describeHistory(config: Config): string {
+  const { store, retainDays } = config.history;
+  if (store.kind === 'off') return 'off (JOBGRAPH_HISTORY_URL=off)';
+  if (store.kind === 'postgres')
+    return `PostgreSQL ${shownPostgresUrl(store.url)}, shared by the replicas, ${retainDays} days`;
+  const alone =
+    config.cache.url !== null
+      ? '; replicas sharing Redis do not share it: each remembers alone (a postgres:// JOBGRAPH_HISTORY_URL is shared)'
+      : '';
+  return `SQLite file ${store.path}, ${retainDays} days${alone}`;
+}
+
 function describeCluster(cluster: ClusterState): string[] {
   if (!cluster.checked)
     return [

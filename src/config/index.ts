@@ -20,10 +20,12 @@ export {
 export { MAX_OMICS_REFERENCE_STORES } from './cache.ts';
 export { loadConfig } from './load.ts';
 export { eventsOf } from './events.ts';
+export { DEFAULT_DATA_DIR, DEFAULT_HISTORY_FILE } from './history.ts';
 export type {
   AwsAccount,
   Config,
   EventQueue,
+  HistoryStoreConfig,
   LoadOptions,
   TencentAccount,
   TencentCredentials,

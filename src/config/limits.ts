@@ -50,6 +50,9 @@ const INT_SETTINGS = {
     retainMax: ['JOBGRAPH_RETAIN_FINISHED_MAX', 10000, 1, 1_000_000],
     retainMaxBytes: ['JOBGRAPH_RETAIN_FINISHED_MAX_BYTES', 64 * 1024 * 1024, 1024 * 1024, 2 ** 40],
   },
+  history: {
+    retainDays: ['JOBGRAPH_HISTORY_RETAIN_DAYS', 400, 1, 36500],
+  },
   listing: {
     snapshotSeconds: ['JOBGRAPH_LIST_SNAPSHOT_SECONDS', 30, 0, 3600],
   },

@@ -10,6 +10,7 @@ import { authOf, corsOrigins } from './auth.ts';
 import { cacheOf, cursorSecretOf, listingOf } from './cache.ts';
 import { awsSettingsOf, endpointsOf } from './endpoints.ts';
 import { eventsOf } from './events.ts';
+import { historyStoreOf } from './history.ts';
 import { ConfigError, bool, int, opt, pattern, type Env } from './env.ts';
 import { callerRateOf, emulatorJobsPerSource, intsOf, resilienceOf } from './limits.ts';
 import { tracing } from './tracing.ts';
@@ -51,6 +52,7 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
       awsAccounts.map((a) => a.alias),
     ),
     callerRate: callerRateOf(env),
+    history: { store: historyStoreOf(env), ...intsOf(env, 'history') },
     introspection: bool(env, 'JOBGRAPH_INTROSPECTION', demo),
     logLevel:
       pattern(

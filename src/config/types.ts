@@ -252,6 +252,13 @@ export interface Config {
    * JOBGRAPH_CALLER_RATE_BURST, default the count). null: off (`0` or `off`).
    */
   callerRate: { count: number; periodMs: number; burst: number } | null;
+  /** The history store (docs/history.md). */
+  history: {
+    /** JOBGRAPH_HISTORY_URL (and JOBGRAPH_DATA_DIR for the default file). */
+    store: HistoryStoreConfig;
+    /** Days a job is kept after it finished or was last seen (JOBGRAPH_HISTORY_RETAIN_DAYS, default 400). */
+    retainDays: number;
+  };
   /**
    * Origins a browser may call from (JOBGRAPH_CORS_ORIGINS: comma-separated origins, or `*`).
    * `loopback` (the demo's default) allows any `http://localhost:<port>` and `http://127.0.0.1:<port>`.
@@ -351,3 +358,12 @@ export interface EventQueue {
   /** How logs, /readyz and metrics name it: `<alias>:<region>:<name>` (no secret). */
   label: string;
 }
+
+/**
+ * Where the history is kept: a SQLite file (`dataDir` set when it is the default file, a folder
+ * created if missing), a PostgreSQL URL (never printed: it may hold a password), or nowhere.
+ */
+export type HistoryStoreConfig =
+  | { kind: 'sqlite'; path: string; dataDir: string | null }
+  | { kind: 'postgres'; url: string }
+  | { kind: 'off' };

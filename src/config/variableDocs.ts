@@ -26,6 +26,8 @@ const tencent = doc('Tencent Cloud (COS Batch)');
 
 const cache = doc('Cache and listing');
 
+const history = doc('History');
+
 const observe = doc('Logs, metrics and traces');
 
 const limits = doc('Query and request limits');
@@ -180,6 +182,21 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
     'JOBGRAPH_EMULATOR_JOBS_PER_SOURCE',
     '— (the demo data)',
     'demo and emulators only: jobs in each listable emulated source (1–100000)',
+  ),
+  history(
+    'JOBGRAPH_HISTORY_URL',
+    '— (SQLite file in the data folder)',
+    'sqlite:<file>, postgres://… (replicas share it) or off: where job history is kept',
+  ),
+  history(
+    'JOBGRAPH_DATA_DIR',
+    './jobgraph-data',
+    'folder of the default history file, created if missing',
+  ),
+  history(
+    'JOBGRAPH_HISTORY_RETAIN_DAYS',
+    '400',
+    'days a job is kept in the history store (1–36500)',
   ),
   observe('LOG_LEVEL', 'info', 'fatal, error, warn, info, debug, trace or silent'),
   observe('JOBGRAPH_METRICS', 'on', 'Prometheus metrics at /metrics (off: 404)'),

@@ -108,6 +108,7 @@ export class GatewayMetrics {
   readonly #rejectReasons = new Set<string>();
   readonly #callerRateLimited: Counter<'transport'>;
   readonly #cacheRejected: Counter<'kind' | 'reason'>;
+  readonly #historyWrites: Counter<'outcome'>;
   #watch: (() => WatchState) | undefined;
   #eventQueues: (() => readonly { queue: string; state: string }[]) | undefined;
   #accounts: (() => readonly AccountStateView[]) | undefined;
@@ -153,6 +154,12 @@ export class GatewayMetrics {
       name: 'jobgraph_caller_rate_limited_total',
       help: 'Requests and operations refused RATE_LIMITED because their caller was over its rate (JOBGRAPH_CALLER_RATE), by transport: http, sse or ws.',
       labelNames: ['transport'],
+      registers,
+    });
+    this.#historyWrites = new Counter({
+      name: 'jobgraph_history_writes_total',
+      help: 'Job changes given to the history store (JOBGRAPH_HISTORY_URL), by outcome: written (committed in a batch), dropped (its queue was full, or the store closing) or failed (the database refused the batch: the store is degraded).',
+      labelNames: ['outcome'],
       registers,
     });
     this.#cacheRejected = new Counter({
@@ -215,6 +222,11 @@ export class GatewayMetrics {
   /** A request or operation refused RATE_LIMITED (its caller over JOBGRAPH_CALLER_RATE); never who the caller is. */
   callerRateLimited(transport: 'http' | 'sse' | 'ws'): void {
     this.#callerRateLimited.inc({ transport });
+  }
+
+  /** Job changes the history store wrote, dropped or failed to write (src/history/writer.ts). */
+  historyWrites(outcome: 'written' | 'dropped' | 'failed', n: number): void {
+    this.#historyWrites.inc({ outcome }, n);
   }
 
   /** A value read back from Redis was not believed (src/cache/sealed.ts). */

@@ -264,6 +264,7 @@ describe('The jobgraph command', () => {
       'dist/config/endpoints.js',
       'dist/config/env.js',
       'dist/config/events.js',
+      'dist/config/history.js',
       'dist/config/index.js',
       'dist/config/limits.js',
       'dist/config/load.js',

@@ -1,5 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+
+/** Debian's postgresql keeps initdb under its major version's folder, not on the PATH. */
+function postgresInitdb(): string {
+  let versions: string[] = [];
+  try {
+    versions = readdirSync('/usr/lib/postgresql');
+  } catch {
+    // not installed: the path below does not exist
+  }
+  return `/usr/lib/postgresql/${versions.sort((a, b) => Number(b) - Number(a))[0] ?? '*'}/bin/initdb`;
+}
 
 /**
  * The real programs some tests run beside jobgraph, each from Debian's package: redis-server (the
@@ -11,7 +22,7 @@ import { existsSync } from 'node:fs';
  * brings it; under CI (CI=true, as .ci/run runs) they run anyway and fail with that line, so CI
  * never passes by skipping. TEST_WITHOUT=redis-server,nginx,chromium plays a machine without them.
  */
-export type RealPartName = 'redis-server' | 'nginx' | 'chromium' | 'aws-cli';
+export type RealPartName = 'redis-server' | 'nginx' | 'chromium' | 'aws-cli' | 'postgresql';
 
 interface Part {
   /** The Debian package that installs it. */
@@ -26,6 +37,8 @@ const PARTS: Record<RealPartName, Part> = {
   nginx: { debian: 'nginx-light', path: '/usr/sbin/nginx' },
   chromium: { debian: 'chromium', path: '/usr/bin/chromium' },
   'aws-cli': { debian: 'awscli', command: 'aws' },
+  // Debian's postgresql brings initdb under its major version's folder, not on the PATH.
+  postgresql: { debian: 'postgresql', path: postgresInitdb() },
 };
 
 export interface RealPart {

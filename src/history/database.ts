@@ -1,0 +1,143 @@
+/**
+ * The history store's database: one Kysely query layer over SQLite (Node's built-in `node:sqlite`,
+ * through a thin adapter) or PostgreSQL (`pg`'s Pool), so each query is written once for both
+ * dialects. Migrations (./migrations.ts) are applied at open; a database this jobgraph cannot use
+ * is one line naming JOBGRAPH_HISTORY_URL, never a file overwritten.
+ */
+import { mkdirSync } from 'node:fs';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import type { Pool } from 'pg';
+import { ConfigError } from '../config/env.ts';
+import type { HistoryStoreConfig } from '../config/types.ts';
+import { migrate } from './migrations.ts';
+import type { HistoryTables } from './tables.ts';
+
+export type { HistoryTables, JobsTable, TransitionsTable } from './tables.ts';
+
+export interface HistoryDatabase {
+  readonly db: Kysely<HistoryTables>;
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Where history is kept, as the start-up summary says it (a PostgreSQL URL without its password). */
+  readonly where: string;
+  /** The raw SQLite handle, for `VACUUM INTO` backups; null on PostgreSQL. */
+  readonly sqliteExec: ((sql: string) => void) | null;
+  close(): Promise<void>;
+}
+
+const VARIABLE = 'JOBGRAPH_HISTORY_URL';
+
+/** A PostgreSQL URL as it may be shown: user, host, port and database, never the password. */
+export function shownPostgresUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.username ? `${decodeURIComponent(u.username)}@` : ''}${u.host}${u.pathname}`;
+  } catch {
+    return 'postgres://…';
+  }
+}
+
+/** Open (and migrate) the store `config` names; null when history is off. */
+export async function openHistoryDatabase(
+  config: HistoryStoreConfig,
+): Promise<HistoryDatabase | null> {
+  if (config.kind === 'off') return null;
+  const opened = config.kind === 'sqlite' ? await openSqlite(config) : openPostgres(config.url);
+  try {
+    await migrate(opened.db, opened.dialect);
+  } catch (e) {
+    await opened.close().catch(() => undefined);
+    if (e instanceof ConfigError) throw e;
+    throw new ConfigError(VARIABLE, `${opened.where} ${unusable(e)}`);
+  }
+  return opened;
+}
+
+/** One line saying why a database cannot be used: its error's code and message, no URL. */
+function unusable(e: unknown): string {
+  const err = e as { code?: string; message?: string };
+  const code = typeof err.code === 'string' ? `${err.code}: ` : '';
+  const message = (err.message ?? String(e)).split('\n')[0] ?? '';
+  // pg's messages may quote the connection's user; never its password, which is not in them.
+  return `cannot be used (${code}${message.replace(/postgres(ql)?:\/\/\S+/g, 'postgres://…')})`;
+}
+
+async function openSqlite(
+  config: Extract<HistoryStoreConfig, { kind: 'sqlite' }>,
+): Promise<HistoryDatabase> {
+  if (config.dataDir !== null) mkdirSync(config.dataDir, { recursive: true });
+  // Loaded here, not at the top: only a process keeping history in SQLite pays for it, and a
+  // Node version that still calls node:sqlite experimental warns only where it is used.
+  const { DatabaseSync } = await import('node:sqlite');
+  let raw: InstanceType<typeof DatabaseSync>;
+  try {
+    raw = new DatabaseSync(config.path, { timeout: 5000 });
+    // The first statements read the file: a corrupt or locked one fails here, before anything
+    // is written to it.
+    raw.exec('PRAGMA busy_timeout = 5000');
+    const mode = raw.prepare('PRAGMA journal_mode = WAL').get() as { journal_mode?: string };
+    if (mode.journal_mode !== 'wal') throw new Error('the file cannot be put in WAL mode');
+    raw.exec('PRAGMA synchronous = NORMAL');
+  } catch (e) {
+    throw new ConfigError(VARIABLE, `sqlite:${config.path} ${unusable(e)}`);
+  }
+  const adapter = {
+    close: () => raw.close(),
+    prepare(sql: string) {
+      const statement = raw.prepare(sql);
+      type Param = null | number | bigint | string | NodeJS.ArrayBufferView;
+      return {
+        // Kysely asks whether a statement returns rows; node:sqlite answers by its columns.
+        reader: statement.columns().length > 0,
+        all: (params: readonly unknown[]) => statement.all(...(params as Param[])),
+        run: (params: readonly unknown[]) => {
+          const r = statement.run(...(params as Param[]));
+          return { changes: r.changes, lastInsertRowid: r.lastInsertRowid };
+        },
+        iterate: (params: readonly unknown[]) => statement.iterate(...(params as Param[])),
+      };
+    },
+  };
+  const db = new Kysely<HistoryTables>({
+    dialect: new SqliteDialect({ database: adapter }),
+  });
+  return {
+    db,
+    dialect: 'sqlite',
+    where: `sqlite:${config.path}`,
+    sqliteExec: (sql) => raw.exec(sql),
+    close: () => db.destroy(),
+  };
+}
+
+function openPostgres(url: string): HistoryDatabase {
+  const pool = new PgPool(url);
+  const db = new Kysely<HistoryTables>({ dialect: new PostgresDialect({ pool: pool.pool }) });
+  return {
+    db,
+    dialect: 'postgres',
+    where: shownPostgresUrl(url),
+    sqliteExec: null,
+    close: () => db.destroy(),
+  };
+}
+
+/** pg is loaded lazily by a synchronous require-free path: its Pool is created on first use. */
+class PgPool {
+  readonly pool: () => Promise<Pool>;
+  constructor(url: string) {
+    let made: Promise<Pool> | undefined;
+    this.pool = () =>
+      (made ??= import('pg').then(({ default: pg }) => {
+        const pool = new pg.Pool({
+          connectionString: url,
+          max: 4,
+          connectionTimeoutMillis: 5000,
+          idleTimeoutMillis: 30000,
+        });
+        // An idle client's error (the server went away) must not crash the process: the next
+        // query fails and is counted by the writer.
+        pool.on('error', () => undefined);
+        return pool;
+      }));
+  }
+}

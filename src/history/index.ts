@@ -1,0 +1,86 @@
+/**
+ * The history store as the gateway holds it: the database, its writer and reader, the periodic
+ * pruning, and its health for /readyz. Opened at start (a store that cannot be used stops the
+ * start in one line), closed at shutdown after the queued writes are flushed.
+ */
+import type { Config } from '../config/types.ts';
+import type { JobRecord } from '../model/job.ts';
+import { openHistoryDatabase, type HistoryDatabase } from './database.ts';
+import { HistoryReader } from './reader.ts';
+import { HistoryWriter, type WriteOutcome } from './writer.ts';
+
+export { HistoryReader, historyGrantOf, type HistoryGrant, type HistoryFilter } from './reader.ts';
+export { HistoryWriter, type HistoryChange, type HistorySource } from './writer.ts';
+
+/** How often old jobs are pruned while the gateway runs. */
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
+
+export interface HistoryLogger {
+  warn(fields: Record<string, unknown>, message: string): void;
+  info(fields: Record<string, unknown>, message: string): void;
+}
+
+export interface History {
+  readonly database: HistoryDatabase;
+  readonly writer: HistoryWriter;
+  readonly reader: HistoryReader;
+  /** Where history is kept (never a password). */
+  readonly where: string;
+  /** /readyz's `history`: where, and whether writes succeed now. */
+  health(): { where: string; state: 'ok' | 'degraded'; reason?: string; queued: number };
+  close(): Promise<void>;
+}
+
+export async function openHistory(
+  config: Config,
+  withoutSecrets: (record: JobRecord) => JobRecord | null,
+  logger: HistoryLogger,
+  count?: (outcome: WriteOutcome, n: number) => void,
+): Promise<History | null> {
+  const database = await openHistoryDatabase(config.history.store);
+  if (database === null) return null;
+  const writer = new HistoryWriter(database, {
+    withoutSecrets,
+    ...(count ? { count } : {}),
+    onHealth: (degraded, reason) =>
+      degraded
+        ? logger.warn(
+            { history: database.where, reason },
+            'history writes are failing; changes are dropped and counted',
+          )
+        : logger.info({ history: database.where }, 'history writes succeed again'),
+  });
+  const reader = new HistoryReader(database);
+  const prune = () =>
+    void reader
+      .prune(config.history.retainDays)
+      .catch((e: unknown) =>
+        logger.warn(
+          { history: database.where, reason: (e as { code?: string }).code ?? 'prune failed' },
+          'history pruning failed; it is tried again later',
+        ),
+      );
+  // Pruning waits for its hour, and never keeps the process alive.
+  const timer = setInterval(prune, PRUNE_EVERY_MS);
+  timer.unref();
+  return {
+    database,
+    writer,
+    reader,
+    where: database.where,
+    health: () => {
+      const reason = writer.degraded;
+      return {
+        where: database.where,
+        state: reason === null ? 'ok' : 'degraded',
+        ...(reason === null ? {} : { reason }),
+        queued: writer.queued,
+      };
+    },
+    close: async () => {
+      clearInterval(timer);
+      await writer.close();
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,208 @@
+/**
+ * The read side of the history store. Every query that returns jobs carries the caller's grant in
+ * its WHERE clause (`HistoryGrant`: every account, or a list of (provider, account alias) pairs),
+ * never a filter after reading. Search is newest first by (sort_at, id), keyset-paged with
+ * opaque cursors, so a page does not move when rows are written meanwhile.
+ */
+import { sql, type ExpressionBuilder, type Expression, type SqlBool } from 'kysely';
+import type { AccountGrant } from '../auth/identity.ts';
+import type { JobProvider, JobRecord } from '../model/job.ts';
+import type { HistoryDatabase, HistoryTables } from './database.ts';
+
+/** What a caller may read, as SQL can say it: `*` or the permitted (provider, alias) pairs. */
+export type HistoryGrant =
+  '*' | readonly { readonly provider: JobProvider; readonly account: string }[];
+
+/**
+ * A request's AccountGrant as a HistoryGrant: `*` stays `*`; otherwise each configured
+ * (provider, alias) the grant permits. `accounts` lists the configured ones.
+ */
+export function historyGrantOf(
+  grant: AccountGrant,
+  accounts: readonly { provider: JobProvider; alias: string }[],
+): HistoryGrant {
+  if (grant.all) return '*';
+  return accounts
+    .filter((a) => grant.permits(a.provider, a.alias))
+    .map((a) => ({ provider: a.provider, account: a.alias }));
+}
+
+export interface HistoryFilter {
+  providers?: readonly string[];
+  states?: readonly string[];
+  regions?: readonly string[];
+  accounts?: readonly string[];
+  createdAfter?: string;
+  createdBefore?: string;
+  finishedAfter?: string;
+  finishedBefore?: string;
+  /** Matched (case-insensitively, as a substring) against name, queue and status message. */
+  text?: string;
+}
+
+export interface HistoryTransition {
+  at: string;
+  from: string | null;
+  to: string;
+  providerStatus: string | null;
+  source: string;
+  eventId: string | null;
+}
+
+export interface HistoryPage {
+  edges: { cursor: string; node: JobRecord }[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
+/** A cursor not made by this store: the caller's mistake. */
+export class BadHistoryCursor extends Error {}
+
+type Eb = ExpressionBuilder<HistoryTables, 'jobs'>;
+
+function grantClause(eb: Eb, grant: HistoryGrant): Expression<SqlBool> {
+  if (grant === '*') return sql<SqlBool>`1 = 1`;
+  if (grant.length === 0) return sql<SqlBool>`1 = 0`;
+  return eb.or(
+    grant.map((g) => eb.and([eb('provider', '=', g.provider), eb('account', '=', g.account)])),
+  );
+}
+
+const encode = (sortAt: string, id: string) =>
+  Buffer.from(JSON.stringify([sortAt, id])).toString('base64url');
+
+function decode(cursor: string): [string, string] {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'string'))
+      return v as [string, string];
+  } catch {
+    // falls through to the refusal below
+  }
+  throw new BadHistoryCursor('after is not a cursor of jobHistory');
+}
+
+const likeOf = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+export class HistoryReader {
+  constructor(private readonly store: HistoryDatabase) {}
+
+  /** The job's latest record, when the grant reads its account. */
+  async latest(id: string, grant: HistoryGrant): Promise<JobRecord | null> {
+    const row = await this.store.db
+      .selectFrom('jobs')
+      .select(['record'])
+      .where((eb) => eb.and([eb('id', '=', id), grantClause(eb, grant)]))
+      .executeTakeFirst();
+    return row ? (JSON.parse(row.record) as JobRecord) : null;
+  }
+
+  /** The job's transitions, the newest `limit` of them, newest last. */
+  async transitions(id: string, grant: HistoryGrant, limit = 100): Promise<HistoryTransition[]> {
+    const rows = await this.store.db
+      .selectFrom('transitions')
+      .select(['at', 'from_state', 'to_state', 'provider_status', 'source', 'event_id'])
+      .where('job_id', '=', id)
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('jobs')
+            .select('jobs.id')
+            .where((j) => j.and([j('jobs.id', '=', id), grantClause(j as unknown as Eb, grant)])),
+        ),
+      )
+      .orderBy('at', 'desc')
+      .limit(Math.min(Math.max(limit, 1), 100))
+      .execute();
+    return rows.reverse().map((r) => ({
+      at: r.at,
+      from: r.from_state,
+      to: r.to_state,
+      providerStatus: r.provider_status,
+      source: r.source,
+      eventId: r.event_id,
+    }));
+  }
+
+  /** Jobs matching `filter` the grant reads, newest first (finished, else created), `first` of them after `after`. */
+  async search(
+    filter: HistoryFilter,
+    first: number,
+    after: string | null,
+    grant: HistoryGrant,
+  ): Promise<HistoryPage> {
+    const position = after === null ? null : decode(after);
+    const n = Math.min(Math.max(first, 1), 100);
+    const rows = await this.store.db
+      .selectFrom('jobs')
+      .select(['id', 'sort_at', 'record'])
+      .where((eb) => {
+        const all: Expression<SqlBool>[] = [grantClause(eb, grant)];
+        if (filter.providers?.length) all.push(eb('provider', 'in', [...filter.providers]));
+        if (filter.states?.length) all.push(eb('state', 'in', [...filter.states]));
+        if (filter.regions?.length) all.push(eb('region', 'in', [...filter.regions]));
+        if (filter.accounts?.length) all.push(eb('account', 'in', [...filter.accounts]));
+        if (filter.createdAfter) all.push(eb('created_at', '>=', filter.createdAfter));
+        if (filter.createdBefore) all.push(eb('created_at', '<', filter.createdBefore));
+        if (filter.finishedAfter) all.push(eb('finished_at', '>=', filter.finishedAfter));
+        if (filter.finishedBefore) all.push(eb('finished_at', '<', filter.finishedBefore));
+        if (filter.text) {
+          const like = likeOf(filter.text);
+          all.push(
+            eb.or(
+              (['name', 'queue', 'status_message'] as const).map(
+                (c) => sql<SqlBool>`lower(${sql.ref(c)}) LIKE ${like} ESCAPE '\\'`,
+              ),
+            ),
+          );
+        }
+        if (position !== null)
+          all.push(
+            eb.or([
+              eb('sort_at', '<', position[0]),
+              eb.and([eb('sort_at', '=', position[0]), eb('id', '<', position[1])]),
+            ]),
+          );
+        return eb.and(all);
+      })
+      .orderBy('sort_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(n + 1)
+      .execute();
+    const page = rows.slice(0, n);
+    const edges = page.map((r) => ({
+      cursor: encode(r.sort_at, r.id),
+      node: JSON.parse(r.record) as JobRecord,
+    }));
+    return {
+      edges,
+      pageInfo: { hasNextPage: rows.length > n, endCursor: edges.at(-1)?.cursor ?? null },
+    };
+  }
+
+  /**
+   * Delete jobs whose time (finished, else created, else first seen) is older than `retainDays`,
+   * with their transitions, `batch` jobs a statement so no write waits long; returns how many.
+   */
+  async prune(retainDays: number, now = new Date(), batch = 500): Promise<number> {
+    const cutoff = new Date(now.getTime() - retainDays * 86_400_000).toISOString();
+    let total = 0;
+    for (;;) {
+      const ids = (
+        await this.store.db
+          .selectFrom('jobs')
+          .select('id')
+          .where('sort_at', '<', cutoff)
+          .limit(batch)
+          .execute()
+      ).map((r) => r.id);
+      if (ids.length === 0) return total;
+      await this.store.db.transaction().execute(async (tx) => {
+        await tx.deleteFrom('transitions').where('job_id', 'in', ids).execute();
+        await tx.deleteFrom('jobs').where('id', 'in', ids).execute();
+      });
+      total += ids.length;
+    }
+  }
+}
+
+export type { Eb as HistoryExpressionBuilder };

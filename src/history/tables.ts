@@ -1,0 +1,42 @@
+/** The history store's tables, as Kysely types them (migrations.ts creates them). */
+import type { Generated } from 'kysely';
+
+export interface JobsTable {
+  id: string;
+  provider: string;
+  account: string;
+  region: string | null;
+  state: string;
+  provider_status: string | null;
+  status_message: string | null;
+  name: string | null;
+  queue: string | null;
+  created_at: string | null;
+  finished_at: string | null;
+  /** finished_at, else created_at, else first seen: the key of the newest-first order. */
+  sort_at: string;
+  terminal: number;
+  last_confirmed_at: string;
+  record: string;
+}
+
+export interface TransitionsTable {
+  job_id: string;
+  at: string;
+  from_state: string | null;
+  to_state: string;
+  provider_status: string | null;
+  source: string;
+  event_id: string | null;
+}
+
+export interface SchemaTable {
+  version: number;
+  applied_at: Generated<string>;
+}
+
+export interface HistoryTables {
+  jobs: JobsTable;
+  transitions: TransitionsTable;
+  jobgraph_schema: SchemaTable;
+}

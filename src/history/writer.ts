@@ -1,0 +1,199 @@
+/**
+ * The write side of the history store: `record(change)` is what the job-state store's subscriber
+ * calls for each applied change. It never waits: changes wait in a bounded queue and are written
+ * in batches (group commit), each within `flushMs` of being recorded; a full queue drops the
+ * change and counts it. A failing database (PostgreSQL gone) marks the store degraded, drops and
+ * counts the batch, and never throws to the caller.
+ */
+import type { JobRecord } from '../model/job.ts';
+import type { HistoryDatabase, JobsTable, TransitionsTable } from './database.ts';
+
+export type HistorySource = 'READ' | 'EVENT' | 'LIST';
+
+/** One applied change of a job, as the job-state store tells its subscribers. */
+export interface HistoryChange {
+  readonly record: JobRecord;
+  readonly from: string | null;
+  readonly to: string;
+  readonly providerStatus: string | null;
+  /** ISO time of the observation. */
+  readonly at: string;
+  readonly source: HistorySource;
+  readonly eventId?: string;
+  readonly account: string;
+}
+
+export type WriteOutcome = 'written' | 'dropped' | 'failed';
+
+export interface HistoryWriterOptions {
+  /** The record without its secrets (createSecretStripper); null: the record is not written. */
+  withoutSecrets: (record: JobRecord) => JobRecord | null;
+  /** Counts each change by outcome (`jobgraph_history_writes_total`). */
+  count?: (outcome: WriteOutcome, n: number) => void;
+  maxQueue?: number;
+  batchSize?: number;
+  /** Longest a change waits before its batch is written (at most 1000). */
+  flushMs?: number;
+  /** Told once when writes start failing and once when they succeed again. */
+  onHealth?: (degraded: boolean, reason: string | null) => void;
+}
+
+const TERMINAL = new Set(['SUCCEEDED', 'SUCCEEDED_WITH_ERRORS', 'FAILED', 'CANCELLED']);
+
+export class HistoryWriter {
+  readonly #db: HistoryDatabase;
+  readonly #options: Required<Omit<HistoryWriterOptions, 'onHealth'>> &
+    Pick<HistoryWriterOptions, 'onHealth'>;
+  #queue: HistoryChange[] = [];
+  #timer: NodeJS.Timeout | null = null;
+  #writing: Promise<void> = Promise.resolve();
+  #degraded: string | null = null;
+  #closed = false;
+
+  constructor(db: HistoryDatabase, options: HistoryWriterOptions) {
+    this.#db = db;
+    this.#options = {
+      count: () => undefined,
+      maxQueue: 10_000,
+      batchSize: 200,
+      ...options,
+      flushMs: Math.min(options.flushMs ?? 1000, 1000),
+    };
+  }
+
+  /** Why writes fail now, or null when they succeed. */
+  get degraded(): string | null {
+    return this.#degraded;
+  }
+
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  /** Queue one change; never waits, never throws. */
+  record(change: HistoryChange): void {
+    if (this.#closed || this.#queue.length >= this.#options.maxQueue) {
+      this.#options.count('dropped', 1);
+      return;
+    }
+    this.#queue.push(change);
+    if (this.#queue.length >= this.#options.batchSize) this.#schedule(0);
+    else this.#schedule(this.#options.flushMs);
+  }
+
+  #schedule(ms: number): void {
+    if (this.#timer !== null && ms > 0) return;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      void this.flush();
+    }, ms);
+    this.#timer.unref();
+  }
+
+  /** Write what is queued now, in batches; resolves once it is durable (or counted as failed). */
+  flush(): Promise<void> {
+    this.#writing = this.#writing.then(async () => {
+      while (this.#queue.length > 0) {
+        const batch = this.#queue.splice(0, this.#options.batchSize);
+        await this.#write(batch);
+      }
+    });
+    return this.#writing;
+  }
+
+  async #write(batch: readonly HistoryChange[]): Promise<void> {
+    const rows: { job: JobsTable; transition: TransitionsTable }[] = [];
+    for (const change of batch) {
+      const stripped = this.#options.withoutSecrets(change.record);
+      if (stripped === null) continue;
+      rows.push(rowsOf(change, stripped));
+    }
+    try {
+      await this.#db.db.transaction().execute(async (tx) => {
+        for (const { job, transition } of rows) {
+          await tx
+            .insertInto('jobs')
+            .values(job)
+            .onConflict((oc) =>
+              oc.column('id').doUpdateSet((eb) => ({
+                state: eb.ref('excluded.state'),
+                provider_status: eb.ref('excluded.provider_status'),
+                status_message: eb.ref('excluded.status_message'),
+                name: eb.ref('excluded.name'),
+                queue: eb.ref('excluded.queue'),
+                region: eb.ref('excluded.region'),
+                created_at: eb.ref('excluded.created_at'),
+                finished_at: eb.ref('excluded.finished_at'),
+                sort_at: eb.ref('excluded.sort_at'),
+                terminal: eb.ref('excluded.terminal'),
+                last_confirmed_at: eb.ref('excluded.last_confirmed_at'),
+                record: eb.ref('excluded.record'),
+              })),
+            )
+            .execute();
+          await tx.insertInto('transitions').values(transition).execute();
+        }
+      });
+      this.#options.count('written', batch.length);
+      if (this.#degraded !== null) {
+        this.#degraded = null;
+        this.#options.onHealth?.(false, null);
+      }
+    } catch (e) {
+      this.#options.count('failed', batch.length);
+      const reason = (e as { code?: string }).code ?? 'write failed';
+      if (this.#degraded === null) this.#options.onHealth?.(true, reason);
+      this.#degraded = reason;
+    }
+  }
+
+  /** Write what is queued and stop taking changes. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    await this.flush();
+  }
+}
+
+const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+
+/** The columns of one change: searchable text read from the record's common fields. */
+function rowsOf(
+  change: HistoryChange,
+  record: JobRecord,
+): { job: JobsTable; transition: TransitionsTable } {
+  const r = record as unknown as Record<string, unknown>;
+  const id = String(r.id);
+  const createdAt = text(r.createdAt);
+  const finishedAt = text(r.finishedAt) ?? text(r.completedAt) ?? text(r.stoppedAt);
+  return {
+    job: {
+      id,
+      provider: String(r.provider),
+      account: change.account,
+      region: text(r.region),
+      state: change.to,
+      provider_status: change.providerStatus,
+      status_message: text(r.statusMessage) ?? text(r.statusReason),
+      name: text(r.name) ?? text(r.jobName) ?? text(r.description),
+      queue: text(r.jobQueue) ?? text(r.queue) ?? text(r.source),
+      created_at: createdAt,
+      finished_at: finishedAt,
+      sort_at: finishedAt ?? createdAt ?? change.at,
+      terminal: TERMINAL.has(change.to) ? 1 : 0,
+      last_confirmed_at: change.at,
+      record: JSON.stringify(record),
+    },
+    transition: {
+      job_id: id,
+      at: change.at,
+      from_state: change.from,
+      to_state: change.to,
+      provider_status: change.providerStatus,
+      source: change.source,
+      event_id: change.eventId ?? null,
+    },
+  };
+}

@@ -1,0 +1,345 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql, type KyselyPlugin } from 'kysely';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import type { HistoryStoreConfig } from '../../src/config/types.ts';
+import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
+import { SCHEMA_VERSION } from '../../src/history/migrations.ts';
+import { HistoryReader } from '../../src/history/reader.ts';
+import { HistoryWriter, type HistoryChange, type WriteOutcome } from '../../src/history/writer.ts';
+import type { JobRecord } from '../../src/model/job.ts';
+import { SECRET_VALUE, batchRecord, withoutSecrets } from '../support/retainedRecords.ts';
+import { usePostgres } from '../support/usePostgres.ts';
+
+const pg = usePostgres();
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** A fresh, empty store of each kind: a new SQLite file, or a new PostgreSQL database. */
+const kinds: { name: string; skip: boolean; fresh: () => Promise<HistoryStoreConfig> }[] = [
+  {
+    name: 'SQLite file',
+    skip: false,
+    fresh: async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'jobgraph-history-'));
+      dirs.push(dir);
+      return { kind: 'sqlite', path: join(dir, 'h.sqlite'), dataDir: dir };
+    },
+  },
+  {
+    name: 'PostgreSQL server',
+    skip: pg.skip,
+    fresh: async () => {
+      const name = `h${Math.random().toString(36).slice(2, 10)}`;
+      const admin = await openHistoryDatabase({ kind: 'postgres', url: pg.server().url });
+      await sql.raw(`CREATE DATABASE ${name}`).execute(admin!.db);
+      await admin!.close();
+      const url = pg.server().url.replace(/\/postgres$/, `/${name}`);
+      // Never beyond loopback.
+      expect(new URL(url).hostname).toBe('127.0.0.1');
+      return { kind: 'postgres', url };
+    },
+  },
+];
+
+const job = (id: string, over: Partial<Record<string, unknown>> = {}): JobRecord =>
+  ({
+    id,
+    provider: 'AWS_BATCH',
+    nativeId: id,
+    region: 'us-east-1',
+    state: 'RUNNING',
+    providerStatus: 'RUNNING',
+    statusMessage: null,
+    terminal: false,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: null,
+    completedAt: null,
+    ...over,
+  }) as unknown as JobRecord;
+
+const change = (record: JobRecord, over: Partial<HistoryChange> = {}): HistoryChange => ({
+  record,
+  from: null,
+  to: record.state,
+  providerStatus: record.providerStatus,
+  at: '2026-01-01T00:00:01.000Z',
+  source: 'READ',
+  account: 'default',
+  ...over,
+});
+
+const identity = (r: JobRecord) => r;
+
+describe.each(kinds)('The history store on a $name', ({ skip, fresh }) => {
+  const open: HistoryDatabase[] = [];
+  afterEach(async () => {
+    for (const db of open.splice(0)) await db.close();
+  });
+  const start = async (config?: HistoryStoreConfig) => {
+    const db = (await openHistoryDatabase(config ?? (await fresh())))!;
+    open.push(db);
+    return db;
+  };
+  const writerOf = (db: HistoryDatabase, counts: Record<string, number> = {}, maxQueue = 100) =>
+    new HistoryWriter(db, {
+      withoutSecrets,
+      maxQueue,
+      count: (o: WriteOutcome, n) => (counts[o] = (counts[o] ?? 0) + n),
+    });
+
+  it.skipIf(skip)(
+    'applies its migrations once, and refuses a newer schema in one line',
+    async () => {
+      const config = await fresh();
+      const db = await start(config);
+      const versions = await db.db.selectFrom('jobgraph_schema').select('version').execute();
+      expect(versions.map((v) => Number(v.version))).toEqual([SCHEMA_VERSION]);
+      await db.close();
+      open.pop();
+      const again = await start(config); // already applied: nothing to do
+      await again.db
+        .insertInto('jobgraph_schema')
+        .values({ version: SCHEMA_VERSION + 1, applied_at: 'later' })
+        .execute();
+      await again.close();
+      open.pop();
+      const refused = openHistoryDatabase(config);
+      await expect(refused).rejects.toThrow(/^JOBGRAPH_HISTORY_URL: holds history schema version/);
+      await refused.catch((e: Error) => expect(e.message).not.toMatch(/\n/));
+    },
+  );
+
+  it.skipIf(skip)(
+    'writes a batch in one group commit, and drops and counts past a full queue',
+    async () => {
+      const db = await start();
+      const counts: Record<string, number> = {};
+      const writer = writerOf(db, counts, 3);
+      for (const id of ['a', 'b', 'c', 'd']) writer.record(change(job(`batch:us-east-1:${id}`)));
+      expect(counts.dropped).toBe(1);
+      expect(writer.queued).toBe(3);
+      await writer.flush();
+      expect(counts.written).toBe(3);
+      const rows = await db.db.selectFrom('jobs').select('id').execute();
+      expect(rows).toHaveLength(3);
+      await writer.close();
+    },
+  );
+
+  it.skipIf(skip)(
+    'commits a queued change when its flush timer (at most 1 s) fires, unasked',
+    async () => {
+      const db = await start();
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      try {
+        let written!: () => void;
+        const landed = new Promise<void>((resolve) => (written = resolve));
+        const writer = new HistoryWriter(db, {
+          withoutSecrets,
+          flushMs: 5000, // asked for more than a second: held to one
+          count: (o) => o === 'written' && written(),
+        });
+        writer.record(change(job('batch:us-east-1:timed')));
+        vi.advanceTimersByTime(999);
+        expect(writer.queued).toBe(1);
+        vi.advanceTimersByTime(1);
+        await landed;
+        expect(await new HistoryReader(db).latest('batch:us-east-1:timed', '*')).not.toBeNull();
+        await writer.close();
+      } finally {
+        vi.useRealTimers();
+      }
+    },
+  );
+
+  it.skipIf(skip)('reads back latest, transitions and filtered searches', async () => {
+    const db = await start();
+    const writer = writerOf(db);
+    const reader = new HistoryReader(db);
+    const a = job('batch:us-east-1:a', { jobName: 'nightly-etl', jobQueue: 'q-big' });
+    writer.record(change(a, { to: 'RUNNING', at: '2026-01-01T00:00:01.000Z' }));
+    writer.record(
+      change(
+        job('batch:us-east-1:a', {
+          jobName: 'nightly-etl',
+          jobQueue: 'q-big',
+          state: 'SUCCEEDED',
+          completedAt: '2026-01-02T00:00:00.000Z',
+        }),
+        {
+          from: 'RUNNING',
+          to: 'SUCCEEDED',
+          at: '2026-01-02T00:00:00.000Z',
+          source: 'EVENT',
+          eventId: 'e1',
+        },
+      ),
+    );
+    writer.record(change(job('batch:eu-west-1:b', { region: 'eu-west-1', jobName: 'other' })));
+    await writer.flush();
+    expect((await reader.latest('batch:us-east-1:a', '*'))?.state).toBe('SUCCEEDED');
+    const t = await reader.transitions('batch:us-east-1:a', '*');
+    expect(t.map((x) => [x.from, x.to, x.source, x.eventId])).toEqual([
+      [null, 'RUNNING', 'READ', null],
+      ['RUNNING', 'SUCCEEDED', 'EVENT', 'e1'],
+    ]);
+    const ids = async (f: object) =>
+      (await reader.search(f, 10, null, '*')).edges.map((e) => e.node.id);
+    expect(await ids({ text: 'ETL' })).toEqual(['batch:us-east-1:a']);
+    expect(await ids({ text: '_' })).toEqual([]);
+    expect(await ids({ regions: ['eu-west-1'] })).toEqual(['batch:eu-west-1:b']);
+    expect(await ids({ states: ['SUCCEEDED'] })).toEqual(['batch:us-east-1:a']);
+    expect(await ids({ finishedAfter: '2026-01-01T12:00:00.000Z' })).toEqual(['batch:us-east-1:a']);
+    await writer.close();
+  });
+
+  it.skipIf(skip)(
+    'pages by keyset: no row repeated or skipped while rows are written between pages',
+    async () => {
+      const db = await start();
+      const writer = writerOf(db, {}, 1000);
+      const reader = new HistoryReader(db);
+      const at = (i: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString();
+      for (let i = 0; i < 30; i++)
+        writer.record(change(job(`batch:us-east-1:j${i}`, { createdAt: at(i) })));
+      await writer.flush();
+      const seen: string[] = [];
+      let after: string | null = null;
+      for (let page = 0; ; page++) {
+        const p = await reader.search({}, 7, after, '*');
+        seen.push(...p.edges.map((e) => e.node.id));
+        // Newer jobs land while the caller pages: they sort before the cursor, so never appear.
+        writer.record(change(job(`batch:us-east-1:new${page}`, { createdAt: at(100 + page) })));
+        await writer.flush();
+        if (!p.pageInfo.hasNextPage) break;
+        after = p.pageInfo.endCursor;
+      }
+      expect(seen).toEqual([...Array(30).keys()].reverse().map((i) => `batch:us-east-1:j${i}`));
+      await writer.close();
+    },
+  );
+
+  it.skipIf(skip)(
+    "carries the account grant in the query: account B's token reads no row of A",
+    async () => {
+      const db = await start();
+      const writer = writerOf(db);
+      const reader = new HistoryReader(db);
+      writer.record(change(job('batch:us-east-1:ofA'), { account: 'a' }));
+      writer.record(change(job('batch:us-east-1:ofB'), { account: 'b' }));
+      await writer.flush();
+      const onlyB = [{ provider: 'AWS_BATCH' as const, account: 'b' }];
+      // The SQL the reader sends: the grant's pair is a parameter of its WHERE clause.
+      const sent: { sql: string; parameters: readonly unknown[] }[] = [];
+      const executor = db.db.getExecutor();
+      const capture: KyselyPlugin = {
+        transformQuery: (args) => {
+          sent.push(executor.compileQuery(args.node, args.queryId));
+          return args.node;
+        },
+        transformResult: async (args) => args.result,
+      };
+      const watched = new HistoryReader({ ...db, db: db.db.withPlugin(capture) });
+      await watched.search({}, 10, null, onlyB);
+      expect(sent).toHaveLength(1);
+      expect(sent[0]!.sql).toMatch(/where .*"account" = /i);
+      expect(sent[0]!.parameters).toContain('b');
+      expect(sent[0]!.parameters).not.toContain('a');
+      expect((await reader.search({}, 10, null, onlyB)).edges.map((e) => e.node.id)).toEqual([
+        'batch:us-east-1:ofB',
+      ]);
+      expect(await reader.latest('batch:us-east-1:ofA', onlyB)).toBeNull();
+      expect(await reader.transitions('batch:us-east-1:ofA', onlyB)).toEqual([]);
+      expect((await reader.search({}, 10, null, [])).edges).toEqual([]);
+      await writer.close();
+    },
+  );
+
+  it.skipIf(skip)(
+    'never writes a secret value: the stripper runs before the database',
+    async () => {
+      const config = await fresh();
+      const db = await start(config);
+      const writer = writerOf(db);
+      const record = batchRecord('secret-job');
+      expect(JSON.stringify(record)).toContain(SECRET_VALUE);
+      writer.record(change(record));
+      await writer.close();
+      let text: string;
+      if (config.kind === 'sqlite') {
+        await db.close();
+        open.pop();
+        text = readdirSync(config.dataDir!)
+          .map((f) => readFileSync(join(config.dataDir!, f)).toString('latin1'))
+          .join('');
+      } else {
+        const rows = await sql<{ t: string }>`SELECT j::text AS t FROM jobs j`.execute(db.db);
+        const tr = await sql<{ t: string }>`SELECT t::text AS t FROM transitions t`.execute(db.db);
+        text = [...rows.rows, ...tr.rows].map((r) => r.t).join('\n');
+      }
+      expect(text).toContain('secret-job');
+      expect(text).not.toContain(SECRET_VALUE);
+    },
+  );
+
+  it.skipIf(skip)('prunes jobs older than the retention, with their transitions', async () => {
+    const db = await start();
+    const writer = writerOf(db);
+    const reader = new HistoryReader(db);
+    writer.record(change(job('batch:us-east-1:old', { createdAt: '2020-01-01T00:00:00.000Z' })));
+    writer.record(change(job('batch:us-east-1:new', { createdAt: '2026-01-01T00:00:00.000Z' })));
+    await writer.flush();
+    expect(await reader.prune(400, new Date('2026-02-01T00:00:00.000Z'), 1)).toBe(1);
+    expect(await reader.latest('batch:us-east-1:old', '*')).toBeNull();
+    expect(await reader.transitions('batch:us-east-1:old', '*')).toEqual([]);
+    expect(await reader.latest('batch:us-east-1:new', '*')).not.toBeNull();
+    await writer.close();
+  });
+});
+
+describe('The SQLite history store', () => {
+  it('refuses a corrupt file in one line, without writing to it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jobgraph-history-'));
+    dirs.push(dir);
+    const path = join(dir, 'h.sqlite');
+    const bytes = Buffer.from('not a database, but somebody\u2019s file '.repeat(200));
+    writeFileSync(path, bytes);
+    const opened = openHistoryDatabase({ kind: 'sqlite', path, dataDir: null });
+    await expect(opened).rejects.toThrow(/^JOBGRAPH_HISTORY_URL: sqlite:.* cannot be used \(.*\)$/);
+    expect(readFileSync(path).equals(bytes)).toBe(true);
+    expect(existsSync(`${path}-wal`)).toBe(false);
+  });
+});
+
+describe.skipIf(pg.skip)('The PostgreSQL history store going away', () => {
+  it('counts failed writes and a degraded state, never throwing to the caller', async () => {
+    const db = (await openHistoryDatabase(await kinds[1]!.fresh()))!;
+    const counts: Record<string, number> = {};
+    const health: (string | null)[] = [];
+    const writer = new HistoryWriter(db, {
+      withoutSecrets: identity,
+      count: (o, n) => (counts[o] = (counts[o] ?? 0) + n),
+      onHealth: (_degraded, reason) => health.push(reason),
+    });
+    await db.close(); // the pool is gone: every write now fails
+    writer.record(change(job('batch:us-east-1:lost')));
+    await writer.flush();
+    expect(counts.failed).toBe(1);
+    expect(writer.degraded).not.toBeNull();
+    expect(health).toHaveLength(1);
+    await writer.close();
+  });
+
+  it('refuses an unreachable server at start in one line, without the password', async () => {
+    const opened = openHistoryDatabase({
+      kind: 'postgres',
+      url: 'postgres://jobgraph:hunter2-secret@127.0.0.1:1/history',
+    });
+    await expect(opened).rejects.toThrow(
+      /^JOBGRAPH_HISTORY_URL: postgres:\/\/jobgraph@127\.0\.0\.1:1\/history cannot be used/,
+    );
+    await opened.catch((e: Error) => expect(e.message).not.toContain('hunter2'));
+  });
+});
