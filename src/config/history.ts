@@ -14,10 +14,16 @@ export const DEFAULT_HISTORY_FILE = 'history.sqlite';
  */
 export function historyStoreOf(env: Env): Config['history']['store'] {
   const name = 'JOBGRAPH_HISTORY_URL';
-  const dataDir = resolve(opt(env, 'JOBGRAPH_DATA_DIR') ?? DEFAULT_DATA_DIR);
+  const givenDir = opt(env, 'JOBGRAPH_DATA_DIR');
+  const dataDir = resolve(givenDir ?? DEFAULT_DATA_DIR);
   const v = opt(env, name);
   if (v === undefined)
-    return { kind: 'sqlite', path: resolve(dataDir, DEFAULT_HISTORY_FILE), dataDir };
+    return {
+      kind: 'sqlite',
+      path: resolve(dataDir, DEFAULT_HISTORY_FILE),
+      dataDir,
+      implicit: givenDir === undefined,
+    };
   if (v.toLowerCase() === 'off') return { kind: 'off' };
   if (v.startsWith('sqlite:')) {
     const path = v.slice('sqlite:'.length);
@@ -26,7 +32,7 @@ export function historyStoreOf(env: Env): Config['history']['store'] {
         name,
         'must name a file after sqlite: (e.g. sqlite:./jobgraph-data/history.sqlite)',
       );
-    return { kind: 'sqlite', path: resolve(path), dataDir: null };
+    return { kind: 'sqlite', path: resolve(path), dataDir: null, implicit: false };
   }
   if (/^postgres(ql)?:\/\//.test(v)) {
     try {

@@ -364,6 +364,12 @@ export interface EventQueue {
  * created if missing), a PostgreSQL URL (never printed: it may hold a password), or nowhere.
  */
 export type HistoryStoreConfig =
-  | { kind: 'sqlite'; path: string; dataDir: string | null }
+  | {
+      kind: 'sqlite';
+      path: string;
+      dataDir: string | null;
+      /** Neither JOBGRAPH_HISTORY_URL nor JOBGRAPH_DATA_DIR was set: the default place, which may not be writable (a container's read-only file system). */
+      implicit: boolean;
+    }
   | { kind: 'postgres'; url: string }
   | { kind: 'off' };

@@ -4,7 +4,7 @@
  * dialects. Migrations (./migrations.ts) are applied at open; a database this jobgraph cannot use
  * is one line naming JOBGRAPH_HISTORY_URL, never a file overwritten.
  */
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import type { Pool } from 'pg';
 import { ConfigError } from '../config/env.ts';
@@ -52,6 +52,16 @@ export async function openHistoryDatabase(
   return opened;
 }
 
+/** The data folder cannot be made or written (a read-only file system, another owner). */
+export class DataDirUnwritable extends ConfigError {
+  constructor(dir: string, e: unknown) {
+    super(
+      'JOBGRAPH_DATA_DIR',
+      `${dir} ${unusable(e).replace('cannot be used', 'cannot be written')}`,
+    );
+  }
+}
+
 /** One line saying why a database cannot be used: its error's code and message, no URL. */
 function unusable(e: unknown): string {
   const err = e as { code?: string; message?: string };
@@ -64,7 +74,14 @@ function unusable(e: unknown): string {
 async function openSqlite(
   config: Extract<HistoryStoreConfig, { kind: 'sqlite' }>,
 ): Promise<HistoryDatabase> {
-  if (config.dataDir !== null) mkdirSync(config.dataDir, { recursive: true });
+  if (config.dataDir !== null) {
+    try {
+      mkdirSync(config.dataDir, { recursive: true });
+      accessSync(config.dataDir, constants.W_OK);
+    } catch (e) {
+      throw new DataDirUnwritable(config.dataDir, e);
+    }
+  }
   // Loaded here, not at the top: only a process keeping history in SQLite pays for it, and a
   // Node version that still calls node:sqlite experimental warns only where it is used.
   const { DatabaseSync } = await import('node:sqlite');

@@ -5,7 +5,7 @@
  */
 import type { Config } from '../config/types.ts';
 import type { JobRecord } from '../model/job.ts';
-import { openHistoryDatabase, type HistoryDatabase } from './database.ts';
+import { DataDirUnwritable, openHistoryDatabase, type HistoryDatabase } from './database.ts';
 import { HistoryReader } from './reader.ts';
 import { HistoryWriter, type WriteOutcome } from './writer.ts';
 
@@ -37,7 +37,21 @@ export async function openHistory(
   logger: HistoryLogger,
   count?: (outcome: WriteOutcome, n: number) => void,
 ): Promise<History | null> {
-  const database = await openHistoryDatabase(config.history.store);
+  const { store } = config.history;
+  let database;
+  try {
+    database = await openHistoryDatabase(store);
+  } catch (err) {
+    // Nobody chose the place (the default folder beside the working folder), and it cannot be
+    // written — a container's read-only file system: run without history and say so, rather
+    // than refuse to start. A folder or file the operator named stops the start.
+    if (!(err instanceof DataDirUnwritable && store.kind === 'sqlite' && store.implicit)) throw err;
+    logger.warn(
+      { history: 'off', reason: err.message },
+      'history: the default data folder cannot be written; set JOBGRAPH_DATA_DIR to a writable folder (a volume) or JOBGRAPH_HISTORY_URL; nothing is remembered meanwhile',
+    );
+    return null;
+  }
   if (database === null) return null;
   const writer = new HistoryWriter(database, {
     withoutSecrets,

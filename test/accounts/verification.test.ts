@@ -97,6 +97,8 @@ describe('Live mode verifies every account at start', () => {
         status: 'ready',
         mode: 'live',
         accounts: states.map(({ cloud, alias, state, code }) => ({ cloud, alias, state, code })),
+        // Where the history is kept (the default SQLite file), and that it answers.
+        history: expect.objectContaining({ state: 'ok', where: expect.stringMatching(/^sqlite:/) }),
       },
     });
     expect(emulators!.sts.calls.map((c) => c.operation).sort()).toEqual([

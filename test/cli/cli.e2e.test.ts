@@ -259,6 +259,7 @@ describe('The jobgraph command', () => {
       'dist/auth/mintToken.js',
       'dist/cli/main.js',
       'dist/config/accounts.js',
+      'dist/config/actions.js',
       'dist/config/auth.js',
       'dist/config/cache.js',
       'dist/config/endpoints.js',

@@ -10,6 +10,7 @@ const PARTS: [RealPartName, string][] = [
   ['nginx', 'nginx-light'],
   ['chromium', 'chromium'],
   ['aws-cli', 'awscli'],
+  ['postgresql', 'postgresql'],
 ];
 
 describe('The real programs some tests need (test/support/realParts.ts)', () => {

@@ -376,6 +376,8 @@ describe('HTTP surface', () => {
         { cloud: 'tencent', alias: 'default', state: 'UNTRIED', code: 'UNTRIED' },
         { cloud: 'tencent', alias: 'staging', state: 'UNTRIED', code: 'UNTRIED' },
       ],
+      // Where the history is kept (the default SQLite file), and that it answers.
+      history: expect.objectContaining({ state: 'ok', where: expect.stringMatching(/^sqlite:/) }),
     });
   });
 

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql, type KyselyPlugin } from 'kysely';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import type { HistoryStoreConfig } from '../../src/config/types.ts';
+import type { Config, HistoryStoreConfig } from '../../src/config/types.ts';
 import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
+import { openHistory } from '../../src/history/index.ts';
 import { SCHEMA_VERSION } from '../../src/history/migrations.ts';
 import { HistoryReader } from '../../src/history/reader.ts';
 import { HistoryWriter, type HistoryChange, type WriteOutcome } from '../../src/history/writer.ts';
@@ -24,7 +25,7 @@ const kinds: { name: string; skip: boolean; fresh: () => Promise<HistoryStoreCon
     fresh: async () => {
       const dir = mkdtempSync(join(tmpdir(), 'jobgraph-history-'));
       dirs.push(dir);
-      return { kind: 'sqlite', path: join(dir, 'h.sqlite'), dataDir: dir };
+      return { kind: 'sqlite', path: join(dir, 'h.sqlite'), dataDir: dir, implicit: false };
     },
   },
   {
@@ -306,10 +307,42 @@ describe('The SQLite history store', () => {
     const path = join(dir, 'h.sqlite');
     const bytes = Buffer.from('not a database, but somebody\u2019s file '.repeat(200));
     writeFileSync(path, bytes);
-    const opened = openHistoryDatabase({ kind: 'sqlite', path, dataDir: null });
+    const opened = openHistoryDatabase({ kind: 'sqlite', path, dataDir: null, implicit: false });
     await expect(opened).rejects.toThrow(/^JOBGRAPH_HISTORY_URL: sqlite:.* cannot be used \(.*\)$/);
     expect(readFileSync(path).equals(bytes)).toBe(true);
     expect(existsSync(`${path}-wal`)).toBe(false);
+  });
+});
+
+describe('The default place of the history (JOBGRAPH_DATA_DIR and JOBGRAPH_HISTORY_URL unset)', () => {
+  /** A data folder that cannot be made: under a file (root may write anywhere, so not by permissions). */
+  const unwritable = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jobgraph-history-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'a-file'), 'x');
+    const dataDir = join(dir, 'a-file', 'jobgraph-data');
+    return { kind: 'sqlite' as const, path: join(dataDir, 'history.sqlite'), dataDir };
+  };
+  const configOf = (store: HistoryStoreConfig) =>
+    ({ history: { store, retainDays: 400 } }) as Config;
+
+  it('runs without history when nobody chose the place and it cannot be written (a read-only container), and says so once', async () => {
+    const lines: string[] = [];
+    const logger = { warn: (_f: object, m: string) => lines.push(m), info: () => undefined };
+    const history = await openHistory(
+      configOf({ ...unwritable(), implicit: true }),
+      withoutSecrets,
+      logger,
+    );
+    expect(history).toBeNull();
+    expect(lines).toEqual([expect.stringMatching(/default data folder cannot be written/)]);
+  });
+
+  it('stops the start in one line naming JOBGRAPH_DATA_DIR when the operator named the folder', async () => {
+    const logger = { warn: () => undefined, info: () => undefined };
+    await expect(
+      openHistory(configOf({ ...unwritable(), implicit: false }), withoutSecrets, logger),
+    ).rejects.toThrow(/^JOBGRAPH_DATA_DIR: .* cannot be written \(/);
   });
 });
 
