@@ -28,7 +28,8 @@ const ORDINARY = [
 
 /** Values shaped like secrets: learned. */
 const SECRETS = [
-  'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  // Made up, shaped like a 40-character secret key (no real key's form).
+  'qT7vLm2Xw9Rk4Zp/Nc8Hb3Yd6Gf1Js5Ua0Ve/test',
   '3f9a1c0b7d2e4a6f8b0c1d2e3f4a5b6c',
   'Tr0ub4dor&3xK!pQ',
   'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLWJ5dGVz',
@@ -44,8 +45,8 @@ describe('The values learned as secrets', () => {
   });
 
   it('are judged part by part in a value with whitespace (a manifest, a key file)', () => {
-    const manifest = `manifestVersion: 2.0\naccessKeyId: AKIA4X7Q2ZV9EXAMPLE1\nsecret: ${SECRETS[0]}\nregion: us-east-1`;
-    expect(learnableParts(manifest)).toEqual(['AKIA4X7Q2ZV9EXAMPLE1', SECRETS[0]]);
+    const manifest = `manifestVersion: 2.0\naccessKeyId: DEMOKEY4X7Q2ZV9TEST1\nsecret: ${SECRETS[0]}\nregion: us-east-1`;
+    expect(learnableParts(manifest)).toEqual(['DEMOKEY4X7Q2ZV9TEST1', SECRETS[0]]);
     expect(learnableParts('  ')).toEqual([]);
   });
 
