@@ -1,5 +1,13 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { JobProvider } from '../model/job.ts';
+import {
+  eventQueueGauge,
+  eventsMissedCounter,
+  storeGauges,
+  type BoundedStore,
+} from './eventMetrics.ts';
+
+export type { BoundedStore, StoreFillView } from './eventMetrics.ts';
 
 /** Upper bounds of the upstream latency histogram, in s (the job budget is 15 s by default). */
 const DURATION_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15];
@@ -506,75 +514,6 @@ const graphqlDurationHistogram = (registers: Registers) =>
     buckets: REQUEST_DURATION_BUCKETS,
     registers,
   });
-
-/** How full a bounded store is, and its bounds (src/cache/approxBytes.ts `StoreFill`). */
-export interface StoreFillView {
-  store: string;
-  entries: number;
-  bytes: number;
-  maxEntries: number;
-  maxBytes: number;
-}
-
-/** A store that says how full it is. */
-export interface BoundedStore {
-  fill?(): StoreFillView;
-}
-
-/** Each bounded store's entries and estimated bytes, and its bounds, read at scrape time. */
-function storeGauges(registers: Registers, stores: () => readonly StoreFillView[]): void {
-  const gauges = [
-    ['jobgraph_store_entries', 'entries', 'Entries held'],
-    ['jobgraph_store_bytes', 'bytes', 'Bytes held (estimated: strings at two bytes a character)'],
-    ['jobgraph_store_max_entries', 'maxEntries', 'Most entries held'],
-    ['jobgraph_store_max_bytes', 'maxBytes', 'Most bytes held (estimated)'],
-  ] as const;
-  for (const [name, field, what] of gauges)
-    new Gauge({
-      name,
-      help: `${what} by each bounded store fed from outside input, by store (ledger: the job-state store; refs: the CodePipeline join; retained: the finished jobs kept in process).`,
-      labelNames: ['store'],
-      registers,
-      collect() {
-        this.reset();
-        for (const s of stores()) this.set({ store: s.store }, s[field]);
-      },
-    });
-}
-
-/** Reads that changed what events had said of a job, by provider, read at scrape time. */
-function eventsMissedCounter(
-  registers: Registers,
-  missed: () => ReadonlyMap<JobProvider, number> | undefined,
-): void {
-  new Counter({
-    name: 'jobgraph_events_missed_total',
-    help: "Provider reads (a watch's poll or reconciliation) whose state differed from what the job's last applied event said, so replaced it: an event missed, late or wrong, by provider.",
-    labelNames: ['provider'],
-    registers,
-    collect() {
-      this.reset();
-      for (const [provider, n] of missed() ?? []) this.inc({ provider }, n);
-    },
-  });
-}
-
-/** Each event queue up (1) or not (0), read at scrape time. */
-function eventQueueGauge(
-  registers: Registers,
-  queues: () => readonly { queue: string; state: string }[],
-): void {
-  new Gauge({
-    name: 'jobgraph_event_queue_up',
-    help: 'Whether each job event queue answers (1) or cannot be read (0: its jobs are polled as without events), by queue (`<account alias>:<region>:<queue name>`).',
-    labelNames: ['queue'],
-    registers,
-    collect() {
-      this.reset();
-      for (const q of queues()) this.set({ queue: q.queue }, q.state === 'UP' ? 1 : 0);
-    },
-  });
-}
 
 /** The subscription gauges and the polls counter, read from the hub (`watch`) at scrape time. */
 function watchMetrics(registers: Registers, watch: () => WatchState | undefined): void {

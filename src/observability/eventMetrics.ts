@@ -1,0 +1,76 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { JobProvider } from '../model/job.ts';
+
+// The metrics of what is fed by the job events and other outside input, read at scrape time:
+// how full each bounded store is, the reads that corrected an event, each event queue's state.
+
+type Registers = Registry[];
+
+/** How full a bounded store is, and its bounds (src/cache/approxBytes.ts `StoreFill`). */
+export interface StoreFillView {
+  store: string;
+  entries: number;
+  bytes: number;
+  maxEntries: number;
+  maxBytes: number;
+}
+
+/** A store that says how full it is. */
+export interface BoundedStore {
+  fill?(): StoreFillView;
+}
+
+/** Each bounded store's entries and estimated bytes, and its bounds, read at scrape time. */
+export function storeGauges(registers: Registers, stores: () => readonly StoreFillView[]): void {
+  const gauges = [
+    ['jobgraph_store_entries', 'entries', 'Entries held'],
+    ['jobgraph_store_bytes', 'bytes', 'Bytes held (estimated: strings at two bytes a character)'],
+    ['jobgraph_store_max_entries', 'maxEntries', 'Most entries held'],
+    ['jobgraph_store_max_bytes', 'maxBytes', 'Most bytes held (estimated)'],
+  ] as const;
+  for (const [name, field, what] of gauges)
+    new Gauge({
+      name,
+      help: `${what} by each bounded store fed from outside input, by store (ledger: the job-state store; refs: the CodePipeline join; retained: the finished jobs kept in process).`,
+      labelNames: ['store'],
+      registers,
+      collect() {
+        this.reset();
+        for (const s of stores()) this.set({ store: s.store }, s[field]);
+      },
+    });
+}
+
+/** Reads that changed what events had said of a job, by provider, read at scrape time. */
+export function eventsMissedCounter(
+  registers: Registers,
+  missed: () => ReadonlyMap<JobProvider, number> | undefined,
+): void {
+  new Counter({
+    name: 'jobgraph_events_missed_total',
+    help: "Provider reads (a watch's poll or reconciliation) whose state differed from what the job's last applied event said, so replaced it: an event missed, late or wrong, by provider.",
+    labelNames: ['provider'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [provider, n] of missed() ?? []) this.inc({ provider }, n);
+    },
+  });
+}
+
+/** Each event queue up (1) or not (0), read at scrape time. */
+export function eventQueueGauge(
+  registers: Registers,
+  queues: () => readonly { queue: string; state: string }[],
+): void {
+  new Gauge({
+    name: 'jobgraph_event_queue_up',
+    help: 'Whether each job event queue answers (1) or cannot be read (0: its jobs are polled as without events), by queue (`<account alias>:<region>:<queue name>`).',
+    labelNames: ['queue'],
+    registers,
+    collect() {
+      this.reset();
+      for (const q of queues()) this.set({ queue: q.queue }, q.state === 'UP' ? 1 : 0);
+    },
+  });
+}
