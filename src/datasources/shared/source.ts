@@ -1,5 +1,3 @@
-import type { Readable } from 'node:stream';
-import type { HttpRequest } from '@smithy/protocol-http';
 import {
   BadUserInputError,
   InternalError,
@@ -12,7 +10,7 @@ import type { JobKey } from '../../model/keys.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
 import { parseUnlessSame, type AnswerMemo } from './answerMemo.ts';
 import { failedAttempt, okAttempt, type UpstreamAttemptResult } from './attempts.ts';
-import { DEFAULT_MAX_BODY_BYTES, collectCapped, declaredLength } from './bodyCap.ts';
+import { DEFAULT_MAX_BODY_BYTES } from './bodyCap.ts';
 import {
   PROVIDER_LABEL,
   badResponse,
@@ -22,21 +20,20 @@ import {
   transportError,
 } from './classify.ts';
 import { ClientPool, DEFAULT_MAX_CLIENTS } from './clientPool.ts';
-import {
-  createAgents,
-  destroyAgents,
-  httpOrigin,
-  httpRequest,
-  ReadAnswer,
-  type HttpOrigin,
-  type HttpResult,
-} from './http.ts';
+import { createAgents, destroyAgents, httpRequest, type HttpResult } from './http.ts';
 import type { SourceOptions } from './options.ts';
 import { rateWaitLimitMs, type CallOptions } from './rateGate.ts';
 import { formEncode } from './rfc3986.ts';
 import { handMadeRetryPolicy, retryUpstream } from './retry.ts';
 import { promiseOf } from './promiseOf.ts';
 import type { SourceSeams } from './seams.ts';
+import {
+  overrideOf,
+  prepareEndpoint,
+  sendThroughHandler,
+  withHostPrefix,
+  type PreparedEndpoint,
+} from './sendTarget.ts';
 import type { JobSource } from './types.ts';
 import { USER_AGENT } from './userAgent.ts';
 
@@ -171,40 +168,6 @@ const CLOCK_SKEW_CODES: ReadonlySet<string> = new Set([
 
 /** Skew beyond which the signing clock is corrected from an answer's Date header (the SDK's 5 minutes). */
 const CLOCK_SKEW_MS = 300_000;
-
-/** An endpoint taken apart once: its origin for node:http and the path every operation path goes under. */
-interface PreparedEndpoint {
-  origin: HttpOrigin;
-  /** The endpoint's own path without its trailing slash ('' for `/`). */
-  basePath: string;
-}
-
-function prepareEndpoint(url: URL): PreparedEndpoint {
-  return {
-    origin: httpOrigin(url),
-    basePath: url.pathname === '/' ? '' : url.pathname.replace(/\/$/, ''),
-  };
-}
-
-/** The endpoint with `prefix` in front of its host: strings only, no URL parsed per call. */
-function withHostPrefix(endpoint: PreparedEndpoint, prefix: string | undefined): PreparedEndpoint {
-  if (!prefix) return endpoint;
-  const { origin } = endpoint;
-  return {
-    ...endpoint,
-    origin: { ...origin, hostname: prefix + origin.hostname, host: prefix + origin.host },
-  };
-}
-
-/** The endpoint override of the options, checked once. */
-function overrideOf(endpoint: string | undefined, provider: JobProvider): PreparedEndpoint | null {
-  if (endpoint === undefined) return null;
-  const url = new URL(endpoint);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new TypeError(`The ${PROVIDER_LABEL[provider]} endpoint must be an http or https URL`);
-  }
-  return prepareEndpoint(url);
-}
 
 /** A regional endpoint, resolved once and kept (bounded by `maxClients`, closed after a minute unused). */
 interface RegionalEndpoint {
@@ -586,49 +549,6 @@ type AttemptEnd = (result: UpstreamAttemptResult) => void;
 function ended(err: Error, end: AttemptEnd | undefined): Error {
   end?.(failedAttempt(err));
   return err;
-}
-
-/** A request ready to go: addressed, signed, with its deadline and body cap. */
-interface SendTarget {
-  endpoint: PreparedEndpoint;
-  req: WireRequest;
-  headers: Record<string, string>;
-  /** The path as sent, its query encoded. */
-  path: string;
-  timeoutMs: number;
-  maxBodyBytes: number;
-  signal?: AbortSignal;
-}
-
-/** A request through a test's SDK-style request handler (`seams.requestHandler`), its body read under the same cap. */
-async function sendThroughHandler(
-  handler: NonNullable<SourceSeams['requestHandler']>,
-  target: SendTarget,
-): Promise<HttpResult> {
-  const { endpoint, req, headers, signal } = target;
-  const { origin } = endpoint;
-  const request = {
-    method: req.method,
-    protocol: origin.https ? 'https:' : 'http:',
-    hostname: origin.hostname,
-    ...(origin.port !== undefined ? { port: origin.port } : {}),
-    path: target.path.split('?')[0],
-    query: Object.fromEntries(req.query ?? []),
-    headers,
-    ...(req.body !== '' ? { body: Buffer.from(req.body) } : {}),
-  } as unknown as HttpRequest;
-  const { response } = await handler.handle(
-    request,
-    signal ? { abortSignal: signal as never } : {},
-  );
-  const body = await collectCapped(
-    response.body as Readable,
-    target.maxBodyBytes,
-    declaredLength(response.headers),
-    signal,
-    target.timeoutMs,
-  );
-  return new ReadAnswer(response.statusCode, response.headers, body);
 }
 
 /**
