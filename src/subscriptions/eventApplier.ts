@@ -7,7 +7,7 @@ import type { JobStates } from '../datasources/state/jobStates.ts';
 import { providerOf } from '../datasources/registry.ts';
 import { formatGlobalId, parseGlobalId } from '../model/globalId.ts';
 import type { JobRecord } from '../model/job.ts';
-import type { PollerRegistry } from './pollers.ts';
+import type { PollerRegistry } from './pollerRegistry.ts';
 
 /**
  * Applies decoded job events: a record event (AWS Batch) is offered to the job-state store once

@@ -25,7 +25,7 @@ import { liveByOf, type EventQueues } from '../datasources/events/eventQueues.ts
 import { JobStates } from '../datasources/state/jobStates.ts';
 import { EventApplier } from './eventApplier.ts';
 import { createWatchLister } from './watchLister.ts';
-import { PollerRegistry } from './pollers.ts';
+import { PollerRegistry } from './pollerRegistry.ts';
 import { pollSlotMs } from './pollSlots.ts';
 import { systemScheduler, type Scheduler } from './scheduler.ts';
 import { SubscriptionSlots } from './slots.ts';

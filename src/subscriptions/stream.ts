@@ -1,7 +1,8 @@
 import { JobgraphError } from '../errors.ts';
 import type { JobKey } from '../model/globalId.ts';
 import type { JobRecord } from '../model/job.ts';
-import { watchSettled, type PollerRegistry } from './pollers.ts';
+import { watchSettled } from './pollers.ts';
+import type { PollerRegistry } from './pollerRegistry.ts';
 import type { Scheduler } from './scheduler.ts';
 
 /** The stream of one subscription ended because its token expired. */

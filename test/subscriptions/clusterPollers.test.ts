@@ -2,11 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { LeaseClaim, PollLeases, PollResult, SharedPoll } from '../../src/cache/pollLeases.ts';
 import { parseGlobalId } from '../../src/model/globalId.ts';
 import type { JobRecord } from '../../src/model/job.ts';
-import {
-  LEASE_TTL_FACTOR,
-  PollerRegistry,
-  type WatchEvent,
-} from '../../src/subscriptions/pollers.ts';
+import { LEASE_TTL_FACTOR, type WatchEvent } from '../../src/subscriptions/pollers.ts';
+import { PollerRegistry } from '../../src/subscriptions/pollerRegistry.ts';
 import type { Scheduler } from '../../src/subscriptions/scheduler.ts';
 import { queuedImportExportRecord } from '../support/records.ts';
 import { ManualScheduler } from '../support/scheduler.ts';

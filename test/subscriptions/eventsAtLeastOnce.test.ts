@@ -21,7 +21,7 @@ import type { JobRecord } from '../../src/model/job.ts';
 import { JOB_TYPE_NAME } from '../../src/model/jobKeys.ts';
 import { buildSchema } from '../../src/schema.ts';
 import { EventApplier } from '../../src/subscriptions/eventApplier.ts';
-import { PollerRegistry } from '../../src/subscriptions/pollers.ts';
+import { PollerRegistry } from '../../src/subscriptions/pollerRegistry.ts';
 import { batchDetail, batchEvent } from '../support/batchEvents.ts';
 import { testSealer } from '../support/clusterSecret.ts';
 import { realPart } from '../support/realParts.ts';

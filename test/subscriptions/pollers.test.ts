@@ -6,9 +6,9 @@ import type { JobRecord } from '../../src/model/job.ts';
 import {
   BACKOFF_FACTOR,
   changeSignature,
-  PollerRegistry,
   type WatchEvent,
 } from '../../src/subscriptions/pollers.ts';
+import { PollerRegistry } from '../../src/subscriptions/pollerRegistry.ts';
 import { queuedImportExportRecord } from '../support/records.ts';
 import { ManualScheduler } from '../support/scheduler.ts';
 

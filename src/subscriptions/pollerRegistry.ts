@@ -1,0 +1,146 @@
+import { formatGlobalId, type JobKey } from '../model/globalId.ts';
+import { ListWatchGroup } from './listWatchGroup.ts';
+import { exactTimers, PollSlots, type PollTimers } from './pollSlots.ts';
+import type { PollerOptions, WatchListener } from './pollerOptions.ts';
+import { Poller, type PollRole } from './pollers.ts';
+
+/**
+ * One poller per job per process, shared by every subscriber of that job and refcounted by
+ * them: the first subscriber starts it (first poll at once), the last one leaving stops it, and
+ * it stops by itself once the job is terminal or fails. Between polls it waits `pollMs`,
+ * growing ×1.5 while nothing changes up to `maxPollMs` and back to `pollMs` on a change, each
+ * wait ±10 % jitter and then, with `slots`, rounded up to the next slot boundary so that the polls
+ * due together share one wake-up and the provider's batch describe (pollSlots.ts). Throttling (UPSTREAM_THROTTLED) doubles the wait, at least the provider's
+ * Retry-After; an open circuit pauses it for the breaker's half-open delay; other transient
+ * failures (UPSTREAM_UNAVAILABLE) back off as "no change". Any other failure (NOT_FOUND,
+ * UPSTREAM_ACCESS_DENIED, a bad answer, an internal error) is told to the subscribers once and
+ * ends the poller. Records are shared between subscribers and never changed.
+ *
+ * With a `lister`, the pollers of the jobs of one source whose list can tell a change (COS Batch, Panorama)
+ * join that source's group after their first record: a poll may then be one list pass shared
+ * with the source's other due jobs instead of a describe (listWatchGroup.ts).
+ *
+ * With `leases` (replicas sharing Redis), one replica polls each job for all: the poller that takes
+ * the job's lease (the *holder*) polls as above and shares each poll's result; the pollers of the
+ * other replicas (*followers*) make no call and tell their subscribers what the holder shared. A
+ * follower calls the provider itself only for what it cannot get from the holder: the first record
+ * when the holder has shared none yet, a record whose secrets were taken out (see `shared`) when one
+ * of its subscribers may read them, and the holder's failure (each replica gets its error from its
+ * own call). One that has heard nothing for TAKEOVER_FACTOR waits takes the lease once it lapses;
+ * one that is told the holder left takes it at once. While Redis is away every poller polls alone,
+ * as without leases, and takes or follows again at its next poll once Redis is back. A list-watch
+ * group holds the jobs this replica polls (holder or alone): a list pass stands in for describes
+ * of the jobs the same replica holds, so a source watched on several replicas may be listed by
+ * each of them (see docs/architecture.md).
+ */
+export class PollerRegistry {
+  private readonly pollers = new Map<string, Poller>();
+  private readonly groups = new Map<string, ListWatchGroup>();
+  /** Polls since start, by how they were made ({@link PollRole}). */
+  readonly polls: Record<PollRole, number> = { holder: 0, follower: 0, alone: 0 };
+  private readonly offAvailability: (() => void) | undefined;
+  /** Where the pollers' waits go: the slots, or a timer each. */
+  readonly timers: PollTimers;
+  private readonly offStates: (() => void) | undefined;
+
+  constructor(readonly options: PollerOptions) {
+    const { slots, scheduler } = options;
+    this.timers = slots ? new PollSlots(scheduler, slots.ms, slots.phase) : exactTimers(scheduler);
+    // Redis gone: every follower polls alone from now on (spread over its wait), every holder goes
+    // on alone. Redis back: every poller polling alone takes its job's lease or follows its holder.
+    this.offAvailability = options.leases?.onAvailability((available) => {
+      for (const poller of [...this.pollers.values()])
+        if (available) poller.leasesBack();
+        else poller.leasesLost();
+    });
+    // An event applied here goes to its job's poller as its record (no describe call).
+    this.offStates = options.states?.subscribe((record, _entry, _prev, observation) => {
+      if (observation.origin === 'event') this.pollers.get(record.id)?.event(record, false);
+    });
+  }
+
+  /**
+   * Subscribe to one job: its last known record at once if there is one, then each change.
+   * `secrets`: whether this subscriber may read the job's secrets (default true: a record another
+   * replica shared without them is then not enough for it). Returns the unsubscribe function.
+   */
+  watch(key: JobKey, listener: WatchListener, secrets = true): () => void {
+    const id = formatGlobalId(key);
+    let poller = this.pollers.get(id);
+    if (!poller) {
+      poller = new Poller(key, id, this.options, {
+        onStop: () => {
+          this.pollers.delete(id);
+          this.options.states?.unpin(id);
+        },
+        group: () => this.groupOf(key),
+        polled: (role) => (this.polls[role] += 1),
+        timers: this.timers,
+      });
+      this.pollers.set(id, poller);
+      // Watched: its ordering is kept (never evicted) while it is.
+      this.options.states?.pin(id);
+      poller.add(listener, secrets);
+      poller.start();
+    } else {
+      poller.add(listener, secrets);
+    }
+    const p = poller;
+    return () => p.remove(listener);
+  }
+
+  /** The poller of the job with global ID `id`, if it is watched here. */
+  get(id: string): Poller | undefined {
+    return this.pollers.get(id);
+  }
+
+  /** An event source went up or down: each poller waits as its job's coverage says now. */
+  coverageChanged(): void {
+    for (const poller of this.pollers.values()) poller.coverageChanged();
+  }
+
+  /** Pollers running now (one per watched job). */
+  size(): number {
+    return this.pollers.size;
+  }
+
+  /** Pollers waiting for their next poll now (its timer set: not polling, not following). */
+  waiting(): number {
+    let n = 0;
+    for (const poller of this.pollers.values()) if (poller.dueAt !== null) n += 1;
+    return n;
+  }
+
+  /** Pollers running now by role: `holder`, the poll leases this process holds (0 without Redis). */
+  roles(): Record<PollRole, number> {
+    const roles = { holder: 0, follower: 0, alone: 0 };
+    for (const poller of this.pollers.values()) roles[poller.role] += 1;
+    return roles;
+  }
+
+  /** Stop every poller (shutdown): the leases held are given back to the other replicas. */
+  close(): void {
+    this.offAvailability?.();
+    this.offStates?.();
+    for (const poller of [...this.pollers.values()]) poller.stop();
+  }
+
+  /** The group of `key`'s source, made on first use and dropped when its last member leaves; null without one. */
+  private groupOf(key: JobKey): ListWatchGroup | null {
+    const lister = this.options.lister;
+    const source = lister?.sourceOf(key) ?? null;
+    if (!lister || source === null) return null;
+    let group = this.groups.get(source);
+    if (!group) {
+      const random = this.options.random ?? Math.random;
+      const made = new ListWatchGroup(lister, this.options.scheduler, random, () => {
+        if (this.groups.get(source) !== made) return;
+        this.groups.delete(source);
+        lister.release?.(source);
+      });
+      this.groups.set(source, made);
+      group = made;
+    }
+    return group;
+  }
+}
