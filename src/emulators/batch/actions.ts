@@ -1,4 +1,4 @@
-import type { WireBatchJob } from './data.ts';
+import { statusSummary, type WireBatchJob } from './data.ts';
 import type { BatchJobChanges } from './jobEvents.ts';
 
 /**
@@ -118,7 +118,7 @@ export function applyBatchAction(
   if (moved.some((j) => j !== parent) && isArrayParent(parent)) {
     const summarised = structuredClone(parent);
     const array = summarised.arrayProperties as Record<string, unknown>;
-    array.statusSummary = statusSummaryOf(children);
+    array.statusSummary = statusSummary(children);
     array.statusSummaryLastUpdatedAt = nowMs;
     changes.put(scope, summarised);
     if (moved.at(-1)?.jobId === parent.jobId) moved[moved.length - 1] = summarised;
@@ -141,19 +141,4 @@ function markKilled(job: WireBatchJob, reason: string): void {
 function isArrayParent(job: WireBatchJob): boolean {
   const array = job.arrayProperties as { size?: unknown } | undefined;
   return typeof array?.size === 'number';
-}
-
-/** `{status: count}` of `children`, every status counted, as a parent's `statusSummary` holds it. */
-function statusSummaryOf(children: readonly WireBatchJob[]): Record<string, number> {
-  const summary: Record<string, number> = {
-    STARTING: 0,
-    FAILED: 0,
-    RUNNING: 0,
-    SUCCEEDED: 0,
-    RUNNABLE: 0,
-    SUBMITTED: 0,
-    PENDING: 0,
-  };
-  for (const child of children) summary[child.status] = (summary[child.status] ?? 0) + 1;
-  return summary;
 }

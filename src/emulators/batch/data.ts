@@ -424,7 +424,7 @@ function arrayChildren(parent: JobSpec): WireBatchJob[] {
 }
 
 /** `{status: count}` of `children`, as the parent's `arrayProperties.statusSummary` holds it. */
-function statusSummary(children: readonly WireBatchJob[]): Record<string, number> {
+export function statusSummary(children: readonly WireBatchJob[]): Record<string, number> {
   const summary: Record<string, number> = {
     STARTING: 0,
     FAILED: 0,
