@@ -133,9 +133,9 @@ describe('A replica with a 256 MB heap reading large job events', () => {
       EVENTS,
     );
     expect(sample(text, 'jobgraph_events_total{provider="none",outcome="rejected"}')).toBe(0);
-    for (const store of ['ledger', 'retained']) {
+    for (const store of ['job_states', 'retained']) {
       const bytes = sample(text, `jobgraph_store_bytes{store="${store}"}`);
-      if (store === 'ledger') expect(bytes, store).toBeGreaterThan(0);
+      if (store === 'job_states') expect(bytes, store).toBeGreaterThan(0);
       expect(bytes, store).toBeLessThanOrEqual(
         sample(text, `jobgraph_store_max_bytes{store="${store}"}`),
       );

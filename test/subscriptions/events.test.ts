@@ -261,15 +261,15 @@ describe('Job events through the SQS emulator', () => {
 
   it('shows how full each store fed by events is, and its bounds, in /metrics', async () => {
     const text = await metrics();
-    for (const store of ['ledger', 'refs', 'retained'])
+    for (const store of ['job_states', 'refs', 'retained'])
       for (const gauge of ['entries', 'bytes', 'max_entries', 'max_bytes'])
         expect(text).toMatch(
           new RegExp(`^jobgraph_store_${gauge}\\{store="${store}"\\} \\d+`, 'm'),
         );
-    // The events above are in the ledger, the finished job among the kept ones.
-    expect(await sample('jobgraph_store_entries{store="ledger"}')).toBeGreaterThan(0);
-    expect(await sample('jobgraph_store_bytes{store="ledger"}')).toBeGreaterThan(0);
-    expect(await sample('jobgraph_store_max_bytes{store="ledger"}')).toBe(16 * 1024 * 1024);
+    // The events above are in the job-state store, the finished job among the kept ones.
+    expect(await sample('jobgraph_store_entries{store="job_states"}')).toBeGreaterThan(0);
+    expect(await sample('jobgraph_store_bytes{store="job_states"}')).toBeGreaterThan(0);
+    expect(await sample('jobgraph_store_max_bytes{store="job_states"}')).toBe(16 * 1024 * 1024);
     expect(await sample('jobgraph_store_entries{store="retained"}')).toBeGreaterThan(0);
     expect(await sample('jobgraph_store_max_bytes{store="retained"}')).toBe(64 * 1024 * 1024);
   });

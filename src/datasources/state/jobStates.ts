@@ -8,7 +8,7 @@ import { RefJoin } from './refJoin.ts';
 
 export { RefJoin };
 
-/** What the ledger keeps of a job's latest record: no field a secret can be in. */
+/** What the store keeps of a job's latest record: no field a secret can be in. */
 export interface JobState {
   /** `Provider.events.order` of the record ([] when its provider has none). */
   order: readonly number[];
@@ -111,11 +111,11 @@ interface Written extends Linked<Written> {
   bytes: number;
 }
 
-/** How many jobs the ledger remembers at most (oldest first out): about 200 bytes each. */
+/** How many jobs the store remembers at most (oldest first out): about 200 bytes each. */
 export const STATES_SIZE = 50_000;
 
 /**
- * The most bytes of entries the ledger holds (approxBytes), whatever their count: an entry's
+ * The most bytes of entries the store holds (approxBytes), whatever their count: an entry's
  * state fields come from events, and a status reason is long enough that a count alone would let
  * a queue of long ones take the heap.
  */
@@ -159,10 +159,10 @@ export class JobStates {
     this.refs = refs;
   }
 
-  /** How full it is (`jobgraph_store_*{store="ledger"}`). */
+  /** How full it is (`jobgraph_store_*{store="job_states"}`). */
   fill(): StoreFill {
     return {
-      store: 'ledger',
+      store: 'job_states',
       entries: this.#entries.size,
       bytes: this.#bytes,
       maxEntries: this.size,

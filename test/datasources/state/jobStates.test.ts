@@ -82,7 +82,7 @@ describe('JobStates byte bound', () => {
     expect(held).toEqual(Array.from({ length: held.length }, (_, i) => 40 - held.length + i));
     const fill = ledger.fill();
     expect(fill).toMatchObject({
-      store: 'ledger',
+      store: 'job_states',
       entries: held.length,
       maxEntries: 1000,
       maxBytes,
