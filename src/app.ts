@@ -114,8 +114,9 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     sealer,
   );
   const events = openEventQueues(config, accounts, logger, observability);
-  // The one owner of what the process knows of each job's state: built here, passed down.
-  const states = new JobStates();
+  // The one owner of what the process knows of each job's state: built here, passed down. Dated
+  // by the list snapshots' clock, so a listed row's read time and an event's arrival compare.
+  const states = new JobStates(undefined, undefined, undefined, listSnapshots.now);
   observability?.metrics?.stores(states, states.refs, retained);
   observability?.metrics?.eventsMissed(() => states.missed);
   if (retained)

@@ -146,7 +146,7 @@ function requestGateway(options: ServerOptions, listSnapshots: ReturnType<typeof
       sources,
       config,
       listSnapshots,
-      options.states ? (job) => options.states!.overlay(job) : undefined,
+      options.states ? (job, readAt) => options.states!.overlay(job, readAt) : undefined,
     ),
     ...(options.accounts ? { accounts: options.accounts } : {}),
     ...(options.events ? { events: options.events } : {}),

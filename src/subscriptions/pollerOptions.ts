@@ -6,8 +6,15 @@ import type { JobRecord } from '../model/job.ts';
 import type { Scheduler } from './scheduler.ts';
 import type { WatchLister } from './watchLister.ts';
 
-/** What a poller tells its subscribers: the job (first, then each change), or its one failure. */
-export type WatchEvent = { kind: 'record'; record: JobRecord } | { kind: 'error'; error: Error };
+/**
+ * What a poller tells its subscribers: the job (first, then each change), or its one failure. A
+ * settled record from an event (`unconfirmed`) is not the end yet: a provider read confirms it
+ * (`confirmed`, nothing more comes) or corrects it (the read's record follows).
+ */
+export type WatchEvent =
+  | { kind: 'record'; record: JobRecord; unconfirmed?: true }
+  | { kind: 'confirmed' }
+  | { kind: 'error'; error: Error };
 export type WatchListener = (event: WatchEvent) => void;
 
 export interface PollerOptions {

@@ -65,6 +65,8 @@ export class Poller implements GroupMember {
   private readonly answer = new AnswerMemo();
   /** `last` is another replica's record with its secrets taken out. */
   private lastStripped = false;
+  /** `last` is a settled record from an event that no provider read has confirmed yet. */
+  private lastUnconfirmed = false;
   /** Subscribers that may read secrets and joined while `last` was stripped: they wait for this replica's own record. */
   private readonly awaitingFull = new Set<WatchListener>();
   interval: number;
@@ -119,7 +121,7 @@ export class Poller implements GroupMember {
       void this.fetch();
       return;
     }
-    listener({ kind: 'record', record: this.last });
+    listener(this.recordEvent(this.last));
   }
 
   remove(listener: WatchListener): void {
@@ -158,9 +160,13 @@ export class Poller implements GroupMember {
 
   /**
    * An event's record of the job, applied by the job-state store (`stripped`: another replica's,
-   * without its secrets): told to the subscribers as a poll's record would be. A holder shares it
-   * with the other replicas' followers as its poll. Its secrets were learned where it was decoded
-   * (EventApplier), and a peer's has none: it is not told to `onRecord` again.
+   * without its secrets): told to the subscribers as a poll's record would be. Its secrets were
+   * learned where it was decoded (EventApplier), and a peer's has none: it is not told to
+   * `onRecord` again. An event is what a read would say sooner, not the provider's word: a settled
+   * one is told `unconfirmed` and the watch goes on until one provider read, at the next poll slot
+   * (not at the poll rate, not at the reconcile interval), confirms it (`confirmed`, then the
+   * poller stops) or corrects it (the read's record replaces it in the store and is told). A
+   * follower leaves that read to the job's holder, which gets the same event.
    */
   event(record: JobRecord, stripped: boolean): void {
     if (this.stopped) return;
@@ -169,12 +175,25 @@ export class Poller implements GroupMember {
       if (changeSignature(record) !== this.lastSignature) void this.fetch();
       return;
     }
-    this.accept(record, stripped);
-    if (watchSettled(record)) {
-      if (this.role === 'holder')
-        this.share({ kind: 'record', record, interval: this.interval, wait: 0 });
-      return this.stop();
+    this.accept(record, stripped, 'applied', watchSettled(record));
+    // A read in flight was sent before the event arrived: when it ends, fetch() schedules the next.
+    if (this.lastUnconfirmed && this.role !== 'follower' && !this.fetching) {
+      this.soon(this.options.pollMs, this.options.scheduler.now());
     }
+  }
+
+  /** A settled record was read (here or by the holder): an event's settled record is confirmed. */
+  private confirm(): void {
+    if (!this.lastUnconfirmed) return;
+    this.lastUnconfirmed = false;
+    this.emit({ kind: 'confirmed' });
+  }
+
+  /** `record` told to a subscriber: unconfirmed while it is an event's settled record no read has confirmed. */
+  private recordEvent(record: JobRecord): WatchEvent {
+    return record === this.last && this.lastUnconfirmed
+      ? { kind: 'record', record, unconfirmed: true }
+      : { kind: 'record', record };
   }
 
   /**
@@ -255,7 +274,8 @@ export class Poller implements GroupMember {
   }
 
   private dispatch(): void {
-    if (this.group) this.group.due(this);
+    // An event's settled record is confirmed by a describe: a list row is not the job's record.
+    if (this.group && !this.lastUnconfirmed) this.group.due(this);
     else void this.fetch();
   }
 
@@ -342,7 +362,13 @@ export class Poller implements GroupMember {
         } else {
           this.options.onRecord?.(poll.record);
           this.accept(poll.record, poll.stripped, this.offer(poll.record, 'peer'));
-          if (watchSettled(poll.record)) return this.stop();
+          if (watchSettled(poll.record)) {
+            this.confirm();
+            return this.stop();
+          }
+          // The holder read otherwise than an event said: a peer's read has no send time to order
+          // it by against the event, so this replica's own read (one) decides.
+          if (this.lastUnconfirmed) void this.fetch();
         }
         // Taking over later goes on from the holder's backoff.
         this.interval = poll.interval;
@@ -380,7 +406,13 @@ export class Poller implements GroupMember {
    * changed, else a poll without change (the wait grows). A full record after a stripped one with
    * the same signature replaces it, and goes to the subscribers that waited for it.
    */
-  private accept(record: JobRecord, stripped: boolean, verdict: Verdict = 'applied'): void {
+  private accept(
+    record: JobRecord,
+    stripped: boolean,
+    verdict: Verdict = 'applied',
+    /** An event's settled record: told `unconfirmed` until a read confirms it. */
+    unconfirmed = false,
+  ): void {
     const first = this.last === null;
     const signature = record === this.last ? this.lastSignature : changeSignature(record);
     // A read that raced an applied event is older news: no change (never backwards).
@@ -389,10 +421,11 @@ export class Poller implements GroupMember {
       this.last = record;
       this.lastSignature = signature;
       this.lastStripped = stripped;
+      this.lastUnconfirmed = unconfirmed;
       this.interval = this.options.pollMs;
       this.quiet = first ? 1 : this.quiet / 2;
       if (!stripped) this.awaitingFull.clear();
-      this.emit({ kind: 'record', record });
+      this.emit(this.recordEvent(record));
       return;
     }
     this.quiet = (this.quiet + 1) / 2;
@@ -404,7 +437,7 @@ export class Poller implements GroupMember {
     }
     // Nobody waits for a full record on almost every poll: no copy of the empty set is made then.
     if (this.awaitingFull.size === 0) return;
-    for (const listener of [...this.awaitingFull]) listener({ kind: 'record', record });
+    for (const listener of [...this.awaitingFull]) listener(this.recordEvent(record));
     this.awaitingFull.clear();
   }
 
@@ -428,6 +461,7 @@ export class Poller implements GroupMember {
     if (record !== this.last) this.options.onRecord?.(record);
     this.registry.polled(this.role === 'holder' ? 'holder' : 'alone');
     this.accept(record, false, this.offer(record, 'read', undefined, at));
+    if (watchSettled(record)) this.confirm();
     if (this.role === 'follower') {
       // A follower's own call: the holder's polls go on.
       if (watchSettled(record)) this.stop();
@@ -512,7 +546,8 @@ export class Poller implements GroupMember {
     if (this.stopped) return 0;
     const events = this.options.events;
     // Live by events: the poll is a reconciliation read, rare (JOBGRAPH_EVENT_RECONCILE_SECONDS).
-    const covered = events?.covered(this.key) === true;
+    // An event's settled record waits for its confirming read at the poll interval, not this long.
+    const covered = !this.lastUnconfirmed && events?.covered(this.key) === true;
     const base = covered ? Math.max(ms, (events as { reconcileMs: number }).reconcileMs) : ms;
     let wait = jitter === null ? base : base * (1 + (jitter * 2 - 1) * JITTER);
     const now = this.options.scheduler.now();

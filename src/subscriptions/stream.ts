@@ -59,9 +59,10 @@ export class JobStream implements AsyncIterableIterator<Item> {
           if (finished || this.ended) return;
           if (event.kind === 'error') {
             this.push(event.error);
-          } else {
+          } else if (event.kind === 'record') {
             this.push(event.record);
-            if (!watchSettled(event.record)) return;
+            // An event's settled record waits for the read that confirms it (`confirmed`) or corrects it.
+            if (!watchSettled(event.record) || event.unconfirmed) return;
           }
           finished = true;
           this.jobDone();

@@ -214,7 +214,9 @@ function cluster(count: number) {
 }
 
 const states = (events: WatchEvent[]) =>
-  events.map((e) => (e.kind === 'record' ? e.record.state : `error ${e.error.message}`));
+  events.map((e) =>
+    e.kind === 'record' ? e.record.state : e.kind === 'error' ? `error ${e.error.message}` : e.kind,
+  );
 
 describe('Pollers of several replicas sharing poll leases', () => {
   it('poll a job three replicas watch once per interval between them, and every subscriber gets each change once', async () => {

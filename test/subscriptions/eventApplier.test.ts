@@ -81,7 +81,9 @@ function setup(covered = { value: true }) {
   registry.watch(KEY, (e) => seen.push(e));
   const settle = () => new Promise((resolve) => setImmediate(resolve));
   const statuses = () =>
-    seen.map((e) => (e.kind === 'record' ? e.record.providerStatus : e.error.message));
+    seen.map((e) =>
+      e.kind === 'record' ? e.record.providerStatus : e.kind === 'error' ? e.error.message : e.kind,
+    );
   return {
     clock,
     reads,
@@ -274,14 +276,39 @@ describe('Job events applied to the watchers', () => {
     expect(t.clock.pending()).toEqual([1000]);
   });
 
-  it('ends the watch when an event says the job finished', async () => {
+  it('ends the watch when one read at the poll interval confirms the finish an event told', async () => {
     const t = setup();
     await t.settle();
     const done = parseJob(KEY as never, batchDetail(), 'detail');
+    t.reads[0] = done;
     expect(await t.applier.apply(eventOf(done))).toBe('applied');
     expect(t.statuses()).toEqual(['RUNNABLE', 'SUCCEEDED']);
+    expect(t.seen[1]).toMatchObject({ kind: 'record', unconfirmed: true });
+    // Live by events, but the confirming read is due at the poll interval, not the reconcile one.
+    expect(t.clock.pending()).toEqual([1000]);
+    t.clock.fireNext();
+    await t.settle();
+    expect(t.calls).toHaveLength(2);
+    expect(t.statuses()).toEqual(['RUNNABLE', 'SUCCEEDED', 'confirmed']);
     expect(t.registry.size()).toBe(0);
-    expect(t.calls).toHaveLength(1);
+  });
+
+  it('goes on watching when the read after a finish an event told says the job still runs', async () => {
+    const t = setup();
+    await t.settle();
+    t.reads[0] = batchRecord('RUNNING', 0);
+    const wrong = parseJob(KEY as never, batchDetail(), 'detail');
+    expect(wrong.terminal).toBe(true);
+    expect(await t.applier.apply(eventOf(wrong))).toBe('applied');
+    t.clock.fireNext();
+    await t.settle();
+    expect(t.calls).toHaveLength(2);
+    expect(t.statuses()).toEqual(['RUNNABLE', 'SUCCEEDED', 'RUNNING']);
+    expect(t.applier.states.missed.get('AWS_BATCH')).toBe(1);
+    expect(t.applier.states.get(wrong.id)?.header.providerStatus).toBe('RUNNING');
+    // Corrected: back to reconciliation reads, one confirming read spent.
+    expect(t.registry.size()).toBe(1);
+    expect(t.clock.pending()).toEqual([300_000]);
   });
 
   it('makes hints one read of the watched job: at most one in flight and one a poll interval, however many come', async () => {

@@ -48,6 +48,8 @@ const gw = useTestGateway(() => ({
   AWS_ENDPOINT_URL_SQS: sqs.url,
   JOBGRAPH_WATCH_POLL_MS: '100',
   JOBGRAPH_WATCH_MAX_POLL_MS: '100',
+  // The list snapshot read before the events is still the one listed after them.
+  JOBGRAPH_LIST_SNAPSHOT_SECONDS: '600',
 }));
 
 const JOB = BATCH_JOB_IDS.runnable;
@@ -63,13 +65,13 @@ let created = 0;
 const createdOf = (e: Event | null) =>
   Date.parse((e?.data?.jobUpdates as { createdAt: string }).createdAt);
 
-function detail(status: string, attempts = 0) {
+function detail(status: string, attempts = 0, job = JOB, createdAt = created) {
   const base = batchDetail();
   const attempt = (base.attempts as unknown[])[0];
   return batchDetail({
-    jobId: JOB,
-    jobArn: `arn:aws:batch:us-east-1:123456789012:job/${JOB}`,
-    createdAt: created,
+    jobId: job,
+    jobArn: `arn:aws:batch:us-east-1:123456789012:job/${job}`,
+    createdAt,
     status,
     attempts: Array.from({ length: attempts }, () => attempt),
     stoppedAt: status === 'SUCCEEDED' ? base.stoppedAt : undefined,
@@ -80,17 +82,19 @@ function detail(status: string, attempts = 0) {
   });
 }
 
-const send = (body: string) =>
-  client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
+const send = (body: string, QueueUrl = queueUrl) =>
+  client.send(new SendMessageCommand({ QueueUrl, MessageBody: body }));
 
 /** The gateway's /metrics text. */
-async function metrics(): Promise<string> {
-  return (await fetch(gw.server.url.replace(/\/graphql$/, '/metrics'))).text();
+async function metrics(gateway = gw): Promise<string> {
+  return (await fetch(gateway.server.url.replace(/\/graphql$/, '/metrics'))).text();
 }
 
 /** The value of one sample of /metrics (0 when absent). */
-async function sample(line: string): Promise<number> {
-  const m = new RegExp(`^${line.replace(/[{}"]/g, '\\$&')} (\\d+)`, 'm').exec(await metrics());
+async function sample(line: string, gateway = gw): Promise<number> {
+  const m = new RegExp(`^${line.replace(/[{}"]/g, '\\$&')} (\\d+)`, 'm').exec(
+    await metrics(gateway),
+  );
   return m ? Number(m[1]) : 0;
 }
 
@@ -116,11 +120,25 @@ async function queueEmpty(): Promise<boolean> {
   );
 }
 
+/** The job's row of a listJobs page of Batch jobs (`fields`: what of it). */
+async function listedRow(
+  id = ID,
+  gateway = gw,
+  fields = 'id state providerStatus',
+): Promise<Record<string, unknown> | undefined> {
+  const res = await gql(
+    gateway,
+    `{ listJobs(filter: { providers: [AWS_BATCH] }, first: 100) { nodes { ${fields} } } }`,
+    { token: gateway.tokens.read },
+  );
+  return (res.body.data?.listJobs.nodes as Record<string, unknown>[]).find((n) => n.id === id);
+}
+
 const status = (e: Event | null) =>
   (e?.data?.jobUpdates as { providerStatus?: string } | undefined)?.providerStatus;
 
 describe('Job events through the SQS emulator', () => {
-  it('moves a watched Batch job by its event, with no DescribeJobs call, and deletes the message', async () => {
+  it('moves a watched Batch job by its events, with no DescribeJobs call but the one that confirms the finish, and deletes the message', async () => {
     await until(
       'the queue is read',
       async () =>
@@ -134,6 +152,8 @@ describe('Job events through the SQS emulator', () => {
       const first = await sub.next();
       expect(status(first)).toBe('RUNNABLE');
       created = createdOf(first);
+      // A list read before the events: its snapshot, kept, is what the next test's listJobs reads.
+      await listedRow();
       clearCalls(gw);
       await send(batchEvent(detail('RUNNING')));
       const moved = await sub.next();
@@ -153,25 +173,22 @@ describe('Job events through the SQS emulator', () => {
           (await sample('jobgraph_events_total{provider="AWS_BATCH",outcome="duplicate"}')) === 1 &&
           (await sample('jobgraph_events_total{provider="AWS_BATCH",outcome="stale"}')) === 2,
       );
-      await send(batchEvent(detail('SUCCEEDED', 1)));
+      // The job finishes at Batch, and its event says so.
+      const finished = gw.emulators.batch.jobs?.changeState(JOB, 'SUCCEEDED');
+      await send(batchEvent(finished as unknown as Record<string, unknown>));
       expect(status(await sub.next())).toBe('SUCCEEDED');
-      expect(await sub.next()).toBeNull(); // every job terminal: complete
-      expect(callsOf(gw).batch).toBe(0);
+      // Complete once one DescribeJobs confirms the finish an event told (docs/events.md).
+      expect(await sub.next()).toBeNull();
+      expect(callsOf(gw).batch).toBe(1);
     } finally {
       await sub.close();
     }
     expect(gw.logs.text()).not.toContain(EVENT_SECRET);
   });
 
-  it('lists a job as fresh as the event already applied, whatever the list call still says', async () => {
-    // The emulator still lists the job RUNNABLE: the events above finished it.
-    const res = await gql(
-      gw,
-      `{ listJobs(filter: { providers: [AWS_BATCH] }, first: 100) { nodes { id state providerStatus } } }`,
-      { token: gw.tokens.read },
-    );
-    const row = (res.body.data?.listJobs.nodes as { id: string }[]).find((n) => n.id === ID);
-    expect(row).toEqual({ id: ID, state: 'SUCCEEDED', providerStatus: 'SUCCEEDED' });
+  it('lists a job as fresh as the event applied after its list snapshot was read', async () => {
+    // The kept snapshot, read before the events, still has the job RUNNABLE: the events finished it.
+    expect(await listedRow()).toEqual({ id: ID, state: 'SUCCEEDED', providerStatus: 'SUCCEEDED' });
   });
 
   it('keeps a job an event showed finished: answered as retained once the provider forgets it', async () => {
@@ -351,6 +368,101 @@ describe("The demo's own job events (npm start)", () => {
       expect(await metricsText()).toMatch(
         /^jobgraph_events_total\{provider="AWS_BATCH",outcome="applied"\} [1-9]/m,
       );
+    } finally {
+      await sub.close();
+    }
+  });
+});
+
+describe('A wrong finish told by an event (the provider is the source of truth)', () => {
+  /** The clock list snapshots and the job-state store are dated by: moved by hand, so that a list is read before or after an event. */
+  let listNow = Date.now();
+  let wrongQueue = '';
+  beforeAll(async () => {
+    const out = await client.send(
+      new CreateQueueCommand({ QueueName: 'wrong-events', Attributes: { VisibilityTimeout: '1' } }),
+    );
+    wrongQueue = out.QueueUrl as string;
+  });
+  const gw2 = useTestGateway(
+    () => ({
+      JOBGRAPH_EVENT_QUEUES: wrongQueue,
+      AWS_ENDPOINT_URL_SQS: sqs.url,
+      JOBGRAPH_WATCH_POLL_MS: '100',
+      JOBGRAPH_WATCH_MAX_POLL_MS: '100',
+      JOBGRAPH_LIST_SNAPSHOT_SECONDS: '30',
+    }),
+    { listClock: () => listNow },
+  );
+  const RUNNING_JOB = BATCH_JOB_IDS.running;
+  const RUNNING_ID = `batch:us-east-1:${RUNNING_JOB}`;
+  const applied = () =>
+    sample('jobgraph_events_total{provider="AWS_BATCH",outcome="applied"}', gw2);
+  const missed = () => sample('jobgraph_events_missed_total{provider="AWS_BATCH"}', gw2);
+  const row = () => listedRow(RUNNING_ID, gw2);
+  /** A Batch event, forged, saying the running job succeeded (one attempt, stopped). */
+  let wrongFinish = '';
+
+  it('lists the event over a row read before it, and the row of a list read after it', async () => {
+    await until(
+      'the queue is read',
+      async () =>
+        (await sample('jobgraph_event_queue_up{queue="default:us-east-1:wrong-events"}', gw2)) ===
+        1,
+    );
+    const before = await listedRow(RUNNING_ID, gw2, 'id providerStatus createdAt');
+    expect(before).toMatchObject({ id: RUNNING_ID, providerStatus: 'RUNNING' });
+    wrongFinish = batchEvent(
+      detail('SUCCEEDED', 1, RUNNING_JOB, Date.parse(before?.createdAt as string)),
+    );
+    // The event arrives after the list snapshot was read.
+    listNow += 1000;
+    await send(wrongFinish, wrongQueue);
+    await until('the event is applied', async () => (await applied()) === 1);
+    // The kept snapshot was read before it: the event is the fresher word.
+    expect(await row()).toEqual({
+      id: RUNNING_ID,
+      state: 'SUCCEEDED',
+      providerStatus: 'SUCCEEDED',
+    });
+    // Listed again once that snapshot is out of date: read after the event, the provider's row stands.
+    listNow += 60_000;
+    expect(await row()).toEqual({
+      id: RUNNING_ID,
+      state: 'IN_PROGRESS',
+      providerStatus: 'RUNNING',
+    });
+  });
+
+  it('tells watchers the wrong finish, then the state one read finds, and goes on watching to the real finish', async () => {
+    const sub = subscribe(gw2.server.url, 'sse', WATCH, {
+      token: gw2.tokens.read,
+      variables: { ids: [RUNNING_ID] },
+    });
+    try {
+      expect(status(await sub.next())).toBe('RUNNING');
+      clearCalls(gw2);
+      const missedBefore = await missed();
+      // The same wrong event once more (a new delivery), now that the job is watched.
+      listNow += 1000;
+      await send(wrongFinish, wrongQueue);
+      expect(status(await sub.next())).toBe('SUCCEEDED');
+      // One DescribeJobs, at the next poll slot, says the job runs: the read replaces the event.
+      expect(status(await sub.next())).toBe('RUNNING');
+      expect(callsOf(gw2).batch).toBe(1);
+      expect(await missed()).toBe(missedBefore + 1);
+      expect(await row()).toEqual({
+        id: RUNNING_ID,
+        state: 'IN_PROGRESS',
+        providerStatus: 'RUNNING',
+      });
+      // The watch goes on: the real finish, by the emulator's own record, and its confirming read.
+      const finished = gw2.emulators.batch.jobs?.changeState(RUNNING_JOB, 'SUCCEEDED');
+      listNow += 1000;
+      await send(batchEvent(finished as unknown as Record<string, unknown>), wrongQueue);
+      expect(status(await sub.next())).toBe('SUCCEEDED');
+      expect(await sub.next()).toBeNull();
+      expect(callsOf(gw2).batch).toBe(2);
     } finally {
       await sub.close();
     }

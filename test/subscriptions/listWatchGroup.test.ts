@@ -133,7 +133,9 @@ const states = (events: WatchEvent[] | undefined) =>
   (events ?? []).map((e) =>
     e.kind === 'record'
       ? `${e.record.providerStatus} ${(e.record as { progressSummary?: { numberOfTasksSucceeded: number } }).progressSummary?.numberOfTasksSucceeded}`
-      : `error ${(e.error as UpstreamError).code}`,
+      : e.kind === 'error'
+        ? `error ${(e.error as UpstreamError).code}`
+        : e.kind,
   );
 
 describe('Watching many jobs of one source', () => {

@@ -137,7 +137,7 @@ describe('Watched AWS Batch jobs due in one slot', () => {
     for (const id of ids)
       registry.watch(parseGlobalId(id), (e) => {
         if (e.kind === 'record') records.push(e.record);
-        else throw e.error;
+        else if (e.kind === 'error') throw e.error;
       });
     while (registry.waiting() < K) await new Promise((resolve) => setTimeout(resolve, 5));
     expect(records).toHaveLength(K);

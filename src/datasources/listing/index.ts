@@ -48,8 +48,11 @@ export function createJobLister(
   sources: Sources,
   config: Config,
   snapshots: ListSnapshots = createListSnapshots(config),
-  /** Rows made as fresh as the job events applied (datasources/state/jobStates.ts); absent: as listed. */
-  overlay: (job: ListedJob) => ListedJob = (job) => job,
+  /**
+   * Rows made as fresh as the job events applied (datasources/state/jobStates.ts), given when the
+   * row was read (its snapshot's `takenAt`; undefined: unknown); absent: as listed.
+   */
+  overlay: (job: ListedJob, readAt: number | undefined) => ListedJob = (job) => job,
 ): JobLister {
   const codec = new CursorCodec(config.listing.cursorSecret);
   const defaults = planDefaults(config);
@@ -104,7 +107,7 @@ export function createJobLister(
             filter: plan.digest,
             positions,
           }),
-          job: overlay(item.job),
+          job: overlay(item.job, item.readAt),
         })),
         hasNextPage: merged.hasNextPage,
         hasPreviousPage: cursor !== null,

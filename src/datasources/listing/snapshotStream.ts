@@ -99,10 +99,14 @@ export function snapshotStream(
   };
 }
 
-/** The items of a snapshot from index `from` up to `to`, in its order, each built anew. */
+/** The items of a snapshot from index `from` up to `to`, in its order, each built anew and dated by its read. */
 function itemsOf(snapshot: Snapshot, from = 0, to = snapshot.size): Listed[] {
   const items: Listed[] = [];
-  for (let i = from; i < to; i++) items.push(snapshot.item(i));
+  for (let i = from; i < to; i++) {
+    const item = snapshot.item(i);
+    item.readAt = snapshot.takenAt;
+    items.push(item);
+  }
   return items;
 }
 

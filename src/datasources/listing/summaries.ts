@@ -17,6 +17,12 @@ import type { ListedJob } from './types.ts';
 export interface Listed extends Keyed {
   job: ListedJob;
   isCanceled?: boolean | null;
+  /**
+   * When the snapshot it was handed out from was read (`Snapshot.takenAt`, on the snapshots'
+   * clock): set by the snapshot streams, never kept in a snapshot. The job-state overlay lets a
+   * row read after an event stand (jobStates.ts `overlay`).
+   */
+  readAt?: number;
 }
 
 /** A time of a summary as the describe record has it: ISO-8601 UTC, or null. */

@@ -318,12 +318,15 @@ export class JobStates {
 
   /**
    * A listed job as fresh as the events applied: when an event has put the job at a higher order
-   * than its row (the event came after the list snapshot was read), the row's state and the
-   * fields its provider lists are the store's. Other rows are returned as they are.
+   * than its row and the row was read before that event arrived (`readAt`: when its list snapshot
+   * was read, on the store's clock; a cached snapshot's, not the request's), the row's state and
+   * the fields its provider lists are the store's. A row read after the event is the provider's
+   * word and stands, whatever the event said. Other rows are returned as they are.
    */
-  overlay(job: ListedJob): ListedJob {
+  overlay(job: ListedJob, readAt?: number): ListedJob {
     const known = this.get(job.id);
     if (!known || known.time === null) return job;
+    if (readAt !== undefined && known.eventAt !== null && readAt >= known.eventAt) return job;
     const row = {
       ...job.summary,
       id: job.id,
