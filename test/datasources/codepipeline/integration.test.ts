@@ -27,6 +27,7 @@ import {
   type RunningEmulator,
 } from '../../../src/emulators/framework.ts';
 import { createSource } from '../../../src/datasources/shared/source.ts';
+import { demoSdkConfig } from '../../support/sdkClients.ts';
 import { UNKNOWN_STATE_FIELDS } from '../../support/records.ts';
 
 let emu: RunningEmulator;
@@ -61,13 +62,7 @@ function source(overrides: Partial<AwsSourceOptions> = {}) {
 }
 
 function sdkClient(overrides: Partial<ConstructorParameters<typeof CodePipelineClient>[0]> = {}) {
-  const c = new CodePipelineClient({
-    region: 'us-east-1',
-    endpoint: emu.url,
-    credentials: { ...DEMO_AWS_CREDENTIALS },
-    maxAttempts: 1,
-    ...overrides,
-  });
+  const c = new CodePipelineClient({ ...demoSdkConfig(emu.url), ...overrides });
   opened.push(c);
   return c;
 }

@@ -18,7 +18,7 @@ import {
   type SQSClientConfig,
 } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createEmulatorAccounts,
   DEMO_AWS_ACCOUNT_ID,
@@ -37,6 +37,7 @@ import {
 import { md5Hex, type EmulatedQueue } from '../../../src/emulators/sqs/queues.ts';
 import { createStsEmulator } from '../../../src/emulators/sts/emulator.ts';
 import { useStarted } from '../../support/useStarted.ts';
+import { demoSdkConfig, useSdkClients } from '../../support/sdkClients.ts';
 import { signedAws } from '../listClient.ts';
 import { sdkFailure } from '../sdkFailure.ts';
 
@@ -48,22 +49,11 @@ const sqs: RunningEmulator = useStarted(
   (emu) => emu.close(),
 );
 
-const clients: { destroy(): void }[] = [];
-afterAll(() => {
-  for (const c of clients) c.destroy();
-});
+const keep = useSdkClients();
 
 /** The real SQS client of the AWS SDK v3 against the emulator, on its defaults (MD5 checks on). */
 function client(config: Partial<SQSClientConfig> = {}): SQSClient {
-  const c = new SQSClient({
-    region: 'us-east-1',
-    endpoint: sqs.url,
-    credentials: { ...DEMO_AWS_CREDENTIALS },
-    maxAttempts: 1,
-    ...config,
-  });
-  clients.push(c);
-  return c;
+  return keep(new SQSClient({ ...demoSdkConfig(sqs.url), ...config }));
 }
 
 let queues = 0;
@@ -493,12 +483,13 @@ describe('The SQS emulator, through @aws-sdk/client-sqs', () => {
   it('lets an account read its own queue and refuses another account’s caller with AccessDenied', async () => {
     const sts = await startEmulator(createStsEmulator({ accounts }));
     try {
-      const stsClient = new STSClient({
-        region: 'us-east-1',
-        endpoint: sts.url,
-        credentials: { ...DEMO_AWS_CREDENTIALS },
-      });
-      clients.push(stsClient);
+      const stsClient = keep(
+        new STSClient({
+          region: 'us-east-1',
+          endpoint: sts.url,
+          credentials: { ...DEMO_AWS_CREDENTIALS },
+        }),
+      );
       const session = await stsClient.send(
         new AssumeRoleCommand({
           RoleArn: DEMO_SECOND_AWS_ACCOUNT.roleArn,

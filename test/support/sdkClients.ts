@@ -1,0 +1,28 @@
+import { afterAll } from 'vitest';
+import { DEMO_AWS_CREDENTIALS } from '../../src/emulators/framework.ts';
+
+/**
+ * What a test's real AWS SDK client starts from against the emulator at `endpoint`: the demo
+ * region and keys, one attempt (a retry would hide what the emulator answered).
+ */
+export const demoSdkConfig = (endpoint: string) => ({
+  region: 'us-east-1',
+  endpoint,
+  credentials: { ...DEMO_AWS_CREDENTIALS },
+  maxAttempts: 1,
+});
+
+/**
+ * `keep(client)`: the SDK clients a test file makes, destroyed (their sockets closed) after its
+ * last test; `keep` returns the client it is given.
+ */
+export function useSdkClients(): <C extends { destroy(): void }>(client: C) => C {
+  const clients: { destroy(): void }[] = [];
+  afterAll(() => {
+    for (const c of clients) c.destroy();
+  });
+  return (client) => {
+    clients.push(client);
+    return client;
+  };
+}
