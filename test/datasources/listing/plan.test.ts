@@ -5,6 +5,7 @@ import { COSBATCH_STATE_MAP } from '../../../src/datasources/cosbatch/record.ts'
 import { OMICS_STATE_MAP } from '../../../src/datasources/omics/record.ts';
 import { BadUserInputError } from '../../../src/errors.ts';
 import type { JobListFilter } from '../../../src/datasources/listing/index.ts';
+import { SIX_PROVIDERS } from './providerNames.ts';
 
 const defaults = { awsRegion: 'us-east-1', cosRegion: 'ap-guangzhou' };
 
@@ -23,14 +24,7 @@ describe('A listJobs filter', () => {
   it('defaults to every provider in the configured regions', () => {
     const plan = planList({}, defaults);
     expect(plan).toMatchObject({
-      providers: [
-        'AWS_PANORAMA',
-        'AWS_OMICS',
-        'TENCENT_COS_BATCH',
-        'AWS_IMPORT_EXPORT',
-        'AWS_CODEPIPELINE',
-        'AWS_BATCH',
-      ],
+      providers: SIX_PROVIDERS,
       states: null,
       awsRegions: ['us-east-1'],
       cosRegions: ['ap-guangzhou'],
