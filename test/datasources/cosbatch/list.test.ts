@@ -18,6 +18,7 @@ import { COS_PROGRESSING_JOB_ID } from '../../../src/emulators/cosbatch/progress
 import { DEMO_TENCENT_CREDENTIALS } from '../../../src/emulators/framework.ts';
 import { loadFixture } from '../../support/fixtures.ts';
 import { sendRaw } from '../../support/rawHttp.ts';
+import { walkList } from '../../support/walkList.ts';
 import { useEmulator } from '../../support/useEmulator.ts';
 import { describedItems, expectSummaryAgrees } from '../../support/listedRecords.ts';
 
@@ -189,15 +190,9 @@ describe('COS Batch ListJobs against the emulator, signed by the datasource sign
   }
 
   it('walks every listed job with a signed query, and each summary agrees with the describe record', async () => {
-    const items: CosJobSummary[] = [];
-    let nextToken: string | null = null;
-    do {
-      const res = await send(listRequest({ uin: DEMO.uin, maxResults: 30, nextToken }, DEMO.appId));
-      expect(res.status).toBe(200);
-      const page = parseListPage(res.body);
-      items.push(...page.items);
-      nextToken = page.nextToken;
-    } while (nextToken);
+    const items = await walkList(send, parseListPage, (nextToken) =>
+      listRequest({ uin: DEMO.uin, maxResults: 30, nextToken }, DEMO.appId),
+    );
     expect(items).toHaveLength(COS_LIST_JOB_COUNT + 1);
     expect(new Set(items.map((i) => i.jobId)).size).toBe(items.length);
 
