@@ -22,7 +22,7 @@ import {
 import { createStsEmulator, STS_XMLNS } from '../../src/emulators/sts/emulator.ts';
 import { formBody, useHeldClock, signedAws } from './listClient.ts';
 import { sdkFailure } from './sdkFailure.ts';
-import { demoSdkConfig, useSdkClients } from '../support/sdkClients.ts';
+import { demoSdkConfig, sessionCredentials, useSdkClients } from '../support/sdkClients.ts';
 import { useStarted } from '../support/useStarted.ts';
 
 /** The emulator's clock: real time when the file starts, moved by tests (and put back after each). */
@@ -50,13 +50,7 @@ function client(config: Partial<STSClientConfig> = {}): STSClient {
 
 /** A client signing with the session `AssumeRole` answered. */
 const sessionClient = (credentials: Credentials | undefined): STSClient =>
-  client({
-    credentials: {
-      accessKeyId: credentials?.AccessKeyId as string,
-      secretAccessKey: credentials?.SecretAccessKey as string,
-      sessionToken: credentials?.SessionToken as string,
-    },
-  });
+  client({ credentials: sessionCredentials(credentials) });
 
 const STAGING = DEMO_SECOND_AWS_ACCOUNT;
 const assumeCalls = () => sts.calls.filter((c) => c.operation === 'AssumeRole');

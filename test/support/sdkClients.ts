@@ -1,4 +1,6 @@
+import { AssumeRoleCommand, type Credentials, type STSClient } from '@aws-sdk/client-sts';
 import { afterAll } from 'vitest';
+import { DEMO_SECOND_AWS_ACCOUNT } from '../../src/emulators/accounts.ts';
 import { DEMO_AWS_CREDENTIALS } from '../../src/emulators/framework.ts';
 
 /**
@@ -25,4 +27,22 @@ export function useSdkClients(): <C extends { destroy(): void }>(client: C) => C
     clients.push(client);
     return client;
   };
+}
+
+/** A session STS answered, as the credentials an SDK client signs with. */
+export const sessionCredentials = (session: Credentials | undefined) => ({
+  accessKeyId: session?.AccessKeyId as string,
+  secretAccessKey: session?.SecretAccessKey as string,
+  sessionToken: session?.SessionToken as string,
+});
+
+/** The second demo account's session: its role assumed through `sts` (a client with the demo keys). */
+export async function stagingSession(sts: STSClient, sessionName: string) {
+  const { Credentials } = await sts.send(
+    new AssumeRoleCommand({
+      RoleArn: DEMO_SECOND_AWS_ACCOUNT.roleArn,
+      RoleSessionName: sessionName,
+    }),
+  );
+  return sessionCredentials(Credentials);
 }
