@@ -2,6 +2,7 @@ import { expect } from 'vitest';
 import type { WireRequest } from '../../src/datasources/shared/source.ts';
 import type { RunningEmulator } from '../../src/emulators/framework.ts';
 import { signedAws } from '../emulators/listClient.ts';
+import { loadFixture, type FixtureProvider } from './fixtures.ts';
 
 /**
  * Every item a list operation gives, page after page: `request(token)` is a page's wire request,
@@ -37,3 +38,22 @@ export const signedAwsSend =
       headers: req.headers,
       ...(req.body !== '' ? { body: req.body } : {}),
     });
+
+/**
+ * A provider's list fixtures (test/fixtures/<provider>/list/): `fixture(name)` the answer,
+ * `wire(name)` its page as `parse` reads the body, `lastPage(name)` the same, a last page.
+ */
+export function listFixtures<P extends { nextToken: string | null }>(
+  provider: FixtureProvider,
+  parse: (body: string) => P,
+) {
+  const fixture = (name: string) => loadFixture(provider, `list/${name}`);
+  const wire = (name: string) => parse(fixture(name).body);
+  /** `wire(name)`, which must be a last page: no nextToken. */
+  const lastPage = (name: string) => {
+    const page = wire(name);
+    expect(page.nextToken).toBeNull();
+    return page;
+  };
+  return { fixture, wire, lastPage };
+}

@@ -12,13 +12,11 @@ import { MalformedBodyError } from '../../../src/errors.ts';
 import { createImportExportEmulator } from '../../../src/emulators/importexport/emulator.ts';
 import { IMPORTEXPORT_LIST_JOB_COUNT } from '../../../src/emulators/importexport/listData.ts';
 import { IMPORTEXPORT_PROGRESSING_JOB_ID } from '../../../src/emulators/importexport/progressing.ts';
-import { loadFixture } from '../../support/fixtures.ts';
-import { signedAwsSend, walkList } from '../../support/walkList.ts';
+import { listFixtures, signedAwsSend, walkList } from '../../support/walkList.ts';
 import { useEmulator } from '../../support/useEmulator.ts';
 import { demoAwsSource, describedItems } from '../../support/listedRecords.ts';
 
-const fixture = (name: string) => loadFixture('importexport', `list/${name}`);
-const wire = (name: string) => parseListPage(fixture(name).body);
+const { fixture, wire } = listFixtures('importexport', parseListPage);
 
 describe('Import/Export ListJobs request', () => {
   it('is a form POST of / with Action=ListJobs, the model version, MaxJobs and Marker', () => {
