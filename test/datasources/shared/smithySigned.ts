@@ -2,19 +2,18 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity } from '@smithy/types';
+import type { SigV4Request } from '../../../src/datasources/shared/sigv4.ts';
 
-/** A request as the SigV4 tests describe it: the wire host (`name[:port]`), query pairs in order. */
-export interface SignedCase {
-  method: string;
-  host: string;
-  path: string;
-  query?: readonly (readonly [string, string])[];
+/**
+ * A request as the SigV4 tests describe it: jobgraph's `SigV4Request`, its header names in any
+ * case (the SDK's signer takes them so), with the keys and the service and region to sign for.
+ */
+export type SignedCase = Omit<SigV4Request, 'headers'> & {
   headers: Record<string, string>;
-  body: string;
   credentials: AwsCredentialIdentity;
   service: string;
   region: string;
-}
+};
 
 /**
  * The headers `@smithy/signature-v4` (the SDK's own signer) signs `c` with at `signingDate`: the
