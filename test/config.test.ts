@@ -9,11 +9,13 @@ import {
   loadConfig,
   unknownVariableWarnings,
 } from '../src/config/index.ts';
+import { liveConfig } from './support/liveConfig.ts';
+import { thrownBy } from './support/thrownBy.ts';
 import { liveStartupSummary } from './support/startupSummary.ts';
 
 describe('Configuration', () => {
   it('has documented defaults in live mode', () => {
-    const c = loadConfig({ mode: 'live' }, {});
+    const c = liveConfig({});
     expect(c).toMatchObject({
       port: 4000,
       host: '0.0.0.0',
@@ -47,7 +49,7 @@ describe('Configuration', () => {
   });
 
   it('reads the watch (subscription) settings, with documented defaults, and refuses a max poll below the poll', () => {
-    expect(loadConfig({ mode: 'live' }, {}).watch).toEqual({
+    expect(liveConfig({}).watch).toEqual({
       pollMs: 2000,
       maxPollMs: 30000,
       maxPerCaller: 20,
@@ -75,7 +77,7 @@ describe('Configuration', () => {
       JOBGRAPH_MAX_SSE_RESERVATIONS: '11',
       JOBGRAPH_SSE_RESERVATION_TIMEOUT_MS: '750',
     };
-    expect(loadConfig({ mode: 'live' }, env).watch).toEqual({
+    expect(liveConfig(env).watch).toEqual({
       pollMs: 500,
       maxPollMs: 4000,
       maxPerCaller: 3,
@@ -90,51 +92,39 @@ describe('Configuration', () => {
       reservationTimeoutMs: 750,
     });
     expect(() =>
-      loadConfig(
-        { mode: 'live' },
-        { JOBGRAPH_WATCH_POLL_MS: '5000', JOBGRAPH_WATCH_MAX_POLL_MS: '1000' },
-      ),
+      liveConfig({ JOBGRAPH_WATCH_POLL_MS: '5000', JOBGRAPH_WATCH_MAX_POLL_MS: '1000' }),
     ).toThrow(/JOBGRAPH_WATCH_MAX_POLL_MS/);
-    expect(() =>
-      loadConfig({ mode: 'live' }, { JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER: '0' }),
-    ).toThrow(ConfigError);
-    expect(() =>
-      loadConfig({ mode: 'live' }, { JOBGRAPH_SSE_RESERVATION_TIMEOUT_MS: '10' }),
-    ).toThrow(/JOBGRAPH_SSE_RESERVATION_TIMEOUT_MS/);
+    expect(() => liveConfig({ JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER: '0' })).toThrow(ConfigError);
+    expect(() => liveConfig({ JOBGRAPH_SSE_RESERVATION_TIMEOUT_MS: '10' })).toThrow(
+      /JOBGRAPH_SSE_RESERVATION_TIMEOUT_MS/,
+    );
   });
 
   it('reads the AWS endpoint variants as the AWS SDK does (default off)', () => {
-    expect(loadConfig({ mode: 'live' }, {}).awsEndpointVariant).toEqual({
+    expect(liveConfig({}).awsEndpointVariant).toEqual({
       useFips: false,
       useDualStack: false,
     });
     expect(
-      loadConfig(
-        { mode: 'live' },
-        { AWS_USE_FIPS_ENDPOINT: 'true', AWS_USE_DUALSTACK_ENDPOINT: 'true' },
-      ).awsEndpointVariant,
+      liveConfig({ AWS_USE_FIPS_ENDPOINT: 'true', AWS_USE_DUALSTACK_ENDPOINT: 'true' })
+        .awsEndpointVariant,
     ).toEqual({
       useFips: true,
       useDualStack: true,
     });
-    expect(() => loadConfig({ mode: 'live' }, { AWS_USE_FIPS_ENDPOINT: 'maybe' })).toThrow(
-      ConfigError,
-    );
+    expect(() => liveConfig({ AWS_USE_FIPS_ENDPOINT: 'maybe' })).toThrow(ConfigError);
   });
 
   it('reads endpoint overrides and Tencent credentials', () => {
-    const c = loadConfig(
-      { mode: 'live' },
-      {
-        AWS_ENDPOINT_URL_CODEPIPELINE: 'http://127.0.0.1:4105/',
-        COS_BATCH_ENDPOINT_URL: 'http://127.0.0.1:4103',
-        TENCENTCLOUD_SECRET_ID: 'id',
-        TENCENTCLOUD_SECRET_KEY: 'key',
-        COS_UIN: '100000000001',
-        COS_APPID: '1250000000',
-        AWS_REGION: 'eu-west-1',
-      },
-    );
+    const c = liveConfig({
+      AWS_ENDPOINT_URL_CODEPIPELINE: 'http://127.0.0.1:4105/',
+      COS_BATCH_ENDPOINT_URL: 'http://127.0.0.1:4103',
+      TENCENTCLOUD_SECRET_ID: 'id',
+      TENCENTCLOUD_SECRET_KEY: 'key',
+      COS_UIN: '100000000001',
+      COS_APPID: '1250000000',
+      AWS_REGION: 'eu-west-1',
+    });
     expect(c.endpoints).toEqual({
       codepipeline: 'http://127.0.0.1:4105',
       cosBatch: 'http://127.0.0.1:4103',
@@ -238,7 +228,7 @@ describe('Configuration', () => {
     (_name, env, message) => {
       let error: unknown;
       try {
-        loadConfig({ mode: 'live' }, env);
+        liveConfig(env);
       } catch (e) {
         error = e;
       }
@@ -252,27 +242,24 @@ describe('Configuration', () => {
 
   it('reads the AWS profile and shared files the credential chain uses', () => {
     expect(
-      loadConfig(
-        { mode: 'live' },
-        {
-          AWS_PROFILE: 'dev',
-          AWS_CONFIG_FILE: '/etc/aws/config',
-          AWS_SHARED_CREDENTIALS_FILE: '/etc/aws/creds',
-        },
-      ).awsShared,
+      liveConfig({
+        AWS_PROFILE: 'dev',
+        AWS_CONFIG_FILE: '/etc/aws/config',
+        AWS_SHARED_CREDENTIALS_FILE: '/etc/aws/creds',
+      }).awsShared,
     ).toEqual({
       profile: 'dev',
       configFile: '/etc/aws/config',
       credentialsFile: '/etc/aws/creds',
     });
-    expect(loadConfig({ mode: 'live' }, {}).awsShared).toMatchObject({
+    expect(liveConfig({}).awsShared).toMatchObject({
       profile: null,
       configFile: expect.stringMatching(/\.aws[/\\]config$/),
     });
   });
 
   it('reads the listJobs settings: a cursor secret of at least 32 characters, default reference stores, the snapshot seconds', () => {
-    expect(loadConfig({ mode: 'live' }, {}).listing).toEqual({
+    expect(liveConfig({}).listing).toEqual({
       cursorSecret: null,
       omicsReferenceStores: null,
       snapshotSeconds: 30,
@@ -281,33 +268,21 @@ describe('Configuration', () => {
       ['0', 0],
       ['3600', 3600],
     ] as const)
-      expect(
-        loadConfig({ mode: 'live' }, { JOBGRAPH_LIST_SNAPSHOT_SECONDS: value }).listing
-          .snapshotSeconds,
-      ).toBe(seconds);
+      expect(liveConfig({ JOBGRAPH_LIST_SNAPSHOT_SECONDS: value }).listing.snapshotSeconds).toBe(
+        seconds,
+      );
     const secret = 'a-cursor-secret-that-replicas-share-0123';
     expect(
-      loadConfig(
-        { mode: 'live' },
-        {
-          JOBGRAPH_CURSOR_SECRET: secret,
-          JOBGRAPH_OMICS_REFERENCE_STORES: ' 5038720581, 7321480963,5038720581 ',
-        },
-      ).listing,
+      liveConfig({
+        JOBGRAPH_CURSOR_SECRET: secret,
+        JOBGRAPH_OMICS_REFERENCE_STORES: ' 5038720581, 7321480963,5038720581 ',
+      }).listing,
     ).toEqual({
       cursorSecret: secret,
       omicsReferenceStores: ['5038720581', '7321480963'],
       snapshotSeconds: 30,
     });
-    const refused = (env: Record<string, string>) => {
-      try {
-        loadConfig({ mode: 'live' }, env);
-      } catch (err) {
-        expect(err).toBeInstanceOf(ConfigError);
-        return err as ConfigError;
-      }
-      throw new Error('accepted');
-    };
+    const refused = (env: Record<string, string>) => thrownBy(ConfigError, () => liveConfig(env));
     const short = refused({ JOBGRAPH_CURSOR_SECRET: 'short-secret-value' });
     expect(short.variable).toBe('JOBGRAPH_CURSOR_SECRET');
     expect(short.message).not.toContain('short-secret-value');
@@ -328,20 +303,15 @@ describe('Configuration', () => {
   it('requires JOBGRAPH_CLUSTER_SECRET with JOBGRAPH_CACHE_URL, refusing a short or one-character one in one line that never quotes it', () => {
     const url = 'redis://127.0.0.1:6379';
     const secret = 'a-cluster-secret-the-replicas-share-0123456789';
-    const cache = (env: Record<string, string>) => loadConfig({ mode: 'live' }, env).cache;
+    const cache = (env: Record<string, string>) => liveConfig(env).cache;
     expect(cache({ JOBGRAPH_CACHE_URL: url, JOBGRAPH_CLUSTER_SECRET: secret }).clusterSecret).toBe(
       secret,
     );
     expect(cache({}).clusterSecret).toBeNull();
     const refusal = (env: Record<string, string>) => {
-      try {
-        cache(env);
-      } catch (err) {
-        expect(err).toBeInstanceOf(ConfigError);
-        expect((err as ConfigError).variable).toBe('JOBGRAPH_CLUSTER_SECRET');
-        return (err as Error).message;
-      }
-      throw new Error('accepted');
+      const err = thrownBy(ConfigError, () => cache(env));
+      expect(err.variable).toBe('JOBGRAPH_CLUSTER_SECRET');
+      return err.message;
     };
     expect(refusal({ JOBGRAPH_CACHE_URL: url })).toMatch(
       /^JOBGRAPH_CLUSTER_SECRET: is required with JOBGRAPH_CACHE_URL \(at least 32 /,
@@ -358,7 +328,7 @@ describe('Configuration', () => {
     const url = 'redis://127.0.0.1:6379';
     const secret = 'a-cluster-secret-the-replicas-share-0123456789';
     const previous = 'the-secret-being-rotated-out-9f8e7d6c5b4a3210';
-    const cache = (env: Record<string, string>) => loadConfig({ mode: 'live' }, env).cache;
+    const cache = (env: Record<string, string>) => liveConfig(env).cache;
     const base = { JOBGRAPH_CACHE_URL: url, JOBGRAPH_CLUSTER_SECRET: secret };
     expect(cache(base).previousClusterSecret).toBeNull();
     expect(
@@ -389,17 +359,13 @@ describe('Configuration', () => {
     const url = 'redis://127.0.0.1:6379';
     const secret = 'Zr4-kW9qTn2xLb7VyH3cJm8FpD5sGa6E';
     const refusal = (env: Record<string, string>) => {
-      try {
-        loadConfig({ mode: 'live' }, { JOBGRAPH_CACHE_URL: url, ...env });
-      } catch (err) {
-        expect(err).toBeInstanceOf(ConfigError);
-        expect((err as ConfigError).variable).toBe('JOBGRAPH_CLUSTER_SECRET');
-        const message = (err as Error).message;
-        expect(message).not.toContain('\n');
-        for (const value of Object.values(env)) expect(message).not.toContain(value);
-        return message;
-      }
-      throw new Error('accepted');
+      const { variable, message } = thrownBy(ConfigError, () =>
+        liveConfig({ JOBGRAPH_CACHE_URL: url, ...env }),
+      );
+      expect(variable).toBe('JOBGRAPH_CLUSTER_SECRET');
+      expect(message).not.toContain('\n');
+      for (const value of Object.values(env)) expect(message).not.toContain(value);
+      return message;
     };
     expect(refusal({ JOBGRAPH_CLUSTER_SECRET: secret, JOBGRAPH_JWT_SECRET: secret })).toBe(
       'JOBGRAPH_CLUSTER_SECRET: must differ from JOBGRAPH_JWT_SECRET: each secret keys something else (e.g. openssl rand -base64 48 for each)',
@@ -420,15 +386,12 @@ describe('Configuration', () => {
     // Random values as the docs make them are accepted, and the other secrets may be anything else.
     for (const random of [randomBytes(48).toString('base64'), randomBytes(32).toString('hex')])
       expect(
-        loadConfig(
-          { mode: 'live' },
-          {
-            JOBGRAPH_CACHE_URL: url,
-            JOBGRAPH_CLUSTER_SECRET: random,
-            JOBGRAPH_JWT_SECRET: secret,
-            JOBGRAPH_CURSOR_SECRET: secret,
-          },
-        ).cache.clusterSecret,
+        liveConfig({
+          JOBGRAPH_CACHE_URL: url,
+          JOBGRAPH_CLUSTER_SECRET: random,
+          JOBGRAPH_JWT_SECRET: secret,
+          JOBGRAPH_CURSOR_SECRET: secret,
+        }).cache.clusterSecret,
       ).toBe(random);
   });
 
@@ -446,7 +409,7 @@ describe('Configuration', () => {
 
 describe('Account grants (JOBGRAPH_ACCOUNTS_CLAIM, JOBGRAPH_ACCOUNT_GROUPS)', () => {
   it('read the `accounts` claim and no group mapping by default', () => {
-    const { auth } = loadConfig({ mode: 'live' }, {});
+    const { auth } = liveConfig({});
     expect(auth.accountsClaim).toBe('accounts');
     expect(auth.accountGroups).toBeNull();
     // Nothing configured: a token without the claim reads the default accounts, as before.
@@ -454,8 +417,7 @@ describe('Account grants (JOBGRAPH_ACCOUNTS_CLAIM, JOBGRAPH_ACCOUNT_GROUPS)', ()
   });
 
   it('require the claim once a claim name or a mapping is configured, unless turned off', () => {
-    const required = (env: Record<string, string>) =>
-      loadConfig({ mode: 'live' }, env).auth.accountsClaimRequired;
+    const required = (env: Record<string, string>) => liveConfig(env).auth.accountsClaimRequired;
     expect(required({ JOBGRAPH_ACCOUNTS_CLAIM: 'groups' })).toBe(true);
     expect(required({ JOBGRAPH_ACCOUNT_GROUPS: '{"team-a": ["default"]}' })).toBe(true);
     expect(
@@ -474,31 +436,24 @@ describe('Account grants (JOBGRAPH_ACCOUNTS_CLAIM, JOBGRAPH_ACCOUNT_GROUPS)', ()
   });
 
   it('stop the start for a mapped alias no account has, naming the configured ones', () => {
-    const config = loadConfig(
-      { mode: 'live' },
-      {
-        JOBGRAPH_AWS_ACCOUNTS: 'staging=arn:aws:iam::210987654321:role/jobgraph-read',
-        JOBGRAPH_ACCOUNT_GROUPS: '{"team-a": ["staging", "210987654321"], "team-b": "prod"}',
-      },
-    );
+    const config = liveConfig({
+      JOBGRAPH_AWS_ACCOUNTS: 'staging=arn:aws:iam::210987654321:role/jobgraph-read',
+      JOBGRAPH_ACCOUNT_GROUPS: '{"team-a": ["staging", "210987654321"], "team-b": "prod"}',
+    });
     expect(() => accountGroupsNameAccounts(config)).toThrow(
       'JOBGRAPH_ACCOUNT_GROUPS: the group "team-b" maps to the alias prod, which no account has (configured: default, staging)',
     );
-    const fine = loadConfig(
-      { mode: 'live' },
-      { JOBGRAPH_ACCOUNT_GROUPS: '{"team-a": ["default", "*", "123456789012"]}' },
-    );
+    const fine = liveConfig({
+      JOBGRAPH_ACCOUNT_GROUPS: '{"team-a": ["default", "*", "123456789012"]}',
+    });
     expect(() => accountGroupsNameAccounts(fine)).not.toThrow();
   });
 
   it('read a renamed claim and groups mapped to arrays or space-separated strings', () => {
-    const { auth } = loadConfig(
-      { mode: 'live' },
-      {
-        JOBGRAPH_ACCOUNTS_CLAIM: 'groups',
-        JOBGRAPH_ACCOUNT_GROUPS: '{"Team A": ["staging", "prod"], "/platform": "*", "x": " a  b "}',
-      },
-    );
+    const { auth } = liveConfig({
+      JOBGRAPH_ACCOUNTS_CLAIM: 'groups',
+      JOBGRAPH_ACCOUNT_GROUPS: '{"Team A": ["staging", "prod"], "/platform": "*", "x": " a  b "}',
+    });
     expect(auth.accountsClaim).toBe('groups');
     expect(auth.accountGroups).toEqual({
       'Team A': ['staging', 'prod'],
@@ -548,7 +503,7 @@ describe('Unknown JOBGRAPH_* variables', () => {
         },
       },
     );
-    loadConfig({ mode: 'live' }, env);
+    liveConfig(env);
     const readJobgraph = [...read].filter((n) => n.startsWith('JOBGRAPH_'));
     expect(readJobgraph.length).toBeGreaterThan(20);
     for (const name of readJobgraph) expect(JOBGRAPH_VARIABLES).toContain(name);
@@ -563,9 +518,8 @@ describe('Unknown JOBGRAPH_* variables', () => {
 });
 
 describe('Accounts (JOBGRAPH_AWS_ACCOUNTS, JOBGRAPH_TENCENT_ACCOUNTS)', () => {
-  const live = (env: Record<string, string>) => loadConfig({ mode: 'live' }, env);
   it('reads each alias’s role, its account ID from the ARN, and its external ID', () => {
-    const c = live({
+    const c = liveConfig({
       JOBGRAPH_AWS_ACCOUNTS:
         'prod=arn:aws:iam::111122223333:role/jobgraph-read, dev-eu=arn:aws:iam::444455556666:role/team/jobgraph-read',
       JOBGRAPH_AWS_EXTERNAL_ID_DEV_EU: 'ext-id,with=commas',
@@ -594,8 +548,8 @@ describe('Accounts (JOBGRAPH_AWS_ACCOUNTS, JOBGRAPH_TENCENT_ACCOUNTS)', () => {
     ['prod=arn:aws:iam::1111:role/r', /IAM role ARN/],
     ['a=arn:aws:iam::111122223333:role/r,a=arn:aws:iam::111122223333:role/s', /named twice/],
   ])('refuses JOBGRAPH_AWS_ACCOUNTS=%s, naming the variable', (value, why) => {
-    expect(() => live({ JOBGRAPH_AWS_ACCOUNTS: value })).toThrow(why);
-    expect(() => live({ JOBGRAPH_AWS_ACCOUNTS: value })).toThrow(/^JOBGRAPH_AWS_ACCOUNTS: /);
+    expect(() => liveConfig({ JOBGRAPH_AWS_ACCOUNTS: value })).toThrow(why);
+    expect(() => liveConfig({ JOBGRAPH_AWS_ACCOUNTS: value })).toThrow(/^JOBGRAPH_AWS_ACCOUNTS: /);
   });
 
   it('reads each COS account from the variables its prefix names, and needs every one', () => {
@@ -606,7 +560,7 @@ describe('Accounts (JOBGRAPH_AWS_ACCOUNTS, JOBGRAPH_TENCENT_ACCOUNTS)', () => {
       COS_PROD_UIN: '100000000009',
       COS_PROD_APPID: '1250000009',
     };
-    expect(live(env).tencent.accounts).toEqual([
+    expect(liveConfig(env).tencent.accounts).toEqual([
       {
         alias: 'prod',
         uin: '100000000009',
@@ -616,7 +570,7 @@ describe('Accounts (JOBGRAPH_AWS_ACCOUNTS, JOBGRAPH_TENCENT_ACCOUNTS)', () => {
     ]);
     expect(unknownVariableWarnings({ ...env, COS_PROD_SESSION_TOKEN: 't' })).toEqual([]);
     const { COS_PROD_SECRET_KEY: _key, ...without } = env;
-    expect(() => live(without)).toThrow(
+    expect(() => liveConfig(without)).toThrow(
       /^COS_PROD_SECRET_KEY: is required for the COS account prod/,
     );
   });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   DEMO_AWS_ACCOUNT_ID,
   DEMO_SECOND_AWS_ACCOUNT,
@@ -6,12 +6,11 @@ import {
 } from '../../src/emulators/accounts.ts';
 import { DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
 import { exampleGlobalIds, exampleSecondAccountJobs } from '../../src/emulators/index.ts';
-import { realPart } from '../support/realParts.ts';
 import { startDemoProcess } from '../support/demoProcess.ts';
 import { gql } from '../support/gateway.ts';
 import { useConsoleRig } from './consoleRig.ts';
 import { accountCells, accountWords, expectOnlyOwnOrigin, listOracle } from './consoleOracle.ts';
-import { LABEL, rows, type ShownRow } from './tab.ts';
+import { inTab, LABEL, rows, type ShownRow } from './tab.ts';
 
 /**
  * The jobs console in Debian's Chromium, as a person meets it: the demo gateway on its default
@@ -22,15 +21,12 @@ import { LABEL, rows, type ShownRow } from './tab.ts';
  */
 
 const ex = exampleGlobalIds();
-const chromiumPart = realPart('chromium');
-const { rig, open, clock } = useConsoleRig();
-const { epoch } = clock;
+const { rig, open, epoch, describeInChromium } = useConsoleRig();
 const { listed, listedAccounts } = listOracle(() => rig.gw);
 
-describe.skipIf(chromiumPart.skip)('The jobs console (Debian Chromium)', () => {
+describeInChromium('The jobs console (Debian Chromium)', () => {
   it('lists the newest jobs, each with its state as a badge and in words, provider, region and times; the token leaves the address bar', async () => {
-    const o = await open('/console');
-    try {
+    await inTab(open('/console'), async (o) => {
       const shown = await rows(o.page);
       expect(shown.map((r) => r.id)).toEqual(await listed());
       expect(shown).toHaveLength(25);
@@ -71,14 +67,11 @@ describe.skipIf(chromiumPart.skip)('The jobs console (Debian Chromium)', () => {
       // The token reached no log line (the fragment never reaches the server; the header is never logged).
       expect(rig.gw.logs.text()).not.toContain(rig.gw.tokens.read);
       expect(rig.gw.logs.text()).not.toContain(rig.gw.tokens.read.split('.')[2]!);
-    } finally {
-      await o.context.close();
-    }
+    });
   });
 
   it("reads on a phone's width: one card per job, nothing wider than the screen", async () => {
-    const o = await open('/console');
-    try {
+    await inTab(open('/console'), async (o) => {
       await o.page.setViewportSize({ width: 390, height: 844 });
       const shown = await rows(o.page);
       expect(shown).toHaveLength(25);
@@ -92,14 +85,11 @@ describe.skipIf(chromiumPart.skip)('The jobs console (Debian Chromium)', () => {
         (td) => getComputedStyle(td, '::before').content,
       );
       expect(label).toBe('"Provider: "');
-    } finally {
-      await o.context.close();
-    }
+    });
   });
 
   it("shows each job's account, its alias beside its ID (COS Batch's too), on its row and on its page", async () => {
-    const o = await open('/console');
-    try {
+    await inTab(open('/console'), async (o) => {
       await rows(o.page);
       const cells = await accountCells(o.page);
       expect(cells).toEqual(
@@ -133,14 +123,11 @@ describe.skipIf(chromiumPart.skip)('The jobs console (Debian Chromium)', () => {
         ).not.toEqual(expect.arrayContaining([expect.stringMatching(/^account/)]));
       }
       expectOnlyOwnOrigin(o, rig.origin);
-    } finally {
-      await o.context.close();
-    }
+    });
   });
 
   it("lists every account's jobs with their account; the account filter, offered from the sources listed, narrows to one and stays in the URL", async () => {
-    const o = await open('/console');
-    try {
+    await inTab(open('/console'), async (o) => {
       await rows(o.page);
       expect(
         await o.page.$$eval('input[name="account"]', (boxes) =>
@@ -183,23 +170,17 @@ describe.skipIf(chromiumPart.skip)('The jobs console (Debian Chromium)', () => {
       expect(all.some((j) => j.account === DEMO_SECOND_AWS_ACCOUNT.accountId)).toBe(true);
       expect(all.some((j) => j.account === DEMO_AWS_ACCOUNT_ID)).toBe(true);
       expectOnlyOwnOrigin(o, rig.origin);
-    } finally {
-      await o.context.close();
-    }
+    });
   });
 
   it("shows which accounts the token reads, and with a token of one account lists that account's jobs alone", async () => {
-    const every = await open('/console');
-    try {
+    await inTab(open('/console'), async (every) => {
       await rows(every.page);
       expect(await every.page.textContent('[data-token-accounts="*"]', { timeout: 30_000 })).toBe(
         'Reads every account',
       );
-    } finally {
-      await every.context.close();
-    }
-    const team = await open('/console?shown=100', rig.gw.tokens.secondAccount);
-    try {
+    });
+    await inTab(open('/console?shown=100', rig.gw.tokens.secondAccount), async (team) => {
       const shown = await rows(team.page);
       expect(
         await team.page.textContent('[data-token-accounts="staging"]', { timeout: 30_000 }),
@@ -223,14 +204,11 @@ describe.skipIf(chromiumPart.skip)('The jobs console (Debian Chromium)', () => {
       expect(await team.page.textContent('main')).toContain(
         'The token\'s accounts do not include account "default".',
       );
-    } finally {
-      await team.context.close();
-    }
+    });
   });
 
   it('reaches a job with the keyboard alone: Tab to its link, Enter opens its page', async () => {
-    const o = await open('/console');
-    try {
+    await inTab(open('/console'), async (o) => {
       await rows(o.page);
       let inRow = false;
       for (let i = 0; i < 60 && !inRow; i++) {
@@ -246,9 +224,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console (Debian Chromium)', () => {
       await o.page.keyboard.press('Enter');
       await o.page.waitForSelector(`[data-job-detail="${id}"]`);
       expect(o.page.url()).toBe(`${rig.origin}/console/jobs/${encodeURIComponent(id)}`);
-    } finally {
-      await o.context.close();
-    }
+    });
   });
 
   it('keeps each filter in the URL: the form sets it, a reload keeps it, Back returns to the list before', async () => {
@@ -278,8 +254,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console (Debian Chromium)', () => {
           r.createdAt! < `${day(epoch - 30 * 86_400_000)}T00:00:00.000Z`,
       ],
     ];
-    const o = await open('/console');
-    try {
+    await inTab(open('/console'), async (o) => {
       const unfiltered = await rows(o.page);
       // State, through the form.
       await o.page.check('input[name="state"][value="FAILED"]');
@@ -313,9 +288,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console (Debian Chromium)', () => {
         ).toEqual(shown.map((r) => r.id));
         expect(o.page.url()).toBe(`${rig.origin}/console${search}`);
       }
-    } finally {
-      await o.context.close();
-    }
+    });
   });
 
   it('opens signed in from the link `jobgraph demo` prints', async () => {
@@ -326,12 +299,9 @@ describe.skipIf(chromiumPart.skip)('The jobs console (Debian Chromium)', () => {
       )?.[1];
       expect(link).toBeDefined();
       expect(link).toContain(`#token=${demo.token}`);
-      const o = await open('', null, link!.replace('localhost', '127.0.0.1'));
-      try {
+      await inTab(open('', null, link!.replace('localhost', '127.0.0.1')), async (o) => {
         expect((await rows(o.page)).length).toBe(25);
-      } finally {
-        await o.context.close();
-      }
+      });
     } finally {
       demo.child.kill('SIGTERM');
       await demo.exited;

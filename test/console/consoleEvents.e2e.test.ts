@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { realPart } from '../support/realParts.ts';
+import { expect, it } from 'vitest';
 import { useConsoleRig } from './consoleRig.ts';
+import { inTab } from './tab.ts';
 
 /**
  * The jobs console in Debian's Chromium on the demo with its own job events (the emulators'
@@ -8,31 +8,31 @@ import { useConsoleRig } from './consoleRig.ts';
  * (AWS Batch, HealthOmics) or by polling (Panorama, Import/Export, COS Batch).
  */
 
-const chromiumPart = realPart('chromium');
-const { rig, open } = useConsoleRig({ env: { JOBGRAPH_EVENT_QUEUES: 'demo' } });
+const { rig, open, describeInChromium } = useConsoleRig({ env: { JOBGRAPH_EVENT_QUEUES: 'demo' } });
 
-describe.skipIf(chromiumPart.skip)('The jobs console with job events (Debian Chromium)', () => {
+describeInChromium('The jobs console with job events (Debian Chromium)', () => {
   it('says "live by events" beside a Batch job and "live by polling" beside the others', async () => {
-    const o = await open('/console?provider=AWS_BATCH,AWS_PANORAMA&state=QUEUED,IN_PROGRESS');
-    try {
-      await o.page.waitForSelector('tr[data-job-id] [data-live-by]');
-      const marks = await o.page.$$eval('tr[data-job-id]', (trs) =>
-        trs.map((tr) => ({
-          id: tr.getAttribute('data-job-id') ?? '',
-          liveBy: tr.querySelector('[data-live-by]')?.getAttribute('data-live-by') ?? null,
-          text: tr.querySelector('[data-live-by]')?.textContent?.trim() ?? null,
-        })),
-      );
-      const batch = marks.filter((m) => m.id.startsWith('batch:'));
-      const panorama = marks.filter((m) => m.id.startsWith('panorama'));
-      expect(batch.length).toBeGreaterThan(0);
-      expect(panorama.length).toBeGreaterThan(0);
-      for (const m of batch) expect(m).toMatchObject({ liveBy: 'EVENTS', text: 'live by events' });
-      for (const m of panorama)
-        expect(m).toMatchObject({ liveBy: 'POLLING', text: 'live by polling' });
-    } finally {
-      await o.context.close();
-    }
+    await inTab(
+      open('/console?provider=AWS_BATCH,AWS_PANORAMA&state=QUEUED,IN_PROGRESS'),
+      async (o) => {
+        await o.page.waitForSelector('tr[data-job-id] [data-live-by]');
+        const marks = await o.page.$$eval('tr[data-job-id]', (trs) =>
+          trs.map((tr) => ({
+            id: tr.getAttribute('data-job-id') ?? '',
+            liveBy: tr.querySelector('[data-live-by]')?.getAttribute('data-live-by') ?? null,
+            text: tr.querySelector('[data-live-by]')?.textContent?.trim() ?? null,
+          })),
+        );
+        const batch = marks.filter((m) => m.id.startsWith('batch:'));
+        const panorama = marks.filter((m) => m.id.startsWith('panorama'));
+        expect(batch.length).toBeGreaterThan(0);
+        expect(panorama.length).toBeGreaterThan(0);
+        for (const m of batch)
+          expect(m).toMatchObject({ liveBy: 'EVENTS', text: 'live by events' });
+        for (const m of panorama)
+          expect(m).toMatchObject({ liveBy: 'POLLING', text: 'live by polling' });
+      },
+    );
     // The demo's two queues, one per AWS account.
     expect(rig.gw.config.events.queues?.length).toBe(2);
   });

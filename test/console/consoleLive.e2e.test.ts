@@ -1,17 +1,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT } from 'jose';
-import { describe, expect, it, vi } from 'vitest';
-import {
-  PROGRESS_PHASES,
-  PROGRESSING_JOB_IDS,
-  exampleGlobalIds,
-} from '../../src/emulators/index.ts';
-import { realPart } from '../support/realParts.ts';
+import { expect, it, vi } from 'vitest';
+import { PROGRESSING_JOB_IDS, exampleGlobalIds } from '../../src/emulators/index.ts';
 import { gql } from '../support/gateway.ts';
 import { useConsoleRig } from './consoleRig.ts';
 import { expectOnlyOwnOrigin } from './consoleOracle.ts';
-import { rows, setVisibility } from './tab.ts';
+import { inTab, rows, setVisibility } from './tab.ts';
 
 /**
  * The jobs console in Debian's Chromium, as a person meets it (see console.e2e.test.ts): live
@@ -21,22 +16,19 @@ import { rows, setVisibility } from './tab.ts';
  */
 
 const ex = exampleGlobalIds();
-const chromiumPart = realPart('chromium');
 /**
  * How far the clock list snapshots are dated by is ahead of the real one: a test moves it on to
  * expire them (the live rows' pollers compare a snapshot's age with their interval, on the real clock).
  */
 let listAhead = 0;
-const { rig, open, clock } = useConsoleRig({ listClock: () => Date.now() + listAhead });
-const { epoch } = clock;
+const { rig, open, clock, describeInChromium } = useConsoleRig({
+  listClock: () => Date.now() + listAhead,
+});
 
-describe.skipIf(chromiumPart.skip)('The jobs console, live (Debian Chromium)', () => {
+describeInChromium('The jobs console, live (Debian Chromium)', () => {
   it('moves a progressing job through its states on screen without a reload, and never grows the list', async () => {
-    const phases = PROGRESS_PHASES.cosbatch;
-    const id = PROGRESSING_JOB_IDS.cosbatch;
-    clock.at = epoch + phases[0]!.fromMs + 10;
-    const o = await open('/console');
-    try {
+    const { id, phases } = clock.intoCosProgress();
+    await inTab(open('/console'), async (o) => {
       await o.page.waitForSelector(`tr[data-job-id="${id}"]`);
       await o.page.evaluate(() => ((window as unknown as { marker: number }).marker = 1));
       const before = await rows(o.page);
@@ -47,7 +39,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console, live (Debian Chromium)', (
       // Each later phase in turn: the row follows the provider.
       let seen = 0;
       for (const phase of phases.slice(1)) {
-        clock.at = epoch + phase.fromMs + 10;
+        clock.into(phase);
         const expected = await stateOf();
         await o.page.waitForSelector(`tr[data-job-id="${id}"][data-state="${expected}"]`);
         seen++;
@@ -58,31 +50,25 @@ describe.skipIf(chromiumPart.skip)('The jobs console, live (Debian Chromium)', (
         1,
       );
       expect((await rows(o.page)).map((r) => r.id)).toEqual(before.map((r) => r.id));
-    } finally {
-      await o.context.close();
-    }
+    });
   });
 
   it('closes its one live stream while the page is hidden and opens it again when shown', async () => {
     const hub = rig.gw.server.subscriptions.hub;
-    const o = await open('/console');
-    try {
+    await inTab(open('/console'), async (o) => {
       await rows(o.page);
       await vi.waitFor(() => expect(hub.open()).toBe(1), { timeout: 60_000 });
       await setVisibility(o.page, 'hidden');
       await vi.waitFor(() => expect(hub.open()).toBe(0), { timeout: 60_000 });
       await setVisibility(o.page, 'visible');
       await vi.waitFor(() => expect(hub.open()).toBe(1), { timeout: 60_000 });
-    } finally {
-      await o.context.close();
-    }
+    });
     await vi.waitFor(() => expect(hub.open()).toBe(0), { timeout: 60_000 });
   });
 
   it('opens a job from a deep link: its fields, its ID to copy and a ready query; a reader sees that secrets exist, not their values', async () => {
     const id = ex.importexport;
-    const o = await open(`/console/jobs/${encodeURIComponent(id)}`);
-    try {
+    await inTab(open(`/console/jobs/${encodeURIComponent(id)}`), async (o) => {
       await o.context.grantPermissions(['clipboard-read', 'clipboard-write'], {
         origin: rig.origin,
       });
@@ -122,43 +108,32 @@ describe.skipIf(chromiumPart.skip)('The jobs console, live (Debian Chromium)', (
         await o.page.waitForSelector(`[data-job-detail="${each}"] dl.fields`);
         expect(await o.page.$$('[data-job-detail] .banner.error')).toEqual([]);
       }
-    } finally {
-      await o.context.close();
-    }
+    });
   });
 
   it('says so on a job page for a job the provider does not have, and for an ID that is not a global ID', async () => {
     const missing = 'cos:ap-guangzhou:100000000001:00000000-0000-4000-8000-000000000000';
-    const o = await open(`/console/jobs/${encodeURIComponent(missing)}`);
-    try {
+    await inTab(open(`/console/jobs/${encodeURIComponent(missing)}`), async (o) => {
       const banner = await o.page.waitForSelector(`[data-job-detail="${missing}"] .banner.error`);
       expect(await banner.textContent()).toMatch(/^not found: /);
       expect(await o.page.inputValue('#global-id')).toBe(missing);
-    } finally {
-      await o.context.close();
-    }
-    const bad = await open(`/console/jobs/${encodeURIComponent('nope:1')}`);
-    try {
+    });
+    await inTab(open(`/console/jobs/${encodeURIComponent('nope:1')}`), async (bad) => {
       const banner = await bad.page.waitForSelector('.banner.error');
       expect(await banner.textContent()).toContain('is not a jobgraph global ID');
       expect(bad.graphqlCalls()).toBe(0);
-    } finally {
-      await bad.context.close();
-    }
+    });
   });
 
   it('asks for a token when it has none, and calls nothing until given one', async () => {
-    const o = await open('/console', null);
-    try {
+    await inTab(open('/console', null), async (o) => {
       await o.page.waitForSelector('form.token-form input#token');
       expect(o.graphqlCalls()).toBe(0);
       await o.page.fill('#token', rig.gw.tokens.read);
       await o.page.click('form.token-form button[type="submit"]');
       expect((await rows(o.page)).length).toBe(25);
       expect(o.graphqlCalls()).toBeGreaterThan(0);
-    } finally {
-      await o.context.close();
-    }
+    });
   });
 
   it.each([
@@ -177,8 +152,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console, live (Debian Chromium)', (
         .setIssuedAt(Math.floor(Date.now() / 1000) - 7200)
         .setExpirationTime(Math.floor(Date.now() / 1000) + expiresIn)
         .sign(new TextEncoder().encode(key));
-      const o = await open('/console', token);
-      try {
+      await inTab(open('/console', token), async (o) => {
         const alert = await o.page.waitForSelector(
           `form.token-form [data-token-refused="${kind}"]`,
         );
@@ -199,9 +173,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console, live (Debian Chromium)', (
         await o.page.fill('#token', rig.gw.tokens.read);
         await o.page.click('form.token-form button[type="submit"]');
         expect((await rows(o.page)).length).toBe(25);
-      } finally {
-        await o.context.close();
-      }
+      });
     },
   );
 
@@ -209,16 +181,13 @@ describe.skipIf(chromiumPart.skip)('The jobs console, live (Debian Chromium)', (
     // The list snapshots of the tests above expire (30 s): COS Batch is read again, and throttles.
     listAhead += 30_001;
     rig.gw.emulators.cosbatch.setFaults({ throttleRate: 1 });
-    const o = await open('/console');
-    try {
+    await inTab(open('/console'), async (o) => {
       const banner = await o.page.waitForSelector('[data-source-failed="TENCENT_COS_BATCH"]');
       expect(await banner.textContent()).toContain('COS Batch ap-guangzhou: throttled');
       const shown = await rows(o.page);
       expect(shown).toHaveLength(25);
       expect(shown.some((r) => r.id.startsWith('cos:'))).toBe(false);
-    } finally {
-      await o.context.close();
-    }
+    });
   });
 
   it("shows one job's upstream error on that job's row, the other rows whole", async () => {
@@ -246,8 +215,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console, live (Debian Chromium)', (
       jobPrefix: `ap-guangzhou/${cos.nativeId}`,
     });
     rig.gw.emulators.importexport.setFaults({ errorAnswer: denied, jobPrefix: ie.nativeId });
-    const o = await open('/console?provider=TENCENT_COS_BATCH,AWS_IMPORT_EXPORT');
-    try {
+    await inTab(open('/console?provider=TENCENT_COS_BATCH,AWS_IMPORT_EXPORT'), async (o) => {
       const shown = await rows(o.page);
       expect(shown).toHaveLength(25);
       for (const broken of [cos, ie]) {
@@ -259,9 +227,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console, live (Debian Chromium)', (
         els.map((e) => e.closest('tr')?.getAttribute('data-job-id')),
       );
       expect(errors.sort()).toEqual([cos.id, ie.id].sort());
-    } finally {
-      await o.context.close();
-    }
+    });
   });
 
   it('works behind a reverse proxy that serves jobgraph under a path prefix, live updates included', async () => {
@@ -287,14 +253,12 @@ describe.skipIf(chromiumPart.skip)('The jobs console, live (Debian Chromium)', (
     });
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
     const proxyOrigin = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-    const phases = PROGRESS_PHASES.cosbatch;
-    const id = PROGRESSING_JOB_IDS.cosbatch;
-    clock.at = epoch + phases[0]!.fromMs + 10;
+    const { id, phases } = clock.intoCosProgress();
     const o = await open('/jobgraph/console', rig.gw.tokens.read, proxyOrigin);
     try {
       await o.page.waitForSelector(`tr[data-job-id="${id}"]`);
       expect((await rows(o.page)).length).toBe(25);
-      clock.at = epoch + phases.at(-1)!.fromMs + 10;
+      clock.into(phases.at(-1)!);
       const last = await gql(rig.gw, `{ job(id: "${id}") { state } }`, {
         token: rig.gw.tokens.read,
       });

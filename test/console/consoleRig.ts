@@ -1,6 +1,8 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe } from 'vitest';
+import { PROGRESS_PHASES, PROGRESSING_JOB_IDS } from '../../src/emulators/index.ts';
 import { launchChromium } from '../support/browser.ts';
+import { realPart } from '../support/realParts.ts';
 import { resetFaults, startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { tabOpener } from './tab.ts';
 
@@ -28,8 +30,23 @@ export function useConsoleRig(
   const { env, ...gatewayOptions } = options;
   const rig = {} as ConsoleRig;
   const epoch = Date.now();
-  /** The emulators' clock, held by the test (`clock.at`) and moved to make a job progress. */
-  const clock = { epoch, at: epoch };
+  /**
+   * The emulators' clock, held by the test (`clock.at`) and moved to make a job progress:
+   * `clock.into(phase)` moves it just into a progressing job's phase.
+   */
+  const clock = {
+    epoch,
+    at: epoch,
+    into(phase: { fromMs: number }) {
+      clock.at = epoch + phase.fromMs + 10;
+    },
+    /** COS Batch's progressing job, its ID and phases, the clock moved just into its first phase. */
+    intoCosProgress() {
+      const phases = PROGRESS_PHASES.cosbatch;
+      clock.into(phases[0]!);
+      return { id: PROGRESSING_JOB_IDS.cosbatch, phases };
+    },
+  };
   beforeAll(async () => {
     // The gateway and the browser start side by side (neither needs the other until a test
     // opens a tab); each is kept as soon as it is up, so afterAll closes whichever started.
@@ -60,5 +77,7 @@ export function useConsoleRig(
     origin: rig.origin,
     token: rig.gw.tokens.read,
   }));
-  return { rig, open, clock };
+  /** `describe` for the file's tests: skipped, saying which package brings it, without Chromium. */
+  const describeInChromium = describe.skipIf(realPart('chromium').skip);
+  return { rig, open, clock, epoch, describeInChromium };
 }

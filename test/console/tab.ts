@@ -114,3 +114,16 @@ export function setVisibility(page: Page, state: 'hidden' | 'visible'): Promise<
     document.dispatchEvent(new Event('visibilitychange'));
   }, state);
 }
+
+/** Run `body` in the tab `opening` opens, and close the tab's context however `body` ends. */
+export async function inTab<T>(
+  opening: Promise<Opened>,
+  body: (tab: Opened) => Promise<T>,
+): Promise<T> {
+  const tab = await opening;
+  try {
+    return await body(tab);
+  } finally {
+    await tab.context.close();
+  }
+}

@@ -1,10 +1,8 @@
 import type { Page } from 'playwright-core';
-import { describe, expect, it } from 'vitest';
-import { PROGRESS_PHASES, PROGRESSING_JOB_IDS } from '../../src/emulators/index.ts';
-import { realPart } from '../support/realParts.ts';
+import { expect, it } from 'vitest';
 import { gql } from '../support/gateway.ts';
 import { useConsoleRig } from './consoleRig.ts';
-import { LABEL, rows } from './tab.ts';
+import { inTab, LABEL, rows } from './tab.ts';
 import { allTimeCells, apiOracle, seconds, timeCells, UTC, utc } from './triageOracle.ts';
 
 /**
@@ -16,18 +14,13 @@ import { allTimeCells, apiOracle, seconds, timeCells, UTC, utc } from './triageO
  * run in parallel).
  */
 
-const chromiumPart = realPart('chromium');
-const { rig, open, clock } = useConsoleRig();
-const { epoch } = clock;
+const { rig, open, clock, describeInChromium } = useConsoleRig();
 const { listed, stateOf } = apiOracle(() => rig.gw);
 
-describe.skipIf(chromiumPart.skip)('The jobs console for triage (Debian Chromium)', () => {
+describeInChromium('The jobs console for triage (Debian Chromium)', () => {
   it('shows when each job finished and how long it took (created → completed), an unfinished job its time so far, and updates both live', async () => {
-    const phases = PROGRESS_PHASES.cosbatch;
-    const progressing = PROGRESSING_JOB_IDS.cosbatch;
-    clock.at = epoch + phases[0]!.fromMs + 10;
-    const o = await open('/console?shown=100');
-    try {
+    const { id: progressing, phases } = clock.intoCosProgress();
+    await inTab(open('/console?shown=100'), async (o) => {
       const shown = await rows(o.page);
       const api = new Map((await listed({}, 100)).map((j) => [j.id, j]));
       expect(shown.map((r) => r.id)).toEqual([...api.keys()]);
@@ -67,7 +60,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage (Debian Chromium
 
       // The progressing job finishes: its row now says when, and how long it took.
       expect((await timeCells(o.page, progressing)).duration.running).toBe(true);
-      clock.at = epoch + phases.at(-1)!.fromMs + 10;
+      clock.into(phases.at(-1)!);
       const done = await stateOf(progressing);
       expect(done.completedAt).not.toBeNull();
       await o.page.waitForSelector(
@@ -78,14 +71,11 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage (Debian Chromium
       expect(after.duration.datetime).toBe(seconds(done.createdAt!, done.completedAt!));
       expect(after.duration.running).toBe(false);
       expect(o.problems).toEqual([]);
-    } finally {
-      await o.context.close();
-    }
+    });
   });
 
   it('keeps the number of rows shown in the URL: "Show more" sets it, a reload and a shared link show as many, new filters start again', async () => {
-    const o = await open('/console');
-    try {
+    await inTab(open('/console'), async (o) => {
       expect(await rows(o.page)).toHaveLength(25);
       await o.page.click('button.more');
       await o.page.waitForURL(`${rig.origin}/console?shown=50`);
@@ -113,9 +103,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage (Debian Chromium
       await o.page.waitForSelector(`[data-job-detail="${shown[60]!.id}"]`);
       await o.page.click('text=← All jobs');
       expect((await rows(o.page)).map((r) => r.id)).toEqual(shown.map((r) => r.id));
-    } finally {
-      await o.context.close();
-    }
+    });
   });
 
   it.each([
@@ -143,8 +131,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage (Debian Chromium
   ])(
     'says what is wrong with the filter %s in the URL, in words, before asking the server',
     async (search, filter, sentence) => {
-      const o = await open(`/console${search}`);
-      try {
+      await inTab(open(`/console${search}`), async (o) => {
         const problem = await o.page.waitForSelector(`[data-filter-problem="${filter}"]`);
         expect(await problem.textContent()).toContain(sentence);
         expect(o.graphqlCalls()).toBe(0);
@@ -154,9 +141,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage (Debian Chromium
         await o.page.waitForURL(`${rig.origin}/console`);
         expect(await rows(o.page)).toHaveLength(25);
         expect(await o.page.$$('[data-filter-problem]')).toEqual([]);
-      } finally {
-        await o.context.close();
-      }
+      });
     },
   );
 
@@ -169,8 +154,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage (Debian Chromium
       ],
       [`?region=${regions}`, 'The region filter names 11 values; one list takes at most 10.'],
     ];
-    const o = await open(`/console${cases[0]![0]}`);
-    try {
+    await inTab(open(`/console${cases[0]![0]}`), async (o) => {
       for (const [search, sentence] of cases) {
         if (search !== cases[0]![0]) await o.visit(`/console${search}`);
         const problem = await o.page.waitForSelector('[data-filter-problem="region"]');
@@ -179,14 +163,11 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage (Debian Chromium
         expect(text, search).not.toMatch(/Argument|Variable|\$filter/);
         expect(await o.page.$$('.banner.error:not([data-filter-problems])')).toEqual([]);
       }
-    } finally {
-      await o.context.close();
-    }
+    });
   });
 
   it('counts the jobs shown per state, each count a link that lists that state alone', async () => {
-    const o = await open('/console');
-    try {
+    await inTab(open('/console'), async (o) => {
       const shown = await rows(o.page);
       const expected = new Map<string, number>();
       for (const r of shown) expected.set(r.state, (expected.get(r.state) ?? 0) + 1);
@@ -215,17 +196,14 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage (Debian Chromium
       await o.page.goBack();
       await o.page.waitForURL(`${rig.origin}/console`);
       expect((await rows(o.page)).map((r) => r.id)).toEqual(shown.map((r) => r.id));
-    } finally {
-      await o.context.close();
-    }
+    });
   });
 
   it('offers the Unknown state only where a job can match it: when a job shown is UNKNOWN or the URL asks for it', async () => {
     const boxes = (page: Page) =>
       page.$$eval('input[name="state"]', (els) => els.map((e) => (e as HTMLInputElement).value));
     // Panorama's jobs are never UNKNOWN in the demo: no box.
-    const o = await open('/console?provider=AWS_PANORAMA');
-    try {
+    await inTab(open('/console?provider=AWS_PANORAMA'), async (o) => {
       const panorama = await rows(o.page);
       expect(panorama.some((r) => r.state === 'UNKNOWN')).toBe(false);
       expect(await boxes(o.page)).toEqual(Object.keys(LABEL).filter((s) => s !== 'UNKNOWN'));
@@ -240,9 +218,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage (Debian Chromium
       const all = await rows(o.page);
       const unknown = all.some((r) => r.state === 'UNKNOWN');
       expect((await boxes(o.page)).includes('UNKNOWN')).toBe(unknown);
-    } finally {
-      await o.context.close();
-    }
+    });
   });
 
   it('shows why a failed job failed: in full on its row, and at the top of its page with every reason its provider gives', async () => {
@@ -257,8 +233,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage (Debian Chromium
     );
     const failed = res.body.data!.listJobs.nodes;
     expect(failed.length).toBeGreaterThan(2);
-    const o = await open('/console?state=FAILED');
-    try {
+    await inTab(open('/console?state=FAILED'), async (o) => {
       await rows(o.page);
       const reasons = await o.page.$$eval('tbody tr[data-job-id]', (trs) =>
         trs.map((tr) => {
@@ -311,8 +286,6 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage (Debian Chromium
       const box = (await o.page.locator('[data-failure-reasons]').boundingBox())!;
       expect(box.y + box.height).toBeLessThan(800);
       expect(o.problems).toEqual([]);
-    } finally {
-      await o.context.close();
-    }
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import {
   DEMO_SECOND_AWS_ACCOUNT,
   DEMO_SECOND_TENCENT_ACCOUNT,
@@ -10,10 +10,9 @@ import {
   SHARED_NATIVE_JOB_IDS,
   exampleGlobalIds,
 } from '../../src/emulators/index.ts';
-import { realPart } from '../support/realParts.ts';
 import { gql } from '../support/gateway.ts';
 import { useConsoleRig } from './consoleRig.ts';
-import { LABEL, rows, setVisibility, watch } from './tab.ts';
+import { inTab, LABEL, rows, setVisibility, watch } from './tab.ts';
 import { apiOracle, fits, seconds, UTC, utc } from './triageOracle.ts';
 
 /**
@@ -25,15 +24,12 @@ import { apiOracle, fits, seconds, UTC, utc } from './triageOracle.ts';
  */
 
 const ex = exampleGlobalIds();
-const chromiumPart = realPart('chromium');
-const { rig, open, clock } = useConsoleRig();
-const { epoch } = clock;
+const { rig, open, clock, epoch, describeInChromium } = useConsoleRig();
 const { listed, stateOf } = apiOracle(() => rig.gw);
 
-describe.skipIf(chromiumPart.skip)('The jobs console for triage: a job (Debian Chromium)', () => {
+describeInChromium('The jobs console for triage: a job (Debian Chromium)', () => {
   it('finds a job by its global ID, by a listed native ID or from a pasted console link, and opens its page', async () => {
-    const o = await open('/console');
-    try {
+    await inTab(open('/console'), async (o) => {
       const first = await listed();
       await rows(o.page);
       const find = async (text: string) => {
@@ -58,14 +54,11 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage: a job (Debian C
       await find(`  ${rig.origin}/console/jobs/${encodeURIComponent(other.id)}  `);
       await opened(other.id);
       expect(o.problems).toEqual([]);
-    } finally {
-      await o.context.close();
-    }
+    });
   });
 
   it('looks for a native ID it does not list at every global ID it would have where the list looks (one request), opens the one it finds, and otherwise says which global ID to paste, per provider whose IDs look like it, with what it asked', async () => {
-    const o = await open('/console');
-    try {
+    await inTab(open('/console'), async (o) => {
       const shown = await rows(o.page);
       // A Panorama job further down the list (the first 25 do not show it), of one account only:
       // found at the ID the list's default Panorama source gives it, and opened.
@@ -148,18 +141,13 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage: a job (Debian C
       );
       expect(o.page.url()).toBe(`${rig.origin}/console`);
       expect(o.problems).toEqual([]);
-    } finally {
-      await o.context.close();
-    }
+    });
   });
 
   it('keeps a job page live: it moves through the states in place, closes its stream while hidden, and ends it when the job is over', async () => {
     const hub = rig.gw.server.subscriptions.hub;
-    const phases = PROGRESS_PHASES.cosbatch;
-    const id = PROGRESSING_JOB_IDS.cosbatch;
-    clock.at = epoch + phases[0]!.fromMs + 10;
-    const o = await open(`/console/jobs/${encodeURIComponent(id)}`);
-    try {
+    const { id, phases } = clock.intoCosProgress();
+    await inTab(open(`/console/jobs/${encodeURIComponent(id)}`), async (o) => {
       const initial = await stateOf(id);
       await o.page.waitForSelector(`[data-job-detail="${id}"][data-state="${initial.state}"]`);
       await o.page.evaluate(() => ((window as unknown as { marker: number }).marker = 1));
@@ -173,7 +161,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage: a job (Debian C
       // Each later phase in turn: the page follows the provider, its fields with it.
       let seen = 0;
       for (const phase of phases.slice(1)) {
-        clock.at = epoch + phase.fromMs + 10;
+        clock.into(phase);
         const expected = await stateOf(id);
         await o.page.waitForSelector(`[data-job-detail="${id}"][data-state="${expected.state}"]`);
         seen++;
@@ -193,9 +181,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage: a job (Debian C
         1,
       );
       expect(o.problems).toEqual([]);
-    } finally {
-      await o.context.close();
-    }
+    });
     await vi.waitFor(() => expect(hub.open()).toBe(0), { timeout: 60_000 });
   });
 
@@ -208,22 +194,18 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage: a job (Debian C
   )(
     'watches an unfinished %s job on its page: its subscription of every field is within the limits and delivers',
     async (name, id) => {
-      clock.at = epoch + PROGRESS_PHASES[name][0]!.fromMs + 10;
-      const o = await open(`/console/jobs/${encodeURIComponent(id)}`);
-      try {
+      clock.into(PROGRESS_PHASES[name][0]!);
+      await inTab(open(`/console/jobs/${encodeURIComponent(id)}`), async (o) => {
         expect((await stateOf(id)).terminal).toBe(false);
         await o.page.waitForSelector(`[data-job-detail="${id}"] [data-live]`);
         expect(await o.page.$$('[data-live-error], [data-job-detail] .banner.error')).toEqual([]);
         expect(o.problems).toEqual([]);
-      } finally {
-        await o.context.close();
-      }
+      });
     },
   );
 
   it('does not lose the sign-in silently in a new tab: it says why it asks, with the token field right there; the token stays in its tab', async () => {
-    const o = await open('/console');
-    try {
+    await inTab(open('/console'), async (o) => {
       await rows(o.page);
       const id = ex.panorama;
       // A job opened in a new tab of the same browser: sessionStorage is per tab.
@@ -253,18 +235,13 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage: a job (Debian C
       }
       expect(await o.context.cookies()).toEqual([]);
       expect(opened.problems).toEqual([]);
-    } finally {
-      await o.context.close();
-    }
+    });
     // The list, from a shared link without a token.
-    const bare = await open('/console?state=FAILED', null);
-    try {
+    await inTab(open('/console?state=FAILED', null), async (bare) => {
       const help = await bare.page.waitForSelector('[data-sign-in-help]');
       expect(await help.textContent()).toContain('This tab has no token.');
       expect(bare.graphqlCalls()).toBe(0);
-    } finally {
-      await bare.context.close();
-    }
+    });
   });
 
   it.each([
@@ -296,8 +273,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage: a job (Debian C
       // The demo's data: one job in each account, in two states.
       expect(api.map((j) => j.accountAlias)).toEqual(['default', 'staging']);
       expect(api[0]!.state).not.toBe(api[1]!.state);
-      const o = await open('/console');
-      try {
+      await inTab(open('/console'), async (o) => {
         await rows(o.page);
         await o.page.fill('#find', nativeId);
         await o.page.press('#find', 'Enter');
@@ -333,9 +309,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage: a job (Debian C
           `default · ${api[0]!.account}`,
         );
         expect(o.problems).toEqual([]);
-      } finally {
-        await o.context.close();
-      }
+      });
     },
   );
 
@@ -362,8 +336,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage: a job (Debian C
     };
     clock.at = epoch + active.fromMs + 1_000;
     const first = await progressOf();
-    const o = await open(`/console/jobs/${encodeURIComponent(id)}`);
-    try {
+    await inTab(open(`/console/jobs/${encodeURIComponent(id)}`), async (o) => {
       await o.page.waitForSelector(`[data-job-detail="${id}"] [data-job-progress="${first}"]`);
       const box = (await o.page.locator('[data-job-progress]').boundingBox())!;
       expect(box.y + box.height).toBeLessThan(800);
@@ -373,14 +346,12 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage: a job (Debian C
       const later = await progressOf();
       expect(later).not.toBe(first);
       await o.page.waitForSelector(`[data-job-progress="${later}"]`);
-      clock.at = epoch + phases.at(-1)!.fromMs + 10;
+      clock.into(phases.at(-1)!);
       const done = await progressOf();
       await o.page.waitForSelector(`[data-job-progress="${done}"]`);
       expect(done.split('/')[0]).toBe(done.split('/')[1]);
       expect(o.problems).toEqual([]);
-    } finally {
-      await o.context.close();
-    }
+    });
   });
 
   it('shows the Unix times a provider sends (COS Batch copy constraints) as it shows every other time', async () => {
@@ -393,8 +364,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage: a job (Debian C
     );
     const sent = res.body.data!.job.operation.putObjectCopy;
     expect(Object.keys(sent)).toHaveLength(2);
-    const o = await open(`/console/jobs/${encodeURIComponent(ex.cosbatch)}`);
-    try {
+    await inTab(open(`/console/jobs/${encodeURIComponent(ex.cosbatch)}`), async (o) => {
       await o.page.waitForSelector(`[data-job-detail="${ex.cosbatch}"] dl.fields`);
       for (const [field, seconds] of Object.entries(sent)) {
         const iso = new Date(seconds * 1000).toISOString();
@@ -409,8 +379,6 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage: a job (Debian C
         expect(shown.text).toMatch(UTC);
       }
       expect(o.problems).toEqual([]);
-    } finally {
-      await o.context.close();
-    }
+    });
   });
 });

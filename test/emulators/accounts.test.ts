@@ -18,7 +18,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { XMLParser } from 'fast-xml-parser';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   DEMO_AWS_ACCOUNT_ID,
   DEMO_EXTERNAL_ID_ROLE,
@@ -33,28 +33,29 @@ import {
 } from '../../src/emulators/index.ts';
 import { DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
 import { MINIMAL_JOB_ID } from '../../src/emulators/codepipeline/data.ts';
-import { importExportCall, signAt, signedAws, signedCos, type RawAnswer } from './listClient.ts';
+import {
+  importExportCall,
+  useHeldClock,
+  signedAws,
+  signedCos,
+  type RawAnswer,
+} from './listClient.ts';
 import { sdkFailure } from './sdkFailure.ts';
 import { useStarted } from '../support/useStarted.ts';
 
 /** The emulators' clock: real time when the file starts (the SDK's credential cache reads real time), moved by tests and put back after each. */
-const START = Math.floor(Date.now() / 1000) * 1000;
-let now = START;
-signAt(() => now);
-afterEach(() => {
-  now = START;
-});
+const clock = useHeldClock();
 
 const set: EmulatorSet = useStarted(
   'the emulators',
-  () => startEmulators({ now: () => now, epochMs: START }),
+  () => startEmulators({ now: () => clock.now, epochMs: clock.start }),
   (s) => s.close(),
 );
 
 const STAGING = DEMO_SECOND_AWS_ACCOUNT;
 const SHARED = SHARED_NATIVE_JOB_IDS;
 const ONLY_STAGING = exampleSecondAccountJobs();
-const STAGING_LISTS = listedDemoJobs(START, { account: 'staging' });
+const STAGING_LISTS = listedDemoJobs(clock.start, { account: 'staging' });
 type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
 
 const destroyers: (() => void)[] = [];
@@ -69,7 +70,7 @@ function sdkOptions(url: string, credentials: Credentials = { ...DEMO_AWS_CREDEN
     endpoint: url,
     credentials,
     maxAttempts: 1,
-    systemClockOffset: now - Date.now(),
+    systemClockOffset: clock.now - Date.now(),
   };
 }
 
@@ -349,7 +350,7 @@ describe('The AWS emulators with a second account', () => {
 
   it('refuse an expired session with each provider’s expired-token error', async () => {
     const keys = await assume(STAGING.roleArn, { DurationSeconds: 900 });
-    now = START + 899_000;
+    clock.now = clock.start + 899_000;
     expect(
       (
         await panorama(keys).send(
@@ -357,7 +358,7 @@ describe('The AWS emulators with a second account', () => {
         )
       ).Status,
     ).toBe('FAILED');
-    now = START + 900_000;
+    clock.now = clock.start + 900_000;
     const expired = 'The security token included in the request is expired';
     expect(
       await sdkFailure(
@@ -473,44 +474,30 @@ describe('The COS Batch emulator with a second account', () => {
   });
 
   it('answers AccessDenied for one account’s keys on the other’s host or with its APPID, NoSuchJob across accounts', async () => {
-    const code = (answer: { status: number; Code?: string }) => [answer.status, answer.Code];
-    expect(code(await describeJob(SHARED.cosbatch.jobId, { host: host(staging.uin) }))).toEqual([
-      403,
-      'AccessDenied',
-    ]);
-    expect(
-      code(await describeJob(SHARED.cosbatch.jobId, { ...asStaging, host: host(home.uin) })),
-    ).toEqual([403, 'AccessDenied']);
-    expect(
-      code(
-        await describeJob(SHARED.cosbatch.jobId, {
-          ...asStaging,
-          appId: home.appId,
-          host: host(staging.uin),
-        }),
-      ),
-    ).toEqual([403, 'AccessDenied']);
-    expect(
-      code(
-        await describeJob(SHARED.cosbatch.jobId, {
-          ...asStaging,
-          secretKey: home.secretKey,
-          host: host(staging.uin),
-        }),
-      ),
-    ).toEqual([403, 'SignatureDoesNotMatch']);
-    expect(code(await describeJob(ONLY_STAGING.cosbatch.jobId, { host: host(home.uin) }))).toEqual([
-      404,
-      'NoSuchJob',
-    ]);
-    expect(
-      code(
-        await describeJob('6a1f0c3e-2b7d-4e59-9c84-0d3f5b7a1c02', {
-          ...asStaging,
-          host: host(staging.uin),
-        }),
-      ),
-    ).toEqual([404, 'NoSuchJob']);
+    const shared = SHARED.cosbatch.jobId;
+    const [homeHost, stagingHost] = [host(home.uin), host(staging.uin)];
+    const answers: [string, Parameters<typeof signedCos>[3], number, string][] = [
+      [shared, { host: stagingHost }, 403, 'AccessDenied'],
+      [shared, { ...asStaging, host: homeHost }, 403, 'AccessDenied'],
+      [shared, { ...asStaging, appId: home.appId, host: stagingHost }, 403, 'AccessDenied'],
+      [
+        shared,
+        { ...asStaging, secretKey: home.secretKey, host: stagingHost },
+        403,
+        'SignatureDoesNotMatch',
+      ],
+      [ONLY_STAGING.cosbatch.jobId, { host: homeHost }, 404, 'NoSuchJob'],
+      [
+        '6a1f0c3e-2b7d-4e59-9c84-0d3f5b7a1c02',
+        { ...asStaging, host: stagingHost },
+        404,
+        'NoSuchJob',
+      ],
+    ];
+    for (const [i, [jobId, opts, status, code]] of answers.entries()) {
+      const answer = await describeJob(jobId, opts);
+      expect([answer.status, answer.Code], `answer ${i}`).toEqual([status, code]);
+    }
   });
 });
 

@@ -2,6 +2,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import COS from 'cos-nodejs-sdk-v5';
+import { afterEach } from 'vitest';
 import {
   DEMO_AWS_CREDENTIALS,
   DEMO_TENCENT_CREDENTIALS,
@@ -21,6 +22,23 @@ let clock: () => number = Date.now;
 export function signAt(now: () => number): void {
   clock = now;
 }
+
+/**
+ * The clock a test file holds for its emulators and for the signing here: real time (whole
+ * seconds) when the file starts; a test moves `clock.now`, and it is put back after each test.
+ */
+export function useHeldClock(): { readonly start: number; now: number } {
+  const start = Math.floor(Date.now() / 1000) * 1000;
+  const held = { start, now: start };
+  signAt(() => held.now);
+  afterEach(() => {
+    held.now = start;
+  });
+  return held;
+}
+
+/** The `<Code>` of an XML error answer's body. */
+export const xmlErrorCode = (body: string) => /<Code>([^<]*)<\/Code>/.exec(body)?.[1];
 
 export interface RawAnswer {
   status: number;

@@ -7,6 +7,7 @@ import {
 } from '../../src/emulators/framework.ts';
 import type { ListOrder } from '../../src/emulators/listing.ts';
 import { signAt } from './listClient.ts';
+import { useStarted } from '../support/useStarted.ts';
 
 /** When the list tests' clock starts: their emulators' epoch, and the time their requests are signed at. */
 export const LIST_START = Date.parse('2026-11-02T10:00:00.000Z');
@@ -53,6 +54,13 @@ export function useListHarness() {
         maxAttempts: 1,
         systemClockOffset: harness.now - Date.now(),
       };
+    },
+    /**
+     * The emulator `start` starts, for the tests of the file or `describe` block that asks:
+     * started before the first of them (and closed with the others after the file).
+     */
+    use(start: () => Promise<RunningEmulator>): RunningEmulator {
+      return useStarted('the list emulator', start, () => undefined);
     },
     /** `sdkClient`, destroyed after the file. */
     client<C extends { destroy(): void }>(sdkClient: C): C {

@@ -2,10 +2,11 @@ import {
   AssumeRoleCommand,
   GetCallerIdentityCommand,
   STSClient,
+  type Credentials,
   type STSClientConfig,
 } from '@aws-sdk/client-sts';
 import { XMLParser } from 'fast-xml-parser';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createEmulatorAccounts,
   DEMO_AWS_ACCOUNT_ID,
@@ -19,43 +20,37 @@ import {
   type RunningEmulator,
 } from '../../src/emulators/framework.ts';
 import { createStsEmulator, STS_XMLNS } from '../../src/emulators/sts/emulator.ts';
-import { formBody, signAt, signedAws } from './listClient.ts';
+import { formBody, useHeldClock, signedAws } from './listClient.ts';
 import { sdkFailure } from './sdkFailure.ts';
+import { demoSdkConfig, sessionCredentials, useSdkClients } from '../support/sdkClients.ts';
 import { useStarted } from '../support/useStarted.ts';
 
 /** The emulator's clock: real time when the file starts, moved by tests (and put back after each). */
-const START = Math.floor(Date.now() / 1000) * 1000;
-let now = START;
-signAt(() => now);
-afterEach(() => {
-  now = START;
-});
+const clock = useHeldClock();
 
 const accounts = createEmulatorAccounts();
 const sts: RunningEmulator = useStarted(
   'the STS emulator',
-  () => startEmulator(createStsEmulator({ accounts, now: () => now })),
+  () => startEmulator(createStsEmulator({ accounts, now: () => clock.now })),
   (emu) => emu.close(),
 );
 
-const clients: STSClient[] = [];
-afterAll(() => {
-  for (const c of clients) c.destroy();
-});
+const keep = useSdkClients();
 
 /** The real STS client of the AWS SDK against the emulator, signing at the emulator's clock. */
 function client(config: Partial<STSClientConfig> = {}): STSClient {
-  const c = new STSClient({
-    region: 'us-east-1',
-    endpoint: sts.url,
-    credentials: { ...DEMO_AWS_CREDENTIALS },
-    maxAttempts: 1,
-    systemClockOffset: now - Date.now(),
-    ...config,
-  });
-  clients.push(c);
-  return c;
+  return keep(
+    new STSClient({
+      ...demoSdkConfig(sts.url),
+      systemClockOffset: clock.now - Date.now(),
+      ...config,
+    }),
+  );
 }
+
+/** A client signing with the session `AssumeRole` answered. */
+const sessionClient = (credentials: Credentials | undefined): STSClient =>
+  client({ credentials: sessionCredentials(credentials) });
 
 const STAGING = DEMO_SECOND_AWS_ACCOUNT;
 const assumeCalls = () => sts.calls.filter((c) => c.operation === 'AssumeRole');
@@ -83,8 +78,8 @@ describe('The STS emulator', () => {
       expect(out.AssumedRoleUser?.AssumedRoleId).toMatch(/^AROA[A-Z2-7]{17}:jobgraph-staging$/);
       expect(out.PackedPolicySize).toBeUndefined();
     }
-    expect(first.Credentials?.Expiration?.getTime()).toBe(START + 3_600_000);
-    expect(second.Credentials?.Expiration?.getTime()).toBe(START + 900_000);
+    expect(first.Credentials?.Expiration?.getTime()).toBe(clock.start + 3_600_000);
+    expect(second.Credentials?.Expiration?.getTime()).toBe(clock.start + 900_000);
     expect(second.Credentials?.AccessKeyId).not.toBe(first.Credentials?.AccessKeyId);
     expect(second.Credentials?.SessionToken).not.toBe(first.Credentials?.SessionToken);
     expect(second.AssumedRoleUser?.AssumedRoleId).toBe(first.AssumedRoleUser?.AssumedRoleId);
@@ -131,13 +126,7 @@ describe('The STS emulator', () => {
     const { Credentials, AssumedRoleUser } = await client().send(
       new AssumeRoleCommand({ RoleArn: STAGING.roleArn, RoleSessionName: 'who-am-i' }),
     );
-    const session = client({
-      credentials: {
-        accessKeyId: Credentials?.AccessKeyId as string,
-        secretAccessKey: Credentials?.SecretAccessKey as string,
-        sessionToken: Credentials?.SessionToken as string,
-      },
-    });
+    const session = sessionClient(Credentials);
     expect(await session.send(new GetCallerIdentityCommand({}))).toMatchObject({
       Account: STAGING.accountId,
       Arn: AssumedRoleUser?.Arn,
@@ -202,13 +191,7 @@ describe('The STS emulator', () => {
     const { Credentials } = await client().send(
       new AssumeRoleCommand({ RoleArn: STAGING.roleArn, RoleSessionName: 'chain' }),
     );
-    const session = client({
-      credentials: {
-        accessKeyId: Credentials?.AccessKeyId as string,
-        secretAccessKey: Credentials?.SecretAccessKey as string,
-        sessionToken: Credentials?.SessionToken as string,
-      },
-    });
+    const session = sessionClient(Credentials);
     expect(
       await sdkFailure(
         session.send(new AssumeRoleCommand({ RoleArn: STAGING.roleArn, RoleSessionName: 'again' })),
@@ -260,7 +243,7 @@ describe('The STS emulator', () => {
         DurationSeconds: 43_200,
       }),
     );
-    expect(long.Credentials?.Expiration?.getTime()).toBe(START + 43_200_000);
+    expect(long.Credentials?.Expiration?.getTime()).toBe(clock.start + 43_200_000);
   });
 
   it('answers an unknown Action or version with InvalidAction in the query error envelope', async () => {
@@ -336,12 +319,12 @@ describe('The STS emulator', () => {
     expect(
       await sdkFailure(client({ credentials: keys }).send(new GetCallerIdentityCommand({}))),
     ).toMatchObject({ code: 'InvalidClientTokenId', status: 403 });
-    now = START + 899_000;
+    clock.now = clock.start + 899_000;
     const session = { ...keys, sessionToken: Credentials?.SessionToken as string };
     expect(
       (await client({ credentials: session }).send(new GetCallerIdentityCommand({}))).Account,
     ).toBe(STAGING.accountId);
-    now = START + 900_000;
+    clock.now = clock.start + 900_000;
     expect(
       await sdkFailure(client({ credentials: session }).send(new GetCallerIdentityCommand({}))),
     ).toEqual({

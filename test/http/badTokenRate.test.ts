@@ -1,12 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { SCOPE_READ } from '../../src/auth/identity.ts';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import { CALLER_RATE_KEY_PREFIX } from '../../src/cache/redisCallerRates.ts';
-import { startTestGateway, type TestGateway } from '../support/gateway.ts';
-import { untilCountedInRedis } from '../support/callerRateProbe.ts';
-import { TEST_CLUSTER_SECRET } from '../support/clusterSecret.ts';
+import { startTestGateway } from '../support/gateway.ts';
+import { useRatedReplicas } from '../support/ratedReplicas.ts';
 import { useRedis } from '../support/useRedis.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 import { redisServerMissing } from '../subscriptions/clusterSupport.ts';
@@ -139,29 +138,15 @@ describe.skipIf(missing !== null)(
   'Bad tokens across two replicas sharing Redis (20 an hour)',
   () => {
     const redis = useRedis();
-    let one: TestGateway;
-    let two: TestGateway;
-
-    beforeAll(async () => {
-      const env = {
-        JOBGRAPH_JWT_SECRET: SECRET,
-        JOBGRAPH_CACHE_URL: redis.url,
-        JOBGRAPH_CLUSTER_SECRET: TEST_CLUSTER_SECRET,
-        JOBGRAPH_CACHE_OP_TIMEOUT_MS: '2000',
-        JOBGRAPH_CALLER_RATE: '20/1h',
-      };
-      [one, two] = await Promise.all([startTestGateway(env), startTestGateway(env)]);
-      const tokenFor = (n: number) =>
+    const replicas = useRatedReplicas(redis, {
+      jwtSecret: SECRET,
+      rate: '20/1h',
+      probeToken: (n) =>
         mintToken({
           secret: SECRET,
           scopes: [SCOPE_READ],
           subject: `probe-${n}-${randomBytes(4).toString('hex')}`,
-        });
-      for (const gw of [one, two]) await untilCountedInRedis(gw.server.url, redis.client, tokenFor);
-    });
-    afterAll(async () => {
-      await one?.close();
-      await two?.close();
+        }),
     });
 
     it('keys the address under the cluster secret: a time planted under the keys anyone can compute locks nobody out', async () => {
@@ -174,8 +159,8 @@ describe.skipIf(missing !== null)(
       // Within the burst window (20 × 3 minutes): the key jobgraph reads would believe it.
       const planted = String((Number(seconds) + 3000) * 1e6);
       for (const key of computable) await redis.client.set(key, planted, { PX: 3_600_000 });
-      expect((await post(one.server.url)).status).toBe(200);
-      expect((await post(two.server.url)).status).toBe(200);
+      expect((await post(replicas.one.server.url)).status).toBe(200);
+      expect((await post(replicas.two.server.url)).status).toBe(200);
       // The address is counted under one new key, none of those and naming no digest of it; the
       // planted ones were never read nor written.
       const added = (await redis.client.keys(`${CALLER_RATE_KEY_PREFIX}*`)).filter(
@@ -187,9 +172,10 @@ describe.skipIf(missing !== null)(
     });
 
     it('counts bad tokens on both replicas against the one address: 18 more 401s, then 429 on either', async () => {
-      const statuses = await sendBadTokens([one.server.url, two.server.url]);
+      const statuses = await sendBadTokens([replicas.one.server.url, replicas.two.server.url]);
       expect(statuses).toEqual({ 401: 18, 429: BAD_TOKENS - 18 });
-      for (const gw of [one, two]) expect((await post(gw.server.url)).status).toBe(429);
+      for (const gw of [replicas.one, replicas.two])
+        expect((await post(gw.server.url)).status).toBe(429);
     });
   },
 );

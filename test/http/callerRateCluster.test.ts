@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCOPE_READ } from '../../src/auth/identity.ts';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import { CALLER_RATE_KEY_PREFIX } from '../../src/cache/redisCallerRates.ts';
-import { startTestGateway, type TestGateway } from '../support/gateway.ts';
-import { callerRateKeyOf, untilCountedInRedis } from '../support/callerRateProbe.ts';
-import { TEST_CLUSTER_SECRET } from '../support/clusterSecret.ts';
+import type { TestGateway } from '../support/gateway.ts';
+import { callerRateKeyOf } from '../support/callerRateProbe.ts';
+import { useRatedReplicas } from '../support/ratedReplicas.ts';
 import { useRedis } from '../support/useRedis.ts';
 import { openOperationSocket } from '../support/wsOperations.ts';
 import { redisServerMissing } from '../subscriptions/clusterSupport.ts';
@@ -20,28 +20,18 @@ const missing = redisServerMissing();
 
 describe.skipIf(missing !== null)('The request rate per caller across two replicas', () => {
   const redis = useRedis();
-  let one: TestGateway;
-  let two: TestGateway;
   const warnings: Error[] = [];
   const onWarning = (w: Error) => warnings.push(w);
-
-  beforeAll(async () => {
+  beforeAll(() => {
     process.on('warning', onWarning);
-    const env = {
-      JOBGRAPH_JWT_SECRET: SECRET,
-      JOBGRAPH_CACHE_URL: redis.url,
-      JOBGRAPH_CLUSTER_SECRET: TEST_CLUSTER_SECRET,
-      JOBGRAPH_CACHE_OP_TIMEOUT_MS: '2000',
-      JOBGRAPH_CALLER_RATE: '3/60s',
-    };
-    [one, two] = await Promise.all([startTestGateway(env), startTestGateway(env)]);
-    for (const gw of [one, two])
-      await untilCountedInRedis(gw.server.url, redis.client, (n) => tokenFor(`probe-${n}`));
   });
-  afterAll(async () => {
+  afterAll(() => {
     process.off('warning', onWarning);
-    await one?.close();
-    await two?.close();
+  });
+  const replicas = useRatedReplicas(redis, {
+    jwtSecret: SECRET,
+    rate: '3/60s',
+    probeToken: (n) => tokenFor(`probe-${n}`),
   });
 
   const tokenFor = (name: string) =>
@@ -59,13 +49,13 @@ describe.skipIf(missing !== null)('The request rate per caller across two replic
 
   it('counts what a caller spent on one replica on the other, on HTTP, SSE and WebSocket alike', async () => {
     const [token, other] = await Promise.all([tokenFor('spender'), tokenFor('bystander')]);
-    expect((await post(one, token)).status).toBe(200);
-    expect((await post(one, token, 'text/event-stream')).status).toBe(200);
+    expect((await post(replicas.one, token)).status).toBe(200);
+    expect((await post(replicas.one, token, 'text/event-stream')).status).toBe(200);
     // Counted in Redis, under a digest of the caller, never the token.
     expect(await redis.client.exists(callerRateKeyOf(token))).toBe(1);
     expect((await redis.client.keys(`${CALLER_RATE_KEY_PREFIX}*`)).join()).not.toContain(token);
-    expect((await post(two, token)).status).toBe(200);
-    for (const gw of [two, one]) {
+    expect((await post(replicas.two, token)).status).toBe(200);
+    for (const gw of [replicas.two, replicas.one]) {
       const refused = await post(gw, token);
       expect(refused.status).toBe(429);
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
@@ -74,26 +64,27 @@ describe.skipIf(missing !== null)('The request rate per caller across two replic
           ?.extensions.code,
       ).toBe('RATE_LIMITED');
     }
-    expect((await post(two, token, 'text/event-stream')).status).toBe(429);
+    expect((await post(replicas.two, token, 'text/event-stream')).status).toBe(429);
     // A WebSocket operation on either replica is over too; the other caller's is served.
-    const socket = await openOperationSocket(two, token);
+    const socket = await openOperationSocket(replicas.two, token);
     const refused = await socket.operation('1', '{ __typename }');
     socket.close();
     expect(refused.type).toBe('error');
     expect((refused.payload as { extensions: { code: string } }[])[0]?.extensions.code).toBe(
       'RATE_LIMITED',
     );
-    const served = await openOperationSocket(one, other);
+    const served = await openOperationSocket(replicas.one, other);
     expect((await served.operation('1', '{ __typename }')).type).toBe('next');
     served.close();
-    expect((await post(two, other)).status).toBe(200);
+    expect((await post(replicas.two, other)).status).toBe(200);
   });
 
   it('ignores a far-future time written under a caller’s key: served, its key rewritten, no timer warning', async () => {
     const token = await tokenFor('forged');
     await redis.client.set(callerRateKeyOf(token), '9'.repeat(30), { PX: 3_600_000 });
-    for (const gw of [one, two, one]) expect((await post(gw, token)).status).toBe(200);
-    expect((await post(two, token)).status).toBe(429);
+    for (const gw of [replicas.one, replicas.two, replicas.one])
+      expect((await post(gw, token)).status).toBe(200);
+    expect((await post(replicas.two, token)).status).toBe(429);
     const [seconds] = await redis.client.time();
     expect(Number(await redis.client.get(callerRateKeyOf(token)))).toBeLessThanOrEqual(
       (Number(seconds) + 1) * 1e6 + 60_000_000,
@@ -101,7 +92,9 @@ describe.skipIf(missing !== null)('The request rate per caller across two replic
     expect(warnings.filter((w) => w.name === 'TimeoutOverflowWarning')).toEqual([]);
     // Counted as a value jobgraph did not write, by the replica that found it.
     const counted = await Promise.all(
-      [one, two].map(async (gw) => (await fetch(new URL('/metrics', gw.server.url))).text()),
+      [replicas.one, replicas.two].map(async (gw) =>
+        (await fetch(new URL('/metrics', gw.server.url))).text(),
+      ),
     );
     expect(
       counted.some((text) =>

@@ -9,7 +9,6 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/index.ts';
 import { exampleGlobalIds, DEMO_DATA } from '../../src/emulators/index.ts';
 import {
   createQueryLimits,
@@ -18,6 +17,7 @@ import {
 } from '../../src/limits/index.ts';
 import { buildSchema } from '../../src/schema.ts';
 import { callsOf, clearCalls, describeCalls, gql, upstreamCallCount } from '../support/gateway.ts';
+import { liveConfig } from '../support/liveConfig.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 import { JOB_TYPES, kitchenSinkQuery } from './kitchenSink.ts';
 
@@ -251,16 +251,13 @@ describe('Each query limit', () => {
   );
 
   it('takes its value from the configuration', () => {
-    const config = loadConfig(
-      { mode: 'live' },
-      {
-        JOBGRAPH_MAX_DEPTH: '2',
-        JOBGRAPH_MAX_ALIASES: '0',
-        JOBGRAPH_MAX_DIRECTIVES: '0',
-        JOBGRAPH_MAX_COST: '10',
-        JOBGRAPH_MAX_ROOT_FIELDS: '1',
-      },
-    );
+    const config = liveConfig({
+      JOBGRAPH_MAX_DEPTH: '2',
+      JOBGRAPH_MAX_ALIASES: '0',
+      JOBGRAPH_MAX_DIRECTIVES: '0',
+      JOBGRAPH_MAX_COST: '10',
+      JOBGRAPH_MAX_ROOT_FIELDS: '1',
+    });
     const { validationRules } = createQueryLimits(config);
     const query = `{ a: job(id: "${id}") { ... on CosBatchJob { progressSummary { totalNumberOfTasks @include(if: true) } } } __typename }`;
     const messages = validate(schema, parse(query), [...specifiedRules, ...validationRules]).map(
@@ -298,7 +295,7 @@ describe('The token limit', () => {
   });
 
   it('takes its value from the configuration', () => {
-    const limits = createQueryLimits(loadConfig({ mode: 'live' }, { JOBGRAPH_MAX_TOKENS: '10' }));
+    const limits = createQueryLimits(liveConfig({ JOBGRAPH_MAX_TOKENS: '10' }));
     expect(limits.parseOptions).toEqual({ maxTokens: 10 });
     expect(() => parse('{ a b c d e f g h i j }', limits.parseOptions)).toThrow(
       'Document contains more that 10 tokens',
@@ -331,7 +328,7 @@ describe('Field suggestions', () => {
 
 describe('The limits', () => {
   it('leave unexpected request errors to Apollo, which masks them (validation rules and parse options only, no plugin hook)', () => {
-    const limits = createQueryLimits(loadConfig({ mode: 'live' }, {}));
+    const limits = createQueryLimits(liveConfig({}));
     expect(Object.keys(limits).sort()).toEqual([
       'hideSchemaDetailsFromClientErrors',
       'parseOptions',

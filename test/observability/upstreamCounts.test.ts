@@ -15,24 +15,46 @@ const UPSTREAM = [
 ];
 
 /**
+ * `jobgraph_<subject>_requests_total` (by `label` and outcome) and
+ * `jobgraph_<subject>_request_duration_seconds` (by `label`), in a registry of their own, made as
+ * prom-client's documentation makes them.
+ */
+function requestMetrics(
+  subject: string,
+  label: string,
+  { requests, duration, buckets }: { requests: string; duration: string; buckets: number[] },
+) {
+  const registry = new Registry();
+  const registers = [registry];
+  return {
+    registry,
+    registers,
+    requests: new Counter({
+      name: `jobgraph_${subject}_requests_total`,
+      help: requests,
+      labelNames: [label, 'outcome'],
+      registers,
+    }),
+    duration: new Histogram({
+      name: `jobgraph_${subject}_request_duration_seconds`,
+      help: duration,
+      labelNames: [label],
+      buckets,
+      registers,
+    }),
+  };
+}
+
+/**
  * The upstream metrics made as prom-client's own documentation makes them, a label object per
  * call: the oracle the gateway's plain counts must read the same as, byte for byte.
  */
 function oracle() {
-  const registry = new Registry();
-  const registers = [registry];
-  const requests = new Counter({
-    name: 'jobgraph_upstream_requests_total',
-    help: 'Upstream attempts (retries included), by provider and outcome (ok or the error code).',
-    labelNames: ['provider', 'outcome'],
-    registers,
-  });
-  const duration = new Histogram({
-    name: 'jobgraph_upstream_request_duration_seconds',
-    help: 'Duration of one upstream attempt, in seconds.',
-    labelNames: ['provider'],
+  const { registry, registers, requests, duration } = requestMetrics('upstream', 'provider', {
+    requests:
+      'Upstream attempts (retries included), by provider and outcome (ok or the error code).',
+    duration: 'Duration of one upstream attempt, in seconds.',
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15],
-    registers,
   });
   const retries = new Counter({
     name: 'jobgraph_upstream_retries_total',
@@ -105,20 +127,11 @@ describe('The upstream attempt metrics', () => {
 
 /** The GraphQL request metrics as prom-client's documentation makes them: the oracle. */
 function graphqlOracle() {
-  const registry = new Registry();
-  const registers = [registry];
-  const requests = new Counter({
-    name: 'jobgraph_graphql_requests_total',
-    help: 'GraphQL requests, by operation type and outcome (ok or the first error code).',
-    labelNames: ['operation_type', 'outcome'],
-    registers,
-  });
-  const duration = new Histogram({
-    name: 'jobgraph_graphql_request_duration_seconds',
-    help: 'Duration of a GraphQL request in the gateway (Apollo requestDidStart to willSendResponse), in seconds, by operation type.',
-    labelNames: ['operation_type'],
+  const { registry, requests, duration } = requestMetrics('graphql', 'operation_type', {
+    requests: 'GraphQL requests, by operation type and outcome (ok or the first error code).',
+    duration:
+      'Duration of a GraphQL request in the gateway (Apollo requestDidStart to willSendResponse), in seconds, by operation type.',
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers,
   });
   return {
     registry,

@@ -122,21 +122,24 @@ describe('FairLimiter', () => {
     return { task: () => (log.push(name), done), release };
   }
 
-  /** `run(caller, name)` runs a gated task named `name` on `limiter`; `gates` releases it by name. */
-  function gatedRuns(limiter: FairLimiter, log: string[]) {
+  /**
+   * A `FairLimiter(bound, perCaller)` whose tasks are gated: `run(caller, name)` runs a task named
+   * `name` (logged in `log` when it starts); `gates` releases it by name.
+   */
+  function gatedRuns(bound: number, perCaller: number) {
+    const limiter = new FairLimiter(bound, perCaller);
+    const log: string[] = [];
     const gates = new Map<string, ReturnType<typeof gate>>();
     const run = (caller: string, name: string, signal?: AbortSignal) => {
       const g = gate(log, name);
       gates.set(name, g);
       return limiter.run(caller, g.task, signal);
     };
-    return { run, gates };
+    return { limiter, log, run, gates };
   }
 
   it('takes callers in turn, caps each caller, and drops a waiting task whose signal aborts', async () => {
-    const limiter = new FairLimiter(2, 2);
-    const log: string[] = [];
-    const { run, gates } = gatedRuns(limiter, log);
+    const { limiter, log, run, gates } = gatedRuns(2, 2);
     const a = ['a1', 'a2', 'a3', 'a4'].map((n) => run('A', n));
     const abort = new AbortController();
     const b1 = run('B', 'b1', abort.signal);
@@ -166,9 +169,7 @@ describe('FairLimiter', () => {
   });
 
   it('gives a lone caller every free slot past its cap, and a waiting caller each freed slot until the two run alike', async () => {
-    const limiter = new FairLimiter(4, 1);
-    const log: string[] = [];
-    const { run, gates } = gatedRuns(limiter, log);
+    const { limiter, log, run, gates } = gatedRuns(4, 1);
     const a = ['a1', 'a2', 'a3', 'a4', 'a5', 'a6'].map((n) => run('A', n));
     expect(log).toEqual(['a1', 'a2', 'a3', 'a4']);
     const b = ['b1', 'b2', 'b3'].map((n) => run('B', n));
@@ -188,9 +189,7 @@ describe('FairLimiter', () => {
   });
 
   it("gives a lone caller's 60 queued tasks the provider's whole bound of 50 at once, past its share of 20", () => {
-    const limiter = new FairLimiter(50, 20);
-    const log: string[] = [];
-    const { run } = gatedRuns(limiter, log);
+    const { limiter, log, run } = gatedRuns(50, 20);
     for (let i = 0; i < 60; i++) void run('A', `a${i}`);
     expect(log).toHaveLength(50);
     expect(limiter.activeCount).toBe(50);
@@ -198,9 +197,7 @@ describe('FairLimiter', () => {
   });
 
   it('applies the shares once a second caller waits: its tasks take the freed slots until both run alike', async () => {
-    const limiter = new FairLimiter(50, 20);
-    const log: string[] = [];
-    const { run, gates } = gatedRuns(limiter, log);
+    const { limiter, log, run, gates } = gatedRuns(50, 20);
     const a = Array.from({ length: 60 }, (_, i) => run('A', `a${i}`));
     const b = Array.from({ length: 40 }, (_, i) => run('B', `b${i}`));
     // The bound is full with A's tasks: B waits, and so do A's last 10.
@@ -260,9 +257,7 @@ describe('FairLimiter', () => {
   });
 
   it('gives the slots freed in one turn out together once the turn is over, a task enqueued meanwhile at once', async () => {
-    const limiter = new FairLimiter(3, 3);
-    const log: string[] = [];
-    const { run, gates } = gatedRuns(limiter, log);
+    const { limiter, log, run, gates } = gatedRuns(3, 3);
     const drain = async (done: Promise<unknown>[]) => {
       await Promise.all(done);
       for (let i = 0; i < 5; i++) await Promise.resolve();

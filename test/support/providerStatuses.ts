@@ -50,3 +50,10 @@ export const COS_BATCH_STATUSES: readonly string[] = [
   'Ready',
   'Suspended',
 ];
+
+/** Panorama's package import job statuses (DescribePackageImportJob) → state. */
+export const PANORAMA_STATES: Readonly<Record<string, JobState>> = {
+  PENDING: 'QUEUED',
+  SUCCEEDED: 'SUCCEEDED',
+  FAILED: 'FAILED',
+};

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { CANCEL_JOB, TERMINATE_JOB } from '../../../src/datasources/batch/actions.ts';
 import { updateJobStatusOperation } from '../../../src/datasources/cosbatch/actions.ts';
 import { CANCEL_JOB as IE_CANCEL_JOB } from '../../../src/datasources/importexport/actions.ts';
@@ -11,7 +11,8 @@ import { UpstreamError } from '../../../src/errors.ts';
 import type { JobProvider, JobRecord } from '../../../src/model/job.ts';
 import type { BatchKey, CosBatchKey, ImportExportKey } from '../../../src/model/keys.ts';
 import { parseGlobalId } from '../../../src/model/globalId.ts';
-import { gql, startTestGateway, type TestGateway } from '../../support/gateway.ts';
+import { gql } from '../../support/gateway.ts';
+import { useTestGateway } from '../../support/useTestGateway.ts';
 
 /**
  * The operations that act on a job, on the real wire with the real signing, through each
@@ -20,13 +21,7 @@ import { gql, startTestGateway, type TestGateway } from '../../support/gateway.t
  * read as the provider's UpstreamError with its code and request ID. No mutation yet: the
  * operations alone (issue #73).
  */
-let gw: TestGateway;
-beforeAll(async () => {
-  gw = await startTestGateway({ JOBGRAPH_CACHE_MAX_ENTRIES: '0' });
-});
-afterAll(async () => {
-  await gw?.close();
-});
+const gw = useTestGateway({ JOBGRAPH_CACHE_MAX_ENTRIES: '0' });
 beforeEach(() => {
   for (const e of Object.values(gw.emulators)) if ('calls' in e) e.calls.length = 0;
 });

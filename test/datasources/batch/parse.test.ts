@@ -6,6 +6,7 @@ import { headerValue } from '../../../src/datasources/shared/http.ts';
 import { UpstreamError } from '../../../src/errors.ts';
 import type { BatchKey } from '../../../src/model/globalId.ts';
 import { loadFixture, sdkFixtureHandler } from '../../support/fixtures.ts';
+import { oneAttempt } from '../../support/oneAttempt.ts';
 
 const key: BatchKey = {
   provider: 'AWS_BATCH',
@@ -20,12 +21,7 @@ async function lean(name: string, keys: BatchKey[] = [key]) {
   const date = Date.parse(headerValue(fixture.headers, 'date') ?? '');
   const source = createSource(
     batch,
-    {
-      timeoutMs: 2000,
-      maxAttempts: 1,
-      maxSockets: 2,
-      credentials: { accessKeyId: 'A', secretAccessKey: 'S' },
-    },
+    { ...oneAttempt(), credentials: { accessKeyId: 'A', secretAccessKey: 'S' } },
     { requestHandler: sdkFixtureHandler(fixture), now: () => date },
   );
   try {

@@ -27,7 +27,10 @@ import {
   type RunningEmulator,
 } from '../../../src/emulators/framework.ts';
 import { createSource } from '../../../src/datasources/shared/source.ts';
+import { demoSdkConfig } from '../../support/sdkClients.ts';
 import { UNKNOWN_STATE_FIELDS } from '../../support/records.ts';
+import { keyValues } from '../../support/keyValues.ts';
+import { NO_ACTION_DETAILS } from './expected.ts';
 
 let emu: RunningEmulator;
 const opened: { close?(): void; destroy?(): void }[] = [];
@@ -61,13 +64,7 @@ function source(overrides: Partial<AwsSourceOptions> = {}) {
 }
 
 function sdkClient(overrides: Partial<ConstructorParameters<typeof CodePipelineClient>[0]> = {}) {
-  const c = new CodePipelineClient({
-    region: 'us-east-1',
-    endpoint: emu.url,
-    credentials: { ...DEMO_AWS_CREDENTIALS },
-    maxAttempts: 1,
-    ...overrides,
-  });
+  const c = new CodePipelineClient({ ...demoSdkConfig(emu.url), ...overrides });
   opened.push(c);
   return c;
 }
@@ -119,11 +116,11 @@ describe('CodePipeline source against the emulator', () => {
         provider: 'JobgraphDemoBuilder',
         version: '2',
       },
-      actionConfiguration: [
-        { key: 'ProjectName', value: 'storefront-web' },
-        { key: 'BuildSpec', value: 'buildspec.release.yml' },
-        { key: 'ApiToken', value: 'DEMO-CONFIG-SECRET-0001-not-a-real-token' },
-      ],
+      actionConfiguration: keyValues({
+        ProjectName: 'storefront-web',
+        BuildSpec: 'buildspec.release.yml',
+        ApiToken: 'DEMO-CONFIG-SECRET-0001-not-a-real-token',
+      }),
       pipelineContext: {
         pipelineName: 'storefront-release',
         stage: { name: 'Build' },
@@ -195,13 +192,7 @@ describe('CodePipeline source against the emulator', () => {
         provider: 'JobgraphDemoMinimal',
         version: '1',
       },
-      actionConfiguration: [],
-      pipelineContext: null,
-      inputArtifacts: [],
-      outputArtifacts: [],
-      artifactCredentials: null,
-      continuationToken: null,
-      encryptionKey: null,
+      ...NO_ACTION_DETAILS,
     });
   });
 

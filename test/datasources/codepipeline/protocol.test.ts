@@ -5,6 +5,8 @@ import type { CodePipelineJobRecord } from '../../../src/datasources/codepipelin
 import { fixtureLoader, sdkFixtureHandler as fixtureHandler } from '../../support/fixtures.ts';
 import { createSource } from '../../../src/datasources/shared/source.ts';
 import { UNKNOWN_STATE_FIELDS } from '../../support/records.ts';
+import { keyValues } from '../../support/keyValues.ts';
+import { NO_ACTION_DETAILS } from './expected.ts';
 
 const loadFixture = fixtureLoader('codepipeline');
 
@@ -33,10 +35,29 @@ async function fetchWith(fixtureName: string, key: CodePipelineKey) {
   }
 }
 
-const UNKNOWN_JOB_FIELDS = {
-  provider: 'AWS_CODEPIPELINE',
-  ...UNKNOWN_STATE_FIELDS,
-} as const;
+/**
+ * What every fixture's record has: the Job fields of the job `key` names (a job whose state
+ * CodePipeline does not say) and the fixtures' account.
+ */
+const jobFields = (key: CodePipelineKey) =>
+  ({
+    provider: 'AWS_CODEPIPELINE',
+    ...UNKNOWN_STATE_FIELDS,
+    id: `codepipeline:${key.region}:${key.jobId}`,
+    nativeId: key.jobId,
+    region: key.region,
+    accountId: '111111111111',
+  }) as const;
+
+/** The record fixture `fixtureName` answers for `key` must be `fields` beside `jobFields(key)`. */
+async function expectRecord(
+  fixtureName: string,
+  key: CodePipelineKey,
+  fields: Omit<CodePipelineJobRecord, keyof ReturnType<typeof jobFields>>,
+): Promise<void> {
+  const { record } = await fetchWith(fixtureName, key);
+  expect(record).toEqual<CodePipelineJobRecord>({ ...jobFields(key), ...fields });
+}
 
 describe('CodePipeline protocol', () => {
   it('sends GetJobDetails as AWS JSON 1.1 signed for codepipeline', async () => {
@@ -60,28 +81,21 @@ describe('CodePipeline protocol', () => {
   });
 
   it('reads every field of a full response and ignores nested __type markers', async () => {
-    const key = keyFor('ef66c259-64f9-4d2a-8e3b-0c1d2e3f4a5b');
-    const { record } = await fetchWith('success-full.json', key);
     const s3 = (objectKey: string) => ({
       type: 'S3' as const,
       s3Location: { bucketName: 'amzn-s3-demo-bucket', objectKey },
     });
-    expect(record).toEqual<CodePipelineJobRecord>({
-      ...UNKNOWN_JOB_FIELDS,
-      id: 'codepipeline:us-east-1:ef66c259-64f9-4d2a-8e3b-0c1d2e3f4a5b',
-      nativeId: 'ef66c259-64f9-4d2a-8e3b-0c1d2e3f4a5b',
-      region: 'us-east-1',
-      accountId: '111111111111',
+    await expectRecord('success-full.json', keyFor('ef66c259-64f9-4d2a-8e3b-0c1d2e3f4a5b'), {
       actionTypeId: {
         category: 'Test',
         owner: 'Custom',
         provider: 'JenkinsProviderName',
         version: '1',
       },
-      actionConfiguration: [
-        { key: 'ProjectName', value: 'JenkinsTestProject' },
-        { key: 'ApiKey', value: 'FIXTURE-CONFIG-SECRET-not-a-real-key' },
-      ],
+      actionConfiguration: keyValues({
+        ProjectName: 'JenkinsTestProject',
+        ApiKey: 'FIXTURE-CONFIG-SECRET-not-a-real-key',
+      }),
       pipelineContext: {
         pipelineName: 'MySecondPipeline',
         stage: { name: 'Testing' },
@@ -118,87 +132,56 @@ describe('CodePipeline protocol', () => {
   });
 
   it('reads a minimal response with absent members as null and empty lists', async () => {
-    const { record } = await fetchWith(
-      'success-minimal.json',
-      keyFor('0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0'),
-    );
-    expect(record).toEqual<CodePipelineJobRecord>({
-      ...UNKNOWN_JOB_FIELDS,
-      id: 'codepipeline:us-east-1:0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0',
-      nativeId: '0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0',
-      region: 'us-east-1',
-      accountId: '111111111111',
+    await expectRecord('success-minimal.json', keyFor('0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0'), {
       actionTypeId: {
         category: 'Build',
         owner: 'Custom',
         provider: 'MinimalProvider',
         version: '1',
       },
-      actionConfiguration: [],
-      pipelineContext: null,
-      inputArtifacts: [],
-      outputArtifacts: [],
-      artifactCredentials: null,
-      continuationToken: null,
-      encryptionKey: null,
+      ...NO_ACTION_DETAILS,
     });
   });
 
   it('keeps one-element lists and maps as lists', async () => {
-    const { record } = await fetchWith(
+    await expectRecord(
       'one-element-lists.json',
       keyFor('11111111-2222-4333-8444-555555555555', 'ap-southeast-2'),
-    );
-    expect(record).toEqual<CodePipelineJobRecord>({
-      ...UNKNOWN_JOB_FIELDS,
-      id: 'codepipeline:ap-southeast-2:11111111-2222-4333-8444-555555555555',
-      nativeId: '11111111-2222-4333-8444-555555555555',
-      region: 'ap-southeast-2',
-      accountId: '111111111111',
-      actionTypeId: {
-        category: 'Deploy',
-        owner: 'ThirdParty',
-        provider: 'OneOfEach',
-        version: '7',
+      {
+        ...NO_ACTION_DETAILS,
+        actionTypeId: {
+          category: 'Deploy',
+          owner: 'ThirdParty',
+          provider: 'OneOfEach',
+          version: '7',
+        },
+        actionConfiguration: [{ key: 'OnlyKey', value: 'only-value' }],
+        pipelineContext: null,
+        inputArtifacts: [
+          {
+            name: 'In',
+            revision: 'r1',
+            location: { type: 'S3', s3Location: { bucketName: 'one-bucket', objectKey: 'p/in/1' } },
+          },
+        ],
+        outputArtifacts: [
+          {
+            name: 'Out',
+            revision: null,
+            location: {
+              type: 'S3',
+              s3Location: { bucketName: 'one-bucket', objectKey: 'p/out/1' },
+            },
+          },
+        ],
       },
-      actionConfiguration: [{ key: 'OnlyKey', value: 'only-value' }],
-      pipelineContext: null,
-      inputArtifacts: [
-        {
-          name: 'In',
-          revision: 'r1',
-          location: { type: 'S3', s3Location: { bucketName: 'one-bucket', objectKey: 'p/in/1' } },
-        },
-      ],
-      outputArtifacts: [
-        {
-          name: 'Out',
-          revision: null,
-          location: { type: 'S3', s3Location: { bucketName: 'one-bucket', objectKey: 'p/out/1' } },
-        },
-      ],
-      artifactCredentials: null,
-      continuationToken: null,
-      encryptionKey: null,
-    });
+    );
   });
 
   it('ignores unknown fields, maps unknown enum values to null and keeps empty strings, "0" and "false"', async () => {
-    const { record } = await fetchWith(
-      'unknown-fields.json',
-      keyFor('22222222-3333-4444-8555-666666666666'),
-    );
-    expect(record).toEqual<CodePipelineJobRecord>({
-      ...UNKNOWN_JOB_FIELDS,
-      id: 'codepipeline:us-east-1:22222222-3333-4444-8555-666666666666',
-      nativeId: '22222222-3333-4444-8555-666666666666',
-      region: 'us-east-1',
-      accountId: '111111111111',
+    await expectRecord('unknown-fields.json', keyFor('22222222-3333-4444-8555-666666666666'), {
       actionTypeId: { category: null, owner: null, provider: 'FutureProvider', version: '0' },
-      actionConfiguration: [
-        { key: 'EmptyLooking', value: '0' },
-        { key: 'Flag', value: 'false' },
-      ],
+      actionConfiguration: keyValues({ EmptyLooking: '0', Flag: 'false' }),
       pipelineContext: {
         pipelineName: '',
         stage: { name: 'Stage' },

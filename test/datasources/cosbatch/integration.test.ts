@@ -1,7 +1,7 @@
 import COS from 'cos-nodejs-sdk-v5';
 import { readdirSync, readFileSync } from 'node:fs';
 import type http from 'node:http';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { UpstreamError } from '../../../src/errors.ts';
 import { upstreamFailure } from '../../support/fixtures.ts';
 import { parseGlobalId, type CosBatchKey } from '../../../src/model/globalId.ts';
@@ -12,11 +12,7 @@ import {
 import { cosBatch } from '../../../src/datasources/cosbatch/index.ts';
 import type { CosSourceOptions } from '../../../src/datasources/shared/options.ts';
 import type { JobSource } from '../../../src/datasources/shared/types.ts';
-import {
-  DEMO_TENCENT_CREDENTIALS,
-  startEmulator,
-  type RunningEmulator,
-} from '../../../src/emulators/framework.ts';
+import { DEMO_TENCENT_CREDENTIALS } from '../../../src/emulators/framework.ts';
 import { createCosBatchEmulator } from '../../../src/emulators/cosbatch/emulator.ts';
 import {
   DEMO_GLOBAL_IDS,
@@ -27,40 +23,30 @@ import {
 } from '../../../src/emulators/cosbatch/data.ts';
 import { createSource } from '../../../src/datasources/shared/source.ts';
 import { sendRaw } from '../../support/rawHttp.ts';
+import { useEmulator } from '../../support/useEmulator.ts';
+import { DEMO_COS_SIGNING, oneAttempt } from '../../support/oneAttempt.ts';
 
 const DEMO = DEMO_TENCENT_CREDENTIALS;
 const CONTROL_HOST = `${DEMO.uin}.cos-control.${DEMO.region}.myqcloud.com`;
 const XML_DECLARATION = "<?xml version='1.0' encoding='utf-8' ?>";
 
-let emu: RunningEmulator;
-let lateEmu: RunningEmulator;
+const emu = useEmulator(() => createCosBatchEmulator());
+// An emulator whose clock runs two hours ahead: every signature it sees has expired.
+const lateEmu = useEmulator(() => createCosBatchEmulator({ now: () => Date.now() + 7_200_000 }));
 const opened: { close?(): void }[] = [];
 
-beforeAll(async () => {
-  emu = await startEmulator(createCosBatchEmulator());
-  // An emulator whose clock runs two hours ahead: every signature it sees has expired.
-  lateEmu = await startEmulator(createCosBatchEmulator({ now: () => Date.now() + 7_200_000 }));
-});
 afterEach(() => {
   emu.resetFaults();
   for (const s of opened.splice(0)) s.close?.();
 });
-afterAll(async () => {
-  await emu.close();
-  await lateEmu.close();
-});
 
 function source(
   extra: Partial<CosSourceOptions> = {},
-  url = emu.url,
 ): JobSource<'TENCENT_COS_BATCH', CosBatchJobRecord> {
   const s = createSource(cosBatch, {
-    timeoutMs: 2000,
-    maxAttempts: 1,
-    maxSockets: 4,
-    credentials: { secretId: DEMO.secretId, secretKey: DEMO.secretKey },
-    appId: DEMO.appId,
-    endpoint: url,
+    ...oneAttempt({ maxSockets: 4 }),
+    ...DEMO_COS_SIGNING,
+    endpoint: emu.url,
     ...extra,
   });
   opened.push(s);
@@ -238,7 +224,7 @@ describe('CosBatch emulator with jobgraph’s source', () => {
   });
 
   it('answers UPSTREAM_ACCESS_DENIED for an expired signature', async () => {
-    const err = await failure(source({}, lateEmu.url).fetchJob(keyOf(EXAMPLE_GLOBAL_ID)));
+    const err = await failure(source({ endpoint: lateEmu.url }).fetchJob(keyOf(EXAMPLE_GLOBAL_ID)));
     expect(err).toMatchObject({ code: 'UPSTREAM_ACCESS_DENIED', upstreamCode: 'AccessDenied' });
   });
 

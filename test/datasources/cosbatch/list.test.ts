@@ -16,13 +16,13 @@ import { createCosBatchEmulator } from '../../../src/emulators/cosbatch/emulator
 import { COS_LIST_JOB_COUNT } from '../../../src/emulators/cosbatch/listData.ts';
 import { COS_PROGRESSING_JOB_ID } from '../../../src/emulators/cosbatch/progressing.ts';
 import { DEMO_TENCENT_CREDENTIALS } from '../../../src/emulators/framework.ts';
-import { loadFixture } from '../../support/fixtures.ts';
 import { sendRaw } from '../../support/rawHttp.ts';
+import { listFixtures, walkList } from '../../support/walkList.ts';
 import { useEmulator } from '../../support/useEmulator.ts';
 import { describedItems, expectSummaryAgrees } from '../../support/listedRecords.ts';
+import { DEMO_COS_SIGNING, oneAttempt } from '../../support/oneAttempt.ts';
 
-const fixture = (name: string) => loadFixture('cosbatch', `list/${name}`);
-const wire = (name: string) => parseListPage(fixture(name).body);
+const { fixture, wire, lastPage } = listFixtures('cosbatch', parseListPage);
 const DEMO = DEMO_TENCENT_CREDENTIALS;
 
 describe('COS Batch ListJobs request', () => {
@@ -89,8 +89,7 @@ describe('COS Batch ListJobs parse', () => {
   });
 
   it('reads a page of one member as a list, Complete with failed tasks as SUCCEEDED_WITH_ERRORS, and an empty NextToken as the last page', () => {
-    const page = wire('page-one-member');
-    expect(page.nextToken).toBeNull();
+    const page = lastPage('page-one-member');
     expect(page.items).toHaveLength(1);
     expect(page.items[0]).toMatchObject({
       state: 'SUCCEEDED_WITH_ERRORS',
@@ -101,8 +100,7 @@ describe('COS Batch ListJobs parse', () => {
 
   it('reads an empty page, unknown statuses and elements, a time offset and a missing NextToken', () => {
     expect(wire('page-empty')).toEqual({ items: [], nextToken: null });
-    const page = wire('unknown-values');
-    expect(page.nextToken).toBeNull();
+    const page = lastPage('unknown-values');
     expect(page.items[0]).toMatchObject({
       state: 'UNKNOWN',
       upstreamStatus: 'Migrating',
@@ -189,24 +187,15 @@ describe('COS Batch ListJobs against the emulator, signed by the datasource sign
   }
 
   it('walks every listed job with a signed query, and each summary agrees with the describe record', async () => {
-    const items: CosJobSummary[] = [];
-    let nextToken: string | null = null;
-    do {
-      const res = await send(listRequest({ uin: DEMO.uin, maxResults: 30, nextToken }, DEMO.appId));
-      expect(res.status).toBe(200);
-      const page = parseListPage(res.body);
-      items.push(...page.items);
-      nextToken = page.nextToken;
-    } while (nextToken);
+    const items = await walkList(send, parseListPage, (nextToken) =>
+      listRequest({ uin: DEMO.uin, maxResults: 30, nextToken }, DEMO.appId),
+    );
     expect(items).toHaveLength(COS_LIST_JOB_COUNT + 1);
     expect(new Set(items.map((i) => i.jobId)).size).toBe(items.length);
 
     const source = createSource(cosBatch, {
-      timeoutMs: 2000,
-      maxAttempts: 1,
-      maxSockets: 8,
-      credentials: { secretId: DEMO.secretId, secretKey: DEMO.secretKey },
-      appId: DEMO.appId,
+      ...oneAttempt({ maxSockets: 8 }),
+      ...DEMO_COS_SIGNING,
       endpoint: emu.url,
     });
     const described = await describedItems(

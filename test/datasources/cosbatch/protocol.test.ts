@@ -6,6 +6,7 @@ import type { CosBatchJobRecord } from '../../../src/datasources/cosbatch/record
 import type { JobSource } from '../../../src/datasources/shared/types.ts';
 import { fixtureLoader, startFixtureServer, type FixtureServer } from '../../support/fixtures.ts';
 import { createSource } from '../../../src/datasources/shared/source.ts';
+import { keyValues } from '../../support/keyValues.ts';
 
 const loadFixture = fixtureLoader('cosbatch');
 
@@ -163,16 +164,10 @@ describe('CosBatch protocol', () => {
               contentType: 'text/csv',
               httpExpiresDate: 'Wed, 01 Apr 2026 00:00:00 GMT',
               sseAlgorithm: 'AES256',
-              userMetadata: [
-                { key: 'x-cos-meta-source', value: 'uploads' },
-                { key: 'x-cos-meta-empty', value: '' },
-              ],
+              userMetadata: keyValues({ 'x-cos-meta-source': 'uploads', 'x-cos-meta-empty': '' }),
             },
             taggingDirective: 'Replaced',
-            newObjectTagging: [
-              { key: 'team', value: 'data-platform' },
-              { key: 'retention', value: '365d' },
-            ],
+            newObjectTagging: keyValues({ team: 'data-platform', retention: '365d' }),
             storageClass: 'STANDARD_IA',
             targetResource: arn('archivebucket'),
           },

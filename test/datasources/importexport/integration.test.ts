@@ -26,6 +26,13 @@ const DEMO = { ...DEMO_AWS_CREDENTIALS };
 const key = (jobId: string): ImportExportKey => ({ provider: 'AWS_IMPORT_EXPORT', jobId });
 const jobIdOf = (globalId: string) => (parseGlobalId(globalId) as ImportExportKey).jobId;
 
+/** The GetStatus elements a record carries as they are (null when absent), at their camelCase names. */
+const AS_THEY_ARE = (
+  'JobType LocationCode LocationMessage ProgressCode ProgressMessage Carrier TrackingNumber ' +
+  'LogBucket LogKey ErrorCount Signature SignatureFileContents CurrentManifest AwsShippingAddress ' +
+  'WarningMessage'
+).split(' ') as (keyof WireGetStatusResult)[];
+
 /** The test's own expectation of a record, from the emulator's wire data (independent of parse.ts). */
 function expectedRecord(w: WireGetStatusResult): ImportExportJobRecord {
   const state = (w.ProgressCode && IMPORT_EXPORT_STATES[w.ProgressCode]) || 'UNKNOWN';
@@ -43,27 +50,15 @@ function expectedRecord(w: WireGetStatusResult): ImportExportJobRecord {
     updatedAt: null,
     completedAt: null,
     jobId: w.JobId,
-    jobType: w.JobType ?? null,
-    locationCode: w.LocationCode ?? null,
-    locationMessage: w.LocationMessage ?? null,
-    progressCode: w.ProgressCode ?? null,
-    progressMessage: w.ProgressMessage ?? null,
-    carrier: w.Carrier ?? null,
-    trackingNumber: w.TrackingNumber ?? null,
-    logBucket: w.LogBucket ?? null,
-    logKey: w.LogKey ?? null,
-    errorCount: w.ErrorCount ?? null,
-    signature: w.Signature ?? null,
-    signatureFileContents: w.SignatureFileContents ?? null,
-    currentManifest: w.CurrentManifest ?? null,
+    ...Object.fromEntries(
+      AS_THEY_ARE.map((name) => [name[0]!.toLowerCase() + name.slice(1), w[name] ?? null]),
+    ),
     creationDate: created,
     artifactList: (w.ArtifactList ?? []).map((a) => ({
       description: a.Description ?? null,
       url: a.URL ?? null,
     })),
-    awsShippingAddress: w.AwsShippingAddress ?? null,
-    warningMessage: w.WarningMessage ?? null,
-  };
+  } as ImportExportJobRecord;
 }
 
 describe('ImportExport emulator', () => {

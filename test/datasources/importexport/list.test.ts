@@ -12,13 +12,11 @@ import { MalformedBodyError } from '../../../src/errors.ts';
 import { createImportExportEmulator } from '../../../src/emulators/importexport/emulator.ts';
 import { IMPORTEXPORT_LIST_JOB_COUNT } from '../../../src/emulators/importexport/listData.ts';
 import { IMPORTEXPORT_PROGRESSING_JOB_ID } from '../../../src/emulators/importexport/progressing.ts';
-import { loadFixture } from '../../support/fixtures.ts';
-import { signedAws } from '../../emulators/listClient.ts';
+import { listFixtures, signedAwsSend, walkList } from '../../support/walkList.ts';
 import { useEmulator } from '../../support/useEmulator.ts';
 import { demoAwsSource, describedItems } from '../../support/listedRecords.ts';
 
-const fixture = (name: string) => loadFixture('importexport', `list/${name}`);
-const wire = (name: string) => parseListPage(fixture(name).body);
+const { fixture, wire } = listFixtures('importexport', parseListPage);
 
 describe('Import/Export ListJobs request', () => {
   it('is a form POST of / with Action=ListJobs, the model version, MaxJobs and Marker', () => {
@@ -123,22 +121,9 @@ describe('Import/Export ListJobs against the emulator', () => {
   const emu = useEmulator(createImportExportEmulator);
 
   it('walks every listed job newest first, and each summary agrees with GetStatus', async () => {
-    const items: ImportExportJobSummary[] = [];
-    let marker: string | null = null;
-    do {
-      const req = listRequest({ maxJobs: 25, marker });
-      const res = await signedAws(emu, {
-        service: 'IngestionService',
-        method: req.method,
-        path: req.path,
-        headers: req.headers,
-        body: req.body,
-      });
-      expect(res.status).toBe(200);
-      const page = parseListPage(res.body);
-      items.push(...page.items);
-      marker = page.nextToken;
-    } while (marker);
+    const items = await walkList(signedAwsSend(emu, 'IngestionService'), parseListPage, (marker) =>
+      listRequest({ maxJobs: 25, marker }),
+    );
     expect(items).toHaveLength(IMPORTEXPORT_LIST_JOB_COUNT + 1);
     const times = items.map((i) => i.createdAt.getTime());
     expect([...times].sort((a, b) => b - a)).toEqual(times);

@@ -36,6 +36,7 @@ import {
   type JobState,
 } from '../../../src/model/job.ts';
 import { loadTypeDefs } from '../../../src/sdl.ts';
+import { SIX_PROVIDERS } from './providerNames.ts';
 import { EMULATORS, TEST_CURSOR_SECRET, startListingRig, type ListingRig } from './support.ts';
 
 /**
@@ -75,6 +76,22 @@ afterEach(() => {
 });
 
 const ids = (page: JobListPage) => page.edges.map((e) => e.job.id);
+
+/** A page's report of one source of the default account: LISTED, no store, queue or code, but for `fields`. */
+const sourceReport = (
+  provider: JobProvider,
+  region: string | null,
+  fields: { referenceStoreId?: string; jobQueue?: string; state?: string; code?: string } = {},
+) => ({
+  provider,
+  account: 'default',
+  region,
+  referenceStoreId: null,
+  jobQueue: null,
+  state: 'LISTED',
+  code: null,
+  ...fields,
+});
 
 /** Every listed demo job (progressing ones included) of the listable providers. */
 function demoIds(
@@ -161,79 +178,18 @@ describe('Listing jobs across the providers', () => {
     // Every provider of the registry reports its sources, in the registry's order.
     const order = PROVIDERS.map((p) => p.name);
     expect([...new Set(page.sources.map((s) => s.provider))]).toEqual(order);
-    const known: ReadonlySet<string> = new Set([
-      'AWS_PANORAMA',
-      'AWS_OMICS',
-      'TENCENT_COS_BATCH',
-      'AWS_IMPORT_EXPORT',
-      'AWS_CODEPIPELINE',
-      'AWS_BATCH',
-    ]);
+    const known: ReadonlySet<string> = new Set(SIX_PROVIDERS);
     expect(page.sources.filter((s) => known.has(s.provider))).toEqual([
-      {
-        provider: 'AWS_PANORAMA',
-        account: 'default',
-        region: 'us-east-1',
-        referenceStoreId: null,
-        jobQueue: null,
-        state: 'LISTED',
-        code: null,
-      },
-      {
-        provider: 'AWS_OMICS',
-        account: 'default',
-        region: 'us-east-1',
-        referenceStoreId: STORE_1,
-        jobQueue: null,
-        state: 'LISTED',
-        code: null,
-      },
-      {
-        provider: 'AWS_OMICS',
-        account: 'default',
-        region: 'us-east-1',
-        referenceStoreId: STORE_2,
-        jobQueue: null,
-        state: 'LISTED',
-        code: null,
-      },
-      {
-        provider: 'TENCENT_COS_BATCH',
-        account: 'default',
-        region: 'ap-guangzhou',
-        referenceStoreId: null,
-        jobQueue: null,
-        state: 'LISTED',
-        code: null,
-      },
-      {
-        provider: 'AWS_IMPORT_EXPORT',
-        account: 'default',
-        region: null,
-        referenceStoreId: null,
-        jobQueue: null,
-        state: 'LISTED',
-        code: null,
-      },
-      {
-        provider: 'AWS_CODEPIPELINE',
-        account: 'default',
-        region: 'us-east-1',
-        referenceStoreId: null,
-        jobQueue: null,
-        state: 'NOT_LISTABLE',
-        code: null,
-      },
+      sourceReport('AWS_PANORAMA', 'us-east-1'),
+      sourceReport('AWS_OMICS', 'us-east-1', { referenceStoreId: STORE_1 }),
+      sourceReport('AWS_OMICS', 'us-east-1', { referenceStoreId: STORE_2 }),
+      sourceReport('TENCENT_COS_BATCH', 'ap-guangzhou'),
+      sourceReport('AWS_IMPORT_EXPORT', null),
+      sourceReport('AWS_CODEPIPELINE', 'us-east-1', { state: 'NOT_LISTABLE' }),
       // One source per job queue, each naming its queue (in name order; a queue is no reference store).
-      ...[...DEMO_BATCH_QUEUE_NAMES].sort().map((jobQueue) => ({
-        provider: 'AWS_BATCH',
-        account: 'default',
-        region: 'us-east-1',
-        referenceStoreId: null,
-        jobQueue,
-        state: 'LISTED',
-        code: null,
-      })),
+      ...[...DEMO_BATCH_QUEUE_NAMES]
+        .sort()
+        .map((jobQueue) => sourceReport('AWS_BATCH', 'us-east-1', { jobQueue })),
     ]);
   });
 
@@ -306,17 +262,7 @@ describe('Listing filters', () => {
     expect(new Set(cos)).toEqual(
       new Set([...demoIds((n) => n === 'cosbatch'), PROGRESSING_JOB_IDS.cosbatch]),
     );
-    expect(pages[0]!.sources).toEqual([
-      {
-        provider: 'TENCENT_COS_BATCH',
-        account: 'default',
-        region: 'ap-guangzhou',
-        referenceStoreId: null,
-        jobQueue: null,
-        state: 'LISTED',
-        code: null,
-      },
-    ]);
+    expect(pages[0]!.sources).toEqual([sourceReport('TENCENT_COS_BATCH', 'ap-guangzhou')]);
     const { cosbatch: _asked, ...others } = rig.operations();
     expect(Object.values(others).flat()).toEqual([]);
   });
@@ -399,34 +345,10 @@ describe('Listing filters', () => {
     });
     expect(west.edges).toEqual([]);
     expect(west.sources).toEqual([
-      {
-        provider: 'AWS_PANORAMA',
-        account: 'default',
-        region: 'us-west-2',
-        referenceStoreId: null,
-        jobQueue: null,
-        state: 'LISTED',
-        code: null,
-      },
+      sourceReport('AWS_PANORAMA', 'us-west-2'),
       // No reference store in the region: the region is listed, with no store.
-      {
-        provider: 'AWS_OMICS',
-        account: 'default',
-        region: 'us-west-2',
-        referenceStoreId: null,
-        jobQueue: null,
-        state: 'LISTED',
-        code: null,
-      },
-      {
-        provider: 'AWS_CODEPIPELINE',
-        account: 'default',
-        region: 'us-west-2',
-        referenceStoreId: null,
-        jobQueue: null,
-        state: 'NOT_LISTABLE',
-        code: null,
-      },
+      sourceReport('AWS_OMICS', 'us-west-2'),
+      sourceReport('AWS_CODEPIPELINE', 'us-west-2', { state: 'NOT_LISTABLE' }),
     ]);
 
     // The configured regions spelled out are the default: the same list, and its cursors serve both.
@@ -510,33 +432,16 @@ describe('A source that fails', () => {
     });
     const page = await rig.page({ first: 100 });
     expect(page.sources.slice(0, 3)).toEqual([
-      {
-        provider: 'AWS_PANORAMA',
-        account: 'default',
-        region: 'us-east-1',
-        referenceStoreId: null,
-        jobQueue: null,
+      sourceReport('AWS_PANORAMA', 'us-east-1', {
         state: 'FAILED',
         code: 'UPSTREAM_ACCESS_DENIED',
-      },
-      {
-        provider: 'AWS_OMICS',
-        account: 'default',
-        region: 'us-east-1',
-        referenceStoreId: STORE_1,
-        jobQueue: null,
-        state: 'LISTED',
-        code: null,
-      },
-      {
-        provider: 'AWS_OMICS',
-        account: 'default',
-        region: 'us-east-1',
+      }),
+      sourceReport('AWS_OMICS', 'us-east-1', { referenceStoreId: STORE_1 }),
+      sourceReport('AWS_OMICS', 'us-east-1', {
         referenceStoreId: STORE_2,
-        jobQueue: null,
         state: 'FAILED',
         code: 'NOT_FOUND',
-      },
+      }),
     ]);
     const left = (await rig.walk(100)).pages.flatMap((p) => p.edges.map((e) => e.job.id));
     expect(ids(page)).toEqual(left.slice(0, 100));
@@ -570,24 +475,11 @@ describe('A source that fails', () => {
     });
     const page = await noAccount.list({ filter: {}, first: 30, after: null, caller: 'test' });
     expect(page.sources.slice(3, 5)).toEqual([
-      {
-        provider: 'TENCENT_COS_BATCH',
-        account: 'default',
-        region: 'ap-guangzhou',
-        referenceStoreId: null,
-        jobQueue: null,
+      sourceReport('TENCENT_COS_BATCH', 'ap-guangzhou', {
         state: 'NOT_CONFIGURED',
         code: 'PROVIDER_NOT_CONFIGURED',
-      },
-      {
-        provider: 'AWS_IMPORT_EXPORT',
-        account: 'default',
-        region: null,
-        referenceStoreId: null,
-        jobQueue: null,
-        state: 'FAILED',
-        code: 'UPSTREAM_ACCESS_DENIED',
-      },
+      }),
+      sourceReport('AWS_IMPORT_EXPORT', null, { state: 'FAILED', code: 'UPSTREAM_ACCESS_DENIED' }),
     ]);
     expect(rig.operations().cosbatch).toEqual([]);
     expect(page.edges).toHaveLength(30);
@@ -595,6 +487,16 @@ describe('A source that fails', () => {
     expect(left.has('TENCENT_COS_BATCH') || left.has('AWS_IMPORT_EXPORT')).toBe(false);
   });
 });
+
+/** A cursor of the unfiltered list, a day back, whose Import/Export Marker names no job (any more). */
+function staleImportExportCursor(): string {
+  const plan = planList({}, { awsRegion: 'us-east-1', cosRegion: 'ap-guangzhou' });
+  return new CursorCodec(TEST_CURSOR_SECRET).encode({
+    keyset: { createdMs: rig.anchorMs - 86_400_000, id: 'panorama:us-east-1:x' },
+    filter: plan.digest,
+    positions: { importexport: { token: 'GONE1', offset: 2 } },
+  });
+}
 
 describe('Listing cursors', () => {
   it('are refused before any upstream call when forged, made with another secret, or made for other filters', async () => {
@@ -623,25 +525,14 @@ describe('Listing cursors', () => {
   });
 
   it('whose upstream position the provider no longer accepts are BAD_USER_INPUT saying so', async () => {
-    const plan = planList({}, { awsRegion: 'us-east-1', cosRegion: 'ap-guangzhou' });
-    const stale = new CursorCodec(TEST_CURSOR_SECRET).encode({
-      keyset: { createdMs: rig.anchorMs - 86_400_000, id: 'panorama:us-east-1:x' },
-      filter: plan.digest,
-      // An Import/Export Marker that names no job (any more).
-      positions: { importexport: { token: 'GONE1', offset: 2 } },
-    });
+    const stale = staleImportExportCursor();
     const err = await refusal(() => rig.page({ after: stale }));
     expect(err.message).toMatch(/"after".*AWS Import\/Export.*expired.*without `after`/);
     expect(err.extensions.argument).toBe('after');
   });
 
   it('refused by one source stop the other sources’ calls of that page', async () => {
-    const plan = planList({}, { awsRegion: 'us-east-1', cosRegion: 'ap-guangzhou' });
-    const stale = new CursorCodec(TEST_CURSOR_SECRET).encode({
-      keyset: { createdMs: rig.anchorMs - 86_400_000, id: 'panorama:us-east-1:x' },
-      filter: plan.digest,
-      positions: { importexport: { token: 'GONE1', offset: 2 } },
-    });
+    const stale = staleImportExportCursor();
     // Panorama's first page is held in flight while Import/Export refuses the Marker.
     rig.emulators.panorama.setFaults({ hold: true });
     const arrived = once(rig.emulators.panorama.events, 'request');

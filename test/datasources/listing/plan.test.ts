@@ -5,32 +5,21 @@ import { COSBATCH_STATE_MAP } from '../../../src/datasources/cosbatch/record.ts'
 import { OMICS_STATE_MAP } from '../../../src/datasources/omics/record.ts';
 import { BadUserInputError } from '../../../src/errors.ts';
 import type { JobListFilter } from '../../../src/datasources/listing/index.ts';
+import { thrownBy } from '../../support/thrownBy.ts';
+import { SIX_PROVIDERS } from './providerNames.ts';
 
 const defaults = { awsRegion: 'us-east-1', cosRegion: 'ap-guangzhou' };
 
 function refusal(filter: JobListFilter): { message: string; argument: unknown } {
-  try {
-    planList(filter, defaults);
-  } catch (err) {
-    expect(err).toBeInstanceOf(BadUserInputError);
-    const e = err as BadUserInputError;
-    return { message: e.message, argument: e.extensions.argument };
-  }
-  throw new Error('accepted');
+  const e = thrownBy(BadUserInputError, () => planList(filter, defaults));
+  return { message: e.message, argument: e.extensions.argument };
 }
 
 describe('A listJobs filter', () => {
   it('defaults to every provider in the configured regions', () => {
     const plan = planList({}, defaults);
     expect(plan).toMatchObject({
-      providers: [
-        'AWS_PANORAMA',
-        'AWS_OMICS',
-        'TENCENT_COS_BATCH',
-        'AWS_IMPORT_EXPORT',
-        'AWS_CODEPIPELINE',
-        'AWS_BATCH',
-      ],
+      providers: SIX_PROVIDERS,
       states: null,
       awsRegions: ['us-east-1'],
       cosRegions: ['ap-guangzhou'],

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { OmicsKey } from '../../../src/model/globalId.ts';
+import { parseGlobalId, type OmicsKey } from '../../../src/model/globalId.ts';
 import { omics } from '../../../src/datasources/omics/index.ts';
 import type { OmicsReferenceImportJobRecord } from '../../../src/datasources/omics/record.ts';
 import type { AwsSourceOptions } from '../../../src/datasources/shared/options.ts';
@@ -10,12 +10,7 @@ import { createSource } from '../../../src/datasources/shared/source.ts';
 const loadFixture = fixtureLoader('omics');
 
 const creds = { accessKeyId: 'ASIAJOBGRAPHDEMO0001', secretAccessKey: 'demo' };
-const key = (region: string): OmicsKey => ({
-  provider: 'AWS_OMICS',
-  region,
-  referenceStoreId: '5038720581',
-  id: '8110394857',
-});
+const key = (region: string) => parseGlobalId(`omics:${region}:5038720581:8110394857`) as OmicsKey;
 
 let sources: JobSource<'AWS_OMICS', OmicsReferenceImportJobRecord>[] = [];
 afterEach(() => {

@@ -2,7 +2,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { GetReferenceImportJobCommand, OmicsClient } from '@aws-sdk/client-omics';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { UpstreamError } from '../../../src/errors.ts';
 import { upstreamFailure } from '../../support/fixtures.ts';
 import { parseGlobalId, type OmicsKey } from '../../../src/model/globalId.ts';
@@ -10,11 +10,7 @@ import { omics } from '../../../src/datasources/omics/index.ts';
 import type { OmicsReferenceImportJobRecord } from '../../../src/datasources/omics/record.ts';
 import type { AwsSourceOptions } from '../../../src/datasources/shared/options.ts';
 import type { JobSource } from '../../../src/datasources/shared/types.ts';
-import {
-  DEMO_AWS_CREDENTIALS,
-  startEmulator,
-  type RunningEmulator,
-} from '../../../src/emulators/framework.ts';
+import { DEMO_AWS_CREDENTIALS } from '../../../src/emulators/framework.ts';
 import { createOmicsEmulator } from '../../../src/emulators/omics/emulator.ts';
 import {
   DEMO_GLOBAL_IDS,
@@ -24,38 +20,31 @@ import {
 } from '../../../src/emulators/omics/data.ts';
 import { createSource } from '../../../src/datasources/shared/source.ts';
 import { OMICS_STATES } from '../../support/providerStatuses.ts';
-import { GRCH38_SOURCE } from './expected.ts';
+import { EXAMPLE_JOB, omicsJobFields, omicsSource } from './expected.ts';
+import { oneAttempt } from '../../support/oneAttempt.ts';
+import { useEmulator } from '../../support/useEmulator.ts';
 
-let emu: RunningEmulator;
-let skewedEmu: RunningEmulator;
+const emu = useEmulator(() => createOmicsEmulator());
+// An emulator whose clock runs one hour ahead of ours.
+const skewedEmu = useEmulator(() => createOmicsEmulator({ now: () => Date.now() + 3_600_000 }));
 const opened: { close?(): void }[] = [];
 const sdkClients: OmicsClient[] = [];
 
-beforeAll(async () => {
-  emu = await startEmulator(createOmicsEmulator());
-  // An emulator whose clock runs one hour ahead of ours.
-  skewedEmu = await startEmulator(createOmicsEmulator({ now: () => Date.now() + 3_600_000 }));
-});
 afterEach(() => {
   emu.resetFaults();
 });
-afterAll(async () => {
+afterAll(() => {
   for (const s of opened) s.close?.();
   for (const c of sdkClients) c.destroy();
-  await emu.close();
-  await skewedEmu.close();
 });
 
 function source(
   extra: Partial<AwsSourceOptions> = {},
-  url = emu.url,
 ): JobSource<'AWS_OMICS', OmicsReferenceImportJobRecord> {
   const s = createSource(omics, {
-    timeoutMs: 2000,
-    maxAttempts: 1,
-    maxSockets: 4,
+    ...oneAttempt({ maxSockets: 4 }),
     credentials: DEMO_AWS_CREDENTIALS,
-    endpoint: url,
+    endpoint: emu.url,
     ...extra,
   });
   opened.push(s);
@@ -87,33 +76,21 @@ describe('Omics emulator with jobgraph source', () => {
   it('serves the example job with every field', async () => {
     const record = await source().fetchJob(keyOf(EXAMPLE_GLOBAL_ID));
     expect(record).toEqual({
-      id: 'omics:us-east-1:5038720581:8110394857',
-      provider: 'AWS_OMICS',
-      nativeId: '8110394857',
-      region: 'us-east-1',
+      ...omicsJobFields('8110394857', '5038720581'),
       state: 'SUCCEEDED',
       providerStatus: 'COMPLETED',
       statusMessage: 'The job completed successfully.',
       terminal: true,
-      createdAt: '2024-07-01T09:26:43.456Z',
-      updatedAt: null,
-      completedAt: '2024-07-01T09:41:12.003Z',
-      referenceStoreId: '5038720581',
+      ...EXAMPLE_JOB.times,
       roleArn: 'arn:aws:iam::123456789012:role/OmicsReferenceImportRole',
       status: 'COMPLETED',
-      creationTime: '2024-07-01T09:26:43.456Z',
-      completionTime: '2024-07-01T09:41:12.003Z',
       sources: [
-        GRCH38_SOURCE,
-        {
-          sourceFile: 's3://genomics-reference-demo/GRCh37/hs37d5.fa.gz',
+        EXAMPLE_JOB.grch38,
+        omicsSource({
+          ...EXAMPLE_JOB.hs37d5,
           status: 'FINISHED',
-          statusMessage: null,
-          name: 'hs37d5',
-          description: 'Human reference genome GRCh37 with decoys',
           tags: [{ key: 'assembly', value: 'GRCh37' }],
-          referenceId: '3417622791',
-        },
+        }),
       ],
     });
     expect(emu.calls.at(-1)).toEqual({
@@ -187,12 +164,14 @@ describe('Omics emulator with jobgraph source', () => {
   });
 
   it('fails a skewed clock with one attempt and corrects it from the Date header with two', async () => {
-    const e = await failure(source({}, skewedEmu.url).fetchJob(keyOf(EXAMPLE_GLOBAL_ID)));
+    const e = await failure(source({ endpoint: skewedEmu.url }).fetchJob(keyOf(EXAMPLE_GLOBAL_ID)));
     expect(e).toMatchObject({
       code: 'UPSTREAM_ACCESS_DENIED',
       upstreamCode: 'InvalidSignatureException',
     });
-    const r = await source({ maxAttempts: 2 }, skewedEmu.url).fetchJob(keyOf(EXAMPLE_GLOBAL_ID));
+    const r = await source({ maxAttempts: 2, endpoint: skewedEmu.url }).fetchJob(
+      keyOf(EXAMPLE_GLOBAL_ID),
+    );
     expect(r.state).toBe('SUCCEEDED');
     expect(skewedEmu.calls.map((c) => c.status)).toEqual([403, 403, 200]);
   });

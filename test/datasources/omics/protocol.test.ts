@@ -5,7 +5,8 @@ import type { OmicsReferenceImportJobRecord } from '../../../src/datasources/omi
 import type { JobSource } from '../../../src/datasources/shared/types.ts';
 import { fixtureLoader, sdkFixtureHandler as fixtureHandler } from '../../support/fixtures.ts';
 import { createSource } from '../../../src/datasources/shared/source.ts';
-import { GRCH38_SOURCE } from './expected.ts';
+import { EXAMPLE_JOB, omicsJobFields, omicsSource } from './expected.ts';
+import { oneAttempt } from '../../support/oneAttempt.ts';
 
 const loadFixture = fixtureLoader('omics');
 
@@ -30,9 +31,7 @@ async function fetchFixture(name: string, k: OmicsKey) {
   const source = createSource(
     omics,
     {
-      timeoutMs: 1000,
-      maxAttempts: 1,
-      maxSockets: 2,
+      ...oneAttempt({ timeoutMs: 1000 }),
       credentials: { accessKeyId: 'ASIAJOBGRAPHDEMO0001', secretAccessKey: 'demo' },
     },
     { requestHandler: handler },
@@ -45,33 +44,21 @@ describe('Omics protocol', () => {
   it('reads every field of a full response, keeping an empty tag value and sources in wire order', async () => {
     const { result } = await fetchFixture('success-full', key('8110394857'));
     expect(await result).toEqual({
-      id: 'omics:us-east-1:5038720581:8110394857',
-      provider: 'AWS_OMICS',
-      nativeId: '8110394857',
-      region: 'us-east-1',
+      ...omicsJobFields('8110394857', STORE),
       state: 'SUCCEEDED_WITH_ERRORS',
       providerStatus: 'COMPLETED_WITH_FAILURES',
       statusMessage: '1 of 2 sources failed to import.',
       terminal: true,
-      createdAt: '2024-07-01T09:26:43.456Z',
-      updatedAt: null,
-      completedAt: '2024-07-01T09:41:12.003Z',
-      referenceStoreId: STORE,
+      ...EXAMPLE_JOB.times,
       roleArn: ROLE,
       status: 'COMPLETED_WITH_FAILURES',
-      creationTime: '2024-07-01T09:26:43.456Z',
-      completionTime: '2024-07-01T09:41:12.003Z',
       sources: [
-        GRCH38_SOURCE,
-        {
-          sourceFile: 's3://genomics-reference-demo/GRCh37/hs37d5.fa.gz',
+        EXAMPLE_JOB.grch38,
+        omicsSource({
+          ...EXAMPLE_JOB.hs37d5,
           status: 'FAILED',
           statusMessage: 'The source file is not a valid FASTA file.',
-          name: 'hs37d5',
-          description: 'Human reference genome GRCh37 with decoys',
-          tags: [],
-          referenceId: '3417622791',
-        },
+        }),
       ],
     });
   });
@@ -79,33 +66,18 @@ describe('Omics protocol', () => {
   it('fills absent optional fields with null and empty lists in a minimal response', async () => {
     const { result } = await fetchFixture('success-minimal', key('8110394864'));
     expect(await result).toEqual({
-      id: 'omics:us-east-1:5038720581:8110394864',
-      provider: 'AWS_OMICS',
-      nativeId: '8110394864',
-      region: 'us-east-1',
+      ...omicsJobFields('8110394864', STORE),
       state: 'IN_PROGRESS',
       providerStatus: 'IN_PROGRESS',
       statusMessage: null,
       terminal: false,
       createdAt: '2024-07-06T00:00:00.000Z',
-      updatedAt: null,
       completedAt: null,
-      referenceStoreId: STORE,
       roleArn: ROLE,
       status: 'IN_PROGRESS',
       creationTime: '2024-07-06T00:00:00.000Z',
       completionTime: null,
-      sources: [
-        {
-          sourceFile: null,
-          status: 'IN_PROGRESS',
-          statusMessage: null,
-          name: null,
-          description: null,
-          tags: [],
-          referenceId: null,
-        },
-      ],
+      sources: [omicsSource({ status: 'IN_PROGRESS' })],
     });
   });
 
@@ -113,32 +85,25 @@ describe('Omics protocol', () => {
     const id = '120000000000000000000000000000000042';
     const { result } = await fetchFixture('one-element-lists', key(id, '7321480963'));
     expect(await result).toEqual({
-      id: `omics:us-east-1:7321480963:${id}`,
-      provider: 'AWS_OMICS',
-      nativeId: id,
-      region: 'us-east-1',
+      ...omicsJobFields(id, '7321480963'),
       state: 'SUCCEEDED',
       providerStatus: 'COMPLETED',
       statusMessage: null,
       terminal: true,
       createdAt: '2024-06-28T22:10:00.000Z',
-      updatedAt: null,
       completedAt: '2024-06-28T22:31:45.500Z',
-      referenceStoreId: '7321480963',
       roleArn: 'arn:aws:iam::123456789012:role/service-role/OmicsReferenceImport-Plants',
       status: 'COMPLETED',
       creationTime: '2024-06-28T22:10:00.000Z',
       completionTime: '2024-06-28T22:31:45.500Z',
       sources: [
-        {
+        omicsSource({
           sourceFile: 's3://genomics-reference-demo/plants/TAIR10.fa',
           status: 'FINISHED',
-          statusMessage: null,
           name: 'TAIR10',
-          description: null,
           tags: [{ key: 'organism', value: 'Arabidopsis thaliana' }],
           referenceId: '987654321098765432109876543210987654',
-        },
+        }),
       ],
     });
   });
@@ -146,41 +111,26 @@ describe('Omics protocol', () => {
   it('ignores unknown fields, maps unknown statuses to UNKNOWN and null, keeps empty strings and normalises an offset timestamp to UTC', async () => {
     const { result } = await fetchFixture('unknown-fields', key('8110394859'));
     expect(await result).toEqual({
-      id: 'omics:us-east-1:5038720581:8110394859',
-      provider: 'AWS_OMICS',
-      nativeId: '8110394859',
-      region: 'us-east-1',
+      ...omicsJobFields('8110394859', STORE),
       state: 'UNKNOWN',
       providerStatus: 'ARCHIVING',
       statusMessage: '',
       terminal: false,
       createdAt: '2024-07-02T13:30:00.000Z',
-      updatedAt: null,
       completedAt: null,
-      referenceStoreId: STORE,
       roleArn: ROLE,
       status: null,
       creationTime: '2024-07-02T13:30:00.000Z',
       completionTime: null,
       sources: [
-        {
-          sourceFile: 's3://genomics-reference-demo/fly/BDGP6.46.fa',
-          status: null,
-          statusMessage: null,
-          name: null,
-          description: null,
-          tags: [],
-          referenceId: null,
-        },
-        {
-          sourceFile: null,
+        omicsSource({ sourceFile: 's3://genomics-reference-demo/fly/BDGP6.46.fa' }),
+        omicsSource({
           status: 'NOT_STARTED',
           statusMessage: '',
           name: '',
           description: '',
           tags: [{ key: 'note', value: '' }],
-          referenceId: null,
-        },
+        }),
       ],
     });
   });

@@ -10,15 +10,16 @@ import {
 import { MalformedBodyError } from '../../../src/errors.ts';
 import { createPanoramaEmulator } from '../../../src/emulators/panorama/emulator.ts';
 import { PANORAMA_LIST_JOB_COUNT } from '../../../src/emulators/panorama/listData.ts';
-import { fixtureNames, loadFixture, useFixtureSdk } from '../../support/fixtures.ts';
-import { signedAws } from '../../emulators/listClient.ts';
+import { fixtureNames, useFixtureSdk } from '../../support/fixtures.ts';
+import { listFixtures, signedAwsSend, walkList } from '../../support/walkList.ts';
 import { useEmulator } from '../../support/useEmulator.ts';
 import { demoAwsSource, describedItems, expectSummaryAgrees } from '../../support/listedRecords.ts';
 
 /** The golden ListPackageImportJobs answers under test/fixtures/panorama/list/. */
 const NAMES = fixtureNames('panorama', 'list');
-const fixture = (name: string) => loadFixture('panorama', `list/${name}`);
-const wire = (name: string) => parseListPage(JSON.parse(fixture(name).body));
+const { fixture, wire, lastPage } = listFixtures('panorama', (body) =>
+  parseListPage(JSON.parse(body)),
+);
 
 const sdk = useFixtureSdk((config) => new PanoramaClient(config));
 
@@ -105,8 +106,7 @@ describe('Panorama ListPackageImportJobs parse', () => {
   });
 
   it('keeps unknown values as UNKNOWN or null, ignores unknown members, and reads an empty NextToken as the last page', () => {
-    const page = wire('unknown-values');
-    expect(page.nextToken).toBeNull();
+    const page = lastPage('unknown-values');
     expect(page.items[0]).toMatchObject({
       jobType: null,
       state: 'UNKNOWN',
@@ -192,21 +192,11 @@ describe('Panorama ListPackageImportJobs against the emulator', () => {
   const emu = useEmulator(createPanoramaEmulator);
 
   it('walks every listed job, and each summary agrees with the describe record of the same job', async () => {
-    const items: PanoramaJobSummary[] = [];
-    let nextToken: string | null = null;
-    do {
-      const req = listRequest({ maxResults: 25, nextToken });
-      const res = await signedAws(emu, {
-        service: 'panorama',
-        method: req.method,
-        path: req.path,
-        query: Object.fromEntries(req.query ?? []),
-      });
-      expect(res.status).toBe(200);
-      const page = parseListPage(JSON.parse(res.body));
-      items.push(...page.items);
-      nextToken = page.nextToken;
-    } while (nextToken);
+    const items = await walkList(
+      signedAwsSend(emu, 'panorama'),
+      (body) => parseListPage(JSON.parse(body)),
+      (nextToken) => listRequest({ maxResults: 25, nextToken }),
+    );
     expect(items).toHaveLength(PANORAMA_LIST_JOB_COUNT + 1);
 
     const described = await describedItems(

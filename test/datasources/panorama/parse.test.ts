@@ -3,14 +3,11 @@ import { MalformedBodyError } from '../../../src/errors.ts';
 import { parse } from '../../../src/datasources/panorama/parse.ts';
 import { PANORAMA_STATE_MAP } from '../../../src/datasources/panorama/record.ts';
 import { PANORAMA_TEST_KEY as key } from '../../support/keys.ts';
+import { PANORAMA_STATES } from '../../support/providerStatuses.ts';
 
 describe('Panorama parse', () => {
   it('maps PENDING to QUEUED and keeps SUCCEEDED and FAILED; anything else is UNKNOWN', () => {
-    expect(PANORAMA_STATE_MAP).toEqual({
-      PENDING: 'QUEUED',
-      SUCCEEDED: 'SUCCEEDED',
-      FAILED: 'FAILED',
-    });
+    expect(PANORAMA_STATE_MAP).toEqual(PANORAMA_STATES);
     expect(parse(key, { Status: 'constructor' }).state).toBe('UNKNOWN');
   });
 

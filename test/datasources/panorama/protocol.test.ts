@@ -17,6 +17,7 @@ import {
   PENDING_RECORD,
   panoramaRecord,
 } from './expected.ts';
+import { PANORAMA_STATES } from '../../support/providerStatuses.ts';
 
 const fixture = fixtureLoader('panorama');
 
@@ -54,11 +55,7 @@ const FULL: PanoramaPackageImportJobRecord = {
 
 describe('Panorama parse', () => {
   it('maps PENDING to QUEUED and keeps SUCCEEDED and FAILED', () => {
-    expect(PANORAMA_STATE_MAP).toEqual({
-      PENDING: 'QUEUED',
-      SUCCEEDED: 'SUCCEEDED',
-      FAILED: 'FAILED',
-    });
+    expect(PANORAMA_STATE_MAP).toEqual(PANORAMA_STATES);
   });
 
   it('sends GET /packages/import-jobs/{JobId} signed with SigV4 for panorama in the key region', async () => {

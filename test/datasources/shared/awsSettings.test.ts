@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig, type Config } from '../../../src/config/index.ts';
+import type { Config } from '../../../src/config/index.ts';
 import { closeSources, createSources, type Sources } from '../../../src/datasources/index.ts';
 import { useFixtureServer } from '../../support/useFixtureServer.ts';
+import { liveConfig } from '../../support/liveConfig.ts';
 
 /**
  * The AWS SDK's own settings, as jobgraph honours them end to end: the config read from the
@@ -24,7 +25,7 @@ afterEach(() => {
 });
 
 function sourcesFor(env: Record<string, string>): Sources {
-  const config: Config = { ...loadConfig({ mode: 'live' }, env), awsCredentials: CREDENTIALS };
+  const config: Config = { ...liveConfig(env), awsCredentials: CREDENTIALS };
   sources = createSources(config);
   return sources;
 }
@@ -38,13 +39,10 @@ const IMPORTEXPORT = { provider: 'AWS_IMPORT_EXPORT', jobId: 'AWSST' } as const;
 
 describe('AWS SDK settings', () => {
   it('sends every AWS service to AWS_ENDPOINT_URL, a service variable winning over it, and COS Batch to neither', () => {
-    const c = loadConfig(
-      { mode: 'live' },
-      {
-        AWS_ENDPOINT_URL: 'http://127.0.0.1:4999',
-        AWS_ENDPOINT_URL_OMICS: 'http://127.0.0.1:4102',
-      },
-    );
+    const c = liveConfig({
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:4999',
+      AWS_ENDPOINT_URL_OMICS: 'http://127.0.0.1:4102',
+    });
     expect(c.endpoints).toEqual({
       panorama: 'http://127.0.0.1:4999',
       omics: 'http://127.0.0.1:4102',
@@ -54,34 +52,26 @@ describe('AWS SDK settings', () => {
       sts: 'http://127.0.0.1:4999',
       sqs: 'http://127.0.0.1:4999',
     });
-    const ignored = loadConfig(
-      { mode: 'live' },
-      {
-        AWS_ENDPOINT_URL: 'http://127.0.0.1:4999',
-        AWS_ENDPOINT_URL_OMICS: 'http://127.0.0.1:4102',
-        AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true',
-      },
-    );
+    const ignored = liveConfig({
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:4999',
+      AWS_ENDPOINT_URL_OMICS: 'http://127.0.0.1:4102',
+      AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true',
+    });
     expect(ignored.endpoints).toEqual({});
-    expect(() => loadConfig({ mode: 'live' }, { AWS_ENDPOINT_URL: 'nope' })).toThrow(
+    expect(() => liveConfig({ AWS_ENDPOINT_URL: 'nope' })).toThrow(
       'AWS_ENDPOINT_URL: is not a URL',
     );
   });
 
   it('reads AWS_MAX_ATTEMPTS for the AWS providers only when JOBGRAPH_UPSTREAM_MAX_ATTEMPTS is unset, using at most 3', () => {
-    expect(loadConfig({ mode: 'live' }, {}).awsMaxAttempts).toBeNull();
-    expect(loadConfig({ mode: 'live' }, { AWS_MAX_ATTEMPTS: '2' }).awsMaxAttempts).toBe(2);
-    expect(loadConfig({ mode: 'live' }, { AWS_MAX_ATTEMPTS: '10' }).awsMaxAttempts).toBe(3);
+    expect(liveConfig({}).awsMaxAttempts).toBeNull();
+    expect(liveConfig({ AWS_MAX_ATTEMPTS: '2' }).awsMaxAttempts).toBe(2);
+    expect(liveConfig({ AWS_MAX_ATTEMPTS: '10' }).awsMaxAttempts).toBe(3);
     expect(
-      loadConfig({ mode: 'live' }, { AWS_MAX_ATTEMPTS: '2', JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '3' })
-        .awsMaxAttempts,
+      liveConfig({ AWS_MAX_ATTEMPTS: '2', JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '3' }).awsMaxAttempts,
     ).toBeNull();
-    expect(() => loadConfig({ mode: 'live' }, { AWS_MAX_ATTEMPTS: '0' })).toThrow(
-      'AWS_MAX_ATTEMPTS',
-    );
-    expect(() => loadConfig({ mode: 'live' }, { AWS_MAX_ATTEMPTS: 'many' })).toThrow(
-      'AWS_MAX_ATTEMPTS',
-    );
+    expect(() => liveConfig({ AWS_MAX_ATTEMPTS: '0' })).toThrow('AWS_MAX_ATTEMPTS');
+    expect(() => liveConfig({ AWS_MAX_ATTEMPTS: 'many' })).toThrow('AWS_MAX_ATTEMPTS');
   });
 
   it('calls Panorama and Import/Export at AWS_ENDPOINT_URL', async () => {

@@ -11,6 +11,7 @@ import {
   text,
 } from '../../../src/datasources/shared/xml.ts';
 import { MalformedBodyError } from '../../../src/errors.ts';
+import { thrownBy } from '../../support/thrownBy.ts';
 
 /**
  * The XML parse step every COS Batch and Import/Export answer goes through: fast-xml-parser as
@@ -21,13 +22,7 @@ import { MalformedBodyError } from '../../../src/errors.ts';
 const parse = createXmlParser(['r.m', 'r.a.m', 'r.list']);
 
 function refusal(body: string, p: (body: string) => unknown = parse): Error {
-  try {
-    p(body);
-  } catch (error) {
-    expect(error).toBeInstanceOf(MalformedBodyError);
-    return error as Error;
-  }
-  throw new Error('the body was accepted');
+  return thrownBy(MalformedBodyError, () => p(body));
 }
 
 describe('The XML parser: values', () => {

@@ -6,8 +6,6 @@ import {
   ListJobsCommand,
   TerminateJobCommand,
 } from '@aws-sdk/client-batch';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BATCH_JOB_IDS, SPOT_QUEUE } from '../../../src/emulators/batch/data.ts';
@@ -18,8 +16,9 @@ import {
   type EmulatorSet,
   type EventBridgeEvent,
 } from '../../../src/emulators/index.ts';
-import { realPart, requirePart } from '../../support/realParts.ts';
+import { realPart } from '../../support/realParts.ts';
 import { useStarted } from '../../support/useStarted.ts';
+import { runAwsCli } from '../awsCli.ts';
 
 /**
  * CancelJob and TerminateJob of the AWS Batch emulator through @aws-sdk/client-batch, the SDK
@@ -205,29 +204,10 @@ describe('AWS Batch emulator: CancelJob and TerminateJob through @aws-sdk/client
   });
 
   describe.skipIf(realPart('aws-cli').skip)('through the AWS CLI (aws batch)', () => {
-    const run = promisify(execFile);
     /** `aws batch <args>` against the set's Batch emulator: its exit code and stderr. */
     const aws = async (...args: string[]) => {
-      try {
-        await run(requirePart('aws-cli'), ['batch', ...args, '--endpoint-url', set.batch.url], {
-          env: {
-            PATH: process.env.PATH,
-            HOME: process.env.HOME,
-            AWS_ACCESS_KEY_ID: DEMO_AWS_CREDENTIALS.accessKeyId,
-            AWS_SECRET_ACCESS_KEY: DEMO_AWS_CREDENTIALS.secretAccessKey,
-            AWS_DEFAULT_REGION: 'us-east-1',
-            AWS_CONFIG_FILE: '/dev/null',
-            AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-            AWS_EC2_METADATA_DISABLED: 'true',
-            AWS_PAGER: '',
-            AWS_MAX_ATTEMPTS: '1',
-          },
-        });
-        return { code: 0, err: '' };
-      } catch (e) {
-        const failed = e as { code?: number; stderr?: string };
-        return { code: failed.code ?? -1, err: failed.stderr ?? '' };
-      }
+      const { code, stderr } = await runAwsCli(['batch', ...args, '--endpoint-url', set.batch.url]);
+      return { code, err: code === 0 ? '' : stderr };
     };
 
     it('cancel-job leaves a STARTING job as it is; terminate-job ends it; an unknown job is ClientException', async () => {

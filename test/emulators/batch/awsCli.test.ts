@@ -13,6 +13,7 @@ import { DEMO_AWS_CREDENTIALS } from '../../../src/emulators/framework.ts';
 import { buildSchema } from '../../../src/schema.ts';
 import { gql, startTestGateway, type TestGateway } from '../../support/gateway.ts';
 import { realPart, requirePart } from '../../support/realParts.ts';
+import { awsCliEnv } from '../awsCli.ts';
 
 /**
  * The AWS CLI (`aws batch describe-jobs`, the machine's CLI v1 or Debian's awscli) against the
@@ -47,18 +48,7 @@ async function describeWithCli(endpoint: string, ids: string[]): Promise<Wire[]>
     aws,
     ['batch', 'describe-jobs', '--jobs', ...ids, '--endpoint-url', endpoint, '--output', 'json'],
     {
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        AWS_ACCESS_KEY_ID: DEMO_AWS_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: DEMO_AWS_CREDENTIALS.secretAccessKey,
-        AWS_DEFAULT_REGION: BATCH_DEMO_REGION,
-        AWS_REGION: BATCH_DEMO_REGION,
-        AWS_CONFIG_FILE: '/dev/null',
-        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_PAGER: '',
-      },
+      env: awsCliEnv({ AWS_DEFAULT_REGION: BATCH_DEMO_REGION, AWS_REGION: BATCH_DEMO_REGION }),
     },
   );
   return (JSON.parse(stdout) as { jobs: Wire[] }).jobs;

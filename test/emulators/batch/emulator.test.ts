@@ -32,6 +32,7 @@ import {
   BATCH_PROGRESS_PHASES,
 } from '../../../src/emulators/batch/progressing.ts';
 import { LIST_START, useListHarness } from '../listHarness.ts';
+import { sdkPages } from '../listWalk.ts';
 import { signedAws } from '../listClient.ts';
 
 const harness = useListHarness();
@@ -52,9 +53,7 @@ async function walk(
   },
   maxResults?: number,
 ) {
-  const pages: JobSummary[][] = [];
-  let nextToken: string | undefined;
-  do {
+  return sdkPages<JobSummary>(async (nextToken) => {
     const out = await sdk(emu).send(
       new ListJobsCommand({
         ...input,
@@ -62,10 +61,8 @@ async function walk(
         ...(nextToken ? { nextToken } : {}),
       } as never),
     );
-    pages.push(out.jobSummaryList ?? []);
-    nextToken = out.nextToken;
-  } while (nextToken);
-  return pages;
+    return { items: out.jobSummaryList, next: out.nextToken };
+  });
 }
 
 const EVERY_STATUS: KeyValuesPair[] = [{ name: 'AFTER_CREATED_AT', values: ['0'] }];

@@ -1,5 +1,5 @@
 import { XMLParser } from 'fast-xml-parser';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_JOBS, ERROR_CASE_JOB_IDS } from '../../../src/emulators/cosbatch/data.ts';
 import { createCosBatchEmulator } from '../../../src/emulators/cosbatch/emulator.ts';
 import {
@@ -15,8 +15,9 @@ import {
   type RunningEmulator,
 } from '../../../src/emulators/framework.ts';
 import type { ListOrder } from '../../../src/emulators/listing.ts';
-import { signedCos } from '../listClient.ts';
+import { signedCos, xmlErrorCode as code } from '../listClient.ts';
 import { LIST_START, useListHarness } from '../listHarness.ts';
+import { expectDemoListSize, expectRecentFirst, walkedOnce } from '../listWalk.ts';
 import { COS_BATCH_STATUSES } from '../../support/providerStatuses.ts';
 import { cosMemberOf } from '../listSummaries.ts';
 
@@ -71,27 +72,19 @@ async function walk(emu: RunningEmulator, query: Record<string, string>) {
   return pages;
 }
 
-const code = (body: string) => /<Code>([^<]*)<\/Code>/.exec(body)?.[1];
-
 describe('COS Batch ListJobs demo data', () => {
   // Created in the 90 days before the start, IDs its own: test/emulators/listData.test.ts.
   const jobs = cosListedJobs(START);
 
   it('has at least 60 jobs over the 90 days before the start, all 13 statuses, non-terminal ones the newest', () => {
-    expect(jobs).toHaveLength(COS_LIST_JOB_COUNT);
-    expect(jobs.length).toBeGreaterThanOrEqual(60);
-    const counts: Record<string, number> = {};
-    for (const j of jobs) counts[j.Status as string] = (counts[j.Status as string] ?? 0) + 1;
-    expect(counts).toEqual(
-      Object.fromEntries([...COS_LIST_RECENT_COUNTS, ...COS_LIST_SETTLED_COUNTS]),
+    expectDemoListSize(jobs, COS_LIST_JOB_COUNT);
+    const counts = expectRecentFirst(
+      jobs,
+      (j) => j.Status as string,
+      { recent: COS_LIST_RECENT_COUNTS, settled: COS_LIST_SETTLED_COUNTS },
+      (status) => !['Complete', 'Failed', 'Cancelled'].includes(status),
     );
     expect(Object.keys(counts).sort()).toEqual(STATUSES);
-    const recent = COS_LIST_RECENT_COUNTS.reduce((sum, [, n]) => sum + n, 0);
-    expect(
-      jobs
-        .slice(0, recent)
-        .every((j) => !['Complete', 'Failed', 'Cancelled'].includes(j.Status as string)),
-    ).toBe(true);
     for (const j of jobs) expect(j.CreationTime).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
   });
 
@@ -108,16 +101,11 @@ describe('COS Batch ListJobs demo data', () => {
 });
 
 describe('The COS Batch emulator ListJobs', () => {
-  let emu: RunningEmulator;
-  beforeAll(async () => {
-    emu = await emulator();
-  });
+  const emu = harness.use(() => emulator());
 
   it('walks every job of the account once in pages of 7, oldest first (ties by JobId), the progressing job last', async () => {
     const pages = await walk(emu, { maxResults: '7' });
-    const all = pages.flat();
-    expect(all).toHaveLength(COS_LIST_JOB_COUNT + 1);
-    expect(new Set(all.map((j) => j.JobId)).size).toBe(all.length);
+    const all = walkedOnce(pages, COS_LIST_JOB_COUNT);
     expect(pages.slice(0, -1).every((p) => p.length === 7)).toBe(true);
     const keys = all.map((j) => [Date.parse(j.CreationTime), j.JobId] as const);
     expect([...keys].sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : 1))).toEqual(keys);

@@ -1,11 +1,9 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { DEMO_AWS_CREDENTIALS } from '../../../src/emulators/framework.ts';
 import { createImportExportEmulator } from '../../../src/emulators/importexport/emulator.ts';
 import { importExportListedJobs } from '../../../src/emulators/importexport/listData.ts';
-import { realPart, requirePart } from '../../support/realParts.ts';
+import { realPart } from '../../support/realParts.ts';
 import { useEmulator } from '../../support/useEmulator.ts';
+import { runAwsCli } from '../awsCli.ts';
 
 /**
  * Import/Export's CancelJob through the AWS CLI v1 (`aws importexport cancel-job`, botocore's
@@ -15,7 +13,6 @@ import { useEmulator } from '../../support/useEmulator.ts';
  * from the environment: no profile, no instance metadata, loopback only.
  */
 const cli = realPart('aws-cli');
-const run = promisify(execFile);
 // The emulator's clock stands still (the CLI's signatures stay well within the allowed skew), so
 // the listed jobs are those made at START: one of them pending.
 const START = Date.now();
@@ -28,31 +25,19 @@ const LISTED_PENDING = importExportListedJobs(START).find(
 async function aws(
   ...args: string[]
 ): Promise<{ code: number; out: Record<string, unknown> | null; err: string }> {
-  const bin = requirePart('aws-cli');
-  try {
-    const { stdout, stderr } = await run(
-      bin,
-      ['importexport', ...args, '--endpoint-url', emu.url, '--output', 'json'],
-      {
-        env: {
-          PATH: process.env.PATH,
-          HOME: process.env.HOME,
-          AWS_ACCESS_KEY_ID: DEMO_AWS_CREDENTIALS.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: DEMO_AWS_CREDENTIALS.secretAccessKey,
-          AWS_DEFAULT_REGION: 'us-east-1',
-          AWS_CONFIG_FILE: '/dev/null',
-          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-          AWS_EC2_METADATA_DISABLED: 'true',
-          AWS_PAGER: '',
-          AWS_MAX_ATTEMPTS: '1',
-        },
-      },
-    );
-    return { code: 0, out: JSON.parse(stdout) as Record<string, unknown>, err: stderr };
-  } catch (e) {
-    const failed = e as { code?: number; stderr?: string };
-    return { code: failed.code ?? -1, out: null, err: failed.stderr ?? '' };
-  }
+  const { code, stdout, stderr } = await runAwsCli([
+    'importexport',
+    ...args,
+    '--endpoint-url',
+    emu.url,
+    '--output',
+    'json',
+  ]);
+  return {
+    code,
+    out: code === 0 ? (JSON.parse(stdout) as Record<string, unknown>) : null,
+    err: stderr,
+  };
 }
 
 describe.skipIf(cli.skip)('aws importexport cancel-job (AWS CLI) against the emulator', () => {

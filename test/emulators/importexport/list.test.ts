@@ -1,5 +1,5 @@
 import { XMLParser } from 'fast-xml-parser';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_AWS_CREDENTIALS, type RunningEmulator } from '../../../src/emulators/framework.ts';
 import {
   createImportExportEmulator,
@@ -14,8 +14,9 @@ import {
 } from '../../../src/emulators/importexport/listData.ts';
 import { IMPORTEXPORT_PROGRESSING_JOB_ID } from '../../../src/emulators/importexport/progressing.ts';
 import type { ListOrder } from '../../../src/emulators/listing.ts';
-import { formBody, importExportCall, signedAws } from '../listClient.ts';
+import { formBody, importExportCall, signedAws, xmlErrorCode as code } from '../listClient.ts';
 import { LIST_START, useListHarness } from '../listHarness.ts';
+import { expectDemoListSize, expectRecentFirst, walkedOnce } from '../listWalk.ts';
 import { IMPORT_EXPORT_STATES } from '../../support/providerStatuses.ts';
 
 const START = LIST_START;
@@ -81,28 +82,19 @@ async function walk(emu: RunningEmulator, maxJobs: number) {
   }
 }
 
-const code = (body: string) => /<Code>([^<]*)<\/Code>/.exec(body)?.[1];
-
 describe('Import/Export ListJobs demo data', () => {
   // Created in the 90 days before the start, IDs its own: test/emulators/listData.test.ts.
   const jobs = importExportListedJobs(START);
 
   it('has at least 60 jobs over the 90 days before the start, every documented ProgressCode, unfinished ones the newest', () => {
-    expect(jobs).toHaveLength(IMPORTEXPORT_LIST_JOB_COUNT);
-    expect(jobs.length).toBeGreaterThanOrEqual(60);
-    const counts: Record<string, number> = {};
-    for (const j of jobs)
-      counts[j.ProgressCode as string] = (counts[j.ProgressCode as string] ?? 0) + 1;
-    expect(counts).toEqual(
-      Object.fromEntries([...IMPORTEXPORT_LIST_RECENT_COUNTS, ...IMPORTEXPORT_LIST_SETTLED_COUNTS]),
+    expectDemoListSize(jobs, IMPORTEXPORT_LIST_JOB_COUNT);
+    const counts = expectRecentFirst(
+      jobs,
+      (j) => j.ProgressCode as string,
+      { recent: IMPORTEXPORT_LIST_RECENT_COUNTS, settled: IMPORTEXPORT_LIST_SETTLED_COUNTS },
+      (code) => ['Pending', 'Started', 'InProgress'].includes(code),
     );
     for (const c of PROGRESS_CODES) expect(counts[c]).toBeGreaterThan(0);
-    const recent = IMPORTEXPORT_LIST_RECENT_COUNTS.reduce((sum, [, n]) => sum + n, 0);
-    expect(
-      jobs
-        .slice(0, recent)
-        .every((j) => ['Pending', 'Started', 'InProgress'].includes(j.ProgressCode as string)),
-    ).toBe(true);
     for (const i of IMPORTEXPORT_LIST_TIED_INDEXES)
       expect(jobs[i]?.CreationDate).toBe(jobs[i - 1]?.CreationDate);
     expect(new Set(jobs.map((j) => j.JobType))).toEqual(new Set(['Import', 'Export']));
@@ -110,16 +102,11 @@ describe('Import/Export ListJobs demo data', () => {
 });
 
 describe('The Import/Export emulator ListJobs', () => {
-  let emu: RunningEmulator;
-  beforeAll(async () => {
-    emu = await emulator();
-  });
+  const emu = harness.use(() => emulator());
 
   it('walks every job once in pages of 7, newest first (ties by JobId), the progressing job first', async () => {
     const pages = await walk(emu, 7);
-    const all = pages.flat();
-    expect(all).toHaveLength(IMPORTEXPORT_LIST_JOB_COUNT + 1);
-    expect(new Set(all.map((j) => j.JobId)).size).toBe(all.length);
+    const all = walkedOnce(pages, IMPORTEXPORT_LIST_JOB_COUNT);
     expect(pages.slice(0, -1).every((p) => p.length === 7)).toBe(true);
     expect(all[0]?.JobId).toBe(IMPORTEXPORT_PROGRESSING_JOB_ID);
     const keys = all.map((j) => [Date.parse(j.CreationDate), j.JobId] as const);

@@ -7,7 +7,7 @@ import {
   type ImportReferenceFilter,
   type ImportReferenceJobItem,
 } from '@aws-sdk/client-omics';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../../src/emulators/framework.ts';
 import type { ListOrder } from '../../../src/emulators/listing.ts';
 import {
@@ -24,6 +24,7 @@ import {
 import { OMICS_PROGRESSING_JOB_ID } from '../../../src/emulators/omics/progressing.ts';
 import { refusedSignatures, signedAws } from '../listClient.ts';
 import { LIST_START, useListHarness } from '../listHarness.ts';
+import { sdkPages } from '../listWalk.ts';
 import { OMICS_STATES } from '../../support/providerStatuses.ts';
 import { omicsItemOf } from '../listSummaries.ts';
 
@@ -45,9 +46,7 @@ async function walk(
   maxResults: number,
   filter?: ImportReferenceFilter,
 ) {
-  const pages: ImportReferenceJobItem[][] = [];
-  let nextToken: string | undefined;
-  do {
+  return sdkPages<ImportReferenceJobItem>(async (nextToken) => {
     const out = await sdk(emu).send(
       new ListReferenceImportJobsCommand({
         referenceStoreId,
@@ -56,10 +55,8 @@ async function walk(
         ...(filter ? { filter } : {}),
       }),
     );
-    pages.push(out.importJobs ?? []);
-    nextToken = out.nextToken;
-  } while (nextToken);
-  return pages;
+    return { items: out.importJobs, next: out.nextToken };
+  });
 }
 
 function list(
@@ -111,10 +108,7 @@ describe('HealthOmics list demo data', () => {
 });
 
 describe('The HealthOmics emulator ListReferenceImportJobs', () => {
-  let emu: RunningEmulator;
-  beforeAll(async () => {
-    emu = await emulator();
-  });
+  const emu = harness.use(() => emulator());
 
   it('walks every job of each store once in pages of 7, oldest first, the progressing job last in the main store', async () => {
     for (const [store, extra] of [
@@ -333,10 +327,7 @@ describe('The HealthOmics emulator ListReferenceImportJobs', () => {
 });
 
 describe('The HealthOmics emulator ListReferenceStores', () => {
-  let emu: RunningEmulator;
-  beforeAll(async () => {
-    emu = await emulator();
-  });
+  const emu = harness.use(() => emulator());
 
   it('lists the two stores of the demo region, paging and filtering as the import jobs do', async () => {
     const client = sdk(emu);

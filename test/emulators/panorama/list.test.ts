@@ -4,7 +4,7 @@ import {
   PanoramaClient,
   paginateListPackageImportJobs,
 } from '@aws-sdk/client-panorama';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../../src/emulators/framework.ts';
 import type { ListOrder } from '../../../src/emulators/listing.ts';
 import { createPanoramaEmulator } from '../../../src/emulators/panorama/emulator.ts';
@@ -16,6 +16,7 @@ import {
 import { PANORAMA_PROGRESSING_JOB_ID } from '../../../src/emulators/panorama/progressing.ts';
 import { refusedSignatures, signedAws } from '../listClient.ts';
 import { LIST_START, useListHarness } from '../listHarness.ts';
+import { countBy, expectDemoListSize, walkedOnce } from '../listWalk.ts';
 import { panoramaSummaryOf } from '../listSummaries.ts';
 
 const START = LIST_START;
@@ -58,13 +59,10 @@ describe('Panorama ListPackageImportJobs demo data', () => {
   const jobs = panoramaListedJobs(START);
 
   it('has at least 60 jobs over the 90 days before the start, every Status, PENDING ones the newest', () => {
-    expect(jobs).toHaveLength(PANORAMA_LIST_JOB_COUNT);
-    expect(jobs.length).toBeGreaterThanOrEqual(60);
+    expectDemoListSize(jobs, PANORAMA_LIST_JOB_COUNT);
     const created = jobs.map((j) => (j.wire.CreatedTime as number) * 1000);
     expect([...created].sort((a, b) => b - a)).toEqual(created);
-    const counts: Record<string, number> = {};
-    for (const j of jobs)
-      counts[j.wire.Status as string] = (counts[j.wire.Status as string] ?? 0) + 1;
+    const counts = countBy(jobs, (j) => j.wire.Status as string);
     expect(counts).toEqual(PANORAMA_LIST_STATUS_COUNTS);
     expect(
       jobs.slice(0, PANORAMA_LIST_STATUS_COUNTS.PENDING).every((j) => j.wire.Status === 'PENDING'),
@@ -81,16 +79,11 @@ describe('Panorama ListPackageImportJobs demo data', () => {
 });
 
 describe('The Panorama emulator ListPackageImportJobs', () => {
-  let emu: RunningEmulator;
-  beforeAll(async () => {
-    emu = await emulator();
-  });
+  const emu = harness.use(() => emulator());
 
   it('walks every job of the region once in pages of 7, oldest first, the progressing job last', async () => {
     const pages = await walk(emu, 7);
-    const all = pages.flat();
-    expect(all).toHaveLength(PANORAMA_LIST_JOB_COUNT + 1);
-    expect(new Set(all.map((j) => j.JobId)).size).toBe(all.length);
+    const all = walkedOnce(pages, PANORAMA_LIST_JOB_COUNT);
     expect(pages.map((p) => p.length)).toEqual([
       ...Array.from({ length: Math.floor(all.length / 7) }, () => 7),
       ...(all.length % 7 ? [all.length % 7] : []),

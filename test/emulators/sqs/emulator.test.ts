@@ -17,8 +17,8 @@ import {
   type QueueAttributeName,
   type SQSClientConfig,
 } from '@aws-sdk/client-sqs';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { afterAll, describe, expect, it } from 'vitest';
+import { STSClient } from '@aws-sdk/client-sts';
+import { describe, expect, it } from 'vitest';
 import {
   createEmulatorAccounts,
   DEMO_AWS_ACCOUNT_ID,
@@ -37,6 +37,7 @@ import {
 import { md5Hex, type EmulatedQueue } from '../../../src/emulators/sqs/queues.ts';
 import { createStsEmulator } from '../../../src/emulators/sts/emulator.ts';
 import { useStarted } from '../../support/useStarted.ts';
+import { demoSdkConfig, stagingSession, useSdkClients } from '../../support/sdkClients.ts';
 import { signedAws } from '../listClient.ts';
 import { sdkFailure } from '../sdkFailure.ts';
 
@@ -48,29 +49,18 @@ const sqs: RunningEmulator = useStarted(
   (emu) => emu.close(),
 );
 
-const clients: { destroy(): void }[] = [];
-afterAll(() => {
-  for (const c of clients) c.destroy();
-});
+const keep = useSdkClients();
 
 /** The real SQS client of the AWS SDK v3 against the emulator, on its defaults (MD5 checks on). */
 function client(config: Partial<SQSClientConfig> = {}): SQSClient {
-  const c = new SQSClient({
-    region: 'us-east-1',
-    endpoint: sqs.url,
-    credentials: { ...DEMO_AWS_CREDENTIALS },
-    maxAttempts: 1,
-    ...config,
-  });
-  clients.push(c);
-  return c;
+  return keep(new SQSClient({ ...demoSdkConfig(sqs.url), ...config }));
 }
 
 let queues = 0;
-/** A fresh queue of the demo account, by the SDK's CreateQueue. */
-async function newQueue(attributes: Record<string, string> = {}): Promise<string> {
+/** A fresh queue of the demo account, by the SDK's CreateQueue (through `c`, default the file's emulator). */
+async function newQueue(attributes: Record<string, string> = {}, c = client()): Promise<string> {
   queues += 1;
-  const out = await client().send(
+  const out = await c.send(
     new CreateQueueCommand({ QueueName: `test-${queues}`, Attributes: attributes }),
   );
   return out.QueueUrl as string;
@@ -493,25 +483,8 @@ describe('The SQS emulator, through @aws-sdk/client-sqs', () => {
   it('lets an account read its own queue and refuses another account’s caller with AccessDenied', async () => {
     const sts = await startEmulator(createStsEmulator({ accounts }));
     try {
-      const stsClient = new STSClient({
-        region: 'us-east-1',
-        endpoint: sts.url,
-        credentials: { ...DEMO_AWS_CREDENTIALS },
-      });
-      clients.push(stsClient);
-      const session = await stsClient.send(
-        new AssumeRoleCommand({
-          RoleArn: DEMO_SECOND_AWS_ACCOUNT.roleArn,
-          RoleSessionName: 'sqs-test',
-        }),
-      );
-      const staging = client({
-        credentials: {
-          accessKeyId: session.Credentials?.AccessKeyId as string,
-          secretAccessKey: session.Credentials?.SecretAccessKey as string,
-          sessionToken: session.Credentials?.SessionToken as string,
-        },
-      });
+      const stsClient = keep(new STSClient(demoSdkConfig(sts.url)));
+      const staging = client({ credentials: await stagingSession(stsClient, 'sqs-test') });
       const own = await staging.send(new CreateQueueCommand({ QueueName: 'staging-own' }));
       expect(own.QueueUrl).toBe(`${sqs.url}/${DEMO_SECOND_AWS_ACCOUNT.accountId}/staging-own`);
       await staging.send(new SendMessageCommand({ QueueUrl: own.QueueUrl, MessageBody: 'mine' }));
@@ -564,14 +537,7 @@ describe('The SQS emulator, through @aws-sdk/client-sqs', () => {
     const own = await startEmulator(createSqsEmulator({ accounts, queueClock: () => queueNow }));
     try {
       const c = client({ endpoint: own.url });
-      const url = (
-        await c.send(
-          new CreateQueueCommand({
-            QueueName: 'short-lived',
-            Attributes: { MessageRetentionPeriod: '60' },
-          }),
-        )
-      ).QueueUrl as string;
+      const url = await newQueue({ MessageRetentionPeriod: '60' }, c);
       await c.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'old' }));
       queueNow += 61_000;
       await c.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'new' }));

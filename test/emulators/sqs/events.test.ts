@@ -1,8 +1,8 @@
 import { BatchClient, DescribeJobsCommand } from '@aws-sdk/client-batch';
 import { CodePipelineClient, GetJobDetailsCommand } from '@aws-sdk/client-codepipeline';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { STSClient } from '@aws-sdk/client-sts';
+import { afterEach, describe, expect, it } from 'vitest';
 import { BATCH_JOB_IDS } from '../../../src/emulators/batch/data.ts';
 import { BATCH_PROGRESSING_JOB_ID } from '../../../src/emulators/batch/progressing.ts';
 import { BATCH_SECOND_ACCOUNT_JOB_IDS } from '../../../src/emulators/batch/secondAccount.ts';
@@ -20,6 +20,7 @@ import {
 import { OMICS_PROGRESSING_JOB_ID } from '../../../src/emulators/omics/progressing.ts';
 import { signedAws } from '../listClient.ts';
 import { useStarted } from '../../support/useStarted.ts';
+import { stagingSession, useSdkClients } from '../../support/sdkClients.ts';
 
 /**
  * The Batch, HealthOmics and CodePipeline emulators publish their jobs' state changes as
@@ -37,11 +38,7 @@ const set: EmulatorSet = useStarted(
 );
 afterEach(() => set.queues.bus.resetSwitches());
 
-const clients: { destroy(): void }[] = [];
-afterAll(() => {
-  for (const c of clients) c.destroy();
-});
-const keep = <C extends { destroy(): void }>(c: C): C => (clients.push(c), c);
+const keep = useSdkClients();
 const signing = { region: 'us-east-1', maxAttempts: 1, systemClockOffset: 0 } as const;
 const sqs = (credentials = { ...DEMO_AWS_CREDENTIALS }) =>
   keep(new SQSClient({ ...signing, endpoint: set.sqs.url, credentials }));
@@ -234,17 +231,7 @@ describe('Emulators that publish job events into SQS', () => {
         credentials: { ...DEMO_AWS_CREDENTIALS },
       }),
     );
-    const session = await sts.send(
-      new AssumeRoleCommand({
-        RoleArn: DEMO_SECOND_AWS_ACCOUNT.roleArn,
-        RoleSessionName: 'events',
-      }),
-    );
-    const staging = sqs({
-      accessKeyId: session.Credentials?.AccessKeyId as string,
-      secretAccessKey: session.Credentials?.SecretAccessKey as string,
-      sessionToken: session.Credentials?.SessionToken as string,
-    } as typeof DEMO_AWS_CREDENTIALS);
+    const staging = sqs((await stagingSession(sts, 'events')) as typeof DEMO_AWS_CREDENTIALS);
     await drain(queues().default);
     set.batch.jobs?.changeState(BATCH_SECOND_ACCOUNT_JOB_IDS.running, 'FAILED', {
       account: 'staging',
