@@ -1,4 +1,5 @@
 /** `npm run bench:listing-big`: what `listJobs` costs over a big account (bench/README.md). */
+import { spawn } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +9,7 @@ import { createJobLister, ListSnapshots } from '../src/datasources/listing/index
 import { AwsAccounts } from '../src/datasources/shared/accounts.ts';
 import { withDemoUpstreams, type EmulatorSet } from '../src/emulators/index.ts';
 import { isListCall, type LoggedCall } from './rig/emulators.ts';
-import { heapOf, type GatewayProcess } from './rig/gateway.ts';
+import { heapOf, metricValue, scrape, type GatewayProcess } from './rig/gateway.ts';
 import { post } from './lib/queries.ts';
 import { int, text } from './lib/settings.ts';
 import { KIT_LIMIT, kitMemoryLimit, type MemoryLimit } from './rig/memoryLimit.ts';
@@ -207,6 +208,69 @@ async function walkUnderKitLimit() {
   }
 }
 
+/** The ten pages' selection the big-account run used: `id provider state createdAt` and `sources`. */
+const OPERATOR_PAGE = `query($after: String) { listJobs(first: 25, after: $after) {
+  edges { node { id provider state createdAt } } pageInfo { endCursor } sources { provider state code } } }`;
+
+/**
+ * The big account as an operator runs and reads it: `jobgraph demo` (what `npm start` runs: the
+ * emulators in the gateway's process) with N jobs a source and JOBGRAPH_LIST_SNAPSHOT_SECONDS=10,
+ * ten pages of 25, RSS and V8's spaces from its /metrics (`process_resident_memory_bytes`).
+ */
+async function demoProcessMemory() {
+  const bin = fileURLToPath(new URL('../bin/jobgraph.mjs', import.meta.url));
+  const child = spawn(process.execPath, [bin, 'demo'], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: '0',
+      JOBGRAPH_EMULATOR_JOBS_PER_SOURCE: String(N),
+      JOBGRAPH_LIST_SNAPSHOT_SECONDS: '10',
+    },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  try {
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        if (/AWS_ENDPOINT_URL_IMPORTEXPORT=\S+\n/.test(out)) resolve();
+      });
+      child.once('exit', () => reject(new Error('jobgraph demo exited before its banner')));
+    });
+    const url = out
+      .match(/GraphQL \+ Apollo Sandbox:\s+(\S+)/)![1]!
+      .replace('localhost', '127.0.0.1');
+    const headers = { authorization: `Bearer ${out.match(/Authorization: Bearer (\S+)/)![1]}` };
+    const read = async () => {
+      const text = await scrape({ url });
+      const space = (name: string) =>
+        metricValue(text, 'nodejs_heap_space_size_total_bytes', `space="${name}"`);
+      return {
+        rss: metricValue(text, 'process_resident_memory_bytes'),
+        heapUsed: metricValue(text, 'nodejs_heap_size_used_bytes'),
+        newSpace: space('new'),
+        oldSpace: space('old'),
+      };
+    };
+    const before = await read();
+    let after: string | null = null;
+    let afterPage1 = before;
+    for (let n = 1; n <= 10; n++) {
+      const answer = await post(
+        url,
+        JSON.stringify({ query: OPERATOR_PAGE, variables: { after } }),
+        headers,
+        'listJobs',
+      );
+      after = (answer.json.data as { listJobs: Conn }).listJobs.pageInfo.endCursor;
+      if (n === 1) afterPage1 = await read();
+    }
+    return { before, afterPage1, afterPage10: await read() };
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
 async function measure() {
   // What else ran: the figures of a loaded machine are not a quiet one's.
   const load = { average1m: loadavg()[0]!, cores: availableParallelism() };
@@ -237,6 +301,9 @@ async function measure() {
 
   // 5. The walk and the warm dashboards again, on a gateway under the kit's memory limit.
   const underKitLimit = await walkUnderKitLimit();
+
+  // 6. The walk as an operator reads it: `jobgraph demo`, the emulators in its process, its /metrics.
+  const demoProcess = await demoProcessMemory();
 
   const laterCalls = later.map((p) => p.calls.total);
   const laterMs = later.map((p) => p.ms);
@@ -269,6 +336,7 @@ async function measure() {
     spaces,
     snapshotBytesPerJob: perJob,
     underKitLimit,
+    demoProcess,
   };
 }
 
@@ -289,6 +357,10 @@ function render(r: Awaited<ReturnType<typeof measure>>): string {
   const growth = r.rss.afterWalkAndDashboards - r.rss.before;
   const k = r.underKitLimit;
   const kGrowth = 'rss' in k ? k.rss.afterWalkAndDashboards - k.rss.before : null;
+  const d = r.demoProcess;
+  const dGrowth = d.afterPage10.rss - d.before.rss;
+  const dRow = (key: keyof typeof d.before) =>
+    `${mb1(d.before[key])}, ${mb1(d.afterPage1[key])}, ${mb1(d.afterPage10[key])}`;
   const kSpaces = (space: keyof Spaces) =>
     'spaces' in k
       ? `${mb1(k.spaces.before[space])}, ${mb1(k.spaces.afterPage1[space])}, ${mb1(k.spaces.afterWalkAndDashboards[space])}`
@@ -337,6 +409,15 @@ function render(r: Awaited<ReturnType<typeof measure>>): string {
     `| gateway V8 new space committed: before page 1, after page 1, after the walk and the warm dashboards | ${kSpaces('newSpace')} |`,
     `| gateway V8 old space committed: the same three | ${kSpaces('oldSpace')} |`,
     '',
+    `The same ten pages as an operator reads them: \`jobgraph demo\` (what \`npm start\` runs, the emulators in the gateway's process, ${r.jobsPerSource} jobs a source), JOBGRAPH_LIST_SNAPSHOT_SECONDS=10, selecting \`id provider state createdAt\` and \`sources\`, each figure from its /metrics.`,
+    '',
+    '| `jobgraph demo`: before page 1, after page 1, after page 10 | |',
+    '| --- | --- |',
+    `| RSS (\`process_resident_memory_bytes\`) | ${dRow('rss')} |`,
+    `| V8 heap in use | ${dRow('heapUsed')} |`,
+    `| V8 new space committed | ${dRow('newSpace')} |`,
+    `| V8 old space committed | ${dRow('oldSpace')} |`,
+    '',
     '| goal | measured | result |',
     '| --- | --- | --- |',
     `| pages 2–10: at most 2 list calls a page on average | ${r.pages2to10.callsMean.toFixed(1)} | ${passMiss(r.pages2to10.callsMean <= 2)} |`,
@@ -346,6 +427,7 @@ function render(r: Awaited<ReturnType<typeof measure>>): string {
     `| heap a held summary costs: at most 1 KB | ${r.snapshotBytesPerJob.heapBytes.toFixed(0)} bytes | ${passMiss(r.snapshotBytesPerJob.heapBytes <= 1024)} |`,
     `| gateway RSS growth over the walk and the dashboards: at most 100 MB | ${mb1(growth)} | ${passMiss(growth <= 100e6)} |`,
     `| the same under the kit's memory limit (${k.limit}) | ${kGrowth === null ? 'not measured' : mb1(kGrowth)} | ${kGrowth === null ? '—' : passMiss(kGrowth <= 100e6)} |`,
+    `| \`jobgraph demo\`'s RSS growth over ten pages, from its /metrics: at most 100 MB | ${mb1(dGrowth)} | ${passMiss(dGrowth <= 100e6)} |`,
     '',
   ].join('\n');
 }

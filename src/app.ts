@@ -19,7 +19,7 @@ import {
   createSensitiveValueCollector,
 } from './auth/secrets.ts';
 import { secretValues } from './auth/secretValues.ts';
-import { openCallerRates, openCluster } from './cache/cluster.ts';
+import { openCallerRates, openCluster, type Cluster } from './cache/cluster.ts';
 import type { ClusterPeers } from './cache/clusterPeers.ts';
 import {
   openJobCache,
@@ -96,13 +96,14 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     observability?.metrics?.cacheRejected(kind, reason),
   );
   const sealer = cluster?.sealer;
+  if (cluster) observability?.metrics?.redisSource(() => cluster.redis.available());
   const share = shareRules(built);
-  const cache = await openCache(config, share, logger, options.uncachedJobIds, sealer);
+  const cache = await openCache(config, share, logger, options.uncachedJobIds, cluster);
   const retained = await openRetained(config, share, logger, sealer);
   const history = await openHistory(config, share.withoutSecrets, logger, (outcome, n) =>
     observability?.metrics?.historyWrites(outcome, n),
   );
-  const rateBucket = await openRateBucket(config, logger, sealer);
+  const rateBucket = await openRateBucket(config, logger, cluster);
   const accounts = awsAccounts(config, observability);
   sources = createSources(config, cache, health, observability, rateBucket, accounts, retained);
   const accountChecks = new AccountChecks(config, accounts);
@@ -111,7 +112,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     config,
     options,
     logger,
-    sealer,
+    cluster,
   );
   const events = openEventQueues(config, accounts, logger, observability);
   // The one owner of what the process knows of each job's state: built here, passed down. Dated
@@ -121,8 +122,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   observability?.metrics?.eventsMissed(() => states.missed);
   if (retained)
     states.subscribe(keepConfirmedFinished((record) => void retained.retainFinished(record)));
-  const sharedReservations = await openSharedReservations(config, logger, sealer);
-  const callerRates = await openCallerRates(config, logger, sealer);
+  const sharedReservations = await openSharedReservations(config, logger, cluster);
+  const callerRates = await openCallerRates(config, logger, cluster);
   const server = await startServer({
     config,
     sources,
@@ -137,7 +138,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     states,
     ...(callerRates ? { callerRates } : {}),
     readinessDetails: () => ({
-      ...(cluster ? { cluster: cluster.peers.state() } : {}),
+      ...(cluster ? { redis: cluster.redis.state, cluster: cluster.peers.state() } : {}),
       ...(history ? { history: history.health() } : {}),
     }),
     ...(observability ? { observability } : {}),
@@ -172,6 +173,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       await cluster?.peers.close();
       await rateBucket?.close();
       await cache?.close();
+      await cluster?.redis.close();
       await retained?.close();
       await history?.close();
       await observability?.close();
@@ -278,7 +280,7 @@ function openCache(
   share: ShareRules,
   logger: Logger,
   uncached: ReadonlySet<string> | undefined,
-  sealer: Sealer | undefined,
+  cluster: Cluster | undefined,
 ): Promise<JobCache | undefined> {
   const { holdsSecret } = share;
   return openJobCache(
@@ -287,7 +289,7 @@ function openCache(
     logger,
     // What replicas may share of a watched job's polls: the record without its secrets.
     share,
-    sealer,
+    cluster,
   );
 }
 
@@ -349,9 +351,11 @@ function openRetained(
 }
 
 /** JOBGRAPH_UPSTREAM_RATE_LIMITS with Redis: the replicas share one rate budget (this process's own while Redis is away). */
-async function openRateBucket(config: Config, logger: Logger, sealer: Sealer | undefined) {
-  return config.cache.url && Object.keys(config.resilience.upstreamRateLimits).length > 0
+async function openRateBucket(config: Config, logger: Logger, cluster: Cluster | undefined) {
+  const sealer = cluster?.sealer;
+  return cluster && config.cache.url && Object.keys(config.resilience.upstreamRateLimits).length > 0
     ? (await import('./cache/redisRateBucket.ts')).redisRateBucket({
+        redis: cluster.redis,
         url: config.cache.url,
         opTimeoutMs: config.cache.opTimeoutMs,
         retryMs: 1000,
@@ -363,14 +367,19 @@ async function openRateBucket(config: Config, logger: Logger, sealer: Sealer | u
 }
 
 /** With Redis, graphql-sse single connection reservations any replica serves (the proxy needs no affinity). */
-async function openSharedReservations(config: Config, logger: Logger, sealer: Sealer | undefined) {
-  return config.cache.url && sealer
+async function openSharedReservations(
+  config: Config,
+  logger: Logger,
+  cluster: Cluster | undefined,
+) {
+  return config.cache.url && cluster
     ? (await import('./cache/redisSseReservations.ts')).redisSseReservations({
+        redis: cluster.redis,
         url: config.cache.url,
         opTimeoutMs: config.cache.opTimeoutMs,
         retryMs: 1000,
         logger,
-        sealer,
+        sealer: cluster.sealer,
       })
     : undefined;
 }
@@ -383,15 +392,16 @@ async function openListSnapshots(
   config: Config,
   options: GatewayOptions,
   logger: Logger,
-  sealer: Sealer | undefined,
+  cluster: Cluster | undefined,
 ) {
   const sharedSnapshots =
-    config.cache.url && sealer
+    config.cache.url && cluster
       ? (await import('./cache/redisListSnapshots.ts')).redisListSnapshots({
+          redis: cluster.redis,
           url: config.cache.url,
           opTimeoutMs: config.cache.opTimeoutMs,
           logger,
-          sealer,
+          sealer: cluster.sealer,
         })
       : undefined;
   const scheduler = options.watchScheduler;

@@ -13,11 +13,10 @@ import {
   NO_SUBJECT_CALLER,
   type GuardedSource,
 } from './datasources/guard/loader.ts';
-import { accountDirectory } from './datasources/accountDirectory.ts';
+import { aliasOfAccountId } from './datasources/accountDirectory.ts';
 import { providerOf } from './datasources/registry.ts';
 import { listContradicts } from './datasources/listing/contradicts.ts';
 import type { JobCache } from './cache/jobCache.ts';
-import { BadUserInputError } from './errors.ts';
 import type { AwsAccounts } from './datasources/shared/accounts.ts';
 import { formatGlobalId, parseGlobalId, type JobKey } from './model/globalId.ts';
 import { JobBudgetError, ListSourcesBudgetError } from './limits/jobBudget.ts';
@@ -176,17 +175,9 @@ export function createRequestContext(
       return providerOf(key.provider).setup.accountId(config, key as never, accounts);
     },
     accountAliasOfId(provider, accountId, field, argument) {
-      const alias = accountDirectory(config, accounts).find(
-        (a) => a.provider === provider && a.ids.includes(accountId),
-      )?.alias;
-      if (alias !== undefined && identity.accounts.permits(provider, alias)) return alias;
-      if (alias === undefined && identity.accounts.all)
-        throw new BadUserInputError(
-          `Argument "${argument}" names account ${accountId}, which is no configured account (JOBGRAPH_AWS_ACCOUNTS; the default account's ID once its credentials are known).`,
-          { argument },
-        );
-      // Named by the ID the caller sent: its alias would tell that the ID is a configured account's.
-      throw refuse(field, provider, alias ?? accountId, accountId);
+      return aliasOfAccountId(config, accounts, identity.accounts, (p, account, shown) =>
+        refuse(field, p, account, shown),
+      )(provider, accountId, argument);
     },
     accountAliasOf(id) {
       const key = parseGlobalId(id);

@@ -1,9 +1,6 @@
-import { hostname } from 'node:os';
-import { randomBytes } from 'node:crypto';
 import type { RedisClientType } from '@keyv/redis';
 import type { Logger } from 'pino';
-import { connectWatched, withinOpTimeout } from './redisCall.ts';
-import { ownRedisConnection } from './redisConnection.ts';
+import { SharedRedis } from './sharedRedis.ts';
 import { SEALED_HEADER_LENGTH, type Sealer } from './sealed.ts';
 
 /** One key per replica: `jobgraph:replicas:v2:<replica ID>` = its ID, sealed for the key, with a short TTL. */
@@ -51,6 +48,8 @@ export interface ClusterPeers {
 }
 
 export interface ClusterPeersOptions {
+  /** The process's shared connections (its replica ID is this one's); absent: a connection of its own to `url`, closed with it. */
+  redis?: SharedRedis;
   url: string;
   /** Longest a Redis call may take, in ms (JOBGRAPH_CACHE_OP_TIMEOUT_MS). */
   opTimeoutMs: number;
@@ -114,17 +113,25 @@ const sealedShape = (value: string) =>
 export function clusterPeers(options: ClusterPeersOptions): ClusterPeers {
   const { sealer, logger, opTimeoutMs } = options;
   const ttlMs = options.ttlMs ?? PRESENCE_TTL_MS;
-  const replicaId =
-    options.replicaId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  const owned = options.redis === undefined;
+  const redis =
+    options.redis ??
+    new SharedRedis({
+      url: options.url,
+      opTimeoutMs,
+      retryMs: ttlMs / 3,
+      logger,
+      ...(options.replicaId ? { replicaId: options.replicaId } : {}),
+    });
+  const { replicaId } = redis;
   const ownKey = PRESENCE_KEY_PREFIX + replicaId;
-  const client = ownRedisConnection(options.url, { retryMs: ttlMs / 3 });
+  const client = redis.commands;
   let seen = { checked: false, peers: 0, other: [] as string[] };
   let warnedOf = 0;
   let closed = false;
   let firstCheck: () => void = () => undefined;
   const first = new Promise<void>((resolve) => (firstCheck = resolve));
-  const call = <T>(f: (c: RedisClientType) => Promise<T>) =>
-    withinOpTimeout(f(client), opTimeoutMs);
+  const call = <T>(f: (c: RedisClientType) => Promise<T>) => redis.bounded(f(client));
 
   const check = async () => {
     if (closed || !client.isReady) return;
@@ -163,15 +170,20 @@ export function clusterPeers(options: ClusterPeersOptions): ClusterPeers {
           'cluster: replicas sharing this Redis seal under another JOBGRAPH_CLUSTER_SECRET (or a presence was forged there): what each writes is a miss to the other, so both read upstream; give every replica the same secret',
         );
       warnedOf = other.length;
-    } catch {
-      // Redis failing is the stores' to report; the next check tries again.
+    } catch (err) {
+      // Told to the one signal (each store says what it means for it); the next check tries again.
+      if (!closed) redis.failed(err);
     } finally {
       firstCheck();
     }
   };
   const timer = setInterval(() => void check(), ttlMs / 3);
   timer.unref();
-  connectWatched([client], { failed: () => undefined, ready: () => void check() });
+  // Checked as soon as Redis is there, at first and after each time it was away.
+  const off = redis.onAvailability((available) => {
+    if (available) void check();
+  });
+  if (redis.available()) void check();
   return {
     replicaId,
     check,
@@ -188,11 +200,12 @@ export function clusterPeers(options: ClusterPeersOptions): ClusterPeers {
     async close() {
       closed = true;
       clearInterval(timer);
+      off();
       if (client.isReady)
         await call((c) => c.multi().del(ownKey).sRem(PRESENCE_INDEX_KEY, replicaId).exec()).catch(
           () => undefined,
         );
-      if (client.isOpen) client.destroy();
+      if (owned) await redis.close();
     },
   };
 }

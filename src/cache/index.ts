@@ -8,6 +8,7 @@ import {
   type JobCache,
   type SecretDetector,
 } from './jobCache.ts';
+import type { Cluster } from './cluster.ts';
 import { SEALED_HEADER_LENGTH, type Sealer } from './sealed.ts';
 
 import { boundedRetainedStore, createRetainedJobs, type RetainedJobs } from './retainedJobs.ts';
@@ -28,33 +29,34 @@ export interface ShareRules {
 /**
  * The configured job cache: Redis when JOBGRAPH_CACHE_URL is set, else an in-process LRU; none when
  * max entries is 0. With Redis and `share`, the cache also carries the watched jobs' poll leases
- * (`pollLeases`), so the replicas poll each watched job once between them. With Redis, `sealer`
- * (JOBGRAPH_CLUSTER_SECRET's) seals every value written and opens every value read back.
+ * (`pollLeases`), so the replicas poll each watched job once between them. With Redis, `cluster`
+ * gives the process's shared connections and JOBGRAPH_CLUSTER_SECRET's sealer, which seals every
+ * value written and opens every value read back.
  */
 export async function openJobCache(
   config: Config,
   holdsSecret: SecretDetector,
   logger: Logger,
   share?: ShareRules,
-  sealer?: Sealer,
+  cluster?: Cluster,
 ): Promise<JobCache | undefined> {
   const { url, maxEntries, ttlSeconds, opTimeoutMs } = config.cache;
   if (url) {
-    if (!sealer)
+    if (!cluster)
       throw new Error('a Redis cache needs the cluster sealer (JOBGRAPH_CLUSTER_SECRET)');
+    const { sealer } = cluster;
     // Loaded only when configured: the Redis client is most of a megabyte of code.
     const { redisStore } = await import('./redisStore.ts');
-    const redis = await redisStore(url, {
+    const redis = redisStore(cluster.redis, {
       sealer,
       maxValueBytes: MAX_SHARED_RECORD_BYTES + SEALED_HEADER_LENGTH,
     });
     const pollLeases = share
       ? (await import('./redisPollLeases.ts')).redisPollLeases({
+          redis: cluster.redis,
           url,
           opTimeoutMs,
-          // Reconnect within about a third of a poll interval (at most every 1.25 s), so a Redis
-          // back is used within two intervals.
-          retryMs: Math.min(1000, Math.max(25, Math.floor(config.watch.pollMs / 4))),
+          retryMs: 1000,
           holdsSecret: share.holdsSecret,
           withoutSecrets: share.withoutSecrets,
           logger,
@@ -71,6 +73,9 @@ export async function openJobCache(
         await redis.close();
       },
       opTimeoutMs,
+      // No pause of its own after a failure: the store fails at once while the one signal says
+      // Redis is away, and is used again as soon as it says Redis is back.
+      pauseAfterFailureMs: 0,
       sealer,
       leases: redis.leases,
       // A watched job this replica polls for all needs no fetch lease.

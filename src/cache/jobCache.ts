@@ -103,7 +103,10 @@ export interface JobCacheOptions {
   close?: () => Promise<void>;
   /** Longest a cache read or write may take before it counts as a miss, in ms (default 250); 0 for an in-process store that needs no guard. */
   opTimeoutMs?: number;
-  /** How long to stop using a store that failed, in ms (default 10000). */
+  /**
+   * How long to stop using a store that failed, in ms (default 10000); 0: never stopped here (the
+   * Redis store fails at once while the process's one Redis signal says it is away).
+   */
   pauseAfterFailureMs?: number;
   /** Cross-process leases on the same store (Redis), so several processes fetch a job once. */
   leases?: LeaseStore;
@@ -150,14 +153,16 @@ interface StorePolicy {
  * timeout, and after a failure the store is left alone for a while (then tried once again).
  */
 function storePolicy(options: JobCacheOptions): StorePolicy {
-  return options.opTimeoutMs === 0
-    ? { execute: <T>(fn: () => Promise<T>) => fn() }
+  if (options.opTimeoutMs === 0) return { execute: <T>(fn: () => Promise<T>) => fn() };
+  const cutOff = timeout(options.opTimeoutMs ?? 250, TimeoutStrategy.Aggressive);
+  return options.pauseAfterFailureMs === 0
+    ? cutOff
     : wrap(
         circuitBreaker(handleAll, {
           halfOpenAfter: options.pauseAfterFailureMs ?? 10_000,
           breaker: new ConsecutiveBreaker(1),
         }),
-        timeout(options.opTimeoutMs ?? 250, TimeoutStrategy.Aggressive),
+        cutOff,
       );
 }
 

@@ -3,10 +3,13 @@ import { emissionMs, localCallerRates, type CallerRates, type RateLimit } from '
 import { callerRateKeys } from './callerRateKey.ts';
 import { GCRA_STEP_SCRIPT } from './redisCall.ts';
 import { redisLane } from './redisLane.ts';
+import type { SharedRedis } from './sharedRedis.ts';
 
 export { CALLER_RATE_KEY_PREFIX } from './callerRateKey.ts';
 
 export interface RedisCallerRatesOptions {
+  /** The process's shared connections; absent: a connection of its own to `url`, closed with it. */
+  redis?: SharedRedis;
   url: string;
   limit: RateLimit;
   /** JOBGRAPH_CLUSTER_SECRET: each caller's key is named by an HMAC under it (callerRateKey.ts). */

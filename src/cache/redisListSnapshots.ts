@@ -1,9 +1,9 @@
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import type { Logger } from 'pino';
-import { boundedGet, type BoundedValue, connectWatched, readyCalls } from './redisCall.ts';
-import { ownRedisConnection } from './redisConnection.ts';
+import { boundedGet, type BoundedValue } from './redisCall.ts';
 import { SEALED_HEADER_LENGTH, type Sealer } from './sealed.ts';
+import { SharedRedis, sayTurns } from './sharedRedis.ts';
 
 /**
  * `jobgraph:list:v2:<snapshot key>` (`panorama:us-east-1`, `cos:ap-guangzhou:…?jobStatuses=Failed`),
@@ -29,6 +29,8 @@ const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
 
 export interface RedisListSnapshotsOptions {
+  /** The process's shared connections; absent: a connection of the store's own to `url`, closed with it. */
+  redis?: SharedRedis;
   url: string;
   /** Longest a Redis call may take before it counts as a miss, in ms (JOBGRAPH_CACHE_OP_TIMEOUT_MS). */
   opTimeoutMs: number;
@@ -60,25 +62,20 @@ export interface RedisListSnapshots {
 export function redisListSnapshots(options: RedisListSnapshotsOptions): RedisListSnapshots {
   const { opTimeoutMs, logger, sealer } = options;
   const maxTextBytes = options.maxTextBytes ?? MAX_SHARED_SNAPSHOT_TEXT_BYTES;
-  const client = ownRedisConnection(options.url);
-  let down = false;
+  const owned = options.redis === undefined;
+  const redis =
+    options.redis ?? new SharedRedis({ url: options.url, opTimeoutMs, retryMs: 2000, logger });
+  const client = redis.commands;
   let closed = false;
+  const off = sayTurns(redis, logger, {
+    down: 'list snapshots: Redis is unavailable; each replica reads the lists it needs itself until it is back',
+    back: 'list snapshots: Redis is back; the replicas share list snapshots again',
+  });
   const failed = (err: unknown) => {
-    if (closed || down) return;
-    down = true;
-    logger.warn(
-      { err: { message: err instanceof Error ? err.message : String(err) } },
-      'list snapshots: Redis is unavailable; each replica reads the lists it needs itself until it is back',
-    );
+    if (!closed) redis.failed(err);
   };
-  const answered = () => {
-    if (!down || closed) return;
-    down = false;
-    logger.info('list snapshots: Redis is back; the replicas share list snapshots again');
-  };
-  connectWatched([client], { failed, ready: answered });
-
-  const bounded = readyCalls(client, opTimeoutMs);
+  /** A call bounded by the op timeout (sent only while the one signal says Redis is there). */
+  const bounded = <T>(call: () => Promise<T>): Promise<T> => redis.bounded(call());
 
   /** A value read back as the snapshot's text, or undefined (counted) when it is not believed. */
   const open = async (key: string, value: BoundedValue): Promise<string | undefined> => {
@@ -103,6 +100,8 @@ export function redisListSnapshots(options: RedisListSnapshotsOptions): RedisLis
   return {
     async get(keys) {
       if (keys.length === 0) return [];
+      // Redis away: a miss at once, nothing sent.
+      if (closed || !redis.available()) return keys.map(() => undefined);
       const prefixed = keys.map((k) => LIST_SNAPSHOT_PREFIX + k);
       let values: BoundedValue[];
       try {
@@ -113,10 +112,10 @@ export function redisListSnapshots(options: RedisListSnapshotsOptions): RedisLis
         failed(err);
         return keys.map(() => undefined);
       }
-      answered();
       return Promise.all(values.map((v, i) => open(prefixed[i]!, v)));
     },
     set(key, text, ttlMs) {
+      if (closed || !redis.available()) return;
       void (async () => {
         const raw = Buffer.from(text, 'utf8');
         if (raw.length > maxTextBytes) return;
@@ -131,12 +130,12 @@ export function redisListSnapshots(options: RedisListSnapshotsOptions): RedisLis
             },
           ),
         );
-        answered();
       })().catch(failed);
     },
     async close() {
       closed = true;
-      if (client.isOpen) client.destroy();
+      off();
+      if (owned) await redis.close();
     },
   };
 }

@@ -2,11 +2,14 @@ import type { Logger } from 'pino';
 import type { RateBucket } from './rateBucket.ts';
 import { GCRA_STEP_SCRIPT } from './redisCall.ts';
 import { redisLane } from './redisLane.ts';
+import type { SharedRedis } from './sharedRedis.ts';
 
 /** One key per provider and region: `jobgraph:rate:v2:<JobProvider>:<region>` = the next call's time. */
 export const RATE_KEY_PREFIX = 'jobgraph:rate:v2:';
 
 export interface RedisRateBucketOptions {
+  /** The process's shared connections; absent: a connection of its own to `url`, closed with it. */
+  redis?: SharedRedis;
   url: string;
   /** Longest a Redis call may take before the bucket counts Redis as down, in ms (JOBGRAPH_CACHE_OP_TIMEOUT_MS). */
   opTimeoutMs: number;

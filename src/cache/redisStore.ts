@@ -1,8 +1,7 @@
-import type { RedisClientType } from '@keyv/redis';
 import type { LeaseStore, RecordStore } from './jobCache.ts';
 import { boundedGet } from './redisCall.ts';
-import { ownRedisConnection } from './redisConnection.ts';
 import type { Sealer } from './sealed.ts';
+import type { SharedRedis } from './sharedRedis.ts';
 
 const LEASE_PREFIX = 'jobgraph:lease:v2:';
 /**
@@ -25,56 +24,58 @@ type Outcome = 'stored' | 'uncacheable' | 'gone';
 
 /**
  * Leases over node-redis: `SET NX PX` to take one, a compare-and-delete script and a PUBLISH to
- * give it back, and one subscriber connection per process that wakes the jobs waiting for an
- * outcome. When the subscriber connection fails, every waiter is woken with 'gone' at once (and
+ * give it back, and the process's subscriber connection, which wakes the jobs waiting for an
+ * outcome. When Redis turns away (the one signal), every waiter is woken with 'gone' at once (and
  * fetches the job itself), so a failing Redis never holds a job up beyond the cache op timeout.
  */
 function redisLeases(
-  client: RedisClientType,
+  redis: SharedRedis,
   sealer: Sealer,
 ): { leases: LeaseStore; close: () => Promise<void> } {
+  const { commands: client, subscriber } = redis;
   const waiting = new Map<string, Set<(o: Outcome) => void>>();
   const wakeAll = () => {
     for (const set of waiting.values()) for (const wake of [...set]) wake('gone');
   };
-  const subscriber = client.duplicate();
-  subscriber.on('error', wakeAll);
-  subscriber.on('end', wakeAll);
   let subscribed = false;
-  // Connected in the background: a Redis that is not there must not hold up the start (until it
-  // answers, waiters are woken at once and fetch the job themselves).
-  subscriber
-    .connect()
-    .then(() =>
-      subscriber.subscribe(LEASE_CHANNEL, (sealed: string) => {
-        const message = sealer.open('outcome', LEASE_CHANNEL, sealed, MAX_OUTCOME_CHARS);
-        if (message === undefined) return;
-        const space = message.indexOf(' ');
-        const outcome = message.slice(0, space) === 'stored' ? 'stored' : 'uncacheable';
-        const set = waiting.get(message.slice(space + 1));
-        if (set) for (const wake of [...set]) wake(outcome);
-      }),
-    )
-    .then(
-      () => {
-        subscribed = true;
-      },
-      () => undefined,
-    );
+  const onOutcome = (sealed: string) => {
+    const message = sealer.open('outcome', LEASE_CHANNEL, sealed, MAX_OUTCOME_CHARS);
+    if (message === undefined) return;
+    const space = message.indexOf(' ');
+    const outcome = message.slice(0, space) === 'stored' ? 'stored' : 'uncacheable';
+    const set = waiting.get(message.slice(space + 1));
+    if (set) for (const wake of [...set]) wake(outcome);
+  };
+  // Subscribed once Redis first answers (before it counts as there); the client renews the
+  // subscription after each reconnection. Until then, waiters are woken at once and fetch the job.
+  const leave = redis.join({
+    failing: wakeAll,
+    answered: async () => {
+      if (subscribed) return;
+      await redis.bounded(subscriber.subscribe(LEASE_CHANNEL, onOutcome));
+      subscribed = true;
+    },
+  });
   const leases: LeaseStore = {
     async acquire(globalId, token, ttlMs) {
       return (
-        (await client.set(LEASE_PREFIX + globalId, token, {
-          condition: 'NX',
-          expiration: { type: 'PX', value: Math.max(1, Math.ceil(ttlMs)) },
-        })) === 'OK'
+        (await redis.send(() =>
+          client.set(LEASE_PREFIX + globalId, token, {
+            condition: 'NX',
+            expiration: { type: 'PX', value: Math.max(1, Math.ceil(ttlMs)) },
+          }),
+        )) === 'OK'
       );
     },
     async release(globalId, token, stored) {
-      await client.eval(RELEASE_SCRIPT, { keys: [LEASE_PREFIX + globalId], arguments: [token] });
-      await client.publish(
-        LEASE_CHANNEL,
-        sealer.seal('outcome', LEASE_CHANNEL, `${stored ? 'stored' : 'uncacheable'} ${globalId}`),
+      await redis.send(() =>
+        client.eval(RELEASE_SCRIPT, { keys: [LEASE_PREFIX + globalId], arguments: [token] }),
+      );
+      await redis.send(() =>
+        client.publish(
+          LEASE_CHANNEL,
+          sealer.seal('outcome', LEASE_CHANNEL, `${stored ? 'stored' : 'uncacheable'} ${globalId}`),
+        ),
       );
     },
     listen(globalId, ms) {
@@ -88,7 +89,7 @@ function redisLeases(
           if (set?.size === 0) waiting.delete(globalId);
           resolve(o);
         };
-        if (!subscribed || !subscriber.isReady || ms <= 0) {
+        if (!subscribed || !redis.available() || ms <= 0) {
           resolve('gone');
           return;
         }
@@ -106,63 +107,42 @@ function redisLeases(
   return {
     leases,
     close: async () => {
+      leave();
       wakeAll();
-      subscriber.destroy();
+      if (subscribed && subscriber.isReady)
+        await subscriber.unsubscribe(LEASE_CHANNEL, onOutcome).catch(() => undefined);
     },
   };
 }
 
 /**
- * A Redis-backed record store, so several replicas share finished jobs, with per-job leases so
- * they also share the fetch of a job they want at the same time. Reads are bounded by Redis
- * (`BOUNDED_GET_SCRIPT`, at most `maxValueBytes`): a value over it, or a key of another type, is
- * answered as a rejection, never as a failure of the store. Connection and command errors reject:
- * the job cache treats a failing Redis as a miss and leaves it alone for a while.
+ * A Redis-backed record store on the process's shared connections, so several replicas share
+ * finished jobs, with per-job leases so they also share the fetch of a job they want at the same
+ * time. Reads are bounded by Redis (`BOUNDED_GET_SCRIPT`, at most `maxValueBytes`): a value over
+ * it, or a key of another type, is answered as a rejection, never as a failure of the store. While
+ * the one signal says Redis is away a call rejects at once, unsent; a call that fails is told to
+ * the signal and rejects: the job cache treats either as a miss.
  */
-export async function redisStore(
-  url: string,
+export function redisStore(
+  redis: SharedRedis,
   options: { sealer: Sealer; maxValueBytes: number },
-): Promise<{ store: RecordStore; leases: LeaseStore; close: () => Promise<void> }> {
-  // No offline queue: while Redis is away a command fails at once (a miss) instead of waiting for the op timeout.
-  const client = ownRedisConnection(url, { connectTimeoutMs: 1000 });
-  client.on('error', () => {
-    // Reported through failed reads and writes (logged by the job cache); keep the emitter quiet.
-  });
-  // Connect at start, so the first jobs do not pay for (or time out on) the connection; a Redis
-  // that is not there does not stop the start (the client keeps reconnecting).
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, 1000);
-    client.connect().then(
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-    );
-  });
-  const lease = redisLeases(client, options.sealer);
+): { store: RecordStore; leases: LeaseStore; close: () => Promise<void> } {
+  const client = redis.commands;
+  const lease = redisLeases(redis, options.sealer);
+  const sent = <T>(call: () => Promise<T>) => redis.send(call);
   const store: RecordStore = {
-    get: async (key) => (await boundedGet(client, [key], options.maxValueBytes))[0],
+    get: async (key) => (await sent(() => boundedGet(client, [key], options.maxValueBytes)))[0],
     set: async (key, value, opts) => {
       const ttl = opts?.ttl;
-      await client.set(
-        key,
-        value,
-        ttl ? { expiration: { type: 'PX', value: Math.max(1, Math.ceil(ttl * 1000)) } } : {},
+      await sent(() =>
+        client.set(
+          key,
+          value,
+          ttl ? { expiration: { type: 'PX', value: Math.max(1, Math.ceil(ttl * 1000)) } } : {},
+        ),
       );
     },
-    delete: async (key) => (await client.del(key)) > 0,
+    delete: async (key) => (await sent(() => client.del(key))) > 0,
   };
-  return {
-    store,
-    leases: lease.leases,
-    close: async () => {
-      await lease.close();
-      // A client that lost its Redis would wait for it to come back to close politely: drop it instead.
-      if (client.isOpen) client.destroy();
-    },
-  };
+  return { store, leases: lease.leases, close: () => lease.close() };
 }

@@ -119,7 +119,7 @@ export const ROOT_FIELD_JOB_KEYS: Record<
   ),
   // Subscription.jobUpdates: every distinct well-formed ID is one watched job.
   jobUpdates: (a) =>
-    (Array.isArray(a.ids) ? a.ids : []).map((id: unknown) => () => parseGlobalId(str(id))),
+    (Array.isArray(a.ids) ? a.ids : []).map((id: unknown) => () => parseCounted(id)),
   _entities: (a) => {
     const reps = Array.isArray(a.representations) ? a.representations : [];
     return reps.map((rep: unknown) => () => keyOfRepresentation(rep));

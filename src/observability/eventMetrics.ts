@@ -74,3 +74,17 @@ export function eventQueueGauge(
     },
   });
 }
+
+/** Whether Redis is there (1) or away (0), as the process's one Redis signal says; no sample without Redis. */
+export function redisUpGauge(registers: Registers, up: () => boolean | undefined): void {
+  new Gauge({
+    name: 'jobgraph_redis_up',
+    help: "Whether Redis (JOBGRAPH_CACHE_URL) is there (1) or away (0: the shared caches, leases, reservations and rates fall back to this replica's own), as the process's one signal for its shared connection says.",
+    registers,
+    collect() {
+      this.reset();
+      const value = up();
+      if (value !== undefined) this.set(value ? 1 : 0);
+    },
+  });
+}

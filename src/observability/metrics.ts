@@ -3,6 +3,7 @@ import type { JobProvider } from '../model/job.ts';
 import {
   eventQueueGauge,
   eventsMissedCounter,
+  redisUpGauge,
   storeGauges,
   type BoundedStore,
 } from './eventMetrics.ts';
@@ -70,6 +71,7 @@ export interface BreakerState {
  * - `jobgraph_job_cache_requests_total{result}`: cross-request cache lookups, `hit` or `miss`;
  * - `jobgraph_cache_rejected_total{kind,reason}`: values read back from Redis not believed
  *   (src/cache/sealed.ts), each a miss;
+ * - `jobgraph_redis_up`: 1 while Redis is there, 0 while it is away (src/cache/sharedRedis.ts's one signal);
  * - `jobgraph_graphql_requests_total{operation_type,outcome}`: one per GraphQL request;
  *   outcome `ok`, or the `extensions.code` of its first error;
  * - `jobgraph_graphql_request_duration_seconds{operation_type}`: a GraphQL request's duration
@@ -119,6 +121,7 @@ export class GatewayMetrics {
   readonly #historyWrites: Counter<'outcome'>;
   #watch: (() => WatchState) | undefined;
   #eventQueues: (() => readonly { queue: string; state: string }[]) | undefined;
+  #redisUp: (() => boolean) | undefined;
   #accounts: (() => readonly AccountStateView[]) | undefined;
   readonly #stores: BoundedStore[] = [];
 
@@ -190,6 +193,7 @@ export class GatewayMetrics {
       registers,
     });
     eventQueueGauge(registers, () => this.#eventQueues?.() ?? []);
+    redisUpGauge(registers, () => this.#redisUp?.());
     eventsMissedCounter(registers, () => this.#eventsMissed?.());
     storeGauges(registers, () => this.#stores.flatMap((s) => s.fill?.() ?? []));
     accountStateGauge(registers, () => this.#accounts?.() ?? []);
@@ -281,6 +285,11 @@ export class GatewayMetrics {
   /** What `jobgraph_events_missed_total` reads at each scrape (the job-state store's count). */
   eventsMissed(source: () => ReadonlyMap<JobProvider, number>): void {
     this.#eventsMissed = source;
+  }
+
+  /** What `jobgraph_redis_up` reads at each scrape (the one Redis signal). */
+  redisSource(up: () => boolean): void {
+    this.#redisUp = up;
   }
 
   /** What `jobgraph_event_queue_up` reads at each scrape. */

@@ -4,7 +4,7 @@ import type { JobRecord } from '../model/job.ts';
 import type { WatchContext } from '../subscriptions/hub.ts';
 
 /**
- * `jobUpdates(ids:)`: every ID is checked before any upstream call (a malformed one is its own
+ * `jobUpdates(ids:)`: every ID — a global ID or a job ARN, as `job(id:)` takes — is checked before any upstream call (a malformed one is its own
  * BAD_USER_INPUT event naming `ids[i]`, and is never watched); the others are watched through
  * the process's shared pollers (src/subscriptions/). Each event is one job, or one job's error.
  */
@@ -16,9 +16,10 @@ export const Subscription = {
       ctx: WatchContext | { watchJobs?: undefined },
     ) {
       if (!ctx.watchJobs) throw notOverHttp();
+      // The IDs `job(id)` takes, a job ARN included (its account ID read as the caller's alias).
       const items = ids.map((id, i): JobKey | Error => {
         try {
-          return parseGlobalId(id, `ids[${i}]`);
+          return parseGlobalId(id, `ids[${i}]`, ctx.accountAliasOfId);
         } catch (err) {
           return err as Error;
         }

@@ -15,7 +15,13 @@ import {
   NO_SUBJECT_CALLER,
   type GuardedSource,
 } from '../datasources/guard/loader.ts';
-import { formatGlobalId, parseGlobalId, type JobKey } from '../model/globalId.ts';
+import {
+  formatGlobalId,
+  parseGlobalId,
+  type AccountAliasOf,
+  type JobKey,
+} from '../model/globalId.ts';
+import { aliasOfAccountId } from '../datasources/accountDirectory.ts';
 import { providerOf } from '../datasources/registry.ts';
 import type { AwsAccounts } from '../datasources/shared/accounts.ts';
 import { createListSnapshots, type ListSnapshots } from '../datasources/listing/snapshots.ts';
@@ -47,6 +53,12 @@ export interface WatchContext extends AuthContext {
    * call, more distinct jobs than the per-request budget and subscriptions over the caps.
    */
   watchJobs(items: readonly (JobKey | Error)[]): AsyncIterableIterator<JobRecord | Error>;
+  /**
+   * The alias a job ARN's account ID names, as for queries (`RequestContext.accountAliasOfId`):
+   * an account the caller may not read throws the audited FORBIDDEN, counted with the
+   * subscription's other refusals.
+   */
+  accountAliasOfId: AccountAliasOf;
   /** The account ID (AWS) or APPID (COS) of the job with global ID `id` (`Job.account`), as for queries. */
   accountIdOf(id: string): string | null;
   /** The alias of the account of the job with global ID `id` (`Job.accountAlias`), as for queries. */
@@ -189,11 +201,22 @@ export class WatchHub {
 
   /** A subscription's context for `identity`. */
   context(identity: Identity, requestId: string): WatchContext {
+    // One set-up's refusals, an ARN's and a watched job's alike: one audit line per subscription.
+    const refusals = this.audit?.forRequest(identity, requestId);
     const context: WatchContext = {
       config: this.config,
       requestId,
       identity,
-      watchJobs: (items) => this.watch(identity, items, requestId),
+      watchJobs: (items) => this.watch(identity, items, refusals),
+      accountAliasOfId: aliasOfAccountId(
+        this.config,
+        this.accounts,
+        identity.accounts,
+        (provider, account, shown) =>
+          refusals
+            ? refusals.refuse('jobUpdates', provider, account, shown)
+            : new AccountForbiddenError(shown),
+      ),
       accountIdOf: (id) => {
         const key = parseGlobalId(id);
         return providerOf(key.provider).setup.accountId(this.config, key as never, this.accounts);
@@ -227,11 +250,10 @@ export class WatchHub {
   private watch(
     identity: Identity,
     items: readonly (JobKey | Error)[],
-    requestId: string,
+    refusals: RequestAudit | undefined,
   ): JobStream {
     const max = this.config.limits.maxJobsPerRequest;
     const distinct = new Map<string, JobKey | Error>();
-    const refusals = this.audit?.forRequest(identity, requestId);
     items.forEach((raw, i) => {
       const item = this.permitted(identity, raw, refusals);
       distinct.set(item instanceof Error ? `#${i}` : formatGlobalId(item), item);

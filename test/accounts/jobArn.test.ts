@@ -7,7 +7,7 @@ import {
 import { BATCH_SECOND_ACCOUNT_JOB_IDS } from '../../src/emulators/batch/secondAccount.ts';
 import { formatGlobalId, parseGlobalId } from '../../src/model/globalId.ts';
 import { clearCalls, gql, upstreamCallCount } from '../support/gateway.ts';
-import { subscribe } from '../support/subscriptions.ts';
+import { subscribe, TRANSPORTS, type Event } from '../support/subscriptions.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 
 /**
@@ -106,29 +106,51 @@ describe('job(id:) with a job ARN', () => {
     expect(upstreamCallCount(gw)).toBe(0);
   });
 
-  it('answers an ARN in jobUpdates with the global ID to watch instead (the watch hub maps no accounts)', async () => {
-    const sub = subscribe(
-      gw.server.url,
-      'sse',
-      `subscription ($ids: [ID!]!) { jobUpdates(ids: $ids) { id } }`,
-      {
+  const WATCH = `subscription ($ids: [ID!]!) { jobUpdates(ids: $ids) { id accountAlias } }`;
+  const codesOf = (events: Event[]) =>
+    events.map((e) => e.errors?.map((x) => [x.extensions?.code, x.message]) ?? e.data);
+
+  it.each(TRANSPORTS)(
+    'watches the job an ARN names in jobUpdates over %s, as job(id:) reads it, and names an account jobgraph does not read',
+    async (transport) => {
+      const sub = subscribe(gw.server.url, transport, WATCH, {
         token: gw.tokens.read,
+        variables: { ids: [arn('999999999999'), arn(DEMO_AWS_ACCOUNT_ID)] },
+      });
+      const events = [await sub.next(), await sub.next()] as Event[];
+      await sub.close();
+      expect(codesOf(events)).toEqual(
+        expect.arrayContaining([
+          { jobUpdates: { id: ex.batch, accountAlias: 'default' } },
+          [
+            [
+              'BAD_USER_INPUT',
+              expect.stringContaining(
+                'Argument "ids[0]" names account 999999999999, which is no configured account',
+              ),
+            ],
+          ],
+        ]),
+      );
+    },
+  );
+
+  it.each(TRANSPORTS)(
+    'refuses over %s an ARN of an account the token may not read, named by the ID it sent, before any call',
+    async (transport) => {
+      clearCalls(gw);
+      const sub = subscribe(gw.server.url, transport, WATCH, {
+        token: gw.tokens.secondAccount,
         variables: { ids: [arn(DEMO_AWS_ACCOUNT_ID)] },
-      },
-    );
-    const events = await sub.rest();
-    await sub.close();
-    expect(events.map((e) => e.errors?.map((x) => [x.extensions?.code, x.message]))).toEqual([
-      [
-        [
-          'BAD_USER_INPUT',
-          expect.stringContaining(
-            'a job ARN is not accepted here; use its global ID, batch[@{account}]:{region}:{jobId}.',
-          ),
-        ],
-      ],
-    ]);
-  });
+      });
+      const events = await sub.rest();
+      await sub.close();
+      expect(codesOf(events)).toEqual([
+        [['FORBIDDEN', `The token's accounts do not include account "${DEMO_AWS_ACCOUNT_ID}".`]],
+      ]);
+      expect(upstreamCallCount(gw)).toBe(0);
+    },
+  );
 
   it('takes ARNs in jobs(ids:) beside global IDs', async () => {
     const res = await gql(gw, `query ($ids: [ID!]!) { jobs(ids: $ids) { id } }`, {
