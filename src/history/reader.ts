@@ -228,8 +228,18 @@ export class HistoryReader {
         if (filter.accounts?.length) all.push(eb('account', 'in', [...filter.accounts]));
         if (filter.createdAfter) all.push(eb('created_at', '>=', filter.createdAfter));
         if (filter.createdBefore) all.push(eb('created_at', '<', filter.createdBefore));
-        if (filter.finishedAfter) all.push(eb('finished_at', '>=', filter.finishedAfter));
-        if (filter.finishedBefore) all.push(eb('finished_at', '<', filter.finishedBefore));
+        // A finished job's sort_at is its finished_at: the same bounds on sort_at let a finished
+        // window start its index range at the window rather than walk down from the newest job.
+        if (filter.finishedAfter)
+          all.push(
+            eb('finished_at', '>=', filter.finishedAfter),
+            eb('sort_at', '>=', filter.finishedAfter),
+          );
+        if (filter.finishedBefore)
+          all.push(
+            eb('finished_at', '<', filter.finishedBefore),
+            eb('sort_at', '<', filter.finishedBefore),
+          );
         if (filter.text) {
           const like = likeOf(filter.text);
           all.push(
