@@ -7,11 +7,11 @@ import { createListSnapshots } from './datasources/listing/index.ts';
 import { AwsAccounts, type AccountState } from './datasources/shared/accounts.ts';
 import { AccountChecks } from './datasources/accountChecks.ts';
 import { EventQueues } from './datasources/events/eventQueues.ts';
-import { JobStates, keepConfirmedFinished } from './datasources/state/jobStates.ts';
+import { JobStates } from './datasources/state/jobStates.ts';
 import { RejectionLog } from './datasources/events/rejectionLog.ts';
 import { localRateBucket } from './datasources/guard/rateBudget.ts';
 import type { EmulatorSet } from './emulators/index.ts';
-import { openHistory, type History } from './history/index.ts';
+import { historyListener, openHistory, rememberedJobs, type History } from './history/index.ts';
 import { createLogger } from './logger.ts';
 import {
   createSecretDetector,
@@ -21,14 +21,7 @@ import {
 import { secretValues } from './auth/secretValues.ts';
 import { openCallerRates, openCluster, type Cluster } from './cache/cluster.ts';
 import type { ClusterPeers } from './cache/clusterPeers.ts';
-import {
-  openJobCache,
-  openRetainedJobs,
-  type JobCache,
-  type RetainedJobs,
-  type Sealer,
-  type ShareRules,
-} from './cache/index.ts';
+import { openJobCache, type JobCache, type Sealer, type ShareRules } from './cache/index.ts';
 import { parseGlobalId } from './model/globalId.ts';
 import { providerOf } from './datasources/registry.ts';
 import { JOB_TYPE_NAME } from './model/jobKeys.ts';
@@ -50,11 +43,6 @@ export interface Gateway {
   logger: Logger;
   /** The cross-request cache of finished jobs, when on. */
   cache: JobCache | undefined;
-  /**
-   * Finished jobs kept after their provider forgets them (also `sources[p].retained`), when on:
-   * `retainFinished(record)` keeps a terminal record (the event consumer hands its records here).
-   */
-  retained: RetainedJobs | undefined;
   /** What /healthz reports (file-descriptor pressure). */
   health: FdHealth;
   /** Metrics and traces; undefined when both are off. */
@@ -99,13 +87,20 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   if (cluster) observability?.metrics?.redisSource(() => cluster.redis.available());
   const share = shareRules(built);
   const cache = await openCache(config, share, logger, options.uncachedJobIds, cluster);
-  const retained = await openRetained(config, share, logger, sealer);
   const history = await openHistory(config, share.withoutSecrets, logger, (outcome, n) =>
     observability?.metrics?.historyWrites(outcome, n),
   );
   const rateBucket = await openRateBucket(config, logger, cluster);
   const accounts = awsAccounts(config, observability);
-  sources = createSources(config, cache, health, observability, rateBucket, accounts, retained);
+  sources = createSources(
+    config,
+    cache,
+    health,
+    observability,
+    rateBucket,
+    accounts,
+    history ? rememberedJobs(history.reader) : undefined,
+  );
   const accountChecks = new AccountChecks(config, accounts);
   const verification = verifyAccounts(config, accountChecks, accounts, sources, logger);
   const { listSnapshots, sharedSnapshots } = await openListSnapshots(
@@ -118,10 +113,11 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   // The one owner of what the process knows of each job's state: built here, passed down. Dated
   // by the list snapshots' clock, so a listed row's read time and an event's arrival compare.
   const states = new JobStates(undefined, undefined, undefined, listSnapshots.now);
-  observability?.metrics?.stores(states, states.refs, retained);
+  observability?.metrics?.stores(states, states.refs);
   observability?.metrics?.eventsMissed(() => states.missed);
-  if (retained)
-    states.subscribe(keepConfirmedFinished((record) => void retained.retainFinished(record)));
+  // Every applied observation but a peer's is a change of the job's history.
+  if (history)
+    states.subscribe(historyListener((c) => history.writer.record(c), accountOf(config)));
   const sharedReservations = await openSharedReservations(config, logger, cluster);
   const callerRates = await openCallerRates(config, logger, cluster);
   const server = await startServer({
@@ -136,6 +132,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     ...(sharedReservations ? { sharedReservations } : {}),
     ...(events ? { events } : {}),
     states,
+    ...(history ? { history } : {}),
     ...(callerRates ? { callerRates } : {}),
     readinessDetails: () => ({
       ...(cluster ? { redis: cluster.redis.state, cluster: cluster.peers.state() } : {}),
@@ -154,7 +151,6 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     built,
     logger,
     cache,
-    retained,
     health,
     observability,
     accounts,
@@ -174,7 +170,6 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       await rateBucket?.close();
       await cache?.close();
       await cluster?.redis.close();
-      await retained?.close();
       await history?.close();
       await observability?.close();
     },
@@ -333,22 +328,11 @@ function openEventQueues(
   return events;
 }
 
-/**
- * The kept finished jobs: without their secrets (the central sensitive-field list, as for the
- * replicas' watch channel), each bound to the account its global ID names.
- */
-function openRetained(
-  config: Config,
-  share: ShareRules,
-  logger: Logger,
-  sealer: Sealer | undefined,
-): Promise<RetainedJobs | undefined> {
-  const accountOf = (globalId: string) => {
-    const key = parseGlobalId(globalId);
-    return providerOf(key.provider).setup.accountAlias(config, key as never);
-  };
-  return openRetainedJobs(config, share.withoutSecrets, accountOf, logger, sealer);
-}
+/** The account alias a global ID names (the job's own account, as authorization reads it). */
+const accountOf = (config: Config) => (globalId: string) => {
+  const key = parseGlobalId(globalId);
+  return providerOf(key.provider).setup.accountAlias(config, key as never);
+};
 
 /** JOBGRAPH_UPSTREAM_RATE_LIMITS with Redis: the replicas share one rate budget (this process's own while Redis is away). */
 async function openRateBucket(config: Config, logger: Logger, cluster: Cluster | undefined) {

@@ -13,14 +13,21 @@ import {
   NO_SUBJECT_CALLER,
   type GuardedSource,
 } from './datasources/guard/loader.ts';
-import { aliasOfAccountId } from './datasources/accountDirectory.ts';
-import { providerOf } from './datasources/registry.ts';
+import { accountDirectory, aliasOfAccountId } from './datasources/accountDirectory.ts';
+import { PROVIDERS, providerOf } from './datasources/registry.ts';
 import { listContradicts } from './datasources/listing/contradicts.ts';
 import type { JobCache } from './cache/jobCache.ts';
 import type { AwsAccounts } from './datasources/shared/accounts.ts';
 import { formatGlobalId, parseGlobalId, type JobKey } from './model/globalId.ts';
 import { JobBudgetError, ListSourcesBudgetError } from './limits/jobBudget.ts';
 import type { JobProvider, JobRecord } from './model/job.ts';
+import type { JobStates } from './datasources/state/jobStates.ts';
+import { historyGrantOf } from './history/reader.ts';
+import {
+  historyOfRequest,
+  type HistoryQueries,
+  type RequestHistory,
+} from './history/requestHistory.ts';
 
 /** Per-request state: who is calling, and how to load a job. */
 export interface RequestContext extends AuthContext {
@@ -60,6 +67,8 @@ export interface RequestContext extends AuthContext {
     first: number;
     after: string | null;
   }): Promise<JobListPage>;
+  /** The history store under the caller's grant (`Job.transitions`, `jobHistory`); null when off. */
+  history: RequestHistory | null;
 }
 
 export type { JobListFilter, JobListPage, ListedJob } from './datasources/listing/index.ts';
@@ -76,6 +85,10 @@ export interface GatewayParts {
   audit?: AccountAudit;
   /** The job event queues (JOBGRAPH_EVENT_QUEUES), for `Job.liveBy`; none: every job POLLING. */
   events?: Pick<EventQueues, 'covers'>;
+  /** The one owner of each job's state: every describe answer is offered to it as a read. */
+  states?: Pick<JobStates, 'offer'>;
+  /** The history store's read side (`Job.transitions`, `jobHistory`); none: history off. */
+  history?: HistoryQueries;
 }
 
 /**
@@ -99,6 +112,19 @@ async function loadListed(
 }
 
 const learnSecrets = (record: JobRecord) => secretValues.learnRecord(record);
+
+/**
+ * What a request's loaders tell of each record they serve: its secrets to the scrubber, and the
+ * record to the job-state store as a read sent at `sentAt` — a kept record (`retained`, answered
+ * from the history) is no read of the provider's.
+ */
+function onRecordOf(states: GatewayParts['states']) {
+  if (!states) return learnSecrets;
+  return (record: JobRecord, sentAt: number) => {
+    learnSecrets(record);
+    if (record.retained !== true) states.offer(record, { origin: 'read', at: sentAt });
+  };
+}
 
 /**
  * The request's budgets as it loads and lists: limits/jobBudget.ts counts before execution what
@@ -145,10 +171,11 @@ export function createRequestContext(
   // log line or error message built from it afterwards can carry them. A provider's loader is
   // made when the request first loads one of its jobs: most requests ask for one or two providers.
   const loaders = new Map<JobProvider, DataLoader<JobKey, JobRecord, string>>();
+  const onRecord = onRecordOf(gateway.states);
   const loaderOf = (provider: JobProvider) => {
     let loader = loaders.get(provider);
     if (!loader) {
-      loader = createJobLoader(sources[provider] as GuardedSource, caller, learnSecrets);
+      loader = createJobLoader(sources[provider] as GuardedSource, caller, onRecord);
       loaders.set(provider, loader);
     }
     return loader;
@@ -170,6 +197,17 @@ export function createRequestContext(
     identity,
     flushRefusals: () => refusals?.flush(),
     listJobs: (args) => lister.list({ ...args, caller, budget, access: listAccess }),
+    history: gateway.history
+      ? historyOfRequest(
+          gateway.history,
+          () => historyGrantOf(identity.accounts, accountDirectory(config, accounts)),
+          (alias) => {
+            const grant = identity.accounts;
+            if (!grant.all && !PROVIDERS.some((p) => grant.permits(p.name, alias)))
+              throw refuse('jobHistory', null, alias);
+          },
+        )
+      : null,
     accountIdOf(id) {
       const key = parseGlobalId(id);
       return providerOf(key.provider).setup.accountId(config, key as never, accounts);

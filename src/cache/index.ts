@@ -11,10 +11,7 @@ import {
 import type { Cluster } from './cluster.ts';
 import { SEALED_HEADER_LENGTH, type Sealer } from './sealed.ts';
 
-import { boundedRetainedStore, createRetainedJobs, type RetainedJobs } from './retainedJobs.ts';
-
 export type { JobCache, SecretDetector } from './jobCache.ts';
-export type { RetainedJobs } from './retainedJobs.ts';
 export type { PollLeases } from './pollLeases.ts';
 export { createSealer, type Sealer, type SealedKind, type RejectReason } from './sealed.ts';
 
@@ -90,41 +87,5 @@ export async function openJobCache(
     holdsSecret,
     logger,
     opTimeoutMs: 0,
-  });
-}
-
-/** Largest kept record, in bytes of its JSON. */
-const RETAINED_MAX_BYTES = 1024 * 1024;
-
-/**
- * The kept finished jobs (src/cache/retainedJobs.ts): in Redis when JOBGRAPH_CACHE_URL is set (the
- * replicas share them; each value sealed by `sealer`), else in process, at most
- * JOBGRAPH_RETAIN_FINISHED_MAX records and JOBGRAPH_RETAIN_FINISHED_MAX_BYTES of them; none when
- * JOBGRAPH_RETAIN_FINISHED_SECONDS is 0. `accountOf` names the account alias of a global ID.
- */
-export async function openRetainedJobs(
-  config: Config,
-  withoutSecrets: ShareRules['withoutSecrets'],
-  accountOf: (globalId: string) => string,
-  logger: Logger,
-  sealer?: Sealer,
-): Promise<RetainedJobs | undefined> {
-  const { url, retainSeconds, retainMax, retainMaxBytes, opTimeoutMs } = config.cache;
-  if (retainSeconds === 0) return undefined;
-  const store = url
-    ? (await import('./redisRetained.ts')).redisRetainedStore({
-        url,
-        opTimeoutMs,
-        maxBytes: RETAINED_MAX_BYTES + SEALED_HEADER_LENGTH,
-      })
-    : boundedRetainedStore(retainMax, Date.now, retainMaxBytes);
-  return createRetainedJobs({
-    store,
-    ttlSeconds: retainSeconds,
-    withoutSecrets,
-    accountOf,
-    logger,
-    maxBytes: RETAINED_MAX_BYTES,
-    ...(url && sealer ? { sealer } : {}),
   });
 }

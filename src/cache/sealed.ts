@@ -18,20 +18,10 @@ import type { Logger } from 'pino';
  * - `sse`: single connection reservations' fields and the replicas' messages (`jobgraph:sse:v2:…`);
  * - `rate`: rate budget state (not sealed: Redis's script must read it; only counted when clamped);
  * - `caller`: the callers' request rate state (`jobgraph:caller-rate:v2:…`; not sealed, as `rate`: its keys are named by an HMAC instead, callerRateKey.ts);
- * - `retained`: retained jobs' records, for the store that keeps them (issue #58's follow-up);
  * - `presence`: a replica's presence (`jobgraph:replicas:v2:<replica ID>`, clusterPeers.ts).
  */
 export type SealedKind =
-  | 'job'
-  | 'list'
-  | 'poll'
-  | 'watch'
-  | 'outcome'
-  | 'sse'
-  | 'rate'
-  | 'caller'
-  | 'retained'
-  | 'presence';
+  'job' | 'list' | 'poll' | 'watch' | 'outcome' | 'sse' | 'rate' | 'caller' | 'presence';
 
 /**
  * Why a value read back from Redis was not believed:

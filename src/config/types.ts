@@ -161,16 +161,6 @@ export interface Config {
     ttlSeconds: number;
     /** Longest a shared-cache (Redis) read or write may take before it counts as a miss, in ms (JOBGRAPH_CACHE_OP_TIMEOUT_MS, default 250). */
     opTimeoutMs: number;
-    /**
-     * How long a finished job is kept after jobgraph last saw it from its provider, without its
-     * secrets, to answer (`Job.retained`) once the provider forgets it, in s
-     * (JOBGRAPH_RETAIN_FINISHED_SECONDS, default 604800 = 7 days; 0 turns it off).
-     */
-    retainSeconds: number;
-    /** Finished jobs kept in process, oldest first out (JOBGRAPH_RETAIN_FINISHED_MAX, default 10000; Redis keeps them by TTL). */
-    retainMax: number;
-    /** Bytes of finished jobs kept in process, estimated, oldest first out (JOBGRAPH_RETAIN_FINISHED_MAX_BYTES, default 64 MiB). */
-    retainMaxBytes: number;
   };
   /** `Query.listJobs`. */
   listing: {

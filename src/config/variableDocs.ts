@@ -153,17 +153,6 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
   cache('JOBGRAPH_CACHE_TTL_SECONDS', '86400', 'how long a finished job stays cached, s'),
   cache('JOBGRAPH_CACHE_OP_TIMEOUT_MS', '250', 'longest Redis read or write before a miss, ms'),
   cache(
-    'JOBGRAPH_RETAIN_FINISHED_SECONDS',
-    '604800',
-    'how long a finished job is kept for when its provider forgets it, s (0: off)',
-  ),
-  cache('JOBGRAPH_RETAIN_FINISHED_MAX', '10000', 'finished jobs kept in process, oldest first out'),
-  cache(
-    'JOBGRAPH_RETAIN_FINISHED_MAX_BYTES',
-    '67108864',
-    'bytes of finished jobs kept in process (estimated), oldest first out',
-  ),
-  cache(
     'JOBGRAPH_CURSOR_SECRET',
     '— (a key per process)',
     'HMAC key of listJobs cursors, 32+ characters; replicas share it',

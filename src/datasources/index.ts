@@ -2,13 +2,14 @@ import type { AwsAccounts } from './shared/accounts.ts';
 import type { Config } from '../config/index.ts';
 import type { JobKey } from '../model/keys.ts';
 import type { JobProvider, JobRecord } from '../model/job.ts';
-import type { JobCache, RetainedJobs } from '../cache/index.ts';
+import type { JobCache } from '../cache/index.ts';
 import {
   guardSource,
   type FailureObserver,
   type GuardOptions,
   type GuardedSource,
   type LoaderObserver,
+  type RememberedJobs,
 } from './guard/loader.ts';
 import {
   localRateBucket,
@@ -52,7 +53,8 @@ export function createRateBudget(
  * One long-lived source per provider of the registry (each keeps a bounded set of regional
  * clients sharing the provider's sockets), built from the config by the provider's setup, each
  * behind its own concurrency cap, circuit breaker and time budget, and the rate budget when one is
- * configured (`rateBucket`: where it is counted; default this process).
+ * configured (`rateBucket`: where it is counted; default this process). `remembered`: the history
+ * store's jobs, answered when a provider no longer knows one.
  */
 export function createSources(
   config: Config,
@@ -61,7 +63,7 @@ export function createSources(
   observer?: AttemptObserver & LoaderObserver & RateObserver,
   rateBucket?: RateBucket,
   awsAccounts?: AwsAccounts,
-  retained?: RetainedJobs,
+  remembered?: RememberedJobs,
 ): Sources {
   const rate = createRateBudget(config, rateBucket, observer);
   const transport: TransportOptions = {
@@ -81,7 +83,7 @@ export function createSources(
     budgetMs: config.resilience.upstreamBudgetMs,
     breakerFailures: config.resilience.breakerFailures,
     breakerHalfOpenMs: config.resilience.breakerHalfOpenMs,
-    ...(retained ? { retained } : {}),
+    ...(remembered ? { remembered } : {}),
   };
   const sources: Partial<Record<JobProvider, GuardedSource>> = {};
   for (const provider of PROVIDERS) {

@@ -8,9 +8,12 @@ import type { JobRecord } from '../model/job.ts';
 import { DataDirUnwritable, openHistoryDatabase, type HistoryDatabase } from './database.ts';
 import { HistoryReader } from './reader.ts';
 import { HistoryWriter, type WriteOutcome } from './writer.ts';
+import { sealedHistoryCursors } from './requestHistory.ts';
 
 export { HistoryReader, historyGrantOf, type HistoryGrant, type HistoryFilter } from './reader.ts';
 export { HistoryWriter, type HistoryChange, type HistorySource } from './writer.ts';
+export { historyListener } from './subscriber.ts';
+export { rememberedJobs } from './remembered.ts';
 
 /** How often old jobs are pruned while the gateway runs. */
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
@@ -64,7 +67,7 @@ export async function openHistory(
           )
         : logger.info({ history: database.where }, 'history writes succeed again'),
   });
-  const reader = new HistoryReader(database);
+  const reader = new HistoryReader(database, sealedHistoryCursors(config.listing.cursorSecret));
   const prune = () =>
     void reader
       .prune(config.history.retainDays)

@@ -83,8 +83,93 @@ function decode(cursor: string): [string, string] {
 
 const likeOf = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
+/** How a page's positions are handed out as cursors and read back (default: unsigned base64url). */
+export interface HistoryCursors {
+  encode(sortAt: string, id: string): string;
+  /** The position `cursor` names; throws (the caller's error) unless this store made it. */
+  decode(cursor: string): [string, string];
+}
+
+const UNSIGNED: HistoryCursors = { encode, decode };
+
+/** A kept job as the store has it: its latest record and when a read or event last changed it. */
+export interface RememberedJob {
+  record: JobRecord;
+  lastConfirmedAt: string;
+}
+
 export class HistoryReader {
-  constructor(private readonly store: HistoryDatabase) {}
+  constructor(
+    private readonly store: HistoryDatabase,
+    private readonly cursors: HistoryCursors = UNSIGNED,
+  ) {}
+
+  /** The job's latest record and when it was last seen, when the grant reads its account. */
+  async remembered(id: string, grant: HistoryGrant): Promise<RememberedJob | null> {
+    const row = await this.store.db
+      .selectFrom('jobs')
+      .select(['record', 'last_confirmed_at'])
+      .where((eb) => eb.and([eb('id', '=', id), grantClause(eb, grant)]))
+      .executeTakeFirst();
+    return row
+      ? { record: JSON.parse(row.record) as JobRecord, lastConfirmedAt: row.last_confirmed_at }
+      : null;
+  }
+
+  /**
+   * The transitions of each of `ids` whose account the grant reads, the newest `limit` of each,
+   * newest last: one query for them all (a request's DataLoader batch).
+   */
+  async transitionsOf(
+    ids: readonly string[],
+    grant: HistoryGrant,
+    limit = 100,
+  ): Promise<Map<string, HistoryTransition[]>> {
+    const found = new Map<string, HistoryTransition[]>(ids.map((id) => [id, []]));
+    if (ids.length === 0) return found;
+    const n = Math.min(Math.max(limit, 1), 100);
+    const rows = await this.store.db
+      .selectFrom((db) =>
+        db
+          .selectFrom('transitions')
+          .innerJoin('jobs', 'jobs.id', 'transitions.job_id')
+          .select((eb) => [
+            'transitions.job_id as job_id',
+            'transitions.at as at',
+            'transitions.from_state as from_state',
+            'transitions.to_state as to_state',
+            'transitions.provider_status as provider_status',
+            'transitions.source as source',
+            'transitions.event_id as event_id',
+            eb.fn
+              .agg<number>('row_number', [])
+              .over((ob) => ob.partitionBy('transitions.job_id').orderBy('transitions.at', 'desc'))
+              .as('rank'),
+          ])
+          .where((eb) =>
+            eb.and([
+              eb('transitions.job_id', 'in', [...ids]),
+              grantClause(eb as unknown as Eb, grant),
+            ]),
+          )
+          .as('t'),
+      )
+      .selectAll()
+      .where('rank', '<=', n)
+      .orderBy('job_id')
+      .orderBy('at')
+      .execute();
+    for (const r of rows)
+      found.get(r.job_id)?.push({
+        at: r.at,
+        from: r.from_state,
+        to: r.to_state,
+        providerStatus: r.provider_status,
+        source: r.source,
+        eventId: r.event_id,
+      });
+    return found;
+  }
 
   /** The job's latest record, when the grant reads its account. */
   async latest(id: string, grant: HistoryGrant): Promise<JobRecord | null> {
@@ -130,7 +215,7 @@ export class HistoryReader {
     after: string | null,
     grant: HistoryGrant,
   ): Promise<HistoryPage> {
-    const position = after === null ? null : decode(after);
+    const position = after === null ? null : this.cursors.decode(after);
     const n = Math.min(Math.max(first, 1), 100);
     const rows = await this.store.db
       .selectFrom('jobs')
@@ -143,8 +228,18 @@ export class HistoryReader {
         if (filter.accounts?.length) all.push(eb('account', 'in', [...filter.accounts]));
         if (filter.createdAfter) all.push(eb('created_at', '>=', filter.createdAfter));
         if (filter.createdBefore) all.push(eb('created_at', '<', filter.createdBefore));
-        if (filter.finishedAfter) all.push(eb('finished_at', '>=', filter.finishedAfter));
-        if (filter.finishedBefore) all.push(eb('finished_at', '<', filter.finishedBefore));
+        // A finished job's sort_at is its finished_at: the same bounds on sort_at let a finished
+        // window start its index range at the window rather than walk down from the newest job.
+        if (filter.finishedAfter)
+          all.push(
+            eb('finished_at', '>=', filter.finishedAfter),
+            eb('sort_at', '>=', filter.finishedAfter),
+          );
+        if (filter.finishedBefore)
+          all.push(
+            eb('finished_at', '<', filter.finishedBefore),
+            eb('sort_at', '<', filter.finishedBefore),
+          );
         if (filter.text) {
           const like = likeOf(filter.text);
           all.push(
@@ -170,7 +265,7 @@ export class HistoryReader {
       .execute();
     const page = rows.slice(0, n);
     const edges = page.map((r) => ({
-      cursor: encode(r.sort_at, r.id),
+      cursor: this.cursors.encode(r.sort_at, r.id),
       node: JSON.parse(r.record) as JobRecord,
     }));
     return {

@@ -37,6 +37,7 @@ import { createFormatError } from './formatError.ts';
 import { healthRoutes, type ReadinessDetails } from './healthRoutes.ts';
 import type { EventQueues } from '../datasources/events/eventQueues.ts';
 import type { JobStates } from '../datasources/state/jobStates.ts';
+import type { HistoryQueries } from '../history/requestHistory.ts';
 import { requestErrorCodesPlugin, requestPlugin } from './requestPlugins.ts';
 import { consoleRouter } from './console.ts';
 import { acceptedTypes, paramsFromUrl, wantsEventStream } from './transport.ts';
@@ -97,6 +98,8 @@ export interface ServerOptions {
   events?: EventQueues;
   /** What the process knows of each job's latest state (events applied), shared by the watchers and `listJobs`. */
   states?: JobStates;
+  /** The history store's read side (`Job.transitions`, `jobHistory`); none: history off. */
+  history?: HistoryQueries;
   /** graphql-sse single connection reservations shared with the other replicas (Redis); none: this process's own. */
   sharedReservations?: SharedReservations;
   /** Where the callers' request rates are counted (Redis: across the replicas); none: this process's own. Unused when JOBGRAPH_CALLER_RATE is off. */
@@ -150,6 +153,8 @@ function requestGateway(options: ServerOptions, listSnapshots: ReturnType<typeof
     ),
     ...(options.accounts ? { accounts: options.accounts } : {}),
     ...(options.events ? { events: options.events } : {}),
+    ...(options.states ? { states: options.states } : {}),
+    ...(options.history ? { history: options.history } : {}),
     audit: new AccountAudit(logger, options.observability?.metrics, (provider, alias) =>
       accountDirectory(config, options.accounts).some(
         (a) => a.alias === alias && (provider === null || a.provider === provider),

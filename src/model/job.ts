@@ -55,7 +55,7 @@ export interface JobRecord {
   updatedAt: string | null;
   completedAt: string | null;
   /**
-   * Set (true) on a record kept after its provider forgot the job (src/cache/retainedJobs.ts);
+   * Set (true) on a record kept after its provider forgot the job (answered from the history store, src/history);
    * absent on a live answer.
    */
   retained?: boolean;

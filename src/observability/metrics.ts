@@ -143,7 +143,7 @@ export class GatewayMetrics {
     this.#coalesced = coalescedCounter(registers);
     this.#retained = new Counter({
       name: 'jobgraph_retained_answers_total',
-      help: 'Jobs the provider no longer knew (NOT_FOUND), answered with the record jobgraph kept of them when they finished (JOBGRAPH_RETAIN_FINISHED_SECONDS), by provider.',
+      help: 'Jobs the provider no longer knew (NOT_FOUND), answered with the record the history store keeps of them (JOBGRAPH_HISTORY_URL, docs/history.md), by provider.',
       labelNames: ['provider'],
       registers,
     });
@@ -175,7 +175,7 @@ export class GatewayMetrics {
     });
     this.#cacheRejected = new Counter({
       name: 'jobgraph_cache_rejected_total',
-      help: 'Values read back from Redis that were not believed (each a miss: read upstream instead), by kind (job, list, poll, watch, outcome, sse, rate, caller, retained, presence) and reason (mac: not sealed under JOBGRAPH_CLUSTER_SECRET, by a replica with another secret or a forger; binding: of another job or account than its key; malformed; oversized; clamped: a time further ahead than jobgraph writes).',
+      help: 'Values read back from Redis that were not believed (each a miss: read upstream instead), by kind (job, list, poll, watch, outcome, sse, rate, caller, presence) and reason (mac: not sealed under JOBGRAPH_CLUSTER_SECRET, by a replica with another secret or a forger; binding: of another job or account than its key; malformed; oversized; clamped: a time further ahead than jobgraph writes).',
       labelNames: ['kind', 'reason'],
       registers,
     });

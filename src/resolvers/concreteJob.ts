@@ -34,9 +34,20 @@ export function concreteJobResolvers(provider: JobProvider) {
     liveBy(job: JobRecord, _args: unknown, context: RequestContext): 'EVENTS' | 'POLLING' {
       return context.liveByOf(job.id);
     },
-    /** A kept record's mark (cache/retainedJobs.ts); a live answer has none. */
+    /** A remembered record's mark (the history store, once the provider forgot the job); a live answer has none. */
     async retained(job: JobRecord): Promise<boolean> {
       return (await recordField(job, 'retained')) === true;
+    },
+    /** The job's changes from the history store, batched per request, under the caller's grant. */
+    async transitions(job: JobRecord, _args: unknown, context: RequestContext) {
+      if (!context.history) return [];
+      return (await context.history.transitionsOf(job.id)).map((t) => ({
+        at: t.at,
+        from: t.from,
+        to: t.to,
+        providerStatus: t.providerStatus,
+        source: t.source,
+      }));
     },
     /** When a kept record was last confirmed by its provider; null on a live answer. */
     async lastConfirmedAt(job: JobRecord): Promise<string | null> {

@@ -27,8 +27,7 @@ import { realPart } from '../support/realParts.ts';
 // subscriber connection to a real redis-server, as its CLIENT LIST says; killing redis-server
 // flips the one signal (/readyz's `redis`, `jobgraph_redis_up`), and bringing it back on the same
 // port flips it back, with the same two connections and the watched job's channel followed again.
-// The kept finished jobs are off: their store (src/cache/redisRetained.ts) is on its way out of
-// the code (issue #74), with its own connection.
+// (Finished jobs are remembered by the history store, not Redis: docs/history.md.)
 
 const redisPart = realPart('redis-server');
 
@@ -50,7 +49,6 @@ describe.skipIf(redisPart.skip)('One jobgraph process on Redis', () => {
       ...replicaEnv(emulators, redis.url, 500),
       JOBGRAPH_UPSTREAM_RATE_LIMITS: 'importexport=50,omics=50',
       JOBGRAPH_CALLER_RATE: '1000/60s',
-      JOBGRAPH_RETAIN_FINISHED_SECONDS: '0',
     });
     client = await connected(redis.url);
   });

@@ -1,8 +1,7 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql, type KyselyPlugin } from 'kysely';
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Config, HistoryStoreConfig } from '../../src/config/types.ts';
 import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
 import { openHistory } from '../../src/history/index.ts';
@@ -11,38 +10,9 @@ import { HistoryReader } from '../../src/history/reader.ts';
 import { HistoryWriter, type HistoryChange, type WriteOutcome } from '../../src/history/writer.ts';
 import type { JobRecord } from '../../src/model/job.ts';
 import { SECRET_VALUE, batchRecord, withoutSecrets } from '../support/retainedRecords.ts';
-import { usePostgres } from '../support/usePostgres.ts';
+import { historyStores } from '../support/historyStores.ts';
 
-const pg = usePostgres();
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-/** A fresh, empty store of each kind: a new SQLite file, or a new PostgreSQL database. */
-const kinds: { name: string; skip: boolean; fresh: () => Promise<HistoryStoreConfig> }[] = [
-  {
-    name: 'SQLite file',
-    skip: false,
-    fresh: async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'jobgraph-history-'));
-      dirs.push(dir);
-      return { kind: 'sqlite', path: join(dir, 'h.sqlite'), dataDir: dir, implicit: false };
-    },
-  },
-  {
-    name: 'PostgreSQL server',
-    skip: pg.skip,
-    fresh: async () => {
-      const name = `h${Math.random().toString(36).slice(2, 10)}`;
-      const admin = await openHistoryDatabase({ kind: 'postgres', url: pg.server().url });
-      await sql.raw(`CREATE DATABASE ${name}`).execute(admin!.db);
-      await admin!.close();
-      const url = pg.server().url.replace(/\/postgres$/, `/${name}`);
-      // Never beyond loopback.
-      expect(new URL(url).hostname).toBe('127.0.0.1');
-      return { kind: 'postgres', url };
-    },
-  },
-];
+const kinds = historyStores();
 
 const job = (id: string, over: Partial<Record<string, unknown>> = {}): JobRecord =>
   ({
@@ -302,9 +272,7 @@ describe.each(kinds)('The history store on a $name', ({ skip, fresh }) => {
 
 describe('The SQLite history store', () => {
   it('refuses a corrupt file in one line, without writing to it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'jobgraph-history-'));
-    dirs.push(dir);
-    const path = join(dir, 'h.sqlite');
+    const { path } = (await kinds[0]!.fresh()) as { path: string };
     const bytes = Buffer.from('not a database, but somebody\u2019s file '.repeat(200));
     writeFileSync(path, bytes);
     const opened = openHistoryDatabase({ kind: 'sqlite', path, dataDir: null, implicit: false });
@@ -316,21 +284,20 @@ describe('The SQLite history store', () => {
 
 describe('The default place of the history (JOBGRAPH_DATA_DIR and JOBGRAPH_HISTORY_URL unset)', () => {
   /** A data folder that cannot be made: under a file (root may write anywhere, so not by permissions). */
-  const unwritable = () => {
-    const dir = mkdtempSync(join(tmpdir(), 'jobgraph-history-'));
-    dirs.push(dir);
+  const unwritable = async () => {
+    const dir = ((await kinds[0]!.fresh()) as { dataDir: string }).dataDir;
     writeFileSync(join(dir, 'a-file'), 'x');
     const dataDir = join(dir, 'a-file', 'jobgraph-data');
     return { kind: 'sqlite' as const, path: join(dataDir, 'history.sqlite'), dataDir };
   };
   const configOf = (store: HistoryStoreConfig) =>
-    ({ history: { store, retainDays: 400 } }) as Config;
+    ({ history: { store, retainDays: 400 }, listing: { cursorSecret: null } }) as Config;
 
   it('runs without history when nobody chose the place and it cannot be written (a read-only container), and says so once', async () => {
     const lines: string[] = [];
     const logger = { warn: (_f: object, m: string) => lines.push(m), info: () => undefined };
     const history = await openHistory(
-      configOf({ ...unwritable(), implicit: true }),
+      configOf({ ...(await unwritable()), implicit: true }),
       withoutSecrets,
       logger,
     );
@@ -341,12 +308,12 @@ describe('The default place of the history (JOBGRAPH_DATA_DIR and JOBGRAPH_HISTO
   it('stops the start in one line naming JOBGRAPH_DATA_DIR when the operator named the folder', async () => {
     const logger = { warn: () => undefined, info: () => undefined };
     await expect(
-      openHistory(configOf({ ...unwritable(), implicit: false }), withoutSecrets, logger),
+      openHistory(configOf({ ...(await unwritable()), implicit: false }), withoutSecrets, logger),
     ).rejects.toThrow(/^JOBGRAPH_DATA_DIR: .* cannot be written \(/);
   });
 });
 
-describe.skipIf(pg.skip)('The PostgreSQL history store going away', () => {
+describe.skipIf(kinds[1]!.skip)('The PostgreSQL history store going away', () => {
   it('counts failed writes and a degraded state, never throwing to the caller', async () => {
     const db = (await openHistoryDatabase(await kinds[1]!.fresh()))!;
     const counts: Record<string, number> = {};

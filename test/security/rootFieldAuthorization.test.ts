@@ -50,6 +50,11 @@ const SAMPLES: Readonly<Record<string, { query: string; variables?: Record<strin
       edges { cursor } pageInfo { endCursor hasNextPage } sources { provider region referenceStoreId state }
     } }`,
   },
+  jobHistory: {
+    query: `{ jobHistory(first: 100, filter: { states: [SUCCEEDED, FAILED] }) {
+      edges { cursor node { id state transitions { to } } } pageInfo { endCursor hasNextPage }
+    } }`,
+  },
   _entities: {
     query:
       'query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Job { id state } } }',
@@ -81,9 +86,18 @@ const ACCOUNT_SAMPLES: Readonly<
   ...Object.fromEntries(
     Object.entries(SAMPLES).filter(
       ([name]) =>
-        !PUBLIC_ROOT_FIELDS.has(name) && !NO_ACCOUNT_ROOT_FIELDS.has(name) && name !== 'listJobs',
+        !PUBLIC_ROOT_FIELDS.has(name) &&
+        !NO_ACCOUNT_ROOT_FIELDS.has(name) &&
+        name !== 'listJobs' &&
+        name !== 'jobHistory',
     ),
   ),
+  // As listJobs: naming the default account in its filter (its rows are held by the grant in SQL).
+  jobHistory: {
+    query: `{ jobHistory(first: 100, filter: { accounts: ["default"] }) {
+        edges { cursor node { id } } pageInfo { endCursor hasNextPage }
+      } }`,
+  },
   listJobs: {
     query: `{ listJobs(first: 100, filter: { accounts: ["default"] }) {
         edges { cursor } pageInfo { endCursor hasNextPage } sources { provider region referenceStoreId state }

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.ts';
 import { parseJob } from '../../src/datasources/batch/parse.ts';
 import type { JobEvent } from '../../src/datasources/events/envelope.ts';
-import { JobStates, keepConfirmedFinished } from '../../src/datasources/state/jobStates.ts';
+import { JobStates } from '../../src/datasources/state/jobStates.ts';
+import { historyListener } from '../../src/history/subscriber.ts';
 import type { PollLeases } from '../../src/cache/pollLeases.ts';
 import { parseGlobalId, type JobKey } from '../../src/model/globalId.ts';
 import type { JobRecord } from '../../src/model/job.ts';
@@ -76,7 +77,13 @@ function setup(covered = { value: true }) {
   });
   const kept: JobRecord[] = [];
   applier = new EventApplier(config, registry, undefined, states);
-  states.subscribe(keepConfirmedFinished((record) => kept.push(record)));
+  // What the history writes of the events applied: only those of a run a read has shown.
+  states.subscribe(
+    historyListener(
+      (change) => void (change.source === 'EVENT' && kept.push(change.record)),
+      () => 'default',
+    ),
+  );
   const seen: WatchEvent[] = [];
   registry.watch(KEY, (e) => seen.push(e));
   const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -155,7 +162,7 @@ describe('Job events applied to the watchers', () => {
     expect(t.statuses()).toEqual(['RUNNABLE', 'RUNNING', 'RUNNABLE', 'RUNNING', 'FAILED']);
   });
 
-  it('keeps a finished job an event showed only when a read has shown the job in that run', async () => {
+  it('writes an event to the history only when a read has shown the job in that run', async () => {
     const t = setup();
     await t.settle();
     // Never read: a made-up job, and the watched job in a run no read showed.

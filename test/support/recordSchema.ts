@@ -20,7 +20,14 @@ const namedType = (type: TypeNode): string =>
  * `Job.accountAlias`), from the marks of a kept record (`Job.retained`, `Job.lastConfirmedAt`:
  * absent on a live one), or from the event queues' state (`Job.liveBy`).
  */
-const RESOLVED = new Set(['account', 'accountAlias', 'retained', 'lastConfirmedAt', 'liveBy']);
+const RESOLVED = new Set([
+  'account',
+  'accountAlias',
+  'retained',
+  'lastConfirmedAt',
+  'transitions',
+  'liveBy',
+]);
 
 /** The field names of a GraphQL object or interface type a record carries, sorted. */
 export function fieldsOf(typeName: string): string[] {

@@ -1,6 +1,5 @@
 import DataLoader from 'dataloader';
 import type { JobCache } from '../../cache/jobCache.ts';
-import type { RetainedJobs } from '../../cache/retainedJobs.ts';
 import { formatGlobalId, type KeyOf } from '../../model/globalId.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
 import type { AnswerMemo } from '../shared/answerMemo.ts';
@@ -14,9 +13,15 @@ import {
   type FailureObserver,
   type GuardedSource,
   type LoaderObserver,
+  type RememberedJobs,
 } from './sharedCall.ts';
 
-export type { FailureObserver, GuardedSource, LoaderObserver } from './sharedCall.ts';
+export type {
+  FailureObserver,
+  GuardedSource,
+  LoaderObserver,
+  RememberedJobs,
+} from './sharedCall.ts';
 
 export interface GuardOptions extends BreakerOptions {
   /** The account of a job or list call, for its circuit breaker; default: the default account's. */
@@ -27,8 +32,8 @@ export interface GuardOptions extends BreakerOptions {
   callerConcurrency: number;
   /** Most time one job may take, queueing, attempts and waits included, in ms. */
   budgetMs: number;
-  /** The kept finished jobs (answered when the provider forgets one); absent when off. */
-  retained?: RetainedJobs;
+  /** Jobs remembered by the history store (answered when the provider forgets one); absent when off. */
+  remembered?: RememberedJobs;
 }
 
 /** How many jobs of this source have a call in flight now (tests and the subscription poller). */
@@ -56,7 +61,7 @@ export function guardSource<P extends JobProvider>(
     inFlight: new Map(),
     deadlines: new Deadlines(),
     ...(cache ? { cache } : {}),
-    ...(options.retained ? { retained: options.retained } : {}),
+    ...(options.remembered ? { remembered: options.remembered } : {}),
     ...(options.accounts ? { accounts: options.accounts } : {}),
     ...(health ? { health } : {}),
     ...(observer ? { observer } : {}),
@@ -99,13 +104,14 @@ export function fetchJobShared<P extends JobProvider>(
  * slot, never a rejected batch. Finished jobs come from and go to the cross-request cache
  * when there is one (it decides what may be cached). Each record is the request's own shallow
  * copy (see {@link requestCopy}), never the shared or cached object: libraries write to it.
- * `onRecord` sees every record the loader serves before any of its loads resolves (the request
- * context registers the record's secrets there).
+ * `onRecord` sees every record the loader serves before any of its loads resolves, with when the
+ * batch was sent (the request context registers the record's secrets there, and offers it to the
+ * job-state store as a read).
  */
 export function createJobLoader<P extends JobProvider>(
   guarded: GuardedSource<P>,
   caller: string = NO_SUBJECT_CALLER,
-  onRecord?: (record: JobRecord) => void,
+  onRecord?: (record: JobRecord, sentAt: number) => void,
 ): DataLoader<KeyOf<P>, JobRecord, string> {
   const observer = guarded.observer;
   // Each slot is the record or its Error (told to the fd health check), never a rejected promise.
@@ -114,11 +120,14 @@ export function createJobLoader<P extends JobProvider>(
   // Each record told to `onRecord` once the batch settles, before any load of it resolves: one
   // step for the batch, not one promise per job.
   const batch = onRecord
-    ? (keys: readonly KeyOf<P>[]) =>
-        settled(keys).then((slots) => {
-          for (const slot of slots) if (!(slot instanceof Error)) onRecord(slot);
+    ? (keys: readonly KeyOf<P>[]) => {
+        // When the batch's calls were sent: a read sent before an event arrived may be older news.
+        const sentAt = Date.now();
+        return settled(keys).then((slots) => {
+          for (const slot of slots) if (!(slot instanceof Error)) onRecord(slot, sentAt);
           return slots;
-        })
+        });
+      }
     : settled;
   const observed = observer?.batch
     ? (keys: readonly KeyOf<P>[]) =>

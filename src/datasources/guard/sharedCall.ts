@@ -1,5 +1,4 @@
 import type { JobCache } from '../../cache/jobCache.ts';
-import type { RetainedJobs } from '../../cache/retainedJobs.ts';
 import { UpstreamError } from '../../errors.ts';
 import { formatGlobalId, type KeyOf } from '../../model/globalId.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
@@ -27,10 +26,19 @@ export interface LoaderObserver {
   cacheLookup?(result: 'hit' | 'miss'): void;
   /** A request waited for a call another request had in flight, instead of making its own. */
   coalesced?(provider: JobProvider): void;
-  /** A job the provider no longer knows was answered with its kept record (cache/retainedJobs.ts). */
+  /** A job the provider no longer knows was answered with its record from the history store. */
   retainedAnswer?(provider: JobProvider): void;
   /** Runs one loader batch of `size` keys (tracing wraps it in a span). */
   batch?<T>(provider: JobProvider, size: number, run: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * Jobs remembered after their provider forgets them (the history store, src/history): the job's
+ * latest record without its secrets, marked `retained` with `lastConfirmedAt`, or undefined.
+ * Never rejects (a failing store answers undefined).
+ */
+export interface RememberedJobs {
+  recall(globalId: string): Promise<JobRecord | undefined>;
 }
 
 /** A provider's source with its process-wide protections: fair concurrency cap, circuit breakers, time budget. */
@@ -44,15 +52,11 @@ export interface GuardedSource<P extends JobProvider = JobProvider> {
   /** Cross-request cache of finished jobs; absent when off. */
   cache?: JobCache;
   /**
-   * Finished jobs kept after the provider forgets them (cache/retainedJobs.ts): every terminal
-   * record an upstream call answers is handed to it, and a NOT_FOUND answer is replaced by the
-   * kept record when there is one; absent when off (JOBGRAPH_RETAIN_FINISHED_SECONDS=0).
+   * Jobs remembered after the provider forgets them (the history store): a NOT_FOUND answer is
+   * replaced by the remembered record when there is one; absent with history off.
    */
-  retained?: RetainedJobs;
-  /**
-   * The account a key names (the breakers' per-account circuits read it too): the kept finished
-   * jobs bind each record to it without parsing its global ID again.
-   */
+  remembered?: RememberedJobs;
+  /** The account a key names (the breakers' per-account circuits read it). */
   accounts?: BreakerAccounts;
   /** Told of every failed job (in the gateway: FdHealth, so /healthz notices EMFILE/ENFILE). */
   health?: FailureObserver;
@@ -368,22 +372,15 @@ export class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCa
   }
 
   /**
-   * The upstream call's outcome, through the kept finished jobs: a terminal record is kept (not
-   * awaited: a read never waits for that write), and a NOT_FOUND answer becomes the job's kept
-   * record when there is one. Live wins: the kept record is read only after the provider said it
-   * does not know the job. Authorization was decided on the ID before the call; the kept record is
-   * of that ID and account (retainedJobs.ts checks), so it is answered as the live one would be.
+   * The upstream call's outcome, through the history store: a NOT_FOUND answer becomes the job's
+   * remembered record when there is one. Live wins: the store is read only after the provider said
+   * it does not know the job. Authorization was decided on the ID before the call, and the store's
+   * row of that ID is of the ID's account, so it is answered as the live one would be.
    */
   #upstreamDone(record: JobRecord | undefined, err: Error | undefined): void {
-    const retained = this.guarded.retained;
-    if (retained && record?.terminal)
-      // Its account is the key's (the record's ID is the key's): no second parse of the ID.
-      void retained.retainFinished(
-        record,
-        record.id === this.id ? this.guarded.accounts?.ofKey(this.key) : undefined,
-      );
-    else if (retained && err instanceof UpstreamError && err.code === 'NOT_FOUND') {
-      void retained.recall(this.id).then((kept) => {
+    const remembered = this.guarded.remembered;
+    if (remembered && err instanceof UpstreamError && err.code === 'NOT_FOUND') {
+      void remembered.recall(this.id).then((kept) => {
         if (kept) this.guarded.observer?.retainedAnswer?.(this.guarded.source.provider);
         this.#upstreamSettled(kept, kept ? undefined : err);
       });

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { CursorSeal } from '../../cache/cursorSeal.ts';
 import { BadUserInputError } from '../../errors.ts';
 import type { Keyed, StreamPosition } from './merge.ts';
 
@@ -13,9 +13,6 @@ export interface ListCursor {
 }
 
 const VERSION = 1;
-const MAC_BYTES = 32;
-/** Longer `after` values are refused unread. */
-const MAX_CURSOR_CHARS = 4096;
 /** Separates the cursor key from any other use of the same secret. */
 const KEY_LABEL = 'jobgraph listJobs cursor v1';
 
@@ -30,14 +27,6 @@ interface Payload {
   p: Record<string, [string | null, number] | 0>;
 }
 
-let processSecret: Buffer | undefined;
-
-/** The key of a process without JOBGRAPH_CURSOR_SECRET: random, made once. */
-function perProcessSecret(): Buffer {
-  processSecret ??= randomBytes(32);
-  return processSecret;
-}
-
 /**
  * Makes and reads `listJobs` cursors: base64url of an HMAC-SHA256 tag followed by the JSON
  * payload (version, keyset, filter digest, positions). Integrity-protected, not encrypted: a
@@ -45,12 +34,10 @@ function perProcessSecret(): Buffer {
  * Import/Export Marker, which is a job ID too. `secret` null: a random key per process.
  */
 export class CursorCodec {
-  readonly #key: Buffer;
+  readonly #seal: CursorSeal;
 
   constructor(secret: string | null) {
-    this.#key = createHmac('sha256', secret ?? perProcessSecret())
-      .update(KEY_LABEL)
-      .digest();
+    this.#seal = new CursorSeal(secret, KEY_LABEL);
   }
 
   encode(cursor: ListCursor): string {
@@ -66,8 +53,7 @@ export class CursorCodec {
         ]),
       ),
     };
-    const body = Buffer.from(JSON.stringify(payload), 'utf8');
-    return Buffer.concat([this.#mac(body), body]).toString('base64url');
+    return this.#seal.seal(Buffer.from(JSON.stringify(payload), 'utf8'));
   }
 
   /** The cursor `value` carries; BadUserInputError naming `after` unless this jobgraph made it (with this secret). */
@@ -78,12 +64,8 @@ export class CursorCodec {
         { argument: 'after' },
       );
     };
-    if (value.length > MAX_CURSOR_CHARS || !/^[A-Za-z0-9_-]+$/.test(value)) return refuse();
-    const raw = Buffer.from(value, 'base64url');
-    if (raw.length <= MAC_BYTES) return refuse();
-    const tag = raw.subarray(0, MAC_BYTES);
-    const body = raw.subarray(MAC_BYTES);
-    if (!timingSafeEqual(tag, this.#mac(body))) return refuse();
+    const body = this.#seal.open(value);
+    if (body === null) return refuse();
     let payload: unknown;
     try {
       payload = JSON.parse(body.toString('utf8'));
@@ -92,10 +74,6 @@ export class CursorCodec {
     }
     const cursor = readPayload(payload);
     return cursor ?? refuse();
-  }
-
-  #mac(body: Buffer): Buffer {
-    return createHmac('sha256', this.#key).update(body).digest();
   }
 }
 

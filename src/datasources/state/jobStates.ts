@@ -343,18 +343,6 @@ export class JobStates {
   }
 }
 
-/**
- * The kept finished jobs' subscription: a finished job an event showed is kept only once a
- * provider read has shown the job in that run (`confirmed`). An event is whatever its sender
- * wrote, and a kept record outlives the provider's own; a read's finished record is kept by the
- * guarded call that made it.
- */
-export function keepConfirmedFinished(keep: (record: JobRecord) => void): StateListener {
-  return (record, entry, _previous, observation) => {
-    if (observation.origin === 'event' && record.terminal && entry.confirmed) keep(record);
-  };
-}
-
 /** A read of the job's state (a describe, a poll, a listed row), or a peer's poll: not an event. */
 function isRead(observation: Observation): boolean {
   return (

@@ -46,7 +46,14 @@ describe('CosBatch record', () => {
     // `account` and `accountAlias` are resolved from the configuration, `retained` and
     // `lastConfirmedAt` from a kept record's marks (absent on a live one), `liveBy` from the event
     // queues' state: not carried by the record.
-    const resolved = ['account', 'accountAlias', 'retained', 'lastConfirmedAt', 'liveBy'];
+    const resolved = [
+      'account',
+      'accountAlias',
+      'retained',
+      'lastConfirmedAt',
+      'transitions',
+      'liveBy',
+    ];
     expect(fieldsOf('CosBatchJob').filter((f) => !resolved.includes(f))).toEqual(keys(full));
     expect(fieldsOf('CosBatchJobFailure')).toEqual(keys(failed.failureReasons[0]));
     expect(fieldsOf('CosBatchManifest')).toEqual(keys(full.manifest));

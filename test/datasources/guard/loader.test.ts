@@ -11,8 +11,7 @@ import {
 import { AnswerMemo } from '../../../src/datasources/shared/answerMemo.ts';
 import type { JobSource } from '../../../src/datasources/shared/types.ts';
 import { InternalError, UpstreamError } from '../../../src/errors.ts';
-import type { RetainedJobs } from '../../../src/cache/retainedJobs.ts';
-import { formatGlobalId, type CodePipelineKey, type JobKey } from '../../../src/model/globalId.ts';
+import { formatGlobalId, type CodePipelineKey } from '../../../src/model/globalId.ts';
 import type { JobRecord } from '../../../src/model/job.ts';
 import { UNKNOWN_STATE_FIELDS } from '../../support/records.ts';
 import { EVENTUALLY } from '../../support/eventually.ts';
@@ -125,35 +124,45 @@ describe('createJobLoader', () => {
     expect(offered).toEqual(['miss']);
   });
 
-  it("keeps each finished record it fetched under its key's account, read from the key, not from the record's ID", async () => {
-    const kept: [string, string | undefined][] = [];
-    const retained: RetainedJobs = {
-      retainFinished: async (r, account) => {
-        kept.push([r.nativeId, account]);
-        return true;
+  it('answers a job the provider no longer knows with its remembered record, and reads the store for nothing else', async () => {
+    const recalled: string[] = [];
+    const remembered = {
+      recall: async (id: string) => {
+        recalled.push(id);
+        return id === formatGlobalId(key('gone'))
+          ? {
+              ...recordOf(key('gone')),
+              retained: true,
+              lastConfirmedAt: '2026-01-01T00:00:00.000Z',
+            }
+          : undefined;
       },
-      recall: async () => undefined,
-      close: async () => {},
     };
-    const ofKey = vi.fn((k: JobKey) =>
-      (k as CodePipelineKey).region === 'eu-west-1' ? 'eu' : 'default',
-    );
-    const accounts = { ofKey, ofCall: () => 'default' };
-    const terminal = async (k: CodePipelineKey) =>
-      // One answer whose record is of another job than its key: it is not bound to the key's account.
-      ({ ...recordOf(k.jobId === 'other' ? key('else') : k), terminal: true });
-    const { source } = fakeSource(terminal);
-    const loader = createJobLoader(guardSource(source, { ...OPTIONS, retained, accounts }));
-    await Promise.all([
-      loader.load(key('a')),
-      loader.load(key('b', 'eu-west-1')),
-      loader.load(key('other')),
+    const notFound = (k: CodePipelineKey) =>
+      new UpstreamError({
+        provider: 'AWS_CODEPIPELINE',
+        code: 'NOT_FOUND',
+        message: `No job ${k.jobId}.`,
+        httpStatus: 404,
+      });
+    const { source } = fakeSource(async (k) => {
+      if (k.jobId === 'live') return recordOf(k);
+      throw notFound(k);
+    });
+    const loader = createJobLoader(guardSource(source, { ...OPTIONS, remembered }));
+    const [live, gone, never] = await Promise.allSettled([
+      loader.load(key('live')),
+      loader.load(key('gone')),
+      loader.load(key('never')),
     ]);
-    expect(kept).toEqual([
-      ['a', 'default'],
-      ['b', 'eu'],
-      ['else', undefined], // the kept jobs parse its ID for its account
-    ]);
+    expect(live.status === 'fulfilled' && live.value.retained).toBeUndefined();
+    expect(gone.status === 'fulfilled' && gone.value).toMatchObject({
+      nativeId: 'gone',
+      retained: true,
+    });
+    expect(never.status === 'rejected' && (never.reason as UpstreamError).code).toBe('NOT_FOUND');
+    // Live wins: the store is read only for the jobs the provider said it does not know.
+    expect(recalled.sort()).toEqual([formatGlobalId(key('gone')), formatGlobalId(key('never'))]);
   });
 
   it("serves each request its own writable copy of a cached record, and leaves the cache's frozen record as it is", async () => {

@@ -1,0 +1,80 @@
+/**
+ * The history store as one request reads it: every query under the caller's grant (in its SQL),
+ * a job's transitions batched per request (one query for all the jobs a response shows), and
+ * `jobHistory`'s cursors sealed as `listJobs`' are (cache/cursorSeal.ts).
+ */
+import DataLoader from 'dataloader';
+import { CursorSeal } from '../cache/cursorSeal.ts';
+import { BadUserInputError } from '../errors.ts';
+import type {
+  HistoryCursors,
+  HistoryFilter,
+  HistoryGrant,
+  HistoryPage,
+  HistoryReader,
+  HistoryTransition,
+} from './reader.ts';
+
+/** What a gateway's requests read the history through. */
+export interface HistoryQueries {
+  readonly reader: HistoryReader;
+}
+
+/** One request's view of the history. */
+export interface RequestHistory {
+  /** The job's transitions (at most 100, newest last) when the caller reads its account, else none. */
+  transitionsOf(id: string): Promise<HistoryTransition[]>;
+  /** One page of `jobHistory`, newest first. */
+  search(filter: HistoryFilter, first: number, after: string | null): Promise<HistoryPage>;
+}
+
+/** A request's history under `grant` (read when first needed: the account IDs may be learned late). */
+export function historyOfRequest(
+  queries: HistoryQueries,
+  grant: () => HistoryGrant,
+  /** Throws the caller's refusal for a filter's account alias it may not read (as `listJobs`). */
+  checkAccount: (alias: string) => void = () => undefined,
+): RequestHistory {
+  let granted: HistoryGrant | undefined;
+  const grantNow = () => (granted ??= grant());
+  const transitions = new DataLoader<string, HistoryTransition[]>(async (ids) => {
+    const found = await queries.reader.transitionsOf(ids, grantNow());
+    return ids.map((id) => found.get(id) ?? []);
+  });
+  return {
+    transitionsOf: (id) => transitions.load(id),
+    async search(filter, first, after) {
+      for (const alias of filter.accounts ?? []) checkAccount(alias);
+      return queries.reader.search(filter, first, after, grantNow());
+    },
+  };
+}
+
+/** Separates the `jobHistory` cursor key from `listJobs`' and any other use of the same secret. */
+const KEY_LABEL = 'jobgraph jobHistory cursor v1';
+
+/** `jobHistory`'s cursors: its keyset position, sealed under JOBGRAPH_CURSOR_SECRET like `listJobs`'. */
+export function sealedHistoryCursors(secret: string | null): HistoryCursors {
+  const seal = new CursorSeal(secret, KEY_LABEL, 1024);
+  const refuse = (): never => {
+    throw new BadUserInputError(
+      'Argument "after" is not a cursor of jobHistory; ask again without `after`.',
+      { argument: 'after' },
+    );
+  };
+  return {
+    encode: (sortAt, id) => seal.seal(Buffer.from(JSON.stringify([sortAt, id]), 'utf8')),
+    decode(cursor) {
+      const body = seal.open(cursor);
+      if (body === null) return refuse();
+      try {
+        const v: unknown = JSON.parse(body.toString('utf8'));
+        if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'string'))
+          return v as [string, string];
+      } catch {
+        // refused below
+      }
+      return refuse();
+    },
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * What the job-state store tells its subscribers, as the history writer takes it: each applied
+ * observation is one change (from the state the store knew, to the record's), its source by its
+ * origin. Another replica's announcement (`peer`) is not written: the replica that observed it
+ * writes it, and replicas sharing a PostgreSQL would otherwise write each change once each.
+ * An event of a run no read has shown is not written either (see below).
+ */
+import type { JobRecord } from '../model/job.ts';
+import type { HistoryChange, HistorySource } from './writer.ts';
+
+/** The origins `JobStates` tells (datasources/state/jobStates.ts `Origin`), as the history says them. */
+const SOURCES: Readonly<Record<string, HistorySource | undefined>> = {
+  read: 'READ',
+  list: 'LIST',
+  event: 'EVENT',
+};
+
+/** The parts of a state listener's arguments the history reads (jobStates.ts `StateListener`). */
+export interface AppliedObservation {
+  origin: string;
+  at?: number;
+  eventId?: string;
+}
+
+/**
+ * A `JobStates` listener that records each applied observation with `record`; `accountOf` names
+ * the account alias of a global ID (the job's own account, as authorization reads it).
+ */
+export function historyListener(
+  record: (change: HistoryChange) => void,
+  accountOf: (globalId: string) => string,
+  now: () => number = Date.now,
+): (
+  job: JobRecord,
+  entry: { confirmed: boolean },
+  previous: { header: { state: string } } | undefined,
+  observation: AppliedObservation,
+) => void {
+  return (job, entry, previous, observation) => {
+    const source = SOURCES[observation.origin];
+    // A kept record answered from the history is not news of the job: never written back.
+    if (source === undefined || job.retained === true) return;
+    // An event is whatever its sender wrote, and the history outlives the provider's own record
+    // (answered as `retained` once the provider forgets the job): an event is written only once a
+    // provider read has shown the job in that run (`confirmed`), never for a job events alone show.
+    if (source === 'EVENT' && !entry.confirmed) return;
+    record({
+      record: job,
+      from: previous?.header.state ?? null,
+      to: job.state,
+      providerStatus: job.providerStatus ?? null,
+      at: new Date(observation.at ?? now()).toISOString(),
+      source,
+      ...(observation.eventId ? { eventId: observation.eventId } : {}),
+      account: accountOf(job.id),
+    });
+  };
+}

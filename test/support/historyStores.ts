@@ -1,0 +1,55 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, expect } from 'vitest';
+import type { HistoryStoreConfig } from '../../src/config/types.ts';
+import { openHistoryDatabase } from '../../src/history/database.ts';
+import { usePostgres } from './usePostgres.ts';
+
+export interface HistoryStoreKind {
+  name: string;
+  skip: boolean;
+  /** A fresh, empty store of this kind. */
+  fresh: () => Promise<HistoryStoreConfig>;
+}
+
+/** JOBGRAPH_HISTORY_URL naming `store`. */
+export const historyUrlOf = (store: HistoryStoreConfig): string =>
+  store.kind === 'sqlite' ? `sqlite:${store.path}` : store.kind === 'postgres' ? store.url : 'off';
+
+/**
+ * The two kinds of history store a test file runs on, each fresh per call: a new SQLite file in
+ * a temporary folder (removed after the file), or a new database on the file's throwaway
+ * PostgreSQL server (usePostgres: skipped with one line where Debian's postgresql is missing).
+ */
+export function historyStores(): HistoryStoreKind[] {
+  const pg = usePostgres();
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  return [
+    {
+      name: 'SQLite file',
+      skip: false,
+      fresh: async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'jobgraph-history-'));
+        dirs.push(dir);
+        return { kind: 'sqlite', path: join(dir, 'h.sqlite'), dataDir: dir, implicit: false };
+      },
+    },
+    {
+      name: 'PostgreSQL server',
+      skip: pg.skip,
+      fresh: async () => {
+        const name = `h${Math.random().toString(36).slice(2, 10)}`;
+        const admin = await openHistoryDatabase({ kind: 'postgres', url: pg.server().url });
+        await sql.raw(`CREATE DATABASE ${name}`).execute(admin!.db);
+        await admin!.close();
+        const url = pg.server().url.replace(/\/postgres$/, `/${name}`);
+        // Never beyond loopback.
+        expect(new URL(url).hostname).toBe('127.0.0.1');
+        return { kind: 'postgres', url };
+      },
+    },
+  ];
+}
