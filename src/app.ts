@@ -21,7 +21,7 @@ import {
 import { secretValues } from './auth/secretValues.ts';
 import { openCallerRates, openCluster, type Cluster } from './cache/cluster.ts';
 import type { ClusterPeers } from './cache/clusterPeers.ts';
-import { openJobCache, type JobCache, type Sealer, type ShareRules } from './cache/index.ts';
+import { openJobCache, type JobCache, type ShareRules } from './cache/index.ts';
 import { parseGlobalId } from './model/globalId.ts';
 import { providerOf } from './datasources/registry.ts';
 import { JOB_TYPE_NAME } from './model/jobKeys.ts';
@@ -83,7 +83,6 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const cluster = await openCluster(config, logger, (kind, reason) =>
     observability?.metrics?.cacheRejected(kind, reason),
   );
-  const sealer = cluster?.sealer;
   if (cluster) observability?.metrics?.redisSource(() => cluster.redis.available());
   const share = shareRules(built);
   const cache = await openCache(config, share, logger, options.uncachedJobIds, cluster);

@@ -9,7 +9,7 @@ import {
   type SecretDetector,
 } from './jobCache.ts';
 import type { Cluster } from './cluster.ts';
-import { SEALED_HEADER_LENGTH, type Sealer } from './sealed.ts';
+import { SEALED_HEADER_LENGTH } from './sealed.ts';
 
 export type { JobCache, SecretDetector } from './jobCache.ts';
 export type { PollLeases } from './pollLeases.ts';
