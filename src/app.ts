@@ -12,6 +12,8 @@ import { RejectionLog } from './datasources/events/rejectionLog.ts';
 import { localRateBucket } from './datasources/guard/rateBudget.ts';
 import type { EmulatorSet } from './emulators/index.ts';
 import { openHistory, type History } from './history/index.ts';
+import { ActionLog } from './history/actions.ts';
+import { JobActions } from './datasources/acting/jobActions.ts';
 import { createLogger } from './logger.ts';
 import {
   createSecretDetector,
@@ -120,6 +122,19 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   observability?.metrics?.eventsMissed(() => states.missed);
   if (retained)
     states.subscribe(keepConfirmedFinished((record) => void retained.retainFinished(record)));
+  const actionLog = history
+    ? new ActionLog(history.database, (outcome, n) =>
+        observability?.metrics?.historyWrites(outcome, n),
+      )
+    : null;
+  const actions = new JobActions({
+    config,
+    sources,
+    logger,
+    store: actionLog,
+    states,
+    ...(observability?.metrics ? { metrics: observability.metrics } : {}),
+  });
   const sharedReservations = await openSharedReservations(config, logger, sealer);
   const callerRates = await openCallerRates(config, logger, sealer);
   const server = await startServer({
@@ -134,6 +149,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     ...(sharedReservations ? { sharedReservations } : {}),
     ...(events ? { events } : {}),
     states,
+    actions,
     ...(callerRates ? { callerRates } : {}),
     readinessDetails: () => ({
       ...(cluster ? { cluster: cluster.peers.state() } : {}),
@@ -172,6 +188,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       await rateBucket?.close();
       await cache?.close();
       await retained?.close();
+      await actionLog?.flush();
       await history?.close();
       await observability?.close();
     },
