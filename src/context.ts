@@ -3,7 +3,7 @@ import type DataLoader from 'dataloader';
 import type { AccountAudit } from './auth/accountAudit.ts';
 import { AccountForbiddenError } from './auth/accountAudit.ts';
 import type { AuthContext } from './auth/directives.ts';
-import { secretValues } from './auth/secretValues.ts';
+import { scrubSecrets, secretValues } from './auth/secretValues.ts';
 import type { Identity } from './auth/identity.ts';
 import type { Config } from './config/index.ts';
 import type { Sources } from './datasources/index.ts';
@@ -199,6 +199,7 @@ export function createRequestContext(
     ...grant,
     subject: identity.subject,
     learn: learnSecrets,
+    scrub: scrubSecrets,
     requestId,
     idempotencyKey: extras.idempotencyKey,
     loadJob: (key, field) => context.loadJob(key, field),

@@ -248,6 +248,30 @@ describe('Acting on jobs, with JOBGRAPH_ACTIONS naming cancel and terminate (the
     },
   );
 
+  it('keeps a secret pasted into a reason out of the log line and actionsTaken', async () => {
+    const id = DEMO_DATA.codepipeline.EXAMPLE_GLOBAL_ID;
+    const read = await gql(
+      gw,
+      `query ($id: ID!) { job(id: $id) { ... on CodePipelineJob { artifactCredentials { secretAccessKey } } } }`,
+      { token: gw.tokens.secrets, variables: { id } },
+    );
+    const secret = read.body.data?.job.artifactCredentials.secretAccessKey as string;
+    expect(secret.length).toBeGreaterThan(10);
+    const reason = `leaked ${secret}, stop it`;
+    const out = await gql(gw, CANCEL, { token: tokens.writer, variables: { id, reason } });
+    expect(out.body.data?.cancelJob.outcome).toBe('NOT_SUPPORTED');
+    const line = auditLines(gw, id).at(-1);
+    expect(line?.reason).toBe('leaked [REDACTED], stop it');
+    const taken = await gql(gw, `query ($id: ID!) { job(id: $id) { actionsTaken { reason } } }`, {
+      token: tokens.reader,
+      variables: { id },
+    });
+    expect(taken.body.data?.job.actionsTaken.at(-1)).toEqual({
+      reason: 'leaked [REDACTED], stop it',
+    });
+    expect(gw.logs.text()).not.toContain(secret);
+  });
+
   it('a dry run of 100 IDs makes no write call and says what would be done', async () => {
     const natives = Object.values(BATCH_JOB_IDS);
     const ids = Array.from({ length: 100 }, (_, i) =>

@@ -68,6 +68,8 @@ export interface JobActionCaller extends ActionGrant {
   refuseAccount(field: string, key: JobKey, account: string): Error;
   /** Register a record's secret values before anything is built from it (auth/secretValues.ts). */
   learn(record: JobRecord): void;
+  /** Text with every known secret value and secret-shaped string redacted: what the audit keeps of a reason. */
+  scrub(text: string): string;
 }
 
 /** The audit's log line writer (the gateway's logger). */
@@ -419,6 +421,8 @@ export class JobActions {
   ): void {
     const { logger, metrics, store } = this.options;
     const subject = caller.subject;
+    // A reason is the caller's free text: a pasted key or token in it stays out of the log and history.
+    const reason = caller.scrub(a.reason);
     logger?.info(
       {
         audit: 'job-action',
@@ -428,7 +432,7 @@ export class JobActions {
         job: a.id,
         provider: a.provider,
         account: a.account,
-        reason: a.reason,
+        reason,
         outcome: a.outcome,
         ...(a.providerCode ? { code: a.providerCode } : {}),
         providerRequestId: a.requestId,
@@ -442,7 +446,7 @@ export class JobActions {
       at: new Date(this.#now()).toISOString(),
       action: VALUE[a.action],
       subject,
-      reason: a.reason,
+      reason,
       outcome: a.outcome,
       provider: a.provider,
       account: a.account,
