@@ -359,3 +359,40 @@ describe('Acting on jobs with JOBGRAPH_ACTIONS set and empty', () => {
     expect(writeCalls(gw)).toEqual([]);
   });
 });
+
+describe('Acting on jobs under an upstream rate budget (JOBGRAPH_UPSTREAM_RATE_LIMITS)', () => {
+  const gw = useTestGateway({
+    JOBGRAPH_UPSTREAM_RATE_LIMITS: 'batch=50',
+    JOBGRAPH_HISTORY_URL: 'off',
+    JOBGRAPH_CACHE_MAX_ENTRIES: '0',
+  });
+
+  /** Turns the rate budget granted AWS Batch calls so far. */
+  async function batchTurns(): Promise<number> {
+    const text = await (await fetch(new URL('/metrics', gw.server.url))).text();
+    const line = text
+      .split('\n')
+      .find((l) => l.startsWith('jobgraph_upstream_rate_wait_seconds_count{provider="AWS_BATCH"}'));
+    return line ? Number(line.split(' ').at(-1)) : 0;
+  }
+
+  it('takes a turn of the per-account budget for every call of a bulk cancel, the acting calls as the reads', async () => {
+    const token = await writerToken(gw, undefined, 'oncall-ann');
+    const ids = (['submitted', 'pending', 'runnable'] as const).map(batchId);
+    clearCalls(gw);
+    const turns = await batchTurns();
+    const out = await gql(gw, CANCEL_MANY, {
+      token,
+      variables: { ids, reason: 'sweep', dryRun: false },
+    });
+    expect((out.body.data?.cancelJobs as { outcome: string }[]).map((r) => r.outcome)).toEqual([
+      'REQUESTED',
+      'REQUESTED',
+      'REQUESTED',
+    ]);
+    const calls = gw.emulators.batch.calls.map((c) => c.operation.split(' ')[0]);
+    // One DescribeJobs of the three, three CancelJob, and a fresh DescribeJobs after each.
+    expect(calls.filter((c) => c === 'CancelJob')).toHaveLength(3);
+    expect(await batchTurns()).toBe(turns + calls.length);
+  });
+});
