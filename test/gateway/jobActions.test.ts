@@ -46,12 +46,14 @@ const auditLines = (gw: TestGateway, job: string) =>
     .map((l) => JSON.parse(l) as Record<string, unknown>)
     .filter((l) => l.audit === 'job-action' && l.job === job);
 
-/** `jobgraph_job_actions_total`'s value for the labels given (0 when absent). */
-async function actionsCounted(gw: TestGateway, labels: string): Promise<number> {
+/** A counter's value on /metrics for the series given (`name{labels}`; 0 when absent). */
+async function metricValue(gw: TestGateway, series: string): Promise<number> {
   const text = await (await fetch(new URL('/metrics', gw.server.url))).text();
-  const line = text.split('\n').find((l) => l.startsWith(`jobgraph_job_actions_total{${labels}}`));
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
   return line ? Number(line.split(' ').at(-1)) : 0;
 }
+const actionsCounted = (gw: TestGateway, labels: string) =>
+  metricValue(gw, `jobgraph_job_actions_total{${labels}}`);
 
 const dir = mkdtempSync(join(tmpdir(), 'jobgraph-actions-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -368,13 +370,8 @@ describe('Acting on jobs under an upstream rate budget (JOBGRAPH_UPSTREAM_RATE_L
   });
 
   /** Turns the rate budget granted AWS Batch calls so far. */
-  async function batchTurns(): Promise<number> {
-    const text = await (await fetch(new URL('/metrics', gw.server.url))).text();
-    const line = text
-      .split('\n')
-      .find((l) => l.startsWith('jobgraph_upstream_rate_wait_seconds_count{provider="AWS_BATCH"}'));
-    return line ? Number(line.split(' ').at(-1)) : 0;
-  }
+  const batchTurns = () =>
+    metricValue(gw, 'jobgraph_upstream_rate_wait_seconds_count{provider="AWS_BATCH"}');
 
   it('takes a turn of the per-account budget for every call of a bulk cancel, the acting calls as the reads', async () => {
     const token = await writerToken(gw, undefined, 'oncall-ann');
