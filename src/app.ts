@@ -12,6 +12,8 @@ import { RejectionLog } from './datasources/events/rejectionLog.ts';
 import { localRateBucket } from './datasources/guard/rateBudget.ts';
 import type { EmulatorSet } from './emulators/index.ts';
 import { historyListener, openHistory, rememberedJobs, type History } from './history/index.ts';
+import { ActionLog } from './history/actions.ts';
+import { JobActions } from './datasources/acting/jobActions.ts';
 import { createLogger } from './logger.ts';
 import {
   createSecretDetector,
@@ -117,6 +119,19 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   // Every applied observation but a peer's is a change of the job's history.
   if (history)
     states.subscribe(historyListener((c) => history.writer.record(c), accountOf(config)));
+  const actionLog = history
+    ? new ActionLog(history.database, (outcome, n) =>
+        observability?.metrics?.historyWrites(outcome, n),
+      )
+    : null;
+  const actions = new JobActions({
+    config,
+    sources,
+    logger,
+    store: actionLog,
+    states,
+    ...(observability?.metrics ? { metrics: observability.metrics } : {}),
+  });
   const sharedReservations = await openSharedReservations(config, logger, cluster);
   const callerRates = await openCallerRates(config, logger, cluster);
   const server = await startServer({
@@ -132,6 +147,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     ...(events ? { events } : {}),
     states,
     ...(history ? { history } : {}),
+    actions,
     ...(callerRates ? { callerRates } : {}),
     readinessDetails: () => ({
       ...(cluster ? { redis: cluster.redis.state, cluster: cluster.peers.state() } : {}),
@@ -169,6 +185,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       await rateBucket?.close();
       await cache?.close();
       await cluster?.redis.close();
+      await actionLog?.flush();
       await history?.close();
       await observability?.close();
     },

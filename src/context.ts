@@ -3,7 +3,7 @@ import type DataLoader from 'dataloader';
 import type { AccountAudit } from './auth/accountAudit.ts';
 import { AccountForbiddenError } from './auth/accountAudit.ts';
 import type { AuthContext } from './auth/directives.ts';
-import { secretValues } from './auth/secretValues.ts';
+import { scrubSecrets, secretValues } from './auth/secretValues.ts';
 import type { Identity } from './auth/identity.ts';
 import type { Config } from './config/index.ts';
 import type { Sources } from './datasources/index.ts';
@@ -17,6 +17,18 @@ import { accountDirectory, aliasOfAccountId } from './datasources/accountDirecto
 import { PROVIDERS, providerOf } from './datasources/registry.ts';
 import { listContradicts } from './datasources/listing/contradicts.ts';
 import type { JobCache } from './cache/jobCache.ts';
+import { BadUserInputError } from './errors.ts';
+import { writeScopeRefusal } from './auth/writeScope.ts';
+import type {
+  ActionGrant,
+  JobActionCaller,
+  JobActionRequest,
+  JobActionResult,
+  JobActions,
+  JobActionValue,
+} from './datasources/acting/jobActions.ts';
+import { ActionsOffError } from './datasources/acting/refusals.ts';
+import type { JobActionEntry } from './history/actions.ts';
 import type { AwsAccounts } from './datasources/shared/accounts.ts';
 import { formatGlobalId, parseGlobalId, type JobKey } from './model/globalId.ts';
 import { JobBudgetError, ListSourcesBudgetError } from './limits/jobBudget.ts';
@@ -61,6 +73,12 @@ export interface RequestContext extends AuthContext {
   liveByOf(id: string): 'EVENTS' | 'POLLING';
   /** Write the request's audit lines of refused accounts (one per field); called as it ends. */
   flushRefusals(): void;
+  /** One mutation field's action on jobs (docs/actions.md): guards, calls, audit. */
+  actOnJobs(request: JobActionRequest): Promise<JobActionResult[]>;
+  /** What this caller may do to `record` now (`Job.availableActions`). */
+  availableActions(record: JobRecord): JobActionValue[];
+  /** The audit rows of the job with global ID `id` (`Job.actionsTaken`). */
+  actionsTaken(id: string): Promise<JobActionEntry[]>;
   /** One page of `listJobs` for this caller (its list calls under the caller's fair share). */
   listJobs(args: {
     filter: JobListFilter;
@@ -72,6 +90,7 @@ export interface RequestContext extends AuthContext {
 }
 
 export type { JobListFilter, JobListPage, ListedJob } from './datasources/listing/index.ts';
+export type { JobActionRequest, JobActionResult } from './datasources/acting/jobActions.ts';
 
 /** What every request of one gateway shares: its configuration, its guarded sources, its one lister. */
 export interface GatewayParts {
@@ -89,6 +108,13 @@ export interface GatewayParts {
   states?: Pick<JobStates, 'offer'>;
   /** The history store's read side (`Job.transitions`, `jobHistory`); none: history off. */
   history?: HistoryQueries;
+  /** Acting on jobs (docs/actions.md); none: every action refused as off, none available. */
+  actions?: JobActions;
+}
+
+/** What a request says beyond its caller: its `Idempotency-Key` header. */
+export interface RequestExtras {
+  idempotencyKey?: string | undefined;
 }
 
 /**
@@ -163,6 +189,7 @@ export function createRequestContext(
   gateway: GatewayParts,
   identity: Identity,
   requestId: string,
+  extras: RequestExtras = {},
 ): RequestContext {
   const { config, sources, lister, accounts, audit } = gateway;
   // The caller, for the per-caller share of each provider's concurrency: the token's subject.
@@ -191,10 +218,34 @@ export function createRequestContext(
     refuse: (provider: JobProvider | null, account: string) =>
       refuse('listJobs', provider, account),
   };
+  const grant: ActionGrant = {
+    writeRefusal: (field) => writeScopeRefusal(identity, field),
+    permits: (provider, alias) => identity.accounts.permits(provider, alias),
+  };
+  const actionCaller = (): JobActionCaller => ({
+    ...grant,
+    subject: identity.subject,
+    learn: learnSecrets,
+    scrub: scrubSecrets,
+    requestId,
+    idempotencyKey: extras.idempotencyKey,
+    loadJob: (key, field) => context.loadJob(key, field),
+    refuseAccount: (field, key, account) => refuse(field, key.provider, account),
+  });
   const context: RequestContext = {
     config,
     requestId,
     identity,
+    actOnJobs: (request) =>
+      gateway.actions
+        ? gateway.actions.act(request, actionCaller())
+        : Promise.reject(new ActionsOffError(request.action)),
+    availableActions: (record) => gateway.actions?.available(record, grant) ?? [],
+    actionsTaken: (id) => gateway.actions?.taken(id) ?? Promise.resolve([]),
+    deniedField(what, code, args) {
+      if (what.startsWith('Mutation.'))
+        gateway.actions?.refusedField(what.slice('Mutation.'.length), code, args, actionCaller());
+    },
     flushRefusals: () => refusals?.flush(),
     listJobs: (args) => lister.list({ ...args, caller, budget, access: listAccess }),
     history: gateway.history

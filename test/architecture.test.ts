@@ -130,7 +130,9 @@ describe('The import rules', () => {
 /** The provider folders: each folder of src/datasources/ but the engines and what providers share. */
 const PROVIDER_FOLDERS = readdirSync(join(SRC, 'datasources'), { withFileTypes: true })
   .filter(
-    (e) => e.isDirectory() && !['events', 'guard', 'listing', 'shared', 'state'].includes(e.name),
+    (e) =>
+      e.isDirectory() &&
+      !['acting', 'events', 'guard', 'listing', 'shared', 'state'].includes(e.name),
   )
   .map((e) => `datasources/${e.name}`);
 const inProviderFolder = (path: string) => PROVIDER_FOLDERS.some((folder) => under(folder)(path));

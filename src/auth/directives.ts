@@ -23,6 +23,15 @@ export type Rule =
 
 export interface AuthContext {
   identity: Identity;
+  /**
+   * Told of a field refused here, before its resolver (a mutation's refusal is audited:
+   * docs/actions.md); absent: refused unrecorded.
+   */
+  deniedField?(
+    what: string,
+    code: 'UNAUTHENTICATED' | 'FORBIDDEN',
+    args: Record<string, unknown>,
+  ): void;
 }
 
 /** A field guarded by `jobs:secrets:read`: the central list the enforcement, logs and tests use. */
@@ -206,7 +215,10 @@ export function applyAuthDirectives(
       const what = `${typeName}.${fieldName}`;
       const resolve: GraphQLFieldResolver<unknown, AuthContext> = (source, args, context, info) => {
         const denied = evaluate(rules, context.identity);
-        if (denied) throw unauthorizedError(denied, what, rules);
+        if (denied) {
+          context.deniedField?.(what, denied, args as Record<string, unknown>);
+          throw unauthorizedError(denied, what, rules);
+        }
         return original(source, args, context, info);
       };
       // A subscription field is refused when it subscribes too, before any poller starts.

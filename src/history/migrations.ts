@@ -42,6 +42,21 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
     )`,
     `CREATE INDEX transitions_by_job ON transitions (job_id, at)`,
   ],
+  // 2: job_actions, the audit of actions taken on jobs and refused (docs/actions.md).
+  [
+    `CREATE TABLE job_actions (
+      job_id text NOT NULL,
+      at text NOT NULL,
+      action text NOT NULL,
+      subject text,
+      reason text NOT NULL,
+      outcome text NOT NULL,
+      provider text NOT NULL,
+      account text NOT NULL,
+      request_id text
+    )`,
+    `CREATE INDEX job_actions_by_job ON job_actions (job_id, at)`,
+  ],
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -30,6 +30,23 @@ export interface TransitionsTable {
   event_id: string | null;
 }
 
+/** One action taken on a job, or refused (history/actions.ts). */
+export interface JobActionsTable {
+  job_id: string;
+  at: string;
+  /** `CANCEL` or `TERMINATE`. */
+  action: string;
+  subject: string | null;
+  reason: string;
+  /** A JobActionOutcome. */
+  outcome: string;
+  provider: string;
+  /** The account's alias. */
+  account: string;
+  /** The provider's request ID of the call, when one was made. */
+  request_id: string | null;
+}
+
 export interface SchemaTable {
   version: number;
   applied_at: Generated<string>;
@@ -38,5 +55,6 @@ export interface SchemaTable {
 export interface HistoryTables {
   jobs: JobsTable;
   transitions: TransitionsTable;
+  job_actions: JobActionsTable;
   jobgraph_schema: SchemaTable;
 }

@@ -24,11 +24,19 @@ function requestIdOf(req: http.IncomingMessage, res: http.ServerResponse): strin
 export interface Admitted {
   requestId: string;
   identity: Identity;
+  /** The `Idempotency-Key` header as sent (checked where a mutation reads it). */
+  idempotencyKey?: string | undefined;
 }
 
 /** What one request's handlers read from `res.locals`: who is calling, and the request's ID. */
 export function admittedOf(res: express.Response): Admitted {
-  return { identity: res.locals.identity as Identity, requestId: res.locals.requestId as string };
+  const header = res.req.headers['idempotency-key'];
+  const key = Array.isArray(header) ? header[0] : header;
+  return {
+    identity: res.locals.identity as Identity,
+    requestId: res.locals.requestId as string,
+    ...(key === undefined ? {} : { idempotencyKey: key }),
+  };
 }
 
 /** The callers' request rate as the authenticator spends it for a bad token (JOBGRAPH_CALLER_RATE). */

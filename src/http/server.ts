@@ -36,6 +36,7 @@ import { corsMiddleware } from './cors.ts';
 import { createFormatError } from './formatError.ts';
 import { healthRoutes, type ReadinessDetails } from './healthRoutes.ts';
 import type { EventQueues } from '../datasources/events/eventQueues.ts';
+import type { JobActions } from '../datasources/acting/jobActions.ts';
 import type { JobStates } from '../datasources/state/jobStates.ts';
 import type { HistoryQueries } from '../history/requestHistory.ts';
 import { requestErrorCodesPlugin, requestPlugin } from './requestPlugins.ts';
@@ -100,6 +101,8 @@ export interface ServerOptions {
   states?: JobStates;
   /** The history store's read side (`Job.transitions`, `jobHistory`); none: history off. */
   history?: HistoryQueries;
+  /** Acting on jobs (docs/actions.md); none: every action refused as off. */
+  actions?: JobActions;
   /** graphql-sse single connection reservations shared with the other replicas (Redis); none: this process's own. */
   sharedReservations?: SharedReservations;
   /** Where the callers' request rates are counted (Redis: across the replicas); none: this process's own. Unused when JOBGRAPH_CALLER_RATE is off. */
@@ -155,6 +158,7 @@ function requestGateway(options: ServerOptions, listSnapshots: ReturnType<typeof
     ...(options.events ? { events: options.events } : {}),
     ...(options.states ? { states: options.states } : {}),
     ...(options.history ? { history: options.history } : {}),
+    ...(options.actions ? { actions: options.actions } : {}),
     audit: new AccountAudit(logger, options.observability?.metrics, (provider, alias) =>
       accountDirectory(config, options.accounts).some(
         (a) => a.alias === alias && (provider === null || a.provider === provider),
@@ -471,7 +475,9 @@ function contextFactory(gateway: GatewayParts, limits: QueryLimits): ContextFact
       limits.parseOptions,
     );
     if (refusal) throw refusal;
-    return createRequestContext(gateway, admitted.identity, admitted.requestId);
+    return createRequestContext(gateway, admitted.identity, admitted.requestId, {
+      idempotencyKey: admitted.idempotencyKey,
+    });
   };
 }
 

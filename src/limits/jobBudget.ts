@@ -117,6 +117,13 @@ export const ROOT_FIELD_JOB_KEYS: Record<
       (a: Args, c: BudgetConfig) => [() => keyOf(a, c)],
     ]),
   ),
+  // The actions on jobs (docs/actions.md): each job is read before it is acted on.
+  cancelJob: (a) => [() => parseCounted(a.id)],
+  terminateJob: (a) => [() => parseCounted(a.id)],
+  cancelJobs: (a, config) => {
+    const ids = Array.isArray(a.ids) ? a.ids : [];
+    return ids.length > config.limits.maxJobIds ? [] : ids.map((id) => () => parseCounted(id));
+  },
   // Subscription.jobUpdates: every distinct well-formed ID is one watched job.
   jobUpdates: (a) =>
     (Array.isArray(a.ids) ? a.ids : []).map((id: unknown) => () => parseCounted(id)),

@@ -14,6 +14,7 @@ import { rootFieldNodes } from './rootFields.ts';
 export const JOB_ID_LIST_ARGUMENTS: Readonly<Record<string, string>> = {
   jobs: 'ids',
   jobUpdates: 'ids',
+  cancelJobs: 'ids',
 };
 
 /** How long one list in a root field's arguments may be, and the variable that sets it (if any). */

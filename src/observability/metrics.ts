@@ -119,6 +119,7 @@ export class GatewayMetrics {
   readonly #callerRateLimited: Counter<'transport'>;
   readonly #cacheRejected: Counter<'kind' | 'reason'>;
   readonly #historyWrites: Counter<'outcome'>;
+  readonly #jobActions: Counter<'provider' | 'action' | 'outcome'>;
   #watch: (() => WatchState) | undefined;
   #eventQueues: (() => readonly { queue: string; state: string }[]) | undefined;
   #redisUp: (() => boolean) | undefined;
@@ -171,6 +172,12 @@ export class GatewayMetrics {
       name: 'jobgraph_history_writes_total',
       help: 'Job changes given to the history store (JOBGRAPH_HISTORY_URL), by outcome: written (committed in a batch), dropped (its queue was full, or the store closing) or failed (the database refused the batch: the store is degraded).',
       labelNames: ['outcome'],
+      registers,
+    });
+    this.#jobActions = new Counter({
+      name: 'jobgraph_job_actions_total',
+      help: 'Actions on jobs asked through the mutations (docs/actions.md), by provider, action (CANCEL, TERMINATE) and outcome (REQUESTED, ALREADY_FINISHED, NOT_APPLIED, NOT_SUPPORTED, WOULD_APPLY, FAILED, REFUSED).',
+      labelNames: ['provider', 'action', 'outcome'],
       registers,
     });
     this.#cacheRejected = new Counter({
@@ -239,6 +246,11 @@ export class GatewayMetrics {
   /** Job changes the history store wrote, dropped or failed to write (src/history/writer.ts). */
   historyWrites(outcome: 'written' | 'dropped' | 'failed', n: number): void {
     this.#historyWrites.inc({ outcome }, n);
+  }
+
+  /** One action on a job, or its refusal (datasources/acting/jobActions.ts). */
+  jobAction(provider: string, action: string, outcome: string): void {
+    this.#jobActions.inc({ provider, action, outcome });
   }
 
   /** A value read back from Redis was not believed (src/cache/sealed.ts). */

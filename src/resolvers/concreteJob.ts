@@ -49,6 +49,24 @@ export function concreteJobResolvers(provider: JobProvider) {
         source: t.source,
       }));
     },
+    /** What this caller may do to the job now (docs/actions.md). */
+    async availableActions(
+      job: JobRecord,
+      _args: unknown,
+      context: RequestContext,
+    ): Promise<string[]> {
+      // A listed row holds the fields its summary lacks as loaders (recordField).
+      const [state, providerStatus, terminal] = await Promise.all([
+        recordField(job, 'state'),
+        recordField(job, 'providerStatus'),
+        recordField(job, 'terminal'),
+      ]);
+      return context.availableActions({ ...job, state, providerStatus, terminal });
+    },
+    /** The audit of actions on the job (history store); empty when history is off. */
+    actionsTaken(job: JobRecord, _args: unknown, context: RequestContext) {
+      return context.actionsTaken(job.id);
+    },
     /** When a kept record was last confirmed by its provider; null on a live answer. */
     async lastConfirmedAt(job: JobRecord): Promise<string | null> {
       return (await recordField(job, 'lastConfirmedAt')) ?? null;

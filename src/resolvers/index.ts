@@ -1,12 +1,14 @@
 import { concreteJobs } from './concreteJob.ts';
 import { DateTime } from './DateTime.ts';
 import { Job } from './Job.ts';
+import { Mutation } from './Mutation.ts';
 import { Query } from './Query.ts';
 import { Subscription } from './Subscription.ts';
 
 export const resolvers = {
   DateTime,
   Query,
+  Mutation,
   Subscription,
   Job,
   ...concreteJobs,

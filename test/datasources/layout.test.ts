@@ -6,7 +6,7 @@ import { JOB_PROVIDERS } from '../../src/model/job.ts';
 const DATASOURCES = new URL('../../src/datasources/', import.meta.url);
 
 /** Folders of src/datasources/ that are not a provider: the engines and what providers share. */
-const NOT_PROVIDERS = ['events', 'guard', 'listing', 'shared', 'state'];
+const NOT_PROVIDERS = ['acting', 'events', 'guard', 'listing', 'shared', 'state'];
 
 /** Each provider folder: the ones under src/datasources/ that are not an engine. */
 const FOLDERS = readdirSync(DATASOURCES, { withFileTypes: true })

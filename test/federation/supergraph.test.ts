@@ -1,6 +1,8 @@
 import { composeServices } from '@apollo/composition';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
 import { DEMO_DATA } from '../../src/emulators/index.ts';
+import { writerToken } from '../support/accountTokens.ts';
 import { loadTypeDefs } from '../../src/schema.ts';
 import { parse, print } from 'graphql';
 import { startApolloGateway } from '../support/apolloGateway.ts';
@@ -80,6 +82,40 @@ describe('jobgraph in a supergraph under @apollo/gateway', () => {
     expect(withoutDescriptions(supergraphSdl)).toMatch(
       /type Subscription\s*@join__type\(graph: JOBGRAPH\)\s*\{[^}]*jobUpdates\(ids: \[ID!\]!\): Job!\s*\}/,
     );
+  });
+
+  it('composes the mutations with another subgraph with no hints', () => {
+    const composed = composeServices([
+      { name: 'jobgraph', url: jobgraph.server.url, typeDefs: loadTypeDefs() },
+      { name: 'deployments', url: other.deployments.url, typeDefs: parse(DEPLOYMENTS_SDL) },
+    ]);
+    expect(composed.errors).toBeUndefined();
+    // The one hint there is, CodePipelineJob's two descriptions, is the other team's copy of the type.
+    const hints = (composed.hints ?? []).map((h) => h.toString());
+    expect(
+      hints.filter((h) => /Mutation|JobAction|cancelJob|terminateJob|Actions|actionsTaken/.test(h)),
+    ).toEqual([]);
+    expect(hints.filter((h) => !h.includes('"CodePipelineJob"'))).toEqual([]);
+    expect(withoutDescriptions(supergraphSdl)).toMatch(
+      /type Mutation\s*@join__type\(graph: JOBGRAPH\)\s*\{[^}]*cancelJobs\(/,
+    );
+  });
+
+  it('refuses an action through @apollo/gateway on its own: the gateway enforces no scope, the subgraph does', async () => {
+    const id = `${DEMO_DATA.batch.EXAMPLE_GLOBAL_ID.slice(0, DEMO_DATA.batch.EXAMPLE_GLOBAL_ID.lastIndexOf(':') + 1)}${BATCH_JOB_IDS.pending}`;
+    const mutation = `mutation { cancelJob(id: "${id}", reason: "through the router") { outcome job { state } } }`;
+    const refused = await viaRouter(mutation, jobgraph.tokens.read);
+    expect(refused.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(refused.body.errors?.[0]?.message).toContain('jobs:write');
+    expect(
+      jobgraph.emulators.batch.calls.filter((c) => c.operation.startsWith('CancelJob')),
+    ).toEqual([]);
+    const writer = await writerToken(jobgraph, ['*'], 'router-writer');
+    const done = await viaRouter(mutation, writer);
+    expect(done.body.data?.cancelJob).toEqual({ outcome: 'REQUESTED', job: { state: 'FAILED' } });
+    expect(
+      jobgraph.emulators.batch.calls.filter((c) => c.operation.startsWith('CancelJob')),
+    ).toHaveLength(1);
   });
 
   it('joins deployments to their CodePipeline jobs and every Job to its watchers, one upstream call per distinct job', async () => {

@@ -6,6 +6,7 @@ import type { Config, HistoryStoreConfig } from '../../src/config/types.ts';
 import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
 import { openHistory } from '../../src/history/index.ts';
 import { SCHEMA_VERSION } from '../../src/history/migrations.ts';
+import { ActionLog, type JobActionEntry } from '../../src/history/actions.ts';
 import { HistoryReader } from '../../src/history/reader.ts';
 import { HistoryWriter, type HistoryChange, type WriteOutcome } from '../../src/history/writer.ts';
 import type { JobRecord } from '../../src/model/job.ts';
@@ -66,7 +67,9 @@ describe.each(kinds)('The history store on a $name', ({ skip, fresh }) => {
       const config = await fresh();
       const db = await start(config);
       const versions = await db.db.selectFrom('jobgraph_schema').select('version').execute();
-      expect(versions.map((v) => Number(v.version))).toEqual([SCHEMA_VERSION]);
+      expect(versions.map((v) => Number(v.version))).toEqual(
+        Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1),
+      );
       await db.close();
       open.pop();
       const again = await start(config); // already applied: nothing to do
@@ -268,6 +271,38 @@ describe.each(kinds)('The history store on a $name', ({ skip, fresh }) => {
     expect(await reader.latest('batch:us-east-1:new', '*')).not.toBeNull();
     await writer.close();
   });
+
+  it.skipIf(skip)(
+    'keeps the actions on jobs (job_actions), written in one batch, read back per job oldest first',
+    async () => {
+      const db = await start();
+      const counts: Record<string, number> = {};
+      const log = new ActionLog(db, (o, n) => (counts[o] = (counts[o] ?? 0) + n));
+      const entry = (jobId: string, at: string, outcome: string): JobActionEntry => ({
+        jobId,
+        at,
+        action: 'CANCEL',
+        subject: 'oncall-ann',
+        reason: 'Superseded by sweep 5',
+        outcome,
+        provider: 'AWS_BATCH',
+        account: 'default',
+        requestId: outcome === 'REQUESTED' ? 'req-1' : null,
+      });
+      log.record(entry('batch:us-east-1:a', '2026-01-01T00:00:02.000Z', 'REQUESTED'));
+      log.record(entry('batch:us-east-1:a', '2026-01-01T00:00:01.000Z', 'REFUSED'));
+      log.record(entry('batch:us-east-1:b', '2026-01-01T00:00:03.000Z', 'NOT_APPLIED'));
+      // Read right after: what this process queued is written first.
+      const a = await log.forJob('batch:us-east-1:a');
+      expect(a.map((r) => [r.at, r.outcome, r.requestId])).toEqual([
+        ['2026-01-01T00:00:01.000Z', 'REFUSED', null],
+        ['2026-01-01T00:00:02.000Z', 'REQUESTED', 'req-1'],
+      ]);
+      expect(a[0]).toMatchObject({ subject: 'oncall-ann', reason: 'Superseded by sweep 5' });
+      expect(await log.forJob('batch:us-east-1:none')).toEqual([]);
+      expect(counts).toEqual({ written: 3 });
+    },
+  );
 });
 
 describe('The SQLite history store', () => {

@@ -1,3 +1,4 @@
+import type { ProviderActions } from '../shared/acting.ts';
 import type { BatchKey } from '../../model/keys.ts';
 import { awsRequestId } from '../shared/awsErrors.ts';
 import type { ActedAnswer, Operation } from '../shared/source.ts';
@@ -43,3 +44,23 @@ export const CANCEL_JOB = batchAction('CancelJob', '/v1/canceljob');
 
 /** TerminateJob: a job in any unfinished state ends FAILED, its running container stopped. */
 export const TERMINATE_JOB = batchAction('TerminateJob', '/v1/terminatejob');
+
+/** The statuses CancelJob cancels; STARTING and RUNNING only TerminateJob stops. */
+const CANCELLABLE = new Set(['SUBMITTED', 'PENDING', 'RUNNABLE']);
+
+/**
+ * What CancelJob and TerminateJob do by status (docs/actions.md): CancelJob answers 200 for a
+ * started job without cancelling it, so jobgraph says NOT_APPLIED and makes no call.
+ */
+export const BATCH_ACTIONS: ProviderActions = {
+  reason: { max: BATCH_REASON_MAX_CHARS, unit: 'characters' },
+  judge(action, record) {
+    if (record.terminal) return { kind: 'finished' };
+    if (action === 'terminate' || CANCELLABLE.has(record.providerStatus ?? ''))
+      return { kind: 'apply' };
+    return {
+      kind: 'not-applied',
+      why: `The job is ${record.providerStatus ?? 'started'}: AWS Batch cancels only jobs not yet started (SUBMITTED, PENDING, RUNNABLE); terminateJob stops a STARTING or RUNNING job.`,
+    };
+  },
+};

@@ -7,6 +7,7 @@ import type { HttpResult } from '../shared/http.ts';
 import { jsonElements } from '../shared/jsonElements.ts';
 import type { AwsSourceOptions } from '../shared/options.ts';
 import type { Operation, ProviderWire, WireRequest } from '../shared/source.ts';
+import { CANCEL_JOB, TERMINATE_JOB } from './actions.ts';
 import { jobsSubject, notFound, readBatchError, toUpstreamError } from './errors.ts';
 import { parse, parseJobElement, parseJobs } from './parse.ts';
 import type { BatchJobRecord } from './record.ts';
@@ -137,5 +138,6 @@ export function batchWire(
   return {
     ...awsWire(describe, BATCH_SERVICE, options),
     describeMany: { max: BATCH_DESCRIBE_MAX, operation: describeMany },
+    actions: { cancel: CANCEL_JOB, terminate: TERMINATE_JOB },
   };
 }

@@ -1,3 +1,4 @@
+import { BATCH_ACTIONS } from './actions.ts';
 import { BATCH_EVENTS } from './events.ts';
 import { awsSetup } from '../shared/awsCall.ts';
 import type { AwsSourceOptions } from '../shared/options.ts';
@@ -31,4 +32,5 @@ export const batch: Provider<'AWS_BATCH', BatchJobRecord, AwsSourceOptions> = {
   setup: awsSetup((config) => config.endpoints.batch, batchWire),
   list: BATCH_LISTING,
   events: BATCH_EVENTS,
+  actions: BATCH_ACTIONS,
 };

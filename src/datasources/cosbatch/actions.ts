@@ -1,3 +1,4 @@
+import type { ProviderActions } from '../shared/acting.ts';
 import type { CosBatchKey } from '../../model/keys.ts';
 import { rfc3986 } from '../shared/rfc3986.ts';
 import type { ActedAnswer, Operation } from '../shared/source.ts';
@@ -18,7 +19,9 @@ export interface CosBatchAction {
  * the one pipeline, as DescribeJob; made for the APPID of the job's account, as the list is. Its
  * CAM action is `name/cos:UpdateJobStatus`. A finished job answers an error, read as DescribeJob's.
  */
-export function updateJobStatusOperation(appId: string): Operation<CosBatchAction, ActedAnswer> {
+export function updateJobStatusOperation(
+  appId: string | ((uin: string) => string),
+): Operation<CosBatchAction, ActedAnswer> {
   return {
     name: 'UpdateJobStatus',
     acts: true,
@@ -30,7 +33,7 @@ export function updateJobStatusOperation(appId: string): Operation<CosBatchActio
         ['requestedJobStatus', 'Cancelled'],
         ['statusUpdateReason', reason],
       ],
-      headers: { 'x-cos-appid': appId },
+      headers: { 'x-cos-appid': typeof appId === 'string' ? appId : appId(key.uin) },
       body: '',
       hostPrefix: `${key.uin}.`,
     }),
@@ -38,3 +41,28 @@ export function updateJobStatusOperation(appId: string): Operation<CosBatchActio
     parse: (_input, answer) => ({ requestId: cosRequestId(answer) }),
   };
 }
+
+/** Statuses UpdateJobStatus does not cancel from though the job is not over (it is already ending). */
+const ENDING = new Set(['Cancelling', 'Completing', 'Failing']);
+
+/**
+ * What a cancel does by status (docs/actions.md): a job not finished and not already ending is
+ * cancelled (a running one goes through Cancelling); COS Batch has no terminate.
+ */
+export const COSBATCH_ACTIONS: ProviderActions = {
+  reason: { max: COS_STATUS_REASON_MAX_BYTES, unit: 'bytes' },
+  judge(action, record) {
+    if (action !== 'cancel')
+      return {
+        kind: 'not-supported',
+        why: 'COS Batch has no terminate: cancelJob cancels a running job too.',
+      };
+    if (record.terminal) return { kind: 'finished' };
+    if (ENDING.has(record.providerStatus ?? ''))
+      return {
+        kind: 'not-applied',
+        why: `The job is ${record.providerStatus}: COS Batch cancels no job that is already ending.`,
+      };
+    return { kind: 'apply' };
+  },
+};

@@ -3,6 +3,7 @@ import type { CosBatchKey } from '../../model/keys.ts';
 import type { TencentCredentials } from '../../config/index.ts';
 import type { CosSourceOptions } from '../shared/options.ts';
 import { rfc3986 } from '../shared/rfc3986.ts';
+import { updateJobStatusOperation } from './actions.ts';
 import type { Operation, ProviderWire, SignableRequest, WireRequest } from '../shared/source.ts';
 import { cosRequestId, notConfigured, toUpstreamError } from './errors.ts';
 import { parse } from './parse.ts';
@@ -108,8 +109,10 @@ export function cosWire(
   );
   // One KeyTime and SignKey per secret key at a time, for every call of this configuration.
   const signKeys = new CosSignKeys();
+  const appIdOf = (uin: string) => byUin.get(uin)?.appId ?? appId ?? '';
   return {
-    describe: describeJob((uin) => byUin.get(uin)?.appId ?? appId ?? ''),
+    describe: describeJob(appIdOf),
+    actions: { cancel: updateJobStatusOperation(appIdOf) },
     credentials: (uin) =>
       (uin !== undefined ? byUin.get(uin)?.keys : undefined) ??
       keys ??

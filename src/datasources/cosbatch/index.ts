@@ -1,3 +1,4 @@
+import { COSBATCH_ACTIONS } from './actions.ts';
 import type { CosSourceOptions } from '../shared/options.ts';
 import type { Provider } from '../shared/provider.ts';
 import { COSBATCH_KEY } from './key.ts';
@@ -29,4 +30,5 @@ export const cosBatch: Provider<'TENCENT_COS_BATCH', CosBatchJobRecord, CosSourc
   list: COSBATCH_LISTING,
   watch: COSBATCH_WATCH,
   verify: COSBATCH_VERIFY,
+  actions: COSBATCH_ACTIONS,
 };

@@ -1,3 +1,4 @@
+import { CANCEL_ACTION, IMPORTEXPORT_ACTIONS } from './actions.ts';
 import { awsSetup } from '../shared/awsCall.ts';
 import type { AwsSourceOptions } from '../shared/options.ts';
 import type { Provider } from '../shared/provider.ts';
@@ -22,6 +23,14 @@ export const importExport: Provider<'AWS_IMPORT_EXPORT', ImportExportJobRecord, 
     // The Sandbox dashboard shows its progress, location and carrier.
     dashboardFields:
       'jobType progressCode progressMessage locationCode locationMessage carrier trackingNumber errorCount',
-    setup: awsSetup((config) => config.endpoints.importexport, importExportWire),
+    // Its cancel is added here: actions.ts reads client.ts' constants.
+    setup: awsSetup(
+      (config) => config.endpoints.importexport,
+      (options) => ({
+        ...importExportWire(options),
+        actions: { cancel: CANCEL_ACTION },
+      }),
+    ),
     list: IMPORTEXPORT_LISTING,
+    actions: IMPORTEXPORT_ACTIONS,
   };

@@ -11,6 +11,7 @@ import type { SourceOptions, TransportOptions } from './options.ts';
 
 export type { SourceOptions } from './options.ts';
 import type { Operation, ProviderWire } from './source.ts';
+import type { ProviderActions } from './acting.ts';
 
 /**
  * Everything the gateway knows of one provider, as one value: each `src/datasources/<p>/index.ts`
@@ -76,6 +77,11 @@ export interface Provider<
    * and its watched jobs are polled.
    */
   readonly events?: ProviderEvents<P>;
+  /**
+   * What its actions on jobs do by state (docs/actions.md), its wire holding the operations;
+   * absent: it takes none, and every action is NOT_SUPPORTED without a call.
+   */
+  readonly actions?: ProviderActions;
 }
 
 /** Where an event happened: the configured account its own `account` ID names, and its `region`. */

@@ -35,6 +35,8 @@ import {
   type PreparedEndpoint,
 } from './sendTarget.ts';
 import type { JobSource } from './types.ts';
+import { actOf, type ActedAnswer, type ActionInput } from './acting.ts';
+import type { JobActionName } from '../../config/types.ts';
 import { USER_AGENT } from './userAgent.ts';
 
 /** One request of an operation, before it is addressed and signed. */
@@ -109,10 +111,7 @@ export interface Operation<I, O> {
   acts?: true;
 }
 
-/** What an operation that acts on a job answers: the provider's request ID, to audit and return. */
-export interface ActedAnswer {
-  requestId: string | null;
-}
+export type { ActedAnswer } from './acting.ts';
 
 /**
  * What a provider is on the wire for one configuration, whatever the operation: its describe
@@ -146,6 +145,8 @@ export interface ProviderWire<K extends JobKey, R extends JobRecord, C> {
   global?: boolean;
   /** Said after a transport failure (not a timeout): Panorama's end of support. */
   unreachableNote?: string;
+  /** Its operations that act on a job (docs/actions.md), by action; absent: none. */
+  actions?: Partial<Record<JobActionName, Operation<ActionInput<K>, ActedAnswer>>>;
 }
 
 /** A provider's source: the JobSource the gateway uses, and any other operation through the same pipeline. */
@@ -215,6 +216,13 @@ export function createSource<K extends JobKey, R extends JobRecord, O extends So
     close: () => pipeline.close(),
     ...(wire.global ? {} : { clientCount: () => pipeline.endpoints.size }),
     ...(wire.describeMany ? { batch: batchOf(of.key, wire.describeMany, pipeline) } : {}),
+    ...(wire.actions
+      ? {
+          act: actOf(of.name, of.key, wire.actions, (op, input, o) =>
+            pipeline.call(op, input as ActionInput<K>, o),
+          ),
+        }
+      : {}),
   };
 }
 

@@ -1,6 +1,8 @@
 import type { KeyOf } from '../../model/keys.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
+import type { JobActionName } from '../../config/types.ts';
 import type { CallOptions } from './rateGate.ts';
+import type { ActedAnswer } from './acting.ts';
 
 /**
  * One provider's "describe a job" client: takes a key, returns the normalised record or
@@ -25,6 +27,17 @@ export interface JobSource<P extends JobProvider = JobProvider, R extends JobRec
     group(key: KeyOf<P>): string;
     fetchJobs(keys: readonly KeyOf<P>[], options?: CallOptions): Promise<(R | Error)[]>;
   };
+  /**
+   * Act on a job (docs/actions.md): the provider's operation for `action` (its wire's `actions`),
+   * signed for the key's account, through the pipeline and its rate budget; absent for a provider
+   * that takes no action. Resolves with the provider's request ID; rejects as fetchJob does.
+   */
+  act?(
+    action: JobActionName,
+    key: KeyOf<P>,
+    reason: string,
+    options?: CallOptions,
+  ): Promise<ActedAnswer>;
   /** Release sockets and timers. */
   close?(): void;
   /** Regional clients open now (bounded by JOBGRAPH_MAX_CLIENTS_PER_PROVIDER); absent for a global service. */

@@ -1,0 +1,465 @@
+import type { Config, JobActionName } from '../../config/types.ts';
+import { JobgraphError, UpstreamError } from '../../errors.ts';
+import type { ActionLog, JobActionEntry } from '../../history/actions.ts';
+import { formatGlobalId, parseGlobalId, type JobKey } from '../../model/globalId.ts';
+import { accountOfKey } from '../../model/keyGrammar.ts';
+import type { JobProvider, JobRecord } from '../../model/job.ts';
+import type { Sources } from '../index.ts';
+import { providerOf } from '../registry.ts';
+import { reasonLength, type ActionJudgement } from '../shared/acting.ts';
+import { PROVIDER_LABEL } from '../shared/classify.ts';
+import type { JobStates } from '../state/jobStates.ts';
+import { ActionsOffError, reasonRefusal } from './refusals.ts';
+import { IdempotencyCache, idempotencyKeyOf } from './idempotency.ts';
+
+/** The GraphQL names of the actions (`JobAction`). */
+export type JobActionValue = 'CANCEL' | 'TERMINATE';
+export type JobActionOutcome =
+  | 'REQUESTED'
+  | 'ALREADY_FINISHED'
+  | 'NOT_APPLIED'
+  | 'NOT_SUPPORTED'
+  | 'WOULD_APPLY'
+  | 'FAILED'
+  | 'REFUSED';
+
+/** One job's result (`JobActionResult`). */
+export interface JobActionResult {
+  id: string;
+  action: JobActionValue;
+  outcome: JobActionOutcome;
+  message: string;
+  providerCode: string | null;
+  job: JobRecord | null;
+}
+
+/** What one mutation field asks. */
+export interface JobActionRequest {
+  /** The field (`cancelJob`, `terminateJob`, `cancelJobs`). */
+  field: string;
+  /** Its response key (its alias, else its name): an Idempotency-Key is scoped to it. */
+  responseKey: string;
+  ids: readonly string[];
+  action: JobActionName;
+  /** cancelJobs: a started job that only terminate stops is terminated. */
+  terminateRunning: boolean;
+  dryRun: boolean;
+  reason: string;
+}
+
+/** What the caller may do, as the request's context decides it from the token. */
+export interface ActionGrant {
+  /** The refusal of a caller without `jobs:write`; null with it. */
+  writeRefusal(field: string): (Error & { code: string }) | null;
+  /** May the caller act in `provider`'s account aliased `alias` (the accounts claim, as for reads)? */
+  permits(provider: JobProvider, alias: string): boolean;
+}
+
+/** Who asks, as the request's context knows them. */
+export interface JobActionCaller extends ActionGrant {
+  /** The token's subject (never the token). */
+  subject: string | null;
+  requestId: string;
+  /** The `Idempotency-Key` header as sent; undefined without one. */
+  idempotencyKey: string | undefined;
+  /** A job read through the request's loader and budget (the account already decided). */
+  loadJob(key: JobKey, field: string): Promise<JobRecord>;
+  /** The audited FORBIDDEN of an account the caller may not act in (the request's account audit). */
+  refuseAccount(field: string, key: JobKey, account: string): Error;
+  /** Register a record's secret values before anything is built from it (auth/secretValues.ts). */
+  learn(record: JobRecord): void;
+  /** Text with every known secret value and secret-shaped string redacted: what the audit keeps of a reason. */
+  scrub(text: string): string;
+}
+
+/** The audit's log line writer (the gateway's logger). */
+export interface ActionLogger {
+  info(fields: Record<string, unknown>, message: string): void;
+}
+
+/** Told of each action and refusal (`jobgraph_job_actions_total`). */
+export interface ActionCounter {
+  jobAction(provider: string, action: JobActionValue, outcome: JobActionOutcome): void;
+}
+
+export interface JobActionsOptions {
+  config: Config;
+  sources: Sources;
+  logger?: ActionLogger;
+  metrics?: ActionCounter;
+  /** The history store's audit rows; null when history is off. */
+  store?: ActionLog | null;
+  /** The job-state store, offered the fresh read after an action. */
+  states?: JobStates;
+  now?: () => number;
+}
+
+/** Longest reason jobgraph takes whatever the provider (AWS Batch's bound). */
+export const REASON_MAX_CHARS = 1024;
+/** Calls in flight at once for one cancelJobs field. */
+const ACT_CONCURRENCY = 4;
+const VALUE: Record<JobActionName, JobActionValue> = { cancel: 'CANCEL', terminate: 'TERMINATE' };
+const ACTION_ORDER: readonly JobActionName[] = ['cancel', 'terminate'];
+
+/**
+ * Acting on jobs (docs/actions.md), one per gateway: the guards (JOBGRAPH_ACTIONS, `jobs:write`,
+ * the accounts claim, the reason's bounds) before any upstream call; each job's state read first
+ * (through the request's loader and budget), judged by its provider (`Provider.actions`), acted on
+ * through its source's `act` (the pipeline, its per-account rate budget), read again fresh and
+ * offered to the job-state store; every action and refusal audited (log line, metric, history row);
+ * an `Idempotency-Key` answering its first result.
+ */
+export class JobActions {
+  readonly #idempotent: IdempotencyCache<JobActionResult[]>;
+  readonly #now: () => number;
+
+  constructor(private readonly options: JobActionsOptions) {
+    this.#now = options.now ?? Date.now;
+    this.#idempotent = new IdempotencyCache(this.#now);
+  }
+
+  /** The actions this caller may take on `record` now (`Job.availableActions`). */
+  available(record: JobRecord, grant: ActionGrant): JobActionValue[] {
+    const { config } = this.options;
+    if (grant.writeRefusal('availableActions')) return [];
+    const provider = providerOf(record.provider);
+    const rules = provider.actions;
+    if (!rules || !this.options.sources[record.provider].source.act) return [];
+    if (!grant.permits(record.provider, this.#aliasOf(record.id))) return [];
+    return ACTION_ORDER.filter(
+      (a) => config.actions.has(a) && rules.judge(a, record).kind === 'apply',
+    ).map((a) => VALUE[a]);
+  }
+
+  /** The audit rows of the job `id` (`Job.actionsTaken`); none when history is off. */
+  taken(id: string): Promise<JobActionEntry[]> {
+    return this.options.store ? this.options.store.forJob(id) : Promise.resolve([]);
+  }
+
+  /** A mutation refused by its directive (scope) before its resolver ran: audited all the same. */
+  refusedField(
+    field: string,
+    code: string,
+    args: Record<string, unknown>,
+    caller: JobActionCaller,
+  ): void {
+    const ids = Array.isArray(args.ids) ? args.ids : typeof args.id === 'string' ? [args.id] : [];
+    const action: JobActionName = field === 'terminateJob' ? 'terminate' : 'cancel';
+    const reason = typeof args.reason === 'string' ? args.reason.slice(0, REASON_MAX_CHARS) : '';
+    for (const id of ids.slice(0, this.options.config.limits.maxJobIds))
+      this.#auditRefusal(caller, String(id), action, reason, code);
+  }
+
+  /** One mutation field: the guards, then each job's result, in the order of `ids`. */
+  async act(request: JobActionRequest, caller: JobActionCaller): Promise<JobActionResult[]> {
+    const { config } = this.options;
+    const reason = request.reason.trim();
+    const needed: JobActionName[] = [request.action];
+    if (request.terminateRunning) needed.push('terminate');
+    const off = needed.find((a) => !config.actions.has(a));
+    const refuse = (error: Error, code: string): never => {
+      for (const id of request.ids) this.#auditRefusal(caller, id, request.action, reason, code);
+      throw error;
+    };
+    if (off) refuse(new ActionsOffError(off), 'ACTIONS_OFF');
+    const scopeRefusal = caller.writeRefusal(request.field);
+    if (scopeRefusal) refuse(scopeRefusal, scopeRefusal.code);
+    const keys = request.ids.map((id, i) =>
+      parseGlobalId(
+        id,
+        request.ids.length === 1 && request.field !== 'cancelJobs' ? 'id' : `ids[${i}]`,
+      ),
+    );
+    const tooLong = reasonRefusal(reason, REASON_MAX_CHARS, keys);
+    if (tooLong) throw tooLong;
+    const key = idempotencyKeyOf(caller.idempotencyKey);
+    const run = () => this.#actOnAll(request, reason, keys, caller);
+    if (key === null) return run();
+    const scope = `${caller.subject ?? ''}\u0000${key}\u0000${request.responseKey}`;
+    const fingerprint = JSON.stringify([
+      request.field,
+      request.ids,
+      request.action,
+      request.terminateRunning,
+      request.dryRun,
+      reason,
+    ]);
+    return this.#idempotent.run(scope, fingerprint, run);
+  }
+
+  async #actOnAll(
+    request: JobActionRequest,
+    reason: string,
+    keys: readonly JobKey[],
+    caller: JobActionCaller,
+  ): Promise<JobActionResult[]> {
+    const distinct = new Map<string, JobKey>();
+    for (const key of keys) distinct.set(formatGlobalId(key), key);
+    // A single-job field refuses the account as an error; cancelJobs answers REFUSED per job.
+    const single = request.field !== 'cancelJobs';
+    const results = new Map<string, Promise<JobActionResult>>();
+    const queue = [...distinct];
+    const worker = async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        const [id, key] = next;
+        const result = this.#actOnOne(request, reason, id, key, caller, single);
+        results.set(id, result);
+        await result.catch(() => undefined);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(ACT_CONCURRENCY, queue.length) }, worker));
+    return Promise.all(keys.map((key) => results.get(formatGlobalId(key))!));
+  }
+
+  async #actOnOne(
+    request: JobActionRequest,
+    reason: string,
+    id: string,
+    key: JobKey,
+    caller: JobActionCaller,
+    single: boolean,
+  ): Promise<JobActionResult> {
+    const { config, sources } = this.options;
+    const provider = providerOf(key.provider);
+    const label = PROVIDER_LABEL[key.provider];
+    const account = provider.setup.accountAlias(config, key as never);
+    let action = request.action;
+    const done = (
+      outcome: JobActionOutcome,
+      message: string,
+      job: JobRecord | null,
+      providerCode: string | null = null,
+      requestId: string | null = null,
+    ): JobActionResult => {
+      this.#audit(caller, {
+        id,
+        provider: key.provider,
+        account,
+        action,
+        reason,
+        outcome,
+        requestId,
+        providerCode,
+      });
+      return { id, action: VALUE[action], outcome, message, providerCode, job };
+    };
+    if (!caller.permits(key.provider, account)) {
+      const refusal = caller.refuseAccount(request.field, key, account);
+      if (single) {
+        this.#audit(caller, {
+          id,
+          provider: key.provider,
+          account,
+          action,
+          reason,
+          outcome: 'REFUSED',
+          requestId: null,
+          providerCode: null,
+        });
+        throw refusal;
+      }
+      return done('REFUSED', `${refusal.message} Nothing was done to this job.`, null);
+    }
+    const rules = provider.actions;
+    const source = sources[key.provider].source;
+    if (!rules || !source.act)
+      return done(
+        'NOT_SUPPORTED',
+        `${label} has no ${action} operation for its jobs: jobgraph made no call. Act on it in the provider's own console, if it offers one.`,
+        null,
+      );
+    const bound = rules.reason;
+    if (bound && reasonLength(reason, bound) > bound.max)
+      // reasonRefusal checked every key's provider before any call; this cannot be reached.
+      return done('FAILED', `The reason is longer than ${label} takes.`, null);
+    let record: JobRecord;
+    try {
+      record = await caller.loadJob(key, request.field);
+    } catch (err) {
+      if (single && !(err instanceof UpstreamError)) throw err;
+      return done('FAILED', `${messageOf(err)} Nothing was done to this job.`, null, codeOf(err));
+    }
+    let judgement: ActionJudgement = rules.judge(action, record);
+    if (
+      request.terminateRunning &&
+      action === 'cancel' &&
+      judgement.kind === 'not-applied' &&
+      rules.judge('terminate', record).kind === 'apply'
+    ) {
+      action = 'terminate';
+      judgement = { kind: 'apply' };
+    }
+    switch (judgement.kind) {
+      case 'finished':
+        return done(
+          'ALREADY_FINISHED',
+          `The job has already finished (${record.state}): nothing to ${action}.`,
+          record,
+        );
+      case 'not-applied':
+        return done('NOT_APPLIED', `${judgement.why} Nothing was done to this job.`, record);
+      case 'not-supported':
+        return done('NOT_SUPPORTED', `${judgement.why} jobgraph made no call.`, record);
+      case 'apply':
+        break;
+    }
+    if (request.dryRun)
+      return done(
+        'WOULD_APPLY',
+        `Would ${action} this ${record.state} job: ask again with dryRun: false to do it.`,
+        record,
+      );
+    const subject = caller.subject ?? '';
+    try {
+      const answer = await source.act(action, key as never, reason, {
+        caller: subject,
+        signal: AbortSignal.timeout(config.resilience.upstreamBudgetMs),
+      });
+      const after = await this.#readFresh(key, record, caller);
+      return done(
+        'REQUESTED',
+        `${label} took the ${action} request; the job is now ${after.state}.`,
+        after,
+        null,
+        answer.requestId,
+      );
+    } catch (err) {
+      if (
+        err instanceof UpstreamError &&
+        err.upstreamCode &&
+        rules.doneCodes?.includes(err.upstreamCode)
+      ) {
+        const after = await this.#readFresh(key, record, caller);
+        return done(
+          'ALREADY_FINISHED',
+          `${label} answered ${err.upstreamCode}: the job was already ${action}led.`,
+          after,
+          err.upstreamCode,
+          err.upstreamRequestId,
+        );
+      }
+      return done(
+        'FAILED',
+        `${messageOf(err)} The ${action} may not have been made: read the job again before retrying.`,
+        record,
+        codeOf(err),
+        err instanceof UpstreamError ? err.upstreamRequestId : null,
+      );
+    }
+  }
+
+  /**
+   * The job read again after acting, past every cache and the request's loader (which holds the
+   * state before the action), then offered to the job-state store (watchers see it end); the
+   * state read before, if the read fails.
+   */
+  async #readFresh(key: JobKey, before: JobRecord, caller: JobActionCaller): Promise<JobRecord> {
+    const { config, sources } = this.options;
+    const provider = providerOf(key.provider);
+    const at = this.options.states ? this.#now() : 0;
+    try {
+      const account = accountOfKey(provider.key, key);
+      const record = await sources[key.provider].source.fetchJob(key as never, {
+        caller: caller.subject ?? '',
+        ...(account === undefined ? {} : { account }),
+        signal: AbortSignal.timeout(config.resilience.upstreamBudgetMs),
+      });
+      caller.learn(record);
+      this.options.states?.offer(record, { origin: 'read', at });
+      return record;
+    } catch {
+      return before;
+    }
+  }
+
+  #aliasOf(id: string): string {
+    const key = parseGlobalId(id);
+    return providerOf(key.provider).setup.accountAlias(this.options.config, key as never);
+  }
+
+  #auditRefusal(
+    caller: JobActionCaller,
+    id: string,
+    action: JobActionName,
+    reason: string,
+    code: string,
+  ): void {
+    let provider = 'UNKNOWN';
+    let account = '';
+    try {
+      const key = parseGlobalId(id);
+      provider = key.provider;
+      account = providerOf(key.provider).setup.accountAlias(this.options.config, key as never);
+    } catch {
+      // A malformed ID: audited as asked, under no provider.
+    }
+    this.#audit(caller, {
+      id,
+      provider,
+      account,
+      action,
+      reason,
+      outcome: 'REFUSED',
+      requestId: null,
+      providerCode: code,
+    });
+  }
+
+  /** One action or refusal: a log line, the metric, a history row (queued). Never a token: the subject only. */
+  #audit(
+    caller: JobActionCaller,
+    a: {
+      id: string;
+      provider: string;
+      account: string;
+      action: JobActionName;
+      reason: string;
+      outcome: JobActionOutcome;
+      requestId: string | null;
+      providerCode: string | null;
+    },
+  ): void {
+    const { logger, metrics, store } = this.options;
+    const subject = caller.subject;
+    // A reason is the caller's free text: a pasted key or token in it stays out of the log and history.
+    const reason = caller.scrub(a.reason);
+    logger?.info(
+      {
+        audit: 'job-action',
+        requestId: caller.requestId,
+        subject,
+        action: VALUE[a.action],
+        job: a.id,
+        provider: a.provider,
+        account: a.account,
+        reason,
+        outcome: a.outcome,
+        ...(a.providerCode ? { code: a.providerCode } : {}),
+        providerRequestId: a.requestId,
+      },
+      `job action ${VALUE[a.action]} ${a.outcome}`,
+    );
+    metrics?.jobAction(a.provider, VALUE[a.action], a.outcome);
+    if (a.outcome === 'WOULD_APPLY') return; // a dry run changed nothing: in the log and metric only
+    store?.record({
+      jobId: a.id,
+      at: new Date(this.#now()).toISOString(),
+      action: VALUE[a.action],
+      subject,
+      reason,
+      outcome: a.outcome,
+      provider: a.provider,
+      account: a.account,
+      requestId: a.requestId,
+    });
+  }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof JobgraphError ? err.message : 'jobgraph could not complete the call.';
+}
+
+function codeOf(err: unknown): string | null {
+  if (err instanceof UpstreamError) return err.upstreamCode ?? err.code;
+  return err instanceof JobgraphError ? err.code : 'INTERNAL_SERVER_ERROR';
+}

@@ -1,0 +1,61 @@
+import type { GraphQLResolveInfo } from 'graphql';
+import type { JobActionRequest, JobActionResult, RequestContext } from '../context.ts';
+
+type Asked = Omit<JobActionRequest, 'field' | 'responseKey'>;
+
+/** One field's request to the request's actions, named by its response key (an alias or its name). */
+function act(
+  context: RequestContext,
+  info: GraphQLResolveInfo,
+  asked: Asked,
+): Promise<JobActionResult[]> {
+  return context.actOnJobs({ ...asked, field: info.fieldName, responseKey: String(info.path.key) });
+}
+
+/** Acting on jobs (docs/actions.md): thin; the guards, calls and audit are the request context's. */
+export const Mutation = {
+  async cancelJob(
+    _: unknown,
+    args: { id: string; reason: string },
+    context: RequestContext,
+    info: GraphQLResolveInfo,
+  ): Promise<JobActionResult> {
+    const [result] = await act(context, info, {
+      ids: [args.id],
+      action: 'cancel',
+      reason: args.reason,
+      terminateRunning: false,
+      dryRun: false,
+    });
+    return result!;
+  },
+  async terminateJob(
+    _: unknown,
+    args: { id: string; reason: string },
+    context: RequestContext,
+    info: GraphQLResolveInfo,
+  ): Promise<JobActionResult> {
+    const [result] = await act(context, info, {
+      ids: [args.id],
+      action: 'terminate',
+      reason: args.reason,
+      terminateRunning: false,
+      dryRun: false,
+    });
+    return result!;
+  },
+  cancelJobs(
+    _: unknown,
+    args: { ids: string[]; reason: string; terminateRunning: boolean; dryRun: boolean },
+    context: RequestContext,
+    info: GraphQLResolveInfo,
+  ): Promise<JobActionResult[]> {
+    return act(context, info, {
+      ids: args.ids,
+      action: 'cancel',
+      reason: args.reason,
+      terminateRunning: args.terminateRunning,
+      dryRun: args.dryRun,
+    });
+  },
+};

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import {
+  IDEMPOTENCY_MAX_ENTRIES,
+  IDEMPOTENCY_WINDOW_MS,
+  IdempotencyCache,
+  idempotencyKeyOf,
+} from '../../../src/datasources/acting/idempotency.ts';
+
+/** The Idempotency-Key's memory: who ran, how often, against a clock the test moves. */
+describe('IdempotencyCache', () => {
+  const setUp = () => {
+    let now = 0;
+    const cache = new IdempotencyCache<string>(() => now);
+    const runs: string[] = [];
+    const run = (scope: string, fingerprint = 'f') =>
+      cache.run(scope, fingerprint, () => {
+        runs.push(scope);
+        return Promise.resolve(`result ${runs.length}`);
+      });
+    return { cache, runs, run, advance: (ms: number) => (now += ms) };
+  };
+
+  it('runs once per scope within the window, answering the first result, and again after it', async () => {
+    const { runs, run, advance } = setUp();
+    expect(await run('ann/k1')).toBe('result 1');
+    expect(await run('ann/k1')).toBe('result 1');
+    expect(await run('bob/k1')).toBe('result 2');
+    advance(IDEMPOTENCY_WINDOW_MS);
+    expect(await run('ann/k1')).toBe('result 3');
+    expect(runs).toEqual(['ann/k1', 'bob/k1', 'ann/k1']);
+  });
+
+  it('refuses the same key for another request, and forgets a request that failed', async () => {
+    const { cache, runs, run } = setUp();
+    await run('ann/k1', 'cancel a');
+    await expect(run('ann/k1', 'cancel b')).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+    await expect(
+      cache.run('ann/k2', 'f', () => Promise.reject(new Error('refused'))),
+    ).rejects.toThrow('refused');
+    expect(await run('ann/k2')).toBe('result 2');
+    expect(runs).toEqual(['ann/k1', 'ann/k2']);
+  });
+
+  it('keeps at most IDEMPOTENCY_MAX_ENTRIES keys, the least recently used forgotten first', async () => {
+    const { runs, run } = setUp();
+    for (let i = 0; i <= IDEMPOTENCY_MAX_ENTRIES; i++) await run(`k${i}`);
+    expect(runs).toHaveLength(IDEMPOTENCY_MAX_ENTRIES + 1);
+    await run(`k${IDEMPOTENCY_MAX_ENTRIES}`); // still known
+    await run('k0'); // forgotten: runs again
+    expect(runs.slice(IDEMPOTENCY_MAX_ENTRIES + 1)).toEqual(['k0']);
+  });
+
+  it('takes a header of printable ASCII up to 255 characters, and no header as none', () => {
+    expect(idempotencyKeyOf(undefined)).toBeNull();
+    expect(idempotencyKeyOf('6f1c2a9e-retry')).toBe('6f1c2a9e-retry');
+    expect(() => idempotencyKeyOf('a b')).toThrow(/printable ASCII/);
+    expect(() => idempotencyKeyOf('x'.repeat(256))).toThrow(/1-255/);
+  });
+});
