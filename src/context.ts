@@ -17,7 +17,6 @@ import { accountDirectory, aliasOfAccountId } from './datasources/accountDirecto
 import { PROVIDERS, providerOf } from './datasources/registry.ts';
 import { listContradicts } from './datasources/listing/contradicts.ts';
 import type { JobCache } from './cache/jobCache.ts';
-import { BadUserInputError } from './errors.ts';
 import { writeScopeRefusal } from './auth/writeScope.ts';
 import type {
   ActionGrant,
