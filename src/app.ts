@@ -6,7 +6,8 @@ import { closeSources, createSources, type Sources } from './datasources/index.t
 import { createListSnapshots } from './datasources/listing/index.ts';
 import { AwsAccounts, type AccountState } from './datasources/shared/accounts.ts';
 import { AccountChecks } from './datasources/accountChecks.ts';
-import { EventQueues } from './datasources/events/eventQueues.ts';
+import { EventQueues, type ClusterChannel } from './datasources/events/eventQueues.ts';
+import { readsMeasured } from './datasources/events/coverage.ts';
 import { JobStates, keepConfirmedFinished } from './datasources/state/jobStates.ts';
 import { RejectionLog } from './datasources/events/rejectionLog.ts';
 import { localRateBucket } from './datasources/guard/rateBudget.ts';
@@ -113,11 +114,13 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     logger,
     sealer,
   );
-  const events = openEventQueues(config, accounts, logger, observability);
+  const events = openEventQueues(config, accounts, logger, observability, cache?.pollLeases);
   // The one owner of what the process knows of each job's state: built here, passed down.
   const states = new JobStates();
   observability?.metrics?.stores(states, states.refs, retained);
   observability?.metrics?.eventsMissed(() => states.missed);
+  // Coverage is measured by the reads too: one that finds a change no event announced.
+  if (events) states.subscribe(readsMeasured(events.readSeen));
   if (retained)
     states.subscribe(keepConfirmedFinished((record) => void retained.retainFinished(record)));
   const sharedReservations = await openSharedReservations(config, logger, sealer);
@@ -300,6 +303,7 @@ function openEventQueues(
   accounts: AwsAccounts,
   logger: Logger,
   observability: Observability | undefined,
+  cluster: ClusterChannel | undefined,
 ): EventQueues | undefined {
   const queues = config.events.queues ?? [];
   if (queues.length === 0) return undefined;
@@ -308,6 +312,7 @@ function openEventQueues(
     config,
     queues,
     accounts,
+    ...(cluster ? { cluster } : {}),
     observer: {
       outcome: (provider, outcome) => metrics?.event(provider, outcome),
       rejected: new RejectionLog(
@@ -327,6 +332,7 @@ function openEventQueues(
     },
   });
   metrics?.eventQueueSource(() => events.states());
+  metrics?.eventsLastApplied(() => events.lastApplied());
   return events;
 }
 

@@ -3,6 +3,8 @@ import type { JobProvider } from '../model/job.ts';
 import {
   eventQueueGauge,
   eventsMissedCounter,
+  lastAppliedGauge,
+  type LastApplied,
   storeGauges,
   type BoundedStore,
 } from './eventMetrics.ts';
@@ -84,6 +86,7 @@ export interface BreakerState {
  *   the job's lease), `alone` (its call without one) or `follower` (another replica's poll
  *   received, no call); both read from the hub at scrape time;
  * - `jobgraph_events_rejected_total{queue,reason}`: job event queue messages rejected unapplied;
+ * - `jobgraph_events_last_applied_age_seconds{queue,provider}`: since each queue's last applied event of a provider;
  * - `jobgraph_account_state{cloud,account,state}`: 1 for each account's current state (READY,
  *   FAILED, NOT_CONFIGURED, UNTRIED), 0 for the others, read at scrape time (`accountSource`);
  * - the default process metrics (CPU, memory, event loop, handles), without a prefix.
@@ -119,6 +122,7 @@ export class GatewayMetrics {
   readonly #historyWrites: Counter<'outcome'>;
   #watch: (() => WatchState) | undefined;
   #eventQueues: (() => readonly { queue: string; state: string }[]) | undefined;
+  #eventsLastApplied: (() => readonly LastApplied[]) | undefined;
   #accounts: (() => readonly AccountStateView[]) | undefined;
   readonly #stores: BoundedStore[] = [];
 
@@ -191,6 +195,7 @@ export class GatewayMetrics {
     });
     eventQueueGauge(registers, () => this.#eventQueues?.() ?? []);
     eventsMissedCounter(registers, () => this.#eventsMissed?.());
+    lastAppliedGauge(registers, () => this.#eventsLastApplied?.() ?? []);
     storeGauges(registers, () => this.#stores.flatMap((s) => s.fill?.() ?? []));
     accountStateGauge(registers, () => this.#accounts?.() ?? []);
     collectDefaultMetrics({
@@ -281,6 +286,11 @@ export class GatewayMetrics {
   /** What `jobgraph_events_missed_total` reads at each scrape (the job-state store's count). */
   eventsMissed(source: () => ReadonlyMap<JobProvider, number>): void {
     this.#eventsMissed = source;
+  }
+
+  /** What `jobgraph_events_last_applied_age_seconds` reads at each scrape. */
+  eventsLastApplied(source: () => readonly LastApplied[]): void {
+    this.#eventsLastApplied = source;
   }
 
   /** What `jobgraph_event_queue_up` reads at each scrape. */

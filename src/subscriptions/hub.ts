@@ -46,7 +46,10 @@ export interface WatchContext extends AuthContext {
    * each change; completes when every job is settled (watchSettled) or failed. Refuses, before any upstream
    * call, more distinct jobs than the per-request budget and subscriptions over the caps.
    */
-  watchJobs(items: readonly (JobKey | Error)[]): AsyncIterableIterator<JobRecord | Error>;
+  watchJobs(
+    items: readonly (JobKey | Error)[],
+    fields?: ReadonlySet<string>,
+  ): AsyncIterableIterator<JobRecord | Error>;
   /** The account ID (AWS) or APPID (COS) of the job with global ID `id` (`Job.account`), as for queries. */
   accountIdOf(id: string): string | null;
   /** The alias of the account of the job with global ID `id` (`Job.accountAlias`), as for queries. */
@@ -193,7 +196,7 @@ export class WatchHub {
       config: this.config,
       requestId,
       identity,
-      watchJobs: (items) => this.watch(identity, items, requestId),
+      watchJobs: (items, fields) => this.watch(identity, items, requestId, fields),
       accountIdOf: (id) => {
         const key = parseGlobalId(id);
         return providerOf(key.provider).setup.accountId(this.config, key as never, this.accounts);
@@ -228,6 +231,7 @@ export class WatchHub {
     identity: Identity,
     items: readonly (JobKey | Error)[],
     requestId: string,
+    fields: ReadonlySet<string> | undefined,
   ): JobStream {
     const max = this.config.limits.maxJobsPerRequest;
     const distinct = new Map<string, JobKey | Error>();
@@ -251,6 +255,7 @@ export class WatchHub {
         ? { endsAt: identity.expiresAt + CLOCK_TOLERANCE_SECONDS * 1000 }
         : {}),
       secrets: identity.scopes.has(SCOPE_SECRETS),
+      ...(fields ? { fields } : {}),
       onEnd: () => {
         release();
         if (stream) this.streams.delete(stream);
