@@ -50,7 +50,7 @@ const send = (url: string, body: string) =>
   client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body }));
 
 /** Wait for `check` to hold (the gateway works on the real clock). */
-const until = (check: () => boolean | Promise<boolean>, timeout = EVENTUALLY.timeout) =>
+const until = (check: () => boolean | Promise<boolean>, timeout: number = EVENTUALLY.timeout) =>
   vi.waitFor(async () => expect(await check()).toBe(true), { ...EVENTUALLY, timeout });
 
 /** SQS's longest long poll, which a queue denied meanwhile ends before it reads as DOWN. */
