@@ -97,7 +97,15 @@ async function run(stack: Stack, ids: string[], order: string[], events: boolean
   });
   const w = await watch(stack, gateway, ids);
   log(`${label}: ${ids.length} jobs watched; warming up ${WARMUP_S} s`);
+  // One change in each account during the warm-up (both runs alike): an account's jobs are live
+  // by events once an event of theirs is applied (docs/events.md, "Coverage"), as in a deployment
+  // whose events flow. Its delivery is not measured.
+  for (const account of ['batch:', 'batch@staging:']) {
+    const at = order.findIndex((id) => id.startsWith(account));
+    await change(stack.emulators, w, order.splice(at, 1)[0]!);
+  }
   await sleep(WARMUP_S * 1000);
+  w.latencies.length = 0;
   const before = await batchCalls(stack.emulators);
   const cpuBefore = gateway.cpuMicros();
   const started = Date.now();

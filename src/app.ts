@@ -6,7 +6,8 @@ import { closeSources, createSources, type Sources } from './datasources/index.t
 import { createListSnapshots } from './datasources/listing/index.ts';
 import { AwsAccounts, type AccountState } from './datasources/shared/accounts.ts';
 import { AccountChecks } from './datasources/accountChecks.ts';
-import { EventQueues } from './datasources/events/eventQueues.ts';
+import { EventQueues, type ClusterChannel } from './datasources/events/eventQueues.ts';
+import { readsMeasured } from './datasources/events/coverage.ts';
 import { JobStates } from './datasources/state/jobStates.ts';
 import { RejectionLog } from './datasources/events/rejectionLog.ts';
 import { localRateBucket } from './datasources/guard/rateBudget.ts';
@@ -110,12 +111,14 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     logger,
     cluster,
   );
-  const events = openEventQueues(config, accounts, logger, observability);
+  const events = openEventQueues(config, accounts, logger, observability, cluster?.redis);
   // The one owner of what the process knows of each job's state: built here, passed down. Dated
   // by the list snapshots' clock, so a listed row's read time and an event's arrival compare.
   const states = new JobStates(undefined, undefined, undefined, listSnapshots.now);
   observability?.metrics?.stores(states, states.refs);
   observability?.metrics?.eventsMissed(() => states.missed);
+  // Coverage is measured by the reads too: one that finds a change no event announced.
+  if (events) states.subscribe(readsMeasured(events.readSeen));
   // Every applied observation but a peer's is a change of the job's history.
   if (history)
     states.subscribe(historyListener((c) => history.writer.record(c), accountOf(config)));
@@ -314,6 +317,7 @@ function openEventQueues(
   accounts: AwsAccounts,
   logger: Logger,
   observability: Observability | undefined,
+  cluster: ClusterChannel | undefined,
 ): EventQueues | undefined {
   const queues = config.events.queues ?? [];
   if (queues.length === 0) return undefined;
@@ -322,6 +326,7 @@ function openEventQueues(
     config,
     queues,
     accounts,
+    ...(cluster ? { cluster } : {}),
     observer: {
       outcome: (provider, outcome) => metrics?.event(provider, outcome),
       rejected: new RejectionLog(
@@ -341,6 +346,7 @@ function openEventQueues(
     },
   });
   metrics?.eventQueueSource(() => events.states());
+  metrics?.eventsLastApplied(() => events.lastApplied());
   return events;
 }
 

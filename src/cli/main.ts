@@ -199,8 +199,8 @@ async function demoEventLines(gateway: DemoGateway): Promise<string[]> {
   const live = EVENT_PROVIDERS.map((p) => PROVIDER_LABEL[p]).join(', ');
   return [
     `  Live by events (the emulators publish into ${queues.length} SQS queue(s), jobgraph consumes them):`,
-    `    ${live}: a watched job moves when its event arrives, re-read every ${gateway.config.events.reconcileMs / 1000} s;`,
-    '    the other providers are polled. /metrics counts them: jobgraph_events_total.',
+    `    ${live}: once an event of theirs is applied, a watched job moves when its event arrives, re-read every ${gateway.config.events.reconcileMs / 1000} s;`,
+    '    until then, and for the other providers, polled. /readyz (operator) says which: eventCoverage.',
     '',
   ];
 }

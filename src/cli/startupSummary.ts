@@ -1,4 +1,5 @@
 import type { QueueState } from '../datasources/events/eventQueues.ts';
+import type { CoverageState } from '../datasources/events/coverage.ts';
 import { EVENT_PROVIDERS } from '../datasources/events/envelope.ts';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -170,6 +171,8 @@ export interface StartupSummaryInput {
   accounts?: readonly AccountState[];
   /** Each job event queue as its first read left it (JOBGRAPH_EVENT_QUEUES); none: no queue. */
   eventQueues?: readonly QueueState[];
+  /** Each event provider's coverage per account and region (`EventQueues.coverage`); none: no queue. */
+  eventCoverage?: readonly CoverageState[];
   /** With Redis, the replicas sharing it as the first presence check left them; none: no Redis. */
   cluster?: ClusterState;
 }
@@ -182,6 +185,7 @@ export function formatStartupSummary({
   warnings,
   accounts,
   eventQueues,
+  eventCoverage,
   cluster,
 }: StartupSummaryInput): string[] {
   const row = (label: string, text: string) => `  ${label.padEnd(19)} ${text}`;
@@ -219,6 +223,11 @@ export function formatStartupSummary({
   lines.push(row('rate budget', describeRates(config)));
   lines.push(row('job events', describeEvents(eventQueues ?? [])));
   for (const q of eventQueues ?? []) lines.push(row(`  ${q.queue}`, describeQueue(q)));
+  for (const provider of EVENT_PROVIDERS) {
+    const places = (eventCoverage ?? []).filter((c) => c.provider === provider);
+    if (places.length > 0)
+      lines.push(row(`  ${PROVIDER_LABEL[provider]}`, describeCoverage(places)));
+  }
   const changed = changedSettings(config);
   lines.push(row('limits', changed.length ? changed.join(', ') : 'defaults'));
   if (config.listing.cursorSecret === null)
@@ -236,7 +245,26 @@ export function formatStartupSummary({
 function describeEvents(queues: readonly QueueState[]): string {
   if (queues.length === 0) return 'none (JOBGRAPH_EVENT_QUEUES): every watched job is polled';
   const names = EVENT_PROVIDERS.map((p) => PROVIDER_LABEL[p]).join(', ');
-  return `${queues.length} SQS queue(s); ${names} jobs of a readable queue's account and region are live by events`;
+  return `${queues.length} SQS queue(s); ${names} jobs of a readable queue's account and region are live by events once an event of theirs is applied`;
+}
+
+/** Why a provider's jobs of an account and region are not live by events, in words. */
+const COVERAGE_WORDS: Record<NonNullable<CoverageState['reason']>, string> = {
+  NO_EVENT: 'polled until its first event',
+  QUEUE_DOWN: 'polled (no readable queue)',
+  MISSED: 'polled (a read found a change no event announced)',
+  REJECTED: 'polled (its events are rejected)',
+  CLUSTER_DOWN: 'polled (the replicas cannot share its events: Redis unavailable)',
+};
+
+/** One provider's coverage: each account and region, live by events or polled and why. */
+function describeCoverage(places: readonly CoverageState[]): string {
+  return places
+    .map(
+      (c) =>
+        `${c.account}/${c.region} ${c.reason === null ? 'live by events' : COVERAGE_WORDS[c.reason]}`,
+    )
+    .join('; ');
 }
 
 /** One queue after its first read: readable, or why not (its jobs are then polled). */
@@ -382,7 +410,13 @@ export async function printStartupSummary(
     config: Config;
     server: { jwksReady(): boolean };
     verification?: Promise<readonly AccountState[]> | undefined;
-    events?: { states(): QueueState[]; tried(timeoutMs: number): Promise<void> } | undefined;
+    events?:
+      | {
+          states(): QueueState[];
+          coverage(): CoverageState[];
+          tried(timeoutMs: number): Promise<void>;
+        }
+      | undefined;
     cluster?: { checked(timeoutMs: number): Promise<void>; state(): ClusterState } | undefined;
   },
   options: PrintStartupSummaryOptions = {},
@@ -404,9 +438,10 @@ export async function printStartupSummary(
     ]);
     const input = { config, aws, jwksFetched, warnings: unknownVariableWarnings() };
     const eventQueues = gateway.events?.states();
+    const eventCoverage = gateway.events?.coverage();
     const cluster = gateway.cluster?.state();
     write(
-      `${formatStartupSummary({ ...input, ...(accounts ? { accounts } : {}), ...(eventQueues ? { eventQueues } : {}), ...(cluster ? { cluster } : {}) }).join('\n')}\n`,
+      `${formatStartupSummary({ ...input, ...(accounts ? { accounts } : {}), ...(eventQueues ? { eventQueues } : {}), ...(eventCoverage ? { eventCoverage } : {}), ...(cluster ? { cluster } : {}) }).join('\n')}\n`,
     );
   } catch (err) {
     // The gateway is already serving: a summary that cannot be made must not stop it.

@@ -199,6 +199,11 @@ export interface Config {
      * come back for ever.
      */
     maxReceives: number;
+    /**
+     * How long a change a read found waits for its event before the job's provider, account and
+     * region stop being live by events (JOBGRAPH_EVENT_MISS_GRACE_SECONDS, default 60 s), in ms.
+     */
+    missGraceMs: number;
   };
   /** `Subscription.jobUpdates`: the shared pollers and the subscription caps. */
   watch: {

@@ -251,6 +251,11 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
     '5',
     'receives after which an event message is rejected and deleted unread',
   ),
+  watch(
+    'JOBGRAPH_EVENT_MISS_GRACE_SECONDS',
+    '60',
+    'how long a change a read found waits for its event before coverage goes off, s',
+  ),
   watch('JOBGRAPH_WATCH_POLL_MS', '2000', 'first wait between two polls of a watched job, ms'),
   watch('JOBGRAPH_WATCH_MAX_POLL_MS', '30000', 'longest wait between two polls, ms'),
   watch('JOBGRAPH_WATCH_HEARTBEAT_MS', '15000', 'WebSocket ping interval, ms'),

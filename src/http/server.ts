@@ -186,7 +186,9 @@ function serveHealth(
     // Each part adds its key: every account's state, each job event queue's (a DOWN one's jobs are polled).
     details: () => ({
       ...(accountStates ? { accounts: accountDetails(accountStates()) } : {}),
-      ...(options.events ? { eventQueues: options.events.states() } : {}),
+      ...(options.events
+        ? { eventQueues: options.events.states(), eventCoverage: options.events.coverage() }
+        : {}),
       ...options.readinessDetails?.(),
     }),
   });

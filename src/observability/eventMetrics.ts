@@ -88,3 +88,29 @@ export function redisUpGauge(registers: Registers, up: () => boolean | undefined
     },
   });
 }
+
+/** When an event was last applied from a queue, by provider (epoch ms). */
+export interface LastApplied {
+  queue: string;
+  provider: JobProvider;
+  at: number;
+}
+
+/** The age of the last event applied from each queue, by provider, read at scrape time. */
+export function lastAppliedGauge(
+  registers: Registers,
+  lastApplied: () => readonly LastApplied[],
+): void {
+  new Gauge({
+    name: 'jobgraph_events_last_applied_age_seconds',
+    help: "Seconds since an event was last applied (or, a hint, acted on) from each job event queue, by queue (`<account alias>:<region>:<queue name>`) and provider: a provider's events that stopped coming show here as a growing age. Absent until the first.",
+    labelNames: ['queue', 'provider'],
+    registers,
+    collect() {
+      this.reset();
+      const now = Date.now();
+      for (const l of lastApplied())
+        this.set({ queue: l.queue, provider: l.provider }, Math.max(0, (now - l.at) / 1000));
+    },
+  });
+}

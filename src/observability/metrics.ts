@@ -4,6 +4,8 @@ import {
   eventQueueGauge,
   eventsMissedCounter,
   redisUpGauge,
+  lastAppliedGauge,
+  type LastApplied,
   storeGauges,
   type BoundedStore,
 } from './eventMetrics.ts';
@@ -86,6 +88,7 @@ export interface BreakerState {
  *   the job's lease), `alone` (its call without one) or `follower` (another replica's poll
  *   received, no call); both read from the hub at scrape time;
  * - `jobgraph_events_rejected_total{queue,reason}`: job event queue messages rejected unapplied;
+ * - `jobgraph_events_last_applied_age_seconds{queue,provider}`: since each queue's last applied event of a provider;
  * - `jobgraph_account_state{cloud,account,state}`: 1 for each account's current state (READY,
  *   FAILED, NOT_CONFIGURED, UNTRIED), 0 for the others, read at scrape time (`accountSource`);
  * - the default process metrics (CPU, memory, event loop, handles), without a prefix.
@@ -123,6 +126,7 @@ export class GatewayMetrics {
   #watch: (() => WatchState) | undefined;
   #eventQueues: (() => readonly { queue: string; state: string }[]) | undefined;
   #redisUp: (() => boolean) | undefined;
+  #eventsLastApplied: (() => readonly LastApplied[]) | undefined;
   #accounts: (() => readonly AccountStateView[]) | undefined;
   readonly #stores: BoundedStore[] = [];
 
@@ -202,6 +206,7 @@ export class GatewayMetrics {
     eventQueueGauge(registers, () => this.#eventQueues?.() ?? []);
     redisUpGauge(registers, () => this.#redisUp?.());
     eventsMissedCounter(registers, () => this.#eventsMissed?.());
+    lastAppliedGauge(registers, () => this.#eventsLastApplied?.() ?? []);
     storeGauges(registers, () => this.#stores.flatMap((s) => s.fill?.() ?? []));
     accountStateGauge(registers, () => this.#accounts?.() ?? []);
     collectDefaultMetrics({
@@ -302,6 +307,11 @@ export class GatewayMetrics {
   /** What `jobgraph_redis_up` reads at each scrape (the one Redis signal). */
   redisSource(up: () => boolean): void {
     this.#redisUp = up;
+  }
+
+  /** What `jobgraph_events_last_applied_age_seconds` reads at each scrape. */
+  eventsLastApplied(source: () => readonly LastApplied[]): void {
+    this.#eventsLastApplied = source;
   }
 
   /** What `jobgraph_event_queue_up` reads at each scrape. */

@@ -1,3 +1,4 @@
+import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 import { BadUserInputError } from '../errors.ts';
 import { parseGlobalId, type JobKey } from '../model/globalId.ts';
 import type { JobRecord } from '../model/job.ts';
@@ -14,6 +15,7 @@ export const Subscription = {
       _source: unknown,
       { ids }: { ids: string[] },
       ctx: WatchContext | { watchJobs?: undefined },
+      info?: GraphQLResolveInfo,
     ) {
       if (!ctx.watchJobs) throw notOverHttp();
       // The IDs `job(id)` takes, a job ARN included (its account ID read as the caller's alias).
@@ -24,7 +26,8 @@ export const Subscription = {
           return err as Error;
         }
       });
-      return ctx.watchJobs(items);
+      // What it selects of each job: a field its provider's events do not carry is polled for.
+      return info ? ctx.watchJobs(items, selectedFields(info)) : ctx.watchJobs(items);
     },
     resolve(payload: JobRecord | Error | undefined): JobRecord {
       // A subscription sent as a plain POST is executed once, without an event.
@@ -39,3 +42,21 @@ const notOverHttp = () =>
   new BadUserInputError(
     'Subscriptions are served on this path over Server-Sent Events (POST with "Accept: text/event-stream") or WebSocket (graphql-transport-ws), not as a plain POST.',
   );
+
+/** The `Job` fields the subscription selects, through inline fragments and fragment spreads. */
+function selectedFields(info: GraphQLResolveInfo): Set<string> {
+  const fields = new Set<string>();
+  const seen = new Set<string>();
+  const walk = (set: SelectionSetNode | undefined) => {
+    for (const s of set?.selections ?? []) {
+      if (s.kind === Kind.FIELD) fields.add(s.name.value);
+      else if (s.kind === Kind.INLINE_FRAGMENT) walk(s.selectionSet);
+      else if (!seen.has(s.name.value)) {
+        seen.add(s.name.value);
+        walk(info.fragments[s.name.value]?.selectionSet);
+      }
+    }
+  };
+  for (const node of info.fieldNodes) walk(node.selectionSet);
+  return fields;
+}

@@ -52,7 +52,10 @@ export interface WatchContext extends AuthContext {
    * each change; completes when every job is settled (watchSettled) or failed. Refuses, before any upstream
    * call, more distinct jobs than the per-request budget and subscriptions over the caps.
    */
-  watchJobs(items: readonly (JobKey | Error)[]): AsyncIterableIterator<JobRecord | Error>;
+  watchJobs(
+    items: readonly (JobKey | Error)[],
+    fields?: ReadonlySet<string>,
+  ): AsyncIterableIterator<JobRecord | Error>;
   /**
    * The alias a job ARN's account ID names, as for queries (`RequestContext.accountAliasOfId`):
    * an account the caller may not read throws the audited FORBIDDEN, counted with the
@@ -207,7 +210,7 @@ export class WatchHub {
       config: this.config,
       requestId,
       identity,
-      watchJobs: (items) => this.watch(identity, items, refusals),
+      watchJobs: (items, fields) => this.watch(identity, items, refusals, fields),
       accountAliasOfId: aliasOfAccountId(
         this.config,
         this.accounts,
@@ -251,6 +254,7 @@ export class WatchHub {
     identity: Identity,
     items: readonly (JobKey | Error)[],
     refusals: RequestAudit | undefined,
+    fields: ReadonlySet<string> | undefined,
   ): JobStream {
     const max = this.config.limits.maxJobsPerRequest;
     const distinct = new Map<string, JobKey | Error>();
@@ -273,6 +277,7 @@ export class WatchHub {
         ? { endsAt: identity.expiresAt + CLOCK_TOLERANCE_SECONDS * 1000 }
         : {}),
       secrets: identity.scopes.has(SCOPE_SECRETS),
+      ...(fields ? { fields } : {}),
       onEnd: () => {
         release();
         if (stream) this.streams.delete(stream);

@@ -1,3 +1,4 @@
+import { needsPolling } from '../datasources/events/coverage.ts';
 import { formatGlobalId, type JobKey } from '../model/globalId.ts';
 import { ListWatchGroup } from './listWatchGroup.ts';
 import { exactTimers, PollSlots, type PollTimers } from './pollSlots.ts';
@@ -62,10 +63,17 @@ export class PollerRegistry {
   /**
    * Subscribe to one job: its last known record at once if there is one, then each change.
    * `secrets`: whether this subscriber may read the job's secrets (default true: a record another
-   * replica shared without them is then not enough for it). Returns the unsubscribe function.
+   * replica shared without them is then not enough for it). `fields`: the `Job` fields the
+   * subscription selects (none known: none that events do not carry). Returns the unsubscribe function.
    */
-  watch(key: JobKey, listener: WatchListener, secrets = true): () => void {
+  watch(
+    key: JobKey,
+    listener: WatchListener,
+    secrets = true,
+    fields?: ReadonlySet<string>,
+  ): () => void {
     const id = formatGlobalId(key);
+    const detail = fields !== undefined && needsPolling(key.provider, fields);
     let poller = this.pollers.get(id);
     if (!poller) {
       poller = new Poller(key, id, this.options, {
@@ -80,10 +88,10 @@ export class PollerRegistry {
       this.pollers.set(id, poller);
       // Watched: its ordering is kept (never evicted) while it is.
       this.options.states?.pin(id);
-      poller.add(listener, secrets);
+      poller.add(listener, secrets, detail);
       poller.start();
     } else {
-      poller.add(listener, secrets);
+      poller.add(listener, secrets, detail);
     }
     const p = poller;
     return () => p.remove(listener);

@@ -59,6 +59,11 @@ export class Poller implements GroupMember {
   /** Each subscriber, and whether it may read the job's secrets. */
   private readonly listeners = new Map<WatchListener, boolean>();
   private secretReaders = 0;
+  /**
+   * Subscribers that select a progress field its provider's events do not carry (`needsPolling`):
+   * while there is one, the job is polled at the poll interval even when live by events.
+   */
+  private readonly detailReaders = new Set<WatchListener>();
   last: JobRecord | null = null;
   private lastSignature: string | null = null;
   /** The job's last upstream answer (its bytes or digest, and its record), for the next poll to compare. */
@@ -111,9 +116,14 @@ export class Poller implements GroupMember {
     void this.claim();
   }
 
-  add(listener: WatchListener, secrets: boolean): void {
+  add(listener: WatchListener, secrets: boolean, detail = false): void {
     this.listeners.set(listener, secrets);
     if (secrets) this.secretReaders += 1;
+    if (detail) {
+      this.detailReaders.add(listener);
+      // A wait as long as a reconciliation's is cut back to the poll interval.
+      if (this.detailReaders.size === 1) this.coverageChanged();
+    }
     if (!this.last) return;
     if (secrets && this.lastStripped) {
       // Another replica's record lacks what this subscriber may read: the job is fetched here, for it.
@@ -129,6 +139,7 @@ export class Poller implements GroupMember {
     if (secrets === undefined) return;
     this.listeners.delete(listener);
     this.awaitingFull.delete(listener);
+    this.detailReaders.delete(listener);
     if (secrets) this.secretReaders -= 1;
     if (this.listeners.size === 0) this.stop();
   }
@@ -219,7 +230,7 @@ export class Poller implements GroupMember {
   /** Its event source went up or down: a wait longer than its poll interval is cut back when events no longer cover it. */
   coverageChanged(): void {
     if (this.stopped || this.timer === undefined || this.dueAt === null) return;
-    if (this.options.events?.covered(this.key)) return;
+    if (this.covered()) return;
     const left = this.dueAt - this.options.scheduler.now();
     if (left <= this.interval) return;
     this.hold();
@@ -524,6 +535,14 @@ export class Poller implements GroupMember {
     });
   }
 
+  /**
+   * Whether its polls are reconciliations: its provider, account and region are live by events and
+   * no subscriber selects what the events do not carry (a HealthOmics job's `sources`).
+   */
+  private covered(): boolean {
+    return this.detailReaders.size === 0 && this.options.events?.covered(this.key) === true;
+  }
+
   private armWatchdog(ms: number): void {
     this.clearWatchdog();
     if (this.stopped) return;
@@ -547,7 +566,7 @@ export class Poller implements GroupMember {
     const events = this.options.events;
     // Live by events: the poll is a reconciliation read, rare (JOBGRAPH_EVENT_RECONCILE_SECONDS).
     // An event's settled record waits for its confirming read at the poll interval, not this long.
-    const covered = !this.lastUnconfirmed && events?.covered(this.key) === true;
+    const covered = !this.lastUnconfirmed && this.covered();
     const base = covered ? Math.max(ms, (events as { reconcileMs: number }).reconcileMs) : ms;
     let wait = jitter === null ? base : base * (1 + (jitter * 2 - 1) * JITTER);
     const now = this.options.scheduler.now();

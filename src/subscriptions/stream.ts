@@ -19,6 +19,8 @@ export interface JobStreamOptions {
   endsAt?: number;
   /** Whether the subscriber may read the jobs' secrets (default true), told to the pollers (pollers.ts). */
   secrets?: boolean;
+  /** The `Job` fields the subscription selects, told to the pollers (what events do not carry is polled). */
+  fields?: ReadonlySet<string>;
   /** Called once when the stream ends, however it ends (frees the subscription slot). */
   onEnd(): void;
 }
@@ -68,6 +70,7 @@ export class JobStream implements AsyncIterableIterator<Item> {
           this.jobDone();
         },
         options.secrets ?? true,
+        options.fields,
       );
       if (this.cleaned) unsubscribe();
       else this.unsubscribes.push(unsubscribe);

@@ -72,7 +72,35 @@ describe('The start-up summary', () => {
         { queue: 'default:us-east-1:events', state: 'UP', code: null },
         { queue: 'prod:eu-west-1:events', state: 'DOWN', code: 'AccessDenied' },
       ],
+      eventCoverage: [
+        {
+          provider: 'AWS_BATCH',
+          account: 'default',
+          region: 'us-east-1',
+          live: true,
+          reason: null,
+        },
+        {
+          provider: 'AWS_BATCH',
+          account: 'prod',
+          region: 'eu-west-1',
+          live: false,
+          reason: 'QUEUE_DOWN',
+        },
+        {
+          provider: 'AWS_OMICS',
+          account: 'default',
+          region: 'us-east-1',
+          live: false,
+          reason: 'NO_EVENT',
+        },
+      ],
     }).join('\n');
+    // Coverage per provider: each account and region, live or why polled.
+    expect(text).toMatch(
+      /^ {4}AWS Batch +default\/us-east-1 live by events; prod\/eu-west-1 polled \(no readable queue\)$/m,
+    );
+    expect(text).toMatch(/^ {4}AWS HealthOmics +default\/us-east-1 polled until its first event$/m);
     expect(text).toMatch(
       /job events +2 SQS queue\(s\); AWS HealthOmics, AWS CodePipeline, AWS Batch jobs/,
     );

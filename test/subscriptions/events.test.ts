@@ -144,6 +144,13 @@ describe('Job events through the SQS emulator', () => {
       async () =>
         (await sample('jobgraph_event_queue_up{queue="default:us-east-1:jobgraph-events"}')) === 1,
     );
+    // Live by events once an event of Batch is applied (another job's): until then, polled.
+    await send(batchEvent(batchDetail({ jobId: '00000000-0000-4000-8000-00000000c0f1' })));
+    await until(
+      'the first event is applied',
+      async () =>
+        (await sample('jobgraph_events_total{provider="AWS_BATCH",outcome="applied"}')) === 1,
+    );
     const sub = subscribe(gw.server.url, 'sse', WATCH, {
       token: gw.tokens.secrets,
       variables: { ids: [ID] },
@@ -161,7 +168,7 @@ describe('Job events through the SQS emulator', () => {
       // The event's record, secret included for a jobs:secrets:read holder.
       expect(JSON.stringify(moved?.data)).toContain(EVENT_SECRET);
       expect(callsOf(gw).batch).toBe(0);
-      expect(await sample('jobgraph_events_total{provider="AWS_BATCH",outcome="applied"}')).toBe(1);
+      expect(await sample('jobgraph_events_total{provider="AWS_BATCH",outcome="applied"}')).toBe(2);
       await until('the message is deleted', queueEmpty);
       // Duplicates and older events change nothing; the next news is the finish.
       await send(batchEvent(detail('RUNNING')));

@@ -110,6 +110,8 @@ function replica(url: string, leases: PollLeases) {
     queues: config.events.queues ?? [],
     accounts: new AwsAccounts(config),
     waitSeconds: 1,
+    // Replicas share the queue: coverage holds only while their channel does.
+    cluster: leases,
     observer: {
       outcome: (_provider, outcome) => {
         outcomes.push(outcome);
@@ -197,6 +199,40 @@ describe.skipIf(redisServer.skip)('Job events at least once across replicas', ()
       await onB.queues.close();
       onA.registry.close();
       onB.registry.close();
+    }
+  });
+
+  it("takes coverage away while Redis, the replicas' channel, is unavailable", async () => {
+    const server = await redis.start();
+    const a = await store('host:3:a', server.url);
+    const QueueUrl = (
+      await client.send(
+        new CreateQueueCommand({
+          QueueName: 'coverage-cluster',
+          Attributes: { VisibilityTimeout: '1' },
+        }),
+      )
+    ).QueueUrl as string;
+    const onA = replica(QueueUrl, a);
+    const batch = () =>
+      onA.queues.coverage().find((c) => c.provider === 'AWS_BATCH' && c.account === 'default');
+    try {
+      onA.queues.start();
+      await client.send(
+        new SendMessageCommand({ QueueUrl, MessageBody: batchEvent(batchDetail()) }),
+      );
+      await onA.until('applied');
+      expect(batch()).toMatchObject({ live: true, reason: null });
+      expect(onA.queues.covers('AWS_BATCH', 'default', 'us-east-1')).toBe(true);
+      // Redis stops: an event applied here could not reach a replica that watches its job.
+      const down = untilAvailability(a, false);
+      await kill(server.child);
+      await down;
+      expect(batch()).toMatchObject({ live: false, reason: 'CLUSTER_DOWN' });
+      expect(onA.queues.covers('AWS_BATCH', 'default', 'us-east-1')).toBe(false);
+    } finally {
+      await onA.queues.close();
+      onA.registry.close();
     }
   });
 });

@@ -52,6 +52,7 @@ const BATCH_FIELD_BOUNDS: Readonly<Record<string, number>> = {
 export const BATCH_EVENTS: ProviderEvents<'AWS_BATCH'> = {
   source: 'aws.batch',
   detailTypes: ['Batch Job State Change'],
+  carries: [],
   read(detail, place) {
     boundFields(detail, BATCH_FIELD_BOUNDS);
     const jobId = str(detail.jobId, 'detail.jobId');

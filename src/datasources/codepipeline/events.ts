@@ -19,6 +19,7 @@ const CODEPIPELINE_FIELD_BOUNDS = { 'action-execution-id': 128 };
 export const CODEPIPELINE_EVENTS: ProviderEvents<'AWS_CODEPIPELINE'> = {
   source: 'aws.codepipeline',
   detailTypes: ['CodePipeline Action Execution State Change'],
+  carries: [],
   read(detail) {
     boundFields(detail, CODEPIPELINE_FIELD_BOUNDS);
     const ref = str(detail['action-execution-id'], 'detail.action-execution-id');

@@ -33,7 +33,11 @@ export interface JobEvent {
  * quotes the body, which may hold secrets (a Batch job's environment).
  */
 export class EventRejected extends Error {
-  constructor(readonly reason: string) {
+  constructor(
+    readonly reason: string,
+    /** The provider and place of an event whose envelope was read but not its detail (coverage.ts counts those). */
+    readonly of?: { provider: JobProvider; place: EventPlace },
+  ) {
     super(`not a job event: ${reason}`);
     this.name = 'EventRejected';
   }
@@ -112,9 +116,10 @@ export function decodeEvent(
   try {
     meaning = provider.events.read(detail as Record<string, unknown>, place);
   } catch (err) {
-    if (err instanceof OverlongField) throw new EventRejected(err.message);
+    const of = { provider: provider.name, place };
+    if (err instanceof OverlongField) throw new EventRejected(err.message, of);
     // The provider's error may quote a value of the detail: only that it failed is said.
-    throw new EventRejected('a detail without the job it is about');
+    throw new EventRejected('a detail without the job it is about', of);
   }
   // The ID orders ties only: one that is not a short string is no ID of EventBridge's.
   const id = typeof e.id === 'string' && e.id.length <= MAX_EVENT_ID_CHARS ? e.id : undefined;

@@ -1,9 +1,10 @@
 import type { Config, EventQueue } from '../../config/index.ts';
-import type { JobProvider } from '../../model/job.ts';
-import { parseGlobalId } from '../../model/globalId.ts';
+import type { JobProvider, JobRecord } from '../../model/job.ts';
+import { formatGlobalId, parseGlobalId } from '../../model/globalId.ts';
 import { providerOf } from '../registry.ts';
 import type { AwsAccounts } from '../shared/accounts.ts';
 import { createAgents, destroyAgents, type Agents } from '../shared/http.ts';
+import { EventCoverage, type CoverageState } from './coverage.ts';
 import { decodeEvent, EVENT_PROVIDERS, EventRejected, type JobEvent } from './envelope.ts';
 import { SqsClient, SqsError, type SqsMessage } from './sqs.ts';
 
@@ -63,8 +64,26 @@ export interface QueueState {
   code: string | null;
 }
 
+/**
+ * The replicas' shared channel (the poll leases over Redis): while it is unavailable an event
+ * applied here may not reach the replica that watches its job, so no job is live by events.
+ */
+export interface ClusterChannel {
+  available(): boolean;
+  onAvailability(listener: (available: boolean) => void): () => void;
+}
+
+/** A provider read of a job, for coverage: its record, and what its events would have announced before and after it (coverage.ts `announcedOf`). */
+export interface ReadSeen {
+  record: JobRecord;
+  before: string;
+  after: string;
+}
+
 export interface EventQueuesOptions {
   config: Config;
+  /** With several replicas (Redis): their channel, whose outage turns coverage off. */
+  cluster?: ClusterChannel;
   queues: readonly EventQueue[];
   accounts: AwsAccounts;
   observer?: EventObserver;
@@ -98,9 +117,14 @@ export class EventQueues {
   readonly #loops: Promise<void>[] = [];
   #sink: EventSink | null = null;
   #closed = false;
+  /** What events have shown to cover, per provider, account and region (coverage.ts). */
+  readonly #measured: EventCoverage;
+  readonly #offCluster: (() => void) | undefined;
 
   constructor(options: EventQueuesOptions) {
     this.#options = options;
+    this.#measured = new EventCoverage(options.config.events.missGraceMs, () => this.#changed());
+    this.#offCluster = options.cluster?.onAvailability(() => this.#changed());
     this.#agents = createAgents(options.queues.length * 2 + 2);
     for (const q of options.queues)
       this.#states.set(q.label, { queue: q.label, state: 'STARTING', code: null });
@@ -128,22 +152,68 @@ export class EventQueues {
   }
 
   /**
-   * Whether jobs of `provider` in the account aliased `alias` and `region` have a healthy event
-   * source: the provider publishes events, and a queue that is UP speaks for that account
-   * (`EventQueue.speaksFor`) in that region. Declared, never learned from what a queue carried:
-   * a message on one queue cannot change how another account's jobs are followed.
+   * Whether jobs of `provider` in the account aliased `alias` and `region` are live by events now:
+   * the provider publishes events, a queue that is UP speaks for that account
+   * (`EventQueue.speaksFor`) in that region, an event of theirs has been applied from it and
+   * nothing has turned that off since (coverage.ts), and, with replicas, their channel is up. A
+   * message on one queue cannot change how another account's jobs are followed: it is rejected
+   * before it counts.
    */
   covers(provider: JobProvider, alias: string, region: string): boolean {
-    if (!EVENT_PROVIDERS.includes(provider)) return false;
-    return this.#options.queues.some(
+    return this.#why(provider, alias, region) === null;
+  }
+
+  /** Every provider that publishes events, for each account and region a queue speaks for: live or why not. */
+  coverage(): CoverageState[] {
+    const out: CoverageState[] = [];
+    const seen = new Set<string>();
+    for (const q of this.#options.queues)
+      for (const account of q.speaksFor)
+        for (const provider of EVENT_PROVIDERS) {
+          const key = `${provider}\n${account}\n${q.region}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          const reason = this.#why(provider, account, q.region);
+          out.push({ provider, account, region: q.region, live: reason === null, reason });
+        }
+    return out;
+  }
+
+  /** The last applied event's time by queue and provider (epoch ms). */
+  lastApplied(): { queue: string; provider: JobProvider; at: number }[] {
+    return this.#measured.lastApplied();
+  }
+
+  /**
+   * A provider read of a job (a watch's poll, a reconciliation, a listed row) was applied to the
+   * job-state store: if it changed what the job's events announce (`announcedOf`) while its
+   * provider, account and region are live, an event was missed unless it comes within the grace
+   * period. The gateway subscribes this to the store (app.ts).
+   */
+  readonly readSeen = (seen: ReadSeen): void => {
+    if (seen.before === seen.after) return;
+    const { record } = seen;
+    const key = parseGlobalId(record.id);
+    const alias = providerOf(key.provider).setup.accountAlias(this.#options.config, key as never);
+    const region = 'region' in key ? key.region : '';
+    if (this.covers(record.provider, alias, region))
+      this.#measured.unannounced(record.provider, alias, region, record.id);
+  };
+
+  #why(provider: JobProvider, alias: string, region: string): CoverageState['reason'] {
+    if (!EVENT_PROVIDERS.includes(provider)) return 'NO_EVENT';
+    const up = this.#options.queues.some(
       (q) =>
         q.region === region &&
         q.speaksFor.includes(alias) &&
         this.#states.get(q.label)?.state === 'UP',
     );
+    if (!up) return 'QUEUE_DOWN';
+    if (this.#options.cluster && !this.#options.cluster.available()) return 'CLUSTER_DOWN';
+    return this.#measured.reason(provider, alias, region);
   }
 
-  /** Told whenever what `covers` answers may have changed (a queue went up or down). */
+  /** Told whenever what `covers` answers may have changed (a queue went up or down, coverage was measured). */
   onCoverage(listener: () => void): () => void {
     this.#coverage.add(listener);
     return () => this.#coverage.delete(listener);
@@ -151,6 +221,8 @@ export class EventQueues {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#offCluster?.();
+    this.#measured.close();
     this.#abort.abort();
     await Promise.allSettled(this.#loops);
     destroyAgents(this.#agents);
@@ -226,6 +298,8 @@ export class EventQueues {
       try {
         event = decodeEvent(m.body, config, accounts, q);
       } catch (err) {
+        const of = err instanceof EventRejected ? err.of : undefined;
+        if (of) this.#measured.rejected(of.provider, of.place.account, of.place.region);
         reject(m, err instanceof EventRejected ? err.reason : 'unreadable');
         continue;
       }
@@ -235,6 +309,7 @@ export class EventQueues {
         // Applied first: `observer?.outcome?.(…)` would not even evaluate its arguments without an observer.
         const result = await this.#unlessClosed(sink(event));
         const finished = typeof result === 'string';
+        this.#measure(q, event, finished ? result : result.outcome);
         observer?.outcome?.(event.provider, finished ? result : result.outcome);
         if (finished) done.push(m.receiptHandle);
       } catch {
@@ -242,6 +317,21 @@ export class EventQueues {
       }
     }
     return done;
+  }
+
+  /** An event decoded and applied (whatever its verdict): its provider's coverage is measured by it. */
+  #measure(q: EventQueue, event: JobEvent, outcome: EventOutcome): void {
+    const { provider, place, meaning } = event;
+    const id =
+      meaning.kind === 'record'
+        ? meaning.record.id
+        : meaning.kind === 'hint'
+          ? formatGlobalId(meaning.key)
+          : null;
+    if (id !== null) this.#measured.announced(provider, place.account, place.region, id);
+    // A duplicate or a stale event proves the route no more than a replay would: only news counts.
+    if (outcome === 'applied' || outcome === 'hint')
+      this.#measured.applied(provider, place.account, place.region, q.label);
   }
 
   /** `applying`, unless the queues close first (then it rejects: the message stays in the queue). */
@@ -270,6 +360,7 @@ export class EventQueues {
     const was = s.state;
     s.state = state;
     s.code = code;
+    if (state === 'DOWN') this.#measured.queueDown(q);
     if (state === 'DOWN' || was === 'DOWN')
       this.#options.observer?.queueState?.(q, state === 'UP', code);
     this.#changed();

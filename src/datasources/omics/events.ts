@@ -13,6 +13,7 @@ import { OMICS_KEY } from './key.ts';
 export const OMICS_EVENTS: ProviderEvents<'AWS_OMICS'> = {
   source: 'aws.omics',
   detailTypes: ['Reference Import Job Status Change'],
+  carries: [],
   read(detail, place) {
     const store = str(detail.referenceStoreId, 'detail.referenceStoreId');
     const id = str(detail.id, 'detail.id');

@@ -112,6 +112,15 @@ export interface ProviderEvents<P extends JobProvider> {
   /** The `detail-type`s that are about its jobs; others of its source are not its events. */
   readonly detailTypes: readonly string[];
   /**
+   * Which of its progress fields (`Provider.progress.fields`) its events announce a change of,
+   * beyond the status every event announces: none for each provider today (AWS Batch: an array
+   * parent's child counts change with its children's events, not its own; HealthOmics: a source's
+   * progress changes with no event). A watch that selects a progress field its events do not
+   * carry is polled as without events, and only what they carry counts when a read tells whether
+   * an event was missed (docs/events.md, "Coverage").
+   */
+  readonly carries: readonly string[];
+  /**
    * What an event's `detail` says at `place`; throws (MalformedBodyError, BAD_USER_INPUT) when it
    * lacks what it needs or names a job no key can hold.
    */

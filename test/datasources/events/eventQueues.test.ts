@@ -4,15 +4,17 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../../src/config/index.ts';
 import type { JobEvent } from '../../../src/datasources/events/envelope.ts';
 import { EventQueues, type EventObserver } from '../../../src/datasources/events/eventQueues.ts';
+import { REJECTIONS_OFF } from '../../../src/datasources/events/coverage.ts';
 import { AwsAccounts } from '../../../src/datasources/shared/accounts.ts';
 import { createEmulatorAccounts, DEMO_AWS_ACCOUNT_ID } from '../../../src/emulators/accounts.ts';
 import { DEMO_AWS_CREDENTIALS, startEmulator } from '../../../src/emulators/framework.ts';
 import { createSqsEmulator } from '../../../src/emulators/sqs/emulator.ts';
 import { batchDetail, batchEvent } from '../../support/batchEvents.ts';
+import { EVENTUALLY } from '../../support/eventually.ts';
 import { useStarted } from '../../support/useStarted.ts';
 
 const emulator = createSqsEmulator({ accounts: createEmulatorAccounts() });
@@ -65,6 +67,10 @@ function consumer(
     ...(observer ? { observer } : {}),
   });
 }
+
+/** Wait for `check` to hold (the queues work on the real clock). */
+const until = (check: () => boolean | Promise<boolean>) =>
+  vi.waitFor(async () => expect(await check()).toBe(true), EVENTUALLY);
 
 async function messagesLeft(url: string): Promise<number> {
   const out = await client.send(
@@ -171,18 +177,78 @@ describe('The job event queues', () => {
     }
   });
 
-  it('covers the jobs of its account and region, for providers that publish events only, while it is up', async () => {
+  it('covers a provider of its account and region once an event of it is applied, until the queue goes down', async () => {
     const url = await queue('coverage');
     const q = consumer(url);
+    q.attach(() => Promise.resolve('applied'));
     const up = new Promise<void>((resolve) => q.onCoverage(resolve));
     q.start();
     try {
       await up;
-      expect(q.covers('AWS_BATCH', 'default', 'us-east-1')).toBe(true);
-      expect(q.covers('AWS_OMICS', 'default', 'us-east-1')).toBe(true);
+      // Readable, but no event of any provider applied yet: nothing is live by events.
+      expect(q.covers('AWS_BATCH', 'default', 'us-east-1')).toBe(false);
+      expect(q.coverage()).toContainEqual({
+        provider: 'AWS_BATCH',
+        account: 'default',
+        region: 'us-east-1',
+        live: false,
+        reason: 'NO_EVENT',
+      });
+      await client.send(
+        new SendMessageCommand({ QueueUrl: url, MessageBody: batchEvent(batchDetail()) }),
+      );
+      await until(() => q.covers('AWS_BATCH', 'default', 'us-east-1'));
+      // Batch's event says nothing of HealthOmics, nor of another region, account or provider.
+      expect(q.covers('AWS_OMICS', 'default', 'us-east-1')).toBe(false);
       expect(q.covers('AWS_BATCH', 'default', 'eu-west-1')).toBe(false);
       expect(q.covers('AWS_BATCH', 'staging', 'us-east-1')).toBe(false);
       expect(q.covers('AWS_PANORAMA', 'default', 'us-east-1')).toBe(false);
+      expect(q.lastApplied()).toEqual([
+        { queue: 'default:us-east-1:coverage', provider: 'AWS_BATCH', at: expect.any(Number) },
+      ]);
+      emulator.deny(url, true);
+      await until(() => q.states()[0]?.state === 'DOWN');
+      expect(q.coverage()).toContainEqual(
+        expect.objectContaining({ provider: 'AWS_BATCH', live: false, reason: 'QUEUE_DOWN' }),
+      );
+      // Readable again: not live until a new event of Batch is applied.
+      emulator.deny(url, false);
+      await until(() => q.states()[0]?.state === 'UP');
+      expect(q.covers('AWS_BATCH', 'default', 'us-east-1')).toBe(false);
+      expect(q.coverage()).toContainEqual(
+        expect.objectContaining({ provider: 'AWS_BATCH', live: false, reason: 'QUEUE_DOWN' }),
+      );
+      await client.send(
+        new SendMessageCommand({ QueueUrl: url, MessageBody: batchEvent(batchDetail()) }),
+      );
+      await until(() => q.covers('AWS_BATCH', 'default', 'us-east-1'));
+    } finally {
+      emulator.deny(url, false);
+      await q.close();
+    }
+  });
+
+  it("turns a provider's coverage off once REJECTIONS_OFF of its events in a row cannot be read", async () => {
+    const url = await queue('coverage-rejected');
+    const q = consumer(url);
+    q.attach(() => Promise.resolve('applied'));
+    q.start();
+    try {
+      await client.send(
+        new SendMessageCommand({ QueueUrl: url, MessageBody: batchEvent(batchDetail()) }),
+      );
+      await until(() => q.covers('AWS_BATCH', 'default', 'us-east-1'));
+      // A Batch event whose detail names no job (an AWS field change, say): rejected by the decoder.
+      const unreadable = batchEvent(batchDetail({ jobId: undefined, jobArn: undefined }));
+      for (let i = 1; i < REJECTIONS_OFF; i++)
+        await client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: unreadable }));
+      await until(async () => (await messagesLeft(url)) === 0);
+      expect(q.covers('AWS_BATCH', 'default', 'us-east-1')).toBe(true);
+      await client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: unreadable }));
+      await until(() => !q.covers('AWS_BATCH', 'default', 'us-east-1'));
+      expect(q.coverage()).toContainEqual(
+        expect.objectContaining({ provider: 'AWS_BATCH', live: false, reason: 'REJECTED' }),
+      );
     } finally {
       await q.close();
     }
@@ -240,8 +306,13 @@ describe('The job event queues', () => {
     q.start();
     try {
       await up;
-      expect(q.covers('AWS_BATCH', 'default', 'us-east-1')).toBe(true);
-      expect(q.covers('AWS_BATCH', 'staging', 'us-east-1')).toBe(true);
+      // What it may cover: each provider that publishes events, for each declared account, in its region.
+      expect(
+        q
+          .coverage()
+          .filter((c) => c.provider === 'AWS_BATCH')
+          .map((c) => `${c.account}/${c.region}`),
+      ).toEqual(['default/us-east-1', 'staging/us-east-1']);
       expect(q.covers('AWS_BATCH', 'prod', 'us-east-1')).toBe(false);
       expect(q.covers('AWS_BATCH', 'staging', 'eu-west-1')).toBe(false);
     } finally {
