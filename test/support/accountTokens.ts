@@ -1,5 +1,5 @@
 import { mintToken } from '../../src/auth/mintToken.ts';
-import { SCOPE_OPERATE, SCOPE_READ } from '../../src/auth/identity.ts';
+import { SCOPE_OPERATE, SCOPE_READ, SCOPE_WRITE } from '../../src/auth/identity.ts';
 import type { Config } from '../../src/config/index.ts';
 
 /**
@@ -10,17 +10,27 @@ export function accountToken(
   gateway: { config: Config },
   accounts: readonly string[] | undefined,
   subject = `tenant-${accounts?.join('+') ?? 'no-claim'}`,
+  scopes: readonly string[] = [SCOPE_READ],
 ): Promise<string> {
   const { jwtSecret, issuer, audience } = gateway.config.auth;
   if (!jwtSecret) throw new Error('accountToken: the gateway has no HS256 key');
   return mintToken({
     secret: jwtSecret,
-    scopes: [SCOPE_READ],
+    scopes: [...scopes],
     subject,
     issuer,
     audience,
     ...(accounts ? { accounts } : {}),
   });
+}
+
+/** `accountToken` with `jobs:write` beside `jobs:read`: a token that may act on jobs (docs/actions.md). */
+export function writerToken(
+  gateway: { config: Config },
+  accounts: readonly string[] | undefined,
+  subject: string,
+): Promise<string> {
+  return accountToken(gateway, accounts, subject, [SCOPE_READ, SCOPE_WRITE]);
 }
 
 /** A token of the gateway's key with the operators' scope (`jobgraph:operate`) and nothing else. */
