@@ -3,10 +3,13 @@ import { useEffect, useState } from 'preact/hooks';
 import { TokenRefusedError, consolePath } from './api.ts';
 import { PAGE_SIZE, searchFromFilters, type Filters } from './filters.ts';
 import { FindJob } from './find.tsx';
+import type { RowJob } from './format.ts';
 import { useNow, usePageVisible } from './hooks.ts';
 import { FilterForm, accountChoices } from './listFilters.tsx';
 import { lookUpJobs, useJobListing, useLiveRows, wantedFromUrl } from './listing.ts';
 import { JobTable, ListBanners } from './listTable.tsx';
+import { useCanAct } from './access.tsx';
+import { BulkActions } from './bulkActions.tsx';
 
 export function JobList({ token, onRefused }: { token: string; onRefused: (m: string) => void }) {
   const [wanted, setWanted] = useState(wantedFromUrl);
@@ -19,6 +22,40 @@ export function JobList({ token, onRefused }: { token: string; onRefused: (m: st
   const now = useNow();
   const visible = usePageVisible();
   const watched = useLiveRows(token, list, setList, visible, onRefused);
+  const canAct = useCanAct(token);
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  // Another list is another selection: nothing chosen on one list acts on another.
+  useEffect(() => setSelected(new Set()), [wantedSearch]);
+  const toggle = (ids: readonly string[], on: boolean) =>
+    setSelected((current) => {
+      const next = new Set(current);
+      for (const id of ids)
+        if (on) next.add(id);
+        else next.delete(id);
+      return next;
+    });
+  const selectedIds = (list?.rows ?? []).map((r) => r.job.id).filter((id) => selected.has(id));
+  // The jobs as the action read them after: their rows replaced (the live stream goes on from there).
+  const acted = (jobs: RowJob[]) => {
+    const byId = new Map(jobs.map((j) => [j.id, j]));
+    setList((current) =>
+      current
+        ? {
+            ...current,
+            rows: current.rows.map((r) => {
+              const job = byId.get(r.job.id);
+              return job
+                ? { job: { ...job, account: job.account ?? r.job.account }, errors: [] }
+                : r;
+            }),
+          }
+        : current,
+    );
+    toggle(
+      jobs.filter((j) => j.terminal).map((j) => j.id),
+      false,
+    );
+  };
 
   // Back and Forward move between filter sets: the URL is the filters' one home.
   useEffect(() => {
@@ -59,6 +96,15 @@ export function JobList({ token, onRefused }: { token: string; onRefused: (m: st
         loading={!list && !error && !problems.length}
         apply={apply}
       />
+      {canAct ? (
+        <BulkActions
+          selected={selectedIds}
+          token={token}
+          onRefused={onRefused}
+          onActed={acted}
+          onClear={() => setSelected(new Set())}
+        />
+      ) : null}
       {list ? (
         <JobTable
           list={list}
@@ -68,6 +114,7 @@ export function JobList({ token, onRefused }: { token: string; onRefused: (m: st
           apply={apply}
           more={more}
           loadingMore={loadingMore}
+          selection={canAct ? { selected, toggle } : undefined}
         />
       ) : null}
     </>

@@ -111,9 +111,27 @@ function RowMessage({ job }: { job: RowJob }) {
 }
 
 /** One job's row: its link (and the first error of its row), state, provider, account, region, progress and times. */
-function JobRow({ job, errors, now }: Row & { now: number }) {
+function JobRow({
+  job,
+  errors,
+  now,
+  selection,
+}: Row & { now: number; selection: Selection | undefined }) {
   return (
     <tr data-job-id={job.id} data-state={job.state}>
+      {selection ? (
+        <td class="select" data-label="Select">
+          {job.terminal ? null : (
+            <input
+              type="checkbox"
+              aria-label={`Select ${job.nativeId}`}
+              data-select={job.id}
+              checked={selection.selected.has(job.id)}
+              onChange={(e) => selection.toggle([job.id], e.currentTarget.checked)}
+            />
+          )}
+        </td>
+      ) : null}
       <th scope="row" data-label="Job">
         <a href={jobPath(job.id)} title={job.id}>
           {job.nativeId}
@@ -153,6 +171,29 @@ function JobRow({ job, errors, now }: Row & { now: number }) {
   );
 }
 
+/** The rows chosen for a bulk action, for a token that may act (none: no checkboxes at all). */
+export interface Selection {
+  selected: ReadonlySet<string>;
+  /** Select (`on`) or unselect the jobs `ids`. */
+  toggle: (ids: readonly string[], on: boolean) => void;
+}
+
+/** The header's box: selects every unfinished row shown, or none. */
+function SelectAll({ rows, selection }: { rows: Row[]; selection: Selection }) {
+  const ids = rows.filter((r) => !r.job.terminal).map((r) => r.job.id);
+  const all = ids.length > 0 && ids.every((id) => selection.selected.has(id));
+  return (
+    <input
+      type="checkbox"
+      aria-label="Select every unfinished job shown"
+      data-select-all
+      disabled={ids.length === 0}
+      checked={all}
+      onChange={(e) => selection.toggle(ids, e.currentTarget.checked)}
+    />
+  );
+}
+
 /** The rows listed, with their counts per state, the live count, and "Show more" while there is more. */
 export function JobTable({
   list,
@@ -162,6 +203,7 @@ export function JobTable({
   apply,
   more,
   loadingMore,
+  selection,
 }: {
   list: ListState;
   filters: Filters;
@@ -171,6 +213,8 @@ export function JobTable({
   apply: (f: Filters) => void;
   more: () => void;
   loadingMore: boolean;
+  /** Multi-select for a bulk action; undefined for a token that may not act. */
+  selection?: Selection | undefined;
 }) {
   return (
     <div class="table-wrap">
@@ -183,6 +227,11 @@ export function JobTable({
         </caption>
         <thead>
           <tr>
+            {selection ? (
+              <th scope="col" class="select">
+                <SelectAll rows={list.rows} selection={selection} />
+              </th>
+            ) : null}
             <th scope="col">Job</th>
             <th scope="col">State</th>
             <th scope="col">Provider</th>
@@ -197,7 +246,7 @@ export function JobTable({
         </thead>
         <tbody>
           {list.rows.map(({ job, errors }) => (
-            <JobRow key={job.id} job={job} errors={errors} now={now} />
+            <JobRow key={job.id} job={job} errors={errors} now={now} selection={selection} />
           ))}
         </tbody>
       </table>
