@@ -44,6 +44,38 @@ try {
     .locator('form.token-form')
     .screenshot({ path: `${root}docs/images/console-token.png` });
   await refused.close();
+  // Acting (docs/actions.md), as a jobs:write token: a job page's terminate form, filled in but
+  // not sent, and the list's bulk cancel after its dry run. Nothing is sent for real.
+  const { mintToken } = await import(`${root}dist/auth/mintToken.js`);
+  const { BATCH_JOB_IDS } = await import(`${root}dist/emulators/batch/data.js`);
+  const { DEMO_DATA } = await import(`${root}dist/emulators/index.js`);
+  const { auth } = demo.config;
+  const writer = await mintToken({
+    secret: auth.jwtSecret,
+    scopes: ['jobs:read', 'jobs:write'],
+    subject: 'demo-oncall',
+    issuer: auth.issuer,
+    audience: auth.audience,
+  });
+  const example = DEMO_DATA.batch.EXAMPLE_GLOBAL_ID;
+  const batchId = (name) => example.slice(0, example.lastIndexOf(':') + 1) + BATCH_JOB_IDS[name];
+  const acting = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await acting.goto(
+    `${origin}/console/jobs/${encodeURIComponent(batchId('running'))}#token=${writer}`,
+  );
+  await acting.click('[data-job-actions] [data-action="TERMINATE"]');
+  await acting.fill('#action-reason', 'Runaway: burning the GPU budget');
+  await acting.fill('[data-confirm]', 'align-NA12892');
+  await acting.screenshot({ path: `${root}docs/images/console-actions.png` });
+  await acting.goto(`${origin}/console?provider=AWS_BATCH#token=${writer}`);
+  for (const name of ['pending', 'submitted', 'runnable', 'starting', 'multiNode'])
+    await acting.check(`[data-select="${batchId(name)}"]`);
+  await acting.fill('#bulk-reason', 'Queue drained for maintenance');
+  await acting.click('[data-bulk-preview-button]');
+  await acting.check('[data-terminate-running]');
+  await acting.fill('[data-bulk-confirm]', '5');
+  await acting.screenshot({ path: `${root}docs/images/console-bulk-cancel.png` });
+  await acting.close();
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(`${origin}/console`);
   await page.waitForSelector('tr[data-job-id]');

@@ -3,11 +3,55 @@ import { graphql } from './api.ts';
 
 interface JobAccess {
   subject: string | null;
+  /** The token's scopes, sorted (`jobs:read`, `jobs:write`…). */
+  scopes: string[];
   allAccounts: boolean;
   accounts: string[];
 }
 
-const ACCESS_QUERY = '{ jobAccess { subject allAccounts accounts } }';
+const ACCESS_QUERY = '{ jobAccess { subject scopes allAccounts accounts } }';
+
+/** The scope that lets a token act on jobs (docs/actions.md). */
+const WRITE_SCOPE = 'jobs:write';
+
+/**
+ * One `jobAccess` question per token for the whole tab: the header and the action controls read
+ * the same answer (null when the server could not give one).
+ */
+let asked: { token: string; answer: Promise<JobAccess | null> } | null = null;
+function accessOf(token: string): Promise<JobAccess | null> {
+  if (asked?.token !== token) {
+    const answer = graphql<{ jobAccess: JobAccess }>(ACCESS_QUERY, {}, token).then(
+      (result) => result.data?.jobAccess ?? null,
+      () => null,
+    );
+    asked = { token, answer };
+  }
+  return asked.answer;
+}
+
+/** What the server says this token may do; null until it answered, and when it could not. */
+function useJobAccess(token: string): JobAccess | null {
+  const [access, setAccess] = useState<JobAccess | null>(null);
+  useEffect(() => {
+    let current = true;
+    void accessOf(token).then((a) => {
+      if (current) setAccess(a);
+    });
+    return () => {
+      current = false;
+    };
+  }, [token]);
+  return access;
+}
+
+/**
+ * Whether this token may act on jobs (`jobs:write`): false until the server said so, so a
+ * reader never sees an action control, not even for a moment.
+ */
+export function useCanAct(token: string): boolean {
+  return useJobAccess(token)?.scopes.includes(WRITE_SCOPE) ?? false;
+}
 
 /** The accounts as a person reads them: every account, none, or the aliases. */
 function accountsText(access: JobAccess): string {
@@ -22,15 +66,7 @@ function accountsText(access: JobAccess): string {
  * until the server answered, and nothing when it could not.
  */
 export function TokenAccess({ token }: { token: string }) {
-  const [access, setAccess] = useState<JobAccess | null>(null);
-  useEffect(() => {
-    const abort = new AbortController();
-    graphql<{ jobAccess: JobAccess }>(ACCESS_QUERY, {}, token, abort.signal).then(
-      (result) => setAccess(result.data?.jobAccess ?? null),
-      () => setAccess(null),
-    );
-    return () => abort.abort();
-  }, [token]);
+  const access = useJobAccess(token);
   if (!access) return null;
   const text = accountsText(access);
   return (

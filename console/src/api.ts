@@ -28,16 +28,21 @@ export function jobPath(id: string): string {
   return `${consolePath}/jobs/${encodeURIComponent(id)}`;
 }
 
-/** A query or mutation over HTTP POST with the bearer token. */
+/**
+ * A query or mutation over HTTP POST with the bearer token; `headers` adds request headers (a
+ * mutation's `Idempotency-Key`).
+ */
 export async function graphql<T>(
   query: string,
   variables: Record<string, unknown>,
   token: string,
   signal?: AbortSignal,
+  headers: Record<string, string> = {},
 ): Promise<GqlResult<T>> {
   const response = await fetch(endpoint, {
     method: 'POST',
     headers: {
+      ...headers,
       'content-type': 'application/json',
       accept: 'application/graphql-response+json, application/json',
       authorization: `Bearer ${token}`,

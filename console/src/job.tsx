@@ -7,6 +7,7 @@ import {
   subscriptionClient,
   type GqlError,
 } from './api.ts';
+import { JobActions } from './actions.tsx';
 import { Duration, Finished, StateBadge, Time } from './cells.tsx';
 import { GRAMMARS, PROVIDER_NAMES } from './ids.ts';
 import { lastSearch } from './filters.ts';
@@ -43,6 +44,7 @@ const HEADER_FIELDS = new Set([
   'liveBy',
   'retained',
   'lastConfirmedAt',
+  'availableActions',
 ]);
 
 /** `a.b.0.c` → the errors whose path below `job` is exactly that. */
@@ -492,6 +494,15 @@ export function JobPage({
       {job ? <JobSummary job={job} now={now} live={live} /> : null}
       {job ? <JobStatus job={job} /> : null}
       <JobBanners liveError={liveError} jobError={errors.get('')} />
+      {job ? (
+        <JobActions
+          job={job}
+          pageQuery={query}
+          token={token}
+          onRefused={onRefused}
+          onActed={(answer) => setResult(() => answer as JobResult)}
+        />
+      ) : null}
       <div class="global-id">
         <label for="global-id">Global ID</label>
         <input id="global-id" readOnly value={id} onFocus={(e) => e.currentTarget.select()} />

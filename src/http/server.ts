@@ -435,6 +435,7 @@ function startSubscriptions(
     ...(options.sharedReservations ? { sharedReservations: options.sharedReservations } : {}),
     ...(options.events ? { events: options.events } : {}),
     ...(options.states ? { states: options.states } : {}),
+    ...(options.actions ? { actions: options.actions } : {}),
     audit: parts.audit,
     executeOperation: parts.executeOperation,
     ...(parts.callerRate ? { callerRate: parts.callerRate } : {}),

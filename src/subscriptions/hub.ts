@@ -7,6 +7,7 @@ import {
   type RequestAudit,
 } from '../auth/accountAudit.ts';
 import { SCOPE_SECRETS, type Identity } from '../auth/identity.ts';
+import { writeScopeRefusal } from '../auth/writeScope.ts';
 import type { PollLeases } from '../cache/pollLeases.ts';
 import type { Config } from '../config/index.ts';
 import type { Sources } from '../datasources/index.ts';
@@ -29,6 +30,8 @@ import { JobBudgetError } from '../limits/jobBudget.ts';
 import type { JobProvider, JobRecord } from '../model/job.ts';
 import { liveByOf, type EventQueues } from '../datasources/events/eventQueues.ts';
 import { JobStates } from '../datasources/state/jobStates.ts';
+import type { JobActions, JobActionValue } from '../datasources/acting/jobActions.ts';
+import type { JobActionEntry } from '../history/actions.ts';
 import { EventApplier } from './eventApplier.ts';
 import { createWatchLister } from './watchLister.ts';
 import { PollerRegistry } from './pollerRegistry.ts';
@@ -68,6 +71,10 @@ export interface WatchContext extends AuthContext {
   accountAliasOf(id: string): string;
   /** How the job with global ID `id` is followed (`Job.liveBy`), as for queries. */
   liveByOf(id: string): 'EVENTS' | 'POLLING';
+  /** What this subscriber may do to `record` now (`Job.availableActions`), as for queries. */
+  availableActions(record: JobRecord): JobActionValue[];
+  /** The audit rows of the job with global ID `id` (`Job.actionsTaken`), as for queries. */
+  actionsTaken(id: string): Promise<JobActionEntry[]>;
 }
 
 export interface WatchHubOptions {
@@ -92,6 +99,8 @@ export interface WatchHubOptions {
   listSnapshots?: ListSnapshots;
   /** The AWS accounts, for `Job.account`; none: the default account's ID when configured. */
   accounts?: AwsAccounts;
+  /** Acting on jobs, for `Job.availableActions` and `Job.actionsTaken` in events; none: none available, none taken. */
+  actions?: JobActions;
   /** Where a watch of an account the caller may not read is logged and counted. */
   audit?: AccountAudit;
   /**
@@ -122,6 +131,7 @@ export class WatchHub {
   private readonly config: Config;
   private readonly accounts: AwsAccounts | undefined;
   private readonly audit: AccountAudit | undefined;
+  private readonly actions: JobActions | undefined;
   /** Applies the job events to the watchers (with or without an event source: replicas share theirs). */
   readonly events: EventApplier;
   /** What the process knows of each job's state (the one store). */
@@ -135,6 +145,7 @@ export class WatchHub {
     this.config = config;
     this.accounts = options.accounts;
     this.audit = options.audit;
+    this.actions = options.actions;
     this.scheduler = options.scheduler ?? systemScheduler;
     const leases =
       options.pollLeases === undefined ? sharedPollLeases(sources) : options.pollLeases;
@@ -229,6 +240,12 @@ export class WatchHub {
         return providerOf(key.provider).setup.accountAlias(this.config, key as never);
       },
       liveByOf: (id) => liveByOf(this.feed, this.config, id),
+      availableActions: (record) =>
+        this.actions?.available(record, {
+          writeRefusal: (field) => writeScopeRefusal(identity, field),
+          permits: (provider, alias) => identity.accounts.permits(provider, alias),
+        }) ?? [],
+      actionsTaken: (id) => this.actions?.taken(id) ?? Promise.resolve([]),
     };
     return context;
   }

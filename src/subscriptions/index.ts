@@ -22,7 +22,15 @@ export type { OperationCall } from './wsTransport.ts';
 /** What the transports take, and the watchers' hub its part of it (`WatchHubOptions`). */
 export interface SubscriptionOptions extends Pick<
   WatchHubOptions,
-  'config' | 'sources' | 'scheduler' | 'accounts' | 'listSnapshots' | 'audit' | 'events' | 'states'
+  | 'config'
+  | 'sources'
+  | 'scheduler'
+  | 'accounts'
+  | 'listSnapshots'
+  | 'audit'
+  | 'events'
+  | 'states'
+  | 'actions'
 > {
   schema: GraphQLSchema;
   limits: QueryLimits;

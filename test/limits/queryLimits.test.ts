@@ -29,8 +29,11 @@ const ALL_IDS = Object.values(DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS);
 /** 100 IDs of every provider (the demo has fewer distinct jobs, so some repeat). */
 const HUNDRED_IDS = Array.from({ length: 100 }, (_, i) => ALL_IDS[i % ALL_IDS.length] as string);
 
-/** The jobs console's list query and row fields, as console/src/list.tsx sends them. */
-const consoleList = readFileSync(new URL('../../console/src/list.tsx', import.meta.url), 'utf8');
+/** The jobs console's list query and row fields, as console/src/listQueries.ts holds them. */
+const consoleList = readFileSync(
+  new URL('../../console/src/listQueries.ts', import.meta.url),
+  'utf8',
+);
 const CONSOLE_ROW_FIELDS = /export const ROW_FIELDS = `([^`]*)`/.exec(consoleList)?.[1] as string;
 const CONSOLE_LIST_QUERY = (
   /const LIST_QUERY = `([^`]*)`/.exec(consoleList)?.[1] as string

@@ -3,7 +3,8 @@ import { SCOPE_READ, SCOPE_SECRETS } from '../../src/auth/identity.ts';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
 import { ERROR_CASE_JOB_IDS } from '../../src/emulators/importexport/data.ts';
-import { clearCalls, upstreamCallCount } from '../support/gateway.ts';
+import { writerToken } from '../support/accountTokens.ts';
+import { clearCalls, gql, upstreamCallCount } from '../support/gateway.ts';
 import { ManualScheduler } from '../support/scheduler.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 import {
@@ -192,6 +193,35 @@ describe.each(TRANSPORTS)('Field authorization per subscriber over %s', (transpo
     } finally {
       await Promise.all([reader.close(), secrets.close()]);
       setProgress('Pending');
+    }
+    await allClosed();
+  });
+});
+
+describe.each(TRANSPORTS)('Acting fields in events over %s', (transport) => {
+  it('answers availableActions and actionsTaken per subscriber as a query does: a jobs:write subscriber may cancel, a reader nothing', async () => {
+    setProgress('Pending');
+    const writer = await writerToken(gw, undefined, `event-writer-${transport}`);
+    const fields = 'id availableActions actionsTaken { action outcome }';
+    const query = `subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { ${fields} } }`;
+    const asQuery = async (token: string) =>
+      (
+        await gql(gw, `query($id: ID!) { job(id: $id) { ${fields} } }`, {
+          token,
+          variables: { id: watchedId },
+        })
+      ).body;
+    const subs = [writer, gw.tokens.read].map((token) =>
+      subscribe(gw.server.url, transport, query, { token, variables: { ids: [watchedId] } }),
+    );
+    try {
+      const [w, r] = await Promise.all(subs.map((s) => s.next()));
+      expect(w).toEqual({ data: { jobUpdates: (await asQuery(writer)).data?.job } });
+      expect(r).toEqual({ data: { jobUpdates: (await asQuery(gw.tokens.read)).data?.job } });
+      expect(w?.data?.jobUpdates?.availableActions).toEqual(['CANCEL']);
+      expect(r?.data?.jobUpdates?.availableActions).toEqual([]);
+    } finally {
+      await Promise.all(subs.map((s) => s.close()));
     }
     await allClosed();
   });
