@@ -293,6 +293,12 @@ describe('Acting on jobs, with JOBGRAPH_ACTIONS naming cancel and terminate (the
     expect(results.find((r) => r.id === batchId('succeeded'))?.outcome).toBe('ALREADY_FINISHED');
     expect(results.find((r) => r.id === batchId('starting'))?.outcome).toBe('NOT_APPLIED');
     expect(writeCalls(gw)).toEqual([]);
+    // Nothing was done: no job's actionsTaken shows a dry run's answer.
+    const taken = await gql(gw, `query ($id: ID!) { job(id: $id) { actionsTaken { outcome } } }`, {
+      token: tokens.reader,
+      variables: { id: batchId('succeeded') },
+    });
+    expect(taken.body.data?.job).toEqual({ actionsTaken: [] });
   });
 
   it('the same Idempotency-Key twice acts once and answers the first result', async () => {

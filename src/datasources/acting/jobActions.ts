@@ -240,6 +240,7 @@ export class JobActions {
         outcome,
         requestId,
         providerCode,
+        dryRun: request.dryRun,
       });
       return { id, action: VALUE[action], outcome, message, providerCode, job };
     };
@@ -417,6 +418,8 @@ export class JobActions {
       outcome: JobActionOutcome;
       requestId: string | null;
       providerCode: string | null;
+      /** A dry run's answer: nothing was done, so no history row unless it is a refusal. */
+      dryRun?: boolean;
     },
   ): void {
     const { logger, metrics, store } = this.options;
@@ -440,7 +443,8 @@ export class JobActions {
       `job action ${VALUE[a.action]} ${a.outcome}`,
     );
     metrics?.jobAction(a.provider, VALUE[a.action], a.outcome);
-    if (a.outcome === 'WOULD_APPLY') return; // a dry run changed nothing: in the log and metric only
+    // A dry run changed nothing: its answers are in the log and metric only, its refusals kept.
+    if (a.outcome === 'WOULD_APPLY' || (a.dryRun === true && a.outcome !== 'REFUSED')) return;
     store?.record({
       jobId: a.id,
       at: new Date(this.#now()).toISOString(),
