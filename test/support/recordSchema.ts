@@ -18,7 +18,8 @@ const namedType = (type: TypeNode): string =>
 /**
  * Fields a resolver computes, not the provider's record: from the configuration (`Job.account`,
  * `Job.accountAlias`), from the marks of a kept record (`Job.retained`, `Job.lastConfirmedAt`:
- * absent on a live one), or from the event queues' state (`Job.liveBy`).
+ * absent on a live one), from the event queues' state (`Job.liveBy`), or from the history store
+ * and the caller (`Job.transitions`, `Job.availableActions`, `Job.actionsTaken`).
  */
 const RESOLVED = new Set([
   'account',
@@ -26,6 +27,8 @@ const RESOLVED = new Set([
   'retained',
   'lastConfirmedAt',
   'transitions',
+  'availableActions',
+  'actionsTaken',
   'liveBy',
 ]);
 

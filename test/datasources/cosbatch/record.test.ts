@@ -45,13 +45,16 @@ describe('CosBatch record', () => {
     const keys = (o: object | null | undefined) => Object.keys(o ?? {}).sort();
     // `account` and `accountAlias` are resolved from the configuration, `retained` and
     // `lastConfirmedAt` from a kept record's marks (absent on a live one), `liveBy` from the event
-    // queues' state: not carried by the record.
+    // queues' state, `transitions`, `availableActions` and `actionsTaken` from the history store and
+    // the caller: not carried by the record.
     const resolved = [
       'account',
       'accountAlias',
       'retained',
       'lastConfirmedAt',
       'transitions',
+      'availableActions',
+      'actionsTaken',
       'liveBy',
     ];
     expect(fieldsOf('CosBatchJob').filter((f) => !resolved.includes(f))).toEqual(keys(full));
