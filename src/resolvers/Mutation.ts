@@ -12,38 +12,29 @@ function act(
   return context.actOnJobs({ ...asked, field: info.fieldName, responseKey: String(info.path.key) });
 }
 
+/** A single-job field (`cancelJob`, `terminateJob`): one job, acted on now, its one result. */
+function actOnOne(action: Asked['action']) {
+  return async (
+    _: unknown,
+    args: { id: string; reason: string },
+    context: RequestContext,
+    info: GraphQLResolveInfo,
+  ): Promise<JobActionResult> => {
+    const [result] = await act(context, info, {
+      ids: [args.id],
+      action,
+      reason: args.reason,
+      terminateRunning: false,
+      dryRun: false,
+    });
+    return result!;
+  };
+}
+
 /** Acting on jobs (docs/actions.md): thin; the guards, calls and audit are the request context's. */
 export const Mutation = {
-  async cancelJob(
-    _: unknown,
-    args: { id: string; reason: string },
-    context: RequestContext,
-    info: GraphQLResolveInfo,
-  ): Promise<JobActionResult> {
-    const [result] = await act(context, info, {
-      ids: [args.id],
-      action: 'cancel',
-      reason: args.reason,
-      terminateRunning: false,
-      dryRun: false,
-    });
-    return result!;
-  },
-  async terminateJob(
-    _: unknown,
-    args: { id: string; reason: string },
-    context: RequestContext,
-    info: GraphQLResolveInfo,
-  ): Promise<JobActionResult> {
-    const [result] = await act(context, info, {
-      ids: [args.id],
-      action: 'terminate',
-      reason: args.reason,
-      terminateRunning: false,
-      dryRun: false,
-    });
-    return result!;
-  },
+  cancelJob: actOnOne('cancel'),
+  terminateJob: actOnOne('terminate'),
   cancelJobs(
     _: unknown,
     args: { ids: string[]; reason: string; terminateRunning: boolean; dryRun: boolean },

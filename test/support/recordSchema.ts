@@ -21,7 +21,7 @@ const namedType = (type: TypeNode): string =>
  * absent on a live one), from the event queues' state (`Job.liveBy`), or from the history store
  * and the caller (`Job.transitions`, `Job.availableActions`, `Job.actionsTaken`).
  */
-const RESOLVED = new Set([
+export const RESOLVED: ReadonlySet<string> = new Set([
   'account',
   'accountAlias',
   'retained',

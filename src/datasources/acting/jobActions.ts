@@ -224,13 +224,11 @@ export class JobActions {
     const label = PROVIDER_LABEL[key.provider];
     const account = provider.setup.accountAlias(config, key as never);
     let action = request.action;
-    const done = (
+    const audit = (
       outcome: JobActionOutcome,
-      message: string,
-      job: JobRecord | null,
       providerCode: string | null = null,
       requestId: string | null = null,
-    ): JobActionResult => {
+    ): void =>
       this.#audit(caller, {
         id,
         provider: key.provider,
@@ -242,21 +240,20 @@ export class JobActions {
         providerCode,
         dryRun: request.dryRun,
       });
+    const done = (
+      outcome: JobActionOutcome,
+      message: string,
+      job: JobRecord | null,
+      providerCode: string | null = null,
+      requestId: string | null = null,
+    ): JobActionResult => {
+      audit(outcome, providerCode, requestId);
       return { id, action: VALUE[action], outcome, message, providerCode, job };
     };
     if (!caller.permits(key.provider, account)) {
       const refusal = caller.refuseAccount(request.field, key, account);
       if (single) {
-        this.#audit(caller, {
-          id,
-          provider: key.provider,
-          account,
-          action,
-          reason,
-          outcome: 'REFUSED',
-          requestId: null,
-          providerCode: null,
-        });
+        audit('REFUSED');
         throw refusal;
       }
       return done('REFUSED', `${refusal.message} Nothing was done to this job.`, null);
