@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 const CLUSTER_FILES = [
   'test/subscriptions/cluster.e2e.test.ts',
   'test/subscriptions/singleConnectionCluster.e2e.test.ts',
+  'test/subscriptions/clusterEvents.e2e.test.ts',
   'test/resilience/rateBudget.e2e.test.ts',
 ];
 

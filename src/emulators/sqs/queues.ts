@@ -284,6 +284,10 @@ class MemoryQueueStore implements QueueStore {
   private prune(queue: EmulatedQueue, now: number): void {
     const retainedMs = (queue.attributes.MessageRetentionPeriod ?? 345_600) * 1000;
     const list = this.stored(queue);
+    // Kept in send order: nothing to drop unless the oldest is due. Filtering the whole queue at
+    // every send made filling a queue quadratic (60,000 sends took minutes).
+    const oldest = list[0];
+    if (oldest === undefined || now - oldest.sentMs < retainedMs) return;
     const kept = list.filter((m) => now - m.sentMs < retainedMs);
     if (kept.length !== list.length) this.messages.set(queue.key, kept);
   }
