@@ -173,10 +173,7 @@ export class WatchHub {
       },
       ...(leases ? { leases } : {}),
       events: {
-        // With replicas sharing the queue, an event another replica consumed reaches this one
-        // only through the cluster channel: while Redis is away no job is live by events here.
         covered: (key) =>
-          (!leases || leases.available()) &&
           feed?.covers(
             key.provider,
             providerOf(key.provider).setup.accountAlias(config, key as never),

@@ -52,11 +52,7 @@ export class PollerRegistry {
     this.offAvailability = options.leases?.onAvailability((available) => {
       for (const poller of [...this.pollers.values()])
         if (available) poller.leasesBack();
-        else {
-          poller.leasesLost();
-          // No cluster channel, no coverage by events (hub.ts): a reconcile wait is cut back.
-          poller.coverageChanged();
-        }
+        else poller.leasesLost();
     });
     // An event applied here goes to its job's poller as its record (no describe call).
     this.offStates = options.states?.subscribe((record, _entry, _prev, observation) => {
