@@ -24,6 +24,7 @@ import {
   type RowJob,
 } from './format.ts';
 import { useNow, usePageVisible } from './hooks.ts';
+import { Timeline } from './timeline.tsx';
 
 type Value = string | number | boolean | null | Value[] | { [field: string]: Value };
 type JobData = { job: Record<string, Value> | null };
@@ -43,6 +44,8 @@ const HEADER_FIELDS = new Set([
   'liveBy',
   'retained',
   'lastConfirmedAt',
+  // Shown as the timeline (timeline.tsx).
+  'transitions',
 ]);
 
 /** `a.b.0.c` → the errors whose path below `job` is exactly that. */
@@ -492,6 +495,15 @@ export function JobPage({
       {job ? <JobSummary job={job} now={now} live={live} /> : null}
       {job ? <JobStatus job={job} /> : null}
       <JobBanners liveError={liveError} jobError={errors.get('')} />
+      {job ? (
+        <Timeline
+          id={id}
+          token={token}
+          state={typeof job.state === 'string' ? job.state : null}
+          transitions={job.transitions}
+          onRefused={onRefused}
+        />
+      ) : null}
       <div class="global-id">
         <label for="global-id">Global ID</label>
         <input id="global-id" readOnly value={id} onFocus={(e) => e.currentTarget.select()} />
