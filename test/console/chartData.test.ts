@@ -65,13 +65,13 @@ describe("The history view's chart figures", () => {
         jobQueue: 'arn:aws:batch:us-east-1:123456789012:job-queue/ml',
       }),
       job('SUCCEEDED', '2026-11-26T00:00:30.000Z', '2026-11-26T00:00:00.000Z', {
-        provider: 'PANORAMA',
+        provider: 'AWS_PANORAMA',
       }),
-      job('SUCCEEDED', '2026-11-26T00:00:30.000Z', null, { provider: 'PANORAMA' }),
+      job('SUCCEEDED', '2026-11-26T00:00:30.000Z', null, { provider: 'AWS_PANORAMA' }),
     ];
     expect(durationPercentiles(jobs, 'provider')).toEqual([
       { provider: 'AWS_BATCH', queue: null, jobs: 2, p50: 60, p90: 180, p99: 180 },
-      { provider: 'PANORAMA', queue: null, jobs: 1, p50: 30, p90: 30, p99: 30 },
+      { provider: 'AWS_PANORAMA', queue: null, jobs: 1, p50: 30, p90: 30, p99: 30 },
     ]);
     expect(durationPercentiles(jobs, 'queue').map((r) => [r.queue, r.jobs, r.p50])).toEqual([
       ['ml', 1, 180],
