@@ -1,6 +1,7 @@
 // Takes the console screenshots of the README and docs/console.md (docs/images/console-*.png) in
 // Debian's Chromium against the demo: `npm run build && node console/screenshots.mjs`.
 import { URL, fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium } from 'playwright-core';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -48,16 +49,26 @@ try {
   // The history view: every listed job read once by ID (as opening each would), so the store
   // holds the demo's finished jobs; then the charts of the last 7 days and the table.
   const graphql = (query, variables) =>
-    fetch(`${origin}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${demo.tokens.read}` },
-      body: JSON.stringify({ query, variables }),
-    }).then((r) => r.json());
+    globalThis
+      .fetch(`${origin}/graphql`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${demo.tokens.read}`,
+        },
+        body: JSON.stringify({ query, variables }),
+      })
+      .then((r) => r.json());
   const listed = await graphql('{ listJobs(first: 100) { nodes { id } } }', {});
   const ids = listed.data.listJobs.nodes.map((n) => n.id);
   for (let i = 0; i < ids.length; i += 50)
     await graphql('query($ids: [ID!]!) { jobs(ids: $ids) { id } }', { ids: ids.slice(i, i + 50) });
-  await new Promise((resolve) => setTimeout(resolve, 1500)); // the store's group commit
+  // The store writes within a second (group commit): until it holds every job read.
+  for (;;) {
+    const stored = await graphql('{ jobHistory(first: 100) { nodes { id } } }', {});
+    if (stored.data.jobHistory.nodes.length >= Math.min(ids.length, 100)) break;
+    await sleep(100);
+  }
   await page.goto(`${origin}/console/history`);
   await page.waitForSelector('[data-chart="durations"] table');
   await page
