@@ -1,10 +1,12 @@
 // Takes the console screenshots of the README and docs/console.md (docs/images/console-*.png) in
 // Debian's Chromium against the demo: `npm run build && node console/screenshots.mjs`.
 import { URL, fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium } from 'playwright-core';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const { startDemo } = await import(`${root}dist/app.js`);
+const { PROGRESSING_JOB_IDS } = await import(`${root}dist/emulators/index.js`);
 const demo = await startDemo({ port: 0 });
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
@@ -76,6 +78,39 @@ try {
   await acting.fill('[data-bulk-confirm]', '5');
   await acting.screenshot({ path: `${root}docs/images/console-bulk-cancel.png` });
   await acting.close();
+  // The history view: every listed job read once by ID (as opening each would), so the store
+  // holds the demo's finished jobs; then the charts of the last 7 days and the table.
+  const graphql = (query, variables) =>
+    globalThis
+      .fetch(`${origin}/graphql`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${demo.tokens.read}`,
+        },
+        body: JSON.stringify({ query, variables }),
+      })
+      .then((r) => r.json());
+  const listed = await graphql('{ listJobs(first: 100) { nodes { id } } }', {});
+  const ids = listed.data.listJobs.nodes.map((n) => n.id);
+  for (let i = 0; i < ids.length; i += 50)
+    await graphql('query($ids: [ID!]!) { jobs(ids: $ids) { id } }', { ids: ids.slice(i, i + 50) });
+  // The store writes within a second (group commit): until it holds every job read.
+  for (;;) {
+    const stored = await graphql('{ jobHistory(first: 100) { nodes { id } } }', {});
+    if (stored.data.jobHistory.nodes.length >= Math.min(ids.length, 100)) break;
+    await sleep(100);
+  }
+  await page.goto(`${origin}/console/history`);
+  await page.waitForSelector('[data-chart="durations"] table');
+  await page
+    .locator('section.charts')
+    .screenshot({ path: `${root}docs/images/console-history.png` });
+  // A job's timeline: the demo's progressing COS Batch job, once it has moved (a minute's cycle).
+  await page.goto(`${origin}/console/jobs/${encodeURIComponent(PROGRESSING_JOB_IDS.cosbatch)}`);
+  await page.waitForSelector('[data-timeline] li:nth-child(3)', { timeout: 90_000 });
+  await page.locator('article[data-job-detail] h1').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${root}docs/images/console-timeline.png` });
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(`${origin}/console`);
   await page.waitForSelector('tr[data-job-id]');

@@ -72,7 +72,7 @@ export function searchFromFilters(f: Filters, shown = PAGE_SIZE): string {
 }
 
 /** A UTC day (`2026-11-01`) as the start of that day; anything else is passed as written. */
-function instant(value: string): string {
+export function instant(value: string): string {
   return /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00.000Z` : value;
 }
 
@@ -105,7 +105,7 @@ const quoted = (value: string): string =>
   `\u201c${value.length > 64 ? `${value.slice(0, 64)}…` : value}\u201d`;
 
 /** A UTC day (2026-11-01, a real date) or an ISO-8601 time with a zone (2026-11-01T09:30:00Z). */
-function isDate(value: string): boolean {
+export function isDate(value: string): boolean {
   if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
     const ms = Date.parse(`${value}T00:00:00Z`);
     return !Number.isNaN(ms) && new Date(ms).toISOString().startsWith(value);

@@ -25,6 +25,7 @@ import {
   type RowJob,
 } from './format.ts';
 import { useNow, usePageVisible } from './hooks.ts';
+import { Timeline } from './timeline.tsx';
 
 type Value = string | number | boolean | null | Value[] | { [field: string]: Value };
 type JobData = { job: Record<string, Value> | null };
@@ -45,6 +46,8 @@ const HEADER_FIELDS = new Set([
   'retained',
   'lastConfirmedAt',
   'availableActions',
+  // Shown as the timeline (timeline.tsx).
+  'transitions',
 ]);
 
 /** `a.b.0.c` → the errors whose path below `job` is exactly that. */
@@ -501,6 +504,15 @@ export function JobPage({
           token={token}
           onRefused={onRefused}
           onActed={(answer) => setResult(() => answer as JobResult)}
+        />
+      ) : null}
+      {job ? (
+        <Timeline
+          id={id}
+          token={token}
+          state={typeof job.state === 'string' ? job.state : null}
+          transitions={job.transitions}
+          onRefused={onRefused}
         />
       ) : null}
       <div class="global-id">

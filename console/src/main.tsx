@@ -4,6 +4,7 @@ import { TokenAccess } from './access.tsx';
 import { consolePath } from './api.ts';
 import { JobList } from './list.tsx';
 import { JobPage } from './job.tsx';
+import { HISTORY_PATH, HistoryPage } from './history.tsx';
 import { lastSearch } from './filters.ts';
 import { forgetToken, readToken, saveToken } from './token.ts';
 import './style.css';
@@ -121,12 +122,22 @@ function App() {
   };
   const jobMatch = /\/console\/jobs\/([^/]+)\/?$/.exec(location.pathname);
   const jobId = jobMatch ? decoded(jobMatch[1] ?? '') : null;
+  const isHistory = /\/console\/history\/?$/.test(location.pathname);
   return (
     <>
       <header class="top">
-        <a class="brand" href={`${consolePath}${jobMatch ? lastSearch() : location.search}`}>
+        <a
+          class="brand"
+          href={`${consolePath}${jobMatch || isHistory ? lastSearch() : location.search}`}
+        >
           jobgraph <span>jobs</span>
         </a>
+        <nav class="top-nav" aria-label="Views">
+          <a href={`${consolePath}${lastSearch()}`}>Jobs</a>
+          <a href={HISTORY_PATH} {...(isHistory ? { 'aria-current': 'page' } : {})}>
+            History
+          </a>
+        </nav>
         {token ? (
           <span class="top-token">
             <TokenAccess token={token} />
@@ -157,6 +168,8 @@ function App() {
           />
         ) : jobId !== null ? (
           <JobPage id={jobId} token={token} onRefused={onRefused} />
+        ) : isHistory ? (
+          <HistoryPage token={token} onRefused={onRefused} />
         ) : (
           <JobList token={token} onRefused={onRefused} />
         )}

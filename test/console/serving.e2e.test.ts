@@ -34,6 +34,7 @@ describe('GET /console', () => {
     '/console',
     '/console/',
     `/console/jobs/${encodeURIComponent(exampleGlobalIds().cosbatch)}`,
+    '/console/history',
   ])(
     '%s: the page under a strict policy, revalidated each load, its hashed assets cached for a year',
     async (path) => {

@@ -1,0 +1,374 @@
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { consolePath, jobPath } from './api.ts';
+import { Duration, Finished, StateBadge, Time } from './cells.tsx';
+import { durationPercentiles, finishedPerBucket } from './chartData.ts';
+import { DurationChart, FinishedChart } from './charts.tsx';
+import { accountText, FAILED_STATES, STATES, stateLabel, utc } from './format.ts';
+import {
+  CHART_MAX_JOBS,
+  HISTORY_PAGE,
+  useChartJobs,
+  useHistoryList,
+  type HistoryRow,
+} from './historyData.ts';
+import {
+  chartWindow,
+  historyFilterProblems,
+  historyFiltersFromSearch,
+  searchFromHistoryFilters,
+  type HistoryFilters,
+  type HistoryProblem,
+} from './historyFilters.ts';
+import { useNow } from './hooks.ts';
+import { GRAMMARS, PROVIDER_NAMES } from './ids.ts';
+
+/**
+ * The history view, `/console/history`: the jobs jobgraph remembers (`jobHistory`), filtered as
+ * the list is and by a finished window and a text, the filters in the URL; above the table, what
+ * finished in the window per hour by state and how long it took per provider or queue.
+ */
+
+export const HISTORY_PATH = `${consolePath}/history`;
+
+const day = (value: string): string => /^\d{4}-\d{2}-\d{2}/.exec(value)?.[0] ?? '';
+
+function filtersOfForm(form: FormData): HistoryFilters {
+  const one = (name: string) => {
+    const value = form.get(name);
+    return typeof value === 'string' ? value.trim() : '';
+  };
+  return {
+    states: form.getAll('state').map(String),
+    providers: form.getAll('provider').map(String),
+    accounts: form.getAll('account').map(String),
+    regions: one('region')
+      .split(',')
+      .map((r) => r.trim())
+      .filter(Boolean),
+    createdAfter: one('createdAfter'),
+    createdBefore: one('createdBefore'),
+    finishedAfter: one('finishedAfter'),
+    finishedBefore: one('finishedBefore'),
+    text: one('text'),
+    group: one('group') === 'queue' ? 'queue' : 'provider',
+  };
+}
+
+function Choices({
+  legend,
+  name,
+  values,
+  chosen,
+  label,
+}: {
+  legend: string;
+  name: string;
+  values: readonly string[];
+  chosen: readonly string[];
+  label: (value: string) => string;
+}) {
+  return (
+    <fieldset>
+      <legend>{legend}</legend>
+      {values.map((v) => (
+        <label key={v}>
+          <input type="checkbox" name={name} value={v} checked={chosen.includes(v)} /> {label(v)}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+function DateField({ label, name, value }: { label: string; name: string; value: string }) {
+  return (
+    <label>
+      {label} (UTC) <input type="date" name={name} value={day(value)} />
+    </label>
+  );
+}
+
+function HistoryForm({
+  filters,
+  accounts,
+  onApply,
+}: {
+  filters: HistoryFilters;
+  accounts: readonly string[];
+  onApply: (f: HistoryFilters) => void;
+}) {
+  return (
+    <form
+      class="filters history-filters"
+      aria-label="History filters"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onApply(filtersOfForm(new FormData(e.currentTarget)));
+      }}
+    >
+      <Choices
+        legend="State"
+        name="state"
+        values={STATES}
+        chosen={filters.states}
+        label={stateLabel}
+      />
+      <Choices
+        legend="Provider"
+        name="provider"
+        values={GRAMMARS.map((g) => g.provider)}
+        chosen={filters.providers}
+        label={(p) => PROVIDER_NAMES[p] ?? p}
+      />
+      <Choices
+        legend="Account"
+        name="account"
+        values={accounts}
+        chosen={filters.accounts}
+        label={(a) => a}
+      />
+      <fieldset class="inline">
+        <legend>Where, when and what</legend>
+        <label>
+          Region <input name="region" placeholder="us-east-1" value={filters.regions.join(', ')} />
+        </label>
+        <DateField label="Created after" name="createdAfter" value={filters.createdAfter} />
+        <DateField label="Created before" name="createdBefore" value={filters.createdBefore} />
+        <DateField label="Finished after" name="finishedAfter" value={filters.finishedAfter} />
+        <DateField label="Finished before" name="finishedBefore" value={filters.finishedBefore} />
+        <label>
+          Text (name, queue, message) <input name="text" type="search" value={filters.text} />
+        </label>
+        <label>
+          Durations per{' '}
+          <select name="group" value={filters.group}>
+            <option value="provider">provider</option>
+            <option value="queue">queue</option>
+          </select>
+        </label>
+      </fieldset>
+      <div class="actions">
+        <button type="submit">Apply filters</button>
+      </div>
+    </form>
+  );
+}
+
+function Problems({
+  problems,
+  onApply,
+}: {
+  problems: HistoryProblem[];
+  onApply: (f: HistoryFilters) => void;
+}) {
+  if (!problems.length) return null;
+  return (
+    <div class="banner error" role="alert" data-filter-problems>
+      {problems.map((p) => (
+        <p key={`${p.filter}=${p.value}`} data-filter-problem={p.filter}>
+          {p.sentence}{' '}
+          <a
+            href={`${HISTORY_PATH}${searchFromHistoryFilters(p.without)}`}
+            onClick={(e) => {
+              e.preventDefault();
+              onApply(p.without);
+            }}
+          >
+            Without it
+          </a>
+        </p>
+      ))}
+    </div>
+  );
+}
+
+function HistoryRowView({ job, now }: { job: HistoryRow; now: number }) {
+  return (
+    <tr data-job-id={job.id} data-state={job.state}>
+      <th scope="row" data-label="Job">
+        <a href={jobPath(job.id)} title={job.id}>
+          {job.nativeId}
+        </a>
+      </th>
+      <td data-label="State">
+        <StateBadge state={job.state} />
+        {job.statusMessage ? (
+          <span class={FAILED_STATES.includes(job.state) ? 'reason' : 'message'}>
+            {job.statusMessage}
+          </span>
+        ) : null}
+      </td>
+      <td data-label="Provider">{PROVIDER_NAMES[job.provider] ?? job.provider}</td>
+      <td data-label="Account">{accountText(job) ?? '—'}</td>
+      <td data-label="Region">{job.region ?? <span class="muted">global</span>}</td>
+      <td data-label="Created">
+        <Time iso={job.createdAt} now={now} />
+      </td>
+      <td data-label="Finished">
+        <Finished job={job} now={now} />
+      </td>
+      <td data-label="Duration">
+        <Duration job={job} now={now} />
+      </td>
+    </tr>
+  );
+}
+
+function Charts({
+  token,
+  filters,
+  blocked,
+  onRefused,
+  onAccounts,
+}: {
+  token: string;
+  filters: HistoryFilters;
+  blocked: boolean;
+  onRefused: (m: string) => void;
+  onAccounts: (aliases: string[]) => void;
+}) {
+  // The window is fixed when the filters are applied, not moved by the page's clock.
+  const span = useMemo(() => chartWindow(filters, Date.now()), [searchFromHistoryFilters(filters)]);
+  const { charted, error } = useChartJobs(token, filters, span, blocked, onRefused);
+  useEffect(() => {
+    if (charted) onAccounts(charted.jobs.map((j) => j.accountAlias));
+  }, [charted]);
+  if (blocked) return null;
+  return (
+    <section
+      aria-labelledby="charts-title"
+      class="charts"
+      data-charts={charted ? `${span.from}/${span.to}` : 'loading'}
+    >
+      <h2 id="charts-title">
+        Finished from {utc(span.from)} to {utc(span.to)}
+      </h2>
+      {error ? (
+        <p class="banner error" role="alert">
+          {error}
+        </p>
+      ) : !charted ? (
+        <p class="muted" role="status">
+          Reading the window's jobs…
+        </p>
+      ) : (
+        <>
+          <p class="muted" data-charted={charted.jobs.length}>
+            {charted.truncated
+              ? `Drawn from the newest ${charted.jobs.length} jobs that finished in this window; more did (the charts read at most ${CHART_MAX_JOBS}): narrow the window or the filters.`
+              : `Drawn from the ${charted.jobs.length} jobs that finished in this window and match the filters.`}
+          </p>
+          <FinishedChart
+            histogram={finishedPerBucket(charted.jobs, span.from, span.to)}
+            window={span}
+          />
+          <DurationChart
+            rows={durationPercentiles(charted.jobs, filters.group)}
+            grouping={filters.group}
+          />
+        </>
+      )}
+    </section>
+  );
+}
+
+export function HistoryPage({
+  token,
+  onRefused,
+}: {
+  token: string;
+  onRefused: (m: string) => void;
+}) {
+  const [filters, setFilters] = useState(() => historyFiltersFromSearch(location.search));
+  const search = searchFromHistoryFilters(filters);
+  const problems = historyFilterProblems(filters);
+  const blocked = problems.length > 0;
+  const { list, error, more, loadingMore } = useHistoryList(
+    token,
+    filters,
+    search,
+    blocked,
+    onRefused,
+  );
+  const [seenAccounts, setSeenAccounts] = useState<string[]>([]);
+  const now = useNow();
+  useEffect(() => {
+    const onPop = () => setFilters(historyFiltersFromSearch(location.search));
+    window.addEventListener('popstate', onPop);
+    return () => window.removeEventListener('popstate', onPop);
+  }, []);
+  const apply = (next: HistoryFilters) => {
+    const to = searchFromHistoryFilters(next);
+    if (to !== location.search) history.pushState(null, '', `${HISTORY_PATH}${to}`);
+    setFilters(next);
+  };
+  const accounts = [
+    ...new Set([
+      'default',
+      ...filters.accounts,
+      ...seenAccounts,
+      ...(list?.rows.map((r) => r.accountAlias) ?? []),
+    ]),
+  ];
+  return (
+    <>
+      <h1>Job history</h1>
+      <p class="muted">
+        Every job jobgraph has seen, from its history store, past what the providers keep: newest
+        first (by when it finished, else when it was created). <a href={consolePath}>Live jobs</a>
+      </p>
+      <HistoryForm key={search} filters={filters} accounts={accounts} onApply={apply} />
+      <Problems problems={problems} onApply={apply} />
+      <Charts
+        token={token}
+        filters={filters}
+        blocked={blocked}
+        onRefused={onRefused}
+        onAccounts={(found) => setSeenAccounts((s) => [...new Set([...s, ...found])])}
+      />
+      {error ? (
+        <p class="banner error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      {list ? (
+        <div class="table-wrap">
+          <table class="jobs history" data-history-search={list.search}>
+            <caption>
+              {list.rows.length} remembered {list.rows.length === 1 ? 'job' : 'jobs'}, newest first
+              {list.search ? ' (filtered)' : ''}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Job</th>
+                <th scope="col">State</th>
+                <th scope="col">Provider</th>
+                <th scope="col">Account</th>
+                <th scope="col">Region</th>
+                <th scope="col">Created</th>
+                <th scope="col">Finished</th>
+                <th scope="col">Duration</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.rows.map((job) => (
+                <HistoryRowView key={job.id} job={job} now={now} />
+              ))}
+            </tbody>
+          </table>
+          {list.rows.length === 0 ? (
+            <p class="muted">No remembered job matches these filters.</p>
+          ) : null}
+          {list.hasNextPage ? (
+            <button type="button" class="more" onClick={more} disabled={loadingMore}>
+              {loadingMore ? 'Loading…' : `Show ${HISTORY_PAGE} more`}
+            </button>
+          ) : null}
+        </div>
+      ) : !error && !blocked ? (
+        <p class="muted" role="status">
+          Loading the history…
+        </p>
+      ) : null}
+    </>
+  );
+}
