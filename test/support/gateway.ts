@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { startDemo, type DemoGateway } from '../../src/app.ts';
 import { providerOf } from '../../src/datasources/registry.ts';
@@ -48,6 +51,7 @@ export async function startTestGateway(
   } = {},
 ): Promise<TestGateway> {
   const logs = new LogCapture();
+  const dataDir = mkdtempSync(join(tmpdir(), 'jobgraph-test-gateway-'));
   const gateway = await startDemo({
     port: 0,
     // No job events unless a test asks (JOBGRAPH_EVENT_QUEUES): the demo's own queues would make
@@ -55,14 +59,26 @@ export async function startTestGateway(
     // polling do not expect (test/subscriptions/events.test.ts tests the events, and the demo's).
     // `JOBGRAPH_EVENT_QUEUES: 'demo'` asks for the demo's own (the variable left unset).
     env: Object.fromEntries(
-      Object.entries({ LOG_LEVEL: 'info', JOBGRAPH_EVENT_QUEUES: '', ...env }).filter(
-        ([name, value]) => !(name === 'JOBGRAPH_EVENT_QUEUES' && value === 'demo'),
-      ),
+      Object.entries({
+        LOG_LEVEL: 'info',
+        JOBGRAPH_EVENT_QUEUES: '',
+        // Its own history store (the default SQLite file in a folder of its own): a gateway of
+        // another test file in the same worker, or one before it, writes none of its rows.
+        JOBGRAPH_DATA_DIR: dataDir,
+        ...env,
+      }).filter(([name, value]) => !(name === 'JOBGRAPH_EVENT_QUEUES' && value === 'demo')),
     ),
     logDestination: logs,
     ...options,
   });
-  return Object.assign(gateway, { logs });
+  const close = gateway.close.bind(gateway);
+  return Object.assign(gateway, {
+    logs,
+    close: async () => {
+      await close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  });
 }
 
 export interface GqlResult<T = Record<string, unknown>> {
