@@ -65,6 +65,11 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/bin ./bin
 COPY --from=build /app/schema ./schema
 COPY --from=build /app/LICENSE /app/README.md ./
+# The history store's default folder (JOBGRAPH_DATA_DIR unset: ./jobgraph-data, docs/history.md),
+# the one place the user below writes: made here and owned by it, so a named volume mounted on
+# /app/jobgraph-data (deploy/compose.yaml) starts with that owner and the SQLite file survives a
+# container's restart. Kubernetes' read-only pods use PostgreSQL instead (docs/deployment.md).
+RUN mkdir jobgraph-data && chown 1000:1000 jobgraph-data
 # The image's `node` user, by number: Kubernetes' runAsNonRoot can check a number, not a name.
 # The files above stay root's and read-only to it.
 USER 1000:1000

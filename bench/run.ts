@@ -201,13 +201,23 @@ async function cpuOnly(): Promise<void> {
   const settings = readCpuSettings();
   const { tmpDir, stack, ctx, roots } = await begin(settings);
   const extraEnv = { JOBGRAPH_CACHE_MAX_ENTRIES: '0' };
-  const launch = (label: string, repoRoot: string, nodeArgs: string[] = []) =>
-    stack.gateway({ label, repoRoot, nodeArgs, extraEnv });
+  const launch = (
+    label: string,
+    repoRoot: string,
+    nodeArgs: string[] = [],
+    env: Record<string, string> = {},
+  ) => stack.gateway({ label, repoRoot, nodeArgs, extraEnv: { ...extraEnv, ...env } });
   const afterRoot = (roots[roots.length - 1] as readonly [string, string])[1];
   await probeFixtures(stack, { repoRoot: afterRoot });
 
   const gateways: (GatewayProcess & { label: string })[] = [];
   for (const [label, root] of roots) gateways.push({ ...(await launch(label, root)), label });
+  // The after checkout again with its history store off: the after gateway writes every job it
+  // reads to its SQLite file (the default), this one writes none; same rounds, rotated like the rest.
+  if (settings.historyOff) {
+    const off = await launch(report.HISTORY_OFF, afterRoot, [], { JOBGRAPH_HISTORY_URL: 'off' });
+    gateways.push({ ...off, label: report.HISTORY_OFF });
+  }
   const peer = { ...(await startPeer(stack.emulators.urls)), label: 'peer' };
   const core = { ...(await startPeer(stack.emulators.urls, '--floor-calls')), label: 'core floor' };
   const servers = [...gateways, peer, core];

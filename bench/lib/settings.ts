@@ -143,9 +143,14 @@ export function readUpstreamCallSettings() {
 }
 
 /** Settings of `npm run bench:cpu` (bench/run.ts `--only cpu`): the full bench's, with more rounds by default and no profile unless asked. */
-export function readCpuSettings(): BenchSettings {
+export function readCpuSettings(): BenchSettings & { historyOff: boolean } {
   const settings = { ...readSettings(), cpuRuns: int('BENCH_CPU_RUNS', 9, 1, 31) };
-  return { ...settings, profile: bool('BENCH_PROFILE', false) };
+  return {
+    ...settings,
+    profile: bool('BENCH_PROFILE', false),
+    /** A second after gateway with JOBGRAPH_HISTORY_URL=off in the same rounds (issue 72's history on ÷ off). */
+    historyOff: bool('BENCH_CPU_HISTORY_OFF', true),
+  };
 }
 
 /** Settings of `npm run bench:unchanged-poll` (bench/unchangedPoll.ts; bench/README.md). */

@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { MemoryLimit } from './memoryLimit.ts';
 import { freePort } from '../../test/support/rawHttp.ts';
 import { childEnv } from '../lib/settings.ts';
@@ -43,6 +46,9 @@ export async function startGateway(options: GatewayOptions, attempt = 1): Promis
     // The benchmarks drive thousands of requests a second with a handful of tokens: they measure
     // the gateway's work, which a per-caller rate of 600 a minute would refuse most of.
     JOBGRAPH_CALLER_RATE: 'off',
+    // The history store is on by default (a SQLite file in JOBGRAPH_DATA_DIR): each gateway its
+    // own folder, so two gateways of one run never share a file and none writes into the checkout.
+    JOBGRAPH_DATA_DIR: mkdtempSync(join(tmpdir(), 'jobgraph-bench-data-')),
     ...(options.extraEnv ?? {}),
   };
   const env = { ...childEnv(), JOBGRAPH_JWT_SECRET: options.jwtSecret, ...jobgraphEnv };

@@ -608,6 +608,9 @@ export interface CpuOnlyResult {
 export const CPU_KINDS = ['finished', 'missing'] as const satisfies readonly IdKind[];
 
 /** The Markdown summary `npm run bench:cpu` prints: each figure's median and range over the rounds, and the ratios. */
+/** `bench:cpu`'s after gateway with JOBGRAPH_HISTORY_URL=off (BENCH_CPU_HISTORY_OFF). */
+export const HISTORY_OFF = 'history off';
+
 export function renderCpuOnly(r: CpuOnlyResult, profile: readonly string[]): string {
   const { cpu, settings } = r;
   const ratio = (kind: IdKind, a: string, b: string) =>
@@ -640,6 +643,9 @@ export function renderCpuOnly(r: CpuOnlyResult, profile: readonly string[]): str
         ratioColumn('core floor', (label) => !['floor', 'peer', 'core floor'].includes(label)),
         ratioColumn('peer', (label) => label !== 'floor' && label !== 'peer'),
         ratioColumn('before', (label) => label === 'after'),
+        ...(r.labels.includes(HISTORY_OFF)
+          ? [ratioColumn(HISTORY_OFF, (label) => label === 'after')]
+          : []),
       ],
     ),
     '',

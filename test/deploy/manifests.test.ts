@@ -7,7 +7,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { JOBGRAPH_VARIABLES, loadConfig, unknownVariableWarnings } from '../../src/config/index.ts';
+import {
+  DEFAULT_DATA_DIR,
+  JOBGRAPH_VARIABLES,
+  loadConfig,
+  unknownVariableWarnings,
+} from '../../src/config/index.ts';
 import * as emulatorsModule from '../../src/emulators/index.ts';
 import {
   DEFAULT_EMULATOR_PORT_BASE,
@@ -181,8 +186,10 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
     const env: Record<string, string> = { ...configMap.data, ...extra };
     for (const e of container.env as Json[])
       env[e.name] = e.valueFrom
-        ? (FILLED_SECRETS[e.valueFrom.secretKeyRef.key] as string)
+        ? // An optional key the Secret lacks leaves the variable unset (or as `extra` gives it).
+          ((FILLED_SECRETS[e.valueFrom.secretKeyRef.key] ?? env[e.name]) as string)
         : (e.value as string).replace(/\$\((\w+)\)/g, (_, name: string) => env[name] ?? '');
+    for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
     return env;
   };
 
@@ -289,6 +296,25 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
     expect(
       load({ JOBGRAPH_EVENT_QUEUES: `nope=${examples.JOBGRAPH_EVENT_QUEUES as string}` }),
     ).toThrow(/JOBGRAPH_EVENT_QUEUES/);
+  });
+
+  it('hands the replicas a shared PostgreSQL history store from the Secret, an optional key its example shows commented', () => {
+    const entry = (container.env as Json[]).find((e) => e.name === 'JOBGRAPH_HISTORY_URL') as Json;
+    expect(entry.valueFrom.secretKeyRef).toEqual({
+      name: secretExample.metadata.name,
+      key: 'JOBGRAPH_HISTORY_URL',
+      optional: true,
+    });
+    const example = commentedSettings(read(join(K8S, 'secret.example.yaml')), ':')
+      .JOBGRAPH_HISTORY_URL as string;
+    expect(example).toMatch(/^postgres:\/\/[^:]+:<password>@/);
+    const shared = loadConfig({ mode: 'live' }, podEnv({ JOBGRAPH_HISTORY_URL: example }));
+    expect(shared.history.store).toEqual({ kind: 'postgres', url: example });
+    // Without the key: the default file, which the read-only root file system cannot hold.
+    expect(loadConfig({ mode: 'live' }, podEnv()).history.store).toMatchObject({
+      kind: 'sqlite',
+      implicit: true,
+    });
   });
 
   it('runs as its own ServiceAccount, for EKS Pod Identity or IRSA, without the Kubernetes API token', () => {
@@ -797,6 +823,32 @@ describe('The compose file (deploy/compose.yaml), its demo override (deploy/comp
       );
       expect(services[name]?.depends_on?.redis).toEqual({ condition: 'service_healthy' });
     }
+  });
+
+  it('keeps each replica’s history in a named volume of its own on the data folder the image makes for its user', () => {
+    const dataDir = join(RUNTIME.workdir, DEFAULT_DATA_DIR);
+    const volumes = replicas.map((name) => {
+      const mounts = services[name]?.volumes as string[];
+      expect(mounts, name).toHaveLength(1);
+      const [volume, target] = (mounts[0] as string).split(':');
+      expect(target, name).toBe(dataDir);
+      // A name, not a path: a named volume, declared at the top level.
+      expect(volume, name).toMatch(/^[a-z0-9][a-z0-9_-]*$/);
+      expect(Object.keys(base.volumes as Json), name).toContain(volume);
+      return volume;
+    });
+    expect(new Set(volumes).size).toBe(replicas.length);
+    // The image makes the folder and gives it to its user before switching to it, so an empty
+    // named volume mounted there is created with that owner.
+    const runtime = parseDockerfile(read(join(ROOT, 'Dockerfile'))).at(-1)!.instructions;
+    const made = runtime.findIndex(
+      (ins) =>
+        ins.keyword === 'RUN' &&
+        ins.args ===
+          `mkdir ${DEFAULT_DATA_DIR.replace('./', '')} && chown ${RUNTIME.uid}:${RUNTIME.uid} ${DEFAULT_DATA_DIR.replace('./', '')}`,
+    );
+    expect(made).toBeGreaterThan(-1);
+    expect(made).toBeLessThan(runtime.findIndex((ins) => ins.keyword === 'USER'));
   });
 
   it('limits each replica’s memory as the sizing table says (as the Kubernetes limit)', () => {

@@ -1,0 +1,157 @@
+// What SIGKILL loses of the history store (issue #72; bench/HISTORY.md, docs/history.md "What a
+// crash loses"). A real jobgraph process (bin/jobgraph.mjs, the built dist/) over the emulators,
+// its history store a SQLite file (or BENCH_HISTORY_PG_URL, an empty throwaway PostgreSQL), is
+// driven with fresh AWS Batch jobs through `jobs(ids:)`: each job it answers is a first
+// observation, offered to the job-state store and written by the history writer as a job row and
+// a transition — one change, acknowledged to the client by the answer. Mid-stream the gateway is
+// SIGKILLed; the store is then opened and every acknowledged job looked up.
+//
+//   npm run bench:history-kill     BENCH_KILL_SECONDS (10) of driving, BENCH_KILL_CONCURRENCY (16)
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import type { HistoryStoreConfig } from '../src/config/types.ts';
+import { openHistoryDatabase } from '../src/history/database.ts';
+import { probeFixtures } from './lib/context.ts';
+import { UnknownIdGenerator } from './lib/ids.ts';
+import { jobsBody, post } from './lib/queries.ts';
+import { int, text } from './lib/settings.ts';
+import { sleep } from './rig/proc.ts';
+import { loadAverage } from './rig/report.ts';
+import { logger, runBench, startStack, type Stack } from './rig/stack.ts';
+import { percentile } from './rig/stats.ts';
+
+const SECONDS = int('BENCH_KILL_SECONDS', 10, 2, 600);
+const CONCURRENCY = int('BENCH_KILL_CONCURRENCY', 16, 1, 200);
+const PG_URL = text('BENCH_HISTORY_PG_URL');
+/** The writer's group-commit interval (src/history/writer.ts `flushMs`, at most 1 s). */
+const GROUP_COMMIT_MS = 1000;
+const log = logger('history-kill');
+
+type Acked = Map<string, number>;
+
+/**
+ * Fresh finished Batch jobs, 100 a query (one DescribeJobs each), `CONCURRENCY` queries in flight
+ * until `stopAt`; each job answered is noted with the time its answer arrived.
+ */
+async function drive(url: string, headers: Record<string, string>, until: { stopAt: number }) {
+  const ids = new UnknownIdGenerator();
+  const acked: Acked = new Map();
+  let failed = 0;
+  const worker = async () => {
+    while (Date.now() < until.stopAt) {
+      const body = jobsBody(ids.take(100, 'finished', ['batch']));
+      const answer = await post(url, body, headers).catch(() => null);
+      const at = Date.now();
+      const jobs = (answer?.json.data?.jobs ?? []) as ({ id: string } | null)[];
+      if ((!answer || answer.status !== 200) && at < until.stopAt) failed++;
+      for (const job of jobs) if (job) acked.set(job.id, at);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return { acked, failed };
+}
+
+/** The store after the kill: opened as jobgraph opens it, checked, and every job ID in it. */
+async function readBack(store: HistoryStoreConfig) {
+  const db = (await openHistoryDatabase(store))!;
+  try {
+    let integrity = 'not applicable (PostgreSQL: a server crash is its own WAL replay)';
+    if (db.dialect === 'sqlite') {
+      const r = await sql<{ integrity_check: string }>`PRAGMA integrity_check`.execute(db.db);
+      integrity = r.rows.map((row) => row.integrity_check).join('; ');
+    }
+    const ids = await db.db.selectFrom('jobs').select('id').execute();
+    const transitions = await db.db
+      .selectFrom('transitions')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
+    return { integrity, stored: new Set(ids.map((r) => r.id)), transitions: Number(transitions.n) };
+  } finally {
+    await db.close();
+  }
+}
+
+/** `jobgraph_history_writes_total` by outcome, from the gateway's /metrics: what its writer did. */
+async function writeCounts(graphqlUrl: string): Promise<Record<string, number>> {
+  const text = await (await fetch(new URL('/metrics', graphqlUrl))).text();
+  const counts: Record<string, number> = {};
+  for (const [, outcome, n] of text.matchAll(
+    /^jobgraph_history_writes_total\{outcome="(\w+)"\} (\d+)/gm,
+  ))
+    counts[outcome as string] = Number(n);
+  return counts;
+}
+
+async function once(stack: Stack, name: string, store: HistoryStoreConfig, url: string) {
+  const gateway = await stack.gateway({
+    label: name,
+    extraEnv: { JOBGRAPH_CACHE_MAX_ENTRIES: '0', JOBGRAPH_HISTORY_URL: url },
+  });
+  // A few seconds untimed (connections, JIT), then the kill a random moment into the window's
+  // second half, so it falls anywhere in a group commit's cycle.
+  await drive(gateway.url, stack.headers, { stopAt: Date.now() + 2000 });
+  const started = Date.now();
+  const killAt = started + SECONDS * 1000 * (0.5 + Math.random() / 2);
+  const until = { stopAt: Number.POSITIVE_INFINITY };
+  const driving = drive(gateway.url, stack.headers, until);
+  await sleep(Math.max(0, killAt - Date.now()));
+  const writes = await writeCounts(gateway.url);
+  process.kill(gateway.pid, 'SIGKILL');
+  const killedAt = Date.now();
+  // The queries in flight fail (the process is gone); no new ones.
+  until.stopAt = killedAt;
+  await gateway.stop(); // its exit, already under way
+  const { acked, failed } = await driving;
+  const beforeKill = [...acked].filter(([, at]) => at <= killedAt);
+  const rate = beforeKill.length / ((killedAt - started) / 1000);
+  const back = await readBack(store);
+  const missing = beforeKill.filter(([id]) => !back.stored.has(id));
+  // How long before the kill each missing change was acknowledged: within one group commit?
+  const ages = missing.map(([, at]) => killedAt - at);
+  const result = {
+    store: name,
+    loadAverage: loadAverage(),
+    changesPerSecond: Math.round(rate),
+    acknowledgedBeforeKill: beforeKill.length,
+    failedQueries: failed,
+    writesJustBeforeKill: writes,
+    integrity: back.integrity,
+    storedJobs: back.stored.size,
+    storedTransitions: back.transitions,
+    missing: missing.length,
+    missingSeconds: +(missing.length / rate).toFixed(2),
+    oldestMissingMsBeforeKill: ages.length ? Math.max(...ages) : 0,
+    p50MissingMsBeforeKill: ages.length ? Math.round(percentile(ages, 50)) : 0,
+    withinGroupCommit: ages.every((ms) => ms <= GROUP_COMMIT_MS),
+  };
+  log(JSON.stringify(result));
+  return result;
+}
+
+async function main() {
+  const stack = await startStack({ latencyMs: 0 });
+  await probeFixtures(stack);
+  const dir = mkdtempSync(join(tmpdir(), 'jobgraph-bench-history-kill-'));
+  const path = join(dir, 'history.sqlite');
+  const results = [
+    await once(
+      stack,
+      'sqlite',
+      { kind: 'sqlite', path, dataDir: dir, implicit: false },
+      `sqlite:${path}`,
+    ),
+  ];
+  if (PG_URL)
+    results.push(await once(stack, 'postgres', { kind: 'postgres', url: PG_URL }, PG_URL));
+  for (const r of results)
+    console.log(
+      `${r.store}: ${r.changesPerSecond} changes/s acknowledged, SIGKILL after ${r.acknowledgedBeforeKill}; ` +
+        `integrity ${r.integrity}; missing ${r.missing} (${r.missingSeconds} s of changes, the oldest ` +
+        `acknowledged ${r.oldestMissingMsBeforeKill} ms before the kill; within the ${GROUP_COMMIT_MS} ms ` +
+        `group commit: ${r.withinGroupCommit ? 'yes' : 'NO'}); load ${r.loadAverage}`,
+    );
+}
+
+runBench(log, main);
