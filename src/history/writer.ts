@@ -109,12 +109,16 @@ export class HistoryWriter {
       if (stripped === null) continue;
       rows.push(rowsOf(change, stripped));
     }
+    // One statement for the batch's jobs (each job once: its latest change) and one for its
+    // transitions: two round trips a batch, not two a change (PostgreSQL waits on each).
+    const jobs = [...new Map(rows.map(({ job }) => [job.id, job])).values()];
+    const transitions = rows.map(({ transition }) => transition);
     try {
-      await this.#db.db.transaction().execute(async (tx) => {
-        for (const { job, transition } of rows) {
+      if (rows.length > 0)
+        await this.#db.db.transaction().execute(async (tx) => {
           await tx
             .insertInto('jobs')
-            .values(job)
+            .values(jobs)
             .onConflict((oc) =>
               oc.column('id').doUpdateSet((eb) => ({
                 state: eb.ref('excluded.state'),
@@ -132,9 +136,8 @@ export class HistoryWriter {
               })),
             )
             .execute();
-          await tx.insertInto('transitions').values(transition).execute();
-        }
-      });
+          await tx.insertInto('transitions').values(transitions).execute();
+        });
       this.#options.count('written', batch.length);
       if (this.#degraded !== null) {
         this.#degraded = null;
