@@ -38,6 +38,12 @@ export interface HistoryWriterOptions {
   onHealth?: (degraded: boolean, reason: string | null) => void;
 }
 
+/**
+ * The most changes one batch writes: 13 parameters a job row keeps a statement under SQLite's
+ * 32,766 bound on parameters (and PostgreSQL's 65,535).
+ */
+const MAX_BATCH = 2000;
+
 const TERMINAL = new Set(['SUCCEEDED', 'SUCCEEDED_WITH_ERRORS', 'FAILED', 'CANCELLED']);
 
 export class HistoryWriter {
@@ -95,7 +101,9 @@ export class HistoryWriter {
   flush(): Promise<void> {
     this.#writing = this.#writing.then(async () => {
       while (this.#queue.length > 0) {
-        const batch = this.#queue.splice(0, this.#options.batchSize);
+        // A queue that grew while the last batch was written goes out in one larger batch: each
+        // batch costs a few round trips (PostgreSQL), which a busy event loop makes slow.
+        const batch = this.#queue.splice(0, Math.max(this.#options.batchSize, MAX_BATCH));
         await this.#write(batch);
       }
     });
