@@ -1,19 +1,16 @@
-import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createEmulatorAccounts } from '../../src/emulators/accounts.ts';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
-import { DEMO_AWS_CREDENTIALS, startEmulator } from '../../src/emulators/framework.ts';
 import { DEMO_DATA } from '../../src/emulators/index.ts';
 import { OMICS_DEMO_JOB_IDS, OMICS_DEMO_JOBS } from '../../src/emulators/omics/data.ts';
 import { omicsStatusChangeEvent } from '../../src/emulators/omics/jobEvents.ts';
-import { createSqsEmulator } from '../../src/emulators/sqs/emulator.ts';
 import { operatorToken, readyz } from '../support/accountTokens.ts';
 import { batchDetail, batchEvent } from '../support/batchEvents.ts';
 import { EVENTUALLY } from '../support/eventually.ts';
 import { gql, type TestGateway } from '../support/gateway.ts';
 import { subscribe } from '../support/subscriptions.ts';
-import { useStarted } from '../support/useStarted.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
+import { useSqsEmulator } from '../support/sqsQueues.ts';
 
 /**
  * Coverage measured (docs/events.md, "Coverage"), through the real SQS emulator and a real
@@ -22,29 +19,14 @@ import { useTestGateway } from '../support/useTestGateway.ts';
  * a watch that selects what the events do not carry is polled as without them.
  */
 
-const sqsEmulator = createSqsEmulator({ accounts: createEmulatorAccounts() });
-const sqs = useStarted(
-  'the SQS emulator',
-  () => startEmulator(sqsEmulator),
-  (emu) => emu.close(),
-);
+const sqs = useSqsEmulator();
+const sqsEmulator = sqs.emulator;
 let client: SQSClient;
 beforeAll(() => {
-  client = new SQSClient({
-    region: 'us-east-1',
-    endpoint: sqs.url,
-    credentials: { ...DEMO_AWS_CREDENTIALS },
-    maxAttempts: 1,
-  });
+  client = sqs.client;
 });
-afterAll(() => client.destroy());
 
-async function queue(name: string): Promise<string> {
-  const out = await client.send(
-    new CreateQueueCommand({ QueueName: name, Attributes: { VisibilityTimeout: '1' } }),
-  );
-  return out.QueueUrl as string;
-}
+const queue = (name: string): Promise<string> => sqs.queue(name, { VisibilityTimeout: '1' });
 
 const send = (url: string, body: string) =>
   client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body }));

@@ -2,13 +2,10 @@ import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
   SendMessageCommand,
-  SQSClient,
+  type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
-import { createEmulatorAccounts } from '../../src/emulators/accounts.ts';
-import { DEMO_AWS_CREDENTIALS, startEmulator } from '../../src/emulators/framework.ts';
-import { createSqsEmulator } from '../../src/emulators/sqs/emulator.ts';
 import { batchDetail, batchEvent } from '../support/batchEvents.ts';
 import { startDemo } from '../../src/app.ts';
 import { DEMO_DATA } from '../../src/emulators/index.ts';
@@ -17,31 +14,16 @@ import { callsOf, clearCalls, gql, LogCapture } from '../support/gateway.ts';
 import { subscribe, type Event } from '../support/subscriptions.ts';
 import { useStarted } from '../support/useStarted.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
+import { useSqsEmulator } from '../support/sqsQueues.ts';
 
-const sqsEmulator = createSqsEmulator({ accounts: createEmulatorAccounts() });
-const sqs = useStarted(
-  'the SQS emulator',
-  () => startEmulator(sqsEmulator),
-  (emu) => emu.close(),
-);
+const sqs = useSqsEmulator();
+const sqsEmulator = sqs.emulator;
 let client: SQSClient;
 let queueUrl = '';
 beforeAll(async () => {
-  client = new SQSClient({
-    region: 'us-east-1',
-    endpoint: sqs.url,
-    credentials: { ...DEMO_AWS_CREDENTIALS },
-    maxAttempts: 1,
-  });
-  const out = await client.send(
-    new CreateQueueCommand({
-      QueueName: 'jobgraph-events',
-      Attributes: { VisibilityTimeout: '1' },
-    }),
-  );
-  queueUrl = out.QueueUrl as string;
+  client = sqs.client;
+  queueUrl = await sqs.queue('jobgraph-events', { VisibilityTimeout: '1' });
 });
-afterAll(() => client.destroy());
 
 const gw = useTestGateway(() => ({
   JOBGRAPH_EVENT_QUEUES: queueUrl,

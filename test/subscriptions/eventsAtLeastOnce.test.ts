@@ -2,9 +2,9 @@ import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
   SendMessageCommand,
-  SQSClient,
+  type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createSecretDetector, createSecretStripper } from '../../src/auth/secrets.ts';
 import type { PollLeases } from '../../src/cache/pollLeases.ts';
 import { redisPollLeases } from '../../src/cache/redisPollLeases.ts';
@@ -13,9 +13,8 @@ import { parseJob } from '../../src/datasources/batch/parse.ts';
 import { JobStates } from '../../src/datasources/state/jobStates.ts';
 import { EventQueues } from '../../src/datasources/events/eventQueues.ts';
 import { AwsAccounts } from '../../src/datasources/shared/accounts.ts';
-import { createEmulatorAccounts, DEMO_AWS_ACCOUNT_ID } from '../../src/emulators/accounts.ts';
-import { DEMO_AWS_CREDENTIALS, startEmulator } from '../../src/emulators/framework.ts';
-import { createSqsEmulator } from '../../src/emulators/sqs/emulator.ts';
+import { DEMO_AWS_ACCOUNT_ID } from '../../src/emulators/accounts.ts';
+import { DEMO_AWS_CREDENTIALS } from '../../src/emulators/framework.ts';
 import { parseGlobalId } from '../../src/model/globalId.ts';
 import type { JobRecord } from '../../src/model/job.ts';
 import { JOB_TYPE_NAME } from '../../src/model/jobKeys.ts';
@@ -28,8 +27,8 @@ import { realPart } from '../support/realParts.ts';
 import { untilAvailability, useReplicaStores } from '../support/replicaStores.ts';
 import { ManualScheduler } from '../support/scheduler.ts';
 import { useRedis } from '../support/useRedis.ts';
-import { useStarted } from '../support/useStarted.ts';
 import { kill } from './clusterSupport.ts';
+import { useSqsEmulator } from '../support/sqsQueues.ts';
 
 // At least once across replicas (docs/events.md): a message is deleted only once its event is
 // applied here and announced to the other replicas; one whose announcement failed (Redis away)
@@ -43,22 +42,11 @@ const KEY = parseGlobalId(`batch:us-east-1:${JOB}`);
 const record = (status: string): JobRecord =>
   parseJob(KEY as never, batchDetail({ status, attempts: [], stoppedAt: undefined }), 'detail');
 
-const emulator = createSqsEmulator({ accounts: createEmulatorAccounts() });
-const sqs = useStarted(
-  'the SQS emulator',
-  () => startEmulator(emulator),
-  (emu) => emu.close(),
-);
+const sqs = useSqsEmulator();
 let client: SQSClient;
 beforeAll(() => {
-  client = new SQSClient({
-    region: 'us-east-1',
-    endpoint: sqs.url,
-    credentials: { ...DEMO_AWS_CREDENTIALS },
-    maxAttempts: 1,
-  });
+  client = sqs.client;
 });
-afterAll(() => client.destroy());
 
 async function messagesLeft(url: string): Promise<number> {
   const out = await client.send(

@@ -1,20 +1,12 @@
-import {
-  CreateQueueCommand,
-  SendMessageBatchCommand,
-  SendMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
-import { createEmulatorAccounts } from '../../src/emulators/accounts.ts';
-import { DEMO_AWS_CREDENTIALS, startEmulator } from '../../src/emulators/framework.ts';
-import { createSqsEmulator } from '../../src/emulators/sqs/emulator.ts';
 import { STATES_SIZE } from '../../src/datasources/state/jobStates.ts';
 import { batchDetail, batchEvent } from '../support/batchEvents.ts';
 import { subscribe, type Event } from '../support/subscriptions.ts';
-import { useStarted } from '../support/useStarted.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 import { metricsOf, sample } from './clusterSupport.ts';
+import { useSqsEmulator } from '../support/sqsQueues.ts';
 
 // About 30 s on an idle 2-core machine (the gateway drains 6,000 receives and deletes in turn):
 // the bound below is for a loaded one, not a speed goal.
@@ -29,25 +21,13 @@ const OTHERS = 60_000;
 /** SendMessageBatch calls in flight at once (10 messages each). */
 const IN_FLIGHT = 16;
 
-const sqsEmulator = createSqsEmulator({ accounts: createEmulatorAccounts() });
-const sqs = useStarted(
-  'the SQS emulator',
-  () => startEmulator(sqsEmulator),
-  (emu) => emu.close(),
-);
+const sqs = useSqsEmulator();
 let client: SQSClient;
 let queueUrl = '';
 beforeAll(async () => {
-  client = new SQSClient({
-    region: 'us-east-1',
-    endpoint: sqs.url,
-    credentials: { ...DEMO_AWS_CREDENTIALS },
-    maxAttempts: 1,
-  });
-  const out = await client.send(new CreateQueueCommand({ QueueName: 'late-duplicates' }));
-  queueUrl = out.QueueUrl as string;
+  client = sqs.client;
+  queueUrl = await sqs.queue('late-duplicates');
 });
-afterAll(() => client.destroy());
 
 const gw = useTestGateway(() => ({
   JOBGRAPH_EVENT_QUEUES: queueUrl,

@@ -2,37 +2,26 @@ import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
   SendMessageCommand,
-  SQSClient,
+  type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../../src/config/index.ts';
 import type { JobEvent } from '../../../src/datasources/events/envelope.ts';
 import { EventQueues, type EventObserver } from '../../../src/datasources/events/eventQueues.ts';
 import { REJECTIONS_OFF } from '../../../src/datasources/events/coverage.ts';
 import { AwsAccounts } from '../../../src/datasources/shared/accounts.ts';
-import { createEmulatorAccounts, DEMO_AWS_ACCOUNT_ID } from '../../../src/emulators/accounts.ts';
-import { DEMO_AWS_CREDENTIALS, startEmulator } from '../../../src/emulators/framework.ts';
-import { createSqsEmulator } from '../../../src/emulators/sqs/emulator.ts';
+import { DEMO_AWS_ACCOUNT_ID } from '../../../src/emulators/accounts.ts';
+import { DEMO_AWS_CREDENTIALS } from '../../../src/emulators/framework.ts';
 import { batchDetail, batchEvent } from '../../support/batchEvents.ts';
 import { EVENTUALLY } from '../../support/eventually.ts';
-import { useStarted } from '../../support/useStarted.ts';
+import { useSqsEmulator } from '../../support/sqsQueues.ts';
 
-const emulator = createSqsEmulator({ accounts: createEmulatorAccounts() });
-const sqs = useStarted(
-  'the SQS emulator',
-  () => startEmulator(emulator),
-  (emu) => emu.close(),
-);
+const sqs = useSqsEmulator();
+const emulator = sqs.emulator;
 let client: SQSClient;
 beforeAll(() => {
-  client = new SQSClient({
-    region: 'us-east-1',
-    endpoint: sqs.url,
-    credentials: { ...DEMO_AWS_CREDENTIALS },
-    maxAttempts: 1,
-  });
+  client = sqs.client;
 });
-afterAll(() => client.destroy());
 
 /** A new queue whose messages come back `visibility` s (default 1) after a receive that does not delete them. */
 async function queue(name: string, visibility = 1): Promise<string> {

@@ -1,0 +1,41 @@
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll } from 'vitest';
+import { createEmulatorAccounts } from '../../src/emulators/accounts.ts';
+import { startEmulator } from '../../src/emulators/framework.ts';
+import { createSqsEmulator } from '../../src/emulators/sqs/emulator.ts';
+import { demoSdkConfig } from './sdkClients.ts';
+import { useStarted } from './useStarted.ts';
+
+/**
+ * The SQS emulator a test file (or `describe` block) sends job events through: started before its
+ * first test and closed after its last, with one `@aws-sdk/client-sqs` client on the demo keys
+ * (`client`, made at first use and destroyed at the end) and `queue(name, attributes)`, which
+ * creates a queue through that client and answers its URL. `emulator` is the emulator itself, for
+ * its test switches (`deny`, …).
+ */
+export function useSqsEmulator() {
+  const emulator = createSqsEmulator({ accounts: createEmulatorAccounts() });
+  const started = useStarted(
+    'the SQS emulator',
+    () => startEmulator(emulator),
+    (emu) => emu.close(),
+  );
+  let client: SQSClient | undefined;
+  afterAll(() => client?.destroy());
+  const sqs = {
+    emulator,
+    get url(): string {
+      return started.url;
+    },
+    get client(): SQSClient {
+      return (client ??= new SQSClient(demoSdkConfig(started.url)));
+    },
+    async queue(name: string, attributes?: Record<string, string>): Promise<string> {
+      const out = await sqs.client.send(
+        new CreateQueueCommand({ QueueName: name, ...(attributes ? { Attributes: attributes } : {}) }),
+      );
+      return out.QueueUrl as string;
+    },
+  };
+  return sqs;
+}
