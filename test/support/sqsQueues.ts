@@ -32,7 +32,10 @@ export function useSqsEmulator() {
     },
     async queue(name: string, attributes?: Record<string, string>): Promise<string> {
       const out = await sqs.client.send(
-        new CreateQueueCommand({ QueueName: name, ...(attributes ? { Attributes: attributes } : {}) }),
+        new CreateQueueCommand({
+          QueueName: name,
+          ...(attributes ? { Attributes: attributes } : {}),
+        }),
       );
       return out.QueueUrl as string;
     },
