@@ -17,9 +17,9 @@ import {
   historyFiltersFromSearch,
   searchFromHistoryFilters,
   type HistoryFilters,
-  type HistoryProblem,
 } from './historyFilters.ts';
 import { useNow } from './hooks.ts';
+import { FilterProblems } from './listTable.tsx';
 import { GRAMMARS, PROVIDER_NAMES } from './ids.ts';
 
 /**
@@ -150,34 +150,6 @@ function HistoryForm({
         <button type="submit">Apply filters</button>
       </div>
     </form>
-  );
-}
-
-function Problems({
-  problems,
-  onApply,
-}: {
-  problems: HistoryProblem[];
-  onApply: (f: HistoryFilters) => void;
-}) {
-  if (!problems.length) return null;
-  return (
-    <div class="banner error" role="alert" data-filter-problems>
-      {problems.map((p) => (
-        <p key={`${p.filter}=${p.value}`} data-filter-problem={p.filter}>
-          {p.sentence}{' '}
-          <a
-            href={`${HISTORY_PATH}${searchFromHistoryFilters(p.without)}`}
-            onClick={(e) => {
-              e.preventDefault();
-              onApply(p.without);
-            }}
-          >
-            Without it
-          </a>
-        </p>
-      ))}
-    </div>
   );
 }
 
@@ -317,7 +289,12 @@ export function HistoryPage({
         first (by when it finished, else when it was created). <a href={consolePath}>Live jobs</a>
       </p>
       <HistoryForm key={search} filters={filters} accounts={accounts} onApply={apply} />
-      <Problems problems={problems} onApply={apply} />
+      <FilterProblems
+        problems={problems}
+        href={(f) => `${HISTORY_PATH}${searchFromHistoryFilters(f)}`}
+        apply={apply}
+        linkText="Without it"
+      />
       <Charts
         token={token}
         filters={filters}

@@ -37,6 +37,42 @@ function AccountCell({ job }: { job: RowJob }) {
 }
 
 /** What stands above the table: refused filters (each with a link without it), failed sources, an error, loading. */
+/**
+ * The URL's filters a view would refuse, in words, each with a link to the same view without it
+ * (the list's and the history view's alike).
+ */
+export function FilterProblems<F>({
+  problems,
+  href,
+  apply,
+  linkText,
+}: {
+  problems: readonly (Omit<FilterProblem, 'without'> & { without: F })[];
+  href: (filters: F) => string;
+  apply: (filters: F) => void;
+  linkText: string;
+}) {
+  if (!problems.length) return null;
+  return (
+    <div class="banner error" role="alert" data-filter-problems>
+      {problems.map((p) => (
+        <p key={`${p.filter}=${p.value}`} data-filter-problem={p.filter}>
+          {p.sentence}{' '}
+          <a
+            href={href(p.without)}
+            onClick={(e) => {
+              e.preventDefault();
+              apply(p.without);
+            }}
+          >
+            {linkText}
+          </a>
+        </p>
+      ))}
+    </div>
+  );
+}
+
 export function ListBanners({
   problems,
   sources,
@@ -53,24 +89,12 @@ export function ListBanners({
   const failed = sources.filter((s) => s.state === 'FAILED');
   return (
     <>
-      {problems.length ? (
-        <div class="banner error" role="alert" data-filter-problems>
-          {problems.map((p) => (
-            <p key={`${p.filter}=${p.value}`} data-filter-problem={p.filter}>
-              {p.sentence}{' '}
-              <a
-                href={`${consolePath}${searchFromFilters(p.without)}`}
-                onClick={(e) => {
-                  e.preventDefault();
-                  apply(p.without);
-                }}
-              >
-                List without it
-              </a>
-            </p>
-          ))}
-        </div>
-      ) : null}
+      <FilterProblems
+        problems={problems}
+        href={(f) => `${consolePath}${searchFromFilters(f)}`}
+        apply={apply}
+        linkText="List without it"
+      />
       {failed.map((s) => (
         <p class="banner warn" role="status" data-source-failed={s.provider} key={sourceName(s)}>
           {sourceName(s)}: {codeWords(s.code)}. The other sources are listed.
