@@ -2,26 +2,39 @@
  * The history store as the guarded loader reads it once a provider answers NOT_FOUND: the job's
  * latest record (stored without its secrets), marked `retained`, with when jobgraph last saw it.
  */
+import DataLoader from 'dataloader';
 import type { JobRecord } from '../model/job.ts';
-import type { HistoryReader } from './reader.ts';
+import type { HistoryReader, RememberedJob } from './reader.ts';
+
+/** The most IDs one read asks for: an `IN` list well within SQLite's and PostgreSQL's bounds on parameters. */
+const MAX_RECALL_BATCH = 500;
 
 export function rememberedJobs(
-  reader: HistoryReader,
-  /** Told once of each failed read (the store is degraded; the NOT_FOUND stands). */
+  reader: Pick<HistoryReader, 'rememberedMany'>,
+  /** Told of each failed read, once for its batch (the store is degraded; the NOT_FOUND stands). */
   failed: (e: unknown) => void = () => undefined,
 ): { recall(globalId: string): Promise<JobRecord | undefined> } {
-  return {
-    recall: async (globalId) => {
+  // The NOT_FOUND answers of one turn of the event loop (an upstream batch's jobs arrive together)
+  // are one read. Not a cache: a job remembered now may be written again a moment later.
+  const loader = new DataLoader<string, RememberedJob | null>(
+    async (ids) => {
       try {
-        // Every account: authorization was decided on the ID before the provider was called, and
-        // the row of that ID is of the ID's account.
-        const kept = await reader.remembered(globalId, '*');
-        if (kept === null || kept.record.id !== globalId) return undefined;
-        return { ...kept.record, retained: true, lastConfirmedAt: kept.lastConfirmedAt };
+        // Every account: authorization was decided on each ID before the provider was called,
+        // and the row of an ID is of the ID's account.
+        const kept = await reader.rememberedMany(ids, '*');
+        return ids.map((id) => kept.get(id) ?? null);
       } catch (e) {
         failed(e);
-        return undefined;
+        return ids.map(() => null);
       }
+    },
+    { cache: false, maxBatchSize: MAX_RECALL_BATCH },
+  );
+  return {
+    recall: async (globalId) => {
+      const kept = await loader.load(globalId);
+      if (kept === null || kept.record.id !== globalId) return undefined;
+      return { ...kept.record, retained: true, lastConfirmedAt: kept.lastConfirmedAt };
     },
   };
 }

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { sql } from 'kysely';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEMO_DATA, DEMO_SECOND_AWS_ACCOUNT, MADE_UP_IDS } from '../../src/emulators/index.ts';
 import { BATCH_DEMO_SECRET_VALUE } from '../../src/emulators/batch/data.ts';
 import { BATCH_SECOND_ACCOUNT_JOB_IDS } from '../../src/emulators/batch/secondAccount.ts';
@@ -325,6 +325,28 @@ for (const { name, skip, fresh } of historyStores()) {
         credentials.sessionToken,
       ])
         expect(raw).not.toContain(secret);
+    });
+
+    it('reads the store once for the NOT_FOUND answers of one DescribeJobs batch', async () => {
+      const ids = freshCopies(gw, Array(40).fill(DEMO_DATA.batch.EXAMPLE_GLOBAL_ID));
+      const JOBS = `query($ids: [ID!]!) { jobs(ids: $ids) { id retained } }`;
+      const live = await gql(gw, JOBS, { variables: { ids }, token: gw.tokens.read });
+      expect(live.body.errors).toBeUndefined();
+      await flushed(gw);
+      resetFaults(gw); // the copies are gone: DescribeJobs knows none of them now
+      clearCalls(gw);
+      const reads = vi.spyOn(gw.history!.reader, 'rememberedMany');
+      try {
+        const kept = await gql(gw, JOBS, { variables: { ids }, token: gw.tokens.read });
+        expect(kept.body.errors).toBeUndefined();
+        const jobs = kept.body.data!.jobs as Record<string, unknown>[];
+        expect(jobs.map((j) => [j.id, j.retained])).toEqual(ids.map((id) => [id, true]));
+        expect(describes(gw)).toBe(1);
+        expect(reads).toHaveBeenCalledTimes(1);
+        expect([...reads.mock.calls[0]![0]].sort()).toEqual([...ids].sort());
+      } finally {
+        reads.mockRestore();
+      }
     });
 
     it('answers NOT_FOUND for a job it never saw', async () => {
