@@ -71,6 +71,9 @@ function unusable(e: unknown): string {
   return `cannot be used (${code}${message.replace(/postgres(ql)?:\/\/\S+/g, 'postgres://…')})`;
 }
 
+/** SQLite statements kept prepared, by their SQL (the oldest out first). */
+const MAX_PREPARED = 64;
+
 async function openSqlite(
   config: Extract<HistoryStoreConfig, { kind: 'sqlite' }>,
 ): Promise<HistoryDatabase> {
@@ -97,10 +100,18 @@ async function openSqlite(
   } catch (e) {
     throw new ConfigError(VARIABLE, `sqlite:${config.path} ${unusable(e)}`);
   }
+  // The statements run again (the writer's few shapes, the reader's queries) are prepared once:
+  // Kysely's driver asks for a statement each time it runs one.
+  const prepared = new Map<string, ReturnType<typeof raw.prepare>>();
   const adapter = {
     close: () => raw.close(),
     prepare(sql: string) {
-      const statement = raw.prepare(sql);
+      let statement = prepared.get(sql);
+      if (statement === undefined) {
+        statement = raw.prepare(sql);
+        if (prepared.size >= MAX_PREPARED) prepared.delete(prepared.keys().next().value!);
+        prepared.set(sql, statement);
+      }
       type Param = null | number | bigint | string | NodeJS.ArrayBufferView;
       return {
         // Kysely asks whether a statement returns rows; node:sqlite answers by its columns.

@@ -6,6 +6,7 @@
  * counts the batch, and never throws to the caller.
  */
 import type { JobRecord } from '../model/job.ts';
+import { BatchStatements } from './batchStatements.ts';
 import type { HistoryDatabase, JobsTable, TransitionsTable } from './database.ts';
 
 export type HistorySource = 'READ' | 'EVENT' | 'LIST';
@@ -55,9 +56,11 @@ export class HistoryWriter {
   #writing: Promise<void> = Promise.resolve();
   #degraded: string | null = null;
   #closed = false;
+  readonly #statements: BatchStatements;
 
   constructor(db: HistoryDatabase, options: HistoryWriterOptions) {
     this.#db = db;
+    this.#statements = new BatchStatements(db.db, db.dialect === 'sqlite');
     this.#options = {
       count: () => undefined,
       maxQueue: 10_000,
@@ -117,35 +120,18 @@ export class HistoryWriter {
       if (stripped === null) continue;
       rows.push(rowsOf(change, stripped));
     }
-    // One statement for the batch's jobs (each job once: its latest change) and one for its
-    // transitions: two round trips a batch, not two a change (PostgreSQL waits on each).
+    // The batch's jobs (each job once: its latest change) and its transitions, each in a few
+    // multi-row statements compiled once per size (batchStatements.ts): on PostgreSQL two round
+    // trips a batch, not two a change.
     const jobs = [...new Map(rows.map(({ job }) => [job.id, job])).values()];
     const transitions = rows.map(({ transition }) => transition);
     try {
-      if (rows.length > 0)
+      if (rows.length > 0) {
+        const queries = this.#statements.queries(jobs, transitions);
         await this.#db.db.transaction().execute(async (tx) => {
-          await tx
-            .insertInto('jobs')
-            .values(jobs)
-            .onConflict((oc) =>
-              oc.column('id').doUpdateSet((eb) => ({
-                state: eb.ref('excluded.state'),
-                provider_status: eb.ref('excluded.provider_status'),
-                status_message: eb.ref('excluded.status_message'),
-                name: eb.ref('excluded.name'),
-                queue: eb.ref('excluded.queue'),
-                region: eb.ref('excluded.region'),
-                created_at: eb.ref('excluded.created_at'),
-                finished_at: eb.ref('excluded.finished_at'),
-                sort_at: eb.ref('excluded.sort_at'),
-                terminal: eb.ref('excluded.terminal'),
-                last_confirmed_at: eb.ref('excluded.last_confirmed_at'),
-                record: eb.ref('excluded.record'),
-              })),
-            )
-            .execute();
-          await tx.insertInto('transitions').values(transitions).execute();
+          for (const query of queries) await tx.executeQuery(query);
         });
+      }
       this.#options.count('written', batch.length);
       if (this.#degraded !== null) {
         this.#degraded = null;

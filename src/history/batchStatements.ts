@@ -1,0 +1,170 @@
+/**
+ * The writer's two statements (upsert the jobs, insert the transitions), defined once with Kysely
+ * and compiled once per row count: a batch reuses the SQL Kysely made for its size and binds its
+ * rows' values, where building and compiling the statement for every batch cost about as much CPU
+ * as SQLite's own write of the rows (bench/HISTORY.md). SQLite gets its rows in chunks of a few
+ * fixed sizes (CHUNKS), so that a handful of statements serve every batch and each is prepared
+ * once (database.ts keeps SQLite's prepared statements by their SQL); PostgreSQL gets a batch as
+ * one statement of its exact size, each statement a round trip.
+ */
+import { CompiledQuery, type Kysely } from 'kysely';
+import type { HistoryTables, JobsTable, TransitionsTable } from './tables.ts';
+
+/** The row sizes SQLite's statements come in, largest first: at most 4 statements a size a batch. */
+export const CHUNKS = [256, 64, 16, 4, 1] as const;
+
+/** PostgreSQL's compiled statements kept, by row count (the most recent sizes). */
+const MAX_KEPT = 32;
+
+type Row = Record<string, unknown>;
+
+/** A compiled statement, and for each of its parameters the row (index) and column it binds. */
+interface Shape {
+  readonly sql: string;
+  readonly slots: readonly (readonly [number, string])[];
+}
+
+/** The upsert of jobs rows: a row's every column but its ID is the latest change's. */
+export function upsertJobs(db: Kysely<HistoryTables>, rows: readonly JobsTable[]) {
+  return db
+    .insertInto('jobs')
+    .values(rows)
+    .onConflict((oc) =>
+      oc.column('id').doUpdateSet((eb) => ({
+        state: eb.ref('excluded.state'),
+        provider_status: eb.ref('excluded.provider_status'),
+        status_message: eb.ref('excluded.status_message'),
+        name: eb.ref('excluded.name'),
+        queue: eb.ref('excluded.queue'),
+        region: eb.ref('excluded.region'),
+        created_at: eb.ref('excluded.created_at'),
+        finished_at: eb.ref('excluded.finished_at'),
+        sort_at: eb.ref('excluded.sort_at'),
+        terminal: eb.ref('excluded.terminal'),
+        last_confirmed_at: eb.ref('excluded.last_confirmed_at'),
+        record: eb.ref('excluded.record'),
+      })),
+    );
+}
+
+export function insertTransitions(db: Kysely<HistoryTables>, rows: readonly TransitionsTable[]) {
+  return db.insertInto('transitions').values(rows);
+}
+
+/** Every column of a table, checked complete by the compiler (a column left out would not be written). */
+const columnsOf = <T>(all: Record<keyof T, true>) => Object.keys(all);
+const JOB_COLUMNS = columnsOf<JobsTable>({
+  id: true,
+  provider: true,
+  account: true,
+  region: true,
+  state: true,
+  provider_status: true,
+  status_message: true,
+  name: true,
+  queue: true,
+  created_at: true,
+  finished_at: true,
+  sort_at: true,
+  terminal: true,
+  last_confirmed_at: true,
+  record: true,
+});
+const TRANSITION_COLUMNS = columnsOf<TransitionsTable>({
+  job_id: true,
+  at: true,
+  from_state: true,
+  to_state: true,
+  provider_status: true,
+  source: true,
+  event_id: true,
+});
+
+const MARK = '\u0000jobgraph-slot\u0000';
+
+/**
+ * Compile `build` for `n` rows whose every value is a marker naming its row and column, and read
+ * the parameters Kysely put in the statement back into slots. Every value is a marker string, so
+ * every value is a parameter: none is written into the SQL text.
+ */
+function shapeOf(
+  build: (rows: Row[]) => { compile(): CompiledQuery },
+  n: number,
+  columns: readonly string[],
+): Shape {
+  const rows = Array.from({ length: n }, (_, i) =>
+    Object.fromEntries(columns.map((c) => [c, `${MARK}${i}\u0000${c}`])),
+  );
+  const compiled = build(rows).compile();
+  const slots = compiled.parameters.map((p) => {
+    if (typeof p !== 'string' || !p.startsWith(MARK))
+      throw new Error(`history: a parameter of the compiled statement is not a row's value`);
+    const [i, column] = p.slice(MARK.length).split('\u0000') as [string, string];
+    return [Number(i), column] as const;
+  });
+  return { sql: compiled.sql, slots };
+}
+
+/** `sizes` of `n` rows: CHUNKS' sizes, largest first (SQLite), or `n` whole (PostgreSQL). */
+export function chunkSizes(n: number, chunked: boolean): number[] {
+  if (!chunked) return n > 0 ? [n] : [];
+  const sizes: number[] = [];
+  for (const size of CHUNKS) for (; n >= size; n -= size) sizes.push(size);
+  return sizes;
+}
+
+export class BatchStatements {
+  readonly #jobs = new Map<number, Shape>();
+  readonly #transitions = new Map<number, Shape>();
+
+  constructor(
+    private readonly db: Kysely<HistoryTables>,
+    /** SQLite: rows in CHUNKS; PostgreSQL: a batch whole. */
+    private readonly chunked: boolean,
+  ) {}
+
+  /** The statements that write `jobs` and `transitions`, each with its rows' values bound. */
+  queries(jobs: readonly JobsTable[], transitions: readonly TransitionsTable[]): CompiledQuery[] {
+    return [
+      ...this.#bound(
+        jobs,
+        this.#jobs,
+        (rows) => upsertJobs(this.db, rows as unknown as JobsTable[]),
+        JOB_COLUMNS,
+      ),
+      ...this.#bound(
+        transitions,
+        this.#transitions,
+        (rows) => insertTransitions(this.db, rows as unknown as TransitionsTable[]),
+        TRANSITION_COLUMNS,
+      ),
+    ];
+  }
+
+  #bound(
+    rows: readonly object[],
+    kept: Map<number, Shape>,
+    build: (rows: Row[]) => { compile(): CompiledQuery },
+    columns: readonly string[],
+  ): CompiledQuery[] {
+    const out: CompiledQuery[] = [];
+    let at = 0;
+    for (const n of chunkSizes(rows.length, this.chunked)) {
+      let shape = kept.get(n);
+      if (!shape) {
+        shape = shapeOf(build, n, columns);
+        if (!this.chunked && kept.size >= MAX_KEPT) kept.delete(kept.keys().next().value!);
+        kept.set(n, shape);
+      }
+      const chunk = rows.slice(at, at + n) as Row[];
+      at += n;
+      out.push(
+        CompiledQuery.raw(
+          shape.sql,
+          shape.slots.map(([i, c]) => chunk[i]![c] ?? null),
+        ),
+      );
+    }
+    return out;
+  }
+}

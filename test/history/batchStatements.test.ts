@@ -1,0 +1,91 @@
+import { Kysely, PostgresDialect, SqliteDialect, type CompiledQuery } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import {
+  BatchStatements,
+  chunkSizes,
+  insertTransitions,
+  upsertJobs,
+} from '../../src/history/batchStatements.ts';
+import type { HistoryTables, JobsTable, TransitionsTable } from '../../src/history/tables.ts';
+
+// The writer's statements are compiled once per row count and bound to each batch's values
+// (issue #72): Kysely compiling each batch's own rows is the oracle, on both dialects' compilers.
+
+const job = (i: number): JobsTable => ({
+  id: `batch:us-east-1:${i.toString(16).padStart(8, '0')}`,
+  provider: 'AWS_BATCH',
+  account: i % 2 ? 'default' : 'staging',
+  region: i % 3 ? 'us-east-1' : null,
+  state: 'SUCCEEDED',
+  provider_status: 'SUCCEEDED',
+  status_message: i % 5 ? null : `exit ${i}`,
+  name: `job-${i}`,
+  queue: null,
+  created_at: '2026-11-26T10:00:00.000Z',
+  finished_at: i % 4 ? null : '2026-11-26T11:00:00.000Z',
+  sort_at: '2026-11-26T11:00:00.000Z',
+  terminal: i % 2,
+  last_confirmed_at: '2026-11-26T11:00:01.000Z',
+  record: JSON.stringify({ i, quote: `it's "${i}"` }),
+});
+const transition = (i: number): TransitionsTable => ({
+  job_id: job(i).id,
+  at: '2026-11-26T11:00:01.000Z',
+  from_state: i % 2 ? null : 'IN_PROGRESS',
+  to_state: 'SUCCEEDED',
+  provider_status: 'SUCCEEDED',
+  source: i % 3 ? 'READ' : 'EVENT',
+  event_id: i % 3 ? null : `e-${i}`,
+});
+
+// Compilers only: no statement is executed, so neither database is opened.
+const DIALECTS = {
+  sqlite: new Kysely<HistoryTables>({
+    dialect: new SqliteDialect({ database: async () => Promise.reject(new Error('no database')) }),
+  }),
+  postgres: new Kysely<HistoryTables>({
+    dialect: new PostgresDialect({ pool: async () => Promise.reject(new Error('no database')) }),
+  }),
+};
+
+describe('the history writer’s statements, compiled once per size', () => {
+  it('cuts SQLite batches into a few fixed sizes, and gives PostgreSQL a batch whole', () => {
+    expect(chunkSizes(200, true)).toEqual([64, 64, 64, 4, 4]);
+    expect(chunkSizes(1000, true)).toEqual([256, 256, 256, 64, 64, 64, 16, 16, 4, 4]);
+    expect(chunkSizes(3, true)).toEqual([1, 1, 1]);
+    expect(chunkSizes(0, true)).toEqual([]);
+    expect(chunkSizes(1000, false)).toEqual([1000]);
+  });
+
+  for (const [name, db] of Object.entries(DIALECTS)) {
+    it(`binds each batch exactly as Kysely compiles its rows (${name})`, () => {
+      const chunked = name === 'sqlite';
+      const statements = new BatchStatements(db, chunked);
+      // Two batches of one size: the second reuses the first's SQL with its own values.
+      for (const [from, n] of [
+        [0, 87],
+        [500, 87],
+        [1000, 3],
+      ] as const) {
+        const ids = Array.from({ length: n }, (_, k) => from + k);
+        const jobs = ids.map(job);
+        const transitions = ids.map(transition);
+        const got = statements.queries(jobs, transitions);
+        const expected: CompiledQuery[] = [];
+        const compiled = (
+          rows: readonly unknown[],
+          build: (r: never[]) => { compile(): CompiledQuery },
+        ) => {
+          let at = 0;
+          for (const size of chunkSizes(rows.length, chunked))
+            expected.push(build(rows.slice(at, (at += size)) as never[]).compile());
+        };
+        compiled(jobs, (r) => upsertJobs(db, r));
+        compiled(transitions, (r) => insertTransitions(db, r));
+        expect(got.map((q) => [q.sql, q.parameters])).toEqual(
+          expected.map((q) => [q.sql, q.parameters]),
+        );
+      }
+    });
+  }
+});
