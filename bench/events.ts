@@ -5,7 +5,7 @@ import { listedDemoJobs } from '../src/emulators/index.ts';
 import { BATCH_JOB_STATUSES } from '../src/emulators/batch/jobEvents.ts';
 import { int, pairs, quickRun } from './lib/settings.ts';
 import { newTally, openAll, slices, WatcherConnection, type Update } from './lib/watchers.ts';
-import type { EmulatorProcess } from './rig/emulators.ts';
+import type { CounterSnapshot, EmulatorProcess } from './rig/emulators.ts';
 import type { GatewayProcess } from './rig/gateway.ts';
 import { REPO_ROOT, sleep } from './rig/proc.ts';
 import { columns, loadAverage, runLine } from './rig/report.ts';
@@ -86,7 +86,19 @@ async function change(emulators: EmulatorProcess, w: Watched, globalId: string):
   if (!res.ok) throw new Error(`changeState ${globalId}: ${res.status} ${await res.text()}`);
 }
 
-const batchCalls = async (emulators: EmulatorProcess) => (await emulators.counters()).batch.calls;
+/** The Batch calls since `before`, by kind: DescribeJobs (and the jobs they named), ListJobs, the rest. */
+async function batchCalls(emulators: EmulatorProcess, before: CounterSnapshot) {
+  const calls = (await emulators.callsSince(before)).filter((c) => c.emulator === 'batch');
+  const describes = calls.filter((c) => c.operation.startsWith('DescribeJobs '));
+  const described = describes.reduce((n, c) => n + Number(c.operation.split(' ')[1]), 0);
+  const lists = calls.filter((c) => c.operation.startsWith('ListJobs')).length;
+  return {
+    calls: describes.length,
+    described,
+    lists,
+    other: calls.length - describes.length - lists,
+  };
+}
 
 /** One run: a gateway (events on or off), the watchers, the warm-up, then the measured window of changes. */
 async function run(stack: Stack, ids: string[], order: string[], events: boolean) {
@@ -106,7 +118,7 @@ async function run(stack: Stack, ids: string[], order: string[], events: boolean
   }
   await sleep(WARMUP_S * 1000);
   w.latencies.length = 0;
-  const before = await batchCalls(stack.emulators);
+  const before = await stack.emulators.counters();
   const cpuBefore = gateway.cpuMicros();
   const started = Date.now();
   const changes = Math.round(PER_MINUTE * MINUTES);
@@ -115,17 +127,19 @@ async function run(stack: Stack, ids: string[], order: string[], events: boolean
     await change(stack.emulators, w, order.shift()!);
   }
   await sleep(Math.max(0, started + MINUTES * 60_000 - Date.now()));
-  const calls = (await batchCalls(stack.emulators)) - before;
+  const { calls, described, lists, other } = await batchCalls(stack.emulators, before);
   const cpu = (gateway.cpuMicros() - cpuBefore) / (MINUTES * 600_000); // % of one core
   const rss = gateway.rss();
   w.close();
   await release(gateway);
   const lat = w.latencies;
   const { errors, examples } = w.tally;
-  log(`${label}: ${calls} DescribeJobs, ${lat.length}/${changes} seen, ${errors} errors`);
+  log(
+    `${label}: ${calls} DescribeJobs (${described} jobs), ${lists} ListJobs, ${other} other; ${lat.length}/${changes} seen, ${errors} errors`,
+  );
   if (errors) log(`first: ${examples[0]}`);
   const [p50, p99] = [percentile(lat, 50), percentile(lat, 99)];
-  return { label, calls, cpu, rss, changes, seen: lat.length, p50, p99 };
+  return { label, calls, described, lists, other, cpu, rss, changes, seen: lat.length, p50, p99 };
 }
 
 runBench(log, async () => {
@@ -143,6 +157,8 @@ runBench(log, async () => {
   const events = await run(stack, ids, order, true);
   const load = loadAverage();
   const ratio = polling.calls / Math.max(1, events.calls);
+  const perJob = (r: typeof polling) => (r.described / ids.length).toFixed(1);
+  const perCall = (r: typeof polling) => (r.described / Math.max(1, r.calls)).toFixed(1);
   const ms = (v: number) =>
     Number.isNaN(v) ? '—' : v < 1000 ? `${v} ms` : `${(v / 1000).toFixed(2)} s`;
   const md = [
@@ -157,6 +173,8 @@ runBench(log, async () => {
       [
         ['run', (r) => r.label],
         ['DescribeJobs calls', (r) => r.calls],
+        ['jobs they named', (r) => r.described],
+        ['ListJobs calls', (r) => r.lists],
         ['changes seen', (r) => `${r.seen}/${r.changes}`],
         ['delivery p50', (r) => ms(r.p50)],
         ['delivery p99', (r) => ms(r.p99)],
@@ -166,6 +184,8 @@ runBench(log, async () => {
     ),
     '',
     `DescribeJobs calls with events: **${ratio.toFixed(1)}× fewer** than polling only (the bar: 20×); delivery p99 with events ${ms(events.p99)} (the bar: 2 s).`,
+    '',
+    `Where the calls go: polling named each watched job ${perJob(polling)} times in the window, ${perCall(polling)} jobs a call; with events ${perJob(events)} times (its reconciliation read, \`JOBGRAPH_EVENT_RECONCILE_SECONDS\`, or the read that confirmed a finish an event told), ${perCall(events)} jobs a call: those reads fall on whole ten seconds and whole \`JOBGRAPH_WATCH_MAX_POLL_MS\` of the clock, so they share DescribeJobs calls (docs/events.md). Both gateways keep history (the default: each its own SQLite file in a fresh \`JOBGRAPH_DATA_DIR\`).`,
     '',
   ];
   if (!quick) writeFileSync(OUT_MD, md.join('\n'));

@@ -20,7 +20,7 @@ function callsSince(since: CounterSnapshot): LoggedCall[] {
   return names.flatMap((name) =>
     set[name].calls
       .slice(since[name].calls)
-      .map((c) => ({ emulator: name, job: c.job, status: c.status })),
+      .map((c) => ({ emulator: name, operation: c.operation, job: c.job, status: c.status })),
   );
 }
 

@@ -11,6 +11,8 @@ type Counter = 'calls' | 'connections';
 /** One logged upstream call, as the bench needs it. */
 export interface LoggedCall {
   emulator: BenchProvider;
+  /** The provider-level description, e.g. `DescribeJobs 37` or `ListJobs queue` (RecordedCall.operation). */
+  operation: string;
   job: string | null;
   status: number;
 }

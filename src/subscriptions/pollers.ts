@@ -16,8 +16,16 @@ import type { PollerOptions, WatchEvent, WatchListener } from './pollerOptions.t
 
 export type { PollerOptions, WatchEvent, WatchListener };
 
-/** Reconciliation reads of jobs live by events fall on multiples of this (ms), so that they batch. */
-export const RECONCILE_SLOT_MS = 1000;
+/**
+ * Reconciliation reads of jobs live by events fall on multiples of this (ms), so that the reads
+ * due within it share a provider's batch describe (AWS Batch: 100 jobs a DescribeJobs call): at
+ * the reconcile interval's ±10 % jitter, 10,000 jobs watched together are re-read in about 100
+ * calls (bench/EVENTS.md), where whole seconds made it one call per second and account.
+ */
+export const RECONCILE_SLOT_MS = 10_000;
+
+/** The next multiple of `grid` at or after `at`, as a wait from `now`. */
+const onGrid = (now: number, at: number, grid: number) => Math.ceil(at / grid) * grid - now;
 
 /** Growth of the wait while nothing changes. */
 export const BACKOFF_FACTOR = 1.5;
@@ -189,8 +197,21 @@ export class Poller implements GroupMember {
     this.accept(record, stripped, 'applied', watchSettled(record));
     // A read in flight was sent before the event arrived: when it ends, fetch() schedules the next.
     if (this.lastUnconfirmed && this.role !== 'follower' && !this.fetching) {
-      this.soon(this.options.pollMs, this.options.scheduler.now());
+      const now = this.options.scheduler.now();
+      this.soon(this.confirmWait(now, this.options.pollMs), now);
     }
+  }
+
+  /**
+   * The wait for the read that confirms an event's settled record, at least `ms`. Live by events,
+   * it falls on the next whole JOBGRAPH_WATCH_MAX_POLL_MS (the longest a poll waits, so no later
+   * than polling alone would have read the finish): the finishes of that window are confirmed
+   * together, in one batch describe an account and region, not one call each. The subscribers
+   * have the event's record meanwhile; only the watch's end waits. Not live: the poll interval.
+   */
+  private confirmWait(now: number, ms: number): number {
+    if (!this.covered()) return ms;
+    return onGrid(now, now + ms, Math.max(ms, this.options.maxPollMs));
   }
 
   /** A settled record was read (here or by the holder): an event's settled record is confirmed. */
@@ -565,16 +586,19 @@ export class Poller implements GroupMember {
     if (this.stopped) return 0;
     const events = this.options.events;
     // Live by events: the poll is a reconciliation read, rare (JOBGRAPH_EVENT_RECONCILE_SECONDS).
-    // An event's settled record waits for its confirming read at the poll interval, not this long.
-    const covered = !this.lastUnconfirmed && this.covered();
+    // An event's settled record waits for its confirming read (confirmWait), not this long.
+    const now = this.options.scheduler.now();
+    if (this.lastUnconfirmed) return this.arm(this.confirmWait(now, ms), now);
+    const covered = this.covered();
     const base = covered ? Math.max(ms, (events as { reconcileMs: number }).reconcileMs) : ms;
     let wait = jitter === null ? base : base * (1 + (jitter * 2 - 1) * JITTER);
-    const now = this.options.scheduler.now();
-    if (covered) {
-      // On a whole RECONCILE_SLOT_MS: the reads due together go out in one turn and share a
-      // provider's batch describe (AWS Batch: 100 jobs a DescribeJobs call).
-      wait = Math.ceil((now + wait) / RECONCILE_SLOT_MS) * RECONCILE_SLOT_MS - now;
-    }
+    // On a whole RECONCILE_SLOT_MS: the reads due together go out in one turn and share a
+    // provider's batch describe.
+    if (covered) wait = onGrid(now, now + wait, RECONCILE_SLOT_MS);
+    return this.arm(wait, now);
+  }
+
+  private arm(wait: number, now: number): number {
     // With slots, the wait ends on the next slot boundary: the polls of a slot share its wake-up.
     const timer = this.registry.timers.set(() => this.poll(), wait);
     this.timer = timer.handle;

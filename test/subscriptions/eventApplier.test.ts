@@ -264,17 +264,20 @@ describe('Job events applied to the watchers', () => {
     expect(t.clock.pending()).toEqual([1000]);
   });
 
-  it('puts the reconciliation reads on whole seconds, so that the reads due within one second share a batch describe', async () => {
+  it('puts the reconciliation reads on whole ten seconds, so that the reads due within them share a batch describe', async () => {
     const t = setup();
     await t.settle();
-    t.clock.advance(400);
-    t.registry.watch(
-      parseGlobalId('batch:us-east-1:13811212-a506-4866-8965-eafb175c2134'),
-      () => undefined,
-    );
-    await t.settle();
-    // Due 300 s after their first reads, rounded up to a whole second of the clock.
-    expect(t.clock.pending().map((wait) => wait + 400)).toEqual([300_000, 301_000]);
+    for (const [at, id] of [
+      [400, '13811212-a506-4866-8965-eafb175c2134'],
+      [9_000, '23811212-a506-4866-8965-eafb175c2134'],
+    ] as const) {
+      t.clock.advance(at - t.clock.now());
+      t.registry.watch(parseGlobalId(`batch:us-east-1:${id}`), () => undefined);
+      await t.settle();
+    }
+    // Due 300 s after their first reads (at 0, 0.4 and 9 s), each rounded up to a whole ten
+    // seconds: the two read within one ten seconds are re-read together.
+    expect(t.clock.pending().map((wait) => wait + 9_000)).toEqual([300_000, 310_000, 310_000]);
   });
 
   it('polls as before when no event source covers the job', async () => {
@@ -283,7 +286,7 @@ describe('Job events applied to the watchers', () => {
     expect(t.clock.pending()).toEqual([1000]);
   });
 
-  it('ends the watch when one read at the poll interval confirms the finish an event told', async () => {
+  it('ends the watch when one read, on the next whole max poll interval, confirms the finish an event told', async () => {
     const t = setup();
     await t.settle();
     const done = parseJob(KEY as never, batchDetail(), 'detail');
@@ -291,8 +294,9 @@ describe('Job events applied to the watchers', () => {
     expect(await t.applier.apply(eventOf(done))).toBe('applied');
     expect(t.statuses()).toEqual(['RUNNABLE', 'SUCCEEDED']);
     expect(t.seen[1]).toMatchObject({ kind: 'record', unconfirmed: true });
-    // Live by events, but the confirming read is due at the poll interval, not the reconcile one.
-    expect(t.clock.pending()).toEqual([1000]);
+    // Live by events: the confirming read is due at the next whole JOBGRAPH_WATCH_MAX_POLL_MS (4 s
+    // here) at least a poll interval away, where every finish of those seconds is confirmed.
+    expect(t.clock.pending()).toEqual([4000]);
     t.clock.fireNext();
     await t.settle();
     expect(t.calls).toHaveLength(2);
@@ -313,9 +317,10 @@ describe('Job events applied to the watchers', () => {
     expect(t.statuses()).toEqual(['RUNNABLE', 'SUCCEEDED', 'RUNNING']);
     expect(t.applier.states.missed.get('AWS_BATCH')).toBe(1);
     expect(t.applier.states.get(wrong.id)?.header.providerStatus).toBe('RUNNING');
-    // Corrected: back to reconciliation reads, one confirming read spent.
+    // Corrected: back to reconciliation reads, one confirming read spent (read at 4 s: due at
+    // 304 s, on the whole ten seconds after).
     expect(t.registry.size()).toBe(1);
-    expect(t.clock.pending()).toEqual([300_000]);
+    expect(t.clock.pending()).toEqual([306_000]);
   });
 
   it('makes hints one read of the watched job: at most one in flight and one a poll interval, however many come', async () => {
