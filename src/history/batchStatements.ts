@@ -113,58 +113,61 @@ export function chunkSizes(n: number, chunked: boolean): number[] {
   return sizes;
 }
 
-export class BatchStatements {
-  readonly #jobs = new Map<number, Shape>();
-  readonly #transitions = new Map<number, Shape>();
+/**
+ * One statement definition compiled once per row count (the most recent `max` sizes kept) and
+ * bound to each call's rows: what Kysely would compile for those rows, without building it again.
+ */
+export class CompiledShapes {
+  readonly #kept = new Map<number, Shape>();
 
   constructor(
-    private readonly db: Kysely<HistoryTables>,
+    private readonly build: (rows: Row[]) => { compile(): CompiledQuery },
+    private readonly columns: readonly string[],
+    private readonly max = MAX_KEPT,
+  ) {}
+
+  bind(rows: readonly object[]): CompiledQuery {
+    const n = rows.length;
+    let shape = this.#kept.get(n);
+    if (!shape) {
+      shape = shapeOf(this.build, n, this.columns);
+      if (this.#kept.size >= this.max) this.#kept.delete(this.#kept.keys().next().value!);
+      this.#kept.set(n, shape);
+    }
+    const values = rows as Row[];
+    return CompiledQuery.raw(
+      shape.sql,
+      shape.slots.map(([i, c]) => values[i]![c] ?? null),
+    );
+  }
+}
+
+export class BatchStatements {
+  readonly #jobs: CompiledShapes;
+  readonly #transitions: CompiledShapes;
+
+  constructor(
+    db: Kysely<HistoryTables>,
     /** SQLite: rows in CHUNKS; PostgreSQL: a batch whole. */
     private readonly chunked: boolean,
-  ) {}
+  ) {
+    this.#jobs = new CompiledShapes(
+      (rows) => upsertJobs(db, rows as unknown as JobsTable[]),
+      JOB_COLUMNS,
+    );
+    this.#transitions = new CompiledShapes(
+      (rows) => insertTransitions(db, rows as unknown as TransitionsTable[]),
+      TRANSITION_COLUMNS,
+    );
+  }
 
   /** The statements that write `jobs` and `transitions`, each with its rows' values bound. */
   queries(jobs: readonly JobsTable[], transitions: readonly TransitionsTable[]): CompiledQuery[] {
-    return [
-      ...this.#bound(
-        jobs,
-        this.#jobs,
-        (rows) => upsertJobs(this.db, rows as unknown as JobsTable[]),
-        JOB_COLUMNS,
-      ),
-      ...this.#bound(
-        transitions,
-        this.#transitions,
-        (rows) => insertTransitions(this.db, rows as unknown as TransitionsTable[]),
-        TRANSITION_COLUMNS,
-      ),
-    ];
+    return [...this.#chunks(jobs, this.#jobs), ...this.#chunks(transitions, this.#transitions)];
   }
 
-  #bound(
-    rows: readonly object[],
-    kept: Map<number, Shape>,
-    build: (rows: Row[]) => { compile(): CompiledQuery },
-    columns: readonly string[],
-  ): CompiledQuery[] {
-    const out: CompiledQuery[] = [];
+  #chunks(rows: readonly object[], shapes: CompiledShapes): CompiledQuery[] {
     let at = 0;
-    for (const n of chunkSizes(rows.length, this.chunked)) {
-      let shape = kept.get(n);
-      if (!shape) {
-        shape = shapeOf(build, n, columns);
-        if (!this.chunked && kept.size >= MAX_KEPT) kept.delete(kept.keys().next().value!);
-        kept.set(n, shape);
-      }
-      const chunk = rows.slice(at, at + n) as Row[];
-      at += n;
-      out.push(
-        CompiledQuery.raw(
-          shape.sql,
-          shape.slots.map(([i, c]) => chunk[i]![c] ?? null),
-        ),
-      );
-    }
-    return out;
+    return chunkSizes(rows.length, this.chunked).map((n) => shapes.bind(rows.slice(at, (at += n))));
   }
 }

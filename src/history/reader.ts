@@ -4,9 +4,10 @@
  * never a filter after reading. Search is newest first by (sort_at, id), keyset-paged with
  * opaque cursors, so a page does not move when rows are written meanwhile.
  */
-import { sql, type ExpressionBuilder, type Expression, type SqlBool } from 'kysely';
+import { sql, type ExpressionBuilder, type Expression, type Kysely, type SqlBool } from 'kysely';
 import type { AccountGrant } from '../auth/identity.ts';
 import type { JobProvider, JobRecord } from '../model/job.ts';
+import { CompiledShapes } from './batchStatements.ts';
 import type { HistoryDatabase, HistoryTables } from './database.ts';
 
 /** What a caller may read, as SQL can say it: `*` or the permitted (provider, alias) pairs. */
@@ -98,11 +99,33 @@ export interface RememberedJob {
   lastConfirmedAt: string;
 }
 
+type RememberedRow = { id: string; record: string; last_confirmed_at: string };
+
+/** The latest record of each of `ids` whose account `grant` reads. */
+function rememberedQuery(db: Kysely<HistoryTables>, ids: readonly string[], grant: HistoryGrant) {
+  return db
+    .selectFrom('jobs')
+    .select(['id', 'record', 'last_confirmed_at'])
+    .where((eb) => eb.and([eb('id', 'in', ids), grantClause(eb, grant)]));
+}
+
 export class HistoryReader {
+  readonly #everyAccount: CompiledShapes;
+
   constructor(
     private readonly store: HistoryDatabase,
     private readonly cursors: HistoryCursors = UNSIGNED,
-  ) {}
+  ) {
+    this.#everyAccount = new CompiledShapes(
+      (rows) =>
+        rememberedQuery(
+          store.db,
+          rows.map((r) => r.id as string),
+          '*',
+        ),
+      ['id'],
+    );
+  }
 
   /** The job's latest record and when it was last seen, when the grant reads its account. */
   async remembered(id: string, grant: HistoryGrant): Promise<RememberedJob | null> {
@@ -119,11 +142,16 @@ export class HistoryReader {
   ): Promise<Map<string, RememberedJob>> {
     const found = new Map<string, RememberedJob>();
     if (ids.length === 0) return found;
-    const rows = await this.store.db
-      .selectFrom('jobs')
-      .select(['id', 'record', 'last_confirmed_at'])
-      .where((eb) => eb.and([eb('id', 'in', [...new Set(ids)]), grantClause(eb, grant)]))
-      .execute();
+    const unique = [...new Set(ids)];
+    // Every account (a NOT_FOUND's recall, asked on each one): compiled once per count of IDs.
+    const rows =
+      grant === '*'
+        ? (
+            await this.store.db.executeQuery<RememberedRow>(
+              this.#everyAccount.bind(unique.map((id) => ({ id }))),
+            )
+          ).rows
+        : await rememberedQuery(this.store.db, unique, grant).execute();
     for (const row of rows)
       found.set(row.id, {
         record: JSON.parse(row.record) as JobRecord,

@@ -14,8 +14,10 @@ export function rememberedJobs(
   /** Told of each failed read, once for its batch (the store is degraded; the NOT_FOUND stands). */
   failed: (e: unknown) => void = () => undefined,
 ): { recall(globalId: string): Promise<JobRecord | undefined> } {
-  // The NOT_FOUND answers of one turn of the event loop (an upstream batch's jobs arrive together)
-  // are one read. Not a cache: a job remembered now may be written again a moment later.
+  // The NOT_FOUND answers of one turn of the event loop are one read: an upstream batch's jobs
+  // arrive together, and per-job answers (Panorama, HealthOmics, …) that come in one poll of the
+  // sockets do too (setImmediate: after the turn's I/O callbacks). Not a cache: a job remembered
+  // now may be written again a moment later.
   const loader = new DataLoader<string, RememberedJob | null>(
     async (ids) => {
       try {
@@ -28,7 +30,7 @@ export function rememberedJobs(
         return ids.map(() => null);
       }
     },
-    { cache: false, maxBatchSize: MAX_RECALL_BATCH },
+    { cache: false, maxBatchSize: MAX_RECALL_BATCH, batchScheduleFn: (run) => setImmediate(run) },
   );
   return {
     recall: async (globalId) => {
