@@ -2,19 +2,22 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/index.ts';
 
-/** Every whole-number variable the README gives bounds for, as it writes them: `` `NAME` (min–max ``. */
-const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+/**
+ * Every whole-number variable docs/configuration.md (the variables' reference, which the README
+ * links to) gives bounds for, as it writes them: `` `NAME` (min–max ``.
+ */
+const DOC = readFileSync(new URL('../docs/configuration.md', import.meta.url), 'utf8');
 const documented = [
   ...new Map(
-    [...README.matchAll(/`(JOBGRAPH_[A-Z_]+)` \((\d+)–(\d+)/g)].map((m) => [
+    [...DOC.matchAll(/`(JOBGRAPH_[A-Z_]+)` \((\d+)–(\d+)/g)].map((m) => [
       m[1] as string,
       { min: m[2] as string, max: m[3] as string },
     ]),
   ),
 ];
 
-describe("The README's bounds of the whole-number settings", () => {
-  it('are read from the README (a table that lost its bounds would pass every check below)', () => {
+describe('The documented bounds of the whole-number settings (docs/configuration.md)', () => {
+  it('are read from docs/configuration.md (a table that lost its bounds would pass every check below)', () => {
     expect(documented.length).toBeGreaterThan(30);
   });
 

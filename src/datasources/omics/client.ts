@@ -15,7 +15,7 @@ export const OMICS_HOST_PREFIX = 'control-storage-';
  * (shared/source.ts, shared/awsCall.ts); `options.credentials` undefined means the standard AWS
  * credential chain. Host prefix: the operation carries the endpoint trait `control-storage-`, so
  * without an override requests go to `control-storage-omics.{region}.amazonaws.com`; an endpoint
- * override (AWS_ENDPOINT_URL_OMICS) is used as given (README, "Configuration"): no prefix.
+ * override (AWS_ENDPOINT_URL_OMICS) is used as given (docs/configuration.md, AWS): no prefix.
  */
 export const omicsWire = awsJsonWire<OmicsKey, OmicsReferenceImportJobRecord>(
   {
