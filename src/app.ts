@@ -120,8 +120,11 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   // Coverage is measured by the reads too: one that finds a change no event announced.
   if (events) states.subscribe(readsMeasured(events.readSeen));
   // Every applied observation but a peer's is a change of the job's history.
-  if (history)
+  if (history) {
     states.subscribe(historyListener((c) => history.writer.record(c), accountOf(config)));
+    // A job read again unchanged: when jobgraph last saw it (`lastConfirmedAt`), every few minutes.
+    states.subscribeSeen((id, at) => history.writer.seen(id, at));
+  }
   const actionLog = history
     ? new ActionLog(history.database, (outcome, n) =>
         observability?.metrics?.historyWrites(outcome, n),

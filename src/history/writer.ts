@@ -52,6 +52,8 @@ export class HistoryWriter {
   readonly #options: Required<Omit<HistoryWriterOptions, 'onHealth'>> &
     Pick<HistoryWriterOptions, 'onHealth'>;
   #queue: HistoryChange[] = [];
+  /** Jobs a read showed again unchanged: their ID, and when (epoch ms). */
+  #seen = new Map<string, number>();
   #timer: NodeJS.Timeout | null = null;
   #writing: Promise<void> = Promise.resolve();
   #degraded: string | null = null;
@@ -90,6 +92,17 @@ export class HistoryWriter {
     else this.#schedule(this.#options.flushMs);
   }
 
+  /**
+   * A read showed job `id` again, unchanged, at `at` (epoch ms): its `last_confirmed_at` moves to
+   * then with the next batch. Never waits; beyond the queue's bound it is left out (the job's
+   * lastConfirmedAt stays a little older), not counted as a change dropped.
+   */
+  seen(id: string, at: number): void {
+    if (this.#closed || (this.#seen.size >= this.#options.maxQueue && !this.#seen.has(id))) return;
+    this.#seen.set(id, Math.max(at, this.#seen.get(id) ?? 0));
+    this.#schedule(this.#options.flushMs);
+  }
+
   #schedule(ms: number): void {
     if (this.#timer !== null && ms > 0) return;
     if (this.#timer !== null) clearTimeout(this.#timer);
@@ -103,17 +116,22 @@ export class HistoryWriter {
   /** Write what is queued now, in batches; resolves once it is durable (or counted as failed). */
   flush(): Promise<void> {
     this.#writing = this.#writing.then(async () => {
-      while (this.#queue.length > 0) {
+      while (this.#queue.length > 0 || this.#seen.size > 0) {
         // A queue that grew while the last batch was written goes out in one larger batch: each
         // batch costs a few round trips (PostgreSQL), which a busy event loop makes slow.
         const batch = this.#queue.splice(0, Math.max(this.#options.batchSize, MAX_BATCH));
-        await this.#write(batch);
+        const seen = [...this.#seen].slice(0, MAX_BATCH);
+        for (const [id] of seen) this.#seen.delete(id);
+        await this.#write(batch, seen);
       }
     });
     return this.#writing;
   }
 
-  async #write(batch: readonly HistoryChange[]): Promise<void> {
+  async #write(
+    batch: readonly HistoryChange[],
+    seen: readonly (readonly [string, number])[] = [],
+  ): Promise<void> {
     const rows: { job: JobsTable; transition: TransitionsTable }[] = [];
     for (const change of batch) {
       const stripped = this.#options.withoutSecrets(change.record);
@@ -126,10 +144,29 @@ export class HistoryWriter {
     const jobs = [...new Map(rows.map(({ job }) => [job.id, job])).values()];
     const transitions = rows.map(({ transition }) => transition);
     try {
-      if (rows.length > 0) {
+      if (rows.length > 0 || seen.length > 0) {
         const queries = this.#statements.queries(jobs, transitions);
         await this.#db.db.transaction().execute(async (tx) => {
           for (const query of queries) await tx.executeQuery(query);
+          // The jobs read again unchanged: one statement, at the batch's latest such read (at
+          // most the group commit's second later than each), never moving a job's time back.
+          if (seen.length > 0) {
+            const at = new Date(Math.max(...seen.map(([, t]) => t))).toISOString();
+            await tx
+              .updateTable('jobs')
+              .set({ last_confirmed_at: at })
+              .where((eb) =>
+                eb.and([
+                  eb(
+                    'id',
+                    'in',
+                    seen.map(([id]) => id),
+                  ),
+                  eb('last_confirmed_at', '<', at),
+                ]),
+              )
+              .execute();
+          }
         });
       }
       this.#options.count('written', batch.length);

@@ -103,6 +103,31 @@ describe.each(kinds)('The history store on a $name', ({ skip, fresh }) => {
   );
 
   it.skipIf(skip)(
+    "moves a job's lastConfirmedAt when a read shows it again unchanged, never back, and writes no change for it",
+    async () => {
+      const db = await start();
+      const counts: Record<string, number> = {};
+      const writer = writerOf(db, counts);
+      const reader = new HistoryReader(db);
+      const id = 'batch:us-east-1:seen';
+      writer.record(change(job(id)));
+      await writer.flush();
+      const later = Date.parse('2026-01-01T00:10:00.000Z');
+      writer.seen(id, later);
+      writer.seen('batch:us-east-1:never-written', later); // no row: nothing to move
+      await writer.flush();
+      expect((await reader.remembered(id, '*'))?.lastConfirmedAt).toBe('2026-01-01T00:10:00.000Z');
+      writer.seen(id, Date.parse('2026-01-01T00:05:00.000Z'));
+      await writer.flush();
+      expect((await reader.remembered(id, '*'))?.lastConfirmedAt).toBe('2026-01-01T00:10:00.000Z');
+      // One change written; the reads seen are no changes and no transitions.
+      expect(counts).toEqual({ written: 1 });
+      expect(await db.db.selectFrom('transitions').select('job_id').execute()).toHaveLength(1);
+      await writer.close();
+    },
+  );
+
+  it.skipIf(skip)(
     'commits a queued change when its flush timer (at most 1 s) fires, unasked',
     async () => {
       const db = await start();

@@ -26,6 +26,8 @@ export interface JobState {
   run: string | null;
   /** A provider read has shown the job in this run (an event alone never makes it true). */
   confirmed: boolean;
+  /** When this process's own read last showed the job (the store's clock); null: never read here. */
+  seenAt: number | null;
   /** The record's `Job` header fields of state, for a listed row (`overlay`). */
   header: Pick<
     JobRecord,
@@ -90,6 +92,15 @@ export type StateListener = (
 ) => void;
 
 /**
+ * Told that this process's provider read showed the job again without a change (its `id`, when,
+ * on the store's clock): at most once each SEEN_EVERY_MS a job (the history's `lastConfirmedAt`).
+ */
+export type SeenListener = (id: string, at: number) => void;
+
+/** How often a job read again unchanged is told to the seen listeners, at most. */
+export const SEEN_EVERY_MS = 5 * 60_000;
+
+/**
  * What two records of one job are compared by: a change here is a watcher's event. Beyond the
  * status, the provider's progress fields (`Provider.progress`).
  */
@@ -143,6 +154,7 @@ export class JobStates {
   /** Watched jobs (refcount): never evicted while watched. */
   readonly #pins = new Map<string, number>();
   readonly #listeners = new Set<StateListener>();
+  readonly #seen = new Set<SeenListener>();
   #bytes = 0;
   /** Reads that changed what events had said, by provider (`jobgraph_events_missed_total`). */
   readonly missed = new Map<JobProvider, number>();
@@ -178,6 +190,12 @@ export class JobStates {
   subscribe(listener: StateListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** Told when a read shows a job again unchanged (at most once each SEEN_EVERY_MS a job) until the returned function is called. */
+  subscribeSeen(listener: SeenListener): () => void {
+    this.#seen.add(listener);
+    return () => this.#seen.delete(listener);
   }
 
   /** The job `id` is watched here: its entry stays until as many `unpin`s. */
@@ -220,6 +238,11 @@ export class JobStates {
     ) {
       // Older news, or the same, but a read of it still shows the job exists in this run.
       prev.confirmed = true;
+      const at = observation.at ?? this.now();
+      if (this.#seen.size > 0 && (prev.seenAt === null || at - prev.seenAt >= SEEN_EVERY_MS)) {
+        prev.seenAt = at;
+        for (const listener of [...this.#seen]) listener(record.id, at);
+      }
     }
     return verdict;
   }
@@ -270,6 +293,12 @@ export class JobStates {
       run: runOf(record) ?? (same ? prev.run : null),
       // Only this process's own read confirms a run (a peer's may be a stripped record).
       confirmed: (read && observation.origin !== 'peer') || (same && prev.confirmed),
+      seenAt:
+        read && observation.origin !== 'peer'
+          ? (observation.at ?? this.now())
+          : same
+            ? prev.seenAt
+            : null,
       header: {
         state: record.state,
         providerStatus: record.providerStatus,

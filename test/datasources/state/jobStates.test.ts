@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { parseJob } from '../../../src/datasources/batch/parse.ts';
-import { JobStates, RefJoin } from '../../../src/datasources/state/jobStates.ts';
+import { JobStates, RefJoin, SEEN_EVERY_MS } from '../../../src/datasources/state/jobStates.ts';
 import { parseGlobalId } from '../../../src/model/globalId.ts';
 import type { JobRecord } from '../../../src/model/job.ts';
 import { batchDetail } from '../../support/batchEvents.ts';
@@ -186,5 +186,33 @@ describe('JobStates offers', () => {
     states.unpin(watched.id);
     for (let n = 1000; n < 1200; n++) states.offer(record(n), { origin: 'event', time: 1 });
     expect(states.get(watched.id)).toBeUndefined();
+  });
+});
+
+describe('JobStates seen', () => {
+  it('tells a read showing a job again unchanged at most once each SEEN_EVERY_MS, never an event or a peer', () => {
+    let now = 1_000_000;
+    const states = new JobStates(undefined, undefined, undefined, () => now);
+    const seen: [string, number][] = [];
+    states.subscribeSeen((id, at) => seen.push([id, at]));
+    const job = record(7);
+    expect(states.offer(job, { origin: 'read', at: now })).toBe('applied');
+    now += SEEN_EVERY_MS - 1;
+    expect(states.offer(job, { origin: 'read', at: now })).toBe('duplicate');
+    expect(seen).toEqual([]); // read when it was written, not long enough ago
+    now += 1;
+    states.offer(job, { origin: 'list', at: now });
+    states.offer(job, { origin: 'read', at: now + 1 });
+    expect(seen).toEqual([[job.id, now]]);
+    now += SEEN_EVERY_MS;
+    // Another replica's word and an event are no read of this process's.
+    states.offer(job, { origin: 'peer' });
+    states.offer(job, { origin: 'event', time: 1, at: now });
+    expect(seen).toHaveLength(1);
+    states.offer(job, { origin: 'read', at: now });
+    expect(seen).toEqual([
+      [job.id, now - SEEN_EVERY_MS],
+      [job.id, now],
+    ]);
   });
 });
