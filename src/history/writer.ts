@@ -129,11 +129,11 @@ export class HistoryWriter {
   }
 
   async #write(
-    batch: readonly HistoryChange[],
+    changes: readonly HistoryChange[],
     seen: readonly (readonly [string, number])[] = [],
   ): Promise<void> {
     const rows: { job: JobsTable; transition: TransitionsTable }[] = [];
-    for (const change of batch) {
+    for (const change of changes) {
       const stripped = this.#options.withoutSecrets(change.record);
       if (stripped === null) continue;
       rows.push(rowsOf(change, stripped));
@@ -169,13 +169,13 @@ export class HistoryWriter {
           }
         });
       }
-      this.#options.count('written', batch.length);
+      this.#options.count('written', changes.length);
       if (this.#degraded !== null) {
         this.#degraded = null;
         this.#options.onHealth?.(false, null);
       }
     } catch (e) {
-      this.#options.count('failed', batch.length);
+      this.#options.count('failed', changes.length);
       const reason = (e as { code?: string }).code ?? 'write failed';
       if (this.#degraded === null) this.#options.onHealth?.(true, reason);
       this.#degraded = reason;
