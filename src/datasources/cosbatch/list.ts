@@ -117,7 +117,9 @@ export function listRequest(input: CosListInput, appId: string): WireRequest {
   };
 }
 
-const listXml = createXmlParser(['ListJobsResult.Jobs.member']);
+// A page's members parsed one at a time: a 1,000-job page is never one tree (shared/xml.ts).
+const LIST_MEMBERS = 'ListJobsResult.Jobs.member';
+const listXml = createXmlParser([LIST_MEMBERS], [LIST_MEMBERS]);
 
 /** Parse a 200 ListJobs body. Throws MalformedBodyError naming what could not be read. */
 export function parseListPage(body: string): CosListPage {

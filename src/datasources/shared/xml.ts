@@ -154,7 +154,11 @@ class TreeBuilder {
   /** The last names of the array paths: the path is joined only for an element with one of them. */
   private readonly lastNames: ReadonlySet<string>;
 
-  constructor(arrayPaths: readonly string[]) {
+  constructor(
+    arrayPaths: readonly string[],
+    /** The array paths left as raw text by the page's parse (`stopNodes`), each with its members' parser. */
+    private readonly apart: ReadonlyMap<string, XMLParser> = new Map(),
+  ) {
     this.arrays = new Set(arrayPaths);
     this.lastNames = new Set(arrayPaths.map((path) => path.slice(path.lastIndexOf('.') + 1)));
   }
@@ -177,7 +181,7 @@ class TreeBuilder {
       }
       const name = key.endsWith(MARK) ? key.slice(0, -MARK.length) : key;
       this.path.push(name);
-      const value = this.value(item[key] as OrderedItem[]);
+      const value = this.value(this.parsedApart(item[key] as OrderedItem[]));
       const held = Object.hasOwn(node, name) ? node[name] : undefined;
       if (Array.isArray(held)) held.push(value);
       else if (held !== undefined) setOwn(node, name, [held, value]);
@@ -188,6 +192,27 @@ class TreeBuilder {
     }
     if (text !== '') node['#text'] = text;
     return node;
+  }
+
+  /**
+   * An element's items, parsed now when it is on a path parsed apart: the page's parse left its
+   * content as one raw text (a stop node's `#text`), read here as the whole parse would have read
+   * it in place, under a wrapper (the content is balanced: the page was validated whole). Its tree
+   * is let go once built, so a page's members are never one tree at once.
+   */
+  private parsedApart(items: OrderedItem[]): OrderedItem[] {
+    if (this.apart.size === 0) return items;
+    const members = this.apart.get(this.path.join('.'));
+    if (!members) return items;
+    const raw = items.length === 1 ? items[0]?.['#text'] : undefined;
+    if (typeof raw !== 'string') return items;
+    let parsed: OrderedItem[];
+    try {
+      parsed = members.parse(`<m>${raw}</m>`) as OrderedItem[];
+    } catch (err) {
+      throw parseError(err);
+    }
+    return (parsed[0]?.['m'] ?? []) as OrderedItem[];
   }
 
   /** An element: its text when it has no child element (`''` when empty), else its object. */
@@ -262,9 +287,15 @@ const DOCTYPE = /<!DOCTYPE/i;
  */
 export function createXmlParser(
   arrayPaths: readonly string[],
+  /**
+   * Array paths of a list answer whose members are parsed one at a time (see
+   * {@link apartParsers}); the tree is the same.
+   */
+  parseApart: readonly string[] = [],
 ): (body: string) => Record<string, XmlNode> {
-  const parser = new XMLParser(XML_PARSER_OPTIONS);
-  const tree = new TreeBuilder(arrayPaths);
+  const apart = apartParsers(parseApart);
+  const parser = new XMLParser({ ...XML_PARSER_OPTIONS, stopNodes: [...apart.keys()] });
+  const tree = new TreeBuilder(arrayPaths, apart);
   return (body: string) => {
     if (DOCTYPE.test(body)) throw new MalformedBodyError('XML body declares a DOCTYPE');
     if (!markupAtBothEnds(body)) throw notWellFormed();
@@ -282,6 +313,32 @@ export function createXmlParser(
     if (!treeShapeIsDocument(items)) throw notWellFormed();
     return tree.build(items) as Record<string, XmlNode>;
   };
+}
+
+/** A path segment that reads as itself in a stop-node expression: an XML name without `.`, `:` or Object.prototype's names. */
+const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+/**
+ * For each of `paths` (dotted local names from the root), the parser of one member: the page's
+ * parse leaves each such element as its raw text (fast-xml-parser's `stopNodes`) and the tree
+ * builder parses it on its own. A list page of a thousand jobs is then never one tree of a
+ * thousand elements (fast-xml-parser's ordered output is about 8 bytes of heap per byte of body):
+ * each member's tree is let go once built, so the scavenges during a cold listJobs read have
+ * little of a page to copy and promote (the bytes V8 grows its young generation by). The
+ * depth bound is counted from the root: a member `path`'s length deep has that many fewer levels.
+ * A path with a segment that is not a plain name is parsed in place, as before.
+ */
+function apartParsers(paths: readonly string[]): Map<string, XMLParser> {
+  const parsers = new Map<string, XMLParser>();
+  for (const path of paths) {
+    const names = path.split('.');
+    if (!names.every((n) => PLAIN_NAME.test(n) && !PROTOTYPE_NAMES.has(n))) continue;
+    parsers.set(
+      path,
+      new XMLParser({ ...XML_PARSER_OPTIONS, maxNestedTags: MAX_XML_DEPTH - names.length }),
+    );
+  }
+  return parsers;
 }
 
 /** The body, blanks and a byte-order mark aside, begins with `<` and ends with `>`: no text before or after the root. */
