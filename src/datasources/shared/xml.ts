@@ -153,6 +153,8 @@ class TreeBuilder {
   private readonly arrays: ReadonlySet<string>;
   /** The last names of the array paths: the path is joined only for an element with one of them. */
   private readonly lastNames: ReadonlySet<string>;
+  /** The last names of the paths parsed apart: the path is joined only for an element with one of them. */
+  private readonly apartNames: ReadonlySet<string>;
 
   constructor(
     arrayPaths: readonly string[],
@@ -161,6 +163,9 @@ class TreeBuilder {
   ) {
     this.arrays = new Set(arrayPaths);
     this.lastNames = new Set(arrayPaths.map((path) => path.slice(path.lastIndexOf('.') + 1)));
+    this.apartNames = new Set(
+      [...apart.keys()].map((path) => path.slice(path.lastIndexOf('.') + 1)),
+    );
   }
 
   build(items: OrderedItem[]): Record<string, XmlNode | XmlNode[]> {
@@ -172,7 +177,10 @@ class TreeBuilder {
   private children(items: OrderedItem[]): Record<string, XmlNode | XmlNode[]> {
     const node: Record<string, XmlNode | XmlNode[]> = {};
     let text = '';
-    for (const item of items) {
+    // Members parsed apart, for items[at], items[at + 1], …: each batch's trees let go once built.
+    let apart: { at: number; contents: OrderedItem[][] } | null = null;
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i] as OrderedItem;
       const key = firstKey(item);
       if (key === undefined) continue;
       if (key === '#text') {
@@ -181,7 +189,12 @@ class TreeBuilder {
       }
       const name = key.endsWith(MARK) ? key.slice(0, -MARK.length) : key;
       this.path.push(name);
-      const value = this.value(this.parsedApart(item[key] as OrderedItem[]));
+      let content = item[key] as OrderedItem[];
+      if (this.apartNames.has(name)) {
+        if (!apart || i - apart.at >= apart.contents.length) apart = this.parseApart(items, i, key);
+        if (apart) content = apart.contents[i - apart.at] as OrderedItem[];
+      }
+      const value = this.value(content);
       const held = Object.hasOwn(node, name) ? node[name] : undefined;
       if (Array.isArray(held)) held.push(value);
       else if (held !== undefined) setOwn(node, name, [held, value]);
@@ -195,24 +208,35 @@ class TreeBuilder {
   }
 
   /**
-   * An element's items, parsed now when it is on a path parsed apart: the page's parse left its
-   * content as one raw text (a stop node's `#text`), read here as the whole parse would have read
-   * it in place, under a wrapper (the content is balanced: the page was validated whole). Its tree
-   * is let go once built, so a page's members are never one tree at once.
+   * When items[at] is on a path parsed apart, its content and that of the siblings of its name
+   * that follow it, up to APART_BATCH: the page's parse left each as one raw text (a stop node's
+   * `#text`), parsed here together under a wrapper as the whole parse would have read them in
+   * place (each is balanced: the page was validated whole). Null when items[at] is not on one.
    */
-  private parsedApart(items: OrderedItem[]): OrderedItem[] {
-    if (this.apart.size === 0) return items;
+  private parseApart(
+    items: OrderedItem[],
+    at: number,
+    key: string,
+  ): { at: number; contents: OrderedItem[][] } | null {
     const members = this.apart.get(this.path.join('.'));
-    if (!members) return items;
-    const raw = items.length === 1 ? items[0]?.['#text'] : undefined;
-    if (typeof raw !== 'string') return items;
+    if (!members) return null;
+    const raws: string[] = [];
+    for (let i = at; i < items.length && raws.length < APART_BATCH; i++) {
+      const content = items[i]?.[key];
+      const raw =
+        Array.isArray(content) && content.length === 1 ? content[0]?.['#text'] : undefined;
+      if (typeof raw !== 'string') break;
+      raws.push(raw);
+    }
+    if (raws.length === 0) return null;
     let parsed: OrderedItem[];
     try {
-      parsed = members.parse(`<m>${raw}</m>`) as OrderedItem[];
+      parsed = members.parse(`<w><m>${raws.join('</m><m>')}</m></w>`) as OrderedItem[];
     } catch (err) {
       throw parseError(err);
     }
-    return (parsed[0]?.['m'] ?? []) as OrderedItem[];
+    const wrapped = (parsed[0]?.['w'] ?? []) as OrderedItem[];
+    return { at, contents: wrapped.map((m) => m['m'] as OrderedItem[]) };
   }
 
   /** An element: its text when it has no child element (`''` when empty), else its object. */
@@ -315,6 +339,13 @@ export function createXmlParser(
   };
 }
 
+/**
+ * Members of a path parsed apart read by one parse: enough to spread fast-xml-parser's cost of a
+ * parse (its parser state, made anew each time) thin, few enough that their trees stay small
+ * (≈ 5 KB of heap a COS Batch member).
+ */
+const APART_BATCH = 50;
+
 /** A path segment that reads as itself in a stop-node expression: an XML name without `.`, `:` or Object.prototype's names. */
 const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
@@ -335,7 +366,8 @@ function apartParsers(paths: readonly string[]): Map<string, XMLParser> {
     if (!names.every((n) => PLAIN_NAME.test(n) && !PROTOTYPE_NAMES.has(n))) continue;
     parsers.set(
       path,
-      new XMLParser({ ...XML_PARSER_OPTIONS, maxNestedTags: MAX_XML_DEPTH - names.length }),
+      // The members sit under a wrapper, a level below the root: `path`'s length deep in the body.
+      new XMLParser({ ...XML_PARSER_OPTIONS, maxNestedTags: MAX_XML_DEPTH - names.length + 1 }),
     );
   }
   return parsers;
