@@ -21,14 +21,9 @@ function oracle(arrayPaths: readonly string[]): (body: string) => unknown {
   return (body) => parser.parse(body) as unknown;
 }
 
-/**
- * Both readings of `body`; the gateway's must accept it, and give the same tree with the array
- * paths' members parsed one at a time (a list page's reading) as in place.
- */
+/** Both readings of `body`; the gateway's must accept it. */
 function bothTrees(arrayPaths: readonly string[], body: string) {
-  const gateway = createXmlParser(arrayPaths)(body);
-  expect(createXmlParser(arrayPaths, arrayPaths)(body)).toStrictEqual(gateway);
-  return { gateway, oracle: oracle(arrayPaths)(body) };
+  return { gateway: createXmlParser(arrayPaths)(body), oracle: oracle(arrayPaths)(body) };
 }
 
 /** Every XML provider's golden fixtures (answers, errors, list pages), by folder and name. */

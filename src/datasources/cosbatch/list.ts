@@ -117,9 +117,7 @@ export function listRequest(input: CosListInput, appId: string): WireRequest {
   };
 }
 
-// A page's members parsed one at a time: a 1,000-job page is never one tree (shared/xml.ts).
-const LIST_MEMBERS = 'ListJobsResult.Jobs.member';
-const listXml = createXmlParser([LIST_MEMBERS], [LIST_MEMBERS]);
+const listXml = createXmlParser(['ListJobsResult.Jobs.member']);
 
 /** Parse a 200 ListJobs body. Throws MalformedBodyError naming what could not be read. */
 export function parseListPage(body: string): CosListPage {

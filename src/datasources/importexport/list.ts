@@ -92,9 +92,7 @@ export function listRequest(input: ImportExportListInput = {}): WireRequest {
   };
 }
 
-// A page's members parsed one at a time: a 1,000-job page is never one tree (shared/xml.ts).
-const LIST_MEMBERS = 'ListJobsResponse.ListJobsResult.Jobs.member';
-const listXml = createXmlParser([LIST_MEMBERS], [LIST_MEMBERS]);
+const listXml = createXmlParser(['ListJobsResponse.ListJobsResult.Jobs.member']);
 
 /**
  * Parse a 200 ListJobs body (namespace-agnostic: the model's and the guide's namespaces read the

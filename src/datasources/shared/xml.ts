@@ -153,19 +153,10 @@ class TreeBuilder {
   private readonly arrays: ReadonlySet<string>;
   /** The last names of the array paths: the path is joined only for an element with one of them. */
   private readonly lastNames: ReadonlySet<string>;
-  /** The last names of the paths parsed apart: the path is joined only for an element with one of them. */
-  private readonly apartNames: ReadonlySet<string>;
 
-  constructor(
-    arrayPaths: readonly string[],
-    /** The array paths left as raw text by the page's parse (`stopNodes`), each with its members' parser. */
-    private readonly apart: ReadonlyMap<string, XMLParser> = new Map(),
-  ) {
+  constructor(arrayPaths: readonly string[]) {
     this.arrays = new Set(arrayPaths);
     this.lastNames = new Set(arrayPaths.map((path) => path.slice(path.lastIndexOf('.') + 1)));
-    this.apartNames = new Set(
-      [...apart.keys()].map((path) => path.slice(path.lastIndexOf('.') + 1)),
-    );
   }
 
   build(items: OrderedItem[]): Record<string, XmlNode | XmlNode[]> {
@@ -177,10 +168,7 @@ class TreeBuilder {
   private children(items: OrderedItem[]): Record<string, XmlNode | XmlNode[]> {
     const node: Record<string, XmlNode | XmlNode[]> = {};
     let text = '';
-    // Members parsed apart, for items[at], items[at + 1], …: each batch's trees let go once built.
-    let apart: { at: number; contents: OrderedItem[][] } | null = null;
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i] as OrderedItem;
+    for (const item of items) {
       const key = firstKey(item);
       if (key === undefined) continue;
       if (key === '#text') {
@@ -189,12 +177,7 @@ class TreeBuilder {
       }
       const name = key.endsWith(MARK) ? key.slice(0, -MARK.length) : key;
       this.path.push(name);
-      let content = item[key] as OrderedItem[];
-      if (this.apartNames.has(name)) {
-        if (!apart || i - apart.at >= apart.contents.length) apart = this.parseApart(items, i, key);
-        if (apart) content = apart.contents[i - apart.at] as OrderedItem[];
-      }
-      const value = this.value(content);
+      const value = this.value(item[key] as OrderedItem[]);
       const held = Object.hasOwn(node, name) ? node[name] : undefined;
       if (Array.isArray(held)) held.push(value);
       else if (held !== undefined) setOwn(node, name, [held, value]);
@@ -205,38 +188,6 @@ class TreeBuilder {
     }
     if (text !== '') node['#text'] = text;
     return node;
-  }
-
-  /**
-   * When items[at] is on a path parsed apart, its content and that of the siblings of its name
-   * that follow it, up to APART_BATCH: the page's parse left each as one raw text (a stop node's
-   * `#text`), parsed here together under a wrapper as the whole parse would have read them in
-   * place (each is balanced: the page was validated whole). Null when items[at] is not on one.
-   */
-  private parseApart(
-    items: OrderedItem[],
-    at: number,
-    key: string,
-  ): { at: number; contents: OrderedItem[][] } | null {
-    const members = this.apart.get(this.path.join('.'));
-    if (!members) return null;
-    const raws: string[] = [];
-    for (let i = at; i < items.length && raws.length < APART_BATCH; i++) {
-      const content = items[i]?.[key];
-      const raw =
-        Array.isArray(content) && content.length === 1 ? content[0]?.['#text'] : undefined;
-      if (typeof raw !== 'string') break;
-      raws.push(raw);
-    }
-    if (raws.length === 0) return null;
-    let parsed: OrderedItem[];
-    try {
-      parsed = members.parse(`<w><m>${raws.join('</m><m>')}</m></w>`) as OrderedItem[];
-    } catch (err) {
-      throw parseError(err);
-    }
-    const wrapped = (parsed[0]?.['w'] ?? []) as OrderedItem[];
-    return { at, contents: wrapped.map((m) => m['m'] as OrderedItem[]) };
   }
 
   /** An element: its text when it has no child element (`''` when empty), else its object. */
@@ -311,15 +262,9 @@ const DOCTYPE = /<!DOCTYPE/i;
  */
 export function createXmlParser(
   arrayPaths: readonly string[],
-  /**
-   * Array paths of a list answer whose members are parsed one at a time (see
-   * {@link apartParsers}); the tree is the same.
-   */
-  parseApart: readonly string[] = [],
 ): (body: string) => Record<string, XmlNode> {
-  const apart = apartParsers(parseApart);
-  const parser = new XMLParser({ ...XML_PARSER_OPTIONS, stopNodes: [...apart.keys()] });
-  const tree = new TreeBuilder(arrayPaths, apart);
+  const parser = new XMLParser(XML_PARSER_OPTIONS);
+  const tree = new TreeBuilder(arrayPaths);
   return (body: string) => {
     if (DOCTYPE.test(body)) throw new MalformedBodyError('XML body declares a DOCTYPE');
     if (!markupAtBothEnds(body)) throw notWellFormed();
@@ -337,40 +282,6 @@ export function createXmlParser(
     if (!treeShapeIsDocument(items)) throw notWellFormed();
     return tree.build(items) as Record<string, XmlNode>;
   };
-}
-
-/**
- * Members of a path parsed apart read by one parse: enough to spread fast-xml-parser's cost of a
- * parse (its parser state, made anew each time) thin, few enough that their trees stay small
- * (≈ 5 KB of heap a COS Batch member).
- */
-const APART_BATCH = 50;
-
-/** A path segment that reads as itself in a stop-node expression: an XML name without `.`, `:` or Object.prototype's names. */
-const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-
-/**
- * For each of `paths` (dotted local names from the root), the parser of one member: the page's
- * parse leaves each such element as its raw text (fast-xml-parser's `stopNodes`) and the tree
- * builder parses it on its own. A list page of a thousand jobs is then never one tree of a
- * thousand elements (fast-xml-parser's ordered output is about 8 bytes of heap per byte of body):
- * each member's tree is let go once built, so the scavenges during a cold listJobs read have
- * little of a page to copy and promote (the bytes V8 grows its young generation by). The
- * depth bound is counted from the root: a member `path`'s length deep has that many fewer levels.
- * A path with a segment that is not a plain name is parsed in place, as before.
- */
-function apartParsers(paths: readonly string[]): Map<string, XMLParser> {
-  const parsers = new Map<string, XMLParser>();
-  for (const path of paths) {
-    const names = path.split('.');
-    if (!names.every((n) => PLAIN_NAME.test(n) && !PROTOTYPE_NAMES.has(n))) continue;
-    parsers.set(
-      path,
-      // The members sit under a wrapper, a level below the root: `path`'s length deep in the body.
-      new XMLParser({ ...XML_PARSER_OPTIONS, maxNestedTags: MAX_XML_DEPTH - names.length + 1 }),
-    );
-  }
-  return parsers;
 }
 
 /** The body, blanks and a byte-order mark aside, begins with `<` and ends with `>`: no text before or after the root. */

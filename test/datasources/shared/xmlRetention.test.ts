@@ -33,20 +33,14 @@ describe('The XML parser and the body it parsed', () => {
     expect(grown).toBeLessThan(5 * 1024 * 1024);
   });
 
-  it.each([
-    ['in place', []],
-    ['a member at a time', ['Answer.Jobs.member']],
-  ])(
-    'keeps no part of a list answer alive through the texts its members give (members parsed %s)',
-    (_how, apart) => {
-      const list = createXmlParser(['Answer.Jobs.member'], apart);
-      const grown = heapKept((i) => {
-        const member = `<member><JobId>${jobIdOf(i)}</JobId>${padding}</member>`;
-        const body = `<Answer>${padding}<Jobs>${member}</Jobs></Answer>`;
-        const [read] = children(child(list(body)['Answer'], 'Jobs'), 'member');
-        return text(child(read, 'JobId')) as string;
-      });
-      expect(grown).toBeLessThan(5 * 1024 * 1024);
-    },
-  );
+  it('keeps no part of a list answer alive through the texts its members give', () => {
+    const list = createXmlParser(['Answer.Jobs.member']);
+    const grown = heapKept((i) => {
+      const member = `<member><JobId>${jobIdOf(i)}</JobId>${padding}</member>`;
+      const body = `<Answer>${padding}<Jobs>${member}</Jobs></Answer>`;
+      const [read] = children(child(list(body)['Answer'], 'Jobs'), 'member');
+      return text(child(read, 'JobId')) as string;
+    });
+    expect(grown).toBeLessThan(5 * 1024 * 1024);
+  });
 });
