@@ -94,6 +94,11 @@ async function openSqlite(
     // The first statements read the file: a corrupt or locked one fails here, before anything
     // is written to it.
     raw.exec('PRAGMA busy_timeout = 5000');
+    // A new file's pages are 32 KiB (an existing file keeps its own): a fresh job dirties a leaf
+    // of two indexes on random keys, and SQLite's cost of writing it (WAL frame, checkpoint) went
+    // by the page more than by the byte — 4 KiB pages cost ≈ 45 µs a job, 32 KiB ≈ 29
+    // (bench/HISTORY.md, with a jobHistory page at a million jobs measured on both).
+    raw.exec('PRAGMA page_size = 32768');
     const mode = raw.prepare('PRAGMA journal_mode = WAL').get() as { journal_mode?: string };
     if (mode.journal_mode !== 'wal') throw new Error('the file cannot be put in WAL mode');
     raw.exec('PRAGMA synchronous = NORMAL');
