@@ -33,7 +33,8 @@ export function historyListener(
 ): (
   job: JobRecord,
   entry: { confirmed: boolean },
-  previous: { header: { state: string } } | undefined,
+  previous:
+    { origin: string; header: { state: string; providerStatus?: string | null } } | undefined,
   observation: AppliedObservation,
 ) => void {
   return (job, entry, previous, observation) => {
@@ -44,6 +45,13 @@ export function historyListener(
     // (answered as `retained` once the provider forgets the job): an event is written only once a
     // provider read has shown the job in that run (`confirmed`), never for a job events alone show.
     if (source === 'EVENT' && !entry.confirmed) return;
+    // A read of a job a listed row last showed in the same state is the job's whole record where
+    // the row had a summary, not a change: the record is written, no transition.
+    const sameAsListed =
+      source === 'READ' &&
+      previous?.origin === 'list' &&
+      previous.header.state === job.state &&
+      (previous.header.providerStatus ?? null) === (job.providerStatus ?? null);
     record({
       record: job,
       from: previous?.header.state ?? null,
@@ -53,6 +61,7 @@ export function historyListener(
       source,
       ...(observation.eventId ? { eventId: observation.eventId } : {}),
       account: accountOf(job.id),
+      ...(sameAsListed ? { transition: false as const } : {}),
     });
   };
 }

@@ -22,6 +22,8 @@ export interface HistoryChange {
   readonly source: HistorySource;
   readonly eventId?: string;
   readonly account: string;
+  /** false: the job's row only (its record became whole, its state did not change). */
+  readonly transition?: false;
 }
 
 export type WriteOutcome = 'written' | 'dropped' | 'failed';
@@ -132,7 +134,7 @@ export class HistoryWriter {
     changes: readonly HistoryChange[],
     seen: readonly (readonly [string, number])[] = [],
   ): Promise<void> {
-    const rows: { job: JobsTable; transition: TransitionsTable }[] = [];
+    const rows: { job: JobsTable; transition: TransitionsTable | null }[] = [];
     for (const change of changes) {
       const stripped = this.#options.withoutSecrets(change.record);
       if (stripped === null) continue;
@@ -142,7 +144,7 @@ export class HistoryWriter {
     // multi-row statements compiled once per size (batchStatements.ts): on PostgreSQL two round
     // trips a batch, not two a change.
     const jobs = [...new Map(rows.map(({ job }) => [job.id, job])).values()];
-    const transitions = rows.map(({ transition }) => transition);
+    const transitions = rows.flatMap(({ transition }) => (transition ? [transition] : []));
     try {
       if (rows.length > 0 || seen.length > 0) {
         const queries = this.#statements.queries(jobs, transitions);
@@ -197,7 +199,7 @@ const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ?
 function rowsOf(
   change: HistoryChange,
   record: JobRecord,
-): { job: JobsTable; transition: TransitionsTable } {
+): { job: JobsTable; transition: TransitionsTable | null } {
   const r = record as unknown as Record<string, unknown>;
   const id = String(r.id);
   const createdAt = text(r.createdAt);
@@ -220,14 +222,17 @@ function rowsOf(
       last_confirmed_at: change.at,
       record: JSON.stringify(record),
     },
-    transition: {
-      job_id: id,
-      at: change.at,
-      from_state: change.from,
-      to_state: change.to,
-      provider_status: change.providerStatus,
-      source: change.source,
-      event_id: change.eventId ?? null,
-    },
+    transition:
+      change.transition === false
+        ? null
+        : {
+            job_id: id,
+            at: change.at,
+            from_state: change.from,
+            to_state: change.to,
+            provider_status: change.providerStatus,
+            source: change.source,
+            event_id: change.eventId ?? null,
+          },
   };
 }

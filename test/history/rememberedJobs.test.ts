@@ -349,6 +349,47 @@ for (const { name, skip, fresh } of historyStores()) {
       }
     });
 
+    it('writes the rows a listJobs page served as LIST changes, and a later read of the same state as no change', async () => {
+      const LIST = `query { listJobs(first: 5, filter: { providers: [AWS_BATCH] }) { edges { node { id state } } } }`;
+      const listed = await gql(gw, LIST, { token: gw.tokens.read });
+      expect(listed.body.errors).toBeUndefined();
+      const nodes = (
+        listed.body.data!.listJobs as { edges: { node: { id: string; state: string } }[] }
+      ).edges
+        .map((e) => e.node)
+        .filter((n) => n.id !== DEMO_DATA.batch.EXAMPLE_GLOBAL_ID);
+      expect(nodes.length).toBeGreaterThan(0);
+      await flushed(gw);
+      const TRANSITIONS = `query($ids: [ID!]!) { jobs(ids: $ids) { id state transitions { from to source } } }`;
+      const read = async () => {
+        const r = await gql(gw, TRANSITIONS, {
+          variables: { ids: nodes.map((n) => n.id) },
+          token: gw.tokens.read,
+        });
+        expect(r.body.errors).toBeUndefined();
+        return r.body.data!.jobs as { id: string; state: string; transitions: unknown[] }[];
+      };
+      // Read live (the same state the row showed): its record written, no second transition.
+      const live = await read();
+      await flushed(gw);
+      const after = await read();
+      for (const [i, node] of nodes.entries()) {
+        expect(live[i]!.state).toBe(node.state);
+        expect(after[i]!.transitions).toEqual([{ from: null, to: node.state, source: 'LIST' }]);
+      }
+      // Found by jobHistory, its stored record now the whole one the read gave.
+      const found = await gql(gw, HISTORY, {
+        variables: { filter: { providers: ['AWS_BATCH'] }, first: 100 },
+        token: gw.tokens.read,
+      });
+      const ids = (found.body.data!.jobHistory as { edges: { node: { id: string } }[] }).edges.map(
+        (e) => e.node.id,
+      );
+      for (const node of nodes) expect(ids).toContain(node.id);
+      const stored = await gw.history!.reader.remembered(nodes[0]!.id, '*');
+      expect(stored?.record).toHaveProperty('jobDefinition');
+    });
+
     it('answers NOT_FOUND for a job it never saw', async () => {
       const madeUp = `batch:us-east-1:${MADE_UP_IDS.batch.id(3, 2)}`;
       const { job, errors } = await askJob(gw, madeUp, gw.tokens.secrets);

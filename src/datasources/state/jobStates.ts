@@ -225,7 +225,11 @@ export class JobStates {
     const verdict = this.#judge(record, signature, observation, prev);
     if (verdict === 'applied') {
       const entry = this.#write(record, signature, observation, prev);
-      if (prev?.origin === 'event' && isRead(observation) && prev.signature !== signature) {
+      if (
+        prev?.origin === 'event' &&
+        isRead(observation) &&
+        !sameState(record, prev, signature, observation)
+      ) {
         // The provider says otherwise than the events did: an event missed or wrong.
         this.missed.set(record.provider, (this.missed.get(record.provider) ?? 0) + 1);
       }
@@ -247,6 +251,22 @@ export class JobStates {
     return verdict;
   }
 
+  /**
+   * A listed row a page served (`readAt`: when its list snapshot was read, on the store's clock),
+   * offered as a `list` observation: a row is a provider read, so one read after the events that
+   * shows another state replaces the entry (and is written to the history as a `LIST` change), one
+   * showing the state known is a duplicate (judged by state and provider status alone: a row
+   * carries fewer fields than a describe), and one read before a newer event is stale. A row
+   * without a state (an Import/Export summary) says nothing of it and is not offered.
+   */
+  offerListed(job: ListedJob, readAt?: number): Verdict | null {
+    if (job.state === null) return null;
+    return this.offer(rowRecord(job), {
+      origin: 'list',
+      ...(readAt !== undefined ? { at: readAt } : {}),
+    });
+  }
+
   #judge(
     record: JobRecord,
     signature: string,
@@ -256,7 +276,7 @@ export class JobStates {
     if (!prev || !sameRun(record, prev)) return 'applied';
     const cmp = compareOrder(orderOf(record), prev.order);
     if (isRead(observation)) {
-      if (signature === prev.signature) return 'duplicate';
+      if (sameState(record, prev, signature, observation)) return 'duplicate';
       if (cmp >= 0) return 'applied';
       // Lower in order: a read that raced an event (sent before it arrived) is older news; a
       // peer's read has no send time here, so it is judged by order alone.
@@ -356,12 +376,7 @@ export class JobStates {
     const known = this.get(job.id);
     if (!known || known.time === null) return job;
     if (readAt !== undefined && known.eventAt !== null && readAt >= known.eventAt) return job;
-    const row = {
-      ...job.summary,
-      id: job.id,
-      provider: job.provider,
-      state: job.state,
-    } as JobRecord;
+    const row = rowRecord(job);
     // A row of another run is a read the store's run does not order: the row stands.
     if (!sameRun(row, known) || compareOrder(orderOf(row), known.order) >= 0) return job;
     return {
@@ -378,5 +393,27 @@ function isRead(observation: Observation): boolean {
     observation.origin === 'read' ||
     observation.origin === 'list' ||
     (observation.origin === 'peer' && observation.time === undefined)
+  );
+}
+
+/** A listed row as a record of its job: the fields its summary carries. */
+function rowRecord(job: ListedJob): JobRecord {
+  return { ...job.summary, id: job.id, provider: job.provider, state: job.state } as JobRecord;
+}
+
+/**
+ * Whether an observation shows the state `entry` knows: a read by its whole change signature, a
+ * listed row by its state and provider status (the fields every provider's row carries).
+ */
+function sameState(
+  record: JobRecord,
+  entry: JobState,
+  signature: string,
+  observation: Observation,
+): boolean {
+  if (observation.origin !== 'list') return signature === entry.signature;
+  return (
+    record.state === entry.header.state &&
+    (record.providerStatus ?? null) === (entry.header.providerStatus ?? null)
   );
 }

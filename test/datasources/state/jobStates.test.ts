@@ -3,6 +3,7 @@ import { parseJob } from '../../../src/datasources/batch/parse.ts';
 import { JobStates, RefJoin, SEEN_EVERY_MS } from '../../../src/datasources/state/jobStates.ts';
 import { parseGlobalId } from '../../../src/model/globalId.ts';
 import type { JobRecord } from '../../../src/model/job.ts';
+import type { ListedJob } from '../../../src/datasources/listing/types.ts';
 import { batchDetail } from '../../support/batchEvents.ts';
 
 /** A Batch job `n` of the fixture's shape in `status`. */
@@ -214,5 +215,64 @@ describe('JobStates seen', () => {
       [job.id, now - SEEN_EVERY_MS],
       [job.id, now],
     ]);
+  });
+});
+
+describe('JobStates listed rows', () => {
+  /** Job `n`'s listed row in `status`, its summary as a Batch ListJobs row carries it. */
+  const row = (n: number, status: string) => {
+    const full = record(n, status);
+    return {
+      key: parseGlobalId(full.id),
+      id: full.id,
+      provider: full.provider,
+      createdAt: full.createdAt,
+      state: full.state,
+      summary: {
+        providerStatus: full.providerStatus,
+        jobName: (full as { jobName?: string }).jobName,
+      },
+    } as ListedJob;
+  };
+
+  it('takes a row read after the events as the provider read it is: another state replaces the entry (an event missed), the same state is a duplicate', () => {
+    let now = 1_000;
+    const states = new JobStates(undefined, undefined, undefined, () => now);
+    const told: [string, string, string | undefined][] = [];
+    states.subscribe((r, _e, prev, o) => told.push([o.origin, r.state, prev?.origin]));
+    const full = record(3, 'RUNNING');
+    expect(states.offer(full, { origin: 'event', time: 1, at: now })).toBe('applied');
+    // A row of the same state, read later: nothing new, although it carries fewer fields.
+    now += 1000;
+    expect(states.offerListed(row(3, 'RUNNING'), now)).toBe('duplicate');
+    // A row read after the event that says otherwise: the provider's word.
+    expect(states.offerListed(row(3, 'SUCCEEDED'), now)).toBe('applied');
+    expect(states.get(full.id)).toMatchObject({
+      origin: 'list',
+      header: { providerStatus: 'SUCCEEDED' },
+    });
+    expect(states.missed.get('AWS_BATCH')).toBe(1);
+    // The whole record read next, in that state: news for the record, not a change of state.
+    expect(states.offer(record(3, 'SUCCEEDED'), { origin: 'read', at: now })).toBe('applied');
+    expect(told).toEqual([
+      ['event', 'IN_PROGRESS', undefined],
+      ['list', 'SUCCEEDED', 'event'],
+      ['read', 'SUCCEEDED', 'list'],
+    ]);
+  });
+
+  it('judges a row read before a newer event stale, and offers no row without a state', () => {
+    let now = 1_000;
+    const states = new JobStates(undefined, undefined, undefined, () => now);
+    const readAt = now;
+    now += 500;
+    states.offer(record(4, 'SUCCEEDED'), { origin: 'event', time: 2, at: now });
+    expect(states.offerListed(row(4, 'RUNNING'), readAt)).toBe('stale');
+    expect(states.get(record(4).id)).toMatchObject({
+      origin: 'event',
+      header: { providerStatus: 'SUCCEEDED' },
+    });
+    expect(states.offerListed({ ...row(5, 'RUNNING'), state: null })).toBeNull();
+    expect(states.get(record(5).id)).toBeUndefined();
   });
 });
