@@ -51,7 +51,8 @@ export function historyListener(
       source === 'READ' &&
       previous?.origin === 'list' &&
       previous.header.state === job.state &&
-      (previous.header.providerStatus ?? null) === (job.providerStatus ?? null);
+      (previous.header.providerStatus == null ||
+        previous.header.providerStatus === job.providerStatus);
     record({
       record: job,
       from: previous?.header.state ?? null,

@@ -403,7 +403,7 @@ function rowRecord(job: ListedJob): JobRecord {
 
 /**
  * Whether an observation shows the state `entry` knows: a read by its whole change signature, a
- * listed row by its state and provider status (the fields every provider's row carries).
+ * listed row by its state and, when the row carries one, its provider status.
  */
 function sameState(
   record: JobRecord,
@@ -412,8 +412,9 @@ function sameState(
   observation: Observation,
 ): boolean {
   if (observation.origin !== 'list') return signature === entry.signature;
+  // A row without a provider status (an Import/Export summary) says nothing of it.
   return (
     record.state === entry.header.state &&
-    (record.providerStatus ?? null) === (entry.header.providerStatus ?? null)
+    (record.providerStatus == null || record.providerStatus === entry.header.providerStatus)
   );
 }

@@ -261,7 +261,7 @@ describe('JobStates listed rows', () => {
     ]);
   });
 
-  it('judges a row read before a newer event stale, and offers no row without a state', () => {
+  it('judges a row read before a newer event stale, a row without a provider status by its state, and offers no row without a state', () => {
     let now = 1_000;
     const states = new JobStates(undefined, undefined, undefined, () => now);
     const readAt = now;
@@ -272,6 +272,9 @@ describe('JobStates listed rows', () => {
       origin: 'event',
       header: { providerStatus: 'SUCCEEDED' },
     });
+    // A row without a provider status (an Import/Export summary) in the state known: nothing new.
+    states.offer(record(6, 'RUNNING'), { origin: 'read', at: now });
+    expect(states.offerListed({ ...row(6, 'RUNNING'), summary: {} }, now)).toBe('duplicate');
     expect(states.offerListed({ ...row(5, 'RUNNING'), state: null })).toBeNull();
     expect(states.get(record(5).id)).toBeUndefined();
   });
