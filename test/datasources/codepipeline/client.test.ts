@@ -31,7 +31,7 @@ function clients(extra: Partial<AwsSourceOptions> = {}) {
 
 describe('CodePipeline client', () => {
   // Its regional endpoint, signing region, override and missing credentials: the contract suite
-  // (test/datasources/shared/contract.test.ts, "source addressing a region").
+  // (test/datasources/shared/regionalClients.test.ts, "source addressing a region").
   it('sends GetJobDetails as AWS JSON 1.1: its target header and the job ID in the body', async () => {
     const { clients: c, handler } = clients();
     await c.fetchJob(key('us-west-2'));

@@ -31,7 +31,7 @@ function capture(extra: Partial<AwsSourceOptions> = {}) {
 
 describe('Omics client', () => {
   // Its regional host (control-storage-), signing region, override and missing credentials: the
-  // contract suite (test/datasources/shared/contract.test.ts, "source addressing a region").
+  // contract suite (test/datasources/shared/regionalClients.test.ts, "source addressing a region").
   it('keeps a path prefix of an endpoint override', async () => {
     const { source, handler } = capture({ endpoint: 'https://omics-proxy.example.test/aws' });
     await source.fetchJob(key('us-east-1'));
