@@ -13,6 +13,7 @@ import { jobsOf } from './lib/fixtures.ts';
 import type { BenchProvider } from './lib/ids.ts';
 import { profileIn, windowOf } from './lib/profile.ts';
 import { REPO_ROOT, waitForIdle } from './rig/proc.ts';
+import * as cpuReport from './rig/cpuReport.ts';
 import * as report from './rig/report.ts';
 import { readCpuSettings, readSettings, type BenchSettings } from './lib/settings.ts';
 import * as side from './lib/side.ts';
@@ -215,8 +216,8 @@ async function cpuOnly(): Promise<void> {
   // The after checkout again with its history store off: the after gateway writes every job it
   // reads to its SQLite file (the default), this one writes none; same rounds, rotated like the rest.
   if (settings.historyOff) {
-    const off = await launch(report.HISTORY_OFF, afterRoot, [], { JOBGRAPH_HISTORY_URL: 'off' });
-    gateways.push({ ...off, label: report.HISTORY_OFF });
+    const off = await launch(cpuReport.HISTORY_OFF, afterRoot, [], { JOBGRAPH_HISTORY_URL: 'off' });
+    gateways.push({ ...off, label: cpuReport.HISTORY_OFF });
   }
   const peer = { ...(await startPeer(stack.emulators.urls)), label: 'peer' };
   const core = { ...(await startPeer(stack.emulators.urls, '--floor-calls')), label: 'core floor' };
@@ -231,9 +232,9 @@ async function cpuOnly(): Promise<void> {
   log(
     `CPU per job: ${settings.cpuRuns} rounds of floor, ${servers.map((s) => s.label).join(', ')}`,
   );
-  const cpu: report.CpuOnlyResult['cpu'] = { finished: {}, missing: {}, running: {} };
+  const cpu: cpuReport.CpuOnlyResult['cpu'] = { finished: {}, missing: {}, running: {} };
   for (let r = 0; r < settings.cpuRuns; r++) {
-    for (const kind of report.CPU_KINDS) {
+    for (const kind of cpuReport.CPU_KINDS) {
       const runs = cpu[kind];
       // The floor first, then the servers in an order rotated by one each round.
       (runs.floor ??= []).push(await ctx.floorCpu(kind));
@@ -245,7 +246,9 @@ async function cpuOnly(): Promise<void> {
       }
     }
     const last = ([label, xs]: [string, number[]]) => `${label} ${(xs.at(-1) ?? 0).toFixed(0)}`;
-    const lasts = report.CPU_KINDS.map((k) => `${k} ${Object.entries(cpu[k]).map(last).join(' ')}`);
+    const lasts = cpuReport.CPU_KINDS.map(
+      (k) => `${k} ${Object.entries(cpu[k]).map(last).join(' ')}`,
+    );
     log(`round ${r + 1}: ${lasts.join(' | ')}`);
   }
 
@@ -263,7 +266,7 @@ async function cpuOnly(): Promise<void> {
   });
 
   let profile: string[] = [];
-  const profileWindows: Record<string, report.KindWindows> = {};
+  const profileWindows: Record<string, cpuReport.KindWindows> = {};
   if (settings.profile) {
     log('profile: the after gateway under --cpu-prof');
     for (const g of gateways) await g.stop();
@@ -272,8 +275,8 @@ async function cpuOnly(): Promise<void> {
     // The same steady state as the timed gateways: code optimised, the secret registry full.
     await side.loadFresh(ctx, profiled.url, 'missing', 20);
     await side.loadFresh(ctx, profiled.url, 'finished', Math.max(60, steady), 300);
-    const windows: report.KindWindows = {};
-    for (const kind of report.CPU_KINDS) {
+    const windows: cpuReport.KindWindows = {};
+    for (const kind of cpuReport.CPU_KINDS) {
       await waitForIdle(profiled.pid);
       const amount = Math.max(40, settings.cpuRequests * 2);
       windows[kind] = await windowOf(() => side.loadFresh(ctx, profiled.url, kind, amount));
@@ -287,15 +290,15 @@ async function cpuOnly(): Promise<void> {
     session.connect();
     await session.post('Profiler.enable');
     await session.post('Profiler.start');
-    const floorWindows: report.KindWindows = {};
-    for (const kind of report.CPU_KINDS)
+    const floorWindows: cpuReport.KindWindows = {};
+    for (const kind of cpuReport.CPU_KINDS)
       floorWindows[kind] = await windowOf(() => times(3, () => ctx.floorCpu(kind)));
     const { profile: floorProfile } = await session.post('Profiler.stop');
     session.disconnect();
     writeFileSync(floorFile, JSON.stringify(floorProfile));
     Object.assign(profileWindows, { gateway: windows, floor: floorWindows });
     if (file)
-      profile = report.cpuProfileSection(
+      profile = cpuReport.cpuProfileSection(
         cpu,
         { file, windows, root: afterRoot },
         { file: floorFile, windows: floorWindows, root: REPO_ROOT },
@@ -303,7 +306,7 @@ async function cpuOnly(): Promise<void> {
   }
 
   const labels = ['floor', ...servers.map((s) => s.label)];
-  process.stdout.write(report.renderCpuOnly({ settings, roots, labels, cpu, latency }, profile));
+  process.stdout.write(cpuReport.renderCpuOnly({ settings, roots, labels, cpu, latency }, profile));
   writeFileSync(
     join(tmpDir, 'cpu.json'),
     `${JSON.stringify({ settings, roots, cpu, latency, profileWindows }, null, 2)}\n`,

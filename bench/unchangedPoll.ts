@@ -16,7 +16,8 @@ import { readPollSettings } from './lib/settings.ts';
 import { newTally, slices, WatcherConnection } from './lib/watchers.ts';
 import { metricValue, scrape } from './rig/gateway.ts';
 import { cpuTimeMicros, REPO_ROOT, sleep } from './rig/proc.ts';
-import { columns, loadAverage, passMiss, profileTables, runLine } from './rig/report.ts';
+import { profileTables } from './rig/cpuReport.ts';
+import { columns, loadAverage, passMiss, runLine } from './rig/report.ts';
 import { logger, release, runBench, startStack, track } from './rig/stack.ts';
 import { median } from './rig/stats.ts';
 

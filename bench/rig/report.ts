@@ -7,10 +7,7 @@ import { format, resolveConfig } from 'prettier';
 import { FAIRNESS_LATENCY_MS, FLOOD_CONNECTIONS } from '../lib/phases/fairness.ts';
 import type { BenchSettings } from '../lib/settings.ts';
 import type { CpuRun, SideResult } from '../lib/side.ts';
-import type { IdKind } from '../lib/ids.ts';
-import { JOB_PARTS, profileParts, profileSummary, topFunctions } from '../lib/profile.ts';
-import type { ProfileWindow } from '../lib/profile.ts';
-import { median, percentile, range } from './stats.ts';
+import { median } from './stats.ts';
 
 export function machineInfo() {
   const cpus = os.cpus();
@@ -105,7 +102,7 @@ export async function proseWrapped(path: string, markdown: string): Promise<stri
 }
 
 /** `<commit>[ with changes to …]` of a checkout. */
-function commitOf(repoRoot: string, quoted = false): string {
+export function commitOf(repoRoot: string, quoted = false): string {
   const git = gitState(repoRoot);
   const dirty = git.dirtyFiles.length ? ` with changes to ${git.dirtyFiles.join(', ')}` : '';
   return `${quoted ? `\`${git.commit}\`` : git.commit}${dirty}`;
@@ -590,142 +587,4 @@ export function renderReport({ meta, floor, sides, rows, baseline }: Results): s
     }
   }
   return out.join('\n');
-}
-
-/** What `npm run bench:cpu` (bench/run.ts `--only cpu`) measured, round by round. */
-export interface CpuOnlyResult {
-  settings: BenchSettings;
-  /** The checkouts measured: before (if given) and after, with their folders. */
-  roots: readonly (readonly [string, string])[];
-  /** The floor, then each server's label, in the order of their rows. */
-  labels: readonly string[];
-  cpu: Record<IdKind, Record<string, number[]>>;
-  /** Wall ms of each 100-job (80 distinct) query at the slow upstream latency, per server. */
-  latency: Record<string, number[]>;
-}
-
-/** The kinds of job figure 1 measures: fresh existing, and not found. */
-export const CPU_KINDS = ['finished', 'missing'] as const satisfies readonly IdKind[];
-
-/** The Markdown summary `npm run bench:cpu` prints: each figure's median and range over the rounds, and the ratios. */
-/** `bench:cpu`'s after gateway with JOBGRAPH_HISTORY_URL=off (BENCH_CPU_HISTORY_OFF). */
-export const HISTORY_OFF = 'history off';
-
-export function renderCpuOnly(r: CpuOnlyResult, profile: readonly string[]): string {
-  const { cpu, settings } = r;
-  const ratio = (kind: IdKind, a: string, b: string) =>
-    (cpu[kind][a] ?? []).map((x, i) => x / ((cpu[kind][b] ?? [])[i] ?? Number.NaN));
-  const runsCell = (xs: number[]) => `${median(xs).toFixed(0)} (${range(xs, 0)})`;
-  /** A server's runs ÷ `other`'s of the same round, where `shown` (a gateway's ÷ peer, the after's ÷ before). */
-  const ratioColumn = (
-    other: string,
-    shown: (label: string) => boolean,
-  ): Column<readonly [IdKind, string]> => [
-    `÷ ${other}, median of rounds (range)`,
-    ([kind, label]) => {
-      if (!shown(label) || !cpu[kind][other]) return '—';
-      const xs = ratio(kind, label, other);
-      return `${median(xs).toFixed(2)}× (${range(xs, 2)})`;
-    },
-  ];
-  const lines = [
-    `## CPU per job, ${settings.cpuRuns} rounds of ${settings.cpuRequests} 100-job queries (${new Date().toISOString()})`,
-    '',
-    `Checkouts: ${r.roots.map(([l, root]) => `${l} ${commitOf(root, true)}`).join('; ')}; Node ${process.version} (the gateways run on the same Node).`,
-    '',
-    ...columns(
-      CPU_KINDS.flatMap((kind) => r.labels.map((label) => [kind, label] as const)),
-      [
-        ['kind', ([kind]) => (kind === 'finished' ? 'fresh existing' : 'not found')],
-        ['server', ([, label]) => label],
-        ['µs/job, median (range)', ([kind, label]) => runsCell(cpu[kind][label] ?? [])],
-        ratioColumn('floor', (label) => label !== 'floor'),
-        ratioColumn('core floor', (label) => !['floor', 'peer', 'core floor'].includes(label)),
-        ratioColumn('peer', (label) => label !== 'floor' && label !== 'peer'),
-        ratioColumn('before', (label) => label === 'after'),
-        ...(r.labels.includes(HISTORY_OFF)
-          ? [ratioColumn(HISTORY_OFF, (label) => label === 'after')]
-          : []),
-      ],
-    ),
-    '',
-    ...columns(
-      r.labels.filter((l) => l !== 'floor').map((l) => [l, r.latency[l] ?? []] as const),
-      [
-        [`100-job query (80 distinct), ${settings.slowLatencyMs} ms upstream`, ([l]) => l],
-        ['p50 ms', ([, xs]) => percentile(xs, 50).toFixed(1)],
-        ['p90 ms', ([, xs]) => percentile(xs, 90).toFixed(1)],
-        ['queries', ([, xs]) => xs.length],
-      ],
-    ),
-  ];
-  if (profile.length) lines.push('', ...profile);
-  return `${lines.join('\n')}\n`;
-}
-
-/** A `.cpuprofile` file and the checkout its process ran from (for names without machine paths). */
-type Profiled = { file: string; root: string };
-
-/** The `rows` largest parts of a profile's self time by where the code is, as a table. */
-const bySource = (side: string, { file, root }: Profiled, w: ProfileWindow, rows: number) =>
-  table(
-    [`${side}: self time by where the code is`, '%'],
-    profileSummary(file, w, root, 'samples')
-      .slice(0, rows)
-      .map((g) => [g.name, g.percent]),
-  );
-
-/** A profile's `rows` largest parts by where the code is, then its 30 top functions, as tables (samples counted alike). */
-export function profileTables(side: string, p: Profiled, w: ProfileWindow, rows: number) {
-  return [
-    ...bySource(side, p, w, rows),
-    '',
-    ...table(
-      [`${side}: top functions by self time`, 'ms', '%'],
-      topFunctions(p.file, w, 30, p.root, 'samples').map((f) => [f.name, f.selfMs, f.percent]),
-    ),
-  ];
-}
-
-/** A profiled phase's window, per kind of job (monotonic µs). */
-export type KindWindows = Partial<Record<IdKind, ProfileWindow>>;
-
-/** Per kind of job, where a job's CPU goes, gateway beside floor (bench/README.md, `BENCH_PROFILE=1`). */
-export function cpuProfileSection(
-  cpu: CpuOnlyResult['cpu'],
-  gateway: Profiled & { windows: KindWindows },
-  floor: Profiled & { windows: KindWindows },
-): string[] {
-  const out = [`Raw profiles: ${gateway.file} (gateway), ${floor.file} (floor).`];
-  for (const kind of CPU_KINDS) {
-    const window = gateway.windows[kind] as ProfileWindow;
-    const floorWindow = floor.windows[kind] as ProfileWindow;
-    const title = kind === 'finished' ? 'fresh existing jobs' : 'not-found IDs';
-    const gatewayMicros = median(cpu[kind].after ?? []);
-    const floorMicros = median(cpu[kind].floor ?? []);
-    const micros = (file: string, w: ProfileWindow, perJob: number) =>
-      new Map(profileParts(file, w, JOB_PARTS).map((p) => [p.name, p.share * perJob]));
-    const gatewayParts = micros(gateway.file, window, gatewayMicros);
-    const floorParts = micros(floor.file, floorWindow, floorMicros);
-    const partRows = [...new Set([...gatewayParts.keys(), ...floorParts.keys()])]
-      .map((name) => ({ name, g: gatewayParts.get(name) ?? 0, f: floorParts.get(name) ?? 0 }))
-      .sort((a, b) => b.g - b.f - (a.g - a.f));
-    const part = `part of a job (gateway ${gatewayMicros.toFixed(0)} µs, floor ${floorMicros.toFixed(0)} µs: the rounds' medians, split by each profile's shares)`;
-    out.push(
-      '',
-      `### Profile, ${title}`,
-      '',
-      ...columns(partRows, [
-        [part, (p) => p.name],
-        ['gateway µs', (p) => p.g.toFixed(0)],
-        ['floor µs', (p) => p.f.toFixed(0)],
-        ['beyond the floor', (p) => (p.g - p.f).toFixed(0)],
-      ]),
-      '',
-      ...profileTables('gateway', gateway, window, 30),
-      '',
-      ...bySource('floor', floor, floorWindow, 15),
-    );
-  }
-  return out;
 }
