@@ -7,7 +7,8 @@
  */
 import type { JobRecord } from '../model/job.ts';
 import { BatchStatements } from './batchStatements.ts';
-import type { HistoryDatabase, JobsTable, TransitionsTable } from './database.ts';
+import type { Transaction } from 'kysely';
+import type { HistoryDatabase, HistoryTables, JobsTable, TransitionsTable } from './database.ts';
 
 export type HistorySource = 'READ' | 'EVENT' | 'LIST';
 
@@ -144,12 +145,12 @@ export class HistoryWriter {
     // multi-row statements compiled once per size (batchStatements.ts): on PostgreSQL two round
     // trips a batch, not two a change.
     const jobs = [...new Map(rows.map(({ job }) => [job.id, job])).values()];
-    const transitions = rows.flatMap(({ transition }) => (transition ? [transition] : []));
     try {
       if (rows.length > 0 || seen.length > 0) {
-        const queries = this.#statements.queries(jobs, transitions);
         await this.#db.db.transaction().execute(async (tx) => {
-          for (const query of queries) await tx.executeQuery(query);
+          const transitions = await this.#newsOnly(tx, rows);
+          for (const query of this.#statements.queries(jobs, transitions))
+            await tx.executeQuery(query);
           // The jobs read again unchanged: one statement, at the batch's latest such read (at
           // most the group commit's second later than each), never moving a job's time back.
           if (seen.length > 0) {
@@ -182,6 +183,42 @@ export class HistoryWriter {
       if (this.#degraded === null) this.#options.onHealth?.(true, reason);
       this.#degraded = reason;
     }
+  }
+
+  /**
+   * The transitions of `rows`, less a process's first sight of a job that the store already has
+   * in that state: after a restart the job-state store is empty, and the first read of every job
+   * is news to it but not to the history (it would be a second `→ SUCCEEDED` at each restart). A
+   * first sight of another state is written from the stored one. One read a batch, of its IDs
+   * first seen.
+   */
+  async #newsOnly(
+    tx: Transaction<HistoryTables>,
+    rows: readonly { job: JobsTable; transition: TransitionsTable | null }[],
+  ): Promise<TransitionsTable[]> {
+    const first = [
+      ...new Set(rows.flatMap((r) => (r.transition?.from_state === null ? [r.job.id] : []))),
+    ];
+    const stored = new Map<string, { state: string; provider_status: string | null }>();
+    if (first.length > 0)
+      for (const row of await tx
+        .selectFrom('jobs')
+        .select(['id', 'state', 'provider_status'])
+        .where('id', 'in', first)
+        .execute())
+        stored.set(row.id, row);
+    const out: TransitionsTable[] = [];
+    for (const { transition: t } of rows) {
+      if (!t) continue;
+      const known = t.from_state === null ? stored.get(t.job_id) : undefined;
+      if (known === undefined) out.push(t);
+      else if (known.state !== t.to_state || known.provider_status !== t.provider_status) {
+        out.push({ ...t, from_state: known.state });
+        // A later change of the batch from the same job follows this one, not the stored state.
+        stored.set(t.job_id, { state: t.to_state, provider_status: t.provider_status });
+      }
+    }
+    return out;
   }
 
   /** Write what is queued and stop taking changes. */

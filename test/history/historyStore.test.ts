@@ -128,6 +128,31 @@ describe.each(kinds)('The history store on a $name', ({ skip, fresh }) => {
   );
 
   it.skipIf(skip)(
+    'writes no transition for a first sight of a job the store has in that state (a restart), and one from the stored state otherwise',
+    async () => {
+      const db = await start();
+      const id = 'batch:us-east-1:restarted';
+      const running = job(id);
+      const done = job(id, { state: 'SUCCEEDED', providerStatus: 'SUCCEEDED', terminal: true });
+      const first = writerOf(db);
+      first.record(change(running));
+      await first.close();
+      // Another process (the state store empty again) reads it: first in the same state, then
+      // first in another.
+      for (const record of [running, done]) {
+        const again = writerOf(db);
+        again.record(change(record, { at: '2026-01-01T00:00:02.000Z' }));
+        await again.close();
+      }
+      const transitions = await new HistoryReader(db).transitionsOf([id], '*');
+      expect(transitions.get(id)?.map((t) => [t.from, t.to])).toEqual([
+        [null, 'RUNNING'],
+        ['RUNNING', 'SUCCEEDED'],
+      ]);
+    },
+  );
+
+  it.skipIf(skip)(
     'commits a queued change when its flush timer (at most 1 s) fires, unasked',
     async () => {
       const db = await start();
