@@ -183,7 +183,21 @@ function demoEnvironmentLines(env: Record<string, string>, portBase: number | un
   return [
     '  Emulated upstreams: export these to point an AWS SDK, the AWS CLI or live mode at them',
     ...Object.entries(env).map(([k, v]) => `    export ${k}=${v}`),
+    ...sqsCliLines(env),
     `  Their control URLs (/__emulator/faults, …) are on these addresses${portBase === undefined ? '; free ports now, fixed with npm start -- --port-base 4100' : ''}.`,
+  ];
+}
+
+/**
+ * The AWS CLI v1 sends `aws sqs … --queue-url` to the host it derives from the queue URL, not to
+ * AWS_ENDPOINT_URL_SQS (it went to queue.amazonaws.com): the command as it reaches the emulator.
+ */
+function sqsCliLines(env: Record<string, string>): string[] {
+  const queue = env.JOBGRAPH_EVENT_QUEUES?.split(',')[0];
+  if (!env.AWS_ENDPOINT_URL_SQS || !queue) return [];
+  return [
+    '  The AWS CLI needs the SQS endpoint given (v1 takes it from --queue-url otherwise):',
+    `    aws sqs receive-message --endpoint-url "$AWS_ENDPOINT_URL_SQS" --queue-url ${queue}`,
   ];
 }
 

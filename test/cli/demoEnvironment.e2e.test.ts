@@ -86,6 +86,10 @@ describe('The demo banner', () => {
       });
       try {
         const queueUrl = (env.JOBGRAPH_EVENT_QUEUES as string).split(',')[0] as string;
+        // The AWS CLI's way in, printed with the endpoint its v1 would not take from the variable.
+        expect(demo.output.stdout).toContain(
+          `aws sqs receive-message --endpoint-url "$AWS_ENDPOINT_URL_SQS" --queue-url ${queueUrl}`,
+        );
         // Long polls until the moved job's event arrives (the progressing job's events may come first).
         type BatchEvent = { detail?: { jobId?: string; status?: string } };
         let found: BatchEvent | undefined;
