@@ -35,13 +35,16 @@ function fill(dialect: 'sqlite' | 'postgres', n: number) {
       ? `strftime('%Y-%m-%dT%H:%M:%fZ', 1767225600 - ((i * 31) % 31536000) + ${offsetMs} / 1000.0, 'unixepoch')`
       : `to_char(to_timestamp(1767225600 - ((i * 31) % 31536000) + ${offsetMs} / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
   const id = `'batch:us-east-1:job-' || i`;
-  const jobs = `${series} INSERT INTO jobs SELECT ${id}, ${pick(PROVIDERS)}, CASE i % 2 WHEN 0 THEN 'default' ELSE 'staging' END,
+  const jobs = `${series} INSERT INTO jobs (id, provider, account, region, state, provider_status, status_message, name, queue, created_at, finished_at, sort_at, terminal, last_confirmed_at, record)
+    SELECT ${id}, ${pick(PROVIDERS)}, CASE i % 2 WHEN 0 THEN 'default' ELSE 'staging' END,
     'us-east-1', ${pick(STATES)}, ${pick(STATES)}, 'exit code ' || (i % 7), 'nightly-etl-' || (i % 1000),
     'queue-' || (i % 20), ${at('0')}, ${at('600000')}, ${at('600000')}, 1, ${at('600000')},
     '{"id":"batch:us-east-1:job-' || i || '","provider":"AWS_BATCH","state":"SUCCEEDED","jobName":"nightly-etl","jobQueue":"arn:aws:batch:us-east-1:123456789012:job-queue/queue","statusReason":"Essential container in task exited","createdAt":"2026-01-01T00:00:00.000Z","stoppedAt":"2026-01-01T00:10:00.000Z","container":{"environment":[{"name":"DB_PASSWORD","value":null}]}}'
     FROM s`;
-  const transitions = `${series} INSERT INTO transitions SELECT ${id}, ${at('0')}, NULL, 'QUEUED', 'SUBMITTED', 'READ', NULL FROM s
-    UNION ALL SELECT ${id}, ${at('600000')}, 'QUEUED', ${pick(STATES)}, 'SUCCEEDED', 'EVENT', 'evt-' || i FROM s`;
+  // A fresh store numbers its jobs 1…n in the order they are written: job i's seq is i.
+  const transitions = `${series} INSERT INTO transitions (job_seq, job_id, at, from_state, to_state, provider_status, source, event_id)
+    SELECT i, ${id}, ${at('0')}, NULL, 'QUEUED', 'SUBMITTED', 'READ', NULL FROM s
+    UNION ALL SELECT i, ${id}, ${at('600000')}, 'QUEUED', ${pick(STATES)}, 'SUCCEEDED', 'EVENT', 'evt-' || i FROM s`;
   return { jobs, transitions };
 }
 

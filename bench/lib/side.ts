@@ -67,11 +67,19 @@ export const loadFresh = (
 type Target = Pick<GatewayProcess, 'url' | 'pid' | 'cpuMicros'>;
 
 /** Server CPU per job, `cpuRequests` fresh 100-job queries; calls made and expected (`callsOf`). */
+/** How long a CPU window stays open after its last answer: the history's group commit (1 s) and a margin. */
+const AFTER_WORK_MS = 1100;
+
 export async function cpuPerJob(ctx: BenchContext, target: Target, kind: IdKind) {
   await waitForIdle(target.pid);
   const calls = await ctx.emulators.counters();
   const before = target.cpuMicros();
   const result = await loadFresh(ctx, target.url, kind, ctx.settings.cpuRequests);
+  // Work a job leaves behind is the job's: the history writer commits a batch at most a second
+  // after its first change (src/history/writer.ts), so the window stays open past that, then
+  // until the process is idle — for every server alike.
+  await sleep(AFTER_WORK_MS);
+  await waitForIdle(target.pid);
   const cpuMicros = target.cpuMicros() - before;
   const upstreamCalls = delta(calls, await ctx.emulators.counters(), 'calls');
   const jobs = result.ok * 100;

@@ -7,8 +7,8 @@
  * once (database.ts keeps SQLite's prepared statements by their SQL); PostgreSQL gets a batch as
  * one statement of its exact size, each statement a round trip.
  */
-import { CompiledQuery, type Kysely } from 'kysely';
-import type { HistoryTables, JobsTable, TransitionsTable } from './tables.ts';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
+import type { HistoryTables, JobRow, TransitionRow } from './tables.ts';
 
 /** The row sizes SQLite's statements come in, largest first: at most 4 statements a size a batch. */
 export const CHUNKS = [256, 64, 16, 4, 1] as const;
@@ -25,7 +25,7 @@ interface Shape {
 }
 
 /** The upsert of jobs rows: a row's every column but its ID is the latest change's. */
-export function upsertJobs(db: Kysely<HistoryTables>, rows: readonly JobsTable[]) {
+export function upsertJobs(db: Kysely<HistoryTables>, rows: readonly JobRow[]) {
   return db
     .insertInto('jobs')
     .values(rows)
@@ -47,13 +47,62 @@ export function upsertJobs(db: Kysely<HistoryTables>, rows: readonly JobsTable[]
     );
 }
 
-export function insertTransitions(db: Kysely<HistoryTables>, rows: readonly TransitionsTable[]) {
-  return db.insertInto('transitions').values(rows);
+/** The columns of a transitions row in the VALUES list below (SQLite and PostgreSQL name them column1…). */
+interface ValuesRow {
+  column1: string;
+  column2: string;
+  column3: string | null;
+  column4: string;
+  column5: string | null;
+  column6: string;
+  column7: string | null;
+}
+
+/**
+ * The insert of transitions rows, each keyed by its job's `seq`: the rows are a VALUES list joined
+ * to `jobs` by ID (the jobs upsert before it wrote them), one join for the statement. A `RETURNING
+ * seq` of the upsert doubled SQLite's cost of a fresh job, and a subquery a row made PostgreSQL
+ * plan 2,000 of them a batch (bench/HISTORY.md).
+ */
+export function insertTransitions(db: Kysely<HistoryTables>, rows: readonly TransitionRow[]) {
+  const values = sql<ValuesRow>`(values ${sql.join(
+    rows.map(
+      (r) =>
+        sql`(${r.job_id}, ${r.at}, ${r.from_state}, ${r.to_state}, ${r.provider_status}, ${r.source}, ${r.event_id})`,
+    ),
+  )})`;
+  return db
+    .insertInto('transitions')
+    .columns([
+      'job_seq',
+      'job_id',
+      'at',
+      'from_state',
+      'to_state',
+      'provider_status',
+      'source',
+      'event_id',
+    ])
+    .expression(
+      db
+        .selectFrom(values.as('v'))
+        .innerJoin('jobs', 'jobs.id', 'v.column1')
+        .select([
+          'jobs.seq',
+          'v.column1',
+          'v.column2',
+          'v.column3',
+          'v.column4',
+          'v.column5',
+          'v.column6',
+          'v.column7',
+        ]),
+    );
 }
 
 /** Every column of a table, checked complete by the compiler (a column left out would not be written). */
 const columnsOf = <T>(all: Record<keyof T, true>) => Object.keys(all);
-const JOB_COLUMNS = columnsOf<JobsTable>({
+const JOB_COLUMNS = columnsOf<JobRow>({
   id: true,
   provider: true,
   account: true,
@@ -70,7 +119,7 @@ const JOB_COLUMNS = columnsOf<JobsTable>({
   last_confirmed_at: true,
   record: true,
 });
-const TRANSITION_COLUMNS = columnsOf<TransitionsTable>({
+const TRANSITION_COLUMNS = columnsOf<TransitionRow>({
   job_id: true,
   at: true,
   from_state: true,
@@ -152,17 +201,17 @@ export class BatchStatements {
     private readonly chunked: boolean,
   ) {
     this.#jobs = new CompiledShapes(
-      (rows) => upsertJobs(db, rows as unknown as JobsTable[]),
+      (rows) => upsertJobs(db, rows as unknown as JobRow[]),
       JOB_COLUMNS,
     );
     this.#transitions = new CompiledShapes(
-      (rows) => insertTransitions(db, rows as unknown as TransitionsTable[]),
+      (rows) => insertTransitions(db, rows as unknown as TransitionRow[]),
       TRANSITION_COLUMNS,
     );
   }
 
   /** The statements that write `jobs` and `transitions`, each with its rows' values bound. */
-  queries(jobs: readonly JobsTable[], transitions: readonly TransitionsTable[]): CompiledQuery[] {
+  queries(jobs: readonly JobRow[], transitions: readonly TransitionRow[]): CompiledQuery[] {
     return [...this.#chunks(jobs, this.#jobs), ...this.#chunks(transitions, this.#transitions)];
   }
 

@@ -12,7 +12,7 @@ import type { HistoryStoreConfig } from '../config/types.ts';
 import { migrate } from './migrations.ts';
 import type { HistoryTables } from './tables.ts';
 
-export type { HistoryTables, JobsTable, TransitionsTable } from './tables.ts';
+export type { HistoryTables, JobRow, TransitionRow } from './tables.ts';
 
 export interface HistoryDatabase {
   readonly db: Kysely<HistoryTables>;
@@ -102,6 +102,11 @@ async function openSqlite(
     const mode = raw.prepare('PRAGMA journal_mode = WAL').get() as { journal_mode?: string };
     if (mode.journal_mode !== 'wal') throw new Error('the file cannot be put in WAL mode');
     raw.exec('PRAGMA synchronous = NORMAL');
+    // 16 MiB of pages kept (SQLite's default is 2 MiB: 62 pages of 32 KiB): the leaves of the
+    // jobs' ID index a batch writes to are read from the cache instead of the file. With the
+    // writer's batches of up to 2,000 changes, a fresh job at 200,000 stored went from ≈ 35 µs to
+    // ≈ 20 (bench/HISTORY.md).
+    raw.exec('PRAGMA cache_size = -16384');
   } catch (e) {
     throw new ConfigError(VARIABLE, `sqlite:${config.path} ${unusable(e)}`);
   }

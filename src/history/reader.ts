@@ -176,9 +176,9 @@ export class HistoryReader {
       .selectFrom((db) =>
         db
           .selectFrom('transitions')
-          .innerJoin('jobs', 'jobs.id', 'transitions.job_id')
+          .innerJoin('jobs', 'jobs.seq', 'transitions.job_seq')
           .select((eb) => [
-            'transitions.job_id as job_id',
+            'jobs.id as job_id',
             'transitions.at as at',
             'transitions.from_state as from_state',
             'transitions.to_state as to_state',
@@ -187,14 +187,11 @@ export class HistoryReader {
             'transitions.event_id as event_id',
             eb.fn
               .agg<number>('row_number', [])
-              .over((ob) => ob.partitionBy('transitions.job_id').orderBy('transitions.at', 'desc'))
+              .over((ob) => ob.partitionBy('transitions.job_seq').orderBy('transitions.at', 'desc'))
               .as('rank'),
           ])
           .where((eb) =>
-            eb.and([
-              eb('transitions.job_id', 'in', [...ids]),
-              grantClause(eb as unknown as Eb, grant),
-            ]),
+            eb.and([eb('jobs.id', 'in', [...ids]), grantClause(eb as unknown as Eb, grant)]),
           )
           .as('t'),
       )
@@ -230,14 +227,11 @@ export class HistoryReader {
     const rows = await this.store.db
       .selectFrom('transitions')
       .select(['at', 'from_state', 'to_state', 'provider_status', 'source', 'event_id'])
-      .where('job_id', '=', id)
-      .where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom('jobs')
-            .select('jobs.id')
-            .where((j) => j.and([j('jobs.id', '=', id), grantClause(j as unknown as Eb, grant)])),
-        ),
+      .where('job_seq', '=', (eb) =>
+        eb
+          .selectFrom('jobs')
+          .select('jobs.seq')
+          .where((j) => j.and([j('jobs.id', '=', id), grantClause(j as unknown as Eb, grant)])),
       )
       .orderBy('at', 'desc')
       .limit(Math.min(Math.max(limit, 1), 100))
@@ -336,7 +330,12 @@ export class HistoryReader {
       ).map((r) => r.id);
       if (ids.length === 0) return total;
       await this.store.db.transaction().execute(async (tx) => {
-        await tx.deleteFrom('transitions').where('job_id', 'in', ids).execute();
+        await tx
+          .deleteFrom('transitions')
+          .where('job_seq', 'in', (eb) =>
+            eb.selectFrom('jobs').select('seq').where('id', 'in', ids),
+          )
+          .execute();
         await tx.deleteFrom('jobs').where('id', 'in', ids).execute();
       });
       total += ids.length;

@@ -2,6 +2,8 @@
 import type { Generated } from 'kysely';
 
 export interface JobsTable {
+  /** The job's integer key, numbered by the database as jobs are stored (migration 3). */
+  seq: Generated<number>;
   id: string;
   provider: string;
   account: string;
@@ -21,6 +23,8 @@ export interface JobsTable {
 }
 
 export interface TransitionsTable {
+  /** The job's `jobs.seq`: the key its transitions are found by (the index grows at its end). */
+  job_seq: number | null;
   job_id: string;
   at: string;
   from_state: string | null;
@@ -29,6 +33,12 @@ export interface TransitionsTable {
   source: string;
   event_id: string | null;
 }
+
+/** A jobs row as the writer gives it: the database numbers `seq`. */
+export type JobRow = Omit<JobsTable, 'seq'>;
+
+/** A transitions row as the writer gives it: `job_seq` is looked up from the job's ID as it is written. */
+export type TransitionRow = Omit<TransitionsTable, 'job_seq'>;
 
 /** One action taken on a job, or refused (history/actions.ts). */
 export interface JobActionsTable {

@@ -6,12 +6,12 @@ import {
   insertTransitions,
   upsertJobs,
 } from '../../src/history/batchStatements.ts';
-import type { HistoryTables, JobsTable, TransitionsTable } from '../../src/history/tables.ts';
+import type { HistoryTables, JobRow, TransitionRow } from '../../src/history/tables.ts';
 
 // The writer's statements are compiled once per row count and bound to each batch's values
 // (issue #72): Kysely compiling each batch's own rows is the oracle, on both dialects' compilers.
 
-const job = (i: number): JobsTable => ({
+const job = (i: number): JobRow => ({
   id: `batch:us-east-1:${i.toString(16).padStart(8, '0')}`,
   provider: 'AWS_BATCH',
   account: i % 2 ? 'default' : 'staging',
@@ -28,7 +28,7 @@ const job = (i: number): JobsTable => ({
   last_confirmed_at: '2026-11-26T11:00:01.000Z',
   record: JSON.stringify({ i, quote: `it's "${i}"` }),
 });
-const transition = (i: number): TransitionsTable => ({
+const transition = (i: number): TransitionRow => ({
   job_id: job(i).id,
   at: '2026-11-26T11:00:01.000Z',
   from_state: i % 2 ? null : 'IN_PROGRESS',

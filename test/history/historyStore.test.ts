@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Config, HistoryStoreConfig } from '../../src/config/types.ts';
 import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
 import { openHistory } from '../../src/history/index.ts';
-import { SCHEMA_VERSION } from '../../src/history/migrations.ts';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../src/history/migrations.ts';
 import { ActionLog, type JobActionEntry } from '../../src/history/actions.ts';
 import { HistoryReader } from '../../src/history/reader.ts';
 import { HistoryWriter, type HistoryChange, type WriteOutcome } from '../../src/history/writer.ts';
@@ -82,6 +82,82 @@ describe.each(kinds)('The history store on a $name', ({ skip, fresh }) => {
       const refused = openHistoryDatabase(config);
       await expect(refused).rejects.toThrow(/^JOBGRAPH_HISTORY_URL: holds history schema version/);
       await refused.catch((e: Error) => expect(e.message).not.toMatch(/\n/));
+    },
+  );
+
+  it.skipIf(skip)(
+    "keys a schema-2 store's transitions by their job's seq at start, every row kept and read back",
+    async () => {
+      const config = await fresh();
+      // The store as jobgraph left it before migration 3, written with the database's own client.
+      const job2 = (id: string, state: string, sortAt: string) =>
+        `INSERT INTO jobs VALUES ('${id}', 'AWS_BATCH', 'default', 'us-east-1', '${state}', '${state}', NULL, '${id}-name', NULL, '${sortAt}', NULL, '${sortAt}', 0, '${sortAt}', '{"id":"${id}","provider":"AWS_BATCH","state":"${state}"}')`;
+      const transition2 = (id: string, at: string, from: string | null, to: string) =>
+        `INSERT INTO transitions VALUES ('${id}', '${at}', ${from === null ? 'NULL' : `'${from}'`}, '${to}', '${to}', 'READ', NULL)`;
+      const statements = [
+        'CREATE TABLE jobgraph_schema (version integer PRIMARY KEY, applied_at text NOT NULL)',
+        ...(MIGRATIONS.slice(0, 2).flat() as string[]),
+        "INSERT INTO jobgraph_schema VALUES (1, 'then'), (2, 'then')",
+        job2('batch:us-east-1:v2a', 'SUCCEEDED', '2026-01-02T00:00:00.000Z'),
+        job2('batch:us-east-1:v2b', 'RUNNING', '2026-01-01T00:00:00.000Z'),
+        transition2('batch:us-east-1:v2a', '2026-01-01T00:00:00.000Z', null, 'RUNNING'),
+        transition2('batch:us-east-1:v2a', '2026-01-02T00:00:00.000Z', 'RUNNING', 'SUCCEEDED'),
+        transition2('batch:us-east-1:v2b', '2026-01-01T00:00:00.000Z', null, 'RUNNING'),
+      ];
+      if (config.kind === 'sqlite') {
+        const { DatabaseSync } = await import('node:sqlite');
+        const raw = new DatabaseSync(config.path);
+        for (const statement of statements) raw.exec(statement);
+        raw.close();
+      } else if (config.kind === 'postgres') {
+        const { default: pg } = await import('pg');
+        const client = new pg.Client(config.url);
+        await client.connect();
+        for (const statement of statements) await client.query(statement);
+        await client.end();
+      }
+      const db = await start(config);
+      const reader = new HistoryReader(db);
+      const steps = async (id: string) =>
+        (await reader.transitions(`batch:us-east-1:${id}`, '*')).map((t) => [t.from, t.to]);
+      expect(await steps('v2a')).toEqual([
+        [null, 'RUNNING'],
+        ['RUNNING', 'SUCCEEDED'],
+      ]);
+      expect(await steps('v2b')).toEqual([[null, 'RUNNING']]);
+      expect((await reader.search({}, 10, null, '*')).edges.map((e) => e.node.id)).toEqual([
+        'batch:us-east-1:v2a',
+        'batch:us-east-1:v2b',
+      ]);
+      // Written after the migration: the old job's next change, and a new job.
+      const writer = writerOf(db);
+      const failed = { state: 'FAILED', providerStatus: 'FAILED', terminal: true };
+      writer.record(
+        change(job('batch:us-east-1:v2b', failed), {
+          from: 'RUNNING',
+          at: '2026-01-03T00:00:00.000Z',
+        }),
+      );
+      writer.record(change(job('batch:us-east-1:v3c')));
+      await writer.close();
+      expect(await steps('v2b')).toEqual([
+        [null, 'RUNNING'],
+        ['RUNNING', 'FAILED'],
+      ]);
+      expect(await steps('v3c')).toEqual([[null, 'RUNNING']]);
+      const keys = await db.db.selectFrom('jobs').select(['id', 'seq']).orderBy('seq').execute();
+      expect(keys.map((k) => k.id)).toEqual([
+        'batch:us-east-1:v2b', // copied oldest first
+        'batch:us-east-1:v2a',
+        'batch:us-east-1:v3c',
+      ]);
+      expect(
+        await db.db
+          .selectFrom('transitions')
+          .select('job_id')
+          .where('job_seq', 'is', null)
+          .execute(),
+      ).toEqual([]);
     },
   );
 
@@ -319,6 +395,15 @@ describe.each(kinds)('The history store on a $name', ({ skip, fresh }) => {
     expect(await reader.latest('batch:us-east-1:old', '*')).toBeNull();
     expect(await reader.transitions('batch:us-east-1:old', '*')).toEqual([]);
     expect(await reader.latest('batch:us-east-1:new', '*')).not.toBeNull();
+    // Its transitions are deleted with it, not only out of reach.
+    const left = await db.db.selectFrom('transitions').select('job_id').execute();
+    expect(left.map((t) => t.job_id)).toEqual(['batch:us-east-1:new']);
+    // A job written after the prune has transitions of its own only.
+    writer.record(change(job('batch:us-east-1:after')));
+    await writer.flush();
+    expect((await reader.transitions('batch:us-east-1:after', '*')).map((t) => t.to)).toEqual([
+      'RUNNING',
+    ]);
     await writer.close();
   });
 
