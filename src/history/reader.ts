@@ -109,6 +109,12 @@ function rememberedQuery(db: Kysely<HistoryTables>, ids: readonly string[], gran
     .where((eb) => eb.and([eb('id', 'in', ids), grantClause(eb, grant)]));
 }
 
+/** `ids` (not empty) followed by repeats of its last, up to the next power of two. */
+export function paddedToPowerOfTwo<T>(ids: readonly T[]): T[] {
+  const size = 2 ** Math.ceil(Math.log2(ids.length));
+  return [...ids, ...Array<T>(size - ids.length).fill(ids[ids.length - 1] as T)];
+}
+
 export class HistoryReader {
   readonly #everyAccount: CompiledShapes;
 
@@ -143,12 +149,15 @@ export class HistoryReader {
     const found = new Map<string, RememberedJob>();
     if (ids.length === 0) return found;
     const unique = [...new Set(ids)];
-    // Every account (a NOT_FOUND's recall, asked on each one): compiled once per count of IDs.
+    // Every account (a NOT_FOUND's recall, asked on each one): the list is padded to a power of
+    // two with its last ID (an IN list's repeat changes nothing), so ten statements, compiled and
+    // prepared once each, serve every batch up to 512; one per count made the recall recompile
+    // and re-prepare as often as the count of a turn's NOT_FOUNDs changed (most turns).
     const rows =
       grant === '*'
         ? (
             await this.store.db.executeQuery<RememberedRow>(
-              this.#everyAccount.bind(unique.map((id) => ({ id }))),
+              this.#everyAccount.bind(paddedToPowerOfTwo(unique).map((id) => ({ id }))),
             )
           ).rows
         : await rememberedQuery(this.store.db, unique, grant).execute();

@@ -162,6 +162,54 @@ describe.each(kinds)('The history store on a $name', ({ skip, fresh }) => {
   );
 
   it.skipIf(skip)(
+    'recalls any count of IDs in one statement of a few shapes (padded to a power of two), each job once',
+    async () => {
+      const db = await start();
+      const writer = writerOf(db, {}, 1000);
+      for (let i = 0; i < 40; i++) writer.record(change(job(`batch:us-east-1:r${i}`)));
+      await writer.close();
+      const reader = new HistoryReader(db);
+      const sent = vi.spyOn(db.db, 'executeQuery');
+      for (let n = 1; n <= 100; n++) {
+        // n IDs asked: the stored r0…r(min(n,40)-1), then IDs the store never had.
+        const ids = Array.from(
+          { length: n },
+          (_, i) => `batch:us-east-1:${i < 40 ? 'r' : 'x'}${i}`,
+        );
+        const found = await reader.rememberedMany(ids, '*');
+        expect([...found.keys()].sort()).toEqual(ids.filter((id) => id.includes(':r')).sort());
+      }
+      expect(sent).toHaveBeenCalledTimes(100);
+      const texts = new Set(sent.mock.calls.map(([q]) => (q as { sql: string }).sql));
+      // 1, 2, 4, … 128 IDs: eight statements for a hundred counts.
+      expect(texts.size).toBe(8);
+      sent.mockRestore();
+    },
+  );
+
+  it.skipIf(skip)('serves the event loop between the statements of a large batch', async () => {
+    const db = await start();
+    const writer = writerOf(db, {}, 3000);
+    for (let i = 0; i < 2000; i++) writer.record(change(job(`batch:us-east-1:big${i}`)));
+    // Turns of the event loop while the batch is written: node:sqlite runs each statement on this
+    // thread (≈ 60 ms for 2,000 rows), so one statement for the batch would hold the loop for all
+    // of it; PostgreSQL's statements are I/O.
+    let turns = 0;
+    let done = false;
+    const count = () => {
+      turns++;
+      if (!done) setImmediate(count);
+    };
+    setImmediate(count);
+    await writer.flush();
+    done = true;
+    // 2,000 rows are 2 × 7 statements on SQLite (chunks of 256, 64, 16): a turn after each.
+    expect(turns).toBeGreaterThanOrEqual(14);
+    expect(await db.db.selectFrom('jobs').select('id').execute()).toHaveLength(2000);
+    await writer.close();
+  });
+
+  it.skipIf(skip)(
     'writes a batch in one group commit, and drops and counts past a full queue',
     async () => {
       const db = await start();
