@@ -7,6 +7,9 @@
 // SIGKILLed; the store is then opened and every acknowledged job looked up.
 //
 //   npm run bench:history-kill     BENCH_KILL_SECONDS (10) of driving, BENCH_KILL_CONCURRENCY (16)
+//                                  queries in flight, BENCH_KILL_RATE changes a second (0: as fast
+//                                  as the gateway answers), BENCH_KILL_SQLITE=0 to measure only
+//                                  BENCH_HISTORY_PG_URL
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +28,9 @@ import { percentile } from './rig/stats.ts';
 const SECONDS = int('BENCH_KILL_SECONDS', 10, 2, 600);
 const CONCURRENCY = int('BENCH_KILL_CONCURRENCY', 16, 1, 200);
 const PG_URL = text('BENCH_HISTORY_PG_URL');
+/** Changes a second asked (100 a query), paced; 0: every worker asks again as soon as answered. */
+const RATE = int('BENCH_KILL_RATE', 0, 0, 1_000_000);
+const SQLITE = int('BENCH_KILL_SQLITE', 1, 0, 1) === 1;
 /** The writer's group-commit interval (src/history/writer.ts `flushMs`, at most 1 s). */
 const GROUP_COMMIT_MS = 1000;
 const log = logger('history-kill');
@@ -39,8 +45,16 @@ async function drive(url: string, headers: Record<string, string>, until: { stop
   const ids = new UnknownIdGenerator();
   const acked: Acked = new Map();
   let failed = 0;
+  // Paced: query k starts at k × 100/RATE seconds (a worker that is late starts at once).
+  const everyMs = RATE > 0 ? (100 / RATE) * 1000 : 0;
+  let nextAt = Date.now();
   const worker = async () => {
     while (Date.now() < until.stopAt) {
+      if (everyMs > 0) {
+        const at = (nextAt += everyMs) - everyMs;
+        if (at > Date.now()) await sleep(at - Date.now());
+        if (Date.now() >= until.stopAt) break;
+      }
       const body = jobsBody(ids.take(100, 'finished', ['batch']));
       const answer = await post(url, body, headers).catch(() => null);
       const at = Date.now();
@@ -113,6 +127,7 @@ async function once(stack: Stack, name: string, store: HistoryStoreConfig, url: 
   const result = {
     store: name,
     loadAverage: loadAverage(),
+    askedPerSecond: RATE || 'as fast as answered',
     changesPerSecond: Math.round(rate),
     acknowledgedBeforeKill: beforeKill.length,
     failedQueries: failed,
@@ -135,14 +150,16 @@ async function main() {
   await probeFixtures(stack);
   const dir = mkdtempSync(join(tmpdir(), 'jobgraph-bench-history-kill-'));
   const path = join(dir, 'history.sqlite');
-  const results = [
-    await once(
-      stack,
-      'sqlite',
-      { kind: 'sqlite', path, dataDir: dir, implicit: false },
-      `sqlite:${path}`,
-    ),
-  ];
+  const results = SQLITE
+    ? [
+        await once(
+          stack,
+          'sqlite',
+          { kind: 'sqlite', path, dataDir: dir, implicit: false },
+          `sqlite:${path}`,
+        ),
+      ]
+    : [];
   if (PG_URL)
     results.push(await once(stack, 'postgres', { kind: 'postgres', url: PG_URL }, PG_URL));
   for (const r of results)

@@ -68,7 +68,7 @@ type Target = Pick<GatewayProcess, 'url' | 'pid' | 'cpuMicros'>;
 
 /** Server CPU per job, `cpuRequests` fresh 100-job queries; calls made and expected (`callsOf`). */
 /** How long a CPU window stays open after its last answer: the history's group commit (1 s) and a margin. */
-const AFTER_WORK_MS = 1100;
+const AFTER_WORK_MS = Number(process.env.BENCH_AFTER_WORK_MS ?? 1100);
 
 export async function cpuPerJob(ctx: BenchContext, target: Target, kind: IdKind) {
   await waitForIdle(target.pid);
