@@ -213,7 +213,7 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
       memory: expect.any(String),
     });
     // The requests and the memory limit are the sizing table's (bench/SIZING.md, derived by
-    // bench/sizing.ts from the replica it measured); no CPU limit.
+    // bench/sizingReport.ts from the replica bench/sizing.ts measured); no CPU limit.
     expect(container.resources).toEqual(SIZING.kubernetes);
     expect(container.resources.limits.cpu).toBeUndefined();
   });

@@ -1,32 +1,23 @@
-import { once } from 'node:events';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { isObjectType } from 'graphql';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { newestFirst } from '../../support/listOrder.ts';
 import { readAuthPolicy } from '../../../src/auth/directives.ts';
 import { createSecretDetector } from '../../../src/auth/secrets.ts';
 import { BATCH_STATE_MAP } from '../../../src/datasources/batch/record.ts';
 import { COSBATCH_STATE_MAP } from '../../../src/datasources/cosbatch/record.ts';
 import { IMPORTEXPORT_STATE_MAP } from '../../../src/datasources/importexport/record.ts';
-import {
-  createJobLister,
-  type JobListFilter,
-  type JobListPage,
-} from '../../../src/datasources/listing/index.ts';
-import { CursorCodec } from '../../../src/datasources/listing/cursor.ts';
-import { planList } from '../../../src/datasources/listing/plan.ts';
+import { createJobLister, type JobListFilter } from '../../../src/datasources/listing/index.ts';
 import { OMICS_STATE_MAP } from '../../../src/datasources/omics/record.ts';
 import { PANORAMA_STATE_MAP } from '../../../src/datasources/panorama/record.ts';
 import { PROVIDERS } from '../../../src/datasources/registry.ts';
 import type { EmulatorRequest } from '../../../src/emulators/framework.ts';
 import {
   DEMO_BATCH_QUEUE_NAMES,
-  DEMO_OMICS_REFERENCE_STORE_IDS,
   PROGRESSING_JOB_IDS,
   listedDemoJobs,
   type OrderedEmulatorName,
 } from '../../../src/emulators/index.ts';
-import { BadUserInputError } from '../../../src/errors.ts';
 import { parseGlobalId } from '../../../src/model/globalId.ts';
 import { JOB_TYPE_NAME } from '../../../src/model/jobKeys.ts';
 import {
@@ -36,18 +27,16 @@ import {
   type JobState,
 } from '../../../src/model/job.ts';
 import { loadTypeDefs } from '../../../src/sdl.ts';
+import { STORE_1, STORE_2, ids, refusal, sourceReport, useListerRig } from './listerSupport.ts';
 import { SIX_PROVIDERS } from './providerNames.ts';
-import { EMULATORS, TEST_CURSOR_SECRET, startListingRig, type ListingRig } from './support.ts';
+import { startListingRig } from './support.ts';
 
 /**
- * The listing engine over the real emulators and the demo configuration's guarded sources: every
- * job the emulators' list operations show (`listedDemoJobs`) plus each one's progressing job
- * (e.g. 65 Panorama jobs, 48 + 1 and 24 HealthOmics jobs in two reference stores, 79 COS Batch,
- * 67 Import/Export, 14 AWS Batch jobs in three queues). The totals and costs are derived from
- * that data and the registry, so a provider added to both needs no number changed here.
+ * What the lister lists, over the real emulators' demo data (listerSupport.ts): every job once and
+ * in order, what each page costs upstream, the filters, and the listed jobs' summaries. What it does
+ * when a source fails, a cursor is refused or a caller goes away: listerFailures.test.ts.
  */
 
-const [STORE_1, STORE_2] = DEMO_OMICS_REFERENCE_STORE_IDS as [string, string];
 /** The emulators whose demo data is listed: every one `listedDemoJobs` answers for. */
 const LISTABLE = Object.keys(listedDemoJobs(0)) as OrderedEmulatorName[];
 const STATE_TABLES: Record<OrderedEmulatorName, Readonly<Record<string, JobState>>> = {
@@ -65,33 +54,7 @@ const LISTABLE_PROVIDERS: ReadonlySet<JobProvider> = new Set(
 const idleState = (provider: JobProvider) =>
   LISTABLE_PROVIDERS.has(provider) ? 'LISTED' : 'NOT_LISTABLE';
 
-let rig: ListingRig;
-beforeAll(async () => {
-  rig = await startListingRig();
-});
-afterAll(async () => rig?.close());
-beforeEach(() => rig.clearCalls());
-afterEach(() => {
-  for (const name of EMULATORS) rig.emulators[name].resetFaults();
-});
-
-const ids = (page: JobListPage) => page.edges.map((e) => e.job.id);
-
-/** A page's report of one source of the default account: LISTED, no store, queue or code, but for `fields`. */
-const sourceReport = (
-  provider: JobProvider,
-  region: string | null,
-  fields: { referenceStoreId?: string; jobQueue?: string; state?: string; code?: string } = {},
-) => ({
-  provider,
-  account: 'default',
-  region,
-  referenceStoreId: null,
-  jobQueue: null,
-  state: 'LISTED',
-  code: null,
-  ...fields,
-});
+const rig = useListerRig();
 
 /** Every listed demo job (progressing ones included) of the listable providers. */
 function demoIds(
@@ -119,17 +82,6 @@ async function received<T>(name: OrderedEmulatorName, run: () => Promise<T>) {
     rig.emulators[name].events.off('request', onRequest);
   }
 }
-
-async function refusal(run: () => Promise<unknown>): Promise<BadUserInputError> {
-  const err = await run().then(
-    () => new Error('accepted'),
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(BadUserInputError);
-  return err as BadUserInputError;
-}
-
-const totalCalls = () => EMULATORS.reduce((n, name) => n + rig.emulators[name].calls.length, 0);
 
 describe('Listing jobs across the providers', () => {
   it('lists every listed job once, newest first across the listable providers, ties by ID', async () => {
@@ -409,144 +361,9 @@ describe('Listing filters', () => {
       expect(err.extensions.argument).toBe(argument);
       expect(err.message).toContain(`"${argument}"`);
     }
-    expect(totalCalls()).toBe(0);
+    expect(callsMade()).toBe(0);
     expect((await rig.page({ first: 1 })).edges).toHaveLength(1);
     expect((await rig.page({ first: 100 })).edges).toHaveLength(100);
-  });
-});
-
-describe('A source that fails', () => {
-  it('is reported FAILED with its code while the others list', async () => {
-    rig.emulators.panorama.setFaults({
-      jobPrefix: 'us-east-1/',
-      errorAnswer: { status: 403, code: 'AccessDeniedException', message: 'no', requestId: 'r-1' },
-    });
-    rig.emulators.omics.setFaults({
-      jobPrefix: `us-east-1/${STORE_2}/`,
-      errorAnswer: {
-        status: 404,
-        code: 'ResourceNotFoundException',
-        message: 'gone',
-        requestId: 'r-2',
-      },
-    });
-    const page = await rig.page({ first: 100 });
-    expect(page.sources.slice(0, 3)).toEqual([
-      sourceReport('AWS_PANORAMA', 'us-east-1', {
-        state: 'FAILED',
-        code: 'UPSTREAM_ACCESS_DENIED',
-      }),
-      sourceReport('AWS_OMICS', 'us-east-1', { referenceStoreId: STORE_1 }),
-      sourceReport('AWS_OMICS', 'us-east-1', {
-        referenceStoreId: STORE_2,
-        state: 'FAILED',
-        code: 'NOT_FOUND',
-      }),
-    ]);
-    const left = (await rig.walk(100)).pages.flatMap((p) => p.edges.map((e) => e.job.id));
-    expect(ids(page)).toEqual(left.slice(0, 100));
-    expect(left.some((id) => id.startsWith('panorama:') || id.includes(`:${STORE_2}:`))).toBe(
-      false,
-    );
-  });
-
-  it('is FAILED with UPSTREAM_UNAVAILABLE, uncalled, while its region’s circuit is open', async () => {
-    const healthy = (await rig.page({})).upstreamCalls;
-    const panoramaCalls = rig.operations().panorama.length;
-    rig.clearCalls();
-    const isolation = rig.sources.AWS_PANORAMA.breakers.forRegion('us-east-1').isolate();
-    try {
-      const page = await rig.page({});
-      expect(page.sources[0]).toMatchObject({ state: 'FAILED', code: 'UPSTREAM_UNAVAILABLE' });
-      expect(rig.operations().panorama).toEqual([]);
-      expect(page.upstreamCalls).toBe(healthy - panoramaCalls);
-    } finally {
-      isolation.dispose();
-    }
-  });
-
-  it('is an Import/Export failure the same way, and COS Batch without an account is NOT_CONFIGURED, uncalled', async () => {
-    rig.emulators.importexport.setFaults({
-      errorAnswer: { status: 403, code: 'InvalidAccessKeyId', message: 'no', requestId: 'r-3' },
-    });
-    const noAccount = createJobLister(rig.sources, {
-      ...rig.config,
-      tencent: { ...rig.config.tencent, uin: null },
-    });
-    const page = await noAccount.list({ filter: {}, first: 30, after: null, caller: 'test' });
-    expect(page.sources.slice(3, 5)).toEqual([
-      sourceReport('TENCENT_COS_BATCH', 'ap-guangzhou', {
-        state: 'NOT_CONFIGURED',
-        code: 'PROVIDER_NOT_CONFIGURED',
-      }),
-      sourceReport('AWS_IMPORT_EXPORT', null, { state: 'FAILED', code: 'UPSTREAM_ACCESS_DENIED' }),
-    ]);
-    expect(rig.operations().cosbatch).toEqual([]);
-    expect(page.edges).toHaveLength(30);
-    const left = new Set(page.edges.map((e) => e.job.provider));
-    expect(left.has('TENCENT_COS_BATCH') || left.has('AWS_IMPORT_EXPORT')).toBe(false);
-  });
-});
-
-/** A cursor of the unfiltered list, a day back, whose Import/Export Marker names no job (any more). */
-function staleImportExportCursor(): string {
-  const plan = planList({}, { awsRegion: 'us-east-1', cosRegion: 'ap-guangzhou' });
-  return new CursorCodec(TEST_CURSOR_SECRET).encode({
-    keyset: { createdMs: rig.anchorMs - 86_400_000, id: 'panorama:us-east-1:x' },
-    filter: plan.digest,
-    positions: { importexport: { token: 'GONE1', offset: 2 } },
-  });
-}
-
-describe('Listing cursors', () => {
-  it('are refused before any upstream call when forged, made with another secret, or made for other filters', async () => {
-    const first = await rig.page({ first: 5 });
-    const cursor = first.edges[4]!.cursor;
-    rig.clearCalls();
-    await refusal(() => rig.page({ after: `${cursor.slice(0, -4)}AAAA` }));
-    await refusal(() => rig.page({ after: 'eyJ2IjoxfQ' }));
-    const other = createJobLister(rig.sources, {
-      ...rig.config,
-      listing: {
-        ...rig.config.listing,
-        cursorSecret: 'another-secret-at-least-32-characters-long',
-      },
-    });
-    await refusal(() => other.list({ filter: {}, first: 5, after: cursor, caller: 'test' }));
-    const filters = await refusal(() =>
-      rig.page({ after: cursor, filter: { providers: ['AWS_PANORAMA'] } }),
-    );
-    expect(filters.message).toContain('other filters');
-    expect(filters.extensions.argument).toBe('after');
-    expect(totalCalls()).toBe(0);
-    // Every edge has its own cursor, and any of them pages on from its edge.
-    const from3 = await rig.page({ after: first.edges[2]!.cursor, first: 2 });
-    expect(ids(from3)).toEqual(ids(first).slice(3, 5));
-  });
-
-  it('whose upstream position the provider no longer accepts are BAD_USER_INPUT saying so', async () => {
-    const stale = staleImportExportCursor();
-    const err = await refusal(() => rig.page({ after: stale }));
-    expect(err.message).toMatch(/"after".*AWS Import\/Export.*expired.*without `after`/);
-    expect(err.extensions.argument).toBe('after');
-  });
-
-  it('refused by one source stop the other sources’ calls of that page', async () => {
-    const stale = staleImportExportCursor();
-    // Panorama's first page is held in flight while Import/Export refuses the Marker.
-    rig.emulators.panorama.setFaults({ hold: true });
-    const arrived = once(rig.emulators.panorama.events, 'request');
-    const page = rig.page({ after: stale });
-    // The refusal may come before the held call arrives (Panorama is read into its snapshot
-    // meanwhile): its expectation is attached first, so the rejection is never left unheard.
-    const refused = expect(page).rejects.toBeInstanceOf(BadUserInputError);
-    await arrived;
-    await refused;
-    // The held call was given up at once: its slot in the caller's share is free again well before
-    // the page deadline (JOBGRAPH_UPSTREAM_BUDGET_MS, 15 s), which alone freed it before.
-    await vi.waitFor(() => expect(rig.sources.AWS_PANORAMA.limit.activeCount).toBe(0), {
-      timeout: 10_000,
-    });
   });
 });
 
@@ -585,37 +402,5 @@ describe('Listed jobs', () => {
     }
     expect(edges).toHaveLength(total());
     expect(compared).toBe(Math.ceil(total() / 4));
-  });
-});
-
-describe('List calls', () => {
-  it('run in the caller’s fair share of the provider’s cap', async () => {
-    const limit = rig.sources.AWS_PANORAMA.limit;
-    rig.emulators.panorama.setFaults({ hold: true });
-    const arrived = once(rig.emulators.panorama.events, 'request');
-    const page = rig.page({ caller: 'alice', filter: { providers: ['AWS_PANORAMA'] } });
-    await arrived;
-    expect(limit.activeCount).toBe(1);
-    rig.emulators.panorama.setFaults({ hold: false });
-    expect((await page).edges).toHaveLength(25);
-    expect(limit.activeCount).toBe(0);
-  });
-
-  it('stop when the caller’s signal aborts (the request went away)', async () => {
-    rig.emulators.panorama.setFaults({ hold: true });
-    const arrived = once(rig.emulators.panorama.events, 'request');
-    const abort = new AbortController();
-    const page = rig.lister.list({
-      filter: {},
-      first: 25,
-      after: null,
-      caller: 'test',
-      signal: abort.signal,
-    });
-    await arrived;
-    const reason = new Error('client went away');
-    abort.abort(reason);
-    await expect(page).rejects.toBe(reason);
-    expect(rig.sources.AWS_PANORAMA.limit.activeCount).toBe(0);
   });
 });
