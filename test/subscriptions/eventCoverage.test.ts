@@ -82,6 +82,27 @@ const omicsReads = (gw: TestGateway, nativeId: string) =>
     (c) => c.operation.startsWith('GetReferenceImportJob') && c.job?.endsWith(nativeId),
   ).length;
 
+/**
+ * Watches the HealthOmics job `native` over SSE, selecting `fields`, until its first update has
+ * come; `reads()` counts the emulator's reads of it since just before the watch began.
+ */
+async function watchOmics(gw: TestGateway, native: string, fields: string) {
+  const before = omicsReads(gw, native);
+  const sub = subscribe(
+    gw.server.url,
+    'sse',
+    `subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { ${fields} } }`,
+    { token: gw.tokens.read, variables: { ids: [omicsId(native)] } },
+  );
+  try {
+    expect(await sub.next()).not.toBeNull();
+  } catch (err) {
+    await sub.close();
+    throw err;
+  }
+  return { reads: () => omicsReads(gw, native) - before, close: () => sub.close() };
+}
+
 async function metrics(gw: TestGateway): Promise<string> {
   return (await fetch(gw.server.url.replace(/\/graphql$/, '/metrics'))).text();
 }
@@ -154,22 +175,11 @@ describe('A rule that routes only Batch (reconciliation every 300 s)', () => {
   });
 
   it('polls a watched HealthOmics job at the poll interval while no HealthOmics event has come', async () => {
-    const native = OMICS_DEMO_JOB_IDS.submitted;
-    const before = omicsReads(gw, native);
-    const sub = subscribe(
-      gw.server.url,
-      'sse',
-      'subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state } }',
-      {
-        token: gw.tokens.read,
-        variables: { ids: [omicsId(native)] },
-      },
-    );
+    const watch = await watchOmics(gw, OMICS_DEMO_JOB_IDS.submitted, 'id state');
     try {
-      expect(await sub.next()).not.toBeNull();
-      await until(() => omicsReads(gw, native) - before >= 4);
+      await until(() => watch.reads() >= 4);
     } finally {
-      await sub.close();
+      await watch.close();
     }
   });
 
@@ -179,33 +189,28 @@ describe('A rule that routes only Batch (reconciliation every 300 s)', () => {
     await until(
       async () => (await liveBy(gw, omicsId(OMICS_DEMO_JOB_IDS.inProgress))) === 'EVENTS',
     );
-    const detailed = OMICS_DEMO_JOB_IDS.inProgress;
-    const plain = OMICS_DEMO_JOB_IDS.cancelling;
-    const [detailedBefore, plainBefore] = [omicsReads(gw, detailed), omicsReads(gw, plain)];
-    const bySources = subscribe(
-      gw.server.url,
-      'sse',
-      `subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state
-        ... on OmicsReferenceImportJob { sources { status } } } }`,
-      { token: gw.tokens.read, variables: { ids: [omicsId(detailed)] } },
-    );
-    const byState = subscribe(
-      gw.server.url,
-      'sse',
-      'subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state providerStatus } }',
-      { token: gw.tokens.read, variables: { ids: [omicsId(plain)] } },
+    const bySources = await watchOmics(
+      gw,
+      OMICS_DEMO_JOB_IDS.inProgress,
+      'id state ... on OmicsReferenceImportJob { sources { status } }',
     );
     try {
-      expect(await bySources.next()).not.toBeNull();
-      expect(await byState.next()).not.toBeNull();
-      // The sources' progress comes with no event: read again and again, as without events…
-      await until(() => omicsReads(gw, detailed) - detailedBefore >= 5);
-      // …while the job whose watcher selects only what events carry was read once, its reconciliation
-      // 300 s away.
-      expect(omicsReads(gw, plain) - plainBefore).toBe(1);
+      const byState = await watchOmics(
+        gw,
+        OMICS_DEMO_JOB_IDS.cancelling,
+        'id state providerStatus',
+      );
+      try {
+        // The sources' progress comes with no event: read again and again, as without events…
+        await until(() => bySources.reads() >= 5);
+        // …while the job whose watcher selects only what events carry was read once, its reconciliation
+        // 300 s away.
+        expect(byState.reads()).toBe(1);
+      } finally {
+        await byState.close();
+      }
     } finally {
       await bySources.close();
-      await byState.close();
     }
   });
 });
