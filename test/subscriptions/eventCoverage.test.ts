@@ -67,6 +67,15 @@ interface Coverage {
   reason: string | null;
 }
 
+/** A provider of the default account's us-east-1 that is polled, and why. */
+const polled = (provider: string, reason: string): Coverage => ({
+  provider,
+  account: 'default',
+  region: 'us-east-1',
+  live: false,
+  reason,
+});
+
 /** What an operator's /readyz says of each provider's coverage. */
 async function coverage(gw: TestGateway): Promise<Coverage[]> {
   const { body } = await readyz(gw.server.url, await operatorToken(gw));
@@ -123,27 +132,9 @@ describe('A rule that routes only Batch (reconciliation every 300 s)', () => {
     await until(async () => (await coverage(gw)).length === 3);
     // Readable, no event yet: every provider polled until its first event.
     expect(await coverage(gw)).toEqual([
-      {
-        provider: 'AWS_OMICS',
-        account: 'default',
-        region: 'us-east-1',
-        live: false,
-        reason: 'NO_EVENT',
-      },
-      {
-        provider: 'AWS_CODEPIPELINE',
-        account: 'default',
-        region: 'us-east-1',
-        live: false,
-        reason: 'NO_EVENT',
-      },
-      {
-        provider: 'AWS_BATCH',
-        account: 'default',
-        region: 'us-east-1',
-        live: false,
-        reason: 'NO_EVENT',
-      },
+      polled('AWS_OMICS', 'NO_EVENT'),
+      polled('AWS_CODEPIPELINE', 'NO_EVENT'),
+      polled('AWS_BATCH', 'NO_EVENT'),
     ]);
     expect(await liveBy(gw, batchId(BATCH_JOB_IDS.pending))).toBe('POLLING');
     await send(url, otherBatchEvent(1));
@@ -151,20 +142,8 @@ describe('A rule that routes only Batch (reconciliation every 300 s)', () => {
     expect(await liveBy(gw, omicsId(OMICS_DEMO_JOB_IDS.inProgress))).toBe('POLLING');
     expect(await liveBy(gw, PIPELINE_ID)).toBe('POLLING');
     expect(await coverage(gw)).toEqual([
-      {
-        provider: 'AWS_OMICS',
-        account: 'default',
-        region: 'us-east-1',
-        live: false,
-        reason: 'NO_EVENT',
-      },
-      {
-        provider: 'AWS_CODEPIPELINE',
-        account: 'default',
-        region: 'us-east-1',
-        live: false,
-        reason: 'NO_EVENT',
-      },
+      polled('AWS_OMICS', 'NO_EVENT'),
+      polled('AWS_CODEPIPELINE', 'NO_EVENT'),
       { provider: 'AWS_BATCH', account: 'default', region: 'us-east-1', live: true, reason: null },
     ]);
     const text = await metrics(gw);
