@@ -159,7 +159,9 @@ export interface RowJob {
 }
 
 /** Progress where the provider reports it: COS Batch task counts, HealthOmics sources. */
-export function progress(job: RowJob): { done: number; total: number; text: string } | null {
+export function progress(
+  job: Pick<RowJob, 'progressSummary' | 'sources'>,
+): { done: number; total: number; text: string } | null {
   const p = job.progressSummary;
   if (p && p.totalNumberOfTasks) {
     const ok = p.numberOfTasksSucceeded ?? 0;

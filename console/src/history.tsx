@@ -1,16 +1,9 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { consolePath, jobPath } from './api.ts';
-import { Duration, Finished, StateBadge, Time } from './cells.tsx';
+import { consolePath } from './api.ts';
 import { durationPercentiles, finishedPerBucket } from './chartData.ts';
 import { DurationChart, FinishedChart } from './charts.tsx';
-import { accountText, FAILED_STATES, STATES, stateLabel, utc } from './format.ts';
-import {
-  CHART_MAX_JOBS,
-  HISTORY_PAGE,
-  useChartJobs,
-  useHistoryList,
-  type HistoryRow,
-} from './historyData.ts';
+import { STATES, stateLabel, utc } from './format.ts';
+import { CHART_MAX_JOBS, HISTORY_PAGE, useChartJobs, useHistoryList } from './historyData.ts';
 import {
   chartWindow,
   historyFilterProblems,
@@ -19,7 +12,8 @@ import {
   type HistoryFilters,
 } from './historyFilters.ts';
 import { useNow } from './hooks.ts';
-import { FilterProblems } from './listTable.tsx';
+import { JobRowHead, JobRowView } from './jobRow.tsx';
+import { FilterProblems, ShowMore } from './listTable.tsx';
 import { GRAMMARS, PROVIDER_NAMES } from './ids.ts';
 
 /**
@@ -153,38 +147,6 @@ function HistoryForm({
   );
 }
 
-function HistoryRowView({ job, now }: { job: HistoryRow; now: number }) {
-  return (
-    <tr data-job-id={job.id} data-state={job.state}>
-      <th scope="row" data-label="Job">
-        <a href={jobPath(job.id)} title={job.id}>
-          {job.nativeId}
-        </a>
-      </th>
-      <td data-label="State">
-        <StateBadge state={job.state} />
-        {job.statusMessage ? (
-          <span class={FAILED_STATES.includes(job.state) ? 'reason' : 'message'}>
-            {job.statusMessage}
-          </span>
-        ) : null}
-      </td>
-      <td data-label="Provider">{PROVIDER_NAMES[job.provider] ?? job.provider}</td>
-      <td data-label="Account">{accountText(job) ?? '—'}</td>
-      <td data-label="Region">{job.region ?? <span class="muted">global</span>}</td>
-      <td data-label="Created">
-        <Time iso={job.createdAt} now={now} />
-      </td>
-      <td data-label="Finished">
-        <Finished job={job} now={now} />
-      </td>
-      <td data-label="Duration">
-        <Duration job={job} now={now} />
-      </td>
-    </tr>
-  );
-}
-
 function Charts({
   token,
   filters,
@@ -315,20 +277,11 @@ export function HistoryPage({
               {list.search ? ' (filtered)' : ''}
             </caption>
             <thead>
-              <tr>
-                <th scope="col">Job</th>
-                <th scope="col">State</th>
-                <th scope="col">Provider</th>
-                <th scope="col">Account</th>
-                <th scope="col">Region</th>
-                <th scope="col">Created</th>
-                <th scope="col">Finished</th>
-                <th scope="col">Duration</th>
-              </tr>
+              <JobRowHead />
             </thead>
             <tbody>
               {list.rows.map((job) => (
-                <HistoryRowView key={job.id} job={job} now={now} />
+                <JobRowView key={job.id} job={job} now={now} />
               ))}
             </tbody>
           </table>
@@ -336,9 +289,7 @@ export function HistoryPage({
             <p class="muted">No remembered job matches these filters.</p>
           ) : null}
           {list.hasNextPage ? (
-            <button type="button" class="more" onClick={more} disabled={loadingMore}>
-              {loadingMore ? 'Loading…' : `Show ${HISTORY_PAGE} more`}
-            </button>
+            <ShowMore page={HISTORY_PAGE} more={more} loadingMore={loadingMore} />
           ) : null}
         </div>
       ) : !error && !blocked ? (

@@ -1,9 +1,9 @@
-// The list page's table: its banners, its rows and their cells, and "Show more".
-import { consolePath, jobPath } from './api.ts';
-import { Duration, Finished, LiveBy, StateBadge, Time } from './cells.tsx';
+// The list page's table: its banners, its rows (jobRow.tsx's, with a select box and a row's error), and "Show more".
+import { consolePath } from './api.ts';
 import { PROVIDER_NAMES } from './ids.ts';
 import { PAGE_SIZE, searchFromFilters, type FilterProblem, type Filters } from './filters.ts';
-import { FAILED_STATES, accountText, codeWords, progress, type RowJob } from './format.ts';
+import { codeWords } from './format.ts';
+import { JobRowHead, JobRowView } from './jobRow.tsx';
 import { StateCounts } from './listFilters.tsx';
 import type { ListState, Row, Source } from './listQueries.ts';
 
@@ -16,24 +16,6 @@ function sourceName(s: Source): string {
   ]
     .filter(Boolean)
     .join(' ');
-}
-
-function ProgressCell({ job }: { job: RowJob }) {
-  const p = progress(job);
-  if (!p) return <span class="muted">—</span>;
-  return (
-    <span class="progress">
-      <progress max={p.total} value={p.done} aria-hidden="true" />
-      <span>{p.text}</span>
-    </span>
-  );
-}
-
-/** The job's account ("staging · 210987654321", or the default account's ID alone); a dash when unknown. */
-function AccountCell({ job }: { job: RowJob }) {
-  const text = accountText(job);
-  if (!text) return <span class="muted">—</span>;
-  return <span class="account">{text}</span>;
 }
 
 /** What stands above the table: refused filters (each with a link without it), failed sources, an error, loading. */
@@ -114,27 +96,7 @@ export function ListBanners({
   );
 }
 
-/**
- * Under the state, the status message: in full, in red, for a job that went wrong (its reason);
- * cut to the cell otherwise.
- */
-function RowMessage({ job }: { job: RowJob }) {
-  if (!job.statusMessage) return null;
-  if (FAILED_STATES.includes(job.state)) {
-    return (
-      <span class="reason" data-failure-reason>
-        {job.statusMessage}
-      </span>
-    );
-  }
-  return (
-    <span class="message" title={job.statusMessage}>
-      {job.statusMessage}
-    </span>
-  );
-}
-
-/** One job's row: its link (and the first error of its row), state, provider, account, region, progress and times. */
+/** One job's row, with the list's select box (for a token that may act), first error, progress and last update. */
 function JobRow({
   job,
   errors,
@@ -142,56 +104,50 @@ function JobRow({
   selection,
 }: Row & { now: number; selection: Selection | undefined }) {
   return (
-    <tr data-job-id={job.id} data-state={job.state}>
-      {selection ? (
-        <td class="select" data-label="Select">
-          {job.terminal ? null : (
-            <input
-              type="checkbox"
-              aria-label={`Select ${job.nativeId}`}
-              data-select={job.id}
-              checked={selection.selected.has(job.id)}
-              onChange={(e) => selection.toggle([job.id], e.currentTarget.checked)}
-            />
-          )}
-        </td>
-      ) : null}
-      <th scope="row" data-label="Job">
-        <a href={jobPath(job.id)} title={job.id}>
-          {job.nativeId}
-        </a>
-        {errors.length ? (
+    <JobRowView
+      job={job}
+      now={now}
+      live
+      select={
+        selection ? (
+          <td class="select" data-label="Select">
+            {job.terminal ? null : (
+              <input
+                type="checkbox"
+                aria-label={`Select ${job.nativeId}`}
+                data-select={job.id}
+                checked={selection.selected.has(job.id)}
+                onChange={(e) => selection.toggle([job.id], e.currentTarget.checked)}
+              />
+            )}
+          </td>
+        ) : null
+      }
+      note={
+        errors.length ? (
           <span class="row-error" role="note">
             {errors.map((e) => `${codeWords(e.extensions?.code)}: ${e.message}`)[0]}
           </span>
-        ) : null}
-      </th>
-      <td data-label="State">
-        <StateBadge state={job.state} />
-        <LiveBy job={job} />
-        <RowMessage job={job} />
-      </td>
-      <td data-label="Provider">{PROVIDER_NAMES[job.provider] ?? job.provider}</td>
-      <td data-label="Account">
-        <AccountCell job={job} />
-      </td>
-      <td data-label="Region">{job.region ?? <span class="muted">global</span>}</td>
-      <td data-label="Progress">
-        <ProgressCell job={job} />
-      </td>
-      <td data-label="Created">
-        <Time iso={job.createdAt} now={now} />
-      </td>
-      <td data-label="Finished">
-        <Finished job={job} now={now} />
-      </td>
-      <td data-label="Duration">
-        <Duration job={job} now={now} />
-      </td>
-      <td data-label="Updated">
-        <Time iso={job.updatedAt} now={now} />
-      </td>
-    </tr>
+        ) : null
+      }
+    />
+  );
+}
+
+/** The button under a table that adds its next `page` rows (the list's and the history view's). */
+export function ShowMore({
+  page,
+  more,
+  loadingMore,
+}: {
+  page: number;
+  more: () => void;
+  loadingMore: boolean;
+}) {
+  return (
+    <button type="button" class="more" onClick={more} disabled={loadingMore}>
+      {loadingMore ? 'Loading…' : `Show ${page} more`}
+    </button>
   );
 }
 
@@ -250,23 +206,16 @@ export function JobTable({
           {watching ? ` · ${watching} unfinished watched live` : ''}
         </caption>
         <thead>
-          <tr>
-            {selection ? (
-              <th scope="col" class="select">
-                <SelectAll rows={list.rows} selection={selection} />
-              </th>
-            ) : null}
-            <th scope="col">Job</th>
-            <th scope="col">State</th>
-            <th scope="col">Provider</th>
-            <th scope="col">Account</th>
-            <th scope="col">Region</th>
-            <th scope="col">Progress</th>
-            <th scope="col">Created</th>
-            <th scope="col">Finished</th>
-            <th scope="col">Duration</th>
-            <th scope="col">Updated</th>
-          </tr>
+          <JobRowHead
+            live
+            select={
+              selection ? (
+                <th scope="col" class="select">
+                  <SelectAll rows={list.rows} selection={selection} />
+                </th>
+              ) : null
+            }
+          />
         </thead>
         <tbody>
           {list.rows.map(({ job, errors }) => (
@@ -276,9 +225,7 @@ export function JobTable({
       </table>
       {list.rows.length === 0 ? <p class="muted">No jobs match these filters.</p> : null}
       {list.hasNextPage ? (
-        <button type="button" class="more" onClick={more} disabled={loadingMore}>
-          {loadingMore ? 'Loading…' : `Show ${PAGE_SIZE} more`}
-        </button>
+        <ShowMore page={PAGE_SIZE} more={more} loadingMore={loadingMore} />
       ) : null}
     </div>
   );

@@ -67,6 +67,15 @@ interface Coverage {
   reason: string | null;
 }
 
+/** A provider of the default account's us-east-1 that is polled, and why. */
+const polled = (provider: string, reason: string): Coverage => ({
+  provider,
+  account: 'default',
+  region: 'us-east-1',
+  live: false,
+  reason,
+});
+
 /** What an operator's /readyz says of each provider's coverage. */
 async function coverage(gw: TestGateway): Promise<Coverage[]> {
   const { body } = await readyz(gw.server.url, await operatorToken(gw));
@@ -81,6 +90,27 @@ const omicsReads = (gw: TestGateway, nativeId: string) =>
   gw.emulators.omics.calls.filter(
     (c) => c.operation.startsWith('GetReferenceImportJob') && c.job?.endsWith(nativeId),
   ).length;
+
+/**
+ * Watches the HealthOmics job `native` over SSE, selecting `fields`, until its first update has
+ * come; `reads()` counts the emulator's reads of it since just before the watch began.
+ */
+async function watchOmics(gw: TestGateway, native: string, fields: string) {
+  const before = omicsReads(gw, native);
+  const sub = subscribe(
+    gw.server.url,
+    'sse',
+    `subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { ${fields} } }`,
+    { token: gw.tokens.read, variables: { ids: [omicsId(native)] } },
+  );
+  try {
+    expect(await sub.next()).not.toBeNull();
+  } catch (err) {
+    await sub.close();
+    throw err;
+  }
+  return { reads: () => omicsReads(gw, native) - before, close: () => sub.close() };
+}
 
 async function metrics(gw: TestGateway): Promise<string> {
   return (await fetch(gw.server.url.replace(/\/graphql$/, '/metrics'))).text();
@@ -102,27 +132,9 @@ describe('A rule that routes only Batch (reconciliation every 300 s)', () => {
     await until(async () => (await coverage(gw)).length === 3);
     // Readable, no event yet: every provider polled until its first event.
     expect(await coverage(gw)).toEqual([
-      {
-        provider: 'AWS_OMICS',
-        account: 'default',
-        region: 'us-east-1',
-        live: false,
-        reason: 'NO_EVENT',
-      },
-      {
-        provider: 'AWS_CODEPIPELINE',
-        account: 'default',
-        region: 'us-east-1',
-        live: false,
-        reason: 'NO_EVENT',
-      },
-      {
-        provider: 'AWS_BATCH',
-        account: 'default',
-        region: 'us-east-1',
-        live: false,
-        reason: 'NO_EVENT',
-      },
+      polled('AWS_OMICS', 'NO_EVENT'),
+      polled('AWS_CODEPIPELINE', 'NO_EVENT'),
+      polled('AWS_BATCH', 'NO_EVENT'),
     ]);
     expect(await liveBy(gw, batchId(BATCH_JOB_IDS.pending))).toBe('POLLING');
     await send(url, otherBatchEvent(1));
@@ -130,20 +142,8 @@ describe('A rule that routes only Batch (reconciliation every 300 s)', () => {
     expect(await liveBy(gw, omicsId(OMICS_DEMO_JOB_IDS.inProgress))).toBe('POLLING');
     expect(await liveBy(gw, PIPELINE_ID)).toBe('POLLING');
     expect(await coverage(gw)).toEqual([
-      {
-        provider: 'AWS_OMICS',
-        account: 'default',
-        region: 'us-east-1',
-        live: false,
-        reason: 'NO_EVENT',
-      },
-      {
-        provider: 'AWS_CODEPIPELINE',
-        account: 'default',
-        region: 'us-east-1',
-        live: false,
-        reason: 'NO_EVENT',
-      },
+      polled('AWS_OMICS', 'NO_EVENT'),
+      polled('AWS_CODEPIPELINE', 'NO_EVENT'),
       { provider: 'AWS_BATCH', account: 'default', region: 'us-east-1', live: true, reason: null },
     ]);
     const text = await metrics(gw);
@@ -154,22 +154,11 @@ describe('A rule that routes only Batch (reconciliation every 300 s)', () => {
   });
 
   it('polls a watched HealthOmics job at the poll interval while no HealthOmics event has come', async () => {
-    const native = OMICS_DEMO_JOB_IDS.submitted;
-    const before = omicsReads(gw, native);
-    const sub = subscribe(
-      gw.server.url,
-      'sse',
-      'subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state } }',
-      {
-        token: gw.tokens.read,
-        variables: { ids: [omicsId(native)] },
-      },
-    );
+    const watch = await watchOmics(gw, OMICS_DEMO_JOB_IDS.submitted, 'id state');
     try {
-      expect(await sub.next()).not.toBeNull();
-      await until(() => omicsReads(gw, native) - before >= 4);
+      await until(() => watch.reads() >= 4);
     } finally {
-      await sub.close();
+      await watch.close();
     }
   });
 
@@ -179,33 +168,28 @@ describe('A rule that routes only Batch (reconciliation every 300 s)', () => {
     await until(
       async () => (await liveBy(gw, omicsId(OMICS_DEMO_JOB_IDS.inProgress))) === 'EVENTS',
     );
-    const detailed = OMICS_DEMO_JOB_IDS.inProgress;
-    const plain = OMICS_DEMO_JOB_IDS.cancelling;
-    const [detailedBefore, plainBefore] = [omicsReads(gw, detailed), omicsReads(gw, plain)];
-    const bySources = subscribe(
-      gw.server.url,
-      'sse',
-      `subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state
-        ... on OmicsReferenceImportJob { sources { status } } } }`,
-      { token: gw.tokens.read, variables: { ids: [omicsId(detailed)] } },
-    );
-    const byState = subscribe(
-      gw.server.url,
-      'sse',
-      'subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state providerStatus } }',
-      { token: gw.tokens.read, variables: { ids: [omicsId(plain)] } },
+    const bySources = await watchOmics(
+      gw,
+      OMICS_DEMO_JOB_IDS.inProgress,
+      'id state ... on OmicsReferenceImportJob { sources { status } }',
     );
     try {
-      expect(await bySources.next()).not.toBeNull();
-      expect(await byState.next()).not.toBeNull();
-      // The sources' progress comes with no event: read again and again, as without events…
-      await until(() => omicsReads(gw, detailed) - detailedBefore >= 5);
-      // …while the job whose watcher selects only what events carry was read once, its reconciliation
-      // 300 s away.
-      expect(omicsReads(gw, plain) - plainBefore).toBe(1);
+      const byState = await watchOmics(
+        gw,
+        OMICS_DEMO_JOB_IDS.cancelling,
+        'id state providerStatus',
+      );
+      try {
+        // The sources' progress comes with no event: read again and again, as without events…
+        await until(() => bySources.reads() >= 5);
+        // …while the job whose watcher selects only what events carry was read once, its reconciliation
+        // 300 s away.
+        expect(byState.reads()).toBe(1);
+      } finally {
+        await byState.close();
+      }
     } finally {
       await bySources.close();
-      await byState.close();
     }
   });
 });
