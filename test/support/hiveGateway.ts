@@ -166,9 +166,11 @@ export async function startHiveGateway(options: HiveGatewayOptions): Promise<Hiv
       // loops Hive's dispose once re-raised that close (a CloseEvent, thrown from afterAll) while
       // its handling of it was still under way: that refusal is the test's doing, not a failure to
       // stop; anything else still fails the file.
-      await gateway.dispose().catch((e: unknown) => {
+      try {
+        await gateway.dispose();
+      } catch (e) {
         if (!isRefusedSocket(e)) throw e;
-      });
+      }
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
