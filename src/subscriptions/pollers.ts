@@ -26,15 +26,6 @@ import {
 
 export type { PollerOptions, WatchEvent, WatchListener };
 
-export {
-  BACKOFF_FACTOR,
-  JITTER,
-  LEASE_TTL_FACTOR,
-  RECONCILE_SLOT_MS,
-  SILENCE_FACTOR,
-  TAKEOVER_FACTOR,
-} from './pollTiming.ts';
-
 /**
  * How a poll was made, for `jobgraph_watch_polls_total{role}`: `holder`, this replica's upstream
  * call holding the job's lease; `alone`, its call without the lease (no Redis, Redis down, or a

@@ -3,11 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../src/errors.ts';
 import { parseGlobalId } from '../../src/model/globalId.ts';
 import type { JobRecord } from '../../src/model/job.ts';
-import {
-  BACKOFF_FACTOR,
-  changeSignature,
-  type WatchEvent,
-} from '../../src/subscriptions/pollers.ts';
+import { changeSignature, type WatchEvent } from '../../src/subscriptions/pollers.ts';
+import { BACKOFF_FACTOR } from '../../src/subscriptions/pollTiming.ts';
 import { PollerRegistry } from '../../src/subscriptions/pollerRegistry.ts';
 import { queuedImportExportRecord } from '../support/records.ts';
 import { ManualScheduler } from '../support/scheduler.ts';
