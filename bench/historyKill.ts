@@ -51,8 +51,9 @@ async function drive(url: string, headers: Record<string, string>, until: { stop
   const worker = async () => {
     while (Date.now() < until.stopAt) {
       if (everyMs > 0) {
-        const at = (nextAt += everyMs) - everyMs;
-        if (at > Date.now()) await sleep(at - Date.now());
+        const startAt = nextAt;
+        nextAt += everyMs;
+        if (startAt > Date.now()) await sleep(startAt - Date.now());
         if (Date.now() >= until.stopAt) break;
       }
       const body = jobsBody(ids.take(100, 'finished', ['batch']));

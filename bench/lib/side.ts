@@ -10,6 +10,7 @@ import type { EmulatorName } from '../../src/emulators/index.ts';
 import type { IdKind } from './ids.ts';
 import { callsOf } from './floor.ts';
 import { runLoad } from '../rig/load.ts';
+import { int } from './settings.ts';
 import { callerFairness, FAIRNESS_LATENCY_MS } from './phases/fairness.ts';
 import { idleRss, rssUnderLoad } from './phases/memory.ts';
 import { measureBatching, measureDuplicates, repeatedTerminalQuery } from './phases/batching.ts';
@@ -68,7 +69,7 @@ type Target = Pick<GatewayProcess, 'url' | 'pid' | 'cpuMicros'>;
 
 /** Server CPU per job, `cpuRequests` fresh 100-job queries; calls made and expected (`callsOf`). */
 /** How long a CPU window stays open after its last answer: the history's group commit (1 s) and a margin. */
-const AFTER_WORK_MS = Number(process.env.BENCH_AFTER_WORK_MS ?? 1100);
+const AFTER_WORK_MS = int('BENCH_AFTER_WORK_MS', 1100, 0, 60_000);
 
 export async function cpuPerJob(ctx: BenchContext, target: Target, kind: IdKind) {
   await waitForIdle(target.pid);

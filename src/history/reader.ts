@@ -110,7 +110,7 @@ function rememberedQuery(db: Kysely<HistoryTables>, ids: readonly string[], gran
 }
 
 /** `ids` (not empty) followed by repeats of its last, up to the next power of two. */
-export function paddedToPowerOfTwo<T>(ids: readonly T[]): T[] {
+function paddedToPowerOfTwo<T>(ids: readonly T[]): T[] {
   const size = 2 ** Math.ceil(Math.log2(ids.length));
   return [...ids, ...Array<T>(size - ids.length).fill(ids[ids.length - 1] as T)];
 }
