@@ -2,7 +2,7 @@
  * The write side of the history store: `record(change)` is what the job-state store's subscriber
  * calls for each applied change. It never waits: changes wait in a bounded queue and are written
  * in batches (group commit), each within `flushMs` of being recorded; a full queue drops the
- * change and counts it. A failing database (PostgreSQL gone) marks the store degraded, drops and
+ * change and counts it. PostgreSQL writes two batches at once (lanes by job ID), SQLite one. A failing database (PostgreSQL gone) marks the store degraded, drops and
  * counts the batch, and never throws to the caller.
  */
 import type { JobRecord } from '../model/job.ts';
@@ -50,22 +50,31 @@ const MAX_BATCH = 2000;
 
 const TERMINAL = new Set(['SUCCEEDED', 'SUCCEEDED_WITH_ERRORS', 'FAILED', 'CANCELLED']);
 
+/**
+ * How many batches PostgreSQL writes at once, each in its own transaction on its own pooled
+ * connection: a job's changes always go to the same lane (by its ID), so they stay in order, and
+ * one lane's batch is built and sent while the other's executes (bench/HISTORY.md). SQLite has one
+ * writer, so it has one lane.
+ */
+const PG_LANES = 2;
+
+/** What every lane of a writer shares. */
+interface Shared {
+  readonly db: HistoryDatabase;
+  readonly statements: BatchStatements;
+  readonly options: Required<Omit<HistoryWriterOptions, 'onHealth'>>;
+  /** A batch was written (null) or failed (its reason). */
+  readonly health: (reason: string | null) => void;
+}
+
 export class HistoryWriter {
-  readonly #db: HistoryDatabase;
   readonly #options: Required<Omit<HistoryWriterOptions, 'onHealth'>> &
     Pick<HistoryWriterOptions, 'onHealth'>;
-  #queue: HistoryChange[] = [];
-  /** Jobs a read showed again unchanged: their ID, and when (epoch ms). */
-  #seen = new Map<string, number>();
-  #timer: NodeJS.Timeout | null = null;
-  #writing: Promise<void> = Promise.resolve();
+  readonly #lanes: Lane[];
   #degraded: string | null = null;
   #closed = false;
-  readonly #statements: BatchStatements;
 
   constructor(db: HistoryDatabase, options: HistoryWriterOptions) {
-    this.#db = db;
-    this.#statements = new BatchStatements(db.db, db.dialect === 'sqlite');
     this.#options = {
       count: () => undefined,
       maxQueue: 10_000,
@@ -76,6 +85,19 @@ export class HistoryWriter {
       ...options,
       flushMs: Math.min(options.flushMs ?? 1000, 1000),
     };
+    const shared: Shared = {
+      db,
+      statements: new BatchStatements(db.db, db.dialect === 'sqlite'),
+      options: this.#options,
+      health: (reason) => {
+        if (reason === this.#degraded) return;
+        if (reason === null || this.#degraded === null)
+          this.#options.onHealth?.(reason !== null, reason);
+        this.#degraded = reason;
+      },
+    };
+    const lanes = db.dialect === 'sqlite' ? 1 : PG_LANES;
+    this.#lanes = Array.from({ length: lanes }, () => new Lane(shared));
   }
 
   /** Why writes fail now, or null when they succeed. */
@@ -84,29 +106,78 @@ export class HistoryWriter {
   }
 
   get queued(): number {
-    return this.#queue.length;
+    let n = 0;
+    for (const lane of this.#lanes) n += lane.queued;
+    return n;
   }
 
   /** Queue one change; never waits, never throws. */
   record(change: HistoryChange): void {
-    if (this.#closed || this.#queue.length >= this.#options.maxQueue) {
+    if (this.#closed || this.queued >= this.#options.maxQueue) {
       this.#options.count('dropped', 1);
       return;
     }
-    this.#queue.push(change);
-    if (this.#queue.length >= this.#options.batchSize) this.#schedule(0);
-    else this.#schedule(this.#options.flushMs);
+    this.#laneOf(String((change.record as { id?: unknown }).id)).record(change);
   }
 
   /**
    * A read showed job `id` again, unchanged, at `at` (epoch ms): its `last_confirmed_at` moves to
-   * then with the next batch. Never waits; beyond the queue's bound it is left out (the job's
-   * lastConfirmedAt stays a little older), not counted as a change dropped.
+   * then with the next batch of its lane (after that lane's changes, so never back). Never waits;
+   * beyond the queue's bound it is left out (the job's lastConfirmedAt stays a little older), not
+   * counted as a change dropped.
    */
   seen(id: string, at: number): void {
-    if (this.#closed || (this.#seen.size >= this.#options.maxQueue && !this.#seen.has(id))) return;
+    if (this.#closed) return;
+    this.#laneOf(id).seen(id, at);
+  }
+
+  #laneOf(id: string): Lane {
+    const lanes = this.#lanes;
+    if (lanes.length === 1) return lanes[0]!;
+    let h = 0;
+    for (let i = 0; i < id.length; i++) h = (Math.imul(h, 31) + id.charCodeAt(i)) | 0;
+    return lanes[(h >>> 0) % lanes.length]!;
+  }
+
+  /** Write what is queued now, in batches; resolves once it is durable (or counted as failed). */
+  async flush(): Promise<void> {
+    await Promise.all(this.#lanes.map((lane) => lane.flush()));
+  }
+
+  /** Write what is queued and stop taking changes. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all(this.#lanes.map((lane) => lane.close()));
+  }
+}
+
+/** One writer of batches: its own queue, timer and transaction, one batch at a time. */
+class Lane {
+  readonly #shared: Shared;
+  #queue: HistoryChange[] = [];
+  /** Jobs a read showed again unchanged: their ID, and when (epoch ms). */
+  #seen = new Map<string, number>();
+  #timer: NodeJS.Timeout | null = null;
+  #writing: Promise<void> = Promise.resolve();
+
+  constructor(shared: Shared) {
+    this.#shared = shared;
+  }
+
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  record(change: HistoryChange): void {
+    this.#queue.push(change);
+    if (this.#queue.length >= this.#shared.options.batchSize) this.#schedule(0);
+    else this.#schedule(this.#shared.options.flushMs);
+  }
+
+  seen(id: string, at: number): void {
+    if (this.#seen.size >= this.#shared.options.maxQueue && !this.#seen.has(id)) return;
     this.#seen.set(id, Math.max(at, this.#seen.get(id) ?? 0));
-    this.#schedule(this.#options.flushMs);
+    this.#schedule(this.#shared.options.flushMs);
   }
 
   #schedule(ms: number): void {
@@ -119,13 +190,12 @@ export class HistoryWriter {
     this.#timer.unref();
   }
 
-  /** Write what is queued now, in batches; resolves once it is durable (or counted as failed). */
   flush(): Promise<void> {
     this.#writing = this.#writing.then(async () => {
       while (this.#queue.length > 0 || this.#seen.size > 0) {
         // A queue that grew while the last batch was written goes out in one larger batch: each
         // batch costs a few round trips (PostgreSQL), which a busy event loop makes slow.
-        const batch = this.#queue.splice(0, Math.max(this.#options.batchSize, MAX_BATCH));
+        const batch = this.#queue.splice(0, Math.max(this.#shared.options.batchSize, MAX_BATCH));
         const seen = [...this.#seen].slice(0, MAX_BATCH);
         for (const [id] of seen) this.#seen.delete(id);
         await this.#write(batch, seen);
@@ -134,13 +204,20 @@ export class HistoryWriter {
     return this.#writing;
   }
 
+  async close(): Promise<void> {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    await this.flush();
+  }
+
   async #write(
     changes: readonly HistoryChange[],
     seen: readonly (readonly [string, number])[] = [],
   ): Promise<void> {
+    const { db, statements, options } = this.#shared;
     const rows: { job: JobRow; transition: TransitionRow | null }[] = [];
     for (const change of changes) {
-      const stripped = this.#options.withoutSecrets(change.record);
+      const stripped = options.withoutSecrets(change.record);
       if (stripped === null) continue;
       rows.push(rowsOf(change, stripped));
     }
@@ -150,16 +227,16 @@ export class HistoryWriter {
     const jobs = [...new Map(rows.map(({ job }) => [job.id, job])).values()];
     try {
       if (rows.length > 0 || seen.length > 0) {
-        await this.#db.db.transaction().execute(async (tx) => {
+        await db.db.transaction().execute(async (tx) => {
           const transitions = await this.#newsOnly(tx, rows);
-          for (const query of this.#statements.queries(jobs, transitions)) {
+          for (const query of statements.queries(jobs, transitions)) {
             await tx.executeQuery(query);
             // node:sqlite runs a statement on this thread: between a batch's statements (at most
             // 256 rows each) the event loop serves requests, so a batch of 2,000 does not hold it
             // for the whole write (≈ 60 ms). Not when a batch's worth is already queued behind
             // this one: each turn given away then is a turn of new changes, and a writer that
             // yields at 10,000 changes a second falls behind and drops (bench/HISTORY.md).
-            if (this.#db.dialect === 'sqlite' && this.#queue.length < this.#options.batchSize)
+            if (db.dialect === 'sqlite' && this.#queue.length < options.batchSize)
               await new Promise((r) => setImmediate(r));
           }
           // The jobs read again unchanged: one statement, at the batch's latest such read (at
@@ -183,16 +260,11 @@ export class HistoryWriter {
           }
         });
       }
-      this.#options.count('written', changes.length);
-      if (this.#degraded !== null) {
-        this.#degraded = null;
-        this.#options.onHealth?.(false, null);
-      }
+      options.count('written', changes.length);
+      this.#shared.health(null);
     } catch (e) {
-      this.#options.count('failed', changes.length);
-      const reason = (e as { code?: string }).code ?? 'write failed';
-      if (this.#degraded === null) this.#options.onHealth?.(true, reason);
-      this.#degraded = reason;
+      options.count('failed', changes.length);
+      this.#shared.health((e as { code?: string }).code ?? 'write failed');
     }
   }
 
@@ -230,14 +302,6 @@ export class HistoryWriter {
       }
     }
     return out;
-  }
-
-  /** Write what is queued and stop taking changes. */
-  async close(): Promise<void> {
-    this.#closed = true;
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = null;
-    await this.flush();
   }
 }
 

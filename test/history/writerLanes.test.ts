@@ -1,0 +1,104 @@
+// The PostgreSQL writer's two lanes (src/history/writer.ts): a job's changes always go to the same
+// lane, in order, and one lane's batch commits while the other's waits.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
+import { HistoryReader } from '../../src/history/reader.ts';
+import { HistoryWriter, type HistoryChange } from '../../src/history/writer.ts';
+import type { JobRecord } from '../../src/model/job.ts';
+import { EVENTUALLY } from '../support/eventually.ts';
+import { historyStores } from '../support/historyStores.ts';
+import { withoutSecrets } from '../support/retainedRecords.ts';
+
+const postgres = historyStores()[1]!;
+
+const job = (id: string, state: string): JobRecord =>
+  ({
+    id,
+    provider: 'AWS_BATCH',
+    nativeId: id,
+    region: 'us-east-1',
+    state,
+    providerStatus: state,
+    terminal: state === 'SUCCEEDED',
+    createdAt: '2026-01-01T00:00:00.000Z',
+  }) as unknown as JobRecord;
+
+const change = (id: string, from: string | null, to: string, at: string): HistoryChange => ({
+  record: job(id, to),
+  from,
+  to,
+  providerStatus: to,
+  at,
+  source: 'READ',
+  account: 'default',
+});
+
+describe.skipIf(postgres.skip)('The PostgreSQL history writer', () => {
+  const open: HistoryDatabase[] = [];
+  afterEach(async () => {
+    for (const db of open.splice(0)) await db.close();
+  });
+  const start = async (config: Awaited<ReturnType<typeof postgres.fresh>>) => {
+    const db = (await openHistoryDatabase(config))!;
+    open.push(db);
+    return db;
+  };
+
+  it("commits one lane's batch while the other's waits on a locked row, each job's changes in order", async () => {
+    const config = await postgres.fresh();
+    const db = await start(config);
+    const writer = new HistoryWriter(db, { withoutSecrets });
+    const held = 'batch:us-east-1:held';
+    writer.record(change(held, null, 'RUNNING', '2026-01-01T00:00:01.000Z'));
+    await writer.flush();
+
+    // Another client holds the stored job's row: its lane's upsert waits for it.
+    const locker = await start(config);
+    let release!: () => void;
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => (locked = r));
+    const holding = locker.db.transaction().execute(async (tx) => {
+      await tx.selectFrom('jobs').select('id').where('id', '=', held).forUpdate().execute();
+      locked();
+      await new Promise<void>((r) => (release = r));
+    });
+    await isLocked;
+
+    const fresh = Array.from({ length: 16 }, (_, i) => `batch:us-east-1:fresh-${i}`);
+    writer.record(change(held, 'RUNNING', 'SUCCEEDED', '2026-01-01T00:00:02.000Z'));
+    for (const id of fresh) writer.record(change(id, null, 'RUNNING', '2026-01-01T00:00:03.000Z'));
+    const flushed = writer.flush();
+
+    const stored = async () =>
+      (await db.db.selectFrom('jobs').select(['id', 'state']).execute()).map((r) => [
+        r.id,
+        r.state,
+      ]);
+    try {
+      // The other lane's batch commits while the row is held; the held lane's does not.
+      const whileHeld = await vi.waitFor(async () => {
+        const rows = await stored();
+        expect(rows.length).toBeGreaterThan(1);
+        return new Map(rows as [string, string][]);
+      }, EVENTUALLY);
+      expect(whileHeld.get(held)).toBe('RUNNING');
+      const written = fresh.filter((id) => whileHeld.has(id));
+      expect(written.length).toBeGreaterThan(0);
+      expect(written.length).toBeLessThan(fresh.length);
+      expect(writer.queued).toBe(0);
+    } finally {
+      release();
+    }
+    await holding;
+    await flushed;
+    const after = new Map((await stored()) as [string, string][]);
+    expect(after.size).toBe(fresh.length + 1);
+    expect(after.get(held)).toBe('SUCCEEDED');
+    const transitions = await new HistoryReader(db).transitionsOf([held], '*');
+    expect(transitions.get(held)?.map((t) => [t.from, t.to])).toEqual([
+      [null, 'RUNNING'],
+      ['RUNNING', 'SUCCEEDED'],
+    ]);
+    await writer.close();
+  });
+});
