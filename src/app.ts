@@ -459,6 +459,8 @@ export async function startDemo(
     /** More role ARNs the emulated STS lets the demo assume (accounts without jobs; tests of many accounts). */
     emulatorRoles?: readonly string[];
     emulatorPortBase?: number;
+    /** The emulators' call logs keep the newest this many calls each (`jobgraph demo`); default all. */
+    emulatorKeepCalls?: number;
   } = {},
 ): Promise<DemoGateway> {
   // Loaded here, not at the top: live mode never runs the emulators.
@@ -475,6 +477,7 @@ export async function startDemo(
     ...options.emulatorClock,
     ...(options.emulatorRoles ? { roles: options.emulatorRoles } : {}),
     ...(options.emulatorPortBase === undefined ? {} : { portBase: options.emulatorPortBase }),
+    ...(options.emulatorKeepCalls === undefined ? {} : { keepCalls: options.emulatorKeepCalls }),
     ...(base.emulatorJobsPerSource === null ? {} : { jobsPerSource: base.emulatorJobsPerSource }),
   });
   try {

@@ -14,6 +14,8 @@ import type { EmulatorName } from '../emulators/index.ts';
 
 /** `token`'s lifetime without --ttl: 12 h, a working day's development session. */
 const DEFAULT_TOKEN_TTL_SECONDS = 43200;
+/** The newest calls each emulator's log keeps in a long-running `jobgraph demo` or `jobgraph emulators`. */
+const EMULATOR_KEEP_CALLS = 10_000;
 
 const USAGE = `Usage:
   jobgraph                     live mode: real upstreams configured from the environment
@@ -130,6 +132,7 @@ async function demo(portBase: number | undefined): Promise<void> {
   const gateway = await startDemo({
     sandboxDocument: sandboxDocument(Object.values(examples)),
     ...(portBase === undefined ? {} : { emulatorPortBase: portBase }),
+    emulatorKeepCalls: EMULATOR_KEEP_CALLS,
   });
   onShutdown(() => gateway.close(), gateway.config.resilience.shutdownGraceMs);
   const bar = '='.repeat(78);
@@ -356,6 +359,7 @@ async function emulators(
     portBase: portBase ?? DEFAULT_EMULATOR_PORT_BASE,
     ...(jobsPerSource === null ? {} : { jobsPerSource }),
     eventSwitches,
+    keepCalls: EMULATOR_KEEP_CALLS,
   });
   onShutdown(() => set.close(), 0); // the emulators cut their connections at once
   const env = emulatorEnvironment(set);

@@ -255,6 +255,12 @@ export interface StartOptions {
   random?: () => number;
   /** How long an idle keep-alive connection is kept, in ms (default 65 s, as cloud front ends keep them). */
   keepAliveMs?: number;
+  /**
+   * The call log (`calls`, `received`) keeps at least the newest this many entries, the older half
+   * dropped whenever it holds twice as many: a long-running demo's log does not grow for its life.
+   * Unset: every call is kept (tests and benchmarks count them).
+   */
+  keepCalls?: number;
 }
 
 const CONTROL_PREFIX = '/__emulator/';
@@ -268,6 +274,12 @@ export async function startEmulator(
   const random = options.random ?? Math.random;
   const calls: RecordedCall[] = [];
   const received: (string | null)[] = [];
+  const keep = options.keepCalls ?? Number.POSITIVE_INFINITY;
+  /** Append to a call log, its oldest half dropped at twice `keepCalls`. */
+  const logTo = <T>(log: T[], entry: T) => {
+    if (log.length >= 2 * keep) log.splice(0, log.length - keep);
+    log.push(entry);
+  };
   const arrivalWaiters: { count: number; resolve: () => void }[] = [];
   const held: (() => void)[] = [];
   const hanging = new Set<http.ServerResponse>();
@@ -378,7 +390,7 @@ export async function startEmulator(
       status,
       ...(account === undefined ? {} : { account }),
     });
-    received.push(job);
+    logTo(received, job);
     for (const w of [...arrivalWaiters]) {
       if (received.length >= w.count) {
         arrivalWaiters.splice(arrivalWaiters.indexOf(w), 1);
@@ -398,11 +410,11 @@ export async function startEmulator(
     if (fault === 'hang') {
       hanging.add(res);
       res.on('close', () => hanging.delete(res));
-      calls.push(logged(0));
+      logTo(calls, logged(0));
       return;
     }
     if (fault === 'reset') {
-      calls.push(logged(0));
+      logTo(calls, logged(0));
       res.socket?.destroy();
       return;
     }
@@ -422,8 +434,8 @@ export async function startEmulator(
     }
     // The connection closed while the answer was made (a long poll the client gave up on, or the
     // emulator closing): nothing to write to.
-    if (request.signal?.aborted) return void calls.push(logged(0));
-    calls.push(logged(out.status));
+    if (request.signal?.aborted) return void logTo(calls, logged(0));
+    logTo(calls, logged(out.status));
     const done = write(res, out, state.faults.oversize, state.faults.chunked).then((complete) => {
       if (!complete) cutOffCount += 1;
       writing.delete(done);

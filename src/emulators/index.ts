@@ -122,7 +122,10 @@ export type EmulatorSet = Record<EmulatorSetName, RunningEmulator> & {
 };
 
 /** `host` and `faults` go to every emulator of the set (see `StartOptions`). */
-export interface StartAllOptions extends Pick<StartOptions, 'host' | 'faults' | 'keepAliveMs'> {
+export interface StartAllOptions extends Pick<
+  StartOptions,
+  'host' | 'faults' | 'keepAliveMs' | 'keepCalls'
+> {
   /** 0 for ephemeral ports (tests, `npm start`); a base such as 4100 for fixed ports. */
   portBase?: number;
   /** The emulators' clock in ms (signature checks, Date headers, progressing jobs); default Date.now. */
@@ -300,6 +303,7 @@ export async function startEmulators(options: StartAllOptions = {}): Promise<Emu
         host: options.host ?? '127.0.0.1',
         ...(options.faults ? { faults: options.faults } : {}),
         ...(options.keepAliveMs ? { keepAliveMs: options.keepAliveMs } : {}),
+        ...(options.keepCalls ? { keepCalls: options.keepCalls } : {}),
       });
     }
   } catch (err) {

@@ -3,6 +3,7 @@ import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { startEmulator } from '../../src/emulators/framework.ts';
 import { createCodePipelineEmulator } from '../../src/emulators/codepipeline/emulator.ts';
+import { startEmulators } from '../../src/emulators/index.ts';
 
 // Any request the CodePipeline emulator does not recognise still goes through the fault knobs and the call log.
 const post = (url: string) => fetch(url, { method: 'POST', body: '{}' });
@@ -78,5 +79,44 @@ describe('The emulator fault knobs', () => {
     await emu.close();
     expect(await answer).toBe('cut');
     expect(emu.calls).toEqual([]);
+  });
+});
+
+describe('The emulator call log', () => {
+  it('keeps every call by default, and the newest keepCalls (at most twice as many) when asked', async () => {
+    const all = await startEmulator(createCodePipelineEmulator());
+    const kept = await startEmulator(createCodePipelineEmulator(), { keepCalls: 3 });
+    try {
+      for (let i = 1; i <= 7; i++) {
+        await post(`${all.url}/c${i}`);
+        await post(`${kept.url}/c${i}`);
+      }
+      expect(all.calls.map((c) => c.path)).toEqual([
+        '/c1',
+        '/c2',
+        '/c3',
+        '/c4',
+        '/c5',
+        '/c6',
+        '/c7',
+      ]);
+      expect(all.received).toHaveLength(7);
+      // At the seventh call the log held six (twice three): the oldest three went.
+      expect(kept.calls.map((c) => c.path)).toEqual(['/c4', '/c5', '/c6', '/c7']);
+      expect(kept.received).toHaveLength(4);
+    } finally {
+      await all.close();
+      await kept.close();
+    }
+  });
+
+  it('is bounded the same way for every emulator of a set (jobgraph demo, jobgraph emulators)', async () => {
+    const set = await startEmulators({ keepCalls: 2 });
+    try {
+      for (let i = 1; i <= 5; i++) await post(`${set.codepipeline.url}/c${i}`);
+      expect(set.codepipeline.calls.map((c) => c.path)).toEqual(['/c3', '/c4', '/c5']);
+    } finally {
+      await set.close();
+    }
   });
 });
