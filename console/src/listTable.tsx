@@ -18,7 +18,6 @@ function sourceName(s: Source): string {
     .join(' ');
 }
 
-/** What stands above the table: refused filters (each with a link without it), failed sources, an error, loading. */
 /**
  * The URL's filters a view would refuse, in words, each with a link to the same view without it
  * (the list's and the history view's alike).
@@ -55,6 +54,7 @@ export function FilterProblems<F>({
   );
 }
 
+/** What stands above the table: refused filters (each with a link without it), failed sources, an error, loading. */
 export function ListBanners({
   problems,
   sources,
