@@ -83,6 +83,12 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
       expect([RUNTIME.port, 'http']).toContain(port(probe));
   });
 
+  it('gives a start long enough for a history migration (a million jobs: 57 s on PostgreSQL) before liveness counts', () => {
+    const { periodSeconds, failureThreshold } = container.startupProbe as Record<string, number>;
+    expect(periodSeconds * failureThreshold).toBeGreaterThanOrEqual(300);
+    expect(periodSeconds).toBeLessThanOrEqual(1); // a normal start is still seen within a second
+  });
+
   it('gives a stopping pod longer than its preStop sleep, the drain and jobgraph’s own 5 s guard', () => {
     const command = container.lifecycle.preStop.exec.command as string[];
     expect(command[0]).toBe('sleep');
