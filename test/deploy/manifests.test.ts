@@ -84,7 +84,10 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
   });
 
   it('gives a start long enough for a history migration (a million jobs: 57 s on PostgreSQL) before liveness counts', () => {
-    const { periodSeconds, failureThreshold } = container.startupProbe as Record<string, number>;
+    const { periodSeconds, failureThreshold } = container.startupProbe as {
+      periodSeconds: number;
+      failureThreshold: number;
+    };
     expect(periodSeconds * failureThreshold).toBeGreaterThanOrEqual(300);
     expect(periodSeconds).toBeLessThanOrEqual(1); // a normal start is still seen within a second
   });
