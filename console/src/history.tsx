@@ -13,6 +13,7 @@ import {
 } from './historyFilters.ts';
 import { useNow } from './hooks.ts';
 import { JobRowHead, JobRowView } from './jobRow.tsx';
+import { day, filtersOfForm, formValue } from './listFilters.tsx';
 import { FilterProblems, ShowMore } from './listTable.tsx';
 import { GRAMMARS, PROVIDER_NAMES } from './ids.ts';
 
@@ -24,23 +25,11 @@ import { GRAMMARS, PROVIDER_NAMES } from './ids.ts';
 
 export const HISTORY_PATH = `${consolePath}/history`;
 
-const day = (value: string): string => /^\d{4}-\d{2}-\d{2}/.exec(value)?.[0] ?? '';
-
-function filtersOfForm(form: FormData): HistoryFilters {
-  const one = (name: string) => {
-    const value = form.get(name);
-    return typeof value === 'string' ? value.trim() : '';
-  };
+/** The filters a submitted history form sets: the list's, and the finished window, text and grouping. */
+function historyFiltersOfForm(form: FormData): HistoryFilters {
+  const one = (name: string) => formValue(form, name);
   return {
-    states: form.getAll('state').map(String),
-    providers: form.getAll('provider').map(String),
-    accounts: form.getAll('account').map(String),
-    regions: one('region')
-      .split(',')
-      .map((r) => r.trim())
-      .filter(Boolean),
-    createdAfter: one('createdAfter'),
-    createdBefore: one('createdBefore'),
+    ...filtersOfForm(form),
     finishedAfter: one('finishedAfter'),
     finishedBefore: one('finishedBefore'),
     text: one('text'),
@@ -96,7 +85,7 @@ function HistoryForm({
       aria-label="History filters"
       onSubmit={(e) => {
         e.preventDefault();
-        onApply(filtersOfForm(new FormData(e.currentTarget)));
+        onApply(historyFiltersOfForm(new FormData(e.currentTarget)));
       }}
     >
       <Choices

@@ -14,15 +14,18 @@ export function accountChoices(sources: readonly Source[], chosen: readonly stri
 }
 
 /** The UTC day a date filter starts with, for a date field ('' when it does not start with one). */
-const day = (value: string): string => /^\d{4}-\d{2}-\d{2}/.exec(value)?.[0] ?? '';
+export const day = (value: string): string => /^\d{4}-\d{2}-\d{2}/.exec(value)?.[0] ?? '';
 
-/** The filters a submitted filter form sets. */
-function filtersOfForm(form: FormData): Filters {
+/** A submitted form's one value of `name`, trimmed ('' when it has none). */
+export const formValue = (form: FormData, name: string): string => {
+  const value = form.get(name);
+  return typeof value === 'string' ? value.trim() : '';
+};
+
+/** The filters a submitted filter form sets (the list's, which the history view's extend). */
+export function filtersOfForm(form: FormData): Filters {
   const all = (name: string) => form.getAll(name).map(String);
-  const one = (name: string) => {
-    const value = form.get(name);
-    return typeof value === 'string' ? value.trim() : '';
-  };
+  const one = (name: string) => formValue(form, name);
   return {
     states: all('state'),
     providers: all('provider'),
