@@ -22,6 +22,33 @@ export interface ActionResult<J> {
 /** The longest reason any provider takes (AWS Batch: 1,024 characters; COS Batch 256 bytes, which the server checks). */
 export const REASON_MAX_CHARS = 1024;
 
+/** The required reason of an action (one job's or many), as the provider keeps it: at most REASON_MAX_CHARS. */
+export function ReasonField({
+  id,
+  label,
+  reason,
+  setReason,
+}: {
+  id: string;
+  label: string;
+  reason: string;
+  setReason: (reason: string) => void;
+}) {
+  return (
+    <>
+      <label for={id}>{label}</label>
+      <textarea
+        id={id}
+        name="reason"
+        required
+        maxLength={REASON_MAX_CHARS}
+        value={reason}
+        onInput={(e) => setReason(e.currentTarget.value)}
+      />
+    </>
+  );
+}
+
 /**
  * A new `Idempotency-Key`, made once per attempt: a double click or a resend of the same attempt
  * carries the same key, so the server acts once. crypto.getRandomValues, not randomUUID: a console
@@ -152,14 +179,11 @@ function ActionForm({
           ? 'Cancel stops a job that has not started; a started AWS Batch job only terminate stops.'
           : 'Terminate stops the job whatever its state: a running container is stopped.'}
       </p>
-      <label for="action-reason">Reason (required: the job's owner reads it)</label>
-      <textarea
+      <ReasonField
         id="action-reason"
-        name="reason"
-        required
-        maxLength={REASON_MAX_CHARS}
-        value={reason}
-        onInput={(e) => setReason(e.currentTarget.value)}
+        label="Reason (required: the job's owner reads it)"
+        reason={reason}
+        setReason={setReason}
       />
       {action === 'TERMINATE' ? (
         <>

@@ -4,7 +4,7 @@
 // Idempotency-Key; each job's result shown, and its row replaced by the job as it is after.
 import { useRef, useState } from 'preact/hooks';
 import {
-  REASON_MAX_CHARS,
+  ReasonField,
   attemptKey,
   outcomeWords,
   refusalText,
@@ -250,14 +250,11 @@ export function BulkActions({
             if (reason.trim() && !sending) void runPreview();
           }}
         >
-          <label for="bulk-reason">Reason (required: each job's owner reads it)</label>
-          <textarea
+          <ReasonField
             id="bulk-reason"
-            name="reason"
-            required
-            maxLength={REASON_MAX_CHARS}
-            value={reason}
-            onInput={(e) => setReason(e.currentTarget.value)}
+            label="Reason (required: each job's owner reads it)"
+            reason={reason}
+            setReason={setReason}
           />
           <button type="submit" data-bulk-preview-button disabled={!reason.trim() || sending}>
             Preview: cancel {jobs(selected.length)} (dry run)
