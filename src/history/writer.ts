@@ -117,7 +117,7 @@ export class HistoryWriter {
       this.#options.count('dropped', 1);
       return;
     }
-    this.#laneOf(String((change.record as { id?: unknown }).id)).record(change);
+    this.#laneOf(idOf(change)).record(change);
   }
 
   /**
@@ -215,20 +215,27 @@ class Lane {
     seen: readonly (readonly [string, number])[] = [],
   ): Promise<void> {
     const { db, statements, options } = this.#shared;
-    const rows: { job: JobRow; transition: TransitionRow | null }[] = [];
-    for (const change of changes) {
+    // The batch's jobs, each once: its latest change's row, its record stripped and serialised
+    // once a batch however many changes it had; and every change's transition. Each goes in a
+    // few multi-row statements compiled once per size (batchStatements.ts): on PostgreSQL two
+    // round trips a batch, not two a change.
+    const latest = new Map<string, HistoryChange>();
+    for (const change of changes) latest.set(idOf(change), change);
+    const jobs: JobRow[] = [];
+    for (const [id, change] of latest) {
       const stripped = options.withoutSecrets(change.record);
-      if (stripped === null) continue;
-      rows.push(rowsOf(change, stripped));
+      if (stripped === null) latest.delete(id);
+      else jobs.push(jobRowOf(id, change, stripped));
     }
-    // The batch's jobs (each job once: its latest change) and its transitions, each in a few
-    // multi-row statements compiled once per size (batchStatements.ts): on PostgreSQL two round
-    // trips a batch, not two a change.
-    const jobs = [...new Map(rows.map(({ job }) => [job.id, job])).values()];
+    const observed: TransitionRow[] = [];
+    for (const change of changes) {
+      const id = idOf(change);
+      if (change.transition !== false && latest.has(id)) observed.push(transitionOf(id, change));
+    }
     try {
-      if (rows.length > 0 || seen.length > 0) {
+      if (jobs.length > 0 || seen.length > 0) {
         await db.db.transaction().execute(async (tx) => {
-          const transitions = await this.#newsOnly(tx, rows);
+          const transitions = await this.#newsOnly(tx, observed);
           for (const query of statements.queries(jobs, transitions)) {
             await tx.executeQuery(query);
             // node:sqlite runs a statement on this thread: between a batch's statements (at most
@@ -269,7 +276,7 @@ class Lane {
   }
 
   /**
-   * The transitions of `rows`, less a process's first sight of a job that the store already has
+   * The transitions `observed`, less a process's first sight of a job that the store already has
    * in that state: after a restart the job-state store is empty, and the first read of every job
    * is news to it but not to the history (it would be a second `→ SUCCEEDED` at each restart). A
    * first sight of another state is written from the stored one. One read a batch, of its IDs
@@ -277,11 +284,9 @@ class Lane {
    */
   async #newsOnly(
     tx: Transaction<HistoryTables>,
-    rows: readonly { job: JobRow; transition: TransitionRow | null }[],
+    observed: readonly TransitionRow[],
   ): Promise<TransitionRow[]> {
-    const first = [
-      ...new Set(rows.flatMap((r) => (r.transition?.from_state === null ? [r.job.id] : []))),
-    ];
+    const first = [...new Set(observed.flatMap((t) => (t.from_state === null ? [t.job_id] : [])))];
     const stored = new Map<string, { state: string; provider_status: string | null }>();
     if (first.length > 0)
       for (const row of await tx
@@ -291,8 +296,7 @@ class Lane {
         .execute())
         stored.set(row.id, row);
     const out: TransitionRow[] = [];
-    for (const { transition: t } of rows) {
-      if (!t) continue;
+    for (const t of observed) {
       const known = t.from_state === null ? stored.get(t.job_id) : undefined;
       if (known === undefined) out.push(t);
       else if (known.state !== t.to_state || known.provider_status !== t.provider_status) {
@@ -307,44 +311,40 @@ class Lane {
 
 const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
-/** The columns of one change: searchable text read from the record's common fields. */
-function rowsOf(
-  change: HistoryChange,
-  record: JobRecord,
-): { job: JobRow; transition: TransitionRow | null } {
+/** A change's job ID, as the record names it. */
+const idOf = (change: HistoryChange): string => String((change.record as { id?: unknown }).id);
+
+/** A job's row at `change`: searchable text read from the record's common fields, and the record. */
+function jobRowOf(id: string, change: HistoryChange, record: JobRecord): JobRow {
   const r = record as unknown as Record<string, unknown>;
-  const id = String(r.id);
   const createdAt = text(r.createdAt);
   const finishedAt = text(r.finishedAt) ?? text(r.completedAt) ?? text(r.stoppedAt);
   return {
-    job: {
-      id,
-      provider: String(r.provider),
-      account: change.account,
-      region: text(r.region),
-      state: change.to,
-      provider_status: change.providerStatus,
-      status_message: text(r.statusMessage) ?? text(r.statusReason),
-      name: text(r.name) ?? text(r.jobName) ?? text(r.description),
-      queue: text(r.jobQueue) ?? text(r.queue) ?? text(r.source),
-      created_at: createdAt,
-      finished_at: finishedAt,
-      sort_at: finishedAt ?? createdAt ?? change.at,
-      terminal: TERMINAL.has(change.to) ? 1 : 0,
-      last_confirmed_at: change.at,
-      record: JSON.stringify(record),
-    },
-    transition:
-      change.transition === false
-        ? null
-        : {
-            job_id: id,
-            at: change.at,
-            from_state: change.from,
-            to_state: change.to,
-            provider_status: change.providerStatus,
-            source: change.source,
-            event_id: change.eventId ?? null,
-          },
+    id,
+    provider: String(r.provider),
+    account: change.account,
+    region: text(r.region),
+    state: change.to,
+    provider_status: change.providerStatus,
+    status_message: text(r.statusMessage) ?? text(r.statusReason),
+    name: text(r.name) ?? text(r.jobName) ?? text(r.description),
+    queue: text(r.jobQueue) ?? text(r.queue) ?? text(r.source),
+    created_at: createdAt,
+    finished_at: finishedAt,
+    sort_at: finishedAt ?? createdAt ?? change.at,
+    terminal: TERMINAL.has(change.to) ? 1 : 0,
+    last_confirmed_at: change.at,
+    record: JSON.stringify(record),
   };
 }
+
+/** The transition a change observed. */
+const transitionOf = (id: string, change: HistoryChange): TransitionRow => ({
+  job_id: id,
+  at: change.at,
+  from_state: change.from,
+  to_state: change.to,
+  provider_status: change.providerStatus,
+  source: change.source,
+  event_id: change.eventId ?? null,
+});

@@ -1,5 +1,6 @@
-// The PostgreSQL writer's two lanes (src/history/writer.ts): a job's changes always go to the same
-// lane, in order, and one lane's batch commits while the other's waits.
+// The history writer's batches (src/history/writer.ts): a job's record is serialised once a batch,
+// and on PostgreSQL a job's changes always go to the same one of two lanes, in order, one lane's
+// batch committing while the other's waits.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
 import { HistoryReader } from '../../src/history/reader.ts';
@@ -9,7 +10,8 @@ import { EVENTUALLY } from '../support/eventually.ts';
 import { historyStores } from '../support/historyStores.ts';
 import { withoutSecrets } from '../support/retainedRecords.ts';
 
-const postgres = historyStores()[1]!;
+const kinds = historyStores();
+const postgres = kinds[1]!;
 
 const job = (id: string, state: string): JobRecord =>
   ({
@@ -31,6 +33,40 @@ const change = (id: string, from: string | null, to: string, at: string): Histor
   at,
   source: 'READ',
   account: 'default',
+});
+
+describe.each(kinds)('The history writer on a $name', ({ skip, fresh }) => {
+  it.skipIf(skip)(
+    "strips and serialises a job's record once a batch, however many of its changes the batch holds",
+    async () => {
+      const db = (await openHistoryDatabase(await fresh()))!;
+      try {
+        const stripped: string[] = [];
+        const writer = new HistoryWriter(db, {
+          withoutSecrets: (record) => (stripped.push(record.id), withoutSecrets(record)),
+        });
+        const [a, b] = ['batch:us-east-1:many', 'batch:us-east-1:one'];
+        writer.record(change(a, null, 'SUBMITTED', '2026-01-01T00:00:01.000Z'));
+        writer.record(change(b, null, 'RUNNING', '2026-01-01T00:00:01.500Z'));
+        writer.record(change(a, 'SUBMITTED', 'RUNNING', '2026-01-01T00:00:02.000Z'));
+        writer.record(change(a, 'RUNNING', 'SUCCEEDED', '2026-01-01T00:00:03.000Z'));
+        await writer.flush();
+        expect(stripped.sort()).toEqual([a, b]);
+        const reader = new HistoryReader(db);
+        expect((await reader.latest(a, '*'))?.state).toBe('SUCCEEDED');
+        const transitions = await reader.transitionsOf([a, b], '*');
+        expect(transitions.get(a)?.map((t) => [t.from, t.to])).toEqual([
+          [null, 'SUBMITTED'],
+          ['SUBMITTED', 'RUNNING'],
+          ['RUNNING', 'SUCCEEDED'],
+        ]);
+        expect(transitions.get(b)?.map((t) => [t.from, t.to])).toEqual([[null, 'RUNNING']]);
+        await writer.close();
+      } finally {
+        await db.close();
+      }
+    },
+  );
 });
 
 describe.skipIf(postgres.skip)('The PostgreSQL history writer', () => {
