@@ -1,0 +1,169 @@
+// The history writer alone (issue #72; bench/HISTORY.md): what a change costs the process that
+// writes it, and how many changes a second the real `HistoryWriter` writes with its queue kept
+// full. The records are real: a gateway over the emulators answers fresh jobs of BENCH_PROVIDERS,
+// its history store (a temporary SQLite file) keeps their records without secrets, and the rounds
+// write copies of them under new IDs. SQLite always (a new file a round); PostgreSQL too when
+// BENCH_HISTORY_PG_URL names a throwaway database (its tables are written).
+//
+//   npm run bench:history-writer    BENCH_WRITER_CHANGES (40,000) a round after BENCH_WRITER_PREFILL
+//                                   (5,000), BENCH_WRITER_ROUNDS (3), BENCH_PROVIDERS (all six)
+//
+// This process's CPU a change includes making the change (a copy of a record under a new ID), as
+// a gateway's includes its own; the PostgreSQL server's is read from /proc when it runs here.
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { HistoryStoreConfig } from '../src/config/types.ts';
+import { openHistoryDatabase } from '../src/history/database.ts';
+import { HistoryWriter, type HistoryChange } from '../src/history/writer.ts';
+import type { JobRecord } from '../src/model/job.ts';
+import { probeFixtures } from './lib/context.ts';
+import { UnknownIdGenerator } from './lib/ids.ts';
+import { jobsBody, post } from './lib/queries.ts';
+import { int, readSettings, text } from './lib/settings.ts';
+import { loadAverage } from './rig/report.ts';
+import { logger, runBench, startStack } from './rig/stack.ts';
+import { median } from './rig/stats.ts';
+
+const CHANGES = int('BENCH_WRITER_CHANGES', 40_000, 1000, 10_000_000);
+const PREFILL = int('BENCH_WRITER_PREFILL', 5000, 0, 10_000_000);
+const ROUNDS = int('BENCH_WRITER_ROUNDS', 3, 1, 31);
+const PG_URL = text('BENCH_HISTORY_PG_URL');
+/** The writer's own bound on its queue (src/history/writer.ts): the rounds keep it this full. */
+const MAX_QUEUE = 10_000;
+const log = logger('history-writer');
+
+/** Real records: `n` fresh finished jobs answered by a gateway, read back from its history store. */
+async function realRecords(n: number): Promise<JobRecord[]> {
+  const stack = await startStack({ latencyMs: 0 });
+  await probeFixtures(stack);
+  const dir = mkdtempSync(join(tmpdir(), 'jobgraph-bench-writer-records-'));
+  const path = join(dir, 'history.sqlite');
+  const gateway = await stack.gateway({
+    label: 'records',
+    extraEnv: { JOBGRAPH_CACHE_MAX_ENTRIES: '0', JOBGRAPH_HISTORY_URL: `sqlite:${path}` },
+  });
+  const ids = new UnknownIdGenerator();
+  const providers = readSettings().providers;
+  for (let asked = 0; asked < n; asked += 100)
+    await post(gateway.url, jobsBody(ids.take(100, 'finished', providers)), stack.headers);
+  await gateway.stop(); // SIGTERM: the writer's queue is written before it exits
+  const db = (await openHistoryDatabase({ kind: 'sqlite', path, dataDir: dir, implicit: false }))!;
+  try {
+    const rows = await db.db.selectFrom('jobs').select('record').execute();
+    return rows.map((r) => JSON.parse(r.record) as JobRecord);
+  } finally {
+    await db.close();
+  }
+}
+
+/** CPU ticks (1/100 s) of the processes named `postgres` on this machine: a local server's. */
+function postgresTicks(): number {
+  let ticks = 0;
+  let entries: string[] = [];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return 0;
+  }
+  for (const pid of entries) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return ticks;
+}
+
+async function round(store: HistoryStoreConfig, records: readonly JobRecord[], serial: string) {
+  const db = (await openHistoryDatabase(store))!;
+  const writer = new HistoryWriter(db, { withoutSecrets: (r) => r, maxQueue: MAX_QUEUE });
+  let k = 0;
+  const push = (n: number) => {
+    for (let i = 0; i < n; i++, k++) {
+      const base = records[k % records.length]!;
+      const record = { ...base, id: `${base.id}-${serial}-${k}` } as JobRecord;
+      const change: HistoryChange = {
+        record,
+        from: null,
+        to: record.state,
+        providerStatus: record.providerStatus ?? null,
+        at: new Date().toISOString(),
+        source: 'READ',
+        account: 'default',
+      };
+      writer.record(change);
+    }
+  };
+  // The prefill: a store that already holds jobs, its pages and statements warm.
+  for (let left = PREFILL; left > 0; left -= MAX_QUEUE) {
+    push(Math.min(left, MAX_QUEUE));
+    await writer.flush();
+  }
+  const pg0 = postgresTicks();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let left = CHANGES; left > 0;) {
+    const n = Math.min(left, MAX_QUEUE - writer.queued);
+    push(n);
+    left -= n;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await writer.flush();
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const pgMicros = (postgresTicks() - pg0) * 10_000;
+  await writer.close();
+  await db.close();
+  return {
+    changesPerSecond: Math.round(CHANGES / seconds),
+    processMicrosPerChange: +((cpu.user + cpu.system) / CHANGES).toFixed(1),
+    postgresMicrosPerChange: store.kind === 'postgres' ? +(pgMicros / CHANGES).toFixed(1) : null,
+  };
+}
+
+async function main() {
+  const records = await realRecords(3000);
+  if (records.length === 0) throw new Error('the gateway stored no records');
+  const bytes = records.reduce((sum, r) => sum + JSON.stringify(r).length, 0) / records.length;
+  log(`${records.length} records, ${Math.round(bytes)} bytes on average; load ${loadAverage()}`);
+  const dir = mkdtempSync(join(tmpdir(), 'jobgraph-bench-writer-'));
+  const stores: [string, (i: number) => HistoryStoreConfig][] = [
+    [
+      'SQLite',
+      (i) => ({ kind: 'sqlite', path: join(dir, `h${i}.sqlite`), dataDir: dir, implicit: false }),
+    ],
+  ];
+  if (PG_URL) stores.push(['PostgreSQL', () => ({ kind: 'postgres', url: PG_URL })]);
+  const lines = [
+    '| store | changes/s, median (range) | µs of this process a change | µs of local postgres processes a change |',
+    '| --- | --- | --- | --- |',
+  ];
+  for (const [name, store] of stores) {
+    const runs: Awaited<ReturnType<typeof round>>[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      runs.push(await round(store(i), records, `${Date.now()}r${i}`));
+      log(`${name} round ${i + 1}: ${JSON.stringify(runs.at(-1))}`);
+    }
+    const range = (pick: (r: (typeof runs)[number]) => number | null) => {
+      const values = runs.map(pick).filter((v): v is number => v !== null);
+      return values.length
+        ? `${median(values)} (${Math.min(...values)}–${Math.max(...values)})`
+        : '—';
+    };
+    lines.push(
+      `| ${name} | ${range((r) => r.changesPerSecond)} | ${range((r) => r.processMicrosPerChange)} | ${range((r) => r.postgresMicrosPerChange)} |`,
+    );
+  }
+  console.log(
+    `\n${CHANGES} changes a round after ${PREFILL}, ${ROUNDS} rounds, records of ${Math.round(bytes)} bytes; load ${loadAverage()}\n\n${lines.join('\n')}`,
+  );
+}
+
+runBench(log, main);
