@@ -61,11 +61,11 @@ async function realRecords(n: number): Promise<JobRecord[]> {
 /** CPU ticks (1/100 s) of the processes named `postgres` on this machine: a local server's. */
 function postgresTicks(): number {
   let ticks = 0;
-  let entries: string[] = [];
+  let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
-    return 0;
+    return 0; // no /proc: not Linux
   }
   for (const pid of entries) {
     if (!/^\d+$/.test(pid)) continue;
@@ -88,7 +88,7 @@ async function round(store: HistoryStoreConfig, records: readonly JobRecord[], s
   const push = (n: number) => {
     for (let i = 0; i < n; i++, k++) {
       const base = records[k % records.length]!;
-      const record = { ...base, id: `${base.id}-${serial}-${k}` } as JobRecord;
+      const record: JobRecord = { ...base, id: `${base.id}-${serial}-${k}` };
       const change: HistoryChange = {
         record,
         from: null,
