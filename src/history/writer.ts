@@ -2,8 +2,9 @@
  * The write side of the history store: `record(change)` is what the job-state store's subscriber
  * calls for each applied change. It never waits: changes wait in a bounded queue and are written
  * in batches (group commit), each within `flushMs` of being recorded; a full queue drops the
- * change and counts it. PostgreSQL writes two batches at once (lanes by job ID), SQLite one. A failing database (PostgreSQL gone) marks the store degraded, drops and
- * counts the batch, and never throws to the caller.
+ * change and counts it. PostgreSQL writes two batches at once (lanes by job ID), SQLite one. A
+ * failing database (PostgreSQL gone) marks the store degraded, drops and counts the batch, and
+ * never throws to the caller.
  */
 import type { JobRecord } from '../model/job.ts';
 import { BatchStatements } from './batchStatements.ts';
