@@ -6,7 +6,7 @@
  * failing database (PostgreSQL gone) marks the store degraded, drops and counts the batch, and
  * never throws to the caller.
  */
-import type { JobRecord } from '../model/job.ts';
+import { isTerminalState, type JobRecord, type JobState } from '../model/job.ts';
 import { BatchStatements } from './batchStatements.ts';
 import type { Transaction } from 'kysely';
 import type { HistoryDatabase, HistoryTables, JobRow, TransitionRow } from './database.ts';
@@ -48,8 +48,6 @@ export interface HistoryWriterOptions {
  * 32,766 bound on parameters (and PostgreSQL's 65,535).
  */
 const MAX_BATCH = 2000;
-
-const TERMINAL = new Set(['SUCCEEDED', 'SUCCEEDED_WITH_ERRORS', 'FAILED', 'CANCELLED']);
 
 /**
  * How many batches PostgreSQL writes at once, each in its own transaction on its own pooled
@@ -118,7 +116,7 @@ export class HistoryWriter {
       this.#options.count('dropped', 1);
       return;
     }
-    this.#laneOf(idOf(change)).record(change);
+    this.#laneOf(change.record.id).record(change);
   }
 
   /**
@@ -221,7 +219,7 @@ class Lane {
     // few multi-row statements compiled once per size (batchStatements.ts): on PostgreSQL two
     // round trips a batch, not two a change.
     const latest = new Map<string, HistoryChange>();
-    for (const change of changes) latest.set(idOf(change), change);
+    for (const change of changes) latest.set(change.record.id, change);
     const jobs: JobRow[] = [];
     for (const [id, change] of latest) {
       const stripped = options.withoutSecrets(change.record);
@@ -230,7 +228,7 @@ class Lane {
     }
     const observed: TransitionRow[] = [];
     for (const change of changes) {
-      const id = idOf(change);
+      const id = change.record.id;
       if (change.transition !== false && latest.has(id)) observed.push(transitionOf(id, change));
     }
     try {
@@ -312,9 +310,6 @@ class Lane {
 
 const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
-/** A change's job ID, as the record names it. */
-const idOf = (change: HistoryChange): string => String((change.record as { id?: unknown }).id);
-
 /** A job's row at `change`: searchable text read from the record's common fields, and the record. */
 function jobRowOf(id: string, change: HistoryChange, record: JobRecord): JobRow {
   const r = record as unknown as Record<string, unknown>;
@@ -333,7 +328,7 @@ function jobRowOf(id: string, change: HistoryChange, record: JobRecord): JobRow 
     created_at: createdAt,
     finished_at: finishedAt,
     sort_at: finishedAt ?? createdAt ?? change.at,
-    terminal: TERMINAL.has(change.to) ? 1 : 0,
+    terminal: isTerminalState(change.to as JobState) ? 1 : 0,
     last_confirmed_at: change.at,
     record: JSON.stringify(record),
   };
