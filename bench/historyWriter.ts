@@ -22,6 +22,7 @@ import { probeFixtures } from './lib/context.ts';
 import { UnknownIdGenerator } from './lib/ids.ts';
 import { jobsBody, post } from './lib/queries.ts';
 import { int, readSettings, text } from './lib/settings.ts';
+import { cpuTimeMicros } from './rig/proc.ts';
 import { loadAverage } from './rig/report.ts';
 import { logger, runBench, startStack } from './rig/stack.ts';
 import { median } from './rig/stats.ts';
@@ -58,9 +59,9 @@ async function realRecords(n: number): Promise<JobRecord[]> {
   }
 }
 
-/** CPU ticks (1/100 s) of the processes named `postgres` on this machine: a local server's. */
-function postgresTicks(): number {
-  let ticks = 0;
+/** CPU time (µs) the processes named `postgres` on this machine have used: a local server's. */
+function postgresMicros(): number {
+  let micros = 0;
   let entries: string[];
   try {
     entries = readdirSync('/proc');
@@ -70,15 +71,13 @@ function postgresTicks(): number {
   for (const pid of entries) {
     if (!/^\d+$/.test(pid)) continue;
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (!stat.includes('(postgres)')) continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres')
+        micros += cpuTimeMicros(Number(pid));
     } catch {
       // gone meanwhile
     }
   }
-  return ticks;
+  return micros;
 }
 
 async function round(store: HistoryStoreConfig, records: readonly JobRecord[], serial: string) {
@@ -106,7 +105,7 @@ async function round(store: HistoryStoreConfig, records: readonly JobRecord[], s
     push(Math.min(left, MAX_QUEUE));
     await writer.flush();
   }
-  const pg0 = postgresTicks();
+  const pg0 = postgresMicros();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   for (let left = CHANGES; left > 0;) {
@@ -118,7 +117,7 @@ async function round(store: HistoryStoreConfig, records: readonly JobRecord[], s
   await writer.flush();
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  const pgMicros = (postgresTicks() - pg0) * 10_000;
+  const pgMicros = postgresMicros() - pg0;
   await writer.close();
   await db.close();
   return {
