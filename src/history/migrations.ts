@@ -90,6 +90,17 @@ export const MIGRATIONS: readonly (readonly MigrationStatement[])[] = [
     `DROP INDEX transitions_by_job`,
     `CREATE INDEX transitions_by_seq ON transitions (job_seq, at)`,
   ],
+  // 4: the newest-first keyset breaks ties by `seq`, not the job's ID: each entry of the two time
+  // indexes carries an 8-byte integer where it carried the ID's ≈ 50 bytes of text, so the indexes
+  // are a third smaller and a batch of fresh jobs dirties (writes to the WAL, then checkpoints)
+  // fewer of their pages: SQLite's writer at 40,000 stored, ≈ 44 → 32 µs of CPU a fresh job
+  // (bench:history-writer, bench/HISTORY.md). jobHistory's cursors name (sort_at, seq) from then.
+  [
+    `DROP INDEX jobs_by_time`,
+    `DROP INDEX jobs_by_account_time`,
+    `CREATE INDEX jobs_by_time ON jobs (sort_at DESC, seq DESC)`,
+    `CREATE INDEX jobs_by_account_time ON jobs (provider, account, sort_at DESC, seq DESC)`,
+  ],
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,7 +1,7 @@
 /**
  * The read side of the history store. Every query that returns jobs carries the caller's grant in
  * its WHERE clause (`HistoryGrant`: every account, or a list of (provider, account alias) pairs),
- * never a filter after reading. Search is newest first by (sort_at, id), keyset-paged with
+ * never a filter after reading. Search is newest first by (sort_at, seq), keyset-paged with
  * opaque cursors, so a page does not move when rows are written meanwhile.
  */
 import { sql, type ExpressionBuilder, type Expression, type Kysely, type SqlBool } from 'kysely';
@@ -68,27 +68,43 @@ function grantClause(eb: Eb, grant: HistoryGrant): Expression<SqlBool> {
   );
 }
 
-const encode = (sortAt: string, id: string) =>
-  Buffer.from(JSON.stringify([sortAt, id])).toString('base64url');
+/** A keyset position: the job's sort_at, and its seq (the tie-break among equal times). */
+export type HistoryPosition = readonly [sortAt: string, seq: number];
 
-function decode(cursor: string): [string, string] {
+/** The position a cursor's JSON body names, or null when it names none. */
+export function positionOf(body: string): HistoryPosition | null {
   try {
-    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'string'))
-      return v as [string, string];
+    const v: unknown = JSON.parse(body);
+    if (
+      Array.isArray(v) &&
+      v.length === 2 &&
+      typeof v[0] === 'string' &&
+      Number.isSafeInteger(v[1]) &&
+      (v[1] as number) >= 0
+    )
+      return [v[0], v[1] as number];
   } catch {
-    // falls through to the refusal below
+    // not JSON: no position
   }
-  throw new BadHistoryCursor('after is not a cursor of jobHistory');
+  return null;
+}
+
+const encode = (sortAt: string, seq: number) =>
+  Buffer.from(JSON.stringify([sortAt, seq])).toString('base64url');
+
+function decode(cursor: string): HistoryPosition {
+  const position = positionOf(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (position === null) throw new BadHistoryCursor('after is not a cursor of jobHistory');
+  return position;
 }
 
 const likeOf = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** How a page's positions are handed out as cursors and read back (default: unsigned base64url). */
 export interface HistoryCursors {
-  encode(sortAt: string, id: string): string;
+  encode(sortAt: string, seq: number): string;
   /** The position `cursor` names; throws (the caller's error) unless this store made it. */
-  decode(cursor: string): [string, string];
+  decode(cursor: string): HistoryPosition;
 }
 
 const UNSIGNED: HistoryCursors = { encode, decode };
@@ -266,7 +282,7 @@ export class HistoryReader {
     const n = Math.min(Math.max(first, 1), 100);
     const rows = await this.store.db
       .selectFrom('jobs')
-      .select(['id', 'sort_at', 'record'])
+      .select(['seq', 'sort_at', 'record'])
       .where((eb) => {
         const all: Expression<SqlBool>[] = [grantClause(eb, grant)];
         if (filter.providers?.length) all.push(eb('provider', 'in', [...filter.providers]));
@@ -301,18 +317,19 @@ export class HistoryReader {
           all.push(
             eb.or([
               eb('sort_at', '<', position[0]),
-              eb.and([eb('sort_at', '=', position[0]), eb('id', '<', position[1])]),
+              eb.and([eb('sort_at', '=', position[0]), eb('seq', '<', position[1])]),
             ]),
           );
         return eb.and(all);
       })
       .orderBy('sort_at', 'desc')
-      .orderBy('id', 'desc')
+      .orderBy('seq', 'desc')
       .limit(n + 1)
       .execute();
     const page = rows.slice(0, n);
     const edges = page.map((r) => ({
-      cursor: this.cursors.encode(r.sort_at, r.id),
+      // PostgreSQL answers a bigint as text: seq is a number either way.
+      cursor: this.cursors.encode(r.sort_at, Number(r.seq)),
       node: JSON.parse(r.record) as JobRecord,
     }));
     return {

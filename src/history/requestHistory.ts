@@ -6,6 +6,7 @@
 import DataLoader from 'dataloader';
 import { CursorSeal } from '../cache/cursorSeal.ts';
 import { BadUserInputError } from '../errors.ts';
+import { positionOf } from './reader.ts';
 import type {
   HistoryCursors,
   HistoryFilter,
@@ -50,8 +51,12 @@ export function historyOfRequest(
   };
 }
 
-/** Separates the `jobHistory` cursor key from `listJobs`' and any other use of the same secret. */
-const KEY_LABEL = 'jobgraph jobHistory cursor v1';
+/**
+ * Separates the `jobHistory` cursor key from `listJobs`' and any other use of the same secret. v2:
+ * a position is (sort_at, seq) since history migration 4; a v1 cursor (sort_at, job ID) does not
+ * open under this key, so it is refused as any foreign cursor is, never read as the wrong kind.
+ */
+const KEY_LABEL = 'jobgraph jobHistory cursor v2';
 
 /** `jobHistory`'s cursors: its keyset position, sealed under JOBGRAPH_CURSOR_SECRET like `listJobs`'. */
 export function sealedHistoryCursors(secret: string | null): HistoryCursors {
@@ -63,18 +68,10 @@ export function sealedHistoryCursors(secret: string | null): HistoryCursors {
     );
   };
   return {
-    encode: (sortAt, id) => seal.seal(Buffer.from(JSON.stringify([sortAt, id]), 'utf8')),
+    encode: (sortAt, seq) => seal.seal(Buffer.from(JSON.stringify([sortAt, seq]), 'utf8')),
     decode(cursor) {
       const body = seal.open(cursor);
-      if (body === null) return refuse();
-      try {
-        const v: unknown = JSON.parse(body.toString('utf8'));
-        if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'string'))
-          return v as [string, string];
-      } catch {
-        // refused below
-      }
-      return refuse();
+      return (body === null ? null : positionOf(body.toString('utf8'))) ?? refuse();
     },
   };
 }

@@ -379,6 +379,34 @@ describe.each(kinds)('The history store on a $name', ({ skip, fresh }) => {
   );
 
   it.skipIf(skip)(
+    'pages jobs of one time in the order they were first stored (seq), none repeated or skipped',
+    async () => {
+      const db = await start();
+      const writer = writerOf(db, {}, 1000);
+      const reader = new HistoryReader(db);
+      const same = '2026-01-01T00:00:00.000Z';
+      // Stored in this order, IDs not in it: the tie is broken by seq, not by ID.
+      const order = ['m', 'c', 'x', 'a', 'q', 'b', 'z', 'd', 'k', 'e'].map(
+        (s) => `batch:us-east-1:${s}`,
+      );
+      for (const id of order) {
+        writer.record(change(job(id, { createdAt: same })));
+        await writer.flush();
+      }
+      const seen: string[] = [];
+      let after: string | null = null;
+      for (;;) {
+        const p = await reader.search({ providers: ['AWS_BATCH'] }, 3, after, '*');
+        seen.push(...p.edges.map((e) => e.node.id));
+        if (!p.pageInfo.hasNextPage) break;
+        after = p.pageInfo.endCursor;
+      }
+      expect(seen).toEqual([...order].reverse());
+      await writer.close();
+    },
+  );
+
+  it.skipIf(skip)(
     "carries the account grant in the query: account B's token reads no row of A",
     async () => {
       const db = await start();
