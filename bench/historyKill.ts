@@ -6,13 +6,21 @@
 // a transition — one change, acknowledged to the client by the answer. Mid-stream the gateway is
 // SIGKILLed; the store is then opened and every acknowledged job looked up.
 //
+//
+// BENCH_KILL_DRIVER=writer kills a process that only writes history instead (bench/lib/
+// writerHost.ts: the real HistoryWriter fed copies of real records at BENCH_KILL_RATE, default
+// 10,000 a second): what the store and its writer lose, apart from how many reads a second this
+// machine can answer beside them.
+//
 //   npm run bench:history-kill     BENCH_KILL_SECONDS (10) of driving, BENCH_KILL_CONCURRENCY (16)
 //                                  queries in flight, BENCH_KILL_RATE changes a second (0: as fast
 //                                  as the gateway answers), BENCH_KILL_SQLITE=0 to measure only
-//                                  BENCH_HISTORY_PG_URL
-import { mkdtempSync } from 'node:fs';
+//                                  BENCH_HISTORY_PG_URL, BENCH_KILL_DRIVER (gateway, or writer)
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { sql } from 'kysely';
 import type { HistoryStoreConfig } from '../src/config/types.ts';
 import { openHistoryDatabase } from '../src/history/database.ts';
@@ -24,6 +32,9 @@ import { sleep } from './rig/proc.ts';
 import { loadAverage } from './rig/report.ts';
 import { logger, runBench, startStack, type Stack } from './rig/stack.ts';
 import { percentile } from './rig/stats.ts';
+import { REPO_ROOT } from './rig/proc.ts';
+import { killId, realRecords } from './lib/writerRecords.ts';
+import type { JobRecord } from '../src/model/job.ts';
 
 const SECONDS = int('BENCH_KILL_SECONDS', 10, 2, 600);
 const CONCURRENCY = int('BENCH_KILL_CONCURRENCY', 16, 1, 200);
@@ -31,6 +42,9 @@ const PG_URL = text('BENCH_HISTORY_PG_URL');
 /** Changes a second asked (100 a query), paced; 0: every worker asks again as soon as answered. */
 const RATE = int('BENCH_KILL_RATE', 0, 0, 1_000_000);
 const SQLITE = int('BENCH_KILL_SQLITE', 1, 0, 1) === 1;
+const DRIVER = text('BENCH_KILL_DRIVER') ?? 'gateway';
+if (DRIVER !== 'gateway' && DRIVER !== 'writer')
+  throw new Error(`BENCH_KILL_DRIVER=${DRIVER}: gateway or writer`);
 /** The writer's group-commit interval (src/history/writer.ts `flushMs`, at most 1 s). */
 const GROUP_COMMIT_MS = 1000;
 const log = logger('history-kill');
@@ -121,18 +135,36 @@ async function once(stack: Stack, name: string, store: HistoryStoreConfig, url: 
   const { acked, failed } = await driving;
   const beforeKill = [...acked].filter(([, at]) => at <= killedAt);
   const rate = beforeKill.length / ((killedAt - started) / 1000);
+  return lossOf(name, store, beforeKill, rate, killedAt, {
+    askedPerSecond: RATE || 'as fast as answered',
+    failedQueries: failed,
+    writesJustBeforeKill: writes,
+  });
+}
+
+/**
+ * What the kill at `killedAt` lost of the `acknowledged` changes (job ID, when acknowledged): the
+ * store opened as jobgraph opens it, and each change looked up.
+ */
+async function lossOf(
+  name: string,
+  store: HistoryStoreConfig,
+  acknowledged: readonly (readonly [string, number])[],
+  rate: number,
+  killedAt: number,
+  how: Record<string, unknown>,
+) {
   const back = await readBack(store);
-  const missing = beforeKill.filter(([id]) => !back.stored.has(id));
+  const missing = acknowledged.filter(([id]) => !back.stored.has(id));
   // How long before the kill each missing change was acknowledged: within one group commit?
   const ages = missing.map(([, at]) => killedAt - at);
   const result = {
     store: name,
+    driver: DRIVER,
     loadAverage: loadAverage(),
-    askedPerSecond: RATE || 'as fast as answered',
+    ...how,
     changesPerSecond: Math.round(rate),
-    acknowledgedBeforeKill: beforeKill.length,
-    failedQueries: failed,
-    writesJustBeforeKill: writes,
+    acknowledgedBeforeKill: acknowledged.length,
     integrity: back.integrity,
     storedJobs: back.stored.size,
     storedTransitions: back.transitions,
@@ -146,26 +178,105 @@ async function once(stack: Stack, name: string, store: HistoryStoreConfig, url: 
   return result;
 }
 
+/**
+ * The writer mode: a process that only writes history (bench/lib/writerHost.ts) at RATE changes a
+ * second, SIGKILLed as the gateway is; a change is acknowledged by the host's `ack` line that
+ * first counts it.
+ */
+async function onceWriter(
+  name: string,
+  store: HistoryStoreConfig,
+  records: readonly JobRecord[],
+  recordsFile: string,
+) {
+  const rate = RATE || 10_000;
+  const run = `r${Date.now()}`;
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(REPO_ROOT, 'bench/lib/writerHost.ts')],
+    {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        BENCH_WRITER_HOST_STORE: JSON.stringify(store),
+        BENCH_WRITER_HOST_RECORDS: recordsFile,
+        BENCH_WRITER_HOST_RATE: String(rate),
+        BENCH_WRITER_HOST_RUN: run,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  /** [changes recorded, epoch ms, dropped so far], in the order printed. */
+  const acks: [number, number, number][] = [];
+  let ready!: () => void;
+  const isReady = new Promise<void>((resolve) => (ready = resolve));
+  const lines = createInterface({ input: child.stdout });
+  const closed = new Promise<void>((resolve) => lines.once('close', resolve));
+  lines.on('line', (line) => {
+    if (line === 'ready') ready();
+    const m = /^ack (\d+) (\d+) (\d+)$/.exec(line);
+    if (m) acks.push([Number(m[1]), Number(m[2]), Number(m[3])]);
+  });
+  await Promise.race([
+    isReady,
+    exited.then(() => {
+      throw new Error('writerHost exited before it was ready');
+    }),
+  ]);
+  // As the gateway mode: two seconds untimed, then the kill a random moment into the window's
+  // second half.
+  await sleep(2000);
+  const started = Date.now();
+  const atStart = acks.at(-1)?.[0] ?? 0;
+  await sleep(SECONDS * 1000 * (0.5 + Math.random() / 2));
+  child.kill('SIGKILL');
+  const killedAt = Date.now();
+  await exited;
+  await closed; // every line printed before the kill, read
+  const [count, lastAt, dropped] = acks.at(-1) ?? [0, killedAt, 0];
+  const acknowledged: [string, number][] = [];
+  let next = 0;
+  for (const [upTo, at] of acks)
+    for (; next < upTo; next++)
+      acknowledged.push([killId(records[next % records.length]!, run, next), at]);
+  return lossOf(
+    name,
+    store,
+    acknowledged,
+    (count - atStart) / ((lastAt - started) / 1000),
+    killedAt,
+    {
+      askedPerSecond: rate,
+      droppedBeforeKill: dropped,
+    },
+  );
+}
+
 async function main() {
   const stack = await startStack({ latencyMs: 0 });
   await probeFixtures(stack);
   const dir = mkdtempSync(join(tmpdir(), 'jobgraph-bench-history-kill-'));
   const path = join(dir, 'history.sqlite');
-  const results = SQLITE
-    ? [
-        await once(
-          stack,
-          'sqlite',
-          { kind: 'sqlite', path, dataDir: dir, implicit: false },
-          `sqlite:${path}`,
-        ),
-      ]
-    : [];
-  if (PG_URL)
-    results.push(await once(stack, 'postgres', { kind: 'postgres', url: PG_URL }, PG_URL));
+  const stores: [string, HistoryStoreConfig, string][] = [];
+  if (SQLITE)
+    stores.push([
+      'sqlite',
+      { kind: 'sqlite', path, dataDir: dir, implicit: false },
+      `sqlite:${path}`,
+    ]);
+  if (PG_URL) stores.push(['postgres', { kind: 'postgres', url: PG_URL }, PG_URL]);
+  const results = [];
+  if (DRIVER === 'writer') {
+    const records = await realRecords(stack, 3000);
+    const recordsFile = join(dir, 'records.json');
+    writeFileSync(recordsFile, JSON.stringify(records));
+    for (const [name, store] of stores)
+      results.push(await onceWriter(name, store, records, recordsFile));
+  } else for (const [name, store, url] of stores) results.push(await once(stack, name, store, url));
   for (const r of results)
     console.log(
-      `${r.store}: ${r.changesPerSecond} changes/s acknowledged, SIGKILL after ${r.acknowledgedBeforeKill}; ` +
+      `${r.store} (${r.driver}): ${r.changesPerSecond} changes/s acknowledged, SIGKILL after ${r.acknowledgedBeforeKill}; ` +
         `integrity ${r.integrity}; missing ${r.missing} (${r.missingSeconds} s of changes, the oldest ` +
         `acknowledged ${r.oldestMissingMsBeforeKill} ms before the kill; within the ${GROUP_COMMIT_MS} ms ` +
         `group commit: ${r.withinGroupCommit ? 'yes' : 'NO'}); load ${r.loadAverage}`,

@@ -16,12 +16,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { HistoryStoreConfig } from '../src/config/types.ts';
 import { openHistoryDatabase } from '../src/history/database.ts';
-import { HistoryWriter, type HistoryChange } from '../src/history/writer.ts';
+import { HistoryWriter } from '../src/history/writer.ts';
 import type { JobRecord } from '../src/model/job.ts';
-import { probeFixtures } from './lib/context.ts';
-import { UnknownIdGenerator } from './lib/ids.ts';
-import { jobsBody, post } from './lib/queries.ts';
-import { int, readSettings, text } from './lib/settings.ts';
+import { int, text } from './lib/settings.ts';
+import { freshChange, realRecords } from './lib/writerRecords.ts';
 import { cpuTimeMicros } from './rig/proc.ts';
 import { loadAverage } from './rig/report.ts';
 import { logger, runBench, startStack } from './rig/stack.ts';
@@ -34,30 +32,6 @@ const PG_URL = text('BENCH_HISTORY_PG_URL');
 /** The writer's own bound on its queue (src/history/writer.ts): the rounds keep it this full. */
 const MAX_QUEUE = 10_000;
 const log = logger('history-writer');
-
-/** Real records: `n` fresh finished jobs answered by a gateway, read back from its history store. */
-async function realRecords(n: number): Promise<JobRecord[]> {
-  const stack = await startStack({ latencyMs: 0 });
-  await probeFixtures(stack);
-  const dir = mkdtempSync(join(tmpdir(), 'jobgraph-bench-writer-records-'));
-  const path = join(dir, 'history.sqlite');
-  const gateway = await stack.gateway({
-    label: 'records',
-    extraEnv: { JOBGRAPH_CACHE_MAX_ENTRIES: '0', JOBGRAPH_HISTORY_URL: `sqlite:${path}` },
-  });
-  const ids = new UnknownIdGenerator();
-  const providers = readSettings().providers;
-  for (let asked = 0; asked < n; asked += 100)
-    await post(gateway.url, jobsBody(ids.take(100, 'finished', providers)), stack.headers);
-  await gateway.stop(); // SIGTERM: the writer's queue is written before it exits
-  const db = (await openHistoryDatabase({ kind: 'sqlite', path, dataDir: dir, implicit: false }))!;
-  try {
-    const rows = await db.db.selectFrom('jobs').select('record').execute();
-    return rows.map((r) => JSON.parse(r.record) as JobRecord);
-  } finally {
-    await db.close();
-  }
-}
 
 /** CPU time (µs) the processes named `postgres` on this machine have used: a local server's. */
 function postgresMicros(): number {
@@ -87,17 +61,7 @@ async function round(store: HistoryStoreConfig, records: readonly JobRecord[], s
   const push = (n: number) => {
     for (let i = 0; i < n; i++, k++) {
       const base = records[k % records.length]!;
-      const record: JobRecord = { ...base, id: `${base.id}-${serial}-${k}` };
-      const change: HistoryChange = {
-        record,
-        from: null,
-        to: record.state,
-        providerStatus: record.providerStatus ?? null,
-        at: new Date().toISOString(),
-        source: 'READ',
-        account: 'default',
-      };
-      writer.record(change);
+      writer.record(freshChange(base, `${base.id}-${serial}-${k}`));
     }
   };
   // The prefill: a store that already holds jobs, its pages and statements warm.
@@ -128,8 +92,7 @@ async function round(store: HistoryStoreConfig, records: readonly JobRecord[], s
 }
 
 async function main() {
-  const records = await realRecords(3000);
-  if (records.length === 0) throw new Error('the gateway stored no records');
+  const records = await realRecords(await startStack({ latencyMs: 0 }), 3000);
   const bytes = records.reduce((sum, r) => sum + JSON.stringify(r).length, 0) / records.length;
   log(`${records.length} records, ${Math.round(bytes)} bytes on average; load ${loadAverage()}`);
   const dir = mkdtempSync(join(tmpdir(), 'jobgraph-bench-writer-'));
