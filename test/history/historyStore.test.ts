@@ -535,6 +535,18 @@ describe('The SQLite history store', () => {
     expect(readFileSync(path).equals(bytes)).toBe(true);
     expect(existsSync(`${path}-wal`)).toBe(false);
   });
+
+  it("keeps a batch's statement journal in memory, not in a temporary file", async () => {
+    // Each multi-row statement of a batch runs inside its transaction, so SQLite journals the
+    // pages it changes: in a temporary file, a 32 KiB write(2) a page, unless temp_store is MEMORY.
+    const db = (await openHistoryDatabase(await kinds[0]!.fresh()))!;
+    try {
+      const { rows } = await sql<{ temp_store: number }>`PRAGMA temp_store`.execute(db.db);
+      expect(rows).toEqual([{ temp_store: 2 }]); // 2: MEMORY
+    } finally {
+      await db.close();
+    }
+  });
 });
 
 describe('The default place of the history (JOBGRAPH_DATA_DIR and JOBGRAPH_HISTORY_URL unset)', () => {
