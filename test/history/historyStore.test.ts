@@ -7,7 +7,7 @@ import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/dat
 import { openHistory } from '../../src/history/index.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/history/migrations.ts';
 import { ActionLog, type JobActionEntry } from '../../src/history/actions.ts';
-import { HistoryReader } from '../../src/history/reader.ts';
+import { HistoryReader, type HistoryFilter } from '../../src/history/reader.ts';
 import { HistoryWriter, type HistoryChange, type WriteOutcome } from '../../src/history/writer.ts';
 import type { JobRecord } from '../../src/model/job.ts';
 import { SECRET_VALUE, batchRecord, withoutSecrets } from '../support/retainedRecords.ts';
@@ -43,6 +43,24 @@ const change = (record: JobRecord, over: Partial<HistoryChange> = {}): HistoryCh
 });
 
 const identity = (r: JobRecord) => r;
+
+/** The IDs of every page of `filter`, `size` a page, with `between(page)` run after each page. */
+async function everyPage(
+  reader: HistoryReader,
+  filter: HistoryFilter,
+  size: number,
+  between: (page: number) => Promise<void> = async () => undefined,
+): Promise<string[]> {
+  const seen: string[] = [];
+  let after: string | null = null;
+  for (let page = 0; ; page++) {
+    const p = await reader.search(filter, size, after, '*');
+    seen.push(...p.edges.map((e) => e.node.id));
+    await between(page);
+    if (!p.pageInfo.hasNextPage) return seen;
+    after = p.pageInfo.endCursor;
+  }
+}
 
 describe.each(kinds)('The history store on a $name', ({ skip, fresh }) => {
   const open: HistoryDatabase[] = [];
@@ -362,17 +380,11 @@ describe.each(kinds)('The history store on a $name', ({ skip, fresh }) => {
       for (let i = 0; i < 30; i++)
         writer.record(change(job(`batch:us-east-1:j${i}`, { createdAt: at(i) })));
       await writer.flush();
-      const seen: string[] = [];
-      let after: string | null = null;
-      for (let page = 0; ; page++) {
-        const p = await reader.search({}, 7, after, '*');
-        seen.push(...p.edges.map((e) => e.node.id));
+      const seen = await everyPage(reader, {}, 7, async (page) => {
         // Newer jobs land while the caller pages: they sort before the cursor, so never appear.
         writer.record(change(job(`batch:us-east-1:new${page}`, { createdAt: at(100 + page) })));
         await writer.flush();
-        if (!p.pageInfo.hasNextPage) break;
-        after = p.pageInfo.endCursor;
-      }
+      });
       expect(seen).toEqual([...Array(30).keys()].reverse().map((i) => `batch:us-east-1:j${i}`));
       await writer.close();
     },
@@ -393,15 +405,9 @@ describe.each(kinds)('The history store on a $name', ({ skip, fresh }) => {
         writer.record(change(job(id, { createdAt: same })));
         await writer.flush();
       }
-      const seen: string[] = [];
-      let after: string | null = null;
-      for (;;) {
-        const p = await reader.search({ providers: ['AWS_BATCH'] }, 3, after, '*');
-        seen.push(...p.edges.map((e) => e.node.id));
-        if (!p.pageInfo.hasNextPage) break;
-        after = p.pageInfo.endCursor;
-      }
-      expect(seen).toEqual([...order].reverse());
+      expect(await everyPage(reader, { providers: ['AWS_BATCH'] }, 3)).toEqual(
+        [...order].reverse(),
+      );
       await writer.close();
     },
   );
