@@ -6,7 +6,6 @@
 // a transition — one change, acknowledged to the client by the answer. Mid-stream the gateway is
 // SIGKILLed; the store is then opened and every acknowledged job looked up.
 //
-//
 // BENCH_KILL_DRIVER=writer kills a process that only writes history instead (bench/lib/
 // writerHost.ts: the real HistoryWriter fed copies of real records at BENCH_KILL_RATE, default
 // 10,000 a second): what the store and its writer lose, apart from how many reads a second this
@@ -24,17 +23,16 @@ import { createInterface } from 'node:readline';
 import { sql } from 'kysely';
 import type { HistoryStoreConfig } from '../src/config/types.ts';
 import { openHistoryDatabase } from '../src/history/database.ts';
+import type { JobRecord } from '../src/model/job.ts';
 import { probeFixtures } from './lib/context.ts';
 import { UnknownIdGenerator } from './lib/ids.ts';
 import { jobsBody, post } from './lib/queries.ts';
 import { int, text } from './lib/settings.ts';
-import { sleep } from './rig/proc.ts';
+import { killId, realRecords } from './lib/writerRecords.ts';
+import { REPO_ROOT, sleep } from './rig/proc.ts';
 import { loadAverage } from './rig/report.ts';
 import { logger, runBench, startStack, type Stack } from './rig/stack.ts';
 import { percentile } from './rig/stats.ts';
-import { REPO_ROOT } from './rig/proc.ts';
-import { killId, realRecords } from './lib/writerRecords.ts';
-import type { JobRecord } from '../src/model/job.ts';
 
 const SECONDS = int('BENCH_KILL_SECONDS', 10, 2, 600);
 const CONCURRENCY = int('BENCH_KILL_CONCURRENCY', 16, 1, 200);
