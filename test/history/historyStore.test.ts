@@ -1,10 +1,9 @@
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql, type KyselyPlugin } from 'kysely';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Config, HistoryStoreConfig } from '../../src/config/types.ts';
+import type { HistoryStoreConfig } from '../../src/config/types.ts';
 import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
-import { openHistory } from '../../src/history/index.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/history/migrations.ts';
 import { ActionLog, type JobActionEntry } from '../../src/history/actions.ts';
 import { HistoryReader, type HistoryFilter } from '../../src/history/reader.ts';
@@ -529,61 +528,6 @@ describe.each(kinds)('The history store on a $name', ({ skip, fresh }) => {
       expect(counts).toEqual({ written: 3 });
     },
   );
-});
-
-describe('The SQLite history store', () => {
-  it('refuses a corrupt file in one line, without writing to it', async () => {
-    const { path } = (await kinds[0]!.fresh()) as { path: string };
-    const bytes = Buffer.from('not a database, but somebody\u2019s file '.repeat(200));
-    writeFileSync(path, bytes);
-    const opened = openHistoryDatabase({ kind: 'sqlite', path, dataDir: null, implicit: false });
-    await expect(opened).rejects.toThrow(/^JOBGRAPH_HISTORY_URL: sqlite:.* cannot be used \(.*\)$/);
-    expect(readFileSync(path).equals(bytes)).toBe(true);
-    expect(existsSync(`${path}-wal`)).toBe(false);
-  });
-
-  it("keeps a batch's statement journal in memory, not in a temporary file", async () => {
-    // Each multi-row statement of a batch runs inside its transaction, so SQLite journals the
-    // pages it changes: in a temporary file, a 32 KiB write(2) a page, unless temp_store is MEMORY.
-    const db = (await openHistoryDatabase(await kinds[0]!.fresh()))!;
-    try {
-      const { rows } = await sql<{ temp_store: number }>`PRAGMA temp_store`.execute(db.db);
-      expect(rows).toEqual([{ temp_store: 2 }]); // 2: MEMORY
-    } finally {
-      await db.close();
-    }
-  });
-});
-
-describe('The default place of the history (JOBGRAPH_DATA_DIR and JOBGRAPH_HISTORY_URL unset)', () => {
-  /** A data folder that cannot be made: under a file (root may write anywhere, so not by permissions). */
-  const unwritable = async () => {
-    const dir = ((await kinds[0]!.fresh()) as { dataDir: string }).dataDir;
-    writeFileSync(join(dir, 'a-file'), 'x');
-    const dataDir = join(dir, 'a-file', 'jobgraph-data');
-    return { kind: 'sqlite' as const, path: join(dataDir, 'history.sqlite'), dataDir };
-  };
-  const configOf = (store: HistoryStoreConfig) =>
-    ({ history: { store, retainDays: 400 }, listing: { cursorSecret: null } }) as Config;
-
-  it('runs without history when nobody chose the place and it cannot be written (a read-only container), and says so once', async () => {
-    const lines: string[] = [];
-    const logger = { warn: (_f: object, m: string) => lines.push(m), info: () => undefined };
-    const history = await openHistory(
-      configOf({ ...(await unwritable()), implicit: true }),
-      withoutSecrets,
-      logger,
-    );
-    expect(history).toBeNull();
-    expect(lines).toEqual([expect.stringMatching(/default data folder cannot be written/)]);
-  });
-
-  it('stops the start in one line naming JOBGRAPH_DATA_DIR when the operator named the folder', async () => {
-    const logger = { warn: () => undefined, info: () => undefined };
-    await expect(
-      openHistory(configOf({ ...(await unwritable()), implicit: false }), withoutSecrets, logger),
-    ).rejects.toThrow(/^JOBGRAPH_DATA_DIR: .* cannot be written \(/);
-  });
 });
 
 describe.skipIf(kinds[1]!.skip)('The PostgreSQL history store going away', () => {
