@@ -209,6 +209,9 @@ export const JOB_PARTS: readonly ProfilePart[] = [
     /node_modules\/(@apollo|express|router|body-parser|raw-body|@as-integrations|cors)\/|^node:_http_server$|\/dist\/http\//,
   ),
   part('logging (pino)', /node_modules\/pino|\/dist\/(logger|observability\/logFields)\.js$/),
+  // node:sqlite runs on the calling thread and has no frames of its own: its time is its callers',
+  // the history's statements in dist/history/database.js.
+  part('history store: writer, its reads, node:sqlite', /\/dist\/history\/|node_modules\/kysely\//),
   part(
     'upstream HTTP (node:http client)',
     /^node:_http_(client|agent)$|\/dist\/datasources\/shared\/(http|bodyCap)\.js$|\/bench\/lib\/floor\.ts$/,
