@@ -18,6 +18,7 @@ import type { HistoryStoreConfig } from '../src/config/types.ts';
 import { openHistoryDatabase } from '../src/history/database.ts';
 import { HistoryWriter } from '../src/history/writer.ts';
 import type { JobRecord } from '../src/model/job.ts';
+import { probeFixtures } from './lib/context.ts';
 import { int, text } from './lib/settings.ts';
 import { freshChange, realRecords } from './lib/writerRecords.ts';
 import { cpuTimeMicros } from './rig/proc.ts';
@@ -92,7 +93,9 @@ async function round(store: HistoryStoreConfig, records: readonly JobRecord[], s
 }
 
 async function main() {
-  const records = await realRecords(await startStack({ latencyMs: 0 }), 3000);
+  const stack = await startStack({ latencyMs: 0 });
+  await probeFixtures(stack);
+  const records = await realRecords(stack, 3000);
   const bytes = records.reduce((sum, r) => sum + JSON.stringify(r).length, 0) / records.length;
   log(`${records.length} records, ${Math.round(bytes)} bytes on average; load ${loadAverage()}`);
   const dir = mkdtempSync(join(tmpdir(), 'jobgraph-bench-writer-'));

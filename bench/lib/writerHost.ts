@@ -28,7 +28,7 @@ let dropped = 0;
 const writer = new HistoryWriter(db, {
   withoutSecrets: (r) => r,
   count: (outcome, n) => {
-    if (outcome !== 'written') dropped += n;
+    if (outcome === 'dropped') dropped += n;
   },
 });
 const started = Date.now();

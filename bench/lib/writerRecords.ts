@@ -9,14 +9,15 @@ import { openHistoryDatabase } from '../../src/history/database.ts';
 import type { HistoryChange } from '../../src/history/writer.ts';
 import type { JobRecord } from '../../src/model/job.ts';
 import type { Stack } from '../rig/stack.ts';
-import { probeFixtures } from './context.ts';
 import { UnknownIdGenerator } from './ids.ts';
 import { jobsBody, post } from './queries.ts';
 import { readSettings } from './settings.ts';
 
-/** `n` fresh finished jobs of BENCH_PROVIDERS, as a gateway over `stack`'s emulators stores them. */
+/**
+ * `n` fresh finished jobs of BENCH_PROVIDERS, as a gateway over `stack`'s emulators stores them;
+ * `stack`'s fixtures already probed (`probeFixtures`, which the caller's other phases need too).
+ */
 export async function realRecords(stack: Stack, n: number): Promise<JobRecord[]> {
-  await probeFixtures(stack);
   const dir = mkdtempSync(join(tmpdir(), 'jobgraph-bench-writer-records-'));
   const path = join(dir, 'history.sqlite');
   const gateway = await stack.gateway({
