@@ -211,33 +211,46 @@ async function cpuOnly(): Promise<void> {
   const afterRoot = (roots[roots.length - 1] as readonly [string, string])[1];
   await probeFixtures(stack, { repoRoot: afterRoot });
 
+  // BENCH_CPU_SERVERS: the servers of the rounds (all by default), e.g. a pair measured in longer
+  // rounds than all six would take.
+  const measured = (label: string) => (settings.servers as readonly string[]).includes(label);
   const gateways: (GatewayProcess & { label: string })[] = [];
-  for (const [label, root] of roots) gateways.push({ ...(await launch(label, root)), label });
+  for (const [label, root] of roots)
+    if (measured(label)) gateways.push({ ...(await launch(label, root)), label });
   // The after checkout again with its history store off: the after gateway writes every job it
   // reads to its SQLite file (the default), this one writes none; same rounds, rotated like the rest.
-  if (settings.historyOff) {
+  if (settings.historyOff && measured(cpuReport.HISTORY_OFF)) {
     const off = await launch(cpuReport.HISTORY_OFF, afterRoot, [], { JOBGRAPH_HISTORY_URL: 'off' });
     gateways.push({ ...off, label: cpuReport.HISTORY_OFF });
   }
-  const peer = { ...(await startPeer(stack.emulators.urls)), label: 'peer' };
-  const core = { ...(await startPeer(stack.emulators.urls, '--floor-calls')), label: 'core floor' };
-  const servers = [...gateways, peer, core];
-  const unauthenticated = (s: (typeof servers)[number]) => s === peer || s === core;
+  const peers: (ChildServer & { label: string })[] = [];
+  if (measured('peer')) peers.push({ ...(await startPeer(stack.emulators.urls)), label: 'peer' });
+  if (measured('core floor'))
+    peers.push({
+      ...(await startPeer(stack.emulators.urls, '--floor-calls')),
+      label: 'core floor',
+    });
+  const servers = [...gateways, ...peers];
+  const unauthenticated = (s: (typeof servers)[number]) => peers.includes(s);
+  const kinds = cpuReport.CPU_KINDS.filter((k) => settings.kinds.includes(k));
+  /** The rows of the report: the floor (unless left out), then the servers. */
+  const labels = [
+    ...(settings.servers.includes('floor') ? ['floor'] : []),
+    ...servers.map((s) => s.label),
+  ];
 
   log('warm-up');
   const steady = settings.steadyStateQueries;
   for (const s of servers)
     await side.warmUp(ctx, s, unauthenticated(s) ? side.PEER_STEADY_QUERIES : steady);
 
-  log(
-    `CPU per job: ${settings.cpuRuns} rounds of floor, ${servers.map((s) => s.label).join(', ')}`,
-  );
+  log(`CPU per job: ${settings.cpuRuns} rounds of ${labels.join(', ')}`);
   const cpu: cpuReport.CpuOnlyResult['cpu'] = { finished: {}, missing: {}, running: {} };
   for (let r = 0; r < settings.cpuRuns; r++) {
-    for (const kind of cpuReport.CPU_KINDS) {
+    for (const kind of kinds) {
       const runs = cpu[kind];
       // The floor first, then the servers in an order rotated by one each round.
-      (runs.floor ??= []).push(await ctx.floorCpu(kind));
+      if (settings.servers.includes('floor')) (runs.floor ??= []).push(await ctx.floorCpu(kind));
       for (let i = 0; i < servers.length; i++) {
         const s = servers[(i + r) % servers.length] as (typeof servers)[number];
         const run = await side.cpuPerJob(ctx, s, kind);
@@ -246,9 +259,7 @@ async function cpuOnly(): Promise<void> {
       }
     }
     const last = ([label, xs]: [string, number[]]) => `${label} ${(xs.at(-1) ?? 0).toFixed(0)}`;
-    const lasts = cpuReport.CPU_KINDS.map(
-      (k) => `${k} ${Object.entries(cpu[k]).map(last).join(' ')}`,
-    );
+    const lasts = kinds.map((k) => `${k} ${Object.entries(cpu[k]).map(last).join(' ')}`);
     log(`round ${r + 1}: ${lasts.join(' | ')}`);
   }
 
@@ -276,7 +287,7 @@ async function cpuOnly(): Promise<void> {
     await side.loadFresh(ctx, profiled.url, 'missing', 20);
     await side.loadFresh(ctx, profiled.url, 'finished', Math.max(60, steady), 300);
     const windows: cpuReport.KindWindows = {};
-    for (const kind of cpuReport.CPU_KINDS) {
+    for (const kind of kinds) {
       await waitForIdle(profiled.pid);
       const amount = Math.max(40, settings.cpuRequests * 2);
       windows[kind] = await windowOf(() => side.loadFresh(ctx, profiled.url, kind, amount));
@@ -291,7 +302,7 @@ async function cpuOnly(): Promise<void> {
     await session.post('Profiler.enable');
     await session.post('Profiler.start');
     const floorWindows: cpuReport.KindWindows = {};
-    for (const kind of cpuReport.CPU_KINDS)
+    for (const kind of kinds)
       floorWindows[kind] = await windowOf(() => times(3, () => ctx.floorCpu(kind)));
     const { profile: floorProfile } = await session.post('Profiler.stop');
     session.disconnect();
@@ -305,8 +316,9 @@ async function cpuOnly(): Promise<void> {
       );
   }
 
-  const labels = ['floor', ...servers.map((s) => s.label)];
-  process.stdout.write(cpuReport.renderCpuOnly({ settings, roots, labels, cpu, latency }, profile));
+  process.stdout.write(
+    cpuReport.renderCpuOnly({ settings, roots, labels, kinds, cpu, latency }, profile),
+  );
   writeFileSync(
     join(tmpDir, 'cpu.json'),
     `${JSON.stringify({ settings, roots, cpu, latency, profileWindows }, null, 2)}\n`,

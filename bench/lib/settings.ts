@@ -30,13 +30,17 @@ function bool(name: string, fallback: boolean): boolean {
 }
 
 function providers(name: string): readonly BenchProvider[] {
+  return listed(name, BENCH_PROVIDERS) ?? BENCH_PROVIDERS;
+}
+
+/** Variable `name`'s comma-separated names, each one of `all`, in the order given; undefined when unset. */
+function listed<T extends string>(name: string, all: readonly T[]): T[] | undefined {
   const raw = text(name);
-  if (!raw) return BENCH_PROVIDERS;
-  const list = raw.split(',').map((p) => p.trim());
-  const wrong = list.find((p) => !(BENCH_PROVIDERS as readonly string[]).includes(p));
-  if (wrong !== undefined)
-    throw new Error(`${name}: ${wrong} is not one of ${BENCH_PROVIDERS.join(', ')}`);
-  return list as BenchProvider[];
+  if (!raw) return undefined;
+  const list = raw.split(',').map((x) => x.trim());
+  const wrong = list.find((x) => !(all as readonly string[]).includes(x));
+  if (wrong !== undefined) throw new Error(`${name}: ${wrong} is not one of ${all.join(', ')}`);
+  return list as T[];
 }
 
 /** `A=1,B=2` in BENCH_* variable `name` as an environment (for a gateway's extra settings). */
@@ -143,14 +147,36 @@ export function readUpstreamCallSettings() {
 }
 
 /** Settings of `npm run bench:cpu` (bench/run.ts `--only cpu`): the full bench's, with more rounds by default and no profile unless asked. */
-export function readCpuSettings(): BenchSettings & { historyOff: boolean } {
+export function readCpuSettings() {
   const settings = { ...readSettings(), cpuRuns: int('BENCH_CPU_RUNS', 9, 1, 31) };
   return {
     ...settings,
     profile: bool('BENCH_PROFILE', false),
     /** A second after gateway with JOBGRAPH_HISTORY_URL=off in the same rounds (issue 72's history on ÷ off). */
     historyOff: bool('BENCH_CPU_HISTORY_OFF', true),
+    /** The rounds' servers, by label (all unless named): a pair compared in longer rounds. */
+    servers: oneOf('BENCH_CPU_SERVERS', CPU_SERVERS),
+    /** The kinds of job measured (both unless named). */
+    kinds: oneOf('BENCH_CPU_KINDS', CPU_KIND_NAMES),
   };
+}
+
+/** `bench:cpu`'s servers, by the labels of its report (the floor is the bare client). */
+export const CPU_SERVERS = [
+  'floor',
+  'before',
+  'after',
+  'history off',
+  'peer',
+  'core floor',
+] as const;
+/** `bench:cpu`'s kinds of job: fresh existing jobs, and not-found IDs. */
+export const CPU_KIND_NAMES = ['finished', 'missing'] as const;
+
+/** The subset of `all` variable `name` lists, in `all`'s order; all when unset. */
+function oneOf<T extends string>(name: string, all: readonly T[]): readonly T[] {
+  const list = listed(name, all);
+  return list ? all.filter((x) => list.includes(x)) : all;
 }
 
 /** Settings of `npm run bench:unchanged-poll` (bench/unchangedPoll.ts; bench/README.md). */

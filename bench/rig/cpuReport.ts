@@ -12,8 +12,10 @@ export interface CpuOnlyResult {
   settings: BenchSettings;
   /** The checkouts measured: before (if given) and after, with their folders. */
   roots: readonly (readonly [string, string])[];
-  /** The floor, then each server's label, in the order of their rows. */
+  /** The floor, then each server's label, in the order of their rows (those BENCH_CPU_SERVERS names). */
   labels: readonly string[];
+  /** The kinds of job measured (BENCH_CPU_KINDS). */
+  kinds: readonly IdKind[];
   cpu: Record<IdKind, Record<string, number[]>>;
   /** Wall ms of each 100-job (80 distinct) query at the slow upstream latency, per server. */
   latency: Record<string, number[]>;
@@ -49,7 +51,7 @@ export function renderCpuOnly(r: CpuOnlyResult, profile: readonly string[]): str
     `Checkouts: ${r.roots.map(([l, root]) => `${l} ${commitOf(root, true)}`).join('; ')}; Node ${process.version} (the gateways run on the same Node).`,
     '',
     ...columns(
-      CPU_KINDS.flatMap((kind) => r.labels.map((label) => [kind, label] as const)),
+      r.kinds.flatMap((kind) => r.labels.map((label) => [kind, label] as const)),
       [
         ['kind', ([kind]) => (kind === 'finished' ? 'fresh existing' : 'not found')],
         ['server', ([, label]) => label],
@@ -113,7 +115,8 @@ export function cpuProfileSection(
 ): string[] {
   const out = [`Raw profiles: ${gateway.file} (gateway), ${floor.file} (floor).`];
   for (const kind of CPU_KINDS) {
-    const window = gateway.windows[kind] as ProfileWindow;
+    if (!gateway.windows[kind]) continue; // not measured (BENCH_CPU_KINDS)
+    const window = gateway.windows[kind];
     const floorWindow = floor.windows[kind] as ProfileWindow;
     const title = kind === 'finished' ? 'fresh existing jobs' : 'not-found IDs';
     const gatewayMicros = median(cpu[kind].after ?? []);
