@@ -18,6 +18,12 @@ export { rememberedJobs } from './remembered.ts';
 /** How often old jobs are pruned while the gateway runs. */
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
+/**
+ * The longest a history read waits for this process's queued changes to be written first: the
+ * group commit's own bound, so a store that is slow or gone delays a read no more than that.
+ */
+const SETTLE_WAIT_MS = 1000;
+
 export interface HistoryLogger {
   warn(fields: Record<string, unknown>, message: string): void;
   info(fields: Record<string, unknown>, message: string): void;
@@ -29,6 +35,8 @@ export interface History {
   readonly reader: HistoryReader;
   /** Where history is kept (never a password). */
   readonly where: string;
+  /** Resolves once the changes recorded so far are written, or after SETTLE_WAIT_MS. */
+  settled(): Promise<void>;
   /** /readyz's `history`: where, and whether writes succeed now. */
   health(): { where: string; state: 'ok' | 'degraded'; reason?: string; queued: number };
   close(): Promise<void>;
@@ -85,6 +93,7 @@ export async function openHistory(
     writer,
     reader,
     where: database.where,
+    settled: () => settled(writer),
     health: () => {
       const reason = writer.degraded;
       return {
@@ -100,4 +109,18 @@ export async function openHistory(
       await database.close();
     },
   };
+}
+
+/**
+ * `writer`'s queued changes written now, not at the group commit's second, waited for at most
+ * SETTLE_WAIT_MS: what a history read waits for (a failing write is counted by the writer).
+ */
+async function settled(writer: HistoryWriter): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const waited = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, SETTLE_WAIT_MS);
+    timer.unref();
+  });
+  await Promise.race([writer.flush(), waited]);
+  clearTimeout(timer);
 }

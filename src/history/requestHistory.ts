@@ -19,6 +19,11 @@ import type {
 /** What a gateway's requests read the history through. */
 export interface HistoryQueries {
   readonly reader: HistoryReader;
+  /**
+   * Resolves once the changes this process recorded so far are written (or after a bounded
+   * wait): a read of the history then shows what the same caller was just answered.
+   */
+  settled?(): Promise<void>;
 }
 
 /** One request's view of the history. */
@@ -38,7 +43,11 @@ export function historyOfRequest(
 ): RequestHistory {
   let granted: HistoryGrant | undefined;
   const grantNow = () => (granted ??= grant());
+  // A response's jobs were read before their transitions are asked (the fields resolve after the
+  // job), so their changes are among those settled: a job seen for the first time shows its
+  // first transition in the same answer, not a second later.
   const transitions = new DataLoader<string, HistoryTransition[]>(async (ids) => {
+    await queries.settled?.();
     const found = await queries.reader.transitionsOf(ids, grantNow());
     return ids.map((id) => found.get(id) ?? []);
   });
@@ -46,6 +55,7 @@ export function historyOfRequest(
     transitionsOf: (id) => transitions.load(id),
     async search(filter, first, after) {
       for (const alias of filter.accounts ?? []) checkAccount(alias);
+      await queries.settled?.();
       return queries.reader.search(filter, first, after, grantNow());
     },
   };
