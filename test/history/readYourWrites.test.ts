@@ -1,13 +1,26 @@
 // A history read waits for what this process recorded before it (src/history/index.ts `settled`):
 // the writer commits in batches up to a second apart, but a caller who was just answered a job
 // finds it in the history at once — its first transition in the same answer, and in jobHistory
-// the next moment — through the real server on its default history (a SQLite file).
-import { describe, expect, it } from 'vitest';
+// the next moment — through the real server on its default history (a SQLite file). The wait is
+// bounded: on a PostgreSQL whose writes are held, the read is answered without them.
+import { sql } from 'kysely';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
-import { freshCopies, gql } from '../support/gateway.ts';
+import { openHistoryDatabase } from '../../src/history/database.ts';
+import { EVENTUALLY } from '../support/eventually.ts';
+import { freshCopies, gql, type TestGateway } from '../support/gateway.ts';
+import { historyStores, historyUrlOf } from '../support/historyStores.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 
 const gw = useTestGateway();
+const postgres = historyStores()[1]!;
+
+const HISTORY = `{ jobHistory(first: 100) { edges { node { id } } } }`;
+async function historyIds(gateway: TestGateway): Promise<string[]> {
+  const page = await gql(gateway, HISTORY, { token: gateway.tokens.read });
+  expect(page.body.errors).toBeUndefined();
+  return (page.body.data?.jobHistory.edges as { node: { id: string } }[]).map((e) => e.node.id);
+}
 
 describe('A history read after the answers it follows', () => {
   it('shows a job read for the first time with its first transition in the same answer', async () => {
@@ -30,13 +43,47 @@ describe('A history read after the answers it follows', () => {
       token: gw.tokens.read,
     });
     expect(read.body.errors).toBeUndefined();
-    const page = await gql(gw, `{ jobHistory(first: 100) { edges { node { id } } } }`, {
-      token: gw.tokens.read,
-    });
-    expect(page.body.errors).toBeUndefined();
-    const found = (page.body.data?.jobHistory.edges as { node: { id: string } }[]).map(
-      (e) => e.node.id,
-    );
-    expect(found).toEqual(expect.arrayContaining(ids));
+    expect(await historyIds(gw)).toEqual(expect.arrayContaining(ids));
+  });
+});
+
+describe.skipIf(postgres.skip)('A history read while PostgreSQL holds the writes', () => {
+  let url = '';
+  beforeAll(async () => {
+    url = historyUrlOf(await postgres.fresh());
+  });
+  const pg = useTestGateway(() => ({ JOBGRAPH_HISTORY_URL: url }));
+
+  it('is answered without the queued change, which it finds once the writes go', async () => {
+    const locker = (await openHistoryDatabase({ kind: 'postgres', url }))!;
+    try {
+      // Another client locks the jobs table against writes (reads go on) until released.
+      let release!: () => void;
+      let locked!: () => void;
+      const isLocked = new Promise<void>((r) => (locked = r));
+      const holding = locker.db.transaction().execute(async (tx) => {
+        await sql`LOCK TABLE jobs IN EXCLUSIVE MODE`.execute(tx);
+        locked();
+        await new Promise<void>((r) => (release = r));
+      });
+      await isLocked;
+      const [id] = freshCopies(pg, [exampleGlobalIds().batch]);
+      try {
+        const read = await gql(pg, `query($id: ID!) { job(id: $id) { id state } }`, {
+          variables: { id },
+          token: pg.tokens.read,
+        });
+        expect(read.body.errors).toBeUndefined();
+        // Answered while the lock is held (it is released only below): the read waited for the
+        // writer a bounded time, not until its write could go.
+        expect(await historyIds(pg)).not.toContain(id);
+      } finally {
+        release();
+      }
+      await holding;
+      await vi.waitFor(async () => expect(await historyIds(pg)).toContain(id), EVENTUALLY);
+    } finally {
+      await locker.close();
+    }
   });
 });
