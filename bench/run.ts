@@ -232,12 +232,9 @@ async function cpuOnly(): Promise<void> {
     });
   const servers = [...gateways, ...peers];
   const unauthenticated = (s: (typeof servers)[number]) => peers.includes(s);
-  const kinds = cpuReport.CPU_KINDS.filter((k) => settings.kinds.includes(k));
+  const { kinds } = settings; // in CPU_KINDS' order
   /** The rows of the report: the floor (unless left out), then the servers. */
-  const labels = [
-    ...(settings.servers.includes('floor') ? ['floor'] : []),
-    ...servers.map((s) => s.label),
-  ];
+  const labels = [...(measured('floor') ? ['floor'] : []), ...servers.map((s) => s.label)];
 
   log('warm-up');
   const steady = settings.steadyStateQueries;
@@ -250,7 +247,7 @@ async function cpuOnly(): Promise<void> {
     for (const kind of kinds) {
       const runs = cpu[kind];
       // The floor first, then the servers in an order rotated by one each round.
-      if (settings.servers.includes('floor')) (runs.floor ??= []).push(await ctx.floorCpu(kind));
+      if (measured('floor')) (runs.floor ??= []).push(await ctx.floorCpu(kind));
       for (let i = 0; i < servers.length; i++) {
         const s = servers[(i + r) % servers.length] as (typeof servers)[number];
         const run = await side.cpuPerJob(ctx, s, kind);

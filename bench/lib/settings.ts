@@ -1,5 +1,5 @@
 // The bench's settings (bench/README.md): only this file reads `process.env` (as src/config/ does).
-import { BENCH_PROVIDERS, type BenchProvider } from './ids.ts';
+import { BENCH_PROVIDERS, type BenchProvider, type IdKind } from './ids.ts';
 
 /** The settings of `npm run bench` (and `bench:cpu`): each BENCH_* variable is described in bench/README.md, Settings. */
 export type BenchSettings = ReturnType<typeof readSettings>;
@@ -157,7 +157,7 @@ export function readCpuSettings() {
     /** The rounds' servers, by label (all unless named): a pair compared in longer rounds. */
     servers: oneOf('BENCH_CPU_SERVERS', CPU_SERVERS),
     /** The kinds of job measured (both unless named). */
-    kinds: oneOf('BENCH_CPU_KINDS', CPU_KIND_NAMES),
+    kinds: oneOf('BENCH_CPU_KINDS', CPU_KINDS),
   };
 }
 
@@ -171,7 +171,7 @@ export const CPU_SERVERS = [
   'core floor',
 ] as const;
 /** `bench:cpu`'s kinds of job: fresh existing jobs, and not-found IDs. */
-export const CPU_KIND_NAMES = ['finished', 'missing'] as const;
+export const CPU_KINDS = ['finished', 'missing'] as const satisfies readonly IdKind[];
 
 /** The subset of `all` variable `name` lists, in `all`'s order; all when unset. */
 function oneOf<T extends string>(name: string, all: readonly T[]): readonly T[] {

@@ -1,6 +1,6 @@
 // `npm run bench:cpu`'s report (bench/run.ts `--only cpu`) and the profile tables it and
 // bench:unchanged-poll print; the full run's report is report.ts.
-import type { BenchSettings } from '../lib/settings.ts';
+import { CPU_KINDS, type BenchSettings } from '../lib/settings.ts';
 import type { IdKind } from '../lib/ids.ts';
 import { JOB_PARTS, profileParts, profileSummary, topFunctions } from '../lib/profile.ts';
 import type { ProfileWindow } from '../lib/profile.ts';
@@ -21,8 +21,8 @@ export interface CpuOnlyResult {
   latency: Record<string, number[]>;
 }
 
-/** The kinds of job figure 1 measures: fresh existing, and not found. */
-export const CPU_KINDS = ['finished', 'missing'] as const satisfies readonly IdKind[];
+/** The kinds of job figure 1 measures (bench/lib/settings.ts): fresh existing, and not found. */
+export { CPU_KINDS };
 
 /** The Markdown summary `npm run bench:cpu` prints: each figure's median and range over the rounds, and the ratios. */
 /** `bench:cpu`'s after gateway with JOBGRAPH_HISTORY_URL=off (BENCH_CPU_HISTORY_OFF). */
