@@ -10,6 +10,9 @@
 //
 // This process's CPU a change includes making the change (a copy of a record under a new ID), as
 // a gateway's includes its own; the PostgreSQL server's is read from /proc when it runs here.
+// Each SQLite round also writes the same changes bare (bench/lib/writerFloor.ts: the record's
+// JSON, its row and SQLite's statements, none of the writer's own work) to a file of its own: the
+// floor of any store of every fresh job on the gateway's thread, and the writer ÷ that floor.
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +23,7 @@ import { HistoryWriter } from '../src/history/writer.ts';
 import type { JobRecord } from '../src/model/job.ts';
 import { probeFixtures } from './lib/context.ts';
 import { int, text } from './lib/settings.ts';
+import { bareWrite, type FloorRound } from './lib/writerFloor.ts';
 import { freshChange, realRecords } from './lib/writerRecords.ts';
 import { cpuTimeMicros } from './rig/proc.ts';
 import { loadAverage } from './rig/report.ts';
@@ -110,25 +114,46 @@ async function main() {
     '| store | changes/s, median (range) | µs of this process a change | µs of local postgres processes a change |',
     '| --- | --- | --- | --- |',
   ];
+  const floor: (FloorRound & { writer: number })[] = [];
   for (const [name, store] of stores) {
     const runs: Awaited<ReturnType<typeof round>>[] = [];
     for (let i = 0; i < ROUNDS; i++) {
-      runs.push(await round(store(i), records, `${Date.now()}r${i}`));
+      const serial = `${Date.now()}r${i}`;
+      runs.push(await round(store(i), records, serial));
       log(`${name} round ${i + 1}: ${JSON.stringify(runs.at(-1))}`);
+      if (name !== 'SQLite') continue;
+      const bare = await bareWrite(
+        { kind: 'sqlite', path: join(dir, `floor${i}.sqlite`), dataDir: dir, implicit: false },
+        (k) => {
+          const base = records[Math.max(k, 0) % records.length]!;
+          return freshChange(base, `${base.id}-${serial}-bare-${k}`);
+        },
+        PREFILL,
+        CHANGES,
+      );
+      floor.push({ ...bare, writer: runs.at(-1)!.processMicrosPerChange });
+      log(`SQLite round ${i + 1}, the bare write: ${JSON.stringify(bare)}`);
     }
-    const range = (pick: (r: (typeof runs)[number]) => number | null) => {
-      const values = runs.map(pick).filter((v): v is number => v !== null);
-      return values.length
-        ? `${median(values)} (${Math.min(...values)}–${Math.max(...values)})`
-        : '—';
-    };
     lines.push(
-      `| ${name} | ${range((r) => r.changesPerSecond)} | ${range((r) => r.processMicrosPerChange)} | ${range((r) => r.postgresMicrosPerChange)} |`,
+      `| ${name} | ${range(runs, (r) => r.changesPerSecond)} | ${range(runs, (r) => r.processMicrosPerChange)} | ${range(runs, (r) => r.postgresMicrosPerChange)} |`,
     );
   }
+  const bare = (r: (typeof floor)[number]) => r.rowMicrosPerChange + r.sqliteMicrosPerChange;
+  lines.push(
+    '',
+    '| SQLite, CPU µs a change | the writer | the bare write | of it, the rows (JSON, columns) | of it, SQLite | the writer ÷ the bare write |',
+    '| --- | --- | --- | --- | --- | --- |',
+    `| median (range) of ${ROUNDS} rounds | ${range(floor, (r) => r.writer)} | ${range(floor, (r) => +bare(r).toFixed(1))} | ${range(floor, (r) => r.rowMicrosPerChange)} | ${range(floor, (r) => r.sqliteMicrosPerChange)} | ${range(floor, (r) => +(r.writer / bare(r)).toFixed(2))} |`,
+  );
   console.log(
     `\n${CHANGES} changes a round after ${PREFILL}, ${ROUNDS} rounds, records of ${Math.round(bytes)} bytes; load ${loadAverage()}\n\n${lines.join('\n')}`,
   );
+}
+
+/** The median of what `pick` reads from `runs` (null left out), with its range. */
+function range<T>(runs: readonly T[], pick: (r: T) => number | null): string {
+  const values = runs.map(pick).filter((v): v is number => v !== null);
+  return values.length ? `${median(values)} (${Math.min(...values)}–${Math.max(...values)})` : '—';
 }
 
 runBench(log, main);

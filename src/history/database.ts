@@ -71,6 +71,24 @@ function unusable(e: unknown): string {
   return `cannot be used (${code}${message.replace(/postgres(ql)?:\/\/\S+/g, 'postgres://…')})`;
 }
 
+/**
+ * What a connection to a history file is set to once the file is in WAL mode: the gateway's, and
+ * the bare write that bench:history-writer measures the writer against.
+ */
+export const SQLITE_CONNECTION_PRAGMAS = [
+  'synchronous = NORMAL',
+  // 16 MiB of pages kept (SQLite's default is 2 MiB: 62 pages of 32 KiB): the leaves of the
+  // jobs' ID index a batch writes to are read from the cache instead of the file. With the
+  // writer's batches of up to 2,000 changes, a fresh job at 200,000 stored went from ≈ 35 µs to
+  // ≈ 20 (bench/HISTORY.md).
+  'cache_size = -16384',
+  // A batch's multi-row statements run inside its transaction, so SQLite keeps a statement
+  // journal (a copy of each page a statement first changes, to undo that statement alone): in
+  // memory, not a temporary file. In a file it was a 32 KiB write(2) a page, 26,000 of the
+  // writer's 58,000 writes for 70,000 fresh jobs (bench/HISTORY.md); the peak RSS did not move.
+  'temp_store = MEMORY',
+] as const;
+
 /** SQLite statements kept prepared, by their SQL (the oldest out first). */
 const MAX_PREPARED = 64;
 
@@ -101,17 +119,7 @@ async function openSqlite(
     raw.exec('PRAGMA page_size = 32768');
     const mode = raw.prepare('PRAGMA journal_mode = WAL').get() as { journal_mode?: string };
     if (mode.journal_mode !== 'wal') throw new Error('the file cannot be put in WAL mode');
-    raw.exec('PRAGMA synchronous = NORMAL');
-    // 16 MiB of pages kept (SQLite's default is 2 MiB: 62 pages of 32 KiB): the leaves of the
-    // jobs' ID index a batch writes to are read from the cache instead of the file. With the
-    // writer's batches of up to 2,000 changes, a fresh job at 200,000 stored went from ≈ 35 µs to
-    // ≈ 20 (bench/HISTORY.md).
-    raw.exec('PRAGMA cache_size = -16384');
-    // A batch's multi-row statements run inside its transaction, so SQLite keeps a statement
-    // journal (a copy of each page a statement first changes, to undo that statement alone): in
-    // memory, not a temporary file. In a file it was a 32 KiB write(2) a page, 26,000 of the
-    // writer's 58,000 writes for 70,000 fresh jobs (bench/HISTORY.md); the peak RSS did not move.
-    raw.exec('PRAGMA temp_store = MEMORY');
+    for (const pragma of SQLITE_CONNECTION_PRAGMAS) raw.exec(`PRAGMA ${pragma}`);
   } catch (e) {
     throw new ConfigError(VARIABLE, `sqlite:${config.path} ${unusable(e)}`);
   }

@@ -47,7 +47,7 @@ export interface HistoryWriterOptions {
  * The most changes one batch writes: 13 parameters a job row keeps a statement under SQLite's
  * 32,766 bound on parameters (and PostgreSQL's 65,535).
  */
-const MAX_BATCH = 2000;
+export const MAX_BATCH = 2000;
 
 /**
  * How many batches PostgreSQL writes at once, each in its own transaction on its own pooled
@@ -311,7 +311,7 @@ class Lane {
 const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
 /** A job's row at `change`: searchable text read from the record's common fields, and the record. */
-function jobRowOf(id: string, change: HistoryChange, record: JobRecord): JobRow {
+export function jobRowOf(id: string, change: HistoryChange, record: JobRecord): JobRow {
   const r = record as unknown as Record<string, unknown>;
   const createdAt = text(r.createdAt);
   const finishedAt = text(r.finishedAt) ?? text(r.completedAt) ?? text(r.stoppedAt);
@@ -335,7 +335,7 @@ function jobRowOf(id: string, change: HistoryChange, record: JobRecord): JobRow 
 }
 
 /** The transition a change observed. */
-const transitionOf = (id: string, change: HistoryChange): TransitionRow => ({
+export const transitionOf = (id: string, change: HistoryChange): TransitionRow => ({
   job_id: id,
   at: change.at,
   from_state: change.from,
