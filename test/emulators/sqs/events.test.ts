@@ -311,14 +311,24 @@ describe('Emulators that publish job events into SQS', () => {
     expect(events.map((e) => e.detail.status)).toEqual(['RUNNABLE', 'PENDING']);
   });
 
-  it('delays events with delayMs: nothing is on the queue until the bus delivers it', async () => {
+  it('delays events with delayMs: nothing is on the queue until the bus delivers it, delayMs after the change', async () => {
     await drain(queues().default);
-    set.queues.bus.setSwitches({ delayMs: 50 });
-    const outcome = nextDeliveries(1);
+    const delayMs = 200;
+    set.queues.bus.setSwitches({ delayMs });
+    let deliveredAt: number | undefined;
+    const outcome = nextDeliveries(1).then((o) => ((deliveredAt = performance.now()), o));
+    const changedAt = performance.now();
     set.batch.jobs?.changeState(BATCH_JOB_IDS.starting, 'RUNNING');
-    expect(await drain(queues().default)).toEqual([]);
+    // A receive right after the change: one that ended before the bus delivered found nothing,
+    // however long a loaded machine made it take (a receive the delivery overtook may find it).
+    const early = await drain(queues().default);
+    if (deliveredAt === undefined) expect(early).toEqual([]);
     expect(await outcome).toEqual(['delivered']);
-    expect((await drain(queues().default)).map((e) => e.detail.status)).toEqual(['RUNNING']);
+    // The bus put it on the queue no sooner than its delay (less a turn's worth: a timer counts
+    // from the event loop's clock of the turn that set it).
+    expect(deliveredAt! - changedAt).toBeGreaterThanOrEqual(delayMs - 50);
+    const late = await drain(queues().default);
+    expect([...early, ...late].map((e) => e.detail.status)).toEqual(['RUNNING']);
   });
 
   it('takes the switches over HTTP on the SQS emulator’s port and refuses values out of range', async () => {
