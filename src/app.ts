@@ -12,7 +12,14 @@ import { JobStates } from './datasources/state/jobStates.ts';
 import { RejectionLog } from './datasources/events/rejectionLog.ts';
 import { localRateBucket } from './datasources/guard/rateBudget.ts';
 import type { EmulatorSet } from './emulators/index.ts';
-import { historyListener, openHistory, rememberedJobs, type History } from './history/index.ts';
+import {
+  historyFirstSight,
+  historyListener,
+  openHistory,
+  rememberedJobs,
+  type History,
+  type HistoryChange,
+} from './history/index.ts';
 import { ActionLog } from './history/actions.ts';
 import { JobActions } from './datasources/acting/jobActions.ts';
 import { createLogger } from './logger.ts';
@@ -121,7 +128,10 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   if (events) states.subscribe(readsMeasured(events.readSeen));
   // Every applied observation but a peer's is a change of the job's history.
   if (history) {
-    states.subscribe(historyListener((c) => history.writer.record(c), accountOf(config)));
+    const record = (c: HistoryChange) => history.writer.record(c);
+    states.subscribe(historyListener(record, accountOf(config)));
+    // A job events showed first: written once a read shows it, even in the state they told.
+    states.subscribeConfirmed(historyFirstSight(record, accountOf(config)));
     // A job read again unchanged: when jobgraph last saw it (`lastConfirmedAt`), every few minutes.
     states.subscribeSeen((id, at) => history.writer.seen(id, at));
   }

@@ -22,6 +22,27 @@ export interface AppliedObservation {
   eventId?: string;
 }
 
+/** A change of `job` from `from`, observed by `observation` from `source`. */
+function changeOf(
+  job: JobRecord,
+  from: string | null,
+  source: HistorySource,
+  observation: AppliedObservation,
+  accountOf: (globalId: string) => string,
+  now: () => number,
+): HistoryChange {
+  return {
+    record: job,
+    from,
+    to: job.state,
+    providerStatus: job.providerStatus ?? null,
+    at: new Date(observation.at ?? now()).toISOString(),
+    source,
+    ...(observation.eventId ? { eventId: observation.eventId } : {}),
+    account: accountOf(job.id),
+  };
+}
+
 /**
  * A `JobStates` listener that records each applied observation with `record`; `accountOf` names
  * the account alias of a global ID (the job's own account, as authorization reads it).
@@ -34,7 +55,12 @@ export function historyListener(
   job: JobRecord,
   entry: { confirmed: boolean },
   previous:
-    { origin: string; header: { state: string; providerStatus?: string | null } } | undefined,
+    | {
+        origin: string;
+        confirmed: boolean;
+        header: { state: string; providerStatus?: string | null };
+      }
+    | undefined,
   observation: AppliedObservation,
 ) => void {
   return (job, entry, previous, observation) => {
@@ -53,16 +79,29 @@ export function historyListener(
       previous.header.state === job.state &&
       (previous.header.providerStatus == null ||
         previous.header.providerStatus === job.providerStatus);
+    // The state an unconfirmed entry had was told by events alone and never written: to the
+    // history this read is the run's first sight.
+    const from = previous?.confirmed ? previous.header.state : null;
     record({
-      record: job,
-      from: previous?.header.state ?? null,
-      to: job.state,
-      providerStatus: job.providerStatus ?? null,
-      at: new Date(observation.at ?? now()).toISOString(),
-      source,
-      ...(observation.eventId ? { eventId: observation.eventId } : {}),
-      account: accountOf(job.id),
+      ...changeOf(job, from, source, observation, accountOf, now),
       ...(sameAsListed ? { transition: false as const } : {}),
     });
+  };
+}
+
+/**
+ * A `JobStates` confirmed listener (`subscribeConfirmed`) that records the first read of a job
+ * events alone had shown, when that read is no news: the run's first sight, written as a read's
+ * (the events before it were not written, a read not having shown the job yet).
+ */
+export function historyFirstSight(
+  record: (change: HistoryChange) => void,
+  accountOf: (globalId: string) => string,
+  now: () => number = Date.now,
+): (job: JobRecord, verdict: string, observation: AppliedObservation) => void {
+  return (job, _verdict, observation) => {
+    const source = SOURCES[observation.origin];
+    if (source === undefined || source === 'EVENT' || job.retained === true) return;
+    record(changeOf(job, null, source, observation, accountOf, now));
   };
 }

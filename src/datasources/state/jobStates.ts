@@ -97,6 +97,17 @@ export type StateListener = (
  */
 export type SeenListener = (id: string, at: number) => void;
 
+/**
+ * Told when this process's read first shows a job that events alone had shown in its run, and
+ * shows no news (`verdict`: the state the events told, or older): the job's first confirmed sight,
+ * which no state listener hears of (the history writes it then; it writes no unconfirmed event).
+ */
+export type ConfirmedListener = (
+  record: JobRecord,
+  verdict: Exclude<Verdict, 'applied'>,
+  observation: Observation,
+) => void;
+
 /** How often a job read again unchanged is told to the seen listeners, at most. */
 export const SEEN_EVERY_MS = 5 * 60_000;
 
@@ -155,6 +166,7 @@ export class JobStates {
   readonly #pins = new Map<string, number>();
   readonly #listeners = new Set<StateListener>();
   readonly #seen = new Set<SeenListener>();
+  readonly #confirmedListeners = new Set<ConfirmedListener>();
   #bytes = 0;
   /** Reads that changed what events had said, by provider (`jobgraph_events_missed_total`). */
   readonly missed = new Map<JobProvider, number>();
@@ -190,6 +202,12 @@ export class JobStates {
   subscribe(listener: StateListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** Told of each first confirmation that is no news (ConfirmedListener) until the returned function is called. */
+  subscribeConfirmed(listener: ConfirmedListener): () => void {
+    this.#confirmedListeners.add(listener);
+    return () => this.#confirmedListeners.delete(listener);
   }
 
   /** Told when a read shows a job again unchanged (at most once each SEEN_EVERY_MS a job) until the returned function is called. */
@@ -241,7 +259,11 @@ export class JobStates {
       sameRun(record, prev)
     ) {
       // Older news, or the same, but a read of it still shows the job exists in this run.
-      prev.confirmed = true;
+      if (!prev.confirmed) {
+        prev.confirmed = true;
+        for (const listener of [...this.#confirmedListeners])
+          listener(record, verdict, observation);
+      }
       const at = observation.at ?? this.now();
       if (this.#seen.size > 0 && (prev.seenAt === null || at - prev.seenAt >= SEEN_EVERY_MS)) {
         prev.seenAt = at;

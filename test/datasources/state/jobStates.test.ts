@@ -218,6 +218,34 @@ describe('JobStates seen', () => {
   });
 });
 
+describe('JobStates first confirmation', () => {
+  it("tells the first read of a job events alone showed, when it is no news, once: not a peer's, not an applied read, not a later read", () => {
+    const states = new JobStates();
+    const told: [string, string, string][] = [];
+    states.subscribeConfirmed((job, verdict, o) => told.push([job.id, verdict, o.origin]));
+    const applied: string[] = [];
+    states.subscribe((job) => applied.push(job.id));
+    const [a, b, c] = [record(1), record(2), record(3)];
+    for (const job of [a, b, c]) states.offer(job, { origin: 'event', time: 1, at: 1 });
+    applied.length = 0;
+    // Another replica's word confirms nothing here.
+    expect(states.offer(a, { origin: 'peer' })).toBe('duplicate');
+    expect(told).toEqual([]);
+    // This process's read of the state the event told: no news, the job's first confirmed sight.
+    expect(states.offer(a, { origin: 'read', at: 2 })).toBe('duplicate');
+    expect(states.offer(a, { origin: 'read', at: 3 })).toBe('duplicate');
+    // A listed row confirms too; a read of news is told to the state listeners instead.
+    expect(states.offer(b, { origin: 'list', at: 2 })).toBe('duplicate');
+    expect(states.offer(record(3, 'SUCCEEDED'), { origin: 'read', at: 2 })).toBe('applied');
+    expect(told).toEqual([
+      [a.id, 'duplicate', 'read'],
+      [b.id, 'duplicate', 'list'],
+    ]);
+    expect(applied).toEqual([c.id]);
+    expect(states.get(a.id)?.confirmed).toBe(true);
+  });
+});
+
 describe('JobStates listed rows', () => {
   /** Job `n`'s listed row in `status`, its summary as a Batch ListJobs row carries it. */
   const row = (n: number, status: string) => {
