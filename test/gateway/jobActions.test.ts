@@ -9,6 +9,7 @@ import { accountToken, writerToken } from '../support/accountTokens.ts';
 import { clearCalls, gql, type TestGateway } from '../support/gateway.ts';
 import { subscribe } from '../support/subscriptions.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
+import { metricValue } from '../support/metrics.ts';
 
 /**
  * Acting on jobs (docs/actions.md) as a user meets it: mutations over real HTTP to the demo
@@ -46,12 +47,6 @@ const auditLines = (gw: TestGateway, job: string) =>
     .map((l) => JSON.parse(l) as Record<string, unknown>)
     .filter((l) => l.audit === 'job-action' && l.job === job);
 
-/** A counter's value on /metrics for the series given (`name{labels}`; 0 when absent). */
-async function metricValue(gw: TestGateway, series: string): Promise<number> {
-  const text = await (await fetch(new URL('/metrics', gw.server.url))).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line ? Number(line.split(' ').at(-1)) : 0;
-}
 const actionsCounted = (gw: TestGateway, labels: string) =>
   metricValue(gw, `jobgraph_job_actions_total{${labels}}`);
 

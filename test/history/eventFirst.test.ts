@@ -10,6 +10,7 @@ import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
 import { batchEvent } from '../support/batchEvents.ts';
 import { EVENTUALLY } from '../support/eventually.ts';
 import { callsOf, gql } from '../support/gateway.ts';
+import { metricValue } from '../support/metrics.ts';
 import { useSqsEmulator } from '../support/sqsQueues.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 
@@ -23,14 +24,9 @@ const gw = useTestGateway(() => ({
   AWS_ENDPOINT_URL_SQS: sqs.url,
 }));
 
-const APPLIED = 'jobgraph_events_total{provider="AWS_BATCH",outcome="applied"}';
-
 /** Batch events the gateway applied, by its /metrics. */
-async function applied(): Promise<number> {
-  const text = await (await fetch(gw.server.url.replace(/\/graphql$/, '/metrics'))).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${APPLIED} `));
-  return line ? Number(line.slice(APPLIED.length + 1)) : 0;
-}
+const applied = () =>
+  metricValue(gw, 'jobgraph_events_total{provider="AWS_BATCH",outcome="applied"}');
 
 /** The emulator moves `job` to `status` and its event is sent and applied; no read between. */
 async function movedByEvent(job: string, status: string): Promise<void> {

@@ -17,10 +17,11 @@ import {
 } from '../../src/emulators/omics/data.ts';
 import { createSqsEmulator } from '../../src/emulators/sqs/emulator.ts';
 import { batchDetail, batchEvent } from '../support/batchEvents.ts';
-import { callsOf, clearCalls, gql, type TestGateway } from '../support/gateway.ts';
+import { callsOf, clearCalls, gql } from '../support/gateway.ts';
 import { subscribe, type Event } from '../support/subscriptions.ts';
 import { useStarted } from '../support/useStarted.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
+import { metricValue as sample } from '../support/metrics.ts';
 
 /**
  * Issue 70: what arrives on a job event queue is input from whoever can send to it. A queue speaks
@@ -40,13 +41,6 @@ async function until(what: string, check: () => Promise<boolean> | boolean): Pro
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`never: ${what}`);
-}
-
-/** The value of one sample of the gateway's /metrics (0 when absent). */
-async function sample(gw: TestGateway, line: string): Promise<number> {
-  const text = await (await fetch(gw.server.url.replace(/\/graphql$/, '/metrics'))).text();
-  const m = new RegExp(`^${line.replace(/[{}"]/g, '\\$&')} (\\d+)`, 'm').exec(text);
-  return m ? Number(m[1]) : 0;
 }
 
 const status = (e: Event | null) =>

@@ -15,6 +15,7 @@ import { subscribe, type Event } from '../support/subscriptions.ts';
 import { useStarted } from '../support/useStarted.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 import { useSqsEmulator } from '../support/sqsQueues.ts';
+import { metricValue } from '../support/metrics.ts';
 
 const sqs = useSqsEmulator();
 const sqsEmulator = sqs.emulator;
@@ -73,12 +74,7 @@ async function metrics(gateway = gw): Promise<string> {
 }
 
 /** The value of one sample of /metrics (0 when absent). */
-async function sample(line: string, gateway = gw): Promise<number> {
-  const m = new RegExp(`^${line.replace(/[{}"]/g, '\\$&')} (\\d+)`, 'm').exec(
-    await metrics(gateway),
-  );
-  return m ? Number(m[1]) : 0;
-}
+const sample = (line: string, gateway = gw) => metricValue(gateway, line);
 
 /** Wait for `check` to hold, looking again on each turn of the real clock (the gateway works on it). */
 async function until(what: string, check: () => Promise<boolean> | boolean): Promise<void> {
