@@ -10,10 +10,12 @@ export interface Transition {
   to: string;
   providerStatus: string | null;
   source: string;
+  /** When a provider read contradicted this event's word (a wrong or forged event); absent or null otherwise. */
+  contradictedAt?: string | null;
 }
 
 const TRANSITIONS_QUERY = `query ConsoleTransitions($id: ID!) {
-  job(id: $id) { id transitions { at from to providerStatus source } }
+  job(id: $id) { id transitions { at from to providerStatus source contradictedAt } }
 }`;
 
 /** Where a change was learnt, in words. */
@@ -132,6 +134,9 @@ export function Timeline({
                 data-transition={t.to}
                 data-source={t.source}
                 {...(t.from ? { 'data-from': t.from } : {})}
+                {...(t.contradictedAt
+                  ? { 'data-contradicted': t.contradictedAt, class: 'contradicted' }
+                  : {})}
               >
                 <time dateTime={t.at}>{utc(t.at)}</time>{' '}
                 <span class="change">
@@ -154,6 +159,12 @@ export function Timeline({
                 <span class={`source source-${t.source}`}>
                   {` · ${SOURCE_WORDS[t.source] ?? t.source}`}
                 </span>
+                {t.contradictedAt ? (
+                  <span class="contradiction">
+                    {' · contradicted by the provider, read at '}
+                    <time dateTime={t.contradictedAt}>{utc(t.contradictedAt)}</time>
+                  </span>
+                ) : null}
               </li>
             ))}
           </ol>

@@ -101,6 +101,10 @@ export const MIGRATIONS: readonly (readonly MigrationStatement[])[] = [
     `CREATE INDEX jobs_by_time ON jobs (sort_at DESC, seq DESC)`,
     `CREATE INDEX jobs_by_account_time ON jobs (provider, account, sort_at DESC, seq DESC)`,
   ],
+  // 5: a transition an event told that a later provider read contradicted is marked with the time
+  // of that read (`Job.transitions`' `contradictedAt`): the provider is the source of truth, and a
+  // forged or wrong event stays in the timeline only as what it was, never as the job's word.
+  [`ALTER TABLE transitions ADD COLUMN contradicted_at text`],
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

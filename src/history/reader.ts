@@ -48,6 +48,8 @@ export interface HistoryTransition {
   providerStatus: string | null;
   source: string;
   eventId: string | null;
+  /** When a provider read contradicted this event's word; null otherwise. */
+  contradictedAt: string | null;
 }
 
 export interface HistoryPage {
@@ -210,6 +212,7 @@ export class HistoryReader {
             'transitions.provider_status as provider_status',
             'transitions.source as source',
             'transitions.event_id as event_id',
+            'transitions.contradicted_at as contradicted_at',
             eb.fn
               .agg<number>('row_number', [])
               .over((ob) => ob.partitionBy('transitions.job_seq').orderBy('transitions.at', 'desc'))
@@ -233,6 +236,7 @@ export class HistoryReader {
         providerStatus: r.provider_status,
         source: r.source,
         eventId: r.event_id,
+        contradictedAt: r.contradicted_at,
       });
     return found;
   }
@@ -251,7 +255,15 @@ export class HistoryReader {
   async transitions(id: string, grant: HistoryGrant, limit = 100): Promise<HistoryTransition[]> {
     const rows = await this.store.db
       .selectFrom('transitions')
-      .select(['at', 'from_state', 'to_state', 'provider_status', 'source', 'event_id'])
+      .select([
+        'at',
+        'from_state',
+        'to_state',
+        'provider_status',
+        'source',
+        'event_id',
+        'contradicted_at',
+      ])
       .where('job_seq', '=', (eb) =>
         eb
           .selectFrom('jobs')
@@ -268,6 +280,7 @@ export class HistoryReader {
       providerStatus: r.provider_status,
       source: r.source,
       eventId: r.event_id,
+      contradictedAt: r.contradicted_at,
     }));
   }
 

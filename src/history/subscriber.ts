@@ -82,9 +82,18 @@ export function historyListener(
     // The state an unconfirmed entry had was told by events alone and never written: to the
     // history this read is the run's first sight.
     const from = previous?.confirmed ? previous.header.state : null;
+    // A provider read showing otherwise than the events last told: their word is marked
+    // contradicted in the timeline (the provider is the source of truth).
+    const contradicts =
+      source !== 'EVENT' &&
+      previous?.origin === 'event' &&
+      previous.confirmed &&
+      (previous.header.state !== job.state ||
+        (previous.header.providerStatus ?? null) !== (job.providerStatus ?? null));
     record({
       ...changeOf(job, from, source, observation, accountOf, now),
       ...(sameAsListed ? { transition: false as const } : {}),
+      ...(contradicts ? { contradicts: true as const } : {}),
     });
   };
 }

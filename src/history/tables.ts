@@ -32,13 +32,15 @@ export interface TransitionsTable {
   provider_status: string | null;
   source: string;
   event_id: string | null;
+  /** When a provider read contradicted this event's word (migration 5); null otherwise. */
+  contradicted_at: string | null;
 }
 
 /** A jobs row as the writer gives it: the database numbers `seq`. */
 export type JobRow = Omit<JobsTable, 'seq'>;
 
 /** A transitions row as the writer gives it: `job_seq` is looked up from the job's ID as it is written. */
-export type TransitionRow = Omit<TransitionsTable, 'job_seq'>;
+export type TransitionRow = Omit<TransitionsTable, 'job_seq' | 'contradicted_at'>;
 
 /** One action taken on a job, or refused (history/actions.ts). */
 export interface JobActionsTable {

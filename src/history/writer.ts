@@ -26,6 +26,11 @@ export interface HistoryChange {
   readonly account: string;
   /** false: the job's row only (its record became whole, its state did not change). */
   readonly transition?: false;
+  /**
+   * A provider read that shows another state than the events last told: the job's event
+   * transitions since its last read are marked contradicted (at this change's time).
+   */
+  readonly contradicts?: true;
 }
 
 export type WriteOutcome = 'written' | 'dropped' | 'failed';
@@ -245,6 +250,11 @@ class Lane {
             if (db.dialect === 'sqlite' && this.#queue.length < options.batchSize)
               await new Promise((r) => setImmediate(r));
           }
+          // A read that contradicts what events told: their transitions since the job's last read
+          // are marked, in the same transaction as the read's own (rare: a wrong or forged event).
+          for (const change of changes)
+            if (change.contradicts && latest.has(change.record.id))
+              await markContradicted(tx, change.record.id, change.at);
           // The jobs read again unchanged: one statement, at the batch's latest such read (at
           // most the group commit's second later than each), never moving a job's time back.
           if (seen.length > 0) {
@@ -306,6 +316,42 @@ class Lane {
     }
     return out;
   }
+}
+
+/**
+ * Mark the event transitions of job `id` seen after its last read (or list) transition before
+ * `at`, and before `at`, as contradicted at `at`: what a provider read at `at` showed otherwise.
+ */
+async function markContradicted(
+  tx: Transaction<HistoryTables>,
+  id: string,
+  at: string,
+): Promise<void> {
+  await tx
+    .updateTable('transitions as t')
+    .set({ contradicted_at: at })
+    .where((eb) =>
+      eb.and([
+        eb('t.job_seq', '=', eb.selectFrom('jobs').select('jobs.seq').where('jobs.id', '=', id)),
+        eb('t.source', '=', 'EVENT'),
+        eb('t.contradicted_at', 'is', null),
+        eb('t.at', '<', at),
+        eb(
+          't.at',
+          '>',
+          eb.fn.coalesce(
+            eb
+              .selectFrom('transitions as r')
+              .select((r) => r.fn.max('r.at').as('last'))
+              .whereRef('r.job_seq', '=', 't.job_seq')
+              .where('r.source', '<>', 'EVENT')
+              .where('r.at', '<', at),
+            eb.val(''),
+          ),
+        ),
+      ]),
+    )
+    .execute();
 }
 
 const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);

@@ -47,6 +47,7 @@ export function concreteJobResolvers(provider: JobProvider) {
         to: t.to,
         providerStatus: t.providerStatus,
         source: t.source,
+        contradictedAt: t.contradictedAt,
       }));
     },
     /** What this caller may do to the job now (docs/actions.md). */

@@ -74,6 +74,8 @@ export class Poller implements GroupMember {
   /** How this replica polls the job now (alone without leases). */
   role: PollRole = 'alone';
   private unfollow: (() => void) | null = null;
+  /** The record this poller is offering the job-state store now (its own read: not `readElsewhere`'s). */
+  private offering: JobRecord | null = null;
 
   constructor(
     readonly key: JobKey,
@@ -186,6 +188,23 @@ export class Poller implements GroupMember {
   private confirmWait(now: number, ms: number): number {
     if (!this.covered()) return ms;
     return onGrid(now, now + ms, Math.max(ms, this.options.maxPollMs));
+  }
+
+  /**
+   * A provider read of the job made elsewhere in this process (a query's describe, an action's
+   * read after it acted), applied by the job-state store: told to the subscribers as this poller's
+   * own read would be, with no call of its own; a settled one ends the watch as a poll's does.
+   * Its secrets were learned where it was read. This poller's own reads, told back by the store
+   * while it offers them, are its own to accept (`offering`).
+   */
+  readElsewhere(record: JobRecord): void {
+    if (this.stopped || record === this.offering || record.retained === true) return;
+    this.accept(record, false, 'applied');
+    if (!watchSettled(record)) return;
+    this.confirm();
+    if (this.role === 'holder')
+      this.share({ kind: 'record', record, interval: this.interval, wait: 0 });
+    this.stop();
   }
 
   /** A settled record was read (here or by the holder): an event's settled record is confirmed. */
@@ -400,11 +419,16 @@ export class Poller implements GroupMember {
   private offer(record: JobRecord, origin: 'read' | 'peer', time?: number, at?: number): Verdict {
     const states = this.options.states;
     if (!states) return 'applied';
-    return states.offer(record, {
-      origin,
-      at: at ?? states.now(),
-      ...(time !== undefined ? { time } : {}),
-    });
+    this.offering = record;
+    try {
+      return states.offer(record, {
+        origin,
+        at: at ?? states.now(),
+        ...(time !== undefined ? { time } : {}),
+      });
+    } finally {
+      this.offering = null;
+    }
   }
 
   /**

@@ -69,6 +69,48 @@ describe.each(kinds)('The history writer on a $name', ({ skip, fresh }) => {
   );
 });
 
+describe.each(kinds)('A read contradicting events, on a $name', ({ skip, fresh }) => {
+  it.skipIf(skip)(
+    "marks the job's event transitions since its last read, and no other, contradicted at the read",
+    async () => {
+      const db = (await openHistoryDatabase(await fresh()))!;
+      try {
+        const writer = new HistoryWriter(db, { withoutSecrets });
+        const [a, b] = ['batch:us-east-1:told', 'batch:us-east-1:other'];
+        const event = (c: HistoryChange): HistoryChange => ({ ...c, source: 'EVENT' });
+        writer.record(change(a, null, 'RUNNABLE', '2026-01-01T00:00:01.000Z'));
+        // An event a read then confirmed (the read shows its state: no news, no mark).
+        writer.record(event(change(a, 'RUNNABLE', 'STARTING', '2026-01-01T00:00:02.000Z')));
+        writer.record(change(b, null, 'RUNNING', '2026-01-01T00:00:02.500Z'));
+        writer.record(event(change(b, 'RUNNING', 'FAILED', '2026-01-01T00:00:02.600Z')));
+        await writer.flush();
+        writer.record(change(a, 'STARTING', 'RUNNING', '2026-01-01T00:00:03.000Z'));
+        // Two events since that read, then a read that shows otherwise, in one batch.
+        writer.record(event(change(a, 'RUNNING', 'FAILED', '2026-01-01T00:00:04.000Z')));
+        writer.record(event(change(a, 'FAILED', 'SUCCEEDED', '2026-01-01T00:00:05.000Z')));
+        writer.record({
+          ...change(a, 'SUCCEEDED', 'RUNNING', '2026-01-01T00:00:06.000Z'),
+          contradicts: true,
+        });
+        await writer.close();
+        const transitions = await new HistoryReader(db).transitionsOf([a, b], '*');
+        expect(transitions.get(a)?.map((t) => [t.source, t.to, t.contradictedAt])).toEqual([
+          ['READ', 'RUNNABLE', null],
+          ['EVENT', 'STARTING', null],
+          ['READ', 'RUNNING', null],
+          ['EVENT', 'FAILED', '2026-01-01T00:00:06.000Z'],
+          ['EVENT', 'SUCCEEDED', '2026-01-01T00:00:06.000Z'],
+          ['READ', 'RUNNING', null],
+        ]);
+        // Another job's event is its own.
+        expect(transitions.get(b)?.map((t) => t.contradictedAt)).toEqual([null, null]);
+      } finally {
+        await db.close();
+      }
+    },
+  );
+});
+
 describe.skipIf(postgres.skip)('The PostgreSQL history writer', () => {
   const open: HistoryDatabase[] = [];
   afterEach(async () => {
