@@ -37,7 +37,6 @@ import { createFormatError } from './formatError.ts';
 import { healthRoutes, type ReadinessDetails } from './healthRoutes.ts';
 import type { EventQueues } from '../datasources/events/eventQueues.ts';
 import type { JobActions } from '../datasources/acting/jobActions.ts';
-import type { ListedJob } from '../datasources/listing/types.ts';
 import type { JobStates } from '../datasources/state/jobStates.ts';
 import type { HistoryQueries } from '../history/requestHistory.ts';
 import { requestErrorCodesPlugin, requestPlugin } from './requestPlugins.ts';
@@ -143,30 +142,13 @@ function startTokenVerifier({ config, logger, accounts }: ServerOptions) {
   return verifyToken;
 }
 
-/**
- * A row a page serves: as fresh as the events applied (`overlay`), then offered to the job-state
- * store as the provider read it is (a page's rows only, not every row of a snapshot).
- */
-function served(states: NonNullable<ServerOptions['states']>) {
-  return (job: ListedJob, readAt?: number): ListedJob => {
-    const shown = states.overlay(job, readAt);
-    states.offerListed(job, readAt);
-    return shown;
-  };
-}
-
 /** What every request's context is made from: the sources, the gateway's one lister, the audit of refusals. */
 function requestGateway(options: ServerOptions, listSnapshots: ReturnType<typeof listSnapshotsOf>) {
   const { config, sources, logger } = options;
   return {
     config,
     sources,
-    lister: createJobLister(
-      sources,
-      config,
-      listSnapshots,
-      options.states ? served(options.states) : undefined,
-    ),
+    lister: createJobLister(sources, config, listSnapshots, options.states),
     ...(options.accounts ? { accounts: options.accounts } : {}),
     ...(options.events ? { events: options.events } : {}),
     ...(options.states ? { states: options.states } : {}),

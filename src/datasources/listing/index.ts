@@ -4,13 +4,13 @@ import type { Sources } from '../index.ts';
 import { ColdSources } from './coldSources.ts';
 import { CursorCodec } from './cursor.ts';
 import type { ListCallContext } from './guardedCall.ts';
-import { mergeStreams } from './merge.ts';
+import { mergeStreams, type MergeStream } from './merge.ts';
 import { planDefaults, planList } from './plan.ts';
 import { createListSnapshots, type ListSnapshots } from './snapshots.ts';
 import { planSources } from './sources.ts';
 import { failedReport } from './streams.ts';
 import type { Listed } from './summaries.ts';
-import type { JobLister, JobListSourceReport, ListedJob } from './types.ts';
+import type { JobLister, JobListSourceReport, ListedJob, ListedRowStates } from './types.ts';
 
 export type {
   ListBudget,
@@ -20,6 +20,7 @@ export type {
   JobListSourceState,
   JobLister,
   ListedJob,
+  ListedRowStates,
 } from './types.ts';
 export { createListSnapshots, ListSnapshots } from './snapshots.ts';
 
@@ -48,11 +49,8 @@ export function createJobLister(
   sources: Sources,
   config: Config,
   snapshots: ListSnapshots = createListSnapshots(config),
-  /**
-   * Rows made as fresh as the job events applied (datasources/state/jobStates.ts), given when the
-   * row was read (its snapshot's `takenAt`; undefined: unknown); absent: as listed.
-   */
-  overlay: (job: ListedJob, readAt: number | undefined) => ListedJob = (job) => job,
+  /** The job-state store the rows meet (ListedRowStates); absent: rows as listed. */
+  states?: ListedRowStates,
 ): JobLister {
   const codec = new CursorCodec(config.listing.cursorSecret);
   const defaults = planDefaults(config);
@@ -86,7 +84,7 @@ export function createJobLister(
       let merged: Awaited<ReturnType<typeof mergeStreams<Listed>>>;
       try {
         merged = await mergeStreams({
-          streams: entries.flatMap((e) => (e.stream ? [e.stream] : [])),
+          streams: entries.flatMap((e) => (e.stream ? [overlaid(e.stream, states)] : [])),
           after: cursor?.keyset ?? null,
           positions: cursor?.positions ?? {},
           first,
@@ -107,7 +105,7 @@ export function createJobLister(
             filter: plan.digest,
             positions,
           }),
-          job: overlay(item.job, item.readAt),
+          job: served(item, states),
         })),
         hasNextPage: merged.hasNextPage,
         hasPreviousPage: cursor !== null,
@@ -116,6 +114,34 @@ export function createJobLister(
       };
     },
   };
+}
+
+/**
+ * `stream` whose rows are made as fresh as the events applied before its filter selects them
+ * (the row as read kept beside, for the store): a page filtered by state judges the state it
+ * shows. Without a store, `stream` itself.
+ */
+function overlaid(
+  stream: MergeStream<Listed>,
+  states: ListedRowStates | undefined,
+): MergeStream<Listed> {
+  if (!states) return stream;
+  return {
+    ...stream,
+    select: (items) =>
+      stream.select(
+        items.map((item) => {
+          const job = states.overlay(item.job, item.readAt);
+          return job === item.job ? item : { ...item, job, asRead: item.job };
+        }),
+      ),
+  };
+}
+
+/** A row the page serves: offered to the store as the provider read it; shown as fresh as the events. */
+function served(item: Listed, states: ListedRowStates | undefined): ListedJob {
+  states?.offerListed(item.asRead ?? item.job, item.readAt);
+  return item.job;
 }
 
 /** What `sources` says of one planned source: LISTED, or why not (not listable, not configured, failed with its code). */

@@ -23,6 +23,8 @@ export interface Listed extends Keyed {
    * row read after an event stand (jobStates.ts `overlay`).
    */
   readAt?: number;
+  /** The row as its provider listed it, when `job` is that row made as fresh as the events applied. */
+  asRead?: ListedJob;
 }
 
 /** A time of a summary as the describe record has it: ISO-8601 UTC, or null. */

@@ -55,6 +55,17 @@ export interface JobListFilter {
 }
 
 /** One job of a list page, as its provider's list summary has it. */
+/**
+ * The job-state store as a page's listed rows meet it (datasources/state/jobStates.ts): each row
+ * is made as fresh as the events applied (`overlay`, given when the row was read) before the
+ * page's filters judge it, so a filtered page never shows a job outside its filter; and each row
+ * the page serves is offered, as read, as the provider read it is (`offerListed`).
+ */
+export interface ListedRowStates {
+  overlay(job: ListedJob, readAt?: number): ListedJob;
+  offerListed(job: ListedJob, readAt?: number): unknown;
+}
+
 export interface ListedJob {
   /** The loader key of the job (as globalId.ts parses a global ID), so the describe loader can fetch it. */
   key: JobKey;

@@ -1,0 +1,64 @@
+// A listJobs page filtered by state never holds a row outside its filter (issue #85, item 3): a
+// listed row is made as fresh as the job events applied before the page's filters judge it, so a
+// row of a kept snapshot, read before an event moved its job, is judged by the state it would
+// show. Through the real server, its list snapshots and events sent to the SQS emulator.
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
+import { batchEvent } from '../support/batchEvents.ts';
+import { EVENTUALLY } from '../support/eventually.ts';
+import { callsOf, gql } from '../support/gateway.ts';
+import { metricValue } from '../support/metrics.ts';
+import { useSqsEmulator } from '../support/sqsQueues.ts';
+import { useTestGateway } from '../support/useTestGateway.ts';
+
+const sqs = useSqsEmulator();
+let queueUrl = '';
+beforeAll(async () => {
+  queueUrl = await sqs.queue('jobgraph-events', { VisibilityTimeout: '1' });
+});
+// Snapshots kept a minute: every page below after the first is served from the first's reads.
+const gw = useTestGateway(() => ({
+  JOBGRAPH_EVENT_QUEUES: queueUrl,
+  AWS_ENDPOINT_URL_SQS: sqs.url,
+  JOBGRAPH_LIST_SNAPSHOT_SECONDS: '60',
+}));
+
+const page = async (states: string[]) => {
+  const res = await gql(
+    gw,
+    `query($states: [JobState!]) { listJobs(filter: { providers: [AWS_BATCH], states: $states }, first: 100) { nodes { id state } } }`,
+    { token: gw.tokens.read, variables: { states } },
+  );
+  expect(res.body.errors).toBeUndefined();
+  return res.body.data?.listJobs.nodes as { id: string; state: string }[];
+};
+
+describe('A listJobs page filtered by state', () => {
+  it('never shows a row outside its filter when an event moved the job after its row was read', async () => {
+    const job = BATCH_JOB_IDS.running;
+    const id = `batch:us-east-1:${job}`;
+    const before = await page(['IN_PROGRESS']);
+    expect(before).toContainEqual({ id, state: 'IN_PROGRESS' });
+
+    const applied = () =>
+      metricValue(gw, 'jobgraph_events_total{provider="AWS_BATCH",outcome="applied"}');
+    const was = await applied();
+    const finished = gw.emulators.batch.jobs?.changeState(job, 'SUCCEEDED');
+    await sqs.client.send(
+      new SendMessageCommand({
+        QueueUrl: queueUrl,
+        MessageBody: batchEvent(finished as unknown as Record<string, unknown>),
+      }),
+    );
+    await vi.waitFor(async () => expect(await applied()).toBe(was + 1), EVENTUALLY);
+
+    const calls = callsOf(gw).batch;
+    const after = await page(['IN_PROGRESS']);
+    // Served from the snapshot read before the event (no call), which still lists the job RUNNING.
+    expect(callsOf(gw).batch).toBe(calls);
+    expect(after.map((n) => n.id)).not.toContain(id);
+    expect(after.every((n) => n.state === 'IN_PROGRESS')).toBe(true);
+    expect(after.length).toBe(before.length - 1);
+  });
+});
