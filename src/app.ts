@@ -12,14 +12,7 @@ import { JobStates } from './datasources/state/jobStates.ts';
 import { RejectionLog } from './datasources/events/rejectionLog.ts';
 import { localRateBucket } from './datasources/guard/rateBudget.ts';
 import type { EmulatorSet } from './emulators/index.ts';
-import {
-  historyFirstSight,
-  historyListener,
-  openHistory,
-  rememberedJobs,
-  type History,
-  type HistoryChange,
-} from './history/index.ts';
+import { historySubscriber, openHistory, rememberedJobs, type History } from './history/index.ts';
 import { ActionLog } from './history/actions.ts';
 import { JobActions } from './datasources/acting/jobActions.ts';
 import { createLogger } from './logger.ts';
@@ -121,20 +114,25 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const events = openEventQueues(config, accounts, logger, observability, cluster?.redis);
   // The one owner of what the process knows of each job's state: built here, passed down. Dated
   // by the list snapshots' clock, so a listed row's read time and an event's arrival compare.
-  const states = new JobStates(undefined, undefined, undefined, listSnapshots.now);
+  // Every record offered is learned on the way in (its secrets scrubbed from every line from then
+  // on), and a subscriber that throws fails alone: counted, and logged once.
+  const states = new JobStates({
+    now: listSnapshots.now,
+    learn: (record) => secretValues.learnRecord(record),
+    onListenerFailure: (err) =>
+      logger.error(
+        { err: err instanceof Error ? err.name : typeof err },
+        'a subscriber of the job-state store failed; the others go on (jobgraph_job_states_listener_failures_total)',
+      ),
+  });
   observability?.metrics?.stores(states, states.refs);
   observability?.metrics?.eventsMissed(() => states.missed);
+  observability?.metrics?.statesListenerFailures(() => states.listenerFailures);
   // Coverage is measured by the reads too: one that finds a change no event announced.
   if (events) states.subscribe(readsMeasured(events.readSeen));
-  // Every applied observation but a peer's is a change of the job's history.
-  if (history) {
-    const record = (c: HistoryChange) => history.writer.record(c);
-    states.subscribe(historyListener(record, accountOf(config)));
-    // A job events showed first: written once a read shows it, even in the state they told.
-    states.subscribeConfirmed(historyFirstSight(record, accountOf(config)));
-    // A job read again unchanged: when jobgraph last saw it (`lastConfirmedAt`), every few minutes.
-    states.subscribeSeen((id, at) => history.writer.seen(id, at));
-  }
+  // Every applied observation but a peer's is a change of the job's history; a job events showed
+  // first is written once a read shows it; one read again unchanged moves its `lastConfirmedAt`.
+  if (history) states.subscribe(historySubscriber(history.writer, accountOf(config)));
   const actionLog = history
     ? new ActionLog(history.database, (outcome, n) =>
         observability?.metrics?.historyWrites(outcome, n),

@@ -104,7 +104,7 @@ export interface GatewayParts {
   /** The job event queues (JOBGRAPH_EVENT_QUEUES), for `Job.liveBy`; none: every job POLLING. */
   events?: Pick<EventQueues, 'covers'>;
   /** The one owner of each job's state: every describe answer is offered to it as a read. */
-  states?: Pick<JobStates, 'offer'>;
+  states?: Pick<JobStates, 'offer' | 'now'>;
   /** The history store's read side (`Job.transitions`, `jobHistory`); none: history off. */
   history?: HistoryQueries;
   /** Acting on jobs (docs/actions.md); none: every action refused as off, none available. */
@@ -139,14 +139,14 @@ async function loadListed(
 const learnSecrets = (record: JobRecord) => secretValues.learnRecord(record);
 
 /**
- * What a request's loaders tell of each record they serve: its secrets to the scrubber, and the
- * record to the job-state store as a read sent at `sentAt` — a kept record (`retained`, answered
- * from the history) is no read of the provider's.
+ * What a request's loaders tell of each record they serve: the record to the job-state store as
+ * a read sent at `sentAt` (on the store's clock), which learns its secrets on the way in — a kept
+ * record (`retained`, answered from the history, without secrets) is no read of the provider's.
+ * Without a store, its secrets to the scrubber.
  */
 function onRecordOf(states: GatewayParts['states']) {
   if (!states) return learnSecrets;
   return (record: JobRecord, sentAt: number) => {
-    learnSecrets(record);
     if (record.retained !== true) states.offer(record, { origin: 'read', at: sentAt });
   };
 }
@@ -193,15 +193,21 @@ export function createRequestContext(
   const { config, sources, lister, accounts, audit } = gateway;
   // The caller, for the per-caller share of each provider's concurrency: the token's subject.
   const caller = identity.subject ?? NO_SUBJECT_CALLER;
-  // The record's secrets are registered as its batch settles, before any resolver sees it, so no
-  // log line or error message built from it afterwards can carry them. A provider's loader is
+  // The record's secrets are registered as its batch settles (the job-state store learns each
+  // record offered), before any resolver sees it, so no log line or error message built from it
+  // afterwards can carry them. A provider's loader is
   // made when the request first loads one of its jobs: most requests ask for one or two providers.
   const loaders = new Map<JobProvider, DataLoader<JobKey, JobRecord, string>>();
   const onRecord = onRecordOf(gateway.states);
   const loaderOf = (provider: JobProvider) => {
     let loader = loaders.get(provider);
     if (!loader) {
-      loader = createJobLoader(sources[provider] as GuardedSource, caller, onRecord);
+      loader = createJobLoader(
+        sources[provider] as GuardedSource,
+        caller,
+        onRecord,
+        gateway.states?.now,
+      );
       loaders.set(provider, loader);
     }
     return loader;

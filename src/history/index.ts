@@ -12,7 +12,7 @@ import { sealedHistoryCursors } from './requestHistory.ts';
 
 export { HistoryReader, historyGrantOf, type HistoryGrant, type HistoryFilter } from './reader.ts';
 export { HistoryWriter, type HistoryChange, type HistorySource } from './writer.ts';
-export { historyFirstSight, historyListener } from './subscriber.ts';
+export { historySubscriber } from './subscriber.ts';
 export { rememberedJobs } from './remembered.ts';
 
 /** How often old jobs are pruned while the gateway runs. */

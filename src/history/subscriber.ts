@@ -43,6 +43,57 @@ function changeOf(
   };
 }
 
+/** The store's messages (datasources/state/jobStates.ts `StoreMessage`) as the history reads them. */
+export type HistoryMessage =
+  | {
+      kind: 'change';
+      record: JobRecord;
+      entry: { confirmed: boolean };
+      previous:
+        | {
+            origin: string;
+            confirmed: boolean;
+            header: { state: string; providerStatus?: string | null };
+          }
+        | undefined;
+      observation: AppliedObservation;
+    }
+  | { kind: 'confirmed'; record: JobRecord; observation: AppliedObservation }
+  | { kind: 'seen'; id: string; at: number };
+
+/** What the history subscriber writes to: the writer's two ways in. */
+export interface HistorySink {
+  record(change: HistoryChange): void;
+  /** A read showed the job again unchanged at `at` (epoch ms): its `last_confirmed_at`. */
+  seen(id: string, at: number): void;
+}
+
+/**
+ * The history as one subscriber of the job-state store: each applied observation is a change
+ * (`historyListener`), the first read of a job events alone had shown is its first sight
+ * (`historyFirstSight`), and a job read again unchanged moves its `lastConfirmedAt`. `accountOf`
+ * names the account alias of a global ID (the job's own account, as authorization reads it).
+ */
+export function historySubscriber(
+  sink: HistorySink,
+  accountOf: (globalId: string) => string,
+  now: () => number = Date.now,
+): (message: HistoryMessage) => void {
+  const record = (c: HistoryChange) => sink.record(c);
+  const change = historyListener(record, accountOf, now);
+  const firstSight = historyFirstSight(record, accountOf, now);
+  return (message) => {
+    switch (message.kind) {
+      case 'change':
+        return change(message.record, message.entry, message.previous, message.observation);
+      case 'confirmed':
+        return firstSight(message.record, message.observation);
+      case 'seen':
+        return sink.seen(message.id, message.at);
+    }
+  };
+}
+
 /**
  * A `JobStates` listener that records each applied observation with `record`; `accountOf` names
  * the account alias of a global ID (the job's own account, as authorization reads it).
@@ -99,7 +150,7 @@ export function historyListener(
 }
 
 /**
- * A `JobStates` confirmed listener (`subscribeConfirmed`) that records the first read of a job
+ * What the history does with a `confirmed` message of the store: it records the first read of a job
  * events alone had shown, when that read is no news: the run's first sight, written as a read's
  * (the events before it were not written, a read not having shown the job yet).
  */
@@ -107,8 +158,8 @@ export function historyFirstSight(
   record: (change: HistoryChange) => void,
   accountOf: (globalId: string) => string,
   now: () => number = Date.now,
-): (job: JobRecord, verdict: string, observation: AppliedObservation) => void {
-  return (job, _verdict, observation) => {
+): (job: JobRecord, observation: AppliedObservation) => void {
+  return (job, observation) => {
     const source = SOURCES[observation.origin];
     if (source === undefined || source === 'EVENT' || job.retained === true) return;
     record(changeOf(job, null, source, observation, accountOf, now));

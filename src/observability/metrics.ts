@@ -3,6 +3,7 @@ import type { JobProvider } from '../model/job.ts';
 import {
   eventQueueGauge,
   eventsMissedCounter,
+  listenerFailuresCounter,
   redisUpGauge,
   lastAppliedGauge,
   type LastApplied,
@@ -116,6 +117,7 @@ export class GatewayMetrics {
   readonly #accountRefusals: Counter<'reason'>;
   readonly #events: Counter<'provider' | 'outcome'>;
   #eventsMissed: (() => ReadonlyMap<JobProvider, number>) | undefined = undefined;
+  #listenerFailures: (() => number) | undefined = undefined;
   readonly #eventRejected: Counter<'queue' | 'reason'>;
   /** The reasons `jobgraph_events_rejected_total` has a label value of (EVENT_REJECT_REASONS at most). */
   readonly #rejectReasons = new Set<string>();
@@ -206,6 +208,7 @@ export class GatewayMetrics {
     eventQueueGauge(registers, () => this.#eventQueues?.() ?? []);
     redisUpGauge(registers, () => this.#redisUp?.());
     eventsMissedCounter(registers, () => this.#eventsMissed?.());
+    listenerFailuresCounter(registers, () => this.#listenerFailures?.() ?? 0);
     lastAppliedGauge(registers, () => this.#eventsLastApplied?.() ?? []);
     storeGauges(registers, () => this.#stores.flatMap((s) => s.fill?.() ?? []));
     accountStateGauge(registers, () => this.#accounts?.() ?? []);
@@ -302,6 +305,11 @@ export class GatewayMetrics {
   /** What `jobgraph_events_missed_total` reads at each scrape (the job-state store's count). */
   eventsMissed(source: () => ReadonlyMap<JobProvider, number>): void {
     this.#eventsMissed = source;
+  }
+
+  /** What `jobgraph_job_states_listener_failures_total` reads at each scrape (the job-state store's count). */
+  statesListenerFailures(source: () => number): void {
+    this.#listenerFailures = source;
   }
 
   /** What `jobgraph_redis_up` reads at each scrape (the one Redis signal). */

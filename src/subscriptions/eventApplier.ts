@@ -1,4 +1,3 @@
-import { secretValues } from '../auth/secretValues.ts';
 import type { PollLeases } from '../cache/pollLeases.ts';
 import type { Config } from '../config/index.ts';
 import type { JobEvent } from '../datasources/events/envelope.ts';
@@ -39,14 +38,6 @@ export class EventApplier {
     readonly states: JobStates,
   ) {}
 
-  /** Every record the watchers see (reads, shares, events): the CodePipeline join learns its ref. */
-  noteRecord(record: JobRecord): void {
-    const ref = providerOf(record.provider).events?.ref?.(record) ?? null;
-    if (ref === null) return;
-    // The join (ref → job) is the store's, bounded in count and bytes like it.
-    this.states.refs.note(ref, record.id);
-  }
-
   /**
    * Apply one decoded event. `keep` (Unfinished): applied here, not yet told to the replicas that
    * may watch the job; the message must stay in the queue.
@@ -72,8 +63,7 @@ export class EventApplier {
     time: number,
     eventId: string | undefined,
   ): Promise<EventOutcome | Unfinished> {
-    // Its secrets are scrubbed from every log line from now on, as a describe answer's are.
-    secretValues.learnRecord(record);
+    // The store learns its secrets on the way in (scrubbed from every line from now on).
     const judged = this.states.offer(record, {
       origin: 'event',
       at: this.states.now(),

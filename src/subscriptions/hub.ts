@@ -150,10 +150,13 @@ export class WatchHub {
     const leases =
       options.pollLeases === undefined ? sharedPollLeases(sources) : options.pollLeases;
     const states =
-      options.states ?? new JobStates(undefined, undefined, undefined, () => this.scheduler.now());
+      options.states ??
+      new JobStates({
+        now: () => this.scheduler.now(),
+        learn: (record) => secretValues.learnRecord(record),
+      });
     const feed = options.events;
     this.feed = feed;
-    let applier: EventApplier | undefined = undefined;
     this.states = states;
     const slotMs = pollSlotMs(config.watch.pollMs);
     this.registry = new PollerRegistry({
@@ -166,11 +169,6 @@ export class WatchHub {
       ...(options.random ? { random: options.random } : {}),
       // Polls due together share one wake-up and a batch describe; the phase is this process's own.
       slots: { ms: slotMs, phase: Math.floor((options.random ?? Math.random)() * slotMs) },
-      // The record's secrets are registered before any subscriber's resolvers see it, as context.loadJob does.
-      onRecord: (record) => {
-        secretValues.learnRecord(record);
-        applier?.noteRecord(record);
-      },
       ...(leases ? { leases } : {}),
       events: {
         covered: (key) =>
@@ -198,9 +196,8 @@ export class WatchHub {
           }),
     });
     this.slots = new SubscriptionSlots(config.watch.maxPerCaller, config.watch.maxTotal);
-    applier = new EventApplier(config, this.registry, leases ?? undefined, states);
-    this.events = applier;
-    const events = applier;
+    const events = new EventApplier(config, this.registry, leases ?? undefined, states);
+    this.events = events;
     feed?.attach((event) => events.apply(event));
     this.offCoverage = feed?.onCoverage(() => this.registry.coverageChanged());
   }

@@ -57,7 +57,9 @@ export class PollerRegistry {
     // An event applied here goes to its job's poller as its record (no describe call), and so
     // does a provider read made elsewhere in this process (a query's describe, an action's read
     // after it acted): the watchers hear it from the store at once, not at their next poll.
-    this.offStates = options.states?.subscribe((record, _entry, _prev, observation) => {
+    this.offStates = options.states?.subscribe((message) => {
+      if (message.kind !== 'change') return;
+      const { record, observation } = message;
       const poller = this.pollers.get(record.id);
       if (observation.origin === 'event') poller?.event(record, false);
       else if (observation.origin === 'read') poller?.readElsewhere(record);

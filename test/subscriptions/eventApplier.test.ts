@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/config/index.ts';
 import { parseJob } from '../../src/datasources/batch/parse.ts';
 import type { JobEvent } from '../../src/datasources/events/envelope.ts';
 import { JobStates } from '../../src/datasources/state/jobStates.ts';
-import { historyListener } from '../../src/history/subscriber.ts';
+import { historySubscriber } from '../../src/history/subscriber.ts';
 import type { PollLeases } from '../../src/cache/pollLeases.ts';
 import { parseGlobalId, type JobKey } from '../../src/model/globalId.ts';
 import type { JobRecord } from '../../src/model/job.ts';
@@ -55,9 +55,8 @@ function setup(covered = { value: true }) {
   const clock = new ManualScheduler(0);
   const reads: JobRecord[] = [batchRecord('RUNNABLE')];
   const calls: JobKey[] = [];
-  const states = new JobStates(undefined, undefined, undefined, () => clock.now());
+  const states = new JobStates({ now: () => clock.now() });
   const offers = countOffers(states);
-  let applier: EventApplier | undefined = undefined;
   const registry = new PollerRegistry({
     fetch: (key) => {
       calls.push(key);
@@ -68,7 +67,6 @@ function setup(covered = { value: true }) {
     breakerPauseMs: 10_000,
     scheduler: clock,
     random: () => 0.5,
-    onRecord: (record) => applier?.noteRecord(record),
     events: {
       covered: () => covered.value,
       reconcileMs: 300_000,
@@ -76,11 +74,14 @@ function setup(covered = { value: true }) {
     states,
   });
   const kept: JobRecord[] = [];
-  applier = new EventApplier(config, registry, undefined, states);
+  const applier = new EventApplier(config, registry, undefined, states);
   // What the history writes of the events applied: only those of a run a read has shown.
   states.subscribe(
-    historyListener(
-      (change) => void (change.source === 'EVENT' && kept.push(change.record)),
+    historySubscriber(
+      {
+        record: (change) => void (change.source === 'EVENT' && kept.push(change.record)),
+        seen: () => undefined,
+      },
       () => 'default',
     ),
   );
@@ -96,7 +97,7 @@ function setup(covered = { value: true }) {
     reads,
     calls,
     registry,
-    applier: applier,
+    applier,
     seen,
     statuses,
     settle,

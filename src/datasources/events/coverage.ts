@@ -1,7 +1,7 @@
 import type { EventQueue } from '../../config/index.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
 import { providerOf } from '../registry.ts';
-import type { JobState, StateListener } from '../state/jobStates.ts';
+import type { JobState, StoreListener } from '../state/jobStates.ts';
 
 /**
  * Why a provider's jobs of an account and region are not live by events (null: they are):
@@ -179,8 +179,10 @@ export function needsPolling(provider: JobProvider, fields: ReadonlySet<string>)
  */
 export function readsMeasured(
   seen: (read: { record: JobRecord; before: string; after: string }) => void,
-): StateListener {
-  return (record, entry, previous, observation) => {
+): StoreListener {
+  return (message) => {
+    if (message.kind !== 'change') return;
+    const { record, entry, previous, observation } = message;
     if (observation.origin !== 'read' && observation.origin !== 'list') return;
     if (!previous || (previous.run !== null && entry.run !== null && previous.run !== entry.run))
       return;

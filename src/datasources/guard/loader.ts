@@ -112,6 +112,8 @@ export function createJobLoader<P extends JobProvider>(
   guarded: GuardedSource<P>,
   caller: string = NO_SUBJECT_CALLER,
   onRecord?: (record: JobRecord, sentAt: number) => void,
+  /** The clock `sentAt` is read on: the job-state store's, so a read and an event compare. */
+  now: () => number = Date.now,
 ): DataLoader<KeyOf<P>, JobRecord, string> {
   const observer = guarded.observer;
   // Each slot is the record or its Error (told to the fd health check), never a rejected promise.
@@ -122,7 +124,7 @@ export function createJobLoader<P extends JobProvider>(
   const batch = onRecord
     ? (keys: readonly KeyOf<P>[]) => {
         // When the batch's calls were sent: a read sent before an event arrived may be older news.
-        const sentAt = Date.now();
+        const sentAt = now();
         return settled(keys).then((slots) => {
           for (const slot of slots) if (!(slot instanceof Error)) onRecord(slot, sentAt);
           return slots;

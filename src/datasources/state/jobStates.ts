@@ -83,30 +83,54 @@ export interface Observation {
 
 export type Verdict = 'applied' | 'duplicate' | 'stale';
 
-/** Told of each applied observation: the record, the job's new entry, the one it replaced. */
-export type StateListener = (
-  record: JobRecord,
-  entry: JobState,
-  previous: JobState | undefined,
-  observation: Observation,
-) => void;
-
 /**
- * Told that this process's provider read showed the job again without a change (its `id`, when,
- * on the store's clock): at most once each SEEN_EVERY_MS a job (the history's `lastConfirmedAt`).
+ * What the store tells its subscribers, each message saying what it is:
+ * - `change`: an applied observation — the record, the job's new entry, the one it replaced;
+ * - `confirmed`: this process's read first shows a job that events alone had shown in its run,
+ *   and is no news (`verdict`: the state the events told, or older) — the job's first confirmed
+ *   sight, which no `change` tells (the history writes it then; it writes no unconfirmed event);
+ * - `seen`: this process's provider read showed the job again without a change (`id`, when, on
+ *   the store's clock), at most once each SEEN_EVERY_MS a job (the history's `lastConfirmedAt`).
  */
-export type SeenListener = (id: string, at: number) => void;
+export type StoreMessage =
+  | {
+      kind: 'change';
+      record: JobRecord;
+      entry: JobState;
+      previous: JobState | undefined;
+      observation: Observation;
+    }
+  | {
+      kind: 'confirmed';
+      record: JobRecord;
+      verdict: Exclude<Verdict, 'applied'>;
+      observation: Observation;
+    }
+  | { kind: 'seen'; id: string; at: number };
 
-/**
- * Told when this process's read first shows a job that events alone had shown in its run, and
- * shows no news (`verdict`: the state the events told, or older): the job's first confirmed sight,
- * which no state listener hears of (the history writes it then; it writes no unconfirmed event).
- */
-export type ConfirmedListener = (
-  record: JobRecord,
-  verdict: Exclude<Verdict, 'applied'>,
-  observation: Observation,
-) => void;
+/** A subscriber of the store: told each message, in the order the store made them. */
+export type StoreListener = (message: StoreMessage) => void;
+
+export interface JobStatesOptions {
+  /** How many jobs it remembers at most (default STATES_SIZE). */
+  size?: number;
+  /** The most bytes of entries it holds (default STATES_BYTES). */
+  maxBytes?: number;
+  /** The CodePipeline join, learned from the records offered (default: a new one). */
+  refs?: RefJoin;
+  /** The store's one clock, ms: when reads are sent and events arrive (default Date.now). */
+  now?: () => number;
+  /**
+   * Registers a record's secret values for scrubbing (auth/secretValues.ts `learnRecord`): called
+   * for every record offered, on the way in, before any subscriber builds anything from it.
+   */
+  learn?: (record: JobRecord) => void;
+  /**
+   * A subscriber threw: its failure is its own (the offer and the other subscribers go on), counted
+   * (`listenerFailures`), and told here once per subscriber (`error`: what it threw first).
+   */
+  onListenerFailure?: (error: unknown) => void;
+}
 
 /** How often a job read again unchanged is told to the seen listeners, at most. */
 export const SEEN_EVERY_MS = 5 * 60_000;
@@ -164,23 +188,30 @@ export class JobStates {
   readonly #order = new RecencyList<Written>();
   /** Watched jobs (refcount): never evicted while watched. */
   readonly #pins = new Map<string, number>();
-  readonly #listeners = new Set<StateListener>();
-  readonly #seen = new Set<SeenListener>();
-  readonly #confirmedListeners = new Set<ConfirmedListener>();
+  readonly #listeners = new Set<StoreListener>();
+  /** Subscribers that threw once already (told to onListenerFailure no more). */
+  readonly #failed = new WeakSet<StoreListener>();
   #bytes = 0;
   /** Reads that changed what events had said, by provider (`jobgraph_events_missed_total`). */
   readonly missed = new Map<JobProvider, number>();
-  /** The CodePipeline join (`EventApplier`): learned from the same records, bounded alike. */
+  /** The CodePipeline join (`EventApplier`): learned from the records offered, bounded alike. */
   readonly refs: RefJoin;
+  /** The store's one clock: when reads are sent and events arrive. */
+  readonly now: () => number;
+  /** Times a subscriber threw (`jobgraph_job_states_listener_failures_total`). */
+  listenerFailures = 0;
+  private readonly size: number;
+  private readonly maxBytes: number;
+  readonly #learn: (record: JobRecord) => void;
+  readonly #onListenerFailure: (error: unknown) => void;
 
-  constructor(
-    private readonly size = STATES_SIZE,
-    private readonly maxBytes = STATES_BYTES,
-    refs = new RefJoin(),
-    /** The store's clock: when reads are sent and events arrive. */
-    readonly now: () => number = Date.now,
-  ) {
-    this.refs = refs;
+  constructor(options: JobStatesOptions = {}) {
+    this.size = options.size ?? STATES_SIZE;
+    this.maxBytes = options.maxBytes ?? STATES_BYTES;
+    this.refs = options.refs ?? new RefJoin();
+    this.now = options.now ?? Date.now;
+    this.#learn = options.learn ?? (() => undefined);
+    this.#onListenerFailure = options.onListenerFailure ?? (() => undefined);
   }
 
   /** How full it is (`jobgraph_store_*{store="job_states"}`). */
@@ -198,22 +229,25 @@ export class JobStates {
     return this.#entries.get(id)?.entry;
   }
 
-  /** Told of every applied observation until the returned function is called. */
-  subscribe(listener: StateListener): () => void {
+  /** Told every message (StoreMessage) until the returned function is called. */
+  subscribe(listener: StoreListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
 
-  /** Told of each first confirmation that is no news (ConfirmedListener) until the returned function is called. */
-  subscribeConfirmed(listener: ConfirmedListener): () => void {
-    this.#confirmedListeners.add(listener);
-    return () => this.#confirmedListeners.delete(listener);
-  }
-
-  /** Told when a read shows a job again unchanged (at most once each SEEN_EVERY_MS a job) until the returned function is called. */
-  subscribeSeen(listener: SeenListener): () => void {
-    this.#seen.add(listener);
-    return () => this.#seen.delete(listener);
+  /** Tell every subscriber `message`; one that throws fails alone (counted, told once). */
+  #tell(message: StoreMessage): void {
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(message);
+      } catch (err) {
+        this.listenerFailures += 1;
+        if (!this.#failed.has(listener)) {
+          this.#failed.add(listener);
+          this.#onListenerFailure(err);
+        }
+      }
+    }
   }
 
   /** The job `id` is watched here: its entry stays until as many `unpin`s. */
@@ -238,6 +272,11 @@ export class JobStates {
    * known), `stale` (older than the state known). A record of another run is news whatever its order.
    */
   offer(record: JobRecord, observation: Observation): Verdict {
+    // On the way in, once: its secrets are scrubbed from every line from now on, and a CodePipeline
+    // record's action execution joins its job, before any subscriber sees it.
+    this.#learn(record);
+    const ref = providerOf(record.provider).events?.ref?.(record) ?? null;
+    if (ref !== null) this.refs.note(ref, record.id);
     const signature = changeSignature(record);
     const prev = this.get(record.id);
     const verdict = this.#judge(record, signature, observation, prev);
@@ -251,7 +290,7 @@ export class JobStates {
         // The provider says otherwise than the events did: an event missed or wrong.
         this.missed.set(record.provider, (this.missed.get(record.provider) ?? 0) + 1);
       }
-      for (const listener of [...this.#listeners]) listener(record, entry, prev, observation);
+      this.#tell({ kind: 'change', record, entry, previous: prev, observation });
     } else if (
       prev &&
       isRead(observation) &&
@@ -261,13 +300,12 @@ export class JobStates {
       // Older news, or the same, but a read of it still shows the job exists in this run.
       if (!prev.confirmed) {
         prev.confirmed = true;
-        for (const listener of [...this.#confirmedListeners])
-          listener(record, verdict, observation);
+        this.#tell({ kind: 'confirmed', record, verdict, observation });
       }
       const at = observation.at ?? this.now();
-      if (this.#seen.size > 0 && (prev.seenAt === null || at - prev.seenAt >= SEEN_EVERY_MS)) {
+      if (prev.seenAt === null || at - prev.seenAt >= SEEN_EVERY_MS) {
         prev.seenAt = at;
-        for (const listener of [...this.#seen]) listener(record.id, at);
+        this.#tell({ kind: 'seen', id: record.id, at });
       }
     }
     return verdict;

@@ -17,7 +17,7 @@ describe('JobStates bound', () => {
   it('forgets the least recently written job first, without walking a Map, whatever was deleted before it', () => {
     // A full ledger forgets one job on every new one; taking a Map's first key would walk every
     // entry deleted before it, so the order of writes is kept apart from the Map.
-    const ledger = new JobStates(100);
+    const ledger = new JobStates({ size: 100 });
     const jobs = Array.from({ length: 1100 }, (_, n) => record(n));
     const walks = (['keys', 'values', 'entries', 'forEach', Symbol.iterator] as const).map((name) =>
       vi.spyOn(Map.prototype, name),
@@ -52,7 +52,7 @@ describe('JobStates bound', () => {
   });
 
   it('keeps a job written with an older order where it was, unchanged', () => {
-    const ledger = new JobStates(2);
+    const ledger = new JobStates({ size: 2 });
     const [a, b, c] = [record(1, 'RUNNING'), record(2), record(3)];
     ledger.offer(a, { origin: 'event', time: 5 });
     ledger.offer(b, { origin: 'event', time: 1 });
@@ -67,7 +67,7 @@ describe('JobStates bound', () => {
 describe('JobStates byte bound', () => {
   it('forgets the least recently written jobs once their entries pass its bytes, whatever their count', () => {
     const maxBytes = 64 * 1024;
-    const ledger = new JobStates(1000, maxBytes);
+    const ledger = new JobStates({ size: 1000, maxBytes });
     // Each entry holds its status reason twice (the header's message and the listed reason), at
     // two bytes a character as estimated: about 8 KB each, so about eight fit.
     const long = (n: number) =>
@@ -141,9 +141,9 @@ describe('JobStates offers', () => {
   it('lets a read sent after an event replace it when the provider says otherwise, and counts the event missed', () => {
     const states = new JobStates();
     const told: string[] = [];
-    states.subscribe((record, _entry, _prev, o) =>
-      told.push(`${o.origin} ${record.providerStatus}`),
-    );
+    states.subscribe((m) => {
+      if (m.kind === 'change') told.push(`${m.observation.origin} ${m.record.providerStatus}`);
+    });
     expect(states.offer(job('RUNNING'), { origin: 'read', at: 1 })).toBe('applied');
     // A wrong terminal event (or one whose job was retried since).
     expect(states.offer(job('SUCCEEDED'), { origin: 'event', at: 10, time: 10 })).toBe('applied');
@@ -176,7 +176,7 @@ describe('JobStates offers', () => {
   });
 
   it('never forgets a watched job, however many other jobs are written after it', () => {
-    const states = new JobStates(100);
+    const states = new JobStates({ size: 100 });
     const watched = record(0, 'SUCCEEDED');
     states.pin(watched.id);
     states.offer(watched, { origin: 'event', time: 10 });
@@ -193,9 +193,11 @@ describe('JobStates offers', () => {
 describe('JobStates seen', () => {
   it('tells a read showing a job again unchanged at most once each SEEN_EVERY_MS, never an event or a peer', () => {
     let now = 1_000_000;
-    const states = new JobStates(undefined, undefined, undefined, () => now);
+    const states = new JobStates({ now: () => now });
     const seen: [string, number][] = [];
-    states.subscribeSeen((id, at) => seen.push([id, at]));
+    states.subscribe((m) => {
+      if (m.kind === 'seen') seen.push([m.id, m.at]);
+    });
     const job = record(7);
     expect(states.offer(job, { origin: 'read', at: now })).toBe('applied');
     now += SEEN_EVERY_MS - 1;
@@ -222,9 +224,11 @@ describe('JobStates first confirmation', () => {
   it("tells the first read of a job events alone showed, when it is no news, once: not a peer's, not an applied read, not a later read", () => {
     const states = new JobStates();
     const told: [string, string, string][] = [];
-    states.subscribeConfirmed((job, verdict, o) => told.push([job.id, verdict, o.origin]));
     const applied: string[] = [];
-    states.subscribe((job) => applied.push(job.id));
+    states.subscribe((m) => {
+      if (m.kind === 'confirmed') told.push([m.record.id, m.verdict, m.observation.origin]);
+      if (m.kind === 'change') applied.push(m.record.id);
+    });
     const [a, b, c] = [record(1), record(2), record(3)];
     for (const job of [a, b, c]) states.offer(job, { origin: 'event', time: 1, at: 1 });
     applied.length = 0;
@@ -265,9 +269,12 @@ describe('JobStates listed rows', () => {
 
   it('takes a row read after the events as the provider read it is: another state replaces the entry (an event missed), the same state is a duplicate', () => {
     let now = 1_000;
-    const states = new JobStates(undefined, undefined, undefined, () => now);
+    const states = new JobStates({ now: () => now });
     const told: [string, string, string | undefined][] = [];
-    states.subscribe((r, _e, prev, o) => told.push([o.origin, r.state, prev?.origin]));
+    states.subscribe((m) => {
+      if (m.kind === 'change')
+        told.push([m.observation.origin, m.record.state, m.previous?.origin]);
+    });
     const full = record(3, 'RUNNING');
     expect(states.offer(full, { origin: 'event', time: 1, at: now })).toBe('applied');
     // A row of the same state, read later: nothing new, although it carries fewer fields.
@@ -291,7 +298,7 @@ describe('JobStates listed rows', () => {
 
   it('judges a row read before a newer event stale, a row without a provider status by its state, and offers no row without a state', () => {
     let now = 1_000;
-    const states = new JobStates(undefined, undefined, undefined, () => now);
+    const states = new JobStates({ now: () => now });
     const readAt = now;
     now += 500;
     states.offer(record(4, 'SUCCEEDED'), { origin: 'event', time: 2, at: now });
@@ -305,5 +312,37 @@ describe('JobStates listed rows', () => {
     expect(states.offerListed({ ...row(6, 'RUNNING'), summary: {} }, now)).toBe('duplicate');
     expect(states.offerListed({ ...row(5, 'RUNNING'), state: null })).toBeNull();
     expect(states.get(record(5).id)).toBeUndefined();
+  });
+});
+
+describe('JobStates subscribers', () => {
+  it("keeps a subscriber's failure its own: the offer stands, the others are told, each failing subscriber reported once and every failure counted", () => {
+    const reported: unknown[] = [];
+    const states = new JobStates({ onListenerFailure: (err) => reported.push(err) });
+    const told: string[] = [];
+    states.subscribe(() => {
+      throw new Error('a broken watcher');
+    });
+    states.subscribe((m) => {
+      if (m.kind === 'change') told.push(m.record.providerStatus ?? '');
+    });
+    expect(states.offer(record(1, 'RUNNING'), { origin: 'read', at: 1 })).toBe('applied');
+    expect(states.offer(record(1, 'SUCCEEDED'), { origin: 'read', at: 2 })).toBe('applied');
+    expect(told).toEqual(['RUNNING', 'SUCCEEDED']);
+    expect(states.get(record(1).id)?.header.providerStatus).toBe('SUCCEEDED');
+    expect(reported).toHaveLength(1);
+    expect(states.listenerFailures).toBe(2);
+  });
+
+  it('learns every record offered on the way in, before any subscriber is told', () => {
+    const order: string[] = [];
+    const states = new JobStates({ learn: (r) => order.push(`learn ${r.providerStatus}`) });
+    states.subscribe((m) => {
+      if (m.kind === 'change') order.push(`told ${m.record.providerStatus}`);
+    });
+    states.offer(record(2, 'RUNNING'), { origin: 'read', at: 1 });
+    // A duplicate is learned too: a record's secrets may change while its state does not.
+    states.offer(record(2, 'RUNNING'), { origin: 'event', time: 1, at: 2 });
+    expect(order).toEqual(['learn RUNNING', 'told RUNNING', 'learn RUNNING']);
   });
 });
