@@ -27,6 +27,7 @@ import type {
   JobActionValue,
 } from './datasources/acting/jobActions.ts';
 import { ActionsOffError } from './datasources/acting/refusals.ts';
+import { RequestActs } from './datasources/acting/jobActions.ts';
 import type { JobActionEntry } from './history/actions.ts';
 import type { AwsAccounts } from './datasources/shared/accounts.ts';
 import { formatGlobalId, parseGlobalId, type JobKey } from './model/globalId.ts';
@@ -221,8 +222,12 @@ export function createRequestContext(
     writeRefusal: (field) => writeScopeRefusal(identity, field),
     permits: (provider, alias) => identity.accounts.permits(provider, alias),
   };
+  // What the request's action fields did: one action per job per request (made at the first).
+  let acts: RequestActs | undefined;
   const actionCaller = (): JobActionCaller => ({
     ...grant,
+    acts: (acts ??= new RequestActs()),
+    countJob: (key) => takeJob(formatGlobalId(key)),
     subject: identity.subject,
     learn: learnSecrets,
     scrub: scrubSecrets,

@@ -394,3 +394,74 @@ describe('Acting on jobs under an upstream rate budget (JOBGRAPH_UPSTREAM_RATE_L
     expect(await batchTurns()).toBe(turns + calls.length);
   });
 });
+
+describe('Acting on jobs named many times in one request (issue 84)', () => {
+  const gw = useTestGateway({
+    JOBGRAPH_UPSTREAM_RATE_LIMITS: 'batch=50',
+    JOBGRAPH_HISTORY_URL: 'off',
+    JOBGRAPH_CACHE_MAX_ENTRIES: '0',
+  });
+  const token = { writer: '' };
+  beforeAll(async () => {
+    token.writer = await writerToken(gw, undefined, 'oncall-ann');
+  });
+  const batchTurns = () =>
+    metricValue(gw, 'jobgraph_upstream_rate_wait_seconds_count{provider="AWS_BATCH"}');
+
+  it('acts once per job: 20 aliased cancelJobs over 3 Batch jobs make 3 CancelJob calls, each through the rate budget', async () => {
+    const ids = (['submitted', 'pending', 'runnable'] as const).map(batchId);
+    const aliases = Array.from(
+      { length: 20 },
+      (_, i) =>
+        `a${i}: cancelJobs(ids: $ids, reason: "sweep", dryRun: false) { id outcome job { state } }`,
+    );
+    clearCalls(gw);
+    const turns = await batchTurns();
+    const out = await gql(gw, `mutation ($ids: [ID!]!) { ${aliases.join('\n')} }`, {
+      token: token.writer,
+      variables: { ids },
+    });
+    expect(out.body.errors).toBeUndefined();
+    const data = out.body.data as Record<string, unknown>;
+    // Every alias answers the first one's result.
+    for (let i = 0; i < 20; i++)
+      expect(data[`a${i}`]).toEqual(
+        ids.map((id) => ({ id, outcome: 'REQUESTED', job: { state: 'FAILED' } })),
+      );
+    expect(writeCalls(gw).sort()).toEqual(
+      (['submitted', 'pending', 'runnable'] as const)
+        .map((n) => `batch CancelJob ${BATCH_JOB_IDS[n]}`)
+        .sort(),
+    );
+    // Every call upstream, the writes as the reads, took a turn of the account's rate budget.
+    expect(await batchTurns()).toBe(turns + gw.emulators.batch.calls.length);
+    // One action audited per job, not one per alias.
+    expect(
+      ids.map((id) => auditLines(gw, id).filter((l) => l.outcome === 'REQUESTED').length),
+    ).toEqual([1, 1, 1]);
+  });
+
+  it('answers the same action again with the first result, and judges another action on the job as the first left it', async () => {
+    const id = batchId('running');
+    clearCalls(gw);
+    const out = await gql(
+      gw,
+      `mutation ($id: ID!) {
+        first: terminateJob(id: $id, reason: "over budget") { outcome job { state } }
+        second: terminateJob(id: $id, reason: "over budget") { outcome job { state } }
+        bulk: cancelJobs(ids: [$id], reason: "sweep", terminateRunning: true, dryRun: false) { action outcome }
+        cancel: cancelJob(id: $id, reason: "sweep") { outcome }
+      }`,
+      { token: token.writer, variables: { id } },
+    );
+    expect(out.body.errors).toBeUndefined();
+    expect(out.body.data).toEqual({
+      first: { outcome: 'REQUESTED', job: { state: 'FAILED' } },
+      second: { outcome: 'REQUESTED', job: { state: 'FAILED' } },
+      bulk: [{ action: 'TERMINATE', outcome: 'REQUESTED' }],
+      // Read before: RUNNING (cancel not applied); after the terminate: finished.
+      cancel: { outcome: 'ALREADY_FINISHED' },
+    });
+    expect(writeCalls(gw)).toEqual([`batch TerminateJob ${BATCH_JOB_IDS.running}`]);
+  });
+});

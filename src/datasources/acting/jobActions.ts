@@ -6,7 +6,7 @@ import { accountOfKey } from '../../model/keyGrammar.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
 import type { Sources } from '../index.ts';
 import { providerOf } from '../registry.ts';
-import { reasonLength, type ActionJudgement } from '../shared/acting.ts';
+import { reasonLength, type ActionJudgement, type ProviderActions } from '../shared/acting.ts';
 import { PROVIDER_LABEL } from '../shared/classify.ts';
 import type { JobStates } from '../state/jobStates.ts';
 import { ActionsOffError, reasonRefusal } from './refusals.ts';
@@ -70,6 +70,46 @@ export interface JobActionCaller extends ActionGrant {
   learn(record: JobRecord): void;
   /** Text with every known secret value and secret-shaped string redacted: what the audit keeps of a reason. */
   scrub(text: string): string;
+  /** What the request's action fields did so far: one action per job per request. */
+  acts: RequestActs;
+  /**
+   * Count the job in the request's budget of distinct upstream jobs (JOBGRAPH_MAX_JOBS_PER_REQUEST)
+   * before a write call or a read past the loader: the refusal when it would be one too many, else null.
+   */
+  countJob(key: JobKey): (Error & { code: string }) | null;
+}
+
+/**
+ * What one request's action fields did to each job (one per request, made by its context). A job
+ * named by several fields, aliases or list entries of one request is acted on once per action:
+ * every other asking of that action answers the first one's result, unaudited (nothing more was
+ * done). Another action on the same job in the same request (cancel, then terminate) is judged on
+ * the job as the first action left it (its read after the call), not on the state read before.
+ * Mutation root fields run one after the other, so a later field finds an earlier one's promise.
+ */
+export class RequestActs {
+  readonly #calls = new Map<string, Promise<JobActionResult>>();
+  readonly #after = new Map<string, JobRecord>();
+
+  /** The result of the call made for `action` on the job `id` in this request, if one was made. */
+  callOf(id: string, action: JobActionName): Promise<JobActionResult> | undefined {
+    return this.#calls.get(`${id}\u0000${action}`);
+  }
+
+  /** The call made for `action` on the job `id`: later askings answer its result. */
+  called(id: string, action: JobActionName, result: Promise<JobActionResult>): void {
+    this.#calls.set(`${id}\u0000${action}`, result);
+  }
+
+  /** The job `id` as read after this request's last action on it; undefined before any. */
+  after(id: string): JobRecord | undefined {
+    return this.#after.get(id);
+  }
+
+  /** The job `id` as read after an action on it. */
+  readAfter(id: string, record: JobRecord): void {
+    this.#after.set(id, record);
+  }
 }
 
 /** The audit's log line writer (the gateway's logger). */
@@ -277,16 +317,18 @@ export class JobActions {
       if (single && !(err instanceof UpstreamError)) throw err;
       return done('FAILED', `${messageOf(err)} Nothing was done to this job.`, null, codeOf(err));
     }
-    let judgement: ActionJudgement = rules.judge(action, record);
-    if (
-      request.terminateRunning &&
-      action === 'cancel' &&
-      judgement.kind === 'not-applied' &&
-      rules.judge('terminate', record).kind === 'apply'
-    ) {
-      action = 'terminate';
-      judgement = { kind: 'apply' };
+    // One action per job per request: the same action asked again answers the first call's result.
+    const before = judgeOf(rules, request, record);
+    if (!request.dryRun && before.judgement.kind === 'apply') {
+      const earlier = caller.acts.callOf(id, before.action);
+      if (earlier) return { ...(await earlier) };
     }
+    // Another action on a job this request acted on: judged as that action left it.
+    const after = caller.acts.after(id);
+    if (after) record = after;
+    const judged = after ? judgeOf(rules, request, after) : before;
+    action = judged.action;
+    const { judgement } = judged;
     switch (judgement.kind) {
       case 'finished':
         return done(
@@ -307,43 +349,59 @@ export class JobActions {
         `Would ${action} this ${record.state} job: ask again with dryRun: false to do it.`,
         record,
       );
-    const subject = caller.subject ?? '';
-    try {
-      const answer = await source.act(action, key as never, reason, {
-        caller: subject,
-        signal: AbortSignal.timeout(config.resilience.upstreamBudgetMs),
-      });
-      const after = await this.#readFresh(key, record, caller);
-      return done(
-        'REQUESTED',
-        `${label} took the ${action} request; the job is now ${after.state}.`,
-        after,
-        null,
-        answer.requestId,
-      );
-    } catch (err) {
-      if (
-        err instanceof UpstreamError &&
-        err.upstreamCode &&
-        rules.doneCodes?.includes(err.upstreamCode)
-      ) {
-        const after = await this.#readFresh(key, record, caller);
-        return done(
-          'ALREADY_FINISHED',
-          `${label} answered ${err.upstreamCode}: the job was already ${action}led.`,
-          after,
-          err.upstreamCode,
-          err.upstreamRequestId,
-        );
-      }
+    // A write call counts in the request's budget of upstream jobs, as the read of its job did.
+    const overBudget = caller.countJob(key);
+    if (overBudget)
       return done(
         'FAILED',
-        `${messageOf(err)} The ${action} may not have been made: read the job again before retrying.`,
+        `${overBudget.message} Nothing was done to this job.`,
         record,
-        codeOf(err),
-        err instanceof UpstreamError ? err.upstreamRequestId : null,
+        overBudget.code,
       );
-    }
+    const applied = action;
+    const loaded = record;
+    const actOn = source.act.bind(source);
+    const call = (async (): Promise<JobActionResult> => {
+      const subject = caller.subject ?? '';
+      try {
+        const answer = await actOn(applied, key as never, reason, {
+          caller: subject,
+          signal: AbortSignal.timeout(config.resilience.upstreamBudgetMs),
+        });
+        const fresh = await this.#readFresh(id, key, loaded, caller);
+        return done(
+          'REQUESTED',
+          `${label} took the ${applied} request; the job is now ${fresh.state}.`,
+          fresh,
+          null,
+          answer.requestId,
+        );
+      } catch (err) {
+        if (
+          err instanceof UpstreamError &&
+          err.upstreamCode &&
+          rules.doneCodes?.includes(err.upstreamCode)
+        ) {
+          const fresh = await this.#readFresh(id, key, loaded, caller);
+          return done(
+            'ALREADY_FINISHED',
+            `${label} answered ${err.upstreamCode}: the job was already ${applied}led.`,
+            fresh,
+            err.upstreamCode,
+            err.upstreamRequestId,
+          );
+        }
+        return done(
+          'FAILED',
+          `${messageOf(err)} The ${applied} may not have been made: read the job again before retrying.`,
+          loaded,
+          codeOf(err),
+          err instanceof UpstreamError ? err.upstreamRequestId : null,
+        );
+      }
+    })();
+    caller.acts.called(id, applied, call);
+    return call;
   }
 
   /**
@@ -351,7 +409,12 @@ export class JobActions {
    * state before the action), then offered to the job-state store (watchers see it end); the
    * state read before, if the read fails.
    */
-  async #readFresh(key: JobKey, before: JobRecord, caller: JobActionCaller): Promise<JobRecord> {
+  async #readFresh(
+    id: string,
+    key: JobKey,
+    before: JobRecord,
+    caller: JobActionCaller,
+  ): Promise<JobRecord> {
     const { config, sources } = this.options;
     const provider = providerOf(key.provider);
     const at = this.options.states ? this.#now() : 0;
@@ -364,6 +427,7 @@ export class JobActions {
       });
       caller.learn(record);
       this.options.states?.offer(record, { origin: 'read', at });
+      caller.acts.readAfter(id, record);
       return record;
     } catch {
       return before;
@@ -454,6 +518,23 @@ export class JobActions {
       requestId: a.requestId,
     });
   }
+}
+
+/** What `request` would do to `record`: its action (cancel turned terminate by `terminateRunning`) and the provider's judgement. */
+function judgeOf(
+  rules: ProviderActions,
+  request: JobActionRequest,
+  record: JobRecord,
+): { action: JobActionName; judgement: ActionJudgement } {
+  const judgement = rules.judge(request.action, record);
+  if (
+    request.terminateRunning &&
+    request.action === 'cancel' &&
+    judgement.kind === 'not-applied' &&
+    rules.judge('terminate', record).kind === 'apply'
+  )
+    return { action: 'terminate', judgement: { kind: 'apply' } };
+  return { action: request.action, judgement };
 }
 
 function messageOf(err: unknown): string {
