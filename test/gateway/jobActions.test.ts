@@ -123,6 +123,35 @@ describe('Acting on jobs, with JOBGRAPH_ACTIONS naming cancel and terminate (the
     expect(writeCalls(gw)).toEqual([]);
   });
 
+  it.each([
+    ['only a NUL', '\u0000'],
+    ['only a zero-width space', '\u200b'],
+    ['only a BOM, a zero-width joiner and a no-break space', '\ufeff\u200d\u00a0'],
+    ['a bell inside words', 'stop \u0007 now'],
+    ['a carriage return', 'stop\rnow'],
+    ['an escape sequence', 'stop \u001b[2J now'],
+  ])('refuses a reason of %s before any call, naming reason', async (_, reason) => {
+    const id = batchId('pending');
+    clearCalls(gw);
+    const out = await gql(gw, CANCEL, { token: tokens.writer, variables: { id, reason } });
+    expect(out.body.data).toBeNull();
+    expect(out.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      argument: 'reason',
+    });
+    expect(out.body.errors?.[0]?.message).toContain('"reason"');
+    expect(gw.emulators.batch.calls).toEqual([]);
+  });
+
+  it('takes a reason with tabs and newlines', async () => {
+    const id = DEMO_DATA.panorama.EXAMPLE_GLOBAL_ID;
+    const out = await gql(gw, CANCEL, {
+      token: tokens.writer,
+      variables: { id, reason: 'two lines:\n\tthe second indented' },
+    });
+    expect(out.body.data?.cancelJob.outcome).toBe('NOT_SUPPORTED');
+  });
+
   it('cancels a RUNNABLE Batch job: it ends FAILED with the reason as its statusReason; logged, counted and in actionsTaken', async () => {
     const id = batchId('runnable');
     const reason = 'Superseded by sweep 5';
