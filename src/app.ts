@@ -148,6 +148,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     states,
     ...(observability?.metrics ? { metrics: observability.metrics } : {}),
   });
+  observability?.metrics?.stores(actions);
   const sharedReservations = await openSharedReservations(config, logger, cluster);
   const callerRates = await openCallerRates(config, logger, cluster);
   const server = await startServer({

@@ -185,6 +185,15 @@ function requestBudgets(config: RequestContext['config']) {
   return { takeJob, budget };
 }
 
+/** The identity's accounts (per provider) and scopes, canonical: equal for tokens that may do the same. */
+function grantKeyOf(identity: Identity): string {
+  const grant = identity.accounts;
+  const accounts = grant.all
+    ? '*'
+    : PROVIDERS.map((p) => [p.name, grant.aliases.filter((alias) => grant.permits(p.name, alias))]);
+  return JSON.stringify([accounts, [...identity.scopes].sort()]);
+}
+
 export function createRequestContext(
   gateway: GatewayParts,
   identity: Identity,
@@ -224,6 +233,7 @@ export function createRequestContext(
   };
   // What the request's action fields did: one action per job per request (made at the first).
   let acts: RequestActs | undefined;
+  let grantKey: string | undefined;
   const actionCaller = (): JobActionCaller => ({
     ...grant,
     acts: (acts ??= new RequestActs()),
@@ -233,6 +243,9 @@ export function createRequestContext(
     scrub: scrubSecrets,
     requestId,
     idempotencyKey: extras.idempotencyKey,
+    // Anonymous callers never act (no jobs:write): the empty key is never a scope.
+    callerKey: identity.callerKey ?? '',
+    grantKey: (grantKey ??= grantKeyOf(identity)),
     loadJob: (key, field) => context.loadJob(key, field),
     refuseAccount: (field, key, account) => refuse(field, key.provider, account),
   });

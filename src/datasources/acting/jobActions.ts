@@ -11,6 +11,7 @@ import { PROVIDER_LABEL } from '../shared/classify.ts';
 import type { JobStates } from '../state/jobStates.ts';
 import { ActionsOffError, reasonRefusal } from './refusals.ts';
 import { IdempotencyCache, idempotencyKeyOf } from './idempotency.ts';
+import type { StoreFill } from '../../cache/approxBytes.ts';
 
 /** The GraphQL names of the actions (`JobAction`). */
 export type JobActionValue = 'CANCEL' | 'TERMINATE';
@@ -31,6 +32,21 @@ export interface JobActionResult {
   message: string;
   providerCode: string | null;
   job: JobRecord | null;
+}
+
+/** What an Idempotency-Key keeps of one job's result: no record, only whether there was one. */
+type KeptResult = Omit<JobActionResult, 'job'> & { read: boolean };
+
+/** The kept form of a field's results (idempotency.ts): outcomes and job IDs, never records. */
+function keptOf(results: readonly JobActionResult[]): KeptResult[] {
+  return results.map(({ id, action, outcome, message, providerCode, job }) => ({
+    id,
+    action,
+    outcome,
+    message,
+    providerCode,
+    read: job !== null,
+  }));
 }
 
 /** What one mutation field asks. */
@@ -62,6 +78,10 @@ export interface JobActionCaller extends ActionGrant {
   requestId: string;
   /** The `Idempotency-Key` header as sent; undefined without one. */
   idempotencyKey: string | undefined;
+  /** Who asks, as the caller rate counts them (Identity.callerKey): an Idempotency-Key's scope. */
+  callerKey: string;
+  /** The token's accounts and scopes, canonical: part of an Idempotency-Key's fingerprint. */
+  grantKey: string;
   /** A job read through the request's loader and budget (the account already decided). */
   loadJob(key: JobKey, field: string): Promise<JobRecord>;
   /** The audited FORBIDDEN of an account the caller may not act in (the request's account audit). */
@@ -150,7 +170,7 @@ const ACTION_ORDER: readonly JobActionName[] = ['cancel', 'terminate'];
  * an `Idempotency-Key` answering its first result.
  */
 export class JobActions {
-  readonly #idempotent: IdempotencyCache<JobActionResult[]>;
+  readonly #idempotent: IdempotencyCache<KeptResult[]>;
   readonly #now: () => number;
 
   constructor(private readonly options: JobActionsOptions) {
@@ -214,17 +234,67 @@ export class JobActions {
     if (tooLong) throw tooLong;
     const key = idempotencyKeyOf(caller.idempotencyKey);
     const run = () => this.#actOnAll(request, reason, keys, caller);
-    if (key === null) return run();
-    const scope = `${caller.subject ?? ''}\u0000${key}\u0000${request.responseKey}`;
+    // A dry run changes nothing: it is neither remembered nor answered from memory.
+    if (key === null || request.dryRun) return run();
+    // Scoped by who asks as the caller rate counts them (issuer and subject, else the token's ID,
+    // else its digest), and fingerprinted with the token's accounts and scopes: a replay by anyone
+    // else acts afresh under their own grant, and one by a narrower token is refused.
+    const scope = JSON.stringify([caller.callerKey, key, request.responseKey]);
     const fingerprint = JSON.stringify([
       request.field,
       request.ids,
       request.action,
       request.terminateRunning,
-      request.dryRun,
       reason,
+      caller.grantKey,
     ]);
-    return this.#idempotent.run(scope, fingerprint, run);
+    const answer = this.#idempotent.run(scope, fingerprint, run, keptOf);
+    if ('ran' in answer) return answer.ran;
+    return this.#replay(await answer.replay, request, caller);
+  }
+
+  /** How full the Idempotency-Key's memory is (`jobgraph_store_*{store="idempotency"}`). */
+  fill(): StoreFill {
+    return this.#idempotent.fill();
+  }
+
+  /**
+   * A replayed answer: the kept outcomes, each job read again through the caller's loader (its
+   * budget and account check, as any read), never a record kept from the first request.
+   */
+  #replay(
+    kept: readonly KeptResult[],
+    request: JobActionRequest,
+    caller: JobActionCaller,
+  ): Promise<JobActionResult[]> {
+    const single = request.field !== 'cancelJobs';
+    return Promise.all(
+      kept.map(async ({ read, ...result }): Promise<JobActionResult> => {
+        if (!read) return { ...result, job: null };
+        const key = parseGlobalId(result.id);
+        const account = providerOf(key.provider).setup.accountAlias(
+          this.options.config,
+          key as never,
+        );
+        if (!caller.permits(key.provider, account)) {
+          const refusal = caller.refuseAccount(request.field, key, account);
+          if (single) throw refusal;
+          return {
+            ...result,
+            outcome: 'REFUSED',
+            message: `${refusal.message} Nothing was done to this job.`,
+            providerCode: null,
+            job: null,
+          };
+        }
+        try {
+          return { ...result, job: await caller.loadJob(key, request.field) };
+        } catch (err) {
+          if (single && !(err instanceof UpstreamError)) throw err;
+          return { ...result, job: null };
+        }
+      }),
+    );
   }
 
   async #actOnAll(
