@@ -234,7 +234,7 @@ function verifyAccounts(
   return verification;
 }
 
-/** The AWS accounts' sessions: each AssumeRole counted, each session's secrets pinned for scrubbing. */
+/** The AWS accounts: each AssumeRole counted; the default credentials' and each session's secrets pinned for scrubbing. */
 function awsAccounts(
   config: Config,
   observability: Awaited<ReturnType<typeof createObservability>>,
@@ -275,9 +275,12 @@ function learnConfiguredSecrets(config: Config, built: BuiltSchema): void {
   for (const value of [
     config.awsCredentials?.secretAccessKey,
     config.awsCredentials?.sessionToken,
+    // A COS SecretId too: it signs every request (`q-ak`) and names the key pair.
+    config.tencent.credentials?.secretId,
     config.tencent.credentials?.secretKey,
     config.tencent.credentials?.sessionToken,
     ...config.tencent.accounts.flatMap((a) => [
+      a.credentials.secretId,
       a.credentials.secretKey,
       a.credentials.sessionToken,
     ]),

@@ -304,6 +304,30 @@ describe('Acting on jobs, with JOBGRAPH_ACTIONS naming cancel and terminate (the
     expect(gw.logs.text()).not.toContain(secret);
   });
 
+  it('sends the provider the reason the audit keeps: the default credentials and a COS SecretId in it are redacted at the emulator, in the log and in actionsTaken', async () => {
+    const id = idOf('cosbatch', COS_JOB_IDS.preparing);
+    const secrets = [
+      gw.config.awsCredentials!.secretAccessKey,
+      gw.config.tencent.credentials!.secretId,
+      gw.config.tencent.credentials!.secretKey,
+    ];
+    const reason = `pasted ${secrets.join(' and ')} by mistake`;
+    const shown = 'pasted [REDACTED] and [REDACTED] and [REDACTED] by mistake';
+    const out = await gql(gw, CANCEL, { token: tokens.writer, variables: { id, reason } });
+    // The emulator kept the reason it was sent (COS's StatusUpdateReason), read back fresh.
+    expect(out.body.data?.cancelJob).toMatchObject({
+      outcome: 'REQUESTED',
+      job: { statusMessage: shown },
+    });
+    expect(auditLines(gw, id).at(-1)?.reason).toBe(shown);
+    const taken = await gql(gw, `query ($id: ID!) { job(id: $id) { actionsTaken { reason } } }`, {
+      token: tokens.reader,
+      variables: { id },
+    });
+    expect(taken.body.data?.job.actionsTaken).toEqual([{ reason: shown }]);
+    for (const secret of secrets) expect(gw.logs.text()).not.toContain(secret);
+  });
+
   it('a dry run of 100 IDs makes no write call and says what would be done', async () => {
     const natives = Object.values(BATCH_JOB_IDS);
     const ids = Array.from({ length: 100 }, (_, i) =>

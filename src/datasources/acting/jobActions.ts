@@ -213,7 +213,9 @@ export class JobActions {
   /** One mutation field: the guards, then each job's result, in the order of `ids`. */
   async act(request: JobActionRequest, caller: JobActionCaller): Promise<JobActionResult[]> {
     const { config } = this.options;
-    const reason = request.reason.trim();
+    // A reason reaches the provider, and every reader of the account and the history: a known
+    // secret pasted into it is sent as the audit keeps it, redacted.
+    const reason = caller.scrub(request.reason.trim());
     const needed: JobActionName[] = [request.action];
     if (request.terminateRunning) needed.push('terminate');
     const off = needed.find((a) => !config.actions.has(a));
@@ -434,7 +436,8 @@ export class JobActions {
     const call = (async (): Promise<JobActionResult> => {
       const subject = caller.subject ?? '';
       try {
-        const answer = await actOn(applied, key as never, reason, {
+        // Scrubbed again: the account's credentials may have been resolved (and registered) since.
+        const answer = await actOn(applied, key as never, caller.scrub(reason), {
           caller: subject,
           signal: AbortSignal.timeout(config.resilience.upstreamBudgetMs),
         });
