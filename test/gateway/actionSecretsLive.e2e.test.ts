@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import { DEMO_AWS_CREDENTIALS } from '../../src/emulators/framework.ts';
 import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
@@ -53,7 +53,11 @@ describe("Live mode's default credential chain and an action's reason", () => {
       outcome: 'REQUESTED',
       job: { statusMessage: 'my key is [REDACTED], sorry' },
     });
-    expect(gateway.output.stdout).toContain('"audit":"job-action"');
+    // The audit line, once the process has written it out.
+    await vi.waitFor(() => expect(gateway.output.stdout).toContain('"audit":"job-action"'), {
+      timeout: 10_000,
+      interval: 50,
+    });
     expect(gateway.output.stdout + gateway.output.stderr).not.toContain(secret);
   });
 });
