@@ -94,7 +94,8 @@ export interface JobActionCaller extends ActionGrant {
   acts: RequestActs;
   /**
    * Count the job in the request's budget of distinct upstream jobs (JOBGRAPH_MAX_JOBS_PER_REQUEST)
-   * before a write call or a read past the loader: the refusal when it would be one too many, else null.
+   * before a write call (a job already read counts once): the refusal when it would be one too
+   * many, else null.
    */
   countJob(key: JobKey): (Error & { code: string }) | null;
 }
