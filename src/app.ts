@@ -146,6 +146,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     states,
     ...(observability?.metrics ? { metrics: observability.metrics } : {}),
   });
+  observability?.metrics?.stores(actions);
   const sharedReservations = await openSharedReservations(config, logger, cluster);
   const callerRates = await openCallerRates(config, logger, cluster);
   const server = await startServer({
@@ -231,7 +232,7 @@ function verifyAccounts(
   return verification;
 }
 
-/** The AWS accounts' sessions: each AssumeRole counted, each session's secrets pinned for scrubbing. */
+/** The AWS accounts: each AssumeRole counted; the default credentials' and each session's secrets pinned for scrubbing. */
 function awsAccounts(
   config: Config,
   observability: Awaited<ReturnType<typeof createObservability>>,
@@ -272,9 +273,12 @@ function learnConfiguredSecrets(config: Config, built: BuiltSchema): void {
   for (const value of [
     config.awsCredentials?.secretAccessKey,
     config.awsCredentials?.sessionToken,
+    // A COS SecretId too: it signs every request (`q-ak`) and names the key pair.
+    config.tencent.credentials?.secretId,
     config.tencent.credentials?.secretKey,
     config.tencent.credentials?.sessionToken,
     ...config.tencent.accounts.flatMap((a) => [
+      a.credentials.secretId,
       a.credentials.secretKey,
       a.credentials.sessionToken,
     ]),

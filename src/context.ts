@@ -27,6 +27,7 @@ import type {
   JobActionValue,
 } from './datasources/acting/jobActions.ts';
 import { ActionsOffError } from './datasources/acting/refusals.ts';
+import { RequestActs } from './datasources/acting/jobActions.ts';
 import type { JobActionEntry } from './history/actions.ts';
 import type { AwsAccounts } from './datasources/shared/accounts.ts';
 import { formatGlobalId, parseGlobalId, type JobKey } from './model/globalId.ts';
@@ -184,6 +185,15 @@ function requestBudgets(config: RequestContext['config']) {
   return { takeJob, budget };
 }
 
+/** The identity's accounts (per provider) and scopes, canonical: equal for tokens that may do the same. */
+function grantKeyOf(identity: Identity): string {
+  const grant = identity.accounts;
+  const accounts = grant.all
+    ? '*'
+    : PROVIDERS.map((p) => [p.name, grant.aliases.filter((alias) => grant.permits(p.name, alias))]);
+  return JSON.stringify([accounts, [...identity.scopes].sort()]);
+}
+
 export function createRequestContext(
   gateway: GatewayParts,
   identity: Identity,
@@ -227,13 +237,21 @@ export function createRequestContext(
     writeRefusal: (field) => writeScopeRefusal(identity, field),
     permits: (provider, alias) => identity.accounts.permits(provider, alias),
   };
+  // What the request's action fields did: one action per job per request (made at the first).
+  let acts: RequestActs | undefined;
+  let grantKey: string | undefined;
   const actionCaller = (): JobActionCaller => ({
     ...grant,
+    acts: (acts ??= new RequestActs()),
+    countJob: (key) => takeJob(formatGlobalId(key)),
     subject: identity.subject,
     learn: learnSecrets,
     scrub: scrubSecrets,
     requestId,
     idempotencyKey: extras.idempotencyKey,
+    // Anonymous callers never act (no jobs:write): the empty key is never a scope.
+    callerKey: identity.callerKey ?? '',
+    grantKey: (grantKey ??= grantKeyOf(identity)),
     loadJob: (key, field) => context.loadJob(key, field),
     refuseAccount: (field, key, account) => refuse(field, key.provider, account),
   });

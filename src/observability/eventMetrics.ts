@@ -31,7 +31,7 @@ export function storeGauges(registers: Registers, stores: () => readonly StoreFi
   for (const [name, field, what] of gauges)
     new Gauge({
       name,
-      help: `${what} by each bounded store fed from outside input, by store (job_states: the job-state store; refs: the CodePipeline join).`,
+      help: `${what} by each bounded store fed from outside input, by store (job_states: the job-state store; refs: the CodePipeline join; idempotency: the Idempotency-Key's memory).`,
       labelNames: ['store'],
       registers,
       collect() {

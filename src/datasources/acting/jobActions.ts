@@ -6,11 +6,12 @@ import { accountOfKey } from '../../model/keyGrammar.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
 import type { Sources } from '../index.ts';
 import { providerOf } from '../registry.ts';
-import { reasonLength, type ActionJudgement } from '../shared/acting.ts';
+import { reasonLength, type ActionJudgement, type ProviderActions } from '../shared/acting.ts';
 import { PROVIDER_LABEL } from '../shared/classify.ts';
 import type { JobStates } from '../state/jobStates.ts';
 import { ActionsOffError, reasonRefusal } from './refusals.ts';
 import { IdempotencyCache, idempotencyKeyOf } from './idempotency.ts';
+import type { StoreFill } from '../../cache/approxBytes.ts';
 
 /** The GraphQL names of the actions (`JobAction`). */
 export type JobActionValue = 'CANCEL' | 'TERMINATE';
@@ -31,6 +32,21 @@ export interface JobActionResult {
   message: string;
   providerCode: string | null;
   job: JobRecord | null;
+}
+
+/** What an Idempotency-Key keeps of one job's result: no record, only whether there was one. */
+type KeptResult = Omit<JobActionResult, 'job'> & { read: boolean };
+
+/** The kept form of a field's results (idempotency.ts): outcomes and job IDs, never records. */
+function keptOf(results: readonly JobActionResult[]): KeptResult[] {
+  return results.map(({ id, action, outcome, message, providerCode, job }) => ({
+    id,
+    action,
+    outcome,
+    message,
+    providerCode,
+    read: job !== null,
+  }));
 }
 
 /** What one mutation field asks. */
@@ -62,6 +78,10 @@ export interface JobActionCaller extends ActionGrant {
   requestId: string;
   /** The `Idempotency-Key` header as sent; undefined without one. */
   idempotencyKey: string | undefined;
+  /** Who asks, as the caller rate counts them (Identity.callerKey): an Idempotency-Key's scope. */
+  callerKey: string;
+  /** The token's accounts and scopes, canonical: part of an Idempotency-Key's fingerprint. */
+  grantKey: string;
   /** A job read through the request's loader and budget (the account already decided). */
   loadJob(key: JobKey, field: string): Promise<JobRecord>;
   /** The audited FORBIDDEN of an account the caller may not act in (the request's account audit). */
@@ -70,6 +90,47 @@ export interface JobActionCaller extends ActionGrant {
   learn(record: JobRecord): void;
   /** Text with every known secret value and secret-shaped string redacted: what the audit keeps of a reason. */
   scrub(text: string): string;
+  /** What the request's action fields did so far: one action per job per request. */
+  acts: RequestActs;
+  /**
+   * Count the job in the request's budget of distinct upstream jobs (JOBGRAPH_MAX_JOBS_PER_REQUEST)
+   * before a write call (a job already read counts once): the refusal when it would be one too
+   * many, else null.
+   */
+  countJob(key: JobKey): (Error & { code: string }) | null;
+}
+
+/**
+ * What one request's action fields did to each job (one per request, made by its context). A job
+ * named by several fields, aliases or list entries of one request is acted on once per action:
+ * every other asking of that action answers the first one's result, unaudited (nothing more was
+ * done). Another action on the same job in the same request (cancel, then terminate) is judged on
+ * the job as the first action left it (its read after the call), not on the state read before.
+ * Mutation root fields run one after the other, so a later field finds an earlier one's promise.
+ */
+export class RequestActs {
+  readonly #calls = new Map<string, Promise<JobActionResult>>();
+  readonly #after = new Map<string, JobRecord>();
+
+  /** The result of the call made for `action` on the job `id` in this request, if one was made. */
+  callOf(id: string, action: JobActionName): Promise<JobActionResult> | undefined {
+    return this.#calls.get(`${id}\u0000${action}`);
+  }
+
+  /** The call made for `action` on the job `id`: later askings answer its result. */
+  called(id: string, action: JobActionName, result: Promise<JobActionResult>): void {
+    this.#calls.set(`${id}\u0000${action}`, result);
+  }
+
+  /** The job `id` as read after this request's last action on it; undefined before any. */
+  after(id: string): JobRecord | undefined {
+    return this.#after.get(id);
+  }
+
+  /** The job `id` as read after an action on it. */
+  readAfter(id: string, record: JobRecord): void {
+    this.#after.set(id, record);
+  }
 }
 
 /** The audit's log line writer (the gateway's logger). */
@@ -110,7 +171,7 @@ const ACTION_ORDER: readonly JobActionName[] = ['cancel', 'terminate'];
  * an `Idempotency-Key` answering its first result.
  */
 export class JobActions {
-  readonly #idempotent: IdempotencyCache<JobActionResult[]>;
+  readonly #idempotent: IdempotencyCache<KeptResult[]>;
   readonly #now: () => number;
 
   constructor(private readonly options: JobActionsOptions) {
@@ -153,7 +214,9 @@ export class JobActions {
   /** One mutation field: the guards, then each job's result, in the order of `ids`. */
   async act(request: JobActionRequest, caller: JobActionCaller): Promise<JobActionResult[]> {
     const { config } = this.options;
-    const reason = request.reason.trim();
+    // A reason reaches the provider, and every reader of the account and the history: a known
+    // secret pasted into it is sent as the audit keeps it, redacted.
+    const reason = caller.scrub(request.reason.trim());
     const needed: JobActionName[] = [request.action];
     if (request.terminateRunning) needed.push('terminate');
     const off = needed.find((a) => !config.actions.has(a));
@@ -174,17 +237,67 @@ export class JobActions {
     if (tooLong) throw tooLong;
     const key = idempotencyKeyOf(caller.idempotencyKey);
     const run = () => this.#actOnAll(request, reason, keys, caller);
-    if (key === null) return run();
-    const scope = `${caller.subject ?? ''}\u0000${key}\u0000${request.responseKey}`;
+    // A dry run changes nothing: it is neither remembered nor answered from memory.
+    if (key === null || request.dryRun) return run();
+    // Scoped by who asks as the caller rate counts them (issuer and subject, else the token's ID,
+    // else its digest), and fingerprinted with the token's accounts and scopes: a replay by anyone
+    // else acts afresh under their own grant, and one by a narrower token is refused.
+    const scope = JSON.stringify([caller.callerKey, key, request.responseKey]);
     const fingerprint = JSON.stringify([
       request.field,
       request.ids,
       request.action,
       request.terminateRunning,
-      request.dryRun,
       reason,
+      caller.grantKey,
     ]);
-    return this.#idempotent.run(scope, fingerprint, run);
+    const answer = this.#idempotent.run(scope, fingerprint, run, keptOf);
+    if ('ran' in answer) return answer.ran;
+    return this.#replay(await answer.replay, request, caller);
+  }
+
+  /** How full the Idempotency-Key's memory is (`jobgraph_store_*{store="idempotency"}`). */
+  fill(): StoreFill {
+    return this.#idempotent.fill();
+  }
+
+  /**
+   * A replayed answer: the kept outcomes, each job read again through the caller's loader (its
+   * budget and account check, as any read), never a record kept from the first request.
+   */
+  #replay(
+    kept: readonly KeptResult[],
+    request: JobActionRequest,
+    caller: JobActionCaller,
+  ): Promise<JobActionResult[]> {
+    const single = request.field !== 'cancelJobs';
+    return Promise.all(
+      kept.map(async ({ read, ...result }): Promise<JobActionResult> => {
+        if (!read) return { ...result, job: null };
+        const key = parseGlobalId(result.id);
+        const account = providerOf(key.provider).setup.accountAlias(
+          this.options.config,
+          key as never,
+        );
+        if (!caller.permits(key.provider, account)) {
+          const refusal = caller.refuseAccount(request.field, key, account);
+          if (single) throw refusal;
+          return {
+            ...result,
+            outcome: 'REFUSED',
+            message: `${refusal.message} Nothing was done to this job.`,
+            providerCode: null,
+            job: null,
+          };
+        }
+        try {
+          return { ...result, job: await caller.loadJob(key, request.field) };
+        } catch (err) {
+          if (single && !(err instanceof UpstreamError)) throw err;
+          return { ...result, job: null };
+        }
+      }),
+    );
   }
 
   async #actOnAll(
@@ -277,16 +390,18 @@ export class JobActions {
       if (single && !(err instanceof UpstreamError)) throw err;
       return done('FAILED', `${messageOf(err)} Nothing was done to this job.`, null, codeOf(err));
     }
-    let judgement: ActionJudgement = rules.judge(action, record);
-    if (
-      request.terminateRunning &&
-      action === 'cancel' &&
-      judgement.kind === 'not-applied' &&
-      rules.judge('terminate', record).kind === 'apply'
-    ) {
-      action = 'terminate';
-      judgement = { kind: 'apply' };
+    // One action per job per request: the same action asked again answers the first call's result.
+    const before = judgeOf(rules, request, record);
+    if (!request.dryRun && before.judgement.kind === 'apply') {
+      const earlier = caller.acts.callOf(id, before.action);
+      if (earlier) return { ...(await earlier) };
     }
+    // Another action on a job this request acted on: judged as that action left it.
+    const after = caller.acts.after(id);
+    if (after) record = after;
+    const judged = after ? judgeOf(rules, request, after) : before;
+    action = judged.action;
+    const { judgement } = judged;
     switch (judgement.kind) {
       case 'finished':
         return done(
@@ -307,43 +422,60 @@ export class JobActions {
         `Would ${action} this ${record.state} job: ask again with dryRun: false to do it.`,
         record,
       );
-    const subject = caller.subject ?? '';
-    try {
-      const answer = await source.act(action, key as never, reason, {
-        caller: subject,
-        signal: AbortSignal.timeout(config.resilience.upstreamBudgetMs),
-      });
-      const after = await this.#readFresh(key, record, caller);
-      return done(
-        'REQUESTED',
-        `${label} took the ${action} request; the job is now ${after.state}.`,
-        after,
-        null,
-        answer.requestId,
-      );
-    } catch (err) {
-      if (
-        err instanceof UpstreamError &&
-        err.upstreamCode &&
-        rules.doneCodes?.includes(err.upstreamCode)
-      ) {
-        const after = await this.#readFresh(key, record, caller);
-        return done(
-          'ALREADY_FINISHED',
-          `${label} answered ${err.upstreamCode}: the job was already ${action}led.`,
-          after,
-          err.upstreamCode,
-          err.upstreamRequestId,
-        );
-      }
+    // A write call counts in the request's budget of upstream jobs, as the read of its job did.
+    const overBudget = caller.countJob(key);
+    if (overBudget)
       return done(
         'FAILED',
-        `${messageOf(err)} The ${action} may not have been made: read the job again before retrying.`,
+        `${overBudget.message} Nothing was done to this job.`,
         record,
-        codeOf(err),
-        err instanceof UpstreamError ? err.upstreamRequestId : null,
+        overBudget.code,
       );
-    }
+    const applied = action;
+    const loaded = record;
+    const actOn = source.act.bind(source);
+    const call = (async (): Promise<JobActionResult> => {
+      const subject = caller.subject ?? '';
+      try {
+        // Scrubbed again: the account's credentials may have been resolved (and registered) since.
+        const answer = await actOn(applied, key as never, caller.scrub(reason), {
+          caller: subject,
+          signal: AbortSignal.timeout(config.resilience.upstreamBudgetMs),
+        });
+        const fresh = await this.#readFresh(id, key, loaded, caller);
+        return done(
+          'REQUESTED',
+          `${label} took the ${applied} request; the job is now ${fresh.state}.`,
+          fresh,
+          null,
+          answer.requestId,
+        );
+      } catch (err) {
+        if (
+          err instanceof UpstreamError &&
+          err.upstreamCode &&
+          rules.doneCodes?.includes(err.upstreamCode)
+        ) {
+          const fresh = await this.#readFresh(id, key, loaded, caller);
+          return done(
+            'ALREADY_FINISHED',
+            `${label} answered ${err.upstreamCode}: the job was already ${applied}led.`,
+            fresh,
+            err.upstreamCode,
+            err.upstreamRequestId,
+          );
+        }
+        return done(
+          'FAILED',
+          `${messageOf(err)} The ${applied} may not have been made: read the job again before retrying.`,
+          loaded,
+          codeOf(err),
+          err instanceof UpstreamError ? err.upstreamRequestId : null,
+        );
+      }
+    })();
+    caller.acts.called(id, applied, call);
+    return call;
   }
 
   /**
@@ -351,7 +483,12 @@ export class JobActions {
    * state before the action), then offered to the job-state store (watchers see it end); the
    * state read before, if the read fails.
    */
-  async #readFresh(key: JobKey, before: JobRecord, caller: JobActionCaller): Promise<JobRecord> {
+  async #readFresh(
+    id: string,
+    key: JobKey,
+    before: JobRecord,
+    caller: JobActionCaller,
+  ): Promise<JobRecord> {
     const { config, sources } = this.options;
     const provider = providerOf(key.provider);
     const at = this.options.states ? this.#now() : 0;
@@ -364,6 +501,7 @@ export class JobActions {
       });
       caller.learn(record);
       this.options.states?.offer(record, { origin: 'read', at });
+      caller.acts.readAfter(id, record);
       return record;
     } catch {
       return before;
@@ -454,6 +592,23 @@ export class JobActions {
       requestId: a.requestId,
     });
   }
+}
+
+/** What `request` would do to `record`: its action (cancel turned terminate by `terminateRunning`) and the provider's judgement. */
+function judgeOf(
+  rules: ProviderActions,
+  request: JobActionRequest,
+  record: JobRecord,
+): { action: JobActionName; judgement: ActionJudgement } {
+  const judgement = rules.judge(request.action, record);
+  if (
+    request.terminateRunning &&
+    request.action === 'cancel' &&
+    judgement.kind === 'not-applied' &&
+    rules.judge('terminate', record).kind === 'apply'
+  )
+    return { action: 'terminate', judgement: { kind: 'apply' } };
+  return { action: request.action, judgement };
 }
 
 function messageOf(err: unknown): string {

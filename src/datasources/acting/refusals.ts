@@ -16,8 +16,19 @@ export class ActionsOffError extends JobgraphError {
   }
 }
 
+/** A control character (Unicode Cc) other than tab and newline. */
+// eslint-disable-next-line no-control-regex -- the control characters are the point
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/;
 /**
- * A reason that is blank, or longer than jobgraph takes (`max` characters) or than the provider of
+ * What shows nothing: whitespace and separators (Z*), control and format characters (Cc, Cf:
+ * zero-width spaces and joiners, the BOM, bidirectional marks) and the other default-ignorable
+ * code points (fillers, variation selectors).
+ */
+const INVISIBLE = /[\s\p{Z}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
+
+/**
+ * A reason that holds a control character other than tab and newline, that shows nothing (empty,
+ * or only whitespace and invisible characters), or longer than jobgraph takes (`max` characters) or than the provider of
  * any of `keys` keeps (AWS Batch 1,024 characters, COS Batch 256 UTF-8 bytes): BAD_USER_INPUT
  * naming `reason`, before any call. Null when it will do.
  */
@@ -28,7 +39,15 @@ export function reasonRefusal(
 ): BadUserInputError | null {
   const refuse = (why: string) =>
     new BadUserInputError(`Argument "reason" ${why}`, { argument: 'reason' });
-  if (reason === '') return refuse("is required: say why, in words the job's owner will read.");
+  const control = CONTROL.exec(reason);
+  if (control)
+    return refuse(
+      `holds the control character U+${control[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}: only tabs and newlines are taken.`,
+    );
+  if (reason.replace(INVISIBLE, '') === '')
+    return refuse(
+      "is required and must show something: say why, in words the job's owner will read (spaces and invisible characters alone are not a reason).",
+    );
   if ([...reason].length > max)
     return refuse(`takes at most ${max} characters; got ${[...reason].length}.`);
   for (const provider of new Set(keys.map((k) => k.provider))) {

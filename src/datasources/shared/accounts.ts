@@ -21,7 +21,7 @@ import { ACCESS_DENIED_CODES } from './classify.ts';
 /** Told of every STS AssumeRole jobgraph makes (metrics): the alias and how it ended. */
 export interface AccountObserver {
   assumeRole?(alias: string, outcome: 'ok' | 'failed'): void;
-  /** A session's credentials, as they arrive: their secrets are scrubbed from logs from then on. */
+  /** Credentials as they arrive (the default account's and each session's): their secrets are scrubbed from logs from then on. */
   learned?(identity: AwsCredentialIdentity): void;
 }
 
@@ -130,9 +130,16 @@ export class AwsAccounts {
       variant: config.awsEndpointVariant,
     };
     const chain = credentialSource(config.awsCredentials);
+    // The standard chain's credentials (environment, profile, SSO, container, instance) are told
+    // as they are resolved and each time they are refreshed, as an assumed role's session is.
+    let told: AwsCredentialIdentity | undefined;
     this.#default = async (props) => {
       const identity = await chain(props);
       if (identity.accountId) this.#defaultAccountId = identity.accountId;
+      if (identity !== told) {
+        told = identity;
+        observer.learned?.(identity);
+      }
       return identity;
     };
     for (const account of config.awsAccounts) {

@@ -6,24 +6,32 @@ import {
   idempotencyKeyOf,
 } from '../../../src/datasources/acting/idempotency.ts';
 
-/** The Idempotency-Key's memory: who ran, how often, against a clock the test moves. */
+/** The Idempotency-Key's memory: who ran, how often, what it kept, against a clock the test moves. */
 describe('IdempotencyCache', () => {
-  const setUp = () => {
+  const setUp = (maxBytes?: number) => {
     let now = 0;
-    const cache = new IdempotencyCache<string>(() => now);
+    const cache = new IdempotencyCache<string>(() => now, IDEMPOTENCY_MAX_ENTRIES, maxBytes);
     const runs: string[] = [];
-    const run = (scope: string, fingerprint = 'f') =>
-      cache.run(scope, fingerprint, () => {
-        runs.push(scope);
-        return Promise.resolve(`result ${runs.length}`);
-      });
+    /** The answer a request gets: its own when it ran, else what was kept of the first. */
+    const run = async (scope: string, fingerprint = 'f', answer = 'result') => {
+      const out = cache.run(
+        scope,
+        fingerprint,
+        () => {
+          runs.push(scope);
+          return Promise.resolve({ record: 'a whole record', text: `${answer} ${runs.length}` });
+        },
+        (full) => `kept ${full.text}`,
+      );
+      return 'ran' in out ? (await out.ran).text : await out.replay;
+    };
     return { cache, runs, run, advance: (ms: number) => (now += ms) };
   };
 
-  it('runs once per scope within the window, answering the first result, and again after it', async () => {
+  it('runs once per scope within the window, answering what it kept of the first, and again after it', async () => {
     const { runs, run, advance } = setUp();
     expect(await run('ann/k1')).toBe('result 1');
-    expect(await run('ann/k1')).toBe('result 1');
+    expect(await run('ann/k1')).toBe('kept result 1');
     expect(await run('bob/k1')).toBe('result 2');
     advance(IDEMPOTENCY_WINDOW_MS);
     expect(await run('ann/k1')).toBe('result 3');
@@ -34,9 +42,8 @@ describe('IdempotencyCache', () => {
     const { cache, runs, run } = setUp();
     await run('ann/k1', 'cancel a');
     await expect(run('ann/k1', 'cancel b')).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
-    await expect(
-      cache.run('ann/k2', 'f', () => Promise.reject(new Error('refused'))),
-    ).rejects.toThrow('refused');
+    const failed = cache.run('ann/k2', 'f', () => Promise.reject(new Error('refused')), String);
+    await expect('ran' in failed ? failed.ran : null).rejects.toThrow('refused');
     expect(await run('ann/k2')).toBe('result 2');
     expect(runs).toEqual(['ann/k1', 'ann/k2']);
   });
@@ -48,6 +55,20 @@ describe('IdempotencyCache', () => {
     await run(`k${IDEMPOTENCY_MAX_ENTRIES}`); // still known
     await run('k0'); // forgotten: runs again
     expect(runs.slice(IDEMPOTENCY_MAX_ENTRIES + 1)).toEqual(['k0']);
+  });
+
+  it('counts the bytes of what it keeps, not of the answer, and forgets the least recently used past its byte budget', async () => {
+    const { cache, runs, run } = setUp(4096);
+    await run('k0', 'f', 'x'.repeat(1000));
+    const one = cache.fill().bytes;
+    // What is kept: the kept string (2 bytes a character), never the answer's record.
+    expect(one).toBeGreaterThan(2000);
+    expect(one).toBeLessThan(3000);
+    await run('k1', 'f', 'x'.repeat(1000));
+    expect(cache.fill()).toMatchObject({ store: 'idempotency', entries: 1, maxBytes: 4096 });
+    expect(cache.fill().bytes).toBe(one);
+    await run('k0'); // forgotten past the byte budget: runs again
+    expect(runs).toEqual(['k0', 'k1', 'k0']);
   });
 
   it('takes a header of printable ASCII up to 255 characters, and no header as none', () => {

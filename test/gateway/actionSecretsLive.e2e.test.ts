@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { mintToken } from '../../src/auth/mintToken.ts';
+import { DEMO_AWS_CREDENTIALS } from '../../src/emulators/framework.ts';
+import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
+import { DEMO_DATA, startEmulators, type EmulatorSet } from '../../src/emulators/index.ts';
+import { kill, replicaEnv, SHARED_SECRET } from '../subscriptions/clusterSupport.ts';
+import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';
+
+// Live mode as an operator runs it (issue #84): the compiled gateway, its AWS credentials found
+// by the standard chain in its environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never
+// configured as static ones. A secret key pasted into a reason is known to the scrubber and
+// reaches neither AWS Batch (the job's statusReason, which every reader of the account sees)
+// nor the log.
+
+describe("Live mode's default credential chain and an action's reason", () => {
+  let emulators: EmulatorSet;
+  let gateway: LiveProcess;
+  beforeAll(async () => {
+    emulators = await startEmulators();
+    gateway = await startLiveProcess({
+      ...replicaEnv(emulators, null, 500),
+      JOBGRAPH_ACTIONS: 'cancel',
+      JOBGRAPH_HISTORY_URL: 'off',
+    });
+  });
+  afterAll(async () => {
+    if (gateway) await kill(gateway.child);
+    await emulators?.close();
+  });
+
+  it('sends AWS Batch the reason with the secret access key redacted, and logs no secret', async () => {
+    const example = DEMO_DATA.batch.EXAMPLE_GLOBAL_ID;
+    const id = example.slice(0, example.lastIndexOf(':') + 1) + BATCH_JOB_IDS.runnable;
+    const secret = DEMO_AWS_CREDENTIALS.secretAccessKey;
+    const token = await mintToken({
+      secret: SHARED_SECRET,
+      scopes: ['jobs:read', 'jobs:write'],
+      subject: 'oncall-ann',
+    });
+    const res = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({
+        query: `mutation ($id: ID!, $reason: String!) {
+          cancelJob(id: $id, reason: $reason) { outcome job { statusMessage } } }`,
+        variables: { id, reason: `my key is ${secret}, sorry` },
+      }),
+    });
+    const body = (await res.json()) as { data?: { cancelJob?: unknown }; errors?: unknown };
+    expect(body.errors).toBeUndefined();
+    // The job's statusReason as AWS Batch keeps it, read back fresh.
+    expect(body.data?.cancelJob).toEqual({
+      outcome: 'REQUESTED',
+      job: { statusMessage: 'my key is [REDACTED], sorry' },
+    });
+    // The audit line, once the process has written it out.
+    await vi.waitFor(() => expect(gateway.output.stdout).toContain('"audit":"job-action"'), {
+      timeout: 10_000,
+      interval: 50,
+    });
+    expect(gateway.output.stdout + gateway.output.stderr).not.toContain(secret);
+  });
+});
