@@ -30,6 +30,8 @@ export const FLOORS: readonly (readonly [name: string, parts: readonly string[]]
   ],
   ['services', ['auth/', 'cache/', 'history/']],
   ['providers', ['datasources/', 'model/globalId.ts', 'model/jobKeys.ts']],
+  // Services above the providers: acting on jobs calls them through their guarded sources.
+  ['acting', ['actions/']],
   ['request', ['limits/', 'observability/', 'logger.ts', 'context.ts', 'http/']],
   ['watching', ['subscriptions/']],
   ['graphql', ['resolvers/', 'sdl.ts', 'schema.ts']],

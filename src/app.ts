@@ -14,7 +14,7 @@ import { localRateBucket } from './datasources/guard/rateBudget.ts';
 import type { EmulatorSet } from './emulators/index.ts';
 import { historySubscriber, openHistory, rememberedJobs, type History } from './history/index.ts';
 import { ActionLog } from './history/actions.ts';
-import { JobActions } from './datasources/acting/jobActions.ts';
+import { JobActions } from './actions/jobActions.ts';
 import { createLogger } from './logger.ts';
 import {
   createSecretDetector,

@@ -25,9 +25,9 @@ import type {
   JobActionResult,
   JobActions,
   JobActionValue,
-} from './datasources/acting/jobActions.ts';
-import { ActionsOffError } from './datasources/acting/refusals.ts';
-import { RequestActs } from './datasources/acting/jobActions.ts';
+} from './actions/jobActions.ts';
+import { ActionsOffError } from './actions/refusals.ts';
+import { RequestActs } from './actions/jobActions.ts';
 import type { JobActionEntry } from './history/actions.ts';
 import type { AwsAccounts } from './datasources/shared/accounts.ts';
 import { formatGlobalId, parseGlobalId, type JobKey } from './model/globalId.ts';
@@ -90,7 +90,7 @@ export interface RequestContext extends AuthContext {
 }
 
 export type { JobListFilter, JobListPage, ListedJob } from './datasources/listing/index.ts';
-export type { JobActionRequest, JobActionResult } from './datasources/acting/jobActions.ts';
+export type { JobActionRequest, JobActionResult } from './actions/jobActions.ts';
 
 /** What every request of one gateway shares: its configuration, its guarded sources, its one lister. */
 export interface GatewayParts {

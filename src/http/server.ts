@@ -36,7 +36,7 @@ import { corsMiddleware } from './cors.ts';
 import { createFormatError } from './formatError.ts';
 import { healthRoutes, type ReadinessDetails } from './healthRoutes.ts';
 import type { EventQueues } from '../datasources/events/eventQueues.ts';
-import type { JobActions } from '../datasources/acting/jobActions.ts';
+import type { JobActions } from '../actions/jobActions.ts';
 import type { JobStates } from '../datasources/state/jobStates.ts';
 import type { HistoryQueries } from '../history/requestHistory.ts';
 import { requestErrorCodesPlugin, requestPlugin } from './requestPlugins.ts';

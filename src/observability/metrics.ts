@@ -256,7 +256,7 @@ export class GatewayMetrics {
     this.#historyWrites.inc({ outcome }, n);
   }
 
-  /** One action on a job, or its refusal (datasources/acting/jobActions.ts). */
+  /** One action on a job, or its refusal (actions/jobActions.ts). */
   jobAction(provider: string, action: string, outcome: string): void {
     this.#jobActions.inc({ provider, action, outcome });
   }

@@ -30,7 +30,7 @@ import { JobBudgetError } from '../limits/jobBudget.ts';
 import type { JobProvider, JobRecord } from '../model/job.ts';
 import { liveByOf, type EventQueues } from '../datasources/events/eventQueues.ts';
 import { JobStates } from '../datasources/state/jobStates.ts';
-import type { JobActions, JobActionValue } from '../datasources/acting/jobActions.ts';
+import type { JobActions, JobActionValue } from '../actions/jobActions.ts';
 import type { JobActionEntry } from '../history/actions.ts';
 import { EventApplier } from './eventApplier.ts';
 import { createWatchLister } from './watchLister.ts';

@@ -4,7 +4,7 @@ import {
   IDEMPOTENCY_WINDOW_MS,
   IdempotencyCache,
   idempotencyKeyOf,
-} from '../../../src/datasources/acting/idempotency.ts';
+} from '../../src/actions/idempotency.ts';
 
 /** The Idempotency-Key's memory: who ran, how often, what it kept, against a clock the test moves. */
 describe('IdempotencyCache', () => {

@@ -1,9 +1,9 @@
-import type { JobActionName } from '../../config/types.ts';
-import { BadUserInputError, JobgraphError } from '../../errors.ts';
-import type { JobKey } from '../../model/keys.ts';
-import { providerOf } from '../registry.ts';
-import { reasonLength } from '../shared/acting.ts';
-import { PROVIDER_LABEL } from '../shared/classify.ts';
+import type { JobActionName } from '../config/types.ts';
+import { BadUserInputError, JobgraphError } from '../errors.ts';
+import type { JobKey } from '../model/keys.ts';
+import { providerOf } from '../datasources/registry.ts';
+import { reasonLength } from '../datasources/shared/acting.ts';
+import { PROVIDER_LABEL } from '../datasources/shared/classify.ts';
 
 /** An action JOBGRAPH_ACTIONS does not name: FORBIDDEN, before anything else is looked at. */
 export class ActionsOffError extends JobgraphError {

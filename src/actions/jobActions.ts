@@ -1,17 +1,24 @@
-import type { Config, JobActionName } from '../../config/types.ts';
-import { JobgraphError, UpstreamError } from '../../errors.ts';
-import type { ActionLog, JobActionEntry } from '../../history/actions.ts';
-import { formatGlobalId, parseGlobalId, type JobKey } from '../../model/globalId.ts';
-import { accountOfKey } from '../../model/keyGrammar.ts';
-import type { JobProvider, JobRecord } from '../../model/job.ts';
-import type { Sources } from '../index.ts';
-import { providerOf } from '../registry.ts';
-import { reasonLength, type ActionJudgement, type ProviderActions } from '../shared/acting.ts';
-import { PROVIDER_LABEL } from '../shared/classify.ts';
-import type { JobStates } from '../state/jobStates.ts';
+import type { Config, JobActionName } from '../config/types.ts';
+import { JobgraphError, UpstreamError } from '../errors.ts';
+import type { ActionLog, JobActionEntry } from '../history/actions.ts';
+import { formatGlobalId, parseGlobalId, type JobKey } from '../model/globalId.ts';
+import { accountOfKey } from '../model/keyGrammar.ts';
+import type { JobProvider, JobRecord } from '../model/job.ts';
+import type { Sources } from '../datasources/index.ts';
+import { breakerRegion } from '../datasources/guard/breakers.ts';
+import { failureOf } from '../datasources/guard/failures.ts';
+import { NO_SUBJECT_CALLER } from '../datasources/guard/loader.ts';
+import { providerOf } from '../datasources/registry.ts';
+import {
+  reasonLength,
+  type ActionJudgement,
+  type ProviderActions,
+} from '../datasources/shared/acting.ts';
+import { PROVIDER_LABEL } from '../datasources/shared/classify.ts';
+import type { JobStates } from '../datasources/state/jobStates.ts';
 import { ActionsOffError, reasonRefusal } from './refusals.ts';
 import { IdempotencyCache, idempotencyKeyOf } from './idempotency.ts';
-import type { StoreFill } from '../../cache/approxBytes.ts';
+import type { StoreFill } from '../cache/approxBytes.ts';
 
 /** The GraphQL names of the actions (`JobAction`). */
 export type JobActionValue = 'CANCEL' | 'TERMINATE';
@@ -433,15 +440,39 @@ export class JobActions {
       );
     const applied = action;
     const loaded = record;
+    const guarded = sources[key.provider];
     const actOn = source.act.bind(source);
     const call = (async (): Promise<JobActionResult> => {
-      const subject = caller.subject ?? '';
+      const subject = caller.subject ?? NO_SUBJECT_CALLER;
+      const deadline = AbortSignal.timeout(config.resilience.upstreamBudgetMs);
       try {
-        // Scrubbed again: the account's credentials may have been resolved (and registered) since.
-        const answer = await actOn(applied, key as never, caller.scrub(reason), {
-          caller: subject,
-          signal: AbortSignal.timeout(config.resilience.upstreamBudgetMs),
-        });
+        // As every read: within the caller's fair share of the provider's concurrency cap, and
+        // under the circuit breaker of the job's account and region (an open circuit answers
+        // UPSTREAM_UNAVAILABLE at once, no call). The account's rate budget is the pipeline's.
+        const answer = await guarded.limit
+          .run(
+            subject,
+            () =>
+              guarded.breakers.execute(
+                key,
+                (signal) =>
+                  // Scrubbed again: the account's credentials may have been resolved (and registered) since.
+                  actOn(applied, key as never, caller.scrub(reason), { caller: subject, signal }),
+                deadline,
+                id,
+              ),
+            deadline,
+          )
+          .catch((err: unknown) => {
+            // An open circuit, the budget run out: the provider's failure as a read would see it.
+            throw failureOf(
+              err,
+              key.provider,
+              breakerRegion(key),
+              config.resilience.upstreamBudgetMs,
+              deadline.aborted,
+            );
+          });
         const fresh = await this.#readFresh(id, key, loaded, caller);
         return done(
           'REQUESTED',

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { approxBytes, type StoreFill } from '../../cache/approxBytes.ts';
-import { BadUserInputError } from '../../errors.ts';
+import { approxBytes, type StoreFill } from '../cache/approxBytes.ts';
+import { BadUserInputError } from '../errors.ts';
 
 /** Most requests remembered by key (least recently used forgotten first). */
 export const IDEMPOTENCY_MAX_ENTRIES = 1000;
