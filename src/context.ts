@@ -41,8 +41,56 @@ import {
   type RequestHistory,
 } from './history/requestHistory.ts';
 
+/**
+ * The `Job` fields that read the caller's context (`account`, `accountAlias`, `liveBy`,
+ * `availableActions`, `actionsTaken`), built once (`jobFieldsContext`) for queries and watches
+ * alike: a field added here is there for both.
+ */
+export interface JobFieldsContext {
+  /** The account ID (AWS) or APPID (COS) of the job with global ID `id` (`Job.account`). */
+  accountIdOf(id: string): string | null;
+  /** The alias of the account of the job with global ID `id`, `default` for the default one (`Job.accountAlias`). */
+  accountAliasOf(id: string): string;
+  /** How the job with global ID `id` is followed while watched (`Job.liveBy`, docs/events.md). */
+  liveByOf(id: string): 'EVENTS' | 'POLLING';
+  /** What this caller may do to `record` now (`Job.availableActions`). */
+  availableActions(record: JobRecord): JobActionValue[];
+  /** The audit rows of the job with global ID `id` (`Job.actionsTaken`). */
+  actionsTaken(id: string): Promise<JobActionEntry[]>;
+}
+
+/** What `jobFieldsContext` reads of a gateway (queries' GatewayParts, the watch hub's options). */
+export interface JobFieldsParts {
+  config: Config;
+  accounts?: AwsAccounts | undefined;
+  events?: Pick<EventQueues, 'covers'> | undefined;
+  actions?: JobActions | undefined;
+}
+
+/** The `Job` fields' context of `identity`'s calls (JobFieldsContext). */
+export function jobFieldsContext(parts: JobFieldsParts, identity: Identity): JobFieldsContext {
+  const { config, accounts, events, actions } = parts;
+  const grant: ActionGrant = {
+    writeRefusal: (field) => writeScopeRefusal(identity, field),
+    permits: (provider, alias) => identity.accounts.permits(provider, alias),
+  };
+  return {
+    accountIdOf(id) {
+      const key = parseGlobalId(id);
+      return providerOf(key.provider).setup.accountId(config, key as never, accounts);
+    },
+    accountAliasOf(id) {
+      const key = parseGlobalId(id);
+      return providerOf(key.provider).setup.accountAlias(config, key as never);
+    },
+    liveByOf: (id) => liveByOf(events, config, id),
+    availableActions: (record) => actions?.available(record, grant) ?? [],
+    actionsTaken: (id) => actions?.taken(id) ?? Promise.resolve([]),
+  };
+}
+
 /** Per-request state: who is calling, and how to load a job. */
-export interface RequestContext extends AuthContext {
+export interface RequestContext extends AuthContext, JobFieldsContext {
   config: Config;
   requestId: string;
   /**
@@ -53,8 +101,6 @@ export interface RequestContext extends AuthContext {
    * agree with (see loadListed).
    */
   loadJob(key: JobKey, field?: string, listed?: Partial<JobRecord>): Promise<JobRecord>;
-  /** The account ID (AWS) or APPID (COS) of the job with global ID `id` (`Job.account`). */
-  accountIdOf(id: string): string | null;
   /**
    * The alias of `provider`'s account whose ID is `accountId` (a native key's `account`), for a
    * caller that may read it; else throws, before any upstream call: the audited FORBIDDEN (an ID
@@ -67,18 +113,10 @@ export interface RequestContext extends AuthContext {
     field: string,
     argument: string,
   ): string;
-  /** The alias of the account of the job with global ID `id`, `default` for the default one (`Job.accountAlias`). */
-  accountAliasOf(id: string): string;
-  /** How the job with global ID `id` is followed while watched (`Job.liveBy`, docs/events.md). */
-  liveByOf(id: string): 'EVENTS' | 'POLLING';
   /** Write the request's audit lines of refused accounts (one per field); called as it ends. */
   flushRefusals(): void;
   /** One mutation field's action on jobs (docs/actions.md): guards, calls, audit. */
   actOnJobs(request: JobActionRequest): Promise<JobActionResult[]>;
-  /** What this caller may do to `record` now (`Job.availableActions`). */
-  availableActions(record: JobRecord): JobActionValue[];
-  /** The audit rows of the job with global ID `id` (`Job.actionsTaken`). */
-  actionsTaken(id: string): Promise<JobActionEntry[]>;
   /** One page of `listJobs` for this caller (its list calls under the caller's fair share). */
   listJobs(args: {
     filter: JobListFilter;
@@ -256,6 +294,7 @@ export function createRequestContext(
     refuseAccount: (field, key, account) => refuse(field, key.provider, account),
   });
   const context: RequestContext = {
+    ...jobFieldsContext(gateway, identity),
     config,
     requestId,
     identity,
@@ -263,8 +302,6 @@ export function createRequestContext(
       gateway.actions
         ? gateway.actions.act(request, actionCaller())
         : Promise.reject(new ActionsOffError(request.action)),
-    availableActions: (record) => gateway.actions?.available(record, grant) ?? [],
-    actionsTaken: (id) => gateway.actions?.taken(id) ?? Promise.resolve([]),
     deniedField(what, code, args) {
       if (what.startsWith('Mutation.'))
         gateway.actions?.refusedField(what.slice('Mutation.'.length), code, args, actionCaller());
@@ -282,20 +319,11 @@ export function createRequestContext(
           },
         )
       : null,
-    accountIdOf(id) {
-      const key = parseGlobalId(id);
-      return providerOf(key.provider).setup.accountId(config, key as never, accounts);
-    },
     accountAliasOfId(provider, accountId, field, argument) {
       return aliasOfAccountId(config, accounts, identity.accounts, (p, account, shown) =>
         refuse(field, p, account, shown),
       )(provider, accountId, argument);
     },
-    accountAliasOf(id) {
-      const key = parseGlobalId(id);
-      return providerOf(key.provider).setup.accountAlias(config, key as never);
-    },
-    liveByOf: (id) => liveByOf(gateway.events, config, id),
     loadJob(key, field = 'job', listed) {
       // The account is decided first, by the job's own account, before the budget or any call.
       const account = providerOf(key.provider).setup.accountAlias(config, key as never);

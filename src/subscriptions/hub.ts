@@ -7,7 +7,6 @@ import {
   type RequestAudit,
 } from '../auth/accountAudit.ts';
 import { SCOPE_SECRETS, type Identity } from '../auth/identity.ts';
-import { writeScopeRefusal } from '../auth/writeScope.ts';
 import type { PollLeases } from '../cache/pollLeases.ts';
 import type { Config } from '../config/index.ts';
 import type { Sources } from '../datasources/index.ts';
@@ -16,22 +15,17 @@ import {
   NO_SUBJECT_CALLER,
   type GuardedSource,
 } from '../datasources/guard/loader.ts';
-import {
-  formatGlobalId,
-  parseGlobalId,
-  type AccountAliasOf,
-  type JobKey,
-} from '../model/globalId.ts';
+import { formatGlobalId, type AccountAliasOf, type JobKey } from '../model/globalId.ts';
 import { aliasOfAccountId } from '../datasources/accountDirectory.ts';
 import { providerOf } from '../datasources/registry.ts';
 import type { AwsAccounts } from '../datasources/shared/accounts.ts';
 import { createListSnapshots, type ListSnapshots } from '../datasources/listing/snapshots.ts';
+import { jobFieldsContext, type JobFieldsContext } from '../context.ts';
 import { JobBudgetError } from '../limits/jobBudget.ts';
 import type { JobProvider, JobRecord } from '../model/job.ts';
-import { liveByOf, type EventQueues } from '../datasources/events/eventQueues.ts';
+import type { EventQueues } from '../datasources/events/eventQueues.ts';
 import { JobStates } from '../datasources/state/jobStates.ts';
-import type { JobActions, JobActionValue } from '../actions/jobActions.ts';
-import type { JobActionEntry } from '../history/actions.ts';
+import type { JobActions } from '../actions/jobActions.ts';
 import { EventApplier } from './eventApplier.ts';
 import { createWatchLister } from './watchLister.ts';
 import { PollerRegistry } from './pollerRegistry.ts';
@@ -47,7 +41,7 @@ import { JobStream } from './stream.ts';
 export const WATCH_CALLER = '(jobUpdates pollers)';
 
 /** The context one subscription executes with: its own identity, so field authorization applies per subscriber and per event. */
-export interface WatchContext extends AuthContext {
+export interface WatchContext extends AuthContext, JobFieldsContext {
   config: Config;
   requestId: string;
   /**
@@ -65,16 +59,6 @@ export interface WatchContext extends AuthContext {
    * subscription's other refusals.
    */
   accountAliasOfId: AccountAliasOf;
-  /** The account ID (AWS) or APPID (COS) of the job with global ID `id` (`Job.account`), as for queries. */
-  accountIdOf(id: string): string | null;
-  /** The alias of the account of the job with global ID `id` (`Job.accountAlias`), as for queries. */
-  accountAliasOf(id: string): string;
-  /** How the job with global ID `id` is followed (`Job.liveBy`), as for queries. */
-  liveByOf(id: string): 'EVENTS' | 'POLLING';
-  /** What this subscriber may do to `record` now (`Job.availableActions`), as for queries. */
-  availableActions(record: JobRecord): JobActionValue[];
-  /** The audit rows of the job with global ID `id` (`Job.actionsTaken`), as for queries. */
-  actionsTaken(id: string): Promise<JobActionEntry[]>;
 }
 
 export interface WatchHubOptions {
@@ -215,6 +199,11 @@ export class WatchHub {
     // One set-up's refusals, an ARN's and a watched job's alike: one audit line per subscription.
     const refusals = this.audit?.forRequest(identity, requestId);
     const context: WatchContext = {
+      // The Job fields that read the caller's context: the same as a query's (context.ts).
+      ...jobFieldsContext(
+        { config: this.config, accounts: this.accounts, events: this.feed, actions: this.actions },
+        identity,
+      ),
       config: this.config,
       requestId,
       identity,
@@ -228,21 +217,6 @@ export class WatchHub {
             ? refusals.refuse('jobUpdates', provider, account, shown)
             : new AccountForbiddenError(shown),
       ),
-      accountIdOf: (id) => {
-        const key = parseGlobalId(id);
-        return providerOf(key.provider).setup.accountId(this.config, key as never, this.accounts);
-      },
-      accountAliasOf: (id) => {
-        const key = parseGlobalId(id);
-        return providerOf(key.provider).setup.accountAlias(this.config, key as never);
-      },
-      liveByOf: (id) => liveByOf(this.feed, this.config, id),
-      availableActions: (record) =>
-        this.actions?.available(record, {
-          writeRefusal: (field) => writeScopeRefusal(identity, field),
-          permits: (provider, alias) => identity.accounts.permits(provider, alias),
-        }) ?? [],
-      actionsTaken: (id) => this.actions?.taken(id) ?? Promise.resolve([]),
     };
     return context;
   }

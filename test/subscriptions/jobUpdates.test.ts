@@ -199,10 +199,11 @@ describe.each(TRANSPORTS)('Field authorization per subscriber over %s', (transpo
 });
 
 describe.each(TRANSPORTS)('Acting fields in events over %s', (transport) => {
-  it('answers availableActions and actionsTaken per subscriber as a query does: a jobs:write subscriber may cancel, a reader nothing', async () => {
+  it("answers every field that reads the caller's context (account, accountAlias, liveBy, availableActions, actionsTaken) per subscriber as a query does: a jobs:write subscriber may cancel, a reader nothing", async () => {
     setProgress('Pending');
     const writer = await writerToken(gw, undefined, `event-writer-${transport}`);
-    const fields = 'id availableActions actionsTaken { action outcome }';
+    const fields =
+      'id account accountAlias liveBy availableActions actionsTaken { action outcome }';
     const query = `subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { ${fields} } }`;
     const asQuery = async (token: string) =>
       (
