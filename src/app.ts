@@ -136,8 +136,14 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     states.subscribeSeen((id, at) => history.writer.seen(id, at));
   }
   const actionLog = history
-    ? new ActionLog(history.database, (outcome, n) =>
-        observability?.metrics?.historyWrites(outcome, n),
+    ? new ActionLog(
+        history.database,
+        (outcome, n) => observability?.metrics?.historyWrites(outcome, n),
+        (rows, code) =>
+          logger.warn(
+            { history: history.where, rows, code },
+            'history: the database refused some audit rows of actions; they are dropped and counted, the others are written',
+          ),
       )
     : null;
   const actions = new JobActions({

@@ -74,6 +74,12 @@ export async function openHistory(
             'history writes are failing; changes are dropped and counted',
           )
         : logger.info({ history: database.where }, 'history writes succeed again'),
+    // One line a batch, the database's code only: a refused row's text is never logged.
+    onRefused: (jobs, code) =>
+      logger.warn(
+        { history: database.where, jobs, code },
+        'history: the database refused some jobs of a batch; their changes are dropped and counted, the others are written',
+      ),
   });
   const reader = new HistoryReader(database, sealedHistoryCursors(config.listing.cursorSecret));
   const prune = () =>

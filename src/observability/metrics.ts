@@ -174,7 +174,7 @@ export class GatewayMetrics {
     });
     this.#historyWrites = new Counter({
       name: 'jobgraph_history_writes_total',
-      help: 'Job changes given to the history store (JOBGRAPH_HISTORY_URL), by outcome: written (committed in a batch), dropped (its queue was full, or the store closing) or failed (the database refused the batch: the store is degraded).',
+      help: "Job changes given to the history store (JOBGRAPH_HISTORY_URL), by outcome: written (committed in a batch), dropped (its queue was full, or the store closing) or failed (the database refused its job's row, each job tried alone, or the database failed: then the store is degraded). The action audit's rows count here too.",
       labelNames: ['outcome'],
       registers,
     });
