@@ -99,6 +99,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const history = await openHistory(config, share.withoutSecrets, logger, (outcome, n) =>
     observability?.metrics?.historyWrites(outcome, n),
   );
+  if (history) observability?.metrics?.historySource(() => history.size());
   const rateBucket = await openRateBucket(config, logger, cluster);
   const accounts = awsAccounts(config, observability);
   sources = createSources(

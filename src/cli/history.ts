@@ -5,6 +5,7 @@
 import { loadConfig } from '../config/index.ts';
 import { openHistoryDatabase } from '../history/database.ts';
 import { backupHistory } from '../history/backup.ts';
+import { compactHistory } from '../history/budget.ts';
 import { HistoryReader } from '../history/reader.ts';
 
 export async function historyCommand(
@@ -20,7 +21,13 @@ export async function historyCommand(
   try {
     if (action === 'prune') {
       const n = await new HistoryReader(db).prune(config.history.retainDays);
-      return `pruned ${n} job(s) older than ${config.history.retainDays} days from ${db.where}\n`;
+      const line = `pruned ${n} job(s) older than ${config.history.retainDays} days from ${db.where}`;
+      // SQLite: the file shrinks by the pages freed (an older file switched to incremental
+      // auto-vacuum by one VACUUM first); PostgreSQL's autovacuum reuses them.
+      const compacted = await compactHistory(db);
+      return compacted
+        ? `${line}; the file went from ${compacted.before} to ${compacted.after} bytes\n`
+        : `${line}\n`;
     }
     return backupHistory(db, file as string);
   } finally {

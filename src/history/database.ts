@@ -119,6 +119,9 @@ async function openSqlite(
     // by the page more than by the byte — 4 KiB pages cost ≈ 45 µs a job, 32 KiB ≈ 29
     // (bench/HISTORY.md, with a jobHistory page at a million jobs measured on both).
     raw.exec('PRAGMA page_size = 32768');
+    // A new file gives pages freed by pruning back to the file system (history/budget.ts); an
+    // existing file keeps its mode until `jobgraph history prune` switches it.
+    raw.exec('PRAGMA auto_vacuum = INCREMENTAL');
     const mode = raw.prepare('PRAGMA journal_mode = WAL').get() as { journal_mode?: string };
     if (mode.journal_mode !== 'wal') throw new Error('the file cannot be put in WAL mode');
     for (const pragma of SQLITE_CONNECTION_PRAGMAS) raw.exec(`PRAGMA ${pragma}`);

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { historyGauges, type HistorySizeView } from './historyMetrics.ts';
 import type { JobProvider } from '../model/job.ts';
 import {
   eventQueueGauge,
@@ -87,6 +88,8 @@ export interface BreakerState {
  * - `jobgraph_watch_polls_total{role}`: watched jobs' polls, `holder` (this replica's call under
  *   the job's lease), `alone` (its call without one) or `follower` (another replica's poll
  *   received, no call); both read from the hub at scrape time;
+ * - `jobgraph_history_bytes`, `jobgraph_history_max_bytes`, `jobgraph_history_oldest_seconds`: the
+ *   history store's size, its budget and its oldest job's age, at its last measure (`historySource`);
  * - `jobgraph_events_rejected_total{queue,reason}`: job event queue messages rejected unapplied;
  * - `jobgraph_events_last_applied_age_seconds{queue,provider}`: since each queue's last applied event of a provider;
  * - `jobgraph_account_state{cloud,account,state}`: 1 for each account's current state (READY,
@@ -126,6 +129,7 @@ export class GatewayMetrics {
   #watch: (() => WatchState) | undefined;
   #eventQueues: (() => readonly { queue: string; state: string }[]) | undefined;
   #redisUp: (() => boolean) | undefined;
+  #history: (() => HistorySizeView | null) | undefined;
   #eventsLastApplied: (() => readonly LastApplied[]) | undefined;
   #accounts: (() => readonly AccountStateView[]) | undefined;
   readonly #stores: BoundedStore[] = [];
@@ -203,6 +207,7 @@ export class GatewayMetrics {
       labelNames: ['queue', 'reason'],
       registers,
     });
+    historyGauges(registers, () => this.#history?.());
     eventQueueGauge(registers, () => this.#eventQueues?.() ?? []);
     redisUpGauge(registers, () => this.#redisUp?.());
     eventsMissedCounter(registers, () => this.#eventsMissed?.());
@@ -302,6 +307,11 @@ export class GatewayMetrics {
   /** What `jobgraph_events_missed_total` reads at each scrape (the job-state store's count). */
   eventsMissed(source: () => ReadonlyMap<JobProvider, number>): void {
     this.#eventsMissed = source;
+  }
+
+  /** What the `jobgraph_history_*` size gauges read at each scrape (the store's last measure). */
+  historySource(view: () => HistorySizeView | null): void {
+    this.#history = view;
   }
 
   /** What `jobgraph_redis_up` reads at each scrape (the one Redis signal). */

@@ -89,7 +89,7 @@ describe.each(kinds)('Text written to the history on a $name', ({ skip, fresh })
       lines.push({ fields, message });
     const history = (await openHistory(
       {
-        history: { store: store ?? (await fresh()), retainDays: 400 },
+        history: { store: store ?? (await fresh()), retainDays: 400, maxBytes: 10 * 1024 ** 3 },
         listing: { cursorSecret: null },
       } as Config,
       withoutSecrets,
