@@ -48,7 +48,8 @@ const UNSTORABLE_ESCAPE = /\\u(?:0000|d[89a-f])/i;
  */
 export function storableJson(value: unknown): string {
   const json = JSON.stringify(value);
-  if (!UNSTORABLE_ESCAPE.test(json)) return json;
+  // JSON.stringify writes `\u` only for a control character or a lone surrogate: one fast scan.
+  if (!json.includes('\\u') || !UNSTORABLE_ESCAPE.test(json)) return json;
   return JSON.stringify(value, (_key, v: unknown) =>
     typeof v === 'string' ? storableText(v, Number.MAX_SAFE_INTEGER) : v,
   );
