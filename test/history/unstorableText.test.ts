@@ -3,7 +3,7 @@
 // store degraded. Every text value is made storable on its way in, and a batch the database
 // refuses anyway is written again job by job (row by row for the audit), on both stores.
 import { sql } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Config, HistoryStoreConfig } from '../../src/config/types.ts';
 import { ActionLog, type JobActionEntry } from '../../src/history/actions.ts';
 import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
@@ -12,7 +12,13 @@ import { HistoryReader } from '../../src/history/reader.ts';
 import { STATUS_TEXT_MAX_CHARS } from '../../src/history/storableText.ts';
 import type { HistoryChange, WriteOutcome } from '../../src/history/writer.ts';
 import type { JobRecord } from '../../src/model/job.ts';
-import { historyStores } from '../support/historyStores.ts';
+import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
+import { DEMO_DATA } from '../../src/emulators/index.ts';
+import { operatorToken, readyz, writerToken } from '../support/accountTokens.ts';
+import { gql } from '../support/gateway.ts';
+import { historyStores, historyUrlOf } from '../support/historyStores.ts';
+import { metricValue } from '../support/metrics.ts';
+import { useTestGateway } from '../support/useTestGateway.ts';
 import { withoutSecrets } from '../support/retainedRecords.ts';
 
 const kinds = historyStores();
@@ -222,6 +228,68 @@ describe.each(kinds)('Text written to the history on a $name', ({ skip, fresh })
       } finally {
         await db.close();
       }
+    },
+  );
+});
+
+describe.each(kinds)('A gateway keeping history on a $name', ({ skip, fresh }) => {
+  // The issue's case as a user meets it: a jobs:write caller terminates a Batch job with a NUL in
+  // the reason, which the provider keeps as the job's statusReason, while other jobs are read.
+  let url = '';
+  beforeAll(async () => {
+    if (!skip) url = historyUrlOf(await fresh());
+  });
+  const gw = useTestGateway(() => ({
+    ...(url ? { JOBGRAPH_HISTORY_URL: url } : {}),
+    JOBGRAPH_CACHE_MAX_ENTRIES: '0',
+  }));
+
+  it.skipIf(skip)(
+    "writes the terminated job, the other jobs read with it and the actor's actionsTaken row, and stays ready",
+    async () => {
+      const writer = await writerToken(gw, undefined, 'oncall-ann');
+      const batch = (name: keyof typeof BATCH_JOB_IDS) => {
+        const example = DEMO_DATA.batch.EXAMPLE_GLOBAL_ID;
+        return example.slice(0, example.lastIndexOf(':') + 1) + BATCH_JOB_IDS[name];
+      };
+      const id = batch('running');
+      const others = [batch('starting'), batch('pending')];
+      const [terminated, read] = await Promise.all([
+        gql(
+          gw,
+          `mutation ($id: ID!, $reason: String!) { terminateJob(id: $id, reason: $reason) { outcome job { statusMessage } } }`,
+          { token: writer, variables: { id, reason: 'stuck\u0000 since Friday' } },
+        ),
+        gql(gw, `query ($ids: [ID!]!) { jobs(ids: $ids) { id } }`, {
+          token: gw.tokens.read,
+          variables: { ids: others },
+        }),
+      ]);
+      expect(terminated.body.data?.terminateJob).toMatchObject({
+        outcome: 'REQUESTED',
+        job: { statusMessage: 'stuck\u0000 since Friday' },
+      });
+      expect(read.body.errors).toBeUndefined();
+
+      const after = await gql(
+        gw,
+        `query ($ids: [ID!]!) { jobs(ids: $ids) { id transitions { to } actionsTaken { subject reason outcome } } }`,
+        { token: gw.tokens.read, variables: { ids: [id, ...others] } },
+      );
+      const [job, ...rest] = after.body.data?.jobs as {
+        transitions: { to: string }[];
+        actionsTaken: unknown[];
+      }[];
+      expect(job!.transitions.at(-1)).toEqual({ to: 'FAILED' });
+      expect(job!.actionsTaken).toEqual([
+        { subject: 'oncall-ann', reason: 'stuck\uFFFD since Friday', outcome: 'REQUESTED' },
+      ]);
+      for (const other of rest) expect(other.transitions.length).toBeGreaterThan(0);
+      const stored = await gw.history!.reader.latest(id, '*');
+      expect(stored).toMatchObject({ statusMessage: 'stuck\uFFFD since Friday' });
+      expect(await metricValue(gw, 'jobgraph_history_writes_total{outcome="failed"}')).toBe(0);
+      const ready = await readyz(gw.server.url, await operatorToken(gw));
+      expect(ready.body.history).toMatchObject({ state: 'ok' });
     },
   );
 });
