@@ -64,6 +64,8 @@ export function createPrivate(path: string): void {
 function tighten(path: string, mode: number): void {
   try {
     const st = statSync(path);
+    // A folder where a file is named (or the reverse) is left to fail where it is used.
+    if (st.isDirectory() !== (mode === DATA_DIR_MODE)) return;
     if ((st.mode & 0o777 & ~mode) === 0) return;
     if (process.getuid && st.uid !== process.getuid()) return;
     chmodSync(path, st.mode & mode);
