@@ -9,7 +9,11 @@ import { ActionLog, type JobActionEntry } from '../../src/history/actions.ts';
 import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
 import { openHistory, type History } from '../../src/history/index.ts';
 import { HistoryReader } from '../../src/history/reader.ts';
-import { STATUS_TEXT_MAX_CHARS } from '../../src/history/storableText.ts';
+import {
+  STATUS_TEXT_MAX_CHARS,
+  storableJson,
+  storableText,
+} from '../../src/history/storableText.ts';
 import type { HistoryChange, WriteOutcome } from '../../src/history/writer.ts';
 import type { JobRecord } from '../../src/model/job.ts';
 import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
@@ -292,4 +296,19 @@ describe.each(kinds)('A gateway keeping history on a $name', ({ skip, fresh }) =
       expect(ready.body.history).toMatchObject({ state: 'ok' });
     },
   );
+});
+
+describe('storableText', () => {
+  it('replaces a NUL and a lone surrogate with U+FFFD, keeps a pair, and cuts at the bound without halving a pair', () => {
+    expect(storableText('plain')).toBe('plain');
+    expect(storableText('a\u0000b\u0000')).toBe('a\uFFFDb\uFFFD');
+    expect(storableText('lone \uD800 and \uDC00')).toBe('lone \uFFFD and \uFFFD');
+    expect(storableText('pair \uD83D\uDE00')).toBe('pair \uD83D\uDE00');
+    expect(storableText('x'.repeat(10), 4)).toBe('xxxx');
+    // A cut between a pair's halves drops the half left, never leaving a lone surrogate.
+    expect(storableText('abc\uD83D\uDE00', 4)).toBe('abc');
+    expect(storableJson({ a: 'x\u0000', b: ['\uD800'], c: 'a literal \\u0000' })).toBe(
+      '{"a":"x\uFFFD","b":["\uFFFD"],"c":"a literal \\\\u0000"}',
+    );
+  });
 });
