@@ -120,7 +120,7 @@ async function openSqlite(
     // (bench/HISTORY.md, with a jobHistory page at a million jobs measured on both).
     raw.exec('PRAGMA page_size = 32768');
     // A new file gives pages freed by pruning back to the file system (history/budget.ts); an
-    // existing file keeps its mode until `jobgraph history prune` switches it.
+    // existing file keeps auto-vacuum off until `jobgraph history prune` switches it.
     raw.exec('PRAGMA auto_vacuum = INCREMENTAL');
     const mode = raw.prepare('PRAGMA journal_mode = WAL').get() as { journal_mode?: string };
     if (mode.journal_mode !== 'wal') throw new Error('the file cannot be put in WAL mode');

@@ -99,15 +99,22 @@ export async function openHistory(
   });
   const reader = new HistoryReader(database, sealedHistoryCursors(config.listing.cursorSecret));
   const budget = new HistoryBudget(database, config.history.maxBytes, logger);
+  // A failing measure (PostgreSQL gone) is said once, not every minute, until one succeeds.
+  let measureFailed = false;
   const measure = () =>
-    budget
-      .check()
-      .catch((e: unknown) =>
-        logger.warn(
-          { history: database.where, reason: (e as { code?: string }).code ?? 'measure failed' },
-          'history: measuring the store failed; it is tried again later',
-        ),
-      );
+    budget.check().then(
+      () => {
+        measureFailed = false;
+      },
+      (e: unknown) => {
+        if (!measureFailed)
+          logger.warn(
+            { history: database.where, reason: (e as { code?: string }).code ?? 'measure failed' },
+            'history: measuring the store failed; it is tried again every minute',
+          );
+        measureFailed = true;
+      },
+    );
   const prune = () =>
     void reader
       .prune(config.history.retainDays)
