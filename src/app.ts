@@ -92,6 +92,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const history = await openHistory(config, share.withoutSecrets, logger, (outcome, n) =>
     observability?.metrics?.historyWrites(outcome, n),
   );
+  if (history) observability?.metrics?.historySource(() => history.size());
   const rateBucket = await openRateBucket(config, logger, cluster);
   const accounts = awsAccounts(config, observability);
   sources = createSources(
@@ -134,8 +135,14 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   // first is written once a read shows it; one read again unchanged moves its `lastConfirmedAt`.
   if (history) states.subscribe(historySubscriber(history.writer, accountOf(config)));
   const actionLog = history
-    ? new ActionLog(history.database, (outcome, n) =>
-        observability?.metrics?.historyWrites(outcome, n),
+    ? new ActionLog(
+        history.database,
+        (outcome, n) => observability?.metrics?.historyWrites(outcome, n),
+        (rows, code) =>
+          logger.warn(
+            { history: history.where, rows, code },
+            'history: the database refused some audit rows of actions; they are dropped and counted, the others are written',
+          ),
       )
     : null;
   const actions = new JobActions({

@@ -2,10 +2,10 @@
  * `jobgraph history backup <file>` and `jobgraph history prune`: the history store's operations,
  * loading the configuration and the store only (docs/history.md).
  */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { loadConfig } from '../config/index.ts';
 import { openHistoryDatabase } from '../history/database.ts';
+import { backupHistory } from '../history/backup.ts';
+import { compactHistory } from '../history/budget.ts';
 import { HistoryReader } from '../history/reader.ts';
 
 export async function historyCommand(
@@ -21,18 +21,15 @@ export async function historyCommand(
   try {
     if (action === 'prune') {
       const n = await new HistoryReader(db).prune(config.history.retainDays);
-      return `pruned ${n} job(s) older than ${config.history.retainDays} days from ${db.where}\n`;
+      const line = `pruned ${n} job(s) older than ${config.history.retainDays} days from ${db.where}`;
+      // SQLite: the file shrinks by the pages freed (an older file switched to incremental
+      // auto-vacuum by one VACUUM first); PostgreSQL's autovacuum reuses them.
+      const compacted = await compactHistory(db);
+      return compacted
+        ? `${line}; the file went from ${compacted.before} to ${compacted.after} bytes\n`
+        : `${line}\n`;
     }
-    const target = resolve(file as string);
-    // Never over a file: a backup that replaced the wrong file would lose it.
-    if (existsSync(target)) throw new Error(`history backup: ${target} exists; name a new file`);
-    if (db.sqliteExec === null)
-      throw new Error(
-        'history backup: the store is PostgreSQL; back it up with pg_dump (docs/history.md#backups)',
-      );
-    // VACUUM INTO writes a consistent copy while writers go on (WAL), compacted.
-    db.sqliteExec(`VACUUM INTO '${target.replaceAll("'", "''")}'`);
-    return `backed up ${db.where} to ${target}\n`;
+    return backupHistory(db, file as string);
   } finally {
     await db.close();
   }

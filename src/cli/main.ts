@@ -38,7 +38,8 @@ const USAGE = `Usage:
                                for Apollo Client's new InMemoryCache({ possibleTypes })
   jobgraph history backup <file> | history prune
                                copy the SQLite history store into a new file (VACUUM INTO), or
-                               delete jobs older than JOBGRAPH_HISTORY_RETAIN_DAYS now
+                               delete jobs older than JOBGRAPH_HISTORY_RETAIN_DAYS now (SQLite:
+                               and give the freed space back, the file shrinking)
   jobgraph --version           print the version
   jobgraph --help              print this help
 

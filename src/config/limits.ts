@@ -2,6 +2,7 @@ import { ConfigError, int, opt, type Env } from './env.ts';
 import type { Config } from './types.ts';
 
 const MIB = 1024 * 1024;
+const GIB = 1024 * MIB;
 
 /**
  * Upstream calls in flight per provider unless JOBGRAPH_PROVIDER_CONCURRENCY says otherwise: the
@@ -49,6 +50,7 @@ const INT_SETTINGS = {
   },
   history: {
     retainDays: ['JOBGRAPH_HISTORY_RETAIN_DAYS', 400, 1, 36500],
+    maxBytes: ['JOBGRAPH_HISTORY_MAX_BYTES', 10 * GIB, MIB, 1024 * 1024 * GIB],
   },
   listing: {
     snapshotSeconds: ['JOBGRAPH_LIST_SNAPSHOT_SECONDS', 30, 0, 3600],

@@ -253,6 +253,11 @@ export interface Config {
     store: HistoryStoreConfig;
     /** Days a job is kept after it finished or was last seen (JOBGRAPH_HISTORY_RETAIN_DAYS, default 400). */
     retainDays: number;
+    /**
+     * The history's size budget in bytes (JOBGRAPH_HISTORY_MAX_BYTES, default 10 GiB): warned at
+     * 90 %, and at the budget the oldest finished jobs are pruned down under 90 % (history/budget.ts).
+     */
+    maxBytes: number;
   };
   /**
    * Origins a browser may call from (JOBGRAPH_CORS_ORIGINS: comma-separated origins, or `*`).

@@ -187,6 +187,11 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
     '400',
     'days a job is kept in the history store (1–36500)',
   ),
+  history(
+    'JOBGRAPH_HISTORY_MAX_BYTES',
+    '10737418240',
+    'history size budget in bytes (10 GiB): warned at 90 %, oldest finished jobs pruned at it',
+  ),
   observe('LOG_LEVEL', 'info', 'fatal, error, warn, info, debug, trace or silent'),
   observe('JOBGRAPH_METRICS', 'on', 'Prometheus metrics at /metrics (off: 404)'),
   observe('OTEL_EXPORTER_OTLP_ENDPOINT', '— (traces off)', 'OTLP/HTTP base URL; turns traces on'),

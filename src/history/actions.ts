@@ -2,9 +2,12 @@
  * The audit of actions on jobs in the history store (`job_actions`, migration 2): one row per
  * action taken or refused, written off the request path in batches, read back as
  * `Job.actionsTaken`. The rows carry no token and no signature: subject, action, reason, outcome,
- * account alias and the provider's request ID only.
+ * account alias and the provider's request ID only, each storable (storableText.ts); a batch the
+ * database refuses is written again row by row, so one refused row fails alone.
  */
 import type { HistoryDatabase } from './database.ts';
+import { writePartByPart } from './rowByRow.ts';
+import { storableOrNull, storableText } from './storableText.ts';
 import type { JobActionsTable } from './tables.ts';
 
 /** One action taken on a job or refused, as the audit keeps it. */
@@ -24,6 +27,8 @@ export interface JobActionEntry {
 
 /** Most rows waiting to be written; beyond, a row is dropped and counted (never a slower answer). */
 export const ACTION_QUEUE_MAX = 10_000;
+/** Most rows one statement inserts: 9 parameters a row keeps it under SQLite's 32,766. */
+const ACTION_BATCH_MAX = 1000;
 /** Most rows one job's `actionsTaken` answers, newest kept. */
 export const ACTIONS_PER_JOB_MAX = 100;
 
@@ -31,10 +36,15 @@ export class ActionLog {
   #queue: JobActionsTable[] = [];
   #writing: Promise<void> | null = null;
 
-  /** `count` is told of rows written, dropped (queue full) or failed (the database refused the batch). */
+  /**
+   * `count` is told of rows written, dropped (queue full) or failed (the database refused the row,
+   * or failed); `onRefused` once a batch of the rows the database refused (each tried on its own)
+   * while it wrote the others: how many, and the first refusal's code, never the rows' content.
+   */
   constructor(
     private readonly database: HistoryDatabase,
     private readonly count?: (outcome: 'written' | 'dropped' | 'failed', n: number) => void,
+    private readonly onRefused?: (rows: number, code: string) => void,
   ) {}
 
   /** Queue one row; written with the others queued in the same turn. */
@@ -43,32 +53,50 @@ export class ActionLog {
       this.count?.('dropped', 1);
       return;
     }
+    // Storable text (storableText.ts): a reason with a NUL is audited, its NUL replaced.
     this.#queue.push({
-      job_id: entry.jobId,
-      at: entry.at,
+      job_id: storableText(entry.jobId),
+      at: storableText(entry.at),
       action: entry.action,
-      subject: entry.subject,
-      reason: entry.reason,
-      outcome: entry.outcome,
-      provider: entry.provider,
-      account: entry.account,
-      request_id: entry.requestId,
+      subject: storableOrNull(entry.subject),
+      reason: storableText(entry.reason),
+      outcome: storableText(entry.outcome),
+      provider: storableText(entry.provider),
+      account: storableText(entry.account),
+      request_id: storableOrNull(entry.requestId),
     });
-    this.#writing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
-      this.#write(),
-    );
+    this.#writing ??= this.#drain();
+  }
+
+  /**
+   * Write the queue from the next turn until it is empty: `#writing` stays set until the last row
+   * is committed, so a read (`forJob`) or `flush` after `record` waits for it.
+   */
+  async #drain(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    while (this.#queue.length > 0) await this.#write();
+    this.#writing = null;
   }
 
   async #write(): Promise<void> {
-    const rows = this.#queue;
-    this.#queue = [];
-    this.#writing = null;
+    const rows = this.#queue.splice(0, ACTION_BATCH_MAX);
     if (rows.length === 0) return;
     try {
       await this.database.db.insertInto('job_actions').values(rows).execute();
       this.count?.('written', rows.length);
-    } catch {
-      this.count?.('failed', rows.length);
+    } catch (e) {
+      // Row by row, so that a row the database refuses never costs another caller's audit.
+      const { refused, code, down } = await writePartByPart(this.database, rows, e, (row) =>
+        this.database.db
+          .insertInto('job_actions')
+          .values(row)
+          .execute()
+          .then(() => undefined),
+      );
+      if (refused.length < rows.length) this.count?.('written', rows.length - refused.length);
+      if (refused.length > 0) this.count?.('failed', refused.length);
+      if (down === null && refused.length > 0)
+        this.onRefused?.(refused.length, code ?? 'write failed');
     }
   }
 

@@ -4,11 +4,12 @@
  * dialects. Migrations (./migrations.ts) are applied at open; a database this jobgraph cannot use
  * is one line naming JOBGRAPH_HISTORY_URL, never a file overwritten.
  */
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import type { Pool } from 'pg';
 import { ConfigError } from '../config/env.ts';
 import type { HistoryStoreConfig } from '../config/types.ts';
+import { makeDataDir, privateDatabaseFile } from './fileModes.ts';
 import { migrate } from './migrations.ts';
 import type { HistoryTables } from './tables.ts';
 
@@ -97,7 +98,7 @@ async function openSqlite(
 ): Promise<HistoryDatabase> {
   if (config.dataDir !== null) {
     try {
-      mkdirSync(config.dataDir, { recursive: true });
+      makeDataDir(config.dataDir, config.implicit);
       accessSync(config.dataDir, constants.W_OK);
     } catch (e) {
       throw new DataDirUnwritable(config.dataDir, e);
@@ -108,6 +109,7 @@ async function openSqlite(
   const { DatabaseSync } = await import('node:sqlite');
   let raw: InstanceType<typeof DatabaseSync>;
   try {
+    privateDatabaseFile(config.path);
     raw = new DatabaseSync(config.path, { timeout: 5000 });
     // The first statements read the file: a corrupt or locked one fails here, before anything
     // is written to it.
@@ -117,9 +119,14 @@ async function openSqlite(
     // by the page more than by the byte — 4 KiB pages cost ≈ 45 µs a job, 32 KiB ≈ 29
     // (bench/HISTORY.md, with a jobHistory page at a million jobs measured on both).
     raw.exec('PRAGMA page_size = 32768');
+    // A new file gives pages freed by pruning back to the file system (history/budget.ts); an
+    // existing file keeps auto-vacuum off until `jobgraph history prune` switches it.
+    raw.exec('PRAGMA auto_vacuum = INCREMENTAL');
     const mode = raw.prepare('PRAGMA journal_mode = WAL').get() as { journal_mode?: string };
     if (mode.journal_mode !== 'wal') throw new Error('the file cannot be put in WAL mode');
     for (const pragma of SQLITE_CONNECTION_PRAGMAS) raw.exec(`PRAGMA ${pragma}`);
+    // The -wal and -shm SQLite made (with the file's mode) or an older jobgraph left: 0600.
+    privateDatabaseFile(config.path);
   } catch (e) {
     throw new ConfigError(VARIABLE, `sqlite:${config.path} ${unusable(e)}`);
   }

@@ -5,6 +5,7 @@
  */
 import type { Config } from '../config/types.ts';
 import type { JobRecord } from '../model/job.ts';
+import { HistoryBudget, reclaimSpace, type BudgetView } from './budget.ts';
 import { DataDirUnwritable, openHistoryDatabase, type HistoryDatabase } from './database.ts';
 import { HistoryReader } from './reader.ts';
 import { HistoryWriter, type WriteOutcome } from './writer.ts';
@@ -17,6 +18,9 @@ export { rememberedJobs } from './remembered.ts';
 
 /** How often old jobs are pruned while the gateway runs. */
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
+
+/** How often the store's size is measured against JOBGRAPH_HISTORY_MAX_BYTES (budget.ts). */
+const MEASURE_EVERY_MS = 60 * 1000;
 
 /**
  * The longest a history read waits for this process's queued changes to be written first: the
@@ -37,8 +41,20 @@ export interface History {
   readonly where: string;
   /** Resolves once the changes recorded so far are written, or after SETTLE_WAIT_MS. */
   settled(): Promise<void>;
-  /** /readyz's `history`: where, and whether writes succeed now. */
-  health(): { where: string; state: 'ok' | 'degraded'; reason?: string; queued: number };
+  /**
+   * /readyz's `history`: where, whether writes succeed now, and the size budget at its last
+   * measure (`budget`: `near` at 90 %, `over` at the budget).
+   */
+  health(): {
+    where: string;
+    state: 'ok' | 'degraded';
+    reason?: string;
+    queued: number;
+  } & Partial<BudgetView>;
+  /** The store's size, budget and oldest job at the last measure (the gauges); null before it. */
+  size(): BudgetView | null;
+  /** Measure the store now against its budget (pruning at it); what the minute's timer runs. */
+  measure(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -74,11 +90,36 @@ export async function openHistory(
             'history writes are failing; changes are dropped and counted',
           )
         : logger.info({ history: database.where }, 'history writes succeed again'),
+    // One line a batch, the database's code only: a refused row's text is never logged.
+    onRefused: (jobs, code) =>
+      logger.warn(
+        { history: database.where, jobs, code },
+        'history: the database refused some jobs of a batch; their changes are dropped and counted, the others are written',
+      ),
   });
   const reader = new HistoryReader(database, sealedHistoryCursors(config.listing.cursorSecret));
+  const budget = new HistoryBudget(database, config.history.maxBytes, logger);
+  // A failing measure (PostgreSQL gone) is said once, not every minute, until one succeeds.
+  let measureFailed = false;
+  const measure = () =>
+    budget.check().then(
+      () => {
+        measureFailed = false;
+      },
+      (e: unknown) => {
+        if (!measureFailed)
+          logger.warn(
+            { history: database.where, reason: (e as { code?: string }).code ?? 'measure failed' },
+            'history: measuring the store failed; it is tried again every minute',
+          );
+        measureFailed = true;
+      },
+    );
   const prune = () =>
     void reader
       .prune(config.history.retainDays)
+      // Pages the pruned jobs freed go back to the file system (a SQLite file in incremental mode).
+      .then(() => reclaimSpace(database))
       .catch((e: unknown) =>
         logger.warn(
           { history: database.where, reason: (e as { code?: string }).code ?? 'prune failed' },
@@ -88,6 +129,12 @@ export async function openHistory(
   // Pruning waits for its hour, and never keeps the process alive.
   const timer = setInterval(prune, PRUNE_EVERY_MS);
   timer.unref();
+  // The first measure now, off the start's path; then every minute, never keeping the process alive.
+  let measured = measure();
+  const measuring = setInterval(() => {
+    measured = measure();
+  }, MEASURE_EVERY_MS);
+  measuring.unref();
   return {
     database,
     writer,
@@ -101,10 +148,15 @@ export async function openHistory(
         state: reason === null ? 'ok' : 'degraded',
         ...(reason === null ? {} : { reason }),
         queued: writer.queued,
+        ...budget.view(),
       };
     },
+    size: () => budget.view(),
+    measure: () => (measured = measure()),
     close: async () => {
       clearInterval(timer);
+      clearInterval(measuring);
+      await measured;
       await writer.close();
       await database.close();
     },

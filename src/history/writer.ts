@@ -2,12 +2,21 @@
  * The write side of the history store: `record(change)` is what the job-state store's subscriber
  * calls for each applied change. It never waits: changes wait in a bounded queue and are written
  * in batches (group commit), each within `flushMs` of being recorded; a full queue drops the
- * change and counts it. PostgreSQL writes two batches at once (lanes by job ID), SQLite one. A
+ * change and counts it. PostgreSQL writes two batches at once (lanes by job ID), SQLite one. Every
+ * text value is made storable on its way in (storableText.ts); a batch the database refuses anyway
+ * is written again job by job, so a job the database will not take fails alone (counted). A
  * failing database (PostgreSQL gone) marks the store degraded, drops and counts the batch, and
  * never throws to the caller.
  */
 import { isTerminalState, type JobRecord, type JobState } from '../model/job.ts';
 import { BatchStatements } from './batchStatements.ts';
+import { writePartByPart } from './rowByRow.ts';
+import {
+  STATUS_TEXT_MAX_CHARS,
+  storableJson,
+  storableOrNull,
+  storableText,
+} from './storableText.ts';
 import type { Transaction } from 'kysely';
 import type { HistoryDatabase, HistoryTables, JobRow, TransitionRow } from './database.ts';
 
@@ -46,6 +55,11 @@ export interface HistoryWriterOptions {
   flushMs?: number;
   /** Told once when writes start failing and once when they succeed again. */
   onHealth?: (degraded: boolean, reason: string | null) => void;
+  /**
+   * Told once a batch when the database refused `jobs` of its jobs (each tried on its own) and
+   * wrote the rest: the first refusal's code, never the rows' content.
+   */
+  onRefused?: (jobs: number, code: string) => void;
 }
 
 /**
@@ -81,6 +95,7 @@ export class HistoryWriter {
   constructor(db: HistoryDatabase, options: HistoryWriterOptions) {
     this.#options = {
       count: () => undefined,
+      onRefused: () => undefined,
       maxQueue: 10_000,
       // A batch a second, or sooner at 2,000 changes: a job's ID is random, so each job written
       // dirties a leaf of the ID index, and a larger batch shares those pages among more jobs
@@ -218,7 +233,7 @@ class Lane {
     changes: readonly HistoryChange[],
     seen: readonly (readonly [string, number])[] = [],
   ): Promise<void> {
-    const { db, statements, options } = this.#shared;
+    const { options } = this.#shared;
     // The batch's jobs, each once: its latest change's row, its record stripped and serialised
     // once a batch however many changes it had; and every change's transition. Each goes in a
     // few multi-row statements compiled once per size (batchStatements.ts): on PostgreSQL two
@@ -236,51 +251,115 @@ class Lane {
       const id = change.record.id;
       if (change.transition !== false && latest.has(id)) observed.push(transitionOf(id, change));
     }
+    // Reads that contradict what events told: the job and the read's time (markContradicted).
+    const contradictions: (readonly [string, string])[] = [];
+    for (const change of changes)
+      if (change.contradicts && latest.has(change.record.id))
+        contradictions.push([storableText(change.record.id), change.at]);
+    if (jobs.length === 0 && seen.length === 0) {
+      options.count('written', changes.length);
+      this.#shared.health(null);
+      return;
+    }
     try {
-      if (jobs.length > 0 || seen.length > 0) {
-        await db.db.transaction().execute(async (tx) => {
-          const transitions = await this.#newsOnly(tx, observed);
-          for (const query of statements.queries(jobs, transitions)) {
-            await tx.executeQuery(query);
-            // node:sqlite runs a statement on this thread: between a batch's statements (at most
-            // 256 rows each) the event loop serves requests, so a batch of 2,000 does not hold it
-            // for the whole write (≈ 60 ms). Not when a batch's worth is already queued behind
-            // this one: each turn given away then is a turn of new changes, and a writer that
-            // yields at 10,000 changes a second falls behind and drops (bench/HISTORY.md).
-            if (db.dialect === 'sqlite' && this.#queue.length < options.batchSize)
-              await new Promise((r) => setImmediate(r));
-          }
-          // A read that contradicts what events told: their transitions since the job's last read
-          // are marked, in the same transaction as the read's own (rare: a wrong or forged event).
-          for (const change of changes)
-            if (change.contradicts && latest.has(change.record.id))
-              await markContradicted(tx, change.record.id, change.at);
-          // The jobs read again unchanged: one statement, at the batch's latest such read (at
-          // most the group commit's second later than each), never moving a job's time back.
-          if (seen.length > 0) {
-            const at = new Date(Math.max(...seen.map(([, t]) => t))).toISOString();
-            await tx
-              .updateTable('jobs')
-              .set({ last_confirmed_at: at })
-              .where((eb) =>
-                eb.and([
-                  eb(
-                    'id',
-                    'in',
-                    seen.map(([id]) => id),
-                  ),
-                  eb('last_confirmed_at', '<', at),
-                ]),
-              )
-              .execute();
-          }
-        });
-      }
+      await this.#commit(jobs, observed, seen, contradictions);
       options.count('written', changes.length);
       this.#shared.health(null);
     } catch (e) {
-      options.count('failed', changes.length);
-      this.#shared.health((e as { code?: string }).code ?? 'write failed');
+      await this.#jobByJob(changes, jobs, observed, seen, contradictions, e);
+    }
+  }
+
+  /**
+   * `jobs`, their transitions, the marks of event transitions reads contradicted (`contradictions`:
+   * each job and the read's time) and the jobs `seen` again, in one transaction.
+   */
+  async #commit(
+    jobs: readonly JobRow[],
+    observed: readonly TransitionRow[],
+    seen: readonly (readonly [string, number])[],
+    contradictions: readonly (readonly [string, string])[] = [],
+  ): Promise<void> {
+    const { db, statements, options } = this.#shared;
+    await db.db.transaction().execute(async (tx) => {
+      const transitions = await this.#newsOnly(tx, observed);
+      for (const query of statements.queries(jobs, transitions)) {
+        await tx.executeQuery(query);
+        // node:sqlite runs a statement on this thread: between a batch's statements (at most
+        // 256 rows each) the event loop serves requests, so a batch of 2,000 does not hold it
+        // for the whole write (≈ 60 ms). Not when a batch's worth is already queued behind
+        // this one: each turn given away then is a turn of new changes, and a writer that
+        // yields at 10,000 changes a second falls behind and drops (bench/HISTORY.md).
+        if (db.dialect === 'sqlite' && this.#queue.length < options.batchSize)
+          await new Promise((r) => setImmediate(r));
+      }
+      // A read that contradicts what events told: their transitions since the job's last read
+      // are marked, in the same transaction as the read's own (rare: a wrong or forged event).
+      for (const [id, at] of contradictions) await markContradicted(tx, id, at);
+      // The jobs read again unchanged: one statement, at the batch's latest such read (at
+      // most the group commit's second later than each), never moving a job's time back.
+      if (seen.length > 0) {
+        const at = new Date(Math.max(...seen.map(([, t]) => t))).toISOString();
+        await tx
+          .updateTable('jobs')
+          .set({ last_confirmed_at: at })
+          .where((eb) =>
+            eb.and([
+              eb(
+                'id',
+                'in',
+                seen.map(([id]) => storableText(id)),
+              ),
+              eb('last_confirmed_at', '<', at),
+            ]),
+          )
+          .execute();
+      }
+    });
+  }
+
+  /**
+   * The batch failed (`batchError`): each job written again on its own, its row and its
+   * transitions in one transaction, so a row the database refuses costs its own job's changes
+   * only (counted failed, told once a batch without the row's content). The store is degraded when
+   * the database fails, not a row: it no longer answers, or it refused every job of the batch.
+   */
+  async #jobByJob(
+    changes: readonly HistoryChange[],
+    jobs: readonly JobRow[],
+    observed: readonly TransitionRow[],
+    seen: readonly (readonly [string, number])[],
+    contradictions: readonly (readonly [string, string])[],
+    batchError: unknown,
+  ): Promise<void> {
+    const { db, options } = this.#shared;
+    const transitionsOf = new Map<string, TransitionRow[]>();
+    for (const t of observed) {
+      const of = transitionsOf.get(t.job_id);
+      if (of) of.push(t);
+      else transitionsOf.set(t.job_id, [t]);
+    }
+    const result = await writePartByPart(db, jobs, batchError, (job) =>
+      this.#commit(
+        [job],
+        transitionsOf.get(job.id) ?? [],
+        [],
+        contradictions.filter(([id]) => id === job.id),
+      ),
+    );
+    const refused = new Set(result.refused.map((job) => job.id));
+    let failed = 0;
+    for (const change of changes) if (refused.has(storableText(change.record.id))) failed++;
+    if (result.down === null && seen.length > 0)
+      await this.#commit([], [], seen).catch(() => undefined);
+    options.count('written', changes.length - failed);
+    if (failed > 0) options.count('failed', failed);
+    if (result.down !== null) this.#shared.health(result.down);
+    else if (jobs.length > 0 && refused.size === jobs.length)
+      this.#shared.health(result.code ?? 'write failed');
+    else {
+      this.#shared.health(null);
+      if (refused.size > 0) options.onRefused(refused.size, result.code ?? 'write failed');
     }
   }
 
@@ -354,39 +433,45 @@ async function markContradicted(
     .execute();
 }
 
-const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+/** A non-empty string field of a record, storable (storableText.ts), else null. */
+const text = (v: unknown, maxChars?: number): string | null =>
+  typeof v === 'string' && v !== '' ? storableText(v, maxChars) : null;
 
-/** A job's row at `change`: searchable text read from the record's common fields, and the record. */
+/**
+ * A job's row at `change`: searchable text read from the record's common fields, and the record.
+ * Every text value is storable (storableText.ts): a NUL in a status reason cannot fail a batch.
+ */
 export function jobRowOf(id: string, change: HistoryChange, record: JobRecord): JobRow {
   const r = record as unknown as Record<string, unknown>;
   const createdAt = text(r.createdAt);
   const finishedAt = text(r.finishedAt) ?? text(r.completedAt) ?? text(r.stoppedAt);
   return {
-    id,
-    provider: String(r.provider),
-    account: change.account,
+    id: storableText(id),
+    provider: storableText(String(r.provider)),
+    account: storableText(change.account),
     region: text(r.region),
-    state: change.to,
-    provider_status: change.providerStatus,
-    status_message: text(r.statusMessage) ?? text(r.statusReason),
+    state: storableText(change.to),
+    provider_status: storableOrNull(change.providerStatus, STATUS_TEXT_MAX_CHARS),
+    status_message:
+      text(r.statusMessage, STATUS_TEXT_MAX_CHARS) ?? text(r.statusReason, STATUS_TEXT_MAX_CHARS),
     name: text(r.name) ?? text(r.jobName) ?? text(r.description),
     queue: text(r.jobQueue) ?? text(r.queue) ?? text(r.source),
     created_at: createdAt,
     finished_at: finishedAt,
-    sort_at: finishedAt ?? createdAt ?? change.at,
+    sort_at: finishedAt ?? createdAt ?? storableText(change.at),
     terminal: isTerminalState(change.to as JobState) ? 1 : 0,
-    last_confirmed_at: change.at,
-    record: JSON.stringify(record),
+    last_confirmed_at: storableText(change.at),
+    record: storableJson(record),
   };
 }
 
-/** The transition a change observed. */
+/** The transition a change observed, its text storable. */
 export const transitionOf = (id: string, change: HistoryChange): TransitionRow => ({
-  job_id: id,
-  at: change.at,
-  from_state: change.from,
-  to_state: change.to,
-  provider_status: change.providerStatus,
+  job_id: storableText(id),
+  at: storableText(change.at),
+  from_state: storableOrNull(change.from),
+  to_state: storableText(change.to),
+  provider_status: storableOrNull(change.providerStatus, STATUS_TEXT_MAX_CHARS),
   source: change.source,
-  event_id: change.eventId ?? null,
+  event_id: storableOrNull(change.eventId ?? null),
 });

@@ -3,8 +3,9 @@ import type { RequestHandler } from 'express';
 import type { Config } from '../config/index.ts';
 
 /**
- * Request headers a browser may send: the token, JSON, and what Apollo Client, urql and
- * graphql-sse add (its single connection mode's reservation token among them).
+ * Request headers a browser may send: the token, JSON, what Apollo Client, urql and graphql-sse
+ * add (its single connection mode's reservation token among them), and a mutation's
+ * `Idempotency-Key` (docs/actions.md).
  */
 export const CORS_ALLOWED_HEADERS = [
   'authorization',
@@ -18,6 +19,7 @@ export const CORS_ALLOWED_HEADERS = [
   'traceparent',
   'tracestate',
   'x-graphql-event-stream-token',
+  'idempotency-key',
 ];
 
 const LOOPBACK_ORIGIN = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$/;

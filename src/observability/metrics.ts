@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { historyGauges, type HistorySizeView } from './historyMetrics.ts';
 import type { JobProvider } from '../model/job.ts';
 import {
   eventQueueGauge,
@@ -88,6 +89,8 @@ export interface BreakerState {
  * - `jobgraph_watch_polls_total{role}`: watched jobs' polls, `holder` (this replica's call under
  *   the job's lease), `alone` (its call without one) or `follower` (another replica's poll
  *   received, no call); both read from the hub at scrape time;
+ * - `jobgraph_history_bytes`, `jobgraph_history_max_bytes`, `jobgraph_history_oldest_seconds`: the
+ *   history store's size, its budget and its oldest job's age, at its last measure (`historySource`);
  * - `jobgraph_events_rejected_total{queue,reason}`: job event queue messages rejected unapplied;
  * - `jobgraph_events_last_applied_age_seconds{queue,provider}`: since each queue's last applied event of a provider;
  * - `jobgraph_account_state{cloud,account,state}`: 1 for each account's current state (READY,
@@ -128,6 +131,7 @@ export class GatewayMetrics {
   #watch: (() => WatchState) | undefined;
   #eventQueues: (() => readonly { queue: string; state: string }[]) | undefined;
   #redisUp: (() => boolean) | undefined;
+  #history: (() => HistorySizeView | null) | undefined;
   #eventsLastApplied: (() => readonly LastApplied[]) | undefined;
   #accounts: (() => readonly AccountStateView[]) | undefined;
   readonly #stores: BoundedStore[] = [];
@@ -176,7 +180,7 @@ export class GatewayMetrics {
     });
     this.#historyWrites = new Counter({
       name: 'jobgraph_history_writes_total',
-      help: 'Job changes given to the history store (JOBGRAPH_HISTORY_URL), by outcome: written (committed in a batch), dropped (its queue was full, or the store closing) or failed (the database refused the batch: the store is degraded).',
+      help: "Job changes given to the history store (JOBGRAPH_HISTORY_URL), by outcome: written (committed in a batch), dropped (its queue was full, or the store closing) or failed (the database refused its job's row, each job tried alone, or the database failed: then the store is degraded). The action audit's rows count here too.",
       labelNames: ['outcome'],
       registers,
     });
@@ -205,6 +209,7 @@ export class GatewayMetrics {
       labelNames: ['queue', 'reason'],
       registers,
     });
+    historyGauges(registers, () => this.#history?.());
     eventQueueGauge(registers, () => this.#eventQueues?.() ?? []);
     redisUpGauge(registers, () => this.#redisUp?.());
     eventsMissedCounter(registers, () => this.#eventsMissed?.());
@@ -310,6 +315,11 @@ export class GatewayMetrics {
   /** What `jobgraph_job_states_listener_failures_total` reads at each scrape (the job-state store's count). */
   statesListenerFailures(source: () => number): void {
     this.#listenerFailures = source;
+  }
+
+  /** What the `jobgraph_history_*` size gauges read at each scrape (the store's last measure). */
+  historySource(view: () => HistorySizeView | null): void {
+    this.#history = view;
   }
 
   /** What `jobgraph_redis_up` reads at each scrape (the one Redis signal). */

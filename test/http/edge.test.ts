@@ -63,6 +63,10 @@ describe('CORS (JOBGRAPH_CORS_ORIGINS)', () => {
     expect(res.headers.get('access-control-allow-methods')).toBe('GET,POST,PUT,DELETE');
     expect(res.headers.get('access-control-allow-headers')).toMatch(/authorization/);
     expect(res.headers.get('access-control-allow-headers')).toMatch(/content-type/);
+    // A browser page's mutations carry Idempotency-Key (docs/actions.md): the console's do.
+    expect(res.headers.get('access-control-allow-headers')?.split(',')).toContain(
+      'idempotency-key',
+    );
     expect(res.headers.get('access-control-allow-credentials')).toBeNull();
     expect(res.headers.get('vary')).toMatch(/Origin/);
   });

@@ -1,0 +1,48 @@
+import { Gauge, type Registry } from 'prom-client';
+
+/** The history store's last measure (src/history/budget.ts), as its gauges read it. */
+export interface HistorySizeView {
+  readonly bytes: number;
+  readonly maxBytes: number;
+  /** The oldest job's time (ISO); null: the store holds no job. */
+  readonly oldestAt: string | null;
+}
+
+/**
+ * `jobgraph_history_bytes`, `jobgraph_history_max_bytes` and `jobgraph_history_oldest_seconds`,
+ * read at scrape time from the store's last measure (taken every minute, not at the scrape); no
+ * sample before the first measure, or without a history store.
+ */
+export function historyGauges(
+  registers: Registry[],
+  view: () => HistorySizeView | null | undefined,
+  now: () => number = Date.now,
+): void {
+  const gauge = (name: string, help: string, value: (v: HistorySizeView) => number | null) =>
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        this.reset();
+        const v = view();
+        const n = v ? value(v) : null;
+        if (n !== null) this.set(n);
+      },
+    });
+  gauge(
+    'jobgraph_history_bytes',
+    'Bytes the history store uses (SQLite: the file less its free pages; PostgreSQL: its tables with their indexes), measured every minute (docs/history.md#size-budget).',
+    (v) => v.bytes,
+  );
+  gauge(
+    'jobgraph_history_max_bytes',
+    "The history store's size budget (JOBGRAPH_HISTORY_MAX_BYTES): warned at 90 %, the oldest finished jobs pruned at it (SQLite).",
+    (v) => v.maxBytes,
+  );
+  gauge(
+    'jobgraph_history_oldest_seconds',
+    "Age of the history store's oldest job (its finished time, else created, else first seen), in seconds, at its last measure.",
+    (v) => (v.oldestAt === null ? null : Math.max(0, (now() - Date.parse(v.oldestAt)) / 1000)),
+  );
+}
