@@ -9,6 +9,7 @@ import { ActionLog, type JobActionEntry } from '../../src/history/actions.ts';
 import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
 import { openHistory, type History } from '../../src/history/index.ts';
 import { HistoryReader } from '../../src/history/reader.ts';
+import { writePartByPart } from '../../src/history/rowByRow.ts';
 import {
   STATUS_TEXT_MAX_CHARS,
   storableJson,
@@ -310,5 +311,37 @@ describe('storableText', () => {
     expect(storableJson({ a: 'x\u0000', b: ['\uD800'], c: 'a literal \\u0000' })).toBe(
       '{"a":"x\uFFFD","b":["\uFFFD"],"c":"a literal \\\\u0000"}',
     );
+  });
+});
+
+describe('writePartByPart', () => {
+  it('tries no part when the batch found the database busy or locked, and stops at a part that finds it so', async () => {
+    const db = (await openHistoryDatabase(await kinds[0]!.fresh()))!;
+    try {
+      const sqliteError = (errcode: number) =>
+        Object.assign(new Error('x'), { code: 'ERR_SQLITE_ERROR', errcode });
+      const busy = sqliteError(5); // SQLITE_BUSY: another process holds the file (a VACUUM)
+      const refused = sqliteError(1811); // SQLITE_CONSTRAINT_TRIGGER: this row only
+      const tried: number[] = [];
+      expect(await writePartByPart(db, [1, 2, 3], busy, async (p) => void tried.push(p))).toEqual({
+        refused: [1, 2, 3],
+        code: null,
+        down: 'ERR_SQLITE_ERROR 5',
+      });
+      expect(tried).toEqual([]);
+      const parts = await writePartByPart(db, [1, 2, 3, 4], refused, async (p) => {
+        tried.push(p);
+        if (p === 2) throw refused;
+        if (p === 3) throw busy;
+      });
+      expect(tried).toEqual([1, 2, 3]);
+      expect(parts).toEqual({
+        refused: [2, 3, 4],
+        code: 'ERR_SQLITE_ERROR 1811',
+        down: 'ERR_SQLITE_ERROR 5',
+      });
+    } finally {
+      await db.close();
+    }
   });
 });
