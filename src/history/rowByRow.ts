@@ -17,6 +17,27 @@ export function failureCode(e: unknown): string {
   return typeof err.errcode === 'number' ? `${code} ${err.errcode}` : code;
 }
 
+/**
+ * SQLite's primary result codes that say the database, not a row, is failing: BUSY, LOCKED (another
+ * process holds it: a VACUUM), IOERR, CORRUPT, FULL, CANTOPEN, NOTADB.
+ */
+const SQLITE_FAILING = new Set([5, 6, 10, 11, 13, 14, 26]);
+/**
+ * PostgreSQL's SQLSTATE classes that say the same: 08 connection, 53 insufficient resources (disk
+ * full), 57 operator intervention (shutdown, a statement timeout), 58 system error; and 40
+ * (serialization failure, deadlock), which a second try of the same rows may meet again.
+ */
+const POSTGRES_FAILING = /^(08|53|57|58|40)/;
+
+/** Whether `e` is the database failing (tried again part by part, every part would wait or fail). */
+function databaseFailing(e: unknown): boolean {
+  const err = e as { code?: unknown; errcode?: unknown };
+  if (typeof err.errcode === 'number') return SQLITE_FAILING.has(err.errcode & 0xff);
+  return typeof err.code === 'string' && /^[0-9A-Z]{5}$/.test(err.code)
+    ? POSTGRES_FAILING.test(err.code)
+    : false;
+}
+
 /** Whether the database answers a trivial query now. */
 async function answers(db: HistoryDatabase): Promise<boolean> {
   try {
@@ -38,7 +59,8 @@ export interface PartsWritten<T> {
 /**
  * After `batchError`, each of `parts` written on its own by `write` (its own transaction), in
  * order. A part that fails while the database still answers is refused alone; once the database
- * no longer answers (before the first part, or after a failed one), the rest are not tried.
+ * fails (an error that says so, or no answer: before the first part, or after a failed one), the
+ * rest are not tried.
  */
 export async function writePartByPart<T>(
   db: HistoryDatabase,
@@ -46,7 +68,9 @@ export async function writePartByPart<T>(
   batchError: unknown,
   write: (part: T) => Promise<void>,
 ): Promise<PartsWritten<T>> {
-  if (!(await answers(db))) return { refused: parts, code: null, down: failureCode(batchError) };
+  // A busy or locked SQLite file would make each part wait out busy_timeout on the event loop.
+  if (databaseFailing(batchError) || !(await answers(db)))
+    return { refused: parts, code: null, down: failureCode(batchError) };
   const refused: T[] = [];
   let code: string | null = null;
   for (let i = 0; i < parts.length; i++) {
@@ -54,7 +78,7 @@ export async function writePartByPart<T>(
     try {
       await write(part);
     } catch (e) {
-      if (!(await answers(db)))
+      if (databaseFailing(e) || !(await answers(db)))
         return { refused: [...refused, ...parts.slice(i)], code, down: failureCode(e) };
       refused.push(part);
       code ??= failureCode(e);

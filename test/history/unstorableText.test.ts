@@ -9,6 +9,7 @@ import { ActionLog, type JobActionEntry } from '../../src/history/actions.ts';
 import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
 import { openHistory, type History } from '../../src/history/index.ts';
 import { HistoryReader } from '../../src/history/reader.ts';
+import { writePartByPart } from '../../src/history/rowByRow.ts';
 import {
   STATUS_TEXT_MAX_CHARS,
   storableJson,
@@ -305,4 +306,51 @@ describe.each(kinds)('A gateway keeping history on a $name', ({ skip, fresh }) =
       expect(ready.body.history).toMatchObject({ state: 'ok' });
     },
   );
+});
+
+describe('storableText', () => {
+  it('replaces a NUL and a lone surrogate with U+FFFD, keeps a pair, and cuts at the bound without halving a pair', () => {
+    expect(storableText('plain')).toBe('plain');
+    expect(storableText('a\u0000b\u0000')).toBe('a\uFFFDb\uFFFD');
+    expect(storableText('lone \uD800 and \uDC00')).toBe('lone \uFFFD and \uFFFD');
+    expect(storableText('pair \uD83D\uDE00')).toBe('pair \uD83D\uDE00');
+    expect(storableText('x'.repeat(10), 4)).toBe('xxxx');
+    // A cut between a pair's halves drops the half left, never leaving a lone surrogate.
+    expect(storableText('abc\uD83D\uDE00', 4)).toBe('abc');
+    expect(storableJson({ a: 'x\u0000', b: ['\uD800'], c: 'a literal \\u0000' })).toBe(
+      '{"a":"x\uFFFD","b":["\uFFFD"],"c":"a literal \\\\u0000"}',
+    );
+  });
+});
+
+describe('writePartByPart', () => {
+  it('tries no part when the batch found the database busy or locked, and stops at a part that finds it so', async () => {
+    const db = (await openHistoryDatabase(await kinds[0]!.fresh()))!;
+    try {
+      const sqliteError = (errcode: number) =>
+        Object.assign(new Error('x'), { code: 'ERR_SQLITE_ERROR', errcode });
+      const busy = sqliteError(5); // SQLITE_BUSY: another process holds the file (a VACUUM)
+      const refused = sqliteError(1811); // SQLITE_CONSTRAINT_TRIGGER: this row only
+      const tried: number[] = [];
+      expect(await writePartByPart(db, [1, 2, 3], busy, async (p) => void tried.push(p))).toEqual({
+        refused: [1, 2, 3],
+        code: null,
+        down: 'ERR_SQLITE_ERROR 5',
+      });
+      expect(tried).toEqual([]);
+      const parts = await writePartByPart(db, [1, 2, 3, 4], refused, async (p) => {
+        tried.push(p);
+        if (p === 2) throw refused;
+        if (p === 3) throw busy;
+      });
+      expect(tried).toEqual([1, 2, 3]);
+      expect(parts).toEqual({
+        refused: [2, 3, 4],
+        code: 'ERR_SQLITE_ERROR 1811',
+        down: 'ERR_SQLITE_ERROR 5',
+      });
+    } finally {
+      await db.close();
+    }
+  });
 });
