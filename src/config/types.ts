@@ -253,6 +253,10 @@ export interface Config {
     store: HistoryStoreConfig;
     /** Days a job is kept after it finished or was last seen (JOBGRAPH_HISTORY_RETAIN_DAYS, default 400). */
     retainDays: number;
+    /** A `jobHistory` search's time limit, in ms (JOBGRAPH_HISTORY_SEARCH_TIMEOUT_MS, default 5000). */
+    searchTimeoutMs: number;
+    /** `jobHistory` searches one caller may have running at once (JOBGRAPH_HISTORY_SEARCHES_PER_CALLER, default 2). */
+    searchesPerCaller: number;
   };
   /**
    * Origins a browser may call from (JOBGRAPH_CORS_ORIGINS: comma-separated origins, or `*`).
