@@ -67,9 +67,11 @@ export class SqliteSearches {
       if (w === undefined) return;
       // Answered already; the worker is let finish (it stops at its next row) and is replaced if it
       // does not within the grace.
-      this.#running.set(w, { resolve: () => undefined, reject: () => undefined });
+      const answered: Running = { resolve: () => undefined, reject: () => undefined };
+      this.#running.set(w, answered);
       const timer = setTimeout(() => {
-        if (this.#running.has(w)) this.#discard(w);
+        // Still this search's (not one the worker took after it stopped).
+        if (this.#running.get(w) === answered) this.#discard(w);
       }, STOP_GRACE_MS);
       timer.unref();
     });
