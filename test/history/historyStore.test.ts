@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { sql, type KyselyPlugin } from 'kysely';
+import { sql, type CompiledQuery, type KyselyPlugin } from 'kysely';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HistoryStoreConfig } from '../../src/config/types.ts';
 import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
@@ -419,6 +419,55 @@ describe.each(kinds)('The history store on a $name', ({ skip, fresh }) => {
       expect(await ids('renamed')).toEqual([]);
       expect(await ids('nightly')).toEqual([]);
       await writer.close();
+    },
+  );
+
+  it.skipIf(skip)(
+    "searches text through the index made for it (SQLite's FTS5 table, PostgreSQL's trigram index)",
+    async () => {
+      const config = await fresh();
+      const db = await start(config);
+      const writer = writerOf(db);
+      writer.record(change(job('batch:us-east-1:a', { jobName: 'nightly-etl' })));
+      await writer.close();
+      // The search the reader runs, as it hands it to the store.
+      const asked: CompiledQuery[] = [];
+      const store: HistoryDatabase = {
+        ...db,
+        search: (query) => {
+          asked.push(query);
+          return db.search(query);
+        },
+      };
+      const found = await new HistoryReader(store).search({ text: 'ETL' }, 10, null, '*');
+      expect(found.edges.map((e) => e.node.id)).toEqual(['batch:us-east-1:a']);
+      const [query] = asked as [CompiledQuery];
+      let plan: string;
+      if (config.kind === 'sqlite') {
+        const { DatabaseSync } = await import('node:sqlite');
+        const raw = new DatabaseSync(config.path, { readOnly: true });
+        raw.function('jobgraph_deadline', { deterministic: false }, () => 1);
+        plan = raw
+          .prepare(`EXPLAIN QUERY PLAN ${query.sql}`)
+          .all(...(query.parameters as string[]))
+          .map((r) => String(r.detail))
+          .join('\n');
+        raw.close();
+        expect(plan).toMatch(/SCAN jobs_text VIRTUAL TABLE INDEX/);
+      } else if (config.kind === 'postgres') {
+        // A table this small is read whole, or down its time index, unless those are ruled out:
+        // the plan then says whether the trigram index can serve the search at all.
+        plan = await db.db.transaction().execute(async (tx) => {
+          await sql`SET LOCAL enable_seqscan = off`.execute(tx);
+          await sql`SET LOCAL enable_indexscan = off`.execute(tx);
+          const rows = await tx.executeQuery<{ 'QUERY PLAN': string }>({
+            ...query,
+            sql: `EXPLAIN ${query.sql}`,
+          });
+          return rows.rows.map((r) => r['QUERY PLAN']).join('\n');
+        });
+        expect(plan).toMatch(/Bitmap Index Scan on jobs_text_trgm/);
+      }
     },
   );
 
