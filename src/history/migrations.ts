@@ -110,8 +110,8 @@ export const MIGRATIONS: readonly (readonly MigrationStatement[])[] = [
   // changed, so the writer's frequent upsert of an unchanged text costs a comparison. The index
   // keeps which rows hold a trigram, not where (`detail='none'`, no column sizes): a search asks
   // for the rows holding every trigram of its text and confirms each. The triggers still cost a
-  // fresh job's write 15–25 µs of CPU (49–63 against 33–38 without, positions 58; bench:history-
-  // writer at 40,000 stored, bench/HISTORY.md). PostgreSQL:
+  // fresh job's write 7–25 µs of CPU (bench:history-writer at 40,000 stored: 45 against 38
+  // without, in the same quarter hour; bench/HISTORY.md). PostgreSQL:
   // pg_trgm's GIN index on the three lowered columns serves the same `lower(col) LIKE`.
   [
     {
