@@ -317,6 +317,8 @@ export function createRequestContext(
             if (!grant.all && !PROVIDERS.some((p) => grant.permits(p.name, alias)))
               throw refuse('jobHistory', null, alias);
           },
+          // The caller as its request rate counts it (its token's key); `jobHistory` needs a token.
+          identity.callerKey ?? caller,
         )
       : null,
     accountAliasOfId(provider, accountId, field, argument) {

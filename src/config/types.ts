@@ -258,6 +258,10 @@ export interface Config {
      * 90 %, and at the budget the oldest finished jobs are pruned down under 90 % (history/budget.ts).
      */
     maxBytes: number;
+    /** A `jobHistory` search's time limit, in ms (JOBGRAPH_HISTORY_SEARCH_TIMEOUT_MS, default 5000). */
+    searchTimeoutMs: number;
+    /** `jobHistory` searches one caller may have running at once (JOBGRAPH_HISTORY_SEARCHES_PER_CALLER, default 2). */
+    searchesPerCaller: number;
   };
   /**
    * Origins a browser may call from (JOBGRAPH_CORS_ORIGINS: comma-separated origins, or `*`).

@@ -192,6 +192,16 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
     '10737418240',
     'history size budget in bytes (10 GiB): warned at 90 %, oldest finished jobs pruned at it',
   ),
+  history(
+    'JOBGRAPH_HISTORY_SEARCH_TIMEOUT_MS',
+    '5000',
+    'time limit of a jobHistory search, ms (1–600000); past it BAD_USER_INPUT',
+  ),
+  history(
+    'JOBGRAPH_HISTORY_SEARCHES_PER_CALLER',
+    '2',
+    'jobHistory searches one caller may run at once (1–1000); beyond, UPSTREAM_THROTTLED',
+  ),
   observe('LOG_LEVEL', 'info', 'fatal, error, warn, info, debug, trace or silent'),
   observe('JOBGRAPH_METRICS', 'on', 'Prometheus metrics at /metrics (off: 404)'),
   observe('OTEL_EXPORTER_OTLP_ENDPOINT', '— (traces off)', 'OTLP/HTTP base URL; turns traces on'),

@@ -5,12 +5,14 @@
  * is one line naming JOBGRAPH_HISTORY_URL, never a file overwritten.
  */
 import { accessSync, constants } from 'node:fs';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type CompiledQuery } from 'kysely';
 import type { Pool } from 'pg';
 import { ConfigError } from '../config/env.ts';
 import type { HistoryStoreConfig } from '../config/types.ts';
 import { makeDataDir, privateDatabaseFile } from './fileModes.ts';
 import { migrate } from './migrations.ts';
+import { HistorySearchTimedOut, withDeadline } from './searchDeadline.ts';
+import { SqliteSearches } from './sqliteSearches.ts';
 import type { HistoryTables } from './tables.ts';
 
 export type { HistoryTables, JobRow, TransitionRow } from './tables.ts';
@@ -22,8 +24,27 @@ export interface HistoryDatabase {
   readonly where: string;
   /** The raw SQLite handle, for `VACUUM INTO` backups; null on PostgreSQL. */
   readonly sqliteExec: ((sql: string) => void) | null;
+  /**
+   * The rows of a search (`jobHistory`: a query whose cost grows with the rows stored and the
+   * caller's filter), or HistorySearchTimedOut past `searchTimeoutMs`: on SQLite it runs on a
+   * worker thread (sqliteSearches.ts), never on the gateway's; on PostgreSQL on a pool of its own
+   * whose connections have that `statement_timeout`. Every other query (point lookups by ID, the
+   * writer) goes through `db`.
+   */
+  search<R>(query: CompiledQuery<R>): Promise<R[]>;
+  /** A search's time limit in ms (JOBGRAPH_HISTORY_SEARCH_TIMEOUT_MS). */
+  readonly searchTimeoutMs: number;
   close(): Promise<void>;
 }
+
+/** What a store is opened with beyond where it is. */
+export interface HistoryDatabaseOptions {
+  /** A search's time limit in ms, default DEFAULT_SEARCH_TIMEOUT_MS. */
+  searchTimeoutMs?: number;
+}
+
+/** A search's time limit unless JOBGRAPH_HISTORY_SEARCH_TIMEOUT_MS says otherwise, in ms. */
+export const DEFAULT_SEARCH_TIMEOUT_MS = 5000;
 
 const VARIABLE = 'JOBGRAPH_HISTORY_URL';
 
@@ -40,9 +61,14 @@ export function shownPostgresUrl(url: string): string {
 /** Open (and migrate) the store `config` names; null when history is off. */
 export async function openHistoryDatabase(
   config: HistoryStoreConfig,
+  options: HistoryDatabaseOptions = {},
 ): Promise<HistoryDatabase | null> {
   if (config.kind === 'off') return null;
-  const opened = config.kind === 'sqlite' ? await openSqlite(config) : openPostgres(config.url);
+  const timeoutMs = options.searchTimeoutMs ?? DEFAULT_SEARCH_TIMEOUT_MS;
+  const opened =
+    config.kind === 'sqlite'
+      ? await openSqlite(config, timeoutMs)
+      : openPostgres(config.url, timeoutMs);
   try {
     await migrate(opened.db, opened.dialect);
   } catch (e) {
@@ -95,6 +121,7 @@ const MAX_PREPARED = 64;
 
 async function openSqlite(
   config: Extract<HistoryStoreConfig, { kind: 'sqlite' }>,
+  searchTimeoutMs: number,
 ): Promise<HistoryDatabase> {
   if (config.dataDir !== null) {
     try {
@@ -158,37 +185,63 @@ async function openSqlite(
   const db = new Kysely<HistoryTables>({
     dialect: new SqliteDialect({ database: adapter }),
   });
+  const searches = new SqliteSearches(config.path, searchTimeoutMs);
   return {
     db,
     dialect: 'sqlite',
     where: `sqlite:${config.path}`,
     sqliteExec: (sql) => raw.exec(sql),
-    close: () => db.destroy(),
+    search: <R>(query: CompiledQuery<R>) => searches.run<R>(query.sql, query.parameters),
+    searchTimeoutMs,
+    close: async () => {
+      await searches.close();
+      await db.destroy();
+    },
   };
 }
 
-function openPostgres(url: string): HistoryDatabase {
-  const pool = new PgPool(url);
+function openPostgres(url: string, searchTimeoutMs: number): HistoryDatabase {
+  const pool = new PgPool(url, { max: 4 });
   const db = new Kysely<HistoryTables>({ dialect: new PostgresDialect({ pool: pool.pool }) });
+  // Searches have connections of their own, each with the time limit as its statement_timeout:
+  // the server cancels a search past it (SQLSTATE 57014), and one that waits for a connection is
+  // answered at the limit by the main thread all the same.
+  const searchPool = new PgPool(url, { max: 4, statement_timeout: searchTimeoutMs });
   return {
     db,
     dialect: 'postgres',
     where: shownPostgresUrl(url),
     sqliteExec: null,
-    close: () => db.destroy(),
+    search: async <R>(query: CompiledQuery<R>) => {
+      const pool = await searchPool.pool();
+      const run = pool.query(query.sql, query.parameters as unknown[]).then(
+        (r) => r.rows as R[],
+        (e: unknown) => {
+          if ((e as { code?: string }).code === '57014')
+            throw new HistorySearchTimedOut(searchTimeoutMs);
+          throw e;
+        },
+      );
+      return withDeadline(run, searchTimeoutMs);
+    },
+    searchTimeoutMs,
+    close: async () => {
+      await db.destroy();
+      await searchPool.end();
+    },
   };
 }
 
 /** pg is loaded lazily by a synchronous require-free path: its Pool is created on first use. */
 class PgPool {
   readonly pool: () => Promise<Pool>;
-  constructor(url: string) {
-    let made: Promise<Pool> | undefined;
+  #made: Promise<Pool> | undefined;
+  constructor(url: string, settings: { max: number; statement_timeout?: number }) {
     this.pool = () =>
-      (made ??= import('pg').then(({ default: pg }) => {
+      (this.#made ??= import('pg').then(({ default: pg }) => {
         const pool = new pg.Pool({
           connectionString: url,
-          max: 4,
+          ...settings,
           connectionTimeoutMillis: 5000,
           idleTimeoutMillis: 30000,
         });
@@ -197,5 +250,10 @@ class PgPool {
         pool.on('error', () => undefined);
         return pool;
       }));
+  }
+
+  /** Close the pool's connections, when it was made. */
+  async end(): Promise<void> {
+    if (this.#made) await (await this.#made).end();
   }
 }

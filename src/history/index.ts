@@ -10,6 +10,7 @@ import { DataDirUnwritable, openHistoryDatabase, type HistoryDatabase } from './
 import { HistoryReader } from './reader.ts';
 import { HistoryWriter, type WriteOutcome } from './writer.ts';
 import { sealedHistoryCursors } from './requestHistory.ts';
+import { SearchSlots } from './searchSlots.ts';
 
 export { HistoryReader, historyGrantOf, type HistoryGrant, type HistoryFilter } from './reader.ts';
 export { HistoryWriter, type HistoryChange, type HistorySource } from './writer.ts';
@@ -37,6 +38,8 @@ export interface History {
   readonly database: HistoryDatabase;
   readonly writer: HistoryWriter;
   readonly reader: HistoryReader;
+  /** The `jobHistory` searches each caller may have running at once (JOBGRAPH_HISTORY_SEARCHES_PER_CALLER). */
+  readonly searchSlots: SearchSlots;
   /** Where history is kept (never a password). */
   readonly where: string;
   /** Resolves once the changes recorded so far are written, or after SETTLE_WAIT_MS. */
@@ -67,7 +70,9 @@ export async function openHistory(
   const { store } = config.history;
   let database;
   try {
-    database = await openHistoryDatabase(store);
+    database = await openHistoryDatabase(store, {
+      searchTimeoutMs: config.history.searchTimeoutMs,
+    });
   } catch (err) {
     // Nobody chose the place (the default folder beside the working folder), and it cannot be
     // written — a container's read-only file system: run without history and say so, rather
@@ -139,6 +144,7 @@ export async function openHistory(
     database,
     writer,
     reader,
+    searchSlots: new SearchSlots(config.history.searchesPerCaller),
     where: database.where,
     settled: () => settled(writer),
     health: () => {

@@ -5,8 +5,10 @@
  */
 import DataLoader from 'dataloader';
 import { CursorSeal } from '../cache/cursorSeal.ts';
-import { BadUserInputError } from '../errors.ts';
+import { BadUserInputError, JobgraphError } from '../errors.ts';
 import { positionOf } from './reader.ts';
+import { HistorySearchTimedOut } from './searchDeadline.ts';
+import type { SearchSlots } from './searchSlots.ts';
 import type {
   HistoryCursors,
   HistoryFilter,
@@ -24,6 +26,8 @@ export interface HistoryQueries {
    * wait): a read of the history then shows what the same caller was just answered.
    */
   settled?(): Promise<void>;
+  /** The searches each caller may have running at once; none: no bound. */
+  readonly searchSlots?: SearchSlots;
 }
 
 /** One request's view of the history. */
@@ -40,6 +44,8 @@ export function historyOfRequest(
   grant: () => HistoryGrant,
   /** Throws the caller's refusal for a filter's account alias it may not read (as `listJobs`). */
   checkAccount: (alias: string) => void = () => undefined,
+  /** The caller's key (as the caller rate counts it): its searches at once are bounded by it. */
+  caller = '',
 ): RequestHistory {
   let granted: HistoryGrant | undefined;
   const grantNow = () => (granted ??= grant());
@@ -55,10 +61,38 @@ export function historyOfRequest(
     transitionsOf: (id) => transitions.load(id),
     async search(filter, first, after) {
       for (const alias of filter.accounts ?? []) checkAccount(alias);
-      await queries.settled?.();
-      return queries.reader.search(filter, first, after, grantNow());
+      const slots = queries.searchSlots;
+      const free = slots ? slots.take(caller) : () => undefined;
+      if (free === null) throw tooManySearches(slots!.perCaller, queries.reader.searchTimeoutMs);
+      try {
+        await queries.settled?.();
+        return await queries.reader.search(filter, first, after, grantNow());
+      } catch (e) {
+        if (e instanceof HistorySearchTimedOut) throw searchTimedOut(e.timeoutMs);
+        throw e;
+      } finally {
+        free();
+      }
     },
   };
+}
+
+/** The refusal of one search more than a caller may have running (JOBGRAPH_HISTORY_SEARCHES_PER_CALLER). */
+function tooManySearches(perCaller: number, timeoutMs: number): JobgraphError {
+  return new JobgraphError(
+    'UPSTREAM_THROTTLED',
+    `Too many jobHistory searches at once from this caller: at most ${perCaller} run at a time (JOBGRAPH_HISTORY_SEARCHES_PER_CALLER); ask again once one has answered.`,
+    // Each running search answers within its time limit, so a slot is free by then at the latest.
+    { searchesPerCaller: perCaller, retryAfterMs: timeoutMs },
+  );
+}
+
+/** What a caller is told of a search that ran past its time limit: how to narrow it. */
+function searchTimedOut(timeoutMs: number): BadUserInputError {
+  return new BadUserInputError(
+    `The jobHistory search ran past its time limit of ${timeoutMs} ms (JOBGRAPH_HISTORY_SEARCH_TIMEOUT_MS) and was stopped; narrow it and ask again: a longer or rarer \`text\`, a time window (createdAfter, finishedAfter), or fewer accounts, providers or states.`,
+    { argument: 'filter', timeoutMs },
+  );
 }
 
 /**

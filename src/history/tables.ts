@@ -32,7 +32,7 @@ export interface TransitionsTable {
   provider_status: string | null;
   source: string;
   event_id: string | null;
-  /** When a provider read contradicted this event's word (migration 5); null otherwise. */
+  /** When a provider read contradicted this event's word (migration 6); null otherwise. */
   contradicted_at: string | null;
 }
 

@@ -1,6 +1,7 @@
 import type { RequestContext } from '../context.ts';
 import type { HistoryFilter } from '../history/reader.ts';
 import { BadUserInputError } from '../errors.ts';
+import { storableText } from '../history/storableText.ts';
 
 /** `jobHistory`'s arguments as GraphQL gives them (an explicit null is absent). */
 export interface JobHistoryArgs {
@@ -10,6 +11,29 @@ export interface JobHistoryArgs {
 }
 
 const MAX_FIRST = 100;
+
+/** The longest `filter.text` a search takes, in characters (UTF-16 code units, as GraphQL counts a String). */
+export const MAX_TEXT_LENGTH = 200;
+/**
+ * The fewest characters other than white space `filter.text` must hold: the index a search reads
+ * (trigrams: SQLite FTS5, PostgreSQL pg_trgm) serves a text of three characters or more, and a
+ * shorter one would read every row.
+ */
+export const MIN_TEXT_CHARACTERS = 3;
+
+/** Refuses a `filter.text` out of bounds, before any query: BAD_USER_INPUT naming the argument and the bound. */
+export function checkHistoryText(text: string): void {
+  if (text.length > MAX_TEXT_LENGTH)
+    throw new BadUserInputError(
+      `Argument "filter.text" is at most ${MAX_TEXT_LENGTH} characters long (it has ${text.length}).`,
+      { argument: 'filter.text', maxLength: MAX_TEXT_LENGTH },
+    );
+  if ([...text.replace(/\s/gu, '')].length < MIN_TEXT_CHARACTERS)
+    throw new BadUserInputError(
+      `Argument "filter.text" needs at least ${MIN_TEXT_CHARACTERS} characters other than spaces.`,
+      { argument: 'filter.text', minCharacters: MIN_TEXT_CHARACTERS },
+    );
+}
 
 /**
  * `Query.jobHistory`: one page of the history store under the caller's grant (in the query's
@@ -22,9 +46,21 @@ export async function jobHistory(_source: unknown, args: JobHistoryArgs, ctx: Re
     throw new BadUserInputError(`Argument "first" must be between 1 and ${MAX_FIRST}.`, {
       argument: 'first',
     });
+  // Each text value as the store keeps text (storableText: a NUL or a lone surrogate is U+FFFD):
+  // PostgreSQL refuses a NUL in a parameter, and the stored text holds U+FFFD where it held one.
   const filter: HistoryFilter = Object.fromEntries(
-    Object.entries(args.filter ?? {}).filter(([, v]) => v !== null && v !== undefined),
+    Object.entries(args.filter ?? {})
+      .filter(([, v]) => v !== null && v !== undefined)
+      .map(([k, v]) => [
+        k,
+        typeof v === 'string'
+          ? storableText(v)
+          : Array.isArray(v)
+            ? v.map((x: unknown) => (typeof x === 'string' ? storableText(x) : x))
+            : v,
+      ]),
   );
+  if (filter.text !== undefined) checkHistoryText(filter.text);
   const page = ctx.history
     ? await ctx.history.search(filter, first, args.after ?? null)
     : { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };

@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { sql, type KyselyPlugin } from 'kysely';
+import { sql, type CompiledQuery, type KyselyPlugin } from 'kysely';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HistoryStoreConfig } from '../../src/config/types.ts';
 import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
@@ -146,6 +146,10 @@ describe.each(kinds)('The history store on a $name', ({ skip, fresh }) => {
         'batch:us-east-1:v2a',
         'batch:us-east-1:v2b',
       ]);
+      // Migration 5 indexed the text of the jobs stored before it.
+      expect(
+        (await reader.search({ text: 'V2A-NAM' }, 10, null, '*')).edges.map((e) => e.node.id),
+      ).toEqual(['batch:us-east-1:v2a']);
       // Written after the migration: the old job's next change, and a new job.
       const writer = writerOf(db);
       const failed = { state: 'FAILED', providerStatus: 'FAILED', terminal: true };
@@ -368,6 +372,104 @@ describe.each(kinds)('The history store on a $name', ({ skip, fresh }) => {
     expect(await ids({ finishedAfter: '2026-01-01T12:00:00.000Z' })).toEqual(['batch:us-east-1:a']);
     await writer.close();
   });
+
+  it.skipIf(skip)(
+    'finds text as a case-insensitive substring, its %, _, \\ and " literal, as jobs change and go',
+    async () => {
+      const db = await start();
+      const writer = writerOf(db);
+      const reader = new HistoryReader(db);
+      const texts: Record<string, Record<string, unknown>> = {
+        a: { jobName: 'Nightly-ETL_2026', jobQueue: 'q-big' },
+        b: { jobName: 'nightlyXetl', statusReason: '100% done' },
+        c: { jobName: 'other', jobQueue: 'gpu\\queue "main"' },
+        d: { jobName: 'Größe-Étude', statusReason: 'EXIT code 137' },
+        e: { jobName: 'plain' },
+      };
+      for (const [id, over] of Object.entries(texts))
+        writer.record(change(job(`batch:us-east-1:${id}`, over)));
+      await writer.flush();
+      const ids = async (text: string) =>
+        (await reader.search({ text }, 10, null, '*')).edges.map((e) => e.node.id.slice(-1)).sort();
+      expect(await ids('nightly-etl')).toEqual(['a']);
+      expect(await ids('NIGHTLY')).toEqual(['a', 'b']);
+      expect(await ids('ETL_')).toEqual(['a']);
+      expect(await ids('etl_2026')).toEqual(['a']);
+      expect(await ids('l_2')).toEqual(['a']);
+      expect(await ids('0% d')).toEqual(['b']);
+      expect(await ids('1%0')).toEqual([]);
+      expect(await ids('u\\q')).toEqual(['c']);
+      expect(await ids('"main"')).toEqual(['c']);
+      expect(await ids('e "m')).toEqual(['c']);
+      expect(await ids('code 137')).toEqual(['d']);
+      expect(await ids('größe')).toEqual(['d']);
+      expect(await ids('q-b')).toEqual(['a']);
+      expect(await ids('nothing here')).toEqual([]);
+      // A changed name is found by its new text only; a pruned job is found no more.
+      writer.record(
+        change(job('batch:us-east-1:e', { jobName: 'renamed-job' }), {
+          from: 'RUNNING',
+          at: '2026-01-01T00:00:02.000Z',
+        }),
+      );
+      await writer.flush();
+      expect(await ids('plain')).toEqual([]);
+      expect(await ids('renamed')).toEqual(['e']);
+      expect(await reader.prune(1, new Date('2026-06-01T00:00:00.000Z'))).toBe(5);
+      expect(await ids('renamed')).toEqual([]);
+      expect(await ids('nightly')).toEqual([]);
+      await writer.close();
+    },
+  );
+
+  it.skipIf(skip)(
+    "searches text through the index made for it (SQLite's FTS5 table, PostgreSQL's trigram index)",
+    async () => {
+      const config = await fresh();
+      const db = await start(config);
+      const writer = writerOf(db);
+      writer.record(change(job('batch:us-east-1:a', { jobName: 'nightly-etl' })));
+      await writer.close();
+      // The search the reader runs, as it hands it to the store.
+      const asked: CompiledQuery[] = [];
+      const store: HistoryDatabase = {
+        ...db,
+        search: (query) => {
+          asked.push(query);
+          return db.search(query);
+        },
+      };
+      const found = await new HistoryReader(store).search({ text: 'ETL' }, 10, null, '*');
+      expect(found.edges.map((e) => e.node.id)).toEqual(['batch:us-east-1:a']);
+      const [query] = asked as [CompiledQuery];
+      let plan: string;
+      if (config.kind === 'sqlite') {
+        const { DatabaseSync } = await import('node:sqlite');
+        const raw = new DatabaseSync(config.path, { readOnly: true });
+        raw.function('jobgraph_deadline', { deterministic: false }, () => 1);
+        plan = raw
+          .prepare(`EXPLAIN QUERY PLAN ${query.sql}`)
+          .all(...(query.parameters as string[]))
+          .map((r) => String(r.detail))
+          .join('\n');
+        raw.close();
+        expect(plan).toMatch(/SCAN jobs_text VIRTUAL TABLE INDEX/);
+      } else if (config.kind === 'postgres') {
+        // A table this small is read whole, or down its time index, unless those are ruled out:
+        // the plan then says whether the trigram index can serve the search at all.
+        plan = await db.db.transaction().execute(async (tx) => {
+          await sql`SET LOCAL enable_seqscan = off`.execute(tx);
+          await sql`SET LOCAL enable_indexscan = off`.execute(tx);
+          const rows = await tx.executeQuery<{ 'QUERY PLAN': string }>({
+            ...query,
+            sql: `EXPLAIN ${query.sql}`,
+          });
+          return rows.rows.map((r) => r['QUERY PLAN']).join('\n');
+        });
+        expect(plan).toMatch(/Bitmap Index Scan on jobs_text_trgm/);
+      }
+    },
+  );
 
   it.skipIf(skip)(
     'pages by keyset: no row repeated or skipped while rows are written between pages',

@@ -280,6 +280,17 @@ describe.each(kinds)('A gateway keeping history on a $name', ({ skip, fresh }) =
       expect(await gw.history!.reader.latest(id, '*')).toMatchObject({
         statusMessage: 'stuck\uFFFD since Friday',
       });
+      // A search holding a NUL (in its text, a region) is answered, as the store keeps text.
+      const found = await gql(
+        gw,
+        `query ($f: JobHistoryFilter) { jobHistory(filter: $f) { nodes { id } } }`,
+        {
+          token: gw.tokens.read,
+          variables: { f: { text: 'stuck\u0000 since', regions: ['us-east-1', 'x\u0000'] } },
+        },
+      );
+      expect(found.body.errors).toBeUndefined();
+      expect(found.body.data?.jobHistory.nodes).toEqual([{ id }]);
       const terminated = await gql(
         gw,
         `mutation ($id: ID!, $reason: String!) { terminateJob(id: $id, reason: $reason) { outcome } }`,
