@@ -362,7 +362,7 @@ export class SecretValueRegistry {
    * non-overlapping windows counted from its end, its first window, and the windows half a window
    * on from those; when every one is shared, the one the fewest share. Indexing every form by its
    * ending instead let values alike at the end pile onto one window — thousands of forms ending
-   * "00000000" in a gateway's steady state (bench/DECISIONS.md) — and each occurrence of that
+   * "00000000" in a gateway's steady state (docs/performance.md) — and each occurrence of that
    * window in a scanned text then compared every one of them. The hints keep placing cheap when
    * thousands of forms are alike: a gateway reading many Import/Export jobs holds manifests that
    * differ only ≈ 200 characters before their end (their `deviceId`), where the hint looks first
