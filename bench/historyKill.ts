@@ -1,20 +1,6 @@
-// What SIGKILL loses of the history store (issue #72; bench/HISTORY.md, docs/history.md "What a
-// crash loses"). A real jobgraph process (bin/jobgraph.mjs, the built dist/) over the emulators,
-// its history store a SQLite file (or BENCH_HISTORY_PG_URL, an empty throwaway PostgreSQL), is
-// driven with fresh AWS Batch jobs through `jobs(ids:)`: each job it answers is a first
-// observation, offered to the job-state store and written by the history writer as a job row and
-// a transition — one change, acknowledged to the client by the answer. Mid-stream the gateway is
-// SIGKILLed; the store is then opened and every acknowledged job looked up.
-//
-// BENCH_KILL_DRIVER=writer kills a process that only writes history instead (bench/lib/
-// writerHost.ts: the real HistoryWriter fed copies of real records at BENCH_KILL_RATE, default
-// 10,000 a second): what the store and its writer lose, apart from how many reads a second this
-// machine can answer beside them.
-//
-//   npm run bench:history-kill     BENCH_KILL_SECONDS (10) of driving, BENCH_KILL_CONCURRENCY (16)
-//                                  queries in flight, BENCH_KILL_RATE changes a second (0: as fast
-//                                  as the gateway answers), BENCH_KILL_SQLITE=0 to measure only
-//                                  BENCH_HISTORY_PG_URL, BENCH_KILL_DRIVER (gateway, or writer)
+// What SIGKILL loses of the history store (issue #72): a real gateway driven with fresh AWS Batch
+// jobs, or with BENCH_KILL_DRIVER=writer a process that only writes history, SIGKILLed mid-stream;
+// then every acknowledged change looked up. Settings: bench/README.md; figures: bench/HISTORY.md.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

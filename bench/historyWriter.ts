@@ -1,18 +1,7 @@
-// The history writer alone (issue #72; bench/HISTORY.md): what a change costs the process that
-// writes it, and how many changes a second the real `HistoryWriter` writes with its queue kept
-// full. The records are real: a gateway over the emulators answers fresh jobs of BENCH_PROVIDERS,
-// its history store (a temporary SQLite file) keeps their records without secrets, and the rounds
-// write copies of them under new IDs. SQLite always (a new file a round); PostgreSQL too when
-// BENCH_HISTORY_PG_URL names a throwaway database (its tables are written).
-//
-//   npm run bench:history-writer    BENCH_WRITER_CHANGES (40,000) a round after BENCH_WRITER_PREFILL
-//                                   (5,000), BENCH_WRITER_ROUNDS (3), BENCH_PROVIDERS (all six)
-//
-// This process's CPU a change includes making the change (a copy of a record under a new ID), as
-// a gateway's includes its own; the PostgreSQL server's is read from /proc when it runs here.
-// Each SQLite round also writes the same changes bare (bench/lib/writerFloor.ts: the record's
-// JSON, its row and SQLite's statements, none of the writer's own work) to a file of its own: the
-// floor of any store of every fresh job on the gateway's thread, and the writer ÷ that floor.
+// The history writer alone (issue #72): changes a second and CPU a change of the real
+// `HistoryWriter` with its queue kept full, over copies of real records, beside the bare write of
+// the same changes (bench/lib/writerFloor.ts). This process's CPU a change includes making the
+// change, as a gateway's does. Settings: bench/README.md; figures: bench/HISTORY.md.
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

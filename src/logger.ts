@@ -108,7 +108,7 @@ export function createLogger(
  * The same logger without redaction by key name, for lines whose fields are fixed and none of
  * them a sensitive name or an object (the one line per GraphQL operation, a refused token): pino's
  * path redaction walks every path above on every line, which would be paid on every request for
- * nothing there to redact (bench/DECISIONS.md has the figure). Scrubbing by value still applies to
+ * nothing there to redact (docs/performance.md has the figure). Scrubbing by value still applies to
  * each field's strings (the client's operation name may hold anything).
  */
 export function fixedFieldsLogger(logger: Logger): Logger {

@@ -325,7 +325,7 @@ export function buildRows(
     unit: 'µs/request',
     ...(baseline.apolloMicros.length ? { baseline: median(baseline.apolloMicros) } : {}),
     baselineLabel: 'bare Apollo Server 5',
-    // Issue 60's goal; issue 11's 100 µs was below what bare graphql-js costs here (DECISIONS.md).
+    // Issue 60's goal; issue 11's 100 µs is below bare graphql-js here (docs/performance.md).
     goal: { on: 'ratio', op: '<=', target: 1.3 },
     of: afterOnly(median(after.cachedMicros)),
   });

@@ -15,7 +15,7 @@ export const DEFAULT_MAX_LEARNED = 50_000;
 /**
  * And at most this many characters of the forms held for them (see {@link formsOf}: a value is
  * held as up to a dozen strings, so a multi-line manifest costs about six times its length). The
- * bound is on what the registry holds, so it is its memory: about 10 MB of heap when full.
+ * bound is on what the registry holds, so it is its memory (docs/configuration.md has its size).
  */
 export const DEFAULT_MAX_LEARNED_CHARS = 8 * 1024 * 1024;
 
@@ -361,12 +361,12 @@ export class SecretValueRegistry {
    * its last window, then the two windows its kinds hint at ({@link hints}), then its
    * non-overlapping windows counted from its end, its first window, and the windows half a window
    * on from those; when every one is shared, the one the fewest share. Indexing every form by its
-   * ending instead let values alike at the end pile onto one window — 8,560 forms ending
-   * "00000000" in a gateway's steady state — and each occurrence of that window in a scanned text
-   * then compared every one of them. The hints keep placing cheap when thousands of forms are
-   * alike: a gateway reading many Import/Export jobs holds manifests that differ only ≈ 200
-   * characters before their end (their `deviceId`), where the hint looks first instead of after
-   * the 25 shared windows from the end (counted: placeStats).
+   * ending instead let values alike at the end pile onto one window — thousands of forms ending
+   * "00000000" in a gateway's steady state (docs/performance.md) — and each occurrence of that
+   * window in a scanned text then compared every one of them. The hints keep placing cheap when
+   * thousands of forms are alike: a gateway reading many Import/Export jobs holds manifests that
+   * differ only ≈ 200 characters before their end (their `deviceId`), where the hint looks first
+   * instead of after the 25 shared windows from the end (counted: placeStats).
    */
   private place(text: string): IndexedForm {
     const length = Math.min(WINDOW, text.length);

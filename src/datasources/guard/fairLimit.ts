@@ -18,8 +18,8 @@ export interface CallerState {
   /**
    * Entries waiting, in order, from `head` on; withdrawn ones stay until they reach the head (see
    * `waiting`). Taken by moving `head`, not by Array#shift, which moves every entry behind the
-   * head once the array is too long for V8 to trim in place (20,000 entries: 3–44 µs a take,
-   * against under one by the head, in one process).
+   * head once the array is too long for V8 to trim in place: a long flood's every take would then
+   * cost in proportion to its length (docs/performance.md, Decisions).
    */
   queue: (LimiterEntry | undefined)[];
   /** Where the queue's first entry is (the slots before it are taken). */

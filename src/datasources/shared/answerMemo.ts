@@ -3,9 +3,9 @@ import type { HttpResult } from './http.ts';
 
 /**
  * The longest answer part a memo keeps as bytes; a longer one (a list page, a job with a big
- * environment) is kept as its SHA-256 digest. A polled job's describe answer is 1–6 KB, and
- * comparing it with the bytes kept (a length check and a memcmp) costs about a thirtieth of
- * hashing it; beyond this size the memory kept per memo is not worth that.
+ * environment) is kept as its SHA-256 digest. A polled job's describe answer is a few KB, and
+ * comparing it with the bytes kept (a length check and a memcmp) costs far less than hashing it;
+ * beyond this size the memory kept per memo is not worth that.
  */
 export const MEMO_BYTES_MAX = 16 * 1024;
 
