@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Config, JobActionName } from '../config/types.ts';
 import { JobgraphError, UpstreamError } from '../errors.ts';
 import type { ActionLog, JobActionEntry } from '../history/actions.ts';
@@ -143,6 +144,7 @@ export class RequestActs {
 /** The audit's log line writer (the gateway's logger). */
 export interface ActionLogger {
   info(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
 }
 
 /** Told of each action and refusal (`jobgraph_job_actions_total`). */
@@ -344,12 +346,16 @@ export class JobActions {
     const label = PROVIDER_LABEL[key.provider];
     const account = provider.setup.accountAlias(config, key as never);
     let action = request.action;
+    /** The ID of the audit row written before the call (`begin`), which the outcome settles. */
+    let pending: string | undefined;
+    /** The settling of that row, which the action's answer waits for. */
+    let settled: Promise<void> = Promise.resolve();
     const audit = (
       outcome: JobActionOutcome,
       providerCode: string | null = null,
       requestId: string | null = null,
-    ): void =>
-      this.#audit(caller, {
+    ): void => {
+      settled = this.#audit(caller, {
         id,
         provider: key.provider,
         account,
@@ -359,7 +365,9 @@ export class JobActions {
         requestId,
         providerCode,
         dryRun: request.dryRun,
+        ...(pending !== undefined ? { settles: pending } : {}),
       });
+    };
     const done = (
       outcome: JobActionOutcome,
       message: string,
@@ -438,6 +446,36 @@ export class JobActions {
         record,
         overBudget.code,
       );
+    // No action without its audit row: written (PENDING) and durable before the call, settled
+    // with the outcome after it. A row the history store does not take refuses the action: no call.
+    const store = this.options.store;
+    if (store) {
+      const actionId = randomUUID();
+      try {
+        await store.begin(
+          {
+            jobId: id,
+            at: new Date(this.#now()).toISOString(),
+            action: VALUE[action],
+            subject: caller.subject,
+            reason: caller.scrub(reason),
+            outcome: 'PENDING',
+            provider: key.provider,
+            account,
+            requestId: null,
+          },
+          actionId,
+        );
+      } catch {
+        return done(
+          'FAILED',
+          `The ${action} was not made: its audit record could not be written (the history store did not take it). jobgraph made no call; try again once /readyz says the history is ok.`,
+          record,
+          'AUDIT_UNAVAILABLE',
+        );
+      }
+      pending = actionId;
+    }
     const applied = action;
     const loaded = record;
     const guarded = sources[key.provider];
@@ -504,7 +542,11 @@ export class JobActions {
           err instanceof UpstreamError ? err.upstreamRequestId : null,
         );
       }
-    })();
+    })().then(async (result) => {
+      // The answer waits for its audit row's outcome (an error there is logged, not the caller's).
+      await settled;
+      return result;
+    });
     caller.acts.called(id, applied, call);
     return call;
   }
@@ -586,8 +628,10 @@ export class JobActions {
       providerCode: string | null;
       /** A dry run's answer: nothing was done, so no history row unless it is a refusal. */
       dryRun?: boolean;
+      /** The ID of the row written before the call (ActionLog.begin), given this outcome. */
+      settles?: string;
     },
-  ): void {
+  ): Promise<void> {
     const { logger, metrics, store } = this.options;
     const subject = caller.subject;
     // A reason is the caller's free text: a pasted key or token in it stays out of the log and history.
@@ -609,8 +653,22 @@ export class JobActions {
       `job action ${VALUE[a.action]} ${a.outcome}`,
     );
     metrics?.jobAction(a.provider, VALUE[a.action], a.outcome);
+    if (a.settles !== undefined && store)
+      return store.settle(a.settles, a.outcome, a.requestId).catch((e: unknown) =>
+        logger?.error(
+          {
+            audit: 'job-action',
+            requestId: caller.requestId,
+            job: a.id,
+            outcome: a.outcome,
+            code: (e as { code?: unknown }).code ?? 'write failed',
+          },
+          'the outcome of an action could not be written to its audit row: the row stays PENDING',
+        ),
+      );
     // A dry run changed nothing: its answers are in the log and metric only, its refusals kept.
-    if (a.outcome === 'WOULD_APPLY' || (a.dryRun === true && a.outcome !== 'REFUSED')) return;
+    if (a.outcome === 'WOULD_APPLY' || (a.dryRun === true && a.outcome !== 'REFUSED'))
+      return Promise.resolve();
     store?.record({
       jobId: a.id,
       at: new Date(this.#now()).toISOString(),
@@ -622,6 +680,7 @@ export class JobActions {
       account: a.account,
       requestId: a.requestId,
     });
+    return Promise.resolve();
   }
 }
 

@@ -54,7 +54,40 @@ export class ActionLog {
       return;
     }
     // Storable text (storableText.ts): a reason with a NUL is audited, its NUL replaced.
-    this.#queue.push({
+    this.#queue.push(this.#row(entry));
+    this.#writing ??= this.#drain();
+  }
+
+  /**
+   * The row of an action about to call its provider, written now and durable when this resolves
+   * (outcome `PENDING`, keyed by `actionId`); rejects when the database does not take it, and
+   * then the action must not be made.
+   */
+  async begin(entry: JobActionEntry, actionId: string): Promise<void> {
+    try {
+      await this.database.db
+        .insertInto('job_actions')
+        .values({ ...this.#row(entry), outcome: 'PENDING', action_id: actionId })
+        .execute();
+    } catch (e) {
+      this.count?.('failed', 1);
+      throw e;
+    }
+    this.count?.('written', 1);
+  }
+
+  /** The row `begin` wrote for `actionId`, given the action's outcome; rejects when it cannot be. */
+  async settle(actionId: string, outcome: string, requestId: string | null): Promise<void> {
+    await this.database.db
+      .updateTable('job_actions')
+      .set({ outcome: storableText(outcome), request_id: storableOrNull(requestId) })
+      .where('action_id', '=', actionId)
+      .execute();
+  }
+
+  /** A row of `entry`, each text storable (storableText.ts). */
+  #row(entry: JobActionEntry): JobActionsTable {
+    return {
       job_id: storableText(entry.jobId),
       at: storableText(entry.at),
       action: entry.action,
@@ -64,8 +97,8 @@ export class ActionLog {
       provider: storableText(entry.provider),
       account: storableText(entry.account),
       request_id: storableOrNull(entry.requestId),
-    });
-    this.#writing ??= this.#drain();
+      action_id: null,
+    };
   }
 
   /**

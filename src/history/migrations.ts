@@ -151,7 +151,13 @@ export const MIGRATIONS: readonly (readonly MigrationStatement[])[] = [
   // 6: a transition an event told that a later provider read contradicted is marked with the time
   // of that read (`Job.transitions`' `contradictedAt`): the provider is the source of truth, and a
   // forged or wrong event stays in the timeline only as what it was, never as the job's word.
-  [`ALTER TABLE transitions ADD COLUMN contradicted_at text`],
+  // An action's audit row is written before its call (outcome PENDING) and settled after it, by
+  // the action's own ID: no action without its row (docs/actions.md).
+  [
+    `ALTER TABLE transitions ADD COLUMN contradicted_at text`,
+    `ALTER TABLE job_actions ADD COLUMN action_id text`,
+    `CREATE INDEX job_actions_by_action ON job_actions (action_id)`,
+  ],
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -57,6 +57,8 @@ export interface JobActionsTable {
   account: string;
   /** The provider's request ID of the call, when one was made. */
   request_id: string | null;
+  /** The action's own ID, for a row written before its call and settled after it (migration 6); null for the others. */
+  action_id: string | null;
 }
 
 export interface SchemaTable {
