@@ -602,7 +602,8 @@ export class JobActions {
     } catch {
       // A malformed ID: audited as asked, under no provider.
     }
-    this.#audit(caller, {
+    // Queued (a refusal settles no row): nothing to wait for.
+    void this.#audit(caller, {
       id,
       provider,
       account,
