@@ -7,7 +7,7 @@
  * once (database.ts keeps SQLite's prepared statements by their SQL); PostgreSQL gets a batch as
  * one statement of its exact size, each statement a round trip.
  */
-import { CompiledQuery, sql, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type SqlBool } from 'kysely';
 import type { HistoryTables, JobRow, TransitionRow } from './tables.ts';
 
 /** The row sizes SQLite's statements come in, largest first: at most 4 statements a size a batch. */
@@ -56,6 +56,7 @@ interface ValuesRow {
   column5: string | null;
   column6: string;
   column7: string | null;
+  column8: number | null;
 }
 
 /**
@@ -68,36 +69,44 @@ export function insertTransitions(db: Kysely<HistoryTables>, rows: readonly Tran
   const values = sql<ValuesRow>`(values ${sql.join(
     rows.map(
       (r) =>
-        sql`(${r.job_id}, ${r.at}, ${r.from_state}, ${r.to_state}, ${r.provider_status}, ${r.source}, ${r.event_id})`,
+        sql`(${r.job_id}, ${r.at}, ${r.from_state}, ${r.to_state}, ${r.provider_status}, ${r.source}, ${r.event_id}, cast(${r.ordinal} as integer))`,
     ),
   )})`;
-  return db
-    .insertInto('transitions')
-    .columns([
-      'job_seq',
-      'job_id',
-      'at',
-      'from_state',
-      'to_state',
-      'provider_status',
-      'source',
-      'event_id',
-    ])
-    .expression(
-      db
-        .selectFrom(values.as('v'))
-        .innerJoin('jobs', 'jobs.id', 'v.column1')
-        .select([
-          'jobs.seq',
-          'v.column1',
-          'v.column2',
-          'v.column3',
-          'v.column4',
-          'v.column5',
-          'v.column6',
-          'v.column7',
-        ]),
-    );
+  return (
+    db
+      .insertInto('transitions')
+      .columns([
+        'job_seq',
+        'job_id',
+        'at',
+        'from_state',
+        'to_state',
+        'provider_status',
+        'source',
+        'event_id',
+        'ordinal',
+      ])
+      .expression(
+        db
+          .selectFrom(values.as('v'))
+          .innerJoin('jobs', 'jobs.id', 'v.column1')
+          .select([
+            'jobs.seq',
+            'v.column1',
+            'v.column2',
+            'v.column3',
+            'v.column4',
+            'v.column5',
+            'v.column6',
+            'v.column7',
+            'v.column8',
+          ])
+          // SQLite reads `ON` after a join's as the join's own: a WHERE ends the SELECT first.
+          .where(sql<SqlBool>`1 = 1`),
+      )
+      // The same change written by another replica first (same job, same place): one row.
+      .onConflict((oc) => oc.columns(['job_seq', 'ordinal']).doNothing())
+  );
 }
 
 /** Every column of a table, checked complete by the compiler (a column left out would not be written). */
@@ -127,6 +136,7 @@ const TRANSITION_COLUMNS = columnsOf<TransitionRow>({
   provider_status: true,
   source: true,
   event_id: true,
+  ordinal: true,
 });
 
 const MARK = '\u0000jobgraph-slot\u0000';

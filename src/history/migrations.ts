@@ -157,6 +157,11 @@ export const MIGRATIONS: readonly (readonly MigrationStatement[])[] = [
     `ALTER TABLE transitions ADD COLUMN contradicted_at text`,
     `ALTER TABLE job_actions ADD COLUMN action_id text`,
     `CREATE INDEX job_actions_by_action ON job_actions (action_id)`,
+    // One transition, one row: each transition's place among its job's (1, 2, …) is unique, so
+    // replicas sharing the store that write the same change write it once (ON CONFLICT DO NOTHING).
+    // Rows written before are left null (nulls are distinct: no conflict among them).
+    `ALTER TABLE transitions ADD COLUMN ordinal integer`,
+    `CREATE UNIQUE INDEX transitions_once ON transitions (job_seq, ordinal)`,
   ],
 ];
 

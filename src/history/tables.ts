@@ -34,6 +34,11 @@ export interface TransitionsTable {
   event_id: string | null;
   /** When a provider read contradicted this event's word (migration 6); null otherwise. */
   contradicted_at: string | null;
+  /**
+   * Its place among the job's transitions, 1 for the first (migration 6; null for the rows written
+   * before it): unique per job, so replicas writing the same change write one row.
+   */
+  ordinal: number | null;
 }
 
 /** A jobs row as the writer gives it: the database numbers `seq`. */

@@ -36,6 +36,7 @@ const transition = (i: number): TransitionRow => ({
   provider_status: 'SUCCEEDED',
   source: i % 3 ? 'READ' : 'EVENT',
   event_id: i % 3 ? null : `e-${i}`,
+  ordinal: 1,
 });
 
 // Compilers only: no statement is executed, so neither database is opened.
