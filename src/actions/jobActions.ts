@@ -564,7 +564,9 @@ export class JobActions {
   ): Promise<JobRecord> {
     const { config, sources } = this.options;
     const provider = providerOf(key.provider);
-    const at = this.options.states ? this.#now() : 0;
+    // When the read was sent, on the job-state store's clock (a read and an event compare on it).
+    const states = this.options.states;
+    const at = states ? states.now() : 0;
     try {
       const account = accountOfKey(provider.key, key);
       const record = await sources[key.provider].source.fetchJob(key as never, {
@@ -572,8 +574,9 @@ export class JobActions {
         ...(account === undefined ? {} : { account }),
         signal: AbortSignal.timeout(config.resilience.upstreamBudgetMs),
       });
-      caller.learn(record);
-      this.options.states?.offer(record, { origin: 'read', at });
+      // The store learns its secrets on the way in; without one, they are learned here.
+      if (states) states.offer(record, { origin: 'read', at });
+      else caller.learn(record);
       caller.acts.readAfter(id, record);
       return record;
     } catch {

@@ -1,8 +1,8 @@
 /**
  * The writer's two statements (upsert the jobs, insert the transitions), defined once with Kysely
  * and compiled once per row count: a batch reuses the SQL Kysely made for its size and binds its
- * rows' values, where building and compiling the statement for every batch cost about as much CPU
- * as SQLite's own write of the rows (bench/HISTORY.md). SQLite gets its rows in chunks of a few
+ * rows' values, where building and compiling the statement for every batch was a large share of
+ * the writer's CPU (figures: bench/HISTORY.md, Decisions). SQLite gets its rows in chunks of a few
  * fixed sizes (CHUNKS), so that a handful of statements serve every batch and each is prepared
  * once (database.ts keeps SQLite's prepared statements by their SQL); PostgreSQL gets a batch as
  * one statement of its exact size, each statement a round trip.
@@ -62,8 +62,8 @@ interface ValuesRow {
 /**
  * The insert of transitions rows, each keyed by its job's `seq`: the rows are a VALUES list joined
  * to `jobs` by ID (the jobs upsert before it wrote them), one join for the statement. A `RETURNING
- * seq` of the upsert doubled SQLite's cost of a fresh job, and a subquery a row made PostgreSQL
- * plan 2,000 of them a batch (bench/HISTORY.md).
+ * seq` of the upsert cost SQLite more than the join, and a subquery a row made PostgreSQL plan one
+ * subquery per row of a batch (figures: bench/HISTORY.md, Decisions).
  */
 export function insertTransitions(db: Kysely<HistoryTables>, rows: readonly TransitionRow[]) {
   const values = sql<ValuesRow>`(values ${sql.join(

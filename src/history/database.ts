@@ -105,14 +105,13 @@ function unusable(e: unknown): string {
 export const SQLITE_CONNECTION_PRAGMAS = [
   'synchronous = NORMAL',
   // 16 MiB of pages kept (SQLite's default is 2 MiB: 62 pages of 32 KiB): the leaves of the
-  // jobs' ID index a batch writes to are read from the cache instead of the file. With the
-  // writer's batches of up to 2,000 changes, a fresh job at 200,000 stored went from ≈ 35 µs to
-  // ≈ 20 (bench/HISTORY.md).
+  // jobs' ID index a batch writes to are read from the cache instead of the file, which a fresh
+  // job's write paid for at a few hundred thousand stored (figures: bench/HISTORY.md, Decisions).
   'cache_size = -16384',
   // A batch's multi-row statements run inside its transaction, so SQLite keeps a statement
   // journal (a copy of each page a statement first changes, to undo that statement alone): in
-  // memory, not a temporary file. In a file it was a 32 KiB write(2) a page, 26,000 of the
-  // writer's 58,000 writes for 70,000 fresh jobs (bench/HISTORY.md); the peak RSS did not move.
+  // memory, not a temporary file, where each page was a write(2) of its own and a large share of
+  // the writer's writes (figures: bench/HISTORY.md, Decisions); the peak RSS did not move.
   'temp_store = MEMORY',
 ] as const;
 
@@ -143,8 +142,8 @@ async function openSqlite(
     raw.exec('PRAGMA busy_timeout = 5000');
     // A new file's pages are 32 KiB (an existing file keeps its own): a fresh job dirties a leaf
     // of two indexes on random keys, and SQLite's cost of writing it (WAL frame, checkpoint) went
-    // by the page more than by the byte — 4 KiB pages cost ≈ 45 µs a job, 32 KiB ≈ 29
-    // (bench/HISTORY.md, with a jobHistory page at a million jobs measured on both).
+    // by the page more than by the byte, so larger pages cost a fresh job less (figures, with a
+    // jobHistory page at a million jobs measured on both: bench/HISTORY.md, Decisions).
     raw.exec('PRAGMA page_size = 32768');
     // A new file gives pages freed by pruning back to the file system (history/budget.ts); an
     // existing file keeps auto-vacuum off until `jobgraph history prune` switches it.

@@ -74,7 +74,7 @@ export const MIGRATIONS: readonly (readonly MigrationStatement[])[] = [
   // indexed by it. Job IDs are random text: an index on them takes each new job at a random leaf,
   // a page written (WAL, then checkpoint) per index per job, and `transitions_by_job` was a second
   // such index beside the jobs' own ID. Keyed by `seq`, a new job's transitions go at the index's
-  // end (SQLite's cost of a fresh job at 200,000 stored: 83 → 39 µs, bench/HISTORY.md). The jobs
+  // end (what it saved a fresh job: bench/HISTORY.md, Decisions). The jobs
   // table is copied into its new shape (SQLite cannot add a key column in place).
   [
     {
@@ -92,10 +92,9 @@ export const MIGRATIONS: readonly (readonly MigrationStatement[])[] = [
     `CREATE INDEX transitions_by_seq ON transitions (job_seq, at)`,
   ],
   // 4: the newest-first keyset breaks ties by `seq`, not the job's ID: each entry of the two time
-  // indexes carries an 8-byte integer where it carried the ID's ≈ 50 bytes of text, so the indexes
-  // are a third smaller and a batch of fresh jobs dirties (writes to the WAL, then checkpoints)
-  // fewer of their pages: SQLite's writer at 40,000 stored, ≈ 44 → 32 µs of CPU a fresh job
-  // (bench:history-writer, bench/HISTORY.md). jobHistory's cursors name (sort_at, seq) from then.
+  // indexes carries an 8-byte integer where it carried the ID's text, so the indexes are smaller and a
+  // batch of fresh jobs dirties (writes to the WAL, then checkpoints) fewer of their pages (what it
+  // saved: bench/HISTORY.md, Decisions). jobHistory's cursors name (sort_at, seq) from then.
   [
     `DROP INDEX jobs_by_time`,
     `DROP INDEX jobs_by_account_time`,
@@ -103,15 +102,14 @@ export const MIGRATIONS: readonly (readonly MigrationStatement[])[] = [
     `CREATE INDEX jobs_by_account_time ON jobs (provider, account, sort_at DESC, seq DESC)`,
   ],
   // 5: jobHistory's `text` is searched through an index made for it, not a scan of every row's
-  // `lower(col) LIKE '%…%'` (on SQLite, on the gateway's thread, seconds at 200,000 jobs). SQLite:
+  // `lower(col) LIKE '%…%'` (on SQLite, on the gateway's thread, for as long as the scan). SQLite:
   // an FTS5 table of the jobs' name, queue and status message with the trigram tokenizer (any
   // substring of three characters or more, case folded), its content read from `jobs` (nothing
   // stored twice), kept by triggers; an update re-indexes a job only when one of the three
   // changed, so the writer's frequent upsert of an unchanged text costs a comparison. The index
   // keeps which rows hold a trigram, not where (`detail='none'`, no column sizes): a search asks
-  // for the rows holding every trigram of its text and confirms each. The triggers still cost a
-  // fresh job's write 7–25 µs of CPU (bench:history-writer at 40,000 stored: 45 against 38
-  // without, in the same quarter hour; bench/HISTORY.md). PostgreSQL:
+  // for the rows holding every trigram of its text and confirms each. The triggers still add to a
+  // fresh job's write (bench:history-writer; the figure in bench/HISTORY.md). PostgreSQL:
   // pg_trgm's GIN index on the three lowered columns serves the same `lower(col) LIKE`.
   [
     {
@@ -141,9 +139,8 @@ export const MIGRATIONS: readonly (readonly MigrationStatement[])[] = [
     },
     // FTS5 writes what a statement added as a new segment at the statement's end (the writer's
     // statements are of up to 256 rows) and merges segments as they pile up: merging 16 of a level
-    // at a time rather than 4 rewrites each entry fewer times (≈ 10–25 % less CPU a fresh job in a
-    // micro-run of the writer's statements); a search reads a few more segments, off the gateway's
-    // thread.
+    // at a time rather than 4 rewrites each entry fewer times (less CPU a fresh job: bench/HISTORY.md);
+    // a search reads a few more segments, off the gateway's thread.
     { sqlite: `INSERT INTO jobs_text (jobs_text, rank) VALUES ('automerge', 16)`, postgres: null },
     // The jobs stored before: indexed once, here.
     { sqlite: `INSERT INTO jobs_text (jobs_text) VALUES ('rebuild')`, postgres: null },

@@ -99,7 +99,7 @@ export class HistoryWriter {
       maxQueue: 10_000,
       // A batch a second, or sooner at 2,000 changes: a job's ID is random, so each job written
       // dirties a leaf of the ID index, and a larger batch shares those pages among more jobs
-      // (SQLite's cost of a fresh job halved from batches of 200, bench/HISTORY.md).
+      // (against batches of 200: bench/HISTORY.md, Decisions).
       batchSize: MAX_BATCH,
       ...options,
       flushMs: Math.min(options.flushMs ?? 1000, 1000),
@@ -287,9 +287,9 @@ class Lane {
         await tx.executeQuery(query);
         // node:sqlite runs a statement on this thread: between a batch's statements (at most
         // 256 rows each) the event loop serves requests, so a batch of 2,000 does not hold it
-        // for the whole write (≈ 60 ms). Not when a batch's worth is already queued behind
-        // this one: each turn given away then is a turn of new changes, and a writer that
-        // yields at 10,000 changes a second falls behind and drops (bench/HISTORY.md).
+        // for the whole write. Not when a batch's worth is already queued behind this one: each
+        // turn given away then is a turn of new changes, and a writer that yields under a heavy
+        // stream of changes falls behind (bench/HISTORY.md).
         if (db.dialect === 'sqlite' && this.#queue.length < options.batchSize)
           await new Promise((r) => setImmediate(r));
       }
