@@ -171,6 +171,25 @@ const ACT_CONCURRENCY = 4;
 const VALUE: Record<JobActionName, JobActionValue> = { cancel: 'CANCEL', terminate: 'TERMINATE' };
 const ACTION_ORDER: readonly JobActionName[] = ['cancel', 'terminate'];
 
+/** One job's action as it goes (`JobActions.#actOnOne`): who asks, what, and its audit row. */
+interface OneAction {
+  readonly request: JobActionRequest;
+  readonly reason: string;
+  readonly id: string;
+  readonly key: JobKey;
+  readonly caller: JobActionCaller;
+  /** The job's account alias. */
+  readonly account: string;
+  /** Its provider's name, as messages say it. */
+  readonly label: string;
+  /** The action (a cancel `terminateRunning` turns into a terminate). */
+  action: JobActionName;
+  /** The ID of the audit row written before the call (`ActionLog.begin`), which the outcome settles. */
+  pending?: string;
+  /** The settling of that row, which the action's answer waits for. */
+  settled: Promise<void>;
+}
+
 /**
  * Acting on jobs (docs/actions.md), one per gateway: the guards (JOBGRAPH_ACTIONS, `jobs:write`,
  * the accounts claim, the reason's bounds) before any upstream call; each job's state read first
@@ -343,67 +362,45 @@ export class JobActions {
   ): Promise<JobActionResult> {
     const { config, sources } = this.options;
     const provider = providerOf(key.provider);
-    const label = PROVIDER_LABEL[key.provider];
-    const account = provider.setup.accountAlias(config, key as never);
-    let action = request.action;
-    /** The ID of the audit row written before the call (`begin`), which the outcome settles. */
-    let pending: string | undefined;
-    /** The settling of that row, which the action's answer waits for. */
-    let settled: Promise<void> = Promise.resolve();
-    const audit = (
-      outcome: JobActionOutcome,
-      providerCode: string | null = null,
-      requestId: string | null = null,
-    ): void => {
-      settled = this.#audit(caller, {
-        id,
-        provider: key.provider,
-        account,
-        action,
-        reason,
-        outcome,
-        requestId,
-        providerCode,
-        dryRun: request.dryRun,
-        ...(pending !== undefined ? { settles: pending } : {}),
-      });
+    const a: OneAction = {
+      request,
+      reason,
+      id,
+      key,
+      caller,
+      account: provider.setup.accountAlias(config, key as never),
+      label: PROVIDER_LABEL[key.provider],
+      action: request.action,
+      settled: Promise.resolve(),
     };
-    const done = (
-      outcome: JobActionOutcome,
-      message: string,
-      job: JobRecord | null,
-      providerCode: string | null = null,
-      requestId: string | null = null,
-    ): JobActionResult => {
-      audit(outcome, providerCode, requestId);
-      return { id, action: VALUE[action], outcome, message, providerCode, job };
-    };
-    if (!caller.permits(key.provider, account)) {
-      const refusal = caller.refuseAccount(request.field, key, account);
+    if (!caller.permits(key.provider, a.account)) {
+      const refusal = caller.refuseAccount(request.field, key, a.account);
       if (single) {
-        audit('REFUSED');
+        this.#audited(a, 'REFUSED');
         throw refusal;
       }
-      return done('REFUSED', `${refusal.message} Nothing was done to this job.`, null);
+      return this.#done(a, 'REFUSED', `${refusal.message} Nothing was done to this job.`, null);
     }
     const rules = provider.actions;
     const source = sources[key.provider].source;
     if (!rules || !source.act)
-      return done(
+      return this.#done(
+        a,
         'NOT_SUPPORTED',
-        `${label} has no ${action} operation for its jobs: jobgraph made no call. Act on it in the provider's own console, if it offers one.`,
+        `${a.label} has no ${a.action} operation for its jobs: jobgraph made no call. Act on it in the provider's own console, if it offers one.`,
         null,
       );
     const bound = rules.reason;
     if (bound && reasonLength(reason, bound) > bound.max)
       // reasonRefusal checked every key's provider before any call; this cannot be reached.
-      return done('FAILED', `The reason is longer than ${label} takes.`, null);
+      return this.#done(a, 'FAILED', `The reason is longer than ${a.label} takes.`, null);
     let record: JobRecord;
     try {
       record = await caller.loadJob(key, request.field);
     } catch (err) {
       if (single && !(err instanceof UpstreamError)) throw err;
-      return done('FAILED', `${messageOf(err)} Nothing was done to this job.`, null, codeOf(err));
+      const message = `${messageOf(err)} Nothing was done to this job.`;
+      return this.#done(a, 'FAILED', message, null, codeOf(err));
     }
     // One action per job per request: the same action asked again answers the first call's result.
     const before = judgeOf(rules, request, record);
@@ -415,140 +412,180 @@ export class JobActions {
     const after = caller.acts.after(id);
     if (after) record = after;
     const judged = after ? judgeOf(rules, request, after) : before;
-    action = judged.action;
-    const { judgement } = judged;
+    a.action = judged.action;
+    const answered = this.#unapplied(a, judged.judgement, record);
+    if (answered) return answered;
+    // A write call counts in the request's budget of upstream jobs, as the read of its job did.
+    const overBudget = caller.countJob(key);
+    if (overBudget) {
+      const message = `${overBudget.message} Nothing was done to this job.`;
+      return this.#done(a, 'FAILED', message, record, overBudget.code);
+    }
+    const refused = await this.#begin(a, record);
+    if (refused) return refused;
+    const call = this.#call(a, rules, record).then(async (result) => {
+      // The answer waits for its audit row's outcome (an error there is logged, not the caller's).
+      await a.settled;
+      return result;
+    });
+    caller.acts.called(id, a.action, call);
+    return call;
+  }
+
+  /** The answer of a job its provider's judgement (or a dry run) leaves without a call; null: call. */
+  #unapplied(a: OneAction, judgement: ActionJudgement, record: JobRecord): JobActionResult | null {
     switch (judgement.kind) {
       case 'finished':
-        return done(
+        return this.#done(
+          a,
           'ALREADY_FINISHED',
-          `The job has already finished (${record.state}): nothing to ${action}.`,
+          `The job has already finished (${record.state}): nothing to ${a.action}.`,
           record,
         );
       case 'not-applied':
-        return done('NOT_APPLIED', `${judgement.why} Nothing was done to this job.`, record);
-      case 'not-supported':
-        return done('NOT_SUPPORTED', `${judgement.why} jobgraph made no call.`, record);
-      case 'apply':
-        break;
-    }
-    if (request.dryRun)
-      return done(
-        'WOULD_APPLY',
-        `Would ${action} this ${record.state} job: ask again with dryRun: false to do it.`,
-        record,
-      );
-    // A write call counts in the request's budget of upstream jobs, as the read of its job did.
-    const overBudget = caller.countJob(key);
-    if (overBudget)
-      return done(
-        'FAILED',
-        `${overBudget.message} Nothing was done to this job.`,
-        record,
-        overBudget.code,
-      );
-    // No action without its audit row: written (PENDING) and durable before the call, settled
-    // with the outcome after it. A row the history store does not take refuses the action: no call.
-    const store = this.options.store;
-    if (store) {
-      const actionId = randomUUID();
-      try {
-        await store.begin(
-          {
-            jobId: id,
-            at: new Date(this.#now()).toISOString(),
-            action: VALUE[action],
-            subject: caller.subject,
-            reason: caller.scrub(reason),
-            outcome: 'PENDING',
-            provider: key.provider,
-            account,
-            requestId: null,
-          },
-          actionId,
-        );
-      } catch {
-        return done(
-          'FAILED',
-          `The ${action} was not made: its audit record could not be written (the history store did not take it). jobgraph made no call; try again once /readyz says the history is ok.`,
+        return this.#done(
+          a,
+          'NOT_APPLIED',
+          `${judgement.why} Nothing was done to this job.`,
           record,
-          'AUDIT_UNAVAILABLE',
         );
-      }
-      pending = actionId;
+      case 'not-supported':
+        return this.#done(a, 'NOT_SUPPORTED', `${judgement.why} jobgraph made no call.`, record);
+      case 'apply':
+        if (!a.request.dryRun) return null;
+        return this.#done(
+          a,
+          'WOULD_APPLY',
+          `Would ${a.action} this ${record.state} job: ask again with dryRun: false to do it.`,
+          record,
+        );
     }
-    const applied = action;
-    const loaded = record;
+  }
+
+  /**
+   * No action without its audit row: written (PENDING) and durable before the call, settled with
+   * the outcome after it. A row the history store does not take refuses the action (its answer),
+   * with no call; null: written (or history off), call.
+   */
+  async #begin(a: OneAction, record: JobRecord): Promise<JobActionResult | null> {
+    const store = this.options.store;
+    if (!store) return null;
+    const actionId = randomUUID();
+    try {
+      await store.begin(
+        {
+          jobId: a.id,
+          at: new Date(this.#now()).toISOString(),
+          action: VALUE[a.action],
+          subject: a.caller.subject,
+          reason: a.caller.scrub(a.reason),
+          outcome: 'PENDING',
+          provider: a.key.provider,
+          account: a.account,
+          requestId: null,
+        },
+        actionId,
+      );
+    } catch {
+      return this.#done(
+        a,
+        'FAILED',
+        `The ${a.action} was not made: its audit record could not be written (the history store did not take it). jobgraph made no call; try again once /readyz says the history is ok.`,
+        record,
+        'AUDIT_UNAVAILABLE',
+      );
+    }
+    a.pending = actionId;
+    return null;
+  }
+
+  /**
+   * The write call, as every read is made: within the caller's fair share of the provider's
+   * concurrency cap, under the circuit breaker of the job's account and region (an open circuit
+   * answers UPSTREAM_UNAVAILABLE at once, no call), through the pipeline's per-account rate
+   * budget; then the job read again. Its outcome, audited.
+   */
+  async #call(a: OneAction, rules: ProviderActions, loaded: JobRecord): Promise<JobActionResult> {
+    const { config, sources } = this.options;
+    const { key, caller, id, label, action } = a;
     const guarded = sources[key.provider];
-    const actOn = source.act.bind(source);
-    const call = (async (): Promise<JobActionResult> => {
-      const subject = caller.subject ?? NO_SUBJECT_CALLER;
-      const deadline = AbortSignal.timeout(config.resilience.upstreamBudgetMs);
-      try {
-        // As every read: within the caller's fair share of the provider's concurrency cap, and
-        // under the circuit breaker of the job's account and region (an open circuit answers
-        // UPSTREAM_UNAVAILABLE at once, no call). The account's rate budget is the pipeline's.
-        const answer = await guarded.limit
-          .run(
-            subject,
-            () =>
-              guarded.breakers.execute(
-                key,
-                (signal) =>
-                  // Scrubbed again: the account's credentials may have been resolved (and registered) since.
-                  actOn(applied, key as never, caller.scrub(reason), { caller: subject, signal }),
-                deadline,
-                id,
-              ),
-            deadline,
-          )
-          .catch((err: unknown) => {
-            // An open circuit, the budget run out: the provider's failure as a read would see it.
-            throw failureOf(
-              err,
-              key.provider,
-              breakerRegion(key),
-              config.resilience.upstreamBudgetMs,
-              deadline.aborted,
-            );
-          });
+    const source = guarded.source;
+    const subject = caller.subject ?? NO_SUBJECT_CALLER;
+    const deadline = AbortSignal.timeout(config.resilience.upstreamBudgetMs);
+    // Scrubbed again: the account's credentials may have been resolved (and registered) since.
+    const act = (signal: AbortSignal) =>
+      source.act!(action, key as never, caller.scrub(a.reason), { caller: subject, signal });
+    try {
+      const answer = await guarded.limit
+        .run(subject, () => guarded.breakers.execute(key, act, deadline, id), deadline)
+        .catch((err: unknown) => {
+          // An open circuit, the budget run out: the provider's failure as a read would see it.
+          const budgetMs = config.resilience.upstreamBudgetMs;
+          throw failureOf(err, key.provider, breakerRegion(key), budgetMs, deadline.aborted);
+        });
+      const fresh = await this.#readFresh(id, key, loaded, caller);
+      const message = `${label} took the ${action} request; the job is now ${fresh.state}.`;
+      return this.#done(a, 'REQUESTED', message, fresh, null, answer.requestId);
+    } catch (err) {
+      if (
+        err instanceof UpstreamError &&
+        err.upstreamCode &&
+        rules.doneCodes?.includes(err.upstreamCode)
+      ) {
         const fresh = await this.#readFresh(id, key, loaded, caller);
-        return done(
-          'REQUESTED',
-          `${label} took the ${applied} request; the job is now ${fresh.state}.`,
+        const message = `${label} answered ${err.upstreamCode}: the job was already ${action}led.`;
+        return this.#done(
+          a,
+          'ALREADY_FINISHED',
+          message,
           fresh,
-          null,
-          answer.requestId,
-        );
-      } catch (err) {
-        if (
-          err instanceof UpstreamError &&
-          err.upstreamCode &&
-          rules.doneCodes?.includes(err.upstreamCode)
-        ) {
-          const fresh = await this.#readFresh(id, key, loaded, caller);
-          return done(
-            'ALREADY_FINISHED',
-            `${label} answered ${err.upstreamCode}: the job was already ${applied}led.`,
-            fresh,
-            err.upstreamCode,
-            err.upstreamRequestId,
-          );
-        }
-        return done(
-          'FAILED',
-          `${messageOf(err)} The ${applied} may not have been made: read the job again before retrying.`,
-          loaded,
-          codeOf(err),
-          err instanceof UpstreamError ? err.upstreamRequestId : null,
+          err.upstreamCode,
+          err.upstreamRequestId,
         );
       }
-    })().then(async (result) => {
-      // The answer waits for its audit row's outcome (an error there is logged, not the caller's).
-      await settled;
-      return result;
+      return this.#done(
+        a,
+        'FAILED',
+        `${messageOf(err)} The ${action} may not have been made: read the job again before retrying.`,
+        loaded,
+        codeOf(err),
+        err instanceof UpstreamError ? err.upstreamRequestId : null,
+      );
+    }
+  }
+
+  /** `a`'s outcome audited (log line, metric, its row) and answered. */
+  #done(
+    a: OneAction,
+    outcome: JobActionOutcome,
+    message: string,
+    job: JobRecord | null,
+    providerCode: string | null = null,
+    requestId: string | null = null,
+  ): JobActionResult {
+    this.#audited(a, outcome, providerCode, requestId);
+    return { id: a.id, action: VALUE[a.action], outcome, message, providerCode, job };
+  }
+
+  /** `a`'s outcome audited: the row written before its call settled, else a row queued. */
+  #audited(
+    a: OneAction,
+    outcome: JobActionOutcome,
+    providerCode: string | null = null,
+    requestId: string | null = null,
+  ): void {
+    a.settled = this.#audit(a.caller, {
+      id: a.id,
+      provider: a.key.provider,
+      account: a.account,
+      action: a.action,
+      reason: a.reason,
+      outcome,
+      requestId,
+      providerCode,
+      dryRun: a.request.dryRun,
+      ...(a.pending !== undefined ? { settles: a.pending } : {}),
     });
-    caller.acts.called(id, applied, call);
-    return call;
   }
 
   /**
