@@ -63,6 +63,9 @@ export class PollerRegistry {
       const poller = this.pollers.get(record.id);
       if (observation.origin === 'event') poller?.event(record, false);
       else if (observation.origin === 'read') poller?.readElsewhere(record);
+      // A listed row is a provider read of fewer fields than the job's record: news of the job,
+      // read now (one coalesced describe), not at the next poll.
+      else if (observation.origin === 'list') poller?.listed();
     });
   }
 

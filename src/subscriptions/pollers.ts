@@ -207,6 +207,17 @@ export class Poller implements GroupMember {
     this.stop();
   }
 
+  /**
+   * A listed row showed the job's news, applied by the job-state store: the row has fewer fields
+   * than the job's record, so the job is read now (not at the next poll) and its record told; a
+   * follower reads it too, once (the holder, on another replica, did not see the row).
+   */
+  listed(): void {
+    if (this.stopped || this.fetching) return;
+    if (this.role === 'follower') void this.fetch();
+    else this.describe();
+  }
+
   /** A settled record was read (here or by the holder): an event's settled record is confirmed. */
   private confirm(): void {
     if (!this.lastUnconfirmed) return;
