@@ -111,18 +111,10 @@ const sealedShape = (value: string) =>
  * so a MAC failure is never a leftover. Redis away: no check, no line (the stores say so).
  */
 export function clusterPeers(options: ClusterPeersOptions): ClusterPeers {
-  const { sealer, logger, opTimeoutMs } = options;
+  const { sealer, logger } = options;
   const ttlMs = options.ttlMs ?? PRESENCE_TTL_MS;
   const owned = options.redis === undefined;
-  const redis =
-    options.redis ??
-    new SharedRedis({
-      url: options.url,
-      opTimeoutMs,
-      retryMs: ttlMs / 3,
-      logger,
-      ...(options.replicaId ? { replicaId: options.replicaId } : {}),
-    });
+  const redis = options.redis ?? ownRedis(options, ttlMs);
   const { replicaId } = redis;
   const ownKey = PRESENCE_KEY_PREFIX + replicaId;
   const client = redis.commands;
@@ -139,30 +131,14 @@ export function clusterPeers(options: ClusterPeersOptions): ClusterPeers {
       const replies: unknown = await call((c) =>
         c.eval(PRESENCE_SCRIPT, {
           keys: [PRESENCE_INDEX_KEY, ownKey],
-          arguments: [
+          arguments: presenceArguments(
             replicaId,
             sealer.seal('presence', ownKey, replicaId),
-            String(ttlMs),
-            PRESENCE_KEY_PREFIX,
-            String(MAX_PEERS_READ),
-            String(MAX_REPLICA_ID_CHARS),
-            String(MAX_PRESENCE_CHARS),
-          ],
+            ttlMs,
+          ),
         }),
       );
-      let peers = 0;
-      const other: string[] = [];
-      for (const reply of Array.isArray(replies) ? (replies as unknown[]) : []) {
-        const [id, status, value] = Array.isArray(reply) ? (reply as unknown[]) : [];
-        if (typeof id !== 'string') continue;
-        if (status !== 'ok') {
-          sealer.reject('presence', status === 'oversized' ? 'oversized' : 'malformed');
-          continue;
-        }
-        const key = PRESENCE_KEY_PREFIX + id;
-        if (sealer.open('presence', key, value, MAX_PRESENCE_CHARS) !== undefined) peers++;
-        else if (typeof value === 'string' && sealedShape(value)) other.push(id);
-      }
+      const { peers, other } = presencesOf(replies, sealer);
       seen = { checked: true, peers, other };
       if (other.length > 0 && other.length !== warnedOf)
         logger.warn(
@@ -208,6 +184,48 @@ export function clusterPeers(options: ClusterPeersOptions): ClusterPeers {
       if (owned) await redis.close();
     },
   };
+}
+
+/** A Redis connection of the presence's own (none was shared with it), retried at a third of the TTL. */
+const ownRedis = (options: ClusterPeersOptions, ttlMs: number) =>
+  new SharedRedis({
+    url: options.url,
+    opTimeoutMs: options.opTimeoutMs,
+    retryMs: ttlMs / 3,
+    logger: options.logger,
+    ...(options.replicaId ? { replicaId: options.replicaId } : {}),
+  });
+
+/** PRESENCE_SCRIPT's arguments: this replica's ID and sealed presence, the TTL, the bounds. */
+const presenceArguments = (replicaId: string, sealed: string, ttlMs: number): string[] => [
+  replicaId,
+  sealed,
+  String(ttlMs),
+  PRESENCE_KEY_PREFIX,
+  String(MAX_PEERS_READ),
+  String(MAX_REPLICA_ID_CHARS),
+  String(MAX_PRESENCE_CHARS),
+];
+
+/**
+ * What a check read back: how many presences open under this replica's secret (`peers`), and the
+ * IDs of those sealed under another (`other`); a malformed or oversized one is a counted rejection.
+ */
+function presencesOf(replies: unknown, sealer: Sealer): { peers: number; other: string[] } {
+  let peers = 0;
+  const other: string[] = [];
+  for (const reply of Array.isArray(replies) ? (replies as unknown[]) : []) {
+    const [id, status, value] = Array.isArray(reply) ? (reply as unknown[]) : [];
+    if (typeof id !== 'string') continue;
+    if (status !== 'ok') {
+      sealer.reject('presence', status === 'oversized' ? 'oversized' : 'malformed');
+      continue;
+    }
+    const key = PRESENCE_KEY_PREFIX + id;
+    if (sealer.open('presence', key, value, MAX_PRESENCE_CHARS) !== undefined) peers++;
+    else if (typeof value === 'string' && sealedShape(value)) other.push(id);
+  }
+  return { peers, other };
 }
 
 /** The IDs that look like a replica's (a key's tail is whatever was written to Redis), at most 5. */
