@@ -154,6 +154,32 @@ export function destroyAgents(agents: Agents): void {
 }
 
 /**
+ * node:http's options of `init` through `agent`. Headers as a flat list: node:http stores them as
+ * given (still validating each) instead of one setHeader per name, and adds no Host of its own, so
+ * the origin's goes in when absent.
+ */
+function requestOptions(init: HttpRequestInit, agent: http.Agent): http.RequestOptions {
+  const { origin } = init;
+  const headers: string[] = [];
+  let hasHost = false;
+  for (const name in init.headers) {
+    if (name === 'host') hasHost = true;
+    headers.push(name, init.headers[name] as string);
+  }
+  if (!hasHost) headers.push('host', origin.host);
+  if (init.body !== undefined) headers.push('content-length', String(Buffer.byteLength(init.body)));
+  const options: http.RequestOptions = {
+    method: init.method,
+    hostname: origin.hostname,
+    path: init.path,
+    headers: headers,
+    agent,
+  };
+  if (origin.port !== undefined) options.port = origin.port;
+  return options;
+}
+
+/**
  * Send one request and read the whole body, at most `maxBodyBytes` of it: a larger declared
  * Content-Length is refused before reading, and a streamed body is cut (socket destroyed) as
  * soon as it passes the cap; both reject with BodyTooLargeError. Other failures reject with the
@@ -175,27 +201,8 @@ export function httpRequest(
       if (err) reject(err);
       else resolve(result as HttpResult);
     };
-    // Headers as a flat list: node:http stores them as given (still validating each) instead of
-    // one setHeader per name, and adds no Host of its own, so the origin's goes in when absent.
-    const headers: string[] = [];
-    let hasHost = false;
-    for (const name in init.headers) {
-      if (name === 'host') hasHost = true;
-      headers.push(name, init.headers[name] as string);
-    }
-    if (!hasHost) headers.push('host', origin.host);
-    if (init.body !== undefined)
-      headers.push('content-length', String(Buffer.byteLength(init.body)));
     const agent = origin.https ? agents.https : agents.http;
-    const options: http.RequestOptions = {
-      method: init.method,
-      hostname: origin.hostname,
-      path: init.path,
-      headers: headers,
-      agent,
-    };
-    if (origin.port !== undefined) options.port = origin.port;
-    const req = (origin.https ? https : http).request(options, (res) => {
+    const req = (origin.https ? https : http).request(requestOptions(init, agent), (res) => {
       const max = init.maxBodyBytes;
       const declared = declaredLength(res.headers);
       if (declared !== null && declared > max) return cut(new BodyTooLargeError(max));
