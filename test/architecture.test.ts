@@ -237,10 +237,11 @@ describe('One registry of providers', () => {
 });
 
 /**
- * The emulators' provider folders: each folder of src/emulators/ but STS's (the accounts' sessions)
- * and SQS's (the queues the providers' events travel on): neither is a provider.
+ * The emulators' provider folders: each folder of src/emulators/ but STS's (the accounts' sessions),
+ * SQS's (the queues the providers' events travel on) and CloudWatch Logs' (the AWS Batch jobs' log
+ * lines): none is a provider.
  */
-const NOT_PROVIDERS = new Set(['sts', 'sqs']);
+const NOT_PROVIDERS = new Set(['sts', 'sqs', 'logs']);
 const EMULATOR_FOLDERS = readdirSync(join(SRC, 'emulators'), { withFileTypes: true })
   .filter((e) => e.isDirectory() && !NOT_PROVIDERS.has(e.name))
   .map((e) => `emulators/${e.name}`);

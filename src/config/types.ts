@@ -24,6 +24,8 @@ export interface Config {
     sts?: string;
     /** SQS, for the event queues of JOBGRAPH_EVENT_QUEUES (AWS_ENDPOINT_URL_SQS). */
     sqs?: string;
+    /** CloudWatch Logs, for AWS Batch jobs' log lines (AWS_ENDPOINT_URL_CLOUDWATCH_LOGS). */
+    logs?: string;
   };
   /**
    * Where the standard AWS credential chain looks for profiles: AWS_PROFILE (null: the default

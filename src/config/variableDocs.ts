@@ -104,6 +104,11 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
   aws('AWS_ENDPOINT_URL_BATCH', 'real endpoint', 'AWS Batch endpoint override'),
   aws('AWS_ENDPOINT_URL_SQS', 'real endpoint', 'SQS endpoint override (the event queues)'),
   aws(
+    'AWS_ENDPOINT_URL_CLOUDWATCH_LOGS',
+    'real endpoint',
+    'CloudWatch Logs endpoint override (AWS Batch job logs)',
+  ),
+  aws(
     'AWS_ENDPOINT_URL_STS',
     'real endpoint',
     'STS endpoint override (JOBGRAPH_AWS_ACCOUNTS roles)',
