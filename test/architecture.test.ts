@@ -132,7 +132,7 @@ const PROVIDER_FOLDERS = readdirSync(join(SRC, 'datasources'), { withFileTypes: 
   .filter(
     (e) =>
       e.isDirectory() &&
-      !['acting', 'events', 'guard', 'listing', 'shared', 'state'].includes(e.name),
+      !['acting', 'events', 'guard', 'listing', 'logs', 'shared', 'state'].includes(e.name),
   )
   .map((e) => `datasources/${e.name}`);
 const inProviderFolder = (path: string) => PROVIDER_FOLDERS.some((folder) => under(folder)(path));

@@ -136,6 +136,12 @@ export interface Config {
     /** How long SIGTERM waits for in-flight requests, in ms (JOBGRAPH_SHUTDOWN_GRACE_MS, default 10000). */
     shutdownGraceMs: number;
     /**
+     * Job log reads (CloudWatch Logs GetLogEvents) a second per account and region, and as many
+     * at once (JOBGRAPH_LOG_READS_PER_SECOND, default 5: a fifth of GetLogEvents' quota of 25 a
+     * second, which the account's people and tools share); over it, UPSTREAM_THROTTLED.
+     */
+    logReadsPerSecond: number;
+    /**
      * Upstream calls per second each provider may get, per region (Import/Export: one budget), by
      * the provider's short name as in global IDs (`omics`, `cos`, …), across the replicas with
      * Redis (JOBGRAPH_UPSTREAM_RATE_LIMITS, `panorama=5,omics=5`); a provider not named has none.
