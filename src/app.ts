@@ -1,3 +1,4 @@
+import { createJobLogs, type JobLogs } from './datasources/logs/jobLogs.ts';
 import { randomBytes } from 'node:crypto';
 import type { DestinationStream, Logger } from 'pino';
 import { demoTokens, type DemoTokens } from './auth/demoTokens.ts';
@@ -66,6 +67,8 @@ export interface Gateway {
   cluster: ClusterPeers | undefined;
   /** The history store (JOBGRAPH_HISTORY_URL), null when off: docs/history.md. */
   history: History | null;
+  /** Job logs (docs/logs.md): its `calls` count the GetLogEvents calls made. */
+  jobLogs: JobLogs;
   close(): Promise<void>;
 }
 
@@ -102,6 +105,20 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     rateBucket,
     accounts,
     history ? rememberedJobs(history.reader) : undefined,
+  );
+  // Job logs (docs/logs.md): CloudWatch Logs through the same pipeline, on demand, budgeted.
+  const logs = createJobLogs(
+    config,
+    {
+      timeoutMs: config.limits.upstreamTimeoutMs,
+      maxAttempts: config.limits.upstreamMaxAttempts,
+      maxSockets: config.limits.providerConcurrency,
+      maxClients: config.limits.maxClientsPerProvider,
+      maxBodyBytes: config.limits.upstreamMaxBodyBytes,
+      budgetMs: config.resilience.upstreamBudgetMs,
+      awsAccounts: accounts,
+    },
+    observability,
   );
   const accountChecks = new AccountChecks(config, accounts);
   const verification = verifyAccounts(config, accountChecks, accounts, sources, logger);
@@ -163,6 +180,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     states,
     ...(history ? { history } : {}),
     actions,
+    logs,
     ...(callerRates ? { callerRates } : {}),
     readinessDetails: () => ({
       ...(cluster ? { redis: cluster.redis.state, cluster: cluster.peers.state() } : {}),
@@ -189,10 +207,12 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     events,
     cluster: cluster?.peers,
     history,
+    jobLogs: logs,
     close: async () => {
       await events?.close();
       await server.close();
       closeSources(sources);
+      logs.close();
       await sharedSnapshots?.close();
       await sharedReservations?.close();
       await callerRates?.close();
