@@ -119,6 +119,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       awsAccounts: accounts,
     },
     observability,
+    // The log budget on the watch pollers' clock (a test's, moved by hand), else the real one.
+    options.watchScheduler ? () => (options.watchScheduler as Scheduler).now() : undefined,
   );
   const accountChecks = new AccountChecks(config, accounts);
   const verification = verifyAccounts(config, accountChecks, accounts, sources, logger);

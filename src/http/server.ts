@@ -435,6 +435,7 @@ function startSubscriptions(
     ...(options.events ? { events: options.events } : {}),
     ...(options.states ? { states: options.states } : {}),
     ...(options.actions ? { actions: options.actions } : {}),
+    ...(options.logs ? { logs: options.logs } : {}),
     audit: parts.audit,
     executeOperation: parts.executeOperation,
     ...(parts.callerRate ? { callerRate: parts.callerRate } : {}),

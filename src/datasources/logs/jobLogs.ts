@@ -131,8 +131,30 @@ export class JobLogs {
     }
   }
 
-  /** One GetLogEvents call for the newest `last` lines (and one more, to know whether older exist). */
-  async #read(request: TailRequest, last: number): Promise<TailRead> {
+  /**
+   * The lines written since `token` (a forward token this answered before; null: none yet, only
+   * where the stream ends now), oldest first, and the token to read on from: what a live tail
+   * polls (subscriptions/logFollowers.ts). Null when the stream does not exist (yet). Budgeted
+   * as every read; never kept or shared (each poll is the one poller's of its stream).
+   */
+  async follow(
+    request: Omit<TailRequest, 'last'> & { token: string | null },
+  ): Promise<{ lines: LogEvent[]; token: string | null } | null> {
+    this.#spend(request);
+    const page = await this.#call(request, {
+      limit: request.token === null ? 1 : MAX_LOG_EVENTS_PER_CALL,
+      startFromHead: request.token !== null,
+      ...(request.token === null ? {} : { nextToken: request.token }),
+    });
+    if (page === null) return null;
+    return {
+      lines: request.token === null ? [] : page.events,
+      token: page.nextForwardToken ?? request.token,
+    };
+  }
+
+  /** One call of the log budget, or UPSTREAM_THROTTLED with when to try again (no call made). */
+  #spend(request: Pick<TailRequest, 'account' | 'place' | 'provider'>): void {
     const { place, provider } = request;
     const waitMs = this.#budget.take(request.account, place.region);
     if (waitMs > 0) {
@@ -146,7 +168,29 @@ export class JobLogs {
       });
     }
     this.#observer?.logRead?.('called');
+  }
+
+  /** One GetLogEvents call for the newest `last` lines (and one more, to know whether older exist). */
+  async #read(request: TailRequest, last: number): Promise<TailRead> {
+    this.#spend(request);
     const limit = Math.min(last + 1, MAX_LOG_EVENTS_PER_CALL);
+    const page = await this.#call(request, { limit, startFromHead: false });
+    if (page === null) return null;
+    const events = page.events;
+    const bytes = events.reduce((n, e) => n + Buffer.byteLength(e.message) + 26, 0);
+    return {
+      events: events.length > last ? events.slice(events.length - last) : events,
+      hasMore: events.length > last || (events.length < limit && bytes > NEAR_PAGE_CAP_BYTES),
+      limit: last,
+    };
+  }
+
+  /** One GetLogEvents call under the account's circuit of the region; null for a stream that does not exist. */
+  async #call(
+    request: Omit<TailRequest, 'last'>,
+    paging: { limit: number; startFromHead: boolean; nextToken?: string },
+  ): Promise<LogEventsPage | null> {
+    const { place, provider } = request;
     const budget = AbortSignal.timeout(this.#budgetMs);
     const signal = request.signal ? AbortSignal.any([request.signal, budget]) : budget;
     const alias = request.account === DEFAULT_ACCOUNT ? undefined : request.account;
@@ -159,14 +203,7 @@ export class JobLogs {
           this.calls += 1;
           return this.#source.call(
             GET_LOG_EVENTS,
-            {
-              provider,
-              region: place.region,
-              group: place.group,
-              stream: place.stream,
-              limit,
-              startFromHead: false,
-            },
+            { provider, region: place.region, group: place.group, stream: place.stream, ...paging },
             {
               signal: attemptSignal,
               caller: request.caller,
@@ -182,13 +219,7 @@ export class JobLogs {
       if (failure instanceof UpstreamError && failure.code === 'NOT_FOUND') return null;
       throw failure;
     }
-    const events = page.events;
-    const bytes = events.reduce((n, e) => n + Buffer.byteLength(e.message) + 26, 0);
-    return {
-      events: events.length > last ? events.slice(events.length - last) : events,
-      hasMore: events.length > last || (events.length < limit && bytes > NEAR_PAGE_CAP_BYTES),
-      limit: last,
-    };
+    return page;
   }
 
   /** Keep a finished attempt's tail, the least recently read dropped while over the bound. */
