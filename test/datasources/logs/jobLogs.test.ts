@@ -3,7 +3,7 @@ import { loadConfig, type Config } from '../../../src/config/index.ts';
 import { AwsAccounts } from '../../../src/datasources/shared/accounts.ts';
 import type { JobLogPlace } from '../../../src/datasources/shared/provider.ts';
 import { createJobLogs, type JobLogs } from '../../../src/datasources/logs/jobLogs.ts';
-import { logStreamConsoleUrl } from '../../../src/datasources/logs/cloudWatchLogs.ts';
+import { logStreamConsoleUrl, logsWire } from '../../../src/datasources/logs/cloudWatchLogs.ts';
 import { BATCH_JOB_IDS, batchDemoJobs } from '../../../src/emulators/batch/data.ts';
 import { batchFailureLine } from '../../../src/emulators/batch/jobLogs.ts';
 import {
@@ -135,5 +135,17 @@ describe('Job logs', () => {
     expect(logStreamConsoleUrl('us-east-1', '/aws/batch/job', 'align/default/abc')).toBe(
       'https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#logsV2:log-groups/log-group/$252Faws$252Fbatch$252Fjob/log-events/align$252Fdefault$252Fabc',
     );
+  });
+
+  it('read CloudWatch Logs at AWS_ENDPOINT_URL_CLOUDWATCH_LOGS, else at the partition’s logs.<region> endpoint', async () => {
+    const config = loadConfig(
+      { mode: 'live' },
+      { AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: 'http://127.0.0.1:4109' },
+    );
+    expect(config.endpoints.logs).toBe('http://127.0.0.1:4109');
+    expect(loadConfig({ mode: 'live' }, {}).endpoints.logs).toBeUndefined();
+    const wire = logsWire({ timeoutMs: 1_000, maxAttempts: 1, maxSockets: 1 });
+    expect((await wire.endpoint('eu-west-1')).host).toBe('logs.eu-west-1.amazonaws.com');
+    expect((await wire.endpoint('cn-north-1')).host).toBe('logs.cn-north-1.amazonaws.com.cn');
   });
 });
