@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SCOPE_LOGS, SCOPE_READ } from '../../src/auth/identity.ts';
+import { DEMO_SECOND_AWS_ACCOUNT } from '../../src/emulators/accounts.ts';
 import { BATCH_JOB_IDS, batchGlobalId } from '../../src/emulators/batch/data.ts';
+import { BATCH_SECOND_ACCOUNT_JOB_IDS } from '../../src/emulators/batch/secondAccount.ts';
 import { LINE_EVERY_MS } from '../../src/emulators/batch/jobLogs.ts';
 import { accountToken } from '../support/accountTokens.ts';
 import { useClockedGateway } from '../support/useClockedGateway.ts';
@@ -98,6 +100,20 @@ describe('Subscription.jobLogs', () => {
     const first = await sub.next().catch((err: unknown) => err);
     const codes = JSON.stringify(first);
     expect(codes).toContain('FORBIDDEN');
+    await sub.close();
+    expect(logCalls() - before).toBe(0);
+  });
+
+  it('gives a token of one account nothing of another account’s job’s log, before any log call', async () => {
+    const before = logCalls();
+    const staging = `batch@${DEMO_SECOND_AWS_ACCOUNT.alias}:us-east-1:${BATCH_SECOND_ACCOUNT_JOB_IDS.running}`;
+    const sub = subscribe(gw.server.url, 'sse', QUERY, {
+      token: await accountToken(gw, ['default'], 'default-only', [SCOPE_READ, SCOPE_LOGS]),
+      variables: { id: staging },
+    });
+    const first = await sub.next().catch((err: unknown) => err);
+    expect(JSON.stringify(first)).toContain('FORBIDDEN');
+    expect(JSON.stringify(first)).not.toContain('step ');
     await sub.close();
     expect(logCalls() - before).toBe(0);
   });
