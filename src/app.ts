@@ -1,3 +1,4 @@
+import { createJobLogs, type JobLogs } from './datasources/logs/jobLogs.ts';
 import { randomBytes } from 'node:crypto';
 import type { DestinationStream, Logger } from 'pino';
 import { demoTokens, type DemoTokens } from './auth/demoTokens.ts';
@@ -66,6 +67,8 @@ export interface Gateway {
   cluster: ClusterPeers | undefined;
   /** The history store (JOBGRAPH_HISTORY_URL), null when off: docs/history.md. */
   history: History | null;
+  /** Job logs (docs/logs.md): its `calls` count the GetLogEvents calls made. */
+  jobLogs: JobLogs;
   close(): Promise<void>;
 }
 
@@ -103,6 +106,22 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     rateBucket,
     accounts,
     history ? rememberedJobs(history.reader) : undefined,
+  );
+  // Job logs (docs/logs.md): CloudWatch Logs through the same pipeline, on demand, budgeted.
+  const logs = createJobLogs(
+    config,
+    {
+      timeoutMs: config.limits.upstreamTimeoutMs,
+      maxAttempts: config.limits.upstreamMaxAttempts,
+      maxSockets: config.limits.providerConcurrency,
+      maxClients: config.limits.maxClientsPerProvider,
+      maxBodyBytes: config.limits.upstreamMaxBodyBytes,
+      budgetMs: config.resilience.upstreamBudgetMs,
+      awsAccounts: accounts,
+    },
+    observability,
+    // The log budget on the watch pollers' clock (a test's, moved by hand), else the real one.
+    options.watchScheduler ? () => (options.watchScheduler as Scheduler).now() : undefined,
   );
   const accountChecks = new AccountChecks(config, accounts);
   const verification = verifyAccounts(config, accountChecks, accounts, sources, logger);
@@ -170,6 +189,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     states,
     ...(history ? { history } : {}),
     actions,
+    logs,
     ...(callerRates ? { callerRates } : {}),
     readinessDetails: () => ({
       ...(cluster ? { redis: cluster.redis.state, cluster: cluster.peers.state() } : {}),
@@ -196,10 +216,12 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     events,
     cluster: cluster?.peers,
     history,
+    jobLogs: logs,
     close: async () => {
       await events?.close();
       await server.close();
       closeSources(sources);
+      logs.close();
       await sharedSnapshots?.close();
       await sharedReservations?.close();
       await callerRates?.close();

@@ -1,3 +1,6 @@
+import { logsScopeRefusal } from './auth/logsScope.ts';
+import type { JobLogs } from './datasources/logs/jobLogs.ts';
+import { jobLogTail, type JobLogTailValue, type LogTailArgs } from './datasources/logs/logTail.ts';
 import { liveByOf, type EventQueues } from './datasources/events/eventQueues.ts';
 import type DataLoader from 'dataloader';
 import type { AccountAudit } from './auth/accountAudit.ts';
@@ -125,6 +128,11 @@ export interface RequestContext extends AuthContext, JobFieldsContext {
   }): Promise<JobListPage>;
   /** The history store under the caller's grant (`Job.transitions`, `jobHistory`); null when off. */
   history: RequestHistory | null;
+  /**
+   * `Job.logTail` of `record` (docs/logs.md): refused before any call without `jobs:logs:read`
+   * or the account's grant; `field` names the type's field for the refusal.
+   */
+  jobLogTail(record: JobRecord, args: LogTailArgs, field: string): Promise<JobLogTailValue>;
 }
 
 export type { JobListFilter, JobListPage, ListedJob } from './datasources/listing/index.ts';
@@ -148,6 +156,8 @@ export interface GatewayParts {
   history?: HistoryQueries;
   /** Acting on jobs (docs/actions.md); none: every action refused as off, none available. */
   actions?: JobActions;
+  /** Job logs (docs/logs.md); none: every job's `logTail` has no lines. */
+  logs?: JobLogs;
 }
 
 /** What a request says beyond its caller: its `Idempotency-Key` header. */
@@ -325,6 +335,20 @@ export function createRequestContext(
       return aliasOfAccountId(config, accounts, identity.accounts, (p, account, shown) =>
         refuse(field, p, account, shown),
       )(provider, accountId, argument);
+    },
+    async jobLogTail(record, args, field) {
+      const refused = logsScopeRefusal(identity, field);
+      if (refused) throw refused;
+      const key = parseGlobalId(record.id);
+      const provider = providerOf(key.provider);
+      const account = provider.setup.accountAlias(config, key as never);
+      if (!identity.accounts.permits(key.provider, account))
+        throw refuse(field, key.provider, account);
+      return jobLogTail(gateway.logs, provider.logs, record, args, {
+        provider: key.provider,
+        account,
+        caller,
+      });
     },
     loadJob(key, field = 'job', listed) {
       // The account is decided first, by the job's own account, before the budget or any call.

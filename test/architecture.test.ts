@@ -132,7 +132,7 @@ const PROVIDER_FOLDERS = readdirSync(join(SRC, 'datasources'), { withFileTypes: 
   .filter(
     (e) =>
       e.isDirectory() &&
-      !['acting', 'events', 'guard', 'listing', 'shared', 'state'].includes(e.name),
+      !['acting', 'events', 'guard', 'listing', 'logs', 'shared', 'state'].includes(e.name),
   )
   .map((e) => `datasources/${e.name}`);
 const inProviderFolder = (path: string) => PROVIDER_FOLDERS.some((folder) => under(folder)(path));
@@ -237,10 +237,11 @@ describe('One registry of providers', () => {
 });
 
 /**
- * The emulators' provider folders: each folder of src/emulators/ but STS's (the accounts' sessions)
- * and SQS's (the queues the providers' events travel on): neither is a provider.
+ * The emulators' provider folders: each folder of src/emulators/ but STS's (the accounts' sessions),
+ * SQS's (the queues the providers' events travel on) and CloudWatch Logs' (the AWS Batch jobs' log
+ * lines): none is a provider.
  */
-const NOT_PROVIDERS = new Set(['sts', 'sqs']);
+const NOT_PROVIDERS = new Set(['sts', 'sqs', 'logs']);
 const EMULATOR_FOLDERS = readdirSync(join(SRC, 'emulators'), { withFileTypes: true })
   .filter((e) => e.isDirectory() && !NOT_PROVIDERS.has(e.name))
   .map((e) => `emulators/${e.name}`);

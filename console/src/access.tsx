@@ -13,6 +13,8 @@ const ACCESS_QUERY = '{ jobAccess { subject scopes allAccounts accounts } }';
 
 /** The scope that lets a token act on jobs (docs/actions.md). */
 const WRITE_SCOPE = 'jobs:write';
+/** The scope of a job's own log lines (docs/logs.md). */
+export const LOGS_SCOPE = 'jobs:logs:read';
 
 /**
  * One `jobAccess` question per token for the whole tab: the header and the action controls read
@@ -51,6 +53,15 @@ function useJobAccess(token: string): JobAccess | null {
  */
 export function useCanAct(token: string): boolean {
   return useJobAccess(token)?.scopes.includes(WRITE_SCOPE) ?? false;
+}
+
+/**
+ * Whether this token may read jobs' log lines (`jobs:logs:read`): null until the server answered
+ * (and when it could not), so the page neither asks for lines nor says they are hidden before it knows.
+ */
+export function useCanReadLogs(token: string): boolean | null {
+  const access = useJobAccess(token);
+  return access ? access.scopes.includes(LOGS_SCOPE) : null;
 }
 
 /** The accounts as a person reads them: every account, none, or the aliases. */

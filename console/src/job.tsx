@@ -25,6 +25,7 @@ import {
   type RowJob,
 } from './format.ts';
 import { useNow, usePageVisible } from './hooks.ts';
+import { JobLog } from './jobLog.tsx';
 import { Timeline } from './timeline.tsx';
 
 type Value = string | number | boolean | null | Value[] | { [field: string]: Value };
@@ -496,6 +497,15 @@ export function JobPage({
       </h1>
       {job ? <JobSummary job={job} now={now} live={live} /> : null}
       {job ? <JobStatus job={job} /> : null}
+      {job ? (
+        <JobLog
+          id={id}
+          token={token}
+          running={unfinished}
+          visible={visible}
+          onRefused={onRefused}
+        />
+      ) : null}
       <JobBanners liveError={liveError} jobError={errors.get('')} />
       {job ? (
         <JobActions

@@ -65,6 +65,11 @@ export const SCOPE_WRITE = 'jobs:write';
 /** The extra scope sensitive fields need. */
 export const SCOPE_SECRETS = 'jobs:secrets:read';
 /**
+ * The scope of a job's own log lines (`logTail`, `jobLogs`; docs/logs.md), besides `jobs:read` and
+ * the account's grant: jobs print secrets, so their lines are guarded like secret fields.
+ */
+export const SCOPE_LOGS = 'jobs:logs:read';
+/**
  * The scope of operators: what `/readyz` says beyond ready or not (each account's state, the
  * reason it is not ready). Jobs need `jobs:read` as ever; this scope reads none.
  */

@@ -23,6 +23,7 @@ export function endpointsOf(env: Env): Config['endpoints'] {
   set('batch', awsEndpoint('BATCH'));
   set('sts', awsEndpoint('STS'));
   set('sqs', awsEndpoint('SQS'));
+  set('logs', awsEndpoint('CLOUDWATCH_LOGS'));
   set('cosBatch', url(env, 'COS_BATCH_ENDPOINT_URL'));
   return endpoints;
 }

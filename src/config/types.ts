@@ -24,6 +24,8 @@ export interface Config {
     sts?: string;
     /** SQS, for the event queues of JOBGRAPH_EVENT_QUEUES (AWS_ENDPOINT_URL_SQS). */
     sqs?: string;
+    /** CloudWatch Logs, for AWS Batch jobs' log lines (AWS_ENDPOINT_URL_CLOUDWATCH_LOGS). */
+    logs?: string;
   };
   /**
    * Where the standard AWS credential chain looks for profiles: AWS_PROFILE (null: the default
@@ -133,6 +135,12 @@ export interface Config {
     breakerHalfOpenMs: number;
     /** How long SIGTERM waits for in-flight requests, in ms (JOBGRAPH_SHUTDOWN_GRACE_MS, default 10000). */
     shutdownGraceMs: number;
+    /**
+     * Job log reads (CloudWatch Logs GetLogEvents) a second per account and region, and as many
+     * at once (JOBGRAPH_LOG_READS_PER_SECOND, default 5: a fifth of GetLogEvents' quota of 25 a
+     * second, which the account's people and tools share); over it, UPSTREAM_THROTTLED.
+     */
+    logReadsPerSecond: number;
     /**
      * Upstream calls per second each provider may get, per region (Import/Export: one budget), by
      * the provider's short name as in global IDs (`omics`, `cos`, …), across the replicas with

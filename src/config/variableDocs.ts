@@ -104,6 +104,11 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
   aws('AWS_ENDPOINT_URL_BATCH', 'real endpoint', 'AWS Batch endpoint override'),
   aws('AWS_ENDPOINT_URL_SQS', 'real endpoint', 'SQS endpoint override (the event queues)'),
   aws(
+    'AWS_ENDPOINT_URL_CLOUDWATCH_LOGS',
+    'real endpoint',
+    'CloudWatch Logs endpoint override (AWS Batch job logs)',
+  ),
+  aws(
     'AWS_ENDPOINT_URL_STS',
     'real endpoint',
     'STS endpoint override (JOBGRAPH_AWS_ACCOUNTS roles)',
@@ -251,6 +256,11 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
   upstream('JOBGRAPH_MAX_CLIENTS_PER_PROVIDER', '32', 'regional clients a provider keeps open'),
   upstream('JOBGRAPH_BREAKER_FAILURES', '5', 'unavailable jobs in a row that open a circuit'),
   upstream('JOBGRAPH_BREAKER_HALF_OPEN_MS', '10000', 'how long a circuit stays open, ms'),
+  upstream(
+    'JOBGRAPH_LOG_READS_PER_SECOND',
+    '5',
+    'job log reads (GetLogEvents) a second per account and region',
+  ),
   watch(
     'JOBGRAPH_EVENT_QUEUES',
     '— (demo: its emulated queues)',

@@ -3,6 +3,7 @@ import type { EmulatorAccounts } from './accounts.ts';
 import type { EventSink } from './eventBridge.ts';
 import type { ProviderEmulator } from './framework.ts';
 import type { JobList, ListOrder } from './listing.ts';
+import type { LogStreams } from './logs/streams.ts';
 import type { ProgressPhase } from './progress.ts';
 
 /**
@@ -132,6 +133,8 @@ export interface EmulatorCreateOptions {
    * bus); absent: they are dropped.
    */
   events?: EventSink;
+  /** Where an emulator whose jobs write logs puts their lines (the CloudWatch Logs emulator's streams); absent: nowhere. */
+  logs?: LogStreams;
 }
 
 /** One job a demo list operation shows. */

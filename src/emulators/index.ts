@@ -25,6 +25,8 @@ import { cyclePoint, PROGRESS_CYCLE_MS } from './progress.ts';
 import type { EventSwitches } from './sqs/eventBus.ts';
 import { createSqsEmulator, type SqsEmulator } from './sqs/emulator.ts';
 import { createStsEmulator } from './sts/emulator.ts';
+import { createLogsEmulator } from './logs/emulator.ts';
+import { createLogStreams, type LogStreams } from './logs/streams.ts';
 export { PROGRESS_CYCLE_MS, type ProgressPhase } from './progress.ts';
 export { MAX_JOBS_PER_SOURCE, type ListOrder } from './listing.ts';
 export {
@@ -47,11 +49,15 @@ export {
   type EventSwitches,
 } from './sqs/eventBus.ts';
 export { parseQueueUrl, type SqsEmulator } from './sqs/emulator.ts';
+export type { LogEvent, LogStreams, StreamPlace } from './logs/streams.ts';
 
 /** The job providers' emulators: the names of the registry's descriptors (src/emulators/registry.ts). */
 export type EmulatorName = AnyEmulator['name'];
-/** Every emulator of a set: the providers', STS (the accounts' sessions) and SQS (the job events' queues). */
-export type EmulatorSetName = EmulatorName | 'sts' | 'sqs';
+/**
+ * Every emulator of a set: the providers', STS (the accounts' sessions), SQS (the job events'
+ * queues) and CloudWatch Logs (`logs`: the AWS Batch jobs' log lines).
+ */
+export type EmulatorSetName = EmulatorName | 'sts' | 'sqs' | 'logs';
 
 /** Each emulator's `field`, by its name. */
 type ByName<F extends keyof AnyEmulator> = { [D in AnyEmulator as D['name']]: D[F] };
@@ -65,12 +71,17 @@ function byName<T>(value: (d: AnyEmulator) => T): Record<EmulatorName, T> {
 const STS_PORT_OFFSET = 6;
 /** The SQS emulator's port offset (4108 at the default base). */
 const SQS_PORT_OFFSET = 8;
+/** The CloudWatch Logs emulator's port offset (4109 at the default base). */
+const LOGS_PORT_OFFSET = 9;
+/** The environment variable the AWS SDKs (and jobgraph) read CloudWatch Logs' endpoint from. */
+export const LOGS_ENDPOINT_VARIABLE = 'AWS_ENDPOINT_URL_CLOUDWATCH_LOGS';
 
 /** Fixed loopback ports used by `jobgraph emulators` (base + offset). */
 export const EMULATOR_PORT_OFFSETS: Record<EmulatorSetName, number> = {
   ...byName((d) => d.portOffset),
   sts: STS_PORT_OFFSET,
   sqs: SQS_PORT_OFFSET,
+  logs: LOGS_PORT_OFFSET,
 };
 export const DEFAULT_EMULATOR_PORT_BASE = 4100;
 
@@ -113,6 +124,11 @@ export type EmulatorSet = Record<EmulatorSetName, RunningEmulator> & {
    * publishing emulators deliver through (`bus`: its delay, duplicate, reorder and loss switches).
    */
   queues: Pick<SqsEmulator, 'store' | 'deny' | 'bus'>;
+  /**
+   * The CloudWatch Logs emulator's streams: the AWS Batch jobs write theirs as they run; a test
+   * puts more (`put`), such as a long stream to page through.
+   */
+  logStreams: LogStreams;
   /**
    * Publish the progressing jobs' state changes since the last call, at the set's clock. A set on
    * the real clock does it by itself at each phase boundary; a set given `now` only when called.
@@ -221,6 +237,7 @@ export function withDemoUpstreams(base: Config, emulators: EmulatorSet): Config 
     endpoints: {
       ...Object.fromEntries(EMULATORS.map((d) => [d.endpoint.config, emulators[d.name].url])),
       sts: emulators.sts.url,
+      logs: emulators.logs.url,
       // An SQS endpoint of the environment stays (its event queues are not the demo's).
       ...(base.endpoints.sqs ? { sqs: base.endpoints.sqs } : {}),
     },
@@ -286,13 +303,15 @@ export async function startEmulators(options: StartAllOptions = {}): Promise<Emu
   });
   for (const accountId of [DEMO_AWS_ACCOUNT_ID, DEMO_SECOND_AWS_ACCOUNT.accountId])
     sqs.store.create(DEMO_EVENT_REGION, accountId, DEMO_EVENT_QUEUE_NAME);
+  const logStreams = createLogStreams();
   const emulators: [EmulatorSetName, ProviderEmulator][] = [
     ...EMULATORS.map((d): [EmulatorSetName, ProviderEmulator] => [
       d.name,
-      d.create({ ...created(d), events: sqs.bus }),
+      d.create({ ...created(d), events: sqs.bus, logs: logStreams }),
     ]),
     ['sts', createStsEmulator({ now, accounts })],
     ['sqs', sqs],
+    ['logs', createLogsEmulator({ now, accounts, streams: logStreams })],
   ];
   const started: Partial<Record<EmulatorSetName, RunningEmulator>> = {};
   try {
@@ -320,6 +339,7 @@ export async function startEmulators(options: StartAllOptions = {}): Promise<Emu
     ...set,
     accounts,
     queues: sqs,
+    logStreams,
     publishDue,
     close: async () => {
       stopPublishing();
@@ -372,11 +392,16 @@ export const DEMO_SECOND_TENCENT_ENV_PREFIX = 'JOBGRAPH_DEMO_COS_STAGING';
  * `JOBGRAPH_TENCENT_ACCOUNTS` naming the second Tencent account's variable prefix, and that
  * account's `…_SECRET_ID`, `…_SECRET_KEY`, `…_UIN`, `…_APPID`. With the SQS emulator, its
  * `AWS_ENDPOINT_URL_SQS` and `JOBGRAPH_EVENT_QUEUES` naming the demo's event queues
- * (`demoEventQueuesVariable`). A set built by hand without `sts` or `sqs` (a deployment's fixed
- * addresses) gets the providers' lines only.
+ * (`demoEventQueuesVariable`). With the CloudWatch Logs emulator, `AWS_ENDPOINT_URL_CLOUDWATCH_LOGS`.
+ * A set built by hand without `sts`, `sqs` or `logs` (a deployment's fixed addresses) gets the
+ * providers' lines only.
  */
 export function emulatorEnvironment(
-  set: Record<EmulatorName, RunningEmulator> & { sts?: RunningEmulator; sqs?: RunningEmulator },
+  set: Record<EmulatorName, RunningEmulator> & {
+    sts?: RunningEmulator;
+    sqs?: RunningEmulator;
+    logs?: RunningEmulator;
+  },
 ): Record<string, string> {
   const tencent = DEMO_SECOND_TENCENT_ACCOUNT;
   const events = set.sqs
@@ -411,6 +436,7 @@ export function emulatorEnvironment(
     COS_APPID: DEMO_TENCENT_CREDENTIALS.appId,
     ...accounts,
     ...events,
+    ...(set.logs ? { [LOGS_ENDPOINT_VARIABLE]: set.logs.url } : {}),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { JobLogs } from '../datasources/logs/jobLogs.ts';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -103,6 +104,8 @@ export interface ServerOptions {
   history?: HistoryQueries;
   /** Acting on jobs (docs/actions.md); none: every action refused as off. */
   actions?: JobActions;
+  /** Job logs (docs/logs.md); none: no job has lines. */
+  logs?: JobLogs;
   /** graphql-sse single connection reservations shared with the other replicas (Redis); none: this process's own. */
   sharedReservations?: SharedReservations;
   /** Where the callers' request rates are counted (Redis: across the replicas); none: this process's own. Unused when JOBGRAPH_CALLER_RATE is off. */
@@ -154,6 +157,7 @@ function requestGateway(options: ServerOptions, listSnapshots: ReturnType<typeof
     ...(options.states ? { states: options.states } : {}),
     ...(options.history ? { history: options.history } : {}),
     ...(options.actions ? { actions: options.actions } : {}),
+    ...(options.logs ? { logs: options.logs } : {}),
     audit: new AccountAudit(logger, options.observability?.metrics, (provider, alias) =>
       accountDirectory(config, options.accounts).some(
         (a) => a.alias === alias && (provider === null || a.provider === provider),
@@ -431,6 +435,7 @@ function startSubscriptions(
     ...(options.events ? { events: options.events } : {}),
     ...(options.states ? { states: options.states } : {}),
     ...(options.actions ? { actions: options.actions } : {}),
+    ...(options.logs ? { logs: options.logs } : {}),
     audit: parts.audit,
     executeOperation: parts.executeOperation,
     ...(parts.callerRate ? { callerRate: parts.callerRate } : {}),

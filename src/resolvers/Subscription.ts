@@ -3,6 +3,27 @@ import { BadUserInputError } from '../errors.ts';
 import { parseGlobalId, type JobKey } from '../model/globalId.ts';
 import type { JobRecord } from '../model/job.ts';
 import type { WatchContext } from '../subscriptions/hub.ts';
+import type { FollowedLine } from '../subscriptions/logFollowers.ts';
+
+/**
+ * `jobLogs(id:)`: a running job's new log lines (docs/logs.md), each event one line; the scope
+ * and the account are checked before any call (hub.ts `watchLogs`).
+ */
+const jobLogs = {
+  subscribe(
+    _source: unknown,
+    { id }: { id: string },
+    ctx: WatchContext | { watchJobLogs?: undefined },
+  ) {
+    if (!ctx.watchJobLogs) throw notOverHttp();
+    return ctx.watchJobLogs(id);
+  },
+  resolve(payload: FollowedLine | Error | undefined): FollowedLine {
+    if (payload === undefined) throw notOverHttp();
+    if (payload instanceof Error) throw payload;
+    return payload;
+  },
+};
 
 /**
  * `jobUpdates(ids:)`: every ID — a global ID or a job ARN, as `job(id:)` takes — is checked before any upstream call (a malformed one is its own
@@ -10,6 +31,7 @@ import type { WatchContext } from '../subscriptions/hub.ts';
  * the process's shared pollers (src/subscriptions/). Each event is one job, or one job's error.
  */
 export const Subscription = {
+  jobLogs,
   jobUpdates: {
     subscribe(
       _source: unknown,

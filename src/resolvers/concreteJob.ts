@@ -1,3 +1,4 @@
+import { parseGlobalId } from '../model/globalId.ts';
 import type { RequestContext } from '../context.ts';
 import { JOB_TYPE_NAME, keyFromRepresentation, type JobRepresentation } from '../model/jobKeys.ts';
 import type { JobProvider, JobRecord } from '../model/job.ts';
@@ -68,6 +69,24 @@ export function concreteJobResolvers(provider: JobProvider) {
     actionsTaken(job: JobRecord, _args: unknown, context: RequestContext) {
       return context.actionsTaken(job.id);
     },
+    /**
+     * The newest lines of an attempt's log (docs/logs.md): the whole record is read first when
+     * this is a listed row (its provider's log place needs it), then the job logs answer.
+     */
+    async logTail(
+      job: JobRecord,
+      args: { last: number; attempt?: number | null },
+      context: RequestContext,
+    ) {
+      const record = isListedRow(job)
+        ? await context.loadJob(parseGlobalId(job.id), 'logTail')
+        : job;
+      return context.jobLogTail(
+        record,
+        { last: args.last, attempt: args.attempt ?? null },
+        `${JOB_TYPE_NAME[provider]}.logTail`,
+      );
+    },
     /** When a kept record was last confirmed by its provider; null on a live answer. */
     async lastConfirmedAt(job: JobRecord): Promise<string | null> {
       return (await recordField(job, 'lastConfirmedAt')) ?? null;
@@ -90,6 +109,10 @@ function recordField<F extends keyof JobRecord>(
     ? (value as () => Promise<JobRecord[F]>)()
     : (value as JobRecord[F]);
 }
+
+/** Whether `job` is a `listJobs` row, some of whose fields are loaders of the whole record. */
+const isListedRow = (job: JobRecord): boolean =>
+  Object.values(job).some((value) => typeof value === 'function');
 
 /**
  * The resolvers of every provider's job type (`BatchJob`, `CosBatchJob`, …), by type name, from

@@ -7,6 +7,9 @@ import {
   type RequestAudit,
 } from '../auth/accountAudit.ts';
 import { SCOPE_SECRETS, type Identity } from '../auth/identity.ts';
+import { logsScopeRefusal } from '../auth/logsScope.ts';
+import type { JobLogs } from '../datasources/logs/jobLogs.ts';
+import { LogFollowers, LineQueue, type FollowedLine } from './logFollowers.ts';
 import type { PollLeases } from '../cache/pollLeases.ts';
 import type { Config } from '../config/index.ts';
 import type { Sources } from '../datasources/index.ts';
@@ -15,7 +18,12 @@ import {
   NO_SUBJECT_CALLER,
   type GuardedSource,
 } from '../datasources/guard/loader.ts';
-import { formatGlobalId, type AccountAliasOf, type JobKey } from '../model/globalId.ts';
+import {
+  formatGlobalId,
+  parseGlobalId,
+  type AccountAliasOf,
+  type JobKey,
+} from '../model/globalId.ts';
 import { aliasOfAccountId } from '../datasources/accountDirectory.ts';
 import { providerOf } from '../datasources/registry.ts';
 import type { AwsAccounts } from '../datasources/shared/accounts.ts';
@@ -59,6 +67,12 @@ export interface WatchContext extends AuthContext, JobFieldsContext {
    * subscription's other refusals.
    */
   accountAliasOfId: AccountAliasOf;
+  /**
+   * Follow the running job `id`'s log (`Subscription.jobLogs`, docs/logs.md): its new lines as
+   * they are written, one item a line, until the job ends. Refused before any call without
+   * `jobs:logs:read` or the account's grant; completes at once for a job with no log to follow.
+   */
+  watchJobLogs(id: string): AsyncIterableIterator<FollowedLine | Error>;
 }
 
 export interface WatchHubOptions {
@@ -97,6 +111,8 @@ export interface WatchHubOptions {
    * absent (a hub alone, in tests): the hub's own, dated by its scheduler.
    */
   states?: JobStates;
+  /** Job logs (docs/logs.md), for `jobLogs`; none: no job's log is followed. */
+  logs?: JobLogs;
 }
 
 /** The poll leases of the cache the sources share (Redis), if any. */
@@ -122,6 +138,8 @@ export class WatchHub {
   readonly states: JobStates;
   private readonly feed: WatchHubOptions['events'];
   private readonly offCoverage: (() => void) | undefined;
+  /** The live tails (`jobLogs`): one poller per stream; none without job logs. */
+  readonly logFollowers: LogFollowers | undefined;
   private closed = false;
 
   constructor(options: WatchHubOptions) {
@@ -180,6 +198,7 @@ export class WatchHub {
           }),
     });
     this.slots = new SubscriptionSlots(config.watch.maxPerCaller, config.watch.maxTotal);
+    this.logFollowers = options.logs ? new LogFollowers(options.logs, this.scheduler) : undefined;
     const events = new EventApplier(config, this.registry, leases ?? undefined, states);
     this.events = events;
     feed?.attach((event) => events.apply(event));
@@ -217,8 +236,54 @@ export class WatchHub {
             ? refusals.refuse('jobUpdates', provider, account, shown)
             : new AccountForbiddenError(shown),
       ),
+      watchJobLogs: (id) => this.watchLogs(identity, id, context.accountAliasOfId, refusals),
     };
     return context;
+  }
+
+  /**
+   * `jobLogs(id)`: the scope and the account checked first (no call otherwise), then the job
+   * watched as `jobUpdates` watches it (its slot counted, its pollers shared) to know its log's
+   * place and when it ends, and its stream followed by the one poller of that stream.
+   */
+  private watchLogs(
+    identity: Identity,
+    id: string,
+    aliasOf: AccountAliasOf,
+    refusals: RequestAudit | undefined,
+  ): AsyncIterableIterator<FollowedLine | Error> {
+    const refused = logsScopeRefusal(identity, 'Subscription.jobLogs');
+    if (refused) throw refused;
+    const key = this.permitted(identity, parseGlobalId(id, 'id', aliasOf), refusals);
+    refusals?.flush();
+    if (key instanceof Error) throw key;
+    const out = new LineQueue();
+    const followers = this.logFollowers;
+    const provider = providerOf(key.provider);
+    const account = provider.setup.accountAlias(this.config, key as never);
+    const job = this.watch(identity, [key], refusals, new Set(['state', 'terminal']));
+    let following: { leave(): void; jobEnded(): void } | undefined;
+    const stop = () => {
+      following?.leave();
+      void job.return();
+    };
+    out.onReturn(stop);
+    void (async () => {
+      for await (const item of job) {
+        if (item instanceof Error) return out.fail(item);
+        if (!following) {
+          const where = provider.logs && !item.terminal ? provider.logs.place(item, null) : null;
+          if (!followers || !where || 'unavailable' in where) return out.end();
+          following = followers.follow(
+            { provider: key.provider, account, place: where },
+            { line: (line) => out.push(line), end: () => out.end() },
+          );
+        }
+        if (item.terminal) following.jobEnded();
+      }
+      following?.jobEnded();
+    })().catch((err: unknown) => out.fail(err instanceof Error ? err : new Error(String(err))));
+    return out;
   }
 
   /**
@@ -284,6 +349,7 @@ export class WatchHub {
   close(): void {
     this.closed = true;
     this.offCoverage?.();
+    this.logFollowers?.close();
     for (const stream of [...this.streams]) stream.end();
     this.registry.close();
   }

@@ -31,6 +31,7 @@ export interface SubscriptionOptions extends Pick<
   | 'events'
   | 'states'
   | 'actions'
+  | 'logs'
 > {
   schema: GraphQLSchema;
   limits: QueryLimits;

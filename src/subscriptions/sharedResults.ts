@@ -15,6 +15,13 @@ import {
  */
 const MOMENT_FIELDS: ReadonlySet<string> = new Set(['liveBy']);
 
+/**
+ * Fields whose results are never shared between subscriptions: `Subscription.jobLogs` carries a
+ * job's own log lines (docs/logs.md), which each subscriber executes for itself, so no line ever
+ * reaches another caller through a shared result.
+ */
+const OWN_RESULT_FIELDS: ReadonlySet<string> = new Set(['jobLogs']);
+
 /** What an event's execution reads of a subscription's context (hub.ts's WatchContext). */
 interface SharingContext {
   config?: object;
@@ -38,7 +45,8 @@ function readsTheMoment(document: DocumentNode): boolean {
   found = false;
   visit(document, {
     [Kind.FIELD]: (node) => {
-      if (MOMENT_FIELDS.has(node.name.value)) found = true;
+      if (MOMENT_FIELDS.has(node.name.value) || OWN_RESULT_FIELDS.has(node.name.value))
+        found = true;
     },
   });
   momentary.set(document, found);

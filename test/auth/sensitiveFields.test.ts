@@ -46,6 +46,8 @@ describe('The central list of sensitive fields', () => {
       'BatchContainer.repositoryCredentialsParameter':
         'the ARN of the registry credentials secret, a reference, not the credentials',
       'BatchEksPod.imagePullSecrets': 'the names of Kubernetes secrets, not their contents',
+      'JobLogTail.consoleUrl':
+        'a link to the CloudWatch console page of the stream (no credential; the console signs in on its own); the whole type needs jobs:logs:read',
     };
     const guarded = new Set(policy.sensitiveFields.map((f) => `${f.type}.${f.field}`));
     // Types reached only through a guarded field (e.g. the credentials object) are covered by that guard.
@@ -64,6 +66,35 @@ describe('The central list of sensitive fields', () => {
         if (!guarded.has(name) && !secretTypes.has(type.name)) unguarded.push(name);
       }
     }
+    expect(unguarded).toEqual([]);
+  });
+
+  it('guards every job log field and type with jobs:logs:read and jobs:read, on every job type', () => {
+    const logsRule = { kind: 'scopes', anyOf: [['jobs:read', 'jobs:logs:read']] };
+    for (const name of ['JobLogTail', 'JobLogLine'])
+      expect(policy.typeRules.get(name), name).toEqual([logsRule]);
+    const unguarded: string[] = [];
+    const returning: string[] = [];
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (!isObjectType(type) || type.name.startsWith('_')) continue;
+      for (const field of Object.values(type.getFields())) {
+        const named = getNamedType(field.type).name;
+        if (named !== 'JobLogTail' && named !== 'JobLogLine') continue;
+        const name = `${type.name}.${field.name}`;
+        if (type.name === 'JobLogTail') continue;
+        returning.push(name);
+        const rules = policy.fieldRules.get(name) ?? [];
+        if (
+          !rules.some(
+            (r) => r.kind === 'scopes' && r.anyOf.every((all) => all.includes('jobs:logs:read')),
+          )
+        )
+          unguarded.push(name);
+      }
+    }
+    const jobType = schema.getType('Job');
+    for (const t of schema.getPossibleTypes(jobType as never))
+      expect(returning, t.name).toContain(`${t.name}.logTail`);
     expect(unguarded).toEqual([]);
   });
 

@@ -66,6 +66,10 @@ describe('The demo banner', () => {
         `http://127.0.0.1:${base + EMULATOR_PORT_OFFSETS.batch}`,
       );
       expect(env.AWS_ENDPOINT_URL_SQS).toBe(`http://127.0.0.1:${base + EMULATOR_PORT_OFFSETS.sqs}`);
+      // The CloudWatch Logs emulator (the AWS Batch jobs' log lines), under the AWS SDKs' own name.
+      expect(env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS).toBe(
+        `http://127.0.0.1:${base + EMULATOR_PORT_OFFSETS.logs}`,
+      );
       expect(env).toMatchObject({ AWS_DISABLE_HOST_PREFIX_INJECTION: 'true' });
 
       // Move the example Batch job through the control URL on the Batch emulator's printed address.

@@ -4,7 +4,7 @@ import { SCOPE_READ, SCOPE_SECRETS } from '../../src/auth/identity.ts';
 import type { JobRecord } from '../../src/model/job.ts';
 import { buildSchema } from '../../src/schema.ts';
 import { subscribe } from '../../src/subscriptions/execute.ts';
-import { MAX_RESULTS_PER_EVENT } from '../../src/subscriptions/sharedResults.ts';
+import { MAX_RESULTS_PER_EVENT, shareKey } from '../../src/subscriptions/sharedResults.ts';
 import { SECRET_VALUE, batchRecord } from '../support/retainedRecords.ts';
 
 const { schema } = buildSchema();
@@ -167,5 +167,16 @@ describe('An event executed once for the subscriptions that would get the same r
     expect(results[0]).toEqual({
       data: { jobUpdates: { id: 'batch:us-east-1:one', liveBy: 'POLLING' } },
     });
+  });
+
+  it('never shares a job’s log lines (Subscription.jobLogs) between subscriptions', () => {
+    const { schema } = buildSchema();
+    const contextValue = {
+      config: {},
+      identity: { authenticated: true, scopes: new Set([SCOPE_READ, 'jobs:logs:read']) },
+    };
+    const key = (text: string) => shareKey({ schema, document: parse(text), contextValue });
+    expect(key('subscription { jobLogs(id: "batch:us-east-1:one") { at message } }')).toBeNull();
+    expect(key('subscription { jobUpdates(ids: ["batch:us-east-1:one"]) { id } }')).not.toBeNull();
   });
 });

@@ -5,6 +5,7 @@ import type { AwsSourceOptions } from '../shared/options.ts';
 import type { Provider } from '../shared/provider.ts';
 import { batchWire } from './client.ts';
 import { BATCH_KEY } from './key.ts';
+import { BATCH_LOGS } from './logPlace.ts';
 import { BATCH_LISTING } from './listing.ts';
 import type { BatchJobRecord } from './record.ts';
 
@@ -33,4 +34,5 @@ export const batch: Provider<'AWS_BATCH', BatchJobRecord, AwsSourceOptions> = {
   list: BATCH_LISTING,
   events: BATCH_EVENTS,
   actions: BATCH_ACTIONS,
+  logs: BATCH_LOGS,
 };

@@ -82,6 +82,32 @@ export interface Provider<
    * absent: it takes none, and every action is NOT_SUPPORTED without a call.
    */
   readonly actions?: ProviderActions;
+  /**
+   * Where its jobs' log lines are (docs/logs.md): an attempt's CloudWatch Logs stream; absent:
+   * its jobs have no job log (`logTail` answers null lines with a reason, never an error).
+   */
+  readonly logs?: ProviderLogs<R>;
+}
+
+/** Where one attempt of a job logs, in CloudWatch Logs: what `GetLogEvents` reads. */
+export interface JobLogPlace {
+  readonly region: string;
+  readonly group: string;
+  readonly stream: string;
+  /** The attempt has ended: its stream no longer changes, and its tail may be kept. */
+  readonly finished: boolean;
+}
+
+/** A job attempt's log place, or why it has none (not started, another log driver, …). */
+export type JobLogWhere = JobLogPlace | { readonly unavailable: string };
+
+/** A provider's job logs: where an attempt of a record logs. */
+export interface ProviderLogs<R extends JobRecord = JobRecord> {
+  /**
+   * The place of `attempt` (1 the first; null: the latest, the running one when it runs), or why
+   * there is none; RangeError for an attempt the job has not made.
+   */
+  place(record: R, attempt: number | null): JobLogWhere;
 }
 
 /** Where an event happened: the configured account its own `account` ID names, and its `region`. */

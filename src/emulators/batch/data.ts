@@ -147,6 +147,9 @@ export const BATCH_DEMO_SECRET_VALUE = 'batch-demo-db-password-5f2c9e';
 const ARRAY_SIZE = 5;
 const NODES = 3;
 
+/** A job's definition name, as the demo names definitions: its name's first word. */
+const definitionName = (jobName: string) => jobName.split('-')[0] ?? 'job';
+
 const jobDefinition = (account: string, region: string, name: string, revision: number) =>
   `arn:aws:batch:${region}:${account}:job-definition/${name}:${revision}`;
 
@@ -163,6 +166,8 @@ interface JobSpec {
   stoppedAfter?: number;
   statusReason?: string;
   exitCode?: number;
+  /** The container's log driver (default `awslogs`); another driver writes no CloudWatch stream. */
+  logDriver?: string;
   extra?: Record<string, unknown>;
 }
 
@@ -170,6 +175,8 @@ interface JobSpec {
 function containerOf(spec: JobSpec, account: string, region: string): Record<string, unknown> {
   const started = spec.startedAfter !== undefined;
   const stopped = spec.stoppedAfter !== undefined;
+  const logDriver = spec.logDriver ?? 'awslogs';
+  const taskId = uuidFor(`${spec.jobId}/task`).replace(/-/g, '');
   return {
     image: `${account}.dkr.ecr.${region}.amazonaws.com/${spec.jobName.split('-')[0]}:2.4.1`,
     command: ['python', '-m', 'pipeline.run', '--sample', 'Ref::sample'],
@@ -192,8 +199,11 @@ function containerOf(spec: JobSpec, account: string, region: string): Record<str
     ...(started
       ? {
           containerInstanceArn: `arn:aws:ecs:${region}:${account}:container-instance/genomics-ondemand/${uuidFor(`${spec.jobId}/ci`).replace(/-/g, '')}`,
-          taskArn: `arn:aws:ecs:${region}:${account}:task/genomics-ondemand/${uuidFor(`${spec.jobId}/task`).replace(/-/g, '')}`,
-          logStreamName: `${spec.jobName}/default/${uuidFor(`${spec.jobId}/log`).replace(/-/g, '')}`,
+          taskArn: `arn:aws:ecs:${region}:${account}:task/genomics-ondemand/${taskId}`,
+          // As the awslogs driver names a Batch job's stream: <definition name>/default/<task ID>.
+          ...(logDriver === 'awslogs'
+            ? { logStreamName: `${definitionName(spec.jobName)}/default/${taskId}` }
+            : {}),
           networkInterfaces: [
             { attachmentId: uuidFor(`${spec.jobId}/eni`), privateIpv4Address: '10.0.12.34' },
           ],
@@ -205,11 +215,14 @@ function containerOf(spec: JobSpec, account: string, region: string): Record<str
       { value: '8192', type: 'MEMORY' },
     ],
     linuxParameters: { initProcessEnabled: true, sharedMemorySize: 512 },
-    logConfiguration: {
-      logDriver: 'awslogs',
-      options: { 'awslogs-group': '/aws/batch/job' },
-      secretOptions: [],
-    },
+    logConfiguration:
+      logDriver === 'awslogs'
+        ? { logDriver, options: { 'awslogs-group': '/aws/batch/job' }, secretOptions: [] }
+        : {
+            logDriver,
+            options: { 'splunk-url': 'https://splunk.example.com:8088' },
+            secretOptions: [],
+          },
     secrets: [
       {
         name: 'API_TOKEN',
@@ -236,7 +249,9 @@ export function batchJob(
               containerInstanceArn: container.containerInstanceArn,
               taskArn: container.taskArn,
               ...(spec.exitCode !== undefined ? { exitCode: spec.exitCode } : {}),
-              logStreamName: container.logStreamName,
+              ...(container.logStreamName !== undefined
+                ? { logStreamName: container.logStreamName }
+                : {}),
               networkInterfaces: container.networkInterfaces,
             },
             startedAt: started,
@@ -258,7 +273,7 @@ export function batchJob(
     ...(started !== undefined ? { startedAt: started } : {}),
     ...(stopped !== undefined ? { stoppedAt: stopped } : {}),
     dependsOn: [],
-    jobDefinition: jobDefinition(account, region, spec.jobName.split('-')[0] ?? 'job', 7),
+    jobDefinition: jobDefinition(account, region, definitionName(spec.jobName), 7),
     parameters: { sample: 'NA12878' },
     container,
     timeout: { attemptDurationSeconds: 14400 },
@@ -315,6 +330,8 @@ function demoSpecs(anchorMs: number): JobSpec[] {
       stoppedAfter: 50 * MINUTE,
       exitCode: 137,
       statusReason: 'Terminated by the operator: over budget',
+      // Its definition logs to Splunk: no CloudWatch stream, so no job log in jobgraph.
+      logDriver: 'splunk',
       extra: { isCancelled: false, isTerminated: true },
     },
     {

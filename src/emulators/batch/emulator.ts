@@ -40,6 +40,8 @@ import { BATCH_JOB_STATUSES, batchJobChanges, batchJobEvents } from './jobEvents
 import { BATCH_BIG_ACCOUNT } from './listData.ts';
 import { BATCH_PROGRESSING_JOB_ID, batchProgressingJob } from './progressing.ts';
 import { BATCH_SECOND_ACCOUNT_QUEUES, batchSecondAccountJobs } from './secondAccount.ts';
+import { batchLogSource } from './jobLogs.ts';
+import type { LogStreams } from '../logs/streams.ts';
 
 /** The API's documented limits, as the emulator enforces them. */
 export const BATCH_LIMITS = {
@@ -66,6 +68,8 @@ export interface BatchEmulatorOptions
   extends ProgressClockOptions, ListOptions, AwsAccountsOptions {
   /** Where `Batch Job State Change` events go (default: dropped). */
   events?: EventSink;
+  /** Where its jobs write their log lines (the CloudWatch Logs emulator's streams; default: nowhere). */
+  logs?: LogStreams;
 }
 
 /** A request with nothing in it: a job lookup made by a switch, not by a call (no `synthesize`). */
@@ -216,6 +220,21 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
       return { scope: account.scope, job: account.find(NO_REQUEST, BATCH_DEMO_REGION, jobId) };
     },
   });
+  // The jobs' log lines (jobLogs.ts), from every demo job of an account as it stands now.
+  opts.logs?.register(
+    batchLogSource(BATCH_DEMO_REGION, (accountId) => {
+      const which = callers.which(accountId);
+      if (which === 'other') return [];
+      const scope = which === 'default' ? defaultJobs.scope : otherJobs(accountId).scope;
+      const all =
+        which === 'default'
+          ? [...fixtures.values(), listing.progressingJob()]
+          : secondList.entries().map((e) => e.job());
+      return all
+        .map((job) => changes.current(scope, job))
+        .filter((job): job is WireBatchJob => job !== undefined);
+    }),
+  );
   const jobTokens = opaqueTokens('jobgraph-emulator-batch-ListJobs');
   const queueTokens = opaqueTokens('jobgraph-emulator-batch-DescribeJobQueues');
 

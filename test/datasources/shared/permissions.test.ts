@@ -212,6 +212,19 @@ describe('the permissions of docs/iam/', () => {
     }
   });
 
+  it('allows in jobgraph-logs.json exactly the CloudWatch Logs operations the job logs call, on log groups only', () => {
+    const called = Object.entries(MODULES)
+      .filter(([path]) => path.startsWith('logs/'))
+      .flatMap(([, exports]) => Object.values(exports as Record<string, unknown>))
+      .filter(isOperation)
+      .map((op) => `logs:${op.name}`);
+    expect(called).toContain('logs:GetLogEvents');
+    expect(policyActions('jobgraph-logs.json')).toEqual([...new Set(called)].sort());
+    const doc = JSON.parse(read('docs/iam/jobgraph-logs.json')) as { Statement: Statement[] };
+    for (const s of doc.Statement)
+      expect(String(s.Resource)).toMatch(/^arn:aws:logs:.*:log-group:/);
+  });
+
   it('allows in jobgraph-events.json exactly the SQS actions the event consumer calls', () => {
     expect(policyActions('jobgraph-events.json')).toEqual(sqsActions());
     expect(sqsActions()).toEqual(['sqs:DeleteMessage', 'sqs:ReceiveMessage']);
@@ -223,11 +236,12 @@ describe('the permissions of docs/iam/', () => {
     expect(policyActions('jobgraph-assume-roles.json')).toEqual(sts.needed);
   });
 
-  it('holds no policy document but those four', () => {
+  it('holds no policy document but those five', () => {
     const files = readdirSync(new URL('docs/iam/', ROOT)).filter((f) => f.endsWith('.json'));
     expect(files.sort()).toEqual([
       'jobgraph-assume-roles.json',
       'jobgraph-events.json',
+      'jobgraph-logs.json',
       'jobgraph-read.json',
       'jobgraph-write.json',
     ]);
@@ -254,6 +268,7 @@ describe('the permissions of docs/iam/', () => {
         ...PROVIDERS.flatMap((p) => [...p.permissions]),
         ...sqsActions(),
         ...stsActions().needed,
+        ...policyActions('jobgraph-logs.json'),
       ].sort(),
     );
   });
@@ -264,6 +279,7 @@ describe('the permissions of docs/iam/', () => {
       expect(accounts, file).toContain(`(iam/${file})`);
     expect(read('README.md')).toContain('(docs/iam/jobgraph-read.json)');
     expect(read('docs/events.md')).toContain('(iam/jobgraph-events.json)');
+    expect(read('docs/logs.md')).toContain('(iam/jobgraph-logs.json)');
   });
 
   it('finds every file that signs an AWS call among those this test reads', () => {
@@ -282,6 +298,7 @@ describe('the permissions of docs/iam/', () => {
         'datasources/shared/callerIdentity.ts',
         'datasources/shared/sigv4.ts',
         'datasources/events/sqs.ts',
+        'datasources/logs/cloudWatchLogs.ts',
       ].includes(f);
     expect(files.filter((f) => !known(f))).toEqual([]);
   });

@@ -74,12 +74,17 @@ const byId = (jobs: Wire[]) =>
   Object.fromEntries(jobs.map((j) => [j.jobId as string, j])) as Record<string, Wire>;
 const iso = (ms: unknown) => (typeof ms === 'number' ? new Date(ms).toISOString() : null);
 
-/** Every field of `type`, all the way down (the SDL has no cycles below BatchJob). */
+/**
+ * Every field of `type`, all the way down (the SDL has no cycles below BatchJob), but `logTail`:
+ * the job's log lines are CloudWatch Logs', not DescribeJobs' (test/datasources/logs/).
+ */
 function selectAll(type: GraphQLObjectType): string {
-  const fields = Object.values(type.getFields()).map((field) => {
-    const named = getNamedType(field.type);
-    return isObjectType(named) ? `${field.name} { ${selectAll(named)} }` : field.name;
-  });
+  const fields = Object.values(type.getFields())
+    .filter((field) => field.name !== 'logTail')
+    .map((field) => {
+      const named = getNamedType(field.type);
+      return isObjectType(named) ? `${field.name} { ${selectAll(named)} }` : field.name;
+    });
   return fields.join(' ');
 }
 const { schema } = buildSchema();

@@ -1,0 +1,302 @@
+import type { Config } from '../../config/index.ts';
+import { DEFAULT_ACCOUNT } from '../../config/patterns.ts';
+import { UpstreamError } from '../../errors.ts';
+import type { JobProvider } from '../../model/job.ts';
+import { RegionalBreakers } from '../guard/breakers.ts';
+import { failureOf } from '../guard/failures.ts';
+import type { AwsAccounts } from '../shared/accounts.ts';
+import type { AttemptObserver } from '../shared/attempts.ts';
+import type { AwsSourceOptions, TransportOptions } from '../shared/options.ts';
+import type { JobLogPlace } from '../shared/provider.ts';
+import { createSource, type ProviderSource } from '../shared/source.ts';
+import {
+  GET_LOG_EVENTS,
+  MAX_LOG_EVENTS_PER_CALL,
+  logsWire,
+  type LogEvent,
+  type LogEventsPage,
+} from './cloudWatchLogs.ts';
+import { LogBudget } from './logBudget.ts';
+
+/** The most lines one tail answers (`logTail(last:)`, 1..1000). */
+export const MAX_TAIL_LINES = 1_000;
+/** The bytes of finished attempts' tails kept in this process, at most (least recently read dropped first). */
+export const KEPT_TAIL_BYTES = 16 * 1024 * 1024;
+/** A page this close to GetLogEvents' 1 MB cap may have been cut by it: older lines may exist. */
+const NEAR_PAGE_CAP_BYTES = 1_048_576 - 262_144;
+
+/** The newest lines of a stream, oldest first, and whether older ones exist. */
+export interface LogTail {
+  lines: LogEvent[];
+  hasMore: boolean;
+}
+
+/** What one tail is asked for: whose job, in which account, where its lines are, how many. */
+export interface TailRequest {
+  provider: JobProvider;
+  /** The account's alias (`default`: the default account). */
+  account: string;
+  place: JobLogPlace;
+  /** 1..MAX_TAIL_LINES. */
+  last: number;
+  /** The token's subject, for its fair share. */
+  caller: string;
+  signal?: AbortSignal;
+}
+
+/** One read of a stream from its tail: what it found, or null when the stream does not exist. */
+type TailRead = { events: LogEvent[]; hasMore: boolean; limit: number } | null;
+
+/** What the job logs tell their observer (metrics): never a line, a group or a stream. */
+export interface JobLogsObserver {
+  /** A GetLogEvents call was made (`kept`: none, the tail was kept; `shared`: joined one in flight). */
+  logRead?(outcome: 'called' | 'kept' | 'shared' | 'refused'): void;
+}
+
+/**
+ * A job attempt's log lines (docs/logs.md), read from CloudWatch Logs only when someone asks:
+ * each GetLogEvents call goes through the one source pipeline (the account's credentials or
+ * assumed role, retries, body cap, clock skew, the error funnel), under the circuit breaker of
+ * the account's region, and takes a turn of the log budget (`JOBGRAPH_LOG_READS_PER_SECOND` per
+ * account and region; over it UPSTREAM_THROTTLED with `retryAfterMs`, no call). Concurrent asks
+ * for one stream share one call; a finished attempt's tail (it no longer changes) is kept in this
+ * process, bounded in bytes, and served again without a call. Lines are never logged, traced,
+ * counted by content, written to the history store or to Redis.
+ */
+export class JobLogs {
+  readonly #source: ProviderSource<JobProvider, never>;
+  readonly #breakers: RegionalBreakers;
+  readonly #budget: LogBudget;
+  readonly #budgetMs: number;
+  readonly #perSecond: number;
+  readonly #observer: JobLogsObserver | undefined;
+  /** Reads in flight, by stream: a read of at least as many lines is shared. */
+  readonly #inFlight = new Map<string, { limit: number; read: Promise<TailRead> }>();
+  /** Finished attempts' tails, by stream, least recently read first. */
+  readonly #kept = new Map<string, { read: NonNullable<TailRead>; bytes: number }>();
+  #keptBytes = 0;
+  readonly #maxKeptBytes: number;
+  /** GetLogEvents calls made (each call once, whatever its attempts): tests and the bench count them. */
+  calls = 0;
+
+  constructor(options: {
+    source: ProviderSource<JobProvider, never>;
+    breakers: RegionalBreakers;
+    budget: LogBudget;
+    perSecond: number;
+    budgetMs: number;
+    maxKeptBytes?: number;
+    observer?: JobLogsObserver;
+  }) {
+    this.#source = options.source;
+    this.#breakers = options.breakers;
+    this.#budget = options.budget;
+    this.#perSecond = options.perSecond;
+    this.#budgetMs = options.budgetMs;
+    this.#maxKeptBytes = options.maxKeptBytes ?? KEPT_TAIL_BYTES;
+    this.#observer = options.observer;
+  }
+
+  /**
+   * The newest `last` lines of the stream at `place`, oldest first; null when the stream does not
+   * exist (yet). Rejects with the provider's UpstreamError (UPSTREAM_THROTTLED over the budget).
+   */
+  async tail(request: TailRequest): Promise<LogTail | null> {
+    const { place, last } = request;
+    if (!Number.isInteger(last) || last < 1 || last > MAX_TAIL_LINES)
+      throw new RangeError(`last must be 1..${MAX_TAIL_LINES}`);
+    const key = JSON.stringify([request.account, place.region, place.group, place.stream]);
+    const kept = this.#kept.get(key);
+    if (kept && (kept.read.events.length >= last || !kept.read.hasMore)) {
+      // Most recently read last.
+      this.#kept.delete(key);
+      this.#kept.set(key, kept);
+      this.#observer?.logRead?.('kept');
+      return tailOf(kept.read, last);
+    }
+    const flying = this.#inFlight.get(key);
+    if (flying && flying.limit >= last) {
+      this.#observer?.logRead?.('shared');
+      const read = await flying.read;
+      return read && tailOf(read, last);
+    }
+    const read = this.#read(request, last);
+    this.#inFlight.set(key, { limit: last, read });
+    try {
+      const got = await read;
+      if (got && place.finished) this.#keep(key, got);
+      return got && tailOf(got, last);
+    } finally {
+      if (this.#inFlight.get(key)?.read === read) this.#inFlight.delete(key);
+    }
+  }
+
+  /**
+   * The lines written since `token` (a forward token this answered before; null: none yet, only
+   * where the stream ends now), oldest first, and the token to read on from: what a live tail
+   * polls (subscriptions/logFollowers.ts). Null when the stream does not exist (yet). Budgeted
+   * as every read; never kept or shared (each poll is the one poller's of its stream).
+   */
+  async follow(
+    request: Omit<TailRequest, 'last'> & { token: string | null },
+  ): Promise<{ lines: LogEvent[]; token: string | null } | null> {
+    this.#spend(request);
+    const page = await this.#call(request, {
+      limit: request.token === null ? 1 : MAX_LOG_EVENTS_PER_CALL,
+      startFromHead: request.token !== null,
+      ...(request.token === null ? {} : { nextToken: request.token }),
+    });
+    if (page === null) return null;
+    return {
+      lines: request.token === null ? [] : page.events,
+      token: page.nextForwardToken ?? request.token,
+    };
+  }
+
+  /** One call of the log budget, or UPSTREAM_THROTTLED with when to try again (no call made). */
+  #spend(request: Pick<TailRequest, 'account' | 'place' | 'provider'>): void {
+    const { place, provider } = request;
+    const waitMs = this.#budget.take(request.account, place.region);
+    if (waitMs > 0) {
+      this.#observer?.logRead?.('refused');
+      throw new UpstreamError({
+        provider,
+        code: 'UPSTREAM_THROTTLED',
+        message: `jobgraph's job log budget for account ${request.account} in ${place.region} (${this.#perSecond} reads/s, JOBGRAPH_LOG_READS_PER_SECOND) is spent; try again in ${waitMs} ms.`,
+        retryable: false,
+        retryAfterMs: waitMs,
+      });
+    }
+    this.#observer?.logRead?.('called');
+  }
+
+  /** One GetLogEvents call for the newest `last` lines (and one more, to know whether older exist). */
+  async #read(request: TailRequest, last: number): Promise<TailRead> {
+    this.#spend(request);
+    const limit = Math.min(last + 1, MAX_LOG_EVENTS_PER_CALL);
+    const page = await this.#call(request, { limit, startFromHead: false });
+    if (page === null) return null;
+    const events = page.events;
+    const bytes = events.reduce((n, e) => n + Buffer.byteLength(e.message) + 26, 0);
+    return {
+      events: events.length > last ? events.slice(events.length - last) : events,
+      hasMore: events.length > last || (events.length < limit && bytes > NEAR_PAGE_CAP_BYTES),
+      limit: last,
+    };
+  }
+
+  /** One GetLogEvents call under the account's circuit of the region; null for a stream that does not exist. */
+  async #call(
+    request: Omit<TailRequest, 'last'>,
+    paging: { limit: number; startFromHead: boolean; nextToken?: string },
+  ): Promise<LogEventsPage | null> {
+    const { place, provider } = request;
+    const budget = AbortSignal.timeout(this.#budgetMs);
+    const signal = request.signal ? AbortSignal.any([request.signal, budget]) : budget;
+    const alias = request.account === DEFAULT_ACCOUNT ? undefined : request.account;
+    let page: LogEventsPage;
+    try {
+      page = await this.#breakers.executeIn(
+        place.region,
+        `logs:${place.group}:${place.stream}`,
+        (attemptSignal) => {
+          this.calls += 1;
+          return this.#source.call(
+            GET_LOG_EVENTS,
+            { provider, region: place.region, group: place.group, stream: place.stream, ...paging },
+            {
+              signal: attemptSignal,
+              caller: request.caller,
+              ...(alias === undefined ? {} : { account: alias }),
+            },
+          );
+        },
+        signal,
+        alias,
+      );
+    } catch (err) {
+      const failure = failureOf(err, provider, place.region, this.#budgetMs, budget.aborted);
+      if (failure instanceof UpstreamError && failure.code === 'NOT_FOUND') return null;
+      throw failure;
+    }
+    return page;
+  }
+
+  /** Keep a finished attempt's tail, the least recently read dropped while over the bound. */
+  #keep(key: string, read: NonNullable<TailRead>): void {
+    const bytes = read.events.reduce((n, e) => n + Buffer.byteLength(e.message) + 64, 0);
+    if (bytes > this.#maxKeptBytes) return;
+    const old = this.#kept.get(key);
+    if (old) {
+      this.#keptBytes -= old.bytes;
+      this.#kept.delete(key);
+    }
+    this.#kept.set(key, { read, bytes });
+    this.#keptBytes += bytes;
+    for (const [k, v] of this.#kept) {
+      if (this.#keptBytes <= this.#maxKeptBytes) break;
+      this.#kept.delete(k);
+      this.#keptBytes -= v.bytes;
+    }
+  }
+
+  /** The bytes of the finished tails kept now. */
+  keptBytes(): number {
+    return this.#keptBytes;
+  }
+
+  close(): void {
+    this.#source.close?.();
+  }
+}
+
+/** The newest `last` lines of a read. */
+function tailOf(read: NonNullable<TailRead>, last: number): LogTail {
+  const lines =
+    read.events.length > last ? read.events.slice(read.events.length - last) : read.events;
+  return { lines, hasMore: read.hasMore || read.events.length > last };
+}
+
+/**
+ * The job logs of a gateway: CloudWatch Logs through its own source (SigV4 `logs`, the endpoint
+ * of AWS_ENDPOINT_URL_CLOUDWATCH_LOGS or the region's, the AWS accounts' credentials), its own
+ * circuit breakers per account and region (CloudWatch Logs being down opens no Batch circuit),
+ * and the log budget of `JOBGRAPH_LOG_READS_PER_SECOND`.
+ */
+export function createJobLogs(
+  config: Config,
+  transport: TransportOptions & { awsAccounts?: AwsAccounts },
+  observer?: AttemptObserver & JobLogsObserver,
+  now?: () => number,
+): JobLogs {
+  const options: AwsSourceOptions = {
+    timeoutMs: transport.timeoutMs,
+    maxAttempts: config.awsMaxAttempts ?? transport.maxAttempts,
+    maxSockets: transport.maxSockets,
+    ...(transport.maxClients === undefined ? {} : { maxClients: transport.maxClients }),
+    ...(transport.maxBodyBytes === undefined ? {} : { maxBodyBytes: transport.maxBodyBytes }),
+    ...(transport.budgetMs === undefined ? {} : { budgetMs: transport.budgetMs }),
+    ...(observer ? { observer } : {}),
+    ...(config.awsCredentials ? { credentials: config.awsCredentials } : {}),
+    ...(transport.awsAccounts ? { accounts: transport.awsAccounts } : {}),
+    ...(config.endpoints.logs ? { endpoint: config.endpoints.logs } : {}),
+    endpointVariant: config.awsEndpointVariant,
+  };
+  // Errors are said of AWS Batch, whose jobs' logs these are (the one provider with job logs).
+  const source = createSource(
+    { name: 'AWS_BATCH', setup: { wire: logsWire } },
+    options,
+  ) as unknown as ProviderSource<JobProvider, never>;
+  const perSecond = config.resilience.logReadsPerSecond;
+  return new JobLogs({
+    source,
+    breakers: new RegionalBreakers({
+      breakerFailures: config.resilience.breakerFailures,
+      breakerHalfOpenMs: config.resilience.breakerHalfOpenMs,
+    }),
+    budget: new LogBudget({ perSecond, burst: perSecond, ...(now ? { now } : {}) }),
+    perSecond,
+    budgetMs: config.resilience.upstreamBudgetMs,
+    ...(observer ? { observer } : {}),
+  });
+}

@@ -1,0 +1,151 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig, type Config } from '../../../src/config/index.ts';
+import { AwsAccounts } from '../../../src/datasources/shared/accounts.ts';
+import type { JobLogPlace } from '../../../src/datasources/shared/provider.ts';
+import { createJobLogs, type JobLogs } from '../../../src/datasources/logs/jobLogs.ts';
+import { logStreamConsoleUrl, logsWire } from '../../../src/datasources/logs/cloudWatchLogs.ts';
+import { BATCH_JOB_IDS, batchDemoJobs } from '../../../src/emulators/batch/data.ts';
+import { batchFailureLine } from '../../../src/emulators/batch/jobLogs.ts';
+import {
+  DEMO_AWS_ACCOUNT_ID,
+  startEmulators,
+  withDemoUpstreams,
+  type EmulatorSet,
+} from '../../../src/emulators/index.ts';
+import { UpstreamError } from '../../../src/errors.ts';
+import { useStarted } from '../../support/useStarted.ts';
+
+/**
+ * The job logs' GetLogEvents calls against the emulated CloudWatch Logs, counted at the emulator:
+ * a failed attempt's tail, kept and served again without a call, shared by concurrent asks,
+ * refused over the log budget, and each account's own.
+ */
+const set: EmulatorSet = useStarted(
+  'the emulators',
+  () => startEmulators(),
+  (s) => s.close(),
+);
+
+/** A fresh gateway's job logs over the demo's upstreams (both AWS accounts), on `now`'s clock for the budget. */
+function jobLogs(env: Record<string, string> = {}, now?: () => number): JobLogs {
+  const config: Config = withDemoUpstreams(loadConfig({ mode: 'demo' }, env), set);
+  const awsAccounts = new AwsAccounts(config);
+  return createJobLogs(
+    config,
+    { timeoutMs: 5_000, maxAttempts: 1, maxSockets: 8, awsAccounts },
+    undefined,
+    now,
+  );
+}
+
+const { listed } = batchDemoJobs(0);
+const streamOf = (jobId: string) =>
+  (listed.find((j) => j.jobId === jobId)?.container as { logStreamName: string }).logStreamName;
+const place = (jobId: string, finished = true): JobLogPlace => ({
+  region: 'us-east-1',
+  group: '/aws/batch/job',
+  stream: streamOf(jobId),
+  finished,
+});
+const logCalls = () => set.logs.calls.filter((c) => c.operation.startsWith('GetLogEvents')).length;
+const ask = (logs: JobLogs, p: JobLogPlace, account = 'default', last = 100) =>
+  logs.tail({ provider: 'AWS_BATCH', account, place: p, last, caller: 'test' });
+
+describe('Job logs', () => {
+  it('read a failed attempt’s newest lines, oldest first, ending with the error that failed it', async () => {
+    const logs = jobLogs();
+    const tail = await ask(logs, place(BATCH_JOB_IDS.failed), 'default', 5);
+    expect(tail?.lines).toHaveLength(5);
+    expect(tail?.lines.at(-1)?.message).toBe(batchFailureLine(1));
+    expect(tail?.hasMore).toBe(true);
+    const at = tail?.lines.map((l) => l.at) ?? [];
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+    logs.close();
+  });
+
+  it('serve a finished attempt’s tail again without a call', async () => {
+    const logs = jobLogs();
+    await ask(logs, place(BATCH_JOB_IDS.failed));
+    const before = logCalls();
+    const again = await ask(logs, place(BATCH_JOB_IDS.failed), 'default', 20);
+    expect(logCalls() - before).toBe(0);
+    expect(again?.lines.at(-1)?.message).toBe(batchFailureLine(1));
+    logs.close();
+  });
+
+  it('read a running attempt again on each ask (its stream still grows)', async () => {
+    const logs = jobLogs();
+    const before = logCalls();
+    await ask(logs, place(BATCH_JOB_IDS.running, false));
+    await ask(logs, place(BATCH_JOB_IDS.running, false));
+    expect(logCalls() - before).toBe(2);
+    logs.close();
+  });
+
+  it('share one call among 20 concurrent asks for one stream', async () => {
+    const logs = jobLogs();
+    const before = logCalls();
+    const arrived = set.logs.received.length;
+    // The first call is held at the emulator until all 20 have asked.
+    set.logs.setFaults({ hold: true });
+    const asks = Array.from({ length: 20 }, () => ask(logs, place(BATCH_JOB_IDS.succeeded)));
+    await set.logs.waitForReceived(arrived + 1);
+    set.logs.setFaults({ hold: false });
+    const tails = await Promise.all(asks);
+    expect(logCalls() - before).toBe(1);
+    expect(new Set(tails.map((t) => t?.lines.length))).toEqual(new Set([100]));
+    logs.close();
+  });
+
+  it('answer UPSTREAM_THROTTLED with a retry time over the log budget, without a call', async () => {
+    let now = 1_000_000;
+    const logs = jobLogs({ JOBGRAPH_LOG_READS_PER_SECOND: '2' }, () => now);
+    const running = place(BATCH_JOB_IDS.running, false);
+    await ask(logs, running);
+    await ask(logs, running);
+    const before = logCalls();
+    const refused = await ask(logs, running).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(UpstreamError);
+    expect(refused).toMatchObject({ code: 'UPSTREAM_THROTTLED', retryAfterMs: 500 });
+    expect(logCalls() - before).toBe(0);
+    now += 500;
+    expect((await ask(logs, running))?.lines.length).toBe(100);
+    logs.close();
+  });
+
+  it('read with the account’s own credentials: the second account finds nothing of the default account’s stream', async () => {
+    const logs = jobLogs();
+    const before = set.logs.calls.length;
+    expect(await ask(logs, place(BATCH_JOB_IDS.failed, false), 'staging')).toBeNull();
+    const call = set.logs.calls.slice(before).find((c) => c.operation.startsWith('GetLogEvents'));
+    expect(call?.account).not.toBe(DEMO_AWS_ACCOUNT_ID);
+    expect(call?.account).toBeDefined();
+    logs.close();
+  });
+
+  it('answer null for a stream that does not exist', async () => {
+    const logs = jobLogs();
+    expect(
+      await ask(logs, { ...place(BATCH_JOB_IDS.failed), stream: 'align/default/none' }),
+    ).toBeNull();
+    logs.close();
+  });
+
+  it('links the CloudWatch console’s page of the stream, encoded as the console encodes it', () => {
+    expect(logStreamConsoleUrl('us-east-1', '/aws/batch/job', 'align/default/abc')).toBe(
+      'https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#logsV2:log-groups/log-group/$252Faws$252Fbatch$252Fjob/log-events/align$252Fdefault$252Fabc',
+    );
+  });
+
+  it('read CloudWatch Logs at AWS_ENDPOINT_URL_CLOUDWATCH_LOGS, else at the partition’s logs.<region> endpoint', async () => {
+    const config = loadConfig(
+      { mode: 'live' },
+      { AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: 'http://127.0.0.1:4109' },
+    );
+    expect(config.endpoints.logs).toBe('http://127.0.0.1:4109');
+    expect(loadConfig({ mode: 'live' }, {}).endpoints.logs).toBeUndefined();
+    const wire = logsWire({ timeoutMs: 1_000, maxAttempts: 1, maxSockets: 1 });
+    expect((await wire.endpoint('eu-west-1')).host).toBe('logs.eu-west-1.amazonaws.com');
+    expect((await wire.endpoint('cn-north-1')).host).toBe('logs.cn-north-1.amazonaws.com.cn');
+  });
+});
