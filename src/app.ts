@@ -15,6 +15,8 @@ import type { EmulatorSet } from './emulators/index.ts';
 import { historySubscriber, openHistory, rememberedJobs, type History } from './history/index.ts';
 import { ActionLog } from './history/actions.ts';
 import { JobActions } from './datasources/acting/jobActions.ts';
+import { openNotifications, type NotificationParts } from './notifications/index.ts';
+import { accountDirectory } from './datasources/accountDirectory.ts';
 import { createLogger } from './logger.ts';
 import {
   createSecretDetector,
@@ -66,6 +68,8 @@ export interface Gateway {
   cluster: ClusterPeers | undefined;
   /** The history store (JOBGRAPH_HISTORY_URL), null when off: docs/history.md. */
   history: History | null;
+  /** Notification rules and their outbox (docs/notifications.md), null when off. */
+  notifications: NotificationParts | null;
   close(): Promise<void>;
 }
 
@@ -147,6 +151,14 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     ...(observability?.metrics ? { metrics: observability.metrics } : {}),
   });
   observability?.metrics?.stores(actions);
+  // Notification rules live in the history store; off with it (the summary says why).
+  const notifications = openNotifications(
+    config,
+    history?.database ?? null,
+    () => accountDirectory(config, accounts),
+    logger,
+    observability?.metrics?.notificationsMetrics(),
+  );
   const sharedReservations = await openSharedReservations(config, logger, cluster);
   const callerRates = await openCallerRates(config, logger, cluster);
   const server = await startServer({
@@ -163,6 +175,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     states,
     ...(history ? { history } : {}),
     actions,
+    ...(notifications ? { notifications: notifications.notifications } : {}),
     ...(callerRates ? { callerRates } : {}),
     readinessDetails: () => ({
       ...(cluster ? { redis: cluster.redis.state, cluster: cluster.peers.state() } : {}),
@@ -189,9 +202,11 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     events,
     cluster: cluster?.peers,
     history,
+    notifications,
     close: async () => {
       await events?.close();
       await server.close();
+      await notifications?.close();
       closeSources(sources);
       await sharedSnapshots?.close();
       await sharedReservations?.close();
@@ -500,6 +515,11 @@ export async function startDemo(
       ...upstreams,
       ...(options.port !== undefined ? { port: options.port } : {}),
       auth: { ...base.auth, jwtSecret },
+      // The demo's rules are sealed under a key made at start unless JOBGRAPH_NOTIFY_SECRET is set.
+      notifications: {
+        ...base.notifications,
+        secret: base.notifications.secret ?? randomBytes(32).toString('base64url'),
+      },
       // The demo consumes its own event queues unless JOBGRAPH_EVENT_QUEUES says otherwise.
       ...(base.events.queues === null
         ? {

@@ -35,6 +35,8 @@ import { JobBudgetError, ListSourcesBudgetError } from './limits/jobBudget.ts';
 import type { JobProvider, JobRecord } from './model/job.ts';
 import type { JobStates } from './datasources/state/jobStates.ts';
 import { historyGrantOf } from './history/reader.ts';
+import type { Notifications, NotifyCaller } from './notifications/notifications.ts';
+import { NotificationsOffError } from './notifications/notificationsOff.ts';
 import {
   historyOfRequest,
   type HistoryQueries,
@@ -87,6 +89,10 @@ export interface RequestContext extends AuthContext {
   }): Promise<JobListPage>;
   /** The history store under the caller's grant (`Job.transitions`, `jobHistory`); null when off. */
   history: RequestHistory | null;
+  /** Notification rules (docs/notifications.md); throws NotificationsOffError when they are off. */
+  notifications(): Notifications;
+  /** The caller as the notifications service takes it. */
+  notifyCaller: NotifyCaller;
 }
 
 export type { JobListFilter, JobListPage, ListedJob } from './datasources/listing/index.ts';
@@ -110,6 +116,8 @@ export interface GatewayParts {
   history?: HistoryQueries;
   /** Acting on jobs (docs/actions.md); none: every action refused as off, none available. */
   actions?: JobActions;
+  /** Notification rules (docs/notifications.md); none: off (history off, or no JOBGRAPH_NOTIFY_SECRET). */
+  notifications?: Notifications;
 }
 
 /** What a request says beyond its caller: its `Idempotency-Key` header. */
@@ -270,6 +278,11 @@ export function createRequestContext(
         gateway.actions?.refusedField(what.slice('Mutation.'.length), code, args, actionCaller());
     },
     flushRefusals: () => refusals?.flush(),
+    notifications: () => {
+      if (!gateway.notifications) throw new NotificationsOffError(config);
+      return gateway.notifications;
+    },
+    notifyCaller: { identity, requestId },
     listJobs: (args) => lister.list({ ...args, caller, budget, access: listAccess }),
     history: gateway.history
       ? historyOfRequest(

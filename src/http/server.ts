@@ -39,6 +39,7 @@ import type { EventQueues } from '../datasources/events/eventQueues.ts';
 import type { JobActions } from '../datasources/acting/jobActions.ts';
 import type { JobStates } from '../datasources/state/jobStates.ts';
 import type { HistoryQueries } from '../history/requestHistory.ts';
+import type { Notifications } from '../notifications/notifications.ts';
 import { requestErrorCodesPlugin, requestPlugin } from './requestPlugins.ts';
 import { consoleRouter } from './console.ts';
 import { acceptedTypes, paramsFromUrl, wantsEventStream } from './transport.ts';
@@ -103,6 +104,8 @@ export interface ServerOptions {
   history?: HistoryQueries;
   /** Acting on jobs (docs/actions.md); none: every action refused as off. */
   actions?: JobActions;
+  /** Notification rules (docs/notifications.md); none: off. */
+  notifications?: Notifications;
   /** graphql-sse single connection reservations shared with the other replicas (Redis); none: this process's own. */
   sharedReservations?: SharedReservations;
   /** Where the callers' request rates are counted (Redis: across the replicas); none: this process's own. Unused when JOBGRAPH_CALLER_RATE is off. */
@@ -154,6 +157,7 @@ function requestGateway(options: ServerOptions, listSnapshots: ReturnType<typeof
     ...(options.states ? { states: options.states } : {}),
     ...(options.history ? { history: options.history } : {}),
     ...(options.actions ? { actions: options.actions } : {}),
+    ...(options.notifications ? { notifications: options.notifications } : {}),
     audit: new AccountAudit(logger, options.observability?.metrics, (provider, alias) =>
       accountDirectory(config, options.accounts).some(
         (a) => a.alias === alias && (provider === null || a.provider === provider),

@@ -125,6 +125,8 @@ export class GatewayMetrics {
   readonly #cacheRejected: Counter<'kind' | 'reason'>;
   readonly #historyWrites: Counter<'outcome'>;
   readonly #jobActions: Counter<'provider' | 'action' | 'outcome'>;
+  readonly #notificationRuleChanges: Counter<'change'>;
+  readonly #notifications: Counter<'outcome'>;
   #watch: (() => WatchState) | undefined;
   #eventQueues: (() => readonly { queue: string; state: string }[]) | undefined;
   #redisUp: (() => boolean) | undefined;
@@ -184,6 +186,18 @@ export class GatewayMetrics {
       name: 'jobgraph_job_actions_total',
       help: 'Actions on jobs asked through the mutations (docs/actions.md), by provider, action (CANCEL, TERMINATE) and outcome (REQUESTED, ALREADY_FINISHED, NOT_APPLIED, NOT_SUPPORTED, WOULD_APPLY, FAILED, REFUSED).',
       labelNames: ['provider', 'action', 'outcome'],
+      registers,
+    });
+    this.#notificationRuleChanges = new Counter({
+      name: 'jobgraph_notification_rule_changes_total',
+      help: 'Changes of notification rules (docs/notifications.md), by change (CREATE, UPDATE, DELETE, DISABLE, TEST, REDELIVER): each also a log line and a row.',
+      labelNames: ['change'],
+      registers,
+    });
+    this.#notifications = new Counter({
+      name: 'jobgraph_notifications_total',
+      help: 'Notification delivery attempts (docs/notifications.md), by outcome (delivered, retrying, failed, disabled: the rule was disabled by it).',
+      labelNames: ['outcome'],
       registers,
     });
     this.#cacheRejected = new Counter({
@@ -259,6 +273,17 @@ export class GatewayMetrics {
   /** One action on a job, or its refusal (datasources/acting/jobActions.ts). */
   jobAction(provider: string, action: string, outcome: string): void {
     this.#jobActions.inc({ provider, action, outcome });
+  }
+
+  /** What notifications count (src/notifications/index.ts). */
+  notificationsMetrics(): {
+    ruleChange(change: string): void;
+    attempt(outcome: string): void;
+  } {
+    return {
+      ruleChange: (change) => this.#notificationRuleChanges.inc({ change }),
+      attempt: (outcome) => this.#notifications.inc({ outcome }),
+    };
   }
 
   /** A value read back from Redis was not believed (src/cache/sealed.ts). */

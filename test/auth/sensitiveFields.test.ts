@@ -46,6 +46,9 @@ describe('The central list of sensitive fields', () => {
       'BatchContainer.repositoryCredentialsParameter':
         'the ARN of the registry credentials secret, a reference, not the credentials',
       'BatchEksPod.imagePullSecrets': 'the names of Kubernetes secrets, not their contents',
+      'NotificationRuleCreated.secret':
+        "the new rule's own signing secret, shown once to its creator (notifications:write), not a job's",
+      'NotificationTarget.url': 'masked: scheme and host only (src/notifications/secretBox.ts)',
     };
     const guarded = new Set(policy.sensitiveFields.map((f) => `${f.type}.${f.field}`));
     // Types reached only through a guarded field (e.g. the credentials object) are covered by that guard.
