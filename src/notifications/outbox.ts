@@ -152,15 +152,19 @@ export class Outbox {
     }
     const url = box.open(rule.id, 'target', rule.target_sealed);
     const body = shapedBody(rule.target_kind, delivery.payload);
-    const headers =
+    // A webhook's Standard Webhooks headers (its rule always has a secret; one without is sent
+    // unsigned rather than not at all); Slack and Teams URLs are their own credential.
+    const secrets =
       rule.target_kind === 'WEBHOOK' && rule.secret_sealed
-        ? webhookHeaders(delivery.id, started, body, [
+        ? [
             box.open(rule.id, 'secret', rule.secret_sealed),
             ...(rule.previous_secret_sealed
               ? [box.open(rule.id, 'previous_secret', rule.previous_secret_sealed)]
               : []),
-          ])
-        : {};
+          ]
+        : [];
+    const headers =
+      rule.target_kind === 'WEBHOOK' ? webhookHeaders(delivery.id, started, body, secrets) : {};
     const attempts = delivery.attempts + 1;
     const retry = async (
       statusCode: number | null,

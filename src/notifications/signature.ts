@@ -39,6 +39,8 @@ export function webhookHeaders(
   return {
     'webhook-id': id,
     'webhook-timestamp': String(timestamp),
-    'webhook-signature': webhookSignature(id, timestamp, body, secrets),
+    ...(secrets.length > 0
+      ? { 'webhook-signature': webhookSignature(id, timestamp, body, secrets) }
+      : {}),
   };
 }
