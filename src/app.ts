@@ -93,8 +93,14 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   if (cluster) observability?.metrics?.redisSource(() => cluster.redis.available());
   const share = shareRules(built);
   const cache = await openCache(config, share, logger, options.uncachedJobIds, cluster);
-  const history = await openHistory(config, share.withoutSecrets, logger, (outcome, n) =>
-    observability?.metrics?.historyWrites(outcome, n),
+  // What fires notifications is made once the sources are (below): the writer asks it late.
+  let notifier: NotificationParts['notifier'] | undefined;
+  const history = await openHistory(
+    config,
+    share.withoutSecrets,
+    logger,
+    (outcome, n) => observability?.metrics?.historyWrites(outcome, n),
+    { inBatch: async (tx, transitions, jobs) => notifier?.inBatch(tx, transitions, jobs) },
   );
   const rateBucket = await openRateBucket(config, logger, cluster);
   const accounts = awsAccounts(config, observability);
@@ -151,14 +157,27 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     ...(observability?.metrics ? { metrics: observability.metrics } : {}),
   });
   observability?.metrics?.stores(actions);
-  // Notification rules live in the history store; off with it (the summary says why).
+  // Notification rules live in the history store; off with it (the summary says why). A
+  // payload's console link is the server's, known once it listens.
+  let consoleBase: string | null = null;
   const notifications = openNotifications(
     config,
     history?.database ?? null,
     () => accountDirectory(config, accounts),
     logger,
     observability?.metrics?.notificationsMetrics(),
+    {
+      sources,
+      states,
+      accountOf: accountOf(config),
+      withoutSecrets: share.withoutSecrets,
+      consoleUrl: (id) =>
+        consoleBase === null ? null : `${consoleBase}/console/jobs/${encodeURIComponent(id)}`,
+    },
   );
+  notifier = notifications?.notifier;
+  // An event's transition some rule would take is read at once to confirm it.
+  if (notifications) states.subscribe(notifications.notifier.listener);
   const sharedReservations = await openSharedReservations(config, logger, cluster);
   const callerRates = await openCallerRates(config, logger, cluster);
   const server = await startServer({
@@ -185,6 +204,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     ...(options.sandbox ? { sandbox: options.sandbox } : {}),
     ...(options.watchScheduler ? { watchScheduler: options.watchScheduler } : {}),
   });
+  consoleBase = config.console ? new URL(server.url).origin : null;
   // Read from now on: the watch hub, which applies the events, exists.
   events?.start();
   return {

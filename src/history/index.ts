@@ -7,7 +7,7 @@ import type { Config } from '../config/types.ts';
 import type { JobRecord } from '../model/job.ts';
 import { DataDirUnwritable, openHistoryDatabase, type HistoryDatabase } from './database.ts';
 import { HistoryReader } from './reader.ts';
-import { HistoryWriter, type WriteOutcome } from './writer.ts';
+import { HistoryWriter, type HistoryWriterOptions, type WriteOutcome } from './writer.ts';
 import { sealedHistoryCursors } from './requestHistory.ts';
 
 export { HistoryReader, historyGrantOf, type HistoryGrant, type HistoryFilter } from './reader.ts';
@@ -47,6 +47,7 @@ export async function openHistory(
   withoutSecrets: (record: JobRecord) => JobRecord | null,
   logger: HistoryLogger,
   count?: (outcome: WriteOutcome, n: number) => void,
+  more: Pick<HistoryWriterOptions, 'inBatch'> = {},
 ): Promise<History | null> {
   const { store } = config.history;
   let database;
@@ -67,6 +68,7 @@ export async function openHistory(
   const writer = new HistoryWriter(database, {
     withoutSecrets,
     ...(count ? { count } : {}),
+    ...more,
     onHealth: (degraded, reason) =>
       degraded
         ? logger.warn(

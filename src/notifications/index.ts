@@ -11,12 +11,20 @@ import { notificationsOffReason } from './notificationsOff.ts';
 import { Outbox, type AttemptOutcome } from './outbox.ts';
 import { RuleStore, type RuleChange } from './ruleStore.ts';
 import { createSecretBox } from './secretBox.ts';
+import { Notifier } from './notifier.ts';
+import type { JobRecord } from '../model/job.ts';
+import type { Sources } from '../datasources/index.ts';
+import type { JobStates } from '../datasources/state/jobStates.ts';
+import { createJobLoader, type GuardedSource } from '../datasources/guard/loader.ts';
+import { parseGlobalId } from '../model/globalId.ts';
 
 export { notificationsOffReason } from './notificationsOff.ts';
 export type { Notifications } from './notifications.ts';
 
 export interface NotificationParts {
   readonly notifications: Notifications;
+  /** What fires: the job-state store's listener and the history writer's `inBatch`. */
+  readonly notifier: Notifier;
   readonly outbox: Outbox;
   readonly store: RuleStore;
   close(): Promise<void>;
@@ -32,7 +40,14 @@ export function openNotifications(
   database: HistoryDatabase | null,
   accounts: () => readonly { provider: JobProvider; alias: string }[],
   logger: NotificationsLogger,
-  metrics?: NotificationsMetrics,
+  metrics: NotificationsMetrics | undefined,
+  jobs: {
+    sources: Sources;
+    states: Pick<JobStates, 'offer' | 'now'>;
+    accountOf: (globalId: string) => string;
+    withoutSecrets: (record: JobRecord) => JobRecord | null;
+    consoleUrl: (globalId: string) => string | null;
+  },
 ): NotificationParts | null {
   const secret = config.notifications.secret;
   if (database === null || secret === null || notificationsOffReason(config) !== null) return null;
@@ -57,6 +72,55 @@ export function openNotifications(
     outbox,
     ...(metrics ? { countChange: (c: RuleChange) => metrics.ruleChange(c) } : {}),
   });
+  const notifier = new Notifier({
+    store,
+    db: database.db,
+    accountOf: jobs.accountOf,
+    withoutSecrets: jobs.withoutSecrets,
+    readJobs: (ids) => readJobs(jobs.sources, jobs.states, ids),
+    consoleUrl: jobs.consoleUrl,
+    enqueued: () => outbox.kick(),
+    onError: (e) =>
+      logger.warn(
+        { code: (e as { code?: string }).code ?? 'error' },
+        'notifications: a confirming read or an outbox write failed; the event is not delivered on its word',
+      ),
+  });
+  notifications.changed = () => void notifier.refresh().catch(() => undefined);
+  void notifier.refresh().catch(() => undefined);
   outbox.start();
-  return { notifications, outbox, store, close: () => outbox.close() };
+  return { notifications, notifier, outbox, store, close: () => outbox.close() };
+}
+
+/**
+ * A provider read of each job of `ids` now, as a request's would be: through each provider's
+ * loader (the jobs of one provider in one batch), each record offered to the job-state store as a
+ * read sent now.
+ */
+async function readJobs(
+  sources: Sources,
+  states: Pick<JobStates, 'offer' | 'now'>,
+  ids: readonly string[],
+): Promise<(JobRecord | Error)[]> {
+  const loaders = new Map<string, ReturnType<typeof createJobLoader>>();
+  return Promise.all(
+    ids.map(async (id) => {
+      try {
+        const key = parseGlobalId(id);
+        let loader = loaders.get(key.provider);
+        if (!loader) {
+          loader = createJobLoader(
+            sources[key.provider] as GuardedSource,
+            'jobgraph:notifications',
+            (record, sentAt) => void states.offer(record, { origin: 'read', at: sentAt }),
+            states.now,
+          );
+          loaders.set(key.provider, loader);
+        }
+        return await loader.load(key);
+      } catch (e) {
+        return e as Error;
+      }
+    }),
+  );
 }

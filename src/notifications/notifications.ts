@@ -108,6 +108,9 @@ export class Notifications {
     return this.#o.store;
   }
 
+  /** Told after each rule change here (the notifier reads the rules again). */
+  changed: () => void = () => undefined;
+
   async create(
     caller: NotifyCaller,
     input: RuleInput,
@@ -291,6 +294,7 @@ export class Notifications {
 
   /** A rule was disabled by its target's answers: the log line and the metric (the row is written). */
   disabled(ruleId: string, reason: string): void {
+    this.changed();
     this.#o.countChange?.('DISABLE');
     this.#o.logger.warn(
       { audit: 'notification-rule', rule: ruleId, change: 'DISABLE', reason },
@@ -430,6 +434,7 @@ export class Notifications {
   }
 
   #told(caller: NotifyCaller, ruleId: string, change: RuleChange, delivery: string | null): void {
+    this.changed();
     this.#o.countChange?.(change);
     this.#o.logger.info(
       {
