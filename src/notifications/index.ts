@@ -62,6 +62,16 @@ export function openNotifications(
     hostConcurrency: config.notifications.hostConcurrency,
     ...(metrics ? { onAttempt: (o: AttemptOutcome) => metrics.attempt(o) } : {}),
     onDisabled: (ruleId, reason) => notifications?.disabled(ruleId, reason),
+    // Checked again at every delivery: the job's own account is one the rule holds.
+    holds: (rule, jobId) => {
+      const held = JSON.parse(rule.accounts) as string[];
+      if (held.includes('*')) return true;
+      try {
+        return held.includes(jobs.accountOf(jobId));
+      } catch {
+        return false;
+      }
+    },
   });
   notifications = new Notifications({
     store,
