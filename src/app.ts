@@ -176,6 +176,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     },
   );
   notifier = notifications?.notifier;
+  if (notifications)
+    observability?.metrics?.notificationsBacklog(() => notifications.outbox.backlog);
   // An event's transition some rule would take is read at once to confirm it.
   if (notifications) states.subscribe(notifications.notifier.listener);
   const sharedReservations = await openSharedReservations(config, logger, cluster);
@@ -199,6 +201,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     readinessDetails: () => ({
       ...(cluster ? { redis: cluster.redis.state, cluster: cluster.peers.state() } : {}),
       ...(history ? { history: history.health() } : {}),
+      ...(notifications ? { notifications: notifications.outbox.backlog } : {}),
     }),
     ...(observability ? { observability } : {}),
     ...(options.sandbox ? { sandbox: options.sandbox } : {}),

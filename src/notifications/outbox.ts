@@ -50,6 +50,7 @@ export class Outbox {
   #again = false;
   #timer: NodeJS.Timeout | null = null;
   #closed = false;
+  #backlog = { depth: 0, oldestAgeSeconds: 0 };
 
   constructor(options: OutboxOptions) {
     this.#o = options;
@@ -90,6 +91,7 @@ export class Outbox {
     const tick = () => {
       if (this.#closed) return;
       void this.runDue()
+        .then(() => this.#countBacklog())
         .catch(() => undefined)
         .finally(() => {
           if (this.#closed) return;
@@ -98,6 +100,20 @@ export class Outbox {
         });
     };
     tick();
+  }
+
+  /** Deliveries not yet delivered nor failed, and the oldest's age, as last counted (each tick). */
+  get backlog(): { depth: number; oldestAgeSeconds: number } {
+    return this.#backlog;
+  }
+
+  async #countBacklog(): Promise<void> {
+    const { depth, oldest } = await this.#o.store.backlog();
+    this.#backlog = {
+      depth,
+      oldestAgeSeconds:
+        oldest === null ? 0 : Math.max(0, Math.round((this.#now() - Date.parse(oldest)) / 1000)),
+    };
   }
 
   /** Something was enqueued: deliver it now rather than at the next tick. */

@@ -127,6 +127,7 @@ export class GatewayMetrics {
   readonly #jobActions: Counter<'provider' | 'action' | 'outcome'>;
   readonly #notificationRuleChanges: Counter<'change'>;
   readonly #notifications: Counter<'outcome'>;
+  #notificationsBacklog: (() => { depth: number; oldestAgeSeconds: number }) | undefined;
   #watch: (() => WatchState) | undefined;
   #eventQueues: (() => readonly { queue: string; state: string }[]) | undefined;
   #redisUp: (() => boolean) | undefined;
@@ -199,6 +200,25 @@ export class GatewayMetrics {
       help: 'Notification delivery attempts (docs/notifications.md), by outcome (delivered, retrying, failed, disabled: the rule was disabled by it).',
       labelNames: ['outcome'],
       registers,
+    });
+    const backlog = () => this.#notificationsBacklog?.();
+    new Gauge({
+      name: 'jobgraph_notifications_queue_depth',
+      help: 'Notification deliveries not yet delivered nor given up (PENDING or RETRYING), as this replica last counted them (each second).',
+      registers,
+      collect() {
+        const b = backlog();
+        if (b) this.set(b.depth);
+      },
+    });
+    new Gauge({
+      name: 'jobgraph_notifications_oldest_undelivered_seconds',
+      help: 'Age of the oldest notification delivery not yet delivered nor given up, s (0: none).',
+      registers,
+      collect() {
+        const b = backlog();
+        if (b) this.set(b.oldestAgeSeconds);
+      },
     });
     this.#cacheRejected = new Counter({
       name: 'jobgraph_cache_rejected_total',
@@ -273,6 +293,11 @@ export class GatewayMetrics {
   /** One action on a job, or its refusal (datasources/acting/jobActions.ts). */
   jobAction(provider: string, action: string, outcome: string): void {
     this.#jobActions.inc({ provider, action, outcome });
+  }
+
+  /** The outbox's backlog, read when /metrics is scraped (src/notifications/index.ts). */
+  notificationsBacklog(source: () => { depth: number; oldestAgeSeconds: number }): void {
+    this.#notificationsBacklog = source;
   }
 
   /** What notifications count (src/notifications/index.ts). */

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCOPE_NOTIFY, SCOPE_READ } from '../../src/auth/identity.ts';
 import { openHistoryDatabase } from '../../src/history/database.ts';
-import { accountToken } from '../support/accountTokens.ts';
+import { accountToken, operatorToken, readyz } from '../support/accountTokens.ts';
 import { gql, startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { historyStores, historyUrlOf } from '../support/historyStores.ts';
 import { metricValue } from '../support/metrics.ts';
@@ -179,6 +179,21 @@ describe.each(historyStores())('Notification rules on a $name', ({ skip, fresh }
           (e: { node: { id: string } }) => e.node.id,
         ),
       ).toEqual([delivery.id]);
+    },
+  );
+
+  it.skipIf(skip)(
+    'counts deliveries by outcome, and tells operators the outbox backlog at /readyz',
+    async () => {
+      const res = await gql(gw, CREATE, { token: tokens.notify, variables: { input: input() } });
+      const { rule } = res.body.data!.createNotificationRule;
+      const delivered = 'jobgraph_notifications_total{outcome="delivered"}';
+      const before = await metricValue(gw, delivered);
+      await gql(gw, TEST, { token: tokens.notify, variables: { id: rule.id } });
+      expect(await metricValue(gw, delivered)).toBe(before + 1);
+      const ready = await readyz(gw.server.url, await operatorToken(gw));
+      expect(ready.body.notifications).toEqual({ depth: 0, oldestAgeSeconds: 0 });
+      expect(await metricValue(gw, 'jobgraph_notifications_queue_depth')).toBe(0);
     },
   );
 
