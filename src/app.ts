@@ -12,6 +12,7 @@ import { JobStates } from './datasources/state/jobStates.ts';
 import { RejectionLog } from './datasources/events/rejectionLog.ts';
 import { localRateBucket } from './datasources/guard/rateBudget.ts';
 import type { EmulatorSet } from './emulators/index.ts';
+import type { WebhookReceiver } from './emulators/webhookReceiver.ts';
 import { historySubscriber, openHistory, rememberedJobs, type History } from './history/index.ts';
 import { ActionLog } from './history/actions.ts';
 import { JobActions } from './datasources/acting/jobActions.ts';
@@ -479,6 +480,8 @@ async function openListSnapshots(
 
 export interface DemoGateway extends Gateway {
   emulators: EmulatorSet;
+  /** Where the demo's notification rules can deliver: a receiver verifying Standard Webhooks signatures. */
+  webhookReceiver: WebhookReceiver;
   /**
    * Tokens signed with the key made at start: `read` has jobs:read, `secrets` adds
    * jobs:secrets:read, both for every account (`*`); `secondAccount` has jobs:read for the second
@@ -530,6 +533,8 @@ export async function startDemo(
     ...(options.emulatorKeepCalls === undefined ? {} : { keepCalls: options.emulatorKeepCalls }),
     ...(base.emulatorJobsPerSource === null ? {} : { jobsPerSource: base.emulatorJobsPerSource }),
   });
+  const { startWebhookReceiver } = await import('./emulators/webhookReceiver.ts');
+  const webhookReceiver = await startWebhookReceiver();
   try {
     // JOBGRAPH_JWT_SECRET, when set, signs the printed tokens: replicas of the demo accept each other's.
     const jwtSecret = base.auth.jwtSecret ?? randomBytes(32).toString('base64url');
@@ -539,9 +544,12 @@ export async function startDemo(
       ...(options.port !== undefined ? { port: options.port } : {}),
       auth: { ...base.auth, jwtSecret },
       // The demo's rules are sealed under a key made at start unless JOBGRAPH_NOTIFY_SECRET is set.
+      // Its receiver (on 127.0.0.1) is allowed unless JOBGRAPH_NOTIFY_ALLOW_HOSTS says otherwise.
       notifications: {
         ...base.notifications,
         secret: base.notifications.secret ?? randomBytes(32).toString('base64url'),
+        allowHosts:
+          base.notifications.allowHosts.length > 0 ? base.notifications.allowHosts : ['127.0.0.1'],
       },
       // The demo consumes its own event queues unless JOBGRAPH_EVENT_QUEUES says otherwise.
       ...(base.events.queues === null
@@ -569,15 +577,18 @@ export async function startDemo(
     return {
       ...gateway,
       emulators,
+      webhookReceiver,
       tokens,
       tokenKey: base.auth.jwtSecret === null ? 'made at start' : 'JOBGRAPH_JWT_SECRET',
       close: async () => {
         await gateway.close();
         await emulators.close();
+        await webhookReceiver.close();
       },
     };
   } catch (err) {
     await emulators.close();
+    await webhookReceiver.close();
     throw err;
   }
 }
