@@ -197,6 +197,80 @@ describe.each(historyStores())('Notification rules on a $name', ({ skip, fresh }
     },
   );
 
+  it.skipIf(skip)('updates, disables and deletes a rule, each change audited', async () => {
+    const res = await gql(gw, CREATE, { token: tokens.notify, variables: { input: input() } });
+    const { rule } = res.body.data!.createNotificationRule;
+    const UPDATE = `mutation ($id: ID!, $input: NotificationRuleInput!) {
+      updateNotificationRule(id: $id, input: $input) { id name on enabled disabledReason target { kind url } } }`;
+    const updated = await gql(gw, UPDATE, {
+      token: tokens.notify,
+      variables: {
+        id: rule.id,
+        input: input({ name: 'all finishes', on: ['FAILED', 'SUCCEEDED'] }),
+      },
+    });
+    expect(updated.body.data?.updateNotificationRule).toMatchObject({
+      name: 'all finishes',
+      on: ['FAILED', 'SUCCEEDED'],
+      enabled: true,
+    });
+    const off = await gql(gw, UPDATE, {
+      token: tokens.notify,
+      variables: { id: rule.id, input: input({ enabled: false }) },
+    });
+    expect(off.body.data?.updateNotificationRule).toMatchObject({
+      enabled: false,
+      disabledReason: 'disabled by an update',
+    });
+    // Another account's caller cannot change it (it does not see it).
+    const other = await gql(gw, UPDATE, {
+      token: tokens.staging,
+      variables: { id: rule.id, input: input() },
+    });
+    expect(other.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    const DELETE = `mutation ($id: ID!) { deleteNotificationRule(id: $id) }`;
+    const deleted = await gql(gw, DELETE, { token: tokens.notify, variables: { id: rule.id } });
+    expect(deleted.body.data?.deleteNotificationRule).toBe(true);
+    const gone = await gql(gw, RULE, { token: tokens.notify, variables: { id: rule.id } });
+    expect(gone.body.data?.notificationRule).toBeNull();
+    const { changes } = await rawRows();
+    expect(changes.filter((c) => c.rule_id === rule.id).map((c) => c.change)).toEqual([
+      'CREATE',
+      'UPDATE',
+      'DISABLE',
+      'DELETE',
+    ]);
+  });
+
+  it.skipIf(skip)(
+    'redelivers a delivery its receiver answered 500 with the same webhook-id; the rule stays enabled',
+    async () => {
+      const res = await gql(gw, CREATE, { token: tokens.notify, variables: { input: input() } });
+      const { rule, secret } = res.body.data!.createNotificationRule;
+      receiver.secret = secret;
+      receiver.answers.push(500);
+      const before = receiver.received.length;
+      const test = await gql(gw, TEST, { token: tokens.notify, variables: { id: rule.id } });
+      const delivery = test.body.data?.testNotificationRule;
+      expect(delivery).toMatchObject({ status: 'RETRYING', attempts: [{ statusCode: 500 }] });
+      const again = await gql(
+        gw,
+        `mutation ($id: ID!) { redeliverNotification(id: $id) { id status attempts { statusCode } } }`,
+        { token: tokens.notify, variables: { id: delivery.id } },
+      );
+      expect(again.body.data?.redeliverNotification).toEqual({
+        id: delivery.id,
+        status: 'DELIVERED',
+        attempts: [{ statusCode: 500 }, { statusCode: 200 }],
+      });
+      const got = receiver.received.slice(before);
+      expect(got.map((r) => r.headers['webhook-id'])).toEqual([delivery.id, delivery.id]);
+      expect(got.map((r) => r.verified)).toEqual([true, true]);
+      const after = await gql(gw, RULE, { token: tokens.notify, variables: { id: rule.id } });
+      expect(after.body.data?.notificationRule.enabled).toBe(true);
+    },
+  );
+
   it.skipIf(skip)(
     'disables the rule when its target answers 410 Gone, with the reason, audited',
     async () => {
