@@ -57,17 +57,40 @@ export interface JobFacts {
 
 const lower = (s: unknown) => (typeof s === 'string' ? s.toLowerCase() : '');
 
+/** A rule's columns parsed once (they are matched against every transition). */
+interface Parsed {
+  triggers: readonly string[];
+  accounts: readonly string[];
+  filter: RuleFilter;
+  text: string | null;
+}
+const parsed = new WeakMap<RuleRow, Parsed>();
+function parsedOf(rule: RuleRow): Parsed {
+  let p = parsed.get(rule);
+  if (!p) {
+    const filter = JSON.parse(rule.filter) as RuleFilter;
+    p = {
+      triggers: rule.triggers.split(','),
+      accounts: JSON.parse(rule.accounts) as string[],
+      filter,
+      text: filter.text ? filter.text.toLowerCase() : null,
+    };
+    parsed.set(rule, p);
+  }
+  return p;
+}
+
 /** Whether `rule` (enabled, holding the job's account, its filter) takes the job's `trigger`. */
 export function ruleMatches(rule: RuleRow, job: JobFacts, trigger: NotificationTrigger): boolean {
-  if (rule.enabled !== 1 || !rule.triggers.split(',').includes(trigger)) return false;
-  const accounts = JSON.parse(rule.accounts) as string[];
+  if (rule.enabled !== 1) return false;
+  const { triggers, accounts, filter: f, text } = parsedOf(rule);
+  if (!triggers.includes(trigger)) return false;
   if (!accounts.includes('*') && !accounts.includes(job.account)) return false;
-  const f = JSON.parse(rule.filter) as RuleFilter;
   if (f.providers?.length && !f.providers.includes(job.provider)) return false;
   if (f.accounts?.length && !f.accounts.includes(job.account)) return false;
   if (f.regions?.length && (job.region === null || !f.regions.includes(job.region))) return false;
   if (f.states?.length && !f.states.includes(job.state)) return false;
-  if (f.text && !job.text.includes(f.text.toLowerCase())) return false;
+  if (text !== null && !job.text.includes(text)) return false;
   return true;
 }
 
