@@ -21,6 +21,9 @@ import { parseGlobalId } from '../model/globalId.ts';
 export { notificationsOffReason } from './notificationsOff.ts';
 export type { Notifications } from './notifications.ts';
 
+/** How often STUCK rules are looked for in the history, ms. */
+const STUCK_SCAN_MS = 60_000;
+
 export interface NotificationParts {
   readonly notifications: Notifications;
   /** What fires: the job-state store's listener and the history writer's `inBatch`. */
@@ -99,7 +102,30 @@ export function openNotifications(
   notifications.changed = () => void notifier.refresh().catch(() => undefined);
   void notifier.refresh().catch(() => undefined);
   outbox.start();
-  return { notifications, notifier, outbox, store, close: () => outbox.close() };
+  // STUCK rules: a scan of the history each minute.
+  const stuck = setInterval(
+    () =>
+      void notifier
+        .scanStuck()
+        .catch((e: unknown) =>
+          logger.warn(
+            { code: (e as { code?: string }).code ?? 'error' },
+            'notifications: the scan for stuck jobs failed; it runs again in a minute',
+          ),
+        ),
+    STUCK_SCAN_MS,
+  );
+  stuck.unref();
+  return {
+    notifications,
+    notifier,
+    outbox,
+    store,
+    close: async () => {
+      clearInterval(stuck);
+      await outbox.close();
+    },
+  };
 }
 
 /**

@@ -160,6 +160,9 @@ export interface NotifierOptions {
   onError?: (error: unknown) => void;
 }
 
+/** Most stuck jobs one rule delivers a scan. */
+const STUCK_PER_RULE = 100;
+
 /** How often the rules are read again (another replica's changes), ms. */
 const RULES_EVERY_MS = 30_000;
 
@@ -302,6 +305,81 @@ export class Notifier {
     await this.#o.store.enqueue(rows, tx);
     // Delivered once the batch commits (the writer's transaction ends right after this).
     if (this.#o.enqueued) setImmediate(this.#o.enqueued);
+  }
+
+  /**
+   * STUCK (a rule's `stuckAfterSeconds`): each unfinished job a rule matches whose last transition
+   * is older than that, and that a provider read has shown since then still in that state (its
+   * `last_confirmed_at`: the history knows a job is stuck only once jobgraph read it so): one
+   * delivery per rule, job and time it entered the state, however many scans and replicas see it.
+   * At most STUCK_PER_RULE jobs a rule a scan. `stuckFactor` rules are kept but not fired yet.
+   */
+  async scanStuck(): Promise<number> {
+    await this.refresh();
+    const now = this.#now();
+    const rows: DeliveryRow[] = [];
+    for (const rule of this.#rules) {
+      const after = rule.stuck_after_seconds;
+      if (rule.enabled !== 1 || after === null || !parsedOf(rule).triggers.includes('STUCK'))
+        continue;
+      const cutoff = new Date(now - after * 1000).toISOString();
+      const { accounts, filter } = parsedOf(rule);
+      let q = this.#o.db
+        .selectFrom('jobs')
+        .selectAll('jobs')
+        .select((eb) =>
+          eb
+            .selectFrom('transitions as t')
+            .select((t) => t.fn.max('t.at').as('since'))
+            .whereRef('t.job_seq', '=', 'jobs.seq')
+            .as('since'),
+        )
+        .where('jobs.terminal', '=', 0)
+        .where('jobs.last_confirmed_at', '>=', cutoff)
+        .where((eb) =>
+          eb(
+            eb
+              .selectFrom('transitions as t')
+              .select((t) => t.fn.max('t.at').as('m'))
+              .whereRef('t.job_seq', '=', 'jobs.seq'),
+            '<=',
+            cutoff,
+          ),
+        );
+      if (!accounts.includes('*')) q = q.where('jobs.account', 'in', [...accounts]);
+      if (filter.providers?.length) q = q.where('jobs.provider', 'in', [...filter.providers]);
+      const found = await q.limit(STUCK_PER_RULE).execute();
+      for (const job of found) {
+        const facts = factsOfRow(job);
+        if (!ruleMatches(rule, facts, 'STUCK') || typeof job.since !== 'string') continue;
+        const at = new Date(now).toISOString();
+        const record = JSON.parse(job.record) as Record<string, unknown>;
+        const row = this.#delivery(
+          rule,
+          job.id,
+          'STUCK',
+          record,
+          await this.#transitions(this.#o.db, job.id),
+          at,
+        );
+        // One per job and state entered (its time), not per scan.
+        row.id = deliveryIdOf(rule.id, job.id, 'STUCK', job.since);
+        const body = JSON.parse(row.payload) as WebhookBody & { data: Record<string, unknown> };
+        body.data.stuck = {
+          state: job.state,
+          since: job.since,
+          basis: 'stuckAfterSeconds',
+          afterSeconds: after,
+        };
+        row.payload = JSON.stringify(body);
+        rows.push(row);
+      }
+    }
+    if (rows.length > 0) {
+      await this.#o.store.enqueue(rows);
+      this.#o.enqueued?.();
+    }
+    return rows.length;
   }
 
   async #transitions(db: Kysely<HistoryTables>, jobId: string): Promise<PayloadTransition[]> {
