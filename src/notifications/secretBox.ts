@@ -13,6 +13,7 @@ import {
   randomBytes,
   type KeyObject,
 } from 'node:crypto';
+import { secretValues } from '../auth/secretValues.ts';
 
 const VERSION = 'v1';
 
@@ -36,6 +37,8 @@ export function createSecretBox(secret: string): SecretBox {
     Buffer.from(`${VERSION}\n${field}\n${ruleId}`, 'utf8');
   return {
     seal(ruleId, field, value) {
+      // Whatever is sealed is a credential: scrubbed from every log line from now on.
+      secretValues.pin(value);
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', key, iv);
       cipher.setAAD(aad(ruleId, field));
@@ -51,10 +54,12 @@ export function createSecretBox(secret: string): SecretBox {
       const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
       decipher.setAAD(aad(ruleId, field));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-      return Buffer.concat([
+      const value = Buffer.concat([
         decipher.update(Buffer.from(body, 'base64url')),
         decipher.final(),
       ]).toString('utf8');
+      secretValues.pin(value);
+      return value;
     },
   };
 }
