@@ -18,9 +18,9 @@
  * transition seen by two replicas, or again after a restart, is one delivery (the outbox's key).
  */
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { HistoryTables } from '../history/database.ts';
-import type { JobRow, TransitionRow } from '../history/tables.ts';
+import type { JobRow, JobsTable, TransitionRow } from '../history/tables.ts';
 import type { JobRecord } from '../model/job.ts';
 import type { WebhookBody, NotificationTrigger, PayloadTransition } from './payload.ts';
 import { EVENT_TYPES } from './payload.ts';
@@ -159,6 +159,13 @@ export interface NotifierOptions {
   /** Told of a confirming read that failed (a provider error); the event is not delivered. */
   onError?: (error: unknown) => void;
 }
+
+/** The p90 of a queue's time in a state is over this many days of the history. */
+const P90_DAYS = 14;
+/** Fewer stays than this and a queue has no p90 (a STUCK-by-factor rule waits for more). */
+const P90_MIN_SAMPLES = 5;
+/** Most transitions read for one p90. */
+const P90_ROWS = 20_000;
 
 /** Most stuck jobs one rule delivers a scan. */
 const STUCK_PER_RULE = 100;
@@ -312,47 +319,65 @@ export class Notifier {
    * is older than that, and that a provider read has shown since then still in that state (its
    * `last_confirmed_at`: the history knows a job is stuck only once jobgraph read it so): one
    * delivery per rule, job and time it entered the state, however many scans and replicas see it.
-   * At most STUCK_PER_RULE jobs a rule a scan. `stuckFactor` rules are kept but not fired yet.
+   * With `stuckFactor` instead: longer than that factor × the p90 of its queue's time in that
+   * state over P90_DAYS (`#p90`), once a read showed it so. At most STUCK_PER_RULE jobs a rule a
+   * scan; the payload's `data.stuck` says which basis.
    */
   async scanStuck(): Promise<number> {
     await this.refresh();
     const now = this.#now();
     const rows: DeliveryRow[] = [];
+    const p90s = new Map<string, { p90Ms: number; samples: number } | null>();
     for (const rule of this.#rules) {
+      const { accounts, filter, triggers } = parsedOf(rule);
       const after = rule.stuck_after_seconds;
-      if (rule.enabled !== 1 || after === null || !parsedOf(rule).triggers.includes('STUCK'))
+      const factor = rule.stuck_factor === null ? null : Number(rule.stuck_factor);
+      if (rule.enabled !== 1 || !triggers.includes('STUCK') || (after === null && factor === null))
         continue;
-      const cutoff = new Date(now - after * 1000).toISOString();
-      const { accounts, filter } = parsedOf(rule);
+      // Fixed: the cutoff in SQL. By factor: every unfinished job a read showed after it entered
+      // its state, judged below against its queue's p90 in that state.
+      const cutoff = after === null ? null : new Date(now - after * 1000).toISOString();
+      const since = (eb: ExpressionBuilder<HistoryTables & { jobs: JobsTable }, 'jobs'>) =>
+        eb
+          .selectFrom('transitions as t')
+          .select((t) => t.fn.max('t.at').as('m'))
+          .whereRef('t.job_seq', '=', 'jobs.seq');
       let q = this.#o.db
         .selectFrom('jobs')
         .selectAll('jobs')
-        .select((eb) =>
-          eb
-            .selectFrom('transitions as t')
-            .select((t) => t.fn.max('t.at').as('since'))
-            .whereRef('t.job_seq', '=', 'jobs.seq')
-            .as('since'),
-        )
-        .where('jobs.terminal', '=', 0)
-        .where('jobs.last_confirmed_at', '>=', cutoff)
-        .where((eb) =>
-          eb(
-            eb
-              .selectFrom('transitions as t')
-              .select((t) => t.fn.max('t.at').as('m'))
-              .whereRef('t.job_seq', '=', 'jobs.seq'),
-            '<=',
-            cutoff,
-          ),
-        );
+        .select((eb) => since(eb).as('since'))
+        .where('jobs.terminal', '=', 0);
+      q =
+        cutoff === null
+          ? q.where((eb) => eb('jobs.last_confirmed_at', '>', since(eb)))
+          : q
+              .where('jobs.last_confirmed_at', '>=', cutoff)
+              .where((eb) => eb(since(eb), '<=', cutoff));
       if (!accounts.includes('*')) q = q.where('jobs.account', 'in', [...accounts]);
       if (filter.providers?.length) q = q.where('jobs.provider', 'in', [...filter.providers]);
       const found = await q.limit(STUCK_PER_RULE).execute();
       for (const job of found) {
-        const facts = factsOfRow(job);
-        if (!ruleMatches(rule, facts, 'STUCK') || typeof job.since !== 'string') continue;
-        const at = new Date(now).toISOString();
+        if (!ruleMatches(rule, factsOfRow(job), 'STUCK') || typeof job.since !== 'string') continue;
+        let stuck: Record<string, unknown>;
+        if (after !== null) stuck = { basis: 'stuckAfterSeconds', afterSeconds: after };
+        else {
+          const key = `${job.provider}\n${job.queue ?? ''}\n${job.state}`;
+          if (!p90s.has(key))
+            p90s.set(key, await this.#p90(job.provider, job.queue, job.state, now));
+          const p = p90s.get(key);
+          if (!p) continue;
+          const threshold = factor! * p.p90Ms;
+          const entered = Date.parse(job.since);
+          // Longer than k × p90 in that state, and a read has shown it so since then.
+          if (now - entered <= threshold || Date.parse(job.last_confirmed_at) < entered + threshold)
+            continue;
+          stuck = {
+            basis: 'stuckFactor',
+            factor,
+            p90Seconds: Math.round(p.p90Ms / 1000),
+            samples: p.samples,
+          };
+        }
         const record = JSON.parse(job.record) as Record<string, unknown>;
         const row = this.#delivery(
           rule,
@@ -360,17 +385,12 @@ export class Notifier {
           'STUCK',
           record,
           await this.#transitions(this.#o.db, job.id),
-          at,
+          new Date(now).toISOString(),
         );
         // One per job and state entered (its time), not per scan.
         row.id = deliveryIdOf(rule.id, job.id, 'STUCK', job.since);
         const body = JSON.parse(row.payload) as WebhookBody & { data: Record<string, unknown> };
-        body.data.stuck = {
-          state: job.state,
-          since: job.since,
-          basis: 'stuckAfterSeconds',
-          afterSeconds: after,
-        };
+        body.data.stuck = { state: job.state, since: job.since, ...stuck };
         row.payload = JSON.stringify(body);
         rows.push(row);
       }
@@ -380,6 +400,41 @@ export class Notifier {
       this.#o.enqueued?.();
     }
     return rows.length;
+  }
+
+  /**
+   * The p90 of how long jobs of `queue` stayed in `state` over the last P90_DAYS, from the
+   * history's transitions (a stay ends at the job's next transition); null below P90_MIN_SAMPLES.
+   * At most P90_ROWS transitions read.
+   */
+  async #p90(
+    provider: string,
+    queue: string | null,
+    state: string,
+    now: number,
+  ): Promise<{ p90Ms: number; samples: number } | null> {
+    if (queue === null) return null;
+    const rows = await this.#o.db
+      .selectFrom('transitions as t')
+      .innerJoin('jobs as j', 'j.seq', 't.job_seq')
+      .select(['t.job_seq', 't.at', 't.to_state'])
+      .where('j.provider', '=', provider)
+      .where('j.queue', '=', queue)
+      .where('t.at', '>=', new Date(now - P90_DAYS * 86_400_000).toISOString())
+      .where('t.contradicted_at', 'is', null)
+      .orderBy('t.job_seq')
+      .orderBy('t.at')
+      .limit(P90_ROWS)
+      .execute();
+    const stays: number[] = [];
+    for (let i = 0; i + 1 < rows.length; i++) {
+      const [a, b] = [rows[i]!, rows[i + 1]!];
+      if (a.job_seq === b.job_seq && a.to_state === state && b.to_state !== state)
+        stays.push(Date.parse(b.at) - Date.parse(a.at));
+    }
+    if (stays.length < P90_MIN_SAMPLES) return null;
+    stays.sort((x, y) => x - y);
+    return { p90Ms: stays[Math.ceil(0.9 * stays.length) - 1]!, samples: stays.length };
   }
 
   async #transitions(db: Kysely<HistoryTables>, jobId: string): Promise<PayloadTransition[]> {
