@@ -3,7 +3,6 @@ import { parseArgs } from 'node:util';
 import { SCOPE_READ } from '../auth/identity.ts'; // a constant-only module
 import type { DemoGateway } from '../app.ts';
 import type { StderrLines } from './stderrLines.ts';
-import { demoNotificationLines } from './demoNotifications.ts';
 import type { EmulatorName } from '../emulators/index.ts';
 
 // Each command imports only the modules it needs (below, with `import()`): `--version` loads
@@ -166,7 +165,7 @@ async function demo(portBase: number | undefined): Promise<void> {
     ).map((line) => `    ${line}`),
     '',
     ...(await demoEventLines(gateway)),
-    ...demoNotificationLines(gateway),
+    ...(await import('./demoNotifications.ts')).demoNotificationLines(gateway),
     ...demoEnvironmentLines(emulatorEnvironment(gateway.emulators), portBase),
     ...(gateway.config.emulatorJobsPerSource === null
       ? []
