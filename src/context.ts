@@ -43,6 +43,9 @@ import {
   type RequestHistory,
 } from './history/requestHistory.ts';
 
+/** The mutation fields that act on jobs (docs/actions.md): their refusals are audited as actions. */
+const JOB_ACTION_FIELDS: ReadonlySet<string> = new Set(['cancelJob', 'terminateJob', 'cancelJobs']);
+
 /** Per-request state: who is calling, and how to load a job. */
 export interface RequestContext extends AuthContext {
   config: Config;
@@ -274,8 +277,11 @@ export function createRequestContext(
     availableActions: (record) => gateway.actions?.available(record, grant) ?? [],
     actionsTaken: (id) => gateway.actions?.taken(id) ?? Promise.resolve([]),
     deniedField(what, code, args) {
-      if (what.startsWith('Mutation.'))
-        gateway.actions?.refusedField(what.slice('Mutation.'.length), code, args, actionCaller());
+      // The refusals of actions on jobs are audited as such; a notification field's id is a rule's
+      // or a delivery's, never a job's to audit.
+      const field = what.slice('Mutation.'.length);
+      if (what.startsWith('Mutation.') && JOB_ACTION_FIELDS.has(field))
+        gateway.actions?.refusedField(field, code, args, actionCaller());
     },
     flushRefusals: () => refusals?.flush(),
     notifications: () => {

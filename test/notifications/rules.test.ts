@@ -73,6 +73,12 @@ describe.each(historyStores())('Notification rules on a $name', ({ skip, fresh }
       const list = await gql(gw, RULES, { token: tokens.reader });
       expect(list.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
       expect((await rawRows()).rules).toEqual([]);
+      // A refused notification field is no refused action on a job: no job-action audit line.
+      const del = await gql(gw, `mutation { deleteNotificationRule(id: "nr_refused") }`, {
+        token: tokens.reader,
+      });
+      expect(del.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      expect(gw.logs.lines.filter((l) => l.includes('"audit":"job-action"'))).toEqual([]);
     },
   );
 
