@@ -16,7 +16,7 @@ import { maskedUrl, newSigningSecret, type SecretBox } from './secretBox.ts';
 import type { DeliveryRow, RuleChange, RuleRow, RuleStore } from './ruleStore.ts';
 import { targetUrlRefusal } from './ssrfGuard.ts';
 import { EVENT_TYPES, type NotificationTrigger, type WebhookBody } from './payload.ts';
-import type { Outbox } from './outbox.ts';
+import { LEASE_MS, type Outbox } from './outbox.ts';
 
 export type TargetKind = 'WEBHOOK' | 'SLACK' | 'TEAMS';
 const TARGET_KINDS: readonly TargetKind[] = ['WEBHOOK', 'SLACK', 'TEAMS'];
@@ -263,7 +263,9 @@ export class Notifications {
       payload: JSON.stringify(body),
       status: 'PENDING',
       attempts: 0,
-      next_attempt_at: at,
+      // Leased to this call, which attempts it now: the outbox's ticker leaves it alone (due
+      // again at the lease's end only if this process dies before recording the attempt).
+      next_attempt_at: this.#leased(),
       created_at: at,
     };
     await this.#o.store.enqueue([row]);
@@ -279,7 +281,7 @@ export class Notifications {
     if (!row) throw notFound(id, 'delivery');
     await this.#visible(caller, row.rule_id);
     const at = this.#iso();
-    await this.#o.store.requeue(id, at);
+    await this.#o.store.requeue(id, this.#leased());
     await this.#o.store.audit(this.#audit(caller, row.rule_id, 'REDELIVER', at, id));
     this.#told(caller, row.rule_id, 'REDELIVER', id);
     return this.#attemptNow({ ...row, status: 'PENDING', next_attempt_at: at });
@@ -447,6 +449,11 @@ export class Notifications {
       },
       `notification rule ${change.toLowerCase()}`,
     );
+  }
+
+  /** When a delivery this call attempts itself is due again, should it never record the attempt. */
+  #leased(): string {
+    return new Date(this.#now() + LEASE_MS).toISOString();
   }
 
   #iso(): string {

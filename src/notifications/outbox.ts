@@ -38,7 +38,7 @@ export interface OutboxOptions {
 }
 
 /** How long a claimed delivery is this replica's before another may take it (a crash mid-attempt). */
-const LEASE_MS = 5 * 60_000;
+export const LEASE_MS = 5 * 60_000;
 /** Most deliveries claimed at once. */
 const CLAIM_MAX = 50;
 
