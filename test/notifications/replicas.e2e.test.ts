@@ -96,7 +96,7 @@ describe.skipIf(postgres.skip)('Two replicas on one PostgreSQL', () => {
           { id: expect.any(String), status: 'DELIVERED' },
         ]);
       },
-      { timeout: 15_000, interval: 100 },
+      { timeout: 30_000, interval: 100 },
     );
     expect(receiver.received).toHaveLength(1);
     expect(receiver.received[0]!.verified).toBe(true);

@@ -85,7 +85,7 @@ for (const { name, skip, fresh } of historyStores()) {
       expect((await gql(first, token, READ, { id })).data?.job?.state).toBe('FAILED');
       // The first attempt (500) came: the delivery is in the outbox, RETRYING.
       await vi.waitFor(() => expect(receiver.received).toHaveLength(1), {
-        timeout: 15_000,
+        timeout: 30_000,
         interval: 50,
       });
       await kill(first.child);
@@ -94,7 +94,7 @@ for (const { name, skip, fresh } of historyStores()) {
       await start();
       // Due again 5 s after the first attempt (the schedule's first wait): the new process's outbox.
       await vi.waitFor(() => expect(receiver.received).toHaveLength(2), {
-        timeout: 30_000,
+        timeout: 60_000,
         interval: 100,
       });
       const [before, after] = receiver.received;
