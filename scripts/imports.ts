@@ -32,7 +32,10 @@ export const FLOORS: readonly (readonly [name: string, parts: readonly string[]]
   ['providers', ['datasources/', 'model/globalId.ts', 'model/jobKeys.ts']],
   // Services above the providers: acting on jobs calls them through their guarded sources.
   ['acting', ['actions/']],
-  ['request', ['limits/', 'observability/', 'logger.ts', 'context.ts', 'http/']],
+  // notifications/: a service above the providers (it reads the registry's accounts and, to
+  // confirm a transition, the sources) that the request context and the HTTP edge hand to the
+  // resolvers — like acting on jobs, but it needs nothing of the graph: the request floor.
+  ['request', ['limits/', 'observability/', 'logger.ts', 'context.ts', 'http/', 'notifications/']],
   ['watching', ['subscriptions/']],
   ['graphql', ['resolvers/', 'sdl.ts', 'schema.ts']],
   ['gateway', ['server/', 'app.ts', 'cli/']],

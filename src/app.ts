@@ -13,9 +13,12 @@ import { JobStates } from './datasources/state/jobStates.ts';
 import { RejectionLog } from './datasources/events/rejectionLog.ts';
 import { localRateBucket } from './datasources/guard/rateBudget.ts';
 import type { EmulatorSet } from './emulators/index.ts';
+import type { WebhookReceiver } from './emulators/webhookReceiver.ts';
 import { historySubscriber, openHistory, rememberedJobs, type History } from './history/index.ts';
 import { ActionLog } from './history/actions.ts';
 import { JobActions } from './actions/jobActions.ts';
+import { openNotifications, type NotificationParts } from './notifications/index.ts';
+import { accountDirectory } from './datasources/accountDirectory.ts';
 import { createLogger } from './logger.ts';
 import {
   createSecretDetector,
@@ -69,6 +72,8 @@ export interface Gateway {
   history: History | null;
   /** Job logs (docs/logs.md): its `calls` count the GetLogEvents calls made. */
   jobLogs: JobLogs;
+  /** Notification rules and their outbox (docs/notifications.md), null when off. */
+  notifications: NotificationParts | null;
   close(): Promise<void>;
 }
 
@@ -92,8 +97,14 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   if (cluster) observability?.metrics?.redisSource(() => cluster.redis.available());
   const share = shareRules(built);
   const cache = await openCache(config, share, logger, options.uncachedJobIds, cluster);
-  const history = await openHistory(config, share.withoutSecrets, logger, (outcome, n) =>
-    observability?.metrics?.historyWrites(outcome, n),
+  // What fires notifications is made once the sources are (below): the writer asks it late.
+  let notifier: NotificationParts['notifier'] | undefined;
+  const history = await openHistory(
+    config,
+    share.withoutSecrets,
+    logger,
+    (outcome, n) => observability?.metrics?.historyWrites(outcome, n),
+    { inBatch: async (tx, transitions, jobs) => notifier?.inBatch(tx, transitions, jobs) },
   );
   if (history) observability?.metrics?.historySource(() => history.size());
   const rateBucket = await openRateBucket(config, logger, cluster);
@@ -173,6 +184,29 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     ...(observability?.metrics ? { metrics: observability.metrics } : {}),
   });
   observability?.metrics?.stores(actions);
+  // Notification rules live in the history store; off with it (the summary says why). A
+  // payload's console link is the server's, known once it listens.
+  let consoleBase: string | null = null;
+  const notifications = openNotifications(
+    config,
+    history?.database ?? null,
+    () => accountDirectory(config, accounts),
+    logger,
+    observability?.metrics?.notificationsMetrics(),
+    {
+      sources,
+      states,
+      accountOf: accountOf(config),
+      withoutSecrets: share.withoutSecrets,
+      consoleUrl: (id) =>
+        consoleBase === null ? null : `${consoleBase}/console/jobs/${encodeURIComponent(id)}`,
+    },
+  );
+  notifier = notifications?.notifier;
+  if (notifications)
+    observability?.metrics?.notificationsBacklog(() => notifications.outbox.backlog);
+  // An event's transition some rule would take is read at once to confirm it.
+  if (notifications) states.subscribe(notifications.notifier.listener);
   const sharedReservations = await openSharedReservations(config, logger, cluster);
   const callerRates = await openCallerRates(config, logger, cluster);
   const server = await startServer({
@@ -190,15 +224,18 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     ...(history ? { history } : {}),
     actions,
     logs,
+    ...(notifications ? { notifications: notifications.notifications } : {}),
     ...(callerRates ? { callerRates } : {}),
     readinessDetails: () => ({
       ...(cluster ? { redis: cluster.redis.state, cluster: cluster.peers.state() } : {}),
       ...(history ? { history: history.health() } : {}),
+      ...(notifications ? { notifications: notifications.outbox.backlog } : {}),
     }),
     ...(observability ? { observability } : {}),
     ...(options.sandbox ? { sandbox: options.sandbox } : {}),
     ...(options.watchScheduler ? { watchScheduler: options.watchScheduler } : {}),
   });
+  consoleBase = config.console ? new URL(server.url).origin : null;
   // Read from now on: the watch hub, which applies the events, exists.
   events?.start();
   return {
@@ -217,9 +254,11 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     cluster: cluster?.peers,
     history,
     jobLogs: logs,
+    notifications,
     close: async () => {
       await events?.close();
       await server.close();
+      await notifications?.close();
       closeSources(sources);
       logs.close();
       await sharedSnapshots?.close();
@@ -470,6 +509,8 @@ async function openListSnapshots(
 
 export interface DemoGateway extends Gateway {
   emulators: EmulatorSet;
+  /** Where the demo's notification rules can deliver: a receiver verifying Standard Webhooks signatures. */
+  webhookReceiver: WebhookReceiver;
   /**
    * Tokens signed with the key made at start: `read` has jobs:read, `secrets` adds
    * jobs:secrets:read, both for every account (`*`); `secondAccount` has jobs:read for the second
@@ -521,6 +562,8 @@ export async function startDemo(
     ...(options.emulatorKeepCalls === undefined ? {} : { keepCalls: options.emulatorKeepCalls }),
     ...(base.emulatorJobsPerSource === null ? {} : { jobsPerSource: base.emulatorJobsPerSource }),
   });
+  const { startWebhookReceiver } = await import('./emulators/webhookReceiver.ts');
+  const webhookReceiver = await startWebhookReceiver();
   try {
     // JOBGRAPH_JWT_SECRET, when set, signs the printed tokens: replicas of the demo accept each other's.
     const jwtSecret = base.auth.jwtSecret ?? randomBytes(32).toString('base64url');
@@ -529,6 +572,14 @@ export async function startDemo(
       ...upstreams,
       ...(options.port !== undefined ? { port: options.port } : {}),
       auth: { ...base.auth, jwtSecret },
+      // The demo's rules are sealed under a key made at start unless JOBGRAPH_NOTIFY_SECRET is set.
+      // Its receiver (on 127.0.0.1) is allowed unless JOBGRAPH_NOTIFY_ALLOW_HOSTS says otherwise.
+      notifications: {
+        ...base.notifications,
+        secret: base.notifications.secret ?? randomBytes(32).toString('base64url'),
+        allowHosts:
+          base.notifications.allowHosts.length > 0 ? base.notifications.allowHosts : ['127.0.0.1'],
+      },
       // The demo consumes its own event queues unless JOBGRAPH_EVENT_QUEUES says otherwise.
       ...(base.events.queues === null
         ? {
@@ -555,15 +606,18 @@ export async function startDemo(
     return {
       ...gateway,
       emulators,
+      webhookReceiver,
       tokens,
       tokenKey: base.auth.jwtSecret === null ? 'made at start' : 'JOBGRAPH_JWT_SECRET',
       close: async () => {
         await gateway.close();
         await emulators.close();
+        await webhookReceiver.close();
       },
     };
   } catch (err) {
     await emulators.close();
+    await webhookReceiver.close();
     throw err;
   }
 }

@@ -38,6 +38,8 @@ import { JobBudgetError, ListSourcesBudgetError } from './limits/jobBudget.ts';
 import type { JobProvider, JobRecord } from './model/job.ts';
 import type { JobStates } from './datasources/state/jobStates.ts';
 import { historyGrantOf } from './history/reader.ts';
+import type { Notifications, NotifyCaller } from './notifications/notifications.ts';
+import { NotificationsOffError } from './notifications/notificationsOff.ts';
 import {
   historyOfRequest,
   type HistoryQueries,
@@ -91,6 +93,8 @@ export function jobFieldsContext(parts: JobFieldsParts, identity: Identity): Job
     actionsTaken: (id) => actions?.taken(id) ?? Promise.resolve([]),
   };
 }
+/** The mutation fields that act on jobs (docs/actions.md): their refusals are audited as actions. */
+const JOB_ACTION_FIELDS: ReadonlySet<string> = new Set(['cancelJob', 'terminateJob', 'cancelJobs']);
 
 /** Per-request state: who is calling, and how to load a job. */
 export interface RequestContext extends AuthContext, JobFieldsContext {
@@ -133,6 +137,10 @@ export interface RequestContext extends AuthContext, JobFieldsContext {
    * or the account's grant; `field` names the type's field for the refusal.
    */
   jobLogTail(record: JobRecord, args: LogTailArgs, field: string): Promise<JobLogTailValue>;
+  /** Notification rules (docs/notifications.md); throws NotificationsOffError when they are off. */
+  notifications(): Notifications;
+  /** The caller as the notifications service takes it. */
+  notifyCaller: NotifyCaller;
 }
 
 export type { JobListFilter, JobListPage, ListedJob } from './datasources/listing/index.ts';
@@ -158,6 +166,8 @@ export interface GatewayParts {
   actions?: JobActions;
   /** Job logs (docs/logs.md); none: every job's `logTail` has no lines. */
   logs?: JobLogs;
+  /** Notification rules (docs/notifications.md); none: off (history off, or no JOBGRAPH_NOTIFY_SECRET). */
+  notifications?: Notifications;
 }
 
 /** What a request says beyond its caller: its `Idempotency-Key` header. */
@@ -313,10 +323,18 @@ export function createRequestContext(
         ? gateway.actions.act(request, actionCaller())
         : Promise.reject(new ActionsOffError(request.action)),
     deniedField(what, code, args) {
-      if (what.startsWith('Mutation.'))
-        gateway.actions?.refusedField(what.slice('Mutation.'.length), code, args, actionCaller());
+      // The refusals of actions on jobs are audited as such; a notification field's id is a rule's
+      // or a delivery's, never a job's to audit.
+      const field = what.slice('Mutation.'.length);
+      if (what.startsWith('Mutation.') && JOB_ACTION_FIELDS.has(field))
+        gateway.actions?.refusedField(field, code, args, actionCaller());
     },
     flushRefusals: () => refusals?.flush(),
+    notifications: () => {
+      if (!gateway.notifications) throw new NotificationsOffError(config);
+      return gateway.notifications;
+    },
+    notifyCaller: { identity, requestId },
     listJobs: (args) => lister.list({ ...args, caller, budget, access: listAccess }),
     history: gateway.history
       ? historyOfRequest(

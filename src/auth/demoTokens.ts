@@ -1,10 +1,10 @@
 import type { Config } from '../config/index.ts';
 import { ALL_ACCOUNTS } from './accountGrant.ts';
-import { SCOPE_READ, SCOPE_SECRETS } from './identity.ts';
+import { SCOPE_NOTIFY, SCOPE_READ, SCOPE_SECRETS } from './identity.ts';
 import { mintToken } from './mintToken.ts';
 
 /** The demo's printed tokens (src/app.ts `startDemo`): a reader and a secrets reader of every account, and a second-account reader. */
-export type DemoTokens = { read: string; secrets: string; secondAccount: string };
+export type DemoTokens = { read: string; secrets: string; secondAccount: string; notify: string };
 
 /** The demo's three tokens, signed with `config.auth.jwtSecret`. */
 export async function demoTokens(config: Config, secondAlias: string): Promise<DemoTokens> {
@@ -27,6 +27,13 @@ export async function demoTokens(config: Config, secondAlias: string): Promise<D
       ...common,
       scopes: [SCOPE_READ, SCOPE_SECRETS],
       subject: 'demo-secrets-reader',
+      accounts: claimOf(config.auth.accountGroups, ALL_ACCOUNTS),
+    }),
+    // Notification rules of every account (docs/notifications.md): the banner's rule is made with it.
+    notify: await mintToken({
+      ...common,
+      scopes: [SCOPE_READ, SCOPE_NOTIFY],
+      subject: 'demo-notifier',
       accounts: claimOf(config.auth.accountGroups, ALL_ACCOUNTS),
     }),
     secondAccount: await mintToken({

@@ -62,6 +62,8 @@ export const SCOPE_READ = 'jobs:read';
  * accounts claim as for reads; `jobs:read` alone never acts.
  */
 export const SCOPE_WRITE = 'jobs:write';
+/** The scope of notification rules: create, change, test, list (docs/notifications.md). */
+export const SCOPE_NOTIFY = 'notifications:write';
 /** The extra scope sensitive fields need. */
 export const SCOPE_SECRETS = 'jobs:secrets:read';
 /**

@@ -166,6 +166,7 @@ async function demo(portBase: number | undefined): Promise<void> {
     ).map((line) => `    ${line}`),
     '',
     ...(await demoEventLines(gateway)),
+    ...(await import('./demoNotifications.ts')).demoNotificationLines(gateway),
     ...demoEnvironmentLines(emulatorEnvironment(gateway.emulators), portBase),
     ...(gateway.config.emulatorJobsPerSource === null
       ? []

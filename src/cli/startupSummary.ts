@@ -15,6 +15,7 @@ import { PROVIDER_LABEL } from '../datasources/shared/classify.ts';
 import type { AccountState } from '../datasources/shared/accounts.ts';
 import type { ClusterState } from '../cache/clusterPeers.ts';
 import { shownPostgresUrl } from '../history/database.ts';
+import { notificationsOffReason } from '../notifications/notificationsOff.ts';
 
 /**
  * What the standard AWS credential chain answered at start. Only the source is kept: never a
@@ -218,6 +219,7 @@ export function formatStartupSummary({
   lines.push(row('account grants', describeGrants(config.auth)));
   lines.push(row('cache', describeCache(config.cache)));
   lines.push(row('history', describeHistory(config)));
+  lines.push(row('notifications', describeNotifications(config)));
   if (cluster)
     lines.push(...describeCluster(cluster).map((text, i) => row(i ? 'warning' : 'cluster', text)));
   lines.push(row('rate budget', describeRates(config)));
@@ -332,6 +334,14 @@ function describeCache(cache: Config['cache']): string {
  * The replicas sharing Redis as this one's first presence check saw them (names and counts, never
  * a secret); a second line, a warning, when some seal under another JOBGRAPH_CLUSTER_SECRET.
  */
+/** Whether notification rules are kept and delivered (docs/notifications.md), and if not, why. */
+export function describeNotifications(config: Config): string {
+  const off = notificationsOffReason(config);
+  if (off !== null) return `off: ${off}`;
+  const allowed = config.notifications.allowHosts;
+  return `on (rules in the history store; targets https only${allowed.length ? `, plain http and any address for ${allowed.join(', ')}` : ''})`;
+}
+
 /** Where job history is kept (docs/history.md); a PostgreSQL URL without its password. */
 export function describeHistory(config: Config): string {
   const { store, retainDays } = config.history;

@@ -11,6 +11,7 @@ import { cacheOf, cursorSecretOf, listingOf } from './cache.ts';
 import { awsSettingsOf, endpointsOf } from './endpoints.ts';
 import { eventsOf } from './events.ts';
 import { historyStoreOf } from './history.ts';
+import { notificationsOf } from './notifications.ts';
 import { ConfigError, bool, int, opt, pattern, type Env } from './env.ts';
 import { callerRateOf, emulatorJobsPerSource, intsOf, resilienceOf } from './limits.ts';
 import { tracing } from './tracing.ts';
@@ -64,6 +65,7 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
     metrics: bool(env, 'JOBGRAPH_METRICS', true),
     console: bool(env, 'JOBGRAPH_CONSOLE', true),
     actions: actionsOf(env, demo),
+    notifications: notificationsOf(env),
     tracing: tracing(env),
     emulatorJobsPerSource: emulatorJobsPerSource(env),
   };

@@ -290,6 +290,21 @@ export interface Config {
    * default in live mode, both in the demo. An action not named answers without any upstream call.
    */
   actions: ReadonlySet<JobActionName>;
+  /** Notification rules and their deliveries (docs/notifications.md). */
+  notifications: {
+    /**
+     * Key that seals each rule's target URL and signing secrets in the history store
+     * (JOBGRAPH_NOTIFY_SECRET, at least 32 characters; replicas share it). null: notifications
+     * off in live mode (the demo makes one at start).
+     */
+    secret: string | null;
+    /** Hosts a target may name over plain http and on any address (JOBGRAPH_NOTIFY_ALLOW_HOSTS), lower case. */
+    allowHosts: readonly string[];
+    /** Longest one delivery attempt may take, in ms (JOBGRAPH_NOTIFY_TIMEOUT_MS, default 15000). */
+    timeoutMs: number;
+    /** Deliveries in flight to one host at most (JOBGRAPH_NOTIFY_HOST_CONCURRENCY, default 4). */
+    hostConcurrency: number;
+  };
   /** OpenTelemetry traces from the standard OTEL_* variables; null when off (the default). */
   tracing: TracingConfig | null;
   /**

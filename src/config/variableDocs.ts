@@ -207,6 +207,22 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
     '2',
     'jobHistory searches one caller may run at once (1–1000); beyond, UPSTREAM_THROTTLED',
   ),
+  history(
+    'JOBGRAPH_NOTIFY_SECRET',
+    '— (live: notifications off; demo: made at start)',
+    'key sealing notification targets and signing secrets, 32+ characters; replicas share it',
+  ),
+  history(
+    'JOBGRAPH_NOTIFY_ALLOW_HOSTS',
+    '—',
+    'hosts a notification target may name over http and on a private address, comma-separated',
+  ),
+  history('JOBGRAPH_NOTIFY_TIMEOUT_MS', '15000', 'longest one notification delivery attempt, ms'),
+  history(
+    'JOBGRAPH_NOTIFY_HOST_CONCURRENCY',
+    '4',
+    'notification deliveries in flight to one host at most',
+  ),
   observe('LOG_LEVEL', 'info', 'fatal, error, warn, info, debug, trace or silent'),
   observe('JOBGRAPH_METRICS', 'on', 'Prometheus metrics at /metrics (off: 404)'),
   observe('OTEL_EXPORTER_OTLP_ENDPOINT', '— (traces off)', 'OTLP/HTTP base URL; turns traces on'),

@@ -15,6 +15,10 @@ export const BUDGET_WARN_RATIO = 0.9;
 /** Jobs deleted a transaction when pruning: no write waits long behind one. */
 const PRUNE_BATCH = 500;
 
+/** Pages of the text index one merge step writes at most, and the steps one reclaim makes at most. */
+const FTS_MERGE_PAGES = 64;
+const FTS_MERGE_ROUNDS = 64;
+
 /** Rounds of pruning a check makes at most to get under 90 % of the budget. */
 const MAX_PRUNE_ROUNDS = 8;
 
@@ -100,6 +104,18 @@ export async function reclaimSpace(database: HistoryDatabase): Promise<void> {
   const { db } = database;
   const first = async (text: string) =>
     numberOf(Object.values((await sql.raw(text).execute(db)).rows[0] ?? {})[0]);
+  // The text index (migration 5) keeps a deleted job's trigrams as delete markers in new segments
+  // until its segments are merged: merged now, a bounded amount of work at a time, so its pages
+  // holding the pruned jobs are freed with the rest.
+  for (let i = 0; i < FTS_MERGE_ROUNDS; i++) {
+    const before = await first('SELECT total_changes()');
+    await sql
+      .raw(`INSERT INTO jobs_text (jobs_text, rank) VALUES ('merge', ${FTS_MERGE_PAGES})`)
+      .execute(db);
+    // A merge that changed nothing has nothing left to merge.
+    if ((await first('SELECT total_changes()')) - before <= 1) break;
+    await new Promise((r) => setImmediate(r));
+  }
   if ((await first('PRAGMA auto_vacuum')) === 2)
     while ((await first('PRAGMA freelist_count')) > 0) {
       await sql.raw(`PRAGMA incremental_vacuum(${VACUUM_PAGES})`).execute(db);
@@ -180,6 +196,10 @@ export class HistoryBudget {
     let size = await measureHistory(this.database);
     if (size.bytes >= this.maxBytes && this.database.dialect === 'sqlite') {
       const target = this.maxBytes * BUDGET_WARN_RATIO;
+      // Each round aims a little lower than 90 %: a page half emptied is not freed, so pruning by
+      // the average a job takes falls short of its aim (most of all where the fixed pages of the
+      // tables and indexes are a large share, in a small store).
+      const aim = this.maxBytes * (BUDGET_WARN_RATIO - 0.05);
       let pruned = 0;
       let after = size;
       // Jobs to delete: the bytes over 90 % of the budget at the store's average bytes a job,
@@ -189,7 +209,7 @@ export class HistoryBudget {
         const perJob = n > 0 ? after.bytes / n : 0;
         const deleted =
           perJob > 0
-            ? await pruneOldestFinished(this.database, Math.ceil((after.bytes - target) / perJob))
+            ? await pruneOldestFinished(this.database, Math.ceil((after.bytes - aim) / perJob))
             : 0;
         pruned += deleted;
         await reclaimSpace(this.database);

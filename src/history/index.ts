@@ -8,7 +8,7 @@ import type { JobRecord } from '../model/job.ts';
 import { HistoryBudget, reclaimSpace, type BudgetView } from './budget.ts';
 import { DataDirUnwritable, openHistoryDatabase, type HistoryDatabase } from './database.ts';
 import { HistoryReader } from './reader.ts';
-import { HistoryWriter, type WriteOutcome } from './writer.ts';
+import { HistoryWriter, type HistoryWriterOptions, type WriteOutcome } from './writer.ts';
 import { sealedHistoryCursors } from './requestHistory.ts';
 import { SearchSlots } from './searchSlots.ts';
 
@@ -66,6 +66,7 @@ export async function openHistory(
   withoutSecrets: (record: JobRecord) => JobRecord | null,
   logger: HistoryLogger,
   count?: (outcome: WriteOutcome, n: number) => void,
+  more: Pick<HistoryWriterOptions, 'inBatch'> = {},
 ): Promise<History | null> {
   const { store } = config.history;
   let database;
@@ -88,6 +89,7 @@ export async function openHistory(
   const writer = new HistoryWriter(database, {
     withoutSecrets,
     ...(count ? { count } : {}),
+    ...more,
     onHealth: (degraded, reason) =>
       degraded
         ? logger.warn(

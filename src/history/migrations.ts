@@ -160,6 +160,62 @@ export const MIGRATIONS: readonly (readonly MigrationStatement[])[] = [
     `ALTER TABLE transitions ADD COLUMN ordinal integer`,
     `CREATE UNIQUE INDEX transitions_once ON transitions (job_seq, ordinal)`,
   ],
+  // 7: notification rules, their outbox of deliveries and each attempt, and the audit of rule
+  // changes (docs/notifications.md). A rule's target URL and signing secrets are stored sealed
+  // (notifications/secretBox.ts), `target_shown` is the masked URL. `accounts` is the creator's
+  // grant the rule holds (JSON aliases, `["*"]`: every account). A delivery's ID is its
+  // `webhook-id`; `status` PENDING, RETRYING, DELIVERED or FAILED; due ones are found by
+  // (status, next_attempt_at).
+  [
+    `CREATE TABLE notification_rules (
+      id text PRIMARY KEY,
+      name text NOT NULL,
+      owner text,
+      accounts text NOT NULL,
+      filter text NOT NULL,
+      triggers text NOT NULL,
+      stuck_after_seconds integer,
+      stuck_factor double precision,
+      target_kind text NOT NULL,
+      target_sealed text NOT NULL,
+      target_shown text NOT NULL,
+      secret_sealed text,
+      previous_secret_sealed text,
+      enabled integer NOT NULL,
+      disabled_reason text,
+      created_at text NOT NULL,
+      updated_at text NOT NULL
+    )`,
+    `CREATE TABLE notification_deliveries (
+      id text PRIMARY KEY,
+      rule_id text NOT NULL,
+      job_id text,
+      type text NOT NULL,
+      payload text NOT NULL,
+      status text NOT NULL,
+      attempts integer NOT NULL,
+      next_attempt_at text,
+      created_at text NOT NULL
+    )`,
+    `CREATE INDEX notification_deliveries_due ON notification_deliveries (status, next_attempt_at)`,
+    `CREATE INDEX notification_deliveries_by_rule ON notification_deliveries (rule_id, created_at DESC, id DESC)`,
+    `CREATE TABLE notification_attempts (
+      delivery_id text NOT NULL,
+      at text NOT NULL,
+      status_code integer,
+      error text,
+      duration_ms integer NOT NULL
+    )`,
+    `CREATE INDEX notification_attempts_by_delivery ON notification_attempts (delivery_id, at)`,
+    `CREATE TABLE notification_rule_changes (
+      rule_id text NOT NULL,
+      at text NOT NULL,
+      change text NOT NULL,
+      subject text,
+      reason text
+    )`,
+    `CREATE INDEX notification_rule_changes_by_rule ON notification_rule_changes (rule_id, at)`,
+  ],
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -66,6 +66,72 @@ export interface JobActionsTable {
   action_id: string | null;
 }
 
+/** A notification rule (migration 6, notifications/ruleStore.ts). */
+export interface NotificationRulesTable {
+  id: string;
+  name: string;
+  /** The creator's token subject. */
+  owner: string | null;
+  /** The account aliases the rule holds, JSON (`["*"]`: every account): its creator's grant or within it. */
+  accounts: string;
+  /** The JobHistoryFilter it matches, JSON. */
+  filter: string;
+  /** Its NotificationTriggers, comma-separated. */
+  triggers: string;
+  stuck_after_seconds: number | null;
+  stuck_factor: number | null;
+  /** WEBHOOK, SLACK or TEAMS. */
+  target_kind: string;
+  /** The target URL, sealed (notifications/secretBox.ts). */
+  target_sealed: string;
+  /** The target URL masked, as the graph shows it. */
+  target_shown: string;
+  /** The `whsec_` secret, sealed (WEBHOOK only). */
+  secret_sealed: string | null;
+  /** The secret before the last rotation, sealed: it signs too while the rotation lasts. */
+  previous_secret_sealed: string | null;
+  enabled: number;
+  disabled_reason: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A delivery of the outbox: one per rule, job and transition (its ID is the `webhook-id`). */
+export interface NotificationDeliveriesTable {
+  id: string;
+  rule_id: string;
+  job_id: string | null;
+  /** `job.failed`, …, `test`. */
+  type: string;
+  /** The JSON body's `data` and facts, without secrets. */
+  payload: string;
+  /** PENDING, RETRYING, DELIVERED or FAILED. */
+  status: string;
+  attempts: number;
+  /** When the next attempt is due (ISO); null once DELIVERED or FAILED. */
+  next_attempt_at: string | null;
+  created_at: string;
+}
+
+/** One attempt of a delivery. */
+export interface NotificationAttemptsTable {
+  delivery_id: string;
+  at: string;
+  status_code: number | null;
+  /** The error's kind (timeout, connection, refused: …), never a URL or a body. */
+  error: string | null;
+  duration_ms: number;
+}
+
+/** The audit of rule changes: created, updated, deleted, disabled, tested, redelivered. */
+export interface NotificationRuleChangesTable {
+  rule_id: string;
+  at: string;
+  change: string;
+  subject: string | null;
+  reason: string | null;
+}
+
 export interface SchemaTable {
   version: number;
   applied_at: Generated<string>;
@@ -75,5 +141,9 @@ export interface HistoryTables {
   jobs: JobsTable;
   transitions: TransitionsTable;
   job_actions: JobActionsTable;
+  notification_rules: NotificationRulesTable;
+  notification_deliveries: NotificationDeliveriesTable;
+  notification_attempts: NotificationAttemptsTable;
+  notification_rule_changes: NotificationRuleChangesTable;
   jobgraph_schema: SchemaTable;
 }

@@ -60,6 +60,16 @@ export interface HistoryWriterOptions {
    * wrote the rest: the first refusal's code, never the rows' content.
    */
   onRefused?: (jobs: number, code: string) => void;
+  /**
+   * Called inside each batch's transaction once its jobs and transitions are written, with them:
+   * the notifications' outbox rows are inserted here, so they commit with the transitions that
+   * caused them, or neither does (notifications/notifier.ts). Its failure fails the batch.
+   */
+  inBatch?: (
+    tx: Kysely<HistoryTables>,
+    transitions: readonly TransitionRow[],
+    jobs: readonly JobRow[],
+  ) => Promise<void>;
 }
 
 /**
@@ -80,14 +90,15 @@ const PG_LANES = 2;
 interface Shared {
   readonly db: HistoryDatabase;
   readonly statements: BatchStatements;
-  readonly options: Required<Omit<HistoryWriterOptions, 'onHealth'>>;
+  readonly options: Required<Omit<HistoryWriterOptions, 'onHealth' | 'inBatch'>> &
+    Pick<HistoryWriterOptions, 'inBatch'>;
   /** A batch was written (null) or failed (its reason). */
   readonly health: (reason: string | null) => void;
 }
 
 export class HistoryWriter {
-  readonly #options: Required<Omit<HistoryWriterOptions, 'onHealth'>> &
-    Pick<HistoryWriterOptions, 'onHealth'>;
+  readonly #options: Required<Omit<HistoryWriterOptions, 'onHealth' | 'inBatch'>> &
+    Pick<HistoryWriterOptions, 'onHealth' | 'inBatch'>;
   readonly #lanes: Lane[];
   #degraded: string | null = null;
   #closed = false;
@@ -293,6 +304,8 @@ class Lane {
         if (db.dialect === 'sqlite' && this.#queue.length < options.batchSize)
           await new Promise((r) => setImmediate(r));
       }
+      // The notifications this batch's transitions fire: their outbox rows in this transaction.
+      if (options.inBatch) await options.inBatch(tx, transitions, jobs);
       // A read that contradicts what events told: their transitions since the job's last read
       // are marked, in the same transaction as the read's own (rare: a wrong or forged event).
       for (const [id, at] of contradictions) await markContradicted(tx, id, at);

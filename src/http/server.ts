@@ -40,6 +40,7 @@ import type { EventQueues } from '../datasources/events/eventQueues.ts';
 import type { JobActions } from '../actions/jobActions.ts';
 import type { JobStates } from '../datasources/state/jobStates.ts';
 import type { HistoryQueries } from '../history/requestHistory.ts';
+import type { Notifications } from '../notifications/notifications.ts';
 import { requestErrorCodesPlugin, requestPlugin } from './requestPlugins.ts';
 import { consoleRouter } from './console.ts';
 import { acceptedTypes, paramsFromUrl, wantsEventStream } from './transport.ts';
@@ -106,6 +107,8 @@ export interface ServerOptions {
   actions?: JobActions;
   /** Job logs (docs/logs.md); none: no job has lines. */
   logs?: JobLogs;
+  /** Notification rules (docs/notifications.md); none: off. */
+  notifications?: Notifications;
   /** graphql-sse single connection reservations shared with the other replicas (Redis); none: this process's own. */
   sharedReservations?: SharedReservations;
   /** Where the callers' request rates are counted (Redis: across the replicas); none: this process's own. Unused when JOBGRAPH_CALLER_RATE is off. */
@@ -158,6 +161,7 @@ function requestGateway(options: ServerOptions, listSnapshots: ReturnType<typeof
     ...(options.history ? { history: options.history } : {}),
     ...(options.actions ? { actions: options.actions } : {}),
     ...(options.logs ? { logs: options.logs } : {}),
+    ...(options.notifications ? { notifications: options.notifications } : {}),
     audit: new AccountAudit(logger, options.observability?.metrics, (provider, alias) =>
       accountDirectory(config, options.accounts).some(
         (a) => a.alias === alias && (provider === null || a.provider === provider),

@@ -128,6 +128,9 @@ export class GatewayMetrics {
   readonly #cacheRejected: Counter<'kind' | 'reason'>;
   readonly #historyWrites: Counter<'outcome'>;
   readonly #jobActions: Counter<'provider' | 'action' | 'outcome'>;
+  readonly #notificationRuleChanges: Counter<'change'>;
+  readonly #notifications: Counter<'outcome'>;
+  #notificationsBacklog: (() => { depth: number; oldestAgeSeconds: number }) | undefined;
   #watch: (() => WatchState) | undefined;
   #eventQueues: (() => readonly { queue: string; state: string }[]) | undefined;
   #redisUp: (() => boolean) | undefined;
@@ -189,6 +192,37 @@ export class GatewayMetrics {
       help: 'Actions on jobs asked through the mutations (docs/actions.md), by provider, action (CANCEL, TERMINATE) and outcome (REQUESTED, ALREADY_FINISHED, NOT_APPLIED, NOT_SUPPORTED, WOULD_APPLY, FAILED, REFUSED).',
       labelNames: ['provider', 'action', 'outcome'],
       registers,
+    });
+    this.#notificationRuleChanges = new Counter({
+      name: 'jobgraph_notification_rule_changes_total',
+      help: 'Changes of notification rules (docs/notifications.md), by change (CREATE, UPDATE, DELETE, DISABLE, TEST, REDELIVER): each also a log line and a row.',
+      labelNames: ['change'],
+      registers,
+    });
+    this.#notifications = new Counter({
+      name: 'jobgraph_notifications_total',
+      help: 'Notification delivery attempts (docs/notifications.md), by outcome (delivered, retrying, failed, disabled: the rule was disabled by it).',
+      labelNames: ['outcome'],
+      registers,
+    });
+    const backlog = () => this.#notificationsBacklog?.();
+    new Gauge({
+      name: 'jobgraph_notifications_queue_depth',
+      help: 'Notification deliveries not yet delivered nor given up (PENDING or RETRYING), as this replica last counted them (each second).',
+      registers,
+      collect() {
+        const b = backlog();
+        if (b) this.set(b.depth);
+      },
+    });
+    new Gauge({
+      name: 'jobgraph_notifications_oldest_undelivered_seconds',
+      help: 'Age of the oldest notification delivery not yet delivered nor given up, s (0: none).',
+      registers,
+      collect() {
+        const b = backlog();
+        if (b) this.set(b.oldestAgeSeconds);
+      },
     });
     this.#cacheRejected = new Counter({
       name: 'jobgraph_cache_rejected_total',
@@ -264,6 +298,22 @@ export class GatewayMetrics {
   /** One action on a job, or its refusal (actions/jobActions.ts). */
   jobAction(provider: string, action: string, outcome: string): void {
     this.#jobActions.inc({ provider, action, outcome });
+  }
+
+  /** The outbox's backlog, read when /metrics is scraped (src/notifications/index.ts). */
+  notificationsBacklog(source: () => { depth: number; oldestAgeSeconds: number }): void {
+    this.#notificationsBacklog = source;
+  }
+
+  /** What notifications count (src/notifications/index.ts). */
+  notificationsMetrics(): {
+    ruleChange(change: string): void;
+    attempt(outcome: string): void;
+  } {
+    return {
+      ruleChange: (change) => this.#notificationRuleChanges.inc({ change }),
+      attempt: (outcome) => this.#notifications.inc({ outcome }),
+    };
   }
 
   /** A value read back from Redis was not believed (src/cache/sealed.ts). */

@@ -2,13 +2,15 @@ import { concreteJobs } from './concreteJob.ts';
 import { DateTime } from './DateTime.ts';
 import { Job } from './Job.ts';
 import { Mutation } from './Mutation.ts';
+import { NotificationMutations, NotificationQueries, NotificationRule } from './Notifications.ts';
 import { Query } from './Query.ts';
 import { Subscription } from './Subscription.ts';
 
 export const resolvers = {
   DateTime,
-  Query,
-  Mutation,
+  Query: { ...Query, ...NotificationQueries },
+  Mutation: { ...Mutation, ...NotificationMutations },
+  NotificationRule,
   Subscription,
   Job,
   ...concreteJobs,

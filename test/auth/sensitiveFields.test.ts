@@ -48,6 +48,9 @@ describe('The central list of sensitive fields', () => {
       'BatchEksPod.imagePullSecrets': 'the names of Kubernetes secrets, not their contents',
       'JobLogTail.consoleUrl':
         'a link to the CloudWatch console page of the stream (no credential; the console signs in on its own); the whole type needs jobs:logs:read',
+      'NotificationRuleCreated.secret':
+        "the new rule's own signing secret, shown once to its creator (notifications:write), not a job's",
+      'NotificationTarget.url': 'masked: scheme and host only (src/notifications/secretBox.ts)',
     };
     const guarded = new Set(policy.sensitiveFields.map((f) => `${f.type}.${f.field}`));
     // Types reached only through a guarded field (e.g. the credentials object) are covered by that guard.

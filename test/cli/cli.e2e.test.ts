@@ -269,6 +269,7 @@ describe('The jobgraph command', () => {
       'dist/config/index.js',
       'dist/config/limits.js',
       'dist/config/load.js',
+      'dist/config/notifications.js',
       'dist/config/patterns.js',
       'dist/config/tracing.js',
       'dist/config/unknownVariables.js',

@@ -378,6 +378,8 @@ describe('HTTP surface', () => {
       ],
       // Where the history is kept (the default SQLite file), and that it answers.
       history: expect.objectContaining({ state: 'ok', where: expect.stringMatching(/^sqlite:/) }),
+      // The notifications' outbox: nothing waiting (docs/notifications.md).
+      notifications: { depth: 0, oldestAgeSeconds: 0 },
     });
   });
 

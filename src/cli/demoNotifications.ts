@@ -1,0 +1,22 @@
+import type { DemoGateway } from '../app.ts';
+
+/**
+ * How to see a notification in a minute (docs/notifications.md): a rule on the demo's progressing
+ * Batch job delivering to the demo's webhook receiver, which verifies each delivery.
+ */
+export function demoNotificationLines(gateway: DemoGateway): string[] {
+  if (gateway.notifications === null) return [];
+  const receiver = gateway.webhookReceiver;
+  const mutation = `mutation { createNotificationRule(input: {name: \\"demo\\", filter: {providers: [AWS_BATCH], text: \\"align-progressing\\"}, on: [STARTED, SUCCEEDED, FAILED], target: {kind: WEBHOOK, url: \\"${receiver.hookUrl}\\"}}) { secret rule { id } } }`;
+  return [
+    '  Notifications: a rule on the progressing Batch job delivers to the demo webhook receiver,',
+    '  which verifies each Standard Webhooks signature (docs/notifications.md):',
+    `    curl -s ${gateway.server.url} -H 'content-type: application/json' \\`,
+    `      -H 'Authorization: Bearer ${gateway.tokens.notify}' \\`,
+    `      -d '{"query":"${mutation}"}'`,
+    '  then give the receiver the whsec_ secret it answered, and within a minute see the deliveries:',
+    `    curl -X PUT ${receiver.url}/secret --data 'whsec_…'`,
+    `    curl ${receiver.url}/deliveries`,
+    '',
+  ];
+}

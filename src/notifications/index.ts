@@ -1,0 +1,162 @@
+/**
+ * Notifications as the gateway holds them (docs/notifications.md): the rules' store in the history
+ * database, the service the graph calls, and the outbox's deliverer. Off (null) when the history
+ * store is off or, live, JOBGRAPH_NOTIFY_SECRET is unset: `notificationsOffReason` says which.
+ */
+import type { Config } from '../config/types.ts';
+import type { HistoryDatabase } from '../history/database.ts';
+import type { JobProvider } from '../model/job.ts';
+import { Notifications, type NotificationsLogger } from './notifications.ts';
+import { notificationsOffReason } from './notificationsOff.ts';
+import { Outbox, type AttemptOutcome } from './outbox.ts';
+import { RuleStore, type RuleChange } from './ruleStore.ts';
+import { createSecretBox } from './secretBox.ts';
+import { Notifier } from './notifier.ts';
+import type { JobRecord } from '../model/job.ts';
+import type { Sources } from '../datasources/index.ts';
+import type { JobStates } from '../datasources/state/jobStates.ts';
+import { createJobLoader, type GuardedSource } from '../datasources/guard/loader.ts';
+import { parseGlobalId } from '../model/globalId.ts';
+
+export { notificationsOffReason } from './notificationsOff.ts';
+export type { Notifications } from './notifications.ts';
+
+/** How often STUCK rules are looked for in the history, ms. */
+const STUCK_SCAN_MS = 60_000;
+
+export interface NotificationParts {
+  readonly notifications: Notifications;
+  /** What fires: the job-state store's listener and the history writer's `inBatch`. */
+  readonly notifier: Notifier;
+  readonly outbox: Outbox;
+  readonly store: RuleStore;
+  close(): Promise<void>;
+}
+
+export interface NotificationsMetrics {
+  ruleChange(change: RuleChange): void;
+  attempt(outcome: AttemptOutcome): void;
+}
+
+export function openNotifications(
+  config: Config,
+  database: HistoryDatabase | null,
+  accounts: () => readonly { provider: JobProvider; alias: string }[],
+  logger: NotificationsLogger,
+  metrics: NotificationsMetrics | undefined,
+  jobs: {
+    sources: Sources;
+    states: Pick<JobStates, 'offer' | 'now'>;
+    accountOf: (globalId: string) => string;
+    withoutSecrets: (record: JobRecord) => JobRecord | null;
+    consoleUrl: (globalId: string) => string | null;
+  },
+): NotificationParts | null {
+  const secret = config.notifications.secret;
+  if (database === null || secret === null || notificationsOffReason(config) !== null) return null;
+  const store = new RuleStore(database);
+  const box = createSecretBox(secret);
+  let notifications: Notifications | undefined;
+  const outbox = new Outbox({
+    store,
+    box,
+    allowHosts: config.notifications.allowHosts,
+    timeoutMs: config.notifications.timeoutMs,
+    hostConcurrency: config.notifications.hostConcurrency,
+    ...(metrics ? { onAttempt: (o: AttemptOutcome) => metrics.attempt(o) } : {}),
+    onDisabled: (ruleId, reason) => notifications?.disabled(ruleId, reason),
+    // Checked again at every delivery: the job's own account is one the rule holds.
+    holds: (rule, jobId) => {
+      const held = JSON.parse(rule.accounts) as string[];
+      if (held.includes('*')) return true;
+      try {
+        return held.includes(jobs.accountOf(jobId));
+      } catch {
+        return false;
+      }
+    },
+  });
+  notifications = new Notifications({
+    store,
+    box,
+    allowHosts: config.notifications.allowHosts,
+    accounts,
+    logger,
+    outbox,
+    ...(metrics ? { countChange: (c: RuleChange) => metrics.ruleChange(c) } : {}),
+  });
+  const notifier = new Notifier({
+    store,
+    db: database.db,
+    accountOf: jobs.accountOf,
+    withoutSecrets: jobs.withoutSecrets,
+    readJobs: (ids) => readJobs(jobs.sources, jobs.states, ids),
+    consoleUrl: jobs.consoleUrl,
+    enqueued: () => outbox.kick(),
+    onError: (e) =>
+      logger.warn(
+        { code: (e as { code?: string }).code ?? 'error' },
+        'notifications: a confirming read or an outbox write failed; the event is not delivered on its word',
+      ),
+  });
+  notifications.changed = () => void notifier.refresh().catch(() => undefined);
+  void notifier.refresh().catch(() => undefined);
+  outbox.start();
+  // STUCK rules: a scan of the history each minute.
+  const stuck = setInterval(
+    () =>
+      void notifier
+        .scanStuck()
+        .catch((e: unknown) =>
+          logger.warn(
+            { code: (e as { code?: string }).code ?? 'error' },
+            'notifications: the scan for stuck jobs failed; it runs again in a minute',
+          ),
+        ),
+    STUCK_SCAN_MS,
+  );
+  stuck.unref();
+  return {
+    notifications,
+    notifier,
+    outbox,
+    store,
+    close: async () => {
+      clearInterval(stuck);
+      await outbox.close();
+    },
+  };
+}
+
+/**
+ * A provider read of each job of `ids` now, as a request's would be: through each provider's
+ * loader (the jobs of one provider in one batch), each record offered to the job-state store as a
+ * read sent now.
+ */
+async function readJobs(
+  sources: Sources,
+  states: Pick<JobStates, 'offer' | 'now'>,
+  ids: readonly string[],
+): Promise<(JobRecord | Error)[]> {
+  const loaders = new Map<string, ReturnType<typeof createJobLoader>>();
+  return Promise.all(
+    ids.map(async (id) => {
+      try {
+        const key = parseGlobalId(id);
+        let loader = loaders.get(key.provider);
+        if (!loader) {
+          loader = createJobLoader(
+            sources[key.provider] as GuardedSource,
+            'jobgraph:notifications',
+            (record, sentAt) => void states.offer(record, { origin: 'read', at: sentAt }),
+            states.now,
+          );
+          loaders.set(key.provider, loader);
+        }
+        return await loader.load(key);
+      } catch (e) {
+        return e as Error;
+      }
+    }),
+  );
+}

@@ -1,0 +1,524 @@
+/**
+ * Notification rules as the graph uses them (docs/notifications.md): create, update, delete, test,
+ * list, a rule's deliveries, redeliver. Every operation needs scope `notifications:write` (checked
+ * here beside the SDL's `@requiresScopes`, so the subgraph refuses whatever a router does); a
+ * rule's accounts lie within its creator's account grant (a rule without accounts holds the
+ * creator's grant, stored as such), and a caller sees and changes only rules whose accounts its
+ * own grant covers. Every change and every disable is audited: a log line, a metric and a row
+ * (written with the change, before the answer). Target URLs and secrets are sealed at rest,
+ * masked when shown; the `whsec_` secret is in the creation's answer only.
+ */
+import { randomBytes } from 'node:crypto';
+import { BadUserInputError, JobgraphError } from '../errors.ts';
+import { SCOPE_NOTIFY, type Identity } from '../auth/identity.ts';
+import type { JobProvider } from '../model/job.ts';
+import { maskedUrl, newSigningSecret, type SecretBox } from './secretBox.ts';
+import type { DeliveryRow, RuleChange, RuleRow, RuleStore } from './ruleStore.ts';
+import { targetUrlRefusal } from './ssrfGuard.ts';
+import { EVENT_TYPES, type NotificationTrigger, type WebhookBody } from './payload.ts';
+import { LEASE_MS, type Outbox } from './outbox.ts';
+
+export type TargetKind = 'WEBHOOK' | 'SLACK' | 'TEAMS';
+const TARGET_KINDS: readonly TargetKind[] = ['WEBHOOK', 'SLACK', 'TEAMS'];
+const TRIGGERS = Object.keys(EVENT_TYPES) as NotificationTrigger[];
+
+/** The filter fields a rule matches by (JobHistoryFilter's; its time windows mean nothing to a rule). */
+export interface RuleFilter {
+  providers?: readonly string[];
+  accounts?: readonly string[];
+  regions?: readonly string[];
+  states?: readonly string[];
+  text?: string;
+}
+const FILTER_FIELDS = ['providers', 'accounts', 'regions', 'states', 'text'] as const;
+
+/** `NotificationRuleInput` as GraphQL gives it. */
+export interface RuleInput {
+  name: string;
+  filter?: Record<string, unknown> | null;
+  on: readonly string[];
+  stuckAfterSeconds?: number | null;
+  stuckFactor?: number | null;
+  target: { kind: string; url: string };
+  enabled?: boolean | null;
+}
+
+/** A rule as the graph shows it: never its URL in clear, never its secret. */
+export interface RuleView {
+  id: string;
+  name: string;
+  on: NotificationTrigger[];
+  target: { kind: TargetKind; url: string };
+  enabled: boolean;
+  disabledReason: string | null;
+  createdAt: string;
+  /** The account aliases it holds (`*`: every account). */
+  accounts: string[];
+  filter: RuleFilter;
+  stuckAfterSeconds: number | null;
+  stuckFactor: number | null;
+}
+
+export interface DeliveryView {
+  id: string;
+  type: string;
+  jobId: string | null;
+  status: 'PENDING' | 'DELIVERED' | 'RETRYING' | 'FAILED';
+  createdAt: string;
+  attempts: { at: string; statusCode: number | null; error: string | null; durationMs: number }[];
+}
+
+/** Who is asking, as the service needs it. */
+export interface NotifyCaller {
+  identity: Identity;
+  requestId: string;
+}
+
+export interface NotificationsLogger {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
+export interface NotificationsOptions {
+  store: RuleStore;
+  box: SecretBox;
+  allowHosts: readonly string[];
+  /** The configured accounts (provider, alias): what `*` and a grant are checked against. */
+  accounts: () => readonly { provider: JobProvider; alias: string }[];
+  logger: NotificationsLogger;
+  /** `jobgraph_notification_rule_changes_total{change}`. */
+  countChange?: (change: RuleChange) => void;
+  outbox?: Outbox;
+  now?: () => number;
+}
+
+const MAX_NAME = 200;
+const MAX_RULES_PAGE = 100;
+
+export class Notifications {
+  readonly #o: NotificationsOptions;
+  readonly #now: () => number;
+
+  constructor(options: NotificationsOptions) {
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  get store(): RuleStore {
+    return this.#o.store;
+  }
+
+  /** Told after each rule change here (the notifier reads the rules again). */
+  changed: () => void = () => undefined;
+
+  async create(
+    caller: NotifyCaller,
+    input: RuleInput,
+  ): Promise<{ rule: RuleView; secret: string | null }> {
+    this.#guard(caller, 'createNotificationRule');
+    const id = `nr_${randomBytes(12).toString('base64url')}`;
+    const at = this.#iso();
+    const checked = this.#checked(caller, input);
+    const secret = checked.kind === 'WEBHOOK' ? newSigningSecret() : null;
+    const { box } = this.#o;
+    const row: RuleRow = {
+      id,
+      name: checked.name,
+      owner: caller.identity.subject,
+      accounts: JSON.stringify(checked.accounts),
+      filter: JSON.stringify(checked.filter),
+      triggers: checked.on.join(','),
+      stuck_after_seconds: checked.stuckAfterSeconds,
+      stuck_factor: checked.stuckFactor,
+      target_kind: checked.kind,
+      target_sealed: box.seal(id, 'target', checked.url),
+      target_shown: maskedUrl(checked.url),
+      secret_sealed: secret === null ? null : box.seal(id, 'secret', secret),
+      previous_secret_sealed: null,
+      enabled: checked.enabled ? 1 : 0,
+      disabled_reason: checked.enabled ? null : 'disabled when created',
+      created_at: at,
+      updated_at: at,
+    };
+    await this.#o.store.insert(row, this.#audit(caller, id, 'CREATE', at));
+    this.#told(caller, id, 'CREATE', null);
+    return { rule: viewOf(row), secret };
+  }
+
+  async update(caller: NotifyCaller, id: string, input: RuleInput): Promise<RuleView> {
+    this.#guard(caller, 'updateNotificationRule');
+    const old = await this.#visible(caller, id);
+    const checked = this.#checked(caller, input);
+    const at = this.#iso();
+    const { box } = this.#o;
+    const targetSame =
+      box.open(id, 'target', old.target_sealed) === checked.url && old.target_kind === checked.kind;
+    // A webhook keeps its secret across updates; a rule that becomes a webhook gets one — shown
+    // nowhere, so it is made only for a kind change, which asks for a new rule in the docs.
+    const secretSealed =
+      checked.kind !== 'WEBHOOK'
+        ? null
+        : (old.secret_sealed ?? box.seal(id, 'secret', newSigningSecret()));
+    const set: Partial<RuleRow> = {
+      name: checked.name,
+      accounts: JSON.stringify(checked.accounts),
+      filter: JSON.stringify(checked.filter),
+      triggers: checked.on.join(','),
+      stuck_after_seconds: checked.stuckAfterSeconds,
+      stuck_factor: checked.stuckFactor,
+      target_kind: checked.kind,
+      ...(targetSame
+        ? {}
+        : {
+            target_sealed: box.seal(id, 'target', checked.url),
+            target_shown: maskedUrl(checked.url),
+          }),
+      secret_sealed: secretSealed,
+      enabled: checked.enabled ? 1 : 0,
+      disabled_reason: checked.enabled ? null : (old.disabled_reason ?? 'disabled by an update'),
+      updated_at: at,
+    };
+    const change: RuleChange = checked.enabled || old.enabled === 0 ? 'UPDATE' : 'DISABLE';
+    if (
+      !(await this.#o.store.update(
+        id,
+        set,
+        this.#audit(caller, id, change, at, change === 'DISABLE' ? 'disabled by an update' : null),
+      ))
+    )
+      throw notFound(id);
+    this.#told(caller, id, change, null);
+    return viewOf({ ...old, ...set });
+  }
+
+  async delete(caller: NotifyCaller, id: string): Promise<boolean> {
+    this.#guard(caller, 'deleteNotificationRule');
+    await this.#visible(caller, id);
+    const at = this.#iso();
+    const deleted = await this.#o.store.delete(id, this.#audit(caller, id, 'DELETE', at));
+    if (deleted) this.#told(caller, id, 'DELETE', null);
+    return deleted;
+  }
+
+  async list(caller: NotifyCaller): Promise<RuleView[]> {
+    this.#guard(caller, 'notificationRules');
+    const rows = await this.#o.store.all();
+    return rows
+      .filter((r) => this.#covers(caller, r))
+      .slice(0, 10 * MAX_RULES_PAGE)
+      .map(viewOf);
+  }
+
+  async get(caller: NotifyCaller, id: string): Promise<RuleView | null> {
+    this.#guard(caller, 'notificationRule');
+    const row = await this.#o.store.get(id);
+    return row && this.#covers(caller, row) ? viewOf(row) : null;
+  }
+
+  /** One page of rule `ruleId`'s deliveries, newest first (the rule was shown to this caller). */
+  async deliveries(ruleId: string, first: number, after: string | null) {
+    if (!Number.isInteger(first) || first < 1 || first > MAX_RULES_PAGE)
+      throw new BadUserInputError(`Argument "first" must be between 1 and ${MAX_RULES_PAGE}.`, {
+        argument: 'first',
+      });
+    const position = after === null ? null : decodeCursor(after);
+    const page = await this.#o.store.deliveries(ruleId, first, position);
+    const edges = page.deliveries.map(({ row, attempts }) => ({
+      cursor: encodeCursor(row),
+      node: deliveryView(row, attempts),
+    }));
+    return {
+      edges,
+      nodes: edges.map((e) => e.node),
+      pageInfo: {
+        hasNextPage: page.hasNextPage,
+        hasPreviousPage: after !== null,
+        startCursor: edges[0]?.cursor ?? null,
+        endCursor: edges.at(-1)?.cursor ?? null,
+      },
+    };
+  }
+
+  /** A test delivery of rule `id`, made and attempted now (whatever its triggers; even disabled). */
+  async test(caller: NotifyCaller, id: string): Promise<DeliveryView> {
+    this.#guard(caller, 'testNotificationRule');
+    const rule = await this.#visible(caller, id);
+    const at = this.#iso();
+    const body: WebhookBody = {
+      type: 'test',
+      timestamp: at,
+      data: {
+        rule: { id: rule.id, name: rule.name },
+        job: null,
+        transitions: [],
+        consoleUrl: null,
+        test: true,
+      },
+    };
+    const row: DeliveryRow = {
+      id: `msg_test_${randomBytes(12).toString('base64url')}`,
+      rule_id: rule.id,
+      job_id: null,
+      type: 'test',
+      payload: JSON.stringify(body),
+      status: 'PENDING',
+      attempts: 0,
+      // Leased to this call, which attempts it now: the outbox's ticker leaves it alone (due
+      // again at the lease's end only if this process dies before recording the attempt).
+      next_attempt_at: this.#leased(),
+      created_at: at,
+    };
+    await this.#o.store.enqueue([row]);
+    await this.#o.store.audit(this.#audit(caller, id, 'TEST', at));
+    this.#told(caller, id, 'TEST', null);
+    return this.#attemptNow(row);
+  }
+
+  /** Attempt delivery `id` again now, whatever became of it. */
+  async redeliver(caller: NotifyCaller, id: string): Promise<DeliveryView> {
+    this.#guard(caller, 'redeliverNotification');
+    const row = await this.#o.store.delivery(id);
+    if (!row) throw notFound(id, 'delivery');
+    await this.#visible(caller, row.rule_id);
+    const at = this.#iso();
+    await this.#o.store.requeue(id, this.#leased());
+    await this.#o.store.audit(this.#audit(caller, row.rule_id, 'REDELIVER', at, id));
+    this.#told(caller, row.rule_id, 'REDELIVER', id);
+    return this.#attemptNow({ ...row, status: 'PENDING', next_attempt_at: at });
+  }
+
+  async #attemptNow(row: DeliveryRow): Promise<DeliveryView> {
+    if (this.#o.outbox) await this.#o.outbox.attempt(row);
+    const fresh = (await this.#o.store.delivery(row.id)) ?? row;
+    const attempts = (await this.#o.store.attemptsOf([row.id])).get(row.id) ?? [];
+    return deliveryView(fresh, attempts);
+  }
+
+  /** A rule was disabled by its target's answers: the log line and the metric (the row is written). */
+  disabled(ruleId: string, reason: string): void {
+    this.changed();
+    this.#o.countChange?.('DISABLE');
+    this.#o.logger.warn(
+      { audit: 'notification-rule', rule: ruleId, change: 'DISABLE', reason },
+      'notification rule disabled',
+    );
+  }
+
+  #guard(caller: NotifyCaller, field: string): void {
+    const { identity } = caller;
+    if (identity.scopes.has(SCOPE_NOTIFY)) return;
+    const what = `${field} needs a bearer token with scope ${SCOPE_NOTIFY}`;
+    throw identity.authenticated
+      ? new JobgraphError('FORBIDDEN', `${what}.`)
+      : new JobgraphError(
+          'UNAUTHENTICATED',
+          `${what}; sign in and send it as "Authorization: Bearer <token>".`,
+        );
+  }
+
+  /** The rule, if this caller may see it; else NOT_FOUND (the same for a rule of other accounts). */
+  async #visible(caller: NotifyCaller, id: string): Promise<RuleRow> {
+    const row = await this.#o.store.get(id);
+    if (!row || !this.#covers(caller, row)) throw notFound(id);
+    return row;
+  }
+
+  /** Whether the caller's grant covers every account the rule holds. */
+  #covers(caller: NotifyCaller, row: RuleRow): boolean {
+    const grant = caller.identity.accounts;
+    if (grant.all) return true;
+    const held = JSON.parse(row.accounts) as string[];
+    if (held.includes('*')) return false;
+    return held.every((alias) => this.#permitsAlias(caller, alias));
+  }
+
+  #permitsAlias(caller: NotifyCaller, alias: string): boolean {
+    const grant = caller.identity.accounts;
+    return (
+      grant.all ||
+      this.#o.accounts().some((a) => a.alias === alias && grant.permits(a.provider, alias))
+    );
+  }
+
+  #checked(caller: NotifyCaller, input: RuleInput) {
+    const name = input.name.trim();
+    if (name === '' || name.length > MAX_NAME)
+      throw new BadUserInputError(`A rule's name is 1 to ${MAX_NAME} characters.`, {
+        argument: 'input.name',
+      });
+    const on = [...new Set(input.on)] as NotificationTrigger[];
+    if (on.length === 0)
+      throw new BadUserInputError('A rule fires on at least one trigger (`on`).', {
+        argument: 'input.on',
+      });
+    for (const t of on)
+      if (!TRIGGERS.includes(t))
+        throw new BadUserInputError(`Unknown trigger ${JSON.stringify(t)}.`, {
+          argument: 'input.on',
+        });
+    const stuckAfterSeconds = input.stuckAfterSeconds ?? null;
+    const stuckFactor = input.stuckFactor ?? null;
+    if (stuckAfterSeconds !== null && (stuckAfterSeconds < 60 || stuckAfterSeconds > 30 * 86400))
+      throw new BadUserInputError('stuckAfterSeconds is between 60 and 2592000 (30 days).', {
+        argument: 'input.stuckAfterSeconds',
+      });
+    if (stuckFactor !== null && !(stuckFactor >= 1 && stuckFactor <= 100))
+      throw new BadUserInputError('stuckFactor is between 1 and 100.', {
+        argument: 'input.stuckFactor',
+      });
+    if (on.includes('STUCK') && (stuckAfterSeconds === null) === (stuckFactor === null))
+      throw new BadUserInputError('A STUCK rule names one of stuckAfterSeconds or stuckFactor.', {
+        argument: 'input.on',
+      });
+    const kind = input.target.kind as TargetKind;
+    if (!TARGET_KINDS.includes(kind))
+      throw new BadUserInputError('Unknown target kind.', { argument: 'input.target.kind' });
+    const url = input.target.url.trim();
+    const refusal = targetUrlRefusal(url, this.#o.allowHosts);
+    if (refusal !== null)
+      throw new BadUserInputError(`${refusal}.`, { argument: 'input.target.url' });
+    const filter: RuleFilter = {};
+    for (const [key, value] of Object.entries(input.filter ?? {})) {
+      if (value === null || value === undefined) continue;
+      if (!(FILTER_FIELDS as readonly string[]).includes(key))
+        throw new BadUserInputError(
+          `A rule's filter matches by ${FILTER_FIELDS.join(', ')}; not ${key}.`,
+          { argument: `input.filter.${key}` },
+        );
+      (filter as Record<string, unknown>)[key] = value;
+    }
+    // The rule's accounts: those its filter names, each within the creator's grant; none named,
+    // the creator's grant, stored as such (`*`, or the aliases it reads).
+    const grant = caller.identity.accounts;
+    let accounts: string[];
+    if (filter.accounts && filter.accounts.length > 0) {
+      const outside = filter.accounts.filter((a) => !this.#permitsAlias(caller, a));
+      if (outside.length > 0)
+        throw new JobgraphError(
+          'FORBIDDEN',
+          `The token's accounts do not include ${outside.map((a) => JSON.stringify(a)).join(', ')}: a rule holds only accounts its creator reads.`,
+        );
+      accounts = [...new Set(filter.accounts)];
+    } else
+      accounts = grant.all
+        ? ['*']
+        : [
+            ...new Set(
+              this.#o
+                .accounts()
+                .filter((a) => grant.permits(a.provider, a.alias))
+                .map((a) => a.alias),
+            ),
+          ];
+    if (accounts.length === 0)
+      throw new JobgraphError('FORBIDDEN', 'The token reads no account: a rule would hold none.');
+    return {
+      name,
+      on,
+      stuckAfterSeconds,
+      stuckFactor,
+      kind,
+      url,
+      filter,
+      accounts,
+      enabled: input.enabled ?? true,
+    };
+  }
+
+  #audit(
+    caller: NotifyCaller,
+    ruleId: string,
+    change: RuleChange,
+    at: string,
+    reason: string | null = null,
+  ) {
+    return { ruleId, at, change, subject: caller.identity.subject, reason };
+  }
+
+  #told(caller: NotifyCaller, ruleId: string, change: RuleChange, delivery: string | null): void {
+    this.changed();
+    this.#o.countChange?.(change);
+    this.#o.logger.info(
+      {
+        audit: 'notification-rule',
+        rule: ruleId,
+        change,
+        subject: caller.identity.subject,
+        requestId: caller.requestId,
+        ...(delivery ? { delivery } : {}),
+      },
+      `notification rule ${change.toLowerCase()}`,
+    );
+  }
+
+  /** When a delivery this call attempts itself is due again, should it never record the attempt. */
+  #leased(): string {
+    return new Date(this.#now() + LEASE_MS).toISOString();
+  }
+
+  #iso(): string {
+    return new Date(this.#now()).toISOString();
+  }
+}
+
+const notFound = (id: string, what = 'notification rule') =>
+  new JobgraphError(
+    'NOT_FOUND',
+    `No ${what} ${JSON.stringify(id.slice(0, 64))} that this token may see.`,
+  );
+
+export function viewOf(row: RuleRow): RuleView {
+  return {
+    id: row.id,
+    name: row.name,
+    on: row.triggers.split(',').filter(Boolean) as NotificationTrigger[],
+    target: { kind: row.target_kind as TargetKind, url: row.target_shown },
+    enabled: row.enabled === 1,
+    disabledReason: row.disabled_reason,
+    createdAt: row.created_at,
+    accounts: JSON.parse(row.accounts) as string[],
+    filter: JSON.parse(row.filter) as RuleFilter,
+    stuckAfterSeconds: row.stuck_after_seconds,
+    stuckFactor: row.stuck_factor === null ? null : Number(row.stuck_factor),
+  };
+}
+
+function deliveryView(
+  row: DeliveryRow,
+  attempts: readonly {
+    at: string;
+    status_code: number | null;
+    error: string | null;
+    duration_ms: number;
+  }[],
+): DeliveryView {
+  return {
+    id: row.id,
+    type: row.type,
+    jobId: row.job_id,
+    status: row.status as DeliveryView['status'],
+    createdAt: row.created_at,
+    attempts: attempts.map((a) => ({
+      at: a.at,
+      statusCode: a.status_code,
+      error: a.error,
+      durationMs: Number(a.duration_ms),
+    })),
+  };
+}
+
+const encodeCursor = (row: DeliveryRow) =>
+  Buffer.from(JSON.stringify([row.created_at, row.id])).toString('base64url');
+
+function decodeCursor(cursor: string): { createdAt: string; id: string } {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string')
+      return { createdAt: v[0], id: v[1] };
+  } catch {
+    // refused below
+  }
+  throw new BadUserInputError('Argument "after" is not a cursor of NotificationRule.deliveries.', {
+    argument: 'after',
+  });
+}

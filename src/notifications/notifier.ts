@@ -1,0 +1,490 @@
+/**
+ * What fires (docs/notifications.md, "What fires"): a job's transition that an enabled rule's
+ * filter and triggers match, once a provider read has confirmed it.
+ *
+ * - A read's (or a listed row's) transition is the provider's word: the history writer hands each
+ *   batch's transitions to `inBatch`, inside the batch's transaction, and the deliveries it makes
+ *   are inserted there — the outbox row commits with the transition that caused it, or neither
+ *   does. A transition fires only from a state a read had shown before (not a process's or a
+ *   store's first sight of a job, not a read that merely undoes an event's word).
+ * - An event's transition is only what its sender wrote: it never fires by itself. For a job some
+ *   rule matches, it makes a confirming read at once (the jobs of one turn read together, through
+ *   each provider's loader); a read that shows the event's state enqueues the delivery, a read that
+ *   shows otherwise is offered to the job-state store like any read (and fires by the rule above
+ *   if it is news). A forged FAILED event for a running job therefore notifies never.
+ *
+ * A delivery's ID (its `webhook-id`) is derived from the rule, the job, the trigger and the time
+ * the provider stamped on the transition (its completion, else its update), so the same
+ * transition seen by two replicas, or again after a restart, is one delivery (the outbox's key).
+ */
+import { createHash } from 'node:crypto';
+import type { ExpressionBuilder, Kysely } from 'kysely';
+import type { HistoryTables } from '../history/database.ts';
+import type { JobRow, JobsTable, TransitionRow } from '../history/tables.ts';
+import type { JobRecord } from '../model/job.ts';
+import type { WebhookBody, NotificationTrigger, PayloadTransition } from './payload.ts';
+import { EVENT_TYPES } from './payload.ts';
+import type { DeliveryRow, RuleRow, RuleStore } from './ruleStore.ts';
+import type { RuleFilter } from './notifications.ts';
+
+/** The trigger a job's new state is, if any. */
+export function triggerOf(from: string | null, to: string): NotificationTrigger | null {
+  switch (to) {
+    case 'FAILED':
+      return 'FAILED';
+    case 'SUCCEEDED':
+    case 'SUCCEEDED_WITH_ERRORS':
+      return 'SUCCEEDED';
+    case 'CANCELLED':
+      return 'CANCELLED';
+    case 'IN_PROGRESS':
+      return from === null || from === 'QUEUED' || from === 'PAUSED' ? 'STARTED' : null;
+    default:
+      return null;
+  }
+}
+
+/** What a rule's filter and accounts are matched against. */
+export interface JobFacts {
+  id: string;
+  provider: string;
+  account: string;
+  region: string | null;
+  state: string;
+  /** Name, queue and status message: what `text` is found in. */
+  text: string;
+}
+
+const lower = (s: unknown) => (typeof s === 'string' ? s.toLowerCase() : '');
+
+/** A rule's columns parsed once (they are matched against every transition). */
+interface Parsed {
+  triggers: readonly string[];
+  accounts: readonly string[];
+  filter: RuleFilter;
+  text: string | null;
+}
+const parsed = new WeakMap<RuleRow, Parsed>();
+function parsedOf(rule: RuleRow): Parsed {
+  let p = parsed.get(rule);
+  if (!p) {
+    const filter = JSON.parse(rule.filter) as RuleFilter;
+    p = {
+      triggers: rule.triggers.split(','),
+      accounts: JSON.parse(rule.accounts) as string[],
+      filter,
+      text: filter.text ? filter.text.toLowerCase() : null,
+    };
+    parsed.set(rule, p);
+  }
+  return p;
+}
+
+/** Whether `rule` (enabled, holding the job's account, its filter) takes the job's `trigger`. */
+export function ruleMatches(rule: RuleRow, job: JobFacts, trigger: NotificationTrigger): boolean {
+  if (rule.enabled !== 1) return false;
+  const { triggers, accounts, filter: f, text } = parsedOf(rule);
+  if (!triggers.includes(trigger)) return false;
+  if (!accounts.includes('*') && !accounts.includes(job.account)) return false;
+  if (f.providers?.length && !f.providers.includes(job.provider)) return false;
+  if (f.accounts?.length && !f.accounts.includes(job.account)) return false;
+  if (f.regions?.length && (job.region === null || !f.regions.includes(job.region))) return false;
+  if (f.states?.length && !f.states.includes(job.state)) return false;
+  if (text !== null && !job.text.includes(text)) return false;
+  return true;
+}
+
+/** A record's facts (the history's row fields, read the same way). */
+export function factsOfRecord(record: JobRecord, account: string): JobFacts {
+  const r = record as unknown as Record<string, unknown>;
+  return {
+    id: record.id,
+    provider: record.provider,
+    account,
+    region: typeof r.region === 'string' ? r.region : null,
+    state: record.state,
+    text: [
+      r.name ?? r.jobName ?? r.description,
+      r.jobQueue ?? r.queue ?? r.source,
+      r.statusMessage ?? r.statusReason,
+    ]
+      .map(lower)
+      .join('\n'),
+  };
+}
+
+const factsOfRow = (row: JobRow): JobFacts => ({
+  id: row.id,
+  provider: row.provider,
+  account: row.account,
+  region: row.region,
+  state: row.state,
+  text: [row.name, row.queue, row.status_message].map(lower).join('\n'),
+});
+
+/** The `webhook-id` of rule × job × transition: the same on every replica and after a restart. */
+export function deliveryIdOf(
+  ruleId: string,
+  jobId: string,
+  trigger: string,
+  stamp: string,
+): string {
+  const digest = createHash('sha256').update(`${ruleId}\n${jobId}\n${trigger}\n${stamp}`).digest();
+  return `msg_${digest.subarray(0, 18).toString('base64url')}`;
+}
+
+/** The provider's stamp of a record's transition: its completion, else its update, else `at`. */
+function stampOf(record: Record<string, unknown>, at: string): string {
+  const t = record.completedAt ?? record.updatedAt;
+  return typeof t === 'string' && t !== '' ? t : at;
+}
+
+/** Most transitions a payload lists (the newest). */
+const TRANSITIONS_SHOWN = 10;
+
+export interface NotifierOptions {
+  store: RuleStore;
+  db: Kysely<HistoryTables>;
+  /** The account alias of a job's global ID. */
+  accountOf: (globalId: string) => string;
+  /** The record without its secret fields (null: not kept, not delivered). */
+  withoutSecrets: (record: JobRecord) => JobRecord | null;
+  /** Read these jobs now (a provider read each; the records are offered to the job-state store). */
+  readJobs: (ids: readonly string[]) => Promise<(JobRecord | Error)[]>;
+  /** The console's page of a job, when known. */
+  consoleUrl?: (globalId: string) => string | null;
+  /** Deliveries were enqueued (after their transaction commits): deliver now. */
+  enqueued?: () => void;
+  now?: () => number;
+  /** Told of a confirming read that failed (a provider error); the event is not delivered. */
+  onError?: (error: unknown) => void;
+}
+
+/** The p90 of a queue's time in a state is over this many days of the history. */
+const P90_DAYS = 14;
+/** Fewer stays than this and a queue has no p90 (a STUCK-by-factor rule waits for more). */
+const P90_MIN_SAMPLES = 5;
+/** Most transitions read for one p90. */
+const P90_ROWS = 20_000;
+
+/** Most stuck jobs one rule delivers a scan. */
+const STUCK_PER_RULE = 100;
+
+/** How often the rules are read again (another replica's changes), ms. */
+const RULES_EVERY_MS = 30_000;
+
+export class Notifier {
+  readonly #o: NotifierOptions;
+  readonly #now: () => number;
+  #rules: RuleRow[] = [];
+  #loaded = 0;
+  #pending = new Map<string, { to: string; trigger: NotificationTrigger }>();
+  /** A confirming read is due at the next turn (the pending jobs read together). */
+  #scheduled = false;
+
+  constructor(options: NotifierOptions) {
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Read the rules again (after a change here; at most RULES_EVERY_MS stale otherwise). */
+  async refresh(): Promise<void> {
+    this.#rules = await this.#o.store.all();
+    this.#loaded = this.#now();
+  }
+
+  #stale(): void {
+    if (this.#now() - this.#loaded >= RULES_EVERY_MS) void this.refresh().catch(() => undefined);
+  }
+
+  /** Rules enabled now, as last read. */
+  get rules(): readonly RuleRow[] {
+    return this.#rules;
+  }
+
+  /**
+   * The job-state store's messages: an event's transition that some rule would take is read at
+   * once to confirm it (never delivered on the event's word).
+   */
+  readonly listener = (message: {
+    kind: string;
+    record?: JobRecord;
+    observation?: { origin: string };
+    previous?: { header: { state: string } } | undefined;
+  }): void => {
+    if (message.kind !== 'change' || message.observation?.origin !== 'event' || !message.record)
+      return;
+    this.#stale();
+    const record = message.record;
+    const trigger = triggerOf(message.previous?.header.state ?? null, record.state);
+    if (trigger === null || record.retained === true) return;
+    const facts = factsOfRecord(record, this.#o.accountOf(record.id));
+    if (!this.#rules.some((r) => ruleMatches(r, facts, trigger))) return;
+    this.#pending.set(record.id, { to: record.state, trigger });
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => void this.#confirm());
+  };
+
+  /** The confirming reads of the events pending: one turn's jobs read together. */
+  async #confirm(): Promise<void> {
+    const pending = this.#pending;
+    this.#pending = new Map();
+    this.#scheduled = false;
+    const ids = [...pending.keys()];
+    let records: (JobRecord | Error)[];
+    try {
+      records = await this.#o.readJobs(ids);
+    } catch (e) {
+      this.#o.onError?.(e);
+      return;
+    }
+    const rows: DeliveryRow[] = [];
+    records.forEach((record, i) => {
+      const asked = pending.get(ids[i]!)!;
+      if (record instanceof Error) return this.#o.onError?.(record);
+      // The provider says otherwise: no delivery on the event's word (the read, offered to the
+      // store, is a transition of its own if it is news).
+      if (record.state !== asked.to) return;
+      const stripped = this.#o.withoutSecrets(record);
+      if (stripped === null) return;
+      const at = new Date(this.#now()).toISOString();
+      const facts = factsOfRecord(record, this.#o.accountOf(record.id));
+      for (const rule of this.#rules)
+        if (ruleMatches(rule, facts, asked.trigger))
+          rows.push(this.#delivery(rule, record.id, asked.trigger, stripped as never, [], at));
+    });
+    if (rows.length === 0) return;
+    // The transitions the payload lists: the history's (written already, with the event's).
+    for (const row of rows) {
+      const body = JSON.parse(row.payload) as WebhookBody;
+      body.data.transitions = await this.#transitions(this.#o.db, row.job_id!);
+      row.payload = JSON.stringify(body);
+    }
+    try {
+      await this.#o.store.enqueue(rows);
+      this.#o.enqueued?.();
+    } catch (e) {
+      this.#o.onError?.(e);
+    }
+  }
+
+  /**
+   * Inside a history batch's transaction, after its jobs and transitions are written: the
+   * deliveries its read transitions fire, inserted in the same transaction.
+   */
+  async inBatch(
+    tx: Kysely<HistoryTables>,
+    transitions: readonly TransitionRow[],
+    jobs: readonly JobRow[],
+  ): Promise<void> {
+    this.#stale();
+    if (this.#rules.length === 0) return;
+    const byId = new Map(jobs.map((j) => [j.id, j]));
+    const rows: DeliveryRow[] = [];
+    for (const t of transitions) {
+      if (t.source === 'EVENT' || t.from_state === null || t.from_state === t.to_state) continue;
+      const trigger = triggerOf(t.from_state, t.to_state);
+      const job = byId.get(t.job_id);
+      if (trigger === null || !job) continue;
+      const facts = { ...factsOfRow(job), state: t.to_state };
+      const matching = this.#rules.filter((r) => ruleMatches(r, facts, trigger));
+      if (matching.length === 0) continue;
+      // Only news against what a read last showed: a read undoing an event's word is no transition.
+      const confirmed = await tx
+        .selectFrom('transitions as t')
+        .select('t.to_state')
+        .where('t.job_seq', '=', (eb) =>
+          eb.selectFrom('jobs').select('jobs.seq').where('jobs.id', '=', t.job_id),
+        )
+        .where('t.source', '<>', 'EVENT')
+        .where('t.at', '<', t.at)
+        .orderBy('t.at', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      if (!confirmed || confirmed.to_state === t.to_state) continue;
+      const record = JSON.parse(job.record) as Record<string, unknown>;
+      const shown = await this.#transitions(tx, t.job_id);
+      for (const rule of matching)
+        rows.push(this.#delivery(rule, t.job_id, trigger, record, shown, t.at));
+    }
+    if (rows.length === 0) return;
+    await this.#o.store.enqueue(rows, tx);
+    // Delivered once the batch commits (the writer's transaction ends right after this).
+    if (this.#o.enqueued) setImmediate(this.#o.enqueued);
+  }
+
+  /**
+   * STUCK (a rule's `stuckAfterSeconds`): each unfinished job a rule matches whose last transition
+   * is older than that, and that a provider read has shown since then still in that state (its
+   * `last_confirmed_at`: the history knows a job is stuck only once jobgraph read it so): one
+   * delivery per rule, job and time it entered the state, however many scans and replicas see it.
+   * With `stuckFactor` instead: longer than that factor × the p90 of its queue's time in that
+   * state over P90_DAYS (`#p90`), once a read showed it so. At most STUCK_PER_RULE jobs a rule a
+   * scan; the payload's `data.stuck` says which basis.
+   */
+  async scanStuck(): Promise<number> {
+    await this.refresh();
+    const now = this.#now();
+    const rows: DeliveryRow[] = [];
+    const p90s = new Map<string, { p90Ms: number; samples: number } | null>();
+    for (const rule of this.#rules) {
+      const { accounts, filter, triggers } = parsedOf(rule);
+      const after = rule.stuck_after_seconds;
+      const factor = rule.stuck_factor === null ? null : Number(rule.stuck_factor);
+      if (rule.enabled !== 1 || !triggers.includes('STUCK') || (after === null && factor === null))
+        continue;
+      // Fixed: the cutoff in SQL. By factor: every unfinished job a read showed after it entered
+      // its state, judged below against its queue's p90 in that state.
+      const cutoff = after === null ? null : new Date(now - after * 1000).toISOString();
+      const since = (eb: ExpressionBuilder<HistoryTables & { jobs: JobsTable }, 'jobs'>) =>
+        eb
+          .selectFrom('transitions as t')
+          .select((t) => t.fn.max('t.at').as('m'))
+          .whereRef('t.job_seq', '=', 'jobs.seq');
+      let q = this.#o.db
+        .selectFrom('jobs')
+        .selectAll('jobs')
+        .select((eb) => since(eb).as('since'))
+        .where('jobs.terminal', '=', 0);
+      q =
+        cutoff === null
+          ? q.where((eb) => eb('jobs.last_confirmed_at', '>', since(eb)))
+          : q
+              .where('jobs.last_confirmed_at', '>=', cutoff)
+              .where((eb) => eb(since(eb), '<=', cutoff));
+      if (!accounts.includes('*')) q = q.where('jobs.account', 'in', [...accounts]);
+      if (filter.providers?.length) q = q.where('jobs.provider', 'in', [...filter.providers]);
+      const found = await q.limit(STUCK_PER_RULE).execute();
+      for (const job of found) {
+        if (!ruleMatches(rule, factsOfRow(job), 'STUCK') || typeof job.since !== 'string') continue;
+        let stuck: Record<string, unknown>;
+        if (after !== null) stuck = { basis: 'stuckAfterSeconds', afterSeconds: after };
+        else {
+          const key = `${job.provider}\n${job.queue ?? ''}\n${job.state}`;
+          if (!p90s.has(key))
+            p90s.set(key, await this.#p90(job.provider, job.queue, job.state, now));
+          const p = p90s.get(key);
+          if (!p) continue;
+          const threshold = factor! * p.p90Ms;
+          const entered = Date.parse(job.since);
+          // Longer than k × p90 in that state, and a read has shown it so since then.
+          if (now - entered <= threshold || Date.parse(job.last_confirmed_at) < entered + threshold)
+            continue;
+          stuck = {
+            basis: 'stuckFactor',
+            factor,
+            p90Seconds: Math.round(p.p90Ms / 1000),
+            samples: p.samples,
+          };
+        }
+        const record = JSON.parse(job.record) as Record<string, unknown>;
+        const row = this.#delivery(
+          rule,
+          job.id,
+          'STUCK',
+          record,
+          await this.#transitions(this.#o.db, job.id),
+          new Date(now).toISOString(),
+        );
+        // One per job and state entered (its time), not per scan.
+        row.id = deliveryIdOf(rule.id, job.id, 'STUCK', job.since);
+        const body = JSON.parse(row.payload) as WebhookBody & { data: Record<string, unknown> };
+        body.data.stuck = { state: job.state, since: job.since, ...stuck };
+        row.payload = JSON.stringify(body);
+        rows.push(row);
+      }
+    }
+    if (rows.length > 0) {
+      await this.#o.store.enqueue(rows);
+      this.#o.enqueued?.();
+    }
+    return rows.length;
+  }
+
+  /**
+   * The p90 of how long jobs of `queue` stayed in `state` over the last P90_DAYS, from the
+   * history's transitions (a stay ends at the job's next transition); null below P90_MIN_SAMPLES.
+   * At most P90_ROWS transitions read.
+   */
+  async #p90(
+    provider: string,
+    queue: string | null,
+    state: string,
+    now: number,
+  ): Promise<{ p90Ms: number; samples: number } | null> {
+    if (queue === null) return null;
+    const rows = await this.#o.db
+      .selectFrom('transitions as t')
+      .innerJoin('jobs as j', 'j.seq', 't.job_seq')
+      .select(['t.job_seq', 't.at', 't.to_state'])
+      .where('j.provider', '=', provider)
+      .where('j.queue', '=', queue)
+      .where('t.at', '>=', new Date(now - P90_DAYS * 86_400_000).toISOString())
+      .where('t.contradicted_at', 'is', null)
+      .orderBy('t.job_seq')
+      .orderBy('t.at')
+      .limit(P90_ROWS)
+      .execute();
+    const stays: number[] = [];
+    for (let i = 0; i + 1 < rows.length; i++) {
+      const [a, b] = [rows[i]!, rows[i + 1]!];
+      if (a.job_seq === b.job_seq && a.to_state === state && b.to_state !== state)
+        stays.push(Date.parse(b.at) - Date.parse(a.at));
+    }
+    if (stays.length < P90_MIN_SAMPLES) return null;
+    stays.sort((x, y) => x - y);
+    return { p90Ms: stays[Math.ceil(0.9 * stays.length) - 1]!, samples: stays.length };
+  }
+
+  async #transitions(db: Kysely<HistoryTables>, jobId: string): Promise<PayloadTransition[]> {
+    const rows = await db
+      .selectFrom('transitions as t')
+      .select(['t.at', 't.from_state', 't.to_state', 't.provider_status', 't.source'])
+      .where('t.job_seq', '=', (eb) =>
+        eb.selectFrom('jobs').select('jobs.seq').where('jobs.id', '=', jobId),
+      )
+      .orderBy('t.at', 'desc')
+      .limit(TRANSITIONS_SHOWN)
+      .execute();
+    return rows.reverse().map((r) => ({
+      at: r.at,
+      from: r.from_state,
+      to: r.to_state,
+      providerStatus: r.provider_status,
+      source: r.source,
+    }));
+  }
+
+  #delivery(
+    rule: RuleRow,
+    jobId: string,
+    trigger: NotificationTrigger,
+    record: Record<string, unknown>,
+    transitions: PayloadTransition[],
+    at: string,
+  ): DeliveryRow {
+    const id = deliveryIdOf(rule.id, jobId, trigger, stampOf(record, at));
+    const body: WebhookBody = {
+      type: EVENT_TYPES[trigger],
+      timestamp: at,
+      data: {
+        rule: { id: rule.id, name: rule.name },
+        job: record,
+        transitions,
+        consoleUrl: this.#o.consoleUrl?.(jobId) ?? null,
+      },
+    };
+    return {
+      id,
+      rule_id: rule.id,
+      job_id: jobId,
+      type: body.type,
+      payload: JSON.stringify(body),
+      status: 'PENDING',
+      attempts: 0,
+      next_attempt_at: at,
+      created_at: at,
+    };
+  }
+}

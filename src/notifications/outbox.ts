@@ -1,0 +1,252 @@
+/**
+ * The outbox's deliverer: takes the deliveries due (one replica at a time: RuleStore.claim),
+ * checks the rule still holds the job's account, signs and posts each to its target through the
+ * SSRF guard, and records every attempt. 2xx: delivered. 5xx, 429, a timeout or a connection
+ * error: tried again on the specification's schedule (retrySchedule.ts), the rule disabled once the
+ * schedule is spent. 410 Gone: the rule disabled at once. Any other answer (a 3xx, which is never
+ * followed; a 4xx) or a refused target: failed, not retried.
+ */
+import type { SecretBox } from './secretBox.ts';
+import type { DeliveryRow, RuleRow, RuleStore } from './ruleStore.ts';
+import { HostGate, postToTarget, TargetError, type Resolver } from './ssrfGuard.ts';
+import { webhookHeaders } from './signature.ts';
+import { slackMessage, teamsMessage, type WebhookBody } from './payload.ts';
+import { MAX_ATTEMPTS, nextWaitMs } from './retrySchedule.ts';
+import type http from 'node:http';
+
+/** What became of one attempt (`jobgraph_notifications_total{outcome}`). */
+export type AttemptOutcome = 'delivered' | 'retrying' | 'failed' | 'disabled';
+
+export interface OutboxOptions {
+  store: RuleStore;
+  box: SecretBox;
+  allowHosts: readonly string[];
+  timeoutMs: number;
+  hostConcurrency: number;
+  /** The clock (epoch ms); tests move it instead of waiting. */
+  now?: () => number;
+  /** Jitter in [0, 1). */
+  random?: () => number;
+  resolve?: Resolver;
+  request?: typeof http.request;
+  /** Told of each attempt's outcome. */
+  onAttempt?: (outcome: AttemptOutcome) => void;
+  /** Told when a rule is disabled by its target's answers (audited by the caller: log line, metric). */
+  onDisabled?: (ruleId: string, reason: string) => void;
+  /** Whether the rule still holds the account of the job (`accounts` JSON, the job's global ID). */
+  holds?: (rule: RuleRow, jobId: string) => boolean;
+}
+
+/** How long a claimed delivery is this replica's before another may take it (a crash mid-attempt). */
+export const LEASE_MS = 5 * 60_000;
+/** Most deliveries claimed at once. */
+const CLAIM_MAX = 50;
+
+export class Outbox {
+  readonly #o: OutboxOptions;
+  readonly #hosts: HostGate;
+  readonly #now: () => number;
+  #running: Promise<void> | null = null;
+  #again = false;
+  #timer: NodeJS.Timeout | null = null;
+  #closed = false;
+  #backlog = { depth: 0, oldestAgeSeconds: 0 };
+
+  constructor(options: OutboxOptions) {
+    this.#o = options;
+    this.#hosts = new HostGate(options.hostConcurrency);
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Deliver what is due now (and what becomes due meanwhile); resolves when done. */
+  runDue(): Promise<void> {
+    if (this.#running) {
+      this.#again = true;
+      return this.#running;
+    }
+    this.#running = (async () => {
+      try {
+        do {
+          this.#again = false;
+          for (;;) {
+            const now = this.#now();
+            const due = await this.#o.store.claim(
+              new Date(now).toISOString(),
+              new Date(now + LEASE_MS).toISOString(),
+              CLAIM_MAX,
+            );
+            if (due.length === 0) break;
+            await Promise.all(due.map((d) => this.attempt(d)));
+          }
+        } while (this.#again);
+      } finally {
+        this.#running = null;
+      }
+    })();
+    return this.#running;
+  }
+
+  /** Run what is due every `everyMs` (and when kicked) until closed. */
+  start(everyMs = 1000): void {
+    const tick = () => {
+      if (this.#closed) return;
+      void this.runDue()
+        .then(() => this.#countBacklog())
+        .catch(() => undefined)
+        .finally(() => {
+          if (this.#closed) return;
+          this.#timer = setTimeout(tick, everyMs);
+          this.#timer.unref();
+        });
+    };
+    tick();
+  }
+
+  /** Deliveries not yet delivered nor failed, and the oldest's age, as last counted (each tick). */
+  get backlog(): { depth: number; oldestAgeSeconds: number } {
+    return this.#backlog;
+  }
+
+  async #countBacklog(): Promise<void> {
+    const { depth, oldest } = await this.#o.store.backlog();
+    this.#backlog = {
+      depth,
+      oldestAgeSeconds:
+        oldest === null ? 0 : Math.max(0, Math.round((this.#now() - Date.parse(oldest)) / 1000)),
+    };
+  }
+
+  /** Something was enqueued: deliver it now rather than at the next tick. */
+  kick(): void {
+    if (!this.#closed) void this.runDue().catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    await this.#running?.catch(() => undefined);
+  }
+
+  /** One attempt of `delivery`, recorded. */
+  async attempt(delivery: DeliveryRow): Promise<AttemptOutcome> {
+    const { store, box } = this.#o;
+    const started = this.#now();
+    const rule = await store.get(delivery.rule_id);
+    const record = async (
+      statusCode: number | null,
+      error: string | null,
+      status: string,
+      next: number | null,
+    ) =>
+      store.attempted(
+        {
+          delivery_id: delivery.id,
+          at: new Date(started).toISOString(),
+          status_code: statusCode,
+          error,
+          duration_ms: Math.max(0, Math.round(this.#now() - started)),
+        },
+        status,
+        next === null ? null : new Date(next).toISOString(),
+      );
+    const outcome = (o: AttemptOutcome) => {
+      this.#o.onAttempt?.(o);
+      return o;
+    };
+    if (!rule) {
+      await record(null, 'rule deleted', 'FAILED', null);
+      return outcome('failed');
+    }
+    if (rule.enabled !== 1 && delivery.type !== 'test') {
+      await record(null, 'rule disabled', 'FAILED', null);
+      return outcome('failed');
+    }
+    // Checked again at every delivery: the rule holds the job's account still.
+    if (delivery.job_id !== null && this.#o.holds && !this.#o.holds(rule, delivery.job_id)) {
+      await record(null, "the rule does not hold the job's account", 'FAILED', null);
+      return outcome('failed');
+    }
+    const url = box.open(rule.id, 'target', rule.target_sealed);
+    const body = shapedBody(rule.target_kind, delivery.payload);
+    // A webhook's Standard Webhooks headers (its rule always has a secret; one without is sent
+    // unsigned rather than not at all); Slack and Teams URLs are their own credential.
+    const secrets =
+      rule.target_kind === 'WEBHOOK' && rule.secret_sealed
+        ? [
+            box.open(rule.id, 'secret', rule.secret_sealed),
+            ...(rule.previous_secret_sealed
+              ? [box.open(rule.id, 'previous_secret', rule.previous_secret_sealed)]
+              : []),
+          ]
+        : [];
+    const headers =
+      rule.target_kind === 'WEBHOOK' ? webhookHeaders(delivery.id, started, body, secrets) : {};
+    const attempts = delivery.attempts + 1;
+    const retry = async (
+      statusCode: number | null,
+      error: string | null,
+      retryAfter: number | null,
+    ) => {
+      const wait = nextWaitMs(attempts, retryAfter, this.#o.random);
+      if (wait === null || attempts >= MAX_ATTEMPTS) {
+        await record(statusCode, error, 'FAILED', null);
+        await this.#disable(
+          rule.id,
+          `the target failed every attempt of the retry schedule (${MAX_ATTEMPTS})`,
+        );
+        return outcome('disabled');
+      }
+      await record(statusCode, error, 'RETRYING', this.#now() + wait);
+      return outcome('retrying');
+    };
+    try {
+      const answer = await postToTarget(url, headers, body, {
+        allowHosts: this.#o.allowHosts,
+        timeoutMs: this.#o.timeoutMs,
+        hosts: this.#hosts,
+        now: this.#now,
+        ...(this.#o.resolve ? { resolve: this.#o.resolve } : {}),
+        ...(this.#o.request ? { request: this.#o.request } : {}),
+      });
+      const s = answer.status;
+      if (s >= 200 && s < 300) {
+        await record(s, null, 'DELIVERED', null);
+        return outcome('delivered');
+      }
+      if (s === 410) {
+        await record(s, 'gone', 'FAILED', null);
+        await this.#disable(rule.id, 'the target answered 410 Gone');
+        return outcome('disabled');
+      }
+      if (s >= 500 || s === 429) return await retry(s, null, answer.retryAfterMs);
+      await record(
+        s,
+        s >= 300 && s < 400 ? 'redirect (not followed)' : 'refused by the target',
+        'FAILED',
+        null,
+      );
+      return outcome('failed');
+    } catch (e) {
+      if (e instanceof TargetError) {
+        if (e.kind === 'refused') {
+          await record(null, `refused: ${e.message}`, 'FAILED', null);
+          return outcome('failed');
+        }
+        return retry(null, e.kind, null);
+      }
+      throw e;
+    }
+  }
+
+  async #disable(ruleId: string, reason: string): Promise<void> {
+    if (await this.#o.store.disable(ruleId, reason, new Date(this.#now()).toISOString()))
+      this.#o.onDisabled?.(ruleId, reason);
+  }
+}
+
+/** The body sent to a target of `kind`, from the stored webhook body. */
+export function shapedBody(kind: string, stored: string): string {
+  if (kind === 'WEBHOOK') return stored;
+  const body = JSON.parse(stored) as WebhookBody;
+  return JSON.stringify(kind === 'SLACK' ? slackMessage(body) : teamsMessage(body));
+}

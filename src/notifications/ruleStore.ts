@@ -1,0 +1,303 @@
+/**
+ * Notification rules, their outbox and the audit of their changes in the history store (migration
+ * 6): one query layer over SQLite and PostgreSQL. Values that are credentials arrive sealed
+ * (secretBox.ts); this file never sees one in clear. A rule change and its audit row are written in
+ * one transaction, durable before the mutation answers.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import type { HistoryDatabase, HistoryTables } from '../history/database.ts';
+import type {
+  NotificationAttemptsTable,
+  NotificationDeliveriesTable,
+  NotificationRulesTable,
+} from '../history/tables.ts';
+
+export type RuleRow = NotificationRulesTable;
+export type DeliveryRow = NotificationDeliveriesTable;
+export type AttemptRow = NotificationAttemptsTable;
+
+/** A change of a rule, as the audit names it. */
+export type RuleChange = 'CREATE' | 'UPDATE' | 'DELETE' | 'DISABLE' | 'TEST' | 'REDELIVER';
+
+export interface RuleAudit {
+  ruleId: string;
+  at: string;
+  change: RuleChange;
+  subject: string | null;
+  reason: string | null;
+}
+
+/** A page of a rule's deliveries, newest first, each with its attempts (oldest first). */
+export interface DeliveryPage {
+  deliveries: { row: DeliveryRow; attempts: AttemptRow[] }[];
+  hasNextPage: boolean;
+}
+
+/** Most attempts a delivery shows (the schedule has ten; a redelivered one may have more). */
+export const ATTEMPTS_SHOWN = 50;
+
+export class RuleStore {
+  readonly #db: Kysely<HistoryTables>;
+  readonly dialect: 'sqlite' | 'postgres';
+
+  constructor(database: HistoryDatabase) {
+    this.#db = database.db;
+    this.dialect = database.dialect;
+  }
+
+  async insert(row: RuleRow, audit: RuleAudit): Promise<void> {
+    await this.#db.transaction().execute(async (tx) => {
+      await tx.insertInto('notification_rules').values(row).execute();
+      await insertAudit(tx, audit);
+    });
+  }
+
+  /** Update the rule's columns in `set`; false when there is no such rule. */
+  async update(id: string, set: Partial<RuleRow>, audit: RuleAudit): Promise<boolean> {
+    return this.#db.transaction().execute(async (tx) => {
+      const r = await tx
+        .updateTable('notification_rules')
+        .set(set)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 0) return false;
+      await insertAudit(tx, audit);
+      return true;
+    });
+  }
+
+  /**
+   * Disable the rule with `reason` unless it is disabled already; true when this call disabled it
+   * (its audit row written with it, once however many replicas saw the same answer).
+   */
+  async disable(id: string, reason: string, at: string): Promise<boolean> {
+    return this.#db.transaction().execute(async (tx) => {
+      const r = await tx
+        .updateTable('notification_rules')
+        .set({ enabled: 0, disabled_reason: reason, updated_at: at })
+        .where('id', '=', id)
+        .where('enabled', '=', 1)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 0) return false;
+      await insertAudit(tx, { ruleId: id, at, change: 'DISABLE', subject: null, reason });
+      return true;
+    });
+  }
+
+  /** Delete the rule and its deliveries; false when there is no such rule. */
+  async delete(id: string, audit: RuleAudit): Promise<boolean> {
+    return this.#db.transaction().execute(async (tx) => {
+      const r = await tx.deleteFrom('notification_rules').where('id', '=', id).executeTakeFirst();
+      if (Number(r.numDeletedRows) === 0) return false;
+      await tx
+        .deleteFrom('notification_attempts')
+        .where(
+          'delivery_id',
+          'in',
+          tx.selectFrom('notification_deliveries').select('id').where('rule_id', '=', id),
+        )
+        .execute();
+      await tx.deleteFrom('notification_deliveries').where('rule_id', '=', id).execute();
+      await insertAudit(tx, audit);
+      return true;
+    });
+  }
+
+  get(id: string): Promise<RuleRow | undefined> {
+    return this.#db
+      .selectFrom('notification_rules')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+  }
+
+  /** Every rule, oldest first. */
+  all(): Promise<RuleRow[]> {
+    return this.#db
+      .selectFrom('notification_rules')
+      .selectAll()
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+  }
+
+  /** The audit rows of rule `id`, oldest first. */
+  changes(id: string): Promise<RuleAudit[]> {
+    return this.#db
+      .selectFrom('notification_rule_changes')
+      .selectAll()
+      .where('rule_id', '=', id)
+      .orderBy('at')
+      .execute()
+      .then((rows) =>
+        rows.map((r) => ({
+          ruleId: r.rule_id,
+          at: r.at,
+          change: r.change as RuleChange,
+          subject: r.subject,
+          reason: r.reason,
+        })),
+      );
+  }
+
+  /** Write an audit row alone (a test delivery, a redelivery). */
+  async audit(audit: RuleAudit): Promise<void> {
+    await insertAudit(this.#db, audit);
+  }
+
+  /**
+   * Add deliveries to the outbox; one whose ID is there already is left as it is (the same rule,
+   * job and transition seen again, by this replica or another): at most one delivery each.
+   */
+  async enqueue(rows: readonly DeliveryRow[], tx: Kysely<HistoryTables> = this.#db): Promise<void> {
+    if (rows.length === 0) return;
+    await tx
+      .insertInto('notification_deliveries')
+      .values([...rows])
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+  }
+
+  delivery(id: string): Promise<DeliveryRow | undefined> {
+    return this.#db
+      .selectFrom('notification_deliveries')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+  }
+
+  /** The rule's deliveries after position `after` (created_at, id), newest first. */
+  async deliveries(
+    ruleId: string,
+    first: number,
+    after: { createdAt: string; id: string } | null,
+  ): Promise<DeliveryPage> {
+    let q = this.#db
+      .selectFrom('notification_deliveries')
+      .selectAll()
+      .where('rule_id', '=', ruleId);
+    if (after)
+      q = q.where((eb) =>
+        eb.or([
+          eb('created_at', '<', after.createdAt),
+          eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
+        ]),
+      );
+    const rows = await q
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(first + 1)
+      .execute();
+    const page = rows.slice(0, first);
+    const attempts = await this.attemptsOf(page.map((r) => r.id));
+    return {
+      deliveries: page.map((row) => ({ row, attempts: attempts.get(row.id) ?? [] })),
+      hasNextPage: rows.length > first,
+    };
+  }
+
+  /** The attempts of each delivery of `ids`, oldest first (the last ATTEMPTS_SHOWN). */
+  async attemptsOf(ids: readonly string[]): Promise<Map<string, AttemptRow[]>> {
+    const out = new Map<string, AttemptRow[]>();
+    if (ids.length === 0) return out;
+    const rows = await this.#db
+      .selectFrom('notification_attempts')
+      .selectAll()
+      .where('delivery_id', 'in', [...ids])
+      .orderBy('at')
+      .execute();
+    for (const row of rows) {
+      const list = out.get(row.delivery_id) ?? [];
+      list.push(row);
+      if (list.length > ATTEMPTS_SHOWN) list.shift();
+      out.set(row.delivery_id, list);
+    }
+    return out;
+  }
+
+  /** Record one attempt of a delivery and the delivery's new status, in one transaction. */
+  async attempted(
+    attempt: AttemptRow,
+    status: string,
+    nextAttemptAt: string | null,
+  ): Promise<void> {
+    await this.#db.transaction().execute(async (tx) => {
+      await tx.insertInto('notification_attempts').values(attempt).execute();
+      await tx
+        .updateTable('notification_deliveries')
+        .set((eb) => ({
+          status,
+          next_attempt_at: nextAttemptAt,
+          attempts: eb('attempts', '+', 1),
+        }))
+        .where('id', '=', attempt.delivery_id)
+        .execute();
+    });
+  }
+
+  /** Make a delivery due again now (redeliver). */
+  async requeue(id: string, at: string): Promise<void> {
+    await this.#db
+      .updateTable('notification_deliveries')
+      .set({ status: 'PENDING', next_attempt_at: at })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /**
+   * Take up to `max` deliveries due at `now`, each for one replica at a time: on PostgreSQL the
+   * rows are locked (`FOR UPDATE SKIP LOCKED`: another replica's claim skips them) and pushed past
+   * `leaseUntil`, so a replica that dies mid-attempt leaves them due again then; SQLite has one
+   * writer, whose transaction is the lock.
+   */
+  async claim(now: string, leaseUntil: string, max: number): Promise<DeliveryRow[]> {
+    return this.#db.transaction().execute(async (tx) => {
+      let q = tx
+        .selectFrom('notification_deliveries')
+        .selectAll()
+        .where('status', 'in', ['PENDING', 'RETRYING'])
+        .where('next_attempt_at', '<=', now)
+        .orderBy('next_attempt_at')
+        .limit(max);
+      if (this.dialect === 'postgres') q = q.forUpdate().skipLocked();
+      const rows = await q.execute();
+      if (rows.length > 0)
+        await tx
+          .updateTable('notification_deliveries')
+          .set({ next_attempt_at: leaseUntil })
+          .where(
+            'id',
+            'in',
+            rows.map((r) => r.id),
+          )
+          .execute();
+      return rows;
+    });
+  }
+
+  /** Deliveries not yet delivered nor failed, and the oldest's creation (queue depth, age). */
+  async backlog(): Promise<{ depth: number; oldest: string | null }> {
+    const row = await this.#db
+      .selectFrom('notification_deliveries')
+      .select((eb) => [eb.fn.countAll().as('n'), eb.fn.min('created_at').as('oldest')])
+      .where('status', 'in', ['PENDING', 'RETRYING'])
+      .executeTakeFirst();
+    return { depth: Number(row?.n ?? 0), oldest: (row?.oldest as string | null) ?? null };
+  }
+}
+
+async function insertAudit(
+  db: Kysely<HistoryTables> | Transaction<HistoryTables>,
+  audit: RuleAudit,
+): Promise<void> {
+  await db
+    .insertInto('notification_rule_changes')
+    .values({
+      rule_id: audit.ruleId,
+      at: audit.at,
+      change: audit.change,
+      subject: audit.subject,
+      reason: audit.reason,
+    })
+    .execute();
+}

@@ -1,0 +1,295 @@
+/**
+ * No way into the network through a notification target (docs/notifications.md, "Targets"). A
+ * target is `https` unless its host is in JOBGRAPH_NOTIFY_ALLOW_HOSTS; its name is resolved at
+ * each attempt, and an address that is loopback, private, link-local (the cloud metadata service
+ * included), unique-local, carrier-grade NAT, multicast, broadcast or unspecified — or an
+ * IPv4-mapped IPv6 address of one — is refused unless the host is allowed. The request connects to
+ * the address checked (its `lookup` answers that address: no second lookup a name could answer
+ * differently), follows no redirect, reads at most 64 KiB of the answer and drops it, ends at a
+ * timeout, and keeps a bound on the attempts in flight to one host. Errors name the host, never
+ * the URL (a Slack or Teams URL is itself a credential).
+ */
+import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { lookup as dnsLookup } from 'node:dns/promises';
+import http from 'node:http';
+import https from 'node:https';
+
+/** Most bytes of an answer read (then dropped). */
+export const MAX_ANSWER_BYTES = 64 * 1024;
+
+/** Why an attempt did not get an answer: the kinds `NotificationAttempt.error` shows. */
+export type TargetErrorKind = 'refused' | 'timeout' | 'connection';
+
+/** An attempt that got no answer; `message` names the host at most, never the URL. */
+export class TargetError extends Error {
+  constructor(
+    readonly kind: TargetErrorKind,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TargetError';
+  }
+}
+
+const blocked = new BlockList();
+const RANGES: readonly [string, number, 'ipv4' | 'ipv6', string][] = [
+  ['0.0.0.0', 8, 'ipv4', 'unspecified'],
+  ['10.0.0.0', 8, 'ipv4', 'private'],
+  ['100.64.0.0', 10, 'ipv4', 'carrier-grade NAT'],
+  ['127.0.0.0', 8, 'ipv4', 'loopback'],
+  ['169.254.0.0', 16, 'ipv4', 'link-local'],
+  ['172.16.0.0', 12, 'ipv4', 'private'],
+  ['192.0.0.0', 24, 'ipv4', 'IETF protocol assignments'],
+  ['192.168.0.0', 16, 'ipv4', 'private'],
+  ['198.18.0.0', 15, 'ipv4', 'benchmarking'],
+  ['224.0.0.0', 4, 'ipv4', 'multicast'],
+  ['240.0.0.0', 4, 'ipv4', 'reserved'],
+  ['::', 128, 'ipv6', 'unspecified'],
+  ['::1', 128, 'ipv6', 'loopback'],
+  ['fc00::', 7, 'ipv6', 'unique-local'],
+  ['fe80::', 10, 'ipv6', 'link-local'],
+  ['ff00::', 8, 'ipv6', 'multicast'],
+  ['64:ff9b::', 96, 'ipv6', 'NAT64'],
+];
+const kinds = RANGES.map(([net, prefix, family, kind]) => {
+  const one = new BlockList();
+  one.addSubnet(net, prefix, family);
+  blocked.addSubnet(net, prefix, family);
+  return { one, kind };
+});
+
+/** What kind of address `address` is when it must be refused (`loopback`, …), else null. */
+export function blockedAddressKind(address: string): string | null {
+  let a = address.replace(/^\[|\]$/g, '').toLowerCase();
+  const family = isIP(a);
+  if (family === 0) return 'not an address';
+  if (family === 6) {
+    // An IPv4-mapped IPv6 address (::ffff:a.b.c.d, or its hex form) is the IPv4 address.
+    const mapped = /^(?:0*:)*:?ffff:(.+)$/.exec(a)?.[1];
+    if (mapped !== undefined && a.startsWith('::')) {
+      if (isIP(mapped) === 4) a = mapped;
+      else {
+        const hex = /^([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(mapped);
+        if (hex) {
+          const n = (parseInt(hex[1]!, 16) << 16) | parseInt(hex[2]!, 16);
+          a = [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+        }
+      }
+    }
+  }
+  const fam = isIP(a) === 4 ? 'ipv4' : 'ipv6';
+  if (fam === 'ipv4' && a === '255.255.255.255') return 'broadcast';
+  if (!blocked.check(a, fam)) return null;
+  return kinds.find((k) => k.one.check(a, fam))?.kind ?? 'reserved';
+}
+
+/** JOBGRAPH_NOTIFY_ALLOW_HOSTS holds `host` (lower case; an IPv6 literal with or without brackets). */
+function allowed(host: string, allowHosts: readonly string[]): boolean {
+  const h = host.toLowerCase();
+  const bare = h.replace(/^\[|\]$/g, '');
+  return allowHosts.some((a) => a === h || a.replace(/^\[|\]$/g, '') === bare);
+}
+
+/**
+ * Why `url` may not be a target, or null: not a URL, a scheme but https (http only for an allowed
+ * host), credentials in it, or an address literal that is refused. What a name resolves to is
+ * checked at each attempt (`resolveTarget`).
+ */
+export function targetUrlRefusal(url: string, allowHosts: readonly string[]): string | null {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return 'the target is not a URL';
+  }
+  const host = u.hostname;
+  const isAllowed = allowed(host, allowHosts);
+  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && isAllowed))
+    return `the target must be an https URL (plain http only for a host JOBGRAPH_NOTIFY_ALLOW_HOSTS lists; ${host} is not)`;
+  if (u.username || u.password) return 'the target URL may not carry a user or password';
+  if (isIP(host.replace(/^\[|\]$/g, '')) !== 0 && !isAllowed) {
+    const kind = blockedAddressKind(host);
+    if (kind !== null) return refusedAddress(host, host, kind);
+  }
+  return null;
+}
+
+const refusedAddress = (host: string, address: string, kind: string) =>
+  `the target ${host} is ${address === host ? '' : `at ${address}, `}a ${kind} address, refused (JOBGRAPH_NOTIFY_ALLOW_HOSTS may allow the host)`;
+
+/** What a name resolves to: every address (the default: the system resolver's). */
+export type Resolver = (host: string) => Promise<readonly { address: string; family: number }[]>;
+
+const systemResolver: Resolver = (host) => dnsLookup(host, { all: true, verbatim: true });
+
+/**
+ * The address an attempt to `host` connects to: the host's own when it is an address, else the
+ * first the resolver answers — refused (TargetError `refused`) when any answer is a refused
+ * address and the host is not allowed, so a name answering a public and a private address is
+ * refused, whichever it would have connected to.
+ */
+export async function resolveTarget(
+  host: string,
+  allowHosts: readonly string[],
+  resolve: Resolver = systemResolver,
+): Promise<{ address: string; family: 4 | 6 }> {
+  const bare = host.replace(/^\[|\]$/g, '');
+  let answers: readonly { address: string; family: number }[];
+  if (isIP(bare) !== 0) answers = [{ address: bare, family: isIP(bare) }];
+  else {
+    try {
+      answers = await resolve(bare);
+    } catch {
+      throw new TargetError('connection', `the target ${host} could not be resolved`);
+    }
+  }
+  if (answers.length === 0)
+    throw new TargetError('connection', `the target ${host} could not be resolved`);
+  if (!allowed(host, allowHosts))
+    for (const a of answers) {
+      const kind = blockedAddressKind(a.address);
+      if (kind !== null) throw new TargetError('refused', refusedAddress(host, a.address, kind));
+    }
+  const first = answers[0]!;
+  return { address: first.address, family: first.family === 6 ? 6 : 4 };
+}
+
+/** What an attempt got: the status, `Retry-After` in ms when it said one. */
+export interface TargetAnswer {
+  status: number;
+  retryAfterMs: number | null;
+}
+
+export interface TargetPostOptions {
+  allowHosts: readonly string[];
+  timeoutMs: number;
+  resolve?: Resolver;
+  /** The request function (tests count the connections it is asked to make); default http(s).request. */
+  request?: typeof http.request;
+  /** The bound on attempts in flight to one host. */
+  hosts?: HostGate;
+  /** The clock `Retry-After` dates are read against (epoch ms). */
+  now?: () => number;
+}
+
+/**
+ * POST `body` to `url` under every rule above; resolves with the answer's status (a 3xx is an
+ * answer, never followed), rejects with a TargetError when there is none.
+ */
+export async function postToTarget(
+  url: string,
+  headers: Readonly<Record<string, string>>,
+  body: string,
+  options: TargetPostOptions,
+): Promise<TargetAnswer> {
+  const refusal = targetUrlRefusal(url, options.allowHosts);
+  if (refusal !== null) throw new TargetError('refused', refusal);
+  const u = new URL(url);
+  const host = u.hostname;
+  const release = await (options.hosts ?? HostGate.unbounded).enter(host);
+  try {
+    const checked = await resolveTarget(host, options.allowHosts, options.resolve);
+    const lookup: LookupFunction = (_name, opts, callback) => {
+      if ((opts as { all?: boolean }).all)
+        (callback as (e: null, a: { address: string; family: number }[]) => void)(null, [
+          { address: checked.address, family: checked.family },
+        ]);
+      else callback(null, checked.address, checked.family);
+    };
+    const request = options.request ?? (u.protocol === 'https:' ? https.request : http.request);
+    return await new Promise<TargetAnswer>((resolve, reject) => {
+      const payload = Buffer.from(body, 'utf8');
+      const req = request(u, {
+        method: 'POST',
+        headers: {
+          ...headers,
+          'content-type': 'application/json',
+          'content-length': String(payload.length),
+          'user-agent': 'jobgraph-notifications',
+        },
+        lookup,
+        agent: false,
+        ...(u.protocol === 'https:' && isIP(host) === 0 ? { servername: host } : {}),
+      });
+      const timer = setTimeout(() => {
+        req.destroy(new TargetError('timeout', `the target ${host} did not answer in time`));
+      }, options.timeoutMs);
+      timer.unref();
+      req.on('error', (err) => {
+        clearTimeout(timer);
+        reject(
+          err instanceof TargetError
+            ? err
+            : new TargetError(
+                'connection',
+                `the target ${host} could not be reached (${(err as { code?: string }).code ?? 'connection error'})`,
+              ),
+        );
+      });
+      req.on('response', (res) => {
+        let read = 0;
+        const done = () => {
+          clearTimeout(timer);
+          resolve({
+            status: res.statusCode ?? 0,
+            retryAfterMs: retryAfterMs(res.headers['retry-after'], options.now ?? Date.now),
+          });
+        };
+        res.on('data', (chunk: Buffer) => {
+          read += chunk.length;
+          if (read > MAX_ANSWER_BYTES) {
+            res.destroy();
+            done();
+          }
+        });
+        res.on('end', done);
+        res.on('error', done);
+      });
+      req.end(payload);
+    });
+  } finally {
+    release();
+  }
+}
+
+/** `Retry-After` (seconds, or an HTTP date) in ms from now; null when absent or unreadable. */
+export function retryAfterMs(
+  value: string | string[] | undefined,
+  now: () => number,
+): number | null {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (v === undefined || v.trim() === '') return null;
+  if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? null : Math.max(0, at - now());
+}
+
+/** At most `max` attempts in flight to one host; the others wait their turn, in order. */
+export class HostGate {
+  static readonly unbounded = new HostGate(Number.MAX_SAFE_INTEGER);
+  readonly #hosts = new Map<string, { active: number; waiting: (() => void)[] }>();
+
+  constructor(readonly max: number) {}
+
+  /** Wait for a place for `host`; the function returned gives it back. */
+  async enter(host: string): Promise<() => void> {
+    let h = this.#hosts.get(host);
+    if (!h) this.#hosts.set(host, (h = { active: 0, waiting: [] }));
+    const slot = h;
+    if (slot.active >= this.max) await new Promise<void>((r) => slot.waiting.push(r));
+    else slot.active += 1;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = slot.waiting.shift();
+      if (next) next();
+      else if (--slot.active === 0) this.#hosts.delete(host);
+    };
+  }
+
+  /** Attempts in flight to `host`. */
+  active(host: string): number {
+    return this.#hosts.get(host)?.active ?? 0;
+  }
+}

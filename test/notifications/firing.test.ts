@@ -1,0 +1,162 @@
+// What fires a notification (docs/notifications.md, "What fires"), through the real gateway, its
+// SQLite history, events sent with the AWS SDK to the SQS emulator, and a receiver on 127.0.0.1
+// verifying every delivery with the `standardwebhooks` package: a failed Batch job notifies once,
+// whether a read or an event (confirmed by the read it makes at once) tells it; a forged FAILED
+// event for a running job notifies never.
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { SCOPE_NOTIFY, SCOPE_READ } from '../../src/auth/identity.ts';
+import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
+import { accountToken } from '../support/accountTokens.ts';
+import { batchEvent } from '../support/batchEvents.ts';
+import { EVENTUALLY } from '../support/eventually.ts';
+import { callsOf, gql } from '../support/gateway.ts';
+import { metricValue } from '../support/metrics.ts';
+import { useSqsEmulator } from '../support/sqsQueues.ts';
+import { useTestGateway } from '../support/useTestGateway.ts';
+import { startReceiver, type Receiver } from '../support/webhookReceiver.ts';
+
+const sqs = useSqsEmulator();
+let queueUrl = '';
+let receiver: Receiver;
+beforeAll(async () => {
+  queueUrl = await sqs.queue('jobgraph-events', { VisibilityTimeout: '1' });
+  receiver = await startReceiver();
+});
+afterAll(() => receiver?.close());
+const gw = useTestGateway(() => ({
+  JOBGRAPH_EVENT_QUEUES: queueUrl,
+  AWS_ENDPOINT_URL_SQS: sqs.url,
+  JOBGRAPH_WATCH_POLL_MS: '60000',
+  JOBGRAPH_WATCH_MAX_POLL_MS: '120000',
+  JOBGRAPH_NOTIFY_ALLOW_HOSTS: '127.0.0.1',
+  JOBGRAPH_CACHE_MAX_ENTRIES: '0',
+}));
+
+const CREATE = `mutation ($input: NotificationRuleInput!) {
+  createNotificationRule(input: $input) { secret rule { id } } }`;
+const READ = `query($id: ID!) { job(id: $id) { state } }`;
+const idOf = (job: string) => `batch:us-east-1:${job}`;
+
+let token = '';
+beforeAll(async () => {
+  token = await accountToken(gw, undefined, 'oncall-ann', [SCOPE_READ, SCOPE_NOTIFY]);
+  const res = await gql(gw, CREATE, {
+    token,
+    variables: {
+      input: {
+        name: 'failed batch jobs',
+        filter: { providers: ['AWS_BATCH'] },
+        on: ['FAILED'],
+        target: { kind: 'WEBHOOK', url: receiver.url },
+      },
+    },
+  });
+  expect(res.body.errors).toBeUndefined();
+  receiver.secret = res.body.data!.createNotificationRule.secret as string;
+});
+
+const read = async (id: string) =>
+  (
+    (await gql(gw, READ, { variables: { id }, token: gw.tokens.read })).body.data?.job as {
+      state: string;
+    }
+  ).state;
+const deliveriesOf = (id: string) =>
+  receiver.received.filter(
+    (r) => (JSON.parse(r.body) as { data: { job: { id: string } | null } }).data.job?.id === id,
+  );
+const applied = () =>
+  metricValue(gw, 'jobgraph_events_total{provider="AWS_BATCH",outcome="applied"}');
+
+/** Everything recorded is written, and every delivery due attempted. */
+async function settle(): Promise<void> {
+  await gw.history!.settled();
+  await gw.notifications!.outbox.runDue();
+}
+
+describe('A failed job', () => {
+  it('notifies once when a read shows it failed, the outbox row written with the transition', async () => {
+    const job = BATCH_JOB_IDS.running;
+    const id = idOf(job);
+    expect(await read(id)).toBe('IN_PROGRESS');
+    gw.emulators.batch.jobs?.changeState(job, 'FAILED', {
+      statusReason: 'Essential container exited',
+    });
+    expect(await read(id)).toBe('FAILED');
+    await vi.waitFor(async () => {
+      await settle();
+      expect(deliveriesOf(id)).toHaveLength(1);
+    }, EVENTUALLY);
+    const [got] = deliveriesOf(id);
+    expect(got!.verified).toBe(true);
+    const body = JSON.parse(got!.body) as {
+      type: string;
+      data: { job: { state: string }; transitions: { to: string }[]; consoleUrl: string };
+    };
+    expect(body.type).toBe('job.failed');
+    expect(body.data.job.state).toBe('FAILED');
+    expect(body.data.transitions.map((t) => t.to)).toEqual(['IN_PROGRESS', 'FAILED']);
+    expect(body.data.consoleUrl).toContain('/console/jobs/');
+    // Read again, and the history settled: still once.
+    expect(await read(id)).toBe('FAILED');
+    await settle();
+    expect(deliveriesOf(id)).toHaveLength(1);
+  });
+
+  it('notifies once when an event tells it first: the read it makes at once confirms it', async () => {
+    const job = BATCH_JOB_IDS.starting;
+    const id = idOf(job);
+    gw.emulators.batch.jobs?.changeState(job, 'RUNNING');
+    expect(await read(id)).toBe('IN_PROGRESS');
+    const failed = gw.emulators.batch.jobs?.changeState(job, 'FAILED') as unknown as Record<
+      string,
+      unknown
+    >;
+    const calls = callsOf(gw).batch;
+    const before = await applied();
+    await sqs.client.send(
+      new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: batchEvent(failed) }),
+    );
+    await vi.waitFor(async () => expect(await applied()).toBe(before + 1), EVENTUALLY);
+    await vi.waitFor(async () => {
+      await settle();
+      expect(deliveriesOf(id)).toHaveLength(1);
+    }, EVENTUALLY);
+    // The confirming read was made (no request asked for the job).
+    expect(callsOf(gw).batch).toBeGreaterThan(calls);
+    expect(deliveriesOf(id)[0]!.verified).toBe(true);
+    await settle();
+    expect(deliveriesOf(id)).toHaveLength(1);
+  });
+});
+
+describe('A forged FAILED event for a running job', () => {
+  it('notifies never: the read it makes shows the job running', async () => {
+    const job = BATCH_JOB_IDS.runnable;
+    const id = idOf(job);
+    const running = gw.emulators.batch.jobs?.changeState(job, 'RUNNING') as unknown as Record<
+      string,
+      unknown
+    >;
+    expect(await read(id)).toBe('IN_PROGRESS');
+    const calls = callsOf(gw).batch;
+    const before = await applied();
+    const forged = {
+      ...running,
+      status: 'FAILED',
+      statusReason: 'forged',
+      stoppedAt: Number(running.startedAt ?? Date.now()) + 1000,
+    };
+    await sqs.client.send(
+      new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: batchEvent(forged) }),
+    );
+    await vi.waitFor(async () => expect(await applied()).toBe(before + 1), EVENTUALLY);
+    // The confirming read is made, and corrects the store.
+    await vi.waitFor(() => expect(callsOf(gw).batch).toBeGreaterThan(calls), EVENTUALLY);
+    await settle();
+    expect(await read(id)).toBe('IN_PROGRESS');
+    await settle();
+    expect(deliveriesOf(id)).toEqual([]);
+  });
+});

@@ -1,0 +1,256 @@
+// The outbox's deliverer (src/notifications/outbox.ts) over a real SQLite file and a real
+// PostgreSQL server, its clock injected: retries on the specification's schedule keep one
+// webhook-id, Retry-After is honoured, 410 and a spent schedule disable the rule, two replicas
+// deliver each delivery once, and every delivery verifies with the `standardwebhooks` package.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Webhook } from 'standardwebhooks';
+import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
+import { Outbox } from '../../src/notifications/outbox.ts';
+import { RuleStore, type DeliveryRow, type RuleRow } from '../../src/notifications/ruleStore.ts';
+import { RETRY_WAITS_MS, nextWaitMs } from '../../src/notifications/retrySchedule.ts';
+import { createSecretBox, newSigningSecret } from '../../src/notifications/secretBox.ts';
+import { historyStores } from '../support/historyStores.ts';
+import { startReceiver, type Receiver } from '../support/webhookReceiver.ts';
+
+const box = createSecretBox('a notification sealing key of 32+ characters');
+let seq = 0;
+
+function ruleRow(url: string, kind = 'WEBHOOK', secrets: string[] = []): RuleRow {
+  const id = `nr_test_${++seq}`;
+  return {
+    id,
+    name: `rule ${seq}`,
+    owner: 'tester',
+    accounts: '["default"]',
+    filter: '{}',
+    triggers: 'FAILED',
+    stuck_after_seconds: null,
+    stuck_factor: null,
+    target_kind: kind,
+    target_sealed: box.seal(id, 'target', url),
+    target_shown: 'http://127.0.0.1/…',
+    secret_sealed: secrets[0] ? box.seal(id, 'secret', secrets[0]) : null,
+    previous_secret_sealed: secrets[1] ? box.seal(id, 'previous_secret', secrets[1]) : null,
+    enabled: 1,
+    disabled_reason: null,
+    created_at: new Date(0).toISOString(),
+    updated_at: new Date(0).toISOString(),
+  };
+}
+
+function deliveryOf(rule: RuleRow, at: number): DeliveryRow {
+  return {
+    id: `msg_${rule.id}`,
+    rule_id: rule.id,
+    job_id: 'batch:us-east-1:default:job-1',
+    type: 'job.failed',
+    payload: JSON.stringify({
+      type: 'job.failed',
+      timestamp: new Date(at).toISOString(),
+      data: {
+        rule: { id: rule.id, name: rule.name },
+        job: {
+          id: 'batch:us-east-1:default:job-1',
+          name: 'nightly',
+          state: 'FAILED',
+          provider: 'AWS_BATCH',
+        },
+        transitions: [
+          {
+            at: new Date(at).toISOString(),
+            from: 'RUNNING',
+            to: 'FAILED',
+            providerStatus: 'FAILED',
+            source: 'READ',
+          },
+        ],
+        consoleUrl: 'http://127.0.0.1:4000/console/jobs/x',
+      },
+    }),
+    status: 'PENDING',
+    attempts: 0,
+    next_attempt_at: new Date(at).toISOString(),
+    created_at: new Date(at).toISOString(),
+  };
+}
+
+describe.each(historyStores())('The notification outbox on a $name', ({ skip, fresh }) => {
+  let db: HistoryDatabase;
+  let store: RuleStore;
+  let receiver: Receiver;
+  // The receiver verifies timestamps against the real clock: the injected one starts there.
+  const clock = { t: Date.now() };
+  const outbox = (extra: Partial<ConstructorParameters<typeof Outbox>[0]> = {}) =>
+    new Outbox({
+      store,
+      box,
+      allowHosts: ['127.0.0.1'],
+      timeoutMs: 5000,
+      hostConcurrency: 4,
+      now: () => clock.t,
+      random: () => 0,
+      ...extra,
+    });
+  beforeAll(async () => {
+    if (skip) return;
+    db = (await openHistoryDatabase(await fresh()))!;
+    store = new RuleStore(db);
+    receiver = await startReceiver();
+  });
+  afterAll(async () => {
+    await db?.close();
+    await receiver?.close();
+  });
+  // Each test's deliveries are its own: what one leaves due is not the next one's.
+  afterEach(async () => {
+    if (skip) return;
+    await db.db
+      .updateTable('notification_deliveries')
+      .set({ status: 'FAILED', next_attempt_at: null })
+      .where('status', 'in', ['PENDING', 'RETRYING'])
+      .execute();
+    receiver.answers.length = 0;
+    clock.t = Date.now();
+  });
+  const setUp = async (rule: RuleRow) => {
+    await store.insert(rule, {
+      ruleId: rule.id,
+      at: rule.created_at,
+      change: 'CREATE',
+      subject: 'tester',
+      reason: null,
+    });
+    const d = deliveryOf(rule, clock.t);
+    await store.enqueue([d]);
+    return d;
+  };
+
+  it.skipIf(skip)(
+    'retries a 500 on the schedule with the same webhook-id, each verified; the rule stays enabled',
+    async () => {
+      const secret = newSigningSecret();
+      receiver.secret = secret;
+      const rule = ruleRow(receiver.url, 'WEBHOOK', [secret]);
+      const d = await setUp(rule);
+      receiver.answers.push(500);
+      const before = receiver.received.length;
+      const ob = outbox();
+      await ob.runDue();
+      expect((await store.delivery(d.id))?.status).toBe('RETRYING');
+      // Not due before its first wait (5 s), due after it.
+      clock.t += RETRY_WAITS_MS[0]! - 1;
+      await ob.runDue();
+      expect(receiver.received.length - before).toBe(1);
+      clock.t += 1;
+      await ob.runDue();
+      const got = receiver.received.slice(before);
+      expect(got.map((r) => r.headers['webhook-id'])).toEqual([d.id, d.id]);
+      expect(got.map((r) => r.verified)).toEqual([true, true]);
+      expect(await store.delivery(d.id)).toMatchObject({ status: 'DELIVERED', attempts: 2 });
+      expect((await store.get(rule.id))?.enabled).toBe(1);
+      const attempts = (await store.attemptsOf([d.id])).get(d.id)!;
+      expect(attempts.map((a) => a.status_code)).toEqual([500, 200]);
+    },
+  );
+
+  it.skipIf(skip)('signs with both secrets during a rotation: either verifies', async () => {
+    const [now, previous] = [newSigningSecret(), newSigningSecret()];
+    const rule = ruleRow(receiver.url, 'WEBHOOK', [now, previous]);
+    const d = await setUp(rule);
+    receiver.secret = previous;
+    await outbox().runDue();
+    const got = receiver.received.at(-1)!;
+    expect(got.headers['webhook-id']).toBe(d.id);
+    expect(got.headers['webhook-signature']!.split(' ')).toHaveLength(2);
+    expect(got.verified).toBe(true);
+    expect(() => new Webhook(now).verify(got.body, got.headers)).not.toThrow();
+  });
+
+  it.skipIf(skip)(
+    "waits as long as a 429's Retry-After asks, when longer than the schedule's wait",
+    async () => {
+      const rule = ruleRow(receiver.url);
+      const d = await setUp(rule);
+      receiver.answers.push([429, { 'retry-after': '120' }]);
+      await outbox().runDue();
+      const row = await store.delivery(d.id);
+      expect(row?.status).toBe('RETRYING');
+      expect(Date.parse(row!.next_attempt_at!) - clock.t).toBe(120_000);
+    },
+  );
+
+  it.skipIf(skip)(
+    'disables the rule once the target fails the whole schedule, with the reason and an audit row',
+    async () => {
+      const rule = ruleRow(receiver.url);
+      const d = await setUp(rule);
+      const disabled: string[] = [];
+      const ob = outbox({ onDisabled: (id, reason) => disabled.push(`${id}: ${reason}`) });
+      for (let i = 0; i <= RETRY_WAITS_MS.length; i++) {
+        receiver.answers.push(503);
+        await ob.runDue();
+        clock.t += RETRY_WAITS_MS[i] ?? 0;
+      }
+      expect(await store.delivery(d.id)).toMatchObject({ status: 'FAILED', attempts: 10 });
+      expect(await store.get(rule.id)).toMatchObject({
+        enabled: 0,
+        disabled_reason: 'the target failed every attempt of the retry schedule (10)',
+      });
+      expect(disabled).toEqual([
+        `${rule.id}: the target failed every attempt of the retry schedule (10)`,
+      ]);
+      expect((await store.changes(rule.id)).map((c) => c.change)).toEqual(['CREATE', 'DISABLE']);
+    },
+  );
+
+  it.skipIf(skip)(
+    'sends a Slack target text and blocks, and a Teams target an Adaptive Card, unsigned',
+    async () => {
+      for (const kind of ['SLACK', 'TEAMS']) {
+        const rule = ruleRow(receiver.url, kind);
+        await setUp(rule);
+        await outbox().runDue();
+        const got = receiver.received.at(-1)!;
+        expect(got.headers['webhook-signature']).toBeUndefined();
+        const body = JSON.parse(got.body) as Record<string, any>;
+        if (kind === 'SLACK') {
+          expect(body.text).toBe('nightly is FAILED (AWS_BATCH)');
+          expect(body.blocks[1].text.text).toContain('*Event:* job.failed');
+        } else {
+          expect(body.attachments[0].contentType).toBe('application/vnd.microsoft.card.adaptive');
+          expect(body.attachments[0].content.body[0].text).toBe('nightly is FAILED (AWS_BATCH)');
+        }
+      }
+    },
+  );
+
+  it.skipIf(skip)('never delivers a job of an account the rule does not hold', async () => {
+    const rule = ruleRow(receiver.url);
+    const d = await setUp(rule);
+    const before = receiver.received.length;
+    await outbox({ holds: () => false }).runDue();
+    expect(receiver.received.length).toBe(before);
+    expect(await store.delivery(d.id)).toMatchObject({ status: 'FAILED' });
+  });
+
+  it.skipIf(skip)('lets two replicas deliver each delivery once', async () => {
+    const rules = Array.from({ length: 6 }, () => ruleRow(receiver.url));
+    const ids = [];
+    for (const r of rules) ids.push((await setUp(r)).id);
+    const before = receiver.received.length;
+    await Promise.all([outbox().runDue(), outbox().runDue()]);
+    const got = receiver.received
+      .slice(before)
+      .map((r) => r.headers['webhook-id'])
+      .sort();
+    expect(got).toEqual([...ids].sort());
+  });
+});
+
+describe('The retry schedule', () => {
+  it('is the specification’s: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h, then spent', () => {
+    const waits = Array.from({ length: 10 }, (_, i) => nextWaitMs(i + 1, null, () => 0));
+    expect(waits).toEqual([5e3, 3e5, 18e5, 72e5, 18e6, 36e6, 504e5, 72e6, 864e5, null]);
+    expect(nextWaitMs(1, null, () => 0.5)).toBe(5250);
+  });
+});
