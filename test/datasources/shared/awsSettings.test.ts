@@ -51,6 +51,8 @@ describe('AWS SDK settings', () => {
       batch: 'http://127.0.0.1:4999',
       sts: 'http://127.0.0.1:4999',
       sqs: 'http://127.0.0.1:4999',
+      // CloudWatch Logs (AWS_ENDPOINT_URL_CLOUDWATCH_LOGS; job logs, docs/logs.md).
+      logs: 'http://127.0.0.1:4999',
     });
     const ignored = liveConfig({
       AWS_ENDPOINT_URL: 'http://127.0.0.1:4999',
