@@ -37,8 +37,12 @@ export interface OutboxOptions {
   holds?: (rule: RuleRow, jobId: string) => boolean;
 }
 
-/** How long a claimed delivery is this replica's before another may take it (a crash mid-attempt). */
-export const LEASE_MS = 5 * 60_000;
+/**
+ * How long a claimed delivery is this replica's before another may take it (a crash mid-attempt):
+ * longer than the longest attempt (JOBGRAPH_NOTIFY_TIMEOUT_MS, at most 60 s), so no live attempt
+ * is taken over, and no longer, so a replica killed mid-attempt delays its delivery by at most this.
+ */
+export const LEASE_MS = 75_000;
 /** Most deliveries claimed at once. */
 const CLAIM_MAX = 50;
 

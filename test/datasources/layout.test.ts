@@ -5,8 +5,8 @@ import { JOB_PROVIDERS } from '../../src/model/job.ts';
 
 const DATASOURCES = new URL('../../src/datasources/', import.meta.url);
 
-/** Folders of src/datasources/ that are not a provider: the engines and what providers share. */
-const NOT_PROVIDERS = ['acting', 'events', 'guard', 'listing', 'shared', 'state'];
+/** Folders of src/datasources/ that are not a provider: the engines and what providers share (logs: job log lines, docs/logs.md). */
+const NOT_PROVIDERS = ['events', 'guard', 'listing', 'logs', 'shared', 'state'];
 
 /** Each provider folder: the ones under src/datasources/ that are not an engine. */
 const FOLDERS = readdirSync(DATASOURCES, { withFileTypes: true })
@@ -27,7 +27,8 @@ const TEMPLATE = ['client.ts', 'errors.ts', 'index.ts', 'key.ts', 'parse.ts', 'r
  * listJobs sources and (Panorama, COS Batch) watching through the list; events.ts: the job events
  * it publishes (`Provider.events`); details.ts (Batch): the describe record's nested objects,
  * read for parse.ts; setup.ts (COS Batch): its endpoint, keys and accounts by UIN, the descriptor's
- * setup; actions.ts: the calls that act on its jobs (cancel, terminate; issue #73). CodePipeline's only
+ * setup; actions.ts: the calls that act on its jobs (cancel, terminate; issue #73); logPlace.ts
+ * (Batch): where an attempt's CloudWatch Logs stream is (issue #87). CodePipeline's only
  * listing (PollForJobs) claims work for a worker, so it has neither.
  */
 const EXTRA: Record<string, string[]> = {
@@ -36,7 +37,7 @@ const EXTRA: Record<string, string[]> = {
   codepipeline: ['events.ts'],
   cosbatch: ['signer.ts', 'list.ts', 'listing.ts', 'setup.ts', 'actions.ts'],
   importexport: ['list.ts', 'listing.ts', 'actions.ts'],
-  batch: ['list.ts', 'listing.ts', 'events.ts', 'details.ts', 'actions.ts'],
+  batch: ['list.ts', 'listing.ts', 'events.ts', 'details.ts', 'actions.ts', 'logPlace.ts'],
 };
 
 const indexOf = (folder: string) => new URL(`${folder}/index.ts`, DATASOURCES);

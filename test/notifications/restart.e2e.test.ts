@@ -92,15 +92,16 @@ for (const { name, skip, fresh } of historyStores()) {
       expect(first.child.signalCode).toBe('SIGKILL');
 
       await start();
-      // Due again 5 s after the first attempt (the schedule's first wait): the new process's outbox.
+      // Due again 5 s after the first attempt (the schedule's first wait) — or, when the kill came
+      // before that attempt was recorded, once its lease (75 s) lapses: the new process's outbox.
       await vi.waitFor(() => expect(receiver.received).toHaveLength(2), {
-        timeout: 60_000,
+        timeout: 150_000,
         interval: 100,
       });
       const [before, after] = receiver.received;
       expect(after!.headers['webhook-id']).toBe(before!.headers['webhook-id']);
       expect(after!.verified).toBe(true);
       expect(JSON.parse(after!.body)).toMatchObject({ type: 'job.failed', data: { job: { id } } });
-    });
+    }, 240_000);
   });
 }

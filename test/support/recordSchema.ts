@@ -30,6 +30,7 @@ export const RESOLVED: ReadonlySet<string> = new Set([
   'availableActions',
   'actionsTaken',
   'liveBy',
+  'logTail',
 ]);
 
 /** The field names of a GraphQL object or interface type a record carries, sorted. */
