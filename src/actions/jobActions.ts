@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Config, JobActionName } from '../config/types.ts';
-import { JobgraphError, UpstreamError } from '../errors.ts';
+import { UpstreamError } from '../errors.ts';
 import type { ActionLog, JobActionEntry } from '../history/actions.ts';
 import { formatGlobalId, parseGlobalId, type JobKey } from '../model/globalId.ts';
 import { accountOfKey } from '../model/keyGrammar.ts';
-import type { JobProvider, JobRecord } from '../model/job.ts';
+import type { JobRecord } from '../model/job.ts';
 import type { Sources } from '../datasources/index.ts';
 import { breakerRegion } from '../datasources/guard/breakers.ts';
 import { failureOf } from '../datasources/guard/failures.ts';
@@ -18,29 +18,31 @@ import {
 import { PROVIDER_LABEL } from '../datasources/shared/classify.ts';
 import type { JobStates } from '../datasources/state/jobStates.ts';
 import { ActionsOffError, reasonRefusal } from './refusals.ts';
+import {
+  RequestActs,
+  type ActionGrant,
+  type JobActionCaller,
+  type JobActionOutcome,
+  type JobActionRequest,
+  type JobActionResult,
+  type JobActionValue,
+} from './caller.ts';
+import { codeOf, judgeOf, messageOf } from './judging.ts';
+import { ActionAudit, VALUE, type ActionCounter, type ActionLogger } from './audit.ts';
+
+export type { ActionCounter, ActionLogger };
+
+export {
+  RequestActs,
+  type ActionGrant,
+  type JobActionCaller,
+  type JobActionOutcome,
+  type JobActionRequest,
+  type JobActionResult,
+  type JobActionValue,
+};
 import { IdempotencyCache, idempotencyKeyOf } from './idempotency.ts';
 import type { StoreFill } from '../cache/approxBytes.ts';
-
-/** The GraphQL names of the actions (`JobAction`). */
-export type JobActionValue = 'CANCEL' | 'TERMINATE';
-export type JobActionOutcome =
-  | 'REQUESTED'
-  | 'ALREADY_FINISHED'
-  | 'NOT_APPLIED'
-  | 'NOT_SUPPORTED'
-  | 'WOULD_APPLY'
-  | 'FAILED'
-  | 'REFUSED';
-
-/** One job's result (`JobActionResult`). */
-export interface JobActionResult {
-  id: string;
-  action: JobActionValue;
-  outcome: JobActionOutcome;
-  message: string;
-  providerCode: string | null;
-  job: JobRecord | null;
-}
 
 /** What an Idempotency-Key keeps of one job's result: no record, only whether there was one. */
 type KeptResult = Omit<JobActionResult, 'job'> & { read: boolean };
@@ -55,101 +57,6 @@ function keptOf(results: readonly JobActionResult[]): KeptResult[] {
     providerCode,
     read: job !== null,
   }));
-}
-
-/** What one mutation field asks. */
-export interface JobActionRequest {
-  /** The field (`cancelJob`, `terminateJob`, `cancelJobs`). */
-  field: string;
-  /** Its response key (its alias, else its name): an Idempotency-Key is scoped to it. */
-  responseKey: string;
-  ids: readonly string[];
-  action: JobActionName;
-  /** cancelJobs: a started job that only terminate stops is terminated. */
-  terminateRunning: boolean;
-  dryRun: boolean;
-  reason: string;
-}
-
-/** What the caller may do, as the request's context decides it from the token. */
-export interface ActionGrant {
-  /** The refusal of a caller without `jobs:write`; null with it. */
-  writeRefusal(field: string): (Error & { code: string }) | null;
-  /** May the caller act in `provider`'s account aliased `alias` (the accounts claim, as for reads)? */
-  permits(provider: JobProvider, alias: string): boolean;
-}
-
-/** Who asks, as the request's context knows them. */
-export interface JobActionCaller extends ActionGrant {
-  /** The token's subject (never the token). */
-  subject: string | null;
-  requestId: string;
-  /** The `Idempotency-Key` header as sent; undefined without one. */
-  idempotencyKey: string | undefined;
-  /** Who asks, as the caller rate counts them (Identity.callerKey): an Idempotency-Key's scope. */
-  callerKey: string;
-  /** The token's accounts and scopes, canonical: part of an Idempotency-Key's fingerprint. */
-  grantKey: string;
-  /** A job read through the request's loader and budget (the account already decided). */
-  loadJob(key: JobKey, field: string): Promise<JobRecord>;
-  /** The audited FORBIDDEN of an account the caller may not act in (the request's account audit). */
-  refuseAccount(field: string, key: JobKey, account: string): Error;
-  /** Register a record's secret values before anything is built from it (auth/secretValues.ts). */
-  learn(record: JobRecord): void;
-  /** Text with every known secret value and secret-shaped string redacted: what the audit keeps of a reason. */
-  scrub(text: string): string;
-  /** What the request's action fields did so far: one action per job per request. */
-  acts: RequestActs;
-  /**
-   * Count the job in the request's budget of distinct upstream jobs (JOBGRAPH_MAX_JOBS_PER_REQUEST)
-   * before a write call (a job already read counts once): the refusal when it would be one too
-   * many, else null.
-   */
-  countJob(key: JobKey): (Error & { code: string }) | null;
-}
-
-/**
- * What one request's action fields did to each job (one per request, made by its context). A job
- * named by several fields, aliases or list entries of one request is acted on once per action:
- * every other asking of that action answers the first one's result, unaudited (nothing more was
- * done). Another action on the same job in the same request (cancel, then terminate) is judged on
- * the job as the first action left it (its read after the call), not on the state read before.
- * Mutation root fields run one after the other, so a later field finds an earlier one's promise.
- */
-export class RequestActs {
-  readonly #calls = new Map<string, Promise<JobActionResult>>();
-  readonly #after = new Map<string, JobRecord>();
-
-  /** The result of the call made for `action` on the job `id` in this request, if one was made. */
-  callOf(id: string, action: JobActionName): Promise<JobActionResult> | undefined {
-    return this.#calls.get(`${id}\u0000${action}`);
-  }
-
-  /** The call made for `action` on the job `id`: later askings answer its result. */
-  called(id: string, action: JobActionName, result: Promise<JobActionResult>): void {
-    this.#calls.set(`${id}\u0000${action}`, result);
-  }
-
-  /** The job `id` as read after this request's last action on it; undefined before any. */
-  after(id: string): JobRecord | undefined {
-    return this.#after.get(id);
-  }
-
-  /** The job `id` as read after an action on it. */
-  readAfter(id: string, record: JobRecord): void {
-    this.#after.set(id, record);
-  }
-}
-
-/** The audit's log line writer (the gateway's logger). */
-export interface ActionLogger {
-  info(fields: Record<string, unknown>, message: string): void;
-  error(fields: Record<string, unknown>, message: string): void;
-}
-
-/** Told of each action and refusal (`jobgraph_job_actions_total`). */
-export interface ActionCounter {
-  jobAction(provider: string, action: JobActionValue, outcome: JobActionOutcome): void;
 }
 
 export interface JobActionsOptions {
@@ -168,7 +75,6 @@ export interface JobActionsOptions {
 export const REASON_MAX_CHARS = 1024;
 /** Calls in flight at once for one cancelJobs field. */
 const ACT_CONCURRENCY = 4;
-const VALUE: Record<JobActionName, JobActionValue> = { cancel: 'CANCEL', terminate: 'TERMINATE' };
 const ACTION_ORDER: readonly JobActionName[] = ['cancel', 'terminate'];
 
 /** One job's action as it goes (`JobActions.#actOnOne`): who asks, what, and its audit row. */
@@ -201,10 +107,12 @@ interface OneAction {
 export class JobActions {
   readonly #idempotent: IdempotencyCache<KeptResult[]>;
   readonly #now: () => number;
+  readonly #audit: ActionAudit;
 
   constructor(private readonly options: JobActionsOptions) {
     this.#now = options.now ?? Date.now;
     this.#idempotent = new IdempotencyCache(this.#now);
+    this.#audit = new ActionAudit(options, this.#now);
   }
 
   /** The actions this caller may take on `record` now (`Job.availableActions`). */
@@ -574,7 +482,7 @@ export class JobActions {
     providerCode: string | null = null,
     requestId: string | null = null,
   ): void {
-    a.settled = this.#audit(a.caller, {
+    a.settled = this.#audit.entry(a.caller, {
       id: a.id,
       provider: a.key.provider,
       account: a.account,
@@ -643,7 +551,7 @@ export class JobActions {
       // A malformed ID: audited as asked, under no provider.
     }
     // Queued (a refusal settles no row): nothing to wait for.
-    void this.#audit(caller, {
+    void this.#audit.entry(caller, {
       id,
       provider,
       account,
@@ -654,99 +562,4 @@ export class JobActions {
       providerCode: code,
     });
   }
-
-  /** One action or refusal: a log line, the metric, a history row (queued). Never a token: the subject only. */
-  #audit(
-    caller: JobActionCaller,
-    a: {
-      id: string;
-      provider: string;
-      account: string;
-      action: JobActionName;
-      reason: string;
-      outcome: JobActionOutcome;
-      requestId: string | null;
-      providerCode: string | null;
-      /** A dry run's answer: nothing was done, so no history row unless it is a refusal. */
-      dryRun?: boolean;
-      /** The ID of the row written before the call (ActionLog.begin), given this outcome. */
-      settles?: string;
-    },
-  ): Promise<void> {
-    const { logger, metrics, store } = this.options;
-    const subject = caller.subject;
-    // A reason is the caller's free text: a pasted key or token in it stays out of the log and history.
-    const reason = caller.scrub(a.reason);
-    logger?.info(
-      {
-        audit: 'job-action',
-        requestId: caller.requestId,
-        subject,
-        action: VALUE[a.action],
-        job: a.id,
-        provider: a.provider,
-        account: a.account,
-        reason,
-        outcome: a.outcome,
-        ...(a.providerCode ? { code: a.providerCode } : {}),
-        providerRequestId: a.requestId,
-      },
-      `job action ${VALUE[a.action]} ${a.outcome}`,
-    );
-    metrics?.jobAction(a.provider, VALUE[a.action], a.outcome);
-    if (a.settles !== undefined && store)
-      return store.settle(a.settles, a.outcome, a.requestId).catch((e: unknown) =>
-        logger?.error(
-          {
-            audit: 'job-action',
-            requestId: caller.requestId,
-            job: a.id,
-            outcome: a.outcome,
-            code: (e as { code?: unknown }).code ?? 'write failed',
-          },
-          'the outcome of an action could not be written to its audit row: the row stays PENDING',
-        ),
-      );
-    // A dry run changed nothing: its answers are in the log and metric only, its refusals kept.
-    if (a.outcome === 'WOULD_APPLY' || (a.dryRun === true && a.outcome !== 'REFUSED'))
-      return Promise.resolve();
-    store?.record({
-      jobId: a.id,
-      at: new Date(this.#now()).toISOString(),
-      action: VALUE[a.action],
-      subject,
-      reason,
-      outcome: a.outcome,
-      provider: a.provider,
-      account: a.account,
-      requestId: a.requestId,
-    });
-    return Promise.resolve();
-  }
-}
-
-/** What `request` would do to `record`: its action (cancel turned terminate by `terminateRunning`) and the provider's judgement. */
-function judgeOf(
-  rules: ProviderActions,
-  request: JobActionRequest,
-  record: JobRecord,
-): { action: JobActionName; judgement: ActionJudgement } {
-  const judgement = rules.judge(request.action, record);
-  if (
-    request.terminateRunning &&
-    request.action === 'cancel' &&
-    judgement.kind === 'not-applied' &&
-    rules.judge('terminate', record).kind === 'apply'
-  )
-    return { action: 'terminate', judgement: { kind: 'apply' } };
-  return { action: request.action, judgement };
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof JobgraphError ? err.message : 'jobgraph could not complete the call.';
-}
-
-function codeOf(err: unknown): string | null {
-  if (err instanceof UpstreamError) return err.upstreamCode ?? err.code;
-  return err instanceof JobgraphError ? err.code : 'INTERNAL_SERVER_ERROR';
 }
