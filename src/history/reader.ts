@@ -160,6 +160,47 @@ export interface HistoryCursors {
 
 const UNSIGNED: HistoryCursors = { encode, decode };
 
+/**
+ * The transitions of job `id` when `grant` reads its account, the newest `limit` (1–100), newest
+ * last, read through `db` (the store, or a transaction that writes them: the notifications').
+ */
+export async function jobTransitions(
+  db: Kysely<HistoryTables>,
+  id: string,
+  grant: HistoryGrant,
+  limit = 100,
+): Promise<HistoryTransition[]> {
+  const rows = await db
+    .selectFrom('transitions')
+    .select([
+      'at',
+      'from_state',
+      'to_state',
+      'provider_status',
+      'source',
+      'event_id',
+      'contradicted_at',
+    ])
+    .where('job_seq', '=', (eb) =>
+      eb
+        .selectFrom('jobs')
+        .select('jobs.seq')
+        .where((j) => j.and([j('jobs.id', '=', id), grantClause(j as unknown as Eb, grant)])),
+    )
+    .orderBy('at', 'desc')
+    .limit(Math.min(Math.max(limit, 1), 100))
+    .execute();
+  return rows.reverse().map((r) => ({
+    at: r.at,
+    from: r.from_state,
+    to: r.to_state,
+    providerStatus: r.provider_status,
+    source: r.source,
+    eventId: r.event_id,
+    contradictedAt: r.contradicted_at,
+  }));
+}
+
 /** A kept job as the store has it: its latest record and when a read or event last changed it. */
 export interface RememberedJob {
   record: JobRecord;
@@ -307,35 +348,7 @@ export class HistoryReader {
 
   /** The job's transitions, the newest `limit` of them, newest last. */
   async transitions(id: string, grant: HistoryGrant, limit = 100): Promise<HistoryTransition[]> {
-    const rows = await this.store.db
-      .selectFrom('transitions')
-      .select([
-        'at',
-        'from_state',
-        'to_state',
-        'provider_status',
-        'source',
-        'event_id',
-        'contradicted_at',
-      ])
-      .where('job_seq', '=', (eb) =>
-        eb
-          .selectFrom('jobs')
-          .select('jobs.seq')
-          .where((j) => j.and([j('jobs.id', '=', id), grantClause(j as unknown as Eb, grant)])),
-      )
-      .orderBy('at', 'desc')
-      .limit(Math.min(Math.max(limit, 1), 100))
-      .execute();
-    return rows.reverse().map((r) => ({
-      at: r.at,
-      from: r.from_state,
-      to: r.to_state,
-      providerStatus: r.provider_status,
-      source: r.source,
-      eventId: r.event_id,
-      contradictedAt: r.contradicted_at,
-    }));
+    return jobTransitions(this.store.db, id, grant, limit);
   }
 
   /** Jobs matching `filter` the grant reads, newest first (finished, else created), `first` of them after `after`. */

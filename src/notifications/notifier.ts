@@ -20,6 +20,7 @@
 import { createHash } from 'node:crypto';
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { HistoryTables } from '../history/database.ts';
+import { jobTransitions } from '../history/reader.ts';
 import type { JobRow, JobsTable, TransitionRow } from '../history/tables.ts';
 import type { JobRecord } from '../model/job.ts';
 import type { WebhookBody, NotificationTrigger, PayloadTransition } from './payload.ts';
@@ -438,22 +439,10 @@ export class Notifier {
   }
 
   async #transitions(db: Kysely<HistoryTables>, jobId: string): Promise<PayloadTransition[]> {
-    const rows = await db
-      .selectFrom('transitions as t')
-      .select(['t.at', 't.from_state', 't.to_state', 't.provider_status', 't.source'])
-      .where('t.job_seq', '=', (eb) =>
-        eb.selectFrom('jobs').select('jobs.seq').where('jobs.id', '=', jobId),
-      )
-      .orderBy('t.at', 'desc')
-      .limit(TRANSITIONS_SHOWN)
-      .execute();
-    return rows.reverse().map((r) => ({
-      at: r.at,
-      from: r.from_state,
-      to: r.to_state,
-      providerStatus: r.provider_status,
-      source: r.source,
-    }));
+    // The rule's accounts were checked before: every account's read, in the batch's transaction.
+    return (await jobTransitions(db, jobId, '*', TRANSITIONS_SHOWN)).map(
+      ({ at, from, to, providerStatus, source }) => ({ at, from, to, providerStatus, source }),
+    );
   }
 
   #delivery(
