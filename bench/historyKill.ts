@@ -86,7 +86,10 @@ async function readBack(store: HistoryStoreConfig) {
   }
 }
 
-/** `jobgraph_history_writes_total` by outcome, from the gateway's /metrics: what its writer did. */
+/**
+ * `jobgraph_history_writes_total` by outcome, from the gateway's /metrics: what its writer did;
+ * and `lagSeconds`, its writer's lag then (`jobgraph_history_lag_seconds`).
+ */
 async function writeCounts(graphqlUrl: string): Promise<Record<string, number>> {
   const text = await (await fetch(new URL('/metrics', graphqlUrl))).text();
   const counts: Record<string, number> = {};
@@ -94,6 +97,8 @@ async function writeCounts(graphqlUrl: string): Promise<Record<string, number>> 
     /^jobgraph_history_writes_total\{outcome="(\w+)"\} (\d+)/gm,
   ))
     counts[outcome as string] = Number(n);
+  const lag = /^jobgraph_history_lag_seconds ([\d.e+-]+)/m.exec(text);
+  if (lag) counts.lagSeconds = Number(lag[1]);
   return counts;
 }
 
@@ -191,16 +196,16 @@ async function onceWriter(
     },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  /** [changes recorded, epoch ms, dropped so far], in the order printed. */
-  const acks: [number, number, number][] = [];
+  /** [changes recorded, epoch ms, dropped so far, the writer's lag in s], in the order printed. */
+  const acks: [number, number, number, number][] = [];
   let ready!: () => void;
   const isReady = new Promise<void>((resolve) => (ready = resolve));
   const lines = createInterface({ input: child.stdout });
   const closed = new Promise<void>((resolve) => lines.once('close', resolve));
   lines.on('line', (line) => {
     if (line === 'ready') ready();
-    const m = /^ack (\d+) (\d+) (\d+)$/.exec(line);
-    if (m) acks.push([Number(m[1]), Number(m[2]), Number(m[3])]);
+    const m = /^ack (\d+) (\d+) (\d+) (\S+)$/.exec(line);
+    if (m) acks.push([Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])]);
   });
   await Promise.race([
     isReady,
@@ -218,7 +223,7 @@ async function onceWriter(
   const killedAt = Date.now();
   await exited;
   await closed; // every line printed before the kill, read
-  const [count, lastAt, dropped] = acks.at(-1) ?? [0, killedAt, 0];
+  const [count, lastAt, dropped, lagSeconds] = acks.at(-1) ?? [0, killedAt, 0, 0];
   const acknowledged: [string, number][] = [];
   let next = 0;
   for (const [upTo, at] of acks)
@@ -233,6 +238,7 @@ async function onceWriter(
     {
       askedPerSecond: rate,
       droppedBeforeKill: dropped,
+      lagSecondsBeforeKill: lagSeconds,
     },
   );
 }

@@ -2,7 +2,7 @@
 // HistoryWriter over the store BENCH_WRITER_HOST_STORE names (a HistoryStoreConfig as JSON), fed
 // fresh changes of the records in BENCH_WRITER_HOST_RECORDS (a JSON file) at
 // BENCH_WRITER_HOST_RATE a second, as a gateway's job-state store feeds it. Every 10 ms it prints
-// `ack <changes recorded> <epoch ms> <dropped>`: those changes are acknowledged, as a gateway's
+// `ack <changes recorded> <epoch ms> <dropped> <lag s>`: those changes are acknowledged, as a gateway's
 // answer acknowledges the jobs it read. Change k's job ID is `killId(records[k % n], run, k)`, run
 // being BENCH_WRITER_HOST_RUN. It runs until it is killed.
 import { readFileSync } from 'node:fs';
@@ -39,7 +39,7 @@ const tick = () => {
     const base = records[k % records.length]!;
     writer.record(freshChange(base, killId(base, run, k)));
   }
-  process.stdout.write(`ack ${k} ${Date.now()} ${dropped}\n`);
+  process.stdout.write(`ack ${k} ${Date.now()} ${dropped} ${writer.lagSeconds}\n`);
 };
 process.stdout.write('ready\n');
 setInterval(tick, 10);

@@ -53,9 +53,16 @@ export interface History {
     state: 'ok' | 'degraded';
     reason?: string;
     queued: number;
+    /** The writer's lag: the age of the oldest change not yet written, seconds (0: none waits). */
+    lagSeconds: number;
+    /** Present when more jobs wait than the writer's bound (writer.ts `onOverBound`). */
+    overBound?: true;
   } & Partial<BudgetView>;
-  /** The store's size, budget and oldest job at the last measure (the gauges); null before it. */
-  size(): BudgetView | null;
+  /**
+   * What the `jobgraph_history_*` gauges read: the store's size, budget and oldest job at the last
+   * measure (absent before it), and the writer's lag now, seconds.
+   */
+  size(): Partial<BudgetView> & { lagSeconds: number };
   /** Measure the store now against its budget (pruning at it); what the minute's timer runs. */
   measure(): Promise<void>;
   close(): Promise<void>;
@@ -68,12 +75,55 @@ export async function openHistory(
   count?: (outcome: WriteOutcome, n: number) => void,
   more: Pick<HistoryWriterOptions, 'inBatch'> = {},
 ): Promise<History | null> {
+  const database = await openDatabase(config, logger);
+  if (database === null) return null;
+  const writer = historyWriter(database, logger, {
+    withoutSecrets,
+    ...(count ? { count } : {}),
+    ...more,
+  });
+  const reader = new HistoryReader(database, sealedHistoryCursors(config.listing.cursorSecret));
+  const upkeep = startUpkeep(database, reader, config, logger);
+  return {
+    database,
+    writer,
+    reader,
+    searchSlots: new SearchSlots(config.history.searchesPerCaller),
+    where: database.where,
+    settled: () => settled(writer),
+    health: () => {
+      const reason = writer.degraded;
+      return {
+        where: database.where,
+        state: reason === null ? 'ok' : 'degraded',
+        ...(reason === null ? {} : { reason }),
+        queued: writer.queued,
+        lagSeconds: writer.lagSeconds,
+        ...(writer.overBound ? { overBound: true as const } : {}),
+        ...upkeep.view(),
+      };
+    },
+    size: () => ({ ...upkeep.view(), lagSeconds: writer.lagSeconds }),
+    measure: () => upkeep.measure(),
+    close: async () => {
+      await upkeep.stop();
+      await writer.close();
+      await database.close();
+    },
+  };
+}
+
+/**
+ * The store `config` names, opened (migrated); null when history is off, or when the default place
+ * nobody chose cannot be written (said in one warn line).
+ */
+async function openDatabase(
+  config: Config,
+  logger: HistoryLogger,
+): Promise<HistoryDatabase | null> {
   const { store } = config.history;
-  let database;
   try {
-    database = await openHistoryDatabase(store, {
-      searchTimeoutMs: config.history.searchTimeoutMs,
-    });
+    return await openHistoryDatabase(store, { searchTimeoutMs: config.history.searchTimeoutMs });
   } catch (err) {
     // Nobody chose the place (the default folder beside the working folder), and it cannot be
     // written — a container's read-only file system: run without history and say so, rather
@@ -85,28 +135,54 @@ export async function openHistory(
     );
     return null;
   }
-  if (database === null) return null;
-  const writer = new HistoryWriter(database, {
-    withoutSecrets,
-    ...(count ? { count } : {}),
-    ...more,
+}
+
+/** The store's writer, telling `logger` when writes fail, rows are refused, or it is far behind. */
+function historyWriter(
+  database: HistoryDatabase,
+  logger: HistoryLogger,
+  options: Pick<HistoryWriterOptions, 'withoutSecrets' | 'count' | 'inBatch'>,
+): HistoryWriter {
+  const where = database.where;
+  return new HistoryWriter(database, {
+    ...options,
     onHealth: (degraded, reason) =>
       degraded
         ? logger.warn(
-            { history: database.where, reason },
+            { history: where, reason },
             'history writes are failing; changes are dropped and counted',
           )
-        : logger.info({ history: database.where }, 'history writes succeed again'),
+        : logger.info({ history: where }, 'history writes succeed again'),
     // One line a batch, the database's code only: a refused row's text is never logged.
     onRefused: (jobs, code) =>
       logger.warn(
-        { history: database.where, jobs, code },
+        { history: where, jobs, code },
         'history: the database refused some jobs of a batch; their changes are dropped and counted, the others are written',
       ),
+    onOverBound: (over, jobs) =>
+      over
+        ? logger.warn(
+            { history: where, waitingJobs: jobs },
+            'history: more jobs wait to be written than the writer bounds; each is kept (its latest record, its finishing transitions) and written as the store catches up — see jobgraph_history_lag_seconds',
+          )
+        : logger.info(
+            { history: where, waitingJobs: jobs },
+            "history: the jobs waiting fit the writer's bound again",
+          ),
   });
-  const reader = new HistoryReader(database, sealedHistoryCursors(config.listing.cursorSecret));
+}
+
+/**
+ * The store's upkeep while the gateway runs: pruning every hour, its size measured now and every
+ * minute (a failing measure said once, until one succeeds); neither keeps the process alive.
+ */
+function startUpkeep(
+  database: HistoryDatabase,
+  reader: HistoryReader,
+  config: Config,
+  logger: HistoryLogger,
+): { view: () => BudgetView | null; measure: () => Promise<void>; stop: () => Promise<void> } {
   const budget = new HistoryBudget(database, config.history.maxBytes, logger);
-  // A failing measure (PostgreSQL gone) is said once, not every minute, until one succeeds.
   let measureFailed = false;
   const measure = () =>
     budget.check().then(
@@ -133,40 +209,20 @@ export async function openHistory(
           'history pruning failed; it is tried again later',
         ),
       );
-  // Pruning waits for its hour, and never keeps the process alive.
   const timer = setInterval(prune, PRUNE_EVERY_MS);
   timer.unref();
-  // The first measure now, off the start's path; then every minute, never keeping the process alive.
   let measured = measure();
   const measuring = setInterval(() => {
     measured = measure();
   }, MEASURE_EVERY_MS);
   measuring.unref();
   return {
-    database,
-    writer,
-    reader,
-    searchSlots: new SearchSlots(config.history.searchesPerCaller),
-    where: database.where,
-    settled: () => settled(writer),
-    health: () => {
-      const reason = writer.degraded;
-      return {
-        where: database.where,
-        state: reason === null ? 'ok' : 'degraded',
-        ...(reason === null ? {} : { reason }),
-        queued: writer.queued,
-        ...budget.view(),
-      };
-    },
-    size: () => budget.view(),
+    view: () => budget.view(),
     measure: () => (measured = measure()),
-    close: async () => {
+    stop: async () => {
       clearInterval(timer);
       clearInterval(measuring);
       await measured;
-      await writer.close();
-      await database.close();
     },
   };
 }

@@ -1,15 +1,18 @@
 /**
  * The write side of the history store: `record(change)` is what the job-state store's subscriber
- * calls for each applied change. It never waits: changes wait in a bounded queue and are written
- * in batches (group commit), each within `flushMs` of being recorded; a full queue drops the
- * change and counts it. PostgreSQL writes two batches at once (lanes by job ID), SQLite one. Every
- * text value is made storable on its way in (storableText.ts); a batch the database refuses anyway
- * is written again job by job, so a job the database will not take fails alone (counted). A
+ * calls for each applied change. It never waits: changes wait keyed by job (waitingChanges.ts) and
+ * are written in batches (group commit), each within `flushMs` of being recorded while the store
+ * keeps pace. When it does not, what waits is coalesced per job — its latest record, its first
+ * transition waiting and every transition into a finished state are kept — never dropped; `lag`
+ * says how far behind it is. PostgreSQL writes two batches at once (lanes by job ID), SQLite one.
+ * Every text value is made storable on its way in (storableText.ts); a batch the database refuses
+ * anyway is written again job by job, so a job the database will not take fails alone (counted). A
  * failing database (PostgreSQL gone) marks the store degraded, drops and counts the batch, and
  * never throws to the caller.
  */
 import { isTerminalState, type JobRecord, type JobState } from '../model/job.ts';
 import { BatchStatements } from './batchStatements.ts';
+import { markContradicted, placed, writeTransaction } from './placedTransitions.ts';
 import { writePartByPart } from './rowByRow.ts';
 import {
   STATUS_TEXT_MAX_CHARS,
@@ -17,39 +20,38 @@ import {
   storableOrNull,
   storableText,
 } from './storableText.ts';
-import { sql, type Kysely } from 'kysely';
+import type { HistoryChange } from './change.ts';
+import { WaitingChanges, type WaitingJob } from './waitingChanges.ts';
+import type { Kysely } from 'kysely';
 import type { HistoryDatabase, HistoryTables, JobRow, TransitionRow } from './database.ts';
 
-export type HistorySource = 'READ' | 'EVENT' | 'LIST';
+export type { HistoryChange, HistorySource } from './change.ts';
 
-/** One applied change of a job, as the job-state store tells its subscribers. */
-export interface HistoryChange {
-  readonly record: JobRecord;
-  readonly from: string | null;
-  readonly to: string;
-  readonly providerStatus: string | null;
-  /** ISO time of the observation. */
-  readonly at: string;
-  readonly source: HistorySource;
-  readonly eventId?: string;
-  readonly account: string;
-  /** false: the job's row only (its record became whole, its state did not change). */
-  readonly transition?: false;
-  /**
-   * A provider read that shows another state than the events last told: the job's event
-   * transitions since its last read are marked contradicted (at this change's time).
-   */
-  readonly contradicts?: true;
-}
-
-export type WriteOutcome = 'written' | 'dropped' | 'failed';
+/**
+ * What became of a change: `written` (committed), `coalesced` (a later change of its job waiting
+ * with it took its place: the store was behind), `dropped` (recorded after the writer closed),
+ * `failed` (the database refused its job, or failed). `over_bound` counts, besides, the changes of
+ * jobs admitted while more than `maxQueue` jobs waited (each is written, and counted, later).
+ */
+export type WriteOutcome = 'written' | 'coalesced' | 'dropped' | 'failed' | 'over_bound';
 
 export interface HistoryWriterOptions {
   /** The record without its secrets (createSecretStripper); null: the record is not written. */
   withoutSecrets: (record: JobRecord) => JobRecord | null;
   /** Counts each change by outcome (`jobgraph_history_writes_total`). */
   count?: (outcome: WriteOutcome, n: number) => void;
+  /**
+   * Changes that wait as they came, and jobs that wait, default 10,000 (over every lane): past the
+   * first a waiting job's changes are coalesced; past the second the writer is over its bound.
+   */
   maxQueue?: number;
+  /**
+   * Told once when more than `maxQueue` jobs wait (the store far behind: a job not waiting yet is
+   * admitted all the same, its latest record never lost) and once when they fit again.
+   */
+  onOverBound?: (over: boolean, jobs: number) => void;
+  /** The clock, epoch ms (the lag); default Date.now. */
+  now?: () => number;
   batchSize?: number;
   /** Longest a change waits before its batch is written (at most 1000). */
   flushMs?: number;
@@ -90,18 +92,22 @@ const PG_LANES = 2;
 interface Shared {
   readonly db: HistoryDatabase;
   readonly statements: BatchStatements;
-  readonly options: Required<Omit<HistoryWriterOptions, 'onHealth' | 'inBatch'>> &
-    Pick<HistoryWriterOptions, 'inBatch'>;
+  readonly options: Options;
   /** A batch was written (null) or failed (its reason). */
   readonly health: (reason: string | null) => void;
+  /** A lane's batch ended: whether the writer is still over its bound on waiting jobs. */
+  readonly drained: () => void;
 }
 
+type Options = Required<Omit<HistoryWriterOptions, 'onHealth' | 'inBatch' | 'onOverBound'>> &
+  Pick<HistoryWriterOptions, 'onHealth' | 'inBatch' | 'onOverBound'>;
+
 export class HistoryWriter {
-  readonly #options: Required<Omit<HistoryWriterOptions, 'onHealth' | 'inBatch'>> &
-    Pick<HistoryWriterOptions, 'onHealth' | 'inBatch'>;
+  readonly #options: Options;
   readonly #lanes: Lane[];
   #degraded: string | null = null;
   #closed = false;
+  #overBound = false;
 
   constructor(db: HistoryDatabase, options: HistoryWriterOptions) {
     this.#options = {
@@ -112,6 +118,7 @@ export class HistoryWriter {
       // dirties a leaf of the ID index, and a larger batch shares those pages among more jobs
       // (against batches of 200: bench/HISTORY.md, Decisions).
       batchSize: MAX_BATCH,
+      now: Date.now,
       ...options,
       flushMs: Math.min(options.flushMs ?? 1000, 1000),
     };
@@ -125,9 +132,11 @@ export class HistoryWriter {
           this.#options.onHealth?.(reason !== null, reason);
         this.#degraded = reason;
       },
+      drained: () => this.#checkBound(),
     };
     const lanes = db.dialect === 'sqlite' ? 1 : PG_LANES;
-    this.#lanes = Array.from({ length: lanes }, () => new Lane(shared));
+    const perLane = Math.ceil(this.#options.maxQueue / lanes);
+    this.#lanes = Array.from({ length: lanes }, () => new Lane(shared, perLane));
   }
 
   /** Why writes fail now, or null when they succeed. */
@@ -135,19 +144,56 @@ export class HistoryWriter {
     return this.#degraded;
   }
 
+  /** Changes waiting (coalesced ones not counted). */
   get queued(): number {
     let n = 0;
     for (const lane of this.#lanes) n += lane.queued;
     return n;
   }
 
-  /** Queue one change; never waits, never throws. */
+  /** Jobs waiting to be written. */
+  get waitingJobs(): number {
+    let n = 0;
+    for (const lane of this.#lanes) n += lane.waitingJobs;
+    return n;
+  }
+
+  /**
+   * How far behind the store is, in seconds: the age of the oldest change recorded and not yet
+   * committed (waiting, or in a batch being written); 0 when none is.
+   */
+  get lagSeconds(): number {
+    let oldest = Infinity;
+    for (const lane of this.#lanes) oldest = Math.min(oldest, lane.oldestSince);
+    return oldest === Infinity ? 0 : Math.max(0, this.#options.now() - oldest) / 1000;
+  }
+
+  /** Whether more than `maxQueue` jobs wait (onOverBound). */
+  get overBound(): boolean {
+    return this.#overBound;
+  }
+
+  /** Queue one change; never waits, never throws, never drops it (a closed writer does). */
   record(change: HistoryChange): void {
-    if (this.#closed || this.queued >= this.#options.maxQueue) {
+    if (this.#closed) {
       this.#options.count('dropped', 1);
       return;
     }
-    this.#laneOf(change.record.id).record(change);
+    const admitted = this.#laneOf(change.record.id).record(change);
+    if (admitted === 'coalesced') this.#options.count('coalesced', 1);
+    else if (admitted === 'over') {
+      this.#options.count('over_bound', 1);
+      if (!this.#overBound) {
+        this.#overBound = true;
+        this.#options.onOverBound?.(true, this.waitingJobs);
+      }
+    }
+  }
+
+  #checkBound(): void {
+    if (!this.#overBound || this.#lanes.some((lane) => lane.overBound)) return;
+    this.#overBound = false;
+    this.#options.onOverBound?.(false, this.waitingJobs);
   }
 
   /**
@@ -184,24 +230,43 @@ export class HistoryWriter {
 /** One writer of batches: its own queue, timer and transaction, one batch at a time. */
 class Lane {
   readonly #shared: Shared;
-  #queue: HistoryChange[] = [];
+  readonly #waiting: WaitingChanges;
+  readonly #maxJobs: number;
   /** Jobs a read showed again unchanged: their ID, and when (epoch ms). */
   #seen = new Map<string, number>();
   #timer: NodeJS.Timeout | null = null;
   #writing: Promise<void> = Promise.resolve();
+  /** When the oldest change of the batch being written was recorded (epoch ms); Infinity: none. */
+  #writingSince = Infinity;
 
-  constructor(shared: Shared) {
+  constructor(shared: Shared, maxQueue: number) {
     this.#shared = shared;
+    this.#maxJobs = maxQueue;
+    this.#waiting = new WaitingChanges(maxQueue);
   }
 
   get queued(): number {
-    return this.#queue.length;
+    return this.#waiting.size;
   }
 
-  record(change: HistoryChange): void {
-    this.#queue.push(change);
-    if (this.#queue.length >= this.#shared.options.batchSize) this.#schedule(0);
+  get waitingJobs(): number {
+    return this.#waiting.jobs;
+  }
+
+  get overBound(): boolean {
+    return this.#waiting.jobs > this.#maxJobs;
+  }
+
+  /** When the oldest change not yet committed was recorded (epoch ms); Infinity: none. */
+  get oldestSince(): number {
+    return Math.min(this.#writingSince, this.#waiting.oldestSince ?? Infinity);
+  }
+
+  record(change: HistoryChange): ReturnType<WaitingChanges['add']> {
+    const admitted = this.#waiting.add(change, this.#shared.options.now());
+    if (this.#waiting.size >= this.#shared.options.batchSize) this.#schedule(0);
     else this.#schedule(this.#shared.options.flushMs);
+    return admitted;
   }
 
   seen(id: string, at: number): void {
@@ -222,13 +287,20 @@ class Lane {
 
   flush(): Promise<void> {
     this.#writing = this.#writing.then(async () => {
-      while (this.#queue.length > 0 || this.#seen.size > 0) {
-        // A queue that grew while the last batch was written goes out in one larger batch: each
-        // batch costs a few round trips (PostgreSQL), which a busy event loop makes slow.
-        const batch = this.#queue.splice(0, Math.max(this.#shared.options.batchSize, MAX_BATCH));
+      while (this.#waiting.jobs > 0 || this.#seen.size > 0) {
+        // What waited while the last batch was written goes out in one larger batch: each batch
+        // costs a few round trips (PostgreSQL), which a busy event loop makes slow.
+        const batch = this.#waiting.take(Math.max(this.#shared.options.batchSize, MAX_BATCH));
         const seen = [...this.#seen].slice(0, MAX_BATCH);
         for (const [id] of seen) this.#seen.delete(id);
-        await this.#write(batch, seen);
+        // Jobs are taken oldest first: the batch's first is its oldest.
+        this.#writingSince = batch[0]?.since ?? Infinity;
+        try {
+          await this.#write(batch, seen);
+        } finally {
+          this.#writingSince = Infinity;
+        }
+        this.#shared.drained();
       }
     });
     return this.#writing;
@@ -241,7 +313,7 @@ class Lane {
   }
 
   async #write(
-    changes: readonly HistoryChange[],
+    batch: readonly WaitingJob[],
     seen: readonly (readonly [string, number])[] = [],
   ): Promise<void> {
     const { options } = this.#shared;
@@ -249,35 +321,33 @@ class Lane {
     // once a batch however many changes it had; and every change's transition. Each goes in a
     // few multi-row statements compiled once per size (batchStatements.ts): on PostgreSQL two
     // round trips a batch, not two a change.
-    const latest = new Map<string, HistoryChange>();
-    for (const change of changes) latest.set(change.record.id, change);
     const jobs: JobRow[] = [];
-    for (const [id, change] of latest) {
-      const stripped = options.withoutSecrets(change.record);
-      if (stripped === null) latest.delete(id);
-      else jobs.push(jobRowOf(id, change, stripped));
-    }
     const observed: TransitionRow[] = [];
-    for (const change of changes) {
-      const id = change.record.id;
-      if (change.transition !== false && latest.has(id)) observed.push(transitionOf(id, change));
-    }
     // Reads that contradict what events told: the job and the read's time (markContradicted).
     const contradictions: (readonly [string, string])[] = [];
-    for (const change of changes)
-      if (change.contradicts && latest.has(change.record.id))
-        contradictions.push([storableText(change.record.id), change.at]);
+    let recorded = 0;
+    for (const job of batch) {
+      recorded += job.recorded;
+      const id = job.latest.record.id;
+      const stripped = options.withoutSecrets(job.latest.record);
+      if (stripped === null) continue;
+      jobs.push(jobRowOf(id, job.latest, stripped));
+      for (const change of job.changes) {
+        observed.push(transitionOf(id, change));
+        if (change.contradicts) contradictions.push([storableText(id), change.at]);
+      }
+    }
     if (jobs.length === 0 && seen.length === 0) {
-      options.count('written', changes.length);
+      options.count('written', recorded);
       this.#shared.health(null);
       return;
     }
     try {
       await this.#commit(jobs, observed, seen, contradictions);
-      options.count('written', changes.length);
+      options.count('written', recorded);
       this.#shared.health(null);
     } catch (e) {
-      await this.#jobByJob(changes, jobs, observed, seen, contradictions, e);
+      await this.#jobByJob(batch, jobs, observed, seen, contradictions, e);
     }
   }
 
@@ -301,7 +371,7 @@ class Lane {
         // for the whole write. Not when a batch's worth is already queued behind this one: each
         // turn given away then is a turn of new changes, and a writer that yields under a heavy
         // stream of changes falls behind (bench/HISTORY.md).
-        if (db.dialect === 'sqlite' && this.#queue.length < options.batchSize)
+        if (db.dialect === 'sqlite' && this.#waiting.size < options.batchSize)
           await new Promise((r) => setImmediate(r));
       }
       // The notifications this batch's transitions fire: their outbox rows in this transaction.
@@ -338,7 +408,7 @@ class Lane {
    * the database fails, not a row: it no longer answers, or it refused every job of the batch.
    */
   async #jobByJob(
-    changes: readonly HistoryChange[],
+    batch: readonly WaitingJob[],
     jobs: readonly JobRow[],
     observed: readonly TransitionRow[],
     seen: readonly (readonly [string, number])[],
@@ -362,10 +432,14 @@ class Lane {
     );
     const refused = new Set(result.refused.map((job) => job.id));
     let failed = 0;
-    for (const change of changes) if (refused.has(storableText(change.record.id))) failed++;
+    let recorded = 0;
+    for (const job of batch) {
+      recorded += job.recorded;
+      if (refused.has(storableText(job.latest.record.id))) failed += job.recorded;
+    }
     if (result.down === null && seen.length > 0)
       await this.#commit([], [], seen).catch(() => undefined);
-    options.count('written', changes.length - failed);
+    options.count('written', recorded - failed);
     if (failed > 0) options.count('failed', failed);
     if (result.down !== null) this.#shared.health(result.down);
     else if (jobs.length > 0 && refused.size === jobs.length)
@@ -375,131 +449,6 @@ class Lane {
       if (refused.size > 0) options.onRefused(refused.size, result.code ?? 'write failed');
     }
   }
-}
-
-/**
- * Run `fn` in one write transaction. SQLite: `BEGIN IMMEDIATE`, the file's write lock taken first
- * (waiting out another process's batch), so what `placed` reads of the stored jobs is what this
- * transaction writes over; a deferred transaction that read before another process committed
- * could not write at all. PostgreSQL: a transaction, `placed` locking the jobs' rows.
- */
-async function writeTransaction(
-  db: HistoryDatabase,
-  fn: (tx: Kysely<HistoryTables>) => Promise<void>,
-): Promise<void> {
-  if (db.dialect === 'postgres') return db.db.transaction().execute(fn);
-  await db.db.connection().execute(async (conn) => {
-    await sql`BEGIN IMMEDIATE`.execute(conn);
-    try {
-      await fn(conn);
-      await sql`COMMIT`.execute(conn);
-    } catch (e) {
-      await sql`ROLLBACK`.execute(conn).catch(() => undefined);
-      throw e;
-    }
-  });
-}
-
-/**
- * The transitions `observed` as the store has their jobs now: one a job's stored state already
- * is (`to` and provider status) is not written — a process's first sight of a job the store has in
- * that state (after a restart every job is new to the process, not to the history: it would be a
- * second `→ SUCCEEDED` at each restart), or a change another replica sharing the store wrote first
- * — and the others are written from the stored state, each numbered by its place among its job's
- * transitions (`ordinal`, unique per job: two replicas writing the same change at once write one
- * row). PostgreSQL locks the jobs' rows first (in ID order), so a replica's batch reads what the
- * other committed; a job new to both has no row to lock, and its first transition's place decides.
- * One read a batch.
- */
-async function placed(
-  tx: Kysely<HistoryTables>,
-  dialect: HistoryDatabase['dialect'],
-  observed: readonly TransitionRow[],
-): Promise<TransitionRow[]> {
-  const ids = [...new Set(observed.map((t) => t.job_id))];
-  const stored = new Map<
-    string,
-    { state: string; provider_status: string | null; count: number }
-  >();
-  if (ids.length > 0) {
-    if (dialect === 'postgres')
-      await tx
-        .selectFrom('jobs')
-        .select('id')
-        .where('id', 'in', ids)
-        .orderBy('id')
-        .forUpdate()
-        .execute();
-    for (const row of await tx
-      .selectFrom('jobs')
-      .select((eb) => [
-        'id',
-        'state',
-        'provider_status',
-        eb
-          .selectFrom('transitions')
-          .select((t) => t.fn.countAll<number>().as('n'))
-          .whereRef('transitions.job_seq', '=', 'jobs.seq')
-          .as('count'),
-      ])
-      .where('id', 'in', ids)
-      .execute())
-      stored.set(row.id, {
-        state: row.state,
-        provider_status: row.provider_status,
-        // PostgreSQL answers a count as text.
-        count: Number(row.count ?? 0),
-      });
-  }
-  const out: TransitionRow[] = [];
-  for (const t of observed) {
-    const known = stored.get(t.job_id);
-    if (known === undefined) {
-      out.push({ ...t, ordinal: 1 });
-      stored.set(t.job_id, { state: t.to_state, provider_status: t.provider_status, count: 1 });
-    } else if (known.state !== t.to_state || known.provider_status !== t.provider_status) {
-      out.push({ ...t, from_state: known.state, ordinal: known.count + 1 });
-      // A later change of the batch from the same job follows this one, not the stored state.
-      stored.set(t.job_id, {
-        state: t.to_state,
-        provider_status: t.provider_status,
-        count: known.count + 1,
-      });
-    }
-  }
-  return out;
-}
-
-/**
- * Mark the event transitions of job `id` seen after its last read (or list) transition before
- * `at`, and before `at`, as contradicted at `at`: what a provider read at `at` showed otherwise.
- */
-async function markContradicted(tx: Kysely<HistoryTables>, id: string, at: string): Promise<void> {
-  await tx
-    .updateTable('transitions as t')
-    .set({ contradicted_at: at })
-    .where((eb) =>
-      eb.and([
-        eb('t.job_seq', '=', eb.selectFrom('jobs').select('jobs.seq').where('jobs.id', '=', id)),
-        eb('t.source', '=', 'EVENT'),
-        eb('t.contradicted_at', 'is', null),
-        eb('t.at', '<', at),
-        eb(
-          't.at',
-          '>',
-          eb.fn.coalesce(
-            eb
-              .selectFrom('transitions as r')
-              .select((r) => r.fn.max('r.at').as('last'))
-              .whereRef('r.job_seq', '=', 't.job_seq')
-              .where('r.source', '<>', 'EVENT')
-              .where('r.at', '<', at),
-            eb.val(''),
-          ),
-        ),
-      ]),
-    )
-    .execute();
 }
 
 /** A non-empty string field of a record, storable (storableText.ts), else null. */

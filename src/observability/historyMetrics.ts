@@ -1,17 +1,23 @@
 import { Gauge, type Registry } from 'prom-client';
 
-/** The history store's last measure (src/history/budget.ts), as its gauges read it. */
+/**
+ * The history store's last measure (src/history/budget.ts; its fields absent before the first),
+ * and how far its writer is behind now, as its gauges read them.
+ */
 export interface HistorySizeView {
-  readonly bytes: number;
-  readonly maxBytes: number;
+  readonly bytes?: number;
+  readonly maxBytes?: number;
   /** The oldest job's time (ISO); null: the store holds no job. */
-  readonly oldestAt: string | null;
+  readonly oldestAt?: string | null;
+  /** The age of the oldest change recorded and not yet written, seconds (src/history/writer.ts). */
+  readonly lagSeconds?: number;
 }
 
 /**
  * `jobgraph_history_bytes`, `jobgraph_history_max_bytes` and `jobgraph_history_oldest_seconds`,
  * read at scrape time from the store's last measure (taken every minute, not at the scrape); no
- * sample before the first measure, or without a history store.
+ * sample before the first measure, or without a history store. `jobgraph_history_lag_seconds`, the
+ * writer's lag, is read at the scrape.
  */
 export function historyGauges(
   registers: Registry[],
@@ -33,16 +39,21 @@ export function historyGauges(
   gauge(
     'jobgraph_history_bytes',
     'Bytes the history store uses (SQLite: the file less its free pages; PostgreSQL: its tables with their indexes), measured every minute (docs/history.md#size-budget).',
-    (v) => v.bytes,
+    (v) => v.bytes ?? null,
   );
   gauge(
     'jobgraph_history_max_bytes',
     "The history store's size budget (JOBGRAPH_HISTORY_MAX_BYTES): warned at 90 %, the oldest finished jobs pruned at it (SQLite).",
-    (v) => v.maxBytes,
+    (v) => v.maxBytes ?? null,
   );
   gauge(
     'jobgraph_history_oldest_seconds',
     "Age of the history store's oldest job (its finished time, else created, else first seen), in seconds, at its last measure.",
-    (v) => (v.oldestAt === null ? null : Math.max(0, (now() - Date.parse(v.oldestAt)) / 1000)),
+    (v) => (v.oldestAt == null ? null : Math.max(0, (now() - Date.parse(v.oldestAt)) / 1000)),
+  );
+  gauge(
+    'jobgraph_history_lag_seconds',
+    "How far the history writer is behind: the age of the oldest job change recorded and not yet committed, in seconds (0: none waits). While the store keeps pace it stays under the group commit's second; past it, what waits is coalesced per job (docs/history.md#writes-and-what-a-crash-loses).",
+    (v) => v.lagSeconds ?? null,
   );
 }

@@ -183,7 +183,7 @@ export class GatewayMetrics {
     });
     this.#historyWrites = new Counter({
       name: 'jobgraph_history_writes_total',
-      help: "Job changes given to the history store (JOBGRAPH_HISTORY_URL), by outcome: written (committed in a batch), dropped (its queue was full, or the store closing) or failed (the database refused its job's row, each job tried alone, or the database failed: then the store is degraded). The action audit's rows count here too.",
+      help: "Job changes given to the history store (JOBGRAPH_HISTORY_URL), by outcome: written (committed in a batch), coalesced (the store was behind, and a later change of its job waiting with it took its place), dropped (recorded after the store closed) or failed (the database refused its job's row, each job tried alone, or the database failed: then the store is degraded). The action audit's rows count here too. over_bound counts, besides, the changes of jobs admitted while more jobs waited than the writer's bound (each written and counted later).",
       labelNames: ['outcome'],
       registers,
     });
@@ -291,7 +291,10 @@ export class GatewayMetrics {
   }
 
   /** Job changes the history store wrote, dropped or failed to write (src/history/writer.ts). */
-  historyWrites(outcome: 'written' | 'dropped' | 'failed', n: number): void {
+  historyWrites(
+    outcome: 'written' | 'coalesced' | 'dropped' | 'failed' | 'over_bound',
+    n: number,
+  ): void {
     this.#historyWrites.inc({ outcome }, n);
   }
 

@@ -240,18 +240,21 @@ describe.each(kinds)('The history store on a $name', ({ skip, fresh }) => {
   );
 
   it.skipIf(skip)(
-    'writes a batch in one group commit, and drops and counts past a full queue',
+    'writes a batch in one group commit, and keeps and counts a job past a full queue',
     async () => {
       const db = await start();
       const counts: Record<string, number> = {};
       const writer = writerOf(db, counts, 3);
       for (const id of ['a', 'b', 'c', 'd']) writer.record(change(job(`batch:us-east-1:${id}`)));
-      expect(counts.dropped).toBe(1);
-      expect(writer.queued).toBe(3);
+      expect(counts.dropped).toBeUndefined();
+      // One lane on SQLite: its fourth job waits past the bound, counted (PostgreSQL's two lanes
+      // bound two jobs each).
+      if (db.dialect === 'sqlite') expect(counts.over_bound).toBe(1);
+      expect(writer.queued).toBe(4);
       await writer.flush();
-      expect(counts.written).toBe(3);
+      expect(counts.written).toBe(4);
       const rows = await db.db.selectFrom('jobs').select('id').execute();
-      expect(rows).toHaveLength(3);
+      expect(rows).toHaveLength(4);
       await writer.close();
     },
   );
