@@ -39,6 +39,10 @@ export interface WebhookBody {
     consoleUrl: string | null;
     /** A test delivery says so. */
     test?: true;
+    /** `job.queue_blocked`: the queue whose head (`job`) cannot run. */
+    queue?: { arn: string; name: string };
+    /** `job.queue_blocked`: why the job cannot run (Batch's status reason). */
+    reason?: string | null;
   };
 }
 
@@ -65,6 +69,7 @@ export function facts(body: WebhookBody): [string, string][] {
       ['Rule', body.data.rule.name],
       ['Event', body.type],
       ['Job', field(job, 'id')],
+      ['Queue', body.data.queue?.name ?? null],
       ['Provider status', field(job, 'providerStatus')],
       ['Reason', field(job, 'statusMessage')],
       ['Since', last?.at ?? null],
