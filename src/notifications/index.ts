@@ -83,6 +83,7 @@ export function openNotifications(
     accounts,
     logger,
     outbox,
+    rotationOverlapSeconds: config.notifications.rotationOverlapSeconds,
     ...(metrics ? { countChange: (c: RuleChange) => metrics.ruleChange(c) } : {}),
   });
   const notifier = new Notifier({

@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { BadUserInputError, JobgraphError } from '../errors.ts';
-import { SCOPE_NOTIFY, type Identity } from '../auth/identity.ts';
+import { SCOPE_LOGS, SCOPE_NOTIFY, type Identity } from '../auth/identity.ts';
 import type { JobProvider } from '../model/job.ts';
 import { maskedUrl, newSigningSecret, type SecretBox } from './secretBox.ts';
 import type { DeliveryRow, RuleChange, RuleRow, RuleStore } from './ruleStore.ts';
@@ -89,6 +89,8 @@ export interface NotificationsOptions {
   /** `jobgraph_notification_rule_changes_total{change}`. */
   countChange?: (change: RuleChange) => void;
   outbox?: Outbox;
+  /** How long a rotated-out secret still signs, s (JOBGRAPH_NOTIFY_ROTATION_OVERLAP_SECONDS; default 86400). */
+  rotationOverlapSeconds?: number;
   now?: () => number;
 }
 
@@ -135,6 +137,8 @@ export class Notifications {
       target_shown: maskedUrl(checked.url),
       secret_sealed: secret === null ? null : box.seal(id, 'secret', secret),
       previous_secret_sealed: null,
+      previous_secret_until: null,
+      creator_reads_logs: caller.identity.scopes.has(SCOPE_LOGS) ? 1 : 0,
       enabled: checked.enabled ? 1 : 0,
       disabled_reason: checked.enabled ? null : 'disabled when created',
       created_at: at,
@@ -174,6 +178,11 @@ export class Notifications {
             target_shown: maskedUrl(checked.url),
           }),
       secret_sealed: secretSealed,
+      ...(secretSealed === null
+        ? { previous_secret_sealed: null, previous_secret_until: null }
+        : {}),
+      // The rule holds the updater's grant now: its log lines go by the updater's scope.
+      creator_reads_logs: caller.identity.scopes.has(SCOPE_LOGS) ? 1 : 0,
       enabled: checked.enabled ? 1 : 0,
       disabled_reason: checked.enabled ? null : (old.disabled_reason ?? 'disabled by an update'),
       updated_at: at,
@@ -237,6 +246,37 @@ export class Notifications {
         endCursor: edges.at(-1)?.cursor ?? null,
       },
     };
+  }
+
+  /**
+   * A new `whsec_` signing secret for WEBHOOK rule `id`, in this answer only. For the rotation's
+   * overlap (`rotationOverlapSeconds`) the secret it replaces signs too (two `v1,` signatures), so a
+   * receiver may switch at any time within it; after it, the new one alone. Audited as ROTATE.
+   */
+  async rotate(caller: NotifyCaller, id: string): Promise<{ rule: RuleView; secret: string }> {
+    this.#guard(caller, 'rotateNotificationSecret');
+    const old = await this.#visible(caller, id);
+    if (old.target_kind !== 'WEBHOOK' || old.secret_sealed === null)
+      throw new BadUserInputError('Only a WEBHOOK rule has a signing secret to rotate.', {
+        argument: 'id',
+      });
+    const { box } = this.#o;
+    const overlapMs = (this.#o.rotationOverlapSeconds ?? 86_400) * 1000;
+    const secret = newSigningSecret();
+    const at = this.#iso();
+    const set: Partial<RuleRow> = {
+      secret_sealed: box.seal(id, 'secret', secret),
+      previous_secret_sealed:
+        overlapMs > 0
+          ? box.seal(id, 'previous_secret', box.open(id, 'secret', old.secret_sealed))
+          : null,
+      previous_secret_until: overlapMs > 0 ? new Date(this.#now() + overlapMs).toISOString() : null,
+      updated_at: at,
+    };
+    if (!(await this.#o.store.update(id, set, this.#audit(caller, id, 'ROTATE', at))))
+      throw notFound(id);
+    this.#told(caller, id, 'ROTATE', null);
+    return { rule: viewOf({ ...old, ...set }), secret };
   }
 
   /** A test delivery of rule `id`, made and attempted now (whatever its triggers; even disabled). */

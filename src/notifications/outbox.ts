@@ -174,15 +174,7 @@ export class Outbox {
     const body = shapedBody(rule.target_kind, delivery.payload);
     // A webhook's Standard Webhooks headers (its rule always has a secret; one without is sent
     // unsigned rather than not at all); Slack and Teams URLs are their own credential.
-    const secrets =
-      rule.target_kind === 'WEBHOOK' && rule.secret_sealed
-        ? [
-            box.open(rule.id, 'secret', rule.secret_sealed),
-            ...(rule.previous_secret_sealed
-              ? [box.open(rule.id, 'previous_secret', rule.previous_secret_sealed)]
-              : []),
-          ]
-        : [];
+    const secrets = signingSecrets(rule, box, started);
     const headers =
       rule.target_kind === 'WEBHOOK' ? webhookHeaders(delivery.id, started, body, secrets) : {};
     const attempts = delivery.attempts + 1;
@@ -246,6 +238,23 @@ export class Outbox {
     if (await this.#o.store.disable(ruleId, reason, new Date(this.#now()).toISOString()))
       this.#o.onDisabled?.(ruleId, reason);
   }
+}
+
+/**
+ * The secrets a WEBHOOK rule signs with at `nowMs`: its secret, and while a rotation's overlap lasts
+ * (`previous_secret_until`) the one it replaced; none for SLACK and TEAMS (their URL is their
+ * credential).
+ */
+function signingSecrets(rule: RuleRow, box: SecretBox, nowMs: number): string[] {
+  if (rule.target_kind !== 'WEBHOOK' || !rule.secret_sealed) return [];
+  const rotating =
+    rule.previous_secret_sealed !== null &&
+    rule.previous_secret_until !== null &&
+    Date.parse(rule.previous_secret_until) > nowMs;
+  return [
+    box.open(rule.id, 'secret', rule.secret_sealed),
+    ...(rotating ? [box.open(rule.id, 'previous_secret', rule.previous_secret_sealed!)] : []),
+  ];
 }
 
 /** The body sent to a target of `kind`, from the stored webhook body. */
