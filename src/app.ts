@@ -198,6 +198,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       states,
       accountOf: accountOf(config),
       withoutSecrets: share.withoutSecrets,
+      logs,
       consoleUrl: (id) =>
         consoleBase === null ? null : `${consoleBase}/console/jobs/${encodeURIComponent(id)}`,
     },

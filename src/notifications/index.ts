@@ -17,6 +17,8 @@ import type { Sources } from '../datasources/index.ts';
 import type { JobStates } from '../datasources/state/jobStates.ts';
 import { createJobLoader, type GuardedSource } from '../datasources/guard/loader.ts';
 import { parseGlobalId } from '../model/globalId.ts';
+import type { JobLogs } from '../datasources/logs/jobLogs.ts';
+import { logLinesReader } from './logLines.ts';
 
 export { notificationsOffReason } from './notificationsOff.ts';
 export type { Notifications } from './notifications.ts';
@@ -45,6 +47,8 @@ export interface NotificationJobs {
   accountOf: (globalId: string) => string;
   withoutSecrets: (record: JobRecord) => JobRecord | null;
   consoleUrl: (globalId: string) => string | null;
+  /** The job logs, for a failed job's last lines (absent: no lines in deliveries). */
+  logs?: JobLogs;
 }
 
 export function openNotifications(
@@ -69,6 +73,7 @@ export function openNotifications(
     ...(metrics ? { onAttempt: (o: AttemptOutcome) => metrics.attempt(o) } : {}),
     onDisabled: (ruleId, reason) => notifications?.disabled(ruleId, reason),
     holds: (rule, jobId) => holdsAccountOf(rule, jobId, jobs.accountOf),
+    ...(jobs.logs ? { logLines: logLinesReader(jobs.logs), accountOf: jobs.accountOf } : {}),
   });
   notifications = new Notifications({
     store,

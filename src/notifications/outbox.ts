@@ -19,6 +19,7 @@ import {
 import { webhookHeaders } from './signature.ts';
 import { slackMessage, teamsMessage, type WebhookBody } from './payload.ts';
 import { MAX_ATTEMPTS, nextWaitMs } from './retrySchedule.ts';
+import { carriesLogLines, withLogLines, type LogLinesReader } from './logLines.ts';
 import type http from 'node:http';
 
 /** Records one attempt: its status code or error, the delivery's new status, when it is due next (epoch ms). */
@@ -54,6 +55,10 @@ export interface OutboxOptions {
   onAttempt?: (outcome: AttemptOutcome) => void;
   /** Told when a rule is disabled by its target's answers (audited by the caller: log line, metric). */
   onDisabled?: (ruleId: string, reason: string) => void;
+  /** A failed job's last log lines (logLines.ts), for rules whose creator reads logs; absent: none. */
+  logLines?: LogLinesReader;
+  /** The account alias of a job's global ID (what its log lines are read in). */
+  accountOf?: (globalId: string) => string;
   /** Whether the rule still holds the account of the job (`accounts` JSON, the job's global ID). */
   holds?: (rule: RuleRow, jobId: string) => boolean;
 }
@@ -162,7 +167,7 @@ export class Outbox {
       await record(null, refusal ?? 'rule deleted', 'FAILED', null);
       return this.#outcome('failed');
     }
-    const body = shapedBody(rule.target_kind, delivery.payload);
+    const body = shapedBody(rule.target_kind, await this.#payload(rule, delivery));
     // A webhook's Standard Webhooks headers (its rule always has a secret; one without is sent
     // unsigned rather than not at all); Slack and Teams URLs are their own credential.
     const headers =
@@ -184,6 +189,23 @@ export class Outbox {
       if (e.kind !== 'refused') return retry(null, e.kind, null);
       await record(null, `refused: ${e.message}`, 'FAILED', null);
       return this.#outcome('failed');
+    }
+  }
+
+  /**
+   * The stored body, with the job's last log lines when the rule carries them (read now, never
+   * stored: a retry finds the finished attempt's tail kept by the job logs). Lines that cannot be
+   * read (over the log budget, no stream) leave the delivery without them.
+   */
+  async #payload(rule: RuleRow, delivery: DeliveryRow): Promise<string> {
+    const { logLines, accountOf } = this.#o;
+    if (!logLines || !accountOf || !carriesLogLines(rule, delivery)) return delivery.payload;
+    try {
+      const job = (JSON.parse(delivery.payload) as WebhookBody).data.job;
+      const lines = job && (await logLines(job, accountOf(delivery.job_id!)));
+      return lines ? withLogLines(delivery.payload, lines) : delivery.payload;
+    } catch {
+      return delivery.payload;
     }
   }
 
