@@ -198,6 +198,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       states,
       accountOf: accountOf(config),
       withoutSecrets: share.withoutSecrets,
+      logs,
       consoleUrl: (id) =>
         consoleBase === null ? null : `${consoleBase}/console/jobs/${encodeURIComponent(id)}`,
     },
@@ -207,6 +208,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     observability?.metrics?.notificationsBacklog(() => notifications.outbox.backlog);
   // An event's transition some rule would take is read at once to confirm it.
   if (notifications) states.subscribe(notifications.notifier.listener);
+  // A queue-blocked event (AWS Batch) is told to the notifier, which confirms it by a read.
+  if (notifications && events) events.onQueueBlocked(notifications.notifier.queueBlocked);
   const sharedReservations = await openSharedReservations(config, logger, cluster);
   const callerRates = await openCallerRates(config, logger, cluster);
   const server = await startServer({

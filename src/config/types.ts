@@ -304,6 +304,11 @@ export interface Config {
     timeoutMs: number;
     /** Deliveries in flight to one host at most (JOBGRAPH_NOTIFY_HOST_CONCURRENCY, default 4). */
     hostConcurrency: number;
+    /**
+     * How long a rotated-out signing secret still signs beside the new one, in s
+     * (JOBGRAPH_NOTIFY_ROTATION_OVERLAP_SECONDS, default 86400 = 24 h, 0–2592000).
+     */
+    rotationOverlapSeconds: number;
   };
   /** OpenTelemetry traces from the standard OTEL_* variables; null when off (the default). */
   tracing: TracingConfig | null;

@@ -223,6 +223,11 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
     '4',
     'notification deliveries in flight to one host at most',
   ),
+  history(
+    'JOBGRAPH_NOTIFY_ROTATION_OVERLAP_SECONDS',
+    '86400',
+    'seconds a rotated-out webhook signing secret still signs beside the new one (0–2592000)',
+  ),
   observe('LOG_LEVEL', 'info', 'fatal, error, warn, info, debug, trace or silent'),
   observe('JOBGRAPH_METRICS', 'on', 'Prometheus metrics at /metrics (off: 404)'),
   observe('OTEL_EXPORTER_OTLP_ENDPOINT', '— (traces off)', 'OTLP/HTTP base URL; turns traces on'),

@@ -216,6 +216,15 @@ export const MIGRATIONS: readonly (readonly MigrationStatement[])[] = [
     )`,
     `CREATE INDEX notification_rule_changes_by_rule ON notification_rule_changes (rule_id, at)`,
   ],
+  // 8: a notification rule's secret rotation and its creator's log scope (docs/notifications.md).
+  // `previous_secret_until`: until when (ISO) the secret before the last rotation signs too (null:
+  // no rotation under way). `creator_reads_logs`: 1 when the token that made the rule held
+  // `jobs:logs:read` (its accounts are within that token's grant), so a failed job's deliveries
+  // carry its last log lines; rules made before are 0.
+  [
+    `ALTER TABLE notification_rules ADD COLUMN previous_secret_until text`,
+    `ALTER TABLE notification_rules ADD COLUMN creator_reads_logs integer NOT NULL DEFAULT 0`,
+  ],
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

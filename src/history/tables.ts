@@ -90,6 +90,10 @@ export interface NotificationRulesTable {
   secret_sealed: string | null;
   /** The secret before the last rotation, sealed: it signs too while the rotation lasts. */
   previous_secret_sealed: string | null;
+  /** Until when (ISO) the previous secret signs too (migration 8); null: no rotation under way. */
+  previous_secret_until: string | null;
+  /** 1 when the rule's creator held `jobs:logs:read` (migration 8): its job.failed carry log lines. */
+  creator_reads_logs: number;
   enabled: number;
   disabled_reason: string | null;
   created_at: string;

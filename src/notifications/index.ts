@@ -17,6 +17,8 @@ import type { Sources } from '../datasources/index.ts';
 import type { JobStates } from '../datasources/state/jobStates.ts';
 import { createJobLoader, type GuardedSource } from '../datasources/guard/loader.ts';
 import { parseGlobalId } from '../model/globalId.ts';
+import type { JobLogs } from '../datasources/logs/jobLogs.ts';
+import { logLinesReader } from './logLines.ts';
 
 export { notificationsOffReason } from './notificationsOff.ts';
 export type { Notifications } from './notifications.ts';
@@ -38,19 +40,24 @@ export interface NotificationsMetrics {
   attempt(outcome: AttemptOutcome): void;
 }
 
+/** What of the jobs the notifications need: their reads, accounts, secrets and console pages. */
+export interface NotificationJobs {
+  sources: Sources;
+  states: Pick<JobStates, 'offer' | 'now'>;
+  accountOf: (globalId: string) => string;
+  withoutSecrets: (record: JobRecord) => JobRecord | null;
+  consoleUrl: (globalId: string) => string | null;
+  /** The job logs, for a failed job's last lines (absent: no lines in deliveries). */
+  logs?: JobLogs;
+}
+
 export function openNotifications(
   config: Config,
   database: HistoryDatabase | null,
   accounts: () => readonly { provider: JobProvider; alias: string }[],
   logger: NotificationsLogger,
   metrics: NotificationsMetrics | undefined,
-  jobs: {
-    sources: Sources;
-    states: Pick<JobStates, 'offer' | 'now'>;
-    accountOf: (globalId: string) => string;
-    withoutSecrets: (record: JobRecord) => JobRecord | null;
-    consoleUrl: (globalId: string) => string | null;
-  },
+  jobs: NotificationJobs,
 ): NotificationParts | null {
   const secret = config.notifications.secret;
   if (database === null || secret === null || notificationsOffReason(config) !== null) return null;
@@ -65,16 +72,8 @@ export function openNotifications(
     hostConcurrency: config.notifications.hostConcurrency,
     ...(metrics ? { onAttempt: (o: AttemptOutcome) => metrics.attempt(o) } : {}),
     onDisabled: (ruleId, reason) => notifications?.disabled(ruleId, reason),
-    // Checked again at every delivery: the job's own account is one the rule holds.
-    holds: (rule, jobId) => {
-      const held = JSON.parse(rule.accounts) as string[];
-      if (held.includes('*')) return true;
-      try {
-        return held.includes(jobs.accountOf(jobId));
-      } catch {
-        return false;
-      }
-    },
+    holds: (rule, jobId) => holdsAccountOf(rule, jobId, jobs.accountOf),
+    ...(jobs.logs ? { logLines: logLinesReader(jobs.logs), accountOf: jobs.accountOf } : {}),
   });
   notifications = new Notifications({
     store,
@@ -83,26 +82,66 @@ export function openNotifications(
     accounts,
     logger,
     outbox,
+    rotationOverlapSeconds: config.notifications.rotationOverlapSeconds,
     ...(metrics ? { countChange: (c: RuleChange) => metrics.ruleChange(c) } : {}),
   });
-  const notifier = new Notifier({
+  const notifier = createNotifier(store, database, jobs, logger, () => outbox.kick());
+  notifications.changed = () => void notifier.refresh().catch(() => undefined);
+  void notifier.refresh().catch(() => undefined);
+  outbox.start();
+  const stuck = scanStuckEachMinute(notifier, logger);
+  return {
+    notifications,
+    notifier,
+    outbox,
+    store,
+    close: async () => {
+      clearInterval(stuck);
+      await outbox.close();
+    },
+  };
+}
+
+/** Checked again at every delivery: the job's own account is one the rule holds. */
+function holdsAccountOf(
+  rule: { accounts: string },
+  jobId: string,
+  accountOf: (globalId: string) => string,
+): boolean {
+  const held = JSON.parse(rule.accounts) as string[];
+  if (held.includes('*')) return true;
+  try {
+    return held.includes(accountOf(jobId));
+  } catch {
+    return false;
+  }
+}
+
+function createNotifier(
+  store: RuleStore,
+  database: HistoryDatabase,
+  jobs: NotificationJobs,
+  logger: NotificationsLogger,
+  enqueued: () => void,
+): Notifier {
+  return new Notifier({
     store,
     db: database.db,
     accountOf: jobs.accountOf,
     withoutSecrets: jobs.withoutSecrets,
     readJobs: (ids) => readJobs(jobs.sources, jobs.states, ids),
     consoleUrl: jobs.consoleUrl,
-    enqueued: () => outbox.kick(),
+    enqueued,
     onError: (e) =>
       logger.warn(
         { code: (e as { code?: string }).code ?? 'error' },
         'notifications: a confirming read or an outbox write failed; the event is not delivered on its word',
       ),
   });
-  notifications.changed = () => void notifier.refresh().catch(() => undefined);
-  void notifier.refresh().catch(() => undefined);
-  outbox.start();
-  // STUCK rules: a scan of the history each minute.
+}
+
+/** STUCK rules: a scan of the history each STUCK_SCAN_MS (unref'd). */
+function scanStuckEachMinute(notifier: Notifier, logger: NotificationsLogger): NodeJS.Timeout {
   const stuck = setInterval(
     () =>
       void notifier
@@ -116,16 +155,7 @@ export function openNotifications(
     STUCK_SCAN_MS,
   );
   stuck.unref();
-  return {
-    notifications,
-    notifier,
-    outbox,
-    store,
-    close: async () => {
-      clearInterval(stuck);
-      await outbox.close();
-    },
-  };
+  return stuck;
 }
 
 /**

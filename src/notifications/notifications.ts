@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { BadUserInputError, JobgraphError } from '../errors.ts';
-import { SCOPE_NOTIFY, type Identity } from '../auth/identity.ts';
+import { SCOPE_LOGS, SCOPE_NOTIFY, type Identity } from '../auth/identity.ts';
 import type { JobProvider } from '../model/job.ts';
 import { maskedUrl, newSigningSecret, type SecretBox } from './secretBox.ts';
 import type { DeliveryRow, RuleChange, RuleRow, RuleStore } from './ruleStore.ts';
@@ -89,6 +89,8 @@ export interface NotificationsOptions {
   /** `jobgraph_notification_rule_changes_total{change}`. */
   countChange?: (change: RuleChange) => void;
   outbox?: Outbox;
+  /** How long a rotated-out secret still signs, s (JOBGRAPH_NOTIFY_ROTATION_OVERLAP_SECONDS; default 86400). */
+  rotationOverlapSeconds?: number;
   now?: () => number;
 }
 
@@ -123,18 +125,14 @@ export class Notifications {
     const { box } = this.#o;
     const row: RuleRow = {
       id,
-      name: checked.name,
+      ...ruleColumns(checked),
       owner: caller.identity.subject,
-      accounts: JSON.stringify(checked.accounts),
-      filter: JSON.stringify(checked.filter),
-      triggers: checked.on.join(','),
-      stuck_after_seconds: checked.stuckAfterSeconds,
-      stuck_factor: checked.stuckFactor,
-      target_kind: checked.kind,
       target_sealed: box.seal(id, 'target', checked.url),
       target_shown: maskedUrl(checked.url),
       secret_sealed: secret === null ? null : box.seal(id, 'secret', secret),
       previous_secret_sealed: null,
+      previous_secret_until: null,
+      creator_reads_logs: caller.identity.scopes.has(SCOPE_LOGS) ? 1 : 0,
       enabled: checked.enabled ? 1 : 0,
       disabled_reason: checked.enabled ? null : 'disabled when created',
       created_at: at,
@@ -160,13 +158,7 @@ export class Notifications {
         ? null
         : (old.secret_sealed ?? box.seal(id, 'secret', newSigningSecret()));
     const set: Partial<RuleRow> = {
-      name: checked.name,
-      accounts: JSON.stringify(checked.accounts),
-      filter: JSON.stringify(checked.filter),
-      triggers: checked.on.join(','),
-      stuck_after_seconds: checked.stuckAfterSeconds,
-      stuck_factor: checked.stuckFactor,
-      target_kind: checked.kind,
+      ...ruleColumns(checked),
       ...(targetSame
         ? {}
         : {
@@ -174,6 +166,11 @@ export class Notifications {
             target_shown: maskedUrl(checked.url),
           }),
       secret_sealed: secretSealed,
+      ...(secretSealed === null
+        ? { previous_secret_sealed: null, previous_secret_until: null }
+        : {}),
+      // The rule holds the updater's grant now: its log lines go by the updater's scope.
+      creator_reads_logs: caller.identity.scopes.has(SCOPE_LOGS) ? 1 : 0,
       enabled: checked.enabled ? 1 : 0,
       disabled_reason: checked.enabled ? null : (old.disabled_reason ?? 'disabled by an update'),
       updated_at: at,
@@ -237,6 +234,37 @@ export class Notifications {
         endCursor: edges.at(-1)?.cursor ?? null,
       },
     };
+  }
+
+  /**
+   * A new `whsec_` signing secret for WEBHOOK rule `id`, in this answer only. For the rotation's
+   * overlap (`rotationOverlapSeconds`) the secret it replaces signs too (two `v1,` signatures), so a
+   * receiver may switch at any time within it; after it, the new one alone. Audited as ROTATE.
+   */
+  async rotate(caller: NotifyCaller, id: string): Promise<{ rule: RuleView; secret: string }> {
+    this.#guard(caller, 'rotateNotificationSecret');
+    const old = await this.#visible(caller, id);
+    if (old.target_kind !== 'WEBHOOK' || old.secret_sealed === null)
+      throw new BadUserInputError('Only a WEBHOOK rule has a signing secret to rotate.', {
+        argument: 'id',
+      });
+    const { box } = this.#o;
+    const overlapMs = (this.#o.rotationOverlapSeconds ?? 86_400) * 1000;
+    const secret = newSigningSecret();
+    const at = this.#iso();
+    const set: Partial<RuleRow> = {
+      secret_sealed: box.seal(id, 'secret', secret),
+      previous_secret_sealed:
+        overlapMs > 0
+          ? box.seal(id, 'previous_secret', box.open(id, 'secret', old.secret_sealed))
+          : null,
+      previous_secret_until: overlapMs > 0 ? new Date(this.#now() + overlapMs).toISOString() : null,
+      updated_at: at,
+    };
+    if (!(await this.#o.store.update(id, set, this.#audit(caller, id, 'ROTATE', at))))
+      throw notFound(id);
+    this.#told(caller, id, 'ROTATE', null);
+    return { rule: viewOf({ ...old, ...set }), secret };
   }
 
   /** A test delivery of rule `id`, made and attempted now (whatever its triggers; even disabled). */
@@ -340,36 +368,14 @@ export class Notifications {
     );
   }
 
-  #checked(caller: NotifyCaller, input: RuleInput) {
+  /** `input` checked whole (BAD_USER_INPUT naming the argument, FORBIDDEN for accounts outside the grant). */
+  #checked(caller: NotifyCaller, input: RuleInput): CheckedRule {
     const name = input.name.trim();
     if (name === '' || name.length > MAX_NAME)
       throw new BadUserInputError(`A rule's name is 1 to ${MAX_NAME} characters.`, {
         argument: 'input.name',
       });
-    const on = [...new Set(input.on)] as NotificationTrigger[];
-    if (on.length === 0)
-      throw new BadUserInputError('A rule fires on at least one trigger (`on`).', {
-        argument: 'input.on',
-      });
-    for (const t of on)
-      if (!TRIGGERS.includes(t))
-        throw new BadUserInputError(`Unknown trigger ${JSON.stringify(t)}.`, {
-          argument: 'input.on',
-        });
-    const stuckAfterSeconds = input.stuckAfterSeconds ?? null;
-    const stuckFactor = input.stuckFactor ?? null;
-    if (stuckAfterSeconds !== null && (stuckAfterSeconds < 60 || stuckAfterSeconds > 30 * 86400))
-      throw new BadUserInputError('stuckAfterSeconds is between 60 and 2592000 (30 days).', {
-        argument: 'input.stuckAfterSeconds',
-      });
-    if (stuckFactor !== null && !(stuckFactor >= 1 && stuckFactor <= 100))
-      throw new BadUserInputError('stuckFactor is between 1 and 100.', {
-        argument: 'input.stuckFactor',
-      });
-    if (on.includes('STUCK') && (stuckAfterSeconds === null) === (stuckFactor === null))
-      throw new BadUserInputError('A STUCK rule names one of stuckAfterSeconds or stuckFactor.', {
-        argument: 'input.on',
-      });
+    const triggers = triggersOf(input);
     const kind = input.target.kind as TargetKind;
     if (!TARGET_KINDS.includes(kind))
       throw new BadUserInputError('Unknown target kind.', { argument: 'input.target.kind' });
@@ -377,18 +383,23 @@ export class Notifications {
     const refusal = targetUrlRefusal(url, this.#o.allowHosts);
     if (refusal !== null)
       throw new BadUserInputError(`${refusal}.`, { argument: 'input.target.url' });
-    const filter: RuleFilter = {};
-    for (const [key, value] of Object.entries(input.filter ?? {})) {
-      if (value === null || value === undefined) continue;
-      if (!(FILTER_FIELDS as readonly string[]).includes(key))
-        throw new BadUserInputError(
-          `A rule's filter matches by ${FILTER_FIELDS.join(', ')}; not ${key}.`,
-          { argument: `input.filter.${key}` },
-        );
-      (filter as Record<string, unknown>)[key] = value;
-    }
-    // The rule's accounts: those its filter names, each within the creator's grant; none named,
-    // the creator's grant, stored as such (`*`, or the aliases it reads).
+    const filter = filterOf(input);
+    return {
+      name,
+      ...triggers,
+      kind,
+      url,
+      filter,
+      accounts: this.#accountsOf(caller, filter),
+      enabled: input.enabled ?? true,
+    };
+  }
+
+  /**
+   * The rule's accounts: those its filter names, each within the creator's grant; none named, the
+   * creator's grant, stored as such (`*`, or the aliases it reads).
+   */
+  #accountsOf(caller: NotifyCaller, filter: RuleFilter): string[] {
     const grant = caller.identity.accounts;
     let accounts: string[];
     if (filter.accounts && filter.accounts.length > 0) {
@@ -412,17 +423,7 @@ export class Notifications {
           ];
     if (accounts.length === 0)
       throw new JobgraphError('FORBIDDEN', 'The token reads no account: a rule would hold none.');
-    return {
-      name,
-      on,
-      stuckAfterSeconds,
-      stuckFactor,
-      kind,
-      url,
-      filter,
-      accounts,
-      enabled: input.enabled ?? true,
-    };
+    return accounts;
   }
 
   #audit(
@@ -459,6 +460,76 @@ export class Notifications {
   #iso(): string {
     return new Date(this.#now()).toISOString();
   }
+}
+
+/** A rule's input as checked. */
+interface CheckedRule {
+  name: string;
+  on: NotificationTrigger[];
+  stuckAfterSeconds: number | null;
+  stuckFactor: number | null;
+  kind: TargetKind;
+  url: string;
+  filter: RuleFilter;
+  accounts: string[];
+  enabled: boolean;
+}
+
+/** The columns a rule's checked input sets alike at creation and at an update. */
+function ruleColumns(checked: CheckedRule) {
+  return {
+    name: checked.name,
+    accounts: JSON.stringify(checked.accounts),
+    filter: JSON.stringify(checked.filter),
+    triggers: checked.on.join(','),
+    stuck_after_seconds: checked.stuckAfterSeconds,
+    stuck_factor: checked.stuckFactor,
+    target_kind: checked.kind,
+  };
+}
+
+/** A rule's triggers and STUCK bounds, checked. */
+function triggersOf(input: RuleInput) {
+  const on = [...new Set(input.on)] as NotificationTrigger[];
+  if (on.length === 0)
+    throw new BadUserInputError('A rule fires on at least one trigger (`on`).', {
+      argument: 'input.on',
+    });
+  for (const t of on)
+    if (!TRIGGERS.includes(t))
+      throw new BadUserInputError(`Unknown trigger ${JSON.stringify(t)}.`, {
+        argument: 'input.on',
+      });
+  const stuckAfterSeconds = input.stuckAfterSeconds ?? null;
+  const stuckFactor = input.stuckFactor ?? null;
+  if (stuckAfterSeconds !== null && (stuckAfterSeconds < 60 || stuckAfterSeconds > 30 * 86400))
+    throw new BadUserInputError('stuckAfterSeconds is between 60 and 2592000 (30 days).', {
+      argument: 'input.stuckAfterSeconds',
+    });
+  if (stuckFactor !== null && !(stuckFactor >= 1 && stuckFactor <= 100))
+    throw new BadUserInputError('stuckFactor is between 1 and 100.', {
+      argument: 'input.stuckFactor',
+    });
+  if (on.includes('STUCK') && (stuckAfterSeconds === null) === (stuckFactor === null))
+    throw new BadUserInputError('A STUCK rule names one of stuckAfterSeconds or stuckFactor.', {
+      argument: 'input.on',
+    });
+  return { on, stuckAfterSeconds, stuckFactor };
+}
+
+/** A rule's filter: the fields a rule matches by, others refused. */
+function filterOf(input: RuleInput): RuleFilter {
+  const filter: RuleFilter = {};
+  for (const [key, value] of Object.entries(input.filter ?? {})) {
+    if (value === null || value === undefined) continue;
+    if (!(FILTER_FIELDS as readonly string[]).includes(key))
+      throw new BadUserInputError(
+        `A rule's filter matches by ${FILTER_FIELDS.join(', ')}; not ${key}.`,
+        { argument: `input.filter.${key}` },
+      );
+    (filter as Record<string, unknown>)[key] = value;
+  }
+  return filter;
 }
 
 const notFound = (id: string, what = 'notification rule') =>

@@ -27,6 +27,8 @@ import type { WebhookBody, NotificationTrigger, PayloadTransition } from './payl
 import { EVENT_TYPES } from './payload.ts';
 import type { DeliveryRow, RuleRow, RuleStore } from './ruleStore.ts';
 import type { RuleFilter } from './notifications.ts';
+import type { BlockedQueue } from '../datasources/shared/provider.ts';
+import { blockStamp, confirmsBlock, withBlockedQueue } from './queueBlocked.ts';
 
 /** The trigger a job's new state is, if any. */
 export function triggerOf(from: string | null, to: string): NotificationTrigger | null {
@@ -269,6 +271,34 @@ export class Notifier {
       this.#o.onError?.(e);
     }
   }
+
+  /**
+   * A queue-blocked event (AWS Batch): each enabled rule taking QUEUE_BLOCKED whose filter matches
+   * the blocking job gets one delivery per queue, job and reason (queueBlocked.ts), once a read of
+   * the job made now confirms the event. Rejects when that read or the outbox write fails (the
+   * event's message then stays in its queue and comes back); resolves to the deliveries enqueued.
+   */
+  readonly queueBlocked = async (record: JobRecord, blocked: BlockedQueue): Promise<number> => {
+    this.#stale();
+    const facts = factsOfRecord(record, this.#o.accountOf(record.id));
+    const rules = this.#rules.filter((r) => ruleMatches(r, facts, 'QUEUE_BLOCKED'));
+    if (rules.length === 0) return 0;
+    const [read] = await this.#o.readJobs([record.id]);
+    if (read instanceof Error) throw read;
+    if (!read || !confirmsBlock(read, record, blocked)) return 0;
+    const stripped = this.#o.withoutSecrets(read);
+    if (stripped === null) return 0;
+    const at = new Date(this.#now()).toISOString();
+    const shown = await this.#transitions(this.#o.db, read.id);
+    const rows = rules.map((rule) => {
+      const row = this.#delivery(rule, read.id, 'QUEUE_BLOCKED', stripped as never, shown, at);
+      row.id = deliveryIdOf(rule.id, read.id, 'QUEUE_BLOCKED', blockStamp(blocked));
+      return withBlockedQueue(row, blocked);
+    });
+    await this.#o.store.enqueue(rows);
+    this.#o.enqueued?.();
+    return rows.length;
+  };
 
   /**
    * Inside a history batch's transaction, after its jobs and transitions are written: the

@@ -8,11 +8,33 @@
  */
 import type { SecretBox } from './secretBox.ts';
 import type { DeliveryRow, RuleRow, RuleStore } from './ruleStore.ts';
-import { HostGate, postToTarget, TargetError, type Resolver } from './ssrfGuard.ts';
+import {
+  HostGate,
+  postToTarget,
+  TargetError,
+  type Resolver,
+  type TargetAnswer,
+  type TargetPostOptions,
+} from './ssrfGuard.ts';
 import { webhookHeaders } from './signature.ts';
 import { slackMessage, teamsMessage, type WebhookBody } from './payload.ts';
 import { MAX_ATTEMPTS, nextWaitMs } from './retrySchedule.ts';
+import { carriesLogLines, withLogLines, type LogLinesReader } from './logLines.ts';
 import type http from 'node:http';
+
+/** Records one attempt: its status code or error, the delivery's new status, when it is due next (epoch ms). */
+type Recorder = (
+  statusCode: number | null,
+  error: string | null,
+  status: string,
+  next: number | null,
+) => Promise<void>;
+/** An attempt to be tried again on the schedule (or the rule disabled once it is spent). */
+type Retry = (
+  statusCode: number | null,
+  error: string | null,
+  retryAfter: number | null,
+) => Promise<AttemptOutcome>;
 
 /** What became of one attempt (`jobgraph_notifications_total{outcome}`). */
 export type AttemptOutcome = 'delivered' | 'retrying' | 'failed' | 'disabled';
@@ -33,6 +55,10 @@ export interface OutboxOptions {
   onAttempt?: (outcome: AttemptOutcome) => void;
   /** Told when a rule is disabled by its target's answers (audited by the caller: log line, metric). */
   onDisabled?: (ruleId: string, reason: string) => void;
+  /** A failed job's last log lines (logLines.ts), for rules whose creator reads logs; absent: none. */
+  logLines?: LogLinesReader;
+  /** The account alias of a job's global ID (what its log lines are read in). */
+  accountOf?: (globalId: string) => string;
   /** Whether the rule still holds the account of the job (`accounts` JSON, the job's global ID). */
   holds?: (rule: RuleRow, jobId: string) => boolean;
 }
@@ -133,16 +159,82 @@ export class Outbox {
 
   /** One attempt of `delivery`, recorded. */
   async attempt(delivery: DeliveryRow): Promise<AttemptOutcome> {
-    const { store, box } = this.#o;
     const started = this.#now();
-    const rule = await store.get(delivery.rule_id);
-    const record = async (
-      statusCode: number | null,
-      error: string | null,
-      status: string,
-      next: number | null,
-    ) =>
-      store.attempted(
+    const rule = await this.#o.store.get(delivery.rule_id);
+    const record = this.#recorder(delivery, started);
+    const refusal = this.#refusal(rule, delivery);
+    if (refusal !== null || !rule) {
+      await record(null, refusal ?? 'rule deleted', 'FAILED', null);
+      return this.#outcome('failed');
+    }
+    const body = shapedBody(rule.target_kind, await this.#payload(rule, delivery));
+    // A webhook's Standard Webhooks headers (its rule always has a secret; one without is sent
+    // unsigned rather than not at all); Slack and Teams URLs are their own credential.
+    const headers =
+      rule.target_kind === 'WEBHOOK'
+        ? webhookHeaders(delivery.id, started, body, signingSecrets(rule, this.#o.box, started))
+        : {};
+    const retry: Retry = (statusCode, error, retryAfter) =>
+      this.#retry(rule.id, delivery.attempts + 1, record, statusCode, error, retryAfter);
+    try {
+      const url = this.#o.box.open(rule.id, 'target', rule.target_sealed);
+      return await this.#answered(
+        rule.id,
+        await postToTarget(url, headers, body, this.#post),
+        record,
+        retry,
+      );
+    } catch (e) {
+      if (!(e instanceof TargetError)) throw e;
+      if (e.kind !== 'refused') return retry(null, e.kind, null);
+      await record(null, `refused: ${e.message}`, 'FAILED', null);
+      return this.#outcome('failed');
+    }
+  }
+
+  /**
+   * The stored body, with the job's last log lines when the rule carries them (read now, never
+   * stored: a retry finds the finished attempt's tail kept by the job logs). Lines that cannot be
+   * read (over the log budget, no stream) leave the delivery without them.
+   */
+  async #payload(rule: RuleRow, delivery: DeliveryRow): Promise<string> {
+    const { logLines, accountOf } = this.#o;
+    if (!logLines || !accountOf || !carriesLogLines(rule, delivery)) return delivery.payload;
+    try {
+      const job = (JSON.parse(delivery.payload) as WebhookBody).data.job;
+      const lines = job && (await logLines(job, accountOf(delivery.job_id!)));
+      return lines ? withLogLines(delivery.payload, lines) : delivery.payload;
+    } catch {
+      return delivery.payload;
+    }
+  }
+
+  /** How every attempt posts (the SSRF guard's options). */
+  get #post(): TargetPostOptions {
+    return {
+      allowHosts: this.#o.allowHosts,
+      timeoutMs: this.#o.timeoutMs,
+      hosts: this.#hosts,
+      now: this.#now,
+      ...(this.#o.resolve ? { resolve: this.#o.resolve } : {}),
+      ...(this.#o.request ? { request: this.#o.request } : {}),
+    };
+  }
+
+  /** Why `delivery` is not attempted at all (its rule deleted, disabled, or not holding the job's account), or null. */
+  #refusal(rule: RuleRow | undefined, delivery: DeliveryRow): string | null {
+    if (!rule) return 'rule deleted';
+    if (rule.enabled !== 1 && delivery.type !== 'test') return 'rule disabled';
+    // Checked again at every delivery: the rule holds the job's account still.
+    if (delivery.job_id !== null && this.#o.holds && !this.#o.holds(rule, delivery.job_id))
+      return "the rule does not hold the job's account";
+    return null;
+  }
+
+  /** What records one attempt of `delivery` begun at `started`, with the delivery's new status. */
+  #recorder(delivery: DeliveryRow, started: number): Recorder {
+    return (statusCode, error, status, next) =>
+      this.#o.store.attempted(
         {
           delivery_id: delivery.id,
           at: new Date(started).toISOString(),
@@ -153,99 +245,79 @@ export class Outbox {
         status,
         next === null ? null : new Date(next).toISOString(),
       );
-    const outcome = (o: AttemptOutcome) => {
-      this.#o.onAttempt?.(o);
-      return o;
-    };
-    if (!rule) {
-      await record(null, 'rule deleted', 'FAILED', null);
-      return outcome('failed');
+  }
+
+  #outcome(outcome: AttemptOutcome): AttemptOutcome {
+    this.#o.onAttempt?.(outcome);
+    return outcome;
+  }
+
+  /** A target's answer judged: 2xx delivered, 410 disables, 5xx and 429 retried, the rest failed. */
+  async #answered(
+    ruleId: string,
+    answer: TargetAnswer,
+    record: Recorder,
+    retry: Retry,
+  ): Promise<AttemptOutcome> {
+    const s = answer.status;
+    if (s >= 200 && s < 300) {
+      await record(s, null, 'DELIVERED', null);
+      return this.#outcome('delivered');
     }
-    if (rule.enabled !== 1 && delivery.type !== 'test') {
-      await record(null, 'rule disabled', 'FAILED', null);
-      return outcome('failed');
+    if (s === 410) {
+      await record(s, 'gone', 'FAILED', null);
+      await this.#disable(ruleId, 'the target answered 410 Gone');
+      return this.#outcome('disabled');
     }
-    // Checked again at every delivery: the rule holds the job's account still.
-    if (delivery.job_id !== null && this.#o.holds && !this.#o.holds(rule, delivery.job_id)) {
-      await record(null, "the rule does not hold the job's account", 'FAILED', null);
-      return outcome('failed');
-    }
-    const url = box.open(rule.id, 'target', rule.target_sealed);
-    const body = shapedBody(rule.target_kind, delivery.payload);
-    // A webhook's Standard Webhooks headers (its rule always has a secret; one without is sent
-    // unsigned rather than not at all); Slack and Teams URLs are their own credential.
-    const secrets =
-      rule.target_kind === 'WEBHOOK' && rule.secret_sealed
-        ? [
-            box.open(rule.id, 'secret', rule.secret_sealed),
-            ...(rule.previous_secret_sealed
-              ? [box.open(rule.id, 'previous_secret', rule.previous_secret_sealed)]
-              : []),
-          ]
-        : [];
-    const headers =
-      rule.target_kind === 'WEBHOOK' ? webhookHeaders(delivery.id, started, body, secrets) : {};
-    const attempts = delivery.attempts + 1;
-    const retry = async (
-      statusCode: number | null,
-      error: string | null,
-      retryAfter: number | null,
-    ) => {
-      const wait = nextWaitMs(attempts, retryAfter, this.#o.random);
-      if (wait === null || attempts >= MAX_ATTEMPTS) {
-        await record(statusCode, error, 'FAILED', null);
-        await this.#disable(
-          rule.id,
-          `the target failed every attempt of the retry schedule (${MAX_ATTEMPTS})`,
-        );
-        return outcome('disabled');
-      }
-      await record(statusCode, error, 'RETRYING', this.#now() + wait);
-      return outcome('retrying');
-    };
-    try {
-      const answer = await postToTarget(url, headers, body, {
-        allowHosts: this.#o.allowHosts,
-        timeoutMs: this.#o.timeoutMs,
-        hosts: this.#hosts,
-        now: this.#now,
-        ...(this.#o.resolve ? { resolve: this.#o.resolve } : {}),
-        ...(this.#o.request ? { request: this.#o.request } : {}),
-      });
-      const s = answer.status;
-      if (s >= 200 && s < 300) {
-        await record(s, null, 'DELIVERED', null);
-        return outcome('delivered');
-      }
-      if (s === 410) {
-        await record(s, 'gone', 'FAILED', null);
-        await this.#disable(rule.id, 'the target answered 410 Gone');
-        return outcome('disabled');
-      }
-      if (s >= 500 || s === 429) return await retry(s, null, answer.retryAfterMs);
-      await record(
-        s,
-        s >= 300 && s < 400 ? 'redirect (not followed)' : 'refused by the target',
-        'FAILED',
-        null,
+    if (s >= 500 || s === 429) return retry(s, null, answer.retryAfterMs);
+    const error = s >= 300 && s < 400 ? 'redirect (not followed)' : 'refused by the target';
+    await record(s, error, 'FAILED', null);
+    return this.#outcome('failed');
+  }
+
+  /** Attempt number `attempts` failed: due again on the schedule, or the rule disabled once it is spent. */
+  async #retry(
+    ruleId: string,
+    attempts: number,
+    record: Recorder,
+    statusCode: number | null,
+    error: string | null,
+    retryAfter: number | null,
+  ): Promise<AttemptOutcome> {
+    const wait = nextWaitMs(attempts, retryAfter, this.#o.random);
+    if (wait === null || attempts >= MAX_ATTEMPTS) {
+      await record(statusCode, error, 'FAILED', null);
+      await this.#disable(
+        ruleId,
+        `the target failed every attempt of the retry schedule (${MAX_ATTEMPTS})`,
       );
-      return outcome('failed');
-    } catch (e) {
-      if (e instanceof TargetError) {
-        if (e.kind === 'refused') {
-          await record(null, `refused: ${e.message}`, 'FAILED', null);
-          return outcome('failed');
-        }
-        return retry(null, e.kind, null);
-      }
-      throw e;
+      return this.#outcome('disabled');
     }
+    await record(statusCode, error, 'RETRYING', this.#now() + wait);
+    return this.#outcome('retrying');
   }
 
   async #disable(ruleId: string, reason: string): Promise<void> {
     if (await this.#o.store.disable(ruleId, reason, new Date(this.#now()).toISOString()))
       this.#o.onDisabled?.(ruleId, reason);
   }
+}
+
+/**
+ * The secrets a WEBHOOK rule signs with at `nowMs`: its secret, and while a rotation's overlap lasts
+ * (`previous_secret_until`) the one it replaced; none for SLACK and TEAMS (their URL is their
+ * credential).
+ */
+function signingSecrets(rule: RuleRow, box: SecretBox, nowMs: number): string[] {
+  if (rule.target_kind !== 'WEBHOOK' || !rule.secret_sealed) return [];
+  const rotating =
+    rule.previous_secret_sealed !== null &&
+    rule.previous_secret_until !== null &&
+    Date.parse(rule.previous_secret_until) > nowMs;
+  return [
+    box.open(rule.id, 'secret', rule.secret_sealed),
+    ...(rotating ? [box.open(rule.id, 'previous_secret', rule.previous_secret_sealed!)] : []),
+  ];
 }
 
 /** The body sent to a target of `kind`, from the stored webhook body. */

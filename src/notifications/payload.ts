@@ -39,6 +39,12 @@ export interface WebhookBody {
     consoleUrl: string | null;
     /** A test delivery says so. */
     test?: true;
+    /** `job.queue_blocked`: the queue whose head (`job`) cannot run. */
+    queue?: { arn: string; name: string };
+    /** `job.queue_blocked`: why the job cannot run (Batch's status reason). */
+    reason?: string | null;
+    /** `job.failed`, to rules whose creator reads logs: the job's last log lines (logLines.ts). */
+    logLines?: { at: string; message: string }[];
   };
 }
 
@@ -65,6 +71,7 @@ export function facts(body: WebhookBody): [string, string][] {
       ['Rule', body.data.rule.name],
       ['Event', body.type],
       ['Job', field(job, 'id')],
+      ['Queue', body.data.queue?.name ?? null],
       ['Provider status', field(job, 'providerStatus')],
       ['Reason', field(job, 'statusMessage')],
       ['Since', last?.at ?? null],
@@ -75,15 +82,23 @@ export function facts(body: WebhookBody): [string, string][] {
 /** Slack's section text is at most 3,000 characters. */
 const slackText = (s: string) => (s.length > 3000 ? `${s.slice(0, 2999)}…` : s);
 
+/** A delivery's log lines as one text (null: none). */
+const logText = (body: WebhookBody): string | null =>
+  body.data.logLines?.length ? body.data.logLines.map((l) => l.message).join('\n') : null;
+
 /** A Slack incoming webhook's message: `text` (the notification's) and `blocks`. */
 export function slackMessage(body: WebhookBody): Record<string, unknown> {
   const title = headline(body);
   const lines = facts(body).map(([k, v]) => `*${k}:* ${v}`);
+  const log = logText(body);
   return {
     text: title,
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: slackText(`*${title}*`) } },
       { type: 'section', text: { type: 'mrkdwn', text: slackText(lines.join('\n')) } },
+      ...(log
+        ? [{ type: 'section', text: { type: 'mrkdwn', text: slackText(`\`\`\`${log}\`\`\``) } }]
+        : []),
       ...(body.data.consoleUrl
         ? [
             {
@@ -116,6 +131,9 @@ export function teamsMessage(body: WebhookBody): Record<string, unknown> {
           body: [
             { type: 'TextBlock', text: headline(body), weight: 'Bolder', wrap: true },
             { type: 'FactSet', facts: facts(body).map(([title, value]) => ({ title, value })) },
+            ...(logText(body)
+              ? [{ type: 'TextBlock', text: logText(body), fontType: 'Monospace', wrap: true }]
+              : []),
           ],
           ...(body.data.consoleUrl
             ? {

@@ -17,7 +17,8 @@ export type DeliveryRow = NotificationDeliveriesTable;
 export type AttemptRow = NotificationAttemptsTable;
 
 /** A change of a rule, as the audit names it. */
-export type RuleChange = 'CREATE' | 'UPDATE' | 'DELETE' | 'DISABLE' | 'TEST' | 'REDELIVER';
+export type RuleChange =
+  'CREATE' | 'UPDATE' | 'DELETE' | 'DISABLE' | 'TEST' | 'REDELIVER' | 'ROTATE';
 
 export interface RuleAudit {
   ruleId: string;

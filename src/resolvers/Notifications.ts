@@ -19,6 +19,8 @@ export const NotificationMutations = {
     ctx.notifications().test(ctx.notifyCaller, args.id),
   redeliverNotification: (_: unknown, args: { id: string }, ctx: RequestContext) =>
     ctx.notifications().redeliver(ctx.notifyCaller, args.id),
+  rotateNotificationSecret: (_: unknown, args: { id: string }, ctx: RequestContext) =>
+    ctx.notifications().rotate(ctx.notifyCaller, args.id),
 };
 
 export const NotificationQueries = {

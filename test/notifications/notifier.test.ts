@@ -24,6 +24,8 @@ const rule = (over: Partial<RuleRow> = {}): RuleRow => ({
   target_shown: '',
   secret_sealed: null,
   previous_secret_sealed: null,
+  previous_secret_until: null,
+  creator_reads_logs: 0,
   enabled: 1,
   disabled_reason: null,
   created_at: '',

@@ -31,6 +31,9 @@ function ruleRow(url: string, kind = 'WEBHOOK', secrets: string[] = []): RuleRow
     target_shown: 'http://127.0.0.1/…',
     secret_sealed: secrets[0] ? box.seal(id, 'secret', secrets[0]) : null,
     previous_secret_sealed: secrets[1] ? box.seal(id, 'previous_secret', secrets[1]) : null,
+    // A rotation under way: the previous secret signs until an hour from the clock's start.
+    previous_secret_until: secrets[1] ? new Date(Date.now() + 3_600_000).toISOString() : null,
+    creator_reads_logs: 0,
     enabled: 1,
     disabled_reason: null,
     created_at: new Date(0).toISOString(),

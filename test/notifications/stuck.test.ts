@@ -39,6 +39,8 @@ function rule(id: string, accounts: string[]): RuleRow {
     target_shown: 'x',
     secret_sealed: null,
     previous_secret_sealed: null,
+    previous_secret_until: null,
+    creator_reads_logs: 0,
     enabled: 1,
     disabled_reason: null,
     created_at: new Date(T0).toISOString(),

@@ -11,17 +11,20 @@ export function batchDetail(patch: Record<string, unknown> = {}): Record<string,
 /** The environment value of the fixture's job that is a secret. */
 export const BATCH_ENV_SECRET = 'batch-demo-db-password-5f2c9e';
 
-/** An EventBridge `Batch Job State Change` event of `detail`, as the SQS message body carries it. */
+/**
+ * An EventBridge `Batch Job State Change` event of `detail` (or another detail type of Batch's,
+ * `Batch Job Queue Blocked`), as the SQS message body carries it.
+ */
 export function batchEvent(
   detail: Record<string, unknown>,
-  options: { account?: string; region?: string; time?: string } = {},
+  options: { account?: string; region?: string; time?: string; detailType?: string } = {},
 ): string {
   const region = options.region ?? 'us-east-1';
   const account = options.account ?? '123456789012';
   return JSON.stringify({
     version: '0',
     id: `evt-${String(detail.status)}-${String((detail.attempts as unknown[] | undefined)?.length ?? 0)}`,
-    'detail-type': 'Batch Job State Change',
+    'detail-type': options.detailType ?? 'Batch Job State Change',
     source: 'aws.batch',
     account,
     time: options.time ?? '2026-11-25T12:00:03Z',

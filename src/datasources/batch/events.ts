@@ -49,11 +49,19 @@ const BATCH_FIELD_BOUNDS: Readonly<Record<string, number>> = {
  * duplicates compares the status and the event's time; the time is the event source's to
  * compare, among records of the same order. Its creation time names the run (`run`), never ranks it.
  */
+/**
+ * The `detail-type` of AWS Batch's queue-blocked event: Batch found a RUNNABLE job at the head of a
+ * queue that cannot run (no compute environment can place it). Same source and envelope; its
+ * `detail` is the blocking job's JobDetail (status RUNNABLE, the cause in `statusReason`), read by
+ * the same code as a state change and applied like one, with what it says of the queue beside it.
+ */
+export const BATCH_QUEUE_BLOCKED = 'Batch Job Queue Blocked';
+
 export const BATCH_EVENTS: ProviderEvents<'AWS_BATCH'> = {
   source: 'aws.batch',
-  detailTypes: ['Batch Job State Change'],
+  detailTypes: ['Batch Job State Change', BATCH_QUEUE_BLOCKED],
   carries: [],
-  read(detail, place) {
+  read(detail, place, detailType) {
     boundFields(detail, BATCH_FIELD_BOUNDS);
     const jobId = str(detail.jobId, 'detail.jobId');
     if (jobId === null) throw new MalformedBodyError('detail.jobId is missing');
@@ -63,7 +71,16 @@ export const BATCH_EVENTS: ProviderEvents<'AWS_BATCH'> = {
       (part) => `detail.${part}`,
       place.account,
     ) as BatchKey;
-    return { kind: 'record', record: parseJob(key, detail, 'detail') };
+    const record = parseJob(key, detail, 'detail');
+    if (detailType !== BATCH_QUEUE_BLOCKED) return { kind: 'record', record };
+    // Only a RUNNABLE job of a named queue can block it: anything else is no such event of Batch's.
+    if (record.status !== 'RUNNABLE' || record.jobQueue === null)
+      throw new MalformedBodyError('a queue-blocked detail without a RUNNABLE job of a queue');
+    return {
+      kind: 'record',
+      record,
+      blocked: { queue: record.jobQueue, reason: record.statusReason },
+    };
   },
   listed(record: JobRecord) {
     const r = record as BatchJobRecord;

@@ -114,7 +114,11 @@ export function decodeEvent(
   const place: EventPlace = { account: alias, region };
   let meaning: EventMeaning;
   try {
-    meaning = provider.events.read(detail as Record<string, unknown>, place);
+    meaning = provider.events.read(
+      detail as Record<string, unknown>,
+      place,
+      String(e['detail-type']),
+    );
   } catch (err) {
     const of = { provider: provider.name, place };
     if (err instanceof OverlongField) throw new EventRejected(err.message, of);

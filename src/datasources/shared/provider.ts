@@ -124,9 +124,19 @@ export interface EventPlace {
  * actionExecutionId, `ProviderEvents.ref`).
  */
 export type EventMeaning<P extends JobProvider = JobProvider> =
-  | { kind: 'record'; record: JobRecord }
+  | { kind: 'record'; record: JobRecord; blocked?: BlockedQueue }
   | { kind: 'hint'; key: KeyOf<P> }
   | { kind: 'ref'; ref: string };
+
+/**
+ * What a queue-blocked event says beside its job's record (AWS Batch's `Batch Job Queue Blocked`):
+ * the queue whose head cannot run (its ARN) and why (the job's status reason), both the provider's
+ * own words, confirmed by a read before anyone is told (notifications/queueBlocked.ts).
+ */
+export interface BlockedQueue {
+  queue: string;
+  reason: string | null;
+}
 
 /**
  * A provider's job events (`Provider.events`): which EventBridge events are its, and what one
@@ -147,10 +157,10 @@ export interface ProviderEvents<P extends JobProvider> {
    */
   readonly carries: readonly string[];
   /**
-   * What an event's `detail` says at `place`; throws (MalformedBodyError, BAD_USER_INPUT) when it
-   * lacks what it needs or names a job no key can hold.
+   * What an event's `detail` (of `detailType`, one of `detailTypes`) says at `place`; throws
+   * (MalformedBodyError, BAD_USER_INPUT) when it lacks what it needs or names a job no key can hold.
    */
-  read(detail: Record<string, unknown>, place: EventPlace): EventMeaning<P>;
+  read(detail: Record<string, unknown>, place: EventPlace, detailType: string): EventMeaning<P>;
   /**
    * Records of one job in the order they can follow each other (compared element by element):
    * a record whose order is lower than the last one known is older news, never applied. Absent:

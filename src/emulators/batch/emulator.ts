@@ -41,6 +41,7 @@ import { BATCH_BIG_ACCOUNT } from './listData.ts';
 import { BATCH_PROGRESSING_JOB_ID, batchProgressingJob } from './progressing.ts';
 import { BATCH_SECOND_ACCOUNT_QUEUES, batchSecondAccountJobs } from './secondAccount.ts';
 import { batchLogSource } from './jobLogs.ts';
+import { matches, readFilters, summaryOf } from './listWire.ts';
 import type { LogStreams } from '../logs/streams.ts';
 
 /** The API's documented limits, as the emulator enforces them. */
@@ -56,13 +57,6 @@ export const BATCH_LIMITS = {
 } as const;
 
 const JOB_STATUSES: readonly string[] = BATCH_JOB_STATUSES;
-const FILTER_NAMES = [
-  'JOB_NAME',
-  'JOB_DEFINITION',
-  'BEFORE_CREATED_AT',
-  'AFTER_CREATED_AT',
-  'SHARE_IDENTIFIER',
-];
 
 export interface BatchEmulatorOptions
   extends ProgressClockOptions, ListOptions, AwsAccountsOptions {
@@ -219,22 +213,24 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
       const account = jobsOf(accountId);
       return { scope: account.scope, job: account.find(NO_REQUEST, BATCH_DEMO_REGION, jobId) };
     },
+    queueJobs: (accountId, queueArn) =>
+      demoJobsNow(accountId).filter((job) => job.jobQueue === queueArn),
   });
+  /** Every demo job of an account as it stands now (not a big account's generated ones). */
+  function demoJobsNow(accountId: string): WireBatchJob[] {
+    const which = callers.which(accountId);
+    if (which === 'other') return [];
+    const scope = which === 'default' ? defaultJobs.scope : otherJobs(accountId).scope;
+    const all =
+      which === 'default'
+        ? [...fixtures.values(), listing.progressingJob()]
+        : secondList.entries().map((e) => e.job());
+    return all
+      .map((job) => changes.current(scope, job))
+      .filter((job): job is WireBatchJob => job !== undefined);
+  }
   // The jobs' log lines (jobLogs.ts), from every demo job of an account as it stands now.
-  opts.logs?.register(
-    batchLogSource(BATCH_DEMO_REGION, (accountId) => {
-      const which = callers.which(accountId);
-      if (which === 'other') return [];
-      const scope = which === 'default' ? defaultJobs.scope : otherJobs(accountId).scope;
-      const all =
-        which === 'default'
-          ? [...fixtures.values(), listing.progressingJob()]
-          : secondList.entries().map((e) => e.job());
-      return all
-        .map((job) => changes.current(scope, job))
-        .filter((job): job is WireBatchJob => job !== undefined);
-    }),
-  );
+  opts.logs?.register(batchLogSource(BATCH_DEMO_REGION, demoJobsNow));
   const jobTokens = opaqueTokens('jobgraph-emulator-batch-ListJobs');
   const queueTokens = opaqueTokens('jobgraph-emulator-batch-DescribeJobQueues');
 
@@ -497,89 +493,6 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
       body: `{"jobs":[{"jobId":"${BATCH_JOB_IDS.succeeded}","jobNa`,
     }),
   };
-}
-
-/** A JobSummary of a job (ListJobs' item). */
-function summaryOf(job: WireBatchJob): Record<string, unknown> {
-  const container = job.container as { exitCode?: number; reason?: string } | undefined;
-  const array = job.arrayProperties as Record<string, unknown> | undefined;
-  const nodes = job.nodeProperties as { numNodes?: number } | undefined;
-  const node = job.nodeDetails as { nodeIndex?: number; isMainNode?: boolean } | undefined;
-  const pick = (o: Record<string, unknown>, keys: string[]) =>
-    Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
-  return {
-    jobArn: job.jobArn,
-    jobId: job.jobId,
-    jobName: job.jobName,
-    createdAt: job.createdAt,
-    status: job.status,
-    ...pick(job, ['statusReason', 'startedAt', 'stoppedAt', 'shareIdentifier']),
-    ...(container && (container.exitCode !== undefined || container.reason !== undefined)
-      ? { container: pick(container, ['exitCode', 'reason']) }
-      : {}),
-    ...(array
-      ? {
-          arrayProperties: pick(array, [
-            'size',
-            'index',
-            'statusSummary',
-            'statusSummaryLastUpdatedAt',
-          ]),
-        }
-      : {}),
-    ...(nodes || node
-      ? {
-          nodeProperties: {
-            ...(node ? { isMainNode: node.isMainNode, nodeIndex: node.nodeIndex } : {}),
-            ...(nodes ? { numNodes: nodes.numNodes } : {}),
-          },
-        }
-      : {}),
-    jobDefinition: job.jobDefinition,
-  };
-}
-
-type ListFilter = { name: string; value: string };
-
-/** The one filter of ListJobs' `filters` (null: none), or why it is refused. */
-function readFilters(filters: unknown): ListFilter | null | string {
-  if (filters === undefined || filters === null) return null;
-  if (!Array.isArray(filters)) return 'filters must be a list.';
-  if (filters.length === 0) return null;
-  if (filters.length > 1) return 'Only one filter can be used at a time.';
-  const f = filters[0] as { name?: unknown; values?: unknown };
-  if (typeof f?.name !== 'string' || !FILTER_NAMES.includes(f.name))
-    return `filters.name must be one of ${FILTER_NAMES.join(', ')}.`;
-  if (!Array.isArray(f.values) || f.values.length !== 1 || typeof f.values[0] !== 'string')
-    return 'filters.values must hold one value.';
-  const value = f.values[0];
-  if (
-    (f.name === 'BEFORE_CREATED_AT' || f.name === 'AFTER_CREATED_AT') &&
-    !/^\d{1,15}$/.test(value)
-  )
-    return `${f.name} must be milliseconds since the epoch.`;
-  return { name: f.name, value };
-}
-
-function matches(filter: ListFilter, job: WireBatchJob): boolean {
-  const { name, value } = filter;
-  const prefix = (wanted: string, actual: string) =>
-    wanted.endsWith('*') ? actual.startsWith(wanted.slice(0, -1)) : actual === wanted;
-  switch (name) {
-    case 'JOB_NAME':
-      return prefix(value.toLowerCase(), job.jobName.toLowerCase());
-    case 'JOB_DEFINITION': {
-      if (value.startsWith('arn:')) return job.jobDefinition === value;
-      const defName = job.jobDefinition.split('/').pop()?.split(':')[0] ?? '';
-      return prefix(value, defName);
-    }
-    case 'BEFORE_CREATED_AT':
-      return job.createdAt < Number(value);
-    case 'AFTER_CREATED_AT':
-      return job.createdAt > Number(value);
-    default:
-      return job.shareIdentifier === value;
-  }
 }
 
 function operationOf(

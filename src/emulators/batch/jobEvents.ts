@@ -7,6 +7,7 @@ import {
 } from '../eventBridge.ts';
 import type { JobControls } from '../framework.ts';
 import type { WireBatchJob } from './data.ts';
+import { batchQueueBlockedEvent, cannotRun, queueHead } from './queueBlocked.ts';
 
 /** Batch's statuses, in the order a job moves through them. */
 export const BATCH_JOB_STATUSES = [
@@ -156,13 +157,16 @@ export interface BatchJobEventsDeps {
   progressingJobId: string;
   /** An account's job as DescribeJobs answers it now (changes applied), and the account's scope. */
   lookup(accountId: string, jobId: string): { scope: string; job: WireBatchJob | undefined };
+  /** An account's jobs of the queue `queueArn` as they stand now (changes applied). */
+  queueJobs(accountId: string, queueArn: string): readonly WireBatchJob[];
 }
 
 /**
  * The Batch emulator's `jobs` (move a job now and publish its event; forget a job) and its
  * `publishDue`: the progressing job's state changes as Batch publishes them, each status it
  * reaches with its DescribeJobs record as `detail`, no event for the submit (a new cycle's
- * SUBMITTED).
+ * SUBMITTED). A job moved to RUNNABLE with a cause that it cannot run (queueBlocked.ts), at the
+ * head of its queue, publishes `Batch Job Queue Blocked` after its state change.
  */
 export function batchJobEvents(deps: BatchJobEventsDeps): {
   jobs: JobControls;
@@ -178,6 +182,9 @@ export function batchJobEvents(deps: BatchJobEventsDeps): {
   const watch = stateWatch(progressing()?.state ?? null);
   const publishChange = (accountId: string, job: WireBatchJob) => {
     events.publish(batchStateChangeEvent(job, accountId, region, now()));
+    // A job that cannot run, now at the head of its queue: the queue is blocked.
+    if (cannotRun(job) && queueHead(deps.queueJobs(accountId, job.jobQueue))?.jobId === job.jobId)
+      events.publish(batchQueueBlockedEvent(job, accountId, region, now()));
     // The progressing job's own watch takes the change as published.
     if (accountId === defaultAccountId) watch(progressing()?.state ?? null);
   };

@@ -79,6 +79,29 @@ describe('A job event envelope', () => {
     });
   });
 
+  it("reads a Batch queue-blocked event like a state change, the blocked queue and the reason beside the job's record", async () => {
+    const reason =
+      'MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT - The job resource requirement is higher than the CE(s) can meet.';
+    const detail = batchDetail({ status: 'RUNNABLE', statusReason: reason });
+    const body = batchEvent(detail, { detailType: 'Batch Job Queue Blocked' });
+    const event = decodeEvent(body, config, await accounts(), OWN);
+    const key = parseGlobalId(`batch:us-east-1:${String(detail.jobId)}`);
+    expect(event.meaning).toEqual({
+      kind: 'record',
+      record: parse(key as never, { jobs: [detail] }),
+      blocked: { queue: detail.jobQueue, reason },
+    });
+    // A state change of the same job says nothing of its queue.
+    expect(
+      decodeEvent(batchEvent(detail), config, await accounts(), OWN).meaning,
+    ).not.toHaveProperty('blocked');
+  });
+
+  it("rejects a queue-blocked event whose job is not RUNNABLE: no such event of Batch's", async () => {
+    const body = batchEvent(batchDetail(), { detailType: 'Batch Job Queue Blocked' });
+    expect(await rejection(body)).toBe('a detail without the job it is about');
+  });
+
   it('reads an event larger than the 256 KB EventBridge allowed before 2026: a rejected one would be deleted', async () => {
     const base = batchDetail();
     const detail = batchDetail({

@@ -1,0 +1,89 @@
+import { BatchClient, DescribeJobsCommand } from '@aws-sdk/client-batch';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BATCH_JOB_IDS, SPOT_QUEUE } from '../../../src/emulators/batch/data.ts';
+import { DEMO_AWS_CREDENTIALS } from '../../../src/emulators/framework.ts';
+import {
+  demoEventQueueUrls,
+  startEmulators,
+  type EmulatorSet,
+  type EventBridgeEvent,
+} from '../../../src/emulators/index.ts';
+import { useStarted } from '../../support/useStarted.ts';
+
+/**
+ * The AWS Batch emulator's `Batch Job Queue Blocked` event: a job moved to RUNNABLE with a cause
+ * that it cannot run (MISCONFIGURATION:…, CAPACITY:…) at the head of its queue (its oldest RUNNABLE
+ * job) publishes it after its state change, on the account's queue (read with the SQS client); the
+ * same job, DescribeJobs read with the SDK, shows the same status reason.
+ */
+
+const set: EmulatorSet = useStarted(
+  'the emulator set',
+  () => startEmulators(),
+  (s) => s.close(),
+);
+const clients: { destroy(): void }[] = [];
+afterAll(() => {
+  for (const c of clients) c.destroy();
+});
+const signing = { region: 'us-east-1', maxAttempts: 1, credentials: { ...DEMO_AWS_CREDENTIALS } };
+
+/** The Batch events on the default account's queue now (deleted as read). */
+async function batchEvents(): Promise<EventBridgeEvent[]> {
+  const client = new SQSClient({ ...signing, endpoint: set.sqs.url });
+  clients.push(client);
+  const url = demoEventQueueUrls(set.sqs.url).default;
+  const out: EventBridgeEvent[] = [];
+  for (;;) {
+    const got = await client.send(
+      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+    );
+    const messages = got.Messages ?? [];
+    if (messages.length === 0) return out.filter((e) => e.source === 'aws.batch');
+    out.push(...messages.map((m) => JSON.parse(m.Body as string) as EventBridgeEvent));
+    await client.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: url,
+        Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+      }),
+    );
+  }
+}
+
+const CAPACITY =
+  'CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY - There is no Spot capacity available that meets the job requirements.';
+const kinds = (events: EventBridgeEvent[]) =>
+  events.map((e) => [e['detail-type'], e.detail.jobId, e.detail.status]);
+
+describe('AWS Batch emulator: Batch Job Queue Blocked', () => {
+  it("publishes it when the head of a queue cannot run: the job's ARN and its queue's, its DescribeJobs record", async () => {
+    await batchEvents();
+    const job = BATCH_JOB_IDS.runnable;
+    set.batch.jobs!.changeState(job, 'RUNNABLE', { statusReason: CAPACITY });
+    const events = await batchEvents();
+    expect(kinds(events)).toEqual([
+      ['Batch Job State Change', job, 'RUNNABLE'],
+      ['Batch Job Queue Blocked', job, 'RUNNABLE'],
+    ]);
+    const blocked = events[1]!;
+    expect(blocked.resources).toEqual([blocked.detail.jobArn, SPOT_QUEUE.jobQueueArn]);
+    expect(blocked.detail.jobQueue).toBe(SPOT_QUEUE.jobQueueArn);
+    const client = new BatchClient({ ...signing, endpoint: set.batch.url });
+    clients.push(client);
+    const described = await client.send(new DescribeJobsCommand({ jobs: [job] }));
+    expect(described.jobs![0]!.statusReason).toBe(CAPACITY);
+    expect(blocked.detail.statusReason).toBe(CAPACITY);
+  });
+
+  it('publishes none for a RUNNABLE job that can run, nor for one behind the head of its queue', async () => {
+    await batchEvents();
+    // Older than the runnable job: the spot queue's head from now on, waiting for capacity.
+    set.batch.jobs!.changeState(BATCH_JOB_IDS.eks, 'RUNNABLE', { statusReason: 'Waiting' });
+    set.batch.jobs!.changeState(BATCH_JOB_IDS.runnable, 'RUNNABLE', { statusReason: CAPACITY });
+    expect(kinds(await batchEvents())).toEqual([
+      ['Batch Job State Change', BATCH_JOB_IDS.eks, 'RUNNABLE'],
+      ['Batch Job State Change', BATCH_JOB_IDS.runnable, 'RUNNABLE'],
+    ]);
+  });
+});
