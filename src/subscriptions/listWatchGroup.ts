@@ -4,7 +4,7 @@ import type { JobRecord } from '../model/job.ts';
 import type { Scheduler } from './scheduler.ts';
 import { listedSignature, type ListPass, type WatchLister } from './watchLister.ts';
 
-/** A watched job as its source's group drives it (the poller, pollers.ts). */
+/** A watched job as its source's group drives it (its read schedule, jobReadSchedule.ts). */
 export interface GroupMember {
   readonly id: string;
   readonly key: JobKey;
@@ -61,7 +61,7 @@ function transient(err: unknown): boolean {
 
 /**
  * The watched jobs of one source (provider, region, account). Each job keeps its own poll
- * schedule (pollers.ts: backoff, jitter, failures); when one is due, the group decides how it is
+ * schedule (jobReadSchedule.ts: backoff, jitter, failures); when one is due, the group decides how it is
  * polled.
  *
  * The jobs due within PULL_FRACTION of their wait make a *batch*, and the describes a list pass

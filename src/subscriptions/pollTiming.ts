@@ -1,4 +1,4 @@
-// The waits of a job's poller (pollers.ts): how they grow, spread, fall on shared instants, and
+// The waits of a job's poller (jobReadSchedule.ts): how they grow, spread, fall on shared instants, and
 // how long a lease and a holder's silence last, in the holder's waits.
 
 /**

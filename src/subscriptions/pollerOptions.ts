@@ -38,8 +38,6 @@ export interface PollerOptions {
    * `ms` after `phase` (scheduler ms), one timer a slot; absent: each poller its own exact timer.
    */
   slots?: { ms: number; phase: number };
-  /** Told of every record fetched or received (the secret-value registry learns it there). */
-  onRecord?(record: JobRecord): void;
   /** Watch many jobs of one source through its list call (watchLister.ts); absent: each job by its describe alone. */
   lister?: WatchLister;
   /**
@@ -53,8 +51,10 @@ export interface PollerOptions {
    */
   events?: { covered(key: JobKey): boolean; reconcileMs: number };
   /**
-   * The process's job-state store: each read and each peer's word is offered to it (a stale one is
-   * no change), its applied events come to the job's poller, and a watched job is pinned in it.
+   * The process's job-state store: each read, the holder's shared reads and (through the leases'
+   * channel, peerChannel.ts) the other replicas' events are offered to it (a stale one is no
+   * change); its applied events and reads made elsewhere come to the job's read schedule, and a
+   * watched job is pinned in it. It learns each record's secret values on the way in.
    */
   states?: Pick<JobStates, 'offer' | 'now' | 'pin' | 'unpin' | 'subscribe'>;
 }

@@ -3,7 +3,8 @@ import { formatGlobalId, type JobKey } from '../model/globalId.ts';
 import { ListWatchGroup } from './listWatchGroup.ts';
 import { exactTimers, PollSlots, type PollTimers } from './pollSlots.ts';
 import type { PollerOptions, WatchListener } from './pollerOptions.ts';
-import { Poller, type PollRole } from './pollers.ts';
+import { JobReadSchedule, type PollRole } from './jobReadSchedule.ts';
+import { PeerChannel } from './peerChannel.ts';
 
 /**
  * One poller per job per process, shared by every subscriber of that job and refcounted by
@@ -35,7 +36,7 @@ import { Poller, type PollRole } from './pollers.ts';
  * each of them (see docs/architecture.md).
  */
 export class PollerRegistry {
-  private readonly pollers = new Map<string, Poller>();
+  private readonly pollers = new Map<string, JobReadSchedule>();
   private readonly groups = new Map<string, ListWatchGroup>();
   /** Polls since start, by how they were made ({@link PollRole}). */
   readonly polls: Record<PollRole, number> = { holder: 0, follower: 0, alone: 0 };
@@ -43,6 +44,8 @@ export class PollerRegistry {
   /** Where the pollers' waits go: the slots, or a timer each. */
   readonly timers: PollTimers;
   private readonly offStates: (() => void) | undefined;
+  /** The poll leases' channels, through which the other replicas' events reach the store. */
+  private readonly peers: PeerChannel | undefined;
 
   constructor(readonly options: PollerOptions) {
     const { slots, scheduler } = options;
@@ -54,14 +57,22 @@ export class PollerRegistry {
         if (available) poller.leasesBack();
         else poller.leasesLost();
     });
-    // An event applied here goes to its job's poller as its record (no describe call), and so
-    // does a provider read made elsewhere in this process (a query's describe, an action's read
-    // after it acted): the watchers hear it from the store at once, not at their next poll.
+    this.peers = options.leases
+      ? new PeerChannel(options.leases, options.states, (record, stripped) =>
+          this.pollers.get(record.id)?.event(record, stripped),
+        )
+      : undefined;
+    // An event applied here (this process's, or another replica's offered by its channel) goes to
+    // its job's poller as its record (no describe call), and so does a provider read made
+    // elsewhere in this process (a query's describe, an action's read after it acted): the
+    // watchers hear it from the store at once, not at their next poll.
     this.offStates = options.states?.subscribe((message) => {
       if (message.kind !== 'change') return;
       const { record, observation } = message;
       const poller = this.pollers.get(record.id);
       if (observation.origin === 'event') poller?.event(record, false);
+      else if (observation.origin === 'peer' && observation.time !== undefined)
+        poller?.event(record, observation.stripped === true);
       else if (observation.origin === 'read') poller?.readElsewhere(record);
       // A listed row is a provider read of fewer fields than the job's record: news of the job,
       // read now (one coalesced describe), not at the next poll.
@@ -85,7 +96,7 @@ export class PollerRegistry {
     const detail = fields !== undefined && needsPolling(key.provider, fields);
     let poller = this.pollers.get(id);
     if (!poller) {
-      poller = new Poller(key, id, this.options, {
+      poller = new JobReadSchedule(key, id, this.options, {
         onStop: () => {
           this.pollers.delete(id);
           this.options.states?.unpin(id);
@@ -93,6 +104,7 @@ export class PollerRegistry {
         group: () => this.groupOf(key),
         polled: (role) => (this.polls[role] += 1),
         timers: this.timers,
+        follow: (job, listener) => this.peers!.follow(job, listener),
       });
       this.pollers.set(id, poller);
       // Watched: its ordering is kept (never evicted) while it is.
@@ -107,7 +119,7 @@ export class PollerRegistry {
   }
 
   /** The poller of the job with global ID `id`, if it is watched here. */
-  get(id: string): Poller | undefined {
+  get(id: string): JobReadSchedule | undefined {
     return this.pollers.get(id);
   }
 

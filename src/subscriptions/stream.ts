@@ -1,7 +1,7 @@
 import { JobgraphError } from '../errors.ts';
 import type { JobKey } from '../model/globalId.ts';
 import type { JobRecord } from '../model/job.ts';
-import { watchSettled } from './pollers.ts';
+import { watchSettled } from './watchChange.ts';
 import type { PollerRegistry } from './pollerRegistry.ts';
 import type { Scheduler } from './scheduler.ts';
 
@@ -17,7 +17,7 @@ export interface JobStreamOptions {
   scheduler: Scheduler;
   /** When the subscriber's token stops being accepted (exp + clock tolerance), in ms since the epoch; none: never. */
   endsAt?: number;
-  /** Whether the subscriber may read the jobs' secrets (default true), told to the pollers (pollers.ts). */
+  /** Whether the subscriber may read the jobs' secrets (default true), told to the job's watch (jobWatch.ts). */
   secrets?: boolean;
   /** The `Job` fields the subscription selects, told to the pollers (what events do not carry is polled). */
   fields?: ReadonlySet<string>;

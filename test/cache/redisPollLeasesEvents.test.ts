@@ -10,7 +10,7 @@ import type { JobRecord } from '../../src/model/job.ts';
 import { JOB_TYPE_NAME } from '../../src/model/jobKeys.ts';
 import { buildSchema } from '../../src/schema.ts';
 import { EventApplier } from '../../src/subscriptions/eventApplier.ts';
-import type { WatchEvent } from '../../src/subscriptions/pollers.ts';
+import type { WatchEvent } from '../../src/subscriptions/pollerOptions.ts';
 import { PollerRegistry } from '../../src/subscriptions/pollerRegistry.ts';
 import { BATCH_ENV_SECRET, batchDetail } from '../support/batchEvents.ts';
 import { testSealer } from '../support/clusterSecret.ts';
@@ -122,6 +122,71 @@ describe.skipIf(redisServer.skip)('Job events across replicas (Redis)', () => {
     ]);
     expect(JSON.stringify(seen[1])).not.toContain(BATCH_ENV_SECRET);
     expect(calls).toEqual([]);
+    onA.close();
+    onB.close();
+  });
+
+  it("offers another replica's event to the store from the channel, and a watcher there that may read secrets gets that replica's own read of it", async () => {
+    const a = await store('host:1:a');
+    const b = await store('host:2:b');
+    const clock = new ManualScheduler(0);
+    let upstream = 'RUNNABLE';
+    const calls: string[] = [];
+    const registry = (leases: PollLeases, states: JobStates) =>
+      new PollerRegistry({
+        fetch: () => {
+          calls.push(leases.replicaId);
+          return Promise.resolve(record(upstream));
+        },
+        pollMs: 1000,
+        maxPollMs: 4000,
+        breakerPauseMs: 10_000,
+        scheduler: clock,
+        random: () => 0.5,
+        leases,
+        states,
+      });
+    const [statesA, statesB] = [new JobStates(), new JobStates()];
+    const peerNews: { origin: string; time?: number; stripped?: boolean }[] = [];
+    statesB.subscribe((m) => {
+      if (m.kind === 'change' && m.observation.origin === 'peer') peerNews.push(m.observation);
+    });
+    const onA = registry(a, statesA);
+    const onB = registry(b, statesB);
+    const consumer = new EventApplier(config, onA, a, statesA);
+    const seen: WatchEvent[] = [];
+    let arrived = () => {};
+    const untilSeen = (count: number) =>
+      new Promise<void>((resolve) => {
+        arrived = () => {
+          if (seen.length >= count) resolve();
+        };
+        arrived();
+      });
+    // This watcher may read the job's secrets (the default).
+    onB.watch(KEY, (e) => {
+      seen.push(e);
+      arrived();
+    });
+    await subscribed(ID);
+    await untilSeen(1);
+    calls.length = 0;
+    upstream = 'RUNNING';
+    await consumer.apply({
+      provider: 'AWS_BATCH',
+      place: { account: 'default', region: 'us-east-1' },
+      meaning: { kind: 'record', record: record('RUNNING') },
+      time: 5000,
+    });
+    await untilSeen(2);
+    // B's store took the event once, as a peer's stripped word; its watcher was told B's own
+    // read (one describe there), with the values it may read, never the stripped record.
+    expect(peerNews).toEqual([
+      expect.objectContaining({ origin: 'peer', time: 5000, stripped: true }),
+    ]);
+    expect(calls).toEqual(['host:2:b']);
+    expect(seen).toHaveLength(2);
+    expect(JSON.stringify(seen[1])).toContain(BATCH_ENV_SECRET);
     onA.close();
     onB.close();
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LeaseClaim, PollLeases, PollResult, SharedPoll } from '../../src/cache/pollLeases.ts';
 import { parseGlobalId } from '../../src/model/globalId.ts';
 import type { JobRecord } from '../../src/model/job.ts';
-import type { WatchEvent } from '../../src/subscriptions/pollers.ts';
+import type { WatchEvent } from '../../src/subscriptions/pollerOptions.ts';
 import { LEASE_TTL_FACTOR } from '../../src/subscriptions/pollTiming.ts';
 import { PollerRegistry } from '../../src/subscriptions/pollerRegistry.ts';
 import type { Scheduler } from '../../src/subscriptions/scheduler.ts';

@@ -8,7 +8,7 @@ import type { PollLeases } from '../../src/cache/pollLeases.ts';
 import { parseGlobalId, type JobKey } from '../../src/model/globalId.ts';
 import type { JobRecord } from '../../src/model/job.ts';
 import { EventApplier } from '../../src/subscriptions/eventApplier.ts';
-import type { WatchEvent } from '../../src/subscriptions/pollers.ts';
+import type { WatchEvent } from '../../src/subscriptions/pollerOptions.ts';
 import { PollerRegistry } from '../../src/subscriptions/pollerRegistry.ts';
 import { batchDetail } from '../support/batchEvents.ts';
 import { ManualScheduler } from '../support/scheduler.ts';

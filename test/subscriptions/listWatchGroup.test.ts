@@ -8,7 +8,7 @@ import {
   type ListPass,
   type WatchLister,
 } from '../../src/subscriptions/watchLister.ts';
-import type { WatchEvent } from '../../src/subscriptions/pollers.ts';
+import type { WatchEvent } from '../../src/subscriptions/pollerOptions.ts';
 import { BACKOFF_FACTOR } from '../../src/subscriptions/pollTiming.ts';
 import { PollerRegistry } from '../../src/subscriptions/pollerRegistry.ts';
 import { ManualScheduler } from '../support/scheduler.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BATCH_JOB_IDS, batchGlobalId } from '../../src/emulators/batch/data.ts';
 import { parseGlobalId } from '../../src/model/globalId.ts';
 import type { JobRecord } from '../../src/model/job.ts';
-import type { PollerOptions } from '../../src/subscriptions/pollers.ts';
+import type { PollerOptions } from '../../src/subscriptions/pollerOptions.ts';
 import { PollerRegistry } from '../../src/subscriptions/pollerRegistry.ts';
 import { PollSlots, pollSlotMs, POLL_SLOT_MAX_MS } from '../../src/subscriptions/pollSlots.ts';
 import { clearCalls, freshCopies } from '../support/gateway.ts';

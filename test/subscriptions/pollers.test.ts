@@ -2,8 +2,10 @@ import { BrokenCircuitError } from 'cockatiel';
 import { describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../src/errors.ts';
 import { parseGlobalId } from '../../src/model/globalId.ts';
+import { JobStates } from '../../src/datasources/state/jobStates.ts';
 import type { JobRecord } from '../../src/model/job.ts';
-import { changeSignature, type WatchEvent } from '../../src/subscriptions/pollers.ts';
+import type { WatchEvent } from '../../src/subscriptions/pollerOptions.ts';
+import { changeSignature } from '../../src/subscriptions/watchChange.ts';
 import { BACKOFF_FACTOR } from '../../src/subscriptions/pollTiming.ts';
 import { PollerRegistry } from '../../src/subscriptions/pollerRegistry.ts';
 import { queuedImportExportRecord } from '../support/records.ts';
@@ -166,37 +168,47 @@ describe('A job poller', () => {
 });
 
 describe('A job poller given its last record again', () => {
-  it('hands the fetch its memo of the last answer, and neither learns nor tells a record it got back unchanged', async () => {
+  it('hands the fetch its memo of the last answer, tells no record it got back unchanged, and leaves learning its secrets to the store', async () => {
     const clock = new ManualScheduler(0);
     const same = record();
     const answers: JobRecord[] = [same, same, record({ locationCode: 'AtAWS' })];
     const memos = new Set<unknown>();
-    const learned: JobRecord[] = [];
+    // What the store learned, and what the watcher had been told when it did.
+    const learned: { record: JobRecord; told: number }[] = [];
+    const events: WatchEvent[] = [];
+    const states = new JobStates({
+      now: () => clock.now(),
+      learn: (r) => learned.push({ record: r, told: events.length }),
+    });
     const registry = new PollerRegistry({
       fetch: async (_key, answer) => {
         memos.add(answer);
         return answers.length > 1 ? answers.shift()! : answers[0]!;
       },
-      onRecord: (r) => learned.push(r),
+      states,
       pollMs: 1000,
       maxPollMs: 4000,
       breakerPauseMs: 10_000,
       scheduler: clock,
       random: () => 0.5,
     });
-    const events: WatchEvent[] = [];
     registry.watch(KEY, (e) => events.push(e));
     const settle = () => new Promise((resolve) => setImmediate(resolve));
     await settle();
     clock.fireNext();
     await settle();
-    // The second poll gave the same object back: no learning, no event, the wait grew.
-    expect(learned).toEqual([same]);
+    // The second poll gave the same object back: no event, the wait grew; the store, the one
+    // place records are learned, saw each read on its way in, before the watcher was told.
+    expect(learned).toEqual([
+      { record: same, told: 0 },
+      { record: same, told: 1 },
+    ]);
     expect(events).toHaveLength(1);
     expect(clock.pending()).toEqual([1000 * BACKOFF_FACTOR]);
     clock.fireNext();
     await settle();
-    expect(learned).toHaveLength(2);
+    expect(learned).toHaveLength(3);
+    expect(learned[2]!.told).toBe(1);
     expect(events).toHaveLength(2);
     // One memo per watched job, the same at every poll.
     expect(memos.size).toBe(1);

@@ -362,7 +362,7 @@ export interface ProviderList {
 /**
  * Watching many jobs of one list source through its list call (subscriptions/listWatchGroup.ts):
  * the list is a change detector, so a provider offers it only when its summary carries every
- * field `changeSignature` (subscriptions/pollers.ts) compares, or those it lacks cannot change
+ * field `changeSignature` (datasources/state/jobStates.ts) compares, or those it lacks cannot change
  * without one it carries.
  */
 export interface ProviderWatch<P extends JobProvider> {

@@ -12,7 +12,7 @@ export { RefJoin };
 export interface JobState {
   /** `Provider.events.order` of the record ([] when its provider has none). */
   order: readonly number[];
-  /** What a watcher compares (subscriptions/pollers.ts `changeSignature`). */
+  /** What a watcher compares (`changeSignature`). */
   signature: string;
   /** The `time` of the last event applied (epoch ms); null when only reads were seen. */
   time: number | null;
@@ -79,6 +79,8 @@ export interface Observation {
   time?: number;
   /** An event's ID (its envelope's `id`): the deterministic tie-break of two events of one order and time. */
   eventId?: string;
+  /** A peer's record had its secret fields taken out (cache/pollLeases.ts `stripped`): not judged, told on. */
+  stripped?: boolean;
 }
 
 export type Verdict = 'applied' | 'duplicate' | 'stale';

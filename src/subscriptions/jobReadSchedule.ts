@@ -8,11 +8,9 @@ import type { JobRecord } from '../model/job.ts';
 import type { ListWatchGroup, GroupMember } from './listWatchGroup.ts';
 import type { PollTimers } from './pollSlots.ts';
 import { HintGate } from './hintGate.ts';
-import { changeSignature, watchSettled } from './watchChange.ts';
-
-export { changeSignature, watchSettled };
-
-import type { PollerOptions, WatchEvent, WatchListener } from './pollerOptions.ts';
+import { JobWatch } from './jobWatch.ts';
+import { watchSettled } from './watchChange.ts';
+import type { PollerOptions, WatchListener } from './pollerOptions.ts';
 
 import {
   BACKOFF_FACTOR,
@@ -24,8 +22,6 @@ import {
   onGrid,
 } from './pollTiming.ts';
 
-export type { PollerOptions, WatchEvent, WatchListener };
-
 /**
  * How a poll was made, for `jobgraph_watch_polls_total{role}`: `holder`, this replica's upstream
  * call holding the job's lease; `alone`, its call without the lease (no Redis, Redis down, or a
@@ -36,26 +32,32 @@ export type PollRole = 'holder' | 'follower' | 'alone';
 
 const UNAVAILABLE: LeaseClaim = { kind: 'unavailable' };
 
-/** One watched job's poller (PollerRegistry). */
-export class Poller implements GroupMember {
-  /** Each subscriber, and whether it may read the job's secrets. */
-  private readonly listeners = new Map<WatchListener, boolean>();
-  private secretReaders = 0;
+/** What the registry gives a job's read schedule. */
+export interface ScheduleHost {
+  onStop(): void;
+  group(): ListWatchGroup | null;
+  polled(role: PollRole): void;
+  /** Where its waits go (the registry's slots). */
+  timers: PollTimers;
   /**
-   * Subscribers that select a progress field its provider's events do not carry (`needsPolling`):
-   * while there is one, the job is polled at the poll interval even when live by events.
+   * Hear what the job's holder shares (the poll leases' channel of `id`) until the returned
+   * function is called; another replica's events are offered to the store by the channel itself
+   * (peerChannel.ts), not passed here.
    */
-  private readonly detailReaders = new Set<WatchListener>();
-  last: JobRecord | null = null;
-  private lastSignature: string | null = null;
+  follow(id: string, listener: (poll: SharedPoll) => void): () => void;
+}
+
+/**
+ * One watched job's read schedule (PollerRegistry): when the job is read and by whom — its
+ * timing, back-off, lease, hints and list group. It only fetches and offers what it read to the
+ * job-state store; what the job's subscribers are told is its watch's (`watch`, jobWatch.ts),
+ * handed each record with the store's verdict.
+ */
+export class JobReadSchedule implements GroupMember {
+  /** The job as its subscribers see it. */
+  readonly watch = new JobWatch();
   /** The job's last upstream answer (its bytes or digest, and its record), for the next poll to compare. */
   private readonly answer = new AnswerMemo();
-  /** `last` is another replica's record with its secrets taken out. */
-  private lastStripped = false;
-  /** `last` is a settled record from an event that no provider read has confirmed yet. */
-  private lastUnconfirmed = false;
-  /** Subscribers that may read secrets and joined while `last` was stripped: they wait for this replica's own record. */
-  private readonly awaitingFull = new Set<WatchListener>();
   interval: number;
   quiet = 1;
   dueAt: number | null = null;
@@ -81,51 +83,32 @@ export class Poller implements GroupMember {
     readonly key: JobKey,
     readonly id: string,
     private readonly options: PollerOptions,
-    private readonly registry: {
-      onStop(): void;
-      group(): ListWatchGroup | null;
-      polled(role: PollRole): void;
-      /** Where its waits go (the registry's slots). */
-      timers: PollTimers;
-    },
+    private readonly registry: ScheduleHost,
   ) {
     this.interval = options.pollMs;
   }
 
+  /** The last record its subscribers were told (a list group compares its rows with it). */
+  get last(): JobRecord | null {
+    return this.watch.last;
+  }
+
   start(): void {
-    const leases = this.options.leases;
-    if (!leases) return this.describe();
+    if (!this.options.leases) return this.describe();
     // Listen first: a result shared while the lease is asked for is not missed.
-    this.unfollow = leases.follow(this.id, (poll) => this.shared(poll));
+    this.unfollow = this.registry.follow(this.id, (poll) => this.shared(poll));
     void this.claim();
   }
 
   add(listener: WatchListener, secrets: boolean, detail = false): void {
-    this.listeners.set(listener, secrets);
-    if (secrets) this.secretReaders += 1;
-    if (detail) {
-      this.detailReaders.add(listener);
-      // A wait as long as a reconciliation's is cut back to the poll interval.
-      if (this.detailReaders.size === 1) this.coverageChanged();
-    }
-    if (!this.last) return;
-    if (secrets && this.lastStripped) {
-      // Another replica's record lacks what this subscriber may read: the job is fetched here, for it.
-      this.awaitingFull.add(listener);
-      void this.fetch();
-      return;
-    }
-    listener(this.recordEvent(this.last));
+    const joined = this.watch.add(listener, secrets, detail);
+    // A wait as long as a reconciliation's is cut back to the poll interval.
+    if (joined.firstDetail) this.coverageChanged();
+    if (joined.ownRead) void this.fetch();
   }
 
   remove(listener: WatchListener): void {
-    const secrets = this.listeners.get(listener);
-    if (secrets === undefined) return;
-    this.listeners.delete(listener);
-    this.awaitingFull.delete(listener);
-    this.detailReaders.delete(listener);
-    if (secrets) this.secretReaders -= 1;
-    if (this.listeners.size === 0) this.stop();
+    if (this.watch.remove(listener) && this.watch.size === 0) this.stop();
   }
 
   stop(): void {
@@ -155,24 +138,23 @@ export class Poller implements GroupMember {
 
   /**
    * An event's record of the job, applied by the job-state store (`stripped`: another replica's,
-   * without its secrets): told to the subscribers as a poll's record would be. Its secrets were
-   * learned where it was decoded (EventApplier), and a peer's has none: it is not told to
-   * `onRecord` again. An event is what a read would say sooner, not the provider's word: a settled
-   * one is told `unconfirmed` and the watch goes on until one provider read, at the next poll slot
-   * (not at the poll rate, not at the reconcile interval), confirms it (`confirmed`, then the
-   * poller stops) or corrects it (the read's record replaces it in the store and is told). A
-   * follower leaves that read to the job's holder, which gets the same event.
+   * without its secrets): told to the subscribers as a poll's record would be (the store learned
+   * its secret values on the way in). An event is what a read would say sooner, not the
+   * provider's word: a settled one is told `unconfirmed` and the watch goes on until one provider
+   * read, at the next poll slot (not at the poll rate, not at the reconcile interval), confirms it
+   * (`confirmed`, then the poller stops) or corrects it (the read's record replaces it in the
+   * store and is told). A follower leaves that read to the job's holder, which gets the same event.
    */
   event(record: JobRecord, stripped: boolean): void {
     if (this.stopped) return;
-    if (stripped && this.secretReaders > 0) {
+    if (stripped && this.watch.secretReaders > 0) {
       // What a subscriber may read is not in it: the job is read here (once), as for a stripped poll.
-      if (changeSignature(record) !== this.lastSignature) void this.fetch();
+      if (this.watch.differs(record)) void this.fetch();
       return;
     }
     this.accept(record, stripped, 'applied', watchSettled(record));
     // A read in flight was sent before the event arrived: when it ends, fetch() schedules the next.
-    if (this.lastUnconfirmed && this.role !== 'follower' && !this.fetching) {
+    if (this.watch.unconfirmed && this.role !== 'follower' && !this.fetching) {
       const now = this.options.scheduler.now();
       this.soon(this.confirmWait(now, this.options.pollMs), now);
     }
@@ -194,14 +176,14 @@ export class Poller implements GroupMember {
    * A provider read of the job made elsewhere in this process (a query's describe, an action's
    * read after it acted), applied by the job-state store: told to the subscribers as this poller's
    * own read would be, with no call of its own; a settled one ends the watch as a poll's does.
-   * Its secrets were learned where it was read. This poller's own reads, told back by the store
+   * The store learned its secret values on the way in. This schedule's own reads, told back by the store
    * while it offers them, are its own to accept (`offering`).
    */
   readElsewhere(record: JobRecord): void {
     if (this.stopped || record === this.offering || record.retained === true) return;
     this.accept(record, false, 'applied');
     if (!watchSettled(record)) return;
-    this.confirm();
+    this.watch.confirm();
     if (this.role === 'holder')
       this.share({ kind: 'record', record, interval: this.interval, wait: 0 });
     this.stop();
@@ -216,20 +198,6 @@ export class Poller implements GroupMember {
     if (this.stopped || this.fetching) return;
     if (this.role === 'follower') void this.fetch();
     else this.describe();
-  }
-
-  /** A settled record was read (here or by the holder): an event's settled record is confirmed. */
-  private confirm(): void {
-    if (!this.lastUnconfirmed) return;
-    this.lastUnconfirmed = false;
-    this.emit({ kind: 'confirmed' });
-  }
-
-  /** `record` told to a subscriber: unconfirmed while it is an event's settled record no read has confirmed. */
-  private recordEvent(record: JobRecord): WatchEvent {
-    return record === this.last && this.lastUnconfirmed
-      ? { kind: 'record', record, unconfirmed: true }
-      : { kind: 'record', record };
   }
 
   /**
@@ -269,8 +237,9 @@ export class Poller implements GroupMember {
     this.quiet = (this.quiet + 1) / 2;
     this.interval = Math.min(this.interval * BACKOFF_FACTOR, this.options.maxPollMs);
     const wait = this.schedule(this.interval, jitter);
-    if (this.last && !this.lastStripped)
-      this.share({ kind: 'record', record: this.last, interval: this.interval, wait });
+    const last = this.watch.last;
+    if (last && !this.watch.stripped)
+      this.share({ kind: 'record', record: last, interval: this.interval, wait });
     else this.share({ kind: 'wait', interval: this.interval, wait });
   }
 
@@ -295,10 +264,6 @@ export class Poller implements GroupMember {
     void this.claim(false);
   }
 
-  private emit(event: WatchEvent): void {
-    for (const listener of [...this.listeners.keys()]) listener(event);
-  }
-
   /** The timer fired: with leases, take (or renew) the lease first; then the group decides how to poll, else the describe call. */
   private poll(): void {
     this.timer = undefined;
@@ -311,7 +276,7 @@ export class Poller implements GroupMember {
 
   private dispatch(): void {
     // An event's settled record is confirmed by a describe: a list row is not the job's record.
-    if (this.group && !this.lastUnconfirmed) this.group.due(this);
+    if (this.group && !this.watch.unconfirmed) this.group.due(this);
     else void this.fetch();
   }
 
@@ -325,7 +290,7 @@ export class Poller implements GroupMember {
     if (!leases || this.claiming || this.stopped) return;
     this.claiming = true;
     const outcome = leases.available()
-      ? await leases.claim(this.id, this.interval * LEASE_TTL_FACTOR, this.last === null)
+      ? await leases.claim(this.id, this.interval * LEASE_TTL_FACTOR, this.watch.last === null)
       : UNAVAILABLE;
     this.claiming = false;
     const due = poll || this.pollDue;
@@ -355,12 +320,12 @@ export class Poller implements GroupMember {
     this.armWatchdog(afterMs);
     if (last) this.shared(last);
     // Nothing to give the subscribers yet: the job is fetched here, once.
-    if (this.last === null) return void this.fetch();
+    if (this.watch.last === null) return void this.fetch();
     if (now - this.heardAt > SILENCE_FACTOR * this.interval) {
       // A live holder this replica does not hear (SILENCE_FACTOR): listen again, and poll once.
       this.heardAt = now;
       this.unfollow?.();
-      this.unfollow = this.options.leases!.follow(this.id, (poll) => this.shared(poll));
+      this.unfollow = this.registry.follow(this.id, (poll) => this.shared(poll));
       void this.fetch();
     }
   }
@@ -376,8 +341,9 @@ export class Poller implements GroupMember {
    */
   private shared(poll: SharedPoll): void {
     if (this.stopped || poll.from === this.options.leases?.replicaId) return;
-    // Another replica's event, whatever this one's role: it consumed the queue's message.
-    if (poll.kind === 'event') return this.sharedEvent(poll.record, poll.stripped, poll.time);
+    // Another replica's event is the channel's to offer to the store (peerChannel.ts): its
+    // applied change comes back through the registry, as this process's own events do.
+    if (poll.kind === 'event') return;
     if (poll.kind === 'hint') return void this.hint();
     this.heardAt = this.options.scheduler.now();
     if (this.role === 'holder') return;
@@ -392,19 +358,19 @@ export class Poller implements GroupMember {
       case 'record': {
         this.registry.polled('follower');
         this.armWatchdog(poll.wait * TAKEOVER_FACTOR);
-        if (poll.stripped && this.secretReaders > 0) {
-          const changed = changeSignature(poll.record) !== this.lastSignature;
-          if (changed || this.lastStripped || this.awaitingFull.size > 0) void this.fetch();
+        const watch = this.watch;
+        if (poll.stripped && watch.secretReaders > 0) {
+          if (watch.differs(poll.record) || watch.stripped || watch.awaitingFull) void this.fetch();
         } else {
-          this.options.onRecord?.(poll.record);
-          this.accept(poll.record, poll.stripped, this.offer(poll.record, 'peer'));
+          // The holder's read stands in for this replica's own: offered as a peer's read.
+          this.accept(poll.record, poll.stripped, this.offer(poll.record));
           if (watchSettled(poll.record)) {
-            this.confirm();
+            watch.confirm();
             return this.stop();
           }
           // The holder read otherwise than an event said: a peer's read has no send time to order
           // it by against the event, so this replica's own read (one) decides.
-          if (this.lastUnconfirmed) void this.fetch();
+          if (watch.unconfirmed) void this.fetch();
         }
         // Taking over later goes on from the holder's backoff.
         this.interval = poll.interval;
@@ -421,21 +387,19 @@ export class Poller implements GroupMember {
     }
   }
 
-  /** Another replica's applied event: applied here when this process's store takes it as news. */
-  private sharedEvent(record: JobRecord, stripped: boolean, time: number): void {
-    if (this.offer(record, 'peer', time) === 'applied') this.event(record, stripped);
-  }
-
-  /** Offer a read (sent at `at`) or a peer's word (an event's with its `time`) to the store: its verdict. */
-  private offer(record: JobRecord, origin: 'read' | 'peer', time?: number, at?: number): Verdict {
+  /**
+   * Offer this replica's read (sent at `at`) or, without `at`, the holder's read (a peer's word) to
+   * the store: its verdict. The store tells it back to the registry while it judges it; that
+   * message is this schedule's own (`offering`).
+   */
+  private offer(record: JobRecord, at?: number): Verdict {
     const states = this.options.states;
     if (!states) return 'applied';
     this.offering = record;
     try {
       return states.offer(record, {
-        origin,
+        origin: at === undefined ? 'peer' : 'read',
         at: at ?? states.now(),
-        ...(time !== undefined ? { time } : {}),
       });
     } finally {
       this.offering = null;
@@ -443,9 +407,8 @@ export class Poller implements GroupMember {
   }
 
   /**
-   * A record from this replica's call or from the holder's: an event when `changeSignature`
-   * changed, else a poll without change (the wait grows). A full record after a stripped one with
-   * the same signature replaces it, and goes to the subscribers that waited for it.
+   * A record from this replica's call, the holder's or the store's: its watch tells it when it is
+   * news (the wait goes back to the poll interval), else it is a poll without change (the wait grows).
    */
   private accept(
     record: JobRecord,
@@ -454,32 +417,16 @@ export class Poller implements GroupMember {
     /** An event's settled record: told `unconfirmed` until a read confirms it. */
     unconfirmed = false,
   ): void {
-    const first = this.last === null;
-    const signature = record === this.last ? this.lastSignature : changeSignature(record);
-    // A read that raced an applied event is older news: no change (never backwards).
-    const behind = !first && verdict === 'stale';
-    if (signature !== this.lastSignature && !behind) {
-      this.last = record;
-      this.lastSignature = signature;
-      this.lastStripped = stripped;
-      this.lastUnconfirmed = unconfirmed;
+    const first = this.watch.last === null;
+    const news = this.watch.news(record, verdict);
+    if (news) {
       this.interval = this.options.pollMs;
       this.quiet = first ? 1 : this.quiet / 2;
-      if (!stripped) this.awaitingFull.clear();
-      this.emit(this.recordEvent(record));
-      return;
+    } else {
+      this.quiet = (this.quiet + 1) / 2;
+      this.interval = Math.min(this.interval * BACKOFF_FACTOR, this.options.maxPollMs);
     }
-    this.quiet = (this.quiet + 1) / 2;
-    this.interval = Math.min(this.interval * BACKOFF_FACTOR, this.options.maxPollMs);
-    if (stripped || behind) return;
-    if (this.lastStripped) {
-      this.last = record;
-      this.lastStripped = false;
-    }
-    // Nobody waits for a full record on almost every poll: no copy of the empty set is made then.
-    if (this.awaitingFull.size === 0) return;
-    for (const listener of [...this.awaitingFull]) listener(this.recordEvent(record));
-    this.awaitingFull.clear();
+    this.watch.take(record, stripped, news, verdict, unconfirmed);
   }
 
   private async fetch(): Promise<void> {
@@ -487,7 +434,7 @@ export class Poller implements GroupMember {
     this.fetching = true;
     this.hints.reading(this.options.scheduler.now());
     // When the read was sent: one sent before an event arrived may answer an older state.
-    const at = this.options.states?.now();
+    const at = this.options.states?.now() ?? 0;
     let record: JobRecord;
     try {
       record = await this.options.fetch(this.key, this.answer);
@@ -498,11 +445,9 @@ export class Poller implements GroupMember {
     }
     this.fetching = false;
     if (this.stopped) return;
-    // The last record again (an unchanged answer, not parsed): its secrets are known already.
-    if (record !== this.last) this.options.onRecord?.(record);
     this.registry.polled(this.role === 'holder' ? 'holder' : 'alone');
-    this.accept(record, false, this.offer(record, 'read', undefined, at));
-    if (watchSettled(record)) this.confirm();
+    this.accept(record, false, this.offer(record, at));
+    if (watchSettled(record)) this.watch.confirm();
     if (this.role === 'follower') {
       // A follower's own call: the holder's polls go on.
       if (watchSettled(record)) this.stop();
@@ -546,7 +491,7 @@ export class Poller implements GroupMember {
     }
     // For good: each replica gets the error from its own call (errors are not shared).
     this.share({ kind: 'fetch' });
-    this.emit({ kind: 'error', error: err });
+    this.watch.fail(err);
     this.stop();
   }
 
@@ -570,7 +515,7 @@ export class Poller implements GroupMember {
    * no subscriber selects what the events do not carry (a HealthOmics job's `sources`).
    */
   private covered(): boolean {
-    return this.detailReaders.size === 0 && this.options.events?.covered(this.key) === true;
+    return this.watch.detailReaders === 0 && this.options.events?.covered(this.key) === true;
   }
 
   private armWatchdog(ms: number): void {
@@ -597,7 +542,7 @@ export class Poller implements GroupMember {
     // Live by events: the poll is a reconciliation read, rare (JOBGRAPH_EVENT_RECONCILE_SECONDS).
     // An event's settled record waits for its confirming read (confirmWait), not this long.
     const now = this.options.scheduler.now();
-    if (this.lastUnconfirmed) return this.arm(this.confirmWait(now, ms), now);
+    if (this.watch.unconfirmed) return this.arm(this.confirmWait(now, ms), now);
     const covered = this.covered();
     const base = covered ? Math.max(ms, (events as { reconcileMs: number }).reconcileMs) : ms;
     let wait = jitter === null ? base : base * (1 + (jitter * 2 - 1) * JITTER);
