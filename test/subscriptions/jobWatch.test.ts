@@ -35,17 +35,17 @@ describe('A job watch', () => {
     const a = subscriber();
     watch.add(a.listener, false, false);
     expect(hand(watch, record(), 'stale')).toBe(true);
-    const running = record({ state: 'RUNNING', providerStatus: 'InProgress' });
+    const running = record({ state: 'IN_PROGRESS', providerStatus: 'InProgress' });
     expect(hand(watch, running, 'applied')).toBe(true);
     // Older news than the store knows (a read sent before the event arrived): no change.
     expect(hand(watch, record(), 'stale')).toBe(false);
     // The same state again: no change.
     expect(
-      hand(watch, record({ state: 'RUNNING', providerStatus: 'InProgress' }), 'duplicate'),
+      hand(watch, record({ state: 'IN_PROGRESS', providerStatus: 'InProgress' }), 'duplicate'),
     ).toBe(false);
     expect(a.told.map((e) => (e.kind === 'record' ? e.record.state : e.kind))).toEqual([
       'QUEUED',
-      'RUNNING',
+      'IN_PROGRESS',
     ]);
     expect(watch.last).toBe(running);
   });
