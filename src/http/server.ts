@@ -256,22 +256,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     contextFor,
     run,
     subscriptions,
-    authenticate: authenticator(
-      verifyToken,
-      operationLog,
-      metrics,
-      callerRate ? { rate: callerRate, transportOf: rateTransportOf } : undefined,
-    ),
-    ...(callerRate
-      ? {
-          rate: callerRateMiddleware(callerRate, rateTransportOf, () =>
-            metrics?.graphqlRequest('unknown', 'RATE_LIMITED'),
-          ),
-        }
-      : {}),
-    ...(options.observability?.tracing
-      ? { spanMiddleware: operationSpanMiddleware(options.observability) }
-      : {}),
+    ...admission(options, verifyToken, operationLog, callerRate),
   });
   otherRoutes(app, config, logger, metrics !== undefined);
 
@@ -289,6 +274,38 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       verifyToken.stop();
       await apollo.stop();
     },
+  };
+}
+
+/**
+ * What a /graphql request passes before its body is read: its operation span (traces on), its
+ * caller admitted (token, grant), and the caller's request rate spent (JOBGRAPH_CALLER_RATE).
+ * Apart from startServer: the middlewares depend on the options alone, not on the server made.
+ */
+function admission(
+  options: ServerOptions,
+  verifyToken: ReturnType<typeof startTokenVerifier>,
+  operationLog: ReturnType<typeof fixedFieldsLogger>,
+  callerRate: CallerRate | undefined,
+) {
+  const metrics = options.observability?.metrics;
+  return {
+    authenticate: authenticator(
+      verifyToken,
+      operationLog,
+      metrics,
+      callerRate ? { rate: callerRate, transportOf: rateTransportOf } : undefined,
+    ),
+    ...(callerRate
+      ? {
+          rate: callerRateMiddleware(callerRate, rateTransportOf, () =>
+            metrics?.graphqlRequest('unknown', 'RATE_LIMITED'),
+          ),
+        }
+      : {}),
+    ...(options.observability?.tracing
+      ? { spanMiddleware: operationSpanMiddleware(options.observability) }
+      : {}),
   };
 }
 
