@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { DestinationStream, Logger } from 'pino';
 import { demoTokens, type DemoTokens } from './auth/demoTokens.ts';
 import { accountGroupsNameAccounts, eventsOf, loadConfig, type Config } from './config/index.ts';
-import { closeSources, createSources, type Sources } from './datasources/index.ts';
+import { closeSources, createSources, transportLimits, type Sources } from './datasources/index.ts';
 import { createJobLogs, type JobLogs } from './datasources/logs/jobLogs.ts';
 import type { AwsAccounts, AccountState } from './datasources/shared/accounts.ts';
 import { AccountChecks } from './datasources/accountChecks.ts';
@@ -230,15 +230,7 @@ function openJobLogs(
 ): JobLogs {
   return createJobLogs(
     config,
-    {
-      timeoutMs: config.limits.upstreamTimeoutMs,
-      maxAttempts: config.limits.upstreamMaxAttempts,
-      maxSockets: config.limits.providerConcurrency,
-      maxClients: config.limits.maxClientsPerProvider,
-      maxBodyBytes: config.limits.upstreamMaxBodyBytes,
-      budgetMs: config.resilience.upstreamBudgetMs,
-      awsAccounts: accounts,
-    },
+    { ...transportLimits(config), awsAccounts: accounts },
     observability,
     // The log budget on the watch pollers' clock (a test's, moved by hand), else the real one.
     scheduler ? () => scheduler.now() : undefined,
