@@ -1,41 +1,38 @@
-import { createJobLogs, type JobLogs } from './datasources/logs/jobLogs.ts';
 import { randomBytes } from 'node:crypto';
 import type { DestinationStream, Logger } from 'pino';
 import { demoTokens, type DemoTokens } from './auth/demoTokens.ts';
 import { accountGroupsNameAccounts, eventsOf, loadConfig, type Config } from './config/index.ts';
-import { closeSources, createSources, type Sources } from './datasources/index.ts';
-import { createListSnapshots } from './datasources/listing/index.ts';
-import { AwsAccounts, type AccountState } from './datasources/shared/accounts.ts';
+import { closeSources, createSources, transportLimits, type Sources } from './datasources/index.ts';
+import { createJobLogs, type JobLogs } from './datasources/logs/jobLogs.ts';
+import type { AwsAccounts, AccountState } from './datasources/shared/accounts.ts';
 import { AccountChecks } from './datasources/accountChecks.ts';
-import { EventQueues, type ClusterChannel } from './datasources/events/eventQueues.ts';
-import { readsMeasured } from './datasources/events/coverage.ts';
-import { JobStates } from './datasources/state/jobStates.ts';
-import { RejectionLog } from './datasources/events/rejectionLog.ts';
-import { localRateBucket } from './datasources/guard/rateBudget.ts';
+import type { EventQueues } from './datasources/events/eventQueues.ts';
 import type { EmulatorSet } from './emulators/index.ts';
 import type { WebhookReceiver } from './emulators/webhookReceiver.ts';
-import { historySubscriber, openHistory, rememberedJobs, type History } from './history/index.ts';
-import { ActionLog } from './history/actions.ts';
-import { JobActions } from './actions/jobActions.ts';
-import { openNotifications, type NotificationParts } from './notifications/index.ts';
-import { accountDirectory } from './datasources/accountDirectory.ts';
+import { openHistory, rememberedJobs, type History } from './history/index.ts';
+import type { NotificationParts } from './notifications/index.ts';
 import { createLogger } from './logger.ts';
-import {
-  createSecretDetector,
-  createSecretStripper,
-  createSensitiveValueCollector,
-} from './auth/secrets.ts';
-import { secretValues } from './auth/secretValues.ts';
-import { openCallerRates, openCluster, type Cluster } from './cache/cluster.ts';
+import { openCallerRates, openCluster } from './cache/cluster.ts';
 import type { ClusterPeers } from './cache/clusterPeers.ts';
-import { openJobCache, type JobCache, type ShareRules } from './cache/index.ts';
-import { parseGlobalId } from './model/globalId.ts';
-import { providerOf } from './datasources/registry.ts';
-import { JOB_TYPE_NAME } from './model/jobKeys.ts';
+import type { JobCache } from './cache/index.ts';
 import { buildSchema, type BuiltSchema } from './schema.ts';
 import { isLoopbackHost } from './http/loopback.ts';
 import { startServer, type RunningServer } from './http/server.ts';
 import { FdHealth } from './http/health.ts';
+import { awsAccounts, verifyAccounts } from './gateway/accountsAtStart.ts';
+import {
+  learnConfiguredSecrets,
+  sensitiveFieldNames,
+  shareRules,
+} from './gateway/secretsAtStart.ts';
+import { openActions, openGatewayNotifications } from './gateway/services.ts';
+import {
+  openCache,
+  openListSnapshots,
+  openRateBucket,
+  openSharedReservations,
+} from './gateway/sharedStores.ts';
+import { openEventQueues, openJobStates } from './gateway/stateStore.ts';
 
 export { isLoopbackHost } from './http/loopback.ts';
 import { createObservability, type Observability } from './observability/index.ts';
@@ -81,6 +78,90 @@ export interface Gateway {
 export async function startGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
   // Here, not in loadConfig: the demo's accounts join the configuration after it is read.
   accountGroupsNameAccounts(config);
+  const core = await openCore(config, options);
+  const { logger, observability, cluster, history, accounts, sources } = core;
+  const logs = openJobLogs(config, accounts, observability, options.watchScheduler);
+  const accountChecks = new AccountChecks(config, accounts);
+  const verification = verifyAccounts(config, accountChecks, accounts, sources, logger);
+  const scheduler = options.watchScheduler;
+  const { listSnapshots, sharedSnapshots } = await openListSnapshots(
+    config,
+    options.listClock ?? (scheduler ? () => scheduler.now() : undefined),
+    logger,
+    cluster,
+  );
+  const events = openEventQueues(config, accounts, logger, observability, cluster?.redis);
+  const states = openJobStates(config, listSnapshots.now, logger, observability, events, history);
+  const { actionLog, actions } = openActions(
+    config,
+    sources,
+    logger,
+    history,
+    states,
+    observability,
+  );
+  const { notifications, setConsoleBase } = openGatewayNotifications(config, {
+    ...core,
+    states,
+    logs,
+    events,
+  });
+  core.notifyFrom(notifications?.notifier);
+  const sharedReservations = await openSharedReservations(config, logger, cluster);
+  const callerRates = await openCallerRates(config, logger, cluster);
+  const server = await startServer({
+    ...serverParts(config, options, core),
+    listSnapshots,
+    accountStates: () => accountChecks.states(),
+    ...(sharedReservations ? { sharedReservations } : {}),
+    ...(events ? { events } : {}),
+    states,
+    actions,
+    logs,
+    ...(notifications ? { notifications: notifications.notifications } : {}),
+    ...(callerRates ? { callerRates } : {}),
+    readinessDetails: () => ({
+      ...(cluster ? { redis: cluster.redis.state, cluster: cluster.peers.state() } : {}),
+      ...(history ? { history: history.health() } : {}),
+      ...(notifications ? { notifications: notifications.outbox.backlog } : {}),
+    }),
+  });
+  setConsoleBase(config.console ? new URL(server.url).origin : null);
+  // Read from now on: the watch hub, which applies the events, exists.
+  events?.start();
+  const { built, cache, health, rateBucket } = core;
+  return {
+    ...{ config, server, sources, built, logger, cache, health, observability, accounts },
+    ...{ accountChecks, verification, events, cluster: cluster?.peers, history, jobLogs: logs },
+    notifications,
+    // The server first (no request reaches a closed part), the stores it used after it.
+    close: closeInOrder([
+      () => events?.close(),
+      () => server.close(),
+      () => notifications?.close(),
+      () => closeSources(sources),
+      () => logs.close(),
+      () => sharedSnapshots?.close(),
+      () => sharedReservations?.close(),
+      () => callerRates?.close(),
+      () => cluster?.peers.close(),
+      () => rateBucket?.close(),
+      () => cache?.close(),
+      () => cluster?.redis.close(),
+      () => actionLog?.flush(),
+      () => history?.close(),
+      () => observability?.close(),
+    ]),
+  };
+}
+
+/**
+ * What the rest is built on, in the order each needs the one before: the schema, the log (its
+ * redaction from the schema's sensitive fields), the secrets known at start, metrics, Redis, the
+ * finished-job cache, the history store, the rate budget, the AWS accounts and the guarded
+ * sources. The history's writer fires the notifications, made later: `notifyFrom` hands them over.
+ */
+async function openCore(config: Config, options: GatewayOptions) {
   const built = buildSchema();
   const logger = createLogger(config.logLevel, sensitiveFieldNames(built), options.logDestination);
   learnConfiguredSecrets(config, built);
@@ -97,7 +178,6 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   if (cluster) observability?.metrics?.redisSource(() => cluster.redis.available());
   const share = shareRules(built);
   const cache = await openCache(config, share, logger, options.uncachedJobIds, cluster);
-  // What fires notifications is made once the sources are (below): the writer asks it late.
   let notifier: NotificationParts['notifier'] | undefined;
   const history = await openHistory(
     config,
@@ -118,203 +198,52 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     accounts,
     history ? rememberedJobs(history.reader) : undefined,
   );
-  // Job logs (docs/logs.md): CloudWatch Logs through the same pipeline, on demand, budgeted.
-  const logs = createJobLogs(
-    config,
-    {
-      timeoutMs: config.limits.upstreamTimeoutMs,
-      maxAttempts: config.limits.upstreamMaxAttempts,
-      maxSockets: config.limits.providerConcurrency,
-      maxClients: config.limits.maxClientsPerProvider,
-      maxBodyBytes: config.limits.upstreamMaxBodyBytes,
-      budgetMs: config.resilience.upstreamBudgetMs,
-      awsAccounts: accounts,
-    },
-    observability,
-    // The log budget on the watch pollers' clock (a test's, moved by hand), else the real one.
-    options.watchScheduler ? () => (options.watchScheduler as Scheduler).now() : undefined,
-  );
-  const accountChecks = new AccountChecks(config, accounts);
-  const verification = verifyAccounts(config, accountChecks, accounts, sources, logger);
-  const { listSnapshots, sharedSnapshots } = await openListSnapshots(
-    config,
-    options,
-    logger,
-    cluster,
-  );
-  const events = openEventQueues(config, accounts, logger, observability, cluster?.redis);
-  // The one owner of what the process knows of each job's state: built here, passed down. Dated
-  // by the list snapshots' clock, so a listed row's read time and an event's arrival compare.
-  // Every record offered is learned on the way in (its secrets scrubbed from every line from then
-  // on), and a subscriber that throws fails alone: counted, and logged once.
-  const states = new JobStates({
-    now: listSnapshots.now,
-    learn: (record) => secretValues.learnRecord(record),
-    onListenerFailure: (err) =>
-      logger.error(
-        { err: err instanceof Error ? err.name : typeof err },
-        'a subscriber of the job-state store failed; the others go on (jobgraph_job_states_listener_failures_total)',
-      ),
-  });
-  observability?.metrics?.stores(states, states.refs);
-  observability?.metrics?.eventsMissed(() => states.missed);
-  observability?.metrics?.statesListenerFailures(() => states.listenerFailures);
-  // Coverage is measured by the reads too: one that finds a change no event announced.
-  if (events) states.subscribe(readsMeasured(events.readSeen));
-  // Every applied observation but a peer's is a change of the job's history; a job events showed
-  // first is written once a read shows it; one read again unchanged moves its `lastConfirmedAt`.
-  if (history) states.subscribe(historySubscriber(history.writer, accountOf(config)));
-  const actionLog = history
-    ? new ActionLog(
-        history.database,
-        (outcome, n) => observability?.metrics?.historyWrites(outcome, n),
-        (rows, code) =>
-          logger.warn(
-            { history: history.where, rows, code },
-            'history: the database refused some audit rows of actions; they are dropped and counted, the others are written',
-          ),
-      )
-    : null;
-  const actions = new JobActions({
-    config,
-    sources,
-    logger,
-    store: actionLog,
-    states,
-    ...(observability?.metrics ? { metrics: observability.metrics } : {}),
-  });
-  observability?.metrics?.stores(actions);
-  // Notification rules live in the history store; off with it (the summary says why). A
-  // payload's console link is the server's, known once it listens.
-  let consoleBase: string | null = null;
-  const notifications = openNotifications(
-    config,
-    history?.database ?? null,
-    () => accountDirectory(config, accounts),
-    logger,
-    observability?.metrics?.notificationsMetrics(),
-    {
-      sources,
-      states,
-      accountOf: accountOf(config),
-      withoutSecrets: share.withoutSecrets,
-      logs,
-      consoleUrl: (id) =>
-        consoleBase === null ? null : `${consoleBase}/console/jobs/${encodeURIComponent(id)}`,
-    },
-  );
-  notifier = notifications?.notifier;
-  if (notifications)
-    observability?.metrics?.notificationsBacklog(() => notifications.outbox.backlog);
-  // An event's transition some rule would take is read at once to confirm it.
-  if (notifications) states.subscribe(notifications.notifier.listener);
-  // A queue-blocked event (AWS Batch) is told to the notifier, which confirms it by a read.
-  if (notifications && events) events.onQueueBlocked(notifications.notifier.queueBlocked);
-  const sharedReservations = await openSharedReservations(config, logger, cluster);
-  const callerRates = await openCallerRates(config, logger, cluster);
-  const server = await startServer({
-    config,
-    sources,
-    built,
-    logger,
-    health,
-    listSnapshots,
-    accounts,
-    accountStates: () => accountChecks.states(),
-    ...(sharedReservations ? { sharedReservations } : {}),
-    ...(events ? { events } : {}),
-    states,
-    ...(history ? { history } : {}),
-    actions,
-    logs,
-    ...(notifications ? { notifications: notifications.notifications } : {}),
-    ...(callerRates ? { callerRates } : {}),
-    readinessDetails: () => ({
-      ...(cluster ? { redis: cluster.redis.state, cluster: cluster.peers.state() } : {}),
-      ...(history ? { history: history.health() } : {}),
-      ...(notifications ? { notifications: notifications.outbox.backlog } : {}),
-    }),
-    ...(observability ? { observability } : {}),
-    ...(options.sandbox ? { sandbox: options.sandbox } : {}),
-    ...(options.watchScheduler ? { watchScheduler: options.watchScheduler } : {}),
-  });
-  consoleBase = config.console ? new URL(server.url).origin : null;
-  // Read from now on: the watch hub, which applies the events, exists.
-  events?.start();
   return {
-    config,
-    server,
-    sources,
-    built,
-    logger,
-    cache,
-    health,
-    observability,
-    accounts,
-    accountChecks,
-    verification,
-    events,
-    cluster: cluster?.peers,
-    history,
-    jobLogs: logs,
-    notifications,
-    close: async () => {
-      await events?.close();
-      await server.close();
-      await notifications?.close();
-      closeSources(sources);
-      logs.close();
-      await sharedSnapshots?.close();
-      await sharedReservations?.close();
-      await callerRates?.close();
-      await cluster?.peers.close();
-      await rateBucket?.close();
-      await cache?.close();
-      await cluster?.redis.close();
-      await actionLog?.flush();
-      await history?.close();
-      await observability?.close();
+    ...{ built, logger, health, observability, cluster, share, cache, history, rateBucket },
+    ...{ accounts, sources },
+    notifyFrom: (made: NotificationParts['notifier'] | undefined) => {
+      notifier = made;
     },
   };
 }
 
-/** The sensitive fields' names, which the log redacts by key. */
-const sensitiveFieldNames = (built: BuiltSchema) =>
-  built.policy.sensitiveFields.map((f) => f.field);
-
-/**
- * Each account checked once now (live mode), so /readyz, the summary and the log say which cannot
- * serve before a request does; readiness does not wait for it (a failed account leaves the others).
- */
-function verifyAccounts(
+/** What startServer takes of the core and of the options as they are. */
+function serverParts(
   config: Config,
-  accountChecks: AccountChecks,
-  accounts: AwsAccounts,
-  sources: Sources,
-  logger: Logger,
-): Promise<AccountState[]> | undefined {
-  const verification =
-    config.mode === 'live'
-      ? accountChecks
-          .verify(config, sources, config.limits.upstreamTimeoutMs)
-          .then((states) => reportVerified(states, logger))
-      : undefined;
-  if (!verification && config.awsAccounts.length > 0) void reportAccounts(accounts, logger);
-  return verification;
+  options: GatewayOptions,
+  core: Awaited<ReturnType<typeof openCore>>,
+) {
+  const { sources, built, logger, health, history, observability, accounts } = core;
+  return {
+    ...{ config, sources, built, logger, health, accounts },
+    ...(history ? { history } : {}),
+    ...(observability ? { observability } : {}),
+    ...(options.sandbox ? { sandbox: options.sandbox } : {}),
+    ...(options.watchScheduler ? { watchScheduler: options.watchScheduler } : {}),
+  };
 }
 
-/** The AWS accounts: each AssumeRole counted; the default credentials' and each session's secrets pinned for scrubbing. */
-function awsAccounts(
+/** Job logs (docs/logs.md): CloudWatch Logs through the same pipeline, on demand, budgeted. */
+function openJobLogs(
   config: Config,
-  observability: Awaited<ReturnType<typeof createObservability>>,
-): AwsAccounts {
-  return new AwsAccounts(config, {
-    assumeRole: (alias, outcome) => observability?.metrics?.assumeRole(alias, outcome),
-    learned: (identity) => {
-      secretValues.pin(identity.secretAccessKey);
-      secretValues.pin(identity.sessionToken);
-    },
-  });
+  accounts: AwsAccounts,
+  observability: Observability | undefined,
+  scheduler: Scheduler | undefined,
+): JobLogs {
+  return createJobLogs(
+    config,
+    { ...transportLimits(config), awsAccounts: accounts },
+    observability,
+    // The log budget on the watch pollers' clock (a test's, moved by hand), else the real one.
+    scheduler ? () => scheduler.now() : undefined,
+  );
+}
+
+/** Each closer in turn, each awaited before the next. */
+function closeInOrder(closers: readonly (() => unknown)[]): () => Promise<void> {
+  return async () => {
+    for (const close of closers) await close();
+  };
 }
 
 /** How startGateway runs besides the configuration (logs, Sandbox, clocks, the cache's exceptions). */
@@ -331,183 +260,6 @@ export interface GatewayOptions {
    * offset, say).
    */
   listClock?: () => number;
-}
-
-/**
- * Logs and error messages are scrubbed of every secret the process knows: the configured
- * credentials from now on, each loaded record's sensitive values as it is loaded.
- */
-function learnConfiguredSecrets(config: Config, built: BuiltSchema): void {
-  secretValues.setRecordCollector(
-    createSensitiveValueCollector(built.schema, built.policy.sensitiveFields, JOB_TYPE_NAME),
-  );
-  for (const value of [
-    config.awsCredentials?.secretAccessKey,
-    config.awsCredentials?.sessionToken,
-    // A COS SecretId too: it signs every request (`q-ak`) and names the key pair.
-    config.tencent.credentials?.secretId,
-    config.tencent.credentials?.secretKey,
-    config.tencent.credentials?.sessionToken,
-    ...config.tencent.accounts.flatMap((a) => [
-      a.credentials.secretId,
-      a.credentials.secretKey,
-      a.credentials.sessionToken,
-    ]),
-    config.auth.jwtSecret,
-    config.cache.clusterSecret,
-    config.cache.previousClusterSecret,
-    ...Object.values(config.tracing?.headers ?? {}),
-  ]) {
-    secretValues.pin(value);
-  }
-}
-
-/**
- * What may be cached, shared or kept of a record, from the central sensitive-field list: whether it
- * holds a secret, and the record with every sensitive field null.
- */
-function shareRules(built: BuiltSchema): ShareRules {
-  const { schema, policy } = built;
-  return {
-    holdsSecret: createSecretDetector(schema, policy.sensitiveFields, JOB_TYPE_NAME),
-    withoutSecrets: createSecretStripper(schema, policy.sensitiveFields, JOB_TYPE_NAME),
-  };
-}
-
-/** The cache of finished jobs: never a record holding a secret, nor one of `uncached`. */
-function openCache(
-  config: Config,
-  share: ShareRules,
-  logger: Logger,
-  uncached: ReadonlySet<string> | undefined,
-  cluster: Cluster | undefined,
-): Promise<JobCache | undefined> {
-  const { holdsSecret } = share;
-  return openJobCache(
-    config,
-    uncached ? (record) => uncached.has(record.id) || holdsSecret(record) : holdsSecret,
-    logger,
-    // What replicas may share of a watched job's polls: the record without its secrets.
-    share,
-    cluster,
-  );
-}
-
-/**
- * The job event queues of JOBGRAPH_EVENT_QUEUES (none: no event source, every watched job polled):
- * each message's outcome counted, a rejected one counted by queue and reason and logged
- * (rejectionLog.ts: never its body), a queue going down or coming back logged once each.
- */
-function openEventQueues(
-  config: Config,
-  accounts: AwsAccounts,
-  logger: Logger,
-  observability: Observability | undefined,
-  cluster: ClusterChannel | undefined,
-): EventQueues | undefined {
-  const queues = config.events.queues ?? [];
-  if (queues.length === 0) return undefined;
-  const metrics = observability?.metrics;
-  const events = new EventQueues({
-    config,
-    queues,
-    accounts,
-    ...(cluster ? { cluster } : {}),
-    observer: {
-      outcome: (provider, outcome) => metrics?.event(provider, outcome),
-      rejected: new RejectionLog(
-        (fields, message) => logger.warn(fields, message),
-        (queue, reason) => metrics?.eventRejected(queue, reason),
-      ).rejected,
-      queueState: (queue, up, code) =>
-        up
-          ? logger.info(
-              { queue: queue.label },
-              'job event queue: readable again; its jobs are live by events',
-            )
-          : logger.warn(
-              { queue: queue.label, code },
-              'job event queue: cannot be read; its jobs are polled until it can, tried again with back-off',
-            ),
-    },
-  });
-  metrics?.eventQueueSource(() => events.states());
-  metrics?.eventsLastApplied(() => events.lastApplied());
-  return events;
-}
-
-/** The account alias a global ID names (the job's own account, as authorization reads it). */
-const accountOf = (config: Config) => (globalId: string) => {
-  const key = parseGlobalId(globalId);
-  return providerOf(key.provider).setup.accountAlias(config, key as never);
-};
-
-/** JOBGRAPH_UPSTREAM_RATE_LIMITS with Redis: the replicas share one rate budget (this process's own while Redis is away). */
-async function openRateBucket(config: Config, logger: Logger, cluster: Cluster | undefined) {
-  const sealer = cluster?.sealer;
-  return cluster && config.cache.url && Object.keys(config.resilience.upstreamRateLimits).length > 0
-    ? (await import('./cache/redisRateBucket.ts')).redisRateBucket({
-        redis: cluster.redis,
-        url: config.cache.url,
-        opTimeoutMs: config.cache.opTimeoutMs,
-        retryMs: 1000,
-        fallback: localRateBucket(),
-        logger,
-        ...(sealer ? { onClamped: () => sealer.reject('rate', 'clamped') } : {}),
-      })
-    : undefined;
-}
-
-/** With Redis, graphql-sse single connection reservations any replica serves (the proxy needs no affinity). */
-async function openSharedReservations(
-  config: Config,
-  logger: Logger,
-  cluster: Cluster | undefined,
-) {
-  return config.cache.url && cluster
-    ? (await import('./cache/redisSseReservations.ts')).redisSseReservations({
-        redis: cluster.redis,
-        url: config.cache.url,
-        opTimeoutMs: config.cache.opTimeoutMs,
-        retryMs: 1000,
-        logger,
-        sealer: cluster.sealer,
-      })
-    : undefined;
-}
-
-/**
- * listJobs' snapshots of the sources it reads whole, shared with list-assisted watching and,
- * through Redis (`sharedSnapshots`, closed with the gateway), with the other replicas.
- */
-async function openListSnapshots(
-  config: Config,
-  options: GatewayOptions,
-  logger: Logger,
-  cluster: Cluster | undefined,
-) {
-  const sharedSnapshots =
-    config.cache.url && cluster
-      ? (await import('./cache/redisListSnapshots.ts')).redisListSnapshots({
-          redis: cluster.redis,
-          url: config.cache.url,
-          opTimeoutMs: config.cache.opTimeoutMs,
-          logger,
-          sealer: cluster.sealer,
-        })
-      : undefined;
-  const scheduler = options.watchScheduler;
-  const listClock = options.listClock ?? (scheduler ? () => scheduler.now() : undefined);
-  const listSnapshots = createListSnapshots(config, {
-    ...(sharedSnapshots ? { shared: sharedSnapshots } : {}),
-    ...(listClock ? { now: listClock } : {}),
-    onSlowRead: (fields) =>
-      logger.warn(
-        fields,
-        'listJobs: a source was not read whole within JOBGRAPH_UPSTREAM_BUDGET_MS; it is reported FAILED (UPSTREAM_UNAVAILABLE) until the provider answers faster',
-      ),
-  });
-  return { listSnapshots, sharedSnapshots };
 }
 
 export interface DemoGateway extends Gateway {
@@ -640,36 +392,4 @@ export function demoExposureWarning(host: string): string[] | null {
     '  anyone who can reach this port can read the page and use the token. They are valid only',
     '  for this process and its emulated demo data. Set HOST=127.0.0.1 to keep the demo local.',
   ];
-}
-
-/** One line per account once verified: verified, or why not (never a key or a message). */
-function reportVerified(states: AccountState[], logger: Logger): AccountState[] {
-  for (const a of states) {
-    const fields = { cloud: a.cloud, account: a.alias, accountId: a.accountId, code: a.code };
-    if (a.state === 'READY') logger.info(fields, 'account credentials verified');
-    else if (a.state === 'NOT_CONFIGURED')
-      logger.warn(
-        { ...fields, missing: a.missing },
-        'account not configured: its jobs answer PROVIDER_NOT_CONFIGURED',
-      );
-    else
-      logger.warn(
-        { ...fields, refused: a.refused },
-        'account credentials could not be verified: its jobs answer errors until they can',
-      );
-  }
-  return states;
-}
-
-/** One line per configured AWS account once its role was first tried: assumed, or why not. */
-async function reportAccounts(accounts: AwsAccounts, logger: Logger): Promise<void> {
-  for (const a of (await accounts.check()).slice(1)) {
-    if (a.state === 'READY')
-      logger.info({ account: a.alias, accountId: a.accountId }, 'AWS account role assumed');
-    else
-      logger.warn(
-        { account: a.alias, accountId: a.accountId, code: a.code },
-        'AWS account role could not be assumed: its jobs answer errors until it can',
-      );
-  }
 }

@@ -72,13 +72,16 @@ export interface JobFieldsParts {
   actions?: JobActions | undefined;
 }
 
+/** What `identity` may do to jobs: its write scope and its accounts' grant. */
+const actionGrantOf = (identity: Identity): ActionGrant => ({
+  writeRefusal: (field) => writeScopeRefusal(identity, field),
+  permits: (provider, alias) => identity.accounts.permits(provider, alias),
+});
+
 /** The `Job` fields' context of `identity`'s calls (JobFieldsContext). */
 export function jobFieldsContext(parts: JobFieldsParts, identity: Identity): JobFieldsContext {
   const { config, accounts, events, actions } = parts;
-  const grant: ActionGrant = {
-    writeRefusal: (field) => writeScopeRefusal(identity, field),
-    permits: (provider, alias) => identity.accounts.permits(provider, alias),
-  };
+  const grant = actionGrantOf(identity);
   return {
     accountIdOf(id) {
       const key = parseGlobalId(id);
@@ -252,6 +255,108 @@ function grantKeyOf(identity: Identity): string {
   return JSON.stringify([accounts, [...identity.scopes].sort()]);
 }
 
+/**
+ * The request's loaders, one per provider, made when the request first loads one of its jobs (most
+ * requests ask for one or two providers), each under the caller's share of its concurrency. The
+ * record's secrets are registered as its batch settles (the job-state store learns each record
+ * offered), before any resolver sees it, so no log line or error message built from it afterwards
+ * can carry them.
+ */
+function requestLoaders(sources: Sources, caller: string, states: GatewayParts['states']) {
+  const loaders = new Map<JobProvider, DataLoader<JobKey, JobRecord, string>>();
+  const onRecord = onRecordOf(states);
+  return (provider: JobProvider) => {
+    let loader = loaders.get(provider);
+    if (!loader) {
+      loader = createJobLoader(sources[provider] as GuardedSource, caller, onRecord, states?.now);
+      loaders.set(provider, loader);
+    }
+    return loader;
+  };
+}
+
+/** The refusal of an account to the caller: counted for the request's audit, and the one FORBIDDEN error. */
+type Refuse = (
+  field: string,
+  provider: JobProvider | null,
+  account: string,
+  shown?: string,
+) => Error;
+
+/** The history store under the caller's grant, its `jobHistory` accounts checked; null when off. */
+function requestHistoryOf(
+  gateway: GatewayParts,
+  identity: Identity,
+  refuse: Refuse,
+  caller: string,
+): RequestHistory | null {
+  if (!gateway.history) return null;
+  const { config, accounts } = gateway;
+  return historyOfRequest(
+    gateway.history,
+    () => historyGrantOf(identity.accounts, accountDirectory(config, accounts)),
+    (alias) => {
+      const grant = identity.accounts;
+      if (!grant.all && !PROVIDERS.some((p) => grant.permits(p.name, alias)))
+        throw refuse('jobHistory', null, alias);
+    },
+    // The caller as its request rate counts it (its token's key); `jobHistory` needs a token.
+    identity.callerKey ?? caller,
+  );
+}
+
+/** `Job.logTail` for the caller: its scope and the job's account checked before any call. */
+function jobLogTailOf(
+  gateway: GatewayParts,
+  identity: Identity,
+  refuse: Refuse,
+  caller: string,
+): RequestContext['jobLogTail'] {
+  return async (record, args, field) => {
+    const refused = logsScopeRefusal(identity, field);
+    if (refused) throw refused;
+    const key = parseGlobalId(record.id);
+    const provider = providerOf(key.provider);
+    const account = provider.setup.accountAlias(gateway.config, key as never);
+    if (!identity.accounts.permits(key.provider, account))
+      throw refuse(field, key.provider, account);
+    return jobLogTail(gateway.logs, provider.logs, record, args, {
+      provider: key.provider,
+      account,
+      caller,
+    });
+  };
+}
+
+/**
+ * The request's caller as acting on jobs takes it (made at its first action field): its grant, its
+ * keys, and `acts`, what the request's action fields did (one action per job per request). The
+ * job budget, loads and refusals are the request's own, given by createRequestContext.
+ */
+function actionCallerOf(
+  identity: Identity,
+  requestId: string,
+  extras: RequestExtras,
+  request: Pick<JobActionCaller, 'countJob' | 'loadJob' | 'refuseAccount'>,
+): () => JobActionCaller {
+  const grant = actionGrantOf(identity);
+  let acts: RequestActs | undefined;
+  let grantKey: string | undefined;
+  return () => ({
+    ...grant,
+    ...request,
+    acts: (acts ??= new RequestActs()),
+    subject: identity.subject,
+    learn: learnSecrets,
+    scrub: scrubSecrets,
+    requestId,
+    idempotencyKey: extras.idempotencyKey,
+    // Anonymous callers never act (no jobs:write): the empty key is never a scope.
+    callerKey: identity.callerKey ?? '',
+    grantKey: (grantKey ??= grantKeyOf(identity)),
+  });
+}
+
 export function createRequestContext(
   gateway: GatewayParts,
   identity: Identity,
@@ -261,55 +366,20 @@ export function createRequestContext(
   const { config, sources, lister, accounts, audit } = gateway;
   // The caller, for the per-caller share of each provider's concurrency: the token's subject.
   const caller = identity.subject ?? NO_SUBJECT_CALLER;
-  // The record's secrets are registered as its batch settles (the job-state store learns each
-  // record offered), before any resolver sees it, so no log line or error message built from it
-  // afterwards can carry them. A provider's loader is
-  // made when the request first loads one of its jobs: most requests ask for one or two providers.
-  const loaders = new Map<JobProvider, DataLoader<JobKey, JobRecord, string>>();
-  const onRecord = onRecordOf(gateway.states);
-  const loaderOf = (provider: JobProvider) => {
-    let loader = loaders.get(provider);
-    if (!loader) {
-      loader = createJobLoader(
-        sources[provider] as GuardedSource,
-        caller,
-        onRecord,
-        gateway.states?.now,
-      );
-      loaders.set(provider, loader);
-    }
-    return loader;
-  };
+  const loaderOf = requestLoaders(sources, caller, gateway.states);
   const { takeJob, budget } = requestBudgets(config);
   // The request's refusals: counted each, logged one line per field when the request ends.
   const refusals = audit?.forRequest(identity, requestId);
   /** A refusal of the caller's: counted for the audit, and the one FORBIDDEN error. */
-  const refuse = (field: string, provider: JobProvider | null, account: string, shown = account) =>
+  const refuse: Refuse = (field, provider, account, shown = account) =>
     refusals ? refusals.refuse(field, provider, account, shown) : new AccountForbiddenError(shown);
   const listAccess = {
     grant: identity.accounts,
     refuse: (provider: JobProvider | null, account: string) =>
       refuse('listJobs', provider, account),
   };
-  const grant: ActionGrant = {
-    writeRefusal: (field) => writeScopeRefusal(identity, field),
-    permits: (provider, alias) => identity.accounts.permits(provider, alias),
-  };
-  // What the request's action fields did: one action per job per request (made at the first).
-  let acts: RequestActs | undefined;
-  let grantKey: string | undefined;
-  const actionCaller = (): JobActionCaller => ({
-    ...grant,
-    acts: (acts ??= new RequestActs()),
+  const actionCaller = actionCallerOf(identity, requestId, extras, {
     countJob: (key) => takeJob(formatGlobalId(key)),
-    subject: identity.subject,
-    learn: learnSecrets,
-    scrub: scrubSecrets,
-    requestId,
-    idempotencyKey: extras.idempotencyKey,
-    // Anonymous callers never act (no jobs:write): the empty key is never a scope.
-    callerKey: identity.callerKey ?? '',
-    grantKey: (grantKey ??= grantKeyOf(identity)),
     loadJob: (key, field) => context.loadJob(key, field),
     refuseAccount: (field, key, account) => refuse(field, key.provider, account),
   });
@@ -336,38 +406,13 @@ export function createRequestContext(
     },
     notifyCaller: { identity, requestId },
     listJobs: (args) => lister.list({ ...args, caller, budget, access: listAccess }),
-    history: gateway.history
-      ? historyOfRequest(
-          gateway.history,
-          () => historyGrantOf(identity.accounts, accountDirectory(config, accounts)),
-          (alias) => {
-            const grant = identity.accounts;
-            if (!grant.all && !PROVIDERS.some((p) => grant.permits(p.name, alias)))
-              throw refuse('jobHistory', null, alias);
-          },
-          // The caller as its request rate counts it (its token's key); `jobHistory` needs a token.
-          identity.callerKey ?? caller,
-        )
-      : null,
+    history: requestHistoryOf(gateway, identity, refuse, caller),
     accountAliasOfId(provider, accountId, field, argument) {
       return aliasOfAccountId(config, accounts, identity.accounts, (p, account, shown) =>
         refuse(field, p, account, shown),
       )(provider, accountId, argument);
     },
-    async jobLogTail(record, args, field) {
-      const refused = logsScopeRefusal(identity, field);
-      if (refused) throw refused;
-      const key = parseGlobalId(record.id);
-      const provider = providerOf(key.provider);
-      const account = provider.setup.accountAlias(config, key as never);
-      if (!identity.accounts.permits(key.provider, account))
-        throw refuse(field, key.provider, account);
-      return jobLogTail(gateway.logs, provider.logs, record, args, {
-        provider: key.provider,
-        account,
-        caller,
-      });
-    },
+    jobLogTail: jobLogTailOf(gateway, identity, refuse, caller),
     loadJob(key, field = 'job', listed) {
       // The account is decided first, by the job's own account, before the budget or any call.
       const account = providerOf(key.provider).setup.accountAlias(config, key as never);

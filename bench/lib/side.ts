@@ -154,17 +154,10 @@ export async function measureSide(
   fixtures: Fixtures,
   peer?: ChildServer,
 ) {
-  const gatewaySettings: Record<string, Record<string, string>> = {};
-  const launch: Launch = async (name, options = {}) => {
-    const g = await ctx.gateway({ label: `${label}/${name}`, repoRoot: root, ...options });
-    gatewaySettings[name] = g.settings;
-    ctx.log(`${label}: ${name} gateway pid ${g.pid}`);
-    return g;
-  };
-  const uncached = { JOBGRAPH_CACHE_MAX_ENTRIES: '0' };
+  const { launch, gatewaySettings } = launcherOf(ctx, label, root);
   const { settings } = ctx;
 
-  const main = await launch('uncached', { extraEnv: uncached });
+  const main = await launch('uncached', { extraEnv: UNCACHED });
   const idleStartMb = await idleRss(main);
   ctx.log(`${label}: warm-up${peer ? ', and the peer' : ''}`);
   await warmUp(ctx, main, settings.steadyStateQueries);
@@ -172,20 +165,126 @@ export async function measureSide(
   const afterWarmup = await ctx.emulators.counters();
 
   ctx.log(`${label}: batching`);
-  const batching = [];
-  for (const entry of ['jobs', '_entities'] as const)
-    for (const distinct of settings.batch1000 ? [100, 1000] : [100])
-      batching.push(await measureBatching(ctx, main, entry, distinct));
-  const duplicates = await measureDuplicates(ctx, main);
+  const { batching, duplicates } = await batchingOf(ctx, main);
 
   ctx.log(`${label}: CPU per job${peer ? ', beside the peer' : ''}`);
-  const cpuExisting: CpuRun[] = [];
-  const cpuMissing: CpuRun[] = [];
-  // Each gateway run right after a floor run of the same kind: the ratio compares like with like on a machine whose speed drifts.
-  const floorMicros = { existing: [] as number[], missing: [] as number[] };
-  // The floor's and the peer's calls and connections reach the same emulators: counted here, left out of the gateway's.
+  const { otherTraffic, notTheGateway } = otherTrafficCounter(ctx);
+  const { cpuExisting, cpuMissing, floorMicros, peerResult } = await cpuRounds(
+    ctx,
+    label,
+    main,
+    notTheGateway,
+    peer,
+  );
+
+  const latencyAndCoalescing = await latencyAndCoalescingOf(
+    ctx,
+    label,
+    main,
+    notTheGateway,
+    peer && { server: peer, hundredMs: peerResult.hundredMs },
+  );
+
+  const { memory, memoryFew } = await memoryOf(ctx, label, main);
+
+  const afterLoad = await ctx.emulators.counters();
+  const newConnections = delta(afterWarmup, afterLoad, 'connections') - otherTraffic.connections;
+  const callsAfterWarmup = delta(afterWarmup, afterLoad, 'calls') - otherTraffic.calls;
+
+  await waitForIdle(main.pid);
+  const idleAfterMb = await idleRss(main);
+  await main.stop();
+
+  const fairness = await fairnessOf(ctx, label, launch);
+
+  const { repeatClean, repeatSecret, oneBody, cachedAnswer, cachedMicros, cachedLoggedMicros } =
+    await cachedPath(ctx, label, launch, fixtures);
+
+  const redis = settings.redis ? await redisCoalescing(ctx, launch, label, fixtures) : undefined;
+
+  const profile =
+    settings.profile && label === 'after' ? await topFunctionsOf(ctx, launch, root, oneBody) : null;
+
+  return {
+    label,
+    root,
+    idleStartMb,
+    idleAfterMb,
+    batching,
+    duplicates,
+    cpuExisting,
+    floorMicros,
+    cpuMissing,
+    ...latencyAndCoalescing,
+    ...{ memory, memoryFew, newConnections, callsAfterWarmup },
+    repeatClean,
+    repeatSecret,
+    ...{ cachedMicros, cachedLoggedMicros, cachedAnswer },
+    ...(redis ? { redis } : {}),
+    fairness,
+    ...(profile ? { profile } : {}),
+    ...(peer ? { peer: peerResult } : {}),
+    gatewaySettings,
+  };
+}
+
+/** Launches `label`'s gateways from `root`, each one's settings kept for the report by name. */
+function launcherOf(ctx: BenchContext, label: string, root: string) {
+  const gatewaySettings: Record<string, Record<string, string>> = {};
+  const launch: Launch = async (name, options = {}) => {
+    const g = await ctx.gateway({ label: `${label}/${name}`, repoRoot: root, ...options });
+    gatewaySettings[name] = g.settings;
+    ctx.log(`${label}: ${name} gateway pid ${g.pid}`);
+    return g;
+  };
+  return { launch, gatewaySettings };
+}
+
+/** The gateways that measure fresh work: no cross-request cache. */
+const UNCACHED = { JOBGRAPH_CACHE_MAX_ENTRIES: '0' };
+
+/** Figure 6's batching: each entry point and size, and 100 IDs naming 50 jobs twice. */
+async function batchingOf(ctx: BenchContext, main: GatewayProcess) {
+  const batching = [];
+  for (const entry of ['jobs', '_entities'] as const)
+    for (const distinct of ctx.settings.batch1000 ? [100, 1000] : [100])
+      batching.push(await measureBatching(ctx, main, entry, distinct));
+  return { batching, duplicates: await measureDuplicates(ctx, main) };
+}
+
+/** Figure 5: RSS under fresh 100-job queries, all in flight and a few at a time. */
+async function memoryOf(ctx: BenchContext, label: string, main: GatewayProcess) {
+  const { memoryConnections: all, memoryFewConnections: few, runs } = ctx.settings;
+  ctx.log(`${label}: memory, ${all} 100-job queries in flight`);
+  const inFlight = (connections?: number) =>
+    times(runs, () => rssUnderLoad(ctx, main, () => freshHundred(ctx, 'finished'), connections));
+  const memory = await inFlight();
+  ctx.log(`${label}: memory, the same ${all} queries with ${few} in flight at a time`);
+  return { memory, memoryFew: await inFlight(few) };
+}
+
+/** Fairness (h) on a fresh gateway: after the overload before it a provider's breaker may stay open a while. */
+async function fairnessOf(ctx: BenchContext, label: string, launch: Launch) {
+  ctx.log(`${label}: fairness (h)`);
+  const fair = await launch('fairness', { extraEnv: UNCACHED });
+  const fairness = await callerFairness(ctx, fair);
+  await fair.stop();
+  if (fairness.alone.latencyMs.p50 < FAIRNESS_LATENCY_MS)
+    ctx.log(`WARNING: ${label}: caller B answered faster than the upstream latency (errors?)`);
+  return fairness;
+}
+
+/** A run whose calls reach the emulators but are not the gateway's (the floor's, the peer's). */
+type NotTheGateway = <T>(fn: () => Promise<T>) => Promise<T>;
+
+/**
+ * The floor's and the peer's calls and connections reach the same emulators as the gateway's:
+ * `notTheGateway` runs one such piece and counts its traffic in `otherTraffic`, left out of the
+ * gateway's counts.
+ */
+function otherTrafficCounter(ctx: BenchContext) {
   const otherTraffic = { calls: 0, connections: 0 };
-  const notTheGateway = async <T>(fn: () => Promise<T>): Promise<T> => {
+  const notTheGateway: NotTheGateway = async (fn) => {
     const before = await ctx.emulators.counters();
     const value = await fn();
     const after = await ctx.emulators.counters();
@@ -193,8 +292,25 @@ export async function measureSide(
     otherTraffic.connections += delta(before, after, 'connections');
     return value;
   };
-  // The SDK peer beside this side's gateway: a run per gateway run of the same kind and round, and
-  // a 100-job (80 distinct) query per latency pair.
+  return { otherTraffic, notTheGateway };
+}
+
+/**
+ * Figure 1's rounds: each gateway run right after a floor run of the same kind (the ratio compares
+ * like with like on a machine whose speed drifts), and the SDK peer beside it, a run per gateway
+ * run of the same kind and round (`peerResult`, whose `hundredMs` the latency pairs fill).
+ */
+async function cpuRounds(
+  ctx: BenchContext,
+  label: string,
+  main: GatewayProcess,
+  notTheGateway: NotTheGateway,
+  peer?: ChildServer,
+) {
+  const { settings } = ctx;
+  const cpuExisting: CpuRun[] = [];
+  const cpuMissing: CpuRun[] = [];
+  const floorMicros = { existing: [] as number[], missing: [] as number[] };
   const peerResult = {
     cpuExisting: [] as CpuRun[],
     cpuMissing: [] as CpuRun[],
@@ -219,11 +335,27 @@ export async function measureSide(
   warnOddCalls(ctx.log, `${label} gateway`, [...cpuExisting, ...cpuMissing]);
   warnOddCalls(ctx.log, `${label} peer`, [...peerResult.cpuExisting, ...peerResult.cpuMissing]);
 
+  return { cpuExisting, cpuMissing, floorMicros, peerResult };
+}
+
+/**
+ * Figures 2 and 3 at the slow upstream latency: a 1-job and a 100-job (80 distinct) query in
+ * pairs (the peer's 100-job query beside each pair, into `peer.hundredMs`), then 20 concurrent
+ * identical queries of unfinished jobs and the upstream calls they made.
+ */
+async function latencyAndCoalescingOf(
+  ctx: BenchContext,
+  label: string,
+  main: GatewayProcess,
+  notTheGateway: NotTheGateway,
+  peer: { server: ChildServer; hundredMs: number[] } | undefined,
+) {
+  const { settings } = ctx;
   const slow = settings.slowLatencyMs;
   ctx.log(
     `${label}: 100 jobs vs 1 job at ${slow} ms upstream${peer ? ' (and the peer)' : ''}; coalescing`,
   );
-  const latencyAndCoalescing = await withLatency(ctx, slow, async () => {
+  return withLatency(ctx, slow, async () => {
     const latency = { oneMs: [] as number[], hundredMs: [] as number[] };
     const timed = (body: string) => timedQuery(ctx, main.url, body);
     for (let i = 0; i < settings.latencyPairs; i++) {
@@ -231,7 +363,7 @@ export async function measureSide(
       const peerQuery = async () => {
         if (!peer) return;
         const body = jobsBody(eightyOfHundred(ctx, 'finished'));
-        peerResult.hundredMs.push(await notTheGateway(() => timedQuery(ctx, peer.url, body)));
+        peer.hundredMs.push(await notTheGateway(() => timedQuery(ctx, peer.server.url, body)));
       };
       if (i % 2 === 1) await peerQuery();
       latency.oneMs.push(await timed(jobBody(ctx.unknownIds.next('panorama', 'finished'))));
@@ -251,33 +383,11 @@ export async function measureSide(
       coalescingErrors: runs.map((r) => r.codes),
     };
   });
+}
 
-  const { memoryConnections: all, memoryFewConnections: few } = settings;
-  ctx.log(`${label}: memory, ${all} 100-job queries in flight`);
-  const inFlight = (connections?: number) =>
-    times(settings.runs, () =>
-      rssUnderLoad(ctx, main, () => freshHundred(ctx, 'finished'), connections),
-    );
-  const memory = await inFlight();
-  ctx.log(`${label}: memory, the same ${all} queries with ${few} in flight at a time`);
-  const memoryFew = await inFlight(few);
-
-  const afterLoad = await ctx.emulators.counters();
-  const newConnections = delta(afterWarmup, afterLoad, 'connections') - otherTraffic.connections;
-  const callsAfterWarmup = delta(afterWarmup, afterLoad, 'calls') - otherTraffic.calls;
-
-  await waitForIdle(main.pid);
-  const idleAfterMb = await idleRss(main);
-  await main.stop();
-
-  // Fairness on a fresh gateway: after the overload above a provider's breaker may stay open a while.
-  ctx.log(`${label}: fairness (h)`);
-  const fair = await launch('fairness', { extraEnv: uncached });
-  const fairness = await callerFairness(ctx, fair);
-  await fair.stop();
-  if (fairness.alone.latencyMs.p50 < FAIRNESS_LATENCY_MS)
-    ctx.log(`WARNING: ${label}: caller B answered faster than the upstream latency (errors?)`);
-
+/** Figure 4 and the repeats: a gateway on the default configuration, finished jobs asked twice, the cached path's CPU (also at LOG_LEVEL=info). */
+async function cachedPath(ctx: BenchContext, label: string, launch: Launch, fixtures: Fixtures) {
+  const { settings } = ctx;
   ctx.log(`${label}: default config — finished jobs asked twice, cached path`);
   const cached = await launch('default-config');
   const repeatClean = await repeatedTerminalQuery(ctx, cached, fixtures.cleanFinished);
@@ -290,38 +400,7 @@ export async function measureSide(
   const logged = await launch('default-config-info-log', { extraEnv: { LOG_LEVEL: 'info' } });
   const cachedLoggedMicros = await times(settings.runs, () => cpuPerRequest(ctx, logged, oneBody));
   await logged.stop();
-
-  const redis = settings.redis ? await redisCoalescing(ctx, launch, label, fixtures) : undefined;
-
-  const profile =
-    settings.profile && label === 'after' ? await topFunctionsOf(ctx, launch, root, oneBody) : null;
-
-  return {
-    label,
-    root,
-    idleStartMb,
-    idleAfterMb,
-    batching,
-    duplicates,
-    cpuExisting,
-    floorMicros,
-    cpuMissing,
-    ...latencyAndCoalescing,
-    memory,
-    memoryFew,
-    newConnections,
-    callsAfterWarmup,
-    repeatClean,
-    repeatSecret,
-    cachedMicros,
-    cachedLoggedMicros,
-    cachedAnswer,
-    ...(redis ? { redis } : {}),
-    fairness,
-    ...(profile ? { profile } : {}),
-    ...(peer ? { peer: peerResult } : {}),
-    gatewaySettings,
-  };
+  return { repeatClean, repeatSecret, oneBody, cachedAnswer, cachedMicros, cachedLoggedMicros };
 }
 
 /** The after gateway's top functions (--cpu-prof): fresh 100-job queries, and the cached path. */

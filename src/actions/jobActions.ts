@@ -18,29 +18,21 @@ import {
 import { PROVIDER_LABEL } from '../datasources/shared/classify.ts';
 import type { JobStates } from '../datasources/state/jobStates.ts';
 import { ActionsOffError, reasonRefusal } from './refusals.ts';
-import {
-  RequestActs,
-  type ActionGrant,
-  type JobActionCaller,
-  type JobActionOutcome,
-  type JobActionRequest,
-  type JobActionResult,
-  type JobActionValue,
+import type {
+  ActionGrant,
+  JobActionCaller,
+  JobActionOutcome,
+  JobActionRequest,
+  JobActionResult,
+  JobActionValue,
 } from './caller.ts';
 import { codeOf, judgeOf, messageOf } from './judging.ts';
 import { ActionAudit, VALUE, type ActionCounter, type ActionLogger } from './audit.ts';
 
 export type { ActionCounter, ActionLogger };
 
-export {
-  RequestActs,
-  type ActionGrant,
-  type JobActionCaller,
-  type JobActionOutcome,
-  type JobActionRequest,
-  type JobActionResult,
-  type JobActionValue,
-};
+// What a request asks and did, for the users that import it from here (every export of caller.ts).
+export * from './caller.ts';
 import { IdempotencyCache, idempotencyKeyOf } from './idempotency.ts';
 import type { StoreFill } from '../cache/approxBytes.ts';
 

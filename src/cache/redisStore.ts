@@ -23,6 +23,49 @@ const RELEASE_SCRIPT =
 type Outcome = 'stored' | 'uncacheable' | 'gone';
 
 /**
+ * The jobs waiting for a lease's outcome, by global ID: each woken by the outcome published, by its
+ * own timeout ('gone' after `ms`; at once when `ms` is 0) or by `wakeAll` ('gone'). Apart from redisLeases:
+ * the waiting is plain bookkeeping, the same whatever carries the outcomes.
+ */
+function leaseWaiters() {
+  const waiting = new Map<string, Set<(o: Outcome) => void>>();
+  return {
+    wakeAll(): void {
+      for (const set of waiting.values()) for (const wake of [...set]) wake('gone');
+    },
+    wake(globalId: string, outcome: Outcome): void {
+      const set = waiting.get(globalId);
+      if (set) for (const wake of [...set]) wake(outcome);
+    },
+    listen(globalId: string, ms: number): { outcome: Promise<Outcome>; cancel: () => void } {
+      let wake!: (o: Outcome) => void;
+      const outcome = new Promise<Outcome>((resolve) => {
+        let timer: NodeJS.Timeout | undefined;
+        wake = (o) => {
+          clearTimeout(timer);
+          const set = waiting.get(globalId);
+          set?.delete(wake);
+          if (set?.size === 0) waiting.delete(globalId);
+          resolve(o);
+        };
+        if (ms <= 0) {
+          resolve('gone');
+          return;
+        }
+        timer = setTimeout(() => wake('gone'), ms);
+        let set = waiting.get(globalId);
+        if (!set) {
+          set = new Set();
+          waiting.set(globalId, set);
+        }
+        set.add(wake);
+      });
+      return { outcome, cancel: () => wake('gone') };
+    },
+  };
+}
+
+/**
  * Leases over node-redis: `SET NX PX` to take one, a compare-and-delete script and a PUBLISH to
  * give it back, and the process's subscriber connection, which wakes the jobs waiting for an
  * outcome. When Redis turns away (the one signal), every waiter is woken with 'gone' at once (and
@@ -33,23 +76,19 @@ function redisLeases(
   sealer: Sealer,
 ): { leases: LeaseStore; close: () => Promise<void> } {
   const { commands: client, subscriber } = redis;
-  const waiting = new Map<string, Set<(o: Outcome) => void>>();
-  const wakeAll = () => {
-    for (const set of waiting.values()) for (const wake of [...set]) wake('gone');
-  };
+  const waiters = leaseWaiters();
   let subscribed = false;
   const onOutcome = (sealed: string) => {
     const message = sealer.open('outcome', LEASE_CHANNEL, sealed, MAX_OUTCOME_CHARS);
     if (message === undefined) return;
     const space = message.indexOf(' ');
     const outcome = message.slice(0, space) === 'stored' ? 'stored' : 'uncacheable';
-    const set = waiting.get(message.slice(space + 1));
-    if (set) for (const wake of [...set]) wake(outcome);
+    waiters.wake(message.slice(space + 1), outcome);
   };
   // Subscribed once Redis first answers (before it counts as there); the client renews the
   // subscription after each reconnection. Until then, waiters are woken at once and fetch the job.
   const leave = redis.join({
-    failing: wakeAll,
+    failing: () => waiters.wakeAll(),
     answered: async () => {
       if (subscribed) return;
       await redis.bounded(subscriber.subscribe(LEASE_CHANNEL, onOutcome));
@@ -78,37 +117,14 @@ function redisLeases(
         ),
       );
     },
-    listen(globalId, ms) {
-      let wake!: (o: Outcome) => void;
-      const outcome = new Promise<Outcome>((resolve) => {
-        let timer: NodeJS.Timeout | undefined;
-        wake = (o) => {
-          clearTimeout(timer);
-          const set = waiting.get(globalId);
-          set?.delete(wake);
-          if (set?.size === 0) waiting.delete(globalId);
-          resolve(o);
-        };
-        if (!subscribed || !redis.available() || ms <= 0) {
-          resolve('gone');
-          return;
-        }
-        timer = setTimeout(() => wake('gone'), ms);
-        let set = waiting.get(globalId);
-        if (!set) {
-          set = new Set();
-          waiting.set(globalId, set);
-        }
-        set.add(wake);
-      });
-      return { outcome, cancel: () => wake('gone') };
-    },
+    listen: (globalId, ms) =>
+      waiters.listen(globalId, !subscribed || !redis.available() || ms <= 0 ? 0 : ms),
   };
   return {
     leases,
     close: async () => {
       leave();
-      wakeAll();
+      waiters.wakeAll();
       if (subscribed && subscriber.isReady)
         await subscriber.unsubscribe(LEASE_CHANNEL, onOutcome).catch(() => undefined);
     },

@@ -49,6 +49,16 @@ export function createRateBudget(
   });
 }
 
+/** The bounds every upstream call shares (timeout, attempts, sockets, clients, body, budget), from the configuration. */
+export const transportLimits = (config: Config) => ({
+  timeoutMs: config.limits.upstreamTimeoutMs,
+  maxAttempts: config.limits.upstreamMaxAttempts,
+  maxSockets: config.limits.providerConcurrency,
+  maxClients: config.limits.maxClientsPerProvider,
+  maxBodyBytes: config.limits.upstreamMaxBodyBytes,
+  budgetMs: config.resilience.upstreamBudgetMs,
+});
+
 /**
  * One long-lived source per provider of the registry (each keeps a bounded set of regional
  * clients sharing the provider's sockets), built from the config by the provider's setup, each
@@ -67,12 +77,7 @@ export function createSources(
 ): Sources {
   const rate = createRateBudget(config, rateBucket, observer);
   const transport: TransportOptions = {
-    timeoutMs: config.limits.upstreamTimeoutMs,
-    maxAttempts: config.limits.upstreamMaxAttempts,
-    maxSockets: config.limits.providerConcurrency,
-    maxClients: config.limits.maxClientsPerProvider,
-    maxBodyBytes: config.limits.upstreamMaxBodyBytes,
-    budgetMs: config.resilience.upstreamBudgetMs,
+    ...transportLimits(config),
     ...(observer ? { observer } : {}),
     ...(rate ? { rate } : {}),
     ...(awsAccounts ? { awsAccounts } : {}),

@@ -16,6 +16,7 @@ import type { AccountGrant } from '../auth/identity.ts';
 import type { JobProvider, JobRecord } from '../model/job.ts';
 import { CompiledShapes } from './batchStatements.ts';
 import type { HistoryDatabase, HistoryTables } from './database.ts';
+import type { TransitionsTable } from './tables.ts';
 
 /** What a caller may read, as SQL can say it: `*` or the permitted (provider, alias) pairs. */
 export type HistoryGrant =
@@ -160,6 +161,22 @@ export interface HistoryCursors {
 
 const UNSIGNED: HistoryCursors = { encode, decode };
 
+/** A transitions row as the graph shows it (jobTransitions and HistoryReader.transitions read the same columns). */
+const transitionOf = (
+  r: Pick<
+    TransitionsTable,
+    'at' | 'from_state' | 'to_state' | 'provider_status' | 'source' | 'event_id' | 'contradicted_at'
+  >,
+): HistoryTransition => ({
+  at: r.at,
+  from: r.from_state,
+  to: r.to_state,
+  providerStatus: r.provider_status,
+  source: r.source,
+  eventId: r.event_id,
+  contradictedAt: r.contradicted_at,
+});
+
 /**
  * The transitions of job `id` when `grant` reads its account, the newest `limit` (1–100), newest
  * last, read through `db` (the store, or a transaction that writes them: the notifications').
@@ -190,15 +207,7 @@ export async function jobTransitions(
     .orderBy('at', 'desc')
     .limit(Math.min(Math.max(limit, 1), 100))
     .execute();
-  return rows.reverse().map((r) => ({
-    at: r.at,
-    from: r.from_state,
-    to: r.to_state,
-    providerStatus: r.provider_status,
-    source: r.source,
-    eventId: r.event_id,
-    contradictedAt: r.contradicted_at,
-  }));
+  return rows.reverse().map(transitionOf);
 }
 
 /** A kept job as the store has it: its latest record and when a read or event last changed it. */
@@ -323,16 +332,7 @@ export class HistoryReader {
       .orderBy('job_id')
       .orderBy('at')
       .execute();
-    for (const r of rows)
-      found.get(r.job_id)?.push({
-        at: r.at,
-        from: r.from_state,
-        to: r.to_state,
-        providerStatus: r.provider_status,
-        source: r.source,
-        eventId: r.event_id,
-        contradictedAt: r.contradicted_at,
-      });
+    for (const r of rows) found.get(r.job_id)?.push(transitionOf(r));
     return found;
   }
 

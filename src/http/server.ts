@@ -32,7 +32,8 @@ import {
   type ListSnapshots,
 } from '../datasources/listing/index.ts';
 import { httpErrorHandler, notFoundHandler } from './errors.ts';
-import { admittedOf, authenticator, type Admitted } from './authenticator.ts';
+import { admittedOf, type Admitted } from './authenticator.ts';
+import { admission } from './admission.ts';
 import { corsMiddleware } from './cors.ts';
 import { createFormatError } from './formatError.ts';
 import { healthRoutes, type ReadinessDetails } from './healthRoutes.ts';
@@ -45,12 +46,7 @@ import { requestErrorCodesPlugin, requestPlugin } from './requestPlugins.ts';
 import { consoleRouter } from './console.ts';
 import { acceptedTypes, paramsFromUrl, wantsEventStream } from './transport.ts';
 import { apolloHandler, headerMapOf, searchOf } from './apolloHandler.ts';
-import {
-  callerRateMiddleware,
-  createCallerRate,
-  type CallerRate,
-  type RateTransport,
-} from './callerRate.ts';
+import { createCallerRate, type CallerRate, type RateTransport } from './callerRate.ts';
 import { localCallerRates, type CallerRates } from '../cache/callerRates.ts';
 import { FdHealth } from './health.ts';
 import { rootHandler } from './root.ts';
@@ -62,7 +58,7 @@ import {
 import { jobBudgetPlugin } from '../limits/jobBudget.ts';
 import type { BuiltSchema } from '../schema.ts';
 import type { Observability } from '../observability/index.ts';
-import { observabilityPlugin, operationSpanMiddleware } from '../observability/graphqlPlugin.ts';
+import { observabilityPlugin } from '../observability/graphqlPlugin.ts';
 import {
   GRAPHQL_PATH,
   createSubscriptions,
@@ -256,22 +252,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     contextFor,
     run,
     subscriptions,
-    authenticate: authenticator(
-      verifyToken,
-      operationLog,
-      metrics,
-      callerRate ? { rate: callerRate, transportOf: rateTransportOf } : undefined,
-    ),
-    ...(callerRate
-      ? {
-          rate: callerRateMiddleware(callerRate, rateTransportOf, () =>
-            metrics?.graphqlRequest('unknown', 'RATE_LIMITED'),
-          ),
-        }
-      : {}),
-    ...(options.observability?.tracing
-      ? { spanMiddleware: operationSpanMiddleware(options.observability) }
-      : {}),
+    ...admission(options.observability, verifyToken, operationLog, callerRate, rateTransportOf),
   });
   otherRoutes(app, config, logger, metrics !== undefined);
 

@@ -127,3 +127,21 @@ export function lastAppliedGauge(
     },
   });
 }
+
+/** The job event queues' messages by outcome, and those rejected unapplied. */
+export function eventCounters(registers: Registers) {
+  return {
+    events: new Counter({
+      name: 'jobgraph_events_total',
+      help: "Messages of the job event queues (JOBGRAPH_EVENT_QUEUES), by provider (none for a message that is no provider's event) and outcome: applied (a record applied without a describe call), hint (a re-read asked for), duplicate, stale (older than the state known), rejected (not a job event).",
+      labelNames: ['provider', 'outcome'],
+      registers,
+    }),
+    rejected: new Counter({
+      name: 'jobgraph_events_rejected_total',
+      help: "Messages of the job event queues rejected and deleted unapplied, by queue (<alias>:<region>:<name>) and reason (a fixed phrase: not JSON, not a job event of a provider, an account jobgraph does not read, an account its queue does not speak for, a region its queue does not speak for, …; 'other' past the first 32).",
+      labelNames: ['queue', 'reason'],
+      registers,
+    }),
+  };
+}

@@ -4,6 +4,64 @@ import { JOB_TYPE_NAME, keyFromRepresentation, type JobRepresentation } from '..
 import type { JobProvider, JobRecord } from '../model/job.ts';
 
 /**
+ * The fields every provider's job type resolves alike, whatever its provider: the caller's
+ * context (account, liveBy, actions) and a kept record's marks. Apart from concreteJobResolvers,
+ * which adds what needs the provider (its key, its log field's name).
+ */
+const SHARED_FIELDS = {
+  /** The account's ID, from the configuration and credentials, not from the provider's answer. */
+  account(job: JobRecord, _args: unknown, context: RequestContext): string | null {
+    return context.accountIdOf(job.id);
+  },
+  /** The account's alias (`default` for the default one), from the configuration. */
+  accountAlias(job: JobRecord, _args: unknown, context: RequestContext): string {
+    return context.accountAliasOf(job.id);
+  },
+  /** Events or polling, from the event queues' health now (docs/events.md). */
+  liveBy(job: JobRecord, _args: unknown, context: RequestContext): 'EVENTS' | 'POLLING' {
+    return context.liveByOf(job.id);
+  },
+  /** A remembered record's mark (the history store, once the provider forgot the job); a live answer has none. */
+  async retained(job: JobRecord): Promise<boolean> {
+    return (await recordField(job, 'retained')) === true;
+  },
+  /** The job's changes from the history store, batched per request, under the caller's grant. */
+  async transitions(job: JobRecord, _args: unknown, context: RequestContext) {
+    if (!context.history) return [];
+    return (await context.history.transitionsOf(job.id)).map((t) => ({
+      at: t.at,
+      from: t.from,
+      to: t.to,
+      providerStatus: t.providerStatus,
+      source: t.source,
+      contradictedAt: t.contradictedAt,
+    }));
+  },
+  /** What this caller may do to the job now (docs/actions.md). */
+  async availableActions(
+    job: JobRecord,
+    _args: unknown,
+    context: RequestContext,
+  ): Promise<string[]> {
+    // A listed row holds the fields its summary lacks as loaders (recordField).
+    const [state, providerStatus, terminal] = await Promise.all([
+      recordField(job, 'state'),
+      recordField(job, 'providerStatus'),
+      recordField(job, 'terminal'),
+    ]);
+    return context.availableActions({ ...job, state, providerStatus, terminal });
+  },
+  /** The audit of actions on the job (history store); empty when history is off. */
+  actionsTaken(job: JobRecord, _args: unknown, context: RequestContext) {
+    return context.actionsTaken(job.id);
+  },
+  /** When a kept record was last confirmed by its provider; null on a live answer. */
+  async lastConfirmedAt(job: JobRecord): Promise<string | null> {
+    return (await recordField(job, 'lastConfirmedAt')) ?? null;
+  },
+};
+
+/**
  * Resolvers shared by the concrete job entities: `__resolveReference` turns either key
  * (the global `id`, or the native key: an AWS type's names its account by `account`, its ID, a
  * COS Batch job's by `uin`) into a loader key and loads through the provider's DataLoader, so many representations in
@@ -23,52 +81,7 @@ export function concreteJobResolvers(provider: JobProvider) {
       );
       return context.loadJob(key, '_entities');
     },
-    /** The account's ID, from the configuration and credentials, not from the provider's answer. */
-    account(job: JobRecord, _args: unknown, context: RequestContext): string | null {
-      return context.accountIdOf(job.id);
-    },
-    /** The account's alias (`default` for the default one), from the configuration. */
-    accountAlias(job: JobRecord, _args: unknown, context: RequestContext): string {
-      return context.accountAliasOf(job.id);
-    },
-    /** Events or polling, from the event queues' health now (docs/events.md). */
-    liveBy(job: JobRecord, _args: unknown, context: RequestContext): 'EVENTS' | 'POLLING' {
-      return context.liveByOf(job.id);
-    },
-    /** A remembered record's mark (the history store, once the provider forgot the job); a live answer has none. */
-    async retained(job: JobRecord): Promise<boolean> {
-      return (await recordField(job, 'retained')) === true;
-    },
-    /** The job's changes from the history store, batched per request, under the caller's grant. */
-    async transitions(job: JobRecord, _args: unknown, context: RequestContext) {
-      if (!context.history) return [];
-      return (await context.history.transitionsOf(job.id)).map((t) => ({
-        at: t.at,
-        from: t.from,
-        to: t.to,
-        providerStatus: t.providerStatus,
-        source: t.source,
-        contradictedAt: t.contradictedAt,
-      }));
-    },
-    /** What this caller may do to the job now (docs/actions.md). */
-    async availableActions(
-      job: JobRecord,
-      _args: unknown,
-      context: RequestContext,
-    ): Promise<string[]> {
-      // A listed row holds the fields its summary lacks as loaders (recordField).
-      const [state, providerStatus, terminal] = await Promise.all([
-        recordField(job, 'state'),
-        recordField(job, 'providerStatus'),
-        recordField(job, 'terminal'),
-      ]);
-      return context.availableActions({ ...job, state, providerStatus, terminal });
-    },
-    /** The audit of actions on the job (history store); empty when history is off. */
-    actionsTaken(job: JobRecord, _args: unknown, context: RequestContext) {
-      return context.actionsTaken(job.id);
-    },
+    ...SHARED_FIELDS,
     /**
      * The newest lines of an attempt's log (docs/logs.md): the whole record is read first when
      * this is a listed row (its provider's log place needs it), then the job logs answer.
@@ -86,10 +99,6 @@ export function concreteJobResolvers(provider: JobProvider) {
         { last: args.last, attempt: args.attempt ?? null },
         `${JOB_TYPE_NAME[provider]}.logTail`,
       );
-    },
-    /** When a kept record was last confirmed by its provider; null on a live answer. */
-    async lastConfirmedAt(job: JobRecord): Promise<string | null> {
-      return (await recordField(job, 'lastConfirmedAt')) ?? null;
     },
   };
 }

@@ -1,0 +1,102 @@
+import type { Logger } from 'pino';
+import { JobActions } from '../actions/jobActions.ts';
+import type { ShareRules } from '../cache/index.ts';
+import type { Config } from '../config/index.ts';
+import { accountDirectory } from '../datasources/accountDirectory.ts';
+import type { EventQueues } from '../datasources/events/eventQueues.ts';
+import type { Sources } from '../datasources/index.ts';
+import type { JobLogs } from '../datasources/logs/jobLogs.ts';
+import type { AwsAccounts } from '../datasources/shared/accounts.ts';
+import type { JobStates } from '../datasources/state/jobStates.ts';
+import { ActionLog } from '../history/actions.ts';
+import type { History } from '../history/index.ts';
+import { openNotifications, type NotificationParts } from '../notifications/index.ts';
+import type { Observability } from '../observability/index.ts';
+import { accountOf } from './stateStore.ts';
+
+// The services above the providers that the gateway starts: acting on jobs (with its audit in
+// the history store) and notification rules.
+
+/** Acting on jobs (docs/actions.md), its audit rows in the history store when on (`actionLog`). */
+export function openActions(
+  config: Config,
+  sources: Sources,
+  logger: Logger,
+  history: History | null,
+  states: JobStates,
+  observability: Observability | undefined,
+): { actionLog: ActionLog | null; actions: JobActions } {
+  const actionLog = history
+    ? new ActionLog(
+        history.database,
+        (outcome, n) => observability?.metrics?.historyWrites(outcome, n),
+        (rows, code) =>
+          logger.warn(
+            { history: history.where, rows, code },
+            'history: the database refused some audit rows of actions; they are dropped and counted, the others are written',
+          ),
+      )
+    : null;
+  const actions = new JobActions({
+    config,
+    sources,
+    logger,
+    store: actionLog,
+    states,
+    ...(observability?.metrics ? { metrics: observability.metrics } : {}),
+  });
+  observability?.metrics?.stores(actions);
+  return { actionLog, actions };
+}
+
+/**
+ * Notification rules (docs/notifications.md), null when off: they live in the history store, off
+ * with it (the summary says why). A payload's console link is the server's, known once it listens:
+ * `setConsoleBase` gives it. An event's transition some rule would take is read at once to confirm it.
+ */
+export function openGatewayNotifications(
+  config: Config,
+  parts: {
+    history: History | null;
+    accounts: AwsAccounts;
+    logger: Logger;
+    observability: Observability | undefined;
+    sources: Sources;
+    states: JobStates;
+    share: ShareRules;
+    /** A failed job's notification carries its last lines (rules whose creator reads logs). */
+    logs: JobLogs;
+    events: EventQueues | undefined;
+  },
+): { notifications: NotificationParts | null; setConsoleBase: (base: string | null) => void } {
+  const { observability, states } = parts;
+  let consoleBase: string | null = null;
+  const notifications = openNotifications(
+    config,
+    parts.history?.database ?? null,
+    () => accountDirectory(config, parts.accounts),
+    parts.logger,
+    observability?.metrics?.notificationsMetrics(),
+    {
+      sources: parts.sources,
+      states,
+      accountOf: accountOf(config),
+      withoutSecrets: parts.share.withoutSecrets,
+      logs: parts.logs,
+      consoleUrl: (id) =>
+        consoleBase === null ? null : `${consoleBase}/console/jobs/${encodeURIComponent(id)}`,
+    },
+  );
+  if (notifications) {
+    observability?.metrics?.notificationsBacklog(() => notifications.outbox.backlog);
+    states.subscribe(notifications.notifier.listener);
+    // A queue-blocked event (AWS Batch) is told to the notifier, which confirms it by a read.
+    parts.events?.onQueueBlocked(notifications.notifier.queueBlocked);
+  }
+  return {
+    notifications,
+    setConsoleBase: (base) => {
+      consoleBase = base;
+    },
+  };
+}

@@ -1,0 +1,99 @@
+import type { Logger } from 'pino';
+import { secretValues } from '../auth/secretValues.ts';
+import type { Config } from '../config/index.ts';
+import { readsMeasured } from '../datasources/events/coverage.ts';
+import { EventQueues, type ClusterChannel } from '../datasources/events/eventQueues.ts';
+import { RejectionLog } from '../datasources/events/rejectionLog.ts';
+import { providerOf } from '../datasources/registry.ts';
+import type { AwsAccounts } from '../datasources/shared/accounts.ts';
+import { JobStates } from '../datasources/state/jobStates.ts';
+import { historySubscriber, type History } from '../history/index.ts';
+import { parseGlobalId } from '../model/globalId.ts';
+import type { Observability } from '../observability/index.ts';
+
+// What tells the gateway of jobs besides its reads: the job event queues, and the job-state store
+// every observation is offered to, with the subscribers the gateway gives it.
+
+/**
+ * The job event queues of JOBGRAPH_EVENT_QUEUES (none: no event source, every watched job polled):
+ * each message's outcome counted, a rejected one counted by queue and reason and logged
+ * (rejectionLog.ts: never its body), a queue going down or coming back logged once each.
+ */
+export function openEventQueues(
+  config: Config,
+  accounts: AwsAccounts,
+  logger: Logger,
+  observability: Observability | undefined,
+  cluster: ClusterChannel | undefined,
+): EventQueues | undefined {
+  const queues = config.events.queues ?? [];
+  if (queues.length === 0) return undefined;
+  const metrics = observability?.metrics;
+  const events = new EventQueues({
+    config,
+    queues,
+    accounts,
+    ...(cluster ? { cluster } : {}),
+    observer: {
+      outcome: (provider, outcome) => metrics?.event(provider, outcome),
+      rejected: new RejectionLog(
+        (fields, message) => logger.warn(fields, message),
+        (queue, reason) => metrics?.eventRejected(queue, reason),
+      ).rejected,
+      queueState: (queue, up, code) =>
+        up
+          ? logger.info(
+              { queue: queue.label },
+              'job event queue: readable again; its jobs are live by events',
+            )
+          : logger.warn(
+              { queue: queue.label, code },
+              'job event queue: cannot be read; its jobs are polled until it can, tried again with back-off',
+            ),
+    },
+  });
+  metrics?.eventQueueSource(() => events.states());
+  metrics?.eventsLastApplied(() => events.lastApplied());
+  return events;
+}
+
+/** The account alias a global ID names (the job's own account, as authorization reads it). */
+export const accountOf = (config: Config) => (globalId: string) => {
+  const key = parseGlobalId(globalId);
+  return providerOf(key.provider).setup.accountAlias(config, key as never);
+};
+
+/**
+ * The one owner of what the process knows of each job's state: built here, passed down. Dated by
+ * the list snapshots' clock (`now`), so a listed row's read time and an event's arrival compare.
+ * Every record offered is learned on the way in (its secrets scrubbed from every line from then
+ * on), and a subscriber that throws fails alone: counted, and logged once. Its subscribers here:
+ * the events' coverage and the history.
+ */
+export function openJobStates(
+  config: Config,
+  now: () => number,
+  logger: Logger,
+  observability: Observability | undefined,
+  events: EventQueues | undefined,
+  history: History | null,
+): JobStates {
+  const states = new JobStates({
+    now,
+    learn: (record) => secretValues.learnRecord(record),
+    onListenerFailure: (err) =>
+      logger.error(
+        { err: err instanceof Error ? err.name : typeof err },
+        'a subscriber of the job-state store failed; the others go on (jobgraph_job_states_listener_failures_total)',
+      ),
+  });
+  observability?.metrics?.stores(states, states.refs);
+  observability?.metrics?.eventsMissed(() => states.missed);
+  observability?.metrics?.statesListenerFailures(() => states.listenerFailures);
+  // Coverage is measured by the reads too: one that finds a change no event announced.
+  if (events) states.subscribe(readsMeasured(events.readSeen));
+  // Every applied observation but a peer's is a change of the job's history; a job events showed
+  // first is written once a read shows it; one read again unchanged moves its `lastConfirmedAt`.
+  if (history) states.subscribe(historySubscriber(history.writer, accountOf(config)));
+  return states;
+}
