@@ -8,7 +8,7 @@ import {
   type GqlError,
 } from './api.ts';
 import { JobActions } from './actions.tsx';
-import { Duration, Finished, StateBadge, Time } from './cells.tsx';
+import { Copy, Duration, Finished, JobName, StateBadge, Time } from './cells.tsx';
 import { GRAMMARS, PROVIDER_NAMES } from './ids.ts';
 import { lastSearch } from './filters.ts';
 import {
@@ -38,6 +38,7 @@ const HEADER_FIELDS = new Set([
   '__typename',
   'id',
   'nativeId',
+  'name',
   'provider',
   'account',
   'accountAlias',
@@ -147,24 +148,6 @@ function liveQuery(query: string): string {
   return query
     .replace('query ConsoleJob($id: ID!)', 'subscription ConsoleJobUpdates($id: ID!)')
     .replace('job(id: $id)', 'job: jobUpdates(ids: [$id])');
-}
-
-function Copy({ text, label }: { text: string; label: string }) {
-  const [done, setDone] = useState(false);
-  return (
-    <button
-      type="button"
-      class="copy"
-      onClick={() => {
-        navigator.clipboard.writeText(text).then(
-          () => setDone(true),
-          () => setDone(false),
-        );
-      }}
-    >
-      {done ? 'Copied' : label}
-    </button>
-  );
 }
 
 type JobResult = { data: JobData | null; errors: GqlError[] };
@@ -480,7 +463,13 @@ export function JobPage({
     >
       <BackLink />
       <h1 id="job-title">
-        {typeof job?.nativeId === 'string' ? job.nativeId : id}{' '}
+        <JobName
+          job={{
+            id,
+            nativeId: typeof job?.nativeId === 'string' ? job.nativeId : id,
+            name: typeof job?.name === 'string' ? job.name : null,
+          }}
+        />{' '}
         {typeof job?.state === 'string' ? <StateBadge state={job.state} /> : null}
         {job?.retained === true ? (
           <>
@@ -521,6 +510,7 @@ export function JobPage({
           id={id}
           token={token}
           state={typeof job.state === 'string' ? job.state : null}
+          name={typeof job.name === 'string' ? job.name : null}
           transitions={job.transitions}
           onRefused={onRefused}
         />

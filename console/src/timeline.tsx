@@ -101,11 +101,14 @@ export function Timeline({
   id,
   token,
   state,
+  name,
   transitions,
   onRefused,
 }: {
   id: string;
   token: string;
+  /** The name the provider gives the job, which the heading leads with; null where it gives none. */
+  name: string | null;
   /** The job's state as the page shows it now. */
   state: string | null;
   /** `Job.transitions` as the page's answer (or its latest live event) carried them. */
@@ -115,7 +118,9 @@ export function Timeline({
   const shown = useTransitions(id, token, state, transitions, onRefused);
   return (
     <section aria-labelledby="timeline-title" class="timeline-box" data-timeline={shown.length}>
-      <h2 id="timeline-title">Timeline</h2>
+      <h2 id="timeline-title">
+        Timeline{name !== null ? <span data-timeline-name> of {name}</span> : null}
+      </h2>
       {shown.length === 0 ? (
         <p class="muted">
           No change recorded yet: jobgraph writes what it sees to its history store within a second
