@@ -11,7 +11,7 @@ import { useConsoleRig } from './consoleRig.ts';
  * oracle is the API itself, over HTTP.
  */
 
-const { rig, open, describeInChromium } = useConsoleRig();
+const { rig, open, clock, describeInChromium } = useConsoleRig();
 
 interface Named {
   id: string;
@@ -48,6 +48,33 @@ const expectedRow = (job: Named) => ({
   link: job.name ?? job.nativeId,
   nativeId: job.name === null ? null : job.nativeId,
 });
+
+/** Every job the demo lists, read once by ID, so the history store holds them. */
+async function readAll(): Promise<number> {
+  const ids = (await listed()).map((j) => j.id);
+  const read = await gql(rig.gw, 'query($ids: [ID!]!) { jobs(ids: $ids) { id } }', {
+    token: rig.gw.tokens.read,
+    variables: { ids },
+  });
+  expect(read.body.errors).toBeUndefined();
+  return ids.length;
+}
+
+/**
+ * Every text of the charts that falls outside its SVG's viewBox (in the viewBox's units, where
+ * bars and text scale alike), with the width of the box: none when every label fits.
+ */
+function textsOutside(page: Page) {
+  return page.$$eval('[data-chart] svg', (svgs) =>
+    svgs.flatMap((svg) => {
+      const box = (svg as SVGSVGElement).viewBox.baseVal;
+      return [...svg.querySelectorAll('text')]
+        .map((t) => ({ text: t.textContent, b: t.getBBox() }))
+        .filter(({ b }) => b.x < box.x - 0.5 || b.x + b.width > box.x + box.width + 0.5)
+        .map(({ text, b }) => `${text} [${Math.round(b.x)}, ${Math.round(b.x + b.width)}]`);
+    }),
+  );
+}
 
 /** A job of `jobs` whose name no other has, of a provider that names jobs. */
 function uniquelyNamed(jobs: Named[], provider: string): Named & { name: string } {
@@ -159,4 +186,28 @@ describeInChromium('The jobs console leads with names (Debian Chromium)', () => 
       }
     },
   );
+
+  it("keeps every chart label inside its chart at any width: the percentiles' and the queues'", async () => {
+    await readAll();
+    const day = (days: number) =>
+      new Date(clock.epoch + days * 86_400_000).toISOString().slice(0, 10);
+    const o = await open(
+      `/console/history?finishedAfter=${day(-6)}&finishedBefore=${day(1)}&group=queue`,
+    );
+    try {
+      await o.page.waitForSelector('[data-chart="durations"] svg [data-tick="p99"]');
+      const ticks = await o.page.$$eval(
+        '[data-chart="durations"] svg [data-tick]',
+        (t) => t.length,
+      );
+      expect(ticks).toBeGreaterThan(0);
+      for (const width of [1280, 720, 360]) {
+        await o.page.setViewportSize({ width, height: 800 });
+        expect(await textsOutside(o.page)).toEqual([]);
+      }
+      expect(o.problems).toEqual([]);
+    } finally {
+      await o.context.close();
+    }
+  });
 });
