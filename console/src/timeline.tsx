@@ -92,6 +92,46 @@ function useTransitions(
   return shown;
 }
 
+/** One change of the timeline: when, from which state to which, the provider's status and where it was learnt. */
+function TransitionItem({ t }: { t: Transition }) {
+  return (
+    <li
+      data-transition={t.to}
+      data-source={t.source}
+      {...(t.from ? { 'data-from': t.from } : {})}
+      {...(t.contradictedAt
+        ? { 'data-contradicted': t.contradictedAt, class: 'contradicted' }
+        : {})}
+    >
+      <time dateTime={t.at}>{utc(t.at)}</time>{' '}
+      <span class="change">
+        {t.from ? (
+          <>
+            <StateBadge state={t.from} /> <span aria-hidden="true">→</span>
+            <span class="sr-only"> to </span>{' '}
+          </>
+        ) : (
+          <span class="muted">first seen </span>
+        )}
+        <StateBadge state={t.to} />
+      </span>
+      {t.providerStatus ? (
+        <span class="provider-status">
+          {' · provider status '}
+          <code>{t.providerStatus}</code>
+        </span>
+      ) : null}
+      <span class={`source source-${t.source}`}>{` · ${SOURCE_WORDS[t.source] ?? t.source}`}</span>
+      {t.contradictedAt ? (
+        <span class="contradiction">
+          {' · contradicted by the provider, read at '}
+          <time dateTime={t.contradictedAt}>{utc(t.contradictedAt)}</time>
+        </span>
+      ) : null}
+    </li>
+  );
+}
+
 /**
  * The job's timeline: every change jobgraph saw (at most the newest 100), oldest first as the
  * graph answers them, each with when, from which state to which, the provider's status and where
@@ -134,43 +174,7 @@ export function Timeline({
           </p>
           <ol class="timeline">
             {shown.map((t) => (
-              <li
-                key={`${t.at} ${t.to}`}
-                data-transition={t.to}
-                data-source={t.source}
-                {...(t.from ? { 'data-from': t.from } : {})}
-                {...(t.contradictedAt
-                  ? { 'data-contradicted': t.contradictedAt, class: 'contradicted' }
-                  : {})}
-              >
-                <time dateTime={t.at}>{utc(t.at)}</time>{' '}
-                <span class="change">
-                  {t.from ? (
-                    <>
-                      <StateBadge state={t.from} /> <span aria-hidden="true">→</span>
-                      <span class="sr-only"> to </span>{' '}
-                    </>
-                  ) : (
-                    <span class="muted">first seen </span>
-                  )}
-                  <StateBadge state={t.to} />
-                </span>
-                {t.providerStatus ? (
-                  <span class="provider-status">
-                    {' · provider status '}
-                    <code>{t.providerStatus}</code>
-                  </span>
-                ) : null}
-                <span class={`source source-${t.source}`}>
-                  {` · ${SOURCE_WORDS[t.source] ?? t.source}`}
-                </span>
-                {t.contradictedAt ? (
-                  <span class="contradiction">
-                    {' · contradicted by the provider, read at '}
-                    <time dateTime={t.contradictedAt}>{utc(t.contradictedAt)}</time>
-                  </span>
-                ) : null}
-              </li>
+              <TransitionItem key={`${t.at} ${t.to}`} t={t} />
             ))}
           </ol>
         </>
