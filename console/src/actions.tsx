@@ -212,35 +212,25 @@ function ActionForm({
   );
 }
 
-/**
- * The job page's actions: nothing for a token without `jobs:write`, nothing when the job offers
- * none (and no result is shown). `onActed` gets the mutation's answer in the page query's shape.
- */
-export function JobActions({
-  job,
-  pageQuery,
-  token,
-  onRefused,
-  onActed,
-}: {
+interface ActionProps {
   job: Job;
   pageQuery: string;
   token: string;
   onRefused: (m: string) => void;
   onActed: (answer: { data: { job: Job | null }; errors: GqlError[] }) => void;
-}) {
-  const canAct = useCanAct(token);
+}
+
+/**
+ * One action at a time on the job: the form open (its action and attempt key), the request in
+ * flight, its outcome or refusal; `send` sends the open action once, however often it is clicked.
+ */
+function useJobAction({ job, pageQuery, token, onRefused, onActed }: ActionProps) {
   const [open, setOpen] = useState<{ action: JobAction; key: string } | null>(null);
   const [sending, setSending] = useState(false);
   const [shown, setShown] = useState<Shown | null>(null);
   const [refused, setRefused] = useState<string | null>(null);
   // Set at once, not at the next render: a second click of the same attempt sends nothing.
   const inFlight = useRef(false);
-  const available = Array.isArray(job.availableActions)
-    ? (job.availableActions as JobAction[])
-    : [];
-  if (!canAct || (available.length === 0 && !shown && !open)) return null;
-
   const send = async (reason: string) => {
     if (!open || inFlight.current) return;
     inFlight.current = true;
@@ -267,10 +257,13 @@ export function JobActions({
       onActed({ data: { job: result.job }, errors });
     }
   };
+  return { open, setOpen, sending, shown, setShown, refused, setRefused, send };
+}
 
+/** What became of the last action (its outcome in words), or why jobgraph refused it. */
+function ActionOutcome({ shown, refused }: { shown: Shown | null; refused: string | null }) {
   return (
-    <section class="job-actions" aria-labelledby="actions-title" data-job-actions>
-      <h2 id="actions-title">Actions</h2>
+    <>
       {shown ? (
         <p
           class={`banner ${shown.outcome === 'REQUESTED' ? 'info' : shown.outcome === 'FAILED' ? 'error' : 'warn'}`}
@@ -286,6 +279,28 @@ export function JobActions({
           {refused}
         </p>
       ) : null}
+    </>
+  );
+}
+
+/**
+ * The job page's actions: nothing for a token without `jobs:write`, nothing when the job offers
+ * none (and no result is shown). `onActed` gets the mutation's answer in the page query's shape.
+ */
+export function JobActions(props: ActionProps) {
+  const { job, token } = props;
+  const canAct = useCanAct(token);
+  const { open, setOpen, sending, shown, setShown, refused, setRefused, send } =
+    useJobAction(props);
+  const available = Array.isArray(job.availableActions)
+    ? (job.availableActions as JobAction[])
+    : [];
+  if (!canAct || (available.length === 0 && !shown && !open)) return null;
+
+  return (
+    <section class="job-actions" aria-labelledby="actions-title" data-job-actions>
+      <h2 id="actions-title">Actions</h2>
+      <ActionOutcome shown={shown} refused={refused} />
       {open ? (
         <ActionForm
           key={open.key}

@@ -157,6 +157,85 @@ function Confirm({
 }
 
 /**
+ * One bulk call at a time (a dry run or the act): `call` sends it unless one is in flight, and
+ * answers its results, or null with `refused` saying why jobgraph refused it.
+ */
+function useBulkCall(token: string, onRefused: (m: string) => void) {
+  const [refused, setRefused] = useState<string | null>(null);
+  const [sending, setSending] = useState(false);
+  // Set at once, not at the next render: a second click sends nothing.
+  const inFlight = useRef(false);
+  const call = async (query: string, variables: Record<string, unknown>, key: string) => {
+    if (inFlight.current) return null;
+    inFlight.current = true;
+    setSending(true);
+    setRefused(null);
+    const answer = await sendAction<{ results: Result[] }>(query, variables, token, key, onRefused);
+    inFlight.current = false;
+    setSending(false);
+    if (answer && !answer.data?.results) setRefused(refusalText(answer.errors));
+    return answer?.data?.results ?? null;
+  };
+  return { call, sending, refused };
+}
+
+/** The last act's results (a summary, then each job's outcome), or why it was refused. */
+function BulkOutcome({ results, refused }: { results: Result[] | null; refused: string | null }) {
+  return (
+    <>
+      {results ? (
+        <div data-bulk-results-box>
+          <p class="banner info" role="status" data-bulk-results-summary>
+            {resultSummary(results)}
+          </p>
+          <ResultList results={results} attr="data-bulk-results" />
+        </div>
+      ) : null}
+      {refused ? (
+        <p class="banner error" role="alert" data-bulk-refused>
+          {refused}
+        </p>
+      ) : null}
+    </>
+  );
+}
+
+/** The reason for the selected jobs and the dry run's button (nothing is done before it). */
+function PreviewForm({
+  count,
+  reason,
+  setReason,
+  sending,
+  onPreview,
+}: {
+  count: number;
+  reason: string;
+  setReason: (reason: string) => void;
+  sending: boolean;
+  onPreview: () => void;
+}) {
+  return (
+    <form
+      class="action-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (reason.trim() && !sending) onPreview();
+      }}
+    >
+      <ReasonField
+        id="bulk-reason"
+        label="Reason (required: each job's owner reads it)"
+        reason={reason}
+        setReason={setReason}
+      />
+      <button type="submit" data-bulk-preview-button disabled={!reason.trim() || sending}>
+        Preview: cancel {jobs(count)} (dry run)
+      </button>
+    </form>
+  );
+}
+
+/**
  * The bulk action bar over the list, for a token that may act: shown while jobs are selected (and
  * while the last results are). `onActed` gets each job as the call read it after.
  */
@@ -176,27 +255,13 @@ export function BulkActions({
   const [reason, setReason] = useState('');
   const [preview, setPreview] = useState<Preview | null>(null);
   const [results, setResults] = useState<Result[] | null>(null);
-  const [refused, setRefused] = useState<string | null>(null);
-  const [sending, setSending] = useState(false);
-  const inFlight = useRef(false);
+  const { call, sending, refused } = useBulkCall(token, onRefused);
   // A preview is of these jobs and this reason: another selection or reason needs another.
   const current =
     preview && preview.reason === reason.trim() && sameIds(preview.results, selected)
       ? preview
       : null;
   if (selected.length === 0 && !results) return null;
-
-  const call = async (query: string, variables: Record<string, unknown>, key: string) => {
-    if (inFlight.current) return null;
-    inFlight.current = true;
-    setSending(true);
-    setRefused(null);
-    const answer = await sendAction<{ results: Result[] }>(query, variables, token, key, onRefused);
-    inFlight.current = false;
-    setSending(false);
-    if (answer && !answer.data?.results) setRefused(refusalText(answer.errors));
-    return answer?.data?.results ?? null;
-  };
 
   const runPreview = async () => {
     const trimmed = reason.trim();
@@ -229,37 +294,15 @@ export function BulkActions({
           Clear selection
         </button>
       </h2>
-      {results ? (
-        <div data-bulk-results-box>
-          <p class="banner info" role="status" data-bulk-results-summary>
-            {resultSummary(results)}
-          </p>
-          <ResultList results={results} attr="data-bulk-results" />
-        </div>
-      ) : null}
-      {refused ? (
-        <p class="banner error" role="alert" data-bulk-refused>
-          {refused}
-        </p>
-      ) : null}
+      <BulkOutcome results={results} refused={refused} />
       {selected.length ? (
-        <form
-          class="action-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (reason.trim() && !sending) void runPreview();
-          }}
-        >
-          <ReasonField
-            id="bulk-reason"
-            label="Reason (required: each job's owner reads it)"
-            reason={reason}
-            setReason={setReason}
-          />
-          <button type="submit" data-bulk-preview-button disabled={!reason.trim() || sending}>
-            Preview: cancel {jobs(selected.length)} (dry run)
-          </button>
-        </form>
+        <PreviewForm
+          count={selected.length}
+          reason={reason}
+          setReason={setReason}
+          sending={sending}
+          onPreview={() => void runPreview()}
+        />
       ) : null}
       {current ? (
         <Confirm

@@ -1,3 +1,4 @@
+import { useState } from 'preact/hooks';
 import { isoDuration, jobSpan, relative, spanWords, stateLabel, utc } from './format.ts';
 
 /** A time as "5 min ago", the UTC time on hover; `missing` on hover of the dash when there is none. */
@@ -89,6 +90,56 @@ export function LiveBy({ job }: { job: { liveBy?: unknown; terminal?: unknown } 
       }
     >
       {events ? ' live by events' : ' live by polling'}
+    </span>
+  );
+}
+
+/** A button that copies `text` to the clipboard and says so. */
+export function Copy({ text, label }: { text: string; label: string }) {
+  const [done, setDone] = useState(false);
+  return (
+    <button
+      type="button"
+      class="copy"
+      onClick={() => {
+        navigator.clipboard.writeText(text).then(
+          () => setDone(true),
+          () => setDone(false),
+        );
+      }}
+    >
+      {done ? 'Copied' : label}
+    </button>
+  );
+}
+
+/**
+ * A job as people know it: the name its provider gives it (`Job.name`), with its own ID beside it
+ * to copy; the ID alone where the provider names none. `href` makes the name a link.
+ */
+export function JobName({
+  job,
+  href,
+}: {
+  job: { id: string; nativeId: string; name?: string | null };
+  href?: string;
+}) {
+  const name = job.name ?? null;
+  const title = name ?? job.nativeId;
+  return (
+    <span class="job-name">
+      {href ? (
+        <a href={href} title={job.id} data-job-name={name ?? ''}>
+          {title}
+        </a>
+      ) : (
+        <span data-job-name={name ?? ''}>{title}</span>
+      )}
+      {name !== null ? (
+        <span class="job-native-id">
+          <code data-native-id>{job.nativeId}</code> <Copy text={job.nativeId} label="Copy ID" />
+        </span>
+      ) : null}
     </span>
   );
 }

@@ -15,7 +15,7 @@ import { accountText, codeWords, type RowJob } from './format.ts';
 /** A job as the search needs it, and shows it when several have the ID asked. */
 export type FindableJob = Pick<
   RowJob,
-  'id' | 'nativeId' | 'provider' | 'region' | 'state' | 'account' | 'accountAlias'
+  'id' | 'nativeId' | 'name' | 'provider' | 'region' | 'state' | 'account' | 'accountAlias'
 >;
 
 /** What `jobs(ids:)` answered for each global ID asked: the job, or its error's code (NOT_FOUND…). */
@@ -81,8 +81,9 @@ function placesIn(jobs: readonly FindableJob[], sources: readonly SourcePlace[])
 
 /**
  * What the search does with `text`: a global ID (or a console job URL) opens its page; a global ID
- * with a part missing is answered with its form; anything else is a native ID, looked for among
- * the listed jobs (exactly, else ignoring case) and at every global ID it would have in the places
+ * with a part missing is answered with its form; anything else is a native ID or a job's name
+ * (`Job.name`), looked for among the listed jobs (an ID exactly, else an ID or a name ignoring
+ * case) and, as a native ID, at every global ID it would have in the places
  * this list looks (its accounts, regions and stores), since the same native ID may name a job in
  * each account.
  */
@@ -103,9 +104,10 @@ function plan(
     };
   }
   const exact = jobs.filter((j) => j.id === id || j.nativeId === id);
+  const lower = id.toLowerCase();
   const listed = exact.length
     ? exact
-    : jobs.filter((j) => j.nativeId.toLowerCase() === id.toLowerCase());
+    : jobs.filter((j) => j.nativeId.toLowerCase() === lower || j.name?.toLowerCase() === lower);
   // The provider's own spelling, when a listed job has it.
   const nativeId = listed[0]?.nativeId ?? id;
   const candidates = candidatesFor(nativeId, placesIn(jobs, sources));
@@ -126,8 +128,8 @@ function foundIn(search: Search, tried: LookedUp | null): FindableJob[] {
 }
 
 /**
- * The search box: find a job by its global ID or native ID, and open its page; a native ID that
- * names several jobs (in several accounts, regions or stores) lists them, each with its account.
+ * The search box: find a job by its global ID, native ID or name, and open its page; a native ID
+ * or a name that several jobs have (in several accounts, regions or stores) lists them, each with its account.
  */
 export function FindJob({
   jobs,
@@ -172,21 +174,21 @@ export function FindJob({
       <form
         class="find"
         role="search"
-        aria-label="Find a job by ID"
+        aria-label="Find a job by name or ID"
         onSubmit={(e) => {
           e.preventDefault();
           const value = new FormData(e.currentTarget).get('find');
           if (typeof value === 'string' && value.trim()) void search(value);
         }}
       >
-        <label for="find">Find a job by ID</label>
+        <label for="find">Find a job by name or ID</label>
         <input
           id="find"
           name="find"
           type="search"
           autoComplete="off"
           spellcheck={false}
-          placeholder="global ID (panorama:us-east-1:…) or the provider's own ID"
+          placeholder="the job's name, its global ID (panorama:us-east-1:…) or the provider's own ID"
           onInput={() => {
             current.current++;
             setAnswer(null);
@@ -205,12 +207,13 @@ function SeveralJobs({ text, jobs }: { text: string; jobs: FindableJob[] }) {
   return (
     <div class="banner warn find-answer" role="status" data-find-answer="several">
       <p>
-        {`${jobs.length} jobs have the ID ${quoted(text)}${accounts > 1 ? `, in ${accounts} accounts` : ''}. Which one?`}
+        {`${jobs.length} jobs have the name or ID ${quoted(text)}${accounts > 1 ? `, in ${accounts} accounts` : ''}. Which one?`}
       </p>
       <ul>
         {jobs.map((j) => (
           <li key={j.id} data-find-match={j.id} data-account-alias={j.accountAlias}>
-            <a href={jobPath(j.id)}>{j.id}</a> <StateBadge state={j.state} />{' '}
+            <a href={jobPath(j.id)}>{j.name ? `${j.name} (${j.id})` : j.id}</a>{' '}
+            <StateBadge state={j.state} />{' '}
             <span class="muted">
               {PROVIDER_NAMES[j.provider] ?? j.provider} · account{' '}
               <span class="account" data-account>
@@ -255,7 +258,7 @@ function FindAnswer({ answer, listed }: { answer: Answer; listed: number }) {
   return (
     <div class="banner warn find-answer" role="status" data-find-answer="not-listed">
       <p>
-        {`No job among the ${listed} listed here has the ID ${quoted(answer.text)}`}
+        {`No job among the ${listed} listed here has the name or ID ${quoted(answer.text)}`}
         {asked
           ? ', and jobgraph has none at the global IDs it would have where this list looks (its accounts, regions and stores). '
           : ' (it may be further down the list, or outside these filters). '}

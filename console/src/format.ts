@@ -133,6 +133,8 @@ export interface RowJob {
   /** The account's alias, `default` for the default account. */
   accountAlias: string;
   nativeId: string;
+  /** The name the provider gives the job (`Job.name`); null where it gives none. */
+  name: string | null;
   region: string | null;
   state: string;
   providerStatus: string | null;

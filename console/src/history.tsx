@@ -3,7 +3,13 @@ import { consolePath } from './api.ts';
 import { durationPercentiles, finishedPerBucket } from './chartData.ts';
 import { DurationChart, FinishedChart } from './charts.tsx';
 import { STATES, stateLabel, utc } from './format.ts';
-import { CHART_MAX_JOBS, HISTORY_PAGE, useChartJobs, useHistoryList } from './historyData.ts';
+import {
+  CHART_MAX_JOBS,
+  HISTORY_PAGE,
+  useChartJobs,
+  useHistoryList,
+  type HistoryList,
+} from './historyData.ts';
 import {
   chartWindow,
   historyFilterProblems,
@@ -194,6 +200,44 @@ function Charts({
   );
 }
 
+/** The remembered jobs of the URL's filters, newest first, a page at a time ("Show 25 more"). */
+function HistoryTable({
+  list,
+  now,
+  more,
+  loadingMore,
+}: {
+  list: HistoryList;
+  now: number;
+  more: () => void;
+  loadingMore: boolean;
+}) {
+  return (
+    <div class="table-wrap">
+      <table class="jobs history" data-history-search={list.search}>
+        <caption>
+          {list.rows.length} remembered {list.rows.length === 1 ? 'job' : 'jobs'}, newest first
+          {list.search ? ' (filtered)' : ''}
+        </caption>
+        <thead>
+          <JobRowHead />
+        </thead>
+        <tbody>
+          {list.rows.map((job) => (
+            <JobRowView key={job.id} job={job} now={now} />
+          ))}
+        </tbody>
+      </table>
+      {list.rows.length === 0 ? (
+        <p class="muted">No remembered job matches these filters.</p>
+      ) : null}
+      {list.hasNextPage ? (
+        <ShowMore page={HISTORY_PAGE} more={more} loadingMore={loadingMore} />
+      ) : null}
+    </div>
+  );
+}
+
 export function HistoryPage({
   token,
   onRefused,
@@ -259,28 +303,7 @@ export function HistoryPage({
         </p>
       ) : null}
       {list ? (
-        <div class="table-wrap">
-          <table class="jobs history" data-history-search={list.search}>
-            <caption>
-              {list.rows.length} remembered {list.rows.length === 1 ? 'job' : 'jobs'}, newest first
-              {list.search ? ' (filtered)' : ''}
-            </caption>
-            <thead>
-              <JobRowHead />
-            </thead>
-            <tbody>
-              {list.rows.map((job) => (
-                <JobRowView key={job.id} job={job} now={now} />
-              ))}
-            </tbody>
-          </table>
-          {list.rows.length === 0 ? (
-            <p class="muted">No remembered job matches these filters.</p>
-          ) : null}
-          {list.hasNextPage ? (
-            <ShowMore page={HISTORY_PAGE} more={more} loadingMore={loadingMore} />
-          ) : null}
-        </div>
+        <HistoryTable list={list} now={now} more={more} loadingMore={loadingMore} />
       ) : !error && !blocked ? (
         <p class="muted" role="status">
           Loading the history…

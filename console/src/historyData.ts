@@ -12,7 +12,7 @@ import { historyFilter, type HistoryFilters } from './historyFilters.ts';
 /** A stored job as the table shows it (the row's fields; Batch's queue). */
 export type HistoryRow = Omit<RowJob, 'updatedAt' | 'liveBy'> & { jobQueue?: string | null };
 
-const ROW_FIELDS = `__typename id provider account accountAlias nativeId region state providerStatus statusMessage terminal createdAt completedAt
+const ROW_FIELDS = `__typename id provider account accountAlias nativeId name region state providerStatus statusMessage terminal createdAt completedAt
   ... on BatchJob { jobQueue }`;
 
 const PAGE_QUERY = `query ConsoleHistory($filter: JobHistoryFilter, $first: Int, $after: String) {

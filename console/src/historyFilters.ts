@@ -82,14 +82,18 @@ export const DEFAULT_WINDOW_HOURS = 168;
 
 /**
  * The window the charts cover: the URL's finished window; a side it leaves open is the end of the
- * current hour (`to`) or DEFAULT_WINDOW_HOURS before the end (`from`).
+ * current hour (`to`) or DEFAULT_WINDOW_HOURS before the end (`from`). A side that is not a date
+ * (`?finishedAfter=yesterday`, which historyFilterProblems words) is left open: the window is
+ * always one, never an "Invalid time value".
  */
 export function chartWindow(f: HistoryFilters, nowMs: number): { from: string; to: string } {
-  const to = f.finishedBefore
-    ? instant(f.finishedBefore)
+  const before = isDate(f.finishedBefore) ? f.finishedBefore : '';
+  const after = isDate(f.finishedAfter) ? f.finishedAfter : '';
+  const to = before
+    ? instant(before)
     : new Date(Math.ceil((nowMs + 1) / HOUR_MS) * HOUR_MS).toISOString();
-  const from = f.finishedAfter
-    ? instant(f.finishedAfter)
+  const from = after
+    ? instant(after)
     : new Date(Date.parse(to) - DEFAULT_WINDOW_HOURS * HOUR_MS).toISOString();
   return {
     from: new Date(Date.parse(from)).toISOString(),

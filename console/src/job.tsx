@@ -8,7 +8,7 @@ import {
   type GqlError,
 } from './api.ts';
 import { JobActions } from './actions.tsx';
-import { Duration, Finished, StateBadge, Time } from './cells.tsx';
+import { Copy, Duration, Finished, JobName, StateBadge, Time } from './cells.tsx';
 import { GRAMMARS, PROVIDER_NAMES } from './ids.ts';
 import { lastSearch } from './filters.ts';
 import {
@@ -38,6 +38,7 @@ const HEADER_FIELDS = new Set([
   '__typename',
   'id',
   'nativeId',
+  'name',
   'provider',
   'account',
   'accountAlias',
@@ -147,24 +148,6 @@ function liveQuery(query: string): string {
   return query
     .replace('query ConsoleJob($id: ID!)', 'subscription ConsoleJobUpdates($id: ID!)')
     .replace('job(id: $id)', 'job: jobUpdates(ids: [$id])');
-}
-
-function Copy({ text, label }: { text: string; label: string }) {
-  const [done, setDone] = useState(false);
-  return (
-    <button
-      type="button"
-      class="copy"
-      onClick={() => {
-        navigator.clipboard.writeText(text).then(
-          () => setDone(true),
-          () => setDone(false),
-        );
-      }}
-    >
-      {done ? 'Copied' : label}
-    </button>
-  );
 }
 
 type JobResult = { data: JobData | null; errors: GqlError[] };
@@ -438,6 +421,61 @@ function JobStatus({ job }: { job: Record<string, Value> }) {
   );
 }
 
+/**
+ * The page's heading: the job's name where the provider gives one, its own ID beside it (the ID
+ * alone where it gives none, the global ID while unread), its state, and "retained" for a kept record.
+ */
+function JobHeading({ id, job }: { id: string; job: Record<string, Value> | null }) {
+  return (
+    <h1 id="job-title">
+      <JobName
+        job={{
+          id,
+          nativeId: typeof job?.nativeId === 'string' ? job.nativeId : id,
+          name: typeof job?.name === 'string' ? job.name : null,
+        }}
+      />{' '}
+      {typeof job?.state === 'string' ? <StateBadge state={job.state} /> : null}
+      {job?.retained === true ? (
+        <>
+          {' '}
+          <span
+            class="badge retained"
+            data-retained
+            title="The provider no longer knows this job: this is the record jobgraph kept when it last saw it, secrets left out"
+          >
+            retained
+          </span>
+        </>
+      ) : null}
+    </h1>
+  );
+}
+
+/** The job's global ID, selectable, with a copy button. */
+function GlobalId({ id }: { id: string }) {
+  return (
+    <div class="global-id">
+      <label for="global-id">Global ID</label>
+      <input id="global-id" readOnly value={id} onFocus={(e) => e.currentTarget.select()} />
+      <Copy text={id} label="Copy ID" />
+    </div>
+  );
+}
+
+/** The page's own query, ready to run (every field of the job's type), with a copy button. */
+function ReadyQuery({ query, id }: { query: string; id: string }) {
+  return (
+    <section aria-labelledby="query-title">
+      <h2 id="query-title">This job in GraphQL</h2>
+      <pre class="query">
+        <code>{readyQuery(query, id)}</code>
+      </pre>
+      <Copy text={readyQuery(query, id)} label="Copy query" />
+    </section>
+  );
+}
+
 export function JobPage({
   id,
   token,
@@ -479,22 +517,7 @@ export function JobPage({
       aria-labelledby="job-title"
     >
       <BackLink />
-      <h1 id="job-title">
-        {typeof job?.nativeId === 'string' ? job.nativeId : id}{' '}
-        {typeof job?.state === 'string' ? <StateBadge state={job.state} /> : null}
-        {job?.retained === true ? (
-          <>
-            {' '}
-            <span
-              class="badge retained"
-              data-retained
-              title="The provider no longer knows this job: this is the record jobgraph kept when it last saw it, secrets left out"
-            >
-              retained
-            </span>
-          </>
-        ) : null}
-      </h1>
+      <JobHeading id={id} job={job} />
       {job ? <JobSummary job={job} now={now} live={live} /> : null}
       {job ? <JobStatus job={job} /> : null}
       {job ? (
@@ -521,23 +544,14 @@ export function JobPage({
           id={id}
           token={token}
           state={typeof job.state === 'string' ? job.state : null}
+          name={typeof job.name === 'string' ? job.name : null}
           transitions={job.transitions}
           onRefused={onRefused}
         />
       ) : null}
-      <div class="global-id">
-        <label for="global-id">Global ID</label>
-        <input id="global-id" readOnly value={id} onFocus={(e) => e.currentTarget.select()} />
-        <Copy text={id} label="Copy ID" />
-      </div>
+      <GlobalId id={id} />
       {job ? <ProviderFields job={job} errors={errors} unixTimes={unixTimes} /> : null}
-      <section aria-labelledby="query-title">
-        <h2 id="query-title">This job in GraphQL</h2>
-        <pre class="query">
-          <code>{readyQuery(query, id)}</code>
-        </pre>
-        <Copy text={readyQuery(query, id)} label="Copy query" />
-      </section>
+      <ReadyQuery query={query} id={id} />
     </article>
   );
 }

@@ -38,32 +38,15 @@ function LocalTime({ iso }: { iso: string }) {
   );
 }
 
-/**
- * A job's own log (docs/logs.md): its last attempt's final lines, each at its time in the page's
- * time zone, with a link to the whole stream in the provider's console; for a running job, the
- * new lines as they come (`jobLogs`, over the console's SSE client) while the tab is visible.
- * Hidden, with a line saying why, for a token without `jobs:logs:read`; where the job has no
- * lines, the reason the server gives.
- */
-export function JobLog({
-  id,
-  token,
-  running,
-  visible,
-  onRefused,
-}: {
-  id: string;
-  token: string;
-  running: boolean;
-  visible: boolean;
-  onRefused: (m: string) => void;
-}) {
-  const canRead = useCanReadLogs(token);
+/** The attempt's final lines, read once (`logTail`), or why they could not be read. */
+function useLogTail(
+  id: string,
+  token: string,
+  canRead: boolean | null,
+  onRefused: (m: string) => void,
+) {
   const [tail, setTail] = useState<LogTail | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [live, setLive] = useState(false);
-  const list = useRef<HTMLOListElement>(null);
-
   useEffect(() => {
     if (canRead !== true) return;
     const abort = new AbortController();
@@ -86,7 +69,19 @@ export function JobLog({
     );
     return () => abort.abort();
   }, [id, token, canRead]);
+  return { tail, setTail, error };
+}
 
+/**
+ * A running job's new lines as they come (`jobLogs`), added to `tail` (the newest MAX_SHOWN kept)
+ * while the tab is visible; true while the stream is open.
+ */
+function useLiveLog(
+  { id, token, canRead, running, visible }: LiveLogOptions,
+  tail: LogTail | null,
+  setTail: (update: (current: LogTail | null) => LogTail | null) => void,
+): boolean {
+  const [live, setLive] = useState(false);
   useEffect(() => {
     if (canRead !== true || !running || !visible || !tail || tail.unavailable) return;
     const client = subscriptionClient(token);
@@ -111,13 +106,65 @@ export function JobLog({
       setLive(false);
     };
   }, [id, token, canRead, running, visible, tail === null]);
+  return live;
+}
 
-  // The final lines are what the page opens on: the list scrolled to its end, as lines come.
+interface LiveLogOptions {
+  id: string;
+  token: string;
+  canRead: boolean | null;
+  running: boolean;
+  visible: boolean;
+}
+
+/** The lines, each at its time, the list scrolled to its end as lines come (the final lines first in view). */
+function LogLines({ tail }: { tail: LogTail }) {
+  const list = useRef<HTMLOListElement>(null);
   useEffect(() => {
     const el = list.current;
     if (el) el.scrollTop = el.scrollHeight;
-  }, [tail?.lines.length]);
+  }, [tail.lines.length]);
+  return (
+    <>
+      {tail.hasMore ? (
+        <p class="muted">
+          The last {tail.lines.length} lines of {tail.stream}; older ones are in the whole stream.
+        </p>
+      ) : null}
+      <ol class="job-log-lines" ref={list}>
+        {tail.lines.map((l, i) => (
+          <li key={`${l.at}-${i}`} data-log-line>
+            <LocalTime iso={l.at} /> <span class="log-message">{l.message}</span>
+          </li>
+        ))}
+      </ol>
+    </>
+  );
+}
 
+/**
+ * A job's own log (docs/logs.md): its last attempt's final lines, each at its time in the page's
+ * time zone, with a link to the whole stream in the provider's console; for a running job, the
+ * new lines as they come (`jobLogs`, over the console's SSE client) while the tab is visible.
+ * Hidden, with a line saying why, for a token without `jobs:logs:read`; where the job has no
+ * lines, the reason the server gives.
+ */
+export function JobLog({
+  id,
+  token,
+  running,
+  visible,
+  onRefused,
+}: {
+  id: string;
+  token: string;
+  running: boolean;
+  visible: boolean;
+  onRefused: (m: string) => void;
+}) {
+  const canRead = useCanReadLogs(token);
+  const { tail, setTail, error } = useLogTail(id, token, canRead, onRefused);
+  const live = useLiveLog({ id, token, canRead, running, visible }, tail, setTail);
   if (canRead === null) return null;
   if (!canRead)
     return (
@@ -157,21 +204,7 @@ export function JobLog({
           No log lines: {tail.unavailable}.
         </p>
       ) : (
-        <>
-          {tail.hasMore ? (
-            <p class="muted">
-              The last {tail.lines.length} lines of {tail.stream}; older ones are in the whole
-              stream.
-            </p>
-          ) : null}
-          <ol class="job-log-lines" ref={list}>
-            {tail.lines.map((l, i) => (
-              <li key={`${l.at}-${i}`} data-log-line>
-                <LocalTime iso={l.at} /> <span class="log-message">{l.message}</span>
-              </li>
-            ))}
-          </ol>
-        </>
+        <LogLines tail={tail} />
       )}
     </section>
   );

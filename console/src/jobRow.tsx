@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { jobPath } from './api.ts';
-import { Duration, Finished, LiveBy, StateBadge, Time } from './cells.tsx';
+import { Duration, Finished, JobName, LiveBy, StateBadge, Time } from './cells.tsx';
 import { FAILED_STATES, accountText, progress, type RowJob } from './format.ts';
 import { PROVIDER_NAMES } from './ids.ts';
 
@@ -91,9 +91,7 @@ export function JobRowView({
     <tr data-job-id={job.id} data-state={job.state}>
       {select}
       <th scope="row" data-label="Job">
-        <a href={jobPath(job.id)} title={job.id}>
-          {job.nativeId}
-        </a>
+        <JobName job={job} href={jobPath(job.id)} />
         {note}
       </th>
       <td data-label="State">

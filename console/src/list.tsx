@@ -4,6 +4,7 @@ import { TokenRefusedError, consolePath } from './api.ts';
 import { PAGE_SIZE, searchFromFilters, type Filters } from './filters.ts';
 import { FindJob } from './find.tsx';
 import type { RowJob } from './format.ts';
+import type { ListState } from './listQueries.ts';
 import { useNow, usePageVisible } from './hooks.ts';
 import { FilterForm, accountChoices } from './listFilters.tsx';
 import { lookUpJobs, useJobListing, useLiveRows, wantedFromUrl } from './listing.ts';
@@ -11,18 +12,35 @@ import { JobTable, ListBanners } from './listTable.tsx';
 import { useCanAct } from './access.tsx';
 import { BulkActions } from './bulkActions.tsx';
 
-export function JobList({ token, onRefused }: { token: string; onRefused: (m: string) => void }) {
+/**
+ * The list's filters and rows shown, as the URL has them: Back and Forward move between filter
+ * sets (the URL is the filters' one home); `apply` pushes a new set.
+ */
+function useUrlFilters() {
   const [wanted, setWanted] = useState(wantedFromUrl);
-  const { filters } = wanted;
-  const { list, setList, problems, error, loadingMore, more, wantedSearch } = useJobListing(
-    token,
-    wanted,
-    onRefused,
-  );
-  const now = useNow();
-  const visible = usePageVisible();
-  const watched = useLiveRows(token, list, setList, visible, onRefused);
-  const canAct = useCanAct(token);
+  useEffect(() => {
+    const onPop = () => setWanted(wantedFromUrl());
+    window.addEventListener('popstate', onPop);
+    return () => window.removeEventListener('popstate', onPop);
+  }, []);
+  const apply = (next: Filters) => {
+    const search = searchFromFilters(next);
+    if (search !== location.search) history.pushState(null, '', `${consolePath}${search}`);
+    setWanted({ filters: next, shown: PAGE_SIZE });
+  };
+  return { wanted, apply };
+}
+
+/**
+ * The rows chosen for a bulk action: cleared when the list changes (nothing chosen on one list acts
+ * on another); `acted` puts the jobs as the action read them after in their rows (the live stream
+ * goes on from there) and unselects those that finished.
+ */
+function useSelection(
+  wantedSearch: string,
+  list: ListState | null,
+  setList: (update: (current: ListState | null) => ListState | null) => void,
+) {
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   // Another list is another selection: nothing chosen on one list acts on another.
   useEffect(() => setSelected(new Set()), [wantedSearch]);
@@ -35,7 +53,6 @@ export function JobList({ token, onRefused }: { token: string; onRefused: (m: st
       return next;
     });
   const selectedIds = (list?.rows ?? []).map((r) => r.job.id).filter((id) => selected.has(id));
-  // The jobs as the action read them after: their rows replaced (the live stream goes on from there).
   const acted = (jobs: RowJob[]) => {
     const byId = new Map(jobs.map((j) => [j.id, j]));
     setList((current) =>
@@ -56,19 +73,26 @@ export function JobList({ token, onRefused }: { token: string; onRefused: (m: st
       false,
     );
   };
+  return { selected, setSelected, toggle, selectedIds, acted };
+}
 
-  // Back and Forward move between filter sets: the URL is the filters' one home.
-  useEffect(() => {
-    const onPop = () => setWanted(wantedFromUrl());
-    window.addEventListener('popstate', onPop);
-    return () => window.removeEventListener('popstate', onPop);
-  }, []);
-
-  const apply = (next: Filters) => {
-    const search = searchFromFilters(next);
-    if (search !== location.search) history.pushState(null, '', `${consolePath}${search}`);
-    setWanted({ filters: next, shown: PAGE_SIZE });
-  };
+export function JobList({ token, onRefused }: { token: string; onRefused: (m: string) => void }) {
+  const { wanted, apply } = useUrlFilters();
+  const { filters } = wanted;
+  const { list, setList, problems, error, loadingMore, more, wantedSearch } = useJobListing(
+    token,
+    wanted,
+    onRefused,
+  );
+  const now = useNow();
+  const visible = usePageVisible();
+  const watched = useLiveRows(token, list, setList, visible, onRefused);
+  const canAct = useCanAct(token);
+  const { selected, setSelected, toggle, selectedIds, acted } = useSelection(
+    wantedSearch,
+    list,
+    setList,
+  );
 
   return (
     <>

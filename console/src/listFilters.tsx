@@ -83,6 +83,52 @@ function WhereAndWhen({ filters }: { filters: Filters }) {
   );
 }
 
+/** How many of the filters are set ("Filters (2 set)"). */
+function activeFilters(filters: Filters): number {
+  return [
+    filters.states.length,
+    filters.providers.length,
+    filters.regions.length,
+    filters.accounts.length,
+    filters.createdAfter ? 1 : 0,
+    filters.createdBefore ? 1 : 0,
+  ].filter(Boolean).length;
+}
+
+/** The form's provider boxes (the listable providers) and account boxes (the accounts offered). */
+function ProviderAndAccount({
+  filters,
+  accounts,
+}: {
+  filters: Filters;
+  accounts: readonly string[];
+}) {
+  return (
+    <>
+      <fieldset>
+        <legend>Provider</legend>
+        {LISTABLE_PROVIDERS.map((p) => (
+          <CheckBox
+            key={p}
+            name="provider"
+            value={p}
+            chosen={filters.providers}
+            label={PROVIDER_NAMES[p]}
+          />
+        ))}
+      </fieldset>
+      {accounts.length ? (
+        <fieldset>
+          <legend>Account</legend>
+          {accounts.map((a) => (
+            <CheckBox key={a} name="account" value={a} chosen={filters.accounts} label={a} />
+          ))}
+        </fieldset>
+      ) : null}
+    </>
+  );
+}
+
 export function FilterForm({
   filters,
   accounts,
@@ -96,14 +142,7 @@ export function FilterForm({
   offerUnknown: boolean;
   onApply: (f: Filters) => void;
 }) {
-  const active = [
-    filters.states.length,
-    filters.providers.length,
-    filters.regions.length,
-    filters.accounts.length,
-    filters.createdAfter ? 1 : 0,
-    filters.createdBefore ? 1 : 0,
-  ].filter(Boolean).length;
+  const active = activeFilters(filters);
   // Open on a wide screen or when filters are set; folded on a phone, where it would fill the screen.
   const open = active > 0 || !matchMedia('(max-width: 700px)').matches;
   // Hardly anything listJobs lists is UNKNOWN (CodePipeline's jobs are, but it has no list; else a
@@ -135,26 +174,7 @@ export function FilterForm({
             />
           ))}
         </fieldset>
-        <fieldset>
-          <legend>Provider</legend>
-          {LISTABLE_PROVIDERS.map((p) => (
-            <CheckBox
-              key={p}
-              name="provider"
-              value={p}
-              chosen={filters.providers}
-              label={PROVIDER_NAMES[p]}
-            />
-          ))}
-        </fieldset>
-        {accounts.length ? (
-          <fieldset>
-            <legend>Account</legend>
-            {accounts.map((a) => (
-              <CheckBox key={a} name="account" value={a} chosen={filters.accounts} label={a} />
-            ))}
-          </fieldset>
-        ) : null}
+        <ProviderAndAccount filters={filters} accounts={accounts} />
         <WhereAndWhen filters={filters} />
         <div class="actions">
           <button type="submit">Apply filters</button>

@@ -8,7 +8,7 @@ import type { RowJob } from './format.ts';
  * other reasons a provider lists are on the job's page: a page of rows stays within
  * JOBGRAPH_MAX_COST's default.
  */
-export const ROW_FIELDS = `__typename id provider account accountAlias nativeId region state providerStatus statusMessage terminal createdAt updatedAt completedAt liveBy
+export const ROW_FIELDS = `__typename id provider account accountAlias nativeId name region state providerStatus statusMessage terminal createdAt updatedAt completedAt liveBy
   ... on CosBatchJob { progressSummary { totalNumberOfTasks numberOfTasksSucceeded numberOfTasksFailed } }
   ... on OmicsReferenceImportJob { sources { status } }`;
 

@@ -92,6 +92,46 @@ function useTransitions(
   return shown;
 }
 
+/** One change of the timeline: when, from which state to which, the provider's status and where it was learnt. */
+function TransitionItem({ t }: { t: Transition }) {
+  return (
+    <li
+      data-transition={t.to}
+      data-source={t.source}
+      {...(t.from ? { 'data-from': t.from } : {})}
+      {...(t.contradictedAt
+        ? { 'data-contradicted': t.contradictedAt, class: 'contradicted' }
+        : {})}
+    >
+      <time dateTime={t.at}>{utc(t.at)}</time>{' '}
+      <span class="change">
+        {t.from ? (
+          <>
+            <StateBadge state={t.from} /> <span aria-hidden="true">→</span>
+            <span class="sr-only"> to </span>{' '}
+          </>
+        ) : (
+          <span class="muted">first seen </span>
+        )}
+        <StateBadge state={t.to} />
+      </span>
+      {t.providerStatus ? (
+        <span class="provider-status">
+          {' · provider status '}
+          <code>{t.providerStatus}</code>
+        </span>
+      ) : null}
+      <span class={`source source-${t.source}`}>{` · ${SOURCE_WORDS[t.source] ?? t.source}`}</span>
+      {t.contradictedAt ? (
+        <span class="contradiction">
+          {' · contradicted by the provider, read at '}
+          <time dateTime={t.contradictedAt}>{utc(t.contradictedAt)}</time>
+        </span>
+      ) : null}
+    </li>
+  );
+}
+
 /**
  * The job's timeline: every change jobgraph saw (at most the newest 100), oldest first as the
  * graph answers them, each with when, from which state to which, the provider's status and where
@@ -101,11 +141,14 @@ export function Timeline({
   id,
   token,
   state,
+  name,
   transitions,
   onRefused,
 }: {
   id: string;
   token: string;
+  /** The name the provider gives the job, which the heading leads with; null where it gives none. */
+  name: string | null;
   /** The job's state as the page shows it now. */
   state: string | null;
   /** `Job.transitions` as the page's answer (or its latest live event) carried them. */
@@ -115,7 +158,9 @@ export function Timeline({
   const shown = useTransitions(id, token, state, transitions, onRefused);
   return (
     <section aria-labelledby="timeline-title" class="timeline-box" data-timeline={shown.length}>
-      <h2 id="timeline-title">Timeline</h2>
+      <h2 id="timeline-title">
+        Timeline{name !== null ? <span data-timeline-name> of {name}</span> : null}
+      </h2>
       {shown.length === 0 ? (
         <p class="muted">
           No change recorded yet: jobgraph writes what it sees to its history store within a second
@@ -129,43 +174,7 @@ export function Timeline({
           </p>
           <ol class="timeline">
             {shown.map((t) => (
-              <li
-                key={`${t.at} ${t.to}`}
-                data-transition={t.to}
-                data-source={t.source}
-                {...(t.from ? { 'data-from': t.from } : {})}
-                {...(t.contradictedAt
-                  ? { 'data-contradicted': t.contradictedAt, class: 'contradicted' }
-                  : {})}
-              >
-                <time dateTime={t.at}>{utc(t.at)}</time>{' '}
-                <span class="change">
-                  {t.from ? (
-                    <>
-                      <StateBadge state={t.from} /> <span aria-hidden="true">→</span>
-                      <span class="sr-only"> to </span>{' '}
-                    </>
-                  ) : (
-                    <span class="muted">first seen </span>
-                  )}
-                  <StateBadge state={t.to} />
-                </span>
-                {t.providerStatus ? (
-                  <span class="provider-status">
-                    {' · provider status '}
-                    <code>{t.providerStatus}</code>
-                  </span>
-                ) : null}
-                <span class={`source source-${t.source}`}>
-                  {` · ${SOURCE_WORDS[t.source] ?? t.source}`}
-                </span>
-                {t.contradictedAt ? (
-                  <span class="contradiction">
-                    {' · contradicted by the provider, read at '}
-                    <time dateTime={t.contradictedAt}>{utc(t.contradictedAt)}</time>
-                  </span>
-                ) : null}
-              </li>
+              <TransitionItem key={`${t.at} ${t.to}`} t={t} />
             ))}
           </ol>
         </>

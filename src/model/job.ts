@@ -46,6 +46,11 @@ export interface JobRecord {
   id: string;
   provider: JobProvider;
   nativeId: string;
+  /**
+   * The name the provider gives the job (AWS Batch `jobName`, CodePipeline's pipeline, COS Batch's
+   * description, the HealthOmics reference it imports); null where it gives none.
+   */
+  name: string | null;
   region: string | null;
   state: JobState;
   providerStatus: string | null;

@@ -31,6 +31,7 @@ const base = (over: Partial<JobRecord> & Record<string, unknown>): JobRecord => 
   id: 'importexport:ABCDE',
   provider: 'AWS_IMPORT_EXPORT',
   nativeId: 'ABCDE',
+  name: null,
   region: null,
   state: 'SUCCEEDED',
   providerStatus: 'Complete',

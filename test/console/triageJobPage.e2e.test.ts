@@ -82,7 +82,7 @@ describeInChromium('The jobs console for triage: a job (Debian Chromium)', () =>
       await o.page.click('form.find button[type="submit"]');
       const answer = await o.page.waitForSelector('[data-find-answer="not-listed"]');
       expect(await answer.textContent()).toContain(
-        `No job among the 25 listed here has the ID \u201c${native}\u201d, and jobgraph has none at the global IDs it would have where this list looks`,
+        `No job among the 25 listed here has the name or ID \u201c${native}\u201d, and jobgraph has none at the global IDs it would have where this list looks`,
       );
       const candidates = await o.page.$$eval('[data-find-candidate]', (lis) =>
         lis.map((li) => ({
@@ -279,7 +279,7 @@ describeInChromium('The jobs console for triage: a job (Debian Chromium)', () =>
         await o.page.press('#find', 'Enter');
         const answer = await o.page.waitForSelector('[data-find-answer="several"]');
         expect(await answer.textContent()).toContain(
-          `2 jobs have the ID \u201c${nativeId}\u201d, in 2 accounts.`,
+          `2 jobs have the name or ID \u201c${nativeId}\u201d, in 2 accounts.`,
         );
         const shown = await o.page.$$eval('[data-find-match]', (lis) =>
           lis.map((li) => ({

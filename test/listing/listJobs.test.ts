@@ -183,6 +183,34 @@ describe('listJobs', () => {
     expect(describes.length).toBe(full.body.data!.listJobs.nodes.length);
   });
 
+  it("answers Job.name from the summaries that carry it (AWS Batch's jobName, COS Batch's description), with no describe call, as the describe record has it", async () => {
+    listNow += 30_001;
+    clearCalls(gw);
+    const named = await gql<{ listJobs: { nodes: { id: string; name: string | null }[] } }>(
+      gw,
+      `query { listJobs(first: 50, filter: { providers: [AWS_BATCH, TENCENT_COS_BATCH, AWS_PANORAMA, AWS_IMPORT_EXPORT] }) { nodes { id name } } }`,
+      { token: gw.tokens.read },
+    );
+    expect(named.body.errors).toBeUndefined();
+    for (const name of EMULATOR_NAMES) {
+      const calls = gw.emulators[name].calls.map((c) => c.operation);
+      expect(
+        calls.filter((op) => !LIST_OPERATIONS[name].includes(op.split(' ')[0]!)),
+        name,
+      ).toEqual([]);
+    }
+    const nodes = named.body.data!.listJobs.nodes;
+    expect(nodes.some((n) => n.name !== null)).toBe(true);
+    // The same jobs read by ID: the describe record names each alike.
+    const read = await gql<{ jobs: { id: string; name: string | null }[] }>(
+      gw,
+      'query($ids: [ID!]!) { jobs(ids: $ids) { id name } }',
+      { token: gw.tokens.read, variables: { ids: nodes.map((n) => n.id) } },
+    );
+    expect(read.body.errors).toBeUndefined();
+    expect(read.body.data!.jobs).toEqual(nodes);
+  });
+
   it('filters by provider, state, region and creation time', async () => {
     const failed = await walk(50, { states: ['FAILED'] });
     expect(failed.length).toBeGreaterThan(0);

@@ -26,6 +26,7 @@ const cosRecord = (key: JobKey, status = 'Active', succeeded = 10): JobRecord =>
     id: formatGlobalId(key),
     provider: 'TENCENT_COS_BATCH',
     nativeId: (key as { jobId: string }).jobId,
+    name: null,
     region: REGION,
     state: status === 'Complete' ? 'SUCCEEDED' : 'IN_PROGRESS',
     providerStatus: status,

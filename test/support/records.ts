@@ -26,6 +26,7 @@ export const queuedImportExportRecord = (
     id: `importexport:${nativeId}`,
     provider: 'AWS_IMPORT_EXPORT',
     nativeId,
+    name: null,
     region: null,
     state: 'QUEUED',
     providerStatus: 'Pending',

@@ -16,6 +16,7 @@ import {
   type BatchJobSummary,
   type BatchQueue,
 } from './list.ts';
+import { batchUpdatedAt } from './parse.ts';
 import { BATCH_STATE_MAP, type BatchJobRecord } from './record.ts';
 
 /** A ListJobs summary as a listed job, its fields as the describe record has them. */
@@ -26,6 +27,7 @@ export function batchListed(region: string, s: BatchJobSummary, account?: string
   const fields: Partial<BatchJobRecord> = {
     providerStatus: s.upstreamStatus,
     statusMessage: s.statusReason,
+    name: s.jobName,
     jobArn: s.jobArn,
     jobName: s.jobName,
     status,
@@ -35,7 +37,9 @@ export function batchListed(region: string, s: BatchJobSummary, account?: string
     jobDefinition: s.jobDefinition,
   };
   const key = { provider: 'AWS_BATCH', region, jobId: s.jobId } as const;
-  const header = { state: s.state, createdAt: s.createdAt, updatedAt: null, completedAt };
+  const updated = batchUpdatedAt(s.upstreamStatus, s.startedAt);
+  const updatedAt = updated === null ? null : new Date(updated);
+  const header = { state: s.state, createdAt: s.createdAt, updatedAt, completedAt };
   return listed(BATCH_KEY, key, header, fields, account);
 }
 

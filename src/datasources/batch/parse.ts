@@ -49,6 +49,13 @@ function nodeProperties(o: JsonObject, f: string): BatchJobRecord['nodePropertie
 }
 
 /**
+ * When a Batch job last changed, where Batch times it: a RUNNING job's start (a finished one's is
+ * its stop, which the header takes from `completedAt`); Batch does not time its other moves.
+ */
+export const batchUpdatedAt = (status: string | null, startedAt: string | null): string | null =>
+  status === 'RUNNING' ? startedAt : null;
+
+/**
  * Normalise one `JobDetail` (an entry of DescribeJobs' `jobs`, from the SDK's output or the raw
  * wire JSON) for `key`. The only place Batch data is normalised. Wrong types throw
  * MalformedBodyError naming the field; unknown fields are ignored; absent ones are null or [].
@@ -63,19 +70,21 @@ export function parseJob(key: BatchKey, detail: unknown, field = 'jobs[0]'): Bat
   const stoppedAt = epochMillis(o.stoppedAt, f('stoppedAt'));
   const statusReason = str(o.statusReason, f('statusReason'));
   const terminal = state === 'SUCCEEDED' || state === 'FAILED';
+  const jobName = str(o.jobName, f('jobName'));
   return {
     ...jobHeader(BATCH_KEY, key, {
       nativeId: str(o.jobId, f('jobId')) ?? key.jobId,
+      name: jobName,
       state,
       providerStatus,
       statusMessage: statusReason,
       createdAt,
-      updatedAt: null,
+      updatedAt: batchUpdatedAt(providerStatus, startedAt),
       // A cancelled job never started: it stopped when it was cancelled, which Batch does not time.
       completedAt: terminal ? stoppedAt : null,
     }),
     jobArn: str(o.jobArn, f('jobArn')),
-    jobName: str(o.jobName, f('jobName')),
+    jobName,
     jobQueue: str(o.jobQueue, f('jobQueue')),
     status: tableStatus(BATCH_STATE_MAP, providerStatus),
     statusReason,

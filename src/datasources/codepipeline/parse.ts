@@ -35,9 +35,11 @@ export function parse(key: CodePipelineKey, output: unknown): CodePipelineJobRec
   if (!details)
     throw new MalformedBodyError('jobDetails is missing from a successful GetJobDetails response');
   const data = obj(details.data, 'jobDetails.data');
+  const context = pipelineContext(data?.pipelineContext);
   return {
     ...jobHeader(CODEPIPELINE_KEY, key, {
       nativeId: str(details.id, 'jobDetails.id') ?? key.jobId,
+      name: context?.pipelineName ?? null,
       state: mapState(CODEPIPELINE_STATE_MAP, null),
       providerStatus: null,
       statusMessage: null,
@@ -51,7 +53,7 @@ export function parse(key: CodePipelineKey, output: unknown): CodePipelineJobRec
       obj(data?.actionConfiguration, 'actionConfiguration')?.configuration,
       'actionConfiguration.configuration',
     ),
-    pipelineContext: pipelineContext(data?.pipelineContext),
+    pipelineContext: context,
     inputArtifacts: artifacts(data?.inputArtifacts, 'inputArtifacts'),
     outputArtifacts: artifacts(data?.outputArtifacts, 'outputArtifacts'),
     artifactCredentials: artifactCredentials(data?.artifactCredentials),

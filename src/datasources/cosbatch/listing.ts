@@ -21,6 +21,7 @@ export function cosListed(region: string, uin: string, s: CosJobSummary): Listed
     uin,
     jobId: s.jobId,
     creationTime: s.createdAt.toISOString(),
+    name: s.description,
     description: s.description,
     priority: s.priority,
     progressSummary: s.progressSummary,

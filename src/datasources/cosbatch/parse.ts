@@ -78,10 +78,13 @@ function normaliseJob(key: CosBatchKey, job: XmlNode): CosBatchJobRecord {
   const statusUpdateReason = text(child(job, 'StatusUpdateReason'));
   const suspendedCause = text(child(job, 'SuspendedCause'));
   const firstFailure = failureReasons[0];
+  const description = text(child(job, 'Description'));
 
   return {
     ...jobHeader(COSBATCH_KEY, key, {
       nativeId: key.jobId,
+      // COS Batch names a job by its description (the COS console's list shows it).
+      name: description,
       state,
       providerStatus: status,
       statusMessage: firstNonBlank(
@@ -98,7 +101,7 @@ function normaliseJob(key: CosBatchKey, job: XmlNode): CosBatchJobRecord {
     clientRequestToken: text(child(job, 'ClientRequestToken')),
     confirmationRequired: boolean(child(job, 'ConfirmationRequired'), 'ConfirmationRequired'),
     creationTime,
-    description: text(child(job, 'Description')),
+    description,
     failureReasons,
     manifest: parseManifest(child(job, 'Manifest')),
     operation: parseOperation(child(job, 'Operation')),

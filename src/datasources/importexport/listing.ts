@@ -19,6 +19,7 @@ import { IMPORTEXPORT_STATE_MAP, type ImportExportJobRecord } from './record.ts'
  */
 export function importExportListed(s: ImportExportJobSummary, account?: string): Listed | null {
   const fields: Partial<ImportExportJobRecord> = {
+    name: null,
     jobId: s.jobId,
     jobType: s.jobType,
     creationDate: s.createdAt.toISOString(),

@@ -159,6 +159,7 @@ export function parse(key: ImportExportKey, body: string): ImportExportJobRecord
   return {
     ...jobHeader(IMPORTEXPORT_KEY, key, {
       nativeId: key.jobId,
+      name: null,
       state,
       providerStatus: progressCode,
       statusMessage: progressMessage,

@@ -87,7 +87,10 @@ export function listed<P extends JobProvider>(
         nativeId,
         region: parts.region ?? null,
         createdAt: createdAtIso,
-        updatedAt: isoOrNull(header.updatedAt),
+        updatedAt: isoOrNull(
+          header.updatedAt ??
+            (state !== null && isTerminalState(state) ? header.completedAt : null),
+        ),
         completedAt: isoOrNull(header.completedAt),
         ...fields,
       },

@@ -54,9 +54,12 @@ export function parse(key: OmicsKey, output: unknown): OmicsReferenceImportJobRe
   const { providerStatus, state } = jsonStatus(o.status, 'status', OMICS_STATE_MAP);
   const creationTime = dateTime(o.creationTime, 'creationTime');
   const completionTime = dateTime(o.completionTime, 'completionTime');
+  const sources = arr(o.sources, 'sources').map(parseSource);
   return {
     ...jobHeader(OMICS_KEY, key, {
       nativeId: str(o.id, 'id') ?? key.id,
+      // An import job has no name of its own: it is known by the reference it makes.
+      name: sources[0]?.name ?? null,
       state,
       providerStatus,
       statusMessage: str(o.statusMessage, 'statusMessage'),
@@ -69,6 +72,6 @@ export function parse(key: OmicsKey, output: unknown): OmicsReferenceImportJobRe
     status: tableStatus(OMICS_STATE_MAP, providerStatus),
     creationTime,
     completionTime,
-    sources: arr(o.sources, 'sources').map(parseSource),
+    sources,
   };
 }

@@ -16,6 +16,7 @@ export function panoramaListed(
   account?: string,
 ): Listed | null {
   const fields: Partial<PanoramaPackageImportJobRecord> = {
+    name: null,
     providerStatus: s.upstreamStatus,
     statusMessage: s.statusMessage,
     jobId: s.jobId,

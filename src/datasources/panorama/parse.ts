@@ -45,6 +45,8 @@ export function parse(key: PanoramaKey, output: unknown): PanoramaPackageImportJ
   return {
     ...jobHeader(PANORAMA_KEY, key, {
       nativeId: jobId,
+      // Panorama names the package a job imports, not the job.
+      name: null,
       state,
       providerStatus,
       statusMessage: str(body.StatusMessage, 'StatusMessage'),

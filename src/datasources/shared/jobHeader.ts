@@ -7,11 +7,14 @@ import { str } from './json.ts';
 export interface JobHeaderParts {
   /** The provider's own job ID as the answer carried it (else the key's). */
   nativeId: string;
+  /** The name the provider gives the job (`Job.name`); null where it gives none. */
+  name: string | null;
   state: JobState;
   providerStatus: string | null;
   statusMessage: string | null;
   /** ISO-8601 UTC, like the other two times. */
   createdAt: string | null;
+  /** When the job last changed; null where the provider does not say (a finished job's: completedAt). */
   updatedAt: string | null;
   completedAt: string | null;
 }
@@ -36,16 +39,27 @@ export function jobHeader<K extends JobKey>(
     id: formatKey(grammar, key as unknown as KeyOf<K['provider']>),
     provider: key.provider,
     nativeId: parts.nativeId,
+    name: parts.name,
     region: 'region' in key ? key.region : null,
     state: parts.state,
     providerStatus: parts.providerStatus,
     statusMessage: parts.statusMessage,
     terminal: isTerminalState(parts.state),
     createdAt: parts.createdAt,
-    updatedAt: parts.updatedAt,
+    updatedAt: lastChangedAt(parts),
     completedAt: parts.completedAt,
   };
   return header as JobHeader<K>;
+}
+
+/**
+ * When the job last changed as its provider says it: the provider's own update time, else a
+ * finished job's completion (nothing changes after it); null where the provider says neither.
+ */
+export function lastChangedAt(
+  parts: Pick<JobHeaderParts, 'state' | 'updatedAt' | 'completedAt'>,
+): string | null {
+  return parts.updatedAt ?? (isTerminalState(parts.state) ? parts.completedAt : null);
 }
 
 /**

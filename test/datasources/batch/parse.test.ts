@@ -77,6 +77,24 @@ describe('AWS Batch parse', () => {
     });
   });
 
+  it('names the job by its jobName and says when it last changed where Batch times it', () => {
+    const done = parse(key, body('success-full'));
+    expect(done.name).toBe(done.jobName);
+    expect(done.name).toBe('align-NA12878');
+    // A finished job last changed when it stopped.
+    expect(done.updatedAt).toBe(done.stoppedAt);
+    const wire = body('success-full') as { jobs: Record<string, unknown>[] };
+    wire.jobs[0]!.status = 'RUNNING';
+    delete wire.jobs[0]!.stoppedAt;
+    const running = parse(key, wire);
+    // A running job last changed when it started.
+    expect(running.updatedAt).toBe(running.startedAt);
+    expect(running.updatedAt).not.toBeNull();
+    wire.jobs[0]!.status = 'RUNNABLE';
+    // Batch times no other move.
+    expect(parse(key, wire).updatedAt).toBeNull();
+  });
+
   it('an absent startedAt/stoppedAt is null; an unknown status is UNKNOWN with its raw value', () => {
     const minimal = parse(key, body('success-minimal'));
     expect(minimal).toMatchObject({

@@ -107,6 +107,7 @@ describe('CodePipeline source against the emulator', () => {
       id: EXAMPLE_GLOBAL_ID,
       provider: 'AWS_CODEPIPELINE',
       nativeId: FULL_JOB_ID,
+      name: 'storefront-release',
       region: 'us-east-1',
       ...UNKNOWN_STATE_FIELDS,
       accountId: '123456789012',

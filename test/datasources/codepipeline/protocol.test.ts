@@ -49,14 +49,19 @@ const jobFields = (key: CodePipelineKey) =>
     accountId: '111111111111',
   }) as const;
 
-/** The record fixture `fixtureName` answers for `key` must be `fields` beside `jobFields(key)`. */
+/**
+ * The record fixture `fixtureName` answers for `key` must be `fields` beside `jobFields(key)`, and
+ * named after its pipeline.
+ */
 async function expectRecord(
   fixtureName: string,
   key: CodePipelineKey,
-  fields: Omit<CodePipelineJobRecord, keyof ReturnType<typeof jobFields>>,
+  fields: Omit<CodePipelineJobRecord, keyof ReturnType<typeof jobFields> | 'name'>,
 ): Promise<void> {
   const { record } = await fetchWith(fixtureName, key);
-  expect(record).toEqual<CodePipelineJobRecord>({ ...jobFields(key), ...fields });
+  // The job's name is its pipeline's.
+  const name = fields.pipelineContext?.pipelineName ?? null;
+  expect(record).toEqual<CodePipelineJobRecord>({ ...jobFields(key), name, ...fields });
 }
 
 describe('CodePipeline protocol', () => {

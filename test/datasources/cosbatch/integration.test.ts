@@ -148,7 +148,8 @@ describe('CosBatch emulator with jobgraph’s source', () => {
       statusMessage: 'Job complete',
       createdAt: '2026-03-02T08:15:30.000Z',
       completedAt: '2026-03-02T08:21:04.000Z',
-      updatedAt: null,
+      // A finished job last changed when it ended.
+      updatedAt: '2026-03-02T08:21:04.000Z',
       failureReasons: [],
       clientRequestToken: 'a4f1c2d3-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
       manifest: {

@@ -68,7 +68,6 @@ function cosRecord(
     statusMessage: null,
     terminal: false,
     createdAt,
-    updatedAt: null,
     completedAt: null,
     uin: UIN,
     jobId,
@@ -88,6 +87,9 @@ function cosRecord(
     suspendedDate: null,
     terminationDate: null,
     ...fields,
+    // COS Batch names a job by its description; a finished job last changed when it ended.
+    name: fields.description ?? null,
+    updatedAt: fields.terminal === true ? (fields.completedAt ?? null) : null,
   };
 }
 

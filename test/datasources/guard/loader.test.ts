@@ -32,6 +32,7 @@ const recordOf = (k: CodePipelineKey): JobRecord => ({
   id: formatGlobalId(k),
   provider: 'AWS_CODEPIPELINE',
   nativeId: k.jobId,
+  name: null,
   region: k.region,
   ...UNKNOWN_STATE_FIELDS,
 });

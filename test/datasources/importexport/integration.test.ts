@@ -41,6 +41,7 @@ function expectedRecord(w: WireGetStatusResult): ImportExportJobRecord {
     id: `importexport:${w.JobId}`,
     provider: 'AWS_IMPORT_EXPORT',
     nativeId: w.JobId,
+    name: null,
     region: null,
     state,
     providerStatus: w.ProgressCode ?? null,

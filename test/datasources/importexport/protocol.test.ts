@@ -22,6 +22,7 @@ function emptyRecord(jobId: string): ImportExportJobRecord {
     id: `importexport:${jobId}`,
     provider: 'AWS_IMPORT_EXPORT',
     nativeId: jobId,
+    name: null,
     region: null,
     ...UNKNOWN_STATE_FIELDS,
     jobId: null,

@@ -52,3 +52,21 @@ export const omicsJobFields = (id: string, store: string) => ({
   updatedAt: null,
   referenceStoreId: store,
 });
+
+/**
+ * A record's fields with those the header derives: its name, the reference its first source
+ * makes; its last change, a finished job's completion (HealthOmics says no other).
+ */
+export const omicsRecord = <
+  R extends {
+    terminal: boolean;
+    completedAt: string | null;
+    sources: readonly { name: string | null }[];
+  },
+>(
+  r: R,
+) => ({
+  ...r,
+  name: r.sources[0]?.name ?? null,
+  updatedAt: r.terminal ? r.completedAt : null,
+});

@@ -20,7 +20,7 @@ import {
 } from '../../../src/emulators/omics/data.ts';
 import { createSource } from '../../../src/datasources/shared/source.ts';
 import { OMICS_STATES } from '../../support/providerStatuses.ts';
-import { EXAMPLE_JOB, omicsJobFields, omicsSource } from './expected.ts';
+import { EXAMPLE_JOB, omicsJobFields, omicsRecord, omicsSource } from './expected.ts';
 import { oneAttempt } from '../../support/oneAttempt.ts';
 import { useEmulator } from '../../support/useEmulator.ts';
 
@@ -75,24 +75,26 @@ async function failure(p: Promise<unknown>): Promise<UpstreamError> {
 describe('Omics emulator with jobgraph source', () => {
   it('serves the example job with every field', async () => {
     const record = await source().fetchJob(keyOf(EXAMPLE_GLOBAL_ID));
-    expect(record).toEqual({
-      ...omicsJobFields('8110394857', '5038720581'),
-      state: 'SUCCEEDED',
-      providerStatus: 'COMPLETED',
-      statusMessage: 'The job completed successfully.',
-      terminal: true,
-      ...EXAMPLE_JOB.times,
-      roleArn: 'arn:aws:iam::123456789012:role/OmicsReferenceImportRole',
-      status: 'COMPLETED',
-      sources: [
-        EXAMPLE_JOB.grch38,
-        omicsSource({
-          ...EXAMPLE_JOB.hs37d5,
-          status: 'FINISHED',
-          tags: [{ key: 'assembly', value: 'GRCh37' }],
-        }),
-      ],
-    });
+    expect(record).toEqual(
+      omicsRecord({
+        ...omicsJobFields('8110394857', '5038720581'),
+        state: 'SUCCEEDED',
+        providerStatus: 'COMPLETED',
+        statusMessage: 'The job completed successfully.',
+        terminal: true,
+        ...EXAMPLE_JOB.times,
+        roleArn: 'arn:aws:iam::123456789012:role/OmicsReferenceImportRole',
+        status: 'COMPLETED',
+        sources: [
+          EXAMPLE_JOB.grch38,
+          omicsSource({
+            ...EXAMPLE_JOB.hs37d5,
+            status: 'FINISHED',
+            tags: [{ key: 'assembly', value: 'GRCh37' }],
+          }),
+        ],
+      }),
+    );
     expect(emu.calls.at(-1)).toEqual({
       method: 'GET',
       path: '/referencestore/5038720581/importjob/8110394857',

@@ -5,7 +5,7 @@ import type { OmicsReferenceImportJobRecord } from '../../../src/datasources/omi
 import type { JobSource } from '../../../src/datasources/shared/types.ts';
 import { fixtureLoader, sdkFixtureHandler as fixtureHandler } from '../../support/fixtures.ts';
 import { createSource } from '../../../src/datasources/shared/source.ts';
-import { EXAMPLE_JOB, omicsJobFields, omicsSource } from './expected.ts';
+import { EXAMPLE_JOB, omicsJobFields, omicsRecord, omicsSource } from './expected.ts';
 import { oneAttempt } from '../../support/oneAttempt.ts';
 
 const loadFixture = fixtureLoader('omics');
@@ -43,96 +43,104 @@ async function fetchFixture(name: string, k: OmicsKey) {
 describe('Omics protocol', () => {
   it('reads every field of a full response, keeping an empty tag value and sources in wire order', async () => {
     const { result } = await fetchFixture('success-full', key('8110394857'));
-    expect(await result).toEqual({
-      ...omicsJobFields('8110394857', STORE),
-      state: 'SUCCEEDED_WITH_ERRORS',
-      providerStatus: 'COMPLETED_WITH_FAILURES',
-      statusMessage: '1 of 2 sources failed to import.',
-      terminal: true,
-      ...EXAMPLE_JOB.times,
-      roleArn: ROLE,
-      status: 'COMPLETED_WITH_FAILURES',
-      sources: [
-        EXAMPLE_JOB.grch38,
-        omicsSource({
-          ...EXAMPLE_JOB.hs37d5,
-          status: 'FAILED',
-          statusMessage: 'The source file is not a valid FASTA file.',
-        }),
-      ],
-    });
+    expect(await result).toEqual(
+      omicsRecord({
+        ...omicsJobFields('8110394857', STORE),
+        state: 'SUCCEEDED_WITH_ERRORS',
+        providerStatus: 'COMPLETED_WITH_FAILURES',
+        statusMessage: '1 of 2 sources failed to import.',
+        terminal: true,
+        ...EXAMPLE_JOB.times,
+        roleArn: ROLE,
+        status: 'COMPLETED_WITH_FAILURES',
+        sources: [
+          EXAMPLE_JOB.grch38,
+          omicsSource({
+            ...EXAMPLE_JOB.hs37d5,
+            status: 'FAILED',
+            statusMessage: 'The source file is not a valid FASTA file.',
+          }),
+        ],
+      }),
+    );
   });
 
   it('fills absent optional fields with null and empty lists in a minimal response', async () => {
     const { result } = await fetchFixture('success-minimal', key('8110394864'));
-    expect(await result).toEqual({
-      ...omicsJobFields('8110394864', STORE),
-      state: 'IN_PROGRESS',
-      providerStatus: 'IN_PROGRESS',
-      statusMessage: null,
-      terminal: false,
-      createdAt: '2024-07-06T00:00:00.000Z',
-      completedAt: null,
-      roleArn: ROLE,
-      status: 'IN_PROGRESS',
-      creationTime: '2024-07-06T00:00:00.000Z',
-      completionTime: null,
-      sources: [omicsSource({ status: 'IN_PROGRESS' })],
-    });
+    expect(await result).toEqual(
+      omicsRecord({
+        ...omicsJobFields('8110394864', STORE),
+        state: 'IN_PROGRESS',
+        providerStatus: 'IN_PROGRESS',
+        statusMessage: null,
+        terminal: false,
+        createdAt: '2024-07-06T00:00:00.000Z',
+        completedAt: null,
+        roleArn: ROLE,
+        status: 'IN_PROGRESS',
+        creationTime: '2024-07-06T00:00:00.000Z',
+        completionTime: null,
+        sources: [omicsSource({ status: 'IN_PROGRESS' })],
+      }),
+    );
   });
 
   it('keeps a one-source, one-tag response as lists and a 36-digit job ID intact', async () => {
     const id = '120000000000000000000000000000000042';
     const { result } = await fetchFixture('one-element-lists', key(id, '7321480963'));
-    expect(await result).toEqual({
-      ...omicsJobFields(id, '7321480963'),
-      state: 'SUCCEEDED',
-      providerStatus: 'COMPLETED',
-      statusMessage: null,
-      terminal: true,
-      createdAt: '2024-06-28T22:10:00.000Z',
-      completedAt: '2024-06-28T22:31:45.500Z',
-      roleArn: 'arn:aws:iam::123456789012:role/service-role/OmicsReferenceImport-Plants',
-      status: 'COMPLETED',
-      creationTime: '2024-06-28T22:10:00.000Z',
-      completionTime: '2024-06-28T22:31:45.500Z',
-      sources: [
-        omicsSource({
-          sourceFile: 's3://genomics-reference-demo/plants/TAIR10.fa',
-          status: 'FINISHED',
-          name: 'TAIR10',
-          tags: [{ key: 'organism', value: 'Arabidopsis thaliana' }],
-          referenceId: '987654321098765432109876543210987654',
-        }),
-      ],
-    });
+    expect(await result).toEqual(
+      omicsRecord({
+        ...omicsJobFields(id, '7321480963'),
+        state: 'SUCCEEDED',
+        providerStatus: 'COMPLETED',
+        statusMessage: null,
+        terminal: true,
+        createdAt: '2024-06-28T22:10:00.000Z',
+        completedAt: '2024-06-28T22:31:45.500Z',
+        roleArn: 'arn:aws:iam::123456789012:role/service-role/OmicsReferenceImport-Plants',
+        status: 'COMPLETED',
+        creationTime: '2024-06-28T22:10:00.000Z',
+        completionTime: '2024-06-28T22:31:45.500Z',
+        sources: [
+          omicsSource({
+            sourceFile: 's3://genomics-reference-demo/plants/TAIR10.fa',
+            status: 'FINISHED',
+            name: 'TAIR10',
+            tags: [{ key: 'organism', value: 'Arabidopsis thaliana' }],
+            referenceId: '987654321098765432109876543210987654',
+          }),
+        ],
+      }),
+    );
   });
 
   it('ignores unknown fields, maps unknown statuses to UNKNOWN and null, keeps empty strings and normalises an offset timestamp to UTC', async () => {
     const { result } = await fetchFixture('unknown-fields', key('8110394859'));
-    expect(await result).toEqual({
-      ...omicsJobFields('8110394859', STORE),
-      state: 'UNKNOWN',
-      providerStatus: 'ARCHIVING',
-      statusMessage: '',
-      terminal: false,
-      createdAt: '2024-07-02T13:30:00.000Z',
-      completedAt: null,
-      roleArn: ROLE,
-      status: null,
-      creationTime: '2024-07-02T13:30:00.000Z',
-      completionTime: null,
-      sources: [
-        omicsSource({ sourceFile: 's3://genomics-reference-demo/fly/BDGP6.46.fa' }),
-        omicsSource({
-          status: 'NOT_STARTED',
-          statusMessage: '',
-          name: '',
-          description: '',
-          tags: [{ key: 'note', value: '' }],
-        }),
-      ],
-    });
+    expect(await result).toEqual(
+      omicsRecord({
+        ...omicsJobFields('8110394859', STORE),
+        state: 'UNKNOWN',
+        providerStatus: 'ARCHIVING',
+        statusMessage: '',
+        terminal: false,
+        createdAt: '2024-07-02T13:30:00.000Z',
+        completedAt: null,
+        roleArn: ROLE,
+        status: null,
+        creationTime: '2024-07-02T13:30:00.000Z',
+        completionTime: null,
+        sources: [
+          omicsSource({ sourceFile: 's3://genomics-reference-demo/fly/BDGP6.46.fa' }),
+          omicsSource({
+            status: 'NOT_STARTED',
+            statusMessage: '',
+            name: '',
+            description: '',
+            tags: [{ key: 'note', value: '' }],
+          }),
+        ],
+      }),
+    );
   });
 
   it('sends GET /referencestore/{referenceStoreId}/importjob/{id} signed for omics', async () => {

@@ -1,7 +1,7 @@
 import type { PanoramaPackageImportJobRecord } from '../../../src/datasources/panorama/record.ts';
 
 type Identity =
-  'id' | 'provider' | 'nativeId' | 'region' | 'jobId' | 'createdTime' | 'lastUpdatedTime';
+  'id' | 'provider' | 'nativeId' | 'name' | 'region' | 'jobId' | 'createdTime' | 'lastUpdatedTime';
 
 /**
  * The record of us-east-1 job `jobId`: its identity from the ID, its createdTime and
@@ -15,6 +15,8 @@ export function panoramaRecord(
     id: `panorama:us-east-1:${jobId}`,
     provider: 'AWS_PANORAMA',
     nativeId: jobId,
+    // Panorama names the package, not the job.
+    name: null,
     region: 'us-east-1',
     ...fields,
     jobId,
