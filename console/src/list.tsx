@@ -8,7 +8,8 @@ import { useNow, usePageVisible } from './hooks.ts';
 import { FilterForm, accountChoices } from './listFilters.tsx';
 import { lookUpJobs, useJobListing, useLiveRows, wantedFromUrl } from './listing.ts';
 import { JobTable, ListBanners } from './listTable.tsx';
-import { useCanAct } from './access.tsx';
+import { useCanAct, useCanNotify } from './access.tsx';
+import { notifyAboutPath } from './notificationData.ts';
 import { BulkActions } from './bulkActions.tsx';
 
 export function JobList({ token, onRefused }: { token: string; onRefused: (m: string) => void }) {
@@ -23,6 +24,7 @@ export function JobList({ token, onRefused }: { token: string; onRefused: (m: st
   const visible = usePageVisible();
   const watched = useLiveRows(token, list, setList, visible, onRefused);
   const canAct = useCanAct(token);
+  const canNotify = useCanNotify(token);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   // Another list is another selection: nothing chosen on one list acts on another.
   useEffect(() => setSelected(new Set()), [wantedSearch]);
@@ -89,6 +91,11 @@ export function JobList({ token, onRefused }: { token: string; onRefused: (m: st
         offerUnknown={list?.rows.some((r) => r.job.state === 'UNKNOWN') ?? false}
         onApply={apply}
       />
+      {canNotify ? (
+        <a class="notify-about" data-notify-about href={notifyAboutPath(filters)}>
+          Notify me about these
+        </a>
+      ) : null}
       <ListBanners
         problems={problems}
         sources={list?.sources ?? []}
