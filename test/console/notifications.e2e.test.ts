@@ -12,7 +12,7 @@ import { inTab } from './tab.ts';
  * package: "Notify me about these" on a filtered list makes a rule whose stored filter is the
  * list's; its `whsec_` secret is shown once; "Send test" delivers a signed request the receiver
  * verifies, and the rule's delivery log shows it with its attempt; Redeliver adds an attempt under
- * the same webhook-id. A token without notifications:write sees why, and no form. Waits are on the
+ * the same webhook-id; Delete removes the rule. A token without notifications:write sees why, and no form. Waits are on the
  * page and the receiver, never on the clock.
  */
 const { rig, open, describeInChromium } = useConsoleRig({
@@ -40,7 +40,7 @@ async function storedFilters(): Promise<Record<string, unknown>> {
 }
 
 describeInChromium('The console’s Notifications page (Debian Chromium)', () => {
-  it('makes a rule from the list’s filters, sends a signed test delivery, shows it in the delivery log with its attempt, and redelivers it under the same webhook-id', async () => {
+  it('makes a rule from the list’s filters, sends a signed test delivery, shows it in the delivery log with its attempt, redelivers it under the same webhook-id, and deletes the rule', async () => {
     await inTab(open(LIST, await notifyToken()), async (o) => {
       await o.page.click('[data-notify-about]');
       await o.page.waitForSelector('[data-rule-form]');
@@ -82,6 +82,12 @@ describeInChromium('The console’s Notifications page (Debian Chromium)', () =>
       await log.locator('[data-attempt]').nth(1).waitFor();
       expect(await log.locator('[data-attempt-status]').allTextContents()).toEqual(['200', '200']);
       expect(receiver.received).toHaveLength(2);
+
+      // Delete, once confirmed: the rule leaves the page and the store.
+      o.page.once('dialog', (d) => void d.accept());
+      await row.locator('[data-delete-rule]').click();
+      await o.page.waitForSelector('[data-no-rules]');
+      expect(await storedFilters()).toEqual({});
       expect(o.problems).toEqual([]);
     });
   });
