@@ -64,6 +64,12 @@ export function useCanReadLogs(token: string): boolean | null {
   return access ? access.scopes.includes(LOGS_SCOPE) : null;
 }
 
+/** Whether this token may see and make notification rules (`notifications:write`); null until known. */
+export function useCanNotify(token: string): boolean | null {
+  const access = useJobAccess(token);
+  return access ? access.scopes.includes('notifications:write') : null;
+}
+
 /** The accounts as a person reads them: every account, none, or the aliases. */
 function accountsText(access: JobAccess): string {
   if (access.allAccounts) return 'every account';

@@ -9,7 +9,8 @@ import { useNow, usePageVisible } from './hooks.ts';
 import { FilterForm, accountChoices } from './listFilters.tsx';
 import { lookUpJobs, useJobListing, useLiveRows, wantedFromUrl } from './listing.ts';
 import { JobTable, ListBanners } from './listTable.tsx';
-import { useCanAct } from './access.tsx';
+import { useCanAct, useCanNotify } from './access.tsx';
+import { notifyAboutPath } from './notificationData.ts';
 import { BulkActions } from './bulkActions.tsx';
 
 /**
@@ -88,6 +89,7 @@ export function JobList({ token, onRefused }: { token: string; onRefused: (m: st
   const visible = usePageVisible();
   const watched = useLiveRows(token, list, setList, visible, onRefused);
   const canAct = useCanAct(token);
+  const canNotify = useCanNotify(token);
   const { selected, setSelected, toggle, selectedIds, acted } = useSelection(
     wantedSearch,
     list,
@@ -113,6 +115,11 @@ export function JobList({ token, onRefused }: { token: string; onRefused: (m: st
         offerUnknown={list?.rows.some((r) => r.job.state === 'UNKNOWN') ?? false}
         onApply={apply}
       />
+      {canNotify ? (
+        <a class="notify-about" data-notify-about href={notifyAboutPath(filters)}>
+          Notify me about these
+        </a>
+      ) : null}
       <ListBanners
         problems={problems}
         sources={list?.sources ?? []}

@@ -5,6 +5,8 @@ import { consolePath } from './api.ts';
 import { JobList } from './list.tsx';
 import { JobPage } from './job.tsx';
 import { HISTORY_PATH, HistoryPage } from './history.tsx';
+import { NotificationsPage } from './notifications.tsx';
+import { NOTIFICATIONS_PATH } from './notificationData.ts';
 import { lastSearch } from './filters.ts';
 import { forgetToken, readToken, saveToken } from './token.ts';
 import './style.css';
@@ -123,12 +125,13 @@ function App() {
   const jobMatch = /\/console\/jobs\/([^/]+)\/?$/.exec(location.pathname);
   const jobId = jobMatch ? decoded(jobMatch[1] ?? '') : null;
   const isHistory = /\/console\/history\/?$/.test(location.pathname);
+  const isNotify = /\/console\/notifications\/?$/.test(location.pathname);
   return (
     <>
       <header class="top">
         <a
           class="brand"
-          href={`${consolePath}${jobMatch || isHistory ? lastSearch() : location.search}`}
+          href={`${consolePath}${jobMatch || isHistory || isNotify ? lastSearch() : location.search}`}
         >
           jobgraph <span>jobs</span>
         </a>
@@ -136,6 +139,9 @@ function App() {
           <a href={`${consolePath}${lastSearch()}`}>Jobs</a>
           <a href={HISTORY_PATH} {...(isHistory ? { 'aria-current': 'page' } : {})}>
             History
+          </a>
+          <a href={NOTIFICATIONS_PATH} {...(isNotify ? { 'aria-current': 'page' } : {})}>
+            Notifications
           </a>
         </nav>
         {token ? (
@@ -170,6 +176,8 @@ function App() {
           <JobPage id={jobId} token={token} onRefused={onRefused} />
         ) : isHistory ? (
           <HistoryPage token={token} onRefused={onRefused} />
+        ) : isNotify ? (
+          <NotificationsPage token={token} onRefused={onRefused} />
         ) : (
           <JobList token={token} onRefused={onRefused} />
         )}

@@ -35,6 +35,7 @@ describe('GET /console', () => {
     '/console/',
     `/console/jobs/${encodeURIComponent(exampleGlobalIds().cosbatch)}`,
     '/console/history',
+    '/console/notifications',
   ])(
     '%s: the page under a strict policy, revalidated each load, its hashed assets cached for a year',
     async (path) => {
