@@ -10,6 +10,7 @@ import { DataDirUnwritable, openHistoryDatabase, type HistoryDatabase } from './
 import { HistoryReader } from './reader.ts';
 import { HistoryWriter, type HistoryWriterOptions, type WriteOutcome } from './writer.ts';
 import { sealedHistoryCursors } from './requestHistory.ts';
+import { storeIdentity } from './storeIdentity.ts';
 import { SearchSlots } from './searchSlots.ts';
 
 export { HistoryReader, historyGrantOf, type HistoryGrant, type HistoryFilter } from './reader.ts';
@@ -104,7 +105,11 @@ export async function openHistory(
         'history: the database refused some jobs of a batch; their changes are dropped and counted, the others are written',
       ),
   });
-  const reader = new HistoryReader(database, sealedHistoryCursors(config.listing.cursorSecret));
+  const identity = await storeIdentity(database.db);
+  const reader = new HistoryReader(
+    database,
+    sealedHistoryCursors(config.listing.cursorSecret, identity),
+  );
   const budget = new HistoryBudget(database, config.history.maxBytes, logger);
   // A failing measure (PostgreSQL gone) is said once, not every minute, until one succeeds.
   let measureFailed = false;

@@ -216,6 +216,16 @@ export const MIGRATIONS: readonly (readonly MigrationStatement[])[] = [
     )`,
     `CREATE INDEX notification_rule_changes_by_rule ON notification_rule_changes (rule_id, at)`,
   ],
+  // 8: the store's identity, one random value made once where the store is made: a jobHistory
+  // cursor names it, so a cursor of another store (a replica on its own file) is refused rather
+  // than read as a position here (history/storeIdentity.ts).
+  [
+    `CREATE TABLE jobgraph_store (id text PRIMARY KEY)`,
+    {
+      sqlite: `INSERT INTO jobgraph_store (id) VALUES (lower(hex(randomblob(16))))`,
+      postgres: `INSERT INTO jobgraph_store (id) VALUES (md5(random()::text || clock_timestamp()::text || pg_backend_pid()::text))`,
+    },
+  ],
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
