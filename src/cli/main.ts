@@ -304,10 +304,8 @@ function consoleUrl(graphqlUrl: string): string {
 }
 
 async function live(): Promise<void> {
-  const [{ ConfigError, loadConfig }, { startGateway }] = await Promise.all([
-    import('../config/index.ts'),
-    import('../app.ts'),
-  ]);
+  const [{ ConfigError, loadConfig, refusePrivateClusterHistory }, { startGateway }] =
+    await Promise.all([import('../config/index.ts'), import('../app.ts')]);
   const config = loadConfig({ mode: 'live' });
   // Without a way to verify tokens every call would be UNAUTHENTICATED: refuse to start instead of
   // serving (and reporting ready) like that.
@@ -316,6 +314,7 @@ async function live(): Promise<void> {
       'JOBGRAPH_JWKS_URL or JOBGRAPH_JWT_SECRET',
       'live mode needs one to verify bearer tokens (a JWKS with JOBGRAPH_JWT_ISSUER and JOBGRAPH_JWT_AUDIENCE for production, an HS256 key for development); without either every call would be UNAUTHENTICATED. The demo runs without one: "npm start" in a clone, "jobgraph demo" where installed.',
     );
+  refusePrivateClusterHistory(config);
   const gateway = await startGateway(config);
   // Beside the JSON log lines on stdout: JSON too, unless stderr is a terminal.
   const out = (await import('./stderrLines.ts')).stderrLines();
