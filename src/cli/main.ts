@@ -243,6 +243,7 @@ function demoAccessLines(gateway: DemoGateway, secondAlias: string): string[] {
     '  Token with jobs:read jobs:secrets:read, every account (shows credentials and signatures):',
     `    Authorization: Bearer ${gateway.tokens.secrets}`,
     '',
+    ...demoWriterLines(gateway),
     `  Token with jobs:read for the "${secondAlias}" account alone (a team's view; other accounts' jobs are FORBIDDEN):`,
     `    Authorization: Bearer ${gateway.tokens.secondAccount}`,
     '',
@@ -250,16 +251,32 @@ function demoAccessLines(gateway: DemoGateway, secondAlias: string): string[] {
   ];
 }
 
+/** The demo banner's operator token: what it may do, and whether the demo's actions are on. */
+function demoWriterLines(gateway: DemoGateway): string[] {
+  const actions = [...gateway.config.actions];
+  return [
+    '  Token that acts, every account (jobs:read jobs:write notifications:write jobs:logs:read):',
+    actions.length > 0
+      ? `  ${actions.join(' and ')} the demo's jobs (cancelJob, terminateJob: JOBGRAPH_ACTIONS=${actions.join(',')}), make notification rules, read job logs:`
+      : "  the demo's actions are off (JOBGRAPH_ACTIONS is empty); it makes notification rules and reads job logs:",
+    `    Authorization: Bearer ${gateway.tokens.write}`,
+    '',
+  ];
+}
+
 /** How `jobgraph token` mints more tokens this demo accepts: only with the key it verifies. */
 function demoMintLines(tokenKey: DemoGateway['tokenKey']): string[] {
   const mint = 'npm run jobgraph -- token --scopes "jobs:read"';
+  const scopes =
+    '  Scopes: jobs:read, jobs:write, jobs:secrets:read, jobs:logs:read, notifications:write (space-separated); --accounts for others than the default (`*`: every one).';
   return tokenKey === 'JOBGRAPH_JWT_SECRET'
-    ? ['  More tokens: `' + mint + '` with the same JOBGRAPH_JWT_SECRET set.', '']
+    ? ['  More tokens: `' + mint + '` with the same JOBGRAPH_JWT_SECRET set.', scopes, '']
     : [
         '  These tokens are signed with a key made at start: a token from `jobgraph token` is refused',
         '  here. To mint more, start the demo and the command with the same JOBGRAPH_JWT_SECRET:',
         '    export JOBGRAPH_JWT_SECRET=$(openssl rand -hex 32)   # 32 characters or more',
         `    npm start            # then, in a shell with the same variable: ${mint}`,
+        scopes,
         '',
       ];
 }
