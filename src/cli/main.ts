@@ -167,7 +167,11 @@ async function demo(portBase: number | undefined): Promise<void> {
     '',
     ...(await demoEventLines(gateway)),
     ...(await import('./demoNotifications.ts')).demoNotificationLines(gateway),
-    ...demoEnvironmentLines(emulatorEnvironment(gateway.emulators), portBase),
+    ...(await import('./emulatorLines.ts')).demoEnvironmentLines(
+      emulatorEnvironment(gateway.emulators),
+      portBase,
+      examples,
+    ),
     ...(gateway.config.emulatorJobsPerSource === null
       ? []
       : [
@@ -177,33 +181,6 @@ async function demo(portBase: number | undefined): Promise<void> {
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   if (exposure) process.stderr.write(`${exposure.join('\n')}\n`);
-}
-
-/**
- * The demo banner's emulators: every line `jobgraph emulators` prints for them (endpoints, the demo
- * keys, region, the event queues, the second accounts), so a client reaches any of them from the
- * banner alone, and where their control URLs (`/__emulator/…`) are.
- */
-function demoEnvironmentLines(env: Record<string, string>, portBase: number | undefined): string[] {
-  return [
-    '  Emulated upstreams: export these to point an AWS SDK, the AWS CLI or live mode at them',
-    ...Object.entries(env).map(([k, v]) => `    export ${k}=${v}`),
-    ...sqsCliLines(env),
-    `  Their control URLs (/__emulator/faults, …) are on these addresses${portBase === undefined ? '; free ports now, fixed with npm start -- --port-base 4100' : ''}.`,
-  ];
-}
-
-/**
- * The AWS CLI v1 sends `aws sqs … --queue-url` to the host it derives from the queue URL, not to
- * AWS_ENDPOINT_URL_SQS (it went to queue.amazonaws.com): the command as it reaches the emulator.
- */
-function sqsCliLines(env: Record<string, string>): string[] {
-  const queue = env.JOBGRAPH_EVENT_QUEUES?.split(',')[0];
-  if (!env.AWS_ENDPOINT_URL_SQS || !queue) return [];
-  return [
-    '  The AWS CLI needs the SQS endpoint given (v1 takes it from --queue-url otherwise):',
-    `    aws sqs receive-message --endpoint-url "$AWS_ENDPOINT_URL_SQS" --queue-url ${queue}`,
-  ];
 }
 
 /** The demo banner's word on job events: which providers' jobs are live by events, or that all are polled. */
@@ -381,10 +358,12 @@ async function emulators(
   });
   onShutdown(() => set.close(), 0); // the emulators cut their connections at once
   const env = emulatorEnvironment(set);
+  const { awsCliLines: awsCli } = await import('./emulatorLines.ts');
   process.stdout.write(
     [
-      '# jobgraph provider emulators (demo data, demo credentials). Export these to point any client at them:',
+      '# jobgraph provider emulators (demo data, demo credentials). Export these to point an AWS SDK or jobgraph at them:',
       ...Object.entries(env).map(([k, v]) => `export ${k}=${v}`),
+      ...awsCli(env, exampleGlobalIds()).map((line) => `#${line}`),
       '',
       '# Example job IDs:',
       ...Object.entries(exampleGlobalIds()).map(([k, v]) => `#   ${k.padEnd(13)} ${v}`),
