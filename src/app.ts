@@ -320,33 +320,11 @@ export async function startDemo(
   const { startWebhookReceiver } = await import('./emulators/webhookReceiver.ts');
   const webhookReceiver = await startWebhookReceiver();
   try {
-    // JOBGRAPH_JWT_SECRET, when set, signs the printed tokens: replicas of the demo accept each other's.
-    const jwtSecret = base.auth.jwtSecret ?? randomBytes(32).toString('base64url');
-    const upstreams = withDemoUpstreams(base, emulators);
-    const config: Config = {
-      ...upstreams,
-      ...(options.port !== undefined ? { port: options.port } : {}),
-      auth: { ...base.auth, jwtSecret },
-      // The demo's rules are sealed under a key made at start unless JOBGRAPH_NOTIFY_SECRET is set.
-      // Its receiver (on 127.0.0.1) is allowed unless JOBGRAPH_NOTIFY_ALLOW_HOSTS says otherwise.
-      notifications: {
-        ...base.notifications,
-        secret: base.notifications.secret ?? randomBytes(32).toString('base64url'),
-        allowHosts:
-          base.notifications.allowHosts.length > 0 ? base.notifications.allowHosts : ['127.0.0.1'],
-      },
-      // The demo consumes its own event queues unless JOBGRAPH_EVENT_QUEUES says otherwise.
-      ...(base.events.queues === null
-        ? {
-            endpoints: { ...upstreams.endpoints, sqs: emulators.sqs.url },
-            events: eventsOf(
-              { JOBGRAPH_EVENT_QUEUES: demoEventQueuesVariable(emulators.sqs.url) },
-              DEMO_EVENT_REGION,
-              upstreams.awsAccounts.map((a) => a.alias),
-            ),
-          }
-        : {}),
-    };
+    const config = demoConfig(base, withDemoUpstreams(base, emulators), emulators.sqs.url, {
+      DEMO_EVENT_REGION,
+      demoEventQueuesVariable,
+    });
+    if (options.port !== undefined) config.port = options.port;
     const tokens = await demoTokens(config, DEMO_SECOND_AWS_ACCOUNT.alias);
     const gateway = await startGateway(config, {
       ...(options.logDestination ? { logDestination: options.logDestination } : {}),
@@ -375,6 +353,46 @@ export async function startDemo(
     await webhookReceiver.close();
     throw err;
   }
+}
+
+/**
+ * The demo's configuration: `upstreams` (the emulators') with a token key, a notification key
+ * and its receiver allowed, and its own event queues on `sqsUrl`, each unless the environment
+ * (`base`) says otherwise.
+ */
+function demoConfig(
+  base: Config,
+  upstreams: Config,
+  sqsUrl: string,
+  demo: {
+    DEMO_EVENT_REGION: string;
+    demoEventQueuesVariable: (sqsUrl: string) => string;
+  },
+): Config {
+  return {
+    ...upstreams,
+    // JOBGRAPH_JWT_SECRET, when set, signs the printed tokens: replicas of the demo accept each other's.
+    auth: { ...base.auth, jwtSecret: base.auth.jwtSecret ?? randomBytes(32).toString('base64url') },
+    // The demo's rules are sealed under a key made at start unless JOBGRAPH_NOTIFY_SECRET is set.
+    // Its receiver (on 127.0.0.1) is allowed unless JOBGRAPH_NOTIFY_ALLOW_HOSTS says otherwise.
+    notifications: {
+      ...base.notifications,
+      secret: base.notifications.secret ?? randomBytes(32).toString('base64url'),
+      allowHosts:
+        base.notifications.allowHosts.length > 0 ? base.notifications.allowHosts : ['127.0.0.1'],
+    },
+    // The demo consumes its own event queues unless JOBGRAPH_EVENT_QUEUES says otherwise.
+    ...(base.events.queues === null
+      ? {
+          endpoints: { ...upstreams.endpoints, sqs: sqsUrl },
+          events: eventsOf(
+            { JOBGRAPH_EVENT_QUEUES: demo.demoEventQueuesVariable(sqsUrl) },
+            demo.DEMO_EVENT_REGION,
+            upstreams.awsAccounts.map((a) => a.alias),
+          ),
+        }
+      : {}),
+  };
 }
 
 /**

@@ -1,12 +1,22 @@
 import type { Config } from '../config/index.ts';
 import { ALL_ACCOUNTS } from './accountGrant.ts';
-import { SCOPE_NOTIFY, SCOPE_READ, SCOPE_SECRETS } from './identity.ts';
+import { SCOPE_LOGS, SCOPE_NOTIFY, SCOPE_READ, SCOPE_SECRETS, SCOPE_WRITE } from './identity.ts';
 import { mintToken } from './mintToken.ts';
 
-/** The demo's printed tokens (src/app.ts `startDemo`): a reader and a secrets reader of every account, and a second-account reader. */
-export type DemoTokens = { read: string; secrets: string; secondAccount: string; notify: string };
+/**
+ * The demo's printed tokens (src/app.ts `startDemo`): a reader, a secrets reader and an operator
+ * (acts on jobs, makes notification rules, reads job logs) of every account, the notifier the
+ * banner's rule is made with, and a second-account reader.
+ */
+export type DemoTokens = {
+  read: string;
+  secrets: string;
+  write: string;
+  secondAccount: string;
+  notify: string;
+};
 
-/** The demo's three tokens, signed with `config.auth.jwtSecret`. */
+/** The demo's tokens, signed with `config.auth.jwtSecret`. */
 export async function demoTokens(config: Config, secondAlias: string): Promise<DemoTokens> {
   const secret = config.auth.jwtSecret as string;
   const common = {
@@ -27,6 +37,14 @@ export async function demoTokens(config: Config, secondAlias: string): Promise<D
       ...common,
       scopes: [SCOPE_READ, SCOPE_SECRETS],
       subject: 'demo-secrets-reader',
+      accounts: claimOf(config.auth.accountGroups, ALL_ACCOUNTS),
+    }),
+    // The demo's actions are on (JOBGRAPH_ACTIONS: cancel and terminate unless told otherwise):
+    // the token that takes them, makes rules and reads logs, as an on-call operator's would.
+    write: await mintToken({
+      ...common,
+      scopes: [SCOPE_READ, SCOPE_WRITE, SCOPE_NOTIFY, SCOPE_LOGS],
+      subject: 'demo-operator',
       accounts: claimOf(config.auth.accountGroups, ALL_ACCOUNTS),
     }),
     // Notification rules of every account (docs/notifications.md): the banner's rule is made with it.

@@ -167,7 +167,11 @@ async function demo(portBase: number | undefined): Promise<void> {
     '',
     ...(await demoEventLines(gateway)),
     ...(await import('./demoNotifications.ts')).demoNotificationLines(gateway),
-    ...demoEnvironmentLines(emulatorEnvironment(gateway.emulators), portBase),
+    ...(await import('./emulatorLines.ts')).demoEnvironmentLines(
+      emulatorEnvironment(gateway.emulators),
+      portBase,
+      examples,
+    ),
     ...(gateway.config.emulatorJobsPerSource === null
       ? []
       : [
@@ -177,33 +181,6 @@ async function demo(portBase: number | undefined): Promise<void> {
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   if (exposure) process.stderr.write(`${exposure.join('\n')}\n`);
-}
-
-/**
- * The demo banner's emulators: every line `jobgraph emulators` prints for them (endpoints, the demo
- * keys, region, the event queues, the second accounts), so a client reaches any of them from the
- * banner alone, and where their control URLs (`/__emulator/…`) are.
- */
-function demoEnvironmentLines(env: Record<string, string>, portBase: number | undefined): string[] {
-  return [
-    '  Emulated upstreams: export these to point an AWS SDK, the AWS CLI or live mode at them',
-    ...Object.entries(env).map(([k, v]) => `    export ${k}=${v}`),
-    ...sqsCliLines(env),
-    `  Their control URLs (/__emulator/faults, …) are on these addresses${portBase === undefined ? '; free ports now, fixed with npm start -- --port-base 4100' : ''}.`,
-  ];
-}
-
-/**
- * The AWS CLI v1 sends `aws sqs … --queue-url` to the host it derives from the queue URL, not to
- * AWS_ENDPOINT_URL_SQS (it went to queue.amazonaws.com): the command as it reaches the emulator.
- */
-function sqsCliLines(env: Record<string, string>): string[] {
-  const queue = env.JOBGRAPH_EVENT_QUEUES?.split(',')[0];
-  if (!env.AWS_ENDPOINT_URL_SQS || !queue) return [];
-  return [
-    '  The AWS CLI needs the SQS endpoint given (v1 takes it from --queue-url otherwise):',
-    `    aws sqs receive-message --endpoint-url "$AWS_ENDPOINT_URL_SQS" --queue-url ${queue}`,
-  ];
 }
 
 /** The demo banner's word on job events: which providers' jobs are live by events, or that all are polled. */
@@ -243,6 +220,7 @@ function demoAccessLines(gateway: DemoGateway, secondAlias: string): string[] {
     '  Token with jobs:read jobs:secrets:read, every account (shows credentials and signatures):',
     `    Authorization: Bearer ${gateway.tokens.secrets}`,
     '',
+    ...demoWriterLines(gateway),
     `  Token with jobs:read for the "${secondAlias}" account alone (a team's view; other accounts' jobs are FORBIDDEN):`,
     `    Authorization: Bearer ${gateway.tokens.secondAccount}`,
     '',
@@ -250,16 +228,32 @@ function demoAccessLines(gateway: DemoGateway, secondAlias: string): string[] {
   ];
 }
 
+/** The demo banner's operator token: what it may do, and whether the demo's actions are on. */
+function demoWriterLines(gateway: DemoGateway): string[] {
+  const actions = [...gateway.config.actions];
+  return [
+    '  Token that acts, every account (jobs:read jobs:write notifications:write jobs:logs:read):',
+    actions.length > 0
+      ? `  ${actions.join(' and ')} the demo's jobs (cancelJob, terminateJob: JOBGRAPH_ACTIONS=${actions.join(',')}), make notification rules, read job logs:`
+      : "  the demo's actions are off (JOBGRAPH_ACTIONS is empty); it makes notification rules and reads job logs:",
+    `    Authorization: Bearer ${gateway.tokens.write}`,
+    '',
+  ];
+}
+
 /** How `jobgraph token` mints more tokens this demo accepts: only with the key it verifies. */
 function demoMintLines(tokenKey: DemoGateway['tokenKey']): string[] {
   const mint = 'npm run jobgraph -- token --scopes "jobs:read"';
+  const scopes =
+    '  Scopes: jobs:read, jobs:write, jobs:secrets:read, jobs:logs:read, notifications:write (space-separated); --accounts for others than the default (`*`: every one).';
   return tokenKey === 'JOBGRAPH_JWT_SECRET'
-    ? ['  More tokens: `' + mint + '` with the same JOBGRAPH_JWT_SECRET set.', '']
+    ? ['  More tokens: `' + mint + '` with the same JOBGRAPH_JWT_SECRET set.', scopes, '']
     : [
         '  These tokens are signed with a key made at start: a token from `jobgraph token` is refused',
         '  here. To mint more, start the demo and the command with the same JOBGRAPH_JWT_SECRET:',
         '    export JOBGRAPH_JWT_SECRET=$(openssl rand -hex 32)   # 32 characters or more',
         `    npm start            # then, in a shell with the same variable: ${mint}`,
+        scopes,
         '',
       ];
 }
@@ -304,10 +298,8 @@ function consoleUrl(graphqlUrl: string): string {
 }
 
 async function live(): Promise<void> {
-  const [{ ConfigError, loadConfig }, { startGateway }] = await Promise.all([
-    import('../config/index.ts'),
-    import('../app.ts'),
-  ]);
+  const [{ ConfigError, loadConfig, refusePrivateClusterHistory }, { startGateway }] =
+    await Promise.all([import('../config/index.ts'), import('../app.ts')]);
   const config = loadConfig({ mode: 'live' });
   // Without a way to verify tokens every call would be UNAUTHENTICATED: refuse to start instead of
   // serving (and reporting ready) like that.
@@ -316,6 +308,7 @@ async function live(): Promise<void> {
       'JOBGRAPH_JWKS_URL or JOBGRAPH_JWT_SECRET',
       'live mode needs one to verify bearer tokens (a JWKS with JOBGRAPH_JWT_ISSUER and JOBGRAPH_JWT_AUDIENCE for production, an HS256 key for development); without either every call would be UNAUTHENTICATED. The demo runs without one: "npm start" in a clone, "jobgraph demo" where installed.',
     );
+  refusePrivateClusterHistory(config);
   const gateway = await startGateway(config);
   // Beside the JSON log lines on stdout: JSON too, unless stderr is a terminal.
   const out = (await import('./stderrLines.ts')).stderrLines();
@@ -365,10 +358,12 @@ async function emulators(
   });
   onShutdown(() => set.close(), 0); // the emulators cut their connections at once
   const env = emulatorEnvironment(set);
+  const { awsCliLines: awsCli } = await import('./emulatorLines.ts');
   process.stdout.write(
     [
-      '# jobgraph provider emulators (demo data, demo credentials). Export these to point any client at them:',
+      '# jobgraph provider emulators (demo data, demo credentials). Export these to point an AWS SDK or jobgraph at them:',
       ...Object.entries(env).map(([k, v]) => `export ${k}=${v}`),
+      ...awsCli(env, exampleGlobalIds()).map((line) => `#${line}`),
       '',
       '# Example job IDs:',
       ...Object.entries(exampleGlobalIds()).map(([k, v]) => `#   ${k.padEnd(13)} ${v}`),

@@ -47,3 +47,18 @@ export function historyStoreOf(env: Env): Config['history']['store'] {
   }
   throw new ConfigError(name, 'must be sqlite:<file>, a postgres:// URL, or off');
 }
+
+/**
+ * Refuses a replica of a cluster (JOBGRAPH_CACHE_URL set: replicas sharing Redis) whose history is
+ * a SQLite file, private to it, unless JOBGRAPH_HISTORY_PRIVATE says so: each replica would
+ * remember alone (another replica's actions and transitions missing, its cursors refused). One
+ * line naming the variables. Live mode only: the demo is one process.
+ */
+export function refusePrivateClusterHistory(config: Pick<Config, 'cache' | 'history'>): void {
+  if (config.cache.url === null || config.history.store.kind !== 'sqlite' || config.history.private)
+    return;
+  throw new ConfigError(
+    'JOBGRAPH_HISTORY_URL',
+    'a replica sharing Redis (JOBGRAPH_CACHE_URL) would keep a history of its own in a SQLite file, so the replicas would each remember alone; set JOBGRAPH_HISTORY_URL to the PostgreSQL the replicas share (postgres://…), or JOBGRAPH_HISTORY_PRIVATE=1 to keep a history per replica on purpose',
+  );
+}

@@ -20,7 +20,7 @@ export {
 export { MAX_OMICS_REFERENCE_STORES } from './cache.ts';
 export { loadConfig } from './load.ts';
 export { eventsOf } from './events.ts';
-export { DEFAULT_DATA_DIR, DEFAULT_HISTORY_FILE } from './history.ts';
+export { DEFAULT_DATA_DIR, DEFAULT_HISTORY_FILE, refusePrivateClusterHistory } from './history.ts';
 export type {
   AwsAccount,
   Config,

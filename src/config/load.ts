@@ -53,7 +53,11 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
       awsAccounts.map((a) => a.alias),
     ),
     callerRate: callerRateOf(env),
-    history: { store: historyStoreOf(env), ...intsOf(env, 'history') },
+    history: {
+      store: historyStoreOf(env),
+      private: bool(env, 'JOBGRAPH_HISTORY_PRIVATE', false),
+      ...intsOf(env, 'history'),
+    },
     introspection: bool(env, 'JOBGRAPH_INTROSPECTION', demo),
     logLevel:
       pattern(

@@ -259,6 +259,11 @@ export interface Config {
   history: {
     /** JOBGRAPH_HISTORY_URL (and JOBGRAPH_DATA_DIR for the default file). */
     store: HistoryStoreConfig;
+    /**
+     * JOBGRAPH_HISTORY_PRIVATE (default off): the operator's word that a replica sharing Redis
+     * keeps a SQLite history of its own; without it live mode refuses that (clusterHistory).
+     */
+    private: boolean;
     /** Days a job is kept after it finished or was last seen (JOBGRAPH_HISTORY_RETAIN_DAYS, default 400). */
     retainDays: number;
     /**

@@ -188,6 +188,11 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
     'folder of the default history file, created if missing',
   ),
   history(
+    'JOBGRAPH_HISTORY_PRIVATE',
+    'off',
+    'on: a replica sharing Redis may keep a SQLite history of its own (live mode refuses it otherwise)',
+  ),
+  history(
     'JOBGRAPH_HISTORY_RETAIN_DAYS',
     '400',
     'days a job is kept in the history store (1–36500)',

@@ -10,6 +10,7 @@ import { DataDirUnwritable, openHistoryDatabase, type HistoryDatabase } from './
 import { HistoryReader } from './reader.ts';
 import { HistoryWriter, type HistoryWriterOptions, type WriteOutcome } from './writer.ts';
 import { sealedHistoryCursors } from './requestHistory.ts';
+import { storeIdentity } from './storeIdentity.ts';
 import { SearchSlots } from './searchSlots.ts';
 
 export { HistoryReader, historyGrantOf, type HistoryGrant, type HistoryFilter } from './reader.ts';
@@ -82,7 +83,12 @@ export async function openHistory(
     ...(count ? { count } : {}),
     ...more,
   });
-  const reader = new HistoryReader(database, sealedHistoryCursors(config.listing.cursorSecret));
+  // A cursor names its store: another store's (a replica on its own file) is refused in words.
+  const identity = await storeIdentity(database.db);
+  const reader = new HistoryReader(
+    database,
+    sealedHistoryCursors(config.listing.cursorSecret, identity),
+  );
   const upkeep = startUpkeep(database, reader, config, logger);
   return {
     database,

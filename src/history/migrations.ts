@@ -225,6 +225,16 @@ export const MIGRATIONS: readonly (readonly MigrationStatement[])[] = [
     `ALTER TABLE notification_rules ADD COLUMN previous_secret_until text`,
     `ALTER TABLE notification_rules ADD COLUMN creator_reads_logs integer NOT NULL DEFAULT 0`,
   ],
+  // 9: the store's identity, one random value made once where the store is made: a jobHistory
+  // cursor names it, so a cursor of another store (a replica on its own file) is refused rather
+  // than read as a position here (history/storeIdentity.ts).
+  [
+    `CREATE TABLE jobgraph_store (id text PRIMARY KEY)`,
+    {
+      sqlite: `INSERT INTO jobgraph_store (id) VALUES (lower(hex(randomblob(16))))`,
+      postgres: `INSERT INTO jobgraph_store (id) VALUES (md5(random()::text || clock_timestamp()::text || pg_backend_pid()::text))`,
+    },
+  ],
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -14,6 +14,7 @@ import type {
   HistoryFilter,
   HistoryGrant,
   HistoryPage,
+  HistoryPosition,
   HistoryReader,
   HistoryTransition,
 } from './reader.ts';
@@ -97,25 +98,49 @@ function searchTimedOut(timeoutMs: number): BadUserInputError {
 
 /**
  * Separates the `jobHistory` cursor key from `listJobs`' and any other use of the same secret. v2:
- * a position is (sort_at, seq) since history migration 4; a v1 cursor (sort_at, job ID) does not
- * open under this key, so it is refused as any foreign cursor is, never read as the wrong kind.
+ * a position is (sort_at, seq) since history migration 4; v3: the store's identity follows it
+ * (migration 9). A cursor of an older version does not open under this key, so it is refused as
+ * any foreign cursor is, never read as the wrong kind.
  */
-const KEY_LABEL = 'jobgraph jobHistory cursor v2';
+const KEY_LABEL = 'jobgraph jobHistory cursor v3';
 
-/** `jobHistory`'s cursors: its keyset position, sealed under JOBGRAPH_CURSOR_SECRET like `listJobs`'. */
-export function sealedHistoryCursors(secret: string | null): HistoryCursors {
+const refuse = (why: string): never => {
+  throw new BadUserInputError(`Argument "after" ${why}; ask again without \`after\`.`, {
+    argument: 'after',
+  });
+};
+
+/**
+ * `jobHistory`'s cursors: its keyset position and the identity of the store `store` (storeIdentity.ts),
+ * sealed under JOBGRAPH_CURSOR_SECRET like `listJobs`'. A cursor another store handed out (a
+ * replica on a history of its own) is refused in words, never answered with an empty page.
+ */
+export function sealedHistoryCursors(secret: string | null, store: string): HistoryCursors {
   const seal = new CursorSeal(secret, KEY_LABEL, 1024);
-  const refuse = (): never => {
-    throw new BadUserInputError(
-      'Argument "after" is not a cursor of jobHistory; ask again without `after`.',
-      { argument: 'after' },
-    );
-  };
   return {
-    encode: (sortAt, seq) => seal.seal(Buffer.from(JSON.stringify([sortAt, seq]), 'utf8')),
+    encode: (sortAt, seq) => seal.seal(Buffer.from(JSON.stringify([sortAt, seq, store]), 'utf8')),
     decode(cursor) {
       const body = seal.open(cursor);
-      return (body === null ? null : positionOf(body.toString('utf8'))) ?? refuse();
+      const parts = body === null ? null : partsOf(body.toString('utf8'));
+      if (parts === null) return refuse('is not a cursor of jobHistory');
+      if (parts.store !== store)
+        return refuse(
+          'is a cursor of another history store: replicas that share a cluster must share one (JOBGRAPH_HISTORY_URL)',
+        );
+      return parts.position;
     },
   };
+}
+
+/** A cursor body's position and store, or null when it holds no such pair. */
+function partsOf(body: string): { position: HistoryPosition; store: string } | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(body);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(v) || v.length !== 3 || typeof v[2] !== 'string') return null;
+  const position = positionOf(JSON.stringify(v.slice(0, 2)));
+  return position === null ? null : { position, store: v[2] };
 }

@@ -141,6 +141,11 @@ export interface SchemaTable {
   applied_at: Generated<string>;
 }
 
+/** The store's identity, one row (migration 9, storeIdentity.ts). */
+export interface StoreTable {
+  id: string;
+}
+
 export interface HistoryTables {
   jobs: JobsTable;
   transitions: TransitionsTable;
@@ -150,4 +155,5 @@ export interface HistoryTables {
   notification_attempts: NotificationAttemptsTable;
   notification_rule_changes: NotificationRuleChangesTable;
   jobgraph_schema: SchemaTable;
+  jobgraph_store: StoreTable;
 }

@@ -2,7 +2,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { DEFAULT_DATA_DIR, loadConfig, unknownVariableWarnings } from '../../src/config/index.ts';
+import {
+  DEFAULT_DATA_DIR,
+  loadConfig,
+  refusePrivateClusterHistory,
+  unknownVariableWarnings,
+} from '../../src/config/index.ts';
 import * as emulatorsModule from '../../src/emulators/index.ts';
 import {
   DEFAULT_EMULATOR_PORT_BASE,
@@ -22,7 +27,7 @@ import {
   seconds,
   aclRules,
   k8sRedisRules,
-  FILLED_SECRETS,
+  COMPOSE_SECRETS,
   commentedSettings,
   envFileSettings,
   interpolate,
@@ -59,7 +64,7 @@ describe('The compose file (deploy/compose.yaml), its demo override (deploy/comp
    * filled in, and `extra`) under its own environment, interpolated from the same file.
    */
   const replicaEnv = (extra: Record<string, string> = {}): Record<string, string> => {
-    const dotEnv = { ...envFileSettings(envExample), ...FILLED_SECRETS, ...extra };
+    const dotEnv = { ...envFileSettings(envExample), ...COMPOSE_SECRETS, ...extra };
     const own = baseServices['jobgraph-1']?.environment as Record<string, string>;
     return {
       ...dotEnv,
@@ -67,11 +72,13 @@ describe('The compose file (deploy/compose.yaml), its demo override (deploy/comp
     };
   };
 
-  it('runs Redis, three jobgraph replicas and nginx, and the emulators only with the demo override, each with a healthcheck', () => {
-    expect(Object.keys(baseServices).sort()).toEqual(['nginx', 'redis', ...replicas].sort());
+  it('runs Redis, PostgreSQL, three jobgraph replicas and nginx, and the emulators only with the demo override, each with a healthcheck', () => {
+    expect(Object.keys(baseServices).sort()).toEqual(
+      ['nginx', 'postgres', 'redis', ...replicas].sort(),
+    );
     expect(Object.keys(overrideServices).sort()).toEqual(['emulators', ...replicas].sort());
     expect(Object.keys(services).sort()).toEqual(
-      ['emulators', 'nginx', 'redis', ...replicas].sort(),
+      ['emulators', 'nginx', 'postgres', 'redis', ...replicas].sort(),
     );
     // Each a list of strings: an unquoted `a ? b : c` in YAML would be a mapping, not a string.
     for (const [name, s] of Object.entries(services)) {
@@ -91,7 +98,7 @@ describe('The compose file (deploy/compose.yaml), its demo override (deploy/comp
     }
   });
 
-  it('takes the four secrets from deploy/.env or the shell, required, never literal', () => {
+  it('takes the five secrets from deploy/.env or the shell, required, never literal', () => {
     for (const name of replicas)
       for (const secret of [
         'JOBGRAPH_JWT_SECRET',
@@ -99,11 +106,12 @@ describe('The compose file (deploy/compose.yaml), its demo override (deploy/comp
         'JOBGRAPH_CLUSTER_SECRET',
       ])
         expect(envOf(name)[secret]).toMatch(new RegExp(`^\\$\\{${secret}:\\?[^}]+\\}$`));
-    for (const secret of Object.keys(FILLED_SECRETS))
+    for (const secret of Object.keys(COMPOSE_SECRETS))
       expect(envExample).toMatch(new RegExp(`^${secret}=$`, 'm'));
     expect(read(join(DEPLOY, '.gitignore'))).toMatch(/^\.env$/m);
     // Compose refuses to start without one.
     expect(() => replicaEnv({ JOBGRAPH_CLUSTER_SECRET: '' })).toThrow(/JOBGRAPH_CLUSTER_SECRET/);
+    expect(() => replicaEnv({ POSTGRES_PASSWORD: '' })).toThrow(/POSTGRES_PASSWORD/);
   });
 
   it('gives every replica deploy/.env (env_file), where the real clouds’ settings go, and writes none of them itself', () => {
@@ -117,7 +125,7 @@ describe('The compose file (deploy/compose.yaml), its demo override (deploy/comp
           ),
         ),
       ).toEqual([]);
-      expect(Object.keys(baseServices[name]?.depends_on)).toEqual(['redis']);
+      expect(Object.keys(baseServices[name]?.depends_on)).toEqual(['redis', 'postgres']);
     }
     // Only jobgraph's replicas read it: not Redis, nginx or the emulators.
     for (const [name, s] of Object.entries(services))
@@ -135,7 +143,7 @@ describe('The compose file (deploy/compose.yaml), its demo override (deploy/comp
       'TENCENTCLOUD_SECRET_KEY',
       'COS_UIN',
       'COS_APPID',
-      ...Object.keys(FILLED_SECRETS),
+      ...Object.keys(COMPOSE_SECRETS),
     ])
       expect(listed, name).toHaveProperty(name);
     // Every JOBGRAPH_* name there is one jobgraph reads (a replica gets them all).
@@ -170,7 +178,11 @@ describe('The compose file (deploy/compose.yaml), its demo override (deploy/comp
         emulators: { condition: 'service_healthy' },
       });
       // The merged replica waits for Redis and the emulators, and reads deploy/.env still.
-      expect(Object.keys(services[name]?.depends_on).sort()).toEqual(['emulators', 'redis']);
+      expect(Object.keys(services[name]?.depends_on).sort()).toEqual([
+        'emulators',
+        'postgres',
+        'redis',
+      ]);
       expect(services[name]?.env_file).toBe(baseServices[name]?.env_file);
     }
   });
@@ -191,24 +203,46 @@ describe('The compose file (deploy/compose.yaml), its demo override (deploy/comp
         graceMs / 1000 + 5,
       );
       expect(services[name]?.depends_on?.redis).toEqual({ condition: 'service_healthy' });
+      expect(services[name]?.depends_on?.postgres).toEqual({ condition: 'service_healthy' });
     }
   });
 
-  it('keeps each replica’s history in a named volume of its own on the data folder the image makes for its user', () => {
-    const dataDir = join(RUNTIME.workdir, DEFAULT_DATA_DIR);
-    const volumes = replicas.map((name) => {
-      const mounts = services[name]?.volumes as string[];
-      expect(mounts, name).toHaveLength(1);
-      const [volume, target] = (mounts[0] as string).split(':');
-      expect(target, name).toBe(dataDir);
-      // A name, not a path: a named volume, declared at the top level.
-      expect(volume, name).toMatch(/^[a-z0-9][a-z0-9_-]*$/);
-      expect(Object.keys(base.volumes as Json), name).toContain(volume);
-      return volume;
+  it('keeps one history for the three replicas: the official postgres image, its data in a named volume, healthy before they start', () => {
+    const pg = baseServices.postgres as Json;
+    expect(pg.image).toMatch(/^postgres:\d+(-alpine)?$/);
+    expect(pg.environment).toEqual({
+      POSTGRES_USER: 'jobgraph',
+      POSTGRES_DB: 'jobgraph',
+      POSTGRES_PASSWORD: expect.stringMatching(/^\$\{POSTGRES_PASSWORD:\?[^}]+\}$/),
     });
-    expect(new Set(volumes).size).toBe(replicas.length);
-    // The image makes the folder and gives it to its user before switching to it, so an empty
-    // named volume mounted there is created with that owner.
+    const [volume, target] = (pg.volumes as string[])[0]!.split(':');
+    expect(target).toBe('/var/lib/postgresql/data');
+    expect(Object.keys(base.volumes as Json)).toEqual([volume]);
+    expect((pg.healthcheck.test as string[]).slice(1)).toEqual([
+      'pg_isready',
+      '-U',
+      'jobgraph',
+      '-d',
+      'jobgraph',
+    ]);
+    // Not published: only the replicas reach it.
+    expect(pg.ports).toBeUndefined();
+    for (const name of replicas) {
+      // No data of their own: no volume, the history is the postgres service's.
+      expect(services[name]?.volumes, name).toBeUndefined();
+      expect(envOf(name).JOBGRAPH_HISTORY_URL).toMatch(
+        /^postgres:\/\/jobgraph:\$\{POSTGRES_PASSWORD:\?[^}]+\}@postgres:5432\/jobgraph$/,
+      );
+    }
+    // As a replica reads it: the shared PostgreSQL, which the cluster's refusal lets start.
+    const config = loadConfig({ mode: 'live' }, replicaEnv());
+    expect(config.history.store).toEqual({
+      kind: 'postgres',
+      url: `postgres://jobgraph:${COMPOSE_SECRETS.POSTGRES_PASSWORD}@postgres:5432/jobgraph`,
+    });
+    expect(() => refusePrivateClusterHistory(config)).not.toThrow();
+    // The image still makes its data folder for its user (the default file, outside the kit), and
+    // before switching to it, so a named volume mounted there is created with that owner.
     const runtime = parseDockerfile(read(join(ROOT, 'Dockerfile'))).at(-1)!.instructions;
     const made = runtime.findIndex(
       (ins) =>

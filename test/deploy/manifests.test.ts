@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { JOBGRAPH_VARIABLES, loadConfig } from '../../src/config/index.ts';
+import {
+  JOBGRAPH_VARIABLES,
+  loadConfig,
+  refusePrivateClusterHistory,
+} from '../../src/config/index.ts';
 import {
   K8S,
   read,
@@ -17,7 +21,7 @@ import {
   kubectl,
   renderKustomize,
   SECRET_NAME,
-  FILLED_SECRETS,
+  K8S_SECRETS,
   commentedSettings,
 } from './support/kit.ts';
 
@@ -54,7 +58,7 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
     for (const e of container.env as Json[])
       env[e.name] = e.valueFrom
         ? // An optional key the Secret lacks leaves the variable unset (or as `extra` gives it).
-          ((FILLED_SECRETS[e.valueFrom.secretKeyRef.key] ?? env[e.name]) as string)
+          ((K8S_SECRETS[e.valueFrom.secretKeyRef.key] ?? env[e.name]) as string)
         : (e.value as string).replace(/\$\((\w+)\)/g, (_, name: string) => env[name] ?? '');
     for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
     return env;
@@ -100,9 +104,9 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
     expect(pod.spec.terminationGracePeriodSeconds).toBeGreaterThan(preStop + graceMs / 1000 + 5);
   });
 
-  it('takes the four secrets from the Secret by name (secretKeyRef), every other key of it too (envFrom), and no secret as a literal', () => {
+  it('takes the four secrets and the history URL from the Secret by name (secretKeyRef), every other key of it too (envFrom), and no secret as a literal', () => {
     const env = container.env as Json[];
-    for (const name of Object.keys(FILLED_SECRETS)) {
+    for (const name of Object.keys(K8S_SECRETS)) {
       const entry = env.find((e) => e.name === name) as Json;
       expect(entry.value, name).toBeUndefined();
       expect(entry.valueFrom.secretKeyRef).toEqual({
@@ -118,9 +122,7 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
       { configMapRef: { name: configMap.metadata.name } },
       { secretRef: { name: secretExample.metadata.name } },
     ]);
-    expect(Object.keys(secretExample.stringData).sort()).toEqual(
-      Object.keys(FILLED_SECRETS).sort(),
-    );
+    expect(Object.keys(secretExample.stringData).sort()).toEqual(Object.keys(K8S_SECRETS).sort());
     expect(Object.keys(commentedSettings(read(join(K8S, 'secret.example.yaml')), ':'))).toEqual(
       expect.arrayContaining(['TENCENTCLOUD_SECRET_ID', 'TENCENTCLOUD_SECRET_KEY']),
     );
@@ -174,23 +176,33 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
     ).toThrow(/JOBGRAPH_EVENT_QUEUES/);
   });
 
-  it('hands the replicas a shared PostgreSQL history store from the Secret, an optional key its example shows commented', () => {
+  it('hands the replicas the PostgreSQL history they share from the Secret, a required key, and lets them reach it on 5432', () => {
     const entry = (container.env as Json[]).find((e) => e.name === 'JOBGRAPH_HISTORY_URL') as Json;
     expect(entry.valueFrom.secretKeyRef).toEqual({
       name: secretExample.metadata.name,
       key: 'JOBGRAPH_HISTORY_URL',
-      optional: true,
     });
-    const example = commentedSettings(read(join(K8S, 'secret.example.yaml')), ':')
-      .JOBGRAPH_HISTORY_URL as string;
-    expect(example).toMatch(/^postgres:\/\/[^:]+:<password>@/);
-    const shared = loadConfig({ mode: 'live' }, podEnv({ JOBGRAPH_HISTORY_URL: example }));
-    expect(shared.history.store).toEqual({ kind: 'postgres', url: example });
-    // Without the key: the default file, which the read-only root file system cannot hold.
-    expect(loadConfig({ mode: 'live' }, podEnv()).history.store).toMatchObject({
-      kind: 'sqlite',
-      implicit: true,
+    expect(secretExample.stringData.JOBGRAPH_HISTORY_URL).toMatch(/^<postgres:\/\/jobgraph:/);
+    // The example's command to make the Secret names it too.
+    expect(read(join(K8S, 'secret.example.yaml'))).toMatch(
+      /--from-literal=JOBGRAPH_HISTORY_URL='postgres:\/\/jobgraph:<password>@[^']+:5432\/jobgraph'/,
+    );
+    const config = loadConfig({ mode: 'live' }, podEnv());
+    expect(config.history.store).toEqual({
+      kind: 'postgres',
+      url: K8S_SECRETS.JOBGRAPH_HISTORY_URL,
     });
+    expect(config.cache.url).not.toBeNull();
+    expect(() => refusePrivateClusterHistory(config)).not.toThrow();
+    // Without the key, the replicas of this cluster would refuse to start, naming it.
+    const { JOBGRAPH_HISTORY_URL: _, ...without } = podEnv();
+    expect(() => refusePrivateClusterHistory(loadConfig({ mode: 'live' }, without))).toThrow(
+      /^JOBGRAPH_HISTORY_URL: .*JOBGRAPH_HISTORY_PRIVATE=1/,
+    );
+    const egress = one('NetworkPolicy', 'jobgraph').spec.egress as Json[];
+    expect(egress.filter((r) => r.ports?.some((p: Json) => p.port === 5432))).toEqual([
+      { ports: [{ protocol: 'TCP', port: 5432 }] },
+    ]);
   });
 
   it('runs as its own ServiceAccount, for EKS Pod Identity or IRSA, without the Kubernetes API token', () => {
@@ -306,7 +318,7 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
     expect(redis.readinessProbe.exec.command.join(' ')).toContain('redis-cli --user jobgraph ping');
   });
 
-  it('lets in only the ingress controller on :4000, and lets out only Redis, DNS, HTTPS and EKS Pod Identity’s agent: not instance metadata', () => {
+  it('lets in only the ingress controller on :4000, and lets out only Redis, PostgreSQL, DNS, HTTPS and EKS Pod Identity’s agent: not instance metadata', () => {
     const policy = one('NetworkPolicy', 'jobgraph');
     expect(selects(policy.spec.podSelector.matchLabels, pod.metadata.labels)).toBe(true);
     expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
@@ -328,14 +340,14 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
     );
     expect(toDns && ports(toDns).sort()).toEqual(['TCP/53', 'UDP/53']);
     const anywhere = egress.filter((r) => r.to === undefined);
-    expect(anywhere.map(ports)).toEqual([['TCP/443']]);
+    expect(anywhere.map(ports).sort()).toEqual([['TCP/443'], ['TCP/5432']]);
     // EKS Pod Identity's agent, the pods' own role, on port 80 and on both address families.
     const toBlocks = (...cidrs: string[]) =>
       egress.find((r) => cidrs.every((c) => r.to?.some((t: Json) => t.ipBlock?.cidr === c)));
     const podIdentity = toBlocks('169.254.170.23/32', 'fd00:ec2::23/128');
     expect(podIdentity && ports(podIdentity)).toEqual(['TCP/80']);
     expect(podIdentity?.to).toHaveLength(2);
-    expect(egress).toHaveLength(4);
+    expect(egress).toHaveLength(5);
     // Not EC2 instance metadata, which hands any pod the node's role (components/imds only), and
     // the SDK does not ask there either.
     const cidrs = egress.flatMap((r) => (r.to ?? []).map((t: Json) => t.ipBlock?.cidr as string));

@@ -171,6 +171,8 @@ describe.skipIf(nginxPart.skip)(
               JOBGRAPH_CACHE_URL: redis.url,
               JOBGRAPH_CLUSTER_SECRET: TEST_CLUSTER_SECRET,
               JOBGRAPH_CACHE_OP_TIMEOUT_MS: '10000',
+              // Each replica on a history file of its own, said as an operator must say it.
+              JOBGRAPH_HISTORY_PRIVATE: '1',
             }
           : {}),
       };

@@ -65,6 +65,8 @@ describe.skipIf(redisPart.skip)('The kit’s Redis ACL user, with real replicas'
       JOBGRAPH_CACHE_URL: url,
       JOBGRAPH_CLUSTER_SECRET: TEST_CLUSTER_SECRET,
       JOBGRAPH_CACHE_OP_TIMEOUT_MS: '10000',
+      // Each replica on a history file of its own, said as an operator must say it.
+      JOBGRAPH_HISTORY_PRIVATE: '1',
     }).then((p) => {
       replicas.push(p);
       return p;

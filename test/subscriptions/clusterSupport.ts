@@ -253,7 +253,12 @@ export function replicaEnv(
     JOBGRAPH_CACHE_OP_TIMEOUT_MS: '2000',
     JOBGRAPH_SHUTDOWN_GRACE_MS: '1000',
     ...(redisUrl
-      ? { JOBGRAPH_CACHE_URL: redisUrl, JOBGRAPH_CLUSTER_SECRET: TEST_CLUSTER_SECRET }
+      ? {
+          JOBGRAPH_CACHE_URL: redisUrl,
+          JOBGRAPH_CLUSTER_SECRET: TEST_CLUSTER_SECRET,
+          // Each replica on a history file of its own, said as an operator must say it.
+          JOBGRAPH_HISTORY_PRIVATE: '1',
+        }
       : {}),
   };
 }

@@ -124,6 +124,18 @@ export const FILLED_SECRETS: Record<string, string> = {
   REDIS_PASSWORD: randomBytes(32).toString('hex'),
 };
 
+/** The compose kit's secrets: the four and the history's PostgreSQL password (deploy/.env.example). */
+export const COMPOSE_SECRETS: Record<string, string> = {
+  ...FILLED_SECRETS,
+  POSTGRES_PASSWORD: randomBytes(32).toString('hex'),
+};
+
+/** The Kubernetes Secret's keys: the four and the URL of the PostgreSQL the replicas share. */
+export const K8S_SECRETS: Record<string, string> = {
+  ...FILLED_SECRETS,
+  JOBGRAPH_HISTORY_URL: `postgres://jobgraph:${randomBytes(32).toString('hex')}@history-db.internal:5432/jobgraph`,
+};
+
 /**
  * The settings a file shows commented out, `# NAME: value` (YAML) or `# NAME=value` (an env
  * file), as they read uncommented: a line of prose is not one.

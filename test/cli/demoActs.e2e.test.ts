@@ -1,0 +1,79 @@
+// A demo that acts (issue 89, item 2): `jobgraph demo` (what `npm start` runs) prints a token that
+// cancels and terminates the demo's jobs (its actions on), makes notification rules and reads
+// job logs, and says how to mint others; that token terminates a demo job, the reader's cannot.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeJwt } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
+import { startDemoProcess, type DemoProcess } from '../support/demoProcess.ts';
+
+const TERMINATE = `mutation($id: ID!) { terminateJob(id: $id, reason: "demo: runaway cost") { outcome } }`;
+const JOB = `query($id: ID!) { job(id: $id) { state actionsTaken { action subject reason outcome } } }`;
+
+describe('The demo banner’s operator token', () => {
+  let demo: DemoProcess;
+  let writer: string;
+  // A history of its own: the audit rows this test reads are its own.
+  const dataDir = mkdtempSync(join(tmpdir(), 'jobgraph-demo-acts-'));
+  beforeAll(async () => {
+    demo = await startDemoProcess({ JOBGRAPH_DATA_DIR: dataDir });
+    writer = /Token that acts[^\n]*\n[^\n]*\n {4}Authorization: Bearer (\S+)/.exec(
+      demo.output.stdout,
+    )?.[1] as string;
+  });
+  afterAll(async () => {
+    demo?.child.kill('SIGTERM');
+    await demo?.exited;
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const ask = async (token: string, query: string, variables: unknown) => {
+    const res = await fetch(demo.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await res.json()) as {
+      data?: Record<string, unknown> | null;
+      errors?: { extensions?: { code?: string } }[];
+    };
+  };
+
+  it('is printed with what it may do, and a line on minting others', () => {
+    expect(decodeJwt(writer).scope).toBe('jobs:read jobs:write notifications:write jobs:logs:read');
+    expect(decodeJwt(writer).sub).toBe('demo-operator');
+    expect(demo.output.stdout).toContain(
+      "  cancel and terminate the demo's jobs (cancelJob, terminateJob: JOBGRAPH_ACTIONS=cancel,terminate), make notification rules, read job logs:",
+    );
+    expect(demo.output.stdout).toMatch(/npm run jobgraph -- token --scopes "jobs:read"/);
+    expect(demo.output.stdout).toMatch(
+      /Scopes: jobs:read, jobs:write, jobs:secrets:read, jobs:logs:read, notifications:write/,
+    );
+  });
+
+  it('terminates a running demo job, audited under its subject, where the reader’s token is refused', async () => {
+    const id = `batch:us-east-1:${BATCH_JOB_IDS.running}`;
+    const refused = await ask(demo.token, TERMINATE, { id });
+    expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const done = await ask(writer, TERMINATE, { id });
+    expect(done.errors).toBeUndefined();
+    expect(done.data?.terminateJob).toEqual({ outcome: 'REQUESTED' });
+    const job = (await ask(writer, JOB, { id })).data?.job as {
+      state: string;
+      actionsTaken: unknown[];
+    };
+    // The reader's refusal is audited too, before the operator's action.
+    expect(job.actionsTaken).toEqual([
+      expect.objectContaining({ action: 'TERMINATE', subject: 'demo-reader' }),
+      {
+        action: 'TERMINATE',
+        subject: 'demo-operator',
+        reason: 'demo: runaway cost',
+        outcome: 'REQUESTED',
+      },
+    ]);
+    expect(job.state).toBe('FAILED');
+  });
+});
