@@ -9,7 +9,7 @@ import { AccountChecks } from './datasources/accountChecks.ts';
 import type { EventQueues } from './datasources/events/eventQueues.ts';
 import type { EmulatorSet } from './emulators/index.ts';
 import type { WebhookReceiver } from './emulators/webhookReceiver.ts';
-import { openHistory, rememberedJobs, type History } from './history/index.ts';
+import { openHistory, retainedJobs, type History } from './history/index.ts';
 import type { NotificationParts } from './notifications/index.ts';
 import { createLogger } from './logger.ts';
 import { openCallerRates, openCluster } from './cache/cluster.ts';
@@ -196,7 +196,7 @@ async function openCore(config: Config, options: GatewayOptions) {
     observability,
     rateBucket,
     accounts,
-    history ? rememberedJobs(history.reader) : undefined,
+    history ? retainedJobs(history.reader) : undefined,
   );
   return {
     ...{ built, logger, health, observability, cluster, share, cache, history, rateBucket },

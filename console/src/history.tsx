@@ -200,7 +200,7 @@ function Charts({
   );
 }
 
-/** The remembered jobs of the URL's filters, newest first, a page at a time ("Show 25 more"). */
+/** The jobs in the history that match the URL's filters, newest first, a page at a time ("Show 25 more"). */
 function HistoryTable({
   list,
   now,
@@ -216,7 +216,7 @@ function HistoryTable({
     <div class="table-wrap">
       <table class="jobs history" data-history-search={list.search}>
         <caption>
-          {list.rows.length} remembered {list.rows.length === 1 ? 'job' : 'jobs'}, newest first
+          {list.rows.length} {list.rows.length === 1 ? 'job' : 'jobs'} in the history, newest first
           {list.search ? ' (filtered)' : ''}
         </caption>
         <thead>
@@ -229,7 +229,7 @@ function HistoryTable({
         </tbody>
       </table>
       {list.rows.length === 0 ? (
-        <p class="muted">No remembered job matches these filters.</p>
+        <p class="muted">No job in the history matches these filters.</p>
       ) : null}
       {list.hasNextPage ? (
         <ShowMore page={HISTORY_PAGE} more={more} loadingMore={loadingMore} />

@@ -423,7 +423,7 @@ function JobStatus({ job }: { job: Record<string, Value> }) {
 
 /**
  * The page's heading: the job's name where the provider gives one, its own ID beside it (the ID
- * alone where it gives none, the global ID while unread), its state, and "retained" for a kept record.
+ * alone where it gives none, the global ID while unread), its state, and "retained" for a retained record.
  */
 function JobHeading({ id, job }: { id: string; job: Record<string, Value> | null }) {
   return (

@@ -27,7 +27,7 @@ export type SecretDetector = (record: JobRecord) => boolean;
 export interface JobCache {
   get(globalId: string): Promise<JobRecord | undefined>;
   /** Store the record if the rules allow; returns whether it was stored. */
-  offer(record: JobRecord): Promise<boolean>;
+  admit(record: JobRecord): Promise<boolean>;
   /**
    * Drop a stored record that newer evidence contradicts (a job's list summary shows it in another
    * state: the emulators' progressing jobs start again after they finish, a provider may reuse an
@@ -134,7 +134,7 @@ export function createJobCache(options: JobCacheOptions): JobCache {
       ? { claim: (globalId: string, lease: LeaseTimes) => cache.claim(globalId, lease) }
       : {}),
     get: (globalId) => cache.read(globalId),
-    offer: (record) => cache.offer(record),
+    admit: (record) => cache.admit(record),
     forget: (globalId) => cache.forget(globalId),
     close: options.close ?? (async () => {}),
   };
@@ -203,8 +203,8 @@ class GuardedJobCache {
     }
   }
 
-  async offer(record: JobRecord): Promise<boolean> {
-    // A kept record (the provider forgot the job) is no finished job's live answer: never cached.
+  async admit(record: JobRecord): Promise<boolean> {
+    // A retained record (the provider forgot the job) is no finished job's live answer: never cached.
     if (!record.terminal || record.retained || this.#options.holdsSecret(record)) return false;
     const { sealer } = this.#options;
     let value = JSON.stringify(record);

@@ -9,7 +9,7 @@ import {
   type GuardOptions,
   type GuardedSource,
   type LoaderObserver,
-  type RememberedJobs,
+  type RetainedJobs,
 } from './guard/loader.ts';
 import {
   localRateBucket,
@@ -63,7 +63,7 @@ export const transportLimits = (config: Config) => ({
  * One long-lived source per provider of the registry (each keeps a bounded set of regional
  * clients sharing the provider's sockets), built from the config by the provider's setup, each
  * behind its own concurrency cap, circuit breaker and time budget, and the rate budget when one is
- * configured (`rateBucket`: where it is counted; default this process). `remembered`: the history
+ * configured (`rateBucket`: where it is counted; default this process). `retained`: the history
  * store's jobs, answered when a provider no longer knows one.
  */
 export function createSources(
@@ -73,7 +73,7 @@ export function createSources(
   observer?: AttemptObserver & LoaderObserver & RateObserver,
   rateBucket?: RateBucket,
   awsAccounts?: AwsAccounts,
-  remembered?: RememberedJobs,
+  retained?: RetainedJobs,
 ): Sources {
   const rate = createRateBudget(config, rateBucket, observer);
   const transport: TransportOptions = {
@@ -88,7 +88,7 @@ export function createSources(
     budgetMs: config.resilience.upstreamBudgetMs,
     breakerFailures: config.resilience.breakerFailures,
     breakerHalfOpenMs: config.resilience.breakerHalfOpenMs,
-    ...(remembered ? { remembered } : {}),
+    ...(retained ? { retained } : {}),
   };
   const sources: Partial<Record<JobProvider, GuardedSource>> = {};
   for (const provider of PROVIDERS) {

@@ -16,7 +16,7 @@ import { SearchSlots } from './searchSlots.ts';
 export { HistoryReader, historyGrantOf, type HistoryGrant, type HistoryFilter } from './reader.ts';
 export { HistoryWriter, type HistoryChange, type HistorySource } from './writer.ts';
 export { historySubscriber } from './subscriber.ts';
-export { rememberedJobs } from './remembered.ts';
+export { retainedJobs } from './retained.ts';
 
 /** How often old jobs are pruned while the gateway runs. */
 const PRUNE_EVERY_MS = 60 * 60 * 1000;

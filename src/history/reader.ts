@@ -211,7 +211,7 @@ export async function jobTransitions(
 }
 
 /** A kept job as the store has it: its latest record and when a read or event last changed it. */
-export interface RememberedJob {
+export interface RetainedJob {
   record: JobRecord;
   lastConfirmedAt: string;
 }
@@ -219,7 +219,7 @@ export interface RememberedJob {
 type RememberedRow = { id: string; record: string; last_confirmed_at: string };
 
 /** The latest record of each of `ids` whose account `grant` reads. */
-function rememberedQuery(db: Kysely<HistoryTables>, ids: readonly string[], grant: HistoryGrant) {
+function retainedQuery(db: Kysely<HistoryTables>, ids: readonly string[], grant: HistoryGrant) {
   return db
     .selectFrom('jobs')
     .select(['id', 'record', 'last_confirmed_at'])
@@ -241,7 +241,7 @@ export class HistoryReader {
   ) {
     this.#everyAccount = new CompiledShapes(
       (rows) =>
-        rememberedQuery(
+        retainedQuery(
           store.db,
           rows.map((r) => r.id as string),
           '*',
@@ -256,19 +256,19 @@ export class HistoryReader {
   }
 
   /** The job's latest record and when it was last seen, when the grant reads its account. */
-  async remembered(id: string, grant: HistoryGrant): Promise<RememberedJob | null> {
-    return (await this.rememberedMany([id], grant)).get(id) ?? null;
+  async retained(id: string, grant: HistoryGrant): Promise<RetainedJob | null> {
+    return (await this.retainedMany([id], grant)).get(id) ?? null;
   }
 
   /**
-   * `remembered` for each of `ids` at once (one query; those the store has not, or the grant does
+   * `retained` for each of `ids` at once (one query; those the store has not, or the grant does
    * not read, are absent): the NOT_FOUND answers of one upstream batch cost one read, not one each.
    */
-  async rememberedMany(
+  async retainedMany(
     ids: readonly string[],
     grant: HistoryGrant,
-  ): Promise<Map<string, RememberedJob>> {
-    const found = new Map<string, RememberedJob>();
+  ): Promise<Map<string, RetainedJob>> {
+    const found = new Map<string, RetainedJob>();
     if (ids.length === 0) return found;
     const unique = [...new Set(ids)];
     // Every account (a NOT_FOUND's recall, asked on each one): the list is padded to a power of
@@ -282,7 +282,7 @@ export class HistoryReader {
               this.#everyAccount.bind(paddedToPowerOfTwo(unique).map((id) => ({ id }))),
             )
           ).rows
-        : await rememberedQuery(this.store.db, unique, grant).execute();
+        : await retainedQuery(this.store.db, unique, grant).execute();
     for (const row of rows)
       found.set(row.id, {
         record: JSON.parse(row.record) as JobRecord,

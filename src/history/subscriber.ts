@@ -116,7 +116,7 @@ export function historyListener(
 ) => void {
   return (job, entry, previous, observation) => {
     const source = SOURCES[observation.origin];
-    // A kept record answered from the history is not news of the job: never written back.
+    // A retained record answered from the history is not news of the job: never written back.
     if (source === undefined || job.retained === true) return;
     // An event is whatever its sender wrote, and the history outlives the provider's own record
     // (answered as `retained` once the provider forgets the job): an event is written only once a

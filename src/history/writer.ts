@@ -313,7 +313,7 @@ class Lane {
   }
 
   async #write(
-    batch: readonly WaitingJob[],
+    waiting: readonly WaitingJob[],
     seen: readonly (readonly [string, number])[] = [],
   ): Promise<void> {
     const { options } = this.#shared;
@@ -326,7 +326,7 @@ class Lane {
     // Reads that contradict what events told: the job and the read's time (markContradicted).
     const contradictions: (readonly [string, string])[] = [];
     let recorded = 0;
-    for (const job of batch) {
+    for (const job of waiting) {
       recorded += job.recorded;
       const id = job.latest.record.id;
       const stripped = options.withoutSecrets(job.latest.record);
@@ -347,7 +347,7 @@ class Lane {
       options.count('written', recorded);
       this.#shared.health(null);
     } catch (e) {
-      await this.#jobByJob(batch, jobs, observed, seen, contradictions, e);
+      await this.#jobByJob(waiting, jobs, observed, seen, contradictions, e);
     }
   }
 
@@ -408,7 +408,7 @@ class Lane {
    * the database fails, not a row: it no longer answers, or it refused every job of the batch.
    */
   async #jobByJob(
-    batch: readonly WaitingJob[],
+    waiting: readonly WaitingJob[],
     jobs: readonly JobRow[],
     observed: readonly TransitionRow[],
     seen: readonly (readonly [string, number])[],
@@ -433,7 +433,7 @@ class Lane {
     const refused = new Set(result.refused.map((job) => job.id));
     let failed = 0;
     let recorded = 0;
-    for (const job of batch) {
+    for (const job of waiting) {
       recorded += job.recorded;
       if (refused.has(storableText(job.latest.record.id))) failed += job.recorded;
     }

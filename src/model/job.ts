@@ -64,7 +64,7 @@ export interface JobRecord {
    * absent on a live answer.
    */
   retained?: boolean;
-  /** A kept record's: when jobgraph last saw the job from its provider (ISO-8601 UTC). */
+  /** A retained record's: when jobgraph last saw the job from its provider (ISO-8601 UTC). */
   lastConfirmedAt?: string;
 }
 

@@ -223,7 +223,7 @@ export class GatewayMetrics {
     this.#served.coalesced.inc({ provider });
   }
 
-  /** A job the provider no longer knew, answered with its kept record. */
+  /** A job the provider no longer knew, answered with its retained record. */
   retainedAnswer(provider: JobProvider): void {
     this.#served.retained.inc({ provider });
   }

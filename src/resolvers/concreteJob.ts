@@ -5,7 +5,7 @@ import type { JobProvider, JobRecord } from '../model/job.ts';
 
 /**
  * The fields every provider's job type resolves alike, whatever its provider: the caller's
- * context (account, liveBy, actions) and a kept record's marks. Apart from concreteJobResolvers,
+ * context (account, liveBy, actions) and a retained record's marks. Apart from concreteJobResolvers,
  * which adds what needs the provider (its key, its log field's name).
  */
 const SHARED_FIELDS = {
@@ -55,7 +55,7 @@ const SHARED_FIELDS = {
   actionsTaken(job: JobRecord, _args: unknown, context: RequestContext) {
     return context.actionsTaken(job.id);
   },
-  /** When a kept record was last confirmed by its provider; null on a live answer. */
+  /** When a retained record was last confirmed by its provider; null on a live answer. */
   async lastConfirmedAt(job: JobRecord): Promise<string | null> {
     return (await recordField(job, 'lastConfirmedAt')) ?? null;
   },
@@ -66,7 +66,7 @@ const SHARED_FIELDS = {
  * (the global `id`, or the native key: an AWS type's names its account by `account`, its ID, a
  * COS Batch job's by `uin`) into a loader key and loads through the provider's DataLoader, so many representations in
  * one `_entities` call make one upstream call per distinct job. Fields resolve by default,
- * since records already carry the GraphQL names, except the account's and a kept record's marks.
+ * since records already carry the GraphQL names, except the account's and a retained record's marks.
  */
 export function concreteJobResolvers(provider: JobProvider) {
   return {

@@ -96,7 +96,7 @@ describe('The job cache rules', () => {
   });
   it('caches a terminal job without secrets', async () => {
     const r = base({ id: 'importexport:OK001', signature: null, artifactList: [] });
-    expect(await cache.offer(r)).toBe(true);
+    expect(await cache.admit(r)).toBe(true);
     expect(await cache.get('importexport:OK001')).toEqual(r);
   });
   it('parses a stored record once: the same frozen record for the same stored text, a new one when the text changes', async () => {
@@ -107,7 +107,7 @@ describe('The job cache rules', () => {
       signature: null,
       artifactList: [{ description: 'label', url: null }],
     });
-    await shared.offer(r);
+    await shared.admit(r);
     const first = await shared.get('importexport:OK002');
     expect(first).toEqual(r);
     expect(await shared.get('importexport:OK002')).toBe(first);
@@ -124,12 +124,12 @@ describe('The job cache rules', () => {
   });
   it('never caches a job that can still change', async () => {
     expect(
-      await cache.offer(base({ id: 'importexport:RUN01', terminal: false, state: 'IN_PROGRESS' })),
+      await cache.admit(base({ id: 'importexport:RUN01', terminal: false, state: 'IN_PROGRESS' })),
     ).toBe(false);
     expect(await cache.get('importexport:RUN01')).toBeUndefined();
   });
   it('never caches a record that holds a secret', async () => {
-    expect(await cache.offer(base({ id: 'importexport:SEC01', signature: 'DEMO-SIGNATURE' }))).toBe(
+    expect(await cache.admit(base({ id: 'importexport:SEC01', signature: 'DEMO-SIGNATURE' }))).toBe(
       false,
     );
     expect(await cache.get('importexport:SEC01')).toBeUndefined();
@@ -146,7 +146,7 @@ describe('The job cache rules', () => {
       logger: silent,
     });
     expect(await broken.get('x')).toBeUndefined();
-    expect(await broken.offer(base({}))).toBe(false);
+    expect(await broken.admit(base({}))).toBe(false);
   });
 
   it('says once that the store fails (one warn line per outage, whatever fails), and once that it answers again', async () => {
@@ -172,11 +172,11 @@ describe('The job cache rules', () => {
     });
     for (let i = 0; i < 5; i++) {
       expect(await flaky.get('x')).toBeUndefined();
-      expect(await flaky.offer(base({}))).toBe(false);
+      expect(await flaky.admit(base({}))).toBe(false);
     }
     down = false;
     expect(await flaky.get('x')).toBeUndefined();
-    expect(await flaky.offer(base({}))).toBe(true);
+    expect(await flaky.admit(base({}))).toBe(true);
     expect(lines.map((l) => [l.level, l.msg])).toEqual([
       [40, 'job cache read failed; asking the provider'],
       [30, 'job cache: the store answers again'],

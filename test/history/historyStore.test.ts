@@ -197,7 +197,7 @@ describe.each(kinds)('The history store on a $name', ({ skip, fresh }) => {
           { length: n },
           (_, i) => `batch:us-east-1:${i < 40 ? 'r' : 'x'}${i}`,
         );
-        const found = await reader.rememberedMany(ids, '*');
+        const found = await reader.retainedMany(ids, '*');
         expect([...found.keys()].sort()).toEqual(ids.filter((id) => id.includes(':r')).sort());
       }
       expect(sent).toHaveBeenCalledTimes(100);
@@ -273,10 +273,10 @@ describe.each(kinds)('The history store on a $name', ({ skip, fresh }) => {
       writer.seen(id, later);
       writer.seen('batch:us-east-1:never-written', later); // no row: nothing to move
       await writer.flush();
-      expect((await reader.remembered(id, '*'))?.lastConfirmedAt).toBe('2026-01-01T00:10:00.000Z');
+      expect((await reader.retained(id, '*'))?.lastConfirmedAt).toBe('2026-01-01T00:10:00.000Z');
       writer.seen(id, Date.parse('2026-01-01T00:05:00.000Z'));
       await writer.flush();
-      expect((await reader.remembered(id, '*'))?.lastConfirmedAt).toBe('2026-01-01T00:10:00.000Z');
+      expect((await reader.retained(id, '*'))?.lastConfirmedAt).toBe('2026-01-01T00:10:00.000Z');
       // One change written; the reads seen are no changes and no transitions.
       expect(counts).toEqual({ written: 1 });
       expect(await db.db.selectFrom('transitions').select('job_id').execute()).toHaveLength(1);

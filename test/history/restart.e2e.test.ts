@@ -59,7 +59,7 @@ for (const { name, skip, fresh } of historyStores()) {
       const db = (await openHistoryDatabase(store))!;
       try {
         await vi.waitFor(
-          async () => expect(await new HistoryReader(db).remembered(id, '*')).not.toBeNull(),
+          async () => expect(await new HistoryReader(db).retained(id, '*')).not.toBeNull(),
           { timeout: 10_000, interval: 50 },
         );
       } finally {

@@ -13,15 +13,10 @@ import {
   type FailureObserver,
   type GuardedSource,
   type LoaderObserver,
-  type RememberedJobs,
+  type RetainedJobs,
 } from './sharedCall.ts';
 
-export type {
-  FailureObserver,
-  GuardedSource,
-  LoaderObserver,
-  RememberedJobs,
-} from './sharedCall.ts';
+export type { FailureObserver, GuardedSource, LoaderObserver, RetainedJobs } from './sharedCall.ts';
 
 export interface GuardOptions extends BreakerOptions {
   /** The account of a job or list call, for its circuit breaker; default: the default account's. */
@@ -32,8 +27,8 @@ export interface GuardOptions extends BreakerOptions {
   callerConcurrency: number;
   /** Most time one job may take, queueing, attempts and waits included, in ms. */
   budgetMs: number;
-  /** Jobs remembered by the history store (answered when the provider forgets one); absent when off. */
-  remembered?: RememberedJobs;
+  /** Jobs retained by the history store (answered when the provider forgets one); absent when off. */
+  retained?: RetainedJobs;
 }
 
 /** How many jobs of this source have a call in flight now (tests and the subscription poller). */
@@ -61,7 +56,7 @@ export function guardSource<P extends JobProvider>(
     inFlight: new Map(),
     deadlines: new Deadlines(),
     ...(cache ? { cache } : {}),
-    ...(options.remembered ? { remembered: options.remembered } : {}),
+    ...(options.retained ? { retained: options.retained } : {}),
     ...(options.accounts ? { accounts: options.accounts } : {}),
     ...(health ? { health } : {}),
     ...(observer ? { observer } : {}),
@@ -73,7 +68,7 @@ export function guardSource<P extends JobProvider>(
  * Fetch one job for `caller` (the token's subject) below the per-request DataLoader: the
  * cross-request cache, then the process-wide map of calls in flight — a request that asks for a
  * job another request is already fetching waits for that call instead of making its own — then
- * the guarded upstream call, then the cache offer. The record is shared as it is between the
+ * the guarded upstream call, then the cache's admit. The record is shared as it is between the
  * callers that waited for it, and may be the cache's deeply frozen record: for readers only (the
  * subscription pollers, whose events graphql-js executes and only reads). A request's resolvers
  * get their own copy through `createJobLoader` instead. The call leaves the map when it settles,

@@ -33,11 +33,11 @@ export interface LoaderObserver {
 }
 
 /**
- * Jobs remembered after their provider forgets them (the history store, src/history): the job's
+ * Jobs retained after their provider forgets them (the history store, src/history): the job's
  * latest record without its secrets, marked `retained` with `lastConfirmedAt`, or undefined.
  * Never rejects (a failing store answers undefined).
  */
-export interface RememberedJobs {
+export interface RetainedJobs {
   recall(globalId: string): Promise<JobRecord | undefined>;
 }
 
@@ -52,10 +52,10 @@ export interface GuardedSource<P extends JobProvider = JobProvider> {
   /** Cross-request cache of finished jobs; absent when off. */
   cache?: JobCache;
   /**
-   * Jobs remembered after the provider forgets them (the history store): a NOT_FOUND answer is
-   * replaced by the remembered record when there is one; absent with history off.
+   * Jobs retained after the provider forgets them (the history store): a NOT_FOUND answer is
+   * replaced by the retained record when there is one; absent with history off.
    */
-  remembered?: RememberedJobs;
+  retained?: RetainedJobs;
   /** The account a key names (the breakers' per-account circuits read it). */
   accounts?: BreakerAccounts;
   /** Told of every failed job (in the gateway: FdHealth, so /healthz notices EMFILE/ENFILE). */
@@ -100,8 +100,8 @@ class JoinEntry implements LimiterEntry {
  * budget runs out. So one waiter giving up never fails the others.
  *
  * Steps: the cross-request cache (when there is one), then — with a shared cache that offers
- * leases (Redis) — the cross-process lease, then the guarded fetch, then the cache offer. With a
- * cache without leases (in process) the offer is made as the fetch settles and not waited for:
+ * leases (Redis) — the cross-process lease, then the guarded fetch, then the cache's admit. With a
+ * cache without leases (in process) the record is admitted as the fetch settles and not waited for:
  * the lookup's promise is the call's only step of its own around the fetch (a watch's poll makes
  * one call a job a poll, and each awaited step was promises and microtasks of its own).
  *
@@ -129,10 +129,10 @@ export class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCa
   #abort: AbortController | undefined;
   /** The upstream step's outcome, while the cache steps await it (a cache with leases only). */
   #upstream: { resolve: (r: JobRecord) => void; reject: (e: Error) => void } | undefined;
-  /** A cache without leases: offered the fetched record as the fetch settles (#lookUp). */
-  #offerTo: JobCache | undefined;
-  /** A watch's memo's record as the call began: offered already, when the memo took it. */
-  #offered: unknown;
+  /** A cache without leases: admits the fetched record as the fetch settles (#lookUp). */
+  #admitTo: JobCache | undefined;
+  /** A watch's memo's record as the call began: admitted already, when the memo took it. */
+  #admitted: unknown;
 
   constructor(
     readonly guarded: GuardedSource<P>,
@@ -150,15 +150,15 @@ export class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCa
       return;
     }
     if (!withLeases(cache)) {
-      this.#offerTo = cache;
+      this.#admitTo = cache;
       // A watch's poll after its first asks the provider for news of a job it last saw
-      // unfinished, and this process's cache holds finished jobs only, offered by calls like this
+      // unfinished, and this process's cache holds finished jobs only, admitted from calls like this
       // one: the poll makes no lookup (a job another request found finished meanwhile costs it
-      // this call, answered the same), and its memo's record, offered when the memo took it, is
-      // not offered again. A watch's first poll has seen nothing yet: it looks the job up, as a
+      // this call, answered the same), and its memo's record, admitted when the memo took it, is
+      // not admitted again. A watch's first poll has seen nothing yet: it looks the job up, as a
       // request does, so a job the cache holds finished costs no call.
       if (answer && answer.value !== undefined) {
-        this.#offered = answer.value;
+        this.#admitted = answer.value;
         this.#enqueueAll();
       } else this.#lookUp(cache);
       return;
@@ -315,7 +315,7 @@ export class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCa
     );
   }
 
-  /** A cache with leases (Redis): its lookup, the cross-process lease (`claim`), the call, the offer. */
+  /** A cache with leases (Redis): its lookup, the cross-process lease (`claim`), the call, the admit. */
   async #throughCache(cache: LeasedCache): Promise<JobRecord> {
     const { budgetMs, observer } = this.guarded;
     const hit = await cache.get(this.id);
@@ -334,7 +334,7 @@ export class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCa
         this.#upstream = { resolve, reject };
         this.#enqueueAll();
       });
-      stored = await cache.offer(record);
+      stored = await cache.admit(record);
       return record;
     } finally {
       claim.done?.(stored);
@@ -373,14 +373,14 @@ export class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCa
 
   /**
    * The upstream call's outcome, through the history store: a NOT_FOUND answer becomes the job's
-   * remembered record when there is one. Live wins: the store is read only after the provider said
+   * retained record when there is one. Live wins: the store is read only after the provider said
    * it does not know the job. Authorization was decided on the ID before the call, and the store's
    * row of that ID is of the ID's account, so it is answered as the live one would be.
    */
   #upstreamDone(record: JobRecord | undefined, err: Error | undefined): void {
-    const remembered = this.guarded.remembered;
-    if (remembered && err instanceof UpstreamError && err.code === 'NOT_FOUND') {
-      void remembered.recall(this.id).then((kept) => {
+    const retained = this.guarded.retained;
+    if (retained && err instanceof UpstreamError && err.code === 'NOT_FOUND') {
+      void retained.recall(this.id).then((kept) => {
         if (kept) this.guarded.observer?.retainedAnswer?.(this.guarded.source.provider);
         this.#upstreamSettled(kept, kept ? undefined : err);
       });
@@ -399,8 +399,8 @@ export class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCa
     }
     // The cache decides what it stores, and says a failure itself (a store's failure is a miss):
     // an in-process store has stored the record before the waiters are answered.
-    if (record !== undefined && record !== this.#offered)
-      this.#offerTo?.offer(record).then(undefined, ignore);
+    if (record !== undefined && record !== this.#admitted)
+      this.#admitTo?.admit(record).then(undefined, ignore);
     this.#finish(record, err);
   }
 
@@ -458,5 +458,5 @@ export function sharedCallFor<P extends JobProvider>(
 type LeasedCache = JobCache & Required<Pick<JobCache, 'claim'>>;
 const withLeases = (cache: JobCache): cache is LeasedCache => cache.claim !== undefined;
 
-/** A settled promise's outcome nobody waits for (the cache's offer, which handles its own failures). */
+/** A settled promise's outcome nobody waits for (the cache's admit, which handles its own failures). */
 function ignore(): void {}

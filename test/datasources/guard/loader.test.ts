@@ -111,7 +111,7 @@ describe('createJobLoader', () => {
     const offered: string[] = [];
     const cache: JobCache = {
       get: async (id) => (id === cached.id ? cached : undefined),
-      offer: async (r) => {
+      admit: async (r) => {
         offered.push(r.nativeId);
         return true;
       },
@@ -125,9 +125,9 @@ describe('createJobLoader', () => {
     expect(offered).toEqual(['miss']);
   });
 
-  it('answers a job the provider no longer knows with its remembered record, and reads the store for nothing else', async () => {
+  it('answers a job the provider no longer knows with its retained record, and reads the store for nothing else', async () => {
     const recalled: string[] = [];
-    const remembered = {
+    const retained = {
       recall: async (id: string) => {
         recalled.push(id);
         return id === formatGlobalId(key('gone'))
@@ -150,7 +150,7 @@ describe('createJobLoader', () => {
       if (k.jobId === 'live') return recordOf(k);
       throw notFound(k);
     });
-    const loader = createJobLoader(guardSource(source, { ...OPTIONS, remembered }));
+    const loader = createJobLoader(guardSource(source, { ...OPTIONS, retained }));
     const [live, gone, never] = await Promise.allSettled([
       loader.load(key('live')),
       loader.load(key('gone')),
@@ -173,7 +173,7 @@ describe('createJobLoader', () => {
     const snapshot = JSON.stringify(cached);
     const cache: JobCache = {
       get: async (id) => (id === cached.id ? cached : undefined),
-      offer: async () => false,
+      admit: async () => false,
       forget: async () => {},
       close: async () => {},
     };
@@ -425,7 +425,7 @@ describe("A watch's poll through a cache in this process (no leases)", () => {
         return undefined;
       },
       // An offer that never settles: the call is answered all the same.
-      offer: (record) => {
+      admit: (record) => {
         offered.push(record);
         return new Promise<boolean>(() => {});
       },

@@ -19,7 +19,7 @@ import { historyStores, historyUrlOf } from '../support/historyStores.ts';
 import { subscribe, TRANSPORTS } from '../support/subscriptions.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 
-// Jobs remembered (issue #72): what the job-state store learns is written to the history store,
+// Jobs retained (issue #72): what the job-state store learns is written to the history store,
 // and a job its provider no longer knows is answered from it (`retained: true`, its transitions).
 // The same tests on a real SQLite file and a real PostgreSQL server.
 
@@ -106,7 +106,7 @@ async function rawStore(store: HistoryStoreConfig): Promise<string> {
 }
 
 for (const { name, skip, fresh } of historyStores()) {
-  describe.skipIf(skip)(`Jobs remembered on a ${name}`, () => {
+  describe.skipIf(skip)(`Jobs retained on a ${name}`, () => {
     let store: HistoryStoreConfig;
     beforeAll(async () => {
       store = await fresh();
@@ -165,11 +165,11 @@ for (const { name, skip, fresh } of historyStores()) {
       expect(job!.transitions).toEqual([
         { from: null, to: 'SUCCEEDED', providerStatus: 'SUCCEEDED', source: 'READ' },
       ]);
-      expect((await gw.history!.reader.remembered(id, '*'))?.record).toMatchObject({ id });
+      expect((await gw.history!.reader.retained(id, '*'))?.record).toMatchObject({ id });
     });
 
     it.each(ASK)(
-      'answers the remembered record through %s once DescribeJobs no longer knows the job, after asking it (live wins), secrets null',
+      'answers the retained record through %s once DescribeJobs no longer knows the job, after asking it (live wins), secrets null',
       async (_field, ask) => {
         const { id, live } = await forgottenJob();
         const counted = await retainedAnswers(gw);
@@ -185,7 +185,7 @@ for (const { name, skip, fresh } of historyStores()) {
           jobName: live.jobName,
           retained: true,
         });
-        // The live answer was read before its change was written; the remembered one has it.
+        // The live answer was read before its change was written; the retained one has it.
         expect(job!.transitions).toEqual([
           { from: null, to: 'SUCCEEDED', providerStatus: 'SUCCEEDED', source: 'READ' },
         ]);
@@ -197,7 +197,7 @@ for (const { name, skip, fresh } of historyStores()) {
       },
     );
 
-    it("answers on the other replica, which never read the job, the first replica's remembered job", async () => {
+    it("answers on the other replica, which never read the job, the first replica's retained job", async () => {
       const { id } = await forgottenJob();
       for (const [, ask] of ASK) {
         const { job, errors } = await ask(other, id, gw.tokens.secrets);
@@ -211,7 +211,7 @@ for (const { name, skip, fresh } of historyStores()) {
     });
 
     it.each(ASK)(
-      'refuses the remembered job through %s to a token of another account exactly as a made-up ID of that account, with no upstream call',
+      'refuses the retained job through %s to a token of another account exactly as a made-up ID of that account, with no upstream call',
       async (_field, ask) => {
         const { id } = await forgottenJob();
         const madeUp = `batch:us-east-1:${MADE_UP_IDS.batch.id(3, 1)}`;
@@ -290,7 +290,7 @@ for (const { name, skip, fresh } of historyStores()) {
     });
 
     it.each(TRANSPORTS)(
-      'answers a watch (jobUpdates over %s) of a job the provider forgot with its remembered record, then completes',
+      'answers a watch (jobUpdates over %s) of a job the provider forgot with its retained record, then completes',
       async (transport) => {
         const { id } = await forgottenJob();
         const watch = subscribe(
@@ -335,7 +335,7 @@ for (const { name, skip, fresh } of historyStores()) {
       await flushed(gw);
       resetFaults(gw); // the copies are gone: DescribeJobs knows none of them now
       clearCalls(gw);
-      const reads = vi.spyOn(gw.history!.reader, 'rememberedMany');
+      const reads = vi.spyOn(gw.history!.reader, 'retainedMany');
       try {
         const kept = await gql(gw, JOBS, { variables: { ids }, token: gw.tokens.read });
         expect(kept.body.errors).toBeUndefined();
@@ -386,7 +386,7 @@ for (const { name, skip, fresh } of historyStores()) {
         (e) => e.node.id,
       );
       for (const node of nodes) expect(ids).toContain(node.id);
-      const stored = await gw.history!.reader.remembered(nodes[0]!.id, '*');
+      const stored = await gw.history!.reader.retained(nodes[0]!.id, '*');
       expect(stored?.record).toHaveProperty('jobDefinition');
     });
 

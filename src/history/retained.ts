@@ -4,26 +4,26 @@
  */
 import DataLoader from 'dataloader';
 import type { JobRecord } from '../model/job.ts';
-import type { HistoryReader, RememberedJob } from './reader.ts';
+import type { HistoryReader, RetainedJob } from './reader.ts';
 
 /** The most IDs one read asks for: an `IN` list well within SQLite's and PostgreSQL's bounds on parameters. */
 const MAX_RECALL_BATCH = 500;
 
-export function rememberedJobs(
-  reader: Pick<HistoryReader, 'rememberedMany'>,
+export function retainedJobs(
+  reader: Pick<HistoryReader, 'retainedMany'>,
   /** Told of each failed read, once for its batch (the store is degraded; the NOT_FOUND stands). */
   failed: (e: unknown) => void = () => undefined,
 ): { recall(globalId: string): Promise<JobRecord | undefined> } {
   // The NOT_FOUND answers of one turn of the event loop are one read: an upstream batch's jobs
   // arrive together, and per-job answers (Panorama, HealthOmics, …) that come in one poll of the
-  // sockets do too (setImmediate: after the turn's I/O callbacks). Not a cache: a job remembered
+  // sockets do too (setImmediate: after the turn's I/O callbacks). Not a cache: a job retained
   // now may be written again a moment later.
-  const loader = new DataLoader<string, RememberedJob | null>(
+  const loader = new DataLoader<string, RetainedJob | null>(
     async (ids) => {
       try {
         // Every account: authorization was decided on each ID before the provider was called,
         // and the row of an ID is of the ID's account.
-        const kept = await reader.rememberedMany(ids, '*');
+        const kept = await reader.retainedMany(ids, '*');
         return ids.map((id) => kept.get(id) ?? null);
       } catch (e) {
         failed(e);
