@@ -81,7 +81,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   accountGroupsNameAccounts(config);
   const core = await openCore(config, options);
   const { logger, observability, cluster, history, accounts, sources } = core;
-  const { logs, logBudget } = await openJobLogs(config, core, options.watchScheduler);
+  const { logs, closeLogs } = await openJobLogs(config, core, options.watchScheduler);
   const accountChecks = new AccountChecks(config, accounts);
   const verification = verifyAccounts(config, accountChecks, accounts, sources, logger);
   const scheduler = options.watchScheduler;
@@ -141,8 +141,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       () => server.close(),
       () => notifications?.close(),
       () => closeSources(sources),
-      () => logs.close(),
-      () => logBudget?.close(),
+      closeLogs,
       () => sharedSnapshots?.close(),
       () => sharedReservations?.close(),
       () => callerRates?.close(),
@@ -227,7 +226,7 @@ function serverParts(
 
 /**
  * Job logs (docs/logs.md): CloudWatch Logs through the same pipeline, on demand, budgeted; with
- * Redis the budget is the replicas' together (`logBudget`, closed with the gateway).
+ * Redis the budget is the replicas' together (its lane closed by `closeLogs`, after the logs).
  */
 async function openJobLogs(
   config: Config,
@@ -236,7 +235,7 @@ async function openJobLogs(
     'accounts' | 'observability' | 'logger' | 'cluster'
   >,
   scheduler: Scheduler | undefined,
-): Promise<{ logs: JobLogs; logBudget: Awaited<ReturnType<typeof openLogBudget>> }> {
+): Promise<{ logs: JobLogs; closeLogs: () => Promise<void> }> {
   // The log budget on the watch pollers' clock (a test's, moved by hand), else the real one;
   // in Redis, on Redis's.
   const now = scheduler ? () => scheduler.now() : undefined;
@@ -248,7 +247,11 @@ async function openJobLogs(
     now,
     logBudget,
   );
-  return { logs, logBudget };
+  const closeLogs = async () => {
+    logs.close();
+    await logBudget?.close();
+  };
+  return { logs, closeLogs };
 }
 
 /** Each closer in turn, each awaited before the next. */
