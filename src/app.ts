@@ -29,6 +29,7 @@ import { openActions, openGatewayNotifications } from './gateway/services.ts';
 import {
   openCache,
   openListSnapshots,
+  openLogBudget,
   openRateBucket,
   openSharedReservations,
 } from './gateway/sharedStores.ts';
@@ -80,7 +81,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   accountGroupsNameAccounts(config);
   const core = await openCore(config, options);
   const { logger, observability, cluster, history, accounts, sources } = core;
-  const logs = openJobLogs(config, accounts, observability, options.watchScheduler);
+  const { logs, closeLogs } = await openJobLogs(config, core, options.watchScheduler);
   const accountChecks = new AccountChecks(config, accounts);
   const verification = verifyAccounts(config, accountChecks, accounts, sources, logger);
   const scheduler = options.watchScheduler;
@@ -140,7 +141,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       () => server.close(),
       () => notifications?.close(),
       () => closeSources(sources),
-      () => logs.close(),
+      closeLogs,
       () => sharedSnapshots?.close(),
       () => sharedReservations?.close(),
       () => callerRates?.close(),
@@ -223,20 +224,34 @@ function serverParts(
   };
 }
 
-/** Job logs (docs/logs.md): CloudWatch Logs through the same pipeline, on demand, budgeted. */
-function openJobLogs(
+/**
+ * Job logs (docs/logs.md): CloudWatch Logs through the same pipeline, on demand, budgeted; with
+ * Redis the budget is the replicas' together (its lane closed by `closeLogs`, after the logs).
+ */
+async function openJobLogs(
   config: Config,
-  accounts: AwsAccounts,
-  observability: Observability | undefined,
+  core: Pick<
+    Awaited<ReturnType<typeof openCore>>,
+    'accounts' | 'observability' | 'logger' | 'cluster'
+  >,
   scheduler: Scheduler | undefined,
-): JobLogs {
-  return createJobLogs(
+): Promise<{ logs: JobLogs; closeLogs: () => Promise<void> }> {
+  // The log budget on the watch pollers' clock (a test's, moved by hand), else the real one;
+  // in Redis, on Redis's.
+  const now = scheduler ? () => scheduler.now() : undefined;
+  const logBudget = await openLogBudget(config, core.logger, core.cluster, now);
+  const logs = createJobLogs(
     config,
-    { ...transportLimits(config), awsAccounts: accounts },
-    observability,
-    // The log budget on the watch pollers' clock (a test's, moved by hand), else the real one.
-    scheduler ? () => scheduler.now() : undefined,
+    { ...transportLimits(config), awsAccounts: core.accounts },
+    core.observability,
+    now,
+    logBudget,
   );
+  const closeLogs = async () => {
+    logs.close();
+    await logBudget?.close();
+  };
+  return { logs, closeLogs };
 }
 
 /** Each closer in turn, each awaited before the next. */

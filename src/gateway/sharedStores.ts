@@ -4,9 +4,10 @@ import { openJobCache, type JobCache, type ShareRules } from '../cache/index.ts'
 import type { Config } from '../config/index.ts';
 import { localRateBucket } from '../datasources/guard/rateBudget.ts';
 import { createListSnapshots } from '../datasources/listing/index.ts';
+import { LogBudget } from '../datasources/logs/logBudget.ts';
 
 // The stores the replicas share through Redis (JOBGRAPH_CACHE_URL), each this process's own
-// without it: finished jobs, the rate budget, SSE reservations, list snapshots.
+// without it: finished jobs, the rate budget, the log budget, SSE reservations, list snapshots.
 
 /** The cache of finished jobs: never a record holding a secret, nor one of `uncached`. */
 export function openCache(
@@ -41,6 +42,32 @@ export async function openRateBucket(config: Config, logger: Logger, cluster: Cl
         ...(sealer ? { onClamped: () => sealer.reject('rate', 'clamped') } : {}),
       })
     : undefined;
+}
+
+/**
+ * JOBGRAPH_LOG_READS_PER_SECOND with Redis: the replicas share one log budget per account and
+ * region (this process's own, on `now`'s clock, while Redis is away); undefined without Redis.
+ */
+export async function openLogBudget(
+  config: Config,
+  logger: Logger,
+  cluster: Cluster | undefined,
+  now: (() => number) | undefined,
+) {
+  if (!cluster || !config.cache.url) return undefined;
+  const perSecond = config.resilience.logReadsPerSecond;
+  const { sealer } = cluster;
+  return (await import('../cache/redisLogBudget.ts')).redisLogBudget({
+    redis: cluster.redis,
+    url: config.cache.url,
+    perSecond,
+    burst: perSecond,
+    opTimeoutMs: config.cache.opTimeoutMs,
+    retryMs: 1000,
+    fallback: new LogBudget({ perSecond, burst: perSecond, ...(now ? { now } : {}) }),
+    logger,
+    onClamped: () => sealer.reject('logs', 'clamped'),
+  });
 }
 
 /** With Redis, graphql-sse single connection reservations any replica serves (the proxy needs no affinity). */

@@ -93,6 +93,21 @@ describeInChromium('A job’s log on its console page (Debian Chromium)', () => 
     });
   });
 
+  it('shows a failed job’s final lines to the demo banner’s “Token that acts” (it holds jobs:logs:read), and hides them from its reader token', async () => {
+    await inTab(open(page(FAILED), rig.gw.tokens.write), async (o) => {
+      await o.page.waitForSelector('[data-job-log="lines"] [data-log-line]');
+      const messages = await o.page.$$eval('[data-log-line] .log-message', (els) =>
+        els.map((el) => el.textContent ?? ''),
+      );
+      expect(messages.at(-1)).toBe(batchFailureLine(1));
+      expect(o.problems).toEqual([]);
+    });
+    await inTab(open(page(FAILED), rig.gw.tokens.read), async (o) => {
+      await o.page.waitForSelector('[data-job-detail] [data-job-log="hidden"] [data-job-log-why]');
+      expect(await o.page.$('[data-log-line]')).toBeNull();
+    });
+  });
+
   it('hides the log from a token without jobs:logs:read, saying why, and makes no log call', async () => {
     const logCalls = () =>
       rig.gw.emulators.logs.calls.filter((c) => c.operation.startsWith('GetLogEvents')).length;

@@ -16,7 +16,7 @@ import {
   type LogEvent,
   type LogEventsPage,
 } from './cloudWatchLogs.ts';
-import { LogBudget } from './logBudget.ts';
+import { LogBudget, type LogTurns } from './logBudget.ts';
 
 /** The most lines one tail answers (`logTail(last:)`, 1..1000). */
 export const MAX_TAIL_LINES = 1_000;
@@ -66,7 +66,7 @@ export interface JobLogsObserver {
 export class JobLogs {
   readonly #source: ProviderSource<JobProvider, never>;
   readonly #breakers: RegionalBreakers;
-  readonly #budget: LogBudget;
+  readonly #budget: LogTurns;
   readonly #budgetMs: number;
   readonly #perSecond: number;
   readonly #observer: JobLogsObserver | undefined;
@@ -82,7 +82,7 @@ export class JobLogs {
   constructor(options: {
     source: ProviderSource<JobProvider, never>;
     breakers: RegionalBreakers;
-    budget: LogBudget;
+    budget: LogTurns;
     perSecond: number;
     budgetMs: number;
     maxKeptBytes?: number;
@@ -140,7 +140,7 @@ export class JobLogs {
   async follow(
     request: Omit<TailRequest, 'last'> & { token: string | null },
   ): Promise<{ lines: LogEvent[]; token: string | null } | null> {
-    this.#spend(request);
+    await this.#spend(request);
     const page = await this.#call(request, {
       limit: request.token === null ? 1 : MAX_LOG_EVENTS_PER_CALL,
       startFromHead: request.token !== null,
@@ -154,9 +154,9 @@ export class JobLogs {
   }
 
   /** One call of the log budget, or UPSTREAM_THROTTLED with when to try again (no call made). */
-  #spend(request: Pick<TailRequest, 'account' | 'place' | 'provider'>): void {
+  async #spend(request: Pick<TailRequest, 'account' | 'place' | 'provider'>): Promise<void> {
     const { place, provider } = request;
-    const waitMs = this.#budget.take(request.account, place.region);
+    const waitMs = await this.#budget.take(request.account, place.region);
     if (waitMs > 0) {
       this.#observer?.logRead?.('refused');
       throw new UpstreamError({
@@ -172,7 +172,7 @@ export class JobLogs {
 
   /** One GetLogEvents call for the newest `last` lines (and one more, to know whether older exist). */
   async #read(request: TailRequest, last: number): Promise<TailRead> {
-    this.#spend(request);
+    await this.#spend(request);
     const limit = Math.min(last + 1, MAX_LOG_EVENTS_PER_CALL);
     const page = await this.#call(request, { limit, startFromHead: false });
     if (page === null) return null;
@@ -261,13 +261,16 @@ function tailOf(read: NonNullable<TailRead>, last: number): LogTail {
  * The job logs of a gateway: CloudWatch Logs through its own source (SigV4 `logs`, the endpoint
  * of AWS_ENDPOINT_URL_CLOUDWATCH_LOGS or the region's, the AWS accounts' credentials), its own
  * circuit breakers per account and region (CloudWatch Logs being down opens no Batch circuit),
- * and the log budget of `JOBGRAPH_LOG_READS_PER_SECOND`.
+ * and the log budget of `JOBGRAPH_LOG_READS_PER_SECOND`: its turns taken in `turns` where given (with
+ * Redis, every replica's at once: src/gateway/sharedStores.ts `openLogBudget`), else in this
+ * process on `now`'s clock (default the real one).
  */
 export function createJobLogs(
   config: Config,
   transport: TransportOptions & { awsAccounts?: AwsAccounts },
   observer?: AttemptObserver & JobLogsObserver,
   now?: () => number,
+  turns?: LogTurns,
 ): JobLogs {
   const options: AwsSourceOptions = {
     timeoutMs: transport.timeoutMs,
@@ -294,7 +297,7 @@ export function createJobLogs(
       breakerFailures: config.resilience.breakerFailures,
       breakerHalfOpenMs: config.resilience.breakerHalfOpenMs,
     }),
-    budget: new LogBudget({ perSecond, burst: perSecond, ...(now ? { now } : {}) }),
+    budget: turns ?? new LogBudget({ perSecond, burst: perSecond, ...(now ? { now } : {}) }),
     perSecond,
     budgetMs: config.resilience.upstreamBudgetMs,
     ...(observer ? { observer } : {}),

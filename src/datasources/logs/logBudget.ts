@@ -1,11 +1,20 @@
 /**
+ * Where the log budget's turns are taken: this process (`LogBudget`) or, with Redis, every replica
+ * at once (`redisLogBudget`, src/cache/redisLogBudget.ts), this process's own while Redis is away.
+ */
+export interface LogTurns {
+  /** Take one call of `account`'s budget in `region`: 0 when it may go, else the ms until it may. */
+  take(account: string, region: string): number | Promise<number>;
+}
+
+/**
  * The log budget: GetLogEvents calls per account and region, as a token bucket (`perSecond`
  * tokens a second, at most `burst` kept). CloudWatch Logs' read quotas are small, per account and
  * region, and cannot be raised; the people and tools of the account share them with jobgraph, so
  * jobgraph keeps below them and refuses (UPSTREAM_THROTTLED, with when to try again) rather than
- * queueing a caller behind a quota. Kept in this process: a replica's share of the account's.
+ * queueing a caller behind a quota. Kept in this process: without Redis, or while it is away.
  */
-export class LogBudget {
+export class LogBudget implements LogTurns {
   readonly #perSecond: number;
   readonly #burst: number;
   readonly #now: () => number;
