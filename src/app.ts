@@ -33,7 +33,7 @@ import {
   openRateBucket,
   openSharedReservations,
 } from './gateway/sharedStores.ts';
-import { openEventQueues, openJobStates } from './gateway/stateStore.ts';
+import { keepCoverage, openEventQueues, openJobStates } from './gateway/stateStore.ts';
 
 export { isLoopbackHost } from './http/loopback.ts';
 import { createObservability, type Observability } from './observability/index.ts';
@@ -93,6 +93,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   );
   const events = openEventQueues(config, accounts, logger, observability, cluster?.redis);
   const states = openJobStates(config, listSnapshots.now, logger, observability, events, history);
+  // What a restart kept of the events' coverage, before the queues are read.
+  const closeCoverage = await keepCoverage(events, history, logger);
   const { actionLog, actions } = openActions(
     config,
     sources,
@@ -138,6 +140,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     // The server first (no request reaches a closed part), the stores it used after it.
     close: closeInOrder([
       () => events?.close(),
+      () => closeCoverage?.(),
       () => server.close(),
       () => notifications?.close(),
       () => closeSources(sources),

@@ -257,6 +257,7 @@ const COVERAGE_WORDS: Record<NonNullable<CoverageState['reason']>, string> = {
   MISSED: 'polled (a read found a change no event announced)',
   REJECTED: 'polled (its events are rejected)',
   CLUSTER_DOWN: 'polled (the replicas cannot share its events: Redis unavailable)',
+  SILENT: 'polled (no event for longer than its usual gap since the evidence a restart kept)',
 };
 
 /** One provider's coverage: each account and region, live by events or polled and why. */

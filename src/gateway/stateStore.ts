@@ -7,6 +7,7 @@ import { RejectionLog } from '../datasources/events/rejectionLog.ts';
 import { providerOf } from '../datasources/registry.ts';
 import type { AwsAccounts } from '../datasources/shared/accounts.ts';
 import { JobStates } from '../datasources/state/jobStates.ts';
+import { loadCoverageEvidence, saveCoverageEvidence } from '../history/coverageEvidence.ts';
 import { historySubscriber, type History } from '../history/index.ts';
 import { parseGlobalId } from '../model/globalId.ts';
 import type { Observability } from '../observability/index.ts';
@@ -55,6 +56,60 @@ export function openEventQueues(
   metrics?.eventQueueSource(() => events.states());
   metrics?.eventsLastApplied(() => events.lastApplied());
   return events;
+}
+
+/** How often the coverage evidence that changed is written to the history store, ms. */
+const COVERAGE_WRITE_MS = 5_000;
+
+/**
+ * The events' coverage evidence kept in the history store (docs/events.md, "Coverage"): read once
+ * here, before the queues are read, and what changed written every COVERAGE_WRITE_MS off the
+ * request path (a write that fails is said once and tried again with what changed since). Returns
+ * the closer, which writes what is left. Nothing without events or history.
+ */
+export async function keepCoverage(
+  events: EventQueues | undefined,
+  history: History | null,
+  logger: Logger,
+): Promise<(() => Promise<void>) | undefined> {
+  if (!events || !history) return undefined;
+  const { db } = history.database;
+  try {
+    events.restoreCoverage(await loadCoverageEvidence(db));
+  } catch (err) {
+    logger.warn(
+      { history: history.where, code: (err as { code?: string }).code ?? 'read failed' },
+      'job event coverage: the evidence kept could not be read; every place starts polled until its events come',
+    );
+  }
+  const unsaved = new Map<string, ReturnType<EventQueues['coverageEvidence']>[number]>();
+  let failing = false;
+  let writing: Promise<void> = Promise.resolve();
+  const write = () =>
+    (writing = writing.then(async () => {
+      for (const e of events.coverageEvidence())
+        unsaved.set(`${e.provider}\n${e.account}\n${e.region}`, e);
+      if (unsaved.size === 0) return;
+      const rows = [...unsaved.values()];
+      try {
+        await saveCoverageEvidence(db, rows);
+        for (const [key, e] of unsaved) if (rows.includes(e)) unsaved.delete(key);
+        failing = false;
+      } catch (err) {
+        if (!failing)
+          logger.warn(
+            { history: history.where, code: (err as { code?: string }).code ?? 'write failed' },
+            'job event coverage: writing its evidence failed; tried again with what changed since',
+          );
+        failing = true;
+      }
+    }));
+  const timer = setInterval(() => void write(), COVERAGE_WRITE_MS);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await write();
+  };
 }
 
 /** The account alias a global ID names (the job's own account, as authorization reads it). */

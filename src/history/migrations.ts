@@ -235,6 +235,23 @@ export const MIGRATIONS: readonly (readonly MigrationStatement[])[] = [
       postgres: `INSERT INTO jobgraph_store (id) VALUES (md5(random()::text || clock_timestamp()::text || pg_backend_pid()::text))`,
     },
   ],
+  // 10: the job events' coverage evidence, one row per provider, account and region
+  // (docs/events.md, "Coverage"): whether its events were live, why not, when its last event was
+  // applied (ISO) and its usual gap between events (ms), so a restarted replica keeps what it knew
+  // (history/coverageEvidence.ts). Replicas sharing a store share the rows: the last to write wins.
+  [
+    `CREATE TABLE event_coverage (
+      provider text NOT NULL,
+      account text NOT NULL,
+      region text NOT NULL,
+      live integer NOT NULL,
+      reason text,
+      last_event_at text,
+      usual_gap_ms bigint NOT NULL,
+      updated_at text NOT NULL,
+      PRIMARY KEY (provider, account, region)
+    )`,
+  ],
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

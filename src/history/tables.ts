@@ -146,6 +146,22 @@ export interface StoreTable {
   id: string;
 }
 
+/** One place's job-event coverage evidence (migration 10, coverageEvidence.ts). */
+export interface EventCoverageTable {
+  provider: string;
+  /** The account's alias. */
+  account: string;
+  /** '' for a provider without regions. */
+  region: string;
+  live: number;
+  reason: string | null;
+  /** When its last event was applied (ISO); null: none yet. */
+  last_event_at: string | null;
+  /** Its usual gap between applied events, ms (0: not learned yet). */
+  usual_gap_ms: number;
+  updated_at: string;
+}
+
 export interface HistoryTables {
   jobs: JobsTable;
   transitions: TransitionsTable;
@@ -156,4 +172,5 @@ export interface HistoryTables {
   notification_rule_changes: NotificationRuleChangesTable;
   jobgraph_schema: SchemaTable;
   jobgraph_store: StoreTable;
+  event_coverage: EventCoverageTable;
 }

@@ -16,10 +16,10 @@ import {
   BACKOFF_FACTOR,
   JITTER,
   LEASE_TTL_FACTOR,
-  RECONCILE_SLOT_MS,
   SILENCE_FACTOR,
   TAKEOVER_FACTOR,
   onGrid,
+  reconcileSlotMs,
 } from './pollTiming.ts';
 
 /**
@@ -546,9 +546,14 @@ export class JobReadSchedule implements GroupMember {
     const covered = this.covered();
     const base = covered ? Math.max(ms, (events as { reconcileMs: number }).reconcileMs) : ms;
     let wait = jitter === null ? base : base * (1 + (jitter * 2 - 1) * JITTER);
-    // On a whole RECONCILE_SLOT_MS: the reads due together go out in one turn and share a
-    // provider's batch describe.
-    if (covered) wait = onGrid(now, now + wait, RECONCILE_SLOT_MS);
+    // On a whole slot (a fifth of the reconciliation, at least RECONCILE_SLOT_MS): the reads due
+    // together go out in one turn and share a provider's batch describe.
+    if (covered)
+      wait = onGrid(
+        now,
+        now + wait,
+        reconcileSlotMs((events as { reconcileMs: number }).reconcileMs),
+      );
     return this.arm(wait, now);
   }
 

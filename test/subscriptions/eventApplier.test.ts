@@ -271,7 +271,7 @@ describe('Job events applied to the watchers', () => {
     expect(t.clock.pending()).toEqual([1000]);
   });
 
-  it('puts the reconciliation reads on whole ten seconds, so that the reads due within them share a batch describe', async () => {
+  it('puts the reconciliation reads on whole fifths of the reconciliation (a minute at 300 s), so that the reads due within one share a batch describe', async () => {
     const t = setup();
     await t.settle();
     for (const [at, id] of [
@@ -282,9 +282,9 @@ describe('Job events applied to the watchers', () => {
       t.registry.watch(parseGlobalId(`batch:us-east-1:${id}`), () => undefined);
       await t.settle();
     }
-    // Due 300 s after their first reads (at 0, 0.4 and 9 s), each rounded up to a whole ten
-    // seconds: the two read within one ten seconds are re-read together.
-    expect(t.clock.pending().map((wait) => wait + 9_000)).toEqual([300_000, 310_000, 310_000]);
+    // Due 300 s after their first reads (at 0, 0.4 and 9 s), each rounded up to a whole minute
+    // (a fifth of the reconciliation): the two read within one minute are re-read together.
+    expect(t.clock.pending().map((wait) => wait + 9_000)).toEqual([300_000, 360_000, 360_000]);
   });
 
   it('polls as before when no event source covers the job', async () => {
@@ -325,9 +325,9 @@ describe('Job events applied to the watchers', () => {
     expect(t.applier.states.missed.get('AWS_BATCH')).toBe(1);
     expect(t.applier.states.get(wrong.id)?.header.providerStatus).toBe('RUNNING');
     // Corrected: back to reconciliation reads, one confirming read spent (read at 4 s: due at
-    // 304 s, on the whole ten seconds after).
+    // 304 s, on the whole minute after).
     expect(t.registry.size()).toBe(1);
-    expect(t.clock.pending()).toEqual([306_000]);
+    expect(t.clock.pending()).toEqual([356_000]);
   });
 
   it('makes hints one read of the watched job: at most one in flight and one a poll interval, however many come', async () => {

@@ -1,4 +1,5 @@
 import type { EventQueue } from '../../config/index.ts';
+import type { CoverageEvidence } from '../../history/coverageEvidence.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
 import { providerOf } from '../registry.ts';
 import type { JobState, StoreListener } from '../state/jobStates.ts';
@@ -8,9 +9,20 @@ import type { JobState, StoreListener } from '../state/jobStates.ts';
  * NO_EVENT, none of its events applied yet (or since it last stopped); QUEUE_DOWN, no queue that
  * speaks for it is readable, or the one that carried its events went down; MISSED, a read found a
  * change no event announced within the grace period; REJECTED, REJECTIONS_OFF of its events in a
- * row were rejected by the decoder; CLUSTER_DOWN, the replicas' channel (Redis) is unavailable.
+ * row were rejected by the decoder; CLUSTER_DOWN, the replicas' channel (Redis) is unavailable;
+ * SILENT, live by the evidence a restart kept, and no event came for longer than its usual gap.
  */
-export type CoverageReason = 'NO_EVENT' | 'QUEUE_DOWN' | 'MISSED' | 'REJECTED' | 'CLUSTER_DOWN';
+export type CoverageReason =
+  'NO_EVENT' | 'QUEUE_DOWN' | 'MISSED' | 'REJECTED' | 'CLUSTER_DOWN' | 'SILENT';
+
+const REASONS: readonly CoverageReason[] = [
+  'NO_EVENT',
+  'QUEUE_DOWN',
+  'MISSED',
+  'REJECTED',
+  'CLUSTER_DOWN',
+  'SILENT',
+];
 
 /** One (provider, account, region)'s coverage, for /readyz and the start-up summary. */
 export interface CoverageState {
@@ -25,14 +37,42 @@ export interface CoverageState {
 /** Rejected events of one provider, account and region in a row (no applied one between) that turn its coverage off. */
 export const REJECTIONS_OFF = 3;
 
+/**
+ * Evidence a restart kept holds while the silence since its place's last event is within this many
+ * of the place's usual gaps (the longest of the last GAPS_KEPT between its applied events)…
+ */
+export const SILENT_GAPS = 4;
+/** …and never less than this (ms): a rolling restart of a place with a fast rhythm keeps it. */
+export const SILENCE_FLOOR_MS = 60_000;
+/** The gaps between a place's applied events that its usual gap is learned from. */
+const GAPS_KEPT = 16;
+/** A usual gap longer than a day is taken as a day. */
+const MAX_GAP_MS = 86_400_000;
+/** How often kept evidence is held to its silence bound, ms. */
+const SILENCE_CHECK_MS = 5_000;
+
+/** How long a place may go without an event before the evidence a restart kept lapses, ms. */
+export const silenceBound = (usualGapMs: number) =>
+  Math.max(SILENCE_FLOOR_MS, SILENT_GAPS * usualGapMs);
+
 interface Entry {
+  /** Its provider, account and region (keyOf). */
+  readonly key: string;
   live: boolean;
   reason: CoverageReason;
   /** Rejections since its last applied event. */
   rejectedRun: number;
   /** Jobs whose read found a change no event announced yet: when the grace period ends, by job ID. */
   pending: Map<string, number>;
+  /** When its last event was applied here or, restored, by the replica that wrote the evidence (epoch ms). */
+  lastEventAt: number | null;
+  /** The last GAPS_KEPT gaps between its applied events, ms (restored: the usual gap kept). */
+  gaps: number[];
+  /** Live by the evidence a restart kept, no event of it applied here yet: held to its silence bound. */
+  restored: boolean;
 }
+
+const usualGap = (entry: Entry) => Math.min(MAX_GAP_MS, Math.max(0, ...entry.gaps));
 
 const keyOf = (provider: JobProvider, account: string, region: string) =>
   `${provider}\n${account}\n${region}`;
@@ -49,6 +89,9 @@ export class EventCoverage {
   /** When an event was last applied, by queue label and provider (epoch ms). */
   readonly #lastApplied = new Map<string, { queue: string; provider: JobProvider; at: number }>();
   readonly #timers = new Set<NodeJS.Timeout>();
+  /** Places whose evidence changed since `evidence` last gave it. */
+  readonly #dirty = new Set<string>();
+  #silence: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly graceMs: number,
@@ -72,7 +115,15 @@ export class EventCoverage {
   applied(provider: JobProvider, account: string, region: string, queue: string): void {
     const entry = this.#entry(provider, account, region);
     entry.rejectedRun = 0;
-    this.#lastApplied.set(`${queue}\n${provider}`, { queue, provider, at: this.now() });
+    const now = this.now();
+    this.#lastApplied.set(`${queue}\n${provider}`, { queue, provider, at: now });
+    if (entry.lastEventAt !== null && !entry.restored) {
+      entry.gaps.push(Math.max(0, now - entry.lastEventAt));
+      if (entry.gaps.length > GAPS_KEPT) entry.gaps.shift();
+    }
+    entry.lastEventAt = now;
+    entry.restored = false;
+    this.#dirty.add(entry.key);
     if (entry.live) return;
     entry.live = true;
     this.changed();
@@ -119,16 +170,94 @@ export class EventCoverage {
     return [...this.#lastApplied.values()];
   }
 
+  /**
+   * The evidence a restart kept (history/coverageEvidence.ts), before any event is applied: a place
+   * that was live whose last event is within its silence bound (`silenceBound`) is live again, held
+   * to that bound until an event of it is applied here; any other keeps only its usual gap. A row
+   * that is not what this process would have written (an unknown reason, a time to come, a
+   * negative gap) is skipped.
+   */
+  restore(evidence: readonly CoverageEvidence[]): void {
+    const now = this.now();
+    for (const e of evidence) {
+      const reason = e.reason === null ? null : REASONS.find((r) => r === e.reason);
+      if (reason === undefined || !Number.isFinite(e.usualGapMs) || e.usualGapMs < 0) continue;
+      if (e.lastEventAt !== null && !(Number.isFinite(e.lastEventAt) && e.lastEventAt <= now))
+        continue;
+      const entry = this.#entry(e.provider as JobProvider, e.account, e.region);
+      if (entry.lastEventAt !== null) continue;
+      entry.gaps = e.usualGapMs > 0 ? [Math.min(MAX_GAP_MS, e.usualGapMs)] : [];
+      entry.lastEventAt = e.lastEventAt;
+      const fresh = e.lastEventAt !== null && now - e.lastEventAt <= silenceBound(usualGap(entry));
+      if (e.live && reason === null && fresh) {
+        entry.live = true;
+        entry.restored = true;
+      }
+    }
+    if ([...this.#entries.values()].some((e) => e.restored) && this.#silence === undefined) {
+      this.#silence = setInterval(() => this.silenced(), SILENCE_CHECK_MS);
+      this.#silence.unref();
+    }
+    this.changed();
+  }
+
+  /**
+   * Each place live by kept evidence whose silence has outlasted its bound goes back to polling
+   * (SILENT). Run every SILENCE_CHECK_MS while there is one.
+   */
+  silenced(): void {
+    const now = this.now();
+    for (const entry of this.#entries.values())
+      if (entry.restored && now - (entry.lastEventAt ?? 0) > silenceBound(usualGap(entry)))
+        this.#off(entry, 'SILENT');
+    if (![...this.#entries.values()].some((e) => e.restored)) {
+      clearInterval(this.#silence);
+      this.#silence = undefined;
+    }
+  }
+
+  /** The evidence of every place that changed since the last call (coverageEvidence.ts writes it). */
+  evidence(): CoverageEvidence[] {
+    const out: CoverageEvidence[] = [];
+    for (const key of this.#dirty) {
+      const entry = this.#entries.get(key);
+      const [provider, account, region] = key.split('\n') as [JobProvider, string, string];
+      if (entry)
+        out.push({
+          provider,
+          account,
+          region,
+          live: entry.live,
+          reason: entry.live ? null : entry.reason,
+          lastEventAt: entry.lastEventAt,
+          usualGapMs: usualGap(entry),
+        });
+    }
+    this.#dirty.clear();
+    return out;
+  }
+
   close(): void {
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
+    clearInterval(this.#silence);
+    this.#silence = undefined;
   }
 
   #entry(provider: JobProvider, account: string, region: string): Entry {
     const key = keyOf(provider, account, region);
     let entry = this.#entries.get(key);
     if (!entry) {
-      entry = { live: false, reason: 'NO_EVENT', rejectedRun: 0, pending: new Map() };
+      entry = {
+        key,
+        live: false,
+        reason: 'NO_EVENT',
+        rejectedRun: 0,
+        pending: new Map(),
+        lastEventAt: null,
+        gaps: [],
+        restored: false,
+      };
       this.#entries.set(key, entry);
     }
     return entry;
@@ -136,9 +265,11 @@ export class EventCoverage {
 
   #off(entry: Entry, reason: CoverageReason): void {
     entry.pending.clear();
+    entry.restored = false;
     if (!entry.live) return;
     entry.live = false;
     entry.reason = reason;
+    this.#dirty.add(entry.key);
     this.changed();
   }
 }

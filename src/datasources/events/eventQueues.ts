@@ -5,6 +5,7 @@ import { providerOf } from '../registry.ts';
 import type { AwsAccounts } from '../shared/accounts.ts';
 import type { BlockedQueue } from '../shared/provider.ts';
 import { createAgents, destroyAgents, type Agents } from '../shared/http.ts';
+import type { CoverageEvidence } from '../../history/coverageEvidence.ts';
 import { EventCoverage, type CoverageState } from './coverage.ts';
 import { decodeEvent, EVENT_PROVIDERS, EventRejected, type JobEvent } from './envelope.ts';
 import { SqsClient, SqsError, type SqsMessage } from './sqs.ts';
@@ -188,6 +189,25 @@ export class EventQueues {
           out.push({ provider, account, region: q.region, live: reason === null, reason });
         }
     return out;
+  }
+
+  /**
+   * The coverage evidence a restart kept (history/coverageEvidence.ts), given before `start`: only
+   * places of a provider that publishes events, of an account and region a queue speaks for, count
+   * (coverage.ts `restore` judges the rest).
+   */
+  restoreCoverage(evidence: readonly CoverageEvidence[]): void {
+    const spoken = evidence.filter(
+      (e) =>
+        EVENT_PROVIDERS.some((p) => p === e.provider) &&
+        this.#options.queues.some((q) => q.region === e.region && q.speaksFor.includes(e.account)),
+    );
+    this.#measured.restore(spoken);
+  }
+
+  /** The coverage evidence of every place that changed since the last call, to be written. */
+  coverageEvidence(): CoverageEvidence[] {
+    return this.#measured.evidence();
   }
 
   /** The last applied event's time by queue and provider (epoch ms). */

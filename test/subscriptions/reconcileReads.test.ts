@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { parseJob } from '../../src/datasources/batch/parse.ts';
+import { JobStates } from '../../src/datasources/state/jobStates.ts';
+import { parseGlobalId, type JobKey } from '../../src/model/globalId.ts';
+import { PollerRegistry } from '../../src/subscriptions/pollerRegistry.ts';
+import { batchDetail } from '../support/batchEvents.ts';
+import { ManualScheduler } from '../support/scheduler.ts';
+
+// Issue 88 item 4, the calls of a small place: 14 watched AWS Batch jobs of one account and
+// region, live by events, their watches started 20 s apart, at the default reconciliation (300 s,
+// ±10 %). Reads made at the same instant go out as one DescribeJobs (up to 100 IDs a call, the
+// poll slot's batch): so the calls a minute are the distinct instants of reads a minute.
+
+const JOBS = 14;
+/** Minutes measured, once every watch has started and made its first read. */
+const MINUTES = 30;
+
+const keyOf = (n: number): JobKey =>
+  parseGlobalId(`batch:us-east-1:00000000-0000-4000-8000-0000000000${String(n).padStart(2, '0')}`);
+
+/** A fixed sequence in 0..1 (a linear congruential generator): the jitter, the same every run. */
+function seeded(seed: number): () => number {
+  let s = seed;
+  return () => (s = (s * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+}
+
+describe('14 watched Batch jobs of one place live by events', () => {
+  it('make at most one reconciliation DescribeJobs a minute', async () => {
+    const clock = new ManualScheduler(0);
+    const reads: number[] = [];
+    const registry = new PollerRegistry({
+      fetch: (key) => {
+        reads.push(clock.now());
+        return Promise.resolve(
+          parseJob(key as never, batchDetail({ status: 'RUNNING' }), 'detail'),
+        );
+      },
+      pollMs: 5000,
+      maxPollMs: 30_000,
+      breakerPauseMs: 10_000,
+      scheduler: clock,
+      random: seeded(88),
+      events: { covered: () => true, reconcileMs: 300_000 },
+      states: new JobStates({ now: () => clock.now() }),
+    });
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
+    for (let n = 0; n < JOBS; n++) {
+      registry.watch(keyOf(n), () => undefined);
+      await settle();
+      clock.advance(20_000);
+      await settle();
+    }
+    const from = clock.now();
+    const firstReads = reads.length;
+    expect(firstReads).toBe(JOBS);
+    for (let t = 0; t < MINUTES * 60; t++) {
+      clock.advance(1000);
+      await settle();
+    }
+    const instants = new Set(reads.slice(firstReads).filter((at) => at >= from));
+    const perMinute = instants.size / MINUTES;
+    const readsPerMinute = (reads.length - firstReads) / MINUTES;
+    process.stdout.write(
+      `[reconcile] 14 jobs live by events: ${readsPerMinute.toFixed(2)} reads a minute in ${perMinute.toFixed(2)} DescribeJobs a minute\n`,
+    );
+    // Every job is still reconciled about every 300 s.
+    expect(readsPerMinute).toBeGreaterThanOrEqual((JOBS * 60) / 330 - 0.2);
+    expect(perMinute).toBeLessThanOrEqual(1);
+  });
+});
