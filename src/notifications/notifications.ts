@@ -148,11 +148,9 @@ export class Notifications {
     const old = await this.#visible(caller, id);
     const { box } = this.#o;
     // The masked URL the graph shows, given back: the stored target stays (never shown in clear).
-    const kept =
-      input.target.url === old.target_shown && input.target.kind === old.target_kind
-        ? { ...input, target: { ...input.target, url: box.open(id, 'target', old.target_sealed) } }
-        : input;
-    const checked = this.#checked(caller, kept);
+    const masked = input.target.url === old.target_shown && input.target.kind === old.target_kind;
+    const url = masked ? box.open(id, 'target', old.target_sealed) : input.target.url;
+    const checked = this.#checked(caller, { ...input, target: { ...input.target, url } });
     const at = this.#iso();
     const targetSame =
       box.open(id, 'target', old.target_sealed) === checked.url && old.target_kind === checked.kind;
