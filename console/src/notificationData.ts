@@ -29,6 +29,10 @@ export interface RuleShown {
   enabled: boolean;
   disabledReason: string | null;
   createdAt: string;
+  /** As stored: each field null when the rule names none. */
+  filter: { [K in keyof RuleFilter]-?: RuleFilter[K] | null };
+  stuckAfterSeconds: number | null;
+  stuckFactor: number | null;
 }
 export interface AttemptShown {
   at: string;
@@ -45,7 +49,8 @@ export interface DeliveryShown {
   attempts: AttemptShown[];
 }
 
-const RULE_FIELDS = 'id name on target { kind url } enabled disabledReason createdAt';
+const RULE_FIELDS = `id name on target { kind url } enabled disabledReason createdAt
+  filter { providers accounts regions states text } stuckAfterSeconds stuckFactor`;
 const DELIVERY_FIELDS =
   'id type jobId status createdAt attempts { at statusCode error durationMs }';
 export const RULES_QUERY = `{ notificationRules { ${RULE_FIELDS} } }`;
@@ -53,6 +58,8 @@ export const DELIVERIES_QUERY = `query ($id: ID!) { notificationRule(id: $id) {
   id deliveries(first: 25) { nodes { ${DELIVERY_FIELDS} } } } }`;
 export const CREATE_MUTATION = `mutation ($input: NotificationRuleInput!) {
   createNotificationRule(input: $input) { secret rule { ${RULE_FIELDS} } } }`;
+export const UPDATE_MUTATION = `mutation ($id: ID!, $input: NotificationRuleInput!) {
+  updateNotificationRule(id: $id, input: $input) { ${RULE_FIELDS} } }`;
 export const DELETE_MUTATION = 'mutation ($id: ID!) { deleteNotificationRule(id: $id) }';
 export const TEST_MUTATION = `mutation ($id: ID!) { testNotificationRule(id: $id) { ${DELIVERY_FIELDS} } }`;
 export const REDELIVER_MUTATION = `mutation ($id: ID!) { redeliverNotification(id: $id) { ${DELIVERY_FIELDS} } }`;
@@ -64,6 +71,23 @@ export interface RuleFilter {
   regions?: string[];
   states?: string[];
   text?: string;
+}
+
+/**
+ * The rule as shown, given back to `updateNotificationRule` with `enabled` set: its target is the
+ * masked URL, which keeps the stored one (the console never holds the real URL).
+ */
+export function toggledInput(rule: RuleShown, enabled: boolean): Record<string, unknown> {
+  const filter = Object.fromEntries(Object.entries(rule.filter).filter(([, v]) => v !== null));
+  return {
+    name: rule.name,
+    filter,
+    on: rule.on,
+    stuckAfterSeconds: rule.stuckAfterSeconds,
+    stuckFactor: rule.stuckFactor,
+    target: { kind: rule.target.kind, url: rule.target.url },
+    enabled,
+  };
 }
 
 /**

@@ -12,10 +12,12 @@ import {
   TARGET_KINDS,
   TEST_MUTATION,
   TRIGGERS,
+  UPDATE_MUTATION,
   ask,
   createAsked,
   filterWords,
   ruleFilterOf,
+  toggledInput,
   type DeliveryShown,
   type RuleFilter,
   type RuleShown,
@@ -276,6 +278,13 @@ function RuleRow({
       setOpen(true);
       return `Test delivery ${delivery.id}: ${delivery.status}.`;
     });
+  const toggle = () =>
+    ask<unknown>(
+      UPDATE_MUTATION,
+      { id: rule.id, input: toggledInput(rule, !rule.enabled) },
+      token,
+      onRefused,
+    ).then(reload, (e: unknown) => setTold((e as Error).message));
   const remove = () => {
     if (!confirm(`Delete the rule “${rule.name}” and its delivery log?`)) return;
     void act(DELETE_MUTATION, () => 'Deleted.').then(reload);
@@ -299,6 +308,9 @@ function RuleRow({
           </button>{' '}
           <button type="button" class="link" data-show-log onClick={() => setOpen(!open)}>
             {open ? 'Hide deliveries' : 'Deliveries'}
+          </button>{' '}
+          <button type="button" data-toggle-rule onClick={() => void toggle()}>
+            {rule.enabled ? 'Disable' : 'Enable'}
           </button>{' '}
           <button type="button" class="danger" data-delete-rule onClick={remove}>
             Delete

@@ -146,9 +146,12 @@ export class Notifications {
   async update(caller: NotifyCaller, id: string, input: RuleInput): Promise<RuleView> {
     this.#guard(caller, 'updateNotificationRule');
     const old = await this.#visible(caller, id);
-    const checked = this.#checked(caller, input);
-    const at = this.#iso();
     const { box } = this.#o;
+    // The masked URL the graph shows, given back: the stored target stays (never shown in clear).
+    const masked = input.target.url === old.target_shown && input.target.kind === old.target_kind;
+    const url = masked ? box.open(id, 'target', old.target_sealed) : input.target.url;
+    const checked = this.#checked(caller, { ...input, target: { ...input.target, url } });
+    const at = this.#iso();
     const targetSame =
       box.open(id, 'target', old.target_sealed) === checked.url && old.target_kind === checked.kind;
     // A webhook keeps its secret across updates; a rule that becomes a webhook gets one — shown

@@ -67,20 +67,42 @@ interface Parsed {
   filter: RuleFilter;
   text: string | null;
 }
-const parsed = new WeakMap<RuleRow, Parsed>();
+/**
+ * Keyed by the rule's ID and kept while its `updated_at` and the columns parsed are the same: the
+ * rules are read again every RULES_EVERY_MS as new row objects, and a parse keyed by the object
+ * would be thrown away each time. (The columns are compared too: two updates in one millisecond
+ * share an `updated_at`.)
+ */
+const parsed = new Map<string, { source: RuleRow; p: Parsed }>();
 function parsedOf(rule: RuleRow): Parsed {
-  let p = parsed.get(rule);
-  if (!p) {
-    const filter = JSON.parse(rule.filter) as RuleFilter;
-    p = {
-      triggers: rule.triggers.split(','),
-      accounts: JSON.parse(rule.accounts) as string[],
-      filter,
-      text: filter.text ? filter.text.toLowerCase() : null,
-    };
-    parsed.set(rule, p);
+  const kept = parsed.get(rule.id);
+  if (kept) {
+    const s = kept.source;
+    if (
+      s === rule ||
+      (s.updated_at === rule.updated_at &&
+        s.filter === rule.filter &&
+        s.triggers === rule.triggers &&
+        s.accounts === rule.accounts)
+    )
+      return kept.p;
   }
+  const filter = JSON.parse(rule.filter) as RuleFilter;
+  const p: Parsed = {
+    triggers: rule.triggers.split(','),
+    accounts: JSON.parse(rule.accounts) as string[],
+    filter,
+    text: filter.text ? filter.text.toLowerCase() : null,
+  };
+  parsed.set(rule.id, { source: rule, p });
   return p;
+}
+
+/** Forget the parses of rules no longer stored (deleted). */
+function keepParsed(rules: readonly RuleRow[]): void {
+  if (parsed.size <= rules.length) return;
+  const ids = new Set(rules.map((r) => r.id));
+  for (const id of parsed.keys()) if (!ids.has(id)) parsed.delete(id);
 }
 
 /** Whether `rule` (enabled, holding the job's account, its filter) takes the job's `trigger`. */
@@ -194,6 +216,7 @@ export class Notifier {
   async refresh(): Promise<void> {
     this.#rules = await this.#o.store.all();
     this.#loaded = this.#now();
+    keepParsed(this.#rules);
   }
 
   #stale(): void {
@@ -242,7 +265,12 @@ export class Notifier {
       this.#o.onError?.(e);
       return;
     }
-    const rows: DeliveryRow[] = [];
+    const confirmed: {
+      id: string;
+      trigger: NotificationTrigger;
+      record: object;
+      rules: RuleRow[];
+    }[] = [];
     records.forEach((record, i) => {
       const asked = pending.get(ids[i]!)!;
       if (record instanceof Error) return this.#o.onError?.(record);
@@ -251,18 +279,19 @@ export class Notifier {
       if (record.state !== asked.to) return;
       const stripped = this.#o.withoutSecrets(record);
       if (stripped === null) return;
-      const at = new Date(this.#now()).toISOString();
       const facts = factsOfRecord(record, this.#o.accountOf(record.id));
-      for (const rule of this.#rules)
-        if (ruleMatches(rule, facts, asked.trigger))
-          rows.push(this.#delivery(rule, record.id, asked.trigger, stripped as never, [], at));
+      const rules = this.#rules.filter((rule) => ruleMatches(rule, facts, asked.trigger));
+      if (rules.length > 0)
+        confirmed.push({ id: record.id, trigger: asked.trigger, record: stripped, rules });
     });
-    if (rows.length === 0) return;
-    // The transitions the payload lists: the history's (written already, with the event's).
-    for (const row of rows) {
-      const body = JSON.parse(row.payload) as WebhookBody;
-      body.data.transitions = await this.#transitions(this.#o.db, row.job_id!);
-      row.payload = JSON.stringify(body);
+    if (confirmed.length === 0) return;
+    const at = new Date(this.#now()).toISOString();
+    const rows: DeliveryRow[] = [];
+    // The transitions the payload lists: the history's (written already, with the event's), read
+    // once a job whatever the number of rules taking it.
+    for (const c of confirmed) {
+      const shown = await this.#transitions(this.#o.db, c.id);
+      rows.push(...this.#deliveries(c.rules, c.id, c.trigger, c.record as never, shown, at));
     }
     try {
       await this.#o.store.enqueue(rows);
@@ -336,8 +365,7 @@ export class Notifier {
       if (!confirmed || confirmed.to_state === t.to_state) continue;
       const record = JSON.parse(job.record) as Record<string, unknown>;
       const shown = await this.#transitions(tx, t.job_id);
-      for (const rule of matching)
-        rows.push(this.#delivery(rule, t.job_id, trigger, record, shown, t.at));
+      rows.push(...this.#deliveries(matching, t.job_id, trigger, record, shown, t.at));
     }
     if (rows.length === 0) return;
     await this.#o.store.enqueue(rows, tx);
@@ -483,27 +511,42 @@ export class Notifier {
     transitions: PayloadTransition[],
     at: string,
   ): DeliveryRow {
-    const id = deliveryIdOf(rule.id, jobId, trigger, stampOf(record, at));
-    const body: WebhookBody = {
-      type: EVENT_TYPES[trigger],
-      timestamp: at,
-      data: {
-        rule: { id: rule.id, name: rule.name },
-        job: record,
-        transitions,
-        consoleUrl: this.#o.consoleUrl?.(jobId) ?? null,
-      },
+    return this.#deliveries([rule], jobId, trigger, record, transitions, at)[0]!;
+  }
+
+  /**
+   * One delivery a rule of `rules` for one job's transition. The body differs between them only by
+   * `data.rule`: the rest (the job, its transitions, the link) is serialised once and shared, the
+   * text the same as `JSON.stringify` of the whole `WebhookBody`.
+   */
+  #deliveries(
+    rules: readonly RuleRow[],
+    jobId: string,
+    trigger: NotificationTrigger,
+    record: Record<string, unknown>,
+    transitions: PayloadTransition[],
+    at: string,
+  ): DeliveryRow[] {
+    const type = EVENT_TYPES[trigger];
+    const stamp = stampOf(record, at);
+    const head = `{"type":${JSON.stringify(type)},"timestamp":${JSON.stringify(at)},"data":{"rule":`;
+    const shared: Omit<WebhookBody['data'], 'rule'> = {
+      job: record,
+      transitions,
+      consoleUrl: this.#o.consoleUrl?.(jobId) ?? null,
     };
-    return {
-      id,
+    // `,"job":…,"transitions":…,"consoleUrl":…}}`: the data's fields after `rule`.
+    const tail = `,${JSON.stringify(shared).slice(1)}}`;
+    return rules.map((rule) => ({
+      id: deliveryIdOf(rule.id, jobId, trigger, stamp),
       rule_id: rule.id,
       job_id: jobId,
-      type: body.type,
-      payload: JSON.stringify(body),
+      type,
+      payload: head + JSON.stringify({ id: rule.id, name: rule.name }) + tail,
       status: 'PENDING',
       attempts: 0,
       next_attempt_at: at,
       created_at: at,
-    };
+    }));
   }
 }

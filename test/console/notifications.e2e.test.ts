@@ -12,7 +12,7 @@ import { inTab } from './tab.ts';
  * package: "Notify me about these" on a filtered list makes a rule whose stored filter is the
  * list's; its `whsec_` secret is shown once; "Send test" delivers a signed request the receiver
  * verifies, and the rule's delivery log shows it with its attempt; Redeliver adds an attempt under
- * the same webhook-id; Delete removes the rule. A token without notifications:write sees why, and no form. Waits are on the
+ * the same webhook-id; Disable and Enable keep the stored filter and target; Delete removes the rule. A token without notifications:write sees why, and no form. Waits are on the
  * page and the receiver, never on the clock.
  */
 const { rig, open, describeInChromium } = useConsoleRig({
@@ -34,6 +34,20 @@ async function storedFilters(): Promise<Record<string, unknown>> {
   try {
     const rows = await db.db.selectFrom('notification_rules').select(['name', 'filter']).execute();
     return Object.fromEntries(rows.map((r) => [r.name, JSON.parse(r.filter) as unknown]));
+  } finally {
+    await db.close();
+  }
+}
+
+/** One rule's stored filter, sealed target, masked URL and enabled flag, from the store itself. */
+async function storedRule(name: string) {
+  const db = (await openHistoryDatabase(rig.gw.config.history.store))!;
+  try {
+    return await db.db
+      .selectFrom('notification_rules')
+      .select(['filter', 'accounts', 'triggers', 'target_sealed', 'target_shown', 'enabled'])
+      .where('name', '=', name)
+      .executeTakeFirstOrThrow();
   } finally {
     await db.close();
   }
@@ -82,6 +96,20 @@ describeInChromium('The console’s Notifications page (Debian Chromium)', () =>
       await log.locator('[data-attempt]').nth(1).waitFor();
       expect(await log.locator('[data-attempt-status]').allTextContents()).toEqual(['200', '200']);
       expect(receiver.received).toHaveLength(2);
+
+      // Disable, then Enable: the rule given back as shown (its URL masked) keeps its stored
+      // filter and target, and no answer the page got carries the real URL.
+      const made = await storedRule('failed batch jobs in us-east-1');
+      const unchanged = ({ enabled: _, ...kept }: typeof made) => kept;
+      await row.locator('[data-toggle-rule]', { hasText: 'Disable' }).click();
+      await o.page.waitForSelector('tr[data-rule-enabled="false"]');
+      const off = await storedRule('failed batch jobs in us-east-1');
+      expect([off.enabled, unchanged(off)]).toEqual([0, unchanged(made)]);
+      await row.locator('[data-toggle-rule]', { hasText: 'Enable' }).click();
+      await o.page.waitForSelector('tr[data-rule-enabled="true"]');
+      const on = await storedRule('failed batch jobs in us-east-1');
+      expect([on.enabled, unchanged(on)]).toEqual([1, unchanged(made)]);
+      expect(await o.page.content()).not.toContain(receiver.url);
 
       // Delete, once confirmed: the rule leaves the page and the store.
       o.page.once('dialog', (d) => void d.accept());

@@ -1,0 +1,144 @@
+// An event's confirming read (src/notifications/notifier.ts) over a real SQLite file and a real
+// PostgreSQL server: five rules taking one job's transition cost one read of its transitions, not
+// five, and each gets its own delivery whose body differs from the others only by its rule.
+import type { KyselyPlugin, PluginTransformQueryArgs, RootOperationNode } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
+import { HistoryWriter } from '../../src/history/writer.ts';
+import type { JobRecord } from '../../src/model/job.ts';
+import { Notifier } from '../../src/notifications/notifier.ts';
+import { RuleStore, type RuleRow } from '../../src/notifications/ruleStore.ts';
+import { historyStores } from '../support/historyStores.ts';
+
+const T0 = Date.parse('2026-11-27T10:00:00Z');
+const JOB = 'batch:us-east-1:confirmed';
+
+const record = (state: string): JobRecord =>
+  ({
+    id: JOB,
+    provider: 'AWS_BATCH',
+    state,
+    providerStatus: state,
+    name: 'nightly etl',
+    region: 'us-east-1',
+    jobQueue: 'q0',
+    updatedAt: new Date(T0 + 2000).toISOString(),
+  }) as unknown as JobRecord;
+
+function rule(n: number, filter: object): RuleRow {
+  return {
+    id: `nr_${n}`,
+    name: `rule ${n}`,
+    owner: null,
+    accounts: '["default"]',
+    filter: JSON.stringify(filter),
+    triggers: 'FAILED',
+    stuck_after_seconds: null,
+    stuck_factor: null,
+    target_kind: 'WEBHOOK',
+    target_sealed: 'x',
+    target_shown: 'x',
+    secret_sealed: null,
+    previous_secret_sealed: null,
+    previous_secret_until: null,
+    creator_reads_logs: 0,
+    enabled: 1,
+    disabled_reason: null,
+    created_at: new Date(T0).toISOString(),
+    updated_at: new Date(T0).toISOString(),
+  };
+}
+
+/** Counts the SELECTs whose FROM names `transitions` (Kysely's public plugin interface). */
+class TransitionReads implements KyselyPlugin {
+  count = 0;
+  transformQuery({ node }: PluginTransformQueryArgs): RootOperationNode {
+    if (node.kind === 'SelectQueryNode' && JSON.stringify(node.from).includes('"transitions"'))
+      this.count++;
+    return node;
+  }
+  transformResult<R>(args: { result: R }): Promise<R> {
+    return Promise.resolve(args.result);
+  }
+}
+
+describe.each(historyStores())('An event confirmed for several rules on a $name', (kind) => {
+  let db: HistoryDatabase;
+  let store: RuleStore;
+  beforeAll(async () => {
+    if (kind.skip) return;
+    db = (await openHistoryDatabase(await kind.fresh()))!;
+    store = new RuleStore(db);
+    const writer = new HistoryWriter(db, { withoutSecrets: (r) => r });
+    for (const [from, to, at] of [
+      [null, 'QUEUED', T0],
+      ['QUEUED', 'IN_PROGRESS', T0 + 1000],
+      ['IN_PROGRESS', 'FAILED', T0 + 2000],
+    ] as const)
+      writer.record({
+        record: record(to),
+        from,
+        to,
+        providerStatus: to,
+        at: new Date(at).toISOString(),
+        source: 'EVENT',
+        account: 'default',
+      });
+    await writer.close();
+    // Five rules take the job's failure; two do not (another provider, a text it lacks).
+    const rules = [0, 1, 2, 3, 4].map((n) => rule(n, { providers: ['AWS_BATCH'] }));
+    rules.push(rule(5, { providers: ['AWS_OMICS'] }), rule(6, { text: 'no job is called this' }));
+    for (const r of rules)
+      await store.insert(r, {
+        ruleId: r.id,
+        at: r.created_at,
+        change: 'CREATE',
+        subject: null,
+        reason: null,
+      });
+  });
+  afterAll(() => db?.close());
+
+  it.skipIf(kind.skip)('reads the job’s transitions once for all five rules', async () => {
+    const reads = new TransitionReads();
+    let enqueued!: () => void;
+    const done = new Promise<void>((resolve) => (enqueued = resolve));
+    const confirming: string[][] = [];
+    const notifier = new Notifier({
+      store,
+      db: db.db.withPlugin(reads),
+      accountOf: () => 'default',
+      withoutSecrets: (r) => r,
+      // The provider's read, made at once: it shows the event's state.
+      readJobs: (ids) => {
+        confirming.push([...ids]);
+        return Promise.resolve(ids.map(() => record('FAILED')));
+      },
+      enqueued,
+      now: () => T0 + 3000,
+    });
+    await notifier.refresh();
+    notifier.listener({
+      kind: 'change',
+      record: record('FAILED'),
+      observation: { origin: 'event' },
+      previous: { header: { state: 'IN_PROGRESS' } },
+    });
+    await done;
+    expect(confirming).toEqual([[JOB]]);
+    expect(reads.count).toBe(1);
+    const rows = await db.db
+      .selectFrom('notification_deliveries')
+      .selectAll()
+      .orderBy('rule_id')
+      .execute();
+    expect(rows.map((r) => [r.rule_id, r.job_id, r.type])).toEqual(
+      [0, 1, 2, 3, 4].map((n) => [`nr_${n}`, JOB, 'job.failed']),
+    );
+    const bodies = rows.map((r) => JSON.parse(r.payload) as { data: Record<string, unknown> });
+    bodies.forEach((b, n) => expect(b.data.rule).toEqual({ id: `nr_${n}`, name: `rule ${n}` }));
+    expect(bodies[0]!.data.transitions).toHaveLength(3);
+    const withoutRule = bodies.map(({ data: { rule: _, ...rest }, ...b }) => ({ ...b, ...rest }));
+    withoutRule.forEach((b) => expect(b).toEqual(withoutRule[0]));
+  });
+});
