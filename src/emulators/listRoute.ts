@@ -119,7 +119,7 @@ export function jobListing<J>(
   const cycle = progressClock(options);
   const order = options.listOrder ?? spec.defaultOrder;
   const jobsPerSource = checkJobsPerSource(options.jobsPerSource);
-  const anchorMs = (options.now ?? Date.now)();
+  const anchorMs = options.startedMs ?? (options.now ?? Date.now)();
   const progressingJob = () => spec.progressing(cycle());
   const withLast = <T>(page: { items: T[]; more: boolean }): ListPage<T> => ({
     ...page,

@@ -14,6 +14,11 @@ export interface ProgressClockOptions {
   now?: () => number;
   /** When cycle 0 starts, in ms (default: `now()` when the emulator is created). */
   epochMs?: number;
+  /**
+   * When the emulator started, in ms (default: `now()` when it is created): its demo jobs are
+   * dated before it (listed ones over the 90 days, fixed describe jobs as data.ts ages them).
+   */
+  startedMs?: number;
 }
 
 /** Where the clock stands in the demo cycle. */

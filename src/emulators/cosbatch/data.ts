@@ -1,3 +1,4 @@
+import { demoIsoMover } from '../demoDates.ts';
 import { DEMO_TENCENT_CREDENTIALS } from '../framework.ts';
 import type { WireElement } from './xml.ts';
 
@@ -80,7 +81,10 @@ const simpleCopy = (target: string): WireElement => ({
 
 const NO_FAILURES: WireElement = { JobFailure: { FailureCode: '', FailureReason: '' } };
 
-/** The demo jobs by JobId, each the `<Job>` element. */
+/**
+ * The demo jobs by JobId, each the `<Job>` element, dated as of COS_DEMO_JOBS_REFERENCE_MS; the
+ * emulator answers `cosDemoJobAt(job, anchorMs)`, the same job moved to its start.
+ */
 export const DEMO_JOBS: ReadonlyMap<string, WireElement> = new Map<string, WireElement>([
   [
     DEMO_JOB_IDS.completeCopy,
@@ -482,6 +486,26 @@ export const DEMO_JOBS: ReadonlyMap<string, WireElement> = new Map<string, WireE
     },
   ],
 ]);
+
+/** The instant DEMO_JOBS are dated against: a day after the newest time (a termination). */
+export const COS_DEMO_JOBS_REFERENCE_MS = Date.parse('2026-03-14T06:10:00Z');
+
+/** The `<Job>` times a demo job may carry (to the second). */
+const JOB_TIMES = ['CreationTime', 'TerminationDate', 'SuspendedDate'] as const;
+
+/**
+ * A demo job as an emulator started at `anchorMs` answers it: each time as long before that
+ * start as it lies before COS_DEMO_JOBS_REFERENCE_MS, copied at each answer.
+ */
+export function cosDemoJobAt(job: WireElement, anchorMs: number): WireElement {
+  const move = demoIsoMover(COS_DEMO_JOBS_REFERENCE_MS, anchorMs);
+  const out: WireElement = { ...job };
+  for (const field of JOB_TIMES) {
+    const value = job[field];
+    if (typeof value === 'string') out[field] = move(value);
+  }
+  return out;
+}
 
 /** A nice Complete job for the README and the Sandbox's first query. */
 export const EXAMPLE_GLOBAL_ID = globalId(DEMO_JOB_IDS.completeCopy);

@@ -8,7 +8,7 @@ import {
 import type { JobList, ListedJob, ListOptions, ListOrder } from '../listing.ts';
 import { jobListing } from '../listRoute.ts';
 import type { ProgressClockOptions } from '../progress.ts';
-import { DEMO_JOBS, ERROR_CASE_JOB_IDS } from './data.ts';
+import { cosDemoJobAt, DEMO_JOBS, ERROR_CASE_JOB_IDS } from './data.ts';
 import { COS_BIG_ACCOUNT, cosListedJobs, cosListPlace } from './listData.ts';
 import { COS_PROGRESSING_JOB_ID, cosProgressingJob } from './progressing.ts';
 import { DEMO_SECOND_TENCENT_ACCOUNT, TENCENT_ACCOUNTS, type TencentAccount } from '../accounts.ts';
@@ -110,7 +110,10 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
     find: (req, region, jobId) =>
       region !== ACCOUNT.region
         ? listOf(region)?.find(jobId)?.job()
-        : listing.findDemo(req, listOf(region), jobId, (id) => DEMO_JOBS.get(id)),
+        : listing.findDemo(req, listOf(region), jobId, (id) => {
+            const job = DEMO_JOBS.get(id);
+            return job && cosDemoJobAt(job, listing.anchorMs);
+          }),
     progressingIn: (region) => region === ACCOUNT.region,
     updates: new Map(),
   };

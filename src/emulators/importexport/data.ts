@@ -1,3 +1,5 @@
+import { demoIsoMover } from '../demoDates.ts';
+
 /**
  * Demo AWS Import/Export jobs, in the wire shape of `GetStatusResult` (the emulator's own
  * types; it shares nothing with the client). One job per documented ProgressCode, both job
@@ -182,7 +184,10 @@ export function job(
   };
 }
 
-/** Every demo job by JobId. */
+/**
+ * Every demo job, dated as of DEMO_JOBS_REFERENCE (the Developer Guide's 2016 examples); the
+ * emulator serves `demoJobsAt(anchorMs)`, the same jobs moved to its start.
+ */
 export const DEMO_JOBS: readonly WireGetStatusResult[] = [
   job('PNDG1', 'Import', 'Pending', '2016-04-17T00:09:02Z', {
     ArtifactList: artifacts('PNDG1', 'label'),
@@ -226,6 +231,24 @@ export const DEMO_JOBS: readonly WireGetStatusResult[] = [
   // Only what every answer has: nothing in the output shape is required.
   { JobId: 'MINI1', ProgressCode: 'Pending' },
 ];
+
+/** The instant DEMO_JOBS are dated against: a day after the newest (PNDG1). */
+export const DEMO_JOBS_REFERENCE_MS = Date.parse('2016-04-18T00:09:02Z');
+
+/**
+ * A demo job as an emulator started at `anchorMs` answers it: its CreationDate as long before
+ * that start as it lies before DEMO_JOBS_REFERENCE_MS. A copy made at each answer, so a test
+ * that moves a DEMO_JOBS entry by hand is answered its move.
+ */
+export function demoJobAt(job: WireGetStatusResult, anchorMs: number): WireGetStatusResult {
+  if (job.CreationDate === undefined) return job;
+  return { ...job, CreationDate: demoIsoMover(DEMO_JOBS_REFERENCE_MS, anchorMs)(job.CreationDate) };
+}
+
+/** DEMO_JOBS as an emulator started at `anchorMs` answers them (`demoJobAt`). */
+export function demoJobsAt(anchorMs: number): WireGetStatusResult[] {
+  return DEMO_JOBS.map((j) => demoJobAt(j, anchorMs));
+}
 
 /** Job IDs that always answer an error. */
 export const ERROR_CASE_JOB_IDS = Object.freeze({

@@ -8,6 +8,7 @@ import type { ProgressClockOptions } from '../progress.ts';
 import {
   DEMO_IMPORTEXPORT_SESSION_TOKEN,
   DEMO_JOBS,
+  demoJobAt,
   ERROR_CASE_JOB_IDS,
   type WireGetStatusResult,
 } from './data.ts';
@@ -144,7 +145,11 @@ export function createImportExportEmulator(
   const callers = awsCallers(opts, { service: 'IngestionService', region: 'us-east-1', now });
   const defaultJobs: AccountJobs = {
     list: listed,
-    find: (req, jobId) => listing.findDemo(req, listed, jobId, (id) => JOBS.get(id)),
+    find: (req, jobId) =>
+      listing.findDemo(req, listed, jobId, (id) => {
+        const job = JOBS.get(id);
+        return job && demoJobAt(job, listing.anchorMs);
+      }),
     progressing: true,
     expired,
     canceled: new Set(),

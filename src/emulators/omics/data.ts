@@ -1,3 +1,5 @@
+import { demoIsoMover } from '../demoDates.ts';
+
 /**
  * Seeded HealthOmics reference import jobs, as the service would send them on the wire
  * (ISO-8601 timestamp strings). Every job status, every source status and every optional
@@ -66,7 +68,10 @@ export const OMICS_ERROR_CASE_IDS = {
 
 const J = OMICS_DEMO_JOB_IDS;
 
-/** Every demo job, in the demo region. */
+/**
+ * Every demo job, in the demo region, dated as of OMICS_DEMO_JOBS_REFERENCE_MS; the emulator
+ * serves `omicsDemoJobsAt(anchorMs)`, the same jobs moved to its start.
+ */
 export const OMICS_DEMO_JOBS: readonly WireOmicsJob[] = [
   {
     id: J.completed,
@@ -235,6 +240,28 @@ export const OMICS_DEMO_JOBS: readonly WireOmicsJob[] = [
     ],
   },
 ];
+
+/** The instant OMICS_DEMO_JOBS are dated against: a day after the newest (the minimal job). */
+export const OMICS_DEMO_JOBS_REFERENCE_MS = Date.parse('2024-07-07T00:00:00.000Z');
+
+/**
+ * A demo job as an emulator started at `anchorMs` answers it: each time as long before that
+ * start as it lies before OMICS_DEMO_JOBS_REFERENCE_MS. A copy made at each answer, so a test
+ * that moves an OMICS_DEMO_JOBS entry by hand is answered its move.
+ */
+export function omicsDemoJobAt(job: WireOmicsJob, anchorMs: number): WireOmicsJob {
+  const move = demoIsoMover(OMICS_DEMO_JOBS_REFERENCE_MS, anchorMs);
+  return {
+    ...job,
+    creationTime: move(job.creationTime),
+    ...(job.completionTime === undefined ? {} : { completionTime: move(job.completionTime) }),
+  };
+}
+
+/** OMICS_DEMO_JOBS as an emulator started at `anchorMs` answers them (`omicsDemoJobAt`). */
+export function omicsDemoJobsAt(anchorMs: number): WireOmicsJob[] {
+  return OMICS_DEMO_JOBS.map((j) => omicsDemoJobAt(j, anchorMs));
+}
 
 const globalId = (referenceStoreId: string, id: string) =>
   `omics:${OMICS_DEMO_REGION}:${referenceStoreId}:${id}`;

@@ -25,6 +25,7 @@ import type { ProgressClockOptions } from '../progress.ts';
 import { NO_EVENTS, publishOnChange, type EventSink } from '../eventBridge.ts';
 import {
   OMICS_DEMO_JOBS,
+  omicsDemoJobAt,
   OMICS_DEMO_REFERENCE_STORE_ID,
   OMICS_DEMO_REGION,
   OMICS_ERROR_CASE_IDS,
@@ -160,6 +161,8 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
   const jobs = new Map<string, WireOmicsJob>(
     OMICS_DEMO_JOBS.map((j) => [jobKey(OMICS_DEMO_REGION, j.referenceStoreId, j.id), j]),
   );
+  /** A fixed demo job dated for this emulator's start, read afresh at each answer. */
+  const atStart = (job: WireOmicsJob | undefined) => job && omicsDemoJobAt(job, listing.anchorMs);
   const callers = awsCallers(opts, { service: 'omics', now });
   const defaultJobs: AccountJobs = {
     listOf,
@@ -167,9 +170,9 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
       const key = jobKey(region, referenceStoreId, id);
       return key === progressingKey
         ? listing.progressingJob()
-        : (jobs.get(key) ??
+        : (atStart(jobs.get(key)) ??
             listOf(region, referenceStoreId)?.find(id)?.job() ??
-            synthesizedJob(req, id, (t) => OMICS_DEMO_JOBS.find((j) => j.id === t)));
+            synthesizedJob(req, id, (t) => atStart(OMICS_DEMO_JOBS.find((j) => j.id === t))));
     },
     progressingIn: (region, referenceStoreId) =>
       region === OMICS_DEMO_REGION && referenceStoreId === OMICS_DEMO_REFERENCE_STORE_ID,

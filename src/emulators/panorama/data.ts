@@ -1,4 +1,5 @@
 import { DEMO_AWS_ACCOUNT_ID } from '../accounts.ts';
+import { demoMover } from '../demoDates.ts';
 /**
  * Demo data for the Panorama emulator: package import jobs as the service stores them, in
  * wire form (PascalCase members, epoch-second timestamps). Every status (PENDING, SUCCEEDED,
@@ -51,7 +52,10 @@ export function packageOutput(p: ImportedPackage): Record<string, unknown> {
   };
 }
 
-/** The demo jobs by JobId. */
+/**
+ * The demo jobs by JobId, dated as of PANORAMA_DEMO_JOBS_REFERENCE_MS; the emulator serves
+ * `panoramaDemoJobsAt(anchorMs)`, the same jobs moved to its start.
+ */
 export const PANORAMA_DEMO_JOBS: Readonly<Record<string, PanoramaDemoJob>> = Object.freeze({
   'pkgimport-5f3a9c1e7b2d4086': {
     description:
@@ -175,6 +179,35 @@ export const PANORAMA_DEMO_JOBS: Readonly<Record<string, PanoramaDemoJob>> = Obj
     },
   },
 });
+
+/** The instant PANORAMA_DEMO_JOBS are dated against: a day after the newest update. */
+export const PANORAMA_DEMO_JOBS_REFERENCE_MS = Date.parse('2024-07-04T10:00:12Z');
+
+/**
+ * A demo job as an emulator started at `anchorMs` answers it: each time (epoch seconds) as long
+ * before that start as it lies before PANORAMA_DEMO_JOBS_REFERENCE_MS. A copy made at each
+ * answer, so a test that moves a PANORAMA_DEMO_JOBS entry by hand is answered its move.
+ */
+export function panoramaDemoJobAt(job: PanoramaDemoJob, anchorMs: number): PanoramaDemoJob {
+  const move = demoMover(PANORAMA_DEMO_JOBS_REFERENCE_MS, anchorMs);
+  const seconds = (value: unknown) =>
+    typeof value === 'number' ? move(Math.round(value * 1000)) / 1000 : value;
+  return {
+    ...job,
+    wire: {
+      ...job.wire,
+      CreatedTime: seconds(job.wire['CreatedTime']),
+      LastUpdatedTime: seconds(job.wire['LastUpdatedTime']),
+    },
+  };
+}
+
+/** PANORAMA_DEMO_JOBS as an emulator started at `anchorMs` answers them (`panoramaDemoJobAt`). */
+export function panoramaDemoJobsAt(anchorMs: number): Record<string, PanoramaDemoJob> {
+  return Object.fromEntries(
+    Object.entries(PANORAMA_DEMO_JOBS).map(([id, job]) => [id, panoramaDemoJobAt(job, anchorMs)]),
+  );
+}
 
 /** Job IDs that always answer an error, whatever the region. */
 export const PANORAMA_ERROR_JOB_IDS = Object.freeze({

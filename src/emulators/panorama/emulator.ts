@@ -12,6 +12,7 @@ import {
 import type { ProgressClockOptions } from '../progress.ts';
 import {
   PANORAMA_DEMO_JOBS,
+  panoramaDemoJobAt,
   PANORAMA_DEMO_REGION,
   PANORAMA_ERROR_JOB_IDS,
   type PanoramaDemoJob,
@@ -103,13 +104,18 @@ export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): Prov
   });
   /** The listed jobs of a region: the demo region's, or (big account only) the region's own. */
   const listOf = listing.regional(PANORAMA_DEMO_REGION, panoramaListedJobs, PANORAMA_BIG_ACCOUNT);
+  /** A fixed demo job dated for this emulator's start, read afresh at each answer. */
+  const demoJob = (id: string): PanoramaDemoJob | undefined => {
+    const job = PANORAMA_DEMO_JOBS[id];
+    return job && panoramaDemoJobAt(job, listing.anchorMs);
+  };
   const callers = awsCallers(opts, { service: 'panorama', now });
   const defaultJobs: AccountJobs = {
     listOf,
     find: (req, region, jobId) =>
       region !== PANORAMA_DEMO_REGION
         ? listOf(region)?.find(jobId)?.job()
-        : listing.findDemo(req, listOf(region), jobId, (id) => PANORAMA_DEMO_JOBS[id]),
+        : listing.findDemo(req, listOf(region), jobId, demoJob),
     progressingIn: (region) => region === PANORAMA_DEMO_REGION,
     scope: (region) => `panorama/${region}`,
   };
@@ -213,9 +219,7 @@ export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): Prov
     },
 
     malformed() {
-      const body = serializeJob(
-        PANORAMA_DEMO_JOBS['pkgimport-5f3a9c1e7b2d4086'] as PanoramaDemoJob,
-      );
+      const body = serializeJob(demoJob('pkgimport-5f3a9c1e7b2d4086') as PanoramaDemoJob);
       return respond(200, body.slice(0, Math.floor(body.length / 2)));
     },
   };

@@ -17,6 +17,7 @@ import { createCosBatchEmulator } from '../../../src/emulators/cosbatch/emulator
 import {
   DEMO_GLOBAL_IDS,
   DEMO_JOB_IDS,
+  COS_DEMO_JOBS_REFERENCE_MS,
   DEMO_JOBS,
   ERROR_CASE_GLOBAL_IDS,
   EXAMPLE_GLOBAL_ID,
@@ -24,13 +25,18 @@ import {
 import { createSource } from '../../../src/datasources/shared/source.ts';
 import { sendRaw } from '../../support/rawHttp.ts';
 import { useEmulator } from '../../support/useEmulator.ts';
+import { demoIsoMover } from '../../../src/emulators/demoDates.ts';
 import { DEMO_COS_SIGNING, oneAttempt } from '../../support/oneAttempt.ts';
 
 const DEMO = DEMO_TENCENT_CREDENTIALS;
 const CONTROL_HOST = `${DEMO.uin}.cos-control.${DEMO.region}.myqcloud.com`;
 const XML_DECLARATION = "<?xml version='1.0' encoding='utf-8' ?>";
 
-const emu = useEmulator(() => createCosBatchEmulator());
+/** When the emulator starts: its demo jobs are dated before it (cosDemoJobAt). */
+const STARTED_MS = Date.now();
+/** A time of the demo data (dated as data.ts writes it) moved to the emulator's start. */
+const moved = demoIsoMover(COS_DEMO_JOBS_REFERENCE_MS, STARTED_MS);
+const emu = useEmulator(() => createCosBatchEmulator({ startedMs: STARTED_MS }));
 // An emulator whose clock runs two hours ahead: every signature it sees has expired.
 const lateEmu = useEmulator(() => createCosBatchEmulator({ now: () => Date.now() + 7_200_000 }));
 const opened: { close?(): void }[] = [];
@@ -146,10 +152,10 @@ describe('CosBatch emulator with jobgraph’s source', () => {
       state: 'SUCCEEDED',
       providerStatus: 'Complete',
       statusMessage: 'Job complete',
-      createdAt: '2026-03-02T08:15:30.000Z',
-      completedAt: '2026-03-02T08:21:04.000Z',
+      createdAt: moved('2026-03-02T08:15:30.000Z'),
+      completedAt: moved('2026-03-02T08:21:04.000Z'),
       // A finished job last changed when it ended.
-      updatedAt: '2026-03-02T08:21:04.000Z',
+      updatedAt: moved('2026-03-02T08:21:04.000Z'),
       failureReasons: [],
       clientRequestToken: 'a4f1c2d3-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
       manifest: {
@@ -207,7 +213,7 @@ describe('CosBatch emulator with jobgraph’s source', () => {
     expect(suspended).toMatchObject({
       state: 'PAUSED',
       suspendedCause: 'AwaitingConfirmation',
-      suspendedDate: '2026-03-10T10:00:04.000Z',
+      suspendedDate: moved('2026-03-10T10:00:04.000Z'),
     });
   });
 

@@ -10,7 +10,7 @@ import {
 } from '../../../src/emulators/framework.ts';
 import {
   DEMO_IMPORTEXPORT_SESSION_TOKEN,
-  DEMO_JOBS,
+  demoJobsAt,
   EXAMPLE_GLOBAL_ID,
   GONE_CASE_GLOBAL_IDS,
   type WireGetStatusResult,
@@ -24,6 +24,8 @@ import { createSource, type ProviderSource } from '../../../src/datasources/shar
 
 const DEMO = { ...DEMO_AWS_CREDENTIALS };
 const key = (jobId: string): ImportExportKey => ({ provider: 'AWS_IMPORT_EXPORT', jobId });
+/** When the emulator starts: its fixed demo jobs are dated before it (demoJobsAt). */
+const STARTED_MS = Date.now();
 const jobIdOf = (globalId: string) => (parseGlobalId(globalId) as ImportExportKey).jobId;
 
 /** The GetStatus elements a record carries as they are (null when absent), at their camelCase names. */
@@ -81,7 +83,7 @@ describe('ImportExport emulator', () => {
     );
 
   beforeAll(async () => {
-    emu = await startEmulator(createImportExportEmulator());
+    emu = await startEmulator(createImportExportEmulator({ startedMs: STARTED_MS }));
     source = sourceWith();
   });
   afterAll(async () => {
@@ -94,7 +96,7 @@ describe('ImportExport emulator', () => {
   });
 
   describe("with jobgraph's own source (SigV4 IngestionService)", () => {
-    it.each(DEMO_JOBS.map((j) => [j.JobId, j] as const))(
+    it.each(demoJobsAt(STARTED_MS).map((j) => [j.JobId, j] as const))(
       'reads demo job %s field for field',
       async (jobId, wire) => {
         expect(await source.fetchJob(key(jobId))).toEqual(expectedRecord(wire));

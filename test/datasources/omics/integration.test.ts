@@ -17,14 +17,22 @@ import {
   ERROR_CASE_GLOBAL_IDS,
   EXAMPLE_GLOBAL_ID,
   OMICS_DEMO_JOBS,
+  OMICS_DEMO_JOBS_REFERENCE_MS,
+  omicsDemoJobsAt,
 } from '../../../src/emulators/omics/data.ts';
 import { createSource } from '../../../src/datasources/shared/source.ts';
 import { OMICS_STATES } from '../../support/providerStatuses.ts';
 import { EXAMPLE_JOB, omicsJobFields, omicsRecord, omicsSource } from './expected.ts';
 import { oneAttempt } from '../../support/oneAttempt.ts';
 import { useEmulator } from '../../support/useEmulator.ts';
+import { demoIsoMover } from '../../../src/emulators/demoDates.ts';
 
-const emu = useEmulator(() => createOmicsEmulator());
+/** When the emulator starts: its demo jobs are dated before it (omicsDemoJobsAt). */
+const STARTED_MS = Date.now();
+const JOBS_AT_START = omicsDemoJobsAt(STARTED_MS);
+/** A time of EXAMPLE_JOB (dated as the fixtures are) moved to the emulator's start. */
+const moved = demoIsoMover(OMICS_DEMO_JOBS_REFERENCE_MS, STARTED_MS);
+const emu = useEmulator(() => createOmicsEmulator({ startedMs: STARTED_MS }));
 // An emulator whose clock runs one hour ahead of ours.
 const skewedEmu = useEmulator(() => createOmicsEmulator({ now: () => Date.now() + 3_600_000 }));
 const opened: { close?(): void }[] = [];
@@ -82,7 +90,9 @@ describe('Omics emulator with jobgraph source', () => {
         providerStatus: 'COMPLETED',
         statusMessage: 'The job completed successfully.',
         terminal: true,
-        ...EXAMPLE_JOB.times,
+        ...(Object.fromEntries(
+          Object.entries(EXAMPLE_JOB.times).map(([field, iso]) => [field, moved(iso)]),
+        ) as typeof EXAMPLE_JOB.times),
         roleArn: 'arn:aws:iam::123456789012:role/OmicsReferenceImportRole',
         status: 'COMPLETED',
         sources: [
@@ -106,7 +116,7 @@ describe('Omics emulator with jobgraph source', () => {
 
   it.each(DEMO_GLOBAL_IDS)('serves demo job %s', async (globalId) => {
     const key = keyOf(globalId);
-    const wire = OMICS_DEMO_JOBS.find(
+    const wire = JOBS_AT_START.find(
       (j) => j.id === key.id && j.referenceStoreId === key.referenceStoreId,
     )!;
     const r = await source().fetchJob(key);
@@ -184,7 +194,7 @@ describe('Omics emulator with the AWS SDK client', () => {
     'returns demo job %s as the service model describes it',
     async (globalId) => {
       const key = keyOf(globalId);
-      const wire = OMICS_DEMO_JOBS.find(
+      const wire = JOBS_AT_START.find(
         (j) => j.id === key.id && j.referenceStoreId === key.referenceStoreId,
       )!;
       const { $metadata, ...out } = await sdkClient().send(
@@ -294,8 +304,8 @@ describe('Omics emulator wire details', () => {
     expect(res.headers.get('content-type')).toBe('application/json');
     expect(res.headers.get('x-amzn-requestid')).toMatch(/^[0-9a-f-]{36}$/);
     const body = (await res.json()) as Record<string, unknown>;
-    expect(body.creationTime).toBe('2024-07-01T09:26:43.456Z');
-    expect(body.completionTime).toBe('2024-07-01T09:41:12.003Z');
+    expect(body.creationTime).toBe(moved('2024-07-01T09:26:43.456Z'));
+    expect(body.completionTime).toBe(moved('2024-07-01T09:41:12.003Z'));
     expect(body.id).toBe('8110394857');
   });
 
@@ -306,7 +316,7 @@ describe('Omics emulator wire details', () => {
       referenceStoreId: '5038720581',
       roleArn: 'arn:aws:iam::123456789012:role/OmicsReferenceImportRole',
       status: 'IN_PROGRESS',
-      creationTime: '2024-07-06T00:00:00.000Z',
+      creationTime: moved('2024-07-06T00:00:00.000Z'),
       sources: [{ status: 'IN_PROGRESS' }],
     });
   });

@@ -25,16 +25,42 @@ import {
   ERROR_CASE_GLOBAL_IDS,
   EXAMPLE_GLOBAL_ID,
   PANORAMA_DEMO_JOBS,
+  PANORAMA_DEMO_JOBS_REFERENCE_MS,
+  panoramaDemoJobsAt,
 } from '../../../src/emulators/panorama/data.ts';
+import { demoIsoMover, demoMover } from '../../../src/emulators/demoDates.ts';
 import { createSource } from '../../../src/datasources/shared/source.ts';
 import { sendRaw } from '../../support/rawHttp.ts';
 import { EXAMPLE_RECORD, FAILED_RECORD, MINIMAL_RECORD, PENDING_RECORD } from './expected.ts';
 
 let emu: RunningEmulator;
+/** When the emulator starts: its demo jobs are dated before it (panoramaDemoJobsAt). */
+const STARTED_MS = Date.now();
+const JOBS_AT_START = panoramaDemoJobsAt(STARTED_MS);
+const movedIso = demoIsoMover(PANORAMA_DEMO_JOBS_REFERENCE_MS, STARTED_MS);
+const movedMs = demoMover(PANORAMA_DEMO_JOBS_REFERENCE_MS, STARTED_MS);
+
+/** A record of expected.ts (dated as the fixtures are) with its times moved to the emulator's start. */
+function movedRecord(r: PanoramaPackageImportJobRecord): PanoramaPackageImportJobRecord {
+  const times = [
+    'createdAt',
+    'updatedAt',
+    'completedAt',
+    'createdTime',
+    'lastUpdatedTime',
+  ] as const;
+  const out: Record<string, unknown> = { ...r };
+  for (const field of times) {
+    const value = r[field];
+    if (typeof value === 'string') out[field] = movedIso(value);
+  }
+  return out as unknown as PanoramaPackageImportJobRecord;
+}
+
 const closers: (() => void)[] = [];
 
 beforeAll(async () => {
-  emu = await startEmulator(createPanoramaEmulator());
+  emu = await startEmulator(createPanoramaEmulator({ startedMs: STARTED_MS }));
 });
 afterAll(async () => {
   for (const c of closers) c();
@@ -78,10 +104,10 @@ async function failure(p: Promise<unknown>): Promise<UpstreamError> {
 const REQUEST_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 const EXPECTED: Record<string, PanoramaPackageImportJobRecord> = {
-  'pkgimport-5f3a9c1e7b2d4086': EXAMPLE_RECORD,
-  'pkgimport-8c2e6a0d4f1b3957': PENDING_RECORD,
-  'pkgimport-b71d3f5a9e0c2864': FAILED_RECORD,
-  'pkgimport-2a4c6e8f0b1d3579': MINIMAL_RECORD,
+  'pkgimport-5f3a9c1e7b2d4086': movedRecord(EXAMPLE_RECORD),
+  'pkgimport-8c2e6a0d4f1b3957': movedRecord(PENDING_RECORD),
+  'pkgimport-b71d3f5a9e0c2864': movedRecord(FAILED_RECORD),
+  'pkgimport-2a4c6e8f0b1d3579': movedRecord(MINIMAL_RECORD),
 };
 
 describe('Panorama demo data', () => {
@@ -179,7 +205,7 @@ describe('Panorama emulator with the AWS SDK client', () => {
       const out: DescribePackageImportJobCommandOutput = await sdkClient().send(
         new DescribePackageImportJobCommand({ JobId: jobId }),
       );
-      const wire = (PANORAMA_DEMO_JOBS[jobId] as { wire: Record<string, unknown> }).wire;
+      const wire = (JOBS_AT_START[jobId] as { wire: Record<string, unknown> }).wire;
       expect(out.$metadata.httpStatusCode).toBe(200);
       expect(out.$metadata.requestId).toMatch(REQUEST_ID);
       expect(out.JobId).toBe(jobId);
@@ -201,8 +227,11 @@ describe('Panorama emulator with the AWS SDK client', () => {
   it('writes the FAILED job timestamps in scientific notation', async () => {
     const raw = await signedGet('/packages/import-jobs/pkgimport-b71d3f5a9e0c2864');
     expect(raw.status).toBe(200);
-    expect(raw.body).toContain('"CreatedTime":1.719912345678E9');
-    expect(raw.body).toContain('"LastUpdatedTime":1.719912401E9');
+    expect(raw.body).toMatch(/"CreatedTime":\d\.\d+E9,/);
+    expect(raw.body).toMatch(/"LastUpdatedTime":\d\.\d+E9[,}]/);
+    const body = JSON.parse(raw.body) as { CreatedTime: number; LastUpdatedTime: number };
+    expect(body.CreatedTime * 1000).toBeCloseTo(movedMs(1_719_912_345_678), 0);
+    expect(body.LastUpdatedTime * 1000).toBeCloseTo(movedMs(1_719_912_401_000), 0);
     expect(raw.headers['content-type']).toBe('application/json');
   });
 
