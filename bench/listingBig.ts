@@ -7,7 +7,11 @@ import { loadConfig } from '../src/config/index.ts';
 import { closeSources, createSources } from '../src/datasources/index.ts';
 import { createJobLister, ListSnapshots } from '../src/datasources/listing/index.ts';
 import { AwsAccounts } from '../src/datasources/shared/accounts.ts';
-import { withDemoUpstreams, type EmulatorSet } from '../src/emulators/index.ts';
+import {
+  LOGS_ENDPOINT_VARIABLE,
+  withDemoUpstreams,
+  type EmulatorSet,
+} from '../src/emulators/index.ts';
 import { isListCall, type LoggedCall } from './rig/emulators.ts';
 import { heapOf, metricValue, scrape, type GatewayProcess } from './rig/gateway.ts';
 import { post } from './lib/queries.ts';
@@ -101,6 +105,7 @@ async function bytesPerJob() {
   const set = Object.fromEntries([
     ...Object.entries(stack.emulators.urls).map(([name, url]) => [name, { url }]),
     ['sts', { url: stack.emulators.env.AWS_ENDPOINT_URL_STS }],
+    ['logs', { url: stack.emulators.env[LOGS_ENDPOINT_VARIABLE] }],
   ]) as unknown as EmulatorSet;
   const config = withDemoUpstreams(
     loadConfig({ mode: 'demo' }, { JOBGRAPH_CACHE_MAX_ENTRIES: '0', ...budget }),
