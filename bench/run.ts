@@ -18,7 +18,7 @@ import * as report from './rig/report.ts';
 import { readCpuSettings, readSettings, type BenchSettings } from './lib/settings.ts';
 import * as side from './lib/side.ts';
 import { jobBody, jobsBody, post, type GraphQLResponse } from './lib/queries.ts';
-import { logger, release, runBench, startStack, track } from './rig/stack.ts';
+import { logger, release, runBench, startStack, track, type Stack } from './rig/stack.ts';
 import type { GatewayProcess } from './rig/gateway.ts';
 import { median } from './rig/stats.ts';
 
@@ -53,6 +53,7 @@ async function begin(settings: BenchSettings) {
   ];
   return { tmpDir, stack, ctx, roots };
 }
+type Roots = Awaited<ReturnType<typeof begin>>['roots'];
 
 /** The direct latency baseline: the floor client sending 1 call, then 80 concurrent calls, at the slow upstream latency. */
 async function measureFloor(ctx: BenchContext): Promise<report.FloorResult> {
@@ -106,6 +107,41 @@ async function checkPeer(ctx: BenchContext, jobgraphUrl: string, peer: ChildServ
   return { jobs: ids.length, notFound: errors(ours.json).length };
 }
 
+/** Server CPU per request of bench/baseline/server.ts (bare, `--memo`: node:http alone, `--apollo`) answering the cache-served 1-job query's bytes. */
+async function measureBaselines(
+  ctx: BenchContext,
+  tmpDir: string,
+  after: side.SideResult,
+  fixtures: { cleanFinished: readonly string[] },
+) {
+  const oneJob = JSON.parse(after.cachedAnswer) as { data?: { job?: unknown } };
+  const oneBody = jobBody(fixtures.cleanFinished[0] as string);
+  const dataFile = join(tmpDir, 'baseline-jobs.json');
+  writeFileSync(dataFile, JSON.stringify(jobsOf(oneJob.data?.job)));
+  const measure = async (name: string, ...flags: ('--memo' | '--apollo')[]) => {
+    log(`baseline: ${name}, answering the same bytes as the cache-served 1-job query`);
+    const server = await benchServer('./baseline/server.ts', dataFile, ...flags);
+    const answer = (await post(server.url, oneBody, {})).text;
+    const sameBytes = answer.trim() === after.cachedAnswer.trim();
+    if (!sameBytes)
+      log(
+        `WARNING: ${name} does not answer the same bytes as jobgraph:\n  ${answer}\n  ${after.cachedAnswer}`,
+      );
+    const micros = await times(ctx.settings.runs, () => side.cpuPerRequest(ctx, server, oneBody));
+    await release(server);
+    return { micros, sameBytes };
+  };
+  const bare = await measure('the bare graphql-js server');
+  const http = await measure('node:http alone (the floor of any server)', '--memo');
+  const apollo = await measure('a bare Apollo Server 5 over the same schema', '--apollo');
+  const runs = {
+    baselineMicros: bare.micros,
+    httpMicros: http.micros,
+    apolloMicros: apollo.micros,
+  };
+  return { runs, sameBytes: bare.sameBytes };
+}
+
 async function main(): Promise<void> {
   const settings = readSettings();
   const { tmpDir, stack, ctx, roots } = await begin(settings);
@@ -140,32 +176,7 @@ async function main(): Promise<void> {
   if (peer) await release(peer);
   const after = sides[sides.length - 1] as side.SideResult;
 
-  const oneJob = JSON.parse(after.cachedAnswer) as { data?: { job?: unknown } };
-  const oneBody = jobBody(fixtures.cleanFinished[0] as string);
-  const dataFile = join(tmpDir, 'baseline-jobs.json');
-  writeFileSync(dataFile, JSON.stringify(jobsOf(oneJob.data?.job)));
-  /** Server CPU per request of bench/baseline/server.ts answering `oneBody`, and whether it answers jobgraph's bytes. */
-  const measureBaseline = async (name: string, ...flags: ('--memo' | '--apollo')[]) => {
-    log(`baseline: ${name}, answering the same bytes as the cache-served 1-job query`);
-    const server = await benchServer('./baseline/server.ts', dataFile, ...flags);
-    const answer = (await post(server.url, oneBody, {})).text;
-    const sameBytes = answer.trim() === after.cachedAnswer.trim();
-    if (!sameBytes)
-      log(
-        `WARNING: ${name} does not answer the same bytes as jobgraph:\n  ${answer}\n  ${after.cachedAnswer}`,
-      );
-    const micros = await times(settings.runs, () => side.cpuPerRequest(ctx, server, oneBody));
-    await release(server);
-    return { micros, sameBytes };
-  };
-  const bare = await measureBaseline('the bare graphql-js server');
-  const http = await measureBaseline('node:http alone (the floor of any server)', '--memo');
-  const apollo = await measureBaseline('a bare Apollo Server 5 over the same schema', '--apollo');
-  const runs = {
-    baselineMicros: bare.micros,
-    httpMicros: http.micros,
-    apolloMicros: apollo.micros,
-  };
+  const { runs, sameBytes } = await measureBaselines(ctx, tmpDir, after, fixtures);
   await release(emulators);
 
   const meta = {
@@ -187,7 +198,7 @@ async function main(): Promise<void> {
       JSON.stringify(s.gatewaySettings).replaceAll(tmpDir, '<scratch>'),
     ) as side.SideResult['gatewaySettings'],
   }));
-  const baseline = { ...runs, sameBytes: bare.sameBytes };
+  const baseline = { ...runs, sameBytes };
   const results = { meta, floor, sides: portable, baseline, rows };
   writeFileSync(join(BENCH_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(BENCH_DIR, 'RESULTS.md'), report.renderReport(results));
@@ -197,23 +208,19 @@ async function main(): Promise<void> {
   );
 }
 
-/** `npm run bench:cpu` (bench/README.md): rotated rounds, then a profile if asked; every number to `<scratch>/cpu.json`. */
-async function cpuOnly(): Promise<void> {
-  const settings = readCpuSettings();
-  const { tmpDir, stack, ctx, roots } = await begin(settings);
-  const extraEnv = { JOBGRAPH_CACHE_MAX_ENTRIES: '0' };
-  const launch = (
-    label: string,
-    repoRoot: string,
-    nodeArgs: string[] = [],
-    env: Record<string, string> = {},
-  ) => stack.gateway({ label, repoRoot, nodeArgs, extraEnv: { ...extraEnv, ...env } });
-  const afterRoot = (roots[roots.length - 1] as readonly [string, string])[1];
-  await probeFixtures(stack, { repoRoot: afterRoot });
+type Launch = (
+  label: string,
+  root: string,
+  nodeArgs?: string[],
+  env?: Record<string, string>,
+) => Promise<GatewayProcess>;
+type Labelled = ChildServer & { label: string };
+type CpuSettings = ReturnType<typeof readCpuSettings>;
 
-  // BENCH_CPU_SERVERS: the servers of the rounds (all by default), e.g. a pair measured in longer
-  // rounds than all six would take.
+/** BENCH_CPU_SERVERS' servers (all by default): the checkouts, the after one with its history off, the peer and the core floor. */
+async function cpuServers(settings: CpuSettings, stack: Stack, roots: Roots, launch: Launch) {
   const measured = (label: string) => (settings.servers as readonly string[]).includes(label);
+  const afterRoot = (roots[roots.length - 1] as readonly [string, string])[1];
   const gateways: (GatewayProcess & { label: string })[] = [];
   for (const [label, root] of roots)
     if (measured(label)) gateways.push({ ...(await launch(label, root)), label });
@@ -223,103 +230,148 @@ async function cpuOnly(): Promise<void> {
     const off = await launch(cpuReport.HISTORY_OFF, afterRoot, [], { JOBGRAPH_HISTORY_URL: 'off' });
     gateways.push({ ...off, label: cpuReport.HISTORY_OFF });
   }
-  const peers: (ChildServer & { label: string })[] = [];
+  const peers: Labelled[] = [];
   if (measured('peer')) peers.push({ ...(await startPeer(stack.emulators.urls)), label: 'peer' });
-  if (measured('core floor'))
-    peers.push({
-      ...(await startPeer(stack.emulators.urls, '--floor-calls')),
-      label: 'core floor',
-    });
-  const servers = [...gateways, ...peers];
-  const unauthenticated = (s: (typeof servers)[number]) => peers.includes(s);
-  const { kinds } = settings; // in CPU_KINDS' order
-  /** The rows of the report: the floor (unless left out), then the servers. */
-  const labels = [...(measured('floor') ? ['floor'] : []), ...servers.map((s) => s.label)];
+  if (measured('core floor')) {
+    const core = await startPeer(stack.emulators.urls, '--floor-calls');
+    peers.push({ ...core, label: 'core floor' });
+  }
+  return { gateways, peers, servers: [...gateways, ...peers], measured };
+}
 
-  log('warm-up');
-  const steady = settings.steadyStateQueries;
-  for (const s of servers)
-    await side.warmUp(ctx, s, unauthenticated(s) ? side.PEER_STEADY_QUERIES : steady);
-
-  log(`CPU per job: ${settings.cpuRuns} rounds of ${labels.join(', ')}`);
+/** CPU per job: each round the floor first, then the servers in an order rotated by one. */
+async function cpuRounds(
+  ctx: BenchContext,
+  settings: CpuSettings,
+  servers: Labelled[],
+  floor: boolean,
+) {
   const cpu: cpuReport.CpuOnlyResult['cpu'] = { finished: {}, missing: {}, running: {} };
   for (let r = 0; r < settings.cpuRuns; r++) {
-    for (const kind of kinds) {
+    for (const kind of settings.kinds) {
       const runs = cpu[kind];
-      // The floor first, then the servers in an order rotated by one each round.
-      if (measured('floor')) (runs.floor ??= []).push(await ctx.floorCpu(kind));
+      if (floor) (runs.floor ??= []).push(await ctx.floorCpu(kind));
       for (let i = 0; i < servers.length; i++) {
-        const s = servers[(i + r) % servers.length] as (typeof servers)[number];
+        const s = servers[(i + r) % servers.length] as Labelled;
         const run = await side.cpuPerJob(ctx, s, kind);
         side.warnOddCalls(log, `${s.label} ${kind}`, [run]);
         (runs[s.label] ??= []).push(run.microsPerJob);
       }
     }
     const last = ([label, xs]: [string, number[]]) => `${label} ${(xs.at(-1) ?? 0).toFixed(0)}`;
-    const lasts = kinds.map((k) => `${k} ${Object.entries(cpu[k]).map(last).join(' ')}`);
+    const lasts = settings.kinds.map((k) => `${k} ${Object.entries(cpu[k]).map(last).join(' ')}`);
     log(`round ${r + 1}: ${lasts.join(' | ')}`);
   }
+  return cpu;
+}
 
+/** The 100-job (80 distinct) query's latency on each server at the slow upstream latency. */
+async function latencyRounds(
+  ctx: BenchContext,
+  settings: CpuSettings,
+  servers: Labelled[],
+  peers: Labelled[],
+) {
   log(`100-job (80 distinct) p50 at ${settings.slowLatencyMs} ms upstream`);
   const latency: Record<string, number[]> = {};
   await withLatency(ctx, settings.slowLatencyMs, async () => {
     for (let i = 0; i < settings.latencyPairs * 2; i++)
       for (let j = 0; j < servers.length; j++) {
-        const s = servers[(i + j) % servers.length] as (typeof servers)[number];
-        const headers = unauthenticated(s) ? {} : ctx.authHeaders;
+        const s = servers[(i + j) % servers.length] as Labelled;
+        const headers = peers.includes(s) ? {} : ctx.authHeaders;
         const body = jobsBody(side.eightyOfHundred(ctx, 'finished'));
         const ms = await side.timedQuery({ ...ctx, authHeaders: headers }, s.url, body);
         (latency[s.label] ??= []).push(ms);
       }
   });
+  return latency;
+}
 
+/** The after gateway under --cpu-prof, then the floor (this process, through the inspector). */
+async function cpuProfiles(
+  ctx: BenchContext,
+  settings: CpuSettings,
+  launch: Launch,
+  afterRoot: string,
+) {
+  const dir = join(ctx.tmpDir, 'profile');
+  const profiled = await launch('profiled', afterRoot, ['--cpu-prof', '--cpu-prof-dir', dir]);
+  // The same steady state as the timed gateways: code optimised, the secret registry full.
+  await side.loadFresh(ctx, profiled.url, 'missing', 20);
+  await side.loadFresh(
+    ctx,
+    profiled.url,
+    'finished',
+    Math.max(60, settings.steadyStateQueries),
+    300,
+  );
+  const windows: cpuReport.KindWindows = {};
+  for (const kind of settings.kinds) {
+    await waitForIdle(profiled.pid);
+    const amount = Math.max(40, settings.cpuRequests * 2);
+    windows[kind] = await windowOf(() => side.loadFresh(ctx, profiled.url, kind, amount));
+  }
+  await profiled.stop();
+  log('profile: the floor');
+  const floorFile = join(dir, 'floor.cpuprofile');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  const floorWindows: cpuReport.KindWindows = {};
+  for (const kind of settings.kinds)
+    floorWindows[kind] = await windowOf(() => times(3, () => ctx.floorCpu(kind)));
+  const { profile: floorProfile } = await session.post('Profiler.stop');
+  session.disconnect();
+  writeFileSync(floorFile, JSON.stringify(floorProfile));
+  return { file: profileIn(dir), windows, floorFile, floorWindows };
+}
+
+/** `npm run bench:cpu` (bench/README.md): rotated rounds, then a profile if asked; every number to `<scratch>/cpu.json`. */
+async function cpuOnly(): Promise<void> {
+  const settings = readCpuSettings();
+  const { tmpDir, stack, ctx, roots } = await begin(settings);
+  const launch: Launch = (label, repoRoot, nodeArgs = [], env = {}) =>
+    stack.gateway({
+      label,
+      repoRoot,
+      nodeArgs,
+      extraEnv: { JOBGRAPH_CACHE_MAX_ENTRIES: '0', ...env },
+    });
+  const afterRoot = (roots[roots.length - 1] as readonly [string, string])[1];
+  await probeFixtures(stack, { repoRoot: afterRoot });
+  const { gateways, peers, servers, measured } = await cpuServers(settings, stack, roots, launch);
+  const labels = [...(measured('floor') ? ['floor'] : []), ...servers.map((s) => s.label)];
+  log('warm-up');
+  for (const s of servers)
+    await side.warmUp(
+      ctx,
+      s,
+      peers.includes(s) ? side.PEER_STEADY_QUERIES : settings.steadyStateQueries,
+    );
+  log(`CPU per job: ${settings.cpuRuns} rounds of ${labels.join(', ')}`);
+  const cpu = await cpuRounds(ctx, settings, servers, measured('floor'));
+  const latency = await latencyRounds(ctx, settings, servers, peers);
   let profile: string[] = [];
   const profileWindows: Record<string, cpuReport.KindWindows> = {};
   if (settings.profile) {
     log('profile: the after gateway under --cpu-prof');
     for (const g of gateways) await g.stop();
-    const dir = join(tmpDir, 'profile');
-    const profiled = await launch('profiled', afterRoot, ['--cpu-prof', '--cpu-prof-dir', dir]);
-    // The same steady state as the timed gateways: code optimised, the secret registry full.
-    await side.loadFresh(ctx, profiled.url, 'missing', 20);
-    await side.loadFresh(ctx, profiled.url, 'finished', Math.max(60, steady), 300);
-    const windows: cpuReport.KindWindows = {};
-    for (const kind of kinds) {
-      await waitForIdle(profiled.pid);
-      const amount = Math.max(40, settings.cpuRequests * 2);
-      windows[kind] = await windowOf(() => side.loadFresh(ctx, profiled.url, kind, amount));
-    }
-    await profiled.stop();
-    const file = profileIn(dir);
-    // The floor's own profile, for what a job costs beyond it: this process, through the inspector.
-    log('profile: the floor');
-    const floorFile = join(dir, 'floor.cpuprofile');
-    const session = new Session();
-    session.connect();
-    await session.post('Profiler.enable');
-    await session.post('Profiler.start');
-    const floorWindows: cpuReport.KindWindows = {};
-    for (const kind of kinds)
-      floorWindows[kind] = await windowOf(() => times(3, () => ctx.floorCpu(kind)));
-    const { profile: floorProfile } = await session.post('Profiler.stop');
-    session.disconnect();
-    writeFileSync(floorFile, JSON.stringify(floorProfile));
-    Object.assign(profileWindows, { gateway: windows, floor: floorWindows });
-    if (file)
+    const p = await cpuProfiles(ctx, settings, launch, afterRoot);
+    Object.assign(profileWindows, { gateway: p.windows, floor: p.floorWindows });
+    if (p.file)
       profile = cpuReport.cpuProfileSection(
         cpu,
-        { file, windows, root: afterRoot },
-        { file: floorFile, windows: floorWindows, root: REPO_ROOT },
+        { file: p.file, windows: p.windows, root: afterRoot },
+        { file: p.floorFile, windows: p.floorWindows, root: REPO_ROOT },
       );
   }
-
+  const { kinds } = settings;
   process.stdout.write(
     cpuReport.renderCpuOnly({ settings, roots, labels, kinds, cpu, latency }, profile),
   );
-  writeFileSync(
-    join(tmpDir, 'cpu.json'),
-    `${JSON.stringify({ settings, roots, cpu, latency, profileWindows }, null, 2)}\n`,
-  );
+  const json = { settings, roots, cpu, latency, profileWindows };
+  writeFileSync(join(tmpDir, 'cpu.json'), `${JSON.stringify(json, null, 2)}\n`);
   log(`every number in ${join(tmpDir, 'cpu.json')}`);
 }
 

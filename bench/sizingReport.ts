@@ -290,11 +290,9 @@ Where jobgraph's allocation went in the window (the sampled profile, each sample
 `;
 }
 
-/** MOONSHOT.md's text, before its prose is wrapped. */
-export function renderMoonshot(r: Moonshot, layout: MoonshotLayout): string {
-  const { settings: s, window: w, setup } = r;
-  const bad = moonshotProblems(r);
-  const { watches, openConcurrency } = layout;
+/** The still jobs' upstream calls by source: described one by one, list-assisted, measured. */
+function stillSection(r: Moonshot, layout: MoonshotLayout): string {
+  const { settings: s, window: w } = r;
   const sources = layout.sources.map(({ name, page }, i) => {
     const watched = r.watchedPerSource[name] ?? 0;
     const pages = page ? Math.ceil(r.jobsPerSource / page) : null;
@@ -304,6 +302,25 @@ export function renderMoonshot(r: Moonshot, layout: MoonshotLayout): string {
   });
   const sum = (figure: (x: (typeof sources)[number]) => number) =>
     sources.reduce((n, x) => n + figure(x), 0).toFixed(2);
+  return `## Upstream calls of the still jobs, steady state
+
+Every still job waits ${r.longestWait} s between polls (\`JOBGRAPH_WATCH_MAX_POLL_MS\`). Described one by one, a source's jobs cost jobs ÷ ${r.longestWait} calls a second; watched through the source's list (COS Batch, Panorama: src/subscriptions/listWatchGroup.ts) one pass of all its pages per ${r.longestWait} s, and only where the pages are fewer than the jobs they spare (a window holds a whole number of passes, so the measured list calls can fall a pass short or over). HealthOmics and Import/Export are described per job.
+
+| source | jobs watched | list pages (${f(r.jobsPerSource)} jobs) | calls/s, describes only | calls/s, list-assisted (one pass a wait) | measured list calls/s | measured describe calls/s |
+| --- | --- | --- | --- | --- | --- | --- |
+${sources.map((x) => `| ${x.name} | ${x.watched} | ${x.pages ?? '—'} | ${x.describesOnly.toFixed(2)} | ${x.listAssisted.toFixed(2)} | ${x.list.toFixed(2)} | ${x.describe.toFixed(2)} |`).join('\n')}
+| all | ${s.jobs - s.moving} | | ${sum((x) => x.describesOnly)} | ${sum((x) => x.listAssisted)} | ${sum((x) => x.list)} | ${sum((x) => x.describe)} |
+
+The moving jobs add their describes: each change sends its poller back to a 2-s wait (2, 3, 4.5, 6.75 s…).
+
+`;
+}
+
+/** MOONSHOT.md's text, before its prose is wrapped. */
+export function renderMoonshot(r: Moonshot, layout: MoonshotLayout): string {
+  const { settings: s, window: w, setup } = r;
+  const bad = moonshotProblems(r);
+  const { watches, openConcurrency } = layout;
   const c = r.connections;
   const environment = Object.keys(r.gateway).filter((k) => k !== 'node flags');
   const watched = Object.entries(r.watchedPerSource).map(([k, v]) => `${k} ${v}`);
@@ -351,18 +368,7 @@ One gateway (\`node ${r.gateway['node flags'] ? `${r.gateway['node flags']} ` : 
 | errors, completes, closes, reconnects, missed events | ${r.tally.errors}, ${r.tally.completes}, ${r.tally.closes}, ${r.tally.reconnects}, ${r.events.missed} |
 | the other processes' CPU in the window (emulators; the watchers' clients) | ${f1(w.emulatorCpuPerMinute)} s, ${f1(w.benchCpuPerMinute)} s per minute |
 
-${floorSection(r, layout)}${churnSection(r, layout)}## Upstream calls of the still jobs, steady state
-
-Every still job waits ${r.longestWait} s between polls (\`JOBGRAPH_WATCH_MAX_POLL_MS\`). Described one by one, a source's jobs cost jobs ÷ ${r.longestWait} calls a second; watched through the source's list (COS Batch, Panorama: src/subscriptions/listWatchGroup.ts) one pass of all its pages per ${r.longestWait} s, and only where the pages are fewer than the jobs they spare (a window holds a whole number of passes, so the measured list calls can fall a pass short or over). HealthOmics and Import/Export are described per job.
-
-| source | jobs watched | list pages (${f(r.jobsPerSource)} jobs) | calls/s, describes only | calls/s, list-assisted (one pass a wait) | measured list calls/s | measured describe calls/s |
-| --- | --- | --- | --- | --- | --- | --- |
-${sources.map((x) => `| ${x.name} | ${x.watched} | ${x.pages ?? '—'} | ${x.describesOnly.toFixed(2)} | ${x.listAssisted.toFixed(2)} | ${x.list.toFixed(2)} | ${x.describe.toFixed(2)} |`).join('\n')}
-| all | ${s.jobs - s.moving} | | ${sum((x) => x.describesOnly)} | ${sum((x) => x.listAssisted)} | ${sum((x) => x.list)} | ${sum((x) => x.describe)} |
-
-The moving jobs add their describes: each change sends its poller back to a 2-s wait (2, 3, 4.5, 6.75 s…).
-
-## Re-run
+${floorSection(r, layout)}${churnSection(r, layout)}${stillSection(r, layout)}## Re-run
 
 \`\`\`sh
 npm run bench:moonshot                                    # this file's size

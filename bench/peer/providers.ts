@@ -105,19 +105,14 @@ function firstFailure(reasons: CosJob['FailureReasons']): string | null {
 const firstNonBlank = (...values: (string | null)[]): string | null =>
   values.find((v) => v !== null && v.trim() !== '') ?? null;
 
-/** The six providers, each calling its emulator at `urls`. */
-export function createProviders(urls: Record<BenchProvider, string>): Providers {
-  const credentials = { ...DEMO_AWS_CREDENTIALS };
-  /** A client's configuration: the SDK's defaults but for region, endpoint and credentials. */
-  const at = (endpoint: string, region: string) => ({ region, endpoint, credentials });
-  const panorama = perRegion((region) => new PanoramaClient(at(urls.panorama, region)));
-  // The emulator answers on one host: the SDK's `control-storage-` host prefix is turned off, as AWS_DISABLE_HOST_PREFIX_INJECTION does.
-  const omics = perRegion(
-    (region) => new OmicsClient({ ...at(urls.omics, region), disableHostPrefix: true }),
-  );
-  const codepipeline = perRegion((region) => new CodePipelineClient(at(urls.codepipeline, region)));
+type Urls = Record<BenchProvider, string>;
+const credentials = { ...DEMO_AWS_CREDENTIALS };
+/** A client's configuration: the SDK's defaults but for region, endpoint and credentials. */
+const at = (endpoint: string, region: string) => ({ region, endpoint, credentials });
+
+/** AWS Batch: one DescribeJobs per region (`callsOf` groups them, as jobgraph does); an ID the service does not know is absent from its answer. */
+function batchProvider(urls: Urls) {
   const batch = perRegion((region) => new BatchClient(at(urls.batch, region)));
-  /** One DescribeJobs for the IDs of one region; an ID the service does not know is absent from its answer. */
   const batchRegion = async (region: string, ids: readonly string[]): Promise<(Job | Error)[]> => {
     const jobId = (id: string) => id.split(':').slice(2).join(':');
     try {
@@ -139,6 +134,103 @@ export function createProviders(urls: Record<BenchProvider, string>): Providers 
       return ids.map(() => toError(err));
     }
   };
+  return async (ids: readonly string[]) => {
+    const answers = new Map<string, Job | Error>();
+    for (const [, own] of callsOf(ids)) {
+      const out = await batchRegion(own[0]?.split(':')[1] ?? '', own);
+      own.forEach((id, i) => answers.set(id, out[i] as Job | Error));
+    }
+    return ids.map((id) => answers.get(id) as Job | Error);
+  };
+}
+
+function panoramaProvider(urls: Urls) {
+  const panorama = perRegion((region) => new PanoramaClient(at(urls.panorama, region)));
+  return each(async (id) => {
+    const [, region = '', jobId = ''] = id.split(':');
+    const out = await panorama(region)
+      .send(new DescribePackageImportJobCommand({ JobId: jobId }))
+      .catch(awsError(id, 'ResourceNotFoundException'));
+    const state = stateOf(PANORAMA_STATE_MAP, out.Status ?? null);
+    return job(id, 'AWS_PANORAMA', out.JobId ?? jobId, region, {
+      state,
+      providerStatus: out.Status ?? null,
+      statusMessage: out.StatusMessage ?? null,
+      createdAt: iso(out.CreatedTime),
+      updatedAt: iso(out.LastUpdatedTime),
+      completedAt: TERMINAL.has(state) ? iso(out.LastUpdatedTime) : null,
+    });
+  });
+}
+
+function omicsProvider(urls: Urls) {
+  // The emulator answers on one host: the SDK's `control-storage-` host prefix is turned off, as AWS_DISABLE_HOST_PREFIX_INJECTION does.
+  const omics = perRegion(
+    (region) => new OmicsClient({ ...at(urls.omics, region), disableHostPrefix: true }),
+  );
+  return each(async (id) => {
+    const [, region = '', referenceStoreId = '', jobId = ''] = id.split(':');
+    const out = await omics(region)
+      .send(new GetReferenceImportJobCommand({ referenceStoreId, id: jobId }))
+      .catch(awsError(id, 'ResourceNotFoundException'));
+    return job(id, 'AWS_OMICS', out.id ?? jobId, region, {
+      state: stateOf(OMICS_STATE_MAP, out.status ?? null),
+      providerStatus: out.status ?? null,
+      statusMessage: out.statusMessage ?? null,
+      createdAt: iso(out.creationTime),
+      completedAt: iso(out.completionTime),
+    });
+  });
+}
+
+function codepipelineProvider(urls: Urls) {
+  const codepipeline = perRegion((region) => new CodePipelineClient(at(urls.codepipeline, region)));
+  return each(async (id) => {
+    const [, region = '', jobId = ''] = id.split(':');
+    const out = await codepipeline(region)
+      .send(new GetJobDetailsCommand({ jobId }))
+      .catch(awsError(id, 'JobNotFoundException'));
+    if (!out.jobDetails) throw new Error(`GetJobDetails answered no jobDetails for ${id}`);
+    return job(id, 'AWS_CODEPIPELINE', out.jobDetails.id ?? jobId, region, { state: 'UNKNOWN' });
+  });
+}
+
+function cosProvider(urls: Urls, xml: XMLParser) {
+  return each(async (id) => {
+    const [, region = '', , jobId = ''] = id.split(':');
+    const url = new URL(`/jobs/${encodeURIComponent(jobId)}`, urls.cosbatch);
+    const res = await fetch(url, {
+      headers: {
+        'x-cos-appid': DEMO_TENCENT_CREDENTIALS.appId,
+        authorization: cosSign(url.pathname, url.host),
+      },
+    });
+    const doc = xml.parse(await res.text()) as {
+      DescribeJobResult?: { Job?: CosJob };
+      Error?: { Code?: string };
+    };
+    if (!res.ok) failed(id, res, 'COS Batch', 'NoSuchJob', doc.Error?.Code);
+    const j = doc.DescribeJobResult?.Job;
+    if (!j) throw new Error(`COS Batch answered no Job for ${id}`);
+    const status = text(j.Status);
+    let state = stateOf(COSBATCH_STATE_MAP, status);
+    if (state === 'SUCCEEDED' && Number(j.ProgressSummary?.NumberOfTasksFailed ?? 0) > 0)
+      state = 'SUCCEEDED_WITH_ERRORS';
+    return job(id, 'TENCENT_COS_BATCH', jobId, region, {
+      state,
+      providerStatus: status,
+      statusMessage: firstNonBlank(
+        text(j.StatusUpdateReason),
+        firstFailure(j.FailureReasons),
+        text(j.SuspendedCause),
+      ),
+      createdAt: iso(j.CreationTime),
+      completedAt: iso(j.TerminationDate),
+    });
+  });
+}
+
+function importExportProvider(urls: Urls, xml: XMLParser) {
   const importExportSigner = new SignatureV4({
     service: 'IngestionService',
     region: 'us-east-1',
@@ -147,124 +239,51 @@ export function createProviders(urls: Record<BenchProvider, string>): Providers 
     // make the peer slower than the SDK itself is).
     sha256: Hash.bind(null, 'sha256'),
   });
+  return each(async (id) => {
+    const jobId = id.slice(id.indexOf(':') + 1);
+    const url = new URL(urls.importexport);
+    const body = `Action=GetStatus&JobId=${encodeURIComponent(jobId)}&Version=2010-06-01`;
+    const signed = await importExportSigner.sign({
+      method: 'POST',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: '/',
+      headers: {
+        host: url.host,
+        'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+      },
+      body,
+    });
+    const res = await fetch(url, { method: 'POST', headers: signed.headers, body });
+    type Result = { ProgressCode?: string; ProgressMessage?: string; CreationDate?: string };
+    const doc = xml.parse(await res.text()) as {
+      GetStatusResponse?: { GetStatusResult?: Result };
+      ErrorResponse?: { Error?: { Code?: string } };
+    };
+    const code = doc.ErrorResponse?.Error?.Code;
+    if (!res.ok) failed(id, res, 'Import/Export', 'InvalidJobIdException', code);
+    const r = doc.GetStatusResponse?.GetStatusResult;
+    if (!r) throw new Error(`Import/Export answered no GetStatusResult for ${id}`);
+    const progressCode = text(r.ProgressCode);
+    return job(id, 'AWS_IMPORT_EXPORT', jobId, null, {
+      state: stateOf(IMPORTEXPORT_STATE_MAP, progressCode),
+      providerStatus: progressCode,
+      statusMessage: text(r.ProgressMessage),
+      createdAt: iso(r.CreationDate),
+    });
+  });
+}
+
+/** The six providers, each calling its emulator at `urls`. */
+export function createProviders(urls: Urls): Providers {
   const xml = new XMLParser();
-
   return {
-    async batch(ids) {
-      const answers = new Map<string, Job | Error>();
-      // A region's IDs in one call (`callsOf` groups them, as jobgraph does).
-      for (const [, own] of callsOf(ids)) {
-        const out = await batchRegion(own[0]?.split(':')[1] ?? '', own);
-        own.forEach((id, i) => answers.set(id, out[i] as Job | Error));
-      }
-      return ids.map((id) => answers.get(id) as Job | Error);
-    },
-
-    panorama: each(async (id) => {
-      const [, region = '', jobId = ''] = id.split(':');
-      const out = await panorama(region)
-        .send(new DescribePackageImportJobCommand({ JobId: jobId }))
-        .catch(awsError(id, 'ResourceNotFoundException'));
-      const state = stateOf(PANORAMA_STATE_MAP, out.Status ?? null);
-      return job(id, 'AWS_PANORAMA', out.JobId ?? jobId, region, {
-        state,
-        providerStatus: out.Status ?? null,
-        statusMessage: out.StatusMessage ?? null,
-        createdAt: iso(out.CreatedTime),
-        updatedAt: iso(out.LastUpdatedTime),
-        completedAt: TERMINAL.has(state) ? iso(out.LastUpdatedTime) : null,
-      });
-    }),
-
-    omics: each(async (id) => {
-      const [, region = '', referenceStoreId = '', jobId = ''] = id.split(':');
-      const out = await omics(region)
-        .send(new GetReferenceImportJobCommand({ referenceStoreId, id: jobId }))
-        .catch(awsError(id, 'ResourceNotFoundException'));
-      return job(id, 'AWS_OMICS', out.id ?? jobId, region, {
-        state: stateOf(OMICS_STATE_MAP, out.status ?? null),
-        providerStatus: out.status ?? null,
-        statusMessage: out.statusMessage ?? null,
-        createdAt: iso(out.creationTime),
-        completedAt: iso(out.completionTime),
-      });
-    }),
-
-    codepipeline: each(async (id) => {
-      const [, region = '', jobId = ''] = id.split(':');
-      const out = await codepipeline(region)
-        .send(new GetJobDetailsCommand({ jobId }))
-        .catch(awsError(id, 'JobNotFoundException'));
-      if (!out.jobDetails) throw new Error(`GetJobDetails answered no jobDetails for ${id}`);
-      return job(id, 'AWS_CODEPIPELINE', out.jobDetails.id ?? jobId, region, { state: 'UNKNOWN' });
-    }),
-
-    cos: each(async (id) => {
-      const [, region = '', , jobId = ''] = id.split(':');
-      const url = new URL(`/jobs/${encodeURIComponent(jobId)}`, urls.cosbatch);
-      const res = await fetch(url, {
-        headers: {
-          'x-cos-appid': DEMO_TENCENT_CREDENTIALS.appId,
-          authorization: cosSign(url.pathname, url.host),
-        },
-      });
-      const doc = xml.parse(await res.text()) as {
-        DescribeJobResult?: { Job?: CosJob };
-        Error?: { Code?: string };
-      };
-      if (!res.ok) failed(id, res, 'COS Batch', 'NoSuchJob', doc.Error?.Code);
-      const j = doc.DescribeJobResult?.Job;
-      if (!j) throw new Error(`COS Batch answered no Job for ${id}`);
-      const status = text(j.Status);
-      let state = stateOf(COSBATCH_STATE_MAP, status);
-      if (state === 'SUCCEEDED' && Number(j.ProgressSummary?.NumberOfTasksFailed ?? 0) > 0)
-        state = 'SUCCEEDED_WITH_ERRORS';
-      return job(id, 'TENCENT_COS_BATCH', jobId, region, {
-        state,
-        providerStatus: status,
-        statusMessage: firstNonBlank(
-          text(j.StatusUpdateReason),
-          firstFailure(j.FailureReasons),
-          text(j.SuspendedCause),
-        ),
-        createdAt: iso(j.CreationTime),
-        completedAt: iso(j.TerminationDate),
-      });
-    }),
-
-    importexport: each(async (id) => {
-      const jobId = id.slice(id.indexOf(':') + 1);
-      const url = new URL(urls.importexport);
-      const body = `Action=GetStatus&JobId=${encodeURIComponent(jobId)}&Version=2010-06-01`;
-      const signed = await importExportSigner.sign({
-        method: 'POST',
-        protocol: url.protocol,
-        hostname: url.hostname,
-        port: Number(url.port),
-        path: '/',
-        headers: {
-          host: url.host,
-          'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
-        },
-        body,
-      });
-      const res = await fetch(url, { method: 'POST', headers: signed.headers, body });
-      type Result = { ProgressCode?: string; ProgressMessage?: string; CreationDate?: string };
-      const doc = xml.parse(await res.text()) as {
-        GetStatusResponse?: { GetStatusResult?: Result };
-        ErrorResponse?: { Error?: { Code?: string } };
-      };
-      const code = doc.ErrorResponse?.Error?.Code;
-      if (!res.ok) failed(id, res, 'Import/Export', 'InvalidJobIdException', code);
-      const r = doc.GetStatusResponse?.GetStatusResult;
-      if (!r) throw new Error(`Import/Export answered no GetStatusResult for ${id}`);
-      const progressCode = text(r.ProgressCode);
-      return job(id, 'AWS_IMPORT_EXPORT', jobId, null, {
-        state: stateOf(IMPORTEXPORT_STATE_MAP, progressCode),
-        providerStatus: progressCode,
-        statusMessage: text(r.ProgressMessage),
-        createdAt: iso(r.CreationDate),
-      });
-    }),
+    batch: batchProvider(urls),
+    panorama: panoramaProvider(urls),
+    omics: omicsProvider(urls),
+    codepipeline: codepipelineProvider(urls),
+    cos: cosProvider(urls, xml),
+    importexport: importExportProvider(urls, xml),
   };
 }

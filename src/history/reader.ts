@@ -114,8 +114,7 @@ const likeOf = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) =
  * The FTS5 query of the rows holding every distinct trigram of `text` (three characters or more),
  * each a quoted phrase (its `"` doubled; every other character is literal inside): one merge of
  * the trigrams' row lists. A phrase of the whole text would also match the trigrams' positions,
- * at a cost of the text's length times each row's: 6 s at 200,000 jobs for 199 `a`s and a `b`
- * where 2,000 rows held 2,000 `a`s, against 0.07 s this way.
+ * at a cost of the text's length times each row's (the figure: docs/performance.md, Decisions).
  */
 function trigramsOf(text: string): string {
   const chars = [...text];

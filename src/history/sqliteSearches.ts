@@ -1,7 +1,7 @@
 /**
  * SQLite history searches off the gateway's thread. node:sqlite runs a statement synchronously,
- * so a search on the gateway's own connection held every request for as long as it read (a text
- * search of 200,000 jobs: seconds; a hostile one: minutes). Here each search runs on a worker
+ * so a search on the gateway's own connection held every request for as long as it read (how
+ * long: docs/performance.md, Decisions). Here each search runs on a worker
  * thread with its own read-only connection to the same file (sqliteSearchWorker.ts), under a
  * deadline both sides keep: the worker stops the statement at its next row past it, and the main
  * thread answers at it whatever the worker does, replacing a worker that has not stopped soon
