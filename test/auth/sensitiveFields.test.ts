@@ -50,6 +50,8 @@ describe('The central list of sensitive fields', () => {
         'a link to the CloudWatch console page of the stream (no credential; the console signs in on its own); the whole type needs jobs:logs:read',
       'NotificationRuleCreated.secret':
         "the new rule's own signing secret, shown once to its creator (notifications:write), not a job's",
+      'Mutation.rotateNotificationSecret':
+        "a rule's new signing secret (NotificationRuleCreated.secret), made and shown once to a caller with notifications:write, not a job's",
       'NotificationTarget.url': 'masked: scheme and host only (src/notifications/secretBox.ts)',
     };
     const guarded = new Set(policy.sensitiveFields.map((f) => `${f.type}.${f.field}`));

@@ -90,9 +90,10 @@ describe('The demo banner', () => {
       });
       try {
         const queueUrl = (env.JOBGRAPH_EVENT_QUEUES as string).split(',')[0] as string;
-        // The AWS CLI's way in, printed with the endpoint its v1 would not take from the variable.
+        // The AWS CLI's way in, printed with the emulator's address written out: v1 takes no SQS
+        // endpoint from the variable, and an unset variable would send the keys to AWS.
         expect(demo.output.stdout).toContain(
-          `aws sqs receive-message --endpoint-url "$AWS_ENDPOINT_URL_SQS" --queue-url ${queueUrl}`,
+          `aws sqs receive-message --endpoint-url ${env.AWS_ENDPOINT_URL_SQS as string} --queue-url ${queueUrl}`,
         );
         // Long polls until the moved job's event arrives (the progressing job's events may come first).
         type BatchEvent = { detail?: { jobId?: string; status?: string } };
