@@ -92,7 +92,15 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     cluster,
   );
   const events = openEventQueues(config, accounts, logger, observability, cluster?.redis);
-  const states = openJobStates(config, listSnapshots.now, logger, observability, events, history);
+  const states = openJobStates(
+    config,
+    listSnapshots.now,
+    logger,
+    observability,
+    events,
+    history,
+    options.statesSize,
+  );
   // What a restart kept of the events' coverage, before the queues are read.
   const closeCoverage = await keepCoverage(events, history, logger);
   const { actionLog, actions } = openActions(
@@ -278,6 +286,11 @@ export interface GatewayOptions {
    * offset, say).
    */
   listClock?: () => number;
+  /**
+   * Most jobs the job-state store holds (default STATES_SIZE, 50,000): a test makes it small to
+   * prove what eviction keeps without sending 50,000 events.
+   */
+  statesSize?: number;
 }
 
 export interface DemoGateway extends Gateway {
@@ -316,6 +329,8 @@ export async function startDemo(
     emulatorPortBase?: number;
     /** The emulators' call logs keep the newest this many calls each (`jobgraph demo`); default all. */
     emulatorKeepCalls?: number;
+    /** The job-state store's bound (see `startGateway`). */
+    statesSize?: number;
   } = {},
 ): Promise<DemoGateway> {
   // Loaded here, not at the top: live mode never runs the emulators.
@@ -348,6 +363,7 @@ export async function startDemo(
       ...(options.logDestination ? { logDestination: options.logDestination } : {}),
       ...(options.watchScheduler ? { watchScheduler: options.watchScheduler } : {}),
       ...(options.listClock ? { listClock: options.listClock } : {}),
+      ...(options.statesSize === undefined ? {} : { statesSize: options.statesSize }),
       sandbox: {
         ...(options.sandboxDocument ? { document: options.sandboxDocument } : {}),
         headers: { Authorization: `Bearer ${tokens.read}` },

@@ -132,9 +132,11 @@ export function openJobStates(
   observability: Observability | undefined,
   events: EventQueues | undefined,
   history: History | null,
+  size?: number,
 ): JobStates {
   const states = new JobStates({
     now,
+    ...(size === undefined ? {} : { size }),
     learn: (record) => secretValues.learnRecord(record),
     onListenerFailure: (err) =>
       logger.error(

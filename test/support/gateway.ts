@@ -48,6 +48,8 @@ export async function startTestGateway(
     listClock?: () => number;
     /** More role ARNs the emulated STS lets the demo assume (accounts holding no jobs). */
     emulatorRoles?: readonly string[];
+    /** The job-state store's bound (default STATES_SIZE). */
+    statesSize?: number;
   } = {},
 ): Promise<TestGateway> {
   const logs = new LogCapture();
