@@ -4,13 +4,13 @@
 // one holding the new both verify the same delivery; after it, the old one fails.
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCOPE_NOTIFY, SCOPE_READ, type Identity } from '../../src/auth/identity.ts';
+import { SCOPE_NOTIFY, type Identity } from '../../src/auth/identity.ts';
 import { Notifications } from '../../src/notifications/notifications.ts';
 import { createSecretBox } from '../../src/notifications/secretBox.ts';
-import { accountToken } from '../support/accountTokens.ts';
-import { gql, startTestGateway, type TestGateway } from '../support/gateway.ts';
-import { historyStores, historyUrlOf } from '../support/historyStores.ts';
-import { startReceiver, type Receiver, type Received } from '../support/webhookReceiver.ts';
+import { gql, type TestGateway } from '../support/gateway.ts';
+import { historyStores } from '../support/historyStores.ts';
+import { startNotifyingGateway } from './notifyingGateway.ts';
+import type { Receiver, Received } from '../support/webhookReceiver.ts';
 
 const CREATE = `mutation ($input: NotificationRuleInput!) {
   createNotificationRule(input: $input) { secret rule { id } } }`;
@@ -34,17 +34,9 @@ describe.each(historyStores())('Rotating a signing secret on a $name', ({ skip, 
   beforeAll(async () => {
     if (skip) return;
     const store = await fresh();
-    receiver = await startReceiver();
-    gw = await startTestGateway({
-      JOBGRAPH_HISTORY_URL: historyUrlOf(store),
-      JOBGRAPH_NOTIFY_ALLOW_HOSTS: '127.0.0.1',
-    });
-    tokens.notify = await accountToken(gw, undefined, 'oncall-ann', [SCOPE_READ, SCOPE_NOTIFY]);
-    tokens.reader = await accountToken(gw, undefined, 'reader-bob', [SCOPE_READ]);
-    tokens.staging = await accountToken(gw, ['staging'], 'staging-carol', [
-      SCOPE_READ,
-      SCOPE_NOTIFY,
-    ]);
+    const made = await startNotifyingGateway(store);
+    ({ gw, receiver } = made);
+    Object.assign(tokens, made.tokens);
   });
   afterAll(async () => {
     await gw?.close();

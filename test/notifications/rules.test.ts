@@ -6,9 +6,10 @@ import { SCOPE_NOTIFY, SCOPE_READ } from '../../src/auth/identity.ts';
 import { openHistoryDatabase } from '../../src/history/database.ts';
 import { accountToken, operatorToken, readyz } from '../support/accountTokens.ts';
 import { gql, startTestGateway, type TestGateway } from '../support/gateway.ts';
-import { historyStores, historyUrlOf } from '../support/historyStores.ts';
+import { historyStores } from '../support/historyStores.ts';
+import { startNotifyingGateway } from './notifyingGateway.ts';
 import { metricValue } from '../support/metrics.ts';
-import { startReceiver, type Receiver } from '../support/webhookReceiver.ts';
+import type { Receiver } from '../support/webhookReceiver.ts';
 import type { HistoryStoreConfig } from '../../src/config/types.ts';
 
 const CREATE = `mutation ($input: NotificationRuleInput!) {
@@ -27,17 +28,9 @@ describe.each(historyStores())('Notification rules on a $name', ({ skip, fresh }
   beforeAll(async () => {
     if (skip) return;
     store = await fresh();
-    receiver = await startReceiver();
-    gw = await startTestGateway({
-      JOBGRAPH_HISTORY_URL: historyUrlOf(store),
-      JOBGRAPH_NOTIFY_ALLOW_HOSTS: '127.0.0.1',
-    });
-    tokens.notify = await accountToken(gw, undefined, 'oncall-ann', [SCOPE_READ, SCOPE_NOTIFY]);
-    tokens.reader = await accountToken(gw, undefined, 'reader-bob', [SCOPE_READ]);
-    tokens.staging = await accountToken(gw, ['staging'], 'staging-carol', [
-      SCOPE_READ,
-      SCOPE_NOTIFY,
-    ]);
+    const made = await startNotifyingGateway(store);
+    ({ gw, receiver } = made);
+    Object.assign(tokens, made.tokens);
   });
   afterAll(async () => {
     await gw?.close();
