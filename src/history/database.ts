@@ -140,14 +140,19 @@ async function openSqlite(
     // The first statements read the file: a corrupt or locked one fails here, before anything
     // is written to it.
     raw.exec('PRAGMA busy_timeout = 5000');
-    // A new file's pages are 32 KiB (an existing file keeps its own): a fresh job dirties a leaf
-    // of two indexes on random keys, and SQLite's cost of writing it (WAL frame, checkpoint) went
-    // by the page more than by the byte, so larger pages cost a fresh job less (figures, with a
-    // jobHistory page at a million jobs measured on both: bench/HISTORY.md, Decisions).
-    raw.exec('PRAGMA page_size = 32768');
-    // A new file gives pages freed by pruning back to the file system (history/budget.ts); an
-    // existing file keeps auto-vacuum off until `jobgraph history prune` switches it.
-    raw.exec('PRAGMA auto_vacuum = INCREMENTAL');
+    // Only a new (empty) file is shaped: on an existing one these are no-ops at best, and setting
+    // auto_vacuum takes the write lock, so a process opening a file another one is writing (a
+    // second replica, `jobgraph history`) waited on it and failed as "database is locked".
+    if ((raw.prepare('PRAGMA page_count').get() as { page_count: number }).page_count === 0) {
+      // A new file's pages are 32 KiB: a fresh job dirties a leaf of two indexes on random keys,
+      // and SQLite's cost of writing it (WAL frame, checkpoint) went by the page more than by the
+      // byte, so larger pages cost a fresh job less (figures, with a jobHistory page at a million
+      // jobs measured on both: bench/HISTORY.md, Decisions).
+      raw.exec('PRAGMA page_size = 32768');
+      // A new file gives pages freed by pruning back to the file system (history/budget.ts); an
+      // existing file keeps auto-vacuum off until `jobgraph history prune` switches it.
+      raw.exec('PRAGMA auto_vacuum = INCREMENTAL');
+    }
     const mode = raw.prepare('PRAGMA journal_mode = WAL').get() as { journal_mode?: string };
     if (mode.journal_mode !== 'wal') throw new Error('the file cannot be put in WAL mode');
     for (const pragma of SQLITE_CONNECTION_PRAGMAS) raw.exec(`PRAGMA ${pragma}`);

@@ -25,6 +25,36 @@ describe('The SQLite history store', () => {
     expect(existsSync(`${path}-wal`)).toBe(false);
   });
 
+  it('opens a file another process is writing to without waiting for its write lock, and reads it', async () => {
+    // Another connection holds the write lock (as a replica's writer does mid-batch): opening the
+    // file only reads it, so it neither waits for the lock nor fails with "database is locked".
+    const store = await kinds[0]!.fresh();
+    const first = (await openHistoryDatabase(store))!;
+    await first.close();
+    const { DatabaseSync } = await import('node:sqlite');
+    const writer = new DatabaseSync((store as { path: string }).path);
+    writer.exec('BEGIN IMMEDIATE');
+    writer.exec("INSERT INTO jobgraph_schema (version, applied_at) VALUES (-1, 'held')");
+    try {
+      const second = (await openHistoryDatabase(store))!;
+      try {
+        const { rows } = await sql<{ n: number }>`SELECT count(*) AS n FROM jobs`.execute(
+          second.db,
+        );
+        expect(rows).toEqual([{ n: 0 }]);
+        const { rows: vacuum } = await sql<{ auto_vacuum: number }>`PRAGMA auto_vacuum`.execute(
+          second.db,
+        );
+        expect(vacuum).toEqual([{ auto_vacuum: 2 }]); // the file keeps the shape it was made with
+      } finally {
+        await second.close();
+      }
+    } finally {
+      writer.exec('ROLLBACK');
+      writer.close();
+    }
+  });
+
   it("keeps a batch's statement journal in memory, not in a temporary file", async () => {
     // Each multi-row statement of a batch runs inside its transaction, so SQLite journals the
     // pages it changes: in a temporary file, a 32 KiB write(2) a page, unless temp_store is MEMORY.
