@@ -136,7 +136,12 @@ export class EventQueues {
 
   constructor(options: EventQueuesOptions) {
     this.#options = options;
-    this.#measured = new EventCoverage(options.config.events.missGraceMs, () => this.#changed());
+    this.#measured = new EventCoverage(
+      options.config.events.missGraceMs,
+      () => this.#changed(),
+      undefined,
+      () => [...this.#states.values()].some((s) => s.paused === true),
+    );
     this.#offCluster = options.cluster?.onAvailability(() => this.#changed());
     this.#agents = createAgents(options.queues.length * 2 + 2);
     for (const q of options.queues)
