@@ -91,7 +91,14 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     logger,
     cluster,
   );
-  const events = openEventQueues(config, accounts, logger, observability, cluster?.redis);
+  const events = openEventQueues(
+    config,
+    accounts,
+    logger,
+    observability,
+    cluster?.redis,
+    history?.bound,
+  );
   const states = openJobStates(
     config,
     listSnapshots.now,
@@ -228,7 +235,7 @@ function serverParts(
   const { sources, built, logger, health, history, observability, accounts } = core;
   return {
     ...{ config, sources, built, logger, health, accounts },
-    ...(history ? { history } : {}),
+    ...(history ? { history, backgroundReads: history.bound } : {}),
     ...(observability ? { observability } : {}),
     ...(options.sandbox ? { sandbox: options.sandbox } : {}),
     ...(options.watchScheduler ? { watchScheduler: options.watchScheduler } : {}),

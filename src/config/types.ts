@@ -275,6 +275,12 @@ export interface Config {
     searchTimeoutMs: number;
     /** `jobHistory` searches one caller may have running at once (JOBGRAPH_HISTORY_SEARCHES_PER_CALLER, default 2). */
     searchesPerCaller: number;
+    /**
+     * The history writer's bound (JOBGRAPH_HISTORY_MAX_QUEUE, default 10,000): changes that wait as
+     * they came, and jobs that wait; past it the job event queues stop receiving and the watches'
+     * background reads wait until the store catches up (docs/history.md, "Falling behind").
+     */
+    maxQueue: number;
   };
   /**
    * Origins a browser may call from (JOBGRAPH_CORS_ORIGINS: comma-separated origins, or `*`).

@@ -213,6 +213,11 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
     'jobHistory searches one caller may run at once (1–1000); beyond, UPSTREAM_THROTTLED',
   ),
   history(
+    'JOBGRAPH_HISTORY_MAX_QUEUE',
+    '10000',
+    'jobs waiting to be written before event queues pause and background reads wait (1–10000000)',
+  ),
+  history(
     'JOBGRAPH_NOTIFY_SECRET',
     '— (live: notifications off; demo: made at start)',
     'key sealing notification targets and signing secrets, 32+ characters; replicas share it',

@@ -8,7 +8,7 @@ import { providerOf } from '../datasources/registry.ts';
 import type { AwsAccounts } from '../datasources/shared/accounts.ts';
 import { JobStates } from '../datasources/state/jobStates.ts';
 import { loadCoverageEvidence, saveCoverageEvidence } from '../history/coverageEvidence.ts';
-import { historySubscriber, type History } from '../history/index.ts';
+import { historySubscriber, type History, type WriterBound } from '../history/index.ts';
 import { parseGlobalId } from '../model/globalId.ts';
 import type { Observability } from '../observability/index.ts';
 
@@ -18,7 +18,8 @@ import type { Observability } from '../observability/index.ts';
 /**
  * The job event queues of JOBGRAPH_EVENT_QUEUES (none: no event source, every watched job polled):
  * each message's outcome counted, a rejected one counted by queue and reason and logged
- * (rejectionLog.ts: never its body), a queue going down or coming back logged once each.
+ * (rejectionLog.ts: never its body), a queue going down or coming back logged once each. While the
+ * history writer is over its `bound`, no queue receives.
  */
 export function openEventQueues(
   config: Config,
@@ -26,6 +27,7 @@ export function openEventQueues(
   logger: Logger,
   observability: Observability | undefined,
   cluster: ClusterChannel | undefined,
+  bound?: WriterBound,
 ): EventQueues | undefined {
   const queues = config.events.queues ?? [];
   if (queues.length === 0) return undefined;
@@ -35,6 +37,7 @@ export function openEventQueues(
     queues,
     accounts,
     ...(cluster ? { cluster } : {}),
+    ...(bound ? { bound } : {}),
     observer: {
       outcome: (provider, outcome) => metrics?.event(provider, outcome),
       rejected: new RejectionLog(

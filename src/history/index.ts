@@ -12,11 +12,13 @@ import { HistoryWriter, type HistoryWriterOptions, type WriteOutcome } from './w
 import { sealedHistoryCursors } from './requestHistory.ts';
 import { storeIdentity } from './storeIdentity.ts';
 import { SearchSlots } from './searchSlots.ts';
+import { WriterBoundSignal } from './writerBound.ts';
 
 export { HistoryReader, historyGrantOf, type HistoryGrant, type HistoryFilter } from './reader.ts';
 export { HistoryWriter, type HistoryChange, type HistorySource } from './writer.ts';
 export { historySubscriber } from './subscriber.ts';
 export { retainedJobs } from './retained.ts';
+export type { BackgroundReads, WriterBound } from './writerBound.ts';
 
 /** How often old jobs are pruned while the gateway runs. */
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
@@ -39,6 +41,11 @@ export interface History {
   readonly database: HistoryDatabase;
   readonly writer: HistoryWriter;
   readonly reader: HistoryReader;
+  /**
+   * The writer's bound as the producers of changes see it (writerBound.ts): the event queues stop
+   * receiving and the watches' background reads wait while it is over.
+   */
+  readonly bound: WriterBoundSignal;
   /** The `jobHistory` searches each caller may have running at once (JOBGRAPH_HISTORY_SEARCHES_PER_CALLER). */
   readonly searchSlots: SearchSlots;
   /** Where history is kept (never a password). */
@@ -58,12 +65,14 @@ export interface History {
     lagSeconds: number;
     /** Present when more jobs wait than the writer's bound (writer.ts `onOverBound`). */
     overBound?: true;
+    /** Background reads deferred while over it, since start (present once one was). */
+    deferredReads?: number;
   } & Partial<BudgetView>;
   /**
    * What the `jobgraph_history_*` gauges read: the store's size, budget and oldest job at the last
    * measure (absent before it), and the writer's lag now, seconds.
    */
-  size(): Partial<BudgetView> & { lagSeconds: number };
+  size(): Partial<BudgetView> & { lagSeconds: number; deferredReads: number };
   /** Measure the store now against its budget (pruning at it); what the minute's timer runs. */
   measure(): Promise<void>;
   close(): Promise<void>;
@@ -78,8 +87,10 @@ export async function openHistory(
 ): Promise<History | null> {
   const database = await openDatabase(config, logger);
   if (database === null) return null;
-  const writer = historyWriter(database, logger, {
+  const bound = new WriterBoundSignal();
+  const writer = historyWriter(database, logger, bound, {
     withoutSecrets,
+    maxQueue: config.history.maxQueue,
     ...(count ? { count } : {}),
     ...more,
   });
@@ -94,6 +105,7 @@ export async function openHistory(
     database,
     writer,
     reader,
+    bound,
     searchSlots: new SearchSlots(config.history.searchesPerCaller),
     where: database.where,
     settled: () => settled(writer),
@@ -106,10 +118,15 @@ export async function openHistory(
         queued: writer.queued,
         lagSeconds: writer.lagSeconds,
         ...(writer.overBound ? { overBound: true as const } : {}),
+        ...(bound.deferredReads > 0 ? { deferredReads: bound.deferredReads } : {}),
         ...upkeep.view(),
       };
     },
-    size: () => ({ ...upkeep.view(), lagSeconds: writer.lagSeconds }),
+    size: () => ({
+      ...upkeep.view(),
+      lagSeconds: writer.lagSeconds,
+      deferredReads: bound.deferredReads,
+    }),
     measure: () => upkeep.measure(),
     close: async () => {
       await upkeep.stop();
@@ -143,11 +160,15 @@ async function openDatabase(
   }
 }
 
-/** The store's writer, telling `logger` when writes fail, rows are refused, or it is far behind. */
+/**
+ * The store's writer, telling `logger` when writes fail, rows are refused, or it is far behind,
+ * and `bound` (the producers) when it is over its bound and when it fits again.
+ */
 function historyWriter(
   database: HistoryDatabase,
   logger: HistoryLogger,
-  options: Pick<HistoryWriterOptions, 'withoutSecrets' | 'count' | 'inBatch'>,
+  bound: WriterBoundSignal,
+  options: Pick<HistoryWriterOptions, 'withoutSecrets' | 'count' | 'inBatch' | 'maxQueue'>,
 ): HistoryWriter {
   const where = database.where;
   return new HistoryWriter(database, {
@@ -165,16 +186,19 @@ function historyWriter(
         { history: where, jobs, code },
         'history: the database refused some jobs of a batch; their changes are dropped and counted, the others are written',
       ),
-    onOverBound: (over, jobs) =>
-      over
-        ? logger.warn(
-            { history: where, waitingJobs: jobs },
-            'history: more jobs wait to be written than the writer bounds; each is kept (its latest record, its finishing transitions) and written as the store catches up — see jobgraph_history_lag_seconds',
-          )
-        : logger.info(
-            { history: where, waitingJobs: jobs },
-            "history: the jobs waiting fit the writer's bound again",
-          ),
+    onOverBound: (over, jobs) => {
+      bound.set(over);
+      if (over)
+        logger.warn(
+          { history: where, waitingJobs: jobs },
+          'history: more jobs wait to be written than the writer bounds (JOBGRAPH_HISTORY_MAX_QUEUE); each is kept (its latest record, its finishing transitions) and written as the store catches up; meanwhile the job event queues stop receiving and background reads wait — see jobgraph_history_lag_seconds',
+        );
+      else
+        logger.info(
+          { history: where, waitingJobs: jobs },
+          "history: the jobs waiting fit the writer's bound again; the event queues and background reads go on",
+        );
+    },
   });
 }
 

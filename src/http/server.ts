@@ -41,6 +41,7 @@ import type { EventQueues } from '../datasources/events/eventQueues.ts';
 import type { JobActions } from '../actions/jobActions.ts';
 import type { JobStates } from '../datasources/state/jobStates.ts';
 import type { HistoryQueries } from '../history/requestHistory.ts';
+import type { BackgroundReads } from '../history/writerBound.ts';
 import type { Notifications } from '../notifications/notifications.ts';
 import { requestErrorCodesPlugin, requestPlugin } from './requestPlugins.ts';
 import { consoleRouter } from './console.ts';
@@ -99,6 +100,8 @@ export interface ServerOptions {
   states?: JobStates;
   /** The history store's read side (`Job.transitions`, `jobHistory`); none: history off. */
   history?: HistoryQueries;
+  /** Whether the watches' background reads wait now (the history writer's bound); none: never. */
+  backgroundReads?: BackgroundReads;
   /** Acting on jobs (docs/actions.md); none: every action refused as off. */
   actions?: JobActions;
   /** Job logs (docs/logs.md); none: no job has lines. */
@@ -421,6 +424,7 @@ function startSubscriptions(
     ...(options.states ? { states: options.states } : {}),
     ...(options.actions ? { actions: options.actions } : {}),
     ...(options.logs ? { logs: options.logs } : {}),
+    ...(options.backgroundReads ? { background: options.backgroundReads } : {}),
     audit: parts.audit,
     executeOperation: parts.executeOperation,
     ...(parts.callerRate ? { callerRate: parts.callerRate } : {}),

@@ -88,6 +88,23 @@ export function eventQueueGauge(
   });
 }
 
+/** Times each event queue stopped receiving while the history writer was over its bound, read at scrape time. */
+export function eventQueuePausesCounter(
+  registers: Registers,
+  queues: () => readonly { queue: string; pauses?: number }[],
+): void {
+  new Counter({
+    name: 'jobgraph_event_queue_pauses_total',
+    help: 'Times each job event queue stopped receiving because the history writer was over its bound (JOBGRAPH_HISTORY_MAX_QUEUE): its messages stay in SQS and are received once the store catches up (docs/history.md#falling-behind), by queue (`<account alias>:<region>:<queue name>`).',
+    labelNames: ['queue'],
+    registers,
+    collect() {
+      this.reset();
+      for (const q of queues()) this.inc({ queue: q.queue }, q.pauses ?? 0);
+    },
+  });
+}
+
 /** Whether Redis is there (1) or away (0), as the process's one Redis signal says; no sample without Redis. */
 export function redisUpGauge(registers: Registers, up: () => boolean | undefined): void {
   new Gauge({

@@ -1,4 +1,4 @@
-import { Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 
 /**
  * The history store's last measure (src/history/budget.ts; its fields absent before the first),
@@ -11,6 +11,8 @@ export interface HistorySizeView {
   readonly oldestAt?: string | null;
   /** The age of the oldest change recorded and not yet written, seconds (src/history/writer.ts). */
   readonly lagSeconds?: number;
+  /** Background reads of watched jobs deferred while the writer was over its bound, since start. */
+  readonly deferredReads?: number;
 }
 
 /**
@@ -56,4 +58,14 @@ export function historyGauges(
     "How far the history writer is behind: the age of the oldest job change recorded and not yet committed, in seconds (0: none waits). While the store keeps pace it stays under the group commit's second; past it, what waits is coalesced per job (docs/history.md#writes-and-what-a-crash-loses).",
     (v) => v.lagSeconds ?? null,
   );
+  new Counter({
+    name: 'jobgraph_history_deferred_reads_total',
+    help: "Background reads of watched jobs (polls, reconciliation reads, list-group passes) deferred while the history writer was over its bound (JOBGRAPH_HISTORY_MAX_QUEUE): each is tried again a poll interval later; a caller's query is never deferred (docs/history.md#falling-behind).",
+    registers,
+    collect() {
+      this.reset();
+      const n = view()?.deferredReads;
+      if (n !== undefined) this.inc(n);
+    },
+  });
 }

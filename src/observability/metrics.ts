@@ -14,6 +14,7 @@ import { watchMetrics, type WatchState } from './watchMetrics.ts';
 import {
   eventCounters,
   eventQueueGauge,
+  eventQueuePausesCounter,
   eventsMissedCounter,
   listenerFailuresCounter,
   redisUpGauge,
@@ -107,7 +108,7 @@ export class GatewayMetrics {
   readonly #notify: ReturnType<typeof notificationMetrics>;
   #notificationsBacklog: (() => { depth: number; oldestAgeSeconds: number }) | undefined;
   #watch: (() => WatchState) | undefined;
-  #eventQueues: (() => readonly { queue: string; state: string }[]) | undefined;
+  #eventQueues: (() => readonly { queue: string; state: string; pauses?: number }[]) | undefined;
   #redisUp: (() => boolean) | undefined;
   #history: (() => HistorySizeView | null) | undefined;
   #eventsLastApplied: (() => readonly LastApplied[]) | undefined;
@@ -136,6 +137,7 @@ export class GatewayMetrics {
     this.#eventCounts = eventCounters(registers);
     historyGauges(registers, () => this.#history?.());
     eventQueueGauge(registers, () => this.#eventQueues?.() ?? []);
+    eventQueuePausesCounter(registers, () => this.#eventQueues?.() ?? []);
     redisUpGauge(registers, () => this.#redisUp?.());
     eventsMissedCounter(registers, () => this.#eventsMissed?.());
     listenerFailuresCounter(registers, () => this.#listenerFailures?.() ?? 0);
@@ -277,7 +279,9 @@ export class GatewayMetrics {
   }
 
   /** What `jobgraph_event_queue_up` reads at each scrape. */
-  eventQueueSource(source: () => readonly { queue: string; state: string }[]): void {
+  eventQueueSource(
+    source: () => readonly { queue: string; state: string; pauses?: number }[],
+  ): void {
     this.#eventQueues = source;
   }
 

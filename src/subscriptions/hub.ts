@@ -37,6 +37,7 @@ import type { JobActions } from '../actions/jobActions.ts';
 import { EventApplier } from './eventApplier.ts';
 import { createWatchLister } from './watchLister.ts';
 import { PollerRegistry } from './pollerRegistry.ts';
+import type { PollerOptions } from './pollerOptions.ts';
 import { pollSlotMs } from './pollSlots.ts';
 import { systemScheduler, type Scheduler } from './scheduler.ts';
 import { SubscriptionSlots } from './slots.ts';
@@ -113,6 +114,8 @@ export interface WatchHubOptions {
   states?: JobStates;
   /** Job logs (docs/logs.md), for `jobLogs`; none: no job's log is followed. */
   logs?: JobLogs;
+  /** Whether the watches' background reads wait now (the history writer's bound); none: never. */
+  background?: PollerOptions['background'];
 }
 
 /** The poll leases of the cache the sources share (Redis), if any. */
@@ -182,6 +185,7 @@ export class WatchHub {
         reconcileMs: config.events.reconcileMs,
       },
       states,
+      ...(options.background ? { background: options.background } : {}),
       ...(options.listWatch === false
         ? {}
         : {

@@ -32,6 +32,7 @@ export interface SubscriptionOptions extends Pick<
   | 'states'
   | 'actions'
   | 'logs'
+  | 'background'
 > {
   schema: GraphQLSchema;
   limits: QueryLimits;

@@ -269,6 +269,10 @@ export class JobReadSchedule implements GroupMember {
     this.timer = undefined;
     this.dueAt = null;
     if (this.stopped) return;
+    // A read nobody asked for now (a poll, a reconciliation, a list group's pass) waits while the
+    // history is over its bound: another poll interval, then asked again (history/writerBound.ts).
+    if (this.options.background?.deferred())
+      return void this.arm(this.interval, this.options.scheduler.now());
     if (!this.options.leases) return this.dispatch();
     if (this.claiming) this.pollDue = true;
     else void this.claim();

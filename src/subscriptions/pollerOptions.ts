@@ -1,6 +1,7 @@
 import type { PollLeases } from '../cache/pollLeases.ts';
 import type { AnswerMemo } from '../datasources/shared/answerMemo.ts';
 import type { JobStates } from '../datasources/state/jobStates.ts';
+import type { BackgroundReads } from '../history/writerBound.ts';
 import type { JobKey } from '../model/globalId.ts';
 import type { JobRecord } from '../model/job.ts';
 import type { Scheduler } from './scheduler.ts';
@@ -57,4 +58,9 @@ export interface PollerOptions {
    * watched job is pinned in it. It learns each record's secret values on the way in.
    */
   states?: Pick<JobStates, 'offer' | 'now' | 'pin' | 'unpin' | 'subscribe'>;
+  /**
+   * Whether a poll that comes due waits a poll interval (the history writer is over its bound,
+   * history/writerBound.ts); absent: none waits. A caller's own reads never ask.
+   */
+  background?: BackgroundReads;
 }

@@ -1,7 +1,7 @@
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll } from 'vitest';
 import { createEmulatorAccounts } from '../../src/emulators/accounts.ts';
-import { startEmulator } from '../../src/emulators/framework.ts';
+import { startEmulator, type RecordedCall } from '../../src/emulators/framework.ts';
 import { createSqsEmulator } from '../../src/emulators/sqs/emulator.ts';
 import { demoSdkConfig } from './sdkClients.ts';
 import { useStarted } from './useStarted.ts';
@@ -11,7 +11,7 @@ import { useStarted } from './useStarted.ts';
  * first test and closed after its last, with one `@aws-sdk/client-sqs` client on the demo keys
  * (`client`, made at first use and destroyed at the end) and `queue(name, attributes)`, which
  * creates a queue through that client and answers its URL. `emulator` is the emulator itself, for
- * its test switches (`deny`, …).
+ * its test switches (`deny`, …); `calls`, the calls it answered (ReceiveMessage counted there).
  */
 export function useSqsEmulator() {
   const emulator = createSqsEmulator({ accounts: createEmulatorAccounts() });
@@ -26,6 +26,10 @@ export function useSqsEmulator() {
     emulator,
     get url(): string {
       return started.url;
+    },
+    /** The calls the emulator answered (and those a client gave up on), oldest first. */
+    get calls(): RecordedCall[] {
+      return started.calls;
     },
     get client(): SQSClient {
       return (client ??= new SQSClient(demoSdkConfig(started.url)));

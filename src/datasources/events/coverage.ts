@@ -98,6 +98,11 @@ export class EventCoverage {
     /** Told when an answer of `live` may have changed. */
     private readonly changed: () => void,
     private readonly now: () => number = Date.now,
+    /**
+     * Whether the queues receive nothing now (the history writer over its bound, eventQueues.ts):
+     * an event may be waiting in SQS, so no grace period ends and no silence counts meanwhile.
+     */
+    private readonly held: () => boolean = () => false,
   ) {}
 
   /** Whether events cover the jobs of `provider` in `account` and `region` now (the queues' health aside). */
@@ -149,11 +154,16 @@ export class EventCoverage {
     const entry = this.#entries.get(keyOf(provider, account, region));
     if (!entry?.live || entry.pending.has(id)) return;
     entry.pending.set(id, this.now() + this.graceMs);
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer);
-      if (entry.pending.delete(id)) this.#off(entry, 'MISSED');
-    }, this.graceMs).unref();
-    this.#timers.add(timer);
+    const grace = () => {
+      const timer = setTimeout(() => {
+        this.#timers.delete(timer);
+        // Held: its event may be waiting in the queue; another grace period from now.
+        if (entry.pending.has(id) && this.held()) return grace();
+        if (entry.pending.delete(id)) this.#off(entry, 'MISSED');
+      }, this.graceMs).unref();
+      this.#timers.add(timer);
+    };
+    grace();
   }
 
   /** `queue` cannot be read: what it spoke for stops being live until an event is applied again. */
@@ -203,9 +213,10 @@ export class EventCoverage {
 
   /**
    * Each place live by kept evidence whose silence has outlasted its bound goes back to polling
-   * (SILENT). Run every SILENCE_CHECK_MS while there is one.
+   * (SILENT), not while the queues are held. Run every SILENCE_CHECK_MS while there is one.
    */
   silenced(): void {
+    if (this.held()) return;
     const now = this.now();
     for (const entry of this.#entries.values())
       if (entry.restored && now - (entry.lastEventAt ?? 0) > silenceBound(usualGap(entry)))

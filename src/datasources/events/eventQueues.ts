@@ -6,6 +6,7 @@ import type { AwsAccounts } from '../shared/accounts.ts';
 import type { BlockedQueue } from '../shared/provider.ts';
 import { createAgents, destroyAgents, type Agents } from '../shared/http.ts';
 import type { CoverageEvidence } from '../../history/coverageEvidence.ts';
+import type { WriterBound } from '../../history/writerBound.ts';
 import { EventCoverage, type CoverageState } from './coverage.ts';
 import { decodeEvent, EVENT_PROVIDERS, EventRejected, type JobEvent } from './envelope.ts';
 import { SqsClient, SqsError, type SqsMessage } from './sqs.ts';
@@ -64,6 +65,10 @@ export interface QueueState {
   state: 'STARTING' | 'UP' | 'DOWN';
   /** Why it is DOWN (SQS's error code, `Unreachable`, `Timeout`); null otherwise. */
   code: string | null;
+  /** Present while it receives nothing: the history writer is over its bound (`bound`). */
+  paused?: true;
+  /** Times it stopped receiving for that since start (present once it has). */
+  pauses?: number;
 }
 
 /**
@@ -95,6 +100,11 @@ export interface EventQueuesOptions {
   retryMs?: number;
   maxRetryMs?: number;
   random?: () => number;
+  /**
+   * The history writer's bound (history/writerBound.ts): while it is over, no queue receives (its
+   * messages stay in SQS, handed out once it fits again); the messages received finish as usual.
+   */
+  bound?: WriterBound;
 }
 
 /** ReceiveMessage's most messages a call. */
@@ -126,7 +136,12 @@ export class EventQueues {
 
   constructor(options: EventQueuesOptions) {
     this.#options = options;
-    this.#measured = new EventCoverage(options.config.events.missGraceMs, () => this.#changed());
+    this.#measured = new EventCoverage(
+      options.config.events.missGraceMs,
+      () => this.#changed(),
+      undefined,
+      () => [...this.#states.values()].some((s) => s.paused === true),
+    );
     this.#offCluster = options.cluster?.onAvailability(() => this.#changed());
     this.#agents = createAgents(options.queues.length * 2 + 2);
     for (const q of options.queues)
@@ -276,6 +291,9 @@ export class EventQueues {
     const { retryMs = 1000, maxRetryMs = 60_000, random = Math.random } = this.#options;
     let failures = 0;
     while (!this.#closed) {
+      const bound = this.#options.bound;
+      if (bound?.over()) await this.#held(q, bound);
+      if (this.#closed) return;
       let messages;
       // Until the queue has answered (at start, after a failure) the call does not wait: its
       // health is known at once, not after a long poll's 20 s.
@@ -386,6 +404,21 @@ export class EventQueues {
         },
       );
     });
+  }
+
+  /**
+   * Receive nothing until the history writer fits its bound again (or the queues close): a
+   * consumer that went on would only add to what waits to be written. The messages stay in SQS,
+   * durable; its state stays what it was (a paused queue is as live as before), marked `paused`.
+   */
+  async #held(q: EventQueue, bound: WriterBound): Promise<void> {
+    const s = this.#states.get(q.label);
+    if (s) {
+      s.paused = true;
+      s.pauses = (s.pauses ?? 0) + 1;
+    }
+    await this.#unlessClosed(bound.fits()).catch(() => undefined);
+    if (s) delete s.paused;
   }
 
   #set(q: EventQueue, state: 'UP' | 'DOWN', code: string | null): void {
