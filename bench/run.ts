@@ -2,7 +2,7 @@
 import { Session } from 'node:inspector/promises';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { startChildServer, type ChildServer } from './rig/childServer.ts';
@@ -15,7 +15,7 @@ import { profileIn, windowOf } from './lib/profile.ts';
 import { REPO_ROOT, waitForIdle } from './rig/proc.ts';
 import * as cpuReport from './rig/cpuReport.ts';
 import * as report from './rig/report.ts';
-import { readCpuSettings, readSettings, type BenchSettings } from './lib/settings.ts';
+import { checkouts, readCpuSettings, readSettings, type BenchSettings } from './lib/settings.ts';
 import * as side from './lib/side.ts';
 import { jobBody, jobsBody, post, type GraphQLResponse } from './lib/queries.ts';
 import { logger, release, runBench, startStack, track, type Stack } from './rig/stack.ts';
@@ -47,11 +47,9 @@ async function begin(settings: BenchSettings) {
   // a server closed while a phase did not need it would be counted again when a later one does.
   const stack = await startStack({ latencyMs: settings.latencyMs, keepAliveMs: 60 * 60_000 });
   const ctx = benchContext(stack, settings, tmpDir, log);
-  const roots = [
-    ...(settings.beforeRoot ? [['before', resolve(settings.beforeRoot)] as const] : []),
-    ['after', resolve(settings.afterRoot ?? REPO_ROOT)] as const,
-  ];
-  return { tmpDir, stack, ctx, roots };
+  const roots = checkouts(settings, REPO_ROOT);
+  const afterRoot = roots.at(-1)![1];
+  return { tmpDir, stack, ctx, roots, afterRoot };
 }
 type Roots = Awaited<ReturnType<typeof begin>>['roots'];
 
@@ -220,7 +218,7 @@ type CpuSettings = ReturnType<typeof readCpuSettings>;
 /** BENCH_CPU_SERVERS' servers (all by default): the checkouts, the after one with its history off, the peer and the core floor. */
 async function cpuServers(settings: CpuSettings, stack: Stack, roots: Roots, launch: Launch) {
   const measured = (label: string) => (settings.servers as readonly string[]).includes(label);
-  const afterRoot = (roots[roots.length - 1] as readonly [string, string])[1];
+  const afterRoot = roots.at(-1)![1];
   const gateways: (GatewayProcess & { label: string })[] = [];
   for (const [label, root] of roots)
     if (measured(label)) gateways.push({ ...(await launch(label, root)), label });
@@ -330,7 +328,7 @@ async function cpuProfiles(
 /** `npm run bench:cpu` (bench/README.md): rotated rounds, then a profile if asked; every number to `<scratch>/cpu.json`. */
 async function cpuOnly(): Promise<void> {
   const settings = readCpuSettings();
-  const { tmpDir, stack, ctx, roots } = await begin(settings);
+  const { tmpDir, stack, ctx, roots, afterRoot } = await begin(settings);
   const launch: Launch = (label, repoRoot, nodeArgs = [], env = {}) =>
     stack.gateway({
       label,
@@ -338,7 +336,6 @@ async function cpuOnly(): Promise<void> {
       nodeArgs,
       extraEnv: { JOBGRAPH_CACHE_MAX_ENTRIES: '0', ...env },
     });
-  const afterRoot = (roots[roots.length - 1] as readonly [string, string])[1];
   await probeFixtures(stack, { repoRoot: afterRoot });
   const { gateways, peers, servers, measured } = await cpuServers(settings, stack, roots, launch);
   const labels = [...(measured('floor') ? ['floor'] : []), ...servers.map((s) => s.label)];

@@ -14,7 +14,7 @@ import { UnknownIdGenerator } from './lib/ids.ts';
 import { JOB_PARTS, profileIn, profileParts, windowOf } from './lib/profile.ts';
 import { readPollSettings } from './lib/settings.ts';
 import { newTally, slices, WatcherConnection } from './lib/watchers.ts';
-import { metricValue, scrape } from './rig/gateway.ts';
+import { metricSeries, metricValue, scrape } from './rig/gateway.ts';
 import { cpuTimeMicros, REPO_ROOT, sleep } from './rig/proc.ts';
 import { profileTables } from './rig/cpuReport.ts';
 import { columns, loadAverage, passMiss, runLine } from './rig/report.ts';
@@ -43,12 +43,12 @@ type Round = Awaited<ReturnType<typeof gatewayRound>> & { floor: number; burst: 
 /** Polls of watched jobs so far, and upstream calls of every kind (a list-assisted pass lists). */
 async function counts(gateway: Gateway) {
   const text = await scrape(gateway);
-  const lines = text.split('\n').filter((l) => l.startsWith('jobgraph_upstream_requests_total{'));
-  const sum = (ls: string[]) => ls.reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+  const series = metricSeries(text, 'jobgraph_upstream_requests_total');
+  const sum = (of: typeof series) => of.reduce((n, [, value]) => n + value, 0);
   const polls = metricValue(text, 'jobgraph_watch_polls_total', 'role="alone"');
-  const batch = sum(lines.filter((l) => l.includes('provider="AWS_BATCH"')));
+  const batch = sum(series.filter(([labels]) => labels.includes('provider="AWS_BATCH"')));
   const pollers = metricValue(text, 'jobgraph_watch_pollers');
-  return { polls, pollers, batch, calls: sum(lines) };
+  return { polls, pollers, batch, calls: sum(series) };
 }
 
 /** Gateway CPU µs per job polled over one window. */

@@ -110,6 +110,12 @@ export function metricValue(text: string, name: string, labels = ''): number {
   return line === undefined ? Number.NaN : Number(line.slice(prefix.length).trim().split(' ')[0]);
 }
 
+/** Every sample of `name` with labels in Prometheus text: its labels (`a="x",b="y"`) and value. */
+export function metricSeries(text: string, name: string): [labels: string, value: number][] {
+  const pattern = new RegExp(`^${name}\\{(.*)\\} (\\S+)`, 'gm');
+  return [...text.matchAll(pattern)].map((m) => [m[1]!, Number(m[2])]);
+}
+
 /** GET /metrics of the gateway (beside its /graphql). */
 export async function scrape(gateway: { url: string }): Promise<string> {
   const res = await fetch(new URL('/metrics', gateway.url));
@@ -117,12 +123,13 @@ export async function scrape(gateway: { url: string }): Promise<string> {
   return res.text();
 }
 
-/** Heap in use and size, external memory, new and old space committed (no collection forced). */
+/** RSS, heap in use and size, external memory, new and old space committed (no collection forced). */
 export async function heapOf(gateway: { url: string }) {
   const text = await scrape(gateway);
   const space = (name: string) =>
     metricValue(text, 'nodejs_heap_space_size_total_bytes', `space="${name}"`);
   return {
+    rss: metricValue(text, 'process_resident_memory_bytes'),
     used: metricValue(text, 'nodejs_heap_size_used_bytes'),
     total: metricValue(text, 'nodejs_heap_size_total_bytes'),
     external: metricValue(text, 'nodejs_external_memory_bytes'),
