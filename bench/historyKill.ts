@@ -2,8 +2,7 @@
 // jobs, or with BENCH_KILL_DRIVER=writer a process that only writes history, SIGKILLed mid-stream;
 // then every acknowledged change looked up. Settings: bench/README.md; figures: bench/HISTORY.md.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { sql } from 'kysely';
@@ -17,7 +16,7 @@ import { int, text } from './lib/settings.ts';
 import { killId, realRecords } from './lib/writerRecords.ts';
 import { outputUntil } from './rig/childServer.ts';
 import { metricSeries, metricValue, scrape, type GatewayProcess } from './rig/gateway.ts';
-import { REPO_ROOT, sleep } from './rig/proc.ts';
+import { REPO_ROOT, scratchDir, sleep } from './rig/proc.ts';
 import { loadAverage } from './rig/report.ts';
 import { logger, runBench, startStack, type Stack } from './rig/stack.ts';
 import { percentile } from './rig/stats.ts';
@@ -238,7 +237,7 @@ async function onceWriter(
 async function main() {
   const stack = await startStack({ latencyMs: 0 });
   await probeFixtures(stack);
-  const dir = mkdtempSync(join(tmpdir(), 'jobgraph-bench-history-kill-'));
+  const dir = scratchDir('jobgraph-bench-history-kill-');
   const path = join(dir, 'history.sqlite');
   const stores: [string, HistoryStoreConfig, string][] = [];
   if (SQLITE)

@@ -1,7 +1,6 @@
 // `npm run bench` and `npm run bench:cpu` (`--only cpu`): what each measures, bench/README.md.
 import { Session } from 'node:inspector/promises';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
@@ -12,7 +11,7 @@ import { floorClient } from './lib/floor.ts';
 import { jobsOf } from './lib/fixtures.ts';
 import type { BenchProvider } from './lib/ids.ts';
 import { profileIn, windowOf } from './lib/profile.ts';
-import { REPO_ROOT, waitForIdle } from './rig/proc.ts';
+import { REPO_ROOT, scratchDir, waitForIdle } from './rig/proc.ts';
 import * as cpuReport from './rig/cpuReport.ts';
 import * as report from './rig/report.ts';
 import { checkouts, readCpuSettings, readSettings, type BenchSettings } from './lib/settings.ts';
@@ -40,7 +39,7 @@ const startPeer = (urls: Record<BenchProvider, string>, ...flags: '--floor-calls
 
 /** What every run starts with: a scratch folder, the emulators, the phases' context and the checkouts to measure. */
 async function begin(settings: BenchSettings) {
-  const tmpDir = mkdtempSync(join(os.tmpdir(), `jobgraph-bench-${only ? `${only}-` : ''}`));
+  const tmpDir = scratchDir(`jobgraph-bench-${only ? `${only}-` : ''}`);
   log(`settings ${JSON.stringify(settings)}; scratch ${tmpDir}`);
   // The emulators keep an idle connection for the whole run (they close one after 65 s, as cloud
   // front ends do): figure 6 counts the connections the gateway opens after its warm-up, and one

@@ -4,9 +4,6 @@
  * settings, bench/README.md. Rounds alternate which side goes first; the verdict is the median of
  * the rounds' ratios. Prints Markdown; talks to 127.0.0.1 only.
  */
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import { join } from 'node:path';
 import { pollSlotMs } from '../src/subscriptions/pollSlots.ts';
 import { callsOf, floorClient, type FloorAnswer } from './lib/floor.ts';
 import { probeFixtures } from './lib/context.ts';
@@ -15,7 +12,7 @@ import { JOB_PARTS, profileIn, profileParts, windowOf } from './lib/profile.ts';
 import { readPollSettings } from './lib/settings.ts';
 import { newTally, slices, WatcherConnection } from './lib/watchers.ts';
 import { metricSeries, metricValue, scrape } from './rig/gateway.ts';
-import { cpuTimeMicros, REPO_ROOT, sleep } from './rig/proc.ts';
+import { cpuTimeMicros, REPO_ROOT, scratchDir, sleep } from './rig/proc.ts';
 import { profileTables } from './rig/cpuReport.ts';
 import { columns, loadAverage, passMiss, runLine } from './rig/report.ts';
 import { logger, release, runBench, startStack, track, type Stack } from './rig/stack.ts';
@@ -122,7 +119,7 @@ runBench(log, async () => {
   const ids = new UnknownIdGenerator().take(s.jobs, 'running');
   const batchJobs = ids.filter((id) => id.startsWith('batch:')).length;
   const period = String(s.pollMs);
-  const profileDir = s.profile ? mkdtempSync(join(os.tmpdir(), 'jobgraph-poll-profile-')) : null;
+  const profileDir = s.profile ? scratchDir('jobgraph-poll-profile-') : null;
   const gateway = await stack.gateway({
     label: 'watching',
     // Events off (the demo's queues would make Batch and HealthOmics reconciliation reads): all polled.

@@ -1,13 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { MemoryLimit } from './memoryLimit.ts';
 import { freePort } from '../../test/support/rawHttp.ts';
 import { childEnv } from '../lib/settings.ts';
 import { watchChild, type ChildServer } from './childServer.ts';
 import { INSPECT_LOOPBACK } from './inspector.ts';
-import { REPO_ROOT, sleep } from './proc.ts';
+import { REPO_ROOT, scratchDir, sleep } from './proc.ts';
 
 export interface GatewayOptions {
   label: string;
@@ -48,7 +45,7 @@ export async function startGateway(options: GatewayOptions, attempt = 1): Promis
     JOBGRAPH_CALLER_RATE: 'off',
     // The history store is on by default (a SQLite file in JOBGRAPH_DATA_DIR): each gateway its
     // own folder, so two gateways of one run never share a file and none writes into the checkout.
-    JOBGRAPH_DATA_DIR: mkdtempSync(join(tmpdir(), 'jobgraph-bench-data-')),
+    JOBGRAPH_DATA_DIR: scratchDir('jobgraph-bench-data-'),
     ...(options.extraEnv ?? {}),
   };
   const env = { ...childEnv(), JOBGRAPH_JWT_SECRET: options.jwtSecret, ...jobgraphEnv };
