@@ -2,8 +2,7 @@
 // jobs, or with BENCH_KILL_DRIVER=writer a process that only writes history, SIGKILLed mid-stream;
 // then every acknowledged change looked up. Settings: bench/README.md; figures: bench/HISTORY.md.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { sql } from 'kysely';
@@ -15,7 +14,9 @@ import { UnknownIdGenerator } from './lib/ids.ts';
 import { jobsBody, post } from './lib/queries.ts';
 import { int, text } from './lib/settings.ts';
 import { killId, realRecords } from './lib/writerRecords.ts';
-import { REPO_ROOT, sleep } from './rig/proc.ts';
+import { outputUntil } from './rig/childServer.ts';
+import { metricSeries, metricValue, scrape, type GatewayProcess } from './rig/gateway.ts';
+import { REPO_ROOT, scratchDir, sleep } from './rig/proc.ts';
 import { loadAverage } from './rig/report.ts';
 import { logger, runBench, startStack, type Stack } from './rig/stack.ts';
 import { percentile } from './rig/stats.ts';
@@ -90,15 +91,13 @@ async function readBack(store: HistoryStoreConfig) {
  * `jobgraph_history_writes_total` by outcome, from the gateway's /metrics: what its writer did;
  * and `lagSeconds`, its writer's lag then (`jobgraph_history_lag_seconds`).
  */
-async function writeCounts(graphqlUrl: string): Promise<Record<string, number>> {
-  const text = await (await fetch(new URL('/metrics', graphqlUrl))).text();
+async function writeCounts(gateway: GatewayProcess): Promise<Record<string, number>> {
+  const text = await scrape(gateway);
   const counts: Record<string, number> = {};
-  for (const [, outcome, n] of text.matchAll(
-    /^jobgraph_history_writes_total\{outcome="(\w+)"\} (\d+)/gm,
-  ))
-    counts[outcome as string] = Number(n);
-  const lag = /^jobgraph_history_lag_seconds ([\d.e+-]+)/m.exec(text);
-  if (lag) counts.lagSeconds = Number(lag[1]);
+  for (const [labels, n] of metricSeries(text, 'jobgraph_history_writes_total'))
+    counts[labels.replace(/^outcome="(\w+)"$/, '$1')] = n;
+  const lag = metricValue(text, 'jobgraph_history_lag_seconds');
+  if (!Number.isNaN(lag)) counts.lagSeconds = lag;
   return counts;
 }
 
@@ -115,7 +114,7 @@ async function once(stack: Stack, name: string, store: HistoryStoreConfig, url: 
   const until = { stopAt: Number.POSITIVE_INFINITY };
   const driving = drive(gateway.url, stack.headers, until);
   await sleep(Math.max(0, killAt - Date.now()));
-  const writes = await writeCounts(gateway.url);
+  const writes = await writeCounts(gateway);
   process.kill(gateway.pid, 'SIGKILL');
   const killedAt = Date.now();
   // The queries in flight fail (the process is gone); no new ones.
@@ -198,21 +197,13 @@ async function onceWriter(
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   /** [changes recorded, epoch ms, dropped so far, the writer's lag in s], in the order printed. */
   const acks: [number, number, number, number][] = [];
-  let ready!: () => void;
-  const isReady = new Promise<void>((resolve) => (ready = resolve));
   const lines = createInterface({ input: child.stdout });
   const closed = new Promise<void>((resolve) => lines.once('close', resolve));
   lines.on('line', (line) => {
-    if (line === 'ready') ready();
     const m = /^ack (\d+) (\d+) (\d+) (\S+)$/.exec(line);
     if (m) acks.push([Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])]);
   });
-  await Promise.race([
-    isReady,
-    exited.then(() => {
-      throw new Error('writerHost exited before it was ready');
-    }),
-  ]);
+  await outputUntil(child, /^ready$/m, 'writerHost');
   // As the gateway mode: two seconds untimed, then the kill a random moment into the window's
   // second half.
   await sleep(2000);
@@ -246,7 +237,7 @@ async function onceWriter(
 async function main() {
   const stack = await startStack({ latencyMs: 0 });
   await probeFixtures(stack);
-  const dir = mkdtempSync(join(tmpdir(), 'jobgraph-bench-history-kill-'));
+  const dir = scratchDir('jobgraph-bench-history-kill-');
   const path = join(dir, 'history.sqlite');
   const stores: [string, HistoryStoreConfig, string][] = [];
   if (SQLITE)

@@ -15,16 +15,15 @@ import { mintToken } from '../src/auth/mintToken.ts';
 import { SCOPE_LOGS, SCOPE_READ } from '../src/auth/identity.ts';
 import { startDemo } from '../src/app.ts';
 import { BATCH_JOB_IDS, batchGlobalId } from '../src/emulators/batch/data.ts';
+import { post } from './lib/queries.ts';
+import { int, text } from './lib/settings.ts';
 
-const num = (name: string, fallback: number) => {
-  const v = process.env[name];
-  return v === undefined || v === '' ? fallback : Number(v);
-};
-const SECONDS = num('BENCH_LOG_SECONDS', 60);
-const PEOPLE = num('BENCH_LOG_PEOPLE', 50);
-const VIEWS = num('BENCH_LOG_VIEWS', 4);
-const HOT = num('BENCH_LOG_HOT', 0.8);
-let seed = num('BENCH_LOG_SEED', 1);
+const SECONDS = int('BENCH_LOG_SECONDS', 60, 1, 3600);
+const PEOPLE = int('BENCH_LOG_PEOPLE', 50, 1, 100_000);
+const VIEWS = int('BENCH_LOG_VIEWS', 4, 1, 1000);
+const HOT = Number(text('BENCH_LOG_HOT') ?? 0.8);
+const SEED = int('BENCH_LOG_SEED', 1, 0, 2 ** 31);
+let seed = SEED;
 /** A seeded random (mulberry32): the same views every run of a seed. */
 function random(): number {
   seed = (seed + 0x6d2b79f5) | 0;
@@ -89,21 +88,13 @@ try {
     views.map(async (view) => {
       const wait = view.atMs - (Date.now() - started);
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      const res = await fetch(gateway.server.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          authorization: `Bearer ${tokens[view.person]}`,
-        },
-        body: JSON.stringify({ query: PAGE, variables: { id: batchGlobalId(view.job) } }),
-      });
-      const body = (await res.json()) as {
-        data?: { job?: { logTail?: { lines: unknown[] } | null } };
-        errors?: { extensions?: { code?: string } }[];
-      };
-      if (body.errors?.some((e) => e.extensions?.code === 'UPSTREAM_THROTTLED'))
+      const body = JSON.stringify({ query: PAGE, variables: { id: batchGlobalId(view.job) } });
+      const headers = { authorization: `Bearer ${tokens[view.person]}` };
+      const { json } = await post(gateway.server.url, body, headers);
+      const job = json.data?.job as { logTail?: { lines: unknown[] } | null } | undefined;
+      if (json.errors?.some((e) => e.extensions?.code === 'UPSTREAM_THROTTLED'))
         outcomes.throttled++;
-      else if (body.data?.job?.logTail?.lines.length) outcomes.lines++;
+      else if (job?.logTail?.lines.length) outcomes.lines++;
       else outcomes.other++;
     }),
   );
@@ -115,7 +106,7 @@ try {
     [
       `## Job log calls: ${PEOPLE} people, ${views.length} failed-job page views over ${SECONDS} s`,
       '',
-      `Views on the ${HOT_JOBS.length} hot jobs: ${views.filter((v) => HOT_JOBS.includes(v.job)).length}; distinct jobs viewed: ${distinct}; seed ${num('BENCH_LOG_SEED', 1)}; ${new Date().toISOString()}.`,
+      `Views on the ${HOT_JOBS.length} hot jobs: ${views.filter((v) => HOT_JOBS.includes(v.job)).length}; distinct jobs viewed: ${distinct}; seed ${SEED}; ${new Date().toISOString()}.`,
       '',
       '| figure | jobgraph | one call per page view | ratio |',
       '| --- | --- | --- | --- |',

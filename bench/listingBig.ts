@@ -13,7 +13,8 @@ import {
   type EmulatorSet,
 } from '../src/emulators/index.ts';
 import { isListCall, type LoggedCall } from './rig/emulators.ts';
-import { heapOf, metricValue, scrape, type GatewayProcess } from './rig/gateway.ts';
+import { outputUntil } from './rig/childServer.ts';
+import { heapOf, type GatewayProcess } from './rig/gateway.ts';
 import { post } from './lib/queries.ts';
 import { int, text } from './lib/settings.ts';
 import { KIT_LIMIT, kitMemoryLimit, type MemoryLimit } from './rig/memoryLimit.ts';
@@ -234,28 +235,14 @@ async function demoProcessMemory() {
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   try {
-    let out = '';
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (c: Buffer) => {
-        out += c.toString();
-        if (/AWS_ENDPOINT_URL_IMPORTEXPORT=\S+\n/.test(out)) resolve();
-      });
-      child.once('exit', () => reject(new Error('jobgraph demo exited before its banner')));
-    });
+    const out = await outputUntil(child, /AWS_ENDPOINT_URL_IMPORTEXPORT=\S+\n/, 'jobgraph demo');
     const url = out
       .match(/GraphQL \+ Apollo Sandbox:\s+(\S+)/)![1]!
       .replace('localhost', '127.0.0.1');
     const headers = { authorization: `Bearer ${out.match(/Authorization: Bearer (\S+)/)![1]}` };
     const read = async () => {
-      const text = await scrape({ url });
-      const space = (name: string) =>
-        metricValue(text, 'nodejs_heap_space_size_total_bytes', `space="${name}"`);
-      return {
-        rss: metricValue(text, 'process_resident_memory_bytes'),
-        heapUsed: metricValue(text, 'nodejs_heap_size_used_bytes'),
-        newSpace: space('new'),
-        oldSpace: space('old'),
-      };
+      const { rss, used, newSpace, oldSpace } = await heapOf({ url });
+      return { rss, heapUsed: used, newSpace, oldSpace };
     };
     const before = await read();
     let after: string | null = null;

@@ -1,8 +1,7 @@
 // `npm run bench` and `npm run bench:cpu` (`--only cpu`): what each measures, bench/README.md.
 import { Session } from 'node:inspector/promises';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { startChildServer, type ChildServer } from './rig/childServer.ts';
@@ -12,10 +11,10 @@ import { floorClient } from './lib/floor.ts';
 import { jobsOf } from './lib/fixtures.ts';
 import type { BenchProvider } from './lib/ids.ts';
 import { profileIn, windowOf } from './lib/profile.ts';
-import { REPO_ROOT, waitForIdle } from './rig/proc.ts';
+import { REPO_ROOT, scratchDir, waitForIdle } from './rig/proc.ts';
 import * as cpuReport from './rig/cpuReport.ts';
 import * as report from './rig/report.ts';
-import { readCpuSettings, readSettings, type BenchSettings } from './lib/settings.ts';
+import { checkouts, readCpuSettings, readSettings, type BenchSettings } from './lib/settings.ts';
 import * as side from './lib/side.ts';
 import { jobBody, jobsBody, post, type GraphQLResponse } from './lib/queries.ts';
 import { logger, release, runBench, startStack, track, type Stack } from './rig/stack.ts';
@@ -40,18 +39,16 @@ const startPeer = (urls: Record<BenchProvider, string>, ...flags: '--floor-calls
 
 /** What every run starts with: a scratch folder, the emulators, the phases' context and the checkouts to measure. */
 async function begin(settings: BenchSettings) {
-  const tmpDir = mkdtempSync(join(os.tmpdir(), `jobgraph-bench-${only ? `${only}-` : ''}`));
+  const tmpDir = scratchDir(`jobgraph-bench-${only ? `${only}-` : ''}`);
   log(`settings ${JSON.stringify(settings)}; scratch ${tmpDir}`);
   // The emulators keep an idle connection for the whole run (they close one after 65 s, as cloud
   // front ends do): figure 6 counts the connections the gateway opens after its warm-up, and one
   // a server closed while a phase did not need it would be counted again when a later one does.
   const stack = await startStack({ latencyMs: settings.latencyMs, keepAliveMs: 60 * 60_000 });
   const ctx = benchContext(stack, settings, tmpDir, log);
-  const roots = [
-    ...(settings.beforeRoot ? [['before', resolve(settings.beforeRoot)] as const] : []),
-    ['after', resolve(settings.afterRoot ?? REPO_ROOT)] as const,
-  ];
-  return { tmpDir, stack, ctx, roots };
+  const roots = checkouts(settings, REPO_ROOT);
+  const afterRoot = roots.at(-1)![1];
+  return { tmpDir, stack, ctx, roots, afterRoot };
 }
 type Roots = Awaited<ReturnType<typeof begin>>['roots'];
 
@@ -220,7 +217,7 @@ type CpuSettings = ReturnType<typeof readCpuSettings>;
 /** BENCH_CPU_SERVERS' servers (all by default): the checkouts, the after one with its history off, the peer and the core floor. */
 async function cpuServers(settings: CpuSettings, stack: Stack, roots: Roots, launch: Launch) {
   const measured = (label: string) => (settings.servers as readonly string[]).includes(label);
-  const afterRoot = (roots[roots.length - 1] as readonly [string, string])[1];
+  const afterRoot = roots.at(-1)![1];
   const gateways: (GatewayProcess & { label: string })[] = [];
   for (const [label, root] of roots)
     if (measured(label)) gateways.push({ ...(await launch(label, root)), label });
@@ -330,7 +327,7 @@ async function cpuProfiles(
 /** `npm run bench:cpu` (bench/README.md): rotated rounds, then a profile if asked; every number to `<scratch>/cpu.json`. */
 async function cpuOnly(): Promise<void> {
   const settings = readCpuSettings();
-  const { tmpDir, stack, ctx, roots } = await begin(settings);
+  const { tmpDir, stack, ctx, roots, afterRoot } = await begin(settings);
   const launch: Launch = (label, repoRoot, nodeArgs = [], env = {}) =>
     stack.gateway({
       label,
@@ -338,7 +335,6 @@ async function cpuOnly(): Promise<void> {
       nodeArgs,
       extraEnv: { JOBGRAPH_CACHE_MAX_ENTRIES: '0', ...env },
     });
-  const afterRoot = (roots[roots.length - 1] as readonly [string, string])[1];
   await probeFixtures(stack, { repoRoot: afterRoot });
   const { gateways, peers, servers, measured } = await cpuServers(settings, stack, roots, launch);
   const labels = [...(measured('floor') ? ['floor'] : []), ...servers.map((s) => s.label)];

@@ -4,9 +4,6 @@
  * settings, bench/README.md. Rounds alternate which side goes first; the verdict is the median of
  * the rounds' ratios. Prints Markdown; talks to 127.0.0.1 only.
  */
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import { join } from 'node:path';
 import { pollSlotMs } from '../src/subscriptions/pollSlots.ts';
 import { callsOf, floorClient, type FloorAnswer } from './lib/floor.ts';
 import { probeFixtures } from './lib/context.ts';
@@ -14,8 +11,8 @@ import { UnknownIdGenerator } from './lib/ids.ts';
 import { JOB_PARTS, profileIn, profileParts, windowOf } from './lib/profile.ts';
 import { readPollSettings } from './lib/settings.ts';
 import { newTally, slices, WatcherConnection } from './lib/watchers.ts';
-import { metricValue, scrape } from './rig/gateway.ts';
-import { cpuTimeMicros, REPO_ROOT, sleep } from './rig/proc.ts';
+import { metricSeries, metricValue, scrape } from './rig/gateway.ts';
+import { cpuTimeMicros, REPO_ROOT, scratchDir, sleep } from './rig/proc.ts';
 import { profileTables } from './rig/cpuReport.ts';
 import { columns, loadAverage, passMiss, runLine } from './rig/report.ts';
 import { logger, release, runBench, startStack, track, type Stack } from './rig/stack.ts';
@@ -43,12 +40,12 @@ type Round = Awaited<ReturnType<typeof gatewayRound>> & { floor: number; burst: 
 /** Polls of watched jobs so far, and upstream calls of every kind (a list-assisted pass lists). */
 async function counts(gateway: Gateway) {
   const text = await scrape(gateway);
-  const lines = text.split('\n').filter((l) => l.startsWith('jobgraph_upstream_requests_total{'));
-  const sum = (ls: string[]) => ls.reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+  const series = metricSeries(text, 'jobgraph_upstream_requests_total');
+  const sum = (of: typeof series) => of.reduce((n, [, value]) => n + value, 0);
   const polls = metricValue(text, 'jobgraph_watch_polls_total', 'role="alone"');
-  const batch = sum(lines.filter((l) => l.includes('provider="AWS_BATCH"')));
+  const batch = sum(series.filter(([labels]) => labels.includes('provider="AWS_BATCH"')));
   const pollers = metricValue(text, 'jobgraph_watch_pollers');
-  return { polls, pollers, batch, calls: sum(lines) };
+  return { polls, pollers, batch, calls: sum(series) };
 }
 
 /** Gateway CPU µs per job polled over one window. */
@@ -122,7 +119,7 @@ runBench(log, async () => {
   const ids = new UnknownIdGenerator().take(s.jobs, 'running');
   const batchJobs = ids.filter((id) => id.startsWith('batch:')).length;
   const period = String(s.pollMs);
-  const profileDir = s.profile ? mkdtempSync(join(os.tmpdir(), 'jobgraph-poll-profile-')) : null;
+  const profileDir = s.profile ? scratchDir('jobgraph-poll-profile-') : null;
   const gateway = await stack.gateway({
     label: 'watching',
     // Events off (the demo's queues would make Batch and HealthOmics reconciliation reads): all polled.

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadFixture } from '../test/support/fixtures.ts';
 import { DEFAULT_PROVIDER_CONCURRENCY } from '../src/config/limits.ts';
-import { readUpstreamCallSettings } from './lib/settings.ts';
+import { checkouts, readUpstreamCallSettings } from './lib/settings.ts';
 import { runNode } from './rig/childServer.ts';
 import { REPO_ROOT } from './rig/proc.ts';
 import { median, range } from './rig/stats.ts';
@@ -81,10 +81,7 @@ async function main(): Promise<void> {
   upstream.keepAliveTimeout = 10 * 60_000;
   await new Promise<void>((listening) => upstream.listen(0, '127.0.0.1', listening));
   const url = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
-  const roots = [
-    ...(settings.beforeRoot ? [['before', resolve(settings.beforeRoot)] as const] : []),
-    ['after', REPO_ROOT] as const,
-  ];
+  const roots = checkouts(settings, REPO_ROOT);
   const micros: Record<string, number[]> = {};
   const ratios: number[] = [];
   try {

@@ -1,4 +1,5 @@
 // The bench's settings (bench/README.md): only this file reads `process.env` (as src/config/ does).
+import { resolve } from 'node:path';
 import { BENCH_PROVIDERS, type BenchProvider, type IdKind } from './ids.ts';
 
 /** The settings of `npm run bench` (and `bench:cpu`): each BENCH_* variable is described in bench/README.md, Settings. */
@@ -52,6 +53,15 @@ export function pairs(name: string): Record<string, string> {
 }
 
 export const quickRun = (): boolean => bool('BENCH_QUICK', false);
+
+/** The checkouts a before/after figure measures: `beforeRoot` if given, then `afterRoot` or `here`. */
+export const checkouts = (
+  s: { beforeRoot?: string | undefined; afterRoot?: string | undefined },
+  here: string,
+) => [
+  ...(s.beforeRoot ? [['before', resolve(s.beforeRoot)] as const] : []),
+  ['after', resolve(s.afterRoot ?? here)] as const,
+];
 
 /** A child process's environment: nothing of the caller's shell (AWS_PROFILE, proxies, NODE_OPTIONS) but PATH and HOME; BENCH_NODE_OPTIONS, when set, is every child's NODE_OPTIONS (the same V8 settings on both sides of a figure). */
 export const childEnv = (): Record<string, string> => ({

@@ -429,11 +429,13 @@ async function redisCoalescing(ctx: BenchContext, launch: Launch, label: string,
   const redis = await redisServer.startRedisServer();
   try {
     // A longer Redis op timeout than the default 250 ms: on a busy shared machine a slow op would count as a miss.
-    // Both replicas seal what they keep in Redis with the same cluster secret (issue #58).
+    // Both replicas seal what they keep in Redis with the same cluster secret (issue #58). Each keeps
+    // its history in its own SQLite file, as before replicas sharing Redis had to say so: the figure is the job cache's.
     const env = {
       JOBGRAPH_CACHE_URL: redis.url,
       JOBGRAPH_CLUSTER_SECRET: randomBytes(32).toString('base64url'),
       JOBGRAPH_CACHE_OP_TIMEOUT_MS: '2000',
+      JOBGRAPH_HISTORY_PRIVATE: '1',
     };
     const a = await launch('redis-a', { extraEnv: env });
     const b = await launch('redis-b', { extraEnv: env });

@@ -2,12 +2,11 @@
 // mode of bench/historyKill.ts): a gateway over the emulators answers fresh finished jobs, its
 // history store (a temporary SQLite file) keeps their records without secrets, and they are read
 // back. A change of one of them under a new ID is what the job-state store hands the writer.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openHistoryDatabase } from '../../src/history/database.ts';
 import type { HistoryChange } from '../../src/history/writer.ts';
 import type { JobRecord } from '../../src/model/job.ts';
+import { scratchDir } from '../rig/proc.ts';
 import type { Stack } from '../rig/stack.ts';
 import { UnknownIdGenerator } from './ids.ts';
 import { jobsBody, post } from './queries.ts';
@@ -18,7 +17,7 @@ import { readSettings } from './settings.ts';
  * `stack`'s fixtures already probed (`probeFixtures`, which the caller's other phases need too).
  */
 export async function realRecords(stack: Stack, n: number): Promise<JobRecord[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'jobgraph-bench-writer-records-'));
+  const dir = scratchDir('jobgraph-bench-writer-records-');
   const path = join(dir, 'history.sqlite');
   const gateway = await stack.gateway({
     label: 'records',

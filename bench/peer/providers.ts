@@ -53,6 +53,8 @@ function job(
 ): Job {
   const none = { statusMessage: null, createdAt: null, updatedAt: null, completedAt: null };
   const rest = { providerStatus: null, ...none, ...fields, terminal: TERMINAL.has(fields.state) };
+  // When it last changed: the provider's own time, else a finished job's completion (as jobgraph).
+  rest.updatedAt ??= rest.terminal ? rest.completedAt : null;
   return { id, provider, nativeId, region, ...rest };
 }
 
@@ -127,6 +129,7 @@ function batchProvider(urls: Urls) {
           providerStatus: j.status ?? null,
           statusMessage: j.statusReason ?? null,
           createdAt: iso(j.createdAt),
+          updatedAt: j.status === 'RUNNING' ? iso(j.startedAt) : null,
           completedAt: TERMINAL.has(state) ? iso(j.stoppedAt) : null,
         });
       });

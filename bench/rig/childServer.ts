@@ -74,14 +74,25 @@ export async function startChildServer(
   // stderr is read for the inspector's URL alone; all of it still reaches the bench's stderr.
   child.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
   const watched = watchChild(child, options.inspect);
-  const port = await new Promise<number>((resolve, reject) => {
-    let buffered = '';
-    child.once('exit', (code) => reject(new Error(`${serverFile} exited (code ${code})`)));
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('utf8');
-      const line = buffered.split('\n')[0];
-      if (buffered.includes('\n') && line) resolve((JSON.parse(line) as { port: number }).port);
+  const [line] = (await outputUntil(child, /^.+\n/, serverFile)).split('\n');
+  const { port } = JSON.parse(line!) as { port: number };
+  return watched.ready(`http://127.0.0.1:${port}/graphql`, serverFile);
+}
+
+/**
+ * `child`'s stdout up to the moment `done` matches it (read on, unkept, so the pipe never fills);
+ * rejects, naming `what`, if the child exits first.
+ */
+export function outputUntil(child: ChildProcess, done: RegExp, what: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text: string | null = '';
+    const exited = (code: number | null) => reject(new Error(`${what} exited (code ${code})`));
+    child.once('exit', exited);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (text === null || !done.test((text += chunk.toString('utf8')))) return;
+      child.off('exit', exited);
+      resolve(text);
+      text = null;
     });
   });
-  return watched.ready(`http://127.0.0.1:${port}/graphql`, serverFile);
 }

@@ -21,13 +21,10 @@ export interface CpuOnlyResult {
   latency: Record<string, number[]>;
 }
 
-/** The kinds of job figure 1 measures (bench/lib/settings.ts): fresh existing, and not found. */
-export { CPU_KINDS };
-
-/** The Markdown summary `npm run bench:cpu` prints: each figure's median and range over the rounds, and the ratios. */
 /** `bench:cpu`'s after gateway with JOBGRAPH_HISTORY_URL=off (BENCH_CPU_HISTORY_OFF). */
 export const HISTORY_OFF = 'history off';
 
+/** The Markdown summary `npm run bench:cpu` prints: each figure's median and range over the rounds, and the ratios. */
 export function renderCpuOnly(r: CpuOnlyResult, profile: readonly string[]): string {
   const { cpu, settings } = r;
   const ratio = (kind: IdKind, a: string, b: string) =>

@@ -1,13 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { MemoryLimit } from './memoryLimit.ts';
 import { freePort } from '../../test/support/rawHttp.ts';
 import { childEnv } from '../lib/settings.ts';
 import { watchChild, type ChildServer } from './childServer.ts';
 import { INSPECT_LOOPBACK } from './inspector.ts';
-import { REPO_ROOT, sleep } from './proc.ts';
+import { REPO_ROOT, scratchDir, sleep } from './proc.ts';
 
 export interface GatewayOptions {
   label: string;
@@ -48,7 +45,7 @@ export async function startGateway(options: GatewayOptions, attempt = 1): Promis
     JOBGRAPH_CALLER_RATE: 'off',
     // The history store is on by default (a SQLite file in JOBGRAPH_DATA_DIR): each gateway its
     // own folder, so two gateways of one run never share a file and none writes into the checkout.
-    JOBGRAPH_DATA_DIR: mkdtempSync(join(tmpdir(), 'jobgraph-bench-data-')),
+    JOBGRAPH_DATA_DIR: scratchDir('jobgraph-bench-data-'),
     ...(options.extraEnv ?? {}),
   };
   const env = { ...childEnv(), JOBGRAPH_JWT_SECRET: options.jwtSecret, ...jobgraphEnv };
@@ -110,6 +107,12 @@ export function metricValue(text: string, name: string, labels = ''): number {
   return line === undefined ? Number.NaN : Number(line.slice(prefix.length).trim().split(' ')[0]);
 }
 
+/** Every sample of `name` with labels in Prometheus text: its labels (`a="x",b="y"`) and value. */
+export function metricSeries(text: string, name: string): [labels: string, value: number][] {
+  const pattern = new RegExp(`^${name}\\{(.*)\\} (\\S+)`, 'gm');
+  return [...text.matchAll(pattern)].map((m) => [m[1]!, Number(m[2])]);
+}
+
 /** GET /metrics of the gateway (beside its /graphql). */
 export async function scrape(gateway: { url: string }): Promise<string> {
   const res = await fetch(new URL('/metrics', gateway.url));
@@ -117,12 +120,13 @@ export async function scrape(gateway: { url: string }): Promise<string> {
   return res.text();
 }
 
-/** Heap in use and size, external memory, new and old space committed (no collection forced). */
+/** RSS, heap in use and size, external memory, new and old space committed (no collection forced). */
 export async function heapOf(gateway: { url: string }) {
   const text = await scrape(gateway);
   const space = (name: string) =>
     metricValue(text, 'nodejs_heap_space_size_total_bytes', `space="${name}"`);
   return {
+    rss: metricValue(text, 'process_resident_memory_bytes'),
     used: metricValue(text, 'nodejs_heap_size_used_bytes'),
     total: metricValue(text, 'nodejs_heap_size_total_bytes'),
     external: metricValue(text, 'nodejs_external_memory_bytes'),

@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The checkout the bench belongs to: what every child process runs from. */
@@ -33,6 +35,9 @@ export function statusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 }
 
 export const rssBytes = (pid: number): number => statusBytes(pid, 'VmRSS');
+
+/** A fresh folder under the OS temp directory, its name starting with `prefix` (never in the checkout). */
+export const scratchDir = (prefix: string): string => mkdtempSync(join(tmpdir(), prefix));
 
 export const sleep = (ms: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, ms));
