@@ -59,7 +59,9 @@ export type HistoryMessage =
       observation: AppliedObservation;
     }
   | { kind: 'confirmed'; record: JobRecord; observation: AppliedObservation }
-  | { kind: 'seen'; id: string; at: number };
+  | { kind: 'seen'; id: string; at: number }
+  /** A watched job's read that is no news, for its watchers: nothing to write. */
+  | { kind: 'unchanged' };
 
 /** What the history subscriber writes to: the writer's two ways in. */
 export interface HistorySink {
@@ -90,6 +92,8 @@ export function historySubscriber(
         return firstSight(message.record, message.observation);
       case 'seen':
         return sink.seen(message.id, message.at);
+      case 'unchanged':
+        return;
     }
   };
 }

@@ -3,12 +3,11 @@ import type { LeaseClaim, PollResult, SharedPoll } from '../cache/pollLeases.ts'
 import { UpstreamError } from '../errors.ts';
 import type { JobKey } from '../model/globalId.ts';
 import { AnswerMemo } from '../datasources/shared/answerMemo.ts';
-import type { Verdict } from '../datasources/state/jobStates.ts';
 import type { JobRecord } from '../model/job.ts';
 import type { ListWatchGroup, GroupMember } from './listWatchGroup.ts';
 import type { PollTimers } from './pollSlots.ts';
 import { HintGate } from './hintGate.ts';
-import { JobWatch } from './jobWatch.ts';
+import { JobWatch, type Heard, type RecordMessage } from './jobWatch.ts';
 import { watchSettled } from './watchChange.ts';
 import type { PollerOptions, WatchListener } from './pollerOptions.ts';
 
@@ -50,8 +49,9 @@ export interface ScheduleHost {
 /**
  * One watched job's read schedule (PollerRegistry): when the job is read and by whom — its
  * timing, back-off, lease, hints and list group. It only fetches and offers what it read to the
- * job-state store; what the job's subscribers are told is its watch's (`watch`, jobWatch.ts),
- * handed each record with the store's verdict.
+ * job-state store; what the job's subscribers are told is its watch's (`watch`, jobWatch.ts), which
+ * hears the store alone. The schedule hears, after the watch, what the watch made of each of the
+ * store's messages of the job (`heard`), and paces its reads by it.
  */
 export class JobReadSchedule implements GroupMember {
   /** The job as its subscribers see it. */
@@ -76,7 +76,7 @@ export class JobReadSchedule implements GroupMember {
   /** How this replica polls the job now (alone without leases). */
   role: PollRole = 'alone';
   private unfollow: (() => void) | null = null;
-  /** The record this poller is offering the job-state store now (its own read: not `readElsewhere`'s). */
+  /** The record this schedule is offering the job-state store now (its own read, or the holder's). */
   private offering: JobRecord | null = null;
 
   constructor(
@@ -137,23 +137,37 @@ export class JobReadSchedule implements GroupMember {
   }
 
   /**
-   * An event's record of the job, applied by the job-state store (`stripped`: another replica's,
-   * without its secrets): told to the subscribers as a poll's record would be (the store learned
-   * its secret values on the way in). An event is what a read would say sooner, not the
-   * provider's word: a settled one is told `unconfirmed` and the watch goes on until one provider
-   * read, at the next poll slot (not at the poll rate, not at the reconcile interval), confirms it
-   * (`confirmed`, then the poller stops) or corrects it (the read's record replaces it in the
-   * store and is told). A follower leaves that read to the job's holder, which gets the same event.
+   * A store message of the job (`change` or `unchanged`), after its watch heard it (`heard`): on an
+   * applied observation or this schedule's own read (`offering`), the wait goes back to the poll
+   * interval on news and grows on a sight without change; its own reads go on in `fetch` and
+   * `shared`. Otherwise:
+   * - a listed row's news: the job is read now (the row has fewer fields than its record);
+   * - another replica's record without the secrets a subscriber may read: the job is read here;
+   * - an event: a settled one is told `unconfirmed` and the watch goes on until one provider read,
+   *   at the next poll slot (not at the poll rate, not at the reconcile interval), confirms it
+   *   (`confirmed`, then the schedule stops) or corrects it. A follower leaves that read to the
+   *   job's holder, which gets the same event;
+   * - a provider read made elsewhere in the process (a query's describe, an action's read after it
+   *   acted): a settled one, unless older than the store's news, ends the watch as this schedule's
+   *   own poll does.
    */
-  event(record: JobRecord, stripped: boolean): void {
+  heard(message: RecordMessage, heard: Heard): void {
     if (this.stopped) return;
-    if (stripped && this.watch.secretReaders > 0) {
-      // What a subscriber may read is not in it: the job is read here (once), as for a stripped poll.
-      if (this.watch.differs(record)) void this.fetch();
-      return;
+    const { record, observation } = message;
+    if (observation.origin === 'list') return message.kind === 'change' ? this.listed() : undefined;
+    if (heard === 'fetch') return void this.fetch();
+    if (heard === 'none') return;
+    const own = record === this.offering;
+    if (own || message.kind === 'change') this.paced(heard);
+    if (own) return;
+    if (observation.origin === 'read') {
+      if (!watchSettled(record) || (message.kind === 'unchanged' && message.verdict === 'stale'))
+        return;
+      if (this.role === 'holder')
+        this.share({ kind: 'record', record, interval: this.interval, wait: 0 });
+      return this.stop();
     }
-    this.accept(record, stripped, 'applied', watchSettled(record));
-    // A read in flight was sent before the event arrived: when it ends, fetch() schedules the next.
+    // An event. A read in flight was sent before it arrived: when it ends, fetch() schedules the next.
     if (this.watch.unconfirmed && this.role !== 'follower' && !this.fetching) {
       const now = this.options.scheduler.now();
       this.soon(this.confirmWait(now, this.options.pollMs), now);
@@ -173,29 +187,12 @@ export class JobReadSchedule implements GroupMember {
   }
 
   /**
-   * A provider read of the job made elsewhere in this process (a query's describe, an action's
-   * read after it acted), applied by the job-state store: told to the subscribers as this poller's
-   * own read would be, with no call of its own; a settled one ends the watch as a poll's does.
-   * The store learned its secret values on the way in. This schedule's own reads, told back by the store
-   * while it offers them, are its own to accept (`offering`).
-   */
-  readElsewhere(record: JobRecord): void {
-    if (this.stopped || record === this.offering || record.retained === true) return;
-    this.accept(record, false, 'applied');
-    if (!watchSettled(record)) return;
-    this.watch.confirm();
-    if (this.role === 'holder')
-      this.share({ kind: 'record', record, interval: this.interval, wait: 0 });
-    this.stop();
-  }
-
-  /**
    * A listed row showed the job's news, applied by the job-state store: the row has fewer fields
    * than the job's record, so the job is read now (not at the next poll) and its record told; a
    * follower reads it too, once (the holder, on another replica, did not see the row).
    */
-  listed(): void {
-    if (this.stopped || this.fetching) return;
+  private listed(): void {
+    if (this.fetching) return;
     if (this.role === 'follower') void this.fetch();
     else this.describe();
   }
@@ -366,12 +363,10 @@ export class JobReadSchedule implements GroupMember {
         if (poll.stripped && watch.secretReaders > 0) {
           if (watch.differs(poll.record) || watch.stripped || watch.awaitingFull) void this.fetch();
         } else {
-          // The holder's read stands in for this replica's own: offered as a peer's read.
-          this.accept(poll.record, poll.stripped, this.offer(poll.record));
-          if (watchSettled(poll.record)) {
-            watch.confirm();
-            return this.stop();
-          }
+          // The holder's read stands in for this replica's own: offered as a peer's read, which the
+          // watch hears from the store (a settled one confirms its last record).
+          this.offer(poll.record, undefined, poll.stripped);
+          if (watchSettled(poll.record)) return this.stop();
           // The holder read otherwise than an event said: a peer's read has no send time to order
           // it by against the event, so this replica's own read (one) decides.
           if (watch.unconfirmed) void this.fetch();
@@ -392,45 +387,33 @@ export class JobReadSchedule implements GroupMember {
   }
 
   /**
-   * Offer this replica's read (sent at `at`) or, without `at`, the holder's read (a peer's word) to
-   * the store: its verdict. The store tells it back to the registry while it judges it; that
-   * message is this schedule's own (`offering`).
+   * Offer this replica's read (sent at `at`) or, without `at`, the holder's read (a peer's word;
+   * `stripped`: without its secrets) to the store, which tells the job's watch and then this
+   * schedule (`heard`) while it judges it.
    */
-  private offer(record: JobRecord, at?: number): Verdict {
+  private offer(record: JobRecord, at?: number, stripped = false): void {
     const states = this.options.states;
-    if (!states) return 'applied';
     this.offering = record;
     try {
-      return states.offer(record, {
+      states.offer(record, {
         origin: at === undefined ? 'peer' : 'read',
         at: at ?? states.now(),
+        ...(stripped ? { stripped } : {}),
       });
     } finally {
       this.offering = null;
     }
   }
 
-  /**
-   * A record from this replica's call, the holder's or the store's: its watch tells it when it is
-   * news (the wait goes back to the poll interval), else it is a poll without change (the wait grows).
-   */
-  private accept(
-    record: JobRecord,
-    stripped: boolean,
-    verdict: Verdict = 'applied',
-    /** An event's settled record: told `unconfirmed` until a read confirms it. */
-    unconfirmed = false,
-  ): void {
-    const first = this.watch.last === null;
-    const news = this.watch.news(record, verdict);
-    if (news) {
+  /** A sight of the job: news brings the wait back to the poll interval, else it grows. */
+  private paced(heard: 'first' | 'news' | 'same'): void {
+    if (heard !== 'same') {
       this.interval = this.options.pollMs;
-      this.quiet = first ? 1 : this.quiet / 2;
+      this.quiet = heard === 'first' ? 1 : this.quiet / 2;
     } else {
       this.quiet = (this.quiet + 1) / 2;
       this.interval = Math.min(this.interval * BACKOFF_FACTOR, this.options.maxPollMs);
     }
-    this.watch.take(record, stripped, news, verdict, unconfirmed);
   }
 
   private async fetch(): Promise<void> {
@@ -438,7 +421,7 @@ export class JobReadSchedule implements GroupMember {
     this.fetching = true;
     this.hints.reading(this.options.scheduler.now());
     // When the read was sent: one sent before an event arrived may answer an older state.
-    const at = this.options.states?.now() ?? 0;
+    const at = this.options.states.now();
     let record: JobRecord;
     try {
       record = await this.options.fetch(this.key, this.answer);
@@ -450,8 +433,7 @@ export class JobReadSchedule implements GroupMember {
     this.fetching = false;
     if (this.stopped) return;
     this.registry.polled(this.role === 'holder' ? 'holder' : 'alone');
-    this.accept(record, false, this.offer(record, at));
-    if (watchSettled(record)) this.watch.confirm();
+    this.offer(record, at);
     if (this.role === 'follower') {
       // A follower's own call: the holder's polls go on.
       if (watchSettled(record)) this.stop();

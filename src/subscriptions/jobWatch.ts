@@ -1,7 +1,18 @@
-import type { Verdict } from '../datasources/state/jobStates.ts';
+import type { Observation, StoreMessage, Verdict } from '../datasources/state/jobStates.ts';
 import type { JobRecord } from '../model/job.ts';
 import type { WatchEvent, WatchListener } from './pollerOptions.ts';
-import { changeSignature } from './watchChange.ts';
+import { changeSignature, watchSettled } from './watchChange.ts';
+
+/** The job-state store's messages that tell a watched job's record. */
+export type RecordMessage = Extract<StoreMessage, { kind: 'change' | 'unchanged' }>;
+
+/**
+ * What a watch made of a store message, for its read schedule: `first` (its first record, told),
+ * `news` (told: the wait goes back to the poll interval), `same` (a sight without a change: the wait grows), `fetch` (another replica's
+ * record without the secrets a subscriber may read: the job is to be read here), `none` (nothing
+ * for the watch: a listed row, or a stripped record it already has).
+ */
+export type Heard = 'first' | 'news' | 'same' | 'fetch' | 'none';
 
 /** What a subscriber joining asks of the job's read schedule. */
 export interface Joined {
@@ -16,8 +27,9 @@ export interface Joined {
  * secrets, or selects a field its provider's events do not carry), the last record told them,
  * whether that record is another replica's without its secrets (`stripped`), and whether it is an
  * event's settled record no provider read has confirmed yet (`unconfirmed`). It holds no timer
- * and makes no call: the job's read schedule (jobReadSchedule.ts) hands it each record the
- * job-state store judged, with the store's verdict, and it tells its subscribers the changes.
+ * and makes no call: it hears the job-state store alone (`hear`, through PollerRegistry's one
+ * subscription) — every applied observation of the job (`change`) and every read of it that is no
+ * news (`unchanged`) — and tells its subscribers the changes.
  */
 export class JobWatch {
   /** Each subscriber, and whether it may read the job's secrets. */
@@ -106,49 +118,59 @@ export class JobWatch {
   }
 
   /**
-   * Whether `record`, judged `verdict` by the store, is a change to tell: its change signature
-   * differs from the last record's, and it is not a read that raced an applied event (`stale`:
-   * older news, never backwards). The first record is always one.
+   * A store message of the job: an event's record (`unconfirmed` when settled: no read has
+   * confirmed it yet), a read's (a settled one confirms the last record), or a listed row (no
+   * record: its read schedule reads the job). Another replica's record without its secrets
+   * (`stripped`) waits for this replica's own read while a subscriber may read them.
    */
-  news(record: JobRecord, verdict: Verdict): boolean {
-    const first = this.#last === null;
-    const signature = record === this.#last ? this.#signature : changeSignature(record);
-    return signature !== this.#signature && (first || verdict !== 'stale');
+  hear(message: RecordMessage): Heard {
+    const { record, observation } = message;
+    if (observation.origin === 'list') return 'none';
+    const stripped = observation.stripped === true;
+    const verdict = message.kind === 'change' ? 'applied' : message.verdict;
+    if (isEvent(observation)) {
+      if (stripped && this.#secretReaders > 0) return this.differs(record) ? 'fetch' : 'none';
+      return this.#take(record, stripped, verdict, watchSettled(record));
+    }
+    const heard = this.#take(record, stripped, verdict, false);
+    if (watchSettled(record)) this.#confirm();
+    return heard;
   }
 
   /**
-   * Take `record` (`news`: as {@link news} said). News is told to every subscriber, `unconfirmed`
-   * while it is an event's settled record. A full record after a stripped one with the same
-   * signature replaces it, and goes to the subscribers that waited for it.
+   * Take `record`, judged `verdict` by the store. News — its change signature differs from the
+   * last record's, and it is not a read that raced an applied event (`stale`: older news, never
+   * backwards); the first record always is — is told to every subscriber, `unconfirmed` while it
+   * is an event's settled record. A full record after a stripped one with the same signature
+   * replaces it, and goes to the subscribers that waited for it.
    */
-  take(
-    record: JobRecord,
-    stripped: boolean,
-    news: boolean,
-    verdict: Verdict,
-    unconfirmed: boolean,
-  ): void {
-    if (news) {
+  #take(record: JobRecord, stripped: boolean, verdict: Verdict, unconfirmed: boolean): Heard {
+    const first = this.#last === null;
+    // An unchanged answer is the last record again, the very object (shared/answerMemo.ts).
+    const signature = record === this.#last ? this.#signature : changeSignature(record);
+    if (signature !== this.#signature && (first || verdict !== 'stale')) {
       this.#last = record;
-      this.#signature = changeSignature(record);
+      this.#signature = signature;
       this.#stripped = stripped;
       this.#unconfirmed = unconfirmed;
       if (!stripped) this.#awaitingFull.clear();
-      return this.#emit(this.#recordEvent(record));
+      this.#emit(this.#recordEvent(record));
+      return first ? 'first' : 'news';
     }
-    if (stripped || (this.#last !== null && verdict === 'stale')) return;
+    if (stripped || verdict === 'stale') return 'same';
     if (this.#stripped) {
       this.#last = record;
       this.#stripped = false;
     }
     // Nobody waits for a full record on almost every poll: no copy of the empty set is made then.
-    if (this.#awaitingFull.size === 0) return;
+    if (this.#awaitingFull.size === 0) return 'same';
     for (const listener of [...this.#awaitingFull]) listener(this.#recordEvent(record));
     this.#awaitingFull.clear();
+    return 'same';
   }
 
-  /** A settled record was read (here or by the holder): an event's settled record is confirmed. */
-  confirm(): void {
+  /** A settled record was read (here, elsewhere in the process or by the holder): an event's settled record is confirmed. */
+  #confirm(): void {
     if (!this.#unconfirmed) return;
     this.#unconfirmed = false;
     this.#emit({ kind: 'confirmed' });
@@ -169,4 +191,12 @@ export class JobWatch {
       ? { kind: 'record', record, unconfirmed: true }
       : { kind: 'record', record };
   }
+}
+
+/** An event's observation (this process's, or another replica's with its `time`), not a read. */
+function isEvent(observation: Observation): boolean {
+  return (
+    observation.origin === 'event' ||
+    (observation.origin === 'peer' && observation.time !== undefined)
+  );
 }

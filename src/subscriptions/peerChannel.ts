@@ -6,17 +6,15 @@ import type { JobRecord } from '../model/job.ts';
  * The poll leases' channel of a watched job as this process hears it (replicas sharing Redis).
  * Another replica's applied job event is offered to the job-state store here, once a message,
  * whatever this replica's role for the job: the store judges it and, when it is news, tells its
- * subscribers — the job's read schedule among them, through PollerRegistry, as this process's own
+ * subscribers — the job's watch among them, through PollerRegistry, as this process's own
  * events are told. The rest of what the job's holder shares (its polls, waits, releases, hints)
  * goes to the schedule that follows the channel, which decides from it when and by whom the job
- * is read. Without a store an event goes to `applied` as it came.
+ * is read.
  */
 export class PeerChannel {
   constructor(
     private readonly leases: PollLeases,
-    private readonly states: Pick<JobStates, 'offer' | 'now'> | undefined,
-    /** An event applied with no store to tell it (the registry hands it to the job's schedule). */
-    private readonly applied: (record: JobRecord, stripped: boolean) => void,
+    private readonly states: Pick<JobStates, 'offer' | 'now'>,
   ) {}
 
   /** Hear the channel of job `id` until the returned function is called. */
@@ -31,7 +29,6 @@ export class PeerChannel {
   /** Another replica's event (its `time`), offered as a peer's word; `stripped`: its secrets were taken out. */
   private offer(record: JobRecord, stripped: boolean, time: number): void {
     const states = this.states;
-    if (!states) return this.applied(record, stripped);
     states.offer(record, {
       origin: 'peer',
       at: states.now(),

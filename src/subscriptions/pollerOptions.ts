@@ -53,11 +53,11 @@ export interface PollerOptions {
   events?: { covered(key: JobKey): boolean; reconcileMs: number };
   /**
    * The process's job-state store: each read, the holder's shared reads and (through the leases'
-   * channel, peerChannel.ts) the other replicas' events are offered to it (a stale one is no
-   * change); its applied events and reads made elsewhere come to the job's read schedule, and a
-   * watched job is pinned in it. It learns each record's secret values on the way in.
+   * channel, peerChannel.ts) the other replicas' events are offered to it; a watched job is pinned
+   * in it, and what its watchers are told is what it tells of the job (its `change` and
+   * `unchanged` messages), nothing else. It learns each record's secret values on the way in.
    */
-  states?: Pick<JobStates, 'offer' | 'now' | 'pin' | 'unpin' | 'subscribe'>;
+  states: Pick<JobStates, 'offer' | 'now' | 'pin' | 'unpin' | 'subscribe'>;
   /**
    * Whether a poll that comes due waits a poll interval (the history writer is over its bound,
    * history/writerBound.ts); absent: none waits. A caller's own reads never ask.

@@ -43,7 +43,7 @@ export class PollerRegistry {
   private readonly offAvailability: (() => void) | undefined;
   /** Where the pollers' waits go: the slots, or a timer each. */
   readonly timers: PollTimers;
-  private readonly offStates: (() => void) | undefined;
+  private readonly offStates: () => void;
   /** The poll leases' channels, through which the other replicas' events reach the store. */
   private readonly peers: PeerChannel | undefined;
 
@@ -57,26 +57,16 @@ export class PollerRegistry {
         if (available) poller.leasesBack();
         else poller.leasesLost();
     });
-    this.peers = options.leases
-      ? new PeerChannel(options.leases, options.states, (record, stripped) =>
-          this.pollers.get(record.id)?.event(record, stripped),
-        )
-      : undefined;
-    // An event applied here (this process's, or another replica's offered by its channel) goes to
-    // its job's poller as its record (no describe call), and so does a provider read made
-    // elsewhere in this process (a query's describe, an action's read after it acted): the
-    // watchers hear it from the store at once, not at their next poll.
-    this.offStates = options.states?.subscribe((message) => {
-      if (message.kind !== 'change') return;
-      const { record, observation } = message;
-      const poller = this.pollers.get(record.id);
-      if (observation.origin === 'event') poller?.event(record, false);
-      else if (observation.origin === 'peer' && observation.time !== undefined)
-        poller?.event(record, observation.stripped === true);
-      else if (observation.origin === 'read') poller?.readElsewhere(record);
-      // A listed row is a provider read of fewer fields than the job's record: news of the job,
-      // read now (one coalesced describe), not at the next poll.
-      else if (observation.origin === 'list') poller?.listed();
+    this.peers = options.leases ? new PeerChannel(options.leases, options.states) : undefined;
+    // The store is the only thing a watched job's watch hears from: every applied observation of
+    // the job (this process's events and reads, another replica's events offered by its channel,
+    // the holder's reads, a query's describe, an action's read after it acted, a listed row) and
+    // every read of it that is no news. The watch takes it first; its read schedule then paces
+    // its reads by what the watch made of it (a listed row's news: the job is read now).
+    this.offStates = options.states.subscribe((message) => {
+      if (message.kind !== 'change' && message.kind !== 'unchanged') return;
+      const schedule = this.pollers.get(message.record.id);
+      schedule?.heard(message, schedule.watch.hear(message));
     });
   }
 
@@ -99,7 +89,7 @@ export class PollerRegistry {
       poller = new JobReadSchedule(key, id, this.options, {
         onStop: () => {
           this.pollers.delete(id);
-          this.options.states?.unpin(id);
+          this.options.states.unpin(id);
         },
         group: () => this.groupOf(key),
         polled: (role) => (this.polls[role] += 1),
@@ -108,7 +98,7 @@ export class PollerRegistry {
       });
       this.pollers.set(id, poller);
       // Watched: its ordering is kept (never evicted) while it is.
-      this.options.states?.pin(id);
+      this.options.states.pin(id);
       poller.add(listener, secrets, detail);
       poller.start();
     } else {
@@ -150,7 +140,7 @@ export class PollerRegistry {
   /** Stop every poller (shutdown): the leases held are given back to the other replicas. */
   close(): void {
     this.offAvailability?.();
-    this.offStates?.();
+    this.offStates();
     for (const poller of [...this.pollers.values()]) poller.stop();
   }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { JobStates } from '../../src/datasources/state/jobStates.ts';
 import type { LeaseClaim, PollLeases, PollResult, SharedPoll } from '../../src/cache/pollLeases.ts';
 import { parseGlobalId } from '../../src/model/globalId.ts';
 import type { JobRecord } from '../../src/model/job.ts';
@@ -98,6 +99,8 @@ class Replica {
       breakerPauseMs: 10_000,
       scheduler,
       random: () => 0.5, // no jitter
+      // Each replica's own job-state store, on the shared clock.
+      states: new JobStates({ now: () => clock.now() }),
       leases: this.leases(),
     });
   }

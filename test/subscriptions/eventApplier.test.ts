@@ -396,14 +396,16 @@ describe('Job events applied to the watchers', () => {
         return Promise.resolve(up.value);
       },
     } as unknown as PollLeases;
+    const states = new JobStates();
     const registry = new PollerRegistry({
       fetch: () => Promise.resolve(batchRecord('RUNNABLE')),
       pollMs: 1000,
       maxPollMs: 4000,
       breakerPauseMs: 10_000,
       scheduler: new ManualScheduler(0),
+      states,
     });
-    const applier = new EventApplier(config, registry, leases, new JobStates());
+    const applier = new EventApplier(config, registry, leases, states);
     const running = eventOf(batchRecord('RUNNING'));
     expect(await applier.apply(running)).toEqual({ outcome: 'applied', keep: true });
     // Back from the queue, Redis still away: a duplicate here, still owed to the other replicas.

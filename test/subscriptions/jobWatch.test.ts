@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import type { Observation } from '../../src/datasources/state/jobStates.ts';
 import type { JobRecord } from '../../src/model/job.ts';
-import { JobWatch } from '../../src/subscriptions/jobWatch.ts';
+import { JobWatch, type Heard, type RecordMessage } from '../../src/subscriptions/jobWatch.ts';
 import type { WatchEvent } from '../../src/subscriptions/pollerOptions.ts';
 import { queuedImportExportRecord } from '../support/records.ts';
 
-// A watched job's view (jobWatch.ts): what its subscribers are told of the records its read
-// schedule hands it with the job-state store's verdict. No timer, no call.
+// A watched job's view (jobWatch.ts): what its subscribers are told of the job-state store's
+// messages of the job, the only thing it hears. No timer, no call.
 
 const record = (patch: Partial<JobRecord> & Record<string, unknown> = {}) =>
   queuedImportExportRecord('VIEW1', patch);
@@ -16,17 +17,24 @@ function subscriber() {
   return { told, listener: (e: WatchEvent) => void told.push(e) };
 }
 
-/** Hand `r` to the watch as its read schedule does: judged news first, then taken. */
+const READ: Observation = { origin: 'read', at: 0 };
+const EVENT: Observation = { origin: 'event', at: 0, time: 1 };
+/** Another replica's read shared without its secret values. */
+const STRIPPED_PEER: Observation = { origin: 'peer', at: 0, stripped: true };
+
+/** The store's message of `r` as the registry gives it to the watch: a change when applied, else unchanged. */
 function hand(
   watch: JobWatch,
   r: JobRecord,
   verdict: 'applied' | 'duplicate' | 'stale',
-  stripped = false,
-  unconfirmed = false,
-) {
-  const news = watch.news(r, verdict);
-  watch.take(r, stripped, news, verdict, unconfirmed);
-  return news;
+  observation: Observation = READ,
+): Heard {
+  const message: RecordMessage =
+    verdict === 'applied'
+      ? // The watch reads no entry: the record and the observation are what it is told.
+        { kind: 'change', record: r, entry: undefined!, previous: undefined, observation }
+      : { kind: 'unchanged', record: r, verdict, observation };
+  return watch.hear(message);
 }
 
 describe('A job watch', () => {
@@ -34,15 +42,18 @@ describe('A job watch', () => {
     const watch = new JobWatch();
     const a = subscriber();
     watch.add(a.listener, false, false);
-    expect(hand(watch, record(), 'stale')).toBe(true);
+    expect(hand(watch, record(), 'stale')).toBe('first');
     const running = record({ state: 'IN_PROGRESS', providerStatus: 'InProgress' });
-    expect(hand(watch, running, 'applied')).toBe(true);
+    expect(hand(watch, running, 'applied')).toBe('news');
     // Older news than the store knows (a read sent before the event arrived): no change.
-    expect(hand(watch, record(), 'stale')).toBe(false);
+    expect(hand(watch, record(), 'stale')).toBe('same');
     // The same state again: no change.
     expect(
       hand(watch, record({ state: 'IN_PROGRESS', providerStatus: 'InProgress' }), 'duplicate'),
-    ).toBe(false);
+    ).toBe('same');
+    // A listed row is no record: nothing for the watch (its schedule reads the job).
+    const listed: Observation = { origin: 'list', at: 0 };
+    expect(hand(watch, record({ state: 'SUCCEEDED' }), 'applied', listed)).toBe('none');
     expect(a.told.map((e) => (e.kind === 'record' ? e.record.state : e.kind))).toEqual([
       'QUEUED',
       'IN_PROGRESS',
@@ -56,7 +67,7 @@ describe('A job watch', () => {
     const other = subscriber();
     watch.add(other.listener, false, false);
     const stripped = record();
-    hand(watch, stripped, 'applied', true);
+    hand(watch, stripped, 'applied', STRIPPED_PEER);
     expect(watch.stripped).toBe(true);
     // It joins after the stripped record: not told it, and the schedule is asked for a read here.
     expect(watch.add(reader.listener, true, false)).toEqual({ firstDetail: false, ownRead: true });
@@ -64,7 +75,7 @@ describe('A job watch', () => {
     expect(watch.awaitingFull).toBe(true);
     const full = record();
     // The same state, read here with its secret values: no change, but the waiting reader's record.
-    expect(hand(watch, full, 'duplicate')).toBe(false);
+    expect(hand(watch, full, 'duplicate')).toBe('same');
     expect(reader.told).toEqual([{ kind: 'record', record: full }]);
     expect(other.told).toEqual([{ kind: 'record', record: stripped }]);
     expect(watch.stripped).toBe(false);
@@ -77,14 +88,15 @@ describe('A job watch', () => {
     const a = subscriber();
     watch.add(a.listener, false, true);
     const done = record({ state: 'SUCCEEDED', providerStatus: 'Completed', terminal: true });
-    hand(watch, done, 'applied', false, true);
+    expect(hand(watch, done, 'applied', EVENT)).toBe('first');
     expect(watch.unconfirmed).toBe(true);
     // A late subscriber is told it unconfirmed too.
     const late = subscriber();
     expect(watch.add(late.listener, false, false)).toEqual({ firstDetail: false, ownRead: false });
     expect(late.told).toEqual([{ kind: 'record', record: done, unconfirmed: true }]);
-    watch.confirm();
-    watch.confirm();
+    // Two reads of it, by this schedule or elsewhere in the process, news or not: confirmed once.
+    expect(hand(watch, done, 'duplicate')).toBe('same');
+    expect(hand(watch, done, 'duplicate')).toBe('same');
     expect(a.told).toEqual([
       { kind: 'record', record: done, unconfirmed: true },
       { kind: 'confirmed' },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { JobStates } from '../../src/datasources/state/jobStates.ts';
 import { UpstreamError } from '../../src/errors.ts';
 import { formatGlobalId, type JobKey } from '../../src/model/globalId.ts';
 import type { JobRecord } from '../../src/model/job.ts';
@@ -90,6 +91,7 @@ function setup(count: number) {
     scheduler: clock,
     random: () => 0.5, // no jitter
     lister,
+    states: new JobStates({ now: () => clock.now() }),
   });
   const events = new Map<number, WatchEvent[]>();
   const leave = new Map<number, () => void>();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { JobStates } from '../../src/datasources/state/jobStates.ts';
 import { BATCH_JOB_IDS, batchGlobalId } from '../../src/emulators/batch/data.ts';
 import { parseGlobalId } from '../../src/model/globalId.ts';
 import type { JobRecord } from '../../src/model/job.ts';
@@ -31,6 +32,7 @@ function watched(count: number, options: Partial<PollerOptions>) {
     maxPollMs: 1000,
     breakerPauseMs: 10_000,
     scheduler: clock,
+    states: new JobStates({ now: () => clock.now() }),
     ...options,
   });
   for (let i = 0; i < count; i++)
@@ -132,6 +134,7 @@ describe('Watched AWS Batch jobs due in one slot', () => {
       scheduler: clock,
       random: withinOneSlot(K),
       slots: { ms: 100, phase: 0 },
+      states: new JobStates({ now: () => clock.now() }),
     });
     const records: JobRecord[] = [];
     for (const id of ids)

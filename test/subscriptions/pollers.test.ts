@@ -41,6 +41,7 @@ function setup(
     breakerPauseMs: options.breakerPauseMs ?? 10_000,
     scheduler: clock,
     random: options.random ?? (() => 0.5), // no jitter
+    states: new JobStates({ now: () => clock.now() }),
   });
   /** Fire the next poll and resolve once it has been answered and the one after planned (or the poller stopped). */
   const poll = async () => {

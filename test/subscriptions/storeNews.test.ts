@@ -2,9 +2,11 @@
 // `cancelJob` and a listed row's new state reach a watcher of a RUNNING Batch job without waiting
 // for its poll — the cancel with no call but the action's own (its write and its read after it),
 // the row with one describe. Watches here poll once a minute at the soonest, so whatever a watcher
-// hears within a test is the store's news. Through the real server, graphql-sse and the Batch
-// emulator.
+// hears within a test is the store's news. And a watcher hears nothing but the store: its first
+// record, read by its own poll but no news to the store, is told by the store too. Through the
+// real server, graphql-sse, graphql-ws and the Batch emulator.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { StoreMessage } from '../../src/datasources/state/jobStates.ts';
 import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
 import { writerToken } from '../support/accountTokens.ts';
 import { gql } from '../support/gateway.ts';
@@ -26,11 +28,9 @@ afterEach(async () => {
 });
 
 const WATCH = `subscription($id: ID!) { jobUpdates(ids: [$id]) { id state providerStatus } }`;
-const watch = (id: string) => {
-  const s = subscribe(`${gw.server.url}/graphql/stream`, 'sse', WATCH, {
-    token: gw.tokens.read,
-    variables: { id },
-  });
+const watch = (id: string, transport: 'sse' | 'ws' = 'sse') => {
+  const url = transport === 'sse' ? `${gw.server.url}/graphql/stream` : gw.server.url;
+  const s = subscribe(url, transport, WATCH, { token: gw.tokens.read, variables: { id } });
   open.push(s);
   return s;
 };
@@ -75,5 +75,39 @@ describe('A watcher of a RUNNING Batch job', () => {
     expect(page.body.data?.listJobs.nodes).toContainEqual({ id, state: 'SUCCEEDED' });
     expect((await sub.next())?.data?.jobUpdates).toMatchObject({ state: 'SUCCEEDED' });
     expect(batchCalls(DESCRIBE)).toBe(describes + 1);
+  });
+
+  it('is told its first record by the store when the read that fetched it is no news there (the job known from a query)', async () => {
+    const id = `batch:us-east-1:${BATCH_JOB_IDS.runnable}`;
+    const store = gw.server.subscriptions.hub.states;
+    const told: StoreMessage[] = [];
+    const off = store.subscribe(
+      (m) => void (m.kind !== 'seen' && m.record.id === id && told.push(m)),
+    );
+    try {
+      const describes = batchCalls(DESCRIBE);
+      const read = await gql(gw, `query($id: ID!) { job(id: $id) { state providerStatus } }`, {
+        token: gw.tokens.read,
+        variables: { id },
+      });
+      expect(read.body.data?.job).toEqual({ state: 'QUEUED', providerStatus: 'RUNNABLE' });
+      expect(told.map((m) => m.kind)).toEqual(['change']);
+      const sub = watch(id, 'ws');
+      expect((await sub.next())?.data?.jobUpdates).toEqual({
+        id,
+        state: 'QUEUED',
+        providerStatus: 'RUNNABLE',
+      });
+      // The query's read and the watch's own: one DescribeJobs each, the second no news to the store,
+      // which told it (`unchanged`, with its record) to the watch.
+      expect(batchCalls(DESCRIBE)).toBe(describes + 2);
+      expect(told.map((m) => [m.kind, m.kind === 'unchanged' ? m.verdict : null])).toEqual([
+        ['change', null],
+        ['unchanged', 'duplicate'],
+      ]);
+      expect(told[1]).toMatchObject({ observation: { origin: 'read' }, record: { id } });
+    } finally {
+      off();
+    }
   });
 });

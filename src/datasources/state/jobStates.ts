@@ -79,7 +79,7 @@ export interface Observation {
   time?: number;
   /** An event's ID (its envelope's `id`): the deterministic tie-break of two events of one order and time. */
   eventId?: string;
-  /** A peer's record had its secret fields taken out (cache/pollLeases.ts `stripped`): not judged, told on. */
+  /** A peer's record had its secret fields taken out (cache/pollLeases.ts `stripped`): judged alike, told on. */
   stripped?: boolean;
 }
 
@@ -92,7 +92,10 @@ export type Verdict = 'applied' | 'duplicate' | 'stale';
  *   and is no news (`verdict`: the state the events told, or older) — the job's first confirmed
  *   sight, which no `change` tells (the history writes it then; it writes no unconfirmed event);
  * - `seen`: this process's provider read showed the job again without a change (`id`, when, on
- *   the store's clock), at most once each SEEN_EVERY_MS a job (the history's `lastConfirmedAt`).
+ *   the store's clock), at most once each SEEN_EVERY_MS a job (the history's `lastConfirmedAt`);
+ * - `unchanged`: a read of a watched job (`pin`) that is no news (`verdict`), with its record: the
+ *   job's watchers take their first record, or the full one after a stripped one, from it. A
+ *   listed row is no record and is never told so.
  */
 export type StoreMessage =
   | {
@@ -108,7 +111,13 @@ export type StoreMessage =
       verdict: Exclude<Verdict, 'applied'>;
       observation: Observation;
     }
-  | { kind: 'seen'; id: string; at: number };
+  | { kind: 'seen'; id: string; at: number }
+  | {
+      kind: 'unchanged';
+      record: JobRecord;
+      verdict: Exclude<Verdict, 'applied'>;
+      observation: Observation;
+    };
 
 /** A subscriber of the store: told each message, in the order the store made them. */
 export type StoreListener = (message: StoreMessage) => void;
@@ -293,24 +302,31 @@ export class JobStates {
         this.missed.set(record.provider, (this.missed.get(record.provider) ?? 0) + 1);
       }
       this.#tell({ kind: 'change', record, entry, previous: prev, observation });
-    } else if (
-      prev &&
-      isRead(observation) &&
-      observation.origin !== 'peer' &&
-      sameRun(record, prev)
-    ) {
-      // Older news, or the same, but a read of it still shows the job exists in this run.
-      if (!prev.confirmed) {
-        prev.confirmed = true;
-        this.#tell({ kind: 'confirmed', record, verdict, observation });
-      }
-      const at = observation.at ?? this.now();
-      if (prev.seenAt === null || at - prev.seenAt >= SEEN_EVERY_MS) {
-        prev.seenAt = at;
-        this.#tell({ kind: 'seen', id: record.id, at });
-      }
+    } else if (prev && isRead(observation) && sameRun(record, prev)) {
+      if (observation.origin !== 'peer') this.#sighted(record, verdict, observation, prev);
+      // The watchers' view takes its record from the store alone, news or not.
+      if (observation.origin !== 'list' && this.#pins.has(record.id))
+        this.#tell({ kind: 'unchanged', record, verdict, observation });
     }
     return verdict;
+  }
+
+  /** Older news, or the same, but this process's read of it still shows the job exists in this run. */
+  #sighted(
+    record: JobRecord,
+    verdict: Exclude<Verdict, 'applied'>,
+    observation: Observation,
+    prev: JobState,
+  ): void {
+    if (!prev.confirmed) {
+      prev.confirmed = true;
+      this.#tell({ kind: 'confirmed', record, verdict, observation });
+    }
+    const at = observation.at ?? this.now();
+    if (prev.seenAt === null || at - prev.seenAt >= SEEN_EVERY_MS) {
+      prev.seenAt = at;
+      this.#tell({ kind: 'seen', id: record.id, at });
+    }
   }
 
   /**

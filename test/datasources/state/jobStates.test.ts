@@ -250,6 +250,41 @@ describe('JobStates first confirmation', () => {
   });
 });
 
+describe('JobStates unchanged reads', () => {
+  it("tells a read of a watched job that is no news, with its record, a peer's included: not an unwatched job's, not a listed row, not an event", () => {
+    const states = new JobStates();
+    const told: [string, string, string, boolean][] = [];
+    states.subscribe((m) => {
+      if (m.kind === 'unchanged')
+        told.push([m.record.id, m.verdict, m.observation.origin, m.record === watchedRead]);
+    });
+    const [watched, other] = [record(1), record(2)];
+    const watchedRead = record(1);
+    for (const job of [watched, other]) states.offer(job, { origin: 'read', at: 1 });
+    states.pin(watched.id);
+    expect(states.offer(record(2), { origin: 'read', at: 2 })).toBe('duplicate');
+    expect(states.offer(watchedRead, { origin: 'read', at: 2 })).toBe('duplicate');
+    expect(states.offer(watchedRead, { origin: 'peer', stripped: true })).toBe('duplicate');
+    expect(
+      states.offerListed({
+        id: watched.id,
+        provider: watched.provider,
+        state: watched.state,
+        summary: { providerStatus: watched.providerStatus },
+      } as ListedJob),
+    ).toBe('duplicate');
+    expect(states.offer(watched, { origin: 'event', time: 1, at: 3 })).toBe('duplicate');
+    expect(told).toEqual([
+      [watched.id, 'duplicate', 'read', true],
+      [watched.id, 'duplicate', 'peer', true],
+    ]);
+    // No longer watched: no longer told.
+    states.unpin(watched.id);
+    states.offer(watchedRead, { origin: 'read', at: 4 });
+    expect(told).toHaveLength(2);
+  });
+});
+
 describe('JobStates listed rows', () => {
   /** Job `n`'s listed row in `status`, its summary as a Batch ListJobs row carries it. */
   const row = (n: number, status: string) => {
