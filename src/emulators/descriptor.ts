@@ -6,6 +6,14 @@ import type { JobList, ListOrder } from './listing.ts';
 import type { LogStreams } from './logs/streams.ts';
 import type { ProgressPhase } from './progress.ts';
 
+/** The global IDs of a progressing job that is a new job each cycle. */
+export interface CycleJobIds {
+  /** The global ID of the job of the cycle that starts at `cycleStartMs` (ms since 1970). */
+  at(cycleStartMs: number): string;
+  /** Whether `globalId` is one of its cycles' jobs. */
+  is(globalId: string): boolean;
+}
+
 /**
  * Everything `src/emulators/index.ts` knows of one provider's emulator, as one value: each
  * `src/emulators/<name>/descriptor.ts` exports one, and `src/emulators/registry.ts` lists them.
@@ -31,8 +39,12 @@ export interface EmulatorDescriptor<
   readonly endpoint: { readonly variable: string; readonly config: keyof Config['endpoints'] };
   /** Its demo data module: `EXAMPLE_GLOBAL_ID`, `DEMO_GLOBAL_IDS`, `ERROR_CASE_GLOBAL_IDS`, … */
   readonly data: Data & { readonly EXAMPLE_GLOBAL_ID: string };
-  /** The global ID of its job that moves through its states over PROGRESS_CYCLE_MS. */
-  readonly progressingJobId: string;
+  /**
+   * Its job that moves through its states over PROGRESS_CYCLE_MS: one global ID where the job
+   * starts again in place each cycle, or (`CycleJobIds`) a new job each cycle where the provider
+   * makes a new job per run.
+   */
+  readonly progressingJobId: string | CycleJobIds;
   /** That job's phases: its provider status from `fromMs` to `toMs` of the cycle. */
   readonly progressPhases: readonly ProgressPhase[];
   /**

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { extendSchema, parse, validate, type GraphQLSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { PROGRESSING_JOB_IDS } from '../../src/emulators/index.ts';
+import { IN_PLACE_PROGRESSING_JOB_IDS } from '../../src/emulators/index.ts';
 import { buildSchema } from '../../src/schema.ts';
 import { watchCurlLines, watchSubscription } from '../../src/cli/watch.ts';
 
@@ -18,10 +18,10 @@ function schemaWithSubscription(): GraphQLSchema {
 }
 
 const IDS = [
-  PROGRESSING_JOB_IDS.panorama,
-  PROGRESSING_JOB_IDS.omics,
-  PROGRESSING_JOB_IDS.cosbatch,
-  PROGRESSING_JOB_IDS.importexport,
+  IN_PLACE_PROGRESSING_JOB_IDS.panorama,
+  IN_PLACE_PROGRESSING_JOB_IDS.omics,
+  IN_PLACE_PROGRESSING_JOB_IDS.cosbatch,
+  IN_PLACE_PROGRESSING_JOB_IDS.importexport,
 ];
 
 describe('The demo banner’s SSE watch command', () => {

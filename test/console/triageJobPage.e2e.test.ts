@@ -6,7 +6,7 @@ import {
 import { DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
 import {
   PROGRESS_PHASES,
-  PROGRESSING_JOB_IDS,
+  IN_PLACE_PROGRESSING_JOB_IDS,
   SHARED_NATIVE_JOB_IDS,
   exampleGlobalIds,
 } from '../../src/emulators/index.ts';
@@ -189,7 +189,7 @@ describeInChromium('The jobs console for triage: a job (Debian Chromium)', () =>
     // CodePipeline's jobs report no status: their one event ends the stream (src/subscriptions).
     (['panorama', 'omics', 'cosbatch', 'importexport'] as const).map((name) => [
       name,
-      PROGRESSING_JOB_IDS[name],
+      IN_PLACE_PROGRESSING_JOB_IDS[name],
     ]),
   )(
     'watches an unfinished %s job on its page: its subscription of every field is within the limits and delivers',
@@ -315,7 +315,7 @@ describeInChromium('The jobs console for triage: a job (Debian Chromium)', () =>
 
   it("shows a job's progress at the top of its page and follows it live", async () => {
     const phases = PROGRESS_PHASES.cosbatch;
-    const id = PROGRESSING_JOB_IDS.cosbatch;
+    const id = IN_PLACE_PROGRESSING_JOB_IDS.cosbatch;
     const active = phases.find((p) => p.providerStatus === 'Active')!;
     const progressOf = async () => {
       const res = await gql<{

@@ -4,7 +4,11 @@ import { bigAccountJobs } from '../listing.ts';
 import * as data from './data.ts';
 import { BATCH_LIMITS, createBatchEmulator } from './emulator.ts';
 import { BATCH_BIG_ACCOUNT } from './listData.ts';
-import { BATCH_PROGRESSING_JOB_ID, BATCH_PROGRESS_PHASES } from './progressing.ts';
+import {
+  BATCH_PROGRESS_PHASES,
+  batchProgressingCycleStart,
+  batchProgressingJobId,
+} from './progressing.ts';
 import { BATCH_SECOND_ACCOUNT_JOB_IDS, batchSecondAccountJobs } from './secondAccount.ts';
 
 const summaries = (jobs: readonly data.WireBatchJob[]) =>
@@ -18,7 +22,13 @@ const summaries = (jobs: readonly data.WireBatchJob[]) =>
 export const batchEmulator = {
   ...awsEmulator('batch', 'AWS Batch', 7),
   data,
-  progressingJobId: data.batchGlobalId(BATCH_PROGRESSING_JOB_ID),
+  // A new job each cycle, as each run is on Batch (progressing.ts).
+  progressingJobId: {
+    at: (cycleStartMs: number) => data.batchGlobalId(batchProgressingJobId(cycleStartMs)),
+    is: (globalId: string) =>
+      globalId.startsWith(data.batchGlobalId('')) &&
+      batchProgressingCycleStart(globalId.slice(data.batchGlobalId('').length)) !== null,
+  },
   progressPhases: BATCH_PROGRESS_PHASES,
   idsPerDescribe: BATCH_LIMITS.describeMaxJobs,
   // Error-case IDs start 404/429/500; the demo's are hashed UUIDs.
