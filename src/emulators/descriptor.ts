@@ -4,7 +4,7 @@ import type { EventSink } from './eventBridge.ts';
 import type { ProviderEmulator } from './framework.ts';
 import type { JobList, ListOrder } from './listing.ts';
 import type { LogStreams } from './logs/streams.ts';
-import type { ProgressPhase } from './progress.ts';
+import type { CycleRuns, ProgressPhase } from './progress.ts';
 
 /** The global IDs of a progressing job that is a new job each cycle. */
 export interface CycleJobIds {
@@ -12,6 +12,19 @@ export interface CycleJobIds {
   at(cycleStartMs: number): string;
   /** Whether `globalId` is one of its cycles' jobs. */
   is(globalId: string): boolean;
+}
+
+/** The global IDs of `runs`, each `globalPrefix` (`batch:us-east-1:`) and the run's own ID. */
+export function cycleJobIds(
+  globalPrefix: string,
+  runs: Pick<CycleRuns<unknown>, 'idAt' | 'cycleStartOf'>,
+): CycleJobIds {
+  return {
+    at: (cycleStartMs) => `${globalPrefix}${runs.idAt(cycleStartMs)}`,
+    is: (globalId) =>
+      globalId.startsWith(globalPrefix) &&
+      runs.cycleStartOf(globalId.slice(globalPrefix.length)) !== null,
+  };
 }
 
 /**

@@ -385,11 +385,14 @@ describe('The jobgraph command', () => {
         // The progressing jobs, and a curl -N line that watches them over SSE with the reader token.
         for (const id of Object.values(IN_PLACE_PROGRESSING_JOB_IDS))
           expect(proc.stdout).toContain(id);
-        // AWS Batch's is a new job each run: its line names this minute's, and the printed listJobs
-        // finds the run that is current when it is sent, newest first.
+        // AWS Batch's (and HealthOmics') is a new job each run: its line names this minute's, and
+        // the printed listJobs finds the run that is current when it is sent, newest first.
         const batchRun = /AWS Batch +(batch:\S+) +\(this minute's run/.exec(proc.stdout)?.[1];
         expect(isProgressingJobId(batchRun as string)).toBe(true);
-        const listBody = /--data '(\{"query":"\{ listJobs[^']*)'/.exec(proc.stdout)?.[1] as string;
+        const listBody =
+          /--data '(\{"query":"\{ listJobs\(filter: \{providers: \[AWS_BATCH\][^']*)'/.exec(
+            proc.stdout,
+          )?.[1] as string;
         const listed = (await (
           await fetch(url.replace('localhost', '127.0.0.1'), {
             method: 'POST',

@@ -38,7 +38,7 @@ import {
 import { LIST_WINDOW_MS } from '../../src/emulators/listing.ts';
 import { COS_PROGRESSING_JOB_ID } from '../../src/emulators/cosbatch/progressing.ts';
 import { IMPORTEXPORT_PROGRESSING_JOB_ID } from '../../src/emulators/importexport/progressing.ts';
-import { OMICS_PROGRESSING_JOB_ID } from '../../src/emulators/omics/progressing.ts';
+import { OMICS_PROGRESSING_RUNS } from '../../src/emulators/omics/progressing.ts';
 import { PANORAMA_PROGRESSING_JOB_ID } from '../../src/emulators/panorama/progressing.ts';
 import { startTestGateway } from '../support/gateway.ts';
 import { importExportCall, signAt, signedCos } from './listClient.ts';
@@ -325,7 +325,8 @@ describe('HealthOmics ListReferenceImportJobs in a big account', () => {
       expect(pages).toBe(30);
       const inStore = expected.omics.filter((j) => j.globalId.includes(`:${store}:`));
       const ids = jobs.map((j) => j.id as string);
-      if (store === MAIN_STORE) expectExactly(ids, expectedIds(inStore, OMICS_PROGRESSING_JOB_ID));
+      if (store === MAIN_STORE)
+        expectExactly(ids, expectedIds(inStore, OMICS_PROGRESSING_RUNS.idAt(START)));
       else {
         expect(ids).toHaveLength(N);
         expect(new Set(ids)).toEqual(new Set(inStore.map((j) => j.globalId.split(':')[3])));

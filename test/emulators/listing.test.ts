@@ -155,7 +155,7 @@ describe('The four list operations of the emulator set', () => {
       );
     }
     expect(new Set(omics)).toEqual(
-      new Set([IN_PLACE_PROGRESSING_JOB_IDS.omics, ...ids(expected.omics)]),
+      new Set([set.progressingJobIds().omics, ...ids(expected.omics)]),
     );
 
     const cos = await signedCos(set.cosbatch, '/jobs');

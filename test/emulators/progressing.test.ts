@@ -6,7 +6,7 @@ import {
 import { createBatchEmulator } from '../../src/emulators/batch/emulator.ts';
 import {
   BATCH_PROGRESSING_KEPT_CYCLES,
-  batchProgressingJobId,
+  BATCH_PROGRESSING_RUNS,
 } from '../../src/emulators/batch/progressing.ts';
 import { describe, expect, it } from 'vitest';
 import { codePipelineProgressingJob } from '../../src/emulators/codepipeline/progressing.ts';
@@ -27,6 +27,7 @@ import {
 import { omicsProgressingJob } from '../../src/emulators/omics/progressing.ts';
 import { panoramaProgressingJob } from '../../src/emulators/panorama/progressing.ts';
 import { cyclePhases, cyclePoint } from '../../src/emulators/progress.ts';
+import type { EmulatorName } from '../../src/emulators/index.ts';
 import { parseGlobalId } from '../../src/model/globalId.ts';
 import { gql } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
@@ -234,33 +235,34 @@ describe('The progressing demo jobs, by the emulators’ clock', () => {
     );
   });
 
-  it('keep one global ID where the job starts again in place; AWS Batch’s is a new job each cycle, its ID made from the cycle’s start', () => {
+  it('keep one global ID where the job starts again in place; AWS Batch’s and HealthOmics’ are a new job each cycle, the ID made from the cycle’s start', () => {
     expect(IN_PLACE_PROGRESSING_JOB_IDS).toEqual({
       panorama: 'panorama:us-east-1:pkgimport-demo-progressing',
-      omics: 'omics:us-east-1:5038720581:8110394900',
       cosbatch: 'cos:ap-guangzhou:100000000001:5e1f0a9d-7c3b-4e2a-9f6d-0a1b2c3d4e99',
       importexport: 'importexport:PRGS1',
       codepipeline: 'codepipeline:us-east-1:c0de0100-7e57-4b1d-8a11-000000000100',
     });
     const first = progressingJobIds(EPOCH + 30_000, EPOCH);
     const second = progressingJobIds(EPOCH + PROGRESS_CYCLE_MS + 30_000, EPOCH);
-    // EPOCH is 2026-11-22T12:00:00Z, 1795348800000 ms: 0x01a20320a200; a minute on, 0x01a203218c60.
+    // EPOCH is 2026-11-22T12:00:00Z, 1795348800000 ms (0x01a20320a200); a minute on, 0x01a203218c60.
     expect(first).toEqual({
       ...IN_PLACE_PROGRESSING_JOB_IDS,
+      omics: 'omics:us-east-1:5038720581:811039401795348800000',
       batch: 'batch:us-east-1:b90ae323-36f2-4688-beee-01a20320a200',
     });
     expect(second).toEqual({
       ...IN_PLACE_PROGRESSING_JOB_IDS,
+      omics: 'omics:us-east-1:5038720581:811039401795348860000',
       batch: 'batch:us-east-1:b90ae323-36f2-4688-beee-01a203218c60',
     });
     // The whole cycle is one job.
-    expect(progressingJobIds(EPOCH, EPOCH).batch).toBe(first.batch);
-    expect(progressingJobIds(EPOCH + PROGRESS_CYCLE_MS - 1, EPOCH).batch).toBe(first.batch);
+    expect(progressingJobIds(EPOCH, EPOCH)).toEqual(first);
+    expect(progressingJobIds(EPOCH + PROGRESS_CYCLE_MS - 1, EPOCH)).toEqual(first);
     const statics = new Set([
       ...Object.values(DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS),
       ...BATCH_DEMO_GLOBAL_IDS,
     ]);
-    for (const id of [...Object.values(first), second.batch]) {
+    for (const id of [...Object.values(first), second.batch, second.omics]) {
       expect(() => parseGlobalId(id)).not.toThrow();
       expect(statics.has(id)).toBe(false);
       expect(isProgressingJobId(id)).toBe(true);
@@ -289,7 +291,8 @@ describe('AWS Batch’s progressing job through @aws-sdk/client-batch: a new job
         }),
       )
     ).jobSummaryList ?? [];
-  const cycleId = (cycle: number) => batchProgressingJobId(LIST_START + cycle * PROGRESS_CYCLE_MS);
+  const cycleId = (cycle: number) =>
+    BATCH_PROGRESSING_RUNS.idAt(LIST_START + cycle * PROGRESS_CYCLE_MS);
 
   it('runs the second cycle as a second job; the first answers SUCCEEDED in DescribeJobs and ListJobs', async () => {
     harness.now = LIST_START + 30_000;
@@ -339,7 +342,7 @@ describe('AWS Batch’s progressing job through @aws-sdk/client-batch: a new job
 
 /** What jobgraph reports for each phase (docs/queries.md's state mapping), at the phase's middle. */
 const GATEWAY_EXPECTATIONS: {
-  name: keyof typeof IN_PLACE_PROGRESSING_JOB_IDS;
+  name: EmulatorName;
   providerStatus: string | null;
   state: string;
   terminal: boolean;
@@ -409,7 +412,9 @@ describe('The gateway over the progressing jobs, with the emulators’ clock set
   it.each(GATEWAY_EXPECTATIONS.map((phases) => [phases[0]?.name as string, phases] as const))(
     '%s: job(id:) reports the mapped state of each phase in order',
     async (name, expected) => {
-      const id = IN_PLACE_PROGRESSING_JOB_IDS[name as keyof typeof IN_PLACE_PROGRESSING_JOB_IDS];
+      const idAt = (offsetMs: number) =>
+        progressingJobIds(base + offsetMs, base)[name as EmulatorName];
+      const id = idAt(0);
       const phases = PROGRESS_PHASES[name as keyof typeof PROGRESS_PHASES];
       const seen = [];
       for (const phase of phases) {
@@ -421,11 +426,21 @@ describe('The gateway over the progressing jobs, with the emulators’ clock set
         seen.push({ name, providerStatus: j.providerStatus, state: j.state, terminal: j.terminal });
       }
       expect(seen).toEqual(expected);
-      // The cycle starts again: a minute after the epoch the job is back in its first phase.
-      const again = (await job(id, PROGRESS_CYCLE_MS + 1, gw.tokens.secrets)).data?.job as Record<
+      // The cycle starts again: a minute after the epoch the job is back in its first phase, the
+      // same job where it starts again in place, else a new one, the last run staying finished.
+      const next = idAt(PROGRESS_CYCLE_MS + 1);
+      expect(next === id).toBe(name in IN_PLACE_PROGRESSING_JOB_IDS);
+      const again = (await job(next, PROGRESS_CYCLE_MS + 1, gw.tokens.secrets)).data?.job as Record<
         string,
         unknown
       >;
+      if (next !== id) {
+        const last = (await job(id, PROGRESS_CYCLE_MS + 1, gw.tokens.secrets)).data?.job;
+        expect(last).toMatchObject({
+          providerStatus: expected.at(-1)?.providerStatus,
+          terminal: true,
+        });
+      }
       expect({ providerStatus: again.providerStatus, state: again.state }).toEqual({
         providerStatus: expected[0]?.providerStatus,
         state: expected[0]?.state,
@@ -480,7 +495,9 @@ describe('The gateway over the progressing jobs, with the emulators’ clock set
     for (let offset = 0; offset < PROGRESS_CYCLE_MS; offset += 5_000) {
       const c = (await job(IN_PLACE_PROGRESSING_JOB_IDS.cosbatch, offset)).data?.job;
       cos.push(c.progressSummary.numberOfTasksSucceeded);
-      const o = (await job(IN_PLACE_PROGRESSING_JOB_IDS.omics, offset)).data?.job;
+      // A run the tests before have not read (a finished run is cached, as any finished job).
+      const run = 3 * PROGRESS_CYCLE_MS;
+      const o = (await job(progressingJobIds(base + run, base).omics, run + offset)).data?.job;
       omics.push((o.sources as { status: string }[]).filter((s) => s.status === 'FINISHED').length);
     }
     expect(cos).toEqual([...cos].sort((a, b) => a - b));
@@ -520,13 +537,14 @@ describe('The demo gateway’s cache and the progressing jobs', () => {
     { emulatorClock: { now: () => clock, epochMs: base } },
   );
 
-  it('never keeps a finished progressing job, so the next cycle is seen; a finished static job is still cached', async () => {
+  it('never keeps a finished job that starts again in place, so the next cycle is seen; a finished static job or run is cached', async () => {
     const statics = DEMO_DATA.cosbatch.EXAMPLE_GLOBAL_ID;
     const query = 'query($ids: [ID!]!) { jobs(ids: $ids) { id providerStatus terminal } }';
+    const runs = progressingJobIds(base, base);
     const ids = [
       IN_PLACE_PROGRESSING_JOB_IDS.cosbatch,
       IN_PLACE_PROGRESSING_JOB_IDS.panorama,
-      IN_PLACE_PROGRESSING_JOB_IDS.omics,
+      runs.omics,
       statics,
     ];
     clock = base + 55_000;
@@ -540,9 +558,13 @@ describe('The demo gateway’s cache and the progressing jobs', () => {
     expect(next.body.data?.jobs.map((j: { providerStatus: string }) => j.providerStatus)).toEqual([
       'New',
       'PENDING',
-      'SUBMITTED',
+      'COMPLETED',
       'Complete',
     ]);
+    // The finished HealthOmics run (a new import job each cycle) came from the cache too.
+    expect(
+      gw.emulators.omics.calls.filter((c) => c.job?.endsWith(runs.omics.split(':')[3]!)),
+    ).toHaveLength(1);
     // Only the progressing COS job went upstream again; the static one came from the cache.
     expect(gw.emulators.cosbatch.calls.slice(before).map((c) => c.job)).toEqual([
       `ap-guangzhou/${IN_PLACE_PROGRESSING_JOB_IDS.cosbatch.split(':')[3]}`,

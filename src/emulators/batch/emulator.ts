@@ -38,11 +38,7 @@ import {
 import { applyBatchAction, readActionInput, type BatchAction } from './actions.ts';
 import { BATCH_JOB_STATUSES, batchJobChanges, batchJobEvents } from './jobEvents.ts';
 import { BATCH_BIG_ACCOUNT } from './listData.ts';
-import {
-  batchFinishedProgressingJobs,
-  batchProgressingJob,
-  batchProgressingJobById,
-} from './progressing.ts';
+import { BATCH_PROGRESSING_RUNS, batchProgressingJob } from './progressing.ts';
 import { BATCH_SECOND_ACCOUNT_QUEUES, batchSecondAccountJobs } from './secondAccount.ts';
 import { batchLogSource } from './jobLogs.ts';
 import { matches, readFilters, summaryOf } from './listWire.ts';
@@ -122,7 +118,7 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
     defaultOrder: 'newest-first',
     place: (j: WireBatchJob) => ({ createdMs: j.createdAt, id: j.jobId, status: j.status }),
     progressing: batchProgressingJob,
-    finished: batchFinishedProgressingJobs,
+    finished: BATCH_PROGRESSING_RUNS.finished,
   });
   // The demo jobs answer DescribeJobs in a big account too (as the other emulators' fixtures do); listed only without one.
   const demo = batchDemoJobs(listing.anchorMs);
@@ -144,7 +140,7 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
     listOf: (region, arn) => (inDemo(region) ? (lists.get(arn) ?? null) : null),
     find(req, region, jobId) {
       if (!inDemo(region)) return undefined;
-      const progressing = batchProgressingJobById(jobId, listing.cyclePoint());
+      const progressing = BATCH_PROGRESSING_RUNS.byId(jobId, listing.cyclePoint());
       if (progressing) return progressing;
       const fixture = fixtures.get(jobId);
       if (fixture) return fixture;
@@ -231,7 +227,7 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
         ? [
             ...fixtures.values(),
             listing.progressingJob(),
-            ...batchFinishedProgressingJobs(listing.cyclePoint()),
+            ...BATCH_PROGRESSING_RUNS.finished(listing.cyclePoint()),
           ]
         : secondList.entries().map((e) => e.job());
     return all

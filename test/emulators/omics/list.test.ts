@@ -21,7 +21,7 @@ import {
   omicsListJobCount,
   omicsListedJobs,
 } from '../../../src/emulators/omics/listData.ts';
-import { OMICS_PROGRESSING_JOB_ID } from '../../../src/emulators/omics/progressing.ts';
+import { OMICS_PROGRESSING_RUNS } from '../../../src/emulators/omics/progressing.ts';
 import { refusedSignatures, signedAws } from '../listClient.ts';
 import { LIST_START, useListHarness } from '../listHarness.ts';
 import { sdkPages } from '../listWalk.ts';
@@ -123,7 +123,7 @@ describe('The HealthOmics emulator ListReferenceImportJobs', () => {
       const times = all.map((j) => (j.creationTime as Date).getTime());
       expect([...times].sort((a, b) => a - b)).toEqual(times);
       expect(all.every((j) => j.referenceStoreId === store)).toBe(true);
-      if (extra) expect(all.at(-1)?.id).toBe(OMICS_PROGRESSING_JOB_ID);
+      if (extra) expect(all.at(-1)?.id).toBe(OMICS_PROGRESSING_RUNS.idAt(LIST_START));
     }
   });
 
@@ -272,7 +272,7 @@ describe('The HealthOmics emulator ListReferenceImportJobs', () => {
   it('pages newest first when told to', async () => {
     const newest = await emulator('newest-first');
     const all = (await walk(newest, MAIN, 9)).flat();
-    expect(all[0]?.id).toBe(OMICS_PROGRESSING_JOB_ID);
+    expect(all[0]?.id).toBe(OMICS_PROGRESSING_RUNS.idAt(LIST_START));
     const times = all.map((j) => (j.creationTime as Date).getTime());
     expect([...times].sort((a, b) => b - a)).toEqual(times);
     expect(all).toHaveLength(omicsListJobCount(MAIN) + 1);

@@ -16,7 +16,6 @@ import {
   type EmulatorSet,
   type EventBridgeEvent,
 } from '../../../src/emulators/index.ts';
-import { OMICS_PROGRESSING_JOB_ID } from '../../../src/emulators/omics/progressing.ts';
 import { PROGRESS_CYCLE_MS, cyclePoint } from '../../../src/emulators/progress.ts';
 import { signedAws } from '../listClient.ts';
 import { useStarted } from '../../support/useStarted.ts';
@@ -152,7 +151,7 @@ describe('Emulators that publish job events into SQS', () => {
     });
     expect(events[0]?.detail).toEqual({
       omicsVersion: '1.0.0',
-      id: OMICS_PROGRESSING_JOB_ID,
+      id: set.progressingJobIds().omics.split(':').pop(),
       referenceStoreId: '5038720581',
       status: 'IN_PROGRESS',
       statusMessage: '',
