@@ -6,7 +6,7 @@ import { chromium } from 'playwright-core';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const { startDemo } = await import(`${root}dist/app.js`);
-const { PROGRESSING_JOB_IDS } = await import(`${root}dist/emulators/index.js`);
+const { IN_PLACE_PROGRESSING_JOB_IDS } = await import(`${root}dist/emulators/index.js`);
 const demo = await startDemo({ port: 0 });
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
@@ -107,7 +107,9 @@ try {
     .locator('section.charts')
     .screenshot({ path: `${root}docs/images/console-history.png` });
   // A job's timeline: the demo's progressing COS Batch job, once it has moved (a minute's cycle).
-  await page.goto(`${origin}/console/jobs/${encodeURIComponent(PROGRESSING_JOB_IDS.cosbatch)}`);
+  await page.goto(
+    `${origin}/console/jobs/${encodeURIComponent(IN_PLACE_PROGRESSING_JOB_IDS.cosbatch)}`,
+  );
   await page.waitForSelector('[data-timeline] li:nth-child(3)', { timeout: 90_000 });
   await page.locator('article[data-job-detail] h1').scrollIntoViewIfNeeded();
   await page.screenshot({ path: `${root}docs/images/console-timeline.png` });

@@ -284,7 +284,7 @@ export interface GatewayOptions {
   logDestination?: DestinationStream;
   sandbox?: { document?: string; headers?: Record<string, string> };
   watchScheduler?: Scheduler;
-  /** Global IDs the cross-request cache never keeps, even finished (the demo's progressing jobs start again after they finish). */
+  /** Global IDs the cross-request cache never keeps, even finished (the demo's progressing jobs that start again in place after they finish). */
   uncachedJobIds?: ReadonlySet<string>;
   /**
    * The clock list snapshots are dated by (tests expire them by hand); default `watchScheduler`'s,
@@ -344,7 +344,7 @@ export async function startDemo(
   const {
     DEMO_EVENT_REGION,
     DEMO_SECOND_AWS_ACCOUNT,
-    PROGRESSING_JOB_IDS,
+    IN_PLACE_PROGRESSING_JOB_IDS,
     demoEventQueuesVariable,
     startEmulators,
     withDemoUpstreams,
@@ -375,7 +375,8 @@ export async function startDemo(
         ...(options.sandboxDocument ? { document: options.sandboxDocument } : {}),
         headers: { Authorization: `Bearer ${tokens.read}` },
       },
-      uncachedJobIds: new Set(Object.values(PROGRESSING_JOB_IDS)),
+      // A progressing job that is a new job each cycle (AWS Batch's) is cached once finished, as any job.
+      uncachedJobIds: new Set(Object.values(IN_PLACE_PROGRESSING_JOB_IDS)),
     });
     return {
       ...gateway,

@@ -30,8 +30,8 @@ export interface JobCache {
   admit(record: JobRecord): Promise<boolean>;
   /**
    * Drop a stored record that newer evidence contradicts (a job's list summary shows it in another
-   * state: the emulators' progressing jobs start again after they finish, a provider may reuse an
-   * ID). Failures are logged and ignored, as for every store call.
+   * state: the emulators' in-place progressing jobs start again after they finish, a provider may
+   * reuse an ID). Failures are logged and ignored, as for every store call.
    */
   forget(globalId: string): Promise<void>;
   /**

@@ -114,10 +114,10 @@ async function demo(portBase: number | undefined): Promise<void> {
       DEMO_SECOND_AWS_ACCOUNT,
       EMULATOR_LABELS,
       NO_STATUS_NOTES,
-      PROGRESSING_JOB_IDS,
+      IN_PLACE_PROGRESSING_JOB_IDS,
     },
     { sandboxDocument },
-    { watchCurlLines },
+    { progressingJobLines },
   ] = await Promise.all([
     import('../app.ts'),
     import('../emulators/index.ts'),
@@ -147,24 +147,14 @@ async function demo(portBase: number | undefined): Promise<void> {
     '',
     ...demoAccessLines(gateway, second.alias),
     ...demoExampleLines(gateway, EMULATOR_LABELS, examples, second),
-    "  Jobs that progress through their provider's real states, again every minute:",
-    ...demoProviderLines(
-      EMULATOR_LABELS,
-      PROGRESSING_JOB_IDS,
-      Object.fromEntries(
-        Object.entries(NO_STATUS_NOTES).map(([name, note]) => [name, `  (${note})`]),
-      ),
-    ),
-    '',
-    '  Watch them move (jobUpdates subscription over Server-Sent Events):',
-    ...watchCurlLines(
-      gateway.server.url,
-      gateway.tokens.read,
-      Object.entries(PROGRESSING_JOB_IDS)
-        .filter(([name]) => !(name in NO_STATUS_NOTES))
-        .map(([, id]) => id),
-    ).map((line) => `    ${line}`),
-    '',
+    ...progressingJobLines({
+      url: gateway.server.url,
+      token: gateway.tokens.read,
+      labels: EMULATOR_LABELS,
+      current: gateway.emulators.progressingJobIds(),
+      inPlace: IN_PLACE_PROGRESSING_JOB_IDS,
+      noStatus: NO_STATUS_NOTES,
+    }),
     ...(await demoEventLines(gateway)),
     ...(await import('./demoNotifications.ts')).demoNotificationLines(gateway),
     ...(await import('./emulatorLines.ts')).demoEnvironmentLines(

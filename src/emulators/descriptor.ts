@@ -4,7 +4,28 @@ import type { EventSink } from './eventBridge.ts';
 import type { ProviderEmulator } from './framework.ts';
 import type { JobList, ListOrder } from './listing.ts';
 import type { LogStreams } from './logs/streams.ts';
-import type { ProgressPhase } from './progress.ts';
+import type { CycleRuns, ProgressPhase } from './progress.ts';
+
+/** The global IDs of a progressing job that is a new job each cycle. */
+export interface CycleJobIds {
+  /** The global ID of the job of the cycle that starts at `cycleStartMs` (ms since 1970). */
+  at(cycleStartMs: number): string;
+  /** Whether `globalId` is one of its cycles' jobs. */
+  is(globalId: string): boolean;
+}
+
+/** The global IDs of `runs`, each `globalPrefix` (`batch:us-east-1:`) and the run's own ID. */
+export function cycleJobIds(
+  globalPrefix: string,
+  runs: Pick<CycleRuns<unknown>, 'idAt' | 'cycleStartOf'>,
+): CycleJobIds {
+  return {
+    at: (cycleStartMs) => `${globalPrefix}${runs.idAt(cycleStartMs)}`,
+    is: (globalId) =>
+      globalId.startsWith(globalPrefix) &&
+      runs.cycleStartOf(globalId.slice(globalPrefix.length)) !== null,
+  };
+}
 
 /**
  * Everything `src/emulators/index.ts` knows of one provider's emulator, as one value: each
@@ -31,8 +52,12 @@ export interface EmulatorDescriptor<
   readonly endpoint: { readonly variable: string; readonly config: keyof Config['endpoints'] };
   /** Its demo data module: `EXAMPLE_GLOBAL_ID`, `DEMO_GLOBAL_IDS`, `ERROR_CASE_GLOBAL_IDS`, … */
   readonly data: Data & { readonly EXAMPLE_GLOBAL_ID: string };
-  /** The global ID of its job that moves through its states over PROGRESS_CYCLE_MS. */
-  readonly progressingJobId: string;
+  /**
+   * Its job that moves through its states over PROGRESS_CYCLE_MS: one global ID where the job
+   * starts again in place each cycle, or (`CycleJobIds`) a new job each cycle where the provider
+   * makes a new job per run.
+   */
+  readonly progressingJobId: string | CycleJobIds;
   /** That job's phases: its provider status from `fromMs` to `toMs` of the cycle. */
   readonly progressPhases: readonly ProgressPhase[];
   /**

@@ -134,6 +134,8 @@ export type EmulatorSet = Record<EmulatorSetName, RunningEmulator> & {
    * the real clock does it by itself at each phase boundary; a set given `now` only when called.
    */
   publishDue(): void;
+  /** The progressing jobs' global IDs now, at the set's clock (`progressingJobIds`). */
+  progressingJobIds(): Record<EmulatorName, string>;
   close(): Promise<void>;
 };
 
@@ -214,14 +216,46 @@ export type OrderedEmulatorName = ListableEmulatorName;
 /** The listable emulators' descriptors, in registry order. */
 const LISTABLE = EMULATORS.filter((d): d is Extract<AnyEmulator, { list: unknown }> => 'list' in d);
 
+/** The emulators whose progressing job starts again under its one ID each cycle. */
+export type InPlaceEmulatorName = Extract<AnyEmulator, { progressingJobId: string }>['name'];
+
 /**
- * The progressing demo jobs, as global IDs: each moves through its provider's real states over
- * PROGRESS_CYCLE_MS (a minute), then starts again. Not in any `DEMO_GLOBAL_IDS`: the static demo
- * jobs never change, these do.
+ * The progressing jobs that start again in place, each cycle under the same global ID (see each
+ * one's progressing.ts for why); the others are a new job each cycle (`progressingJobIds`). Not
+ * in any `DEMO_GLOBAL_IDS`: the static demo jobs never change, these do.
  */
-export const PROGRESSING_JOB_IDS: Readonly<Record<EmulatorName, string>> = Object.freeze(
-  byName((d) => d.progressingJobId),
-);
+export const IN_PLACE_PROGRESSING_JOB_IDS: Readonly<Record<InPlaceEmulatorName, string>> =
+  Object.freeze(
+    Object.fromEntries(
+      EMULATORS.flatMap((d) =>
+        typeof d.progressingJobId === 'string' ? [[d.name, d.progressingJobId]] : [],
+      ),
+    ) as Record<InPlaceEmulatorName, string>,
+  );
+
+/**
+ * The progressing demo jobs at `nowMs`, as global IDs, for a set whose cycle 0 started at
+ * `epochMs`: each moves through its provider's real states over PROGRESS_CYCLE_MS (a minute);
+ * where the provider makes a new job per run (AWS Batch), the next cycle is a new job, so the ID
+ * is the current cycle's.
+ */
+export function progressingJobIds(nowMs: number, epochMs: number): Record<EmulatorName, string> {
+  const { cycleStartMs } = cyclePoint(nowMs, epochMs);
+  return byName((d) =>
+    typeof d.progressingJobId === 'string'
+      ? d.progressingJobId
+      : d.progressingJobId.at(cycleStartMs),
+  );
+}
+
+/** Whether `globalId` names a progressing demo job, of any cycle. */
+export function isProgressingJobId(globalId: string): boolean {
+  return EMULATORS.some((d) =>
+    typeof d.progressingJobId === 'string'
+      ? d.progressingJobId === globalId
+      : d.progressingJobId.is(globalId),
+  );
+}
 
 /**
  * Each progressing job's phases: its provider status from `fromMs` to `toMs` of the cycle.
@@ -341,6 +375,7 @@ export async function startEmulators(options: StartAllOptions = {}): Promise<Emu
     queues: sqs,
     logStreams,
     publishDue,
+    progressingJobIds: () => progressingJobIds(now(), epochMs),
     close: async () => {
       stopPublishing();
       await Promise.all(Object.values(set).map((e) => e.close()));

@@ -32,9 +32,14 @@ export interface JobListingSpec<J> {
   defaultOrder: ListOrder;
   /** Where a job stands in a list: its creation time in ms, ID and status. */
   place: (job: J) => ListPlace;
-  /** The progressing job's ID and the job at a point of its cycle. */
-  progressingId: string;
+  /**
+   * The progressing job's ID, where it keeps one ID across cycles (`findDemo` answers it), and
+   * the job at a point of its cycle.
+   */
+  progressingId?: string;
   progressing: (point: CyclePoint) => J;
+  /** Where each cycle is a new job: the finished jobs of the cycles before `point`'s that lists still show. */
+  finished?: (point: CyclePoint) => readonly J[];
 }
 
 /** One page of a list, and its last job (the next page's start) when it has one. */
@@ -66,6 +71,8 @@ export interface JobListing<J> {
   readonly anchorMs: number;
   /** The progressing job as the clock stands now. */
   progressingJob(): J;
+  /** Where the clock stands now in the progressing job's cycle. */
+  cyclePoint(): CyclePoint;
   /** A source of these jobs, held in memory. */
   of(jobs: readonly J[]): JobList<J>;
   /**
@@ -134,6 +141,7 @@ export function jobListing<J>(
     jobsPerSource,
     anchorMs,
     progressingJob,
+    cyclePoint: cycle,
     of: (jobs) => listOfJobs(jobs, spec.place),
     demo,
     regional(demoRegion, listed, big) {
@@ -145,14 +153,15 @@ export function jobListing<J>(
         region === demoRegion ? home : jobsPerSource === undefined ? null : others(region);
     },
     findDemo: (req, list, jobId, fixture) =>
-      jobId === spec.progressingId
+      spec.progressingId !== undefined && jobId === spec.progressingId
         ? progressingJob()
         : (fixture(jobId) ?? list?.find(jobId)?.job() ?? synthesizedJob(req, jobId, fixture)),
     source(list, withProgressing) {
       const extras: ListedJob<J>[] = [];
       if (withProgressing && options.listProgressing !== false) {
-        const job = progressingJob();
-        extras.push({ ...spec.place(job), job: () => job });
+        const point = cycle();
+        for (const job of [spec.progressing(point), ...(spec.finished?.(point) ?? [])])
+          extras.push({ ...spec.place(job), job: () => job });
       }
       return {
         find: (id) => list?.find(id) ?? extras.find((j) => j.id === id),

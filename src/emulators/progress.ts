@@ -89,3 +89,66 @@ export const isoMillis = (ms: number): string => new Date(ms).toISOString();
 /** ISO-8601 UTC to the second, e.g. `2026-11-22T13:02:39Z` (COS and Import/Export style). */
 export const isoSeconds = (ms: number): string =>
   `${new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19)}Z`;
+
+/**
+ * The runs of a progressing job that is a new job each cycle, as a provider makes a new job per
+ * run (AWS Batch, HealthOmics): each run's ID is a fixed prefix and its cycle's start in ms, and
+ * the runs of up to `keep` cycles before the current one stay, as the provider keeps finished
+ * jobs for a while, each as its cycle's last ms left it; older runs, and cycles before cycle 0
+ * (the epoch), have none.
+ */
+export interface CycleRuns<J> {
+  /** The ID of the run of the cycle that starts at `cycleStartMs`. */
+  idAt: (cycleStartMs: number) => string;
+  /** The cycle start a run's ID names, or null for an ID of no run. */
+  cycleStartOf: (id: string) => number | null;
+  /** The finished runs before `point`'s cycle that stay, newest first. */
+  finished: (point: CyclePoint) => J[];
+  /** Run `id` as it stands at `point` (the current run, or a kept finished one), or undefined. */
+  byId: (id: string, point: CyclePoint) => J | undefined;
+}
+
+export function cycleRuns<J>(
+  spec: {
+    /** What every run's ID starts with. */
+    prefix: string;
+    /** The cycle start's digits after it: base 16 or 10, zero-padded to `width`. */
+    radix: 10 | 16;
+    width: number;
+    /** How many finished runs stay. */
+    keep: number;
+  },
+  /** The run at a point of its cycle. */
+  run: (point: CyclePoint) => J,
+): CycleRuns<J> {
+  const digits = spec.radix === 16 ? '[0-9a-f]' : '[0-9]';
+  const pattern = new RegExp(`^${digits}{${spec.width}}$`);
+  const kept = (point: CyclePoint): CyclePoint[] => {
+    const points: CyclePoint[] = [];
+    for (let k = 1; k <= spec.keep && point.cycle - k >= 0; k += 1)
+      points.push({
+        cycle: point.cycle - k,
+        cycleStartMs: point.cycleStartMs - k * PROGRESS_CYCLE_MS,
+        offsetMs: PROGRESS_CYCLE_MS - 1,
+      });
+    return points;
+  };
+  const cycleStartOf = (id: string): number | null => {
+    if (!id.startsWith(spec.prefix)) return null;
+    const rest = id.slice(spec.prefix.length);
+    return pattern.test(rest) ? parseInt(rest, spec.radix) : null;
+  };
+  return {
+    idAt: (cycleStartMs) =>
+      `${spec.prefix}${Math.trunc(cycleStartMs).toString(spec.radix).padStart(spec.width, '0')}`,
+    cycleStartOf,
+    finished: (point) => kept(point).map(run),
+    byId: (id, point) => {
+      const start = cycleStartOf(id);
+      if (start === null) return undefined;
+      if (start === point.cycleStartMs) return run(point);
+      const at = kept(point).find((c) => c.cycleStartMs === start);
+      return at && run(at);
+    },
+  };
+}

@@ -4,7 +4,7 @@ import {
   DEMO_AWS_ACCOUNT_ID,
   DEMO_SECOND_AWS_ACCOUNT,
   DEMO_SECOND_TENCENT_ACCOUNT,
-  PROGRESSING_JOB_IDS,
+  isProgressingJobId,
   SHARED_NATIVE_JOB_IDS,
   listedDemoJobs,
 } from '../../src/emulators/index.ts';
@@ -86,7 +86,6 @@ function expectedIds(accounts: ('default' | 'staging')[]): string[] {
   return jobs.sort(newestFirst).map((j) => j.id);
 }
 
-const progressing = new Set(Object.values(PROGRESSING_JOB_IDS));
 const upstreamCalls = (gw: TestGateway) =>
   EMULATOR_NAMES.reduce((n, name) => n + gw.emulators[name].calls.length, 0);
 
@@ -113,7 +112,7 @@ describe('listJobs across the demo’s accounts', () => {
       'NOT_LISTABLE',
       'NOT_LISTABLE',
     ]);
-    const listed = nodes.map((n) => n.id).filter((id) => !progressing.has(id));
+    const listed = nodes.map((n) => n.id).filter((id) => !isProgressingJobId(id));
     expect(listed).toEqual(expectedIds(['default', 'staging']));
   });
 

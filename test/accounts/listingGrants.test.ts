@@ -3,7 +3,7 @@ import {
   DEMO_AWS_ACCOUNT_ID,
   DEMO_SECOND_AWS_ACCOUNT,
   DEMO_SECOND_TENCENT_ACCOUNT,
-  PROGRESSING_JOB_IDS,
+  isProgressingJobId,
   listedDemoJobs,
 } from '../../src/emulators/index.ts';
 import { accountToken } from '../support/accountTokens.ts';
@@ -52,12 +52,10 @@ async function walk(gw: TestGateway, token: string, filter: Record<string, unkno
     sources ??= conn.sources;
     ids.push(...conn.edges.map((e) => e.node.id));
     if (!conn.pageInfo.hasNextPage)
-      return { ids: ids.filter((id) => !progressing.has(id)), sources };
+      return { ids: ids.filter((id) => !isProgressingJobId(id)), sources };
     after = conn.pageInfo.endCursor;
   }
 }
-
-const progressing = new Set(Object.values(PROGRESSING_JOB_IDS));
 
 /** A listed demo job's global ID in the account aliased `alias` (AWS: `panorama@staging:…`). */
 const inAccount = (globalId: string, alias: string | undefined) =>

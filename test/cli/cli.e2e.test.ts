@@ -12,7 +12,8 @@ import { VARIABLE_DOCS } from '../../src/config/index.ts';
 import {
   DEMO_DATA,
   EMULATOR_PORT_OFFSETS,
-  PROGRESSING_JOB_IDS,
+  IN_PLACE_PROGRESSING_JOB_IDS,
+  isProgressingJobId,
 } from '../../src/emulators/index.ts';
 import { stderrText } from '../support/stderrText.ts';
 
@@ -382,7 +383,29 @@ describe('The jobgraph command', () => {
         ).text();
         expect(page).toContain('query Dashboard {');
         // The progressing jobs, and a curl -N line that watches them over SSE with the reader token.
-        for (const id of Object.values(PROGRESSING_JOB_IDS)) expect(proc.stdout).toContain(id);
+        for (const id of Object.values(IN_PLACE_PROGRESSING_JOB_IDS))
+          expect(proc.stdout).toContain(id);
+        // AWS Batch's (and HealthOmics') is a new job each run: its line names this minute's, and
+        // the printed listJobs finds the run that is current when it is sent, newest first.
+        const batchRun = /AWS Batch +(batch:\S+) +\(this minute's run/.exec(proc.stdout)?.[1];
+        expect(isProgressingJobId(batchRun as string)).toBe(true);
+        const listBody =
+          /--data '(\{"query":"\{ listJobs\(filter: \{providers: \[AWS_BATCH\][^']*)'/.exec(
+            proc.stdout,
+          )?.[1] as string;
+        const listed = (await (
+          await fetch(url.replace('localhost', '127.0.0.1'), {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              authorization: `Bearer ${/Authorization: Bearer (\S+)/.exec(proc.stdout)?.[1]}`,
+            },
+            body: listBody,
+          })
+        ).json()) as { data: { listJobs: { nodes: { id: string; name: string }[] } } };
+        const newest = listed.data.listJobs.nodes[0];
+        expect(newest?.name).toBe('align-progressing');
+        expect(isProgressingJobId(newest?.id as string)).toBe(true);
         const reader = /Authorization: Bearer (\S+)/.exec(proc.stdout)?.[1] as string;
         expect(proc.stdout).toMatch(
           /curl -N '\S+\/graphql' -H 'accept: text\/event-stream' -H 'content-type: application\/json' \\\n +-H 'authorization: Bearer \S+' \\\n +--data '\{"query":"subscription \{ jobUpdates\(ids: /,

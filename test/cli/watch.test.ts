@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { extendSchema, parse, validate, type GraphQLSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { PROGRESSING_JOB_IDS } from '../../src/emulators/index.ts';
+import { progressingJobIds } from '../../src/emulators/index.ts';
 import { buildSchema } from '../../src/schema.ts';
 import { watchCurlLines, watchSubscription } from '../../src/cli/watch.ts';
 
@@ -17,12 +17,8 @@ function schemaWithSubscription(): GraphQLSchema {
   );
 }
 
-const IDS = [
-  PROGRESSING_JOB_IDS.panorama,
-  PROGRESSING_JOB_IDS.omics,
-  PROGRESSING_JOB_IDS.cosbatch,
-  PROGRESSING_JOB_IDS.importexport,
-];
+const NOW = progressingJobIds(Date.now(), Date.now());
+const IDS = [NOW.panorama, NOW.omics, NOW.cosbatch, NOW.importexport];
 
 describe('The demo banner’s SSE watch command', () => {
   it('sends a jobUpdates subscription that is valid against `jobUpdates(ids: [ID!]!): Job!` and the Job interface', () => {

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT } from 'jose';
 import { expect, it, vi } from 'vitest';
-import { PROGRESSING_JOB_IDS, exampleGlobalIds } from '../../src/emulators/index.ts';
+import { isProgressingJobId, exampleGlobalIds } from '../../src/emulators/index.ts';
 import { gql } from '../support/gateway.ts';
 import { useConsoleRig } from './consoleRig.ts';
 import { expectOnlyOwnOrigin } from './consoleOracle.ts';
@@ -202,10 +202,7 @@ describeInChromium('The jobs console, live (Debian Chromium)', () => {
     );
     const pick = (prefix: string) =>
       res.body.data!.listJobs.nodes.find(
-        (n) =>
-          n.id.startsWith(prefix) &&
-          !n.terminal &&
-          !Object.values(PROGRESSING_JOB_IDS).includes(n.id),
+        (n) => n.id.startsWith(prefix) && !n.terminal && !isProgressingJobId(n.id),
       )!;
     const cos = pick('cos:');
     const ie = pick('importexport:');

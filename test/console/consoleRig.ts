@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe } from 'vitest';
-import { PROGRESS_PHASES, PROGRESSING_JOB_IDS } from '../../src/emulators/index.ts';
+import { PROGRESS_PHASES, IN_PLACE_PROGRESSING_JOB_IDS } from '../../src/emulators/index.ts';
 import { launchChromium } from '../support/browser.ts';
 import { realPart } from '../support/realParts.ts';
 import { resetFaults, startTestGateway, type TestGateway } from '../support/gateway.ts';
@@ -44,7 +44,7 @@ export function useConsoleRig(
     intoCosProgress() {
       const phases = PROGRESS_PHASES.cosbatch;
       clock.into(phases[0]!);
-      return { id: PROGRESSING_JOB_IDS.cosbatch, phases };
+      return { id: IN_PLACE_PROGRESSING_JOB_IDS.cosbatch, phases };
     },
   };
   beforeAll(async () => {

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { PROGRESS_PHASES, PROGRESSING_JOB_IDS } from '../../src/emulators/index.ts';
+import { PROGRESS_PHASES, IN_PLACE_PROGRESSING_JOB_IDS } from '../../src/emulators/index.ts';
 import { accountToken } from '../support/accountTokens.ts';
 import { gql, type GqlResult } from '../support/gateway.ts';
 import { realPart } from '../support/realParts.ts';
@@ -171,7 +171,7 @@ const dayFrom = (days: number) =>
 describe.skipIf(chromiumPart.skip)('The jobs console remembers (Debian Chromium)', () => {
   it("shows a job's timeline: each change as jobHistory's store has it, the new one after the job moves", async () => {
     const phases = PROGRESS_PHASES.cosbatch;
-    const id = PROGRESSING_JOB_IDS.cosbatch;
+    const id = IN_PLACE_PROGRESSING_JOB_IDS.cosbatch;
     clock.at = clock.epoch + phases[0]!.fromMs + 10;
     const o = await open(`/console/jobs/${encodeURIComponent(id)}`);
     try {

@@ -14,7 +14,7 @@ import { IMPORTEXPORT_PROGRESSING_JOB_ID } from '../../src/emulators/importexpor
 import { LIST_WINDOW_MS } from '../../src/emulators/listing.ts';
 import { OMICS_DEMO_JOBS, OMICS_ERROR_CASE_IDS } from '../../src/emulators/omics/data.ts';
 import { omicsListedJobs } from '../../src/emulators/omics/listData.ts';
-import { OMICS_PROGRESSING_JOB_ID } from '../../src/emulators/omics/progressing.ts';
+import { OMICS_PROGRESSING_RUNS } from '../../src/emulators/omics/progressing.ts';
 import { PANORAMA_DEMO_JOBS, PANORAMA_ERROR_JOB_IDS } from '../../src/emulators/panorama/data.ts';
 import { panoramaListedJobs } from '../../src/emulators/panorama/listData.ts';
 import { PANORAMA_PROGRESSING_JOB_ID } from '../../src/emulators/panorama/progressing.ts';
@@ -56,7 +56,7 @@ const LIST_DATA: ListData[] = [
     taken: [
       ...OMICS_DEMO_JOBS.map((j) => j.id),
       ...Object.values(OMICS_ERROR_CASE_IDS),
-      OMICS_PROGRESSING_JOB_ID,
+      OMICS_PROGRESSING_RUNS.idAt(Date.now()),
     ],
   },
   {

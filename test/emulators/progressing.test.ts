@@ -1,4 +1,13 @@
-import { DEMO_GLOBAL_IDS as BATCH_DEMO_GLOBAL_IDS } from '../../src/emulators/batch/data.ts';
+import { BatchClient, DescribeJobsCommand, ListJobsCommand } from '@aws-sdk/client-batch';
+import {
+  DEMO_GLOBAL_IDS as BATCH_DEMO_GLOBAL_IDS,
+  HIGH_PRIORITY_QUEUE,
+} from '../../src/emulators/batch/data.ts';
+import { createBatchEmulator } from '../../src/emulators/batch/emulator.ts';
+import {
+  BATCH_PROGRESSING_KEPT_CYCLES,
+  BATCH_PROGRESSING_RUNS,
+} from '../../src/emulators/batch/progressing.ts';
 import { describe, expect, it } from 'vitest';
 import { codePipelineProgressingJob } from '../../src/emulators/codepipeline/progressing.ts';
 import { PROGRESSING_CREDENTIALS } from '../../src/emulators/codepipeline/data.ts';
@@ -10,15 +19,19 @@ import { importExportProgressingJob } from '../../src/emulators/importexport/pro
 import {
   PROGRESS_CYCLE_MS,
   PROGRESS_PHASES,
-  PROGRESSING_JOB_IDS,
+  IN_PLACE_PROGRESSING_JOB_IDS,
   DEMO_DATA,
+  isProgressingJobId,
+  progressingJobIds,
 } from '../../src/emulators/index.ts';
 import { omicsProgressingJob } from '../../src/emulators/omics/progressing.ts';
 import { panoramaProgressingJob } from '../../src/emulators/panorama/progressing.ts';
 import { cyclePhases, cyclePoint } from '../../src/emulators/progress.ts';
+import type { EmulatorName } from '../../src/emulators/index.ts';
 import { parseGlobalId } from '../../src/model/globalId.ts';
 import { gql } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
+import { LIST_START, useListHarness } from './listHarness.ts';
 
 /**
  * Issue 13, Demo: each emulator has one job that moves through its provider's real states over a
@@ -222,29 +235,114 @@ describe('The progressing demo jobs, by the emulators’ clock', () => {
     );
   });
 
-  it('have fixed global IDs that jobgraph accepts, none of them a static demo job', () => {
-    expect(PROGRESSING_JOB_IDS).toEqual({
+  it('keep one global ID where the job starts again in place; AWS Batch’s and HealthOmics’ are a new job each cycle, the ID made from the cycle’s start', () => {
+    expect(IN_PLACE_PROGRESSING_JOB_IDS).toEqual({
       panorama: 'panorama:us-east-1:pkgimport-demo-progressing',
-      omics: 'omics:us-east-1:5038720581:8110394900',
       cosbatch: 'cos:ap-guangzhou:100000000001:5e1f0a9d-7c3b-4e2a-9f6d-0a1b2c3d4e99',
       importexport: 'importexport:PRGS1',
       codepipeline: 'codepipeline:us-east-1:c0de0100-7e57-4b1d-8a11-000000000100',
-      batch: 'batch:us-east-1:b90ae323-36f2-4688-beee-dafc04ff4e08',
     });
+    const first = progressingJobIds(EPOCH + 30_000, EPOCH);
+    const second = progressingJobIds(EPOCH + PROGRESS_CYCLE_MS + 30_000, EPOCH);
+    // EPOCH is 2026-11-22T12:00:00Z, 1795348800000 ms (0x01a20320a200); a minute on, 0x01a203218c60.
+    expect(first).toEqual({
+      ...IN_PLACE_PROGRESSING_JOB_IDS,
+      omics: 'omics:us-east-1:5038720581:811039401795348800000',
+      batch: 'batch:us-east-1:b90ae323-36f2-4688-beee-01a20320a200',
+    });
+    expect(second).toEqual({
+      ...IN_PLACE_PROGRESSING_JOB_IDS,
+      omics: 'omics:us-east-1:5038720581:811039401795348860000',
+      batch: 'batch:us-east-1:b90ae323-36f2-4688-beee-01a203218c60',
+    });
+    // The whole cycle is one job.
+    expect(progressingJobIds(EPOCH, EPOCH)).toEqual(first);
+    expect(progressingJobIds(EPOCH + PROGRESS_CYCLE_MS - 1, EPOCH)).toEqual(first);
     const statics = new Set([
       ...Object.values(DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS),
       ...BATCH_DEMO_GLOBAL_IDS,
     ]);
-    for (const id of Object.values(PROGRESSING_JOB_IDS)) {
+    for (const id of [...Object.values(first), second.batch, second.omics]) {
       expect(() => parseGlobalId(id)).not.toThrow();
       expect(statics.has(id)).toBe(false);
+      expect(isProgressingJobId(id)).toBe(true);
     }
+    for (const id of statics) expect(isProgressingJobId(id)).toBe(false);
+  });
+});
+
+describe('AWS Batch’s progressing job through @aws-sdk/client-batch: a new job each run, as on Batch', () => {
+  const harness = useListHarness();
+  const batch = harness.use(() =>
+    harness.start(createBatchEmulator({ now: () => harness.now, epochMs: LIST_START })),
+  );
+  /** A client signing at the harness's clock as it stands now. */
+  const client = () => harness.client(new BatchClient(harness.sdkOptions(batch)));
+  const describeIds = async (ids: string[]) =>
+    (await client().send(new DescribeJobsCommand({ jobs: ids }))).jobs ?? [];
+  const listProgressing = async (jobStatus?: string) =>
+    (
+      await client().send(
+        new ListJobsCommand({
+          jobQueue: HIGH_PRIORITY_QUEUE.jobQueueName,
+          ...(jobStatus
+            ? { jobStatus: jobStatus as never }
+            : { filters: [{ name: 'JOB_NAME', values: ['align-progressing'] }] }),
+        }),
+      )
+    ).jobSummaryList ?? [];
+  const cycleId = (cycle: number) =>
+    BATCH_PROGRESSING_RUNS.idAt(LIST_START + cycle * PROGRESS_CYCLE_MS);
+
+  it('runs the second cycle as a second job; the first answers SUCCEEDED in DescribeJobs and ListJobs', async () => {
+    harness.now = LIST_START + 30_000;
+    const [running] = await describeIds([cycleId(0)]);
+    expect(running).toMatchObject({ jobId: cycleId(0), status: 'RUNNING' });
+    expect((await listProgressing()).map((j) => j.jobId)).toEqual([cycleId(0)]);
+    // The next cycle is another job; the first stays as it finished.
+    harness.now = LIST_START + PROGRESS_CYCLE_MS + 30_000;
+    const [first, second] = await describeIds([cycleId(0), cycleId(1)]);
+    expect(first).toMatchObject({
+      jobId: cycleId(0),
+      jobName: 'align-progressing',
+      status: 'SUCCEEDED',
+      createdAt: LIST_START,
+      stoppedAt: LIST_START + 44_000,
+    });
+    expect(second).toMatchObject({
+      jobId: cycleId(1),
+      status: 'RUNNING',
+      createdAt: LIST_START + PROGRESS_CYCLE_MS,
+    });
+    expect(second?.stoppedAt).toBeUndefined();
+    // Newest first: this run, then the finished one, each in its state.
+    expect((await listProgressing()).map((j) => [j.jobId, j.status])).toEqual([
+      [cycleId(1), 'RUNNING'],
+      [cycleId(0), 'SUCCEEDED'],
+    ]);
+    expect((await listProgressing('SUCCEEDED')).map((j) => j.jobId)).toContain(cycleId(0));
+    expect((await listProgressing('RUNNING')).map((j) => j.jobId)).not.toContain(cycleId(0));
+  });
+
+  it(`keeps the last ${BATCH_PROGRESSING_KEPT_CYCLES} finished runs, none from before the epoch or after now`, async () => {
+    const cycles = BATCH_PROGRESSING_KEPT_CYCLES + 2;
+    harness.now = LIST_START + cycles * PROGRESS_CYCLE_MS + 1_000;
+    const listed = (await listProgressing()).map((j) => j.jobId);
+    const kept = Array.from({ length: BATCH_PROGRESSING_KEPT_CYCLES }, (_, k) =>
+      cycleId(cycles - 1 - k),
+    );
+    expect(listed).toEqual([cycleId(cycles), ...kept]);
+    expect((await describeIds(kept)).map((j) => j.status)).toEqual(kept.map(() => 'SUCCEEDED'));
+    // Forgotten past the bound, as Batch forgets old jobs; never made before the epoch or ahead of the clock.
+    expect(await describeIds([cycleId(0), cycleId(1), cycleId(-1), cycleId(cycles + 1)])).toEqual(
+      [],
+    );
   });
 });
 
 /** What jobgraph reports for each phase (docs/queries.md's state mapping), at the phase's middle. */
 const GATEWAY_EXPECTATIONS: {
-  name: keyof typeof PROGRESSING_JOB_IDS;
+  name: EmulatorName;
   providerStatus: string | null;
   state: string;
   terminal: boolean;
@@ -314,7 +412,9 @@ describe('The gateway over the progressing jobs, with the emulators’ clock set
   it.each(GATEWAY_EXPECTATIONS.map((phases) => [phases[0]?.name as string, phases] as const))(
     '%s: job(id:) reports the mapped state of each phase in order',
     async (name, expected) => {
-      const id = PROGRESSING_JOB_IDS[name as keyof typeof PROGRESSING_JOB_IDS];
+      const idAt = (offsetMs: number) =>
+        progressingJobIds(base + offsetMs, base)[name as EmulatorName];
+      const id = idAt(0);
       const phases = PROGRESS_PHASES[name as keyof typeof PROGRESS_PHASES];
       const seen = [];
       for (const phase of phases) {
@@ -326,11 +426,21 @@ describe('The gateway over the progressing jobs, with the emulators’ clock set
         seen.push({ name, providerStatus: j.providerStatus, state: j.state, terminal: j.terminal });
       }
       expect(seen).toEqual(expected);
-      // The cycle starts again: a minute after the epoch the job is back in its first phase.
-      const again = (await job(id, PROGRESS_CYCLE_MS + 1, gw.tokens.secrets)).data?.job as Record<
+      // The cycle starts again: a minute after the epoch the job is back in its first phase, the
+      // same job where it starts again in place, else a new one, the last run staying finished.
+      const next = idAt(PROGRESS_CYCLE_MS + 1);
+      expect(next === id).toBe(name in IN_PLACE_PROGRESSING_JOB_IDS);
+      const again = (await job(next, PROGRESS_CYCLE_MS + 1, gw.tokens.secrets)).data?.job as Record<
         string,
         unknown
       >;
+      if (next !== id) {
+        const last = (await job(id, PROGRESS_CYCLE_MS + 1, gw.tokens.secrets)).data?.job;
+        expect(last).toMatchObject({
+          providerStatus: expected.at(-1)?.providerStatus,
+          terminal: true,
+        });
+      }
       expect({ providerStatus: again.providerStatus, state: again.state }).toEqual({
         providerStatus: expected[0]?.providerStatus,
         state: expected[0]?.state,
@@ -339,13 +449,55 @@ describe('The gateway over the progressing jobs, with the emulators’ clock set
     },
   );
 
+  it('AWS Batch: each cycle is a new job, and a job’s transitions never leave its finished state', async () => {
+    const TRANSITIONS = `query($id: ID!) { job(id: $id) { id state providerStatus terminal transitions { from to providerStatus } } }`;
+    const read = async (id: string, offsetMs: number) => {
+      clock = base + offsetMs;
+      const res = await gql(gw, TRANSITIONS, { variables: { id }, token: gw.tokens.read });
+      expect(res.body.errors).toBeUndefined();
+      return res.body.data?.job as {
+        state: string;
+        providerStatus: string;
+        terminal: boolean;
+        transitions: { from: string | null; to: string; providerStatus: string }[];
+      };
+    };
+    const idAt = (offsetMs: number) => {
+      clock = base + offsetMs;
+      return gw.emulators.progressingJobIds().batch;
+    };
+    const first = idAt(0);
+    const mid = (p: { fromMs: number; toMs: number }) => Math.floor((p.fromMs + p.toMs) / 2);
+    for (const phase of PROGRESS_PHASES.batch) await read(first, mid(phase));
+    const second = idAt(PROGRESS_CYCLE_MS);
+    expect(second).not.toBe(first);
+    for (const phase of PROGRESS_PHASES.batch) {
+      const again = await read(first, PROGRESS_CYCLE_MS + mid(phase));
+      expect(again).toMatchObject({ providerStatus: 'SUCCEEDED', terminal: true });
+      await read(second, PROGRESS_CYCLE_MS + mid(phase));
+    }
+    for (const id of [first, second]) {
+      const { transitions } = await read(id, 2 * PROGRESS_CYCLE_MS - 1);
+      // One chain from the job's first sight to SUCCEEDED: each change starts where the last ended,
+      // and nothing follows the finish.
+      expect(transitions[0]?.from).toBeNull();
+      for (let k = 1; k < transitions.length; k++)
+        expect(transitions[k]?.from).toBe(transitions[k - 1]?.to);
+      expect(transitions.map((t) => t.providerStatus).at(-1)).toBe('SUCCEEDED');
+      expect(transitions.filter((t) => t.to === 'SUCCEEDED')).toHaveLength(1);
+      expect(transitions.length).toBeGreaterThan(2);
+    }
+  });
+
   it('shows the progress fields moving forward within a cycle', async () => {
     const cos: number[] = [];
     const omics: number[] = [];
     for (let offset = 0; offset < PROGRESS_CYCLE_MS; offset += 5_000) {
-      const c = (await job(PROGRESSING_JOB_IDS.cosbatch, offset)).data?.job;
+      const c = (await job(IN_PLACE_PROGRESSING_JOB_IDS.cosbatch, offset)).data?.job;
       cos.push(c.progressSummary.numberOfTasksSucceeded);
-      const o = (await job(PROGRESSING_JOB_IDS.omics, offset)).data?.job;
+      // A run the tests before have not read (a finished run is cached, as any finished job).
+      const run = 3 * PROGRESS_CYCLE_MS;
+      const o = (await job(progressingJobIds(base + run, base).omics, run + offset)).data?.job;
       omics.push((o.sources as { status: string }[]).filter((s) => s.status === 'FINISHED').length);
     }
     expect(cos).toEqual([...cos].sort((a, b) => a - b));
@@ -354,22 +506,22 @@ describe('The gateway over the progressing jobs, with the emulators’ clock set
     expect(new Set(cos).size).toBeGreaterThan(3);
     expect(omics).toEqual([...omics].sort((a, b) => a - b));
     expect(new Set(omics)).toEqual(new Set([0, 1, 2, 3]));
-    const ie = (await job(PROGRESSING_JOB_IDS.importexport, 50_000)).data?.job;
+    const ie = (await job(IN_PLACE_PROGRESSING_JOB_IDS.importexport, 50_000)).data?.job;
     expect(ie).toMatchObject({ locationCode: 'Returned', carrier: 'UPS' });
-    const pano = (await job(PROGRESSING_JOB_IDS.panorama, 50_000)).data?.job;
+    const pano = (await job(IN_PLACE_PROGRESSING_JOB_IDS.panorama, 50_000)).data?.job;
     expect(pano.output).toEqual({ packageVersion: '1.0' });
     expect(pano.completedAt).toBe(new Date(base + 40_000).toISOString());
   });
 
   it('CodePipeline: a reader gets FORBIDDEN for the rotating credentials; a secrets reader sees each session in turn', async () => {
-    const reader = await job(PROGRESSING_JOB_IDS.codepipeline, 1_000);
+    const reader = await job(IN_PLACE_PROGRESSING_JOB_IDS.codepipeline, 1_000);
     expect(reader.data?.job.artifactCredentials).toBeNull();
     expect(reader.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
     expect(JSON.stringify(reader)).not.toContain('DEMO-SESSION-TOKEN-010');
     const tokens = [];
     for (const offset of [1_000, 16_000, 31_000, 46_000])
       tokens.push(
-        (await job(PROGRESSING_JOB_IDS.codepipeline, offset, gw.tokens.secrets)).data?.job
+        (await job(IN_PLACE_PROGRESSING_JOB_IDS.codepipeline, offset, gw.tokens.secrets)).data?.job
           .artifactCredentials.sessionToken,
       );
     expect(tokens).toEqual(PROGRESSING_CREDENTIALS.map((c) => c.sessionToken));
@@ -385,13 +537,14 @@ describe('The demo gateway’s cache and the progressing jobs', () => {
     { emulatorClock: { now: () => clock, epochMs: base } },
   );
 
-  it('never keeps a finished progressing job, so the next cycle is seen; a finished static job is still cached', async () => {
+  it('never keeps a finished job that starts again in place, so the next cycle is seen; a finished static job or run is cached', async () => {
     const statics = DEMO_DATA.cosbatch.EXAMPLE_GLOBAL_ID;
     const query = 'query($ids: [ID!]!) { jobs(ids: $ids) { id providerStatus terminal } }';
+    const runs = progressingJobIds(base, base);
     const ids = [
-      PROGRESSING_JOB_IDS.cosbatch,
-      PROGRESSING_JOB_IDS.panorama,
-      PROGRESSING_JOB_IDS.omics,
+      IN_PLACE_PROGRESSING_JOB_IDS.cosbatch,
+      IN_PLACE_PROGRESSING_JOB_IDS.panorama,
+      runs.omics,
       statics,
     ];
     clock = base + 55_000;
@@ -405,12 +558,16 @@ describe('The demo gateway’s cache and the progressing jobs', () => {
     expect(next.body.data?.jobs.map((j: { providerStatus: string }) => j.providerStatus)).toEqual([
       'New',
       'PENDING',
-      'SUBMITTED',
+      'COMPLETED',
       'Complete',
     ]);
+    // The finished HealthOmics run (a new import job each cycle) came from the cache too.
+    expect(
+      gw.emulators.omics.calls.filter((c) => c.job?.endsWith(runs.omics.split(':')[3]!)),
+    ).toHaveLength(1);
     // Only the progressing COS job went upstream again; the static one came from the cache.
     expect(gw.emulators.cosbatch.calls.slice(before).map((c) => c.job)).toEqual([
-      `ap-guangzhou/${PROGRESSING_JOB_IDS.cosbatch.split(':')[3]}`,
+      `ap-guangzhou/${IN_PLACE_PROGRESSING_JOB_IDS.cosbatch.split(':')[3]}`,
     ]);
   });
 });

@@ -7,7 +7,7 @@ import {
   exampleSecondAccountJobs,
   listedDemoJobs,
   MADE_UP_IDS,
-  PROGRESSING_JOB_IDS,
+  progressingJobIds,
   SHARED_NATIVE_JOB_IDS,
   type EmulatorName,
 } from '../../src/emulators/index.ts';
@@ -51,7 +51,7 @@ describe("The emulators' made-up job IDs", () => {
       const known = [
         ...DEMO_DATA[name].DEMO_GLOBAL_IDS,
         ...Object.values(DEMO_DATA[name].ERROR_CASE_GLOBAL_IDS),
-        PROGRESSING_JOB_IDS[name],
+        progressingJobIds(anchor, anchor)[name],
         ...listed.filter((id) => emulatorOf(id) === name),
       ].map(nativeIdOf);
       known.push(SHARED_NATIVE_JOB_IDS[name].jobId, secondAccount[name].jobId);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../src/app.ts';
 import {
-  PROGRESSING_JOB_IDS,
+  IN_PLACE_PROGRESSING_JOB_IDS,
   PROGRESS_CYCLE_MS,
   startEmulators,
   type EmulatorSet,
@@ -18,7 +18,7 @@ import { gql } from '../support/gateway.ts';
  * list shows the job running again.
  */
 
-const JOB = PROGRESSING_JOB_IDS.cosbatch;
+const JOB = IN_PLACE_PROGRESSING_JOB_IDS.cosbatch;
 const COS = { providers: ['TENCENT_COS_BATCH'], accounts: ['default'] };
 
 // What the list summary answers alone.

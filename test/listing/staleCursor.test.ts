@@ -6,7 +6,7 @@ import {
   type ImportExportEmulator,
 } from '../../src/emulators/importexport/emulator.ts';
 import {
-  PROGRESSING_JOB_IDS,
+  IN_PLACE_PROGRESSING_JOB_IDS,
   listedDemoJobs,
   startEmulators,
   type EmulatorSet,
@@ -110,7 +110,7 @@ function callLog(): Record<string, string[]> {
 
 /** Every job Import/Export lists, newest first (the progressing job is the newest), as global IDs. */
 const importExportJobs = () => [
-  PROGRESSING_JOB_IDS.importexport,
+  IN_PLACE_PROGRESSING_JOB_IDS.importexport,
   ...listedDemoJobs(anchorMs).importexport.map((j) => j.globalId),
 ];
 

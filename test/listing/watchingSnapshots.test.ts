@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { COS_PROGRESSING_JOB_ID } from '../../src/emulators/cosbatch/progressing.ts';
 import { DEMO_TENCENT_CREDENTIALS, type RecordedCall } from '../../src/emulators/framework.ts';
-import { listedDemoJobs, PROGRESSING_JOB_IDS } from '../../src/emulators/index.ts';
+import { listedDemoJobs, IN_PLACE_PROGRESSING_JOB_IDS } from '../../src/emulators/index.ts';
 import { clearCalls, gql } from '../support/gateway.ts';
 import { useClockedGateway } from '../support/useClockedGateway.ts';
 import { subscribe, type Event } from '../support/subscriptions.ts';
@@ -17,7 +17,7 @@ import { subscribe, type Event } from '../support/subscriptions.ts';
 const QUERY = `subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state providerStatus } }`;
 const LIST = `query { listJobs(first: 100, filter: { providers: [TENCENT_COS_BATCH], accounts: ["default"] }) {
   edges { node { id state providerStatus } } } }`;
-const PROGRESSING = PROGRESSING_JOB_IDS.cosbatch;
+const PROGRESSING = IN_PLACE_PROGRESSING_JOB_IDS.cosbatch;
 const PROGRESSING_CALL = `${DEMO_TENCENT_CREDENTIALS.region}/${COS_PROGRESSING_JOB_ID}`;
 const TERMINAL = ['Complete', 'Failed', 'Cancelled'];
 

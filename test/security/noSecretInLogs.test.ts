@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCOPE_READ, SCOPE_SECRETS } from '../../src/auth/identity.ts';
 import { learnableParts } from '../../src/auth/learnableSecrets.ts';
 import { mintToken } from '../../src/auth/mintToken.ts';
-import { DEMO_DATA, PROGRESSING_JOB_IDS } from '../../src/emulators/index.ts';
+import { DEMO_DATA, IN_PLACE_PROGRESSING_JOB_IDS } from '../../src/emulators/index.ts';
 import { BadUserInputError } from '../../src/errors.ts';
 import { parseGlobalId, type JobKey } from '../../src/model/globalId.ts';
 import { JOB_TYPE_NAME } from '../../src/model/jobKeys.ts';
@@ -46,7 +46,7 @@ const allIds: string[] = [
     ...d.DEMO_GLOBAL_IDS,
     ...Object.values(d.ERROR_CASE_GLOBAL_IDS),
   ]),
-  ...Object.values(PROGRESSING_JOB_IDS),
+  ...Object.values(IN_PLACE_PROGRESSING_JOB_IDS),
 ];
 
 type TokenKind =
@@ -373,7 +373,7 @@ beforeAll(async () => {
   const sensitive = new Set(gw.built.policy.sensitiveFields.map((f) => `${f.type}.${f.field}`));
   const ids = [
     ...Object.values(DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS),
-    ...Object.values(PROGRESSING_JOB_IDS),
+    ...Object.values(gw.emulators.progressingJobIds()),
   ];
   const query = `query($ids: [ID!]!) { jobs(ids: $ids) { ${allTypesSelection(gw.built.schema)} } }`;
   const res = await fetch(gw.server.url, {

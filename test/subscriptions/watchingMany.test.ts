@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fetchJobShared, type GuardedSource } from '../../src/datasources/guard/loader.ts';
-import { listedDemoJobs, PROGRESSING_JOB_IDS } from '../../src/emulators/index.ts';
+import { listedDemoJobs, IN_PLACE_PROGRESSING_JOB_IDS } from '../../src/emulators/index.ts';
 import { COS_PROGRESSING_JOB_ID } from '../../src/emulators/cosbatch/progressing.ts';
 import { DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
 import type { RecordedCall } from '../../src/emulators/framework.ts';
@@ -15,7 +15,7 @@ const QUERY = `subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state pro
   ... on CosBatchJob { progressSummary { numberOfTasksSucceeded totalNumberOfTasks } } } }`;
 
 const REGION = DEMO_TENCENT_CREDENTIALS.region;
-const PROGRESSING = PROGRESSING_JOB_IDS.cosbatch;
+const PROGRESSING = IN_PLACE_PROGRESSING_JOB_IDS.cosbatch;
 const PROGRESSING_CALL = `${REGION}/${COS_PROGRESSING_JOB_ID}`;
 const TERMINAL = ['Complete', 'Failed', 'Cancelled'];
 
@@ -156,7 +156,7 @@ describe('Watching many COS Batch jobs of one account and region', () => {
     await check(unfinished);
     for (const step of STEPS) {
       emulatorNow = EPOCH + 60_000 + step.at;
-      await check([PROGRESSING, PROGRESSING_JOB_IDS.panorama]);
+      await check([PROGRESSING, IN_PLACE_PROGRESSING_JOB_IDS.panorama]);
     }
   });
 });

@@ -100,8 +100,7 @@ export const BATCH_EVENTS: ProviderEvents<'AWS_BATCH'> = {
     return [r.terminal ? 1 : 0, r.attempts?.length ?? 0, rank];
   },
   run(record: JobRecord) {
-    // Batch never reuses a job ID, but the demo's progressing job starts again under its ID with a
-    // new createdAt. Not in the order: an event's createdAt is whatever its sender wrote, and
+    // Batch never reuses a job ID, but a sender that does writes a new createdAt. Not in the order: an event's createdAt is whatever its sender wrote, and
     // one from the future would otherwise rank above every later read.
     return record.createdAt ?? null;
   },

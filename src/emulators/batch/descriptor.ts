@@ -1,10 +1,10 @@
 import type { EmulatorDescriptor } from '../descriptor.ts';
-import { awsEmulator, listedEntries, madeUpIds } from '../descriptor.ts';
+import { awsEmulator, cycleJobIds, listedEntries, madeUpIds } from '../descriptor.ts';
 import { bigAccountJobs } from '../listing.ts';
 import * as data from './data.ts';
 import { BATCH_LIMITS, createBatchEmulator } from './emulator.ts';
 import { BATCH_BIG_ACCOUNT } from './listData.ts';
-import { BATCH_PROGRESSING_JOB_ID, BATCH_PROGRESS_PHASES } from './progressing.ts';
+import { BATCH_PROGRESS_PHASES, BATCH_PROGRESSING_RUNS } from './progressing.ts';
 import { BATCH_SECOND_ACCOUNT_JOB_IDS, batchSecondAccountJobs } from './secondAccount.ts';
 
 const summaries = (jobs: readonly data.WireBatchJob[]) =>
@@ -18,7 +18,8 @@ const summaries = (jobs: readonly data.WireBatchJob[]) =>
 export const batchEmulator = {
   ...awsEmulator('batch', 'AWS Batch', 7),
   data,
-  progressingJobId: data.batchGlobalId(BATCH_PROGRESSING_JOB_ID),
+  // A new job each cycle, as each run is on Batch (progressing.ts).
+  progressingJobId: cycleJobIds(data.batchGlobalId(''), BATCH_PROGRESSING_RUNS),
   progressPhases: BATCH_PROGRESS_PHASES,
   idsPerDescribe: BATCH_LIMITS.describeMaxJobs,
   // Error-case IDs start 404/429/500; the demo's are hashed UUIDs.

@@ -38,7 +38,7 @@ import {
 import { applyBatchAction, readActionInput, type BatchAction } from './actions.ts';
 import { BATCH_JOB_STATUSES, batchJobChanges, batchJobEvents } from './jobEvents.ts';
 import { BATCH_BIG_ACCOUNT } from './listData.ts';
-import { BATCH_PROGRESSING_JOB_ID, batchProgressingJob } from './progressing.ts';
+import { BATCH_PROGRESSING_RUNS, batchProgressingJob } from './progressing.ts';
 import { BATCH_SECOND_ACCOUNT_QUEUES, batchSecondAccountJobs } from './secondAccount.ts';
 import { batchLogSource } from './jobLogs.ts';
 import { matches, readFilters, summaryOf } from './listWire.ts';
@@ -109,7 +109,7 @@ interface AccountJobs {
  *
  * Accounts: the demo keys see three queues of the demo region and the jobs of data.ts (with
  * `jobsPerSource`, that many generated jobs in each queue, the progressing one counted in the
- * high-priority queue); the second account's (staging's) session its one queue of
+ * high-priority queue, which also lists the progressing job's finished runs: progressing.ts); the second account's (staging's) session its one queue of
  * secondAccount.ts; any other account nothing.
  */
 export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEmulator {
@@ -117,8 +117,8 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
   const listing = jobListing(opts, {
     defaultOrder: 'newest-first',
     place: (j: WireBatchJob) => ({ createdMs: j.createdAt, id: j.jobId, status: j.status }),
-    progressingId: BATCH_PROGRESSING_JOB_ID,
     progressing: batchProgressingJob,
+    finished: BATCH_PROGRESSING_RUNS.finished,
   });
   // The demo jobs answer DescribeJobs in a big account too (as the other emulators' fixtures do); listed only without one.
   const demo = batchDemoJobs(listing.anchorMs);
@@ -140,7 +140,8 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
     listOf: (region, arn) => (inDemo(region) ? (lists.get(arn) ?? null) : null),
     find(req, region, jobId) {
       if (!inDemo(region)) return undefined;
-      if (jobId === BATCH_PROGRESSING_JOB_ID) return listing.progressingJob();
+      const progressing = BATCH_PROGRESSING_RUNS.byId(jobId, listing.cyclePoint());
+      if (progressing) return progressing;
       const fixture = fixtures.get(jobId);
       if (fixture) return fixture;
       for (const list of lists.values()) {
@@ -208,7 +209,7 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
     region: BATCH_DEMO_REGION,
     events: opts.events ?? NO_EVENTS,
     changes,
-    progressingJobId: BATCH_PROGRESSING_JOB_ID,
+    progressingJobId: () => listing.progressingJob().jobId,
     lookup: (accountId, jobId) => {
       const account = jobsOf(accountId);
       return { scope: account.scope, job: account.find(NO_REQUEST, BATCH_DEMO_REGION, jobId) };
@@ -223,7 +224,11 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
     const scope = which === 'default' ? defaultJobs.scope : otherJobs(accountId).scope;
     const all =
       which === 'default'
-        ? [...fixtures.values(), listing.progressingJob()]
+        ? [
+            ...fixtures.values(),
+            listing.progressingJob(),
+            ...BATCH_PROGRESSING_RUNS.finished(listing.cyclePoint()),
+          ]
         : secondList.entries().map((e) => e.job());
     return all
       .map((job) => changes.current(scope, job))

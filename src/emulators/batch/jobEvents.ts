@@ -154,7 +154,8 @@ export interface BatchJobEventsDeps {
   region: string;
   events: EventSink;
   changes: BatchJobChanges;
-  progressingJobId: string;
+  /** The progressing job's ID now (each cycle is a new job). */
+  progressingJobId: () => string;
   /** An account's job as DescribeJobs answers it now (changes applied), and the account's scope. */
   lookup(accountId: string, jobId: string): { scope: string; job: WireBatchJob | undefined };
   /** An account's jobs of the queue `queueArn` as they stand now (changes applied). */
@@ -164,8 +165,8 @@ export interface BatchJobEventsDeps {
 /**
  * The Batch emulator's `jobs` (move a job now and publish its event; forget a job) and its
  * `publishDue`: the progressing job's state changes as Batch publishes them, each status it
- * reaches with its DescribeJobs record as `detail`, no event for the submit (a new cycle's
- * SUBMITTED). A job moved to RUNNABLE with a cause that it cannot run (queueBlocked.ts), at the
+ * reaches with its DescribeJobs record as `detail` (each cycle's job under its own ID), no event
+ * for the submit (a new cycle's SUBMITTED). A job moved to RUNNABLE with a cause that it cannot run (queueBlocked.ts), at the
  * head of its queue, publishes `Batch Job Queue Blocked` after its state change.
  */
 export function batchJobEvents(deps: BatchJobEventsDeps): {
@@ -176,7 +177,7 @@ export function batchJobEvents(deps: BatchJobEventsDeps): {
 } {
   const { now, defaultAccountId, region, events, changes } = deps;
   const progressing = () => {
-    const { job } = deps.lookup(defaultAccountId, deps.progressingJobId);
+    const { job } = deps.lookup(defaultAccountId, deps.progressingJobId());
     return job ? { job, state: `${job.createdAt}/${job.status}` } : null;
   };
   const watch = stateWatch(progressing()?.state ?? null);

@@ -14,6 +14,12 @@ import {
  * documents: "a long-running job can call GetJobDetails again to obtain new credentials" — the
  * artifact credentials are a new STS session in each 15 s phase. jobgraph reads this job as
  * UNKNOWN, never terminal, all cycle long.
+ *
+ * It keeps this one ID across cycles, where CodePipeline makes a new job for each action
+ * execution: with no status on the wire its timeline is UNKNOWN throughout and never goes from a
+ * finished state back, so only its `STARTED` event each cycle (under the same IDs) says what a new
+ * execution would; a new job and execution ID per cycle, with `cycleRuns` (src/emulators/progress.ts),
+ * is still to do.
  */
 export const CODEPIPELINE_PROGRESSING_JOB_ID = 'c0de0100-7e57-4b1d-8a11-000000000100';
 

@@ -7,6 +7,12 @@ import type { WireElement } from './xml.ts';
  * the manifest), `Ready` with its task count known, `Active` with NumberOfTasksSucceeded
  * growing by 4 a second, `Completing`, then `Complete` with its TerminationDate and the empty
  * `<JobFailure>` padding COS sends for a Complete job, until the cycle ends.
+ *
+ * It starts again in place, under this one ID, each cycle. That is the demo's simplification, not
+ * the service's way: each CreateJob makes a new JobId, so each run is a new job there too, and its timeline runs Complete → New at each cycle's start. The
+ * demo gateway never caches it (`IN_PLACE_PROGRESSING_JOB_IDS`, src/app.ts), so every cycle is
+ * read; making each run a new job, as batch/progressing.ts and omics/progressing.ts do with
+ * `cycleRuns`, is still to do for it (the tests and the console's screenshots lean on its one ID).
  */
 export const COS_PROGRESSING_JOB_ID = '5e1f0a9d-7c3b-4e2a-9f6d-0a1b2c3d4e99';
 

@@ -7,6 +7,12 @@ import { artifacts, job, LOG_BUCKET, type WireGetStatusResult } from './data.ts'
  * TrackingNumber, LogKey, ErrorCount and the job log artifact) until the cycle ends. Each phase
  * carries the ProgressMessage and LocationCode the demo writes for its ProgressCode. Its
  * signature, SIGNATURE file, manifest and presigned artifact URLs are secrets, as on every job.
+ *
+ * It starts again in place, under this one ID, each cycle. That is the demo's simplification, not
+ * the service's way: each CreateJob makes a new JobId, so each run is a new job there too, and its timeline runs Complete → Pending at each cycle's start. The
+ * demo gateway never caches it (`IN_PLACE_PROGRESSING_JOB_IDS`, src/app.ts), so every cycle is
+ * read; making each run a new job, as batch/progressing.ts and omics/progressing.ts do with
+ * `cycleRuns`, is still to do for it (the tests and the console's screenshots lean on its one ID).
  */
 export const IMPORTEXPORT_PROGRESSING_JOB_ID = 'PRGS1';
 

@@ -1,10 +1,10 @@
 import type { EmulatorDescriptor } from '../descriptor.ts';
-import { awsEmulator, isoOf, listedEntries, madeUpIds } from '../descriptor.ts';
+import { awsEmulator, cycleJobIds, isoOf, listedEntries, madeUpIds } from '../descriptor.ts';
 import { bigAccountJobs } from '../listing.ts';
 import * as data from './data.ts';
 import { createOmicsEmulator } from './emulator.ts';
 import { OMICS_BIG_ACCOUNT, OMICS_REFERENCE_STORES, omicsListedJobs } from './listData.ts';
-import { OMICS_PROGRESSING_JOB_ID, OMICS_PROGRESS_PHASES } from './progressing.ts';
+import { OMICS_PROGRESS_PHASES, OMICS_PROGRESSING_RUNS } from './progressing.ts';
 import {
   OMICS_SECOND_ACCOUNT_JOB_IDS,
   OMICS_SECOND_ACCOUNT_STORE_IDS,
@@ -12,6 +12,8 @@ import {
 } from './secondAccount.ts';
 
 const region = data.OMICS_DEMO_REGION;
+/** The global ID prefix of the main store's jobs, where the progressing job runs. */
+const mainStore = `omics:${region}:${data.OMICS_DEMO_REFERENCE_STORE_ID}:`;
 const summaries = (jobs: readonly data.WireOmicsJob[]) =>
   jobs.map((j) => ({
     globalId: `omics:${region}:${j.referenceStoreId}:${j.id}`,
@@ -23,7 +25,8 @@ const summaries = (jobs: readonly data.WireOmicsJob[]) =>
 export const omicsEmulator = {
   ...awsEmulator('omics', 'AWS HealthOmics', 2),
   data,
-  progressingJobId: `omics:${region}:${data.OMICS_DEMO_REFERENCE_STORE_ID}:${OMICS_PROGRESSING_JOB_ID}`,
+  // A new import job each cycle, as each StartReferenceImportJob is (progressing.ts).
+  progressingJobId: cycleJobIds(mainStore, OMICS_PROGRESSING_RUNS),
   progressPhases: OMICS_PROGRESS_PHASES,
   // Demo IDs start 811–813 and 821/822, the second account's 92, error cases 404/429/500.
   madeUpIds: madeUpIds((f) => `95${f}`),

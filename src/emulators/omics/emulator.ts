@@ -39,7 +39,7 @@ import {
   omicsListPlace,
 } from './listData.ts';
 import { omicsStatusChangeEvent } from './jobEvents.ts';
-import { OMICS_PROGRESSING_JOB_ID, omicsProgressingJob } from './progressing.ts';
+import { OMICS_PROGRESSING_RUNS, omicsProgressingJob } from './progressing.ts';
 import { OMICS_SECOND_ACCOUNT_STORES, omicsSecondAccountJobs } from './secondAccount.ts';
 
 const ROUTE = /^\/referencestore\/([^/]*)\/importjob\/([^/]*)$/;
@@ -132,16 +132,11 @@ interface AccountJobs {
  */
 export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEmulator {
   const now = opts.now ?? Date.now;
-  const progressingKey = jobKey(
-    OMICS_DEMO_REGION,
-    OMICS_DEMO_REFERENCE_STORE_ID,
-    OMICS_PROGRESSING_JOB_ID,
-  );
   const listing = jobListing(opts, {
     defaultOrder: OMICS_DEFAULT_LIST_ORDER,
     place: omicsListPlace,
-    progressingId: OMICS_PROGRESSING_JOB_ID,
     progressing: omicsProgressingJob,
+    finished: OMICS_PROGRESSING_RUNS.finished,
   });
   const demoListed = listing.jobsPerSource === undefined ? omicsListedJobs(listing.anchorMs) : [];
   // Each store's list; with jobsPerSource, N jobs in each (the main store's counting the progressing job).
@@ -168,11 +163,16 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
     listOf,
     find: (req, region, referenceStoreId, id) => {
       const key = jobKey(region, referenceStoreId, id);
-      return key === progressingKey
-        ? listing.progressingJob()
-        : (atStart(jobs.get(key)) ??
-            listOf(region, referenceStoreId)?.find(id)?.job() ??
-            synthesizedJob(req, id, (t) => atStart(OMICS_DEMO_JOBS.find((j) => j.id === t))));
+      const progressing =
+        region === OMICS_DEMO_REGION && referenceStoreId === OMICS_DEMO_REFERENCE_STORE_ID
+          ? OMICS_PROGRESSING_RUNS.byId(id, listing.cyclePoint())
+          : undefined;
+      return (
+        progressing ??
+        atStart(jobs.get(key)) ??
+        listOf(region, referenceStoreId)?.find(id)?.job() ??
+        synthesizedJob(req, id, (t) => atStart(OMICS_DEMO_JOBS.find((j) => j.id === t)))
+      );
     },
     progressingIn: (region, referenceStoreId) =>
       region === OMICS_DEMO_REGION && referenceStoreId === OMICS_DEMO_REFERENCE_STORE_ID,

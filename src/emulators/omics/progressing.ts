@@ -1,12 +1,16 @@
-import { cyclePhases, isoMillis, phaseAt, type CyclePoint } from '../progress.ts';
+import { cycleRuns, cyclePhases, isoMillis, phaseAt, type CyclePoint } from '../progress.ts';
 import { OMICS_DEMO_REFERENCE_STORE_ID, type WireOmicsJob, type WireOmicsSource } from './data.ts';
 
 /**
  * The progressing HealthOmics reference import: `SUBMITTED`, then `IN_PROGRESS` while its three
  * sources go `NOT_STARTED → IN_PROGRESS → FINISHED` one after the other (each gets its
  * referenceId when it finishes), then `COMPLETED` with its completionTime until the cycle ends.
+ *
+ * Each cycle is a new import job, as each StartReferenceImportJob is: its ID is `8110394` and the
+ * cycle's start in ms as 14 digits (21 digits, within the API's 10–36), so a job never goes from
+ * COMPLETED back to SUBMITTED; the last OMICS_PROGRESSING_KEPT_CYCLES runs stay, COMPLETED,
+ * answered by GetReferenceImportJob and listed by ListReferenceImportJobs in the main store.
  */
-export const OMICS_PROGRESSING_JOB_ID = '8110394900';
 
 export const OMICS_PROGRESS_PHASES = cyclePhases([
   ['SUBMITTED', 6_000],
@@ -57,7 +61,7 @@ export function omicsProgressingJob(point: CyclePoint): WireOmicsJob {
   });
   const done = phase.providerStatus === 'COMPLETED';
   return {
-    id: OMICS_PROGRESSING_JOB_ID,
+    id: OMICS_PROGRESSING_RUNS.idAt(point.cycleStartMs),
     referenceStoreId: OMICS_DEMO_REFERENCE_STORE_ID,
     roleArn: 'arn:aws:iam::123456789012:role/OmicsReferenceImportRole',
     status: phase.providerStatus,
@@ -67,3 +71,12 @@ export function omicsProgressingJob(point: CyclePoint): WireOmicsJob {
     sources,
   };
 }
+
+/** How many finished runs stay after the current one (an hour's). */
+export const OMICS_PROGRESSING_KEPT_CYCLES = 60;
+
+/** Its runs: IDs `8110394` and the cycle's start in ms as 14 digits. */
+export const OMICS_PROGRESSING_RUNS = cycleRuns(
+  { prefix: '8110394', radix: 10, width: 14, keep: OMICS_PROGRESSING_KEPT_CYCLES },
+  omicsProgressingJob,
+);

@@ -6,6 +6,12 @@ import { packageOutput, PANORAMA_DEMO_REGION, type PanoramaDemoJob } from './dat
  * The progressing Panorama package import: `PENDING` for 40 s, then `SUCCEEDED` with its
  * `Output` until the cycle ends. The service's Status enum has only PENDING, SUCCEEDED and
  * FAILED (there is no IN_PROGRESS), so a running import reads PENDING until it ends.
+ *
+ * It starts again in place, under this one ID, each cycle. That is the demo's simplification, not
+ * the service's way: each CreatePackageImportJob makes a new JobId, so each run is a new job there too, and its timeline runs SUCCEEDED → PENDING at each cycle's start. The
+ * demo gateway never caches it (`IN_PLACE_PROGRESSING_JOB_IDS`, src/app.ts), so every cycle is
+ * read; making each run a new job, as batch/progressing.ts and omics/progressing.ts do with
+ * `cycleRuns`, is still to do for it (the tests and the console's screenshots lean on its one ID).
  */
 export const PANORAMA_PROGRESSING_JOB_ID = 'pkgimport-demo-progressing';
 

@@ -11,7 +11,7 @@ import { pageKey } from '../../../src/datasources/listing/snapshotStream.ts';
 import type { EmulatorRequest } from '../../../src/emulators/framework.ts';
 import {
   DEMO_BATCH_QUEUE_NAMES,
-  PROGRESSING_JOB_IDS,
+  IN_PLACE_PROGRESSING_JOB_IDS,
   listedDemoJobs,
 } from '../../../src/emulators/index.ts';
 import { startListingRig, type ListingRig } from './support.ts';
@@ -88,8 +88,8 @@ describe('Sources read page by page', () => {
     const expected = [
       ...lists.batch.map((j) => j.globalId),
       ...lists.importexport.map((j) => j.globalId),
-      PROGRESSING_JOB_IDS.batch,
-      PROGRESSING_JOB_IDS.importexport,
+      rig.emulators.progressingJobIds().batch,
+      IN_PLACE_PROGRESSING_JOB_IDS.importexport,
     ];
     expect(new Set(result.ids).size).toBe(result.ids.length);
     expect([...result.ids].sort()).toEqual([...expected].sort());
@@ -151,7 +151,7 @@ describe('Sources read page by page', () => {
     expect(createdMs.every((ms) => ms >= bound)).toBe(true);
     expect(result.ids.filter((id) => id.startsWith('batch:'))).toHaveLength(
       lists.batch.filter((j) => Date.parse(j.createdAt) >= bound).length +
-        (result.ids.includes(PROGRESSING_JOB_IDS.batch) ? 1 : 0),
+        (result.ids.includes(rig.emulators.progressingJobIds().batch) ? 1 : 0),
     );
 
     // Walked again, the bound's own pages serve it.

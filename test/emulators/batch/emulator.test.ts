@@ -28,8 +28,8 @@ import {
 } from '../../../src/emulators/batch/data.ts';
 import { createBatchEmulator } from '../../../src/emulators/batch/emulator.ts';
 import {
-  BATCH_PROGRESSING_JOB_ID,
   BATCH_PROGRESS_PHASES,
+  BATCH_PROGRESSING_RUNS,
 } from '../../../src/emulators/batch/progressing.ts';
 import { LIST_START, useListHarness } from '../listHarness.ts';
 import { sdkPages } from '../listWalk.ts';
@@ -40,6 +40,8 @@ const emulator = () => harness.startOn(createBatchEmulator);
 const sdk = (emu: RunningEmulator, region?: string) =>
   harness.client(new BatchClient(harness.sdkOptions(emu, region)));
 const UNKNOWN = '0badc0de-0000-4000-8000-000000000000';
+/** The progressing job of the first cycle (the harness's clock starts it at LIST_START). */
+const BATCH_PROGRESSING_JOB_ID = BATCH_PROGRESSING_RUNS.idAt(LIST_START);
 
 /** Every page of a ListJobs walk through the SDK. */
 async function walk(

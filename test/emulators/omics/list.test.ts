@@ -21,8 +21,9 @@ import {
   omicsListJobCount,
   omicsListedJobs,
 } from '../../../src/emulators/omics/listData.ts';
-import { OMICS_PROGRESSING_JOB_ID } from '../../../src/emulators/omics/progressing.ts';
+import { OMICS_PROGRESSING_RUNS } from '../../../src/emulators/omics/progressing.ts';
 import { refusedSignatures, signedAws } from '../listClient.ts';
+import { PROGRESS_CYCLE_MS } from '../../../src/emulators/progress.ts';
 import { LIST_START, useListHarness } from '../listHarness.ts';
 import { sdkPages } from '../listWalk.ts';
 import { OMICS_STATES } from '../../support/providerStatuses.ts';
@@ -123,7 +124,7 @@ describe('The HealthOmics emulator ListReferenceImportJobs', () => {
       const times = all.map((j) => (j.creationTime as Date).getTime());
       expect([...times].sort((a, b) => a - b)).toEqual(times);
       expect(all.every((j) => j.referenceStoreId === store)).toBe(true);
-      if (extra) expect(all.at(-1)?.id).toBe(OMICS_PROGRESSING_JOB_ID);
+      if (extra) expect(all.at(-1)?.id).toBe(OMICS_PROGRESSING_RUNS.idAt(LIST_START));
     }
   });
 
@@ -272,10 +273,21 @@ describe('The HealthOmics emulator ListReferenceImportJobs', () => {
   it('pages newest first when told to', async () => {
     const newest = await emulator('newest-first');
     const all = (await walk(newest, MAIN, 9)).flat();
-    expect(all[0]?.id).toBe(OMICS_PROGRESSING_JOB_ID);
+    expect(all[0]?.id).toBe(OMICS_PROGRESSING_RUNS.idAt(LIST_START));
     const times = all.map((j) => (j.creationTime as Date).getTime());
     expect([...times].sort((a, b) => b - a)).toEqual(times);
     expect(all).toHaveLength(omicsListJobCount(MAIN) + 1);
+  });
+
+  it('lists the progressing import’s last run COMPLETED after the current one: a new job each cycle', async () => {
+    const newest = await emulator('newest-first');
+    harness.now = LIST_START + PROGRESS_CYCLE_MS + 30_000;
+    const all = (await walk(newest, MAIN, 9)).flat();
+    expect(all.slice(0, 2).map((j) => [j.id, j.status])).toEqual([
+      [OMICS_PROGRESSING_RUNS.idAt(LIST_START + PROGRESS_CYCLE_MS), 'IN_PROGRESS'],
+      [OMICS_PROGRESSING_RUNS.idAt(LIST_START), 'COMPLETED'],
+    ]);
+    expect(all).toHaveLength(omicsListJobCount(MAIN) + 2);
   });
 
   it('refuses unsigned and wrongly signed requests as the describe route does', async () => {

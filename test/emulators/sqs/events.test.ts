@@ -4,7 +4,6 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aw
 import { STSClient } from '@aws-sdk/client-sts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BATCH_JOB_IDS } from '../../../src/emulators/batch/data.ts';
-import { BATCH_PROGRESSING_JOB_ID } from '../../../src/emulators/batch/progressing.ts';
 import { BATCH_SECOND_ACCOUNT_JOB_IDS } from '../../../src/emulators/batch/secondAccount.ts';
 import { CODEPIPELINE_PROGRESSING_JOB_ID } from '../../../src/emulators/codepipeline/progressing.ts';
 import { DEMO_AWS_CREDENTIALS } from '../../../src/emulators/framework.ts';
@@ -17,7 +16,7 @@ import {
   type EmulatorSet,
   type EventBridgeEvent,
 } from '../../../src/emulators/index.ts';
-import { OMICS_PROGRESSING_JOB_ID } from '../../../src/emulators/omics/progressing.ts';
+import { PROGRESS_CYCLE_MS, cyclePoint } from '../../../src/emulators/progress.ts';
 import { signedAws } from '../listClient.ts';
 import { useStarted } from '../../support/useStarted.ts';
 import { stagingSession, useSdkClients } from '../../support/sdkClients.ts';
@@ -100,6 +99,10 @@ async function describeJobs(ids: string[]): Promise<Record<string, unknown>[]> {
 
 const queues = () => demoEventQueueUrls(set.sqs.url);
 
+/** A set's progressing Batch job now, as Batch names it (each cycle is a new job). */
+const progressingBatchJob = (emulators: EmulatorSet = set) =>
+  emulators.progressingJobIds().batch.split(':').pop() as string;
+
 describe('Emulators that publish job events into SQS', () => {
   it('publishes a Batch state change, its detail the DescribeJobs record at that moment, on the account’s queue', async () => {
     await drain(queues().default);
@@ -108,7 +111,7 @@ describe('Emulators that publish job events into SQS', () => {
     const events = (await drain(queues().default)).filter((e) => e.source === 'aws.batch');
     expect(events).toHaveLength(1);
     const [event] = events;
-    const [record] = await describeJobs([BATCH_PROGRESSING_JOB_ID]);
+    const [record] = await describeJobs([progressingBatchJob()]);
     expect(event).toEqual({
       version: '0',
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
@@ -148,7 +151,7 @@ describe('Emulators that publish job events into SQS', () => {
     });
     expect(events[0]?.detail).toEqual({
       omicsVersion: '1.0.0',
-      id: OMICS_PROGRESSING_JOB_ID,
+      id: set.progressingJobIds().omics.split(':').pop(),
       referenceStoreId: '5038720581',
       status: 'IN_PROGRESS',
       statusMessage: '',
@@ -211,16 +214,42 @@ describe('Emulators that publish job events into SQS', () => {
   });
 
   it('publishes a moved progressing job once: the clock no longer moves it, and its watch does not repeat the event', async () => {
+    // A second into a run (SUBMITTED), the changes before it published and drained.
+    clock = cyclePoint(clock, EPOCH).cycleStartMs + PROGRESS_CYCLE_MS + 1_000;
+    set.publishDue();
     await drain(queues().default);
-    const moved = set.batch.jobs?.changeState(BATCH_PROGRESSING_JOB_ID, 'FAILED', {
+    const job = progressingBatchJob();
+    const moved = set.batch.jobs?.changeState(job, 'FAILED', {
       statusReason: 'moved by a test',
     });
     set.publishDue();
-    clock += 20_000;
+    clock += 20_000; // still its run, which the clock would have moved to STARTING
     set.publishDue();
     const events = (await drain(queues().default)).filter((e) => e.source === 'aws.batch');
     expect(events.map((e) => e.detail)).toEqual([moved]);
-    expect((await describeJobs([BATCH_PROGRESSING_JOB_ID]))[0]).toEqual(moved);
+    expect((await describeJobs([job]))[0]).toEqual(moved);
+  });
+
+  it('names each cycle’s Batch job in its events: the next run is a new job, the last one stays SUCCEEDED', async () => {
+    // A run no test has moved (the next one), once it has SUCCEEDED.
+    const cycleStartMs = cyclePoint(clock, EPOCH).cycleStartMs + PROGRESS_CYCLE_MS;
+    clock = cycleStartMs + PROGRESS_CYCLE_MS - 1_000;
+    set.publishDue();
+    const before = progressingBatchJob();
+    await drain(queues().default);
+    clock = cycleStartMs + PROGRESS_CYCLE_MS + 5_000; // the next run: SUBMITTED → PENDING
+    set.publishDue();
+    const after = progressingBatchJob();
+    expect(after).not.toBe(before);
+    const events = (await drain(queues().default)).filter((e) => e.source === 'aws.batch');
+    expect(events.map((e) => [e.detail.jobId, e.detail.status])).toEqual([[after, 'PENDING']]);
+    expect(events[0]?.resources).toEqual([
+      `arn:aws:batch:us-east-1:${DEMO_AWS_ACCOUNT_ID}:job/${after}`,
+    ]);
+    expect((await describeJobs([before, after])).map((j) => [j.jobId, j.status])).toEqual([
+      [before, 'SUCCEEDED'],
+      [after, 'PENDING'],
+    ]);
   });
 
   it('puts the second account’s job events on that account’s own queue, read with its session', async () => {
@@ -376,7 +405,7 @@ describe('A set on the real clock', () => {
   it('publishes the progressing Batch job’s first change by itself, at its phase boundary', async () => {
     const event = await (firstBatchEvent as Promise<EventBridgeEvent>);
     // Started at SUBMITTED (no event for the submit): the first event is PENDING.
-    expect(event.detail).toMatchObject({ jobId: BATCH_PROGRESSING_JOB_ID, status: 'PENDING' });
+    expect(event.detail).toMatchObject({ jobId: progressingBatchJob(live), status: 'PENDING' });
     const got = await keep(
       new SQSClient({
         ...signing,
