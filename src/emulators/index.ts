@@ -495,7 +495,7 @@ export type { ListedDemoJob, MadeUpIds } from './descriptor.ts';
 /**
  * The jobs the list operations show when the emulators started at `anchorMs` (their clock
  * then), each provider's newest first (ties by global ID), without the progressing jobs (their
- * creation time moves with the clock; PROGRESSING_JOB_IDS names them). For tests that check a
+ * creation time moves with the clock; `progressingJobIds` names them). For tests that check a
  * list against the data. With `jobsPerSource` (as given to `startEmulators`): the big account's
  * jobs of the demo sources (Panorama us-east-1, both reference stores, COS ap-guangzhou,
  * Import/Export, AWS Batch's three queues).
