@@ -12,6 +12,7 @@ import type { DeliveryRow, RuleRow, RuleStore } from './ruleStore.ts';
 import {
   HostGate,
   postToTarget,
+  TargetConnections,
   TargetError,
   type Resolver,
   type TargetAnswer,
@@ -78,6 +79,7 @@ export class Outbox {
   readonly #hosts: HostGate;
   readonly #now: () => number;
   readonly #opened: OpenedValues;
+  readonly #connections = new TargetConnections();
   #running: Promise<void> | null = null;
   #again = false;
   #timer: NodeJS.Timeout | null = null;
@@ -162,6 +164,7 @@ export class Outbox {
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
     await this.#running?.catch(() => undefined);
+    this.#connections.close();
   }
 
   /** Drop what is kept of rule `ruleId` (it changed or is gone): its opened target and secrets. */
@@ -233,6 +236,7 @@ export class Outbox {
       timeoutMs: this.#o.timeoutMs,
       hosts: this.#hosts,
       now: this.#now,
+      connections: this.#connections,
       ...(this.#o.resolve ? { resolve: this.#o.resolve } : {}),
       ...(this.#o.request ? { request: this.#o.request } : {}),
     };
