@@ -55,7 +55,7 @@ const lower = (s: unknown) => (typeof s === 'string' ? s.toLowerCase() : '');
  * A rule's parse for the STUCK scan and `ruleMatches`, keyed by the rule's ID and kept while its
  * `updated_at` and the columns parsed are the same (the rules are read again every RULES_EVERY_MS
  * as new row objects; two updates in one millisecond share an `updated_at`, so the columns are
- * compared too). Transitions are matched through the RuleSet of each read instead.
+ * compared too). Each read's RuleSet takes its parses from here.
  */
 const parsed = new Map<string, { source: RuleRow; p: ParsedRule }>();
 function parsedOf(rule: RuleRow): ParsedRule {
@@ -186,7 +186,7 @@ export class Notifier {
   /** Read the rules again (after a change here; at most RULES_EVERY_MS stale otherwise). */
   async refresh(): Promise<void> {
     const rules = await this.#o.store.all();
-    this.#rules = new RuleSet(rules);
+    this.#rules = new RuleSet(rules, parsedOf);
     this.#loaded = this.#now();
     keepParsed(rules);
   }

@@ -63,11 +63,17 @@ const keyOf = (trigger: string, provider: string) => `${trigger}\n${provider}`;
 export class RuleSet {
   readonly #index = new Map<string, Indexed[]>();
 
-  /** `rules` as read (every rule, disabled ones included: they are left out here). */
-  constructor(readonly rules: readonly RuleRow[] = []) {
+  /**
+   * `rules` as read (every rule, disabled ones included: they are left out here), each parsed by
+   * `parse` (the notifier's keeps a rule's parse while its columns are the same).
+   */
+  constructor(
+    readonly rules: readonly RuleRow[] = [],
+    parse: (rule: RuleRow) => ParsedRule = parseRule,
+  ) {
     rules.forEach((rule, place) => {
       if (rule.enabled !== 1) return;
-      const parsed = parseRule(rule);
+      const parsed = parse(rule);
       const providers = parsed.filter.providers?.length ? parsed.filter.providers : [''];
       for (const trigger of new Set(parsed.triggers))
         for (const provider of new Set(providers)) {
