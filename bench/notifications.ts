@@ -5,7 +5,13 @@ import type { AddressInfo } from 'node:net';
 import { mintToken } from '../src/auth/mintToken.ts';
 import { listedDemoJobs } from '../src/emulators/index.ts';
 import { BATCH_JOB_STATUSES } from '../src/emulators/batch/jobEvents.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { profileIn } from './lib/profile.ts';
 import { int, quickRun } from './lib/settings.ts';
+import { profileTables } from './rig/cpuReport.ts';
+import { REPO_ROOT } from './rig/proc.ts';
 import { newTally, openAll, slices, WatcherConnection, type Update } from './lib/watchers.ts';
 import type { GatewayProcess } from './rig/gateway.ts';
 import { sleep } from './rig/proc.ts';
@@ -16,7 +22,8 @@ import { percentile } from './rig/stats.ts';
 const quick = quickRun();
 const JOBS = int('BENCH_NOTIFY_JOBS', 1000, 10, 100_000);
 const RULES = int('BENCH_NOTIFY_RULES', 1000, 1, 100_000);
-const MATCHING = int('BENCH_NOTIFY_MATCHING', 5, 1, 1000);
+/** Rules on every Batch job's finish and start (0: none of the rules matches any change: their cost alone). */
+const MATCHING = int('BENCH_NOTIFY_MATCHING', 5, 0, 1000);
 const CHANGES = int('BENCH_NOTIFY_CHANGES', quick ? 100 : 200, 10, 100_000);
 const PER_SECOND = int('BENCH_NOTIFY_PER_SECOND', 2, 1, 1000);
 const WARMUP_S = int('BENCH_NOTIFY_WARMUP_S', quick ? 20 : 40, 0, 3600);
@@ -25,6 +32,8 @@ const SETTLE_S = int('BENCH_NOTIFY_SETTLE_S', 10, 0, 600);
 const STARTS = int('BENCH_NOTIFY_STARTS_EVERY', 5, 1, 100);
 /** Seconds of no change measured before the changes: the gateway's own CPU, taken off. */
 const IDLE_S = int('BENCH_NOTIFY_IDLE_S', 30, 1, 3600);
+/** 1: profile the rules' gateway (`--cpu-prof`) and print its changes' window (diagnosis only: it costs CPU). */
+const PROFILE = int('BENCH_NOTIFY_PROFILE', 0, 0, 1) === 1;
 const log = logger('notifications');
 
 /**
@@ -147,8 +156,10 @@ async function run(
   rules: number,
 ) {
   const label = rules ? `${rules} rules` : 'no rule';
+  const profileDir = PROFILE && rules ? mkdtempSync(join(tmpdir(), 'jobgraph-notify-prof-')) : null;
   const gateway = await stack.gateway({
     label,
+    ...(profileDir ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profileDir] } : {}),
     extraEnv: {
       JOBGRAPH_NOTIFY_SECRET: 'b'.repeat(43),
       JOBGRAPH_NOTIFY_ALLOW_HOSTS: '127.0.0.1',
@@ -166,6 +177,7 @@ async function run(
   await sleep(IDLE_S * 1000);
   const idlePerMs = (gateway.cpuMicros() - idleFrom[0]) / (Date.now() - idleFrom[1]);
   const cpuBefore = gateway.cpuMicros();
+  const fromMicros = Number(process.hrtime.bigint() / 1000n);
   const started = Date.now();
   const made: Awaited<ReturnType<typeof change>>[] = [];
   for (let i = 0; i < CHANGES; i++) {
@@ -183,8 +195,14 @@ async function run(
   const delays = expected.flatMap((m) =>
     (receiver.arrivals.get(`${m.id} ${TYPE_OF[m.status]}`) ?? []).map((t) => t - m.at),
   );
+  const window = { fromMicros, toMicros: Number(process.hrtime.bigint() / 1000n) };
   w.close();
   await release(gateway);
+  const profile = profileDir && profileIn(profileDir);
+  if (profile)
+    process.stdout.write(
+      `Profile of the ${label} gateway's changes: ${profile} (µs ${window.fromMicros}–${window.toMicros})\n${profileTables(label, { file: profile, root: REPO_ROOT }, window, 15).join('\n')}\n`,
+    );
   const wanted = expected.length * (rules ? MATCHING : 0);
   log(
     `${label}: ${(cpuPerChange / 1000).toFixed(2)} ms CPU a change; ${delays.length}/${wanted} deliveries`,

@@ -441,6 +441,7 @@ export class Notifications {
 
   #told(caller: NotifyCaller, ruleId: string, change: RuleChange, delivery: string | null): void {
     this.changed();
+    this.#o.outbox?.forget(ruleId);
     this.#o.countChange?.(change);
     this.#o.logger.info(
       {

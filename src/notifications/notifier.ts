@@ -26,9 +26,11 @@ import type { JobRecord } from '../model/job.ts';
 import type { WebhookBody, NotificationTrigger, PayloadTransition } from './payload.ts';
 import { EVENT_TYPES } from './payload.ts';
 import type { DeliveryRow, RuleRow, RuleStore } from './ruleStore.ts';
-import type { RuleFilter } from './notifications.ts';
 import type { BlockedQueue } from '../datasources/shared/provider.ts';
 import { blockStamp, confirmsBlock, withBlockedQueue } from './queueBlocked.ts';
+import { parseRule, RuleSet, takesJob, type JobFacts, type ParsedRule } from './ruleSet.ts';
+
+export type { JobFacts } from './ruleSet.ts';
 
 /** The trigger a job's new state is, if any. */
 export function triggerOf(from: string | null, to: string): NotificationTrigger | null {
@@ -47,34 +49,16 @@ export function triggerOf(from: string | null, to: string): NotificationTrigger 
   }
 }
 
-/** What a rule's filter and accounts are matched against. */
-export interface JobFacts {
-  id: string;
-  provider: string;
-  account: string;
-  region: string | null;
-  state: string;
-  /** Name, queue and status message: what `text` is found in. */
-  text: string;
-}
-
 const lower = (s: unknown) => (typeof s === 'string' ? s.toLowerCase() : '');
 
-/** A rule's columns parsed once (they are matched against every transition). */
-interface Parsed {
-  triggers: readonly string[];
-  accounts: readonly string[];
-  filter: RuleFilter;
-  text: string | null;
-}
 /**
- * Keyed by the rule's ID and kept while its `updated_at` and the columns parsed are the same: the
- * rules are read again every RULES_EVERY_MS as new row objects, and a parse keyed by the object
- * would be thrown away each time. (The columns are compared too: two updates in one millisecond
- * share an `updated_at`.)
+ * A rule's parse for the STUCK scan and `ruleMatches`, keyed by the rule's ID and kept while its
+ * `updated_at` and the columns parsed are the same (the rules are read again every RULES_EVERY_MS
+ * as new row objects; two updates in one millisecond share an `updated_at`, so the columns are
+ * compared too). Each read's RuleSet takes its parses from here.
  */
-const parsed = new Map<string, { source: RuleRow; p: Parsed }>();
-function parsedOf(rule: RuleRow): Parsed {
+const parsed = new Map<string, { source: RuleRow; p: ParsedRule }>();
+function parsedOf(rule: RuleRow): ParsedRule {
   const kept = parsed.get(rule.id);
   if (kept) {
     const s = kept.source;
@@ -87,13 +71,7 @@ function parsedOf(rule: RuleRow): Parsed {
     )
       return kept.p;
   }
-  const filter = JSON.parse(rule.filter) as RuleFilter;
-  const p: Parsed = {
-    triggers: rule.triggers.split(','),
-    accounts: JSON.parse(rule.accounts) as string[],
-    filter,
-    text: filter.text ? filter.text.toLowerCase() : null,
-  };
+  const p = parseRule(rule);
   parsed.set(rule.id, { source: rule, p });
   return p;
 }
@@ -108,15 +86,8 @@ function keepParsed(rules: readonly RuleRow[]): void {
 /** Whether `rule` (enabled, holding the job's account, its filter) takes the job's `trigger`. */
 export function ruleMatches(rule: RuleRow, job: JobFacts, trigger: NotificationTrigger): boolean {
   if (rule.enabled !== 1) return false;
-  const { triggers, accounts, filter: f, text } = parsedOf(rule);
-  if (!triggers.includes(trigger)) return false;
-  if (!accounts.includes('*') && !accounts.includes(job.account)) return false;
-  if (f.providers?.length && !f.providers.includes(job.provider)) return false;
-  if (f.accounts?.length && !f.accounts.includes(job.account)) return false;
-  if (f.regions?.length && (job.region === null || !f.regions.includes(job.region))) return false;
-  if (f.states?.length && !f.states.includes(job.state)) return false;
-  if (text !== null && !job.text.includes(text)) return false;
-  return true;
+  const p = parsedOf(rule);
+  return p.triggers.includes(trigger) && takesJob(p, job);
 }
 
 /** A record's facts (the history's row fields, read the same way). */
@@ -201,7 +172,7 @@ const RULES_EVERY_MS = 30_000;
 export class Notifier {
   readonly #o: NotifierOptions;
   readonly #now: () => number;
-  #rules: RuleRow[] = [];
+  #rules = new RuleSet();
   #loaded = 0;
   #pending = new Map<string, { to: string; trigger: NotificationTrigger }>();
   /** A confirming read is due at the next turn (the pending jobs read together). */
@@ -214,9 +185,10 @@ export class Notifier {
 
   /** Read the rules again (after a change here; at most RULES_EVERY_MS stale otherwise). */
   async refresh(): Promise<void> {
-    this.#rules = await this.#o.store.all();
+    const rules = await this.#o.store.all();
+    this.#rules = new RuleSet(rules, parsedOf);
     this.#loaded = this.#now();
-    keepParsed(this.#rules);
+    keepParsed(rules);
   }
 
   #stale(): void {
@@ -225,7 +197,7 @@ export class Notifier {
 
   /** Rules enabled now, as last read. */
   get rules(): readonly RuleRow[] {
-    return this.#rules;
+    return this.#rules.rules;
   }
 
   /**
@@ -245,7 +217,7 @@ export class Notifier {
     const trigger = triggerOf(message.previous?.header.state ?? null, record.state);
     if (trigger === null || record.retained === true) return;
     const facts = factsOfRecord(record, this.#o.accountOf(record.id));
-    if (!this.#rules.some((r) => ruleMatches(r, facts, trigger))) return;
+    if (!this.#rules.any(facts, trigger)) return;
     this.#pending.set(record.id, { to: record.state, trigger });
     if (this.#scheduled) return;
     this.#scheduled = true;
@@ -280,7 +252,7 @@ export class Notifier {
       const stripped = this.#o.withoutSecrets(record);
       if (stripped === null) return;
       const facts = factsOfRecord(record, this.#o.accountOf(record.id));
-      const rules = this.#rules.filter((rule) => ruleMatches(rule, facts, asked.trigger));
+      const rules = this.#rules.matching(facts, asked.trigger);
       if (rules.length > 0)
         confirmed.push({ id: record.id, trigger: asked.trigger, record: stripped, rules });
     });
@@ -310,7 +282,7 @@ export class Notifier {
   readonly queueBlocked = async (record: JobRecord, blocked: BlockedQueue): Promise<number> => {
     this.#stale();
     const facts = factsOfRecord(record, this.#o.accountOf(record.id));
-    const rules = this.#rules.filter((r) => ruleMatches(r, facts, 'QUEUE_BLOCKED'));
+    const rules = this.#rules.matching(facts, 'QUEUE_BLOCKED');
     if (rules.length === 0) return 0;
     const [read] = await this.#o.readJobs([record.id]);
     if (read instanceof Error) throw read;
@@ -339,7 +311,7 @@ export class Notifier {
     jobs: readonly JobRow[],
   ): Promise<void> {
     this.#stale();
-    if (this.#rules.length === 0) return;
+    if (this.#rules.rules.length === 0) return;
     const byId = new Map(jobs.map((j) => [j.id, j]));
     const rows: DeliveryRow[] = [];
     for (const t of transitions) {
@@ -348,7 +320,7 @@ export class Notifier {
       const job = byId.get(t.job_id);
       if (trigger === null || !job) continue;
       const facts = { ...factsOfRow(job), state: t.to_state };
-      const matching = this.#rules.filter((r) => ruleMatches(r, facts, trigger));
+      const matching = this.#rules.matching(facts, trigger);
       if (matching.length === 0) continue;
       // Only news against what a read last showed: a read undoing an event's word is no transition.
       const confirmed = await tx
@@ -387,7 +359,7 @@ export class Notifier {
     const now = this.#now();
     const rows: DeliveryRow[] = [];
     const p90s = new Map<string, { p90Ms: number; samples: number } | null>();
-    for (const rule of this.#rules) {
+    for (const rule of this.#rules.rules) {
       const { accounts, filter, triggers } = parsedOf(rule);
       const after = rule.stuck_after_seconds;
       const factor = rule.stuck_factor === null ? null : Number(rule.stuck_factor);

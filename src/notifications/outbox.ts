@@ -7,10 +7,12 @@
  * followed; a 4xx) or a refused target: failed, not retried.
  */
 import type { SecretBox } from './secretBox.ts';
+import { OpenedValues } from './openedValues.ts';
 import type { DeliveryRow, RuleRow, RuleStore } from './ruleStore.ts';
 import {
   HostGate,
   postToTarget,
+  TargetConnections,
   TargetError,
   type Resolver,
   type TargetAnswer,
@@ -76,6 +78,8 @@ export class Outbox {
   readonly #o: OutboxOptions;
   readonly #hosts: HostGate;
   readonly #now: () => number;
+  readonly #opened: OpenedValues;
+  readonly #connections = new TargetConnections();
   #running: Promise<void> | null = null;
   #again = false;
   #timer: NodeJS.Timeout | null = null;
@@ -86,6 +90,7 @@ export class Outbox {
     this.#o = options;
     this.#hosts = new HostGate(options.hostConcurrency);
     this.#now = options.now ?? Date.now;
+    this.#opened = new OpenedValues(options.box);
   }
 
   /** Deliver what is due now (and what becomes due meanwhile); resolves when done. */
@@ -106,7 +111,11 @@ export class Outbox {
               CLAIM_MAX,
             );
             if (due.length === 0) break;
-            await Promise.all(due.map((d) => this.attempt(d)));
+            // The rules of the batch read once, now, for its attempts (each checks its own).
+            const rules = await this.#o.store.rulesOf(due.map((d) => d.rule_id));
+            await Promise.all(due.map((d) => this.attempt(d, rules.get(d.rule_id) ?? null)));
+            // Fewer than asked for: nothing else was due (what is enqueued meanwhile kicks again).
+            if (due.length < CLAIM_MAX) break;
           }
         } while (this.#again);
       } finally {
@@ -155,14 +164,25 @@ export class Outbox {
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
     await this.#running?.catch(() => undefined);
+    this.#connections.close();
   }
 
-  /** One attempt of `delivery`, recorded. */
-  async attempt(delivery: DeliveryRow): Promise<AttemptOutcome> {
+  /** Drop what is kept of rule `ruleId` (it changed or is gone): its opened target and secrets. */
+  forget(ruleId: string): void {
+    this.#opened.forget(ruleId);
+  }
+
+  /**
+   * One attempt of `delivery`, recorded: its rule as read for this attempt's batch (null: not
+   * stored), else read now.
+   */
+  async attempt(delivery: DeliveryRow, read?: RuleRow | null): Promise<AttemptOutcome> {
     const started = this.#now();
-    const rule = await this.#o.store.get(delivery.rule_id);
+    const rule =
+      read === undefined ? await this.#o.store.get(delivery.rule_id) : (read ?? undefined);
     const record = this.#recorder(delivery, started);
     const refusal = this.#refusal(rule, delivery);
+    if (!rule) this.#opened.forget(delivery.rule_id);
     if (refusal !== null || !rule) {
       await record(null, refusal ?? 'rule deleted', 'FAILED', null);
       return this.#outcome('failed');
@@ -172,12 +192,12 @@ export class Outbox {
     // unsigned rather than not at all); Slack and Teams URLs are their own credential.
     const headers =
       rule.target_kind === 'WEBHOOK'
-        ? webhookHeaders(delivery.id, started, body, signingSecrets(rule, this.#o.box, started))
+        ? webhookHeaders(delivery.id, started, body, signingSecrets(rule, this.#opened, started))
         : {};
     const retry: Retry = (statusCode, error, retryAfter) =>
       this.#retry(rule.id, delivery.attempts + 1, record, statusCode, error, retryAfter);
     try {
-      const url = this.#o.box.open(rule.id, 'target', rule.target_sealed);
+      const url = this.#opened.open(rule.id, 'target', rule.target_sealed);
       return await this.#answered(
         rule.id,
         await postToTarget(url, headers, body, this.#post),
@@ -216,6 +236,7 @@ export class Outbox {
       timeoutMs: this.#o.timeoutMs,
       hosts: this.#hosts,
       now: this.#now,
+      connections: this.#connections,
       ...(this.#o.resolve ? { resolve: this.#o.resolve } : {}),
       ...(this.#o.request ? { request: this.#o.request } : {}),
     };
@@ -308,7 +329,7 @@ export class Outbox {
  * (`previous_secret_until`) the one it replaced; none for SLACK and TEAMS (their URL is their
  * credential).
  */
-function signingSecrets(rule: RuleRow, box: SecretBox, nowMs: number): string[] {
+function signingSecrets(rule: RuleRow, box: Pick<SecretBox, 'open'>, nowMs: number): string[] {
   if (rule.target_kind !== 'WEBHOOK' || !rule.secret_sealed) return [];
   const rotating =
     rule.previous_secret_sealed !== null &&

@@ -112,6 +112,17 @@ export class RuleStore {
       .executeTakeFirst();
   }
 
+  /** The rules of `ids` that are stored, by ID (one query: the rules of a claimed batch of deliveries). */
+  async rulesOf(ids: readonly string[]): Promise<Map<string, RuleRow>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.#db
+      .selectFrom('notification_rules')
+      .selectAll()
+      .where('id', 'in', [...new Set(ids)])
+      .execute();
+    return new Map(rows.map((r) => [r.id, r]));
+  }
+
   /** Every rule, oldest first. */
   all(): Promise<RuleRow[]> {
     return this.#db

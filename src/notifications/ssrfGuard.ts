@@ -7,7 +7,8 @@
  * the address checked (its `lookup` answers that address: no second lookup a name could answer
  * differently), follows no redirect, reads at most 64 KiB of the answer and drops it, ends at a
  * timeout, and keeps a bound on the attempts in flight to one host. Errors name the host, never
- * the URL (a Slack or Teams URL is itself a credential).
+ * the URL (a Slack or Teams URL is itself a credential). A connection may serve a later attempt
+ * only when that attempt resolved and checked the same address (`TargetConnections`).
  */
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { lookup as dnsLookup } from 'node:dns/promises';
@@ -170,6 +171,8 @@ export interface TargetPostOptions {
   hosts?: HostGate;
   /** The clock `Retry-After` dates are read against (epoch ms). */
   now?: () => number;
+  /** Connections kept between attempts (absent: a new connection each attempt). */
+  connections?: TargetConnections;
 }
 
 /**
@@ -208,7 +211,7 @@ export async function postToTarget(
           'user-agent': 'jobgraph-notifications',
         },
         lookup,
-        agent: false,
+        agent: options.connections?.agentFor(u, checked) ?? false,
         ...(u.protocol === 'https:' && isIP(host) === 0 ? { servername: host } : {}),
       });
       const timer = setTimeout(() => {
@@ -262,6 +265,45 @@ export function retryAfterMs(
   if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;
   const at = Date.parse(v);
   return Number.isNaN(at) ? null : Math.max(0, at - now());
+}
+
+/** Idle kept connections close after this long, ms (under the 5 s after which Node's servers close theirs). */
+const IDLE_MS = 4000;
+/** Most agents kept (scheme, host, port and checked address); the oldest made is closed first. */
+const MAX_AGENTS = 256;
+
+/**
+ * Connections kept alive between attempts, in one agent per scheme, host, port and the address an
+ * attempt resolved and checked: a kept connection serves only a later attempt that checked that
+ * same address (each attempt still resolves its host and checks the answer before any agent is
+ * chosen: a name that now answers another address gets another agent and a new connection, one
+ * that answers a refused address none). Idle connections close after IDLE_MS.
+ */
+export class TargetConnections {
+  readonly #agents = new Map<string, http.Agent>();
+
+  /** The agent for an attempt to `u` at the checked address. */
+  agentFor(u: URL, checked: { address: string; family: 4 | 6 }): http.Agent {
+    const key = `${u.protocol}//${u.host}\n${checked.address}`;
+    let agent = this.#agents.get(key);
+    if (!agent) {
+      if (this.#agents.size >= MAX_AGENTS) {
+        const [oldest, old] = this.#agents.entries().next().value!;
+        this.#agents.delete(oldest);
+        old.destroy();
+      }
+      const options = { keepAlive: true, timeout: IDLE_MS, scheduling: 'lifo' as const };
+      agent = u.protocol === 'https:' ? new https.Agent(options) : new http.Agent(options);
+      this.#agents.set(key, agent);
+    }
+    return agent;
+  }
+
+  /** Close every kept connection. */
+  close(): void {
+    for (const agent of this.#agents.values()) agent.destroy();
+    this.#agents.clear();
+  }
 }
 
 /** At most `max` attempts in flight to one host; the others wait their turn, in order. */

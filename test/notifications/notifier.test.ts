@@ -9,6 +9,7 @@ import {
   type JobFacts,
 } from '../../src/notifications/notifier.ts';
 import type { RuleRow } from '../../src/notifications/ruleStore.ts';
+import { RuleSet } from '../../src/notifications/ruleSet.ts';
 
 const rule = (over: Partial<RuleRow> = {}): RuleRow => ({
   id: 'nr_1',
@@ -74,5 +75,47 @@ describe('A notification rule', () => {
     expect(deliveryIdOf('nr_1', 'batch:x', 'FAILED', '2026-11-27T12:00:00.000Z')).toBe(a);
     expect(deliveryIdOf('nr_2', 'batch:x', 'FAILED', '2026-11-27T12:00:00.000Z')).not.toBe(a);
     expect(deliveryIdOf('nr_1', 'batch:x', 'FAILED', '2026-11-28T12:00:00.000Z')).not.toBe(a);
+  });
+});
+
+describe('The rules read, indexed by trigger and provider (RuleSet)', () => {
+  // Every mix of trigger, provider filter, account, region, text and enabled, by turns.
+  const triggers = ['FAILED', 'FAILED,SUCCEEDED', 'STARTED,CANCELLED', 'SUCCEEDED'];
+  const providers = [undefined, ['AWS_BATCH'], ['AWS_OMICS'], ['AWS_OMICS', 'AWS_BATCH']];
+  const rules = Array.from({ length: 96 }, (_, i) =>
+    rule({
+      id: `nr_${i}`,
+      triggers: triggers[i % 4]!,
+      accounts: i % 5 === 0 ? '["*"]' : i % 5 === 1 ? '["staging"]' : '["default"]',
+      filter: JSON.stringify({
+        providers: providers[Math.floor(i / 4) % 4],
+        ...(i % 3 === 1 ? { regions: ['eu-west-1'] } : {}),
+        ...(i % 7 === 2 ? { text: 'ETL' } : i % 7 === 3 ? { text: 'report' } : {}),
+      }),
+      enabled: i % 11 === 10 ? 0 : 1,
+    }),
+  );
+  const set = new RuleSet(rules);
+  const jobs = [
+    job(),
+    job({ provider: 'AWS_OMICS' }),
+    job({ account: 'staging', region: 'eu-west-1' }),
+    job({ provider: 'TENCENT_COS_BATCH', region: null, text: 'report' }),
+  ];
+
+  it.each(['FAILED', 'SUCCEEDED', 'STARTED', 'CANCELLED', 'STUCK'] as const)(
+    'takes for %s the rules ruleMatches takes, in the order read',
+    (trigger) => {
+      for (const j of jobs) {
+        const expected = rules.filter((r) => ruleMatches(r, j, trigger)).map((r) => r.id);
+        expect(set.matching(j, trigger).map((r) => r.id)).toEqual(expected);
+        expect(set.any(j, trigger)).toBe(expected.length > 0);
+      }
+    },
+  );
+
+  it('keeps every rule read, disabled ones included, and takes none of them when empty', () => {
+    expect(set.rules).toBe(rules);
+    expect(new RuleSet().matching(job(), 'FAILED')).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import {
   blockedAddressKind,
   HostGate,
   postToTarget,
+  TargetConnections,
   TargetError,
   targetUrlRefusal,
   type Resolver,
@@ -246,5 +247,42 @@ describe('The notification targets guard', () => {
     expect(third).toBe(true);
     b();
     expect(gate.active('h')).toBe(0);
+  });
+
+  it('keeps a connection for the next attempt only while the name answers the address it was made to', async () => {
+    const first = await local((_req, res) => res.writeHead(200).end('ok'));
+    // A second server at the same port on another loopback address: where the name moves to.
+    const moved = await new Promise<Local>((resolve) => {
+      const l: Local = {
+        server: http.createServer(),
+        port: first.port,
+        connections: 0,
+        requests: [],
+      };
+      l.server.on('request', (req, res) => {
+        l.requests.push({ host: req.headers.host, url: req.url });
+        res.writeHead(200).end('ok');
+      });
+      l.server.on('connection', () => (l.connections += 1));
+      l.server.listen(first.port, '127.0.0.2', () => resolve(l));
+    });
+    const answers = { 'receiver.test': '127.0.0.1' };
+    const names = resolverOf(answers);
+    const connections = new TargetConnections();
+    const post = () =>
+      postToTarget(`http://receiver.test:${first.port}/hook`, {}, '{}', {
+        allowHosts: ['receiver.test'],
+        timeoutMs: 5000,
+        resolve: names.resolve,
+        connections,
+      });
+    for (let i = 0; i < 3; i++) expect((await post()).status).toBe(200);
+    // Resolved and checked at each attempt; one connection made, kept for the next.
+    expect([names.lookups, first.requests.length, first.connections]).toEqual([3, 3, 1]);
+    answers['receiver.test'] = '127.0.0.2';
+    await post();
+    expect([first.requests.length, moved.requests.length, moved.connections]).toEqual([3, 1, 1]);
+    connections.close();
+    await Promise.all([first, moved].map((l) => new Promise((r) => l.server.close(r))));
   });
 });
