@@ -1,5 +1,5 @@
 // The load of `bench:events` (and `bench:watch-heap`): unfinished Batch jobs of two accounts, their watchers, a change.
-import { listedDemoJobs } from '../src/emulators/index.ts';
+import { listedDemoJobs, MAX_JOBS_PER_SOURCE } from '../src/emulators/index.ts';
 import { BATCH_JOB_STATUSES } from '../src/emulators/batch/jobEvents.ts';
 import { newTally, openAll, slices, WatcherConnection, type Update } from './lib/watchers.ts';
 import type { CounterSnapshot, EmulatorProcess } from './rig/emulators.ts';
@@ -10,28 +10,62 @@ const IDS_PER_SUBSCRIPTION = 100; // JOBGRAPH_MAX_JOB_IDS' default
 const SUBSCRIPTIONS_PER_CALLER = 10; // within JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER's 20
 const OPEN = new Set<string>(BATCH_JOB_STATUSES.slice(0, 5));
 
-/** Unfinished big-account Batch jobs, `perAccount` of them (their IDs), and the jobsPerSource holding them. */
+/**
+ * Unfinished big-account Batch jobs, `perAccount` of them (their IDs), and the jobsPerSource
+ * holding them. Past what the emulators' biggest account holds unfinished (MAX_JOBS_PER_SOURCE),
+ * the rest are finished jobs of it (`revive`: to move back to RUNNABLE, see `revive`).
+ */
 function unfinishedJobs(perAccount: number) {
-  let n = Math.ceil(perAccount / 0.07 / 3);
+  let n = Math.min(MAX_JOBS_PER_SOURCE, Math.ceil(perAccount / 0.07 / 3));
   for (;;) {
-    const open = listedDemoJobs(Date.now(), { jobsPerSource: n }).batch.filter((j) =>
-      OPEN.has(j.providerStatus),
-    );
+    const jobs = listedDemoJobs(Date.now(), { jobsPerSource: n }).batch;
+    const open = jobs.filter((j) => OPEN.has(j.providerStatus));
+    const nativeOf = (j: (typeof jobs)[number]) => j.globalId.split(':')[2]!;
     if (open.length >= perAccount)
-      return { n, native: open.slice(0, perAccount).map((j) => j.globalId.split(':')[2]!) };
-    n = Math.ceil(n * 1.1);
+      return { n, native: open.slice(0, perAccount).map(nativeOf), revive: [] };
+    if (n === MAX_JOBS_PER_SOURCE) {
+      const more = jobs.filter((j) => !OPEN.has(j.providerStatus));
+      const revive = more.slice(0, perAccount - open.length).map(nativeOf);
+      return { n, native: [...open.map(nativeOf), ...revive], revive };
+    }
+    n = Math.min(MAX_JOBS_PER_SOURCE, Math.ceil(n * 1.1));
   }
 }
 
-/** `jobs` global IDs, half in the default account and half in `staging`, and the jobsPerSource holding them. */
+/**
+ * `jobs` global IDs, half in the default account and half in `staging`, the jobsPerSource holding
+ * them, and the native IDs of finished ones among them (`revive`).
+ */
 export function watchedJobs(jobs: number) {
   const perAccount = Math.ceil(jobs / 2);
-  const { n, native } = unfinishedJobs(perAccount);
+  const { n, native, revive } = unfinishedJobs(perAccount);
   const ids = [
     ...native.map((id) => `batch:us-east-1:${id}`),
     ...native.slice(0, jobs - perAccount).map((id) => `batch@staging:us-east-1:${id}`),
   ];
-  return { n, ids };
+  return { n, ids, revive };
+}
+
+/**
+ * Move finished jobs (native IDs, in both accounts) back to RUNNABLE on the Batch emulator,
+ * `concurrency` at a time: each publishes its event, which a gateway running then applies.
+ */
+export async function revive(emulators: EmulatorProcess, native: readonly string[]) {
+  const moves = native.flatMap((jobId) =>
+    ['default', 'staging'].map((account) => ({ jobId, status: 'RUNNABLE', account })),
+  );
+  let next = 0;
+  const one = async () => {
+    while (next < moves.length) {
+      const res = await fetch(`${emulators.urls.batch}/__emulator/jobs/state`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(moves[next++]),
+      });
+      if (!res.ok) throw new Error(`revive: ${res.status} ${await res.text()}`);
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, one));
 }
 
 /** The watchers: each job's last status seen, the changes not yet seen ([status, ms asked]), delivery times. */
