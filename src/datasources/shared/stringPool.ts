@@ -1,3 +1,6 @@
+/** The one empty list records share (frozen: records are read, never written, as the cache's are). */
+const EMPTY: readonly never[] = Object.freeze([]);
+
 /**
  * One copy of the strings that many records repeat — a queue's or a job definition's ARN, a
  * region, a role, a status reason, tag and parameter names — for the records a process keeps
@@ -45,16 +48,16 @@ export class StringPool {
 
   /**
    * Every string of `value` (in its plain objects and arrays, at any depth) replaced by the
-   * pool's copy, in place, except under a member named in `skip` (where a secret may be: it is
-   * never pooled, so it never outlives its record here). For a record just built, before anyone
-   * else holds it. Returns `value`.
+   * pool's copy, and every empty list by one shared frozen list, in place, except under a member
+   * named in `skip` (where a secret may be: it is never pooled, so it never outlives its record
+   * here). For a record just built, before anyone else holds it. Returns `value`.
    */
   internAll<T>(value: T, skip: ReadonlySet<string>): T {
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) {
         const v: unknown = value[i];
         if (typeof v === 'string') value[i] = this.intern(v);
-        else if (typeof v === 'object' && v !== null) this.internAll(v, skip);
+        else if (typeof v === 'object' && v !== null) value[i] = this.#shared(v, skip);
       }
     } else if (typeof value === 'object' && value !== null) {
       const o = value as Record<string, unknown>;
@@ -62,9 +65,14 @@ export class StringPool {
         if (skip.has(name)) continue;
         const v = o[name];
         if (typeof v === 'string') o[name] = this.intern(v);
-        else if (typeof v === 'object' && v !== null) this.internAll(v, skip);
+        else if (typeof v === 'object' && v !== null) o[name] = this.#shared(v, skip);
       }
     }
     return value;
+  }
+
+  /** An object or list with its strings pooled; an empty list is the shared one. */
+  #shared(v: object, skip: ReadonlySet<string>): object {
+    return Array.isArray(v) && v.length === 0 ? EMPTY : this.internAll(v, skip);
   }
 }

@@ -60,6 +60,10 @@ describe('Batch records through the pool', () => {
       id: 'batch:us-east-1:job-2',
       nativeId: 'job-2',
     });
+    // Their empty lists are one frozen list, not one each.
+    expect(second.dependsOn).toEqual([]);
+    expect(second.dependsOn).toBe(first.dependsOn);
+    expect(Object.isFrozen(first.dependsOn)).toBe(true);
     // Parsed again from its own copy: the same record as the first time.
     expect(parseJob(key('job-1'), detail('job-1'))).toEqual(first);
   });
