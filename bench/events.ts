@@ -1,14 +1,10 @@
 // `npm run bench:events`, events against polling (issue #59): figures, settings: bench/README.md.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { listedDemoJobs } from '../src/emulators/index.ts';
-import { BATCH_JOB_STATUSES } from '../src/emulators/batch/jobEvents.ts';
-import { int, pairs, quickRun } from './lib/settings.ts';
-import { newTally, openAll, slices, WatcherConnection, type Update } from './lib/watchers.ts';
-import type { CounterSnapshot, EmulatorProcess } from './rig/emulators.ts';
-import type { GatewayProcess } from './rig/gateway.ts';
+import { batchCalls, change, liven, revive, watch, watchedJobs } from './eventsLoad.ts';
+import { int, pairs, quickRun, text } from './lib/settings.ts';
 import { REPO_ROOT, sleep } from './rig/proc.ts';
-import { columns, loadAverage, runLine } from './rig/report.ts';
+import { columns, commitOf, loadAverage, runLine } from './rig/report.ts';
 import { logger, release, runBench, startStack, type Stack } from './rig/stack.ts';
 import { percentile } from './rig/stats.ts';
 
@@ -19,104 +15,47 @@ const WARMUP_S = int('BENCH_EVENTS_WARMUP_S', quick ? 40 : 60, 0, 3600);
 const EXTRA = pairs('BENCH_EVENTS_ENV');
 /** Changes a minute: 1 % of the watched jobs. */
 const PER_MINUTE = JOBS / 100;
-const IDS_PER_SUBSCRIPTION = 100; // JOBGRAPH_MAX_JOB_IDS' default
-const SUBSCRIPTIONS_PER_CALLER = 10; // within JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER's 20
-const OPEN = new Set<string>(BATCH_JOB_STATUSES.slice(0, 5));
+/** Which runs (`polling,events`): a 100,000-job figure may be the events run alone. */
+const RUNS = (text('BENCH_EVENTS_RUNS') ?? 'polling,events').split(',');
+/** Run the gateways from this checkout (a base worktree, for a before/after figure): its own build. */
+const GATEWAY_REPO = text('BENCH_EVENTS_REPO');
 const OUT_MD = fileURLToPath(new URL('EVENTS.md', import.meta.url));
 const log = logger('events');
 
-/** Unfinished big-account Batch jobs, `perAccount` of them (their IDs), and the jobsPerSource holding them. */
-function unfinishedJobs(perAccount: number) {
-  let n = Math.ceil(perAccount / 0.07 / 3);
-  for (;;) {
-    const open = listedDemoJobs(Date.now(), { jobsPerSource: n }).batch.filter((j) =>
-      OPEN.has(j.providerStatus),
-    );
-    if (open.length >= perAccount)
-      return { n, native: open.slice(0, perAccount).map((j) => j.globalId.split(':')[2]!) };
-    n = Math.ceil(n * 1.1);
-  }
-}
-
-/** The watchers: each job's last status seen, the changes not yet seen ([status, ms asked]), delivery times. */
-type Watched = Awaited<ReturnType<typeof watch>>;
-
-/** Ten subscriptions of 100 IDs per caller (its own token and WebSocket); resolves once every job was seen. */
-async function watch(stack: Stack, gateway: GatewayProcess, ids: string[]) {
-  const w = {
-    status: new Map<string, string>(),
-    awaited: new Map<string, [string, number]>(),
-    latencies: [] as number[],
-    tally: newTally(),
-  };
-  const onEvent = ({ id, providerStatus }: Update) => {
-    if (!providerStatus) return;
-    w.status.set(id, providerStatus);
-    const want = w.awaited.get(id);
-    if (want?.[0] === providerStatus) {
-      w.latencies.push(Date.now() - want[1]);
-      w.awaited.delete(id);
-    }
-  };
-  const callers = slices(ids, IDS_PER_SUBSCRIPTION * SUBSCRIPTIONS_PER_CALLER);
-  const make = await Promise.all(
-    callers.map(async (own, c) => {
-      const token = await stack.callerToken(`events-${c}`, ['default', 'staging']);
-      const watches = slices(own, IDS_PER_SUBSCRIPTION);
-      const options = { fields: 'id providerStatus', onEvent };
-      return () => new WatcherConnection('ws', gateway.url, token, watches, w.tally, options);
-    }),
-  );
-  const open = await openAll(make, make.length, 30 * 60_000);
-  return { ...w, close: () => open.forEach((c) => c.close()) };
-}
-
-/** Move `globalId`'s job one status on (never to a finished one but from RUNNING), on its account. */
-async function change(emulators: EmulatorProcess, w: Watched, globalId: string): Promise<void> {
-  const from = w.status.get(globalId)!;
-  const status = BATCH_JOB_STATUSES[BATCH_JOB_STATUSES.indexOf(from as 'RUNNING') + 1]!;
-  const account = globalId.startsWith('batch@staging:') ? 'staging' : 'default';
-  const asked = Date.now();
-  w.awaited.set(globalId, [status, asked]);
-  const res = await fetch(`${emulators.urls.batch}/__emulator/jobs/state`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jobId: globalId.split(':')[2], status, account }),
-  });
-  if (!res.ok) throw new Error(`changeState ${globalId}: ${res.status} ${await res.text()}`);
-}
-
-/** The Batch calls since `before`, by kind: DescribeJobs (and the jobs they named), ListJobs, the rest. */
-async function batchCalls(emulators: EmulatorProcess, before: CounterSnapshot) {
-  const calls = (await emulators.callsSince(before)).filter((c) => c.emulator === 'batch');
-  const describes = calls.filter((c) => c.operation.startsWith('DescribeJobs '));
-  const described = describes.reduce((n, c) => n + Number(c.operation.split(' ')[1]), 0);
-  const lists = calls.filter((c) => c.operation.startsWith('ListJobs')).length;
-  return {
-    calls: describes.length,
-    described,
-    lists,
-    other: calls.length - describes.length - lists,
-  };
-}
-
 /** One run: a gateway (events on or off), the watchers, the warm-up, then the measured window of changes. */
-async function run(stack: Stack, ids: string[], order: string[], events: boolean) {
+async function run(
+  stack: Stack,
+  ids: string[],
+  order: string[],
+  events: boolean,
+  revived: string[],
+) {
   const label = events ? 'events' : 'polling';
   const gateway = await stack.gateway({
     label,
     extraEnv: { ...EXTRA, ...(events ? {} : { JOBGRAPH_EVENT_QUEUES: '' }) },
+    ...(GATEWAY_REPO ? { repoRoot: GATEWAY_REPO } : {}),
   });
+  // The idle gateway's base: ready, nothing watched yet.
+  await sleep(5000);
+  const base = gateway.rss();
+  // Past the big account's unfinished jobs: finished ones moved back (once, their events applied
+  // here: counted in this run's memory, an upper bound).
+  if (revived.length) {
+    log(`${label}: moving ${revived.length} finished jobs of each account back to RUNNABLE`);
+    await revive(stack.emulators, revived.splice(0));
+  }
   const w = await watch(stack, gateway, ids);
   log(`${label}: ${ids.length} jobs watched; warming up ${WARMUP_S} s`);
   // One change in each account during the warm-up (both runs alike): an account's jobs are live
   // by events once an event of theirs is applied (docs/events.md, "Coverage"), as in a deployment
   // whose events flow. Its delivery is not measured.
-  for (const account of ['batch:', 'batch@staging:']) {
-    const at = order.findIndex((id) => id.startsWith(account));
-    await change(stack.emulators, w, order.splice(at, 1)[0]!);
-  }
-  await sleep(WARMUP_S * 1000);
+  await liven(stack.emulators, w, order);
+  // Idle: the warm-up's second half, every job watched and none changing.
+  await sleep((WARMUP_S * 1000) / 2);
+  const idleBefore = gateway.cpuMicros();
+  await sleep((WARMUP_S * 1000) / 2);
+  const idleCpu = (gateway.cpuMicros() - idleBefore) / (WARMUP_S * 5000); // % of one core
   w.latencies.length = 0;
   const before = await stack.emulators.counters();
   const cpuBefore = gateway.cpuMicros();
@@ -135,61 +74,88 @@ async function run(stack: Stack, ids: string[], order: string[], events: boolean
   const lat = w.latencies;
   const { errors, examples } = w.tally;
   log(
-    `${label}: ${calls} DescribeJobs (${described} jobs), ${lists} ListJobs, ${other} other; ${lat.length}/${changes} seen, ${errors} errors`,
+    `${label}: ${calls} DescribeJobs (${described} jobs), ${lists} ListJobs, ${other} other; ${lat.length}/${changes} seen, ${errors} errors; RSS ${base} → ${rss}`,
   );
   if (errors) log(`first: ${examples[0]}`);
   const [p50, p99] = [percentile(lat, 50), percentile(lat, 99)];
-  return { label, calls, described, lists, other, cpu, rss, changes, seen: lat.length, p50, p99 };
+  const perJob = (rss - base) / ids.length;
+  const seen = lat.length;
+  return {
+    label,
+    calls,
+    described,
+    lists,
+    other,
+    idleCpu,
+    cpu,
+    base,
+    rss,
+    perJob,
+    changes,
+    seen,
+    p50,
+    p99,
+  };
 }
 
 runBench(log, async () => {
-  const perAccount = Math.ceil(JOBS / 2);
-  const { n, native } = unfinishedJobs(perAccount);
-  const ids = [
-    ...native.map((id) => `batch:us-east-1:${id}`),
-    ...native.slice(0, JOBS - perAccount).map((id) => `batch@staging:us-east-1:${id}`),
-  ];
+  const { n, ids, revive: revived } = watchedJobs(JOBS);
+  const moved = revived.length;
   log(`${ids.length} jobs (${n} a Batch queue in the big account); window ${MINUTES} min`);
   const stack = await startStack({ jobsPerSource: n });
   // Each run moves jobs not moved before, spread over both accounts.
   const order = ids.filter((_, i) => i % 7 === 3).concat(ids.filter((_, i) => i % 7 !== 3));
-  const polling = await run(stack, ids, order, false);
-  const events = await run(stack, ids, order, true);
+  const runs = [];
+  for (const label of ['polling', 'events'].filter((r) => RUNS.includes(r)))
+    runs.push(await run(stack, ids, order, label === 'events', revived));
+  const polling = runs.find((r) => r.label === 'polling');
+  const events = runs.find((r) => r.label === 'events');
   const load = loadAverage();
-  const ratio = polling.calls / Math.max(1, events.calls);
-  const perJob = (r: typeof polling) => (r.described / ids.length).toFixed(1);
-  const perCall = (r: typeof polling) => (r.described / Math.max(1, r.calls)).toFixed(1);
   const ms = (v: number) =>
     Number.isNaN(v) ? '—' : v < 1000 ? `${v} ms` : `${(v / 1000).toFixed(2)} s`;
   const md = [
     '# Events against polling (`npm run bench:events`)',
     '',
-    `${runLine(REPO_ROOT)}; load average after the run ${load}.`,
+    `${runLine(REPO_ROOT)}${GATEWAY_REPO ? ` (the gateways run from ${commitOf(GATEWAY_REPO, true)})` : ''}; load average after the run ${load}.`,
     '',
-    `${ids.length} unfinished AWS Batch jobs watched over graphql-ws (half in the default account, half in \`staging\`), ${PER_MINUTE} of them changing a minute, measured over ${MINUTES} min after ${WARMUP_S} s of warm-up. DescribeJobs calls are those the Batch emulator answered in the window; delivery is from the change being asked of the emulator (its event is on the queue by the answer) to the watcher's receipt of the new status. Gateway settings: the defaults${Object.keys(EXTRA).length ? ` with ${JSON.stringify(EXTRA)}` : ''}, polling only with \`JOBGRAPH_EVENT_QUEUES=\`.`,
+    `${ids.length} unfinished AWS Batch jobs watched over graphql-ws (half in the default account, half in \`staging\`; the emulators in a process of their own), ${PER_MINUTE} of them changing a minute, measured over ${MINUTES} min after ${WARMUP_S} s of warm-up. DescribeJobs calls are those the Batch emulator answered in the window; delivery is from the change being asked of the emulator (its event is on the queue by the answer) to the watcher's receipt of the new status. Idle CPU is the gateway's over the warm-up's second half (every job watched, none changing); memory a watched job is its RSS at the end less its RSS idle before any watch, over the jobs. ${moved ? `The big account holds fewer unfinished jobs (at most ${n} a queue): ${moved} finished jobs of each account were moved back to RUNNABLE once the first gateway's idle RSS was read, their events applied by it (within its memory a watched job). ` : ''}Gateway settings: the defaults${Object.keys(EXTRA).length ? ` with ${JSON.stringify(EXTRA)}` : ''}, polling only with \`JOBGRAPH_EVENT_QUEUES=\`.`,
     '',
-    ...columns(
-      [polling, events],
-      [
-        ['run', (r) => r.label],
-        ['DescribeJobs calls', (r) => r.calls],
-        ['jobs they named', (r) => r.described],
-        ['ListJobs calls', (r) => r.lists],
-        ['changes seen', (r) => `${r.seen}/${r.changes}`],
-        ['delivery p50', (r) => ms(r.p50)],
-        ['delivery p99', (r) => ms(r.p99)],
-        ['CPU, % of one core', (r) => r.cpu.toFixed(1)],
-        ['RSS at the end', (r) => `${Math.round(r.rss / 2 ** 20)} MB`],
-      ],
-    ),
+    ...columns(runs, [
+      ['run', (r) => r.label],
+      ['DescribeJobs calls', (r) => r.calls],
+      ['jobs they named', (r) => r.described],
+      ['ListJobs calls', (r) => r.lists],
+      ['changes seen', (r) => `${r.seen}/${r.changes}`],
+      ['delivery p50', (r) => ms(r.p50)],
+      ['delivery p99', (r) => ms(r.p99)],
+      ['idle CPU, % of one core', (r) => r.idleCpu.toFixed(1)],
+      ['CPU, % of one core', (r) => r.cpu.toFixed(1)],
+      ['RSS idle', (r) => `${Math.round(r.base / 2 ** 20)} MB`],
+      ['RSS at the end', (r) => `${Math.round(r.rss / 2 ** 20)} MB`],
+      ['memory a watched job', (r) => `${(r.perJob / 1024).toFixed(1)} KB`],
+    ]),
     '',
+    ...(polling && events ? comparison(ids.length, polling, events, ms) : []),
+  ];
+  // EVENTS.md holds the side-by-side figure; a run of one side prints its table only.
+  if (!quick && polling && events) writeFileSync(OUT_MD, md.join('\n'));
+  else process.stderr.write(`${md.join('\n')}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ jobs: ids.length, minutes: MINUTES, extra: EXTRA, load, runs })}\n`,
+  );
+});
+
+type Run = Awaited<ReturnType<typeof run>>;
+
+/** The lines comparing the two runs' calls and delivery. */
+function comparison(jobs: number, polling: Run, events: Run, ms: (v: number) => string) {
+  const ratio = polling.calls / Math.max(1, events.calls);
+  const perJob = (r: Run) => (r.described / jobs).toFixed(1);
+  const perCall = (r: Run) => (r.described / Math.max(1, r.calls)).toFixed(1);
+  return [
     `DescribeJobs calls with events: **${ratio.toFixed(1)}× fewer** than polling only (the bar: 20×); delivery p99 with events ${ms(events.p99)} (the bar: 2 s).`,
     '',
     `Where the calls go: polling named each watched job ${perJob(polling)} times in the window, ${perCall(polling)} jobs a call; with events ${perJob(events)} times (its reconciliation read, \`JOBGRAPH_EVENT_RECONCILE_SECONDS\`, or the read that confirmed a finish an event told), ${perCall(events)} jobs a call: those reads fall on whole ten seconds and whole \`JOBGRAPH_WATCH_MAX_POLL_MS\` of the clock, so they share DescribeJobs calls (docs/events.md). Both gateways keep history (the default: each its own SQLite file in a fresh \`JOBGRAPH_DATA_DIR\`).`,
     '',
   ];
-  if (!quick) writeFileSync(OUT_MD, md.join('\n'));
-  process.stdout.write(
-    `${JSON.stringify({ jobs: ids.length, minutes: MINUTES, extra: EXTRA, load, ratio, polling, events })}\n`,
-  );
-});
+}

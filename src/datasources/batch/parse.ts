@@ -3,6 +3,7 @@ import type { BatchKey } from '../../model/keys.ts';
 import { tableStatus } from '../../model/job.ts';
 import { jobHeader, jsonStatus } from '../shared/jobHeader.ts';
 import { arr, bool, int, obj, response, str, type JsonObject } from '../shared/json.ts';
+import { StringPool } from '../shared/stringPool.ts';
 import {
   arrayProperties,
   attempt,
@@ -55,6 +56,15 @@ function nodeProperties(o: JsonObject, f: string): BatchJobRecord['nodePropertie
 export const batchUpdatedAt = (status: string | null, startedAt: string | null): string | null =>
   status === 'RUNNING' ? startedAt : null;
 
+/** The strings Batch records repeat (queues, definitions, roles, regions, reasons, tag names): one copy each. */
+export const BATCH_STRINGS = new StringPool();
+
+/**
+ * What is never pooled: the environment (its values are secrets: a pooled one would outlive its
+ * record) and what each job has of its own (pooling it would only wash the shared strings out).
+ */
+const UNPOOLED = new Set(['environment', 'env', 'id', 'nativeId', 'jobArn', 'jobId']);
+
 /**
  * Normalise one `JobDetail` (an entry of DescribeJobs' `jobs`, from the SDK's output or the raw
  * wire JSON) for `key`. The only place Batch data is normalised. Wrong types throw
@@ -71,7 +81,7 @@ export function parseJob(key: BatchKey, detail: unknown, field = 'jobs[0]'): Bat
   const statusReason = str(o.statusReason, f('statusReason'));
   const terminal = state === 'SUCCEEDED' || state === 'FAILED';
   const jobName = str(o.jobName, f('jobName'));
-  return {
+  const record: BatchJobRecord = {
     ...jobHeader(BATCH_KEY, key, {
       nativeId: str(o.jobId, f('jobId')) ?? key.jobId,
       name: jobName,
@@ -128,6 +138,8 @@ export function parseJob(key: BatchKey, detail: unknown, field = 'jobs[0]'): Bat
     ),
     eksAttempts: list(o.eksAttempts, f('eksAttempts'), eksAttempt),
   };
+  // A watched job's record lives as long as its watch: its repeated strings are held once.
+  return BATCH_STRINGS.internAll(record, UNPOOLED);
 }
 
 /**

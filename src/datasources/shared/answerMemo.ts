@@ -2,12 +2,14 @@ import { createHash, hash } from 'node:crypto';
 import type { HttpResult } from './http.ts';
 
 /**
- * The longest answer part a memo keeps as bytes; a longer one (a list page, a job with a big
- * environment) is kept as its SHA-256 digest. A polled job's describe answer is a few KB, and
- * comparing it with the bytes kept (a length check and a memcmp) costs far less than hashing it;
- * beyond this size the memory kept per memo is not worth that.
+ * The longest answer a memo keeps as bytes; a longer one is kept as its SHA-256 digest (base64, 44
+ * characters). A memo lives as long as its watch, one per watched job, so what it keeps is paid
+ * once per watched job (docs/performance.md, "Memory a watched job"): a describe answer's few KB
+ * as bytes, against a digest's few dozen bytes. Comparing a digest costs a hash of the answer as
+ * read, more than a comparison of bytes but still far less than the decode, parse and record it
+ * spares; only an answer shorter than a digest is kept as it is.
  */
-export const MEMO_BYTES_MAX = 16 * 1024;
+export const MEMO_BYTES_MAX = 64;
 
 /**
  * What a memo keeps of an answer: the bytes of its value part (Operation.sameAnswer's parts,

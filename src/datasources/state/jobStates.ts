@@ -5,6 +5,7 @@ import type { ListedJob } from '../listing/types.ts';
 import type { JobProvider } from '../../model/job.ts';
 import { providerOf } from '../registry.ts';
 import { RefJoin } from './refJoin.ts';
+import { StringPool } from '../shared/stringPool.ts';
 
 export { RefJoin };
 
@@ -143,6 +144,9 @@ export interface JobStatesOptions {
   onListenerFailure?: (error: unknown) => void;
 }
 
+/** Change signatures: most watched jobs share a few (a state, a status, a reason). */
+const SIGNATURES = new StringPool();
+
 /** How often a job read again unchanged is told to the seen listeners, at most. */
 export const SEEN_EVERY_MS = 5 * 60_000;
 
@@ -152,12 +156,15 @@ export const SEEN_EVERY_MS = 5 * 60_000;
  */
 export function changeSignature(record: JobRecord): string {
   const r = record as unknown as Record<string, unknown>;
-  return JSON.stringify([
-    record.state,
-    record.providerStatus,
-    record.statusMessage,
-    ...providerOf(record.provider).progress.fields.map((f) => r[f] ?? null),
-  ]);
+  // Held by the store's entry and the watch of each watched job: one copy of each (SIGNATURES).
+  return SIGNATURES.intern(
+    JSON.stringify([
+      record.state,
+      record.providerStatus,
+      record.statusMessage,
+      ...providerOf(record.provider).progress.fields.map((f) => r[f] ?? null),
+    ]),
+  );
 }
 
 /** A job's entry in the store's order of writes (oldest first). */
@@ -428,7 +435,9 @@ export class JobStates {
   /** Forget the least recently written jobs over the bounds; a watched one goes to the back instead. */
   #evict(): void {
     // The newest entry stays even alone over the budget: its fields are bounded (envelope.ts).
-    let passes = this.#entries.size;
+    // A pass over a watched entry evicts nothing: with more jobs watched than the bounds, a pass
+    // over every entry at each write would be each write's cost.
+    let passes = this.#entries.size - this.#pins.size;
     while (
       passes-- > 0 &&
       (this.#entries.size > this.size || (this.#bytes > this.maxBytes && this.#entries.size > 1))

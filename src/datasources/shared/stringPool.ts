@@ -1,0 +1,78 @@
+/** The one empty list records share (frozen: records are read, never written, as the cache's are). */
+const EMPTY: readonly never[] = Object.freeze([]);
+
+/**
+ * One copy of the strings that many records repeat — a queue's or a job definition's ARN, a
+ * region, a role, a status reason, tag and parameter names — for the records a process keeps
+ * (a watched job's last record lives as long as its watch): each parse makes its own copy of
+ * every string, so 100,000 watched jobs of one queue held 100,000 copies of its ARN. A string
+ * equal to one the pool holds is replaced by the pool's; equal strings are the same value in
+ * JavaScript, so no answer changes. Bounded: the pool starts again empty once it holds `max`
+ * strings (the strings each record has of its own — job IDs, ARNs — wash out; the repeated ones
+ * are back at their next record), and a string over `maxLength` characters is left as it is.
+ */
+export class StringPool {
+  readonly #pool = new Map<string, string>();
+  /** Times the pool started again empty (a test's and a reader's view of its bound). */
+  restarts = 0;
+
+  constructor(
+    /** Strings held at most, default 20,000. */
+    readonly max = 20_000,
+    /** The longest string pooled, in characters, default 256. */
+    readonly maxLength = 256,
+  ) {}
+
+  /** How many strings it holds now. */
+  get size(): number {
+    return this.#pool.size;
+  }
+
+  /** Whether it holds `s` (a test's view: secrets are never pooled). */
+  has(s: string): boolean {
+    return this.#pool.has(s);
+  }
+
+  /** The pool's copy of `s` (`s` itself, pooled now, when it had none). */
+  intern(s: string): string {
+    if (s.length > this.maxLength) return s;
+    const known = this.#pool.get(s);
+    if (known !== undefined) return known;
+    if (this.#pool.size >= this.max) {
+      this.#pool.clear();
+      this.restarts += 1;
+    }
+    this.#pool.set(s, s);
+    return s;
+  }
+
+  /**
+   * Every string of `value` (in its plain objects and arrays, at any depth) replaced by the
+   * pool's copy, and every empty list by one shared frozen list, in place, except under a member
+   * named in `skip` (where a secret may be: it is never pooled, so it never outlives its record
+   * here). For a record just built, before anyone else holds it. Returns `value`.
+   */
+  internAll<T>(value: T, skip: ReadonlySet<string>): T {
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const v: unknown = value[i];
+        if (typeof v === 'string') value[i] = this.intern(v);
+        else if (typeof v === 'object' && v !== null) value[i] = this.#shared(v, skip);
+      }
+    } else if (typeof value === 'object' && value !== null) {
+      const o = value as Record<string, unknown>;
+      for (const name of Object.keys(o)) {
+        if (skip.has(name)) continue;
+        const v = o[name];
+        if (typeof v === 'string') o[name] = this.intern(v);
+        else if (typeof v === 'object' && v !== null) o[name] = this.#shared(v, skip);
+      }
+    }
+    return value;
+  }
+
+  /** An object or list with its strings pooled; an empty list is the shared one. */
+  #shared(v: object, skip: ReadonlySet<string>): object {
+    return Array.isArray(v) && v.length === 0 ? EMPTY : this.internAll(v, skip);
+  }
+}
