@@ -9,6 +9,7 @@ import type { JobRecord } from '../../src/model/job.ts';
 import { Notifier } from '../../src/notifications/notifier.ts';
 import { RuleStore, type RuleRow } from '../../src/notifications/ruleStore.ts';
 import { historyStores } from '../support/historyStores.ts';
+import { ruleRow } from '../support/ruleRows.ts';
 
 const T0 = Date.parse('2026-11-27T10:00:00Z');
 const JOB = 'batch:us-east-1:confirmed';
@@ -26,27 +27,9 @@ const record = (state: string): JobRecord =>
   }) as unknown as JobRecord;
 
 function rule(n: number, filter: object): RuleRow {
-  return {
-    id: `nr_${n}`,
-    name: `rule ${n}`,
-    owner: null,
-    accounts: '["default"]',
-    filter: JSON.stringify(filter),
-    triggers: 'FAILED',
-    stuck_after_seconds: null,
-    stuck_factor: null,
-    target_kind: 'WEBHOOK',
-    target_sealed: 'x',
-    target_shown: 'x',
-    secret_sealed: null,
-    previous_secret_sealed: null,
-    previous_secret_until: null,
-    creator_reads_logs: 0,
-    enabled: 1,
-    disabled_reason: null,
-    created_at: new Date(T0).toISOString(),
-    updated_at: new Date(T0).toISOString(),
-  };
+  const at = new Date(T0).toISOString();
+  const common = { target_sealed: 'x', target_shown: 'x', created_at: at, updated_at: at };
+  return ruleRow({ id: `nr_${n}`, name: `rule ${n}`, filter: JSON.stringify(filter), ...common });
 }
 
 /** Counts the SELECTs whose FROM names `transitions` (Kysely's public plugin interface). */

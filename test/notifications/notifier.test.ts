@@ -10,29 +10,9 @@ import {
 } from '../../src/notifications/notifier.ts';
 import type { RuleRow } from '../../src/notifications/ruleStore.ts';
 import { RuleSet } from '../../src/notifications/ruleSet.ts';
+import { ruleRow } from '../support/ruleRows.ts';
 
-const rule = (over: Partial<RuleRow> = {}): RuleRow => ({
-  id: 'nr_1',
-  name: 'r',
-  owner: null,
-  accounts: '["default"]',
-  filter: '{}',
-  triggers: 'FAILED',
-  stuck_after_seconds: null,
-  stuck_factor: null,
-  target_kind: 'WEBHOOK',
-  target_sealed: '',
-  target_shown: '',
-  secret_sealed: null,
-  previous_secret_sealed: null,
-  previous_secret_until: null,
-  creator_reads_logs: 0,
-  enabled: 1,
-  disabled_reason: null,
-  created_at: '',
-  updated_at: '',
-  ...over,
-});
+const rule = (over: Partial<RuleRow> = {}): RuleRow => ruleRow({ name: 'r', ...over });
 const job = (over: Partial<JobFacts> = {}): JobFacts => ({
   id: 'batch:us-east-1:j',
   provider: 'AWS_BATCH',

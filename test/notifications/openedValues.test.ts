@@ -15,6 +15,7 @@ import {
 } from '../../src/notifications/secretBox.ts';
 import { historyStores } from '../support/historyStores.ts';
 import { startReceiver, type Receiver } from '../support/webhookReceiver.ts';
+import { ruleRow } from '../support/ruleRows.ts';
 
 const box = createSecretBox('a notification sealing key of 32+ characters');
 /** The box, its opens counted by field. */
@@ -27,28 +28,16 @@ const counting: SecretBox = {
   },
 };
 
-function ruleRow(id: string, url: string, secret: string): RuleRow {
-  return {
+function sealedRule(id: string, url: string, secret: string): RuleRow {
+  return ruleRow({
     id,
-    name: id,
     owner: 'tester',
-    accounts: '["default"]',
-    filter: '{}',
-    triggers: 'FAILED',
-    stuck_after_seconds: null,
-    stuck_factor: null,
-    target_kind: 'WEBHOOK',
     target_sealed: box.seal(id, 'target', url),
     target_shown: 'http://127.0.0.1/…',
     secret_sealed: box.seal(id, 'secret', secret),
-    previous_secret_sealed: null,
-    previous_secret_until: null,
-    creator_reads_logs: 0,
-    enabled: 1,
-    disabled_reason: null,
     created_at: new Date(0).toISOString(),
     updated_at: new Date(0).toISOString(),
-  };
+  });
 }
 
 let seq = 0;
@@ -98,7 +87,7 @@ describe.each(historyStores())("The outbox's opened targets and secrets on a $na
     'opens each value once, and follows a rotation and a new target at the next delivery',
     async () => {
       const [secret, rotated] = [newSigningSecret(), newSigningSecret()];
-      const rule = ruleRow(`nr_opened_${kind.name.length}`, first.url, secret);
+      const rule = sealedRule(`nr_opened_${kind.name.length}`, first.url, secret);
       await store.insert(rule, {
         ruleId: rule.id,
         at: rule.created_at,

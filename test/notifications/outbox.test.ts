@@ -11,21 +11,17 @@ import { RETRY_WAITS_MS, nextWaitMs } from '../../src/notifications/retrySchedul
 import { createSecretBox, newSigningSecret } from '../../src/notifications/secretBox.ts';
 import { historyStores } from '../support/historyStores.ts';
 import { startReceiver, type Receiver } from '../support/webhookReceiver.ts';
+import { ruleRow } from '../support/ruleRows.ts';
 
 const box = createSecretBox('a notification sealing key of 32+ characters');
 let seq = 0;
 
-function ruleRow(url: string, kind = 'WEBHOOK', secrets: string[] = []): RuleRow {
+function sealedRule(url: string, kind = 'WEBHOOK', secrets: string[] = []): RuleRow {
   const id = `nr_test_${++seq}`;
-  return {
+  return ruleRow({
     id,
     name: `rule ${seq}`,
     owner: 'tester',
-    accounts: '["default"]',
-    filter: '{}',
-    triggers: 'FAILED',
-    stuck_after_seconds: null,
-    stuck_factor: null,
     target_kind: kind,
     target_sealed: box.seal(id, 'target', url),
     target_shown: 'http://127.0.0.1/…',
@@ -33,12 +29,9 @@ function ruleRow(url: string, kind = 'WEBHOOK', secrets: string[] = []): RuleRow
     previous_secret_sealed: secrets[1] ? box.seal(id, 'previous_secret', secrets[1]) : null,
     // A rotation under way: the previous secret signs until an hour from the clock's start.
     previous_secret_until: secrets[1] ? new Date(Date.now() + 3_600_000).toISOString() : null,
-    creator_reads_logs: 0,
-    enabled: 1,
-    disabled_reason: null,
     created_at: new Date(0).toISOString(),
     updated_at: new Date(0).toISOString(),
-  };
+  });
 }
 
 function deliveryOf(rule: RuleRow, at: number): DeliveryRow {
@@ -133,7 +126,7 @@ describe.each(historyStores())('The notification outbox on a $name', ({ skip, fr
     async () => {
       const secret = newSigningSecret();
       receiver.secret = secret;
-      const rule = ruleRow(receiver.url, 'WEBHOOK', [secret]);
+      const rule = sealedRule(receiver.url, 'WEBHOOK', [secret]);
       const d = await setUp(rule);
       receiver.answers.push(500);
       const before = receiver.received.length;
@@ -158,7 +151,7 @@ describe.each(historyStores())('The notification outbox on a $name', ({ skip, fr
 
   it.skipIf(skip)('signs with both secrets during a rotation: either verifies', async () => {
     const [now, previous] = [newSigningSecret(), newSigningSecret()];
-    const rule = ruleRow(receiver.url, 'WEBHOOK', [now, previous]);
+    const rule = sealedRule(receiver.url, 'WEBHOOK', [now, previous]);
     const d = await setUp(rule);
     receiver.secret = previous;
     await outbox().runDue();
@@ -172,7 +165,7 @@ describe.each(historyStores())('The notification outbox on a $name', ({ skip, fr
   it.skipIf(skip)(
     "waits as long as a 429's Retry-After asks, when longer than the schedule's wait",
     async () => {
-      const rule = ruleRow(receiver.url);
+      const rule = sealedRule(receiver.url);
       const d = await setUp(rule);
       receiver.answers.push([429, { 'retry-after': '120' }]);
       await outbox().runDue();
@@ -185,7 +178,7 @@ describe.each(historyStores())('The notification outbox on a $name', ({ skip, fr
   it.skipIf(skip)(
     'disables the rule once the target fails the whole schedule, with the reason and an audit row',
     async () => {
-      const rule = ruleRow(receiver.url);
+      const rule = sealedRule(receiver.url);
       const d = await setUp(rule);
       const disabled: string[] = [];
       const ob = outbox({ onDisabled: (id, reason) => disabled.push(`${id}: ${reason}`) });
@@ -210,7 +203,7 @@ describe.each(historyStores())('The notification outbox on a $name', ({ skip, fr
     'sends a Slack target text and blocks, and a Teams target an Adaptive Card, unsigned',
     async () => {
       for (const kind of ['SLACK', 'TEAMS']) {
-        const rule = ruleRow(receiver.url, kind);
+        const rule = sealedRule(receiver.url, kind);
         await setUp(rule);
         await outbox().runDue();
         const got = receiver.received.at(-1)!;
@@ -228,7 +221,7 @@ describe.each(historyStores())('The notification outbox on a $name', ({ skip, fr
   );
 
   it.skipIf(skip)('never delivers a job of an account the rule does not hold', async () => {
-    const rule = ruleRow(receiver.url);
+    const rule = sealedRule(receiver.url);
     const d = await setUp(rule);
     const before = receiver.received.length;
     await outbox({ holds: () => false }).runDue();
@@ -237,7 +230,7 @@ describe.each(historyStores())('The notification outbox on a $name', ({ skip, fr
   });
 
   it.skipIf(skip)('lets two replicas deliver each delivery once', async () => {
-    const rules = Array.from({ length: 6 }, () => ruleRow(receiver.url));
+    const rules = Array.from({ length: 6 }, () => sealedRule(receiver.url));
     const ids = [];
     for (const r of rules) ids.push((await setUp(r)).id);
     const before = receiver.received.length;

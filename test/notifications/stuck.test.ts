@@ -9,6 +9,7 @@ import type { JobRecord } from '../../src/model/job.ts';
 import { Notifier } from '../../src/notifications/notifier.ts';
 import { RuleStore, type RuleRow } from '../../src/notifications/ruleStore.ts';
 import { historyStores } from '../support/historyStores.ts';
+import { ruleRow } from '../support/ruleRows.ts';
 
 const T0 = Date.parse('2026-11-27T10:00:00Z');
 const HOUR = 3_600_000;
@@ -25,27 +26,17 @@ const record = (id: string, state: string, queue = 'q0'): JobRecord =>
   }) as unknown as JobRecord;
 
 function rule(id: string, accounts: string[]): RuleRow {
-  return {
+  const at = new Date(T0).toISOString();
+  return ruleRow({
     id,
-    name: id,
-    owner: null,
     accounts: JSON.stringify(accounts),
-    filter: '{}',
     triggers: 'STUCK',
     stuck_after_seconds: 3600,
-    stuck_factor: null,
-    target_kind: 'WEBHOOK',
     target_sealed: 'x',
     target_shown: 'x',
-    secret_sealed: null,
-    previous_secret_sealed: null,
-    previous_secret_until: null,
-    creator_reads_logs: 0,
-    enabled: 1,
-    disabled_reason: null,
-    created_at: new Date(T0).toISOString(),
-    updated_at: new Date(T0).toISOString(),
-  };
+    created_at: at,
+    updated_at: at,
+  });
 }
 
 describe.each(historyStores())('STUCK rules on a $name', ({ skip, fresh }) => {

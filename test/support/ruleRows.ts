@@ -1,0 +1,31 @@
+import type { RuleRow } from '../../src/notifications/ruleStore.ts';
+
+/**
+ * A `notification_rules` row as the rule store reads one: an enabled WEBHOOK rule on FAILED for
+ * the default account, named by its ID, with no secrets; `over` sets what a test is about.
+ */
+export function ruleRow(over: Partial<RuleRow> = {}): RuleRow {
+  const id = over.id ?? 'nr_1';
+  return {
+    id,
+    name: id,
+    owner: null,
+    accounts: '["default"]',
+    filter: '{}',
+    triggers: 'FAILED',
+    stuck_after_seconds: null,
+    stuck_factor: null,
+    target_kind: 'WEBHOOK',
+    target_sealed: '',
+    target_shown: '',
+    secret_sealed: null,
+    previous_secret_sealed: null,
+    previous_secret_until: null,
+    creator_reads_logs: 0,
+    enabled: 1,
+    disabled_reason: null,
+    created_at: '',
+    updated_at: '',
+    ...over,
+  };
+}
