@@ -5,7 +5,7 @@
 // job's latest state and every finish is written afterwards. Through the real server on a real
 // PostgreSQL whose `jobs` table another client holds locked against writes, the real SQS emulator
 // (counted ReceiveMessage calls), events sent with the AWS SDK.
-import { GetQueueAttributesCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
@@ -17,7 +17,7 @@ import { callsOf, gql } from '../support/gateway.ts';
 import { historyStores, historyUrlOf } from '../support/historyStores.ts';
 import { metricValue } from '../support/metrics.ts';
 import { subscribe } from '../support/subscriptions.ts';
-import { useSqsEmulator } from '../support/sqsQueues.ts';
+import { messagesIn, useSqsEmulator } from '../support/sqsQueues.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 
 const postgres = historyStores()[1]!;
@@ -95,18 +95,7 @@ describe.skipIf(postgres.skip)('Producers while the history writer is over its b
     );
   }
 
-  async function messagesLeft(): Promise<number> {
-    const out = await sqs.client.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: queueUrl,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-      }),
-    );
-    return (
-      Number(out.Attributes?.ApproximateNumberOfMessages) +
-      Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible)
-    );
-  }
+  const messagesLeft = () => messagesIn(sqs.client, queueUrl);
 
   it("stops receiving events and defers the watch's polls until the store catches up, answers a caller meanwhile, and loses no job's latest state or finish", async () => {
     await vi.waitFor(

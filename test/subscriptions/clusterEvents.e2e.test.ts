@@ -1,9 +1,4 @@
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  SendMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
 import { DEMO_AWS_CREDENTIALS } from '../../src/emulators/framework.ts';
@@ -23,6 +18,7 @@ import {
   watcherToken,
   type RedisServer,
 } from './clusterSupport.ts';
+import { messagesIn } from '../support/sqsQueues.ts';
 
 // Two real jobgraph processes sharing one real redis-server and one SQS queue of the SQS
 // emulator, each event consumed by whichever replica receives it. With Redis stopped an event
@@ -96,18 +92,7 @@ describe.skipIf(redisServer.skip)(
       };
     };
 
-    const messagesLeft = async () => {
-      const out = await client!.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: queueUrl,
-          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-        }),
-      );
-      return (
-        Number(out.Attributes?.ApproximateNumberOfMessages) +
-        Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible)
-      );
-    };
+    const messagesLeft = () => messagesIn(client!, queueUrl);
 
     it('tells every subscriber every change: the replica that did not get the event reads the job at its poll interval, and the message stays unannounced', async () => {
       await expect

@@ -1,10 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  SendMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_AWS_ACCOUNT_ID } from '../../src/emulators/accounts.ts';
 import { DEMO_AWS_CREDENTIALS } from '../../src/emulators/framework.ts';
@@ -15,6 +10,7 @@ import {
 } from '../../src/emulators/index.ts';
 import { batchDetail, batchEvent } from '../support/batchEvents.ts';
 import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';
+import { messagesIn } from '../support/sqsQueues.ts';
 
 // A replica with a small heap reading a backlog of large Batch events: each store an event feeds
 // is bounded in bytes, so the replica applies them all, deletes them, and stays up. The heap limit
@@ -70,18 +66,7 @@ function largeEvent(n: number): string {
 }
 
 /** Messages in the queue, visible or not. */
-async function messagesLeft(): Promise<number> {
-  const out = await client.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return (
-    Number(out.Attributes?.ApproximateNumberOfMessages) +
-    Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible)
-  );
-}
+const messagesLeft = () => messagesIn(client, queueUrl);
 
 /** The replica's /metrics text. */
 async function metrics(): Promise<string> {

@@ -1,4 +1,4 @@
-import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll } from 'vitest';
 import { createEmulatorAccounts } from '../../src/emulators/accounts.ts';
 import { startEmulator, type RecordedCall } from '../../src/emulators/framework.ts';
@@ -45,4 +45,18 @@ export function useSqsEmulator() {
     },
   };
   return sqs;
+}
+
+/** Messages in the queue at `queueUrl`, visible or not (in flight), as SQS counts them. */
+export async function messagesIn(client: SQSClient, queueUrl: string): Promise<number> {
+  const out = await client.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return (
+    Number(out.Attributes?.ApproximateNumberOfMessages) +
+    Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible)
+  );
 }
