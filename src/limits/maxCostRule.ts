@@ -53,13 +53,14 @@ interface Scope {
  *
  * The weights (README "Limits and resilience" shows them with worked examples):
  *
- * - a leaf costs 1; a field with a selection 2 plus 1.5 × each child field's cost; a fragment
- *   adds no level (a spread costs 1 + its fragment, a repeated spread 1 + 1.5 × it, as
- *   graphql-armor's `costLimit` counted); introspection's `__schema` costs 0. Outside
+ * - a leaf costs COST.scalar; a field with a selection COST.object plus COST.depthFactor times
+ *   each child field's cost; a fragment adds no level (a spread costs COST.scalar plus its
+ *   fragment, a repeated spread COST.scalar plus COST.depthFactor times it, as graphql-armor's
+ *   `costLimit` counted); introspection's `__schema` costs nothing. Outside
  *   connections this is graphql-armor's `costLimit` with its defaults, `flattenFragments` and
  *   `ignoreIntrospection`, which this rule replaced.
  * - A connection (a field taking `first` or `last`) counts its item lists, `edges` and `nodes`,
- *   page-size times, in place of the 1.5 that stands for "may be a list"; the rest of its
+ *   page-size times, in place of COST.depthFactor, which stands for "may be a list"; the rest of its
  *   selection (`pageInfo`, `sources`) is answered once per page and counted once. The page size is
  *   the argument's literal, the schema's default when it is left out (`listJobs`: 25), and
  *   `maxPageSize` (100) when it is a variable, whose value validation does not know.
@@ -123,7 +124,7 @@ class OperationCost {
     return this.fieldCost(node, scope);
   }
 
-  /** A spread: 1 + its fragment, a repeated one 1 + 1.5 × it. */
+  /** A spread: COST.scalar plus its fragment, a repeated one COST.scalar plus COST.depthFactor times it. */
   private spreadCost(node: FragmentSpreadNode, scope: Scope): number {
     const name = node.name.value;
     const key = `${name}\u0000${scopeKey(scope)}`;
