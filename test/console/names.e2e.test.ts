@@ -98,6 +98,16 @@ describeInChromium('The jobs console leads with names (Debian Chromium)', () => 
     try {
       await o.page.waitForSelector('table.jobs tbody tr[data-job-id]');
       await expect.poll(() => rowsShown(o.page, 'table.jobs')).toEqual(jobs.map(expectedRow));
+      // As a reader sees (and copies) them: a named job's name on a line of its own, never run
+      // into its ID ("align-progressingb90ae323-…").
+      const named = jobs.filter((j) => j.name !== null);
+      const cells = await o.page.$$eval('table.jobs tbody tr[data-job-id] th', (ths) =>
+        ths.map((th) => (th as HTMLElement).innerText),
+      );
+      for (const job of named) {
+        const cell = cells.find((text) => text.includes(job.nativeId))!;
+        expect(cell.split('\n')[0]).toBe(job.name);
+      }
       expect(o.problems).toEqual([]);
     } finally {
       await o.context.close();
