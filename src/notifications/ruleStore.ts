@@ -133,6 +133,19 @@ export class RuleStore {
       .execute();
   }
 
+  /**
+   * The rules' version: their count and newest `updated_at` (every rule write sets it, a delete
+   * changes the count), one row read. The same version: no rule changed since (within a
+   * millisecond and the replicas' clocks: the notifier reads them all again now and then anyway).
+   */
+  async version(): Promise<string> {
+    const row = await this.#db
+      .selectFrom('notification_rules')
+      .select((eb) => [eb.fn.countAll().as('n'), eb.fn.max('updated_at').as('newest')])
+      .executeTakeFirst();
+    return `${Number(row?.n ?? 0)} ${String(row?.newest ?? '')}`;
+  }
+
   /** The audit rows of rule `id`, oldest first. */
   changes(id: string): Promise<RuleAudit[]> {
     return this.#db
