@@ -165,7 +165,8 @@ async function confirmed(
     const calls = (await stack.emulators.callsSince(since)).filter(
       (c) => c.emulator === 'batch' && c.operation.startsWith('DescribeJobs'),
     );
-    const read = new Set(calls.flatMap((c) => (c.job ?? '').split(',')));
+    // `job`: `<region>/<id>,<id>,…`.
+    const read = new Set(calls.flatMap((c) => (c.job ?? '').replace(/^[^/]*\//, '').split(',')));
     const unread = finished.filter((id) => !read.has(id.split(':')[2]!)).length;
     if ((unread === 0 && delivered()) || Date.now() > until)
       return { describes: calls.length, unread };

@@ -53,9 +53,9 @@ const lower = (s: unknown) => (typeof s === 'string' ? s.toLowerCase() : '');
 
 /**
  * A rule's parse for the STUCK scan and `ruleMatches`, keyed by the rule's ID and kept while its
- * `updated_at` and the columns parsed are the same (the rules are read again every RULES_EVERY_MS
- * as new row objects; two updates in one millisecond share an `updated_at`, so the columns are
- * compared too). Each read's RuleSet takes its parses from here.
+ * `updated_at` and the columns parsed are the same (the rules are read again, as new row objects,
+ * when their version moves and every RULES_ALL_EVERY_MS; two updates in one millisecond share an
+ * `updated_at`, so the columns are compared too). Each read's RuleSet takes its parses from here.
  */
 const parsed = new Map<string, { source: RuleRow; p: ParsedRule }>();
 function parsedOf(rule: RuleRow): ParsedRule {
