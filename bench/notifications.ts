@@ -28,6 +28,8 @@ const CHANGES = int('BENCH_NOTIFY_CHANGES', quick ? 100 : 200, 10, 100_000);
 const PER_SECOND = int('BENCH_NOTIFY_PER_SECOND', 2, 1, 1000);
 const WARMUP_S = int('BENCH_NOTIFY_WARMUP_S', quick ? 20 : 40, 0, 3600);
 const SETTLE_S = int('BENCH_NOTIFY_SETTLE_S', 10, 0, 600);
+/** Longest the window waits past SETTLE_S for every finish's confirming read and deliveries. */
+const DONE_S = 120;
 /** One change in this many is a finish (which the matching rules take). */
 const STARTS = int('BENCH_NOTIFY_STARTS_EVERY', 5, 1, 100);
 /** Seconds of no change measured before the changes: the gateway's own CPU, taken off. */
@@ -147,6 +149,31 @@ async function change(stack: Stack, from: string, id: string) {
   return { id, status, at };
 }
 
+/**
+ * Wait (at most DONE_S) until every job of `finished` is in a DescribeJobs since `since` (its
+ * confirming read: the rules' at once, the watches' at their next poll slot) and `delivered()`;
+ * the DescribeJobs calls made since, and the finishes still unread.
+ */
+async function confirmed(
+  stack: Stack,
+  since: Awaited<ReturnType<Stack['emulators']['counters']>>,
+  finished: readonly string[],
+  delivered: () => boolean,
+) {
+  const until = Date.now() + DONE_S * 1000;
+  for (;;) {
+    const calls = (await stack.emulators.callsSince(since)).filter(
+      (c) => c.emulator === 'batch' && c.operation.startsWith('DescribeJobs'),
+    );
+    // `job`: `<region>/<id>,<id>,…`.
+    const read = new Set(calls.flatMap((c) => (c.job ?? '').replace(/^[^/]*\//, '').split(',')));
+    const unread = finished.filter((id) => !read.has(id.split(':')[2]!)).length;
+    if ((unread === 0 && delivered()) || Date.now() > until)
+      return { describes: calls.length, unread };
+    await sleep(1000);
+  }
+}
+
 /** One gateway (events on) with `rules` rules: the CPU of CHANGES changes, and, with rules, each delivery's delay. */
 async function run(
   stack: Stack,
@@ -176,6 +203,7 @@ async function run(
   const idleFrom = [gateway.cpuMicros(), Date.now()] as const;
   await sleep(IDLE_S * 1000);
   const idlePerMs = (gateway.cpuMicros() - idleFrom[0]) / (Date.now() - idleFrom[1]);
+  const calls0 = await stack.emulators.counters();
   const cpuBefore = gateway.cpuMicros();
   const fromMicros = Number(process.hrtime.bigint() / 1000n);
   const started = Date.now();
@@ -185,16 +213,24 @@ async function run(
     const id = order.shift()!;
     made.push(await change(stack, w.status.get(id) ?? 'SUBMITTED', id));
   }
-  // The last changes' reads and deliveries: the same settling time in both runs, inside the CPU.
+  // The last changes' reads and deliveries, inside the CPU: at least SETTLE_S, and until every
+  // finish's confirming read is made and its deliveries arrived, whichever gateway reads it.
   await sleep(SETTLE_S * 1000);
+  const expected = made.filter((m) => TYPE_OF[m.status] !== undefined);
+  const arrivals = (m: (typeof made)[number]) =>
+    receiver.arrivals.get(`${m.id} ${TYPE_OF[m.status]}`) ?? [];
+  const wanted = expected.length * (rules ? MATCHING : 0);
+  const { describes, unread } = await confirmed(
+    stack,
+    calls0,
+    expected.map((m) => m.id),
+    () => expected.reduce((n, m) => n + arrivals(m).length, 0) >= wanted,
+  );
   const windowMs = Date.now() - started;
   const cpu = gateway.cpuMicros() - cpuBefore;
   const cpuPerChange = (cpu - idlePerMs * windowMs) / CHANGES;
   const rawPerChange = cpu / CHANGES;
-  const expected = made.filter((m) => TYPE_OF[m.status] !== undefined);
-  const delays = expected.flatMap((m) =>
-    (receiver.arrivals.get(`${m.id} ${TYPE_OF[m.status]}`) ?? []).map((t) => t - m.at),
-  );
+  const delays = expected.flatMap((m) => arrivals(m).map((t) => t - m.at));
   const window = { fromMicros, toMicros: Number(process.hrtime.bigint() / 1000n) };
   w.close();
   await release(gateway);
@@ -203,11 +239,20 @@ async function run(
     process.stdout.write(
       `Profile of the ${label} gateway's changes: ${profile} (µs ${window.fromMicros}–${window.toMicros})\n${profileTables(label, { file: profile, root: REPO_ROOT }, window, 15).join('\n')}\n`,
     );
-  const wanted = expected.length * (rules ? MATCHING : 0);
   log(
-    `${label}: ${(cpuPerChange / 1000).toFixed(2)} ms CPU a change; ${delays.length}/${wanted} deliveries`,
+    `${label}: ${(cpuPerChange / 1000).toFixed(2)} ms CPU a change over ${(windowMs / 1000).toFixed(0)} s; ${delays.length}/${wanted} deliveries; ${describes} DescribeJobs, ${unread} finishes unread`,
   );
-  return { label, cpuPerChange, rawPerChange, idlePerMs, delays, wanted };
+  return {
+    label,
+    cpuPerChange,
+    rawPerChange,
+    idlePerMs,
+    delays,
+    wanted,
+    windowMs,
+    describes,
+    unread,
+  };
 }
 
 runBench(log, async () => {
@@ -235,6 +280,8 @@ runBench(log, async () => {
       ['CPU a change, all', (r) => `${(r.rawPerChange / 1000).toFixed(2)} ms`],
       ['CPU a change, above idle', (r) => `${(r.cpuPerChange / 1000).toFixed(2)} ms`],
       ['deliveries', (r) => (r.wanted ? `${r.delays.length}/${r.wanted}` : '—')],
+      ['window', (r) => `${(r.windowMs / 1000).toFixed(0)} s`],
+      ['DescribeJobs (finishes unread)', (r) => `${r.describes} (${r.unread})`],
     ],
   );
   process.stdout.write(

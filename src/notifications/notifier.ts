@@ -53,9 +53,9 @@ const lower = (s: unknown) => (typeof s === 'string' ? s.toLowerCase() : '');
 
 /**
  * A rule's parse for the STUCK scan and `ruleMatches`, keyed by the rule's ID and kept while its
- * `updated_at` and the columns parsed are the same (the rules are read again every RULES_EVERY_MS
- * as new row objects; two updates in one millisecond share an `updated_at`, so the columns are
- * compared too). Each read's RuleSet takes its parses from here.
+ * `updated_at` and the columns parsed are the same (the rules are read again, as new row objects,
+ * when their version moves and every RULES_ALL_EVERY_MS; two updates in one millisecond share an
+ * `updated_at`, so the columns are compared too). Each read's RuleSet takes its parses from here.
  */
 const parsed = new Map<string, { source: RuleRow; p: ParsedRule }>();
 function parsedOf(rule: RuleRow): ParsedRule {
@@ -166,14 +166,19 @@ const P90_ROWS = 20_000;
 /** Most stuck jobs one rule delivers a scan. */
 const STUCK_PER_RULE = 100;
 
-/** How often the rules are read again (another replica's changes), ms. */
+/** How often the rules' version is read (another replica's changes), ms: they are read again when it moved. */
 const RULES_EVERY_MS = 30_000;
+/** How often the rules are read again whatever their version says, ms. */
+const RULES_ALL_EVERY_MS = 300_000;
 
 export class Notifier {
   readonly #o: NotifierOptions;
   readonly #now: () => number;
   #rules = new RuleSet();
+  /** When the version was last read, and the rules read in whole; the version they were read at. */
   #loaded = 0;
+  #readAll = 0;
+  #version: string | null = null;
   #pending = new Map<string, { to: string; trigger: NotificationTrigger }>();
   /** A confirming read is due at the next turn (the pending jobs read together). */
   #scheduled = false;
@@ -183,16 +188,34 @@ export class Notifier {
     this.#now = options.now ?? Date.now;
   }
 
-  /** Read the rules again (after a change here; at most RULES_EVERY_MS stale otherwise). */
+  /** Read the rules again and index them (after a change here; the first read). */
   async refresh(): Promise<void> {
+    // The version before the rows: a change between the two is read again at the next check.
+    const version = await this.#o.store.version();
     const rules = await this.#o.store.all();
     this.#rules = new RuleSet(rules, parsedOf);
-    this.#loaded = this.#now();
+    this.#loaded = this.#readAll = this.#now();
+    this.#version = version;
     keepParsed(rules);
   }
 
+  /**
+   * Read the rules again if their version moved since they were read (another replica changed
+   * one), or RULES_ALL_EVERY_MS passed: else the index stands, one row read.
+   */
+  async refreshIfChanged(): Promise<void> {
+    const now = this.#now();
+    if (this.#version === null || now - this.#readAll >= RULES_ALL_EVERY_MS) return this.refresh();
+    const version = await this.#o.store.version();
+    if (version !== this.#version) return this.refresh();
+    this.#loaded = now;
+  }
+
   #stale(): void {
-    if (this.#now() - this.#loaded >= RULES_EVERY_MS) void this.refresh().catch(() => undefined);
+    if (this.#now() - this.#loaded < RULES_EVERY_MS) return;
+    // Not again until this check ends (each event would start one).
+    this.#loaded = this.#now();
+    void this.refreshIfChanged().catch(() => undefined);
   }
 
   /** Rules enabled now, as last read. */
@@ -355,7 +378,7 @@ export class Notifier {
    * scan; the payload's `data.stuck` says which basis.
    */
   async scanStuck(): Promise<number> {
-    await this.refresh();
+    await this.refreshIfChanged();
     const now = this.#now();
     const rows: DeliveryRow[] = [];
     const p90s = new Map<string, { p90Ms: number; samples: number } | null>();

@@ -8,7 +8,7 @@
  */
 import type { SecretBox } from './secretBox.ts';
 import { OpenedValues } from './openedValues.ts';
-import type { DeliveryRow, RuleRow, RuleStore } from './ruleStore.ts';
+import type { AttemptRow, DeliveryRow, RuleRow, RuleStore } from './ruleStore.ts';
 import {
   HostGate,
   postToTarget,
@@ -37,6 +37,9 @@ type Retry = (
   error: string | null,
   retryAfter: number | null,
 ) => Promise<AttemptOutcome>;
+
+/** An attempt's row and its delivery's new status, as RuleStore.attemptedAll writes them. */
+type Recorded = { attempt: AttemptRow; status: string; nextAttemptAt: string | null };
 
 /** What became of one attempt (`jobgraph_notifications_total{outcome}`). */
 export type AttemptOutcome = 'delivered' | 'retrying' | 'failed' | 'disabled';
@@ -113,7 +116,7 @@ export class Outbox {
             if (due.length === 0) break;
             // The rules of the batch read once, now, for its attempts (each checks its own).
             const rules = await this.#o.store.rulesOf(due.map((d) => d.rule_id));
-            await Promise.all(due.map((d) => this.attempt(d, rules.get(d.rule_id) ?? null)));
+            await this.#attemptAll(due, rules);
             // Fewer than asked for: nothing else was due (what is enqueued meanwhile kicks again).
             if (due.length < CLAIM_MAX) break;
           }
@@ -123,6 +126,21 @@ export class Outbox {
       }
     })();
     return this.#running;
+  }
+
+  /**
+   * One attempt of each claimed delivery of `due`, their rows and the deliveries' new statuses
+   * written together once every attempt has its answer (one transaction a claimed batch; a crash
+   * before it leaves the batch due again when its lease ends: at least once).
+   */
+  async #attemptAll(due: readonly DeliveryRow[], rules: Map<string, RuleRow>): Promise<void> {
+    const recorded: Recorded[] = [];
+    const ends = await Promise.allSettled(
+      due.map((d) => this.attempt(d, rules.get(d.rule_id) ?? null, recorded)),
+    );
+    await this.#o.store.attemptedAll(recorded);
+    const failed = ends.find((e) => e.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /** Run what is due every `everyMs` (and when kicked) until closed. */
@@ -174,13 +192,18 @@ export class Outbox {
 
   /**
    * One attempt of `delivery`, recorded: its rule as read for this attempt's batch (null: not
-   * stored), else read now.
+   * stored), else read now; its row added to `recorded` (written by the caller with its batch's),
+   * else written now.
    */
-  async attempt(delivery: DeliveryRow, read?: RuleRow | null): Promise<AttemptOutcome> {
+  async attempt(
+    delivery: DeliveryRow,
+    read?: RuleRow | null,
+    recorded?: Recorded[],
+  ): Promise<AttemptOutcome> {
     const started = this.#now();
     const rule =
       read === undefined ? await this.#o.store.get(delivery.rule_id) : (read ?? undefined);
-    const record = this.#recorder(delivery, started);
+    const record = this.#recorder(delivery, started, recorded);
     const refusal = this.#refusal(rule, delivery);
     if (!rule) this.#opened.forget(delivery.rule_id);
     if (refusal !== null || !rule) {
@@ -252,11 +275,14 @@ export class Outbox {
     return null;
   }
 
-  /** What records one attempt of `delivery` begun at `started`, with the delivery's new status. */
-  #recorder(delivery: DeliveryRow, started: number): Recorder {
-    return (statusCode, error, status, next) =>
-      this.#o.store.attempted(
-        {
+  /**
+   * What records one attempt of `delivery` begun at `started`, with the delivery's new status:
+   * into `recorded` when given, else in a transaction of its own.
+   */
+  #recorder(delivery: DeliveryRow, started: number, recorded?: Recorded[]): Recorder {
+    return async (statusCode, error, status, next) => {
+      const row: Recorded = {
+        attempt: {
           delivery_id: delivery.id,
           at: new Date(started).toISOString(),
           status_code: statusCode,
@@ -264,8 +290,11 @@ export class Outbox {
           duration_ms: Math.max(0, Math.round(this.#now() - started)),
         },
         status,
-        next === null ? null : new Date(next).toISOString(),
-      );
+        nextAttemptAt: next === null ? null : new Date(next).toISOString(),
+      };
+      if (recorded) recorded.push(row);
+      else await this.#o.store.attemptedAll([row]);
+    };
   }
 
   #outcome(outcome: AttemptOutcome): AttemptOutcome {

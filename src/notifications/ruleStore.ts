@@ -133,6 +133,19 @@ export class RuleStore {
       .execute();
   }
 
+  /**
+   * The rules' version: their count and newest `updated_at` (every rule write sets it, a delete
+   * changes the count), one row read. The same version: no rule changed since (within a
+   * millisecond and the replicas' clocks: the notifier reads them all again now and then anyway).
+   */
+  async version(): Promise<string> {
+    const row = await this.#db
+      .selectFrom('notification_rules')
+      .select((eb) => [eb.fn.countAll().as('n'), eb.fn.max('updated_at').as('newest')])
+      .executeTakeFirst();
+    return `${Number(row?.n ?? 0)} ${String(row?.newest ?? '')}`;
+  }
+
   /** The audit rows of rule `id`, oldest first. */
   changes(id: string): Promise<RuleAudit[]> {
     return this.#db
@@ -227,23 +240,35 @@ export class RuleStore {
     return out;
   }
 
-  /** Record one attempt of a delivery and the delivery's new status, in one transaction. */
-  async attempted(
-    attempt: AttemptRow,
-    status: string,
-    nextAttemptAt: string | null,
+  /**
+   * Record several attempts, each with its delivery's new status, in one transaction: the attempt
+   * rows in one insert, the deliveries in one update per status and next time (a delivery named
+   * twice is updated in a later statement than its first, so the last record of it stands).
+   */
+  async attemptedAll(
+    records: readonly { attempt: AttemptRow; status: string; nextAttemptAt: string | null }[],
   ): Promise<void> {
+    if (records.length === 0) return;
+    const groups: { status: string; next: string | null; ids: string[] }[] = [];
+    const lastGroup = new Map<string, number>();
+    for (const { attempt, status, nextAttemptAt: next } of records) {
+      const after = lastGroup.get(attempt.delivery_id) ?? -1;
+      let g = groups.findIndex((x, i) => i > after && x.status === status && x.next === next);
+      if (g < 0) g = groups.push({ status, next, ids: [] }) - 1;
+      groups[g]!.ids.push(attempt.delivery_id);
+      lastGroup.set(attempt.delivery_id, g);
+    }
     await this.#db.transaction().execute(async (tx) => {
-      await tx.insertInto('notification_attempts').values(attempt).execute();
       await tx
-        .updateTable('notification_deliveries')
-        .set((eb) => ({
-          status,
-          next_attempt_at: nextAttemptAt,
-          attempts: eb('attempts', '+', 1),
-        }))
-        .where('id', '=', attempt.delivery_id)
+        .insertInto('notification_attempts')
+        .values(records.map((r) => r.attempt))
         .execute();
+      for (const { status, next, ids } of groups)
+        await tx
+          .updateTable('notification_deliveries')
+          .set((eb) => ({ status, next_attempt_at: next, attempts: eb('attempts', '+', 1) }))
+          .where('id', 'in', ids)
+          .execute();
     });
   }
 

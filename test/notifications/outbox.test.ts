@@ -12,6 +12,7 @@ import { createSecretBox, newSigningSecret } from '../../src/notifications/secre
 import { historyStores } from '../support/historyStores.ts';
 import { startReceiver, type Receiver } from '../support/webhookReceiver.ts';
 import { ruleRow } from '../support/ruleRows.ts';
+import { StatementCount } from '../support/statementCount.ts';
 
 const box = createSecretBox('a notification sealing key of 32+ characters');
 let seq = 0;
@@ -228,6 +229,31 @@ describe.each(historyStores())('The notification outbox on a $name', ({ skip, fr
     expect(receiver.received.length).toBe(before);
     expect(await store.delivery(d.id)).toMatchObject({ status: 'FAILED' });
   });
+
+  it.skipIf(skip)(
+    "records a claimed batch's attempts with one insert and one update, not two statements an attempt",
+    async () => {
+      const rules = Array.from({ length: 5 }, () => sealedRule(receiver.url));
+      const ids = [];
+      for (const r of rules) ids.push((await setUp(r)).id);
+      receiver.answers.push(503);
+      const count = new StatementCount();
+      const counted = new RuleStore({ db: db.db.withPlugin(count), dialect: db.dialect } as never);
+      const before = receiver.received.length;
+      await outbox({ store: counted }).runDue();
+      expect(receiver.received.length - before).toBe(5);
+      // Four delivered, one retried: two statuses, each one update of every delivery it names.
+      expect(count.of('InsertQueryNode', 'notification_attempts')).toBe(1);
+      // The claim's lease, then one update a status.
+      expect(count.of('UpdateQueryNode', 'notification_deliveries')).toBe(3);
+      const attempts = await store.attemptsOf(ids);
+      expect(ids.map((id) => attempts.get(id)?.length)).toEqual([1, 1, 1, 1, 1]);
+      const rows = await Promise.all(ids.map((id) => store.delivery(id)));
+      expect(rows.map((r) => r?.attempts)).toEqual([1, 1, 1, 1, 1]);
+      expect(rows.filter((r) => r?.status === 'DELIVERED')).toHaveLength(4);
+      expect(rows.filter((r) => r?.status === 'RETRYING')).toHaveLength(1);
+    },
+  );
 
   it.skipIf(skip)('lets two replicas deliver each delivery once', async () => {
     const rules = Array.from({ length: 6 }, () => sealedRule(receiver.url));
