@@ -1,5 +1,5 @@
 // `npm run bench:cpu`'s report (bench/run.ts `--only cpu`) and the profile tables it and
-// bench:unchanged-poll print; the full run's report is report.ts.
+// bench:notifications print; the full run's report is report.ts.
 import { CPU_KINDS, type BenchSettings } from '../lib/settings.ts';
 import type { IdKind } from '../lib/ids.ts';
 import { JOB_PARTS, profileParts, profileSummary, topFunctions } from '../lib/profile.ts';
