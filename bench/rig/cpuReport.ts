@@ -91,7 +91,7 @@ type Profiled = { file: string; root: string };
 const bySource = (side: string, { file, root }: Profiled, w: ProfileWindow, rows: number) =>
   table(
     [`${side}: self time by where the code is`, '%'],
-    profileSummary(file, w, root, 'samples')
+    profileSummary(file, w, root)
       .slice(0, rows)
       .map((g) => [g.name, g.percent]),
   );
@@ -103,7 +103,7 @@ export function profileTables(side: string, p: Profiled, w: ProfileWindow, rows:
     '',
     ...table(
       [`${side}: top functions by self time`, 'ms', '%'],
-      topFunctions(p.file, w, 30, p.root, 'samples').map((f) => [f.name, f.selfMs, f.percent]),
+      topFunctions(p.file, w, 30, p.root).map((f) => [f.name, f.selfMs, f.percent]),
     ),
   ];
 }
