@@ -92,7 +92,6 @@ export function readSettings() {
     cachedRequests: int('BENCH_CACHED_REQUESTS', quick ? 300 : 2000, 10, 1_000_000),
     fairnessSeconds: int('BENCH_FAIRNESS_S', quick ? 2 : 4, 1, 600),
     batch1000: bool('BENCH_BATCH_1000', !quick),
-    redis: bool('BENCH_REDIS', true),
     peer: bool('BENCH_PEER', true),
     providers: providers('BENCH_PROVIDERS'),
   };

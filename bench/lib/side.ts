@@ -1,11 +1,9 @@
 /** Every per-gateway measurement of `npm run bench`, and the CPU and latency rounds `npm run bench:cpu` shares with it. */
-import { randomBytes } from 'node:crypto';
 import type { ChildServer } from '../rig/childServer.ts';
 import { times, withLatency, type BenchContext } from './context.ts';
 import type { Fixtures } from './fixtures.ts';
 import { delta } from '../rig/emulators.ts';
 import type { GatewayOptions, GatewayProcess } from '../rig/gateway.ts';
-import type { EmulatorName } from '../../src/emulators/index.ts';
 import type { IdKind } from './ids.ts';
 import type { CPU_KINDS } from './settings.ts';
 import { callsOf } from './floor.ts';
@@ -16,8 +14,7 @@ import { idleRss, rssUnderLoad } from './phases/memory.ts';
 import { measureBatching, measureDuplicates, repeatedTerminalQuery } from './phases/batching.ts';
 import { sleep, waitForIdle } from '../rig/proc.ts';
 import type { Log } from '../rig/stack.ts';
-import { errorCodes, jobBody, jobsBody, post } from './queries.ts';
-import * as redisServer from '../../test/subscriptions/clusterSupport.ts';
+import { jobBody, jobsBody, post } from './queries.ts';
 
 export type CpuRun = Awaited<ReturnType<typeof cpuPerJob>>;
 
@@ -101,14 +98,6 @@ export async function timedQuery(ctx: BenchContext, url: string, body: string): 
   return performance.now() - t0;
 }
 
-/** POST `bodies` at once; resolves with the GraphQL error codes of all answers, counted. */
-async function concurrently(url: string, bodies: string[], headers: Record<string, string>) {
-  const answers = await Promise.all(bodies.map((b) => post(url, b, headers)));
-  const bad = answers.find((a) => a.status !== 200);
-  if (bad) throw new Error(`concurrent query answered ${bad.status}: ${bad.text.slice(0, 300)}`);
-  return errorCodes(...answers.map((a) => a.json));
-}
-
 /** What the SDK peer gets after its warm-up: enough fresh queries for its code to be optimised (it keeps no state a longer run would fill). */
 export const PEER_STEADY_QUERIES = 20;
 
@@ -178,7 +167,7 @@ export async function measureSide(
 
   ctx.log('batching');
   const { batching, duplicates } = await batchingOf(ctx, main);
-  const latencyAndCoalescing = await latencyAndCoalescingOf(ctx, main);
+  const latency = await latencyOf(ctx, main);
   const { memory, memoryFew } = await memoryOf(ctx, main);
 
   const afterLoad = await ctx.emulators.counters();
@@ -192,7 +181,6 @@ export async function measureSide(
   const fairness = await fairnessOf(ctx, launch);
   const { repeatClean, repeatSecret, cachedAnswer, cachedMicros, cachedLoggedMicros } =
     await cachedPath(ctx, launch, fixtures);
-  const redis = settings.redis ? await redisCoalescing(ctx, launch, fixtures) : undefined;
 
   return {
     root,
@@ -202,12 +190,11 @@ export async function measureSide(
     duplicates,
     cpu,
     p50,
-    ...latencyAndCoalescing,
+    latency,
     ...{ memory, memoryFew, newConnections, callsAfterWarmup },
     repeatClean,
     repeatSecret,
     ...{ cachedMicros, cachedLoggedMicros, cachedAnswer },
-    ...(redis ? { redis } : {}),
     fairness,
     gatewaySettings,
   };
@@ -305,13 +292,10 @@ export async function latencyRounds(ctx: BenchContext, servers: readonly Labelle
   return latency;
 }
 
-/**
- * Figures 2 and 3 at the slow upstream latency: a 1-job and a 100-job (80 distinct) query in
- * pairs, then 20 concurrent identical queries of unfinished jobs and the upstream calls they made.
- */
-async function latencyAndCoalescingOf(ctx: BenchContext, main: GatewayProcess) {
+/** Figure 2 at the slow upstream latency: a 1-job and a 100-job (80 distinct) query in pairs. */
+async function latencyOf(ctx: BenchContext, main: GatewayProcess) {
   const { settings } = ctx;
-  ctx.log(`100 jobs vs 1 job at ${settings.slowLatencyMs} ms upstream; coalescing`);
+  ctx.log(`100 jobs vs 1 job at ${settings.slowLatencyMs} ms upstream`);
   return withLatency(ctx, settings.slowLatencyMs, async () => {
     const latency = { oneMs: [] as number[], hundredMs: [] as number[] };
     const timed = (body: string) => timedQuery(ctx, main.url, body);
@@ -319,18 +303,7 @@ async function latencyAndCoalescingOf(ctx: BenchContext, main: GatewayProcess) {
       latency.oneMs.push(await timed(jobBody(ctx.unknownIds.next('panorama', 'finished'))));
       latency.hundredMs.push(await timed(jobsBody(eightyOfHundred(ctx, 'finished'))));
     }
-    const runs = await times(settings.runs, async () => {
-      const body = jobsBody(eightyOfHundred(ctx, 'running'));
-      await waitForIdle(main.pid);
-      const before = await ctx.emulators.counters();
-      const codes = await concurrently(main.url, Array<string>(20).fill(body), ctx.authHeaders);
-      return { calls: delta(before, await ctx.emulators.counters(), 'calls'), codes };
-    });
-    return {
-      latency,
-      coalescing: runs.map((r) => r.calls),
-      coalescingErrors: runs.map((r) => r.codes),
-    };
+    return latency;
   });
 }
 
@@ -350,63 +323,4 @@ async function cachedPath(ctx: BenchContext, launch: Launch, fixtures: Fixtures)
   const cachedLoggedMicros = await times(settings.runs, () => cpuPerRequest(ctx, logged, oneBody));
   await logged.stop();
   return { repeatClean, repeatSecret, cachedAnswer, cachedMicros, cachedLoggedMicros };
-}
-
-/** Two gateways, one Redis: 20 same 100-ID queries at once, 10 each; then again (all in Redis). */
-async function redisCoalescing(ctx: BenchContext, launch: Launch, f: Fixtures) {
-  ctx.log('coalescing across two processes through Redis');
-  const providers = f.finishedProviders;
-  if (redisServer.redisServerMissing()) return { skipped: 'redis-server is not on PATH' };
-  const redis = await redisServer.startRedisServer();
-  try {
-    // A longer Redis op timeout than the default 250 ms: on a busy shared machine a slow op would count as a miss.
-    // Both replicas seal what they keep in Redis with the same cluster secret (issue #58). Each keeps
-    // its history in its own SQLite file, as before replicas sharing Redis had to say so: the figure is the job cache's.
-    const env = {
-      JOBGRAPH_CACHE_URL: redis.url,
-      JOBGRAPH_CLUSTER_SECRET: randomBytes(32).toString('base64url'),
-      JOBGRAPH_CACHE_OP_TIMEOUT_MS: '2000',
-      JOBGRAPH_HISTORY_PRIVATE: '1',
-    };
-    const a = await launch('redis-a', { extraEnv: env });
-    const b = await launch('redis-b', { extraEnv: env });
-    try {
-      // The job cache stops using a store for 10 s after one failed or slow op (a cold connection on a busy machine
-      // is enough), so first wait until a finished job stored through one gateway is served by the other.
-      let attempts = 0;
-      for (; attempts < 20; attempts++) {
-        const probe = jobBody(ctx.unknownIds.next(providers[0] as EmulatorName, 'finished'));
-        await post(a.url, probe, ctx.authHeaders);
-        await post(b.url, probe, ctx.authHeaders);
-        const before = await ctx.emulators.counters();
-        await post(b.url, probe, ctx.authHeaders);
-        await post(a.url, probe, ctx.authHeaders);
-        if (delta(before, await ctx.emulators.counters(), 'calls') === 0) break;
-        await sleep(1000);
-      }
-      if (attempts === 20)
-        return { skipped: 'the gateways never served a job from Redis in 20 attempts' };
-      const distinct = ctx.unknownIds.mix(Math.floor(80 / providers.length), 'finished', providers);
-      const body = jobsBody([...distinct, ...distinct.slice(0, 100 - distinct.length)]);
-      return await withLatency(ctx, ctx.settings.slowLatencyMs, async () => {
-        const tenEach = [...Array<string>(10).fill(a.url), ...Array<string>(10).fill(b.url)];
-        const split = () => tenEach.map((url) => post(url, body, ctx.authHeaders));
-        const c0 = await ctx.emulators.counters();
-        await Promise.all(split());
-        const c1 = await ctx.emulators.counters();
-        await Promise.all(split());
-        const c2 = await ctx.emulators.counters();
-        return {
-          distinct: distinct.length,
-          concurrentCalls: delta(c0, c1, 'calls'),
-          repeatCalls: delta(c1, c2, 'calls'),
-          readyAfter: attempts + 1,
-        };
-      });
-    } finally {
-      await Promise.all([a.stop(), b.stop()]);
-    }
-  } finally {
-    await redisServer.kill(redis.child);
-  }
 }

@@ -97,9 +97,9 @@ function cpuSpecs(after: SideResult, settings: BenchSettings): RowSpec[] {
   ];
 }
 
-/** Figures 2 and 3: the latency a batch adds, and the upstream calls of concurrent queries. */
+/** Figure 2: the latency a batch adds. (Figure 3, upstream calls of concurrent queries, is held by tests: bench/README.md.) */
 function callSpecs(floor: FloorResult, after: SideResult, settings: BenchSettings): RowSpec[] {
-  const specs: RowSpec[] = [
+  return [
     {
       id: '2.latency',
       figure: `t(100 jobs, 80 distinct) ÷ t(1 job), p50, ${settings.slowLatencyMs} ms upstream`,
@@ -110,37 +110,7 @@ function callSpecs(floor: FloorResult, after: SideResult, settings: BenchSetting
       digits: 2,
       value: median(after.latency.hundredMs) / median(after.latency.oneMs),
     },
-    {
-      id: '3.coalescing',
-      figure: '20 concurrent identical 100-ID queries, 80 distinct unfinished jobs: upstream calls',
-      unit: 'calls',
-      baseline: 80,
-      baselineLabel: 'distinct jobs',
-      goal: { on: 'value', op: '=', target: 80 },
-      value: median(after.coalescing),
-    },
   ];
-  if (!after.redis || 'skipped' in after.redis) return specs;
-  const { distinct, concurrentCalls, repeatCalls } = after.redis;
-  specs.push(
-    {
-      id: '3.redis',
-      figure: `the same over two gateways sharing Redis (${distinct} distinct finished jobs): upstream calls`,
-      unit: 'calls',
-      baseline: distinct,
-      baselineLabel: 'distinct jobs',
-      goal: { on: 'value', op: '=', target: distinct },
-      value: concurrentCalls,
-    },
-    {
-      id: '3.redisRepeat',
-      figure: 'the same split again, all in Redis: upstream calls',
-      unit: 'calls',
-      goal: { on: 'value', op: '=', target: 0 },
-      value: repeatCalls,
-    },
-  );
-  return specs;
 }
 
 /** Figure 4: server CPU per cache-served request, beside the bare servers. */
