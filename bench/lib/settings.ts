@@ -91,7 +91,6 @@ export function readSettings() {
     memoryFewConnections: int('BENCH_MEMORY_FEW_CONNECTIONS', quick ? 4 : 10, 1, 2000),
     cachedRequests: int('BENCH_CACHED_REQUESTS', quick ? 300 : 2000, 10, 1_000_000),
     fairnessSeconds: int('BENCH_FAIRNESS_S', quick ? 2 : 4, 1, 600),
-    batch1000: bool('BENCH_BATCH_1000', !quick),
     peer: bool('BENCH_PEER', true),
     providers: providers('BENCH_PROVIDERS'),
   };

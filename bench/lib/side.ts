@@ -11,7 +11,6 @@ import { runLoad } from '../rig/load.ts';
 import { int } from './settings.ts';
 import { callerFairness, FAIRNESS_LATENCY_MS } from './phases/fairness.ts';
 import { idleRss, rssUnderLoad } from './phases/memory.ts';
-import { measureBatching, measureDuplicates, repeatedTerminalQuery } from './phases/batching.ts';
 import { sleep, waitForIdle } from '../rig/proc.ts';
 import type { Log } from '../rig/stack.ts';
 import { jobBody, jobsBody, post } from './queries.ts';
@@ -165,8 +164,6 @@ export async function measureSide(
   const p50 = await latencyRounds(ctx, servers);
   const afterWarmup = await ctx.emulators.counters();
 
-  ctx.log('batching');
-  const { batching, duplicates } = await batchingOf(ctx, main);
   const latency = await latencyOf(ctx, main);
   const { memory, memoryFew } = await memoryOf(ctx, main);
 
@@ -186,8 +183,6 @@ export async function measureSide(
     root,
     idleStartMb,
     idleAfterMb,
-    batching,
-    duplicates,
     cpu,
     p50,
     latency,
@@ -214,15 +209,6 @@ function launcherOf(ctx: BenchContext, root: string) {
 
 /** The gateways that measure fresh work: no cross-request cache. */
 const UNCACHED = { JOBGRAPH_CACHE_MAX_ENTRIES: '0' };
-
-/** Figure 6's batching: each entry point and size, and 100 IDs naming 50 jobs twice. */
-async function batchingOf(ctx: BenchContext, main: GatewayProcess) {
-  const batching = [];
-  for (const entry of ['jobs', '_entities'] as const)
-    for (const distinct of ctx.settings.batch1000 ? [100, 1000] : [100])
-      batching.push(await measureBatching(ctx, main, entry, distinct));
-  return { batching, duplicates: await measureDuplicates(ctx, main) };
-}
 
 /** Figure 5: RSS under fresh 100-job queries, all in flight and a few at a time. */
 async function memoryOf(ctx: BenchContext, main: GatewayProcess) {
@@ -305,6 +291,20 @@ async function latencyOf(ctx: BenchContext, main: GatewayProcess) {
     }
     return latency;
   });
+}
+
+/** The same query of finished jobs twice: upstream calls of the second, and the jobs it asked again. */
+async function repeatedTerminalQuery(ctx: BenchContext, gateway: Target, ids: readonly string[]) {
+  const body = jobsBody(ids);
+  await post(gateway.url, body, ctx.authHeaders);
+  const second = await ctx.emulators.counters();
+  await post(gateway.url, body, ctx.authHeaders);
+  const calls = await ctx.emulators.callsSince(second);
+  return {
+    jobs: ids.length,
+    secondRunCalls: calls.length,
+    refetched: calls.map((c) => `${c.emulator}:${c.job}`),
+  };
 }
 
 /** Figure 4 and the repeats: a gateway on the default configuration, finished jobs asked twice, the cached path's CPU (also at LOG_LEVEL=info). */

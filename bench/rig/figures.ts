@@ -172,32 +172,14 @@ function memorySpecs(s: SideResult, settings: BenchSettings): RowSpec[] {
   ];
 }
 
-/** Figure 6: upstream work per job (batching, connections, repeats) and fairness between callers. */
+/** Figure 6: upstream work (connections, repeats) and fairness between callers; batching is held by tests (bench/README.md). */
 function upstreamWorkSpecs(s: SideResult): RowSpec[] {
-  const once = { on: 'value', op: '=', target: 1 } as const;
   const none = { on: 'value', op: '=', target: 0 } as const;
   const fairAlone = s.fairness.alone.latencyMs.p50;
-  const batching = (figure: string, calls: number, jobs: number, bad = 0): RowSpec => ({
-    ...{ id: `6.batching.${figure}`, figure: `batching, ${figure}`, unit: 'calls/job' },
-    ...{ goal: once, digits: 2, value: bad === 0 ? calls / jobs : Number.NaN },
-  });
   const upstream = (id: string, figure: string, unit: string, value: number): RowSpec => ({
     ...{ id, figure, unit, goal: none, value },
   });
   return [
-    ...s.batching.map((b) =>
-      batching(
-        `${b.entry === 'jobs' ? 'jobs(ids:)' : '_entities'}, ${b.distinctJobs} distinct jobs in ${b.queries} quer${b.queries === 1 ? 'y' : 'ies'}`,
-        b.upstreamCalls,
-        b.distinctJobs,
-        b.badResponses,
-      ),
-    ),
-    batching(
-      '100 IDs naming 50 distinct jobs twice',
-      s.duplicates.upstreamCalls,
-      s.duplicates.distinctJobs,
-    ),
     upstream(
       '6.connections',
       'new upstream connections after warm-up',
