@@ -1,6 +1,6 @@
 // `npm run bench` and `npm run bench:cpu` (`--only cpu`): what each measures, bench/README.md.
 import { Session } from 'node:inspector/promises';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
@@ -13,13 +13,14 @@ import type { BenchProvider } from './lib/ids.ts';
 import { profileIn, windowOf } from './lib/profile.ts';
 import { REPO_ROOT, scratchDir, waitForIdle } from './rig/proc.ts';
 import * as cpuReport from './rig/cpuReport.ts';
+import * as figures from './rig/figures.ts';
 import * as report from './rig/report.ts';
-import { checkouts, readCpuSettings, readSettings, type BenchSettings } from './lib/settings.ts';
+import { checkouts, readCpuSettings, readSettings } from './lib/settings.ts';
+import type { BenchSettings } from './lib/settings.ts';
 import * as side from './lib/side.ts';
 import { jobBody, jobsBody, post, type GraphQLResponse } from './lib/queries.ts';
 import { logger, release, runBench, startStack, track, type Stack } from './rig/stack.ts';
 import type { GatewayProcess } from './rig/gateway.ts';
-import { median } from './rig/stats.ts';
 
 const BENCH_DIR = fileURLToPath(new URL('./', import.meta.url));
 /** `--only cpu`: the only part run alone. */
@@ -53,11 +54,11 @@ async function begin(settings: BenchSettings) {
 type Roots = Awaited<ReturnType<typeof begin>>['roots'];
 
 /** The direct latency baseline: the floor client sending 1 call, then 80 concurrent calls, at the slow upstream latency. */
-async function measureFloor(ctx: BenchContext): Promise<report.FloorResult> {
+async function measureFloor(ctx: BenchContext): Promise<figures.FloorResult> {
   const client = floorClient(ctx.emulators.urls);
   try {
     await client.send(ctx.unknownIds.take(500, 'finished')); // warm-up: sockets, JIT
-    const floor: report.FloorResult = { oneMs: [], eightyMs: [] };
+    const floor: figures.FloorResult = { oneMs: [], eightyMs: [] };
     await withLatency(ctx, ctx.settings.slowLatencyMs, async () => {
       for (let i = 0; i < ctx.settings.latencyPairs; i++) {
         for (const [ids, out] of [
@@ -141,12 +142,16 @@ async function measureBaselines(
 
 async function main(): Promise<void> {
   const settings = readSettings();
-  const { tmpDir, stack, ctx, roots } = await begin(settings);
+  if (settings.beforeRoot)
+    throw new Error(
+      'BENCH_BEFORE_ROOT: npm run bench measures one checkout; npm run bench:cpu compares two',
+    );
+  const { tmpDir, stack, ctx, afterRoot } = await begin(settings);
   const { emulators } = stack;
 
   // The probe gateway (this checkout's) also checks the peer's answers.
   let peer: ChildServer | undefined;
-  let peerCheck: report.PeerCheck | undefined;
+  let peerCheck: figures.PeerCheck | undefined;
   const { templates, fixtures } = await probeFixtures(stack, {
     withProbe: async (probeUrl) => {
       if (!settings.peer) return;
@@ -162,17 +167,11 @@ async function main(): Promise<void> {
     `templates ${JSON.stringify(templates)}; providers with a finished template: ${fixtures.finishedProviders.join(', ')}; ${fixtures.cleanFinished.length} clean and ${fixtures.secretFinished.length} secret-holding finished demo jobs`,
   );
 
-  log('floor: direct latency (its CPU is measured beside each gateway CPU run)');
+  log('floor: direct latency (its CPU is measured in each round of CPU per job)');
   const floor = await measureFloor(ctx);
-
-  const sides: side.SideResult[] = [];
-  for (const [label, root] of roots) {
-    log(`${label}: gateway from ${root}`);
-    sides.push(await side.measureSide(ctx, label, root, fixtures, peer));
-  }
+  log(`gateway from ${afterRoot}`);
+  const after = await side.measureSide(ctx, afterRoot, fixtures, peer);
   if (peer) await release(peer);
-  const after = sides[sides.length - 1] as side.SideResult;
-
   const { runs, sameBytes } = await measureBaselines(ctx, tmpDir, after, fixtures);
   await release(emulators);
 
@@ -180,29 +179,26 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     durationS: Math.round((performance.now() - started) / 1000),
     machine: report.machineInfo(),
-    packages: report.packageVersions(REPO_ROOT),
-    git: Object.fromEntries(sides.map((s) => [s.label, report.gitState(s.root)])),
+    load: report.loadAverage(),
+    git: report.gitState(afterRoot),
     settings,
     templates,
     ...(peerCheck ? { peerCheck } : {}),
   };
-  const rows = report.buildRows(floor, sides, runs, settings);
-  // results.json is committed, the machine's paths are not: checkouts relative to this one, the scratch folder by name.
-  const portable = sides.map((s) => ({
-    ...s,
-    root: relative(REPO_ROOT, s.root) || '.',
+  const rows = figures.buildRows(floor, after, runs, settings);
+  // results.json is committed, the machine's paths are not: the checkout relative to this one, the scratch folder by name.
+  const portable = {
+    ...after,
+    root: relative(REPO_ROOT, after.root) || '.',
     gatewaySettings: JSON.parse(
-      JSON.stringify(s.gatewaySettings).replaceAll(tmpDir, '<scratch>'),
+      JSON.stringify(after.gatewaySettings).replaceAll(tmpDir, '<scratch>'),
     ) as side.SideResult['gatewaySettings'],
-  }));
-  const baseline = { ...runs, sameBytes };
-  const results = { meta, floor, sides: portable, baseline, rows };
+  };
+  const results = { meta, floor, after: portable, baseline: { ...runs, sameBytes }, rows };
   writeFileSync(join(BENCH_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(join(BENCH_DIR, 'RESULTS.md'), report.renderReport(results));
+  writeFileSync(join(BENCH_DIR, 'RESULTS.md'), figures.renderReport(results));
   for (const r of rows) log(`${r.verdict.padEnd(4)} ${r.figure}: ${r.text}`);
-  log(
-    `wrote bench/RESULTS.md and bench/results.json in ${meta.durationS} s (median of the floor CPU paired with the after gateway: ${median(after.floorMicros.existing).toFixed(0)} µs/job)`,
-  );
+  log(`wrote bench/RESULTS.md and bench/results.json in ${meta.durationS} s`);
 }
 
 type Launch = (
@@ -211,7 +207,6 @@ type Launch = (
   nodeArgs?: string[],
   env?: Record<string, string>,
 ) => Promise<GatewayProcess>;
-type Labelled = ChildServer & { label: string };
 type CpuSettings = ReturnType<typeof readCpuSettings>;
 
 /** BENCH_CPU_SERVERS' servers (all by default): the checkouts, the after one with its history off, the peer and the core floor. */
@@ -227,61 +222,13 @@ async function cpuServers(settings: CpuSettings, stack: Stack, roots: Roots, lau
     const off = await launch(cpuReport.HISTORY_OFF, afterRoot, [], { JOBGRAPH_HISTORY_URL: 'off' });
     gateways.push({ ...off, label: cpuReport.HISTORY_OFF });
   }
-  const peers: Labelled[] = [];
+  const peers: side.Labelled[] = [];
   if (measured('peer')) peers.push({ ...(await startPeer(stack.emulators.urls)), label: 'peer' });
   if (measured('core floor')) {
     const core = await startPeer(stack.emulators.urls, '--floor-calls');
     peers.push({ ...core, label: 'core floor' });
   }
   return { gateways, peers, servers: [...gateways, ...peers], measured };
-}
-
-/** CPU per job: each round the floor first, then the servers in an order rotated by one. */
-async function cpuRounds(
-  ctx: BenchContext,
-  settings: CpuSettings,
-  servers: Labelled[],
-  floor: boolean,
-) {
-  const cpu: cpuReport.CpuOnlyResult['cpu'] = { finished: {}, missing: {}, running: {} };
-  for (let r = 0; r < settings.cpuRuns; r++) {
-    for (const kind of settings.kinds) {
-      const runs = cpu[kind];
-      if (floor) (runs.floor ??= []).push(await ctx.floorCpu(kind));
-      for (let i = 0; i < servers.length; i++) {
-        const s = servers[(i + r) % servers.length] as Labelled;
-        const run = await side.cpuPerJob(ctx, s, kind);
-        side.warnOddCalls(log, `${s.label} ${kind}`, [run]);
-        (runs[s.label] ??= []).push(run.microsPerJob);
-      }
-    }
-    const last = ([label, xs]: [string, number[]]) => `${label} ${(xs.at(-1) ?? 0).toFixed(0)}`;
-    const lasts = settings.kinds.map((k) => `${k} ${Object.entries(cpu[k]).map(last).join(' ')}`);
-    log(`round ${r + 1}: ${lasts.join(' | ')}`);
-  }
-  return cpu;
-}
-
-/** The 100-job (80 distinct) query's latency on each server at the slow upstream latency. */
-async function latencyRounds(
-  ctx: BenchContext,
-  settings: CpuSettings,
-  servers: Labelled[],
-  peers: Labelled[],
-) {
-  log(`100-job (80 distinct) p50 at ${settings.slowLatencyMs} ms upstream`);
-  const latency: Record<string, number[]> = {};
-  await withLatency(ctx, settings.slowLatencyMs, async () => {
-    for (let i = 0; i < settings.latencyPairs * 2; i++)
-      for (let j = 0; j < servers.length; j++) {
-        const s = servers[(i + j) % servers.length] as Labelled;
-        const headers = peers.includes(s) ? {} : ctx.authHeaders;
-        const body = jobsBody(side.eightyOfHundred(ctx, 'finished'));
-        const ms = await side.timedQuery({ ...ctx, authHeaders: headers }, s.url, body);
-        (latency[s.label] ??= []).push(ms);
-      }
-  });
-  return latency;
 }
 
 /** The after gateway under --cpu-prof, then the floor (this process, through the inspector). */
@@ -346,8 +293,8 @@ async function cpuOnly(): Promise<void> {
       peers.includes(s) ? side.PEER_STEADY_QUERIES : settings.steadyStateQueries,
     );
   log(`CPU per job: ${settings.cpuRuns} rounds of ${labels.join(', ')}`);
-  const cpu = await cpuRounds(ctx, settings, servers, measured('floor'));
-  const latency = await latencyRounds(ctx, settings, servers, peers);
+  const cpu = await side.cpuRounds(ctx, settings.kinds, servers, measured('floor'));
+  const latency = await side.latencyRounds(ctx, servers);
   let profile: string[] = [];
   const profileWindows: Record<string, cpuReport.KindWindows> = {};
   if (settings.profile) {
@@ -371,15 +318,6 @@ async function cpuOnly(): Promise<void> {
   log(`every number in ${join(tmpDir, 'cpu.json')}`);
 }
 
-/** `npm run bench -- --render`: RESULTS.md from results.json, for a text change (figures kept). */
-function renderOnly(): void {
-  const text = readFileSync(join(BENCH_DIR, 'results.json'), 'utf8');
-  const results = JSON.parse(text) as report.Results;
-  writeFileSync(join(BENCH_DIR, 'RESULTS.md'), report.renderReport(results));
-  log(`rendered bench/RESULTS.md from the results of ${results.meta.date}`);
-}
-
-if (process.argv.includes('--render')) renderOnly();
-else if (only === 'cpu') runBench(log, cpuOnly);
+if (only === 'cpu') runBench(log, cpuOnly);
 else if (only === undefined) runBench(log, main);
 else throw new Error(`--only ${only || '(nothing)'}: the only part run alone is cpu`);

@@ -171,21 +171,18 @@ export interface FloorAnswer {
   ids: readonly string[];
   status: number;
   bytes: number;
-  /** The body, parsed (undefined with `parse: false`). */
+  /** The body, parsed. */
   parsed: unknown;
 }
 
 /**
- * A bare keep-alive client: `send` calls for global IDs at once; `parse: false` never parses.
+ * A bare keep-alive client: `send` calls for global IDs at once, each answer's body parsed.
  * Each provider is one origin (an emulator's port), and an origin gets at most the gateway's
  * default bound of calls in flight per provider, so the floor and the core floor are judged at
  * the calls in flight the gateway has: more would go out in one turn where the gateway's wait for
  * a slot, and time the answers differently (docs/performance.md, issue 74).
  */
-export function floorClient(
-  urls: Record<BenchProvider, string>,
-  { parse = true }: { parse?: boolean } = {},
-) {
+export function floorClient(urls: Record<BenchProvider, string>) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: DEFAULT_PROVIDER_CONCURRENCY });
   const xml = new XMLParser();
   // A named step, so a profile (`npm run bench:cpu`) tells the parse from the HTTP work around it.
@@ -210,7 +207,7 @@ export function floorClient(
           res.on('end', () => {
             try {
               const body = Buffer.concat(chunks);
-              const parsed = parse ? parseBody(body.toString('utf8'), wire.xml) : undefined;
+              const parsed = parseBody(body.toString('utf8'), wire.xml);
               const status = res.statusCode ?? 0;
               resolve({ provider, ids: globalIds, status, bytes: body.length, parsed });
             } catch (err) {

@@ -79,10 +79,3 @@ export class UnknownIdGenerator {
     );
   }
 }
-
-/** `perProvider` IDs of each of the five, interleaved: demo jobs first, then not-found ones. */
-export function mixedIds(perProvider: number, unknown: UnknownIdGenerator, demo = true): string[] {
-  return Array.from({ length: perProvider }, (_, i) =>
-    PROVIDERS.map((p) => (demo ? demoIds(p)[i] : undefined) ?? unknown.next(p)),
-  ).flat();
-}

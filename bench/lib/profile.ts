@@ -13,9 +13,6 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-/** Sample weight: `time` since the last (V8's; wall time if busy) or `samples` alike (CPU time). */
-export type ProfileWeight = 'time' | 'samples';
-
 /** The median time between two samples of a profile, in µs. */
 function samplingInterval(profile: CpuProfile): number {
   const deltas = profile.timeDeltas.filter((d) => d > 0).sort((a, b) => a - b);
@@ -41,11 +38,14 @@ export const profileIn = (dir: string): string | undefined => {
 
 type Frame = CpuProfile['nodes'][number]['callFrame'];
 
-/** Non-idle samples of `file` in `window` summed by `keyOf`, weighed: largest first, µs, share. */
+/**
+ * Non-idle samples of `file` in `window` summed by `keyOf`: largest first, µs, share. Samples count
+ * alike (each the profile's median interval), not by V8's time since the last one, which reads
+ * wall time on a busy machine.
+ */
 function sumSamples(
   file: string,
   window: ProfileWindow,
-  weight: ProfileWeight,
   keyOf: (frame: Frame, id: number, profile: CpuProfile) => string,
 ): { key: string; micros: number; share: number }[] {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
@@ -60,10 +60,9 @@ function sumSamples(
     if (t < window.fromMicros || t > window.toMicros) return;
     const frame = frames.get(id);
     if (!frame || frame.functionName === '(idle)' || frame.functionName === '(program)') return;
-    const dt = weight === 'time' ? delta : interval;
     const key = keyOf(frame, id, profile);
-    sums.set(key, (sums.get(key) ?? 0) + dt);
-    busy += dt;
+    sums.set(key, (sums.get(key) ?? 0) + interval);
+    busy += interval;
   });
   return [...sums.entries()]
     .sort((a, b) => b[1] - a[1])
@@ -85,14 +84,8 @@ function sourceName(url: string, root: string): string {
 }
 
 /** The `n` functions with most self time in `window`: ms, and share of its non-idle time. */
-export function topFunctions(
-  file: string,
-  window: ProfileWindow,
-  n: number,
-  root: string,
-  weight: ProfileWeight = 'time',
-) {
-  return sumSamples(file, window, weight, (frame) => {
+export function topFunctions(file: string, window: ProfileWindow, n: number, root: string) {
+  return sumSamples(file, window, (frame) => {
     const where = frame.url ? `${sourceName(frame.url, root)}:${frame.lineNumber + 1}` : 'native';
     return `${frame.functionName || '(anonymous)'} ${where}`;
   })
@@ -105,13 +98,8 @@ export function topFunctions(
 }
 
 /** Self time in `window` by where: a package, a checkout file, a `node:` module, GC, native. */
-export function profileSummary(
-  file: string,
-  window: ProfileWindow,
-  root: string,
-  weight: ProfileWeight = 'time',
-): { name: string; percent: number }[] {
-  return sumSamples(file, window, weight, (frame) => {
+export function profileSummary(file: string, window: ProfileWindow, root: string) {
+  return sumSamples(file, window, (frame) => {
     if (!frame.url)
       return frame.functionName === '(garbage collector)' ? frame.functionName : 'native';
     const name = sourceName(frame.url, root);
@@ -152,9 +140,10 @@ export function profileParts(file: string, window: ProfileWindow, parts: readonl
     partOf.set(id, part);
     return part;
   };
-  return sumSamples(file, window, 'samples', (_frame, id, profile) => classify(id, profile)).map(
-    (p) => ({ name: p.key, share: p.share }),
-  );
+  return sumSamples(file, window, (_frame, id, profile) => classify(id, profile)).map((p) => ({
+    name: p.key,
+    share: p.share,
+  }));
 }
 
 /** A part that claims every frame whose file (`dist/`, node_modules, `node:`…) `re` matches. */

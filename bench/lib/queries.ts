@@ -13,15 +13,6 @@ export const jobsBody = (ids: readonly string[]) =>
 export const jobBody = (id: string) =>
   body('BenchJob', { id }, `($id: ID!) { job(id: $id) { ${JOB_FIELDS} } }`);
 
-export const entitiesBody = (ids: readonly string[]) =>
-  body(
-    'BenchEntities',
-    { representations: ids.map((id) => ({ __typename: 'Job', id })) },
-    `($representations: [_Any!]!) {
-      _entities(representations: $representations) { ... on Job { ${JOB_FIELDS} } }
-    }`,
-  );
-
 export interface GraphQLResponse {
   data?: Record<string, unknown> | null;
   errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string } }[];
@@ -47,14 +38,4 @@ export async function post(
   if (what !== undefined && (res.status !== 200 || json.errors?.length))
     throw new Error(`${what} answered ${res.status}: ${text.slice(0, 500)}`);
   return { status: res.status, text, json };
-}
-
-/** Error codes in responses, counted. */
-export function errorCodes(...responses: GraphQLResponse[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const e of responses.flatMap((r) => r.errors ?? [])) {
-    const code = e.extensions?.code ?? 'NONE';
-    out[code] = (out[code] ?? 0) + 1;
-  }
-  return out;
 }

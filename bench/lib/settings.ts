@@ -91,9 +91,6 @@ export function readSettings() {
     memoryFewConnections: int('BENCH_MEMORY_FEW_CONNECTIONS', quick ? 4 : 10, 1, 2000),
     cachedRequests: int('BENCH_CACHED_REQUESTS', quick ? 300 : 2000, 10, 1_000_000),
     fairnessSeconds: int('BENCH_FAIRNESS_S', quick ? 2 : 4, 1, 600),
-    batch1000: bool('BENCH_BATCH_1000', !quick),
-    profile: bool('BENCH_PROFILE', !quick),
-    redis: bool('BENCH_REDIS', true),
     peer: bool('BENCH_PEER', true),
     providers: providers('BENCH_PROVIDERS'),
   };
@@ -147,15 +144,6 @@ export function readWatchSettings(moonshot: boolean) {
   };
 }
 
-/** Settings of `npm run bench:call` (bench/upstreamCall.ts): bench/README.md, Settings. */
-export function readUpstreamCallSettings() {
-  return {
-    beforeRoot: text('BENCH_BEFORE_ROOT'),
-    pairs: int('BENCH_CALL_PAIRS', 12, 1, 100),
-    calls: int('BENCH_CALL_CALLS', 10_000, 100, 1_000_000),
-  };
-}
-
 /** Settings of `npm run bench:cpu` (bench/run.ts `--only cpu`): the full bench's, with more rounds by default and no profile unless asked. */
 export function readCpuSettings() {
   const settings = { ...readSettings(), cpuRuns: int('BENCH_CPU_RUNS', 9, 1, 31) };
@@ -187,17 +175,4 @@ export const CPU_KINDS = ['finished', 'missing'] as const satisfies readonly IdK
 function oneOf<T extends string>(name: string, all: readonly T[]): readonly T[] {
   const list = listed(name, all);
   return list ? all.filter((x) => list.includes(x)) : all;
-}
-
-/** Settings of `npm run bench:unchanged-poll` (bench/unchangedPoll.ts; bench/README.md). */
-export function readPollSettings() {
-  const quick = quickRun();
-  return {
-    jobs: int('BENCH_POLL_JOBS', 300, 6, 100_000),
-    pollMs: int('BENCH_POLL_MS', 1000, 100, 60_000),
-    windowSeconds: int('BENCH_POLL_WINDOW_S', quick ? 5 : 15, 1, 3600),
-    rounds: int('BENCH_POLL_ROUNDS', quick ? 2 : 6, 1, 31),
-    /** The gateway under --cpu-prof, its profile over the rounds printed after the figure. */
-    profile: bool('BENCH_PROFILE', false),
-  };
 }

@@ -1,24 +1,19 @@
-/** Every per-gateway measurement, run for the "before" and the "after" checkout against the same emulators. */
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+/** Every per-gateway measurement of `npm run bench`, and the CPU and latency rounds `npm run bench:cpu` shares with it. */
 import type { ChildServer } from '../rig/childServer.ts';
 import { times, withLatency, type BenchContext } from './context.ts';
 import type { Fixtures } from './fixtures.ts';
 import { delta } from '../rig/emulators.ts';
 import type { GatewayOptions, GatewayProcess } from '../rig/gateway.ts';
-import type { EmulatorName } from '../../src/emulators/index.ts';
 import type { IdKind } from './ids.ts';
+import type { CPU_KINDS } from './settings.ts';
 import { callsOf } from './floor.ts';
 import { runLoad } from '../rig/load.ts';
 import { int } from './settings.ts';
 import { callerFairness, FAIRNESS_LATENCY_MS } from './phases/fairness.ts';
 import { idleRss, rssUnderLoad } from './phases/memory.ts';
-import { measureBatching, measureDuplicates, repeatedTerminalQuery } from './phases/batching.ts';
 import { sleep, waitForIdle } from '../rig/proc.ts';
 import type { Log } from '../rig/stack.ts';
-import { profileIn, topFunctions, windowOf, type ProfileWindow } from './profile.ts';
-import { errorCodes, jobBody, jobsBody, post } from './queries.ts';
-import * as redisServer from '../../test/subscriptions/clusterSupport.ts';
+import { jobBody, jobsBody, post } from './queries.ts';
 
 export type CpuRun = Awaited<ReturnType<typeof cpuPerJob>>;
 
@@ -102,14 +97,6 @@ export async function timedQuery(ctx: BenchContext, url: string, body: string): 
   return performance.now() - t0;
 }
 
-/** POST `bodies` at once; resolves with the GraphQL error codes of all answers, counted. */
-async function concurrently(url: string, bodies: string[], headers: Record<string, string>) {
-  const answers = await Promise.all(bodies.map((b) => post(url, b, headers)));
-  const bad = answers.find((a) => a.status !== 200);
-  if (bad) throw new Error(`concurrent query answered ${bad.status}: ${bad.text.slice(0, 300)}`);
-  return errorCodes(...answers.map((a) => a.json));
-}
-
 /** What the SDK peer gets after its warm-up: enough fresh queries for its code to be optimised (it keeps no state a longer run would fill). */
 export const PEER_STEADY_QUERIES = 20;
 
@@ -143,98 +130,78 @@ export async function cpuPerRequest(ctx: BenchContext, target: Target, body: str
   return (target.cpuMicros() - before) / Math.max(1, result.ok);
 }
 
-/** A gateway of one side's checkout, named `name` in the report (its settings kept for it). */
+/** A gateway of the checkout measured, named `name` in the report (its settings kept for it). */
 type Launch = (name: string, options?: LaunchOptions) => Promise<GatewayProcess>;
 type LaunchOptions = Pick<GatewayOptions, 'extraEnv' | 'nodeArgs'>;
 
+/** A server of the CPU and latency rounds, by its label in the reports. */
+export type Labelled = Target & { label: string };
+
+/** The checkout at `root`'s figures, the SDK peer beside its CPU and latency rounds. */
 export async function measureSide(
   ctx: BenchContext,
-  label: string,
   root: string,
   fixtures: Fixtures,
   peer?: ChildServer,
 ) {
-  const { launch, gatewaySettings } = launcherOf(ctx, label, root);
+  const { launch, gatewaySettings } = launcherOf(ctx, root);
   const { settings } = ctx;
 
   const main = await launch('uncached', { extraEnv: UNCACHED });
   const idleStartMb = await idleRss(main);
-  ctx.log(`${label}: warm-up${peer ? ', and the peer' : ''}`);
+  ctx.log(`warm-up${peer ? ', and the peer' : ''}`);
   await warmUp(ctx, main, settings.steadyStateQueries);
   if (peer) await warmUp(ctx, peer, PEER_STEADY_QUERIES);
+
+  // Figure 1 and the peer's: bench:cpu's rounds, before the count of connections starts (the
+  // floor's and the peer's calls reach the same emulators).
+  const servers: Labelled[] = [{ ...main, label: 'after' }];
+  if (peer) servers.push({ ...peer, label: 'peer' });
+  ctx.log(
+    `CPU per job: ${settings.cpuRuns} rounds of the floor, ${peer ? 'the peer, ' : ''}jobgraph`,
+  );
+  const cpu = await cpuRounds(ctx, ['finished', 'missing'], servers, true);
+  const p50 = await latencyRounds(ctx, servers);
   const afterWarmup = await ctx.emulators.counters();
 
-  ctx.log(`${label}: batching`);
-  const { batching, duplicates } = await batchingOf(ctx, main);
-
-  ctx.log(`${label}: CPU per job${peer ? ', beside the peer' : ''}`);
-  const { otherTraffic, notTheGateway } = otherTrafficCounter(ctx);
-  const { cpuExisting, cpuMissing, floorMicros, peerResult } = await cpuRounds(
-    ctx,
-    label,
-    main,
-    notTheGateway,
-    peer,
-  );
-
-  const latencyAndCoalescing = await latencyAndCoalescingOf(
-    ctx,
-    label,
-    main,
-    notTheGateway,
-    peer && { server: peer, hundredMs: peerResult.hundredMs },
-  );
-
-  const { memory, memoryFew } = await memoryOf(ctx, label, main);
+  const latency = await latencyOf(ctx, main);
+  const { memory, memoryFew } = await memoryOf(ctx, main);
 
   const afterLoad = await ctx.emulators.counters();
-  const newConnections = delta(afterWarmup, afterLoad, 'connections') - otherTraffic.connections;
-  const callsAfterWarmup = delta(afterWarmup, afterLoad, 'calls') - otherTraffic.calls;
+  const newConnections = delta(afterWarmup, afterLoad, 'connections');
+  const callsAfterWarmup = delta(afterWarmup, afterLoad, 'calls');
 
   await waitForIdle(main.pid);
   const idleAfterMb = await idleRss(main);
   await main.stop();
 
-  const fairness = await fairnessOf(ctx, label, launch);
-
-  const { repeatClean, repeatSecret, oneBody, cachedAnswer, cachedMicros, cachedLoggedMicros } =
-    await cachedPath(ctx, label, launch, fixtures);
-
-  const redis = settings.redis ? await redisCoalescing(ctx, launch, label, fixtures) : undefined;
-
-  const profile =
-    settings.profile && label === 'after' ? await topFunctionsOf(ctx, launch, root, oneBody) : null;
+  const fairness = await fairnessOf(ctx, launch);
+  const { repeatClean, repeatSecret, cachedAnswer, cachedMicros, cachedLoggedMicros } =
+    await cachedPath(ctx, launch, fixtures);
 
   return {
-    label,
     root,
     idleStartMb,
     idleAfterMb,
-    batching,
-    duplicates,
-    cpuExisting,
-    floorMicros,
-    cpuMissing,
-    ...latencyAndCoalescing,
+    cpu,
+    p50,
+    latency,
     ...{ memory, memoryFew, newConnections, callsAfterWarmup },
     repeatClean,
     repeatSecret,
     ...{ cachedMicros, cachedLoggedMicros, cachedAnswer },
-    ...(redis ? { redis } : {}),
     fairness,
-    ...(profile ? { profile } : {}),
-    ...(peer ? { peer: peerResult } : {}),
     gatewaySettings,
   };
 }
 
-/** Launches `label`'s gateways from `root`, each one's settings kept for the report by name. */
-function launcherOf(ctx: BenchContext, label: string, root: string) {
+/** Launches the gateways of the checkout at `root`, each one's settings kept for the report by name. */
+function launcherOf(ctx: BenchContext, root: string) {
   const gatewaySettings: Record<string, Record<string, string>> = {};
   const launch: Launch = async (name, options = {}) => {
-    const g = await ctx.gateway({ label: `${label}/${name}`, repoRoot: root, ...options });
+    const g = await ctx.gateway({ label: name, repoRoot: root, ...options });
     gatewaySettings[name] = g.settings;
-    ctx.log(`${label}: ${name} gateway pid ${g.pid}`);
+    ctx.log(`${name} gateway pid ${g.pid}`);
     return g;
   };
   return { launch, gatewaySettings };
@@ -243,152 +210,107 @@ function launcherOf(ctx: BenchContext, label: string, root: string) {
 /** The gateways that measure fresh work: no cross-request cache. */
 const UNCACHED = { JOBGRAPH_CACHE_MAX_ENTRIES: '0' };
 
-/** Figure 6's batching: each entry point and size, and 100 IDs naming 50 jobs twice. */
-async function batchingOf(ctx: BenchContext, main: GatewayProcess) {
-  const batching = [];
-  for (const entry of ['jobs', '_entities'] as const)
-    for (const distinct of ctx.settings.batch1000 ? [100, 1000] : [100])
-      batching.push(await measureBatching(ctx, main, entry, distinct));
-  return { batching, duplicates: await measureDuplicates(ctx, main) };
-}
-
 /** Figure 5: RSS under fresh 100-job queries, all in flight and a few at a time. */
-async function memoryOf(ctx: BenchContext, label: string, main: GatewayProcess) {
+async function memoryOf(ctx: BenchContext, main: GatewayProcess) {
   const { memoryConnections: all, memoryFewConnections: few, runs } = ctx.settings;
-  ctx.log(`${label}: memory, ${all} 100-job queries in flight`);
+  ctx.log(`memory, ${all} 100-job queries in flight`);
   const inFlight = (connections?: number) =>
     times(runs, () => rssUnderLoad(ctx, main, () => freshHundred(ctx, 'finished'), connections));
   const memory = await inFlight();
-  ctx.log(`${label}: memory, the same ${all} queries with ${few} in flight at a time`);
+  ctx.log(`memory, the same ${all} queries with ${few} in flight at a time`);
   return { memory, memoryFew: await inFlight(few) };
 }
 
 /** Fairness (h) on a fresh gateway: after the overload before it a provider's breaker may stay open a while. */
-async function fairnessOf(ctx: BenchContext, label: string, launch: Launch) {
-  ctx.log(`${label}: fairness (h)`);
+async function fairnessOf(ctx: BenchContext, launch: Launch) {
+  ctx.log('fairness (h)');
   const fair = await launch('fairness', { extraEnv: UNCACHED });
   const fairness = await callerFairness(ctx, fair);
   await fair.stop();
   if (fairness.alone.latencyMs.p50 < FAIRNESS_LATENCY_MS)
-    ctx.log(`WARNING: ${label}: caller B answered faster than the upstream latency (errors?)`);
+    ctx.log('WARNING: caller B answered faster than the upstream latency (errors?)');
   return fairness;
 }
 
-/** A run whose calls reach the emulators but are not the gateway's (the floor's, the peer's). */
-type NotTheGateway = <T>(fn: () => Promise<T>) => Promise<T>;
-
 /**
- * The floor's and the peer's calls and connections reach the same emulators as the gateway's:
- * `notTheGateway` runs one such piece and counts its traffic in `otherTraffic`, left out of the
- * gateway's counts.
+ * CPU per job, `cpuRuns` rounds: each round the floor first (its runs under `floor`), then the
+ * servers in an order rotated by one, so a machine whose speed drifts moves them alike.
  */
-function otherTrafficCounter(ctx: BenchContext) {
-  const otherTraffic = { calls: 0, connections: 0 };
-  const notTheGateway: NotTheGateway = async (fn) => {
-    const before = await ctx.emulators.counters();
-    const value = await fn();
-    const after = await ctx.emulators.counters();
-    otherTraffic.calls += delta(before, after, 'calls');
-    otherTraffic.connections += delta(before, after, 'connections');
-    return value;
-  };
-  return { otherTraffic, notTheGateway };
-}
-
-/**
- * Figure 1's rounds: each gateway run right after a floor run of the same kind (the ratio compares
- * like with like on a machine whose speed drifts), and the SDK peer beside it, a run per gateway
- * run of the same kind and round (`peerResult`, whose `hundredMs` the latency pairs fill).
- */
-async function cpuRounds(
+export async function cpuRounds(
   ctx: BenchContext,
-  label: string,
-  main: GatewayProcess,
-  notTheGateway: NotTheGateway,
-  peer?: ChildServer,
+  kinds: readonly (typeof CPU_KINDS)[number][],
+  servers: readonly Labelled[],
+  floor: boolean,
 ) {
-  const { settings } = ctx;
-  const cpuExisting: CpuRun[] = [];
-  const cpuMissing: CpuRun[] = [];
-  const floorMicros = { existing: [] as number[], missing: [] as number[] };
-  const peerResult = {
-    cpuExisting: [] as CpuRun[],
-    cpuMissing: [] as CpuRun[],
-    hundredMs: [] as number[],
-  };
-  for (let r = 0; r < settings.cpuRuns; r++) {
-    for (const [kind, runs, peerRuns, floorRuns] of [
-      ['finished', cpuExisting, peerResult.cpuExisting, floorMicros.existing],
-      ['missing', cpuMissing, peerResult.cpuMissing, floorMicros.missing],
-    ] as const) {
-      // The peer runs right after the gateway in even rounds and right before the floor in odd
-      // ones, so neither server always follows the other; the floor always precedes the gateway.
-      const peerRun = async () => {
-        if (peer) peerRuns.push(await notTheGateway(() => cpuPerJob(ctx, peer, kind)));
-      };
-      if (r % 2 === 1) await peerRun();
-      floorRuns.push(await notTheGateway(() => ctx.floorCpu(kind)));
-      runs.push(await cpuPerJob(ctx, main, kind));
-      if (r % 2 === 0) await peerRun();
+  const cpu: Record<IdKind, Record<string, number[]>> = { finished: {}, missing: {}, running: {} };
+  for (let r = 0; r < ctx.settings.cpuRuns; r++) {
+    for (const kind of kinds) {
+      const runs = cpu[kind];
+      if (floor) (runs.floor ??= []).push(await ctx.floorCpu(kind));
+      for (let i = 0; i < servers.length; i++) {
+        const s = servers[(i + r) % servers.length] as Labelled;
+        const run = await cpuPerJob(ctx, s, kind);
+        warnOddCalls(ctx.log, `${s.label} ${kind}`, [run]);
+        (runs[s.label] ??= []).push(run.microsPerJob);
+      }
     }
+    const last = ([label, xs]: [string, number[]]) => `${label} ${(xs.at(-1) ?? 0).toFixed(0)}`;
+    const lasts = kinds.map((k) => `${k} ${Object.entries(cpu[k]).map(last).join(' ')}`);
+    ctx.log(`round ${r + 1}: ${lasts.join(' | ')}`);
   }
-  warnOddCalls(ctx.log, `${label} gateway`, [...cpuExisting, ...cpuMissing]);
-  warnOddCalls(ctx.log, `${label} peer`, [...peerResult.cpuExisting, ...peerResult.cpuMissing]);
-
-  return { cpuExisting, cpuMissing, floorMicros, peerResult };
+  return cpu;
 }
 
-/**
- * Figures 2 and 3 at the slow upstream latency: a 1-job and a 100-job (80 distinct) query in
- * pairs (the peer's 100-job query beside each pair, into `peer.hundredMs`), then 20 concurrent
- * identical queries of unfinished jobs and the upstream calls they made.
- */
-async function latencyAndCoalescingOf(
-  ctx: BenchContext,
-  label: string,
-  main: GatewayProcess,
-  notTheGateway: NotTheGateway,
-  peer: { server: ChildServer; hundredMs: number[] } | undefined,
-) {
+/** The 100-job (80 distinct) query's wall ms on each server at the slow upstream latency, in rotated turns. */
+export async function latencyRounds(ctx: BenchContext, servers: readonly Labelled[]) {
+  const { slowLatencyMs, latencyPairs } = ctx.settings;
+  ctx.log(`100-job (80 distinct) p50 at ${slowLatencyMs} ms upstream`);
+  const latency: Record<string, number[]> = {};
+  await withLatency(ctx, slowLatencyMs, async () => {
+    for (let i = 0; i < latencyPairs * 2; i++)
+      for (let j = 0; j < servers.length; j++) {
+        const s = servers[(i + j) % servers.length] as Labelled;
+        // The peer has no auth (bench/README.md): it ignores the bearer token.
+        const ms = await timedQuery(ctx, s.url, jobsBody(eightyOfHundred(ctx, 'finished')));
+        (latency[s.label] ??= []).push(ms);
+      }
+  });
+  return latency;
+}
+
+/** Figure 2 at the slow upstream latency: a 1-job and a 100-job (80 distinct) query in pairs. */
+async function latencyOf(ctx: BenchContext, main: GatewayProcess) {
   const { settings } = ctx;
-  const slow = settings.slowLatencyMs;
-  ctx.log(
-    `${label}: 100 jobs vs 1 job at ${slow} ms upstream${peer ? ' (and the peer)' : ''}; coalescing`,
-  );
-  return withLatency(ctx, slow, async () => {
+  ctx.log(`100 jobs vs 1 job at ${settings.slowLatencyMs} ms upstream`);
+  return withLatency(ctx, settings.slowLatencyMs, async () => {
     const latency = { oneMs: [] as number[], hundredMs: [] as number[] };
     const timed = (body: string) => timedQuery(ctx, main.url, body);
     for (let i = 0; i < settings.latencyPairs; i++) {
-      // The peer's 100-job query after the gateway's pair in even rounds, before it in odd ones.
-      const peerQuery = async () => {
-        if (!peer) return;
-        const body = jobsBody(eightyOfHundred(ctx, 'finished'));
-        peer.hundredMs.push(await notTheGateway(() => timedQuery(ctx, peer.server.url, body)));
-      };
-      if (i % 2 === 1) await peerQuery();
       latency.oneMs.push(await timed(jobBody(ctx.unknownIds.next('panorama', 'finished'))));
       latency.hundredMs.push(await timed(jobsBody(eightyOfHundred(ctx, 'finished'))));
-      if (i % 2 === 0) await peerQuery();
     }
-    const runs = await times(settings.runs, async () => {
-      const body = jobsBody(eightyOfHundred(ctx, 'running'));
-      await waitForIdle(main.pid);
-      const before = await ctx.emulators.counters();
-      const codes = await concurrently(main.url, Array<string>(20).fill(body), ctx.authHeaders);
-      return { calls: delta(before, await ctx.emulators.counters(), 'calls'), codes };
-    });
-    return {
-      latency,
-      coalescing: runs.map((r) => r.calls),
-      coalescingErrors: runs.map((r) => r.codes),
-    };
+    return latency;
   });
 }
 
+/** The same query of finished jobs twice: upstream calls of the second, and the jobs it asked again. */
+async function repeatedTerminalQuery(ctx: BenchContext, gateway: Target, ids: readonly string[]) {
+  const body = jobsBody(ids);
+  await post(gateway.url, body, ctx.authHeaders);
+  const second = await ctx.emulators.counters();
+  await post(gateway.url, body, ctx.authHeaders);
+  const calls = await ctx.emulators.callsSince(second);
+  return {
+    jobs: ids.length,
+    secondRunCalls: calls.length,
+    refetched: calls.map((c) => `${c.emulator}:${c.job}`),
+  };
+}
+
 /** Figure 4 and the repeats: a gateway on the default configuration, finished jobs asked twice, the cached path's CPU (also at LOG_LEVEL=info). */
-async function cachedPath(ctx: BenchContext, label: string, launch: Launch, fixtures: Fixtures) {
+async function cachedPath(ctx: BenchContext, launch: Launch, fixtures: Fixtures) {
   const { settings } = ctx;
-  ctx.log(`${label}: default config — finished jobs asked twice, cached path`);
+  ctx.log('default config — finished jobs asked twice, cached path');
   const cached = await launch('default-config');
   const repeatClean = await repeatedTerminalQuery(ctx, cached, fixtures.cleanFinished);
   const repeatSecret = await repeatedTerminalQuery(ctx, cached, fixtures.secretFinished);
@@ -400,82 +322,5 @@ async function cachedPath(ctx: BenchContext, label: string, launch: Launch, fixt
   const logged = await launch('default-config-info-log', { extraEnv: { LOG_LEVEL: 'info' } });
   const cachedLoggedMicros = await times(settings.runs, () => cpuPerRequest(ctx, logged, oneBody));
   await logged.stop();
-  return { repeatClean, repeatSecret, oneBody, cachedAnswer, cachedMicros, cachedLoggedMicros };
-}
-
-/** The after gateway's top functions (--cpu-prof): fresh 100-job queries, and the cached path. */
-async function topFunctionsOf(ctx: BenchContext, launch: Launch, root: string, oneBody: string) {
-  ctx.log('after: profiled gateway (--cpu-prof)');
-  const dir = join(ctx.tmpDir, 'after-profile');
-  const profiled = await launch('profiled', { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir] });
-  await loadFresh(ctx, profiled.url, 'running', 10);
-  const fresh = await windowOf(() =>
-    loadFresh(ctx, profiled.url, 'running', ctx.settings.cpuRequests),
-  );
-  const cachedPath = await windowOf(() => cpuPerRequest(ctx, profiled, oneBody));
-  await profiled.stop();
-  const file = profileIn(dir);
-  ctx.log(`after: raw CPU profile in ${dir}`);
-  if (!file) return null;
-  const top = (w: ProfileWindow) => topFunctions(file, w, 15, root);
-  return { existing: top(fresh), cached: top(cachedPath) };
-}
-
-/** Two gateways, one Redis: 20 same 100-ID queries at once, 10 each; then again (all in Redis). */
-async function redisCoalescing(ctx: BenchContext, launch: Launch, label: string, f: Fixtures) {
-  ctx.log(`${label}: coalescing across two processes through Redis`);
-  const providers = f.finishedProviders;
-  if (redisServer.redisServerMissing()) return { skipped: 'redis-server is not on PATH' };
-  const redis = await redisServer.startRedisServer();
-  try {
-    // A longer Redis op timeout than the default 250 ms: on a busy shared machine a slow op would count as a miss.
-    // Both replicas seal what they keep in Redis with the same cluster secret (issue #58). Each keeps
-    // its history in its own SQLite file, as before replicas sharing Redis had to say so: the figure is the job cache's.
-    const env = {
-      JOBGRAPH_CACHE_URL: redis.url,
-      JOBGRAPH_CLUSTER_SECRET: randomBytes(32).toString('base64url'),
-      JOBGRAPH_CACHE_OP_TIMEOUT_MS: '2000',
-      JOBGRAPH_HISTORY_PRIVATE: '1',
-    };
-    const a = await launch('redis-a', { extraEnv: env });
-    const b = await launch('redis-b', { extraEnv: env });
-    try {
-      // The job cache stops using a store for 10 s after one failed or slow op (a cold connection on a busy machine
-      // is enough), so first wait until a finished job stored through one gateway is served by the other.
-      let attempts = 0;
-      for (; attempts < 20; attempts++) {
-        const probe = jobBody(ctx.unknownIds.next(providers[0] as EmulatorName, 'finished'));
-        await post(a.url, probe, ctx.authHeaders);
-        await post(b.url, probe, ctx.authHeaders);
-        const before = await ctx.emulators.counters();
-        await post(b.url, probe, ctx.authHeaders);
-        await post(a.url, probe, ctx.authHeaders);
-        if (delta(before, await ctx.emulators.counters(), 'calls') === 0) break;
-        await sleep(1000);
-      }
-      if (attempts === 20)
-        return { skipped: 'the gateways never served a job from Redis in 20 attempts' };
-      const distinct = ctx.unknownIds.mix(Math.floor(80 / providers.length), 'finished', providers);
-      const body = jobsBody([...distinct, ...distinct.slice(0, 100 - distinct.length)]);
-      return await withLatency(ctx, ctx.settings.slowLatencyMs, async () => {
-        const tenEach = [...Array<string>(10).fill(a.url), ...Array<string>(10).fill(b.url)];
-        const split = () => tenEach.map((url) => post(url, body, ctx.authHeaders));
-        const c0 = await ctx.emulators.counters();
-        await Promise.all(split());
-        const c1 = await ctx.emulators.counters();
-        await Promise.all(split());
-        const c2 = await ctx.emulators.counters();
-        return {
-          distinct: distinct.length,
-          concurrentCalls: delta(c0, c1, 'calls'),
-          repeatCalls: delta(c1, c2, 'calls'),
-          readyAfter: attempts + 1,
-        };
-      });
-    } finally {
-      await Promise.all([a.stop(), b.stop()]);
-    }
-  } finally {
-    await redisServer.kill(redis.child);
-  }
+  return { repeatClean, repeatSecret, cachedAnswer, cachedMicros, cachedLoggedMicros };
 }

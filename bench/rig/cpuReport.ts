@@ -1,5 +1,5 @@
 // `npm run bench:cpu`'s report (bench/run.ts `--only cpu`) and the profile tables it and
-// bench:unchanged-poll print; the full run's report is report.ts.
+// bench:notifications print; the full run's report is report.ts.
 import { CPU_KINDS, type BenchSettings } from '../lib/settings.ts';
 import type { IdKind } from '../lib/ids.ts';
 import { JOB_PARTS, profileParts, profileSummary, topFunctions } from '../lib/profile.ts';
@@ -9,7 +9,7 @@ import { median, percentile, range } from './stats.ts';
 
 /** What `npm run bench:cpu` (bench/run.ts `--only cpu`) measured, round by round. */
 export interface CpuOnlyResult {
-  settings: BenchSettings;
+  settings: Pick<BenchSettings, 'cpuRuns' | 'cpuRequests' | 'slowLatencyMs'>;
   /** The checkouts measured: before (if given) and after, with their folders. */
   roots: readonly (readonly [string, string])[];
   /** The floor, then each server's label, in the order of their rows (those BENCH_CPU_SERVERS names). */
@@ -26,27 +26,38 @@ export const HISTORY_OFF = 'history off';
 
 /** The Markdown summary `npm run bench:cpu` prints: each figure's median and range over the rounds, and the ratios. */
 export function renderCpuOnly(r: CpuOnlyResult, profile: readonly string[]): string {
-  const { cpu, settings } = r;
-  const ratio = (kind: IdKind, a: string, b: string) =>
-    (cpu[kind][a] ?? []).map((x, i) => x / ((cpu[kind][b] ?? [])[i] ?? Number.NaN));
-  const runsCell = (xs: number[]) => `${median(xs).toFixed(0)} (${range(xs, 0)})`;
-  /** A server's runs ÷ `other`'s of the same round, where `shown` (a gateway's ÷ peer, the after's ÷ before). */
-  const ratioColumn = (
-    other: string,
-    shown: (label: string) => boolean,
-  ): Column<readonly [IdKind, string]> => [
-    `÷ ${other}, median of rounds (range)`,
-    ([kind, label]) => {
-      if (!shown(label) || !cpu[kind][other]) return '—';
-      const xs = ratio(kind, label, other);
-      return `${median(xs).toFixed(2)}× (${range(xs, 2)})`;
-    },
-  ];
+  const { settings } = r;
   const lines = [
     `## CPU per job, ${settings.cpuRuns} rounds of ${settings.cpuRequests} 100-job queries (${new Date().toISOString()})`,
     '',
     `Checkouts: ${r.roots.map(([l, root]) => `${l} ${commitOf(root, true)}`).join('; ')}; Node ${process.version} (the gateways run on the same Node).`,
     '',
+    ...cpuTables(r),
+  ];
+  if (profile.length) lines.push('', ...profile);
+  return `${lines.join('\n')}\n`;
+}
+
+/** The rounds' tables (bench:cpu's, and RESULTS.md's): CPU per job, median and range of each server and its ratios (medians of the per-round ratios); the 100-job p50s. */
+export function cpuTables(r: Omit<CpuOnlyResult, 'roots'>): string[] {
+  const { cpu, settings } = r;
+  const ratio = (kind: IdKind, a: string, b: string) =>
+    (cpu[kind][a] ?? []).map((x, i) => x / ((cpu[kind][b] ?? [])[i] ?? Number.NaN));
+  const runsCell = (xs: number[]) => `${median(xs).toFixed(0)} (${range(xs, 0)})`;
+  /** A server's runs ÷ `other`'s of the same round, where `shown`; no column without `other`. */
+  const ratioColumn = (
+    other: string,
+    shown: (label: string) => boolean,
+  ): Column<readonly [IdKind, string]> =>
+    r.labels.includes(other) && [
+      `÷ ${other}, median of rounds (range)`,
+      ([kind, label]) => {
+        if (!shown(label)) return '—';
+        const xs = ratio(kind, label, other);
+        return `${median(xs).toFixed(2)}× (${range(xs, 2)})`;
+      },
+    ];
+  return [
     ...columns(
       r.kinds.flatMap((kind) => r.labels.map((label) => [kind, label] as const)),
       [
@@ -57,9 +68,7 @@ export function renderCpuOnly(r: CpuOnlyResult, profile: readonly string[]): str
         ratioColumn('core floor', (label) => !['floor', 'peer', 'core floor'].includes(label)),
         ratioColumn('peer', (label) => label !== 'floor' && label !== 'peer'),
         ratioColumn('before', (label) => label === 'after'),
-        ...(r.labels.includes(HISTORY_OFF)
-          ? [ratioColumn(HISTORY_OFF, (label) => label === 'after')]
-          : []),
+        ratioColumn(HISTORY_OFF, (label) => label === 'after'),
       ],
     ),
     '',
@@ -73,8 +82,6 @@ export function renderCpuOnly(r: CpuOnlyResult, profile: readonly string[]): str
       ],
     ),
   ];
-  if (profile.length) lines.push('', ...profile);
-  return `${lines.join('\n')}\n`;
 }
 
 /** A `.cpuprofile` file and the checkout its process ran from (for names without machine paths). */
@@ -84,7 +91,7 @@ type Profiled = { file: string; root: string };
 const bySource = (side: string, { file, root }: Profiled, w: ProfileWindow, rows: number) =>
   table(
     [`${side}: self time by where the code is`, '%'],
-    profileSummary(file, w, root, 'samples')
+    profileSummary(file, w, root)
       .slice(0, rows)
       .map((g) => [g.name, g.percent]),
   );
@@ -96,7 +103,7 @@ export function profileTables(side: string, p: Profiled, w: ProfileWindow, rows:
     '',
     ...table(
       [`${side}: top functions by self time`, 'ms', '%'],
-      topFunctions(p.file, w, 30, p.root, 'samples').map((f) => [f.name, f.selfMs, f.percent]),
+      topFunctions(p.file, w, 30, p.root).map((f) => [f.name, f.selfMs, f.percent]),
     ),
   ];
 }
