@@ -27,6 +27,8 @@ const OUT_JSON = fileURLToPath(new URL('./listing-big-results.json', import.meta
 const OUT_MD = fileURLToPath(new URL('./LISTING-BIG.md', import.meta.url));
 const N = int('BENCH_JOBS_PER_SOURCE', 3000, 1, 100_000);
 const DASHBOARDS = 20;
+/** Listed jobs the operator's walk reads (issue 88 measured 15,000). */
+const WALK_JOBS = 15_000;
 const BUDGET_MS = text('BENCH_UPSTREAM_BUDGET_MS');
 const SNAPSHOT_SECONDS = text('BENCH_LIST_SNAPSHOT_SECONDS');
 
@@ -218,10 +220,15 @@ async function walkUnderKitLimit() {
 const OPERATOR_PAGE = `query($after: String, $first: Int) { listJobs(first: $first, after: $after) {
   edges { node { id provider state createdAt } } pageInfo { endCursor hasNextPage } sources { provider state code } } }`;
 
-/** Every listed job from `after` on, 100 a page, as an operator walks the account: RSS and jobs walked. */
-async function walkAll(url: string, headers: Record<string, string>, after: string | null = null) {
-  let [jobs, more] = [0, true];
-  while (more) {
+/** Listed jobs from `after` on, 100 a page, to the 15,000th walked (issue 88's walk) or the last: RSS and jobs walked. */
+async function walkAll(
+  url: string,
+  headers: Record<string, string>,
+  after: string | null = null,
+  walked = 0,
+) {
+  let [jobs, more] = [walked, true];
+  while (more && jobs < WALK_JOBS) {
     const variables = { after, first: 100 };
     const answer = await post(
       url,
@@ -274,7 +281,7 @@ async function demoProcessMemory() {
       if (n === 1) afterPage1 = await read();
     }
     const afterPage10 = await read();
-    return { before, afterPage1, afterPage10, walk: await walkAll(url, headers, after) };
+    return { before, afterPage1, afterPage10, walk: await walkAll(url, headers, after, 250) };
   } finally {
     child.kill('SIGKILL');
   }
@@ -420,7 +427,7 @@ function render(r: Awaited<ReturnType<typeof measure>>): string {
     `| gateway V8 new space committed: before page 1, after page 1, after the walk and the warm dashboards | ${kSpaces('newSpace')} |`,
     `| gateway V8 old space committed: the same three | ${kSpaces('oldSpace')} |`,
     '',
-    `The same ten pages as an operator reads them: \`jobgraph demo\` (what \`npm start\` runs, the emulators in the gateway's process, ${r.jobsPerSource} jobs a source) on its default configuration, selecting \`id provider state createdAt\` and \`sources\`, each figure from its /metrics; then on to the last listed job, 100 a page (issue 88's walk), as on a fresh gateway alone.`,
+    `The same ten pages as an operator reads them: \`jobgraph demo\` (what \`npm start\` runs, the emulators in the gateway's process, ${r.jobsPerSource} jobs a source) on its default configuration, selecting \`id provider state createdAt\` and \`sources\`, each figure from its /metrics; then on, 100 a page, to the ${WALK_JOBS}th listed job (issue 88's walk), as on a fresh gateway alone.`,
     '',
     '| `jobgraph demo`: before page 1, after page 1, after page 10 | |',
     '| --- | --- |',
@@ -428,7 +435,7 @@ function render(r: Awaited<ReturnType<typeof measure>>): string {
     `| V8 heap in use | ${dRow('heapUsed')} |`,
     `| V8 new space committed | ${dRow('newSpace')} |`,
     `| V8 old space committed | ${dRow('oldSpace')} |`,
-    `| RSS after every listed job (${d.walk.jobs + 250} jobs): \`jobgraph demo\`; a fresh gateway alone (${r.walk.jobs} jobs), before and after | ${mb1(d.walk.rss)}; ${mb1(r.walk.before)}, ${mb1(r.walk.rss)} |`,
+    `| RSS after the walk (${d.walk.jobs} jobs): \`jobgraph demo\`; a fresh gateway alone (${r.walk.jobs} jobs), before and after | ${mb1(d.walk.rss)}; ${mb1(r.walk.before)}, ${mb1(r.walk.rss)} |`,
     '',
     ...goalsTable(r),
   ].join('\n');
@@ -458,7 +465,7 @@ function goalsTable(r: Awaited<ReturnType<typeof measure>>): string[] {
       ['the gateway alone', r.walk.rss - r.walk.before],
     ].map(
       ([who, g]) =>
-        `| ${who}'s RSS growth over every listed job, from its /metrics: at most 100 MB | ${mb1(g as number)} | ${passMiss((g as number) <= 100e6)} |`,
+        `| ${who}'s RSS growth over ${WALK_JOBS} listed jobs, from its /metrics: at most 100 MB | ${mb1(g as number)} | ${passMiss((g as number) <= 100e6)} |`,
     ),
     '',
   ];
