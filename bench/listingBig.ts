@@ -27,6 +27,8 @@ const OUT_JSON = fileURLToPath(new URL('./listing-big-results.json', import.meta
 const OUT_MD = fileURLToPath(new URL('./LISTING-BIG.md', import.meta.url));
 const N = int('BENCH_JOBS_PER_SOURCE', 3000, 1, 100_000);
 const DASHBOARDS = 20;
+/** Listed jobs the operator's walk reads (issue 88 measured 15,000). */
+const WALK_JOBS = 15_000;
 const BUDGET_MS = text('BENCH_UPSTREAM_BUDGET_MS');
 const SNAPSHOT_SECONDS = text('BENCH_LIST_SNAPSHOT_SECONDS');
 
@@ -214,9 +216,31 @@ async function walkUnderKitLimit() {
   }
 }
 
-/** The ten pages' selection the big-account run used: `id provider state createdAt` and `sources`. */
-const OPERATOR_PAGE = `query($after: String) { listJobs(first: 25, after: $after) {
-  edges { node { id provider state createdAt } } pageInfo { endCursor } sources { provider state code } } }`;
+/** The operator's selection (issue 88's walk): `id provider state createdAt` and `sources`. */
+const OPERATOR_PAGE = `query($after: String, $first: Int) { listJobs(first: $first, after: $after) {
+  edges { node { id provider state createdAt } } pageInfo { endCursor hasNextPage } sources { provider state code } } }`;
+
+/** Listed jobs from `after` on, 100 a page, to the 15,000th walked (issue 88's walk) or the last: RSS and jobs walked. */
+async function walkAll(
+  url: string,
+  headers: Record<string, string>,
+  after: string | null = null,
+  walked = 0,
+) {
+  let [jobs, more] = [walked, true];
+  while (more && jobs < WALK_JOBS) {
+    const variables = { after, first: 100 };
+    const answer = await post(
+      url,
+      JSON.stringify({ query: OPERATOR_PAGE, variables }),
+      headers,
+      'listJobs',
+    );
+    const { edges, pageInfo } = (answer.json.data as { listJobs: Conn }).listJobs;
+    [jobs, more, after] = [jobs + edges.length, pageInfo.hasNextPage, pageInfo.endCursor];
+  }
+  return { jobs, rss: (await heapOf({ url })).rss };
+}
 
 /**
  * The big account as an operator runs and reads it: `jobgraph demo` (what `npm start` runs: the
@@ -230,7 +254,6 @@ async function demoProcessMemory() {
       PATH: process.env.PATH ?? '',
       PORT: '0',
       JOBGRAPH_EMULATOR_JOBS_PER_SOURCE: String(N),
-      JOBGRAPH_LIST_SNAPSHOT_SECONDS: '10',
     },
     stdio: ['ignore', 'pipe', 'ignore'],
   });
@@ -250,14 +273,15 @@ async function demoProcessMemory() {
     for (let n = 1; n <= 10; n++) {
       const answer = await post(
         url,
-        JSON.stringify({ query: OPERATOR_PAGE, variables: { after } }),
+        JSON.stringify({ query: OPERATOR_PAGE, variables: { after, first: 25 } }),
         headers,
         'listJobs',
       );
       after = (answer.json.data as { listJobs: Conn }).listJobs.pageInfo.endCursor;
       if (n === 1) afterPage1 = await read();
     }
-    return { before, afterPage1, afterPage10: await read() };
+    const afterPage10 = await read();
+    return { before, afterPage1, afterPage10, walk: await walkAll(url, headers, after, 250) };
   } finally {
     child.kill('SIGKILL');
   }
@@ -287,6 +311,11 @@ async function measure() {
     otherStates: strip(await page(null, { ...unfilteredOf, states: ['SUCCEEDED'] })),
   };
   const rssAfter = gw.rss();
+
+  // 3b. Every listed job, 100 a page, on a fresh gateway: RSS from its /metrics.
+  gw = await fresh();
+  const walkBefore = (await heapOf(gw)).rss;
+  const walk = { before: walkBefore, ...(await walkAll(gw.url, stack.headers)) };
 
   // 4. Bytes a job costs in a snapshot.
   const perJob = await bytesPerJob();
@@ -324,6 +353,7 @@ async function measure() {
     },
     filters,
     rss: { ...rss, afterFilters: rssAfter },
+    walk,
     heapUsed,
     spaces,
     snapshotBytesPerJob: perJob,
@@ -397,7 +427,7 @@ function render(r: Awaited<ReturnType<typeof measure>>): string {
     `| gateway V8 new space committed: before page 1, after page 1, after the walk and the warm dashboards | ${kSpaces('newSpace')} |`,
     `| gateway V8 old space committed: the same three | ${kSpaces('oldSpace')} |`,
     '',
-    `The same ten pages as an operator reads them: \`jobgraph demo\` (what \`npm start\` runs, the emulators in the gateway's process, ${r.jobsPerSource} jobs a source), JOBGRAPH_LIST_SNAPSHOT_SECONDS=10, selecting \`id provider state createdAt\` and \`sources\`, each figure from its /metrics.`,
+    `The same ten pages as an operator reads them: \`jobgraph demo\` (what \`npm start\` runs, the emulators in the gateway's process, ${r.jobsPerSource} jobs a source) on its default configuration, selecting \`id provider state createdAt\` and \`sources\`, each figure from its /metrics; then on, 100 a page, to the ${WALK_JOBS}th listed job (issue 88's walk), as on a fresh gateway alone.`,
     '',
     '| `jobgraph demo`: before page 1, after page 1, after page 10 | |',
     '| --- | --- |',
@@ -405,6 +435,7 @@ function render(r: Awaited<ReturnType<typeof measure>>): string {
     `| V8 heap in use | ${dRow('heapUsed')} |`,
     `| V8 new space committed | ${dRow('newSpace')} |`,
     `| V8 old space committed | ${dRow('oldSpace')} |`,
+    `| RSS after the walk (${d.walk.jobs} jobs): \`jobgraph demo\`; a fresh gateway alone (${r.walk.jobs} jobs), before and after | ${mb1(d.walk.rss)}; ${mb1(r.walk.before)}, ${mb1(r.walk.rss)} |`,
     '',
     ...goalsTable(r),
   ].join('\n');
@@ -429,6 +460,13 @@ function goalsTable(r: Awaited<ReturnType<typeof measure>>): string[] {
     `| gateway RSS growth over the walk and the dashboards: at most 100 MB | ${mb1(growth)} | ${passMiss(growth <= 100e6)} |`,
     `| the same under the kit's memory limit (${k.limit}) | ${kGrowth === null ? 'not measured' : mb1(kGrowth)} | ${kGrowth === null ? '—' : passMiss(kGrowth <= 100e6)} |`,
     `| \`jobgraph demo\`'s RSS growth over ten pages, from its /metrics: at most 100 MB | ${mb1(dGrowth)} | ${passMiss(dGrowth <= 100e6)} |`,
+    ...[
+      ['`jobgraph demo`', r.demoProcess.walk.rss - r.demoProcess.before.rss],
+      ['the gateway alone', r.walk.rss - r.walk.before],
+    ].map(
+      ([who, g]) =>
+        `| ${who}'s RSS growth over ${WALK_JOBS} listed jobs, from its /metrics: at most 100 MB | ${mb1(g as number)} | ${passMiss((g as number) <= 100e6)} |`,
+    ),
     '',
   ];
 }

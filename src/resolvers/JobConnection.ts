@@ -35,47 +35,82 @@ function unreadValue(type: GraphQLOutputType): unknown {
   return undefined;
 }
 
+/** Where a listed node keeps its row and, once a field asked for it, its record's load. */
+const ROW = Symbol('listed row');
+const RECORD = Symbol('listed record');
+
+interface ListedNode {
+  [ROW]: ListedJob;
+  [RECORD]: Promise<JobRecord> | undefined;
+}
+
+/** Whether `job` is a `listJobs` node, whose fields beyond its summary load the job's record. */
+export const isListedNode = (job: object): boolean => ROW in job;
+
 /**
- * A listed job as a `Job` value: what its list summary carries, as the record would have it, and
- * for every other field of its concrete type a function graphql-js's default resolver calls
- * (it calls a function-valued property) to read the field from the job's full record, loaded
- * once through the request's batched, budgeted describe loader. So a selection the summary
- * answers makes no describe call, and one that needs more makes one per job (all of the page's
- * in one batch), with the describe path's authorization and secret handling; a failed describe
- * is that job's field errors (see unreadValue), not the page's.
+ * The readers of one concrete type's fields for one request: a getter a field, shared by every
+ * node of that type on the page (their prototype). A getter reads the field from the job's full
+ * record, loaded once a node through the request's batched, budgeted describe loader; a node's
+ * own summary fields shadow it. graphql-js's default resolver reads a getter as any property.
  */
-function nodeOf(
-  job: ListedJob,
-  ctx: RequestContext,
-  info: GraphQLResolveInfo,
-): Record<string, unknown> {
-  // The summary already holds id, provider, createdAt, and state and terminal where known.
-  const node: Record<string, unknown> = { ...job.summary };
-  let record: Promise<JobRecord> | undefined;
-  const type = info.schema.getType(JOB_TYPE_NAME[job.provider]);
-  const fields = isObjectType(type) ? Object.values(type.getFields()) : [];
-  for (const field of fields) {
+function readersOf(typeName: string, ctx: RequestContext, info: GraphQLResolveInfo): object {
+  const readers = {};
+  const type = info.schema.getType(typeName);
+  for (const field of isObjectType(type) ? Object.values(type.getFields()) : []) {
     const name = field.name;
-    if (name in node) continue;
-    node[name] = () =>
-      (record ??= ctx.loadJob(job.key, 'listJobs', job.summary)).then(
-        (r) => (r as unknown as Record<string, unknown>)[name],
-        (err: unknown) => {
-          const fallback = unreadValue(field.type);
-          if (fallback === undefined) throw err;
-          return fallback;
-        },
-      );
+    Object.defineProperty(readers, name, {
+      get(this: ListedNode): Promise<unknown> {
+        const job = this[ROW];
+        return (this[RECORD] ??= ctx.loadJob(job.key, 'listJobs', job.summary)).then(
+          (r) => (r as unknown as Record<string, unknown>)[name],
+          (err: unknown) => {
+            const fallback = unreadValue(field.type);
+            if (fallback === undefined) throw err;
+            return fallback;
+          },
+        );
+      },
+    });
   }
-  return node;
+  return readers;
+}
+
+/**
+ * A listed job as a `Job` value: what its list summary carries, as the record would have it, over
+ * its type's readers (readersOf) for every other field. So a selection the summary answers makes
+ * no describe call, and one that needs more makes one per job (all of the page's in one batch),
+ * with the describe path's authorization and secret handling; a failed describe is that job's
+ * field errors (see unreadValue), not the page's. A node holds its summary's fields and two
+ * slots, nothing a field: a page of 100 nodes is 100 objects, not a closure per field per node.
+ */
+function nodeOf(job: ListedJob, readers: object): Record<string, unknown> {
+  // A literal's spread defines own properties: the readers' getters are shadowed, never called.
+  return { __proto__: readers, ...job.summary, [ROW]: job, [RECORD]: undefined };
+}
+
+/** A page's edge: its node, and its cursor made only when the caller selects it. */
+class Edge {
+  constructor(
+    private readonly listed: JobListPage['edges'][number],
+    readonly node: Record<string, unknown>,
+  ) {}
+
+  get cursor(): string {
+    return this.listed.cursor;
+  }
 }
 
 /** The `JobConnection` of one page: edges and nodes share each job's value. */
 function connectionOf(page: JobListPage, ctx: RequestContext, info: GraphQLResolveInfo) {
-  const edges = page.edges.map((edge) => ({
-    cursor: edge.cursor,
-    node: nodeOf(edge.job, ctx, info),
-  }));
+  const readers = new Map<string, object>();
+  const readersFor = (typeName: string) => {
+    let r = readers.get(typeName);
+    if (!r) readers.set(typeName, (r = readersOf(typeName, ctx, info)));
+    return r;
+  };
+  const edges = page.edges.map(
+    (edge) => new Edge(edge, nodeOf(edge.job, readersFor(JOB_TYPE_NAME[edge.job.provider]))),
+  );
   return {
     edges,
     nodes: edges.map((edge) => edge.node),

@@ -2,6 +2,7 @@ import { parseGlobalId } from '../model/globalId.ts';
 import type { RequestContext } from '../context.ts';
 import { JOB_TYPE_NAME, keyFromRepresentation, type JobRepresentation } from '../model/jobKeys.ts';
 import type { JobProvider, JobRecord } from '../model/job.ts';
+import { isListedNode } from './JobConnection.ts';
 
 /**
  * The fields every provider's job type resolves alike, whatever its provider: the caller's
@@ -104,24 +105,19 @@ export function concreteJobResolvers(provider: JobProvider) {
 }
 
 /**
- * A record field as graphql-js's default resolver reads it: a `listJobs` row holds the fields its
- * summary lacks as functions that load the job's record (resolvers/JobConnection.ts), which the
- * default resolver calls; a field with its own resolver must call them too, or it answers the
- * function itself (DateTime refused it as BAD_USER_INPUT, a Boolean read it as false).
+ * A record field as graphql-js's default resolver reads it: a `listJobs` node reads the fields
+ * its summary lacks through getters that load the job's record (resolvers/JobConnection.ts), so
+ * the field is the value or the promise of it, and a field with its own resolver awaits it.
  */
 function recordField<F extends keyof JobRecord>(
   job: JobRecord,
   name: F,
 ): JobRecord[F] | Promise<JobRecord[F]> {
-  const value: unknown = job[name];
-  return typeof value === 'function'
-    ? (value as () => Promise<JobRecord[F]>)()
-    : (value as JobRecord[F]);
+  return job[name];
 }
 
-/** Whether `job` is a `listJobs` row, some of whose fields are loaders of the whole record. */
-const isListedRow = (job: JobRecord): boolean =>
-  Object.values(job).some((value) => typeof value === 'function');
+/** Whether `job` is a `listJobs` node, some of whose fields load the whole record. */
+const isListedRow = (job: JobRecord): boolean => isListedNode(job);
 
 /**
  * The resolvers of every provider's job type (`BatchJob`, `CosBatchJob`, …), by type name, from

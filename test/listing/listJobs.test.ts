@@ -5,6 +5,7 @@ import { cacheExchange as graphcacheExchange } from '@urql/exchange-graphcache';
 import { relayPagination } from '@urql/exchange-graphcache/extras';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { schemaText } from '../../src/cli/schema.ts';
+import { CursorCodec } from '../../src/datasources/listing/cursor.ts';
 import { LIST_OPERATIONS } from '../../src/emulators/index.ts';
 import { newestFirst } from '../support/listOrder.ts';
 import {
@@ -181,6 +182,28 @@ describe('listJobs', () => {
       c.operation.startsWith('DescribeJob'),
     );
     expect(describes.length).toBe(full.body.data!.listJobs.nodes.length);
+  });
+
+  it('seals the cursors a caller selects: none an edge when only `pageInfo` is asked, every edge when `cursor` is', async () => {
+    const seal = vi.spyOn(CursorCodec.prototype, 'encode');
+    try {
+      const lean = await gql<Page>(
+        gw,
+        `query { listJobs(first: 40) { edges { node { id } } pageInfo { endCursor } } }`,
+        { token: gw.tokens.read },
+      );
+      expect(lean.body.errors).toBeUndefined();
+      expect(lean.body.data!.listJobs.edges).toHaveLength(40);
+      // pageInfo's start and end cursors, not 40.
+      expect(seal.mock.calls.length).toBeLessThanOrEqual(2);
+      const endCursor = lean.body.data!.listJobs.pageInfo.endCursor;
+      seal.mockClear();
+      const edges = await page({ first: 40 });
+      expect(edges.body.data!.listJobs.edges.map((e) => e.cursor).at(-1)).toBe(endCursor);
+      expect(seal.mock.calls.length).toBe(40);
+    } finally {
+      seal.mockRestore();
+    }
   });
 
   it("answers Job.name from the summaries that carry it (AWS Batch's jobName, COS Batch's description), with no describe call, as the describe record has it", async () => {

@@ -2,7 +2,7 @@ import type { Config } from '../../config/index.ts';
 import { BadUserInputError } from '../../errors.ts';
 import type { Sources } from '../index.ts';
 import { ColdSources } from './coldSources.ts';
-import { CursorCodec } from './cursor.ts';
+import { CursorCodec, type ListCursor } from './cursor.ts';
 import type { ListCallContext } from './guardedCall.ts';
 import { mergeStreams, type MergeStream } from './merge.ts';
 import { planDefaults, planList } from './plan.ts';
@@ -99,14 +99,14 @@ export function createJobLister(
       cold.throwIfRefused();
       const reports = entries.map((e) => sourceReport(e, merged.failures));
       return {
-        edges: merged.edges.map(({ item, positions }) => ({
-          cursor: codec.encode({
-            keyset: { createdMs: item.createdMs, id: item.id },
-            filter: plan.digest,
-            positions,
-          }),
-          job: served(item, states),
-        })),
+        edges: merged.edges.map(
+          ({ item, positions }) =>
+            new ListedEdge(
+              codec,
+              { keyset: keyOf(item), filter: plan.digest, positions },
+              served(item, states),
+            ),
+        ),
         hasNextPage: merged.hasNextPage,
         hasPreviousPage: cursor !== null,
         sources: reports,
@@ -114,6 +114,26 @@ export function createJobLister(
       };
     },
   };
+}
+
+const keyOf = (item: Listed) => ({ createdMs: item.createdMs, id: item.id });
+
+/**
+ * An edge of a page: its job, and its cursor sealed when first read (a page's caller that selects
+ * no `cursor` reads one or two: `pageInfo`'s), not one HMAC and payload an edge.
+ */
+class ListedEdge {
+  #cursor: string | undefined;
+
+  constructor(
+    private readonly codec: CursorCodec,
+    private readonly at: ListCursor,
+    readonly job: ListedJob,
+  ) {}
+
+  get cursor(): string {
+    return (this.#cursor ??= this.codec.encode(this.at));
+  }
 }
 
 /**

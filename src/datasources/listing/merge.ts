@@ -104,6 +104,12 @@ export interface MergeResult<T> {
  */
 export const MAX_PAGES_PER_STREAM = 40;
 
+/**
+ * Rows a stream over a snapshot (`startAfter`) is read by at first, doubling while a filter
+ * skips them: each row is built when read, and the page keeps only those it shows.
+ */
+export const SNAPSHOT_CHUNK = 16;
+
 /** A stream had more than MAX_PAGES_PER_STREAM pages to read in one list call. */
 export class PageLimitError extends Error {
   constructor(readonly pages: number) {
@@ -210,9 +216,12 @@ class StreamState<T extends Keyed> {
       token = stream.at(token, offset);
       offset = 0;
     }
+    // A stream over a snapshot costs no call a read: it hands out a few rows at a time, so a page
+    // builds about the rows it shows, not `need` rows of every source.
+    const base = stream.startAfter ? Math.min(this.need, SNAPSHOT_CHUNK) : this.need;
     const size = this.whole
       ? stream.maxPageSize
-      : Math.min(stream.maxPageSize, offset + this.need * 2 ** Math.min(this.barren, 10));
+      : Math.min(stream.maxPageSize, offset + base * 2 ** Math.min(this.barren, 10));
     if (!stream.startAfter && this.pages.length >= MAX_PAGES_PER_STREAM)
       throw new PageLimitError(MAX_PAGES_PER_STREAM);
     const page = await stream.readPage(token, size, !last && token !== null);

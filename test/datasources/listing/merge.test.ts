@@ -3,6 +3,7 @@ import { BadUserInputError } from '../../../src/errors.ts';
 import {
   MAX_PAGES_PER_STREAM,
   PageLimitError,
+  SNAPSHOT_CHUNK,
   compareListed,
   mergeStreams,
   type Keyed,
@@ -25,10 +26,17 @@ function fake(
     maxPageSize?: number;
     fail?: (token: string | null) => Error | undefined;
     keep?: (item: Keyed) => boolean;
+    /** A stream over a snapshot: `items` in the merged order, started just after the page's edge. */
+    snapshot?: boolean;
   } = {},
 ): Fake {
   const calls: Fake['calls'] = [];
+  const startAfter = (after: Keyed | null) => {
+    const at = after === null ? 0 : items.findIndex((item) => compareListed(item, after) > 0);
+    return String(at < 0 ? items.length : at);
+  };
   return {
+    ...(options.snapshot ? { startAfter } : {}),
     id,
     newestFirst: options.newestFirst ?? false,
     maxPageSize: options.maxPageSize ?? 1000,
@@ -47,6 +55,10 @@ function fake(
     select: (found) => Promise.resolve(found.filter(options.keep ?? (() => true))),
   };
 }
+
+/** Items a stream handed out over its calls (a snapshot's rows are built as they are handed out). */
+const handedOut = (stream: Fake, length: number) =>
+  stream.calls.reduce((n, c) => n + Math.max(0, Math.min(c.size, length - Number(c.token))), 0);
 
 const job = (createdMs: number, id: string): Keyed => ({ createdMs, id });
 const newestFirst = (items: Keyed[]) => [...items].sort(compareListed);
@@ -202,6 +214,23 @@ describe('Merging list streams', () => {
     });
     expect(page.edges).toEqual([]);
     expect(dropping.calls.map((c) => c.size)).toEqual([6, 12, 24, 48]);
+  });
+
+  it(`reads streams over snapshots ${SNAPSHOT_CHUNK} rows at a time: a page builds about the rows it shows, not \`first\` rows of every source`, async () => {
+    const sources = ['p', 'q', 'r', 's', 't'].map((name, i) => series(name, 300, 100_000 - i, 5));
+    const make = () =>
+      sources.map((items, i) =>
+        fake(`s${i}`, newestFirst(items), { newestFirst: true, snapshot: true }),
+      );
+    const made = make();
+    const page = await mergeStreams({ streams: made, after: null, positions: {}, first: 100 });
+    expect(ids(page.edges.map((e) => e.item))).toEqual(
+      ids(newestFirst(sources.flat())).slice(0, 100),
+    );
+    const rows = made.reduce((n, s) => n + handedOut(s, 300), 0);
+    // The 100 rows shown and, at most, one read of each source beyond them (it was 5 × 101).
+    expect(rows).toBeLessThanOrEqual(100 + sources.length * SNAPSHOT_CHUNK);
+    expect(ids(await walk(make, 100))).toEqual(ids(newestFirst(sources.flat())));
   });
 
   it('completes an item that needs a lookup only as it is about to be merged, no more than the page needs', async () => {
