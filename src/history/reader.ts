@@ -533,7 +533,7 @@ export class HistoryReader {
         if (filter.createdBefore) all.push(eb('created_at', '<', filter.createdBefore));
         if (filter.finishedAfter) all.push(eb('finished_at', '>=', filter.finishedAfter));
         if (filter.finishedBefore) all.push(eb('finished_at', '<', filter.finishedBefore));
-        if (filter.text && text === 'compare') all.push(textComparison(filter.text, dialect));
+        if (filter.text && text === 'compare') all.push(textComparison(filter.text, dialect, true));
         if (filter.text && typeof text === 'object')
           all.push(textClause(filter.text, dialect, text.grams, text.byTime));
         all.push(...sortBounds(eb, filter, position, downTo));
