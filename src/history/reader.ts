@@ -4,19 +4,20 @@
  * never a filter after reading. Search is newest first by (sort_at, seq), keyset-paged with
  * opaque cursors, so a page does not move when rows are written meanwhile.
  */
-import {
-  sql,
-  type ExpressionBuilder,
-  type Expression,
-  type Kysely,
-  type RawBuilder,
-  type SqlBool,
-} from 'kysely';
+import { sql, type ExpressionBuilder, type Expression, type Kysely, type SqlBool } from 'kysely';
 import type { AccountGrant } from '../auth/identity.ts';
 import type { JobProvider, JobRecord } from '../model/job.ts';
 import { CompiledShapes } from './batchStatements.ts';
 import type { HistoryDatabase, HistoryTables } from './database.ts';
 import type { TransitionsTable } from './tables.ts';
+import {
+  candidatesOf,
+  countOf,
+  countedTrigrams,
+  rarest,
+  textClause,
+  textComparison,
+} from './textSearch.ts';
 
 /** What a caller may read, as SQL can say it: `*` or the permitted (provider, alias) pairs. */
 export type HistoryGrant =
@@ -108,48 +109,62 @@ function decode(cursor: string): HistoryPosition {
   return position;
 }
 
-const likeOf = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
-/**
- * The FTS5 query of the rows holding every distinct trigram of `text` (three characters or more),
- * each a quoted phrase (its `"` doubled; every other character is literal inside): one merge of
- * the trigrams' row lists. A phrase of the whole text would also match the trigrams' positions,
- * at a cost of the text's length times each row's (the figure: docs/performance.md, Decisions).
- */
-function trigramsOf(text: string): string {
-  const chars = [...text];
-  const grams = new Set<string>();
-  for (let i = 0; i + 3 <= chars.length; i++) grams.add(chars.slice(i, i + 3).join(''));
-  return [...grams].map((g) => `"${g.replace(/"/g, '""')}"`).join(' AND ');
-}
-
-const TEXT_COLUMNS = ['name', 'queue', 'status_message'] as const;
-
-/**
- * `text` found (case-insensitively, as a substring) in name, queue or status message: `lower(col)`
- * holds `text` lowered. On PostgreSQL the `lower(col) LIKE` that pg_trgm's index serves (migration
- * 5). On SQLite the trigram FTS5 table narrows the rows to those holding each of the text's
- * trigrams, and `instr` confirms each (the same answer as a LIKE without wildcards: SQLite's
- * lower() folds ASCII only, and FTS5 folds more; instr compares bytes, where LIKE's matcher took
- * seconds on long runs of one letter). A text of fewer than three characters has no trigram: the
- * LIKE alone (jobHistory refuses such a text before it gets here).
- */
-function textClause(text: string, dialect: 'sqlite' | 'postgres'): Expression<SqlBool> {
-  const anyOf = (one: (c: (typeof TEXT_COLUMNS)[number]) => RawBuilder<unknown>) =>
-    sql<SqlBool>`(${sql.join(TEXT_COLUMNS.map(one), sql` OR `)})`;
-  if (dialect === 'postgres' || [...text].length < 3) {
-    const like = likeOf(text);
-    return anyOf((c) => sql`lower(${sql.ref(c)}) LIKE ${like} ESCAPE '\\'`);
-  }
-  const lowered = text.toLowerCase();
-  return sql<SqlBool>`seq IN (SELECT rowid FROM jobs_text WHERE jobs_text MATCH ${trigramsOf(text)} AND jobgraph_deadline()) AND ${anyOf((c) => sql`instr(lower(${sql.ref(c)}), ${lowered}) > 0`)}`;
-}
-
 /**
  * The first term of a SQLite search's WHERE clause: the worker's deadline (sqliteSearchWorker.ts),
  * asked at every row the search reads; nothing on PostgreSQL (its statement_timeout stops it).
  */
 const deadlineClause = sql<SqlBool>`jobgraph_deadline()`;
+
+/**
+ * The jobs of the newest-first order a text search compares itself before it asks the trigram
+ * index (HistoryReader `#textRows`): a text held by one job in TEXT_WALK_ROWS / 25 or more fills
+ * its first page there.
+ */
+export const TEXT_WALK_ROWS = 5000;
+
+/**
+ * The most rows the trigram index may find for a page to look each up by seq and sort them
+ * (SQLite): past it, the page reads the time index down instead (HistoryReader `#textRows`).
+ */
+const LOOKED_UP = 1000;
+
+/** A row of a search: the job's keyset position and its record. */
+type SearchRow = { seq: number; sort_at: string; record: string };
+
+/**
+ * The terms on the newest-first key: the finished window (a finished job's sort_at is its
+ * finished_at: the same bounds on sort_at let a finished window start its index range at the
+ * window rather than walk down from the newest job), below `position` and down to `downTo`
+ * (inclusive). Each keyset bound also bounds sort_at alone, which SQLite's planner takes as the
+ * index range's end (the (sort_at, seq) comparison alone it checks on every row).
+ */
+function sortBounds(
+  eb: Eb,
+  filter: HistoryFilter,
+  position: HistoryPosition | null,
+  downTo: HistoryPosition | null,
+): Expression<SqlBool>[] {
+  const all: Expression<SqlBool>[] = [];
+  if (filter.finishedAfter) all.push(eb('sort_at', '>=', filter.finishedAfter));
+  if (filter.finishedBefore) all.push(eb('sort_at', '<', filter.finishedBefore));
+  if (position !== null)
+    all.push(
+      eb('sort_at', '<=', position[0]),
+      eb.or([
+        eb('sort_at', '<', position[0]),
+        eb.and([eb('sort_at', '=', position[0]), eb('seq', '<', position[1])]),
+      ]),
+    );
+  if (downTo !== null)
+    all.push(
+      eb('sort_at', '>=', downTo[0]),
+      eb.or([
+        eb('sort_at', '>', downTo[0]),
+        eb.and([eb('sort_at', '=', downTo[0]), eb('seq', '>=', downTo[1])]),
+      ]),
+    );
+  return all;
+}
 
 /** How a page's positions are handed out as cursors and read back (default: unsigned base64url). */
 export interface HistoryCursors {
@@ -234,10 +249,21 @@ function paddedToPowerOfTwo<T>(ids: readonly T[]): T[] {
 export class HistoryReader {
   readonly #everyAccount: CompiledShapes;
 
+  readonly #textWalkRows: number;
+  readonly #lookedUp: number;
+
+  /**
+   * `text`: how a text search goes (tests make both small to reach each way with a few jobs):
+   * `walkRows`, the jobs it compares itself before it asks the trigram index (TEXT_WALK_ROWS);
+   * `lookedUp`, the most rows the index may find for each to be looked up and sorted (LOOKED_UP).
+   */
   constructor(
     private readonly store: HistoryDatabase,
     private readonly cursors: HistoryCursors = UNSIGNED,
+    text: { walkRows?: number; lookedUp?: number } = {},
   ) {
+    this.#textWalkRows = Math.max(text.walkRows ?? TEXT_WALK_ROWS, 1);
+    this.#lookedUp = text.lookedUp ?? LOOKED_UP;
     this.#everyAccount = new CompiledShapes(
       (rows) =>
         retainedQuery(
@@ -359,47 +385,10 @@ export class HistoryReader {
   ): Promise<HistoryPage> {
     const position = after === null ? null : this.cursors.decode(after);
     const n = Math.min(Math.max(first, 1), 100);
-    const query = this.store.db
-      .selectFrom('jobs')
-      .select(['seq', 'sort_at', 'record'])
-      .where((eb) => {
-        const all: Expression<SqlBool>[] = [
-          ...(this.store.dialect === 'sqlite' ? [deadlineClause] : []),
-          grantClause(eb, grant),
-        ];
-        if (filter.providers?.length) all.push(eb('provider', 'in', [...filter.providers]));
-        if (filter.states?.length) all.push(eb('state', 'in', [...filter.states]));
-        if (filter.regions?.length) all.push(eb('region', 'in', [...filter.regions]));
-        if (filter.accounts?.length) all.push(eb('account', 'in', [...filter.accounts]));
-        if (filter.createdAfter) all.push(eb('created_at', '>=', filter.createdAfter));
-        if (filter.createdBefore) all.push(eb('created_at', '<', filter.createdBefore));
-        // A finished job's sort_at is its finished_at: the same bounds on sort_at let a finished
-        // window start its index range at the window rather than walk down from the newest job.
-        if (filter.finishedAfter)
-          all.push(
-            eb('finished_at', '>=', filter.finishedAfter),
-            eb('sort_at', '>=', filter.finishedAfter),
-          );
-        if (filter.finishedBefore)
-          all.push(
-            eb('finished_at', '<', filter.finishedBefore),
-            eb('sort_at', '<', filter.finishedBefore),
-          );
-        if (filter.text) all.push(textClause(filter.text, this.store.dialect));
-        if (position !== null)
-          all.push(
-            eb.or([
-              eb('sort_at', '<', position[0]),
-              eb.and([eb('sort_at', '=', position[0]), eb('seq', '<', position[1])]),
-            ]),
-          );
-        return eb.and(all);
-      })
-      .orderBy('sort_at', 'desc')
-      .orderBy('seq', 'desc')
-      .limit(n + 1);
     // Off the gateway's thread on SQLite, under the time limit on both (database.ts `search`).
-    const rows = await this.store.search(query.compile());
+    const rows = filter.text
+      ? await this.#textRows(filter, grant, position, n + 1)
+      : await this.store.search(this.#rows(filter, grant, 'none', position, null, n + 1).compile());
     const page = rows.slice(0, n);
     const edges = page.map((r) => ({
       // PostgreSQL answers a bigint as text: seq is a number either way.
@@ -410,6 +399,149 @@ export class HistoryReader {
       edges,
       pageInfo: { hasNextPage: rows.length > n, endCursor: edges.at(-1)?.cursor ?? null },
     };
+  }
+
+  /**
+   * The first `limit` rows of a `text` search after `position`, in two steps that answer what one
+   * query through the trigram index answered. First the newest `walkRows` jobs of the
+   * newest-first order (under the cursor and the finished window), each text compared as it is
+   * read: a text many jobs hold fills its page there. Only a page not filled asks the trigram index
+   * for the jobs below those, which reads the row lists of each of the text's trigrams whole and
+   * sorts every match: cheap for a rare text, the whole cost of a common one (bench/HISTORY.md).
+   */
+  async #textRows(
+    filter: HistoryFilter,
+    grant: HistoryGrant,
+    position: HistoryPosition | null,
+    limit: number,
+  ): Promise<SearchRow[]> {
+    const [end] = await this.store.search(this.#walkEnd(filter, position).compile());
+    const downTo: HistoryPosition | null = end ? [end.sort_at, Number(end.seq)] : null;
+    const walked = await this.store.search(
+      this.#rows(filter, grant, 'compare', position, downTo, limit).compile(),
+    );
+    // Fewer than `walkRows` jobs below the cursor: the walk read them all.
+    if (walked.length >= limit || downTo === null) return walked;
+    const { grams, inWalk } = await this.#rarestTrigrams(filter, filter.text!, position);
+    const byTime = await this.#readByTime(grams, walked.length, inWalk);
+    const rest = await this.store.search(
+      this.#rows(filter, grant, { grams, byTime }, downTo, null, limit - walked.length).compile(),
+    );
+    return [...walked, ...rest];
+  }
+
+  /**
+   * Whether the page after the walk reads the time index down (SQLite), rather than look up each
+   * row the trigram index finds for `grams` and sort them all: when it finds more than LOOKED_UP
+   * and, by the walk's share of them that held the text (`matched` of the `inWalk` rows holding
+   * the rarest of `grams`), more than LOOKED_UP hold the text. A text whose trigrams many jobs hold
+   * but few hold in its order (`etl-9999` beside `etl-999`) is looked up row by row.
+   */
+  async #readByTime(grams: readonly string[], matched: number, inWalk: number): Promise<boolean> {
+    if (this.store.dialect === 'postgres' || grams.length === 0) return false;
+    const [found] = await this.store.search(
+      candidatesOf(grams, 20 * this.#lookedUp + 1).compile(this.store.db),
+    );
+    const candidates = Number(found?.n ?? 0);
+    const matching = (candidates * matched) / Math.max(inWalk, 1);
+    return candidates > this.#lookedUp && matching > this.#lookedUp;
+  }
+
+  /**
+   * The trigrams of `text` the index is asked for, and how many of the walk's rows hold the
+   * rarest: on SQLite the rarest among the walk's rows (the newest `walkRows` jobs after
+   * `position`, read just before); on PostgreSQL all (pg_trgm chooses). Any of them answers the
+   * same rows; the rarer, the fewer its index reads.
+   */
+  async #rarestTrigrams(
+    filter: HistoryFilter,
+    text: string,
+    position: HistoryPosition | null,
+  ): Promise<{ grams: string[]; inWalk: number }> {
+    const grams = countedTrigrams(text);
+    if (this.store.dialect === 'postgres' || grams.length === 0) return { grams, inWalk: 0 };
+    const sample = this.store.db
+      .selectFrom((db) =>
+        db
+          .selectFrom('jobs')
+          .select(
+            sql<string>`lower(coalesce(name, '') || char(10) || coalesce(queue, '') || char(10) || coalesce(status_message, ''))`.as(
+              't',
+            ),
+          )
+          .where((eb) => eb.and([deadlineClause, ...sortBounds(eb, filter, position, null)]))
+          .orderBy('sort_at', 'desc')
+          .orderBy('seq', 'desc')
+          .limit(this.#textWalkRows)
+          .as('sample'),
+      )
+      .select(grams.map((g, k) => countOf(g).as(`c${k}`)));
+    const [counts] = await this.store.search(sample.compile());
+    return rarest(
+      grams,
+      grams.map((_, k) => Number((counts as Record<string, number> | undefined)?.[`c${k}`] ?? 0)),
+    );
+  }
+
+  /**
+   * The position of the `walkRows`-th job of the newest-first order after `position` within
+   * the finished window (an index range of `jobs_by_time` alone), or none when there are fewer.
+   */
+  #walkEnd(filter: HistoryFilter, position: HistoryPosition | null) {
+    return this.store.db
+      .selectFrom('jobs')
+      .select(['seq', 'sort_at'])
+      .where((eb) =>
+        eb.and([
+          ...(this.store.dialect === 'sqlite' ? [deadlineClause] : []),
+          ...sortBounds(eb, filter, position, null),
+        ]),
+      )
+      .orderBy('sort_at', 'desc')
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .offset(this.#textWalkRows - 1);
+  }
+
+  /**
+   * The rows matching `filter` under `grant`, newest first, after `position` and down to `downTo`
+   * (inclusive), `limit` of them; `text` compared as each row is read (`compare`), through the
+   * trigram index asked for those trigrams (textClause), or not at all (`none`: the filter has none).
+   */
+  #rows(
+    filter: HistoryFilter,
+    grant: HistoryGrant,
+    text: 'none' | 'compare' | { grams: readonly string[]; byTime: boolean },
+    position: HistoryPosition | null,
+    downTo: HistoryPosition | null,
+    limit: number,
+  ) {
+    const dialect = this.store.dialect;
+    return this.store.db
+      .selectFrom('jobs')
+      .select(['seq', 'sort_at', 'record'])
+      .where((eb) => {
+        const all: Expression<SqlBool>[] = [
+          ...(dialect === 'sqlite' ? [deadlineClause] : []),
+          grantClause(eb, grant),
+        ];
+        if (filter.providers?.length) all.push(eb('provider', 'in', [...filter.providers]));
+        if (filter.states?.length) all.push(eb('state', 'in', [...filter.states]));
+        if (filter.regions?.length) all.push(eb('region', 'in', [...filter.regions]));
+        if (filter.accounts?.length) all.push(eb('account', 'in', [...filter.accounts]));
+        if (filter.createdAfter) all.push(eb('created_at', '>=', filter.createdAfter));
+        if (filter.createdBefore) all.push(eb('created_at', '<', filter.createdBefore));
+        if (filter.finishedAfter) all.push(eb('finished_at', '>=', filter.finishedAfter));
+        if (filter.finishedBefore) all.push(eb('finished_at', '<', filter.finishedBefore));
+        if (filter.text && text === 'compare') all.push(textComparison(filter.text, dialect, true));
+        if (filter.text && typeof text === 'object')
+          all.push(textClause(filter.text, dialect, text.grams, text.byTime));
+        all.push(...sortBounds(eb, filter, position, downTo));
+        return eb.and(all);
+      })
+      .orderBy('sort_at', 'desc')
+      .orderBy('seq', 'desc')
+      .limit(limit);
   }
 
   /**

@@ -432,8 +432,12 @@ describe.each(kinds)('The history store on a $name', ({ skip, fresh }) => {
       const db = await start(config);
       const writer = writerOf(db);
       writer.record(change(job('batch:us-east-1:a', { jobName: 'nightly-etl' })));
+      for (const id of ['b', 'c'])
+        writer.record(
+          change(job(`batch:us-east-1:${id}`, { createdAt: '2026-01-02T00:00:00.000Z' })),
+        );
       await writer.close();
-      // The search the reader runs, as it hands it to the store.
+      // The searches the reader runs, as it hands them to the store.
       const asked: CompiledQuery[] = [];
       const store: HistoryDatabase = {
         ...db,
@@ -442,9 +446,13 @@ describe.each(kinds)('The history store on a $name', ({ skip, fresh }) => {
           return db.search(query);
         },
       };
-      const found = await new HistoryReader(store).search({ text: 'ETL' }, 10, null, '*');
+      // The two newest jobs (b, c) compared as they are read, then the index for the jobs below.
+      const reader = new HistoryReader(store, undefined, { walkRows: 2 });
+      const found = await reader.search({ text: 'ETL' }, 10, null, '*');
       expect(found.edges.map((e) => e.node.id)).toEqual(['batch:us-east-1:a']);
-      const [query] = asked as [CompiledQuery];
+      // SQLite also counts the text's trigrams in the walk and the rows the index finds for them.
+      expect(asked).toHaveLength(config.kind === 'sqlite' ? 5 : 3);
+      const query = asked.at(-1)!;
       let plan: string;
       if (config.kind === 'sqlite') {
         const { DatabaseSync } = await import('node:sqlite');
@@ -458,17 +466,27 @@ describe.each(kinds)('The history store on a $name', ({ skip, fresh }) => {
         raw.close();
         expect(plan).toMatch(/SCAN jobs_text VIRTUAL TABLE INDEX/);
       } else if (config.kind === 'postgres') {
-        // A table this small is read whole, or down its time index, unless those are ruled out:
-        // the plan then says whether the trigram index can serve the search at all.
-        plan = await db.db.transaction().execute(async (tx) => {
-          await sql`SET LOCAL enable_seqscan = off`.execute(tx);
-          await sql`SET LOCAL enable_indexscan = off`.execute(tx);
-          const rows = await tx.executeQuery<{ 'QUERY PLAN': string }>({
-            ...query,
-            sql: `EXPLAIN ${query.sql}`,
+        // A table this small is read whole, or down a time index, unless those are ruled out
+        // (the time indexes dropped in a transaction rolled back): the plan then says whether the
+        // trigram index can serve the search at all.
+        plan = '';
+        const rolledBack = new Error('rolled back');
+        await db.db
+          .transaction()
+          .execute(async (tx) => {
+            await sql`SET LOCAL enable_seqscan = off`.execute(tx);
+            await sql`SET LOCAL enable_indexscan = off`.execute(tx);
+            await sql`DROP INDEX jobs_by_time, jobs_by_account_time`.execute(tx);
+            const rows = await tx.executeQuery<{ 'QUERY PLAN': string }>({
+              ...query,
+              sql: `EXPLAIN ${query.sql}`,
+            });
+            plan = rows.rows.map((r) => r['QUERY PLAN']).join('\n');
+            throw rolledBack;
+          })
+          .catch((e: unknown) => {
+            if (e !== rolledBack) throw e;
           });
-          return rows.rows.map((r) => r['QUERY PLAN']).join('\n');
-        });
         expect(plan).toMatch(/Bitmap Index Scan on jobs_text_trgm/);
       }
     },

@@ -1,0 +1,201 @@
+// jobHistory's `text` answers what it answered, faster on a big store (issue 88 item 1): the newest
+// jobs compared as they are read first, the trigram index only for the jobs below them, asked for
+// the text's rarest trigrams. Every page and cursor equals the answer of the text's definition (one
+// query comparing every row: name, queue or status message holding the text, ignoring ASCII case),
+// on a real SQLite file and a real PostgreSQL server, whichever way each page was found.
+import type { CompiledQuery } from 'kysely';
+import { sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
+import { HistoryReader } from '../../src/history/reader.ts';
+import { HistoryWriter } from '../../src/history/writer.ts';
+import type { JobRecord } from '../../src/model/job.ts';
+import { historyStores } from '../support/historyStores.ts';
+import { withoutSecrets } from '../support/retainedRecords.ts';
+
+/**
+ * 120 jobs: names `nightly-etl-<i % 40>` (so `etl-1` is in 11 of 40 names, `etl-39` in one),
+ * queues `queue-<i % 4>`, every seventh with a status message `Exit code 137 (OOM_killed)`, three
+ * jobs a minute (ties of time broken by seq).
+ */
+const JOBS = Array.from({ length: 120 }, (_, i) => ({
+  id: `batch:us-east-1:j${i}`,
+  provider: 'AWS_BATCH',
+  nativeId: `j${i}`,
+  region: 'us-east-1',
+  state: 'RUNNING',
+  providerStatus: 'RUNNING',
+  statusMessage: i % 7 === 0 ? 'Exit code 137 (OOM_killed)' : null,
+  jobName: i % 9 === 0 ? `Nightly-ETL-${i % 40}` : `nightly-etl-${i % 40}`,
+  jobQueue: `queue-${i % 4}`,
+  terminal: false,
+  createdAt: new Date(Date.UTC(2026, 0, 1, 0, Math.floor(i / 3))).toISOString(),
+})) as unknown as JobRecord[];
+
+/** Texts common and rare, with ASCII case, `_`, `%`, spaces, and shorter than three characters. */
+const TEXTS = [
+  'etl-1',
+  'ETL-39',
+  'etl-399',
+  'nightly',
+  'queue-3',
+  'oom_killed',
+  'code 137',
+  '_k',
+  'e-',
+  '%',
+  'zzqx',
+];
+
+const cursorOf = (sortAt: string, seq: number) =>
+  Buffer.from(JSON.stringify([sortAt, seq])).toString('base64url');
+
+describe.each(historyStores())('A text search on a $name', ({ skip, fresh }) => {
+  const open: HistoryDatabase[] = [];
+  afterEach(async () => {
+    for (const db of open.splice(0)) await db.close();
+  });
+
+  /** A store of JOBS, and every search statement a reader hands it. */
+  async function stored() {
+    const db = (await openHistoryDatabase(await fresh()))!;
+    open.push(db);
+    const writer = new HistoryWriter(db, { withoutSecrets, maxQueue: 1000 });
+    for (const record of JOBS)
+      writer.record({
+        record,
+        from: null,
+        to: record.state,
+        providerStatus: record.providerStatus,
+        at: '2026-01-01T00:00:01.000Z',
+        source: 'READ',
+        account: 'default',
+      });
+    await writer.close();
+    const asked: CompiledQuery[] = [];
+    const store: HistoryDatabase = {
+      ...db,
+      search: (query) => {
+        asked.push(query);
+        return db.search(query);
+      },
+    };
+    return { db, store, asked };
+  }
+
+  /** The text's definition: every row compared, newest first, as [id, cursor]. */
+  async function defined(db: HistoryDatabase, text: string): Promise<[string, string][]> {
+    const like = `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const rows = await sql<{ id: string; sort_at: string; seq: number }>`
+      SELECT id, sort_at, seq FROM jobs
+      WHERE lower(name) LIKE ${like} ESCAPE '\\' OR lower(queue) LIKE ${like} ESCAPE '\\'
+        OR lower(status_message) LIKE ${like} ESCAPE '\\'
+      ORDER BY sort_at DESC, seq DESC`.execute(db.db);
+    return rows.rows.map((r) => [r.id, cursorOf(r.sort_at, Number(r.seq))]);
+  }
+
+  /** Every page of `text`, `size` a page, as [id, cursor]. */
+  async function pages(reader: HistoryReader, text: string, size: number) {
+    const seen: [string, string][] = [];
+    let after: string | null = null;
+    for (;;) {
+      const page = await reader.search({ text }, size, after, '*');
+      seen.push(...page.edges.map((e): [string, string] => [e.node.id, e.cursor]));
+      expect(page.pageInfo.endCursor).toBe(page.edges.at(-1)?.cursor ?? null);
+      if (!page.pageInfo.hasNextPage) return seen;
+      after = page.pageInfo.endCursor;
+    }
+  }
+
+  it.skipIf(skip)(
+    'answers every page and cursor of the definition, the walk and the index alike',
+    async () => {
+      const { db, store } = await stored();
+      // Walks of one job to all of them; the index's rows each looked up (1000) or the time index
+      // read down (0).
+      for (const walkRows of [1, 7, 5000])
+        for (const lookedUp of [0, 1000])
+          for (const size of [2, 25])
+            for (const text of TEXTS) {
+              const reader = new HistoryReader(store, undefined, { walkRows, lookedUp });
+              expect([walkRows, lookedUp, size, text, await pages(reader, text, size)]).toEqual([
+                walkRows,
+                lookedUp,
+                size,
+                text,
+                await defined(db, text),
+              ]);
+            }
+    },
+  );
+
+  it.skipIf(skip)(
+    "fills a common text's page from the newest jobs, without asking the trigram index",
+    async () => {
+      const { store, asked } = await stored();
+      const page = await new HistoryReader(store, undefined, { walkRows: 30 }).search(
+        { text: 'etl-1' },
+        5,
+        null,
+        '*',
+      );
+      expect(page.edges).toHaveLength(5);
+      // The walk's end, then the walk: no statement reads the index.
+      expect(asked).toHaveLength(2);
+      expect(asked.map((q) => q.sql).join('\n')).not.toMatch(/jobs_text/);
+    },
+  );
+
+  it.skipIf(skip)(
+    'asks the index for the rows below the walk only, by the rarest trigrams on SQLite',
+    async () => {
+      const { db, store, asked } = await stored();
+      const page = await new HistoryReader(store, undefined, { walkRows: 30 }).search(
+        { text: 'etl-39' },
+        5,
+        null,
+        '*',
+      );
+      expect(page.edges.map((e) => e.node.id)).toEqual(
+        (await defined(db, 'etl-39')).map(([id]) => id),
+      );
+      const last = asked.at(-1)!;
+      if (db.dialect === 'sqlite') {
+        // The walk's end, the walk, the trigrams counted in it, the index's rows counted, the page.
+        expect(asked).toHaveLength(5);
+        // `etl` and `tl-` are in every name: the index is asked for `-39` and `l-3` alone.
+        expect(last.sql).toMatch(/jobs_text MATCH/);
+        expect(last.parameters).toContain('"-39" AND "l-3"');
+      } else {
+        expect(asked).toHaveLength(3);
+        expect(last.sql).toMatch(/LIKE/);
+      }
+    },
+  );
+
+  it.skipIf(skip)(
+    'reads the time index down past the walk when the index finds many rows holding the text (SQLite)',
+    async () => {
+      const { db, store, asked } = await stored();
+      const reader = new HistoryReader(store, undefined, { walkRows: 4, lookedUp: 2 });
+      const page = await reader.search({ text: 'queue-3' }, 5, null, '*');
+      expect(page.edges.map((e) => e.node.id)).toEqual(
+        (await defined(db, 'queue-3')).slice(0, 5).map(([id]) => id),
+      );
+      // Found by seq among the index's rows (`+seq IN`), not looked up by it, on SQLite.
+      expect(asked.at(-1)!.sql.includes('+"seq" IN') || asked.at(-1)!.sql.includes('+seq IN')).toBe(
+        db.dialect === 'sqlite',
+      );
+    },
+  );
+
+  it.skipIf(skip)(
+    'falls back to comparing every row for a text of fewer than three characters',
+    async () => {
+      const { db, store, asked } = await stored();
+      const reader = new HistoryReader(store, undefined, { walkRows: 30 });
+      expect(await pages(reader, 'e-', 10)).toEqual(await defined(db, 'e-'));
+      expect(asked.map((q) => q.sql).join('\n')).not.toMatch(/jobs_text/);
+    },
+  );
+});
