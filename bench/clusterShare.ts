@@ -180,14 +180,14 @@ runBench(log, async () => {
       callsPerSecond: redisCalls,
     },
     pg: {
-      commitsPerSecond: (pg1.commits - pg0.commits) / s,
+      commitsPerSecond: +((pg1.commits - pg0.commits) / s).toFixed(2),
       rowsPerSecond: rates(pg1.rows, pg0.rows, s),
     },
     batch,
     byReplica: r1.map((now, r) => ({
       ...{ rssIdle: rssIdle[r], rss: now.rss, holders: now.holders },
       pollsPerSecond: rates(now.polls, r0[r]!.polls, s),
-      eventsAppliedPerSecond: (now.applied - r0[r]!.applied) / s,
+      eventsAppliedPerSecond: +((now.applied - r0[r]!.applied) / s).toFixed(2),
     })),
   };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
