@@ -47,25 +47,36 @@ local function ours(v, me)
   return string.sub(v, ${SEALED_HEADER_LENGTH + 1}, ${SEALED_HEADER_LENGTH} + #me) == me
 end`;
 
+/** Most claims one call to Redis carries (see CLAIM_SCRIPT). */
+export const CLAIMS_PER_CALL = 100;
+
 /**
- * Take the lease if it is free (what `SET key id NX PX ttl` does) or renew it if it is already
- * ours (compare-and-renew), in one step. ARGV: our tag, our sealed value, TTL, whether the last
- * poll is wanted. Answers {1}, or {0, the holder's PTTL, its value[, its last poll]}.
+ * Take each lease if it is free (what `SET key id NX PX ttl` does) or renew it if it is already
+ * ours (compare-and-renew), in one step, for the claims made together (at most CLAIMS_PER_CALL):
+ * a replica's pollers claim together (their watches' first reads, every one of them when Redis is
+ * back, polls due on the same whole second), so one call a job is a burst of thousands. KEYS: each
+ * claim's lease and last poll; ARGV: our tag, then each claim's sealed value, TTL and whether the
+ * last poll is wanted. Answers, per claim, {1} or {0, the holder's PTTL, its value[, its last poll]}.
  */
 const CLAIM_SCRIPT = `${HOLDER}
-local holder = holder_of(KEYS[1])
-if not holder or ours(holder, ARGV[1]) then
-  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
-  return {1}
-end
-local ttl = redis.call('PTTL', KEYS[1])
-if ARGV[4] == '1' then
-  local last = redis.pcall('GET', KEYS[2])
-  if type(last) == 'string' and #last <= ${MAX_POLL_MESSAGE_CHARS + SEALED_HEADER_LENGTH} then
-    return {0, ttl, holder, last}
+local out = {}
+for i = 1, #KEYS / 2 do
+  local key, want = KEYS[2 * i - 1], ARGV[3 * i + 1]
+  local holder = holder_of(key)
+  if not holder or ours(holder, ARGV[1]) then
+    redis.call('SET', key, ARGV[3 * i - 1], 'PX', ARGV[3 * i])
+    out[i] = {1}
+  else
+    out[i] = {0, redis.call('PTTL', key), holder}
+    if want == '1' then
+      local last = redis.pcall('GET', KEYS[2 * i])
+      if type(last) == 'string' and #last <= ${MAX_POLL_MESSAGE_CHARS + SEALED_HEADER_LENGTH} then
+        out[i][4] = last
+      end
+    end
   end
 end
-return {0, ttl, holder}`;
+return out`;
 
 /**
  * Replace a lease value the replica found forged (ARGV[1]) with its own (ARGV[2], TTL ARGV[3]),
@@ -115,6 +126,17 @@ export interface RedisPollLeasesOptions extends RedisPairOptions {
 const HELD: LeaseClaim = { kind: 'held' };
 const UNAVAILABLE: LeaseClaim = { kind: 'unavailable' };
 
+/** CLAIM_SCRIPT's answer to one claim. */
+type ClaimReply = [number, number?, unknown?, unknown?];
+
+/** A claim waiting for its call: its two keys, its three arguments, and its answer. */
+interface PendingClaim {
+  keys: string[];
+  args: string[];
+  resolve(reply: ClaimReply): void;
+  reject(err: unknown): void;
+}
+
 /** A record's shareable form: its secret-free view as JSON, and whether anything was taken out. */
 type Shareable = { record: string; stripped: boolean };
 
@@ -149,6 +171,8 @@ class RedisPollLeases implements PollLeases {
   readonly #held = new Set<string>();
   /** The listeners of each followed job, by channel. */
   readonly #followed = new Map<string, Set<(poll: SharedPoll) => void>>();
+  /** The claims made in this turn of the event loop, sent together (`#sendClaims`). */
+  readonly #claims: PendingClaim[] = [];
   /** Each record's shareable form (null: not shareable), so an unchanged poll shares it again. */
   readonly #encoded = new WeakMap<JobRecord, Shareable | null>();
 
@@ -183,12 +207,12 @@ class RedisPollLeases implements PollLeases {
     const key = POLL_LEASE_PREFIX + globalId;
     try {
       const mine = this.#leaseValue(key, ttlMs);
-      const reply = (await this.#pair.bounded(
-        this.#commands.eval(CLAIM_SCRIPT, {
-          keys: [key, POLL_LAST_PREFIX + globalId],
-          arguments: [this.#tag, mine, ttl(ttlMs), last ? '1' : '0'],
-        }),
-      )) as [number, number?, unknown?, unknown?];
+      const reply = await new Promise<ClaimReply>((resolve, reject) => {
+        const keys = [key, POLL_LAST_PREFIX + globalId];
+        this.#claims.push({ keys, args: [mine, ttl(ttlMs), last ? '1' : '0'], resolve, reject });
+        // The claims made in this turn of the event loop go together.
+        if (this.#claims.length === 1) setImmediate(() => this.#sendClaims());
+      });
       if (reply[0] === 1) return this.#took(globalId);
       const leftMs = this.#leaseLeft(key, reply[2], Number(reply[1] ?? 0), ttlMs);
       if (leftMs === undefined) return await this.#takeOver(globalId, reply[2], mine, ttlMs);
@@ -198,6 +222,22 @@ class RedisPollLeases implements PollLeases {
     } catch (err) {
       this.#pair.failed(err);
       return UNAVAILABLE;
+    }
+  }
+
+  /** The claims waiting, CLAIMS_PER_CALL to a call of CLAIM_SCRIPT; each gets its own answer. */
+  #sendClaims(): void {
+    const claims = this.#claims.splice(0);
+    for (let at = 0; at < claims.length; at += CLAIMS_PER_CALL) {
+      const batch = claims.slice(at, at + CLAIMS_PER_CALL);
+      const call = this.#commands.eval(CLAIM_SCRIPT, {
+        keys: batch.flatMap((c) => c.keys),
+        arguments: [this.#tag, ...batch.flatMap((c) => c.args)],
+      });
+      this.#pair.bounded(call).then(
+        (replies) => batch.forEach((c, i) => c.resolve((replies as ClaimReply[])[i]!)),
+        (err: unknown) => batch.forEach((c) => c.reject(err)),
+      );
     }
   }
 

@@ -97,6 +97,32 @@ describe.skipIf(redisServer.skip)('Poll leases in Redis', () => {
     expect(b.holds(id)).toBe(false);
   });
 
+  it('sends the claims made together in one call a hundred, each answered for its own job', async () => {
+    const a = await store('host:1:batch');
+    const b = await store('host:2:batch');
+    const ids = Array.from({ length: 250 }, (_, i) => `importexport:BATCH${i}`);
+    /** The scripts redis-server has run so far (INFO commandstats). */
+    const evals = async () =>
+      Number(/cmdstat_eval:calls=(\d+)/.exec(await redis.client.info('commandstats'))?.[1] ?? 0);
+    const before = await evals();
+    const taken = await Promise.all(ids.map((id) => a.claim(id, 60_000)));
+    expect(await evals()).toBe(before + 3);
+    expect(taken.every((c) => c.kind === 'held')).toBe(true);
+    expect(ids.every((id) => a.holds(id))).toBe(true);
+    const holders = await Promise.all(ids.map((id) => redis.client.get(POLL_LEASE_PREFIX + id)));
+    expect(new Set(holders.map(leaseHolderOf))).toEqual(new Set(['host:1:batch']));
+    // The other replica's claims (three calls), and a renewal of one by its holder in the same
+    // turn (a call of its own: each replica sends its own claims).
+    const mixed = await Promise.all([
+      ...ids.map((id) => b.claim(id, 5000)),
+      a.claim(ids[0]!, 5000),
+    ]);
+    expect(await evals()).toBe(before + 7);
+    expect(mixed.slice(0, -1).every((c) => c.kind === 'other')).toBe(true);
+    expect(mixed.at(-1)).toEqual({ kind: 'held' });
+    expect(ids.some((id) => b.holds(id))).toBe(false);
+  });
+
   it('publishes each poll to the followers and keeps it as the last poll, without any secret: a record with secrets is shared without them, flagged', async () => {
     const a = await store('host:1:a');
     const b = await store('host:2:b');
