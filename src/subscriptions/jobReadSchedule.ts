@@ -529,7 +529,9 @@ export class JobReadSchedule implements GroupMember {
     // An event's settled record waits for its confirming read (confirmWait), not this long.
     const now = this.options.scheduler.now();
     if (this.watch.unconfirmed) return this.arm(this.confirmWait(now, ms), now);
-    const covered = this.covered();
+    // A job never read yet (its first read failed) has nothing for events to keep current: it is
+    // read again on the poll back-off, not a reconciliation later.
+    const covered = this.watch.last !== null && this.covered();
     const base = covered ? Math.max(ms, (events as { reconcileMs: number }).reconcileMs) : ms;
     let wait = jitter === null ? base : base * (1 + (jitter * 2 - 1) * JITTER);
     // On a whole slot (a fifth of the reconciliation, at least RECONCILE_SLOT_MS): the reads due
