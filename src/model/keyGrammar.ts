@@ -96,10 +96,13 @@ export function regionPatternOf(grammar: KeyGrammar): PatternName | null {
 /** The global ID of `key` in its provider's grammar. */
 export function formatKey<P extends JobProvider>(grammar: KeyGrammar<P>, key: KeyOf<P>): string {
   const parts = key as unknown as Readonly<Record<string, string>>;
-  let id = grammar.prefix;
-  if (parts.account !== undefined) id += `@${parts.account}`;
-  for (const [part] of grammar.parts) id += `:${parts[part]}`;
-  return id;
+  const words = [
+    parts.account === undefined ? grammar.prefix : `${grammar.prefix}@${parts.account}`,
+  ];
+  for (const [part] of grammar.parts) words.push(String(parts[part]));
+  // Joined, the ID is one flat string: built by `+=` it was a rope of a string a part, held as
+  // such by each watched job's schedule and record (docs/performance.md, "Memory a watched job").
+  return words.join(':');
 }
 
 /**

@@ -31,10 +31,12 @@ export type PollRole = 'holder' | 'follower' | 'alone';
 
 const UNAVAILABLE: LeaseClaim = { kind: 'unavailable' };
 
-/** What the registry gives a job's read schedule. */
+/** What the registry gives a job's read schedule: its own methods, shared by every schedule (no closures a job). */
 export interface ScheduleHost {
-  onStop(): void;
-  group(): ListWatchGroup | null;
+  /** `schedule` stopped: its job is watched here no more. */
+  stopped(schedule: JobReadSchedule): void;
+  /** The list-watch group of `key`'s source (made on first use), or null. */
+  group(key: JobKey): ListWatchGroup | null;
   polled(role: PollRole): void;
   /** Where its waits go (the registry's slots). */
   timers: PollTimers;
@@ -122,7 +124,7 @@ export class JobReadSchedule implements GroupMember {
     this.unfollow = null;
     // A claim in flight may have taken the lease: the release, sent after it, gives it back.
     if (this.role === 'holder' || this.claiming) this.options.leases?.release(this.id);
-    this.registry.onStop();
+    this.registry.stopped(this);
   }
 
   hold(): void {
@@ -154,6 +156,13 @@ export class JobReadSchedule implements GroupMember {
   heard(message: RecordMessage, heard: Heard): void {
     if (this.stopped) return;
     const { record, observation } = message;
+    // News that is not its last answer's record (an event's, another read's): that record is no
+    // longer the job's, and an answer like the last one will not come again. The memo lets it go,
+    // so that the job holds one record, the watch's (the next read is parsed, as it would be).
+    if ((heard === 'news' || heard === 'first') && record !== this.answer.value) {
+      this.answer.seen = undefined;
+      this.answer.value = undefined;
+    }
     if (observation.origin === 'list') return message.kind === 'change' ? this.listed() : undefined;
     if (heard === 'fetch') return void this.fetch();
     if (heard === 'none') return;
@@ -444,7 +453,7 @@ export class JobReadSchedule implements GroupMember {
       return this.stop();
     }
     if (!this.group) {
-      this.group = this.registry.group();
+      this.group = this.registry.group(this.key);
       this.group?.add(this);
     }
     const wait = this.schedule(this.interval);
@@ -529,7 +538,9 @@ export class JobReadSchedule implements GroupMember {
     // An event's settled record waits for its confirming read (confirmWait), not this long.
     const now = this.options.scheduler.now();
     if (this.watch.unconfirmed) return this.arm(this.confirmWait(now, ms), now);
-    const covered = this.covered();
+    // A job never read yet (its first read failed) has nothing for events to keep current: it is
+    // read again on the poll back-off, not a reconciliation later.
+    const covered = this.watch.last !== null && this.covered();
     const base = covered ? Math.max(ms, (events as { reconcileMs: number }).reconcileMs) : ms;
     let wait = jitter === null ? base : base * (1 + (jitter * 2 - 1) * JITTER);
     // On a whole slot (a fifth of the reconciliation, at least RECONCILE_SLOT_MS): the reads due

@@ -32,16 +32,22 @@ export interface Joined {
  * news (`unchanged`) — and tells its subscribers the changes.
  */
 export class JobWatch {
-  /** Each subscriber, and whether it may read the job's secrets. */
-  readonly #listeners = new Map<WatchListener, boolean>();
+  /**
+   * Its subscribers and whether each may read the job's secrets: one (the common case) held as
+   * itself, more in a Map made for them (a watched job of 100,000 holds no Map of its own).
+   */
+  #one: WatchListener | null = null;
+  #oneSecrets = false;
+  #more: Map<WatchListener, boolean> | null = null;
   #secretReaders = 0;
   /**
    * Subscribers that select a progress field its provider's events do not carry (`needsPolling`):
-   * while there is one, the job is polled at the poll interval even when live by events.
+   * while there is one, the job is polled at the poll interval even when live by events. Made
+   * when the first one joins.
    */
-  readonly #detailReaders = new Set<WatchListener>();
+  #detailReaders: Set<WatchListener> | null = null;
   /** Subscribers that may read secrets and joined while `last` was stripped: they wait for this replica's own record. */
-  readonly #awaitingFull = new Set<WatchListener>();
+  #awaitingFull: Set<WatchListener> | null = null;
   #last: JobRecord | null = null;
   #signature: string | null = null;
   #stripped = false;
@@ -69,17 +75,17 @@ export class JobWatch {
 
   /** How many subscribers select a field the job's events do not carry. */
   get detailReaders(): number {
-    return this.#detailReaders.size;
+    return this.#detailReaders?.size ?? 0;
   }
 
   /** Whether a subscriber waits for a record of this replica's own (see `awaitingFull`). */
   get awaitingFull(): boolean {
-    return this.#awaitingFull.size > 0;
+    return (this.#awaitingFull?.size ?? 0) > 0;
   }
 
   /** How many subscribers it has. */
   get size(): number {
-    return this.#listeners.size;
+    return this.#more ? this.#more.size : this.#one ? 1 : 0;
   }
 
   /** Whether `record` shows other news than the last record told (by its change signature). */
@@ -89,17 +95,23 @@ export class JobWatch {
 
   /** A subscriber joins: it is told the last record at once, unless it must wait for a full one. */
   add(listener: WatchListener, secrets: boolean, detail: boolean): Joined {
-    this.#listeners.set(listener, secrets);
+    if (this.#more) this.#more.set(listener, secrets);
+    else if (this.#one === null) [this.#one, this.#oneSecrets] = [listener, secrets];
+    else {
+      this.#more = new Map([[this.#one, this.#oneSecrets]]).set(listener, secrets);
+      this.#one = null;
+    }
     if (secrets) this.#secretReaders += 1;
     let firstDetail = false;
     if (detail) {
+      this.#detailReaders ??= new Set();
       this.#detailReaders.add(listener);
       firstDetail = this.#detailReaders.size === 1;
     }
     if (!this.#last) return { firstDetail, ownRead: false };
     if (secrets && this.#stripped) {
       // Another replica's record lacks what this subscriber may read: the job is fetched here, for it.
-      this.#awaitingFull.add(listener);
+      (this.#awaitingFull ??= new Set()).add(listener);
       return { firstDetail, ownRead: true };
     }
     listener(this.#recordEvent(this.#last));
@@ -108,13 +120,20 @@ export class JobWatch {
 
   /** A subscriber leaves: false when it was not one. */
   remove(listener: WatchListener): boolean {
-    const secrets = this.#listeners.get(listener);
+    const secrets = this.#secretsOf(listener);
     if (secrets === undefined) return false;
-    this.#listeners.delete(listener);
-    this.#awaitingFull.delete(listener);
-    this.#detailReaders.delete(listener);
+    if (this.#more) this.#more.delete(listener);
+    else this.#one = null;
+    this.#awaitingFull?.delete(listener);
+    this.#detailReaders?.delete(listener);
     if (secrets) this.#secretReaders -= 1;
     return true;
+  }
+
+  /** Whether `listener` may read secrets; undefined when it is no subscriber. */
+  #secretsOf(listener: WatchListener): boolean | undefined {
+    if (this.#more) return this.#more.get(listener);
+    return listener === this.#one ? this.#oneSecrets : undefined;
   }
 
   /**
@@ -133,6 +152,9 @@ export class JobWatch {
       return this.#take(record, stripped, verdict, watchSettled(record));
     }
     const heard = this.#take(record, stripped, verdict, false);
+    // A read showing what the last record shows (an event's, another read's) is the last record
+    // from now on: its read schedule's memo holds that one, so the job holds one record, not two.
+    if (heard === 'same' && !stripped && verdict !== 'stale') this.#last = record;
     if (watchSettled(record)) this.#confirm();
     return heard;
   }
@@ -153,7 +175,7 @@ export class JobWatch {
       this.#signature = signature;
       this.#stripped = stripped;
       this.#unconfirmed = unconfirmed;
-      if (!stripped) this.#awaitingFull.clear();
+      if (!stripped) this.#awaitingFull = null;
       this.#emit(this.#recordEvent(record));
       return first ? 'first' : 'news';
     }
@@ -162,10 +184,11 @@ export class JobWatch {
       this.#last = record;
       this.#stripped = false;
     }
-    // Nobody waits for a full record on almost every poll: no copy of the empty set is made then.
-    if (this.#awaitingFull.size === 0) return 'same';
-    for (const listener of [...this.#awaitingFull]) listener(this.#recordEvent(record));
-    this.#awaitingFull.clear();
+    // Nobody waits for a full record on almost every poll.
+    const waiting = this.#awaitingFull;
+    if (waiting === null) return 'same';
+    this.#awaitingFull = null;
+    for (const listener of waiting) listener(this.#recordEvent(record));
     return 'same';
   }
 
@@ -182,7 +205,8 @@ export class JobWatch {
   }
 
   #emit(event: WatchEvent): void {
-    for (const listener of [...this.#listeners.keys()]) listener(event);
+    if (this.#more) for (const listener of [...this.#more.keys()]) listener(event);
+    else this.#one?.(event);
   }
 
   /** `record` told to a subscriber: unconfirmed while it is an event's settled record no read has confirmed. */

@@ -3,7 +3,8 @@ import { formatGlobalId, type JobKey } from '../model/globalId.ts';
 import { ListWatchGroup } from './listWatchGroup.ts';
 import { exactTimers, PollSlots, type PollTimers } from './pollSlots.ts';
 import type { PollerOptions, WatchListener } from './pollerOptions.ts';
-import { JobReadSchedule, type PollRole } from './jobReadSchedule.ts';
+import type { SharedPoll } from '../cache/pollLeases.ts';
+import { JobReadSchedule, type PollRole, type ScheduleHost } from './jobReadSchedule.ts';
 import { PeerChannel } from './peerChannel.ts';
 
 /**
@@ -35,7 +36,7 @@ import { PeerChannel } from './peerChannel.ts';
  * of the jobs the same replica holds, so a source watched on several replicas may be listed by
  * each of them (see docs/architecture.md).
  */
-export class PollerRegistry {
+export class PollerRegistry implements ScheduleHost {
   private readonly pollers = new Map<string, JobReadSchedule>();
   private readonly groups = new Map<string, ListWatchGroup>();
   /** Polls since start, by how they were made ({@link PollRole}). */
@@ -86,16 +87,7 @@ export class PollerRegistry {
     const detail = fields !== undefined && needsPolling(key.provider, fields);
     let poller = this.pollers.get(id);
     if (!poller) {
-      poller = new JobReadSchedule(key, id, this.options, {
-        onStop: () => {
-          this.pollers.delete(id);
-          this.options.states.unpin(id);
-        },
-        group: () => this.groupOf(key),
-        polled: (role) => (this.polls[role] += 1),
-        timers: this.timers,
-        follow: (job, listener) => this.peers!.follow(job, listener),
-      });
+      poller = new JobReadSchedule(key, id, this.options, this);
       this.pollers.set(id, poller);
       // Watched: its ordering is kept (never evicted) while it is.
       this.options.states.pin(id);
@@ -106,6 +98,22 @@ export class PollerRegistry {
     }
     const p = poller;
     return () => p.remove(listener);
+  }
+
+  /** A schedule stopped (ScheduleHost): its job is no longer watched here, nor pinned for it. */
+  stopped(schedule: JobReadSchedule): void {
+    if (this.pollers.get(schedule.id) === schedule) this.pollers.delete(schedule.id);
+    this.options.states.unpin(schedule.id);
+  }
+
+  /** A poll was made (ScheduleHost), by its role. */
+  polled(role: PollRole): void {
+    this.polls[role] += 1;
+  }
+
+  /** The holder's word on the job `id` (ScheduleHost), through the poll leases' channels. */
+  follow(id: string, listener: (poll: SharedPoll) => void): () => void {
+    return this.peers!.follow(id, listener);
   }
 
   /** The poller of the job with global ID `id`, if it is watched here. */
@@ -145,7 +153,7 @@ export class PollerRegistry {
   }
 
   /** The group of `key`'s source, made on first use and dropped when its last member leaves; null without one. */
-  private groupOf(key: JobKey): ListWatchGroup | null {
+  group(key: JobKey): ListWatchGroup | null {
     const lister = this.options.lister;
     const source = lister?.sourceOf(key) ?? null;
     if (!lister || source === null) return null;

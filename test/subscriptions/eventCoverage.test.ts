@@ -192,6 +192,40 @@ describe('A rule that routes only Batch (reconciliation every 300 s)', () => {
       await bySources.close();
     }
   });
+  it('reads a watched Batch job whose first read failed again at the poll back-off, not at the reconciliation, while Batch is live by events', async () => {
+    await send(url, otherBatchEvent(6));
+    const watched = BATCH_JOB_IDS.starting;
+    await until(async () => (await liveBy(gw, batchId(watched))) === 'EVENTS');
+    // Its DescribeJobs from now on (liveBy's query read it once already).
+    const from = gw.emulators.batch.calls.length;
+    const reads = () =>
+      gw.emulators.batch.calls
+        .slice(from)
+        .filter((c) => c.operation.startsWith('DescribeJobs') && c.job?.includes(watched));
+    // Its first read fails whole: each of its three attempts a 5xx (UPSTREAM_UNAVAILABLE).
+    gw.emulators.batch.setFaults({
+      jobPrefix: `us-east-1/${watched}`,
+      script: ['5xx', '5xx', '5xx'],
+    });
+    const sub = subscribe(
+      gw.server.url,
+      'sse',
+      'subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id providerStatus } }',
+      { token: gw.tokens.read, variables: { ids: [batchId(watched)] } },
+    );
+    try {
+      // Read again at the poll interval's back-off (100 ms here), not 300 s later.
+      await until(() => reads().some((c) => c.status === 200));
+      const first = await sub.next();
+      expect((first?.data?.jobUpdates as { providerStatus: string }).providerStatus).toBe(
+        'STARTING',
+      );
+      expect(reads().map((c) => c.status)).toEqual([500, 500, 500, 200]);
+    } finally {
+      gw.emulators.batch.resetFaults();
+      await sub.close();
+    }
+  });
 });
 
 describe('Coverage that stops (reconciliation every second, a second of grace)', () => {

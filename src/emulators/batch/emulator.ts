@@ -13,6 +13,7 @@ import {
   pageAfter,
   sortListed,
   type JobList,
+  type ListedJob,
   type ListOptions,
   type ListPosition,
 } from '../listing.ts';
@@ -134,6 +135,14 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
       ),
     ]),
   );
+  /**
+   * The queue set's listed jobs by ID, one index made as the emulator is made (a big account's
+   * 300,000 IDs generated then, not in the first DescribeJobs, which took seconds under load): a
+   * lookup is one Map get, where each walked the queues' lists (the staging twin's, all three).
+   */
+  const queued = new Map<string, ListedJob<WireBatchJob>>();
+  for (const list of lists.values()) for (const e of list.entries()) queued.set(e.id, e);
+  const listed = (jobId: string) => queued.get(jobId)?.job();
   const inDemo = (region: string) => region === BATCH_DEMO_REGION;
   const defaultJobs: AccountJobs = {
     queues: (region) => (inDemo(region) ? BATCH_QUEUES : []),
@@ -142,13 +151,9 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
       if (!inDemo(region)) return undefined;
       const progressing = BATCH_PROGRESSING_RUNS.byId(jobId, listing.cyclePoint());
       if (progressing) return progressing;
-      const fixture = fixtures.get(jobId);
-      if (fixture) return fixture;
-      for (const list of lists.values()) {
-        const hit = list.find(jobId);
-        if (hit) return hit.job();
-      }
-      return synthesizedJob(req, jobId, (t) => fixtures.get(t));
+      return (
+        fixtures.get(jobId) ?? listed(jobId) ?? synthesizedJob(req, jobId, (t) => fixtures.get(t))
+      );
     },
     childrenOf: (region, parentId) =>
       inDemo(region)
@@ -170,14 +175,12 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
    */
   const bigTwin = (accountId: string, jobId: string): WireBatchJob | undefined => {
     if (listing.jobsPerSource === undefined) return undefined;
-    for (const list of lists.values()) {
-      const hit = list.find(jobId)?.job();
-      if (hit)
-        return JSON.parse(
+    const hit = listed(jobId);
+    return hit
+      ? (JSON.parse(
           JSON.stringify(hit).split(callers.accounts.defaultAccountId).join(accountId),
-        ) as WireBatchJob;
-    }
-    return undefined;
+        ) as WireBatchJob)
+      : undefined;
   };
   const otherJobs = (accountId: string): AccountJobs => {
     const second = callers.which(accountId) === 'second';
