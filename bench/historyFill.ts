@@ -33,10 +33,12 @@ export function fillStatements(dialect: 'sqlite' | 'postgres', n: number) {
     '{"id":"' || id || '","provider":"AWS_BATCH","state":"SUCCEEDED","jobName":"nightly-etl","jobQueue":"arn:aws:batch:us-east-1:123456789012:job-queue/queue","statusReason":"Essential container in task exited","createdAt":"2026-01-01T00:00:00.000Z","stoppedAt":"2026-01-01T00:10:00.000Z","container":{"environment":[{"name":"DB_PASSWORD","value":null}]}}'
     FROM (SELECT i, 'batch:us-east-1:' || ${random} AS id FROM s) AS ids`;
   const i = dialect === 'sqlite' ? 'seq AS i' : 'seq::bigint AS i';
+  // SQLite would read (seq, id) from the ID index, in ID order: the table itself is in seq order.
+  const inSeqOrder = dialect === 'sqlite' ? 'jobs NOT INDEXED' : 'jobs';
   // Each job's two transitions one after the other, in the jobs' order: the indexes on
   // (job_seq, …) are written at their end, not walked through a second time.
   const first = (a: string, b: string) => `CASE n WHEN 1 THEN ${a} ELSE ${b} END`;
-  const transitions = `WITH s AS (SELECT ${i}, id FROM jobs), o(n) AS (VALUES (1), (2))
+  const transitions = `WITH s AS (SELECT ${i}, id FROM ${inSeqOrder}), o(n) AS (VALUES (1), (2))
     INSERT INTO transitions (job_seq, job_id, at, from_state, to_state, provider_status, source, event_id, ordinal)
     SELECT i, id, ${first(at('0'), at('600000'))}, ${first('NULL', "'QUEUED'")}, ${first("'QUEUED'", pick(STATES))},
     ${first("'SUBMITTED'", "'SUCCEEDED'")}, ${first("'READ'", "'EVENT'")}, ${first('NULL', "'evt-' || i")}, n
