@@ -50,7 +50,10 @@ function countOffers(states: JobStates): Record<string, number> {
   return counts;
 }
 
-/** A registry whose describe answers `reads[0]` (the test sets it), counting the calls, and the applier over it. */
+/**
+ * A registry whose describe answers `reads[0]` (the test sets it) for KEY, and a RUNNABLE record
+ * of its own for any other job watched, counting the calls, and the applier over it.
+ */
 function setup(covered = { value: true }, bound: { size?: number } = {}) {
   const clock = new ManualScheduler(0);
   const reads: JobRecord[] = [batchRecord('RUNNABLE')];
@@ -60,6 +63,11 @@ function setup(covered = { value: true }, bound: { size?: number } = {}) {
   const registry = new PollerRegistry({
     fetch: (key) => {
       calls.push(key);
+      const jobId = (key as { jobId: string }).jobId;
+      if (jobId !== JOB_ID)
+        return Promise.resolve(
+          parseJob(key as never, batchDetail({ status: 'RUNNABLE', jobId }), 'detail'),
+        );
       return Promise.resolve(reads[0]!);
     },
     pollMs: 1000,
