@@ -1,11 +1,10 @@
 /**
  * The watch load benchmark, in two modes: `npm run bench:sizing` (the sizing table: bench/SIZING.md
- * and bench/sizing.json; `--render` again from the JSON) and `npm run bench:moonshot`
+ * and bench/sizing.json) and `npm run bench:moonshot`
  * (`--moonshot`: bench/MOONSHOT.md, and its figures as one JSON line). The jobs, the watchers, the
  * phases and every setting: bench/README.md.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config/index.ts';
 import { COS_LIST_MAX_RESULTS } from '../src/datasources/cosbatch/list.ts';
@@ -18,14 +17,14 @@ import { PANORAMA_BIG_STATUS_MIX } from '../src/emulators/panorama/listData.ts';
 import { delta, isListCall, type LoggedCall } from './rig/emulators.ts';
 import { heapOf, metricValue, scrape, type GatewayProcess } from './rig/gateway.ts';
 import { memoryAfterCollection, newSpaceBytes, sampleAllocation } from './rig/inspector.ts';
-import { KIT_LIMIT, kitMemoryLimit } from './rig/memoryLimit.ts';
+import { kitMemoryLimit } from './rig/memoryLimit.ts';
 import { startChildServer } from './rig/childServer.ts';
 import { cpuTimeMicros, REPO_ROOT, rssBytes, sleep, statusBytes, waitForIdle } from './rig/proc.ts';
 import { loadAverage, mb, proseWrapped, runLine, writeReport } from './rig/report.ts';
 import { logger, release, runBench, startStack, track, type Stack } from './rig/stack.ts';
 import { median, percentile } from './rig/stats.ts';
 import { post } from './lib/queries.ts';
-import { childEnv, readWatchSettings } from './lib/settings.ts';
+import { readWatchSettings } from './lib/settings.ts';
 import * as watchers from './lib/watchers.ts';
 import type { Tally, WatcherConnection } from './lib/watchers.ts';
 import {
@@ -35,7 +34,6 @@ import {
   renderMoonshot,
   renderSizing,
   sizingFigures,
-  type Sizing,
   type SizingRow,
 } from './sizingReport.ts';
 
@@ -431,16 +429,6 @@ function callsBySource(calls: readonly LoggedCall[], seconds: number) {
   };
 }
 
-/** SIZING.md and sizing.json from a run's rows, with what the rows give. */
-async function writeSizing(run: Omit<Sizing, 'perWatch' | 'kubernetes'>): Promise<void> {
-  const result = sizingFigures(run);
-  const written = await writeReport({
-    md: [OUT_MD, renderSizing(result, { listPages: LIST_PAGES })],
-    json: [OUT_JSON, result],
-  });
-  log(`wrote ${written.join(', ')}; kubernetes: ${JSON.stringify(result.kubernetes)}`);
-}
-
 async function main(): Promise<void> {
   const loadBefore = loadAverage();
   if (!s.moonshot) execFileSync('taskset', ['--version'], { stdio: 'ignore' });
@@ -465,15 +453,7 @@ async function main(): Promise<void> {
     const load = [loadBefore, measured.loadWindowEnd, loadAverage()];
     const watchedPerSource = account.perSource;
     const result = { ...run, ...measured, load, jobsPerSource, watchedPerSource };
-    const layout = {
-      ...{ watches: WATCHES, openConcurrency: OPEN_CONCURRENCY, sources: SOURCES },
-      kitLimit: KIT_LIMIT,
-      node: {
-        execPath: process.execPath,
-        version: process.version,
-        options: childEnv().NODE_OPTIONS,
-      },
-    };
+    const layout = { watches: WATCHES, openConcurrency: OPEN_CONCURRENCY, sources: SOURCES };
     await writeReport({ md: [OUT_MD, await proseWrapped(OUT_MD, renderMoonshot(result, layout))] });
     process.stdout.write(`${JSON.stringify(result)}\n`);
     log(
@@ -488,11 +468,10 @@ async function main(): Promise<void> {
   } finally {
     mover.stop();
   }
-  await writeSizing({ ...run, load: [loadBefore, loadAverage()], rows });
+  const result = sizingFigures({ ...run, load: [loadBefore, loadAverage()], rows });
+  const md = renderSizing(result, LIST_PAGES);
+  const written = await writeReport({ md: [OUT_MD, md], json: [OUT_JSON, result] });
+  log(`wrote ${written.join(', ')}; kubernetes: ${JSON.stringify(result.kubernetes)}`);
 }
 
-/** `--render`: SIZING.md and the derived figures again from sizing.json's rows, measuring nothing. */
-if (process.argv.includes('--render')) {
-  const run = JSON.parse(readFileSync(OUT_JSON, 'utf8')) as Sizing;
-  await writeSizing({ ...run, settings: { ...s, ...run.settings } });
-} else runBench(log, main);
+runBench(log, main);

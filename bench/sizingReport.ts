@@ -2,11 +2,12 @@
  * The watch load's reports (bench/sizing.ts measures): SIZING.md from the sizing table's rows, with
  * what the rows give (the cost per watch, the Kubernetes requests and limits), and MOONSHOT.md from a
  * moonshot run. Everything they print comes in as arguments: the run's result and the bench's
- * layout (its sizes, the sources, the Node it ran on), so `--render` and a test can call them alike.
+ * layout (its sizes, the sources).
  */
-import type { WatchSettings } from './lib/settings.ts';
+import { childEnv, type WatchSettings } from './lib/settings.ts';
 import type { compareSubscribers, Tally, WatcherKind } from './lib/watchers.ts';
 import { INSPECT_LOOPBACK } from './rig/inspector.ts';
+import { KIT_LIMIT } from './rig/memoryLimit.ts';
 import { columns, mb, passMiss, type Column } from './rig/report.ts';
 import { linearFit } from './rig/stats.ts';
 
@@ -95,14 +96,8 @@ export function sizingFigures(run: Omit<Sizing, 'perWatch' | 'kubernetes'>): Siz
   return { ...run, perWatch: perWatches, kubernetes: kubernetes(run.rows) };
 }
 
-/** What SIZING.md says of the table's steps besides a run's result. */
-export interface SizingLayout {
-  /** The \`listJobs\` pages of 100 the listing step walks. */
-  listPages: number;
-}
-
-/** SIZING.md's text. */
-export function renderSizing(result: Sizing, { listPages }: SizingLayout): string {
+/** SIZING.md's text; `listPages`: the \`listJobs\` pages of 100 the listing step walks. */
+export function renderSizing(result: Sizing, listPages: number): string {
   const [s, k] = [result.settings, result.kubernetes];
   const lines = (list: string[]) => list.join('\n');
   return `# Sizing: what one replica holds, and what to request for it
@@ -191,10 +186,6 @@ export interface MoonshotLayout {
   openConcurrency: number;
   /** The sources, in the order of the window's `bySource`, each with its list's page size (null: its jobs are described one by one). */
   sources: readonly { name: string; page: number | null }[];
-  /** The kit's memory limit per replica (bench/sizing.json), named when the gateway ran in it. */
-  kitLimit: string;
-  /** The Node both sides ran on, and the NODE_OPTIONS they were given (BENCH_NODE_OPTIONS), if any. */
-  node: { execPath: string; version: string; options: string | undefined };
 }
 
 /** The problems of a moonshot run, each with its count; empty when there were none. */
@@ -263,6 +254,7 @@ function churnSection(r: Moonshot, layout: MoonshotLayout): string {
     perJobMinute: c.allocation.bytes / r.settings.jobs / c.minutes,
   });
   const [g, b] = [side(r.churn, r.setup.idle.rss), side(fl.churn, fl.idle.rss)];
+  const options = childEnv().NODE_OPTIONS; // BENCH_NODE_OPTIONS, both sides'
   const row = (what: string, of: (x: typeof g) => number, show = kb, goal?: number) =>
     besideRow(what, of(g), of(b), show, goal);
   const steps = (x: typeof g) =>
@@ -273,7 +265,7 @@ function churnSection(r: Moonshot, layout: MoonshotLayout): string {
       .join(', ');
   return `## Under churn, beside the floor carrying the same churn
 
-Once set up, the floor (above) is given the same churn: the bench sends it the moving jobs' next progress message on the same clock as the emulators' (\`POST /move\`, every ${r.settings.moveSeconds} s), and it pushes each to every subscriber of those jobs; the same ${r.settings.warmupSeconds}-s warm-up, then the same ${r.settings.seconds}-s window. Both processes run on the same Node (\`${layout.node.execPath.split('/').slice(-3).join('/')}\`, ${layout.node.version}) with the same flags (\`${INSPECT_LOOPBACK}\`; the floor adds \`--import tsx\` to load its TypeScript) and the same environment less jobgraph's settings (\`NODE_ENV=production\`, ${layout.node.options ? `\`NODE_OPTIONS=${layout.node.options}\`` : 'no `NODE_OPTIONS`'}: \`BENCH_NODE_OPTIONS\`). RSS per watch is the window's median RSS (a reading a second) less the idle reading (after a collection), over ${f(watches)} watches. Allocation is V8's sampling heap profiler (\`HeapProfiler.startSampling\` through the inspector, one sample per 64 KiB on average, objects freed by young and old collections included), which V8 scales to an estimate of every byte allocated in the window — the same counter on both sides; its samples are held outside the heap, in RSS, on both sides alike (a few MB at most).
+Once set up, the floor (above) is given the same churn: the bench sends it the moving jobs' next progress message on the same clock as the emulators' (\`POST /move\`, every ${r.settings.moveSeconds} s), and it pushes each to every subscriber of those jobs; the same ${r.settings.warmupSeconds}-s warm-up, then the same ${r.settings.seconds}-s window. Both processes run on the same Node (\`${process.execPath.split('/').slice(-3).join('/')}\`, ${process.version}) with the same flags (\`${INSPECT_LOOPBACK}\`; the floor adds \`--import tsx\` to load its TypeScript) and the same environment less jobgraph's settings (\`NODE_ENV=production\`, ${options ? `\`NODE_OPTIONS=${options}\`` : 'no `NODE_OPTIONS`'}: \`BENCH_NODE_OPTIONS\`). RSS per watch is the window's median RSS (a reading a second) less the idle reading (after a collection), over ${f(watches)} watches. Allocation is V8's sampling heap profiler (\`HeapProfiler.startSampling\` through the inspector, one sample per 64 KiB on average, objects freed by young and old collections included), which V8 scales to an estimate of every byte allocated in the window — the same counter on both sides; its samples are held outside the heap, in RSS, on both sides alike (a few MB at most).
 
 | under churn | jobgraph | bare floor | ratio | goal | result |
 | --- | --- | --- | --- | --- | --- |
@@ -342,7 +334,7 @@ ${bad.length ? `**THIS RUN HAD PROBLEMS: ${bad.join('; ')}.** First examples:\n\
 
 ## Set-up
 
-One gateway (\`node ${r.gateway['node flags'] ? `${r.gateway['node flags']} ` : ''}bin/jobgraph.mjs\`, live mode${s.kitLimit ? `, in a memory cgroup of the kit's limit, ${layout.kitLimit}, as a pod runs it` : ''}) in front of the emulators (their own process, a big account of ${f(r.jobsPerSource)} jobs in each listable source, the progressing demo jobs left out of its lists, ${s.latencyMs} ms before each answer). Its settings: the emulator endpoints and demo credentials, \`JOBGRAPH_JWT_SECRET\`, \`LOG_LEVEL=info\` (jobgraph's default; the bench's helper sets warn), \`JOBGRAPH_CALLER_RATE=off\` (the bench's helper: its load would spend a caller's rate in a second), ${r.raised.length ? `and raised for this size: ${r.raised.join('; ')}` : `and nothing else: no cap needs raising at this size (each connection is its own caller, ${s.perConnection} subscriptions each)`}.
+One gateway (\`node ${r.gateway['node flags'] ? `${r.gateway['node flags']} ` : ''}bin/jobgraph.mjs\`, live mode${s.kitLimit ? `, in a memory cgroup of the kit's limit, ${KIT_LIMIT}, as a pod runs it` : ''}) in front of the emulators (their own process, a big account of ${f(r.jobsPerSource)} jobs in each listable source, the progressing demo jobs left out of its lists, ${s.latencyMs} ms before each answer). Its settings: the emulator endpoints and demo credentials, \`JOBGRAPH_JWT_SECRET\`, \`LOG_LEVEL=info\` (jobgraph's default; the bench's helper sets warn), \`JOBGRAPH_CALLER_RATE=off\` (the bench's helper: its load would spend a caller's rate in a second), ${r.raised.length ? `and raised for this size: ${r.raised.join('; ')}` : `and nothing else: no cap needs raising at this size (each connection is its own caller, ${s.perConnection} subscriptions each)`}.
 
 - **Environment** (besides the demo credentials and \`JOBGRAPH_JWT_SECRET\`): ${environment.map((k) => `\`${k}\``).join(', ')}.
 - **Jobs**: ${s.jobs - s.moving} unfinished jobs of the big account (${watched.join(', ')}; none changes) and ${s.moving} moving Import/Export jobs whose progress message changes every ${s.moveSeconds} s once set-up is over.
