@@ -1,36 +1,20 @@
 /**
  * The watch load's reports (bench/sizing.ts measures): SIZING.md from the sizing table's rows, with
  * what the rows give (the cost per watch, the Kubernetes requests and limits), and MOONSHOT.md from a
- * moonshot run. Everything they print comes in as arguments: the run's result and the bench's
- * layout (its sizes, the sources).
+ * moonshot run, from the run's result and the bench's layout (sizingRun.ts).
  */
 import { childEnv, type WatchSettings } from './lib/settings.ts';
-import type { compareSubscribers, Tally, WatcherKind } from './lib/watchers.ts';
 import { INSPECT_LOOPBACK } from './rig/inspector.ts';
 import { KIT_LIMIT } from './rig/memoryLimit.ts';
-import { columns, mb, passMiss, type Column } from './rig/report.ts';
+import { columns, f, f1, mb, passMiss, type Column } from './rig/report.ts';
 import { linearFit } from './rig/stats.ts';
-
-/** A window's figures (sizing.ts, window()): the gateway's gauges, RSS, CPU, upstream calls, events. */
-type WindowFigures = Record<
-  | 'watches'
-  | 'watchedJobs'
-  | 'rssMB'
-  | 'rssMaxMB'
-  | 'highWaterMB'
-  | 'cpuPercent'
-  | 'upstreamPerMinute'
-  | 'eventsPerMinute',
-  number
->;
-
-/** A step of the sizing table: its figures, and the listed jobs the snapshots hold (the sources read whole). */
-export type SizingRow = {
-  cores: number;
-  step: string;
-  listedJobs: number;
-  problems: string;
-} & WindowFigures;
+import {
+  OPEN_CONCURRENCY,
+  SOURCES,
+  WATCHES,
+  type moonshotReplica,
+  type SizingRow,
+} from './sizingRun.ts';
 
 const ceilTo = (value: number, step: number) => Math.ceil(value / step) * step;
 const MiB = 2 ** 20;
@@ -57,11 +41,6 @@ function perWatch(rows: readonly SizingRow[], cores: number) {
     watchesAt60PercentOfACore: Math.floor((60 - cpu.intercept) / cpu.slope),
   };
 }
-
-/** A number as the reports write it: thousands separated, `digits` decimals. */
-export const f = (n: number, digits = 0) =>
-  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-export const f1 = (n: number) => n.toFixed(1);
 
 const COLUMNS: Column<SizingRow>[] = [
   ['cores', (r) => r.cores],
@@ -126,67 +105,16 @@ Re-run: \`npm run bench:sizing\`; \`BENCH_QUICK=1\` for a quick look (its figure
 `;
 }
 
-/** A process's reading once idle, after a full collection: RSS, V8 heap used, retained (heap used + external), bytes. */
-type Settled = Record<'rss' | 'heap' | 'retained', number>;
-
-/** A moonshot set-up's figures (sizing.ts, setUp()), the gateway's or the floor's. */
-interface SetUp {
-  seconds: number;
-  cpuSeconds: number;
-  perConnectionMs: Record<'p50' | 'p95' | 'max', number>;
-  idle: Settled;
-  end: Settled;
-  notReady: number;
-  /** What the second half of the connections added. */
-  secondHalf: Settled & { watches: number };
-}
-
-/** How every subscriber of each moving job agreed (lib/watchers.ts, compareSubscribers()). */
-type Agreement = Awaited<ReturnType<typeof compareSubscribers>>;
-
-/** A side's churn once set up (sizing.ts, churning()). */
-interface Churn {
-  steady: { rss: number };
-  minutes: number;
-  events: number;
-  allocation: { bytes: number; top: { where: string; bytes: number }[] };
-  agreement: Agreement;
-  youngMost: number;
-}
-
-/** What a moonshot run measured (sizing.ts, moonshotReplica()), with its run's facts: what MOONSHOT.md reads. */
-export interface Moonshot extends RunFacts {
-  jobsPerSource: number;
-  watchedPerSource: Record<string, number>;
-  gateway: Record<string, string>;
-  raised: string[];
-  connections: Record<WatcherKind, number>;
-  longestWait: number;
-  setup: SetUp & { upstreamCalls: number; events: number };
-  window: WindowFigures & {
-    seconds: number;
-    emulatorCpuPerMinute: number;
-    benchCpuPerMinute: number;
-    heap: Record<'usedMin' | 'usedMax' | 'totalMax' | 'externalMax' | 'newSpaceMax', number>;
-    bySource: { name: string; list: number; describe: number }[];
-    movingDescribesPerSecond: number;
-    failedCalls: number;
+/** What a moonshot run measured (sizingRun.ts, moonshotReplica()), with its run's facts: what MOONSHOT.md reads. */
+export type Moonshot = RunFacts &
+  Awaited<ReturnType<typeof moonshotReplica>> & {
+    jobsPerSource: number;
+    watchedPerSource: Record<string, number>;
   };
-  churn: Churn;
-  events: Agreement & { total: number };
-  tally: Tally;
-  floor: (SetUp & { churn: Churn; errors: number }) | null;
-}
 
-/** What MOONSHOT.md says of how the bench ran besides a run's result. */
-export interface MoonshotLayout {
-  /** The most watches open at once (the largest of BENCH_MOONSHOT_WATCHES). */
-  watches: number;
-  /** Connections being set up at once. */
-  openConcurrency: number;
-  /** The sources, in the order of the window's `bySource`, each with its list's page size (null: its jobs are described one by one). */
-  sources: readonly { name: string; page: number | null }[];
-}
+/** How the bench ran besides a run's result: the most watches open at once, the connections set up at once, the sources in the order of the window's `bySource`. */
+const layout = { watches: WATCHES, openConcurrency: OPEN_CONCURRENCY, sources: SOURCES };
+type MoonshotLayout = typeof layout;
 
 /** The problems of a moonshot run, each with its count; empty when there were none. */
 export function moonshotProblems(r: Moonshot): string[] {
@@ -309,7 +237,7 @@ The moving jobs add their describes: each change sends its poller back to a 2-s 
 }
 
 /** MOONSHOT.md's text, before its prose is wrapped. */
-export function renderMoonshot(r: Moonshot, layout: MoonshotLayout): string {
+export function renderMoonshot(r: Moonshot): string {
   const { settings: s, window: w, setup } = r;
   const bad = moonshotProblems(r);
   const { watches, openConcurrency } = layout;
