@@ -245,14 +245,10 @@ export function renderMoonshot(r: Moonshot): string {
   const environment = Object.keys(r.gateway).filter((k) => k !== 'node flags');
   const watched = Object.entries(r.watchedPerSource).map(([k, v]) => `${k} ${v}`);
   const env = {
-    ...{
-      WATCHES: watches,
-      JOBS: s.jobs,
-      JOBS_PER_WATCH: s.jobsPerWatch,
-      PER_CONNECTION: s.perConnection,
-    },
-    ...{ MOVING: s.moving, MOVE_S: s.moveSeconds, WARMUP_S: s.warmupSeconds, SECONDS: s.seconds },
-    ...{ JOBS_PER_SOURCE: r.jobsPerSource, FLOOR: s.floor ? 1 : 0 },
+    ...{ WATCHES: watches, JOBS: s.jobs, JOBS_PER_WATCH: s.jobsPerWatch },
+    ...{ PER_CONNECTION: s.perConnection, MOVING: s.moving, MOVE_S: s.moveSeconds },
+    ...{ WARMUP_S: s.warmupSeconds, SECONDS: s.seconds, JOBS_PER_SOURCE: r.jobsPerSource },
+    FLOOR: s.floor ? 1 : 0,
   };
   return `# Watch moonshot: ${f(watches)} open watches of ${f(s.jobs)} jobs on one replica
 
