@@ -177,23 +177,15 @@ async function onceWriter(
   records: readonly JobRecord[],
   recordsFile: string,
 ) {
-  const rate = RATE || 10_000;
-  const run = `r${Date.now()}`;
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(REPO_ROOT, 'bench/lib/writerHost.ts')],
-    {
-      cwd: REPO_ROOT,
-      env: {
-        ...process.env,
-        BENCH_WRITER_HOST_STORE: JSON.stringify(store),
-        BENCH_WRITER_HOST_RECORDS: recordsFile,
-        BENCH_WRITER_HOST_RATE: String(rate),
-        BENCH_WRITER_HOST_RUN: run,
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+  const [asked, run] = [RATE || 10_000, `r${Date.now()}`];
+  const env = {
+    ...process.env,
+    ...{ BENCH_WRITER_HOST_STORE: JSON.stringify(store), BENCH_WRITER_HOST_RECORDS: recordsFile },
+    ...{ BENCH_WRITER_HOST_RATE: String(asked), BENCH_WRITER_HOST_RUN: run },
+  };
+  const host = join(REPO_ROOT, 'bench/lib/writerHost.ts');
+  const stdio = ['ignore', 'pipe', 'inherit'] as ['ignore', 'pipe', 'inherit'];
+  const child = spawn(process.execPath, ['--import', 'tsx', host], { cwd: REPO_ROOT, env, stdio });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   /** [changes recorded, epoch ms, dropped so far, the writer's lag in s], in the order printed. */
   const acks: [number, number, number, number][] = [];
@@ -220,18 +212,13 @@ async function onceWriter(
   for (const [upTo, at] of acks)
     for (; next < upTo; next++)
       acknowledged.push([killId(records[next % records.length]!, run, next), at]);
-  return lossOf(
-    name,
-    store,
-    acknowledged,
-    (count - atStart) / ((lastAt - started) / 1000),
-    killedAt,
-    {
-      askedPerSecond: rate,
-      droppedBeforeKill: dropped,
-      lagSecondsBeforeKill: lagSeconds,
-    },
-  );
+  const rate = (count - atStart) / ((lastAt - started) / 1000);
+  const how = {
+    askedPerSecond: asked,
+    droppedBeforeKill: dropped,
+    lagSecondsBeforeKill: lagSeconds,
+  };
+  return lossOf(name, store, acknowledged, rate, killedAt, how);
 }
 
 async function main() {

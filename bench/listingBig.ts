@@ -220,26 +220,27 @@ async function walkUnderKitLimit() {
 const OPERATOR_PAGE = `query($after: String, $first: Int) { listJobs(first: $first, after: $after) {
   edges { node { id provider state createdAt } } pageInfo { endCursor hasNextPage } sources { provider state code } } }`;
 
-/** Listed jobs from `after` on, 100 a page, to the 15,000th walked (issue 88's walk) or the last: RSS and jobs walked. */
+type Walk = { after?: string | null; walked?: number; first?: number; pages?: number };
+
+/**
+ * Listed jobs from `after` on, `first` a page, to the 15,000th walked (issue 88's walk), the last,
+ * or `pages` pages; `each` after each page: the jobs walked, the cursor and RSS at the end.
+ */
 async function walkAll(
   url: string,
   headers: Record<string, string>,
-  after: string | null = null,
-  walked = 0,
+  { after = null, walked = 0, first = 100, pages = Infinity }: Walk = {},
+  each?: (page: number) => Promise<void>,
 ) {
   let [jobs, more] = [walked, true];
-  while (more && jobs < WALK_JOBS) {
-    const variables = { after, first: 100 };
-    const answer = await post(
-      url,
-      JSON.stringify({ query: OPERATOR_PAGE, variables }),
-      headers,
-      'listJobs',
-    );
+  for (let n = 1; more && jobs < WALK_JOBS && n <= pages; n++) {
+    const body = JSON.stringify({ query: OPERATOR_PAGE, variables: { after, first } });
+    const answer = await post(url, body, headers, 'listJobs');
     const { edges, pageInfo } = (answer.json.data as { listJobs: Conn }).listJobs;
     [jobs, more, after] = [jobs + edges.length, pageInfo.hasNextPage, pageInfo.endCursor];
+    await each?.(n);
   }
-  return { jobs, rss: (await heapOf({ url })).rss };
+  return { jobs, after, rss: (await heapOf({ url })).rss };
 }
 
 /**
@@ -250,11 +251,7 @@ async function walkAll(
 async function demoProcessMemory() {
   const bin = fileURLToPath(new URL('../bin/jobgraph.mjs', import.meta.url));
   const child = spawn(process.execPath, [bin, 'demo'], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      PORT: '0',
-      JOBGRAPH_EMULATOR_JOBS_PER_SOURCE: String(N),
-    },
+    env: { PATH: process.env.PATH ?? '', PORT: '0', JOBGRAPH_EMULATOR_JOBS_PER_SOURCE: String(N) },
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   try {
@@ -268,20 +265,17 @@ async function demoProcessMemory() {
       return { rss, heapUsed: used, newSpace, oldSpace };
     };
     const before = await read();
-    let after: string | null = null;
     let afterPage1 = before;
-    for (let n = 1; n <= 10; n++) {
-      const answer = await post(
-        url,
-        JSON.stringify({ query: OPERATOR_PAGE, variables: { after, first: 25 } }),
-        headers,
-        'listJobs',
-      );
-      after = (answer.json.data as { listJobs: Conn }).listJobs.pageInfo.endCursor;
+    const { after } = await walkAll(url, headers, { first: 25, pages: 10 }, async (n) => {
       if (n === 1) afterPage1 = await read();
-    }
+    });
     const afterPage10 = await read();
-    return { before, afterPage1, afterPage10, walk: await walkAll(url, headers, after, 250) };
+    return {
+      before,
+      afterPage1,
+      afterPage10,
+      walk: await walkAll(url, headers, { after, walked: 250 }),
+    };
   } finally {
     child.kill('SIGKILL');
   }

@@ -5,16 +5,13 @@ import type { AddressInfo } from 'node:net';
 import { mintToken } from '../src/auth/mintToken.ts';
 import { listedDemoJobs } from '../src/emulators/index.ts';
 import { BATCH_JOB_STATUSES } from '../src/emulators/batch/jobEvents.ts';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { profileIn } from './lib/profile.ts';
+import { post } from './lib/queries.ts';
 import { int, quickRun } from './lib/settings.ts';
 import { profileTables } from './rig/cpuReport.ts';
-import { REPO_ROOT } from './rig/proc.ts';
 import { newTally, openAll, slices, WatcherConnection, type Update } from './lib/watchers.ts';
 import type { GatewayProcess } from './rig/gateway.ts';
-import { sleep } from './rig/proc.ts';
+import { REPO_ROOT, scratchDir, sleep } from './rig/proc.ts';
 import { columns, loadAverage } from './rig/report.ts';
 import { logger, release, runBench, startStack, type Stack } from './rig/stack.ts';
 import { percentile } from './rig/stats.ts';
@@ -101,17 +98,11 @@ async function makeRules(gateway: GatewayProcess, token: string, url: string, co
     target: { kind: 'WEBHOOK', url },
   });
   const query = `mutation ($input: NotificationRuleInput!) { createNotificationRule(input: $input) { rule { id } } }`;
+  const headers = { authorization: `Bearer ${token}` };
+  const make = (i: number) => JSON.stringify({ query, variables: { input: input(i) } });
   for (const batch of slices([...Array(count).keys()], 8))
     await Promise.all(
-      batch.map(async (i) => {
-        const res = await fetch(`${gateway.url}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-          body: JSON.stringify({ query, variables: { input: input(i) } }),
-        });
-        const body = (await res.json()) as { errors?: { message: string }[] };
-        if (body.errors) throw new Error(`createNotificationRule: ${body.errors[0]?.message}`);
-      }),
+      batch.map((i) => post(gateway.url, make(i), headers, 'createNotificationRule')),
     );
 }
 
@@ -183,7 +174,7 @@ async function run(
   rules: number,
 ) {
   const label = rules ? `${rules} rules` : 'no rule';
-  const profileDir = PROFILE && rules ? mkdtempSync(join(tmpdir(), 'jobgraph-notify-prof-')) : null;
+  const profileDir = PROFILE && rules ? scratchDir('jobgraph-notify-prof-') : null;
   const gateway = await stack.gateway({
     label,
     ...(profileDir ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profileDir] } : {}),

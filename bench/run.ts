@@ -132,12 +132,8 @@ async function measureBaselines(
   const bare = await measure('the bare graphql-js server');
   const http = await measure('node:http alone (the floor of any server)', '--memo');
   const apollo = await measure('a bare Apollo Server 5 over the same schema', '--apollo');
-  const runs = {
-    baselineMicros: bare.micros,
-    httpMicros: http.micros,
-    apolloMicros: apollo.micros,
-  };
-  return { runs, sameBytes: bare.sameBytes };
+  const [baselineMicros, httpMicros, apolloMicros] = [bare.micros, http.micros, apollo.micros];
+  return { runs: { baselineMicros, httpMicros, apolloMicros }, sameBytes: bare.sameBytes };
 }
 
 async function main(): Promise<void> {
@@ -242,13 +238,8 @@ async function cpuProfiles(
   const profiled = await launch('profiled', afterRoot, ['--cpu-prof', '--cpu-prof-dir', dir]);
   // The same steady state as the timed gateways: code optimised, the secret registry full.
   await side.loadFresh(ctx, profiled.url, 'missing', 20);
-  await side.loadFresh(
-    ctx,
-    profiled.url,
-    'finished',
-    Math.max(60, settings.steadyStateQueries),
-    300,
-  );
+  const steady = Math.max(60, settings.steadyStateQueries);
+  await side.loadFresh(ctx, profiled.url, 'finished', steady, 300);
   const windows: cpuReport.KindWindows = {};
   for (const kind of settings.kinds) {
     await waitForIdle(profiled.pid);
@@ -275,23 +266,17 @@ async function cpuProfiles(
 async function cpuOnly(): Promise<void> {
   const settings = readCpuSettings();
   const { tmpDir, stack, ctx, roots, afterRoot } = await begin(settings);
-  const launch: Launch = (label, repoRoot, nodeArgs = [], env = {}) =>
-    stack.gateway({
-      label,
-      repoRoot,
-      nodeArgs,
-      extraEnv: { JOBGRAPH_CACHE_MAX_ENTRIES: '0', ...env },
-    });
+  const launch: Launch = (label, repoRoot, nodeArgs = [], env = {}) => {
+    const extraEnv = { JOBGRAPH_CACHE_MAX_ENTRIES: '0', ...env };
+    return stack.gateway({ label, repoRoot, nodeArgs, extraEnv });
+  };
   await probeFixtures(stack, { repoRoot: afterRoot });
   const { gateways, peers, servers, measured } = await cpuServers(settings, stack, roots, launch);
   const labels = [...(measured('floor') ? ['floor'] : []), ...servers.map((s) => s.label)];
   log('warm-up');
-  for (const s of servers)
-    await side.warmUp(
-      ctx,
-      s,
-      peers.includes(s) ? side.PEER_STEADY_QUERIES : settings.steadyStateQueries,
-    );
+  const steadyOf = (s: side.Labelled) =>
+    peers.includes(s) ? side.PEER_STEADY_QUERIES : settings.steadyStateQueries;
+  for (const s of servers) await side.warmUp(ctx, s, steadyOf(s));
   log(`CPU per job: ${settings.cpuRuns} rounds of ${labels.join(', ')}`);
   const cpu = await side.cpuRounds(ctx, settings.kinds, servers, measured('floor'));
   const latency = await side.latencyRounds(ctx, servers);

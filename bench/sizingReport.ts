@@ -1,35 +1,20 @@
 /**
  * The watch load's reports (bench/sizing.ts measures): SIZING.md from the sizing table's rows, with
  * what the rows give (the cost per watch, the Kubernetes requests and limits), and MOONSHOT.md from a
- * moonshot run. Everything they print comes in as arguments: the run's result and the bench's
- * layout (its sizes, the sources, the Node it ran on), so `--render` and a test can call them alike.
+ * moonshot run, from the run's result and the bench's layout (sizingRun.ts).
  */
-import type { WatchSettings } from './lib/settings.ts';
-import type { compareSubscribers, Tally, WatcherKind } from './lib/watchers.ts';
+import { childEnv, type WatchSettings } from './lib/settings.ts';
 import { INSPECT_LOOPBACK } from './rig/inspector.ts';
-import { columns, mb, passMiss, type Column } from './rig/report.ts';
+import { KIT_LIMIT } from './rig/memoryLimit.ts';
+import { columns, f, f1, mb, passMiss, type Column } from './rig/report.ts';
 import { linearFit } from './rig/stats.ts';
-
-/** A window's figures (sizing.ts, window()): the gateway's gauges, RSS, CPU, upstream calls, events. */
-type WindowFigures = Record<
-  | 'watches'
-  | 'watchedJobs'
-  | 'rssMB'
-  | 'rssMaxMB'
-  | 'highWaterMB'
-  | 'cpuPercent'
-  | 'upstreamPerMinute'
-  | 'eventsPerMinute',
-  number
->;
-
-/** A step of the sizing table: its figures, and the listed jobs the snapshots hold (the sources read whole). */
-export type SizingRow = {
-  cores: number;
-  step: string;
-  listedJobs: number;
-  problems: string;
-} & WindowFigures;
+import {
+  OPEN_CONCURRENCY,
+  SOURCES,
+  WATCHES,
+  type moonshotReplica,
+  type SizingRow,
+} from './sizingRun.ts';
 
 const ceilTo = (value: number, step: number) => Math.ceil(value / step) * step;
 const MiB = 2 ** 20;
@@ -56,11 +41,6 @@ function perWatch(rows: readonly SizingRow[], cores: number) {
     watchesAt60PercentOfACore: Math.floor((60 - cpu.intercept) / cpu.slope),
   };
 }
-
-/** A number as the reports write it: thousands separated, `digits` decimals. */
-export const f = (n: number, digits = 0) =>
-  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-export const f1 = (n: number) => n.toFixed(1);
 
 const COLUMNS: Column<SizingRow>[] = [
   ['cores', (r) => r.cores],
@@ -95,14 +75,8 @@ export function sizingFigures(run: Omit<Sizing, 'perWatch' | 'kubernetes'>): Siz
   return { ...run, perWatch: perWatches, kubernetes: kubernetes(run.rows) };
 }
 
-/** What SIZING.md says of the table's steps besides a run's result. */
-export interface SizingLayout {
-  /** The \`listJobs\` pages of 100 the listing step walks. */
-  listPages: number;
-}
-
-/** SIZING.md's text. */
-export function renderSizing(result: Sizing, { listPages }: SizingLayout): string {
+/** SIZING.md's text; `listPages`: the \`listJobs\` pages of 100 the listing step walks. */
+export function renderSizing(result: Sizing, listPages: number): string {
   const [s, k] = [result.settings, result.kubernetes];
   const lines = (list: string[]) => list.join('\n');
   return `# Sizing: what one replica holds, and what to request for it
@@ -131,71 +105,16 @@ Re-run: \`npm run bench:sizing\`; \`BENCH_QUICK=1\` for a quick look (its figure
 `;
 }
 
-/** A process's reading once idle, after a full collection: RSS, V8 heap used, retained (heap used + external), bytes. */
-type Settled = Record<'rss' | 'heap' | 'retained', number>;
-
-/** A moonshot set-up's figures (sizing.ts, setUp()), the gateway's or the floor's. */
-interface SetUp {
-  seconds: number;
-  cpuSeconds: number;
-  perConnectionMs: Record<'p50' | 'p95' | 'max', number>;
-  idle: Settled;
-  end: Settled;
-  notReady: number;
-  /** What the second half of the connections added. */
-  secondHalf: Settled & { watches: number };
-}
-
-/** How every subscriber of each moving job agreed (lib/watchers.ts, compareSubscribers()). */
-type Agreement = Awaited<ReturnType<typeof compareSubscribers>>;
-
-/** A side's churn once set up (sizing.ts, churning()). */
-interface Churn {
-  steady: { rss: number };
-  minutes: number;
-  events: number;
-  allocation: { bytes: number; top: { where: string; bytes: number }[] };
-  agreement: Agreement;
-  youngMost: number;
-}
-
-/** What a moonshot run measured (sizing.ts, moonshotReplica()), with its run's facts: what MOONSHOT.md reads. */
-export interface Moonshot extends RunFacts {
-  jobsPerSource: number;
-  watchedPerSource: Record<string, number>;
-  gateway: Record<string, string>;
-  raised: string[];
-  connections: Record<WatcherKind, number>;
-  longestWait: number;
-  setup: SetUp & { upstreamCalls: number; events: number };
-  window: WindowFigures & {
-    seconds: number;
-    emulatorCpuPerMinute: number;
-    benchCpuPerMinute: number;
-    heap: Record<'usedMin' | 'usedMax' | 'totalMax' | 'externalMax' | 'newSpaceMax', number>;
-    bySource: { name: string; list: number; describe: number }[];
-    movingDescribesPerSecond: number;
-    failedCalls: number;
+/** What a moonshot run measured (sizingRun.ts, moonshotReplica()), with its run's facts: what MOONSHOT.md reads. */
+export type Moonshot = RunFacts &
+  Awaited<ReturnType<typeof moonshotReplica>> & {
+    jobsPerSource: number;
+    watchedPerSource: Record<string, number>;
   };
-  churn: Churn;
-  events: Agreement & { total: number };
-  tally: Tally;
-  floor: (SetUp & { churn: Churn; errors: number }) | null;
-}
 
-/** What MOONSHOT.md says of how the bench ran besides a run's result. */
-export interface MoonshotLayout {
-  /** The most watches open at once (the largest of BENCH_MOONSHOT_WATCHES). */
-  watches: number;
-  /** Connections being set up at once. */
-  openConcurrency: number;
-  /** The sources, in the order of the window's `bySource`, each with its list's page size (null: its jobs are described one by one). */
-  sources: readonly { name: string; page: number | null }[];
-  /** The kit's memory limit per replica (bench/sizing.json), named when the gateway ran in it. */
-  kitLimit: string;
-  /** The Node both sides ran on, and the NODE_OPTIONS they were given (BENCH_NODE_OPTIONS), if any. */
-  node: { execPath: string; version: string; options: string | undefined };
-}
+/** How the bench ran besides a run's result: the most watches open at once, the connections set up at once, the sources in the order of the window's `bySource`. */
+const layout = { watches: WATCHES, openConcurrency: OPEN_CONCURRENCY, sources: SOURCES };
+type MoonshotLayout = typeof layout;
 
 /** The problems of a moonshot run, each with its count; empty when there were none. */
 export function moonshotProblems(r: Moonshot): string[] {
@@ -263,6 +182,7 @@ function churnSection(r: Moonshot, layout: MoonshotLayout): string {
     perJobMinute: c.allocation.bytes / r.settings.jobs / c.minutes,
   });
   const [g, b] = [side(r.churn, r.setup.idle.rss), side(fl.churn, fl.idle.rss)];
+  const options = childEnv().NODE_OPTIONS; // BENCH_NODE_OPTIONS, both sides'
   const row = (what: string, of: (x: typeof g) => number, show = kb, goal?: number) =>
     besideRow(what, of(g), of(b), show, goal);
   const steps = (x: typeof g) =>
@@ -273,7 +193,7 @@ function churnSection(r: Moonshot, layout: MoonshotLayout): string {
       .join(', ');
   return `## Under churn, beside the floor carrying the same churn
 
-Once set up, the floor (above) is given the same churn: the bench sends it the moving jobs' next progress message on the same clock as the emulators' (\`POST /move\`, every ${r.settings.moveSeconds} s), and it pushes each to every subscriber of those jobs; the same ${r.settings.warmupSeconds}-s warm-up, then the same ${r.settings.seconds}-s window. Both processes run on the same Node (\`${layout.node.execPath.split('/').slice(-3).join('/')}\`, ${layout.node.version}) with the same flags (\`${INSPECT_LOOPBACK}\`; the floor adds \`--import tsx\` to load its TypeScript) and the same environment less jobgraph's settings (\`NODE_ENV=production\`, ${layout.node.options ? `\`NODE_OPTIONS=${layout.node.options}\`` : 'no `NODE_OPTIONS`'}: \`BENCH_NODE_OPTIONS\`). RSS per watch is the window's median RSS (a reading a second) less the idle reading (after a collection), over ${f(watches)} watches. Allocation is V8's sampling heap profiler (\`HeapProfiler.startSampling\` through the inspector, one sample per 64 KiB on average, objects freed by young and old collections included), which V8 scales to an estimate of every byte allocated in the window — the same counter on both sides; its samples are held outside the heap, in RSS, on both sides alike (a few MB at most).
+Once set up, the floor (above) is given the same churn: the bench sends it the moving jobs' next progress message on the same clock as the emulators' (\`POST /move\`, every ${r.settings.moveSeconds} s), and it pushes each to every subscriber of those jobs; the same ${r.settings.warmupSeconds}-s warm-up, then the same ${r.settings.seconds}-s window. Both processes run on the same Node (\`${process.execPath.split('/').slice(-3).join('/')}\`, ${process.version}) with the same flags (\`${INSPECT_LOOPBACK}\`; the floor adds \`--import tsx\` to load its TypeScript) and the same environment less jobgraph's settings (\`NODE_ENV=production\`, ${options ? `\`NODE_OPTIONS=${options}\`` : 'no `NODE_OPTIONS`'}: \`BENCH_NODE_OPTIONS\`). RSS per watch is the window's median RSS (a reading a second) less the idle reading (after a collection), over ${f(watches)} watches. Allocation is V8's sampling heap profiler (\`HeapProfiler.startSampling\` through the inspector, one sample per 64 KiB on average, objects freed by young and old collections included), which V8 scales to an estimate of every byte allocated in the window — the same counter on both sides; its samples are held outside the heap, in RSS, on both sides alike (a few MB at most).
 
 | under churn | jobgraph | bare floor | ratio | goal | result |
 | --- | --- | --- | --- | --- | --- |
@@ -317,7 +237,7 @@ The moving jobs add their describes: each change sends its poller back to a 2-s 
 }
 
 /** MOONSHOT.md's text, before its prose is wrapped. */
-export function renderMoonshot(r: Moonshot, layout: MoonshotLayout): string {
+export function renderMoonshot(r: Moonshot): string {
   const { settings: s, window: w, setup } = r;
   const bad = moonshotProblems(r);
   const { watches, openConcurrency } = layout;
@@ -325,14 +245,10 @@ export function renderMoonshot(r: Moonshot, layout: MoonshotLayout): string {
   const environment = Object.keys(r.gateway).filter((k) => k !== 'node flags');
   const watched = Object.entries(r.watchedPerSource).map(([k, v]) => `${k} ${v}`);
   const env = {
-    ...{
-      WATCHES: watches,
-      JOBS: s.jobs,
-      JOBS_PER_WATCH: s.jobsPerWatch,
-      PER_CONNECTION: s.perConnection,
-    },
-    ...{ MOVING: s.moving, MOVE_S: s.moveSeconds, WARMUP_S: s.warmupSeconds, SECONDS: s.seconds },
-    ...{ JOBS_PER_SOURCE: r.jobsPerSource, FLOOR: s.floor ? 1 : 0 },
+    ...{ WATCHES: watches, JOBS: s.jobs, JOBS_PER_WATCH: s.jobsPerWatch },
+    ...{ PER_CONNECTION: s.perConnection, MOVING: s.moving, MOVE_S: s.moveSeconds },
+    ...{ WARMUP_S: s.warmupSeconds, SECONDS: s.seconds, JOBS_PER_SOURCE: r.jobsPerSource },
+    FLOOR: s.floor ? 1 : 0,
   };
   return `# Watch moonshot: ${f(watches)} open watches of ${f(s.jobs)} jobs on one replica
 
@@ -342,7 +258,7 @@ ${bad.length ? `**THIS RUN HAD PROBLEMS: ${bad.join('; ')}.** First examples:\n\
 
 ## Set-up
 
-One gateway (\`node ${r.gateway['node flags'] ? `${r.gateway['node flags']} ` : ''}bin/jobgraph.mjs\`, live mode${s.kitLimit ? `, in a memory cgroup of the kit's limit, ${layout.kitLimit}, as a pod runs it` : ''}) in front of the emulators (their own process, a big account of ${f(r.jobsPerSource)} jobs in each listable source, the progressing demo jobs left out of its lists, ${s.latencyMs} ms before each answer). Its settings: the emulator endpoints and demo credentials, \`JOBGRAPH_JWT_SECRET\`, \`LOG_LEVEL=info\` (jobgraph's default; the bench's helper sets warn), \`JOBGRAPH_CALLER_RATE=off\` (the bench's helper: its load would spend a caller's rate in a second), ${r.raised.length ? `and raised for this size: ${r.raised.join('; ')}` : `and nothing else: no cap needs raising at this size (each connection is its own caller, ${s.perConnection} subscriptions each)`}.
+One gateway (\`node ${r.gateway['node flags'] ? `${r.gateway['node flags']} ` : ''}bin/jobgraph.mjs\`, live mode${s.kitLimit ? `, in a memory cgroup of the kit's limit, ${KIT_LIMIT}, as a pod runs it` : ''}) in front of the emulators (their own process, a big account of ${f(r.jobsPerSource)} jobs in each listable source, the progressing demo jobs left out of its lists, ${s.latencyMs} ms before each answer). Its settings: the emulator endpoints and demo credentials, \`JOBGRAPH_JWT_SECRET\`, \`LOG_LEVEL=info\` (jobgraph's default; the bench's helper sets warn), \`JOBGRAPH_CALLER_RATE=off\` (the bench's helper: its load would spend a caller's rate in a second), ${r.raised.length ? `and raised for this size: ${r.raised.join('; ')}` : `and nothing else: no cap needs raising at this size (each connection is its own caller, ${s.perConnection} subscriptions each)`}.
 
 - **Environment** (besides the demo credentials and \`JOBGRAPH_JWT_SECRET\`): ${environment.map((k) => `\`${k}\``).join(', ')}.
 - **Jobs**: ${s.jobs - s.moving} unfinished jobs of the big account (${watched.join(', ')}; none changes) and ${s.moving} moving Import/Export jobs whose progress message changes every ${s.moveSeconds} s once set-up is over.

@@ -62,10 +62,10 @@ export const loadFresh = (
 /** A server the bench loads: a jobgraph gateway or the SDK peer. */
 type Target = Pick<GatewayProcess, 'url' | 'pid' | 'cpuMicros'>;
 
-/** Server CPU per job, `cpuRequests` fresh 100-job queries; calls made and expected (`callsOf`). */
 /** How long a CPU window stays open after its last answer: the history's group commit (1 s) and a margin. */
 const AFTER_WORK_MS = int('BENCH_AFTER_WORK_MS', 1100, 0, 60_000);
 
+/** Server CPU per job, `cpuRequests` fresh 100-job queries; calls made and expected (`callsOf`). */
 export async function cpuPerJob(ctx: BenchContext, target: Target, kind: IdKind) {
   await waitForIdle(target.pid);
   const calls = await ctx.emulators.counters();
@@ -176,22 +176,10 @@ export async function measureSide(
   await main.stop();
 
   const fairness = await fairnessOf(ctx, launch);
-  const { repeatClean, repeatSecret, cachedAnswer, cachedMicros, cachedLoggedMicros } =
-    await cachedPath(ctx, launch, fixtures);
-
+  const cached = await cachedPath(ctx, launch, fixtures);
   return {
-    root,
-    idleStartMb,
-    idleAfterMb,
-    cpu,
-    p50,
-    latency,
-    ...{ memory, memoryFew, newConnections, callsAfterWarmup },
-    repeatClean,
-    repeatSecret,
-    ...{ cachedMicros, cachedLoggedMicros, cachedAnswer },
-    fairness,
-    gatewaySettings,
+    ...{ root, idleStartMb, idleAfterMb, cpu, p50, latency, memory, memoryFew },
+    ...{ newConnections, callsAfterWarmup, ...cached, fairness, gatewaySettings },
   };
 }
 

@@ -42,6 +42,11 @@ export const loadAverage = (): string =>
 
 export const mb = (bytes: number, digits = 0): string => `${(bytes / 1e6).toFixed(digits)} MB`;
 
+/** A number as the reports write it: thousands separated, `digits` decimals. */
+export const f = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+export const f1 = (n: number) => n.toFixed(1);
+
 export const passMiss = (ok: boolean): 'PASS' | 'MISS' => (ok ? 'PASS' : 'MISS');
 
 /** A Markdown table's lines (a `|` in a cell escaped). */
