@@ -9,7 +9,7 @@ import type { JobRecord } from '../../src/model/job.ts';
 import { Notifier } from '../../src/notifications/notifier.ts';
 import { RuleStore, type RuleRow } from '../../src/notifications/ruleStore.ts';
 import { historyStores } from '../support/historyStores.ts';
-import { ruleRow } from '../support/ruleRows.ts';
+import { createdAudit, ruleRow } from '../support/ruleRows.ts';
 
 const T0 = Date.parse('2026-11-27T10:00:00Z');
 const JOB = 'batch:us-east-1:confirmed';
@@ -71,14 +71,7 @@ describe.each(historyStores())('An event confirmed for several rules on a $name'
     // Five rules take the job's failure; two do not (another provider, a text it lacks).
     const rules = [0, 1, 2, 3, 4].map((n) => rule(n, { providers: ['AWS_BATCH'] }));
     rules.push(rule(5, { providers: ['AWS_OMICS'] }), rule(6, { text: 'no job is called this' }));
-    for (const r of rules)
-      await store.insert(r, {
-        ruleId: r.id,
-        at: r.created_at,
-        change: 'CREATE',
-        subject: null,
-        reason: null,
-      });
+    for (const r of rules) await store.insert(r, createdAudit(r));
   });
   afterAll(() => db?.close());
 

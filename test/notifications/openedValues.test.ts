@@ -15,7 +15,7 @@ import {
 } from '../../src/notifications/secretBox.ts';
 import { historyStores } from '../support/historyStores.ts';
 import { startReceiver, type Receiver } from '../support/webhookReceiver.ts';
-import { ruleRow } from '../support/ruleRows.ts';
+import { createdAudit, ruleRow } from '../support/ruleRows.ts';
 
 const box = createSecretBox('a notification sealing key of 32+ characters');
 /** The box, its opens counted by field. */
@@ -88,13 +88,7 @@ describe.each(historyStores())("The outbox's opened targets and secrets on a $na
     async () => {
       const [secret, rotated] = [newSigningSecret(), newSigningSecret()];
       const rule = sealedRule(`nr_opened_${kind.name.length}`, first.url, secret);
-      await store.insert(rule, {
-        ruleId: rule.id,
-        at: rule.created_at,
-        change: 'CREATE',
-        subject: 'tester',
-        reason: null,
-      });
+      await store.insert(rule, createdAudit(rule, 'tester'));
       const outbox = new Outbox({
         store,
         box: counting,

@@ -11,7 +11,7 @@ import { RETRY_WAITS_MS, nextWaitMs } from '../../src/notifications/retrySchedul
 import { createSecretBox, newSigningSecret } from '../../src/notifications/secretBox.ts';
 import { historyStores } from '../support/historyStores.ts';
 import { startReceiver, type Receiver } from '../support/webhookReceiver.ts';
-import { ruleRow } from '../support/ruleRows.ts';
+import { createdAudit, ruleRow } from '../support/ruleRows.ts';
 import { StatementCount } from '../support/statementCount.ts';
 
 const box = createSecretBox('a notification sealing key of 32+ characters');
@@ -110,13 +110,7 @@ describe.each(historyStores())('The notification outbox on a $name', ({ skip, fr
     clock.t = Date.now();
   });
   const setUp = async (rule: RuleRow) => {
-    await store.insert(rule, {
-      ruleId: rule.id,
-      at: rule.created_at,
-      change: 'CREATE',
-      subject: 'tester',
-      reason: null,
-    });
+    await store.insert(rule, createdAudit(rule, 'tester'));
     const d = deliveryOf(rule, clock.t);
     await store.enqueue([d]);
     return d;

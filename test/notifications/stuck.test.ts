@@ -9,7 +9,7 @@ import type { JobRecord } from '../../src/model/job.ts';
 import { Notifier } from '../../src/notifications/notifier.ts';
 import { RuleStore, type RuleRow } from '../../src/notifications/ruleStore.ts';
 import { historyStores } from '../support/historyStores.ts';
-import { ruleRow } from '../support/ruleRows.ts';
+import { createdAudit, ruleRow } from '../support/ruleRows.ts';
 
 const T0 = Date.parse('2026-11-27T10:00:00Z');
 const HOUR = 3_600_000;
@@ -90,13 +90,7 @@ describe.each(historyStores())('STUCK rules on a $name', ({ skip, fresh }) => {
       stuck_factor: 2,
     };
     for (const r of [rule('nr_default', ['default']), byFactor])
-      await store.insert(r, {
-        ruleId: r.id,
-        at: r.created_at,
-        change: 'CREATE',
-        subject: null,
-        reason: null,
-      });
+      await store.insert(r, createdAudit(r));
   });
   afterAll(() => db?.close());
 

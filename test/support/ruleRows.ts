@@ -1,4 +1,4 @@
-import type { RuleRow } from '../../src/notifications/ruleStore.ts';
+import type { RuleAudit, RuleRow } from '../../src/notifications/ruleStore.ts';
 
 /**
  * A `notification_rules` row as the rule store reads one: an enabled WEBHOOK rule on FAILED for
@@ -29,3 +29,12 @@ export function ruleRow(over: Partial<RuleRow> = {}): RuleRow {
     ...over,
   };
 }
+
+/** The audit entry of `rule`'s creation (`RuleStore.insert`'s second argument), at its `created_at`. */
+export const createdAudit = (rule: RuleRow, subject: string | null = null): RuleAudit => ({
+  ruleId: rule.id,
+  at: rule.created_at,
+  change: 'CREATE',
+  subject,
+  reason: null,
+});
