@@ -7,10 +7,10 @@ import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/dat
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/history/migrations.ts';
 import { ActionLog, type JobActionEntry } from '../../src/history/actions.ts';
 import { HistoryReader, type HistoryFilter } from '../../src/history/reader.ts';
-import { HistoryWriter, type HistoryChange, type WriteOutcome } from '../../src/history/writer.ts';
+import { HistoryWriter, type WriteOutcome } from '../../src/history/writer.ts';
 import type { JobRecord } from '../../src/model/job.ts';
 import { SECRET_VALUE, batchRecord, withoutSecrets } from '../support/retainedRecords.ts';
-import { historyStores } from '../support/historyStores.ts';
+import { historyStores, readChange as change } from '../support/historyStores.ts';
 
 const kinds = historyStores();
 
@@ -29,17 +29,6 @@ const job = (id: string, over: Partial<Record<string, unknown>> = {}): JobRecord
     completedAt: null,
     ...over,
   }) as unknown as JobRecord;
-
-const change = (record: JobRecord, over: Partial<HistoryChange> = {}): HistoryChange => ({
-  record,
-  from: null,
-  to: record.state,
-  providerStatus: record.providerStatus,
-  at: '2026-01-01T00:00:01.000Z',
-  source: 'READ',
-  account: 'default',
-  ...over,
-});
 
 const identity = (r: JobRecord) => r;
 

@@ -10,7 +10,7 @@ import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/dat
 import { HistoryReader } from '../../src/history/reader.ts';
 import { HistoryWriter } from '../../src/history/writer.ts';
 import type { JobRecord } from '../../src/model/job.ts';
-import { historyStores } from '../support/historyStores.ts';
+import { historyStores, readChange } from '../support/historyStores.ts';
 import { withoutSecrets } from '../support/retainedRecords.ts';
 
 /**
@@ -61,16 +61,7 @@ describe.each(historyStores())('A text search on a $name', ({ skip, fresh }) => 
     const db = (await openHistoryDatabase(await fresh()))!;
     open.push(db);
     const writer = new HistoryWriter(db, { withoutSecrets, maxQueue: 1000 });
-    for (const record of JOBS)
-      writer.record({
-        record,
-        from: null,
-        to: record.state,
-        providerStatus: record.providerStatus,
-        at: '2026-01-01T00:00:01.000Z',
-        source: 'READ',
-        account: 'default',
-      });
+    for (const record of JOBS) writer.record(readChange(record));
     await writer.close();
     const asked: CompiledQuery[] = [];
     const store: HistoryDatabase = {

@@ -15,13 +15,13 @@ import {
   storableJson,
   storableText,
 } from '../../src/history/storableText.ts';
-import type { HistoryChange, WriteOutcome } from '../../src/history/writer.ts';
+import type { WriteOutcome } from '../../src/history/writer.ts';
 import type { JobRecord } from '../../src/model/job.ts';
 import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
 import { DEMO_DATA } from '../../src/emulators/index.ts';
 import { operatorToken, readyz, writerToken } from '../support/accountTokens.ts';
 import { gql } from '../support/gateway.ts';
-import { historyStores, historyUrlOf } from '../support/historyStores.ts';
+import { historyStores, historyUrlOf, readChange } from '../support/historyStores.ts';
 import { metricValue } from '../support/metrics.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 import { withoutSecrets } from '../support/retainedRecords.ts';
@@ -43,15 +43,7 @@ const job = (id: string, over: Record<string, unknown> = {}): JobRecord =>
   }) as unknown as JobRecord;
 
 const change = (record: JobRecord, account = 'default', from: string | null = null) =>
-  ({
-    record,
-    from,
-    to: record.state,
-    providerStatus: record.providerStatus,
-    at: '2026-01-01T00:00:01.000Z',
-    source: 'READ',
-    account,
-  }) as HistoryChange;
+  readChange(record, { account, from });
 
 const entry = (jobId: string, reason: string): JobActionEntry => ({
   jobId,

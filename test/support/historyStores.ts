@@ -5,6 +5,8 @@ import { sql } from 'kysely';
 import { afterAll, expect } from 'vitest';
 import type { HistoryStoreConfig } from '../../src/config/types.ts';
 import { openHistoryDatabase } from '../../src/history/database.ts';
+import type { HistoryChange } from '../../src/history/writer.ts';
+import type { JobRecord } from '../../src/model/job.ts';
 import { usePostgres } from './usePostgres.ts';
 
 export interface HistoryStoreKind {
@@ -13,6 +15,24 @@ export interface HistoryStoreKind {
   /** A fresh, empty store of this kind. */
   fresh: () => Promise<HistoryStoreConfig>;
 }
+
+/**
+ * The change the history writer is given for `record` read for the first time, as a query's read
+ * would give it (the default account, at a fixed time); `over` sets what a test is about.
+ */
+export const readChange = (
+  record: JobRecord,
+  over: Partial<HistoryChange> = {},
+): HistoryChange => ({
+  record,
+  from: null,
+  to: record.state,
+  providerStatus: record.providerStatus,
+  at: '2026-01-01T00:00:01.000Z',
+  source: 'READ',
+  account: 'default',
+  ...over,
+});
 
 /** JOBGRAPH_HISTORY_URL naming `store`. */
 export const historyUrlOf = (store: HistoryStoreConfig): string =>
