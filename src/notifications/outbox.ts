@@ -8,7 +8,7 @@
  */
 import type { SecretBox } from './secretBox.ts';
 import { OpenedValues } from './openedValues.ts';
-import type { AttemptRow, DeliveryRow, RuleRow, RuleStore } from './ruleStore.ts';
+import type { AttemptRecord, DeliveryRow, RuleRow, RuleStore } from './ruleStore.ts';
 import {
   HostGate,
   postToTarget,
@@ -37,9 +37,6 @@ type Retry = (
   error: string | null,
   retryAfter: number | null,
 ) => Promise<AttemptOutcome>;
-
-/** An attempt's row and its delivery's new status, as RuleStore.attemptedAll writes them. */
-type Recorded = { attempt: AttemptRow; status: string; nextAttemptAt: string | null };
 
 /** What became of one attempt (`jobgraph_notifications_total{outcome}`). */
 export type AttemptOutcome = 'delivered' | 'retrying' | 'failed' | 'disabled';
@@ -134,7 +131,7 @@ export class Outbox {
    * before it leaves the batch due again when its lease ends: at least once).
    */
   async #attemptAll(due: readonly DeliveryRow[], rules: Map<string, RuleRow>): Promise<void> {
-    const recorded: Recorded[] = [];
+    const recorded: AttemptRecord[] = [];
     const ends = await Promise.allSettled(
       due.map((d) => this.attempt(d, rules.get(d.rule_id) ?? null, recorded)),
     );
@@ -198,7 +195,7 @@ export class Outbox {
   async attempt(
     delivery: DeliveryRow,
     read?: RuleRow | null,
-    recorded?: Recorded[],
+    recorded?: AttemptRecord[],
   ): Promise<AttemptOutcome> {
     const started = this.#now();
     const rule =
@@ -279,9 +276,9 @@ export class Outbox {
    * What records one attempt of `delivery` begun at `started`, with the delivery's new status:
    * into `recorded` when given, else in a transaction of its own.
    */
-  #recorder(delivery: DeliveryRow, started: number, recorded?: Recorded[]): Recorder {
+  #recorder(delivery: DeliveryRow, started: number, recorded?: AttemptRecord[]): Recorder {
     return async (statusCode, error, status, next) => {
-      const row: Recorded = {
+      const row: AttemptRecord = {
         attempt: {
           delivery_id: delivery.id,
           at: new Date(started).toISOString(),

@@ -37,6 +37,13 @@ export interface DeliveryPage {
 /** Most attempts a delivery shows (the schedule has ten; a redelivered one may have more). */
 export const ATTEMPTS_SHOWN = 50;
 
+/** One attempt's row and its delivery's new status, as `attemptedAll` writes them. */
+export interface AttemptRecord {
+  attempt: AttemptRow;
+  status: string;
+  nextAttemptAt: string | null;
+}
+
 export class RuleStore {
   readonly #db: Kysely<HistoryTables>;
   readonly dialect: 'sqlite' | 'postgres';
@@ -245,9 +252,7 @@ export class RuleStore {
    * rows in one insert, the deliveries in one update per status and next time (a delivery named
    * twice is updated in a later statement than its first, so the last record of it stands).
    */
-  async attemptedAll(
-    records: readonly { attempt: AttemptRow; status: string; nextAttemptAt: string | null }[],
-  ): Promise<void> {
+  async attemptedAll(records: readonly AttemptRecord[]): Promise<void> {
     if (records.length === 0) return;
     const groups: { status: string; next: string | null; ids: string[] }[] = [];
     const lastGroup = new Map<string, number>();
