@@ -44,7 +44,7 @@ const SHARED_FIELDS = {
     _args: unknown,
     context: RequestContext,
   ): Promise<string[]> {
-    // A listed row holds the fields its summary lacks as loaders (recordField).
+    // A listed node reads the fields its summary lacks through loaders (recordField).
     const [state, providerStatus, terminal] = await Promise.all([
       recordField(job, 'state'),
       recordField(job, 'providerStatus'),
@@ -92,7 +92,7 @@ export function concreteJobResolvers(provider: JobProvider) {
       args: { last: number; attempt?: number | null },
       context: RequestContext,
     ) {
-      const record = isListedRow(job)
+      const record = isListedNode(job)
         ? await context.loadJob(parseGlobalId(job.id), 'logTail')
         : job;
       return context.jobLogTail(
@@ -115,9 +115,6 @@ function recordField<F extends keyof JobRecord>(
 ): JobRecord[F] | Promise<JobRecord[F]> {
   return job[name];
 }
-
-/** Whether `job` is a `listJobs` node, some of whose fields load the whole record. */
-const isListedRow = (job: JobRecord): boolean => isListedNode(job);
 
 /**
  * The resolvers of every provider's job type (`BatchJob`, `CosBatchJob`, …), by type name, from
