@@ -249,9 +249,12 @@ class PgPool {
           connectionTimeoutMillis: 5000,
           idleTimeoutMillis: 30000,
         });
-        // An idle client's error (the server went away) must not crash the process: the next
-        // query fails and is counted by the writer.
+        // A client's error (the server went away, restarted or failed over) must not crash the
+        // process: its query fails and is counted by the writer. The pool listens to an idle
+        // client's errors; a checked-out client (a query or a transaction in flight) has no
+        // listener but this one, and pg emits 'error' on it when its socket ends.
         pool.on('error', () => undefined);
+        pool.on('connect', (client) => client.on('error', () => undefined));
         return pool;
       }));
   }
