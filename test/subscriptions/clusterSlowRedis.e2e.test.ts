@@ -153,7 +153,7 @@ describe.skipIf(redisServer.skip)(
         const perJob = [...log.between(windowFrom, log.calls.length).values()].map((t) => t.length);
         const alone = await Promise.all([a!, b!].map(async (p) => metricsOf(p.url)));
         process.stderr.write(
-          `[slow redis] b's first claims: ${claimCalls} script calls for ${JOBS} jobs; upstream calls while b's watchers came: ${log.calls.length - callsBefore}; at most ${Math.max(...perJob)} calls a job in two intervals; biggest chunk ${link!.link.biggest} B\n`,
+          `[slow redis] while b's watchers came: ${claimCalls} script calls (b's claims, a's shares); upstream calls meanwhile: ${log.calls.length - callsBefore}; at most ${Math.max(...perJob)} calls a job in two intervals; biggest chunk ${link!.link.biggest} B\n`,
         );
         expect([a!, b!].map((p) => logged(p, UNAVAILABLE_LINE))).toEqual([[], []]);
         for (const text of alone)
