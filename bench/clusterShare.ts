@@ -14,7 +14,7 @@ import { logger, runBench, startStack, track, type Stack } from './rig/stack.ts'
 import { percentile } from './rig/stats.ts';
 
 const JOBS = int('BENCH_CLUSTER_JOBS', 10_000, 2, 1_000_000);
-const REPLICAS = int('BENCH_CLUSTER_REPLICAS', 2, 1, 8);
+const REPLICAS = int('BENCH_CLUSTER_REPLICAS', 2, 1, 10);
 const MINUTES = int('BENCH_CLUSTER_MINUTES', 6, 1, 60);
 /** Changes a minute: 1 % of the watched jobs, as bench:events. */
 const PER_MINUTE = JOBS / 100;
@@ -88,7 +88,8 @@ async function replicaState(gateway: GatewayProcess) {
     .filter(([l]) => l.includes('outcome="applied"'))
     .reduce((n, [, v]) => n + v, 0);
   const holders = metricValue(text, 'jobgraph_watch_pollers_by_role', 'role="holder"');
-  return { rss: gateway.rss(), holders, polls, applied };
+  const cpu = metricValue(text, 'process_cpu_seconds_total');
+  return { rss: gateway.rss(), cpu, holders, polls, applied };
 }
 
 /** The changes of `ids` (a second's worth each `60 / PER_MINUTE` s), each on its watcher's account. */
@@ -186,6 +187,7 @@ runBench(log, async () => {
     batch,
     byReplica: r1.map((now, r) => ({
       ...{ rssIdle: rssIdle[r], rss: now.rss, holders: now.holders },
+      cpuPercent: +((100 * (now.cpu - r0[r]!.cpu)) / s).toFixed(1),
       pollsPerSecond: rates(now.polls, r0[r]!.polls, s),
       eventsAppliedPerSecond: +((now.applied - r0[r]!.applied) / s).toFixed(2),
     })),

@@ -60,6 +60,68 @@ export function withinOpTimeout<T>(call: Promise<T>, opTimeoutMs: number): Promi
   });
 }
 
+/** One call out on a connection, in the order sent (`answeredInOrder`). */
+interface OutCall {
+  /** Its bound, in ms: the op timeout times the ops it counts as. */
+  ms: number;
+  timer?: NodeJS.Timeout;
+  /** Its answer came (or it was given up): the timer's check does nothing. */
+  done: boolean;
+  giveUp(): void;
+}
+
+/**
+ * Bounds for the calls on one connection, which Redis answers in the order they were sent: a
+ * call's bound (the op timeout times `weight`, the ops a batch counts as) runs only once the calls
+ * sent before it were answered. Timed from the moment each call was sent, the hundredth of a burst
+ * waited for the ninety-nine before it within one op's time, and a Redis that answered every call,
+ * slowly, counted as down. A call whose bound ran out is given up only after the loop's next poll
+ * for I/O (`setImmediate`): an answer that arrived while the process was busy is read first.
+ * A Redis that stops answering is still caught within one bound: the oldest call's.
+ */
+export function answeredInOrder(
+  opTimeoutMs: number,
+): <T>(call: Promise<T>, weight?: number) => Promise<T> {
+  const out: OutCall[] = [];
+  const armHead = () => {
+    const head = out[0];
+    if (!head || head.timer) return;
+    head.timer = setTimeout(() => setImmediate(() => head.done || head.giveUp()), head.ms);
+    head.timer.unref();
+  };
+  const leave = (c: OutCall) => {
+    c.done = true;
+    clearTimeout(c.timer);
+    const i = out.indexOf(c);
+    if (i >= 0) out.splice(i, 1);
+    armHead();
+  };
+  return <T>(call: Promise<T>, weight = 1) =>
+    new Promise<T>((resolve, reject) => {
+      const ms = Math.round(opTimeoutMs * Math.max(1, weight));
+      const c: OutCall = {
+        ms,
+        done: false,
+        giveUp: () => {
+          leave(c);
+          reject(new Error(`Redis did not answer within ${ms} ms`));
+        },
+      };
+      out.push(c);
+      armHead();
+      call.then(
+        (value) => {
+          leave(c);
+          resolve(value);
+        },
+        (err: unknown) => {
+          leave(c);
+          reject(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
+    });
+}
+
 /**
  * Calls on `client`, each bounded by the op timeout (`withinOpTimeout`); while it is not connected
  * each fails at once ("Redis is not connected") without being sent.

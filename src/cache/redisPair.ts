@@ -72,9 +72,9 @@ export class RedisPair {
     return () => this.#availability.delete(listener);
   }
 
-  /** `call` bounded by the op timeout. */
-  bounded<T>(call: Promise<T>): Promise<T> {
-    return this.#redis.bounded(call);
+  /** `call` bounded by the op timeout, times `weight` (a batch's: how many ops it counts as). */
+  bounded<T>(call: Promise<T>, weight = 1): Promise<T> {
+    return this.#redis.bounded(call, weight);
   }
 
   /** Keeps `p` among the calls `close` waits for until it settles. */

@@ -49,6 +49,12 @@ end`;
 
 /** Most claims one call to Redis carries (see CLAIM_SCRIPT). */
 export const CLAIMS_PER_CALL = 100;
+/**
+ * A call of N claims is bounded by N / CLAIMS_PER_OP op timeouts (at least one): it does by design
+ * what N calls would (a lease read and written, a last poll read, a few KB each), so judged as one
+ * 1-key op, a slow but answering Redis would count as down at every burst of claims.
+ */
+export const CLAIMS_PER_OP = 10;
 
 /**
  * Take each lease if it is free (what `SET key id NX PX ttl` does) or renew it if it is already
@@ -171,8 +177,10 @@ class RedisPollLeases implements PollLeases {
   readonly #held = new Set<string>();
   /** The listeners of each followed job, by channel. */
   readonly #followed = new Map<string, Set<(poll: SharedPoll) => void>>();
-  /** The claims made in this turn of the event loop, sent together (`#sendClaims`). */
+  /** The claims not sent yet: made in this turn of the event loop, or while a call was out (`#sendClaims`). */
   readonly #claims: PendingClaim[] = [];
+  /** Whether a call of claims is out: one at a time, so none waits behind another's answer. */
+  #claiming = false;
   /** Each record's shareable form (null: not shareable), so an unchanged poll shares it again. */
   readonly #encoded = new WeakMap<JobRecord, Shareable | null>();
 
@@ -211,7 +219,7 @@ class RedisPollLeases implements PollLeases {
         const keys = [key, POLL_LAST_PREFIX + globalId];
         this.#claims.push({ keys, args: [mine, ttl(ttlMs), last ? '1' : '0'], resolve, reject });
         // The claims made in this turn of the event loop go together.
-        if (this.#claims.length === 1) setImmediate(() => this.#sendClaims());
+        if (this.#claims.length === 1 && !this.#claiming) setImmediate(() => this.#sendClaims());
       });
       if (reply[0] === 1) return this.#took(globalId);
       const leftMs = this.#leaseLeft(key, reply[2], Number(reply[1] ?? 0), ttlMs);
@@ -225,20 +233,30 @@ class RedisPollLeases implements PollLeases {
     }
   }
 
-  /** The claims waiting, CLAIMS_PER_CALL to a call of CLAIM_SCRIPT; each gets its own answer. */
+  /**
+   * The claims waiting, CLAIMS_PER_CALL to a call of CLAIM_SCRIPT, one call out at a time; each
+   * claim gets its own answer. Pipelined, the last of a burst's calls waited for every call before
+   * it within its own op timeout, which a burst of thousands overran; one at a time, each call's
+   * bound starts when it is sent and weighs its claims (CLAIMS_PER_OP).
+   */
   #sendClaims(): void {
-    const claims = this.#claims.splice(0);
-    for (let at = 0; at < claims.length; at += CLAIMS_PER_CALL) {
-      const batch = claims.slice(at, at + CLAIMS_PER_CALL);
-      const call = this.#commands.eval(CLAIM_SCRIPT, {
-        keys: batch.flatMap((c) => c.keys),
-        arguments: [this.#tag, ...batch.flatMap((c) => c.args)],
-      });
-      this.#pair.bounded(call).then(
+    const batch = this.#claims.splice(0, CLAIMS_PER_CALL);
+    if (batch.length === 0) return void (this.#claiming = false);
+    this.#claiming = true;
+    const call = this.#commands.eval(CLAIM_SCRIPT, {
+      keys: batch.flatMap((c) => c.keys),
+      arguments: [this.#tag, ...batch.flatMap((c) => c.args)],
+    });
+    void this.#pair
+      .bounded(call, batch.length / CLAIMS_PER_OP)
+      .then(
         (replies) => batch.forEach((c, i) => c.resolve((replies as ClaimReply[])[i]!)),
-        (err: unknown) => batch.forEach((c) => c.reject(err)),
-      );
-    }
+        (err: unknown) => {
+          // Redis counts as away now (each claim's catch): the claims waiting are answered at once.
+          for (const c of [...batch, ...this.#claims.splice(0)]) c.reject(err);
+        },
+      )
+      .finally(() => this.#sendClaims());
   }
 
   async share(

@@ -3,9 +3,9 @@ import { hostname } from 'node:os';
 import type { RedisClientType } from '@keyv/redis';
 import type { Logger } from 'pino';
 import {
+  answeredInOrder,
   connectWatched,
   recheckLater,
-  withinOpTimeout,
   type OwnRedisOptions,
   type Recheck,
 } from './redisCall.ts';
@@ -60,6 +60,7 @@ export class SharedRedis {
   readonly settled: Promise<void>;
   #settle: () => void = () => undefined;
   readonly #recheck: Recheck;
+  readonly #inOrder: <T>(call: Promise<T>, weight?: number) => Promise<T>;
   #state: 'starting' | 'up' | 'down' = 'starting';
   #closed = false;
   readonly #turns = new Set<RedisTurns>();
@@ -67,6 +68,7 @@ export class SharedRedis {
 
   constructor(options: SharedRedisOptions) {
     this.opTimeoutMs = options.opTimeoutMs;
+    this.#inOrder = answeredInOrder(options.opTimeoutMs);
     this.database = Number(new URL(options.url).pathname.slice(1)) || 0;
     this.replicaId =
       options.replicaId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
@@ -120,9 +122,12 @@ export class SharedRedis {
     return () => this.#listeners.delete(listener);
   }
 
-  /** `call` bounded by the op timeout. */
-  bounded<T>(call: Promise<T>): Promise<T> {
-    return withinOpTimeout(call, this.opTimeoutMs);
+  /**
+   * `call` bounded by the op timeout, times `weight`: how many ops a batch counts as (default 1),
+   * once the calls sent before it were answered (`answeredInOrder`).
+   */
+  bounded<T>(call: Promise<T>, weight = 1): Promise<T> {
+    return this.#inOrder(call, weight);
   }
 
   /**

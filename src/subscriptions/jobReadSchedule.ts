@@ -261,13 +261,17 @@ export class JobReadSchedule implements GroupMember {
   }
 
   /**
-   * Redis is back: a poller polling alone asks for its job's lease now, without polling — taken,
-   * its next poll (due within a wait, before the lease lapses) is the holder's; held by another
-   * replica, it follows that one. So one replica polls each job again at once.
+   * Redis is back: a poller polling alone asks for its job's lease, without polling, at a moment
+   * spread over its wait (as `leasesLost` spreads the followers' polls: every poller of every
+   * replica asking at once is one burst of claims) — taken, its next poll is the holder's; held by
+   * another replica, it follows that one. So one replica polls each job again within a wait.
    */
   leasesBack(): void {
     if (this.stopped || this.role !== 'alone') return;
-    void this.claim(false);
+    const spread = this.interval * (this.options.random ?? Math.random)();
+    this.options.scheduler.setTimeout(() => {
+      if (!this.stopped && this.role === 'alone') void this.claim(false);
+    }, spread);
   }
 
   /** The timer fired: with leases, take (or renew) the lease first; then the group decides how to poll, else the describe call. */
