@@ -5,6 +5,7 @@ import { batchCalls, change, liven, revive, watch, watchedJobs } from './eventsL
 import { int, pairs, quickRun, text } from './lib/settings.ts';
 import { REPO_ROOT, sleep } from './rig/proc.ts';
 import { columns, commitOf, loadAverage, runLine } from './rig/report.ts';
+import { metricValue, scrape } from './rig/gateway.ts';
 import { logger, release, runBench, startStack, type Stack } from './rig/stack.ts';
 import { percentile } from './rig/stats.ts';
 
@@ -57,6 +58,7 @@ async function run(
   await sleep((WARMUP_S * 1000) / 2);
   const idleCpu = (gateway.cpuMicros() - idleBefore) / (WARMUP_S * 5000); // % of one core
   w.latencies.length = 0;
+  const setUp = await lagAndGc(gateway);
   const before = await stack.emulators.counters();
   const cpuBefore = gateway.cpuMicros();
   const started = Date.now();
@@ -69,6 +71,9 @@ async function run(
   const { calls, described, lists, other } = await batchCalls(stack.emulators, before);
   const cpu = (gateway.cpuMicros() - cpuBefore) / (MINUTES * 600_000); // % of one core
   const rss = gateway.rss();
+  log(
+    `${label}: event-loop lag max, scavenges (s): set-up ${setUp}, window ${await lagAndGc(gateway)}`,
+  );
   w.close();
   await release(gateway);
   const lat = w.latencies;
@@ -146,6 +151,13 @@ runBench(log, async () => {
 });
 
 type Run = Awaited<ReturnType<typeof run>>;
+
+/** The event loop's longest delay since the last scrape (prom-client resets it) and young-generation GC seconds so far. */
+async function lagAndGc(gateway: { url: string }) {
+  const m = await scrape(gateway);
+  const gc = metricValue(m, 'nodejs_gc_duration_seconds_sum', 'kind="minor"');
+  return `${metricValue(m, 'nodejs_eventloop_lag_max_seconds').toFixed(2)}, ${gc.toFixed(1)}`;
+}
 
 /** The lines comparing the two runs' calls and delivery. */
 function comparison(jobs: number, polling: Run, events: Run, ms: (v: number) => string) {

@@ -48,7 +48,7 @@ export function watchedJobs(jobs: number) {
 
 /**
  * Move finished jobs (native IDs, in both accounts) back to RUNNABLE on the Batch emulator,
- * `concurrency` at a time: each publishes its event, which a gateway running then applies.
+ * 64 at a time: each publishes its event, which a gateway running then applies.
  */
 export async function revive(emulators: EmulatorProcess, native: readonly string[]) {
   const moves = native.flatMap((jobId) =>
@@ -65,7 +65,7 @@ export async function revive(emulators: EmulatorProcess, native: readonly string
       if (!res.ok) throw new Error(`revive: ${res.status} ${await res.text()}`);
     }
   };
-  await Promise.all(Array.from({ length: 16 }, one));
+  await Promise.all(Array.from({ length: 64 }, one));
 }
 
 /** The watchers: each job's last status seen, the changes not yet seen ([status, ms asked]), delivery times. */

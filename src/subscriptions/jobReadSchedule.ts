@@ -18,7 +18,6 @@ import {
   SILENCE_FACTOR,
   TAKEOVER_FACTOR,
   onGrid,
-  reconcileSlotMs,
 } from './pollTiming.ts';
 
 /**
@@ -40,6 +39,8 @@ export interface ScheduleHost {
   polled(role: PollRole): void;
   /** Where its waits go (the registry's slots). */
   timers: PollTimers;
+  /** The wait from `now` to the reconciliation read due at `at` (reconcileGrid.ts). */
+  reconcileAt(now: number, at: number): number;
   /**
    * Hear what the job's holder shares (the poll leases' channel of `id`) until the returned
    * function is called; another replica's events are offered to the store by the channel itself
@@ -546,16 +547,10 @@ export class JobReadSchedule implements GroupMember {
     // read again on the poll back-off, not a reconciliation later.
     const covered = this.watch.last !== null && this.covered();
     const base = covered ? Math.max(ms, (events as { reconcileMs: number }).reconcileMs) : ms;
-    let wait = jitter === null ? base : base * (1 + (jitter * 2 - 1) * JITTER);
-    // On a whole slot (a fifth of the reconciliation, at least RECONCILE_SLOT_MS): the reads due
-    // together go out in one turn and share a provider's batch describe.
-    if (covered)
-      wait = onGrid(
-        now,
-        now + wait,
-        reconcileSlotMs((events as { reconcileMs: number }).reconcileMs),
-      );
-    return this.arm(wait, now);
+    const wait = jitter === null ? base : base * (1 + (jitter * 2 - 1) * JITTER);
+    // On the process's reconciliation grid: the reads due together go out in one turn and share a
+    // provider's batch describe, a bounded number a turn (reconcileGrid.ts).
+    return this.arm(covered ? this.registry.reconcileAt(now, now + wait) : wait, now);
   }
 
   private arm(wait: number, now: number): number {

@@ -48,9 +48,10 @@ export interface PollerOptions {
   leases?: PollLeases;
   /**
    * Job events (docs/events.md): a job whose provider, account and region have a healthy event
-   * source (`covered`) is polled at most every `reconcileMs` after its first poll.
+   * source (`covered`) is polled at most every `reconcileMs` after its first poll, those reads at
+   * most `slotReads` an instant (default RECONCILE_SLOT_READS, reconcileGrid.ts).
    */
-  events?: { covered(key: JobKey): boolean; reconcileMs: number };
+  events?: { covered(key: JobKey): boolean; reconcileMs: number; slotReads?: number };
   /**
    * The process's job-state store: each read, the holder's shared reads and (through the leases'
    * channel, peerChannel.ts) the other replicas' events are offered to it; a watched job is pinned

@@ -6,6 +6,7 @@ import type { PollerOptions, WatchListener } from './pollerOptions.ts';
 import type { SharedPoll } from '../cache/pollLeases.ts';
 import { JobReadSchedule, type PollRole, type ScheduleHost } from './jobReadSchedule.ts';
 import { PeerChannel } from './peerChannel.ts';
+import { ReconcileGrid } from './reconcileGrid.ts';
 
 /**
  * One poller per job per process, shared by every subscriber of that job and refcounted by
@@ -47,6 +48,8 @@ export class PollerRegistry implements ScheduleHost {
   private readonly offStates: () => void;
   /** The poll leases' channels, through which the other replicas' events reach the store. */
   private readonly peers: PeerChannel | undefined;
+  /** Where the reconciliation reads of jobs live by events go (absent without events). */
+  private readonly reconcile: ReconcileGrid | undefined;
 
   constructor(readonly options: PollerOptions) {
     const { slots, scheduler } = options;
@@ -59,6 +62,8 @@ export class PollerRegistry implements ScheduleHost {
         else poller.leasesLost();
     });
     this.peers = options.leases ? new PeerChannel(options.leases, options.states) : undefined;
+    const events = options.events;
+    this.reconcile = events && new ReconcileGrid(events.reconcileMs, events.slotReads);
     // The store is the only thing a watched job's watch hears from: every applied observation of
     // the job (this process's events and reads, another replica's events offered by its channel,
     // the holder's reads, a query's describe, an action's read after it acted, a listed row) and
@@ -104,6 +109,11 @@ export class PollerRegistry implements ScheduleHost {
   stopped(schedule: JobReadSchedule): void {
     if (this.pollers.get(schedule.id) === schedule) this.pollers.delete(schedule.id);
     this.options.states.unpin(schedule.id);
+  }
+
+  /** The wait to a reconciliation read due at `at` (ScheduleHost), on the grid for the jobs watched now. */
+  reconcileAt(now: number, at: number): number {
+    return this.reconcile ? this.reconcile.place(now, at, this.pollers.size) : at - now;
   }
 
   /** A poll was made (ScheduleHost), by its role. */

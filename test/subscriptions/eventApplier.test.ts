@@ -279,7 +279,7 @@ describe('Job events applied to the watchers', () => {
     expect(t.clock.pending()).toEqual([1000]);
   });
 
-  it('puts the reconciliation reads on whole fifths of the reconciliation (a minute at 300 s), so that the reads due within one share a batch describe', async () => {
+  it("puts a few jobs' reconciliation reads on whole fifths of the reconciliation (a minute at 300 s), so that the reads due within one share a batch describe", async () => {
     const t = setup();
     await t.settle();
     for (const [at, id] of [

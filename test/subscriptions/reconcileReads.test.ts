@@ -16,7 +16,7 @@ const JOBS = 14;
 const MINUTES = 30;
 
 const keyOf = (n: number): JobKey =>
-  parseGlobalId(`batch:us-east-1:00000000-0000-4000-8000-0000000000${String(n).padStart(2, '0')}`);
+  parseGlobalId(`batch:us-east-1:00000000-0000-4000-8000-${String(n).padStart(12, '0')}`);
 
 /** A fixed sequence in 0..1 (a linear congruential generator): the jitter, the same every run. */
 function seeded(seed: number): () => number {
@@ -66,5 +66,48 @@ describe('14 watched Batch jobs of one place live by events', () => {
     // Every job is still reconciled about every 300 s.
     expect(readsPerMinute).toBeGreaterThanOrEqual((JOBS * 60) / 330 - 0.2);
     expect(perMinute).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('400 watched Batch jobs live by events, watched at once', () => {
+  it('make their reconciliation reads at most slotReads an instant, each job still re-read about every 300 s', async () => {
+    const jobs = 400;
+    const slotReads = 25;
+    const clock = new ManualScheduler(0);
+    /** Reads by the instant they were made at. */
+    const reads = new Map<number, number>();
+    const registry = new PollerRegistry({
+      fetch: (key) => {
+        reads.set(clock.now(), (reads.get(clock.now()) ?? 0) + 1);
+        return Promise.resolve(
+          parseJob(key as never, batchDetail({ status: 'RUNNING' }), 'detail'),
+        );
+      },
+      pollMs: 5000,
+      maxPollMs: 30_000,
+      breakerPauseMs: 10_000,
+      scheduler: clock,
+      random: seeded(88),
+      events: { covered: () => true, reconcileMs: 300_000, slotReads },
+      states: new JobStates({ now: () => clock.now() }),
+    });
+    // Every first read in one turn: every job's reconciliation falls due within the jitter's 60 s,
+    // which whole fifths of the reconciliation made one or two instants of 200-400 reads.
+    for (let n = 0; n < jobs; n++) registry.watch(keyOf(n), () => undefined);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(reads.get(0)).toBe(jobs);
+    reads.delete(0);
+    for (let t = 0; t < MINUTES * 60; t++) {
+      clock.advance(1000);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const counts = [...reads.values()];
+    const total = counts.reduce((a, b) => a + b, 0);
+    process.stdout.write(
+      `[reconcile] ${jobs} jobs watched at once: ${total} reconciliation reads in ${MINUTES} min, at most ${Math.max(...counts)} an instant over ${counts.length} instants\n`,
+    );
+    expect(Math.max(...counts)).toBeLessThanOrEqual(slotReads);
+    // Every job is still reconciled about every 300 s (±10 %), its first wave spread by the cap.
+    expect(total).toBeGreaterThanOrEqual(jobs * ((MINUTES * 60) / 330 - 1));
   });
 });

@@ -150,11 +150,15 @@ export function createQueueStore(clock: () => number = Date.now): QueueStore {
   return new MemoryQueueStore(clock);
 }
 
-/** The queues in memory: each queue's messages in send order, and the long polls waiting on it. */
+/**
+ * The queues in memory: each queue's messages by ID in send order (a Map keeps insertion order, so
+ * a delete is one lookup, not a search and a splice of the whole queue), and the long polls waiting
+ * on it.
+ */
 class MemoryQueueStore implements QueueStore {
   readonly events = new EventEmitter();
   private readonly queues = new Map<string, EmulatedQueue>();
-  private readonly messages = new Map<string, StoredMessage[]>();
+  private readonly messages = new Map<string, Map<string, StoredMessage>>();
   /** Per queue, the long polls waiting for a message to become visible. */
   private readonly waiters = new Map<string, Set<() => void>>();
   private closed = false;
@@ -185,7 +189,7 @@ class MemoryQueueStore implements QueueStore {
       corruptNext: 0,
     };
     this.queues.set(key, queue);
-    this.messages.set(key, []);
+    this.messages.set(key, new Map());
     return queue;
   }
 
@@ -219,7 +223,7 @@ class MemoryQueueStore implements QueueStore {
       handle: null,
     };
     this.prune(queue, now);
-    this.stored(queue).push(message);
+    this.stored(queue).set(message.id, message);
     this.events.emit('sent', queue, message.id);
     this.wake(queue);
     return { id: message.id, md5: message.md5 };
@@ -246,7 +250,7 @@ class MemoryQueueStore implements QueueStore {
   delete(queue: EmulatedQueue, handle: string): HandleOutcome {
     const found = this.byHandle(queue, handle);
     if ('outcome' in found) return found.outcome;
-    this.stored(queue).splice(found.index, 1);
+    this.stored(queue).delete(found.id);
     return 'done';
   }
 
@@ -261,13 +265,13 @@ class MemoryQueueStore implements QueueStore {
   }
 
   purge(queue: EmulatedQueue): void {
-    this.messages.set(queue.key, []);
+    this.messages.set(queue.key, new Map());
   }
 
   counts(queue: EmulatedQueue): { visible: number; inFlight: number; delayed: number } {
     const now = this.clock();
     const counts = { visible: 0, inFlight: 0, delayed: 0 };
-    for (const m of this.stored(queue)) {
+    for (const m of this.stored(queue).values()) {
       if (m.visibleAtMs <= now) counts.visible += 1;
       else if (m.receiveCount > 0) counts.inFlight += 1;
       else counts.delayed += 1;
@@ -283,17 +287,17 @@ class MemoryQueueStore implements QueueStore {
   /** Drop the messages older than the queue's retention period, as SQS deletes them. */
   private prune(queue: EmulatedQueue, now: number): void {
     const retainedMs = (queue.attributes.MessageRetentionPeriod ?? 345_600) * 1000;
-    const list = this.stored(queue);
-    // Kept in send order: nothing to drop unless the oldest is due. Filtering the whole queue at
-    // every send made filling a queue quadratic (60,000 sends took minutes).
-    const oldest = list[0];
-    if (oldest === undefined || now - oldest.sentMs < retainedMs) return;
-    const kept = list.filter((m) => now - m.sentMs < retainedMs);
-    if (kept.length !== list.length) this.messages.set(queue.key, kept);
+    // Kept in send order: the due ones are the first. Filtering the whole queue at every send
+    // made filling a queue quadratic (60,000 sends took minutes).
+    const stored = this.stored(queue);
+    for (const m of stored.values()) {
+      if (now - m.sentMs < retainedMs) return;
+      stored.delete(m.id);
+    }
   }
 
-  private stored(queue: EmulatedQueue): StoredMessage[] {
-    return this.messages.get(queue.key) ?? [];
+  private stored(queue: EmulatedQueue): Map<string, StoredMessage> {
+    return this.messages.get(queue.key) ?? new Map<string, StoredMessage>();
   }
 
   private wake(queue: EmulatedQueue): void {
@@ -304,7 +308,7 @@ class MemoryQueueStore implements QueueStore {
   private take(queue: EmulatedQueue, max: number, visibilitySeconds: number): ReceivedMessage[] {
     const now = this.clock();
     const out: ReceivedMessage[] = [];
-    for (const m of this.stored(queue)) {
+    for (const m of this.stored(queue).values()) {
       if (out.length >= max) break;
       if (m.visibleAtMs > now) continue;
       m.receiveCount += 1;
@@ -331,7 +335,7 @@ class MemoryQueueStore implements QueueStore {
       const now = this.clock();
       // A loop, not Math.min(...spread): a queue may hold more messages than a call takes arguments.
       let next = untilMs;
-      for (const m of this.stored(queue))
+      for (const m of this.stored(queue).values())
         if (m.visibleAtMs > now && m.visibleAtMs < next) next = m.visibleAtMs;
       const set = this.waiters.get(queue.key) ?? new Set();
       this.waiters.set(queue.key, set);
@@ -352,13 +356,11 @@ class MemoryQueueStore implements QueueStore {
   private byHandle(
     queue: EmulatedQueue,
     handle: string,
-  ): { outcome: 'invalid' | 'stale' } | { message: StoredMessage; index: number } {
+  ): { outcome: 'invalid' | 'stale' } | { message: StoredMessage; id: string } {
     const id = handleMessageId(queue, handle);
     if (id === null) return { outcome: 'invalid' };
-    const list = this.stored(queue);
-    const index = list.findIndex((m) => m.id === id);
-    const message = list[index];
+    const message = this.stored(queue).get(id);
     if (!message || message.handle !== handle) return { outcome: 'stale' };
-    return { message, index };
+    return { message, id };
   }
 }
