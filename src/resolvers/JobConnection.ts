@@ -4,8 +4,10 @@ import {
   isNonNullType,
   isObjectType,
   isScalarType,
+  type GraphQLObjectType,
   type GraphQLOutputType,
   type GraphQLResolveInfo,
+  type GraphQLSchema,
 } from 'graphql';
 import type { JobListFilter, JobListPage, ListedJob, RequestContext } from '../context.ts';
 import type { JobRecord } from '../model/job.ts';
@@ -35,12 +37,14 @@ function unreadValue(type: GraphQLOutputType): unknown {
   return undefined;
 }
 
-/** Where a listed node keeps its row and, once a field asked for it, its record's load. */
+/** Where a listed node keeps its row, its request's context and, once a field asked for it, its record's load. */
 const ROW = Symbol('listed row');
+const CTX = Symbol('listed request');
 const RECORD = Symbol('listed record');
 
 interface ListedNode {
   [ROW]: ListedJob;
+  [CTX]: RequestContext;
   [RECORD]: Promise<JobRecord> | undefined;
 }
 
@@ -48,20 +52,22 @@ interface ListedNode {
 export const isListedNode = (job: object): boolean => ROW in job;
 
 /**
- * The readers of one concrete type's fields for one request: a getter a field, shared by every
- * node of that type on the page (their prototype). A getter reads the field from the job's full
- * record, loaded once a node through the request's batched, budgeted describe loader; a node's
- * own summary fields shadow it. graphql-js's default resolver reads a getter as any property.
+ * The readers of one concrete type's fields: a getter a field, shared by every node of that type
+ * (their prototype) in every request. A getter reads the field from the job's full record, loaded
+ * once a node through its request's batched, budgeted describe loader (the node holds its
+ * request's context); a node's own summary fields shadow it. graphql-js's default resolver reads
+ * a getter as any property. Made once a schema and type, not once a request: a prototype made per
+ * request gave every page new hidden classes and prototype bookkeeping, allocated where only a
+ * full collection frees them.
  */
-function readersOf(typeName: string, ctx: RequestContext, info: GraphQLResolveInfo): object {
+function readersOf(type: GraphQLObjectType): object {
   const readers = {};
-  const type = info.schema.getType(typeName);
-  for (const field of isObjectType(type) ? Object.values(type.getFields()) : []) {
+  for (const field of Object.values(type.getFields())) {
     const name = field.name;
     Object.defineProperty(readers, name, {
       get(this: ListedNode): Promise<unknown> {
         const job = this[ROW];
-        return (this[RECORD] ??= ctx.loadJob(job.key, 'listJobs', job.summary)).then(
+        return (this[RECORD] ??= this[CTX].loadJob(job.key, 'listJobs', job.summary)).then(
           (r) => (r as unknown as Record<string, unknown>)[name],
           (err: unknown) => {
             const fallback = unreadValue(field.type);
@@ -75,17 +81,31 @@ function readersOf(typeName: string, ctx: RequestContext, info: GraphQLResolveIn
   return readers;
 }
 
+/** Each schema's readers, by concrete type name (readersOf). */
+const READERS = new WeakMap<GraphQLSchema, Map<string, object>>();
+
+function readersFor(schema: GraphQLSchema, typeName: string): object {
+  let byType = READERS.get(schema);
+  if (!byType) READERS.set(schema, (byType = new Map<string, object>()));
+  let readers = byType.get(typeName);
+  if (!readers) {
+    const type = schema.getType(typeName);
+    byType.set(typeName, (readers = isObjectType(type) ? readersOf(type) : {}));
+  }
+  return readers;
+}
+
 /**
  * A listed job as a `Job` value: what its list summary carries, as the record would have it, over
  * its type's readers (readersOf) for every other field. So a selection the summary answers makes
  * no describe call, and one that needs more makes one per job (all of the page's in one batch),
  * with the describe path's authorization and secret handling; a failed describe is that job's
- * field errors (see unreadValue), not the page's. A node holds its summary's fields and two
+ * field errors (see unreadValue), not the page's. A node holds its summary's fields and three
  * slots, nothing a field: a page of 100 nodes is 100 objects, not a closure per field per node.
  */
-function nodeOf(job: ListedJob, readers: object): Record<string, unknown> {
+function nodeOf(job: ListedJob, readers: object, ctx: RequestContext): Record<string, unknown> {
   // A literal's spread defines own properties: the readers' getters are shadowed, never called.
-  return { __proto__: readers, ...job.summary, [ROW]: job, [RECORD]: undefined };
+  return { __proto__: readers, ...job.summary, [ROW]: job, [CTX]: ctx, [RECORD]: undefined };
 }
 
 /** A page's edge: its node, and its cursor made only when the caller selects it. */
@@ -102,15 +122,8 @@ class Edge {
 
 /** The `JobConnection` of one page: edges and nodes share each job's value. */
 function connectionOf(page: JobListPage, ctx: RequestContext, info: GraphQLResolveInfo) {
-  const readers = new Map<string, object>();
-  const readersFor = (typeName: string) => {
-    let r = readers.get(typeName);
-    if (!r) readers.set(typeName, (r = readersOf(typeName, ctx, info)));
-    return r;
-  };
-  const edges = page.edges.map(
-    (edge) => new Edge(edge, nodeOf(edge.job, readersFor(JOB_TYPE_NAME[edge.job.provider]))),
-  );
+  const readers = (job: ListedJob) => readersFor(info.schema, JOB_TYPE_NAME[job.provider]);
+  const edges = page.edges.map((edge) => new Edge(edge, nodeOf(edge.job, readers(edge.job), ctx)));
   return {
     edges,
     nodes: edges.map((edge) => edge.node),

@@ -273,6 +273,11 @@ export class JobStates {
     this.#pins.set(id, (this.#pins.get(id) ?? 0) + 1);
   }
 
+  /** Jobs pinned now: those being watched here. */
+  pinnedJobs(): number {
+    return this.#pins.size;
+  }
+
   unpin(id: string): void {
     const n = (this.#pins.get(id) ?? 0) - 1;
     if (n > 0) this.#pins.set(id, n);
