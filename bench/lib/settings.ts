@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { BENCH_PROVIDERS, type BenchProvider, type IdKind } from './ids.ts';
 
-/** The settings of `npm run bench` (and `bench:cpu`): each BENCH_* variable is described in bench/README.md, Settings. */
+/** The settings of `npm run bench:cpu`: each BENCH_* variable is described in bench/README.md, Settings. */
 export type BenchSettings = ReturnType<typeof readSettings>;
 
 /** BENCH_* variable `name` as given, or undefined when unset. */
@@ -79,20 +79,23 @@ export function readSettings() {
     afterRoot: text('BENCH_AFTER_ROOT'),
     latencyMs: int('BENCH_LATENCY_MS', 20, 0, 5000),
     slowLatencyMs: int('BENCH_SLOW_LATENCY_MS', 100, 1, 5000),
-    runs: int('BENCH_RUNS', quick ? 1 : 3, 1, 15),
     // One (floor, gateway) pair swings by ±15 % on a shared machine: several let no single slow
     // spell decide a verdict that sits near its goal.
-    cpuRuns: int('BENCH_CPU_RUNS', quick ? 1 : 7, 1, 31),
+    cpuRuns: int('BENCH_CPU_RUNS', quick ? 1 : 9, 1, 31),
     cpuRequests: int('BENCH_CPU_REQUESTS', quick ? 5 : 20, 1, 100000),
     steadyStateQueries: int('BENCH_STEADY_STATE_QUERIES', quick ? 0 : 200, 0, 100000),
     floorCalls: int('BENCH_FLOOR_CALLS', quick ? 500 : 3000, 100, 1_000_000),
     latencyPairs: int('BENCH_LATENCY_PAIRS', quick ? 5 : 15, 1, 1000),
-    memoryConnections: int('BENCH_MEMORY_CONNECTIONS', quick ? 20 : 100, 1, 2000),
-    memoryFewConnections: int('BENCH_MEMORY_FEW_CONNECTIONS', quick ? 4 : 10, 1, 2000),
-    cachedRequests: int('BENCH_CACHED_REQUESTS', quick ? 300 : 2000, 10, 1_000_000),
-    fairnessSeconds: int('BENCH_FAIRNESS_S', quick ? 2 : 4, 1, 600),
-    peer: bool('BENCH_PEER', true),
+    /** The warm-up's fresh queries in flight at once: each provider's socket pool filled. */
+    warmUpInFlight: quick ? 20 : 100,
     providers: providers('BENCH_PROVIDERS'),
+    profile: bool('BENCH_PROFILE', false),
+    /** A second after gateway with JOBGRAPH_HISTORY_URL=off in the same rounds (issue 72's history on ÷ off). */
+    historyOff: bool('BENCH_CPU_HISTORY_OFF', true),
+    /** The rounds' servers, by label (all unless named): a pair compared in longer rounds. */
+    servers: oneOf('BENCH_CPU_SERVERS', CPU_SERVERS),
+    /** The kinds of job measured (both unless named). */
+    kinds: oneOf('BENCH_CPU_KINDS', CPU_KINDS),
   };
 }
 
@@ -141,21 +144,6 @@ export function readWatchSettings(moonshot: boolean) {
     floor: moonshot && bool(`${p}FLOOR`, true),
     /** The moonshot's gateway in a memory cgroup of the kit's limit, as a pod runs it. */
     kitLimit: moonshot && bool(`${p}KIT_LIMIT`, false),
-  };
-}
-
-/** Settings of `npm run bench:cpu` (bench/run.ts `--only cpu`): the full bench's, with more rounds by default and no profile unless asked. */
-export function readCpuSettings() {
-  const settings = { ...readSettings(), cpuRuns: int('BENCH_CPU_RUNS', 9, 1, 31) };
-  return {
-    ...settings,
-    profile: bool('BENCH_PROFILE', false),
-    /** A second after gateway with JOBGRAPH_HISTORY_URL=off in the same rounds (issue 72's history on ÷ off). */
-    historyOff: bool('BENCH_CPU_HISTORY_OFF', true),
-    /** The rounds' servers, by label (all unless named): a pair compared in longer rounds. */
-    servers: oneOf('BENCH_CPU_SERVERS', CPU_SERVERS),
-    /** The kinds of job measured (both unless named). */
-    kinds: oneOf('BENCH_CPU_KINDS', CPU_KINDS),
   };
 }
 

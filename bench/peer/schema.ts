@@ -3,14 +3,16 @@ import { JOB_PROVIDERS, JOB_STATES, type JobProvider, type JobState } from '../.
 
 export type { JobProvider, JobState };
 
-/** The `Job` type of the bench's servers, its provider and state of the types named. */
-export const jobType = (provider: string, state: string) => /* GraphQL */ `
+export const typeDefs = /* GraphQL */ `
+  enum JobProvider { ${JOB_PROVIDERS.join(' ')} }
+
+  enum JobState { ${JOB_STATES.join(' ')} }
   type Job {
     id: ID!
-    provider: ${provider}!
+    provider: JobProvider!
     nativeId: String!
     region: String
-    state: ${state}!
+    state: JobState!
     providerStatus: String
     statusMessage: String
     terminal: Boolean!
@@ -18,13 +20,6 @@ export const jobType = (provider: string, state: string) => /* GraphQL */ `
     updatedAt: String
     completedAt: String
   }
-`;
-
-export const typeDefs = /* GraphQL */ `
-  enum JobProvider { ${JOB_PROVIDERS.join(' ')} }
-
-  enum JobState { ${JOB_STATES.join(' ')} }
-  ${jobType('JobProvider', 'JobState')}
   type Query {
     jobs(ids: [ID!]!): [Job]!
   }

@@ -1,5 +1,4 @@
-// `npm run bench:cpu`'s report (bench/run.ts `--only cpu`) and the profile tables it and
-// bench:notifications print; the full run's report is report.ts.
+// `npm run bench:cpu`'s report (bench/run.ts) and the profile tables it and bench:notifications print.
 import { CPU_KINDS, type BenchSettings } from '../lib/settings.ts';
 import type { IdKind } from '../lib/ids.ts';
 import { JOB_PARTS, profileParts, profileSummary, topFunctions } from '../lib/profile.ts';
@@ -7,7 +6,7 @@ import type { ProfileWindow } from '../lib/profile.ts';
 import { columns, commitOf, table, type Column } from './report.ts';
 import { median, percentile, range } from './stats.ts';
 
-/** What `npm run bench:cpu` (bench/run.ts `--only cpu`) measured, round by round. */
+/** What `npm run bench:cpu` (bench/run.ts) measured, round by round. */
 export interface CpuOnlyResult {
   settings: Pick<BenchSettings, 'cpuRuns' | 'cpuRequests' | 'slowLatencyMs'>;
   /** The checkouts measured: before (if given) and after, with their folders. */
@@ -38,8 +37,8 @@ export function renderCpuOnly(r: CpuOnlyResult, profile: readonly string[]): str
   return `${lines.join('\n')}\n`;
 }
 
-/** The rounds' tables (bench:cpu's, and RESULTS.md's): CPU per job, median and range of each server and its ratios (medians of the per-round ratios); the 100-job p50s. */
-export function cpuTables(r: Omit<CpuOnlyResult, 'roots'>): string[] {
+/** The rounds' tables: CPU per job, median and range of each server and its ratios (medians of the per-round ratios); the 100-job p50s. */
+function cpuTables(r: CpuOnlyResult): string[] {
   const { cpu, settings } = r;
   const ratio = (kind: IdKind, a: string, b: string) =>
     (cpu[kind][a] ?? []).map((x, i) => x / ((cpu[kind][b] ?? [])[i] ?? Number.NaN));
