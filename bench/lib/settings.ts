@@ -1,6 +1,6 @@
 // The bench's settings (bench/README.md): only this file reads `process.env` (as src/config/ does).
 import { resolve } from 'node:path';
-import { BENCH_PROVIDERS, type BenchProvider, type IdKind } from './ids.ts';
+import { BENCH_PROVIDERS, type IdKind } from './ids.ts';
 
 /** The settings of `npm run bench:cpu`: each BENCH_* variable is described in bench/README.md, Settings. */
 export type BenchSettings = ReturnType<typeof readSettings>;
@@ -28,10 +28,6 @@ function bool(name: string, fallback: boolean): boolean {
   if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
   if (['0', 'false', 'no', 'off'].includes(raw)) return false;
   throw new Error(`${name} must be true or false`);
-}
-
-function providers(name: string): readonly BenchProvider[] {
-  return listed(name, BENCH_PROVIDERS) ?? BENCH_PROVIDERS;
 }
 
 /** Variable `name`'s comma-separated names, each one of `all`, in the order given; undefined when unset. */
@@ -88,7 +84,7 @@ export function readSettings() {
     latencyPairs: int('BENCH_LATENCY_PAIRS', quick ? 5 : 15, 1, 1000),
     /** The warm-up's fresh queries in flight at once: each provider's socket pool filled. */
     warmUpInFlight: quick ? 20 : 100,
-    providers: providers('BENCH_PROVIDERS'),
+    providers: listed('BENCH_PROVIDERS', BENCH_PROVIDERS) ?? BENCH_PROVIDERS,
     profile: bool('BENCH_PROFILE', false),
     /** A second after gateway with JOBGRAPH_HISTORY_URL=off in the same rounds (issue 72's history on ÷ off). */
     historyOff: bool('BENCH_CPU_HISTORY_OFF', true),
@@ -148,7 +144,7 @@ export function readWatchSettings(moonshot: boolean) {
 }
 
 /** `bench:cpu`'s servers, by the labels of its report (the floor is the bare client). */
-export const CPU_SERVERS = [
+const CPU_SERVERS = [
   'floor',
   'before',
   'after',

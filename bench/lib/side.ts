@@ -11,7 +11,7 @@ import { sleep, waitForIdle } from '../rig/proc.ts';
 import type { Log } from '../rig/stack.ts';
 import { jobsBody, post } from './queries.ts';
 
-export type CpuRun = Awaited<ReturnType<typeof cpuPerJob>>;
+type CpuRun = Awaited<ReturnType<typeof cpuPerJob>>;
 
 /**
  * A run whose calls are not its jobs' (retried, or some not asked): not the work compared. Down to
@@ -30,7 +30,7 @@ function warnOddCalls(log: Log, server: string, runs: readonly CpuRun[]): void {
 }
 
 /** 100 IDs naming 80 distinct fresh jobs of `kind`: 16 per provider, the first 20 asked twice. */
-export function eightyOfHundred(ctx: BenchContext, kind: IdKind): string[] {
+function eightyOfHundred(ctx: BenchContext, kind: IdKind): string[] {
   const distinct = ctx.unknownIds.mix(16, kind);
   return [...distinct, ...distinct.slice(0, 20)];
 }
@@ -81,13 +81,6 @@ export async function cpuPerJob(ctx: BenchContext, target: Target, kind: IdKind)
     upstreamCalls,
     expectedCalls: result.ok * perQuery,
   };
-}
-
-/** One timed query; throws unless it answered 200 with no GraphQL errors. */
-export async function timedQuery(ctx: BenchContext, url: string, body: string): Promise<number> {
-  const t0 = performance.now();
-  await post(url, body, ctx.authHeaders, 'latency query');
-  return performance.now() - t0;
 }
 
 /** What the SDK peer gets after its warm-up: enough fresh queries for its code to be optimised (it keeps no state a longer run would fill). */
@@ -153,9 +146,11 @@ export async function latencyRounds(ctx: BenchContext, servers: readonly Labelle
     for (let i = 0; i < latencyPairs * 2; i++)
       for (let j = 0; j < servers.length; j++) {
         const s = servers[(i + j) % servers.length] as Labelled;
-        // The peer has no auth (bench/README.md): it ignores the bearer token.
-        const ms = await timedQuery(ctx, s.url, jobsBody(eightyOfHundred(ctx, 'finished')));
-        (latency[s.label] ??= []).push(ms);
+        // The peer has no auth (bench/README.md): it ignores the bearer token. Throws unless the
+        // query answered 200 with no GraphQL errors.
+        const [body, t0] = [jobsBody(eightyOfHundred(ctx, 'finished')), performance.now()];
+        await post(s.url, body, ctx.authHeaders, 'latency query');
+        (latency[s.label] ??= []).push(performance.now() - t0);
       }
   });
   return latency;

@@ -32,8 +32,8 @@ export function renderCpuOnly(r: CpuOnlyResult, profile: readonly string[]): str
     `Checkouts: ${r.roots.map(([l, root]) => `${l} ${commitOf(root, true)}`).join('; ')}; Node ${process.version} (the gateways run on the same Node).`,
     '',
     ...cpuTables(r),
+    ...(profile.length ? ['', ...profile] : []),
   ];
-  if (profile.length) lines.push('', ...profile);
   return `${lines.join('\n')}\n`;
 }
 
