@@ -1,15 +1,13 @@
 // `npm run bench:cpu` (and `npm run bench`, the same rounds): what it measures, bench/README.md.
-import { Session } from 'node:inspector/promises';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { startChildServer } from './rig/childServer.ts';
-import { benchContext, probeFixtures, times } from './lib/context.ts';
+import { benchContext, probeFixtures } from './lib/context.ts';
 import type { BenchContext } from './lib/context.ts';
 import type { BenchProvider } from './lib/ids.ts';
-import { profileIn, windowOf } from './lib/profile.ts';
-import { REPO_ROOT, scratchDir, waitForIdle } from './rig/proc.ts';
+import { REPO_ROOT, scratchDir } from './rig/proc.ts';
 import * as cpuReport from './rig/cpuReport.ts';
 import { checkouts, readSettings } from './lib/settings.ts';
 import * as side from './lib/side.ts';
@@ -72,7 +70,6 @@ async function checkPeer(ctx: BenchContext, jobgraphUrl: string, peer: { url: st
 type Launch = (
   label: string,
   root: string,
-  nodeArgs?: string[],
   env?: Record<string, string>,
 ) => Promise<GatewayProcess>;
 
@@ -86,7 +83,7 @@ async function cpuServers(settings: Settings, stack: Stack, roots: Roots, launch
   // The after checkout again with its history store off: the after gateway writes every job it
   // reads to its SQLite file (the default), this one writes none; same rounds, rotated like the rest.
   if (settings.historyOff && measured(cpuReport.HISTORY_OFF)) {
-    const off = await launch(cpuReport.HISTORY_OFF, afterRoot, [], { JOBGRAPH_HISTORY_URL: 'off' });
+    const off = await launch(cpuReport.HISTORY_OFF, afterRoot, { JOBGRAPH_HISTORY_URL: 'off' });
     gateways.push({ ...off, label: cpuReport.HISTORY_OFF });
   }
   const peers: side.Labelled[] = [];
@@ -98,48 +95,13 @@ async function cpuServers(settings: Settings, stack: Stack, roots: Roots, launch
   return { gateways, peers, servers: [...gateways, ...peers], measured };
 }
 
-/** The after gateway under --cpu-prof, then the floor (this process, through the inspector). */
-async function cpuProfiles(
-  ctx: BenchContext,
-  settings: Settings,
-  launch: Launch,
-  afterRoot: string,
-) {
-  const dir = join(ctx.tmpDir, 'profile');
-  const profiled = await launch('profiled', afterRoot, ['--cpu-prof', '--cpu-prof-dir', dir]);
-  // The same steady state as the timed gateways: code optimised, the secret registry full.
-  await side.loadFresh(ctx, profiled.url, 'missing', 20);
-  const steady = Math.max(60, settings.steadyStateQueries);
-  await side.loadFresh(ctx, profiled.url, 'finished', steady, 300);
-  const windows: cpuReport.KindWindows = {};
-  for (const kind of settings.kinds) {
-    await waitForIdle(profiled.pid);
-    const amount = Math.max(40, settings.cpuRequests * 2);
-    windows[kind] = await windowOf(() => side.loadFresh(ctx, profiled.url, kind, amount));
-  }
-  await profiled.stop();
-  log('profile: the floor');
-  const floorFile = join(dir, 'floor.cpuprofile');
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.start');
-  const floorWindows: cpuReport.KindWindows = {};
-  for (const kind of settings.kinds)
-    floorWindows[kind] = await windowOf(() => times(3, () => ctx.floorCpu(kind)));
-  const { profile: floorProfile } = await session.post('Profiler.stop');
-  session.disconnect();
-  writeFileSync(floorFile, JSON.stringify(floorProfile));
-  return { file: profileIn(dir), windows, floorFile, floorWindows };
-}
-
-/** `npm run bench:cpu` (bench/README.md): rotated rounds, then a profile if asked; every number to `<scratch>/cpu.json`. */
+/** `npm run bench:cpu` (bench/README.md): rotated rounds; every number to `<scratch>/cpu.json`. */
 async function cpuOnly(): Promise<void> {
   const settings = readSettings();
   const { tmpDir, stack, ctx, roots, afterRoot } = await begin(settings);
-  const launch: Launch = (label, repoRoot, nodeArgs = [], env = {}) => {
+  const launch: Launch = (label, repoRoot, env = {}) => {
     const extraEnv = { JOBGRAPH_CACHE_MAX_ENTRIES: '0', ...env };
-    return stack.gateway({ label, repoRoot, nodeArgs, extraEnv });
+    return stack.gateway({ label, repoRoot, extraEnv });
   };
   await probeFixtures(stack, { repoRoot: afterRoot });
   const { gateways, peers, servers, measured } = await cpuServers(settings, stack, roots, launch);
@@ -161,25 +123,9 @@ async function cpuOnly(): Promise<void> {
   log(`CPU per job: ${settings.cpuRuns} rounds of ${labels.join(', ')}`);
   const cpu = await side.cpuRounds(ctx, settings.kinds, servers, measured('floor'));
   const latency = await side.latencyRounds(ctx, servers);
-  let profile: string[] = [];
-  const profileWindows: Record<string, cpuReport.KindWindows> = {};
-  if (settings.profile) {
-    log('profile: the after gateway under --cpu-prof');
-    for (const g of gateways) await g.stop();
-    const p = await cpuProfiles(ctx, settings, launch, afterRoot);
-    Object.assign(profileWindows, { gateway: p.windows, floor: p.floorWindows });
-    if (p.file)
-      profile = cpuReport.cpuProfileSection(
-        cpu,
-        { file: p.file, windows: p.windows, root: afterRoot },
-        { file: p.floorFile, windows: p.floorWindows, root: REPO_ROOT },
-      );
-  }
   const { kinds } = settings;
-  process.stdout.write(
-    cpuReport.renderCpuOnly({ settings, roots, labels, kinds, cpu, latency }, profile),
-  );
-  const json = { settings, roots, peerCheck, cpu, latency, profileWindows };
+  process.stdout.write(cpuReport.renderCpuOnly({ settings, roots, labels, kinds, cpu, latency }));
+  const json = { settings, roots, peerCheck, cpu, latency };
   writeFileSync(join(tmpDir, 'cpu.json'), `${JSON.stringify(json, null, 2)}\n`);
   log(`every number in ${join(tmpDir, 'cpu.json')}`);
 }

@@ -31,13 +31,6 @@ export async function withLatency<T>(
   }
 }
 
-/** `n` runs of `fn`, one after another. */
-export async function times<T>(n: number, fn: (i: number) => Promise<T>): Promise<T[]> {
-  const out: T[] = [];
-  for (let i = 0; i < n; i++) out.push(await fn(i));
-  return out;
-}
-
 /** `prepareFixtures` via a probe gateway of `repoRoot` (no job cache). */
 export async function probeFixtures(stack: Stack, options: { repoRoot?: string } = {}) {
   const probe = await stack.gateway({

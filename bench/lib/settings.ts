@@ -85,7 +85,6 @@ export function readSettings() {
     /** The warm-up's fresh queries in flight at once: each provider's socket pool filled. */
     warmUpInFlight: quick ? 20 : 100,
     providers: listed('BENCH_PROVIDERS', BENCH_PROVIDERS) ?? BENCH_PROVIDERS,
-    profile: bool('BENCH_PROFILE', false),
     /** A second after gateway with JOBGRAPH_HISTORY_URL=off in the same rounds (issue 72's history on ÷ off). */
     historyOff: bool('BENCH_CPU_HISTORY_OFF', true),
     /** The rounds' servers, by label (all unless named): a pair compared in longer rounds. */
@@ -144,14 +143,7 @@ export function readWatchSettings(moonshot: boolean) {
 }
 
 /** `bench:cpu`'s servers, by the labels of its report (the floor is the bare client). */
-const CPU_SERVERS = [
-  'floor',
-  'before',
-  'after',
-  'history off',
-  'peer',
-  'core floor',
-] as const;
+const CPU_SERVERS = ['floor', 'before', 'after', 'history off', 'peer', 'core floor'] as const;
 /** `bench:cpu`'s kinds of job: fresh existing jobs, and not-found IDs. */
 export const CPU_KINDS = ['finished', 'missing'] as const satisfies readonly IdKind[];
 
