@@ -1,11 +1,11 @@
 /** `npm run bench:cpu`'s phases: the warm-up, and the rounds of CPU per job and of the 100-job p50. */
+import autocannon from 'autocannon';
 import { withLatency, type BenchContext } from './context.ts';
 import { delta } from '../rig/emulators.ts';
 import type { GatewayProcess } from '../rig/gateway.ts';
 import type { IdKind } from './ids.ts';
 import type { CPU_KINDS } from './settings.ts';
 import { callsOf } from './floor.ts';
-import { runLoad } from '../rig/load.ts';
 import { int } from './settings.ts';
 import { sleep, waitForIdle } from '../rig/proc.ts';
 import type { Log } from '../rig/stack.ts';
@@ -39,18 +39,23 @@ function eightyOfHundred(ctx: BenchContext, kind: IdKind): string[] {
 const freshHundred = (ctx: BenchContext, kind: IdKind) =>
   jobsBody(ctx.unknownIds.take(100, kind, ctx.settings.providers));
 
-/** `amount` such queries to `url`, over `connections` connections. */
-export const loadFresh = (
+/** `amount` such queries to `url` over `connections` connections (autocannon): the 2xx answers. */
+export async function loadFresh(
   ctx: BenchContext,
   url: string,
   kind: IdKind,
   amount: number,
   timeoutS = 120,
   connections = 4,
-) => {
-  const nextBody = () => freshHundred(ctx, kind);
-  return runLoad({ url, nextBody, headers: ctx.authHeaders, connections, amount, timeoutS });
-};
+) {
+  const { origin, pathname: path } = new URL(url);
+  const headers = { 'content-type': 'application/json', ...ctx.authHeaders };
+  const setupRequest = (req: autocannon.Request) => ({ ...req, body: freshHundred(ctx, kind) });
+  const request = { method: 'POST' as const, path, headers, setupRequest };
+  const options = { url: origin + path, connections, amount, timeout: timeoutS };
+  const result = await autocannon({ ...options, requests: [request] });
+  return { ok: result['2xx'] };
+}
 
 /** A server the bench loads: a jobgraph gateway or the SDK peer. */
 type Target = Pick<GatewayProcess, 'url' | 'pid' | 'cpuMicros'>;
