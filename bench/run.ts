@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { startChildServer } from './rig/childServer.ts';
-import { benchContext, probeFixtures } from './lib/context.ts';
-import type { BenchContext } from './lib/context.ts';
+import { benchContext, probeFixtures, type BenchContext } from './lib/context.ts';
 import type { BenchProvider } from './lib/ids.ts';
 import { REPO_ROOT, scratchDir } from './rig/proc.ts';
 import * as cpuReport from './rig/cpuReport.ts';
@@ -24,20 +23,7 @@ const startPeer = async (urls: Record<BenchProvider, string>, ...flags: '--floor
 };
 
 type Settings = ReturnType<typeof readSettings>;
-
-/** What every run starts with: a scratch folder, the emulators, the phases' context and the checkouts to measure. */
-async function begin(settings: Settings) {
-  const tmpDir = scratchDir('jobgraph-bench-cpu-');
-  log(`settings ${JSON.stringify(settings)}; scratch ${tmpDir}`);
-  // The emulators keep an idle connection for the whole run (they close one after 65 s, as cloud
-  // front ends do), so no round pays for a connection a server closed while another round ran.
-  const stack = await startStack({ latencyMs: settings.latencyMs, keepAliveMs: 60 * 60_000 });
-  const ctx = benchContext(stack, settings, tmpDir, log);
-  const roots = checkouts(settings, REPO_ROOT);
-  const afterRoot = roots.at(-1)![1];
-  return { tmpDir, stack, ctx, roots, afterRoot };
-}
-type Roots = Awaited<ReturnType<typeof begin>>['roots'];
+type Checkouts = ReturnType<typeof checkouts>;
 
 /** Throws unless the peer gives fresh, unfinished, unknown IDs jobgraph's data and error codes. */
 async function checkPeer(ctx: BenchContext, jobgraphUrl: string, peer: { url: string }) {
@@ -64,7 +50,9 @@ async function checkPeer(ctx: BenchContext, jobgraphUrl: string, peer: { url: st
         `  peer     ${theirs.status} ${JSON.stringify(at >= 0 ? listOf(theirs.json)[at] : errors(theirs.json))}`,
     );
   }
-  return { jobs: ids.length, notFound: errors(ours.json).length };
+  const notFound = errors(ours.json).length;
+  log(`peer: same answers as jobgraph for ${ids.length} jobs (${notFound} not found)`);
+  return { jobs: ids.length, notFound };
 }
 
 type Launch = (
@@ -74,7 +62,7 @@ type Launch = (
 ) => Promise<GatewayProcess>;
 
 /** BENCH_CPU_SERVERS' servers (all by default): the checkouts, the after one with its history off, the peer and the core floor. */
-async function cpuServers(settings: Settings, stack: Stack, roots: Roots, launch: Launch) {
+async function cpuServers(settings: Settings, stack: Stack, roots: Checkouts, launch: Launch) {
   const measured = (label: string) => (settings.servers as readonly string[]).includes(label);
   const afterRoot = roots.at(-1)![1];
   const gateways: (GatewayProcess & { label: string })[] = [];
@@ -98,7 +86,14 @@ async function cpuServers(settings: Settings, stack: Stack, roots: Roots, launch
 /** `npm run bench:cpu` (bench/README.md): rotated rounds; every number to `<scratch>/cpu.json`. */
 async function cpuOnly(): Promise<void> {
   const settings = readSettings();
-  const { tmpDir, stack, ctx, roots, afterRoot } = await begin(settings);
+  const tmpDir = scratchDir('jobgraph-bench-cpu-');
+  log(`settings ${JSON.stringify(settings)}; scratch ${tmpDir}`);
+  // The emulators keep an idle connection for the whole run (they close one after 65 s, as cloud
+  // front ends do), so no round pays for a connection a server closed while another round ran.
+  const stack = await startStack({ latencyMs: settings.latencyMs, keepAliveMs: 60 * 60_000 });
+  const ctx = benchContext(stack, settings, tmpDir, log);
+  const roots = checkouts(settings, REPO_ROOT);
+  const afterRoot = roots.at(-1)![1];
   const launch: Launch = (label, repoRoot, env = {}) => {
     const extraEnv = { JOBGRAPH_CACHE_MAX_ENTRIES: '0', ...env };
     return stack.gateway({ label, repoRoot, extraEnv });
@@ -112,10 +107,6 @@ async function cpuOnly(): Promise<void> {
     gateways.find((g) => g.label === 'after'),
   ];
   const peerCheck = peer && after ? await checkPeer(ctx, after.url, peer) : undefined;
-  if (peerCheck)
-    log(
-      `peer: same answers as jobgraph for ${peerCheck.jobs} jobs (${peerCheck.notFound} not found)`,
-    );
   log('warm-up');
   const steadyOf = (s: side.Labelled) =>
     peers.includes(s) ? side.PEER_STEADY_QUERIES : settings.steadyStateQueries;

@@ -70,7 +70,6 @@ export const childEnv = (): Record<string, string> => ({
 export function readSettings() {
   const quick = quickRun();
   return {
-    quick,
     beforeRoot: text('BENCH_BEFORE_ROOT'),
     afterRoot: text('BENCH_AFTER_ROOT'),
     latencyMs: int('BENCH_LATENCY_MS', 20, 0, 5000),
@@ -119,7 +118,6 @@ export function readWatchSettings(moonshot: boolean) {
   // The big account's jobs a listable source; the moonshot's default: the fewest with enough unfinished jobs.
   const perSource = moonshot ? `${p}JOBS_PER_SOURCE` : 'BENCH_JOBS_PER_SOURCE';
   return {
-    quick,
     moonshot,
     /** Sizing: a gateway pinned to each count in turn; the moonshot's is not pinned. */
     cores: moonshot ? [] : ints(`${p}CORES`, [1, 2], 1, 256),

@@ -7,8 +7,7 @@ import { GraphQLError } from 'graphql';
 import { parseGlobalId } from '../../src/model/globalId.ts';
 import { floorClient, type FloorAnswer } from '../lib/floor.ts';
 import { nativeOf, PROVIDER_OF_PREFIX, type BenchProvider } from '../lib/ids.ts';
-import { createProviders, notFound, type Providers } from './providers.ts';
-import { typeDefs, type Job } from './schema.ts';
+import { createProviders, notFound, typeDefs, type Job, type Providers } from './providers.ts';
 
 /** A request's loader per global-ID prefix, 100 IDs a batch at most (Batch DescribeJobs' limit). */
 function createContext(providers: Providers) {
