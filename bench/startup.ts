@@ -1,9 +1,9 @@
 // `npm run bench:startup`: the jobgraph command's start-up beside bare `node -e 0` (bench/README.md).
+import { spawn } from 'node:child_process';
 import { exampleGlobalIds } from '../src/emulators/index.ts';
 import { post } from './lib/queries.ts';
-import { runNode } from './rig/childServer.ts';
 import { childEnv, int } from './lib/settings.ts';
-import { sleep, waitForIdle } from './rig/proc.ts';
+import { REPO_ROOT, sleep, waitForIdle } from './rig/proc.ts';
 import { table } from './rig/report.ts';
 import { logger, release, runBench, startStack, type Stack } from './rig/stack.ts';
 import { median } from './rig/stats.ts';
@@ -15,9 +15,21 @@ const SECRET = 'bench-startup-secret-that-is-long-enough-0123456789';
 /** Goals from issue 11. */
 const GOALS = { cliFactor: 4, liveMs: 1500, idleMb: 120 };
 
-/** Wall time, in ms, from spawn to exit of `node <args>`; throws unless it exits 0. */
-const timeExit = async (args: string[], env: Record<string, string>) =>
-  (await runNode(args, env)).ms;
+/** Wall time, in ms, from spawn to exit of `node <args>` from the repo root; throws unless it exits 0. */
+function timeExit(args: readonly string[], env: Record<string, string>) {
+  return new Promise<number>((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: 'pipe' });
+    let stderr = '';
+    child.stdout.resume();
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code === 0) resolve(Number(process.hrtime.bigint() - started) / 1e6);
+      else reject(new Error(`node ${args.join(' ')} exited ${code}: ${stderr}`));
+    });
+  });
+}
 
 type LiveRun = Awaited<ReturnType<typeof liveRun>>;
 

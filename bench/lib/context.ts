@@ -31,27 +31,15 @@ export async function withLatency<T>(
   }
 }
 
-/** `n` runs of `fn`, one after another. */
-export async function times<T>(n: number, fn: (i: number) => Promise<T>): Promise<T[]> {
-  const out: T[] = [];
-  for (let i = 0; i < n; i++) out.push(await fn(i));
-  return out;
-}
-
-/** `prepareFixtures` via a probe gateway of `repoRoot` (no job cache) that `withProbe` may use. */
-export async function probeFixtures(
-  stack: Stack,
-  options: { repoRoot?: string; withProbe?: (url: string) => Promise<void> } = {},
-) {
+/** `prepareFixtures` via a probe gateway of `repoRoot` (no job cache). */
+export async function probeFixtures(stack: Stack, options: { repoRoot?: string } = {}) {
   const probe = await stack.gateway({
     label: 'probe',
     ...(options.repoRoot ? { repoRoot: options.repoRoot } : {}),
     extraEnv: { JOBGRAPH_CACHE_MAX_ENTRIES: '0' },
   });
   try {
-    const prepared = await prepareFixtures(probe.url, stack);
-    await options.withProbe?.(probe.url);
-    return prepared;
+    return await prepareFixtures(probe.url, stack);
   } finally {
     await release(probe);
   }

@@ -1,15 +1,13 @@
-import type { StoredJob } from '../baseline/schema.ts';
 import type { Stack } from '../rig/stack.ts';
 import { floorClient } from './floor.ts';
-import { BENCH_PROVIDERS, demoIds, PROVIDERS, synthesizeRules, type BenchProvider } from './ids.ts';
+import { BENCH_PROVIDERS, demoIds, synthesizeRules, type BenchProvider } from './ids.ts';
 import { jobsBody, post } from './queries.ts';
 import { holdsSecret, SECRET_FIELDS } from '../../test/support/secretFields.ts';
 
-/** Demo jobs the phases use, found once by the harness (`prepareFixtures`). */
-export type Fixtures = Awaited<ReturnType<typeof prepareFixtures>>['fixtures'];
+type StoredJob = Record<string, unknown> & { id: string };
 
-/** The jobs in a `jobs` / `job` answer that carry an ID. */
-export function jobsOf(value: unknown): StoredJob[] {
+/** The jobs in a `jobs` answer that carry an ID. */
+function jobsOf(value: unknown): StoredJob[] {
   const list = Array.isArray(value) ? value : [value];
   return list.filter(
     (j): j is StoredJob =>
@@ -30,7 +28,8 @@ async function jobsHoldingSecrets(url: string, ids: readonly string[], secretsTo
 
 /**
  * Every demo job through the probe gateway, which finished ones hold a secret, and the `synthesize`
- * knob set: fresh IDs copy each provider's largest finished job without secrets and unfinished job.
+ * knob set: fresh IDs copy each provider's largest finished job without secrets and unfinished job;
+ * returns the templates (the demo job each provider's fresh IDs copy).
  */
 export async function prepareFixtures(probeUrl: string, stack: Stack) {
   const { emulators, headers, secretsToken } = stack;
@@ -55,14 +54,6 @@ export async function prepareFixtures(probeUrl: string, stack: Stack) {
       return [p, { finished, running: first((j) => j.terminal !== true) ?? finished }];
     }),
   ) as Record<BenchProvider, { finished: string; running: string }>;
-  const fixtures = {
-    /** Finished demo jobs with no value in any sensitive field (the cache may keep them). */
-    cleanFinished: [...clean],
-    /** Finished demo jobs that carry a secret (must not outlive their request). */
-    secretFinished: finished.filter((id) => secretHolding.has(id)),
-    /** Providers with a finished demo job to copy (the others' "finished" fresh jobs copy unfinished ones). */
-    finishedProviders: PROVIDERS.filter((p) => clean.has(templates[p].finished)),
-  };
   await emulators.setFaults({ synthesize: synthesizeRules(templates) });
-  return { templates, fixtures };
+  return { templates };
 }

@@ -185,9 +185,6 @@ export interface FloorAnswer {
 export function floorClient(urls: Record<BenchProvider, string>) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: DEFAULT_PROVIDER_CONCURRENCY });
   const xml = new XMLParser();
-  // A named step, so a profile (`npm run bench:cpu`) tells the parse from the HTTP work around it.
-  const parseBody = (text: string, isXml: boolean): unknown =>
-    isXml ? xml.parse(text) : JSON.parse(text);
   const one = ([provider, globalIds]: [BenchProvider, string[]]): Promise<FloorAnswer> => {
     const url = new URL(urls[provider]);
     const wire = wireRequest(provider, url.host, globalIds);
@@ -207,7 +204,8 @@ export function floorClient(urls: Record<BenchProvider, string>) {
           res.on('end', () => {
             try {
               const body = Buffer.concat(chunks);
-              const parsed = parseBody(body.toString('utf8'), wire.xml);
+              const text = body.toString('utf8');
+              const parsed: unknown = wire.xml ? xml.parse(text) : JSON.parse(text);
               const status = res.statusCode ?? 0;
               resolve({ provider, ids: globalIds, status, bytes: body.length, parsed });
             } catch (err) {

@@ -1,17 +1,14 @@
 /** The GraphQL operations the bench sends, and their HTTP bodies. */
 
-/** The `Job` interface fields every query selects (no secrets, so the bare baseline can mirror them). */
+/** The `Job` interface fields every query selects (no secrets, so the peer can answer them). */
 export const JOB_FIELDS =
   'id provider nativeId region state providerStatus statusMessage terminal createdAt updatedAt completedAt';
 
-const body = (operationName: string, variables: object, query: string) =>
-  JSON.stringify({ operationName, query: `query ${operationName}${query}`, variables });
-
-export const jobsBody = (ids: readonly string[]) =>
-  body('BenchJobs', { ids }, `($ids: [ID!]!) { jobs(ids: $ids) { ${JOB_FIELDS} } }`);
-
-export const jobBody = (id: string) =>
-  body('BenchJob', { id }, `($id: ID!) { job(id: $id) { ${JOB_FIELDS} } }`);
+/** The body of the bench's `jobs(ids:)` query. */
+export const jobsBody = (ids: readonly string[]) => {
+  const query = `query BenchJobs($ids: [ID!]!) { jobs(ids: $ids) { ${JOB_FIELDS} } }`;
+  return JSON.stringify({ operationName: 'BenchJobs', query, variables: { ids } });
+};
 
 export interface GraphQLResponse {
   data?: Record<string, unknown> | null;

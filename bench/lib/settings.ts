@@ -1,8 +1,8 @@
 // The bench's settings (bench/README.md): only this file reads `process.env` (as src/config/ does).
 import { resolve } from 'node:path';
-import { BENCH_PROVIDERS, type BenchProvider, type IdKind } from './ids.ts';
+import { BENCH_PROVIDERS, type IdKind } from './ids.ts';
 
-/** The settings of `npm run bench` (and `bench:cpu`): each BENCH_* variable is described in bench/README.md, Settings. */
+/** The settings of `npm run bench:cpu`: each BENCH_* variable is described in bench/README.md, Settings. */
 export type BenchSettings = ReturnType<typeof readSettings>;
 
 /** BENCH_* variable `name` as given, or undefined when unset. */
@@ -28,10 +28,6 @@ function bool(name: string, fallback: boolean): boolean {
   if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
   if (['0', 'false', 'no', 'off'].includes(raw)) return false;
   throw new Error(`${name} must be true or false`);
-}
-
-function providers(name: string): readonly BenchProvider[] {
-  return listed(name, BENCH_PROVIDERS) ?? BENCH_PROVIDERS;
 }
 
 /** Variable `name`'s comma-separated names, each one of `all`, in the order given; undefined when unset. */
@@ -74,25 +70,26 @@ export const childEnv = (): Record<string, string> => ({
 export function readSettings() {
   const quick = quickRun();
   return {
-    quick,
     beforeRoot: text('BENCH_BEFORE_ROOT'),
     afterRoot: text('BENCH_AFTER_ROOT'),
     latencyMs: int('BENCH_LATENCY_MS', 20, 0, 5000),
     slowLatencyMs: int('BENCH_SLOW_LATENCY_MS', 100, 1, 5000),
-    runs: int('BENCH_RUNS', quick ? 1 : 3, 1, 15),
     // One (floor, gateway) pair swings by ±15 % on a shared machine: several let no single slow
     // spell decide a verdict that sits near its goal.
-    cpuRuns: int('BENCH_CPU_RUNS', quick ? 1 : 7, 1, 31),
+    cpuRuns: int('BENCH_CPU_RUNS', quick ? 1 : 9, 1, 31),
     cpuRequests: int('BENCH_CPU_REQUESTS', quick ? 5 : 20, 1, 100000),
     steadyStateQueries: int('BENCH_STEADY_STATE_QUERIES', quick ? 0 : 200, 0, 100000),
     floorCalls: int('BENCH_FLOOR_CALLS', quick ? 500 : 3000, 100, 1_000_000),
     latencyPairs: int('BENCH_LATENCY_PAIRS', quick ? 5 : 15, 1, 1000),
-    memoryConnections: int('BENCH_MEMORY_CONNECTIONS', quick ? 20 : 100, 1, 2000),
-    memoryFewConnections: int('BENCH_MEMORY_FEW_CONNECTIONS', quick ? 4 : 10, 1, 2000),
-    cachedRequests: int('BENCH_CACHED_REQUESTS', quick ? 300 : 2000, 10, 1_000_000),
-    fairnessSeconds: int('BENCH_FAIRNESS_S', quick ? 2 : 4, 1, 600),
-    peer: bool('BENCH_PEER', true),
-    providers: providers('BENCH_PROVIDERS'),
+    /** The warm-up's fresh queries in flight at once: each provider's socket pool filled. */
+    warmUpInFlight: quick ? 20 : 100,
+    providers: listed('BENCH_PROVIDERS', BENCH_PROVIDERS) ?? BENCH_PROVIDERS,
+    /** A second after gateway with JOBGRAPH_HISTORY_URL=off in the same rounds (issue 72's history on ÷ off). */
+    historyOff: bool('BENCH_CPU_HISTORY_OFF', true),
+    /** The rounds' servers, by label (all unless named): a pair compared in longer rounds. */
+    servers: oneOf('BENCH_CPU_SERVERS', CPU_SERVERS),
+    /** The kinds of job measured (both unless named). */
+    kinds: oneOf('BENCH_CPU_KINDS', CPU_KINDS),
   };
 }
 
@@ -121,7 +118,6 @@ export function readWatchSettings(moonshot: boolean) {
   // The big account's jobs a listable source; the moonshot's default: the fewest with enough unfinished jobs.
   const perSource = moonshot ? `${p}JOBS_PER_SOURCE` : 'BENCH_JOBS_PER_SOURCE';
   return {
-    quick,
     moonshot,
     /** Sizing: a gateway pinned to each count in turn; the moonshot's is not pinned. */
     cores: moonshot ? [] : ints(`${p}CORES`, [1, 2], 1, 256),
@@ -144,30 +140,8 @@ export function readWatchSettings(moonshot: boolean) {
   };
 }
 
-/** Settings of `npm run bench:cpu` (bench/run.ts `--only cpu`): the full bench's, with more rounds by default and no profile unless asked. */
-export function readCpuSettings() {
-  const settings = { ...readSettings(), cpuRuns: int('BENCH_CPU_RUNS', 9, 1, 31) };
-  return {
-    ...settings,
-    profile: bool('BENCH_PROFILE', false),
-    /** A second after gateway with JOBGRAPH_HISTORY_URL=off in the same rounds (issue 72's history on ÷ off). */
-    historyOff: bool('BENCH_CPU_HISTORY_OFF', true),
-    /** The rounds' servers, by label (all unless named): a pair compared in longer rounds. */
-    servers: oneOf('BENCH_CPU_SERVERS', CPU_SERVERS),
-    /** The kinds of job measured (both unless named). */
-    kinds: oneOf('BENCH_CPU_KINDS', CPU_KINDS),
-  };
-}
-
 /** `bench:cpu`'s servers, by the labels of its report (the floor is the bare client). */
-export const CPU_SERVERS = [
-  'floor',
-  'before',
-  'after',
-  'history off',
-  'peer',
-  'core floor',
-] as const;
+const CPU_SERVERS = ['floor', 'before', 'after', 'history off', 'peer', 'core floor'] as const;
 /** `bench:cpu`'s kinds of job: fresh existing jobs, and not-found IDs. */
 export const CPU_KINDS = ['finished', 'missing'] as const satisfies readonly IdKind[];
 

@@ -1,21 +1,17 @@
-/** Every per-gateway measurement of `npm run bench`, and the CPU and latency rounds `npm run bench:cpu` shares with it. */
-import type { ChildServer } from '../rig/childServer.ts';
-import { times, withLatency, type BenchContext } from './context.ts';
-import type { Fixtures } from './fixtures.ts';
+/** `npm run bench:cpu`'s phases: the warm-up, and the rounds of CPU per job and of the 100-job p50. */
+import autocannon from 'autocannon';
+import { withLatency, type BenchContext } from './context.ts';
 import { delta } from '../rig/emulators.ts';
-import type { GatewayOptions, GatewayProcess } from '../rig/gateway.ts';
+import type { GatewayProcess } from '../rig/gateway.ts';
 import type { IdKind } from './ids.ts';
 import type { CPU_KINDS } from './settings.ts';
 import { callsOf } from './floor.ts';
-import { runLoad } from '../rig/load.ts';
 import { int } from './settings.ts';
-import { callerFairness, FAIRNESS_LATENCY_MS } from './phases/fairness.ts';
-import { idleRss, rssUnderLoad } from './phases/memory.ts';
 import { sleep, waitForIdle } from '../rig/proc.ts';
 import type { Log } from '../rig/stack.ts';
-import { jobBody, jobsBody, post } from './queries.ts';
+import { jobsBody, post } from './queries.ts';
 
-export type CpuRun = Awaited<ReturnType<typeof cpuPerJob>>;
+type CpuRun = Awaited<ReturnType<typeof cpuPerJob>>;
 
 /**
  * A run whose calls are not its jobs' (retried, or some not asked): not the work compared. Down to
@@ -27,17 +23,14 @@ function oddCalls(run: CpuRun): boolean {
 }
 
 /** A warning naming `server`'s odd runs (calls made / expected), if any. */
-export function warnOddCalls(log: Log, server: string, runs: readonly CpuRun[]): void {
+function warnOddCalls(log: Log, server: string, runs: readonly CpuRun[]): void {
   const odd = runs.filter(oddCalls).map((x) => `${x.upstreamCalls}/${x.expectedCalls}`);
   if (odd.length)
     log(`WARNING: ${server}: ${odd.length} CPU run(s) with odd upstream calls: ${odd.join(', ')}`);
 }
 
-/** One checkout's figures (what each is: bench/README.md), as results.json keeps them. */
-export type SideResult = Awaited<ReturnType<typeof measureSide>>;
-
 /** 100 IDs naming 80 distinct fresh jobs of `kind`: 16 per provider, the first 20 asked twice. */
-export function eightyOfHundred(ctx: BenchContext, kind: IdKind): string[] {
+function eightyOfHundred(ctx: BenchContext, kind: IdKind): string[] {
   const distinct = ctx.unknownIds.mix(16, kind);
   return [...distinct, ...distinct.slice(0, 20)];
 }
@@ -46,18 +39,23 @@ export function eightyOfHundred(ctx: BenchContext, kind: IdKind): string[] {
 const freshHundred = (ctx: BenchContext, kind: IdKind) =>
   jobsBody(ctx.unknownIds.take(100, kind, ctx.settings.providers));
 
-/** `amount` such queries to `url`, over `connections` connections. */
-export const loadFresh = (
+/** `amount` such queries to `url` over `connections` connections (autocannon): the 2xx answers. */
+export async function loadFresh(
   ctx: BenchContext,
   url: string,
   kind: IdKind,
   amount: number,
   timeoutS = 120,
   connections = 4,
-) => {
-  const nextBody = () => freshHundred(ctx, kind);
-  return runLoad({ url, nextBody, headers: ctx.authHeaders, connections, amount, timeoutS });
-};
+) {
+  const { origin, pathname: path } = new URL(url);
+  const headers = { 'content-type': 'application/json', ...ctx.authHeaders };
+  const setupRequest = (req: autocannon.Request) => ({ ...req, body: freshHundred(ctx, kind) });
+  const request = { method: 'POST' as const, path, headers, setupRequest };
+  const options = { url: origin + path, connections, amount, timeout: timeoutS };
+  const result = await autocannon({ ...options, requests: [request] });
+  return { ok: result['2xx'] };
+}
 
 /** A server the bench loads: a jobgraph gateway or the SDK peer. */
 type Target = Pick<GatewayProcess, 'url' | 'pid' | 'cpuMicros'>;
@@ -90,23 +88,16 @@ export async function cpuPerJob(ctx: BenchContext, target: Target, kind: IdKind)
   };
 }
 
-/** One timed query; throws unless it answered 200 with no GraphQL errors. */
-export async function timedQuery(ctx: BenchContext, url: string, body: string): Promise<number> {
-  const t0 = performance.now();
-  await post(url, body, ctx.authHeaders, 'latency query');
-  return performance.now() - t0;
-}
-
 /** What the SDK peer gets after its warm-up: enough fresh queries for its code to be optimised (it keeps no state a longer run would fill). */
 export const PEER_STEADY_QUERIES = 20;
 
 /**
- * A warm-up: fresh queries at the slow latency, filling each provider's socket pool to what
- * later phases use (as many in flight as the memory phase), then `steady` fresh 100-job queries
+ * A warm-up: fresh queries at the slow latency, filling each provider's socket pool
+ * (`warmUpInFlight` in flight), then `steady` fresh 100-job queries
  * (the steady state of bench/DECISIONS.md, 2026-11-23); returns once the server is idle.
  */
 export async function warmUp(ctx: BenchContext, target: Target, steady: number): Promise<void> {
-  const inFlight = Math.max(20, ctx.settings.memoryConnections);
+  const inFlight = ctx.settings.warmUpInFlight;
   await withLatency(ctx, ctx.settings.slowLatencyMs, async () => {
     for (const [kind, amount, connections] of [
       ['finished', Math.max(40, inFlight), inFlight],
@@ -119,106 +110,8 @@ export async function warmUp(ctx: BenchContext, target: Target, steady: number):
   await waitForIdle(target.pid);
 }
 
-/** Server CPU per request over `cachedRequests` 1-job queries at 10 connections (after a warm-up). */
-export async function cpuPerRequest(ctx: BenchContext, target: Target, body: string) {
-  const [headers, amount] = [ctx.authHeaders, ctx.settings.cachedRequests];
-  const load = () => runLoad({ url: target.url, body, headers, connections: 10, amount });
-  await load();
-  await waitForIdle(target.pid);
-  const before = target.cpuMicros();
-  const result = await load();
-  return (target.cpuMicros() - before) / Math.max(1, result.ok);
-}
-
-/** A gateway of the checkout measured, named `name` in the report (its settings kept for it). */
-type Launch = (name: string, options?: LaunchOptions) => Promise<GatewayProcess>;
-type LaunchOptions = Pick<GatewayOptions, 'extraEnv' | 'nodeArgs'>;
-
 /** A server of the CPU and latency rounds, by its label in the reports. */
 export type Labelled = Target & { label: string };
-
-/** The checkout at `root`'s figures, the SDK peer beside its CPU and latency rounds. */
-export async function measureSide(
-  ctx: BenchContext,
-  root: string,
-  fixtures: Fixtures,
-  peer?: ChildServer,
-) {
-  const { launch, gatewaySettings } = launcherOf(ctx, root);
-  const { settings } = ctx;
-
-  const main = await launch('uncached', { extraEnv: UNCACHED });
-  const idleStartMb = await idleRss(main);
-  ctx.log(`warm-up${peer ? ', and the peer' : ''}`);
-  await warmUp(ctx, main, settings.steadyStateQueries);
-  if (peer) await warmUp(ctx, peer, PEER_STEADY_QUERIES);
-
-  // Figure 1 and the peer's: bench:cpu's rounds, before the count of connections starts (the
-  // floor's and the peer's calls reach the same emulators).
-  const servers: Labelled[] = [{ ...main, label: 'after' }];
-  if (peer) servers.push({ ...peer, label: 'peer' });
-  ctx.log(
-    `CPU per job: ${settings.cpuRuns} rounds of the floor, ${peer ? 'the peer, ' : ''}jobgraph`,
-  );
-  const cpu = await cpuRounds(ctx, ['finished', 'missing'], servers, true);
-  const p50 = await latencyRounds(ctx, servers);
-  const afterWarmup = await ctx.emulators.counters();
-
-  const latency = await latencyOf(ctx, main);
-  const { memory, memoryFew } = await memoryOf(ctx, main);
-
-  const afterLoad = await ctx.emulators.counters();
-  const newConnections = delta(afterWarmup, afterLoad, 'connections');
-  const callsAfterWarmup = delta(afterWarmup, afterLoad, 'calls');
-
-  await waitForIdle(main.pid);
-  const idleAfterMb = await idleRss(main);
-  await main.stop();
-
-  const fairness = await fairnessOf(ctx, launch);
-  const cached = await cachedPath(ctx, launch, fixtures);
-  return {
-    ...{ root, idleStartMb, idleAfterMb, cpu, p50, latency, memory, memoryFew },
-    ...{ newConnections, callsAfterWarmup, ...cached, fairness, gatewaySettings },
-  };
-}
-
-/** Launches the gateways of the checkout at `root`, each one's settings kept for the report by name. */
-function launcherOf(ctx: BenchContext, root: string) {
-  const gatewaySettings: Record<string, Record<string, string>> = {};
-  const launch: Launch = async (name, options = {}) => {
-    const g = await ctx.gateway({ label: name, repoRoot: root, ...options });
-    gatewaySettings[name] = g.settings;
-    ctx.log(`${name} gateway pid ${g.pid}`);
-    return g;
-  };
-  return { launch, gatewaySettings };
-}
-
-/** The gateways that measure fresh work: no cross-request cache. */
-const UNCACHED = { JOBGRAPH_CACHE_MAX_ENTRIES: '0' };
-
-/** Figure 5: RSS under fresh 100-job queries, all in flight and a few at a time. */
-async function memoryOf(ctx: BenchContext, main: GatewayProcess) {
-  const { memoryConnections: all, memoryFewConnections: few, runs } = ctx.settings;
-  ctx.log(`memory, ${all} 100-job queries in flight`);
-  const inFlight = (connections?: number) =>
-    times(runs, () => rssUnderLoad(ctx, main, () => freshHundred(ctx, 'finished'), connections));
-  const memory = await inFlight();
-  ctx.log(`memory, the same ${all} queries with ${few} in flight at a time`);
-  return { memory, memoryFew: await inFlight(few) };
-}
-
-/** Fairness (h) on a fresh gateway: after the overload before it a provider's breaker may stay open a while. */
-async function fairnessOf(ctx: BenchContext, launch: Launch) {
-  ctx.log('fairness (h)');
-  const fair = await launch('fairness', { extraEnv: UNCACHED });
-  const fairness = await callerFairness(ctx, fair);
-  await fair.stop();
-  if (fairness.alone.latencyMs.p50 < FAIRNESS_LATENCY_MS)
-    ctx.log('WARNING: caller B answered faster than the upstream latency (errors?)');
-  return fairness;
-}
 
 /**
  * CPU per job, `cpuRuns` rounds: each round the floor first (its runs under `floor`), then the
@@ -258,57 +151,12 @@ export async function latencyRounds(ctx: BenchContext, servers: readonly Labelle
     for (let i = 0; i < latencyPairs * 2; i++)
       for (let j = 0; j < servers.length; j++) {
         const s = servers[(i + j) % servers.length] as Labelled;
-        // The peer has no auth (bench/README.md): it ignores the bearer token.
-        const ms = await timedQuery(ctx, s.url, jobsBody(eightyOfHundred(ctx, 'finished')));
-        (latency[s.label] ??= []).push(ms);
+        // The peer has no auth (bench/README.md): it ignores the bearer token. Throws unless the
+        // query answered 200 with no GraphQL errors.
+        const [body, t0] = [jobsBody(eightyOfHundred(ctx, 'finished')), performance.now()];
+        await post(s.url, body, ctx.authHeaders, 'latency query');
+        (latency[s.label] ??= []).push(performance.now() - t0);
       }
   });
   return latency;
-}
-
-/** Figure 2 at the slow upstream latency: a 1-job and a 100-job (80 distinct) query in pairs. */
-async function latencyOf(ctx: BenchContext, main: GatewayProcess) {
-  const { settings } = ctx;
-  ctx.log(`100 jobs vs 1 job at ${settings.slowLatencyMs} ms upstream`);
-  return withLatency(ctx, settings.slowLatencyMs, async () => {
-    const latency = { oneMs: [] as number[], hundredMs: [] as number[] };
-    const timed = (body: string) => timedQuery(ctx, main.url, body);
-    for (let i = 0; i < settings.latencyPairs; i++) {
-      latency.oneMs.push(await timed(jobBody(ctx.unknownIds.next('panorama', 'finished'))));
-      latency.hundredMs.push(await timed(jobsBody(eightyOfHundred(ctx, 'finished'))));
-    }
-    return latency;
-  });
-}
-
-/** The same query of finished jobs twice: upstream calls of the second, and the jobs it asked again. */
-async function repeatedTerminalQuery(ctx: BenchContext, gateway: Target, ids: readonly string[]) {
-  const body = jobsBody(ids);
-  await post(gateway.url, body, ctx.authHeaders);
-  const second = await ctx.emulators.counters();
-  await post(gateway.url, body, ctx.authHeaders);
-  const calls = await ctx.emulators.callsSince(second);
-  return {
-    jobs: ids.length,
-    secondRunCalls: calls.length,
-    refetched: calls.map((c) => `${c.emulator}:${c.job}`),
-  };
-}
-
-/** Figure 4 and the repeats: a gateway on the default configuration, finished jobs asked twice, the cached path's CPU (also at LOG_LEVEL=info). */
-async function cachedPath(ctx: BenchContext, launch: Launch, fixtures: Fixtures) {
-  const { settings } = ctx;
-  ctx.log('default config — finished jobs asked twice, cached path');
-  const cached = await launch('default-config');
-  const repeatClean = await repeatedTerminalQuery(ctx, cached, fixtures.cleanFinished);
-  const repeatSecret = await repeatedTerminalQuery(ctx, cached, fixtures.secretFinished);
-  const oneBody = jobBody(fixtures.cleanFinished[0] as string);
-  const cachedAnswer = (await post(cached.url, oneBody, ctx.authHeaders)).text;
-  const cachedMicros = await times(settings.runs, () => cpuPerRequest(ctx, cached, oneBody));
-  await cached.stop();
-  // The same at the default log level: one JSON line per operation, written to a pipe (the bench reads it).
-  const logged = await launch('default-config-info-log', { extraEnv: { LOG_LEVEL: 'info' } });
-  const cachedLoggedMicros = await times(settings.runs, () => cpuPerRequest(ctx, logged, oneBody));
-  await logged.stop();
-  return { repeatClean, repeatSecret, cachedAnswer, cachedMicros, cachedLoggedMicros };
 }

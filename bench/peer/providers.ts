@@ -16,7 +16,34 @@ import { PANORAMA_STATE_MAP } from '../../src/datasources/panorama/record.ts';
 import { DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
 import { callsOf, cosSign } from '../lib/floor.ts';
 import type { BenchProvider } from '../lib/ids.ts';
-import type { Job, JobProvider, JobState } from './schema.ts';
+import { JOB_PROVIDERS, JOB_STATES } from '../../src/model/job.ts';
+import type { JobProvider, JobRecord, JobState } from '../../src/model/job.ts';
+
+/** The peer's schema: the `Job` fields the bench asks for, provider and state as jobgraph's enums. */
+export const typeDefs = /* GraphQL */ `
+  enum JobProvider { ${JOB_PROVIDERS.join(' ')} }
+
+  enum JobState { ${JOB_STATES.join(' ')} }
+  type Job {
+    id: ID!
+    provider: JobProvider!
+    nativeId: String!
+    region: String
+    state: JobState!
+    providerStatus: String
+    statusMessage: String
+    terminal: Boolean!
+    createdAt: String
+    updatedAt: String
+    completedAt: String
+  }
+  type Query {
+    jobs(ids: [ID!]!): [Job]!
+  }
+`;
+
+/** What a `Job` resolves from: every field the schema has, already in its answer form. */
+export type Job = Omit<JobRecord, 'name' | 'retained' | 'lastConfirmedAt'>;
 
 /** Global-ID prefix → the function that reads jobs of that provider, an Error in the slot of each that failed. */
 export type Providers = Record<string, (globalIds: readonly string[]) => Promise<(Job | Error)[]>>;

@@ -4,10 +4,10 @@ import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
-import type { BenchProvider } from '../lib/ids.ts';
-import { floorCallProviders } from './floorCalls.ts';
-import { createProviders, type Providers } from './providers.ts';
-import { typeDefs, type Job } from './schema.ts';
+import { parseGlobalId } from '../../src/model/globalId.ts';
+import { floorClient, type FloorAnswer } from '../lib/floor.ts';
+import { nativeOf, PROVIDER_OF_PREFIX, type BenchProvider } from '../lib/ids.ts';
+import { createProviders, notFound, typeDefs, type Job, type Providers } from './providers.ts';
 
 /** A request's loader per global-ID prefix, 100 IDs a batch at most (Batch DescribeJobs' limit). */
 function createContext(providers: Providers) {
@@ -31,6 +31,47 @@ const resolvers = {
       }),
   },
 };
+
+/** Which of the call's jobs it answered: all on a 200, and for AWS Batch those it describes. */
+function answeredBy(a: FloorAnswer): (id: string) => boolean {
+  if (a.status !== 200) return () => false;
+  if (a.provider !== 'batch') return () => true;
+  const described = new Set(
+    ((a.parsed as { jobs?: { jobId?: string }[] }).jobs ?? []).map((j) => j.jobId),
+  );
+  return (id) => described.has(nativeOf(id));
+}
+
+function job(id: string): Job {
+  const parts = id.split(':');
+  return {
+    id,
+    provider: parseGlobalId(id).provider,
+    nativeId: nativeOf(id),
+    region: parts.length > 2 ? (parts[1] as string) : null,
+    state: 'SUCCEEDED',
+    providerStatus: 'Completed',
+    statusMessage: null,
+    terminal: true,
+    createdAt: '2026-11-20T08:00:00.000Z',
+    updatedAt: '2026-11-20T08:10:00.000Z',
+    completedAt: '2026-11-20T08:10:00.000Z',
+  };
+}
+
+/** The core floor's providers: every loader sends its IDs through one floor client, fixed field values. */
+function floorCallProviders(urls: Record<BenchProvider, string>): Providers {
+  const client = floorClient(urls);
+  const read = async (ids: readonly string[]): Promise<(Job | Error)[]> => {
+    const out = new Map<string, Job | Error>();
+    for (const a of await client.send(ids)) {
+      const answered = answeredBy(a);
+      for (const id of a.ids) out.set(id, answered(id) ? job(id) : notFound(id));
+    }
+    return ids.map((id) => out.get(id) as Job | Error);
+  };
+  return Object.fromEntries(Object.keys(PROVIDER_OF_PREFIX).map((prefix) => [prefix, read]));
+}
 
 const urls = JSON.parse(process.argv[2] ?? '') as Record<BenchProvider, string>;
 const providers =

@@ -41,24 +41,6 @@ export function watchChild(child: ChildProcess, inspect = false) {
   return { exited, kill, ready };
 }
 
-/** `node <args>` from the repo root to its exit: stdout and wall ms; throws unless it exits 0. */
-export function runNode(args: readonly string[], env?: Record<string, string>) {
-  return new Promise<{ ms: number; stdout: string }>((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: 'pipe' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      if (code === 0) resolve({ ms, stdout });
-      else reject(new Error(`node ${args.join(' ')} exited ${code}: ${stderr}`));
-    });
-  });
-}
-
 /** `node --import tsx <serverFile> ...args`, clean environment, until it prints `{"port":N}`. */
 export async function startChildServer(
   serverFile: string,

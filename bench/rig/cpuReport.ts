@@ -1,13 +1,12 @@
-// `npm run bench:cpu`'s report (bench/run.ts `--only cpu`) and the profile tables it and
-// bench:notifications print; the full run's report is report.ts.
-import { CPU_KINDS, type BenchSettings } from '../lib/settings.ts';
+// `npm run bench:cpu`'s report (bench/run.ts) and the profile tables bench:notifications prints.
+import type { BenchSettings } from '../lib/settings.ts';
 import type { IdKind } from '../lib/ids.ts';
-import { JOB_PARTS, profileParts, profileSummary, topFunctions } from '../lib/profile.ts';
+import { profileSummary, topFunctions } from '../lib/profile.ts';
 import type { ProfileWindow } from '../lib/profile.ts';
 import { columns, commitOf, table, type Column } from './report.ts';
 import { median, percentile, range } from './stats.ts';
 
-/** What `npm run bench:cpu` (bench/run.ts `--only cpu`) measured, round by round. */
+/** What `npm run bench:cpu` (bench/run.ts) measured, round by round. */
 export interface CpuOnlyResult {
   settings: Pick<BenchSettings, 'cpuRuns' | 'cpuRequests' | 'slowLatencyMs'>;
   /** The checkouts measured: before (if given) and after, with their folders. */
@@ -25,7 +24,7 @@ export interface CpuOnlyResult {
 export const HISTORY_OFF = 'history off';
 
 /** The Markdown summary `npm run bench:cpu` prints: each figure's median and range over the rounds, and the ratios. */
-export function renderCpuOnly(r: CpuOnlyResult, profile: readonly string[]): string {
+export function renderCpuOnly(r: CpuOnlyResult): string {
   const { settings } = r;
   const lines = [
     `## CPU per job, ${settings.cpuRuns} rounds of ${settings.cpuRequests} 100-job queries (${new Date().toISOString()})`,
@@ -34,12 +33,11 @@ export function renderCpuOnly(r: CpuOnlyResult, profile: readonly string[]): str
     '',
     ...cpuTables(r),
   ];
-  if (profile.length) lines.push('', ...profile);
   return `${lines.join('\n')}\n`;
 }
 
-/** The rounds' tables (bench:cpu's, and RESULTS.md's): CPU per job, median and range of each server and its ratios (medians of the per-round ratios); the 100-job p50s. */
-export function cpuTables(r: Omit<CpuOnlyResult, 'roots'>): string[] {
+/** The rounds' tables: CPU per job, median and range of each server and its ratios (medians of the per-round ratios); the 100-job p50s. */
+function cpuTables(r: CpuOnlyResult): string[] {
   const { cpu, settings } = r;
   const ratio = (kind: IdKind, a: string, b: string) =>
     (cpu[kind][a] ?? []).map((x, i) => x / ((cpu[kind][b] ?? [])[i] ?? Number.NaN));
@@ -87,67 +85,19 @@ export function cpuTables(r: Omit<CpuOnlyResult, 'roots'>): string[] {
 /** A `.cpuprofile` file and the checkout its process ran from (for names without machine paths). */
 type Profiled = { file: string; root: string };
 
-/** The `rows` largest parts of a profile's self time by where the code is, as a table. */
-const bySource = (side: string, { file, root }: Profiled, w: ProfileWindow, rows: number) =>
-  table(
-    [`${side}: self time by where the code is`, '%'],
-    profileSummary(file, w, root)
-      .slice(0, rows)
-      .map((g) => [g.name, g.percent]),
-  );
-
 /** A profile's `rows` largest parts by where the code is, then its 30 top functions, as tables (samples counted alike). */
 export function profileTables(side: string, p: Profiled, w: ProfileWindow, rows: number) {
   return [
-    ...bySource(side, p, w, rows),
+    ...table(
+      [`${side}: self time by where the code is`, '%'],
+      profileSummary(p.file, w, p.root)
+        .slice(0, rows)
+        .map((g) => [g.name, g.percent]),
+    ),
     '',
     ...table(
       [`${side}: top functions by self time`, 'ms', '%'],
       topFunctions(p.file, w, 30, p.root).map((f) => [f.name, f.selfMs, f.percent]),
     ),
   ];
-}
-
-/** A profiled phase's window, per kind of job (monotonic µs). */
-export type KindWindows = Partial<Record<IdKind, ProfileWindow>>;
-
-/** Per kind of job, where a job's CPU goes, gateway beside floor (bench/README.md, `BENCH_PROFILE=1`). */
-export function cpuProfileSection(
-  cpu: CpuOnlyResult['cpu'],
-  gateway: Profiled & { windows: KindWindows },
-  floor: Profiled & { windows: KindWindows },
-): string[] {
-  const out = [`Raw profiles: ${gateway.file} (gateway), ${floor.file} (floor).`];
-  for (const kind of CPU_KINDS) {
-    if (!gateway.windows[kind]) continue; // not measured (BENCH_CPU_KINDS)
-    const window = gateway.windows[kind];
-    const floorWindow = floor.windows[kind] as ProfileWindow;
-    const title = kind === 'finished' ? 'fresh existing jobs' : 'not-found IDs';
-    const gatewayMicros = median(cpu[kind].after ?? []);
-    const floorMicros = median(cpu[kind].floor ?? []);
-    const micros = (file: string, w: ProfileWindow, perJob: number) =>
-      new Map(profileParts(file, w, JOB_PARTS).map((p) => [p.name, p.share * perJob]));
-    const gatewayParts = micros(gateway.file, window, gatewayMicros);
-    const floorParts = micros(floor.file, floorWindow, floorMicros);
-    const partRows = [...new Set([...gatewayParts.keys(), ...floorParts.keys()])]
-      .map((name) => ({ name, g: gatewayParts.get(name) ?? 0, f: floorParts.get(name) ?? 0 }))
-      .sort((a, b) => b.g - b.f - (a.g - a.f));
-    const part = `part of a job (gateway ${gatewayMicros.toFixed(0)} µs, floor ${floorMicros.toFixed(0)} µs: the rounds' medians, split by each profile's shares)`;
-    out.push(
-      '',
-      `### Profile, ${title}`,
-      '',
-      ...columns(partRows, [
-        [part, (p) => p.name],
-        ['gateway µs', (p) => p.g.toFixed(0)],
-        ['floor µs', (p) => p.f.toFixed(0)],
-        ['beyond the floor', (p) => (p.g - p.f).toFixed(0)],
-      ]),
-      '',
-      ...profileTables('gateway', gateway, window, 30),
-      '',
-      ...bySource('floor', floor, floorWindow, 15),
-    );
-  }
-  return out;
 }

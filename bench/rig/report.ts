@@ -1,22 +1,11 @@
-/** The one report writer: run facts, formatting, writing (RESULTS.md's figures: figures.ts; bench:cpu's summary: cpuReport.ts). */
+/** The one report writer: run facts, formatting, writing (bench:cpu's summary: cpuReport.ts). */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { format, resolveConfig } from 'prettier';
 
-export function machineInfo() {
-  const cpus = os.cpus();
-  return {
-    cpu: cpus[0]?.model.trim() ?? 'unknown',
-    cores: cpus.length,
-    memoryGiB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
-    os: `${os.type()} ${os.release()} ${os.arch()}`,
-    node: process.version,
-  };
-}
-
 /** The commit measured, and whether the working tree had changes (others edit src/ in parallel). */
-export function gitState(repoRoot: string): { commit: string; dirtyFiles: string[] } {
+function gitState(repoRoot: string): { commit: string; dirtyFiles: string[] } {
   // git's own complaint (a copy without .git: "fatal: not a git repository") is not the bench's output.
   const git = (...args: string[]) =>
     execFileSync('git', args, {
@@ -79,8 +68,9 @@ export function commitOf(repoRoot: string, quoted = false): string {
 
 /** `Run <date> on <n> cores (<cpu>), Node <v>, commit <c>[ with changes to …]`: a report's first fact. */
 export function runLine(repoRoot: string, date = new Date().toISOString()): string {
-  const m = machineInfo();
-  return `Run ${date} on ${m.cores} cores (${m.cpu}), Node ${m.node}, commit ${commitOf(repoRoot)}`;
+  const cpus = os.cpus();
+  const cpu = cpus[0]?.model.trim() ?? 'unknown';
+  return `Run ${date} on ${cpus.length} cores (${cpu}), Node ${process.version}, commit ${commitOf(repoRoot)}`;
 }
 
 /** Markdown as given, JSON laid out by Prettier (`prettier --check` passes); returns the paths. */
