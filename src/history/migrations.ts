@@ -252,6 +252,12 @@ export const MIGRATIONS: readonly (readonly MigrationStatement[])[] = [
       PRIMARY KEY (provider, account, region)
     )`,
   ],
+  // 11: SQLite's text index is fed a batch's new jobs by the writer, in one statement after its
+  // upserts (history/textIndexUpkeep.ts), not by a trigger on each upsert statement: FTS5 makes a
+  // segment a statement, and merging a batch's 8 small segments into the large ones grew a fresh
+  // job's write with the store (bench:history-writer; docs/performance.md). So anything else
+  // that inserts jobs rows indexes them too. Updates and deletes keep their triggers.
+  [{ sqlite: `DROP TRIGGER jobs_text_insert`, postgres: null }],
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -14,6 +14,7 @@ import { isTerminalState, type JobRecord, type JobState } from '../model/job.ts'
 import { BatchStatements } from './batchStatements.ts';
 import { markContradicted, placed, writeTransaction } from './placedTransitions.ts';
 import { writePartByPart } from './rowByRow.ts';
+import { indexNewJobs, newestSeq } from './textIndexUpkeep.ts';
 import {
   STATUS_TEXT_MAX_CHARS,
   storableJson,
@@ -363,6 +364,8 @@ class Lane {
   ): Promise<void> {
     const { db, statements, options } = this.#shared;
     await writeTransaction(db, async (tx) => {
+      // SQLite: the jobs this batch adds are those numbered past the newest one now.
+      const indexAfter = db.dialect === 'sqlite' && jobs.length > 0 ? await newestSeq(tx) : null;
       const transitions = await placed(tx, db.dialect, observed);
       for (const query of statements.queries(jobs, transitions)) {
         await tx.executeQuery(query);
@@ -374,6 +377,8 @@ class Lane {
         if (db.dialect === 'sqlite' && this.#waiting.size < options.batchSize)
           await new Promise((r) => setImmediate(r));
       }
+      // Their text indexed in one statement: one segment of the text index a batch.
+      if (indexAfter !== null) await indexNewJobs(tx, indexAfter);
       // The notifications this batch's transitions fire: their outbox rows in this transaction.
       if (options.inBatch) await options.inBatch(tx, transitions, jobs);
       // A read that contradicts what events told: their transitions since the job's last read

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { HistoryStoreConfig } from '../../src/config/types.ts';
 import { openHistoryDatabase } from '../../src/history/database.ts';
+import { indexNewJobs } from '../../src/history/textIndexUpkeep.ts';
 
 /** What `storeManyJobs` wrote: how many jobs, and how the rows a hostile search aims at look. */
 export interface ManyJobs {
@@ -59,6 +60,8 @@ export async function storeManyJobs(
             FROM generate_series(1, ${count}) AS i) AS s`,
         )
         .execute(db.db);
+    // SQLite's text index is the writer's to feed (textIndexUpkeep.ts): fed here as it would.
+    if (db.dialect === 'sqlite') await indexNewJobs(db.db, 0);
     if (db.dialect === 'postgres') await sql`ANALYZE jobs`.execute(db.db);
   } finally {
     await db.close();
