@@ -19,7 +19,7 @@ import { percentile } from './rig/stats.ts';
 const quick = quickRun();
 const JOBS = int('BENCH_NOTIFY_JOBS', 1000, 10, 100_000);
 const RULES = int('BENCH_NOTIFY_RULES', 1000, 1, 100_000);
-/** Rules on every Batch job's finish and start (0: none of the rules matches any change: their cost alone). */
+/** Rules on the stream's Batch jobs' finishes and starts (0: none of the rules matches any change: their cost alone). */
 const MATCHING = int('BENCH_NOTIFY_MATCHING', 5, 0, 1000);
 const CHANGES = int('BENCH_NOTIFY_CHANGES', quick ? 100 : 200, 10, 100_000);
 const PER_SECOND = int('BENCH_NOTIFY_PER_SECOND', 2, 1, 1000);
@@ -82,7 +82,7 @@ async function startReceiver() {
 type Receiver = Awaited<ReturnType<typeof startReceiver>>;
 
 /**
- * `count` rules over GraphQL, `MATCHING` of them on every Batch job's finish and start, the rest on
+ * `count` rules over GraphQL, `MATCHING` of them on the stream's Batch jobs' finish and start, the rest on
  * jobs these never are (another provider, another region, a text no job holds), by turns.
  */
 async function makeRules(gateway: GatewayProcess, token: string, url: string, count: number) {
@@ -93,7 +93,9 @@ async function makeRules(gateway: GatewayProcess, token: string, url: string, co
   ];
   const input = (i: number) => ({
     name: `rule ${i}`,
-    filter: i < MATCHING ? { providers: ['AWS_BATCH'] } : misses[i % misses.length],
+    // The stream's jobs (`<queue>-batch-<n>`), not the demo's progressing job: its cycle fires them too.
+    filter:
+      i < MATCHING ? { providers: ['AWS_BATCH'], text: '-batch-' } : misses[i % misses.length],
     on: ['STARTED', 'SUCCEEDED', 'FAILED', 'CANCELLED'],
     target: { kind: 'WEBHOOK', url },
   });

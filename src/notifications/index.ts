@@ -85,10 +85,10 @@ export function openNotifications(
     rotationOverlapSeconds: config.notifications.rotationOverlapSeconds,
     ...(metrics ? { countChange: (c: RuleChange) => metrics.ruleChange(c) } : {}),
   });
-  const notifier = createNotifier(store, database, jobs, logger, () => outbox.kick());
+  const notifier = createNotifier(store, database, jobs, logger, () => void outbox.kick());
   notifications.changed = () => void notifier.refresh().catch(() => undefined);
   void notifier.refresh().catch(() => undefined);
-  outbox.start();
+  void outbox.start();
   const stuck = scanStuckEachMinute(notifier, logger);
   return {
     notifications,

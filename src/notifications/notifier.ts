@@ -382,7 +382,8 @@ export class Notifier {
     const now = this.#now();
     const rows: DeliveryRow[] = [];
     const p90s = new Map<string, { p90Ms: number; samples: number } | null>();
-    for (const rule of this.#rules.rules) {
+    // The enabled rules taking STUCK only: the others are never looked at.
+    for (const rule of this.#rules.taking('STUCK')) {
       const { accounts, filter, triggers } = parsedOf(rule);
       const after = rule.stuck_after_seconds;
       const factor = rule.stuck_factor === null ? null : Number(rule.stuck_factor);

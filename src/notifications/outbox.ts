@@ -63,7 +63,18 @@ export interface OutboxOptions {
   accountOf?: (globalId: string) => string;
   /** Whether the rule still holds the account of the job (`accounts` JSON, the job's global ID). */
   holds?: (rule: RuleRow, jobId: string) => boolean;
+  /** Arms the outbox's one timer: `run` in `ms` (default: an unref'd setTimeout); tests fire it themselves. */
+  schedule?: (run: () => void, ms: number) => { cancel(): void };
 }
+
+/** An armed timer of the outbox. */
+type Armed = { cancel(): void };
+
+const unrefTimeout = (run: () => void, ms: number): Armed => {
+  const timer = setTimeout(run, ms);
+  timer.unref();
+  return { cancel: () => clearTimeout(timer) };
+};
 
 /**
  * How long a claimed delivery is this replica's before another may take it (a crash mid-attempt):
@@ -73,6 +84,13 @@ export interface OutboxOptions {
 export const LEASE_MS = 75_000;
 /** Most deliveries claimed at once. */
 const CLAIM_MAX = 50;
+/**
+ * Longest the outbox sleeps with nothing due here, ms: what another replica enqueued and could not
+ * claim (it died first) is taken within this. What this replica enqueues kicks it at once.
+ */
+export const OUTBOX_MAX_WAIT_MS = 30_000;
+/** Shortest wait between two passes the timer makes, ms (rows due but locked by another replica). */
+const MIN_WAIT_MS = 1000;
 
 export class Outbox {
   readonly #o: OutboxOptions;
@@ -82,9 +100,12 @@ export class Outbox {
   readonly #connections = new TargetConnections();
   #running: Promise<void> | null = null;
   #again = false;
-  #timer: NodeJS.Timeout | null = null;
+  /** The one timer, and when it fires (epoch ms); armed once started. */
+  #timer: Armed | null = null;
+  #armedAt = Infinity;
+  #started = false;
   #closed = false;
-  #backlog = { depth: 0, oldestAgeSeconds: 0 };
+  #counted = { depth: 0, oldest: null as string | null };
 
   constructor(options: OutboxOptions) {
     this.#o = options;
@@ -140,44 +161,62 @@ export class Outbox {
     if (failed) throw failed.reason;
   }
 
-  /** Run what is due every `everyMs` (and when kicked) until closed. */
-  start(everyMs = 1000): void {
-    const tick = () => {
-      if (this.#closed) return;
-      void this.runDue()
-        .then(() => this.#countBacklog())
-        .catch(() => undefined)
-        .finally(() => {
-          if (this.#closed) return;
-          this.#timer = setTimeout(tick, everyMs);
-          this.#timer.unref();
-        });
-    };
-    tick();
+  /**
+   * Deliver what is due now, then sleep until the next delivery is due (a retry's time, a lease's
+   * end) or OUTBOX_MAX_WAIT_MS, one timer; kicked when something is enqueued. Resolves after the
+   * first pass.
+   */
+  start(): Promise<void> {
+    this.#started = true;
+    return this.#pass();
   }
 
-  /** Deliveries not yet delivered nor failed, and the oldest's age, as last counted (each tick). */
+  /** One pass: what is due delivered, the backlog counted, the timer armed for the next due time. */
+  async #pass(): Promise<void> {
+    let nextDue: number | null = null;
+    try {
+      await this.runDue();
+      const { depth, oldest, nextDue: next } = await this.#o.store.backlog();
+      this.#counted = { depth, oldest };
+      nextDue = next === null ? null : Date.parse(next);
+    } catch {
+      // Tried again when the timer fires.
+    }
+    this.#arm(nextDue ?? Infinity, true);
+  }
+
+  /** Fire at `at` (epoch ms; bounded by MIN_WAIT_MS and OUTBOX_MAX_WAIT_MS), or sooner if armed so unless `replace`. */
+  #arm(at: number, replace = false): void {
+    if (!this.#started || this.#closed || (!replace && this.#armedAt <= at)) return;
+    const now = this.#now();
+    const ms = Math.min(Math.max(at - now, MIN_WAIT_MS), OUTBOX_MAX_WAIT_MS);
+    this.#timer?.cancel();
+    this.#armedAt = now + ms;
+    this.#timer = (this.#o.schedule ?? unrefTimeout)(() => {
+      this.#timer = null;
+      this.#armedAt = Infinity;
+      void this.#pass();
+    }, ms);
+  }
+
+  /** Deliveries not yet delivered nor failed, and the oldest's age, as last counted (each pass). */
   get backlog(): { depth: number; oldestAgeSeconds: number } {
-    return this.#backlog;
-  }
-
-  async #countBacklog(): Promise<void> {
-    const { depth, oldest } = await this.#o.store.backlog();
-    this.#backlog = {
+    const { depth, oldest } = this.#counted;
+    return {
       depth,
       oldestAgeSeconds:
         oldest === null ? 0 : Math.max(0, Math.round((this.#now() - Date.parse(oldest)) / 1000)),
     };
   }
 
-  /** Something was enqueued: deliver it now rather than at the next tick. */
-  kick(): void {
-    if (!this.#closed) void this.runDue().catch(() => undefined);
+  /** Something was enqueued: deliver it now rather than when the timer fires (resolves after that pass). */
+  kick(): Promise<void> {
+    return this.#closed ? Promise.resolve() : this.#pass();
   }
 
   async close(): Promise<void> {
     this.#closed = true;
-    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer?.cancel();
     await this.#running?.catch(() => undefined);
     this.#connections.close();
   }
@@ -291,6 +330,8 @@ export class Outbox {
       };
       if (recorded) recorded.push(row);
       else await this.#o.store.attemptedAll([row]);
+      // A retry: the timer fires by its time.
+      if (next !== null) this.#arm(next);
     };
   }
 

@@ -1,8 +1,10 @@
 /**
  * Which rules take a job's transition. A rule's columns are parsed once, and the rules read are
- * indexed by trigger and provider (`RuleSet`): a transition is matched against the rules that
- * name its trigger and its provider (or no provider), so the rules that cannot take it — another
- * trigger, another provider, disabled — cost nothing however many there are.
+ * indexed by trigger, provider, region and (for a text filter) the text's first trigram
+ * (`RuleSet`): a transition is matched against the rules that name its trigger, its provider and
+ * its region (or none), and whose text's first three characters its job's text holds, so the rules
+ * that cannot take it — another trigger, provider, region or text, disabled — cost nothing however
+ * many there are.
  */
 import type { NotificationTrigger } from './payload.ts';
 import type { RuleFilter } from './notifications.ts';
@@ -56,12 +58,30 @@ interface Indexed {
   place: number;
 }
 
-/** The index's key: a trigger and a provider ('' for the rules that name none). */
-const keyOf = (trigger: string, provider: string) => `${trigger}\n${provider}`;
+/** The rules of one trigger, provider and region: those without text, and those with, by first trigram. */
+interface Bucket {
+  plain: Indexed[];
+  /** Texts shorter than a trigram: examined for every job. */
+  short: Indexed[];
+  byTrigram: Map<string, Indexed[]>;
+}
 
-/** The enabled rules of one read of the store, indexed by trigger and provider. */
+/** The index's key: a trigger, a provider and a region ('' for the rules that name none). */
+const keyOf = (trigger: string, provider: string, region: string) =>
+  `${trigger}\n${provider}\n${region}`;
+
+const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+};
+
+/** The enabled rules of one read of the store, indexed by trigger, provider, region and text. */
 export class RuleSet {
-  readonly #index = new Map<string, Indexed[]>();
+  readonly #index = new Map<string, Bucket>();
+  readonly #byTrigger = new Map<string, RuleRow[]>();
+  /** Rules whose filter a lookup tested since this set was made (the rest were never looked at). */
+  examined = 0;
 
   /**
    * `rules` as read (every rule, disabled ones included: they are left out here), each parsed by
@@ -74,32 +94,72 @@ export class RuleSet {
     rules.forEach((rule, place) => {
       if (rule.enabled !== 1) return;
       const parsed = parse(rule);
-      const providers = parsed.filter.providers?.length ? parsed.filter.providers : [''];
-      for (const trigger of new Set(parsed.triggers))
-        for (const provider of new Set(providers)) {
-          const key = keyOf(trigger, provider);
-          const list = this.#index.get(key);
-          if (list) list.push({ rule, parsed, place });
-          else this.#index.set(key, [{ rule, parsed, place }]);
-        }
+      const entry = { rule, parsed, place };
+      const f = parsed.filter;
+      for (const trigger of new Set(parsed.triggers)) {
+        push(this.#byTrigger, trigger, rule);
+        for (const provider of new Set(f.providers?.length ? f.providers : ['']))
+          for (const region of new Set(f.regions?.length ? f.regions : ['']))
+            this.#add(keyOf(trigger, provider, region), entry);
+      }
     });
+  }
+
+  #add(key: string, entry: Indexed): void {
+    let bucket = this.#index.get(key);
+    if (!bucket) this.#index.set(key, (bucket = { plain: [], short: [], byTrigram: new Map() }));
+    const text = entry.parsed.text;
+    if (text === null) bucket.plain.push(entry);
+    else if (text.length < 3) bucket.short.push(entry);
+    else push(bucket.byTrigram, text.slice(0, 3), entry);
+  }
+
+  /** The rules that may take `job`'s `trigger` by the index, in the order read (their filters untested). */
+  #candidates(job: JobFacts, trigger: string): Indexed[] {
+    const found: Indexed[][] = [];
+    let trigrams: Set<string> | null = null;
+    for (const provider of [job.provider, ''])
+      for (const region of job.region === null ? [''] : [job.region, '']) {
+        const bucket = this.#index.get(keyOf(trigger, provider, region));
+        if (!bucket) continue;
+        found.push(bucket.plain, bucket.short);
+        if (bucket.byTrigram.size === 0) continue;
+        trigrams ??= trigramsOf(job.text);
+        for (const t of trigrams) {
+          const list = bucket.byTrigram.get(t);
+          if (list) found.push(list);
+        }
+      }
+    const all = found.flat();
+    if (found.filter((l) => l.length > 0).length > 1) all.sort((a, b) => a.place - b.place);
+    return all;
   }
 
   /** The enabled rules that take `job`'s `trigger`, in the order read. */
   matching(job: JobFacts, trigger: NotificationTrigger): RuleRow[] {
-    const named = this.#index.get(keyOf(trigger, job.provider)) ?? [];
-    const any = this.#index.get(keyOf(trigger, '')) ?? [];
-    const taken = [...named, ...any].filter((r) => takesJob(r.parsed, job));
-    if (named.length > 0 && any.length > 0) taken.sort((a, b) => a.place - b.place);
-    return taken.map((r) => r.rule);
+    const candidates = this.#candidates(job, trigger);
+    this.examined += candidates.length;
+    return candidates.filter((r) => takesJob(r.parsed, job)).map((r) => r.rule);
   }
 
   /** Whether some enabled rule takes `job`'s `trigger`. */
   any(job: JobFacts, trigger: NotificationTrigger): boolean {
-    const take = (r: Indexed) => takesJob(r.parsed, job);
-    return (
-      (this.#index.get(keyOf(trigger, job.provider))?.some(take) ?? false) ||
-      (this.#index.get(keyOf(trigger, ''))?.some(take) ?? false)
-    );
+    for (const r of this.#candidates(job, trigger)) {
+      this.examined += 1;
+      if (takesJob(r.parsed, job)) return true;
+    }
+    return false;
   }
+
+  /** The enabled rules naming `trigger`, in the order read. */
+  taking(trigger: NotificationTrigger): readonly RuleRow[] {
+    return this.#byTrigger.get(trigger) ?? [];
+  }
+}
+
+/** Every three characters in a row of `text`. */
+function trigramsOf(text: string): Set<string> {
+  const out = new Set<string>();
+  for (let i = 0; i + 3 <= text.length; i++) out.add(text.slice(i, i + 3));
+  return out;
 }

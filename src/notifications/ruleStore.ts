@@ -317,14 +317,25 @@ export class RuleStore {
     });
   }
 
-  /** Deliveries not yet delivered nor failed, and the oldest's creation (queue depth, age). */
-  async backlog(): Promise<{ depth: number; oldest: string | null }> {
+  /**
+   * Deliveries not yet delivered nor failed: their count, the oldest's creation (queue depth, age)
+   * and the soonest `next_attempt_at` (when one is due next, a lease's end included), one row read.
+   */
+  async backlog(): Promise<{ depth: number; oldest: string | null; nextDue: string | null }> {
     const row = await this.#db
       .selectFrom('notification_deliveries')
-      .select((eb) => [eb.fn.countAll().as('n'), eb.fn.min('created_at').as('oldest')])
+      .select((eb) => [
+        eb.fn.countAll().as('n'),
+        eb.fn.min('created_at').as('oldest'),
+        eb.fn.min('next_attempt_at').as('next'),
+      ])
       .where('status', 'in', ['PENDING', 'RETRYING'])
       .executeTakeFirst();
-    return { depth: Number(row?.n ?? 0), oldest: (row?.oldest as string | null) ?? null };
+    return {
+      depth: Number(row?.n ?? 0),
+      oldest: (row?.oldest as string | null) ?? null,
+      nextDue: (row?.next as string | null) ?? null,
+    };
   }
 }
 

@@ -370,7 +370,7 @@ function notificationMetrics(
   };
   new Gauge({
     name: 'jobgraph_notifications_queue_depth',
-    help: 'Notification deliveries not yet delivered nor given up (PENDING or RETRYING), as this replica last counted them (each second).',
+    help: 'Notification deliveries not yet delivered nor given up (PENDING or RETRYING), as this replica last counted them (after each pass of its outbox: a delivery, and at least every 30 s).',
     registers,
     collect() {
       const b = backlog();

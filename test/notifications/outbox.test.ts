@@ -2,10 +2,10 @@
 // PostgreSQL server, its clock injected: retries on the specification's schedule keep one
 // webhook-id, Retry-After is honoured, 410 and a spent schedule disable the rule, two replicas
 // deliver each delivery once, and every delivery verifies with the `standardwebhooks` package.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
-import { Outbox } from '../../src/notifications/outbox.ts';
+import { Outbox, OUTBOX_MAX_WAIT_MS } from '../../src/notifications/outbox.ts';
 import { RuleStore, type DeliveryRow, type RuleRow } from '../../src/notifications/ruleStore.ts';
 import { RETRY_WAITS_MS, nextWaitMs } from '../../src/notifications/retrySchedule.ts';
 import { createSecretBox, newSigningSecret } from '../../src/notifications/secretBox.ts';
@@ -246,6 +246,43 @@ describe.each(historyStores())('The notification outbox on a $name', ({ skip, fr
       expect(rows.map((r) => r?.attempts)).toEqual([1, 1, 1, 1, 1]);
       expect(rows.filter((r) => r?.status === 'DELIVERED')).toHaveLength(4);
       expect(rows.filter((r) => r?.status === 'RETRYING')).toHaveLength(1);
+    },
+  );
+
+  it.skipIf(skip)(
+    'sleeps until the next delivery is due, one timer, rather than reading the outbox each second',
+    async () => {
+      const timers: { ms: number; run: () => void; live: boolean }[] = [];
+      const schedule = (run: () => void, ms: number) => {
+        const t = { ms, run, live: true };
+        timers.push(t);
+        return { cancel: () => void (t.live = false) };
+      };
+      const live = () => timers.filter((t) => t.live).map((t) => t.ms);
+      const count = new StatementCount();
+      const counted = new RuleStore({ db: db.db.withPlugin(count), dialect: db.dialect } as never);
+      const ob = outbox({ store: counted, schedule });
+      await ob.start();
+      // Nothing due: the claim and one count, then one timer for the longest wait.
+      expect(count.of('SelectQueryNode', 'notification_deliveries')).toBe(2);
+      expect(count.total).toBe(2);
+      expect(live()).toEqual([OUTBOX_MAX_WAIT_MS]);
+      // A delivery answered 500 is due again in 5 s: the timer is armed for then, and fires it.
+      const d = await setUp(sealedRule(receiver.url));
+      receiver.answers.push(500);
+      await ob.kick();
+      expect(live()).toEqual([RETRY_WAITS_MS[0]]);
+      expect((await store.delivery(d.id))?.status).toBe('RETRYING');
+      clock.t += RETRY_WAITS_MS[0]!;
+      const fired = timers.length;
+      const due = timers.find((t) => t.live)!;
+      due.live = false;
+      due.run();
+      await vi.waitFor(() => expect(timers.length).toBe(fired + 1));
+      expect(await store.delivery(d.id)).toMatchObject({ status: 'DELIVERED', attempts: 2 });
+      expect(live()).toEqual([OUTBOX_MAX_WAIT_MS]);
+      await ob.close();
+      expect(live()).toEqual([]);
     },
   );
 
