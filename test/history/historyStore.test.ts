@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { sql, type CompiledQuery, type KyselyPlugin } from 'kysely';
+import { sql, type KyselyPlugin } from 'kysely';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HistoryStoreConfig } from '../../src/config/types.ts';
 import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
@@ -10,7 +10,11 @@ import { HistoryReader, type HistoryFilter } from '../../src/history/reader.ts';
 import { HistoryWriter, type WriteOutcome } from '../../src/history/writer.ts';
 import type { JobRecord } from '../../src/model/job.ts';
 import { SECRET_VALUE, batchRecord, withoutSecrets } from '../support/retainedRecords.ts';
-import { historyStores, readChange as change } from '../support/historyStores.ts';
+import {
+  historyStores,
+  readChange as change,
+  recordingSearches,
+} from '../support/historyStores.ts';
 
 const kinds = historyStores();
 
@@ -427,14 +431,7 @@ describe.each(kinds)('The history store on a $name', ({ skip, fresh }) => {
         );
       await writer.close();
       // The searches the reader runs, as it hands them to the store.
-      const asked: CompiledQuery[] = [];
-      const store: HistoryDatabase = {
-        ...db,
-        search: (query) => {
-          asked.push(query);
-          return db.search(query);
-        },
-      };
+      const { store, asked } = recordingSearches(db);
       // The two newest jobs (b, c) compared as they are read, then the index for the jobs below.
       const reader = new HistoryReader(store, undefined, { walkRows: 2 });
       const found = await reader.search({ text: 'ETL' }, 10, null, '*');

@@ -3,14 +3,13 @@
 // the text's rarest trigrams. Every page and cursor equals the answer of the text's definition (one
 // query comparing every row: name, queue or status message holding the text, ignoring ASCII case),
 // on a real SQLite file and a real PostgreSQL server, whichever way each page was found.
-import type { CompiledQuery } from 'kysely';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
 import { HistoryReader } from '../../src/history/reader.ts';
 import { HistoryWriter } from '../../src/history/writer.ts';
 import type { JobRecord } from '../../src/model/job.ts';
-import { historyStores, readChange } from '../support/historyStores.ts';
+import { historyStores, readChange, recordingSearches } from '../support/historyStores.ts';
 import { withoutSecrets } from '../support/retainedRecords.ts';
 
 /**
@@ -63,15 +62,7 @@ describe.each(historyStores())('A text search on a $name', ({ skip, fresh }) => 
     const writer = new HistoryWriter(db, { withoutSecrets, maxQueue: 1000 });
     for (const record of JOBS) writer.record(readChange(record));
     await writer.close();
-    const asked: CompiledQuery[] = [];
-    const store: HistoryDatabase = {
-      ...db,
-      search: (query) => {
-        asked.push(query);
-        return db.search(query);
-      },
-    };
-    return { db, store, asked };
+    return { db, ...recordingSearches(db) };
   }
 
   /** The text's definition: every row compared, newest first, as [id, cursor]. */

@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
+import { sql, type CompiledQuery } from 'kysely';
 import { afterAll, expect } from 'vitest';
 import type { HistoryStoreConfig } from '../../src/config/types.ts';
-import { openHistoryDatabase } from '../../src/history/database.ts';
+import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
 import type { HistoryChange } from '../../src/history/writer.ts';
 import type { JobRecord } from '../../src/model/job.ts';
 import { usePostgres } from './usePostgres.ts';
@@ -35,6 +35,22 @@ export const readChange = (
 });
 
 /** JOBGRAPH_HISTORY_URL naming `store`. */
+/** `db` whose searches are recorded, in the order the reader hands them to the store. */
+export function recordingSearches(db: HistoryDatabase): {
+  store: HistoryDatabase;
+  asked: CompiledQuery[];
+} {
+  const asked: CompiledQuery[] = [];
+  const store: HistoryDatabase = {
+    ...db,
+    search: (query) => {
+      asked.push(query);
+      return db.search(query);
+    },
+  };
+  return { store, asked };
+}
+
 export const historyUrlOf = (store: HistoryStoreConfig): string =>
   store.kind === 'sqlite' ? `sqlite:${store.path}` : store.kind === 'postgres' ? store.url : 'off';
 
