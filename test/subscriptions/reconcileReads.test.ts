@@ -24,25 +24,35 @@ function seeded(seed: number): () => number {
   return () => (s = (s * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
 }
 
+/**
+ * A registry of RUNNING Batch jobs whose places are live by events (reconciliation every 300 s)
+ * on `clock`, each read reported to `onRead` at the clock's time.
+ */
+function liveRegistry(
+  clock: ManualScheduler,
+  onRead: (at: number) => void,
+  slotReads?: number,
+): PollerRegistry {
+  return new PollerRegistry({
+    fetch: (key) => {
+      onRead(clock.now());
+      return Promise.resolve(parseJob(key as never, batchDetail({ status: 'RUNNING' }), 'detail'));
+    },
+    pollMs: 5000,
+    maxPollMs: 30_000,
+    breakerPauseMs: 10_000,
+    scheduler: clock,
+    random: seeded(88),
+    events: { covered: () => true, reconcileMs: 300_000, ...(slotReads ? { slotReads } : {}) },
+    states: new JobStates({ now: () => clock.now() }),
+  });
+}
+
 describe('14 watched Batch jobs of one place live by events', () => {
   it('make at most one reconciliation DescribeJobs a minute', async () => {
     const clock = new ManualScheduler(0);
     const reads: number[] = [];
-    const registry = new PollerRegistry({
-      fetch: (key) => {
-        reads.push(clock.now());
-        return Promise.resolve(
-          parseJob(key as never, batchDetail({ status: 'RUNNING' }), 'detail'),
-        );
-      },
-      pollMs: 5000,
-      maxPollMs: 30_000,
-      breakerPauseMs: 10_000,
-      scheduler: clock,
-      random: seeded(88),
-      events: { covered: () => true, reconcileMs: 300_000 },
-      states: new JobStates({ now: () => clock.now() }),
-    });
+    const registry = liveRegistry(clock, (at) => reads.push(at));
     const settle = () => new Promise((resolve) => setImmediate(resolve));
     for (let n = 0; n < JOBS; n++) {
       registry.watch(keyOf(n), () => undefined);
@@ -76,21 +86,11 @@ describe('400 watched Batch jobs live by events, watched at once', () => {
     const clock = new ManualScheduler(0);
     /** Reads by the instant they were made at. */
     const reads = new Map<number, number>();
-    const registry = new PollerRegistry({
-      fetch: (key) => {
-        reads.set(clock.now(), (reads.get(clock.now()) ?? 0) + 1);
-        return Promise.resolve(
-          parseJob(key as never, batchDetail({ status: 'RUNNING' }), 'detail'),
-        );
-      },
-      pollMs: 5000,
-      maxPollMs: 30_000,
-      breakerPauseMs: 10_000,
-      scheduler: clock,
-      random: seeded(88),
-      events: { covered: () => true, reconcileMs: 300_000, slotReads },
-      states: new JobStates({ now: () => clock.now() }),
-    });
+    const registry = liveRegistry(
+      clock,
+      (at) => reads.set(at, (reads.get(at) ?? 0) + 1),
+      slotReads,
+    );
     // Every first read in one turn: every job's reconciliation falls due within the jitter's 60 s,
     // which whole fifths of the reconciliation made one or two instants of 200-400 reads.
     for (let n = 0; n < jobs; n++) registry.watch(keyOf(n), () => undefined);
