@@ -52,8 +52,9 @@ export async function loadFresh(
   const headers = { 'content-type': 'application/json', ...ctx.authHeaders };
   const setupRequest = (req: autocannon.Request) => ({ ...req, body: freshHundred(ctx, kind) });
   const request = { method: 'POST' as const, path, headers, setupRequest };
-  const options = { url: origin + path, connections, amount, timeout: timeoutS };
-  const result = await autocannon({ ...options, requests: [request] });
+  // autocannon refuses more connections than requests (BENCH_CPU_REQUESTS may be 1–3).
+  const options = { url: origin + path, connections: Math.min(connections, amount), amount };
+  const result = await autocannon({ ...options, timeout: timeoutS, requests: [request] });
   return { ok: result['2xx'] };
 }
 
