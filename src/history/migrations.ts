@@ -290,7 +290,9 @@ export async function migrate(
       await applyFrom(conn, dialect);
       await sql`COMMIT`.execute(conn);
     } catch (e) {
-      await sql`ROLLBACK`.execute(conn);
+      // A failed COMMIT (a full disk, an I/O error) may have rolled back already: the error that
+      // says why is `e`, not the ROLLBACK's "no transaction is active".
+      await sql`ROLLBACK`.execute(conn).catch(() => undefined);
       throw e;
     }
   });

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -13,6 +14,7 @@ import { historyStores } from '../support/historyStores.ts';
 // behaviour is in historyStore.test.ts.
 
 const kinds = historyStores();
+const DATABASE_MODULE = new URL('../../src/history/database.ts', import.meta.url).pathname;
 
 describe('The SQLite history store', () => {
   it('refuses a corrupt file in one line, without writing to it', async () => {
@@ -53,6 +55,23 @@ describe('The SQLite history store', () => {
       writer.exec('ROLLBACK');
       writer.close();
     }
+  });
+
+  it("names the file system's refusal when a new file's first migration cannot be written, not the rollback after it", async () => {
+    // A full disk or a file-size limit fails the migration's COMMIT, and SQLite rolls the
+    // transaction back itself: the ROLLBACK after it used to fail too ("no transaction is
+    // active") and its message replaced the one an operator needed. A child process with a
+    // 256 KiB file-size limit (SIGXFSZ ignored, so write(2) answers EFBIG) opens a new file.
+    const { path } = (await kinds[0]!.fresh()) as { path: string };
+    const open = `import { openHistoryDatabase } from ${JSON.stringify(DATABASE_MODULE)};
+      await openHistoryDatabase({ kind: 'sqlite', path: ${JSON.stringify(path)}, dataDir: null, implicit: false })
+        .then(() => console.log('opened'), (e) => console.log(e.message));`;
+    const limited = `trap '' XFSZ; ulimit -f 256; exec "$@"`;
+    const node = [process.execPath, '--import', 'tsx', '--input-type=module', '-e', open];
+    const said = execFileSync('bash', ['-c', limited, 'bash', ...node], { encoding: 'utf8' });
+    expect(said.trim()).toMatch(
+      /^JOBGRAPH_HISTORY_URL: sqlite:.* cannot be used \(ERR_SQLITE_ERROR: disk I\/O error\)$/,
+    );
   });
 
   it("keeps a batch's statement journal in memory, not in a temporary file", async () => {
