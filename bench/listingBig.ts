@@ -206,11 +206,16 @@ async function walkUnderKitLimit() {
     return { limit: KIT_LIMIT, unavailable: limit.unavailable };
   }
   try {
-    const gw = await fresh(limit);
-    const { first, repeats, rss, spaces } = await walkAndDashboards(gw);
-    await release(gw);
+    const { first, repeats, rss, spaces } = await walkAndDashboards(await fresh(limit));
+    // Issue 88's walk of 15,000 listed jobs too, on a fresh gateway under the same limit.
+    const walker = await fresh(limit);
+    const walk = {
+      before: (await heapOf(walker)).rss,
+      ...(await walkAll(walker.url, stack.headers)),
+    };
+    await release(walker);
     gateway = undefined;
-    return { limit: KIT_LIMIT, page1Calls: first.calls.total, repeats, rss, spaces };
+    return { limit: KIT_LIMIT, page1Calls: first.calls.total, repeats, rss, spaces, walk };
   } finally {
     limit.remove();
   }
@@ -457,9 +462,12 @@ function goalsTable(r: Awaited<ReturnType<typeof measure>>): string[] {
     ...[
       ['`jobgraph demo`', r.demoProcess.walk.rss - r.demoProcess.before.rss],
       ['the gateway alone', r.walk.rss - r.walk.before],
+      ...('walk' in k
+        ? [[`the gateway alone (in the kit's memory limit)`, k.walk.rss - k.walk.before]]
+        : []),
     ].map(
       ([who, g]) =>
-        `| ${who}'s RSS growth over ${WALK_JOBS} listed jobs, from its /metrics: at most 100 MB | ${mb1(g as number)} | ${passMiss((g as number) <= 100e6)} |`,
+        `| RSS growth over ${WALK_JOBS} listed jobs, from its /metrics, ${who}: at most 100 MB | ${mb1(g as number)} | ${passMiss((g as number) <= 100e6)} |`,
     ),
     '',
   ];
