@@ -239,7 +239,11 @@ async function setUp(t: Target, make: (() => WatcherConnection)[], open: Watcher
  */
 async function floorRun(all: Plan[], tokens: string[], moving: string[]) {
   const file = fileURLToPath(new URL('./baseline/watchFloor.ts', import.meta.url));
-  const floor = track(await startChildServer(file, [], { inspect: true }));
+  // In the kit's limit too when the gateway was (BENCH_MOONSHOT_KIT_LIMIT): one heap sizing for both.
+  const limit = s.kitLimit ? kitMemoryLimit('jobgraph-moonshot-floor') : undefined;
+  if (limit && 'unavailable' in limit) throw new Error(`floor: ${limit.unavailable}`);
+  const memoryLimit = limit && { memoryLimit: limit };
+  const floor = track(await startChildServer(file, [], { inspect: true, ...memoryLimit }));
   const tally = watchers.newTally();
   const open: WatcherConnection[] = [];
   try {
@@ -257,6 +261,7 @@ async function floorRun(all: Plan[], tokens: string[], moving: string[]) {
   } finally {
     for (const c of open) c.close();
     await release(floor);
+    limit?.remove();
   }
 }
 

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { childEnv } from '../lib/settings.ts';
 import { INSPECT_LOOPBACK, inspectorUrl } from './inspector.ts';
+import { inLimit, type MemoryLimit } from './memoryLimit.ts';
 import { cpuTimeMicros, REPO_ROOT, rssBytes } from './proc.ts';
 
 /** A server the rig started as its own process (a gateway, the peer, a bare baseline). */
@@ -45,10 +46,12 @@ export function watchChild(child: ChildProcess, inspect = false) {
 export async function startChildServer(
   serverFile: string,
   args: readonly string[],
-  options: { inspect?: boolean } = {},
+  options: { inspect?: boolean; memoryLimit?: MemoryLimit } = {},
 ) {
   const flags = options.inspect ? [INSPECT_LOOPBACK] : [];
-  const child = spawn(process.execPath, [...flags, '--import', 'tsx', serverFile, ...args], {
+  const node = [process.execPath, ...flags, '--import', 'tsx', serverFile, ...args];
+  const [command, ...argv] = inLimit(options.memoryLimit, node);
+  const child = spawn(command!, argv, {
     cwd: REPO_ROOT,
     env: childEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],

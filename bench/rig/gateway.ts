@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { MemoryLimit } from './memoryLimit.ts';
+import { inLimit, type MemoryLimit } from './memoryLimit.ts';
 import { freePort } from '../../test/support/rawHttp.ts';
 import { childEnv } from '../lib/settings.ts';
 import { watchChild, type ChildServer } from './childServer.ts';
@@ -51,10 +51,8 @@ export async function startGateway(options: GatewayOptions, attempt = 1): Promis
   const env = { ...childEnv(), JOBGRAPH_JWT_SECRET: options.jwtSecret, ...jobgraphEnv };
   const nodeArgs = [...(options.nodeArgs ?? []), ...(options.inspect ? [INSPECT_LOOPBACK] : [])];
   const node = [process.execPath, ...nodeArgs, 'bin/jobgraph.mjs'];
-  // In a cgroup: a shell joins it, then becomes Node (same PID), so V8 sizes its heap from the limit.
-  const [command, ...args] = options.memoryLimit
-    ? ['/bin/sh', '-c', 'echo $$ > "$0" && exec "$@"', options.memoryLimit.procs, ...node]
-    : node;
+  // In a cgroup, V8 sizes its heap from the limit.
+  const [command, ...args] = inLimit(options.memoryLimit, node);
   const child = spawn(command!, args, {
     cwd: options.repoRoot ?? REPO_ROOT,
     env,

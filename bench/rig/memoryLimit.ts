@@ -52,5 +52,9 @@ export const KIT_LIMIT = (
   }
 ).kubernetes.limits.memory;
 
+/** `node` (a command and its arguments) started in `limit`: a shell joins it, then becomes Node (same PID). */
+export const inLimit = (limit: MemoryLimit | undefined, node: string[]) =>
+  limit ? ['/bin/sh', '-c', 'echo $$ > "$0" && exec "$@"', limit.procs, ...node] : node;
+
 /** A memory cgroup of the kit's limit, or why there is none. */
 export const kitMemoryLimit = (name: string) => memoryLimit(name, quantityBytes(KIT_LIMIT));
