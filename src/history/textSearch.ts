@@ -3,7 +3,8 @@
  * message. Compared on each row read (`textComparison`), or through an index of those three texts
  * (`textClause`): their trigrams (SQLite's FTS5 table `jobs_text`, PostgreSQL's pg_trgm GIN index,
  * migration 5) or their words (`jobs_words`, `jobs_words_gin`, migration 12), either answering the
- * same rows. HistoryReader decides which a search runs where. */
+ * same rows. HistoryReader decides which a search runs where.
+ */
 import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
 import { WORDS_V12 } from './migrations.ts';
 
