@@ -129,6 +129,12 @@ export const TEXT_WALK_ROWS = 5000;
  */
 const LOOKED_UP = 1000;
 
+/**
+ * The newest jobs of a walk a text search counts its parts in (HistoryReader `#rarestKeys`), at
+ * most: a part's share of them ranks it as well as all the walk's, at a fifth of the rows read.
+ */
+const COUNTED_ROWS = 1000;
+
 /** A row of a search: the job's keyset position and its record. */
 type SearchRow = { seq: number; sort_at: string; record: string };
 
@@ -452,9 +458,9 @@ export class HistoryReader {
 
   /**
    * What of `text` an index is asked for (textSearch `rarest`), and how many of the walk's rows
-   * hold it: the parts of the text (trigrams, word starts) the fewest of the walk's rows hold (the
-   * newest `walkRows` jobs after `position`, read just before; `countOf`). Any of them answers the
-   * same rows; the rarer, the fewer its index reads.
+   * hold it (counted in its newest COUNTED_ROWS, scaled to the walk's `walkRows`): the parts of the
+   * text (trigrams, word starts) the fewest of those rows hold (`countOf`). Any of them answers
+   * the same rows; the rarer, the fewer its index reads.
    */
   async #rarestKeys(
     filter: HistoryFilter,
@@ -462,8 +468,9 @@ export class HistoryReader {
     position: HistoryPosition | null,
   ): Promise<IndexKeys & { inWalk: number }> {
     const parts = countedParts(text);
-    const counted = [...parts.grams, ...parts.starts.map((s) => s.key)];
-    if (counted.length === 0) return { grams: [], start: null, inWalk: 0 };
+    const asked = [...parts.grams, ...parts.starts.map((s) => s.key)];
+    if (asked.length === 0) return { grams: [], start: null, inWalk: 0 };
+    const counted = Math.min(COUNTED_ROWS, this.#textWalkRows);
     const dialect = this.store.dialect;
     const sample = this.store.db
       .selectFrom((db) =>
@@ -482,16 +489,17 @@ export class HistoryReader {
           )
           .orderBy('sort_at', 'desc')
           .orderBy('seq', 'desc')
-          .limit(this.#textWalkRows)
+          .limit(counted)
           .as('sample'),
       )
-      .select(counted.map((p, k) => countOf(p, dialect).as(`c${k}`)));
+      .select(asked.map((p, k) => countOf(p, dialect).as(`c${k}`)));
     const [row] = await this.store.search(sample.compile());
     const counts = row as Record<string, number | string> | undefined;
-    return rarest(
+    const found = rarest(
       parts,
-      counted.map((_, k) => Number(counts?.[`c${k}`] ?? 0)),
+      asked.map((_, k) => Number(counts?.[`c${k}`] ?? 0)),
     );
+    return { ...found, inWalk: (Math.max(found.inWalk, 1) * this.#textWalkRows) / counted };
   }
 
   /**
