@@ -3,6 +3,7 @@
 // PostgreSQL when BENCH_HISTORY_PG_URL names an empty database (a throwaway one: its tables are written).
 //
 //   npm run bench:history                  BENCH_HISTORY_JOBS (1,000,000) jobs, 2 transitions each
+//   BENCH_HISTORY_KEEP=<folder>            the SQLite file kept there; a store holding jobs is not refilled
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,11 +12,12 @@ import type { HistoryStoreConfig } from '../src/config/types.ts';
 import { openHistoryDatabase, type HistoryDatabase } from '../src/history/database.ts';
 import { HistoryReader, type HistoryFilter } from '../src/history/reader.ts';
 import { fill } from './historyFill.ts';
-import { int } from './lib/settings.ts';
+import { int, text } from './lib/settings.ts';
 import { median } from './rig/stats.ts';
 
 const JOBS = int('BENCH_HISTORY_JOBS', 1_000_000, 1000, 10_000_000);
 const RUNS = int('BENCH_HISTORY_RUNS', 50, 5, 1000);
+const KEEP = text('BENCH_HISTORY_KEEP');
 async function size(db: HistoryDatabase, store: HistoryStoreConfig): Promise<number> {
   if (store.kind === 'sqlite') {
     db.sqliteExec!('PRAGMA wal_checkpoint(TRUNCATE)');
@@ -31,11 +33,15 @@ async function measure(name: string, store: HistoryStoreConfig) {
   const db = (await openHistoryDatabase(store))!;
   const empty = await size(db, store);
   let afterJobs = 0;
-  const took = await fill(db, JOBS, async () => (afterJobs = await size(db, store)));
+  const kept = (await db.db.selectFrom('jobs').select('seq').limit(1).execute()).length > 0;
+  const took = kept
+    ? { jobSeconds: NaN, transitionSeconds: NaN }
+    : await fill(db, JOBS, async () => (afterJobs = await size(db, store)));
   const afterTransitions = await size(db, store);
-  console.error(
-    `${name}: ${JOBS} jobs written in ${took.jobSeconds.toFixed(0)} s, ${2 * JOBS} transitions in ${took.transitionSeconds.toFixed(0)} s`,
-  );
+  if (!kept)
+    console.error(
+      `${name}: ${JOBS} jobs written in ${took.jobSeconds.toFixed(0)} s, ${2 * JOBS} transitions in ${took.transitionSeconds.toFixed(0)} s`,
+    );
   const reader = new HistoryReader(db);
   const grant = [{ provider: 'AWS_BATCH' as const, account: 'default' }];
   const pages: [string, HistoryFilter, typeof grant | '*'][] = [
@@ -67,13 +73,14 @@ async function measure(name: string, store: HistoryStoreConfig) {
   await db.close();
   return {
     name,
+    kept,
     bytesPerJob: (afterJobs - empty) / JOBS,
     bytesPerTransition: (afterTransitions - afterJobs) / (2 * JOBS),
     rows,
   };
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'jobgraph-bench-history-'));
+const dir = KEEP ?? mkdtempSync(join(tmpdir(), 'jobgraph-bench-history-'));
 const results = [];
 try {
   const pg = process.env.BENCH_HISTORY_PG_URL;
@@ -90,12 +97,13 @@ try {
   if (pg) results.push(await measure('PostgreSQL', { kind: 'postgres', url: pg }));
   else console.error('PostgreSQL: not measured (set BENCH_HISTORY_PG_URL to an empty database)');
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  if (!KEEP) rmSync(dir, { recursive: true, force: true });
 }
 for (const r of results) {
-  console.log(
-    `${r.name}: ${r.bytesPerJob.toFixed(0)} bytes a job, ${r.bytesPerTransition.toFixed(0)} a transition (indexes included)`,
-  );
+  if (!r.kept)
+    console.log(
+      `${r.name}: ${r.bytesPerJob.toFixed(0)} bytes a job, ${r.bytesPerTransition.toFixed(0)} a transition (indexes included)`,
+    );
   for (const row of r.rows)
     console.log(
       `  ${row.label}: first page (${row.count} jobs) p50 ${row.p50.toFixed(2)} ms over ${RUNS} runs`,

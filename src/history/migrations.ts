@@ -33,6 +33,13 @@ const JOB_COLUMNS_V1 = `provider text NOT NULL,
 const JOB_NAMES_V1 =
   'id, provider, account, region, state, provider_status, status_message, name, queue, created_at, finished_at, sort_at, terminal, last_confirmed_at, record';
 
+/**
+ * The words of a job's three texts as a tsvector (PostgreSQL), as migration 12 indexes them: the
+ * lowered texts, each run of ASCII letters and digits cut into pieces of at most 100 characters,
+ * split at everything else. A search names it exactly (the planner matches the index's expression).
+ */
+export const WORDS_V12 = `array_to_tsvector(array_remove(regexp_split_to_array(regexp_replace(lower(coalesce(name, '') || ' ' || coalesce(queue, '') || ' ' || coalesce(status_message, '')), '([a-z0-9]{100})', '\\1 ', 'g'), '[^a-z0-9]+'), ''))`;
+
 export const MIGRATIONS: readonly (readonly MigrationStatement[])[] = [
   // 1: jobs (each job's latest record without secrets) and transitions.
   [
@@ -258,6 +265,45 @@ export const MIGRATIONS: readonly (readonly MigrationStatement[])[] = [
   // job's write with the store (bench:history-writer; docs/performance.md). So anything else
   // that inserts jobs rows indexes them too. Updates and deletes keep their triggers.
   [{ sqlite: `DROP TRIGGER jobs_text_insert`, postgres: null }],
+  // 12: jobHistory's `text` by the words of the three texts too, beside their trigrams (migration
+  // 5): a text whose trigrams many jobs hold but which few hold whole (`etl-9999` beside 10,000
+  // `etl-999`s) is told apart by the word starting after one of its separators (`9999…`), which
+  // a trigram index cannot see (docs/history.md#searching). A word is a run of ASCII letters and
+  // digits, folded to lower case. SQLite: an FTS5 table with the unicode61 tokenizer (every ASCII
+  // character other than a letter or digit separates), fed a batch's new jobs by the writer beside
+  // `jobs_text` (no insert trigger: migration 11), updates and deletes by triggers. PostgreSQL: a
+  // GIN index of each job's words as a tsvector built from the words themselves (no parser:
+  // PostgreSQL's splits `9e89edef` into a number and a word), each run cut into pieces of at most
+  // 100 characters (a lexeme is at most 2 KB).
+  [
+    {
+      sqlite: `CREATE VIRTUAL TABLE jobs_words USING fts5(name, queue, status_message, content='jobs', content_rowid='seq', tokenize='unicode61 remove_diacritics 0', detail='none', columnsize=0)`,
+      postgres: `CREATE INDEX jobs_words_gin ON jobs USING gin (${WORDS_V12})`,
+    },
+    {
+      sqlite: `CREATE TRIGGER jobs_words_delete AFTER DELETE ON jobs BEGIN
+        INSERT INTO jobs_words (jobs_words, rowid, name, queue, status_message) VALUES ('delete', old.seq, old.name, old.queue, old.status_message);
+      END`,
+      postgres: null,
+    },
+    {
+      sqlite: `CREATE TRIGGER jobs_words_update AFTER UPDATE OF name, queue, status_message ON jobs
+        WHEN old.name IS NOT new.name OR old.queue IS NOT new.queue OR old.status_message IS NOT new.status_message
+      BEGIN
+        INSERT INTO jobs_words (jobs_words, rowid, name, queue, status_message) VALUES ('delete', old.seq, old.name, old.queue, old.status_message);
+        INSERT INTO jobs_words (rowid, name, queue, status_message) VALUES (new.seq, new.name, new.queue, new.status_message);
+      END`,
+      postgres: null,
+    },
+    {
+      sqlite: `INSERT INTO jobs_words (jobs_words, rank) VALUES ('automerge', 16)`,
+      postgres: null,
+    },
+    { sqlite: `INSERT INTO jobs_words (jobs_words) VALUES ('rebuild')`, postgres: null },
+    // The index's expression gets statistics now, not at autovacuum's next analyze: without them
+    // the planner took a rare word start for a common one and read the time index down.
+    { sqlite: null, postgres: `ANALYZE jobs` },
+  ],
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -13,10 +13,11 @@ import type { TransitionsTable } from './tables.ts';
 import {
   candidatesOf,
   countOf,
-  countedTrigrams,
+  countedParts,
   rarest,
   textClause,
   textComparison,
+  type IndexKeys,
 } from './textSearch.ts';
 
 /** What a caller may read, as SQL can say it: `*` or the permitted (provider, alias) pairs. */
@@ -127,6 +128,12 @@ export const TEXT_WALK_ROWS = 5000;
  * (SQLite): past it, the page reads the time index down instead (HistoryReader `#textRows`).
  */
 const LOOKED_UP = 1000;
+
+/**
+ * The newest jobs of a walk a text search counts its parts in (HistoryReader `#rarestKeys`), at
+ * most: a part's share of them ranks it as well as all the walk's, at a fifth of the rows read.
+ */
+const COUNTED_ROWS = 1000;
 
 /** A row of a search: the job's keyset position and its record. */
 type SearchRow = { seq: number; sort_at: string; record: string };
@@ -403,11 +410,12 @@ export class HistoryReader {
 
   /**
    * The first `limit` rows of a `text` search after `position`, in two steps that answer what one
-   * query through the trigram index answered. First the newest `walkRows` jobs of the
-   * newest-first order (under the cursor and the finished window), each text compared as it is
-   * read: a text many jobs hold fills its page there. Only a page not filled asks the trigram index
-   * for the jobs below those, which reads the row lists of each of the text's trigrams whole and
-   * sorts every match: cheap for a rare text, the whole cost of a common one (bench/HISTORY.md).
+   * query through an index answered. First the newest `walkRows` jobs of the newest-first order
+   * (under the cursor and the finished window), each text compared as it is read, stopping once
+   * the page is full: a text many jobs hold fills its page there. Only a page not filled asks an
+   * index for the jobs below those, for what the fewest of the walk's jobs held (`#rarestKeys`): a
+   * word start of the text (migration 12), else its rarest trigrams (an index reads each one's
+   * list of jobs whole and sorts every match).
    */
   async #textRows(
     filter: HistoryFilter,
@@ -422,25 +430,26 @@ export class HistoryReader {
     );
     // Fewer than `walkRows` jobs below the cursor: the walk read them all.
     if (walked.length >= limit || downTo === null) return walked;
-    const { grams, inWalk } = await this.#rarestTrigrams(filter, filter.text!, position);
-    const byTime = await this.#readByTime(grams, walked.length, inWalk);
+    const { inWalk, ...keys } = await this.#rarestKeys(filter, filter.text!, position);
+    const byTime = await this.#readByTime(keys, walked.length, inWalk);
     const rest = await this.store.search(
-      this.#rows(filter, grant, { grams, byTime }, downTo, null, limit - walked.length).compile(),
+      this.#rows(filter, grant, { keys, byTime }, downTo, null, limit - walked.length).compile(),
     );
     return [...walked, ...rest];
   }
 
   /**
    * Whether the page after the walk reads the time index down (SQLite), rather than look up each
-   * row the trigram index finds for `grams` and sort them all: when it finds more than LOOKED_UP
-   * and, by the walk's share of them that held the text (`matched` of the `inWalk` rows holding
-   * the rarest of `grams`), more than LOOKED_UP hold the text. A text whose trigrams many jobs hold
-   * but few hold in its order (`etl-9999` beside `etl-999`) is looked up row by row.
+   * row the index finds for `keys` and sort them all: when it finds more than LOOKED_UP and, by
+   * the walk's share of them that held the text (`matched` of the `inWalk` rows holding the
+   * rarest of `keys`), more than LOOKED_UP hold the text. A text whose trigrams many jobs hold but
+   * few hold in its order (`etl-9999` beside `etl-999`) is looked up row by row.
    */
-  async #readByTime(grams: readonly string[], matched: number, inWalk: number): Promise<boolean> {
-    if (this.store.dialect === 'postgres' || grams.length === 0) return false;
+  async #readByTime(keys: IndexKeys, matched: number, inWalk: number): Promise<boolean> {
+    if (this.store.dialect === 'postgres') return false;
+    if (keys.grams.length === 0 && keys.start === null) return false;
     const [found] = await this.store.search(
-      candidatesOf(grams, 20 * this.#lookedUp + 1).compile(this.store.db),
+      candidatesOf(keys, 20 * this.#lookedUp + 1).compile(this.store.db),
     );
     const candidates = Number(found?.n ?? 0);
     const matching = (candidates * matched) / Math.max(inWalk, 1);
@@ -448,39 +457,49 @@ export class HistoryReader {
   }
 
   /**
-   * The trigrams of `text` the index is asked for, and how many of the walk's rows hold the
-   * rarest: on SQLite the rarest among the walk's rows (the newest `walkRows` jobs after
-   * `position`, read just before); on PostgreSQL all (pg_trgm chooses). Any of them answers the
-   * same rows; the rarer, the fewer its index reads.
+   * What of `text` an index is asked for (textSearch `rarest`), and how many of the walk's rows
+   * hold it (counted in its newest COUNTED_ROWS, scaled to the walk's `walkRows`): the parts of the
+   * text (trigrams, word starts) the fewest of those rows hold (`countOf`). Any of them answers
+   * the same rows; the rarer, the fewer its index reads.
    */
-  async #rarestTrigrams(
+  async #rarestKeys(
     filter: HistoryFilter,
     text: string,
     position: HistoryPosition | null,
-  ): Promise<{ grams: string[]; inWalk: number }> {
-    const grams = countedTrigrams(text);
-    if (this.store.dialect === 'postgres' || grams.length === 0) return { grams, inWalk: 0 };
+  ): Promise<IndexKeys & { inWalk: number }> {
+    const parts = countedParts(text);
+    const asked = [...parts.grams, ...parts.starts.map((s) => s.key)];
+    if (asked.length === 0) return { grams: [], start: null, inWalk: 0 };
+    const counted = Math.min(COUNTED_ROWS, this.#textWalkRows);
+    const dialect = this.store.dialect;
     const sample = this.store.db
       .selectFrom((db) =>
         db
           .selectFrom('jobs')
           .select(
-            sql<string>`lower(coalesce(name, '') || char(10) || coalesce(queue, '') || char(10) || coalesce(status_message, ''))`.as(
+            sql<string>`lower(coalesce(name, '') || ${'\n'} || coalesce(queue, '') || ${'\n'} || coalesce(status_message, ''))`.as(
               't',
             ),
           )
-          .where((eb) => eb.and([deadlineClause, ...sortBounds(eb, filter, position, null)]))
+          .where((eb) =>
+            eb.and([
+              ...(dialect === 'sqlite' ? [deadlineClause] : []),
+              ...sortBounds(eb, filter, position, null),
+            ]),
+          )
           .orderBy('sort_at', 'desc')
           .orderBy('seq', 'desc')
-          .limit(this.#textWalkRows)
+          .limit(counted)
           .as('sample'),
       )
-      .select(grams.map((g, k) => countOf(g).as(`c${k}`)));
-    const [counts] = await this.store.search(sample.compile());
-    return rarest(
-      grams,
-      grams.map((_, k) => Number((counts as Record<string, number> | undefined)?.[`c${k}`] ?? 0)),
+      .select(asked.map((p, k) => countOf(p, dialect).as(`c${k}`)));
+    const [row] = await this.store.search(sample.compile());
+    const counts = row as Record<string, number | string> | undefined;
+    const found = rarest(
+      parts,
+      asked.map((_, k) => Number(counts?.[`c${k}`] ?? 0)),
     );
+    return { ...found, inWalk: (Math.max(found.inWalk, 1) * this.#textWalkRows) / counted };
   }
 
   /**
@@ -505,13 +524,13 @@ export class HistoryReader {
 
   /**
    * The rows matching `filter` under `grant`, newest first, after `position` and down to `downTo`
-   * (inclusive), `limit` of them; `text` compared as each row is read (`compare`), through the
-   * trigram index asked for those trigrams (textClause), or not at all (`none`: the filter has none).
+   * (inclusive), `limit` of them; `text` compared as each row is read (`compare`), through an
+   * index asked for `keys` (textClause), or not at all (`none`: the filter has none).
    */
   #rows(
     filter: HistoryFilter,
     grant: HistoryGrant,
-    text: 'none' | 'compare' | { grams: readonly string[]; byTime: boolean },
+    text: 'none' | 'compare' | { keys: IndexKeys; byTime: boolean },
     position: HistoryPosition | null,
     downTo: HistoryPosition | null,
     limit: number,
@@ -535,7 +554,7 @@ export class HistoryReader {
         if (filter.finishedBefore) all.push(eb('finished_at', '<', filter.finishedBefore));
         if (filter.text && text === 'compare') all.push(textComparison(filter.text, dialect, true));
         if (filter.text && typeof text === 'object')
-          all.push(textClause(filter.text, dialect, text.grams, text.byTime));
+          all.push(textClause(filter.text, dialect, text.keys, text.byTime));
         all.push(...sortBounds(eb, filter, position, downTo));
         return eb.and(all);
       })

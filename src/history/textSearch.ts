@@ -1,10 +1,12 @@
 /**
  * jobHistory's `text`: found (case-insensitively, as a substring) in a job's name, queue or status
- * message. Compared on each row read (`textComparison`), or through the trigram index of those
- * three texts (`textClause`: SQLite's FTS5 table `jobs_text`, PostgreSQL's pg_trgm GIN index, both
- * migration 5), which answers the same rows. HistoryReader decides which a search runs where.
+ * message. Compared on each row read (`textComparison`), or through an index of those three texts
+ * (`textClause`): their trigrams (SQLite's FTS5 table `jobs_text`, PostgreSQL's pg_trgm GIN index,
+ * migration 5) or their words (`jobs_words`, `jobs_words_gin`, migration 12), either answering the
+ * same rows. HistoryReader decides which a search runs where.
  */
 import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
+import { WORDS_V12 } from './migrations.ts';
 
 const likeOf = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
@@ -55,69 +57,124 @@ export function textComparison(
   return anyOf((c) => sql`instr(lower(${sql.ref(c)}), ${lowered}) > 0`);
 }
 
+/** The keys the index is asked for: trigrams of the text (`jobs_text`), or one word start (`jobs_words`). */
+export type IndexKeys = { grams: readonly string[]; start: string | null };
+
+/** The longest word start asked (migration 12 cuts PostgreSQL's words into pieces this long). */
+const WORD_PIECE = 100;
+
 /**
- * `textComparison` through the trigram index. On SQLite the FTS5 table narrows the rows to those
- * holding each of `grams` (the text's trigrams, all or some: any row holding the text holds every
- * one of them; FTS5 folds case beyond ASCII: more rows, never fewer) and the comparison confirms
- * each; `byTime`: the rows are read down the time index, each looked up among those the FTS5 table
- * found (`+seq`: not by seq), so the page stops at its last row rather than reads and sorts every
- * one found. On PostgreSQL the comparison is what pg_trgm's GIN index serves. A text of fewer than
- * three characters has no trigram: the comparison alone, on every row (jobHistory refuses such a
- * text before it gets here).
+ * The word starts of `text` (migration 12's words): each run of ASCII letters and digits of the
+ * lowered text that follows an ASCII character other than a letter or digit, cut to WORD_PIECE
+ * characters (`start`), with that character before it (`key`, a part of the text a walk counts as
+ * it counts trigrams). A job holding `text` holds, where it does, that character and then the
+ * run: a word starting with the run, in both stores' words. A run after any other character (or
+ * at the text's start) may be the end of a longer word: not a start.
+ */
+export function wordStartsOf(text: string): { key: string; start: string }[] {
+  const found = new Map<string, string>();
+  for (const m of text.toLowerCase().matchAll(/([^a-z0-9])([a-z0-9]+)/g))
+    if (m[1]!.charCodeAt(0) < 128 && !found.has(m[0])) found.set(m[0], m[2]!.slice(0, WORD_PIECE));
+  return [...found].map(([key, start]) => ({ key, start }));
+}
+
+/** The FTS5 query (SQLite) or tsquery (PostgreSQL) of the words starting with `start` ([a-z0-9]). */
+const startQuery = (start: string, dialect: 'sqlite' | 'postgres') =>
+  dialect === 'sqlite' ? `"${start}" *` : `'${start}':*`;
+
+/** The SQLite rows (`rowid`s) the index finds for `keys`, each job holding the text among them. */
+const indexRows = (keys: IndexKeys) =>
+  keys.start !== null
+    ? sql`SELECT rowid FROM jobs_words WHERE jobs_words MATCH ${startQuery(keys.start, 'sqlite')} AND jobgraph_deadline()`
+    : sql`SELECT rowid FROM jobs_text WHERE jobs_text MATCH ${matchOf(keys.grams)} AND jobgraph_deadline()`;
+
+/**
+ * `textComparison` through an index. On SQLite an FTS5 table narrows the rows: `jobs_text` to
+ * those holding each of `keys.grams` (the text's trigrams, all or some: any row holding the text
+ * holds every one of them; FTS5 folds case beyond ASCII: more rows, never fewer), or `jobs_words`
+ * to those with a word starting with `keys.start`; the comparison confirms each. `byTime`: the
+ * rows are read down the time index, each looked up among those the FTS5 table found (`+seq`: not
+ * by seq), so the page stops at its last row rather than reads and sorts every one found. On
+ * PostgreSQL the comparison that pg_trgm's GIN index serves, or the words' GIN index asked for
+ * `keys.start` and the comparison (`strpos`: not taken to the trigram index) on its rows. A text of
+ * fewer than three characters has no trigram: the comparison alone, on every row (jobHistory
+ * refuses such a text before it gets here).
  */
 export function textClause(
   text: string,
   dialect: 'sqlite' | 'postgres',
-  grams: readonly string[] = trigramsOf(text),
+  keys: IndexKeys = { grams: trigramsOf(text), start: null },
   byTime = false,
 ): Expression<SqlBool> {
-  if (dialect === 'postgres' || grams.length === 0) return textComparison(text, dialect);
+  if (dialect === 'postgres')
+    return keys.start === null
+      ? textComparison(text, dialect)
+      : sql<SqlBool>`${sql.raw(WORDS_V12)} @@ ${startQuery(keys.start, dialect)}::tsquery AND ${textComparison(text, dialect, true)}`;
+  if (keys.grams.length === 0 && keys.start === null) return textComparison(text, dialect);
   const seq = byTime ? sql`+seq` : sql`seq`;
-  return sql<SqlBool>`${seq} IN (SELECT rowid FROM jobs_text WHERE jobs_text MATCH ${matchOf(grams)} AND jobgraph_deadline()) AND ${textComparison(text, dialect)}`;
+  return sql<SqlBool>`${seq} IN (${indexRows(keys)}) AND ${textComparison(text, dialect)}`;
 }
 
-/** How many rows the FTS5 table finds for `grams` (SQLite), counting no further than `cap`. */
-export const candidatesOf = (grams: readonly string[], cap: number) =>
-  sql<{
-    n: number;
-  }>`SELECT count(*) AS n FROM (SELECT rowid FROM jobs_text WHERE jobs_text MATCH ${matchOf(grams)} AND jobgraph_deadline() LIMIT ${cap})`;
+/** How many rows the FTS5 tables find for `keys` (SQLite), counting no further than `cap`. */
+export const candidatesOf = (keys: IndexKeys, cap: number) =>
+  sql<{ n: number }>`SELECT count(*) AS n FROM (${indexRows(keys)} LIMIT ${cap})`;
 
 /** The trigrams of a text a search counts among the newest rows, at most. */
 const COUNTED_TRIGRAMS = 24;
+
+/** The word starts of a text a search counts among the newest rows, at most. */
+const COUNTED_STARTS = 6;
 
 /** The trigrams the index is asked for: the rarest of those counted. */
 export const ASKED_TRIGRAMS = 2;
 
 /**
- * The trigrams of `text` whose share of the rows a search counts them in (`countedTrigrams`'
- * `countOf`) is asked: at most COUNTED_TRIGRAMS, spread over the text.
+ * The parts of `text` a walk counts the rows holding (`countOf`): at most COUNTED_TRIGRAMS of its
+ * trigrams, spread over the text, then at most COUNTED_STARTS of its word starts (their keys).
  */
-export function countedTrigrams(text: string): string[] {
+export function countedParts(text: string): {
+  grams: string[];
+  starts: { key: string; start: string }[];
+} {
   const all = trigramsOf(text);
-  if (all.length <= COUNTED_TRIGRAMS) return all;
-  const step = all.length / COUNTED_TRIGRAMS;
-  return Array.from({ length: COUNTED_TRIGRAMS }, (_, k) => all[Math.floor(k * step)]!);
+  const step = Math.max(all.length / COUNTED_TRIGRAMS, 1);
+  const grams =
+    all.length <= COUNTED_TRIGRAMS
+      ? all
+      : Array.from({ length: COUNTED_TRIGRAMS }, (_, k) => all[Math.floor(k * step)]!);
+  return { grams, starts: wordStartsOf(text).slice(0, COUNTED_STARTS) };
 }
 
 /**
- * How many of a sample's rows hold `gram` (SQLite; `t` is the row's three texts lowered): the
- * rarest trigrams of a text are the ones the FTS5 table is asked for, since the index reads each
- * trigram's row list whole, and a trigram most jobs hold (`etl` of `nightly-etl-…`) is a list as
- * long as the table.
+ * How many of a walk's rows hold `part` (`t`: the row's three texts lowered): `instr` on SQLite,
+ * `strpos` on PostgreSQL. The rarest parts of a text are the ones an index is asked for, since it
+ * reads each one's row list whole, and a trigram most jobs hold (`etl` of `nightly-etl-…`) is a
+ * list as long as the table.
  */
-export const countOf = (gram: string) => sql<number>`sum(instr(t, ${gram.toLowerCase()}) > 0)`;
+export const countOf = (part: string, dialect: 'sqlite' | 'postgres') =>
+  sql<number>`sum(CASE WHEN ${dialect === 'sqlite' ? sql`instr` : sql`strpos`}(t, ${part.toLowerCase()}) > 0 THEN 1 ELSE 0 END)`;
 
 /**
- * The `ASKED_TRIGRAMS` of `grams` with the fewest of `counts` (in the order of `grams`), and the
- * fewest count (how many rows counted hold the rarest).
+ * What the index is asked for, from how many of a walk's rows hold each of `parts` (`counts`, in
+ * the order of the trigrams then the starts): the word start the fewest hold when no trigram is
+ * rarer, else the ASKED_TRIGRAMS rarest trigrams; and the fewest count (`inWalk`).
  */
 export function rarest(
-  grams: readonly string[],
+  parts: { grams: readonly string[]; starts: readonly { start: string }[] },
   counts: readonly number[],
-): { grams: string[]; inWalk: number } {
-  const ranked = grams
+): IndexKeys & { inWalk: number } {
+  const ranked = parts.grams
     .map((g, k) => ({ g, n: counts[k] ?? 0, k }))
-    .sort((a, b) => a.n - b.n || a.k - b.k)
-    .slice(0, ASKED_TRIGRAMS);
-  return { grams: ranked.map((x) => x.g), inWalk: ranked[0]?.n ?? 0 };
+    .sort((a, b) => a.n - b.n || a.k - b.k);
+  const starts = parts.starts
+    .map((s, k) => ({ s: s.start, n: counts[parts.grams.length + k] ?? 0 }))
+    .sort((a, b) => a.n - b.n);
+  const word = starts[0];
+  if (word && (ranked.length === 0 || word.n <= ranked[0]!.n))
+    return { grams: [], start: word.s, inWalk: word.n };
+  return {
+    grams: ranked.slice(0, ASKED_TRIGRAMS).map((x) => x.g),
+    start: null,
+    inWalk: ranked[0]?.n ?? 0,
+  };
 }

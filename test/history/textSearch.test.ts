@@ -1,8 +1,9 @@
 // jobHistory's `text` answers what it answered, faster on a big store (issue 88 item 1): the newest
-// jobs compared as they are read first, the trigram index only for the jobs below them, asked for
-// the text's rarest trigrams. Every page and cursor equals the answer of the text's definition (one
-// query comparing every row: name, queue or status message holding the text, ignoring ASCII case),
-// on a real SQLite file and a real PostgreSQL server, whichever way each page was found.
+// jobs compared as they are read first, an index only for the jobs below them, asked for the
+// text's rarest word start or trigrams. Every page and cursor equals the answer of the text's
+// definition (one query comparing every row: name, queue or status message holding the text,
+// ignoring ASCII case), on a real SQLite file and a real PostgreSQL server, whichever way each
+// page was found.
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
@@ -31,11 +32,24 @@ const JOBS = Array.from({ length: 120 }, (_, i) => ({
   createdAt: new Date(Date.UTC(2026, 0, 1, 0, Math.floor(i / 3))).toISOString(),
 })) as unknown as JobRecord[];
 
-/** Texts common and rare, with ASCII case, `_`, `%`, spaces, and shorter than three characters. */
+/**
+ * Texts common and rare, with ASCII case, `_`, `%`, spaces, and shorter than three characters;
+ * rare as a whole but made of common trigrams and word starts (`queue-33`: queue `queue-3` and
+ * name `…-etl-33` of three jobs, in two texts); starting with a separator, in a word (`l-39`), or
+ * at a word's start; a word start that is a longer word's start (`13…` of `137`).
+ */
 const TEXTS = [
   'etl-1',
   'ETL-39',
   'etl-399',
+  'queue-33',
+  'QUEUE-3',
+  '-etl-2',
+  '7 (oom_K',
+  'l-39',
+  'code 13',
+  '(OOM_killed)',
+  'y-ETL-3',
   'nightly',
   'queue-3',
   'oom_killed',
@@ -122,35 +136,67 @@ describe.each(historyStores())('A text search on a $name', ({ skip, fresh }) => 
         '*',
       );
       expect(page.edges).toHaveLength(5);
-      // The walk's end, then the walk: no statement reads the index.
+      // The walk's end, then the walk, which stops at the page's sixth job: none reads an index,
+      // none counts the text's parts among the walk's 30 jobs.
       expect(asked).toHaveLength(2);
-      expect(asked.map((q) => q.sql).join('\n')).not.toMatch(/jobs_text/);
+      expect(asked[1]!.parameters.at(-1)).toBe(6);
+      const all = asked.map((q) => q.sql).join('\n');
+      expect(all).not.toMatch(/jobs_text|jobs_words|@@/);
+      expect(all).not.toMatch(/(instr|strpos)\(t,/);
     },
   );
+
+  /** The first page of `text` (`size` jobs) with a walk of 30 jobs, the statements it asked. */
+  async function firstPage(text: string, size: number) {
+    const { db, store, asked } = await stored();
+    const page = await new HistoryReader(store, undefined, { walkRows: 30 }).search(
+      { text },
+      size,
+      null,
+      '*',
+    );
+    expect(page.edges.map((e) => e.node.id)).toEqual(
+      (await defined(db, text)).slice(0, size).map(([id]) => id),
+    );
+    return { dialect: db.dialect, asked };
+  }
 
   it.skipIf(skip)(
     'asks the index for the rows below the walk only, by the rarest trigrams on SQLite',
     async () => {
-      const { db, store, asked } = await stored();
-      const page = await new HistoryReader(store, undefined, { walkRows: 30 }).search(
-        { text: 'etl-39' },
-        5,
-        null,
-        '*',
-      );
-      expect(page.edges.map((e) => e.node.id)).toEqual(
-        (await defined(db, 'etl-39')).map(([id]) => id),
-      );
+      const { dialect, asked } = await firstPage('killed', 25);
       const last = asked.at(-1)!;
-      if (db.dialect === 'sqlite') {
-        // The walk's end, the walk, the trigrams counted in it, the index's rows counted, the page.
+      // The walk's end, the walk, the text's parts counted in it, (SQLite) the index's rows
+      // counted, the page.
+      expect(asked[2]!.sql).toMatch(/(instr|strpos)\(t,/);
+      if (dialect === 'sqlite') {
         expect(asked).toHaveLength(5);
-        // `etl` and `tl-` are in every name: the index is asked for `-39` and `l-3` alone.
+        // Each trigram is in the same jobs' texts: the first two are asked.
         expect(last.sql).toMatch(/jobs_text MATCH/);
-        expect(last.parameters).toContain('"-39" AND "l-3"');
+        expect(last.parameters).toContain('"kil" AND "ill"');
       } else {
-        expect(asked).toHaveLength(3);
+        expect(asked).toHaveLength(4);
         expect(last.sql).toMatch(/LIKE/);
+      }
+    },
+  );
+
+  it.skipIf(skip)(
+    'asks the word index for a word start of the text when no trigram is rarer in the walk',
+    async () => {
+      // Every trigram of `queue-33` is in three jobs' texts that do not hold it; `33…` starts a
+      // word in those three alone.
+      const { dialect, asked } = await firstPage('queue-33', 5);
+      const last = asked.at(-1)!;
+      expect(last.sql).not.toMatch(/jobs_text|LIKE/);
+      if (dialect === 'sqlite') {
+        expect(asked).toHaveLength(5);
+        expect(last.sql).toMatch(/jobs_words MATCH/);
+        expect(last.parameters).toContain('"33" *');
+      } else {
+        expect(asked).toHaveLength(4);
+        expect(last.sql).toMatch(/@@/);
+        expect(last.parameters).toContain("'33':*");
       }
     },
   );
