@@ -51,9 +51,9 @@ export class StringPool {
   /**
    * Every string of `value` (in its plain objects and arrays, at any depth) replaced by the
    * pool's copy, every empty list by one shared frozen list and each small object or list that
-   * holds only shared values by the pool's frozen copy of it (#shared), in place, except under a member
-   * named in `skip` (where a secret may be: it is never pooled, so it never outlives its record
-   * here). For a record just built, before anyone else holds it. Returns `value`.
+   * holds only shared values by the pool's frozen copy of it (#shared), in place, except under a
+   * member named in `skip` (where a secret may be: it is never pooled, so it never outlives its
+   * record here). For a record just built, before anyone else holds it. Returns `value`.
    */
   internAll<T>(value: T, skip: ReadonlySet<string>): T {
     if (Array.isArray(value)) {
@@ -78,7 +78,8 @@ export class StringPool {
    * An object or list with its strings pooled; an empty list is the shared one; and, when all it
    * holds is shared and it writes out in at most `maxLength` characters of JSON, the pool's one
    * frozen copy of it (a queue's jobs repeat their retry strategy, tags, parameters, mounts,
-   * limits and log settings: one object each, not one a record). Never one holding a skipped member.
+   * limits and log settings: one object each, not one a record). Never one holding a skipped
+   * member.
    */
   #shared(v: object, skip: ReadonlySet<string>): object {
     if (Array.isArray(v) && v.length === 0) return EMPTY;
