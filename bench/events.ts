@@ -6,6 +6,7 @@ import { int, pairs, quickRun, text } from './lib/settings.ts';
 import { REPO_ROOT, sleep } from './rig/proc.ts';
 import { columns, commitOf, loadAverage, runLine } from './rig/report.ts';
 import { metricValue, scrape } from './rig/gateway.ts';
+import { kitMemoryLimit } from './rig/memoryLimit.ts';
 import { logger, release, runBench, startStack, type Stack } from './rig/stack.ts';
 import { percentile } from './rig/stats.ts';
 
@@ -20,6 +21,8 @@ const PER_MINUTE = JOBS / 100;
 const RUNS = (text('BENCH_EVENTS_RUNS') ?? 'polling,events').split(',');
 /** Run the gateways from this checkout (a base worktree, for a before/after figure): its own build. */
 const GATEWAY_REPO = text('BENCH_EVENTS_REPO');
+/** `1`: the gateway runs in a memory cgroup of the kit's limit, as a pod does (V8's heap sized from it). */
+const KIT = text('BENCH_EVENTS_KIT_LIMIT') === '1' ? kitMemoryLimit('jobgraph-events') : undefined;
 const OUT_MD = fileURLToPath(new URL('EVENTS.md', import.meta.url));
 const log = logger('events');
 
@@ -36,7 +39,9 @@ async function run(
     label,
     extraEnv: { ...EXTRA, ...(events ? {} : { JOBGRAPH_EVENT_QUEUES: '' }) },
     ...(GATEWAY_REPO ? { repoRoot: GATEWAY_REPO } : {}),
+    ...(KIT && 'bytes' in KIT ? { memoryLimit: KIT } : {}),
   });
+  if (KIT) log('unavailable' in KIT ? `no kit limit: ${KIT.unavailable}` : `in ${KIT.procs}`);
   // The idle gateway's base: ready, nothing watched yet.
   await sleep(5000);
   const base = gateway.rss();
@@ -72,10 +77,11 @@ async function run(
   const cpu = (gateway.cpuMicros() - cpuBefore) / (MINUTES * 600_000); // % of one core
   const rss = gateway.rss();
   log(
-    `${label}: event-loop lag max, scavenges (s): set-up ${setUp}, window ${await lagAndGc(gateway)}`,
+    `${label}: event-loop lag max, scavenges (s), heap: set-up ${setUp}, window ${await lagAndGc(gateway)}`,
   );
   w.close();
   await release(gateway);
+  if (KIT && 'remove' in KIT) KIT.remove();
   const lat = w.latencies;
   const { errors, examples } = w.tally;
   log(
@@ -156,7 +162,8 @@ type Run = Awaited<ReturnType<typeof run>>;
 async function lagAndGc(gateway: { url: string }) {
   const m = await scrape(gateway);
   const gc = metricValue(m, 'nodejs_gc_duration_seconds_sum', 'kind="minor"');
-  return `${metricValue(m, 'nodejs_eventloop_lag_max_seconds').toFixed(2)}, ${gc.toFixed(1)}`;
+  const heap = metricValue(m, 'nodejs_heap_size_used_bytes') / 2 ** 20;
+  return `${metricValue(m, 'nodejs_eventloop_lag_max_seconds').toFixed(2)}, ${gc.toFixed(1)}; heap used ${heap.toFixed(0)} of ${(metricValue(m, 'nodejs_heap_size_total_bytes') / 2 ** 20).toFixed(0)} MB`;
 }
 
 /** The lines comparing the two runs' calls and delivery. */

@@ -93,8 +93,22 @@ export function regionPatternOf(grammar: KeyGrammar): PatternName | null {
   return grammar.parts.find(([part]) => part === 'region')?.[1] ?? null;
 }
 
-/** The global ID of `key` in its provider's grammar. */
+/** Each key's global ID as first formatted: keys are never changed once built (keyFromParts). */
+const FORMATTED = new WeakMap<object, string>();
+
+/**
+ * The global ID of `key` in its provider's grammar: one string for one key object, so a watched
+ * job's schedule, its store entry and each record read for its key hold one copy, not one each.
+ */
 export function formatKey<P extends JobProvider>(grammar: KeyGrammar<P>, key: KeyOf<P>): string {
+  const known = FORMATTED.get(key);
+  if (known !== undefined) return known;
+  const id = joinKey(grammar, key);
+  FORMATTED.set(key, id);
+  return id;
+}
+
+function joinKey<P extends JobProvider>(grammar: KeyGrammar<P>, key: KeyOf<P>): string {
   const parts = key as unknown as Readonly<Record<string, string>>;
   const words = [
     parts.account === undefined ? grammar.prefix : `${grammar.prefix}@${parts.account}`,

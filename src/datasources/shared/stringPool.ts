@@ -13,6 +13,8 @@ const EMPTY: readonly never[] = Object.freeze([]);
  */
 export class StringPool {
   readonly #pool = new Map<string, string>();
+  /** The shared objects and lists, by their JSON. */
+  readonly #objects = new Map<string, object>();
   /** Times the pool started again empty (a test's and a reader's view of its bound). */
   restarts = 0;
 
@@ -48,9 +50,10 @@ export class StringPool {
 
   /**
    * Every string of `value` (in its plain objects and arrays, at any depth) replaced by the
-   * pool's copy, and every empty list by one shared frozen list, in place, except under a member
-   * named in `skip` (where a secret may be: it is never pooled, so it never outlives its record
-   * here). For a record just built, before anyone else holds it. Returns `value`.
+   * pool's copy, every empty list by one shared frozen list and each small object or list that
+   * holds only shared values by the pool's frozen copy of it (#shared), in place, except under a
+   * member named in `skip` (where a secret may be: it is never pooled, so it never outlives its
+   * record here). For a record just built, before anyone else holds it. Returns `value`.
    */
   internAll<T>(value: T, skip: ReadonlySet<string>): T {
     if (Array.isArray(value)) {
@@ -71,8 +74,28 @@ export class StringPool {
     return value;
   }
 
-  /** An object or list with its strings pooled; an empty list is the shared one. */
+  /**
+   * An object or list with its strings pooled; an empty list is the shared one; and, when all it
+   * holds is shared and it writes out in at most `maxLength` characters of JSON, the pool's one
+   * frozen copy of it (a queue's jobs repeat their retry strategy, tags, parameters, mounts,
+   * limits and log settings: one object each, not one a record). Never one holding a skipped
+   * member.
+   */
   #shared(v: object, skip: ReadonlySet<string>): object {
-    return Array.isArray(v) && v.length === 0 ? EMPTY : this.internAll(v, skip);
+    if (Array.isArray(v) && v.length === 0) return EMPTY;
+    this.internAll(v, skip);
+    const members: unknown[] = Array.isArray(v) ? v : Object.values(v);
+    if (!Array.isArray(v) && Object.keys(v).some((name) => skip.has(name))) return v;
+    if (members.some((m) => typeof m === 'object' && m !== null && !Object.isFrozen(m))) return v;
+    const json = JSON.stringify(v);
+    if (json.length > this.maxLength) return v;
+    const known = this.#objects.get(json);
+    if (known !== undefined) return known;
+    if (this.#objects.size >= this.max) {
+      this.#objects.clear();
+      this.restarts += 1;
+    }
+    this.#objects.set(json, Object.freeze(v));
+    return v;
   }
 }

@@ -76,4 +76,33 @@ describe('Batch records through the pool', () => {
     for (const own of [record.id, record.nativeId, record.jobArn!])
       expect(BATCH_STRINGS.has(own)).toBe(false);
   });
+
+  it('share one frozen copy of the objects a queue’s jobs repeat: 100 jobs hold what 1 holds and their own', () => {
+    /** The distinct objects and lists reachable from `values`. */
+    const held = (values: unknown[]) => {
+      const seen = new Set<object>();
+      const walk = (v: unknown): void => {
+        if (typeof v !== 'object' || v === null || seen.has(v)) return;
+        seen.add(v);
+        for (const m of Array.isArray(v) ? v : Object.values(v)) walk(m);
+      };
+      values.forEach(walk);
+      return seen;
+    };
+    const records = Array.from({ length: 100 }, (_, i) =>
+      parseJob(key(`job-${i}`), detail(`job-${i}`)),
+    );
+    const one = held([records[0]]);
+    const shared = [...one].filter((o) => Object.isFrozen(o));
+    const own = one.size - shared.length;
+    // The retry strategy, tags, parameters, mounts… are the pool's: one each for the 100 jobs.
+    expect(records[1]!.retryStrategy).toBe(records[0]!.retryStrategy);
+    expect(records[1]!.tags).toBe(records[0]!.tags);
+    expect(shared.length).toBeGreaterThan(own);
+    expect(held(records).size).toBe(shared.length + 100 * own);
+    // A container holds its environment (a secret may be there): never shared, never frozen.
+    expect(records[1]!.container).not.toBe(records[0]!.container);
+    expect(Object.isFrozen(records[0]!.container)).toBe(false);
+    expect(Object.isFrozen(records[0]!.container!.environment)).toBe(false);
+  });
 });
