@@ -8,10 +8,12 @@
  *   does. A transition fires only from a state a read had shown before (not a process's or a
  *   store's first sight of a job, not a read that merely undoes an event's word).
  * - An event's transition is only what its sender wrote: it never fires by itself. For a job some
- *   rule matches, it makes a confirming read at once (the jobs of one turn read together, through
- *   each provider's loader); a read that shows the event's state enqueues the delivery, a read that
- *   shows otherwise is offered to the job-state store like any read (and fires by the rule above
- *   if it is news). A forged FAILED event for a running job therefore notifies never.
+ *   rule matches, it makes a confirming read at once: the events of CONFIRM_WINDOW_MS (at most
+ *   CONFIRM_MOST jobs) read together through each provider's loader, which makes one call per
+ *   account and region (a DescribeJobs of up to 100 jobs); a read that shows the event's state
+ *   enqueues the delivery, a read that shows otherwise is offered to the job-state store like any
+ *   read (and fires by the rule above if it is news). A forged FAILED event for a running job
+ *   therefore notifies never.
  *
  * A delivery's ID (its `webhook-id`) is derived from the rule, the job, the trigger and the time
  * the provider stamped on the transition (its completion, else its update), so the same
@@ -166,6 +168,16 @@ const P90_ROWS = 20_000;
 /** Most stuck jobs one rule delivers a scan. */
 const STUCK_PER_RULE = 100;
 
+/**
+ * How long the confirming reads of events gather, ms, from the first one pending: a burst of
+ * finishes (a queue's or an array's jobs ending together) is one provider call per account and
+ * region, not one a finish. Short beside the 5 s budget from the provider's change to the
+ * receiver (docs/notifications.md): it adds at most this to a delivery's delay.
+ */
+export const CONFIRM_WINDOW_MS = 500;
+/** This many events pending are read at once, whatever the window (DescribeJobs' most). */
+export const CONFIRM_MOST = 100;
+
 /** How often the rules' version is read (another replica's changes), ms: they are read again when it moved. */
 const RULES_EVERY_MS = 30_000;
 /** How often the rules are read again whatever their version says, ms. */
@@ -180,8 +192,8 @@ export class Notifier {
   #readAll = 0;
   #version: string | null = null;
   #pending = new Map<string, { to: string; trigger: NotificationTrigger }>();
-  /** A confirming read is due at the next turn (the pending jobs read together). */
-  #scheduled = false;
+  /** The confirming read due at the window's end (the pending jobs read together). */
+  #due: NodeJS.Timeout | null = null;
 
   constructor(options: NotifierOptions) {
     this.#o = options;
@@ -242,16 +254,18 @@ export class Notifier {
     const facts = factsOfRecord(record, this.#o.accountOf(record.id));
     if (!this.#rules.any(facts, trigger)) return;
     this.#pending.set(record.id, { to: record.state, trigger });
-    if (this.#scheduled) return;
-    this.#scheduled = true;
-    setImmediate(() => void this.#confirm());
+    if (this.#pending.size >= CONFIRM_MOST) return void this.#confirm();
+    if (this.#due) return;
+    this.#due = setTimeout(() => void this.#confirm(), CONFIRM_WINDOW_MS);
+    this.#due.unref();
   };
 
-  /** The confirming reads of the events pending: one turn's jobs read together. */
+  /** The confirming reads of the events pending: the window's jobs read together. */
   async #confirm(): Promise<void> {
     const pending = this.#pending;
     this.#pending = new Map();
-    this.#scheduled = false;
+    if (this.#due) clearTimeout(this.#due);
+    this.#due = null;
     const ids = [...pending.keys()];
     let records: (JobRecord | Error)[];
     try {

@@ -2,11 +2,13 @@
 // SQLite history, events sent with the AWS SDK to the SQS emulator, and a receiver on 127.0.0.1
 // verifying every delivery with the `standardwebhooks` package: a failed Batch job notifies once,
 // whether a read or an event (confirmed by the read it makes at once) tells it; a forged FAILED
-// event for a running job notifies never.
+// event for a running job notifies never; finishes told within the confirming window are read in
+// one DescribeJobs.
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SCOPE_NOTIFY, SCOPE_READ } from '../../src/auth/identity.ts';
 import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
+import { CONFIRM_WINDOW_MS } from '../../src/notifications/notifier.ts';
 import { accountToken } from '../support/accountTokens.ts';
 import { batchEvent } from '../support/batchEvents.ts';
 import { EVENTUALLY } from '../support/eventually.ts';
@@ -128,6 +130,37 @@ describe('A failed job', () => {
     expect(deliveriesOf(id)[0]!.verified).toBe(true);
     await settle();
     expect(deliveriesOf(id)).toHaveLength(1);
+  });
+});
+
+describe('Finishes of one account and region told by events within the confirming window', () => {
+  it('are confirmed by one DescribeJobs for all of them, each delivered once', async () => {
+    const jobs = [BATCH_JOB_IDS.pending, BATCH_JOB_IDS.submitted, BATCH_JOB_IDS.multiNode];
+    // Read before (one request, one call): the store knows each unfinished.
+    const many = `query { ${jobs.map((j, i) => `j${i}: job(id: "${idOf(j)}") { state }`).join(' ')} }`;
+    expect((await gql(gw, many, { token: gw.tokens.read })).body.errors).toBeUndefined();
+    const failed = jobs.map(
+      (j) =>
+        gw.emulators.batch.jobs?.changeState(j, 'FAILED') as unknown as Record<string, unknown>,
+    );
+    const describes = () =>
+      gw.emulators.batch.calls.filter((c) => c.operation.startsWith('DescribeJobs'));
+    const before = describes().length;
+    // One message each, apart (each its own receive and turn), all inside CONFIRM_WINDOW_MS.
+    const gap = CONFIRM_WINDOW_MS / 10;
+    for (const event of failed) {
+      await sqs.client.send(
+        new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: batchEvent(event) }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, gap));
+    }
+    await vi.waitFor(async () => {
+      await settle();
+      for (const j of jobs) expect(deliveriesOf(idOf(j))).toHaveLength(1);
+    }, EVENTUALLY);
+    const made = describes().slice(before);
+    expect(made).toHaveLength(1);
+    expect(new Set(made[0]!.job!.replace(/^[^/]*\//, '').split(','))).toEqual(new Set(jobs));
   });
 });
 
