@@ -77,5 +77,5 @@ describe('A watched Batch job', () => {
     const held = (await copiesInHeap(id)) - before;
     expect(held).toBe(1);
     registry.close();
-  }, 60_000);
+  });
 });
