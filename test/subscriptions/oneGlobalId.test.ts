@@ -2,12 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { getHeapSnapshot } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { parseJob } from '../../src/datasources/batch/parse.ts';
-import { JobStates } from '../../src/datasources/state/jobStates.ts';
-import type { JobRecord } from '../../src/model/job.ts';
 import { parseGlobalId } from '../../src/model/globalId.ts';
-import { PollerRegistry } from '../../src/subscriptions/pollerRegistry.ts';
 import { batchDetail } from '../support/batchEvents.ts';
-import { ManualScheduler } from '../support/scheduler.ts';
+import { liveBatchWatch } from '../support/liveBatchWatch.ts';
 
 // Issue 88 item 3: a watched job's global ID is one string in the heap, however many hold it
 // (the registry's map and the store's pin, the store's entry, each record read for its key),
@@ -38,32 +35,16 @@ describe('A watched Batch job', () => {
   it('holds its global ID once: the registry, the store and its records share one string', async () => {
     // Made at run time, one flat string: no other string of the process has this value.
     const id = ['batch', 'us-east-1', randomUUID()].join(':');
-    const clock = new ManualScheduler(0);
-    const states = new JobStates({ now: () => clock.now() });
-    let status = 'RUNNABLE';
-    const reads: JobRecord[] = [];
-    const registry = new PollerRegistry({
-      // As the pipeline does: each answer parsed to a record of its own for the schedule's key.
-      fetch: (readKey, memo) => {
-        const record = parseJob(readKey as never, batchDetail({ status }), 'detail');
-        memo.value = record;
-        reads.push(record);
-        return Promise.resolve(record);
-      },
-      pollMs: 5000,
-      maxPollMs: 30_000,
-      breakerPauseMs: 10_000,
-      scheduler: clock,
-      events: { covered: () => true, reconcileMs: 300_000 },
-      states,
-    });
+    const rig = liveBatchWatch();
+    const { clock, states, reads, registry } = rig;
     const settle = () => new Promise((resolve) => setImmediate(resolve));
     const before = await copiesInHeap(id);
     registry.watch(parseGlobalId(id), () => undefined);
     await settle();
     // The job moves; its event (a key of its own, as the event's ARN gives) is applied.
-    status = 'RUNNING';
-    const event = () => parseJob(parseGlobalId(id) as never, batchDetail({ status }), 'detail');
+    rig.status = 'RUNNING';
+    const event = () =>
+      parseJob(parseGlobalId(id) as never, batchDetail({ status: rig.status }), 'detail');
     const applied = states.offer(event(), { origin: 'event', at: 0, time: 1, eventId: 'e1' });
     expect(applied).toBe('applied');
     // Until the reconciliation read, which becomes the watch's record.

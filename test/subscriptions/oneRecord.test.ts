@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseJob } from '../../src/datasources/batch/parse.ts';
 import type { AnswerMemo } from '../../src/datasources/shared/answerMemo.ts';
-import { JobStates } from '../../src/datasources/state/jobStates.ts';
-import type { JobRecord } from '../../src/model/job.ts';
 import { parseGlobalId } from '../../src/model/globalId.ts';
-import { PollerRegistry } from '../../src/subscriptions/pollerRegistry.ts';
 import { batchDetail } from '../support/batchEvents.ts';
-import { ManualScheduler } from '../support/scheduler.ts';
+import { liveBatchWatch } from '../support/liveBatchWatch.ts';
 
 // Issue 88 item 3: a watched job holds one record, not two. Its read schedule's memo keeps the
 // last answer's record; after an event's news the memo lets it go, and the reconciliation read
@@ -17,27 +14,9 @@ const KEY = parseGlobalId(ID);
 
 describe('A watched Batch job live by events', () => {
   it('holds one record: the event’s until the reconciliation read, then the read’s, the memo’s own', async () => {
-    const clock = new ManualScheduler(0);
-    const states = new JobStates({ now: () => clock.now() });
-    let status = 'RUNNABLE';
     const memos: AnswerMemo[] = [];
-    const reads: JobRecord[] = [];
-    const registry = new PollerRegistry({
-      // As the pipeline does: each answer parsed to a record of its own, kept by the memo.
-      fetch: (key, memo) => {
-        const record = parseJob(key as never, batchDetail({ status }), 'detail');
-        memo.value = record;
-        memos.push(memo);
-        reads.push(record);
-        return Promise.resolve(record);
-      },
-      pollMs: 5000,
-      maxPollMs: 30_000,
-      breakerPauseMs: 10_000,
-      scheduler: clock,
-      events: { covered: () => true, reconcileMs: 300_000 },
-      states,
-    });
+    const rig = liveBatchWatch((_, memo) => memos.push(memo));
+    const { clock, states, reads, registry } = rig;
     const settle = () => new Promise((resolve) => setImmediate(resolve));
     registry.watch(KEY, () => undefined);
     await settle();
@@ -45,8 +24,8 @@ describe('A watched Batch job live by events', () => {
     expect(watch.last).toBe(reads[0]);
     expect(memos[0]!.value).toBe(reads[0]);
     // The job moves; its event is applied.
-    status = 'RUNNING';
-    const event = parseJob(KEY as never, batchDetail({ status }), 'detail');
+    rig.status = 'RUNNING';
+    const event = parseJob(KEY as never, batchDetail({ status: rig.status }), 'detail');
     expect(states.offer(event, { origin: 'event', at: clock.now(), time: 1, eventId: 'e1' })).toBe(
       'applied',
     );
