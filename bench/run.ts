@@ -102,10 +102,8 @@ async function cpuOnly(): Promise<void> {
   const { gateways, peers, servers, measured } = await cpuServers(settings, stack, roots, launch);
   const labels = [...(measured('floor') ? ['floor'] : []), ...servers.map((s) => s.label)];
   // Before any figure: the peer must answer as this checkout's jobgraph does (bench/README.md).
-  const [peer, after] = [
-    peers.find((p) => p.label === 'peer'),
-    gateways.find((g) => g.label === 'after'),
-  ];
+  const peer = peers.find((p) => p.label === 'peer');
+  const after = gateways.find((g) => g.label === 'after');
   const peerCheck = peer && after ? await checkPeer(ctx, after.url, peer) : undefined;
   log('warm-up');
   const steadyOf = (s: side.Labelled) =>

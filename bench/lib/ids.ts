@@ -23,11 +23,11 @@ export const PROVIDER_OF_PREFIX = Object.fromEntries(
   BENCH_PROVIDERS.map((p) => [prefixOf(p).split(':')[0], p]),
 ) as Record<string, BenchProvider>;
 
-/** A made-up ID's answer: not found, or a finished/running demo job's copy (`synthesizeRules`). */
-export type IdKind = 'missing' | 'finished' | 'running';
+/** A made-up ID's answer: not found, or a finished/running demo job's copy (`synthesizeRules`); `known`: finished, asked again. */
+export type IdKind = 'missing' | 'finished' | 'running' | 'known';
 
 /** The family of the emulators' made-up IDs (`madeUpIds`) of each kind; the tests use 0–2. */
-const FAMILY: Record<IdKind, number> = { missing: 3, finished: 4, running: 5 };
+const FAMILY: Record<IdKind, number> = { missing: 3, finished: 4, running: 5, known: 4 };
 
 /** IDs one generator makes; its nonce is the digits of the serial above them. */
 const SERIALS_PER_NONCE = 10 ** 8;

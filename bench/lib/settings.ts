@@ -142,8 +142,8 @@ export function readWatchSettings(moonshot: boolean) {
 
 /** `bench:cpu`'s servers, by the labels of its report (the floor is the bare client). */
 const CPU_SERVERS = ['floor', 'before', 'after', 'history off', 'peer', 'core floor'] as const;
-/** `bench:cpu`'s kinds of job: fresh existing jobs, and not-found IDs. */
-export const CPU_KINDS = ['finished', 'missing'] as const satisfies readonly IdKind[];
+/** `bench:cpu`'s kinds of job: fresh existing jobs, not-found IDs, and known jobs read again unchanged. */
+export const CPU_KINDS = ['finished', 'missing', 'known'] as const satisfies readonly IdKind[];
 
 /** The subset of `all` variable `name` lists, in `all`'s order; all when unset. */
 function oneOf<T extends string>(name: string, all: readonly T[]): readonly T[] {

@@ -12,6 +12,7 @@ import type { Log } from '../rig/stack.ts';
 import { jobsBody, post } from './queries.ts';
 
 type CpuRun = Awaited<ReturnType<typeof cpuPerJob>>;
+type Runs = Record<IdKind, Record<string, number[]>>;
 
 /**
  * A run whose calls are not its jobs' (retried, or some not asked): not the work compared. Down to
@@ -35,9 +36,12 @@ function eightyOfHundred(ctx: BenchContext, kind: IdKind): string[] {
   return [...distinct, ...distinct.slice(0, 20)];
 }
 
-/** A 100-job query of fresh IDs of `kind`, the providers of the job mix in turn. */
-const freshHundred = (ctx: BenchContext, kind: IdKind) =>
-  jobsBody(ctx.unknownIds.take(100, kind, ctx.settings.providers));
+/** A 100-job query of fresh IDs of `kind`, the providers of the job mix in turn; `known`: the same one each time (the warm-up asks it first). */
+const freshHundred = (ctx: BenchContext, kind: IdKind): string =>
+  kind === 'known'
+    ? (knownQuery ??= freshHundred(ctx, 'finished'))
+    : jobsBody(ctx.unknownIds.take(100, kind, ctx.settings.providers));
+let knownQuery: string | undefined;
 
 /** `amount` such queries to `url` over `connections` connections (autocannon): the 2xx answers. */
 export async function loadFresh(
@@ -46,7 +50,7 @@ export async function loadFresh(
   kind: IdKind,
   amount: number,
   timeoutS = 120,
-  connections = 4,
+  connections = kind === 'known' ? 1 : 4, // the same query on 4 at once would share its calls
 ) {
   const { origin, pathname: path } = new URL(url);
   const headers = { 'content-type': 'application/json', ...ctx.authHeaders };
@@ -104,6 +108,7 @@ export async function warmUp(ctx: BenchContext, target: Target, steady: number):
       ['finished', Math.max(40, inFlight), inFlight],
       ['missing', 4, 4],
       ['running', 4, 4],
+      ['known', 1, 1],
     ] as const)
       await loadFresh(ctx, target.url, kind, amount, 120, connections);
   });
@@ -124,7 +129,7 @@ export async function cpuRounds(
   servers: readonly Labelled[],
   floor: boolean,
 ) {
-  const cpu: Record<IdKind, Record<string, number[]>> = { finished: {}, missing: {}, running: {} };
+  const cpu: Runs = { finished: {}, missing: {}, running: {}, known: {} };
   for (let r = 0; r < ctx.settings.cpuRuns; r++) {
     for (const kind of kinds) {
       const runs = cpu[kind];

@@ -23,6 +23,8 @@ export interface CpuOnlyResult {
 /** `bench:cpu`'s after gateway with JOBGRAPH_HISTORY_URL=off (BENCH_CPU_HISTORY_OFF). */
 export const HISTORY_OFF = 'history off';
 
+const KIND_NAMES = { finished: 'fresh existing', known: 'known, again', missing: 'not found' };
+
 /** The Markdown summary `npm run bench:cpu` prints: each figure's median and range over the rounds, and the ratios. */
 export function renderCpuOnly(r: CpuOnlyResult): string {
   const { settings } = r;
@@ -59,7 +61,7 @@ function cpuTables(r: CpuOnlyResult): string[] {
     ...columns(
       r.kinds.flatMap((kind) => r.labels.map((label) => [kind, label] as const)),
       [
-        ['kind', ([kind]) => (kind === 'finished' ? 'fresh existing' : 'not found')],
+        ['kind', ([kind]) => KIND_NAMES[kind as keyof typeof KIND_NAMES]],
         ['server', ([, label]) => label],
         ['µs/job, median (range)', ([kind, label]) => runsCell(cpu[kind][label] ?? [])],
         ratioColumn('floor', (label) => label !== 'floor'),
