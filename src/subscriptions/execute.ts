@@ -115,16 +115,24 @@ export function eventDocument(document: DocumentNode, operationName?: string | n
   };
 }
 
-/** An async iterator of `map(event)` over `source`, passing `return` and `throw` through. */
+/**
+ * An async iterator of `map(event)` over `source`, passing `return` and `throw` through. An event
+ * is handed on in the promise the source's `next` gave, chained once: no async function per event
+ * (each would make its own promise, and another for the value it awaits and returns), and a
+ * result `map` gives at once (a shared execution's, sharedResults.ts) is not awaited at all.
+ */
 function mapEvents<T, U>(
   source: AsyncIterator<T> & AsyncIterable<T>,
   map: (event: T) => U | Promise<U>,
 ): AsyncIterableIterator<U> {
   const iterator = source[Symbol.asyncIterator]();
-  const mapped = async (result: IteratorResult<T>): Promise<IteratorResult<U>> =>
-    result.done ? result : { value: await map(result.value), done: false };
+  const mapped = (result: IteratorResult<T>): IteratorResult<U> | Promise<IteratorResult<U>> => {
+    if (result.done) return result;
+    const value = map(result.value);
+    return value instanceof Promise ? value.then(step) : step(value);
+  };
   return {
-    next: async () => mapped(await iterator.next()),
+    next: () => iterator.next().then(mapped),
     return: async () =>
       typeof iterator.return === 'function'
         ? mapped(await iterator.return())
@@ -138,3 +146,6 @@ function mapEvents<T, U>(
     },
   };
 }
+
+/** One mapped event as an iterator result. */
+const step = <U>(value: U): IteratorResult<U> => ({ value, done: false });

@@ -231,9 +231,12 @@ export class SseTransport {
     requestId: string,
   ): Promise<void> {
     let left = false;
+    /** Settles the write being waited for, if any. */
+    let wake: (() => void) | undefined;
     const leave = () => {
       if (left) return;
       left = true;
+      wake?.();
       void stream.return(undefined);
     };
     void gone.then(leave);
@@ -244,11 +247,14 @@ export class SseTransport {
       this.started.info({ requestId }, 'subscription started');
       for await (const chunk of stream) {
         if (res.destroyed || left) break;
-        // A write to a client that went away may never call back: the close settles it instead.
-        const written = new Promise<void>((resolve, reject) =>
-          res.write(chunk, (err) => (err ? reject(err) : resolve())),
-        );
-        await Promise.race([written, gone]);
+        // A write to a client that went away may never call back: leaving (the close) settles it
+        // instead, through `wake`; a race with `gone` would add a reaction to it for every event,
+        // held until the connection closes.
+        await new Promise<void>((resolve, reject) => {
+          wake = resolve;
+          res.write(chunk, (err) => (err ? reject(err) : resolve()));
+        });
+        wake = undefined;
       }
     } finally {
       this.interrupts.delete(leave);

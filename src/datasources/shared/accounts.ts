@@ -133,8 +133,7 @@ export class AwsAccounts {
     // The standard chain's credentials (environment, profile, SSO, container, instance) are told
     // as they are resolved and each time they are refreshed, as an assumed role's session is.
     let told: AwsCredentialIdentity | undefined;
-    this.#default = async (props) => {
-      const identity = await chain(props);
+    const tell = (identity: AwsCredentialIdentity) => {
       if (identity.accountId) this.#defaultAccountId = identity.accountId;
       if (identity !== told) {
         told = identity;
@@ -142,6 +141,8 @@ export class AwsAccounts {
       }
       return identity;
     };
+    // Asked on every upstream call of the default account: one `then`, no async function's promises.
+    this.#default = (props) => chain(props).then(tell);
     for (const account of config.awsAccounts) {
       const assume = fromTemporaryCredentials({
         params: {

@@ -3,12 +3,20 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 // Apart from awsCall.ts, so that the accounts (accounts.ts) and the AWS wire (awsCall.ts) both
 // read the credentials the same way without importing each other.
 
-/** The standard AWS credential chain (`@aws-sdk/credential-provider-node`: memoized, refreshed before expiry), loaded on first use. */
+/**
+ * The standard AWS credential chain (`@aws-sdk/credential-provider-node`: memoized, refreshed
+ * before expiry), loaded on first use. Once loaded, a call is the chain's own: every upstream call
+ * asks for credentials, and a wrapper's promise each time would be allocation for nothing.
+ */
 function lazyDefaultChain(): AwsCredentialIdentityProvider {
-  let chain: Promise<AwsCredentialIdentityProvider> | null = null;
-  return async () => {
-    chain ??= import('@aws-sdk/credential-provider-node').then((m) => m.defaultProvider());
-    return (await chain)();
+  let loaded: AwsCredentialIdentityProvider | undefined;
+  let loading: Promise<AwsCredentialIdentityProvider> | undefined;
+  return () => {
+    if (loaded) return loaded();
+    loading ??= import('@aws-sdk/credential-provider-node').then(
+      (m) => (loaded = m.defaultProvider()),
+    );
+    return loading.then((chain) => chain());
   };
 }
 
