@@ -9,7 +9,7 @@ import type { PollTimers } from './pollSlots.ts';
 import { HintGate } from './hintGate.ts';
 import { JobWatch, type Heard, type RecordMessage } from './jobWatch.ts';
 import { watchSettled } from './watchChange.ts';
-import type { PollerOptions, WatchListener } from './pollerOptions.ts';
+import type { PollerOptions, ReadReason, WatchListener } from './pollerOptions.ts';
 
 import {
   BACKOFF_FACTOR,
@@ -438,7 +438,7 @@ export class JobReadSchedule implements GroupMember {
     const at = this.options.states.now();
     let record: JobRecord;
     try {
-      record = await this.options.fetch(this.key, this.answer);
+      record = await this.options.fetch(this.key, this.answer, this.reason());
     } catch (err) {
       this.fetching = false;
       if (!this.stopped) this.failed(err instanceof Error ? err : new Error(String(err)));
@@ -516,6 +516,13 @@ export class JobReadSchedule implements GroupMember {
    */
   private covered(): boolean {
     return this.watch.detailReaders === 0 && this.options.events?.covered(this.key) === true;
+  }
+
+  /** Why a read goes now (PollerOptions.fetch's `reason`). */
+  private reason(): ReadReason {
+    if (this.watch.last === null) return 'first';
+    if (this.watch.unconfirmed) return 'confirm';
+    return this.covered() ? 'reconcile' : 'poll';
   }
 
   private armWatchdog(ms: number): void {
