@@ -95,3 +95,46 @@ describe('14 watched Batch jobs of one place live by events, 30 min of a fixed s
     expect(calls.size).toBeLessThanOrEqual(MINUTES + 7);
   });
 });
+
+describe('14 watched Batch jobs of a place that goes live by events after their first read', () => {
+  it('make no call until their reconciliation: the poll armed before the place went live needs none', async () => {
+    const clock = new ManualScheduler(0);
+    const reads: [number, ReadReason][] = [];
+    let live = false;
+    const registry = new PollerRegistry({
+      fetch: (key, _answer, reason) => {
+        reads.push([clock.now(), reason]);
+        return Promise.resolve(
+          parseJob(key as never, batchDetail({ status: 'RUNNING' }), 'detail'),
+        );
+      },
+      ...{ pollMs: 5000, maxPollMs: 30_000, breakerPauseMs: 10_000, scheduler: clock },
+      ...{ random: seeded(88), slots: { ms: 500, phase: 0 } },
+      states: new JobStates({ now: () => clock.now() }),
+      events: { covered: () => live, reconcileMs: 300_000 },
+    });
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
+    for (let n = 0; n < JOBS; n++) registry.watch(parseGlobalId(idOf(n)), () => undefined);
+    await settle();
+    expect(reads.map(([, r]) => r)).toEqual(Array<ReadReason>(JOBS).fill('first'));
+    // Another job's event makes the place live by events, 2 s after the first reads.
+    clock.advance(2000);
+    live = true;
+    registry.coverageChanged();
+    for (let t = 0; t < 10 * 60; t++) {
+      clock.advance(1000);
+      await settle();
+    }
+    registry.close();
+    const later = reads.slice(JOBS);
+    process.stdout.write(
+      `[calls] after going live: ${later.map(([at]) => at / 1000).join(', ')} s\n`,
+    );
+    // Before, the poll armed at the first read went 5 s later: one DescribeJobs of 14 jobs that
+    // the events made needless. Now the next read of each is its reconciliation, on the grid.
+    expect(later.filter(([at]) => at < 240_000)).toEqual([]);
+    expect(later.every(([, r]) => r === 'reconcile')).toBe(true);
+    expect(new Set(later.slice(0, JOBS).map(([at]) => at)).size).toBeLessThanOrEqual(2);
+    expect(later.length).toBeGreaterThanOrEqual(JOBS);
+  });
+});
