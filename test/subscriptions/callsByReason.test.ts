@@ -5,7 +5,7 @@ import { parseGlobalId, type JobKey } from '../../src/model/globalId.ts';
 import { READ_REASONS, type ReadReason } from '../../src/subscriptions/pollerOptions.ts';
 import { PollerRegistry } from '../../src/subscriptions/pollerRegistry.ts';
 import { batchDetail } from '../support/batchEvents.ts';
-import { ManualScheduler } from '../support/scheduler.ts';
+import { ManualScheduler, seeded } from '../support/scheduler.ts';
 
 // Issue 88 item 4, every call of a small place accounted for: 14 watched AWS Batch jobs of one
 // account and region, live by events, watched 20 s apart, then 30 min of a fixed script of
@@ -18,12 +18,6 @@ const MINUTES = 30;
 const idOf = (n: number) =>
   `batch:us-east-1:00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
-/** A fixed sequence in 0..1 (a linear congruential generator): the jitter, the same every run. */
-function seeded(seed: number): () => number {
-  let s = seed;
-  return () => (s = (s * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
-}
-
 /** The script: minute → [job, its new status]; jobs 0..6 start RUNNING and finish, 7..13 start RUNNABLE. */
 const SCRIPT = new Map<number, [number, string]>();
 for (let k = 0; k < 7; k++) {
@@ -31,18 +25,17 @@ for (let k = 0; k < 7; k++) {
   SCRIPT.set(4 + 4 * k, [7 + k, 'STARTING']);
 }
 
-async function run() {
-  const clock = new ManualScheduler(0);
-  const status = Array.from({ length: JOBS }, (_, n): string => (n < 7 ? 'RUNNING' : 'RUNNABLE'));
-  const record = (key: JobKey) =>
-    parseJob(
-      key as never,
-      batchDetail({ status: status[Number((key as { jobId: string }).jobId.slice(-12))] }),
-      'detail',
-    );
-  /** Each read: when, and why. */
+/**
+ * A registry of the place's jobs on `clock` (reconciliation every 300 s while `covered`), each job
+ * read at its `status` (job n: status[n]) and each read noted in `reads`: when, and why.
+ */
+function placeRegistry(clock: ManualScheduler, status: string[], covered: () => boolean) {
   const reads: [number, ReadReason][] = [];
   const states = new JobStates({ now: () => clock.now() });
+  const record = (key: JobKey) => {
+    const n = Number((key as { jobId: string }).jobId.slice(-12));
+    return parseJob(key as never, batchDetail({ status: status[n] }), 'detail');
+  };
   const registry = new PollerRegistry({
     fetch: (key, _answer, reason) => {
       reads.push([clock.now(), reason]);
@@ -50,8 +43,15 @@ async function run() {
     },
     ...{ pollMs: 5000, maxPollMs: 30_000, breakerPauseMs: 10_000, scheduler: clock },
     ...{ random: seeded(88), slots: { ms: 500, phase: 0 }, states },
-    events: { covered: () => true, reconcileMs: 300_000 },
+    events: { covered, reconcileMs: 300_000 },
   });
+  return { registry, reads, states, record };
+}
+
+async function run() {
+  const clock = new ManualScheduler(0);
+  const status = Array.from({ length: JOBS }, (_, n): string => (n < 7 ? 'RUNNING' : 'RUNNABLE'));
+  const { registry, reads, states, record } = placeRegistry(clock, status, () => true);
   const settle = () => new Promise((resolve) => setImmediate(resolve));
   for (let n = 0; n < JOBS; n++) {
     registry.watch(parseGlobalId(idOf(n)), () => undefined);
@@ -99,20 +99,9 @@ describe('14 watched Batch jobs of one place live by events, 30 min of a fixed s
 describe('14 watched Batch jobs of a place that goes live by events after their first read', () => {
   it('make no call until their reconciliation: the poll armed before the place went live needs none', async () => {
     const clock = new ManualScheduler(0);
-    const reads: [number, ReadReason][] = [];
     let live = false;
-    const registry = new PollerRegistry({
-      fetch: (key, _answer, reason) => {
-        reads.push([clock.now(), reason]);
-        return Promise.resolve(
-          parseJob(key as never, batchDetail({ status: 'RUNNING' }), 'detail'),
-        );
-      },
-      ...{ pollMs: 5000, maxPollMs: 30_000, breakerPauseMs: 10_000, scheduler: clock },
-      ...{ random: seeded(88), slots: { ms: 500, phase: 0 } },
-      states: new JobStates({ now: () => clock.now() }),
-      events: { covered: () => live, reconcileMs: 300_000 },
-    });
+    const status = Array<string>(JOBS).fill('RUNNING');
+    const { registry, reads } = placeRegistry(clock, status, () => live);
     const settle = () => new Promise((resolve) => setImmediate(resolve));
     for (let n = 0; n < JOBS; n++) registry.watch(parseGlobalId(idOf(n)), () => undefined);
     await settle();
