@@ -5,7 +5,7 @@ import { batchCalls, change, liven, revive, watch, watchedJobs } from './eventsL
 import { int, pairs, quickRun, text } from './lib/settings.ts';
 import { REPO_ROOT, sleep } from './rig/proc.ts';
 import { columns, commitOf, loadAverage, runLine } from './rig/report.ts';
-import { metricValue, scrape } from './rig/gateway.ts';
+import { metricSeries, metricValue, scrape } from './rig/gateway.ts';
 import { kitMemoryLimit } from './rig/memoryLimit.ts';
 import { logger, release, runBench, startStack, type Stack } from './rig/stack.ts';
 import { percentile } from './rig/stats.ts';
@@ -74,6 +74,7 @@ async function run(
   }
   await sleep(Math.max(0, started + MINUTES * 60_000 - Date.now()));
   const { calls, described, lists, other } = await batchCalls(stack.emulators, before);
+  const reasons = metricSeries(await scrape(gateway), 'jobgraph_watch_reads_total').join(', ');
   const cpu = (gateway.cpuMicros() - cpuBefore) / (MINUTES * 600_000); // % of one core
   const rss = gateway.rss();
   log(
@@ -85,7 +86,7 @@ async function run(
   const lat = w.latencies;
   const { errors, examples } = w.tally;
   log(
-    `${label}: ${calls} DescribeJobs (${described} jobs), ${lists} ListJobs, ${other} other; ${lat.length}/${changes} seen, ${errors} errors; RSS ${base} → ${rss}`,
+    `${label}: ${calls} DescribeJobs (${described} jobs), ${lists} ListJobs, ${other} other; ${lat.length}/${changes} seen, ${errors} errors; RSS ${base} → ${rss}; reads by reason ${reasons}`,
   );
   if (errors) log(`first: ${examples[0]}`);
   const [p50, p99] = [percentile(lat, 50), percentile(lat, 99)];

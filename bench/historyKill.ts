@@ -27,6 +27,8 @@ const PG_URL = text('BENCH_HISTORY_PG_URL');
 /** Changes a second asked (100 a query), paced; 0: every worker asks again as soon as answered. */
 const RATE = int('BENCH_KILL_RATE', 0, 0, 1_000_000);
 const SQLITE = int('BENCH_KILL_SQLITE', 1, 0, 1) === 1;
+/** 1: the load stops at the kill's moment, and the kill waits until the writer's lag is back to 0. */
+const CATCH_UP = int('BENCH_KILL_CATCHUP', 0, 0, 1) === 1;
 const DRIVER = text('BENCH_KILL_DRIVER') ?? 'gateway';
 if (DRIVER !== 'gateway' && DRIVER !== 'writer')
   throw new Error(`BENCH_KILL_DRIVER=${DRIVER}: gateway or writer`);
@@ -77,20 +79,15 @@ async function readBack(store: HistoryStoreConfig) {
       integrity = r.rows.map((row) => row.integrity_check).join('; ');
     }
     const ids = await db.db.selectFrom('jobs').select('id').execute();
-    const transitions = await db.db
-      .selectFrom('transitions')
-      .select((eb) => eb.fn.countAll<string>().as('n'))
-      .executeTakeFirstOrThrow();
-    return { integrity, stored: new Set(ids.map((r) => r.id)), transitions: Number(transitions.n) };
+    const counted = await sql<{ n: string }>`SELECT count(*) AS n FROM transitions`.execute(db.db);
+    const transitions = Number(counted.rows[0]!.n);
+    return { integrity, stored: new Set(ids.map((r) => r.id)), transitions };
   } finally {
     await db.close();
   }
 }
 
-/**
- * `jobgraph_history_writes_total` by outcome, from the gateway's /metrics: what its writer did;
- * and `lagSeconds`, its writer's lag then (`jobgraph_history_lag_seconds`).
- */
+/** `jobgraph_history_writes_total` by outcome, and `lagSeconds` (`jobgraph_history_lag_seconds`). */
 async function writeCounts(gateway: GatewayProcess): Promise<Record<string, number>> {
   const text = await scrape(gateway);
   const counts: Record<string, number> = {};
@@ -115,25 +112,41 @@ async function once(stack: Stack, name: string, store: HistoryStoreConfig, url: 
   const driving = drive(gateway.url, stack.headers, until);
   await sleep(Math.max(0, killAt - Date.now()));
   const writes = await writeCounts(gateway);
+  if (CATCH_UP) until.stopAt = Date.now();
+  const caughtUp = CATCH_UP ? await driving.then(() => catchUp(gateway)) : undefined;
   process.kill(gateway.pid, 'SIGKILL');
   const killedAt = Date.now();
   // The queries in flight fail (the process is gone); no new ones.
-  until.stopAt = killedAt;
+  until.stopAt = Math.min(until.stopAt, killedAt);
   await gateway.stop(); // its exit, already under way
   const { acked, failed } = await driving;
   const beforeKill = [...acked].filter(([, at]) => at <= killedAt);
-  const rate = beforeKill.length / ((killedAt - started) / 1000);
+  const rate = beforeKill.length / ((until.stopAt - started) / 1000);
   return lossOf(name, store, beforeKill, rate, killedAt, {
     askedPerSecond: RATE || 'as fast as answered',
     failedQueries: failed,
     writesJustBeforeKill: writes,
+    caughtUp,
   });
 }
 
-/**
- * What the kill at `killedAt` lost of the `acknowledged` changes (job ID, when acknowledged): the
- * store opened as jobgraph opens it, and each change looked up.
- */
+/** The load stopped: the writer's lag read every 100 ms until 0, and the changes over its bound. */
+async function catchUp(gateway: GatewayProcess) {
+  const stoppedAt = Date.now();
+  let [counts, maxLagSeconds] = [await writeCounts(gateway), 0];
+  for (; (counts.lagSeconds ?? 0) > 0; counts = await writeCounts(gateway)) {
+    maxLagSeconds = Math.max(maxLagSeconds, counts.lagSeconds!);
+    await sleep(100);
+  }
+  const [seconds, over] = [+((Date.now() - stoppedAt) / 1000).toFixed(2), counts.over_bound ?? 0];
+  console.log(
+    `load stopped; lag back to 0 in ${seconds} s (at most ${maxLagSeconds} s; the ${GROUP_COMMIT_MS} ms ` +
+      `group commit held: ${maxLagSeconds <= GROUP_COMMIT_MS / 1000 ? 'yes' : 'NO'}); ${over} changes past its queue bound (/readyz history.overBound)`,
+  );
+  return { seconds, maxLagSeconds, overBoundWrites: over, writes: counts };
+}
+
+/** What the kill at `killedAt` lost of the `acknowledged` changes (job ID, when acknowledged). */
 async function lossOf(
   name: string,
   store: HistoryStoreConfig,
@@ -168,8 +181,7 @@ async function lossOf(
 
 /**
  * The writer mode: a process that only writes history (bench/lib/writerHost.ts) at RATE changes a
- * second, SIGKILLed as the gateway is; a change is acknowledged by the host's `ack` line that
- * first counts it.
+ * second, SIGKILLed as the gateway is; a change is acknowledged by the `ack` line that counts it.
  */
 async function onceWriter(
   name: string,
@@ -184,7 +196,7 @@ async function onceWriter(
     ...{ BENCH_WRITER_HOST_RATE: String(asked), BENCH_WRITER_HOST_RUN: run },
   };
   const host = join(REPO_ROOT, 'bench/lib/writerHost.ts');
-  const stdio = ['ignore', 'pipe', 'inherit'] as ['ignore', 'pipe', 'inherit'];
+  const stdio: ['ignore', 'pipe', 'inherit'] = ['ignore', 'pipe', 'inherit'];
   const child = spawn(process.execPath, ['--import', 'tsx', host], { cwd: REPO_ROOT, env, stdio });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   /** [changes recorded, epoch ms, dropped so far, the writer's lag in s], in the order printed. */
@@ -196,28 +208,22 @@ async function onceWriter(
     if (m) acks.push([Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])]);
   });
   await outputUntil(child, /^ready$/m, 'writerHost');
-  // As the gateway mode: two seconds untimed, then the kill a random moment into the window's
-  // second half.
+  // As the gateway mode: 2 s untimed, then the kill a random moment in the window's second half.
   await sleep(2000);
   const started = Date.now();
   const atStart = acks.at(-1)?.[0] ?? 0;
   await sleep(SECONDS * 1000 * (0.5 + Math.random() / 2));
   child.kill('SIGKILL');
   const killedAt = Date.now();
-  await exited;
-  await closed; // every line printed before the kill, read
-  const [count, lastAt, dropped, lagSeconds] = acks.at(-1) ?? [0, killedAt, 0, 0];
+  await Promise.all([exited, closed]); // every line printed before the kill, read
+  const [count, lastAt, dropped, lag] = acks.at(-1) ?? [0, killedAt, 0, 0];
   const acknowledged: [string, number][] = [];
   let next = 0;
   for (const [upTo, at] of acks)
     for (; next < upTo; next++)
       acknowledged.push([killId(records[next % records.length]!, run, next), at]);
   const rate = (count - atStart) / ((lastAt - started) / 1000);
-  const how = {
-    askedPerSecond: asked,
-    droppedBeforeKill: dropped,
-    lagSecondsBeforeKill: lagSeconds,
-  };
+  const how = { askedPerSecond: asked, droppedBeforeKill: dropped, lagSecondsBeforeKill: lag };
   return lossOf(name, store, acknowledged, rate, killedAt, how);
 }
 
@@ -227,12 +233,8 @@ async function main() {
   const dir = scratchDir('jobgraph-bench-history-kill-');
   const path = join(dir, 'history.sqlite');
   const stores: [string, HistoryStoreConfig, string][] = [];
-  if (SQLITE)
-    stores.push([
-      'sqlite',
-      { kind: 'sqlite', path, dataDir: dir, implicit: false },
-      `sqlite:${path}`,
-    ]);
+  const sqlite: HistoryStoreConfig = { kind: 'sqlite', path, dataDir: dir, implicit: false };
+  if (SQLITE) stores.push(['sqlite', sqlite, `sqlite:${path}`]);
   if (PG_URL) stores.push(['postgres', { kind: 'postgres', url: PG_URL }, PG_URL]);
   const results = [];
   if (DRIVER === 'writer') {

@@ -436,6 +436,7 @@ function startSubscriptions(
     pollers: subscriptions.hub.registry.size(),
     roles: subscriptions.hub.registry.roles(),
     polls: subscriptions.hub.registry.polls,
+    reads: subscriptions.hub.reads,
   }));
   return subscriptions;
 }

@@ -16,6 +16,8 @@ export interface WatchState {
   roles?: Readonly<Record<WatchRole, number>>;
   /** Polls since start by how they were made. */
   polls?: Readonly<Record<WatchRole, number>>;
+  /** Watched jobs' reads since start by why (src/subscriptions/pollerOptions.ts `ReadReason`). */
+  reads?: Readonly<Record<string, number>>;
 }
 
 /** The subscription gauges and the polls counter, read from the hub (`watch`) at scrape time. */
@@ -55,6 +57,16 @@ export function watchMetrics(registers: Registers, watch: () => WatchState | und
       const polls = watch()?.polls;
       this.reset();
       for (const role of WATCH_ROLES) this.inc({ role }, polls?.[role] ?? 0);
+    },
+  });
+  new Counter({
+    name: 'jobgraph_watch_reads_total',
+    help: "Watched jobs' own reads, by reason: first (the watch's first record), confirm (an event told a finish), reconcile (live by events, JOBGRAPH_EVENT_RECONCILE_SECONDS), poll (not live by events). Reads due together share a batch describe.",
+    labelNames: ['reason'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [reason, n] of Object.entries(watch()?.reads ?? {})) this.inc({ reason }, n);
     },
   });
 }

@@ -37,7 +37,7 @@ import type { JobActions } from '../actions/jobActions.ts';
 import { EventApplier } from './eventApplier.ts';
 import { createWatchLister } from './watchLister.ts';
 import { PollerRegistry } from './pollerRegistry.ts';
-import type { PollerOptions } from './pollerOptions.ts';
+import type { PollerOptions, ReadReason } from './pollerOptions.ts';
 import { pollSlotMs } from './pollSlots.ts';
 import { systemScheduler, type Scheduler } from './scheduler.ts';
 import { SubscriptionSlots } from './slots.ts';
@@ -128,6 +128,8 @@ function sharedPollLeases(sources: Sources): PollLeases | undefined {
 /** The process's pollers, slots and open streams. */
 export class WatchHub {
   readonly registry: PollerRegistry;
+  /** Watched jobs' reads since start, by why they were made (`jobgraph_watch_reads_total`). */
+  readonly reads: Record<ReadReason, number> = { first: 0, confirm: 0, reconcile: 0, poll: 0 };
   readonly slots: SubscriptionSlots;
   readonly scheduler: Scheduler;
   private readonly streams = new Set<JobStream>();
@@ -165,8 +167,15 @@ export class WatchHub {
     this.states = states;
     const slotMs = pollSlotMs(config.watch.pollMs);
     this.registry = new PollerRegistry({
-      fetch: (key, answer) =>
-        fetchJobShared(sources[key.provider] as GuardedSource, key as never, WATCH_CALLER, answer),
+      fetch: (key, answer, reason) => {
+        this.reads[reason] += 1;
+        return fetchJobShared(
+          sources[key.provider] as GuardedSource,
+          key as never,
+          WATCH_CALLER,
+          answer,
+        );
+      },
       pollMs: config.watch.pollMs,
       maxPollMs: config.watch.maxPollMs,
       breakerPauseMs: config.resilience.breakerHalfOpenMs,

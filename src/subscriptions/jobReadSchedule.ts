@@ -9,7 +9,7 @@ import type { PollTimers } from './pollSlots.ts';
 import { HintGate } from './hintGate.ts';
 import { JobWatch, type Heard, type RecordMessage } from './jobWatch.ts';
 import { watchSettled } from './watchChange.ts';
-import type { PollerOptions, WatchListener } from './pollerOptions.ts';
+import type { PollerOptions, ReadReason, WatchListener } from './pollerOptions.ts';
 
 import {
   BACKOFF_FACTOR,
@@ -79,6 +79,8 @@ export class JobReadSchedule implements GroupMember {
   /** How this replica polls the job now (alone without leases). */
   role: PollRole = 'alone';
   private unfollow: (() => void) | null = null;
+  /** Its timer is a poll's (`schedule` while not live by events): not a reconciliation's, a hint's. */
+  private polling = false;
   /** The record this schedule is offering the job-state store now (its own read, or the holder's). */
   private offering: JobRecord | null = null;
 
@@ -129,6 +131,7 @@ export class JobReadSchedule implements GroupMember {
   }
 
   hold(): void {
+    this.polling = false;
     if (this.timer !== undefined) this.registry.timers.clear(this.timer);
     this.timer = undefined;
     this.dueAt = null;
@@ -227,12 +230,16 @@ export class JobReadSchedule implements GroupMember {
     [this.timer, this.dueAt] = [timer.handle, now + timer.wait];
   }
 
-  /** Its event source went up or down: a wait longer than its poll interval is cut back when events no longer cover it. */
+  /**
+   * Its event source went up or down: a wait longer than its poll interval is cut back when events
+   * no longer cover it; covered now, a poll armed before becomes its reconciliation (the events keep
+   * the job current: that poll would be a call for nothing).
+   */
   coverageChanged(): void {
     if (this.stopped || this.timer === undefined || this.dueAt === null) return;
-    if (this.covered()) return;
-    const left = this.dueAt - this.options.scheduler.now();
-    if (left <= this.interval) return;
+    if (this.covered()) {
+      if (!this.polling || this.watch.last === null || this.watch.unconfirmed) return;
+    } else if (this.dueAt - this.options.scheduler.now() <= this.interval) return;
     this.hold();
     this.schedule(this.interval);
   }
@@ -438,7 +445,7 @@ export class JobReadSchedule implements GroupMember {
     const at = this.options.states.now();
     let record: JobRecord;
     try {
-      record = await this.options.fetch(this.key, this.answer);
+      record = await this.options.fetch(this.key, this.answer, this.reason());
     } catch (err) {
       this.fetching = false;
       if (!this.stopped) this.failed(err instanceof Error ? err : new Error(String(err)));
@@ -518,6 +525,13 @@ export class JobReadSchedule implements GroupMember {
     return this.watch.detailReaders === 0 && this.options.events?.covered(this.key) === true;
   }
 
+  /** Why a read goes now (PollerOptions.fetch's `reason`). */
+  private reason(): ReadReason {
+    if (this.watch.last === null) return 'first';
+    if (this.watch.unconfirmed) return 'confirm';
+    return this.covered() ? 'reconcile' : 'poll';
+  }
+
   private armWatchdog(ms: number): void {
     this.clearWatchdog();
     if (this.stopped) return;
@@ -546,6 +560,7 @@ export class JobReadSchedule implements GroupMember {
     // A job never read yet (its first read failed) has nothing for events to keep current: it is
     // read again on the poll back-off, not a reconciliation later.
     const covered = this.watch.last !== null && this.covered();
+    this.polling = !covered;
     const base = covered ? Math.max(ms, (events as { reconcileMs: number }).reconcileMs) : ms;
     const wait = jitter === null ? base : base * (1 + (jitter * 2 - 1) * JITTER);
     // On the process's reconciliation grid: the reads due together go out in one turn and share a

@@ -18,13 +18,22 @@ export type WatchEvent =
   | { kind: 'error'; error: Error };
 export type WatchListener = (event: WatchEvent) => void;
 
+/**
+ * Why a watched job is read (`jobgraph_watch_reads_total{reason}`): `first`, its watch's first
+ * record; `confirm`, an event told it finished and a read confirms it; `reconcile`, live by events,
+ * the rare read in case one was lost; `poll`, not live by events (or a subscriber selects what
+ * they do not carry), its poll.
+ */
+export type ReadReason = 'first' | 'confirm' | 'reconcile' | 'poll';
+export const READ_REASONS: readonly ReadReason[] = ['first', 'confirm', 'reconcile', 'poll'];
+
 export interface PollerOptions {
   /**
    * Load one job (below the per-request loader: cache, in-flight coalescing, guarded fetch).
    * `answer`: the poller's memo of the job's last upstream answer: an unchanged answer is the last
-   * record again, the very object, unparsed (shared/answerMemo.ts).
+   * record again, the very object, unparsed (shared/answerMemo.ts). `reason`: why it is read.
    */
-  fetch(key: JobKey, answer: AnswerMemo): Promise<JobRecord>;
+  fetch(key: JobKey, answer: AnswerMemo, reason: ReadReason): Promise<JobRecord>;
   /** First wait between polls, and the wait after a change (JOBGRAPH_WATCH_POLL_MS). */
   pollMs: number;
   /** Longest wait while nothing changes (JOBGRAPH_WATCH_MAX_POLL_MS). */

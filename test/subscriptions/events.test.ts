@@ -140,6 +140,7 @@ describe('Job events through the SQS emulator', () => {
       // A list read before the events: its snapshot, kept, is what the next test's listJobs reads.
       await listedRow();
       clearCalls(gw);
+      const confirms = await sample('jobgraph_watch_reads_total{reason="confirm"}');
       await send(batchEvent(detail('RUNNING')));
       const moved = await sub.next();
       expect(status(moved)).toBe('RUNNING');
@@ -165,6 +166,8 @@ describe('Job events through the SQS emulator', () => {
       // Complete once one DescribeJobs confirms the finish an event told (docs/events.md).
       expect(await sub.next()).toBeNull();
       expect(callsOf(gw).batch).toBe(1);
+      // That call is the watch's read for that reason (jobgraph_watch_reads_total{reason}).
+      expect(await sample('jobgraph_watch_reads_total{reason="confirm"}')).toBe(confirms + 1);
     } finally {
       await sub.close();
     }

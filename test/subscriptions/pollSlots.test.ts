@@ -127,7 +127,7 @@ describe('Watched AWS Batch jobs due in one slot', () => {
     const clock = new ManualScheduler(0);
     const gateway = gw.server.subscriptions.hub.registry.options;
     const registry = new PollerRegistry({
-      fetch: (key, answer) => gateway.fetch(key, answer),
+      fetch: (key, answer, reason) => gateway.fetch(key, answer, reason),
       pollMs: 1000,
       maxPollMs: 1000,
       breakerPauseMs: 10_000,

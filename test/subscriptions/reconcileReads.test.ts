@@ -4,7 +4,7 @@ import { JobStates } from '../../src/datasources/state/jobStates.ts';
 import { parseGlobalId, type JobKey } from '../../src/model/globalId.ts';
 import { PollerRegistry } from '../../src/subscriptions/pollerRegistry.ts';
 import { batchDetail } from '../support/batchEvents.ts';
-import { ManualScheduler } from '../support/scheduler.ts';
+import { ManualScheduler, seeded } from '../support/scheduler.ts';
 
 // Issue 88 item 4, the calls of a small place: 14 watched AWS Batch jobs of one account and
 // region, live by events, their watches started 20 s apart, at the default reconciliation (300 s,
@@ -17,12 +17,6 @@ const MINUTES = 30;
 
 const keyOf = (n: number): JobKey =>
   parseGlobalId(`batch:us-east-1:00000000-0000-4000-8000-${String(n).padStart(12, '0')}`);
-
-/** A fixed sequence in 0..1 (a linear congruential generator): the jitter, the same every run. */
-function seeded(seed: number): () => number {
-  let s = seed;
-  return () => (s = (s * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
-}
 
 /**
  * A registry of RUNNING Batch jobs whose places are live by events (reconciliation every 300 s)

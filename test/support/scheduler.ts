@@ -68,3 +68,9 @@ export class ManualScheduler implements Scheduler {
     return fired;
   }
 }
+
+/** A fixed sequence in 0..1 (a linear congruential generator): the jitter, the same every run. */
+export function seeded(seed: number): () => number {
+  let s = seed;
+  return () => (s = (s * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+}
