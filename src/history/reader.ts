@@ -120,7 +120,7 @@ const COUNTED_ROWS = 1000;
  * How many times the jobs a PostgreSQL page still needs after the walk its first index read's
  * window holds at the walk's share (HistoryReader `#windowStart`).
  */
-const WINDOW_SPARE = 3;
+const WINDOW_SPARE = 1.5;
 
 /** A row of a search: the job's keyset position and its record. */
 type SearchRow = { seq: number; sort_at: string; record: string };
@@ -341,7 +341,7 @@ export class HistoryReader {
     // Off the gateway's thread on SQLite, under the time limit on both (database.ts `search`).
     const rows = filter.text
       ? await this.#textRows(filter, grant, position, n + 1)
-      : await this.store.search(this.#rows(filter, grant, 'none', position, null, n + 1).compile());
+      : await this.store.search(this.#rows(filter, grant, 'none', position, null, n + 1));
     const page = rows.slice(0, n);
     const edges = page.map((r) => ({
       // PostgreSQL answers a bigint as text: seq is a number either way.
@@ -372,7 +372,7 @@ export class HistoryReader {
     const [end] = await this.store.search(this.#walkEnd(filter, position).compile());
     const downTo: HistoryPosition | null = end ? [end.sort_at, Number(end.seq)] : null;
     const walked = await this.store.search(
-      this.#rows(filter, grant, 'compare', position, downTo, limit).compile(),
+      this.#rows(filter, grant, 'compare', position, downTo, limit),
     );
     // Fewer than `walkRows` jobs below the cursor: the walk read them all.
     if (walked.length >= limit || downTo === null) return walked;
@@ -381,18 +381,18 @@ export class HistoryReader {
     const found = [...walked];
     const start = await this.#windowStart(filter, position, downTo, keys, walked.length, limit);
     // Down to the window's start (inclusive), then below it: the same rows, the time parted.
-    const parts: [HistoryPosition, HistoryPosition | null][] =
+    const parts: [HistoryPosition, string | null][] =
       start === null
         ? [[downTo, null]]
         : [
-            [downTo, [start, 0]],
+            [downTo, start],
             [[start, 0], null],
           ];
-    for (const [from, to] of parts)
+    for (const [below, from] of parts)
       if (found.length < limit)
         found.push(
           ...(await this.store.search(
-            this.#rows(filter, grant, text, from, to, limit - found.length).compile(),
+            this.#rows(filter, grant, text, below, null, limit - found.length, from),
           )),
         );
     return found;
@@ -511,7 +511,11 @@ export class HistoryReader {
   /**
    * The rows matching `filter` under `grant`, newest first, after `position` and down to `downTo`
    * (inclusive), `limit` of them; `text` compared as each row is read (`compare`), through an
-   * index asked for `keys` (textClause), or not at all (`none`: the filter has none).
+   * index asked for `keys` (textClause), or not at all (`none`: the filter has none). `from`
+   * (PostgreSQL): only rows at or after that time, asked in a subquery the planner keeps whole
+   * (`OFFSET 0`) with its order's bounds outside, so it takes the two indexes' rows together (a
+   * BitmapAnd) by the window's estimate alone: two bounds on sort_at in one histogram bucket it
+   * estimates at one row, and reads the time index alone.
    */
   #rows(
     filter: HistoryFilter,
@@ -520,9 +524,10 @@ export class HistoryReader {
     position: HistoryPosition | null,
     downTo: HistoryPosition | null,
     limit: number,
+    from: string | null = null,
   ) {
     const dialect = this.store.dialect;
-    return this.store.db
+    const rows = this.store.db
       .selectFrom('jobs')
       .select(['seq', 'sort_at', 'record'])
       .where((eb) => {
@@ -541,12 +546,20 @@ export class HistoryReader {
         if (filter.text && text === 'compare') all.push(textComparison(filter.text, dialect, true));
         if (filter.text && typeof text === 'object')
           all.push(textClause(filter.text, dialect, text.keys, text.byTime));
-        all.push(...sortBounds(eb, filter, position, downTo));
+        if (from !== null) all.push(eb('sort_at', '>=', from));
+        else all.push(...sortBounds(eb, filter, position, downTo));
         return eb.and(all);
-      })
+      });
+    if (from === null)
+      return rows.orderBy('sort_at', 'desc').orderBy('seq', 'desc').limit(limit).compile();
+    return this.store.db
+      .selectFrom(rows.offset(0).as('jobs'))
+      .select(['seq', 'sort_at', 'record'])
+      .where((eb) => eb.and(sortBounds(eb as unknown as Eb, filter, position, downTo)))
       .orderBy('sort_at', 'desc')
       .orderBy('seq', 'desc')
-      .limit(limit);
+      .limit(limit)
+      .compile();
   }
 
   /**

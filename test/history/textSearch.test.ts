@@ -115,7 +115,7 @@ describe.each(historyStores())('A text search on a $name', ({ skip, fresh }) => 
           [0, 0.2],
           [1000, 3],
           [1000, 0],
-        ])
+        ] as const)
           for (const size of [2, 25])
             for (const text of TEXTS) {
               const reader = new HistoryReader(store, undefined, {
@@ -232,6 +232,10 @@ describe.each(historyStores())('A text search on a $name', ({ skip, fresh }) => 
       // The walk's end, the walk, the parts counted, the newest job's time, the window (, below).
       expect(wide.asked).toHaveLength(5);
       expect(windowed(wide.asked[4]!)).toBe(true);
+      // In a subquery the planner keeps whole, the order's bounds outside it.
+      expect(wide.asked[4]!.sql).toMatch(
+        /^select .* from \(select .* offset \$\d+\) as "jobs" where/,
+      );
       expect(short.asked).toHaveLength(6);
       expect(windowed(short.asked[4]!)).toBe(true);
       expect(windowed(short.asked[5]!)).toBe(false);
