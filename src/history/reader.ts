@@ -410,7 +410,7 @@ export class HistoryReader {
     matched: number,
     limit: number,
   ): Promise<string | null> {
-    if (this.store.dialect !== 'postgres' || this.#windowSpare <= 0) return null;
+    if (this.store.dialect !== 'postgres' || this.#windowSpare <= 0 || matched < 1) return null;
     if (keys.grams.length === 0 && keys.start === null) return null;
     const top =
       position?.[0] ??
