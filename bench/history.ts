@@ -4,6 +4,7 @@
 //
 //   npm run bench:history                  BENCH_HISTORY_JOBS (1,000,000) jobs, 2 transitions each
 //   BENCH_HISTORY_KEEP=<folder>            the SQLite file kept there; a store holding jobs is not refilled
+//   BENCH_HISTORY_WINDOW (15)              PostgreSQL's text window spare in tenths (HistoryReader windowSpare; 0: none)
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +19,7 @@ import { median } from './rig/stats.ts';
 const JOBS = int('BENCH_HISTORY_JOBS', 1_000_000, 1000, 10_000_000);
 const RUNS = int('BENCH_HISTORY_RUNS', 50, 5, 1000);
 const KEEP = text('BENCH_HISTORY_KEEP');
+const WINDOW = int('BENCH_HISTORY_WINDOW', 15, 0, 100) / 10;
 async function size(db: HistoryDatabase, store: HistoryStoreConfig): Promise<number> {
   if (store.kind === 'sqlite') {
     db.sqliteExec!('PRAGMA wal_checkpoint(TRUNCATE)');
@@ -42,7 +44,7 @@ async function measure(name: string, store: HistoryStoreConfig) {
     console.error(
       `${name}: ${JOBS} jobs written in ${took.jobSeconds.toFixed(0)} s, ${2 * JOBS} transitions in ${took.transitionSeconds.toFixed(0)} s`,
     );
-  const reader = new HistoryReader(db);
+  const reader = new HistoryReader(db, undefined, { windowSpare: WINDOW });
   const grant = [{ provider: 'AWS_BATCH' as const, account: 'default' }];
   const pages: [string, HistoryFilter, typeof grant | '*'][] = [
     [

@@ -17,8 +17,22 @@ import {
   rarest,
   textClause,
   textComparison,
+  windowStart,
   type IndexKeys,
 } from './textSearch.ts';
+import {
+  sortBounds,
+  UNSIGNED,
+  type HistoryCursors,
+  type HistoryPosition,
+} from './historyCursors.ts';
+
+export {
+  BadHistoryCursor,
+  positionOf,
+  type HistoryCursors,
+  type HistoryPosition,
+} from './historyCursors.ts';
 
 /** What a caller may read, as SQL can say it: `*` or the permitted (provider, alias) pairs. */
 export type HistoryGrant =
@@ -67,9 +81,6 @@ export interface HistoryPage {
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
 }
 
-/** A cursor not made by this store: the caller's mistake. */
-export class BadHistoryCursor extends Error {}
-
 type Eb = ExpressionBuilder<HistoryTables, 'jobs'>;
 
 function grantClause(eb: Eb, grant: HistoryGrant): Expression<SqlBool> {
@@ -78,36 +89,6 @@ function grantClause(eb: Eb, grant: HistoryGrant): Expression<SqlBool> {
   return eb.or(
     grant.map((g) => eb.and([eb('provider', '=', g.provider), eb('account', '=', g.account)])),
   );
-}
-
-/** A keyset position: the job's sort_at, and its seq (the tie-break among equal times). */
-export type HistoryPosition = readonly [sortAt: string, seq: number];
-
-/** The position a cursor's JSON body names, or null when it names none. */
-export function positionOf(body: string): HistoryPosition | null {
-  try {
-    const v: unknown = JSON.parse(body);
-    if (
-      Array.isArray(v) &&
-      v.length === 2 &&
-      typeof v[0] === 'string' &&
-      Number.isSafeInteger(v[1]) &&
-      (v[1] as number) >= 0
-    )
-      return [v[0], v[1] as number];
-  } catch {
-    // not JSON: no position
-  }
-  return null;
-}
-
-const encode = (sortAt: string, seq: number) =>
-  Buffer.from(JSON.stringify([sortAt, seq])).toString('base64url');
-
-function decode(cursor: string): HistoryPosition {
-  const position = positionOf(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (position === null) throw new BadHistoryCursor('after is not a cursor of jobHistory');
-  return position;
 }
 
 /**
@@ -135,52 +116,14 @@ const LOOKED_UP = 1000;
  */
 const COUNTED_ROWS = 1000;
 
+/**
+ * How many times the jobs a PostgreSQL page still needs after the walk its first index read's
+ * window holds at the walk's share (HistoryReader `#windowStart`).
+ */
+const WINDOW_SPARE = 1.5;
+
 /** A row of a search: the job's keyset position and its record. */
 type SearchRow = { seq: number; sort_at: string; record: string };
-
-/**
- * The terms on the newest-first key: the finished window (a finished job's sort_at is its
- * finished_at: the same bounds on sort_at let a finished window start its index range at the
- * window rather than walk down from the newest job), below `position` and down to `downTo`
- * (inclusive). Each keyset bound also bounds sort_at alone, which SQLite's planner takes as the
- * index range's end (the (sort_at, seq) comparison alone it checks on every row).
- */
-function sortBounds(
-  eb: Eb,
-  filter: HistoryFilter,
-  position: HistoryPosition | null,
-  downTo: HistoryPosition | null,
-): Expression<SqlBool>[] {
-  const all: Expression<SqlBool>[] = [];
-  if (filter.finishedAfter) all.push(eb('sort_at', '>=', filter.finishedAfter));
-  if (filter.finishedBefore) all.push(eb('sort_at', '<', filter.finishedBefore));
-  if (position !== null)
-    all.push(
-      eb('sort_at', '<=', position[0]),
-      eb.or([
-        eb('sort_at', '<', position[0]),
-        eb.and([eb('sort_at', '=', position[0]), eb('seq', '<', position[1])]),
-      ]),
-    );
-  if (downTo !== null)
-    all.push(
-      eb('sort_at', '>=', downTo[0]),
-      eb.or([
-        eb('sort_at', '>', downTo[0]),
-        eb.and([eb('sort_at', '=', downTo[0]), eb('seq', '>=', downTo[1])]),
-      ]),
-    );
-  return all;
-}
-
-/** How a page's positions are handed out as cursors and read back (default: unsigned base64url). */
-export interface HistoryCursors {
-  encode(sortAt: string, seq: number): string;
-  /** The position `cursor` names; throws (the caller's error) unless this store made it. */
-  decode(cursor: string): HistoryPosition;
-}
-
-const UNSIGNED: HistoryCursors = { encode, decode };
 
 /** A transitions row as the graph shows it (jobTransitions and HistoryReader.transitions read the same columns). */
 const transitionOf = (
@@ -258,19 +201,22 @@ export class HistoryReader {
 
   readonly #textWalkRows: number;
   readonly #lookedUp: number;
+  readonly #windowSpare: number;
 
   /**
    * `text`: how a text search goes (tests make both small to reach each way with a few jobs):
    * `walkRows`, the jobs it compares itself before it asks the trigram index (TEXT_WALK_ROWS);
-   * `lookedUp`, the most rows the index may find for each to be looked up and sorted (LOOKED_UP).
+   * `lookedUp`, the most rows the index may find for each to be looked up and sorted (LOOKED_UP);
+   * `windowSpare`, the window's spare (WINDOW_SPARE; 0: none).
    */
   constructor(
     private readonly store: HistoryDatabase,
     private readonly cursors: HistoryCursors = UNSIGNED,
-    text: { walkRows?: number; lookedUp?: number } = {},
+    text: { walkRows?: number; lookedUp?: number; windowSpare?: number } = {},
   ) {
     this.#textWalkRows = Math.max(text.walkRows ?? TEXT_WALK_ROWS, 1);
     this.#lookedUp = text.lookedUp ?? LOOKED_UP;
+    this.#windowSpare = text.windowSpare ?? WINDOW_SPARE;
     this.#everyAccount = new CompiledShapes(
       (rows) =>
         retainedQuery(
@@ -395,7 +341,7 @@ export class HistoryReader {
     // Off the gateway's thread on SQLite, under the time limit on both (database.ts `search`).
     const rows = filter.text
       ? await this.#textRows(filter, grant, position, n + 1)
-      : await this.store.search(this.#rows(filter, grant, 'none', position, null, n + 1).compile());
+      : await this.store.search(this.#rows(filter, grant, 'none', position, null, n + 1));
     const page = rows.slice(0, n);
     const edges = page.map((r) => ({
       // PostgreSQL answers a bigint as text: seq is a number either way.
@@ -426,16 +372,52 @@ export class HistoryReader {
     const [end] = await this.store.search(this.#walkEnd(filter, position).compile());
     const downTo: HistoryPosition | null = end ? [end.sort_at, Number(end.seq)] : null;
     const walked = await this.store.search(
-      this.#rows(filter, grant, 'compare', position, downTo, limit).compile(),
+      this.#rows(filter, grant, 'compare', position, downTo, limit),
     );
     // Fewer than `walkRows` jobs below the cursor: the walk read them all.
     if (walked.length >= limit || downTo === null) return walked;
     const { inWalk, ...keys } = await this.#rarestKeys(filter, filter.text!, position);
-    const byTime = await this.#readByTime(keys, walked.length, inWalk);
-    const rest = await this.store.search(
-      this.#rows(filter, grant, { keys, byTime }, downTo, null, limit - walked.length).compile(),
-    );
-    return [...walked, ...rest];
+    const text = { keys, byTime: await this.#readByTime(keys, walked.length, inWalk) };
+    const found = [...walked];
+    const start = await this.#windowStart(filter, position, downTo, keys, walked.length, limit);
+    // Down to the window's start (inclusive), then below it: the same rows, the time parted.
+    const parts: [HistoryPosition, string | null][] =
+      start === null
+        ? [[downTo, null]]
+        : [
+            [downTo, start],
+            [[start, 0], null],
+          ];
+    for (const [below, from] of parts)
+      if (found.length < limit)
+        found.push(
+          ...(await this.store.search(
+            this.#rows(filter, grant, text, below, null, limit - found.length, from),
+          )),
+        );
+    return found;
+  }
+
+  /**
+   * Where a PostgreSQL page's first index read below the walk stops (textSearch `windowStart`,
+   * with `windowSpare`), when the walk held some of the text and an index is asked; else null.
+   */
+  async #windowStart(
+    filter: HistoryFilter,
+    position: HistoryPosition | null,
+    downTo: HistoryPosition,
+    keys: IndexKeys,
+    matched: number,
+    limit: number,
+  ): Promise<string | null> {
+    if (this.store.dialect !== 'postgres' || this.#windowSpare <= 0 || matched < 1) return null;
+    if (keys.grams.length === 0 && keys.start === null) return null;
+    const top =
+      position?.[0] ??
+      (await this.store.search(this.#walkEnd(filter, null, 0).compile()))[0]?.sort_at;
+    return top === undefined
+      ? null
+      : windowStart(top, downTo[0], matched, limit - matched, this.#windowSpare);
   }
 
   /**
@@ -506,7 +488,11 @@ export class HistoryReader {
    * The position of the `walkRows`-th job of the newest-first order after `position` within
    * the finished window (an index range of `jobs_by_time` alone), or none when there are fewer.
    */
-  #walkEnd(filter: HistoryFilter, position: HistoryPosition | null) {
+  #walkEnd(
+    filter: HistoryFilter,
+    position: HistoryPosition | null,
+    offset = this.#textWalkRows - 1,
+  ) {
     return this.store.db
       .selectFrom('jobs')
       .select(['seq', 'sort_at'])
@@ -519,13 +505,17 @@ export class HistoryReader {
       .orderBy('sort_at', 'desc')
       .orderBy('seq', 'desc')
       .limit(1)
-      .offset(this.#textWalkRows - 1);
+      .offset(offset);
   }
 
   /**
    * The rows matching `filter` under `grant`, newest first, after `position` and down to `downTo`
    * (inclusive), `limit` of them; `text` compared as each row is read (`compare`), through an
-   * index asked for `keys` (textClause), or not at all (`none`: the filter has none).
+   * index asked for `keys` (textClause), or not at all (`none`: the filter has none). `from`
+   * (PostgreSQL): only rows at or after that time, asked in a subquery the planner keeps whole
+   * (`OFFSET 0`) with its order's bounds outside, so it takes the two indexes' rows together (a
+   * BitmapAnd) by the window's estimate alone: two bounds on sort_at in one histogram bucket it
+   * estimates at one row, and reads the time index alone.
    */
   #rows(
     filter: HistoryFilter,
@@ -534,9 +524,10 @@ export class HistoryReader {
     position: HistoryPosition | null,
     downTo: HistoryPosition | null,
     limit: number,
+    from: string | null = null,
   ) {
     const dialect = this.store.dialect;
-    return this.store.db
+    const rows = this.store.db
       .selectFrom('jobs')
       .select(['seq', 'sort_at', 'record'])
       .where((eb) => {
@@ -555,12 +546,20 @@ export class HistoryReader {
         if (filter.text && text === 'compare') all.push(textComparison(filter.text, dialect, true));
         if (filter.text && typeof text === 'object')
           all.push(textClause(filter.text, dialect, text.keys, text.byTime));
-        all.push(...sortBounds(eb, filter, position, downTo));
+        if (from !== null) all.push(eb('sort_at', '>=', from));
+        else all.push(...sortBounds(eb, filter, position, downTo));
         return eb.and(all);
-      })
+      });
+    if (from === null)
+      return rows.orderBy('sort_at', 'desc').orderBy('seq', 'desc').limit(limit).compile();
+    return this.store.db
+      .selectFrom(rows.offset(0).as('jobs'))
+      .select(['seq', 'sort_at', 'record'])
+      .where((eb) => eb.and(sortBounds(eb as unknown as Eb, filter, position, downTo)))
       .orderBy('sort_at', 'desc')
       .orderBy('seq', 'desc')
-      .limit(limit);
+      .limit(limit)
+      .compile();
   }
 
   /**

@@ -178,3 +178,24 @@ export function rarest(
     inWalk: ranked[0]?.n ?? 0,
   };
 }
+
+/**
+ * The times below a walk that hold, at the walk's share of matching jobs, about `spare` times the
+ * `wanted` jobs a page still needs (PostgreSQL): the walk held `matched` between `top` (its newest
+ * time) and `end` (its last job's). A page asks the index for the jobs at or after the returned
+ * time first, so both the word (or trigram) index and the time index narrow its rows (a BitmapAnd:
+ * only the jobs of both are read from the table), then below it if those were too few. Null when
+ * the walk held none or its times are not ISO times.
+ */
+export function windowStart(
+  top: string,
+  end: string,
+  matched: number,
+  wanted: number,
+  spare: number,
+): string | null {
+  const span = Date.parse(top) - Date.parse(end);
+  if (matched < 1 || !(span >= 0)) return null;
+  const start = Date.parse(end) - Math.max((span * wanted * spare) / matched, 1);
+  return start > 0 ? new Date(start).toISOString() : null;
+}

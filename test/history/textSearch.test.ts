@@ -108,19 +108,29 @@ describe.each(historyStores())('A text search on a $name', ({ skip, fresh }) => 
     async () => {
       const { db, store } = await stored();
       // Walks of one job to all of them; the index's rows each looked up (1000) or the time index
-      // read down (0).
+      // read down (0) on SQLite; on PostgreSQL the index asked within a window of the time order
+      // first, one too short for most pages (0.2), the default (3), or none (0).
       for (const walkRows of [1, 7, 5000])
-        for (const lookedUp of [0, 1000])
+        for (const [lookedUp, windowSpare] of [
+          [0, 0.2],
+          [1000, 3],
+          [1000, 0],
+        ] as const)
           for (const size of [2, 25])
             for (const text of TEXTS) {
-              const reader = new HistoryReader(store, undefined, { walkRows, lookedUp });
-              expect([walkRows, lookedUp, size, text, await pages(reader, text, size)]).toEqual([
+              const reader = new HistoryReader(store, undefined, {
                 walkRows,
                 lookedUp,
+                windowSpare,
+              });
+              expect([
+                walkRows,
+                lookedUp,
+                windowSpare,
                 size,
                 text,
-                await defined(db, text),
-              ]);
+                await pages(reader, text, size),
+              ]).toEqual([walkRows, lookedUp, windowSpare, size, text, await defined(db, text)]);
             }
     },
   );
@@ -146,10 +156,13 @@ describe.each(historyStores())('A text search on a $name', ({ skip, fresh }) => 
     },
   );
 
-  /** The first page of `text` (`size` jobs) with a walk of 30 jobs, the statements it asked. */
-  async function firstPage(text: string, size: number) {
+  /**
+   * The first page of `text` (`size` jobs) with a walk of 30 jobs and a window of `windowSpare`
+   * (none unless given), the statements it asked.
+   */
+  async function firstPage(text: string, size: number, windowSpare = 0) {
     const { db, store, asked } = await stored();
-    const page = await new HistoryReader(store, undefined, { walkRows: 30 }).search(
+    const page = await new HistoryReader(store, undefined, { walkRows: 30, windowSpare }).search(
       { text },
       size,
       null,
@@ -198,6 +211,35 @@ describe.each(historyStores())('A text search on a $name', ({ skip, fresh }) => 
         expect(last.sql).toMatch(/@@/);
         expect(last.parameters).toContain("'33':*");
       }
+    },
+  );
+
+  it.skipIf(skip)(
+    'asks the index within a window of the time order below the walk first, then below the window (PostgreSQL)',
+    async () => {
+      // `killed`: every seventh job, 5 of the walk's 30 (ten minutes). A window of 3 times the 6
+      // jobs a page of 10 still needs at that share (35 minutes) holds them.
+      const wide = await firstPage('killed', 10, 3);
+      // A window of a fifth of them (2 minutes) is too short: the jobs below it are asked for too.
+      const short = await firstPage('killed', 10, 0.2);
+      const windowed = (q: { sql: string }) =>
+        /"sort_at" >= \$\d+/.test(q.sql) && /LIKE/.test(q.sql);
+      if (wide.dialect === 'sqlite') {
+        expect([wide.asked, short.asked].map((a) => a.length)).toEqual([5, 5]);
+        expect([...wide.asked, ...short.asked].some(windowed)).toBe(false);
+        return;
+      }
+      // The walk's end, the walk, the parts counted, the newest job's time, the window (, below).
+      expect(wide.asked).toHaveLength(5);
+      expect(windowed(wide.asked[4]!)).toBe(true);
+      // In a subquery the planner keeps whole, the order's bounds outside it.
+      expect(wide.asked[4]!.sql).toMatch(
+        /^select .* from \(select .* offset \$\d+\) as "jobs" where/,
+      );
+      expect(short.asked).toHaveLength(6);
+      expect(windowed(short.asked[4]!)).toBe(true);
+      expect(windowed(short.asked[5]!)).toBe(false);
+      expect(short.asked[5]!.sql).toMatch(/LIKE/);
     },
   );
 
