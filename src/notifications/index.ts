@@ -87,6 +87,7 @@ export function openNotifications(
   });
   const notifier = createNotifier(store, database, jobs, logger, () => void outbox.kick());
   notifications.changed = () => void notifier.refresh().catch(() => undefined);
+  outbox.confirmAwaiting = notifier.confirmAwaiting;
   void notifier.refresh().catch(() => undefined);
   void outbox.start();
   const stuck = scanStuckEachMinute(notifier, logger);
