@@ -36,6 +36,7 @@ import type { BlockedQueue } from '../datasources/shared/provider.ts';
 import { blockStamp, confirmsBlock, withBlockedQueue } from './queueBlocked.ts';
 import { awaitedOf, awaitingRows } from './awaiting.ts';
 import { queueP90 } from './queueP90.ts';
+import { LEASE_MS } from './outbox.ts';
 import { keepParsed, parsedOf, ruleMatches, RuleSet, type JobFacts } from './ruleSet.ts';
 
 export { ruleMatches, type JobFacts } from './ruleSet.ts';
@@ -120,6 +121,12 @@ export interface NotifierOptions {
   consoleUrl?: (globalId: string) => string | null;
   /** Deliveries were enqueued (after their transaction commits): deliver now. */
   enqueued?: () => void;
+  /**
+   * Deliveries an event's confirmation wrote, leased to this process for LEASE_MS (their
+   * `next_attempt_at`, as a claim leaves them): attempt them now, without a claim. Unset: they are
+   * written due now and `enqueued` is told.
+   */
+  deliver?: (rows: readonly DeliveryRow[]) => void;
   now?: () => number;
   /** Told of a confirming read that failed (a provider error); the event is not delivered. */
   onError?: (error: unknown) => void;
@@ -319,15 +326,22 @@ export class Notifier {
     await this.#settle(rows, { ids: dropped });
   };
 
-  /** Confirmed deliveries written (an awaiting row of the same ID made each), then what awaits no more dropped. */
+  /**
+   * Confirmed deliveries written (an awaiting row of the same ID made each), then what awaits no
+   * more dropped; those this call wrote attempted now under their lease (`deliver`), else enqueued.
+   */
   async #settle(
     rows: DeliveryRow[],
     drop: Parameters<RuleStore['dropAwaiting']>[0],
   ): Promise<void> {
+    const { deliver } = this.#o;
+    const lease = new Date(this.#now() + LEASE_MS).toISOString();
+    if (deliver) for (const row of rows) row.next_attempt_at = lease;
     try {
-      await this.#o.store.confirm(rows);
+      const written = await this.#o.store.confirm(rows);
       await this.#o.store.dropAwaiting(drop);
-      if (rows.length > 0) this.#o.enqueued?.();
+      if (deliver) deliver(rows.filter((r) => written.has(r.id)));
+      else if (rows.length > 0) this.#o.enqueued?.();
     } catch (e) {
       this.#o.onError?.(e);
     }

@@ -229,6 +229,17 @@ export class Outbox {
     };
   }
 
+  /**
+   * Deliveries this replica wrote leased to itself (an event's confirmation, notifier.ts `deliver`):
+   * attempted now, as a claimed batch is, without claiming them (a crash leaves them due when the
+   * lease ends). Resolves once their attempts are recorded.
+   */
+  async deliverNow(rows: readonly DeliveryRow[]): Promise<void> {
+    if (rows.length === 0 || this.#closed) return;
+    const rules = await this.#o.store.rulesOf(rows.map((d) => d.rule_id));
+    await this.#attemptAll(rows, rules);
+  }
+
   /** Something was enqueued: deliver it now rather than when the timer fires (resolves after that pass). */
   kick(): Promise<void> {
     return this.#closed ? Promise.resolve() : this.#pass();

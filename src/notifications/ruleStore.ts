@@ -199,11 +199,12 @@ export class RuleStore {
   /**
    * Deliveries an event's confirming read made: each row inserted, or the row of its ID awaiting
    * that confirmation (written with the event's transition) made this one; one in any other state
-   * (delivered, or made by another replica's confirmation) is left as it is.
+   * (delivered, or made by another replica's confirmation) is left as it is. The IDs written: the
+   * deliveries this call holds (by the `next_attempt_at` they were written with).
    */
-  async confirm(rows: readonly DeliveryRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    await this.#db
+  async confirm(rows: readonly DeliveryRow[]): Promise<Set<string>> {
+    if (rows.length === 0) return new Set();
+    const written = await this.#db
       .insertInto('notification_deliveries')
       .values([...rows])
       .onConflict((oc) =>
@@ -217,7 +218,9 @@ export class RuleStore {
           }))
           .where('notification_deliveries.status', '=', AWAITING),
       )
+      .returning('id')
       .execute();
+    return new Set(written.map((r) => r.id));
   }
 
   /**

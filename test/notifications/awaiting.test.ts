@@ -8,7 +8,8 @@ import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/dat
 import { HistoryWriter } from '../../src/history/writer.ts';
 import { AWAIT_GRACE_MS } from '../../src/notifications/awaiting.ts';
 import { Notifier } from '../../src/notifications/notifier.ts';
-import { RuleStore } from '../../src/notifications/ruleStore.ts';
+import { LEASE_MS } from '../../src/notifications/outbox.ts';
+import { RuleStore, type DeliveryRow } from '../../src/notifications/ruleStore.ts';
 import { historyStores } from '../support/historyStores.ts';
 import { batchRecord, createdAudit, ruleRow } from '../support/ruleRows.ts';
 
@@ -24,6 +25,7 @@ describe.each(historyStores())('An event’s deliveries awaiting confirmation on
   let store: RuleStore;
   let notifier: Notifier;
   const reads: string[][] = [];
+  const delivered: DeliveryRow[][] = [];
   beforeAll(async () => {
     if (kind.skip) return;
     db = (await openHistoryDatabase(await kind.fresh()))!;
@@ -43,6 +45,8 @@ describe.each(historyStores())('An event’s deliveries awaiting confirmation on
         );
       },
       now: () => T0 + 3000,
+      // What this confirmation wrote, leased to it: attempted at once by its outbox (no claim).
+      deliver: (rows) => delivered.push([...rows]),
     });
     await notifier.refresh();
     const writer = new HistoryWriter(db, {
@@ -87,17 +91,26 @@ describe.each(historyStores())('An event’s deliveries awaiting confirmation on
         oldest: null,
         nextDue: iso(T0 + 3000 + AWAIT_GRACE_MS),
       });
-      const lease = iso(T0 + 200_000);
-      expect(await store.claim(iso(T0 + 3000), lease, 50)).toEqual([]);
-      const due = await store.claim(iso(T0 + 3000 + AWAIT_GRACE_MS), lease, 50);
+      const claimed = iso(T0 + 200_000);
+      expect(await store.claim(iso(T0 + 3000), claimed, 50)).toEqual([]);
+      const due = await store.claim(iso(T0 + 3000 + AWAIT_GRACE_MS), claimed, 50);
       expect(due.map((r) => r.job_id).sort()).toEqual([FAILED, FORGED]);
       await notifier.confirmAwaiting(due);
       // One read of both jobs; the forged one's row dropped, the other made its delivery, same ID.
       expect(reads.map((ids) => [...ids].sort())).toEqual([[FAILED, FORGED]]);
       const after = await rows();
-      expect(after.map((r) => [r.id, r.job_id, r.status])).toEqual([
-        [written[0]!.id, FAILED, 'PENDING'],
+      const lease = iso(T0 + 3000 + LEASE_MS);
+      expect(after.map((r) => [r.id, r.job_id, r.status, r.next_attempt_at])).toEqual([
+        [written[0]!.id, FAILED, 'PENDING', lease],
       ]);
+      expect(delivered.map((d) => d.map((r) => [r.id, r.next_attempt_at]))).toEqual([
+        [[written[0]!.id, lease]],
+      ]);
+      // The same rows confirmed again (another replica's claim before this one's lease was
+      // written): nothing awaits any more, so that confirmation holds no delivery to attempt.
+      await notifier.confirmAwaiting(due);
+      expect(delivered.at(-1)).toEqual([]);
+      expect((await rows()).map((r) => r.status)).toEqual(['PENDING']);
       expect(JSON.parse(after[0]!.payload)).toMatchObject({
         type: 'job.failed',
         data: { job: { id: FAILED, state: 'FAILED' } },
