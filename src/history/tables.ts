@@ -109,7 +109,7 @@ export interface NotificationDeliveriesTable {
   type: string;
   /** The JSON body's `data` and facts, without secrets. */
   payload: string;
-  /** PENDING, RETRYING, DELIVERED or FAILED. */
+  /** PENDING, RETRYING, DELIVERED or FAILED; AWAITING an event's confirming read (never sent as it is). */
   status: string;
   attempts: number;
   /** When the next attempt is due (ISO); null once DELIVERED or FAILED. */

@@ -85,8 +85,9 @@ export function openNotifications(
     rotationOverlapSeconds: config.notifications.rotationOverlapSeconds,
     ...(metrics ? { countChange: (c: RuleChange) => metrics.ruleChange(c) } : {}),
   });
-  const notifier = createNotifier(store, database, jobs, logger, () => void outbox.kick());
+  const notifier = createNotifier(store, database, jobs, logger, outbox);
   notifications.changed = () => void notifier.refresh().catch(() => undefined);
+  outbox.confirmAwaiting = notifier.confirmAwaiting;
   void notifier.refresh().catch(() => undefined);
   void outbox.start();
   const stuck = scanStuckEachMinute(notifier, logger);
@@ -122,7 +123,7 @@ function createNotifier(
   database: HistoryDatabase,
   jobs: NotificationJobs,
   logger: NotificationsLogger,
-  enqueued: () => void,
+  outbox: Outbox,
 ): Notifier {
   return new Notifier({
     store,
@@ -131,7 +132,8 @@ function createNotifier(
     withoutSecrets: jobs.withoutSecrets,
     readJobs: (ids) => readJobs(jobs.sources, jobs.states, ids),
     consoleUrl: jobs.consoleUrl,
-    enqueued,
+    enqueued: () => void outbox.kick(),
+    deliver: (rows) => void outbox.deliverNow(rows).catch(() => undefined),
     onError: (e) =>
       logger.warn(
         { code: (e as { code?: string }).code ?? 'error' },

@@ -14,6 +14,10 @@
  *   enqueues the delivery, a read that shows otherwise is offered to the job-state store like any
  *   read (and fires by the rule above if it is news). A forged FAILED event for a running job
  *   therefore notifies never.
+ * - So that a process killed before its confirming read loses nothing, the event's transition is
+ *   written with one row a rule AWAITING that read (awaiting.ts), in the history batch's
+ *   transaction: never sent as it is, made the delivery or dropped by the read, and confirmed by
+ *   any process's outbox (one replica at a time) once AWAIT_GRACE_MS passed unconfirmed.
  *
  * A delivery's ID (its `webhook-id`) is derived from the rule, the job, the trigger and the time
  * the provider stamped on the transition (its completion, else its update), so the same
@@ -30,9 +34,12 @@ import { EVENT_TYPES } from './payload.ts';
 import type { DeliveryRow, RuleRow, RuleStore } from './ruleStore.ts';
 import type { BlockedQueue } from '../datasources/shared/provider.ts';
 import { blockStamp, confirmsBlock, withBlockedQueue } from './queueBlocked.ts';
-import { parseRule, RuleSet, takesJob, type JobFacts, type ParsedRule } from './ruleSet.ts';
+import { awaitedOf, awaitingRows } from './awaiting.ts';
+import { queueP90 } from './queueP90.ts';
+import { LEASE_MS } from './outbox.ts';
+import { keepParsed, parsedOf, ruleMatches, RuleSet, type JobFacts } from './ruleSet.ts';
 
-export type { JobFacts } from './ruleSet.ts';
+export { ruleMatches, type JobFacts } from './ruleSet.ts';
 
 /** The trigger a job's new state is, if any. */
 export function triggerOf(from: string | null, to: string): NotificationTrigger | null {
@@ -52,45 +59,6 @@ export function triggerOf(from: string | null, to: string): NotificationTrigger 
 }
 
 const lower = (s: unknown) => (typeof s === 'string' ? s.toLowerCase() : '');
-
-/**
- * A rule's parse for the STUCK scan and `ruleMatches`, keyed by the rule's ID and kept while its
- * `updated_at` and the columns parsed are the same (the rules are read again, as new row objects,
- * when their version moves and every RULES_ALL_EVERY_MS; two updates in one millisecond share an
- * `updated_at`, so the columns are compared too). Each read's RuleSet takes its parses from here.
- */
-const parsed = new Map<string, { source: RuleRow; p: ParsedRule }>();
-function parsedOf(rule: RuleRow): ParsedRule {
-  const kept = parsed.get(rule.id);
-  if (kept) {
-    const s = kept.source;
-    if (
-      s === rule ||
-      (s.updated_at === rule.updated_at &&
-        s.filter === rule.filter &&
-        s.triggers === rule.triggers &&
-        s.accounts === rule.accounts)
-    )
-      return kept.p;
-  }
-  const p = parseRule(rule);
-  parsed.set(rule.id, { source: rule, p });
-  return p;
-}
-
-/** Forget the parses of rules no longer stored (deleted). */
-function keepParsed(rules: readonly RuleRow[]): void {
-  if (parsed.size <= rules.length) return;
-  const ids = new Set(rules.map((r) => r.id));
-  for (const id of parsed.keys()) if (!ids.has(id)) parsed.delete(id);
-}
-
-/** Whether `rule` (enabled, holding the job's account, its filter) takes the job's `trigger`. */
-export function ruleMatches(rule: RuleRow, job: JobFacts, trigger: NotificationTrigger): boolean {
-  if (rule.enabled !== 1) return false;
-  const p = parsedOf(rule);
-  return p.triggers.includes(trigger) && takesJob(p, job);
-}
 
 /** A record's facts (the history's row fields, read the same way). */
 export function factsOfRecord(record: JobRecord, account: string): JobFacts {
@@ -132,7 +100,7 @@ export function deliveryIdOf(
 }
 
 /** The provider's stamp of a record's transition: its completion, else its update, else `at`. */
-function stampOf(record: Record<string, unknown>, at: string): string {
+export function stampOf(record: Record<string, unknown>, at: string): string {
   const t = record.completedAt ?? record.updatedAt;
   return typeof t === 'string' && t !== '' ? t : at;
 }
@@ -153,17 +121,16 @@ export interface NotifierOptions {
   consoleUrl?: (globalId: string) => string | null;
   /** Deliveries were enqueued (after their transaction commits): deliver now. */
   enqueued?: () => void;
+  /**
+   * Deliveries an event's confirmation wrote, leased to this process for LEASE_MS (their
+   * `next_attempt_at`, as a claim leaves them): attempt them now, without a claim. Unset: they are
+   * written due now and `enqueued` is told.
+   */
+  deliver?: (rows: readonly DeliveryRow[]) => void;
   now?: () => number;
   /** Told of a confirming read that failed (a provider error); the event is not delivered. */
   onError?: (error: unknown) => void;
 }
-
-/** The p90 of a queue's time in a state is over this many days of the history. */
-const P90_DAYS = 14;
-/** Fewer stays than this and a queue has no p90 (a STUCK-by-factor rule waits for more). */
-const P90_MIN_SAMPLES = 5;
-/** Most transitions read for one p90. */
-const P90_ROWS = 20_000;
 
 /** Most stuck jobs one rule delivers a scan. */
 const STUCK_PER_RULE = 100;
@@ -191,7 +158,8 @@ export class Notifier {
   #loaded = 0;
   #readAll = 0;
   #version: string | null = null;
-  #pending = new Map<string, { to: string; trigger: NotificationTrigger }>();
+  /** The events pending confirmation by job: the state and trigger told, the provider's stamp. */
+  #pending = new Map<string, { to: string; trigger: NotificationTrigger; stamp: string }>();
   /** The confirming read due at the window's end (the pending jobs read together). */
   #due: NodeJS.Timeout | null = null;
 
@@ -242,7 +210,7 @@ export class Notifier {
   readonly listener = (message: {
     kind: string;
     record?: JobRecord;
-    observation?: { origin: string };
+    observation?: { origin: string; at?: number };
     previous?: { header: { state: string } } | undefined;
   }): void => {
     if (message.kind !== 'change' || message.observation?.origin !== 'event' || !message.record)
@@ -253,20 +221,30 @@ export class Notifier {
     if (trigger === null || record.retained === true) return;
     const facts = factsOfRecord(record, this.#o.accountOf(record.id));
     if (!this.#rules.any(facts, trigger)) return;
-    this.#pending.set(record.id, { to: record.state, trigger });
+    const at = new Date(message.observation.at ?? this.#now()).toISOString();
+    // The stamp the history's awaiting rows take (the event's record, its transition's time).
+    const stamp = stampOf(record as unknown as Record<string, unknown>, at);
+    this.#pending.set(record.id, { to: record.state, trigger, stamp });
     if (this.#pending.size >= CONFIRM_MOST) return void this.#confirm();
     if (this.#due) return;
     this.#due = setTimeout(() => void this.#confirm(), CONFIRM_WINDOW_MS);
     this.#due.unref();
   };
 
-  /** The confirming reads of the events pending: the window's jobs read together. */
+  /**
+   * The confirming reads of the events pending: the window's jobs read together. A read that
+   * confirms an event makes its deliveries, each by the ID of the row awaiting it (written with
+   * the event's transition, or not yet: then that row is never written); the rows of an event a
+   * read does not confirm are dropped. A read that fails, or a row written after its drop, is left
+   * to the outbox's confirmation after AWAIT_GRACE_MS.
+   */
   async #confirm(): Promise<void> {
     const pending = this.#pending;
     this.#pending = new Map();
     if (this.#due) clearTimeout(this.#due);
     this.#due = null;
     const ids = [...pending.keys()];
+    const started = new Date(this.#now()).toISOString();
     let records: (JobRecord | Error)[];
     try {
       records = await this.#o.readJobs(ids);
@@ -274,37 +252,96 @@ export class Notifier {
       this.#o.onError?.(e);
       return;
     }
-    const confirmed: {
-      id: string;
-      trigger: NotificationTrigger;
-      record: object;
-      rules: RuleRow[];
-    }[] = [];
-    records.forEach((record, i) => {
+    const rows: DeliveryRow[] = [];
+    const unconfirmed: string[] = [];
+    const at = new Date(this.#now()).toISOString();
+    for (const [i, record] of records.entries()) {
       const asked = pending.get(ids[i]!)!;
-      if (record instanceof Error) return this.#o.onError?.(record);
+      if (record instanceof Error) {
+        this.#o.onError?.(record);
+        continue;
+      }
       // The provider says otherwise: no delivery on the event's word (the read, offered to the
       // store, is a transition of its own if it is news).
-      if (record.state !== asked.to) return;
-      const stripped = this.#o.withoutSecrets(record);
-      if (stripped === null) return;
+      const stripped = record.state === asked.to ? this.#o.withoutSecrets(record) : null;
       const facts = factsOfRecord(record, this.#o.accountOf(record.id));
-      const rules = this.#rules.matching(facts, asked.trigger);
-      if (rules.length > 0)
-        confirmed.push({ id: record.id, trigger: asked.trigger, record: stripped, rules });
-    });
-    if (confirmed.length === 0) return;
-    const at = new Date(this.#now()).toISOString();
-    const rows: DeliveryRow[] = [];
-    // The transitions the payload lists: the history's (written already, with the event's), read
-    // once a job whatever the number of rules taking it.
-    for (const c of confirmed) {
-      const shown = await this.#transitions(this.#o.db, c.id);
-      rows.push(...this.#deliveries(c.rules, c.id, c.trigger, c.record as never, shown, at));
+      const rules = stripped === null ? [] : this.#rules.matching(facts, asked.trigger);
+      if (rules.length === 0) {
+        unconfirmed.push(record.id);
+        continue;
+      }
+      // The transitions the payload lists: the history's, read once a job whatever the rules.
+      const shown = await this.#transitions(this.#o.db, record.id);
+      rows.push(
+        ...this.#deliveries(
+          rules,
+          record.id,
+          asked.trigger,
+          stripped as never,
+          shown,
+          at,
+          asked.stamp,
+        ),
+      );
     }
+    await this.#settle(rows, { jobIds: unconfirmed, until: started });
+  }
+
+  /**
+   * Rows awaiting confirmation the outbox took (AWAIT_GRACE_MS passed: their process died, or its
+   * read failed), one replica at a time: their jobs read together, each row made its delivery when
+   * the read shows the state it awaits and its rule (as this replica last read the rules) still
+   * takes the job, else dropped. A read that fails leaves its rows to the lease's end.
+   */
+  readonly confirmAwaiting = async (awaiting: readonly DeliveryRow[]): Promise<void> => {
+    await this.refreshIfChanged();
+    const byJob = new Map<string, DeliveryRow[]>();
+    for (const row of awaiting) byJob.set(row.job_id!, [...(byJob.get(row.job_id!) ?? []), row]);
+    const ids = [...byJob.keys()];
+    const records = await this.#o.readJobs(ids);
+    const rules = new Map(this.#rules.rules.map((r) => [r.id, r]));
+    const rows: DeliveryRow[] = [];
+    const dropped: string[] = [];
+    const at = new Date(this.#now()).toISOString();
+    for (const [i, record] of records.entries()) {
+      if (record instanceof Error) {
+        this.#o.onError?.(record);
+        continue;
+      }
+      const facts = factsOfRecord(record, this.#o.accountOf(record.id));
+      const stripped = this.#o.withoutSecrets(record);
+      let shown: PayloadTransition[] | null = null;
+      for (const row of byJob.get(ids[i]!)!) {
+        const { to, trigger } = awaitedOf(row);
+        const rule = rules.get(row.rule_id);
+        if (record.state !== to || !rule || !stripped || !ruleMatches(rule, facts, trigger)) {
+          dropped.push(row.id);
+          continue;
+        }
+        shown ??= await this.#transitions(this.#o.db, record.id);
+        const made = this.#delivery(rule, record.id, trigger, stripped as never, shown, at);
+        rows.push({ ...made, id: row.id });
+      }
+    }
+    await this.#settle(rows, { ids: dropped });
+  };
+
+  /**
+   * Confirmed deliveries written (an awaiting row of the same ID made each), then what awaits no
+   * more dropped; those this call wrote attempted now under their lease (`deliver`), else enqueued.
+   */
+  async #settle(
+    rows: DeliveryRow[],
+    drop: Parameters<RuleStore['dropAwaiting']>[0],
+  ): Promise<void> {
+    const { deliver } = this.#o;
+    const lease = new Date(this.#now() + LEASE_MS).toISOString();
+    if (deliver) for (const row of rows) row.next_attempt_at = lease;
     try {
-      await this.#o.store.enqueue(rows);
-      this.#o.enqueued?.();
+      const written = await this.#o.store.confirm(rows);
+      await this.#o.store.dropAwaiting(drop);
+      if (deliver) deliver(rows.filter((r) => written.has(r.id)));
+      else if (rows.length > 0) this.#o.enqueued?.();
     } catch (e) {
       this.#o.onError?.(e);
     }
@@ -351,14 +388,25 @@ export class Notifier {
     if (this.#rules.rules.length === 0) return;
     const byId = new Map(jobs.map((j) => [j.id, j]));
     const rows: DeliveryRow[] = [];
+    const awaiting: DeliveryRow[] = [];
     for (const t of transitions) {
-      if (t.source === 'EVENT' || t.from_state === null || t.from_state === t.to_state) continue;
+      const event = t.source === 'EVENT';
+      if ((!event && t.from_state === null) || t.from_state === t.to_state) continue;
       const trigger = triggerOf(t.from_state, t.to_state);
       const job = byId.get(t.job_id);
       if (trigger === null || !job) continue;
       const facts = { ...factsOfRow(job), state: t.to_state };
       const matching = this.#rules.matching(facts, trigger);
       if (matching.length === 0) continue;
+      if (event) {
+        // Its confirming read is made (listener): what it will confirm awaits it, durably.
+        const record = JSON.parse(job.record) as Record<string, unknown>;
+        if (record.retained === true) continue;
+        const stamp = stampOf(record, t.at);
+        const idOf = (ruleId: string) => deliveryIdOf(ruleId, t.job_id, trigger, stamp);
+        awaiting.push(...awaitingRows(matching, t, trigger, idOf, this.#now()));
+        continue;
+      }
       // Only news against what a read last showed: a read undoing an event's word is no transition.
       const confirmed = await tx
         .selectFrom('transitions as t')
@@ -374,10 +422,21 @@ export class Notifier {
       if (!confirmed || confirmed.to_state === t.to_state) continue;
       const record = JSON.parse(job.record) as Record<string, unknown>;
       const shown = await this.#transitions(tx, t.job_id);
-      rows.push(...this.#deliveries(matching, t.job_id, trigger, record, shown, t.at));
+      rows.push(
+        ...this.#deliveries(
+          matching,
+          t.job_id,
+          trigger,
+          record,
+          shown,
+          t.at,
+          stampOf(record, t.at),
+        ),
+      );
     }
+    if (rows.length + awaiting.length === 0) return;
+    await this.#o.store.enqueue([...rows, ...awaiting], tx);
     if (rows.length === 0) return;
-    await this.#o.store.enqueue(rows, tx);
     // Delivered once the batch commits (the writer's transaction ends right after this).
     if (this.#o.enqueued) setImmediate(this.#o.enqueued);
   }
@@ -388,7 +447,7 @@ export class Notifier {
    * `last_confirmed_at`: the history knows a job is stuck only once jobgraph read it so): one
    * delivery per rule, job and time it entered the state, however many scans and replicas see it.
    * With `stuckFactor` instead: longer than that factor × the p90 of its queue's time in that
-   * state over P90_DAYS (`#p90`), once a read showed it so. At most STUCK_PER_RULE jobs a rule a
+   * state over 14 days (queueP90.ts), once a read showed it so. At most STUCK_PER_RULE jobs a rule a
    * scan; the payload's `data.stuck` says which basis.
    */
   async scanStuck(): Promise<number> {
@@ -432,7 +491,7 @@ export class Notifier {
         else {
           const key = `${job.provider}\n${job.queue ?? ''}\n${job.state}`;
           if (!p90s.has(key))
-            p90s.set(key, await this.#p90(job.provider, job.queue, job.state, now));
+            p90s.set(key, await queueP90(this.#o.db, job.provider, job.queue, job.state, now));
           const p = p90s.get(key);
           if (!p) continue;
           const threshold = factor! * p.p90Ms;
@@ -471,41 +530,6 @@ export class Notifier {
     return rows.length;
   }
 
-  /**
-   * The p90 of how long jobs of `queue` stayed in `state` over the last P90_DAYS, from the
-   * history's transitions (a stay ends at the job's next transition); null below P90_MIN_SAMPLES.
-   * At most P90_ROWS transitions read.
-   */
-  async #p90(
-    provider: string,
-    queue: string | null,
-    state: string,
-    now: number,
-  ): Promise<{ p90Ms: number; samples: number } | null> {
-    if (queue === null) return null;
-    const rows = await this.#o.db
-      .selectFrom('transitions as t')
-      .innerJoin('jobs as j', 'j.seq', 't.job_seq')
-      .select(['t.job_seq', 't.at', 't.to_state'])
-      .where('j.provider', '=', provider)
-      .where('j.queue', '=', queue)
-      .where('t.at', '>=', new Date(now - P90_DAYS * 86_400_000).toISOString())
-      .where('t.contradicted_at', 'is', null)
-      .orderBy('t.job_seq')
-      .orderBy('t.at')
-      .limit(P90_ROWS)
-      .execute();
-    const stays: number[] = [];
-    for (let i = 0; i + 1 < rows.length; i++) {
-      const [a, b] = [rows[i]!, rows[i + 1]!];
-      if (a.job_seq === b.job_seq && a.to_state === state && b.to_state !== state)
-        stays.push(Date.parse(b.at) - Date.parse(a.at));
-    }
-    if (stays.length < P90_MIN_SAMPLES) return null;
-    stays.sort((x, y) => x - y);
-    return { p90Ms: stays[Math.ceil(0.9 * stays.length) - 1]!, samples: stays.length };
-  }
-
   async #transitions(db: Kysely<HistoryTables>, jobId: string): Promise<PayloadTransition[]> {
     // The rule's accounts were checked before: every account's read, in the batch's transaction.
     return (await jobTransitions(db, jobId, '*', TRANSITIONS_SHOWN)).map(
@@ -521,11 +545,19 @@ export class Notifier {
     transitions: PayloadTransition[],
     at: string,
   ): DeliveryRow {
-    return this.#deliveries([rule], jobId, trigger, record, transitions, at)[0]!;
+    return this.#deliveries(
+      [rule],
+      jobId,
+      trigger,
+      record,
+      transitions,
+      at,
+      stampOf(record, at),
+    )[0]!;
   }
 
   /**
-   * One delivery a rule of `rules` for one job's transition. The body differs between them only by
+   * One delivery a rule of `rules` for one job's transition, at `at`. The body differs between them only by
    * `data.rule`: the rest (the job, its transitions, the link) is serialised once and shared, the
    * text the same as `JSON.stringify` of the whole `WebhookBody`.
    */
@@ -536,9 +568,10 @@ export class Notifier {
     record: Record<string, unknown>,
     transitions: PayloadTransition[],
     at: string,
+    /** The provider's stamp of the transition (`stampOf`), which the IDs are derived from. */
+    stamp: string,
   ): DeliveryRow[] {
     const type = EVENT_TYPES[trigger];
-    const stamp = stampOf(record, at);
     const head = `{"type":${JSON.stringify(type)},"timestamp":${JSON.stringify(at)},"data":{"rule":`;
     const shared: Omit<WebhookBody['data'], 'rule'> = {
       job: record,

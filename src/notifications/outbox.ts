@@ -8,7 +8,13 @@
  */
 import type { SecretBox } from './secretBox.ts';
 import { OpenedValues } from './openedValues.ts';
-import type { AttemptRecord, DeliveryRow, RuleRow, RuleStore } from './ruleStore.ts';
+import {
+  AWAITING,
+  type AttemptRecord,
+  type DeliveryRow,
+  type RuleRow,
+  type RuleStore,
+} from './ruleStore.ts';
 import {
   HostGate,
   postToTarget,
@@ -106,6 +112,8 @@ export class Outbox {
   #started = false;
   #closed = false;
   #counted = { depth: 0, oldest: null as string | null };
+  /** Confirms rows awaiting an event's confirmation that it took (the notifier's); unset: they wait. */
+  confirmAwaiting: ((rows: readonly DeliveryRow[]) => Promise<void>) | null = null;
 
   constructor(options: OutboxOptions) {
     this.#o = options;
@@ -132,9 +140,10 @@ export class Outbox {
               CLAIM_MAX,
             );
             if (due.length === 0) break;
+            const sending = await this.#confirmAwaiting(due);
             // The rules of the batch read once, now, for its attempts (each checks its own).
-            const rules = await this.#o.store.rulesOf(due.map((d) => d.rule_id));
-            await this.#attemptAll(due, rules);
+            const rules = await this.#o.store.rulesOf(sending.map((d) => d.rule_id));
+            await this.#attemptAll(sending, rules);
             // Fewer than asked for: nothing else was due (what is enqueued meanwhile kicks again).
             if (due.length < CLAIM_MAX) break;
           }
@@ -144,6 +153,17 @@ export class Outbox {
       }
     })();
     return this.#running;
+  }
+
+  /**
+   * The rows of `due` awaiting an event's confirmation (awaiting.ts) handed to `confirmAwaiting`
+   * (they are due again when their lease ends, unless it settled them); the deliveries to send.
+   */
+  async #confirmAwaiting(due: DeliveryRow[]): Promise<DeliveryRow[]> {
+    const awaiting = due.filter((d) => d.status === AWAITING);
+    if (awaiting.length === 0) return due;
+    await this.confirmAwaiting?.(awaiting);
+    return due.filter((d) => d.status !== AWAITING);
   }
 
   /**
@@ -207,6 +227,17 @@ export class Outbox {
       oldestAgeSeconds:
         oldest === null ? 0 : Math.max(0, Math.round((this.#now() - Date.parse(oldest)) / 1000)),
     };
+  }
+
+  /**
+   * Deliveries this replica wrote leased to itself (an event's confirmation, notifier.ts `deliver`):
+   * attempted now, as a claimed batch is, without claiming them (a crash leaves them due when the
+   * lease ends). Resolves once their attempts are recorded.
+   */
+  async deliverNow(rows: readonly DeliveryRow[]): Promise<void> {
+    if (rows.length === 0 || this.#closed) return;
+    const rules = await this.#o.store.rulesOf(rows.map((d) => d.rule_id));
+    await this.#attemptAll(rows, rules);
   }
 
   /** Something was enqueued: deliver it now rather than when the timer fires (resolves after that pass). */

@@ -163,3 +163,42 @@ function trigramsOf(text: string): Set<string> {
   for (let i = 0; i + 3 <= text.length; i++) out.add(text.slice(i, i + 3));
   return out;
 }
+
+/**
+ * A rule's parse for the STUCK scan and `ruleMatches`, keyed by the rule's ID and kept while its
+ * `updated_at` and the columns parsed are the same (the rules are read again, as new row objects,
+ * when their version moves and every RULES_ALL_EVERY_MS of notifier.ts; two updates in one millisecond share an
+ * `updated_at`, so the columns are compared too). Each read's RuleSet takes its parses from here.
+ */
+const parsed = new Map<string, { source: RuleRow; p: ParsedRule }>();
+export function parsedOf(rule: RuleRow): ParsedRule {
+  const kept = parsed.get(rule.id);
+  if (kept) {
+    const s = kept.source;
+    if (
+      s === rule ||
+      (s.updated_at === rule.updated_at &&
+        s.filter === rule.filter &&
+        s.triggers === rule.triggers &&
+        s.accounts === rule.accounts)
+    )
+      return kept.p;
+  }
+  const p = parseRule(rule);
+  parsed.set(rule.id, { source: rule, p });
+  return p;
+}
+
+/** Forget the parses of rules no longer stored (deleted). */
+export function keepParsed(rules: readonly RuleRow[]): void {
+  if (parsed.size <= rules.length) return;
+  const ids = new Set(rules.map((r) => r.id));
+  for (const id of parsed.keys()) if (!ids.has(id)) parsed.delete(id);
+}
+
+/** Whether `rule` (enabled, holding the job's account, its filter) takes the job's `trigger`. */
+export function ruleMatches(rule: RuleRow, job: JobFacts, trigger: NotificationTrigger): boolean {
+  if (rule.enabled !== 1) return false;
+  const p = parsedOf(rule);
+  return p.triggers.includes(trigger) && takesJob(p, job);
+}

@@ -4,13 +4,19 @@
  * (secretBox.ts); this file never sees one in clear. A rule change and its audit row are written in
  * one transaction, durable before the mutation answers.
  */
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { HistoryDatabase, HistoryTables } from '../history/database.ts';
 import type {
   NotificationAttemptsTable,
   NotificationDeliveriesTable,
   NotificationRulesTable,
 } from '../history/tables.ts';
+
+/**
+ * The status of an event's delivery awaiting its confirming read (notifier.ts): written with the
+ * event's transition, never sent as it is, made PENDING or dropped by that read.
+ */
+export const AWAITING = 'AWAITING';
 
 export type RuleRow = NotificationRulesTable;
 export type DeliveryRow = NotificationDeliveriesTable;
@@ -190,11 +196,59 @@ export class RuleStore {
       .execute();
   }
 
+  /**
+   * Deliveries an event's confirming read made: each row inserted, or the row of its ID awaiting
+   * that confirmation (written with the event's transition) made this one; one in any other state
+   * (delivered, or made by another replica's confirmation) is left as it is. The IDs written: the
+   * deliveries this call holds (by the `next_attempt_at` they were written with).
+   */
+  async confirm(rows: readonly DeliveryRow[]): Promise<Set<string>> {
+    if (rows.length === 0) return new Set();
+    const written = await this.#db
+      .insertInto('notification_deliveries')
+      .values([...rows])
+      .onConflict((oc) =>
+        oc
+          .column('id')
+          .doUpdateSet((eb) => ({
+            payload: eb.ref('excluded.payload'),
+            status: eb.ref('excluded.status'),
+            next_attempt_at: eb.ref('excluded.next_attempt_at'),
+            created_at: eb.ref('excluded.created_at'),
+          }))
+          .where('notification_deliveries.status', '=', AWAITING),
+      )
+      .returning('id')
+      .execute();
+    return new Set(written.map((r) => r.id));
+  }
+
+  /**
+   * Drop what awaits confirmation: the rows of `ids`, or every row of the jobs `jobIds` written at
+   * or before `until` (ISO) — what a confirming read made then has answered.
+   */
+  async dropAwaiting(
+    by: { ids: readonly string[] } | { jobIds: readonly string[]; until: string },
+  ): Promise<void> {
+    const q = this.#db.deleteFrom('notification_deliveries').where('status', '=', AWAITING);
+    if ('ids' in by) {
+      if (by.ids.length > 0) await q.where('id', 'in', [...by.ids]).execute();
+      return;
+    }
+    if (by.jobIds.length === 0) return;
+    await q
+      .where('job_id', 'in', [...by.jobIds])
+      .where('created_at', '<=', by.until)
+      .execute();
+  }
+
+  /** A delivery (one awaiting confirmation is none yet). */
   delivery(id: string): Promise<DeliveryRow | undefined> {
     return this.#db
       .selectFrom('notification_deliveries')
       .selectAll()
       .where('id', '=', id)
+      .where('status', '<>', AWAITING)
       .executeTakeFirst();
   }
 
@@ -207,7 +261,8 @@ export class RuleStore {
     let q = this.#db
       .selectFrom('notification_deliveries')
       .selectAll()
-      .where('rule_id', '=', ruleId);
+      .where('rule_id', '=', ruleId)
+      .where('status', '<>', AWAITING);
     if (after)
       q = q.where((eb) =>
         eb.or([
@@ -287,7 +342,8 @@ export class RuleStore {
   }
 
   /**
-   * Take up to `max` deliveries due at `now`, each for one replica at a time: on PostgreSQL the
+   * Take up to `max` deliveries due at `now` (and rows awaiting a confirmation past its grace: the
+   * caller confirms them), each for one replica at a time: on PostgreSQL the
    * rows are locked (`FOR UPDATE SKIP LOCKED`: another replica's claim skips them) and pushed past
    * `leaseUntil`, so a replica that dies mid-attempt leaves them due again then; SQLite has one
    * writer, whose transaction is the lock.
@@ -297,7 +353,7 @@ export class RuleStore {
       let q = tx
         .selectFrom('notification_deliveries')
         .selectAll()
-        .where('status', 'in', ['PENDING', 'RETRYING'])
+        .where('status', 'in', ['PENDING', 'RETRYING', AWAITING])
         .where('next_attempt_at', '<=', now)
         .orderBy('next_attempt_at')
         .limit(max);
@@ -319,17 +375,19 @@ export class RuleStore {
 
   /**
    * Deliveries not yet delivered nor failed: their count, the oldest's creation (queue depth, age)
-   * and the soonest `next_attempt_at` (when one is due next, a lease's end included), one row read.
+   * and the soonest `next_attempt_at` (when one is due next, a lease's end or an unconfirmed row's
+   * grace included), one row read.
    */
   async backlog(): Promise<{ depth: number; oldest: string | null; nextDue: string | null }> {
+    const sending = sql<string | null>`case when status <> ${AWAITING} then created_at end`;
     const row = await this.#db
       .selectFrom('notification_deliveries')
       .select((eb) => [
-        eb.fn.countAll().as('n'),
-        eb.fn.min('created_at').as('oldest'),
+        eb.fn.count(sending).as('n'),
+        eb.fn.min(sending).as('oldest'),
         eb.fn.min('next_attempt_at').as('next'),
       ])
-      .where('status', 'in', ['PENDING', 'RETRYING'])
+      .where('status', 'in', ['PENDING', 'RETRYING', AWAITING])
       .executeTakeFirst();
     return {
       depth: Number(row?.n ?? 0),

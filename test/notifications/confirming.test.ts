@@ -5,26 +5,15 @@ import type { KyselyPlugin, PluginTransformQueryArgs, RootOperationNode } from '
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
 import { HistoryWriter } from '../../src/history/writer.ts';
-import type { JobRecord } from '../../src/model/job.ts';
 import { Notifier } from '../../src/notifications/notifier.ts';
 import { RuleStore, type RuleRow } from '../../src/notifications/ruleStore.ts';
 import { historyStores } from '../support/historyStores.ts';
-import { createdAudit, ruleRow } from '../support/ruleRows.ts';
+import { batchRecord, createdAudit, ruleRow } from '../support/ruleRows.ts';
 
 const T0 = Date.parse('2026-11-27T10:00:00Z');
 const JOB = 'batch:us-east-1:confirmed';
 
-const record = (state: string): JobRecord =>
-  ({
-    id: JOB,
-    provider: 'AWS_BATCH',
-    state,
-    providerStatus: state,
-    name: 'nightly etl',
-    region: 'us-east-1',
-    jobQueue: 'q0',
-    updatedAt: new Date(T0 + 2000).toISOString(),
-  }) as unknown as JobRecord;
+const record = (state: string) => batchRecord(JOB, state, new Date(T0 + 2000).toISOString());
 
 function rule(n: number, filter: object): RuleRow {
   const at = new Date(T0).toISOString();

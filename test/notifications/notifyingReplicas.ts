@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, expect } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import type { HistoryStoreConfig } from '../../src/config/types.ts';
-import { DEMO_DATA, startEmulators, type EmulatorSet } from '../../src/emulators/index.ts';
+import {
+  DEMO_DATA,
+  emulatorEnvironment,
+  startEmulators,
+  type EmulatorSet,
+} from '../../src/emulators/index.ts';
 import { kill, replicaEnv, SHARED_SECRET } from '../subscriptions/clusterSupport.ts';
 import { historyUrlOf } from '../support/historyStores.ts';
 import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';
@@ -35,8 +40,8 @@ export interface NotifyingReplicas {
   readonly receiver: Receiver;
   /** A `jobs:read notifications:write` token of every account. */
   readonly token: string;
-  /** Start one more compiled gateway on the store (killed after the file). */
-  start(): Promise<LiveProcess>;
+  /** Start one more compiled gateway on the store (killed after the file); `events`: it reads the demo's event queues. */
+  start(options?: { events?: boolean }): Promise<LiveProcess>;
   /** Make a WEBHOOK rule on `replica` firing on AWS Batch jobs' FAILED, its secret given to the receiver; its ID. */
   failedRule(replica: LiveProcess): Promise<string>;
 }
@@ -78,9 +83,11 @@ export function useNotifyingReplicas(fresh: () => Promise<HistoryStoreConfig>): 
     get token() {
       return token;
     },
-    async start() {
+    async start(options = {}) {
+      const all = emulatorEnvironment(held.emulators);
       const replica = await startLiveProcess({
         ...replicaEnv(held.emulators, null, 500),
+        ...(options.events ? { JOBGRAPH_EVENT_QUEUES: all.JOBGRAPH_EVENT_QUEUES! } : {}),
         JOBGRAPH_HISTORY_URL: historyUrlOf(held.store),
         JOBGRAPH_NOTIFY_SECRET: 'a notification sealing key shared by every replica',
         JOBGRAPH_NOTIFY_ALLOW_HOSTS: '127.0.0.1',

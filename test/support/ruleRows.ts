@@ -1,3 +1,4 @@
+import type { JobRecord } from '../../src/model/job.ts';
 import type { RuleAudit, RuleRow } from '../../src/notifications/ruleStore.ts';
 
 /**
@@ -38,3 +39,16 @@ export const createdAudit = (rule: RuleRow, subject: string | null = null): Rule
   subject,
   reason: null,
 });
+
+/** An AWS Batch job's record as the notifier reads it (`nightly etl` on queue `q0`), stamped `updatedAt`. */
+export const batchRecord = (id: string, state: string, updatedAt: string): JobRecord =>
+  ({
+    id,
+    provider: 'AWS_BATCH',
+    state,
+    providerStatus: state,
+    name: 'nightly etl',
+    region: 'us-east-1',
+    jobQueue: 'q0',
+    updatedAt,
+  }) as unknown as JobRecord;
