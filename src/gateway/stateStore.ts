@@ -65,10 +65,11 @@ export function openEventQueues(
 const COVERAGE_WRITE_MS = 5_000;
 
 /**
- * The events' coverage evidence kept in the history store (docs/events.md, "Coverage"): read once
+ * The events' coverage evidence kept in the history store (docs/events.md, "Coverage"): read
  * here, before the queues are read, and what changed written every COVERAGE_WRITE_MS off the
- * request path (a write that fails is said once and tried again with what changed since). Returns
- * the closer, which writes what is left. Nothing without events or history.
+ * request path (a write that fails is said once and tried again with what changed since); with
+ * replicas sharing Redis, read again after each write (`EventQueues.shareCoverage`). Returns the
+ * closer, which writes what is left. Nothing without events or history.
  */
 export async function keepCoverage(
   events: EventQueues | undefined,
@@ -107,7 +108,13 @@ export async function keepCoverage(
         failing = true;
       }
     }));
-  const timer = setInterval(() => void write(), COVERAGE_WRITE_MS);
+  // With replicas, what the others wrote is read again each time: their events reach this one's
+  // watches, so a place live by them is live here (a read that fails is tried at the next tick).
+  const share = async () => events.shareCoverage(await loadCoverageEvidence(db).catch(() => []));
+  const timer = setInterval(
+    () => void write().then(() => (events.sharesCoverage ? share() : undefined)),
+    COVERAGE_WRITE_MS,
+  );
   timer.unref();
   return async () => {
     clearInterval(timer);

@@ -2,7 +2,8 @@
  * The job events' coverage evidence in the history store (migration 10): per provider, account
  * and region, whether its events were live, why not, when its last event was applied and its usual
  * gap between events. Written off the request path (the gateway's timer, gateway/stateStore.ts) and
- * read once at start, before the event queues are read, so a restarted replica keeps what it knew
+ * read at start, before the event queues are read, so a restarted replica keeps what it knew, and,
+ * with replicas sharing Redis, again after each write, so each knows what the others' events show
  * (docs/events.md, "Coverage"). Holds no job, no record, no secret.
  */
 import type { Kysely } from 'kysely';

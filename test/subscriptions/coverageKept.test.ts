@@ -90,6 +90,39 @@ describe('Coverage evidence', () => {
   });
 });
 
+describe("The replicas' shared coverage evidence", () => {
+  it('is live by a peer’s event, off when a peer says so since, and back only by a later event', () => {
+    const c = coverage();
+    c.shared([kept(clock - 1000)]);
+    expect(c.live(...BATCH)).toBe(true);
+    c.shared([kept(clock - 1000, { live: false, reason: 'MISSED' })]);
+    expect(c.reason(...BATCH)).toBe('MISSED');
+    c.shared([kept(clock - 1000)]);
+    expect(c.live(...BATCH)).toBe(false);
+    clock += 1;
+    c.shared([kept(clock)]);
+    expect(c.live(...BATCH)).toBe(true);
+    // Held to its silence bound, as kept evidence is.
+    clock += SILENT_GAPS * GAP + 1;
+    c.silenced();
+    expect(c.reason(...BATCH)).toBe('SILENT');
+  });
+
+  it('leaves a place live by its own events, or gone off here after the peer’s last event, as it is', () => {
+    const own = coverage();
+    own.applied(...BATCH, 'q');
+    own.shared([kept(clock, { live: false, reason: 'MISSED' })]);
+    expect(own.live(...BATCH)).toBe(true);
+    const off = coverage();
+    off.applied(...BATCH, 'q');
+    off.rejected(...BATCH);
+    off.rejected(...BATCH);
+    off.rejected(...BATCH);
+    off.shared([kept(clock)]);
+    expect(off.reason(...BATCH)).toBe('REJECTED');
+  });
+});
+
 for (const { name, skip, fresh } of historyStores()) {
   describe.skipIf(skip)(`Coverage evidence on a ${name}`, () => {
     it('is written, replaced by place, and read back as written', async () => {

@@ -68,11 +68,29 @@ interface Entry {
   lastEventAt: number | null;
   /** The last GAPS_KEPT gaps between its applied events, ms (restored: the usual gap kept). */
   gaps: number[];
-  /** Live by the evidence a restart kept, no event of it applied here yet: held to its silence bound. */
+  /** Live by the evidence a restart kept or a peer wrote, no event of it applied here since: held to its silence bound. */
   restored: boolean;
+  /** When it last went off here (epoch ms): a peer's evidence older than that does not bring it back. */
+  offAt: number | null;
 }
 
 const usualGap = (entry: Entry) => Math.min(MAX_GAP_MS, Math.max(0, ...entry.gaps));
+
+/**
+ * A stored row's reason (null: live) when it is what this process would have written; undefined
+ * when not (an unknown reason, a time to come, a negative gap): such a row is skipped.
+ */
+function judged(e: CoverageEvidence, now: number): CoverageReason | null | undefined {
+  const reason = e.reason === null ? null : REASONS.find((r) => r === e.reason);
+  if (reason === undefined || !Number.isFinite(e.usualGapMs) || e.usualGapMs < 0) return undefined;
+  if (e.lastEventAt !== null && !(Number.isFinite(e.lastEventAt) && e.lastEventAt <= now))
+    return undefined;
+  return reason;
+}
+
+/** The gaps a row's usual gap stands for (none when not learned). */
+const gapsOf = (e: CoverageEvidence) =>
+  e.usualGapMs > 0 ? [Math.min(MAX_GAP_MS, e.usualGapMs)] : [];
 
 const keyOf = (provider: JobProvider, account: string, region: string) =>
   `${provider}\n${account}\n${region}`;
@@ -190,13 +208,11 @@ export class EventCoverage {
   restore(evidence: readonly CoverageEvidence[]): void {
     const now = this.now();
     for (const e of evidence) {
-      const reason = e.reason === null ? null : REASONS.find((r) => r === e.reason);
-      if (reason === undefined || !Number.isFinite(e.usualGapMs) || e.usualGapMs < 0) continue;
-      if (e.lastEventAt !== null && !(Number.isFinite(e.lastEventAt) && e.lastEventAt <= now))
-        continue;
+      const reason = judged(e, now);
+      if (reason === undefined) continue;
       const entry = this.#entry(e.provider as JobProvider, e.account, e.region);
       if (entry.lastEventAt !== null) continue;
-      entry.gaps = e.usualGapMs > 0 ? [Math.min(MAX_GAP_MS, e.usualGapMs)] : [];
+      entry.gaps = gapsOf(e);
       entry.lastEventAt = e.lastEventAt;
       const fresh = e.lastEventAt !== null && now - e.lastEventAt <= silenceBound(usualGap(entry));
       if (e.live && reason === null && fresh) {
@@ -204,11 +220,39 @@ export class EventCoverage {
         entry.restored = true;
       }
     }
-    if ([...this.#entries.values()].some((e) => e.restored) && this.#silence === undefined) {
-      this.#silence = setInterval(() => this.silenced(), SILENCE_CHECK_MS);
-      this.#silence.unref();
-    }
+    this.#holdToSilence();
     this.changed();
+  }
+
+  /**
+   * The evidence the replicas sharing the store wrote, read again while they run (their events
+   * reach this replica's watches through their channel): a place live by an event a peer applied
+   * after all this replica knows of it (its own last event, its going off) is live here too, held
+   * to its silence bound as kept evidence is, until an event of it is applied here; a place held
+   * so goes off with a peer's reason once a peer says it went off since that event. A place live
+   * by this replica's own events is measured by them alone.
+   */
+  shared(evidence: readonly CoverageEvidence[]): void {
+    const now = this.now();
+    for (const e of evidence) {
+      const reason = judged(e, now);
+      if (reason === undefined || e.lastEventAt === null) continue;
+      const entry = this.#entry(e.provider as JobProvider, e.account, e.region);
+      if (entry.live && !entry.restored) continue;
+      const known = Math.max(entry.lastEventAt ?? -Infinity, entry.offAt ?? -Infinity);
+      if (e.live && reason === null && e.lastEventAt > known) {
+        const gaps = gapsOf(e);
+        if (now - e.lastEventAt > silenceBound(Math.max(0, ...gaps))) continue;
+        entry.gaps = gaps;
+        entry.lastEventAt = e.lastEventAt;
+        entry.restored = true;
+        if (entry.live) continue;
+        entry.live = true;
+        this.changed();
+      } else if (!e.live && entry.restored && e.lastEventAt >= (entry.lastEventAt ?? 0))
+        this.#off(entry, reason ?? 'NO_EVENT');
+    }
+    this.#holdToSilence();
   }
 
   /**
@@ -268,10 +312,19 @@ export class EventCoverage {
         lastEventAt: null,
         gaps: [],
         restored: false,
+        offAt: null,
       };
       this.#entries.set(key, entry);
     }
     return entry;
+  }
+
+  /** Start the silence check while a place is live by evidence alone. */
+  #holdToSilence(): void {
+    if ([...this.#entries.values()].some((e) => e.restored) && this.#silence === undefined) {
+      this.#silence = setInterval(() => this.silenced(), SILENCE_CHECK_MS);
+      this.#silence.unref();
+    }
   }
 
   #off(entry: Entry, reason: CoverageReason): void {
@@ -279,6 +332,7 @@ export class EventCoverage {
     entry.restored = false;
     if (!entry.live) return;
     entry.live = false;
+    entry.offAt = this.now();
     entry.reason = reason;
     this.#dirty.add(entry.key);
     this.changed();

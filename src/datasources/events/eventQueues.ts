@@ -212,12 +212,29 @@ export class EventQueues {
    * (coverage.ts `restore` judges the rest).
    */
   restoreCoverage(evidence: readonly CoverageEvidence[]): void {
-    const spoken = evidence.filter(
+    this.#measured.restore(this.#spoken(evidence));
+  }
+
+  /** Whether the other replicas' coverage evidence counts here: they share a channel (Redis) with this one. */
+  get sharesCoverage(): boolean {
+    return this.#options.cluster !== undefined;
+  }
+
+  /**
+   * The coverage evidence the replicas wrote, read again while this one runs (coverage.ts
+   * `shared`): only with their channel, which brings their applied events to this replica's
+   * watches; the places `restoreCoverage` would believe.
+   */
+  shareCoverage(evidence: readonly CoverageEvidence[]): void {
+    if (this.sharesCoverage) this.#measured.shared(this.#spoken(evidence));
+  }
+
+  #spoken(evidence: readonly CoverageEvidence[]): CoverageEvidence[] {
+    return evidence.filter(
       (e) =>
         EVENT_PROVIDERS.some((p) => p === e.provider) &&
         this.#options.queues.some((q) => q.region === e.region && q.speaksFor.includes(e.account)),
     );
-    this.#measured.restore(spoken);
   }
 
   /** The coverage evidence of every place that changed since the last call, to be written. */
