@@ -78,18 +78,20 @@ function pgState(url: string) {
   return { commits, rows };
 }
 
-/** A replica's RSS, poll leases held and calls made by role (`jobgraph_watch_polls_total`), events applied. */
+/** A replica's RSS, leases held, polls by role and reads by reason (`/metrics`), events applied. */
 async function replicaState(gateway: GatewayProcess) {
   const text = await scrape(gateway);
-  const polls = Object.fromEntries(
-    metricSeries(text, 'jobgraph_watch_polls_total').map(([l, v]) => [l.split('"')[1]!, v]),
-  );
+  const [polls, reads] = ['polls', 'reads'].map((what) =>
+    Object.fromEntries(
+      metricSeries(text, `jobgraph_watch_${what}_total`).map(([l, v]) => [l.split('"')[1]!, v]),
+    ),
+  ) as [Record<string, number>, Record<string, number>];
   const applied = metricSeries(text, 'jobgraph_events_total')
     .filter(([l]) => l.includes('outcome="applied"'))
     .reduce((n, [, v]) => n + v, 0);
   const holders = metricValue(text, 'jobgraph_watch_pollers_by_role', 'role="holder"');
   const cpu = metricValue(text, 'process_cpu_seconds_total');
-  return { rss: gateway.rss(), cpu, holders, polls, applied };
+  return { rss: gateway.rss(), cpu, holders, polls, reads, applied };
 }
 
 /** The changes of `ids` (a second's worth each `60 / PER_MINUTE` s), each on its watcher's account. */
@@ -144,9 +146,10 @@ runBench(log, async () => {
   const ws = await Promise.all(replicas.map((gateway, r) => watch(stack, gateway, shares[r]!)));
   shares.forEach((share, r) => share.forEach((id) => owner.set(id, ws[r]!)));
   log(`${ids.length} jobs watched`);
-  const order = ids.filter((_, i) => i % 7 === 3).concat(ids.filter((_, i) => i % 7 !== 3));
-  // The changes (1 % a minute) start a minute before the window, as in a cluster already running:
-  // each replica applies events, so its places are live (coverage) and its first polls are over.
+  const mixed = ids.map((_, i) => ids[(i % 2) * Math.ceil(ids.length / 2) + (i >> 1)]!);
+  const order = mixed.filter((_, i) => i % 7 === 3).concat(mixed.filter((_, i) => i % 7 !== 3));
+  // The changes (1 % a minute, both accounts' in turn) start a minute before the window, as in a
+  // running cluster: each replica applies events, its places are live and its first polls over.
   const changes = order.slice(0, Math.round(PER_MINUTE * (MINUTES + 1)));
   const changing = changeAll(stack, owner, changes, 60_000 / PER_MINUTE);
   await sleep(60_000);
@@ -184,6 +187,7 @@ runBench(log, async () => {
       ...{ rssIdle: rssIdle[r], rss: now.rss, holders: now.holders },
       cpuPercent: +((100 * (now.cpu - r0[r]!.cpu)) / s).toFixed(1),
       pollsPerSecond: rates(now.polls, r0[r]!.polls, s),
+      readsPerSecond: rates(now.reads, r0[r]!.reads, s),
       eventsAppliedPerSecond: +((now.applied - r0[r]!.applied) / s).toFixed(2),
     })),
   };

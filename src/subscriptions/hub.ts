@@ -106,7 +106,7 @@ export interface WatchHubOptions {
    * The job events' source (JOBGRAPH_EVENT_QUEUES): its events are applied to the watchers, and a
    * watched job it covers is polled only every JOBGRAPH_EVENT_RECONCILE_SECONDS.
    */
-  events?: Pick<EventQueues, 'attach' | 'covers' | 'onCoverage'>;
+  events?: Pick<EventQueues, 'attach' | 'covers' | 'onCoverage' | 'peerSeen'>;
   /**
    * The process's job-state store, built once by the gateway (app.ts) and shared with `listJobs`;
    * absent (a hub alone, in tests): the hub's own, dated by its scheduler.
@@ -192,6 +192,7 @@ export class WatchHub {
             'region' in key ? key.region : '',
           ) === true,
         reconcileMs: config.events.reconcileMs,
+        ...(feed ? { heard: feed.peerSeen } : {}),
       },
       states,
       ...(options.background ? { background: options.background } : {}),

@@ -7,14 +7,17 @@ import type { JobRecord } from '../model/job.ts';
  * Another replica's applied job event is offered to the job-state store here, once a message,
  * whatever this replica's role for the job: the store judges it and, when it is news, tells its
  * subscribers — the job's watch among them, through PollerRegistry, as this process's own
- * events are told. The rest of what the job's holder shares (its polls, waits, releases, hints)
- * goes to the schedule that follows the channel, which decides from it when and by whom the job
- * is read.
+ * events are told — and, news or not, to the events' coverage (`heard`): a change a read here
+ * found first was announced by it. The rest of what the job's holder shares (its polls, waits,
+ * releases, hints) goes to the schedule that follows the channel, which decides from it when and
+ * by whom the job is read.
  */
 export class PeerChannel {
   constructor(
     private readonly leases: PollLeases,
     private readonly states: Pick<JobStates, 'offer' | 'now'>,
+    /** Told of each such event, news or not (the events' coverage: it announces the job's change). */
+    private readonly heard: (record: JobRecord) => void = () => undefined,
   ) {}
 
   /** Hear the channel of job `id` until the returned function is called. */
@@ -23,6 +26,7 @@ export class PeerChannel {
       if (poll.kind !== 'event') return listener(poll);
       if (poll.from === this.leases.replicaId) return;
       this.offer(poll.record, poll.stripped, poll.time);
+      this.heard(poll.record);
     });
   }
 

@@ -60,7 +60,13 @@ export interface PollerOptions {
    * source (`covered`) is polled at most every `reconcileMs` after its first poll, those reads at
    * most `slotReads` an instant (default RECONCILE_SLOT_READS, reconcileGrid.ts).
    */
-  events?: { covered(key: JobKey): boolean; reconcileMs: number; slotReads?: number };
+  events?: {
+    covered(key: JobKey): boolean;
+    reconcileMs: number;
+    slotReads?: number;
+    /** Told of each event another replica applied to a job watched here (coverage: it announces the change). */
+    heard?: (record: JobRecord) => void;
+  };
   /**
    * The process's job-state store: each read, the holder's shared reads and (through the leases'
    * channel, peerChannel.ts) the other replicas' events are offered to it; a watched job is pinned

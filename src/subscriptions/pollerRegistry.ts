@@ -61,7 +61,9 @@ export class PollerRegistry implements ScheduleHost {
         if (available) poller.leasesBack();
         else poller.leasesLost();
     });
-    this.peers = options.leases ? new PeerChannel(options.leases, options.states) : undefined;
+    this.peers = options.leases
+      ? new PeerChannel(options.leases, options.states, options.events?.heard)
+      : undefined;
     const events = options.events;
     this.reconcile = events && new ReconcileGrid(events.reconcileMs, events.slotReads);
     // The store is the only thing a watched job's watch hears from: every applied observation of

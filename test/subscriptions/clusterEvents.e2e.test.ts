@@ -1,13 +1,13 @@
-import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
-import { DEMO_AWS_CREDENTIALS } from '../../src/emulators/framework.ts';
 import { startEmulators, type EmulatorSet } from '../../src/emulators/index.ts';
 import { batchEvent } from '../support/batchEvents.ts';
 import type { LiveProcess } from '../support/liveProcess.ts';
 import { realPart } from '../support/realParts.ts';
 import { subscribe, type Event, type Subscription } from '../support/subscriptions.ts';
 import {
+  eventQueues,
   kill,
   metricsOf,
   replicaEnv,
@@ -51,21 +51,11 @@ describe.skipIf(redisServer.skip)(
     beforeAll(async () => {
       redis = await startRedisServer();
       emulators = await startEmulators();
-      client = new SQSClient({
-        region: 'us-east-1',
-        endpoint: emulators.sqs.url,
-        credentials: { ...DEMO_AWS_CREDENTIALS },
-        maxAttempts: 1,
-      });
+      const sqs = eventQueues(emulators);
+      client = sqs.client;
       // A visibility timeout longer than the test: a message not deleted is not handed out again
       // while it runs, so each event is consumed by exactly one replica.
-      const out = await client.send(
-        new CreateQueueCommand({
-          QueueName: 'shared-events',
-          Attributes: { VisibilityTimeout: '600' },
-        }),
-      );
-      queueUrl = out.QueueUrl as string;
+      queueUrl = await sqs.create('shared-events', { VisibilityTimeout: '600' });
       replicas = await startReplicas(2, {
         ...replicaEnv(emulators, redis.url, POLL_MS),
         JOBGRAPH_EVENT_QUEUES: queueUrl,

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_AWS_ACCOUNT_ID } from '../../src/emulators/accounts.ts';
-import { DEMO_AWS_CREDENTIALS } from '../../src/emulators/framework.ts';
 import {
   emulatorEnvironment,
   startEmulators,
@@ -11,6 +10,7 @@ import {
 import { batchDetail, batchEvent } from '../support/batchEvents.ts';
 import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';
 import { messagesIn } from '../support/sqsQueues.ts';
+import { eventQueues, metricsOf, sample } from './clusterSupport.ts';
 
 // A replica with a small heap reading a backlog of large Batch events: each store an event feeds
 // is bounded in bytes, so the replica applies them all, deletes them, and stays up. The heap limit
@@ -27,14 +27,9 @@ let replica: LiveProcess | undefined;
 
 beforeAll(async () => {
   emulators = await startEmulators();
-  client = new SQSClient({
-    region: 'us-east-1',
-    endpoint: emulators.sqs.url,
-    credentials: { ...DEMO_AWS_CREDENTIALS },
-    maxAttempts: 1,
-  });
-  const out = await client.send(new CreateQueueCommand({ QueueName: 'jobgraph-large-events' }));
-  queueUrl = out.QueueUrl as string;
+  const sqs = eventQueues(emulators);
+  client = sqs.client;
+  queueUrl = await sqs.create('jobgraph-large-events');
 });
 
 afterAll(async () => {
@@ -68,17 +63,6 @@ function largeEvent(n: number): string {
 /** Messages in the queue, visible or not. */
 const messagesLeft = () => messagesIn(client, queueUrl);
 
-/** The replica's /metrics text. */
-async function metrics(): Promise<string> {
-  return (await fetch(replica!.url.replace(/\/graphql$/, '/metrics'))).text();
-}
-
-/** The value of one sample of /metrics (0 when absent). */
-function sample(text: string, line: string): number {
-  const m = new RegExp(`^${line.replace(/[{}"]/g, '\\$&')} (\\d+)`, 'm').exec(text);
-  return m ? Number(m[1]) : 0;
-}
-
 describe('A replica with a 256 MB heap reading large job events', () => {
   it('applies a backlog of 800 Batch events of about 200 KB each, deletes them all, and stays up', async () => {
     // The backlog is there before the replica starts, as after a crash.
@@ -104,7 +88,7 @@ describe('A replica with a 256 MB heap reading large job events', () => {
     // Until every event is applied and deleted (or the replica exits, which fails below).
     for (;;) {
       if (await Promise.race([exited, Promise.resolve(false)])) break;
-      text = await metrics();
+      text = await metricsOf(replica.url);
       const applied = sample(text, 'jobgraph_events_total{provider="AWS_BATCH",outcome="applied"}');
       if (applied >= EVENTS && (await messagesLeft()) === 0) break;
       await new Promise((r) => setTimeout(r, 250));

@@ -256,12 +256,25 @@ export class EventQueues {
   readonly readSeen = (seen: ReadSeen): void => {
     if (seen.before === seen.after) return;
     const { record } = seen;
-    const key = parseGlobalId(record.id);
-    const alias = providerOf(key.provider).setup.accountAlias(this.#options.config, key as never);
-    const region = 'region' in key ? key.region : '';
+    const [alias, region] = this.#placeOf(record);
     if (this.covers(record.provider, alias, region))
       this.#measured.unannounced(record.provider, alias, region, record.id);
   };
+
+  /**
+   * Another replica's event of a job watched here reached this one through their channel
+   * (subscriptions/peerChannel.ts), news or not: a change a read here found first was announced,
+   * as by an event of this replica's own queue.
+   */
+  readonly peerSeen = (record: JobRecord): void =>
+    this.#measured.announced(record.provider, ...this.#placeOf(record), record.id);
+
+  /** The account alias and region of a job's record. */
+  #placeOf(record: JobRecord): [string, string] {
+    const key = parseGlobalId(record.id);
+    const alias = providerOf(key.provider).setup.accountAlias(this.#options.config, key as never);
+    return [alias, 'region' in key ? key.region : ''];
+  }
 
   #why(provider: JobProvider, alias: string, region: string): CoverageState['reason'] {
     if (!EVENT_PROVIDERS.includes(provider)) return 'NO_EVENT';
