@@ -6,7 +6,7 @@
 // state, no multi-row statements. What is left is what any store of every fresh job's record on
 // this thread pays: the record's JSON and the row's columns (the writer's own `jobRowOf`), and
 // SQLite's upsert of the row and insert of its first transition, 2,000 a transaction
-// (the writer's largest batch).
+// (the writer's largest batch) in ID order, as the writer upserts them.
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import type { HistoryStoreConfig } from '../../src/config/types.ts';
 import { openHistoryDatabase, SQLITE_CONNECTION_PRAGMAS } from '../../src/history/database.ts';
@@ -66,7 +66,7 @@ export async function bareWrite(
       );
       timed(sqliteMicros, () => {
         raw.exec('BEGIN');
-        for (const [job, transition] of rows) {
+        for (const [job, transition] of rows.sort(([a], [b]) => (a.id < b.id ? -1 : 1))) {
           const { lastInsertRowid } = upsert.run(...(Object.values(job) as SQLInputValue[]));
           insert.run(lastInsertRowid, ...(Object.values(transition) as SQLInputValue[]));
         }

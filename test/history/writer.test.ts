@@ -11,7 +11,7 @@ import { historyStores } from '../support/historyStores.ts';
 import { withoutSecrets } from '../support/retainedRecords.ts';
 
 const kinds = historyStores();
-const postgres = kinds[1]!;
+const [sqlite, postgres] = [kinds[0]!, kinds[1]!];
 
 const job = (id: string, state: string): JobRecord =>
   ({
@@ -67,6 +67,30 @@ describe.each(kinds)('The history writer on a $name', ({ skip, fresh }) => {
       }
     },
   );
+});
+
+describe('The SQLite history writer', () => {
+  it("upserts a batch's jobs in the order of their IDs, whatever order they came in, each with its transition", async () => {
+    const db = (await openHistoryDatabase(await sqlite.fresh()))!;
+    try {
+      const writer = new HistoryWriter(db, { withoutSecrets });
+      // 600 jobs (statements of 256, 256, 64, 16, 4 and 4 rows), recorded in an order unlike
+      // their IDs' (7919 is prime to 600: the prefixes are a permutation).
+      const ids = Array.from({ length: 600 }, (_, i) => {
+        const k = (i * 7919) % 600;
+        return `batch:us-east-1:${k.toString(36).padStart(2, '0')}-${i}`;
+      });
+      for (const id of ids) writer.record(change(id, null, 'RUNNING', '2026-01-01T00:00:01.000Z'));
+      await writer.flush();
+      const rows = await db.db.selectFrom('jobs').select('id').orderBy('seq').execute();
+      expect(rows.map((r) => r.id)).toEqual([...ids].sort());
+      const transitions = await new HistoryReader(db).transitionsOf(ids, '*');
+      expect(ids.filter((id) => transitions.get(id)?.length !== 1)).toEqual([]);
+      await writer.close();
+    } finally {
+      await db.close();
+    }
+  });
 });
 
 describe.each(kinds)('A read contradicting events, on a $name', ({ skip, fresh }) => {

@@ -37,9 +37,12 @@ const change = (k: number): HistoryChange => {
   };
 };
 
-/** Every stored row of `db`'s jobs and transitions, in the jobs' stored order, without their keys. */
+/**
+ * Every stored row of `db`'s jobs and transitions, by job ID, without their keys: a batch is
+ * upserted in ID order, and the floor's transactions are not the writer's batches.
+ */
 async function storedRows(db: HistoryDatabase) {
-  const jobs = await db.db.selectFrom('jobs').selectAll().orderBy('seq').execute();
+  const jobs = await db.db.selectFrom('jobs').selectAll().orderBy('id').execute();
   const transitions = await db.db
     .selectFrom('transitions')
     .innerJoin('jobs', 'jobs.seq', 'transitions.job_seq')
@@ -53,7 +56,7 @@ async function storedRows(db: HistoryDatabase) {
       'transitions.event_id',
       'jobs.id',
     ])
-    .orderBy('transitions.job_seq')
+    .orderBy('jobs.id')
     .execute();
   return { jobs: jobs.map(({ seq: _, ...row }) => row), transitions };
 }
