@@ -7,7 +7,9 @@
  * value. The service drops a rule's values at each of its changes (`forget`) and the outbox when
  * it finds the rule deleted. Never logged, never written anywhere; at most `maxRules` rules kept.
  */
+import type { KeyObject } from 'node:crypto';
 import type { SealedField, SecretBox } from './secretBox.ts';
+import { signingKeyObject } from './signature.ts';
 
 /** Rules whose opened values are kept at most (the oldest opened out first). */
 export const MAX_OPENED_RULES = 10_000;
@@ -15,8 +17,10 @@ export const MAX_OPENED_RULES = 10_000;
 export class OpenedValues {
   readonly #box: SecretBox;
   readonly #maxRules: number;
-  /** Rule ID → field → the sealed text and its value. */
-  readonly #kept = new Map<string, Map<SealedField, { sealed: string; value: string }>>();
+  /** Rule ID → field → the sealed text and its value (and, once asked, its HMAC key). */
+  readonly #kept = new Map<string, Map<SealedField, Kept>>();
+  /** HMAC keys made from opened signing secrets (each once per sealed text kept). */
+  keysMade = 0;
 
   constructor(box: SecretBox, maxRules = MAX_OPENED_RULES) {
     this.#box = box;
@@ -25,16 +29,33 @@ export class OpenedValues {
 
   /** The value sealed as `sealed` for (`ruleId`, `field`): kept, or opened now (throws as SecretBox.open does). */
   open(ruleId: string, field: SealedField, sealed: string): string {
+    return this.#entry(ruleId, field, sealed).value;
+  }
+
+  /**
+   * The HMAC key of the signing secret sealed as `sealed` (signature.ts `signingKeyObject`), made
+   * once and kept with its value: an attempt signs without decoding and importing the secret.
+   */
+  signingKey(ruleId: string, field: SealedField, sealed: string): KeyObject {
+    const kept = this.#entry(ruleId, field, sealed);
+    if (kept.key === undefined) {
+      kept.key = signingKeyObject(kept.value);
+      this.keysMade += 1;
+    }
+    return kept.key;
+  }
+
+  #entry(ruleId: string, field: SealedField, sealed: string): Kept {
     let fields = this.#kept.get(ruleId);
     const kept = fields?.get(field);
-    if (kept && kept.sealed === sealed) return kept.value;
-    const value = this.#box.open(ruleId, field, sealed);
+    if (kept && kept.sealed === sealed) return kept;
+    const fresh: Kept = { sealed, value: this.#box.open(ruleId, field, sealed) };
     if (!fields) {
       if (this.#kept.size >= this.#maxRules) this.#kept.delete(this.#kept.keys().next().value!);
-      this.#kept.set(ruleId, (fields = new Map<SealedField, { sealed: string; value: string }>()));
+      this.#kept.set(ruleId, (fields = new Map<SealedField, Kept>()));
     }
-    fields.set(field, { sealed, value });
-    return value;
+    fields.set(field, fresh);
+    return fresh;
   }
 
   /** Drop rule `ruleId`'s values (it changed or is gone). */
@@ -46,4 +67,11 @@ export class OpenedValues {
   get size(): number {
     return this.#kept.size;
   }
+}
+
+/** What is kept of one sealed field: its sealed text, its value, and its HMAC key once made. */
+interface Kept {
+  sealed: string;
+  value: string;
+  key?: KeyObject;
 }

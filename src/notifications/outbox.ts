@@ -29,6 +29,7 @@ import { slackMessage, teamsMessage, type WebhookBody } from './payload.ts';
 import { MAX_ATTEMPTS, nextWaitMs } from './retrySchedule.ts';
 import { carriesLogLines, withLogLines, type LogLinesReader } from './logLines.ts';
 import type http from 'node:http';
+import type { KeyObject } from 'node:crypto';
 
 /** Records one attempt: its status code or error, the delivery's new status, when it is due next (epoch ms). */
 type Recorder = (
@@ -423,19 +424,21 @@ export class Outbox {
 }
 
 /**
- * The secrets a WEBHOOK rule signs with at `nowMs`: its secret, and while a rotation's overlap lasts
- * (`previous_secret_until`) the one it replaced; none for SLACK and TEAMS (their URL is their
+ * The keys a WEBHOOK rule signs with at `nowMs`: its secret's, and while a rotation's overlap lasts
+ * (`previous_secret_until`) the one's it replaced; none for SLACK and TEAMS (their URL is their
  * credential).
  */
-function signingSecrets(rule: RuleRow, box: Pick<SecretBox, 'open'>, nowMs: number): string[] {
+function signingSecrets(rule: RuleRow, opened: OpenedValues, nowMs: number): KeyObject[] {
   if (rule.target_kind !== 'WEBHOOK' || !rule.secret_sealed) return [];
   const rotating =
     rule.previous_secret_sealed !== null &&
     rule.previous_secret_until !== null &&
     Date.parse(rule.previous_secret_until) > nowMs;
   return [
-    box.open(rule.id, 'secret', rule.secret_sealed),
-    ...(rotating ? [box.open(rule.id, 'previous_secret', rule.previous_secret_sealed!)] : []),
+    opened.signingKey(rule.id, 'secret', rule.secret_sealed),
+    ...(rotating
+      ? [opened.signingKey(rule.id, 'previous_secret', rule.previous_secret_sealed!)]
+      : []),
   ];
 }
 

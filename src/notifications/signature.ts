@@ -3,7 +3,7 @@
  * keyed by the decoded bytes of a `whsec_` secret; several (space-separated) while a rotation
  * lasts, so a receiver holding either secret verifies.
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 
 /** The HMAC key of a `whsec_` secret: the base64 after the prefix, decoded. */
 export function signingKey(secret: string): Buffer {
@@ -13,18 +13,26 @@ export function signingKey(secret: string): Buffer {
   );
 }
 
-/** The `webhook-signature` header of one attempt: one `v1,` signature per secret, newest first. */
+/** The HMAC key of a `whsec_` secret, made once to sign many bodies (openedValues.ts keeps it). */
+export function signingKeyObject(secret: string): KeyObject {
+  return createSecretKey(signingKey(secret));
+}
+
+/**
+ * The `webhook-signature` header of one attempt: one `v1,` signature per secret (or its key),
+ * newest first; the signed content `<id>.<timestamp>.<body>` is fed in parts, the body not copied.
+ */
 export function webhookSignature(
   id: string,
   timestampSeconds: number,
   body: string,
-  secrets: readonly string[],
+  secrets: readonly (string | KeyObject)[],
 ): string {
   return secrets
-    .map(
-      (s) =>
-        `v1,${createHmac('sha256', signingKey(s)).update(`${id}.${timestampSeconds}.${body}`).digest('base64')}`,
-    )
+    .map((s) => {
+      const hmac = createHmac('sha256', typeof s === 'string' ? signingKey(s) : s);
+      return `v1,${hmac.update(`${id}.${timestampSeconds}.`).update(body).digest('base64')}`;
+    })
     .join(' ');
 }
 
@@ -33,7 +41,7 @@ export function webhookHeaders(
   id: string,
   nowMs: number,
   body: string,
-  secrets: readonly string[],
+  secrets: readonly (string | KeyObject)[],
 ): Record<string, string> {
   const timestamp = Math.floor(nowMs / 1000);
   return {

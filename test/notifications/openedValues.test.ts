@@ -13,6 +13,8 @@ import {
   newSigningSecret,
   type SecretBox,
 } from '../../src/notifications/secretBox.ts';
+import { OpenedValues } from '../../src/notifications/openedValues.ts';
+import { webhookHeaders } from '../../src/notifications/signature.ts';
 import { historyStores } from '../support/historyStores.ts';
 import { startReceiver, type Receiver } from '../support/webhookReceiver.ts';
 import { createdAudit, ruleRow } from '../support/ruleRows.ts';
@@ -127,4 +129,30 @@ describe.each(historyStores())("The outbox's opened targets and secrets on a $na
       await outbox.close();
     },
   );
+});
+
+describe("A rule's signing key", () => {
+  it('is made once from its opened secret for every signature, and again after a rotation', () => {
+    const opened = new OpenedValues(counting);
+    const [secret, rotated] = [newSigningSecret(), newSigningSecret()];
+    const sign = (sealed: string, n: number) => {
+      const body = JSON.stringify({ type: 'job.failed', data: { n } });
+      const headers = webhookHeaders(`msg_${n}`, Date.now(), body, [
+        opened.signingKey('nr_key', 'secret', sealed),
+      ]);
+      return { body, headers };
+    };
+    opens.length = 0;
+    const sealed = box.seal('nr_key', 'secret', secret);
+    const signed = [1, 2, 3, 4, 5].map((n) => sign(sealed, n));
+    expect(opened.keysMade).toBe(1);
+    expect(opens).toEqual(['secret']);
+    for (const { body, headers } of signed)
+      expect(new Webhook(secret).verify(body, headers)).toEqual(JSON.parse(body));
+    // A rotation stores new sealed text: its key is made once more, and signs with the new secret.
+    const next = sign(box.seal('nr_key', 'secret', rotated), 6);
+    expect(opened.keysMade).toBe(2);
+    expect(new Webhook(rotated).verify(next.body, next.headers)).toEqual(JSON.parse(next.body));
+    expect(() => new Webhook(secret).verify(next.body, next.headers)).toThrow();
+  });
 });
