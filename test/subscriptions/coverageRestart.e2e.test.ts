@@ -4,8 +4,6 @@ import { mintToken } from '../../src/auth/mintToken.ts';
 import { SCOPE_OPERATE } from '../../src/auth/identity.ts';
 import type { HistoryStoreConfig } from '../../src/config/types.ts';
 import { startEmulators, type EmulatorSet } from '../../src/emulators/index.ts';
-import { loadCoverageEvidence } from '../../src/history/coverageEvidence.ts';
-import { openHistoryDatabase } from '../../src/history/database.ts';
 import { historyStores, historyUrlOf } from '../support/historyStores.ts';
 import type { LiveProcess } from '../support/liveProcess.ts';
 import { subscribe, type Subscription } from '../support/subscriptions.ts';
@@ -25,6 +23,7 @@ import {
   startReplicas,
   watcherToken,
 } from './clusterSupport.ts';
+import { countedOver, untilEvidence } from './coverageSupport.ts';
 
 // Issue 88 item 4: the compiled gateway (live mode) on a history store, its events read from a
 // queue of the SQS emulator. The first replica learns that AWS Batch of the default account is
@@ -86,18 +85,7 @@ for (const { name, skip, fresh } of historyStores()) {
         interval: 100,
       });
       // Written by the first replica's timer: read from the store itself, then the replica killed.
-      const db = (await openHistoryDatabase(store))!;
-      try {
-        await vi.waitFor(
-          async () =>
-            expect(await loadCoverageEvidence(db.db)).toContainEqual(
-              expect.objectContaining({ provider: 'AWS_BATCH', account: 'default', live: true }),
-            ),
-          { timeout: LONG, interval: 100 },
-        );
-      } finally {
-        await db.close();
-      }
+      await untilEvidence(store, { provider: 'AWS_BATCH', account: 'default', live: true });
       await kill(first!.child);
 
       const [second] = await startReplicas(1, env);
@@ -121,14 +109,8 @@ for (const { name, skip, fresh } of historyStores()) {
         variables: { ids: [BATCH_ID, OMICS_ID] },
       });
       subs.push(sub);
-      const batchFrom = calls.batch;
-      const omicsFrom = calls.omics;
-      await vi.waitFor(() => expect(calls.omics - omicsFrom).toBeGreaterThanOrEqual(INTERVALS), {
-        timeout: LONG,
-        interval: 50,
-      });
       // The HealthOmics job was polled every interval; the Batch job was read once, at its start.
-      expect(calls.batch - batchFrom).toBe(1);
+      expect((await countedOver(calls, 'omics', INTERVALS)).batch).toBe(1);
     });
 
     it('goes back to polling when a read finds a change no event announced', async () => {
@@ -141,24 +123,9 @@ for (const { name, skip, fresh } of historyStores()) {
         async () => expect(await place(second)).toMatchObject({ live: false, reason: 'MISSED' }),
         { timeout: LONG, interval: 100 },
       );
-      const batchFrom = calls.batch;
-      await vi.waitFor(() => expect(calls.batch - batchFrom).toBeGreaterThanOrEqual(INTERVALS), {
-        timeout: LONG,
-        interval: 50,
-      });
+      await countedOver(calls, 'batch', INTERVALS);
       // Polled again: the store says so too, for the next restart.
-      const db = (await openHistoryDatabase(store))!;
-      try {
-        await vi.waitFor(
-          async () =>
-            expect(await loadCoverageEvidence(db.db)).toContainEqual(
-              expect.objectContaining({ provider: 'AWS_BATCH', live: false, reason: 'MISSED' }),
-            ),
-          { timeout: LONG, interval: 100 },
-        );
-      } finally {
-        await db.close();
-      }
+      await untilEvidence(store, { provider: 'AWS_BATCH', live: false, reason: 'MISSED' });
     });
   });
 }

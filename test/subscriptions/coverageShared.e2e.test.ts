@@ -3,8 +3,6 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import { SCOPE_OPERATE } from '../../src/auth/identity.ts';
 import { startEmulators, type EmulatorSet } from '../../src/emulators/index.ts';
-import { loadCoverageEvidence } from '../../src/history/coverageEvidence.ts';
-import { openHistoryDatabase } from '../../src/history/database.ts';
 import type { HistoryStoreConfig } from '../../src/config/types.ts';
 import { batchEvent } from '../support/batchEvents.ts';
 import { historyStores, historyUrlOf } from '../support/historyStores.ts';
@@ -27,6 +25,7 @@ import {
   watcherToken,
   type RedisServer,
 } from './clusterSupport.ts';
+import { countedOver, untilEvidence } from './coverageSupport.ts';
 
 // Issue 88 item 6: two compiled gateways (live mode) sharing one redis-server and one PostgreSQL
 // history store, each reading its own SQS queue of the emulator for the default account. Only the
@@ -119,14 +118,8 @@ describe.skipIf(postgres.skip || redisServer.skip)(
         variables: { ids: [BATCH_ID, OMICS_ID] },
       });
       subs.push(sub);
-      const batchFrom = calls.batch;
-      const omicsFrom = calls.omics;
-      await vi.waitFor(() => expect(calls.omics - omicsFrom).toBeGreaterThanOrEqual(INTERVALS), {
-        timeout: LONG,
-        interval: 50,
-      });
       // The HealthOmics job was polled every interval; the Batch job was read once, at its start.
-      expect(calls.batch - batchFrom).toBe(1);
+      expect((await countedOver(calls, 'omics', INTERVALS)).batch).toBe(1);
     });
 
     it("stays live on both when a read there finds a change before the holder's event of it, which reaches it through Redis", async () => {
@@ -155,13 +148,7 @@ describe.skipIf(postgres.skip || redisServer.skip)(
       });
       // Past the grace period, counted in the control job's polls on the watching replica: it has
       // not read the Batch job again, and the place is live on both.
-      const batchFrom = calls.batch;
-      const omicsFrom = calls.omics;
-      await vi.waitFor(() => expect(calls.omics - omicsFrom).toBeGreaterThanOrEqual(GRACE_POLLS), {
-        timeout: LONG,
-        interval: 50,
-      });
-      expect(calls.batch - batchFrom).toBe(0);
+      expect((await countedOver(calls, 'omics', GRACE_POLLS)).batch).toBe(0);
       expect(await place(other)).toMatchObject({ live: true, reason: null });
       expect(await place(holder)).toMatchObject({ live: true, reason: null });
       expect(await applied(other)).toBe(0);
@@ -178,23 +165,8 @@ describe.skipIf(postgres.skip || redisServer.skip)(
       );
       // Written to the store, and read back since by both: the holder's older event does not
       // bring it back, and the holder, live by its own events, stays so.
-      const db = (await openHistoryDatabase(store))!;
-      try {
-        await vi.waitFor(
-          async () =>
-            expect(await loadCoverageEvidence(db.db)).toContainEqual(
-              expect.objectContaining({ provider: 'AWS_BATCH', live: false, reason: 'MISSED' }),
-            ),
-          { timeout: LONG, interval: 100 },
-        );
-      } finally {
-        await db.close();
-      }
-      const batchFrom = calls.batch;
-      await vi.waitFor(() => expect(calls.batch - batchFrom).toBeGreaterThanOrEqual(INTERVALS), {
-        timeout: LONG,
-        interval: 50,
-      });
+      await untilEvidence(store, { provider: 'AWS_BATCH', live: false, reason: 'MISSED' });
+      await countedOver(calls, 'batch', INTERVALS);
       expect(await place(other)).toMatchObject({ live: false, reason: 'MISSED' });
       expect(await place(holder)).toMatchObject({ live: true, reason: null });
 
