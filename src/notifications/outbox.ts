@@ -283,7 +283,7 @@ export class Outbox {
     // unsigned rather than not at all); Slack and Teams URLs are their own credential.
     const headers =
       rule.target_kind === 'WEBHOOK'
-        ? webhookHeaders(delivery.id, started, body, signingSecrets(rule, this.#opened, started))
+        ? webhookHeaders(delivery.id, started, body, signingKeys(rule, this.#opened, started))
         : {};
     const retry: Retry = (statusCode, error, retryAfter) =>
       this.#retry(rule.id, delivery.attempts + 1, record, statusCode, error, retryAfter);
@@ -428,7 +428,7 @@ export class Outbox {
  * (`previous_secret_until`) the one's it replaced; none for SLACK and TEAMS (their URL is their
  * credential).
  */
-function signingSecrets(rule: RuleRow, opened: OpenedValues, nowMs: number): KeyObject[] {
+function signingKeys(rule: RuleRow, opened: OpenedValues, nowMs: number): KeyObject[] {
   if (rule.target_kind !== 'WEBHOOK' || !rule.secret_sealed) return [];
   const rotating =
     rule.previous_secret_sealed !== null &&

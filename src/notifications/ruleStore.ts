@@ -230,12 +230,13 @@ export class RuleStore {
   async dropAwaiting(
     by: { ids: readonly string[] } | { jobIds: readonly string[]; until: string },
   ): Promise<void> {
+    // Most settles drop nothing: no query is built for them.
+    if (('ids' in by ? by.ids : by.jobIds).length === 0) return;
     const q = this.#db.deleteFrom('notification_deliveries').where('status', '=', AWAITING);
     if ('ids' in by) {
-      if (by.ids.length > 0) await q.where('id', 'in', [...by.ids]).execute();
+      await q.where('id', 'in', [...by.ids]).execute();
       return;
     }
-    if (by.jobIds.length === 0) return;
     await q
       .where('job_id', 'in', [...by.jobIds])
       .where('created_at', '<=', by.until)
