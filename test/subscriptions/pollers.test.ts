@@ -1,5 +1,5 @@
 import { BrokenCircuitError } from 'cockatiel';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { UpstreamError } from '../../src/errors.ts';
 import { parseGlobalId } from '../../src/model/globalId.ts';
 import { JobStates } from '../../src/datasources/state/jobStates.ts';
@@ -85,6 +85,27 @@ describe('A job poller', () => {
     expect(changeSignature(record({ updatedAt: '2026-01-01T00:00:00.000Z' }))).toBe(base);
     expect(changeSignature(record({ statusMessage: 'other' }))).not.toBe(base);
     expect(changeSignature(record({ errorCount: 2 }))).not.toBe(base);
+  });
+
+  it('is the JSON of [state, providerStatus, statusMessage, ...progress fields], built as one array: no array mapped a poll', () => {
+    const polled = record({ statusMessage: 'moved', errorCount: 3 });
+    const map = vi.spyOn(Array.prototype, 'map');
+    let signature: string;
+    try {
+      signature = changeSignature(polled);
+      expect(map).not.toHaveBeenCalled();
+    } finally {
+      vi.restoreAllMocks();
+    }
+    const r = polled as unknown as Record<string, unknown>;
+    expect(signature).toBe(
+      JSON.stringify([
+        polled.state,
+        polled.providerStatus,
+        'moved',
+        ...['locationCode', 'locationMessage', 'errorCount'].map((f) => r[f] ?? null),
+      ]),
+    );
   });
 
   it('adds at most ±10 % jitter to each wait', async () => {

@@ -1,7 +1,7 @@
 import type { ImportExportKey } from '../../model/keys.ts';
 import { awsWire } from '../shared/awsCall.ts';
 import type { AwsSourceOptions } from '../shared/options.ts';
-import { formEncode } from '../shared/rfc3986.ts';
+import { formEncode, rfc3986 } from '../shared/rfc3986.ts';
 import type { Operation, ProviderWire, WireRequest } from '../shared/source.ts';
 import { headerRequestId, toUpstreamError } from './errors.ts';
 import { parse, successRequestId, withoutRequestId } from './parse.ts';
@@ -16,13 +16,19 @@ export const IMPORTEXPORT_SIGNING_REGION = 'us-east-1';
 export const IMPORTEXPORT_API_VERSION = '2010-06-01';
 export const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded; charset=utf-8';
 
-/** The form body of one GetStatus call: `Action=GetStatus&Version=2010-06-01&JobId=…`, RFC 3986 encoded. */
+/** The pairs every GetStatus form starts with, encoded once (they encode to themselves). */
+const GET_STATUS_FORM_HEAD = `${formEncode([
+  ['Action', 'GetStatus'],
+  ['Version', IMPORTEXPORT_API_VERSION],
+])}&JobId=`;
+
+/**
+ * The form body of one GetStatus call: `Action=GetStatus&Version=2010-06-01&JobId=…`, RFC 3986
+ * encoded. A watched job's every poll sends one: only the job ID is encoded per call, not the
+ * fixed pairs listed, encoded and joined again each time.
+ */
 export function getStatusBody(jobId: string): string {
-  return formEncode([
-    ['Action', 'GetStatus'],
-    ['Version', IMPORTEXPORT_API_VERSION],
-    ['JobId', jobId],
-  ]);
+  return GET_STATUS_FORM_HEAD + rfc3986(jobId);
 }
 
 /**

@@ -127,6 +127,17 @@ function signedNames(headers: Record<string, string>): string[] {
   return names;
 }
 
+/** A credential scope (`day/region/service/aws4_request`) with what it was made for and its signing key. */
+interface SignedScope {
+  readonly shortDate: string;
+  readonly region: string;
+  readonly service: string;
+  readonly accessKeyId: string;
+  readonly secret: string;
+  readonly scope: string;
+  readonly key: KeyObject;
+}
+
 /**
  * AWS Signature Version 4 with `node:crypto`: the canonical request, string to sign and
  * signature exactly as AWS specifies (and as `@smithy/signature-v4` computes them; a test
@@ -137,9 +148,15 @@ export class SigV4Signer {
   readonly #keys = new Map<string, { secret: string; key: KeyObject }>();
   /** Signing keys derived so far (a count, for tests of the key cache). */
   derived = 0;
-  /** The last second signed in (ms since the epoch ÷ 1000) and its `x-amz-date`: calls of one second share it. */
+  /** The last second signed in (ms since the epoch ÷ 1000) and its `x-amz-date` and day: calls of one second share them. */
   #second = NaN;
   #longDate = '';
+  #shortDate = '';
+  /**
+   * The scope and key of the last call signed. A watch's polls sign for one day, region, service
+   * and key again and again: they reuse it and build no cache key or scope string of their own.
+   */
+  #last: SignedScope | undefined;
 
   /**
    * The headers to send: `request.headers` plus `host`, `x-amz-date`, `x-amz-security-token`
@@ -153,7 +170,7 @@ export class SigV4Signer {
     date: Date,
   ): Record<string, string> {
     const longDate = this.#amzDate(date);
-    const shortDate = longDate.slice(0, 8);
+    const shortDate = this.#shortDate;
     for (const n in request.headers)
       if (UPPER.test(n))
         throw new TypeError(`SigV4Signer: header name ${JSON.stringify(n)} is not lower-case`);
@@ -170,16 +187,41 @@ export class SigV4Signer {
     // One-shot digests (`hash`): no Hash object per digest.
     const payloadHash = request.body === '' ? EMPTY_SHA256 : hash('sha256', request.body, 'hex');
     const canonical = `${request.method}\n${canonicalUri(request.path)}\n${canonicalQuery(request.query)}\n${canonicalHeaders}\n${signedHeaders}\n${payloadHash}`;
-    const scope = `${shortDate}/${region}/${service}/aws4_request`;
+    const { scope, key } = this.#scope(credentials, shortDate, region, service);
     const stringToSign = `AWS4-HMAC-SHA256\n${longDate}\n${scope}\n${hash('sha256', canonical, 'hex')}`;
-    const signature = createHmac(
-      'sha256',
-      this.#signingKey(credentials, shortDate, region, service),
-    )
-      .update(stringToSign)
-      .digest('hex');
+    const signature = createHmac('sha256', key).update(stringToSign).digest('hex');
     headers.authorization = `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
     return headers;
+  }
+
+  /** The credential scope and signing key of a call: the last call's when they are the same. */
+  #scope(
+    credentials: AwsCredentialIdentity,
+    shortDate: string,
+    region: string,
+    service: string,
+  ): SignedScope {
+    const last = this.#last;
+    if (
+      last !== undefined &&
+      last.shortDate === shortDate &&
+      last.region === region &&
+      last.service === service &&
+      last.accessKeyId === credentials.accessKeyId &&
+      last.secret === credentials.secretAccessKey
+    )
+      return last;
+    const key = this.#signingKey(credentials, shortDate, region, service);
+    this.#last = {
+      shortDate,
+      region,
+      service,
+      accessKeyId: credentials.accessKeyId,
+      secret: credentials.secretAccessKey,
+      scope: `${shortDate}/${region}/${service}/aws4_request`,
+      key,
+    };
+    return this.#last;
   }
 
   /** `amzDate(date)`, formatted once per second. */
@@ -188,6 +230,7 @@ export class SigV4Signer {
     const second = Math.floor(ms / 1000);
     if (second !== this.#second) {
       this.#longDate = amzDate(date); // throws for a date SigV4 cannot sign: nothing kept then
+      this.#shortDate = this.#longDate.slice(0, 8);
       this.#second = second;
     }
     return this.#longDate;

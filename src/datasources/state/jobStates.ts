@@ -156,15 +156,16 @@ export const SEEN_EVERY_MS = 5 * 60_000;
  */
 export function changeSignature(record: JobRecord): string {
   const r = record as unknown as Record<string, unknown>;
+  const fields = providerOf(record.provider).progress.fields;
+  // One array filled in place, not a mapped one spread into another: every poll and listed row
+  // of a watched job is signed, so this runs for each of them.
+  const parts: unknown[] = new Array(3 + fields.length);
+  parts[0] = record.state;
+  parts[1] = record.providerStatus;
+  parts[2] = record.statusMessage;
+  for (let i = 0; i < fields.length; i++) parts[3 + i] = r[fields[i] as string] ?? null;
   // Held by the store's entry and the watch of each watched job: one copy of each (SIGNATURES).
-  return SIGNATURES.intern(
-    JSON.stringify([
-      record.state,
-      record.providerStatus,
-      record.statusMessage,
-      ...providerOf(record.provider).progress.fields.map((f) => r[f] ?? null),
-    ]),
-  );
+  return SIGNATURES.intern(JSON.stringify(parts));
 }
 
 /** A job's entry in the store's order of writes (oldest first). */

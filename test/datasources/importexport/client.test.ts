@@ -2,7 +2,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { HttpHandler } from '@smithy/protocol-http';
 import { FORM_CONTENT_TYPE, getStatusBody } from '../../../src/datasources/importexport/client.ts';
@@ -175,6 +175,17 @@ describe('ImportExport request encoding', () => {
       'Action=GetStatus&Version=2010-06-01&JobId=a%2Bb%26c%3Dd%21%27%28%29%2A~',
     );
     expect(rfc3986('é/')).toBe('%C3%A9%2F');
+  });
+
+  it("encodes only the job ID per call: no list of pairs mapped and joined again (a watched job's every poll)", () => {
+    const map = vi.spyOn(Array.prototype, 'map');
+    const join = vi.spyOn(Array.prototype, 'join');
+    try {
+      expect(getStatusBody('ABCDE')).toBe('Action=GetStatus&Version=2010-06-01&JobId=ABCDE');
+      expect([map.mock.calls.length, join.mock.calls.length]).toEqual([0, 0]);
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 
   it('normalises the canonical path as AWS does for services other than S3', () => {

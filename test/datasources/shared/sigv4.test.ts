@@ -226,6 +226,28 @@ describe('SigV4Signer (node:crypto) against @smithy/signature-v4', () => {
     );
   });
 
+  it("signs again for the last call's day, region, service and key with no key-cache lookup and no date cut again (a watch's polls)", () => {
+    const signer = new SigV4Signer();
+    const request = { method: 'POST', host: 'h', path: '/', headers: {}, body: 'Action=GetStatus' };
+    const sign = (at: Date, region = 'us-east-1') =>
+      signer.sign(request, KEYS, 'IngestionService', region, at).authorization;
+    const first = sign(DATE);
+    const get = vi.spyOn(Map.prototype, 'get');
+    const slice = vi.spyOn(String.prototype, 'slice');
+    let again: string | undefined;
+    try {
+      again = sign(DATE);
+      expect([get.mock.calls.length, slice.mock.calls.length]).toEqual([0, 0]);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    expect(again).toBe(first);
+    // Another region is another scope, and back again the first one's key is the cache's.
+    expect(sign(DATE, 'eu-west-1')).toContain('/eu-west-1/IngestionService/aws4_request');
+    expect(sign(DATE)).toBe(first);
+    expect(signer.derived).toBe(2);
+  });
+
   it('never shows a secret or a derived signing key when inspected or serialised', () => {
     const signer = new SigV4Signer();
     signer.sign(
