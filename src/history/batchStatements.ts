@@ -8,6 +8,7 @@
  * one statement of its exact size, each statement a round trip.
  */
 import { CompiledQuery, sql, type Kysely, type SqlBool } from 'kysely';
+import { storedStates, type StoredState } from './placedTransitions.ts';
 import { storableJson } from './storableText.ts';
 import type { HistoryTables, JobRow, TransitionRow } from './tables.ts';
 
@@ -227,9 +228,19 @@ export class CompiledShapes {
   }
 }
 
+/**
+ * `ids` padded to a power of two with its last one (an IN list's repeat changes nothing), as rows
+ * of one `id`: a dozen statement sizes serve every batch.
+ */
+const paddedIds = (ids: readonly string[]): { id: string }[] => {
+  const size = 2 ** Math.ceil(Math.log2(Math.max(ids.length, 1)));
+  return Array.from({ length: size }, (_, i) => ({ id: ids[Math.min(i, ids.length - 1)]! }));
+};
+
 export class BatchStatements {
   readonly #jobs: CompiledShapes;
   readonly #transitions: CompiledShapes;
+  readonly #stored: CompiledShapes;
 
   constructor(
     db: Kysely<HistoryTables>,
@@ -246,6 +257,23 @@ export class BatchStatements {
       (rows) => insertTransitions(db, rows as unknown as TransitionRow[]),
       TRANSITION_COLUMNS,
     );
+    this.#stored = new CompiledShapes(
+      (rows) =>
+        storedStates(
+          db,
+          rows.map((r) => r.id as string),
+        ),
+      ['id'],
+    );
+  }
+
+  /**
+   * The read of the stored state of the jobs `ids` (placedTransitions.ts `storedStates`), one a
+   * batch: its IN list padded to a power of two, so that it is compiled (and on SQLite prepared)
+   * once per size, not built, compiled and prepared anew for every batch's count of jobs.
+   */
+  storedStates(ids: readonly string[]): CompiledQuery<StoredState> {
+    return this.#stored.bind(paddedIds(ids));
   }
 
   /**

@@ -367,7 +367,9 @@ class Lane {
     await writeTransaction(db, async (tx) => {
       // SQLite: the jobs this batch adds are those numbered past the newest one now.
       const indexAfter = db.dialect === 'sqlite' && jobs.length > 0 ? await newestSeq(tx) : null;
-      const transitions = await placed(tx, db.dialect, observed);
+      const transitions = await placed(tx, db.dialect, observed, (ids) =>
+        statements.storedStates(ids),
+      );
       for (const query of statements.queries(inIdOrder(jobs), transitions)) {
         await tx.executeQuery(query);
         // node:sqlite runs a statement on this thread: between a batch's statements (at most

@@ -7,6 +7,7 @@ import {
   upsertJobs,
   type StagedJob,
 } from '../../src/history/batchStatements.ts';
+import { storedStates } from '../../src/history/placedTransitions.ts';
 import type { HistoryTables, JobRow, TransitionRow } from '../../src/history/tables.ts';
 
 // The writer's statements are compiled once per row count and bound to each batch's values
@@ -117,4 +118,19 @@ describe('the history writer’s statements, compiled once per size', () => {
     expect([...queries]).toHaveLength(5);
     expect(serialised).toBe(300);
   });
+
+  for (const [name, db] of Object.entries(DIALECTS))
+    it(`reads a batch's stored jobs with one statement a power of two of IDs (${name})`, () => {
+      const statements = new BatchStatements(db, name === 'sqlite');
+      const ids = (n: number) => Array.from({ length: n }, (_, i) => `job-${i}`);
+      const five = statements.storedStates(ids(5));
+      // Padded with its last ID: what Kysely compiles for those eight.
+      const padded = [...ids(5), 'job-4', 'job-4', 'job-4'];
+      const expected = storedStates(db, padded).compile();
+      expect([five.sql, five.parameters]).toEqual([expected.sql, expected.parameters]);
+      // Six to eight IDs share that statement; nine take the next size.
+      expect(statements.storedStates(ids(8)).sql).toBe(five.sql);
+      expect(statements.storedStates(ids(9)).parameters).toHaveLength(16);
+      expect(statements.storedStates(ids(1)).parameters).toEqual(['job-0']);
+    });
 });
