@@ -8,7 +8,23 @@
  * one statement of its exact size, each statement a round trip.
  */
 import { CompiledQuery, sql, type Kysely, type SqlBool } from 'kysely';
+import { storedStates, type StoredState } from './placedTransitions.ts';
+import { storableJson } from './storableText.ts';
 import type { HistoryTables, JobRow, TransitionRow } from './tables.ts';
+
+/**
+ * A job's row as a batch holds it: every column but the record, and the record (without its
+ * secrets) whose JSON is made only as its statement is bound. A batch's jobs live through its
+ * whole transaction, which gives the event loop a turn between statements; their JSON made up
+ * front (≈ 2 KB a job, 4 MB a batch of 2,000) lived as long, survived the young generation's
+ * collections of the requests served meanwhile, and was copied and promoted by them. Made a
+ * statement at a time, it dies with the statement's parameters.
+ */
+export type StagedJob = Omit<JobRow, 'record'> & { readonly stripped: object };
+
+/** A staged job's record as the store keeps it: what reading its `record` column back gives. */
+export const storedRecordOf = (job: StagedJob): Record<string, unknown> =>
+  JSON.parse(storableJson(job.stripped)) as Record<string, unknown>;
 
 /** The row sizes SQLite's statements come in, largest first: at most 4 statements a size a batch. */
 export const CHUNKS = [256, 64, 16, 4, 1] as const;
@@ -17,6 +33,15 @@ export const CHUNKS = [256, 64, 16, 4, 1] as const;
 const MAX_KEPT = 32;
 
 type Row = Record<string, unknown>;
+
+/** A row's value of `column` as bound (a missing one binds null). */
+type ValueOf = (row: Row, column: string) => unknown;
+const columnOf: ValueOf = (row, column) => row[column] ?? null;
+/** A staged job's values: its record serialised here, as its statement is bound. */
+const stagedValueOf: ValueOf = (row, column) =>
+  column === 'record'
+    ? storableJson((row as unknown as StagedJob).stripped)
+    : (row[column] ?? null);
 
 /** A compiled statement, and for each of its parameters the row (index) and column it binds. */
 interface Shape {
@@ -183,10 +208,11 @@ export class CompiledShapes {
     private readonly build: (rows: Row[]) => { compile(): CompiledQuery },
     private readonly columns: readonly string[],
     private readonly max = MAX_KEPT,
+    private readonly valueOf: ValueOf = columnOf,
   ) {}
 
-  bind(rows: readonly object[]): CompiledQuery {
-    const n = rows.length;
+  /** The statement for `n` of `rows` from `from` (default: all of them), their values bound. */
+  bind(rows: readonly object[], from = 0, n = rows.length - from): CompiledQuery {
     let shape = this.#kept.get(n);
     if (!shape) {
       shape = shapeOf(this.build, n, this.columns);
@@ -194,16 +220,27 @@ export class CompiledShapes {
       this.#kept.set(n, shape);
     }
     const values = rows as Row[];
+    const valueOf = this.valueOf;
     return CompiledQuery.raw(
       shape.sql,
-      shape.slots.map(([i, c]) => values[i]![c] ?? null),
+      shape.slots.map(([i, c]) => valueOf(values[from + i]!, c)),
     );
   }
 }
 
+/**
+ * `ids` padded to a power of two with its last one (an IN list's repeat changes nothing), as rows
+ * of one `id`: a dozen statement sizes serve every batch.
+ */
+const paddedIds = (ids: readonly string[]): { id: string }[] => {
+  const size = 2 ** Math.ceil(Math.log2(Math.max(ids.length, 1)));
+  return Array.from({ length: size }, (_, i) => ({ id: ids[Math.min(i, ids.length - 1)]! }));
+};
+
 export class BatchStatements {
   readonly #jobs: CompiledShapes;
   readonly #transitions: CompiledShapes;
+  readonly #stored: CompiledShapes;
 
   constructor(
     db: Kysely<HistoryTables>,
@@ -213,20 +250,49 @@ export class BatchStatements {
     this.#jobs = new CompiledShapes(
       (rows) => upsertJobs(db, rows as unknown as JobRow[]),
       JOB_COLUMNS,
+      MAX_KEPT,
+      stagedValueOf,
     );
     this.#transitions = new CompiledShapes(
       (rows) => insertTransitions(db, rows as unknown as TransitionRow[]),
       TRANSITION_COLUMNS,
     );
+    this.#stored = new CompiledShapes(
+      (rows) =>
+        storedStates(
+          db,
+          rows.map((r) => r.id as string),
+        ),
+      ['id'],
+    );
   }
 
-  /** The statements that write `jobs` and `transitions`, each with its rows' values bound. */
-  queries(jobs: readonly JobRow[], transitions: readonly TransitionRow[]): CompiledQuery[] {
-    return [...this.#chunks(jobs, this.#jobs), ...this.#chunks(transitions, this.#transitions)];
+  /**
+   * The read of the stored state of the jobs `ids` (placedTransitions.ts `storedStates`), one a
+   * batch: its IN list padded to a power of two, so that it is compiled (and on SQLite prepared)
+   * once per size, not built, compiled and prepared anew for every batch's count of jobs.
+   */
+  storedStates(ids: readonly string[]): CompiledQuery<StoredState> {
+    return this.#stored.bind(paddedIds(ids));
   }
 
-  #chunks(rows: readonly object[], shapes: CompiledShapes): CompiledQuery[] {
+  /**
+   * The statements that write `jobs` and `transitions`, each bound to its rows' values as it is
+   * taken, not before: a statement's parameters (and its jobs' JSON) live only while it runs.
+   */
+  *queries(
+    jobs: readonly StagedJob[],
+    transitions: readonly TransitionRow[],
+  ): Generator<CompiledQuery, void, undefined> {
+    yield* this.#chunks(jobs, this.#jobs);
+    yield* this.#chunks(transitions, this.#transitions);
+  }
+
+  *#chunks(rows: readonly object[], shapes: CompiledShapes) {
     let at = 0;
-    return chunkSizes(rows.length, this.chunked).map((n) => shapes.bind(rows.slice(at, (at += n))));
+    for (const n of chunkSizes(rows.length, this.chunked)) {
+      yield shapes.bind(rows, at, n);
+      at += n;
+    }
   }
 }

@@ -3,7 +3,7 @@
  * the job as the store holds it, and the marks of event transitions a read contradicted
  * (writer.ts).
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type CompiledQuery, type Kysely } from 'kysely';
 import type { HistoryDatabase, HistoryTables, TransitionRow } from './database.ts';
 
 /**
@@ -44,6 +44,9 @@ export async function placed(
   tx: Kysely<HistoryTables>,
   dialect: HistoryDatabase['dialect'],
   observed: readonly TransitionRow[],
+  /** The read of the stored jobs (`storedStates`), compiled: BatchStatements keeps it compiled. */
+  read: (ids: readonly string[]) => CompiledQuery<StoredState> = (ids) =>
+    storedStates(tx, ids).compile(),
 ): Promise<TransitionRow[]> {
   const ids = [...new Set(observed.map((t) => t.job_id))];
   const stored = new Map<
@@ -59,20 +62,7 @@ export async function placed(
         .orderBy('id')
         .forUpdate()
         .execute();
-    for (const row of await tx
-      .selectFrom('jobs')
-      .select((eb) => [
-        'id',
-        'state',
-        'provider_status',
-        eb
-          .selectFrom('transitions')
-          .select((t) => t.fn.countAll<number>().as('n'))
-          .whereRef('transitions.job_seq', '=', 'jobs.seq')
-          .as('count'),
-      ])
-      .where('id', 'in', ids)
-      .execute())
+    for (const row of (await tx.executeQuery(read(ids))).rows)
       stored.set(row.id, {
         state: row.state,
         provider_status: row.provider_status,
@@ -97,6 +87,31 @@ export async function placed(
     }
   }
   return out;
+}
+
+/** A stored job's state as `placed` reads it. */
+export interface StoredState {
+  id: string;
+  state: string;
+  provider_status: string | null;
+  count: number | string | null;
+}
+
+/** The stored state of the jobs `ids` (those the store has): one statement. */
+export function storedStates(db: Kysely<HistoryTables>, ids: readonly string[]) {
+  return db
+    .selectFrom('jobs')
+    .select((eb) => [
+      'id',
+      'state',
+      'provider_status',
+      eb
+        .selectFrom('transitions')
+        .select((t) => t.fn.countAll<number>().as('n'))
+        .whereRef('transitions.job_seq', '=', 'jobs.seq')
+        .as('count'),
+    ])
+    .where('id', 'in', ids);
 }
 
 /**

@@ -11,7 +11,7 @@
  * never throws to the caller.
  */
 import { isTerminalState, type JobRecord, type JobState } from '../model/job.ts';
-import { BatchStatements } from './batchStatements.ts';
+import { BatchStatements, type StagedJob } from './batchStatements.ts';
 import { markContradicted, placed, writeTransaction } from './placedTransitions.ts';
 import { writePartByPart } from './rowByRow.ts';
 import { indexNewJobs, newestSeq } from './textIndexUpkeep.ts';
@@ -27,6 +27,7 @@ import type { Kysely } from 'kysely';
 import type { HistoryDatabase, HistoryTables, JobRow, TransitionRow } from './database.ts';
 
 export type { HistoryChange, HistorySource } from './change.ts';
+export type { StagedJob } from './batchStatements.ts';
 
 /**
  * What became of a change: `written` (committed), `coalesced` (a later change of its job waiting
@@ -71,7 +72,7 @@ export interface HistoryWriterOptions {
   inBatch?: (
     tx: Kysely<HistoryTables>,
     transitions: readonly TransitionRow[],
-    jobs: readonly JobRow[],
+    jobs: readonly StagedJob[],
   ) => Promise<void>;
 }
 
@@ -318,11 +319,11 @@ class Lane {
     seen: readonly (readonly [string, number])[] = [],
   ): Promise<void> {
     const { options } = this.#shared;
-    // The batch's jobs, each once: its latest change's row, its record stripped and serialised
-    // once a batch however many changes it had; and every change's transition. Each goes in a
-    // few multi-row statements compiled once per size (batchStatements.ts): on PostgreSQL two
-    // round trips a batch, not two a change.
-    const jobs: JobRow[] = [];
+    // The batch's jobs, each once: its latest change's row, its record stripped once a batch
+    // however many changes it had (and serialised as its statement is bound: StagedJob); and every
+    // change's transition. Each goes in a few multi-row statements compiled once per size
+    // (batchStatements.ts): on PostgreSQL two round trips a batch, not two a change.
+    const jobs: StagedJob[] = [];
     const observed: TransitionRow[] = [];
     // Reads that contradict what events told: the job and the read's time (markContradicted).
     const contradictions: (readonly [string, string])[] = [];
@@ -332,7 +333,7 @@ class Lane {
       const id = job.latest.record.id;
       const stripped = options.withoutSecrets(job.latest.record);
       if (stripped === null) continue;
-      jobs.push(jobRowOf(id, job.latest, stripped));
+      jobs.push(stagedJobOf(id, job.latest, stripped));
       for (const change of job.changes) {
         observed.push(transitionOf(id, change));
         if (change.contradicts) contradictions.push([storableText(id), change.at]);
@@ -357,7 +358,7 @@ class Lane {
    * each job and the read's time) and the jobs `seen` again, in one transaction.
    */
   async #commit(
-    jobs: readonly JobRow[],
+    jobs: readonly StagedJob[],
     observed: readonly TransitionRow[],
     seen: readonly (readonly [string, number])[],
     contradictions: readonly (readonly [string, string])[] = [],
@@ -366,7 +367,9 @@ class Lane {
     await writeTransaction(db, async (tx) => {
       // SQLite: the jobs this batch adds are those numbered past the newest one now.
       const indexAfter = db.dialect === 'sqlite' && jobs.length > 0 ? await newestSeq(tx) : null;
-      const transitions = await placed(tx, db.dialect, observed);
+      const transitions = await placed(tx, db.dialect, observed, (ids) =>
+        statements.storedStates(ids),
+      );
       for (const query of statements.queries(inIdOrder(jobs), transitions)) {
         await tx.executeQuery(query);
         // node:sqlite runs a statement on this thread: between a batch's statements (at most
@@ -414,7 +417,7 @@ class Lane {
    */
   async #jobByJob(
     waiting: readonly WaitingJob[],
-    jobs: readonly JobRow[],
+    jobs: readonly StagedJob[],
     observed: readonly TransitionRow[],
     seen: readonly (readonly [string, number])[],
     contradictions: readonly (readonly [string, string])[],
@@ -466,7 +469,7 @@ class Lane {
  * PostgreSQL locks the stored rows in this order too (placedTransitions.ts). `seq` still grows
  * batch by batch; within a batch it follows the IDs.
  */
-function inIdOrder(jobs: readonly JobRow[]): readonly JobRow[] {
+function inIdOrder(jobs: readonly StagedJob[]): readonly StagedJob[] {
   return jobs.length < 2
     ? jobs
     : [...jobs].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -477,10 +480,11 @@ const text = (v: unknown, maxChars?: number): string | null =>
   typeof v === 'string' && v !== '' ? storableText(v, maxChars) : null;
 
 /**
- * A job's row at `change`: searchable text read from the record's common fields, and the record.
- * Every text value is storable (storableText.ts): a NUL in a status reason cannot fail a batch.
+ * A job's row at `change`: searchable text read from the record's common fields, and the record
+ * (`stripped`), serialised as its statement is bound (batchStatements.ts). Every text value is
+ * storable (storableText.ts): a NUL in a status reason cannot fail a batch.
  */
-export function jobRowOf(id: string, change: HistoryChange, record: JobRecord): JobRow {
+export function stagedJobOf(id: string, change: HistoryChange, record: JobRecord): StagedJob {
   const r = record as unknown as Record<string, unknown>;
   const createdAt = text(r.createdAt);
   const finishedAt = text(r.finishedAt) ?? text(r.completedAt) ?? text(r.stoppedAt);
@@ -500,8 +504,14 @@ export function jobRowOf(id: string, change: HistoryChange, record: JobRecord): 
     sort_at: finishedAt ?? createdAt ?? storableText(change.at),
     terminal: isTerminalState(change.to as JobState) ? 1 : 0,
     last_confirmed_at: storableText(change.at),
-    record: storableJson(record),
+    stripped: record,
   };
+}
+
+/** A job's row at `change` as stored, its record serialised (what the bare write of bench:history-writer writes). */
+export function jobRowOf(id: string, change: HistoryChange, record: JobRecord): JobRow {
+  const { stripped, ...row } = stagedJobOf(id, change, record);
+  return { ...row, record: storableJson(stripped) };
 }
 
 /** The transition a change observed, its text storable. */

@@ -27,6 +27,7 @@ import { createHash } from 'node:crypto';
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { HistoryTables } from '../history/database.ts';
 import { jobTransitions } from '../history/reader.ts';
+import { storedRecordOf, type StagedJob } from '../history/batchStatements.ts';
 import type { JobRow, JobsTable, TransitionRow } from '../history/tables.ts';
 import type { JobRecord } from '../model/job.ts';
 import type { WebhookBody, NotificationTrigger, PayloadTransition } from './payload.ts';
@@ -79,7 +80,7 @@ export function factsOfRecord(record: JobRecord, account: string): JobFacts {
   };
 }
 
-const factsOfRow = (row: JobRow): JobFacts => ({
+const factsOfRow = (row: Omit<JobRow, 'record'>): JobFacts => ({
   id: row.id,
   provider: row.provider,
   account: row.account,
@@ -382,7 +383,7 @@ export class Notifier {
   async inBatch(
     tx: Kysely<HistoryTables>,
     transitions: readonly TransitionRow[],
-    jobs: readonly JobRow[],
+    jobs: readonly StagedJob[],
   ): Promise<void> {
     this.#stale();
     if (this.#rules.rules.length === 0) return;
@@ -400,7 +401,7 @@ export class Notifier {
       if (matching.length === 0) continue;
       if (event) {
         // Its confirming read is made (listener): what it will confirm awaits it, durably.
-        const record = JSON.parse(job.record) as Record<string, unknown>;
+        const record = storedRecordOf(job);
         if (record.retained === true) continue;
         const stamp = stampOf(record, t.at);
         const idOf = (ruleId: string) => deliveryIdOf(ruleId, t.job_id, trigger, stamp);
@@ -420,7 +421,7 @@ export class Notifier {
         .limit(1)
         .executeTakeFirst();
       if (!confirmed || confirmed.to_state === t.to_state) continue;
-      const record = JSON.parse(job.record) as Record<string, unknown>;
+      const record = storedRecordOf(job);
       const shown = await this.#transitions(tx, t.job_id);
       rows.push(
         ...this.#deliveries(

@@ -5,13 +5,15 @@ import {
   chunkSizes,
   insertTransitions,
   upsertJobs,
+  type StagedJob,
 } from '../../src/history/batchStatements.ts';
+import { storedStates } from '../../src/history/placedTransitions.ts';
 import type { HistoryTables, JobRow, TransitionRow } from '../../src/history/tables.ts';
 
 // The writer's statements are compiled once per row count and bound to each batch's values
 // (issue #72): Kysely compiling each batch's own rows is the oracle, on both dialects' compilers.
 
-const job = (i: number): JobRow => ({
+const job = (i: number): StagedJob => ({
   id: `batch:us-east-1:${i.toString(16).padStart(8, '0')}`,
   provider: 'AWS_BATCH',
   account: i % 2 ? 'default' : 'staging',
@@ -26,7 +28,12 @@ const job = (i: number): JobRow => ({
   sort_at: '2026-11-26T11:00:00.000Z',
   terminal: i % 2,
   last_confirmed_at: '2026-11-26T11:00:01.000Z',
-  record: JSON.stringify({ i, quote: `it's "${i}"` }),
+  stripped: { i, quote: `it's "${i}"` },
+});
+/** The row Kysely would be given: the record as its JSON. */
+const stored = ({ stripped, ...row }: StagedJob): JobRow => ({
+  ...row,
+  record: JSON.stringify(stripped),
 });
 const transition = (i: number): TransitionRow => ({
   job_id: job(i).id,
@@ -71,7 +78,7 @@ describe('the history writer’s statements, compiled once per size', () => {
         const ids = Array.from({ length: n }, (_, k) => from + k);
         const jobs = ids.map(job);
         const transitions = ids.map(transition);
-        const got = statements.queries(jobs, transitions);
+        const got = [...statements.queries(jobs, transitions)];
         const expected: CompiledQuery[] = [];
         const compiled = (
           rows: readonly unknown[],
@@ -81,7 +88,7 @@ describe('the history writer’s statements, compiled once per size', () => {
           for (const size of chunkSizes(rows.length, chunked))
             expected.push(build(rows.slice(at, (at += size)) as never[]).compile());
         };
-        compiled(jobs, (r) => upsertJobs(db, r));
+        compiled(jobs.map(stored), (r) => upsertJobs(db, r));
         compiled(transitions, (r) => insertTransitions(db, r));
         expect(got.map((q) => [q.sql, q.parameters])).toEqual(
           expected.map((q) => [q.sql, q.parameters]),
@@ -89,4 +96,41 @@ describe('the history writer’s statements, compiled once per size', () => {
       }
     });
   }
+
+  it('serialises a job’s record only as the statement that writes it is taken', () => {
+    const statements = new BatchStatements(DIALECTS.sqlite, true);
+    let serialised = 0;
+    // 300 jobs: statements of 256, 16, 16, 4, 4, 4 rows.
+    const jobs = Array.from({ length: 300 }, (_, i) => ({
+      ...job(i),
+      stripped: {
+        toJSON: () => {
+          serialised++;
+          return { i };
+        },
+      },
+    }));
+    const queries = statements.queries(jobs, []);
+    expect(serialised).toBe(0);
+    const first = queries.next();
+    expect(serialised).toBe(256);
+    expect((first.value as CompiledQuery).parameters).toContain(JSON.stringify({ i: 255 }));
+    expect([...queries]).toHaveLength(5);
+    expect(serialised).toBe(300);
+  });
+
+  for (const [name, db] of Object.entries(DIALECTS))
+    it(`reads a batch's stored jobs with one statement a power of two of IDs (${name})`, () => {
+      const statements = new BatchStatements(db, name === 'sqlite');
+      const ids = (n: number) => Array.from({ length: n }, (_, i) => `job-${i}`);
+      const five = statements.storedStates(ids(5));
+      // Padded with its last ID: what Kysely compiles for those eight.
+      const padded = [...ids(5), 'job-4', 'job-4', 'job-4'];
+      const expected = storedStates(db, padded).compile();
+      expect([five.sql, five.parameters]).toEqual([expected.sql, expected.parameters]);
+      // Six to eight IDs share that statement; nine take the next size.
+      expect(statements.storedStates(ids(8)).sql).toBe(five.sql);
+      expect(statements.storedStates(ids(9)).parameters).toHaveLength(16);
+      expect(statements.storedStates(ids(1)).parameters).toEqual(['job-0']);
+    });
 });
