@@ -27,9 +27,8 @@ type Checkouts = ReturnType<typeof checkouts>;
 
 /** Throws unless the peer gives fresh, unfinished, unknown IDs jobgraph's data and error codes. */
 async function checkPeer(ctx: BenchContext, jobgraphUrl: string, peer: { url: string }) {
-  const ids = (['finished', 'running', 'missing'] as const).flatMap((kind) =>
-    ctx.unknownIds.take(18, kind),
-  );
+  const kinds = ['finished', 'running', 'missing'] as const;
+  const ids = kinds.flatMap((kind) => ctx.unknownIds.take(18, kind));
   const body = jobsBody(ids);
   const ours = await post(jobgraphUrl, body, ctx.authHeaders);
   const theirs = await post(peer.url, body, {});
@@ -110,11 +109,11 @@ async function cpuOnly(): Promise<void> {
     peers.includes(s) ? side.PEER_STEADY_QUERIES : settings.steadyStateQueries;
   for (const s of servers) await side.warmUp(ctx, s, steadyOf(s));
   log(`CPU per job: ${settings.cpuRuns} rounds of ${labels.join(', ')}`);
-  const cpu = await side.cpuRounds(ctx, settings.kinds, servers, measured('floor'));
+  const { cpu, main } = await side.cpuRounds(ctx, settings.kinds, servers, measured('floor'));
   const latency = await side.latencyRounds(ctx, servers);
-  const { kinds } = settings;
-  process.stdout.write(cpuReport.renderCpuOnly({ settings, roots, labels, kinds, cpu, latency }));
-  const json = { settings, roots, peerCheck, cpu, latency };
+  const report = { settings, roots, labels, kinds: settings.kinds, cpu, main, latency };
+  process.stdout.write(cpuReport.renderCpuOnly(report));
+  const json = { settings, roots, peerCheck, cpu, main, latency };
   writeFileSync(join(tmpDir, 'cpu.json'), `${JSON.stringify(json, null, 2)}\n`);
   log(`every number in ${join(tmpDir, 'cpu.json')}`);
 }

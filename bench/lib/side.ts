@@ -7,33 +7,23 @@ import type { IdKind } from './ids.ts';
 import type { CPU_KINDS } from './settings.ts';
 import { callsOf } from './floor.ts';
 import { int } from './settings.ts';
-import { sleep, waitForIdle } from '../rig/proc.ts';
+import { cpuTimeMicros, sleep, waitForIdle } from '../rig/proc.ts';
 import type { Log } from '../rig/stack.ts';
 import { jobsBody, post } from './queries.ts';
 
 type CpuRun = Awaited<ReturnType<typeof cpuPerJob>>;
 type Runs = Record<IdKind, Record<string, number[]>>;
+const noRuns = (): Runs => ({ finished: {}, missing: {}, running: {}, known: {} });
 
 /**
- * A run whose calls are not its jobs' (retried, or some not asked): not the work compared. Down to
- * one call fewer a query is the same work: one DescribeJobs may carry concurrent queries' jobs.
+ * A warning when a run's calls are not its jobs' (retried, or some not asked): not the work
+ * compared. Down to one call fewer a query is the same work (one DescribeJobs may carry concurrent
+ * queries' jobs).
  */
-function oddCalls(run: CpuRun): boolean {
+function warnOddCalls(log: Log, server: string, run: CpuRun): void {
   const fewest = run.expectedCalls < run.jobs ? run.expectedCalls - run.requests + 1 : run.jobs;
-  return run.upstreamCalls > run.expectedCalls || run.upstreamCalls < fewest;
-}
-
-/** A warning naming `server`'s odd runs (calls made / expected), if any. */
-function warnOddCalls(log: Log, server: string, runs: readonly CpuRun[]): void {
-  const odd = runs.filter(oddCalls).map((x) => `${x.upstreamCalls}/${x.expectedCalls}`);
-  if (odd.length)
-    log(`WARNING: ${server}: ${odd.length} CPU run(s) with odd upstream calls: ${odd.join(', ')}`);
-}
-
-/** 100 IDs naming 80 distinct fresh jobs of `kind`: 16 per provider, the first 20 asked twice. */
-function eightyOfHundred(ctx: BenchContext, kind: IdKind): string[] {
-  const distinct = ctx.unknownIds.mix(16, kind);
-  return [...distinct, ...distinct.slice(0, 20)];
+  if (run.upstreamCalls > run.expectedCalls || run.upstreamCalls < fewest)
+    log(`WARNING: ${server}: a CPU run's odd calls: ${run.upstreamCalls}/${run.expectedCalls}`);
 }
 
 /** A 100-job query of fresh IDs of `kind`, the providers of the job mix in turn; `known`: the same one each time (the warm-up asks it first). */
@@ -72,7 +62,7 @@ const AFTER_WORK_MS = int('BENCH_AFTER_WORK_MS', 1100, 0, 60_000);
 export async function cpuPerJob(ctx: BenchContext, target: Target, kind: IdKind) {
   await waitForIdle(target.pid);
   const calls = await ctx.emulators.counters();
-  const before = target.cpuMicros();
+  const [before, mainBefore] = [target.cpuMicros(), cpuTimeMicros(target.pid, target.pid)];
   const result = await loadFresh(ctx, target.url, kind, ctx.settings.cpuRequests);
   // Work a job leaves behind is the job's: the history writer commits a batch at most a second
   // after its first change (src/history/writer.ts), so the window stays open past that, then
@@ -80,6 +70,8 @@ export async function cpuPerJob(ctx: BenchContext, target: Target, kind: IdKind)
   await sleep(AFTER_WORK_MS);
   await waitForIdle(target.pid);
   const cpuMicros = target.cpuMicros() - before;
+  // The main thread's part; the rest, V8's helper threads (GC, compiling) and libuv's: where a gap is.
+  const mainMicros = cpuTimeMicros(target.pid, target.pid) - mainBefore;
   const upstreamCalls = delta(calls, await ctx.emulators.counters(), 'calls');
   const jobs = result.ok * 100;
   const perQuery = callsOf(ctx.unknownIds.take(100, kind, ctx.settings.providers)).length;
@@ -88,6 +80,7 @@ export async function cpuPerJob(ctx: BenchContext, target: Target, kind: IdKind)
     jobs,
     cpuMicros,
     microsPerJob: jobs ? cpuMicros / jobs : Number.NaN,
+    mainMicrosPerJob: jobs ? mainMicros / jobs : Number.NaN,
     upstreamCalls,
     expectedCalls: result.ok * perQuery,
   };
@@ -120,8 +113,8 @@ export async function warmUp(ctx: BenchContext, target: Target, steady: number):
 export type Labelled = Target & { label: string };
 
 /**
- * CPU per job, `cpuRuns` rounds: each round the floor first (its runs under `floor`), then the
- * servers in an order rotated by one, so a machine whose speed drifts moves them alike.
+ * CPU per job and (`main`) the servers' main threads' alone, `cpuRuns` rounds: the floor first (its
+ * runs under `floor`), then the servers in an order rotated by one, so a drifting machine moves them alike.
  */
 export async function cpuRounds(
   ctx: BenchContext,
@@ -129,7 +122,7 @@ export async function cpuRounds(
   servers: readonly Labelled[],
   floor: boolean,
 ) {
-  const cpu: Runs = { finished: {}, missing: {}, running: {}, known: {} };
+  const [cpu, main] = [noRuns(), noRuns()];
   for (let r = 0; r < ctx.settings.cpuRuns; r++) {
     for (const kind of kinds) {
       const runs = cpu[kind];
@@ -137,15 +130,16 @@ export async function cpuRounds(
       for (let i = 0; i < servers.length; i++) {
         const s = servers[(i + r) % servers.length] as Labelled;
         const run = await cpuPerJob(ctx, s, kind);
-        warnOddCalls(ctx.log, `${s.label} ${kind}`, [run]);
+        warnOddCalls(ctx.log, `${s.label} ${kind}`, run);
         (runs[s.label] ??= []).push(run.microsPerJob);
+        (main[kind][s.label] ??= []).push(run.mainMicrosPerJob);
       }
     }
     const last = ([label, xs]: [string, number[]]) => `${label} ${(xs.at(-1) ?? 0).toFixed(0)}`;
     const lasts = kinds.map((k) => `${k} ${Object.entries(cpu[k]).map(last).join(' ')}`);
     ctx.log(`round ${r + 1}: ${lasts.join(' | ')}`);
   }
-  return cpu;
+  return { cpu, main };
 }
 
 /** The 100-job (80 distinct) query's wall ms on each server at the slow upstream latency, in rotated turns. */
@@ -159,7 +153,9 @@ export async function latencyRounds(ctx: BenchContext, servers: readonly Labelle
         const s = servers[(i + j) % servers.length] as Labelled;
         // The peer has no auth (bench/README.md): it ignores the bearer token. Throws unless the
         // query answered 200 with no GraphQL errors.
-        const [body, t0] = [jobsBody(eightyOfHundred(ctx, 'finished')), performance.now()];
+        // 100 IDs naming 80 distinct fresh jobs: 16 per provider, the first 20 asked twice.
+        const distinct = ctx.unknownIds.mix(16, 'finished');
+        const [body, t0] = [jobsBody([...distinct, ...distinct.slice(0, 20)]), performance.now()];
         await post(s.url, body, ctx.authHeaders, 'latency query');
         (latency[s.label] ??= []).push(performance.now() - t0);
       }

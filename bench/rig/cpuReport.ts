@@ -16,6 +16,8 @@ export interface CpuOnlyResult {
   /** The kinds of job measured (BENCH_CPU_KINDS). */
   kinds: readonly IdKind[];
   cpu: Record<IdKind, Record<string, number[]>>;
+  /** The servers' main threads alone, the same runs (the floor's runs are the bench's own: none). */
+  main: Record<IdKind, Record<string, number[]>>;
   /** Wall ms of each 100-job (80 distinct) query at the slow upstream latency, per server. */
   latency: Record<string, number[]>;
 }
@@ -40,20 +42,21 @@ export function renderCpuOnly(r: CpuOnlyResult): string {
 
 /** The rounds' tables: CPU per job, median and range of each server and its ratios (medians of the per-round ratios); the 100-job p50s. */
 function cpuTables(r: CpuOnlyResult): string[] {
-  const { cpu, settings } = r;
-  const ratio = (kind: IdKind, a: string, b: string) =>
-    (cpu[kind][a] ?? []).map((x, i) => x / ((cpu[kind][b] ?? [])[i] ?? Number.NaN));
+  const { cpu, main, settings } = r;
+  const ratio = (kind: IdKind, a: string, b: string, of = cpu) =>
+    (of[kind][a] ?? []).map((x, i) => x / ((of[kind][b] ?? [])[i] ?? Number.NaN));
   const runsCell = (xs: number[]) => `${median(xs).toFixed(0)} (${range(xs, 0)})`;
   /** A server's runs ÷ `other`'s of the same round, where `shown`; no column without `other`. */
   const ratioColumn = (
     other: string,
     shown: (label: string) => boolean,
+    of = cpu,
   ): Column<readonly [IdKind, string]> =>
     r.labels.includes(other) && [
-      `÷ ${other}, median of rounds (range)`,
+      `${of === main ? 'main thread ' : ''}÷ ${other}, median of rounds (range)`,
       ([kind, label]) => {
         if (!shown(label)) return '—';
-        const xs = ratio(kind, label, other);
+        const xs = ratio(kind, label, other, of);
         return `${median(xs).toFixed(2)}× (${range(xs, 2)})`;
       },
     ];
@@ -69,6 +72,8 @@ function cpuTables(r: CpuOnlyResult): string[] {
         ratioColumn('peer', (label) => label !== 'floor' && label !== 'peer'),
         ratioColumn('before', (label) => label === 'after'),
         ratioColumn(HISTORY_OFF, (label) => label === 'after'),
+        ['main thread µs/job', ([k, l]) => (main[k][l] ? runsCell(main[k][l]) : '—')],
+        ratioColumn(HISTORY_OFF, (label) => label === 'after', main),
       ],
     ),
     '',

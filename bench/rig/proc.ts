@@ -17,9 +17,9 @@ const CLOCK_TICKS = (() => {
   }
 })();
 
-/** User + system CPU time a process has used so far, in µs (from /proc/<pid>/stat, tick resolution). */
-export function cpuTimeMicros(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** User + system CPU time a process (or its thread `tid`; `pid`: the main one) has used so far, in µs (from /proc, tick resolution). */
+export function cpuTimeMicros(pid: number, tid?: number): number {
+  const stat = readFileSync(`/proc/${pid}${tid === undefined ? '' : `/task/${tid}`}/stat`, 'utf8');
   // Fields after the command name (which may hold spaces) start at field 3 (state).
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS; // utime + stime

@@ -4,10 +4,16 @@
  * never a filter after reading. Search is newest first by (sort_at, seq), keyset-paged with
  * opaque cursors, so a page does not move when rows are written meanwhile.
  */
-import { sql, type ExpressionBuilder, type Expression, type Kysely, type SqlBool } from 'kysely';
+import {
+  CompiledQuery,
+  sql,
+  type ExpressionBuilder,
+  type Expression,
+  type Kysely,
+  type SqlBool,
+} from 'kysely';
 import type { AccountGrant } from '../auth/identity.ts';
 import type { JobProvider, JobRecord } from '../model/job.ts';
-import { CompiledShapes } from './batchStatements.ts';
 import type { HistoryDatabase, HistoryTables } from './database.ts';
 import type { TransitionsTable } from './tables.ts';
 import {
@@ -190,14 +196,9 @@ function retainedQuery(db: Kysely<HistoryTables>, ids: readonly string[], grant:
     .where((eb) => eb.and([eb('id', 'in', ids), grantClause(eb, grant)]));
 }
 
-/** `ids` (not empty) followed by repeats of its last, up to the next power of two. */
-function paddedToPowerOfTwo<T>(ids: readonly T[]): T[] {
-  const size = 2 ** Math.ceil(Math.log2(ids.length));
-  return [...ids, ...Array<T>(size - ids.length).fill(ids[ids.length - 1] as T)];
-}
-
 export class HistoryReader {
-  readonly #everyAccount: CompiledShapes;
+  /** The SQL of `retainedQuery(…, '*')` for an IN list of 2^k IDs, at k: compiled once each. */
+  readonly #everyAccount: string[] = [];
 
   readonly #textWalkRows: number;
   readonly #lookedUp: number;
@@ -217,15 +218,6 @@ export class HistoryReader {
     this.#textWalkRows = Math.max(text.walkRows ?? TEXT_WALK_ROWS, 1);
     this.#lookedUp = text.lookedUp ?? LOOKED_UP;
     this.#windowSpare = text.windowSpare ?? WINDOW_SPARE;
-    this.#everyAccount = new CompiledShapes(
-      (rows) =>
-        retainedQuery(
-          store.db,
-          rows.map((r) => r.id as string),
-          '*',
-        ),
-      ['id'],
-    );
   }
 
   /** A search's time limit in ms (JOBGRAPH_HISTORY_SEARCH_TIMEOUT_MS). */
@@ -248,19 +240,25 @@ export class HistoryReader {
   ): Promise<Map<string, RetainedJob>> {
     const found = new Map<string, RetainedJob>();
     if (ids.length === 0) return found;
-    const unique = [...new Set(ids)];
     // Every account (a NOT_FOUND's recall, asked on each one): the list is padded to a power of
     // two with its last ID (an IN list's repeat changes nothing), so ten statements, compiled and
     // prepared once each, serve every batch up to 512; one per count made the recall recompile
-    // and re-prepare as often as the count of a turn's NOT_FOUNDs changed (most turns).
-    const rows =
-      grant === '*'
-        ? (
-            await this.store.db.executeQuery<RememberedRow>(
-              this.#everyAccount.bind(paddedToPowerOfTwo(unique).map((id) => ({ id }))),
-            )
-          ).rows
-        : await retainedQuery(this.store.db, unique, grant).execute();
+    // and re-prepare as often as the count of a turn's NOT_FOUNDs changed (most turns). One array
+    // is padded and bound as it is, no row object an ID (a recall is a turn of the event loop's).
+    let rows: RememberedRow[];
+    if (grant === '*') {
+      const padded = [...new Set(ids)];
+      const k = Math.ceil(Math.log2(padded.length));
+      const last = padded[padded.length - 1]!;
+      for (let i = padded.length; i < 2 ** k; i++) padded.push(last);
+      const text = (this.#everyAccount[k] ??= retainedQuery(
+        this.store.db,
+        padded,
+        '*',
+      ).compile().sql);
+      rows = (await this.store.db.executeQuery<RememberedRow>(CompiledQuery.raw(text, padded)))
+        .rows;
+    } else rows = await retainedQuery(this.store.db, [...new Set(ids)], grant).execute();
     for (const row of rows)
       found.set(row.id, {
         record: JSON.parse(row.record) as JobRecord,
