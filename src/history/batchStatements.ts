@@ -229,18 +229,42 @@ export class CompiledShapes {
 }
 
 /**
- * `ids` padded to a power of two with its last one (an IN list's repeat changes nothing), as rows
- * of one `id`: a dozen statement sizes serve every batch.
+ * A statement whose only parameters are one `IN` list of IDs, its list padded to a power of two
+ * with its last ID (an IN list's repeat changes nothing): compiled once per power (a dozen serve
+ * every batch, each prepared once on SQLite), and each call binds its padded IDs as they are, no
+ * row object an ID.
  */
-const paddedIds = (ids: readonly string[]): { id: string }[] => {
-  const size = 2 ** Math.ceil(Math.log2(Math.max(ids.length, 1)));
-  return Array.from({ length: size }, (_, i) => ({ id: ids[Math.min(i, ids.length - 1)]! }));
-};
+export class PaddedIdStatements<R> {
+  /** The SQL for a list of 2^k IDs, at k. */
+  readonly #sql: string[] = [];
+
+  constructor(
+    private readonly build: (ids: readonly string[]) => { compile(): CompiledQuery<R> },
+  ) {}
+
+  /** The statement for `ids` (not empty, each once), bound. */
+  bind(ids: readonly string[]): CompiledQuery<R> {
+    const padded = [...ids];
+    const k = Math.ceil(Math.log2(padded.length));
+    const last = padded[padded.length - 1]!;
+    for (let i = padded.length; i < 2 ** k; i++) padded.push(last);
+    return CompiledQuery.raw((this.#sql[k] ??= this.#compiled(padded)), padded);
+  }
+
+  /** The SQL `build` makes for `padded`, once it is checked to take `padded` as its parameters, in order. */
+  #compiled(padded: readonly string[]): string {
+    const compiled = this.build(padded).compile();
+    const params = compiled.parameters;
+    if (params.length !== padded.length || params.some((p, i) => p !== padded[i]))
+      throw new Error('history: a statement of ID lists has parameters other than its IDs');
+    return compiled.sql;
+  }
+}
 
 export class BatchStatements {
   readonly #jobs: CompiledShapes;
   readonly #transitions: CompiledShapes;
-  readonly #stored: CompiledShapes;
+  readonly #stored: PaddedIdStatements<StoredState>;
 
   constructor(
     db: Kysely<HistoryTables>,
@@ -257,23 +281,16 @@ export class BatchStatements {
       (rows) => insertTransitions(db, rows as unknown as TransitionRow[]),
       TRANSITION_COLUMNS,
     );
-    this.#stored = new CompiledShapes(
-      (rows) =>
-        storedStates(
-          db,
-          rows.map((r) => r.id as string),
-        ),
-      ['id'],
-    );
+    this.#stored = new PaddedIdStatements((ids) => storedStates(db, ids));
   }
 
   /**
    * The read of the stored state of the jobs `ids` (placedTransitions.ts `storedStates`), one a
-   * batch: its IN list padded to a power of two, so that it is compiled (and on SQLite prepared)
-   * once per size, not built, compiled and prepared anew for every batch's count of jobs.
+   * batch: compiled once per power of two of IDs, not built, compiled and prepared anew for every
+   * batch's count of jobs.
    */
   storedStates(ids: readonly string[]): CompiledQuery<StoredState> {
-    return this.#stored.bind(paddedIds(ids));
+    return this.#stored.bind(ids);
   }
 
   /**

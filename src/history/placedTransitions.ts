@@ -45,8 +45,7 @@ export async function placed(
   dialect: HistoryDatabase['dialect'],
   observed: readonly TransitionRow[],
   /** The read of the stored jobs (`storedStates`), compiled: BatchStatements keeps it compiled. */
-  read: (ids: readonly string[]) => CompiledQuery<StoredState> = (ids) =>
-    storedStates(tx, ids).compile(),
+  read: (ids: readonly string[]) => CompiledQuery<StoredState>,
 ): Promise<TransitionRow[]> {
   const ids = [...new Set(observed.map((t) => t.job_id))];
   const stored = new Map<

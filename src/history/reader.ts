@@ -4,16 +4,10 @@
  * never a filter after reading. Search is newest first by (sort_at, seq), keyset-paged with
  * opaque cursors, so a page does not move when rows are written meanwhile.
  */
-import {
-  CompiledQuery,
-  sql,
-  type ExpressionBuilder,
-  type Expression,
-  type Kysely,
-  type SqlBool,
-} from 'kysely';
+import { sql, type ExpressionBuilder, type Expression, type Kysely, type SqlBool } from 'kysely';
 import type { AccountGrant } from '../auth/identity.ts';
 import type { JobProvider, JobRecord } from '../model/job.ts';
+import { PaddedIdStatements } from './batchStatements.ts';
 import type { HistoryDatabase, HistoryTables } from './database.ts';
 import type { TransitionsTable } from './tables.ts';
 import {
@@ -197,8 +191,8 @@ function retainedQuery(db: Kysely<HistoryTables>, ids: readonly string[], grant:
 }
 
 export class HistoryReader {
-  /** The SQL of `retainedQuery(…, '*')` for an IN list of 2^k IDs, at k: compiled once each. */
-  readonly #everyAccount: string[] = [];
+  /** `retainedQuery(…, '*')`, compiled once per power of two of IDs. */
+  readonly #everyAccount: PaddedIdStatements<RememberedRow>;
 
   readonly #textWalkRows: number;
   readonly #lookedUp: number;
@@ -218,6 +212,7 @@ export class HistoryReader {
     this.#textWalkRows = Math.max(text.walkRows ?? TEXT_WALK_ROWS, 1);
     this.#lookedUp = text.lookedUp ?? LOOKED_UP;
     this.#windowSpare = text.windowSpare ?? WINDOW_SPARE;
+    this.#everyAccount = new PaddedIdStatements((ids) => retainedQuery(store.db, ids, '*'));
   }
 
   /** A search's time limit in ms (JOBGRAPH_HISTORY_SEARCH_TIMEOUT_MS). */
@@ -241,24 +236,14 @@ export class HistoryReader {
     const found = new Map<string, RetainedJob>();
     if (ids.length === 0) return found;
     // Every account (a NOT_FOUND's recall, asked on each one): the list is padded to a power of
-    // two with its last ID (an IN list's repeat changes nothing), so ten statements, compiled and
-    // prepared once each, serve every batch up to 512; one per count made the recall recompile
-    // and re-prepare as often as the count of a turn's NOT_FOUNDs changed (most turns). One array
-    // is padded and bound as it is, no row object an ID (a recall is a turn of the event loop's).
-    let rows: RememberedRow[];
-    if (grant === '*') {
-      const padded = [...new Set(ids)];
-      const k = Math.ceil(Math.log2(padded.length));
-      const last = padded[padded.length - 1]!;
-      for (let i = padded.length; i < 2 ** k; i++) padded.push(last);
-      const text = (this.#everyAccount[k] ??= retainedQuery(
-        this.store.db,
-        padded,
-        '*',
-      ).compile().sql);
-      rows = (await this.store.db.executeQuery<RememberedRow>(CompiledQuery.raw(text, padded)))
-        .rows;
-    } else rows = await retainedQuery(this.store.db, [...new Set(ids)], grant).execute();
+    // two, so ten statements, compiled and prepared once each, serve every batch up to 512; one
+    // per count made the recall recompile and re-prepare as often as the count of a turn's
+    // NOT_FOUNDs changed (most turns).
+    const unique = [...new Set(ids)];
+    const rows =
+      grant === '*'
+        ? (await this.store.db.executeQuery(this.#everyAccount.bind(unique))).rows
+        : await retainedQuery(this.store.db, unique, grant).execute();
     for (const row of rows)
       found.set(row.id, {
         record: JSON.parse(row.record) as JobRecord,

@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect, SqliteDialect, type CompiledQuery } from 'kyse
 import { describe, expect, it } from 'vitest';
 import {
   BatchStatements,
+  PaddedIdStatements,
   chunkSizes,
   insertTransitions,
   upsertJobs,
@@ -133,4 +134,12 @@ describe('the history writer’s statements, compiled once per size', () => {
       expect(statements.storedStates(ids(9)).parameters).toHaveLength(16);
       expect(statements.storedStates(ids(1)).parameters).toEqual(['job-0']);
     });
+
+  it('refuses a statement of ID lists that takes other parameters than its IDs', () => {
+    const db = DIALECTS.sqlite;
+    const withState = new PaddedIdStatements((ids) =>
+      db.selectFrom('jobs').select('id').where('id', 'in', ids).where('state', '=', 'FAILED'),
+    );
+    expect(() => withState.bind(['job-0', 'job-1'])).toThrow(/parameters other than its IDs/);
+  });
 });
