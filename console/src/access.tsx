@@ -71,28 +71,49 @@ export function useCanNotify(token: string): boolean | null {
 }
 
 /** The accounts as a person reads them: every account, none, or the aliases. */
-function accountsText(access: JobAccess): string {
+function accountsText(access: Pick<JobAccess, 'allAccounts' | 'accounts'>): string {
   if (access.allAccounts) return 'every account';
   if (access.accounts.length === 0) return 'no account';
   return access.accounts.join(', ');
 }
 
+/** What each scope lets the token do, in words, in the order the header says them. */
+const SCOPE_WORDS: readonly [scope: string, words: string][] = [
+  [WRITE_SCOPE, 'can act'],
+  [LOGS_SCOPE, 'reads logs'],
+  ['jobs:secrets:read', 'sees secrets'],
+  ['notifications:write', 'makes rules'],
+  ['jobgraph:operate', 'operates'],
+];
+
 /**
- * Which accounts this tab's token may read (`jobAccess`, as the server resolved its claim and
- * group mapping): what on-call needs to know before wondering why a job is FORBIDDEN. Shows nothing
- * until the server answered, and nothing when it could not.
+ * What this tab's token may do, in words: the accounts it reads, then what its scopes allow
+ * ("reads every account · can act · reads logs"). `jobAccess` answers as the server resolved the
+ * claim and group mapping, so on-call knows which token the tab holds before wondering why a job is
+ * FORBIDDEN or a button is missing. Nothing until the server answered, and nothing when it could not.
  */
+export function accessWords(
+  access: Pick<JobAccess, 'scopes' | 'allAccounts' | 'accounts'>,
+): string[] {
+  const reads = access.scopes.includes('jobs:read');
+  return [
+    reads ? `reads ${accountsText(access)}` : 'reads no job',
+    ...SCOPE_WORDS.filter(([scope]) => access.scopes.includes(scope)).map(([, words]) => words),
+  ];
+}
+
 export function TokenAccess({ token }: { token: string }) {
   const access = useJobAccess(token);
   if (!access) return null;
-  const text = accountsText(access);
+  const words = accessWords(access);
   return (
     <span
       class="token-access"
       data-token-accounts={access.allAccounts ? '*' : access.accounts.join(' ')}
-      title={access.subject ? `Token subject: ${access.subject}` : undefined}
+      data-token-scopes={access.scopes.join(' ')}
+      title={`${access.subject ? `Token subject: ${access.subject}. ` : ''}Scopes: ${access.scopes.join(' ') || 'none'}`}
     >
-      Reads {text}
+      {words[0]!.charAt(0).toUpperCase() + words.join(' \u00b7 ').slice(1)}
     </span>
   );
 }

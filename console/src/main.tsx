@@ -1,5 +1,5 @@
 import { render } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { TokenAccess } from './access.tsx';
 import { consolePath } from './api.ts';
 import { JobList } from './list.tsx';
@@ -8,7 +8,7 @@ import { HISTORY_PATH, HistoryPage } from './history.tsx';
 import { NotificationsPage } from './notifications.tsx';
 import { NOTIFICATIONS_PATH } from './notificationData.ts';
 import { lastSearch } from './filters.ts';
-import { forgetToken, readToken, saveToken } from './token.ts';
+import { forgetToken, onTokenLink, readToken, saveToken } from './token.ts';
 import './style.css';
 
 /**
@@ -117,6 +117,15 @@ function decoded(segment: string): string {
 function App() {
   const [token, setToken] = useState(readToken);
   const [refused, setRefused] = useState<string | null>(null);
+  // A `#token=` link followed in this tab (another token's console link) replaces its token.
+  useEffect(
+    () =>
+      onTokenLink((next) => {
+        setRefused(null);
+        setToken(next);
+      }),
+    [],
+  );
   const onRefused = (message: string) => {
     forgetToken();
     setRefused(message);
@@ -161,7 +170,8 @@ function App() {
           </span>
         ) : null}
       </header>
-      <main id="main">
+      {/* Keyed by the token: a page opened with another token starts afresh, asking nothing with the old one. */}
+      <main id="main" key={token ?? ''}>
         {!token ? (
           <TokenForm
             refused={refused}

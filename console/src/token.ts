@@ -14,6 +14,22 @@ export function readToken(): string | null {
   return sessionStorage.getItem(KEY);
 }
 
+/**
+ * Calls `then` with the token of each `#token=` link followed while the tab is open: a link that
+ * differs from the open page by its fragment alone does not load the page again (a `hashchange`),
+ * and the pages drop the fragment from the address as they keep their filters, so a reload would
+ * not see it either. The new token replaces the tab's at once. Returns the unsubscribe.
+ */
+export function onTokenLink(then: (token: string) => void): () => void {
+  const changed = () => {
+    const before = sessionStorage.getItem(KEY);
+    const token = readToken();
+    if (token !== null && token !== before) then(token);
+  };
+  addEventListener('hashchange', changed);
+  return () => removeEventListener('hashchange', changed);
+}
+
 export function saveToken(token: string): void {
   sessionStorage.setItem(KEY, token.trim().replace(/^bearer\s+/i, ''));
 }

@@ -145,7 +145,7 @@ async function demo(portBase: number | undefined): Promise<void> {
     bar,
     ...(exposure ? ['!'.repeat(78), ...exposure, '!'.repeat(78)] : []),
     '',
-    ...demoAccessLines(gateway, second.alias),
+    ...(await demoAccessLines(gateway, second.alias)),
     ...demoExampleLines(gateway, EMULATOR_LABELS, examples, second),
     ...progressingJobLines({
       url: gateway.server.url,
@@ -191,43 +191,22 @@ async function demoEventLines(gateway: DemoGateway): Promise<string[]> {
   ];
 }
 
-/** The demo banner's ways in: the console, Sandbox, and the three tokens. */
-function demoAccessLines(gateway: DemoGateway, secondAlias: string): string[] {
+/** The demo banner's ways in: the console, Sandbox, and the tokens. */
+async function demoAccessLines(gateway: DemoGateway, secondAlias: string): Promise<string[]> {
+  const link = gateway.config.console ? consoleUrl(gateway.server.url) : null;
   return [
-    ...(gateway.config.console
+    ...(link
       ? [
-          '  Jobs console (signed in with the jobs:read token below; open it in a browser):',
-          `    ${consoleUrl(gateway.server.url)}#token=${gateway.tokens.read}`,
+          '  Jobs console (signed in as the reader below; open it in a browser):',
+          `    ${link}#token=${gateway.tokens.read}`,
           '',
         ]
       : []),
     `  GraphQL + Apollo Sandbox:  ${gateway.server.url.replace('127.0.0.1', 'localhost')}`,
     "  (Sandbox loads from Apollo's CDN, so it needs the internet; offline, use the jobs console.)",
     '',
-    '  Token with jobs:read, every account (paste this header line into Sandbox → Headers):',
-    `    Authorization: Bearer ${gateway.tokens.read}`,
-    '',
-    '  Token with jobs:read jobs:secrets:read, every account (shows credentials and signatures):',
-    `    Authorization: Bearer ${gateway.tokens.secrets}`,
-    '',
-    ...demoWriterLines(gateway),
-    `  Token with jobs:read for the "${secondAlias}" account alone (a team's view; other accounts' jobs are FORBIDDEN):`,
-    `    Authorization: Bearer ${gateway.tokens.secondAccount}`,
-    '',
+    ...(await import('./demoTokenLines.ts')).demoTokenLines(gateway, secondAlias, link),
     ...demoMintLines(gateway.tokenKey),
-  ];
-}
-
-/** The demo banner's operator token: what it may do, and whether the demo's actions are on. */
-function demoWriterLines(gateway: DemoGateway): string[] {
-  const actions = [...gateway.config.actions];
-  return [
-    '  Token that acts, every account (jobs:read jobs:write notifications:write jobs:logs:read):',
-    actions.length > 0
-      ? `  ${actions.join(' and ')} the demo's jobs (cancelJob, terminateJob: JOBGRAPH_ACTIONS=${actions.join(',')}), make notification rules, read job logs:`
-      : "  the demo's actions are off (JOBGRAPH_ACTIONS is empty); it makes notification rules and reads job logs:",
-    `    Authorization: Bearer ${gateway.tokens.write}`,
-    '',
   ];
 }
 

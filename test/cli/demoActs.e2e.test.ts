@@ -19,7 +19,7 @@ describe('The demo banner’s operator token', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'jobgraph-demo-acts-'));
   beforeAll(async () => {
     demo = await startDemoProcess({ JOBGRAPH_DATA_DIR: dataDir });
-    writer = /Token that acts[^\n]*\n[^\n]*\n {4}Authorization: Bearer (\S+)/.exec(
+    writer = /\d\. Operator — [^\n]*\n {4}Authorization: Bearer (\S+)/.exec(
       demo.output.stdout,
     )?.[1] as string;
   });
@@ -45,12 +45,35 @@ describe('The demo banner’s operator token', () => {
     expect(decodeJwt(writer).scope).toBe('jobs:read jobs:write notifications:write jobs:logs:read');
     expect(decodeJwt(writer).sub).toBe('demo-operator');
     expect(demo.output.stdout).toContain(
-      "  cancel and terminate the demo's jobs (cancelJob, terminateJob: JOBGRAPH_ACTIONS=cancel,terminate), make notification rules, read job logs:",
+      "  3. Operator — jobs:read jobs:write notifications:write jobs:logs:read, every account: cancels and terminates the demo's jobs (JOBGRAPH_ACTIONS=cancel,terminate), makes notification rules, reads job logs",
     );
     expect(demo.output.stdout).toMatch(/npm run jobgraph -- token --scopes "jobs:read"/);
     expect(demo.output.stdout).toMatch(
       /Scopes: jobs:read, jobs:write, jobs:secrets:read, jobs:logs:read, notifications:write/,
     );
+  });
+
+  it('lists every token it prints once, each with what it may do and a console link that signs in as it', () => {
+    const out = demo.output.stdout;
+    const listed = [
+      ...out.matchAll(
+        /^ {2}(\d)\. ([^\n]+)\n {4}Authorization: Bearer (\S+)\n {4}console: (\S+)#token=(\S+)$/gm,
+      ),
+    ];
+    expect(listed.map((m) => m[1])).toEqual(['1', '2', '3', '4', '5']);
+    for (const m of listed) expect(m[5]).toBe(m[3]);
+    const listedTokens = new Set(listed.map((m) => m[3]));
+    // Every bearer token the banner uses anywhere (the notification example's included) is listed.
+    const used = [...out.matchAll(/Bearer ([A-Za-z0-9._-]{40,})/g)].map((m) => m[1]);
+    expect(used.length).toBeGreaterThan(5);
+    for (const token of used) expect(listedTokens.has(token)).toBe(true);
+    expect(listed.map((m) => decodeJwt(m[3]!).scope)).toEqual([
+      'jobs:read',
+      'jobs:read jobs:secrets:read',
+      'jobs:read jobs:write notifications:write jobs:logs:read',
+      'jobs:read notifications:write',
+      'jobs:read',
+    ]);
   });
 
   it('terminates a running demo job, audited under its subject, where the reader’s token is refused', async () => {

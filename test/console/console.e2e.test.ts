@@ -207,6 +207,38 @@ describeInChromium('The jobs console (Debian Chromium)', () => {
     });
   });
 
+  it("takes the token of a #token= link followed in a tab that holds another's, and says in words what each may do", async () => {
+    await inTab(open('/console'), async (o) => {
+      await rows(o.page);
+      expect(await o.page.textContent('[data-token-scopes="jobs:read"]', { timeout: 30_000 })).toBe(
+        'Reads every account',
+      );
+      // The operator's link differs from the open page by its fragment alone: no page load.
+      await o.page.goto(`${rig.origin}/console#token=${rig.gw.tokens.write}`);
+      const header = await o.page.waitForSelector(
+        '.token-access[data-token-scopes*="jobs:write"]',
+        {
+          timeout: 30_000,
+        },
+      );
+      expect(await header.textContent()).toBe(
+        'Reads every account \u00b7 can act \u00b7 reads logs \u00b7 makes rules',
+      );
+      // The fragment is gone from the address, and a reload keeps the new token.
+      expect(new URL(o.page.url()).hash).toBe('');
+      await o.page.reload();
+      await o.page.waitForSelector('.token-access[data-token-scopes*="jobs:write"]', {
+        timeout: 30_000,
+      });
+      // And back to the reader's by its link, the operator's controls gone with its token.
+      await o.page.goto(`${rig.origin}/console#token=${rig.gw.tokens.read}`);
+      await o.page.waitForSelector('.token-access[data-token-scopes="jobs:read"]', {
+        timeout: 30_000,
+      });
+      expect(o.problems).toEqual([]);
+    });
+  });
+
   it('reaches a job with the keyboard alone: Tab to its link, Enter opens its page', async () => {
     await inTab(open('/console'), async (o) => {
       await rows(o.page);
