@@ -293,9 +293,13 @@ export class WatchHub {
             { line: (line) => out.push(line), end: () => out.end() },
           );
         }
-        if (item.terminal) following.jobEnded();
+        if (item.terminal) return following.jobEnded();
       }
-      following?.jobEnded();
+      // The watch ended without the job's end: this subscriber left (or its token expired), which
+      // ends its own tail alone. Telling the stream's shared poller the job ended would end every
+      // other subscriber's tail with it.
+      following?.leave();
+      out.end();
     })().catch((err: unknown) => out.fail(err instanceof Error ? err : new Error(String(err))));
     return out;
   }

@@ -15,7 +15,7 @@ import { subscribe, type Subscription } from '../support/subscriptions.ts';
  */
 const EPOCH = Math.floor(Date.now() / 1000) * 1000;
 let emulatorNow = EPOCH;
-const { gw, clock } = useClockedGateway(() => emulatorNow, EPOCH);
+const { gw, clock, hub } = useClockedGateway(() => emulatorNow, EPOCH);
 
 const RUNNING = batchGlobalId(BATCH_JOB_IDS.running);
 const QUERY = `subscription($id: ID!) { jobLogs(id: $id) { at message } }`;
@@ -47,6 +47,36 @@ async function whileFiring<T>(promise: Promise<T>, withinMs: number): Promise<T>
 }
 
 describe('Subscription.jobLogs', () => {
+  it("keeps one subscriber's tail open when the other subscribers of its stream leave", async () => {
+    const arrived = gw.emulators.logs.received.length;
+    const subs: Subscription[] = [];
+    for (let i = 0; i < 3; i++)
+      subs.push(
+        subscribe(gw.server.url, 'sse', QUERY, {
+          token: await token([SCOPE_READ, SCOPE_LOGS], `leaving-${i}`),
+          variables: { id: RUNNING },
+        }),
+      );
+    await logsReceived(arrived + 1);
+    await until(() => clock.pending().includes(1_000));
+    emulatorNow += LINE_EVERY_MS;
+    const first = await whileFiring(Promise.all(subs.map((s) => s.next())), 1_000);
+    for (const e of first) expect(e?.data?.jobLogs).toBeDefined();
+    // Two leave; the server has forgotten them once one subscription is open.
+    await subs[0]!.close();
+    await subs[1]!.close();
+    await until(() => hub().open() <= 1);
+    // The one that stayed still gets the job's next lines, not the end of its stream.
+    for (let step = 0; step < 2; step++) {
+      emulatorNow += LINE_EVERY_MS;
+      const next = await whileFiring(subs[2]!.next(), 1_000);
+      expect(next).not.toBeNull();
+      expect((next?.data?.jobLogs as { message: string }).message).not.toMatch(/^Done: /);
+    }
+    await subs[2]!.close();
+    await until(() => hub().open() === 0);
+  });
+
   it('sends each new line of a running job once to each of 3 subscribers, with at most one log call a second, and ends when the job ends', async () => {
     const before = logCalls();
     const arrived = gw.emulators.logs.received.length;
