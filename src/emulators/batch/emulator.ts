@@ -43,6 +43,7 @@ import { BATCH_PROGRESSING_RUNS, batchProgressingJob } from './progressing.ts';
 import { BATCH_SECOND_ACCOUNT_QUEUES, batchSecondAccountJobs } from './secondAccount.ts';
 import { batchLogSource } from './jobLogs.ts';
 import { matches, readFilters, summaryOf } from './listWire.ts';
+import { definitionTemplate, readSubmitInput, submittedJob } from './submit.ts';
 import type { LogStreams } from '../logs/streams.ts';
 
 /** The API's documented limits, as the emulator enforces them. */
@@ -107,6 +108,7 @@ interface AccountJobs {
  * - DescribeJobQueues, `POST /v1/describejobqueues` `{"jobQueues"?, "maxResults", "nextToken"}`.
  * - CancelJob and TerminateJob, `POST /v1/canceljob` / `/v1/terminatejob` `{"jobId", "reason"}`:
  *   the rules of actions.ts; an unknown job is 400 ClientException.
+ * - SubmitJob, `POST /v1/submitjob`: submit.ts; no client token, so the same body twice makes two jobs.
  *
  * Accounts: the demo keys see three queues of the demo region and the jobs of data.ts (with
  * `jobsPerSource`, that many generated jobs in each queue, the progressing one counted in the
@@ -197,13 +199,21 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
     };
   };
   const changes = batchJobChanges();
+  /** Jobs SubmitJob made, by account scope (submit.ts): found, listed and moved as any other. */
+  const submitted = new Map<string, Map<string, WireBatchJob>>();
+  const submittedOf = (scope: string, region: string) =>
+    [...(submitted.get(scope)?.values() ?? [])].filter((j) => j.jobArn.split(':')[3] === region);
   const defaultAccountId = callers.accounts.defaultAccountId;
   /** An account's jobs as they stand now: the jobs tests changed or forgot (`jobs`) applied. */
   const jobsOf = (accountId: string): AccountJobs => {
     const jobs = callers.which(accountId) === 'default' ? defaultJobs : otherJobs(accountId);
     return {
       ...jobs,
-      find: (req, region, id) => changes.current(jobs.scope, jobs.find(req, region, id)),
+      find: (req, region, id) =>
+        changes.current(
+          jobs.scope,
+          submittedOf(jobs.scope, region).find((j) => j.jobId === id) ?? jobs.find(req, region, id),
+        ),
     };
   };
   const { jobs, publishDue, publishChange } = batchJobEvents({
@@ -233,6 +243,7 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
             ...BATCH_PROGRESSING_RUNS.finished(listing.cyclePoint()),
           ]
         : secondList.entries().map((e) => e.job());
+    all.push(...submittedOf(scope, BATCH_DEMO_REGION));
     return all
       .map((job) => changes.current(scope, job))
       .filter((job): job is WireBatchJob => job !== undefined);
@@ -264,6 +275,7 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
     if (operation === 'ListJobs') return listJobs(account, region, body);
     if (operation === 'CancelJob' || operation === 'TerminateJob')
       return act(operation, req, auth.accountId, account, region, body);
+    if (operation === 'SubmitJob') return submit(auth.accountId, account, region, body);
     return describeJobQueues(account, region, body);
   }
 
@@ -304,6 +316,32 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
     );
     for (const next of moved) publishChange(accountId, next);
     return ok({});
+  }
+
+  /**
+   * SubmitJob (submit.ts): a new job of a definition some job of the account runs, in a queue of
+   * the region, answered `{jobArn, jobName, jobId}`; the same body twice makes two jobs.
+   */
+  function submit(
+    accountId: string,
+    account: AccountJobs,
+    region: string,
+    body: Record<string, unknown>,
+  ): EmulatorResponse {
+    const input = readSubmitInput(body);
+    if (typeof input === 'string') return clientError(input);
+    const queue = account
+      .queues(region)
+      .find((q) => q.jobQueueName === input.jobQueue || q.jobQueueArn === input.jobQueue);
+    if (!queue) return clientError(`JobQueue ${input.jobQueue.slice(0, 256)} not found.`);
+    const template = definitionTemplate(demoJobsNow(accountId), input.jobDefinition);
+    if (!template)
+      return clientError(`Job definition ${input.jobDefinition.slice(0, 256)} not found.`);
+    const job = submittedJob(input, queue, template, now());
+    let mine = submitted.get(account.scope);
+    if (!mine) submitted.set(account.scope, (mine = new Map<string, WireBatchJob>()));
+    mine.set(job.jobId, job);
+    return ok({ jobArn: job.jobArn, jobName: job.jobName, jobId: job.jobId });
   }
 
   function describeJobs(
@@ -408,6 +446,14 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
         .source(list, queue !== undefined && account.progressingIn(region, queue.jobQueueArn))
         .page(page.position, page.size, (entry) => accept(standing(entry.job())));
       items = got.items.map((e) => standing(e.job())).filter(accept);
+      // Submitted jobs are the newest: first, on a queue's first page (docs/emulators.md).
+      if (queue && page.position === null)
+        items = submittedOf(account.scope, region)
+          .filter((j) => j.jobQueue === queue.jobQueueArn)
+          .map(standing)
+          .filter(accept)
+          .sort((a, b) => b.createdAt - a.createdAt)
+          .concat(items);
       more = got.more;
       last = got.last;
     } else {
@@ -485,6 +531,10 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
         const jobId = typeof body.jobId === 'string' ? body.jobId : '';
         return callers.describeRegional(req, `${operation} ${jobId}`, jobId);
       }
+      if (operation === 'SubmitJob' && typeof body !== 'string') {
+        const queue = typeof body.jobQueue === 'string' ? body.jobQueue : '';
+        return callers.describeRegional(req, `SubmitJob ${queue}`, `${queue}/`);
+      }
       if (operation === 'ListJobs' && typeof body !== 'string') {
         const named = body.jobQueue ?? body.arrayJobId ?? body.multiNodeJobId;
         const queue = typeof named === 'string' ? named : '';
@@ -505,7 +555,7 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
 
 function operationOf(
   req: EmulatorRequest,
-): 'DescribeJobs' | 'ListJobs' | 'DescribeJobQueues' | BatchAction | null {
+): 'DescribeJobs' | 'ListJobs' | 'DescribeJobQueues' | 'SubmitJob' | BatchAction | null {
   if (req.method !== 'POST') return null;
   switch (req.rawPath) {
     case '/v1/canceljob':
@@ -518,6 +568,8 @@ function operationOf(
       return 'ListJobs';
     case '/v1/describejobqueues':
       return 'DescribeJobQueues';
+    case '/v1/submitjob':
+      return 'SubmitJob';
     default:
       return null;
   }
