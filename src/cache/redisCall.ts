@@ -123,20 +123,6 @@ export function answeredInOrder(
 }
 
 /**
- * Calls on `client`, each bounded by the op timeout (`withinOpTimeout`); while it is not connected
- * each fails at once ("Redis is not connected") without being sent.
- */
-export function readyCalls(
-  client: RedisClientType,
-  opTimeoutMs: number,
-): <T>(call: () => Promise<T>) => Promise<T> {
-  return (call) =>
-    client.isReady
-      ? withinOpTimeout(call(), opTimeoutMs)
-      : Promise.reject(new Error('Redis is not connected'));
-}
-
-/**
  * The shared connections' reconnect delay in ms: doubling from 25 ms up to `retryMs`, plus up to a
  * quarter of `retryMs` of jitter, so the replicas come back soon after Redis does (whatever the
  * cause) without reconnecting in step; never gives up.

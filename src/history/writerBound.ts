@@ -15,7 +15,7 @@ export interface WriterBound {
   fits(): Promise<void>;
 }
 
-/** What a watch's read schedule asks before a background read (subscriptions/pollerOptions.ts). */
+/** What a watch's read schedule asks before a background read (subscriptions/watchOptions.ts). */
 export interface BackgroundReads {
   /** Whether a read nobody asked for now is to wait (counted when it is). */
   deferred(): boolean;

@@ -16,7 +16,7 @@ export interface WatchState {
   roles?: Readonly<Record<WatchRole, number>>;
   /** Polls since start by how they were made. */
   polls?: Readonly<Record<WatchRole, number>>;
-  /** Watched jobs' reads since start by why (src/subscriptions/pollerOptions.ts `ReadReason`). */
+  /** Watched jobs' reads since start by why (src/subscriptions/watchOptions.ts `ReadReason`). */
   reads?: Readonly<Record<string, number>>;
 }
 

@@ -6,7 +6,7 @@ import type { JobStates } from '../datasources/state/jobStates.ts';
 import { providerOf } from '../datasources/registry.ts';
 import { formatGlobalId, parseGlobalId } from '../model/globalId.ts';
 import type { JobRecord } from '../model/job.ts';
-import type { PollerRegistry } from './pollerRegistry.ts';
+import type { WatchRegistry } from './watchRegistry.ts';
 
 /**
  * Applies decoded job events: a record event (AWS Batch) is offered to the job-state store once
@@ -33,7 +33,7 @@ export class EventApplier {
 
   constructor(
     private readonly config: Config,
-    private readonly registry: PollerRegistry,
+    private readonly registry: WatchRegistry,
     private readonly leases: PollLeases | undefined,
     readonly states: JobStates,
   ) {}

@@ -36,8 +36,8 @@ import { JobStates } from '../datasources/state/jobStates.ts';
 import type { JobActions } from '../actions/jobActions.ts';
 import { EventApplier } from './eventApplier.ts';
 import { createWatchLister } from './watchLister.ts';
-import { PollerRegistry } from './pollerRegistry.ts';
-import type { PollerOptions, ReadReason } from './pollerOptions.ts';
+import { WatchRegistry } from './watchRegistry.ts';
+import type { WatchOptions, ReadReason } from './watchOptions.ts';
 import { pollSlotMs } from './pollSlots.ts';
 import { systemScheduler, type Scheduler } from './scheduler.ts';
 import { SubscriptionSlots } from './slots.ts';
@@ -115,7 +115,7 @@ export interface WatchHubOptions {
   /** Job logs (docs/logs.md), for `jobLogs`; none: no job's log is followed. */
   logs?: JobLogs;
   /** Whether the watches' background reads wait now (the history writer's bound); none: never. */
-  background?: PollerOptions['background'];
+  background?: WatchOptions['background'];
 }
 
 /** The poll leases of the cache the sources share (Redis), if any. */
@@ -127,7 +127,7 @@ function sharedPollLeases(sources: Sources): PollLeases | undefined {
 
 /** The process's pollers, slots and open streams. */
 export class WatchHub {
-  readonly registry: PollerRegistry;
+  readonly registry: WatchRegistry;
   /** Watched jobs' reads since start, by why they were made (`jobgraph_watch_reads_total`). */
   readonly reads: Record<ReadReason, number> = { first: 0, confirm: 0, reconcile: 0, poll: 0 };
   readonly slots: SubscriptionSlots;
@@ -166,7 +166,7 @@ export class WatchHub {
     this.feed = feed;
     this.states = states;
     const slotMs = pollSlotMs(config.watch.pollMs);
-    this.registry = new PollerRegistry({
+    this.registry = new WatchRegistry({
       fetch: (key, answer, reason) => {
         this.reads[reason] += 1;
         return fetchJobShared(

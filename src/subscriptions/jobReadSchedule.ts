@@ -9,7 +9,7 @@ import type { PollTimers } from './pollSlots.ts';
 import { HintGate } from './hintGate.ts';
 import { JobWatch, type Heard, type RecordMessage } from './jobWatch.ts';
 import { watchSettled } from './watchChange.ts';
-import type { PollerOptions, ReadReason, WatchListener } from './pollerOptions.ts';
+import type { WatchOptions, ReadReason, WatchListener } from './watchOptions.ts';
 
 import {
   BACKOFF_FACTOR,
@@ -50,7 +50,7 @@ export interface ScheduleHost {
 }
 
 /**
- * One watched job's read schedule (PollerRegistry): when the job is read and by whom — its
+ * One watched job's read schedule (WatchRegistry): when the job is read and by whom — its
  * timing, back-off, lease, hints and list group. It only fetches and offers what it read to the
  * job-state store; what the job's subscribers are told is its watch's (`watch`, jobWatch.ts), which
  * hears the store alone. The schedule hears, after the watch, what the watch made of each of the
@@ -87,7 +87,7 @@ export class JobReadSchedule implements GroupMember {
   constructor(
     readonly key: JobKey,
     readonly id: string,
-    private readonly options: PollerOptions,
+    private readonly options: WatchOptions,
     private readonly registry: ScheduleHost,
   ) {
     this.interval = options.pollMs;
@@ -525,7 +525,7 @@ export class JobReadSchedule implements GroupMember {
     return this.watch.detailReaders === 0 && this.options.events?.covered(this.key) === true;
   }
 
-  /** Why a read goes now (PollerOptions.fetch's `reason`). */
+  /** Why a read goes now (WatchOptions.fetch's `reason`). */
   private reason(): ReadReason {
     if (this.watch.last === null) return 'first';
     if (this.watch.unconfirmed) return 'confirm';

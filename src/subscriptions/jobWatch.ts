@@ -1,6 +1,6 @@
 import type { Observation, StoreMessage, Verdict } from '../datasources/state/jobStates.ts';
 import type { JobRecord } from '../model/job.ts';
-import type { WatchEvent, WatchListener } from './pollerOptions.ts';
+import type { WatchEvent, WatchListener } from './watchOptions.ts';
 import { changeSignature, watchSettled } from './watchChange.ts';
 
 /** The job-state store's messages that tell a watched job's record. */
@@ -27,7 +27,7 @@ export interface Joined {
  * secrets, or selects a field its provider's events do not carry), the last record told them,
  * whether that record is another replica's without its secrets (`stripped`), and whether it is an
  * event's settled record no provider read has confirmed yet (`unconfirmed`). It holds no timer
- * and makes no call: it hears the job-state store alone (`hear`, through PollerRegistry's one
+ * and makes no call: it hears the job-state store alone (`hear`, through WatchRegistry's one
  * subscription) — every applied observation of the job (`change`) and every read of it that is no
  * news (`unchanged`) — and tells its subscribers the changes.
  */

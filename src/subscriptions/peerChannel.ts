@@ -6,7 +6,7 @@ import type { JobRecord } from '../model/job.ts';
  * The poll leases' channel of a watched job as this process hears it (replicas sharing Redis).
  * Another replica's applied job event is offered to the job-state store here, once a message,
  * whatever this replica's role for the job: the store judges it and, when it is news, tells its
- * subscribers — the job's watch among them, through PollerRegistry, as this process's own
+ * subscribers — the job's watch among them, through WatchRegistry, as this process's own
  * events are told — and, news or not, to the events' coverage (`heard`): a change a read here
  * found first was announced by it. The rest of what the job's holder shares (its polls, waits,
  * releases, hints) goes to the schedule that follows the channel, which decides from it when and

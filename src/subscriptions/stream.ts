@@ -2,7 +2,7 @@ import { JobgraphError } from '../errors.ts';
 import type { JobKey } from '../model/globalId.ts';
 import type { JobRecord } from '../model/job.ts';
 import { watchSettled } from './watchChange.ts';
-import type { PollerRegistry } from './pollerRegistry.ts';
+import type { WatchRegistry } from './watchRegistry.ts';
 import type { Scheduler } from './scheduler.ts';
 
 /** The stream of one subscription ended because its token expired. */
@@ -13,7 +13,7 @@ export class TokenExpiredError extends JobgraphError {
 }
 
 export interface JobStreamOptions {
-  registry: PollerRegistry;
+  registry: WatchRegistry;
   scheduler: Scheduler;
   /** When the subscriber's token stops being accepted (exp + clock tolerance), in ms since the epoch; none: never. */
   endsAt?: number;

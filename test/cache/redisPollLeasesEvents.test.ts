@@ -10,8 +10,8 @@ import type { JobRecord } from '../../src/model/job.ts';
 import { JOB_TYPE_NAME } from '../../src/model/jobKeys.ts';
 import { buildSchema } from '../../src/schema.ts';
 import { EventApplier } from '../../src/subscriptions/eventApplier.ts';
-import type { WatchEvent } from '../../src/subscriptions/pollerOptions.ts';
-import { PollerRegistry } from '../../src/subscriptions/pollerRegistry.ts';
+import type { WatchEvent } from '../../src/subscriptions/watchOptions.ts';
+import { WatchRegistry } from '../../src/subscriptions/watchRegistry.ts';
 import { BATCH_ENV_SECRET, batchDetail } from '../support/batchEvents.ts';
 import { testSealer } from '../support/clusterSecret.ts';
 import { realPart } from '../support/realParts.ts';
@@ -67,7 +67,7 @@ describe.skipIf(redisServer.skip)('Job events across replicas (Redis)', () => {
     const clock = new ManualScheduler(0);
     const calls: string[] = [];
     const registry = (leases: PollLeases, states: JobStates) =>
-      new PollerRegistry({
+      new WatchRegistry({
         fetch: (key) => {
           calls.push(`${leases.replicaId} ${key.provider}`);
           return Promise.resolve(record('RUNNABLE'));
@@ -133,7 +133,7 @@ describe.skipIf(redisServer.skip)('Job events across replicas (Redis)', () => {
     let upstream = 'RUNNABLE';
     const calls: string[] = [];
     const registry = (leases: PollLeases, states: JobStates) =>
-      new PollerRegistry({
+      new WatchRegistry({
         fetch: () => {
           calls.push(leases.replicaId);
           return Promise.resolve(record(upstream));

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { parseJob } from '../../src/datasources/batch/parse.ts';
 import { JobStates } from '../../src/datasources/state/jobStates.ts';
 import { parseGlobalId, type JobKey } from '../../src/model/globalId.ts';
-import { READ_REASONS, type ReadReason } from '../../src/subscriptions/pollerOptions.ts';
-import { PollerRegistry } from '../../src/subscriptions/pollerRegistry.ts';
+import { READ_REASONS, type ReadReason } from '../../src/subscriptions/watchOptions.ts';
+import { WatchRegistry } from '../../src/subscriptions/watchRegistry.ts';
 import { batchDetail } from '../support/batchEvents.ts';
 import { ManualScheduler, seeded } from '../support/scheduler.ts';
 
@@ -36,7 +36,7 @@ function placeRegistry(clock: ManualScheduler, status: string[], covered: () => 
     const n = Number((key as { jobId: string }).jobId.slice(-12));
     return parseJob(key as never, batchDetail({ status: status[n] }), 'detail');
   };
-  const registry = new PollerRegistry({
+  const registry = new WatchRegistry({
     fetch: (key, _answer, reason) => {
       reads.push([clock.now(), reason]);
       return Promise.resolve(record(key));

@@ -3,9 +3,9 @@ import { JobStates } from '../../src/datasources/state/jobStates.ts';
 import type { LeaseClaim, PollLeases, PollResult, SharedPoll } from '../../src/cache/pollLeases.ts';
 import { parseGlobalId } from '../../src/model/globalId.ts';
 import type { JobRecord } from '../../src/model/job.ts';
-import type { WatchEvent } from '../../src/subscriptions/pollerOptions.ts';
+import type { WatchEvent } from '../../src/subscriptions/watchOptions.ts';
 import { LEASE_TTL_FACTOR } from '../../src/subscriptions/pollTiming.ts';
-import { PollerRegistry } from '../../src/subscriptions/pollerRegistry.ts';
+import { WatchRegistry } from '../../src/subscriptions/watchRegistry.ts';
 import type { Scheduler } from '../../src/subscriptions/scheduler.ts';
 import { queuedImportExportRecord } from '../support/records.ts';
 import { ManualScheduler } from '../support/scheduler.ts';
@@ -73,7 +73,7 @@ class Replica {
   dead = false;
   readonly availability = new Set<(up: boolean) => void>();
   readonly fetches: number[] = [];
-  readonly registry: PollerRegistry;
+  readonly registry: WatchRegistry;
   answer: JobRecord = record();
 
   constructor(
@@ -88,7 +88,7 @@ class Replica {
       setTimeout: (fn, ms) => clock.setTimeout(() => void (this.dead || fn()), ms),
       clearTimeout: (h) => clock.clearTimeout(h),
     };
-    this.registry = new PollerRegistry({
+    this.registry = new WatchRegistry({
       fetch: async () => {
         this.fetches.push(clock.now());
         await Promise.resolve();

@@ -8,8 +8,8 @@ import type { PollLeases } from '../../src/cache/pollLeases.ts';
 import { parseGlobalId, type JobKey } from '../../src/model/globalId.ts';
 import type { JobRecord } from '../../src/model/job.ts';
 import { EventApplier } from '../../src/subscriptions/eventApplier.ts';
-import type { WatchEvent } from '../../src/subscriptions/pollerOptions.ts';
-import { PollerRegistry } from '../../src/subscriptions/pollerRegistry.ts';
+import type { WatchEvent } from '../../src/subscriptions/watchOptions.ts';
+import { WatchRegistry } from '../../src/subscriptions/watchRegistry.ts';
 import { batchDetail } from '../support/batchEvents.ts';
 import { ManualScheduler } from '../support/scheduler.ts';
 
@@ -60,7 +60,7 @@ function setup(covered = { value: true }, bound: { size?: number } = {}) {
   const calls: JobKey[] = [];
   const states = new JobStates({ now: () => clock.now(), ...bound });
   const offers = countOffers(states);
-  const registry = new PollerRegistry({
+  const registry = new WatchRegistry({
     fetch: (key) => {
       calls.push(key);
       const jobId = (key as { jobId: string }).jobId;
@@ -405,7 +405,7 @@ describe('Job events applied to the watchers', () => {
       },
     } as unknown as PollLeases;
     const states = new JobStates();
-    const registry = new PollerRegistry({
+    const registry = new WatchRegistry({
       fetch: () => Promise.resolve(batchRecord('RUNNABLE')),
       pollMs: 1000,
       maxPollMs: 4000,

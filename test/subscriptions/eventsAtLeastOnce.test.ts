@@ -20,7 +20,7 @@ import type { JobRecord } from '../../src/model/job.ts';
 import { JOB_TYPE_NAME } from '../../src/model/jobKeys.ts';
 import { buildSchema } from '../../src/schema.ts';
 import { EventApplier } from '../../src/subscriptions/eventApplier.ts';
-import { PollerRegistry } from '../../src/subscriptions/pollerRegistry.ts';
+import { WatchRegistry } from '../../src/subscriptions/watchRegistry.ts';
 import { batchDetail, batchEvent } from '../support/batchEvents.ts';
 import { testSealer } from '../support/clusterSecret.ts';
 import { realPart } from '../support/realParts.ts';
@@ -77,7 +77,7 @@ function replica(url: string, leases: PollLeases) {
   };
   const calls: string[] = [];
   const states = new JobStates();
-  const registry = new PollerRegistry({
+  const registry = new WatchRegistry({
     fetch: (key) => {
       calls.push(key.provider);
       return Promise.resolve(record('RUNNABLE'));

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Observation } from '../../src/datasources/state/jobStates.ts';
 import type { JobRecord } from '../../src/model/job.ts';
 import { JobWatch, type Heard, type RecordMessage } from '../../src/subscriptions/jobWatch.ts';
-import type { WatchEvent } from '../../src/subscriptions/pollerOptions.ts';
+import type { WatchEvent } from '../../src/subscriptions/watchOptions.ts';
 import { queuedImportExportRecord } from '../support/records.ts';
 
 // A watched job's view (jobWatch.ts): what its subscribers are told of the job-state store's

@@ -9,9 +9,9 @@ import {
   type ListPass,
   type WatchLister,
 } from '../../src/subscriptions/watchLister.ts';
-import type { WatchEvent } from '../../src/subscriptions/pollerOptions.ts';
+import type { WatchEvent } from '../../src/subscriptions/watchOptions.ts';
 import { BACKOFF_FACTOR } from '../../src/subscriptions/pollTiming.ts';
-import { PollerRegistry } from '../../src/subscriptions/pollerRegistry.ts';
+import { WatchRegistry } from '../../src/subscriptions/watchRegistry.ts';
 import { ManualScheduler } from '../support/scheduler.ts';
 
 const REGION = 'ap-guangzhou';
@@ -78,7 +78,7 @@ function setup(count: number) {
       return Promise.resolve<ListPass>({ seen, calls: 1, complete: true });
     },
   };
-  const registry = new PollerRegistry({
+  const registry = new WatchRegistry({
     fetch: (key) => {
       calls.push(`describe ${name(key)}`);
       const answer = upstream.get(formatGlobalId(key));

@@ -3,8 +3,8 @@ import { JobStates } from '../../src/datasources/state/jobStates.ts';
 import { BATCH_JOB_IDS, batchGlobalId } from '../../src/emulators/batch/data.ts';
 import { parseGlobalId } from '../../src/model/globalId.ts';
 import type { JobRecord } from '../../src/model/job.ts';
-import type { PollerOptions } from '../../src/subscriptions/pollerOptions.ts';
-import { PollerRegistry } from '../../src/subscriptions/pollerRegistry.ts';
+import type { WatchOptions } from '../../src/subscriptions/watchOptions.ts';
+import { WatchRegistry } from '../../src/subscriptions/watchRegistry.ts';
 import { PollSlots, pollSlotMs, POLL_SLOT_MAX_MS } from '../../src/subscriptions/pollSlots.ts';
 import { clearCalls, freshCopies } from '../support/gateway.ts';
 import { queuedImportExportRecord } from '../support/records.ts';
@@ -20,10 +20,10 @@ const withinOneSlot = (count: number) => {
 };
 
 /** A registry of `count` Import/Export jobs whose fetch counts its calls and answers at once. */
-function watched(count: number, options: Partial<PollerOptions>) {
+function watched(count: number, options: Partial<WatchOptions>) {
   const clock = new ManualScheduler(0);
   let fetches = 0;
-  const registry = new PollerRegistry({
+  const registry = new WatchRegistry({
     fetch: async (key) => {
       fetches += 1;
       return queuedImportExportRecord((key as { jobId: string }).jobId);
@@ -126,7 +126,7 @@ describe('Watched AWS Batch jobs due in one slot', () => {
     const oneSlot = ['DescribeJobs 100', 'DescribeJobs 100', 'DescribeJobs 50'];
     const clock = new ManualScheduler(0);
     const gateway = gw.server.subscriptions.hub.registry.options;
-    const registry = new PollerRegistry({
+    const registry = new WatchRegistry({
       fetch: (key, answer, reason) => gateway.fetch(key, answer, reason),
       pollMs: 1000,
       maxPollMs: 1000,

@@ -4,10 +4,10 @@ import { UpstreamError } from '../../src/errors.ts';
 import { parseGlobalId } from '../../src/model/globalId.ts';
 import { JobStates } from '../../src/datasources/state/jobStates.ts';
 import type { JobRecord } from '../../src/model/job.ts';
-import type { WatchEvent } from '../../src/subscriptions/pollerOptions.ts';
+import type { WatchEvent } from '../../src/subscriptions/watchOptions.ts';
 import { changeSignature } from '../../src/subscriptions/watchChange.ts';
 import { BACKOFF_FACTOR } from '../../src/subscriptions/pollTiming.ts';
-import { PollerRegistry } from '../../src/subscriptions/pollerRegistry.ts';
+import { WatchRegistry } from '../../src/subscriptions/watchRegistry.ts';
 import { queuedImportExportRecord } from '../support/records.ts';
 import { ManualScheduler } from '../support/scheduler.ts';
 
@@ -28,7 +28,7 @@ function setup(
   const answers: (JobRecord | Error)[] = [];
   let polls = 0;
   const waiters: (() => void)[] = [];
-  const registry = new PollerRegistry({
+  const registry = new WatchRegistry({
     fetch: async () => {
       polls += 1;
       for (const w of waiters.splice(0)) w();
@@ -202,7 +202,7 @@ describe('A job poller given its last record again', () => {
       now: () => clock.now(),
       learn: (r) => learned.push({ record: r, told: events.length }),
     });
-    const registry = new PollerRegistry({
+    const registry = new WatchRegistry({
       fetch: async (_key, answer) => {
         memos.add(answer);
         return answers.length > 1 ? answers.shift()! : answers[0]!;

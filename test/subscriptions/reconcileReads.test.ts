@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseJob } from '../../src/datasources/batch/parse.ts';
 import { JobStates } from '../../src/datasources/state/jobStates.ts';
 import { parseGlobalId, type JobKey } from '../../src/model/globalId.ts';
-import { PollerRegistry } from '../../src/subscriptions/pollerRegistry.ts';
+import { WatchRegistry } from '../../src/subscriptions/watchRegistry.ts';
 import { batchDetail } from '../support/batchEvents.ts';
 import { ManualScheduler, seeded } from '../support/scheduler.ts';
 
@@ -26,8 +26,8 @@ function liveRegistry(
   clock: ManualScheduler,
   onRead: (at: number) => void,
   slotReads?: number,
-): PollerRegistry {
-  return new PollerRegistry({
+): WatchRegistry {
+  return new WatchRegistry({
     fetch: (key) => {
       onRead(clock.now());
       return Promise.resolve(parseJob(key as never, batchDetail({ status: 'RUNNING' }), 'detail'));

@@ -2,7 +2,7 @@ import { parseJob } from '../../src/datasources/batch/parse.ts';
 import type { AnswerMemo } from '../../src/datasources/shared/answerMemo.ts';
 import { JobStates } from '../../src/datasources/state/jobStates.ts';
 import type { JobRecord } from '../../src/model/job.ts';
-import { PollerRegistry } from '../../src/subscriptions/pollerRegistry.ts';
+import { WatchRegistry } from '../../src/subscriptions/watchRegistry.ts';
 import { batchDetail } from './batchEvents.ts';
 import { ManualScheduler } from './scheduler.ts';
 
@@ -16,7 +16,7 @@ export function liveBatchWatch(onRead?: (record: JobRecord, memo: AnswerMemo) =>
   const states = new JobStates({ now: () => clock.now() });
   const reads: JobRecord[] = [];
   const rig = { clock, states, reads, status: 'RUNNABLE' };
-  const registry = new PollerRegistry({
+  const registry = new WatchRegistry({
     fetch: (key, memo) => {
       const record = parseJob(key as never, batchDetail({ status: rig.status }), 'detail');
       memo.value = record;

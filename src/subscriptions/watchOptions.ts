@@ -27,7 +27,7 @@ export type WatchListener = (event: WatchEvent) => void;
 export type ReadReason = 'first' | 'confirm' | 'reconcile' | 'poll';
 export const READ_REASONS: readonly ReadReason[] = ['first', 'confirm', 'reconcile', 'poll'];
 
-export interface PollerOptions {
+export interface WatchOptions {
   /**
    * Load one job (below the per-request loader: cache, in-flight coalescing, guarded fetch).
    * `answer`: the poller's memo of the job's last upstream answer: an unchanged answer is the last
