@@ -24,6 +24,14 @@ const FINISHED = [batchId('succeeded'), batchId('failed')];
 /** A test straddling a window's boundary sees its rows in two windows. */
 const WINDOWS = 2;
 
+interface Taken {
+  subject: string;
+  outcome: string;
+  count: number;
+  at: string;
+  lastAt: string;
+}
+
 interface Answer {
   data?: { cancelJob?: { outcome: string } | null } | null;
   errors?: { extensions?: { code?: string } }[];
@@ -151,6 +159,22 @@ for (const { name, skip, fresh } of historyStores()) {
       expect(of('REFUSED').length).toBeLessThanOrEqual(WINDOWS);
       expect(of('REFUSED').every((r) => r.subject === 'reader-bob')).toBe(true);
       expect(kept).toHaveLength(of('ALREADY_FINISHED').length + of('REFUSED').length);
+      // The graph's view of the audit: the coalesced rows, each with its count.
+      const read = await fetch(replicas[1]!.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.reader}` },
+        body: JSON.stringify({
+          query: `query($id: ID!) { job(id: $id) { actionsTaken { subject outcome count at lastAt } } }`,
+          variables: { id: FINISHED[0] },
+        }),
+      });
+      const taken = ((await read.json()) as { data: { job: { actionsTaken: Taken[] } } }).data.job
+        .actionsTaken;
+      expect(taken.length).toBeLessThanOrEqual(2 * WINDOWS);
+      const sum = (outcome: string) =>
+        taken.filter((t) => t.outcome === outcome).reduce((n, t) => n + t.count, 0);
+      expect([sum('ALREADY_FINISHED'), sum('REFUSED')]).toEqual([150, 300]);
+      for (const t of taken) expect(t.lastAt >= t.at).toBe(true);
       // One log line per row and process, not one per request.
       const lines = replicas.length * WINDOWS;
       expect(auditLines(replicas, 'ALREADY_FINISHED').length).toBeLessThanOrEqual(
