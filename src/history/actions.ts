@@ -64,8 +64,9 @@ export class ActionLog {
 
   /**
    * `count` is told of rows written, coalesced (an answer added to a waiting row), dropped (queue
-   * full) or failed (the database refused the row, or failed); `onRefused` once a batch of the rows the database refused (each tried on its own)
-   * while it wrote the others: how many, and the first refusal's code, never the rows' content.
+   * full) or failed (the database refused the row, or failed); `onRefused` once a batch of the
+   * rows the database refused (each tried on its own) while it wrote the others: how many, and
+   * the first refusal's code, never the rows' content.
    */
   constructor(
     private readonly database: HistoryDatabase,
@@ -85,7 +86,8 @@ export class ActionLog {
     const waiting = this.#queue.get(key);
     if (waiting) {
       waiting.count += 1;
-      if (entry.at > (waiting.last_at ?? waiting.at)) waiting.last_at = entry.at;
+      const at = storableText(entry.at);
+      if (at > (waiting.last_at ?? waiting.at)) waiting.last_at = at;
       this.count?.('coalesced', 1);
       return;
     }
