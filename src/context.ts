@@ -31,7 +31,7 @@ import type {
 } from './actions/jobActions.ts';
 import { ActionsOffError } from './actions/refusals.ts';
 import { RequestActs } from './actions/jobActions.ts';
-import type { JobActionEntry } from './history/actions.ts';
+import type { TakenAction } from './history/actions.ts';
 import type { AwsAccounts } from './datasources/shared/accounts.ts';
 import { formatGlobalId, parseGlobalId, type JobKey } from './model/globalId.ts';
 import { JobBudgetError, ListSourcesBudgetError } from './limits/jobBudget.ts';
@@ -61,7 +61,7 @@ export interface JobFieldsContext {
   /** What this caller may do to `record` now (`Job.availableActions`). */
   availableActions(record: JobRecord): JobActionValue[];
   /** The audit rows of the job with global ID `id` (`Job.actionsTaken`). */
-  actionsTaken(id: string): Promise<JobActionEntry[]>;
+  actionsTaken(id: string): Promise<TakenAction[]>;
 }
 
 /** What `jobFieldsContext` reads of a gateway (queries' GatewayParts, the watch hub's options). */

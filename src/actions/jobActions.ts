@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Config, JobActionName } from '../config/types.ts';
 import { UpstreamError } from '../errors.ts';
-import type { ActionLog, JobActionEntry } from '../history/actions.ts';
+import type { ActionLog, TakenAction } from '../history/actions.ts';
 import { formatGlobalId, parseGlobalId, type JobKey } from '../model/globalId.ts';
 import { accountOfKey } from '../model/keyGrammar.ts';
 import type { JobRecord } from '../model/job.ts';
@@ -121,7 +121,7 @@ export class JobActions {
   }
 
   /** The audit rows of the job `id` (`Job.actionsTaken`); none when history is off. */
-  taken(id: string): Promise<JobActionEntry[]> {
+  taken(id: string): Promise<TakenAction[]> {
     return this.options.store ? this.options.store.forJob(id) : Promise.resolve([]);
   }
 

@@ -304,6 +304,17 @@ export const MIGRATIONS: readonly (readonly MigrationStatement[])[] = [
     // the planner took a rare word start for a common one and read the time index down.
     { sqlite: null, postgres: `ANALYZE jobs` },
   ],
+  // 13: an action's answer that made no provider call (ALREADY_FINISHED, NOT_APPLIED, a refusal…)
+  // is one row per subject, job, action and outcome in a 10-minute window, not one per request
+  // (history/actions.ts): `coalesce_key` names that window's row (a digest: null for the rows
+  // written before a call, and for those written before this), `count` how many answers it
+  // stands for, `last_at` (ISO) the last. Replicas sharing the store meet on the unique key.
+  [
+    `ALTER TABLE job_actions ADD COLUMN count integer NOT NULL DEFAULT 1`,
+    `ALTER TABLE job_actions ADD COLUMN last_at text`,
+    `ALTER TABLE job_actions ADD COLUMN coalesce_key text`,
+    `CREATE UNIQUE INDEX job_actions_coalesced ON job_actions (coalesce_key)`,
+  ],
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

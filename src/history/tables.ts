@@ -64,6 +64,12 @@ export interface JobActionsTable {
   request_id: string | null;
   /** The action's own ID, for a row written before its call and settled after it (migration 6); null for the others. */
   action_id: string | null;
+  /** How many answers the row stands for (migration 13): 1 but for a coalesced row. */
+  count: number;
+  /** When the last of them was (ISO; migration 13); null on rows written before it. */
+  last_at: string | null;
+  /** The digest of a coalesced row's subject, job, action, outcome and window (migration 13); null for the others. */
+  coalesce_key: string | null;
 }
 
 /** A notification rule (migration 6, notifications/ruleStore.ts). */

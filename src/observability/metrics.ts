@@ -336,7 +336,7 @@ function writeCounters(registers: Registers) {
   return {
     historyWrites: new Counter({
       name: 'jobgraph_history_writes_total',
-      help: "Job changes given to the history store (JOBGRAPH_HISTORY_URL), by outcome: written (committed in a batch), coalesced (the store was behind, and a later change of its job waiting with it took its place), dropped (recorded after the store closed) or failed (the database refused its job's row, each job tried alone, or the database failed: then the store is degraded). The action audit's rows count here too. over_bound counts, besides, the changes of jobs admitted while more jobs waited than the writer's bound (each written and counted later).",
+      help: "Job changes given to the history store (JOBGRAPH_HISTORY_URL), by outcome: written (committed in a batch), coalesced (the store was behind, and a later change of its job waiting with it took its place; or an action's answer that made no call added to its audit row waiting to be written), dropped (recorded after the store closed) or failed (the database refused its job's row, each job tried alone, or the database failed: then the store is degraded). The action audit's rows count here too. over_bound counts, besides, the changes of jobs admitted while more jobs waited than the writer's bound (each written and counted later).",
       labelNames: ['outcome'],
       registers,
     }),

@@ -45,11 +45,11 @@ const job = (id: string, over: Record<string, unknown> = {}): JobRecord =>
 const change = (record: JobRecord, account = 'default', from: string | null = null) =>
   readChange(record, { account, from });
 
-const entry = (jobId: string, reason: string): JobActionEntry => ({
+const entry = (jobId: string, reason: string, subject = 'oncall-ann'): JobActionEntry => ({
   jobId,
   at: '2026-01-01T00:00:02.000Z',
   action: 'TERMINATE',
-  subject: 'oncall-ann',
+  subject,
   reason,
   outcome: 'REQUESTED',
   provider: 'AWS_BATCH',
@@ -214,9 +214,10 @@ describe.each(kinds)('Text written to the history on a $name', ({ skip, fresh })
           (rows, code) => refusals.push([rows, code]),
         );
         const id = 'batch:us-east-1:acted';
-        actions.record(entry(id, 'first caller'));
-        actions.record(entry(id, 'refuse-me'));
-        actions.record(entry(id, 'third caller'));
+        // Three callers: three rows (one caller's answers that made no call would be one).
+        actions.record(entry(id, 'first caller', 'ann'));
+        actions.record(entry(id, 'refuse-me', 'bob'));
+        actions.record(entry(id, 'third caller', 'carol'));
         const taken = await actions.forJob(id);
         expect(taken.map((a) => a.reason)).toEqual(['first caller', 'third caller']);
         expect(counts).toEqual({ written: 2, failed: 1 });
