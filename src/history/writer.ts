@@ -67,14 +67,19 @@ export interface HistoryWriterOptions {
   /**
    * Called inside each batch's transaction once its jobs and transitions are written, with them:
    * the notifications' outbox rows are inserted here, so they commit with the transitions that
-   * caused them, or neither does (notifications/notifier.ts). Its failure fails the batch.
+   * caused them, or neither does (notifications/notifier.ts). Its failure fails the batch. What it
+   * answers is called once the transaction has committed (the outbox told to deliver): never
+   * before, when another connection could not yet see the rows.
    */
   inBatch?: (
     tx: Kysely<HistoryTables>,
     transitions: readonly TransitionRow[],
     jobs: readonly StagedJob[],
-  ) => Promise<void>;
+  ) => Promise<AfterCommit | void>;
 }
+
+/** What a batch's `inBatch` asks to be done once the batch has committed. */
+export type AfterCommit = () => void;
 
 /**
  * The most changes one batch writes: 13 parameters a job row keeps a statement under SQLite's
@@ -364,6 +369,8 @@ class Lane {
     contradictions: readonly (readonly [string, string])[] = [],
   ): Promise<void> {
     const { db, statements, options } = this.#shared;
+    // Set inside the transaction's callback, run once it has committed.
+    const after: { committed?: AfterCommit | void } = {};
     await writeTransaction(db, async (tx) => {
       // SQLite: the jobs this batch adds are those numbered past the newest one now.
       const indexAfter = db.dialect === 'sqlite' && jobs.length > 0 ? await newestSeq(tx) : null;
@@ -383,7 +390,7 @@ class Lane {
       // Their text indexed in one statement: one segment of the text index a batch.
       if (indexAfter !== null) await indexNewJobs(tx, indexAfter);
       // The notifications this batch's transitions fire: their outbox rows in this transaction.
-      if (options.inBatch) await options.inBatch(tx, transitions, jobs);
+      if (options.inBatch) after.committed = await options.inBatch(tx, transitions, jobs);
       // A read that contradicts what events told: their transitions since the job's last read
       // are marked, in the same transaction as the read's own (rare: a wrong or forged event).
       for (const [id, at] of contradictions) await markContradicted(tx, id, at);
@@ -407,6 +414,7 @@ class Lane {
           .execute();
       }
     });
+    after.committed?.();
   }
 
   /**

@@ -384,7 +384,7 @@ export class Notifier {
     tx: Kysely<HistoryTables>,
     transitions: readonly TransitionRow[],
     jobs: readonly StagedJob[],
-  ): Promise<void> {
+  ): Promise<(() => void) | undefined> {
     this.#stale();
     if (this.#rules.rules.length === 0) return;
     const byId = new Map(jobs.map((j) => [j.id, j]));
@@ -438,8 +438,9 @@ export class Notifier {
     if (rows.length + awaiting.length === 0) return;
     await this.#o.store.enqueue([...rows, ...awaiting], tx);
     if (rows.length === 0) return;
-    // Delivered once the batch commits (the writer's transaction ends right after this).
-    if (this.#o.enqueued) setImmediate(this.#o.enqueued);
+    // Delivered once the batch has committed (the writer calls this then): an outbox told sooner
+    // would claim nothing another connection could see yet and sleep its longest wait.
+    return this.#o.enqueued;
   }
 
   /**
