@@ -148,6 +148,38 @@ describe('Job.logTail', () => {
   });
 });
 
+describe('Job.logTail on the default log budget', () => {
+  const shared = useTestGateway();
+
+  it('answers one caller’s 15 aliased tails of growing last with one GetLogEvents, and another caller of the account right after', async () => {
+    const calls = () =>
+      shared.emulators.logs.calls.filter((c) => c.operation.startsWith('GetLogEvents')).length;
+    const scopes = [SCOPE_READ, SCOPE_LOGS];
+    const greedy = await accountToken(shared, undefined, 'greedy-reader', scopes);
+    const other = await accountToken(shared, undefined, 'other-reader', scopes);
+    const id = batchGlobalId(BATCH_JOB_IDS.running);
+    const lasts = Array.from({ length: 15 }, (_, i) => (i + 1) * 10);
+    const aliases = lasts.map((n) => `t${n}: logTail(last: ${n}) { lines { message } }`);
+    const before = calls();
+    const res = await gql<{ job: Record<string, { lines: { message: string }[] }> }>(
+      shared,
+      `query ($id: ID!) { job(id: $id) { ... on BatchJob { ${aliases.join(' ')} } } }`,
+      { token: greedy, variables: { id } },
+    );
+    expect(res.body.errors).toBeUndefined();
+    // A running attempt's tail is read once for all 15, each answered its own newest lines.
+    expect(calls() - before).toBe(1);
+    const longest = res.body.data!.job[`t${lasts.at(-1)}`]!.lines;
+    for (const n of lasts) expect(res.body.data!.job[`t${n}`]!.lines).toEqual(longest.slice(-n));
+    const answered = await gql<{ job: { logTail: Tail | null } | null }>(shared, QUERY, {
+      token: other,
+      variables: { id, last: 5 },
+    });
+    expect(answered.body.errors).toBeUndefined();
+    expect(answered.body.data?.job?.logTail?.lines).toHaveLength(5);
+  });
+});
+
 describe('Job.logTail over the log budget', () => {
   const budgeted = useTestGateway({ JOBGRAPH_LOG_READS_PER_SECOND: '3' });
 
