@@ -180,6 +180,39 @@ describe('Job.logTail on the default log budget', () => {
   });
 });
 
+describe('Job.logTail by two callers of one account', () => {
+  const fair = useTestGateway();
+
+  it('keeps one caller to its share of the log budget: its tails of five running attempts leave another caller answered', async () => {
+    const calls = () =>
+      fair.emulators.logs.calls.filter((c) => c.operation.startsWith('GetLogEvents')).length;
+    const scopes = [SCOPE_READ, SCOPE_LOGS];
+    const greedy = await accountToken(fair, undefined, 'greedy-reader', scopes);
+    const other = await accountToken(fair, undefined, 'other-reader', scopes);
+    const running = [
+      BATCH_JOB_IDS.running,
+      `${BATCH_JOB_IDS.multiNode}#0`,
+      `${BATCH_JOB_IDS.multiNode}#1`,
+      `${BATCH_JOB_IDS.multiNode}#2`,
+      `${BATCH_JOB_IDS.arrayParent}:3`,
+    ];
+    const query = `query { ${running.map((id, i) => `j${i}: job(id: "${batchGlobalId(id)}") { ... on BatchJob { logTail(last: 1) { lines { message } } } }`).join(' ')} }`;
+    const before = calls();
+    const res = await gql(fair, query, { token: greedy });
+    // Its share is 3 of the budget's 5 at once (and 2.5 a second): the rest UPSTREAM_THROTTLED.
+    const made = calls() - before;
+    expect(made).toBeLessThan(running.length);
+    expect(res.body.errors?.length).toBe(running.length - made);
+    expect(res.body.errors?.every((e) => e.extensions?.code === 'UPSTREAM_THROTTLED')).toBe(true);
+    const answered = await gql<{ job: { logTail: Tail | null } | null }>(fair, QUERY, {
+      token: other,
+      variables: { id: batchGlobalId(BATCH_JOB_IDS.running), last: 5 },
+    });
+    expect(answered.body.errors).toBeUndefined();
+    expect(answered.body.data?.job?.logTail?.lines).toHaveLength(5);
+  });
+});
+
 describe('Job.logTail over the log budget', () => {
   const budgeted = useTestGateway({ JOBGRAPH_LOG_READS_PER_SECOND: '3' });
 
