@@ -234,5 +234,10 @@ describe('Job.logTail over the log budget', () => {
     expect(throttled.length).toBeGreaterThanOrEqual(2);
     expect(throttled[0]?.extensions?.retryAfterMs).toBeGreaterThan(0);
     expect(throttled[0]?.message).toContain('JOBGRAPH_LOG_READS_PER_SECOND');
+    // Said of CloudWatch Logs, whose reads these are, beside the job's provider.
+    expect(throttled[0]?.extensions).toMatchObject({
+      provider: 'AWS_BATCH',
+      service: 'CLOUDWATCH_LOGS',
+    });
   });
 });
