@@ -91,6 +91,11 @@ export interface UpstreamErrorInit {
   retryAfterMs?: number | null;
   /** The underlying error or raw response; kept non-enumerable so it never serialises. */
   cause?: unknown;
+  /**
+   * The service that failed when it is not the provider's job API (`CLOUDWATCH_LOGS`: a job's log
+   * lines), shown as `extensions.service`.
+   */
+  service?: string;
 }
 
 /**
@@ -113,6 +118,7 @@ export class UpstreamError extends JobgraphError {
   readonly retryAfterSeconds: number | null;
   /** jobgraph's own retry hint in ms (`extensions.retryAfterMs`), when it gave one. */
   readonly retryAfterMs: number | null;
+  readonly service: string | undefined;
   constructor(init: UpstreamErrorInit) {
     const upstreamCode = safeUpstreamValue(init.upstreamCode);
     const upstreamRequestId = safeUpstreamValue(init.upstreamRequestId);
@@ -127,6 +133,7 @@ export class UpstreamError extends JobgraphError {
       upstreamCode,
       upstreamRequestId,
       ...(retryAfterMs === null ? {} : { retryAfterMs }),
+      ...(init.service === undefined ? {} : { service: init.service }),
     });
     Error.stackTraceLimit = stackTraceLimit;
     this.provider = init.provider;
@@ -138,6 +145,7 @@ export class UpstreamError extends JobgraphError {
       init.retryable ??
       (init.code === 'UPSTREAM_THROTTLED' || init.code === 'UPSTREAM_UNAVAILABLE');
     this.retryAfterMs = retryAfterMs;
+    this.service = init.service;
     this.retryAfterSeconds =
       init.retryAfterSeconds ?? (retryAfterMs === null ? null : retryAfterMs / 1000);
     Object.defineProperty(this, 'cause', { value: init.cause, enumerable: false, writable: false });
@@ -149,12 +157,13 @@ export class UpstreamError extends JobgraphError {
    * cause carry over, so the wire is read once and what changes is said in one place.
    */
   derive(
-    changes: Partial<Pick<UpstreamErrorInit, 'code' | 'message' | 'retryable'>>,
+    changes: Partial<Pick<UpstreamErrorInit, 'code' | 'message' | 'retryable' | 'service'>>,
   ): UpstreamError {
     const code = changes.code ?? (this.code as UpstreamCode);
     // A changed code gets that code's default unless the change says otherwise.
     const retryable =
       changes.retryable ?? (changes.code === undefined ? this.retryable : undefined);
+    const service = changes.service ?? this.service;
     return new UpstreamError({
       provider: this.provider,
       code,
@@ -165,6 +174,7 @@ export class UpstreamError extends JobgraphError {
       retryAfterSeconds: this.retryAfterSeconds,
       retryAfterMs: this.retryAfterMs,
       ...(retryable === undefined ? {} : { retryable }),
+      ...(service === undefined ? {} : { service }),
       cause: this.cause,
     });
   }

@@ -54,7 +54,8 @@ export async function openLogBudget(
   cluster: Cluster | undefined,
   now: (() => number) | undefined,
 ) {
-  if (!cluster || !config.cache.url) return undefined;
+  const clusterSecret = config.cache.clusterSecret;
+  if (!cluster || !config.cache.url || !clusterSecret) return undefined;
   const perSecond = config.resilience.logReadsPerSecond;
   const { sealer } = cluster;
   return (await import('../cache/redisLogBudget.ts')).redisLogBudget({
@@ -62,6 +63,7 @@ export async function openLogBudget(
     url: config.cache.url,
     perSecond,
     burst: perSecond,
+    clusterSecret,
     opTimeoutMs: config.cache.opTimeoutMs,
     retryMs: 1000,
     fallback: new LogBudget({ perSecond, burst: perSecond, ...(now ? { now } : {}) }),

@@ -2,7 +2,7 @@
  * A failed job's last log lines beside its notification (docs/notifications.md, "Log lines"): only
  * in `job.failed` deliveries of rules whose creator held `jobs:logs:read` (the rule's
  * `creator_reads_logs`; its accounts are within that creator's grant), read at the attempt through
- * the job logs (src/datasources/logs/: the account's log budget, one GetLogEvents shared by
+ * the job logs (src/datasources/logs/: the account's log budget and its reserve for these reads, one GetLogEvents shared by
  * concurrent asks, a finished attempt's tail kept in process, so a retry reads none), never stored
  * in the outbox: lines are what the job printed, and jobs print secrets.
  */
@@ -59,7 +59,7 @@ export function logLinesReader(logs: JobLogs): LogLinesReader {
       providerOf(job.provider).logs,
       job,
       { last: LOG_LINES_SHOWN, attempt: null },
-      { provider: job.provider, account, caller: 'jobgraph:notifications' },
+      { provider: job.provider, account, caller: 'jobgraph:notifications', reserve: true },
     );
     return tail.lines.length === 0 ? null : boundedLines(tail.lines);
   };

@@ -4,13 +4,16 @@ import { LogBudget } from '../../src/datasources/logs/logBudget.ts';
 import { kill } from '../subscriptions/clusterSupport.ts';
 import { capturedLog } from '../support/capturedLog.ts';
 import { realPart } from '../support/realParts.ts';
+import { TEST_CLUSTER_SECRET } from '../support/clusterSecret.ts';
 import { useRedis } from '../support/useRedis.ts';
 
 // The log budget's turns in a real redis-server: a burst shared by two replicas, the key of an
-// account and region, a state jobgraph cannot have written, and Redis going away (each replica's
-// own budget meanwhile). Waits are for events (a state change), each bounded.
+// account and region and its callers', each caller's share and the notifications' reserve, a state
+// jobgraph cannot have written, and Redis going away (each replica's own budget meanwhile). Waits
+// are for events (a state change), each bounded.
 
 const redisServer = realPart('redis-server');
+const turnOf = (account: string, region: string, caller: string) => ({ account, region, caller });
 
 describe.skipIf(redisServer.skip)('The log budget in Redis', () => {
   const redis = useRedis();
@@ -27,6 +30,7 @@ describe.skipIf(redisServer.skip)('The log budget in Redis', () => {
       url: options.url ?? redis.url,
       perSecond: 1,
       burst: options.burst ?? 1,
+      clusterSecret: TEST_CLUSTER_SECRET,
       opTimeoutMs: 2000,
       retryMs: 25,
       fallback: new LogBudget({ perSecond: 1, burst: options.burst ?? 1 }),
@@ -56,21 +60,50 @@ describe.skipIf(redisServer.skip)('The log budget in Redis', () => {
     // Three at once between them (a second refills one: the run takes far less on any machine
     // that answers Redis within its op timeout), then the fourth waits at most a second.
     const waits = [
-      await a.budget.take('prod', 'eu-west-1'),
-      await b.budget.take('prod', 'eu-west-1'),
-      await a.budget.take('prod', 'eu-west-1'),
+      await a.budget.take(turnOf('prod', 'eu-west-1', 'ann')),
+      await b.budget.take(turnOf('prod', 'eu-west-1', 'bob')),
+      await a.budget.take(turnOf('prod', 'eu-west-1', 'cy')),
     ];
-    const fourth = await b.budget.take('prod', 'eu-west-1');
+    const fourth = await b.budget.take(turnOf('prod', 'eu-west-1', 'dee'));
     expect(waits).toEqual([0, 0, 0]);
     expect(fourth).toBeGreaterThan(0);
     expect(fourth).toBeLessThanOrEqual(1000);
     expect(Number.isInteger(fourth)).toBe(true);
-    expect(await redis.client.keys(`${LOG_BUDGET_KEY_PREFIX}prod:*`)).toEqual([
-      `${LOG_BUDGET_KEY_PREFIX}prod:eu-west-1`,
-    ]);
+    const keys = await redis.client.keys(`${LOG_BUDGET_KEY_PREFIX}prod:*`);
+    expect(keys).toContain(`${LOG_BUDGET_KEY_PREFIX}prod:eu-west-1`);
+    // Each caller's key names it by a keyed digest only.
+    const callers = keys
+      .filter((k) => k.startsWith(`${LOG_BUDGET_KEY_PREFIX}prod:eu-west-1:`))
+      .map((k) => k.slice(`${LOG_BUDGET_KEY_PREFIX}prod:eu-west-1:`.length));
+    expect(callers).toHaveLength(3);
+    for (const name of callers) expect(name).toMatch(/^[A-Za-z0-9_-]{43}$/);
     // Another account, or another region, has a budget of its own.
-    expect(await a.budget.take('prod', 'us-west-2')).toBe(0);
-    expect(await b.budget.take('staging', 'eu-west-1')).toBe(0);
+    expect(await a.budget.take(turnOf('prod', 'us-west-2', 'dee'))).toBe(0);
+    expect(await b.budget.take(turnOf('staging', 'eu-west-1', 'dee'))).toBe(0);
+  });
+
+  it('gives one caller half the burst, shared by the replicas, and leaves the rest to the others', async () => {
+    const a = await budget({ burst: 4 });
+    const b = await budget({ burst: 4 });
+    // ann's share is 2 of the 4 at once, whichever replica she asks …
+    expect(await a.budget.take(turnOf('share', 'eu-west-1', 'ann'))).toBe(0);
+    expect(await b.budget.take(turnOf('share', 'eu-west-1', 'ann'))).toBe(0);
+    const third = await a.budget.take(turnOf('share', 'eu-west-1', 'ann'));
+    expect(third).toBeGreaterThan(0);
+    // … at most one of her own intervals (2 s at half of 1 a second).
+    expect(third).toBeLessThanOrEqual(2000);
+    // bob still has the other half.
+    expect(await b.budget.take(turnOf('share', 'eu-west-1', 'bob'))).toBe(0);
+    expect(await a.budget.take(turnOf('share', 'eu-west-1', 'bob'))).toBe(0);
+  });
+
+  it('keeps a reserve above the callers’ burst that only notifications’ reads take', async () => {
+    const { budget: made } = await budget({ burst: 2 });
+    expect(await made.take(turnOf('reserve', 'eu-west-1', 'ann'))).toBe(0);
+    expect(await made.take(turnOf('reserve', 'eu-west-1', 'bob'))).toBe(0);
+    expect(await made.take(turnOf('reserve', 'eu-west-1', 'cy'))).toBeGreaterThan(0);
+    expect(await made.take({ ...turnOf('reserve', 'eu-west-1', 'notify'), reserve: true })).toBe(0);
+    expect(await made.take(turnOf('reserve', 'eu-west-1', 'cy'))).toBeGreaterThan(0);
   });
 
   it('overwrites a state jobgraph cannot have written, lets the call go and counts it', async () => {
@@ -79,10 +112,10 @@ describe.skipIf(redisServer.skip)('The log budget in Redis', () => {
     const key = `${LOG_BUDGET_KEY_PREFIX}forged:us-east-1`;
     // A day ahead: far past the one interval jobgraph ever writes.
     await redis.client.set(key, String((Date.now() + 86_400_000) * 1000));
-    expect(await made.take('forged', 'us-east-1')).toBe(0);
+    expect(await made.take(turnOf('forged', 'us-east-1', 'ann'))).toBe(0);
     expect(clamped).toBe(1);
     await redis.client.set(key, 'not a time');
-    expect(await made.take('forged', 'us-east-1')).toBe(0);
+    expect(await made.take(turnOf('forged', 'us-east-1', 'bob'))).toBe(0);
     expect(clamped).toBe(2);
   });
 
@@ -93,8 +126,8 @@ describe.skipIf(redisServer.skip)('The log budget in Redis', () => {
     await kill(own.child);
     await down;
     // This process's own budget of the same rate: one call, then a wait.
-    expect(await made.take('prod', 'ap-south-1')).toBe(0);
-    expect(await made.take('prod', 'ap-south-1')).toBeGreaterThan(0);
+    expect(await made.take(turnOf('prod', 'ap-south-1', 'ann'))).toBe(0);
+    expect(await made.take(turnOf('prod', 'ap-south-1', 'bob'))).toBeGreaterThan(0);
     const up = turn(true);
     await redis.start(own.port);
     await up;

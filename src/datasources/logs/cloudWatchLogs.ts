@@ -12,6 +12,39 @@ export const LOGS_SERVICE: AwsService = { signingName: 'logs', endpoint: { prefi
 /** GetLogEvents' most events a page (the model's `EventsLimit`). */
 export const MAX_LOG_EVENTS_PER_CALL = 10_000;
 
+/** The service as errors of its calls name it: in messages … */
+export const LOGS_LABEL = 'CloudWatch Logs';
+/** … and as `extensions.service`. */
+export const LOGS_SERVICE_NAME = 'CLOUDWATCH_LOGS';
+
+/**
+ * The most bytes of a GetLogEvents answer read, whatever JOBGRAPH_UPSTREAM_MAX_BODY_BYTES says of
+ * job answers (it applies when larger): a page holds up to 1 MB of lines, and a line of control
+ * characters is six times its bytes once JSON-escaped (`\u0001`).
+ */
+export const LOGS_MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+/** The most UTF-8 bytes of one line jobgraph keeps: a longer one is cut there, with a mark saying its size. */
+export const MAX_LINE_BYTES = 64 * 1024;
+
+const bytesFormat = new Intl.NumberFormat('en-US');
+
+/**
+ * `message` when it is at most MAX_LINE_BYTES (UTF-8), else its first MAX_LINE_BYTES at most, cut
+ * at a character's boundary, and `… [cut: <its bytes> bytes]`: one huge line never fails a tail
+ * nor makes an answer of it unbounded.
+ */
+export function boundedLine(message: string): string {
+  // A UTF-16 unit is at most 3 UTF-8 bytes: shorter strings need no count.
+  if (message.length * 3 <= MAX_LINE_BYTES) return message;
+  const bytes = Buffer.from(message, 'utf8');
+  if (bytes.length <= MAX_LINE_BYTES) return message;
+  let end = MAX_LINE_BYTES;
+  // Back to the first byte of the character the bound falls in (continuation bytes are 10xxxxxx).
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end -= 1;
+  return `${bytes.subarray(0, end).toString('utf8')}… [cut: ${bytesFormat.format(bytes.length)} bytes]`;
+}
+
 /** One GetLogEvents call: a stream of a group, read from its tail (or from a token). */
 export interface LogEventsInput {
   /** Whose job the stream is: its errors are said of this provider. */
@@ -34,6 +67,8 @@ export interface LogEvent {
 /** One page of a stream, oldest first, and the tokens on either side of it. */
 export interface LogEventsPage {
   events: LogEvent[];
+  /** Its size as the service caps it (1 MB): each event's whole message in UTF-8, and 26. */
+  bytes: number;
   nextForwardToken: string | null;
   nextBackwardToken: string | null;
 }
@@ -46,15 +81,18 @@ function parsePage(output: unknown): LogEventsPage {
   const o = output as { events?: unknown; nextForwardToken?: unknown; nextBackwardToken?: unknown };
   if (o === null || typeof o !== 'object' || (o.events !== undefined && !Array.isArray(o.events)))
     throw new MalformedBodyError('GetLogEvents answer is not an object with an events list');
+  let bytes = 0;
   const events = ((o.events as unknown[] | undefined) ?? []).map((e) => {
     const { timestamp, message } = (e ?? {}) as { timestamp?: unknown; message?: unknown };
     if (typeof timestamp !== 'number' || typeof message !== 'string')
       throw new MalformedBodyError('GetLogEvents event without a timestamp and a message');
-    return { at: timestamp, message };
+    bytes += Buffer.byteLength(message, 'utf8') + 26;
+    return { at: timestamp, message: boundedLine(message) };
   });
   const token = (t: unknown) => (typeof t === 'string' ? t : null);
   return {
     events,
+    bytes,
     nextForwardToken: token(o.nextForwardToken),
     nextBackwardToken: token(o.nextBackwardToken),
   };
@@ -64,7 +102,7 @@ function parsePage(output: unknown): LogEventsPage {
  * CloudWatch Logs `GetLogEvents` (AWS JSON 1.1: `POST /`, `X-Amz-Target:
  * Logs_20140328.GetLogEvents`): a page of a stream, its errors read as every AWS JSON answer is
  * (an unknown group or stream NOT_FOUND, ThrottlingException UPSTREAM_THROTTLED, 5xx
- * UPSTREAM_UNAVAILABLE), said of the job's provider, never with the service's text.
+ * UPSTREAM_UNAVAILABLE), never with the service's text; each line bounded (`boundedLine`).
  */
 export const GET_LOG_EVENTS: Operation<LogEventsInput, LogEventsPage> = awsJsonOperation({
   name: 'GetLogEvents',

@@ -4,6 +4,7 @@ import { UpstreamError } from '../../errors.ts';
 import type { JobProvider } from '../../model/job.ts';
 import { RegionalBreakers } from '../guard/breakers.ts';
 import { failureOf } from '../guard/failures.ts';
+import { PROVIDER_LABEL } from '../shared/classify.ts';
 import type { AwsAccounts } from '../shared/accounts.ts';
 import type { AttemptObserver } from '../shared/attempts.ts';
 import type { AwsSourceOptions, TransportOptions } from '../shared/options.ts';
@@ -11,6 +12,9 @@ import type { JobLogPlace } from '../shared/provider.ts';
 import { createSource, type ProviderSource } from '../shared/source.ts';
 import {
   GET_LOG_EVENTS,
+  LOGS_LABEL,
+  LOGS_MAX_BODY_BYTES,
+  LOGS_SERVICE_NAME,
   MAX_LOG_EVENTS_PER_CALL,
   logsWire,
   type LogEvent,
@@ -39,13 +43,15 @@ export interface TailRequest {
   place: JobLogPlace;
   /** 1..MAX_TAIL_LINES. */
   last: number;
-  /** The token's subject, for its fair share. */
+  /** The token's subject, for its fair share of the log budget. */
   caller: string;
+  /** Notifications' reads: they may take the log budget's reserve (logBudget.ts). */
+  reserve?: boolean;
   signal?: AbortSignal;
 }
 
-/** One read of a stream from its tail: what it found, or null when the stream does not exist. */
-type TailRead = { events: LogEvent[]; hasMore: boolean; limit: number } | null;
+/** One read of a stream's newest MAX_TAIL_LINES: what it found, or null when the stream does not exist. */
+type TailRead = { events: LogEvent[]; hasMore: boolean } | null;
 
 /** What the job logs tell their observer (metrics): never a line, a group or a stream. */
 export interface JobLogsObserver {
@@ -58,9 +64,10 @@ export interface JobLogsObserver {
  * each GetLogEvents call goes through the one source pipeline (the account's credentials or
  * assumed role, retries, body cap, clock skew, the error funnel), under the circuit breaker of
  * the account's region, and takes a turn of the log budget (`JOBGRAPH_LOG_READS_PER_SECOND` per
- * account and region; over it UPSTREAM_THROTTLED with `retryAfterMs`, no call). Concurrent asks
- * for one stream share one call; a finished attempt's tail (it no longer changes) is kept in this
- * process, bounded in bytes, and served again without a call. Lines are never logged, traced,
+ * account and region, each caller its share, notifications a reserve: logBudget.ts; over it
+ * UPSTREAM_THROTTLED with `retryAfterMs`, no call). Concurrent asks for one stream share one call
+ * whatever their `last`; a finished attempt's tail (it no longer changes) is kept in this
+ * process, bounded in bytes, and served again without a call. Its failures name CloudWatch Logs. Lines are never logged, traced,
  * counted by content, written to the history store or to Redis.
  */
 export class JobLogs {
@@ -70,8 +77,8 @@ export class JobLogs {
   readonly #budgetMs: number;
   readonly #perSecond: number;
   readonly #observer: JobLogsObserver | undefined;
-  /** Reads in flight, by stream: a read of at least as many lines is shared. */
-  readonly #inFlight = new Map<string, { limit: number; read: Promise<TailRead> }>();
+  /** Reads in flight, by stream: each reads MAX_TAIL_LINES, so every ask of its stream joins it. */
+  readonly #inFlight = new Map<string, Promise<TailRead>>();
   /** Finished attempts' tails, by stream, least recently read first. */
   readonly #kept = new Map<string, { read: NonNullable<TailRead>; bytes: number }>();
   #keptBytes = 0;
@@ -114,20 +121,22 @@ export class JobLogs {
       this.#observer?.logRead?.('kept');
       return tailOf(kept.read, last);
     }
+    // A call costs the same whatever its lines: each read asks for MAX_TAIL_LINES, so an ask for
+    // any `last` joins the read in flight of its stream (issue 100: growing `last`s made a call each).
     const flying = this.#inFlight.get(key);
-    if (flying && flying.limit >= last) {
+    if (flying) {
       this.#observer?.logRead?.('shared');
-      const read = await flying.read;
+      const read = await flying;
       return read && tailOf(read, last);
     }
-    const read = this.#read(request, last);
-    this.#inFlight.set(key, { limit: last, read });
+    const read = this.#read(request);
+    this.#inFlight.set(key, read);
     try {
       const got = await read;
       if (got && place.finished) this.#keep(key, got);
       return got && tailOf(got, last);
     } finally {
-      if (this.#inFlight.get(key)?.read === read) this.#inFlight.delete(key);
+      if (this.#inFlight.get(key) === read) this.#inFlight.delete(key);
     }
   }
 
@@ -154,34 +163,41 @@ export class JobLogs {
   }
 
   /** One call of the log budget, or UPSTREAM_THROTTLED with when to try again (no call made). */
-  async #spend(request: Pick<TailRequest, 'account' | 'place' | 'provider'>): Promise<void> {
+  async #spend(
+    request: Pick<TailRequest, 'account' | 'place' | 'provider' | 'caller' | 'reserve'>,
+  ): Promise<void> {
     const { place, provider } = request;
-    const waitMs = await this.#budget.take(request.account, place.region);
+    const waitMs = await this.#budget.take({
+      account: request.account,
+      region: place.region,
+      caller: request.caller,
+      ...(request.reserve === true ? { reserve: true } : {}),
+    });
     if (waitMs > 0) {
       this.#observer?.logRead?.('refused');
       throw new UpstreamError({
         provider,
         code: 'UPSTREAM_THROTTLED',
-        message: `jobgraph's job log budget for account ${request.account} in ${place.region} (${this.#perSecond} reads/s, JOBGRAPH_LOG_READS_PER_SECOND) is spent; try again in ${waitMs} ms.`,
+        message: `jobgraph's job log budget for account ${request.account} in ${place.region} (${this.#perSecond} reads/s, JOBGRAPH_LOG_READS_PER_SECOND; a caller's share half of it) is spent; try again in ${waitMs} ms.`,
         retryable: false,
         retryAfterMs: waitMs,
+        service: LOGS_SERVICE_NAME,
       });
     }
     this.#observer?.logRead?.('called');
   }
 
-  /** One GetLogEvents call for the newest `last` lines (and one more, to know whether older exist). */
-  async #read(request: TailRequest, last: number): Promise<TailRead> {
+  /** One GetLogEvents call for the newest MAX_TAIL_LINES lines (and one more, to know whether older exist). */
+  async #read(request: TailRequest): Promise<TailRead> {
     await this.#spend(request);
+    const last = MAX_TAIL_LINES;
     const limit = Math.min(last + 1, MAX_LOG_EVENTS_PER_CALL);
     const page = await this.#call(request, { limit, startFromHead: false });
     if (page === null) return null;
-    const events = page.events;
-    const bytes = events.reduce((n, e) => n + Buffer.byteLength(e.message) + 26, 0);
+    const { events, bytes } = page;
     return {
       events: events.length > last ? events.slice(events.length - last) : events,
       hasMore: events.length > last || (events.length < limit && bytes > NEAR_PAGE_CAP_BYTES),
-      limit: last,
     };
   }
 
@@ -217,7 +233,7 @@ export class JobLogs {
     } catch (err) {
       const failure = failureOf(err, provider, place.region, this.#budgetMs, budget.aborted);
       if (failure instanceof UpstreamError && failure.code === 'NOT_FOUND') return null;
-      throw failure;
+      throw ofCloudWatchLogs(failure, provider);
     }
     return page;
   }
@@ -250,6 +266,20 @@ export class JobLogs {
   }
 }
 
+/**
+ * `failure` said of CloudWatch Logs, which failed, not of the job's provider, whose name the one
+ * error funnel begins its messages with (`AWS Batch is unavailable …`): the same error, its
+ * message's first words and `extensions.service` naming the service (issue 100).
+ */
+function ofCloudWatchLogs(failure: Error, provider: JobProvider): Error {
+  if (!(failure instanceof UpstreamError)) return failure;
+  const label = PROVIDER_LABEL[provider];
+  const message = failure.message.startsWith(`${label} `)
+    ? `${LOGS_LABEL}${failure.message.slice(label.length)}`
+    : failure.message;
+  return failure.derive({ message, service: LOGS_SERVICE_NAME });
+}
+
 /** The newest `last` lines of a read. */
 function tailOf(read: NonNullable<TailRead>, last: number): LogTail {
   const lines =
@@ -277,7 +307,8 @@ export function createJobLogs(
     maxAttempts: config.awsMaxAttempts ?? transport.maxAttempts,
     maxSockets: transport.maxSockets,
     ...(transport.maxClients === undefined ? {} : { maxClients: transport.maxClients }),
-    ...(transport.maxBodyBytes === undefined ? {} : { maxBodyBytes: transport.maxBodyBytes }),
+    // A page holds up to 1 MB of lines, JSON-escaped: read it whole whatever the cap of job answers.
+    maxBodyBytes: Math.max(transport.maxBodyBytes ?? 0, LOGS_MAX_BODY_BYTES),
     ...(transport.budgetMs === undefined ? {} : { budgetMs: transport.budgetMs }),
     ...(observer ? { observer } : {}),
     ...(config.awsCredentials ? { credentials: config.awsCredentials } : {}),
@@ -285,7 +316,8 @@ export function createJobLogs(
     ...(config.endpoints.logs ? { endpoint: config.endpoints.logs } : {}),
     endpointVariant: config.awsEndpointVariant,
   };
-  // Errors are said of AWS Batch, whose jobs' logs these are (the one provider with job logs).
+  // Errors are made as AWS Batch's, whose jobs' logs these are (the one provider with job logs),
+  // and said of CloudWatch Logs as they leave (`ofCloudWatchLogs`).
   const source = createSource(
     { name: 'AWS_BATCH', setup: { wire: logsWire } },
     options,

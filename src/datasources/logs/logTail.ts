@@ -50,7 +50,14 @@ export async function jobLogTail(
   providerLogs: ProviderLogs | undefined,
   record: JobRecord,
   args: LogTailArgs,
-  who: { provider: JobProvider; account: string; caller: string; signal?: AbortSignal },
+  who: {
+    provider: JobProvider;
+    account: string;
+    caller: string;
+    /** Notifications' reads: they may take the log budget's reserve. */
+    reserve?: boolean;
+    signal?: AbortSignal;
+  },
 ): Promise<JobLogTailValue> {
   if (!Number.isInteger(args.last) || args.last < 1 || args.last > MAX_TAIL_LINES)
     throw new BadUserInputError(`logTail(last:) must be 1..${MAX_TAIL_LINES}.`);
@@ -76,6 +83,7 @@ export async function jobLogTail(
     place: where,
     last: args.last,
     caller: who.caller,
+    ...(who.reserve === true ? { reserve: true } : {}),
     ...(who.signal ? { signal: who.signal } : {}),
   });
   if (!tail)

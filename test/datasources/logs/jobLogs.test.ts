@@ -13,6 +13,8 @@ import {
   type EmulatorSet,
 } from '../../../src/emulators/index.ts';
 import { UpstreamError } from '../../../src/errors.ts';
+import { parseJob } from '../../../src/datasources/batch/parse.ts';
+import { logLinesReader } from '../../../src/notifications/logLines.ts';
 import { useStarted } from '../../support/useStarted.ts';
 
 /**
@@ -48,8 +50,14 @@ const place = (jobId: string, finished = true): JobLogPlace => ({
   finished,
 });
 const logCalls = () => set.logs.calls.filter((c) => c.operation.startsWith('GetLogEvents')).length;
-const ask = (logs: JobLogs, p: JobLogPlace, account = 'default', last = 100) =>
-  logs.tail({ provider: 'AWS_BATCH', account, place: p, last, caller: 'test' });
+const ask = (logs: JobLogs, p: JobLogPlace, account = 'default', last = 100, caller = 'test') =>
+  logs.tail({ provider: 'AWS_BATCH', account, place: p, last, caller });
+/** The Batch record of a demo job, as the gateway reads it. */
+const recordOf = (jobId: string) =>
+  parseJob(
+    { provider: 'AWS_BATCH', region: 'us-east-1', jobId },
+    listed.find((j) => j.jobId === jobId),
+  ) as unknown as Record<string, unknown>;
 
 describe('Job logs', () => {
   it('read a failed attempt’s newest lines, oldest first, ending with the error that failed it', async () => {
@@ -101,17 +109,105 @@ describe('Job logs', () => {
     let now = 1_000_000;
     const logs = jobLogs({ JOBGRAPH_LOG_READS_PER_SECOND: '2' }, () => now);
     const running = place(BATCH_JOB_IDS.running, false);
-    await ask(logs, running);
-    await ask(logs, running);
+    await ask(logs, running, 'default', 100, 'ann');
+    await ask(logs, running, 'default', 100, 'bob');
     const before = logCalls();
-    const refused = await ask(logs, running).catch((e: unknown) => e);
+    const refused = await ask(logs, running, 'default', 100, 'cy').catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(UpstreamError);
     expect(refused).toMatchObject({ code: 'UPSTREAM_THROTTLED', retryAfterMs: 500 });
     expect(logCalls() - before).toBe(0);
     now += 500;
-    expect((await ask(logs, running))?.lines.length).toBe(100);
+    expect((await ask(logs, running, 'default', 100, 'cy'))?.lines.length).toBe(100);
     logs.close();
   });
+
+  it('keep each caller to its share of the log budget, so another caller is answered', async () => {
+    const logs = jobLogs({ JOBGRAPH_LOG_READS_PER_SECOND: '2' }, () => 1_000_000);
+    const running = place(BATCH_JOB_IDS.running, false);
+    await ask(logs, running, 'default', 100, 'ann');
+    // Half the burst of 2 is ann's: her next turn is in a second (her share: 1 a second).
+    const refused = await ask(logs, running, 'default', 100, 'ann').catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'UPSTREAM_THROTTLED', retryAfterMs: 1000 });
+    expect((await ask(logs, running, 'default', 100, 'bob'))?.lines.length).toBe(100);
+    logs.close();
+  });
+
+  it('leave notifications a reserve: callers over the budget, a failed job’s notification still gets its lines', async () => {
+    const logs = jobLogs({ JOBGRAPH_LOG_READS_PER_SECOND: '2' }, () => 1_000_000);
+    const running = place(BATCH_JOB_IDS.running, false);
+    await ask(logs, running, 'default', 100, 'ann');
+    await ask(logs, running, 'default', 100, 'bob');
+    const refused = await ask(logs, running, 'default', 100, 'cy').catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'UPSTREAM_THROTTLED' });
+    const before = logCalls();
+    const lines = await logLinesReader(logs)(recordOf(BATCH_JOB_IDS.failed), 'default');
+    expect(lines?.at(-1)?.message).toBe(batchFailureLine(1));
+    expect(logCalls() - before).toBe(1);
+    logs.close();
+  });
+
+  it('join the read in flight of a stream whatever each ask’s last: 15 growing asks, one call', async () => {
+    const logs = jobLogs();
+    const running = place(BATCH_JOB_IDS.running, false);
+    const before = logCalls();
+    const arrived = set.logs.received.length;
+    set.logs.setFaults({ hold: true });
+    const lasts = Array.from({ length: 15 }, (_, i) => (i + 1) * 60);
+    const asks = lasts.map((last) => ask(logs, running, 'default', last));
+    await set.logs.waitForReceived(arrived + 1);
+    set.logs.setFaults({ hold: false });
+    const tails = await Promise.all(asks);
+    expect(logCalls() - before).toBe(1);
+    // Each ask is served its own newest `last` lines of the one read.
+    const longest = tails.at(-1)!.lines;
+    expect(longest.length).toBeGreaterThan(60);
+    tails.forEach((tail, i) => expect(tail?.lines).toEqual(longest.slice(-lasts[i]!)));
+    logs.close();
+  });
+
+  it('cut a line over 64 KiB at a character’s boundary, with a mark saying its size, and answer the tail', async () => {
+    const logs = jobLogs();
+    const huge: JobLogPlace = { ...place(BATCH_JOB_IDS.failed), stream: 'huge/default/1' };
+    // 1,048,550 bytes: the most one event may hold (a page is 1 MB, 26 bytes of it the event's).
+    const message = `${'€'.repeat(349_516)}ab`;
+    set.logStreams.put({ accountId: DEMO_AWS_ACCOUNT_ID, ...huge }, [
+      { timestamp: 1_700_000_000_000, message: 'starting' },
+      { timestamp: 1_700_000_000_001, message },
+    ]);
+    const tail = await ask(logs, huge, 'default', 10);
+    // 21,845 '€' are 65,535 bytes: the 64 KiB bound falls inside the next one.
+    expect(tail?.lines.map((l) => l.message)).toEqual([
+      `${'€'.repeat(21_845)}… [cut: 1,048,550 bytes]`,
+    ]);
+    expect(tail?.hasMore).toBe(true);
+    logs.close();
+  });
+
+  it.each([
+    [{ errorRate: 1 }, 'UPSTREAM_UNAVAILABLE', /^CloudWatch Logs is unavailable/],
+    [{ throttleRate: 1 }, 'UPSTREAM_THROTTLED', /^CloudWatch Logs throttled the request/],
+  ])(
+    'name CloudWatch Logs, not the job’s provider, in the error of a failed read (%o)',
+    async (faults, code, message) => {
+      const logs = jobLogs();
+      set.logs.setFaults(faults);
+      try {
+        const failed = await ask(logs, place(BATCH_JOB_IDS.running, false)).catch(
+          (e: unknown) => e,
+        );
+        expect(failed).toBeInstanceOf(UpstreamError);
+        expect(failed).toMatchObject({
+          code,
+          extensions: { code, provider: 'AWS_BATCH', service: 'CLOUDWATCH_LOGS' },
+        });
+        expect((failed as Error).message).toMatch(message);
+        expect((failed as Error).message).not.toContain('AWS Batch');
+      } finally {
+        set.logs.resetFaults();
+      }
+      logs.close();
+    },
+  );
 
   it('read with the account’s own credentials: the second account finds nothing of the default account’s stream', async () => {
     const logs = jobLogs();

@@ -148,6 +148,71 @@ describe('Job.logTail', () => {
   });
 });
 
+describe('Job.logTail on the default log budget', () => {
+  const shared = useTestGateway();
+
+  it('answers one caller’s 15 aliased tails of growing last with one GetLogEvents, and another caller of the account right after', async () => {
+    const calls = () =>
+      shared.emulators.logs.calls.filter((c) => c.operation.startsWith('GetLogEvents')).length;
+    const scopes = [SCOPE_READ, SCOPE_LOGS];
+    const greedy = await accountToken(shared, undefined, 'greedy-reader', scopes);
+    const other = await accountToken(shared, undefined, 'other-reader', scopes);
+    const id = batchGlobalId(BATCH_JOB_IDS.running);
+    const lasts = Array.from({ length: 15 }, (_, i) => (i + 1) * 10);
+    const aliases = lasts.map((n) => `t${n}: logTail(last: ${n}) { lines { message } }`);
+    const before = calls();
+    const res = await gql<{ job: Record<string, { lines: { message: string }[] }> }>(
+      shared,
+      `query ($id: ID!) { job(id: $id) { ... on BatchJob { ${aliases.join(' ')} } } }`,
+      { token: greedy, variables: { id } },
+    );
+    expect(res.body.errors).toBeUndefined();
+    // A running attempt's tail is read once for all 15, each answered its own newest lines.
+    expect(calls() - before).toBe(1);
+    const longest = res.body.data!.job[`t${lasts.at(-1)}`]!.lines;
+    for (const n of lasts) expect(res.body.data!.job[`t${n}`]!.lines).toEqual(longest.slice(-n));
+    const answered = await gql<{ job: { logTail: Tail | null } | null }>(shared, QUERY, {
+      token: other,
+      variables: { id, last: 5 },
+    });
+    expect(answered.body.errors).toBeUndefined();
+    expect(answered.body.data?.job?.logTail?.lines).toHaveLength(5);
+  });
+});
+
+describe('Job.logTail by two callers of one account', () => {
+  const fair = useTestGateway();
+
+  it('keeps one caller to its share of the log budget: its tails of five running attempts leave another caller answered', async () => {
+    const calls = () =>
+      fair.emulators.logs.calls.filter((c) => c.operation.startsWith('GetLogEvents')).length;
+    const scopes = [SCOPE_READ, SCOPE_LOGS];
+    const greedy = await accountToken(fair, undefined, 'greedy-reader', scopes);
+    const other = await accountToken(fair, undefined, 'other-reader', scopes);
+    const running = [
+      BATCH_JOB_IDS.running,
+      `${BATCH_JOB_IDS.multiNode}#0`,
+      `${BATCH_JOB_IDS.multiNode}#1`,
+      `${BATCH_JOB_IDS.multiNode}#2`,
+      `${BATCH_JOB_IDS.arrayParent}:3`,
+    ];
+    const query = `query { ${running.map((id, i) => `j${i}: job(id: "${batchGlobalId(id)}") { ... on BatchJob { logTail(last: 1) { lines { message } } } }`).join(' ')} }`;
+    const before = calls();
+    const res = await gql(fair, query, { token: greedy });
+    // Its share is 3 of the budget's 5 at once (and 2.5 a second): the rest UPSTREAM_THROTTLED.
+    const made = calls() - before;
+    expect(made).toBeLessThan(running.length);
+    expect(res.body.errors?.length).toBe(running.length - made);
+    expect(res.body.errors?.every((e) => e.extensions?.code === 'UPSTREAM_THROTTLED')).toBe(true);
+    const answered = await gql<{ job: { logTail: Tail | null } | null }>(fair, QUERY, {
+      token: other,
+      variables: { id: batchGlobalId(BATCH_JOB_IDS.running), last: 5 },
+    });
+    expect(answered.body.errors).toBeUndefined();
+    expect(answered.body.data?.job?.logTail?.lines).toHaveLength(5);
+  });
+});
+
 describe('Job.logTail over the log budget', () => {
   const budgeted = useTestGateway({ JOBGRAPH_LOG_READS_PER_SECOND: '3' });
 
@@ -169,5 +234,10 @@ describe('Job.logTail over the log budget', () => {
     expect(throttled.length).toBeGreaterThanOrEqual(2);
     expect(throttled[0]?.extensions?.retryAfterMs).toBeGreaterThan(0);
     expect(throttled[0]?.message).toContain('JOBGRAPH_LOG_READS_PER_SECOND');
+    // Said of CloudWatch Logs, whose reads these are, beside the job's provider.
+    expect(throttled[0]?.extensions).toMatchObject({
+      provider: 'AWS_BATCH',
+      service: 'CLOUDWATCH_LOGS',
+    });
   });
 });
