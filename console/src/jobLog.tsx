@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { TokenRefusedError, graphql, subscriptionClient, type GqlError } from './api.ts';
 import { LOGS_SCOPE, useCanReadLogs } from './access.tsx';
+import { safeText } from '../../src/model/safeText.ts';
 import { codeWords } from './format.ts';
 
 /** One line of a job's log, as `logTail` and `jobLogs` send it. */
@@ -117,7 +118,11 @@ interface LiveLogOptions {
   visible: boolean;
 }
 
-/** The lines, each at its time, the list scrolled to its end as lines come (the final lines first in view). */
+/**
+ * The lines, each at its time, the list scrolled to its end as lines come (the final lines first in
+ * view); each one line of visible text: its controls (an ANSI colour, an OSC title or link) shown
+ * as escapes, its own line breaks as `⏎` (src/model/safeText.ts).
+ */
 function LogLines({ tail }: { tail: LogTail }) {
   const list = useRef<HTMLOListElement>(null);
   useEffect(() => {
@@ -134,7 +139,8 @@ function LogLines({ tail }: { tail: LogTail }) {
       <ol class="job-log-lines" ref={list}>
         {tail.lines.map((l, i) => (
           <li key={`${l.at}-${i}`} data-log-line>
-            <LocalTime iso={l.at} /> <span class="log-message">{l.message}</span>
+            <LocalTime iso={l.at} />{' '}
+            <span class="log-message">{safeText(l.message, 'console')}</span>
           </li>
         ))}
       </ol>

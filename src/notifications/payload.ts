@@ -2,8 +2,10 @@
  * What a delivery says, once per target kind, from one event: a webhook's Standard Webhooks JSON
  * body (`type`, `timestamp`, `data`: the job as `jobHistory` returns it — its record without
  * secret fields —, its last transitions and a console link), a Slack message (`text` + `blocks`)
- * and a Teams Adaptive Card with the same facts.
+ * and a Teams Adaptive Card with the same facts; in the last two every text of a job, a log or a
+ * rule is made safe for the target and bounded by the one function for it (src/model/safeText.ts).
  */
+import { bounded, CUT, safeText, TEXT_BOUNDS } from '../model/safeText.ts';
 
 /** The event types a rule's triggers fire as (`test`: testNotificationRule). */
 export const EVENT_TYPES = {
@@ -53,52 +55,84 @@ const field = (job: Record<string, unknown> | null, name: string): string | null
   return typeof v === 'string' && v !== '' ? v : null;
 };
 
-/** One line of facts: what happened to which job. */
-export function headline(body: WebhookBody): string {
-  if (body.data.test) return `jobgraph test notification for rule "${body.data.rule.name}"`;
+/** `text` made safe for a chat target, within `max` characters (src/model/safeText.ts). */
+type Shown = (text: string, max: number) => string;
+const plain: Shown = (text) => text;
+const { name: NAME, reason: REASON, logLine: LOG_LINE } = TEXT_BOUNDS;
+
+/** One line of facts: what happened to which job; each of its job's and rule's texts `shown`. */
+export function headline(body: WebhookBody, shown: Shown = plain): string {
+  if (body.data.test)
+    return `jobgraph test notification for rule "${shown(body.data.rule.name, NAME)}"`;
   const job = body.data.job;
   const name = field(job, 'name') ?? field(job, 'jobName') ?? field(job, 'id') ?? 'a job';
   const state = field(job, 'state') ?? body.type.replace(/^job\./, '').toUpperCase();
-  return `${name} is ${state} (${field(job, 'provider') ?? 'job'}${field(job, 'region') ? `, ${field(job, 'region')}` : ''})`;
+  const region = field(job, 'region');
+  const where = `${field(job, 'provider') ?? 'job'}${region ? `, ${region}` : ''}`;
+  return `${shown(name, NAME)} is ${shown(state, NAME)} (${shown(where, NAME)})`;
 }
 
-/** The facts beside the headline: name → value, empty values left out. */
-export function facts(body: WebhookBody): [string, string][] {
+/** The facts beside the headline: name → value (`shown`), empty values left out. */
+export function facts(body: WebhookBody, shown: Shown = plain): [string, string][] {
   const job = body.data.job;
   const last = body.data.transitions.at(-1);
   return (
     [
-      ['Rule', body.data.rule.name],
-      ['Event', body.type],
-      ['Job', field(job, 'id')],
-      ['Queue', body.data.queue?.name ?? null],
-      ['Provider status', field(job, 'providerStatus')],
-      ['Reason', field(job, 'statusMessage')],
-      ['Since', last?.at ?? null],
-    ] as [string, string | null][]
-  ).filter((f): f is [string, string] => f[1] !== null);
+      ['Rule', body.data.rule.name, NAME],
+      ['Event', body.type, NAME],
+      ['Job', field(job, 'id'), NAME],
+      ['Queue', body.data.queue?.name ?? null, NAME],
+      ['Provider status', field(job, 'providerStatus'), NAME],
+      ['Reason', field(job, 'statusMessage'), REASON],
+      ['Since', last?.at ?? null, NAME],
+    ] as [string, string | null, number][]
+  ).flatMap(([k, v, max]) => (v === null ? [] : [[k, shown(v, max)] as [string, string]]));
 }
 
 /** Slack's section text is at most 3,000 characters. */
-const slackText = (s: string) => (s.length > 3000 ? `${s.slice(0, 2999)}…` : s);
+const SLACK_SECTION = 3000;
+const FENCE = '```';
+const slack: Shown = (text, max) => safeText(text, 'slack', max);
 
-/** A delivery's log lines as one text (null: none). */
-const logText = (body: WebhookBody): string | null =>
-  body.data.logLines?.length ? body.data.logLines.map((l) => l.message).join('\n') : null;
+/**
+ * A delivery's log lines as the content of a Slack code block (null: none): each line one line,
+ * escaped so none can close the block; the newest lines that fit in a section, `…` above them
+ * when older ones were left out.
+ */
+function slackLog(body: WebhookBody): string | null {
+  const lines = body.data.logLines ?? [];
+  if (lines.length === 0) return null;
+  const room = SLACK_SECTION - 2 * FENCE.length - (CUT.length + 1);
+  const kept: string[] = [];
+  let size = 0;
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = safeText(lines[i]!.message, 'slack-code', LOG_LINE);
+    if (size + line.length + 1 > room) break;
+    kept.unshift(line);
+    size += line.length + 1;
+  }
+  return (kept.length < lines.length ? [CUT, ...kept] : kept).join('\n');
+}
 
-/** A Slack incoming webhook's message: `text` (the notification's) and `blocks`. */
+const mrkdwn = (text: string) => ({
+  type: 'section',
+  text: { type: 'mrkdwn', text: bounded(text, SLACK_SECTION, 'slack') },
+});
+
+/**
+ * A Slack incoming webhook's message: `text` (the notification's) and `blocks`, every text of a
+ * job, a log or a rule escaped for mrkdwn and bounded (src/model/safeText.ts).
+ */
 export function slackMessage(body: WebhookBody): Record<string, unknown> {
-  const title = headline(body);
-  const lines = facts(body).map(([k, v]) => `*${k}:* ${v}`);
-  const log = logText(body);
+  const title = headline(body, slack);
+  const lines = facts(body, slack).map(([k, v]) => `*${k}:* ${v}`);
+  const log = slackLog(body);
   return {
     text: title,
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: slackText(`*${title}*`) } },
-      { type: 'section', text: { type: 'mrkdwn', text: slackText(lines.join('\n')) } },
-      ...(log
-        ? [{ type: 'section', text: { type: 'mrkdwn', text: slackText(`\`\`\`${log}\`\`\``) } }]
-        : []),
+      mrkdwn(`*${title}*`),
+      mrkdwn(lines.join('\n')),
+      ...(log ? [mrkdwn(`${FENCE}${log}${FENCE}`)] : []),
       ...(body.data.consoleUrl
         ? [
             {
@@ -117,8 +151,28 @@ export function slackMessage(body: WebhookBody): Record<string, unknown> {
   };
 }
 
-/** A Teams Workflows webhook's message: one Adaptive Card attachment. */
+const teams: Shown = (text, max) => safeText(text, 'teams', max);
+/** A TextRun: text an Adaptive Card shows as it is, never as markdown. */
+const run = (text: string, style: Record<string, string> = {}) => ({
+  type: 'TextRun',
+  text,
+  ...style,
+});
+const richText = (inlines: object[], style: Record<string, string> = {}) => ({
+  type: 'RichTextBlock',
+  inlines,
+  ...style,
+});
+
+/**
+ * A Teams Workflows webhook's message: one Adaptive Card attachment. Every text of a job, a log
+ * or a rule is a TextRun of a RichTextBlock (no markdown, so `[label](url)`, `**`, `_` and `#`
+ * show as written) rather than a TextBlock or a FactSet, whose texts Teams reads as markdown.
+ */
 export function teamsMessage(body: WebhookBody): Record<string, unknown> {
+  const lines = (body.data.logLines ?? []).map((l) =>
+    richText([run(teams(l.message, LOG_LINE), { fontType: 'Monospace' })], { spacing: 'None' }),
+  );
   return {
     type: 'message',
     attachments: [
@@ -129,11 +183,11 @@ export function teamsMessage(body: WebhookBody): Record<string, unknown> {
           type: 'AdaptiveCard',
           version: '1.4',
           body: [
-            { type: 'TextBlock', text: headline(body), weight: 'Bolder', wrap: true },
-            { type: 'FactSet', facts: facts(body).map(([title, value]) => ({ title, value })) },
-            ...(logText(body)
-              ? [{ type: 'TextBlock', text: logText(body), fontType: 'Monospace', wrap: true }]
-              : []),
+            richText([run(headline(body, teams), { weight: 'Bolder' })]),
+            ...facts(body, teams).map(([title, value]) =>
+              richText([run(`${title}: `, { weight: 'Bolder' }), run(value)], { spacing: 'None' }),
+            ),
+            ...lines,
           ],
           ...(body.data.consoleUrl
             ? {

@@ -1,7 +1,17 @@
 import { expect, it } from 'vitest';
 import { SCOPE_LOGS, SCOPE_READ } from '../../src/auth/identity.ts';
-import { BATCH_JOB_IDS, batchGlobalId } from '../../src/emulators/batch/data.ts';
-import { LINE_EVERY_MS, batchFailureLine } from '../../src/emulators/batch/jobLogs.ts';
+import { DEMO_AWS_ACCOUNT_ID } from '../../src/emulators/accounts.ts';
+import {
+  BATCH_DEMO_REGION,
+  BATCH_JOB_IDS,
+  batchDemoJobs,
+  batchGlobalId,
+} from '../../src/emulators/batch/data.ts';
+import {
+  LINE_EVERY_MS,
+  batchFailureLine,
+  batchLogPlace,
+} from '../../src/emulators/batch/jobLogs.ts';
 import { accountToken } from '../support/accountTokens.ts';
 import { useConsoleRig } from './consoleRig.ts';
 import { inTab, tabOpener } from './tab.ts';
@@ -106,6 +116,30 @@ describeInChromium('A job’s log on its console page (Debian Chromium)', () => 
       await o.page.waitForSelector('[data-job-detail] [data-job-log="hidden"] [data-job-log-why]');
       expect(await o.page.$('[data-log-line]')).toBeNull();
     });
+  });
+
+  it('shows a line’s ANSI and OSC escapes as text and its own line breaks as ⏎, one line a line (issue 100 item 7)', async () => {
+    const job = batchDemoJobs(clock.epoch).listed.find((j) => j.jobId === BATCH_JOB_IDS.succeeded)!;
+    const place = {
+      accountId: DEMO_AWS_ACCOUNT_ID,
+      region: BATCH_DEMO_REGION,
+      ...batchLogPlace(job)!,
+    };
+    rig.gw.emulators.logStreams.put(place, [
+      { timestamp: clock.at - 2, message: '\u001b[31mred\u001b[0m \u001b]0;owned\u0007title' },
+      { timestamp: clock.at - 1, message: 'one\ntwo\r\nthree' },
+    ]);
+    await inTab(
+      open(page(batchGlobalId(BATCH_JOB_IDS.succeeded)), await logsToken()),
+      async (o) => {
+        await o.page.waitForSelector('[data-job-log="lines"] [data-log-line]');
+        const messages = await o.page.$$eval('[data-log-line] .log-message', (els) =>
+          els.map((el) => el.textContent ?? ''),
+        );
+        expect(messages).toEqual(['\\x1b[31mred\\x1b[0m \\x1b]0;owned\\x07title', 'one⏎two⏎three']);
+        expect(o.problems).toEqual([]);
+      },
+    );
   });
 
   it('hides the log from a token without jobs:logs:read, saying why, and makes no log call', async () => {

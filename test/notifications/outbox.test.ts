@@ -209,7 +209,9 @@ describe.each(historyStores())('The notification outbox on a $name', ({ skip, fr
           expect(body.blocks[1].text.text).toContain('*Event:* job.failed');
         } else {
           expect(body.attachments[0].contentType).toBe('application/vnd.microsoft.card.adaptive');
-          expect(body.attachments[0].content.body[0].text).toBe('nightly is FAILED (AWS_BATCH)');
+          expect(body.attachments[0].content.body[0].inlines[0].text).toBe(
+            'nightly is FAILED (AWS_BATCH)',
+          );
         }
       }
     },
