@@ -144,7 +144,10 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       ...(notifications ? { notifications: notifications.outbox.backlog } : {}),
     }),
   });
-  setConsoleBase(config.console ? new URL(server.url).origin : null);
+  // Links start with the public URL; the demo's is its own address unless JOBGRAPH_PUBLIC_URL says otherwise.
+  if (config.publicUrl === null && config.mode === 'demo')
+    config.publicUrl = ownAddress(server.url);
+  setConsoleBase(config.console ? config.publicUrl : null);
   // Read from now on: the watch hub, which applies the events, exists.
   events?.start();
   const { built, cache, health, rateBucket } = core;
@@ -172,6 +175,11 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       () => observability?.close(),
     ]),
   };
+}
+
+/** The origin of a listening /graphql URL, with `localhost` for the loopback address (a browser's secure context). */
+function ownAddress(graphqlUrl: string): string {
+  return new URL(graphqlUrl).origin.replace('//127.0.0.1:', '//localhost:');
 }
 
 /**

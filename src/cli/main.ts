@@ -197,7 +197,7 @@ function demoAccessLines(gateway: DemoGateway, secondAlias: string): string[] {
     ...(gateway.config.console
       ? [
           '  Jobs console (signed in with the jobs:read token below; open it in a browser):',
-          `    ${consoleUrl(gateway.server.url)}#token=${gateway.tokens.read}`,
+          `    ${consoleUrl(gateway.config, gateway.server.url)}#token=${gateway.tokens.read}`,
           '',
         ]
       : []),
@@ -282,8 +282,9 @@ function demoProviderLines(
     .map(([name, label]) => `    ${label.padEnd(width)}   ${ids[name]}${notes[name] ?? ''}`);
 }
 
-/** The jobs console beside a /graphql URL, with `localhost` for the loopback address (a browser's secure context). */
-function consoleUrl(graphqlUrl: string): string {
+/** The jobs console: under JOBGRAPH_PUBLIC_URL (the demo's own address unless set), else beside the /graphql URL (`localhost` for the loopback address: a browser's secure context). */
+function consoleUrl(config: { publicUrl: string | null }, graphqlUrl: string): string {
+  if (config.publicUrl !== null) return `${config.publicUrl}/console`;
   return graphqlUrl.replace('127.0.0.1', 'localhost').replace(/\/graphql$/, '/console');
 }
 
@@ -307,7 +308,7 @@ async function live(): Promise<void> {
   gateway.logger.info(
     {
       endpoint: gateway.server.url,
-      ...(config.console ? { console: consoleUrl(gateway.server.url) } : {}),
+      ...(config.console ? { console: consoleUrl(config, gateway.server.url) } : {}),
       mode: 'live',
     },
     'jobgraph listening (live upstreams)',
