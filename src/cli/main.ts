@@ -156,6 +156,8 @@ async function demo(portBase: number | undefined): Promise<void> {
       noStatus: NO_STATUS_NOTES,
     }),
     ...(await demoEventLines(gateway)),
+    `  History: ${gateway.historyPlace}.`,
+    '',
     ...(await import('./demoNotifications.ts')).demoNotificationLines(gateway),
     ...(await import('./emulatorLines.ts')).demoEnvironmentLines(
       emulatorEnvironment(gateway.emulators),
