@@ -189,7 +189,7 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
   ),
   history(
     'JOBGRAPH_DATA_DIR',
-    './jobgraph-data',
+    './jobgraph-data (demo: a new temporary folder each run)',
     'folder of the default history file, created if missing',
   ),
   history(
