@@ -9,9 +9,10 @@ import { fileURLToPath } from 'node:url';
  * committed — changed, untracked, and ignored (`jobgraph-data/` is ignored, so a plain `git status`
  * would not show a history a test left there) — with each one's size and modification time; after
  * the last it notes them again and fails the run, naming each path that appeared, went or changed.
- * The build's output and the dependencies are left out: dist/ is built by the e2e setup, and
- * node_modules is installed. Works in a fresh clone as in a worked-in one: only the difference
- * counts. Once per run, however many projects name it.
+ * The build's output, the dependencies and the reporters' files are left out: dist/ is built by
+ * the e2e setup, node_modules is installed, `npm run test:slowest` writes .vitest-report.json.
+ * Works in a fresh clone as in a worked-in one: only the difference counts. Once per run, however
+ * many projects name it.
  */
 export default function setup(): (() => void) | undefined {
   const run = globalThis as { jobgraphTreeNoted?: boolean };
@@ -43,8 +44,16 @@ export default function setup(): (() => void) | undefined {
   };
 }
 
-/** Paths left out: what the build writes and what npm installs. */
-const LEFT_OUT = [':(exclude)node_modules', ':(exclude)dist', ':(exclude)coverage'];
+/**
+ * Paths left out: what the build writes, what npm installs, and what a run's own reporters write
+ * (`npm run test:slowest`'s JSON report, coverage).
+ */
+const LEFT_OUT = [
+  ':(exclude)node_modules',
+  ':(exclude)dist',
+  ':(exclude)coverage',
+  ':(exclude).vitest-report.json',
+];
 
 /**
  * Each path of the tree that is not as committed (`git status`, ignored and untracked files one by
