@@ -15,6 +15,12 @@ const CLUSTER_FILES = [
  */
 const HEAP_SNAPSHOT_FILES = ['test/subscriptions/oneGlobalId.test.ts'];
 
+/**
+ * Every project's last global setup: the suite writes nowhere but temporary folders; a test that
+ * leaves a file in the working tree (a history in ./jobgraph-data…) fails the run, naming it.
+ */
+const TREE_UNCHANGED = 'test/support/treeUnchanged.ts';
+
 export default defineConfig({
   resolve: {
     // graphql 16 ships CJS (`main`) and ESM (`module`) builds. Node loads the CJS one for both
@@ -41,16 +47,20 @@ export default defineConfig({
           // module level (e.g. listClient's signing clock) it puts back when it ends
           // (test/support/fileState.ts).
           isolate: false,
+          globalSetup: [TREE_UNCHANGED],
         },
       },
-      { extends: true, test: { name: 'heap', include: HEAP_SNAPSHOT_FILES } },
+      {
+        extends: true,
+        test: { name: 'heap', include: HEAP_SNAPSHOT_FILES, globalSetup: [TREE_UNCHANGED] },
+      },
       {
         extends: true,
         test: {
           name: 'e2e',
           include: ['test/**/*.e2e.test.ts'],
           exclude: CLUSTER_FILES,
-          globalSetup: ['test/support/buildDist.ts'],
+          globalSetup: ['test/support/buildDist.ts', TREE_UNCHANGED],
         },
       },
       {
@@ -62,7 +72,7 @@ export default defineConfig({
         test: {
           name: 'cluster',
           include: CLUSTER_FILES,
-          globalSetup: ['test/support/buildDist.ts'],
+          globalSetup: ['test/support/buildDist.ts', TREE_UNCHANGED],
           maxWorkers: 1,
         },
       },

@@ -9,6 +9,7 @@ import { AccountChecks } from './datasources/accountChecks.ts';
 import type { EventQueues } from './datasources/events/eventQueues.ts';
 import type { EmulatorSet } from './emulators/index.ts';
 import type { WebhookReceiver } from './emulators/webhookReceiver.ts';
+import { demoHistoryPlace } from './history/demoPlace.ts';
 import { openHistory, retainedJobs, type History } from './history/index.ts';
 import type { NotificationParts } from './notifications/index.ts';
 import { createLogger } from './logger.ts';
@@ -144,7 +145,10 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       ...(notifications ? { notifications: notifications.outbox.backlog } : {}),
     }),
   });
-  setConsoleBase(config.console ? new URL(server.url).origin : null);
+  // Links start with the public URL; the demo's is its own address unless JOBGRAPH_PUBLIC_URL says otherwise.
+  if (config.publicUrl === null && config.mode === 'demo')
+    config.publicUrl = ownAddress(server.url);
+  setConsoleBase(config.console ? config.publicUrl : null);
   // Read from now on: the watch hub, which applies the events, exists.
   events?.start();
   const { built, cache, health, rateBucket } = core;
@@ -172,6 +176,11 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       () => observability?.close(),
     ]),
   };
+}
+
+/** The origin of a listening /graphql URL, with `localhost` for the loopback address (a browser's secure context). */
+function ownAddress(graphqlUrl: string): string {
+  return new URL(graphqlUrl).origin.replace('//127.0.0.1:', '//localhost:');
 }
 
 /**
@@ -312,6 +321,8 @@ export interface DemoGateway extends Gateway {
   tokens: DemoTokens;
   /** Where the tokens' key came from: JOBGRAPH_JWT_SECRET (so `jobgraph token` can mint more), or made at start. */
   tokenKey: 'JOBGRAPH_JWT_SECRET' | 'made at start';
+  /** Where its history is, and what was there before this run (the banner's line). */
+  historyPlace: string;
 }
 
 /**
@@ -359,11 +370,14 @@ export async function startDemo(
   });
   const { startWebhookReceiver } = await import('./emulators/webhookReceiver.ts');
   const webhookReceiver = await startWebhookReceiver();
+  // Its own history, clean at each start, unless the environment names one.
+  const history = demoHistoryPlace(base.history.store);
   try {
     const config = demoConfig(base, withDemoUpstreams(base, emulators), emulators.sqs.url, {
       DEMO_EVENT_REGION,
       demoEventQueuesVariable,
     });
+    config.history = { ...config.history, store: history.store };
     if (options.port !== undefined) config.port = options.port;
     const tokens = await demoTokens(config, DEMO_SECOND_AWS_ACCOUNT.alias);
     const gateway = await startGateway(config, {
@@ -384,15 +398,18 @@ export async function startDemo(
       webhookReceiver,
       tokens,
       tokenKey: base.auth.jwtSecret === null ? 'made at start' : 'JOBGRAPH_JWT_SECRET',
+      historyPlace: history.said,
       close: async () => {
         await gateway.close();
         await emulators.close();
         await webhookReceiver.close();
+        await history.remove();
       },
     };
   } catch (err) {
     await emulators.close();
     await webhookReceiver.close();
+    await history.remove();
     throw err;
   }
 }

@@ -156,6 +156,8 @@ async function demo(portBase: number | undefined): Promise<void> {
       noStatus: NO_STATUS_NOTES,
     }),
     ...(await demoEventLines(gateway)),
+    `  History: ${gateway.historyPlace}.`,
+    '',
     ...(await import('./demoNotifications.ts')).demoNotificationLines(gateway),
     ...(await import('./emulatorLines.ts')).demoEnvironmentLines(
       emulatorEnvironment(gateway.emulators),
@@ -193,7 +195,7 @@ async function demoEventLines(gateway: DemoGateway): Promise<string[]> {
 
 /** The demo banner's ways in: the console, Sandbox, and the tokens. */
 async function demoAccessLines(gateway: DemoGateway, secondAlias: string): Promise<string[]> {
-  const link = gateway.config.console ? consoleUrl(gateway.server.url) : null;
+  const link = gateway.config.console ? consoleUrl(gateway.config, gateway.server.url) : null;
   return [
     ...(link
       ? [
@@ -261,8 +263,9 @@ function demoProviderLines(
     .map(([name, label]) => `    ${label.padEnd(width)}   ${ids[name]}${notes[name] ?? ''}`);
 }
 
-/** The jobs console beside a /graphql URL, with `localhost` for the loopback address (a browser's secure context). */
-function consoleUrl(graphqlUrl: string): string {
+/** The jobs console: under JOBGRAPH_PUBLIC_URL (the demo's own address unless set), else beside the /graphql URL (`localhost` for the loopback address: a browser's secure context). */
+function consoleUrl(config: { publicUrl: string | null }, graphqlUrl: string): string {
+  if (config.publicUrl !== null) return `${config.publicUrl}/console`;
   return graphqlUrl.replace('127.0.0.1', 'localhost').replace(/\/graphql$/, '/console');
 }
 
@@ -286,7 +289,7 @@ async function live(): Promise<void> {
   gateway.logger.info(
     {
       endpoint: gateway.server.url,
-      ...(config.console ? { console: consoleUrl(gateway.server.url) } : {}),
+      ...(config.console ? { console: consoleUrl(config, gateway.server.url) } : {}),
       mode: 'live',
     },
     'jobgraph listening (live upstreams)',

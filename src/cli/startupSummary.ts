@@ -16,6 +16,12 @@ import type { AccountState } from '../datasources/shared/accounts.ts';
 import type { ClusterState } from '../cache/clusterPeers.ts';
 import { shownPostgresUrl } from '../history/database.ts';
 import { notificationsOffReason } from '../notifications/notificationsOff.ts';
+import {
+  JOB_LOGS_LINE,
+  capabilityOffLines,
+  describeActions,
+  describePublicUrl,
+} from './capabilities.ts';
 
 /**
  * What the standard AWS credential chain answered at start. Only the source is kept: never a
@@ -220,6 +226,9 @@ export function formatStartupSummary({
   lines.push(row('cache', describeCache(config.cache)));
   lines.push(row('history', describeHistory(config)));
   lines.push(row('notifications', describeNotifications(config)));
+  lines.push(row('public URL', describePublicUrl(config)));
+  lines.push(row('actions', describeActions(config)));
+  lines.push(row('job logs', JOB_LOGS_LINE));
   if (cluster)
     lines.push(...describeCluster(cluster).map((text, i) => row(i ? 'warning' : 'cluster', text)));
   lines.push(row('rate budget', describeRates(config)));
@@ -239,6 +248,8 @@ export function formatStartupSummary({
         'JOBGRAPH_CURSOR_SECRET is not set: listJobs cursors are signed with a key made at start, so they do not survive a restart or work across replicas',
       ),
     );
+  // What the demo shows that this configuration leaves off, each with the variable that turns it on.
+  for (const line of capabilityOffLines(config)) lines.push(row('off', line));
   for (const warning of warnings) lines.push(row('warning', warning));
   return lines;
 }

@@ -12,6 +12,7 @@ import { awsSettingsOf, endpointsOf } from './endpoints.ts';
 import { eventsOf } from './events.ts';
 import { historyStoreOf } from './history.ts';
 import { notificationsOf } from './notifications.ts';
+import { publicUrlOf } from './publicUrl.ts';
 import { ConfigError, bool, int, opt, pattern, type Env } from './env.ts';
 import { callerRateOf, emulatorJobsPerSource, intsOf, resilienceOf } from './limits.ts';
 import { tracing } from './tracing.ts';
@@ -68,6 +69,7 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
       ) ?? 'info',
     metrics: bool(env, 'JOBGRAPH_METRICS', true),
     console: bool(env, 'JOBGRAPH_CONSOLE', true),
+    publicUrl: publicUrlOf(env),
     actions: actionsOf(env, demo),
     notifications: notificationsOf(env),
     tracing: tracing(env),

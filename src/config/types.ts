@@ -297,6 +297,11 @@ export interface Config {
   /** The jobs console at GET /console (JOBGRAPH_CONSOLE, default on). */
   console: boolean;
   /**
+   * The URL users reach jobgraph by (JOBGRAPH_PUBLIC_URL), without a trailing slash: every link
+   * jobgraph builds starts with it. Null when unset (the demo then uses its own address).
+   */
+  publicUrl: string | null;
+  /**
    * The actions on jobs the mutations may take (JOBGRAPH_ACTIONS: `cancel`, `terminate`); none by
    * default in live mode, both in the demo. An action not named answers without any upstream call.
    */

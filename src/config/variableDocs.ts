@@ -56,6 +56,11 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
   ),
   server('JOBGRAPH_CONSOLE', 'on', 'the jobs console at /console (off: 404)'),
   server(
+    'JOBGRAPH_PUBLIC_URL',
+    '— (demo: its own address)',
+    'the URL users reach jobgraph by: every link it builds (notifications, the console) starts with it',
+  ),
+  server(
     'JOBGRAPH_ACTIONS',
     'none live; cancel,terminate demo',
     'actions on jobs the mutations may take: cancel, terminate, comma-separated',
@@ -184,7 +189,7 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
   ),
   history(
     'JOBGRAPH_DATA_DIR',
-    './jobgraph-data',
+    './jobgraph-data (demo: a new temporary folder each run)',
     'folder of the default history file, created if missing',
   ),
   history(

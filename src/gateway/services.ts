@@ -51,8 +51,9 @@ export function openActions(
 
 /**
  * Notification rules (docs/notifications.md), null when off: they live in the history store, off
- * with it (the summary says why). A payload's console link is the server's, known once it listens:
- * `setConsoleBase` gives it. An event's transition some rule would take is read at once to confirm it.
+ * with it (the summary says why). A payload's console link starts with the public URL
+ * (JOBGRAPH_PUBLIC_URL; the demo's own address, known once it listens): `setConsoleBase` gives it,
+ * null for no link. An event's transition some rule would take is read at once to confirm it.
  */
 export function openGatewayNotifications(
   config: Config,

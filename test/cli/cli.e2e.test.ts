@@ -16,6 +16,7 @@ import {
   isProgressingJobId,
 } from '../../src/emulators/index.ts';
 import { stderrText } from '../support/stderrText.ts';
+import { PROCESS_CWD } from '../support/jobgraphProcess.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/jobgraph.mjs', import.meta.url));
 const LOADED_HOOK = fileURLToPath(new URL('../support/loadedModules.mjs', import.meta.url));
@@ -80,6 +81,8 @@ function run(
     const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], {
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Not the repository: live mode keeps its default history beside its working folder.
+      cwd: PROCESS_CWD,
     });
     let stdout = '';
     let stderr = '';
@@ -272,6 +275,7 @@ describe('The jobgraph command', () => {
       'dist/config/load.js',
       'dist/config/notifications.js',
       'dist/config/patterns.js',
+      'dist/config/publicUrl.js',
       'dist/config/tracing.js',
       'dist/config/unknownVariables.js',
       'dist/config/variableDocs.js',

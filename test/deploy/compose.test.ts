@@ -30,7 +30,7 @@ import {
   COMPOSE_SECRETS,
   commentedSettings,
   envFileSettings,
-  interpolate,
+  replicaEnvOf,
 } from './support/kit.ts';
 
 // The compose file (deploy/compose.yaml), its demo override and its nginx, and the Dockerfile's
@@ -59,18 +59,9 @@ describe('The compose file (deploy/compose.yaml), its demo override (deploy/comp
   const replicas = ['jobgraph-1', 'jobgraph-2', 'jobgraph-3'];
   const envOf = (name: string) => services[name]?.environment as Record<string, string>;
   const envExample = read(join(DEPLOY, '.env.example'));
-  /**
-   * What a replica of compose.yaml alone reads: deploy/.env (the example with the four secrets
-   * filled in, and `extra`) under its own environment, interpolated from the same file.
-   */
-  const replicaEnv = (extra: Record<string, string> = {}): Record<string, string> => {
-    const dotEnv = { ...envFileSettings(envExample), ...COMPOSE_SECRETS, ...extra };
-    const own = baseServices['jobgraph-1']?.environment as Record<string, string>;
-    return {
-      ...dotEnv,
-      ...Object.fromEntries(Object.entries(own).map(([k, v]) => [k, interpolate(v, dotEnv)])),
-    };
-  };
+  /** What a replica of compose.yaml alone reads (deploy/.env.example filled in, and `extra`). */
+  const replicaEnv = (extra: Record<string, string> = {}) =>
+    replicaEnvOf(baseServices['jobgraph-1']?.environment, envExample, extra);
 
   it('runs Redis, PostgreSQL, three jobgraph replicas and nginx, and the emulators only with the demo override, each with a healthcheck', () => {
     expect(Object.keys(baseServices).sort()).toEqual(
@@ -98,12 +89,13 @@ describe('The compose file (deploy/compose.yaml), its demo override (deploy/comp
     }
   });
 
-  it('takes the five secrets from deploy/.env or the shell, required, never literal', () => {
+  it('takes the six secrets from deploy/.env or the shell, required, never literal', () => {
     for (const name of replicas)
       for (const secret of [
         'JOBGRAPH_JWT_SECRET',
         'JOBGRAPH_CURSOR_SECRET',
         'JOBGRAPH_CLUSTER_SECRET',
+        'JOBGRAPH_NOTIFY_SECRET',
       ])
         expect(envOf(name)[secret]).toMatch(new RegExp(`^\\$\\{${secret}:\\?[^}]+\\}$`));
     for (const secret of Object.keys(COMPOSE_SECRETS))

@@ -23,6 +23,7 @@ import {
   SECRET_NAME,
   K8S_SECRETS,
   commentedSettings,
+  podEnvOf,
 } from './support/kit.ts';
 
 // The deployment kit's manifests, parsed and checked for what makes a deployment work or fail.
@@ -52,17 +53,7 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
   )[0]?.toJS() as Json;
   const graceMs = Number(configMap.data.JOBGRAPH_SHUTDOWN_GRACE_MS ?? 10000);
   const configMapText = read(join(K8S, 'configmap.yaml'));
-  /** What a pod's jobgraph reads: the ConfigMap and `extra`, then the env entries, the Secret's four keys filled in and `$(NAME)` put in as Kubernetes does. */
-  const podEnv = (extra: Record<string, string> = {}): Record<string, string> => {
-    const env: Record<string, string> = { ...configMap.data, ...extra };
-    for (const e of container.env as Json[])
-      env[e.name] = e.valueFrom
-        ? // An optional key the Secret lacks leaves the variable unset (or as `extra` gives it).
-          ((K8S_SECRETS[e.valueFrom.secretKeyRef.key] ?? env[e.name]) as string)
-        : (e.value as string).replace(/\$\((\w+)\)/g, (_, name: string) => env[name] ?? '');
-    for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
-    return env;
-  };
+  const podEnv = (extra: Record<string, string> = {}) => podEnvOf(configMap, container, extra);
 
   it('lists resources that exist, and not the example Secret', () => {
     for (const file of resources) expect(existsSync(join(K8S, file)), file).toBe(true);
@@ -104,7 +95,7 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
     expect(pod.spec.terminationGracePeriodSeconds).toBeGreaterThan(preStop + graceMs / 1000 + 5);
   });
 
-  it('takes the four secrets and the history URL from the Secret by name (secretKeyRef), every other key of it too (envFrom), and no secret as a literal', () => {
+  it('takes the five secrets and the history URL from the Secret by name (secretKeyRef), every other key of it too (envFrom), and no secret as a literal', () => {
     const env = container.env as Json[];
     for (const name of Object.keys(K8S_SECRETS)) {
       const entry = env.find((e) => e.name === name) as Json;

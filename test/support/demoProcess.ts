@@ -8,13 +8,17 @@ export interface DemoProcess extends JobgraphProcess {
   token: string;
 }
 
-/** Start `jobgraph demo` on a free port and wait for its banner (the last line names the Import/Export emulator). */
-export async function startDemoProcess(env: Record<string, string> = {}): Promise<DemoProcess> {
+/** Start `jobgraph demo` on a free port (in `cwd`, default PROCESS_CWD) and wait for its banner (the last line names the Import/Export emulator). */
+export async function startDemoProcess(
+  env: Record<string, string> = {},
+  cwd?: string,
+): Promise<DemoProcess> {
   const { child, output, exited } = await startJobgraphProcess(
     ['demo'],
     { PORT: '0', ...env },
     (stdout) => (/AWS_ENDPOINT_URL_IMPORTEXPORT=\S+\n/.test(stdout) ? true : undefined),
     'demo banner',
+    cwd,
   );
   const url = (output.stdout.match(/GraphQL \+ Apollo Sandbox:\s+(\S+)/)?.[1] as string).replace(
     'localhost',

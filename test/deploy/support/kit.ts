@@ -116,21 +116,22 @@ export const k8sRedisRules = aclRules(
 /** Names that hold a secret: never given a literal value in a manifest. */
 export const SECRET_NAME = /SECRET|PASSWORD|TOKEN|_KEY$/;
 
-/** Stand-ins for the four secrets, made as the kit says to make them (`openssl rand`). */
+/** Stand-ins for the secrets every replica shares, made as the kit says to make them (`openssl rand`). */
 export const FILLED_SECRETS: Record<string, string> = {
   JOBGRAPH_JWT_SECRET: randomBytes(48).toString('base64'),
   JOBGRAPH_CURSOR_SECRET: randomBytes(48).toString('base64'),
   JOBGRAPH_CLUSTER_SECRET: randomBytes(48).toString('base64'),
+  JOBGRAPH_NOTIFY_SECRET: randomBytes(48).toString('base64'),
   REDIS_PASSWORD: randomBytes(32).toString('hex'),
 };
 
-/** The compose kit's secrets: the four and the history's PostgreSQL password (deploy/.env.example). */
+/** The compose kit's secrets: the shared ones and the history's PostgreSQL password (deploy/.env.example). */
 export const COMPOSE_SECRETS: Record<string, string> = {
   ...FILLED_SECRETS,
   POSTGRES_PASSWORD: randomBytes(32).toString('hex'),
 };
 
-/** The Kubernetes Secret's keys: the four and the URL of the PostgreSQL the replicas share. */
+/** The Kubernetes Secret's keys: the shared ones and the URL of the PostgreSQL the replicas share. */
 export const K8S_SECRETS: Record<string, string> = {
   ...FILLED_SECRETS,
   JOBGRAPH_HISTORY_URL: `postgres://jobgraph:${randomBytes(32).toString('hex')}@history-db.internal:5432/jobgraph`,
@@ -160,15 +161,64 @@ export function envFileSettings(text: string): Record<string, string> {
   return found;
 }
 
-/** `${NAME}`, `${NAME:?message}` and `${NAME:-default}` put in from `vars`, as compose interpolates. */
+/**
+ * `${NAME}`, `${NAME:?message}`, `${NAME:-default}` and `${NAME-default}` put in from `vars`, as
+ * compose interpolates: with the colon an empty value counts as unset, without it only an unset one.
+ */
 export function interpolate(value: string, vars: Record<string, string>): string {
   return value.replace(
-    /\$\{(\w+)(?::([?-])([^}]*))?\}/g,
-    (_, name: string, op?: string, rest?: string) => {
+    /\$\{(\w+)(?:(:?)([?-])([^}]*))?\}/g,
+    (_, name: string, colon?: string, op?: string, rest?: string) => {
       const set = vars[name];
-      if (set) return set;
+      if (set || (set !== undefined && op !== undefined && colon === '')) return set;
       if (op === '?') throw new Error(`compose would stop: ${rest}`);
       return op === '-' ? (rest ?? '') : '';
     },
   );
 }
+
+/**
+ * What a pod's jobgraph reads: the ConfigMap and `extra`, then the container's env entries, the
+ * Secret's keys filled in (K8S_SECRETS) and `$(NAME)` put in as Kubernetes does.
+ */
+export function podEnvOf(
+  configMap: Json,
+  container: Json,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  const env: Record<string, string> = { ...configMap.data, ...extra };
+  for (const e of container.env as Json[])
+    env[e.name] = e.valueFrom
+      ? // An optional key the Secret lacks leaves the variable unset (or as `extra` gives it).
+        ((K8S_SECRETS[e.valueFrom.secretKeyRef.key] ?? env[e.name]) as string)
+      : (e.value as string).replace(/\$\((\w+)\)/g, (_, name: string) => env[name] ?? '');
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+  return env;
+}
+
+/**
+ * What a replica of compose.yaml alone reads: deploy/.env (`envExample` with the secrets filled in,
+ * and `extra`) under the replica's own environment (`own`), interpolated from the same file.
+ */
+export function replicaEnvOf(
+  own: Record<string, string>,
+  envExample: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  const dotEnv = { ...envFileSettings(envExample), ...COMPOSE_SECRETS, ...extra };
+  return {
+    ...dotEnv,
+    ...Object.fromEntries(Object.entries(own).map(([k, v]) => [k, interpolate(v, dotEnv)])),
+  };
+}
+
+/**
+ * The variables that turn on what the demo shows and live mode leaves off (issue 106): every
+ * place the kit names variables (compose, deploy/.env.example, the Kubernetes Secret and ConfigMap,
+ * docs/deployment.md) names each.
+ */
+export const KIT_CAPABILITY_VARIABLES = [
+  'JOBGRAPH_NOTIFY_SECRET',
+  'JOBGRAPH_ACTIONS',
+  'JOBGRAPH_PUBLIC_URL',
+] as const;
