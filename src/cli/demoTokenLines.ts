@@ -55,5 +55,23 @@ export function demoTokenLines(
       ...(consoleUrl ? [`    console: ${consoleUrl}#token=${p.token}`] : []),
     ]),
     '',
+    ...demoMintLines(gateway.tokenKey),
   ];
+}
+
+/** How `jobgraph token` mints more tokens this demo accepts: only with the key it verifies. */
+function demoMintLines(tokenKey: DemoGateway['tokenKey']): string[] {
+  const mint = 'npm run jobgraph -- token --scopes "jobs:read"';
+  const scopes =
+    '  Scopes: jobs:read, jobs:write, jobs:secrets:read, jobs:logs:read, notifications:write (space-separated); --accounts for others than the default (`*`: every one).';
+  return tokenKey === 'JOBGRAPH_JWT_SECRET'
+    ? ['  More tokens: `' + mint + '` with the same JOBGRAPH_JWT_SECRET set.', scopes, '']
+    : [
+        '  These tokens are signed with a key made at start: a token from `jobgraph token` is refused',
+        '  here. To mint more, start the demo and the command with the same JOBGRAPH_JWT_SECRET:',
+        '    export JOBGRAPH_JWT_SECRET=$(openssl rand -hex 32)   # 32 characters or more',
+        `    npm start            # then, in a shell with the same variable: ${mint}`,
+        scopes,
+        '',
+      ];
 }
