@@ -9,7 +9,7 @@ import type { JobRecord } from '../../src/model/job.ts';
 import { Notifier } from '../../src/notifications/notifier.ts';
 import { RuleStore, type RuleRow } from '../../src/notifications/ruleStore.ts';
 import { historyStores } from '../support/historyStores.ts';
-import { createdAudit, ruleRow } from '../support/ruleRows.ts';
+import { createdAudit, ruleRow, onEveryProvider } from '../support/ruleRows.ts';
 
 const T0 = Date.parse('2026-11-27T10:00:00Z');
 const HOUR = 3_600_000;
@@ -29,7 +29,7 @@ function rule(id: string, accounts: string[]): RuleRow {
   const at = new Date(T0).toISOString();
   return ruleRow({
     id,
-    accounts: JSON.stringify(accounts),
+    accounts: onEveryProvider(...accounts),
     triggers: 'STUCK',
     stuck_after_seconds: 3600,
     target_sealed: 'x',
