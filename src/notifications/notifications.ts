@@ -21,14 +21,7 @@ import { filterOf, triggersOf, type RuleFilter, type RuleInput } from './ruleInp
 export type { RuleFilter, RuleInput } from './ruleInput.ts';
 import { connection, decodeCursor, encodeCursor, pageSize } from './ruleConnection.ts';
 import { LEASE_MS, type Outbox } from './outbox.ts';
-import {
-  aliasesOf,
-  grantHoldsAll,
-  pairOf,
-  pairsFor,
-  PairRefusal,
-  type AccountPair,
-} from './rulePairs.ts';
+import { aliasesOf, grantHoldsAll, pairOf, pairsFor, PairRefusal } from './rulePairs.ts';
 
 export type TargetKind = 'WEBHOOK' | 'SLACK' | 'TEAMS';
 const TARGET_KINDS: readonly TargetKind[] = ['WEBHOOK', 'SLACK', 'TEAMS'];
@@ -418,7 +411,7 @@ export class Notifications {
    */
   #accountsOf(caller: NotifyCaller, filter: RuleFilter): string[] {
     try {
-      return pairsFor(caller.identity.accounts, filter, this.#o.accounts() as AccountPair[]);
+      return pairsFor(caller.identity.accounts, filter, this.#o.accounts());
     } catch (e) {
       if (e instanceof PairRefusal) throw new JobgraphError('FORBIDDEN', e.message);
       throw e;
