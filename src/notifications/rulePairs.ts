@@ -10,6 +10,7 @@ import { JOB_PROVIDERS, type JobProvider } from '../model/job.ts';
 import type { AccountGrant } from '../auth/identity.ts';
 import type { HistoryTables } from '../history/database.ts';
 import type { JobsTable } from '../history/tables.ts';
+import { mayRead } from '../auth/mayRead.ts';
 
 /** A rule's stored entry for every account (its creator's grant was `*`). */
 export const EVERY_PAIR = '*';
@@ -46,7 +47,7 @@ export function grantHoldsAll(grant: AccountGrant, held: readonly string[]): boo
   if (held.length === 0) return false;
   return held.every((entry) => {
     const pair = pairOf(entry);
-    return pair !== null && grant.permits(pair.provider, pair.alias);
+    return pair !== null && mayRead(grant, pair.provider, pair.alias);
   });
 }
 
@@ -85,7 +86,7 @@ export function pairsFor(
   );
   if (aliases) {
     const missing = inFilter
-      .filter((a) => !grant.permits(a.provider, a.alias))
+      .filter((a) => !mayRead(grant, a.provider, a.alias))
       .map((a) => `${a.alias} on ${a.provider}`);
     for (const alias of aliases)
       if (!inFilter.some((a) => a.alias === alias))
@@ -97,7 +98,7 @@ export function pairsFor(
         `The token's accounts do not include ${missing.map((m) => JSON.stringify(m)).join(', ')}: a rule holds only accounts its creator reads, on every provider its filter names.`,
       );
   }
-  const pairs = inFilter.filter((a) => grant.permits(a.provider, a.alias));
+  const pairs = inFilter.filter((a) => mayRead(grant, a.provider, a.alias));
   if (providers)
     for (const provider of providers)
       if (!pairs.some((a) => a.provider === provider))
