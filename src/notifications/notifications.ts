@@ -142,6 +142,7 @@ export class Notifications {
     const masked = input.target.url === old.target_shown && input.target.kind === old.target_kind;
     const url = masked ? box.open(id, 'target', old.target_sealed) : input.target.url;
     const checked = this.#checked(caller, { ...input, target: { ...input.target, url } });
+    await this.#roomFor(checked.accounts, id);
     const at = this.#iso();
     const targetSame =
       box.open(id, 'target', old.target_sealed) === checked.url && old.target_kind === checked.kind;
@@ -354,17 +355,19 @@ export class Notifications {
   }
 
   /**
-   * Refuses a new rule covering `pairs` when an account alias it counts against already has
-   * `maxRules` rules (a rule counts against every alias of its pairs; `*`, against every alias).
-   * Two creations at once may both pass: the bound is what one account can do, not exact.
+   * Refuses a new rule covering `pairs` (or rule `updating` changed to cover them) when an account
+   * alias it counts against already has `maxRules` other rules (a rule counts against every alias
+   * of its pairs; `*`, against every alias). Two creations at once may both pass: the bound is what
+   * one account can do, not exact.
    */
-  async #roomFor(pairs: readonly string[]): Promise<void> {
+  async #roomFor(pairs: readonly string[], updating: string | null = null): Promise<void> {
     const max = this.#o.maxRules ?? DEFAULT_MAX_RULES;
     const configured = this.#o.accounts();
     const counts = new Map<string, number>();
     for (const row of await this.#o.store.all())
-      for (const alias of aliasesOf(JSON.parse(row.accounts) as string[], configured))
-        counts.set(alias, (counts.get(alias) ?? 0) + 1);
+      if (row.id !== updating)
+        for (const alias of aliasesOf(JSON.parse(row.accounts) as string[], configured))
+          counts.set(alias, (counts.get(alias) ?? 0) + 1);
     const full = aliasesOf(pairs, configured).filter((a) => (counts.get(a) ?? 0) >= max);
     if (full.length > 0)
       throw new BadUserInputError(

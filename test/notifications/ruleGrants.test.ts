@@ -259,7 +259,9 @@ describe.each(historyStores())('Whose a notification rule is, on a $name', ({ sk
       // Rules the tests before made that count against staging: the all-accounts ones among them.
       const before = await gql(gw, RULES, { token: tokens.every, variables: { after: null } });
       let count = before.body.data!.notificationRules.totalCount as number;
-      for (; count < 500; count++) await create(tokens.staging, { name: `rule ${count}` });
+      const made: string[] = [];
+      for (; count < 500; count++)
+        made.push(await create(tokens.staging, { name: `rule ${count}` }));
       const refused = await gql(gw, CREATE, {
         token: tokens.staging,
         variables: { input: input({ name: 'one too many' }) },
@@ -270,7 +272,19 @@ describe.each(historyStores())('Whose a notification rule is, on a $name', ({ sk
       expect(every.total).toBe(500);
       expect(new Set(every.ids).size).toBe(500);
       // Another account is not full: the default accounts' token still makes one.
-      expect(await create(tokens.home)).toMatch(/^nr_/);
+      const home = await create(tokens.home);
+      // An update counts as the rule's new coverage: staging's own rule changes; the default
+      // accounts' rule made a rule of every account (staging among them) does not.
+      const renamed = await gql(gw, UPDATE, {
+        token: tokens.staging,
+        variables: { id: made[0], input: input({ name: 'renamed' }) },
+      });
+      expect(renamed.body.errors).toBeUndefined();
+      const widened = await gql(gw, UPDATE, {
+        token: tokens.every,
+        variables: { id: home, input: input({ name: 'every account' }) },
+      });
+      expect(widened.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     },
     120_000,
   );
