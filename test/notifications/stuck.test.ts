@@ -156,4 +156,31 @@ describe.each(historyStores())('STUCK rules on a $name', ({ skip, fresh }) => {
       });
     },
   );
+
+  it.skipIf(skip)(
+    'takes a job of its own (provider, account) pair only: staging on COS Batch is not staging on AWS Batch',
+    async () => {
+      const onCos = ruleRow({
+        ...rule('nr_cos_staging', []),
+        accounts: '["TENCENT_COS_BATCH/staging"]',
+      });
+      const onAws = ruleRow({ ...rule('nr_aws_staging', []), accounts: '["AWS_BATCH/staging"]' });
+      for (const r of [onCos, onAws]) await store.insert(r, createdAudit(r));
+      const notifier = new Notifier({
+        store,
+        db: db.db,
+        accountOf: () => 'staging',
+        withoutSecrets: (r) => r,
+        readJobs: () => Promise.resolve([]),
+        now: () => T0 + HOUR + 120_000,
+      });
+      await notifier.scanStuck();
+      const rows = await db.db
+        .selectFrom('notification_deliveries')
+        .select(['rule_id', 'job_id'])
+        .where('rule_id', 'in', [onCos.id, onAws.id])
+        .execute();
+      expect(rows).toEqual([{ rule_id: onAws.id, job_id: 'batch:staging' }]);
+    },
+  );
 });
