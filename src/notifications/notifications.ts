@@ -17,11 +17,11 @@ import type { DeliveryRow, RuleChange, RuleRow, RuleStore } from './ruleStore.ts
 import { targetUrlRefusal } from './ssrfGuard.ts';
 import type { NotificationTrigger, WebhookBody } from './payload.ts';
 import { filterOf, triggersOf, type RuleFilter, type RuleInput } from './ruleInput.ts';
-
-export type { RuleFilter, RuleInput } from './ruleInput.ts';
 import { connection, decodeCursor, encodeCursor, pageSize } from './ruleConnection.ts';
 import { LEASE_MS, type Outbox } from './outbox.ts';
 import { aliasesOf, grantHoldsAll, pairOf, pairsFor, PairRefusal } from './rulePairs.ts';
+
+export type { RuleFilter, RuleInput } from './ruleInput.ts';
 
 export type TargetKind = 'WEBHOOK' | 'SLACK' | 'TEAMS';
 const TARGET_KINDS: readonly TargetKind[] = ['WEBHOOK', 'SLACK', 'TEAMS'];
@@ -201,13 +201,7 @@ export class Notifications {
     pageSize(first);
     const from = after === null ? null : decodeCursor(after, 'notificationRules');
     const visible = (await this.#o.store.all()).filter((r) => this.#covers(caller, r));
-    const start =
-      from === null
-        ? 0
-        : visible.findIndex(
-            (r) =>
-              r.created_at > from.createdAt || (r.created_at === from.createdAt && r.id > from.id),
-          );
+    const start = from === null ? 0 : startAfter(visible, from);
     const page = start < 0 ? [] : visible.slice(start, start + first);
     const edges = page.map((row) => ({ cursor: encodeCursor(row), node: viewOf(row) }));
     return {
@@ -504,6 +498,18 @@ export function viewOf(row: RuleRow): RuleView {
     stuckAfterSeconds: row.stuck_after_seconds,
     stuckFactor: row.stuck_factor === null ? null : Number(row.stuck_factor),
   };
+}
+
+/**
+ * Where the page after cursor `from` starts in `rows` (in the store's order): after the cursor's
+ * own rule; that rule deleted, at the first rule made after it; -1: none.
+ */
+function startAfter(rows: readonly RuleRow[], from: { createdAt: string; id: string }): number {
+  const at = rows.findIndex((r) => r.id === from.id);
+  if (at >= 0) return at + 1;
+  return rows.findIndex(
+    (r) => r.created_at > from.createdAt || (r.created_at === from.createdAt && r.id > from.id),
+  );
 }
 
 /** `RuleView.accounts` and `covers` of a rule's stored pairs. */
