@@ -45,6 +45,7 @@ import {
   type HistoryQueries,
   type RequestHistory,
 } from './history/requestHistory.ts';
+import { mayRead } from './auth/mayRead.ts';
 
 /**
  * The `Job` fields that read the caller's context (`account`, `accountAlias`, `liveBy`,
@@ -75,7 +76,7 @@ export interface JobFieldsParts {
 /** What `identity` may do to jobs: its write scope and its accounts' grant. */
 const actionGrantOf = (identity: Identity): ActionGrant => ({
   writeRefusal: (field) => writeScopeRefusal(identity, field),
-  permits: (provider, alias) => identity.accounts.permits(provider, alias),
+  permits: (provider, alias) => mayRead(identity.accounts, provider, alias),
 });
 
 /** The `Job` fields' context of `identity`'s calls (JobFieldsContext). */
@@ -251,7 +252,10 @@ function grantKeyOf(identity: Identity): string {
   const grant = identity.accounts;
   const accounts = grant.all
     ? '*'
-    : PROVIDERS.map((p) => [p.name, grant.aliases.filter((alias) => grant.permits(p.name, alias))]);
+    : PROVIDERS.map((p) => [
+        p.name,
+        grant.aliases.filter((alias) => mayRead(grant, p.name, alias)),
+      ]);
   return JSON.stringify([accounts, [...identity.scopes].sort()]);
 }
 
@@ -297,7 +301,7 @@ function requestHistoryOf(
     () => historyGrantOf(identity.accounts, accountDirectory(config, accounts)),
     (alias) => {
       const grant = identity.accounts;
-      if (!grant.all && !PROVIDERS.some((p) => grant.permits(p.name, alias)))
+      if (!grant.all && !PROVIDERS.some((p) => mayRead(grant, p.name, alias)))
         throw refuse('jobHistory', null, alias);
     },
     // The caller as its request rate counts it (its token's key); `jobHistory` needs a token.
@@ -318,7 +322,7 @@ function jobLogTailOf(
     const key = parseGlobalId(record.id);
     const provider = providerOf(key.provider);
     const account = provider.setup.accountAlias(gateway.config, key as never);
-    if (!identity.accounts.permits(key.provider, account))
+    if (!mayRead(identity.accounts, key.provider, account))
       throw refuse(field, key.provider, account);
     return jobLogTail(gateway.logs, provider.logs, record, args, {
       provider: key.provider,
@@ -416,7 +420,7 @@ export function createRequestContext(
     loadJob(key, field = 'job', listed) {
       // The account is decided first, by the job's own account, before the budget or any call.
       const account = providerOf(key.provider).setup.accountAlias(config, key as never);
-      if (!identity.accounts.permits(key.provider, account))
+      if (!mayRead(identity.accounts, key.provider, account))
         return Promise.reject(refuse(field, key.provider, account));
       const refused = takeJob(formatGlobalId(key));
       if (refused) return Promise.reject(refused);

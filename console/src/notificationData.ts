@@ -53,7 +53,18 @@ const RULE_FIELDS = `id name on target { kind url } enabled disabledReason creat
   filter { providers accounts regions states text } stuckAfterSeconds stuckFactor`;
 const DELIVERY_FIELDS =
   'id type jobId status createdAt attempts { at statusCode error durationMs }';
-export const RULES_QUERY = `{ notificationRules { ${RULE_FIELDS} } }`;
+/** One page of the rules (100, the most a page holds), after `$after` (null: the first). */
+export const RULES_QUERY = `query ($after: String) { notificationRules(first: 100, after: $after) {
+  nodes { ${RULE_FIELDS} } pageInfo { hasNextPage endCursor } totalCount } }`;
+
+/** `notificationRules` as RULES_QUERY reads it. */
+export interface RulesPage {
+  notificationRules: {
+    nodes: RuleShown[];
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+    totalCount: number;
+  };
+}
 export const DELIVERIES_QUERY = `query ($id: ID!) { notificationRule(id: $id) {
   id deliveries(first: 25) { nodes { ${DELIVERY_FIELDS} } } } }`;
 export const CREATE_MUTATION = `mutation ($input: NotificationRuleInput!) {

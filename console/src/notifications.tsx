@@ -9,6 +9,7 @@ import {
   DELIVERIES_QUERY,
   REDELIVER_MUTATION,
   RULES_QUERY,
+  type RulesPage,
   TARGET_KINDS,
   TEST_MUTATION,
   TRIGGERS,
@@ -53,10 +54,15 @@ function Rules({ token, onRefused }: PageProps) {
   const [error, setError] = useState('');
   const [creating, setCreating] = useState(() => createAsked(location.search));
   const [made, setMade] = useState<{ rule: RuleShown; secret: string | null } | null>(null);
-  const load = () =>
-    ask<{ notificationRules: RuleShown[] }>(RULES_QUERY, {}, token, onRefused).then(
+  const [more, setMore] = useState<{ after: string; total: number } | null>(null);
+  /** The first page (`after` null), or the page after `after` appended to those shown. */
+  const load = (after: string | null = null) =>
+    ask<RulesPage>(RULES_QUERY, { after }, token, onRefused).then(
       (d) => {
-        setRules(d.notificationRules);
+        const page = d.notificationRules;
+        setRules((shown) => (after === null ? page.nodes : [...(shown ?? []), ...page.nodes]));
+        const { hasNextPage, endCursor } = page.pageInfo;
+        setMore(hasNextPage && endCursor ? { after: endCursor, total: page.totalCount } : null);
         setError('');
       },
       (e: unknown) => setError((e as Error).message),
@@ -95,8 +101,13 @@ function Rules({ token, onRefused }: PageProps) {
       {rules === null ? (
         <p class="muted">Loading the rules…</p>
       ) : (
-        <RuleTable rules={rules} token={token} onRefused={onRefused} reload={load} />
+        <RuleTable rules={rules} token={token} onRefused={onRefused} reload={() => load()} />
       )}
+      {rules !== null && more ? (
+        <button type="button" data-more-rules onClick={() => void load(more.after)}>
+          Show more ({rules.length} of {more.total})
+        </button>
+      ) : null}
     </section>
   );
 }

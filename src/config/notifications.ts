@@ -33,5 +33,6 @@ export function notificationsOf(env: Env): Config['notifications'] {
       0,
       30 * 86_400,
     ),
+    maxRules: int(env, 'JOBGRAPH_NOTIFY_MAX_RULES', 500, 1, 100_000),
   };
 }

@@ -325,6 +325,12 @@ export interface Config {
      * (JOBGRAPH_NOTIFY_ROTATION_OVERLAP_SECONDS, default 86400 = 24 h, 0–2592000).
      */
     rotationOverlapSeconds: number;
+    /**
+     * Most notification rules one account alias may have (JOBGRAPH_NOTIFY_MAX_RULES, default 500,
+     * 1–100000): a rule counts against every alias its (provider, account) pairs name, a `*` rule
+     * against every alias.
+     */
+    maxRules: number;
   };
   /** OpenTelemetry traces from the standard OTEL_* variables; null when off (the default). */
   tracing: TracingConfig | null;

@@ -33,6 +33,7 @@ export {
   type HistoryCursors,
   type HistoryPosition,
 } from './historyCursors.ts';
+import { mayRead } from '../auth/mayRead.ts';
 
 /** What a caller may read, as SQL can say it: `*` or the permitted (provider, alias) pairs. */
 export type HistoryGrant =
@@ -48,7 +49,7 @@ export function historyGrantOf(
 ): HistoryGrant {
   if (grant.all) return '*';
   return accounts
-    .filter((a) => grant.permits(a.provider, a.alias))
+    .filter((a) => mayRead(grant, a.provider, a.alias))
     .map((a) => ({ provider: a.provider, account: a.alias }));
 }
 

@@ -19,6 +19,9 @@ import { createJobLoader, type GuardedSource } from '../datasources/guard/loader
 import { parseGlobalId } from '../model/globalId.ts';
 import type { JobLogs } from '../datasources/logs/jobLogs.ts';
 import { logLinesReader } from './logLines.ts';
+import { holdsPair } from './rulePairs.ts';
+import { MOST_RULES_A_TRANSITION } from './ruleSet.ts';
+import { convertBareRules } from './bareRules.ts';
 
 export { notificationsOffReason } from './notificationsOff.ts';
 export type { Notifications } from './notifications.ts';
@@ -38,6 +41,8 @@ export interface NotificationParts {
 export interface NotificationsMetrics {
   ruleChange(change: RuleChange): void;
   attempt(outcome: AttemptOutcome): void;
+  /** Rules a transition matched beyond MOST_RULES_A_TRANSITION, skipped. */
+  rulesSkipped?(count: number): void;
 }
 
 /** What of the jobs the notifications need: their reads, accounts, secrets and console pages. */
@@ -83,12 +88,21 @@ export function openNotifications(
     logger,
     outbox,
     rotationOverlapSeconds: config.notifications.rotationOverlapSeconds,
+    maxRules: config.notifications.maxRules,
     ...(metrics ? { countChange: (c: RuleChange) => metrics.ruleChange(c) } : {}),
   });
-  const notifier = createNotifier(store, database, jobs, logger, outbox);
+  const notifier = createNotifier(store, database, jobs, logger, outbox, skipped(logger, metrics));
   notifications.changed = () => void notifier.refresh().catch(() => undefined);
   outbox.confirmAwaiting = notifier.confirmAwaiting;
-  void notifier.refresh().catch(() => undefined);
+  // Rows of bare aliases (stored before pairs) take no job and show to no one until converted.
+  void convertBareRules(store, accounts(), (id, reason) => notifications?.disabled(id, reason))
+    .catch((e: unknown) =>
+      logger.warn(
+        { code: (e as { code?: string }).code ?? 'error' },
+        'notifications: converting rules of bare account aliases failed; they take no job until the next start',
+      ),
+    )
+    .finally(() => void notifier.refresh().catch(() => undefined));
   void outbox.start();
   const stuck = scanStuckEachMinute(notifier, logger);
   return {
@@ -103,19 +117,32 @@ export function openNotifications(
   };
 }
 
-/** Checked again at every delivery: the job's own account is one the rule holds. */
+/** Checked again at every delivery: the job's own (provider, account) pair is one the rule holds. */
 function holdsAccountOf(
   rule: { accounts: string },
   jobId: string,
   accountOf: (globalId: string) => string,
 ): boolean {
-  const held = JSON.parse(rule.accounts) as string[];
-  if (held.includes('*')) return true;
   try {
-    return held.includes(accountOf(jobId));
+    const held = JSON.parse(rule.accounts) as string[];
+    return holdsPair(held, parseGlobalId(jobId).provider, accountOf(jobId));
   } catch {
     return false;
   }
+}
+
+/** Rules skipped past a transition's bound: counted each time, logged the first time only. */
+function skipped(logger: NotificationsLogger, metrics: NotificationsMetrics | undefined) {
+  let logged = false;
+  return (count: number) => {
+    metrics?.rulesSkipped?.(count);
+    if (logged) return;
+    logged = true;
+    logger.warn(
+      { skipped: count, most: MOST_RULES_A_TRANSITION },
+      'notifications: a transition matched more rules than one transition delivers to; the oldest are delivered, the rest skipped (counted in jobgraph_notification_rules_skipped_total; logged once)',
+    );
+  };
 }
 
 function createNotifier(
@@ -124,6 +151,7 @@ function createNotifier(
   jobs: NotificationJobs,
   logger: NotificationsLogger,
   outbox: Outbox,
+  onSkipped: (count: number) => void,
 ): Notifier {
   return new Notifier({
     store,
@@ -134,6 +162,7 @@ function createNotifier(
     consoleUrl: jobs.consoleUrl,
     enqueued: () => void outbox.kick(),
     deliver: (rows) => void outbox.deliverNow(rows).catch(() => undefined),
+    onSkipped,
     onError: (e) =>
       logger.warn(
         { code: (e as { code?: string }).code ?? 'error' },

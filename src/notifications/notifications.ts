@@ -2,9 +2,9 @@
  * Notification rules as the graph uses them (docs/notifications.md): create, update, delete, test,
  * list, a rule's deliveries, redeliver. Every operation needs scope `notifications:write` (checked
  * here beside the SDL's `@requiresScopes`, so the subgraph refuses whatever a router does); a
- * rule's accounts lie within its creator's account grant (a rule without accounts holds the
- * creator's grant, stored as such), and a caller sees and changes only rules whose accounts its
- * own grant covers. Every change and every disable is audited: a log line, a metric and a row
+ * rule covers (provider, account) pairs within its creator's account grant (rulePairs.ts; a
+ * creator of every account: `*`), and a caller sees and changes only rules whose every pair its
+ * own grant holds. Every change and every disable is audited: a log line, a metric and a row
  * (written with the change, before the answer). Target URLs and secrets are sealed at rest,
  * masked when shown; the `whsec_` secret is in the creation's answer only.
  */
@@ -15,33 +15,16 @@ import type { JobProvider } from '../model/job.ts';
 import { maskedUrl, newSigningSecret, type SecretBox } from './secretBox.ts';
 import type { DeliveryRow, RuleChange, RuleRow, RuleStore } from './ruleStore.ts';
 import { targetUrlRefusal } from './ssrfGuard.ts';
-import { EVENT_TYPES, type NotificationTrigger, type WebhookBody } from './payload.ts';
+import type { NotificationTrigger, WebhookBody } from './payload.ts';
+import { filterOf, triggersOf, type RuleFilter, type RuleInput } from './ruleInput.ts';
+import { connection, decodeCursor, encodeCursor, pageSize } from './ruleConnection.ts';
 import { LEASE_MS, type Outbox } from './outbox.ts';
+import { aliasesOf, grantHoldsAll, pairOf, pairsFor, PairRefusal } from './rulePairs.ts';
+
+export type { RuleFilter, RuleInput } from './ruleInput.ts';
 
 export type TargetKind = 'WEBHOOK' | 'SLACK' | 'TEAMS';
 const TARGET_KINDS: readonly TargetKind[] = ['WEBHOOK', 'SLACK', 'TEAMS'];
-const TRIGGERS = Object.keys(EVENT_TYPES) as NotificationTrigger[];
-
-/** The filter fields a rule matches by (JobHistoryFilter's; its time windows mean nothing to a rule). */
-export interface RuleFilter {
-  providers?: readonly string[];
-  accounts?: readonly string[];
-  regions?: readonly string[];
-  states?: readonly string[];
-  text?: string;
-}
-const FILTER_FIELDS = ['providers', 'accounts', 'regions', 'states', 'text'] as const;
-
-/** `NotificationRuleInput` as GraphQL gives it. */
-export interface RuleInput {
-  name: string;
-  filter?: Record<string, unknown> | null;
-  on: readonly string[];
-  stuckAfterSeconds?: number | null;
-  stuckFactor?: number | null;
-  target: { kind: string; url: string };
-  enabled?: boolean | null;
-}
 
 /** A rule as the graph shows it: never its URL in clear, never its secret. */
 export interface RuleView {
@@ -52,8 +35,10 @@ export interface RuleView {
   enabled: boolean;
   disabledReason: string | null;
   createdAt: string;
-  /** The account aliases it holds (`*`: every account). */
+  /** The account aliases it covers, on one provider or more (`*`: every account). */
   accounts: string[];
+  /** The (provider, account) pairs it covers; null: every account (its creator read every one). */
+  covers: { provider: string; account: string }[] | null;
   filter: RuleFilter;
   stuckAfterSeconds: number | null;
   stuckFactor: number | null;
@@ -85,6 +70,8 @@ export interface NotificationsOptions {
   allowHosts: readonly string[];
   /** The configured accounts (provider, alias): what `*` and a grant are checked against. */
   accounts: () => readonly { provider: JobProvider; alias: string }[];
+  /** Most rules one account alias may have (JOBGRAPH_NOTIFY_MAX_RULES; default 500). */
+  maxRules?: number;
   logger: NotificationsLogger;
   /** `jobgraph_notification_rule_changes_total{change}`. */
   countChange?: (change: RuleChange) => void;
@@ -95,7 +82,10 @@ export interface NotificationsOptions {
 }
 
 const MAX_NAME = 200;
-const MAX_RULES_PAGE = 100;
+/** Longest target URL, characters. */
+export const MAX_TARGET_URL = 2048;
+/** JOBGRAPH_NOTIFY_MAX_RULES' default. */
+export const DEFAULT_MAX_RULES = 500;
 
 export class Notifications {
   readonly #o: NotificationsOptions;
@@ -121,6 +111,7 @@ export class Notifications {
     const id = `nr_${randomBytes(12).toString('base64url')}`;
     const at = this.#iso();
     const checked = this.#checked(caller, input);
+    await this.#roomFor(checked.accounts);
     const secret = checked.kind === 'WEBHOOK' ? newSigningSecret() : null;
     const { box } = this.#o;
     const row: RuleRow = {
@@ -151,6 +142,7 @@ export class Notifications {
     const masked = input.target.url === old.target_shown && input.target.kind === old.target_kind;
     const url = masked ? box.open(id, 'target', old.target_sealed) : input.target.url;
     const checked = this.#checked(caller, { ...input, target: { ...input.target, url } });
+    await this.#roomFor(checked.accounts, id);
     const at = this.#iso();
     const targetSame =
       box.open(id, 'target', old.target_sealed) === checked.url && old.target_kind === checked.kind;
@@ -200,13 +192,22 @@ export class Notifications {
     return deleted;
   }
 
-  async list(caller: NotifyCaller): Promise<RuleView[]> {
+  /**
+   * One page of the rules whose every pair this caller's grant holds, oldest first (a Relay
+   * connection; `first` 1–100), and how many there are.
+   */
+  async list(caller: NotifyCaller, first: number, after: string | null) {
     this.#guard(caller, 'notificationRules');
-    const rows = await this.#o.store.all();
-    return rows
-      .filter((r) => this.#covers(caller, r))
-      .slice(0, 10 * MAX_RULES_PAGE)
-      .map(viewOf);
+    pageSize(first);
+    const from = after === null ? null : decodeCursor(after, 'notificationRules');
+    const visible = (await this.#o.store.all()).filter((r) => this.#covers(caller, r));
+    const start = from === null ? 0 : startAfter(visible, from);
+    const page = start < 0 ? [] : visible.slice(start, start + first);
+    const edges = page.map((row) => ({ cursor: encodeCursor(row), node: viewOf(row) }));
+    return {
+      ...connection(edges, start >= 0 && start + first < visible.length, after !== null),
+      totalCount: visible.length,
+    };
   }
 
   async get(caller: NotifyCaller, id: string): Promise<RuleView | null> {
@@ -217,26 +218,14 @@ export class Notifications {
 
   /** One page of rule `ruleId`'s deliveries, newest first (the rule was shown to this caller). */
   async deliveries(ruleId: string, first: number, after: string | null) {
-    if (!Number.isInteger(first) || first < 1 || first > MAX_RULES_PAGE)
-      throw new BadUserInputError(`Argument "first" must be between 1 and ${MAX_RULES_PAGE}.`, {
-        argument: 'first',
-      });
-    const position = after === null ? null : decodeCursor(after);
+    pageSize(first);
+    const position = after === null ? null : decodeCursor(after, 'NotificationRule.deliveries');
     const page = await this.#o.store.deliveries(ruleId, first, position);
     const edges = page.deliveries.map(({ row, attempts }) => ({
       cursor: encodeCursor(row),
       node: deliveryView(row, attempts),
     }));
-    return {
-      edges,
-      nodes: edges.map((e) => e.node),
-      pageInfo: {
-        hasNextPage: page.hasNextPage,
-        hasPreviousPage: after !== null,
-        startCursor: edges[0]?.cursor ?? null,
-        endCursor: edges.at(-1)?.cursor ?? null,
-      },
-    };
+    return connection(edges, page.hasNextPage, after !== null);
   }
 
   /**
@@ -354,21 +343,31 @@ export class Notifications {
     return row;
   }
 
-  /** Whether the caller's grant covers every account the rule holds. */
+  /** Whether the caller's grant holds every (provider, account) pair the rule covers. */
   #covers(caller: NotifyCaller, row: RuleRow): boolean {
-    const grant = caller.identity.accounts;
-    if (grant.all) return true;
-    const held = JSON.parse(row.accounts) as string[];
-    if (held.includes('*')) return false;
-    return held.every((alias) => this.#permitsAlias(caller, alias));
+    return grantHoldsAll(caller.identity.accounts, JSON.parse(row.accounts) as string[]);
   }
 
-  #permitsAlias(caller: NotifyCaller, alias: string): boolean {
-    const grant = caller.identity.accounts;
-    return (
-      grant.all ||
-      this.#o.accounts().some((a) => a.alias === alias && grant.permits(a.provider, alias))
-    );
+  /**
+   * Refuses a new rule covering `pairs` (or rule `updating` changed to cover them) when an account
+   * alias it counts against already has `maxRules` other rules (a rule counts against every alias
+   * of its pairs; `*`, against every alias). Two creations at once may both pass: the bound is what
+   * one account can do, not exact.
+   */
+  async #roomFor(pairs: readonly string[], updating: string | null = null): Promise<void> {
+    const max = this.#o.maxRules ?? DEFAULT_MAX_RULES;
+    const configured = this.#o.accounts();
+    const counts = new Map<string, number>();
+    for (const row of await this.#o.store.all())
+      if (row.id !== updating)
+        for (const alias of aliasesOf(JSON.parse(row.accounts) as string[], configured))
+          counts.set(alias, (counts.get(alias) ?? 0) + 1);
+    const full = aliasesOf(pairs, configured).filter((a) => (counts.get(a) ?? 0) >= max);
+    if (full.length > 0)
+      throw new BadUserInputError(
+        `Account ${full.map((a) => JSON.stringify(a)).join(', ')} has ${max} notification rules, the most it may have (JOBGRAPH_NOTIFY_MAX_RULES): delete one first.`,
+        { argument: 'input', limit: max },
+      );
   }
 
   /** `input` checked whole (BAD_USER_INPUT naming the argument, FORBIDDEN for accounts outside the grant). */
@@ -383,6 +382,10 @@ export class Notifications {
     if (!TARGET_KINDS.includes(kind))
       throw new BadUserInputError('Unknown target kind.', { argument: 'input.target.kind' });
     const url = input.target.url.trim();
+    if (url.length > MAX_TARGET_URL)
+      throw new BadUserInputError(`A target URL is at most ${MAX_TARGET_URL} characters.`, {
+        argument: 'input.target.url',
+      });
     const refusal = targetUrlRefusal(url, this.#o.allowHosts);
     if (refusal !== null)
       throw new BadUserInputError(`${refusal}.`, { argument: 'input.target.url' });
@@ -399,34 +402,17 @@ export class Notifications {
   }
 
   /**
-   * The rule's accounts: those its filter names, each within the creator's grant; none named, the
-   * creator's grant, stored as such (`*`, or the aliases it reads).
+   * The (provider, account) pairs the rule covers (rulePairs.ts): the creator's grant narrowed by
+   * the filter's providers and accounts; FORBIDDEN for a filter naming an account the creator does
+   * not read on every provider the filter names.
    */
   #accountsOf(caller: NotifyCaller, filter: RuleFilter): string[] {
-    const grant = caller.identity.accounts;
-    let accounts: string[];
-    if (filter.accounts && filter.accounts.length > 0) {
-      const outside = filter.accounts.filter((a) => !this.#permitsAlias(caller, a));
-      if (outside.length > 0)
-        throw new JobgraphError(
-          'FORBIDDEN',
-          `The token's accounts do not include ${outside.map((a) => JSON.stringify(a)).join(', ')}: a rule holds only accounts its creator reads.`,
-        );
-      accounts = [...new Set(filter.accounts)];
-    } else
-      accounts = grant.all
-        ? ['*']
-        : [
-            ...new Set(
-              this.#o
-                .accounts()
-                .filter((a) => grant.permits(a.provider, a.alias))
-                .map((a) => a.alias),
-            ),
-          ];
-    if (accounts.length === 0)
-      throw new JobgraphError('FORBIDDEN', 'The token reads no account: a rule would hold none.');
-    return accounts;
+    try {
+      return pairsFor(caller.identity.accounts, filter, this.#o.accounts());
+    } catch (e) {
+      if (e instanceof PairRefusal) throw new JobgraphError('FORBIDDEN', e.message);
+      throw e;
+    }
   }
 
   #audit(
@@ -492,50 +478,6 @@ function ruleColumns(checked: CheckedRule) {
   };
 }
 
-/** A rule's triggers and STUCK bounds, checked. */
-function triggersOf(input: RuleInput) {
-  const on = [...new Set(input.on)] as NotificationTrigger[];
-  if (on.length === 0)
-    throw new BadUserInputError('A rule fires on at least one trigger (`on`).', {
-      argument: 'input.on',
-    });
-  for (const t of on)
-    if (!TRIGGERS.includes(t))
-      throw new BadUserInputError(`Unknown trigger ${JSON.stringify(t)}.`, {
-        argument: 'input.on',
-      });
-  const stuckAfterSeconds = input.stuckAfterSeconds ?? null;
-  const stuckFactor = input.stuckFactor ?? null;
-  if (stuckAfterSeconds !== null && (stuckAfterSeconds < 60 || stuckAfterSeconds > 30 * 86400))
-    throw new BadUserInputError('stuckAfterSeconds is between 60 and 2592000 (30 days).', {
-      argument: 'input.stuckAfterSeconds',
-    });
-  if (stuckFactor !== null && !(stuckFactor >= 1 && stuckFactor <= 100))
-    throw new BadUserInputError('stuckFactor is between 1 and 100.', {
-      argument: 'input.stuckFactor',
-    });
-  if (on.includes('STUCK') && (stuckAfterSeconds === null) === (stuckFactor === null))
-    throw new BadUserInputError('A STUCK rule names one of stuckAfterSeconds or stuckFactor.', {
-      argument: 'input.on',
-    });
-  return { on, stuckAfterSeconds, stuckFactor };
-}
-
-/** A rule's filter: the fields a rule matches by, others refused. */
-function filterOf(input: RuleInput): RuleFilter {
-  const filter: RuleFilter = {};
-  for (const [key, value] of Object.entries(input.filter ?? {})) {
-    if (value === null || value === undefined) continue;
-    if (!(FILTER_FIELDS as readonly string[]).includes(key))
-      throw new BadUserInputError(
-        `A rule's filter matches by ${FILTER_FIELDS.join(', ')}; not ${key}.`,
-        { argument: `input.filter.${key}` },
-      );
-    (filter as Record<string, unknown>)[key] = value;
-  }
-  return filter;
-}
-
 const notFound = (id: string, what = 'notification rule') =>
   new JobgraphError(
     'NOT_FOUND',
@@ -551,11 +493,33 @@ export function viewOf(row: RuleRow): RuleView {
     enabled: row.enabled === 1,
     disabledReason: row.disabled_reason,
     createdAt: row.created_at,
-    accounts: JSON.parse(row.accounts) as string[],
+    ...coverOf(JSON.parse(row.accounts) as string[]),
     filter: JSON.parse(row.filter) as RuleFilter,
     stuckAfterSeconds: row.stuck_after_seconds,
     stuckFactor: row.stuck_factor === null ? null : Number(row.stuck_factor),
   };
+}
+
+/**
+ * Where the page after cursor `from` starts in `rows` (in the store's order): after the cursor's
+ * own rule; that rule deleted, at the first rule made after it; -1: none.
+ */
+function startAfter(rows: readonly RuleRow[], from: { createdAt: string; id: string }): number {
+  const at = rows.findIndex((r) => r.id === from.id);
+  if (at >= 0) return at + 1;
+  return rows.findIndex(
+    (r) => r.created_at > from.createdAt || (r.created_at === from.createdAt && r.id > from.id),
+  );
+}
+
+/** `RuleView.accounts` and `covers` of a rule's stored pairs. */
+function coverOf(held: readonly string[]): Pick<RuleView, 'accounts' | 'covers'> {
+  if (held.includes('*')) return { accounts: ['*'], covers: null };
+  const pairs = held.flatMap((e) => {
+    const p = pairOf(e);
+    return p ? [{ provider: p.provider, account: p.alias }] : [];
+  });
+  return { accounts: [...new Set(pairs.map((p) => p.account))], covers: pairs };
 }
 
 function deliveryView(
@@ -580,20 +544,4 @@ function deliveryView(
       durationMs: Number(a.duration_ms),
     })),
   };
-}
-
-const encodeCursor = (row: DeliveryRow) =>
-  Buffer.from(JSON.stringify([row.created_at, row.id])).toString('base64url');
-
-function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string')
-      return { createdAt: v[0], id: v[1] };
-  } catch {
-    // refused below
-  }
-  throw new BadUserInputError('Argument "after" is not a cursor of NotificationRule.deliveries.', {
-    argument: 'after',
-  });
 }

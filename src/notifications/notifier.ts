@@ -39,6 +39,7 @@ import { awaitedOf, awaitingRows } from './awaiting.ts';
 import { queueP90 } from './queueP90.ts';
 import { LEASE_MS } from './outbox.ts';
 import { keepParsed, parsedOf, ruleMatches, RuleSet, type JobFacts } from './ruleSet.ts';
+import { EVERY_PAIR, jobOfPairs } from './rulePairs.ts';
 
 export { ruleMatches, type JobFacts } from './ruleSet.ts';
 
@@ -131,6 +132,8 @@ export interface NotifierOptions {
   now?: () => number;
   /** Told of a confirming read that failed (a provider error); the event is not delivered. */
   onError?: (error: unknown) => void;
+  /** Told of the rules a transition matched beyond MOST_RULES_A_TRANSITION (ruleSet.ts): skipped. */
+  onSkipped?: (count: number) => void;
 }
 
 /** Most stuck jobs one rule delivers a scan. */
@@ -174,7 +177,7 @@ export class Notifier {
     // The version before the rows: a change between the two is read again at the next check.
     const version = await this.#o.store.version();
     const rules = await this.#o.store.all();
-    this.#rules = new RuleSet(rules, parsedOf);
+    this.#rules = new RuleSet(rules, parsedOf, this.#o.onSkipped);
     this.#loaded = this.#readAll = this.#now();
     this.#version = version;
     keepParsed(rules);
@@ -483,7 +486,7 @@ export class Notifier {
           : q
               .where('jobs.last_confirmed_at', '>=', cutoff)
               .where((eb) => eb(since(eb), '<=', cutoff));
-      if (!accounts.includes('*')) q = q.where('jobs.account', 'in', [...accounts]);
+      if (!accounts.includes(EVERY_PAIR)) q = q.where((eb) => jobOfPairs(eb, accounts));
       if (filter.providers?.length) q = q.where('jobs.provider', 'in', [...filter.providers]);
       const found = await q.limit(STUCK_PER_RULE).execute();
       for (const job of found) {

@@ -9,6 +9,7 @@
 import type { NotificationTrigger } from './payload.ts';
 import type { RuleFilter } from './notifications.ts';
 import type { RuleRow } from './ruleStore.ts';
+import { holdsPair } from './rulePairs.ts';
 
 /** What a rule's filter and accounts are matched against. */
 export interface JobFacts {
@@ -24,6 +25,7 @@ export interface JobFacts {
 /** A rule's columns parsed (they are matched against every transition). */
 export interface ParsedRule {
   triggers: readonly string[];
+  /** The (provider, account) pairs it covers, as stored (`PROVIDER/alias`, or `*`: rulePairs.ts). */
   accounts: readonly string[];
   filter: RuleFilter;
   text: string | null;
@@ -39,10 +41,13 @@ export function parseRule(rule: RuleRow): ParsedRule {
   };
 }
 
-/** Whether a rule parsed as `p` holds the job's account and its filter takes the job (triggers aside). */
+/**
+ * Whether a rule parsed as `p` holds the job's (provider, account) pair and its filter takes the
+ * job (triggers aside).
+ */
 export function takesJob(p: ParsedRule, job: JobFacts): boolean {
   const { accounts, filter: f, text } = p;
-  if (!accounts.includes('*') && !accounts.includes(job.account)) return false;
+  if (!holdsPair(accounts, job.provider, job.account)) return false;
   if (f.providers?.length && !f.providers.includes(job.provider)) return false;
   if (f.accounts?.length && !f.accounts.includes(job.account)) return false;
   if (f.regions?.length && (job.region === null || !f.regions.includes(job.region))) return false;
@@ -50,6 +55,13 @@ export function takesJob(p: ParsedRule, job: JobFacts): boolean {
   if (text !== null && !job.text.includes(text)) return false;
   return true;
 }
+
+/**
+ * Most rules one transition is delivered to: the oldest this many that take it (the order read);
+ * the rest are skipped and counted (`jobgraph_notification_rules_skipped_total`), so one job's
+ * failure cannot fan out to every rule of an account at once.
+ */
+export const MOST_RULES_A_TRANSITION = 50;
 
 /** One rule in the index: its row, its parse, and its place among the rules read (their order). */
 interface Indexed {
@@ -90,6 +102,8 @@ export class RuleSet {
   constructor(
     readonly rules: readonly RuleRow[] = [],
     parse: (rule: RuleRow) => ParsedRule = parseRule,
+    /** Told how many rules a lookup found beyond MOST_RULES_A_TRANSITION (skipped). */
+    private readonly onSkipped?: (count: number) => void,
   ) {
     rules.forEach((rule, place) => {
       if (rule.enabled !== 1) return;
@@ -135,11 +149,14 @@ export class RuleSet {
     return all;
   }
 
-  /** The enabled rules that take `job`'s `trigger`, in the order read. */
+  /** The enabled rules that take `job`'s `trigger`, in the order read: MOST_RULES_A_TRANSITION at most. */
   matching(job: JobFacts, trigger: NotificationTrigger): RuleRow[] {
     const candidates = this.#candidates(job, trigger);
     this.examined += candidates.length;
-    return candidates.filter((r) => takesJob(r.parsed, job)).map((r) => r.rule);
+    const taking = candidates.filter((r) => takesJob(r.parsed, job)).map((r) => r.rule);
+    if (taking.length <= MOST_RULES_A_TRANSITION) return taking;
+    this.onSkipped?.(taking.length - MOST_RULES_A_TRANSITION);
+    return taking.slice(0, MOST_RULES_A_TRANSITION);
   }
 
   /** Whether some enabled rule takes `job`'s `trigger`. */

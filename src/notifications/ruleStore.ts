@@ -66,6 +66,29 @@ export class RuleStore {
     });
   }
 
+  /**
+   * Update the rule's columns in `set` if its `accounts` column is still `accounts` (a replica
+   * converting the same row does nothing twice); false when it is not (or there is no such rule).
+   */
+  async updateIfAccounts(
+    id: string,
+    accounts: string,
+    set: Partial<RuleRow>,
+    audit: RuleAudit,
+  ): Promise<boolean> {
+    return this.#db.transaction().execute(async (tx) => {
+      const r = await tx
+        .updateTable('notification_rules')
+        .set(set)
+        .where('id', '=', id)
+        .where('accounts', '=', accounts)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 0) return false;
+      await insertAudit(tx, audit);
+      return true;
+    });
+  }
+
   /** Update the rule's columns in `set`; false when there is no such rule. */
   async update(id: string, set: Partial<RuleRow>, audit: RuleAudit): Promise<boolean> {
     return this.#db.transaction().execute(async (tx) => {

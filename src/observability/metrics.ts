@@ -205,10 +205,12 @@ export class GatewayMetrics {
   notificationsMetrics(): {
     ruleChange(change: string): void;
     attempt(outcome: string): void;
+    rulesSkipped(count: number): void;
   } {
     return {
       ruleChange: (change) => this.#notify.ruleChanges.inc({ change }),
       attempt: (outcome) => this.#notify.attempts.inc({ outcome }),
+      rulesSkipped: (count) => this.#notify.rulesSkipped.inc(count),
     };
   }
 
@@ -359,6 +361,11 @@ function notificationMetrics(
       name: 'jobgraph_notification_rule_changes_total',
       help: 'Changes of notification rules (docs/notifications.md), by change (CREATE, UPDATE, DELETE, DISABLE, TEST, REDELIVER, ROTATE): each also a log line and a row.',
       labelNames: ['change'],
+      registers,
+    }),
+    rulesSkipped: new Counter({
+      name: 'jobgraph_notification_rules_skipped_total',
+      help: 'Rules a job transition matched beyond the most one transition is delivered to (50, the oldest kept): not delivered (docs/notifications.md).',
       registers,
     }),
     attempts: new Counter({

@@ -24,8 +24,11 @@ export const NotificationMutations = {
 };
 
 export const NotificationQueries = {
-  notificationRules: (_: unknown, _a: unknown, ctx: RequestContext) =>
-    ctx.notifications().list(ctx.notifyCaller),
+  notificationRules: (
+    _: unknown,
+    args: { first?: number | null; after?: string | null },
+    ctx: RequestContext,
+  ) => ctx.notifications().list(ctx.notifyCaller, args.first ?? 50, args.after ?? null),
   notificationRule: (_: unknown, args: { id: string }, ctx: RequestContext) =>
     ctx.notifications().get(ctx.notifyCaller, args.id),
 };

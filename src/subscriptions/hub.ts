@@ -42,6 +42,7 @@ import { pollSlotMs } from './pollSlots.ts';
 import { systemScheduler, type Scheduler } from './scheduler.ts';
 import { SubscriptionSlots } from './slots.ts';
 import { JobStream } from './stream.ts';
+import { mayRead } from '../auth/mayRead.ts';
 
 /**
  * The caller the shared pollers fetch as, for the per-caller share of each provider's
@@ -315,7 +316,7 @@ export class WatchHub {
   ): JobKey | Error {
     if (item instanceof Error) return item;
     const account = providerOf(item.provider).setup.accountAlias(this.config, item as never);
-    if (identity.accounts.permits(item.provider, account)) return item;
+    if (mayRead(identity.accounts, item.provider, account)) return item;
     return refusals
       ? refusals.refuse('jobUpdates', item.provider, account)
       : new AccountForbiddenError();

@@ -10,7 +10,7 @@ import {
 } from '../../src/notifications/notifier.ts';
 import type { RuleRow } from '../../src/notifications/ruleStore.ts';
 import { RuleSet } from '../../src/notifications/ruleSet.ts';
-import { ruleRow } from '../support/ruleRows.ts';
+import { ruleRow, onEveryProvider } from '../support/ruleRows.ts';
 
 const rule = (over: Partial<RuleRow> = {}): RuleRow => ruleRow({ name: 'r', ...over });
 const job = (over: Partial<JobFacts> = {}): JobFacts => ({
@@ -66,7 +66,7 @@ describe('The rules read, indexed by trigger and provider (RuleSet)', () => {
     rule({
       id: `nr_${i}`,
       triggers: triggers[i % 4]!,
-      accounts: i % 5 === 0 ? '["*"]' : i % 5 === 1 ? '["staging"]' : '["default"]',
+      accounts: i % 5 === 0 ? '["*"]' : i % 5 === 1 ? onEveryProvider('staging') : '["default"]',
       filter: JSON.stringify({
         providers: providers[Math.floor(i / 4) % 4],
         ...(i % 3 === 1 ? { regions: ['eu-west-1'] } : {}),

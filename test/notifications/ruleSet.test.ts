@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseRule, RuleSet, takesJob, type JobFacts } from '../../src/notifications/ruleSet.ts';
 import type { NotificationTrigger } from '../../src/notifications/payload.ts';
-import { ruleRow } from '../support/ruleRows.ts';
+import { ruleRow, onEveryProvider } from '../support/ruleRows.ts';
 
 const FINISHES = 'STARTED,SUCCEEDED,FAILED,CANCELLED';
 
@@ -61,7 +61,7 @@ describe('The rules index', () => {
       ruleRow({ id: 'short', triggers: FINISHES, filter: '{"text":"ge"}' }),
       ruleRow({ id: 'two', triggers: FINISHES, filter: '{"regions":["us-east-1","eu-west-3"]}' }),
       ruleRow({ id: 'off', triggers: FINISHES, enabled: 0 }),
-      ruleRow({ id: 'other', triggers: FINISHES, accounts: '["staging"]' }),
+      ruleRow({ id: 'other', triggers: FINISHES, accounts: onEveryProvider('staging') }),
       ruleRow({ id: 'all', triggers: 'FAILED', accounts: '["*"]' }),
       ruleRow({ id: 'stuck', triggers: 'STUCK,FAILED', stuck_after_seconds: 60 }),
     ];

@@ -15,7 +15,7 @@ import type { HistoryStoreConfig } from '../../src/config/types.ts';
 const CREATE = `mutation ($input: NotificationRuleInput!) {
   createNotificationRule(input: $input) { secret rule { id name on enabled disabledReason target { kind url } } }
 }`;
-const RULES = `{ notificationRules { id name target { kind url } enabled } }`;
+const RULES = `{ notificationRules { nodes { id name target { kind url } enabled } totalCount } }`;
 const TEST = `mutation ($id: ID!) { testNotificationRule(id: $id) { id type status attempts { statusCode error durationMs } } }`;
 const RULE = `query ($id: ID!) { notificationRule(id: $id) { id enabled disabledReason
   deliveries(first: 10) { edges { cursor node { id type status attempts { statusCode } } } pageInfo { hasNextPage endCursor } } } }`;
@@ -103,10 +103,11 @@ describe.each(historyStores())('Notification rules on a $name', ({ skip, fresh }
       const row = JSON.stringify(rules);
       expect(row).not.toContain(created.secret.slice('whsec_'.length));
       expect(row).not.toContain('/hook');
-      // The creator's grant (a token without the accounts claim: the default accounts), stored as such.
-      expect(JSON.parse(rules.find((r) => r.id === created.rule.id)!.accounts)).toEqual([
-        'default',
-      ]);
+      // The creator's grant (a token without the accounts claim: the default accounts), stored as
+      // the (provider, account) pairs it reads.
+      const pairs = JSON.parse(rules.find((r) => r.id === created.rule.id)!.accounts) as string[];
+      expect(pairs).toContain('AWS_BATCH/default');
+      expect(pairs.every((p) => p.endsWith('/default'))).toBe(true);
       expect(changes.filter((c) => c.rule_id === created.rule.id)).toEqual([
         expect.objectContaining({ change: 'CREATE', subject: 'oncall-ann' }),
       ]);
@@ -132,7 +133,7 @@ describe.each(historyStores())('Notification rules on a $name', ({ skip, fresh }
     expect(mine.body.errors).toBeUndefined();
     // The default-accounts caller does not see the staging rule, nor the other way round.
     const seen = await gql(gw, RULES, { token: tokens.notify });
-    expect(seen.body.data?.notificationRules.map((r: { id: string }) => r.id)).not.toContain(
+    expect(seen.body.data?.notificationRules.nodes.map((r: { id: string }) => r.id)).not.toContain(
       mine.body.data?.createNotificationRule.rule.id,
     );
   });

@@ -9,7 +9,7 @@ import type { JobRecord } from '../../src/model/job.ts';
 import { Notifier } from '../../src/notifications/notifier.ts';
 import { RuleStore, type RuleRow } from '../../src/notifications/ruleStore.ts';
 import { historyStores } from '../support/historyStores.ts';
-import { createdAudit, ruleRow } from '../support/ruleRows.ts';
+import { createdAudit, ruleRow, onEveryProvider } from '../support/ruleRows.ts';
 
 const T0 = Date.parse('2026-11-27T10:00:00Z');
 const HOUR = 3_600_000;
@@ -29,7 +29,7 @@ function rule(id: string, accounts: string[]): RuleRow {
   const at = new Date(T0).toISOString();
   return ruleRow({
     id,
-    accounts: JSON.stringify(accounts),
+    accounts: onEveryProvider(...accounts),
     triggers: 'STUCK',
     stuck_after_seconds: 3600,
     target_sealed: 'x',
@@ -154,6 +154,33 @@ describe.each(historyStores())('STUCK rules on a $name', ({ skip, fresh }) => {
         p90Seconds: 600,
         samples: 6,
       });
+    },
+  );
+
+  it.skipIf(skip)(
+    'takes a job of its own (provider, account) pair only: staging on COS Batch is not staging on AWS Batch',
+    async () => {
+      const onCos = ruleRow({
+        ...rule('nr_cos_staging', []),
+        accounts: '["TENCENT_COS_BATCH/staging"]',
+      });
+      const onAws = ruleRow({ ...rule('nr_aws_staging', []), accounts: '["AWS_BATCH/staging"]' });
+      for (const r of [onCos, onAws]) await store.insert(r, createdAudit(r));
+      const notifier = new Notifier({
+        store,
+        db: db.db,
+        accountOf: () => 'staging',
+        withoutSecrets: (r) => r,
+        readJobs: () => Promise.resolve([]),
+        now: () => T0 + HOUR + 120_000,
+      });
+      await notifier.scanStuck();
+      const rows = await db.db
+        .selectFrom('notification_deliveries')
+        .select(['rule_id', 'job_id'])
+        .where('rule_id', 'in', [onCos.id, onAws.id])
+        .execute();
+      expect(rows).toEqual([{ rule_id: onAws.id, job_id: 'batch:staging' }]);
     },
   );
 });

@@ -75,7 +75,7 @@ const SAMPLES: Readonly<Record<string, { query: string; variables?: Record<strin
     query: 'subscription($id: ID!) { jobLogs(id: $id) { at message } }',
     variables: { id: ex.batch },
   },
-  notificationRules: { query: '{ notificationRules { id name } }' },
+  notificationRules: { query: '{ notificationRules { nodes { id name } } }' },
   notificationRule: { query: '{ notificationRule(id: "nr_none") { id name } }' },
 };
 

@@ -1,9 +1,15 @@
-import type { JobRecord } from '../../src/model/job.ts';
+import { JOB_PROVIDERS, type JobRecord } from '../../src/model/job.ts';
 import type { RuleAudit, RuleRow } from '../../src/notifications/ruleStore.ts';
 
 /**
+ * The `accounts` column of a rule covering `aliases` on every provider (rulePairs.ts's pairs).
+ */
+export const onEveryProvider = (...aliases: string[]): string =>
+  JSON.stringify(aliases.flatMap((alias) => JOB_PROVIDERS.map((p) => `${p}/${alias}`)));
+
+/**
  * A `notification_rules` row as the rule store reads one: an enabled WEBHOOK rule on FAILED for
- * the default account, named by its ID, with no secrets; `over` sets what a test is about.
+ * the default account on every provider, named by its ID, with no secrets; `over` sets what a test is about.
  */
 export function ruleRow(over: Partial<RuleRow> = {}): RuleRow {
   const id = over.id ?? 'nr_1';
@@ -11,7 +17,7 @@ export function ruleRow(over: Partial<RuleRow> = {}): RuleRow {
     id,
     name: id,
     owner: null,
-    accounts: '["default"]',
+    accounts: onEveryProvider('default'),
     filter: '{}',
     triggers: 'FAILED',
     stuck_after_seconds: null,
