@@ -17,7 +17,7 @@ import {
   type GuardedSource,
 } from './datasources/guard/loader.ts';
 import { accountDirectory, aliasOfAccountId } from './datasources/accountDirectory.ts';
-import { PROVIDERS, providerOf } from './datasources/registry.ts';
+import { accountOf, PROVIDERS, providerOf } from './datasources/registry.ts';
 import { listContradicts } from './datasources/listing/contradicts.ts';
 import type { JobCache } from './cache/jobCache.ts';
 import { writeScopeRefusal } from './auth/writeScope.ts';
@@ -90,7 +90,7 @@ export function jobFieldsContext(parts: JobFieldsParts, identity: Identity): Job
     },
     accountAliasOf(id) {
       const key = parseGlobalId(id);
-      return providerOf(key.provider).setup.accountAlias(config, key as never);
+      return accountOf(config, key);
     },
     liveByOf: (id) => liveByOf(events, config, id),
     availableActions: (record) => actions?.available(record, grant) ?? [],
@@ -321,7 +321,7 @@ function jobLogTailOf(
     if (refused) throw refused;
     const key = parseGlobalId(record.id);
     const provider = providerOf(key.provider);
-    const account = provider.setup.accountAlias(gateway.config, key as never);
+    const account = accountOf(gateway.config, key);
     if (!mayRead(identity.accounts, key.provider, account))
       throw refuse(field, key.provider, account);
     return jobLogTail(gateway.logs, provider.logs, record, args, {
@@ -419,7 +419,7 @@ export function createRequestContext(
     jobLogTail: jobLogTailOf(gateway, identity, refuse, caller),
     loadJob(key, field = 'job', listed) {
       // The account is decided first, by the job's own account, before the budget or any call.
-      const account = providerOf(key.provider).setup.accountAlias(config, key as never);
+      const account = accountOf(config, key);
       if (!mayRead(identity.accounts, key.provider, account))
         return Promise.reject(refuse(field, key.provider, account));
       const refused = takeJob(formatGlobalId(key));

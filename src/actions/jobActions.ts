@@ -9,7 +9,7 @@ import type { Sources } from '../datasources/index.ts';
 import { breakerRegion } from '../datasources/guard/breakers.ts';
 import { failureOf } from '../datasources/guard/failures.ts';
 import { NO_SUBJECT_CALLER } from '../datasources/guard/loader.ts';
-import { providerOf } from '../datasources/registry.ts';
+import { accountOf, providerOf } from '../datasources/registry.ts';
 import {
   reasonLength,
   type ActionJudgement,
@@ -203,10 +203,7 @@ export class JobActions {
       kept.map(async ({ read, ...result }): Promise<JobActionResult> => {
         if (!read) return { ...result, job: null };
         const key = parseGlobalId(result.id);
-        const account = providerOf(key.provider).setup.accountAlias(
-          this.options.config,
-          key as never,
-        );
+        const account = accountOf(this.options.config, key);
         if (!caller.permits(key.provider, account)) {
           const refusal = caller.refuseAccount(request.field, key, account);
           if (single) throw refusal;
@@ -268,7 +265,7 @@ export class JobActions {
       id,
       key,
       caller,
-      account: provider.setup.accountAlias(config, key as never),
+      account: accountOf(config, key),
       label: PROVIDER_LABEL[key.provider],
       action: request.action,
       settled: Promise.resolve(),
@@ -523,7 +520,7 @@ export class JobActions {
 
   #aliasOf(id: string): string {
     const key = parseGlobalId(id);
-    return providerOf(key.provider).setup.accountAlias(this.options.config, key as never);
+    return accountOf(this.options.config, key);
   }
 
   #auditRefusal(
@@ -538,7 +535,7 @@ export class JobActions {
     try {
       const key = parseGlobalId(id);
       provider = key.provider;
-      account = providerOf(key.provider).setup.accountAlias(this.options.config, key as never);
+      account = accountOf(this.options.config, key);
     } catch {
       // A malformed ID: audited as asked, under no provider.
     }

@@ -18,7 +18,7 @@ import {
   type RateObserver,
 } from './guard/rateBudget.ts';
 import { DEFAULT_ACCOUNT } from '../config/patterns.ts';
-import { PROVIDERS } from './registry.ts';
+import { accountOf, PROVIDERS } from './registry.ts';
 import type { AttemptObserver } from './shared/attempts.ts';
 import type { TransportOptions } from './shared/options.ts';
 import type { SourceOptions } from './shared/provider.ts';
@@ -97,7 +97,7 @@ export function createSources(
       provider.setup.options(config, transport),
     );
     const accounts = {
-      ofKey: (key: JobKey) => provider.setup.accountAlias(config, key as never),
+      ofKey: (key: JobKey) => accountOf(config, key),
       // A call's credentials account is its key's account part (AWS: the alias; COS: the UIN).
       ofCall: (account: string | undefined) =>
         account === undefined

@@ -1,3 +1,5 @@
+import type { Config } from '../config/index.ts';
+import type { JobKey } from '../model/keys.ts';
 import type { JobProvider } from '../model/job.ts';
 import { batch } from './batch/index.ts';
 import { codePipeline } from './codepipeline/index.ts';
@@ -28,4 +30,12 @@ export function providerOf<P extends JobProvider>(name: P): Extract<AnyProvider,
   const provider = BY_NAME.get(name);
   if (!provider) throw new TypeError(`no provider ${String(name)} in the registry`);
   return provider as Extract<AnyProvider, { name: P }>;
+}
+
+/**
+ * The alias of the account a job of `key` lives in (`default`: the default one), as its provider
+ * reads it from the key: the one place every path asks it.
+ */
+export function accountOf(config: Config, key: JobKey): string {
+  return providerOf(key.provider).setup.accountAlias(config, key as never);
 }

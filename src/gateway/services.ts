@@ -12,7 +12,7 @@ import { ActionLog } from '../history/actions.ts';
 import type { History } from '../history/index.ts';
 import { openNotifications, type NotificationParts } from '../notifications/index.ts';
 import type { Observability } from '../observability/index.ts';
-import { accountOf } from './stateStore.ts';
+import { accountOfGlobalId } from './stateStore.ts';
 
 // The services above the providers that the gateway starts: acting on jobs (with its audit in
 // the history store) and notification rules.
@@ -81,7 +81,7 @@ export function openGatewayNotifications(
     {
       sources: parts.sources,
       states,
-      accountOf: accountOf(config),
+      accountOf: accountOfGlobalId(config),
       withoutSecrets: parts.share.withoutSecrets,
       logs: parts.logs,
       consoleUrl: (id) =>

@@ -4,7 +4,7 @@ import type { Config } from '../config/index.ts';
 import { readsMeasured } from '../datasources/events/coverage.ts';
 import { EventQueues, type ClusterChannel } from '../datasources/events/eventQueues.ts';
 import { RejectionLog } from '../datasources/events/rejectionLog.ts';
-import { providerOf } from '../datasources/registry.ts';
+import { accountOf } from '../datasources/registry.ts';
 import type { AwsAccounts } from '../datasources/shared/accounts.ts';
 import { JobStates } from '../datasources/state/jobStates.ts';
 import { loadCoverageEvidence, saveCoverageEvidence } from '../history/coverageEvidence.ts';
@@ -123,10 +123,8 @@ export async function keepCoverage(
 }
 
 /** The account alias a global ID names (the job's own account, as authorization reads it). */
-export const accountOf = (config: Config) => (globalId: string) => {
-  const key = parseGlobalId(globalId);
-  return providerOf(key.provider).setup.accountAlias(config, key as never);
-};
+export const accountOfGlobalId = (config: Config) => (globalId: string) =>
+  accountOf(config, parseGlobalId(globalId));
 
 /**
  * The one owner of what the process knows of each job's state: built here, passed down. Dated by
@@ -161,6 +159,6 @@ export function openJobStates(
   if (events) states.subscribe(readsMeasured(events.readSeen));
   // Every applied observation but a peer's is a change of the job's history; a job events showed
   // first is written once a read shows it; one read again unchanged moves its `lastConfirmedAt`.
-  if (history) states.subscribe(historySubscriber(history.writer, accountOf(config)));
+  if (history) states.subscribe(historySubscriber(history.writer, accountOfGlobalId(config)));
   return states;
 }

@@ -3,7 +3,7 @@ import type { Config } from '../config/index.ts';
 import type { JobEvent } from '../datasources/events/envelope.ts';
 import type { EventOutcome, Unfinished } from '../datasources/events/eventQueues.ts';
 import type { JobStates } from '../datasources/state/jobStates.ts';
-import { providerOf } from '../datasources/registry.ts';
+import { accountOf } from '../datasources/registry.ts';
 import { formatGlobalId, parseGlobalId } from '../model/globalId.ts';
 import type { JobRecord } from '../model/job.ts';
 import type { WatchRegistry } from './watchRegistry.ts';
@@ -108,7 +108,7 @@ export class EventApplier {
   /** Whether the job `id` is in the event's account and region. */
   #at(id: string, event: JobEvent): boolean {
     const key = parseGlobalId(id);
-    const alias = providerOf(key.provider).setup.accountAlias(this.config, key as never);
+    const alias = accountOf(this.config, key);
     return alias === event.place.account && 'region' in key && key.region === event.place.region;
   }
 }

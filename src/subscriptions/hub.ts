@@ -25,7 +25,7 @@ import {
   type JobKey,
 } from '../model/globalId.ts';
 import { aliasOfAccountId } from '../datasources/accountDirectory.ts';
-import { providerOf } from '../datasources/registry.ts';
+import { accountOf, providerOf } from '../datasources/registry.ts';
 import type { AwsAccounts } from '../datasources/shared/accounts.ts';
 import { createListSnapshots, type ListSnapshots } from '../datasources/listing/snapshots.ts';
 import { jobFieldsContext, type JobFieldsContext } from '../context.ts';
@@ -187,11 +187,8 @@ export class WatchHub {
       ...(leases ? { leases } : {}),
       events: {
         covered: (key) =>
-          feed?.covers(
-            key.provider,
-            providerOf(key.provider).setup.accountAlias(config, key as never),
-            'region' in key ? key.region : '',
-          ) === true,
+          feed?.covers(key.provider, accountOf(config, key), 'region' in key ? key.region : '') ===
+          true,
         reconcileMs: config.events.reconcileMs,
         ...(feed ? { heard: feed.peerSeen } : {}),
       },
@@ -275,7 +272,7 @@ export class WatchHub {
     const out = new LineQueue();
     const followers = this.logFollowers;
     const provider = providerOf(key.provider);
-    const account = provider.setup.accountAlias(this.config, key as never);
+    const account = accountOf(this.config, key);
     const job = this.watch(identity, [key], refusals, new Set(['state', 'terminal']));
     let following: { leave(): void; jobEnded(): void } | undefined;
     const stop = () => {
@@ -315,7 +312,7 @@ export class WatchHub {
     refusals: RequestAudit | undefined,
   ): JobKey | Error {
     if (item instanceof Error) return item;
-    const account = providerOf(item.provider).setup.accountAlias(this.config, item as never);
+    const account = accountOf(this.config, item);
     if (mayRead(identity.accounts, item.provider, account)) return item;
     return refusals
       ? refusals.refuse('jobUpdates', item.provider, account)

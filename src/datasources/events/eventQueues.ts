@@ -1,7 +1,7 @@
 import type { Config, EventQueue } from '../../config/index.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
 import { formatGlobalId, parseGlobalId } from '../../model/globalId.ts';
-import { providerOf } from '../registry.ts';
+import { accountOf } from '../registry.ts';
 import type { AwsAccounts } from '../shared/accounts.ts';
 import type { BlockedQueue } from '../shared/provider.ts';
 import { createAgents, destroyAgents, type Agents } from '../shared/http.ts';
@@ -22,7 +22,7 @@ export function liveByOf(
 ): 'EVENTS' | 'POLLING' {
   if (!events) return 'POLLING';
   const key = parseGlobalId(id);
-  const alias = providerOf(key.provider).setup.accountAlias(config, key as never);
+  const alias = accountOf(config, key);
   return events.covers(key.provider, alias, 'region' in key ? key.region : '')
     ? 'EVENTS'
     : 'POLLING';
@@ -272,7 +272,7 @@ export class EventQueues {
   /** The account alias and region of a job's record. */
   #placeOf(record: JobRecord): [string, string] {
     const key = parseGlobalId(record.id);
-    const alias = providerOf(key.provider).setup.accountAlias(this.#options.config, key as never);
+    const alias = accountOf(this.#options.config, key);
     return [alias, 'region' in key ? key.region : ''];
   }
 

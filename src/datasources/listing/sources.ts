@@ -2,7 +2,7 @@ import type { Config } from '../../config/index.ts';
 import type { JobProvider } from '../../model/job.ts';
 import { fetchJobShared, type GuardedSource } from '../guard/loader.ts';
 import type { Sources } from '../index.ts';
-import { PROVIDERS, providerOf } from '../registry.ts';
+import { accountOf, PROVIDERS } from '../registry.ts';
 import type { ListEnv, ListSource } from '../shared/provider.ts';
 import { SourceNotRead, type ColdSources } from './coldSources.ts';
 import { guardedCall, isProviderSource, type ListCallContext } from './guardedCall.ts';
@@ -47,9 +47,7 @@ export interface PageEnv {
 }
 
 /** The alias of a listed job's own account (the provider's `accountAlias` of its key: a map lookup at most). */
-function accountOf(config: Config, job: ListedJob): string {
-  return providerOf(job.provider).setup.accountAlias(config, job.key as never);
-}
+const listedAccountOf = (config: Config, job: ListedJob): string => accountOf(config, job.key);
 
 /**
  * `stream` with only the rows the caller may read, each decided by its own account — never by
@@ -60,7 +58,8 @@ function readableRows(env: PageEnv, stream: MergeStream<Listed>): MergeStream<Li
   const grant = env.access?.grant;
   if (!grant || grant.all) return stream;
   const { config } = env;
-  const readable = (item: Listed) => grant.permits(item.job.provider, accountOf(config, item.job));
+  const readable = (item: Listed) =>
+    grant.permits(item.job.provider, listedAccountOf(config, item.job));
   return { ...stream, select: (items) => stream.select(items.filter(readable)) };
 }
 
@@ -86,7 +85,7 @@ function listEnv(env: PageEnv, provider: JobProvider, account: string): ListEnv 
     lookUp(job) {
       const access = env.access;
       if (access && !access.grant.all) {
-        const alias = accountOf(env.config, job);
+        const alias = listedAccountOf(env.config, job);
         if (!access.grant.permits(job.provider, alias)) throw access.refuse(job.provider, alias);
       }
       // A lookup is a describe call: it counts in the request's job budget like any other.
