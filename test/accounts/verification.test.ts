@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -37,7 +40,15 @@ const JWT_SECRET = randomBytes(32).toString('base64url');
 /** The demo's upstreams and accounts in live mode, changed by `change`; started, and its token. */
 async function live(change: (config: Config) => Config = (c) => c) {
   emulators = await startEmulators();
-  const base = loadConfig({ mode: 'live' }, { LOG_LEVEL: 'info', JOBGRAPH_JWT_SECRET: JWT_SECRET });
+  const base = loadConfig(
+    { mode: 'live' },
+    {
+      LOG_LEVEL: 'info',
+      JOBGRAPH_JWT_SECRET: JWT_SECRET,
+      // Its history in a folder of its own, never the working tree's ./jobgraph-data.
+      JOBGRAPH_DATA_DIR: mkdtempSync(join(tmpdir(), 'jobgraph-verification-')),
+    },
+  );
   const config = { ...change(withDemoUpstreams(base, emulators)), port: 0 };
   const logs = new LogCapture();
   gateway = await startGateway(config, { logDestination: logs });

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startGateway, type Gateway, type GatewayOptions } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import type { EmulatorSet } from '../../src/emulators/index.ts';
@@ -19,7 +22,13 @@ export async function startDefaultAccountsGateway(
 ): Promise<{ gateway: Gateway; token: string }> {
   const base = loadConfig(
     { mode: 'demo' },
-    { LOG_LEVEL: 'info', JOBGRAPH_JWT_SECRET: randomBytes(32).toString('base64url'), ...env },
+    {
+      LOG_LEVEL: 'info',
+      JOBGRAPH_JWT_SECRET: randomBytes(32).toString('base64url'),
+      // Its history in a folder of its own, never the working tree's ./jobgraph-data.
+      JOBGRAPH_DATA_DIR: mkdtempSync(join(tmpdir(), 'jobgraph-default-accounts-')),
+      ...env,
+    },
   );
   const config = { ...withDefaultDemoAccounts(base, emulators), port: 0 };
   const gateway = await startGateway(config, { logDestination: new LogCapture(), ...options });
