@@ -182,7 +182,7 @@ async function run(
     ...(profileDir ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profileDir] } : {}),
     extraEnv: {
       JOBGRAPH_NOTIFY_SECRET: 'b'.repeat(43),
-      JOBGRAPH_NOTIFY_ALLOW_HOSTS: '127.0.0.1',
+      JOBGRAPH_NOTIFY_ALLOW_HOSTS: '127.0.0.1:*',
     },
   });
   const scopes = ['jobs:read', 'notifications:write'];

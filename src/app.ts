@@ -376,6 +376,7 @@ export async function startDemo(
     const config = demoConfig(base, withDemoUpstreams(base, emulators), emulators.sqs.url, {
       DEMO_EVENT_REGION,
       demoEventQueuesVariable,
+      receiver: new URL(webhookReceiver.hookUrl).host,
     });
     config.history = { ...config.history, store: history.store };
     if (options.port !== undefined) config.port = options.port;
@@ -426,6 +427,8 @@ function demoConfig(
   demo: {
     DEMO_EVENT_REGION: string;
     demoEventQueuesVariable: (sqsUrl: string) => string;
+    /** The demo webhook receiver's `host:port`, the one target it allows over http. */
+    receiver: string;
   },
 ): Config {
   return {
@@ -433,12 +436,13 @@ function demoConfig(
     // JOBGRAPH_JWT_SECRET, when set, signs the printed tokens: replicas of the demo accept each other's.
     auth: { ...base.auth, jwtSecret: base.auth.jwtSecret ?? randomBytes(32).toString('base64url') },
     // The demo's rules are sealed under a key made at start unless JOBGRAPH_NOTIFY_SECRET is set.
-    // Its receiver (on 127.0.0.1) is allowed unless JOBGRAPH_NOTIFY_ALLOW_HOSTS says otherwise.
+    // Its receiver's host and port alone (127.0.0.1:<port>) are allowed unless
+    // JOBGRAPH_NOTIFY_ALLOW_HOSTS says otherwise: no rule reaches an emulator's control routes.
     notifications: {
       ...base.notifications,
       secret: base.notifications.secret ?? randomBytes(32).toString('base64url'),
       allowHosts:
-        base.notifications.allowHosts.length > 0 ? base.notifications.allowHosts : ['127.0.0.1'],
+        base.notifications.allowHosts.length > 0 ? base.notifications.allowHosts : [demo.receiver],
     },
     // The demo consumes its own event queues unless JOBGRAPH_EVENT_QUEUES says otherwise.
     ...(base.events.queues === null

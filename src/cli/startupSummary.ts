@@ -351,7 +351,7 @@ export function describeNotifications(config: Config): string {
   const off = notificationsOffReason(config);
   if (off !== null) return `off: ${off}`;
   const allowed = config.notifications.allowHosts;
-  return `on (rules in the history store; targets https only${allowed.length ? `, plain http and any address for ${allowed.join(', ')}` : ''})`;
+  return `on (rules in the history store; targets https on port 443 to global addresses only${allowed.length ? `; plain http and any address for ${allowed.join(', ')}` : ''})`;
 }
 
 /** Where job history is kept (docs/history.md); a PostgreSQL URL without its password. */

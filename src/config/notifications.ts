@@ -14,13 +14,8 @@ export function notificationsOf(env: Env): Config['notifications'] {
   const allowHosts = (opt(env, 'JOBGRAPH_NOTIFY_ALLOW_HOSTS') ?? '')
     .split(',')
     .map((h) => h.trim().toLowerCase())
-    .filter(Boolean);
-  for (const host of allowHosts)
-    if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+|[0-9a-f:.]+)$/.test(host))
-      throw new ConfigError(
-        'JOBGRAPH_NOTIFY_ALLOW_HOSTS',
-        `must be host names or addresses, comma-separated (got ${JSON.stringify(host.slice(0, 64))})`,
-      );
+    .filter(Boolean)
+    .map(allowedHostPort);
   return {
     secret,
     allowHosts,
@@ -35,4 +30,19 @@ export function notificationsOf(env: Env): Config['notifications'] {
     ),
     maxRules: int(env, 'JOBGRAPH_NOTIFY_MAX_RULES', 500, 1, 100_000),
   };
+}
+
+/**
+ * One JOBGRAPH_NOTIFY_ALLOW_HOSTS entry as the guard compares it: `host:port` (an IPv6 literal in
+ * brackets), a bare host standing for its port 443 alone, `host:*` for every port.
+ */
+function allowedHostPort(entry: string): string {
+  const m = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::(\*|\d{1,5}))?$/.exec(entry);
+  const port = m?.[2];
+  if (!m || (port !== undefined && port !== '*' && (Number(port) < 1 || Number(port) > 65535)))
+    throw new ConfigError(
+      'JOBGRAPH_NOTIFY_ALLOW_HOSTS',
+      `must be host:port entries, comma-separated (a bare host allows port 443 only; host:* every port; an IPv6 address in brackets) (got ${JSON.stringify(entry.slice(0, 64))})`,
+    );
+  return `${m[1]}:${port ?? '443'}`;
 }

@@ -230,7 +230,7 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
   history(
     'JOBGRAPH_NOTIFY_ALLOW_HOSTS',
     '—',
-    'hosts a notification target may name over http and on a private address, comma-separated',
+    'host:port entries a notification target may name over http, off port 443 and on any address (a bare host: 443; host:*: any port)',
   ),
   history('JOBGRAPH_NOTIFY_TIMEOUT_MS', '15000', 'longest one notification delivery attempt, ms'),
   history(

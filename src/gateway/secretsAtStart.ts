@@ -37,6 +37,9 @@ export function learnConfiguredSecrets(config: Config, built: BuiltSchema): void
       a.credentials.sessionToken,
     ]),
     config.auth.jwtSecret,
+    // The notifications' sealing key and the cursors' HMAC key: pasted into a reason, never shown.
+    config.notifications.secret,
+    config.listing.cursorSecret,
     config.cache.clusterSecret,
     config.cache.previousClusterSecret,
     ...Object.values(config.tracing?.headers ?? {}),

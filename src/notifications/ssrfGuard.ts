@@ -1,19 +1,25 @@
 /**
  * No way into the network through a notification target (docs/notifications.md, "Targets"). A
- * target is `https` unless its host is in JOBGRAPH_NOTIFY_ALLOW_HOSTS; its name is resolved at
- * each attempt, and an address that is loopback, private, link-local (the cloud metadata service
- * included), unique-local, carrier-grade NAT, multicast, broadcast or unspecified — or an
- * IPv4-mapped IPv6 address of one — is refused unless the host is allowed. The request connects to
- * the address checked (its `lookup` answers that address: no second lookup a name could answer
- * differently), follows no redirect, reads at most 64 KiB of the answer and drops it, ends at a
- * timeout, and keeps a bound on the attempts in flight to one host. Errors name the host, never
- * the URL (a Slack or Teams URL is itself a credential). A connection may serve a later attempt
- * only when that attempt resolved and checked the same address (`TargetConnections`).
+ * target is `https` to port 443 unless its host and port are in JOBGRAPH_NOTIFY_ALLOW_HOSTS
+ * (`host:port`; a bare host allows 443 only; `host:*` every port); its name is resolved at each
+ * attempt, and an address that is not globally reachable unicast — every special-purpose range of
+ * the IANA IPv4 and IPv6 registries (loopback, private, link-local with the cloud metadata service,
+ * unique-local, carrier-grade NAT, documentation, benchmarking, multicast, broadcast, reserved…), an
+ * IPv6 address outside 2000::/3, or one embedding an IPv4 address (IPv4-mapped, SIIT, NAT64, 6to4,
+ * Teredo) — is refused unless its host and port are allowed. The ranges are ipaddr.js's
+ * (`range()`), held to the registries by test/notifications/ssrfRanges.test.ts. The request
+ * connects to the address checked (its `lookup` answers that address: no second lookup a name could
+ * answer differently), follows no redirect, reads at most 64 KiB of the answer and drops it, ends at
+ * a timeout, and keeps a bound on the attempts in flight to one host. Errors name the host, never
+ * the URL (a Slack or Teams URL is itself a credential) nor what a name resolved to. A connection
+ * may serve a later attempt only when that attempt resolved and checked the same address
+ * (`TargetConnections`).
  */
-import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import http from 'node:http';
 import https from 'node:https';
+import ipaddr from 'ipaddr.js';
 
 /** Most bytes of an answer read (then dropped). */
 export const MAX_ANSWER_BYTES = 64 * 1024;
@@ -32,69 +38,71 @@ export class TargetError extends Error {
   }
 }
 
-const blocked = new BlockList();
-const RANGES: readonly [string, number, 'ipv4' | 'ipv6', string][] = [
-  ['0.0.0.0', 8, 'ipv4', 'unspecified'],
-  ['10.0.0.0', 8, 'ipv4', 'private'],
-  ['100.64.0.0', 10, 'ipv4', 'carrier-grade NAT'],
-  ['127.0.0.0', 8, 'ipv4', 'loopback'],
-  ['169.254.0.0', 16, 'ipv4', 'link-local'],
-  ['172.16.0.0', 12, 'ipv4', 'private'],
-  ['192.0.0.0', 24, 'ipv4', 'IETF protocol assignments'],
-  ['192.168.0.0', 16, 'ipv4', 'private'],
-  ['198.18.0.0', 15, 'ipv4', 'benchmarking'],
-  ['224.0.0.0', 4, 'ipv4', 'multicast'],
-  ['240.0.0.0', 4, 'ipv4', 'reserved'],
-  ['::', 128, 'ipv6', 'unspecified'],
-  ['::1', 128, 'ipv6', 'loopback'],
-  ['fc00::', 7, 'ipv6', 'unique-local'],
-  ['fe80::', 10, 'ipv6', 'link-local'],
-  ['ff00::', 8, 'ipv6', 'multicast'],
-  ['64:ff9b::', 96, 'ipv6', 'NAT64'],
-];
-const kinds = RANGES.map(([net, prefix, family, kind]) => {
-  const one = new BlockList();
-  one.addSubnet(net, prefix, family);
-  blocked.addSubnet(net, prefix, family);
-  return { one, kind };
-});
+/** IPv6's global unicast space (RFC 4291, the IANA IPv6 address space registry): nothing else is a target. */
+const GLOBAL_UNICAST_V6 = ipaddr.IPv6.parseCIDR('2000::/3');
+/** ipaddr.js's IPv6 ranges that carry an IPv4 address: refused outright, whatever that address is. */
+const EMBEDS_IPV4 = new Set(['ipv4Mapped', 'rfc6145', 'rfc6052', '6to4', 'teredo']);
+/** ipaddr.js's range names, as a person reads them. */
+const KIND_WORDS: Readonly<Record<string, string>> = {
+  linkLocal: 'link-local',
+  uniqueLocal: 'unique-local',
+  carrierGradeNat: 'carrier-grade NAT',
+  ipv4Mapped: 'IPv4-mapped',
+  rfc6145: 'SIIT (IPv4-translated)',
+  rfc6052: 'NAT64',
+  '6to4': '6to4',
+  teredo: 'Teredo',
+  deprecatedSiteLocal: 'site-local (deprecated)',
+  discard: 'discard-only',
+  as112: 'AS112',
+  as112v6: 'AS112',
+  amt: 'AMT',
+  deprecatedOrchid: 'ORCHID (deprecated)',
+  orchid2: 'ORCHIDv2',
+  droneRemoteIdProtocolEntityTags: 'drone remote ID',
+  segmentRouting: 'segment routing',
+};
 
-/** What kind of address `address` is when it must be refused (`loopback`, …), else null. */
+/**
+ * What kind of address `address` is when it must be refused (`loopback`, …), else null: anything
+ * but global unicast (ipaddr.js's `unicast` range, and for IPv6 within 2000::/3).
+ */
 export function blockedAddressKind(address: string): string | null {
-  let a = address.replace(/^\[|\]$/g, '').toLowerCase();
-  const family = isIP(a);
-  if (family === 0) return 'not an address';
-  if (family === 6) {
-    // An IPv4-mapped IPv6 address (::ffff:a.b.c.d, or its hex form) is the IPv4 address.
-    const mapped = /^(?:0*:)*:?ffff:(.+)$/.exec(a)?.[1];
-    if (mapped !== undefined && a.startsWith('::')) {
-      if (isIP(mapped) === 4) a = mapped;
-      else {
-        const hex = /^([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(mapped);
-        if (hex) {
-          const n = (parseInt(hex[1]!, 16) << 16) | parseInt(hex[2]!, 16);
-          a = [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-        }
-      }
-    }
+  const a = address.replace(/^\[|\]$/g, '');
+  if (isIP(a) === 0) return 'not an address';
+  let ip: ipaddr.IPv4 | ipaddr.IPv6 = ipaddr.parse(a);
+  let range = ip.range();
+  // An IPv4-mapped address is its IPv4 address: said as that address's kind.
+  if (ip.kind() === 'ipv6' && range === 'ipv4Mapped') {
+    ip = (ip as ipaddr.IPv6).toIPv4Address();
+    range = ip.range();
+    if (range === 'unicast') return KIND_WORDS.ipv4Mapped!;
   }
-  const fam = isIP(a) === 4 ? 'ipv4' : 'ipv6';
-  if (fam === 'ipv4' && a === '255.255.255.255') return 'broadcast';
-  if (!blocked.check(a, fam)) return null;
-  return kinds.find((k) => k.one.check(a, fam))?.kind ?? 'reserved';
+  if (ip.kind() === 'ipv6') {
+    if (EMBEDS_IPV4.has(range)) return KIND_WORDS[range] ?? range;
+    if (range === 'unicast' && !(ip as ipaddr.IPv6).match(GLOBAL_UNICAST_V6))
+      return 'reserved (outside IPv6 global unicast)';
+  }
+  return range === 'unicast' ? null : (KIND_WORDS[range] ?? range);
 }
 
-/** JOBGRAPH_NOTIFY_ALLOW_HOSTS holds `host` (lower case; an IPv6 literal with or without brackets). */
-function allowed(host: string, allowHosts: readonly string[]): boolean {
+/** A URL's port, the scheme's default when it names none. */
+const portOf = (u: URL): string => u.port || (u.protocol === 'http:' ? '80' : '443');
+
+/**
+ * JOBGRAPH_NOTIFY_ALLOW_HOSTS holds `host` on `port` (entries `host:port`, `host:*`; lower case; an
+ * IPv6 literal in brackets).
+ */
+function allowed(host: string, port: string, allowHosts: readonly string[]): boolean {
   const h = host.toLowerCase();
-  const bare = h.replace(/^\[|\]$/g, '');
-  return allowHosts.some((a) => a === h || a.replace(/^\[|\]$/g, '') === bare);
+  const bracketed = isIP(h.replace(/^\[|\]$/g, '')) === 6 ? `[${h.replace(/^\[|\]$/g, '')}]` : h;
+  return allowHosts.includes(`${bracketed}:${port}`) || allowHosts.includes(`${bracketed}:*`);
 }
 
 /**
  * Why `url` may not be a target, or null: not a URL, a scheme but https (http only for an allowed
- * host), credentials in it, or an address literal that is refused. What a name resolves to is
- * checked at each attempt (`resolveTarget`).
+ * host and port), credentials in it, or an address literal that is refused. What a name resolves
+ * to is checked at each attempt (`resolveTarget`).
  */
 export function targetUrlRefusal(url: string, allowHosts: readonly string[]): string | null {
   let u: URL;
@@ -104,19 +112,22 @@ export function targetUrlRefusal(url: string, allowHosts: readonly string[]): st
     return 'the target is not a URL';
   }
   const host = u.hostname;
-  const isAllowed = allowed(host, allowHosts);
+  const isAllowed = allowed(host, portOf(u), allowHosts);
   if (u.protocol !== 'https:' && !(u.protocol === 'http:' && isAllowed))
-    return `the target must be an https URL (plain http only for a host JOBGRAPH_NOTIFY_ALLOW_HOSTS lists; ${host} is not)`;
+    return `the target must be an https URL (plain http only for a host and port JOBGRAPH_NOTIFY_ALLOW_HOSTS lists; ${u.host} is not)`;
   if (u.username || u.password) return 'the target URL may not carry a user or password';
   if (isIP(host.replace(/^\[|\]$/g, '')) !== 0 && !isAllowed) {
     const kind = blockedAddressKind(host);
-    if (kind !== null) return refusedAddress(host, host, kind);
+    if (kind !== null) return refusedAddress(host, kind, false);
   }
+  if (!isAllowed && u.port !== '' && u.port !== '443')
+    return `the target must be on port 443 (another port only for a host and port JOBGRAPH_NOTIFY_ALLOW_HOSTS lists; ${u.host} is not)`;
   return null;
 }
 
-const refusedAddress = (host: string, address: string, kind: string) =>
-  `the target ${host} is ${address === host ? '' : `at ${address}, `}a ${kind} address, refused (JOBGRAPH_NOTIFY_ALLOW_HOSTS may allow the host)`;
+/** The refusal's words: the host named, never the address a name resolved to. */
+const refusedAddress = (host: string, kind: string, resolved: boolean) =>
+  `the target ${host} ${resolved ? 'resolves to' : 'is'} a ${kind} address, refused (JOBGRAPH_NOTIFY_ALLOW_HOSTS may allow the host and port)`;
 
 /** What a name resolves to: every address (the default: the system resolver's). */
 export type Resolver = (host: string) => Promise<readonly { address: string; family: number }[]>;
@@ -124,13 +135,14 @@ export type Resolver = (host: string) => Promise<readonly { address: string; fam
 const systemResolver: Resolver = (host) => dnsLookup(host, { all: true, verbatim: true });
 
 /**
- * The address an attempt to `host` connects to: the host's own when it is an address, else the
- * first the resolver answers — refused (TargetError `refused`) when any answer is a refused
- * address and the host is not allowed, so a name answering a public and a private address is
+ * The address an attempt to `host` on `port` connects to: the host's own when it is an address,
+ * else the first the resolver answers — refused (TargetError `refused`) when any answer is a
+ * refused address and the host and port are not allowed, so a name answering a public and a private address is
  * refused, whichever it would have connected to.
  */
 export async function resolveTarget(
   host: string,
+  port: string,
   allowHosts: readonly string[],
   resolve: Resolver = systemResolver,
 ): Promise<{ address: string; family: 4 | 6 }> {
@@ -146,10 +158,11 @@ export async function resolveTarget(
   }
   if (answers.length === 0)
     throw new TargetError('connection', `the target ${host} could not be resolved`);
-  if (!allowed(host, allowHosts))
+  if (!allowed(host, port, allowHosts))
     for (const a of answers) {
       const kind = blockedAddressKind(a.address);
-      if (kind !== null) throw new TargetError('refused', refusedAddress(host, a.address, kind));
+      if (kind !== null)
+        throw new TargetError('refused', refusedAddress(host, kind, isIP(bare) === 0));
     }
   const first = answers[0]!;
   return { address: first.address, family: first.family === 6 ? 6 : 4 };
@@ -191,7 +204,7 @@ export async function postToTarget(
   const host = u.hostname;
   const release = await (options.hosts ?? HostGate.unbounded).enter(host);
   try {
-    const checked = await resolveTarget(host, options.allowHosts, options.resolve);
+    const checked = await resolveTarget(host, portOf(u), options.allowHosts, options.resolve);
     const lookup: LookupFunction = (_name, opts, callback) => {
       if ((opts as { all?: boolean }).all)
         (callback as (e: null, a: { address: string; family: number }[]) => void)(null, [

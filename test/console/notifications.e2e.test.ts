@@ -16,7 +16,7 @@ import { inTab } from './tab.ts';
  * page and the receiver, never on the clock.
  */
 const { rig, open, describeInChromium } = useConsoleRig({
-  env: { JOBGRAPH_NOTIFY_ALLOW_HOSTS: '127.0.0.1' },
+  env: { JOBGRAPH_NOTIFY_ALLOW_HOSTS: '127.0.0.1:*' },
 });
 let receiver: Receiver;
 beforeAll(async () => {

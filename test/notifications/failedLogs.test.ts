@@ -25,7 +25,7 @@ afterAll(async () => {
   await withoutLogs?.close();
 });
 const gw = useTestGateway({
-  JOBGRAPH_NOTIFY_ALLOW_HOSTS: '127.0.0.1',
+  JOBGRAPH_NOTIFY_ALLOW_HOSTS: '127.0.0.1:*',
   JOBGRAPH_CACHE_MAX_ENTRIES: '0',
 });
 

@@ -18,7 +18,7 @@ export async function startNotifyingGateway(store: HistoryStoreConfig): Promise<
   const receiver = await startReceiver();
   const gw = await startTestGateway({
     JOBGRAPH_HISTORY_URL: historyUrlOf(store),
-    JOBGRAPH_NOTIFY_ALLOW_HOSTS: '127.0.0.1',
+    JOBGRAPH_NOTIFY_ALLOW_HOSTS: new URL(receiver.url).host,
   });
   const tokens = {
     notify: await accountToken(gw, undefined, 'oncall-ann', [SCOPE_READ, SCOPE_NOTIFY]),

@@ -90,7 +90,7 @@ export function useNotifyingReplicas(fresh: () => Promise<HistoryStoreConfig>): 
         ...(options.events ? { JOBGRAPH_EVENT_QUEUES: all.JOBGRAPH_EVENT_QUEUES! } : {}),
         JOBGRAPH_HISTORY_URL: historyUrlOf(held.store),
         JOBGRAPH_NOTIFY_SECRET: 'a notification sealing key shared by every replica',
-        JOBGRAPH_NOTIFY_ALLOW_HOSTS: '127.0.0.1',
+        JOBGRAPH_NOTIFY_ALLOW_HOSTS: '127.0.0.1:*',
         JOBGRAPH_CACHE_MAX_ENTRIES: '0',
       });
       replicas.push(replica);

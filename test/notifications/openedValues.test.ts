@@ -94,7 +94,7 @@ describe.each(historyStores())("The outbox's opened targets and secrets on a $na
       const outbox = new Outbox({
         store,
         box: counting,
-        allowHosts: ['127.0.0.1'],
+        allowHosts: ['127.0.0.1:*'],
         timeoutMs: 5000,
         hostConcurrency: 4,
       });

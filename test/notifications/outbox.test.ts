@@ -81,7 +81,7 @@ describe.each(historyStores())('The notification outbox on a $name', ({ skip, fr
     new Outbox({
       store,
       box,
-      allowHosts: ['127.0.0.1'],
+      allowHosts: ['127.0.0.1:*'],
       timeoutMs: 5000,
       hostConcurrency: 4,
       now: () => clock.t,

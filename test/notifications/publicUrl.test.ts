@@ -78,7 +78,7 @@ const consoleLinks = (body: string) =>
 
 describe('Notifications behind a proxy (JOBGRAPH_PUBLIC_URL set)', () => {
   const gw = useTestGateway({
-    JOBGRAPH_NOTIFY_ALLOW_HOSTS: '127.0.0.1',
+    JOBGRAPH_NOTIFY_ALLOW_HOSTS: '127.0.0.1:*',
     JOBGRAPH_PUBLIC_URL: 'https://jobs.example.com/jobgraph/',
     JOBGRAPH_CACHE_MAX_ENTRIES: '0',
   });
@@ -104,7 +104,7 @@ describe('Notifications behind a proxy (JOBGRAPH_PUBLIC_URL set)', () => {
 
 describe('Notifications of the demo (no JOBGRAPH_PUBLIC_URL)', () => {
   const gw = useTestGateway({
-    JOBGRAPH_NOTIFY_ALLOW_HOSTS: '127.0.0.1',
+    JOBGRAPH_NOTIFY_ALLOW_HOSTS: '127.0.0.1:*',
     JOBGRAPH_CACHE_MAX_ENTRIES: '0',
   });
 

@@ -84,7 +84,7 @@ describe.each(historyStores())('Rotating a signing secret on a $name', ({ skip, 
       const earlier = new Notifications({
         store: gw.notifications!.store,
         box,
-        allowHosts: ['127.0.0.1'],
+        allowHosts: ['127.0.0.1:*'],
         accounts: () => [],
         logger: { info: () => undefined, warn: () => undefined },
         now: () => Date.now() - 25 * 3_600_000,

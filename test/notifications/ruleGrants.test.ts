@@ -68,7 +68,7 @@ describe.each(historyStores())('Whose a notification rule is, on a $name', ({ sk
     // Cache off: the staging job is read running, then failed (a transition the history sees).
     gw = await startTestGateway({
       JOBGRAPH_HISTORY_URL: historyUrlOf(store),
-      JOBGRAPH_NOTIFY_ALLOW_HOSTS: '127.0.0.1',
+      JOBGRAPH_NOTIFY_ALLOW_HOSTS: '127.0.0.1:*',
       JOBGRAPH_CACHE_MAX_ENTRIES: '0',
     });
     const scopes = [SCOPE_READ, SCOPE_NOTIFY];
