@@ -26,7 +26,14 @@ export const FLOORS: readonly (readonly [name: string, parts: readonly string[]]
   ['configuration', ['config/']],
   [
     'vocabulary',
-    ['errors.ts', 'model/job.ts', 'model/keys.ts', 'model/keyGrammar.ts', 'emulators/'],
+    [
+      'errors.ts',
+      'model/job.ts',
+      'model/failure.ts',
+      'model/keys.ts',
+      'model/keyGrammar.ts',
+      'emulators/',
+    ],
   ],
   ['services', ['auth/', 'cache/', 'history/']],
   ['providers', ['datasources/', 'model/globalId.ts', 'model/jobKeys.ts']],
