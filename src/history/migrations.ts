@@ -304,6 +304,15 @@ export const MIGRATIONS: readonly (readonly MigrationStatement[])[] = [
     // the planner took a rare word start for a common one and read the time index down.
     { sqlite: null, postgres: `ANALYZE jobs` },
   ],
+  // 13 here, 14 at merge (issue 101, item 1; the lead renumbers it after the audit's 13): a job's
+  // failure category (`Job.failure.category`, decided by its provider's rules as the writer stores
+  // the job), for `JobHistoryFilter.failureCategories` and the summaries' counts by category.
+  // Rows written before it have none until their job is written again. Indexed with the newest-
+  // first key, for failed jobs only (the others have none).
+  [
+    `ALTER TABLE jobs ADD COLUMN failure_category text`,
+    `CREATE INDEX jobs_failure_category ON jobs (failure_category, sort_at) WHERE failure_category IS NOT NULL`,
+  ],
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -38,7 +38,7 @@ describe('A failed job’s cause, through a real gateway on the demo’s emulato
       body: JSON.stringify({ query, variables }),
     });
     const body = (await res.json()) as { data?: Record<string, unknown> | null; errors?: unknown };
-    expect(body.errors).toBeUndefined();
+    expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
     return body.data as Record<string, unknown>;
   };
   const failureOf = async (jobId: string) =>
@@ -96,5 +96,23 @@ describe('A failed job’s cause, through a real gateway on the demo’s emulato
       [BATCH_JOB_IDS.cancelled]: 'CANCELLED',
       [BATCH_JOB_IDS.terminated]: 'CANCELLED',
     });
+  });
+
+  it('filters the history by category: only the jobs of those categories', async () => {
+    // Each job was read above, and written to the history (its category from its provider's rules).
+    const query = `{ jobHistory(filter: { failureCategories: [OUT_OF_MEMORY, SPOT_RECLAIMED] }, first: 50) { nodes { id failure { category } } } }`;
+    const ids = async () =>
+      ((await ask(query)).jobHistory as { nodes: { id: string }[] }).nodes
+        .map((n) => n.id.split(':').at(-1))
+        .sort();
+    await expect
+      .poll(ids, { interval: 200, timeout: 10_000 })
+      .toEqual([BATCH_JOB_IDS.outOfMemory, BATCH_JOB_IDS.spotReclaimed].sort());
+    const userCode = await ask(
+      `{ jobHistory(filter: { failureCategories: [USER_CODE], providers: [AWS_BATCH] }, first: 50) { nodes { id failure { category } } } }`,
+    );
+    const nodes = (userCode.jobHistory as { nodes: { failure: { category: string } }[] }).nodes;
+    expect(nodes.length).toBeGreaterThan(0);
+    expect(nodes.every((n) => n.failure.category === 'USER_CODE')).toBe(true);
   });
 });

@@ -114,10 +114,12 @@ function onStatusReasons(pattern: RegExp, outcome: Outcome) {
 /**
  * The fields of a Batch record a failure is read from: the latest attempt's (the one that ended
  * the job), the job's own status reason and container, and its cancel/terminate flags when set.
+ * A list row in record form (the history writes one) lacks some: only what it has is read.
  */
-export function batchFailureEvidence(record: BatchJobRecord): FailureEvidence[] {
-  const last = record.attempts.length - 1;
-  const attempt = last >= 0 ? record.attempts[last] : undefined;
+export function batchFailureEvidence(record: Partial<BatchJobRecord>): FailureEvidence[] {
+  const attempts = record.attempts ?? [];
+  const last = attempts.length - 1;
+  const attempt = last >= 0 ? attempts[last] : undefined;
   const at = `attempts[${last}]`;
   return [
     ...evidenceOf(`${at}.container.reason`, attempt?.container?.reason),

@@ -33,8 +33,8 @@ export const COSBATCH_FAILURE_RULES = failureRules('cosbatch-2026.11.1', [
 ]);
 
 /** Each non-empty `JobFailure`'s code and reason (an empty entry is no failure). */
-export function cosBatchFailureEvidence(record: CosBatchJobRecord): FailureEvidence[] {
-  return record.failureReasons.flatMap((f, i) => [
+export function cosBatchFailureEvidence(record: Partial<CosBatchJobRecord>): FailureEvidence[] {
+  return (record.failureReasons ?? []).flatMap((f, i) => [
     ...evidenceOf(`failureReasons[${i}].failureCode`, f.failureCode),
     ...evidenceOf(`failureReasons[${i}].failureReason`, f.failureReason),
   ]);

@@ -41,7 +41,9 @@ export const IMPORTEXPORT_FAILURE_RULES = failureRules('importexport-2026.11.1',
 ]);
 
 /** The job's progress code and message. */
-export function importExportFailureEvidence(record: ImportExportJobRecord): FailureEvidence[] {
+export function importExportFailureEvidence(
+  record: Partial<ImportExportJobRecord>,
+): FailureEvidence[] {
   return [
     ...evidenceOf('progressCode', record.progressCode),
     ...evidenceOf('progressMessage', record.progressMessage),

@@ -13,7 +13,9 @@ import type { PanoramaPackageImportJobRecord } from './record.ts';
  */
 export const PANORAMA_FAILURE_RULES = failureRules('panorama-2026.11.1', []);
 
-export function panoramaFailureEvidence(record: PanoramaPackageImportJobRecord): FailureEvidence[] {
+export function panoramaFailureEvidence(
+  record: Partial<PanoramaPackageImportJobRecord>,
+): FailureEvidence[] {
   return evidenceOf('statusMessage', record.statusMessage);
 }
 

@@ -90,7 +90,9 @@ export interface Provider<
   readonly logs?: ProviderLogs<R>;
   /**
    * Why a job of its failed or was cancelled (`Job.failure`), from its rule table and the fields
-   * of its record they read (its `failureRules.ts`); null for a job in any other state.
+   * of its record they read (its `failureRules.ts`); null for a job in any other state. A list
+   * row in record form (what the history writes of a listed job) may lack fields: only those it
+   * has are read, never a throw.
    */
   failure(record: R): JobFailure | null;
 }

@@ -156,6 +156,19 @@ describe('AWS Batch failure rules (batch-2026.11.1)', () => {
     expect(failure?.evidence).toContain('statusReason: Something new the service says');
   });
 
+  it('reads a list row in record form (no attempts, no container) without throwing', () => {
+    // What the history writes of a listed job: the summary's fields only.
+    const row = {
+      provider: 'AWS_BATCH',
+      state: 'FAILED',
+      statusReason: 'Host EC2 (instance i-0123456789abcdef0) terminated.',
+    } as unknown as BatchJobRecord;
+    expect(batchFailure(row)).toMatchObject({
+      category: 'SPOT_RECLAIMED',
+      evidence: ['statusReason: Host EC2 (instance i-0123456789abcdef0) terminated.'],
+    });
+  });
+
   it('is null for a job that did not fail', () => {
     expect(batchFailure(demo(BATCH_JOB_IDS.succeeded))).toBeNull();
     expect(batchFailure(demo(BATCH_JOB_IDS.running))).toBeNull();
