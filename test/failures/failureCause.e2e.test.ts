@@ -115,4 +115,24 @@ describe('A failed job’s cause, through a real gateway on the demo’s emulato
     expect(nodes.length).toBeGreaterThan(0);
     expect(nodes.every((n) => n.failure.category === 'USER_CODE')).toBe(true);
   });
+
+  it('filters listJobs by category: only those jobs, looked up from their rows', async () => {
+    const list = async (categories: string) =>
+      (
+        (
+          await ask(
+            `{ listJobs(filter: { providers: [AWS_BATCH], accounts: ["default"], failureCategories: [${categories}] }, first: 50) { nodes { id failure { category } } } }`,
+          )
+        ).listJobs as { nodes: { id: string; failure: { category: string } }[] }
+      ).nodes;
+    const oom = await list('OUT_OF_MEMORY, SPOT_RECLAIMED');
+    expect(oom.map((n) => n.id.split(':').at(-1)).sort()).toEqual(
+      [BATCH_JOB_IDS.outOfMemory, BATCH_JOB_IDS.spotReclaimed].sort(),
+    );
+    const cancelled = await list('CANCELLED');
+    expect(cancelled.map((n) => n.id.split(':').at(-1)).sort()).toEqual(
+      [BATCH_JOB_IDS.cancelled, BATCH_JOB_IDS.terminated].sort(),
+    );
+    expect(await list('TIMEOUT')).toEqual([]);
+  });
 });
