@@ -1,3 +1,5 @@
+import type { JobFailure } from '../model/failure.ts';
+
 /**
  * What a delivery says, once per target kind, from one event: a webhook's Standard Webhooks JSON
  * body (`type`, `timestamp`, `data`: the job as `jobHistory` returns it — its record without
@@ -43,6 +45,8 @@ export interface WebhookBody {
     queue?: { arn: string; name: string };
     /** `job.queue_blocked`: why the job cannot run (Batch's status reason). */
     reason?: string | null;
+    /** A failed or cancelled job's cause (`Job.failure`, failureField.ts); absent otherwise. */
+    failure?: JobFailure;
     /** `job.failed`, to rules whose creator reads logs: the job's last log lines (logLines.ts). */
     logLines?: { at: string; message: string }[];
   };
@@ -59,7 +63,13 @@ export function headline(body: WebhookBody): string {
   const job = body.data.job;
   const name = field(job, 'name') ?? field(job, 'jobName') ?? field(job, 'id') ?? 'a job';
   const state = field(job, 'state') ?? body.type.replace(/^job\./, '').toUpperCase();
-  return `${name} is ${state} (${field(job, 'provider') ?? 'job'}${field(job, 'region') ? `, ${field(job, 'region')}` : ''})`;
+  return `${name} is ${state} (${field(job, 'provider') ?? 'job'}${field(job, 'region') ? `, ${field(job, 'region')}` : ''})${failureLine(body)}`;
+}
+
+/** What the chat's first line says of a failure's cause: ` — CATEGORY: summary`; empty without one. */
+export function failureLine(body: WebhookBody): string {
+  const failure = body.data.failure;
+  return failure ? ` — ${failure.category}: ${failure.summary}` : '';
 }
 
 /** The facts beside the headline: name → value, empty values left out. */
