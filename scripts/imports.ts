@@ -29,6 +29,7 @@ export const FLOORS: readonly (readonly [name: string, parts: readonly string[]]
     [
       'errors.ts',
       'model/job.ts',
+      'model/failure.ts',
       'model/keys.ts',
       'model/keyGrammar.ts',
       'model/safeText.ts',

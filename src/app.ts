@@ -5,6 +5,7 @@ import { accountGroupsNameAccounts, eventsOf, loadConfig, type Config } from './
 import { closeSources, createSources, transportLimits, type Sources } from './datasources/index.ts';
 import { createJobLogs, type JobLogs } from './datasources/logs/jobLogs.ts';
 import type { AwsAccounts, AccountState } from './datasources/shared/accounts.ts';
+import { failureOf } from './datasources/registry.ts';
 import { AccountChecks } from './datasources/accountChecks.ts';
 import type { EventQueues } from './datasources/events/eventQueues.ts';
 import type { EmulatorSet } from './emulators/index.ts';
@@ -212,7 +213,10 @@ async function openCore(config: Config, options: GatewayOptions) {
     share.withoutSecrets,
     logger,
     (outcome, n) => observability?.metrics?.historyWrites(outcome, n),
-    { inBatch: async (tx, transitions, jobs) => notifier?.inBatch(tx, transitions, jobs) },
+    {
+      inBatch: async (tx, transitions, jobs) => notifier?.inBatch(tx, transitions, jobs),
+      failureCategoryOf: (record) => failureOf(record)?.category ?? null,
+    },
   );
   if (history) observability?.metrics?.historySource(() => history.size());
   const rateBucket = await openRateBucket(config, logger, cluster);

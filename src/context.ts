@@ -17,7 +17,8 @@ import {
   type GuardedSource,
 } from './datasources/guard/loader.ts';
 import { accountDirectory, aliasOfAccountId } from './datasources/accountDirectory.ts';
-import { accountOf, PROVIDERS, providerOf } from './datasources/registry.ts';
+import { accountOf, failureOf, PROVIDERS, providerOf } from './datasources/registry.ts';
+import type { JobFailure } from './model/failure.ts';
 import { listContradicts } from './datasources/listing/contradicts.ts';
 import type { JobCache } from './cache/jobCache.ts';
 import { writeScopeRefusal } from './auth/writeScope.ts';
@@ -63,6 +64,8 @@ export interface JobFieldsContext {
   availableActions(record: JobRecord): JobActionValue[];
   /** The audit rows of the job with global ID `id` (`Job.actionsTaken`). */
   actionsTaken(id: string): Promise<TakenAction[]>;
+  /** Why the job of `record` failed or was cancelled, by its provider's rules (`Job.failure`). */
+  failureOf(record: JobRecord): JobFailure | null;
 }
 
 /** What `jobFieldsContext` reads of a gateway (queries' GatewayParts, the watch hub's options). */
@@ -95,6 +98,7 @@ export function jobFieldsContext(parts: JobFieldsParts, identity: Identity): Job
     liveByOf: (id) => liveByOf(events, config, id),
     availableActions: (record) => actions?.available(record, grant) ?? [],
     actionsTaken: (id) => actions?.taken(id) ?? Promise.resolve([]),
+    failureOf,
   };
 }
 /** The mutation fields that act on jobs (docs/actions.md): their refusals are audited as actions. */

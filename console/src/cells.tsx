@@ -143,3 +143,12 @@ export function JobName({
     </span>
   );
 }
+
+/** A failed job's cause (`Job.failure`): its category, then its one sentence. */
+export function FailureCause({ failure }: { failure: { category: string; summary: string } }) {
+  return (
+    <span class="failure-cause" data-failure-category={failure.category}>
+      <strong>{failure.category.replace(/_/g, ' ')}</strong> {failure.summary}
+    </span>
+  );
+}

@@ -151,6 +151,8 @@ export interface RowJob {
     numberOfTasksFailed: number | null;
   } | null;
   failureReasons?: readonly { failureCode: string | null; failureReason: string | null }[] | null;
+  /** Why it failed or was cancelled (`Job.failure`), by its provider's rules; null otherwise. */
+  failure?: { category: string; summary: string } | null;
   sources?:
     | readonly {
         status: string | null;

@@ -8,7 +8,7 @@ import {
   type GqlError,
 } from './api.ts';
 import { JobActions } from './actions.tsx';
-import { Copy, Duration, Finished, JobName, StateBadge, Time } from './cells.tsx';
+import { Copy, Duration, FailureCause, Finished, JobName, StateBadge, Time } from './cells.tsx';
 import { GRAMMARS, PROVIDER_NAMES } from './ids.ts';
 import { lastSearch } from './filters.ts';
 import {
@@ -402,6 +402,11 @@ function JobStatus({ job }: { job: Record<string, Value> }) {
           <strong>
             {row.state === 'FAILED' ? 'Why it failed' : `${stateLabel(row.state)}: why`}
           </strong>
+          {row.failure ? (
+            <p>
+              <FailureCause failure={row.failure} />
+            </p>
+          ) : null}
           {reasons.length ? (
             <ul>
               {reasons.map((r) => (

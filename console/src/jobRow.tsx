@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { jobPath } from './api.ts';
-import { Duration, Finished, JobName, LiveBy, StateBadge, Time } from './cells.tsx';
+import { Duration, FailureCause, Finished, JobName, LiveBy, StateBadge, Time } from './cells.tsx';
 import { FAILED_STATES, accountText, progress, type RowJob } from './format.ts';
 import { PROVIDER_NAMES } from './ids.ts';
 
@@ -36,12 +36,17 @@ function AccountCell({ job }: { job: JobRowJob }) {
  * cut to the cell otherwise.
  */
 function RowMessage({ job }: { job: JobRowJob }) {
-  if (!job.statusMessage) return null;
-  if (FAILED_STATES.includes(job.state)) {
+  const failed = FAILED_STATES.includes(job.state);
+  const cause = failed && job.failure ? <FailureCause failure={job.failure} /> : null;
+  if (!job.statusMessage) return cause;
+  if (failed) {
     return (
-      <span class="reason" data-failure-reason>
-        {job.statusMessage}
-      </span>
+      <>
+        {cause}
+        <span class="reason" data-failure-reason>
+          {job.statusMessage}
+        </span>
+      </>
     );
   }
   return (

@@ -3,12 +3,12 @@ import type { GqlError } from './api.ts';
 import type { RowJob } from './format.ts';
 
 /**
- * What a row shows. Progress (COS task counts, HealthOmics sources) and the message come from the
- * describe path. A failed row's reason is its status message (every provider puts it there); the
+ * What a row shows. Progress (COS task counts, HealthOmics sources), the message and a failed
+ * job's cause (`failure`, shown first) come from the describe path. A failed row's reason is its status message (every provider puts it there); the
  * other reasons a provider lists are on the job's page: a page of rows stays within
  * JOBGRAPH_MAX_COST's default.
  */
-export const ROW_FIELDS = `__typename id provider account accountAlias nativeId name region state providerStatus statusMessage terminal createdAt updatedAt completedAt liveBy
+export const ROW_FIELDS = `__typename id provider account accountAlias nativeId name region state providerStatus statusMessage terminal createdAt updatedAt completedAt liveBy failure { category summary }
   ... on CosBatchJob { progressSummary { totalNumberOfTasks numberOfTasksSucceeded numberOfTasksFailed } }
   ... on OmicsReferenceImportJob { sources { status } }`;
 

@@ -1,13 +1,14 @@
 import type { Config } from '../config/index.ts';
+import type { JobFailure } from '../model/failure.ts';
 import type { JobKey } from '../model/keys.ts';
-import type { JobProvider } from '../model/job.ts';
+import type { JobProvider, JobRecord } from '../model/job.ts';
 import { batch } from './batch/index.ts';
 import { codePipeline } from './codepipeline/index.ts';
 import { cosBatch } from './cosbatch/index.ts';
 import { importExport } from './importexport/index.ts';
 import { omics } from './omics/index.ts';
 import { panorama } from './panorama/index.ts';
-import type { AnyProvider } from './shared/provider.ts';
+import type { AnyProvider, Provider, SourceOptions } from './shared/provider.ts';
 
 /**
  * Every provider, in the order of `JobProvider` (model/job.ts): the one list that listing,
@@ -38,4 +39,14 @@ export function providerOf<P extends JobProvider>(name: P): Extract<AnyProvider,
  */
 export function accountOf(config: Config, key: JobKey): string {
   return providerOf(key.provider).setup.accountAlias(config, key as never);
+}
+
+/**
+ * Why the job of `record` failed or was cancelled (`Job.failure`), by its provider's rule table
+ * (`Provider.failure`); null for a job in any other state.
+ */
+export function failureOf(record: JobRecord): JobFailure | null {
+  // The provider of the record's own name: its `failure` reads a record of its own shape.
+  const provider = providerOf(record.provider) as Provider<JobProvider, JobRecord, SourceOptions>;
+  return provider.failure(record);
 }

@@ -68,6 +68,7 @@ export function upsertJobs(db: Kysely<HistoryTables>, rows: readonly JobRow[]) {
         terminal: eb.ref('excluded.terminal'),
         last_confirmed_at: eb.ref('excluded.last_confirmed_at'),
         record: eb.ref('excluded.record'),
+        failure_category: eb.ref('excluded.failure_category'),
       })),
     );
 }
@@ -151,6 +152,7 @@ const JOB_COLUMNS = columnsOf<JobRow>({
   sort_at: true,
   terminal: true,
   last_confirmed_at: true,
+  failure_category: true,
   record: true,
 });
 const TRANSITION_COLUMNS = columnsOf<TransitionRow>({

@@ -83,7 +83,7 @@ export async function openHistory(
   withoutSecrets: (record: JobRecord) => JobRecord | null,
   logger: HistoryLogger,
   count?: (outcome: WriteOutcome, n: number) => void,
-  more: Pick<HistoryWriterOptions, 'inBatch'> = {},
+  more: Pick<HistoryWriterOptions, 'inBatch' | 'failureCategoryOf'> = {},
 ): Promise<History | null> {
   const database = await openDatabase(config, logger);
   if (database === null) return null;
@@ -168,7 +168,10 @@ function historyWriter(
   database: HistoryDatabase,
   logger: HistoryLogger,
   bound: WriterBoundSignal,
-  options: Pick<HistoryWriterOptions, 'withoutSecrets' | 'count' | 'inBatch' | 'maxQueue'>,
+  options: Pick<
+    HistoryWriterOptions,
+    'withoutSecrets' | 'count' | 'inBatch' | 'maxQueue' | 'failureCategoryOf'
+  >,
 ): HistoryWriter {
   const where = database.where;
   return new HistoryWriter(database, {

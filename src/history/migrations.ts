@@ -315,6 +315,14 @@ export const MIGRATIONS: readonly (readonly MigrationStatement[])[] = [
     `ALTER TABLE job_actions ADD COLUMN coalesce_key text`,
     `CREATE UNIQUE INDEX job_actions_coalesced ON job_actions (coalesce_key)`,
   ],
+  // 14: a job's failure category (`Job.failure.category`, decided by its provider's rules as the
+  // writer stores the job), for `JobHistoryFilter.failureCategories`. Rows written before it have
+  // none until their job is written again. Indexed with the newest-first key, for failed jobs only
+  // (the others have none).
+  [
+    `ALTER TABLE jobs ADD COLUMN failure_category text`,
+    `CREATE INDEX jobs_failure_category ON jobs (failure_category, sort_at) WHERE failure_category IS NOT NULL`,
+  ],
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -62,6 +62,8 @@ export interface HistoryFilter {
   createdBefore?: string;
   finishedAfter?: string;
   finishedBefore?: string;
+  /** Only jobs whose stored failure category (`Job.failure.category`) is one of these. */
+  failureCategories?: readonly string[];
   /** Matched (case-insensitively, as a substring) against name, queue and status message. */
   text?: string;
 }
@@ -521,6 +523,8 @@ export class HistoryReader {
         ];
         if (filter.providers?.length) all.push(eb('provider', 'in', [...filter.providers]));
         if (filter.states?.length) all.push(eb('state', 'in', [...filter.states]));
+        if (filter.failureCategories?.length)
+          all.push(eb('failure_category', 'in', [...filter.failureCategories]));
         if (filter.regions?.length) all.push(eb('region', 'in', [...filter.regions]));
         if (filter.accounts?.length) all.push(eb('account', 'in', [...filter.accounts]));
         if (filter.createdAfter) all.push(eb('created_at', '>=', filter.createdAfter));

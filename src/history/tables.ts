@@ -20,6 +20,8 @@ export interface JobsTable {
   terminal: number;
   last_confirmed_at: string;
   record: string;
+  /** The job's failure category (`Job.failure`) when it failed or was cancelled (migration 14). */
+  failure_category: string | null;
 }
 
 export interface TransitionsTable {

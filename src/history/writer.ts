@@ -40,6 +40,11 @@ export type WriteOutcome = 'written' | 'coalesced' | 'dropped' | 'failed' | 'ove
 export interface HistoryWriterOptions {
   /** The record without its secrets (createSecretStripper); null: the record is not written. */
   withoutSecrets: (record: JobRecord) => JobRecord | null;
+  /**
+   * The failure category of a record (`Job.failure.category`, its provider's rules), stored for
+   * the filter and the summaries; absent: none is stored.
+   */
+  failureCategoryOf?: (record: JobRecord) => string | null;
   /** Counts each change by outcome (`jobgraph_history_writes_total`). */
   count?: (outcome: WriteOutcome, n: number) => void;
   /**
@@ -106,8 +111,9 @@ interface Shared {
   readonly drained: () => void;
 }
 
-type Options = Required<Omit<HistoryWriterOptions, 'onHealth' | 'inBatch' | 'onOverBound'>> &
-  Pick<HistoryWriterOptions, 'onHealth' | 'inBatch' | 'onOverBound'>;
+type Optional = 'onHealth' | 'inBatch' | 'onOverBound' | 'failureCategoryOf';
+type Options = Required<Omit<HistoryWriterOptions, Optional>> &
+  Pick<HistoryWriterOptions, Optional>;
 
 export class HistoryWriter {
   readonly #options: Options;
@@ -338,7 +344,8 @@ class Lane {
       const id = job.latest.record.id;
       const stripped = options.withoutSecrets(job.latest.record);
       if (stripped === null) continue;
-      jobs.push(stagedJobOf(id, job.latest, stripped));
+      const category = options.failureCategoryOf?.(job.latest.record) ?? null;
+      jobs.push(stagedJobOf(id, job.latest, stripped, category));
       for (const change of job.changes) {
         observed.push(transitionOf(id, change));
         if (change.contradicts) contradictions.push([storableText(id), change.at]);
@@ -492,7 +499,12 @@ const text = (v: unknown, maxChars?: number): string | null =>
  * (`stripped`), serialised as its statement is bound (batchStatements.ts). Every text value is
  * storable (storableText.ts): a NUL in a status reason cannot fail a batch.
  */
-export function stagedJobOf(id: string, change: HistoryChange, record: JobRecord): StagedJob {
+export function stagedJobOf(
+  id: string,
+  change: HistoryChange,
+  record: JobRecord,
+  failureCategory: string | null = null,
+): StagedJob {
   const r = record as unknown as Record<string, unknown>;
   const createdAt = text(r.createdAt);
   const finishedAt = text(r.finishedAt) ?? text(r.completedAt) ?? text(r.stoppedAt);
@@ -512,6 +524,7 @@ export function stagedJobOf(id: string, change: HistoryChange, record: JobRecord
     sort_at: finishedAt ?? createdAt ?? storableText(change.at),
     terminal: isTerminalState(change.to as JobState) ? 1 : 0,
     last_confirmed_at: storableText(change.at),
+    failure_category: failureCategory,
     stripped: record,
   };
 }

@@ -37,6 +37,7 @@ import type { BlockedQueue } from '../datasources/shared/provider.ts';
 import { blockStamp, confirmsBlock, withBlockedQueue } from './queueBlocked.ts';
 import { awaitedOf, awaitingRows } from './awaiting.ts';
 import { queueP90 } from './queueP90.ts';
+import { failureField } from './failureField.ts';
 import { LEASE_MS } from './outbox.ts';
 import { keepParsed, parsedOf, ruleMatches, RuleSet, type JobFacts } from './ruleSet.ts';
 import { EVERY_PAIR, jobOfPairs } from './rulePairs.ts';
@@ -582,6 +583,7 @@ export class Notifier {
       job: record,
       transitions,
       consoleUrl: this.#o.consoleUrl?.(jobId) ?? null,
+      ...failureField(record),
     };
     // `,"job":…,"transitions":…,"consoleUrl":…}}`: the data's fields after `rule`.
     const tail = `,${JSON.stringify(shared).slice(1)}}`;

@@ -1,3 +1,5 @@
+import type { JobFailure } from '../model/failure.ts';
+
 /**
  * What a delivery says, once per target kind, from one event: a webhook's Standard Webhooks JSON
  * body (`type`, `timestamp`, `data`: the job as `jobHistory` returns it — its record without
@@ -45,6 +47,8 @@ export interface WebhookBody {
     queue?: { arn: string; name: string };
     /** `job.queue_blocked`: why the job cannot run (Batch's status reason). */
     reason?: string | null;
+    /** A failed or cancelled job's cause (`Job.failure`, failureField.ts); absent otherwise. */
+    failure?: JobFailure;
     /** `job.failed`, to rules whose creator reads logs: the job's last log lines (logLines.ts). */
     logLines?: { at: string; message: string }[];
   };
@@ -69,7 +73,16 @@ export function headline(body: WebhookBody, shown: Shown = plain): string {
   const state = field(job, 'state') ?? body.type.replace(/^job\./, '').toUpperCase();
   const region = field(job, 'region');
   const where = `${field(job, 'provider') ?? 'job'}${region ? `, ${region}` : ''}`;
-  return `${shown(name, NAME)} is ${shown(state, NAME)} (${shown(where, NAME)})`;
+  return `${shown(name, NAME)} is ${shown(state, NAME)} (${shown(where, NAME)})${failureLine(body, shown)}`;
+}
+
+/**
+ * What the chat's first line says of a failure's cause: ` — CATEGORY: summary`, the summary
+ * `shown` as every text of a job is (it quotes the job's own reason); empty without one.
+ */
+export function failureLine(body: WebhookBody, shown: Shown = plain): string {
+  const failure = body.data.failure;
+  return failure ? ` — ${failure.category}: ${shown(failure.summary, REASON)}` : '';
 }
 
 /** The facts beside the headline: name → value (`shown`), empty values left out. */

@@ -1,3 +1,4 @@
+import type { JobFailure } from '../model/failure.ts';
 import { parseGlobalId } from '../model/globalId.ts';
 import type { RequestContext } from '../context.ts';
 import { JOB_TYPE_NAME, keyFromRepresentation, type JobRepresentation } from '../model/jobKeys.ts';
@@ -55,6 +56,22 @@ const SHARED_FIELDS = {
   /** The audit of actions on the job (history store); empty when history is off. */
   actionsTaken(job: JobRecord, _args: unknown, context: RequestContext) {
     return context.actionsTaken(job.id);
+  },
+  /**
+   * Why the job failed or was cancelled, by its provider's rules (docs/failures.md); a listed row
+   * of a failed job reads its whole record first (its summary lacks the fields the rules read).
+   */
+  async failure(
+    job: JobRecord,
+    _args: unknown,
+    context: RequestContext,
+  ): Promise<JobFailure | null> {
+    const state = await recordField(job, 'state');
+    if (state !== 'FAILED' && state !== 'CANCELLED') return null;
+    const record = isListedNode(job)
+      ? await context.loadJob(parseGlobalId(job.id), 'failure')
+      : job;
+    return context.failureOf(record);
   },
   /** When a retained record was last confirmed by its provider; null on a live answer. */
   async lastConfirmedAt(job: JobRecord): Promise<string | null> {

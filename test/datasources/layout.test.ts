@@ -28,16 +28,26 @@ const TEMPLATE = ['client.ts', 'errors.ts', 'index.ts', 'key.ts', 'parse.ts', 'r
  * it publishes (`Provider.events`); details.ts (Batch): the describe record's nested objects,
  * read for parse.ts; setup.ts (COS Batch): its endpoint, keys and accounts by UIN, the descriptor's
  * setup; actions.ts: the calls that act on its jobs (cancel, terminate; issue #73); logPlace.ts
- * (Batch): where an attempt's CloudWatch Logs stream is (issue #87). CodePipeline's only
+ * (Batch): where an attempt's CloudWatch Logs stream is (issue #87); failureRules.ts: its table
+ * of failure rules and the record fields they read (`Provider.failure`, issue #101), in every
+ * provider. CodePipeline's only
  * listing (PollForJobs) claims work for a worker, so it has neither.
  */
 const EXTRA: Record<string, string[]> = {
-  panorama: ['list.ts', 'listing.ts'],
-  omics: ['list.ts', 'listing.ts', 'events.ts'],
-  codepipeline: ['events.ts'],
-  cosbatch: ['signer.ts', 'list.ts', 'listing.ts', 'setup.ts', 'actions.ts'],
-  importexport: ['list.ts', 'listing.ts', 'actions.ts'],
-  batch: ['list.ts', 'listing.ts', 'events.ts', 'details.ts', 'actions.ts', 'logPlace.ts'],
+  panorama: ['list.ts', 'listing.ts', 'failureRules.ts'],
+  omics: ['list.ts', 'listing.ts', 'events.ts', 'failureRules.ts'],
+  codepipeline: ['events.ts', 'failureRules.ts'],
+  cosbatch: ['signer.ts', 'list.ts', 'listing.ts', 'setup.ts', 'actions.ts', 'failureRules.ts'],
+  importexport: ['list.ts', 'listing.ts', 'actions.ts', 'failureRules.ts'],
+  batch: [
+    'list.ts',
+    'listing.ts',
+    'events.ts',
+    'details.ts',
+    'actions.ts',
+    'logPlace.ts',
+    'failureRules.ts',
+  ],
 };
 
 const indexOf = (folder: string) => new URL(`${folder}/index.ts`, DATASOURCES);

@@ -29,6 +29,7 @@ const job = (i: number): StagedJob => ({
   sort_at: '2026-11-26T11:00:00.000Z',
   terminal: i % 2,
   last_confirmed_at: '2026-11-26T11:00:01.000Z',
+  failure_category: i % 2 ? null : 'USER_CODE',
   stripped: { i, quote: `it's "${i}"` },
 });
 /** The row Kysely would be given: the record as its JSON. */

@@ -94,9 +94,21 @@ describe('A failed job', () => {
     expect(got!.verified).toBe(true);
     const body = JSON.parse(got!.body) as {
       type: string;
-      data: { job: { state: string }; transitions: { to: string }[]; consoleUrl: string };
+      data: {
+        job: { state: string };
+        transitions: { to: string }[];
+        consoleUrl: string;
+        failure: { category: string; evidence: string[]; rulesVersion: string };
+      };
     };
     expect(body.type).toBe('job.failed');
+    // Its cause by Batch's rules, from the record the body carries: the emulator's failed
+    // container exits non-zero.
+    expect(body.data.failure).toMatchObject({
+      category: 'USER_CODE',
+      evidence: expect.arrayContaining(['statusReason: Essential container exited']),
+      rulesVersion: 'batch-2026.11.1',
+    });
     expect(body.data.job.state).toBe('FAILED');
     expect(body.data.transitions.map((t) => t.to)).toEqual(['IN_PROGRESS', 'FAILED']);
     expect(body.data.consoleUrl).toContain('/console/jobs/');

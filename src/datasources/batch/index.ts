@@ -8,6 +8,7 @@ import { BATCH_KEY } from './key.ts';
 import { BATCH_LOGS } from './logPlace.ts';
 import { BATCH_LISTING } from './listing.ts';
 import type { BatchJobRecord } from './record.ts';
+import { batchFailure } from './failureRules.ts';
 
 /**
  * AWS Batch jobs (DescribeJobs: up to 100 jobs a call, so one DataLoader batch of a region and
@@ -28,6 +29,7 @@ export const batch: Provider<'AWS_BATCH', BatchJobRecord, AwsSourceOptions> = {
   ],
   // An array job's children by status.
   progress: { fields: ['arrayProperties'] },
+  failure: batchFailure,
   // The Sandbox dashboard shows its queue and an array job's children.
   dashboardFields: 'jobQueue statusReason arrayProperties { size statusSummary { status count } }',
   setup: awsSetup((config) => config.endpoints.batch, batchWire),

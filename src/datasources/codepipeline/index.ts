@@ -5,6 +5,7 @@ import type { Provider } from '../shared/provider.ts';
 import { codePipelineWire } from './client.ts';
 import { CODEPIPELINE_KEY } from './key.ts';
 import type { CodePipelineJobRecord } from './record.ts';
+import { codePipelineFailure } from './failureRules.ts';
 
 /**
  * AWS CodePipeline jobs (GetJobDetails). It has no job list that only reads (PollForJobs claims
@@ -18,6 +19,7 @@ export const codePipeline: Provider<'AWS_CODEPIPELINE', CodePipelineJobRecord, A
   permissions: ['codepipeline:GetJobDetails'],
   // GetJobDetails has no status at all.
   progress: { fields: [], noStatus: true },
+  failure: codePipelineFailure,
   // The Sandbox dashboard shows the pipeline context, as its operation has no status.
   dashboardFields: 'pipelineContext { pipelineName stage { name } action { name } }',
   setup: awsSetup((config) => config.endpoints.codepipeline, codePipelineWire),

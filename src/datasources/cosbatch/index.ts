@@ -5,6 +5,7 @@ import { COSBATCH_KEY } from './key.ts';
 import { COSBATCH_LISTING, COSBATCH_VERIFY, COSBATCH_WATCH } from './listing.ts';
 import type { CosBatchJobRecord } from './record.ts';
 import { COSBATCH_SETUP } from './setup.ts';
+import { cosBatchFailure } from './failureRules.ts';
 
 /**
  * Tencent COS Batch jobs (DescribeJob), signed with the Tencent Cloud keys, on the account's
@@ -23,6 +24,7 @@ export const cosBatch: Provider<'TENCENT_COS_BATCH', CosBatchJobRecord, CosSourc
   permissions: ['name/cos:DescribeJob', 'name/cos:ListJobs', 'name/cos:UpdateJobStatus'],
   // The task counts.
   progress: { fields: ['progressSummary'] },
+  failure: cosBatchFailure,
   // The Sandbox dashboard shows its priority, task counts and failure reasons.
   dashboardFields:
     'priority progressSummary { totalNumberOfTasks numberOfTasksSucceeded numberOfTasksFailed } failureReasons { failureCode failureReason }',

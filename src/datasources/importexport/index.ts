@@ -6,6 +6,7 @@ import { importExportWire } from './client.ts';
 import { IMPORTEXPORT_KEY } from './key.ts';
 import { IMPORTEXPORT_LISTING } from './listing.ts';
 import type { ImportExportJobRecord } from './record.ts';
+import { importExportFailure } from './failureRules.ts';
 
 /**
  * AWS Import/Export jobs (GetStatus), a global service, listed newest first. Not watched through
@@ -20,6 +21,7 @@ export const importExport: Provider<'AWS_IMPORT_EXPORT', ImportExportJobRecord, 
     permissions: ['importexport:GetStatus', 'importexport:ListJobs', 'importexport:CancelJob'],
     // The device's location and the error count.
     progress: { fields: ['locationCode', 'locationMessage', 'errorCount'] },
+    failure: importExportFailure,
     // The Sandbox dashboard shows its progress, location and carrier.
     dashboardFields:
       'jobType progressCode progressMessage locationCode locationMessage carrier trackingNumber errorCount',

@@ -256,6 +256,9 @@ export function planList(
     createdBeforeMs,
     stores,
   ];
+  const categories = distinct(filter.failureCategories);
+  // Only with categories: a cursor made without them stays good.
+  if (categories) digested.push([...categories].sort());
   // Only the default account: today's digest, so a cursor of a configuration without accounts stays good.
   if (configured.length > 1 || accounts.length !== configured.length) digested.push(accounts);
   // A grant that reads an alias on one cloud only lists other sources: its cursors are its own.
@@ -267,6 +270,7 @@ export function planList(
   return {
     providers,
     states: stateList ? new Set(stateList) : null,
+    failureCategories: categories ? new Set(categories) : null,
     awsRegions,
     cosRegions,
     createdAfterMs,

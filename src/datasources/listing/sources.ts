@@ -3,6 +3,7 @@ import type { JobProvider } from '../../model/job.ts';
 import { fetchJobShared, type GuardedSource } from '../guard/loader.ts';
 import type { Sources } from '../index.ts';
 import { accountOf, PROVIDERS } from '../registry.ts';
+import { failureFiltered } from './failureFilter.ts';
 import type { ListEnv, ListSource } from '../shared/provider.ts';
 import { SourceNotRead, type ColdSources } from './coldSources.ts';
 import { guardedCall, isProviderSource, type ListCallContext } from './guardedCall.ts';
@@ -126,7 +127,11 @@ function entry(
         stream.pages ?? { provider: where.provider, key: stream.id, base: stream.id },
         pageEnv,
       );
-  return { ...at, stream: readableRows(env, read) };
+  const own = listEnv(env, where.provider, where.account);
+  const filtered = failureFiltered(readableRows(env, read), env.plan.failureCategories, (job) =>
+    own.lookUp(job),
+  );
+  return { ...at, stream: filtered };
 }
 
 /**

@@ -7,6 +7,8 @@ export interface ListPlan {
   providers: readonly JobProvider[];
   /** States asked; null: any. */
   states: ReadonlySet<JobState> | null;
+  /** Failure categories asked (`Job.failure.category`); null: any job. */
+  failureCategories: ReadonlySet<string> | null;
   /** AWS regions, sorted: for the providers whose key's region is an AWS region. */
   awsRegions: readonly string[];
   /** Tencent Cloud regions, sorted: for the providers whose key's region is one (COS Batch). */
@@ -47,6 +49,8 @@ export interface JobListFilter {
   createdBefore?: string;
   /** Default: JOBGRAPH_OMICS_REFERENCE_STORES, else each region's ListReferenceStores. */
   omicsReferenceStoreIds?: readonly string[];
+  /** Only failed or cancelled jobs whose `Job.failure.category` is one of these (failureFilter.ts). */
+  failureCategories?: readonly string[];
   /**
    * Account aliases (`default`: the default account); default: every configured account the
    * caller may read.

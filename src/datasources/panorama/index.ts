@@ -5,6 +5,7 @@ import { panoramaWire } from './client.ts';
 import { PANORAMA_KEY } from './key.ts';
 import { PANORAMA_LISTING, PANORAMA_WATCH } from './listing.ts';
 import type { PanoramaPackageImportJobRecord } from './record.ts';
+import { panoramaFailure } from './failureRules.ts';
 
 /** AWS Panorama package import jobs (DescribePackageImportJob). */
 export const panorama: Provider<'AWS_PANORAMA', PanoramaPackageImportJobRecord, AwsSourceOptions> =
@@ -16,6 +17,7 @@ export const panorama: Provider<'AWS_PANORAMA', PanoramaPackageImportJobRecord, 
     permissions: ['panorama:DescribePackageImportJob', 'panorama:ListPackageImportJobs'],
     // Panorama reports no progress beyond its status.
     progress: { fields: [] },
+    failure: panoramaFailure,
     // The Sandbox dashboard shows its output package.
     dashboardFields: 'output { packageId packageVersion patchVersion }',
     setup: awsSetup((config) => config.endpoints.panorama, panoramaWire),

@@ -2,6 +2,7 @@ import type { Config } from '../../config/index.ts';
 import type { JobKey, KeyOf } from '../../model/keys.ts';
 import type { KeyGrammar } from '../../model/keyGrammar.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
+import type { JobFailure } from '../../model/failure.ts';
 import type { MergeStream, StreamPage } from '../listing/merge.ts';
 import type { ListPlan } from '../listing/types.ts';
 import type { Listed } from '../listing/summaries.ts';
@@ -87,6 +88,13 @@ export interface Provider<
    * its jobs have no job log (`logTail` answers null lines with a reason, never an error).
    */
   readonly logs?: ProviderLogs<R>;
+  /**
+   * Why a job of its failed or was cancelled (`Job.failure`), from its rule table and the fields
+   * of its record they read (its `failureRules.ts`); null for a job in any other state. A list
+   * row in record form (what the history writes of a listed job) may lack fields: only those it
+   * has are read, never a throw.
+   */
+  failure(record: R): JobFailure | null;
 }
 
 /** Where one attempt of a job logs, in CloudWatch Logs: what `GetLogEvents` reads. */

@@ -1,4 +1,5 @@
 import { uuidFor } from '../listing.ts';
+import { failureCauseSpecs } from './failedData.ts';
 
 /**
  * AWS Batch demo data: three job queues of the demo region, and jobs in every status of
@@ -7,7 +8,8 @@ import { uuidFor } from '../listing.ts';
  * status and times. Times are epoch milliseconds, as the service sends them; `startedAt` and
  * `stoppedAt` are absent until they happen. Shapes: `JobDetail` and everything under it, as the
  * model names them. Besides the jobs of each status: a cancelled and a terminated job (FAILED,
- * `isCancelled`/`isTerminated`), an array job of five children (`parent:index`), a multi-node
+ * `isCancelled`/`isTerminated`), failed jobs of each kind of cause (a non-zero exit, an
+ * out-of-memory kill, a spot reclaim without an exit code, an image not pulled), an array job of five children (`parent:index`), a multi-node
  * parallel job of three nodes (`parent#index`), an ECS-properties job and an EKS-properties job.
  */
 
@@ -114,6 +116,12 @@ export const BATCH_JOB_IDS = Object.freeze({
   failed: id('failed'),
   cancelled: id('cancelled'),
   terminated: id('terminated'),
+  /** Killed for memory: exit 137, its attempt's container reason `OutOfMemoryError: …`. */
+  outOfMemory: id('out-of-memory'),
+  /** Its spot instance reclaimed: the attempt's reason `Host EC2 (instance i-…) terminated.`, no exit code. */
+  spotReclaimed: id('spot-reclaimed'),
+  /** Its image not pulled: `CannotPullContainerError: …`, never started. */
+  imagePull: id('image-pull'),
   running: id('running'),
   starting: id('starting'),
   runnable: id('runnable'),
@@ -166,6 +174,12 @@ interface JobSpec {
   stoppedAfter?: number;
   statusReason?: string;
   exitCode?: number;
+  /**
+   * The container's `reason` (ContainerDetail, and its attempt's AttemptContainerDetail) when
+   * the platform gave one (`OutOfMemoryError: …`); absent: "Essential container in task exited"
+   * on the job's container for a non-zero exit, none on its attempt.
+   */
+  containerReason?: string;
   /** The container's log driver (default `awslogs`); another driver writes no CloudWatch stream. */
   logDriver?: string;
   extra?: Record<string, unknown>;
@@ -193,9 +207,11 @@ function containerOf(spec: JobSpec, account: string, region: string): Record<str
     privileged: false,
     user: 'batch',
     ...(stopped && spec.exitCode !== undefined ? { exitCode: spec.exitCode } : {}),
-    ...(stopped && spec.exitCode !== undefined && spec.exitCode !== 0
-      ? { reason: 'Essential container in task exited' }
-      : {}),
+    ...(spec.containerReason !== undefined
+      ? { reason: spec.containerReason }
+      : stopped && spec.exitCode !== undefined && spec.exitCode !== 0
+        ? { reason: 'Essential container in task exited' }
+        : {}),
     ...(started
       ? {
           containerInstanceArn: `arn:aws:ecs:${region}:${account}:container-instance/genomics-ondemand/${uuidFor(`${spec.jobId}/ci`).replace(/-/g, '')}`,
@@ -249,6 +265,7 @@ export function batchJob(
               containerInstanceArn: container.containerInstanceArn,
               taskArn: container.taskArn,
               ...(spec.exitCode !== undefined ? { exitCode: spec.exitCode } : {}),
+              ...(spec.containerReason !== undefined ? { reason: spec.containerReason } : {}),
               ...(container.logStreamName !== undefined
                 ? { logStreamName: container.logStreamName }
                 : {}),
@@ -334,6 +351,11 @@ function demoSpecs(anchorMs: number): JobSpec[] {
       logDriver: 'splunk',
       extra: { isCancelled: false, isTerminated: true },
     },
+    ...failureCauseSpecs(at, J, {
+      high: HIGH_PRIORITY_QUEUE,
+      etl: ETL_QUEUE,
+      spot: SPOT_QUEUE,
+    }),
     {
       jobId: J.ecs,
       jobName: 'etl-inventory-ecs',

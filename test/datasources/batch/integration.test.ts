@@ -216,8 +216,8 @@ describe('AWS Batch in listJobs', () => {
     );
     expect(nodes.map((n) => n.id)).toContain(batchGlobalId(BATCH_JOB_IDS.succeeded));
     expect(nodes.map((n) => n.id)).toContain(`batch@staging:us-east-1:${BATCH_JOB_IDS.succeeded}`);
-    // The demo's three queues and staging's one: 14 + 4 jobs, the progressing one included.
-    expect(nodes).toHaveLength(18);
+    // The demo's three queues and staging's one: 17 + 4 jobs, the progressing one included.
+    expect(nodes).toHaveLength(21);
     const created = nodes.map((n) => n.createdAt);
     expect([...created].sort().reverse()).toEqual(created);
     expect(sources.filter((s) => s.account === 'default')).toHaveLength(3);
@@ -227,7 +227,7 @@ describe('AWS Batch in listJobs', () => {
     expect(listedFailed?.state).toBe('FAILED');
   });
 
-  it('narrows by state: FAILED lists the failed, cancelled and terminated jobs', async () => {
+  it('narrows by state: FAILED lists the failed, cancelled, terminated and other failed jobs', async () => {
     const res = await gql(
       gw,
       `{ listJobs(filter: { providers: [AWS_BATCH], states: [FAILED], accounts: ["default"] }, first: 50) { nodes { id } } }`,
@@ -236,7 +236,14 @@ describe('AWS Batch in listJobs', () => {
     expect(res.body.errors).toBeUndefined();
     const ids = (res.body.data?.listJobs.nodes as { id: string }[]).map((n) => n.id);
     expect(ids.sort()).toEqual(
-      [BATCH_JOB_IDS.failed, BATCH_JOB_IDS.cancelled, BATCH_JOB_IDS.terminated]
+      [
+        BATCH_JOB_IDS.failed,
+        BATCH_JOB_IDS.cancelled,
+        BATCH_JOB_IDS.terminated,
+        BATCH_JOB_IDS.outOfMemory,
+        BATCH_JOB_IDS.spotReclaimed,
+        BATCH_JOB_IDS.imagePull,
+      ]
         .map(batchGlobalId)
         .sort(),
     );

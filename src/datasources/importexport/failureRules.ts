@@ -1,0 +1,60 @@
+import {
+  evaluateFailure,
+  evidenceOf,
+  failureRules,
+  type FailureEvidence,
+  type FailureRule,
+  type JobFailure,
+} from '../../model/failure.ts';
+import type { ImportExportJobRecord } from './record.ts';
+
+const CODES = 'AWS Import/Export Developer Guide, "Error and Status Codes"';
+
+function onCode(
+  pattern: RegExp,
+  outcome: Pick<FailureRule, 'category' | 'retryable' | 'summary'>,
+): FailureRule {
+  return { field: 'progressCode', pattern, ...outcome, source: CODES };
+}
+
+/**
+ * Import/Export's failure causes, from its documented `ProgressCode`s; the device's own errors
+ * (`DeviceError`, `MissingDevice`, `Unsupported*`) name no category here and are UNKNOWN with
+ * the code and message as evidence.
+ */
+export const IMPORTEXPORT_FAILURE_RULES = failureRules('importexport-2026.11.1', [
+  onCode(/^(InvalidSignature|MissingSignature)$/, {
+    category: 'PERMISSION',
+    retryable: false,
+    summary: "The device's signature file was missing or did not match the job ({value}).",
+  }),
+  onCode(/^Expired$/, {
+    category: 'TIMEOUT',
+    retryable: true,
+    summary: 'The job expired before AWS received its device.',
+  }),
+  onCode(/^Canceled$/, {
+    category: 'CANCELLED',
+    retryable: false,
+    summary: 'The job was cancelled.',
+  }),
+]);
+
+/** The job's progress code and message. */
+export function importExportFailureEvidence(
+  record: Partial<ImportExportJobRecord>,
+): FailureEvidence[] {
+  return [
+    ...evidenceOf('progressCode', record.progressCode),
+    ...evidenceOf('progressMessage', record.progressMessage),
+  ];
+}
+
+/** An Import/Export job's failure (`Provider.failure`). */
+export function importExportFailure(record: ImportExportJobRecord): JobFailure | null {
+  return evaluateFailure(
+    IMPORTEXPORT_FAILURE_RULES,
+    record.state,
+    importExportFailureEvidence(record),
+  );
+}

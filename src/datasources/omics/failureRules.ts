@@ -1,0 +1,59 @@
+import {
+  evaluateFailure,
+  evidenceOf,
+  failureRules,
+  type FailureEvidence,
+  type FailureRule,
+  type JobFailure,
+} from '../../model/failure.ts';
+import type { OmicsReferenceImportJobRecord } from './record.ts';
+
+const TABLE = 'AWS HealthOmics User Guide, "workflows-run-errors" (failure reasons)';
+
+/** The same outcome for the job's `statusMessage` and for each source's. */
+function onMessages(
+  pattern: RegExp,
+  outcome: Pick<FailureRule, 'category' | 'retryable' | 'summary'>,
+): FailureRule[] {
+  return ['statusMessage', 'sources[].statusMessage'].map((field) => ({
+    field,
+    pattern,
+    ...outcome,
+    source: TABLE,
+  }));
+}
+
+/**
+ * HealthOmics' failure causes: its published failure-reason table's codes where a message names
+ * one, and AWS's access-denied wording. A reference import job reports its reason only as text
+ * (`statusMessage`, each source's `statusMessage`); anything else is UNKNOWN.
+ */
+export const OMICS_FAILURE_RULES = failureRules('omics-2026.11.1', [
+  ...onMessages(/\b(ASSUME_ROLE_FAILED|ECR_PERMISSION_ERROR)\b|^Access ?Denied\b/i, {
+    category: 'PERMISSION',
+    retryable: false,
+    summary: 'The service role could not be assumed or lacks access: {value}',
+  }),
+  ...onMessages(/\bCANNOT_START_CONTAINER_ERROR\b/, {
+    category: 'PROVIDER_ERROR',
+    retryable: true,
+    summary: 'HealthOmics could not start its container.',
+  }),
+]);
+
+/** The job's message, then each source's, in the provider's order. */
+export function omicsFailureEvidence(
+  record: Partial<OmicsReferenceImportJobRecord>,
+): FailureEvidence[] {
+  return [
+    ...evidenceOf('statusMessage', record.statusMessage),
+    ...(record.sources ?? []).flatMap((s, i) =>
+      evidenceOf(`sources[${i}].statusMessage`, s.statusMessage),
+    ),
+  ];
+}
+
+/** A HealthOmics reference import job's failure (`Provider.failure`). */
+export function omicsFailure(record: OmicsReferenceImportJobRecord): JobFailure | null {
+  return evaluateFailure(OMICS_FAILURE_RULES, record.state, omicsFailureEvidence(record));
+}

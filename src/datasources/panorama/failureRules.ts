@@ -1,0 +1,25 @@
+import {
+  evaluateFailure,
+  evidenceOf,
+  failureRules,
+  type FailureEvidence,
+  type JobFailure,
+} from '../../model/failure.ts';
+import type { PanoramaPackageImportJobRecord } from './record.ts';
+
+/**
+ * Panorama documents no failure reasons: `StatusMessage` is free text (DescribePackageImportJob),
+ * so every failed import is UNKNOWN with its message as evidence until a reason is documented.
+ */
+export const PANORAMA_FAILURE_RULES = failureRules('panorama-2026.11.1', []);
+
+export function panoramaFailureEvidence(
+  record: Partial<PanoramaPackageImportJobRecord>,
+): FailureEvidence[] {
+  return evidenceOf('statusMessage', record.statusMessage);
+}
+
+/** A Panorama package import job's failure (`Provider.failure`). */
+export function panoramaFailure(record: PanoramaPackageImportJobRecord): JobFailure | null {
+  return evaluateFailure(PANORAMA_FAILURE_RULES, record.state, panoramaFailureEvidence(record));
+}
