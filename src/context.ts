@@ -17,6 +17,7 @@ import {
   type GuardedSource,
 } from './datasources/guard/loader.ts';
 import { accountDirectory, aliasOfAccountId } from './datasources/accountDirectory.ts';
+import { offerRead } from './datasources/state/offerRead.ts';
 import { accountOf, failureOf, PROVIDERS, providerOf } from './datasources/registry.ts';
 import type { JobFailure } from './model/failure.ts';
 import { listContradicts } from './datasources/listing/contradicts.ts';
@@ -213,9 +214,7 @@ const learnSecrets = (record: JobRecord) => secretValues.learnRecord(record);
  */
 function onRecordOf(states: GatewayParts['states']) {
   if (!states) return learnSecrets;
-  return (record: JobRecord, sentAt: number) => {
-    if (record.retained !== true) states.offer(record, { origin: 'read', at: sentAt });
-  };
+  return (record: JobRecord, sentAt: number) => offerRead(states, record, sentAt);
 }
 
 /**

@@ -15,7 +15,8 @@ import { Notifier } from './notifier.ts';
 import type { JobRecord } from '../model/job.ts';
 import type { Sources } from '../datasources/index.ts';
 import type { JobStates } from '../datasources/state/jobStates.ts';
-import { createJobLoader, type GuardedSource } from '../datasources/guard/loader.ts';
+import { createJobLoader, providerOnly, type GuardedSource } from '../datasources/guard/loader.ts';
+import { offerRead } from '../datasources/state/offerRead.ts';
 import { parseGlobalId } from '../model/globalId.ts';
 import type { JobLogs } from '../datasources/logs/jobLogs.ts';
 import { logLinesReader } from './logLines.ts';
@@ -153,12 +154,13 @@ function createNotifier(
   outbox: Outbox,
   onSkipped: (count: number) => void,
 ): Notifier {
+  const sourceOf = providerOnlySources(jobs.sources);
   return new Notifier({
     store,
     db: database.db,
     accountOf: jobs.accountOf,
     withoutSecrets: jobs.withoutSecrets,
-    readJobs: (ids) => readJobs(jobs.sources, jobs.states, ids),
+    readJobs: (ids) => readJobs(sourceOf, jobs.states, ids),
     consoleUrl: jobs.consoleUrl,
     enqueued: () => void outbox.kick(),
     deliver: (rows) => void outbox.deliverNow(rows).catch(() => undefined),
@@ -190,12 +192,26 @@ function scanStuckEachMinute(notifier: Notifier, logger: NotificationsLogger): N
 }
 
 /**
- * A provider read of each job of `ids` now, as a request's would be: through each provider's
+ * Each provider's source as a confirming read takes it (`providerOnly`): made once, on first use,
+ * for every read of this notifier.
+ */
+function providerOnlySources(sources: Sources): (provider: string) => GuardedSource {
+  const made = new Map<string, GuardedSource>();
+  return (provider) => {
+    let own = made.get(provider);
+    if (!own) made.set(provider, (own = providerOnly(sources[provider as never] as GuardedSource)));
+    return own;
+  };
+}
+
+/**
+ * A provider read of each job of `ids` now, as a request's would be but never answered by a copy
+ * (the cache, a peer's, the history's retained one: `providerOnly`): through each provider's
  * loader (the jobs of one provider in one batch), each record offered to the job-state store as a
- * read sent now.
+ * read sent now. What it answers may confirm an event.
  */
 async function readJobs(
-  sources: Sources,
+  sourceOf: (provider: string) => GuardedSource,
   states: Pick<JobStates, 'offer' | 'now'>,
   ids: readonly string[],
 ): Promise<(JobRecord | Error)[]> {
@@ -207,9 +223,9 @@ async function readJobs(
         let loader = loaders.get(key.provider);
         if (!loader) {
           loader = createJobLoader(
-            sources[key.provider] as GuardedSource,
+            sourceOf(key.provider),
             'jobgraph:notifications',
-            (record, sentAt) => void states.offer(record, { origin: 'read', at: sentAt }),
+            (record, sentAt) => offerRead(states, record, sentAt),
             states.now,
           );
           loaders.set(key.provider, loader);

@@ -263,12 +263,16 @@ export class Notifier {
     for (const [i, record] of records.entries()) {
       const asked = pending.get(ids[i]!)!;
       if (record instanceof Error) {
-        this.#o.onError?.(record);
+        if (notFound(record)) unconfirmed.push(ids[i]!);
+        else this.#o.onError?.(record);
         continue;
       }
       // The provider says otherwise: no delivery on the event's word (the read, offered to the
       // store, is a transition of its own if it is news).
-      const stripped = record.state === asked.to ? this.#o.withoutSecrets(record) : null;
+      const stripped =
+        record.state === asked.to && record.retained !== true
+          ? this.#o.withoutSecrets(record)
+          : null;
       const facts = factsOfRecord(record, this.#o.accountOf(record.id));
       const rules = stripped === null ? [] : this.#rules.matching(facts, asked.trigger);
       if (rules.length === 0) {
@@ -310,11 +314,14 @@ export class Notifier {
     const at = new Date(this.#now()).toISOString();
     for (const [i, record] of records.entries()) {
       if (record instanceof Error) {
-        this.#o.onError?.(record);
+        // The provider knows no such job: nothing confirms what the event said of it.
+        if (notFound(record)) dropped.push(...byJob.get(ids[i]!)!.map((r) => r.id));
+        else this.#o.onError?.(record);
         continue;
       }
       const facts = factsOfRecord(record, this.#o.accountOf(record.id));
-      const stripped = this.#o.withoutSecrets(record);
+      // Only the provider's own answer confirms (a retained copy never reaches here: defence).
+      const stripped = record.retained === true ? null : this.#o.withoutSecrets(record);
       let shown: PayloadTransition[] | null = null;
       for (const row of byJob.get(ids[i]!)!) {
         const { to, trigger } = awaitedOf(row);
@@ -600,3 +607,6 @@ export class Notifier {
     }));
   }
 }
+
+/** A read's answer that the provider knows no such job. */
+const notFound = (e: Error) => (e as { code?: string }).code === 'NOT_FOUND';

@@ -65,6 +65,19 @@ export function guardSource<P extends JobProvider>(
 }
 
 /**
+ * The same source, limits, breakers and budget, answering only what its provider answers now:
+ * without the cross-request cache (a peer's or an earlier read's copy), the retained jobs (the
+ * history's own copy of a job the provider forgot) or the requests' calls in flight (which may be
+ * answered by either). What a notification's confirming read takes for the provider's word
+ * (notifications/index.ts): a copy confirms no event.
+ */
+export function providerOnly<P extends JobProvider>(guarded: GuardedSource<P>): GuardedSource<P> {
+  const { cache: _cache, retained: _retained, batcher: _batcher, ...rest } = guarded;
+  const own: GuardedSource<P> = { ...rest, inFlight: new Map() };
+  return guarded.source.batch ? { ...own, batcher: new DescribeBatcher(own) } : own;
+}
+
+/**
  * Fetch one job for `caller` (the token's subject) below the per-request DataLoader: the
  * cross-request cache, then the process-wide map of calls in flight — a request that asks for a
  * job another request is already fetching waits for that call instead of making its own — then

@@ -6,6 +6,7 @@ import {
   fetchJobShared,
   guardSource,
   inFlightCount,
+  providerOnly,
   type GuardOptions,
 } from '../../../src/datasources/guard/loader.ts';
 import { AnswerMemo } from '../../../src/datasources/shared/answerMemo.ts';
@@ -164,6 +165,59 @@ describe('createJobLoader', () => {
     expect(never.status === 'rejected' && (never.reason as UpstreamError).code).toBe('NOT_FOUND');
     // Live wins: the store is read only for the jobs the provider said it does not know.
     expect(recalled.sort()).toEqual([formatGlobalId(key('gone')), formatGlobalId(key('never'))]);
+  });
+
+  it('asks the provider itself through providerOnly: no cached copy, no retained copy, no request in flight answers', async () => {
+    const cached = { ...recordOf(key('finished')), terminal: true };
+    const cache: JobCache = {
+      get: async (id) => (id === cached.id ? cached : undefined),
+      admit: async () => true,
+      forget: async () => {},
+      close: async () => {},
+    };
+    const recalled: string[] = [];
+    const retained = {
+      recall: async (id: string) => {
+        recalled.push(id);
+        return {
+          ...recordOf(key('gone')),
+          retained: true,
+          lastConfirmedAt: '2026-01-01T00:00:00.000Z',
+        };
+      },
+    };
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const { source, calls } = fakeSource(async (k) => {
+      if (k.jobId === 'gone')
+        throw new UpstreamError({
+          provider: 'AWS_CODEPIPELINE',
+          code: 'NOT_FOUND',
+          message: 'No job gone.',
+          httpStatus: 404,
+        });
+      if (k.jobId === 'slow') await held;
+      return recordOf(k);
+    });
+    const guarded = guardSource(source, { ...OPTIONS, retained }, cache);
+    // A request's read of `slow` is in flight.
+    const requests = createJobLoader(guarded);
+    const inFlight = requests.load(key('slow'));
+    await vi.waitFor(() => expect(calls).toEqual(['slow']), EVENTUALLY);
+    const own = createJobLoader(providerOnly(guarded));
+    const [finished, gone] = await Promise.allSettled([
+      own.load(key('finished')),
+      own.load(key('gone')),
+    ]);
+    const slow = own.load(key('slow'));
+    await vi.waitFor(() => expect(calls.filter((c) => c === 'slow')).toHaveLength(2), EVENTUALLY);
+    release();
+    await Promise.all([inFlight, slow]);
+    // The cached job read from the provider; the forgotten one NOT_FOUND, the store never asked.
+    expect(calls.sort()).toEqual(['finished', 'gone', 'slow', 'slow']);
+    expect(finished.status === 'fulfilled' && finished.value.terminal).toBeFalsy();
+    expect(gone.status === 'rejected' && (gone.reason as UpstreamError).code).toBe('NOT_FOUND');
+    expect(recalled).toEqual([]);
   });
 
   it("serves each request its own writable copy of a cached record, and leaves the cache's frozen record as it is", async () => {
