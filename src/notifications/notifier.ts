@@ -163,8 +163,8 @@ export class Notifier {
   #loaded = 0;
   #readAll = 0;
   #version: string | null = null;
-  /** The events pending confirmation by job: the state and trigger told, the provider's stamp. */
-  #pending = new Map<string, { to: string; trigger: NotificationTrigger; stamp: string }>();
+  /** The events pending confirmation by job: the transition told, its trigger, the provider's stamp. */
+  #pending = new Map<string, PendingEvent>();
   /** The confirming read due at the window's end (the pending jobs read together). */
   #due: NodeJS.Timeout | null = null;
 
@@ -229,7 +229,8 @@ export class Notifier {
     const at = new Date(message.observation.at ?? this.#now()).toISOString();
     // The stamp the history's awaiting rows take (the event's record, its transition's time).
     const stamp = stampOf(record as unknown as Record<string, unknown>, at);
-    this.#pending.set(record.id, { to: record.state, trigger, stamp });
+    const from = message.previous?.header.state ?? null;
+    this.#pending.set(record.id, { to: record.state, from, at, trigger, stamp });
     if (this.#pending.size >= CONFIRM_MOST) return void this.#confirm();
     if (this.#due) return;
     this.#due = setTimeout(() => void this.#confirm(), CONFIRM_WINDOW_MS);
@@ -279,8 +280,15 @@ export class Notifier {
         unconfirmed.push(record.id);
         continue;
       }
-      // The transitions the payload lists: the history's, read once a job whatever the rules.
-      const shown = await this.#transitions(this.#o.db, record.id);
+      // The transitions the payload lists: the history's, read once a job whatever the rules, and
+      // the one that fired last (the history's next batch may not have written it yet).
+      const shown = withFiring(await this.#transitions(this.#o.db, record.id), {
+        at: asked.at,
+        from: asked.from,
+        to: asked.to,
+        providerStatus: record.providerStatus ?? null,
+        source: 'EVENT',
+      });
       rows.push(
         ...this.#deliveries(
           rules,
@@ -610,3 +618,25 @@ export class Notifier {
 
 /** A read's answer that the provider knows no such job. */
 const notFound = (e: Error) => (e as { code?: string }).code === 'NOT_FOUND';
+
+/** An event waiting for its confirming read: what it told, when, and the provider's stamp. */
+interface PendingEvent {
+  to: string;
+  from: string | null;
+  at: string;
+  trigger: NotificationTrigger;
+  stamp: string;
+}
+
+/**
+ * A payload's transitions ending with the one that fired it: the history's, and `firing` after
+ * them unless the newest already moved the job to that state.
+ */
+export function withFiring(
+  shown: PayloadTransition[],
+  firing: PayloadTransition,
+): PayloadTransition[] {
+  const last = shown.at(-1);
+  if (last && last.to === firing.to) return shown;
+  return [...shown, { ...firing, from: firing.from ?? last?.to ?? null }];
+}
