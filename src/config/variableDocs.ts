@@ -230,7 +230,7 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
   history(
     'JOBGRAPH_NOTIFY_ALLOW_HOSTS',
     '—',
-    'host:port entries a notification target may name over http, off port 443 and on any address (a bare host: 443; host:*: any port)',
+    'host:port a notification target may use over http, off port 443, on any address (bare host: 443)',
   ),
   history('JOBGRAPH_NOTIFY_TIMEOUT_MS', '15000', 'longest one notification delivery attempt, ms'),
   history(
