@@ -24,11 +24,11 @@
  * transition seen by two replicas, or again after a restart, is one delivery (the outbox's key).
  */
 import { createHash } from 'node:crypto';
-import type { ExpressionBuilder, Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { HistoryTables } from '../history/database.ts';
 import { jobTransitions } from '../history/reader.ts';
 import { storedRecordOf, type StagedJob } from '../history/batchStatements.ts';
-import type { JobRow, JobsTable, TransitionRow } from '../history/tables.ts';
+import type { JobRow, TransitionRow } from '../history/tables.ts';
 import type { JobRecord } from '../model/job.ts';
 import type { WebhookBody, NotificationTrigger, PayloadTransition } from './payload.ts';
 import { EVENT_TYPES } from './payload.ts';
@@ -36,11 +36,10 @@ import type { DeliveryRow, RuleRow, RuleStore } from './ruleStore.ts';
 import type { BlockedQueue } from '../datasources/shared/provider.ts';
 import { blockStamp, confirmsBlock, withBlockedQueue } from './queueBlocked.ts';
 import { awaitedOf, awaitingRows } from './awaiting.ts';
-import { queueP90 } from './queueP90.ts';
+import { judgeStuck, stuckCandidates, type StuckBasis, type StuckJob } from './stuckScan.ts';
 import { failureField } from './failureField.ts';
 import { LEASE_MS } from './outbox.ts';
 import { keepParsed, parsedOf, ruleMatches, RuleSet, type JobFacts } from './ruleSet.ts';
-import { EVERY_PAIR, jobOfPairs } from './rulePairs.ts';
 
 export { ruleMatches, type JobFacts } from './ruleSet.ts';
 
@@ -139,6 +138,8 @@ export interface NotifierOptions {
 
 /** Most stuck jobs one rule delivers a scan. */
 const STUCK_PER_RULE = 100;
+/** Most jobs a STUCK scan reads itself (past a bound, no read since): a scan's share of the rate budget. */
+const STUCK_READS_A_SCAN = 20;
 
 /**
  * How long the confirming reads of events gather, ms, from the first one pending: a burst of
@@ -463,92 +464,64 @@ export class Notifier {
   }
 
   /**
-   * STUCK (a rule's `stuckAfterSeconds`): each unfinished job a rule matches whose last transition
-   * is older than that, and that a provider read has shown since then still in that state (its
-   * `last_confirmed_at`: the history knows a job is stuck only once jobgraph read it so): one
-   * delivery per rule, job and time it entered the state, however many scans and replicas see it.
-   * With `stuckFactor` instead: longer than that factor × the p90 of its queue's time in that
-   * state over 14 days (queueP90.ts), once a read showed it so. At most STUCK_PER_RULE jobs a rule a
-   * scan; the payload's `data.stuck` says which basis.
+   * STUCK (stuckScan.ts): each unfinished job a rule matches that has been in its state past the
+   * rule's bound, shown so by a provider read since it passed it — a read the scan makes itself
+   * (at most STUCK_READS_A_SCAN) for a job no read has shown since (a rule made while a job already
+   * waited). One delivery per rule, job and time it entered the state, however many scans and
+   * replicas see it; at most STUCK_PER_RULE jobs a rule a scan; the payload's `data.stuck` says
+   * which basis.
    */
   async scanStuck(): Promise<number> {
     await this.refreshIfChanged();
     const now = this.#now();
     const rows: DeliveryRow[] = [];
+    const unread: { rule: RuleRow; job: StuckJob; basis: StuckBasis }[] = [];
     const p90s = new Map<string, { p90Ms: number; samples: number } | null>();
     // The enabled rules taking STUCK only: the others are never looked at.
     for (const rule of this.#rules.taking('STUCK')) {
-      const { accounts, filter, triggers } = parsedOf(rule);
-      const after = rule.stuck_after_seconds;
-      const factor = rule.stuck_factor === null ? null : Number(rule.stuck_factor);
-      if (rule.enabled !== 1 || !triggers.includes('STUCK') || (after === null && factor === null))
-        continue;
-      // Fixed: the cutoff in SQL. By factor: every unfinished job a read showed after it entered
-      // its state, judged below against its queue's p90 in that state.
-      const cutoff = after === null ? null : new Date(now - after * 1000).toISOString();
-      const since = (eb: ExpressionBuilder<HistoryTables & { jobs: JobsTable }, 'jobs'>) =>
-        eb
-          .selectFrom('transitions as t')
-          .select((t) => t.fn.max('t.at').as('m'))
-          .whereRef('t.job_seq', '=', 'jobs.seq');
-      let q = this.#o.db
-        .selectFrom('jobs')
-        .selectAll('jobs')
-        .select((eb) => since(eb).as('since'))
-        .where('jobs.terminal', '=', 0);
-      q =
-        cutoff === null
-          ? q.where((eb) => eb('jobs.last_confirmed_at', '>', since(eb)))
-          : q
-              .where('jobs.last_confirmed_at', '>=', cutoff)
-              .where((eb) => eb(since(eb), '<=', cutoff));
-      if (!accounts.includes(EVERY_PAIR)) q = q.where((eb) => jobOfPairs(eb, accounts));
-      if (filter.providers?.length) q = q.where('jobs.provider', 'in', [...filter.providers]);
-      const found = await q.limit(STUCK_PER_RULE).execute();
-      for (const job of found) {
-        if (!ruleMatches(rule, factsOfRow(job), 'STUCK') || typeof job.since !== 'string') continue;
-        let stuck: Record<string, unknown>;
-        if (after !== null) stuck = { basis: 'stuckAfterSeconds', afterSeconds: after };
-        else {
-          const key = `${job.provider}\n${job.queue ?? ''}\n${job.state}`;
-          if (!p90s.has(key))
-            p90s.set(key, await queueP90(this.#o.db, job.provider, job.queue, job.state, now));
-          const p = p90s.get(key);
-          if (!p) continue;
-          const threshold = factor! * p.p90Ms;
-          const entered = Date.parse(job.since);
-          // Longer than k × p90 in that state, and a read has shown it so since then.
-          if (now - entered <= threshold || Date.parse(job.last_confirmed_at) < entered + threshold)
-            continue;
-          stuck = {
-            basis: 'stuckFactor',
-            factor,
-            p90Seconds: Math.round(p.p90Ms / 1000),
-            samples: p.samples,
-          };
-        }
-        const record = JSON.parse(job.record) as Record<string, unknown>;
-        const row = this.#delivery(
-          rule,
-          job.id,
-          'STUCK',
-          record,
-          await this.#transitions(this.#o.db, job.id),
-          new Date(now).toISOString(),
-        );
-        // One per job and state entered (its time), not per scan.
-        row.id = deliveryIdOf(rule.id, job.id, 'STUCK', job.since);
-        const body = JSON.parse(row.payload) as WebhookBody & { data: Record<string, unknown> };
-        body.data.stuck = { state: job.state, since: job.since, ...stuck };
-        row.payload = JSON.stringify(body);
-        rows.push(row);
+      if (rule.enabled !== 1 || !parsedOf(rule).triggers.includes('STUCK')) continue;
+      for (const job of await stuckCandidates(this.#o.db, rule, now, STUCK_PER_RULE)) {
+        if (!ruleMatches(rule, factsOfRow(job), 'STUCK')) continue;
+        const judged = await judgeStuck(this.#o.db, rule, job, now, p90s);
+        if (judged?.confirmed) rows.push(await this.#stuckRow(rule, job, judged.basis, now));
+        else if (judged) unread.push({ rule, job, basis: judged.basis });
       }
+    }
+    // Past the bound, but no read has shown it since: the provider's word now (providerOnly).
+    const toRead = unread.slice(0, STUCK_READS_A_SCAN);
+    const ids = [...new Set(toRead.map((u) => u.job.id))];
+    const reads = ids.length > 0 ? await this.#o.readJobs(ids) : [];
+    const byId = new Map(ids.map((id, i) => [id, reads[i]]));
+    for (const { rule, job, basis } of toRead) {
+      const read = byId.get(job.id);
+      if (!read || read instanceof Error || read.retained === true || read.state !== job.state)
+        continue;
+      rows.push(await this.#stuckRow(rule, job, basis, now));
     }
     if (rows.length > 0) {
       await this.#o.store.enqueue(rows);
       this.#o.enqueued?.();
     }
     return rows.length;
+  }
+
+  /** `job`'s STUCK delivery for `rule`, one per job and state entered (its time), not per scan. */
+  async #stuckRow(rule: RuleRow, job: StuckJob, basis: StuckBasis, now: number) {
+    const record = JSON.parse(job.record) as Record<string, unknown>;
+    const at = new Date(now).toISOString();
+    const row = this.#delivery(
+      rule,
+      job.id,
+      'STUCK',
+      record,
+      await this.#transitions(this.#o.db, job.id),
+      at,
+    );
+    row.id = deliveryIdOf(rule.id, job.id, 'STUCK', job.since);
+    const body = JSON.parse(row.payload) as WebhookBody & { data: Record<string, unknown> };
+    body.data.stuck = { state: job.state, since: job.since, ...basis };
+    row.payload = JSON.stringify(body);
+    return row;
   }
 
   async #transitions(db: Kysely<HistoryTables>, jobId: string): Promise<PayloadTransition[]> {

@@ -1,7 +1,8 @@
 // STUCK with a fixed `stuckAfterSeconds` (src/notifications/notifier.ts `scanStuck`), over a real
 // SQLite file and a real PostgreSQL server, the clock injected: a job a read showed still running
-// past the rule's time is one `job.stuck` delivery however often the scan runs; a finished job, a
-// job not read since, or one of another account is none.
+// past the rule's time is one `job.stuck` delivery however often the scan runs; a job no read has
+// shown since is read by the scan itself, and delivered when the provider still shows it so (a rule
+// made while a job already waited); a finished job, or one of another account, is none.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
 import { HistoryWriter } from '../../src/history/writer.ts';
@@ -123,6 +124,41 @@ describe.each(historyStores())('STUCK rules on a $name', ({ skip, fresh }) => {
         basis: 'stuckAfterSeconds',
         afterSeconds: 3600,
       });
+    },
+  );
+
+  it.skipIf(skip)(
+    'reads a job past the rule’s time that no read has shown since, and delivers it when the provider still shows it so',
+    async () => {
+      const reads: string[][] = [];
+      const notifier = new Notifier({
+        store,
+        db: db.db,
+        accountOf: () => 'default',
+        withoutSecrets: (r) => r,
+        readJobs: (ids) => {
+          reads.push([...ids]);
+          return Promise.resolve(ids.map((id) => record(id, 'IN_PROGRESS')));
+        },
+        now: () => T0 + HOUR + 180_000,
+      });
+      await notifier.scanStuck();
+      expect(reads.flat()).toContain('batch:unread');
+      const rows = await db.db
+        .selectFrom('notification_deliveries')
+        .select(['job_id'])
+        .where('rule_id', '=', 'nr_default')
+        .orderBy('job_id')
+        .execute();
+      expect(rows.map((r) => r.job_id)).toEqual(['batch:stuck', 'batch:unread']);
+      // Again: the same delivery, not a second one.
+      await notifier.scanStuck();
+      const again = await db.db
+        .selectFrom('notification_deliveries')
+        .select(['job_id'])
+        .where('rule_id', '=', 'nr_default')
+        .execute();
+      expect(again).toHaveLength(2);
     },
   );
 
