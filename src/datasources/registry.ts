@@ -8,7 +8,7 @@ import { cosBatch } from './cosbatch/index.ts';
 import { importExport } from './importexport/index.ts';
 import { omics } from './omics/index.ts';
 import { panorama } from './panorama/index.ts';
-import type { AnyProvider, Provider, SourceOptions } from './shared/provider.ts';
+import type { AnyProvider, Provider, ProviderParts, SourceOptions } from './shared/provider.ts';
 
 /**
  * Every provider, in the order of `JobProvider` (model/job.ts): the one list that listing,
@@ -49,4 +49,12 @@ export function failureOf(record: JobRecord): JobFailure | null {
   // The provider of the record's own name: its `failure` reads a record of its own shape.
   const provider = providerOf(record.provider) as Provider<JobProvider, JobRecord, SourceOptions>;
   return provider.failure(record);
+}
+
+/**
+ * What the job of `globalId` is a part of, and a record's parts counted (`Provider.parts`): null
+ * when its provider's jobs have no parts.
+ */
+export function partsOf(provider: JobProvider): ProviderParts | null {
+  return (providerOf(provider).parts) ?? null;
 }

@@ -30,6 +30,8 @@ import { jobTransitions } from '../history/reader.ts';
 import { storedRecordOf, type StagedJob } from '../history/batchStatements.ts';
 import type { JobRow, TransitionRow } from '../history/tables.ts';
 import type { JobRecord } from '../model/job.ts';
+import { parseGlobalId } from '../model/globalId.ts';
+import { partsOf } from '../datasources/registry.ts';
 import type { WebhookBody, NotificationTrigger, PayloadTransition } from './payload.ts';
 import { EVENT_TYPES } from './payload.ts';
 import type { DeliveryRow, RuleRow, RuleStore } from './ruleStore.ts';
@@ -138,6 +140,8 @@ export interface NotifierOptions {
 
 /** Most stuck jobs one rule delivers a scan. */
 const STUCK_PER_RULE = 100;
+/** The transitions a part of another job notifies chat of through its parent only. */
+const PART_FINISHES: ReadonlySet<string> = new Set(['FAILED', 'SUCCEEDED', 'CANCELLED']);
 /** Most jobs a STUCK scan reads itself (past a bound, no read since): a scan's share of the rate budget. */
 const STUCK_READS_A_SCAN = 20;
 
@@ -341,7 +345,9 @@ export class Notifier {
         }
         shown ??= await this.#transitions(this.#o.db, record.id);
         const made = this.#delivery(rule, record.id, trigger, stripped as never, shown, at);
-        rows.push({ ...made, id: row.id });
+        // A part's finish goes to webhooks alone (its parent's chat message counts it).
+        if (made) rows.push({ ...made, id: row.id });
+        else dropped.push(row.id);
       }
     }
     await this.#settle(rows, { ids: dropped });
@@ -387,7 +393,7 @@ export class Notifier {
     const at = new Date(this.#now()).toISOString();
     const shown = await this.#transitions(this.#o.db, read.id);
     const rows = rules.map((rule) => {
-      const row = this.#delivery(rule, read.id, 'QUEUE_BLOCKED', stripped as never, shown, at);
+      const row = this.#delivery(rule, read.id, 'QUEUE_BLOCKED', stripped as never, shown, at)!;
       row.id = deliveryIdOf(rule.id, read.id, 'QUEUE_BLOCKED', blockStamp(blocked));
       return withBlockedQueue(row, blocked);
     });
@@ -516,7 +522,7 @@ export class Notifier {
       record,
       await this.#transitions(this.#o.db, job.id),
       at,
-    );
+    )!;
     row.id = deliveryIdOf(rule.id, job.id, 'STUCK', job.since);
     const body = JSON.parse(row.payload) as WebhookBody & { data: Record<string, unknown> };
     body.data.stuck = { state: job.state, since: job.since, ...basis };
@@ -538,7 +544,7 @@ export class Notifier {
     record: Record<string, unknown>,
     transitions: PayloadTransition[],
     at: string,
-  ): DeliveryRow {
+  ): DeliveryRow | undefined {
     return this.#deliveries(
       [rule],
       jobId,
@@ -547,7 +553,7 @@ export class Notifier {
       transitions,
       at,
       stampOf(record, at),
-    )[0]!;
+    )[0];
   }
 
   /**
@@ -566,16 +572,24 @@ export class Notifier {
     stamp: string,
   ): DeliveryRow[] {
     const type = EVENT_TYPES[trigger];
+    const parts = partsOfJob(jobId);
+    // A part of another job (an array child, a node) changes with its parent: its finish is a
+    // webhook event of its own, never a chat message (the parent's counts it), so a multi-node
+    // job's failure is one message a channel, not one a node.
+    const part = PART_FINISHES.has(trigger) && parts?.parentOf(jobId) != null;
+    const taking = part ? rules.filter((r) => r.target_kind === 'WEBHOOK') : rules;
+    const count = parts?.countOf(record as never) ?? null;
     const head = `{"type":${JSON.stringify(type)},"timestamp":${JSON.stringify(at)},"data":{"rule":`;
     const shared: Omit<WebhookBody['data'], 'rule'> = {
       job: record,
       transitions,
       consoleUrl: this.#o.consoleUrl?.(jobId) ?? null,
       ...failureField(record),
+      ...(count !== null ? { parts: count } : {}),
     };
     // `,"job":…,"transitions":…,"consoleUrl":…}}`: the data's fields after `rule`.
     const tail = `,${JSON.stringify(shared).slice(1)}}`;
-    return rules.map((rule) => ({
+    return taking.map((rule) => ({
       id: deliveryIdOf(rule.id, jobId, trigger, stamp),
       rule_id: rule.id,
       job_id: jobId,
@@ -612,4 +626,13 @@ export function withFiring(
   const last = shown.at(-1);
   if (last && last.to === firing.to) return shown;
   return [...shown, { ...firing, from: firing.from ?? last?.to ?? null }];
+}
+
+/** The parts rules of the provider of the job of `jobId` (null: none, or an ID it cannot read). */
+function partsOfJob(jobId: string) {
+  try {
+    return partsOf(parseGlobalId(jobId).provider);
+  } catch {
+    return null;
+  }
 }

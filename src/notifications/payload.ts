@@ -49,6 +49,8 @@ export interface WebhookBody {
     reason?: string | null;
     /** A failed or cancelled job's cause (`Job.failure`, failureField.ts); absent otherwise. */
     failure?: JobFailure;
+    /** A job made of parts (an array job, a multi-node job): its parts counted in words. */
+    parts?: string;
     /** `job.failed`, to rules whose creator reads logs: the job's last log lines (logLines.ts). */
     logLines?: { at: string; message: string }[];
   };
@@ -95,6 +97,7 @@ export function facts(body: WebhookBody, shown: Shown = plain): [string, string]
       ['Event', body.type, NAME],
       ['Job', field(job, 'id'), NAME],
       ['Queue', body.data.queue?.name ?? null, NAME],
+      ['Parts', body.data.parts ?? null, NAME],
       ['Provider status', field(job, 'providerStatus'), NAME],
       ['Reason', field(job, 'statusMessage'), REASON],
       ['Since', last?.at ?? null, NAME],

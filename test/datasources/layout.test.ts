@@ -47,6 +47,7 @@ const EXTRA: Record<string, string[]> = {
     'actions.ts',
     'logPlace.ts',
     'failureRules.ts',
+    'parts.ts',
   ],
 };
 

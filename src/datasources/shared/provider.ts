@@ -95,6 +95,19 @@ export interface Provider<
    * has are read, never a throw.
    */
   failure(record: R): JobFailure | null;
+  /**
+   * Its jobs that are parts of another (AWS Batch array children, multi-node nodes); absent: no
+   * job of its has parts. A chat message of a failure is the parent's alone, counting its parts.
+   */
+  readonly parts?: ProviderParts<R>;
+}
+
+/** Jobs made of parts, as a provider tells them (`Provider.parts`). */
+export interface ProviderParts<R extends JobRecord = JobRecord> {
+  /** The global ID of the job that the job of `globalId` is a part of; null for a job of its own. */
+  parentOf(globalId: string): string | null;
+  /** A parent's parts counted in words (`5 children: 3 FAILED, 2 SUCCEEDED`); null without parts. */
+  countOf(record: R): string | null;
 }
 
 /** Where one attempt of a job logs, in CloudWatch Logs: what `GetLogEvents` reads. */
