@@ -19,7 +19,8 @@ const namedType = (type: TypeNode): string =>
  * Fields a resolver computes, not the provider's record: from the configuration (`Job.account`,
  * `Job.accountAlias`), from the marks of a kept record (`Job.retained`, `Job.lastConfirmedAt`:
  * absent on a live one), from the event queues' state (`Job.liveBy`), or from the history store
- * and the caller (`Job.transitions`, `Job.availableActions`, `Job.actionsTaken`).
+ * and the caller (`Job.transitions`, `Job.availableActions`, `Job.actionsTaken`), or by the
+ * provider's rules from the record (`Job.failure`).
  */
 export const RESOLVED: ReadonlySet<string> = new Set([
   'account',
@@ -31,6 +32,7 @@ export const RESOLVED: ReadonlySet<string> = new Set([
   'actionsTaken',
   'liveBy',
   'logTail',
+  'failure',
 ]);
 
 /** The field names of a GraphQL object or interface type a record carries, sorted. */
