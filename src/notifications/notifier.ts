@@ -156,7 +156,7 @@ export const CONFIRM_WINDOW_MS = 500;
 export const CONFIRM_MOST = 100;
 
 /** How often the rules' version is read (another replica's changes), ms: they are read again when it moved. */
-const RULES_EVERY_MS = 30_000;
+const RULES_EVERY_MS = 1_000;
 /** How often the rules are read again whatever their version says, ms. */
 const RULES_ALL_EVERY_MS = 300_000;
 
@@ -178,11 +178,14 @@ export class Notifier {
     this.#now = options.now ?? Date.now;
   }
 
-  /** Read the rules again and index them (after a change here; the first read). */
-  async refresh(): Promise<void> {
+  /**
+   * Read the rules again and index them (after a change here; the first read); `db`: a history
+   * batch's transaction, whose connection it is (SQLite has one).
+   */
+  async refresh(db?: Kysely<HistoryTables>): Promise<void> {
     // The version before the rows: a change between the two is read again at the next check.
-    const version = await this.#o.store.version();
-    const rules = await this.#o.store.all();
+    const version = await this.#o.store.version(db);
+    const rules = await this.#o.store.all(db);
     this.#rules = new RuleSet(rules, parsedOf, this.#o.onSkipped);
     this.#loaded = this.#readAll = this.#now();
     this.#version = version;
@@ -193,11 +196,12 @@ export class Notifier {
    * Read the rules again if their version moved since they were read (another replica changed
    * one), or RULES_ALL_EVERY_MS passed: else the index stands, one row read.
    */
-  async refreshIfChanged(): Promise<void> {
+  async refreshIfChanged(db?: Kysely<HistoryTables>): Promise<void> {
     const now = this.#now();
-    if (this.#version === null || now - this.#readAll >= RULES_ALL_EVERY_MS) return this.refresh();
-    const version = await this.#o.store.version();
-    if (version !== this.#version) return this.refresh();
+    if (this.#version === null || now - this.#readAll >= RULES_ALL_EVERY_MS)
+      return this.refresh(db);
+    const version = await this.#o.store.version(db);
+    if (version !== this.#version) return this.refresh(db);
     this.#loaded = now;
   }
 
@@ -411,7 +415,16 @@ export class Notifier {
     transitions: readonly TransitionRow[],
     jobs: readonly StagedJob[],
   ): Promise<(() => void) | undefined> {
-    this.#stale();
+    // A batch with a transition a rule could take reads the rules' version in its own
+    // transaction (a row read): a rule another replica made a moment ago takes it.
+    const firing = transitions.some(
+      (t) =>
+        (t.source === 'EVENT' || t.from_state !== null) &&
+        t.from_state !== t.to_state &&
+        triggerOf(t.from_state, t.to_state) !== null,
+    );
+    if (!firing) return;
+    await this.refreshIfChanged(tx);
     if (this.#rules.rules.length === 0) return;
     const byId = new Map(jobs.map((j) => [j.id, j]));
     const rows: DeliveryRow[] = [];

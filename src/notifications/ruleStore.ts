@@ -160,8 +160,8 @@ export class RuleStore {
   }
 
   /** Every rule, oldest first. */
-  all(): Promise<RuleRow[]> {
-    return this.#db
+  all(db: Kysely<HistoryTables> = this.#db): Promise<RuleRow[]> {
+    return db
       .selectFrom('notification_rules')
       .selectAll()
       .orderBy('created_at')
@@ -174,8 +174,8 @@ export class RuleStore {
    * changes the count), one row read. The same version: no rule changed since (within a
    * millisecond and the replicas' clocks: the notifier reads them all again now and then anyway).
    */
-  async version(): Promise<string> {
-    const row = await this.#db
+  async version(db: Kysely<HistoryTables> = this.#db): Promise<string> {
+    const row = await db
       .selectFrom('notification_rules')
       .select((eb) => [eb.fn.countAll().as('n'), eb.fn.max('updated_at').as('newest')])
       .executeTakeFirst();

@@ -22,10 +22,14 @@ import { realPart } from '../support/realParts.ts';
 import { TestDns } from './support/dns.ts';
 import { shippedReplicaNames, startNginx, type NginxProcess } from './support/nginx.ts';
 import { startRedis, type RedisProcess } from './support/redis.ts';
+import { startReceiver, type Receiver } from '../support/webhookReceiver.ts';
+import { openHistoryDatabase } from '../../src/history/database.ts';
+import type { HistoryStoreConfig } from '../../src/config/types.ts';
 
 const JWT_SECRET = randomBytes(32).toString('base64url');
 const CURSOR_SECRET = randomBytes(32).toString('base64url');
 const NAMES = shippedReplicaNames();
+const NOTIFY_SECRET = randomBytes(32).toString('base64url');
 const address = (n: number) => `127.0.0.${21 + n}`;
 const postgres = historyStores().find((s) => s.name === 'PostgreSQL server')!;
 const skip = realPart('nginx').skip || realPart('redis-server').skip || postgres.skip;
@@ -54,6 +58,9 @@ describe.skipIf(skip)(
     const replicas: LiveProcess[] = [];
     let reader: string;
     let writer: string;
+    let notifier: string;
+    let receiver: Receiver;
+    let store: HistoryStoreConfig;
 
     const ask = async (url: string, query: string, variables: unknown, token = reader) => {
       const res = await fetch(url, {
@@ -66,13 +73,21 @@ describe.skipIf(skip)(
     };
 
     beforeAll(async () => {
-      const store = await postgres.fresh();
+      store = await postgres.fresh();
       // Jobs the history holds before any replica starts: pages to walk.
       await storeManyJobs(store, 9, 1000, 3);
       emulators = await startEmulators();
       dns = await TestDns.start();
       redis = await startRedis();
+      receiver = await startReceiver();
       const replicaPort = await freePort();
+      // nginx first: its address is the replicas' public URL (it finds them by name per request).
+      NAMES.replicas.forEach((name, i) => dns.set(name, [address(i)]));
+      dns.set(
+        NAMES.pool,
+        NAMES.replicas.map((_, i) => address(i)),
+      );
+      nginx = await startNginx({ resolver: `127.0.0.1:${dns.port}`, replicaPort });
       // What every replica of the kit reads: the same keys, Redis and history (compose's x-jobgraph-env).
       const env = {
         ...emulatorEnvironment(emulators),
@@ -84,6 +99,10 @@ describe.skipIf(skip)(
         JOBGRAPH_CACHE_OP_TIMEOUT_MS: '10000',
         JOBGRAPH_HISTORY_URL: historyUrlOf(store),
         JOBGRAPH_ACTIONS: 'cancel,terminate',
+        // What the kit turns on (issue 106): the shared sealing key, the public URL, one target.
+        JOBGRAPH_NOTIFY_SECRET: NOTIFY_SECRET,
+        JOBGRAPH_PUBLIC_URL: `http://127.0.0.1:${nginx.port}`,
+        JOBGRAPH_NOTIFY_ALLOW_HOSTS: new URL(receiver.url).host,
         JOBGRAPH_EVENT_QUEUES: '',
         JOBGRAPH_SHUTDOWN_GRACE_MS: '3000',
       };
@@ -92,17 +111,17 @@ describe.skipIf(skip)(
           NAMES.replicas.map((_, i) => startLiveProcess({ ...env, HOST: address(i) })),
         )),
       );
-      NAMES.replicas.forEach((name, i) => dns.set(name, [address(i)]));
-      dns.set(
-        NAMES.pool,
-        NAMES.replicas.map((_, i) => address(i)),
-      );
-      nginx = await startNginx({ resolver: `127.0.0.1:${dns.port}`, replicaPort });
       reader = await mintToken({ secret: JWT_SECRET, scopes: ['jobs:read'] });
       writer = await mintToken({
         secret: JWT_SECRET,
         scopes: ['jobs:read', 'jobs:write'],
         subject: 'oncall-ann',
+      });
+      notifier = await mintToken({
+        secret: JWT_SECRET,
+        scopes: ['jobs:read', 'notifications:write'],
+        accounts: ['*'],
+        subject: 'oncall-bo',
       });
     });
 
@@ -115,6 +134,7 @@ describe.skipIf(skip)(
         }),
       );
       await redis?.stop();
+      await receiver?.close();
       await dns?.close();
       await emulators?.close();
     });
@@ -158,6 +178,65 @@ describe.skipIf(skip)(
         [null, 'IN_PROGRESS'],
         ['IN_PROGRESS', 'FAILED'],
       ]);
+    });
+
+    it('delivers a failure the three replicas all read once, its link opening the console through nginx', async () => {
+      const through = `http://127.0.0.1:${nginx.port}/graphql`;
+      const made = await ask(
+        through,
+        `mutation ($input: NotificationRuleInput!) { createNotificationRule(input: $input) { secret rule { id } } }`,
+        {
+          input: {
+            name: 'failures',
+            filter: { providers: ['AWS_BATCH'] },
+            on: ['FAILED'],
+            target: { kind: 'WEBHOOK', url: receiver.url },
+          },
+        },
+        notifier,
+      );
+      expect(made.errors).toBeUndefined();
+      const rule = made.data?.createNotificationRule as { secret: string; rule: { id: string } };
+      receiver.secret = rule.secret;
+      const job = BATCH_JOB_IDS.starting;
+      const id = `batch:us-east-1:${job}`;
+      emulators.batch.jobs!.changeState(job, 'RUNNING');
+      // Every replica reads it running, then failed: each sees the transition.
+      await vi.waitFor(async () => {
+        for (const p of replicas) {
+          const b = await ask(p.url, JOB, { id });
+          expect((b.data?.job as { state: string }).state).toBe('IN_PROGRESS');
+        }
+      }, EVENTUALLY);
+      emulators.batch.jobs!.changeState(job, 'FAILED');
+      await vi.waitFor(async () => {
+        for (const p of replicas) {
+          const b = await ask(p.url, JOB, { id });
+          expect((b.data?.job as { state: string }).state).toBe('FAILED');
+        }
+      }, EVENTUALLY);
+      // One delivery, made once whichever replicas saw it, delivered and verified.
+      const db = (await openHistoryDatabase(store))!;
+      try {
+        await vi.waitFor(async () => {
+          const rows = await db.db
+            .selectFrom('notification_deliveries')
+            .select(['id', 'status'])
+            .where('rule_id', '=', rule.rule.id)
+            .execute();
+          expect(rows.map((r) => r.status)).toEqual(['DELIVERED']);
+        }, EVENTUALLY);
+      } finally {
+        await db.close();
+      }
+      const got = receiver.received.filter((r) => r.body.includes(job));
+      expect(got).toHaveLength(1);
+      expect(got[0]!.verified).toBe(true);
+      const link = (JSON.parse(got[0]!.body) as { data: { consoleUrl: string } }).data.consoleUrl;
+      expect(link).toBe(`http://127.0.0.1:${nginx.port}/console/jobs/${encodeURIComponent(id)}`);
+      const page = await fetch(link, { headers: { accept: 'text/html' } });
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toMatch(/text\/html/);
     });
 
     it('continues a jobHistory page of one replica on each other, page by page', async () => {
