@@ -6,15 +6,14 @@
 // one DescribeJobs.
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { SCOPE_NOTIFY, SCOPE_READ } from '../../src/auth/identity.ts';
 import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
 import { CONFIRM_WINDOW_MS } from '../../src/notifications/notifier.ts';
-import { accountToken } from '../support/accountTokens.ts';
 import { batchEvent } from '../support/batchEvents.ts';
 import { EVENTUALLY } from '../support/eventually.ts';
 import { callsOf, gql } from '../support/gateway.ts';
 import { metricValue } from '../support/metrics.ts';
 import { useSqsEmulator } from '../support/sqsQueues.ts';
+import { failedBatchRule } from './notifyingGateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 import { startReceiver, type Receiver } from '../support/webhookReceiver.ts';
 
@@ -35,27 +34,11 @@ const gw = useTestGateway(() => ({
   JOBGRAPH_CACHE_MAX_ENTRIES: '0',
 }));
 
-const CREATE = `mutation ($input: NotificationRuleInput!) {
-  createNotificationRule(input: $input) { secret rule { id } } }`;
 const READ = `query($id: ID!) { job(id: $id) { state } }`;
 const idOf = (job: string) => `batch:us-east-1:${job}`;
 
-let token = '';
 beforeAll(async () => {
-  token = await accountToken(gw, undefined, 'oncall-ann', [SCOPE_READ, SCOPE_NOTIFY]);
-  const res = await gql(gw, CREATE, {
-    token,
-    variables: {
-      input: {
-        name: 'failed batch jobs',
-        filter: { providers: ['AWS_BATCH'] },
-        on: ['FAILED'],
-        target: { kind: 'WEBHOOK', url: receiver.url },
-      },
-    },
-  });
-  expect(res.body.errors).toBeUndefined();
-  receiver.secret = res.body.data!.createNotificationRule.secret as string;
+  await failedBatchRule(gw, receiver);
 });
 
 const read = async (id: string) =>

@@ -6,22 +6,19 @@
 // and, for a row left awaiting, the outbox's later confirmation.
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { SCOPE_NOTIFY, SCOPE_READ } from '../../src/auth/identity.ts';
 import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
 import { openHistoryDatabase } from '../../src/history/database.ts';
 import type { HistoryStoreConfig } from '../../src/config/types.ts';
-import { accountToken } from '../support/accountTokens.ts';
 import { batchEvent } from '../support/batchEvents.ts';
 import { EVENTUALLY } from '../support/eventually.ts';
 import { callsOf, gql, startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { historyStores, historyUrlOf } from '../support/historyStores.ts';
 import { metricValue } from '../support/metrics.ts';
 import { useSqsEmulator } from '../support/sqsQueues.ts';
+import { failedBatchRule } from './notifyingGateway.ts';
 import { startReceiver, type Receiver } from '../support/webhookReceiver.ts';
 
 const sqs = useSqsEmulator();
-const CREATE = `mutation ($input: NotificationRuleInput!) {
-  createNotificationRule(input: $input) { secret rule { id } } }`;
 const READ = `query($id: ID!) { job(id: $id) { state retained } }`;
 
 describe.each(historyStores())('A forged FAILED event for a retained job, on a $name', (kind) => {
@@ -45,20 +42,7 @@ describe.each(historyStores())('A forged FAILED event for a retained job, on a $
       JOBGRAPH_NOTIFY_ALLOW_HOSTS: new URL(receiver.url).host,
       JOBGRAPH_CACHE_MAX_ENTRIES: '0',
     });
-    const token = await accountToken(gw, undefined, 'oncall-ann', [SCOPE_READ, SCOPE_NOTIFY]);
-    const res = await gql(gw, CREATE, {
-      token,
-      variables: {
-        input: {
-          name: 'failed batch jobs',
-          filter: { providers: ['AWS_BATCH'] },
-          on: ['FAILED'],
-          target: { kind: 'WEBHOOK', url: receiver.url },
-        },
-      },
-    });
-    expect(res.body.errors).toBeUndefined();
-    receiver.secret = res.body.data!.createNotificationRule.secret as string;
+    await failedBatchRule(gw, receiver);
   });
   afterAll(async () => {
     await gw?.close();

@@ -1,7 +1,7 @@
 import { SCOPE_NOTIFY, SCOPE_READ } from '../../src/auth/identity.ts';
 import type { HistoryStoreConfig } from '../../src/config/types.ts';
 import { accountToken } from '../support/accountTokens.ts';
-import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { gql, startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { historyUrlOf } from '../support/historyStores.ts';
 import { startReceiver, type Receiver } from '../support/webhookReceiver.ts';
 
@@ -26,4 +26,30 @@ export async function startNotifyingGateway(store: HistoryStoreConfig): Promise<
     staging: await accountToken(gw, ['staging'], 'staging-carol', [SCOPE_READ, SCOPE_NOTIFY]),
   };
   return { gw, receiver, tokens };
+}
+
+/**
+ * A WEBHOOK rule of `gw` on every failed AWS Batch job, made by an on-call token of every account
+ * (returned), delivering to `receiver`, which is given the rule's `whsec_` secret to verify by.
+ */
+export async function failedBatchRule(gw: TestGateway, receiver: Receiver): Promise<string> {
+  const token = await accountToken(gw, undefined, 'oncall-ann', [SCOPE_READ, SCOPE_NOTIFY]);
+  const res = await gql(
+    gw,
+    `mutation ($input: NotificationRuleInput!) { createNotificationRule(input: $input) { secret } }`,
+    {
+      token,
+      variables: {
+        input: {
+          name: 'failed batch jobs',
+          filter: { providers: ['AWS_BATCH'] },
+          on: ['FAILED'],
+          target: { kind: 'WEBHOOK', url: receiver.url },
+        },
+      },
+    },
+  );
+  if (res.body.errors) throw new Error(JSON.stringify(res.body.errors));
+  receiver.secret = res.body.data!.createNotificationRule.secret as string;
+  return token;
 }
