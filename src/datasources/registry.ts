@@ -56,5 +56,5 @@ export function failureOf(record: JobRecord): JobFailure | null {
  * when its provider's jobs have no parts.
  */
 export function partsOf(provider: JobProvider): ProviderParts | null {
-  return (providerOf(provider).parts) ?? null;
+  return providerOf(provider).parts ?? null;
 }
