@@ -41,6 +41,7 @@ import {
 import { omicsStatusChangeEvent } from './jobEvents.ts';
 import { OMICS_PROGRESSING_RUNS, omicsProgressingJob } from './progressing.ts';
 import { OMICS_SECOND_ACCOUNT_STORES, omicsSecondAccountJobs } from './secondAccount.ts';
+import { OMICS_DEMO_RUNS, omicsRunRoute, type WireOmicsRun } from './runs.ts';
 
 const ROUTE = /^\/referencestore\/([^/]*)\/importjob\/([^/]*)$/;
 const LIST_JOBS_ROUTE = /^\/referencestore\/([^/]*)\/importjobs$/;
@@ -205,6 +206,8 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
   const storeTokens = opaqueTokens('jobgraph-emulator-omics-ListReferenceStores');
 
   const { headers, error, ok, errorAnswer } = restJsonAnswers(now);
+  // Each emulator its own copy: CancelRun changes a run.
+  const demoRuns: WireOmicsRun[] = structuredClone([...OMICS_DEMO_RUNS]);
   const throttled = () => error(429, 'ThrottlingException', 'Rate exceeded');
   const serverError = () =>
     error(500, 'InternalServerException', 'An unexpected error occurred. Try the request again.');
@@ -223,6 +226,10 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
     }
     const account =
       callers.which(auth.accountId) === 'default' ? defaultJobs : otherJobs(auth.accountId);
+    // Workflow runs (the `workflows-` host prefix): the default account's, in the demo region.
+    const inDemo = account === defaultJobs && signingRegionOf(req) === OMICS_DEMO_REGION;
+    const runAnswer = omicsRunRoute(req, inDemo ? demoRuns : [], { ok, error, now });
+    if (runAnswer) return runAnswer;
     const listRoute = matchListRoute(req);
     if (listRoute?.operation === 'ListReferenceImportJobs')
       return listReferenceImportJobs(req, account, listRoute.referenceStoreId);
