@@ -11,6 +11,7 @@ import type { RunningEmulator } from '../../../src/emulators/framework.ts';
 import { createOmicsEmulator } from '../../../src/emulators/omics/emulator.ts';
 import { OMICS_DEMO_RUNS, OMICS_DEMO_RUN_GROUP_ID } from '../../../src/emulators/omics/runs.ts';
 import { useListHarness } from '../listHarness.ts';
+import { runAwsCli } from '../awsCli.ts';
 
 const harness = useListHarness();
 const sdk = (emu: RunningEmulator) =>
@@ -105,5 +106,25 @@ describe('The HealthOmics emulator’s workflow runs, read by @aws-sdk/client-om
     await expect(client.send(new CancelRunCommand({ id: failed.id }))).rejects.toMatchObject({
       name: 'ConflictException',
     });
+  });
+
+  it('answers the AWS CLI’s get-run and list-run-tasks as the SDK does', async () => {
+    // The CLI signs at the wall clock: an emulator on its own (real) clock.
+    const emu = await harness.start(createOmicsEmulator());
+    const env = { AWS_DISABLE_HOST_PREFIX_INJECTION: 'true' };
+    const at = ['--endpoint-url', emu.url, '--output', 'json'];
+    const got = await runAwsCli(['omics', 'get-run', '--id', failed.id, ...at], env);
+    expect(got.stderr).toBe('');
+    const run = JSON.parse(got.stdout) as Record<string, unknown>;
+    expect(run).toMatchObject({
+      id: failed.id,
+      uuid: failed.uuid,
+      status: 'FAILED',
+      failureReason: 'FILE_SYSTEM_OUT_OF_SPACE',
+      logLocation: failed.logLocation,
+    });
+    const tasks = await runAwsCli(['omics', 'list-run-tasks', '--id', failed.id, ...at], env);
+    const items = (JSON.parse(tasks.stdout) as { items: { taskId: string }[] }).items;
+    expect(items.map((t) => t.taskId)).toEqual(failed.tasks.map((t) => t.taskId));
   });
 });
