@@ -42,6 +42,8 @@ import { omicsStatusChangeEvent } from './jobEvents.ts';
 import { OMICS_PROGRESSING_RUNS, omicsProgressingJob } from './progressing.ts';
 import { OMICS_SECOND_ACCOUNT_STORES, omicsSecondAccountJobs } from './secondAccount.ts';
 import { OMICS_DEMO_RUNS, omicsRunRoute, type WireOmicsRun } from './runs.ts';
+import { omicsRunLogSource } from './runLogs.ts';
+import type { LogStreams } from '../logs/streams.ts';
 
 const ROUTE = /^\/referencestore\/([^/]*)\/importjob\/([^/]*)$/;
 const LIST_JOBS_ROUTE = /^\/referencestore\/([^/]*)\/importjobs$/;
@@ -77,6 +79,8 @@ export interface OmicsEmulatorOptions
   extends ProgressClockOptions, ListOptions, AwsAccountsOptions {
   /** Where `Reference Import Job Status Change` events go (default: dropped). */
   events?: EventSink;
+  /** Where its workflow runs write their log lines (the CloudWatch Logs emulator's streams). */
+  logs?: LogStreams;
 }
 
 /** One account's stores and jobs as the routes read them. */
@@ -208,6 +212,9 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
   const { headers, error, ok, errorAnswer } = restJsonAnswers(now);
   // Each emulator its own copy: CancelRun changes a run.
   const demoRuns: WireOmicsRun[] = structuredClone([...OMICS_DEMO_RUNS]);
+  opts.logs?.register(
+    omicsRunLogSource(OMICS_DEMO_REGION, (id) => (callers.which(id) === 'default' ? demoRuns : [])),
+  );
   const throttled = () => error(429, 'ThrottlingException', 'Rate exceeded');
   const serverError = () =>
     error(500, 'InternalServerException', 'An unexpected error occurred. Try the request again.');
