@@ -38,7 +38,7 @@ import {
   type WireReferenceStore,
   omicsListPlace,
 } from './listData.ts';
-import { omicsStatusChangeEvent } from './jobEvents.ts';
+import { omicsRunStatusChangeEvent, omicsStatusChangeEvent } from './jobEvents.ts';
 import { OMICS_PROGRESSING_RUNS, omicsProgressingJob } from './progressing.ts';
 import { OMICS_SECOND_ACCOUNT_STORES, omicsSecondAccountJobs } from './secondAccount.ts';
 import { OMICS_DEMO_RUNS, omicsRunRoute, type WireOmicsRun } from './runs.ts';
@@ -77,7 +77,7 @@ const JOB_STATUSES = [
 
 export interface OmicsEmulatorOptions
   extends ProgressClockOptions, ListOptions, AwsAccountsOptions {
-  /** Where `Reference Import Job Status Change` events go (default: dropped). */
+  /** Where `Reference Import Job Status Change` and `Run Status Change` events go (default: dropped). */
   events?: EventSink;
   /** Where its workflow runs write their log lines (the CloudWatch Logs emulator's streams). */
   logs?: LogStreams;
@@ -235,7 +235,15 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
       callers.which(auth.accountId) === 'default' ? defaultJobs : otherJobs(auth.accountId);
     // Workflow runs (the `workflows-` host prefix): the default account's, in the demo region.
     const inDemo = account === defaultJobs && signingRegionOf(req) === OMICS_DEMO_REGION;
-    const runAnswer = omicsRunRoute(req, inDemo ? demoRuns : [], { ok, error, now });
+    const runAnswer = omicsRunRoute(req, inDemo ? demoRuns : [], {
+      ok,
+      error,
+      now,
+      changed: (run) =>
+        (opts.events ?? NO_EVENTS).publish(
+          omicsRunStatusChangeEvent(run, auth.accountId, OMICS_DEMO_REGION, now()),
+        ),
+    });
     if (runAnswer) return runAnswer;
     const listRoute = matchListRoute(req);
     if (listRoute?.operation === 'ListReferenceImportJobs')

@@ -204,6 +204,8 @@ type Answers = {
   error: (status: number, code: string, message: string) => EmulatorResponse;
   /** The emulator's clock (CancelRun's stopTime). */
   now: () => number;
+  /** Told of a run whose status changed (its `Run Status Change` event). */
+  changed: (run: WireOmicsRun) => void;
 };
 
 const LIST_MAX = 100;
@@ -212,7 +214,7 @@ const LIST_MAX = 100;
 export function omicsRunRoute(
   req: EmulatorRequest,
   runs: WireOmicsRun[],
-  { ok, error, now }: Answers,
+  { ok, error, now, changed }: Answers,
 ): EmulatorResponse | null {
   const parts = req.path.split('/').slice(1).map(decodeURIComponent);
   if (parts[0] !== 'run') return null;
@@ -242,6 +244,7 @@ export function omicsRunRoute(
       );
     found.status = 'CANCELLED';
     found.stopTime = new Date(now()).toISOString();
+    changed(found);
     return { ...ok({}), status: 202 };
   }
   if (req.method !== 'GET' || !found) return parts.length <= 4 ? notFound() : null;

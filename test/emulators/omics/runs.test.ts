@@ -12,6 +12,7 @@ import { createOmicsEmulator } from '../../../src/emulators/omics/emulator.ts';
 import { OMICS_DEMO_RUNS, OMICS_DEMO_RUN_GROUP_ID } from '../../../src/emulators/omics/runs.ts';
 import { useListHarness } from '../listHarness.ts';
 import { runAwsCli } from '../awsCli.ts';
+import type { EventBridgeEvent } from '../../../src/emulators/eventBridge.ts';
 
 const harness = useListHarness();
 const sdk = (emu: RunningEmulator) =>
@@ -97,12 +98,22 @@ describe('The HealthOmics emulator’s workflow runs, read by @aws-sdk/client-om
     expect(task.instanceType).toBe(bad.instanceType);
   });
 
-  it('cancels a running run, and refuses a finished one', async () => {
-    const emu = await harness.startOn(createOmicsEmulator);
+  it('cancels a running run with one Run Status Change event, and refuses a finished one', async () => {
+    const events: EventBridgeEvent[] = [];
+    const emu = await harness.start(
+      createOmicsEmulator({ now: () => harness.now, events: { publish: (e) => events.push(e) } }),
+    );
     const client = sdk(emu);
     await client.send(new CancelRunCommand({ id: running.id }));
     const after = await client.send(new GetRunCommand({ id: running.id }));
     expect(after.status).toBe('CANCELLED');
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      source: 'aws.omics',
+      'detail-type': 'Run Status Change',
+      region: 'us-east-1',
+      detail: { omicsVersion: '1.0.0', arn: running.arn, status: 'CANCELLED' },
+    });
     await expect(client.send(new CancelRunCommand({ id: failed.id }))).rejects.toMatchObject({
       name: 'ConflictException',
     });
