@@ -215,7 +215,13 @@ export function formatStartupSummary({
     const endpoint = setup.endpoint(config);
     const override = endpoint ? ` · endpoint override ${displayUrl(endpoint)}` : '';
     const credentials = setup.credentials === 'aws' ? awsState : setup.credentials(config);
-    lines.push(row(PROVIDER_LABEL[name], `${credentials}${override}`));
+    const configured =
+      setup.credentials === 'aws' ? awsConfigured : !credentials.startsWith('NOT configured');
+    const ended =
+      setup.ended && configured
+        ? ` · AWS ended ${PROVIDER_LABEL[name]} on ${setup.ended}: its jobs answer UPSTREAM_UNAVAILABLE once its endpoint stops answering`
+        : '';
+    lines.push(row(PROVIDER_LABEL[name], `${credentials}${override}${ended}`));
   }
 
   lines.push(row('accounts', describeAccounts(config, accounts !== undefined)));

@@ -128,6 +128,8 @@ describe('The start-up summary', () => {
       );
     }
     expect(text).toMatch(/Tencent COS Batch +NOT configured/);
+    // Panorama's end is said only when Panorama is configured.
+    expect(text).not.toContain('ended');
     expect(text).toMatch(/auth +NONE: neither JOBGRAPH_JWT_SECRET nor JOBGRAPH_JWKS_URL/);
     expect(text).toMatch(/cache +in-process LRU, 10000 entries, TTL 86400 s/);
     expect(text).toMatch(/limits +defaults/);
@@ -161,7 +163,11 @@ describe('The start-up summary', () => {
     expect(text).toMatch(
       /AWS HealthOmics +configured · endpoint override http:\/\/127\.0\.0\.1:4102\/base\n/,
     );
-    expect(text).toMatch(/AWS Panorama +configured\n/);
+    // AWS ended Panorama on 2026-05-31: its line says so once it is configured, and no other does.
+    expect(text).toMatch(
+      /AWS Panorama +configured · AWS ended AWS Panorama on 2026-05-31: its jobs answer UPSTREAM_UNAVAILABLE once its endpoint stops answering\n/,
+    );
+    expect(text.match(/ended/g)).toHaveLength(1);
     // Keys without COS_APPID answer every COS job PROVIDER_NOT_CONFIGURED: never "configured".
     expect(text).toMatch(
       /Tencent COS Batch +NOT configured: COS_APPID not set \(answers PROVIDER_NOT_CONFIGURED\) · region ap-guangzhou\n/,

@@ -20,7 +20,11 @@ export const panorama: Provider<'AWS_PANORAMA', PanoramaPackageImportJobRecord, 
     failure: panoramaFailure,
     // The Sandbox dashboard shows its output package.
     dashboardFields: 'output { packageId packageVersion patchVersion }',
-    setup: awsSetup((config) => config.endpoints.panorama, panoramaWire),
+    // AWS ended Panorama on 2026-05-31 (its endpoints may stop answering: UPSTREAM_UNAVAILABLE).
+    setup: {
+      ...awsSetup((config) => config.endpoints.panorama, panoramaWire),
+      ended: '2026-05-31',
+    },
     list: PANORAMA_LISTING,
     watch: PANORAMA_WATCH,
   };

@@ -285,6 +285,11 @@ export interface ProviderSetup<K extends JobKey, R extends JobRecord, O extends 
    */
   credentials: 'aws' | ((config: Config) => string);
   /**
+   * The day its cloud ended the service (`2026-05-31`, AWS Panorama), if it did: live mode's
+   * start-up summary says so on its line when it is configured. Nothing else changes.
+   */
+  ended?: string;
+  /**
    * The provider on the wire for `options` (its client.ts): describe operation, credentials,
    * endpoints, signing.
    */

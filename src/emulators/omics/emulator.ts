@@ -38,9 +38,12 @@ import {
   type WireReferenceStore,
   omicsListPlace,
 } from './listData.ts';
-import { omicsStatusChangeEvent } from './jobEvents.ts';
+import { omicsRunStatusChangeEvent, omicsStatusChangeEvent } from './jobEvents.ts';
 import { OMICS_PROGRESSING_RUNS, omicsProgressingJob } from './progressing.ts';
 import { OMICS_SECOND_ACCOUNT_STORES, omicsSecondAccountJobs } from './secondAccount.ts';
+import { OMICS_DEMO_RUNS, omicsRunRoute, type WireOmicsRun } from './runs.ts';
+import { omicsRunLogSource } from './runLogs.ts';
+import type { LogStreams } from '../logs/streams.ts';
 
 const ROUTE = /^\/referencestore\/([^/]*)\/importjob\/([^/]*)$/;
 const LIST_JOBS_ROUTE = /^\/referencestore\/([^/]*)\/importjobs$/;
@@ -74,8 +77,10 @@ const JOB_STATUSES = [
 
 export interface OmicsEmulatorOptions
   extends ProgressClockOptions, ListOptions, AwsAccountsOptions {
-  /** Where `Reference Import Job Status Change` events go (default: dropped). */
+  /** Where `Reference Import Job Status Change` and `Run Status Change` events go (default: dropped). */
   events?: EventSink;
+  /** Where its workflow runs write their log lines (the CloudWatch Logs emulator's streams). */
+  logs?: LogStreams;
 }
 
 /** One account's stores and jobs as the routes read them. */
@@ -205,6 +210,11 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
   const storeTokens = opaqueTokens('jobgraph-emulator-omics-ListReferenceStores');
 
   const { headers, error, ok, errorAnswer } = restJsonAnswers(now);
+  // Each emulator its own copy: CancelRun changes a run.
+  const demoRuns: WireOmicsRun[] = structuredClone([...OMICS_DEMO_RUNS]);
+  opts.logs?.register(
+    omicsRunLogSource(OMICS_DEMO_REGION, (id) => (callers.which(id) === 'default' ? demoRuns : [])),
+  );
   const throttled = () => error(429, 'ThrottlingException', 'Rate exceeded');
   const serverError = () =>
     error(500, 'InternalServerException', 'An unexpected error occurred. Try the request again.');
@@ -223,6 +233,18 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
     }
     const account =
       callers.which(auth.accountId) === 'default' ? defaultJobs : otherJobs(auth.accountId);
+    // Workflow runs (the `workflows-` host prefix): the default account's, in the demo region.
+    const inDemo = account === defaultJobs && signingRegionOf(req) === OMICS_DEMO_REGION;
+    const runAnswer = omicsRunRoute(req, inDemo ? demoRuns : [], {
+      ok,
+      error,
+      now,
+      changed: (run) =>
+        (opts.events ?? NO_EVENTS).publish(
+          omicsRunStatusChangeEvent(run, auth.accountId, OMICS_DEMO_REGION, now()),
+        ),
+    });
+    if (runAnswer) return runAnswer;
     const listRoute = matchListRoute(req);
     if (listRoute?.operation === 'ListReferenceImportJobs')
       return listReferenceImportJobs(req, account, listRoute.referenceStoreId);

@@ -1,5 +1,6 @@
 import { eventBridgeEvent, type EventBridgeEvent } from '../eventBridge.ts';
 import type { WireOmicsJob } from './data.ts';
+import type { WireOmicsRun } from './runs.ts';
 
 /**
  * HealthOmics' `Reference Import Job Status Change` event of `job`: `detail` holds the import
@@ -27,5 +28,26 @@ export function omicsStatusChangeEvent(
       status: job.status,
       statusMessage: job.statusMessage ?? '',
     },
+  });
+}
+
+/**
+ * HealthOmics' `Run Status Change` event of `run`: `detail` holds the run's `arn`, `status` and
+ * the schema's `omicsVersion` (a consumer re-reads the run). Best effort, as the service says.
+ */
+export function omicsRunStatusChangeEvent(
+  run: WireOmicsRun,
+  account: string,
+  region: string,
+  timeMs: number,
+): EventBridgeEvent {
+  return eventBridgeEvent({
+    source: 'aws.omics',
+    detailType: 'Run Status Change',
+    account,
+    region,
+    timeMs,
+    resources: [],
+    detail: { omicsVersion: '1.0.0', arn: run.arn, status: run.status },
   });
 }

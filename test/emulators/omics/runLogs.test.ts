@@ -1,0 +1,50 @@
+import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { describe, expect, it } from 'vitest';
+import { createLogsEmulator } from '../../../src/emulators/logs/emulator.ts';
+import { createLogStreams } from '../../../src/emulators/logs/streams.ts';
+import { createOmicsEmulator } from '../../../src/emulators/omics/emulator.ts';
+import { OMICS_WORKFLOW_LOG_GROUP } from '../../../src/emulators/omics/runLogs.ts';
+import { OMICS_DEMO_RUNS } from '../../../src/emulators/omics/runs.ts';
+import { useListHarness } from '../listHarness.ts';
+
+const harness = useListHarness();
+const failed = OMICS_DEMO_RUNS.find((r) => r.status === 'FAILED')!;
+const bad = failed.tasks.find((t) => t.status === 'FAILED')!;
+
+describe('The HealthOmics runs’ lines in the CloudWatch Logs emulator', () => {
+  it('writes the engine and task streams under /aws/omics/WorkflowLog, read by GetLogEvents', async () => {
+    const streams = createLogStreams();
+    createOmicsEmulator({ logs: streams });
+    const logs = await harness.start(createLogsEmulator({ streams }));
+    const client = harness.client(
+      new CloudWatchLogsClient({
+        region: 'us-east-1',
+        endpoint: logs.url,
+        maxAttempts: 1,
+        credentials: harness.sdkOptions(logs).credentials,
+      }),
+    );
+    const read = (logStreamName: string) =>
+      client.send(
+        new GetLogEventsCommand({
+          logGroupName: OMICS_WORKFLOW_LOG_GROUP,
+          logStreamName,
+          startFromHead: true,
+        }),
+      );
+    const engine = await read(failed.logLocation.engineLogStream);
+    const lines = engine.events?.map((e) => e.message) ?? [];
+    expect(lines[0]).toBe(`run ${failed.id} (${failed.name}) created`);
+    expect(lines.at(-1)).toBe(
+      `run ${failed.id} FAILED: FILE_SYSTEM_OUT_OF_SPACE: ${failed.statusMessage}`,
+    );
+    expect(engine.events?.[0]?.timestamp).toBe(Date.parse(failed.creationTime));
+    const task = await read(`run/${failed.id}/task/${bad.taskId}`);
+    expect(task.events?.map((e) => e.message).at(-1)).toBe(
+      `task ${bad.name} (${bad.taskId}) FAILED: FILE_SYSTEM_OUT_OF_SPACE: ${bad.statusMessage}`,
+    );
+    await expect(read(`run/${failed.id}/task/0`)).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+  });
+});
