@@ -17,6 +17,7 @@ import {
 } from '../datasources/shared/acting.ts';
 import { PROVIDER_LABEL } from '../datasources/shared/classify.ts';
 import type { JobStates } from '../datasources/state/jobStates.ts';
+import { offerRead } from '../datasources/state/offerRead.ts';
 import { ActionsOffError, reasonRefusal } from './refusals.ts';
 import type {
   ActionGrant,
@@ -509,7 +510,7 @@ export class JobActions {
         signal: AbortSignal.timeout(config.resilience.upstreamBudgetMs),
       });
       // The store learns its secrets on the way in; without one, they are learned here.
-      if (states) states.offer(record, { origin: 'read', at });
+      if (states) offerRead(states, record, at);
       else caller.learn(record);
       caller.acts.readAfter(id, record);
       return record;
