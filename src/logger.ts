@@ -40,7 +40,7 @@ const canonical = (header: string) =>
  * names above) at the top level and up to two levels down. pino's wildcards match one level
  * each, so deeper objects must not be logged whole.
  */
-export function redactPaths(sensitiveFieldNames: readonly string[]): string[] {
+function redactPaths(sensitiveFieldNames: readonly string[]): string[] {
   const headers = [...new Set(SENSITIVE_HEADERS.flatMap((h) => [h, canonical(h)]))];
   const headerPaths = headers.flatMap((h) => [
     `headers["${h}"]`,

@@ -1,7 +1,7 @@
 /** The GraphQL operations the bench sends, and their HTTP bodies. */
 
 /** The `Job` interface fields every query selects (no secrets, so the peer can answer them). */
-export const JOB_FIELDS =
+const JOB_FIELDS =
   'id provider nativeId region state providerStatus statusMessage terminal createdAt updatedAt completedAt';
 
 /** The body of the bench's `jobs(ids:)` query. */

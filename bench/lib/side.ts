@@ -34,7 +34,7 @@ const freshHundred = (ctx: BenchContext, kind: IdKind): string =>
 let knownQuery: string | undefined;
 
 /** `amount` such queries to `url` over `connections` connections (autocannon): the 2xx answers. */
-export async function loadFresh(
+async function loadFresh(
   ctx: BenchContext,
   url: string,
   kind: IdKind,
@@ -59,7 +59,7 @@ type Target = Pick<GatewayProcess, 'url' | 'pid' | 'cpuMicros'>;
 const AFTER_WORK_MS = int('BENCH_AFTER_WORK_MS', 1100, 0, 60_000);
 
 /** Server CPU per job, `cpuRequests` fresh 100-job queries; calls made and expected (`callsOf`). */
-export async function cpuPerJob(ctx: BenchContext, target: Target, kind: IdKind) {
+async function cpuPerJob(ctx: BenchContext, target: Target, kind: IdKind) {
   await waitForIdle(target.pid);
   const calls = await ctx.emulators.counters();
   const [before, mainBefore] = [target.cpuMicros(), cpuTimeMicros(target.pid, target.pid)];

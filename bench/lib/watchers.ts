@@ -44,7 +44,7 @@ export const slices = <T>(list: readonly T[], size: number): T[][] =>
     list.slice(i * size, (i + 1) * size),
   );
 
-export const progressMessage = (step: number) => `Data transfer is in progress: step ${step}.`;
+const progressMessage = (step: number) => `Data transfer is in progress: step ${step}.`;
 
 /**
  * The moving jobs: every `seconds`, `move` is given their next progress message (the emulators'

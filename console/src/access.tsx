@@ -92,9 +92,7 @@ const SCOPE_WORDS: readonly [scope: string, words: string][] = [
  * claim and group mapping, so on-call knows which token the tab holds before wondering why a job is
  * FORBIDDEN or a button is missing. Nothing until the server answered, and nothing when it could not.
  */
-export function accessWords(
-  access: Pick<JobAccess, 'scopes' | 'allAccounts' | 'accounts'>,
-): string[] {
+function accessWords(access: Pick<JobAccess, 'scopes' | 'allAccounts' | 'accounts'>): string[] {
   const reads = access.scopes.includes('jobs:read');
   return [
     reads ? `reads ${accountsText(access)}` : 'reads no job',

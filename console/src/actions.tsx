@@ -20,7 +20,7 @@ export interface ActionResult<J> {
 }
 
 /** The longest reason any provider takes (AWS Batch: 1,024 characters; COS Batch 256 bytes, which the server checks). */
-export const REASON_MAX_CHARS = 1024;
+const REASON_MAX_CHARS = 1024;
 
 /** The required reason of an action (one job's or many), as the provider keeps it: at most REASON_MAX_CHARS. */
 export function ReasonField({
@@ -60,7 +60,7 @@ export function attemptKey(): string {
 }
 
 /** An action as a verb, for buttons and sentences. */
-export const VERB: Record<JobAction, string> = { CANCEL: 'cancel', TERMINATE: 'terminate' };
+const VERB: Record<JobAction, string> = { CANCEL: 'cancel', TERMINATE: 'terminate' };
 
 /** What became of a job, in words (`JobActionOutcome`). */
 export function outcomeWords(result: { action: JobAction; outcome: string }): string {

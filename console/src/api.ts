@@ -20,7 +20,7 @@ export class TokenRefusedError extends Error {}
  * works behind a reverse proxy that serves jobgraph under a prefix (`/jobgraph/console` →
  * `/jobgraph/graphql`).
  */
-export const basePath: string = location.pathname.replace(/\/console(\/.*)?$/, '');
+const basePath: string = location.pathname.replace(/\/console(\/.*)?$/, '');
 export const consolePath = `${basePath}/console`;
 const endpoint = `${basePath}/graphql`;
 

@@ -19,9 +19,9 @@ export interface ChartJob {
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 /** Up to this many hours a window is drawn per hour; a longer one per day (a bar stays wide enough to see). */
-export const MAX_HOURLY_BARS = 168;
+const MAX_HOURLY_BARS = 168;
 
-export interface Bucket {
+interface Bucket {
   /** The bucket's start, ISO (UTC). */
   start: string;
   /** Jobs that finished in it, by state. */
@@ -85,10 +85,7 @@ export type Grouping = 'provider' | 'queue';
  * Which group a job's duration counts in: its provider, or with `queue` its provider and its queue
  * (AWS Batch's job queue by name; the other providers have none: their provider alone).
  */
-export function groupOf(
-  job: ChartJob,
-  grouping: Grouping,
-): { provider: string; queue: string | null } {
+function groupOf(job: ChartJob, grouping: Grouping): { provider: string; queue: string | null } {
   const queue =
     grouping === 'queue' && job.jobQueue
       ? job.jobQueue.slice(job.jobQueue.lastIndexOf('/') + 1)

@@ -172,7 +172,7 @@ export function FinishedChart({
 }
 
 /** "AWS Batch · nightly-etl", or the provider alone. */
-export function groupLabel(row: { provider: string; queue: string | null }): string {
+function groupLabel(row: { provider: string; queue: string | null }): string {
   const provider = PROVIDER_NAMES[row.provider] ?? row.provider;
   return row.queue ? `${provider} · ${row.queue}` : provider;
 }

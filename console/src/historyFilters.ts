@@ -78,7 +78,7 @@ export function historyFilterProblems(f: HistoryFilters): HistoryProblem[] {
 
 const HOUR_MS = 3_600_000;
 /** The charts' window when the URL names none: the last 7 days, whole hours. */
-export const DEFAULT_WINDOW_HOURS = 168;
+const DEFAULT_WINDOW_HOURS = 168;
 
 /**
  * The window the charts cover: the URL's finished window; a side it leaves open is the end of the

@@ -75,7 +75,7 @@ export function pastedId(text: string): string {
 }
 
 /** Most global IDs made for one provider from a native ID (the search asks for them all at once). */
-export const MAX_TRIES = 8;
+const MAX_TRIES = 8;
 
 /** A provider's global ID for a native ID, as far as the listed sources tell its other parts. */
 export interface Candidate {

@@ -34,7 +34,7 @@ export interface RuleShown {
   stuckAfterSeconds: number | null;
   stuckFactor: number | null;
 }
-export interface AttemptShown {
+interface AttemptShown {
   at: string;
   statusCode: number | null;
   error: string | null;

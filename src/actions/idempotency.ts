@@ -5,11 +5,11 @@ import { BadUserInputError } from '../errors.ts';
 /** Most requests remembered by key (least recently used forgotten first). */
 export const IDEMPOTENCY_MAX_ENTRIES = 1000;
 /** Most bytes (approxBytes) the remembered answers hold together, least recently used out first: 8 MiB. */
-export const IDEMPOTENCY_MAX_BYTES = 8 * 1024 * 1024;
+const IDEMPOTENCY_MAX_BYTES = 8 * 1024 * 1024;
 /** How long a key answers its first result, in ms (one hour). */
 export const IDEMPOTENCY_WINDOW_MS = 60 * 60 * 1000;
 /** Longest `Idempotency-Key` taken, in characters. */
-export const IDEMPOTENCY_KEY_MAX_CHARS = 255;
+const IDEMPOTENCY_KEY_MAX_CHARS = 255;
 
 /** What a scope's entry costs before its answer is known: its key, fingerprint digest and slots. */
 const ENTRY_BYTES = 256;

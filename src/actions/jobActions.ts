@@ -30,8 +30,6 @@ import type {
 import { codeOf, judgeOf, messageOf } from './judging.ts';
 import { ActionAudit, VALUE, type ActionCounter, type ActionLogger } from './audit.ts';
 
-export type { ActionCounter, ActionLogger };
-
 // What a request asks and did, for the users that import it from here (every export of caller.ts).
 export * from './caller.ts';
 import { IdempotencyCache, idempotencyKeyOf } from './idempotency.ts';
@@ -65,7 +63,7 @@ export interface JobActionsOptions {
 }
 
 /** Longest reason jobgraph takes whatever the provider (AWS Batch's bound). */
-export const REASON_MAX_CHARS = 1024;
+const REASON_MAX_CHARS = 1024;
 /** Calls in flight at once for one cancelJobs field. */
 const ACT_CONCURRENCY = 4;
 const ACTION_ORDER: readonly JobActionName[] = ['cancel', 'terminate'];

@@ -45,7 +45,7 @@ export interface AuditLogger {
 }
 
 /** Most accounts one refusal line names: the first distinct ones refused. */
-export const MAX_ACCOUNTS_SHOWN = 5;
+const MAX_ACCOUNTS_SHOWN = 5;
 /** Longest alias echoed in a refusal line. */
 const MAX_ALIAS_SHOWN = 64;
 

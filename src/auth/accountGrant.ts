@@ -1,7 +1,7 @@
 import type { JobProvider } from '../model/job.ts';
 import { DEFAULT_ACCOUNT_ALIAS, DEFAULT_ACCOUNTS_ONLY, type AccountGrant } from './identity.ts';
 
-export { DEFAULT_ACCOUNT_ALIAS, DEFAULT_ACCOUNTS_ONLY, type AccountGrant };
+export { DEFAULT_ACCOUNTS_ONLY, type AccountGrant };
 
 /** The grant entry that reads every account. */
 export const ALL_ACCOUNTS = '*';

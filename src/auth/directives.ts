@@ -143,7 +143,7 @@ function describeRules(rules: readonly Rule[]): string {
   return `a bearer token with scope ${alternatives}`;
 }
 
-export function unauthorizedError(
+function unauthorizedError(
   code: 'UNAUTHENTICATED' | 'FORBIDDEN',
   what: string,
   rules: readonly Rule[],
@@ -172,7 +172,7 @@ function rulesForNamedType(
  * of the schema; throws a BAD_USER_INPUT error naming `at` (e.g. `representations[2]`) when
  * they are missing or ill-typed. Never calls upstream.
  */
-export type RepresentationCheck = (
+type RepresentationCheck = (
   typeName: string,
   representation: Readonly<Record<string, unknown>>,
   at: string,

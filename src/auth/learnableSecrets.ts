@@ -23,9 +23,9 @@
  */
 
 /** Shortest part of a value learned as a secret, in characters. */
-export const MIN_LEARNED_LENGTH = 16;
+const MIN_LEARNED_LENGTH = 16;
 /** Least Shannon entropy of a part learned as a secret, in bits per character. */
-export const MIN_LEARNED_ENTROPY = 3;
+const MIN_LEARNED_ENTROPY = 3;
 
 const WHITESPACE = /\s/;
 const EVERY_WHITESPACE = /\s+/;

@@ -11,13 +11,13 @@ export const REDACTED = '[REDACTED]';
  */
 export const MIN_SECRET_LENGTH = 6;
 /** Learned values (record secrets, verified bearer tokens) kept at most; the oldest are forgotten first. */
-export const DEFAULT_MAX_LEARNED = 50_000;
+const DEFAULT_MAX_LEARNED = 50_000;
 /**
  * And at most this many characters of the forms held for them (see {@link formsOf}: a value is
  * held as up to a dozen strings, so a multi-line manifest costs about six times its length). The
  * bound is on what the registry holds, so it is its memory (docs/configuration.md has its size).
  */
-export const DEFAULT_MAX_LEARNED_CHARS = 8 * 1024 * 1024;
+const DEFAULT_MAX_LEARNED_CHARS = 8 * 1024 * 1024;
 
 /** Length of the window the index keys on: a pattern's last characters (its whole text when shorter). */
 const WINDOW = 8;

@@ -46,7 +46,7 @@ export const CLOCK_TOLERANCE_SECONDS = 30;
  */
 export const VERIFIED_TOKEN_TTL_MS = 60_000;
 /** Most verified tokens remembered at once (the oldest verification is forgotten first). */
-export const VERIFIED_TOKEN_MAX_ENTRIES = 10_000;
+const VERIFIED_TOKEN_MAX_ENTRIES = 10_000;
 
 /** A present but invalid token: the whole request is rejected with HTTP 401. */
 export class InvalidTokenError extends JobgraphError {
@@ -324,7 +324,7 @@ function reasonOf(err: unknown): string {
 const UNVERIFIABLE = 'it could not be verified';
 
 /** Scopes from `scope` (space-separated string) and/or `scp` (array of strings). */
-export function scopesOf(payload: JWTPayload): ReadonlySet<string> {
+function scopesOf(payload: JWTPayload): ReadonlySet<string> {
   const out = new Set<string>();
   if (typeof payload.scope === 'string')
     for (const s of payload.scope.split(/\s+/)) if (s) out.add(s);

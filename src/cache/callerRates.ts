@@ -50,7 +50,7 @@ export function gcra(
 }
 
 /** How many callers' times a process keeps at most; past it the oldest is forgotten (its budget starts afresh). */
-export const LOCAL_CALLERS_MAX = 100_000;
+const LOCAL_CALLERS_MAX = 100_000;
 
 /** A caller's theoretical arrival time, linked in the order of its last counted request. */
 interface CallerTime extends Linked<CallerTime> {

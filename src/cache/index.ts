@@ -12,9 +12,6 @@ import type { Cluster } from './cluster.ts';
 import { SEALED_HEADER_LENGTH } from './sealed.ts';
 
 export type { JobCache, SecretDetector } from './jobCache.ts';
-export type { PollLeases } from './pollLeases.ts';
-export { createSealer, type Sealer, type SealedKind, type RejectReason } from './sealed.ts';
-
 /** What the poll leases need to keep secrets out of Redis: the central sensitive-field list, as functions. */
 export interface ShareRules {
   /** Whether a record holds a value of a sensitive field. */

@@ -51,7 +51,7 @@ export interface JobCache {
 }
 
 /** The answer of `JobCache.claim`. */
-export interface Claim {
+interface Claim {
   /** Another process fetched and stored the job. */
   record?: JobRecord;
   /** This process holds the lease: call once the fetch settled, with whether the record was stored. */
@@ -86,7 +86,7 @@ export const JOB_PREFIX = 'jobgraph:job:v2:';
  */
 export const MAX_SHARED_RECORD_BYTES = 1024 * 1024;
 /** Records kept parsed (see `GuardedJobCache`'s `#parsed`): the most recently parsed ones. */
-export const PARSED_RECORDS_MAX = 512;
+const PARSED_RECORDS_MAX = 512;
 
 /** Where records are kept: an in-process LRU, or Redis (whose reads are bounded: `BoundedValue`). */
 export interface RecordStore {

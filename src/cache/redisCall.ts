@@ -36,30 +36,6 @@ export function connectWatched(clients: readonly RedisClientType[], watch: Conne
   for (const client of clients) client.connect().catch(() => undefined);
 }
 
-/**
- * A Redis call bounded by the op timeout: it rejects with "Redis did not answer within N ms" when
- * the answer is late (the timer never holds the process up), and always with an `Error`.
- */
-export function withinOpTimeout<T>(call: Promise<T>, opTimeoutMs: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`Redis did not answer within ${opTimeoutMs} ms`)),
-      opTimeoutMs,
-    );
-    timer.unref();
-    call.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (err: unknown) => {
-        clearTimeout(timer);
-        reject(err instanceof Error ? err : new Error(String(err)));
-      },
-    );
-  });
-}
-
 /** One call out on a connection, in the order sent (`answeredInOrder`). */
 interface OutCall {
   /** Its bound, in ms: the op timeout times the ops it counts as. */
@@ -172,7 +148,7 @@ export type BoundedValue = string | undefined | { rejected: 'oversized' | 'malfo
  * bytes is answered `{'oversized'}`, a key of another type `{'malformed'}` (pcall: a plain GET
  * would fail the whole call, which the caches take for Redis failing), a missing one `{}`.
  */
-export const BOUNDED_GET_SCRIPT = `
+const BOUNDED_GET_SCRIPT = `
 local out = {}
 for i, key in ipairs(KEYS) do
   local n = redis.pcall('STRLEN', key)
@@ -184,7 +160,7 @@ end
 return out`;
 
 /** `BOUNDED_GET_SCRIPT`'s answer for one key. */
-export function boundedValueOf(reply: unknown): BoundedValue {
+function boundedValueOf(reply: unknown): BoundedValue {
   if (!Array.isArray(reply) || reply.length === 0) return undefined;
   if (reply[0] === 'ok' && typeof reply[1] === 'string') return reply[1];
   return { rejected: reply[0] === 'oversized' ? 'oversized' : 'malformed' };

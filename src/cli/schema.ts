@@ -142,7 +142,7 @@ export function clientSchema(document: DocumentNode = readSubgraphDocument()): G
 }
 
 /** The client-facing SDL, with one trailing newline. */
-export function clientSdl(schema: GraphQLSchema = clientSchema()): string {
+function clientSdl(schema: GraphQLSchema = clientSchema()): string {
   return `${printSchema(schema)}\n`;
 }
 
@@ -166,9 +166,7 @@ export function possibleTypes(schema: GraphQLSchema = clientSchema()): Record<st
 }
 
 /** What `{ _service { sdl } }` answers for this document, with one trailing newline. */
-export async function subgraphSdl(
-  document: DocumentNode = readSubgraphDocument(),
-): Promise<string> {
+async function subgraphSdl(document: DocumentNode = readSubgraphDocument()): Promise<string> {
   const { buildSubgraphSchema } = await import('@apollo/subgraph');
   const result = await execute({
     schema: buildSubgraphSchema({ typeDefs: document }),

@@ -30,7 +30,7 @@ export function watchCurlLines(url: string, token: string, ids: readonly string[
  * The `curl` command, as lines to print, that lists a provider's newest jobs (`listJobs`, newest
  * first): where the demo's progressing job is a new job each cycle, the first is this cycle's.
  */
-export function newestJobsCurlLines(url: string, token: string, provider: string): string[] {
+function newestJobsCurlLines(url: string, token: string, provider: string): string[] {
   const query = `{ listJobs(filter: {providers: [${provider}]}, first: 3) { nodes { id name state providerStatus createdAt } } }`;
   return [
     `curl -s ${shellQuote(url)} -H 'content-type: application/json' \\`,

@@ -44,7 +44,7 @@ export function tencentPlaceOf(env: Env): Omit<Config['tencent'], 'credentials' 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
 
 /** The variable holding an alias's AssumeRole external ID. */
-export function externalIdVariable(alias: string): string {
+function externalIdVariable(alias: string): string {
   return `JOBGRAPH_AWS_EXTERNAL_ID_${alias.toUpperCase().replaceAll('-', '_')}`;
 }
 

@@ -2,7 +2,7 @@ import { ConfigError, type Env } from './env.ts';
 import type { Config, JobActionName } from './types.ts';
 
 /** The actions JOBGRAPH_ACTIONS can name, in the order `--help` and errors list them. */
-export const JOB_ACTION_NAMES: readonly JobActionName[] = ['cancel', 'terminate'];
+const JOB_ACTION_NAMES: readonly JobActionName[] = ['cancel', 'terminate'];
 
 /**
  * JOBGRAPH_ACTIONS: which actions on jobs the mutations may take (`cancel`, `terminate`,

@@ -41,7 +41,7 @@ export function authOf(env: Env): Config['auth'] {
 }
 
 /** Most groups JOBGRAPH_ACCOUNT_GROUPS maps. */
-export const MAX_ACCOUNT_GROUPS = 1000;
+const MAX_ACCOUNT_GROUPS = 1000;
 
 const GROUPS = 'JOBGRAPH_ACCOUNT_GROUPS';
 const GROUPS_FORM = 'must be a JSON object such as {"team-a": ["staging"]}';

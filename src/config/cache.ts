@@ -14,20 +14,20 @@ function cacheUrl(env: Env): string | null {
 }
 
 /** Shortest JOBGRAPH_CLUSTER_SECRET accepted, in characters. */
-export const MIN_CLUSTER_SECRET_LENGTH = 32;
+const MIN_CLUSTER_SECRET_LENGTH = 32;
 
 /**
  * Fewest distinct characters a JOBGRAPH_CLUSTER_SECRET holds. Ten, not more: 32 random hex
  * characters (`openssl rand -hex 16`, the shortest accepted) hold fewer than ten about once in
  * ten thousand draws, and fewer than twelve about once in sixty.
  */
-export const MIN_CLUSTER_SECRET_DISTINCT = 10;
+const MIN_CLUSTER_SECRET_DISTINCT = 10;
 
 /** The secrets the cluster secret must differ from: each keys something else, which a replica's Redis must not learn. */
 const OTHER_SECRETS = ['JOBGRAPH_JWT_SECRET', 'JOBGRAPH_CURSOR_SECRET'] as const;
 
 /** Whether `v` is one shorter string said again and again (`abcdabcdab`): a word, not a random key. */
-export function isRepetition(v: string): boolean {
+function isRepetition(v: string): boolean {
   for (let period = 1; period <= v.length / 2; period++) {
     let i = period;
     while (i < v.length && v[i] === v[i - period]) i++;

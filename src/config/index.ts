@@ -6,30 +6,13 @@
  * whole-number settings), cache.ts (cache and listing), tracing.ts, load.ts (`loadConfig`),
  * variableDocs.ts (`--help`) and unknownVariables.ts (misspelled names).
  */
-export { externalIdVariable } from './accounts.ts';
 export { accountGroupsNameAccounts } from './auth.ts';
 export { ConfigError } from './env.ts';
-export {
-  MAX_CALLER_RATE,
-  MAX_EMULATOR_JOBS_PER_SOURCE,
-  MAX_UPSTREAM_RATE,
-  SETTING_VARIABLES,
-  UPSTREAM_RATE_NAMES,
-  emulatorJobsPerSource,
-} from './limits.ts';
+export { SETTING_VARIABLES, UPSTREAM_RATE_NAMES, emulatorJobsPerSource } from './limits.ts';
 export { MAX_OMICS_REFERENCE_STORES } from './cache.ts';
 export { loadConfig } from './load.ts';
 export { eventsOf } from './events.ts';
-export { DEFAULT_DATA_DIR, DEFAULT_HISTORY_FILE, refusePrivateClusterHistory } from './history.ts';
-export type {
-  AwsAccount,
-  Config,
-  EventQueue,
-  HistoryStoreConfig,
-  LoadOptions,
-  TencentAccount,
-  TencentCredentials,
-  TracingConfig,
-} from './types.ts';
+export { DEFAULT_DATA_DIR, refusePrivateClusterHistory } from './history.ts';
+export type { AwsAccount, Config, EventQueue, TencentCredentials, TracingConfig } from './types.ts';
 export { levenshtein, unknownVariableWarnings } from './unknownVariables.ts';
-export { JOBGRAPH_VARIABLES, VARIABLE_DOCS, type VariableDoc } from './variableDocs.ts';
+export { JOBGRAPH_VARIABLES, VARIABLE_DOCS } from './variableDocs.ts';

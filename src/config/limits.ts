@@ -114,7 +114,7 @@ export const UPSTREAM_RATE_NAMES: readonly string[] = [
 ];
 
 /** The highest rate JOBGRAPH_UPSTREAM_RATE_LIMITS takes for one provider, in calls per second. */
-export const MAX_UPSTREAM_RATE = 100_000;
+const MAX_UPSTREAM_RATE = 100_000;
 
 /** JOBGRAPH_UPSTREAM_RATE_LIMITS: `name=calls per second`, comma-separated, each provider once. */
 function upstreamRateLimits(env: Env): Record<string, number> {
@@ -154,7 +154,7 @@ export function resilienceOf(env: Env): Config['resilience'] {
 }
 
 /** The most requests JOBGRAPH_CALLER_RATE and JOBGRAPH_CALLER_RATE_BURST take (per period, at once). */
-export const MAX_CALLER_RATE = 1_000_000;
+const MAX_CALLER_RATE = 1_000_000;
 
 /** The default request rate per caller: 600 a minute, all of them at once if need be. */
 const DEFAULT_CALLER_RATE = '600/60s';
@@ -190,7 +190,7 @@ export function callerRateOf(env: Env): Config['callerRate'] {
 }
 
 /** The most jobs JOBGRAPH_EMULATOR_JOBS_PER_SOURCE may ask of one emulated source. */
-export const MAX_EMULATOR_JOBS_PER_SOURCE = 100_000;
+const MAX_EMULATOR_JOBS_PER_SOURCE = 100_000;
 
 /**
  * JOBGRAPH_EMULATOR_JOBS_PER_SOURCE (a whole number 1..100000), or null when unset. Read by

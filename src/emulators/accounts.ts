@@ -101,7 +101,7 @@ export interface AwsSession {
 }
 
 /** A long-term IAM user key. */
-export interface AwsUserKey {
+interface AwsUserKey {
   kind: 'user';
   accessKeyId: string;
   secretAccessKey: string;

@@ -13,7 +13,7 @@ export type AwsCallerRefusal =
   | { ok: false; reason: 'invalid-token'; detail: string }
   | { ok: false; reason: 'expired-token'; detail: string };
 
-export type AwsCallerCheck = { ok: true; key: AwsKey; accountId: string } | AwsCallerRefusal;
+type AwsCallerCheck = { ok: true; key: AwsKey; accountId: string } | AwsCallerRefusal;
 
 export interface AwsCallerExpectation {
   /** SigV4 signing name (`panorama`, `IngestionService`, `sts`, …). */
@@ -35,7 +35,7 @@ export function signingRegionOf(req: EmulatorRequest): string | null {
 }
 
 /** The access key ID a SigV4 Authorization header names, or null. */
-export function accessKeyIdOf(req: EmulatorRequest): string | null {
+function accessKeyIdOf(req: EmulatorRequest): string | null {
   return ACCESS_KEY_RE.exec(req.headers.authorization ?? '')?.[1] ?? null;
 }
 
@@ -46,7 +46,7 @@ export function accessKeyIdOf(req: EmulatorRequest): string | null {
  * signature with the key's secret (`verifySigV4`). A long-term key's token header is left to
  * the emulator (Import/Export checks its demo token; the others ignore one, as they always have).
  */
-export async function verifyAwsCaller(
+async function verifyAwsCaller(
   req: EmulatorRequest,
   expect: AwsCallerExpectation,
 ): Promise<AwsCallerCheck> {
@@ -80,7 +80,7 @@ export async function verifyAwsCaller(
  * For an emulator's `describe`: the account a request's key belongs to when it is not the
  * default one (without checking the signature), for `RecordedCall.account`.
  */
-export function otherAccountOf(
+function otherAccountOf(
   req: EmulatorRequest,
   accounts: EmulatorAccounts,
 ): { account: string } | Record<string, never> {
@@ -98,7 +98,7 @@ export interface AwsAccountsOptions {
 }
 
 /** Which of the demo's accounts an account is: the default, the second (DEMO_SECOND_AWS_ACCOUNT), or another. */
-export type DemoAccount = 'default' | 'second' | 'other';
+type DemoAccount = 'default' | 'second' | 'other';
 
 /** An AWS emulator's callers: its accounts registry and the checks of a request's key. */
 export interface AwsCallers {

@@ -172,7 +172,7 @@ export interface ListedDemoJob {
 }
 
 /** A listable emulator's jobs as `listedDemoJobs` shows them, in any order, progressing job left out. */
-export interface EmulatorListData {
+interface EmulatorListData {
   /**
    * The operations listing calls (as its call log names them): its list operation and any that
    * finds what to list (HealthOmics' reference stores, AWS Batch's job queues). None of them

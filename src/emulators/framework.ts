@@ -122,7 +122,7 @@ export interface JobControls {
   forget(jobId: string, options?: { account?: string }): boolean;
 }
 
-export type FaultKind = 'ok' | '5xx' | 'throttle' | 'malformed' | 'reset' | 'hang' | 'error-answer';
+type FaultKind = 'ok' | '5xx' | 'throttle' | 'malformed' | 'reset' | 'hang' | 'error-answer';
 
 /**
  * Fault knobs, changeable at run time (programmatically or with `POST /__emulator/faults`).
@@ -179,7 +179,7 @@ export interface Faults {
   synthesize: Record<string, string> | null;
 }
 
-export const NO_FAULTS: Readonly<Faults> = Object.freeze({
+const NO_FAULTS: Readonly<Faults> = Object.freeze({
   latencyMs: 0,
   errorRate: 0,
   throttleRate: 0,

@@ -43,14 +43,14 @@ export interface JobListingSpec<J> {
 }
 
 /** One page of a list, and its last job (the next page's start) when it has one. */
-export interface ListPage<T> {
+interface ListPage<T> {
   items: T[];
   more: boolean;
   last: T | undefined;
 }
 
 /** The jobs one list request reads: a source's, and the progressing job where it lists. */
-export interface ListSource<J> {
+interface ListSource<J> {
   /** The job with this ID (the progressing one included), or undefined. */
   find(id: string): ListedJob<J> | undefined;
   /** At most `size` jobs strictly after `after` in the listing's order, those `accept` takes. */

@@ -196,7 +196,7 @@ function cyrb53(label: string, seed = 0): number {
 }
 
 /** A deterministic fraction in [0, 1) for `label`, fast (not SHA-256): the big account's jitter. */
-export function fastUnitHash(label: string): number {
+function fastUnitHash(label: string): number {
   return cyrb53(label) / 2 ** 53;
 }
 
@@ -367,7 +367,7 @@ export interface StatusMix {
  * (largest remainder; ties to the status listed first), so 3,000 jobs have every status of a
  * mix whose smallest share is at least 1/3,000.
  */
-export function scaleMix(count: number, mix: StatusMix): { recent: Counts; settled: Counts } {
+function scaleMix(count: number, mix: StatusMix): { recent: Counts; settled: Counts } {
   const all = [...mix.recent, ...mix.settled];
   const total = all.reduce((sum, [, w]) => sum + w, 0);
   const exact = all.map(([, w]) => (count * w) / total);

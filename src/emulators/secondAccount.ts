@@ -8,7 +8,7 @@
  */
 
 /** How long before the emulator's start a job was created: hours or days. */
-export type SecondAccountAge = `${number}h` | `${number}d`;
+type SecondAccountAge = `${number}h` | `${number}d`;
 
 /** One row: which job (its role in `ids`), its age, and the fields the provider's template reads. */
 export type SecondAccountRow<Ids extends string, Fields> = Fields & {
@@ -31,7 +31,7 @@ export interface SecondAccountSlot {
 const UNIT_MS = { h: 3_600_000, d: 86_400_000 } as const;
 
 /** A row's age in ms (0 without one: a job with no times on the wire). */
-export function ageMs(age: SecondAccountAge | undefined): number {
+function ageMs(age: SecondAccountAge | undefined): number {
   if (age === undefined) return 0;
   return Number(age.slice(0, -1)) * UNIT_MS[age.slice(-1) as keyof typeof UNIT_MS];
 }

@@ -12,7 +12,7 @@ export type SigV4Check =
       detail: string;
     };
 
-export interface SigV4Credentials {
+interface SigV4Credentials {
   accessKeyId: string;
   secretAccessKey: string;
 }

@@ -13,7 +13,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** One delivery as the receiver saw it. */
-export interface ReceivedDelivery {
+interface ReceivedDelivery {
   id: string | null;
   at: string;
   type: string | null;

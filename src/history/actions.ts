@@ -41,7 +41,7 @@ export interface TakenAction extends JobActionEntry {
 }
 
 /** The window (ms, 10 minutes) within which the answers that made no call are one row each (migration 13). */
-export const COALESCE_WINDOW_MS = 10 * 60_000;
+const COALESCE_WINDOW_MS = 10 * 60_000;
 
 /** The start (ms since the epoch) of the coalescing window that holds `atMs`. */
 export const windowOf = (atMs: number): number =>
@@ -51,11 +51,11 @@ export const windowOf = (atMs: number): number =>
  * Most rows waiting to be written; beyond, a new row is dropped and counted (never a slower
  * answer). An answer whose row waits already adds to it, never dropped.
  */
-export const ACTION_QUEUE_MAX = 10_000;
+const ACTION_QUEUE_MAX = 10_000;
 /** Most rows one statement inserts: 13 parameters a row keeps it under SQLite's 32,766. */
 const ACTION_BATCH_MAX = 1000;
 /** Most rows one job's `actionsTaken` answers, newest kept. */
-export const ACTIONS_PER_JOB_MAX = 100;
+const ACTIONS_PER_JOB_MAX = 100;
 
 export class ActionLog {
   /** The rows waiting, by their `coalesce_key`. */

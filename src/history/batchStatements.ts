@@ -27,7 +27,7 @@ export const storedRecordOf = (job: StagedJob): Record<string, unknown> =>
   JSON.parse(storableJson(job.stripped)) as Record<string, unknown>;
 
 /** The row sizes SQLite's statements come in, largest first: at most 4 statements a size a batch. */
-export const CHUNKS = [256, 64, 16, 4, 1] as const;
+const CHUNKS = [256, 64, 16, 4, 1] as const;
 
 /** PostgreSQL's compiled statements kept, by row count (the most recent sizes). */
 const MAX_KEPT = 32;

@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import type { HistoryDatabase } from './database.ts';
 
 /** Share of the budget at which it is warned of, and down to which the budget's pruning goes. */
-export const BUDGET_WARN_RATIO = 0.9;
+const BUDGET_WARN_RATIO = 0.9;
 
 /** Jobs deleted a transaction when pruning: no write waits long behind one. */
 const PRUNE_BATCH = 500;
@@ -68,10 +68,7 @@ export async function measureHistory(database: HistoryDatabase): Promise<History
  * transactions of PRUNE_BATCH; the number deleted. An unfinished job is never deleted here, nor an
  * action's audit row.
  */
-export async function pruneOldestFinished(
-  database: HistoryDatabase,
-  count: number,
-): Promise<number> {
+async function pruneOldestFinished(database: HistoryDatabase, count: number): Promise<number> {
   let total = 0;
   while (total < count) {
     const rows = await database.db

@@ -14,9 +14,9 @@ import {
 } from 'node:fs';
 
 /** The data folder's mode. */
-export const DATA_DIR_MODE = 0o700;
+const DATA_DIR_MODE = 0o700;
 /** The database file's, its `-wal` and `-shm`'s and a backup's mode. */
-export const FILE_MODE = 0o600;
+const FILE_MODE = 0o600;
 
 /**
  * `dir` made if missing, 0700. An existing folder is tightened to 0700 when `tightenExisting` (the

@@ -6,7 +6,7 @@ import type { HistoryTables } from './database.ts';
 type Eb = ExpressionBuilder<HistoryTables, 'jobs'>;
 
 /** A cursor not made by this store: the caller's mistake. */
-export class BadHistoryCursor extends Error {}
+class BadHistoryCursor extends Error {}
 
 /** A keyset position: the job's sort_at, and its seq (the tie-break among equal times). */
 export type HistoryPosition = readonly [sortAt: string, seq: number];

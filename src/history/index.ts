@@ -14,11 +14,9 @@ import { storeIdentity } from './storeIdentity.ts';
 import { SearchSlots } from './searchSlots.ts';
 import { WriterBoundSignal } from './writerBound.ts';
 
-export { HistoryReader, historyGrantOf, type HistoryGrant, type HistoryFilter } from './reader.ts';
-export { HistoryWriter, type HistoryChange, type HistorySource } from './writer.ts';
 export { historySubscriber } from './subscriber.ts';
 export { retainedJobs } from './retained.ts';
-export type { BackgroundReads, WriterBound } from './writerBound.ts';
+export type { WriterBound } from './writerBound.ts';
 
 /** How often old jobs are pruned while the gateway runs. */
 const PRUNE_EVERY_MS = 60 * 60 * 1000;

@@ -27,12 +27,7 @@ import {
   type HistoryPosition,
 } from './historyCursors.ts';
 
-export {
-  BadHistoryCursor,
-  positionOf,
-  type HistoryCursors,
-  type HistoryPosition,
-} from './historyCursors.ts';
+export { positionOf, type HistoryCursors, type HistoryPosition } from './historyCursors.ts';
 import { mayRead } from '../auth/mayRead.ts';
 
 /** What a caller may read, as SQL can say it: `*` or the permitted (provider, alias) pairs. */
@@ -105,7 +100,7 @@ const deadlineClause = sql<SqlBool>`jobgraph_deadline()`;
  * index (HistoryReader `#textRows`): a text held by one job in TEXT_WALK_ROWS / 25 or more fills
  * its first page there.
  */
-export const TEXT_WALK_ROWS = 5000;
+const TEXT_WALK_ROWS = 5000;
 
 /**
  * The most rows the trigram index may find for a page to look each up by seq and sort them
@@ -580,5 +575,3 @@ export class HistoryReader {
     }
   }
 }
-
-export type { Eb as HistoryExpressionBuilder };

@@ -11,7 +11,7 @@ import type { HistoryDatabase } from './database.ts';
  * Why a write failed, as a log line may say it: the driver's code (PostgreSQL's SQLSTATE, SQLite's
  * extended result code), never its message — PostgreSQL's detail quotes the refused row.
  */
-export function failureCode(e: unknown): string {
+function failureCode(e: unknown): string {
   const err = e as { code?: unknown; errcode?: unknown };
   const code = typeof err.code === 'string' ? err.code : 'write failed';
   return typeof err.errcode === 'number' ? `${code} ${err.errcode}` : code;

@@ -22,7 +22,7 @@ const WORKER_URL = new URL(
 );
 
 /** Searches run at once, one a worker; more wait for one (their time limit counts from when asked). */
-export const SEARCH_WORKERS = 2;
+const SEARCH_WORKERS = 2;
 
 /** How long a worker has to stop after its deadline before it is terminated and replaced, in ms. */
 const STOP_GRACE_MS = 1000;

@@ -8,13 +8,13 @@
  */
 
 /** What a NUL or a lone surrogate becomes. */
-export const REPLACEMENT = '\uFFFD';
+const REPLACEMENT = '\uFFFD';
 
 /** Longest status text kept (`status_message`, `provider_status`), in UTF-16 code units: 4 KiB. */
 export const STATUS_TEXT_MAX_CHARS = 4096;
 
 /** Longest other text kept (names, queues, IDs, an action's subject and reason), in UTF-16 code units. */
-export const TEXT_MAX_CHARS = 1024;
+const TEXT_MAX_CHARS = 1024;
 
 /**
  * `value` storable: NUL and lone surrogates replaced by U+FFFD, at most `maxChars` UTF-16 code

@@ -16,7 +16,7 @@ const SOURCES: Readonly<Record<string, HistorySource | undefined>> = {
 };
 
 /** The parts of a state listener's arguments the history reads (jobStates.ts `StateListener`). */
-export interface AppliedObservation {
+interface AppliedObservation {
   origin: string;
   at?: number;
   eventId?: string;
@@ -102,7 +102,7 @@ export function historySubscriber(
  * A `JobStates` listener that records each applied observation with `record`; `accountOf` names
  * the account alias of a global ID (the job's own account, as authorization reads it).
  */
-export function historyListener(
+function historyListener(
   record: (change: HistoryChange) => void,
   accountOf: (globalId: string) => string,
   now: () => number = Date.now,
@@ -158,7 +158,7 @@ export function historyListener(
  * events alone had shown, when that read is no news: the run's first sight, written as a read's
  * (the events before it were not written, a read not having shown the job yet).
  */
-export function historyFirstSight(
+function historyFirstSight(
   record: (change: HistoryChange) => void,
   accountOf: (globalId: string) => string,
   now: () => number = Date.now,

@@ -136,7 +136,7 @@ export interface NotificationAttemptsTable {
 }
 
 /** The audit of rule changes: created, updated, deleted, disabled, tested, redelivered. */
-export interface NotificationRuleChangesTable {
+interface NotificationRuleChangesTable {
   rule_id: string;
   at: string;
   change: string;
@@ -144,18 +144,18 @@ export interface NotificationRuleChangesTable {
   reason: string | null;
 }
 
-export interface SchemaTable {
+interface SchemaTable {
   version: number;
   applied_at: Generated<string>;
 }
 
 /** The store's identity, one row (migration 9, storeIdentity.ts). */
-export interface StoreTable {
+interface StoreTable {
   id: string;
 }
 
 /** One place's job-event coverage evidence (migration 10, coverageEvidence.ts). */
-export interface EventCoverageTable {
+interface EventCoverageTable {
   provider: string;
   /** The account's alias. */
   account: string;

@@ -11,7 +11,7 @@ import { WORDS_V12 } from './migrations.ts';
 const likeOf = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** The distinct trigrams of `text` (none below three characters), in their order in the text. */
-export function trigramsOf(text: string): string[] {
+function trigramsOf(text: string): string[] {
   const chars = [...text];
   const grams = new Set<string>();
   for (let i = 0; i + 3 <= chars.length; i++) grams.add(chars.slice(i, i + 3).join(''));
@@ -71,7 +71,7 @@ const WORD_PIECE = 100;
  * run: a word starting with the run, in both stores' words. A run after any other character (or
  * at the text's start) may be the end of a longer word: not a start.
  */
-export function wordStartsOf(text: string): { key: string; start: string }[] {
+function wordStartsOf(text: string): { key: string; start: string }[] {
   const found = new Map<string, string>();
   for (const m of text.toLowerCase().matchAll(/([^a-z0-9])([a-z0-9]+)/g))
     if (m[1]!.charCodeAt(0) < 128 && !found.has(m[0])) found.set(m[0], m[2]!.slice(0, WORD_PIECE));
@@ -126,7 +126,7 @@ const COUNTED_TRIGRAMS = 24;
 const COUNTED_STARTS = 6;
 
 /** The trigrams the index is asked for: the rarest of those counted. */
-export const ASKED_TRIGRAMS = 2;
+const ASKED_TRIGRAMS = 2;
 
 /**
  * The parts of `text` a walk counts the rows holding (`countOf`): at most COUNTED_TRIGRAMS of its

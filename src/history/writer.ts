@@ -27,8 +27,6 @@ import type { Kysely } from 'kysely';
 import type { HistoryDatabase, HistoryTables, JobRow, TransitionRow } from './database.ts';
 
 export type { HistoryChange, HistorySource } from './change.ts';
-export type { StagedJob } from './batchStatements.ts';
-
 /**
  * What became of a change: `written` (committed), `coalesced` (a later change of its job waiting
  * with it took its place: the store was behind), `dropped` (recorded after the writer closed),
@@ -84,7 +82,7 @@ export interface HistoryWriterOptions {
 }
 
 /** What a batch's `inBatch` asks to be done once the batch has committed. */
-export type AfterCommit = () => void;
+type AfterCommit = () => void;
 
 /**
  * The most changes one batch writes: 13 parameters a job row keeps a statement under SQLite's
@@ -499,7 +497,7 @@ const text = (v: unknown, maxChars?: number): string | null =>
  * (`stripped`), serialised as its statement is bound (batchStatements.ts). Every text value is
  * storable (storableText.ts): a NUL in a status reason cannot fail a batch.
  */
-export function stagedJobOf(
+function stagedJobOf(
   id: string,
   change: HistoryChange,
   record: JobRecord,

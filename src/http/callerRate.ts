@@ -89,7 +89,7 @@ export function clientAddress(remote: string | undefined): string {
 export const retryAfterSeconds = (waitMs: number): number => Math.max(1, Math.ceil(waitMs / 1000));
 
 /** The error of a request over its caller's rate, with `extensions.retryAfterMs` (whole ms, rounded up). */
-export function rateLimitedError(limit: RateLimit, waitMs: number): JobgraphError {
+function rateLimitedError(limit: RateLimit, waitMs: number): JobgraphError {
   const seconds = retryAfterSeconds(waitMs);
   return new JobgraphError(
     'RATE_LIMITED',

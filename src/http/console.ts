@@ -5,7 +5,7 @@ import express from 'express';
 /** Where `npm run build` writes the console (console/build.mjs); the same from src/ and dist/. */
 const CONSOLE_DIR = fileURLToPath(new URL('../../dist/console/', import.meta.url));
 
-export const CONSOLE_PATH = '/console';
+const CONSOLE_PATH = '/console';
 
 /**
  * The page's policy: its own script and stylesheet only (no inline script or style, no eval), calls

@@ -7,7 +7,7 @@ import type { Config } from '../config/index.ts';
  * add (its single connection mode's reservation token among them), and a mutation's
  * `Idempotency-Key` (docs/actions.md).
  */
-export const CORS_ALLOWED_HEADERS = [
+const CORS_ALLOWED_HEADERS = [
   'authorization',
   'content-type',
   'accept',
@@ -56,7 +56,7 @@ export function upgradeOriginAllowed(
  * bearer tokens are the only credential), with `Vary: Origin`; a preflight is answered 204 with the
  * methods and headers above; an origin not allowed gets no CORS header, so the browser refuses.
  */
-export function corsOptions(allowed: Config['corsOrigins']): CorsOptions {
+function corsOptions(allowed: Config['corsOrigins']): CorsOptions {
   return {
     origin: (origin, callback) =>
       callback(null, origin !== undefined && originAllowed(allowed, origin)),

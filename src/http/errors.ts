@@ -15,7 +15,7 @@ export interface ErrorAnswerItem {
  * The content type of a JSON answer: `application/graphql-response+json` when the client lists
  * it before `application/json` (or alone), as GraphQL over HTTP asks; `application/json` otherwise.
  */
-export function jsonContentType(accept: string | undefined): string {
+function jsonContentType(accept: string | undefined): string {
   const types = (accept ?? '').split(',').map((part) => {
     const [type = '', ...params] = part.trim().toLowerCase().split(';');
     const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
@@ -39,7 +39,7 @@ const MAX_REASON_PHRASE = 300;
  * "Server responded with <status>: <statusText>", so this is the only place its users can read
  * why. Printable ASCII only (Node refuses other characters there); the body stays the whole answer.
  */
-export function reasonPhrase(status: number, message: string | undefined): string {
+function reasonPhrase(status: number, message: string | undefined): string {
   const base = STATUS_CODES[status] ?? 'Error';
   if (!message) return base;
   const text = `${base}: ${message.replace(/[^\x20-\x7e]+/g, ' ')}`;
@@ -172,13 +172,13 @@ function errorCode(err: unknown): string | null {
 }
 
 /** Whether `err` says the client's connection is gone (reset, closed, aborted). */
-export function isDisconnect(err: unknown): boolean {
+function isDisconnect(err: unknown): boolean {
   const code = errorCode(err);
   return code !== null && DISCONNECT_CODES.has(code);
 }
 
 /** The status and error for an error raised around Apollo (see {@link httpErrorHandler}), logged as described there. */
-export function httpErrorAnswer(
+function httpErrorAnswer(
   err: unknown,
   method: string | undefined,
   requestId: string | undefined,

@@ -88,7 +88,7 @@ function scrubStrings(extensions: Record<string, unknown>): Record<string, unkno
 }
 
 /** Longest error message a client gets: 1 KB of UTF-8, the whole message. */
-export const MAX_MESSAGE_BYTES = 1024;
+const MAX_MESSAGE_BYTES = 1024;
 
 const utf8 = new TextEncoder();
 const bytesOf = (text: string) => Buffer.byteLength(text, 'utf8');
@@ -98,7 +98,7 @@ const bytesOf = (text: string) => Buffer.byteLength(text, 'utf8');
  * whole invalid value in its coercion errors (a 500 KB `DateTime` is a 500 KB message), so no
  * message may echo input unbounded. Cut between characters, never inside one.
  */
-export function boundedMessage(message: string): string {
+function boundedMessage(message: string): string {
   if (bytesOf(message) <= MAX_MESSAGE_BYTES) return message;
   // The reason is at the end ("…; DateTime must be …"), the echoed value in the middle. The
   // marker's room is reserved for the largest count it can say.

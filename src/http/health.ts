@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 export type FdReader = () => { open: number; softLimit: number } | null;
 
 /** Linux: count /proc/self/fd, read "Max open files" from /proc/self/limits. Elsewhere: null (check skipped). */
-export const procFdReader: FdReader = () => {
+const procFdReader: FdReader = () => {
   if (process.platform !== 'linux') return null;
   try {
     const open = readdirSync('/proc/self/fd').length;
@@ -20,9 +20,9 @@ export const procFdReader: FdReader = () => {
 };
 
 /** Share of the soft limit above which the process is unhealthy. */
-export const FD_UNHEALTHY_RATIO = 0.9;
+const FD_UNHEALTHY_RATIO = 0.9;
 /** How long an EMFILE/ENFILE keeps the process unhealthy, in ms. */
-export const FD_ERROR_WINDOW_MS = 60_000;
+const FD_ERROR_WINDOW_MS = 60_000;
 
 const FD_ERROR_CODES = new Set(['EMFILE', 'ENFILE']);
 

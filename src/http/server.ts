@@ -70,7 +70,7 @@ import {
   type Subscriptions,
 } from '../subscriptions/index.ts';
 
-export { MAX_MESSAGE_BYTES, boundedMessage, createFormatError } from './formatError.ts';
+export { createFormatError } from './formatError.ts';
 
 export interface ServerOptions {
   config: Config;

@@ -71,7 +71,7 @@ export class ListSourcesBudgetError extends BadUserInputError {
  * the largest JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST. Every planned source is looked up and merged
  * on every page even when a snapshot serves it, so a plan past this is refused before execution.
  */
-export const MAX_PLANNED_LIST_SOURCES = 1000;
+const MAX_PLANNED_LIST_SOURCES = 1000;
 
 /** The refusal, before execution, of a request planning more than MAX_PLANNED_LIST_SOURCES sources. */
 export class PlannedSourcesError extends BadUserInputError {
@@ -149,7 +149,7 @@ function keyOfRepresentation(rep: unknown): JobKey {
  * its resolver runs). Returns null when the variables do not coerce: execution then fails before
  * any resolver runs.
  */
-export function rootFieldArguments(
+function rootFieldArguments(
   schema: GraphQLSchema,
   document: DocumentNode,
   operation: OperationDefinitionNode,

@@ -28,7 +28,7 @@ export interface ListCap {
  * list at a path not named here is capped by `limits.maxJobIds` too: no list reaches a resolver
  * unbounded.
  */
-export function listCaps(config: Pick<Config, 'limits'>): Readonly<Record<string, ListCap>> {
+function listCaps(config: Pick<Config, 'limits'>): Readonly<Record<string, ListCap>> {
   const ids: ListCap = { max: config.limits.maxJobIds, variable: 'JOBGRAPH_MAX_JOB_IDS' };
   return {
     ...Object.fromEntries(

@@ -39,7 +39,7 @@ export function maxRootFieldsRule(max: number): ValidationRule {
 }
 
 /** Distinct response keys of a root selection set, fragments followed once each (cycles are another rule's error). */
-export function countRootFields(
+function countRootFields(
   context: Pick<ValidationContext, 'getFragment'>,
   selectionSet: SelectionSetNode,
 ): number {

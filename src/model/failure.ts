@@ -18,7 +18,7 @@ export const FAILURE_CATEGORIES = [
   'PROVIDER_ERROR',
   'UNKNOWN',
 ] as const;
-export type FailureCategory = (typeof FAILURE_CATEGORIES)[number];
+type FailureCategory = (typeof FAILURE_CATEGORIES)[number];
 
 /** GraphQL type `JobFailure`: a failed or cancelled job's cause. */
 export interface JobFailure {

@@ -35,7 +35,7 @@ export const TEXT_BOUNDS = Object.freeze({
 /** The cut mark. */
 export const CUT = '…';
 /** What a line break inside one line shows as. */
-export const LINE_BREAK = '⏎';
+const LINE_BREAK = '⏎';
 
 const BREAKS = /\r\n|[\n\r\u2028\u2029]/g;
 // eslint-disable-next-line no-control-regex -- the control characters are the point

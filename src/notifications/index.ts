@@ -24,9 +24,6 @@ import { holdsPair } from './rulePairs.ts';
 import { MOST_RULES_A_TRANSITION } from './ruleSet.ts';
 import { convertBareRules } from './bareRules.ts';
 
-export { notificationsOffReason } from './notificationsOff.ts';
-export type { Notifications } from './notifications.ts';
-
 /** How often STUCK rules are looked for in the history, ms. */
 const STUCK_SCAN_MS = 60_000;
 

@@ -13,7 +13,7 @@ import type { JobRecord } from '../model/job.ts';
 import type { WebhookBody } from './payload.ts';
 
 /** The most lines a delivery carries. */
-export const LOG_LINES_SHOWN = 20;
+const LOG_LINES_SHOWN = 20;
 /** The most bytes (UTF-8) of those lines' messages together; the newest kept first. */
 export const LOG_LINES_MAX_BYTES = 4096;
 

@@ -23,7 +23,7 @@ import { aliasesOf, grantHoldsAll, pairOf, pairsFor, PairRefusal } from './ruleP
 
 export type { RuleFilter, RuleInput } from './ruleInput.ts';
 
-export type TargetKind = 'WEBHOOK' | 'SLACK' | 'TEAMS';
+type TargetKind = 'WEBHOOK' | 'SLACK' | 'TEAMS';
 const TARGET_KINDS: readonly TargetKind[] = ['WEBHOOK', 'SLACK', 'TEAMS'];
 
 /** A rule as the graph shows it: never its URL in clear, never its secret. */
@@ -83,9 +83,9 @@ export interface NotificationsOptions {
 
 const MAX_NAME = 200;
 /** Longest target URL, characters. */
-export const MAX_TARGET_URL = 2048;
+const MAX_TARGET_URL = 2048;
 /** JOBGRAPH_NOTIFY_MAX_RULES' default. */
-export const DEFAULT_MAX_RULES = 500;
+const DEFAULT_MAX_RULES = 500;
 
 export class Notifications {
   readonly #o: NotificationsOptions;
@@ -484,7 +484,7 @@ const notFound = (id: string, what = 'notification rule') =>
     `No ${what} ${JSON.stringify(id.slice(0, 64))} that this token may see.`,
   );
 
-export function viewOf(row: RuleRow): RuleView {
+function viewOf(row: RuleRow): RuleView {
   return {
     id: row.id,
     name: row.name,

@@ -65,7 +65,7 @@ export function triggerOf(from: string | null, to: string): NotificationTrigger 
 const lower = (s: unknown) => (typeof s === 'string' ? s.toLowerCase() : '');
 
 /** A record's facts (the history's row fields, read the same way). */
-export function factsOfRecord(record: JobRecord, account: string): JobFacts {
+function factsOfRecord(record: JobRecord, account: string): JobFacts {
   const r = record as unknown as Record<string, unknown>;
   return {
     id: record.id,
@@ -104,7 +104,7 @@ export function deliveryIdOf(
 }
 
 /** The provider's stamp of a record's transition: its completion, else its update, else `at`. */
-export function stampOf(record: Record<string, unknown>, at: string): string {
+function stampOf(record: Record<string, unknown>, at: string): string {
   const t = record.completedAt ?? record.updatedAt;
   return typeof t === 'string' && t !== '' ? t : at;
 }
@@ -153,7 +153,7 @@ const STUCK_READS_A_SCAN = 20;
  */
 export const CONFIRM_WINDOW_MS = 500;
 /** This many events pending are read at once, whatever the window (DescribeJobs' most). */
-export const CONFIRM_MOST = 100;
+const CONFIRM_MOST = 100;
 
 /** How often the rules' version is read (another replica's changes), ms: they are read again when it moved. */
 const RULES_EVERY_MS = 1_000;

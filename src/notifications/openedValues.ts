@@ -12,7 +12,7 @@ import type { SealedField, SecretBox } from './secretBox.ts';
 import { signingKeyObject } from './signature.ts';
 
 /** Rules whose opened values are kept at most (the oldest opened out first). */
-export const MAX_OPENED_RULES = 10_000;
+const MAX_OPENED_RULES = 10_000;
 
 export class OpenedValues {
   readonly #box: SecretBox;

@@ -443,7 +443,7 @@ function signingKeys(rule: RuleRow, opened: OpenedValues, nowMs: number): KeyObj
 }
 
 /** The body sent to a target of `kind`, from the stored webhook body. */
-export function shapedBody(kind: string, stored: string): string {
+function shapedBody(kind: string, stored: string): string {
   if (kind === 'WEBHOOK') return stored;
   const body = JSON.parse(stored) as WebhookBody;
   return JSON.stringify(kind === 'SLACK' ? slackMessage(body) : teamsMessage(body));

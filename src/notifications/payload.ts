@@ -82,13 +82,13 @@ export function headline(body: WebhookBody, shown: Shown = plain): string {
  * What the chat's first line says of a failure's cause: ` — CATEGORY: summary`, the summary
  * `shown` as every text of a job is (it quotes the job's own reason); empty without one.
  */
-export function failureLine(body: WebhookBody, shown: Shown = plain): string {
+function failureLine(body: WebhookBody, shown: Shown = plain): string {
   const failure = body.data.failure;
   return failure ? ` — ${failure.category}: ${shown(failure.summary, REASON)}` : '';
 }
 
 /** The facts beside the headline: name → value (`shown`), empty values left out. */
-export function facts(body: WebhookBody, shown: Shown = plain): [string, string][] {
+function facts(body: WebhookBody, shown: Shown = plain): [string, string][] {
   const job = body.data.job;
   const last = body.data.transitions.at(-1);
   return (

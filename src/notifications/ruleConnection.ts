@@ -2,7 +2,7 @@
 import { BadUserInputError } from '../errors.ts';
 
 /** Most items one page holds. */
-export const MAX_RULES_PAGE = 100;
+const MAX_RULES_PAGE = 100;
 
 /** `first` of a page: 1 to MAX_RULES_PAGE, else BAD_USER_INPUT. */
 export function pageSize(first: number): void {

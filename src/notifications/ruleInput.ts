@@ -28,7 +28,7 @@ export interface RuleInput {
 const TRIGGERS = Object.keys(EVENT_TYPES) as NotificationTrigger[];
 const FILTER_FIELDS = ['providers', 'accounts', 'regions', 'states', 'text'] as const;
 /** Longest `filter.text`, characters (it is matched against every transition's job). */
-export const MAX_FILTER_TEXT = 200;
+const MAX_FILTER_TEXT = 200;
 /** Most entries in one of a filter's lists (providers, accounts, regions, states). */
 const MAX_FILTER_LIST = 100;
 

@@ -22,7 +22,7 @@ export interface AccountPair {
 }
 
 /** The stored form of a pair. */
-export const pairKey = (provider: string, alias: string): string => `${provider}/${alias}`;
+const pairKey = (provider: string, alias: string): string => `${provider}/${alias}`;
 
 /** A stored entry read back as a pair; null for `*` and for an entry that is no pair (a bare alias). */
 export function pairOf(entry: string): AccountPair | null {

@@ -41,7 +41,7 @@ export interface DeliveryPage {
 }
 
 /** Most attempts a delivery shows (the schedule has ten; a redelivered one may have more). */
-export const ATTEMPTS_SHOWN = 50;
+const ATTEMPTS_SHOWN = 50;
 
 /** One attempt's row and its delivery's new status, as `attemptedAll` writes them. */
 export interface AttemptRecord {

@@ -6,7 +6,7 @@
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 
 /** The HMAC key of a `whsec_` secret: the base64 after the prefix, decoded. */
-export function signingKey(secret: string): Buffer {
+function signingKey(secret: string): Buffer {
   return Buffer.from(
     secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret,
     'base64',
@@ -22,7 +22,7 @@ export function signingKeyObject(secret: string): KeyObject {
  * The `webhook-signature` header of one attempt: one `v1,` signature per secret (or its key),
  * newest first; the signed content `<id>.<timestamp>.<body>` is fed in parts, the body not copied.
  */
-export function webhookSignature(
+function webhookSignature(
   id: string,
   timestampSeconds: number,
   body: string,

@@ -22,7 +22,7 @@ import https from 'node:https';
 import ipaddr from 'ipaddr.js';
 
 /** Most bytes of an answer read (then dropped). */
-export const MAX_ANSWER_BYTES = 64 * 1024;
+const MAX_ANSWER_BYTES = 64 * 1024;
 
 /** Why an attempt did not get an answer: the kinds `NotificationAttempt.error` shows. */
 export type TargetErrorKind = 'refused' | 'timeout' | 'connection';
@@ -140,7 +140,7 @@ const systemResolver: Resolver = (host) => dnsLookup(host, { all: true, verbatim
  * refused address and the host and port are not allowed, so a name answering a public and a private address is
  * refused, whichever it would have connected to.
  */
-export async function resolveTarget(
+async function resolveTarget(
   host: string,
   port: string,
   allowHosts: readonly string[],
@@ -269,10 +269,7 @@ export async function postToTarget(
 }
 
 /** `Retry-After` (seconds, or an HTTP date) in ms from now; null when absent or unreadable. */
-export function retryAfterMs(
-  value: string | string[] | undefined,
-  now: () => number,
-): number | null {
+function retryAfterMs(value: string | string[] | undefined, now: () => number): number | null {
   const v = Array.isArray(value) ? value[0] : value;
   if (v === undefined || v.trim() === '') return null;
   if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;

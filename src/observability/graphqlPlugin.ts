@@ -6,8 +6,6 @@ import type { Observability } from './index.ts';
 import { boundedOperationName } from './bounded.ts';
 import { safeSpan } from './tracing.ts';
 
-export { MAX_OPERATION_NAME_LENGTH, boundedOperationName } from './bounded.ts';
-
 /**
  * The span of one GraphQL operation: started before the token is checked, as a child of the
  * caller's W3C `traceparent` when it sent one, and made the active span for the rest of the
@@ -62,7 +60,7 @@ export function nameOperationSpan(
  * Counts one GraphQL request (`jobgraph_graphql_requests_total{operation_type,outcome}`; outcome
  * `ok` or the first error's code) and marks the span with a failed outcome.
  */
-export function countOperation(
+function countOperation(
   observability: Observability,
   span: Span | undefined,
   operationType: string | undefined,

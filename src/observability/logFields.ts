@@ -8,7 +8,7 @@ export type Scrub = (text: string) => string;
  * signatures) are scrubbed from them, never learned values: a job whose environment holds a
  * caller's subject or `FORBIDDEN` must not rewrite the audit or the codes of other callers.
  */
-export const FIXED_FIELDS: ReadonlySet<string> = new Set([
+const FIXED_FIELDS: ReadonlySet<string> = new Set([
   'service',
   'requestId',
   'correlationId',

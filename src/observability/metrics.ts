@@ -24,7 +24,7 @@ import {
   type BoundedStore,
 } from './eventMetrics.ts';
 
-export type { BoundedStore, StoreFillView } from './eventMetrics.ts';
+export type { BoundedStore } from './eventMetrics.ts';
 export type { AccountStateView } from './accountMetrics.ts';
 export type { BreakerState } from './upstreamMetrics.ts';
 export type { WatchState } from './watchMetrics.ts';

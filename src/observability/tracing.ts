@@ -21,7 +21,7 @@ import { scrubSecrets } from '../auth/secretValues.ts';
 import { cutText } from './bounded.ts';
 
 /** The instrumentation scope of jobgraph's spans. */
-export const TRACER_NAME = 'jobgraph';
+const TRACER_NAME = 'jobgraph';
 
 /** The running trace export of one gateway. */
 export interface Tracing {
@@ -110,14 +110,14 @@ export const MAX_SPAN_TEXT_LENGTH = 1024;
  * masked — the scrubber of log lines and error extensions, `scrubSecrets` — then cut to
  * {@link MAX_SPAN_TEXT_LENGTH}. Scrubbed before it is cut, so a cut never keeps part of a secret.
  */
-export function safeAttribute(value: string): string {
+function safeAttribute(value: string): string {
   return cutText(scrubSecrets(value), MAX_SPAN_TEXT_LENGTH);
 }
 
 /** An attribute value with every string in it (arrays too) passed through {@link safeAttribute}. */
-export function safeAttributeValue(value: AttributeValue): AttributeValue;
-export function safeAttributeValue(value: AttributeValue | undefined): AttributeValue | undefined;
-export function safeAttributeValue(value: AttributeValue | undefined): AttributeValue | undefined {
+function safeAttributeValue(value: AttributeValue): AttributeValue;
+function safeAttributeValue(value: AttributeValue | undefined): AttributeValue | undefined;
+function safeAttributeValue(value: AttributeValue | undefined): AttributeValue | undefined {
   if (typeof value === 'string') return safeAttribute(value);
   if (Array.isArray(value))
     return value.map((v: unknown) =>
@@ -127,9 +127,9 @@ export function safeAttributeValue(value: AttributeValue | undefined): Attribute
 }
 
 /** Attributes with every string value passed through {@link safeAttribute} (a new object; keys are jobgraph's own). */
-export function safeAttributes(attributes: Attributes): Attributes;
-export function safeAttributes(attributes: Attributes | undefined): Attributes | undefined;
-export function safeAttributes(attributes: Attributes | undefined): Attributes | undefined {
+function safeAttributes(attributes: Attributes): Attributes;
+function safeAttributes(attributes: Attributes | undefined): Attributes | undefined;
+function safeAttributes(attributes: Attributes | undefined): Attributes | undefined {
   if (!attributes) return attributes;
   const out: Attributes = {};
   for (const [key, value] of Object.entries(attributes)) out[key] = safeAttributeValue(value);
@@ -309,5 +309,3 @@ export async function inSpan<T>(
     },
   );
 }
-
-export { context, trace };

@@ -13,16 +13,16 @@ export interface JobHistoryArgs {
 const MAX_FIRST = 100;
 
 /** The longest `filter.text` a search takes, in characters (UTF-16 code units, as GraphQL counts a String). */
-export const MAX_TEXT_LENGTH = 200;
+const MAX_TEXT_LENGTH = 200;
 /**
  * The fewest characters other than white space `filter.text` must hold: the index a search reads
  * (trigrams: SQLite FTS5, PostgreSQL pg_trgm) serves a text of three characters or more, and a
  * shorter one would read every row.
  */
-export const MIN_TEXT_CHARACTERS = 3;
+const MIN_TEXT_CHARACTERS = 3;
 
 /** Refuses a `filter.text` out of bounds, before any query: BAD_USER_INPUT naming the argument and the bound. */
-export function checkHistoryText(text: string): void {
+function checkHistoryText(text: string): void {
   if (text.length > MAX_TEXT_LENGTH)
     throw new BadUserInputError(
       `Argument "filter.text" is at most ${MAX_TEXT_LENGTH} characters long (it has ${text.length}).`,

@@ -21,7 +21,7 @@ import type { WatchRegistry } from './watchRegistry.ts';
  * How many jobs' unannounced events the applier remembers at most (oldest first out): one owed for
  * a job forgotten is judged a plain duplicate when it comes back, and deleted.
  */
-export const MAX_OWED = 10_000;
+const MAX_OWED = 10_000;
 
 export class EventApplier {
   /**

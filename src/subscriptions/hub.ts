@@ -48,7 +48,7 @@ import { mayRead } from '../auth/mayRead.ts';
  * The caller the shared pollers fetch as, for the per-caller share of each provider's
  * concurrency: one poller serves every subscriber, so its calls are nobody's in particular.
  */
-export const WATCH_CALLER = '(jobUpdates pollers)';
+const WATCH_CALLER = '(jobUpdates pollers)';
 
 /** The context one subscription executes with: its own identity, so field authorization applies per subscriber and per event. */
 export interface WatchContext extends AuthContext, JobFieldsContext {

@@ -11,7 +11,6 @@ import { transportCommon } from './transportCommon.ts';
 import { ValidDocuments } from './validDocuments.ts';
 import { WsTransport, type OperationCall } from './wsTransport.ts';
 
-export { WatchHub, type WatchContext } from './hub.ts';
 export type { Scheduler } from './scheduler.ts';
 export { isSingleConnectionRequest } from './sseSingleConnection.ts';
 
@@ -77,7 +76,7 @@ export interface Subscriptions {
 }
 
 /** One GraphQL request for the SSE adapter: who asks, and the operation's parameters (body or URL). */
-export interface SseCall {
+interface SseCall {
   identity: Identity;
   requestId: string;
   params: unknown;

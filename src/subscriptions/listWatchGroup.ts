@@ -36,7 +36,7 @@ export interface GroupMember {
  * its wait. Above twice the jitter (±10 %), so jobs that started together, their first waits
  * jittered apart, ride one pass (after it, they share a jitter sample).
  */
-export const PULL_FRACTION = 0.25;
+const PULL_FRACTION = 0.25;
 
 /**
  * The oldest list a pass may use, as a fraction of the batch's shortest wait: a snapshot another
@@ -44,7 +44,7 @@ export const PULL_FRACTION = 0.25;
  * an interval old, so a poll never tells older news than that — and never the previous pass's own
  * list again (the previous pass was about an interval ago).
  */
-export const LIST_AGE_FRACTION = 0.5;
+const LIST_AGE_FRACTION = 0.5;
 
 /** The oldest list a pass for `members` may use, in ms. */
 function listAge(members: readonly GroupMember[]): number {

@@ -5,10 +5,10 @@ import type { JobProvider } from '../model/job.ts';
 import type { Scheduler } from './scheduler.ts';
 
 /** A live tail polls its stream at most this often, in ms (one GetLogEvents a second). */
-export const LOG_FOLLOW_MS = 1_000;
+const LOG_FOLLOW_MS = 1_000;
 
 /** The caller the shared log pollers read as: one poller serves every subscriber of its stream. */
-export const LOG_FOLLOW_CALLER = '(jobLogs pollers)';
+const LOG_FOLLOW_CALLER = '(jobLogs pollers)';
 
 /** One line as `Subscription.jobLogs` sends it (`JobLogLine`). */
 export interface FollowedLine {

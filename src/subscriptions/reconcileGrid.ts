@@ -2,20 +2,20 @@
  * Reconciliation reads of jobs live by events fall on multiples of at least this (ms), so that the
  * reads due within it share a provider's batch describe (AWS Batch: 100 jobs a DescribeJobs call).
  */
-export const RECONCILE_SLOT_MS = 10_000;
+const RECONCILE_SLOT_MS = 10_000;
 
 /** A reconciliation interval is cut into at most this many grid points' spans. */
-export const RECONCILE_SLOTS = 5;
+const RECONCILE_SLOTS = 5;
 
 /**
  * The most reconciliation reads one grid point takes (default): one turn of the event loop runs
  * them, so this bounds that turn (ten DescribeJobs of 100); a read due at a full point goes to the
  * next one.
  */
-export const RECONCILE_SLOT_READS = 1000;
+const RECONCILE_SLOT_READS = 1000;
 
 /** The finest grid (ms), however many jobs are watched. */
-export const RECONCILE_GRID_MIN_MS = 1000;
+const RECONCILE_GRID_MIN_MS = 1000;
 
 /**
  * Where the reconciliation reads of a process go: on a grid of `gridMs` and at most `slotReads` a

@@ -1,7 +1,7 @@
 import { JobgraphError } from '../errors.ts';
 
 /** A refused subscription: too many open for the caller or the process. BAD_USER_INPUT, naming the limit and its variable. */
-export class SubscriptionLimitError extends JobgraphError {
+class SubscriptionLimitError extends JobgraphError {
   constructor(message: string) {
     super('BAD_USER_INPUT', message);
   }

@@ -31,7 +31,7 @@ import {
 } from './sseStream.ts';
 
 /** How long the replica holding a stream keeps its record without renewing it, in ms: three heartbeats (it renews at each). */
-export const LEASE_MS = 3 * HEARTBEAT_MS;
+const LEASE_MS = 3 * HEARTBEAT_MS;
 
 /** What the relay needs of the single connection server (sseSingleConnection.ts). */
 export interface RelayHost {

@@ -41,7 +41,7 @@ import {
   type Stream,
 } from './sseStream.ts';
 
-export { isSingleConnectionRequest, streamToken } from './sseStream.ts';
+export { isSingleConnectionRequest } from './sseStream.ts';
 
 /** What the single connection mode needs of one request: who asks, its ID, its operation (body or URL), and Apollo's pipeline for it. */
 export interface SingleConnectionCall {

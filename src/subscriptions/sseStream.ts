@@ -8,7 +8,7 @@ import { acceptedTypes } from '../http/transport.ts';
 export const HEARTBEAT_MS = 12_000;
 
 /** The longest `extensions.operationId` accepted (each event of the operation carries it). */
-export const MAX_OPERATION_ID_LENGTH = 256;
+const MAX_OPERATION_ID_LENGTH = 256;
 
 /** One running operation on a stream: stopping it (DELETE, the stream's end) sends nothing more for it. */
 export interface Operation {

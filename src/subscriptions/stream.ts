@@ -6,7 +6,7 @@ import type { WatchRegistry } from './watchRegistry.ts';
 import type { Scheduler } from './scheduler.ts';
 
 /** The stream of one subscription ended because its token expired. */
-export class TokenExpiredError extends JobgraphError {
+class TokenExpiredError extends JobgraphError {
   constructor() {
     super('UNAUTHENTICATED', 'The bearer token has expired; subscribe again with a fresh token.');
   }

@@ -40,7 +40,7 @@ export function listedSignature(record: Partial<JobRecord>): string | null {
 }
 
 /** `listedSignature` of each job a pass saw, by global ID (a Map, or a view over a snapshot). */
-export type SeenSignatures = Pick<ReadonlyMap<string, string>, 'get' | 'has' | 'size'>;
+type SeenSignatures = Pick<ReadonlyMap<string, string>, 'get' | 'has' | 'size'>;
 
 /** One list pass over a source. */
 export interface ListPass {

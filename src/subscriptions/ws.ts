@@ -404,7 +404,7 @@ function serverOnlyMessageType(text: string): string | undefined {
 }
 
 /** An error as one log line's fields: its class, code and the first line of its message, cut short. Never a stack. */
-export function errorSummary(err: unknown): {
+function errorSummary(err: unknown): {
   errName: string;
   errCode?: string;
   errMessage: string;

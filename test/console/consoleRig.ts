@@ -7,7 +7,7 @@ import { resetFaults, startTestGateway, type TestGateway } from '../support/gate
 import { tabOpener } from './tab.ts';
 
 /** What a console test file runs against, valid from its first test on. */
-export interface ConsoleRig {
+interface ConsoleRig {
   gw: TestGateway;
   browser: Browser;
   /** The gateway's origin (`http://127.0.0.1:<port>`), where the page is served. */

@@ -32,7 +32,7 @@ export class OtlpReceiver {
 }
 
 /** An OTLP/JSON attribute value (`arrayValue` holds more of them). */
-export interface OtlpValue {
+interface OtlpValue {
   stringValue?: string;
   intValue?: string | number;
   doubleValue?: number;
@@ -40,7 +40,7 @@ export interface OtlpValue {
   arrayValue?: { values?: OtlpValue[] };
 }
 
-export interface OtlpAttribute {
+interface OtlpAttribute {
   key: string;
   value: OtlpValue;
 }

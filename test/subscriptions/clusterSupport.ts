@@ -532,7 +532,7 @@ export const routeEvent = (prefix: string, n: number) =>
   );
 
 /** One place's coverage as /readyz tells it. */
-export type Place = {
+type Place = {
   provider: string;
   account: string;
   region: string;

@@ -5,7 +5,7 @@ import type { ActedAnswer, Operation } from '../shared/source.ts';
 import { toUpstreamError } from './errors.ts';
 
 /** CancelJob's and TerminateJob's `reason`: "up to 1,024 characters" (API reference). */
-export const BATCH_REASON_MAX_CHARS = 1024;
+const BATCH_REASON_MAX_CHARS = 1024;
 
 /** A Batch job acted on, and the reason the service keeps as its statusReason. */
 export interface BatchAction {

@@ -13,10 +13,10 @@ import { parse, parseJobElement, parseJobs } from './parse.ts';
 import type { BatchJobRecord } from './record.ts';
 
 /** DescribeJobs takes "a list of up to 100 job IDs" (botocore batch/2016-08-10). */
-export const BATCH_DESCRIBE_MAX = 100;
+const BATCH_DESCRIBE_MAX = 100;
 
 /** SigV4 `batch`, regional endpoint `batch.{region}.{dnsSuffix}` (or AWS_ENDPOINT_URL_BATCH). */
-export const BATCH_SERVICE: AwsService = { signingName: 'batch', endpoint: { prefix: 'batch' } };
+const BATCH_SERVICE: AwsService = { signingName: 'batch', endpoint: { prefix: 'batch' } };
 
 /** DescribeJobs of `jobIds` (distinct, in the order first asked). */
 function describeJobsRequest(jobIds: readonly string[]): WireRequest {

@@ -55,7 +55,7 @@ const BATCH_FIELD_BOUNDS: Readonly<Record<string, number>> = {
  * `detail` is the blocking job's JobDetail (status RUNNABLE, the cause in `statusReason`), read by
  * the same code as a state change and applied like one, with what it says of the queue beside it.
  */
-export const BATCH_QUEUE_BLOCKED = 'Batch Job Queue Blocked';
+const BATCH_QUEUE_BLOCKED = 'Batch Job Queue Blocked';
 
 export const BATCH_EVENTS: ProviderEvents<'AWS_BATCH'> = {
   source: 'aws.batch',

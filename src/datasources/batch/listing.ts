@@ -20,7 +20,7 @@ import { batchUpdatedAt } from './parse.ts';
 import { BATCH_STATE_MAP, type BatchJobRecord } from './record.ts';
 
 /** A ListJobs summary as a listed job, its fields as the describe record has them. */
-export function batchListed(region: string, s: BatchJobSummary, account?: string): Listed | null {
+function batchListed(region: string, s: BatchJobSummary, account?: string): Listed | null {
   const status = tableStatus(BATCH_STATE_MAP, s.upstreamStatus);
   const terminal = s.state === 'SUCCEEDED' || s.state === 'FAILED';
   const completedAt = terminal && s.stoppedAt !== null ? new Date(s.stoppedAt) : null;

@@ -2,7 +2,7 @@ import type { JobLogWhere, ProviderLogs } from '../shared/provider.ts';
 import type { BatchContainer, BatchJobRecord } from './record.ts';
 
 /** The group the awslogs driver writes a Batch job's lines to when its definition names none. */
-export const BATCH_DEFAULT_LOG_GROUP = '/aws/batch/job';
+const BATCH_DEFAULT_LOG_GROUP = '/aws/batch/job';
 
 /** An option of a log configuration (`awslogs-group`), or null. */
 const optionOf = (container: BatchContainer | null, name: string): string | null =>

@@ -43,26 +43,26 @@ export interface BatchResourceRequirement {
   value: string | null;
 }
 
-export interface BatchVolume {
+interface BatchVolume {
   name: string | null;
   hostSourcePath: string | null;
   efsFileSystemId: string | null;
   efsRootDirectory: string | null;
 }
 
-export interface BatchMountPoint {
+interface BatchMountPoint {
   containerPath: string | null;
   readOnly: boolean | null;
   sourceVolume: string | null;
 }
 
-export interface BatchUlimit {
+interface BatchUlimit {
   name: string | null;
   softLimit: number | null;
   hardLimit: number | null;
 }
 
-export interface BatchLogConfiguration {
+interface BatchLogConfiguration {
   logDriver: string | null;
   options: KeyValue[];
   secretOptions: BatchSecret[];
@@ -129,48 +129,48 @@ export interface BatchAttempt {
   statusReason: string | null;
 }
 
-export interface BatchJobDependency {
+interface BatchJobDependency {
   jobId: string | null;
   type: string | null;
 }
 
-export interface BatchEvaluateOnExit {
+interface BatchEvaluateOnExit {
   onStatusReason: string | null;
   onReason: string | null;
   onExitCode: string | null;
   action: string | null;
 }
 
-export interface BatchRetryStrategy {
+interface BatchRetryStrategy {
   attempts: number | null;
   evaluateOnExit: BatchEvaluateOnExit[];
 }
 
-export interface BatchArrayStatusCount {
+interface BatchArrayStatusCount {
   status: string;
   count: number;
 }
 
-export interface BatchArrayProperties {
+interface BatchArrayProperties {
   size: number | null;
   index: number | null;
   statusSummary: BatchArrayStatusCount[];
   statusSummaryLastUpdatedAt: string | null;
 }
 
-export interface BatchNodeRange {
+interface BatchNodeRange {
   targetNodes: string | null;
   instanceTypes: string[];
   container: BatchContainer | null;
 }
 
-export interface BatchNodeProperties {
+interface BatchNodeProperties {
   numNodes: number | null;
   mainNode: number | null;
   nodeRangeProperties: BatchNodeRange[];
 }
 
-export interface BatchNodeDetails {
+interface BatchNodeDetails {
   nodeIndex: number | null;
   isMainNode: boolean | null;
 }

@@ -5,7 +5,7 @@ import * as parse from './parse.ts';
 import type { CodePipelineJobRecord } from './record.ts';
 
 /** The awsJson1_1 target of GetJobDetails (service shape `CodePipeline_20150709`). */
-export const GET_JOB_DETAILS_TARGET = 'CodePipeline_20150709.GetJobDetails';
+const GET_JOB_DETAILS_TARGET = 'CodePipeline_20150709.GetJobDetails';
 
 /**
  * AWS CodePipeline on the wire: GetJobDetails, AWS JSON 1.1 `POST /` with `X-Amz-Target`, SigV4

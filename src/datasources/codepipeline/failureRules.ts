@@ -6,7 +6,7 @@ import type { CodePipelineJobRecord } from './record.ts';
  * never returns, and its jobs carry no status (state UNKNOWN): nothing to read a failure from,
  * so a CodePipeline job's failure is always null.
  */
-export const CODEPIPELINE_FAILURE_RULES = failureRules('codepipeline-2026.11.1', []);
+const CODEPIPELINE_FAILURE_RULES = failureRules('codepipeline-2026.11.1', []);
 
 /** A CodePipeline job's failure (`Provider.failure`): null while its state is never FAILED. */
 export function codePipelineFailure(record: CodePipelineJobRecord): JobFailure | null {

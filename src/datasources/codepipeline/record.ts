@@ -12,13 +12,13 @@ export const ACTION_CATEGORIES = [
   'Approval',
   'Compute',
 ] as const;
-export type CodePipelineActionCategory = (typeof ACTION_CATEGORIES)[number];
+type CodePipelineActionCategory = (typeof ACTION_CATEGORIES)[number];
 export const ACTION_OWNERS = ['AWS', 'ThirdParty', 'Custom'] as const;
-export type CodePipelineActionOwner = (typeof ACTION_OWNERS)[number];
+type CodePipelineActionOwner = (typeof ACTION_OWNERS)[number];
 export const ARTIFACT_LOCATION_TYPES = ['S3'] as const;
-export type CodePipelineArtifactLocationType = (typeof ARTIFACT_LOCATION_TYPES)[number];
+type CodePipelineArtifactLocationType = (typeof ARTIFACT_LOCATION_TYPES)[number];
 export const ENCRYPTION_KEY_TYPES = ['KMS'] as const;
-export type CodePipelineEncryptionKeyType = (typeof ENCRYPTION_KEY_TYPES)[number];
+type CodePipelineEncryptionKeyType = (typeof ENCRYPTION_KEY_TYPES)[number];
 
 export interface CodePipelineActionTypeId {
   category: CodePipelineActionCategory | null;

@@ -5,7 +5,7 @@ import type { ActedAnswer, Operation } from '../shared/source.ts';
 import { cosRequestId, jobSubject, readCosError } from './errors.ts';
 
 /** UpdateJobStatus' `statusUpdateReason`: 0–256 bytes (Tencent COS API 436/33785). */
-export const COS_STATUS_REASON_MAX_BYTES = 256;
+const COS_STATUS_REASON_MAX_BYTES = 256;
 
 /** A COS Batch job to cancel, and the reason shown as its StatusUpdateReason. */
 export interface CosBatchAction {

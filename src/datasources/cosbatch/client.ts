@@ -21,12 +21,12 @@ export interface CosCredentials extends TencentCredentials {
  * its host, so the default host is `{uin}.cos-control.{region}.myqcloud.com`. An override
  * (COS_BATCH_ENDPOINT_URL) is used as given, its path kept as a prefix.
  */
-export function cosEndpoint(region: string): URL {
+function cosEndpoint(region: string): URL {
   return new URL(`https://cos-control.${region}.myqcloud.com`);
 }
 
 /** DescribeJob on the wire: `GET /jobs/{JobId}` on the account's host. */
-export function describeJobRequest(key: CosBatchKey, appId: string): WireRequest {
+function describeJobRequest(key: CosBatchKey, appId: string): WireRequest {
   return {
     method: 'GET',
     path: `/jobs/${rfc3986(key.jobId)}`,

@@ -7,14 +7,14 @@ import { parseCosErrorBody } from './parse.ts';
 const PROVIDER = 'TENCENT_COS_BATCH' as const;
 
 /** Codes that mean "no such job". */
-export const COSBATCH_NOT_FOUND_CODES: ReadonlySet<string> = new Set(['NoSuchJob']);
+const COSBATCH_NOT_FOUND_CODES: ReadonlySet<string> = new Set(['NoSuchJob']);
 
 /**
  * Codes the COS SDKs retry as server faults (cos-java-sdk-v5 RetryUtils). `SlowDown` (503) is
  * throttling and is already in the shared throttle list; AccessDenied, SignatureDoesNotMatch and
  * InvalidAccessKeyId (403) are in the shared access-denied list.
  */
-export const COSBATCH_TRANSIENT_CODES: ReadonlySet<string> = new Set([
+const COSBATCH_TRANSIENT_CODES: ReadonlySet<string> = new Set([
   'InternalError',
   'ServiceUnavailable',
 ]);

@@ -33,7 +33,7 @@ export const COSBATCH_FAILURE_RULES = failureRules('cosbatch-2026.11.1', [
 ]);
 
 /** Each non-empty `JobFailure`'s code and reason (an empty entry is no failure). */
-export function cosBatchFailureEvidence(record: Partial<CosBatchJobRecord>): FailureEvidence[] {
+function cosBatchFailureEvidence(record: Partial<CosBatchJobRecord>): FailureEvidence[] {
   return (record.failureReasons ?? []).flatMap((f, i) => [
     ...evidenceOf(`failureReasons[${i}].failureCode`, f.failureCode),
     ...evidenceOf(`failureReasons[${i}].failureReason`, f.failureReason),

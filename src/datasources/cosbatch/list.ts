@@ -24,7 +24,7 @@ import type { CosBatchProgressSummary } from './record.ts';
  */
 
 /** The operation, as metrics and traces name it. */
-export const COS_LIST_OPERATION = 'ListJobs';
+const COS_LIST_OPERATION = 'ListJobs';
 
 /** Largest (and default) `maxResults`. */
 export const COS_LIST_MAX_RESULTS = 1000;

@@ -15,7 +15,7 @@ import {
 import { COSBATCH_STATE_MAP, type CosBatchJobRecord } from './record.ts';
 
 /** A ListJobs summary as a listed job, its fields as the describe record has them. */
-export function cosListed(region: string, uin: string, s: CosJobSummary): Listed | null {
+function cosListed(region: string, uin: string, s: CosJobSummary): Listed | null {
   const fields: Partial<CosBatchJobRecord> = {
     providerStatus: s.upstreamStatus,
     uin,

@@ -25,13 +25,13 @@ export interface CosBatchJobFailure {
   failureReason: string | null;
 }
 
-export interface CosBatchManifestLocation {
+interface CosBatchManifestLocation {
   eTag: string | null;
   objectArn: string | null;
   objectVersionId: string | null;
 }
 
-export interface CosBatchManifestSpec {
+interface CosBatchManifestSpec {
   format: string | null;
   fields: string[];
 }
@@ -41,18 +41,18 @@ export interface CosBatchManifest {
   spec: CosBatchManifestSpec | null;
 }
 
-export interface CosBatchGrantee {
+interface CosBatchGrantee {
   displayName: string | null;
   identifier: string | null;
   typeIdentifier: string | null;
 }
 
-export interface CosBatchGrant {
+interface CosBatchGrant {
   grantee: CosBatchGrantee | null;
   permission: string | null;
 }
 
-export interface CosBatchNewObjectMetadata {
+interface CosBatchNewObjectMetadata {
   cacheControl: string | null;
   contentDisposition: string | null;
   contentEncoding: string | null;
@@ -79,12 +79,12 @@ export interface CosBatchPutObjectCopy {
   targetResource: string | null;
 }
 
-export interface CosBatchInitiateRestoreObject {
+interface CosBatchInitiateRestoreObject {
   expirationInDays: number | null;
   jobTier: string | null;
 }
 
-export interface CosBatchPutObjectTagging {
+interface CosBatchPutObjectTagging {
   tags: KeyValue[];
 }
 

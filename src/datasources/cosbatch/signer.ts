@@ -7,7 +7,7 @@ import { rfc3986 } from '../shared/rfc3986.ts';
  */
 
 /** Seconds a signature stays valid after it is made (the SDKs' default, 900). */
-export const COS_SIGNATURE_TTL_SECONDS = 900;
+const COS_SIGNATURE_TTL_SECONDS = 900;
 
 /** Standard headers the COS SDKs sign when present; besides these, `host` and every `x-cos-*` header are signed. */
 const STANDARD_SIGNED_HEADERS: ReadonlySet<string> = new Set([

@@ -52,8 +52,7 @@ const MAX_GAP_MS = 86_400_000;
 const SILENCE_CHECK_MS = 5_000;
 
 /** How long a place may go without an event before the evidence a restart kept lapses, ms. */
-export const silenceBound = (usualGapMs: number) =>
-  Math.max(SILENCE_FLOOR_MS, SILENT_GAPS * usualGapMs);
+const silenceBound = (usualGapMs: number) => Math.max(SILENCE_FLOOR_MS, SILENT_GAPS * usualGapMs);
 
 interface Entry {
   /** Its provider, account and region (keyOf). */
@@ -344,7 +343,7 @@ export class EventCoverage {
  * provider's events carry, `ProviderEvents.carries`): a read that changes this found a change no
  * event announced; one that changes only what events do not carry did not.
  */
-export function announcedOf(provider: JobProvider, entry: JobState): string {
+function announcedOf(provider: JobProvider, entry: JobState): string {
   const carried = providerOf(provider).events?.carries ?? [];
   if (carried.length === 0)
     return JSON.stringify([entry.header.state, entry.header.providerStatus]);

@@ -1,5 +1,5 @@
 /** How long one warn line stands for its queue and reason's further rejections (ms). */
-export const REJECTION_LOG_WINDOW_MS = 60_000;
+const REJECTION_LOG_WINDOW_MS = 60_000;
 
 /**
  * Rejected messages: each counted (`count`, the metrics), and written as at most one warn line

@@ -8,9 +8,9 @@ import { parse, successRequestId, withoutRequestId } from './parse.ts';
 import type { ImportExportJobRecord } from './record.ts';
 
 /** The single global endpoint (partition `aws`, `isRegionalized: false`). */
-export const IMPORTEXPORT_ENDPOINT = 'https://importexport.amazonaws.com';
+const IMPORTEXPORT_ENDPOINT = 'https://importexport.amazonaws.com';
 /** botocore signs Import/Export with SigV4 under this name and region whatever the client region. */
-export const IMPORTEXPORT_SIGNING_NAME = 'IngestionService';
+const IMPORTEXPORT_SIGNING_NAME = 'IngestionService';
 export const IMPORTEXPORT_SIGNING_REGION = 'us-east-1';
 /** The query API version every SDK model uses (the Developer Guide says 2010-06-03). */
 export const IMPORTEXPORT_API_VERSION = '2010-06-01';
@@ -36,7 +36,7 @@ export function getStatusBody(jobId: string): string {
  * signed with SigV4 as `IngestionService`/us-east-1 over the whole body, with no
  * `x-amz-content-sha256` (the query protocol sends none).
  */
-export function getStatusRequest(key: ImportExportKey): WireRequest {
+function getStatusRequest(key: ImportExportKey): WireRequest {
   return {
     method: 'POST',
     path: '/',
@@ -46,7 +46,7 @@ export function getStatusRequest(key: ImportExportKey): WireRequest {
 }
 
 /** GetStatus as an operation of the one pipeline: the global service, signed for us-east-1. */
-export const GET_STATUS: Operation<ImportExportKey, ImportExportJobRecord> = {
+const GET_STATUS: Operation<ImportExportKey, ImportExportJobRecord> = {
   name: 'GetStatus',
   region: () => IMPORTEXPORT_SIGNING_REGION,
   send: getStatusRequest,

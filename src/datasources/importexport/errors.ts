@@ -11,7 +11,7 @@ import { parseErrorResponse } from './parse.ts';
 const PROVIDER = 'AWS_IMPORT_EXPORT' as const;
 
 /** "The JOBID was missing, not found, or not associated with the AWS account." (HTTP 400) */
-export const IMPORTEXPORT_NOT_FOUND_CODES: ReadonlySet<string> = new Set(['InvalidJobIdException']);
+const IMPORTEXPORT_NOT_FOUND_CODES: ReadonlySet<string> = new Set(['InvalidJobIdException']);
 
 /**
  * Codes that name a job which did exist but that GetStatus no longer describes. They are
@@ -20,20 +20,20 @@ export const IMPORTEXPORT_NOT_FOUND_CODES: ReadonlySet<string> = new Set(['Inval
  * access problem nor a bad response. Inventing a record (state CANCELLED or FAILED) would
  * show fields the service never sent. `upstreamCode` keeps the two apart for a client that cares.
  */
-export const IMPORTEXPORT_GONE_CODES: Readonly<Record<string, string>> = Object.freeze({
+const IMPORTEXPORT_GONE_CODES: Readonly<Record<string, string>> = Object.freeze({
   ExpiredJobIdException: 'has expired and is no longer available',
   CanceledJobIdException: 'was cancelled and is no longer available',
 });
 
 /** Query-protocol server faults that are worth another attempt whatever the HTTP status says. */
-export const IMPORTEXPORT_TRANSIENT_CODES: ReadonlySet<string> = new Set([
+const IMPORTEXPORT_TRANSIENT_CODES: ReadonlySet<string> = new Set([
   'InternalFailure',
   'InternalError',
   'ServiceUnavailable',
 ]);
 
 /** How a job is named in generated messages. */
-export function jobSubject(key: ImportExportKey): string {
+function jobSubject(key: ImportExportKey): string {
   return `AWS Import/Export job ${JSON.stringify(key.jobId)}`;
 }
 

@@ -41,9 +41,7 @@ export const IMPORTEXPORT_FAILURE_RULES = failureRules('importexport-2026.11.1',
 ]);
 
 /** The job's progress code and message. */
-export function importExportFailureEvidence(
-  record: Partial<ImportExportJobRecord>,
-): FailureEvidence[] {
+function importExportFailureEvidence(record: Partial<ImportExportJobRecord>): FailureEvidence[] {
   return [
     ...evidenceOf('progressCode', record.progressCode),
     ...evidenceOf('progressMessage', record.progressMessage),

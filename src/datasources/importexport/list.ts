@@ -30,7 +30,7 @@ import { IMPORTEXPORT_JOB_TYPES, type ImportExportJobType } from './record.ts';
  */
 
 /** The operation, as metrics and traces name it. */
-export const IMPORTEXPORT_LIST_OPERATION = 'ListJobs';
+const IMPORTEXPORT_LIST_OPERATION = 'ListJobs';
 
 /** Largest `MaxJobs` (Developer Guide: 0..1000; 0 is never sent). */
 export const IMPORTEXPORT_LIST_MAX_JOBS = 1000;

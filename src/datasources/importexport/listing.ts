@@ -17,7 +17,7 @@ import { IMPORTEXPORT_STATE_MAP, type ImportExportJobRecord } from './record.ts'
  * A ListJobs member as a listed job, its fields as the describe record has them, and the
  * summary's `IsCanceled` (a `states` filter needs it: the summary has no status).
  */
-export function importExportListed(s: ImportExportJobSummary, account?: string): Listed | null {
+function importExportListed(s: ImportExportJobSummary, account?: string): Listed | null {
   const fields: Partial<ImportExportJobRecord> = {
     name: null,
     jobId: s.jobId,

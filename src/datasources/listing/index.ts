@@ -12,16 +12,7 @@ import { failedReport } from './streams.ts';
 import type { Listed } from './summaries.ts';
 import type { JobLister, JobListSourceReport, ListedJob, ListedRowStates } from './types.ts';
 
-export type {
-  ListBudget,
-  JobListFilter,
-  JobListPage,
-  JobListSourceReport,
-  JobListSourceState,
-  JobLister,
-  ListedJob,
-  ListedRowStates,
-} from './types.ts';
+export type { JobListFilter, JobListPage, JobLister, ListedJob, ListedRowStates } from './types.ts';
 export { createListSnapshots, ListSnapshots } from './snapshots.ts';
 
 /** Largest `first` of one page. */

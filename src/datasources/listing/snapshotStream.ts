@@ -8,7 +8,7 @@ import type { SnapshotKeys } from './streams.ts';
 import type { Listed } from './summaries.ts';
 
 /** Items a stream over a snapshot hands the merge at most at once (no upstream call: any size would do). */
-export const SNAPSHOT_PAGE_SIZE = 1000;
+const SNAPSHOT_PAGE_SIZE = 1000;
 
 /** The context of the snapshot read running now, if any: its list calls run in it, not in the page's. */
 const reads = new AsyncLocalStorage<ListCallContext>();
@@ -130,7 +130,7 @@ const WINDOW = '\u001fwindow:';
  * first page's, `=` before any other, so the two never read alike). Carried in cursors, which are
  * integrity-protected (cursor.ts): a client cannot make one up.
  */
-export function windowToken(token: string | null, row: number): string | null {
+function windowToken(token: string | null, row: number): string | null {
   if (row === 0) return token;
   return `${WINDOW}${row}:${token === null ? '' : `=${token}`}`;
 }

@@ -12,7 +12,7 @@ import type { Listed } from './summaries.ts';
  * least recently read go first. About 450,000 jobs at the 90–290 bytes a job costs with the
  * providers' summaries (docs/listing.md).
  */
-export const LIST_SNAPSHOT_MAX_BYTES = 64 * 1024 * 1024;
+const LIST_SNAPSHOT_MAX_BYTES = 64 * 1024 * 1024;
 
 /** Small values kept beside the snapshots (a region's reference stores), at most this many. */
 const MAX_SMALL_VALUES = 256;

@@ -7,7 +7,7 @@ import type { AwsSourceOptions } from '../shared/options.ts';
 import type { Operation, ProviderWire } from '../shared/source.ts';
 
 /** SigV4 `logs`, regional endpoint `logs.{region}.{dnsSuffix}` (or AWS_ENDPOINT_URL_CLOUDWATCH_LOGS). */
-export const LOGS_SERVICE: AwsService = { signingName: 'logs', endpoint: { prefix: 'logs' } };
+const LOGS_SERVICE: AwsService = { signingName: 'logs', endpoint: { prefix: 'logs' } };
 
 /** GetLogEvents' most events a page (the model's `EventsLimit`). */
 export const MAX_LOG_EVENTS_PER_CALL = 10_000;

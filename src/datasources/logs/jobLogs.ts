@@ -25,7 +25,7 @@ import { LogBudget, type LogTurns } from './logBudget.ts';
 /** The most lines one tail answers (`logTail(last:)`, 1..1000). */
 export const MAX_TAIL_LINES = 1_000;
 /** The bytes of finished attempts' tails kept in this process, at most (least recently read dropped first). */
-export const KEPT_TAIL_BYTES = 16 * 1024 * 1024;
+const KEPT_TAIL_BYTES = 16 * 1024 * 1024;
 /** A page this close to GetLogEvents' 1 MB cap may have been cut by it: older lines may exist. */
 const NEAR_PAGE_CAP_BYTES = 1_048_576 - 262_144;
 

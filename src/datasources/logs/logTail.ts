@@ -23,7 +23,7 @@ export interface LogTailArgs {
 }
 
 /** Why a provider's jobs have no lines (`Provider.logs` absent). */
-export const NO_PROVIDER_LOG = 'no job log for this provider';
+const NO_PROVIDER_LOG = 'no job log for this provider';
 
 /** A tail with no lines, and why. */
 const none = (unavailable: string, at: Partial<JobLogTailValue> = {}): JobLogTailValue => ({

@@ -42,9 +42,7 @@ export const OMICS_FAILURE_RULES = failureRules('omics-2026.11.1', [
 ]);
 
 /** The job's message, then each source's, in the provider's order. */
-export function omicsFailureEvidence(
-  record: Partial<OmicsReferenceImportJobRecord>,
-): FailureEvidence[] {
+function omicsFailureEvidence(record: Partial<OmicsReferenceImportJobRecord>): FailureEvidence[] {
   return [
     ...evidenceOf('statusMessage', record.statusMessage),
     ...(record.sources ?? []).flatMap((s, i) =>

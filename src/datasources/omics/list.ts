@@ -40,8 +40,8 @@ import { OMICS_STATE_MAP, type OmicsReferenceImportJobStatus } from './record.ts
  */
 
 /** The operations, as metrics and traces name them. */
-export const OMICS_LIST_JOBS_OPERATION = 'ListReferenceImportJobs';
-export const OMICS_LIST_STORES_OPERATION = 'ListReferenceStores';
+const OMICS_LIST_JOBS_OPERATION = 'ListReferenceImportJobs';
+const OMICS_LIST_STORES_OPERATION = 'ListReferenceStores';
 
 /** Largest `maxResults` of both operations. */
 export const OMICS_LIST_MAX_RESULTS = 100;

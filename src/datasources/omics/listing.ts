@@ -23,7 +23,7 @@ import {
 } from './record.ts';
 
 /** A ListReferenceImportJobs item as a listed job, its fields as the describe record has them. */
-export function omicsListed(
+function omicsListed(
   region: string,
   referenceStoreId: string,
   s: OmicsJobSummary,

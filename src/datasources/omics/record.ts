@@ -2,7 +2,7 @@ import { stateTable, type JobRecord, type KeyValue } from '../../model/job.ts';
 
 export const OMICS_SOURCE_STATUSES = ['NOT_STARTED', 'IN_PROGRESS', 'FINISHED', 'FAILED'] as const;
 /** GraphQL enum `OmicsReferenceImportSourceStatus`. */
-export type OmicsReferenceImportSourceStatus = (typeof OMICS_SOURCE_STATUSES)[number];
+type OmicsReferenceImportSourceStatus = (typeof OMICS_SOURCE_STATUSES)[number];
 
 /**
  * HealthOmics job status → normalised state (README, "State mapping"; statuses from the GetReferenceImportJob API page,

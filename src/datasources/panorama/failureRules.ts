@@ -11,9 +11,9 @@ import type { PanoramaPackageImportJobRecord } from './record.ts';
  * Panorama documents no failure reasons: `StatusMessage` is free text (DescribePackageImportJob),
  * so every failed import is UNKNOWN with its message as evidence until a reason is documented.
  */
-export const PANORAMA_FAILURE_RULES = failureRules('panorama-2026.11.1', []);
+const PANORAMA_FAILURE_RULES = failureRules('panorama-2026.11.1', []);
 
-export function panoramaFailureEvidence(
+function panoramaFailureEvidence(
   record: Partial<PanoramaPackageImportJobRecord>,
 ): FailureEvidence[] {
   return evidenceOf('statusMessage', record.statusMessage);

@@ -24,7 +24,7 @@ import { listSubject, readPanoramaError } from './errors.ts';
  */
 
 /** The operation, as metrics and traces name it. */
-export const PANORAMA_LIST_OPERATION = 'ListPackageImportJobs';
+const PANORAMA_LIST_OPERATION = 'ListPackageImportJobs';
 
 /** Largest `MaxResults` (the model's `MaxSize25`, 0..25; 0 is never sent). */
 export const PANORAMA_LIST_MAX_RESULTS = 25;

@@ -10,11 +10,7 @@ import { PANORAMA_LIST, PANORAMA_LIST_MAX_RESULTS, type PanoramaJobSummary } fro
 import { PANORAMA_STATE_MAP, type PanoramaPackageImportJobRecord } from './record.ts';
 
 /** A ListPackageImportJobs summary as a listed job, its fields as the describe record has them. */
-export function panoramaListed(
-  region: string,
-  s: PanoramaJobSummary,
-  account?: string,
-): Listed | null {
+function panoramaListed(region: string, s: PanoramaJobSummary, account?: string): Listed | null {
   const fields: Partial<PanoramaPackageImportJobRecord> = {
     name: null,
     providerStatus: s.upstreamStatus,

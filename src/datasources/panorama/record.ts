@@ -9,7 +9,7 @@ export type PanoramaPackageImportJobType = (typeof PANORAMA_PACKAGE_IMPORT_JOB_T
 
 /** Panorama `JobResourceType` (only `PACKAGE` in the model). */
 export const PANORAMA_JOB_RESOURCE_TYPES = ['PACKAGE'] as const;
-export type PanoramaJobResourceType = (typeof PANORAMA_JOB_RESOURCE_TYPES)[number];
+type PanoramaJobResourceType = (typeof PANORAMA_JOB_RESOURCE_TYPES)[number];
 
 /** Panorama status → normalised state. Anything else is UNKNOWN. */
 export const PANORAMA_STATE_MAP = stateTable({
@@ -19,16 +19,16 @@ export const PANORAMA_STATE_MAP = stateTable({
 });
 
 /** Panorama `PackageImportJobStatus` (closed set in the model): the statuses the map above names. */
-export type PanoramaPackageImportJobStatus = keyof typeof PANORAMA_STATE_MAP;
+type PanoramaPackageImportJobStatus = keyof typeof PANORAMA_STATE_MAP;
 
 /** GraphQL `PanoramaS3Location`. */
-export interface PanoramaS3Location {
+interface PanoramaS3Location {
   bucketName: string | null;
   objectKey: string | null;
   region: string | null;
 }
 /** GraphQL `PanoramaPackageVersionInputConfig`. */
-export interface PanoramaPackageVersionInputConfig {
+interface PanoramaPackageVersionInputConfig {
   s3Location: PanoramaS3Location | null;
 }
 /** GraphQL `PanoramaPackageImportJobInputConfig`. */
@@ -36,7 +36,7 @@ export interface PanoramaPackageImportJobInputConfig {
   packageVersionInputConfig: PanoramaPackageVersionInputConfig | null;
 }
 /** GraphQL `PanoramaPackageVersionOutputConfig`. */
-export interface PanoramaPackageVersionOutputConfig {
+interface PanoramaPackageVersionOutputConfig {
   markLatest: boolean | null;
   packageName: string | null;
   packageVersion: string | null;
@@ -46,7 +46,7 @@ export interface PanoramaPackageImportJobOutputConfig {
   packageVersionOutputConfig: PanoramaPackageVersionOutputConfig | null;
 }
 /** GraphQL `PanoramaOutputS3Location` (the model's `OutPutS3Location`). */
-export interface PanoramaOutputS3Location {
+interface PanoramaOutputS3Location {
   bucketName: string | null;
   objectKey: string | null;
 }

@@ -94,7 +94,7 @@ interface Session {
  * How long a role that could not be assumed is answered with its failure before STS is asked
  * again: requests for a broken account do not each cost an AssumeRole.
  */
-export const RETRY_AFTER_FAILURE_MS = 30_000;
+const RETRY_AFTER_FAILURE_MS = 30_000;
 
 /**
  * The AWS accounts jobgraph reaches: the default one (its own credentials: the standard chain, or

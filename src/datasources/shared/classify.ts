@@ -23,7 +23,7 @@ export const PROVIDER_LABEL: Record<JobProvider, string> = {
 };
 
 /** botocore's throttle code list (`_THROTTLED_ERROR_CODES`, https://github.com/boto/botocore/blob/develop/botocore/retries/standard.py). */
-export const THROTTLE_CODES: ReadonlySet<string> = new Set([
+const THROTTLE_CODES: ReadonlySet<string> = new Set([
   'Throttling',
   'ThrottlingException',
   'ThrottledException',
@@ -207,7 +207,7 @@ export function badResponse(
 }
 
 /** A body over JOBGRAPH_UPSTREAM_MAX_BODY_BYTES: UPSTREAM_BAD_RESPONSE naming the limit, not retried, not counted by the breaker. */
-export function tooLarge(provider: JobProvider, err: BodyTooLargeError): UpstreamError {
+function tooLarge(provider: JobProvider, err: BodyTooLargeError): UpstreamError {
   return new UpstreamError({
     provider,
     code: 'UPSTREAM_BAD_RESPONSE',

@@ -5,7 +5,7 @@ export interface PoolTimers {
   schedule(fn: () => void, ms: number): () => void;
 }
 
-export const REAL_TIMERS: PoolTimers = {
+const REAL_TIMERS: PoolTimers = {
   now: () => Date.now(),
   schedule(fn, ms) {
     const t = setTimeout(fn, ms);
@@ -18,7 +18,7 @@ export const REAL_TIMERS: PoolTimers = {
 export const DEFAULT_MAX_CLIENTS = 32;
 
 /** How long a client may go unused before it is closed, in ms. */
-export const CLIENT_IDLE_MS = 60_000;
+const CLIENT_IDLE_MS = 60_000;
 
 export interface ClientPoolOptions<C> {
   create(key: string): C;

@@ -56,7 +56,7 @@ export function jobHeader<K extends JobKey>(
  * When the job last changed as its provider says it: the provider's own update time, else a
  * finished job's completion (nothing changes after it); null where the provider says neither.
  */
-export function lastChangedAt(
+function lastChangedAt(
   parts: Pick<JobHeaderParts, 'state' | 'updatedAt' | 'completedAt'>,
 ): string | null {
   return parts.updatedAt ?? (isTerminalState(parts.state) ? parts.completedAt : null);

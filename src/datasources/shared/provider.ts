@@ -205,7 +205,7 @@ export interface ProviderEvents<P extends JobProvider> {
 }
 
 /** What a change of a provider's job is, to a watcher (`Provider.progress`). */
-export interface ProviderProgress {
+interface ProviderProgress {
   /**
    * The record fields whose change is a change of the job's progress (see its SDL): COS Batch's
    * task counts, an AWS Batch array job's children by status; none when it reports no progress
@@ -220,7 +220,7 @@ export interface ProviderProgress {
 }
 
 /** One account a provider verifies: its alias, and what the configuration lacks for it. */
-export interface VerifiedAccount {
+interface VerifiedAccount {
   /** `default` (DEFAULT_ACCOUNT) for the default account. */
   alias: string;
   /** The provider's own account ID (COS: the APPID), when configured. */
@@ -250,7 +250,7 @@ export type RootFieldConfig = Pick<Config, 'awsRegion' | 'tencent'>;
  * by name, so the resolver and the job budget (limits/jobBudget.ts) make the same key from them
  * (model/jobKeys.ts `ROOT_FIELD_KEYS`).
  */
-export interface ProviderRootField {
+interface ProviderRootField {
   /** The field's name (`cosBatchJob`). */
   readonly name: string;
   /**

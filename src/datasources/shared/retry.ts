@@ -2,7 +2,7 @@ import { UpstreamError } from '../../errors.ts';
 import { promiseOf } from './promiseOf.ts';
 
 /** Default total time one job may spend in attempts and waits, in ms (JOBGRAPH_UPSTREAM_BUDGET_MS default). */
-export const DEFAULT_RETRY_BUDGET_MS = 15_000;
+const DEFAULT_RETRY_BUDGET_MS = 15_000;
 
 /**
  * Full-jitter backoff of the one pipeline (`createSource`), the same numbers as the AWS SDK's standard

@@ -39,7 +39,7 @@ export interface JobState {
 }
 
 /** Element by element; a shorter equal prefix is lower. */
-export function compareOrder(a: readonly number[], b: readonly number[]): number {
+function compareOrder(a: readonly number[], b: readonly number[]): number {
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
     const d = (a[i] ?? -1) - (b[i] ?? -1);
     if (d !== 0) return d;
@@ -48,7 +48,7 @@ export function compareOrder(a: readonly number[], b: readonly number[]): number
 }
 
 /** A record's order by its provider's events (`[]`: every record as new as the last). */
-export function orderOf(record: JobRecord): readonly number[] {
+function orderOf(record: JobRecord): readonly number[] {
   return providerOf(record.provider).events?.order?.(record) ?? [];
 }
 
@@ -67,7 +67,7 @@ function sameRun(record: JobRecord, entry: JobState): boolean {
  * Where an observation of a job comes from: a provider read (a describe answer, a watch's poll),
  * a listed row, an applied job event, or another replica's announcement of an event or a poll.
  */
-export type Origin = 'read' | 'list' | 'event' | 'peer';
+type Origin = 'read' | 'list' | 'event' | 'peer';
 
 export interface Observation {
   origin: Origin;
@@ -177,14 +177,14 @@ interface Written extends Linked<Written> {
 }
 
 /** How many jobs the store remembers at most (oldest first out): about 200 bytes each. */
-export const STATES_SIZE = 50_000;
+const STATES_SIZE = 50_000;
 
 /**
  * The most bytes of entries the store holds (approxBytes), whatever their count: an entry's
  * state fields come from events, and a status reason is long enough that a count alone would let
  * a queue of long ones take the heap.
  */
-export const STATES_BYTES = 16 * 1024 * 1024;
+const STATES_BYTES = 16 * 1024 * 1024;
 
 /** A map slot, a list node and its links: what a remembered key costs beyond its strings. */
 const SLOT_BYTES = 64;

@@ -5,10 +5,10 @@ import { RecencyList, type Linked } from '../../cache/recencyList.ts';
 const SLOT_BYTES = 64;
 
 /** How many CodePipeline action executions the join remembers at most (oldest first out). */
-export const MAX_REFS = 10_000;
+const MAX_REFS = 10_000;
 
 /** The most bytes of refs and IDs the join holds (approxBytes), whatever their count. */
-export const MAX_REFS_BYTES = 4 * 1024 * 1024;
+const MAX_REFS_BYTES = 4 * 1024 * 1024;
 
 interface Ref extends Linked<Ref> {
   readonly ref: string;

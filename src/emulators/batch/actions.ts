@@ -35,7 +35,7 @@ const STARTED = new Set(['STARTING', 'RUNNING']);
 const FINISHED = new Set(['SUCCEEDED', 'FAILED']);
 
 /** `reason`'s documented limit, in characters. */
-export const BATCH_REASON_MAX_CHARS = 1024;
+const BATCH_REASON_MAX_CHARS = 1024;
 
 /** The exit code of a container stopped by TerminateJob (killed: 128 + SIGKILL), as the demo's terminated job shows. */
 const TERMINATED_EXIT_CODE = 137;

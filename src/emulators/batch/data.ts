@@ -41,7 +41,7 @@ export interface WireJobQueue {
 }
 
 export const BATCH_DEMO_REGION = 'us-east-1';
-export const BATCH_DEMO_ACCOUNT_ID = '123456789012';
+const BATCH_DEMO_ACCOUNT_ID = '123456789012';
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
@@ -638,7 +638,10 @@ export const EXAMPLE_GLOBAL_ID = batchGlobalId(BATCH_JOB_IDS.succeeded);
 /** Every top-level demo job, as global IDs. */
 export const DEMO_GLOBAL_IDS: string[] = Object.values(BATCH_JOB_IDS).map(batchGlobalId);
 
-/** Error-case jobs (see BATCH_ERROR_CASE_IDS), as global IDs. */
+/**
+ * Error-case jobs (see BATCH_ERROR_CASE_IDS), as global IDs.
+ * @public (the tests read it from every emulator's data module alike, which knip does not follow)
+ */
 export const ERROR_CASE_GLOBAL_IDS = {
   notFound: batchGlobalId(BATCH_ERROR_CASE_IDS.notFound),
   throttled: batchGlobalId(BATCH_ERROR_CASE_IDS.throttled),

@@ -119,7 +119,7 @@ function movedTo(
 }
 
 /** The account ID a control names: the default's for none (or `default`), the second account's for its alias. */
-export function controlAccount(account: string | undefined, defaultAccountId: string): string {
+function controlAccount(account: string | undefined, defaultAccountId: string): string {
   if (account === undefined || account === 'default') return defaultAccountId;
   return account === DEMO_SECOND_AWS_ACCOUNT.alias ? DEMO_SECOND_AWS_ACCOUNT.accountId : account;
 }
@@ -129,7 +129,7 @@ export function controlAccount(account: string | undefined, defaultAccountId: st
  * region, the job's ARN as the resource, and as `detail` the job record exactly as DescribeJobs
  * answers it at that moment (AWS: "the detail … is the same as the output of DescribeJobs").
  */
-export function batchStateChangeEvent(
+function batchStateChangeEvent(
   job: WireBatchJob,
   account: string,
   region: string,

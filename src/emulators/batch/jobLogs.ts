@@ -50,7 +50,7 @@ export function batchLogPlace(job: WireBatchJob): { group: string; stream: strin
 }
 
 /** The lines `job` has written by `nowMs`, oldest first. */
-export function batchJobLines(job: WireBatchJob, nowMs: number): LogEvent[] {
+function batchJobLines(job: WireBatchJob, nowMs: number): LogEvent[] {
   const startedAt = typeof job.startedAt === 'number' ? job.startedAt : undefined;
   if (startedAt === undefined || nowMs < startedAt) return [];
   const stoppedAt =

@@ -6,7 +6,7 @@ import { BATCH_QUEUES, batchJob, type WireBatchJob } from './data.ts';
  * generated jobs over the 90 days before the emulator started, most of them finished, the newest
  * still moving through the non-terminal statuses.
  */
-export const BATCH_BIG_STATUS_MIX = {
+const BATCH_BIG_STATUS_MIX = {
   recent: [
     ['SUBMITTED', 1],
     ['PENDING', 1],
@@ -23,7 +23,7 @@ export const BATCH_BIG_STATUS_MIX = {
 const MINUTE = 60_000;
 
 /** The ID of job `index` of queue `queueName` in a big account. */
-export function batchBigJobId(queueName: string, index: number): string {
+function batchBigJobId(queueName: string, index: number): string {
   return fastUuidFor(`batch-big/${queueName}/${index}`);
 }
 

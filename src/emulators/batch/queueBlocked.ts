@@ -6,7 +6,7 @@ import type { WireBatchJob } from './data.ts';
  * `statusReason`'s prefix, as the AWS Batch user guide's "Jobs stuck in a RUNNABLE status" lists
  * them): such a job at the head of its queue blocks the queue.
  */
-export const BLOCKING_CAUSES = ['MISCONFIGURATION:', 'CAPACITY:'] as const;
+const BLOCKING_CAUSES = ['MISCONFIGURATION:', 'CAPACITY:'] as const;
 
 /** Whether `job` cannot run where it waits: RUNNABLE, with one of the blocking causes. */
 export function cannotRun(job: WireBatchJob): boolean {

@@ -20,7 +20,7 @@ import type { WireBatchJob, WireJobQueue } from './data.ts';
  */
 
 /** The documented limits SubmitJob checks. */
-export const SUBMIT_LIMITS = {
+const SUBMIT_LIMITS = {
   /** "It can be up to 128 characters long. The first character must be alphanumeric." */
   jobName: /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/,
   /** Tags: up to 50, keys 1–128 and values 0–256 characters, none starting `aws:`. */

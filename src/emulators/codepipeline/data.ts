@@ -83,13 +83,13 @@ export function context(
 export const FULL_JOB_ID = 'c0de0001-7e57-4b1d-8a11-000000000001';
 /** Only what the model requires: id, accountId and data.actionTypeId. */
 export const MINIMAL_JOB_ID = 'c0de0002-7e57-4b1d-8a11-000000000002';
-export const SOURCE_JOB_ID = 'c0de0003-7e57-4b1d-8a11-000000000003';
-export const BUILD_JOB_ID = 'c0de0004-7e57-4b1d-8a11-000000000004';
-export const DEPLOY_JOB_ID = 'c0de0005-7e57-4b1d-8a11-000000000005';
-export const TEST_JOB_ID = 'c0de0006-7e57-4b1d-8a11-000000000006';
-export const INVOKE_JOB_ID = 'c0de0007-7e57-4b1d-8a11-000000000007';
-export const APPROVAL_JOB_ID = 'c0de0008-7e57-4b1d-8a11-000000000008';
-export const COMPUTE_JOB_ID = 'c0de0009-7e57-4b1d-8a11-000000000009';
+const SOURCE_JOB_ID = 'c0de0003-7e57-4b1d-8a11-000000000003';
+const BUILD_JOB_ID = 'c0de0004-7e57-4b1d-8a11-000000000004';
+const DEPLOY_JOB_ID = 'c0de0005-7e57-4b1d-8a11-000000000005';
+const TEST_JOB_ID = 'c0de0006-7e57-4b1d-8a11-000000000006';
+const INVOKE_JOB_ID = 'c0de0007-7e57-4b1d-8a11-000000000007';
+const APPROVAL_JOB_ID = 'c0de0008-7e57-4b1d-8a11-000000000008';
+const COMPUTE_JOB_ID = 'c0de0009-7e57-4b1d-8a11-000000000009';
 
 /** Error-case job IDs: always JobNotFoundException, always ThrottlingException, always a 503. */
 export const NOT_FOUND_JOB_ID = 'c0de0404-7e57-4b1d-8a11-000000000404';

@@ -48,11 +48,11 @@ const STATUS_PATH_RE = /^\/jobs\/([^/]+)\/status$/;
 const LIST_PATH = '/jobs';
 
 /** ListJobs' `maxResults` range and default (Tencent Cloud "ListJobs", 436/33783: 1..1000, default 1000). */
-export const COS_LIST_MAX_RESULTS = 1000;
+const COS_LIST_MAX_RESULTS = 1000;
 /** `nextToken` length in bytes (436/33783: 1..64). */
 const NEXT_TOKEN_MAX_BYTES = 64;
 /** The list order when none is given: oldest first, as cos-go-sdk-v5's ListJobs test answer shows (Tencent documents none). */
-export const COS_DEFAULT_LIST_ORDER: ListOrder = 'oldest-first';
+const COS_DEFAULT_LIST_ORDER: ListOrder = 'oldest-first';
 /** ListJobs' `jobStatuses` values (436/33783). */
 const JOB_STATUSES = [
   'Active',
@@ -410,7 +410,7 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
 }
 
 /** The ListJobs `member` of a `<Job>`: the summary elements of the API page, in its order; Operation is the operation's name. */
-export function cosListSummary(job: WireElement): WireElement {
+function cosListSummary(job: WireElement): WireElement {
   const progress = (job.ProgressSummary ?? {}) as WireElement;
   return {
     CreationTime: job.CreationTime,

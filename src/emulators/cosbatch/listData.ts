@@ -59,7 +59,7 @@ export const COS_LIST_JOB_COUNT = [...COS_LIST_RECENT_COUNTS, ...COS_LIST_SETTLE
 export const COS_LIST_TIED_INDEXES: readonly number[] = [31];
 
 /** The JobId of listed job `index` (0 = newest): a UUID, the same on every run. */
-export function cosListedJobId(index: number): string {
+function cosListedJobId(index: number): string {
   return uuidFor(`cos-listed-${index}`);
 }
 
@@ -104,10 +104,10 @@ export const COS_BIG_STATUS_MIX: StatusMix = {
 };
 
 /** In a big account, every this many jobs one shares the creation second of the job before it. */
-export const COS_BIG_TIE_EVERY = 97;
+const COS_BIG_TIE_EVERY = 97;
 
 /** The JobId of big-account job `index` (0 = newest) in `region`: a UUID, the same on every run. */
-export function cosBigJobId(region: string, index: number): string {
+function cosBigJobId(region: string, index: number): string {
   return fastUuidFor(`cos-big/${region}/${index}`);
 }
 

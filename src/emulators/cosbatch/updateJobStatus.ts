@@ -30,7 +30,7 @@ import type { WireElement } from './xml.ts';
 /** How long a running job stays `Cancelling` after UpdateJobStatus cancels it, on the emulator's clock. */
 export const COS_CANCEL_SETTLE_MS = 5_000;
 /** `statusUpdateReason`'s limit in bytes (436/33785). */
-export const COS_STATUS_REASON_MAX_BYTES = 256;
+const COS_STATUS_REASON_MAX_BYTES = 256;
 
 const FINISHED = new Set(['Complete', 'Failed', 'Cancelled']);
 const NOT_STARTED = new Set(['New', 'Preparing', 'Suspended', 'Ready']);

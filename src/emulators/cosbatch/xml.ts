@@ -5,14 +5,14 @@
  */
 
 /** An element's content: text, or child elements in document order (an array repeats the element). */
-export type WireValue = string | number | boolean | WireElement;
+type WireValue = string | number | boolean | WireElement;
 export interface WireElement {
   [name: string]: WireValue | WireValue[] | undefined;
 }
 
-export const XML_DECLARATION = "<?xml version='1.0' encoding='utf-8' ?>";
+const XML_DECLARATION = "<?xml version='1.0' encoding='utf-8' ?>";
 
-export function escapeXml(text: string): string {
+function escapeXml(text: string): string {
   return text
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')

@@ -101,19 +101,19 @@ function presigned(jobId: string, object: string, n: number): string {
   );
 }
 
-export function signatureArtifact(jobId: string): WireArtifact {
+function signatureArtifact(jobId: string): WireArtifact {
   return {
     Description: 'SIGNATURE file to copy to the root directory of your device',
     URL: presigned(jobId, 'SIGNATURE', 1),
   };
 }
-export function labelArtifact(jobId: string): WireArtifact {
+function labelArtifact(jobId: string): WireArtifact {
   return {
     Description: 'Prepaid UPS shipping label (PDF)',
     URL: presigned(jobId, 'shipping-label.pdf', 2),
   };
 }
-export function logArtifact(jobId: string): WireArtifact {
+function logArtifact(jobId: string): WireArtifact {
   return { Description: 'Job log', URL: presigned(jobId, 'job-log.txt', 3) };
 }
 
@@ -233,7 +233,7 @@ export const DEMO_JOBS: readonly WireGetStatusResult[] = [
 ];
 
 /** The instant DEMO_JOBS are dated against: a day after the newest (PNDG1). */
-export const DEMO_JOBS_REFERENCE_MS = Date.parse('2016-04-18T00:09:02Z');
+const DEMO_JOBS_REFERENCE_MS = Date.parse('2016-04-18T00:09:02Z');
 
 /**
  * A demo job as an emulator started at `anchorMs` answers it: its CreationDate as long before

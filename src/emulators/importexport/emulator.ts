@@ -51,7 +51,7 @@ import { importExportSecondAccountJobs } from './secondAccount.ts';
  * expired one 403 ExpiredToken (the query services' code, as IAM answers it).
  */
 
-export const XMLNS = 'http://importexport.amazonaws.com/doc/2010-06-01/';
+const XMLNS = 'http://importexport.amazonaws.com/doc/2010-06-01/';
 
 /** How Import/Export words the caller refusals (its unknown-key message is IAM's). */
 const WORDING: QueryAuthWording = {
@@ -97,9 +97,9 @@ function el(name: string, value: string | number | boolean | undefined, indent: 
 }
 
 /** ListJobs' `MaxJobs` range (Developer Guide: 0..1000). */
-export const IMPORTEXPORT_LIST_MAX_JOBS = 1000;
+const IMPORTEXPORT_LIST_MAX_JOBS = 1000;
 /** The documented order: newest first. */
-export const IMPORTEXPORT_DEFAULT_LIST_ORDER: ListOrder = 'newest-first';
+const IMPORTEXPORT_DEFAULT_LIST_ORDER: ListOrder = 'newest-first';
 
 export interface ImportExportEmulatorOptions
   extends ProgressClockOptions, ListOptions, AwsAccountsOptions {
@@ -367,7 +367,7 @@ export function createImportExportEmulator(
 }
 
 /** `GetStatusResult` children in the model's member order, text XML-escaped. */
-export function serializeJob(job: WireGetStatusResult): string {
+function serializeJob(job: WireGetStatusResult): string {
   const i = '    ';
   let out =
     el('JobId', job.JobId, i) +

@@ -51,7 +51,7 @@ export const IMPORTEXPORT_LIST_JOB_COUNT = [
 export const IMPORTEXPORT_LIST_TIED_INDEXES: readonly number[] = [20];
 
 /** The JobId of listed job `index` (0 = newest): `LJ` and three digits. */
-export function importExportListedJobId(index: number): string {
+function importExportListedJobId(index: number): string {
   return `LJ${String(index + 1).padStart(3, '0')}`;
 }
 
@@ -91,13 +91,13 @@ export const IMPORTEXPORT_BIG_STATUS_MIX: StatusMix = {
 };
 
 /** In a big account, every this many jobs one shares the creation second of the job before it. */
-export const IMPORTEXPORT_BIG_TIE_EVERY = 89;
+const IMPORTEXPORT_BIG_TIE_EVERY = 89;
 
 /**
  * The JobId of big-account job `index` (0 = newest): five characters like the service's, `K` and
  * the index in four upper-case base-36 digits (no demo, error-case or bench ID starts with K).
  */
-export function importExportBigJobId(index: number): string {
+function importExportBigJobId(index: number): string {
   return `K${index.toString(36).toUpperCase().padStart(4, '0')}`;
 }
 

@@ -40,7 +40,7 @@ const token = (direction: 'f' | 'b', index: number) =>
   `${direction}/${String(index).padStart(TOKEN_DIGITS, '0')}/s`;
 
 /** The token's direction and position, or null for one the emulator did not issue. */
-export function readToken(value: string): { direction: 'f' | 'b'; index: number } | null {
+function readToken(value: string): { direction: 'f' | 'b'; index: number } | null {
   const match = TOKEN_RE.exec(value);
   if (!match) return null;
   const index = Number(match[2]);

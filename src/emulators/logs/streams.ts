@@ -32,7 +32,7 @@ export interface LogSource {
 }
 
 /** What a stream lookup found: its events, or which part of its place does not exist. */
-export type StreamLookup =
+type StreamLookup =
   { found: true; events: readonly LogEvent[] } | { found: false; missing: 'group' | 'stream' };
 
 /** The streams of a set of emulators: one registry every writer and the Logs emulator share. */

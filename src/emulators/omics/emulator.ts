@@ -50,11 +50,11 @@ const LIST_JOBS_ROUTE = /^\/referencestore\/([^/]*)\/importjobs$/;
 const LIST_STORES_PATH = '/referencestores';
 
 /** `maxResults` range of ListReferenceImportJobs and ListReferenceStores (API reference: 1..100). */
-export const OMICS_LIST_MAX_RESULTS = 100;
+const OMICS_LIST_MAX_RESULTS = 100;
 /** The page size without `maxResults` (undocumented; the maximum here). */
-export const OMICS_LIST_DEFAULT_RESULTS = 100;
+const OMICS_LIST_DEFAULT_RESULTS = 100;
 /** The list order when none is given: oldest first, as the AWS CLI's list-reference-import-jobs example shows. */
-export const OMICS_DEFAULT_LIST_ORDER: ListOrder = 'oldest-first';
+const OMICS_DEFAULT_LIST_ORDER: ListOrder = 'oldest-first';
 /** The two list operations' paging parameters (nextToken: 1..6144 characters in the model). */
 const PAGING: OpaquePaging = {
   sizeParam: 'maxResults',

@@ -99,7 +99,7 @@ export function omicsListJobCount(referenceStoreId: string): number {
 }
 
 /** The ID of listed job `index` (0 = newest) of a store: 10 digits, `812…` in the main store, `813…` in the second. */
-export function omicsListedJobId(referenceStoreId: string, index: number): string {
+function omicsListedJobId(referenceStoreId: string, index: number): string {
   const prefix = referenceStoreId === OMICS_DEMO_REFERENCE_STORE_ID ? '812' : '813';
   return `${prefix}${String(index + 1).padStart(7, '0')}`;
 }
@@ -149,7 +149,7 @@ export const OMICS_BIG_STATUS_MIX: StatusMix = {
  * and `822…` in the second (clear of the demo's 10-digit IDs, the error cases' and the bench's
  * `97…`/`98…`), so its sources' reference IDs are distinct too.
  */
-export function omicsBigJobId(referenceStoreId: string, index: number): string {
+function omicsBigJobId(referenceStoreId: string, index: number): string {
   const prefix = referenceStoreId === OMICS_DEMO_REFERENCE_STORE_ID ? '821' : '822';
   return `${prefix}${String(index + 1).padStart(8, '0')}`;
 }

@@ -19,7 +19,7 @@ export const OMICS_PROGRESS_PHASES = cyclePhases([
 ]);
 
 /** Source `k` is IN_PROGRESS during [6 + 12k, 18 + 12k) s of the cycle and FINISHED after. */
-export const OMICS_SOURCE_MS = 12_000;
+const OMICS_SOURCE_MS = 12_000;
 
 const SOURCES: readonly { name: string; file: string; referenceId: string }[] = [
   {
@@ -73,7 +73,7 @@ export function omicsProgressingJob(point: CyclePoint): WireOmicsJob {
 }
 
 /** How many finished runs stay after the current one (an hour's). */
-export const OMICS_PROGRESSING_KEPT_CYCLES = 60;
+const OMICS_PROGRESSING_KEPT_CYCLES = 60;
 
 /** Its runs: IDs `8110394` and the cycle's start in ms as 14 digits. */
 export const OMICS_PROGRESSING_RUNS = cycleRuns(

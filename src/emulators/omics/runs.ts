@@ -7,7 +7,7 @@ import { OMICS_DEMO_REGION } from './data.ts';
  * GetRunTask and CancelRun. Demo data: a running, a failed (FILE_SYSTEM_OUT_OF_SPACE, from the
  * published run-errors table) and a completed run, each with tasks.
  */
-export interface WireOmicsRunTask {
+interface WireOmicsRunTask {
   taskId: string;
   name: string;
   status: string;

@@ -22,11 +22,11 @@ import { PANORAMA_PROGRESSING_JOB_ID, panoramaProgressingJob } from './progressi
 import { panoramaSecondAccountJobs, PANORAMA_SECOND_ACCOUNT_REGION } from './secondAccount.ts';
 
 /** ListPackageImportJobs' `MaxResults` range in the model (`MaxSize25`: 0..25). */
-export const PANORAMA_LIST_MAX_RESULTS = 25;
+const PANORAMA_LIST_MAX_RESULTS = 25;
 /** The page size when `MaxResults` is absent or 0 (undocumented; the model's maximum here). */
-export const PANORAMA_LIST_DEFAULT_RESULTS = 25;
+const PANORAMA_LIST_DEFAULT_RESULTS = 25;
 /** The list order when none is given: the service documents none, and the other AWS JSON list here (HealthOmics) shows oldest first. */
-export const PANORAMA_DEFAULT_LIST_ORDER: ListOrder = 'oldest-first';
+const PANORAMA_DEFAULT_LIST_ORDER: ListOrder = 'oldest-first';
 /** ListPackageImportJobs' paging parameters (NextToken: 1..4096 characters in the model). */
 const PAGING: OpaquePaging = {
   sizeParam: 'MaxResults',

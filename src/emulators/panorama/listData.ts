@@ -41,7 +41,7 @@ const PACKAGES = [
 ];
 
 /** The JobId of listed job `index` (0 = newest): `pkgimport-` and 16 hex digits, the same on every run. */
-export function panoramaListedJobId(index: number): string {
+function panoramaListedJobId(index: number): string {
   return `pkgimport-${hexHash(`panorama-listed-${index}`, 16)}`;
 }
 
@@ -75,7 +75,7 @@ export const PANORAMA_BIG_STATUS_MIX: StatusMix = {
 };
 
 /** The JobId of big-account job `index` (0 = newest) of `region`: `pkgimport-` and 16 hex digits. */
-export function panoramaBigJobId(region: string, index: number): string {
+function panoramaBigJobId(region: string, index: number): string {
   return `pkgimport-${fastHexHash(`panorama-big/${region}/${index}`, 16)}`;
 }
 

@@ -11,12 +11,7 @@ import { parseQueueUrl, SQS_OPERATIONS, type Body, type Caller } from './operati
 import { createQueueStore, type QueueStore } from './queues.ts';
 import { JSON_10, sqsAnswers, SqsRefusal, TARGET_PREFIX } from './wire.ts';
 
-export {
-  parseQueueUrl,
-  SQS_MAX_BATCH,
-  SQS_MAX_MESSAGE_BYTES,
-  SQS_MAX_WAIT_SECONDS,
-} from './operations.ts';
+export { parseQueueUrl, SQS_MAX_MESSAGE_BYTES } from './operations.ts';
 
 export interface SqsEmulatorOptions extends AwsAccountsOptions {
   /** Clock in ms for signature checks and the Date header (default Date.now). */

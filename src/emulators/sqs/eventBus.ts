@@ -55,7 +55,7 @@ export interface EventBus extends EventSink {
 }
 
 /** The SenderId of the messages EventBridge puts on a queue (its service principal's). */
-export const EVENTBRIDGE_SENDER_ID = 'AIDAJOBGRAPHEVENTBRIDGE';
+const EVENTBRIDGE_SENDER_ID = 'AIDAJOBGRAPHEVENTBRIDGE';
 
 /** A bus that delivers each event to the queue named `queueName` of its account and region. */
 export function createEventBus(
@@ -133,7 +133,7 @@ export function createEventBus(
 }
 
 /** The switches, each checked (RangeError naming the first bad one). */
-export function checkSwitches(s: EventSwitches): EventSwitches {
+function checkSwitches(s: EventSwitches): EventSwitches {
   if (!Number.isSafeInteger(s.delayMs) || s.delayMs < 0 || s.delayMs > 900_000)
     throw new RangeError(`delayMs must be a whole number of ms from 0 to 900000, got ${s.delayMs}`);
   for (const name of ['duplicateRate', 'reorderRate', 'lossRate'] as const) {

@@ -16,9 +16,9 @@ import { SqsRefusal } from './wire.ts';
 /** A message body's limit in bytes (1 MiB since August 2025; 256 KiB before). */
 export const SQS_MAX_MESSAGE_BYTES = 1_048_576;
 /** The most messages one ReceiveMessage answers, and entries one batch holds. */
-export const SQS_MAX_BATCH = 10;
+const SQS_MAX_BATCH = 10;
 /** The longest long poll, in seconds. */
-export const SQS_MAX_WAIT_SECONDS = 20;
+const SQS_MAX_WAIT_SECONDS = 20;
 
 const QUEUE_NAME_RE = /^[A-Za-z0-9_-]{1,80}$/;
 const BATCH_ID_RE = /^[A-Za-z0-9_-]{1,80}$/;

@@ -10,9 +10,6 @@ import { EventEmitter } from 'node:events';
  * default, so a visibility timeout passes as it would whatever clock the demo jobs run on.
  */
 
-/** A queue attribute SQS answers (GetQueueAttributes), as strings, as SQS sends them. */
-export type QueueAttributes = Record<string, string>;
-
 /** The attributes CreateQueue may set, with SQS's defaults and bounds. */
 export const SETTABLE_ATTRIBUTES: Readonly<
   Record<string, { default: number; min: number; max: number }>
@@ -53,7 +50,7 @@ export interface ReceivedMessage {
 }
 
 /** What became of one receipt handle (DeleteMessage, ChangeMessageVisibility). */
-export type HandleOutcome =
+type HandleOutcome =
   | 'done'
   /** Not a receipt handle this queue could have made. */
   | 'invalid'
@@ -126,7 +123,7 @@ export const md5Hex = (body: string): string =>
   createHash('md5').update(body, 'utf8').digest('hex');
 
 /** A queue's store key. */
-export const queueKey = (region: string, accountId: string, name: string): string =>
+const queueKey = (region: string, accountId: string, name: string): string =>
   `${region}/${accountId}/${name}`;
 
 /**

@@ -12,7 +12,7 @@ export const JSON_10 = 'application/x-amz-json-1.0';
 export const TARGET_PREFIX = 'AmazonSQS.';
 
 /** The errors the emulator answers: the shape's `__type`, its query code and HTTP status (the SQS model's `awsQueryError`). */
-export const SQS_ERRORS = {
+const SQS_ERRORS = {
   QueueDoesNotExist: {
     type: 'com.amazonaws.sqs#QueueDoesNotExist',
     query: 'AWS.SimpleQueueService.NonExistentQueue',

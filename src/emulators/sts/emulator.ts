@@ -11,12 +11,12 @@ import type { EmulatorRequest, EmulatorResponse, ProviderEmulator } from '../fra
 import { isoSeconds } from '../progress.ts';
 
 /** The STS query API version, and its XML namespace. */
-export const STS_API_VERSION = '2011-06-15';
+const STS_API_VERSION = '2011-06-15';
 export const STS_XMLNS = 'https://sts.amazonaws.com/doc/2011-06-15/';
 /** A session's length when AssumeRole names none, in seconds. */
-export const DEFAULT_SESSION_SECONDS = 3_600;
+const DEFAULT_SESSION_SECONDS = 3_600;
 /** STS's shortest session, in seconds. */
-export const MIN_SESSION_SECONDS = 900;
+const MIN_SESSION_SECONDS = 900;
 
 /** The STS actions of the 2011-06-15 API; the emulator answers two of them. */
 const STS_ACTIONS = new Set([

@@ -32,7 +32,7 @@ function toRegExp(pattern: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
-export function parseDockerignore(text: string): Rule[] {
+function parseDockerignore(text: string): Rule[] {
   return text
     .split('\n')
     .map((l) => l.trim())
@@ -49,7 +49,7 @@ export function parseDockerignore(text: string): Rule[] {
  * one of its parent directories decides (a directory left out takes what is under it along,
  * unless a later `!` rule brings something back).
  */
-export function excluded(rules: Rule[], path: string): boolean {
+function excluded(rules: Rule[], path: string): boolean {
   const parts = path.split('/');
   const candidates = parts.map((_, i) => parts.slice(0, i + 1).join('/'));
   let out = false;

@@ -117,7 +117,7 @@ export const k8sRedisRules = aclRules(
 export const SECRET_NAME = /SECRET|PASSWORD|TOKEN|_KEY$/;
 
 /** Stand-ins for the secrets every replica shares, made as the kit says to make them (`openssl rand`). */
-export const FILLED_SECRETS: Record<string, string> = {
+const FILLED_SECRETS: Record<string, string> = {
   JOBGRAPH_JWT_SECRET: randomBytes(48).toString('base64'),
   JOBGRAPH_CURSOR_SECRET: randomBytes(48).toString('base64'),
   JOBGRAPH_CLUSTER_SECRET: randomBytes(48).toString('base64'),

@@ -11,9 +11,9 @@ import { requirePart } from '../../support/realParts.ts';
 
 const DEPLOY = fileURLToPath(new URL('../../../deploy/', import.meta.url));
 /** The kit's main configuration (the image's /etc/nginx/nginx.conf). */
-export const NGINX_MAIN = join(DEPLOY, 'nginx', 'main.conf');
+const NGINX_MAIN = join(DEPLOY, 'nginx', 'main.conf');
 /** The jobgraph server: http-context directives (the image's conf.d/default.conf). */
-export const NGINX_CONF = join(DEPLOY, 'nginx.conf');
+const NGINX_CONF = join(DEPLOY, 'nginx.conf');
 const SHIPPED_REPLICAS = join(DEPLOY, 'nginx', 'replicas.conf');
 const SHIPPED_LISTEN = join(DEPLOY, 'nginx', 'listen.conf');
 const RESOLVER_TEMPLATE = join(DEPLOY, 'nginx', 'resolver.conf.template');
@@ -39,7 +39,7 @@ export interface NginxProcess {
 }
 
 /** The shipped replicas.conf with the image's port replaced by `port`: the names stay. */
-export async function testReplicas(port: number): Promise<string> {
+async function testReplicas(port: number): Promise<string> {
   const shipped = await readFile(SHIPPED_REPLICAS, 'utf8');
   const named = shipped.match(new RegExp(`:${SHIPPED_PORT};`, 'g')) ?? [];
   if (named.length === 0)
@@ -68,7 +68,7 @@ export function shippedReplicaNames(): { pool: string; replicas: string[]; port:
 }
 
 /** The shipped listen.conf with its port replaced by `port` on 127.0.0.1 (the shipped one listens on every address). */
-export async function loopbackListen(port: number): Promise<string> {
+async function loopbackListen(port: number): Promise<string> {
   const shipped = await readFile(SHIPPED_LISTEN, 'utf8');
   const lines = [...shipped.matchAll(/^\s*listen\s+(\d+)(.*);\s*$/gm)];
   if (lines.length !== 1) throw new Error('deploy/nginx/listen.conf: expected one listen line');
@@ -76,7 +76,7 @@ export async function loopbackListen(port: number): Promise<string> {
 }
 
 /** resolver.conf.template as the image's entrypoint renders it (envsubst), with `resolver` as NGINX_LOCAL_RESOLVERS. */
-export async function renderedResolver(resolver: string): Promise<string> {
+async function renderedResolver(resolver: string): Promise<string> {
   const template = await readFile(RESOLVER_TEMPLATE, 'utf8');
   if (!template.includes('${NGINX_LOCAL_RESOLVERS}'))
     throw new Error('resolver.conf.template: no ${NGINX_LOCAL_RESOLVERS}');
