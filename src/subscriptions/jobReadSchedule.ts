@@ -5,12 +5,11 @@ import type { JobKey } from '../model/globalId.ts';
 import { AnswerMemo } from '../datasources/shared/answerMemo.ts';
 import type { JobRecord } from '../model/job.ts';
 import type { ListWatchGroup, GroupMember } from './listWatchGroup.ts';
-import type { PollTimers } from './pollSlots.ts';
 import { HintGate } from './hintGate.ts';
 import { JobWatch, type Heard, type RecordMessage } from './jobWatch.ts';
 import { watchSettled } from './watchChange.ts';
+import type { PollRole, ScheduleHost } from './scheduleHost.ts';
 import type { WatchOptions, ReadReason, WatchListener } from './watchOptions.ts';
-
 import {
   BACKOFF_FACTOR,
   JITTER,
@@ -20,34 +19,7 @@ import {
   onGrid,
 } from './pollTiming.ts';
 
-/**
- * How a poll was made, for `jobgraph_watch_polls_total{role}`: `holder`, this replica's upstream
- * call holding the job's lease; `alone`, its call without the lease (no Redis, Redis down, or a
- * follower's own call: its first record, its secret-reading subscribers, the holder's failure);
- * `follower`, another replica's poll received instead of a call.
- */
-export type PollRole = 'holder' | 'follower' | 'alone';
-
 const UNAVAILABLE: LeaseClaim = { kind: 'unavailable' };
-
-/** What the registry gives a job's read schedule: its own methods, shared by every schedule (no closures a job). */
-export interface ScheduleHost {
-  /** `schedule` stopped: its job is watched here no more. */
-  stopped(schedule: JobReadSchedule): void;
-  /** The list-watch group of `key`'s source (made on first use), or null. */
-  group(key: JobKey): ListWatchGroup | null;
-  polled(role: PollRole): void;
-  /** Where its waits go (the registry's slots). */
-  timers: PollTimers;
-  /** The wait from `now` to the reconciliation read due at `at` (reconcileGrid.ts). */
-  reconcileAt(now: number, at: number): number;
-  /**
-   * Hear what the job's holder shares (the poll leases' channel of `id`) until the returned
-   * function is called; another replica's events are offered to the store by the channel itself
-   * (peerChannel.ts), not passed here.
-   */
-  follow(id: string, listener: (poll: SharedPoll) => void): () => void;
-}
 
 /**
  * One watched job's read schedule (WatchRegistry): when the job is read and by whom — its
@@ -88,7 +60,7 @@ export class JobReadSchedule implements GroupMember {
     readonly key: JobKey,
     readonly id: string,
     private readonly options: WatchOptions,
-    private readonly registry: ScheduleHost,
+    private readonly registry: ScheduleHost<JobReadSchedule>,
   ) {
     this.interval = options.pollMs;
   }

@@ -4,7 +4,8 @@ import { ListWatchGroup } from './listWatchGroup.ts';
 import { exactTimers, PollSlots, type PollTimers } from './pollSlots.ts';
 import type { WatchOptions, WatchListener } from './watchOptions.ts';
 import type { SharedPoll } from '../cache/pollLeases.ts';
-import { JobReadSchedule, type PollRole, type ScheduleHost } from './jobReadSchedule.ts';
+import { JobReadSchedule } from './jobReadSchedule.ts';
+import type { PollRole, ScheduleHost } from './scheduleHost.ts';
 import { PeerChannel } from './peerChannel.ts';
 import { ReconcileGrid } from './reconcileGrid.ts';
 
@@ -37,7 +38,7 @@ import { ReconcileGrid } from './reconcileGrid.ts';
  * of the jobs the same replica holds, so a source watched on several replicas may be listed by
  * each of them (see docs/architecture.md).
  */
-export class WatchRegistry implements ScheduleHost {
+export class WatchRegistry implements ScheduleHost<JobReadSchedule> {
   private readonly schedules = new Map<string, JobReadSchedule>();
   private readonly groups = new Map<string, ListWatchGroup>();
   /** Polls since start, by how they were made ({@link PollRole}). */
