@@ -1,6 +1,7 @@
 import { TEST_CLUSTER_SECRET } from '../support/clusterSecret.ts';
 import { createClient, type RedisClientType } from '@keyv/redis';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { EVENTUALLY } from '../support/eventually.ts';
 import { LIST_SNAPSHOT_PREFIX } from '../../src/cache/redisListSnapshots.ts';
 import { DEMO_SECOND_AWS_ACCOUNT } from '../../src/emulators/index.ts';
 import { redisServerMissing } from '../subscriptions/clusterSupport.ts';
@@ -207,12 +208,10 @@ describe.skipIf(missing !== null)('Two replicas sharing snapshots through Redis'
     const c = createClient({ url: redis.url }) as unknown as RedisClientType;
     await c.connect();
     try {
-      for (let i = 0; i < 2000; i++) {
+      await vi.waitFor(async () => {
         const held = await c.exists(keys.map((k) => LIST_SNAPSHOT_PREFIX + k));
-        if (held === keys.length) return;
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-      throw new Error(`${keys.join(', ')} were never all written`);
+        if (held !== keys.length) throw new Error(`${keys.join(', ')} were never all written`);
+      }, EVENTUALLY);
     } finally {
       c.destroy();
     }

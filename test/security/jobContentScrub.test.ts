@@ -1,5 +1,6 @@
 import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { EVENTUALLY } from '../support/eventually.ts';
 import { isLearnableSecret } from '../../src/auth/learnableSecrets.ts';
 import { REDACTED, secretValues } from '../../src/auth/secretValues.ts';
 import { createEmulatorAccounts } from '../../src/emulators/accounts.ts';
@@ -178,10 +179,9 @@ describe('Environment values of a job read from an event on the queue', () => {
       }),
     );
     // The event is read when its record's secret is learned (the consumer learns before it judges).
-    for (let i = 0; !secretValues.contains(SECRET); i++) {
-      if (i > 400) throw new Error('the event was never read');
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    await vi.waitFor(() => {
+      if (!secretValues.contains(SECRET)) throw new Error('the event was never read');
+    }, EVENTUALLY);
     const after = await victimAnswers(gw, 2);
     expectUnchanged(before, after, SECRET);
     await expectEnvironmentForbidden(gw, SECRET);

@@ -4,7 +4,8 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { EVENTUALLY } from '../support/eventually.ts';
 import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
 import { batchDetail, batchEvent } from '../support/batchEvents.ts';
 import { startDemo } from '../../src/app.ts';
@@ -78,11 +79,9 @@ const sample = (line: string, gateway = gw) => metricValue(gateway, line);
 
 /** Wait for `check` to hold, looking again on each turn of the real clock (the gateway works on it). */
 async function until(what: string, check: () => Promise<boolean> | boolean): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`never: ${what}`);
+  await vi.waitFor(async () => {
+    if (!(await check())) throw new Error(`never: ${what}`);
+  }, EVENTUALLY);
 }
 
 async function queueEmpty(): Promise<boolean> {

@@ -106,9 +106,7 @@ describe('The job event queues', () => {
     try {
       await got;
       expect(applied[0]?.meaning.kind).toBe('record');
-      for (let i = 0; i < 200 && (await messagesLeft(url)) > 0; i++)
-        await new Promise((r) => setTimeout(r, 25));
-      expect(await messagesLeft(url)).toBe(0);
+      await vi.waitFor(async () => expect(await messagesLeft(url)).toBe(0), EVENTUALLY);
       expect(second.states()).toEqual([
         { queue: 'default:us-east-1:killed-consumer', state: 'UP', code: null },
       ]);
@@ -144,9 +142,7 @@ describe('The job event queues', () => {
       expect(rejected).toEqual(['body checksum mismatch']);
       expect(applied.slice(0, 2)).toEqual(['second', 'third']);
       expect(applied[2]).toBe('first');
-      for (let i = 0; i < 200 && (await messagesLeft(url)) > 0; i++)
-        await new Promise((r) => setTimeout(r, 25));
-      expect(await messagesLeft(url)).toBe(0);
+      await vi.waitFor(async () => expect(await messagesLeft(url)).toBe(0), EVENTUALLY);
     } finally {
       await q.close();
     }
@@ -279,9 +275,7 @@ describe('The job event queues', () => {
       expect(applies).toBe(3);
       expect(rejections).toEqual(['received more often than JOBGRAPH_EVENT_MAX_RECEIVES']);
       expect(outcomes).toEqual(['none:rejected']);
-      for (let i = 0; i < 200 && (await messagesLeft(url)) > 0; i++)
-        await new Promise((r) => setTimeout(r, 25));
-      expect(await messagesLeft(url)).toBe(0);
+      await vi.waitFor(async () => expect(await messagesLeft(url)).toBe(0), EVENTUALLY);
       expect(applies).toBe(3);
     } finally {
       await q.close();
