@@ -2,6 +2,7 @@ import {
   getNamedType,
   isInterfaceType,
   isObjectType,
+  isScalarType,
   type GraphQLObjectType,
   parse,
   print,
@@ -48,4 +49,43 @@ export function consoleJobQueries(schema: GraphQLSchema): Record<string, string>
     );
   }
   return queries;
+}
+
+/** A number field whose description says it is a Unix time (seconds), as COS Batch sends some. */
+const UNIX_TIME = /\bUnix time\b/;
+
+/** The paths (`operation.putObjectCopy.modifiedSinceConstraint`) of `type`'s Unix-time fields, at any depth. */
+function unixTimePaths(type: GraphQLObjectType, prefix: string, depth: number): string[] {
+  const paths: string[] = [];
+  for (const field of Object.values(type.getFields())) {
+    if (field.args.length > 0) continue;
+    const named = getNamedType(field.type);
+    const path = `${prefix}${field.name}`;
+    if (isObjectType(named) && depth < MAX_NESTING) {
+      paths.push(...unixTimePaths(named, `${path}.`, depth + 1));
+    } else if (
+      isScalarType(named) &&
+      (named.name === 'Float' || named.name === 'Int') &&
+      UNIX_TIME.test(field.description ?? '')
+    ) {
+      paths.push(path);
+    }
+  }
+  return paths;
+}
+
+/**
+ * The job page's times that are not DateTime: per global ID prefix, the field paths (list indices
+ * left out) of numbers the provider sends as Unix times in seconds and the schema keeps as they
+ * came (COS Batch's `modifiedSinceConstraint`), so the page shows them as it shows a DateTime.
+ * @public (console/build.mjs imports it from dist/, which knip does not follow)
+ */
+export function consoleUnixTimeFields(schema: GraphQLSchema): Record<string, string[]> {
+  const fields: Record<string, string[]> = {};
+  for (const [provider, typeName] of Object.entries(JOB_TYPE_NAME)) {
+    const type = schema.getType(typeName);
+    if (!isObjectType(type)) throw new Error(`the schema has no type ${typeName}`);
+    fields[GLOBAL_ID_PREFIX[provider as JobProvider]] = unixTimePaths(type, '', 1);
+  }
+  return fields;
 }
