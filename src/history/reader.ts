@@ -4,7 +4,7 @@
  * never a filter after reading. Search is newest first by (sort_at, seq), keyset-paged with
  * opaque cursors, so a page does not move when rows are written meanwhile.
  */
-import { sql, type ExpressionBuilder, type Expression, type Kysely, type SqlBool } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { AccountGrant } from '../auth/identity.ts';
 import type { JobProvider, JobRecord } from '../model/job.ts';
 import { PaddedIdStatements } from './batchStatements.ts';
@@ -15,8 +15,6 @@ import {
   countOf,
   countedParts,
   rarest,
-  textClause,
-  textComparison,
   windowStart,
   type IndexKeys,
 } from './textSearch.ts';
@@ -29,10 +27,16 @@ import {
 
 export { positionOf, type HistoryCursors, type HistoryPosition } from './historyCursors.ts';
 import { mayRead } from '../auth/mayRead.ts';
+import {
+  deadlineClause,
+  filterClauses,
+  grantClause,
+  type HistoryFilter,
+  type HistoryGrant,
+} from './historyWhere.ts';
 
-/** What a caller may read, as SQL can say it: `*` or the permitted (provider, alias) pairs. */
-export type HistoryGrant =
-  '*' | readonly { readonly provider: JobProvider; readonly account: string }[];
+export type { HistoryFilter, HistoryGrant } from './historyWhere.ts';
+import { summarize, type HistorySummary } from './summary.ts';
 
 /**
  * A request's AccountGrant as a HistoryGrant: `*` stays `*`; otherwise each configured
@@ -46,21 +50,6 @@ export function historyGrantOf(
   return accounts
     .filter((a) => mayRead(grant, a.provider, a.alias))
     .map((a) => ({ provider: a.provider, account: a.alias }));
-}
-
-export interface HistoryFilter {
-  providers?: readonly string[];
-  states?: readonly string[];
-  regions?: readonly string[];
-  accounts?: readonly string[];
-  createdAfter?: string;
-  createdBefore?: string;
-  finishedAfter?: string;
-  finishedBefore?: string;
-  /** Only jobs whose stored failure category (`Job.failure.category`) is one of these. */
-  failureCategories?: readonly string[];
-  /** Matched (case-insensitively, as a substring) against name, queue and status message. */
-  text?: string;
 }
 
 export interface HistoryTransition {
@@ -80,20 +69,6 @@ export interface HistoryPage {
 }
 
 type Eb = ExpressionBuilder<HistoryTables, 'jobs'>;
-
-function grantClause(eb: Eb, grant: HistoryGrant): Expression<SqlBool> {
-  if (grant === '*') return sql<SqlBool>`1 = 1`;
-  if (grant.length === 0) return sql<SqlBool>`1 = 0`;
-  return eb.or(
-    grant.map((g) => eb.and([eb('provider', '=', g.provider), eb('account', '=', g.account)])),
-  );
-}
-
-/**
- * The first term of a SQLite search's WHERE clause: the worker's deadline (sqliteSearchWorker.ts),
- * asked at every row the search reads; nothing on PostgreSQL (its statement_timeout stops it).
- */
-const deadlineClause = sql<SqlBool>`jobgraph_deadline()`;
 
 /**
  * The jobs of the newest-first order a text search compares itself before it asks the trigram
@@ -216,6 +191,11 @@ export class HistoryReader {
   /** A search's time limit in ms (JOBGRAPH_HISTORY_SEARCH_TIMEOUT_MS). */
   get searchTimeoutMs(): number {
     return this.store.searchTimeoutMs;
+  }
+
+  /** How many jobs `filter` matches under `grant`, by state and failure category (summary.ts). */
+  summary(filter: HistoryFilter, grant: HistoryGrant): Promise<HistorySummary> {
+    return summarize(this.store, filter, grant);
   }
 
   /** The job's latest record and when it was last seen, when the grant reads its account. */
@@ -512,23 +492,7 @@ export class HistoryReader {
       .selectFrom('jobs')
       .select(['seq', 'sort_at', 'record'])
       .where((eb) => {
-        const all: Expression<SqlBool>[] = [
-          ...(dialect === 'sqlite' ? [deadlineClause] : []),
-          grantClause(eb, grant),
-        ];
-        if (filter.providers?.length) all.push(eb('provider', 'in', [...filter.providers]));
-        if (filter.states?.length) all.push(eb('state', 'in', [...filter.states]));
-        if (filter.failureCategories?.length)
-          all.push(eb('failure_category', 'in', [...filter.failureCategories]));
-        if (filter.regions?.length) all.push(eb('region', 'in', [...filter.regions]));
-        if (filter.accounts?.length) all.push(eb('account', 'in', [...filter.accounts]));
-        if (filter.createdAfter) all.push(eb('created_at', '>=', filter.createdAfter));
-        if (filter.createdBefore) all.push(eb('created_at', '<', filter.createdBefore));
-        if (filter.finishedAfter) all.push(eb('finished_at', '>=', filter.finishedAfter));
-        if (filter.finishedBefore) all.push(eb('finished_at', '<', filter.finishedBefore));
-        if (filter.text && text === 'compare') all.push(textComparison(filter.text, dialect, true));
-        if (filter.text && typeof text === 'object')
-          all.push(textClause(filter.text, dialect, text.keys, text.byTime));
+        const all = filterClauses(eb, filter, grant, dialect, text);
         if (from !== null) all.push(eb('sort_at', '>=', from));
         else all.push(...sortBounds(eb, filter, position, downTo));
         return eb.and(all);

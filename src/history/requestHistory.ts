@@ -9,6 +9,7 @@ import { BadUserInputError, JobgraphError } from '../errors.ts';
 import { positionOf } from './reader.ts';
 import { HistorySearchTimedOut } from './searchDeadline.ts';
 import type { SearchSlots } from './searchSlots.ts';
+import type { HistorySummary } from './summary.ts';
 import type {
   HistoryCursors,
   HistoryFilter,
@@ -37,6 +38,8 @@ export interface RequestHistory {
   transitionsOf(id: string): Promise<HistoryTransition[]>;
   /** One page of `jobHistory`, newest first. */
   search(filter: HistoryFilter, first: number, after: string | null): Promise<HistoryPage>;
+  /** `jobHistorySummary`: the counts of what `search` would page through. */
+  summary(filter: HistoryFilter): Promise<HistorySummary>;
 }
 
 /** A request's history under `grant` (read when first needed: the account IDs may be learned late). */
@@ -58,23 +61,27 @@ export function historyOfRequest(
     const found = await queries.reader.transitionsOf(ids, grantNow());
     return ids.map((id) => found.get(id) ?? []);
   });
+  /** `read` as a search: the filter's accounts checked, a slot of the caller's held, its time limit said. */
+  async function asSearch<T>(filter: HistoryFilter, read: () => Promise<T>): Promise<T> {
+    for (const alias of filter.accounts ?? []) checkAccount(alias);
+    const slots = queries.searchSlots;
+    const free = slots ? slots.take(caller) : () => undefined;
+    if (free === null) throw tooManySearches(slots!.perCaller, queries.reader.searchTimeoutMs);
+    try {
+      await queries.settled?.();
+      return await read();
+    } catch (e) {
+      if (e instanceof HistorySearchTimedOut) throw searchTimedOut(e.timeoutMs);
+      throw e;
+    } finally {
+      free();
+    }
+  }
   return {
     transitionsOf: (id) => transitions.load(id),
-    async search(filter, first, after) {
-      for (const alias of filter.accounts ?? []) checkAccount(alias);
-      const slots = queries.searchSlots;
-      const free = slots ? slots.take(caller) : () => undefined;
-      if (free === null) throw tooManySearches(slots!.perCaller, queries.reader.searchTimeoutMs);
-      try {
-        await queries.settled?.();
-        return await queries.reader.search(filter, first, after, grantNow());
-      } catch (e) {
-        if (e instanceof HistorySearchTimedOut) throw searchTimedOut(e.timeoutMs);
-        throw e;
-      } finally {
-        free();
-      }
-    },
+    search: (filter, first, after) =>
+      asSearch(filter, () => queries.reader.search(filter, first, after, grantNow())),
+    summary: (filter) => asSearch(filter, () => queries.reader.summary(filter, grantNow())),
   };
 }
 

@@ -4,7 +4,7 @@ import { parseGlobalId, type AccountAliasOf, type JobKey } from '../model/global
 import type { JobRecord } from '../model/job.ts';
 import { ROOT_FIELD_KEYS } from '../model/jobKeys.ts';
 import { listJobs } from './JobConnection.ts';
-import { jobHistory } from './jobHistory.ts';
+import { jobHistory, jobHistorySummary } from './jobHistory.ts';
 
 type Args<T> = (
   source: unknown,
@@ -81,5 +81,6 @@ export const Query = {
   ...providerRootFields,
   listJobs,
   jobHistory,
+  jobHistorySummary,
   jobAccess,
 };

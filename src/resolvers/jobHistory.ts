@@ -1,5 +1,6 @@
 import type { RequestContext } from '../context.ts';
 import type { HistoryFilter } from '../history/reader.ts';
+import type { HistorySummary } from '../history/summary.ts';
 import { BadUserInputError } from '../errors.ts';
 import { storableText } from '../history/storableText.ts';
 
@@ -36,20 +37,13 @@ function checkHistoryText(text: string): void {
 }
 
 /**
- * `Query.jobHistory`: one page of the history store under the caller's grant (in the query's
- * SQL), newest first. Its nodes are the records the store keeps (no upstream call, secret fields
- * null); with history off, an empty page.
+ * A `JobHistoryFilter` as the store asks it, refused (BAD_USER_INPUT) when its text is out of
+ * bounds. Each text value as the store keeps text (storableText: a NUL or a lone surrogate is
+ * U+FFFD): PostgreSQL refuses a NUL in a parameter, and the stored text holds U+FFFD where it held one.
  */
-export async function jobHistory(_source: unknown, args: JobHistoryArgs, ctx: RequestContext) {
-  const first = args.first ?? 25;
-  if (!Number.isInteger(first) || first < 1 || first > MAX_FIRST)
-    throw new BadUserInputError(`Argument "first" must be between 1 and ${MAX_FIRST}.`, {
-      argument: 'first',
-    });
-  // Each text value as the store keeps text (storableText: a NUL or a lone surrogate is U+FFFD):
-  // PostgreSQL refuses a NUL in a parameter, and the stored text holds U+FFFD where it held one.
+function historyFilterOf(given: JobHistoryArgs['filter']): HistoryFilter {
   const filter: HistoryFilter = Object.fromEntries(
-    Object.entries(args.filter ?? {})
+    Object.entries(given ?? {})
       .filter(([, v]) => v !== null && v !== undefined)
       .map(([k, v]) => [
         k,
@@ -61,6 +55,21 @@ export async function jobHistory(_source: unknown, args: JobHistoryArgs, ctx: Re
       ]),
   );
   if (filter.text !== undefined) checkHistoryText(filter.text);
+  return filter;
+}
+
+/**
+ * `Query.jobHistory`: one page of the history store under the caller's grant (in the query's
+ * SQL), newest first. Its nodes are the records the store keeps (no upstream call, secret fields
+ * null); with history off, an empty page.
+ */
+export async function jobHistory(_source: unknown, args: JobHistoryArgs, ctx: RequestContext) {
+  const first = args.first ?? 25;
+  if (!Number.isInteger(first) || first < 1 || first > MAX_FIRST)
+    throw new BadUserInputError(`Argument "first" must be between 1 and ${MAX_FIRST}.`, {
+      argument: 'first',
+    });
+  const filter = historyFilterOf(args.filter);
   const page = ctx.history
     ? await ctx.history.search(filter, first, args.after ?? null)
     : { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
@@ -76,4 +85,19 @@ export async function jobHistory(_source: unknown, args: JobHistoryArgs, ctx: Re
     },
     sources: [],
   };
+}
+
+/**
+ * `Query.jobHistorySummary`: how many jobs `jobHistory` holds for the filter (every page), by
+ * state and failure category, under the caller's grant; with history off, none.
+ */
+export async function jobHistorySummary(
+  _source: unknown,
+  args: Pick<JobHistoryArgs, 'filter'>,
+  ctx: RequestContext,
+): Promise<HistorySummary> {
+  const filter = historyFilterOf(args.filter);
+  return ctx.history
+    ? ctx.history.summary(filter)
+    : { jobs: 0, byState: [], byFailureCategory: [] };
 }

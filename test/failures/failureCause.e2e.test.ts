@@ -116,6 +116,51 @@ describe('A failed job’s cause, through a real gateway on the demo’s emulato
     expect(nodes.every((n) => n.failure.category === 'USER_CODE')).toBe(true);
   });
 
+  it('counts the history by category and state, as its pages hold them (jobHistorySummary)', async () => {
+    const filter = '{ providers: [AWS_BATCH] }';
+    // The jobs above are written (the test before waited for two of them); every page, counted.
+    const pages: { state: string; failure: { category: string } | null }[] = [];
+    for (let after: string | null = null; ;) {
+      const data = await ask(
+        `query($after: String) { jobHistory(filter: ${filter}, first: 100, after: $after) { nodes { state failure { category } } pageInfo { hasNextPage endCursor } } }`,
+        { after },
+      );
+      const page = data.jobHistory as {
+        nodes: typeof pages;
+        pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      };
+      pages.push(...page.nodes);
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    const tally = (keys: (string | undefined)[]) => {
+      const counts = new Map<string, number>();
+      for (const k of keys) if (k !== undefined) counts.set(k, (counts.get(k) ?? 0) + 1);
+      return Object.fromEntries(counts);
+    };
+    const { jobHistorySummary: summary } = (await ask(
+      `{ jobHistorySummary(filter: ${filter}) { jobs byState { state jobs } byFailureCategory { category jobs } } }`,
+    )) as {
+      jobHistorySummary: {
+        jobs: number;
+        byState: { state: string; jobs: number }[];
+        byFailureCategory: { category: string; jobs: number }[];
+      };
+    };
+    expect(summary.jobs).toBe(pages.length);
+    const asMap = (rows: { jobs: number }[], key: 'state' | 'category') =>
+      Object.fromEntries(rows.map((r) => [(r as unknown as Record<string, string>)[key], r.jobs]));
+    expect(asMap(summary.byState, 'state')).toEqual(tally(pages.map((n) => n.state)));
+    expect(asMap(summary.byFailureCategory, 'category')).toEqual(
+      tally(pages.map((n) => n.failure?.category)),
+    );
+    for (const category of ['USER_CODE', 'OUT_OF_MEMORY', 'SPOT_RECLAIMED'])
+      expect(asMap(summary.byFailureCategory, 'category')[category]).toBeGreaterThan(0);
+    // Most first.
+    const counts = summary.byFailureCategory.map((r) => r.jobs);
+    expect(counts).toEqual([...counts].sort((a, b) => b - a));
+  });
+
   it('filters listJobs by category: only those jobs, looked up from their rows', async () => {
     const list = async (categories: string) =>
       (

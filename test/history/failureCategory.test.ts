@@ -70,6 +70,34 @@ describe.each(historyStores())(
       );
       expect(await found(['TIMEOUT'])).toEqual([]);
       expect(await found([])).toHaveLength(FAILED.length + 1);
+
+      // The summary counts the same rows by state and category, under the grant in its SQL.
+      expect(await reader.summary({}, '*')).toEqual({
+        jobs: FAILED.length + 1,
+        // AWS Batch says FAILED of a cancelled job too: its category tells it apart.
+        byState: [
+          { state: 'FAILED', jobs: FAILED.length },
+          { state: 'SUCCEEDED', jobs: 1 },
+        ],
+        byFailureCategory: [
+          { category: 'CANCELLED', jobs: 1 },
+          { category: 'IMAGE_PULL', jobs: 1 },
+          { category: 'OUT_OF_MEMORY', jobs: 1 },
+          { category: 'SPOT_RECLAIMED', jobs: 1 },
+          { category: 'USER_CODE', jobs: 1 },
+        ],
+      });
+      expect(
+        await reader.summary({ failureCategories: ['OUT_OF_MEMORY', 'USER_CODE'] }, '*'),
+      ).toMatchObject({ jobs: 2, byState: [{ state: 'FAILED', jobs: 2 }] });
+      expect(await reader.summary({ text: 'zzz-no-such-job' }, '*')).toEqual({
+        jobs: 0,
+        byState: [],
+        byFailureCategory: [],
+      });
+      expect(
+        await reader.summary({}, [{ provider: 'AWS_BATCH', account: 'staging' }]),
+      ).toMatchObject({ jobs: 0 });
     });
   },
 );
