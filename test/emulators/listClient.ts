@@ -111,10 +111,16 @@ export async function signedCos(
     secretKey?: string;
     method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
     search?: string;
+    /** An XML body (CreateJob's), sent as `application/xml`. */
+    body?: string;
   } = {},
 ): Promise<RawAnswer> {
   const host = opts.host ?? new URL(emu.url).host;
-  const headers = { host, 'x-cos-appid': opts.appId ?? DEMO_TENCENT_CREDENTIALS.appId };
+  const headers: Record<string, string> = {
+    host,
+    'x-cos-appid': opts.appId ?? DEMO_TENCENT_CREDENTIALS.appId,
+    ...(opts.body === undefined ? {} : { 'content-type': 'application/xml' }),
+  };
   const authorization = COS.getAuthorization({
     SecretId: opts.secretId ?? DEMO_TENCENT_CREDENTIALS.secretId,
     SecretKey: opts.secretKey ?? DEMO_TENCENT_CREDENTIALS.secretKey,
@@ -127,14 +133,17 @@ export async function signedCos(
   const search = opts.search ?? new URLSearchParams(query).toString().replace(/\+/g, '%20');
   const { port } = new URL(emu.url);
   // node:http, not fetch: the Host header is the test's to choose (the account's control host).
-  const answer = await sendRaw({
-    host: '127.0.0.1',
-    port,
-    method: opts.method ?? 'GET',
-    path: `${path}${search ? `?${search}` : ''}`,
-    headers: { ...headers, authorization },
-    agent: false,
-  });
+  const answer = await sendRaw(
+    {
+      host: '127.0.0.1',
+      port,
+      method: opts.method ?? 'GET',
+      path: `${path}${search ? `?${search}` : ''}`,
+      headers: { ...headers, authorization },
+      agent: false,
+    },
+    opts.body,
+  );
   return {
     ...answer,
     headers: Object.fromEntries(Object.entries(answer.headers).map(([k, v]) => [k, String(v)])),

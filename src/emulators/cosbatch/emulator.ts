@@ -20,13 +20,15 @@ import {
   updatedStatus,
   type CosStatusUpdate,
 } from './updateJobStatus.ts';
+import { CreatedJobs, readCreateJob } from './createJob.ts';
 import { toXmlDocument, type WireElement } from './xml.ts';
 
 /**
  * Tencent COS Batch Operations (`{uin}.cos-control.{region}.myqcloud.com`): DescribeJob
- * (`GET /jobs/{JobId}`), ListJobs (`GET /jobs?jobStatuses=&maxResults=&nextToken=`) and
+ * (`GET /jobs/{JobId}`), ListJobs (`GET /jobs?jobStatuses=&maxResults=&nextToken=`),
  * UpdateJobStatus (`POST /jobs/{JobId}/status?requestedJobStatus=&statusUpdateReason=`, the
- * rules of updateJobStatus.ts) for the demo accounts.
+ * rules of updateJobStatus.ts) and CreateJob (`POST /jobs`, createJob.ts: its ClientRequestToken
+ * makes a retried request answer the job it made) for the demo accounts.
  *
  * Accounts: the demo account (DEMO_TENCENT_CREDENTIALS) and the second one
  * (DEMO_SECOND_TENCENT_ACCOUNT, its few jobs of secondAccount.ts in its region), each with its
@@ -86,6 +88,8 @@ interface AccountJobs {
   progressingIn(region: string): boolean;
   /** What UpdateJobStatus made of the account's jobs, by `region/jobId` (updateJobStatus.ts). */
   updates: Map<string, CosStatusUpdate>;
+  /** The jobs CreateJob made in the account (createJob.ts). */
+  created: CreatedJobs;
 }
 
 /** The account whose key (`q-ak`) signed a request; the demo account for an unknown or missing one (its check then refuses it). */
@@ -116,6 +120,7 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
           }),
     progressingIn: (region) => region === ACCOUNT.region,
     updates: new Map(),
+    created: new CreatedJobs(),
   };
   /** The second account's jobs: a few, in its region. */
   const secondList = listing.of(cosSecondAccountJobs(listing.anchorMs));
@@ -127,6 +132,7 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
     find: (_req, region, jobId) => secondListOf(region)?.find(jobId)?.job(),
     progressingIn: () => false,
     updates: new Map(),
+    created: new CreatedJobs(),
   };
   let counter = 0;
 
@@ -231,7 +237,7 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
   ): EmulatorResponse {
     const refused = errorCase(req, jobs, region, jobId);
     if (refused) return refused;
-    const found = jobs.find(req, region, jobId);
+    const found = findJob(req, jobs, region, jobId);
     if (!found) return noSuchJob(req);
     const job = standing(jobs, region, found);
     const update = readStatusUpdate(job.Status as string, req.query, now());
@@ -267,9 +273,22 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
     // The error-case IDs answer so in the account's own region.
     const refused = errorCase(req, jobs, region, jobId);
     if (refused) return refused;
-    const job = jobs.find(req, region, jobId);
+    const job = findJob(req, jobs, region, jobId);
     if (!job) return noSuchJob(req);
     return xml(200, 'DescribeJobResult', { Job: standing(jobs, region, job) });
+  }
+
+  /** A job CreateJob made, else one of the data's. */
+  const findJob = (req: EmulatorRequest, jobs: AccountJobs, region: string, jobId: string) =>
+    jobs.created.find(region, jobId) ?? jobs.find(req, region, jobId);
+
+  /** CreateJob (`POST /jobs`): the job the request makes, or the one its ClientRequestToken made. */
+  function createJob(req: EmulatorRequest, jobs: AccountJobs, region: string): EmulatorResponse {
+    const input = readCreateJob(req.body);
+    if ('code' in input) return error(req, input.status, input.code, input.message);
+    const made = jobs.created.create(region, input, now());
+    if ('code' in made) return error(req, made.status, made.code, made.message);
+    return xml(200, 'CreateJobResult', { JobId: made.job.JobId });
   }
 
   /**
@@ -321,16 +340,22 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
       const update = jobs.updates.get(`${region}/${id}`);
       return update ? updatedStatus(update, now()) : listed;
     };
+    // The jobs CreateJob made come first on the first page (docs/emulators.md), in its size.
+    const created = from
+      ? []
+      : jobs.created
+          .in(region)
+          .map((job) => standing(jobs, region, job))
+          .filter((job) => status === undefined || job.Status === status)
+          .slice(0, size - 1);
     const { items, more, last } = source.page(
       from ?? null,
-      size,
+      size - created.length,
       (job) => status === undefined || statusOf(job.id, job.status) === status,
     );
+    const shown = [...created, ...items.map((item) => standing(jobs, region, item.job()))];
     return xml(200, 'ListJobsResult', {
-      Jobs:
-        items.length === 0
-          ? {}
-          : { member: items.map((item) => cosListSummary(standing(jobs, region, item.job()))) },
+      Jobs: shown.length === 0 ? {} : { member: shown.map(cosListSummary) },
       NextToken: more && last ? last.id : '',
     });
   }
@@ -367,6 +392,7 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
       const jobs = account === DEMO_SECOND_TENCENT_ACCOUNT ? secondJobs : defaultJobs;
 
       if (req.rawPath === LIST_PATH) {
+        if (req.method === 'POST') return createJob(req, jobs, region);
         if (req.method !== 'GET') return methodNotAllowed(req);
         return listJobs(req, jobs, region);
       }
@@ -387,6 +413,10 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
       const account = uin === ACCOUNT.uin ? {} : { account: uin };
       if (req.rawPath === LIST_PATH && req.method === 'GET')
         return { operation: 'ListJobs', job: `${regionOf(req)}/`, ...account };
+      if (req.rawPath === LIST_PATH && req.method === 'POST') {
+        const token = /<ClientRequestToken>([^<]*)<\/ClientRequestToken>/.exec(req.body)?.[1] ?? '';
+        return { operation: `CreateJob ${token}`.trimEnd(), job: `${regionOf(req)}/`, ...account };
+      }
       const jobId = jobIdOf(req);
       if (jobId === null || jobId === '')
         return { operation: `${req.method} ${req.path}`, job: null, ...account };

@@ -238,8 +238,9 @@ describe('The COS Batch emulator ListJobs', () => {
       headers: { 'x-cos-appid': DEMO_TENCENT_CREDENTIALS.appId },
     });
     expect([unsigned.status, code(await unsigned.text())]).toEqual([403, 'AccessDenied']);
-    const post = await signedCos(emu, '/jobs', {}, { host: CONTROL_HOST, method: 'POST' });
-    expect([post.status, code(post.body)]).toEqual([405, 'MethodNotAllowed']);
+    // POST /jobs is CreateJob (createJob.test.ts); another method on the list path is refused.
+    const put = await signedCos(emu, '/jobs', {}, { host: CONTROL_HOST, method: 'PUT' });
+    expect([put.status, code(put.body)]).toEqual([405, 'MethodNotAllowed']);
   });
 
   it('records the call as ListJobs with the region as its job prefix', async () => {
