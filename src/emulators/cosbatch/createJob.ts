@@ -118,7 +118,7 @@ export function readCreateJob(body: string): CreateJobInput | CreateJobRefusal {
  * The `<Job>` DescribeJob answers for a job CreateJob made at `atMs`, its elements in the
  * documented order.
  */
-export function createdJob(input: CreateJobInput, atMs: number): WireElement {
+function createdJob(input: CreateJobInput, atMs: number): WireElement {
   const { job } = input;
   const suspended = job.ConfirmationRequired === 'true';
   const at = isoSeconds(atMs);
