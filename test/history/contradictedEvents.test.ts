@@ -4,38 +4,25 @@
 // job-state store at once, never the event's word after a read corrected it. Through the real
 // server, its default SQLite history, events sent with the AWS SDK to the SQS emulator and a
 // graphql-sse client.
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
+import { useEventGateway } from '../support/eventGateway.ts';
 import { batchEvent } from '../support/batchEvents.ts';
-import { EVENTUALLY } from '../support/eventually.ts';
 import { callsOf, gql } from '../support/gateway.ts';
-import { metricValue } from '../support/metrics.ts';
-import { useSqsEmulator } from '../support/sqsQueues.ts';
 import { subscribe, type Subscription } from '../support/subscriptions.ts';
-import { useTestGateway } from '../support/useTestGateway.ts';
 
-const sqs = useSqsEmulator();
-let queueUrl = '';
-beforeAll(async () => {
-  queueUrl = await sqs.queue('jobgraph-events', { VisibilityTimeout: '1' });
-});
 // Watches poll once a minute at the soonest: whatever a watcher hears within a test comes from
 // the job-state store, not from a poll of its own.
-const gw = useTestGateway(() => ({
-  JOBGRAPH_EVENT_QUEUES: queueUrl,
-  AWS_ENDPOINT_URL_SQS: sqs.url,
+const events = useEventGateway(() => ({
   JOBGRAPH_WATCH_POLL_MS: '60000',
   JOBGRAPH_WATCH_MAX_POLL_MS: '120000',
 }));
+const { gw } = events;
 
 const open: Subscription[] = [];
 afterEach(async () => {
   await Promise.all(open.splice(0).map((s) => s.close()));
 });
-
-const applied = () =>
-  metricValue(gw, 'jobgraph_events_total{provider="AWS_BATCH",outcome="applied"}');
 
 /** An event saying `job` (as the emulator has it now) FAILED, sent and applied; Batch itself still runs it. */
 async function forgedFailure(job: string): Promise<void> {
@@ -43,17 +30,13 @@ async function forgedFailure(job: string): Promise<void> {
     string,
     unknown
   >;
-  const before = await applied();
   const forged = {
     ...current,
     status: 'FAILED',
     statusReason: 'forged: not what Batch says',
     stoppedAt: Number(current.startedAt ?? Date.now()) + 1000,
   };
-  await sqs.client.send(
-    new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: batchEvent(forged) }),
-  );
-  await vi.waitFor(async () => expect(await applied()).toBe(before + 1), EVENTUALLY);
+  await events.sendApplied(batchEvent(forged));
 }
 
 const READ = `query($id: ID!) { job(id: $id) { state

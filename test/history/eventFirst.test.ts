@@ -4,41 +4,19 @@
 // news to the job-state store; and nothing an unconfirmed event said reaches the history, not even
 // as the `from` of the read's transition. Through the real server, its default SQLite history and
 // events sent to the SQS emulator with the AWS SDK.
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
+import { useEventGateway } from '../support/eventGateway.ts';
 import { batchEvent } from '../support/batchEvents.ts';
-import { EVENTUALLY } from '../support/eventually.ts';
 import { callsOf, gql } from '../support/gateway.ts';
-import { metricValue } from '../support/metrics.ts';
-import { useSqsEmulator } from '../support/sqsQueues.ts';
-import { useTestGateway } from '../support/useTestGateway.ts';
 
-const sqs = useSqsEmulator();
-let queueUrl = '';
-beforeAll(async () => {
-  queueUrl = await sqs.queue('jobgraph-events', { VisibilityTimeout: '1' });
-});
-const gw = useTestGateway(() => ({
-  JOBGRAPH_EVENT_QUEUES: queueUrl,
-  AWS_ENDPOINT_URL_SQS: sqs.url,
-}));
-
-/** Batch events the gateway applied, by its /metrics. */
-const applied = () =>
-  metricValue(gw, 'jobgraph_events_total{provider="AWS_BATCH",outcome="applied"}');
+const events = useEventGateway();
+const { gw } = events;
 
 /** The emulator moves `job` to `status` and its event is sent and applied; no read between. */
 async function movedByEvent(job: string, status: string): Promise<void> {
-  const before = await applied();
   const moved = gw.emulators.batch.jobs?.changeState(job, status);
-  await sqs.client.send(
-    new SendMessageCommand({
-      QueueUrl: queueUrl,
-      MessageBody: batchEvent(moved as unknown as Record<string, unknown>),
-    }),
-  );
-  await vi.waitFor(async () => expect(await applied()).toBe(before + 1), EVENTUALLY);
+  await events.sendApplied(batchEvent(moved as unknown as Record<string, unknown>));
 }
 
 /** The IDs jobHistory answers (every job here fits one page). */

@@ -2,27 +2,15 @@
 // listed row is made as fresh as the job events applied before the page's filters judge it, so a
 // row of a kept snapshot, read before an event moved its job, is judged by the state it would
 // show. Through the real server, its list snapshots and events sent to the SQS emulator.
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
+import { useEventGateway } from '../support/eventGateway.ts';
 import { batchEvent } from '../support/batchEvents.ts';
-import { EVENTUALLY } from '../support/eventually.ts';
 import { callsOf, gql } from '../support/gateway.ts';
-import { metricValue } from '../support/metrics.ts';
-import { useSqsEmulator } from '../support/sqsQueues.ts';
-import { useTestGateway } from '../support/useTestGateway.ts';
 
-const sqs = useSqsEmulator();
-let queueUrl = '';
-beforeAll(async () => {
-  queueUrl = await sqs.queue('jobgraph-events', { VisibilityTimeout: '1' });
-});
 // Snapshots kept a minute: every page below after the first is served from the first's reads.
-const gw = useTestGateway(() => ({
-  JOBGRAPH_EVENT_QUEUES: queueUrl,
-  AWS_ENDPOINT_URL_SQS: sqs.url,
-  JOBGRAPH_LIST_SNAPSHOT_SECONDS: '60',
-}));
+const events = useEventGateway(() => ({ JOBGRAPH_LIST_SNAPSHOT_SECONDS: '60' }));
+const { gw } = events;
 
 const page = async (states: string[]) => {
   const res = await gql(
@@ -41,17 +29,8 @@ describe('A listJobs page filtered by state', () => {
     const before = await page(['IN_PROGRESS']);
     expect(before).toContainEqual({ id, state: 'IN_PROGRESS' });
 
-    const applied = () =>
-      metricValue(gw, 'jobgraph_events_total{provider="AWS_BATCH",outcome="applied"}');
-    const was = await applied();
     const finished = gw.emulators.batch.jobs?.changeState(job, 'SUCCEEDED');
-    await sqs.client.send(
-      new SendMessageCommand({
-        QueueUrl: queueUrl,
-        MessageBody: batchEvent(finished as unknown as Record<string, unknown>),
-      }),
-    );
-    await vi.waitFor(async () => expect(await applied()).toBe(was + 1), EVENTUALLY);
+    await events.sendApplied(batchEvent(finished as unknown as Record<string, unknown>));
 
     const calls = callsOf(gw).batch;
     const after = await page(['IN_PROGRESS']);
