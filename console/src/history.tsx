@@ -8,7 +8,9 @@ import {
   HISTORY_PAGE,
   useChartJobs,
   useHistoryList,
+  useHistorySummary,
   type HistoryList,
+  type HistorySummary,
 } from './historyData.ts';
 import {
   chartWindow,
@@ -200,6 +202,45 @@ function Charts({
   );
 }
 
+/** `14 out of memory`: a count and what it counts, in words. */
+const counted = (n: number, code: string) =>
+  `${n.toLocaleString('en')} ${stateLabel(code).toLowerCase()}`;
+
+/**
+ * What the filters match in the whole history, counted by the server: how many jobs, by state,
+ * and why the failed ones failed (`Job.failure.category`), most first.
+ */
+function Summary({ summary, error }: { summary: HistorySummary | null; error: string | null }) {
+  if (error)
+    return (
+      <p class="banner error" role="alert">
+        {error}
+      </p>
+    );
+  if (!summary) return null;
+  return (
+    <section aria-labelledby="summary-title" class="summary" data-summary-jobs={summary.jobs}>
+      <h2 id="summary-title">
+        {summary.jobs.toLocaleString('en')} {summary.jobs === 1 ? 'job' : 'jobs'} match
+      </h2>
+      <p data-summary-states>
+        {summary.byState.map((s) => counted(s.jobs, s.state)).join(' · ') || 'none'}
+      </p>
+      {summary.byFailureCategory.length > 0 ? (
+        <p data-summary-causes>
+          <strong>Why they failed:</strong>{' '}
+          {summary.byFailureCategory.map((c, i) => (
+            <span key={c.category} data-failure-category={c.category}>
+              {i > 0 ? ' · ' : ''}
+              {counted(c.jobs, c.category)}
+            </span>
+          ))}
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
 /** The jobs in the history that match the URL's filters, newest first, a page at a time ("Show 25 more"). */
 function HistoryTable({
   list,
@@ -256,6 +297,7 @@ export function HistoryPage({
     blocked,
     onRefused,
   );
+  const counts = useHistorySummary(token, filters, search, blocked, onRefused);
   const [seenAccounts, setSeenAccounts] = useState<string[]>([]);
   const now = useNow();
   useEffect(() => {
@@ -290,6 +332,7 @@ export function HistoryPage({
         apply={apply}
         linkText="Without it"
       />
+      <Summary summary={counts.summary} error={counts.error} />
       <Charts
         token={token}
         filters={filters}

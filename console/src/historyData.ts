@@ -184,3 +184,49 @@ export function useChartJobs(
   }, [key, blocked]);
   return { charted, error };
 }
+
+const SUMMARY_QUERY = `query ConsoleHistorySummary($filter: JobHistoryFilter) {
+  jobHistorySummary(filter: $filter) {
+    jobs
+    byState { state jobs }
+    byFailureCategory { category jobs }
+  }
+}`;
+
+/** What the history holds for the filters, counted by the server over every page (`jobHistorySummary`). */
+export interface HistorySummary {
+  jobs: number;
+  byState: { state: string; jobs: number }[];
+  byFailureCategory: { category: string; jobs: number }[];
+}
+
+/** The counts of the table's filters (skipped while `blocked`): one request, however many pages match. */
+export function useHistorySummary(
+  token: string,
+  filters: HistoryFilters,
+  search: string,
+  blocked: boolean,
+  onRefused: (m: string) => void,
+) {
+  const [summary, setSummary] = useState<HistorySummary | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    setSummary(null);
+    setError(null);
+    if (blocked) return;
+    const controller = new AbortController();
+    graphql<{ jobHistorySummary: HistorySummary }>(
+      SUMMARY_QUERY,
+      { filter: historyFilter(filters) },
+      token,
+      controller.signal,
+    )
+      .then((result) => {
+        if (!result.data?.jobHistorySummary) throw failure(result.errors);
+        setSummary(result.data.jobHistorySummary);
+      })
+      .catch(reported(onRefused, setError));
+    return () => controller.abort();
+  }, [search, blocked]);
+  return { summary, error };
+}

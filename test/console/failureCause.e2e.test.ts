@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
+import { gql } from '../support/gateway.ts';
 import { useConsoleRig } from './consoleRig.ts';
 import { inTab } from './tab.ts';
 
@@ -9,7 +10,7 @@ import { inTab } from './tab.ts';
  * first, with no console error.
  */
 
-const { open, describeInChromium } = useConsoleRig();
+const { rig, open, describeInChromium } = useConsoleRig();
 const idOf = (jobId: string) => `batch:us-east-1:${jobId}`;
 
 describeInChromium('A failed job’s cause in the console (Debian Chromium)', () => {
@@ -42,6 +43,41 @@ describeInChromium('A failed job’s cause in the console (Debian Chromium)', ()
       expect(await spot.textContent()).toContain('SPOT RECLAIMED');
       await o.page.waitForSelector(
         `${row(BATCH_JOB_IDS.failed)} [data-failure-category="USER_CODE"]`,
+      );
+      expect(o.problems).toEqual([]);
+    });
+  });
+
+  it('counts the history’s failed jobs by cause above its table, as jobHistorySummary does', async () => {
+    // The demo's failed Batch jobs, read once: the history holds them with their categories.
+    const ids = [BATCH_JOB_IDS.outOfMemory, BATCH_JOB_IDS.spotReclaimed, BATCH_JOB_IDS.failed];
+    await gql(rig.gw, 'query($ids: [ID!]!) { jobs(ids: $ids) { id failure { category } } }', {
+      variables: { ids: ids.map(idOf) },
+      token: rig.gw.tokens.read,
+    });
+    const summary = async () =>
+      (
+        await gql<{
+          jobHistorySummary: { byFailureCategory: { category: string; jobs: number }[] };
+        }>(
+          rig.gw,
+          '{ jobHistorySummary(filter: { providers: [AWS_BATCH] }) { byFailureCategory { category jobs } } }',
+          { token: rig.gw.tokens.read },
+        )
+      ).body.data!.jobHistorySummary.byFailureCategory;
+    await expect
+      .poll(async () => (await summary()).map((c) => c.category), { timeout: 10_000 })
+      .toContain('OUT_OF_MEMORY');
+    const api = await summary();
+    await inTab(open('/console/history?provider=AWS_BATCH'), async (o) => {
+      await o.page.waitForSelector('[data-summary-causes] [data-failure-category="OUT_OF_MEMORY"]');
+      const shown = await o.page.$$eval('[data-summary-causes] [data-failure-category]', (els) =>
+        els.map((e) => [e.getAttribute('data-failure-category'), e.textContent]),
+      );
+      expect(shown.map(([category]) => category)).toEqual(api.map((c) => c.category));
+      const oom = api.find((c) => c.category === 'OUT_OF_MEMORY')!;
+      expect(shown.find(([c]) => c === 'OUT_OF_MEMORY')?.[1]).toContain(
+        `${oom.jobs} out of memory`,
       );
       expect(o.problems).toEqual([]);
     });
