@@ -55,6 +55,11 @@ const SAMPLES: Readonly<Record<string, { query: string; variables?: Record<strin
       edges { cursor node { id state transitions { to } } } pageInfo { endCursor hasNextPage }
     } }`,
   },
+  jobHistorySummary: {
+    query: `{ jobHistorySummary(filter: { states: [SUCCEEDED, FAILED] }) {
+      jobs byState { state jobs } byFailureCategory { category jobs }
+    } }`,
+  },
   _entities: {
     query:
       'query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Job { id state } } }',
@@ -99,9 +104,14 @@ const ACCOUNT_SAMPLES: Readonly<
         !PUBLIC_ROOT_FIELDS.has(name) &&
         !NO_ACCOUNT_ROOT_FIELDS.has(name) &&
         name !== 'listJobs' &&
-        name !== 'jobHistory',
+        name !== 'jobHistory' &&
+        name !== 'jobHistorySummary',
     ),
   ),
+  // As jobHistory: its counts are of the grant's rows, in the same SQL.
+  jobHistorySummary: {
+    query: `{ jobHistorySummary(filter: { accounts: ["default"] }) { jobs } }`,
+  },
   // As listJobs: naming the default account in its filter (its rows are held by the grant in SQL).
   jobHistory: {
     query: `{ jobHistory(first: 100, filter: { accounts: ["default"] }) {
