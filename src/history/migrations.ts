@@ -323,6 +323,14 @@ export const MIGRATIONS: readonly (readonly MigrationStatement[])[] = [
     `ALTER TABLE jobs ADD COLUMN failure_category text`,
     `CREATE INDEX jobs_failure_category ON jobs (failure_category, sort_at) WHERE failure_category IS NOT NULL`,
   ],
+  // 15: chat that groups (src/notifications/chatGroups.ts, docs/notifications.md "Grouped chat"):
+  // a SLACK or TEAMS rule's window (seconds; 0: one message a delivery), until when it is muted,
+  // and since when its target has failed without a success (a rule is disabled after a span of it).
+  [
+    `ALTER TABLE notification_rules ADD COLUMN group_window_seconds integer NOT NULL DEFAULT 30`,
+    `ALTER TABLE notification_rules ADD COLUMN muted_until text`,
+    `ALTER TABLE notification_rules ADD COLUMN failing_since text`,
+  ],
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -102,6 +102,12 @@ export interface NotificationRulesTable {
   previous_secret_until: string | null;
   /** 1 when the rule's creator held `jobs:logs:read` (migration 8): its job.failed carry log lines. */
   creator_reads_logs: number;
+  /** SLACK and TEAMS: the seconds whose deliveries go as one message (migration 15); 0: none. */
+  group_window_seconds: number;
+  /** Until when (ISO) it delivers nothing (migration 15); null: not muted. */
+  muted_until: string | null;
+  /** Since when (ISO) its target has failed without a success (migration 15); null: it has not. */
+  failing_since: string | null;
   enabled: number;
   disabled_reason: string | null;
   created_at: string;

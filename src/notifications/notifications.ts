@@ -16,7 +16,7 @@ import { maskedUrl, newSigningSecret, type SecretBox } from './secretBox.ts';
 import type { DeliveryRow, RuleChange, RuleRow, RuleStore } from './ruleStore.ts';
 import { targetUrlRefusal } from './ssrfGuard.ts';
 import type { NotificationTrigger, WebhookBody } from './payload.ts';
-import { filterOf, triggersOf, type RuleFilter, type RuleInput } from './ruleInput.ts';
+import { filterOf, quietOf, triggersOf, type RuleFilter, type RuleInput } from './ruleInput.ts';
 import { connection, decodeCursor, encodeCursor, pageSize } from './ruleConnection.ts';
 import { LEASE_MS, type Outbox } from './outbox.ts';
 import { aliasesOf, grantHoldsAll, pairOf, pairsFor, PairRefusal } from './rulePairs.ts';
@@ -42,6 +42,9 @@ export interface RuleView {
   filter: RuleFilter;
   stuckAfterSeconds: number | null;
   stuckFactor: number | null;
+  groupWindowSeconds: number;
+  mutedUntil: string | null;
+  failingSince: string | null;
 }
 
 export interface DeliveryView {
@@ -124,6 +127,7 @@ export class Notifications {
       previous_secret_sealed: null,
       previous_secret_until: null,
       creator_reads_logs: caller.identity.scopes.has(SCOPE_LOGS) ? 1 : 0,
+      failing_since: null,
       enabled: checked.enabled ? 1 : 0,
       disabled_reason: checked.enabled ? null : 'disabled when created',
       created_at: at,
@@ -166,6 +170,8 @@ export class Notifications {
         : {}),
       // The rule holds the updater's grant now: its log lines go by the updater's scope.
       creator_reads_logs: caller.identity.scopes.has(SCOPE_LOGS) ? 1 : 0,
+      // A new target, or a rule enabled again, starts with no failures counted against it.
+      failing_since: targetSame && old.enabled === 1 ? old.failing_since : null,
       enabled: checked.enabled ? 1 : 0,
       disabled_reason: checked.enabled ? null : (old.disabled_reason ?? 'disabled by an update'),
       updated_at: at,
@@ -393,6 +399,7 @@ export class Notifications {
     return {
       name,
       ...triggers,
+      ...quietOf(input),
       kind,
       url,
       filter,
@@ -458,6 +465,8 @@ interface CheckedRule {
   on: NotificationTrigger[];
   stuckAfterSeconds: number | null;
   stuckFactor: number | null;
+  groupWindowSeconds: number;
+  mutedUntil: string | null;
   kind: TargetKind;
   url: string;
   filter: RuleFilter;
@@ -474,6 +483,8 @@ function ruleColumns(checked: CheckedRule) {
     triggers: checked.on.join(','),
     stuck_after_seconds: checked.stuckAfterSeconds,
     stuck_factor: checked.stuckFactor,
+    group_window_seconds: checked.groupWindowSeconds,
+    muted_until: checked.mutedUntil,
     target_kind: checked.kind,
   };
 }
@@ -497,6 +508,9 @@ function viewOf(row: RuleRow): RuleView {
     filter: JSON.parse(row.filter) as RuleFilter,
     stuckAfterSeconds: row.stuck_after_seconds,
     stuckFactor: row.stuck_factor === null ? null : Number(row.stuck_factor),
+    groupWindowSeconds: Number(row.group_window_seconds),
+    mutedUntil: row.muted_until,
+    failingSince: row.failing_since,
   };
 }
 

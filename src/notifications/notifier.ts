@@ -42,6 +42,7 @@ import { judgeStuck, stuckCandidates, type StuckBasis, type StuckJob } from './s
 import { failureField } from './failureField.ts';
 import { LEASE_MS } from './outbox.ts';
 import { keepParsed, parsedOf, ruleMatches, RuleSet, type JobFacts } from './ruleSet.ts';
+import { dueAt } from './chatGroups.ts';
 
 export { ruleMatches, type JobFacts } from './ruleSet.ts';
 
@@ -366,13 +367,18 @@ export class Notifier {
     drop: Parameters<RuleStore['dropAwaiting']>[0],
   ): Promise<void> {
     const { deliver } = this.#o;
-    const lease = new Date(this.#now() + LEASE_MS).toISOString();
-    if (deliver) for (const row of rows) row.next_attempt_at = lease;
+    const now = this.#now();
+    const lease = new Date(now + LEASE_MS).toISOString();
+    // A chat rule's delivery due at its window's end waits for it in the outbox, with the rest.
+    const grouped = new Set(
+      rows.filter((r) => Date.parse(r.next_attempt_at ?? '') > now).map((r) => r.id),
+    );
+    if (deliver) for (const row of rows) if (!grouped.has(row.id)) row.next_attempt_at = lease;
     try {
       const written = await this.#o.store.confirm(rows);
       await this.#o.store.dropAwaiting(drop);
-      if (deliver) deliver(rows.filter((r) => written.has(r.id)));
-      else if (rows.length > 0) this.#o.enqueued?.();
+      if (deliver) deliver(rows.filter((r) => written.has(r.id) && !grouped.has(r.id)));
+      if ((!deliver || grouped.size > 0) && rows.length > 0) this.#o.enqueued?.();
     } catch (e) {
       this.#o.onError?.(e);
     }
@@ -610,7 +616,8 @@ export class Notifier {
       payload: head + JSON.stringify({ id: rule.id, name: rule.name }) + tail,
       status: 'PENDING',
       attempts: 0,
-      next_attempt_at: at,
+      // A chat rule's deliveries wait for their window's end, and go as one message (chatGroups.ts).
+      next_attempt_at: new Date(dueAt(rule, Date.parse(at))).toISOString(),
       created_at: at,
     }));
   }

@@ -2,9 +2,10 @@
  * The outbox's deliverer: takes the deliveries due (one replica at a time: RuleStore.claim),
  * checks the rule still holds the job's account, signs and posts each to its target through the
  * SSRF guard, and records every attempt. 2xx: delivered. 5xx, 429, a timeout or a connection
- * error: tried again on the specification's schedule (retrySchedule.ts), the rule disabled once the
- * schedule is spent. 410 Gone: the rule disabled at once. Any other answer (a 3xx, which is never
- * followed; a 4xx) or a refused target: failed, not retried.
+ * error: tried again on the specification's schedule (retrySchedule.ts), failed once it is spent.
+ * 410 Gone: the rule disabled at once. Any other answer (a 3xx, which is never followed; a 4xx) or
+ * a refused target: failed, not retried. A rule whose target failed with no success for
+ * DISABLE_AFTER_FAILING_MS is disabled. A chat rule's window is one message (chatGroups.ts).
  */
 import type { SecretBox } from './secretBox.ts';
 import { OpenedValues } from './openedValues.ts';
@@ -25,11 +26,12 @@ import {
   type TargetPostOptions,
 } from './ssrfGuard.ts';
 import { webhookHeaders } from './signature.ts';
-import { slackMessage, teamsMessage, type WebhookBody } from './payload.ts';
+import type { WebhookBody } from './payload.ts';
+import { shapedBody, signingKeys } from './outboxBodies.ts';
 import { MAX_ATTEMPTS, nextWaitMs } from './retrySchedule.ts';
 import { carriesLogLines, withLogLines, type LogLinesReader } from './logLines.ts';
+import { groupedMessage, groupsChat } from './chatGroups.ts';
 import type http from 'node:http';
-import type { KeyObject } from 'node:crypto';
 
 /** Records one attempt: its status code or error, the delivery's new status, when it is due next (epoch ms). */
 type Recorder = (
@@ -98,6 +100,17 @@ const CLAIM_MAX = 50;
 export const OUTBOX_MAX_WAIT_MS = 30_000;
 /** Shortest wait between two passes the timer makes, ms (rows due but locked by another replica). */
 const MIN_WAIT_MS = 1000;
+/**
+ * How long a rule's target may fail without one success before the rule is disabled, ms: five
+ * days, as Svix disables an endpoint; a target down for a weekend's night keeps its rule.
+ */
+export const DISABLE_AFTER_FAILING_MS = 5 * 86_400_000;
+
+/** The deliveries of a chat rule's window, sent as one message. */
+interface Group {
+  rule: RuleRow;
+  rows: DeliveryRow[];
+}
 
 export class Outbox {
   readonly #o: OutboxOptions;
@@ -144,7 +157,8 @@ export class Outbox {
             const sending = await this.#confirmAwaiting(due);
             // The rules of the batch read once, now, for its attempts (each checks its own).
             const rules = await this.#o.store.rulesOf(sending.map((d) => d.rule_id));
-            await this.#attemptAll(sending, rules);
+            const { singles, groups } = await this.#grouped(sending, rules, now);
+            await this.#attemptAll(singles, rules, groups);
             // Fewer than asked for: nothing else was due (what is enqueued meanwhile kicks again).
             if (due.length < CLAIM_MAX) break;
           }
@@ -172,14 +186,93 @@ export class Outbox {
    * written together once every attempt has its answer (one transaction a claimed batch; a crash
    * before it leaves the batch due again when its lease ends: at least once).
    */
-  async #attemptAll(due: readonly DeliveryRow[], rules: Map<string, RuleRow>): Promise<void> {
+  async #attemptAll(
+    due: readonly DeliveryRow[],
+    rules: Map<string, RuleRow>,
+    groups: readonly Group[] = [],
+  ): Promise<void> {
     const recorded: AttemptRecord[] = [];
-    const ends = await Promise.allSettled(
-      due.map((d) => this.attempt(d, rules.get(d.rule_id) ?? null, recorded)),
-    );
+    const ends = await Promise.allSettled([
+      ...due.map((d) => this.attempt(d, rules.get(d.rule_id) ?? null, recorded)),
+      ...groups.map((g) => this.#attemptGroup(g, recorded)),
+    ]);
     await this.#o.store.attemptedAll(recorded);
     const failed = ends.find((e) => e.status === 'rejected');
     if (failed) throw failed.reason;
+  }
+
+  /**
+   * The claimed deliveries split: a chat rule's (not tests) with every other delivery of the rule
+   * due now (claimed too: the claim's limit must not split a window), as one group a rule; the
+   * rest one by one.
+   */
+  async #grouped(
+    due: readonly DeliveryRow[],
+    rules: Map<string, RuleRow>,
+    now: number,
+  ): Promise<{ singles: DeliveryRow[]; groups: Group[] }> {
+    const singles: DeliveryRow[] = [];
+    const byRule = new Map<string, DeliveryRow[]>();
+    for (const d of due) {
+      const rule = rules.get(d.rule_id);
+      if (rule && d.type !== 'test' && groupsChat(rule)) {
+        const rows = byRule.get(rule.id) ?? [];
+        byRule.set(rule.id, [...rows, d]);
+      } else singles.push(d);
+    }
+    const groups: Group[] = [];
+    for (const [ruleId, rows] of byRule) {
+      const more = await this.#o.store.claimRule(
+        ruleId,
+        new Date(now).toISOString(),
+        new Date(now + LEASE_MS).toISOString(),
+      );
+      const all = [...rows, ...more];
+      if (all.length === 1) singles.push(all[0]!);
+      else groups.push({ rule: rules.get(ruleId)!, rows: all });
+    }
+    return { singles, groups };
+  }
+
+  /**
+   * One message for a chat rule's window, its answer recorded for each delivery of it: those the
+   * rule may not send (muted, the job's account not held) failed on their own; the rest posted
+   * together, their schedule the furthest along of them.
+   */
+  async #attemptGroup({ rule, rows }: Group, recorded: AttemptRecord[]): Promise<AttemptOutcome> {
+    const started = this.#now();
+    const sendable: DeliveryRow[] = [];
+    for (const d of rows) {
+      const refusal = this.#refusal(rule, d);
+      if (refusal === null) sendable.push(d);
+      else await this.#recorder(d, started, recorded)(null, refusal, 'FAILED', null);
+    }
+    if (sendable.length === 0) return this.#outcome('failed');
+    if (sendable.length === 1) return this.attempt(sendable[0]!, rule, recorded);
+    const records = sendable.map((d) => this.#recorder(d, started, recorded));
+    const record: Recorder = async (...answer) => {
+      for (const r of records) await r(...answer);
+    };
+    const attempts = Math.max(...sendable.map((d) => d.attempts)) + 1;
+    const retry: Retry = (statusCode, error, retryAfter) =>
+      this.#retry(attempts, record, statusCode, error, retryAfter);
+    const bodies = sendable.map((d) => JSON.parse(d.payload) as WebhookBody);
+    const body = JSON.stringify(groupedMessage(rule.target_kind, bodies, rule.name));
+    try {
+      const url = this.#opened.open(rule.id, 'target', rule.target_sealed);
+      return await this.#answered(
+        rule,
+        await postToTarget(url, {}, body, this.#post),
+        record,
+        retry,
+      );
+    } catch (e) {
+      if (!(e instanceof TargetError)) throw e;
+      if (e.kind !== 'refused') return retry(null, e.kind, null);
+      await record(null, `refused: ${e.message}`, 'FAILED', null);
+      await this.#failing(rule);
+      return this.#outcome('failed');
+    }
   }
 
   /**
@@ -286,11 +379,11 @@ export class Outbox {
         ? webhookHeaders(delivery.id, started, body, signingKeys(rule, this.#opened, started))
         : {};
     const retry: Retry = (statusCode, error, retryAfter) =>
-      this.#retry(rule.id, delivery.attempts + 1, record, statusCode, error, retryAfter);
+      this.#retry(delivery.attempts + 1, record, statusCode, error, retryAfter);
     try {
       const url = this.#opened.open(rule.id, 'target', rule.target_sealed);
       return await this.#answered(
-        rule.id,
+        rule,
         await postToTarget(url, headers, body, this.#post),
         record,
         retry,
@@ -299,6 +392,7 @@ export class Outbox {
       if (!(e instanceof TargetError)) throw e;
       if (e.kind !== 'refused') return retry(null, e.kind, null);
       await record(null, `refused: ${e.message}`, 'FAILED', null);
+      await this.#failing(rule);
       return this.#outcome('failed');
     }
   }
@@ -337,6 +431,13 @@ export class Outbox {
   #refusal(rule: RuleRow | undefined, delivery: DeliveryRow): string | null {
     if (!rule) return 'rule deleted';
     if (rule.enabled !== 1 && delivery.type !== 'test') return 'rule disabled';
+    // Muted: what it would send is dropped (recorded as failed), as Alertmanager silences.
+    if (
+      rule.muted_until !== null &&
+      Date.parse(rule.muted_until) > this.#now() &&
+      delivery.type !== 'test'
+    )
+      return 'rule muted';
     // Checked again at every delivery: the rule holds the job's account still.
     if (delivery.job_id !== null && this.#o.holds && !this.#o.holds(rule, delivery.job_id))
       return "the rule does not hold the job's account";
@@ -372,9 +473,12 @@ export class Outbox {
     return outcome;
   }
 
-  /** A target's answer judged: 2xx delivered, 410 disables, 5xx and 429 retried, the rest failed. */
+  /**
+   * A target's answer judged: 2xx delivered, 410 disables, 5xx and 429 retried, the rest failed;
+   * each but a 2xx a failure of the target (`#failing`).
+   */
   async #answered(
-    ruleId: string,
+    rule: RuleRow,
     answer: TargetAnswer,
     record: Recorder,
     retry: Retry,
@@ -382,22 +486,47 @@ export class Outbox {
     const s = answer.status;
     if (s >= 200 && s < 300) {
       await record(s, null, 'DELIVERED', null);
+      if (rule.failing_since !== null) {
+        await this.#o.store.failing(rule.id, null);
+        rule.failing_since = null;
+      }
       return this.#outcome('delivered');
     }
     if (s === 410) {
       await record(s, 'gone', 'FAILED', null);
-      await this.#disable(ruleId, 'the target answered 410 Gone');
+      await this.#disable(rule.id, 'the target answered 410 Gone');
+      return this.#outcome('disabled');
+    }
+    const error = s >= 300 && s < 400 ? 'redirect (not followed)' : 'refused by the target';
+    if (await this.#failing(rule)) {
+      // Failing for the whole span: this delivery fails with its rule, no retry.
+      await record(s, s >= 500 || s === 429 ? null : error, 'FAILED', null);
       return this.#outcome('disabled');
     }
     if (s >= 500 || s === 429) return retry(s, null, answer.retryAfterMs);
-    const error = s >= 300 && s < 400 ? 'redirect (not followed)' : 'refused by the target';
     await record(s, error, 'FAILED', null);
     return this.#outcome('failed');
   }
 
-  /** Attempt number `attempts` failed: due again on the schedule, or the rule disabled once it is spent. */
+  /**
+   * Rule `rule`'s target failed: the first failure since a success is kept (`failing_since`); one
+   * DISABLE_AFTER_FAILING_MS after it, with no success since, disables the rule. Whether it did.
+   */
+  async #failing(rule: RuleRow): Promise<boolean> {
+    const now = this.#now();
+    if (rule.failing_since === null) {
+      rule.failing_since = new Date(now).toISOString();
+      await this.#o.store.failing(rule.id, rule.failing_since);
+      return false;
+    }
+    if (now - Date.parse(rule.failing_since) < DISABLE_AFTER_FAILING_MS) return false;
+    const days = Math.floor((now - Date.parse(rule.failing_since)) / 86_400_000);
+    await this.#disable(rule.id, `the target failed for ${days} days without a success`);
+    return true;
+  }
+
+  /** Attempt number `attempts` failed: due again on the schedule, or failed once it is spent. */
   async #retry(
-    ruleId: string,
     attempts: number,
     record: Recorder,
     statusCode: number | null,
@@ -406,12 +535,9 @@ export class Outbox {
   ): Promise<AttemptOutcome> {
     const wait = nextWaitMs(attempts, retryAfter, this.#o.random);
     if (wait === null || attempts >= MAX_ATTEMPTS) {
+      // The rule stays: a spent schedule fails this delivery; the target's span decides the rule.
       await record(statusCode, error, 'FAILED', null);
-      await this.#disable(
-        ruleId,
-        `the target failed every attempt of the retry schedule (${MAX_ATTEMPTS})`,
-      );
-      return this.#outcome('disabled');
+      return this.#outcome('failed');
     }
     await record(statusCode, error, 'RETRYING', this.#now() + wait);
     return this.#outcome('retrying');
@@ -421,30 +547,4 @@ export class Outbox {
     if (await this.#o.store.disable(ruleId, reason, new Date(this.#now()).toISOString()))
       this.#o.onDisabled?.(ruleId, reason);
   }
-}
-
-/**
- * The keys a WEBHOOK rule signs with at `nowMs`: its secret's, and while a rotation's overlap lasts
- * (`previous_secret_until`) the one's it replaced; none for SLACK and TEAMS (their URL is their
- * credential).
- */
-function signingKeys(rule: RuleRow, opened: OpenedValues, nowMs: number): KeyObject[] {
-  if (rule.target_kind !== 'WEBHOOK' || !rule.secret_sealed) return [];
-  const rotating =
-    rule.previous_secret_sealed !== null &&
-    rule.previous_secret_until !== null &&
-    Date.parse(rule.previous_secret_until) > nowMs;
-  return [
-    opened.signingKey(rule.id, 'secret', rule.secret_sealed),
-    ...(rotating
-      ? [opened.signingKey(rule.id, 'previous_secret', rule.previous_secret_sealed!)]
-      : []),
-  ];
-}
-
-/** The body sent to a target of `kind`, from the stored webhook body. */
-function shapedBody(kind: string, stored: string): string {
-  if (kind === 'WEBHOOK') return stored;
-  const body = JSON.parse(stored) as WebhookBody;
-  return JSON.stringify(kind === 'SLACK' ? slackMessage(body) : teamsMessage(body));
 }

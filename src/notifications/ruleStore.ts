@@ -398,6 +398,48 @@ export class RuleStore {
   }
 
   /**
+   * Take every delivery of rule `ruleId` due at `now` besides those already held (a chat rule's
+   * window goes as one message, chatGroups.ts), leased as `claim` leases them.
+   */
+  async claimRule(ruleId: string, now: string, leaseUntil: string): Promise<DeliveryRow[]> {
+    return this.#db.transaction().execute(async (tx) => {
+      let q = tx
+        .selectFrom('notification_deliveries')
+        .selectAll()
+        .where('rule_id', '=', ruleId)
+        .where('status', 'in', ['PENDING', 'RETRYING'])
+        .where('next_attempt_at', '<=', now)
+        .orderBy('next_attempt_at');
+      if (this.dialect === 'postgres') q = q.forUpdate().skipLocked();
+      const rows = await q.execute();
+      if (rows.length > 0)
+        await tx
+          .updateTable('notification_deliveries')
+          .set({ next_attempt_at: leaseUntil })
+          .where(
+            'id',
+            'in',
+            rows.map((r) => r.id),
+          )
+          .execute();
+      return rows;
+    });
+  }
+
+  /**
+   * Whether rule `id`'s target failed (`failing` the time of the failure) or answered well (null):
+   * the first failure since a success is kept as `failing_since`, a success clears it.
+   */
+  async failing(id: string, failing: string | null): Promise<void> {
+    await this.#db
+      .updateTable('notification_rules')
+      .set({ failing_since: failing })
+      .where('id', '=', id)
+      .where('failing_since', failing === null ? 'is not' : 'is', null)
+      .execute();
+  }
+
+  /**
    * Deliveries not yet delivered nor failed: their count, the oldest's creation (queue depth, age)
    * and the soonest `next_attempt_at` (when one is due next, a lease's end or an unconfirmed row's
    * grace included), one row read.

@@ -51,6 +51,8 @@ describe('Chat messages of a job whose owner wrote markup', () => {
             filter: { providers: ['AWS_BATCH'] },
             on: ['FAILED'],
             target: { kind, url },
+            // One message a delivery: this test reads one job's message (grouping: grouping.e2e).
+            groupWindowSeconds: 0,
           },
         },
       );

@@ -1,11 +1,16 @@
 // The outbox's deliverer (src/notifications/outbox.ts) over a real SQLite file and a real
 // PostgreSQL server, its clock injected: retries on the specification's schedule keep one
-// webhook-id, Retry-After is honoured, 410 and a spent schedule disable the rule, two replicas
+// webhook-id, Retry-After is honoured, 410 and 5 days of failures disable the rule, a chat
+// rule's window goes as one message, a muted rule sends nothing, two replicas
 // deliver each delivery once, and every delivery verifies with the `standardwebhooks` package.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
-import { Outbox, OUTBOX_MAX_WAIT_MS } from '../../src/notifications/outbox.ts';
+import {
+  DISABLE_AFTER_FAILING_MS,
+  Outbox,
+  OUTBOX_MAX_WAIT_MS,
+} from '../../src/notifications/outbox.ts';
 import { RuleStore, type DeliveryRow, type RuleRow } from '../../src/notifications/ruleStore.ts';
 import { RETRY_WAITS_MS, nextWaitMs } from '../../src/notifications/retrySchedule.ts';
 import { createSecretBox, newSigningSecret } from '../../src/notifications/secretBox.ts';
@@ -171,26 +176,114 @@ describe.each(historyStores())('The notification outbox on a $name', ({ skip, fr
   );
 
   it.skipIf(skip)(
-    'disables the rule once the target fails the whole schedule, with the reason and an audit row',
+    'fails a delivery whose schedule is spent but keeps its rule; disables the rule after 5 days of failures without a success',
     async () => {
       const rule = sealedRule(receiver.url);
       const d = await setUp(rule);
       const disabled: string[] = [];
       const ob = outbox({ onDisabled: (id, reason) => disabled.push(`${id}: ${reason}`) });
+      const failedAt = clock.t;
       for (let i = 0; i <= RETRY_WAITS_MS.length; i++) {
         receiver.answers.push(503);
         await ob.runDue();
         clock.t += RETRY_WAITS_MS[i] ?? 0;
       }
       expect(await store.delivery(d.id)).toMatchObject({ status: 'FAILED', attempts: 10 });
+      // One delivery's spent retries: the rule stays, its target failing since the first 503.
+      expect(await store.get(rule.id)).toMatchObject({
+        enabled: 1,
+        failing_since: new Date(failedAt).toISOString(),
+      });
+      expect(disabled).toEqual([]);
+
+      // A success clears it; the next failures count from their own first.
+      const ok = { ...deliveryOf(rule, clock.t), id: `msg_${rule.id}_ok` };
+      await store.enqueue([ok]);
+      await ob.runDue();
+      expect((await store.get(rule.id))?.failing_since).toBeNull();
+
+      // Failing again, and still failing 5 days later with no success: the rule is disabled.
+      const again = { ...deliveryOf(rule, clock.t), id: `msg_${rule.id}_again` };
+      await store.enqueue([again]);
+      receiver.answers.push(503);
+      await ob.runDue();
+      clock.t += DISABLE_AFTER_FAILING_MS;
+      const late = { ...deliveryOf(rule, clock.t), id: `msg_${rule.id}_late` };
+      await store.enqueue([late]);
+      receiver.answers.push(503, 503);
+      await ob.runDue();
       expect(await store.get(rule.id)).toMatchObject({
         enabled: 0,
-        disabled_reason: 'the target failed every attempt of the retry schedule (10)',
+        disabled_reason: 'the target failed for 5 days without a success',
       });
-      expect(disabled).toEqual([
-        `${rule.id}: the target failed every attempt of the retry schedule (10)`,
-      ]);
+      expect(disabled).toEqual([`${rule.id}: the target failed for 5 days without a success`]);
       expect((await store.changes(rule.id)).map((c) => c.change)).toEqual(['CREATE', 'DISABLE']);
+    },
+  );
+
+  it.skipIf(skip)(
+    "sends a chat rule's deliveries of one window as one message naming them all, by cause and by queue",
+    async () => {
+      for (const kind of ['SLACK', 'TEAMS']) {
+        const rule = { ...sealedRule(receiver.url, kind), group_window_seconds: 30 };
+        await store.insert(rule, createdAudit(rule, 'tester'));
+        const categories = ['OUT_OF_MEMORY', 'SPOT_RECLAIMED', 'USER_CODE'];
+        // 30 failures, more than one claim takes (50 a claim, but the window is taken whole).
+        const rows = Array.from({ length: 30 }, (_, i) => {
+          const d = deliveryOf(rule, clock.t);
+          const body = JSON.parse(d.payload) as Record<string, any>;
+          body.data.job = {
+            ...body.data.job,
+            id: `batch:us-east-1:job-${i}`,
+            name: `etl-${i}`,
+            jobQueue: `arn:aws:batch:us-east-1:123456789012:job-queue/${i < 20 ? 'nightly' : 'adhoc'}`,
+          };
+          body.data.failure = {
+            category: categories[i % 3],
+            retryable: false,
+            summary: 's',
+            evidence: [],
+            rulesVersion: '1',
+          };
+          return { ...d, id: `msg_${rule.id}_${i}`, payload: JSON.stringify(body) };
+        });
+        await store.enqueue(rows);
+        const before = receiver.received.length;
+        await outbox().runDue();
+        const got = receiver.received.slice(before);
+        expect(got).toHaveLength(1);
+        const message = JSON.parse(got[0]!.body) as Record<string, any>;
+        const text = JSON.stringify(message);
+        const title =
+          kind === 'SLACK' ? message.text : message.attachments[0].content.body[0].inlines[0].text;
+        expect(title).toBe(`30 jobs failed (rule "${rule.name}")`);
+        expect(text).toContain('10 OUT_OF_MEMORY · 10 SPOT_RECLAIMED · 10 USER_CODE');
+        expect(text).toContain('20 nightly · 10 adhoc');
+        expect(text).toContain('…and 25 more');
+        if (kind === 'SLACK') expect(message.text).toContain('30 jobs failed');
+        else
+          expect(message.attachments[0].contentType).toBe(
+            'application/vnd.microsoft.card.adaptive',
+          );
+        for (const d of rows)
+          expect(await store.delivery(d.id)).toMatchObject({ status: 'DELIVERED', attempts: 1 });
+      }
+    },
+  );
+
+  it.skipIf(skip)(
+    'sends nothing for a muted rule: its deliveries are failed as muted',
+    async () => {
+      const rule = {
+        ...sealedRule(receiver.url, 'SLACK'),
+        muted_until: new Date(clock.t + 3_600_000).toISOString(),
+      };
+      const d = await setUp(rule);
+      const before = receiver.received.length;
+      await outbox().runDue();
+      expect(receiver.received.length).toBe(before);
+      expect(await store.delivery(d.id)).toMatchObject({ status: 'FAILED' });
+      expect((await store.attemptsOf([d.id])).get(d.id)?.[0]?.error).toBe('rule muted');
     },
   );
 
