@@ -13,6 +13,7 @@ import { admittedOf, type Admitted } from '../http/authenticator.ts';
 import { writeErrorAnswer } from '../http/errors.ts';
 import type { RunOperation } from './results.ts';
 import { mcpServerFor } from './tools.ts';
+import { refusedWriteCall } from './writeTools.ts';
 
 /** Where the MCP server answers, under the gateway's own HTTP server. */
 export const MCP_PATH = '/mcp';
@@ -73,6 +74,32 @@ function requireToken(config: Config): express.RequestHandler {
   };
 }
 
+/**
+ * A write tool called by a token without `jobs:write` (the tools on): 403 with the step-up
+ * challenge naming the scopes it needs (RFC 6750 §3.1, as MCP's authorization asks), and the
+ * JSON-RPC error saying the same. True when it answered.
+ */
+function refuseWriteCall(
+  config: Config,
+  req: express.Request,
+  res: express.Response,
+  identity: Identity,
+): boolean {
+  const allowed =
+    !config.mcpWriteTools || (identity.scopes.has(SCOPE_READ) && identity.scopes.has(SCOPE_WRITE));
+  const tool = refusedWriteCall(req.body, allowed);
+  if (tool === null) return false;
+  const message = `${tool} needs the ${SCOPE_WRITE} scope, which this token lacks`;
+  res.status(403);
+  res.setHeader(
+    'www-authenticate',
+    `Bearer error="insufficient_scope", scope="${SCOPE_READ} ${SCOPE_WRITE}", resource_metadata="${baseOf(config, req)}${METADATA_PATHS[0]}", error_description="${message}"`,
+  );
+  const id = (req.body as { id?: unknown }).id ?? null;
+  res.json({ jsonrpc: '2.0', id, error: { code: -32600, message } });
+  return true;
+}
+
 /** Answers a web-standard Response on Express's response, streaming its body. */
 async function writeResponse(response: Response, res: express.Response): Promise<void> {
   res.statusCode = response.status;
@@ -111,6 +138,7 @@ export function mcpRoute(app: express.Express, parts: McpRouteParts): void {
     express.json({ limit: config.limits.maxBodyBytes }),
     (req, res, next) => {
       const admitted = admittedOf(res);
+      if (refuseWriteCall(config, req, res, admitted.identity)) return;
       const headers = new Headers();
       for (const [key, value] of Object.entries(req.headers))
         if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);

@@ -1,6 +1,5 @@
-import { requireScopes, type McpServer } from '@modelcontextprotocol/server';
+import type { McpServer } from '@modelcontextprotocol/server';
 import * as z from 'zod';
-import { SCOPE_READ, SCOPE_WRITE } from '../auth/identity.ts';
 import * as doc from './documents.ts';
 import { answer, clip, errorsText, refusal } from './results.ts';
 import type { ToolParts } from './results.ts';
@@ -47,11 +46,25 @@ const WRITE_TOOLS = [
   },
 ] as const;
 
+/** The write tools' names. */
+export const WRITE_TOOL_NAMES: readonly string[] = ['cancel_job', 'terminate_job'];
+
+/**
+ * The write tool a JSON-RPC body calls when its caller may not (`allowed` false), else null: the
+ * route answers it with the step-up challenge (403, the scope named) before any server is built.
+ */
+export function refusedWriteCall(body: unknown, allowed: boolean): string | null {
+  if (allowed || typeof body !== 'object' || body === null || Array.isArray(body)) return null;
+  const { method, params } = body as { method?: unknown; params?: { name?: unknown } };
+  if (method !== 'tools/call' || typeof params?.name !== 'string') return null;
+  return WRITE_TOOL_NAMES.includes(params.name) ? params.name : null;
+}
+
 /**
  * `cancel_job` and `terminate_job` run the graph's own mutations as the caller, its subject
  * recorded beside the MCP client's name. With the write tools off on this gateway they are not
  * served; with them on but a token without `jobs:write` they are not listed, and a call is
- * answered with the scope challenge (403, `scope="jobs:read jobs:write"`).
+ * answered with the scope challenge (403, `scope="jobs:read jobs:write"`: `refusedWriteCall`).
  */
 export function registerWriteTools(
   server: McpServer,
@@ -68,7 +81,6 @@ export function registerWriteTools(
         inputSchema: input,
         outputSchema: output,
         annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true },
-        scopeChallenge: requireScopes(SCOPE_READ, SCOPE_WRITE),
       },
       async ({ id, reason }) => {
         const { identity } = parts.admitted;
