@@ -90,6 +90,9 @@ describe('jobgraph’s MCP server, through the official client on a demo gateway
       await fetch(metadataUrl.replace('localhost', '127.0.0.1'))
     ).json()) as Structured;
     expect(metadata.resource).toBe(`${base}/mcp`);
+    // The demo verifies its own tokens: no authorization server to name (no JOBGRAPH_JWT_ISSUER).
+    expect(metadata.authorization_servers).toBeUndefined();
+    expect(demo.output.stdout).toContain(`MCP server (for agents, docs/mcp.md):  ${base}/mcp`);
     expect(metadata.scopes_supported).toEqual(['jobs:read', 'jobs:logs:read', 'jobs:write']);
   });
 
