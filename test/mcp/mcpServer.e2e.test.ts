@@ -254,4 +254,23 @@ describe('jobgraph’s MCP server, through the official client on a demo gateway
     );
     expect(other).toMatch(/FORBIDDEN|NOT_FOUND/);
   });
+
+  it('cancels the job behind a task for a jobs:write token with the write tools on', async () => {
+    const id = `batch:us-east-1:${BATCH_JOB_IDS.pending}`;
+    const client = await connect(operator);
+    const task = await client.request(
+      { method: 'tasks/cancel', params: { taskId: id } },
+      TaskSchema,
+    );
+    expect(task.taskId).toBe(id);
+    const job = await graph(
+      operator,
+      `query($id: ID!) { job(id: $id) { actionsTaken { subject action } } }`,
+      { id },
+    );
+    expect((job.data?.job as { actionsTaken: unknown[] }).actionsTaken).toContainEqual({
+      subject: 'demo-operator via MCP client "e2e-agent"',
+      action: 'CANCEL',
+    });
+  });
 });
