@@ -109,6 +109,20 @@ describe('jobgraph’s MCP server, through the official client on a demo gateway
     for (const tool of tools) expect(tool.annotations?.readOnlyHint).toBe(true);
   });
 
+  it('serves a 2025-revision client (initialize, no version negotiation) the same tools', async () => {
+    const client = new Client({ name: 'legacy-agent', version: '1.0.0' });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(mcpUrl), {
+        requestInit: { headers: { authorization: `Bearer ${reader}` } },
+      }),
+    );
+    clients.push(client);
+    expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual(READ_TOOLS);
+    const id = `batch:us-east-1:${BATCH_JOB_IDS.succeeded}`;
+    const got = (await call(client, 'get_job', { id })).structuredContent as Structured;
+    expect((got.job as Structured).state).toBe('SUCCEEDED');
+  });
+
   it('lists cancel_job and terminate_job, destructive, to a jobs:write token with the write tools on', async () => {
     const { tools } = await (await connect(operator)).listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(
