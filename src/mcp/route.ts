@@ -23,6 +23,9 @@ const METADATA_PATHS = [
   '/.well-known/oauth-protected-resource/mcp',
 ];
 
+/** Request headers the SDK is not handed: the bearer token, cookies. */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
+
 /** The base users reach this gateway by: JOBGRAPH_PUBLIC_URL, else the request's own host. */
 function baseOf(config: Config, req: http.IncomingMessage): string {
   if (config.publicUrl) return config.publicUrl;
@@ -140,8 +143,10 @@ export function mcpRoute(app: express.Express, parts: McpRouteParts): void {
       const admitted = admittedOf(res);
       if (refuseWriteCall(config, req, res, admitted.identity)) return;
       const headers = new Headers();
+      // The token stays here: the SDK gets the verified caller (authInfo), never the credential.
       for (const [key, value] of Object.entries(req.headers))
-        if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+        if (value !== undefined && !CREDENTIAL_HEADERS.has(key))
+          headers.set(key, Array.isArray(value) ? value.join(', ') : value);
       const request = new Request(`${baseOf(config, req)}${MCP_PATH}`, {
         method: req.method,
         headers,

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
+import { decodeJwt } from 'jose';
+import { mintToken } from '../../src/auth/mintToken.ts';
 import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
 import { startDemoProcess, type DemoProcess } from '../support/demoProcess.ts';
 import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';
@@ -115,5 +117,33 @@ describe('An MCP task asked of one gateway and read on another sharing its histo
         (err: unknown) => String(err),
       );
     expect(cancel).toContain('JOBGRAPH_MCP_WRITE_TOOLS=on');
+  });
+
+  it('answers an expired token 401 naming the metadata at the request’s own address (no public URL)', async () => {
+    const claims = decodeJwt(operator);
+    const expired = await mintToken({
+      secret: SECRET,
+      scopes: ['jobs:read'],
+      subject: 'expired-agent',
+      issuer: typeof claims.iss === 'string' ? claims.iss : null,
+      audience: typeof claims.aud === 'string' ? claims.aud : null,
+      ttlSeconds: -600,
+    });
+    expect(decodeJwt(expired).exp).toBeLessThan(Date.now() / 1000);
+    const mcpUrl = replica.url.replace(/\/graphql$/, '/mcp');
+    const res = await fetch(mcpUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        authorization: `Bearer ${expired}`,
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping', params: {} }),
+    });
+    expect(res.status).toBe(401);
+    const host = new URL(mcpUrl).host;
+    expect(res.headers.get('www-authenticate')).toBe(
+      `Bearer error="invalid_token", resource_metadata="http://${host}/.well-known/oauth-protected-resource"`,
+    );
   });
 });
