@@ -262,6 +262,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   mcpRoute(app, {
     config,
     run: mcpRunner(apollo, (admitted) => contextFor(admitted, null)()),
+    schema: options.built.schema,
     ...admission(options.observability, verifyToken, operationLog, callerRate, () => 'http', {
       challengeOf: mcpChallengeOf(config),
     }),

@@ -6,13 +6,14 @@ import {
   type OAuthProtectedResourceMetadata,
 } from '@modelcontextprotocol/server';
 import express from 'express';
+import type { GraphQLSchema } from 'graphql';
 import type { Identity } from '../auth/identity.ts';
 import { SCOPE_LOGS, SCOPE_READ, SCOPE_WRITE } from '../auth/identity.ts';
 import type { Config } from '../config/index.ts';
 import { admittedOf, type Admitted } from '../http/authenticator.ts';
 import { writeErrorAnswer } from '../http/errors.ts';
 import type { RunOperation } from './results.ts';
-import { mcpServerFor } from './tools.ts';
+import { choicesOf, mcpServerFor } from './tools.ts';
 import { refusedWriteCall } from './writeTools.ts';
 
 /** Where the MCP server answers, under the gateway's own HTTP server. */
@@ -56,6 +57,8 @@ export function protectedResourceMetadata(
 /** The parts /mcp is mounted with: the same admission as /graphql, and the graph's own pipeline. */
 export interface McpRouteParts {
   config: Config;
+  /** The gateway's schema: the tools' filter choices are its enums' values. */
+  schema: GraphQLSchema;
   authenticate: express.RequestHandler;
   rate?: express.RequestHandler;
   spanMiddleware?: express.RequestHandler;
@@ -128,8 +131,10 @@ export function mcpRoute(app: express.Express, parts: McpRouteParts): void {
     res.setHeader('cache-control', 'no-store');
     res.json(protectedResourceMetadata(config, req));
   });
+  const choices = choicesOf(parts.schema);
   const handler = createMcpHandler(
-    ({ authInfo }) => mcpServerFor(authInfo?.extra?.admitted as Admitted, config, parts.run),
+    ({ authInfo }) =>
+      mcpServerFor(authInfo?.extra?.admitted as Admitted, { config, run: parts.run, choices }),
     { responseMode: 'json', maxRequestBodySize: config.limits.maxBodyBytes },
   );
   app.use(

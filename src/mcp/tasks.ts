@@ -38,7 +38,7 @@ export function taskOf(job: Job, config: Config, now: Date): JobTask {
   const failure = job.failure as { summary?: string } | null;
   const status: JobTask['status'] = !job.terminal
     ? 'working'
-    : state === 'SUCCEEDED'
+    : state === 'SUCCEEDED' || state === 'SUCCEEDED_WITH_ERRORS'
       ? 'completed'
       : state === 'CANCELLED'
         ? 'cancelled'

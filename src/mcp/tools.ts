@@ -1,4 +1,5 @@
 import { McpServer, type CallToolResult } from '@modelcontextprotocol/server';
+import { isEnumType, type GraphQLSchema } from 'graphql';
 import * as z from 'zod';
 import { SCOPE_LOGS, SCOPE_READ, SCOPE_WRITE, type Identity } from '../auth/identity.ts';
 import type { Config } from '../config/index.ts';
@@ -23,6 +24,29 @@ const SERVER_INFO = { name: 'jobgraph', version: '1' };
 const jobRecord = z.record(z.string(), z.unknown());
 const READ_ONLY = { readOnlyHint: true, destructiveHint: false, openWorldHint: false } as const;
 
+/** The values a filter may take, read from the schema's enums (never a list of our own). */
+export interface FilterChoices {
+  providers: [string, ...string[]];
+  states: [string, ...string[]];
+  failureCategories: [string, ...string[]];
+}
+
+/** The filter choices of `schema`: JobProvider, JobState and FailureCategory's values. */
+export function choicesOf(schema: GraphQLSchema): FilterChoices {
+  const values = (name: string): [string, ...string[]] => {
+    const type = schema.getType(name);
+    if (!isEnumType(type)) throw new Error(`the schema has no enum ${name}`);
+    const [first, ...rest] = type.getValues().map((v) => v.name);
+    if (first === undefined) throw new Error(`the enum ${name} has no value`);
+    return [first, ...rest];
+  };
+  return {
+    providers: values('JobProvider'),
+    states: values('JobState'),
+    failureCategories: values('FailureCategory'),
+  };
+}
+
 /** Whether the caller's token holds `scope`. */
 const holds = (identity: Identity, scope: string) => identity.scopes.has(scope);
 
@@ -30,14 +54,18 @@ const holds = (identity: Identity, scope: string) => identity.scopes.has(scope);
  * A fresh MCP server for one request's caller: the read tools when its token has `jobs:read`,
  * the write tools when it also has `jobs:write` and JOBGRAPH_MCP_WRITE_TOOLS is on.
  */
-export function mcpServerFor(admitted: Admitted, config: Config, run: RunOperation): McpServer {
+export function mcpServerFor(
+  admitted: Admitted,
+  { config, run, choices }: { config: Config; run: RunOperation; choices: FilterChoices },
+): McpServer {
   const server = new McpServer(SERVER_INFO, {
     instructions:
       'jobgraph: one view of batch jobs across cloud providers. find_jobs to list, get_job for one, why_failed for a failure, job_timeline for its history.',
   });
-  const parts: ToolParts = {
+  const parts: ToolParts & { choices: FilterChoices } = {
     admitted,
     run,
+    choices,
     clientName: () => server.server.getClientVersion()?.name ?? null,
   };
   if (holds(admitted.identity, SCOPE_READ)) {
@@ -63,7 +91,7 @@ async function oneJob(
   return { job };
 }
 
-function registerReadTools(server: McpServer, parts: ToolParts): void {
+function registerReadTools(server: McpServer, parts: ToolParts & { choices: FilterChoices }): void {
   registerFindJobs(server, parts);
   server.registerTool(
     'get_job',
@@ -116,52 +144,50 @@ function registerReadTools(server: McpServer, parts: ToolParts): void {
   );
 }
 
-const findInput = z.object({
-  source: z
-    .enum(['live', 'history'])
-    .default('live')
-    .describe(
-      'live: ask the providers now (listJobs); history: jobs jobgraph has seen (jobHistory), with text and finish-time filters',
-    ),
-  providers: z
-    .array(z.string())
-    .max(10)
-    .optional()
-    .describe('e.g. BATCH, CODEPIPELINE, COS_BATCH, OMICS, PANORAMA, IMPORT_EXPORT'),
-  accounts: z
-    .array(z.string())
-    .max(20)
-    .optional()
-    .describe('account aliases; default: every account the token reads'),
-  states: z.array(z.string()).max(10).optional().describe('e.g. RUNNING, FAILED, SUCCEEDED'),
-  failureCategories: z
-    .array(z.string())
-    .max(20)
-    .optional()
-    .describe('e.g. OUT_OF_MEMORY, SPOT_RECLAIMED'),
-  text: z
-    .string()
-    .min(3)
-    .max(200)
-    .optional()
-    .describe('history only: text in the name, queue or status message'),
-  createdAfter: z.string().optional().describe('ISO 8601 time'),
-  createdBefore: z.string().optional().describe('ISO 8601 time'),
-  first: z.number().int().min(1).max(50).default(20).describe('page size, 1..50'),
-  cursor: z
-    .string()
-    .optional()
-    .describe('nextCursor of the previous answer, with the same filters'),
-});
+/** find_jobs' input: the filters of listJobs and jobHistory, their enums the schema's. */
+const findInputOf = (choices: FilterChoices) =>
+  z.object({
+    source: z
+      .enum(['live', 'history'])
+      .default('live')
+      .describe(
+        'live: ask the providers now (listJobs); history: jobs jobgraph has seen (jobHistory), with text and finish-time filters',
+      ),
+    providers: z.array(z.enum(choices.providers)).max(10).optional().describe('default: all'),
+    accounts: z
+      .array(z.string())
+      .max(20)
+      .optional()
+      .describe('account aliases; default: every account the token reads'),
+    states: z.array(z.enum(choices.states)).max(10).optional().describe('default: any'),
+    failureCategories: z
+      .array(z.enum(choices.failureCategories))
+      .max(20)
+      .optional()
+      .describe('only failed or cancelled jobs of these causes'),
+    text: z
+      .string()
+      .min(3)
+      .max(200)
+      .optional()
+      .describe('history only: text in the name, queue or status message'),
+    createdAfter: z.string().optional().describe('ISO 8601 time'),
+    createdBefore: z.string().optional().describe('ISO 8601 time'),
+    first: z.number().int().min(1).max(50).default(20).describe('page size, 1..50'),
+    cursor: z
+      .string()
+      .optional()
+      .describe('nextCursor of the previous answer, with the same filters'),
+  });
 
-function registerFindJobs(server: McpServer, parts: ToolParts): void {
+function registerFindJobs(server: McpServer, parts: ToolParts & { choices: FilterChoices }): void {
   server.registerTool(
     'find_jobs',
     {
       title: 'Find jobs',
       description:
         'List jobs across providers and accounts, newest first, filtered by provider, account, state, failure category, text (history) and creation time. A bounded page: when nextCursor is set, ask again with cursor = nextCursor and the same filters.',
-      inputSchema: findInput,
+      inputSchema: findInputOf(parts.choices),
       outputSchema: z.object({
         jobs: z.array(jobRecord),
         nextCursor: z.string().nullable(),

@@ -107,6 +107,18 @@ describe('jobgraph’s MCP server, through the official client on a demo gateway
     const { tools } = await (await connect(reader)).listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(READ_TOOLS);
     for (const tool of tools) expect(tool.annotations?.readOnlyHint).toBe(true);
+    // The filter choices are the schema's own enums.
+    const find = tools.find((t) => t.name === 'find_jobs');
+    const providers = (find?.inputSchema.properties?.providers as { items: { enum: string[] } })
+      .items.enum;
+    const schemaEnum = await graph(
+      reader,
+      '{ __type(name: "JobProvider") { enumValues { name } } }',
+      {},
+    );
+    expect(providers).toEqual(
+      (schemaEnum.data?.__type as { enumValues: { name: string }[] }).enumValues.map((v) => v.name),
+    );
   });
 
   it('serves a 2025-revision client (initialize, no version negotiation) the same tools', async () => {
@@ -173,6 +185,10 @@ describe('jobgraph’s MCP server, through the official client on a demo gateway
     };
     expect(found.jobs.length).toBeGreaterThan(0);
     expect(found.jobs.filter((j) => j.accountAlias === 'default')).toEqual([]);
+    const failed = (await call(client, 'find_jobs', { states: ['FAILED'] })).structuredContent as {
+      jobs: { state: string }[];
+    };
+    expect(failed.jobs.filter((j) => j.state !== 'FAILED')).toEqual([]);
     const refused = await call(client, 'why_failed', {
       id: `batch:us-east-1:${BATCH_JOB_IDS.outOfMemory}`,
     });
