@@ -159,6 +159,8 @@ export function mcpRoute(app: express.Express, parts: McpRouteParts): void {
       handler
         .fetch(request, {
           ...(req.method === 'POST' ? { parsedBody: req.body as unknown } : {}),
+          // AuthInfo's `token` is required by its type; the SDK never reads it here (no verifier
+          // of its own is mounted), so it holds a marker, never the credential.
           authInfo: {
             token: 'verified',
             clientId: admitted.identity.subject ?? 'unknown',
