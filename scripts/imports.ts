@@ -43,7 +43,10 @@ export const FLOORS: readonly (readonly [name: string, parts: readonly string[]]
   // notifications/: a service above the providers (it reads the registry's accounts and, to
   // confirm a transition, the sources) that the request context and the HTTP edge hand to the
   // resolvers — like acting on jobs, but it needs nothing of the graph: the request floor.
-  ['request', ['limits/', 'observability/', 'logger.ts', 'context.ts', 'http/', 'notifications/']],
+  [
+    'request',
+    ['limits/', 'observability/', 'logger.ts', 'context.ts', 'http/', 'mcp/', 'notifications/'],
+  ],
   ['watching', ['subscriptions/']],
   ['graphql', ['resolvers/', 'sdl.ts', 'schema.ts']],
   ['gateway', ['server/', 'app.ts', 'gateway/', 'cli/']],

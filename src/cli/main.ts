@@ -206,6 +206,8 @@ async function demoAccessLines(gateway: DemoGateway, secondAlias: string): Promi
       : []),
     `  GraphQL + Apollo Sandbox:  ${gateway.server.url.replace('127.0.0.1', 'localhost')}`,
     "  (Sandbox loads from Apollo's CDN, so it needs the internet; offline, use the jobs console.)",
+    `  MCP server (for agents, docs/mcp.md):  ${gateway.server.url.replace('127.0.0.1', 'localhost').replace(/\/graphql$/, '/mcp')}`,
+    '    with a token below in its Authorization header (the Reader reads; the Operator also cancels and terminates when JOBGRAPH_MCP_WRITE_TOOLS=on)',
     '',
     ...(await import('./demoTokenLines.ts')).demoTokenLines(gateway, secondAlias, link),
   ];

@@ -69,6 +69,7 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
       ) ?? 'info',
     metrics: bool(env, 'JOBGRAPH_METRICS', true),
     console: bool(env, 'JOBGRAPH_CONSOLE', true),
+    mcpWriteTools: bool(env, 'JOBGRAPH_MCP_WRITE_TOOLS', false),
     publicUrl: publicUrlOf(env),
     actions: actionsOf(env, demo),
     notifications: notificationsOf(env),

@@ -296,6 +296,8 @@ export interface Config {
   metrics: boolean;
   /** The jobs console at GET /console (JOBGRAPH_CONSOLE, default on). */
   console: boolean;
+  /** The MCP write tools (cancel_job, terminate_job) at /mcp (JOBGRAPH_MCP_WRITE_TOOLS, default off); they also need `jobs:write`. */
+  mcpWriteTools: boolean;
   /**
    * The URL users reach jobgraph by (JOBGRAPH_PUBLIC_URL), without a trailing slash: every link
    * jobgraph builds starts with it. Null when unset (the demo then uses its own address).

@@ -56,6 +56,11 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
   ),
   server('JOBGRAPH_CONSOLE', 'on', 'the jobs console at /console (off: 404)'),
   server(
+    'JOBGRAPH_MCP_WRITE_TOOLS',
+    'off',
+    "the MCP server's cancel_job and terminate_job tools at /mcp (also need jobs:write)",
+  ),
+  server(
     'JOBGRAPH_PUBLIC_URL',
     '— (demo: its own address)',
     'the URL users reach jobgraph by: every link it builds (notifications, the console) starts with it',

@@ -19,6 +19,7 @@ export function admission(
   operationLog: Logger,
   callerRate: CallerRate | undefined,
   transportOf: (req: http.IncomingMessage) => Exclude<RateTransport, 'ws'> | null,
+  options: { challengeOf?: (req: http.IncomingMessage) => string } = {},
 ): {
   authenticate: express.RequestHandler;
   rate?: express.RequestHandler;
@@ -31,6 +32,7 @@ export function admission(
       operationLog,
       metrics,
       callerRate ? { rate: callerRate, transportOf } : undefined,
+      options.challengeOf,
     ),
     ...(callerRate
       ? {

@@ -52,13 +52,15 @@ export interface BadTokenRate {
  * one error. That 401 spends one request of the rate of the address it came from (the anonymous
  * caller's budget), so over the rate it is 429 instead: a token is never verified for free, and
  * a flood of forged tokens is cut as a flood of anonymous requests is (the rate middleware, which
- * comes next, only sees admitted callers).
+ * comes next, only sees admitted callers). `challengeOf` is the 401's `WWW-Authenticate` (/mcp
+ * names its protected resource metadata there).
  */
 export function authenticator(
   verifyToken: ReturnType<typeof createTokenVerifier>,
   operationLog: Logger,
   metrics: GatewayMetrics | undefined,
   badTokens?: BadTokenRate,
+  challengeOf: (req: http.IncomingMessage) => string = () => 'Bearer error="invalid_token"',
 ): express.RequestHandler {
   // Resolves to the caller, or to null once the 401 (or 429) has been sent.
   const admit = async (
@@ -90,9 +92,7 @@ export function authenticator(
         res,
         401,
         [{ message: err.message, extensions: { code: 'UNAUTHENTICATED' } }],
-        {
-          'www-authenticate': 'Bearer error="invalid_token"',
-        },
+        { 'www-authenticate': challengeOf(req) },
       );
       return null;
     }

@@ -34,6 +34,8 @@ import {
 import { httpErrorHandler, notFoundHandler } from './errors.ts';
 import { admittedOf, type Admitted } from './authenticator.ts';
 import { admission } from './admission.ts';
+import { mcpChallengeOf, mcpRoute } from '../mcp/route.ts';
+import { mcpRunner } from '../mcp/runner.ts';
 import { corsMiddleware } from './cors.ts';
 import { createFormatError } from './formatError.ts';
 import { healthRoutes, type ReadinessDetails } from './healthRoutes.ts';
@@ -256,6 +258,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     run,
     subscriptions,
     ...admission(options.observability, verifyToken, operationLog, callerRate, rateTransportOf),
+  });
+  mcpRoute(app, {
+    config,
+    run: mcpRunner(apollo, (admitted) => contextFor(admitted, null)()),
+    schema: options.built.schema,
+    ...admission(options.observability, verifyToken, operationLog, callerRate, () => 'http', {
+      challengeOf: mcpChallengeOf(config),
+    }),
   });
   otherRoutes(app, config, logger, metrics !== undefined);
 

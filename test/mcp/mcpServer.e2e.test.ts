@@ -1,0 +1,306 @@
+// jobgraph as a remote MCP server (issue 104): the official MCP client against a real gateway
+// process (`jobgraph demo`, its emulators), with the tokens the demo banner prints.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as z from 'zod';
+import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
+import { GET_JOB } from '../../src/mcp/documents.ts';
+import { RESULT_BUDGET_BYTES } from '../../src/mcp/results.ts';
+import { startDemoProcess, type DemoProcess } from '../support/demoProcess.ts';
+
+/** The token of the banner's entry `name` (Reader, Operator, … reader). */
+function bannerToken(stdout: string, name: RegExp): string {
+  const found = [...stdout.matchAll(/^ {2}\d\. ([^\n]+)\n {4}Authorization: Bearer (\S+)$/gm)].find(
+    (m) => name.test(m[1] as string),
+  );
+  if (!found) throw new Error(`no ${String(name)} token in the banner`);
+  return found[2] as string;
+}
+
+const READ_TOOLS = ['find_jobs', 'get_job', 'job_timeline', 'watch_job', 'why_failed'];
+const TaskSchema = z.looseObject({
+  taskId: z.string(),
+  status: z.string(),
+  pollIntervalMs: z.number(),
+  ttlMs: z.number(),
+});
+type Structured = Record<string, unknown>;
+
+describe('jobgraph’s MCP server, through the official client on a demo gateway', () => {
+  let demo: DemoProcess;
+  let mcpUrl: string;
+  let reader: string;
+  let operator: string;
+  let staging: string;
+  const clients: Client[] = [];
+  const dataDir = mkdtempSync(join(tmpdir(), 'jobgraph-mcp-'));
+  beforeAll(async () => {
+    demo = await startDemoProcess({ JOBGRAPH_DATA_DIR: dataDir, JOBGRAPH_MCP_WRITE_TOOLS: 'on' });
+    mcpUrl = demo.url.replace(/\/graphql$/, '/mcp');
+    reader = bannerToken(demo.output.stdout, /^Reader —/);
+    operator = bannerToken(demo.output.stdout, /^Operator —/);
+    staging = bannerToken(demo.output.stdout, /^\S+ reader — jobs:read, the "/);
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+    demo?.child.kill('SIGTERM');
+    await demo?.exited;
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const connect = async (token: string): Promise<Client> => {
+    const client = new Client(
+      { name: 'e2e-agent', version: '1.0.0' },
+      { versionNegotiation: { mode: 'auto' } },
+    );
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(mcpUrl), {
+        requestInit: { headers: { authorization: `Bearer ${token}` } },
+      }),
+    );
+    clients.push(client);
+    return client;
+  };
+  const call = async (client: Client, name: string, args: Record<string, unknown>) =>
+    client.callTool({ name, arguments: args });
+  const graph = async (token: string, query: string, variables: unknown) => {
+    const res = await fetch(demo.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await res.json()) as { data?: Record<string, unknown> | null; errors?: unknown[] };
+  };
+
+  it('answers 401 naming its protected resource metadata without a token or with a bad one', async () => {
+    const challenges: (string | null)[] = [];
+    for (const headers of [{}, { authorization: 'Bearer not-a-token' }]) {
+      const res = await fetch(mcpUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
+      });
+      expect(res.status).toBe(401);
+      challenges.push(res.headers.get('www-authenticate'));
+    }
+    // The demo's public URL is its own address, as its banner prints it (localhost).
+    const base = `http://localhost:${new URL(mcpUrl).port}`;
+    const metadataUrl = `${base}/.well-known/oauth-protected-resource`;
+    expect(challenges).toEqual([
+      `Bearer error="invalid_token", resource_metadata="${metadataUrl}"`,
+      `Bearer error="invalid_token", resource_metadata="${metadataUrl}"`,
+    ]);
+    const metadata = (await (
+      await fetch(metadataUrl.replace('localhost', '127.0.0.1'))
+    ).json()) as Structured;
+    expect(metadata.resource).toBe(`${base}/mcp`);
+    // The demo verifies its own tokens: no authorization server to name (no JOBGRAPH_JWT_ISSUER).
+    expect(metadata.authorization_servers).toBeUndefined();
+    expect(demo.output.stdout).toContain(`MCP server (for agents, docs/mcp.md):  ${base}/mcp`);
+    expect(metadata.scopes_supported).toEqual(['jobs:read', 'jobs:logs:read', 'jobs:write']);
+  });
+
+  it('lists the read tools, annotated read-only, to a jobs:read token and no write tool', async () => {
+    const { tools } = await (await connect(reader)).listTools();
+    expect(tools.map((t) => t.name).sort()).toEqual(READ_TOOLS);
+    for (const tool of tools) expect(tool.annotations?.readOnlyHint).toBe(true);
+    // The filter choices are the schema's own enums.
+    const find = tools.find((t) => t.name === 'find_jobs');
+    const providers = (find?.inputSchema.properties?.providers as { items: { enum: string[] } })
+      .items.enum;
+    const schemaEnum = await graph(
+      reader,
+      '{ __type(name: "JobProvider") { enumValues { name } } }',
+      {},
+    );
+    expect(providers).toEqual(
+      (schemaEnum.data?.__type as { enumValues: { name: string }[] }).enumValues.map((v) => v.name),
+    );
+  });
+
+  it('serves a 2025-revision client (initialize, no version negotiation) the same tools', async () => {
+    const client = new Client({ name: 'legacy-agent', version: '1.0.0' });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(mcpUrl), {
+        requestInit: { headers: { authorization: `Bearer ${reader}` } },
+      }),
+    );
+    clients.push(client);
+    expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual(READ_TOOLS);
+    const id = `batch:us-east-1:${BATCH_JOB_IDS.succeeded}`;
+    const got = (await call(client, 'get_job', { id })).structuredContent as Structured;
+    expect((got.job as Structured).state).toBe('SUCCEEDED');
+  });
+
+  it('lists cancel_job and terminate_job, destructive, to a jobs:write token with the write tools on', async () => {
+    const { tools } = await (await connect(operator)).listTools();
+    expect(tools.map((t) => t.name).sort()).toEqual(
+      [...READ_TOOLS, 'cancel_job', 'terminate_job'].sort(),
+    );
+    const terminate = tools.find((t) => t.name === 'terminate_job');
+    expect(terminate?.annotations?.destructiveHint).toBe(true);
+  });
+
+  it('answers get_job as the graph answers the same document, for a job of each provider', async () => {
+    const page = await graph(reader, '{ listJobs(first: 100) { nodes { id provider } } }', {});
+    const nodes = (page.data?.listJobs as { nodes: { id: string; provider: string }[] }).nodes;
+    const byProvider = new Map(nodes.map((n) => [n.provider, n.id]));
+    expect(byProvider.size).toBeGreaterThanOrEqual(5);
+    const client = await connect(reader);
+    for (const id of byProvider.values()) {
+      const result = await call(client, 'get_job', { id });
+      const expected = await graph(reader, GET_JOB, { id });
+      expect(result.structuredContent).toEqual({ job: expected.data?.job });
+    }
+  });
+
+  it('says why a failed Batch job failed, with its last log lines only for jobs:logs:read', async () => {
+    const id = `batch:us-east-1:${BATCH_JOB_IDS.outOfMemory}`;
+    const withLogs = (await call(await connect(operator), 'why_failed', { id }))
+      .structuredContent as Structured;
+    expect((withLogs.failure as Structured).category).toBe('OUT_OF_MEMORY');
+    const tail = await graph(
+      operator,
+      `query($id: ID!) { job(id: $id) { logTail(last: 50) { lines { message } } } }`,
+      { id },
+    );
+    const lines = ((tail.data?.job as Structured).logTail as { lines: { message: string }[] })
+      .lines;
+    expect(lines.length).toBeGreaterThan(0);
+    expect(withLogs.logLines).toEqual(lines.map((l) => l.message));
+    const without = (await call(await connect(reader), 'why_failed', { id }))
+      .structuredContent as Structured;
+    expect((without.failure as Structured).category).toBe('OUT_OF_MEMORY');
+    expect(without.logLines).toBeUndefined();
+    expect(without.note).toContain('jobs:logs:read');
+  });
+
+  it('shows a staging-only token no default-account job and refuses it why_failed of one', async () => {
+    const client = await connect(staging);
+    const found = (await call(client, 'find_jobs', { first: 50 })).structuredContent as {
+      jobs: { accountAlias: string }[];
+    };
+    expect(found.jobs.length).toBeGreaterThan(0);
+    expect(found.jobs.filter((j) => j.accountAlias === 'default')).toEqual([]);
+    const failed = (await call(client, 'find_jobs', { states: ['FAILED'] })).structuredContent as {
+      jobs: { state: string }[];
+    };
+    expect(failed.jobs.filter((j) => j.state !== 'FAILED')).toEqual([]);
+    const refused = await call(client, 'why_failed', {
+      id: `batch:us-east-1:${BATCH_JOB_IDS.outOfMemory}`,
+    });
+    expect(refused.isError).toBe(true);
+    expect(JSON.stringify(refused.content)).toMatch(/FORBIDDEN|NOT_FOUND/);
+  });
+
+  it('refuses a write tool to a token without jobs:write, naming the scope', async () => {
+    const client = await connect(reader);
+    const id = `batch:us-east-1:${BATCH_JOB_IDS.runnable}`;
+    const error = await call(client, 'cancel_job', { id, reason: 'no' }).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(String(error)).toContain('jobs:write');
+    const job = await graph(reader, `query($id: ID!) { job(id: $id) { state } }`, { id });
+    expect((job.data?.job as Structured).state).not.toBe('CANCELLED');
+  });
+
+  it('terminates a job for a jobs:write token, audited under its subject beside the client’s name', async () => {
+    const id = `batch:us-east-1:${BATCH_JOB_IDS.running}`;
+    const result = (
+      await call(await connect(operator), 'terminate_job', { id, reason: 'mcp test' })
+    ).structuredContent as Structured;
+    expect(result.outcome).toBe('REQUESTED');
+    const job = await graph(
+      operator,
+      `query($id: ID!) { job(id: $id) { actionsTaken { subject action } } }`,
+      { id },
+    );
+    const taken = (job.data?.job as { actionsTaken: { subject: string; action: string }[] })
+      .actionsTaken;
+    expect(taken).toContainEqual({
+      subject: 'demo-operator via MCP client "e2e-agent"',
+      action: 'TERMINATE',
+    });
+  });
+
+  it('keeps every result under its byte budget and says how to ask for more', async () => {
+    const client = await connect(reader);
+    const found = await call(client, 'find_jobs', { first: 50 });
+    const structured = found.structuredContent as { jobs: unknown[]; nextCursor: string | null };
+    expect(Buffer.byteLength(JSON.stringify(structured))).toBeLessThanOrEqual(RESULT_BUDGET_BYTES);
+    expect(structured.nextCursor).toEqual(expect.any(String));
+    const next = (await call(client, 'find_jobs', { first: 50, cursor: structured.nextCursor }))
+      .structuredContent as { jobs: { id: string }[] };
+    const firstIds = new Set((structured.jobs as { id: string }[]).map((j) => j.id));
+    expect(next.jobs.length).toBeGreaterThan(0);
+    expect(next.jobs.filter((j) => firstIds.has(j.id))).toEqual([]);
+  });
+
+  const getTask = (client: Client, taskId: string) =>
+    client.request({ method: 'tasks/get', params: { taskId } }, TaskSchema);
+
+  it('answers watch_job with a task named by the job’s ID: working, then ended once the job is', async () => {
+    const id = `batch:us-east-1:${BATCH_JOB_IDS.starting}`;
+    const client = await connect(reader);
+    const watched = (await call(client, 'watch_job', { id })).structuredContent as Structured;
+    expect(watched.task).toMatchObject({ taskId: id, status: 'working' });
+    expect(await getTask(client, id)).toMatchObject({ taskId: id, status: 'working' });
+    const stop = await graph(
+      operator,
+      `mutation($id: ID!) { terminateJob(id: $id, reason: "task test") { outcome } }`,
+      { id },
+    );
+    expect(stop.errors).toBeUndefined();
+    await expect.poll(async () => (await getTask(client, id)).status).toBe('failed');
+    const done = (await getTask(client, id)) as {
+      ttlMs: number;
+      result?: { structuredContent?: Structured };
+    };
+    expect(done.ttlMs).toBe(400 * 86_400_000);
+    expect((done.result?.structuredContent?.job as Structured).state).toBe('FAILED');
+    const succeeded = `batch:us-east-1:${BATCH_JOB_IDS.succeeded}`;
+    expect(await getTask(client, succeeded)).toMatchObject({ status: 'completed' });
+  });
+
+  it('refuses tasks/cancel without jobs:write, and tasks/get of a job outside the token’s accounts', async () => {
+    const id = `batch:us-east-1:${BATCH_JOB_IDS.runnable}`;
+    const cancel = await (
+      await connect(reader)
+    )
+      .request({ method: 'tasks/cancel', params: { taskId: id } }, TaskSchema)
+      .then(
+        () => null,
+        (err: unknown) => String(err),
+      );
+    expect(cancel).toContain('cannot cancel');
+    expect(cancel).toContain('jobs:write');
+    const other = await getTask(await connect(staging), id).then(
+      () => null,
+      (err: unknown) => String(err),
+    );
+    expect(other).toMatch(/FORBIDDEN|NOT_FOUND/);
+  });
+
+  it('cancels the job behind a task for a jobs:write token with the write tools on', async () => {
+    const id = `batch:us-east-1:${BATCH_JOB_IDS.pending}`;
+    const client = await connect(operator);
+    const task = await client.request(
+      { method: 'tasks/cancel', params: { taskId: id } },
+      TaskSchema,
+    );
+    expect(task.taskId).toBe(id);
+    const job = await graph(
+      operator,
+      `query($id: ID!) { job(id: $id) { actionsTaken { subject action } } }`,
+      { id },
+    );
+    expect((job.data?.job as { actionsTaken: unknown[] }).actionsTaken).toContainEqual({
+      subject: 'demo-operator via MCP client "e2e-agent"',
+      action: 'CANCEL',
+    });
+  });
+});
