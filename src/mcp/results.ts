@@ -14,7 +14,7 @@ export interface GraphAnswer {
 }
 
 /** The bytes `value` takes as JSON. */
-export function bytesOf(value: unknown): number {
+function bytesOf(value: unknown): number {
   return Buffer.byteLength(JSON.stringify(value), 'utf8');
 }
 

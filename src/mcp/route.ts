@@ -17,7 +17,7 @@ import { choicesOf, mcpServerFor } from './tools.ts';
 import { refusedWriteCall } from './writeTools.ts';
 
 /** Where the MCP server answers, under the gateway's own HTTP server. */
-export const MCP_PATH = '/mcp';
+const MCP_PATH = '/mcp';
 /** RFC 9728's document, at the root of the public URL (and, as the SDK derives it, before /mcp). */
 const METADATA_PATHS = [
   '/.well-known/oauth-protected-resource',
@@ -41,7 +41,7 @@ export function mcpChallengeOf(config: Config): (req: http.IncomingMessage) => s
 }
 
 /** The RFC 9728 document: the resource (`<public url>/mcp`), its authorization server, its scopes. */
-export function protectedResourceMetadata(
+function protectedResourceMetadata(
   config: Config,
   req: http.IncomingMessage,
 ): OAuthProtectedResourceMetadata {

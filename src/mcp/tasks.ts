@@ -15,7 +15,7 @@ import { mcpActor } from './writeTools.ts';
 const EVENTS_POLL_MS = 1000;
 
 /** A task of the Tasks extension (`io.modelcontextprotocol/tasks`): a watched job. */
-export interface JobTask {
+interface JobTask {
   taskId: string;
   status: 'working' | 'completed' | 'failed' | 'cancelled';
   statusMessage?: string;
@@ -33,7 +33,7 @@ type Job = Record<string, unknown>;
  * asked reads it; `ttlMs` is the history's retention, `pollIntervalMs` from how the job is
  * followed (EVENTS: soon; POLLING: the watch poll interval).
  */
-export function taskOf(job: Job, config: Config, now: Date): JobTask {
+function taskOf(job: Job, config: Config, now: Date): JobTask {
   const state = job.state as string;
   const failure = job.failure as { summary?: string } | null;
   const status: JobTask['status'] = !job.terminal

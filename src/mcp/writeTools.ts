@@ -47,7 +47,7 @@ const WRITE_TOOLS = [
 ] as const;
 
 /** The write tools' names. */
-export const WRITE_TOOL_NAMES: readonly string[] = ['cancel_job', 'terminate_job'];
+const WRITE_TOOL_NAMES: readonly string[] = ['cancel_job', 'terminate_job'];
 
 /**
  * The write tool a JSON-RPC body calls when its caller may not (`allowed` false), else null: the
