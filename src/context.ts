@@ -103,7 +103,13 @@ export function jobFieldsContext(parts: JobFieldsParts, identity: Identity): Job
   };
 }
 /** The mutation fields that act on jobs (docs/actions.md): their refusals are audited as actions. */
-const JOB_ACTION_FIELDS: ReadonlySet<string> = new Set(['cancelJob', 'terminateJob', 'cancelJobs']);
+const JOB_ACTION_FIELDS: ReadonlySet<string> = new Set([
+  'cancelJob',
+  'terminateJob',
+  'cancelJobs',
+  'rerunJob',
+  'rerunJobs',
+]);
 
 /** Per-request state: who is calling, and how to load a job. */
 export interface RequestContext extends AuthContext, JobFieldsContext {

@@ -55,6 +55,13 @@ const CANCELLABLE = new Set(['SUBMITTED', 'PENDING', 'RUNNABLE']);
 export const BATCH_ACTIONS: ProviderActions = {
   reason: { max: BATCH_REASON_MAX_CHARS, unit: 'characters' },
   judge(action, record) {
+    if (action === 'rerun')
+      return record.terminal
+        ? { kind: 'apply' }
+        : {
+            kind: 'not-applied',
+            why: `The job is ${record.providerStatus ?? 'not finished'}: a job is rerun once it has finished (SUCCEEDED or FAILED).`,
+          };
     if (record.terminal) return { kind: 'finished' };
     if (action === 'terminate' || CANCELLABLE.has(record.providerStatus ?? ''))
       return { kind: 'apply' };

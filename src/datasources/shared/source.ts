@@ -27,6 +27,7 @@ import { formEncode } from './rfc3986.ts';
 import { handMadeRetryPolicy, retryUpstream } from './retry.ts';
 import { promiseOf } from './promiseOf.ts';
 import type { SourceSeams } from './seams.ts';
+import type { RerunInput, RerunSource, RerunSubmitted } from './rerunning.ts';
 import {
   overrideOf,
   prepareEndpoint,
@@ -109,6 +110,11 @@ export interface Operation<I, O> {
    * mutation that passed the actions' guards (docs/actions.md).
    */
   acts?: true;
+  /**
+   * Other operations whose permission this call also needs (AWS Batch SubmitJob with tags:
+   * TagResource): declared in the provider's permissions and its policy beside this one's.
+   */
+  alsoNeeds?: readonly string[];
 }
 
 export type { ActedAnswer } from './acting.ts';
@@ -147,6 +153,11 @@ export interface ProviderWire<K extends JobKey, R extends JobRecord, C> {
   unreachableNote?: string;
   /** Its operations that act on a job (docs/actions.md), by action; absent: none. */
   actions?: Partial<Record<JobActionName, Operation<ActionInput<K>, ActedAnswer>>>;
+  /** Its rerun (docs/actions.md, "Rerun"): the operations, and what is read of keys and records. */
+  rerun?: Omit<RerunSource<K>, 'submit' | 'candidates'> & {
+    submit: Operation<RerunInput<K>, RerunSubmitted>;
+    candidates: Operation<RerunInput<K>, string[]>;
+  };
 }
 
 /** A provider's source: the JobSource the gateway uses, and any other operation through the same pipeline. */
@@ -223,6 +234,27 @@ export function createSource<K extends JobKey, R extends JobRecord, O extends So
           ),
         }
       : {}),
+    // KeyOf<K['provider']> is K, which the compiler cannot see (as for fetchJob).
+    ...(wire.rerun ? { rerun: rerunOf(of.key, wire.rerun, pipeline) as never } : {}),
+  };
+}
+
+/** A source's rerun (JobSource.rerun): each call signed for the key's account, through the pipeline. */
+function rerunOf<K extends JobKey>(
+  grammar: KeyGrammar | undefined,
+  wire: NonNullable<ProviderWire<K, JobRecord, unknown>['rerun']>,
+  pipeline: Pipeline,
+): RerunSource<K> {
+  const inAccount = (key: K, options: CallOptions = {}): CallOptions => {
+    const account = grammar ? accountOfKey(grammar, key) : undefined;
+    return account === undefined ? options : { ...options, account };
+  };
+  return {
+    subject: (key) => wire.subject(key),
+    keyOf: (key, jobId) => wire.keyOf(key, jobId),
+    made: (record, input) => wire.made(record, input),
+    submit: (input, o) => pipeline.call(wire.submit, input, inAccount(input.key, o)),
+    candidates: (input, o) => pipeline.call(wire.candidates, input, inAccount(input.key, o)),
   };
 }
 

@@ -1,0 +1,161 @@
+// Rerunning a failed AWS Batch job (issue 101, item 2): through compiled gateways in live mode
+// (bin/jobgraph.mjs) on the emulators, two replicas sharing one history store. One rerunJob makes
+// one SubmitJob at the emulator, its job described by @aws-sdk/client-batch with the definition,
+// queue, parameters and container of the job rerun; the same request again with its
+// Idempotency-Key, on the same replica or the other, answers that job with no second SubmitJob;
+// a jobs:read token is FORBIDDEN with no call; rerunJobs' dry run submits nothing.
+import { BatchClient, DescribeJobsCommand } from '@aws-sdk/client-batch';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mintToken } from '../../src/auth/mintToken.ts';
+import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
+import { DEMO_DATA, startEmulators, type EmulatorSet } from '../../src/emulators/index.ts';
+import { kill, replicaEnv, SHARED_SECRET } from '../subscriptions/clusterSupport.ts';
+import { historyStores, historyUrlOf } from '../support/historyStores.ts';
+import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';
+import { demoSdkConfig, useSdkClients } from '../support/sdkClients.ts';
+
+const RESULT = `id action outcome message providerCode job { id state } rerun { id state ... on BatchJob { jobDefinition jobQueue } }`;
+const RERUN = `mutation($id: ID!, $reason: String!) { rerunJob(id: $id, reason: $reason) { ${RESULT} } }`;
+const RERUN_MANY = `mutation($ids: [ID!]!, $reason: String!) { rerunJobs(ids: $ids, reason: $reason) { id action outcome message job { id } rerun { id } } }`;
+const example = DEMO_DATA.batch.EXAMPLE_GLOBAL_ID;
+const batchId = (name: keyof typeof BATCH_JOB_IDS) =>
+  example.slice(0, example.lastIndexOf(':') + 1) + BATCH_JOB_IDS[name];
+
+interface Result {
+  id: string;
+  action: string;
+  outcome: string;
+  message: string;
+  providerCode: string | null;
+  job: { id: string; state: string } | null;
+  rerun: { id: string; state: string; jobDefinition?: string; jobQueue?: string } | null;
+}
+interface Answer {
+  data?: { rerunJob?: Result | null; rerunJobs?: Result[] | null } | null;
+  errors?: { message: string; extensions?: { code?: string } }[];
+}
+
+async function ask(
+  replica: LiveProcess,
+  token: string,
+  query: string,
+  variables: Record<string, unknown>,
+  key?: string,
+): Promise<Answer> {
+  const res = await fetch(replica.url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${token}`,
+      ...(key ? { 'idempotency-key': key } : {}),
+    },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await res.json()) as Answer;
+}
+
+const keep = useSdkClients();
+
+for (const { name, skip, fresh } of historyStores()) {
+  describe.skipIf(skip)(`rerunJob through two gateways sharing a ${name}`, () => {
+    let emulators: EmulatorSet;
+    const tokens = { writer: '', reader: '' };
+    const replicas: LiveProcess[] = [];
+    beforeAll(async () => {
+      const store = await fresh();
+      emulators = await startEmulators();
+      tokens.writer = await mintToken({
+        secret: SHARED_SECRET,
+        scopes: ['jobs:read', 'jobs:write'],
+        accounts: ['*'],
+        subject: 'oncall-ann',
+      });
+      tokens.reader = await mintToken({
+        secret: SHARED_SECRET,
+        scopes: ['jobs:read'],
+        accounts: ['*'],
+        subject: 'reader-bob',
+      });
+      const env = {
+        ...replicaEnv(emulators, null, 500),
+        JOBGRAPH_HISTORY_URL: historyUrlOf(store),
+        JOBGRAPH_ACTIONS: 'cancel,terminate,rerun',
+      };
+      replicas.push(await startLiveProcess(env), await startLiveProcess(env));
+    });
+    afterAll(async () => {
+      for (const r of replicas) await kill(r.child);
+      await emulators?.close();
+    });
+
+    const submits = () => emulators.batch.calls.filter((c) => c.operation.startsWith('SubmitJob'));
+    const writes = () =>
+      emulators.batch.calls.filter((c) => /^(SubmitJob|CancelJob|TerminateJob)/.test(c.operation));
+
+    it('refuses a jobs:read token FORBIDDEN, with no call', async () => {
+      const answer = await ask(replicas[0]!, tokens.reader, RERUN, {
+        id: batchId('failed'),
+        reason: 'the fix is deployed',
+      });
+      expect(answer.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      expect(writes()).toEqual([]);
+    });
+
+    it('dry-runs rerunJobs: WOULD_APPLY for each finished job, an unfinished one NOT_APPLIED, nothing submitted', async () => {
+      const answer = await ask(replicas[0]!, tokens.writer, RERUN_MANY, {
+        ids: [batchId('failed'), batchId('outOfMemory'), batchId('running')],
+        reason: 'the fix is deployed',
+      });
+      expect(answer.errors).toBeUndefined();
+      expect(answer.data!.rerunJobs!.map((r) => [r.action, r.outcome])).toEqual([
+        ['RERUN', 'WOULD_APPLY'],
+        ['RERUN', 'WOULD_APPLY'],
+        ['RERUN', 'NOT_APPLIED'],
+      ]);
+      expect(writes()).toEqual([]);
+    });
+
+    it('reruns a failed job once: one SubmitJob of its definition, queue, parameters and container; replayed on either replica, the same job', async () => {
+      const source = batchId('failed');
+      const vars = { id: source, reason: 'the fix is deployed' };
+      const first = await ask(replicas[0]!, tokens.writer, RERUN, vars, 'rerun-key-1');
+      expect(first.errors).toBeUndefined();
+      const result = first.data!.rerunJob!;
+      expect(result).toMatchObject({ id: source, action: 'RERUN', outcome: 'REQUESTED' });
+      expect(result.rerun?.id).toMatch(/^batch:/);
+      expect(result.rerun!.id).not.toBe(source);
+      expect(submits()).toHaveLength(1);
+
+      // The new job, as @aws-sdk/client-batch describes it, and the job rerun.
+      const batch = keep(new BatchClient(demoSdkConfig(emulators.batch.url)));
+      const newJobId = result.rerun!.id.slice(result.rerun!.id.lastIndexOf(':') + 1);
+      const { jobs } = await batch.send(
+        new DescribeJobsCommand({ jobs: [BATCH_JOB_IDS.failed, newJobId] }),
+      );
+      const was = jobs!.find((j) => j.jobId === BATCH_JOB_IDS.failed)!;
+      const made = jobs!.find((j) => j.jobId === newJobId)!;
+      expect(made.jobName).toBe(was.jobName);
+      expect(made.jobDefinition).toBe(was.jobDefinition);
+      expect(made.jobQueue).toBe(was.jobQueue);
+      expect(made.parameters).toEqual(was.parameters);
+      expect(made.container?.command).toEqual(was.container?.command);
+      expect(made.container?.resourceRequirements).toEqual(was.container?.resourceRequirements);
+      expect(made.tags?.['jobgraph:rerun-of']).toBe(source);
+      expect(made.tags?.['jobgraph:rerun-key']).toMatch(/^[0-9a-f]{64}$/);
+      expect(made.dependsOn ?? []).toEqual([]);
+
+      const again = await ask(replicas[0]!, tokens.writer, RERUN, vars, 'rerun-key-1');
+      expect(again.data!.rerunJob!.rerun?.id).toBe(result.rerun!.id);
+      const other = await ask(replicas[1]!, tokens.writer, RERUN, vars, 'rerun-key-1');
+      expect(other.errors).toBeUndefined();
+      expect(other.data!.rerunJob).toMatchObject({ outcome: 'REQUESTED' });
+      expect(other.data!.rerunJob!.rerun?.id).toBe(result.rerun!.id);
+      expect(submits()).toHaveLength(1);
+
+      // Another key is another rerun.
+      const second = await ask(replicas[1]!, tokens.writer, RERUN, vars, 'rerun-key-2');
+      expect(second.data!.rerunJob!.rerun?.id).not.toBe(result.rerun!.id);
+      expect(submits()).toHaveLength(2);
+    });
+  });
+}
