@@ -61,6 +61,7 @@ for (const { name, skip, fresh } of historyStores()) {
     let emulators: EmulatorSet;
     const tokens = { writer: '', reader: '' };
     const replicas: LiveProcess[] = [];
+    let env: Record<string, string> = {};
     beforeAll(async () => {
       const store = await fresh();
       emulators = await startEmulators();
@@ -76,7 +77,7 @@ for (const { name, skip, fresh } of historyStores()) {
         accounts: ['*'],
         subject: 'reader-bob',
       });
-      const env = {
+      env = {
         ...replicaEnv(emulators, null, 500),
         JOBGRAPH_HISTORY_URL: historyUrlOf(store),
         JOBGRAPH_ACTIONS: 'cancel,terminate,rerun',
@@ -156,6 +157,48 @@ for (const { name, skip, fresh } of historyStores()) {
       const second = await ask(replicas[1]!, tokens.writer, RERUN, vars, 'rerun-key-2');
       expect(second.data!.rerunJob!.rerun?.id).not.toBe(result.rerun!.id);
       expect(submits()).toHaveLength(2);
+    });
+
+    it('after a SIGKILL between the SubmitJob and its answer, a restarted gateway finds the job by its tags: still one SubmitJob', async () => {
+      const source = batchId('outOfMemory');
+      const vars = { id: source, reason: 'more memory now' };
+      const batch = keep(new BatchClient(demoSdkConfig(emulators.batch.url)));
+      const { jobs } = await batch.send(
+        new DescribeJobsCommand({ jobs: [BATCH_JOB_IDS.outOfMemory] }),
+      );
+      const before = submits().length;
+      // The emulator makes the job, then holds its answer: the gateway dies before it hears it.
+      emulators.batch.setFaults({
+        holdAnswer: true,
+        jobPrefix: `us-east-1/${jobs![0]!.jobQueue}/`,
+      });
+      const doomed = await startLiveProcess(env);
+      const asked = ask(doomed, tokens.writer, RERUN, vars, 'crash-key').catch(() => null);
+      await expect.poll(() => submits().length).toBe(before + 1);
+      doomed.child.kill('SIGKILL');
+      await doomed.exited;
+      await asked;
+      emulators.batch.resetFaults();
+      const restarted = await startLiveProcess(env);
+      try {
+        const answer = await ask(restarted, tokens.writer, RERUN, vars, 'crash-key');
+        expect(answer.errors).toBeUndefined();
+        expect(answer.data!.rerunJob).toMatchObject({ action: 'RERUN', outcome: 'REQUESTED' });
+        const made = answer.data!.rerunJob!.rerun!;
+        expect(submits()).toHaveLength(before + 1);
+        const newJobId = made.id.slice(made.id.lastIndexOf(':') + 1);
+        const described = await batch.send(new DescribeJobsCommand({ jobs: [newJobId] }));
+        expect(described.jobs![0]!.tags?.['jobgraph:rerun-of']).toBe(source);
+        // Answered from the row from now on: asked again, no ListJobs by name either.
+        const lists = () => emulators.batch.calls.filter((c) => c.operation.startsWith('ListJobs'));
+        const listed = lists().length;
+        const again = await ask(replicas[0]!, tokens.writer, RERUN, vars, 'crash-key');
+        expect(again.data!.rerunJob!.rerun?.id).toBe(made.id);
+        expect(lists()).toHaveLength(listed);
+        expect(submits()).toHaveLength(before + 1);
+      } finally {
+        await kill(restarted.child);
+      }
     });
   });
 }
