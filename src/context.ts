@@ -67,6 +67,8 @@ export interface JobFieldsContext {
   actionsTaken(id: string): Promise<TakenAction[]>;
   /** Why the job of `record` failed or was cancelled, by its provider's rules (`Job.failure`). */
   failureOf(record: JobRecord): JobFailure | null;
+  /** The global IDs of the job `id` reruns and of its reruns (`Job.rerunOf`, `Job.reruns`). */
+  rerunsOf(id: string): Promise<{ of: string | null; made: string[] }>;
 }
 
 /** What `jobFieldsContext` reads of a gateway (queries' GatewayParts, the watch hub's options). */
@@ -99,6 +101,7 @@ export function jobFieldsContext(parts: JobFieldsParts, identity: Identity): Job
     liveByOf: (id) => liveByOf(events, config, id),
     availableActions: (record) => actions?.available(record, grant) ?? [],
     actionsTaken: (id) => actions?.taken(id) ?? Promise.resolve([]),
+    rerunsOf: (id) => actions?.reruns(id) ?? Promise.resolve({ of: null, made: [] }),
     failureOf,
   };
 }

@@ -139,6 +139,11 @@ export class JobActions {
     return this.options.store ? this.options.store.forJob(id) : Promise.resolve([]);
   }
 
+  /** The global IDs of the job `id` reruns and of its reruns (`Job.rerunOf`, `Job.reruns`). */
+  reruns(id: string): Promise<{ of: string | null; made: string[] }> {
+    return this.#reruns.links(id);
+  }
+
   /** A mutation refused by its directive (scope) before its resolver ran: audited all the same. */
   refusedField(
     field: string,

@@ -70,6 +70,17 @@ export function rerunKeyOf(caller: JobActionCaller, reason: string): string {
 export class Reruns {
   constructor(private readonly options: RerunsOptions) {}
 
+  /** The global IDs of the job `id` reruns and of its reruns, from the history's rows (none with history off). */
+  async links(id: string): Promise<{ of: string | null; made: string[] }> {
+    const log = this.options.log;
+    if (!log) return { of: null, made: [] };
+    const [of, made] = await Promise.all([log.rerunOf(id), log.rerunsOf(id)]);
+    return {
+      of: of?.sourceId ?? null,
+      made: made.flatMap((r) => (r.newJobId ? [r.newJobId] : [])),
+    };
+  }
+
   /** Rerun the job `ask` names, whose record (as loaded for judging) is `record`. */
   async run(ask: RerunAsk, record: JobRecord): Promise<RerunDone> {
     const rerun = this.options.sources[ask.key.provider].source.rerun as RerunSource<JobKey>;

@@ -153,6 +153,18 @@ for (const { name, skip, fresh } of historyStores()) {
       expect(other.data!.rerunJob!.rerun?.id).toBe(result.rerun!.id);
       expect(submits()).toHaveLength(1);
 
+      // Linked both ways, by the history's rows, on either replica.
+      const LINKS = `query($a: ID!, $b: ID!) { a: job(id: $a) { reruns { id } rerunOf { id } } b: job(id: $b) { rerunOf { id } reruns { id } } }`;
+      const links = (await fetch(replicas[1]!.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.reader}` },
+        body: JSON.stringify({ query: LINKS, variables: { a: source, b: result.rerun!.id } }),
+      }).then((r) => r.json())) as { data: Record<string, unknown> };
+      expect(links.data).toEqual({
+        a: { reruns: [{ id: result.rerun!.id }], rerunOf: null },
+        b: { rerunOf: { id: source }, reruns: [] },
+      });
+
       // Another key is another rerun.
       const second = await ask(replicas[1]!, tokens.writer, RERUN, vars, 'rerun-key-2');
       expect(second.data!.rerunJob!.rerun?.id).not.toBe(result.rerun!.id);
