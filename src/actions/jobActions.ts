@@ -35,7 +35,7 @@ export type { ActionCounter, ActionLogger };
 // What a request asks and did, for the users that import it from here (every export of caller.ts).
 export * from './caller.ts';
 import { IdempotencyCache, idempotencyKeyOf } from './idempotency.ts';
-import { Reruns } from './rerun.ts';
+import { Reruns, retryability } from './rerun.ts';
 import type { RerunLog } from '../history/reruns.ts';
 import type { StoreFill } from '../cache/approxBytes.ts';
 
@@ -375,7 +375,7 @@ export class JobActions {
         return this.#done(
           a,
           'WOULD_APPLY',
-          `Would ${a.action} this ${record.state} job: ask again with dryRun: false to do it.`,
+          `Would ${a.action} this ${record.state} job${a.action === 'rerun' ? retryability(record) : ''}: ask again with dryRun: false to do it.`,
           record,
         );
     }

@@ -13,6 +13,7 @@ import { UpstreamError } from '../errors.ts';
 import { formatGlobalId, parseGlobalId, type JobKey } from '../model/globalId.ts';
 import type { JobRecord } from '../model/job.ts';
 import type { Sources } from '../datasources/index.ts';
+import { failureOf as providerFailure } from '../datasources/registry.ts';
 import { breakerRegion } from '../datasources/guard/breakers.ts';
 import { failureOf } from '../datasources/guard/failures.ts';
 import { NO_SUBJECT_CALLER } from '../datasources/guard/loader.ts';
@@ -65,6 +66,19 @@ export function rerunKeyOf(caller: JobActionCaller, reason: string): string {
   return createHash('sha256')
     .update(JSON.stringify([caller.callerKey, ...asked]))
     .digest('hex');
+}
+
+/**
+ * What a dry run says of a rerun's chances, by the job's provider's failure rules (`Job.failure`):
+ * ` (…: likely to pass on a rerun)`, or ` (…: not retryable, likely to fail again)`; '' for a job
+ * that did not fail.
+ */
+export function retryability(record: JobRecord): string {
+  const failure = record.state === 'FAILED' ? providerFailure(record) : null;
+  if (!failure) return '';
+  return failure.retryable
+    ? ` (${failure.category}: likely to pass on a rerun)`
+    : ` (${failure.category}: not retryable, likely to fail again)`;
 }
 
 export class Reruns {

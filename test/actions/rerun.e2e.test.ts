@@ -16,7 +16,7 @@ import { demoSdkConfig, useSdkClients } from '../support/sdkClients.ts';
 
 const RESULT = `id action outcome message providerCode job { id state } rerun { id state ... on BatchJob { jobDefinition jobQueue } }`;
 const RERUN = `mutation($id: ID!, $reason: String!) { rerunJob(id: $id, reason: $reason) { ${RESULT} } }`;
-const RERUN_MANY = `mutation($ids: [ID!]!, $reason: String!) { rerunJobs(ids: $ids, reason: $reason) { id action outcome message job { id } rerun { id } } }`;
+const RERUN_MANY = `mutation($ids: [ID!]!, $reason: String!) { rerunJobs(ids: $ids, reason: $reason) { id action outcome message job { id failure { category retryable } } rerun { id } } }`;
 const example = DEMO_DATA.batch.EXAMPLE_GLOBAL_ID;
 const batchId = (name: keyof typeof BATCH_JOB_IDS) =>
   example.slice(0, example.lastIndexOf(':') + 1) + BATCH_JOB_IDS[name];
@@ -27,7 +27,7 @@ interface Result {
   outcome: string;
   message: string;
   providerCode: string | null;
-  job: { id: string; state: string } | null;
+  job: { id: string; state: string; failure?: { category: string; retryable: boolean } } | null;
   rerun: { id: string; state: string; jobDefinition?: string; jobQueue?: string } | null;
 }
 interface Answer {
@@ -104,15 +104,28 @@ for (const { name, skip, fresh } of historyStores()) {
 
     it('dry-runs rerunJobs: WOULD_APPLY for each finished job, an unfinished one NOT_APPLIED, nothing submitted', async () => {
       const answer = await ask(replicas[0]!, tokens.writer, RERUN_MANY, {
-        ids: [batchId('failed'), batchId('outOfMemory'), batchId('running')],
+        ids: [
+          batchId('failed'),
+          batchId('outOfMemory'),
+          batchId('spotReclaimed'),
+          batchId('running'),
+        ],
         reason: 'the fix is deployed',
       });
       expect(answer.errors).toBeUndefined();
       expect(answer.data!.rerunJobs!.map((r) => [r.action, r.outcome])).toEqual([
         ['RERUN', 'WOULD_APPLY'],
         ['RERUN', 'WOULD_APPLY'],
+        ['RERUN', 'WOULD_APPLY'],
         ['RERUN', 'NOT_APPLIED'],
       ]);
+      // Each failure's retryability, as Job.failure says it: the console's "3 are not retryable".
+      const [exited, oom, spot] = answer.data!.rerunJobs!;
+      expect(exited!.job!.failure).toMatchObject({ category: 'USER_CODE', retryable: false });
+      expect(exited!.message).toContain('not retryable');
+      expect(oom!.job!.failure).toMatchObject({ retryable: false });
+      expect(spot!.job!.failure).toMatchObject({ retryable: true });
+      expect(spot!.message).toContain('likely to pass on a rerun');
       expect(writes()).toEqual([]);
     });
 
