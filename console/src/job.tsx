@@ -4,6 +4,7 @@ import {
   TokenRefusedError,
   consolePath,
   graphql,
+  jobPath,
   subscriptionClient,
   type GqlError,
 } from './api.ts';
@@ -48,6 +49,9 @@ const HEADER_FIELDS = new Set([
   'retained',
   'lastConfirmedAt',
   'availableActions',
+  // Shown as links (RerunLinks).
+  'rerunOf',
+  'reruns',
   // Shown as the timeline (timeline.tsx).
   'transitions',
 ]);
@@ -481,6 +485,40 @@ function ReadyQuery({ query, id }: { query: string; id: string }) {
   );
 }
 
+/** The job this one reruns and its reruns (`Job.rerunOf`, `Job.reruns`), each a link to its page. */
+function RerunLinks({ job }: { job: Record<string, unknown> }) {
+  const of = (job.rerunOf as { id?: unknown } | null | undefined)?.id;
+  const made = Array.isArray(job.reruns)
+    ? (job.reruns as { id?: unknown }[]).flatMap((r) => (typeof r.id === 'string' ? [r.id] : []))
+    : [];
+  if (typeof of !== 'string' && made.length === 0) return null;
+  return (
+    <section class="job-reruns" aria-label="Reruns" data-reruns>
+      {typeof of === 'string' ? (
+        <p>
+          A rerun of{' '}
+          <a href={jobPath(of)} data-rerun-of={of}>
+            {of}
+          </a>
+        </p>
+      ) : null}
+      {made.length > 0 ? (
+        <p>
+          Rerun as{' '}
+          {made.map((id, i) => (
+            <span key={id}>
+              {i > 0 ? ', ' : ''}
+              <a href={jobPath(id)} data-rerun={id}>
+                {id}
+              </a>
+            </span>
+          ))}
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
 export function JobPage({
   id,
   token,
@@ -535,6 +573,7 @@ export function JobPage({
         />
       ) : null}
       <JobBanners liveError={liveError} jobError={errors.get('')} />
+      {job ? <RerunLinks job={job} /> : null}
       {job ? (
         <JobActions
           job={job}

@@ -102,7 +102,7 @@ for (const { name, skip, fresh } of historyStores()) {
       expect(writes()).toEqual([]);
     });
 
-    it('dry-runs rerunJobs: WOULD_APPLY for each finished job, an unfinished one NOT_APPLIED, nothing submitted', async () => {
+    it('dry-runs rerunJobs: WOULD_APPLY for each failed job, a running one NOT_APPLIED, nothing submitted', async () => {
       const answer = await ask(replicas[0]!, tokens.writer, RERUN_MANY, {
         ids: [
           batchId('failed'),
