@@ -182,8 +182,11 @@ export class JobActions {
     if (tooLong) throw tooLong;
     const key = idempotencyKeyOf(caller.idempotencyKey);
     const run = () => this.#actOnAll(request, reason, keys, caller);
-    // A dry run changes nothing: it is neither remembered nor answered from memory.
-    if (key === null || request.dryRun) return run();
+    // A dry run changes nothing: it is neither remembered nor answered from memory. A rerun's
+    // memory is the history's row (rerun.ts), shared by every replica: this process's would keep
+    // a "rerun under way" answer after the rerun was made.
+    if (key === null || request.dryRun || (request.action === 'rerun' && this.options.reruns))
+      return run();
     // Scoped by who asks as the caller rate counts them (issuer and subject, else the token's ID,
     // else its digest), and fingerprinted with the token's accounts and scopes: a replay by anyone
     // else acts afresh under their own grant, and one by a narrower token is refused.
