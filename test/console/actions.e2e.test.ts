@@ -327,4 +327,55 @@ describe.skipIf(chromiumPart.skip)('The jobs console acts on jobs (Debian Chromi
       await o.context.close();
     }
   });
+
+  it('reruns the failed jobs a list shows: a dry run sorts them by retryability as the API does and submits nothing, rerunning those too and the typed count let them through, each new job linked', async () => {
+    const o = await open('/console?provider=AWS_BATCH', token.writer);
+    try {
+      const shown = await rows(o.page);
+      const failed = shown.filter((r) => r.state === 'FAILED').map((r) => r.id);
+      expect(failed.length).toBeGreaterThan(1);
+      await o.page.waitForSelector('[data-bulk-rerun]');
+      clearCalls(rig.gw);
+      const reason = 'The platform fix is out (console bulk rerun)';
+      await o.page.fill('#rerun-reason', reason);
+      await o.page.click('[data-rerun-preview-button]');
+      const summary = await o.page.waitForSelector('[data-rerun-preview-summary]');
+      // The oracle: the same dry run through the API, sorted by Job.failure.retryable.
+      const dry = await gql<{
+        rerunJobs: { outcome: string; job: { failure: { retryable: boolean } | null } | null }[];
+      }>(
+        rig.gw,
+        'mutation($ids: [ID!]!, $reason: String!) { rerunJobs(ids: $ids, reason: $reason) { outcome job { failure { retryable } } } }',
+        { token: token.writer, variables: { ids: failed, reason } },
+      );
+      const would = dry.body.data!.rerunJobs.filter((r) => r.outcome === 'WOULD_APPLY');
+      const retryable = would.filter((r) => r.job?.failure?.retryable !== false).length;
+      const notRetryable = would.length - retryable;
+      expect(await summary.getAttribute('data-would-rerun')).toBe(String(retryable));
+      expect(await summary.getAttribute('data-not-retryable')).toBe(String(notRetryable));
+      expect(await summary.textContent()).toContain(`${retryable} would be rerun`);
+      expect(writeCalls()).toEqual([]);
+      expect(
+        rig.gw.emulators.batch.calls.filter((c) => c.operation.startsWith('SubmitJob')),
+      ).toEqual([]);
+      // "…are not retryable: rerun those too?": yes, all of them.
+      expect(notRetryable).toBeGreaterThan(0);
+      const all = retryable + notRetryable;
+      await o.page.check('[data-rerun-also]');
+      expect(await o.page.isDisabled('[data-rerun-act]')).toBe(true);
+      await o.page.fill('[data-rerun-confirm]', String(all));
+      await o.page.dblclick('[data-rerun-act]');
+      await o.page.waitForSelector('[data-rerun-results]');
+      const links = await o.page.$$eval('[data-rerun-results] [data-rerun-result-link]', (as) =>
+        as.map((a) => a.getAttribute('data-rerun-result-link')),
+      );
+      expect(links).toHaveLength(all);
+      expect(
+        rig.gw.emulators.batch.calls.filter((c) => c.operation.startsWith('SubmitJob')),
+      ).toHaveLength(all);
+      expect(o.problems).toEqual([]);
+    } finally {
+      await o.context.close();
+    }
+  });
 });
