@@ -100,6 +100,8 @@ async function readable(
   id: string,
   field: string,
 ): Promise<JobRecord | null> {
+  // A jobUpdates event's context reads no other job (its watch reads the watched one only).
+  if (typeof (context as Partial<RequestContext>).loadJob !== 'function') return null;
   try {
     return await context.loadJob(parseGlobalId(id), field);
   } catch {
