@@ -4,11 +4,11 @@ import {
   TokenRefusedError,
   consolePath,
   graphql,
-  jobPath,
   subscriptionClient,
   type GqlError,
 } from './api.ts';
 import { JobActions } from './actions.tsx';
+import { RerunLinks } from './rerunLinks.tsx';
 import { Copy, Duration, FailureCause, Finished, JobName, StateBadge, Time } from './cells.tsx';
 import { GRAMMARS, PROVIDER_NAMES } from './ids.ts';
 import { lastSearch } from './filters.ts';
@@ -492,40 +492,6 @@ function ReadyQuery({ query, id }: { query: string; id: string }) {
         <code>{readyQuery(query, id)}</code>
       </pre>
       <Copy text={readyQuery(query, id)} label="Copy query" />
-    </section>
-  );
-}
-
-/** The job this one reruns and its reruns (`Job.rerunOf`, `Job.reruns`), each a link to its page. */
-function RerunLinks({ job }: { job: Record<string, unknown> }) {
-  const of = (job.rerunOf as { id?: unknown } | null | undefined)?.id;
-  const made = Array.isArray(job.reruns)
-    ? (job.reruns as { id?: unknown }[]).flatMap((r) => (typeof r.id === 'string' ? [r.id] : []))
-    : [];
-  if (typeof of !== 'string' && made.length === 0) return null;
-  return (
-    <section class="job-reruns" aria-label="Reruns" data-reruns>
-      {typeof of === 'string' ? (
-        <p>
-          A rerun of{' '}
-          <a href={jobPath(of)} data-rerun-of={of}>
-            {of}
-          </a>
-        </p>
-      ) : null}
-      {made.length > 0 ? (
-        <p>
-          Rerun as{' '}
-          {made.map((id, i) => (
-            <span key={id}>
-              {i > 0 ? ', ' : ''}
-              <a href={jobPath(id)} data-rerun={id}>
-                {id}
-              </a>
-            </span>
-          ))}
-        </p>
-      ) : null}
     </section>
   );
 }

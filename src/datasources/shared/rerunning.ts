@@ -3,6 +3,8 @@
  * provider that reruns has a `rerun` on its wire (source.ts, `ProviderWire.rerun`) and so on its
  * source (`JobSource.rerun`); the service that decides when to call it is src/actions/rerun.ts.
  */
+import { accountOfKey, type KeyGrammar } from '../../model/keyGrammar.ts';
+import type { JobKey } from '../../model/keys.ts';
 import type { JobRecord } from '../../model/job.ts';
 import type { CallOptions } from './rateGate.ts';
 
@@ -41,4 +43,31 @@ export interface RerunSource<K> {
   candidates(input: RerunInput<K>, options?: CallOptions): Promise<string[]>;
   /** Whether `record` is the rerun `input` asks (its tags name the job rerun and the key). */
   made(record: JobRecord, input: RerunInput<K>): boolean;
+}
+
+/** A provider wire's rerun (ProviderWire.rerun): its two operations (`S`, `C`), and what is read of keys and records. */
+export type RerunWire<K, S, C> = Omit<RerunSource<K>, 'submit' | 'candidates'> & {
+  submit: S;
+  candidates: C;
+};
+
+/** A source's rerun (JobSource.rerun) from its wire's: each call signed for the key's account, through `call` (the pipeline). */
+export function rerunSourceOf<K extends JobKey, S, C>(
+  grammar: KeyGrammar | undefined,
+  wire: RerunWire<K, S, C>,
+  call: (operation: S | C, input: RerunInput<K>, options: CallOptions) => Promise<unknown>,
+): RerunSource<K> {
+  const inAccount = (key: K, options: CallOptions = {}): CallOptions => {
+    const account = grammar ? accountOfKey(grammar, key) : undefined;
+    return account === undefined ? options : { ...options, account };
+  };
+  return {
+    subject: (key) => wire.subject(key),
+    keyOf: (key, jobId) => wire.keyOf(key, jobId),
+    made: (record, input) => wire.made(record, input),
+    submit: (input, o) =>
+      call(wire.submit, input, inAccount(input.key, o)) as Promise<RerunSubmitted>,
+    candidates: (input, o) =>
+      call(wire.candidates, input, inAccount(input.key, o)) as Promise<string[]>,
+  };
 }

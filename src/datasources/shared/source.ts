@@ -1,24 +1,12 @@
-import {
-  BadUserInputError,
-  InternalError,
-  MalformedBodyError,
-  UpstreamError,
-} from '../../errors.ts';
+import { InternalError, MalformedBodyError, UpstreamError } from '../../errors.ts';
 import { accountOfKey, type KeyGrammar } from '../../model/keyGrammar.ts';
-import { AccountSessionError } from './accounts.ts';
+import { credentialsFailure } from './credentialsFailure.ts';
 import type { JobKey } from '../../model/keys.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
 import { parseUnlessSame, type AnswerMemo } from './answerMemo.ts';
 import { failedAttempt, okAttempt, type UpstreamAttemptResult } from './attempts.ts';
 import { DEFAULT_MAX_BODY_BYTES } from './bodyCap.ts';
-import {
-  PROVIDER_LABEL,
-  badResponse,
-  credentialsNotFound,
-  funnelError,
-  isNetworkError,
-  transportError,
-} from './classify.ts';
+import { badResponse, funnelError, isNetworkError, transportError } from './classify.ts';
 import { ClientPool, DEFAULT_MAX_CLIENTS } from './clientPool.ts';
 import { createAgents, destroyAgents, httpRequest, type HttpResult } from './http.ts';
 import type { SourceOptions } from './options.ts';
@@ -27,7 +15,13 @@ import { formEncode } from './rfc3986.ts';
 import { handMadeRetryPolicy, retryUpstream } from './retry.ts';
 import { promiseOf } from './promiseOf.ts';
 import type { SourceSeams } from './seams.ts';
-import type { RerunInput, RerunSource, RerunSubmitted } from './rerunning.ts';
+import { CLOCK_SKEW_CODES, CLOCK_SKEW_MS } from './clockSkew.ts';
+import {
+  rerunSourceOf,
+  type RerunInput,
+  type RerunSubmitted,
+  type RerunWire,
+} from './rerunning.ts';
 import {
   overrideOf,
   prepareEndpoint,
@@ -110,10 +104,7 @@ export interface Operation<I, O> {
    * mutation that passed the actions' guards (docs/actions.md).
    */
   acts?: true;
-  /**
-   * Other operations whose permission this call also needs (AWS Batch SubmitJob with tags:
-   * TagResource): declared in the provider's permissions and its policy beside this one's.
-   */
+  /** Operations whose permission this call needs too (SubmitJob with tags: TagResource). */
   alsoNeeds?: readonly string[];
 }
 
@@ -153,11 +144,12 @@ export interface ProviderWire<K extends JobKey, R extends JobRecord, C> {
   unreachableNote?: string;
   /** Its operations that act on a job (docs/actions.md), by action; absent: none. */
   actions?: Partial<Record<JobActionName, Operation<ActionInput<K>, ActedAnswer>>>;
-  /** Its rerun (docs/actions.md, "Rerun"): the operations, and what is read of keys and records. */
-  rerun?: Omit<RerunSource<K>, 'submit' | 'candidates'> & {
-    submit: Operation<RerunInput<K>, RerunSubmitted>;
-    candidates: Operation<RerunInput<K>, string[]>;
-  };
+  /** Its rerun (docs/actions.md, "Rerun"): its operations, and what is read of keys and records. */
+  rerun?: RerunWire<
+    K,
+    Operation<RerunInput<K>, RerunSubmitted>,
+    Operation<RerunInput<K>, string[]>
+  >;
 }
 
 /** A provider's source: the JobSource the gateway uses, and any other operation through the same pipeline. */
@@ -167,19 +159,6 @@ export interface ProviderSource<P extends JobProvider, R extends JobRecord> exte
 > {
   call<I, O>(operation: Operation<I, O>, input: I, options?: CallOptions): Promise<O>;
 }
-
-/** Codes the AWS SDK reads as "the signing clock is off" (its clock-skew list). */
-const CLOCK_SKEW_CODES: ReadonlySet<string> = new Set([
-  'AuthFailure',
-  'InvalidSignatureException',
-  'RequestExpired',
-  'RequestInTheFuture',
-  'RequestTimeTooSkewed',
-  'SignatureDoesNotMatch',
-]);
-
-/** Skew beyond which the signing clock is corrected from an answer's Date header (the SDK's 5 minutes). */
-const CLOCK_SKEW_MS = 300_000;
 
 /** A regional endpoint, resolved once and kept (bounded by `maxClients`, closed after a minute unused). */
 interface RegionalEndpoint {
@@ -235,28 +214,17 @@ export function createSource<K extends JobKey, R extends JobRecord, O extends So
         }
       : {}),
     // KeyOf<K['provider']> is K, which the compiler cannot see (as for fetchJob).
-    ...(wire.rerun ? { rerun: rerunOf(of.key, wire.rerun, pipeline) as never } : {}),
+    ...(wire.rerun
+      ? { rerun: rerunSourceOf(of.key, wire.rerun, rerunCall(pipeline)) as never }
+      : {}),
   };
 }
 
-/** A source's rerun (JobSource.rerun): each call signed for the key's account, through the pipeline. */
-function rerunOf<K extends JobKey>(
-  grammar: KeyGrammar | undefined,
-  wire: NonNullable<ProviderWire<K, JobRecord, unknown>['rerun']>,
-  pipeline: Pipeline,
-): RerunSource<K> {
-  const inAccount = (key: K, options: CallOptions = {}): CallOptions => {
-    const account = grammar ? accountOfKey(grammar, key) : undefined;
-    return account === undefined ? options : { ...options, account };
-  };
-  return {
-    subject: (key) => wire.subject(key),
-    keyOf: (key, jobId) => wire.keyOf(key, jobId),
-    made: (record, input) => wire.made(record, input),
-    submit: (input, o) => pipeline.call(wire.submit, input, inAccount(input.key, o)),
-    candidates: (input, o) => pipeline.call(wire.candidates, input, inAccount(input.key, o)),
-  };
-}
+/** The pipeline's call of a rerun operation (its output read by rerunning.ts). */
+const rerunCall =
+  (pipeline: Pipeline) =>
+  (op: Operation<RerunInput<JobKey>, unknown>, i: RerunInput<JobKey>, o: CallOptions) =>
+    pipeline.call(op, i, o);
 
 /**
  * A source's batch describe (JobSource.batch): keys grouped by region and account (a call is
@@ -589,41 +557,4 @@ type AttemptEnd = (result: UpstreamAttemptResult) => void;
 function ended(err: Error, end: AttemptEnd | undefined): Error {
   end?.(failedAttempt(err));
   return err;
-}
-
-/**
- * Credentials that could not be had: an UpstreamError the wire threw as is (COS without
- * credentials), a chain that found none PROVIDER_NOT_CONFIGURED, any other failure (an IMDS or
- * SSO endpoint down) UPSTREAM_UNAVAILABLE, not retried within the call.
- */
-function credentialsFailure(
-  provider: JobProvider,
-  err: unknown,
-): UpstreamError | InternalError | BadUserInputError {
-  if (
-    err instanceof UpstreamError ||
-    err instanceof InternalError ||
-    err instanceof BadUserInputError
-  )
-    return err;
-  if (err instanceof AccountSessionError) {
-    return new UpstreamError({
-      provider,
-      code: err.denied ? 'UPSTREAM_ACCESS_DENIED' : 'UPSTREAM_UNAVAILABLE',
-      message: err.message,
-      upstreamCode: err.upstreamCode,
-      retryable: false,
-      cause: err,
-    });
-  }
-  return (
-    credentialsNotFound(provider, err) ??
-    new UpstreamError({
-      provider,
-      code: 'UPSTREAM_UNAVAILABLE',
-      message: `${PROVIDER_LABEL[provider]} credentials could not be obtained.`,
-      retryable: false,
-      cause: err,
-    })
-  );
 }
