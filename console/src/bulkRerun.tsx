@@ -150,6 +150,29 @@ function Confirm({
 }
 
 /**
+ * One call at a time (a dry run or the act): `call` sends it unless one is in flight, and answers
+ * its results, or null with `refused` saying why jobgraph refused it.
+ */
+function useRerunCall(token: string, onRefused: (m: string) => void) {
+  const [refused, setRefused] = useState<string | null>(null);
+  const [sending, setSending] = useState(false);
+  // Set at once, not at the next render: a second click sends nothing.
+  const inFlight = useRef(false);
+  const call = async (query: string, variables: Record<string, unknown>, key: string) => {
+    if (inFlight.current) return null;
+    inFlight.current = true;
+    setSending(true);
+    setRefused(null);
+    const answer = await sendAction<{ results: Result[] }>(query, variables, token, key, onRefused);
+    inFlight.current = false;
+    setSending(false);
+    if (answer && !answer.data?.results) setRefused(refusalText(answer.errors));
+    return answer?.data?.results ?? null;
+  };
+  return { call, sending, refused };
+}
+
+/**
  * The list's bulk rerun, for a token that may act, over the failed jobs the list shows (`failed`,
  * their global IDs): shown while there are some, or while the last results are.
  */
@@ -165,27 +188,13 @@ export function BulkRerun({
   const [reason, setReason] = useState('');
   const [preview, setPreview] = useState<Preview | null>(null);
   const [results, setResults] = useState<Result[] | null>(null);
-  const [refused, setRefused] = useState<string | null>(null);
-  const [sending, setSending] = useState(false);
-  // Set at once, not at the next render: a second click sends nothing.
-  const inFlight = useRef(false);
+  const { call, sending, refused } = useRerunCall(token, onRefused);
   const current =
     preview && preview.reason === reason.trim() && preview.ids.join() === failed.join()
       ? preview
       : null;
   if (failed.length === 0 && !results) return null;
 
-  const call = async (query: string, variables: Record<string, unknown>, key: string) => {
-    if (inFlight.current) return null;
-    inFlight.current = true;
-    setSending(true);
-    setRefused(null);
-    const answer = await sendAction<{ results: Result[] }>(query, variables, token, key, onRefused);
-    inFlight.current = false;
-    setSending(false);
-    if (answer && !answer.data?.results) setRefused(refusalText(answer.errors));
-    return answer?.data?.results ?? null;
-  };
   const runPreview = async () => {
     const trimmed = reason.trim();
     setResults(null);
