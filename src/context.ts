@@ -67,6 +67,8 @@ export interface JobFieldsContext {
   actionsTaken(id: string): Promise<TakenAction[]>;
   /** Why the job of `record` failed or was cancelled, by its provider's rules (`Job.failure`). */
   failureOf(record: JobRecord): JobFailure | null;
+  /** The global IDs of the job `id` reruns and of its reruns (`Job.rerunOf`, `Job.reruns`). */
+  rerunsOf(id: string): Promise<{ of: string | null; made: string[] }>;
 }
 
 /** What `jobFieldsContext` reads of a gateway (queries' GatewayParts, the watch hub's options). */
@@ -99,11 +101,18 @@ export function jobFieldsContext(parts: JobFieldsParts, identity: Identity): Job
     liveByOf: (id) => liveByOf(events, config, id),
     availableActions: (record) => actions?.available(record, grant) ?? [],
     actionsTaken: (id) => actions?.taken(id) ?? Promise.resolve([]),
+    rerunsOf: (id) => actions?.reruns(id) ?? Promise.resolve({ of: null, made: [] }),
     failureOf,
   };
 }
 /** The mutation fields that act on jobs (docs/actions.md): their refusals are audited as actions. */
-const JOB_ACTION_FIELDS: ReadonlySet<string> = new Set(['cancelJob', 'terminateJob', 'cancelJobs']);
+const JOB_ACTION_FIELDS: ReadonlySet<string> = new Set([
+  'cancelJob',
+  'terminateJob',
+  'cancelJobs',
+  'rerunJob',
+  'rerunJobs',
+]);
 
 /** Per-request state: who is calling, and how to load a job. */
 export interface RequestContext extends AuthContext, JobFieldsContext {

@@ -6,9 +6,9 @@ describe('JOBGRAPH_ACTIONS', () => {
   const actions = (mode: 'demo' | 'live', env: Record<string, string>) =>
     [...loadConfig({ mode }, { JOBGRAPH_JWT_SECRET: 'x'.repeat(40), ...env }).actions].sort();
 
-  it('is none in live mode and both in the demo when unset', () => {
+  it('is none in live mode and all three in the demo when unset', () => {
     expect(actions('live', {})).toEqual([]);
-    expect(actions('demo', {})).toEqual(['cancel', 'terminate']);
+    expect(actions('demo', {})).toEqual(['cancel', 'rerun', 'terminate']);
   });
 
   it('names actions comma-separated, in any case; empty is none in either mode', () => {
@@ -17,12 +17,13 @@ describe('JOBGRAPH_ACTIONS', () => {
       'cancel',
       'terminate',
     ]);
+    expect(actions('live', { JOBGRAPH_ACTIONS: 'rerun' })).toEqual(['rerun']);
     expect(actions('demo', { JOBGRAPH_ACTIONS: '' })).toEqual([]);
   });
 
   it('refuses an action it does not know, naming the variable and the known ones', () => {
     expect(() => actions('live', { JOBGRAPH_ACTIONS: 'cancel,delete' })).toThrow(
-      /JOBGRAPH_ACTIONS.*cancel, terminate/,
+      /JOBGRAPH_ACTIONS.*cancel, terminate, rerun/,
     );
   });
 });

@@ -2,12 +2,12 @@
 // required reason, a typed confirmation for terminate, one Idempotency-Key per attempt, and the
 // result in words; the page then shows the job as the mutation read it, and as it changes live.
 import { useRef, useState } from 'preact/hooks';
-import { TokenRefusedError, graphql, type GqlError } from './api.ts';
+import { TokenRefusedError, graphql, jobPath, type GqlError } from './api.ts';
 import { useCanAct } from './access.tsx';
 import { codeWords } from './format.ts';
 
 /** An action on a job (`JobAction`). */
-export type JobAction = 'CANCEL' | 'TERMINATE';
+export type JobAction = 'CANCEL' | 'TERMINATE' | 'RERUN';
 
 /** One job's result of an action (`JobActionResult`), its job as the request selected it. */
 export interface ActionResult<J> {
@@ -17,6 +17,8 @@ export interface ActionResult<J> {
   message: string;
   providerCode: string | null;
   job: J | null;
+  /** A rerun's new job. */
+  rerun?: { id: string } | null;
 }
 
 /** The longest reason any provider takes (AWS Batch: 1,024 characters; COS Batch 256 bytes, which the server checks). */
@@ -59,8 +61,15 @@ export function attemptKey(): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** `word` with its first letter in capital. */
+const capital = (word: string) => `${word[0]!.toUpperCase()}${word.slice(1)}`;
+
 /** An action as a verb, for buttons and sentences. */
-const VERB: Record<JobAction, string> = { CANCEL: 'cancel', TERMINATE: 'terminate' };
+const VERB: Record<JobAction, string> = {
+  CANCEL: 'cancel',
+  TERMINATE: 'terminate',
+  RERUN: 'rerun',
+};
 
 /** What became of a job, in words (`JobActionOutcome`). */
 export function outcomeWords(result: { action: JobAction; outcome: string }): string {
@@ -71,7 +80,7 @@ export function outcomeWords(result: { action: JobAction; outcome: string }): st
     case 'ALREADY_FINISHED':
       return 'Already finished: nothing done';
     case 'NOT_APPLIED':
-      return `Not ${verb}led`;
+      return result.action === 'RERUN' ? 'Not rerun' : `Not ${verb}led`;
     case 'NOT_SUPPORTED':
       return `No ${verb} at this provider`;
     case 'WOULD_APPLY':
@@ -121,10 +130,10 @@ export function refusalText(errors: readonly GqlError[]): string {
 function actionMutation(pageQuery: string, action: JobAction): string {
   const start = pageQuery.indexOf('{', pageQuery.indexOf('job(id: $id)'));
   const end = pageQuery.lastIndexOf('}', pageQuery.lastIndexOf('}') - 1) + 1;
-  const field = action === 'CANCEL' ? 'cancelJob' : 'terminateJob';
+  const field = `${VERB[action]}Job`;
   return `mutation ConsoleJobAction($id: ID!, $reason: String!) {
   result: ${field}(id: $id, reason: $reason) {
-    id action outcome message providerCode
+    id action outcome message providerCode${action === 'RERUN' ? ' rerun { id }' : ''}
     job ${pageQuery.slice(start, end)}
   }
 }`;
@@ -144,7 +153,16 @@ interface Shown {
   outcome: string;
   message: string;
   providerCode: string | null;
+  rerun?: { id: string } | null;
 }
+
+/** What each action's form says it does. */
+const DOES: Record<JobAction, string> = {
+  CANCEL: 'Cancel stops a job that has not started; a started AWS Batch job only terminate stops.',
+  TERMINATE: 'Terminate stops the job whatever its state: a running container is stopped.',
+  RERUN:
+    'Rerun submits the job again: its definition, queue, parameters and container as it ran; not its dependencies.',
+};
 
 /** The form of one action: the reason, terminate's typed confirmation, send and back. */
 function ActionForm({
@@ -174,11 +192,7 @@ function ActionForm({
         if (ready) onSend(reason);
       }}
     >
-      <p class="muted">
-        {action === 'CANCEL'
-          ? 'Cancel stops a job that has not started; a started AWS Batch job only terminate stops.'
-          : 'Terminate stops the job whatever its state: a running container is stopped.'}
-      </p>
+      <p class="muted">{DOES[action]}</p>
       <ReasonField
         id="action-reason"
         label="Reason (required: the job's owner reads it)"
@@ -202,7 +216,7 @@ function ActionForm({
       ) : null}
       <div class="actions">
         <button type="submit" class={action === 'TERMINATE' ? 'danger' : ''} disabled={!ready}>
-          {sending ? 'Sending…' : `${action === 'CANCEL' ? 'Cancel' : 'Terminate'} the job`}
+          {sending ? 'Sending…' : `${capital(VERB[action])} the job`}
         </button>
         <button type="button" class="link" onClick={onBack}>
           Back
@@ -272,6 +286,14 @@ function ActionOutcome({ shown, refused }: { shown: Shown | null; refused: strin
         >
           <strong>{outcomeWords(shown)}.</strong> {shown.message}
           {shown.providerCode ? ` (${shown.providerCode})` : ''}
+          {shown.rerun ? (
+            <>
+              {' '}
+              <a href={jobPath(shown.rerun.id)} data-rerun-link={shown.rerun.id}>
+                Open the new job
+              </a>
+            </>
+          ) : null}
         </p>
       ) : null}
       {refused ? (
@@ -326,7 +348,7 @@ export function JobActions(props: ActionProps) {
                 setOpen({ action, key: attemptKey() });
               }}
             >
-              {action === 'CANCEL' ? 'Cancel job…' : 'Terminate job…'}
+              {`${capital(VERB[action])} job…`}
             </button>
           ))}
         </div>

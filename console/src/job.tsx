@@ -8,6 +8,7 @@ import {
   type GqlError,
 } from './api.ts';
 import { JobActions } from './actions.tsx';
+import { RerunLinks } from './rerunLinks.tsx';
 import { Copy, Duration, FailureCause, Finished, JobName, StateBadge, Time } from './cells.tsx';
 import { GRAMMARS, PROVIDER_NAMES } from './ids.ts';
 import { lastSearch } from './filters.ts';
@@ -48,6 +49,9 @@ const HEADER_FIELDS = new Set([
   'retained',
   'lastConfirmedAt',
   'availableActions',
+  // Shown as links (RerunLinks).
+  'rerunOf',
+  'reruns',
   // Shown as the timeline (timeline.tsx).
   'transitions',
 ]);
@@ -145,9 +149,14 @@ function readyQuery(query: string, id: string): string {
  * events read as the query's answer: the same fields, the same error paths.
  */
 function liveQuery(query: string): string {
-  return query
-    .replace('query ConsoleJob($id: ID!)', 'subscription ConsoleJobUpdates($id: ID!)')
-    .replace('job(id: $id)', 'job: jobUpdates(ids: [$id])');
+  return (
+    query
+      .replace('query ConsoleJob($id: ID!)', 'subscription ConsoleJobUpdates($id: ID!)')
+      .replace('job(id: $id)', 'job: jobUpdates(ids: [$id])')
+      // Other jobs are not watched: the rerun links stay as the query read them (RerunLinks).
+      .replace(/\brerunOf \{\s*id\s*\}/, '')
+      .replace(/\breruns \{\s*id\s*\}/, '')
+  );
 }
 
 type JobResult = { data: JobData | null; errors: GqlError[] };
@@ -209,7 +218,13 @@ function useLiveJob(
             // A job's account never changes; an event that lacks it keeps the one read.
             setResult((current) => ({
               data: {
-                job: { ...job, account: job.account ?? current?.data?.job?.account ?? null },
+                job: {
+                  ...job,
+                  account: job.account ?? current?.data?.job?.account ?? null,
+                  // Not in the live query: the links the query read stay.
+                  rerunOf: current?.data?.job?.rerunOf ?? null,
+                  reruns: current?.data?.job?.reruns ?? [],
+                },
               },
               errors,
             }));
@@ -535,6 +550,7 @@ export function JobPage({
         />
       ) : null}
       <JobBanners liveError={liveError} jobError={errors.get('')} />
+      {job ? <RerunLinks job={job} /> : null}
       {job ? (
         <JobActions
           job={job}

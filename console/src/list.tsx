@@ -12,6 +12,7 @@ import { JobTable, ListBanners } from './listTable.tsx';
 import { useCanAct, useCanNotify } from './access.tsx';
 import { notifyAboutPath } from './notificationData.ts';
 import { BulkActions } from './bulkActions.tsx';
+import { BulkRerun } from './bulkRerun.tsx';
 
 /**
  * The list's filters and rows shown, as the URL has them: Back and Forward move between filter
@@ -134,6 +135,13 @@ export function JobList({ token, onRefused }: { token: string; onRefused: (m: st
           onRefused={onRefused}
           onActed={acted}
           onClear={() => setSelected(new Set())}
+        />
+      ) : null}
+      {canAct ? (
+        <BulkRerun
+          failed={(list?.rows ?? []).filter((r) => r.job.state === 'FAILED').map((r) => r.job.id)}
+          token={token}
+          onRefused={onRefused}
         />
       ) : null}
       {list ? (

@@ -26,6 +26,7 @@ export interface ActionCounter {
 export const VALUE: Record<JobActionName, JobActionValue> = {
   cancel: 'CANCEL',
   terminate: 'TERMINATE',
+  rerun: 'RERUN',
 };
 
 /** One action's answer, or one refusal, as `ActionAudit.entry` is told it. */

@@ -8,7 +8,7 @@ import type { JobKey } from '../model/globalId.ts';
 import type { JobProvider, JobRecord } from '../model/job.ts';
 
 /** The GraphQL names of the actions (`JobAction`). */
-export type JobActionValue = 'CANCEL' | 'TERMINATE';
+export type JobActionValue = 'CANCEL' | 'TERMINATE' | 'RERUN';
 export type JobActionOutcome =
   | 'REQUESTED'
   | 'ALREADY_FINISHED'
@@ -26,11 +26,13 @@ export interface JobActionResult {
   message: string;
   providerCode: string | null;
   job: JobRecord | null;
+  /** A rerun's new job (`JobActionResult.rerun`), as read right after it was submitted; else absent. */
+  rerun?: JobRecord | null;
 }
 
 /** What one mutation field asks. */
 export interface JobActionRequest {
-  /** The field (`cancelJob`, `terminateJob`, `cancelJobs`). */
+  /** The field (`cancelJob`, `terminateJob`, `cancelJobs`, `rerunJob`, `rerunJobs`). */
   field: string;
   /** Its response key (its alias, else its name): an Idempotency-Key is scoped to it. */
   responseKey: string;

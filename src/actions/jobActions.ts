@@ -33,20 +33,23 @@ import { ActionAudit, VALUE, type ActionCounter, type ActionLogger } from './aud
 // What a request asks and did, for the users that import it from here (every export of caller.ts).
 export * from './caller.ts';
 import { IdempotencyCache, idempotencyKeyOf } from './idempotency.ts';
+import { Reruns, retryability } from './rerun.ts';
+import type { RerunLog } from '../history/reruns.ts';
 import type { StoreFill } from '../cache/approxBytes.ts';
 
 /** What an Idempotency-Key keeps of one job's result: no record, only whether there was one. */
-type KeptResult = Omit<JobActionResult, 'job'> & { read: boolean };
+type KeptResult = Omit<JobActionResult, 'job' | 'rerun'> & { read: boolean; rerunId?: string };
 
 /** The kept form of a field's results (idempotency.ts): outcomes and job IDs, never records. */
 function keptOf(results: readonly JobActionResult[]): KeptResult[] {
-  return results.map(({ id, action, outcome, message, providerCode, job }) => ({
+  return results.map(({ id, action, outcome, message, providerCode, job, rerun }) => ({
     id,
     action,
     outcome,
     message,
     providerCode,
     read: job !== null,
+    ...(rerun ? { rerunId: rerun.id } : {}),
   }));
 }
 
@@ -57,6 +60,8 @@ export interface JobActionsOptions {
   metrics?: ActionCounter;
   /** The history store's audit rows; null when history is off. */
   store?: ActionLog | null;
+  /** The history store's rerun rows (docs/actions.md, "Rerun"); null when history is off. */
+  reruns?: RerunLog | null;
   /** The job-state store, offered the fresh read after an action. */
   states?: JobStates;
   now?: () => number;
@@ -66,7 +71,9 @@ export interface JobActionsOptions {
 const REASON_MAX_CHARS = 1024;
 /** Calls in flight at once for one cancelJobs field. */
 const ACT_CONCURRENCY = 4;
-const ACTION_ORDER: readonly JobActionName[] = ['cancel', 'terminate'];
+const ACTION_ORDER: readonly JobActionName[] = ['cancel', 'terminate', 'rerun'];
+/** The fields that act on many jobs, answering a refused account per job. */
+const MANY = new Set(['cancelJobs', 'rerunJobs']);
 
 /** One job's action as it goes (`JobActions.#actOnOne`): who asks, what, and its audit row. */
 interface OneAction {
@@ -99,11 +106,13 @@ export class JobActions {
   readonly #idempotent: IdempotencyCache<KeptResult[]>;
   readonly #now: () => number;
   readonly #audit: ActionAudit;
+  readonly #reruns: Reruns;
 
   constructor(private readonly options: JobActionsOptions) {
     this.#now = options.now ?? Date.now;
     this.#idempotent = new IdempotencyCache(this.#now);
     this.#audit = new ActionAudit(options, this.#now);
+    this.#reruns = new Reruns({ ...options, log: options.reruns ?? null, now: this.#now });
   }
 
   /** The actions this caller may take on `record` now (`Job.availableActions`). */
@@ -112,16 +121,25 @@ export class JobActions {
     if (grant.writeRefusal('availableActions')) return [];
     const provider = providerOf(record.provider);
     const rules = provider.actions;
-    if (!rules || !this.options.sources[record.provider].source.act) return [];
+    const source = this.options.sources[record.provider].source;
+    if (!rules || !source.act) return [];
     if (!grant.permits(record.provider, this.#aliasOf(record.id))) return [];
     return ACTION_ORDER.filter(
-      (a) => config.actions.has(a) && rules.judge(a, record).kind === 'apply',
+      (a) =>
+        config.actions.has(a) &&
+        (a !== 'rerun' || source.rerun !== undefined) &&
+        rules.judge(a, record).kind === 'apply',
     ).map((a) => VALUE[a]);
   }
 
   /** The audit rows of the job `id` (`Job.actionsTaken`); none when history is off. */
   taken(id: string): Promise<TakenAction[]> {
     return this.options.store ? this.options.store.forJob(id) : Promise.resolve([]);
+  }
+
+  /** The global IDs of the job `id` reruns and of its reruns (`Job.rerunOf`, `Job.reruns`). */
+  reruns(id: string): Promise<{ of: string | null; made: string[] }> {
+    return this.#reruns.links(id);
   }
 
   /** A mutation refused by its directive (scope) before its resolver ran: audited all the same. */
@@ -132,7 +150,8 @@ export class JobActions {
     caller: JobActionCaller,
   ): void {
     const ids = Array.isArray(args.ids) ? args.ids : typeof args.id === 'string' ? [args.id] : [];
-    const action: JobActionName = field === 'terminateJob' ? 'terminate' : 'cancel';
+    const action: JobActionName =
+      field === 'terminateJob' ? 'terminate' : field.startsWith('rerun') ? 'rerun' : 'cancel';
     const reason = typeof args.reason === 'string' ? args.reason.slice(0, REASON_MAX_CHARS) : '';
     for (const id of ids.slice(0, this.options.config.limits.maxJobIds))
       this.#auditRefusal(caller, String(id), action, reason, code);
@@ -155,17 +174,17 @@ export class JobActions {
     const scopeRefusal = caller.writeRefusal(request.field);
     if (scopeRefusal) refuse(scopeRefusal, scopeRefusal.code);
     const keys = request.ids.map((id, i) =>
-      parseGlobalId(
-        id,
-        request.ids.length === 1 && request.field !== 'cancelJobs' ? 'id' : `ids[${i}]`,
-      ),
+      parseGlobalId(id, request.ids.length === 1 && !MANY.has(request.field) ? 'id' : `ids[${i}]`),
     );
     const tooLong = reasonRefusal(reason, REASON_MAX_CHARS, keys);
     if (tooLong) throw tooLong;
     const key = idempotencyKeyOf(caller.idempotencyKey);
     const run = () => this.#actOnAll(request, reason, keys, caller);
-    // A dry run changes nothing: it is neither remembered nor answered from memory.
-    if (key === null || request.dryRun) return run();
+    // A dry run changes nothing: it is neither remembered nor answered from memory. A rerun's
+    // memory is the history's row (rerun.ts), shared by every replica: this process's would keep
+    // a "rerun under way" answer after the rerun was made.
+    if (key === null || request.dryRun || (request.action === 'rerun' && this.options.reruns))
+      return run();
     // Scoped by who asks as the caller rate counts them (issuer and subject, else the token's ID,
     // else its digest), and fingerprinted with the token's accounts and scopes: a replay by anyone
     // else acts afresh under their own grant, and one by a narrower token is refused.
@@ -197,9 +216,9 @@ export class JobActions {
     request: JobActionRequest,
     caller: JobActionCaller,
   ): Promise<JobActionResult[]> {
-    const single = request.field !== 'cancelJobs';
+    const single = !MANY.has(request.field);
     return Promise.all(
-      kept.map(async ({ read, ...result }): Promise<JobActionResult> => {
+      kept.map(async ({ read, rerunId, ...result }): Promise<JobActionResult> => {
         if (!read) return { ...result, job: null };
         const key = parseGlobalId(result.id);
         const account = accountOf(this.options.config, key);
@@ -215,7 +234,12 @@ export class JobActions {
           };
         }
         try {
-          return { ...result, job: await caller.loadJob(key, request.field) };
+          const job = await caller.loadJob(key, request.field);
+          if (rerunId === undefined) return { ...result, job };
+          const rerun = await caller
+            .loadJob(parseGlobalId(rerunId), request.field)
+            .catch(() => null);
+          return { ...result, job, rerun };
         } catch (err) {
           if (single && !(err instanceof UpstreamError)) throw err;
           return { ...result, job: null };
@@ -233,7 +257,7 @@ export class JobActions {
     const distinct = new Map<string, JobKey>();
     for (const key of keys) distinct.set(formatGlobalId(key), key);
     // A single-job field refuses the account as an error; cancelJobs answers REFUSED per job.
-    const single = request.field !== 'cancelJobs';
+    const single = !MANY.has(request.field);
     const results = new Map<string, Promise<JobActionResult>>();
     const queue = [...distinct];
     const worker = async () => {
@@ -279,7 +303,7 @@ export class JobActions {
     }
     const rules = provider.actions;
     const source = sources[key.provider].source;
-    if (!rules || !source.act)
+    if (!rules || !source.act || (request.action === 'rerun' && !source.rerun))
       return this.#done(
         a,
         'NOT_SUPPORTED',
@@ -352,7 +376,7 @@ export class JobActions {
         return this.#done(
           a,
           'WOULD_APPLY',
-          `Would ${a.action} this ${record.state} job: ask again with dryRun: false to do it.`,
+          `Would ${a.action} this ${record.state} job${a.action === 'rerun' ? retryability(record) : ''}: ask again with dryRun: false to do it.`,
           record,
         );
     }
@@ -407,6 +431,7 @@ export class JobActions {
     const guarded = sources[key.provider];
     const source = guarded.source;
     const subject = caller.subject ?? NO_SUBJECT_CALLER;
+    if (action === 'rerun') return this.#rerun(a, loaded);
     const deadline = AbortSignal.timeout(config.resilience.upstreamBudgetMs);
     // Scrubbed again: the account's credentials may have been resolved (and registered) since.
     const act = (signal: AbortSignal) =>
@@ -448,6 +473,24 @@ export class JobActions {
         err instanceof UpstreamError ? err.upstreamRequestId : null,
       );
     }
+  }
+
+  /** A rerun (rerun.ts): its outcome audited and answered, with its new job. */
+  async #rerun(a: OneAction, loaded: JobRecord): Promise<JobActionResult> {
+    const { id, key, account, label, caller } = a;
+    const done = await this.#reruns.run(
+      { id, key, account, label, caller, field: a.request.field, reason: caller.scrub(a.reason) },
+      loaded,
+    );
+    const result = this.#done(
+      a,
+      done.outcome,
+      done.message,
+      loaded,
+      done.providerCode,
+      done.requestId,
+    );
+    return { ...result, rerun: done.rerun };
   }
 
   /** `a`'s outcome audited (log line, metric, its row) and answered. */

@@ -2,12 +2,12 @@ import { ConfigError, type Env } from './env.ts';
 import type { Config, JobActionName } from './types.ts';
 
 /** The actions JOBGRAPH_ACTIONS can name, in the order `--help` and errors list them. */
-const JOB_ACTION_NAMES: readonly JobActionName[] = ['cancel', 'terminate'];
+const JOB_ACTION_NAMES: readonly JobActionName[] = ['cancel', 'terminate', 'rerun'];
 
 /**
- * JOBGRAPH_ACTIONS: which actions on jobs the mutations may take (`cancel`, `terminate`,
+ * JOBGRAPH_ACTIONS: which actions on jobs the mutations may take (`cancel`, `terminate`, `rerun`,
  * comma-separated). Acting on jobs changes a customer's account, so live mode takes none until
- * they are named; the demo, whose jobs are the emulators', takes both unless told otherwise. Set
+ * they are named; the demo, whose jobs are the emulators', takes all three unless told otherwise. Set
  * and empty: none, in either mode (how a test or a demo turns them off).
  */
 export function actionsOf(env: Env, demo: boolean): Config['actions'] {

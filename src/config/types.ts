@@ -3,7 +3,7 @@
  * anything listens. Only the files of `src/config/` read `process.env`.
  */
 /** An action on jobs JOBGRAPH_ACTIONS can turn on (docs/actions.md). */
-export type JobActionName = 'cancel' | 'terminate';
+export type JobActionName = 'cancel' | 'terminate' | 'rerun';
 
 export interface Config {
   /** `demo`: embedded emulators and demo credentials; `live`: real upstreams. */

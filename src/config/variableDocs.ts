@@ -67,8 +67,8 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
   ),
   server(
     'JOBGRAPH_ACTIONS',
-    'none live; cancel,terminate demo',
-    'actions on jobs the mutations may take: cancel, terminate, comma-separated',
+    'none live; cancel,terminate,rerun demo',
+    'actions on jobs the mutations may take: cancel, terminate, rerun, comma-separated',
   ),
   server(
     'JOBGRAPH_SHUTDOWN_GRACE_MS',

@@ -171,6 +171,12 @@ export interface Faults {
    */
   hold: boolean;
   /**
+   * Handle every request (its effect made: a SubmitJob's job exists, its call logged), then hold
+   * its answer until `release()` lets it go or `holdAnswer` is set back to false; `jobPrefix` and
+   * `account` narrow it as they do the other knobs. A client that dies meanwhile never hears it.
+   */
+  holdAnswer: boolean;
+  /**
    * Answer unknown job IDs as existing jobs: an ID (as the provider names it, without region or
    * store) that no demo job has and that starts with one of these prefixes is answered as a
    * full copy of the demo job named by the prefix's value, with the ID substituted everywhere.
@@ -193,6 +199,7 @@ const NO_FAULTS: Readonly<Faults> = Object.freeze({
   jobPrefix: null,
   account: null,
   hold: false,
+  holdAnswer: false,
   synthesize: null,
 });
 
@@ -291,7 +298,7 @@ export async function startEmulator(
   let closing = false;
   function setFaults(faults: Faults) {
     state.faults = faults;
-    if (!faults.hold) release();
+    if (!faults.hold && !faults.holdAnswer) release();
   }
 
   const server = http.createServer((req, res) => {
@@ -359,10 +366,16 @@ export async function startEmulator(
     res.writeHead(out.status, { 'content-type': 'application/json', ...out.headers }).end(out.body);
   }
 
+  /** Whether the knobs apply to a request of `job` signed for `account` (`jobPrefix`, `account`). */
+  function faultsApply(job: string | null, account: string | undefined): boolean {
+    const f = state.faults;
+    if (f.jobPrefix !== null && !(job ?? '').startsWith(f.jobPrefix)) return false;
+    return f.account === null || account === f.account;
+  }
+
   function pickFault(job: string | null, account: string | undefined): FaultKind {
     const f = state.faults;
-    if (f.jobPrefix !== null && !(job ?? '').startsWith(f.jobPrefix)) return 'ok';
-    if (f.account !== null && account !== f.account) return 'ok';
+    if (!faultsApply(job, account)) return 'ok';
     const scripted = f.script.shift();
     if (scripted) return scripted;
     if (f.hang) return 'hang';
@@ -436,6 +449,12 @@ export async function startEmulator(
     // emulator closing): nothing to write to.
     if (request.signal?.aborted) return void logTo(calls, logged(0));
     logTo(calls, logged(out.status));
+    if (state.faults.holdAnswer && faultsApply(job, account)) {
+      hanging.add(res);
+      await new Promise<void>((resume) => held.push(resume));
+      hanging.delete(res);
+      if (closing || res.destroyed) return;
+    }
     const done = write(res, out, state.faults.oversize, state.faults.chunked).then((complete) => {
       if (!complete) cutOffCount += 1;
       writing.delete(done);

@@ -9,6 +9,7 @@ import type { JobLogs } from '../datasources/logs/jobLogs.ts';
 import type { AwsAccounts } from '../datasources/shared/accounts.ts';
 import type { JobStates } from '../datasources/state/jobStates.ts';
 import { ActionLog } from '../history/actions.ts';
+import { RerunLog } from '../history/reruns.ts';
 import type { History } from '../history/index.ts';
 import { openNotifications, type NotificationParts } from '../notifications/index.ts';
 import type { Observability } from '../observability/index.ts';
@@ -42,6 +43,7 @@ export function openActions(
     sources,
     logger,
     store: actionLog,
+    reruns: history ? new RerunLog(history.database) : null,
     states,
     ...(observability?.metrics ? { metrics: observability.metrics } : {}),
   });

@@ -22,7 +22,7 @@ export interface JobActionEntry {
   jobId: string;
   /** ISO-8601 UTC. */
   at: string;
-  action: 'CANCEL' | 'TERMINATE';
+  action: 'CANCEL' | 'TERMINATE' | 'RERUN';
   subject: string | null;
   reason: string;
   outcome: string;

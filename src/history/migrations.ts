@@ -331,6 +331,26 @@ export const MIGRATIONS: readonly (readonly MigrationStatement[])[] = [
     `ALTER TABLE notification_rules ADD COLUMN muted_until text`,
     `ALTER TABLE notification_rules ADD COLUMN failing_since text`,
   ],
+  // 16: reruns (history/reruns.ts, docs/actions.md "Rerun"): one row per job rerun and rerun key
+  // (the Idempotency-Key's digest, or the request's), written before the provider's call with
+  // the caller's (provider, account) pair, its new job's global ID once known. `claimed_at`
+  // (ISO) is when the call was last taken on: a row without a result older than a lease is
+  // taken on again. Indexed by the new job, for `Job.rerunOf`.
+  [
+    `CREATE TABLE job_reruns (
+      source_id text NOT NULL,
+      rerun_key text NOT NULL,
+      provider text NOT NULL,
+      account text NOT NULL,
+      subject text,
+      new_job_id text,
+      created_at text NOT NULL,
+      claimed_at text NOT NULL,
+      settled_at text,
+      PRIMARY KEY (source_id, rerun_key)
+    )`,
+    `CREATE INDEX job_reruns_new_job ON job_reruns (new_job_id)`,
+  ],
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

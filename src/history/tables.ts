@@ -176,10 +176,29 @@ interface EventCoverageTable {
   updated_at: string;
 }
 
+/** One rerun of a job (migration 16, history/reruns.ts). */
+export interface JobRerunsTable {
+  /** The global ID of the job rerun. */
+  source_id: string;
+  /** The rerun's key: a digest of the Idempotency-Key (or the request) and who asked. */
+  rerun_key: string;
+  provider: string;
+  /** The account's alias. */
+  account: string;
+  subject: string | null;
+  /** The new job's global ID; null until the provider's answer (or a lookup) gave it. */
+  new_job_id: string | null;
+  created_at: string;
+  /** When the call was last taken on (ISO): a row without a result older than the lease is taken again. */
+  claimed_at: string;
+  settled_at: string | null;
+}
+
 export interface HistoryTables {
   jobs: JobsTable;
   transitions: TransitionsTable;
   job_actions: JobActionsTable;
+  job_reruns: JobRerunsTable;
   notification_rules: NotificationRulesTable;
   notification_deliveries: NotificationDeliveriesTable;
   notification_attempts: NotificationAttemptsTable;

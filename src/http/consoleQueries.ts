@@ -24,7 +24,10 @@ function selectAll(type: GraphQLObjectType, depth: number): string {
     if (isObjectType(named)) {
       if (depth >= MAX_NESTING) continue;
       parts.push(`${field.name} { ${selectAll(named, depth + 1)} }`);
-    } else if (!isInterfaceType(named)) {
+    } else if (isInterfaceType(named)) {
+      // Another job (`rerunOf`, `reruns`): its ID, which the page links.
+      if (depth === 1 && named.name === 'Job') parts.push(`${field.name} { id }`);
+    } else {
       parts.push(field.name);
     }
   }

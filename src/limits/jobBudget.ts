@@ -124,6 +124,11 @@ export const ROOT_FIELD_JOB_KEYS: Record<
     const ids = Array.isArray(a.ids) ? a.ids : [];
     return ids.length > config.limits.maxJobIds ? [] : ids.map((id) => () => parseCounted(id));
   },
+  rerunJob: (a) => [() => parseCounted(a.id)],
+  rerunJobs: (a, config) => {
+    const ids = Array.isArray(a.ids) ? a.ids : [];
+    return ids.length > config.limits.maxJobIds ? [] : ids.map((id) => () => parseCounted(id));
+  },
   // Subscription.jobUpdates: every distinct well-formed ID is one watched job.
   jobUpdates: (a) =>
     (Array.isArray(a.ids) ? a.ids : []).map((id: unknown) => () => parseCounted(id)),

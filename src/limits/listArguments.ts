@@ -15,6 +15,7 @@ export const JOB_ID_LIST_ARGUMENTS: Readonly<Record<string, string>> = {
   jobs: 'ids',
   jobUpdates: 'ids',
   cancelJobs: 'ids',
+  rerunJobs: 'ids',
 };
 
 /** How long one list in a root field's arguments may be, and the variable that sets it (if any). */

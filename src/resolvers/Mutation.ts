@@ -35,6 +35,21 @@ function actOnOne(action: Asked['action']) {
 export const Mutation = {
   cancelJob: actOnOne('cancel'),
   terminateJob: actOnOne('terminate'),
+  rerunJob: actOnOne('rerun'),
+  rerunJobs(
+    _: unknown,
+    args: { ids: string[]; reason: string; dryRun: boolean },
+    context: RequestContext,
+    info: GraphQLResolveInfo,
+  ): Promise<JobActionResult[]> {
+    return act(context, info, {
+      ids: args.ids,
+      action: 'rerun',
+      reason: args.reason,
+      terminateRunning: false,
+      dryRun: args.dryRun,
+    });
+  },
   cancelJobs(
     _: unknown,
     args: { ids: string[]; reason: string; terminateRunning: boolean; dryRun: boolean },

@@ -57,6 +57,21 @@ const SHARED_FIELDS = {
   actionsTaken(job: JobRecord, _args: unknown, context: RequestContext) {
     return context.actionsTaken(job.id);
   },
+  /** The job this one reruns (jobgraph's rerun rows), read through the caller's loader; null when it may not. */
+  async rerunOf(
+    job: JobRecord,
+    _args: unknown,
+    context: RequestContext,
+  ): Promise<JobRecord | null> {
+    const { of } = await context.rerunsOf(job.id);
+    return of === null ? null : readable(context, of, 'rerunOf');
+  },
+  /** The reruns of the job (jobgraph's rerun rows), those the caller may read. */
+  async reruns(job: JobRecord, _args: unknown, context: RequestContext): Promise<JobRecord[]> {
+    const { made } = await context.rerunsOf(job.id);
+    const read = await Promise.all(made.map((id) => readable(context, id, 'reruns')));
+    return read.filter((r): r is JobRecord => r !== null);
+  },
   /**
    * Why the job failed or was cancelled, by its provider's rules (docs/failures.md); a listed row
    * of a failed job reads its whole record first (its summary lacks the fields the rules read).
@@ -78,6 +93,21 @@ const SHARED_FIELDS = {
     return (await recordField(job, 'lastConfirmedAt')) ?? null;
   },
 };
+
+/** The job `id` through the caller's loader (its grant and budget); null when it may not be read. */
+async function readable(
+  context: RequestContext,
+  id: string,
+  field: string,
+): Promise<JobRecord | null> {
+  // A jobUpdates event's context reads no other job (its watch reads the watched one only).
+  if (typeof (context as Partial<RequestContext>).loadJob !== 'function') return null;
+  try {
+    return await context.loadJob(parseGlobalId(id), field);
+  } catch {
+    return null;
+  }
+}
 
 /**
  * Resolvers shared by the concrete job entities: `__resolveReference` turns either key

@@ -145,8 +145,51 @@ describe.skipIf(chromiumPart.skip)('The jobs console acts on jobs (Debian Chromi
       expect(writeCalls()).toEqual([`CancelJob ${BATCH_JOB_IDS.runnable}`]);
       const job = await described(BATCH_JOB_IDS.runnable);
       expect(job).toMatchObject({ status: 'FAILED', statusReason: reason });
-      // Nothing more to do to it: the buttons are gone, the result stays.
-      expect(await o.page.$$('[data-job-actions] [data-action]')).toEqual([]);
+      // Nothing more to stop: the cancel is gone (a cancelled Batch job is FAILED: it may be
+      // rerun), the result stays.
+      expect(
+        await o.page.$$eval('[data-job-actions] [data-action]', (bs) =>
+          bs.map((b) => b.getAttribute('data-action')),
+        ),
+      ).toEqual(['RERUN']);
+      expect(o.problems).toEqual([]);
+    } finally {
+      await o.context.close();
+    }
+  });
+
+  it('reruns a failed Batch job from its page with a reason: one SubmitJob for a double click, the new job linked both ways', async () => {
+    const id = batchId('imagePull');
+    const reason = 'Image 9.9.9 is pushed now (console test)';
+    expect(await availableActions(id, token.writer)).toEqual(['RERUN']);
+    const o = await open(`/console/jobs/${encodeURIComponent(id)}`, token.writer);
+    try {
+      const keys = mutationKeys(o.page);
+      await o.page.waitForSelector('[data-job-actions] [data-action="RERUN"]');
+      clearCalls(rig.gw);
+      await o.page.click('[data-action="RERUN"]');
+      const send = '[data-action-form="RERUN"] button[type="submit"]';
+      expect(await o.page.isDisabled(send)).toBe(true);
+      await o.page.fill('#action-reason', reason);
+      await o.page.dblclick(send);
+      const outcome = await o.page.waitForSelector('[data-action-outcome="REQUESTED"]');
+      expect(await outcome.textContent()).toMatch(/^Rerun requested\. AWS Batch took the rerun/);
+      const link = await o.page.waitForSelector('[data-rerun-link]');
+      const made = (await link.getAttribute('data-rerun-link'))!;
+      expect(new Set(keys).size).toBe(1);
+      const submits = rig.gw.emulators.batch.calls.filter((c) =>
+        c.operation.startsWith('SubmitJob'),
+      );
+      expect(submits).toHaveLength(1);
+      // The job rerun links its rerun; the rerun's page links back.
+      await o.page.waitForSelector(`[data-reruns] [data-rerun="${made}"]`);
+      const native = made.slice(made.lastIndexOf(':') + 1);
+      expect(await described(native)).toMatchObject({
+        jobName: (await described(BATCH_JOB_IDS.imagePull))!.jobName,
+        tags: expect.objectContaining({ 'jobgraph:rerun-of': id }),
+      });
+      await link.click();
+      await o.page.waitForSelector(`[data-job-detail="${made}"] [data-rerun-of="${id}"]`);
       expect(o.problems).toEqual([]);
     } finally {
       await o.context.close();
@@ -279,6 +322,57 @@ describe.skipIf(chromiumPart.skip)('The jobs console acts on jobs (Debian Chromi
           status: 'FAILED',
           statusReason: reason,
         });
+      expect(o.problems).toEqual([]);
+    } finally {
+      await o.context.close();
+    }
+  });
+
+  it('reruns the failed jobs a list shows: a dry run sorts them by retryability as the API does and submits nothing, rerunning those too and the typed count let them through, each new job linked', async () => {
+    const o = await open('/console?provider=AWS_BATCH', token.writer);
+    try {
+      const shown = await rows(o.page);
+      const failed = shown.filter((r) => r.state === 'FAILED').map((r) => r.id);
+      expect(failed.length).toBeGreaterThan(1);
+      await o.page.waitForSelector('[data-bulk-rerun]');
+      clearCalls(rig.gw);
+      const reason = 'The platform fix is out (console bulk rerun)';
+      await o.page.fill('#rerun-reason', reason);
+      await o.page.click('[data-rerun-preview-button]');
+      const summary = await o.page.waitForSelector('[data-rerun-preview-summary]');
+      // The oracle: the same dry run through the API, sorted by Job.failure.retryable.
+      const dry = await gql<{
+        rerunJobs: { outcome: string; job: { failure: { retryable: boolean } | null } | null }[];
+      }>(
+        rig.gw,
+        'mutation($ids: [ID!]!, $reason: String!) { rerunJobs(ids: $ids, reason: $reason) { outcome job { failure { retryable } } } }',
+        { token: token.writer, variables: { ids: failed, reason } },
+      );
+      const would = dry.body.data!.rerunJobs.filter((r) => r.outcome === 'WOULD_APPLY');
+      const retryable = would.filter((r) => r.job?.failure?.retryable !== false).length;
+      const notRetryable = would.length - retryable;
+      expect(await summary.getAttribute('data-would-rerun')).toBe(String(retryable));
+      expect(await summary.getAttribute('data-not-retryable')).toBe(String(notRetryable));
+      expect(await summary.textContent()).toContain(`${retryable} would be rerun`);
+      expect(writeCalls()).toEqual([]);
+      expect(
+        rig.gw.emulators.batch.calls.filter((c) => c.operation.startsWith('SubmitJob')),
+      ).toEqual([]);
+      // "…are not retryable: rerun those too?": yes, all of them.
+      expect(notRetryable).toBeGreaterThan(0);
+      const all = retryable + notRetryable;
+      await o.page.check('[data-rerun-also]');
+      expect(await o.page.isDisabled('[data-rerun-act]')).toBe(true);
+      await o.page.fill('[data-rerun-confirm]', String(all));
+      await o.page.dblclick('[data-rerun-act]');
+      await o.page.waitForSelector('[data-rerun-results]');
+      const links = await o.page.$$eval('[data-rerun-results] [data-rerun-result-link]', (as) =>
+        as.map((a) => a.getAttribute('data-rerun-result-link')),
+      );
+      expect(links).toHaveLength(all);
+      expect(
+        rig.gw.emulators.batch.calls.filter((c) => c.operation.startsWith('SubmitJob')),
+      ).toHaveLength(all);
       expect(o.problems).toEqual([]);
     } finally {
       await o.context.close();

@@ -267,7 +267,13 @@ describe('The per-request job budget', () => {
         return job !== undefined && returnsJobs(getNamedType(job.type));
       })
       .map((f) => f.name);
-    expect(acting.sort()).toEqual(['cancelJob', 'cancelJobs', 'terminateJob']);
+    expect(acting.sort()).toEqual([
+      'cancelJob',
+      'cancelJobs',
+      'rerunJob',
+      'rerunJobs',
+      'terminateJob',
+    ]);
     expect(Object.keys(ROOT_FIELD_JOB_KEYS).sort()).toEqual(
       [...loading, ...watching, ...acting].sort(),
     );

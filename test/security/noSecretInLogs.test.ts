@@ -75,6 +75,8 @@ function fullSelection(type: GraphQLObjectType, depth = 0): string {
     .map((f) => {
       const named = getNamedType(f.type);
       const name = depth === 0 ? `${type.name}__${f.name}: ${f.name}` : f.name;
+      // Another job (`rerunOf`, `reruns`): a link, by its ID.
+      if (named.name === 'Job') return `${name} { id }`;
       if (!isObjectType(named)) return name;
       return depth < 6 ? `${name} { ${fullSelection(named, depth + 1)} }` : '';
     })

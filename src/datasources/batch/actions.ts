@@ -55,6 +55,15 @@ const CANCELLABLE = new Set(['SUBMITTED', 'PENDING', 'RUNNABLE']);
 export const BATCH_ACTIONS: ProviderActions = {
   reason: { max: BATCH_REASON_MAX_CHARS, unit: 'characters' },
   judge(action, record) {
+    // A failed job (cancelled and terminated ones are FAILED at Batch) is rerun; not one that
+    // runs still, nor one that succeeded.
+    if (action === 'rerun')
+      return record.state === 'FAILED'
+        ? { kind: 'apply' }
+        : {
+            kind: 'not-applied',
+            why: `The job is ${record.providerStatus ?? 'not finished'}: jobgraph reruns a job that failed.`,
+          };
     if (record.terminal) return { kind: 'finished' };
     if (action === 'terminate' || CANCELLABLE.has(record.providerStatus ?? ''))
       return { kind: 'apply' };

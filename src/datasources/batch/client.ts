@@ -8,6 +8,7 @@ import { jsonElements } from '../shared/jsonElements.ts';
 import type { AwsSourceOptions } from '../shared/options.ts';
 import type { Operation, ProviderWire, WireRequest } from '../shared/source.ts';
 import { CANCEL_JOB, TERMINATE_JOB } from './actions.ts';
+import { BATCH_RERUN } from './rerun.ts';
 import { jobsSubject, notFound, readBatchError, toUpstreamError } from './errors.ts';
 import { parse, parseJobElement, parseJobs } from './parse.ts';
 import type { BatchJobRecord } from './record.ts';
@@ -139,5 +140,6 @@ export function batchWire(
     ...awsWire(describe, BATCH_SERVICE, options),
     describeMany: { max: BATCH_DESCRIBE_MAX, operation: describeMany },
     actions: { cancel: CANCEL_JOB, terminate: TERMINATE_JOB },
+    rerun: BATCH_RERUN,
   };
 }

@@ -27,6 +27,8 @@ export const batch: Provider<'AWS_BATCH', BatchJobRecord, AwsSourceOptions> = {
     'batch:ListJobs',
     'batch:CancelJob',
     'batch:TerminateJob',
+    'batch:SubmitJob',
+    'batch:TagResource',
   ],
   // An array job's children by status.
   progress: { fields: ['arrayProperties'] },

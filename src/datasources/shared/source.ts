@@ -1,24 +1,12 @@
-import {
-  BadUserInputError,
-  InternalError,
-  MalformedBodyError,
-  UpstreamError,
-} from '../../errors.ts';
+import { InternalError, MalformedBodyError, UpstreamError } from '../../errors.ts';
 import { accountOfKey, type KeyGrammar } from '../../model/keyGrammar.ts';
-import { AccountSessionError } from './accounts.ts';
+import { credentialsFailure } from './credentialsFailure.ts';
 import type { JobKey } from '../../model/keys.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
 import { parseUnlessSame } from './answerMemo.ts';
 import { failedAttempt, okAttempt, type UpstreamAttemptResult } from './attempts.ts';
 import { DEFAULT_MAX_BODY_BYTES } from './bodyCap.ts';
-import {
-  PROVIDER_LABEL,
-  badResponse,
-  credentialsNotFound,
-  funnelError,
-  isNetworkError,
-  transportError,
-} from './classify.ts';
+import { badResponse, funnelError, isNetworkError, transportError } from './classify.ts';
 import { ClientPool, DEFAULT_MAX_CLIENTS } from './clientPool.ts';
 import { createAgents, destroyAgents, httpRequest, type HttpResult } from './http.ts';
 import type { SourceOptions } from './options.ts';
@@ -27,6 +15,8 @@ import { formEncode } from './rfc3986.ts';
 import { handMadeRetryPolicy, retryUpstream } from './retry.ts';
 import { promiseOf } from './promiseOf.ts';
 import type { SourceSeams } from './seams.ts';
+import { CLOCK_SKEW_CODES, CLOCK_SKEW_MS } from './clockSkew.ts';
+import { rerunSourceOf, type RerunInput } from './rerunning.ts';
 import {
   overrideOf,
   prepareEndpoint,
@@ -46,19 +36,6 @@ export type {
   WireRequest,
 } from './wire.ts';
 import type { Operation, ProviderSource, ProviderWire, WireRequest } from './wire.ts';
-
-/** Codes the AWS SDK reads as "the signing clock is off" (its clock-skew list). */
-const CLOCK_SKEW_CODES: ReadonlySet<string> = new Set([
-  'AuthFailure',
-  'InvalidSignatureException',
-  'RequestExpired',
-  'RequestInTheFuture',
-  'RequestTimeTooSkewed',
-  'SignatureDoesNotMatch',
-]);
-
-/** Skew beyond which the signing clock is corrected from an answer's Date header (the SDK's 5 minutes). */
-const CLOCK_SKEW_MS = 300_000;
 
 /** A regional endpoint, resolved once and kept (bounded by `maxClients`, closed after a minute unused). */
 interface RegionalEndpoint {
@@ -113,8 +90,18 @@ export function createSource<K extends JobKey, R extends JobRecord, O extends So
           ),
         }
       : {}),
+    // KeyOf<K['provider']> is K, which the compiler cannot see (as for fetchJob).
+    ...(wire.rerun
+      ? { rerun: rerunSourceOf(of.key, wire.rerun, rerunCall(pipeline)) as never }
+      : {}),
   };
 }
+
+/** The pipeline's call of a rerun operation (its output read by rerunning.ts). */
+const rerunCall =
+  (pipeline: Pipeline) =>
+  (op: Operation<RerunInput<JobKey>, unknown>, i: RerunInput<JobKey>, o: CallOptions) =>
+    pipeline.call(op, i, o);
 
 /**
  * A source's batch describe (JobSource.batch): keys grouped by region and account (a call is
@@ -447,41 +434,4 @@ type AttemptEnd = (result: UpstreamAttemptResult) => void;
 function ended(err: Error, end: AttemptEnd | undefined): Error {
   end?.(failedAttempt(err));
   return err;
-}
-
-/**
- * Credentials that could not be had: an UpstreamError the wire threw as is (COS without
- * credentials), a chain that found none PROVIDER_NOT_CONFIGURED, any other failure (an IMDS or
- * SSO endpoint down) UPSTREAM_UNAVAILABLE, not retried within the call.
- */
-function credentialsFailure(
-  provider: JobProvider,
-  err: unknown,
-): UpstreamError | InternalError | BadUserInputError {
-  if (
-    err instanceof UpstreamError ||
-    err instanceof InternalError ||
-    err instanceof BadUserInputError
-  )
-    return err;
-  if (err instanceof AccountSessionError) {
-    return new UpstreamError({
-      provider,
-      code: err.denied ? 'UPSTREAM_ACCESS_DENIED' : 'UPSTREAM_UNAVAILABLE',
-      message: err.message,
-      upstreamCode: err.upstreamCode,
-      retryable: false,
-      cause: err,
-    });
-  }
-  return (
-    credentialsNotFound(provider, err) ??
-    new UpstreamError({
-      provider,
-      code: 'UPSTREAM_UNAVAILABLE',
-      message: `${PROVIDER_LABEL[provider]} credentials could not be obtained.`,
-      retryable: false,
-      cause: err,
-    })
-  );
 }

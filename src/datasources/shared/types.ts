@@ -3,6 +3,7 @@ import type { JobProvider, JobRecord } from '../../model/job.ts';
 import type { JobActionName } from '../../config/types.ts';
 import type { CallOptions } from './rateGate.ts';
 import type { ActedAnswer } from './acting.ts';
+import type { RerunSource } from './rerunning.ts';
 
 /**
  * One provider's "describe a job" client: takes a key, returns the normalised record or
@@ -38,6 +39,8 @@ export interface JobSource<P extends JobProvider = JobProvider, R extends JobRec
     reason: string,
     options?: CallOptions,
   ): Promise<ActedAnswer>;
+  /** Rerun a finished job (docs/actions.md, "Rerun"); absent for a provider that has none. */
+  readonly rerun?: RerunSource<KeyOf<P>>;
   /** Release sockets and timers. */
   close?(): void;
   /** Regional clients open now (bounded by JOBGRAPH_MAX_CLIENTS_PER_PROVIDER); absent for a global service. */

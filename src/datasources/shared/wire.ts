@@ -11,6 +11,7 @@ import type { AnswerMemo } from './answerMemo.ts';
 import type { HttpResult } from './http.ts';
 import type { CallOptions } from './rateGate.ts';
 import type { JobSource } from './types.ts';
+import type { RerunInput, RerunSubmitted, RerunWire } from './rerunning.ts';
 
 /** One request of an operation, before it is addressed and signed. */
 export interface WireRequest {
@@ -82,6 +83,8 @@ export interface Operation<I, O> {
    * mutation that passed the actions' guards (docs/actions.md).
    */
   acts?: true;
+  /** Operations whose permission this call needs too (SubmitJob with tags: TagResource). */
+  alsoNeeds?: readonly string[];
 }
 
 /**
@@ -118,6 +121,12 @@ export interface ProviderWire<K extends JobKey, R extends JobRecord, C> {
   unreachableNote?: string;
   /** Its operations that act on a job (docs/actions.md), by action; absent: none. */
   actions?: Partial<Record<JobActionName, Operation<ActionInput<K>, ActedAnswer>>>;
+  /** Its rerun (docs/actions.md, "Rerun"): its operations, and what is read of keys and records. */
+  rerun?: RerunWire<
+    K,
+    Operation<RerunInput<K>, RerunSubmitted>,
+    Operation<RerunInput<K>, string[]>
+  >;
 }
 
 /** A provider's source: the JobSource the gateway uses, and any other operation through the same pipeline. */

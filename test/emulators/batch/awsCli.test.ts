@@ -76,11 +76,12 @@ const iso = (ms: unknown) => (typeof ms === 'number' ? new Date(ms).toISOString(
 
 /**
  * Every field of `type`, all the way down (the SDL has no cycles below BatchJob), but `logTail`:
- * the job's log lines are CloudWatch Logs', not DescribeJobs' (test/datasources/logs/).
+ * the job's log lines are CloudWatch Logs', not DescribeJobs' (test/datasources/logs/); nor the
+ * links to other jobs (`rerunOf`, `reruns`: the history's, not DescribeJobs').
  */
 function selectAll(type: GraphQLObjectType): string {
   const fields = Object.values(type.getFields())
-    .filter((field) => field.name !== 'logTail')
+    .filter((field) => !['logTail', 'rerunOf', 'reruns'].includes(field.name))
     .map((field) => {
       const named = getNamedType(field.type);
       return isObjectType(named) ? `${field.name} { ${selectAll(named)} }` : field.name;
