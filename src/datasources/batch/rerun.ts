@@ -121,8 +121,11 @@ export function submitBody(r: BatchJobRecord, sourceId: string, rerunKey: string
 type BatchRerun = RerunInput<BatchKey>;
 const batchRecord = (input: BatchRerun) => input.record as BatchJobRecord;
 
-/** SubmitJob (`POST /v1/submitjob`, rest-json, SigV4 `batch`): answers `{jobArn, jobName, jobId}`. */
-const SUBMIT_JOB: Operation<BatchRerun, RerunSubmitted> = {
+/**
+ * SubmitJob (`POST /v1/submitjob`, rest-json, SigV4 `batch`): answers `{jobArn, jobName, jobId}`.
+ * @public (the permissions test reads each exported operation of the provider's folder)
+ */
+export const SUBMIT_JOB: Operation<BatchRerun, RerunSubmitted> = {
   name: 'SubmitJob',
   acts: true,
   // Tags given to SubmitJob are authorized as batch:TagResource too (AWS Batch User Guide, "Tag
@@ -144,8 +147,11 @@ const SUBMIT_JOB: Operation<BatchRerun, RerunSubmitted> = {
   },
 };
 
-/** ListJobs of the queue with `JOB_NAME` = the rerun's name (every status, newest first, at most 100). */
-const RERUN_CANDIDATES: Operation<BatchRerun, string[]> = {
+/**
+ * ListJobs of the queue with `JOB_NAME` = the rerun's name (every status, newest first, at most 100).
+ * @public (the permissions test reads each exported operation of the provider's folder)
+ */
+export const RERUN_CANDIDATES: Operation<BatchRerun, string[]> = {
   name: 'ListJobs',
   region: (input) => input.key.region,
   send: (input) => ({
