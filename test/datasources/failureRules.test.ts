@@ -103,7 +103,7 @@ describe('the failure engine', () => {
   });
 });
 
-describe('HealthOmics failure rules (omics-2026.11.1)', () => {
+describe('HealthOmics failure rules (omics-2026.11.2)', () => {
   it.each([
     ['ASSUME_ROLE_FAILED: could not assume the service role', 'PERMISSION'],
     ['ECR_PERMISSION_ERROR', 'PERMISSION'],
@@ -139,6 +139,30 @@ describe('HealthOmics failure rules (omics-2026.11.1)', () => {
       category: 'CANCELLED',
     });
     expect(omicsFailure(omics('SUCCEEDED', 'The job completed successfully.'))).toBeNull();
+  });
+
+  // A workflow run (GetRun) gives a code of the table in `failureReason`, its text in
+  // `statusMessage`: the code decides, compared exactly, before any message rule.
+  it.each([
+    ['ASSUME_ROLE_FAILED', 'PERMISSION', false],
+    ['ECR_PERMISSION_ERROR', 'PERMISSION', false],
+    ['CANNOT_START_CONTAINER_ERROR', 'PROVIDER_ERROR', true],
+    ['FILE_SYSTEM_OUT_OF_SPACE', 'CAPACITY', false],
+  ] as const)('reads a run’s failureReason %s', (code, category, retryable) => {
+    const failure = evaluateFailure(OMICS_FAILURE_RULES, 'FAILED', [
+      { field: 'failureReason', value: code },
+      { field: 'statusMessage', value: 'CANNOT_START_CONTAINER_ERROR while retrying' },
+    ]);
+    expect(failure).toMatchObject({ category, retryable, rulesVersion: 'omics-2026.11.2' });
+    expect(failure?.evidence).toContain(`failureReason: ${code}`);
+  });
+
+  it('does not take a failureReason no code equals, nor a code inside other text', () => {
+    for (const value of ['WORKFLOW_RUN_FAILED', 'not FILE_SYSTEM_OUT_OF_SPACE']) {
+      expect(
+        evaluateFailure(OMICS_FAILURE_RULES, 'FAILED', [{ field: 'failureReason', value }]),
+      ).toMatchObject({ category: 'UNKNOWN' });
+    }
   });
 });
 

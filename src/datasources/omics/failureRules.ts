@@ -23,12 +23,39 @@ function onMessages(
   }));
 }
 
+/** A workflow run's `failureReason`: a code of the published table, compared exactly. */
+function onReason(
+  code: string,
+  outcome: Pick<FailureRule, 'category' | 'retryable' | 'summary'>,
+): FailureRule {
+  return { field: 'failureReason', equals: code, ...outcome, source: TABLE };
+}
+
 /**
- * HealthOmics' failure causes: its published failure-reason table's codes where a message names
- * one, and AWS's access-denied wording. A reference import job reports its reason only as text
- * (`statusMessage`, each source's `statusMessage`); anything else is UNKNOWN.
+ * HealthOmics' failure causes: its published failure-reason table's codes, first as a workflow
+ * run's `failureReason` (GetRun), then where a message names one, and AWS's access-denied wording.
+ * A reference import job reports its reason only as text (`statusMessage`, each source's
+ * `statusMessage`); anything else is UNKNOWN.
  */
-export const OMICS_FAILURE_RULES = failureRules('omics-2026.11.1', [
+export const OMICS_FAILURE_RULES = failureRules('omics-2026.11.2', [
+  ...['ASSUME_ROLE_FAILED', 'ECR_PERMISSION_ERROR'].map((code) =>
+    onReason(code, {
+      category: 'PERMISSION',
+      retryable: false,
+      summary: "The run's service role could not be assumed or lacks access ({value}).",
+    }),
+  ),
+  onReason('CANNOT_START_CONTAINER_ERROR', {
+    category: 'PROVIDER_ERROR',
+    retryable: true,
+    summary: "HealthOmics could not start a task's container.",
+  }),
+  onReason('FILE_SYSTEM_OUT_OF_SPACE', {
+    category: 'CAPACITY',
+    retryable: false,
+    summary:
+      "The run's file system filled up: run it again with more storageCapacity or DYNAMIC storage.",
+  }),
   ...onMessages(/\b(ASSUME_ROLE_FAILED|ECR_PERMISSION_ERROR)\b|^Access ?Denied\b/i, {
     category: 'PERMISSION',
     retryable: false,
