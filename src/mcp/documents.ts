@@ -56,6 +56,11 @@ export const CANCEL = `mutation McpCancel($id: ID!, $reason: String!) {
   cancelJob(id: $id, reason: $reason) { id action outcome message providerCode job { id state } }
 }`;
 
+/** `rerun_job`: the new job read back, to be watched (`watch_job`). */
+export const RERUN = `mutation McpRerun($id: ID!, $reason: String!) {
+  rerunJob(id: $id, reason: $reason) { id action outcome message providerCode job { id state } rerun { id state } }
+}`;
+
 /** `terminate_job`. */
 export const TERMINATE = `mutation McpTerminate($id: ID!, $reason: String!) {
   terminateJob(id: $id, reason: $reason) { id action outcome message providerCode job { id state } }

@@ -25,6 +25,10 @@ const output = z.object({
   message: z.string(),
   providerCode: z.string().nullable(),
   state: z.string().nullable(),
+  rerun: z
+    .object({ id: z.string(), state: z.string() })
+    .nullable()
+    .describe('rerun_job: the new job (watch it with watch_job); null for the others'),
 });
 
 const WRITE_TOOLS = [
@@ -44,10 +48,18 @@ const WRITE_TOOLS = [
     document: doc.TERMINATE,
     field: 'terminateJob',
   },
+  {
+    name: 'rerun_job',
+    title: 'Rerun a failed job',
+    description:
+      'Submit a failed AWS Batch job again as it ran (its definition revision, queue, parameters, command, environment, resources, tags); a child’s rerun is its parent’s. Asked again with the same reason, it answers the same new job (one submission). Answers the new job’s ID: watch it with watch_job. NOT_SUPPORTED outside AWS Batch. Audited under the token’s subject and this client.',
+    document: doc.RERUN,
+    field: 'rerunJob',
+  },
 ] as const;
 
 /** The write tools' names. */
-const WRITE_TOOL_NAMES: readonly string[] = ['cancel_job', 'terminate_job'];
+const WRITE_TOOL_NAMES: readonly string[] = WRITE_TOOLS.map((t) => t.name);
 
 /**
  * The write tool a JSON-RPC body calls when its caller may not (`allowed` false), else null: the
@@ -93,6 +105,7 @@ export function registerWriteTools(
         const result = res.data?.[tool.field] as Record<string, unknown> | null | undefined;
         if (!result) return refusal(errorsText(res.errors));
         const job = result.job as { state?: string } | null;
+        const rerun = (result.rerun as { id: string; state: string } | null | undefined) ?? null;
         return answer({
           id: result.id,
           action: result.action,
@@ -100,6 +113,7 @@ export function registerWriteTools(
           message: result.message,
           providerCode: result.providerCode ?? null,
           state: job?.state ?? null,
+          rerun,
         });
       },
     );

@@ -135,10 +135,10 @@ describe('jobgraph’s MCP server, through the official client on a demo gateway
     expect((got.job as Structured).state).toBe('SUCCEEDED');
   });
 
-  it('lists cancel_job and terminate_job, destructive, to a jobs:write token with the write tools on', async () => {
+  it('lists cancel_job, terminate_job and rerun_job, destructive, to a jobs:write token with the write tools on', async () => {
     const { tools } = await (await connect(operator)).listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(
-      [...READ_TOOLS, 'cancel_job', 'terminate_job'].sort(),
+      [...READ_TOOLS, 'cancel_job', 'rerun_job', 'terminate_job'].sort(),
     );
     const terminate = tools.find((t) => t.name === 'terminate_job');
     expect(terminate?.annotations?.destructiveHint).toBe(true);
@@ -225,6 +225,28 @@ describe('jobgraph’s MCP server, through the official client on a demo gateway
       subject: 'demo-operator via MCP client "e2e-agent"',
       action: 'TERMINATE',
     });
+  });
+
+  it('reruns a failed Batch job once for a jobs:write token: the new job, the same one when asked again', async () => {
+    const id = `batch:us-east-1:${BATCH_JOB_IDS.outOfMemory}`;
+    const client = await connect(operator);
+    const first = (await call(client, 'rerun_job', { id, reason: 'mcp rerun test' }))
+      .structuredContent as Structured;
+    expect(first).toMatchObject({ action: 'RERUN', outcome: 'REQUESTED' });
+    const rerun = first.rerun as { id: string; state: string };
+    expect(rerun.id).toMatch(/^batch:us-east-1:/);
+    expect(rerun.id).not.toBe(id);
+    const again = (await call(client, 'rerun_job', { id, reason: 'mcp rerun test' }))
+      .structuredContent as Structured;
+    expect((again.rerun as { id: string }).id).toBe(rerun.id);
+    // The graph links the two, and the new job can be watched as a task.
+    const linked = await graph(operator, `query($id: ID!) { job(id: $id) { rerunOf { id } } }`, {
+      id: rerun.id,
+    });
+    expect((linked.data?.job as { rerunOf: { id: string } }).rerunOf.id).toBe(id);
+    const watched = (await call(client, 'watch_job', { id: rerun.id }))
+      .structuredContent as Structured;
+    expect(watched.task).toMatchObject({ taskId: rerun.id, status: 'working' });
   });
 
   it('keeps every result under its byte budget and says how to ask for more', async () => {
