@@ -18,7 +18,9 @@ import {
 } from '../../../src/emulators/batch/serviceJobData.ts';
 import { DEMO_AWS_CREDENTIALS } from '../../../src/emulators/framework.ts';
 import { startEmulators, type EmulatorSet } from '../../../src/emulators/index.ts';
+import { realPart } from '../../support/realParts.ts';
 import { useStarted } from '../../support/useStarted.ts';
+import { runAwsCli } from '../awsCli.ts';
 
 /**
  * AWS Batch service jobs in the Batch emulator, held to @aws-sdk/client-batch: DescribeServiceJob
@@ -161,5 +163,40 @@ describe('AWS Batch emulator: service jobs through @aws-sdk/client-batch', () =>
     });
     const unknown = batch().send(new TerminateServiceJobCommand({ jobId: 'nope', reason: 'x' }));
     await expect(unknown).rejects.toBeInstanceOf(ClientException);
+  });
+
+  describe.skipIf(realPart('aws-cli').skip)('through the AWS CLI', () => {
+    it('describe-service-job and list-service-jobs answer the CLI field for field as the SDK reads them', async () => {
+      const cli = async (args: string[]) => {
+        const { code, stdout, stderr } = await runAwsCli([
+          'batch',
+          ...args,
+          '--endpoint-url',
+          set.batch.url,
+          '--output',
+          'json',
+        ]);
+        expect(stderr).toBe('');
+        expect(code).toBe(0);
+        return JSON.parse(stdout) as Record<string, unknown>;
+      };
+      for (const jobId of [SERVICE_JOB_IDS.failed, SERVICE_JOB_IDS.progressing])
+        expect(await cli(['describe-service-job', '--job-id', jobId])).toEqual(
+          await describeJob(jobId),
+        );
+      const listed = await cli([
+        'list-service-jobs',
+        '--job-queue',
+        SERVICE_JOB_QUEUE_NAME,
+        '--job-status',
+        'FAILED',
+      ]);
+      const { $metadata: _, ...bySdk } = await batch().send(
+        new ListServiceJobsCommand({ jobQueue: SERVICE_JOB_QUEUE_NAME, jobStatus: 'FAILED' }),
+      );
+      // The CLI's (botocore's) model has no `isTerminated` on a summary yet: it drops the field.
+      const withoutTerminated = bySdk.jobSummaryList!.map(({ isTerminated: _t, ...rest }) => rest);
+      expect(listed).toEqual({ jobSummaryList: withoutTerminated });
+    });
   });
 });
