@@ -201,7 +201,12 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
   };
   const changes = batchJobChanges();
   /** Service jobs (serviceJobs.ts): their own store and operations. */
-  const serviceJobs = batchServiceJobs({ now, anchorMs: listing.anchorMs });
+  const serviceJobs = batchServiceJobs({
+    now,
+    anchorMs: listing.anchorMs,
+    defaultAccountId: callers.accounts.defaultAccountId,
+    events: opts.events ?? NO_EVENTS,
+  });
   /** Jobs SubmitJob made, by account scope (submit.ts): found, listed and moved as any other. */
   const submitted = new Map<string, Map<string, WireBatchJob>>();
   const submittedOf = (scope: string, region: string) =>
@@ -522,7 +527,7 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
     name: 'batch',
     handle,
     jobs,
-    publishDue,
+    publishDue: () => [publishDue, serviceJobs.publishDue].forEach((publish) => publish()),
     control: (req) => jobControlRoute(jobs, req),
     describe(req) {
       const operation = operationOf(req);

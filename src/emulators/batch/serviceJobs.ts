@@ -1,10 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { signingRegionOf } from '../awsCaller.ts';
+import { eventBridgeEvent, publishOnChange, type EventSink } from '../eventBridge.ts';
 import type { EmulatorRequest } from '../framework.ts';
 import { BATCH_DEMO_REGION } from './data.ts';
 import {
   failedServiceJob,
   progressingServiceJob,
+  SERVICE_JOB_IDS,
   SERVICE_JOB_STATUSES,
   type ServiceJobStatus,
   type WireServiceJob,
@@ -72,11 +74,35 @@ export interface BatchServiceJobs {
   ): ServiceJobAnswer;
   /** The answer to a service-job request, or undefined for a request of another operation. */
   answer(req: EmulatorRequest, accountId: string): ServiceJobAnswer | undefined;
+  /** The progressing demo job's change of state, if any since the last call, as its event. */
+  publishDue: () => void;
   /** Every service job of an account now (for events and tests). */
   jobsOf(accountId: string): WireServiceJob[];
 }
 
-export function batchServiceJobs(opts: { now: () => number; anchorMs: number }): BatchServiceJobs {
+/**
+ * `Batch Service Job State Change` (source `aws.batch`): the job as DescribeServiceJob answers it,
+ * less `serviceRequestPayload` (the training request stays off the bus in this emulator).
+ */
+export function serviceJobStateChangeEvent(job: WireServiceJob, accountId: string, timeMs: number) {
+  const { serviceRequestPayload: _payload, ...detail } = job;
+  return eventBridgeEvent({
+    source: 'aws.batch',
+    detailType: 'Batch Service Job State Change',
+    account: accountId,
+    region: BATCH_DEMO_REGION,
+    timeMs,
+    resources: [job.jobArn],
+    detail,
+  });
+}
+
+export function batchServiceJobs(opts: {
+  now: () => number;
+  anchorMs: number;
+  defaultAccountId: string;
+  events: EventSink;
+}): BatchServiceJobs {
   const submitted = new Map<string, Map<string, WireServiceJob>>();
   const tokens = new Map<string, { digest: string; jobId: string }>();
   const terminated = new Map<string, { at: number; reason: string }>();
@@ -199,8 +225,11 @@ export function batchServiceJobs(opts: { now: () => number; anchorMs: number }):
     if (typeof body.reason !== 'string' || body.reason === '')
       return { clientError: 'reason is a required string.' };
     const key = `${accountId}/${job.jobId}`;
-    if (!FINISHED.includes(job.status) && !terminated.has(key))
+    if (!FINISHED.includes(job.status) && !terminated.has(key)) {
       terminated.set(key, { at: opts.now(), reason: body.reason });
+      const moved = withTermination(accountId, job);
+      opts.events.publish(serviceJobStateChangeEvent(moved, accountId, opts.now()));
+    }
     return { ok: {} };
   }
   function answer(req: EmulatorRequest, accountId: string): ServiceJobAnswer | undefined {
@@ -216,7 +245,14 @@ export function batchServiceJobs(opts: { now: () => number; anchorMs: number }):
       return { clientError: 'The request body must be a JSON object.' };
     return handle(operation, accountId, signingRegionOf(req) ?? '', body as Wire);
   }
-  return { handle, answer, jobsOf };
+  const publishDue = publishOnChange(
+    opts.events,
+    () =>
+      jobsOf(opts.defaultAccountId).find((j) => j.jobId === SERVICE_JOB_IDS.progressing) ?? null,
+    (job) => job.status,
+    (job) => serviceJobStateChangeEvent(job, opts.defaultAccountId, opts.now()),
+  );
+  return { handle, answer, jobsOf, publishDue };
 }
 
 function summary(job: WireServiceJob): Wire {

@@ -7,6 +7,7 @@ import {
   TerminateServiceJobCommand,
   type SubmitServiceJobCommandInput,
 } from '@aws-sdk/client-batch';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BATCH_DEMO_ACCOUNT_ID } from '../../../src/emulators/batch/data.ts';
 import {
@@ -17,7 +18,12 @@ import {
   SERVICE_JOB_STEP_MS,
 } from '../../../src/emulators/batch/serviceJobData.ts';
 import { DEMO_AWS_CREDENTIALS } from '../../../src/emulators/framework.ts';
-import { startEmulators, type EmulatorSet } from '../../../src/emulators/index.ts';
+import {
+  demoEventQueueUrls,
+  startEmulators,
+  type EmulatorSet,
+  type EventBridgeEvent,
+} from '../../../src/emulators/index.ts';
 import { realPart } from '../../support/realParts.ts';
 import { useStarted } from '../../support/useStarted.ts';
 import { runAwsCli } from '../awsCli.ts';
@@ -35,7 +41,7 @@ const set: EmulatorSet = useStarted(
   () => startEmulators({ now: () => clock, epochMs: EPOCH }),
   (s) => s.close(),
 );
-const clients: BatchClient[] = [];
+const clients: { destroy(): void }[] = [];
 afterAll(() => {
   for (const c of clients) c.destroy();
 });
@@ -50,6 +56,33 @@ const batch = () => {
   clients.push(c);
   return c;
 };
+/** The service-job events on the default account's queue now (deleted as read). */
+async function serviceJobEvents(): Promise<EventBridgeEvent[]> {
+  const url = demoEventQueueUrls(set.sqs.url).default;
+  const client = new SQSClient({
+    region: 'us-east-1',
+    maxAttempts: 1,
+    credentials: { ...DEMO_AWS_CREDENTIALS },
+    endpoint: set.sqs.url,
+  });
+  clients.push(client);
+  const out: EventBridgeEvent[] = [];
+  for (;;) {
+    const got = await client.send(
+      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+    );
+    const messages = got.Messages ?? [];
+    if (messages.length === 0)
+      return out.filter((e) => e['detail-type'] === 'Batch Service Job State Change');
+    out.push(...messages.map((m) => JSON.parse(m.Body as string) as EventBridgeEvent));
+    await client.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: url,
+        Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+      }),
+    );
+  }
+}
 const describeJob = async (jobId: string) => {
   const { $metadata: _, ...job } = await batch().send(new DescribeServiceJobCommand({ jobId }));
   return job;
@@ -72,16 +105,31 @@ describe('AWS Batch emulator: service jobs through @aws-sdk/client-batch', () =>
 
   it('moves the demo job SUBMITTED → SCHEDULED → RUNNING → SUCCEEDED as time passes', async () => {
     const seen: string[] = [];
+    const published: unknown[][] = [];
     const start = (await describeJob(SERVICE_JOB_IDS.progressing)).createdAt!;
+    await serviceJobEvents();
     for (let step = 0; step < 4; step++) {
       clock = start + step * SERVICE_JOB_STEP_MS;
+      set.publishDue();
       const job = await describeJob(SERVICE_JOB_IDS.progressing);
+      for (const e of await serviceJobEvents()) {
+        published.push([e.detail.jobId, e.detail.status, e.resources]);
+        expect(e.detail).not.toHaveProperty('serviceRequestPayload');
+        const { serviceRequestPayload: _p, ...described } = job;
+        expect(e.detail).toEqual(described);
+      }
       seen.push(job.status!);
       if (job.status === 'SCHEDULED') expect(job.scheduledAt).toBe(start + SERVICE_JOB_STEP_MS);
       if (job.status === 'RUNNING')
         expect(job.latestAttempt!.serviceResourceId!.value).toMatch(/:training-job\//);
     }
     expect(seen).toEqual(['SUBMITTED', 'SCHEDULED', 'RUNNING', 'SUCCEEDED']);
+    const arn = [
+      `arn:aws:batch:us-east-1:${BATCH_DEMO_ACCOUNT_ID}:service-job/${SERVICE_JOB_IDS.progressing}`,
+    ];
+    expect(published).toEqual(
+      ['SCHEDULED', 'RUNNING', 'SUCCEEDED'].map((s) => [SERVICE_JOB_IDS.progressing, s, arn]),
+    );
     clock = EPOCH;
   });
 
@@ -156,6 +204,10 @@ describe('AWS Batch emulator: service jobs through @aws-sdk/client-batch', () =>
       }),
     );
     await batch().send(new TerminateServiceJobCommand({ jobId, reason: 'stopped by a test' }));
+    const events = await serviceJobEvents();
+    expect(events.map((e) => [e.detail.jobId, e.detail.status, e.detail.isTerminated])).toEqual([
+      [jobId, 'FAILED', true],
+    ]);
     expect(await describeJob(jobId!)).toMatchObject({
       status: 'FAILED',
       statusReason: 'stopped by a test',
