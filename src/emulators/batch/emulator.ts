@@ -44,6 +44,7 @@ import { BATCH_SECOND_ACCOUNT_QUEUES, batchSecondAccountJobs } from './secondAcc
 import { batchLogSource } from './jobLogs.ts';
 import { matches, readFilters, summaryOf } from './listWire.ts';
 import { definitionTemplate, readSubmitInput, submittedJob } from './submit.ts';
+import { batchServiceJobs } from './serviceJobs.ts';
 import type { LogStreams } from '../logs/streams.ts';
 
 /** The API's documented limits, as the emulator enforces them. */
@@ -199,6 +200,13 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
     };
   };
   const changes = batchJobChanges();
+  /** Service jobs (serviceJobs.ts): their own store and operations. */
+  const serviceJobs = batchServiceJobs({
+    now,
+    anchorMs: listing.anchorMs,
+    defaultAccountId: callers.accounts.defaultAccountId,
+    events: opts.events ?? NO_EVENTS,
+  });
   /** Jobs SubmitJob made, by account scope (submit.ts): found, listed and moved as any other. */
   const submitted = new Map<string, Map<string, WireBatchJob>>();
   const submittedOf = (scope: string, region: string) =>
@@ -266,6 +274,8 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
       return error(status, code, message);
     }
     const account = jobsOf(auth.accountId);
+    const service = serviceJobs.answer(req, auth.accountId);
+    if (service) return 'ok' in service ? ok(service.ok) : clientError(service.clientError);
     const operation = operationOf(req);
     if (!operation) return error(404, 'UnknownOperationException', 'Unknown operation');
     const body = readBody(req.body);
@@ -517,7 +527,7 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
     name: 'batch',
     handle,
     jobs,
-    publishDue,
+    publishDue: () => [publishDue, serviceJobs.publishDue].forEach((publish) => publish()),
     control: (req) => jobControlRoute(jobs, req),
     describe(req) {
       const operation = operationOf(req);

@@ -105,10 +105,13 @@ const progressingBatchJob = (emulators: EmulatorSet = set) =>
 
 describe('Emulators that publish job events into SQS', () => {
   it('publishes a Batch state change, its detail the DescribeJobs record at that moment, on the account’s queue', async () => {
+    // (Batch also publishes `Batch Service Job State Change` as its demo service job moves.)
     await drain(queues().default);
     clock = EPOCH + 5_000; // SUBMITTED → PENDING
     set.publishDue();
-    const events = (await drain(queues().default)).filter((e) => e.source === 'aws.batch');
+    const events = (await drain(queues().default)).filter(
+      (e) => e['detail-type'] === 'Batch Job State Change',
+    );
     expect(events).toHaveLength(1);
     const [event] = events;
     const [record] = await describeJobs([progressingBatchJob()]);
@@ -128,10 +131,14 @@ describe('Emulators that publish job events into SQS', () => {
     set.publishDue();
     clock = EPOCH + 61_000;
     set.publishDue();
-    expect((await drain(queues().default)).filter((e) => e.source === 'aws.batch')).toEqual([]);
+    expect(
+      (await drain(queues().default)).filter((e) => e['detail-type'] === 'Batch Job State Change'),
+    ).toEqual([]);
     clock = EPOCH + 65_000; // the new cycle's PENDING
     set.publishDue();
-    const next = (await drain(queues().default)).filter((e) => e.source === 'aws.batch');
+    const next = (await drain(queues().default)).filter(
+      (e) => e['detail-type'] === 'Batch Job State Change',
+    );
     expect(next.map((e) => e.detail.status)).toEqual(['PENDING']);
     expect(next[0]?.detail.createdAt).toBe(EPOCH + 60_000);
   });
