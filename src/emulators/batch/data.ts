@@ -41,7 +41,7 @@ export interface WireJobQueue {
 }
 
 export const BATCH_DEMO_REGION = 'us-east-1';
-const BATCH_DEMO_ACCOUNT_ID = '123456789012';
+export const BATCH_DEMO_ACCOUNT_ID = '123456789012';
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;

@@ -27,11 +27,11 @@ export const SERVICE_JOB_STATUSES: readonly ServiceJobStatus[] = [
   'FAILED',
 ];
 
-export interface WireServiceResourceId {
+interface WireServiceResourceId {
   name: 'TrainingJobArn';
   value: string;
 }
-export interface WireServiceJobAttempt {
+interface WireServiceJobAttempt {
   serviceResourceId?: WireServiceResourceId;
   startedAt?: number;
   stoppedAt?: number;
@@ -90,7 +90,7 @@ const trainingArn = (accountId: string, name: string) =>
   `arn:aws:sagemaker:${BATCH_DEMO_REGION}:${accountId}:training-job/${name}`;
 
 /** A training request as SageMaker's CreateTrainingJob takes it, with a secret in its environment. */
-export function demoTrainingPayload(name: string): string {
+function demoTrainingPayload(name: string): string {
   return JSON.stringify({
     TrainingJobName: name,
     AlgorithmSpecification: {
@@ -105,7 +105,7 @@ export function demoTrainingPayload(name: string): string {
 }
 
 /** The state the progressing demo job is in at `nowMs`, `anchorMs` being when it was submitted. */
-export function progressingStatus(anchorMs: number, nowMs: number): ServiceJobStatus {
+function progressingStatus(anchorMs: number, nowMs: number): ServiceJobStatus {
   const step = Math.floor((nowMs - anchorMs) / SERVICE_JOB_STEP_MS);
   if (step <= 0) return 'SUBMITTED';
   if (step === 1) return 'SCHEDULED';

@@ -21,10 +21,10 @@ import {
  * TerminateServiceJob (`/v1/terminateservicejob`: a job not yet finished becomes FAILED with
  * `isTerminated` and the reason given). Only the demo region answers; another region has none.
  */
-export type ServiceJobOperation =
+type ServiceJobOperation =
   'SubmitServiceJob' | 'DescribeServiceJob' | 'ListServiceJobs' | 'TerminateServiceJob';
 
-export const SERVICE_JOB_PATHS: Record<string, ServiceJobOperation> = {
+const SERVICE_JOB_PATHS: Record<string, ServiceJobOperation> = {
   '/v1/submitservicejob': 'SubmitServiceJob',
   '/v1/describeservicejob': 'DescribeServiceJob',
   '/v1/listservicejobs': 'ListServiceJobs',
@@ -33,7 +33,7 @@ export const SERVICE_JOB_PATHS: Record<string, ServiceJobOperation> = {
 
 type Wire = Record<string, unknown>;
 /** An answer: the 200 body, or the ClientException message. */
-export type ServiceJobAnswer = { ok: Wire } | { clientError: string };
+type ServiceJobAnswer = { ok: Wire } | { clientError: string };
 
 const FINISHED: readonly ServiceJobStatus[] = ['SUCCEEDED', 'FAILED'];
 const SUMMARY_FIELDS = [
@@ -84,7 +84,7 @@ export interface BatchServiceJobs {
  * `Batch Service Job State Change` (source `aws.batch`): the job as DescribeServiceJob answers it,
  * less `serviceRequestPayload` (the training request stays off the bus in this emulator).
  */
-export function serviceJobStateChangeEvent(job: WireServiceJob, accountId: string, timeMs: number) {
+function serviceJobStateChangeEvent(job: WireServiceJob, accountId: string, timeMs: number) {
   const { serviceRequestPayload: _payload, ...detail } = job;
   return eventBridgeEvent({
     source: 'aws.batch',
