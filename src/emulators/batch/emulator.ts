@@ -45,6 +45,14 @@ import { batchLogSource } from './jobLogs.ts';
 import { matches, readFilters, summaryOf } from './listWire.ts';
 import { definitionTemplate, readSubmitInput, submittedJob } from './submit.ts';
 import { batchServiceJobs } from './serviceJobs.ts';
+import { describeComputeEnvironments as environments } from './computeEnvironments.ts';
+type BatchOperation =
+  | 'DescribeJobs'
+  | 'ListJobs'
+  | 'DescribeJobQueues'
+  | 'SubmitJob'
+  | 'DescribeComputeEnvironments'
+  | BatchAction;
 import type { LogStreams } from '../logs/streams.ts';
 
 /** The API's documented limits, as the emulator enforces them. */
@@ -286,6 +294,8 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
     if (operation === 'CancelJob' || operation === 'TerminateJob')
       return act(operation, req, auth.accountId, account, region, body);
     if (operation === 'SubmitJob') return submit(auth.accountId, account, region, body);
+    const envs = operation === 'DescribeComputeEnvironments' && environments(account, region, body);
+    if (envs) return typeof envs === 'string' ? clientError(envs) : ok(envs);
     return describeJobQueues(account, region, body);
   }
 
@@ -563,9 +573,7 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
   };
 }
 
-function operationOf(
-  req: EmulatorRequest,
-): 'DescribeJobs' | 'ListJobs' | 'DescribeJobQueues' | 'SubmitJob' | BatchAction | null {
+function operationOf(req: EmulatorRequest): BatchOperation | null {
   if (req.method !== 'POST') return null;
   switch (req.rawPath) {
     case '/v1/canceljob':
@@ -580,6 +588,8 @@ function operationOf(
       return 'DescribeJobQueues';
     case '/v1/submitjob':
       return 'SubmitJob';
+    case '/v1/describecomputeenvironments':
+      return 'DescribeComputeEnvironments';
     default:
       return null;
   }

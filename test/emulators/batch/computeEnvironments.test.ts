@@ -1,0 +1,61 @@
+import {
+  BatchClient,
+  ClientException,
+  DescribeComputeEnvironmentsCommand,
+} from '@aws-sdk/client-batch';
+import { describe, expect, it } from 'vitest';
+import type { RunningEmulator } from '../../../src/emulators/framework.ts';
+import { BATCH_QUEUES, SPOT_QUEUE } from '../../../src/emulators/batch/data.ts';
+import { createBatchEmulator } from '../../../src/emulators/batch/emulator.ts';
+import { useListHarness } from '../listHarness.ts';
+
+/**
+ * DescribeComputeEnvironments read with @aws-sdk/client-batch: the environments the region's
+ * queues name, with their types, instance types, vCPUs and (for the broken one) a status reason.
+ */
+
+const harness = useListHarness();
+const emulator = () => harness.startOn(createBatchEmulator);
+const sdk = (emu: RunningEmulator, region?: string) =>
+  harness.client(new BatchClient(harness.sdkOptions(emu, region)));
+
+describe('AWS Batch emulator DescribeComputeEnvironments', () => {
+  it('answers the queues’ environments: EC2, FARGATE and an INVALID SPOT one', async () => {
+    const emu = await emulator();
+    const out = await sdk(emu).send(new DescribeComputeEnvironmentsCommand({}));
+    const arns = BATCH_QUEUES.flatMap((q) =>
+      q.computeEnvironmentOrder.map((o) => o.computeEnvironment),
+    );
+    expect(out.computeEnvironments?.map((e) => e.computeEnvironmentArn)).toEqual(arns);
+    const byName = new Map(out.computeEnvironments!.map((e) => [e.computeEnvironmentName, e]));
+    expect(byName.get('genomics-ondemand')).toMatchObject({
+      status: 'VALID',
+      computeResources: { type: 'EC2', instanceTypes: ['m5.xlarge', 'm5.2xlarge'], maxvCpus: 256 },
+    });
+    expect(byName.get('etl-fargate')?.computeResources?.type).toBe('FARGATE');
+    expect(byName.get('gpu-spot')).toMatchObject({
+      status: 'INVALID',
+      statusReason: expect.stringContaining('CLIENT_ERROR'),
+      computeResources: { type: 'SPOT' },
+    });
+  });
+
+  it('filters by name or ARN; another region has none; a bad list is a ClientException', async () => {
+    const emu = await emulator();
+    const spotArn = SPOT_QUEUE.computeEnvironmentOrder[0]!.computeEnvironment;
+    const one = await sdk(emu).send(
+      new DescribeComputeEnvironmentsCommand({ computeEnvironments: [spotArn, 'etl-fargate'] }),
+    );
+    expect(one.computeEnvironments?.map((e) => e.computeEnvironmentName)).toEqual([
+      'etl-fargate',
+      'gpu-spot',
+    ]);
+    const elsewhere = await sdk(emu, 'eu-west-1').send(new DescribeComputeEnvironmentsCommand({}));
+    expect(elsewhere.computeEnvironments).toEqual([]);
+    await expect(
+      sdk(emu).send(
+        new DescribeComputeEnvironmentsCommand({ computeEnvironments: 'x' as unknown as string[] }),
+      ),
+    ).rejects.toBeInstanceOf(ClientException);
+  });
+});
