@@ -160,7 +160,7 @@ export class Notifier {
    * The job-state store's messages: an event's transition that some rule would take is read at
    * once to confirm it (never delivered on the event's word).
    */
-  readonly listener = (message: {
+  readonly subscriber = (message: {
     kind: string;
     record?: JobRecord;
     observation?: { origin: string; at?: number };
@@ -378,7 +378,7 @@ export class Notifier {
       const matching = this.#rules.matching(facts, trigger);
       if (matching.length === 0) continue;
       if (event) {
-        // Its confirming read is made (listener): what it will confirm awaits it, durably.
+        // Its confirming read is made (subscriber): what it will confirm awaits it, durably.
         const record = storedRecordOf(job);
         if (record.retained === true) continue;
         const stamp = stampOf(record, t.at);
