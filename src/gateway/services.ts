@@ -92,7 +92,7 @@ export function openGatewayNotifications(
   );
   if (notifications) {
     observability?.metrics?.notificationsBacklog(() => notifications.outbox.backlog);
-    states.subscribe(notifications.notifier.listener);
+    states.subscribe(notifications.notifier.subscriber);
     // A queue-blocked event (AWS Batch) is told to the notifier, which confirms it by a read.
     parts.events?.onQueueBlocked(notifications.notifier.queueBlocked);
   }

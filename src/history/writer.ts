@@ -12,6 +12,7 @@
  */
 import { isTerminalState, type JobRecord, type JobState } from '../model/job.ts';
 import { BatchStatements, type StagedJob } from './batchStatements.ts';
+import type { AfterCommit, BatchHook } from './batchHook.ts';
 import { markContradicted, placed, writeTransaction } from './placedTransitions.ts';
 import { writePartByPart } from './rowByRow.ts';
 import { indexNewJobs, newestSeq } from './textIndexUpkeep.ts';
@@ -23,8 +24,7 @@ import {
 } from './storableText.ts';
 import type { HistoryChange } from './change.ts';
 import { WaitingChanges, type WaitingJob } from './waitingChanges.ts';
-import type { Kysely } from 'kysely';
-import type { HistoryDatabase, HistoryTables, JobRow, TransitionRow } from './database.ts';
+import type { HistoryDatabase, JobRow, TransitionRow } from './database.ts';
 
 export type { HistoryChange, HistorySource } from './change.ts';
 /**
@@ -74,15 +74,8 @@ export interface HistoryWriterOptions {
    * answers is called once the transaction has committed (the outbox told to deliver): never
    * before, when another connection could not yet see the rows.
    */
-  inBatch?: (
-    tx: Kysely<HistoryTables>,
-    transitions: readonly TransitionRow[],
-    jobs: readonly StagedJob[],
-  ) => Promise<AfterCommit | void>;
+  inBatch?: BatchHook;
 }
-
-/** What a batch's `inBatch` asks to be done once the batch has committed. */
-type AfterCommit = () => void;
 
 /**
  * The most changes one batch writes: 13 parameters a job row keeps a statement under SQLite's

@@ -69,6 +69,8 @@ export function openNotifications(
   let notifications: Notifications | undefined;
   const outbox = new Outbox({
     store,
+    // The notifier's, made below: the outbox claims nothing before `start()`, called after it.
+    confirmAwaiting: (rows) => notifier.confirmAwaiting(rows),
     box,
     allowHosts: config.notifications.allowHosts,
     timeoutMs: config.notifications.timeoutMs,
@@ -91,7 +93,6 @@ export function openNotifications(
   });
   const notifier = createNotifier(store, database, jobs, logger, outbox, skipped(logger, metrics));
   notifications.changed = () => void notifier.refresh().catch(() => undefined);
-  outbox.confirmAwaiting = notifier.confirmAwaiting;
   // Rows of bare aliases (stored before pairs) take no job and show to no one until converted.
   void convertBareRules(store, accounts(), (id, reason) => notifications?.disabled(id, reason))
     .catch((e: unknown) =>

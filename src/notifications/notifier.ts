@@ -23,92 +23,32 @@
  * the provider stamped on the transition (its completion, else its update), so the same
  * transition seen by two replicas, or again after a restart, is one delivery (the outbox's key).
  */
-import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { HistoryTables } from '../history/database.ts';
 import { jobTransitions } from '../history/reader.ts';
-import { storedRecordOf, type StagedJob } from '../history/batchStatements.ts';
-import type { JobRow, TransitionRow } from '../history/tables.ts';
+import { storedRecordOf, type StagedJob } from '../history/batchHook.ts';
+import type { TransitionRow } from '../history/tables.ts';
 import type { JobRecord } from '../model/job.ts';
-import { parseGlobalId } from '../model/globalId.ts';
-import { partsOf } from '../datasources/registry.ts';
 import type { WebhookBody, NotificationTrigger, PayloadTransition } from './payload.ts';
-import { EVENT_TYPES } from './payload.ts';
 import type { DeliveryRow, RuleRow, RuleStore } from './ruleStore.ts';
 import type { BlockedQueue } from '../datasources/shared/provider.ts';
 import { blockStamp, confirmsBlock, withBlockedQueue } from './queueBlocked.ts';
 import { awaitedOf, awaitingRows } from './awaiting.ts';
 import { judgeStuck, stuckCandidates, type StuckBasis, type StuckJob } from './stuckScan.ts';
-import { failureField } from './failureField.ts';
 import { LEASE_MS } from './outbox.ts';
-import { keepParsed, parsedOf, ruleMatches, RuleSet, type JobFacts } from './ruleSet.ts';
-import { dueAt } from './chatGroups.ts';
+import { keepParsed, parsedOf, ruleMatches, RuleSet } from './ruleSet.ts';
+import {
+  deliveriesOf,
+  deliveryIdOf,
+  factsOfRecord,
+  factsOfRow,
+  stampOf,
+  triggerOf,
+  withFiring,
+} from './firing.ts';
 
 export { ruleMatches, type JobFacts } from './ruleSet.ts';
-
-/** The trigger a job's new state is, if any. */
-export function triggerOf(from: string | null, to: string): NotificationTrigger | null {
-  switch (to) {
-    case 'FAILED':
-      return 'FAILED';
-    case 'SUCCEEDED':
-    case 'SUCCEEDED_WITH_ERRORS':
-      return 'SUCCEEDED';
-    case 'CANCELLED':
-      return 'CANCELLED';
-    case 'IN_PROGRESS':
-      return from === null || from === 'QUEUED' || from === 'PAUSED' ? 'STARTED' : null;
-    default:
-      return null;
-  }
-}
-
-const lower = (s: unknown) => (typeof s === 'string' ? s.toLowerCase() : '');
-
-/** A record's facts (the history's row fields, read the same way). */
-function factsOfRecord(record: JobRecord, account: string): JobFacts {
-  const r = record as unknown as Record<string, unknown>;
-  return {
-    id: record.id,
-    provider: record.provider,
-    account,
-    region: typeof r.region === 'string' ? r.region : null,
-    state: record.state,
-    text: [
-      r.name ?? r.jobName ?? r.description,
-      r.jobQueue ?? r.queue ?? r.source,
-      r.statusMessage ?? r.statusReason,
-    ]
-      .map(lower)
-      .join('\n'),
-  };
-}
-
-const factsOfRow = (row: Omit<JobRow, 'record'>): JobFacts => ({
-  id: row.id,
-  provider: row.provider,
-  account: row.account,
-  region: row.region,
-  state: row.state,
-  text: [row.name, row.queue, row.status_message].map(lower).join('\n'),
-});
-
-/** The `webhook-id` of rule × job × transition: the same on every replica and after a restart. */
-export function deliveryIdOf(
-  ruleId: string,
-  jobId: string,
-  trigger: string,
-  stamp: string,
-): string {
-  const digest = createHash('sha256').update(`${ruleId}\n${jobId}\n${trigger}\n${stamp}`).digest();
-  return `msg_${digest.subarray(0, 18).toString('base64url')}`;
-}
-
-/** The provider's stamp of a record's transition: its completion, else its update, else `at`. */
-function stampOf(record: Record<string, unknown>, at: string): string {
-  const t = record.completedAt ?? record.updatedAt;
-  return typeof t === 'string' && t !== '' ? t : at;
-}
+export { deliveryIdOf, factsOfRecord, stampOf, triggerOf, withFiring } from './firing.ts';
 
 /** Most transitions a payload lists (the newest). */
 const TRANSITIONS_SHOWN = 10;
@@ -141,8 +81,6 @@ export interface NotifierOptions {
 
 /** Most stuck jobs one rule delivers a scan. */
 const STUCK_PER_RULE = 100;
-/** The transitions a part of another job notifies chat of through its parent only. */
-const PART_FINISHES: ReadonlySet<string> = new Set(['FAILED', 'SUCCEEDED', 'CANCELLED']);
 /** Most jobs a STUCK scan reads itself (past a bound, no read since): a scan's share of the rate budget. */
 const STUCK_READS_A_SCAN = 20;
 
@@ -222,7 +160,7 @@ export class Notifier {
    * The job-state store's messages: an event's transition that some rule would take is read at
    * once to confirm it (never delivered on the event's word).
    */
-  readonly listener = (message: {
+  readonly subscriber = (message: {
     kind: string;
     record?: JobRecord;
     observation?: { origin: string; at?: number };
@@ -445,7 +383,7 @@ export class Notifier {
       const matching = this.#rules.matching(facts, trigger);
       if (matching.length === 0) continue;
       if (event) {
-        // Its confirming read is made (listener): what it will confirm awaits it, durably.
+        // Its confirming read is made (subscriber): what it will confirm awaits it, durably.
         const record = storedRecordOf(job);
         if (record.retained === true) continue;
         const stamp = stampOf(record, t.at);
@@ -575,11 +513,6 @@ export class Notifier {
     )[0];
   }
 
-  /**
-   * One delivery a rule of `rules` for one job's transition, at `at`. The body differs between them only by
-   * `data.rule`: the rest (the job, its transitions, the link) is serialised once and shared, the
-   * text the same as `JSON.stringify` of the whole `WebhookBody`.
-   */
   #deliveries(
     rules: readonly RuleRow[],
     jobId: string,
@@ -587,39 +520,10 @@ export class Notifier {
     record: Record<string, unknown>,
     transitions: PayloadTransition[],
     at: string,
-    /** The provider's stamp of the transition (`stampOf`), which the IDs are derived from. */
     stamp: string,
   ): DeliveryRow[] {
-    const type = EVENT_TYPES[trigger];
-    const parts = partsOfJob(jobId);
-    // A part of another job (an array child, a node) changes with its parent: its finish is a
-    // webhook event of its own, never a chat message (the parent's counts it), so a multi-node
-    // job's failure is one message a channel, not one a node.
-    const part = PART_FINISHES.has(trigger) && parts?.parentOf(jobId) != null;
-    const taking = part ? rules.filter((r) => r.target_kind === 'WEBHOOK') : rules;
-    const count = parts?.countOf(record as never) ?? null;
-    const head = `{"type":${JSON.stringify(type)},"timestamp":${JSON.stringify(at)},"data":{"rule":`;
-    const shared: Omit<WebhookBody['data'], 'rule'> = {
-      job: record,
-      transitions,
-      consoleUrl: this.#o.consoleUrl?.(jobId) ?? null,
-      ...failureField(record),
-      ...(count !== null ? { parts: count } : {}),
-    };
-    // `,"job":…,"transitions":…,"consoleUrl":…}}`: the data's fields after `rule`.
-    const tail = `,${JSON.stringify(shared).slice(1)}}`;
-    return taking.map((rule) => ({
-      id: deliveryIdOf(rule.id, jobId, trigger, stamp),
-      rule_id: rule.id,
-      job_id: jobId,
-      type,
-      payload: head + JSON.stringify({ id: rule.id, name: rule.name }) + tail,
-      status: 'PENDING',
-      attempts: 0,
-      // A chat rule's deliveries wait for their window's end, and go as one message (chatGroups.ts).
-      next_attempt_at: new Date(dueAt(rule, Date.parse(at))).toISOString(),
-      created_at: at,
-    }));
+    const consoleUrl = this.#o.consoleUrl?.(jobId) ?? null;
+    return deliveriesOf(rules, { jobId, trigger, record, transitions, at, stamp, consoleUrl });
   }
 }
 
@@ -633,26 +537,4 @@ interface PendingEvent {
   at: string;
   trigger: NotificationTrigger;
   stamp: string;
-}
-
-/**
- * A payload's transitions ending with the one that fired it: the history's, and `firing` after
- * them unless the newest already moved the job to that state.
- */
-export function withFiring(
-  shown: PayloadTransition[],
-  firing: PayloadTransition,
-): PayloadTransition[] {
-  const last = shown.at(-1);
-  if (last && last.to === firing.to) return shown;
-  return [...shown, { ...firing, from: firing.from ?? last?.to ?? null }];
-}
-
-/** The parts rules of the provider of the job of `jobId` (null: none, or an ID it cannot read). */
-function partsOfJob(jobId: string) {
-  try {
-    return partsOf(parseGlobalId(jobId).provider);
-  } catch {
-    return null;
-  }
 }

@@ -52,6 +52,8 @@ export type AttemptOutcome = 'delivered' | 'retrying' | 'failed' | 'disabled';
 
 export interface OutboxOptions {
   store: RuleStore;
+  /** Confirms rows awaiting an event's confirmation that it took (the notifier's); unset: they wait. */
+  confirmAwaiting?: (rows: readonly DeliveryRow[]) => Promise<void>;
   box: SecretBox;
   allowHosts: readonly string[];
   timeoutMs: number;
@@ -126,9 +128,6 @@ export class Outbox {
   #started = false;
   #closed = false;
   #counted = { depth: 0, oldest: null as string | null };
-  /** Confirms rows awaiting an event's confirmation that it took (the notifier's); unset: they wait. */
-  confirmAwaiting: ((rows: readonly DeliveryRow[]) => Promise<void>) | null = null;
-
   constructor(options: OutboxOptions) {
     this.#o = options;
     this.#hosts = new HostGate(options.hostConcurrency);
@@ -177,7 +176,7 @@ export class Outbox {
   async #confirmAwaiting(due: DeliveryRow[]): Promise<DeliveryRow[]> {
     const awaiting = due.filter((d) => d.status === AWAITING);
     if (awaiting.length === 0) return due;
-    await this.confirmAwaiting?.(awaiting);
+    await this.#o.confirmAwaiting?.(awaiting);
     return due.filter((d) => d.status !== AWAITING);
   }
 

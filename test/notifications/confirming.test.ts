@@ -83,7 +83,7 @@ describe.each(historyStores())('An event confirmed for several rules on a $name'
       now: () => T0 + 3000,
     });
     await notifier.refresh();
-    notifier.listener({
+    notifier.subscriber({
       kind: 'change',
       record: record('FAILED'),
       observation: { origin: 'event' },

@@ -34,7 +34,7 @@ describe('A delivery an event fired', () => {
         deliver: (rows) => delivered(rows),
       });
       await notifier.refresh();
-      notifier.listener({
+      notifier.subscriber({
         kind: 'change',
         record: batchRecord(JOB, 'FAILED', iso(T0)),
         observation: { origin: 'event', at: T0 + 2000 },
@@ -107,7 +107,7 @@ describe('A multi-node job that failed', () => {
       });
       await notifier.refresh();
       for (const id of [parent, ...nodes])
-        notifier.listener({
+        notifier.subscriber({
           kind: 'change',
           record: recordOf(id),
           observation: { origin: 'event', at: T0 + 2000 },

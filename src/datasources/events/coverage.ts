@@ -2,7 +2,7 @@ import type { EventQueue } from '../../config/index.ts';
 import type { CoverageEvidence } from '../../history/coverageEvidence.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
 import { providerOf } from '../registry.ts';
-import type { JobState, StoreListener } from '../state/jobStates.ts';
+import type { JobState, StoreSubscriber } from '../state/jobStates.ts';
 
 /**
  * Why a provider's jobs of an account and region are not live by events (null: they are):
@@ -374,7 +374,7 @@ export function needsPolling(provider: JobProvider, fields: ReadonlySet<string>)
  */
 export function readsMeasured(
   seen: (read: { record: JobRecord; before: string; after: string }) => void,
-): StoreListener {
+): StoreSubscriber {
   return (message) => {
     if (message.kind !== 'change') return;
     const { record, entry, previous, observation } = message;

@@ -121,7 +121,7 @@ export type StoreMessage =
     };
 
 /** A subscriber of the store: told each message, in the order the store made them. */
-export type StoreListener = (message: StoreMessage) => void;
+export type StoreSubscriber = (message: StoreMessage) => void;
 
 export interface JobStatesOptions {
   /** How many jobs it remembers at most (default STATES_SIZE). */
@@ -147,7 +147,7 @@ export interface JobStatesOptions {
 /** Change signatures: most watched jobs share a few (a state, a status, a reason). */
 const SIGNATURES = new StringPool();
 
-/** How often a job read again unchanged is told to the seen listeners, at most. */
+/** How often a job read again unchanged is told to the seen subscribers, at most. */
 export const SEEN_EVERY_MS = 5 * 60_000;
 
 /**
@@ -207,9 +207,9 @@ export class JobStates {
   readonly #order = new RecencyList<Written>();
   /** Watched jobs (refcount): never evicted while watched. */
   readonly #pins = new Map<string, number>();
-  readonly #listeners = new Set<StoreListener>();
+  readonly #subscribers = new Set<StoreSubscriber>();
   /** Subscribers that threw once already (told to onListenerFailure no more). */
-  readonly #failed = new WeakSet<StoreListener>();
+  readonly #failed = new WeakSet<StoreSubscriber>();
   #bytes = 0;
   /** Reads that changed what events had said, by provider (`jobgraph_events_missed_total`). */
   readonly missed = new Map<JobProvider, number>();
@@ -249,20 +249,20 @@ export class JobStates {
   }
 
   /** Told every message (StoreMessage) until the returned function is called. */
-  subscribe(listener: StoreListener): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+  subscribe(subscriber: StoreSubscriber): () => void {
+    this.#subscribers.add(subscriber);
+    return () => this.#subscribers.delete(subscriber);
   }
 
   /** Tell every subscriber `message`; one that throws fails alone (counted, told once). */
   #tell(message: StoreMessage): void {
-    for (const listener of [...this.#listeners]) {
+    for (const subscriber of [...this.#subscribers]) {
       try {
-        listener(message);
+        subscriber(message);
       } catch (err) {
         this.listenerFailures += 1;
-        if (!this.#failed.has(listener)) {
-          this.#failed.add(listener);
+        if (!this.#failed.has(subscriber)) {
+          this.#failed.add(subscriber);
           this.#onListenerFailure(err);
         }
       }
