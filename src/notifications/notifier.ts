@@ -48,7 +48,7 @@ import {
 } from './firing.ts';
 
 export { ruleMatches, type JobFacts } from './ruleSet.ts';
-export { deliveryIdOf, factsOfRecord, stampOf, triggerOf, withFiring } from './firing.ts';
+export { deliveryIdOf, triggerOf, withFiring } from './firing.ts';
 
 /** Most transitions a payload lists (the newest). */
 const TRANSITIONS_SHOWN = 10;
