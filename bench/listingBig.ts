@@ -18,13 +18,13 @@ import { heapOf, type GatewayProcess } from './rig/gateway.ts';
 import { post } from './lib/queries.ts';
 import { int, text } from './lib/settings.ts';
 import { KIT_LIMIT, kitMemoryLimit, type MemoryLimit } from './rig/memoryLimit.ts';
-import { mb, passMiss, writeReport } from './rig/report.ts';
+import { mb, passMiss, resultPath, writeReport } from './rig/report.ts';
 import { logger, release, runBench, startStack, type Stack } from './rig/stack.ts';
 import { median } from './rig/stats.ts';
 
 const log = logger('listing-big');
-const OUT_JSON = fileURLToPath(new URL('./listing-big-results.json', import.meta.url));
-const OUT_MD = fileURLToPath(new URL('./LISTING-BIG.md', import.meta.url));
+const OUT_JSON = resultPath('listing-big-results.json');
+const OUT_MD = resultPath('LISTING-BIG.md');
 const N = int('BENCH_JOBS_PER_SOURCE', 3000, 1, 100_000);
 const DASHBOARDS = 20;
 /** Listed jobs the operator's walk reads (issue 88 measured 15,000). */
