@@ -418,7 +418,7 @@ function render(r: Awaited<ReturnType<typeof measure>>): string {
     `| heap a held summary costs (measured over the ${r.snapshotBytesPerJob.jobs} summaries page 1 keeps: snapshots and kept pages) | ${r.snapshotBytesPerJob.heapBytes.toFixed(0)} bytes (estimate the byte bound counts: ${r.snapshotBytesPerJob.estimated.toFixed(0)}) |`,
     `| a job in the snapshots shared through Redis: its text, and what Redis holds (gzip, base64) | ${r.snapshotBytesPerJob.sharedText.toFixed(0)} bytes, ${r.snapshotBytesPerJob.sharedStored.toFixed(0)} bytes |`,
     '',
-    `The walk and the warm dashboards again on a fresh gateway in a memory cgroup of the kit's limit (${k.limit}, \`resources.limits.memory\` in deploy/kubernetes/deployment.yaml, from bench/sizing.json), as a pod runs it: Node sizes V8's heap from that limit instead of this machine's memory, and V8 its young generation from the heap. ${'unavailable' in k ? `Not measured: ${k.unavailable}.` : `Page 1 made ${k.page1Calls} list calls, no job twice: ${k.repeats === 0 ? 'yes' : `no (${k.repeats})`}.`}`,
+    `The walk and the warm dashboards again on a fresh gateway in a memory cgroup of the kit's limit (${k.limit}, \`resources.limits.memory\` in deploy/kubernetes/deployment.yaml, from deploy/sizing.json), as a pod runs it: Node sizes V8's heap from that limit instead of this machine's memory, and V8 its young generation from the heap. ${'unavailable' in k ? `Not measured: ${k.unavailable}.` : `Page 1 made ${k.page1Calls} list calls, no job twice: ${k.repeats === 0 ? 'yes' : `no (${k.repeats})`}.`}`,
     '',
     "| memory under the kit's limit | |",
     '| --- | --- |',

@@ -1,7 +1,7 @@
 /**
- * The watch load benchmark, in two modes: `npm run bench:sizing` (the sizing table: bench/SIZING.md
- * and bench/sizing.json) and `npm run bench:moonshot`
- * (`--moonshot`: bench/MOONSHOT.md, and its figures as one JSON line). The jobs, the watchers, the
+ * The watch load benchmark, in two modes: `npm run bench:sizing` (the sizing table: SIZING.md
+ * and sizing.json, in bench/results/) and `npm run bench:moonshot`
+ * (`--moonshot`: MOONSHOT.md in bench/results/, and its figures as one JSON line). The jobs, the watchers, the
  * phases and every setting: bench/README.md.
  */
 import { execFileSync } from 'node:child_process';
