@@ -1,0 +1,86 @@
+/**
+ * What differs between the history's two backends, one object each (issue 105 item 3): the
+ * writer's path (its transaction, its row locks, its lanes and turns) and the outbox's claim.
+ * Code that meets the store asks its dialect object, never its name. Objects are looked up by
+ * `HistoryDatabase['dialect']` until every branch has moved here.
+ */
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import type { HistoryTables } from './tables.ts';
+
+/** The history's backend, as the writer and the notifications' outbox meet it. */
+export interface Dialect {
+  readonly name: 'sqlite' | 'postgres';
+  /** Run `fn` in one write transaction that holds the store's write lock from its start. */
+  writeTransaction(
+    db: Kysely<HistoryTables>,
+    fn: (tx: Kysely<HistoryTables>) => Promise<void>,
+  ): Promise<void>;
+  /** Lock the stored jobs `ids` (in ID order) for this transaction; SQLite's write lock holds them already. */
+  lockJobs(tx: Kysely<HistoryTables>, ids: readonly string[]): Promise<void>;
+  /** A claim's read of due rows: PostgreSQL skips rows another replica has locked. */
+  claimRows<O>(
+    q: SelectQueryBuilder<HistoryTables, 'notification_deliveries', O>,
+  ): SelectQueryBuilder<HistoryTables, 'notification_deliveries', O>;
+  /** The writer's lanes (concurrent batches): SQLite has one writer. */
+  readonly writerLanes: number;
+  /** Rows written in chunks of statements (SQLite), or a batch whole (PostgreSQL). */
+  readonly chunkedWrites: boolean;
+  /** node:sqlite runs a statement on the main thread: the writer gives a turn between statements. */
+  readonly writesOnMainThread: boolean;
+  /** SQLite indexes a batch's new jobs' text in one statement after the batch (FTS5 segments). */
+  readonly indexesTextAfterBatch: boolean;
+}
+
+/** PostgreSQL's writer lanes: batches written at once on the pool's connections. */
+/**
+ * How many batches PostgreSQL writes at once, each in its own transaction on its own pooled
+ * connection: a job's changes always go to the same lane (by its ID), so they stay in order, and
+ * one lane's batch is built and sent while the other's executes (bench/HISTORY.md). SQLite has one
+ * writer, so it has one lane.
+ */
+const PG_LANES = 2;
+
+export const SQLITE: Dialect = {
+  name: 'sqlite',
+  // `BEGIN IMMEDIATE`: the file's write lock taken first (waiting out another process's batch).
+  writeTransaction: (db, fn) =>
+    db.connection().execute(async (conn) => {
+      await sql`BEGIN IMMEDIATE`.execute(conn);
+      try {
+        await fn(conn);
+        await sql`COMMIT`.execute(conn);
+      } catch (e) {
+        await sql`ROLLBACK`.execute(conn).catch(() => undefined);
+        throw e;
+      }
+    }),
+  lockJobs: async () => undefined,
+  claimRows: (q) => q,
+  writerLanes: 1,
+  chunkedWrites: true,
+  writesOnMainThread: true,
+  indexesTextAfterBatch: true,
+};
+
+export const POSTGRES: Dialect = {
+  name: 'postgres',
+  writeTransaction: (db, fn) => db.transaction().execute(fn),
+  lockJobs: async (tx, ids) => {
+    await tx
+      .selectFrom('jobs')
+      .select('id')
+      .where('id', 'in', ids)
+      .orderBy('id')
+      .forUpdate()
+      .execute();
+  },
+  claimRows: (q) => q.forUpdate().skipLocked(),
+  writerLanes: PG_LANES,
+  chunkedWrites: false,
+  writesOnMainThread: false,
+  indexesTextAfterBatch: false,
+};
+
+/** The dialect object of a store's dialect name. */
+export const dialectOf = (name: Dialect['name']): Dialect =>
+  ({ sqlite: SQLITE, postgres: POSTGRES })[name];
