@@ -15,6 +15,8 @@ export interface Dialect {
     db: Kysely<HistoryTables>,
     fn: (tx: Kysely<HistoryTables>) => Promise<void>,
   ): Promise<void>;
+  /** Inside a migration's write transaction: PostgreSQL locks the schema table (replicas start together). */
+  lockSchema(tx: Kysely<HistoryTables>): Promise<void>;
   /** Lock the stored jobs `ids` (in ID order) for this transaction; SQLite's write lock holds them already. */
   lockJobs(tx: Kysely<HistoryTables>, ids: readonly string[]): Promise<void>;
   /** A claim's read of due rows: PostgreSQL skips rows another replica has locked. */
@@ -50,10 +52,13 @@ export const SQLITE: Dialect = {
         await fn(conn);
         await sql`COMMIT`.execute(conn);
       } catch (e) {
+        // A failed COMMIT (a full disk, an I/O error) may have rolled back already: the error that
+        // says why is `e`, not the ROLLBACK's "no transaction is active".
         await sql`ROLLBACK`.execute(conn).catch(() => undefined);
         throw e;
       }
     }),
+  lockSchema: async () => undefined,
   lockJobs: async () => undefined,
   claimRows: (q) => q,
   writerLanes: 1,
@@ -65,6 +70,9 @@ export const SQLITE: Dialect = {
 export const POSTGRES: Dialect = {
   name: 'postgres',
   writeTransaction: (db, fn) => db.transaction().execute(fn),
+  lockSchema: async (tx) => {
+    await sql`LOCK TABLE jobgraph_schema IN EXCLUSIVE MODE`.execute(tx);
+  },
   lockJobs: async (tx, ids) => {
     await tx
       .selectFrom('jobs')
