@@ -23,6 +23,12 @@ export interface Dialect {
   claimRows<O>(
     q: SelectQueryBuilder<HistoryTables, 'notification_deliveries', O>,
   ): SelectQueryBuilder<HistoryTables, 'notification_deliveries', O>;
+  /** The store's size in bytes: SQLite's used pages, PostgreSQL's tables with their indexes and TOAST. */
+  storeBytes(db: Kysely<HistoryTables>): Promise<number>;
+  /** Pruned for size at JOBGRAPH_HISTORY_MAX_BYTES, its space reclaimed and compacted (SQLite); PostgreSQL is not (autovacuum). */
+  readonly prunesForSize: boolean;
+  /** What the 90 % warning of the size budget says happens at the budget. */
+  readonly atBudget: string;
   /** The writer's lanes (concurrent batches): SQLite has one writer. */
   readonly writerLanes: number;
   /** Rows written in chunks of statements (SQLite), or a batch whole (PostgreSQL). */
@@ -61,6 +67,14 @@ export const SQLITE: Dialect = {
   lockSchema: async () => undefined,
   lockJobs: async () => undefined,
   claimRows: (q) => q,
+  storeBytes: async (db) => {
+    const pragma = async (name: string) =>
+      Number(Object.values((await sql.raw(`PRAGMA ${name}`).execute(db)).rows[0] ?? {})[0] ?? 0);
+    const pages = (await pragma('page_count')) - (await pragma('freelist_count'));
+    return pages * (await pragma('page_size'));
+  },
+  prunesForSize: true,
+  atBudget: 'at the budget its oldest finished jobs are pruned',
   writerLanes: 1,
   chunkedWrites: true,
   writesOnMainThread: true,
@@ -83,6 +97,17 @@ export const POSTGRES: Dialect = {
       .execute();
   },
   claimRows: (q) => q.forUpdate().skipLocked(),
+  storeBytes: async (db) => {
+    const { rows } = await sql<{
+      bytes: string;
+    }>`SELECT pg_total_relation_size('jobs') + pg_total_relation_size('transitions') + pg_total_relation_size('job_actions') AS bytes`.execute(
+      db,
+    );
+    return Number(rows[0]?.bytes ?? 0);
+  },
+  prunesForSize: false,
+  atBudget:
+    'PostgreSQL is not pruned for size: lower JOBGRAPH_HISTORY_RETAIN_DAYS or raise the budget',
   writerLanes: PG_LANES,
   chunkedWrites: false,
   writesOnMainThread: false,
