@@ -1,10 +1,9 @@
 // `npm run bench:events`, events against polling (issue #59): figures, settings: bench/README.md.
 import { writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { batchCalls, change, liven, revive, watch, watchedJobs } from './eventsLoad.ts';
 import { int, pairs, quickRun, text } from './lib/settings.ts';
 import { REPO_ROOT, sleep } from './rig/proc.ts';
-import { columns, commitOf, loadAverage, runLine } from './rig/report.ts';
+import { columns, commitOf, loadAverage, resultPath, runLine } from './rig/report.ts';
 import { metricSeries, metricValue, scrape } from './rig/gateway.ts';
 import { kitMemoryLimit } from './rig/memoryLimit.ts';
 import { logger, release, runBench, startStack, type Stack } from './rig/stack.ts';
@@ -23,7 +22,7 @@ const RUNS = (text('BENCH_EVENTS_RUNS') ?? 'polling,events').split(',');
 const GATEWAY_REPO = text('BENCH_EVENTS_REPO');
 /** `1`: the gateway runs in a memory cgroup of the kit's limit, as a pod does (V8's heap sized from it). */
 const KIT = text('BENCH_EVENTS_KIT_LIMIT') === '1' ? kitMemoryLimit('jobgraph-events') : undefined;
-const OUT_MD = fileURLToPath(new URL('EVENTS.md', import.meta.url));
+const OUT_MD = resultPath('EVENTS.md');
 const log = logger('events');
 
 /** One run: a gateway (events on or off), the watchers, the warm-up, then the measured window of changes. */

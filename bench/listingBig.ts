@@ -18,13 +18,13 @@ import { heapOf, type GatewayProcess } from './rig/gateway.ts';
 import { post } from './lib/queries.ts';
 import { int, text } from './lib/settings.ts';
 import { KIT_LIMIT, kitMemoryLimit, type MemoryLimit } from './rig/memoryLimit.ts';
-import { mb, passMiss, writeReport } from './rig/report.ts';
+import { mb, passMiss, resultPath, writeReport } from './rig/report.ts';
 import { logger, release, runBench, startStack, type Stack } from './rig/stack.ts';
 import { median } from './rig/stats.ts';
 
 const log = logger('listing-big');
-const OUT_JSON = fileURLToPath(new URL('./listing-big-results.json', import.meta.url));
-const OUT_MD = fileURLToPath(new URL('./LISTING-BIG.md', import.meta.url));
+const OUT_JSON = resultPath('listing-big-results.json');
+const OUT_MD = resultPath('LISTING-BIG.md');
 const N = int('BENCH_JOBS_PER_SOURCE', 3000, 1, 100_000);
 const DASHBOARDS = 20;
 /** Listed jobs the operator's walk reads (issue 88 measured 15,000). */
@@ -418,7 +418,7 @@ function render(r: Awaited<ReturnType<typeof measure>>): string {
     `| heap a held summary costs (measured over the ${r.snapshotBytesPerJob.jobs} summaries page 1 keeps: snapshots and kept pages) | ${r.snapshotBytesPerJob.heapBytes.toFixed(0)} bytes (estimate the byte bound counts: ${r.snapshotBytesPerJob.estimated.toFixed(0)}) |`,
     `| a job in the snapshots shared through Redis: its text, and what Redis holds (gzip, base64) | ${r.snapshotBytesPerJob.sharedText.toFixed(0)} bytes, ${r.snapshotBytesPerJob.sharedStored.toFixed(0)} bytes |`,
     '',
-    `The walk and the warm dashboards again on a fresh gateway in a memory cgroup of the kit's limit (${k.limit}, \`resources.limits.memory\` in deploy/kubernetes/deployment.yaml, from bench/sizing.json), as a pod runs it: Node sizes V8's heap from that limit instead of this machine's memory, and V8 its young generation from the heap. ${'unavailable' in k ? `Not measured: ${k.unavailable}.` : `Page 1 made ${k.page1Calls} list calls, no job twice: ${k.repeats === 0 ? 'yes' : `no (${k.repeats})`}.`}`,
+    `The walk and the warm dashboards again on a fresh gateway in a memory cgroup of the kit's limit (${k.limit}, \`resources.limits.memory\` in deploy/kubernetes/deployment.yaml, from deploy/sizing.json), as a pod runs it: Node sizes V8's heap from that limit instead of this machine's memory, and V8 its young generation from the heap. ${'unavailable' in k ? `Not measured: ${k.unavailable}.` : `Page 1 made ${k.page1Calls} list calls, no job twice: ${k.repeats === 0 ? 'yes' : `no (${k.repeats})`}.`}`,
     '',
     "| memory under the kit's limit | |",
     '| --- | --- |',

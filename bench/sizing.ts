@@ -1,14 +1,13 @@
 /**
- * The watch load benchmark, in two modes: `npm run bench:sizing` (the sizing table: bench/SIZING.md
- * and bench/sizing.json) and `npm run bench:moonshot`
- * (`--moonshot`: bench/MOONSHOT.md, and its figures as one JSON line). The jobs, the watchers, the
+ * The watch load benchmark, in two modes: `npm run bench:sizing` (the sizing table: SIZING.md
+ * and sizing.json, in bench/results/) and `npm run bench:moonshot`
+ * (`--moonshot`: MOONSHOT.md in bench/results/, and its figures as one JSON line). The jobs, the watchers, the
  * phases and every setting: bench/README.md.
  */
 import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { listedDemoJobs } from '../src/emulators/index.ts';
 import { REPO_ROOT } from './rig/proc.ts';
-import { loadAverage, proseWrapped, runLine, writeReport } from './rig/report.ts';
+import { loadAverage, proseWrapped, resultPath, runLine, writeReport } from './rig/report.ts';
 import { runBench, startStack } from './rig/stack.ts';
 import * as watchers from './lib/watchers.ts';
 import {
@@ -26,8 +25,8 @@ import {
 } from './sizingRun.ts';
 import { moonshotProblems, renderMoonshot, renderSizing, sizingFigures } from './sizingReport.ts';
 
-const OUT_MD = fileURLToPath(new URL(s.moonshot ? 'MOONSHOT.md' : 'SIZING.md', import.meta.url));
-const OUT_JSON = fileURLToPath(new URL('./sizing.json', import.meta.url));
+const OUT_MD = resultPath(s.moonshot ? 'MOONSHOT.md' : 'SIZING.md');
+const OUT_JSON = resultPath('sizing.json');
 
 /**
  * `count` unfinished jobs of a big account, taken from each source in turn (newest first), how

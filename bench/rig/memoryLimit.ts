@@ -45,9 +45,9 @@ export function quantityBytes(quantity: string): number {
   return Number(match[1]) * unit;
 }
 
-/** The kit's memory limit per replica (deploy/ follows bench/sizing.json; manifests.test.ts checks it). */
+/** The kit's memory limit per replica (deploy/sizing.json, which the manifests follow; manifests.test.ts checks it). */
 export const KIT_LIMIT = (
-  JSON.parse(readFileSync(new URL('../sizing.json', import.meta.url), 'utf8')) as {
+  JSON.parse(readFileSync(new URL('../../deploy/sizing.json', import.meta.url), 'utf8')) as {
     kubernetes: { limits: { memory: string } };
   }
 ).kubernetes.limits.memory;

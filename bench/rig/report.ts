@@ -1,6 +1,7 @@
 /** The one report writer: run facts, formatting, writing (bench:cpu's summary: cpuReport.ts). */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { format, resolveConfig } from 'prettier';
 
@@ -74,6 +75,16 @@ export function runLine(repoRoot: string, date = new Date().toISOString()): stri
 }
 
 /** Markdown as given, JSON laid out by Prettier (`prettier --check` passes); returns the paths. */
+/**
+ * Where a run writes its report: bench/results/ (ignored by git; a run's report is not a document,
+ * docs/performance.md holds the latest figure of each row). The folder is made on first use.
+ */
+export function resultPath(name: string): string {
+  const dir = fileURLToPath(new URL('../results/', import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  return `${dir}${name}`;
+}
+
 export async function writeReport(files: {
   md?: [path: string, text: string];
   json?: [path: string, value: unknown];

@@ -8,6 +8,7 @@
  */
 import { sql } from 'kysely';
 import type { HistoryDatabase } from './database.ts';
+import { dialectOf } from './dialect.ts';
 
 /** Share of the budget at which it is warned of, and down to which the budget's pruning goes. */
 const BUDGET_WARN_RATIO = 0.9;
@@ -42,20 +43,7 @@ const numberOf = (v: unknown): number => Number(v ?? 0);
 /** The store's size and its oldest job, measured now (a few cheap statements). */
 export async function measureHistory(database: HistoryDatabase): Promise<HistorySize> {
   const { db } = database;
-  let bytes: number;
-  if (database.dialect === 'sqlite') {
-    const pragma = async (name: string) =>
-      numberOf(Object.values((await sql.raw(`PRAGMA ${name}`).execute(db)).rows[0] ?? {})[0]);
-    const pages = (await pragma('page_count')) - (await pragma('freelist_count'));
-    bytes = pages * (await pragma('page_size'));
-  } else {
-    const { rows } = await sql<{
-      bytes: string;
-    }>`SELECT pg_total_relation_size('jobs') + pg_total_relation_size('transitions') + pg_total_relation_size('job_actions') AS bytes`.execute(
-      db,
-    );
-    bytes = numberOf(rows[0]?.bytes);
-  }
+  const bytes = await dialectOf(database.dialect).storeBytes(db);
   const oldest = await db
     .selectFrom('jobs')
     .select((eb) => eb.fn.min('sort_at').as('oldest'))
@@ -97,7 +85,7 @@ async function pruneOldestFinished(database: HistoryDatabase, count: number): Pr
  * until `jobgraph history prune` switches it (compactHistory). PostgreSQL: nothing (autovacuum).
  */
 export async function reclaimSpace(database: HistoryDatabase): Promise<void> {
-  if (database.dialect !== 'sqlite') return;
+  if (!dialectOf(database.dialect).prunesForSize) return;
   const { db } = database;
   const first = async (text: string) =>
     numberOf(Object.values((await sql.raw(text).execute(db)).rows[0] ?? {})[0]);
@@ -130,7 +118,7 @@ export async function reclaimSpace(database: HistoryDatabase): Promise<void> {
 export async function compactHistory(
   database: HistoryDatabase,
 ): Promise<{ before: number; after: number } | null> {
-  if (database.dialect !== 'sqlite' || database.sqliteExec === null) return null;
+  if (!dialectOf(database.dialect).prunesForSize || database.sqliteExec === null) return null;
   const { db } = database;
   const first = async (text: string) =>
     numberOf(Object.values((await sql.raw(text).execute(db)).rows[0] ?? {})[0]);
@@ -191,7 +179,7 @@ export class HistoryBudget {
   /** Measure now; warn, or prune down under the budget, as above. */
   async check(): Promise<void> {
     let size = await measureHistory(this.database);
-    if (size.bytes >= this.maxBytes && this.database.dialect === 'sqlite') {
+    if (size.bytes >= this.maxBytes && dialectOf(this.database.dialect).prunesForSize) {
       const target = this.maxBytes * BUDGET_WARN_RATIO;
       // Each round aims a little lower than 90 %: a page half emptied is not freed, so pruning by
       // the average a job takes falls short of its aim (most of all where the fixed pages of the
@@ -232,9 +220,7 @@ export class HistoryBudget {
     if (near && !this.#warned)
       this.logger.warn(
         { history: this.database.where, bytes: size.bytes, maxBytes: this.maxBytes },
-        this.database.dialect === 'sqlite'
-          ? 'history: the store is at 90 % of JOBGRAPH_HISTORY_MAX_BYTES; at the budget its oldest finished jobs are pruned'
-          : 'history: the store is at 90 % of JOBGRAPH_HISTORY_MAX_BYTES; PostgreSQL is not pruned for size: lower JOBGRAPH_HISTORY_RETAIN_DAYS or raise the budget',
+        `history: the store is at 90 % of JOBGRAPH_HISTORY_MAX_BYTES; ${dialectOf(this.database.dialect).atBudget}`,
       );
     this.#warned = near;
   }

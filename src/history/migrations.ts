@@ -5,6 +5,7 @@
  * given per dialect where the two have no common words (an integer key that numbers itself).
  */
 import { sql, type Kysely } from 'kysely';
+import { dialectOf } from './dialect.ts';
 import { ConfigError } from '../config/env.ts';
 import type { HistoryTables } from './tables.ts';
 
@@ -369,25 +370,13 @@ export async function migrate(
     .select((eb) => eb.fn.max('version').as('v'))
     .executeTakeFirst();
   if (Number(current?.v ?? 0) === SCHEMA_VERSION) return;
-  if (dialect === 'postgres')
-    // Replicas sharing a PostgreSQL start together: one migrates, the others wait for it.
-    return db.transaction().execute(async (tx) => {
-      await sql`LOCK TABLE jobgraph_schema IN EXCLUSIVE MODE`.execute(tx);
-      await applyFrom(tx, dialect);
-    });
-  // SQLite: BEGIN IMMEDIATE takes the write lock first (waiting out another process's
-  // migration), so the version read below is the one this transaction builds on.
-  await db.connection().execute(async (conn) => {
-    await sql`BEGIN IMMEDIATE`.execute(conn);
-    try {
-      await applyFrom(conn, dialect);
-      await sql`COMMIT`.execute(conn);
-    } catch (e) {
-      // A failed COMMIT (a full disk, an I/O error) may have rolled back already: the error that
-      // says why is `e`, not the ROLLBACK's "no transaction is active".
-      await sql`ROLLBACK`.execute(conn).catch(() => undefined);
-      throw e;
-    }
+  // Replicas sharing a store start together: one migrates, the others wait for it (PostgreSQL
+  // locks the schema table; SQLite's BEGIN IMMEDIATE takes the write lock first), so the version
+  // read below is the one this transaction builds on.
+  const d = dialectOf(dialect);
+  await d.writeTransaction(db, async (tx) => {
+    await d.lockSchema(tx);
+    await applyFrom(tx, dialect);
   });
 }
 

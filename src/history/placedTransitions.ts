@@ -3,8 +3,9 @@
  * the job as the store holds it, and the marks of event transitions a read contradicted
  * (writer.ts).
  */
-import { sql, type CompiledQuery, type Kysely } from 'kysely';
+import type { CompiledQuery, Kysely } from 'kysely';
 import type { HistoryDatabase, HistoryTables, TransitionRow } from './database.ts';
+import { dialectOf, type Dialect } from './dialect.ts';
 
 /**
  * Run `fn` in one write transaction. SQLite: `BEGIN IMMEDIATE`, the file's write lock taken first
@@ -16,17 +17,7 @@ export async function writeTransaction(
   db: HistoryDatabase,
   fn: (tx: Kysely<HistoryTables>) => Promise<void>,
 ): Promise<void> {
-  if (db.dialect === 'postgres') return db.db.transaction().execute(fn);
-  await db.db.connection().execute(async (conn) => {
-    await sql`BEGIN IMMEDIATE`.execute(conn);
-    try {
-      await fn(conn);
-      await sql`COMMIT`.execute(conn);
-    } catch (e) {
-      await sql`ROLLBACK`.execute(conn).catch(() => undefined);
-      throw e;
-    }
-  });
+  return dialectOf(db.dialect).writeTransaction(db.db, fn);
 }
 
 /**
@@ -42,7 +33,7 @@ export async function writeTransaction(
  */
 export async function placed(
   tx: Kysely<HistoryTables>,
-  dialect: HistoryDatabase['dialect'],
+  dialect: Dialect,
   observed: readonly TransitionRow[],
   /** The read of the stored jobs (`storedStates`), compiled: BatchStatements keeps it compiled. */
   read: (ids: readonly string[]) => CompiledQuery<StoredState>,
@@ -53,14 +44,7 @@ export async function placed(
     { state: string; provider_status: string | null; count: number }
   >();
   if (ids.length > 0) {
-    if (dialect === 'postgres')
-      await tx
-        .selectFrom('jobs')
-        .select('id')
-        .where('id', 'in', ids)
-        .orderBy('id')
-        .forUpdate()
-        .execute();
+    await dialect.lockJobs(tx, ids);
     for (const row of (await tx.executeQuery(read(ids))).rows)
       stored.set(row.id, {
         state: row.state,

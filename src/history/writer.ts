@@ -13,6 +13,7 @@
 import { isTerminalState, type JobRecord, type JobState } from '../model/job.ts';
 import { BatchStatements, type StagedJob } from './batchStatements.ts';
 import type { AfterCommit, BatchHook } from './batchHook.ts';
+import { dialectOf } from './dialect.ts';
 import { markContradicted, placed, writeTransaction } from './placedTransitions.ts';
 import { writePartByPart } from './rowByRow.ts';
 import { indexNewJobs, newestSeq } from './textIndexUpkeep.ts';
@@ -83,14 +84,6 @@ export interface HistoryWriterOptions {
  */
 export const MAX_BATCH = 2000;
 
-/**
- * How many batches PostgreSQL writes at once, each in its own transaction on its own pooled
- * connection: a job's changes always go to the same lane (by its ID), so they stay in order, and
- * one lane's batch is built and sent while the other's executes (bench/HISTORY.md). SQLite has one
- * writer, so it has one lane.
- */
-const PG_LANES = 2;
-
 /** What every lane of a writer shares. */
 interface Shared {
   readonly db: HistoryDatabase;
@@ -128,7 +121,7 @@ export class HistoryWriter {
     };
     const shared: Shared = {
       db,
-      statements: new BatchStatements(db.db, db.dialect === 'sqlite'),
+      statements: new BatchStatements(db.db, dialectOf(db.dialect).chunkedWrites),
       options: this.#options,
       health: (reason) => {
         if (reason === this.#degraded) return;
@@ -138,7 +131,7 @@ export class HistoryWriter {
       },
       drained: () => this.#checkBound(),
     };
-    const lanes = db.dialect === 'sqlite' ? 1 : PG_LANES;
+    const lanes = dialectOf(db.dialect).writerLanes;
     const perLane = Math.ceil(this.#options.maxQueue / lanes);
     this.#lanes = Array.from({ length: lanes }, () => new Lane(shared, perLane));
   }
@@ -371,8 +364,10 @@ class Lane {
     const after: { committed?: AfterCommit | void } = {};
     await writeTransaction(db, async (tx) => {
       // SQLite: the jobs this batch adds are those numbered past the newest one now.
-      const indexAfter = db.dialect === 'sqlite' && jobs.length > 0 ? await newestSeq(tx) : null;
-      const transitions = await placed(tx, db.dialect, observed, (ids) =>
+      const dialect = dialectOf(db.dialect);
+      const indexAfter =
+        dialect.indexesTextAfterBatch && jobs.length > 0 ? await newestSeq(tx) : null;
+      const transitions = await placed(tx, dialect, observed, (ids) =>
         statements.storedStates(ids),
       );
       for (const query of statements.queries(inIdOrder(jobs), transitions)) {
@@ -382,7 +377,7 @@ class Lane {
         // for the whole write. Not when a batch's worth is already queued behind this one: each
         // turn given away then is a turn of new changes, and a writer that yields under a heavy
         // stream of changes falls behind (bench/HISTORY.md).
-        if (db.dialect === 'sqlite' && this.#waiting.size < options.batchSize)
+        if (dialect.writesOnMainThread && this.#waiting.size < options.batchSize)
           await new Promise((r) => setImmediate(r));
       }
       // Their text indexed in one statement: one segment of the text index a batch.

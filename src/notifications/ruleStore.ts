@@ -6,6 +6,7 @@
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { HistoryDatabase, HistoryTables } from '../history/database.ts';
+import { dialectOf } from '../history/dialect.ts';
 import type {
   NotificationAttemptsTable,
   NotificationDeliveriesTable,
@@ -374,15 +375,14 @@ export class RuleStore {
    */
   async claim(now: string, leaseUntil: string, max: number): Promise<DeliveryRow[]> {
     return this.#db.transaction().execute(async (tx) => {
-      let q = tx
+      const q = tx
         .selectFrom('notification_deliveries')
         .selectAll()
         .where('status', 'in', ['PENDING', 'RETRYING', AWAITING])
         .where('next_attempt_at', '<=', now)
         .orderBy('next_attempt_at')
         .limit(max);
-      if (this.dialect === 'postgres') q = q.forUpdate().skipLocked();
-      const rows = await q.execute();
+      const rows = await dialectOf(this.dialect).claimRows(q).execute();
       if (rows.length > 0)
         await tx
           .updateTable('notification_deliveries')
@@ -403,15 +403,14 @@ export class RuleStore {
    */
   async claimRule(ruleId: string, now: string, leaseUntil: string): Promise<DeliveryRow[]> {
     return this.#db.transaction().execute(async (tx) => {
-      let q = tx
+      const q = tx
         .selectFrom('notification_deliveries')
         .selectAll()
         .where('rule_id', '=', ruleId)
         .where('status', 'in', ['PENDING', 'RETRYING'])
         .where('next_attempt_at', '<=', now)
         .orderBy('next_attempt_at');
-      if (this.dialect === 'postgres') q = q.forUpdate().skipLocked();
-      const rows = await q.execute();
+      const rows = await dialectOf(this.dialect).claimRows(q).execute();
       if (rows.length > 0)
         await tx
           .updateTable('notification_deliveries')

@@ -224,8 +224,8 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
       cpu: expect.any(String),
       memory: expect.any(String),
     });
-    // The requests and the memory limit are the sizing table's (bench/SIZING.md, derived by
-    // bench/sizingReport.ts from the replica bench/sizing.ts measured); no CPU limit.
+    // The requests and the memory limit are the sizing table's (deploy/sizing.json, copied from a run's
+    // bench/results/sizing.json, which bench/sizingReport.ts derives from the replica measured); no CPU limit.
     expect(container.resources).toEqual(SIZING.kubernetes);
     expect(container.resources.limits.cpu).toBeUndefined();
   });

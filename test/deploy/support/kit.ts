@@ -21,8 +21,8 @@ export const read = (path: string) => readFileSync(path, 'utf8');
 
 export type Json = Record<string, any>;
 
-/** The Kubernetes resources the sizing table derives (`npm run bench:sizing`). */
-export const SIZING = JSON.parse(read(join(ROOT, 'bench', 'sizing.json'))) as {
+/** The Kubernetes resources the sizing table derives (deploy/sizing.json, copied from a run of `npm run bench:sizing`). */
+export const SIZING = JSON.parse(read(join(DEPLOY, 'sizing.json'))) as {
   kubernetes: { requests: { cpu: string; memory: string }; limits: { memory: string } };
 };
 

@@ -1,0 +1,119 @@
+/**
+ * What differs between the history's two backends, one object each (issue 105 item 3): the
+ * writer's path (its transaction, its row locks, its lanes and turns) and the outbox's claim.
+ * Code that meets the store asks its dialect object, never its name. Objects are looked up by
+ * `HistoryDatabase['dialect']` until every branch has moved here.
+ */
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import type { HistoryTables } from './tables.ts';
+
+/** The history's backend, as the writer and the notifications' outbox meet it. */
+export interface Dialect {
+  readonly name: 'sqlite' | 'postgres';
+  /** Run `fn` in one write transaction that holds the store's write lock from its start. */
+  writeTransaction(
+    db: Kysely<HistoryTables>,
+    fn: (tx: Kysely<HistoryTables>) => Promise<void>,
+  ): Promise<void>;
+  /** Inside a migration's write transaction: PostgreSQL locks the schema table (replicas start together). */
+  lockSchema(tx: Kysely<HistoryTables>): Promise<void>;
+  /** Lock the stored jobs `ids` (in ID order) for this transaction; SQLite's write lock holds them already. */
+  lockJobs(tx: Kysely<HistoryTables>, ids: readonly string[]): Promise<void>;
+  /** A claim's read of due rows: PostgreSQL skips rows another replica has locked. */
+  claimRows<O>(
+    q: SelectQueryBuilder<HistoryTables, 'notification_deliveries', O>,
+  ): SelectQueryBuilder<HistoryTables, 'notification_deliveries', O>;
+  /** The store's size in bytes: SQLite's used pages, PostgreSQL's tables with their indexes and TOAST. */
+  storeBytes(db: Kysely<HistoryTables>): Promise<number>;
+  /** Pruned for size at JOBGRAPH_HISTORY_MAX_BYTES, its space reclaimed and compacted (SQLite); PostgreSQL is not (autovacuum). */
+  readonly prunesForSize: boolean;
+  /** What the 90 % warning of the size budget says happens at the budget. */
+  readonly atBudget: string;
+  /** The writer's lanes (concurrent batches): SQLite has one writer. */
+  readonly writerLanes: number;
+  /** Rows written in chunks of statements (SQLite), or a batch whole (PostgreSQL). */
+  readonly chunkedWrites: boolean;
+  /** node:sqlite runs a statement on the main thread: the writer gives a turn between statements. */
+  readonly writesOnMainThread: boolean;
+  /** SQLite indexes a batch's new jobs' text in one statement after the batch (FTS5 segments). */
+  readonly indexesTextAfterBatch: boolean;
+}
+
+/** PostgreSQL's writer lanes: batches written at once on the pool's connections. */
+/**
+ * How many batches PostgreSQL writes at once, each in its own transaction on its own pooled
+ * connection: a job's changes always go to the same lane (by its ID), so they stay in order, and
+ * one lane's batch is built and sent while the other's executes (bench/HISTORY.md). SQLite has one
+ * writer, so it has one lane.
+ */
+const PG_LANES = 2;
+
+const SQLITE: Dialect = {
+  name: 'sqlite',
+  // `BEGIN IMMEDIATE`: the file's write lock taken first (waiting out another process's batch).
+  writeTransaction: (db, fn) =>
+    db.connection().execute(async (conn) => {
+      await sql`BEGIN IMMEDIATE`.execute(conn);
+      try {
+        await fn(conn);
+        await sql`COMMIT`.execute(conn);
+      } catch (e) {
+        // A failed COMMIT (a full disk, an I/O error) may have rolled back already: the error that
+        // says why is `e`, not the ROLLBACK's "no transaction is active".
+        await sql`ROLLBACK`.execute(conn).catch(() => undefined);
+        throw e;
+      }
+    }),
+  lockSchema: async () => undefined,
+  lockJobs: async () => undefined,
+  claimRows: (q) => q,
+  storeBytes: async (db) => {
+    const pragma = async (name: string) =>
+      Number(Object.values((await sql.raw(`PRAGMA ${name}`).execute(db)).rows[0] ?? {})[0] ?? 0);
+    const pages = (await pragma('page_count')) - (await pragma('freelist_count'));
+    return pages * (await pragma('page_size'));
+  },
+  prunesForSize: true,
+  atBudget: 'at the budget its oldest finished jobs are pruned',
+  writerLanes: 1,
+  chunkedWrites: true,
+  writesOnMainThread: true,
+  indexesTextAfterBatch: true,
+};
+
+const POSTGRES: Dialect = {
+  name: 'postgres',
+  writeTransaction: (db, fn) => db.transaction().execute(fn),
+  lockSchema: async (tx) => {
+    await sql`LOCK TABLE jobgraph_schema IN EXCLUSIVE MODE`.execute(tx);
+  },
+  lockJobs: async (tx, ids) => {
+    await tx
+      .selectFrom('jobs')
+      .select('id')
+      .where('id', 'in', ids)
+      .orderBy('id')
+      .forUpdate()
+      .execute();
+  },
+  claimRows: (q) => q.forUpdate().skipLocked(),
+  storeBytes: async (db) => {
+    const { rows } = await sql<{
+      bytes: string;
+    }>`SELECT pg_total_relation_size('jobs') + pg_total_relation_size('transitions') + pg_total_relation_size('job_actions') AS bytes`.execute(
+      db,
+    );
+    return Number(rows[0]?.bytes ?? 0);
+  },
+  prunesForSize: false,
+  atBudget:
+    'PostgreSQL is not pruned for size: lower JOBGRAPH_HISTORY_RETAIN_DAYS or raise the budget',
+  writerLanes: PG_LANES,
+  chunkedWrites: false,
+  writesOnMainThread: false,
+  indexesTextAfterBatch: false,
+};
+
+/** The dialect object of a store's dialect name. */
+export const dialectOf = (name: Dialect['name']): Dialect =>
+  ({ sqlite: SQLITE, postgres: POSTGRES })[name];
