@@ -21,7 +21,7 @@ export function demoTokenLines(
   const actions = [...gateway.config.actions];
   const acts =
     actions.length > 0
-      ? `${actions.map((a) => `${a}s`).join(' and ')} the demo's jobs (JOBGRAPH_ACTIONS=${actions.join(',')})`
+      ? `${inWords(actions.map((a) => `${a}s`))} the demo's jobs (JOBGRAPH_ACTIONS=${actions.join(',')})`
       : "acts on nothing: the demo's actions are off (JOBGRAPH_ACTIONS is empty)";
   const t = gateway.tokens;
   const tokens: PrintedToken[] = [
@@ -74,4 +74,11 @@ function demoMintLines(tokenKey: DemoGateway['tokenKey']): string[] {
         scopes,
         '',
       ];
+}
+
+/** `cancels, terminates and reruns`: a list in words. */
+function inWords(items: readonly string[]): string {
+  return items.length < 2
+    ? (items[0] ?? '')
+    : `${items.slice(0, -1).join(', ')} and ${items.at(-1)!}`;
 }

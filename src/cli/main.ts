@@ -207,7 +207,7 @@ async function demoAccessLines(gateway: DemoGateway, secondAlias: string): Promi
     `  GraphQL + Apollo Sandbox:  ${gateway.server.url.replace('127.0.0.1', 'localhost')}`,
     "  (Sandbox loads from Apollo's CDN, so it needs the internet; offline, use the jobs console.)",
     `  MCP server (for agents, docs/mcp.md):  ${gateway.server.url.replace('127.0.0.1', 'localhost').replace(/\/graphql$/, '/mcp')}`,
-    '    with a token below in its Authorization header (the Reader reads; the Operator also cancels and terminates when JOBGRAPH_MCP_WRITE_TOOLS=on)',
+    '    with a token below in its Authorization header (the Reader reads; the Operator also cancels, terminates and reruns when JOBGRAPH_MCP_WRITE_TOOLS=on)',
     '',
     ...(await import('./demoTokenLines.ts')).demoTokenLines(gateway, secondAlias, link),
   ];

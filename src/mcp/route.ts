@@ -132,10 +132,11 @@ export function mcpRoute(app: express.Express, parts: McpRouteParts): void {
     res.json(protectedResourceMetadata(config, req));
   });
   const choices = choicesOf(parts.schema);
+  if (choices === null) return;
   const handler = createMcpHandler(
     ({ authInfo }) =>
       mcpServerFor(authInfo?.extra?.admitted as Admitted, { config, run: parts.run, choices }),
-    { responseMode: 'json', maxRequestBodySize: config.limits.maxBodyBytes },
+    { maxRequestBodySize: config.limits.maxBodyBytes },
   );
   app.use(
     MCP_PATH,

@@ -45,7 +45,7 @@ describe('The demo banner’s operator token', () => {
     expect(decodeJwt(writer).scope).toBe('jobs:read jobs:write notifications:write jobs:logs:read');
     expect(decodeJwt(writer).sub).toBe('demo-operator');
     expect(demo.output.stdout).toContain(
-      "  3. Operator — jobs:read jobs:write notifications:write jobs:logs:read, every account: cancels and terminates the demo's jobs (JOBGRAPH_ACTIONS=cancel,terminate), makes notification rules, reads job logs",
+      "  3. Operator — jobs:read jobs:write notifications:write jobs:logs:read, every account: cancels, terminates and reruns the demo's jobs (JOBGRAPH_ACTIONS=cancel,terminate,rerun), makes notification rules, reads job logs",
     );
     expect(demo.output.stdout).toMatch(/npm run jobgraph -- token --scopes "jobs:read"/);
     expect(demo.output.stdout).toMatch(

@@ -48,6 +48,7 @@ const EXTRA: Record<string, string[]> = {
     'logPlace.ts',
     'failureRules.ts',
     'parts.ts',
+    'rerun.ts',
   ],
 };
 

@@ -20,7 +20,8 @@ const namedType = (type: TypeNode): string =>
  * `Job.accountAlias`), from the marks of a kept record (`Job.retained`, `Job.lastConfirmedAt`:
  * absent on a live one), from the event queues' state (`Job.liveBy`), or from the history store
  * and the caller (`Job.transitions`, `Job.availableActions`, `Job.actionsTaken`), or by the
- * provider's rules from the record (`Job.failure`).
+ * provider's rules from the record (`Job.failure`), or from the history's rerun rows
+ * (`Job.rerunOf`, `Job.reruns`).
  */
 export const RESOLVED: ReadonlySet<string> = new Set([
   'account',
@@ -33,6 +34,8 @@ export const RESOLVED: ReadonlySet<string> = new Set([
   'liveBy',
   'logTail',
   'failure',
+  'rerunOf',
+  'reruns',
 ]);
 
 /** The field names of a GraphQL object or interface type a record carries, sorted. */
