@@ -11,7 +11,7 @@
  * goes as two messages.
  */
 import { bounded, safeText, TEXT_BOUNDS } from '../model/safeText.ts';
-import type { WebhookBody } from './payload.ts';
+import { adaptiveCard, type WebhookBody } from './payload.ts';
 import type { RuleRow } from './ruleStore.ts';
 
 /** The target kinds whose deliveries a window groups. */
@@ -131,33 +131,20 @@ function teamsGroup(facts: GroupFacts): Record<string, unknown> {
     counts.length
       ? [block([run(`${label}: `, { weight: 'Bolder' }), run(listed(counts, teams))])]
       : [];
-  return {
-    type: 'message',
-    attachments: [
-      {
-        contentType: 'application/vnd.microsoft.card.adaptive',
-        content: {
-          $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
-          type: 'AdaptiveCard',
-          version: '1.4',
-          body: [
-            { type: 'RichTextBlock', inlines: [run(teams(facts.title), { weight: 'Bolder' })] },
-            ...line('By cause', facts.causes),
-            ...line('By queue', facts.queues),
-            ...facts.jobs.map((j) =>
-              block([
-                run(`• ${teams(j.name)}`, {
-                  ...(j.url ? { selectAction: { type: 'Action.OpenUrl', url: j.url } } : {}),
-                }),
-                ...(j.cause ? [run(` — ${j.cause}`)] : []),
-              ]),
-            ),
-            ...(facts.more > 0 ? [block([run(`…and ${facts.more} more`)])] : []),
-          ],
-        },
-      },
-    ],
-  };
+  return adaptiveCard([
+    { type: 'RichTextBlock', inlines: [run(teams(facts.title), { weight: 'Bolder' })] },
+    ...line('By cause', facts.causes),
+    ...line('By queue', facts.queues),
+    ...facts.jobs.map((j) =>
+      block([
+        run(`• ${teams(j.name)}`, {
+          ...(j.url ? { selectAction: { type: 'Action.OpenUrl', url: j.url } } : {}),
+        }),
+        ...(j.cause ? [run(` — ${j.cause}`)] : []),
+      ]),
+    ),
+    ...(facts.more > 0 ? [block([run(`…and ${facts.more} more`)])] : []),
+  ]);
 }
 
 /** The one message a group of deliveries (their stored webhook bodies) sends to a `kind` target. */

@@ -257,21 +257,7 @@ export class Outbox {
       this.#retry(attempts, record, statusCode, error, retryAfter);
     const bodies = sendable.map((d) => JSON.parse(d.payload) as WebhookBody);
     const body = JSON.stringify(groupedMessage(rule.target_kind, bodies, rule.name));
-    try {
-      const url = this.#opened.open(rule.id, 'target', rule.target_sealed);
-      return await this.#answered(
-        rule,
-        await postToTarget(url, {}, body, this.#post),
-        record,
-        retry,
-      );
-    } catch (e) {
-      if (!(e instanceof TargetError)) throw e;
-      if (e.kind !== 'refused') return retry(null, e.kind, null);
-      await record(null, `refused: ${e.message}`, 'FAILED', null);
-      await this.#failing(rule);
-      return this.#outcome('failed');
-    }
+    return this.#sent(rule, {}, body, record, retry);
   }
 
   /**
@@ -379,6 +365,17 @@ export class Outbox {
         : {};
     const retry: Retry = (statusCode, error, retryAfter) =>
       this.#retry(delivery.attempts + 1, record, statusCode, error, retryAfter);
+    return this.#sent(rule, headers, body, record, retry);
+  }
+
+  /** `body` posted to `rule`'s target through the SSRF guard, its answer (or failure) judged and recorded. */
+  async #sent(
+    rule: RuleRow,
+    headers: Record<string, string>,
+    body: string,
+    record: Recorder,
+    retry: Retry,
+  ): Promise<AttemptOutcome> {
     try {
       const url = this.#opened.open(rule.id, 'target', rule.target_sealed);
       return await this.#answered(

@@ -189,6 +189,22 @@ export function teamsMessage(body: WebhookBody): Record<string, unknown> {
   const lines = (body.data.logLines ?? []).map((l) =>
     richText([run(teams(l.message, LOG_LINE), { fontType: 'Monospace' })], { spacing: 'None' }),
   );
+  return adaptiveCard(
+    [
+      richText([run(headline(body, teams), { weight: 'Bolder' })]),
+      ...facts(body, teams).map(([title, value]) =>
+        richText([run(`${title}: `, { weight: 'Bolder' }), run(value)], { spacing: 'None' }),
+      ),
+      ...lines,
+    ],
+    body.data.consoleUrl
+      ? [{ type: 'Action.OpenUrl', title: 'Open in jobgraph', url: body.data.consoleUrl }]
+      : [],
+  );
+}
+
+/** A Teams Workflows webhook's message: one Adaptive Card (1.4) of `body`, with `actions` if any. */
+export function adaptiveCard(body: object[], actions: object[] = []): Record<string, unknown> {
   return {
     type: 'message',
     attachments: [
@@ -198,20 +214,8 @@ export function teamsMessage(body: WebhookBody): Record<string, unknown> {
           $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
           type: 'AdaptiveCard',
           version: '1.4',
-          body: [
-            richText([run(headline(body, teams), { weight: 'Bolder' })]),
-            ...facts(body, teams).map(([title, value]) =>
-              richText([run(`${title}: `, { weight: 'Bolder' }), run(value)], { spacing: 'None' }),
-            ),
-            ...lines,
-          ],
-          ...(body.data.consoleUrl
-            ? {
-                actions: [
-                  { type: 'Action.OpenUrl', title: 'Open in jobgraph', url: body.data.consoleUrl },
-                ],
-              }
-            : {}),
+          body,
+          ...(actions.length > 0 ? { actions } : {}),
         },
       },
     ],

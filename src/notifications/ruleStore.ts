@@ -4,7 +4,7 @@
  * (secretBox.ts); this file never sees one in clear. A rule change and its audit row are written in
  * one transaction, durable before the mutation answers.
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
 import type { HistoryDatabase, HistoryTables } from '../history/database.ts';
 import { dialectOf } from '../history/dialect.ts';
 import type {
@@ -22,6 +22,8 @@ export const AWAITING = 'AWAITING';
 export type RuleRow = NotificationRulesTable;
 export type DeliveryRow = NotificationDeliveriesTable;
 export type AttemptRow = NotificationAttemptsTable;
+/** A select of whole delivery rows, as a claim narrows it. */
+type ClaimQuery = SelectQueryBuilder<HistoryTables, 'notification_deliveries', DeliveryRow>;
 
 /** A change of a rule, as the audit names it. */
 export type RuleChange =
@@ -374,27 +376,13 @@ export class RuleStore {
    * writer, whose transaction is the lock.
    */
   async claim(now: string, leaseUntil: string, max: number): Promise<DeliveryRow[]> {
-    return this.#db.transaction().execute(async (tx) => {
-      const q = tx
-        .selectFrom('notification_deliveries')
-        .selectAll()
+    return this.#claimed(leaseUntil, (q) =>
+      q
         .where('status', 'in', ['PENDING', 'RETRYING', AWAITING])
         .where('next_attempt_at', '<=', now)
         .orderBy('next_attempt_at')
-        .limit(max);
-      const rows = await dialectOf(this.dialect).claimRows(q).execute();
-      if (rows.length > 0)
-        await tx
-          .updateTable('notification_deliveries')
-          .set({ next_attempt_at: leaseUntil })
-          .where(
-            'id',
-            'in',
-            rows.map((r) => r.id),
-          )
-          .execute();
-      return rows;
-    });
+        .limit(max),
+    );
   }
 
   /**
@@ -402,14 +390,19 @@ export class RuleStore {
    * window goes as one message, chatGroups.ts), leased as `claim` leases them.
    */
   async claimRule(ruleId: string, now: string, leaseUntil: string): Promise<DeliveryRow[]> {
-    return this.#db.transaction().execute(async (tx) => {
-      const q = tx
-        .selectFrom('notification_deliveries')
-        .selectAll()
+    return this.#claimed(leaseUntil, (q) =>
+      q
         .where('rule_id', '=', ruleId)
         .where('status', 'in', ['PENDING', 'RETRYING'])
         .where('next_attempt_at', '<=', now)
-        .orderBy('next_attempt_at');
+        .orderBy('next_attempt_at'),
+    );
+  }
+
+  /** The deliveries `which` selects, locked for this replica (the Dialect's claim) and leased until `leaseUntil`. */
+  async #claimed(leaseUntil: string, which: (q: ClaimQuery) => ClaimQuery): Promise<DeliveryRow[]> {
+    return this.#db.transaction().execute(async (tx) => {
+      const q = which(tx.selectFrom('notification_deliveries').selectAll());
       const rows = await dialectOf(this.dialect).claimRows(q).execute();
       if (rows.length > 0)
         await tx
