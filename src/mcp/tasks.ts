@@ -69,6 +69,15 @@ async function readTask(parts: ToolParts, config: Config, taskId: string) {
   return { job, task: taskOf(job, config, new Date()) };
 }
 
+/** The task of a job by its global ID, as `watch_job` answers it; null when it cannot be read. */
+export function jobTasks(parts: ToolParts, config: Config) {
+  return (id: string): Promise<JobTask | null> =>
+    readTask(parts, config, id).then(
+      ({ task }) => task,
+      () => null,
+    );
+}
+
 /** The task's payload once it ended: the final record (failed: with its failure). */
 function finalOf(job: Job, task: JobTask) {
   return task.status === 'working' ? {} : { result: answer({ job }) };

@@ -15,7 +15,7 @@ import {
   type RunOperation,
   type ToolParts,
 } from './results.ts';
-import { registerTasks } from './tasks.ts';
+import { jobTasks, registerTasks } from './tasks.ts';
 import { registerWriteTools } from './writeTools.ts';
 
 /** The package's version as the server names itself. */
@@ -74,10 +74,15 @@ export function mcpServerFor(
     registerReadTools(server, parts);
     registerTasks(server, parts, config);
   }
-  registerWriteTools(server, parts, {
-    on: config.mcpWriteTools,
-    allowed: holds(admitted.identity, SCOPE_READ) && holds(admitted.identity, SCOPE_WRITE),
-  });
+  registerWriteTools(
+    server,
+    parts,
+    {
+      on: config.mcpWriteTools,
+      allowed: holds(admitted.identity, SCOPE_READ) && holds(admitted.identity, SCOPE_WRITE),
+    },
+    jobTasks(parts, config),
+  );
   return server;
 }
 

@@ -29,6 +29,10 @@ const output = z.object({
     .object({ id: z.string(), state: z.string() })
     .nullable()
     .describe('rerun_job: the new job (watch it with watch_job); null for the others'),
+  task: z
+    .record(z.string(), z.unknown())
+    .nullable()
+    .describe('rerun_job: the new job as a task (its ID the job’s), as watch_job answers it'),
 });
 
 const WRITE_TOOLS = [
@@ -82,6 +86,8 @@ export function registerWriteTools(
   server: McpServer,
   parts: ToolParts,
   gate: { on: boolean; allowed: boolean },
+  /** The task of a job by ID (tasks.ts), for the job a rerun made. */
+  taskOf: (id: string) => Promise<object | null>,
 ): void {
   if (!gate.on) return;
   for (const tool of WRITE_TOOLS) {
@@ -114,6 +120,7 @@ export function registerWriteTools(
           providerCode: result.providerCode ?? null,
           state: job?.state ?? null,
           rerun,
+          task: rerun ? await taskOf(rerun.id) : null,
         });
       },
     );

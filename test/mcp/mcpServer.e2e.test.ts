@@ -235,6 +235,8 @@ describe('jobgraph’s MCP server, through the official client on a demo gateway
     expect(first).toMatchObject({ action: 'RERUN', outcome: 'REQUESTED' });
     const rerun = first.rerun as { id: string; state: string };
     expect(rerun.id).toMatch(/^batch:us-east-1:/);
+    // It answers the new job as a task, as watch_job would.
+    expect(first.task).toMatchObject({ taskId: rerun.id, status: 'working' });
     expect(rerun.id).not.toBe(id);
     const again = (await call(client, 'rerun_job', { id, reason: 'mcp rerun test' }))
       .structuredContent as Structured;
