@@ -297,7 +297,9 @@ export function HistoryPage({
     blocked,
     onRefused,
   );
-  const counts = useHistorySummary(token, filters, search, blocked, onRefused);
+  // Asked once the table's first page is in: the page's searches at once stay within the
+  // caller's bound (JOBGRAPH_HISTORY_SEARCHES_PER_CALLER, 2: the table's, then the charts' pages).
+  const counts = useHistorySummary(token, filters, search, blocked || list === null, onRefused);
   const [seenAccounts, setSeenAccounts] = useState<string[]>([]);
   const now = useNow();
   useEffect(() => {

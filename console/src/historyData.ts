@@ -215,18 +215,27 @@ export function useHistorySummary(
     setError(null);
     if (blocked) return;
     const controller = new AbortController();
-    graphql<{ jobHistorySummary: HistorySummary }>(
-      SUMMARY_QUERY,
-      { filter: historyFilter(filters) },
-      token,
-      controller.signal,
-    )
-      .then((result) => {
-        if (!result.data?.jobHistorySummary) throw failure(result.errors);
-        setSummary(result.data.jobHistorySummary);
-      })
-      .catch(reported(onRefused, setError));
+    const ask = async (): Promise<HistorySummary> => {
+      for (let attempt = 1; ; attempt++) {
+        const result = await graphql<{ jobHistorySummary: HistorySummary }>(
+          SUMMARY_QUERY,
+          { filter: historyFilter(filters) },
+          token,
+          controller.signal,
+        );
+        if (result.data?.jobHistorySummary) return result.data.jobHistorySummary;
+        // A search more than a caller may run at once (the charts' pages hold one): asked again.
+        const busy = result.errors?.some((e) => e.extensions?.code === 'UPSTREAM_THROTTLED');
+        if (!busy || attempt >= SUMMARY_TRIES) throw failure(result.errors);
+        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+        controller.signal.throwIfAborted();
+      }
+    };
+    ask().then(setSummary, reported(onRefused, setError));
     return () => controller.abort();
   }, [search, blocked]);
   return { summary, error };
 }
+
+/** How often the summary is asked while the caller's searches are all running, at most. */
+const SUMMARY_TRIES = 8;
