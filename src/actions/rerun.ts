@@ -1,6 +1,8 @@
 /**
  * Rerunning a job (docs/actions.md, "Rerun"): the provider call after jobActions.ts's guards,
- * judging and audit row. AWS Batch's SubmitJob has no client token, so jobgraph keeps its own:
+ * judging and audit row. Where the provider takes a request token (COS Batch's
+ * ClientRequestToken), the rerun's key is it, and a submit made again answers the same job.
+ * AWS Batch's SubmitJob has no client token, so jobgraph keeps its own:
  * the rerun's key (a digest of who asks and their Idempotency-Key, else their reason), a durable
  * row written before the call (history/reruns.ts), and the key as a tag on the new job, by which
  * a lost answer is found again. A row with a result answers it, with no call; a row without one
@@ -149,6 +151,8 @@ export class Reruns {
     if (claim.mine) return this.#submit(ask, rerun, input, claim.row);
     const row = claim.row;
     if (row.newJobId) return this.#answered(ask, row.newJobId, null);
+    // The provider's own token makes a second submit answer the first's job: no look-up, no lease.
+    if (!rerun.candidates) return this.#submit(ask, rerun, input, row);
     const found = await this.#find(ask, rerun, input);
     if (found) {
       await log.settle(row, found, at);
@@ -176,7 +180,7 @@ export class Reruns {
     const fresh = await this.#read(ask, newKey);
     return {
       outcome: 'REQUESTED',
-      message: `${ask.label} took the rerun: the new job is ${fresh?.state ?? 'submitted'}. Its dependencies were not carried over (the jobs it waited for have run).`,
+      message: `${ask.label} took the rerun: the new job is ${fresh?.state ?? 'submitted'}. ${rerun.said}`,
       providerCode: null,
       requestId: submitted.requestId,
       rerun: fresh,
@@ -201,7 +205,9 @@ export class Reruns {
     rerun: RerunSource<JobKey>,
     input: RerunInput<JobKey>,
   ): Promise<string | null> {
-    const ids = await this.#guarded(ask, (options) => rerun.candidates(input, options));
+    const candidates = rerun.candidates;
+    if (!candidates) return null;
+    const ids = await this.#guarded(ask, (options) => candidates(input, options));
     const source = this.options.sources[ask.key.provider].source;
     for (const jobId of ids) {
       const key = rerun.keyOf(input.key, jobId);

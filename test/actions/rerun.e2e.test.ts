@@ -102,9 +102,9 @@ for (const { name, skip, fresh } of historyStores()) {
       expect(writes()).toEqual([]);
     });
 
-    it('answers NOT_SUPPORTED outside AWS Batch, with no call', async () => {
-      const id = DEMO_DATA.cosbatch.EXAMPLE_GLOBAL_ID;
-      const before = emulators.cosbatch.calls.length;
+    it('answers NOT_SUPPORTED for a provider with no rerun, with no call', async () => {
+      const id = DEMO_DATA.panorama.EXAMPLE_GLOBAL_ID;
+      const before = emulators.panorama.calls.length;
       const answer = await ask(replicas[0]!, tokens.writer, RERUN, { id, reason: 'again' });
       expect(answer.errors).toBeUndefined();
       expect(answer.data!.rerunJob).toMatchObject({
@@ -113,8 +113,8 @@ for (const { name, skip, fresh } of historyStores()) {
         job: null,
         rerun: null,
       });
-      // Not even the read: COS Batch has no rerun (its CreateJob token is not used yet).
-      expect(emulators.cosbatch.calls.slice(before)).toEqual([]);
+      // Not even the read: Panorama has no rerun.
+      expect(emulators.panorama.calls.slice(before)).toEqual([]);
     });
 
     it('dry-runs rerunJobs: WOULD_APPLY for each failed job, a running one NOT_APPLIED, nothing submitted', async () => {

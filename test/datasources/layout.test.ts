@@ -37,7 +37,15 @@ const EXTRA: Record<string, string[]> = {
   panorama: ['list.ts', 'listing.ts', 'failureRules.ts'],
   omics: ['list.ts', 'listing.ts', 'events.ts', 'failureRules.ts'],
   codepipeline: ['events.ts', 'failureRules.ts'],
-  cosbatch: ['signer.ts', 'list.ts', 'listing.ts', 'setup.ts', 'actions.ts', 'failureRules.ts'],
+  cosbatch: [
+    'signer.ts',
+    'list.ts',
+    'listing.ts',
+    'setup.ts',
+    'actions.ts',
+    'failureRules.ts',
+    'rerun.ts',
+  ],
   importexport: ['list.ts', 'listing.ts', 'actions.ts', 'failureRules.ts'],
   batch: [
     'list.ts',

@@ -194,4 +194,5 @@ export const BATCH_RERUN: NonNullable<ProviderWire<BatchKey, BatchJobRecord, unk
     tagOf(record, RERUN_KEY_TAG) === input.rerunKey,
   submit: SUBMIT_JOB,
   candidates: RERUN_CANDIDATES,
+  said: 'Its dependencies were not carried over (the jobs it waited for have run).',
 };

@@ -7,6 +7,7 @@ import { updateJobStatusOperation } from './actions.ts';
 import type { Operation, ProviderWire, SignableRequest, WireRequest } from '../shared/source.ts';
 import { cosRequestId, notConfigured, toUpstreamError } from './errors.ts';
 import { parse } from './parse.ts';
+import { cosRerun } from './rerun.ts';
 import type { CosBatchJobRecord } from './record.ts';
 import { CosSignKeys, signCosRequest } from './signer.ts';
 
@@ -113,6 +114,7 @@ export function cosWire(
   return {
     describe: describeJob(appIdOf),
     actions: { cancel: updateJobStatusOperation(appIdOf) },
+    rerun: cosRerun(appIdOf),
     credentials: (uin) =>
       (uin !== undefined ? byUin.get(uin)?.keys : undefined) ??
       keys ??

@@ -21,7 +21,12 @@ export const cosBatch: Provider<'TENCENT_COS_BATCH', CosBatchJobRecord, CosSourc
     unconfigured: 'the COS account UIN (COS_UIN)',
   },
   rpcSystem: 'tencentcloud-api',
-  permissions: ['name/cos:DescribeJob', 'name/cos:ListJobs', 'name/cos:UpdateJobStatus'],
+  permissions: [
+    'name/cos:DescribeJob',
+    'name/cos:ListJobs',
+    'name/cos:UpdateJobStatus',
+    'name/cos:CreateJob',
+  ],
   // The task counts.
   progress: { fields: ['progressSummary'] },
   failure: cosBatchFailure,

@@ -39,16 +39,23 @@ export interface RerunSource<K> {
   keyOf(key: K, jobId: string): K;
   /** Submit the rerun. */
   submit(input: RerunInput<K>, options?: CallOptions): Promise<RerunSubmitted>;
-  /** The provider IDs of the jobs that may be this rerun (AWS Batch: its queue's jobs of its name). */
-  candidates(input: RerunInput<K>, options?: CallOptions): Promise<string[]>;
-  /** Whether `record` is the rerun `input` asks (its tags name the job rerun and the key). */
+  /**
+   * The provider IDs of the jobs that may be this rerun (AWS Batch: its queue's jobs of its name),
+   * where the provider takes no request token. Absent: its submit carries the rerun's key as the
+   * provider's own token (COS Batch's ClientRequestToken), so submitting again answers the job the
+   * first submit made.
+   */
+  readonly candidates?: (input: RerunInput<K>, options?: CallOptions) => Promise<string[]>;
+  /** Whether `record` is the rerun `input` asks (its tags, or its token, name the key). */
   made(record: JobRecord, input: RerunInput<K>): boolean;
+  /** What the answer's message adds of how the provider reruns (what was not carried over). */
+  readonly said: string;
 }
 
-/** A provider wire's rerun (ProviderWire.rerun): its two operations (`S`, `C`), and what is read of keys and records. */
+/** A provider wire's rerun (ProviderWire.rerun): its operations (`S`, `C`), and what is read of keys and records. */
 export type RerunWire<K, S, C> = Omit<RerunSource<K>, 'submit' | 'candidates'> & {
   submit: S;
-  candidates: C;
+  candidates?: C;
 };
 
 /** A source's rerun (JobSource.rerun) from its wire's: each call signed for the key's account, through `call` (the pipeline). */
@@ -65,9 +72,14 @@ export function rerunSourceOf<K extends JobKey, S, C>(
     subject: (key) => wire.subject(key),
     keyOf: (key, jobId) => wire.keyOf(key, jobId),
     made: (record, input) => wire.made(record, input),
+    said: wire.said,
     submit: (input, o) =>
       call(wire.submit, input, inAccount(input.key, o)) as Promise<RerunSubmitted>,
-    candidates: (input, o) =>
-      call(wire.candidates, input, inAccount(input.key, o)) as Promise<string[]>,
+    ...(wire.candidates !== undefined
+      ? {
+          candidates: (input: RerunInput<K>, o?: CallOptions) =>
+            call(wire.candidates as C, input, inAccount(input.key, o)) as Promise<string[]>,
+        }
+      : {}),
   };
 }

@@ -415,7 +415,12 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
         return { operation: 'ListJobs', job: `${regionOf(req)}/`, ...account };
       if (req.rawPath === LIST_PATH && req.method === 'POST') {
         const token = /<ClientRequestToken>([^<]*)<\/ClientRequestToken>/.exec(req.body)?.[1] ?? '';
-        return { operation: `CreateJob ${token}`.trimEnd(), job: `${regionOf(req)}/`, ...account };
+        // `{region}/new`: a job to be made, which a fault's jobPrefix can pick alone.
+        return {
+          operation: `CreateJob ${token}`.trimEnd(),
+          job: `${regionOf(req)}/new`,
+          ...account,
+        };
       }
       const jobId = jobIdOf(req);
       if (jobId === null || jobId === '')
