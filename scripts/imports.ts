@@ -45,7 +45,16 @@ export const FLOORS: readonly (readonly [name: string, parts: readonly string[]]
   // resolvers — like acting on jobs, but it needs nothing of the graph: the request floor.
   [
     'request',
-    ['limits/', 'observability/', 'logger.ts', 'context.ts', 'http/', 'mcp/', 'notifications/'],
+    [
+      'limits/',
+      'observability/',
+      'logger.ts',
+      'context.ts',
+      'http/',
+      'mcp/',
+      'notifications/',
+      'queues/',
+    ],
   ],
   ['watching', ['subscriptions/']],
   ['graphql', ['resolvers/', 'sdl.ts', 'schema.ts']],

@@ -48,6 +48,8 @@ import {
   type RequestHistory,
 } from './history/requestHistory.ts';
 import { mayRead } from './auth/mayRead.ts';
+import type { QueueBook } from './queues/book.ts';
+import { QueueView } from './queues/view.ts';
 
 /**
  * The `Job` fields that read the caller's context (`account`, `accountAlias`, `liveBy`,
@@ -150,6 +152,8 @@ export interface RequestContext extends AuthContext, JobFieldsContext {
   }): Promise<JobListPage>;
   /** The history store under the caller's grant (`Job.transitions`, `jobHistory`); null when off. */
   history: RequestHistory | null;
+  /** Job queues and why a job waits, under the caller's grant (docs/queues.md); null when the gateway has none. */
+  queues: QueueView | null;
   /**
    * `Job.logTail` of `record` (docs/logs.md): refused before any call without `jobs:logs:read`
    * or the account's grant; `field` names the type's field for the refusal.
@@ -186,6 +190,8 @@ export interface GatewayParts {
   logs?: JobLogs;
   /** Notification rules (docs/notifications.md); none: off (history off, or no JOBGRAPH_NOTIFY_SECRET). */
   notifications?: Notifications;
+  /** AWS Batch's job queues, read once for every caller (docs/queues.md); none: no queue answered. */
+  queues?: QueueBook;
 }
 
 /** What a request says beyond its caller: its `Idempotency-Key` header. */
@@ -423,6 +429,16 @@ export function createRequestContext(
     notifyCaller: { identity, requestId },
     listJobs: (args) => lister.list({ ...args, caller, budget, access: listAccess }),
     history: requestHistoryOf(gateway, identity, refuse, caller),
+    queues: gateway.queues
+      ? new QueueView({
+          book: gateway.queues,
+          config,
+          history: gateway.history?.database ?? null,
+          mayRead: (provider, alias) => mayRead(identity.accounts, provider, alias),
+          refuse: (provider, alias) => refuse('jobQueues', provider, alias),
+          caller,
+        })
+      : null,
     accountAliasOfId(provider, accountId, field, argument) {
       return aliasOfAccountId(config, accounts, identity.accounts, (p, account, shown) =>
         refuse(field, p, account, shown),

@@ -58,3 +58,6 @@ export function failureOf(record: JobRecord): JobFailure | null {
 export function partsOf(provider: JobProvider): ProviderParts | null {
   return providerOf(provider).parts ?? null;
 }
+
+/** The providers whose jobs wait in queues jobgraph shows (`Provider.queues`: AWS Batch). */
+export const QUEUED_PROVIDERS: readonly AnyProvider[] = PROVIDERS.filter((p) => p.queues);

@@ -1,3 +1,4 @@
+import type { HistoryDatabase } from './database.ts';
 /**
  * The history store as one request reads it: every query under the caller's grant (in its SQL),
  * a job's transitions batched per request (one query for all the jobs a response shows), and
@@ -23,6 +24,8 @@ import type {
 /** What a gateway's requests read the history through. */
 export interface HistoryQueries {
   readonly reader: HistoryReader;
+  /** The store itself, for reads over many jobs that are no search (a queue's waits and counts). */
+  readonly database?: HistoryDatabase;
   /**
    * Resolves once the changes this process recorded so far are written (or after a bounded
    * wait): a read of the history then shows what the same caller was just answered.

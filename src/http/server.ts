@@ -1,3 +1,4 @@
+import { QueueBook } from '../queues/book.ts';
 import type { JobLogs } from '../datasources/logs/jobLogs.ts';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -156,6 +157,7 @@ function requestGateway(options: ServerOptions, listSnapshots: ReturnType<typeof
     config,
     sources,
     lister: createJobLister(sources, config, listSnapshots, options.states),
+    queues: new QueueBook({ sources }),
     ...(options.accounts ? { accounts: options.accounts } : {}),
     ...(options.events ? { events: options.events } : {}),
     ...(options.states ? { states: options.states } : {}),

@@ -53,6 +53,17 @@ const SHARED_FIELDS = {
     ]);
     return context.availableActions({ ...job, state, providerStatus, terminal });
   },
+  /** Why an AWS Batch job not yet started waits (docs/queues.md); null for any other job. */
+  async waiting(job: JobRecord, _args: unknown, context: RequestContext) {
+    if (!context.queues?.hasQueues(job.provider)) return null;
+    // A listed node reads the fields its summary lacks through loaders (recordField).
+    const read = await Promise.all(
+      WAITING_FIELDS.map(async (name) => [name, await recordField(job, name as keyof JobRecord)]),
+    );
+    const record = { ...job, ...Object.fromEntries(read) } as JobRecord;
+    if (record.state !== 'QUEUED') return null;
+    return context.queues.waiting(record, context.accountAliasOf(job.id));
+  },
   /** The audit of actions on the job (history store); empty when history is off. */
   actionsTaken(job: JobRecord, _args: unknown, context: RequestContext) {
     return context.actionsTaken(job.id);
@@ -156,6 +167,20 @@ export function concreteJobResolvers(provider: JobProvider) {
  * its summary lacks through getters that load the job's record (resolvers/JobConnection.ts), so
  * the field is the value or the promise of it, and a field with its own resolver awaits it.
  */
+/** What `waiting` reads of a record (the names of AWS Batch's, the one provider with queues). */
+const WAITING_FIELDS = [
+  'state',
+  'providerStatus',
+  'region',
+  'jobArn',
+  'jobQueue',
+  'statusReason',
+  'container',
+  'dependsOn',
+  'shareIdentifier',
+  'createdAt',
+] as const;
+
 function recordField<F extends keyof JobRecord>(
   job: JobRecord,
   name: F,

@@ -4,11 +4,14 @@ import { Job } from './Job.ts';
 import { Mutation } from './Mutation.ts';
 import { NotificationMutations, NotificationQueries, NotificationRule } from './Notifications.ts';
 import { Query } from './Query.ts';
+import { JobQueue, QueuedJob, QueueQueries } from './Queues.ts';
 import { Subscription } from './Subscription.ts';
 
 export const resolvers = {
   DateTime,
-  Query: { ...Query, ...NotificationQueries },
+  Query: { ...Query, ...NotificationQueries, ...QueueQueries },
+  JobQueue,
+  QueuedJob,
   Mutation: { ...Mutation, ...NotificationMutations },
   NotificationRule,
   Subscription,

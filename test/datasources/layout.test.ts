@@ -57,6 +57,7 @@ const EXTRA: Record<string, string[]> = {
     'failureRules.ts',
     'parts.ts',
     'rerun.ts',
+    'queues.ts',
   ],
 };
 

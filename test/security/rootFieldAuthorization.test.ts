@@ -60,6 +60,8 @@ const SAMPLES: Readonly<Record<string, { query: string; variables?: Record<strin
       jobs byState { state jobs } byFailureCategory { category jobs }
     } }`,
   },
+  jobQueues: { query: `{ jobQueues { id name computeEnvironments { name status } } }` },
+  jobQueue: { query: `{ jobQueue(id: "batchqueue:us-east-1:nightly-etl") { id state } }` },
   _entities: {
     query:
       'query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Job { id state } } }',
@@ -105,9 +107,12 @@ const ACCOUNT_SAMPLES: Readonly<
         !NO_ACCOUNT_ROOT_FIELDS.has(name) &&
         name !== 'listJobs' &&
         name !== 'jobHistory' &&
-        name !== 'jobHistorySummary',
+        name !== 'jobHistorySummary' &&
+        name !== 'jobQueues',
     ),
   ),
+  // As listJobs: naming the default account in its filter (the others' queues are left out).
+  jobQueues: { query: `{ jobQueues(filter: { accounts: ["default"] }) { id } }` },
   // As jobHistory: its counts are of the grant's rows, in the same SQL.
   jobHistorySummary: {
     query: `{ jobHistorySummary(filter: { accounts: ["default"] }) { jobs } }`,

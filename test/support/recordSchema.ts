@@ -36,6 +36,7 @@ export const RESOLVED: ReadonlySet<string> = new Set([
   'failure',
   'rerunOf',
   'reruns',
+  'waiting',
 ]);
 
 /** The field names of a GraphQL object or interface type a record carries, sorted. */

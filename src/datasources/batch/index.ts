@@ -1,3 +1,4 @@
+import { BATCH_QUEUES } from './queues.ts';
 import { BATCH_ACTIONS } from './actions.ts';
 import { BATCH_EVENTS } from './events.ts';
 import { awsSetup } from '../shared/awsCall.ts';
@@ -24,6 +25,8 @@ export const batch: Provider<'AWS_BATCH', BatchJobRecord, AwsSourceOptions> = {
   permissions: [
     'batch:DescribeJobs',
     'batch:DescribeJobQueues',
+    'batch:DescribeComputeEnvironments',
+    'batch:GetJobQueueSnapshot',
     'batch:ListJobs',
     'batch:CancelJob',
     'batch:TerminateJob',
@@ -34,6 +37,7 @@ export const batch: Provider<'AWS_BATCH', BatchJobRecord, AwsSourceOptions> = {
   progress: { fields: ['arrayProperties'] },
   failure: batchFailure,
   parts: BATCH_PARTS,
+  queues: BATCH_QUEUES,
   // The Sandbox dashboard shows its queue and an array job's children.
   dashboardFields: 'jobQueue statusReason arrayProperties { size statusSummary { status count } }',
   setup: awsSetup((config) => config.endpoints.batch, batchWire),

@@ -13,6 +13,7 @@ import type { SourceOptions, TransportOptions } from './options.ts';
 export type { SourceOptions } from './options.ts';
 import type { Operation, ProviderWire } from './source.ts';
 import type { ProviderActions } from './acting.ts';
+import type { ProviderQueues } from './queues.ts';
 
 /**
  * Everything the gateway knows of one provider, as one value: each `src/datasources/<p>/index.ts`
@@ -100,6 +101,11 @@ export interface Provider<
    * job of its has parts. A chat message of a failure is the parent's alone, counting its parts.
    */
   readonly parts?: ProviderParts<R>;
+  /**
+   * Its job queues (docs/queues.md: `jobQueues`, `Job.waiting`); absent: its jobs wait in no
+   * queue jobgraph can show (every provider but AWS Batch).
+   */
+  readonly queues?: ProviderQueues;
 }
 
 /** Jobs made of parts, as a provider tells them (`Provider.parts`). */

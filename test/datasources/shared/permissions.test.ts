@@ -99,6 +99,9 @@ function wireOf(provider: AnyProvider) {
 function operationsOf(provider: AnyProvider): Operation<unknown, unknown>[] {
   const wire = wireOf(provider);
   const found = [wire.describe, ...(wire.describeMany ? [wire.describeMany.operation] : [])];
+  // Its queues' reads (Provider.queues: jobQueues, Job.waiting).
+  const queues = provider.queues;
+  if (queues) found.push(queues.describeQueues, queues.describeEnvironments, queues.snapshot);
   const folder = folderOf(provider);
   for (const [path, exports] of Object.entries(MODULES)) {
     if (path.split('/')[0] !== folder) continue;

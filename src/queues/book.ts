@@ -1,0 +1,171 @@
+/**
+ * AWS Batch's job queues as every caller of one gateway reads them (docs/queues.md, "Budgeted
+ * reads"): a region's queue and compute-environment descriptions change rarely, so they are read
+ * at most once a DESCRIBE_TTL_MS per account and region, one read shared by every caller asking
+ * meanwhile; a queue's snapshot at most once a SNAPSHOT_TTL_MS, joined the same way. Each call
+ * goes through AWS Batch's guarded source — the caller's fair share of its concurrency, the
+ * circuit breaker of the account's region and the account's rate budget (shared with DescribeJobs).
+ */
+import type { Sources } from '../datasources/index.ts';
+import type { GuardedSource } from '../datasources/guard/sharedCall.ts';
+import { guardedCall } from '../datasources/listing/guardedCall.ts';
+import type { AnyProvider } from '../datasources/shared/provider.ts';
+import type {
+  ComputeEnvironmentInfo,
+  JobQueueInfo,
+  ProviderQueues,
+  QueueSnapshot,
+} from '../datasources/shared/queues.ts';
+import type { Operation } from '../datasources/shared/source.ts';
+import { awsAlias } from '../datasources/shared/accounts.ts';
+
+/** How long a region's descriptions are kept: once a minute at most per account and region. */
+const DESCRIBE_TTL_MS = 60_000;
+/** How long a queue's snapshot is kept: a few seconds, joined across callers. */
+const SNAPSHOT_TTL_MS = 5_000;
+/** DescribeJobQueues' and DescribeComputeEnvironments' largest page (documented 1..100). */
+const PAGE = 100;
+/** Most pages read of one region's queues or environments (10,000 of each). */
+const MAX_PAGES = 100;
+
+/** A region's queues and their environments, as read at `readAt`. */
+export interface RegionQueues {
+  provider: AnyProvider;
+  account: string;
+  region: string;
+  caller: string;
+  queues: JobQueueInfo[];
+  /** The environments by ARN and by name (a queue may name either). */
+  environments: ReadonlyMap<string, ComputeEnvironmentInfo>;
+  readAt: number;
+}
+
+interface Kept<T> {
+  at: number;
+  value: Promise<T>;
+}
+
+export interface QueueBookOptions {
+  sources: Sources;
+  now?: () => number;
+}
+
+export class QueueBook {
+  readonly #described = new Map<string, Kept<RegionQueues>>();
+  readonly #snapshots = new Map<string, Kept<QueueSnapshot>>();
+  readonly #now: () => number;
+
+  constructor(private readonly options: QueueBookOptions) {
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** The queues of `provider` in `account` (an alias, `default`) and `region`, read at most once a DESCRIBE_TTL_MS. */
+  describe(provider: AnyProvider, account: string, region: string, caller: string) {
+    const at = { provider, account, region, caller };
+    return this.#kept(
+      this.#described,
+      `${provider.name}|${account}|${region}`,
+      DESCRIBE_TTL_MS,
+      () => this.#read(at),
+    );
+  }
+
+  /** The front of `queue` (its ARN) in `region`, read at most once a SNAPSHOT_TTL_MS. */
+  snapshot(provider: AnyProvider, account: string, region: string, queue: string, caller: string) {
+    const at = { provider, account, region, caller };
+    const key = `${provider.name}|${account}|${region}|${queue}`;
+    return this.#kept(this.#snapshots, key, SNAPSHOT_TTL_MS, () =>
+      this.#call(at, queuesOf(provider).snapshot, { region, jobQueue: queue }),
+    );
+  }
+
+  /** A kept value younger than `ttl`, else `read` once for every caller asking meanwhile; a failed read is not kept. */
+  #kept<T>(
+    map: Map<string, Kept<T>>,
+    key: string,
+    ttl: number,
+    read: () => Promise<T>,
+  ): Promise<T> {
+    const now = this.#now();
+    const kept = map.get(key);
+    if (kept && now - kept.at < ttl) return kept.value;
+    // Expired entries go as new ones come: the map holds one per account, region (and queue) asked.
+    for (const [k, v] of map) if (now - v.at >= ttl) map.delete(k);
+    const value = read();
+    map.set(key, { at: now, value });
+    value.catch(() => {
+      if (map.get(key)?.value === value) map.delete(key);
+    });
+    return value;
+  }
+
+  async #read(at: Where): Promise<RegionQueues> {
+    const ops = queuesOf(at.provider);
+    const queues = await this.#pages(at, (nextToken) =>
+      this.#call(at, ops.describeQueues, { region: at.region, maxResults: PAGE, nextToken }),
+    );
+    const named = [
+      ...new Set(queues.flatMap((q) => q.computeEnvironmentOrder.map((e) => e.computeEnvironment))),
+    ];
+    const environments = new Map<string, ComputeEnvironmentInfo>();
+    for (let i = 0; i < named.length; i += PAGE) {
+      const names = named.slice(i, i + PAGE);
+      const found = await this.#pages(at, (nextToken) =>
+        this.#call(at, ops.describeEnvironments, {
+          region: at.region,
+          names,
+          maxResults: PAGE,
+          nextToken,
+        }),
+      );
+      for (const e of found) environments.set(e.arn, e).set(e.name, e);
+    }
+    return { ...at, queues, environments, readAt: this.#now() };
+  }
+
+  /** Every page of a paged read, at most MAX_PAGES. */
+  async #pages<T>(
+    _at: Where,
+    page: (nextToken: string | null) => Promise<{ items: T[]; nextToken: string | null }>,
+  ): Promise<T[]> {
+    const out: T[] = [];
+    let token: string | null = null;
+    for (let n = 0; n < MAX_PAGES; n++) {
+      const answer = await page(token);
+      out.push(...answer.items);
+      token = answer.nextToken;
+      if (!token) break;
+    }
+    return out;
+  }
+
+  #call<I, O>(at: Where, operation: Operation<I, O>, input: I): Promise<O> {
+    // The source of the provider's own name: its reads run through it (any provider's is a GuardedSource).
+    const source = this.options.sources[at.provider.name] as GuardedSource;
+    return guardedCall(
+      source,
+      operation,
+      input,
+      {
+        breakerRegion: at.region,
+        subject: `queues:${at.provider.name}:${at.account}:${at.region}`,
+        account: awsAlias(at.account),
+      },
+      { caller: at.caller, signal: undefined, calls: 0 },
+    );
+  }
+}
+
+/** Whose queues a read is of, and who asks. */
+interface Where {
+  provider: AnyProvider;
+  account: string;
+  region: string;
+  caller: string;
+}
+
+/** The queues of a provider that has them (the registry's QUEUED_PROVIDERS). */
+function queuesOf(provider: AnyProvider): ProviderQueues {
+  if (!provider.queues) throw new TypeError(`${provider.name} has no queues`);
+  return provider.queues;
+}
