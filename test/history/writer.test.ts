@@ -9,6 +9,7 @@ import type { JobRecord } from '../../src/model/job.ts';
 import { EVENTUALLY } from '../support/eventually.ts';
 import { historyStores } from '../support/historyStores.ts';
 import { withoutSecrets } from '../support/retainedRecords.ts';
+import { factsOf } from '../../src/datasources/registry.ts';
 
 const kinds = historyStores();
 const [sqlite, postgres] = [kinds[0]!, kinds[1]!];
@@ -43,6 +44,7 @@ describe.each(kinds)('The history writer on a $name', ({ skip, fresh }) => {
       try {
         const stripped: string[] = [];
         const writer = new HistoryWriter(db, {
+          factsOf,
           withoutSecrets: (record) => (stripped.push(record.id), withoutSecrets(record)),
         });
         const [a, b] = ['batch:us-east-1:many', 'batch:us-east-1:one'];
@@ -73,7 +75,7 @@ describe('The SQLite history writer', () => {
   it("upserts a batch's jobs in the order of their IDs, whatever order they came in, each with its transition", async () => {
     const db = (await openHistoryDatabase(await sqlite.fresh()))!;
     try {
-      const writer = new HistoryWriter(db, { withoutSecrets });
+      const writer = new HistoryWriter(db, { factsOf, withoutSecrets });
       // 600 jobs (statements of 256, 256, 64, 16, 4 and 4 rows), recorded in an order unlike
       // their IDs' (7919 is prime to 600: the prefixes are a permutation).
       const ids = Array.from({ length: 600 }, (_, i) => {
@@ -99,7 +101,7 @@ describe.each(kinds)('A read contradicting events, on a $name', ({ skip, fresh }
     async () => {
       const db = (await openHistoryDatabase(await fresh()))!;
       try {
-        const writer = new HistoryWriter(db, { withoutSecrets });
+        const writer = new HistoryWriter(db, { factsOf, withoutSecrets });
         const [a, b] = ['batch:us-east-1:told', 'batch:us-east-1:other'];
         const event = (c: HistoryChange): HistoryChange => ({ ...c, source: 'EVENT' });
         writer.record(change(a, null, 'RUNNABLE', '2026-01-01T00:00:01.000Z'));
@@ -149,7 +151,7 @@ describe.skipIf(postgres.skip)('The PostgreSQL history writer', () => {
   it("commits one lane's batch while the other's waits on a locked row, each job's changes in order", async () => {
     const config = await postgres.fresh();
     const db = await start(config);
-    const writer = new HistoryWriter(db, { withoutSecrets });
+    const writer = new HistoryWriter(db, { factsOf, withoutSecrets });
     const held = 'batch:us-east-1:held';
     writer.record(change(held, null, 'RUNNING', '2026-01-01T00:00:01.000Z'));
     await writer.flush();
