@@ -35,7 +35,7 @@ import { ActionsOffError } from './actions/refusals.ts';
 import { RequestActs } from './actions/jobActions.ts';
 import type { TakenAction } from './history/actions.ts';
 import type { AwsAccounts } from './datasources/shared/accounts.ts';
-import { formatGlobalId, parseGlobalId, type JobKey } from './model/globalId.ts';
+import { accountOfId, formatGlobalId, parseGlobalId, type JobKey } from './model/globalId.ts';
 import { JobBudgetError, ListSourcesBudgetError } from './limits/jobBudget.ts';
 import type { JobProvider, JobRecord } from './model/job.ts';
 import type { JobStates } from './datasources/state/jobStates.ts';
@@ -94,10 +94,7 @@ export function jobFieldsContext(parts: JobFieldsParts, identity: Identity): Job
       const key = parseGlobalId(id);
       return providerOf(key.provider).setup.accountId(config, key as never, accounts);
     },
-    accountAliasOf(id) {
-      const key = parseGlobalId(id);
-      return accountOf(config, key);
-    },
+    accountAliasOf: (id) => accountOfId(config, id),
     liveByOf: (id) => liveByOf(events, config, id),
     availableActions: (record) => actions?.available(record, grant) ?? [],
     actionsTaken: (id) => actions?.taken(id) ?? Promise.resolve([]),
