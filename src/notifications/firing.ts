@@ -15,7 +15,7 @@ import {
   type WebhookBody,
 } from './payload.ts';
 import { failureField } from './failureField.ts';
-import type { JobFacts } from './ruleSet.ts';
+import type { RuleFacts } from './ruleSet.ts';
 import { dueAt } from './chatGroups.ts';
 
 /** The trigger a job's new state is, if any. */
@@ -38,7 +38,7 @@ export function triggerOf(from: string | null, to: string): NotificationTrigger 
 const lower = (s: unknown) => (typeof s === 'string' ? s.toLowerCase() : '');
 
 /** A record's facts: its provider's (`Provider.facts`), what the history's row stores of it. */
-export function factsOfRecord(record: JobRecord, account: string): JobFacts {
+export function factsOfRecord(record: JobRecord, account: string): RuleFacts {
   const { name, queue, message } = factsOf(record);
   return {
     id: record.id,
@@ -50,7 +50,7 @@ export function factsOfRecord(record: JobRecord, account: string): JobFacts {
   };
 }
 
-export const factsOfRow = (row: Omit<JobRow, 'record'>): JobFacts => ({
+export const factsOfRow = (row: Omit<JobRow, 'record'>): RuleFacts => ({
   id: row.id,
   provider: row.provider,
   account: row.account,
