@@ -8,7 +8,14 @@ import { HistoryWriter, type HistoryChange } from '../../src/history/writer.ts';
 import type { JobRecord } from '../../src/model/job.ts';
 import { EVENTUALLY } from '../support/eventually.ts';
 import { historyStores } from '../support/historyStores.ts';
-import { withoutSecrets } from '../support/retainedRecords.ts';
+import {
+  batchRecord,
+  environmentValues,
+  SECRET_VALUE,
+  withoutSecrets,
+} from '../support/retainedRecords.ts';
+import { batchFacts } from '../../src/datasources/batch/facts.ts';
+import type { BatchJobRecord } from '../../src/datasources/batch/record.ts';
 import { factsOf } from '../../src/datasources/registry.ts';
 
 const kinds = historyStores();
@@ -88,6 +95,44 @@ describe('The SQLite history writer', () => {
       expect(rows.map((r) => r.id)).toEqual([...ids].sort());
       const transitions = await new HistoryReader(db).transitionsOf(ids, '*');
       expect(ids.filter((id) => transitions.get(id)?.length !== 1)).toEqual([]);
+      await writer.close();
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe('The history writer’s job rows', () => {
+  it("store the name, queue, message and times the job's provider reads from its record without its secrets, asked once a batch", async () => {
+    const db = (await openHistoryDatabase(await sqlite.fresh()))!;
+    try {
+      const asked: JobRecord[] = [];
+      const writer = new HistoryWriter(db, {
+        factsOf: (record) => (asked.push(record), factsOf(record)),
+        withoutSecrets,
+      });
+      const record = batchRecord('facts-1');
+      const id = record.id;
+      const at = (s: number) => `2026-01-01T00:00:0${s}.000Z`;
+      writer.record({ ...change(id, null, 'RUNNING', at(1)), record });
+      writer.record({ ...change(id, 'RUNNING', 'SUCCEEDED', at(2)), record });
+      await writer.flush();
+      expect(asked).toHaveLength(1);
+      expect(environmentValues(asked[0]!)).not.toContain(SECRET_VALUE);
+      const row = await db.db
+        .selectFrom('jobs')
+        .select(['name', 'queue', 'status_message', 'created_at', 'finished_at'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      const facts = batchFacts(record as BatchJobRecord);
+      expect(facts.queue).toEqual(expect.any(String));
+      expect(row).toEqual({
+        name: facts.name,
+        queue: facts.queue,
+        status_message: facts.message,
+        created_at: facts.createdAt,
+        finished_at: facts.stoppedAt,
+      });
       await writer.close();
     } finally {
       await db.close();
