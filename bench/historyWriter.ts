@@ -21,6 +21,7 @@ import { cpuTimeMicros } from './rig/proc.ts';
 import { loadAverage } from './rig/report.ts';
 import { logger, runBench, startStack } from './rig/stack.ts';
 import { median } from './rig/stats.ts';
+import { factsOf } from '../src/datasources/registry.ts';
 
 const CHANGES = int('BENCH_WRITER_CHANGES', 40_000, 1000, 10_000_000);
 const PREFILL = int('BENCH_WRITER_PREFILL', 5000, 0, 10_000_000);
@@ -111,7 +112,7 @@ async function round(
   n: number,
 ) {
   const db = await filled(store, n);
-  const writer = new HistoryWriter(db, { withoutSecrets: (r) => r, maxQueue: MAX_QUEUE });
+  const writer = new HistoryWriter(db, { factsOf, withoutSecrets: (r) => r, maxQueue: MAX_QUEUE });
   let k = 0;
   const push = (n: number) => {
     for (let i = 0; i < n; i++, k++) {

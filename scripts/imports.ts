@@ -30,6 +30,7 @@ export const FLOORS: readonly (readonly [name: string, parts: readonly string[]]
       'errors.ts',
       'model/job.ts',
       'model/failure.ts',
+      'model/facts.ts',
       'model/keys.ts',
       'model/keyGrammar.ts',
       'model/safeText.ts',

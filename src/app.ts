@@ -5,7 +5,7 @@ import { accountGroupsNameAccounts, eventsOf, loadConfig, type Config } from './
 import { closeSources, createSources, transportLimits, type Sources } from './datasources/index.ts';
 import { createJobLogs, type JobLogs } from './datasources/logs/jobLogs.ts';
 import type { AwsAccounts, AccountState } from './datasources/shared/accounts.ts';
-import { failureOf } from './datasources/registry.ts';
+import { factsOf, failureOf } from './datasources/registry.ts';
 import { AccountChecks } from './datasources/accountChecks.ts';
 import type { EventQueues } from './datasources/events/eventQueues.ts';
 import type { EmulatorSet } from './emulators/index.ts';
@@ -210,7 +210,7 @@ async function openCore(config: Config, options: GatewayOptions) {
   let notifier: NotificationParts['notifier'] | undefined;
   const history = await openHistory(
     config,
-    share.withoutSecrets,
+    { withoutSecrets: share.withoutSecrets, factsOf },
     logger,
     (outcome, n) => observability?.metrics?.historyWrites(outcome, n),
     {

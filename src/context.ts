@@ -17,7 +17,7 @@ import {
   type GuardedSource,
 } from './datasources/guard/loader.ts';
 import { accountDirectory, aliasOfAccountId } from './datasources/accountDirectory.ts';
-import { offerRead } from './datasources/state/offerRead.ts';
+import { offeringLoader } from './datasources/state/offerRead.ts';
 import { accountOf, failureOf, PROVIDERS, providerOf } from './datasources/registry.ts';
 import type { JobFailure } from './model/failure.ts';
 import { listContradicts } from './datasources/listing/contradicts.ts';
@@ -35,7 +35,7 @@ import { ActionsOffError } from './actions/refusals.ts';
 import { RequestActs } from './actions/jobActions.ts';
 import type { TakenAction } from './history/actions.ts';
 import type { AwsAccounts } from './datasources/shared/accounts.ts';
-import { formatGlobalId, parseGlobalId, type JobKey } from './model/globalId.ts';
+import { accountOfId, formatGlobalId, parseGlobalId, type JobKey } from './model/globalId.ts';
 import { JobBudgetError, ListSourcesBudgetError } from './limits/jobBudget.ts';
 import type { JobProvider, JobRecord } from './model/job.ts';
 import type { JobStates } from './datasources/state/jobStates.ts';
@@ -96,10 +96,7 @@ export function jobFieldsContext(parts: JobFieldsParts, identity: Identity): Job
       const key = parseGlobalId(id);
       return providerOf(key.provider).setup.accountId(config, key as never, accounts);
     },
-    accountAliasOf(id) {
-      const key = parseGlobalId(id);
-      return accountOf(config, key);
-    },
+    accountAliasOf: (id) => accountOfId(config, id),
     liveByOf: (id) => liveByOf(events, config, id),
     availableActions: (record) => actions?.available(record, grant) ?? [],
     actionsTaken: (id) => actions?.taken(id) ?? Promise.resolve([]),
@@ -222,17 +219,6 @@ async function loadListed(
 const learnSecrets = (record: JobRecord) => secretValues.learnRecord(record);
 
 /**
- * What a request's loaders tell of each record they serve: the record to the job-state store as
- * a read sent at `sentAt` (on the store's clock), which learns its secrets on the way in — a kept
- * record (`retained`, answered from the history, without secrets) is no read of the provider's.
- * Without a store, its secrets to the scrubber.
- */
-function onRecordOf(states: GatewayParts['states']) {
-  if (!states) return learnSecrets;
-  return (record: JobRecord, sentAt: number) => offerRead(states, record, sentAt);
-}
-
-/**
  * The request's budgets as it loads and lists: limits/jobBudget.ts counts before execution what
  * the operation shows; these count again, and what only loading shows (Import/Export lookups of a
  * `states` filter, which list sources need an upstream read). `takeJob` counts a job by global ID
@@ -286,11 +272,16 @@ function grantKeyOf(identity: Identity): string {
  */
 function requestLoaders(sources: Sources, caller: string, states: GatewayParts['states']) {
   const loaders = new Map<JobProvider, DataLoader<JobKey, JobRecord, string>>();
-  const onRecord = onRecordOf(states);
   return (provider: JobProvider) => {
     let loader = loaders.get(provider);
     if (!loader) {
-      loader = createJobLoader(sources[provider] as GuardedSource, caller, onRecord, states?.now);
+      // Each record it serves goes to the job-state store as a read (offeringLoader), which learns
+      // its secrets on the way in — a kept record (`retained`, answered from the history, without
+      // secrets) is no read of the provider's; without a store, its secrets to the scrubber.
+      const guarded = sources[provider] as GuardedSource;
+      loader = states
+        ? offeringLoader(guarded, caller, states)
+        : createJobLoader(guarded, caller, learnSecrets);
       loaders.set(provider, loader);
     }
     return loader;

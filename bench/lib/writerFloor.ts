@@ -11,6 +11,7 @@ import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import type { HistoryStoreConfig } from '../../src/config/types.ts';
 import { openHistoryDatabase, SQLITE_CONNECTION_PRAGMAS } from '../../src/history/database.ts';
 import { upsertJobs } from '../../src/history/batchStatements.ts';
+import { factsOf } from '../../src/datasources/registry.ts';
 import { jobRowOf, MAX_BATCH, transitionOf, type HistoryChange } from '../../src/history/writer.ts';
 
 export interface FloorRound {
@@ -34,7 +35,7 @@ export async function bareWrite(
   // The statements' SQL is the writer's definitions compiled for one row, never written twice.
   const sample = change(-1);
   const jobSql = upsertJobs(history.db, [
-    jobRowOf(sample.record.id, sample, sample.record),
+    jobRowOf(sample.record.id, sample, sample.record, factsOf(sample.record)),
   ]).compile().sql;
   const transitionSql = history.db
     .insertInto('transitions')
@@ -61,7 +62,10 @@ export async function bareWrite(
       const rows = timed(rowMicros, () =>
         Array.from({ length: Math.min(left, MAX_BATCH) }, () => {
           const c = change(k++);
-          return [jobRowOf(c.record.id, c, c.record), transitionOf(c.record.id, c)] as const;
+          return [
+            jobRowOf(c.record.id, c, c.record, factsOf(c.record)),
+            transitionOf(c.record.id, c),
+          ] as const;
         }),
       );
       timed(sqliteMicros, () => {

@@ -11,6 +11,7 @@ import { openHistoryDatabase } from '../../src/history/database.ts';
 import { HistoryWriter } from '../../src/history/writer.ts';
 import type { JobRecord } from '../../src/model/job.ts';
 import { freshChange, killId } from './writerRecords.ts';
+import { factsOf } from '../../src/datasources/registry.ts';
 
 const store = JSON.parse(process.env.BENCH_WRITER_HOST_STORE ?? 'null') as HistoryStoreConfig;
 const records = JSON.parse(
@@ -26,6 +27,7 @@ let dropped = 0;
 // The gateway's writer as it is configured there: the defaults (a batch a second or at 2,000
 // changes, 10,000 queued at most), the records already without secrets.
 const writer = new HistoryWriter(db, {
+  factsOf,
   withoutSecrets: (r) => r,
   count: (outcome, n) => {
     if (outcome === 'dropped') dropped += n;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Config, JobActionName } from '../config/types.ts';
 import { UpstreamError } from '../errors.ts';
 import type { ActionLog, TakenAction } from '../history/actions.ts';
-import { formatGlobalId, parseGlobalId, type JobKey } from '../model/globalId.ts';
+import { accountOfId, formatGlobalId, parseGlobalId, type JobKey } from '../model/globalId.ts';
 import { accountOfKey } from '../model/keyGrammar.ts';
 import type { JobRecord } from '../model/job.ts';
 import type { Sources } from '../datasources/index.ts';
@@ -561,8 +561,7 @@ export class JobActions {
   }
 
   #aliasOf(id: string): string {
-    const key = parseGlobalId(id);
-    return accountOf(this.options.config, key);
+    return accountOfId(this.options.config, id);
   }
 
   #auditRefusal(

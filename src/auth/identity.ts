@@ -1,7 +1,8 @@
+import { DEFAULT_ACCOUNT } from '../config/patterns.ts';
 import type { JobProvider } from '../model/job.ts';
 
 /** The alias of the default accounts (jobgraph's own credentials on each cloud). */
-export const DEFAULT_ACCOUNT_ALIAS = 'default';
+export const DEFAULT_ACCOUNT_ALIAS = DEFAULT_ACCOUNT;
 
 /**
  * Which accounts a caller may read: the one decision (identity × account → allowed) that the

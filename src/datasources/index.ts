@@ -102,9 +102,10 @@ export function createSources(
       ofCall: (account: string | undefined) =>
         account === undefined
           ? DEFAULT_ACCOUNT
-          : provider.setup.accountAlias(config, {
+          : accountOf(config, {
+              provider: provider.name,
               [provider.key.accountPart ?? 'account']: account,
-            } as never),
+            } as unknown as JobKey),
     };
     sources[provider.name] = guardSource(source, { ...guard, accounts }, cache, health, observer);
   }

@@ -1,7 +1,8 @@
 import type { Config } from '../config/index.ts';
 import type { JobFailure } from '../model/failure.ts';
+import { headerFacts, type JobFacts } from '../model/facts.ts';
 import type { JobKey } from '../model/keys.ts';
-import type { JobProvider, JobRecord } from '../model/job.ts';
+import { JOB_PROVIDERS, type JobProvider, type JobRecord } from '../model/job.ts';
 import { batch } from './batch/index.ts';
 import { codePipeline } from './codepipeline/index.ts';
 import { cosBatch } from './cosbatch/index.ts';
@@ -49,6 +50,16 @@ export function failureOf(record: JobRecord): JobFailure | null {
   // The provider of the record's own name: its `failure` reads a record of its own shape.
   const provider = providerOf(record.provider) as Provider<JobProvider, JobRecord, SourceOptions>;
   return provider.failure(record);
+}
+
+/**
+ * What the record of a job says of it (`Provider.facts`: name, queue, message, times, failure
+ * evidence), by its provider; a record of no provider in the registry, its `Job` header's alone.
+ */
+export function factsOf(record: JobRecord): JobFacts {
+  if (!JOB_PROVIDERS.includes(record.provider)) return headerFacts(record);
+  const provider = providerOf(record.provider) as Provider<JobProvider, JobRecord, SourceOptions>;
+  return provider.facts(record);
 }
 
 /**

@@ -10,10 +10,10 @@ import type { AwsAccounts } from '../datasources/shared/accounts.ts';
 import type { JobStates } from '../datasources/state/jobStates.ts';
 import { ActionLog } from '../history/actions.ts';
 import { RerunLog } from '../history/reruns.ts';
+import { accountOfId } from '../model/globalId.ts';
 import type { History } from '../history/index.ts';
 import { openNotifications, type NotificationParts } from '../notifications/index.ts';
 import type { Observability } from '../observability/index.ts';
-import { accountOfGlobalId } from './stateStore.ts';
 
 // The services above the providers that the gateway starts: acting on jobs (with its audit in
 // the history store) and notification rules.
@@ -83,7 +83,7 @@ export function openGatewayNotifications(
     {
       sources: parts.sources,
       states,
-      accountOf: accountOfGlobalId(config),
+      accountOf: (id) => accountOfId(config, id),
       withoutSecrets: parts.share.withoutSecrets,
       logs: parts.logs,
       consoleUrl: (id) =>

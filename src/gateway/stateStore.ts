@@ -4,12 +4,11 @@ import type { Config } from '../config/index.ts';
 import { readsMeasured } from '../datasources/events/coverage.ts';
 import { EventQueues, type ClusterChannel } from '../datasources/events/eventQueues.ts';
 import { RejectionLog } from '../datasources/events/rejectionLog.ts';
-import { accountOf } from '../datasources/registry.ts';
 import type { AwsAccounts } from '../datasources/shared/accounts.ts';
 import { JobStates } from '../datasources/state/jobStates.ts';
 import { loadCoverageEvidence, saveCoverageEvidence } from '../history/coverageEvidence.ts';
 import { historySubscriber, type History, type WriterBound } from '../history/index.ts';
-import { parseGlobalId } from '../model/globalId.ts';
+import { accountOfId } from '../model/globalId.ts';
 import type { Observability } from '../observability/index.ts';
 
 // What tells the gateway of jobs besides its reads: the job event queues, and the job-state store
@@ -122,10 +121,6 @@ export async function keepCoverage(
   };
 }
 
-/** The account alias a global ID names (the job's own account, as authorization reads it). */
-export const accountOfGlobalId = (config: Config) => (globalId: string) =>
-  accountOf(config, parseGlobalId(globalId));
-
 /**
  * The one owner of what the process knows of each job's state: built here, passed down. Dated by
  * the list snapshots' clock (`now`), so a listed row's read time and an event's arrival compare.
@@ -159,6 +154,6 @@ export function openJobStates(
   if (events) states.subscribe(readsMeasured(events.readSeen));
   // Every applied observation but a peer's is a change of the job's history; a job events showed
   // first is written once a read shows it; one read again unchanged moves its `lastConfirmedAt`.
-  if (history) states.subscribe(historySubscriber(history.writer, accountOfGlobalId(config)));
+  if (history) states.subscribe(historySubscriber(history.writer, (id) => accountOfId(config, id)));
   return states;
 }

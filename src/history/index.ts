@@ -4,7 +4,6 @@
  * start in one line), closed at shutdown after the queued writes are flushed.
  */
 import type { Config } from '../config/types.ts';
-import type { JobRecord } from '../model/job.ts';
 import { HistoryBudget, reclaimSpace, type BudgetView } from './budget.ts';
 import { DataDirUnwritable, openHistoryDatabase, type HistoryDatabase } from './database.ts';
 import { HistoryReader } from './reader.ts';
@@ -78,7 +77,7 @@ export interface History {
 
 export async function openHistory(
   config: Config,
-  withoutSecrets: (record: JobRecord) => JobRecord | null,
+  records: Pick<HistoryWriterOptions, 'withoutSecrets' | 'factsOf'>,
   logger: HistoryLogger,
   count?: (outcome: WriteOutcome, n: number) => void,
   more: Pick<HistoryWriterOptions, 'inBatch' | 'failureCategoryOf'> = {},
@@ -87,7 +86,7 @@ export async function openHistory(
   if (database === null) return null;
   const bound = new WriterBoundSignal();
   const writer = historyWriter(database, logger, bound, {
-    withoutSecrets,
+    ...records,
     maxQueue: config.history.maxQueue,
     ...(count ? { count } : {}),
     ...more,
@@ -168,7 +167,7 @@ function historyWriter(
   bound: WriterBoundSignal,
   options: Pick<
     HistoryWriterOptions,
-    'withoutSecrets' | 'count' | 'inBatch' | 'maxQueue' | 'failureCategoryOf'
+    'withoutSecrets' | 'factsOf' | 'count' | 'inBatch' | 'maxQueue' | 'failureCategoryOf'
   >,
 ): HistoryWriter {
   const where = database.where;

@@ -10,6 +10,7 @@
  * failing database (PostgreSQL gone) marks the store degraded, drops and counts the batch, and
  * never throws to the caller.
  */
+import type { JobFacts } from '../model/facts.ts';
 import { isTerminalState, type JobRecord, type JobState } from '../model/job.ts';
 import { BatchStatements, type StagedJob } from './batchStatements.ts';
 import type { AfterCommit, BatchHook } from './batchHook.ts';
@@ -39,6 +40,11 @@ export type WriteOutcome = 'written' | 'coalesced' | 'dropped' | 'failed' | 'ove
 export interface HistoryWriterOptions {
   /** The record without its secrets (createSecretStripper); null: the record is not written. */
   withoutSecrets: (record: JobRecord) => JobRecord | null;
+  /**
+   * What a record says of its job, by its provider (`Provider.facts`: the registry's `factsOf`,
+   * which the history may not import): the name, queue, status message and times its row stores.
+   */
+  factsOf: (record: JobRecord) => JobFacts;
   /**
    * The failure category of a record (`Job.failure.category`, its provider's rules), stored for
    * the filter and the summaries; absent: none is stored.
@@ -329,7 +335,7 @@ class Lane {
       const stripped = options.withoutSecrets(job.latest.record);
       if (stripped === null) continue;
       const category = options.failureCategoryOf?.(job.latest.record) ?? null;
-      jobs.push(stagedJobOf(id, job.latest, stripped, category));
+      jobs.push(stagedJobOf(id, job.latest, stripped, options.factsOf(stripped), category));
       for (const change of job.changes) {
         observed.push(transitionOf(id, change));
         if (change.contradicts) contradictions.push([storableText(id), change.at]);
@@ -476,35 +482,37 @@ function inIdOrder(jobs: readonly StagedJob[]): readonly StagedJob[] {
     : [...jobs].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
-/** A non-empty string field of a record, storable (storableText.ts), else null. */
-const text = (v: unknown, maxChars?: number): string | null =>
-  typeof v === 'string' && v !== '' ? storableText(v, maxChars) : null;
+/** A text fact, storable (storableText.ts), or null. */
+const text = (v: string | null, maxChars?: number): string | null =>
+  v === null ? null : storableText(v, maxChars);
 
 /**
- * A job's row at `change`: searchable text read from the record's common fields, and the record
- * (`stripped`), serialised as its statement is bound (batchStatements.ts). Every text value is
- * storable (storableText.ts): a NUL in a status reason cannot fail a batch.
+ * A job's row at `change`: searchable text from its provider's facts of the record (`facts`), and
+ * the record (`stripped`), serialised as its statement is bound (batchStatements.ts). Every text
+ * value is storable (storableText.ts): a NUL in a status reason cannot fail a batch.
  */
 function stagedJobOf(
   id: string,
   change: HistoryChange,
   record: JobRecord,
+  facts: JobFacts,
   failureCategory: string | null = null,
 ): StagedJob {
-  const r = record as unknown as Record<string, unknown>;
-  const createdAt = text(r.createdAt);
-  const finishedAt = text(r.finishedAt) ?? text(r.completedAt) ?? text(r.stoppedAt);
+  const createdAt = text(facts.createdAt);
+  const finishedAt = text(facts.stoppedAt);
   return {
     id: storableText(id),
-    provider: storableText(String(r.provider)),
+    provider: storableText(String(record.provider)),
     account: storableText(change.account),
-    region: text(r.region),
+    region:
+      typeof record.region === 'string' && record.region !== ''
+        ? storableText(record.region)
+        : null,
     state: storableText(change.to),
     provider_status: storableOrNull(change.providerStatus, STATUS_TEXT_MAX_CHARS),
-    status_message:
-      text(r.statusMessage, STATUS_TEXT_MAX_CHARS) ?? text(r.statusReason, STATUS_TEXT_MAX_CHARS),
-    name: text(r.name) ?? text(r.jobName) ?? text(r.description),
-    queue: text(r.jobQueue) ?? text(r.queue) ?? text(r.source),
+    status_message: text(facts.message, STATUS_TEXT_MAX_CHARS),
+    name: text(facts.name),
+    queue: text(facts.queue),
     created_at: createdAt,
     finished_at: finishedAt,
     sort_at: finishedAt ?? createdAt ?? storableText(change.at),
@@ -515,9 +523,17 @@ function stagedJobOf(
   };
 }
 
-/** A job's row at `change` as stored, its record serialised (what the bare write of bench:history-writer writes). */
-export function jobRowOf(id: string, change: HistoryChange, record: JobRecord): JobRow {
-  const { stripped, ...row } = stagedJobOf(id, change, record);
+/**
+ * A job's row at `change` as stored, its record serialised, `facts` its provider's of the record
+ * (what the bare write of bench:history-writer writes).
+ */
+export function jobRowOf(
+  id: string,
+  change: HistoryChange,
+  record: JobRecord,
+  facts: JobFacts,
+): JobRow {
+  const { stripped, ...row } = stagedJobOf(id, change, record, facts);
   return { ...row, record: storableJson(stripped) };
 }
 

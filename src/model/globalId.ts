@@ -1,4 +1,5 @@
-import { PROVIDERS, providerOf } from '../datasources/registry.ts';
+import type { Config } from '../config/index.ts';
+import { accountOf, PROVIDERS, providerOf } from '../datasources/registry.ts';
 import type { AnyProvider } from '../datasources/shared/provider.ts';
 import { BadUserInputError } from '../errors.ts';
 import type { JobProvider } from './job.ts';
@@ -117,6 +118,15 @@ export function parseGlobalId(value: string, argument = 'id', aliasOf?: AccountA
       : rest;
   if (values.length !== parts.length) bad(`"${prefix}" IDs have the form ${formOf(provider)}`);
   return keyFromParts(provider.key, values, (part) => `${argument} (${part})`, account);
+}
+
+/**
+ * The alias of the account the job of `globalId` lives in (`default`: the default one), by the
+ * registry's `accountOf` of its key: what authorization, the history and the notifications read a
+ * job's account by. Throws BAD_USER_INPUT for an ID no grammar reads.
+ */
+export function accountOfId(config: Config, globalId: string): string {
+  return accountOf(config, parseGlobalId(globalId));
 }
 
 /**

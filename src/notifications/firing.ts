@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { JobRow } from '../history/tables.ts';
 import type { JobRecord } from '../model/job.ts';
 import { parseGlobalId } from '../model/globalId.ts';
-import { partsOf } from '../datasources/registry.ts';
+import { factsOf, partsOf } from '../datasources/registry.ts';
 import type { DeliveryRow, RuleRow } from './ruleStore.ts';
 import {
   EVENT_TYPES,
@@ -15,7 +15,7 @@ import {
   type WebhookBody,
 } from './payload.ts';
 import { failureField } from './failureField.ts';
-import type { JobFacts } from './ruleSet.ts';
+import type { RuleFacts } from './ruleSet.ts';
 import { dueAt } from './chatGroups.ts';
 
 /** The trigger a job's new state is, if any. */
@@ -37,26 +37,20 @@ export function triggerOf(from: string | null, to: string): NotificationTrigger 
 
 const lower = (s: unknown) => (typeof s === 'string' ? s.toLowerCase() : '');
 
-/** A record's facts (the history's row fields, read the same way). */
-export function factsOfRecord(record: JobRecord, account: string): JobFacts {
-  const r = record as unknown as Record<string, unknown>;
+/** A record's facts: its provider's (`Provider.facts`), what the history's row stores of it. */
+export function factsOfRecord(record: JobRecord, account: string): RuleFacts {
+  const { name, queue, message } = factsOf(record);
   return {
     id: record.id,
     provider: record.provider,
     account,
-    region: typeof r.region === 'string' ? r.region : null,
+    region: typeof record.region === 'string' ? record.region : null,
     state: record.state,
-    text: [
-      r.name ?? r.jobName ?? r.description,
-      r.jobQueue ?? r.queue ?? r.source,
-      r.statusMessage ?? r.statusReason,
-    ]
-      .map(lower)
-      .join('\n'),
+    text: [name, queue, message].map(lower).join('\n'),
   };
 }
 
-export const factsOfRow = (row: Omit<JobRow, 'record'>): JobFacts => ({
+export const factsOfRow = (row: Omit<JobRow, 'record'>): RuleFacts => ({
   id: row.id,
   provider: row.provider,
   account: row.account,

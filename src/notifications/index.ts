@@ -15,8 +15,8 @@ import { Notifier } from './notifier.ts';
 import type { JobRecord } from '../model/job.ts';
 import type { Sources } from '../datasources/index.ts';
 import type { JobStates } from '../datasources/state/jobStates.ts';
-import { createJobLoader, providerOnly, type GuardedSource } from '../datasources/guard/loader.ts';
-import { offerRead } from '../datasources/state/offerRead.ts';
+import { providerOnly, type GuardedSource } from '../datasources/guard/loader.ts';
+import { offeringLoader } from '../datasources/state/offerRead.ts';
 import { parseGlobalId } from '../model/globalId.ts';
 import type { JobLogs } from '../datasources/logs/jobLogs.ts';
 import { logLinesReader } from './logLines.ts';
@@ -213,19 +213,14 @@ async function readJobs(
   states: Pick<JobStates, 'offer' | 'now'>,
   ids: readonly string[],
 ): Promise<(JobRecord | Error)[]> {
-  const loaders = new Map<string, ReturnType<typeof createJobLoader>>();
+  const loaders = new Map<string, ReturnType<typeof offeringLoader>>();
   return Promise.all(
     ids.map(async (id) => {
       try {
         const key = parseGlobalId(id);
         let loader = loaders.get(key.provider);
         if (!loader) {
-          loader = createJobLoader(
-            sourceOf(key.provider),
-            'jobgraph:notifications',
-            (record, sentAt) => offerRead(states, record, sentAt),
-            states.now,
-          );
+          loader = offeringLoader(sourceOf(key.provider), 'jobgraph:notifications', states);
           loaders.set(key.provider, loader);
         }
         return await loader.load(key);

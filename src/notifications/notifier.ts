@@ -47,7 +47,7 @@ import {
   withFiring,
 } from './firing.ts';
 
-export { ruleMatches, type JobFacts } from './ruleSet.ts';
+export { ruleMatches, type RuleFacts } from './ruleSet.ts';
 export { deliveryIdOf, triggerOf, withFiring } from './firing.ts';
 
 /** Most transitions a payload lists (the newest). */

@@ -12,7 +12,7 @@ import type { RuleRow } from './ruleStore.ts';
 import { holdsPair } from './rulePairs.ts';
 
 /** What a rule's filter and accounts are matched against. */
-export interface JobFacts {
+export interface RuleFacts {
   id: string;
   provider: string;
   account: string;
@@ -45,7 +45,7 @@ export function parseRule(rule: RuleRow): ParsedRule {
  * Whether a rule parsed as `p` holds the job's (provider, account) pair and its filter takes the
  * job (triggers aside).
  */
-export function takesJob(p: ParsedRule, job: JobFacts): boolean {
+export function takesJob(p: ParsedRule, job: RuleFacts): boolean {
   const { accounts, filter: f, text } = p;
   if (!holdsPair(accounts, job.provider, job.account)) return false;
   if (f.providers?.length && !f.providers.includes(job.provider)) return false;
@@ -129,7 +129,7 @@ export class RuleSet {
   }
 
   /** The rules that may take `job`'s `trigger` by the index, in the order read (their filters untested). */
-  #candidates(job: JobFacts, trigger: string): Indexed[] {
+  #candidates(job: RuleFacts, trigger: string): Indexed[] {
     const found: Indexed[][] = [];
     let trigrams: Set<string> | null = null;
     for (const provider of [job.provider, ''])
@@ -150,7 +150,7 @@ export class RuleSet {
   }
 
   /** The enabled rules that take `job`'s `trigger`, in the order read: MOST_RULES_A_TRANSITION at most. */
-  matching(job: JobFacts, trigger: NotificationTrigger): RuleRow[] {
+  matching(job: RuleFacts, trigger: NotificationTrigger): RuleRow[] {
     const candidates = this.#candidates(job, trigger);
     this.examined += candidates.length;
     const taking = candidates.filter((r) => takesJob(r.parsed, job)).map((r) => r.rule);
@@ -160,7 +160,7 @@ export class RuleSet {
   }
 
   /** Whether some enabled rule takes `job`'s `trigger`. */
-  any(job: JobFacts, trigger: NotificationTrigger): boolean {
+  any(job: RuleFacts, trigger: NotificationTrigger): boolean {
     for (const r of this.#candidates(job, trigger)) {
       this.examined += 1;
       if (takesJob(r.parsed, job)) return true;
@@ -214,7 +214,7 @@ export function keepParsed(rules: readonly RuleRow[]): void {
 }
 
 /** Whether `rule` (enabled, holding the job's account, its filter) takes the job's `trigger`. */
-export function ruleMatches(rule: RuleRow, job: JobFacts, trigger: NotificationTrigger): boolean {
+export function ruleMatches(rule: RuleRow, job: RuleFacts, trigger: NotificationTrigger): boolean {
   if (rule.enabled !== 1) return false;
   const p = parsedOf(rule);
   return p.triggers.includes(trigger) && takesJob(p, job);

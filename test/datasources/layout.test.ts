@@ -29,14 +29,14 @@ const TEMPLATE = ['client.ts', 'errors.ts', 'index.ts', 'key.ts', 'parse.ts', 'r
  * read for parse.ts; setup.ts (COS Batch): its endpoint, keys and accounts by UIN, the descriptor's
  * setup; actions.ts: the calls that act on its jobs (cancel, terminate; issue #73); logPlace.ts
  * (Batch): where an attempt's CloudWatch Logs stream is (issue #87); failureRules.ts: its table
- * of failure rules and the record fields they read (`Provider.failure`, issue #101), in every
- * provider. CodePipeline's only
- * listing (PollForJobs) claims work for a worker, so it has neither.
+ * of failure rules (`Provider.failure`, issue #101), and facts.ts: what its record says of a job,
+ * the fields those rules read among them (`Provider.facts`, issue #105), in every provider.
+ * CodePipeline's only listing (PollForJobs) claims work for a worker, so it has neither.
  */
 const EXTRA: Record<string, string[]> = {
-  panorama: ['list.ts', 'listing.ts', 'failureRules.ts'],
-  omics: ['list.ts', 'listing.ts', 'events.ts', 'failureRules.ts'],
-  codepipeline: ['events.ts', 'failureRules.ts'],
+  panorama: ['list.ts', 'listing.ts', 'failureRules.ts', 'facts.ts'],
+  omics: ['list.ts', 'listing.ts', 'events.ts', 'failureRules.ts', 'facts.ts'],
+  codepipeline: ['events.ts', 'failureRules.ts', 'facts.ts'],
   cosbatch: [
     'signer.ts',
     'list.ts',
@@ -45,8 +45,9 @@ const EXTRA: Record<string, string[]> = {
     'actions.ts',
     'failureRules.ts',
     'rerun.ts',
+    'facts.ts',
   ],
-  importexport: ['list.ts', 'listing.ts', 'actions.ts', 'failureRules.ts'],
+  importexport: ['list.ts', 'listing.ts', 'actions.ts', 'failureRules.ts', 'facts.ts'],
   batch: [
     'list.ts',
     'listing.ts',
@@ -55,6 +56,7 @@ const EXTRA: Record<string, string[]> = {
     'actions.ts',
     'logPlace.ts',
     'failureRules.ts',
+    'facts.ts',
     'parts.ts',
     'rerun.ts',
     'queues.ts',

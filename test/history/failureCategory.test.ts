@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from '../../src/datasources/batch/parse.ts';
-import { failureOf } from '../../src/datasources/registry.ts';
+import { factsOf, failureOf } from '../../src/datasources/registry.ts';
 import { BATCH_JOB_IDS, batchDemoJobs } from '../../src/emulators/batch/data.ts';
 import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
 import { HistoryReader } from '../../src/history/reader.ts';
@@ -38,6 +38,7 @@ describe.each(historyStores())(
       const db = (await openHistoryDatabase(await fresh()))!;
       open.push(db);
       const writer = new HistoryWriter(db, {
+        factsOf,
         withoutSecrets,
         failureCategoryOf: (record) => failureOf(record)?.category ?? null,
       });

@@ -9,6 +9,7 @@ import { openHistoryDatabase } from '../../src/history/database.ts';
 import { HistoryWriter } from '../../src/history/writer.ts';
 import type { JobRecord } from '../../src/model/job.ts';
 import { withoutSecrets } from '../support/retainedRecords.ts';
+import { factsOf } from '../../src/datasources/registry.ts';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -26,7 +27,7 @@ const newDataDir = async () => {
 async function openAndWrite(dataDir: string, implicit: boolean) {
   const path = join(dataDir, 'history.sqlite');
   const db = (await openHistoryDatabase({ kind: 'sqlite', path, dataDir, implicit }))!;
-  const writer = new HistoryWriter(db, { withoutSecrets });
+  const writer = new HistoryWriter(db, { factsOf, withoutSecrets });
   const id = 'batch:us-east-1:one';
   writer.record({
     record: { id, provider: 'AWS_BATCH', state: 'RUNNING' } as unknown as JobRecord,

@@ -9,6 +9,7 @@ import { openHistoryDatabase } from '../../src/history/database.ts';
 import { HistoryWriter } from '../../src/history/writer.ts';
 import type { JobRecord } from '../../src/model/job.ts';
 import { withoutSecrets } from '../support/retainedRecords.ts';
+import { factsOf } from '../../src/datasources/registry.ts';
 
 // `jobgraph history prune` and `history backup` as an operator runs them (bin/jobgraph.mjs, the
 // compiled dist/), on a SQLite file an older jobgraph made (issue 84, item 7): the prune gives
@@ -37,7 +38,7 @@ describe('jobgraph history', () => {
       dataDir: null,
       implicit: false,
     }))!;
-    const writer = new HistoryWriter(db, { withoutSecrets });
+    const writer = new HistoryWriter(db, { factsOf, withoutSecrets });
     for (let i = 0; i < 3000; i++) {
       const id = `batch:us-east-1:old-${i}`;
       const at = '2020-01-01T00:00:00.000Z';

@@ -15,6 +15,7 @@ import {
   readChange as change,
   recordingSearches,
 } from '../support/historyStores.ts';
+import { factsOf } from '../../src/datasources/registry.ts';
 
 const kinds = historyStores();
 
@@ -66,6 +67,7 @@ describe.each(kinds)('The history store on a $name', ({ skip, fresh }) => {
   };
   const writerOf = (db: HistoryDatabase, counts: Record<string, number> = {}, maxQueue = 100) =>
     new HistoryWriter(db, {
+      factsOf,
       withoutSecrets,
       maxQueue,
       count: (o: WriteOutcome, n) => (counts[o] = (counts[o] ?? 0) + n),
@@ -311,6 +313,7 @@ describe.each(kinds)('The history store on a $name', ({ skip, fresh }) => {
         let written!: () => void;
         const landed = new Promise<void>((resolve) => (written = resolve));
         const writer = new HistoryWriter(db, {
+          factsOf,
           withoutSecrets,
           flushMs: 5000, // asked for more than a second: held to one
           count: (o) => o === 'written' && written(),
@@ -646,6 +649,7 @@ describe.skipIf(kinds[1]!.skip)('The PostgreSQL history store going away', () =>
     const counts: Record<string, number> = {};
     const health: (string | null)[] = [];
     const writer = new HistoryWriter(db, {
+      factsOf,
       withoutSecrets: identity,
       count: (o, n) => (counts[o] = (counts[o] ?? 0) + n),
       onHealth: (_degraded, reason) => health.push(reason),

@@ -16,6 +16,7 @@ import { metricValue } from '../support/metrics.ts';
 import { withoutSecrets } from '../support/retainedRecords.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 import { vi } from 'vitest';
+import { factsOf } from '../../src/datasources/registry.ts';
 
 const kinds = historyStores();
 
@@ -61,6 +62,7 @@ describe.each(kinds)('The history writer behind a stalled $name', ({ skip, fresh
       let release!: () => void;
       const released = new Promise<void>((r) => (release = r));
       const writer = new HistoryWriter(db, {
+        factsOf,
         withoutSecrets,
         maxQueue: 20,
         batchSize: 10,

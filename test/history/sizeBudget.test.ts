@@ -21,6 +21,7 @@ import { historyStores } from '../support/historyStores.ts';
 import { metricValue } from '../support/metrics.ts';
 import { withoutSecrets } from '../support/retainedRecords.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
+import { factsOf } from '../../src/datasources/registry.ts';
 
 const kinds = historyStores();
 
@@ -52,7 +53,7 @@ const change = (i: number, createdAt: string, state = 'SUCCEEDED'): HistoryChang
 
 /** Write `n` jobs created a day apart from 2020-01-01 (the first the oldest). */
 async function writeJobs(db: HistoryDatabase, n: number, state?: string, from = 0) {
-  const writer = new HistoryWriter(db, { withoutSecrets });
+  const writer = new HistoryWriter(db, { factsOf, withoutSecrets });
   for (let i = from; i < from + n; i++)
     writer.record(change(i, new Date(Date.UTC(2020, 0, 1 + i)).toISOString(), state));
   await writer.close();

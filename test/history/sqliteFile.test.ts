@@ -7,6 +7,7 @@ import type { Config, HistoryStoreConfig } from '../../src/config/types.ts';
 import { openHistoryDatabase } from '../../src/history/database.ts';
 import { openHistory } from '../../src/history/index.ts';
 import { withoutSecrets } from '../support/retainedRecords.ts';
+import { factsOf } from '../../src/datasources/registry.ts';
 import { historyStores } from '../support/historyStores.ts';
 
 // The SQLite history file (issue #72): what jobgraph does with a file it cannot use, how it
@@ -103,7 +104,7 @@ describe('The default place of the history (JOBGRAPH_DATA_DIR and JOBGRAPH_HISTO
     const logger = { warn: (_f: object, m: string) => lines.push(m), info: () => undefined };
     const history = await openHistory(
       configOf({ ...(await unwritable()), implicit: true }),
-      withoutSecrets,
+      { withoutSecrets, factsOf },
       logger,
     );
     expect(history).toBeNull();
@@ -113,7 +114,11 @@ describe('The default place of the history (JOBGRAPH_DATA_DIR and JOBGRAPH_HISTO
   it('stops the start in one line naming JOBGRAPH_DATA_DIR when the operator named the folder', async () => {
     const logger = { warn: () => undefined, info: () => undefined };
     await expect(
-      openHistory(configOf({ ...(await unwritable()), implicit: false }), withoutSecrets, logger),
+      openHistory(
+        configOf({ ...(await unwritable()), implicit: false }),
+        { withoutSecrets, factsOf },
+        logger,
+      ),
     ).rejects.toThrow(/^JOBGRAPH_DATA_DIR: .* cannot be written \(/);
   });
 });

@@ -12,6 +12,7 @@ import { HistoryWriter } from '../../src/history/writer.ts';
 import type { JobRecord } from '../../src/model/job.ts';
 import { historyStores, readChange } from '../support/historyStores.ts';
 import { withoutSecrets } from '../support/retainedRecords.ts';
+import { factsOf } from '../../src/datasources/registry.ts';
 
 const job = (i: number, jobName = `nightly-etl-${i}`) =>
   ({
@@ -48,7 +49,7 @@ describe.each(historyStores())(
               }>`SELECT count(DISTINCT segid) AS n FROM ${sql.table(index)}`.execute(db.db)
             ).rows[0]!.n,
           );
-        const writer = new HistoryWriter(db, { withoutSecrets, maxQueue: 1000 });
+        const writer = new HistoryWriter(db, { factsOf, withoutSecrets, maxQueue: 1000 });
         for (let i = 0; i < 600; i++) writer.record(readChange(job(i)));
         await writer.flush();
         // Its trigrams and (schema version 12) its words, one segment each.

@@ -12,6 +12,7 @@ import { HistoryWriter } from '../../src/history/writer.ts';
 import type { JobRecord } from '../../src/model/job.ts';
 import { historyStores, readChange, recordingSearches } from '../support/historyStores.ts';
 import { withoutSecrets } from '../support/retainedRecords.ts';
+import { factsOf } from '../../src/datasources/registry.ts';
 
 /**
  * 120 jobs: names `nightly-etl-<i % 40>` (so `etl-1` is in 11 of 40 names, `etl-39` in one),
@@ -73,7 +74,7 @@ describe.each(historyStores())('A text search on a $name', ({ skip, fresh }) => 
   async function stored() {
     const db = (await openHistoryDatabase(await fresh()))!;
     open.push(db);
-    const writer = new HistoryWriter(db, { withoutSecrets, maxQueue: 1000 });
+    const writer = new HistoryWriter(db, { factsOf, withoutSecrets, maxQueue: 1000 });
     for (const record of JOBS) writer.record(readChange(record));
     await writer.close();
     return { db, ...recordingSearches(db) };

@@ -25,6 +25,7 @@ import { historyStores, historyUrlOf, readChange } from '../support/historyStore
 import { metricValue } from '../support/metrics.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 import { withoutSecrets } from '../support/retainedRecords.ts';
+import { factsOf } from '../../src/datasources/registry.ts';
 
 const kinds = historyStores();
 
@@ -95,7 +96,7 @@ describe.each(kinds)('Text written to the history on a $name', ({ skip, fresh })
         history: { store: store ?? (await fresh()), retainDays: 400, maxBytes: 10 * 1024 ** 3 },
         listing: { cursorSecret: null },
       } as Config,
-      withoutSecrets,
+      { withoutSecrets, factsOf },
       { warn: log, info: log },
       (o, n) => (counts[o] = (counts[o] ?? 0) + n),
     ))!;

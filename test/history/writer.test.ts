@@ -8,7 +8,15 @@ import { HistoryWriter, type HistoryChange } from '../../src/history/writer.ts';
 import type { JobRecord } from '../../src/model/job.ts';
 import { EVENTUALLY } from '../support/eventually.ts';
 import { historyStores } from '../support/historyStores.ts';
-import { withoutSecrets } from '../support/retainedRecords.ts';
+import {
+  batchRecord,
+  environmentValues,
+  SECRET_VALUE,
+  withoutSecrets,
+} from '../support/retainedRecords.ts';
+import { batchFacts } from '../../src/datasources/batch/facts.ts';
+import type { BatchJobRecord } from '../../src/datasources/batch/record.ts';
+import { factsOf } from '../../src/datasources/registry.ts';
 
 const kinds = historyStores();
 const [sqlite, postgres] = [kinds[0]!, kinds[1]!];
@@ -43,6 +51,7 @@ describe.each(kinds)('The history writer on a $name', ({ skip, fresh }) => {
       try {
         const stripped: string[] = [];
         const writer = new HistoryWriter(db, {
+          factsOf,
           withoutSecrets: (record) => (stripped.push(record.id), withoutSecrets(record)),
         });
         const [a, b] = ['batch:us-east-1:many', 'batch:us-east-1:one'];
@@ -73,7 +82,7 @@ describe('The SQLite history writer', () => {
   it("upserts a batch's jobs in the order of their IDs, whatever order they came in, each with its transition", async () => {
     const db = (await openHistoryDatabase(await sqlite.fresh()))!;
     try {
-      const writer = new HistoryWriter(db, { withoutSecrets });
+      const writer = new HistoryWriter(db, { factsOf, withoutSecrets });
       // 600 jobs (statements of 256, 256, 64, 16, 4 and 4 rows), recorded in an order unlike
       // their IDs' (7919 is prime to 600: the prefixes are a permutation).
       const ids = Array.from({ length: 600 }, (_, i) => {
@@ -93,13 +102,51 @@ describe('The SQLite history writer', () => {
   });
 });
 
+describe('The history writer’s job rows', () => {
+  it("store the name, queue, message and times the job's provider reads from its record without its secrets, asked once a batch", async () => {
+    const db = (await openHistoryDatabase(await sqlite.fresh()))!;
+    try {
+      const asked: JobRecord[] = [];
+      const writer = new HistoryWriter(db, {
+        factsOf: (record) => (asked.push(record), factsOf(record)),
+        withoutSecrets,
+      });
+      const record = batchRecord('facts-1');
+      const id = record.id;
+      const at = (s: number) => `2026-01-01T00:00:0${s}.000Z`;
+      writer.record({ ...change(id, null, 'RUNNING', at(1)), record });
+      writer.record({ ...change(id, 'RUNNING', 'SUCCEEDED', at(2)), record });
+      await writer.flush();
+      expect(asked).toHaveLength(1);
+      expect(environmentValues(asked[0]!)).not.toContain(SECRET_VALUE);
+      const row = await db.db
+        .selectFrom('jobs')
+        .select(['name', 'queue', 'status_message', 'created_at', 'finished_at'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      const facts = batchFacts(record as BatchJobRecord);
+      expect(facts.queue).toEqual(expect.any(String));
+      expect(row).toEqual({
+        name: facts.name,
+        queue: facts.queue,
+        status_message: facts.message,
+        created_at: facts.createdAt,
+        finished_at: facts.stoppedAt,
+      });
+      await writer.close();
+    } finally {
+      await db.close();
+    }
+  });
+});
+
 describe.each(kinds)('A read contradicting events, on a $name', ({ skip, fresh }) => {
   it.skipIf(skip)(
     "marks the job's event transitions since its last read, and no other, contradicted at the read",
     async () => {
       const db = (await openHistoryDatabase(await fresh()))!;
       try {
-        const writer = new HistoryWriter(db, { withoutSecrets });
+        const writer = new HistoryWriter(db, { factsOf, withoutSecrets });
         const [a, b] = ['batch:us-east-1:told', 'batch:us-east-1:other'];
         const event = (c: HistoryChange): HistoryChange => ({ ...c, source: 'EVENT' });
         writer.record(change(a, null, 'RUNNABLE', '2026-01-01T00:00:01.000Z'));
@@ -149,7 +196,7 @@ describe.skipIf(postgres.skip)('The PostgreSQL history writer', () => {
   it("commits one lane's batch while the other's waits on a locked row, each job's changes in order", async () => {
     const config = await postgres.fresh();
     const db = await start(config);
-    const writer = new HistoryWriter(db, { withoutSecrets });
+    const writer = new HistoryWriter(db, { factsOf, withoutSecrets });
     const held = 'batch:us-east-1:held';
     writer.record(change(held, null, 'RUNNING', '2026-01-01T00:00:01.000Z'));
     await writer.flush();

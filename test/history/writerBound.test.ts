@@ -11,6 +11,7 @@ import type { JobRecord } from '../../src/model/job.ts';
 import { EVENTUALLY } from '../support/eventually.ts';
 import { historyStores, historyUrlOf } from '../support/historyStores.ts';
 import { withoutSecrets } from '../support/retainedRecords.ts';
+import { factsOf } from '../../src/datasources/registry.ts';
 
 const kinds = historyStores();
 const quiet = { warn: () => undefined, info: () => undefined };
@@ -46,7 +47,7 @@ describe.each(kinds)('The history writer’s bound on a $name', ({ skip, fresh }
       let entered = 0;
       let release!: () => void;
       const released = new Promise<void>((r) => (release = r));
-      const history = (await openHistory(config, withoutSecrets, quiet, undefined, {
+      const history = (await openHistory(config, { withoutSecrets, factsOf }, quiet, undefined, {
         inBatch: async () => {
           entered++;
           await released;

@@ -9,6 +9,7 @@ import { bareWrite } from '../../bench/lib/writerFloor.ts';
 import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
 import { HistoryWriter, type HistoryChange } from '../../src/history/writer.ts';
 import type { JobRecord } from '../../src/model/job.ts';
+import { factsOf } from '../../src/datasources/registry.ts';
 
 const change = (k: number): HistoryChange => {
   const id = `batch:us-east-1:job-${k}`;
@@ -79,7 +80,7 @@ describe("bench:history-writer's bare write", () => {
     expect(timing.sqliteMicrosPerChange).toBeGreaterThan(0);
 
     const written = (await openHistoryDatabase(store('writer.sqlite')))!;
-    const writer = new HistoryWriter(written, { withoutSecrets: (r) => r });
+    const writer = new HistoryWriter(written, { factsOf, withoutSecrets: (r) => r });
     for (let k = 0; k < prefill + changes; k++) writer.record(change(k));
     await writer.close();
     opened.push(written);

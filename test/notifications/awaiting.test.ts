@@ -12,6 +12,7 @@ import { LEASE_MS } from '../../src/notifications/outbox.ts';
 import { RuleStore, type DeliveryRow } from '../../src/notifications/ruleStore.ts';
 import { historyStores } from '../support/historyStores.ts';
 import { batchRecord, createdAudit, ruleRow } from '../support/ruleRows.ts';
+import { factsOf } from '../../src/datasources/registry.ts';
 
 const T0 = Date.parse('2026-11-28T10:00:00Z');
 const FORGED = 'batch:us-east-1:forged';
@@ -50,6 +51,7 @@ describe.each(historyStores())('An event’s deliveries awaiting confirmation on
     });
     await notifier.refresh();
     const writer = new HistoryWriter(db, {
+      factsOf,
       withoutSecrets: (r) => r,
       inBatch: (tx, transitions, jobs) => notifier.inBatch(tx, transitions, jobs),
     });

@@ -9,6 +9,7 @@ import { Notifier } from '../../src/notifications/notifier.ts';
 import { RuleStore, type RuleRow } from '../../src/notifications/ruleStore.ts';
 import { historyStores } from '../support/historyStores.ts';
 import { batchRecord, createdAudit, ruleRow } from '../support/ruleRows.ts';
+import { factsOf } from '../../src/datasources/registry.ts';
 
 const T0 = Date.parse('2026-11-27T10:00:00Z');
 const JOB = 'batch:us-east-1:confirmed';
@@ -41,7 +42,7 @@ describe.each(historyStores())('An event confirmed for several rules on a $name'
     if (kind.skip) return;
     db = (await openHistoryDatabase(await kind.fresh()))!;
     store = new RuleStore(db);
-    const writer = new HistoryWriter(db, { withoutSecrets: (r) => r });
+    const writer = new HistoryWriter(db, { factsOf, withoutSecrets: (r) => r });
     for (const [from, to, at] of [
       [null, 'QUEUED', T0],
       ['QUEUED', 'IN_PROGRESS', T0 + 1000],

@@ -11,6 +11,7 @@ import { Notifier } from '../../src/notifications/notifier.ts';
 import { RuleStore } from '../../src/notifications/ruleStore.ts';
 import { historyStores } from '../support/historyStores.ts';
 import { batchRecord, createdAudit, ruleRow } from '../support/ruleRows.ts';
+import { factsOf } from '../../src/datasources/registry.ts';
 
 const T0 = Date.parse('2026-11-28T10:00:00Z');
 const JOB = 'batch:us-east-1:fails-after-commit';
@@ -49,6 +50,7 @@ describe.each(historyStores())('A read transition’s deliveries on a $name', (k
         });
         await notifier.refresh();
         const writer = new HistoryWriter(db, {
+          factsOf,
           withoutSecrets: (r) => r,
           inBatch: (tx, transitions, jobs) => notifier.inBatch(tx, transitions, jobs),
         });

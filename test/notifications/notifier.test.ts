@@ -6,14 +6,14 @@ import {
   deliveryIdOf,
   ruleMatches,
   triggerOf,
-  type JobFacts,
+  type RuleFacts,
 } from '../../src/notifications/notifier.ts';
 import type { RuleRow } from '../../src/notifications/ruleStore.ts';
 import { RuleSet } from '../../src/notifications/ruleSet.ts';
 import { ruleRow, onEveryProvider } from '../support/ruleRows.ts';
 
 const rule = (over: Partial<RuleRow> = {}): RuleRow => ruleRow({ name: 'r', ...over });
-const job = (over: Partial<JobFacts> = {}): JobFacts => ({
+const job = (over: Partial<RuleFacts> = {}): RuleFacts => ({
   id: 'batch:us-east-1:j',
   provider: 'AWS_BATCH',
   account: 'default',

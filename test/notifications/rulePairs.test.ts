@@ -13,7 +13,7 @@ import {
 import {
   MOST_RULES_A_TRANSITION,
   RuleSet,
-  type JobFacts,
+  type RuleFacts,
 } from '../../src/notifications/ruleSet.ts';
 import { ruleRow } from '../support/ruleRows.ts';
 
@@ -96,7 +96,7 @@ describe('A rule’s (provider, account) pairs', () => {
 });
 
 describe('The rules one transition is delivered to', () => {
-  const job: JobFacts = {
+  const job: RuleFacts = {
     id: 'batch:us-east-1:j',
     provider: 'AWS_BATCH',
     account: 'default',

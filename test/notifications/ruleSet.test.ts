@@ -2,7 +2,7 @@
 // (its trigger, provider, region and text's trigrams), not all of them, and answers what testing
 // every rule one by one answers, in the same order.
 import { describe, expect, it } from 'vitest';
-import { parseRule, RuleSet, takesJob, type JobFacts } from '../../src/notifications/ruleSet.ts';
+import { parseRule, RuleSet, takesJob, type RuleFacts } from '../../src/notifications/ruleSet.ts';
 import type { NotificationTrigger } from '../../src/notifications/payload.ts';
 import { ruleRow, onEveryProvider } from '../support/ruleRows.ts';
 
@@ -26,7 +26,7 @@ function benchRules() {
   );
 }
 
-const job = (over: Partial<JobFacts> = {}): JobFacts => ({
+const job = (over: Partial<RuleFacts> = {}): RuleFacts => ({
   id: 'batch:us-east-1:default:j1',
   provider: 'AWS_BATCH',
   account: 'default',

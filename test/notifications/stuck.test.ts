@@ -11,6 +11,7 @@ import { Notifier } from '../../src/notifications/notifier.ts';
 import { RuleStore, type RuleRow } from '../../src/notifications/ruleStore.ts';
 import { historyStores } from '../support/historyStores.ts';
 import { createdAudit, ruleRow, onEveryProvider } from '../support/ruleRows.ts';
+import { factsOf } from '../../src/datasources/registry.ts';
 
 const T0 = Date.parse('2026-11-27T10:00:00Z');
 const HOUR = 3_600_000;
@@ -48,7 +49,7 @@ describe.each(historyStores())('STUCK rules on a $name', ({ skip, fresh }) => {
     if (skip) return;
     db = (await openHistoryDatabase(await fresh()))!;
     store = new RuleStore(db);
-    const writer = new HistoryWriter(db, { withoutSecrets: (r) => r });
+    const writer = new HistoryWriter(db, { factsOf, withoutSecrets: (r) => r });
     const change = (
       id: string,
       from: string | null,

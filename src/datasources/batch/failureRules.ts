@@ -1,10 +1,5 @@
-import {
-  evaluateFailure,
-  evidenceOf,
-  failureRules,
-  type FailureEvidence,
-  type JobFailure,
-} from '../../model/failure.ts';
+import { evaluateFailure, failureRules, type JobFailure } from '../../model/failure.ts';
+import { batchFacts } from './facts.ts';
 import type { BatchJobRecord } from './record.ts';
 
 const GUIDE = 'AWS Batch User Guide, "Troubleshooting AWS Batch" / job status reasons';
@@ -111,29 +106,7 @@ function onStatusReasons(pattern: RegExp, outcome: Outcome) {
   }));
 }
 
-/**
- * The fields of a Batch record a failure is read from: the latest attempt's (the one that ended
- * the job), the job's own status reason and container, and its cancel/terminate flags when set.
- * A list row in record form (the history writes one) lacks some: only what it has is read.
- */
-export function batchFailureEvidence(record: Partial<BatchJobRecord>): FailureEvidence[] {
-  const attempts = record.attempts ?? [];
-  const last = attempts.length - 1;
-  const attempt = last >= 0 ? attempts[last] : undefined;
-  const at = `attempts[${last}]`;
-  return [
-    ...evidenceOf(`${at}.container.reason`, attempt?.container?.reason),
-    ...evidenceOf(`${at}.statusReason`, attempt?.statusReason),
-    ...evidenceOf(`${at}.container.exitCode`, attempt?.container?.exitCode),
-    ...evidenceOf('statusReason', record.statusReason),
-    ...evidenceOf('container.reason', record.container?.reason),
-    ...evidenceOf('container.exitCode', record.container?.exitCode),
-    ...evidenceOf('isCancelled', record.isCancelled === true ? true : null),
-    ...evidenceOf('isTerminated', record.isTerminated === true ? true : null),
-  ];
-}
-
 /** A Batch job's failure (`Provider.failure`). */
 export function batchFailure(record: BatchJobRecord): JobFailure | null {
-  return evaluateFailure(BATCH_FAILURE_RULES, record.state, batchFailureEvidence(record));
+  return evaluateFailure(BATCH_FAILURE_RULES, record.state, batchFacts(record).evidence);
 }

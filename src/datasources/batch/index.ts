@@ -10,6 +10,7 @@ import { BATCH_LOGS } from './logPlace.ts';
 import { BATCH_LISTING } from './listing.ts';
 import type { BatchJobRecord } from './record.ts';
 import { batchFailure } from './failureRules.ts';
+import { batchFacts } from './facts.ts';
 import { BATCH_PARTS } from './parts.ts';
 
 /**
@@ -36,6 +37,7 @@ export const batch: Provider<'AWS_BATCH', BatchJobRecord, AwsSourceOptions> = {
   // An array job's children by status.
   progress: { fields: ['arrayProperties'] },
   failure: batchFailure,
+  facts: batchFacts,
   parts: BATCH_PARTS,
   queues: BATCH_QUEUES,
   // The Sandbox dashboard shows its queue and an array job's children.

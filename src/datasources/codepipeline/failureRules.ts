@@ -1,4 +1,5 @@
 import { evaluateFailure, failureRules, type JobFailure } from '../../model/failure.ts';
+import { codePipelineFacts } from './facts.ts';
 import type { CodePipelineJobRecord } from './record.ts';
 
 /**
@@ -10,5 +11,9 @@ const CODEPIPELINE_FAILURE_RULES = failureRules('codepipeline-2026.11.1', []);
 
 /** A CodePipeline job's failure (`Provider.failure`): null while its state is never FAILED. */
 export function codePipelineFailure(record: CodePipelineJobRecord): JobFailure | null {
-  return evaluateFailure(CODEPIPELINE_FAILURE_RULES, record.state, []);
+  return evaluateFailure(
+    CODEPIPELINE_FAILURE_RULES,
+    record.state,
+    codePipelineFacts(record).evidence,
+  );
 }

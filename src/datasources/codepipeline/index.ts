@@ -6,6 +6,7 @@ import { codePipelineWire } from './client.ts';
 import { CODEPIPELINE_KEY } from './key.ts';
 import type { CodePipelineJobRecord } from './record.ts';
 import { codePipelineFailure } from './failureRules.ts';
+import { codePipelineFacts } from './facts.ts';
 
 /**
  * AWS CodePipeline jobs (GetJobDetails). It has no job list that only reads (PollForJobs claims
@@ -20,6 +21,7 @@ export const codePipeline: Provider<'AWS_CODEPIPELINE', CodePipelineJobRecord, A
   // GetJobDetails has no status at all.
   progress: { fields: [], noStatus: true },
   failure: codePipelineFailure,
+  facts: codePipelineFacts,
   // The Sandbox dashboard shows the pipeline context, as its operation has no status.
   dashboardFields: 'pipelineContext { pipelineName stage { name } action { name } }',
   setup: awsSetup((config) => config.endpoints.codepipeline, codePipelineWire),

@@ -1,10 +1,5 @@
-import {
-  evaluateFailure,
-  evidenceOf,
-  failureRules,
-  type FailureEvidence,
-  type JobFailure,
-} from '../../model/failure.ts';
+import { evaluateFailure, failureRules, type JobFailure } from '../../model/failure.ts';
+import { cosBatchFacts } from './facts.ts';
 import type { CosBatchJobRecord } from './record.ts';
 
 const CODES = 'Tencent Cloud COS "Error Codes" (436/7730)';
@@ -32,15 +27,7 @@ export const COSBATCH_FAILURE_RULES = failureRules('cosbatch-2026.11.1', [
   },
 ]);
 
-/** Each non-empty `JobFailure`'s code and reason (an empty entry is no failure). */
-function cosBatchFailureEvidence(record: Partial<CosBatchJobRecord>): FailureEvidence[] {
-  return (record.failureReasons ?? []).flatMap((f, i) => [
-    ...evidenceOf(`failureReasons[${i}].failureCode`, f.failureCode),
-    ...evidenceOf(`failureReasons[${i}].failureReason`, f.failureReason),
-  ]);
-}
-
 /** A COS Batch job's failure (`Provider.failure`). */
 export function cosBatchFailure(record: CosBatchJobRecord): JobFailure | null {
-  return evaluateFailure(COSBATCH_FAILURE_RULES, record.state, cosBatchFailureEvidence(record));
+  return evaluateFailure(COSBATCH_FAILURE_RULES, record.state, cosBatchFacts(record).evidence);
 }

@@ -6,6 +6,7 @@ import { COSBATCH_LISTING, COSBATCH_VERIFY, COSBATCH_WATCH } from './listing.ts'
 import type { CosBatchJobRecord } from './record.ts';
 import { COSBATCH_SETUP } from './setup.ts';
 import { cosBatchFailure } from './failureRules.ts';
+import { cosBatchFacts } from './facts.ts';
 
 /**
  * Tencent COS Batch jobs (DescribeJob), signed with the Tencent Cloud keys, on the account's
@@ -30,6 +31,7 @@ export const cosBatch: Provider<'TENCENT_COS_BATCH', CosBatchJobRecord, CosSourc
   // The task counts.
   progress: { fields: ['progressSummary'] },
   failure: cosBatchFailure,
+  facts: cosBatchFacts,
   // The Sandbox dashboard shows its priority, task counts and failure reasons.
   dashboardFields:
     'priority progressSummary { totalNumberOfTasks numberOfTasksSucceeded numberOfTasksFailed } failureReasons { failureCode failureReason }',

@@ -1,11 +1,10 @@
 import {
   evaluateFailure,
-  evidenceOf,
   failureRules,
-  type FailureEvidence,
   type FailureRule,
   type JobFailure,
 } from '../../model/failure.ts';
+import { importExportFacts } from './facts.ts';
 import type { ImportExportJobRecord } from './record.ts';
 
 const CODES = 'AWS Import/Export Developer Guide, "Error and Status Codes"';
@@ -40,19 +39,11 @@ export const IMPORTEXPORT_FAILURE_RULES = failureRules('importexport-2026.11.1',
   }),
 ]);
 
-/** The job's progress code and message. */
-function importExportFailureEvidence(record: Partial<ImportExportJobRecord>): FailureEvidence[] {
-  return [
-    ...evidenceOf('progressCode', record.progressCode),
-    ...evidenceOf('progressMessage', record.progressMessage),
-  ];
-}
-
 /** An Import/Export job's failure (`Provider.failure`). */
 export function importExportFailure(record: ImportExportJobRecord): JobFailure | null {
   return evaluateFailure(
     IMPORTEXPORT_FAILURE_RULES,
     record.state,
-    importExportFailureEvidence(record),
+    importExportFacts(record).evidence,
   );
 }

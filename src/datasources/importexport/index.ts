@@ -7,6 +7,7 @@ import { IMPORTEXPORT_KEY } from './key.ts';
 import { IMPORTEXPORT_LISTING } from './listing.ts';
 import type { ImportExportJobRecord } from './record.ts';
 import { importExportFailure } from './failureRules.ts';
+import { importExportFacts } from './facts.ts';
 
 /**
  * AWS Import/Export jobs (GetStatus), a global service, listed newest first. Not watched through
@@ -22,6 +23,7 @@ export const importExport: Provider<'AWS_IMPORT_EXPORT', ImportExportJobRecord, 
     // The device's location and the error count.
     progress: { fields: ['locationCode', 'locationMessage', 'errorCount'] },
     failure: importExportFailure,
+    facts: importExportFacts,
     // The Sandbox dashboard shows its progress, location and carrier.
     dashboardFields:
       'jobType progressCode progressMessage locationCode locationMessage carrier trackingNumber errorCount',

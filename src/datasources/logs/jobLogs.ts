@@ -1,11 +1,10 @@
 import type { Config } from '../../config/index.ts';
-import { DEFAULT_ACCOUNT } from '../../config/patterns.ts';
 import { UpstreamError } from '../../errors.ts';
 import type { JobProvider } from '../../model/job.ts';
 import { RegionalBreakers } from '../guard/breakers.ts';
 import { failureOf } from '../guard/failures.ts';
 import { PROVIDER_LABEL } from '../shared/classify.ts';
-import type { AwsAccounts } from '../shared/accounts.ts';
+import { awsAlias, type AwsAccounts } from '../shared/accounts.ts';
 import type { AttemptObserver } from '../shared/attempts.ts';
 import type { AwsSourceOptions, TransportOptions } from '../shared/options.ts';
 import type { JobLogPlace } from '../shared/provider.ts';
@@ -209,7 +208,7 @@ export class JobLogs {
     const { place, provider } = request;
     const budget = AbortSignal.timeout(this.#budgetMs);
     const signal = request.signal ? AbortSignal.any([request.signal, budget]) : budget;
-    const alias = request.account === DEFAULT_ACCOUNT ? undefined : request.account;
+    const alias = awsAlias(request.account);
     let page: LogEventsPage;
     try {
       page = await this.#breakers.executeIn(

@@ -1,11 +1,10 @@
 import {
   evaluateFailure,
-  evidenceOf,
   failureRules,
-  type FailureEvidence,
   type FailureRule,
   type JobFailure,
 } from '../../model/failure.ts';
+import { omicsFacts } from './facts.ts';
 import type { OmicsReferenceImportJobRecord } from './record.ts';
 
 const TABLE = 'AWS HealthOmics User Guide, "workflows-run-errors" (failure reasons)';
@@ -68,17 +67,7 @@ export const OMICS_FAILURE_RULES = failureRules('omics-2026.11.2', [
   }),
 ]);
 
-/** The job's message, then each source's, in the provider's order. */
-function omicsFailureEvidence(record: Partial<OmicsReferenceImportJobRecord>): FailureEvidence[] {
-  return [
-    ...evidenceOf('statusMessage', record.statusMessage),
-    ...(record.sources ?? []).flatMap((s, i) =>
-      evidenceOf(`sources[${i}].statusMessage`, s.statusMessage),
-    ),
-  ];
-}
-
 /** A HealthOmics reference import job's failure (`Provider.failure`). */
 export function omicsFailure(record: OmicsReferenceImportJobRecord): JobFailure | null {
-  return evaluateFailure(OMICS_FAILURE_RULES, record.state, omicsFailureEvidence(record));
+  return evaluateFailure(OMICS_FAILURE_RULES, record.state, omicsFacts(record).evidence);
 }

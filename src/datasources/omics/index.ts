@@ -7,6 +7,7 @@ import { OMICS_KEY } from './key.ts';
 import { OMICS_LISTING } from './listing.ts';
 import type { OmicsReferenceImportJobRecord } from './record.ts';
 import { omicsFailure } from './failureRules.ts';
+import { omicsFacts } from './facts.ts';
 
 /**
  * AWS HealthOmics reference import jobs (GetReferenceImportJob), listed per reference store. Not
@@ -26,6 +27,7 @@ export const omics: Provider<'AWS_OMICS', OmicsReferenceImportJobRecord, AwsSour
   // Each source file's status.
   progress: { fields: ['sources'] },
   failure: omicsFailure,
+  facts: omicsFacts,
   // The Sandbox dashboard shows its store and each source file.
   dashboardFields: 'referenceStoreId sources { sourceFile status statusMessage referenceId }',
   setup: awsSetup((config) => config.endpoints.omics, omicsWire),

@@ -1,10 +1,5 @@
-import {
-  evaluateFailure,
-  evidenceOf,
-  failureRules,
-  type FailureEvidence,
-  type JobFailure,
-} from '../../model/failure.ts';
+import { evaluateFailure, failureRules, type JobFailure } from '../../model/failure.ts';
+import { panoramaFacts } from './facts.ts';
 import type { PanoramaPackageImportJobRecord } from './record.ts';
 
 /**
@@ -13,13 +8,7 @@ import type { PanoramaPackageImportJobRecord } from './record.ts';
  */
 const PANORAMA_FAILURE_RULES = failureRules('panorama-2026.11.1', []);
 
-function panoramaFailureEvidence(
-  record: Partial<PanoramaPackageImportJobRecord>,
-): FailureEvidence[] {
-  return evidenceOf('statusMessage', record.statusMessage);
-}
-
 /** A Panorama package import job's failure (`Provider.failure`). */
 export function panoramaFailure(record: PanoramaPackageImportJobRecord): JobFailure | null {
-  return evaluateFailure(PANORAMA_FAILURE_RULES, record.state, panoramaFailureEvidence(record));
+  return evaluateFailure(PANORAMA_FAILURE_RULES, record.state, panoramaFacts(record).evidence);
 }

@@ -6,6 +6,7 @@ import { PANORAMA_KEY } from './key.ts';
 import { PANORAMA_LISTING, PANORAMA_WATCH } from './listing.ts';
 import type { PanoramaPackageImportJobRecord } from './record.ts';
 import { panoramaFailure } from './failureRules.ts';
+import { panoramaFacts } from './facts.ts';
 
 /** AWS Panorama package import jobs (DescribePackageImportJob). */
 export const panorama: Provider<'AWS_PANORAMA', PanoramaPackageImportJobRecord, AwsSourceOptions> =
@@ -18,6 +19,7 @@ export const panorama: Provider<'AWS_PANORAMA', PanoramaPackageImportJobRecord, 
     // Panorama reports no progress beyond its status.
     progress: { fields: [] },
     failure: panoramaFailure,
+    facts: panoramaFacts,
     // The Sandbox dashboard shows its output package.
     dashboardFields: 'output { packageId packageVersion patchVersion }',
     // AWS ended Panorama on 2026-05-31 (its endpoints may stop answering: UPSTREAM_UNAVAILABLE).

@@ -3,6 +3,7 @@ import type { JobKey, KeyOf } from '../../model/keys.ts';
 import type { KeyGrammar } from '../../model/keyGrammar.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
 import type { JobFailure } from '../../model/failure.ts';
+import type { JobFacts } from '../../model/facts.ts';
 import type { MergeStream, StreamPage } from '../listing/merge.ts';
 import type { ListPlan } from '../listing/types.ts';
 import type { Listed } from '../listing/summaries.ts';
@@ -96,6 +97,13 @@ export interface Provider<
    * has are read, never a throw.
    */
   failure(record: R): JobFailure | null;
+  /**
+   * What its record says of a job, read from its own fields (its `facts.ts`): the name, queue,
+   * status message and times the history stores and searches and a notification rule's text
+   * filter reads, and the fields `failure` is read from. A list row in record form gives what it
+   * has (null for the rest), never a throw.
+   */
+  facts(record: R): JobFacts;
   /**
    * Its jobs that are parts of another (AWS Batch array children, multi-node nodes); absent: no
    * job of its has parts. A chat message of a failure is the parent's alone, counting its parts.

@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  BATCH_FAILURE_RULES,
-  batchFailure,
-  batchFailureEvidence,
-} from '../../../src/datasources/batch/failureRules.ts';
+import { BATCH_FAILURE_RULES, batchFailure } from '../../../src/datasources/batch/failureRules.ts';
+import { batchFacts } from '../../../src/datasources/batch/facts.ts';
 import { parse } from '../../../src/datasources/batch/parse.ts';
 import {
   batchJob,
@@ -194,7 +191,7 @@ describe('AWS Batch failure rules (batch-2026.11.1)', () => {
         attempts: [],
       }),
     ];
-    const evidence = records.flatMap(batchFailureEvidence);
+    const evidence = records.flatMap((r) => batchFacts(r).evidence);
     const unmet = BATCH_FAILURE_RULES.rules.filter((r) => !evidence.some((e) => ruleMatches(r, e)));
     expect(unmet.map((r) => `${r.field} → ${r.category}`)).toEqual([]);
   });
