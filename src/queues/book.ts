@@ -6,6 +6,7 @@
  * goes through AWS Batch's guarded source — the caller's fair share of its concurrency, the
  * circuit breaker of the account's region and the account's rate budget (shared with DescribeJobs).
  */
+import { LRUCache } from 'lru-cache';
 import type { Sources } from '../datasources/index.ts';
 import type { GuardedSource } from '../datasources/guard/sharedCall.ts';
 import { guardedCall } from '../datasources/listing/guardedCall.ts';
@@ -27,6 +28,10 @@ const SNAPSHOT_TTL_MS = 5_000;
 const PAGE = 100;
 /** Most pages read of one region's queues or environments (10,000 of each). */
 const MAX_PAGES = 100;
+/** Most provider, account and region descriptions kept (the least recently asked go first). */
+const MAX_REGIONS = 1_000;
+/** Most queue snapshots kept. */
+const MAX_SNAPSHOTS = 10_000;
 
 /** A region's queues and their environments, as read at `readAt`. */
 export interface RegionQueues {
@@ -40,68 +45,60 @@ export interface RegionQueues {
   readAt: number;
 }
 
-interface Kept<T> {
-  at: number;
-  value: Promise<T>;
-}
-
 export interface QueueBookOptions {
   sources: Sources;
   now?: () => number;
 }
 
 export class QueueBook {
-  readonly #described = new Map<string, Kept<RegionQueues>>();
-  readonly #snapshots = new Map<string, Kept<QueueSnapshot>>();
-  readonly #now: () => number;
+  // lru-cache's fetch: a value younger than its TTL is answered as kept; a fetch under way is
+  // joined by every caller asking meanwhile; a rejected fetch is not kept.
+  readonly #described: LRUCache<string, RegionQueues, Where>;
+  readonly #snapshots: LRUCache<string, QueueSnapshot, Where & { queue: string }>;
 
   constructor(private readonly options: QueueBookOptions) {
-    this.#now = options.now ?? Date.now;
+    const perf = options.now ? { now: options.now } : undefined;
+    this.#described = new LRUCache({
+      max: MAX_REGIONS,
+      ttl: DESCRIBE_TTL_MS,
+      ...(perf ? { perf } : {}),
+      fetchMethod: (_key, _stale, { context }) => this.#read(context),
+    });
+    this.#snapshots = new LRUCache({
+      max: MAX_SNAPSHOTS,
+      ttl: SNAPSHOT_TTL_MS,
+      ...(perf ? { perf } : {}),
+      fetchMethod: (_key, _stale, { context }) =>
+        this.#call(context, queuesOf(context.provider).snapshot, {
+          region: context.region,
+          jobQueue: context.queue,
+        }),
+    });
   }
 
   /** The queues of `provider` in `account` (an alias, `default`) and `region`, read at most once a DESCRIBE_TTL_MS. */
-  describe(provider: AnyProvider, account: string, region: string, caller: string) {
-    const at = { provider, account, region, caller };
-    return this.#kept(
-      this.#described,
-      `${provider.name}|${account}|${region}`,
-      DESCRIBE_TTL_MS,
-      () => this.#read(at),
-    );
+  async describe(provider: AnyProvider, account: string, region: string, caller: string) {
+    const context = { provider, account, region, caller };
+    const key = `${provider.name}|${account}|${region}`;
+    return (await this.#described.fetch(key, { context })) as RegionQueues;
   }
 
   /** The front of `queue` (its ARN) in `region`, read at most once a SNAPSHOT_TTL_MS. */
-  snapshot(provider: AnyProvider, account: string, region: string, queue: string, caller: string) {
-    const at = { provider, account, region, caller };
+  async snapshot(
+    provider: AnyProvider,
+    account: string,
+    region: string,
+    queue: string,
+    caller: string,
+  ) {
+    const context = { provider, account, region, caller, queue };
     const key = `${provider.name}|${account}|${region}|${queue}`;
-    return this.#kept(this.#snapshots, key, SNAPSHOT_TTL_MS, () =>
-      this.#call(at, queuesOf(provider).snapshot, { region, jobQueue: queue }),
-    );
-  }
-
-  /** A kept value younger than `ttl`, else `read` once for every caller asking meanwhile; a failed read is not kept. */
-  #kept<T>(
-    map: Map<string, Kept<T>>,
-    key: string,
-    ttl: number,
-    read: () => Promise<T>,
-  ): Promise<T> {
-    const now = this.#now();
-    const kept = map.get(key);
-    if (kept && now - kept.at < ttl) return kept.value;
-    // Expired entries go as new ones come: the map holds one per account, region (and queue) asked.
-    for (const [k, v] of map) if (now - v.at >= ttl) map.delete(k);
-    const value = read();
-    map.set(key, { at: now, value });
-    value.catch(() => {
-      if (map.get(key)?.value === value) map.delete(key);
-    });
-    return value;
+    return (await this.#snapshots.fetch(key, { context })) as QueueSnapshot;
   }
 
   async #read(at: Where): Promise<RegionQueues> {
     const ops = queuesOf(at.provider);
-    const queues = await this.#pages(at, (nextToken) =>
+    const queues = await this.#pages((nextToken) =>
       this.#call(at, ops.describeQueues, { region: at.region, maxResults: PAGE, nextToken }),
     );
     const named = [
@@ -110,7 +107,7 @@ export class QueueBook {
     const environments = new Map<string, ComputeEnvironmentInfo>();
     for (let i = 0; i < named.length; i += PAGE) {
       const names = named.slice(i, i + PAGE);
-      const found = await this.#pages(at, (nextToken) =>
+      const found = await this.#pages((nextToken) =>
         this.#call(at, ops.describeEnvironments, {
           region: at.region,
           names,
@@ -120,12 +117,11 @@ export class QueueBook {
       );
       for (const e of found) environments.set(e.arn, e).set(e.name, e);
     }
-    return { ...at, queues, environments, readAt: this.#now() };
+    return { ...at, queues, environments, readAt: (this.options.now ?? Date.now)() };
   }
 
   /** Every page of a paged read, at most MAX_PAGES. */
   async #pages<T>(
-    _at: Where,
     page: (nextToken: string | null) => Promise<{ items: T[]; nextToken: string | null }>,
   ): Promise<T[]> {
     const out: T[] = [];
