@@ -1,5 +1,6 @@
 import { uuidFor } from '../listing.ts';
 import { failureCauseSpecs } from './failedData.ts';
+import { queuedSpecs } from './queuedData.ts';
 
 /**
  * AWS Batch demo data: three job queues of the demo region, and jobs in every status of
@@ -34,6 +35,13 @@ export interface WireJobQueue {
   statusReason?: string;
   priority: number;
   computeEnvironmentOrder: { order: number; computeEnvironment: string }[];
+  /** What Batch does to a job at the head of the queue too long in a state (none: `[]`). */
+  jobStateTimeLimitActions: {
+    reason: string;
+    state: 'RUNNABLE';
+    maxTimeSeconds: number;
+    action: 'CANCEL';
+  }[];
   jobQueueType?: string;
   tags?: Record<string, string>;
   /** ms; not on the wire (JobQueueDetail has no time): the demo's queue order. */
@@ -68,6 +76,7 @@ export function batchQueue(
         computeEnvironment: `arn:aws:batch:${region}:${account}:compute-environment/${computeEnvironment}`,
       },
     ],
+    jobStateTimeLimitActions: [],
     jobQueueType: 'ECS',
     tags: {},
     createdMs,
@@ -92,14 +101,25 @@ export const BATCH_QUEUES: readonly WireJobQueue[] = [
     Date.parse('2024-05-03T09:00:00Z'),
     'etl-fargate',
   ),
-  batchQueue(
-    BATCH_DEMO_ACCOUNT_ID,
-    BATCH_DEMO_REGION,
-    'ml-training-spot',
-    1,
-    Date.parse('2024-05-04T09:00:00Z'),
-    'gpu-spot',
-  ),
+  {
+    ...batchQueue(
+      BATCH_DEMO_ACCOUNT_ID,
+      BATCH_DEMO_REGION,
+      'ml-training-spot',
+      1,
+      Date.parse('2024-05-04T09:00:00Z'),
+      'gpu-spot',
+    ),
+    // A job its environments cannot place, cancelled after 4 hours at the head of the queue.
+    jobStateTimeLimitActions: [
+      {
+        reason: 'MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT',
+        state: 'RUNNABLE',
+        maxTimeSeconds: 14_400,
+        action: 'CANCEL',
+      },
+    ],
+  },
 ];
 
 export const [HIGH_PRIORITY_QUEUE, ETL_QUEUE, SPOT_QUEUE] = BATCH_QUEUES as [
@@ -135,6 +155,12 @@ export const BATCH_JOB_IDS = Object.freeze({
   ecs: id('ecs-properties'),
   /** A job run on Amazon EKS (eksProperties), succeeded. */
   eks: id('eks-properties'),
+  /** RUNNABLE in the high-priority queue's front, behind the array job's RUNNABLE child (queuedData.ts). */
+  queued: id('queued'),
+  /** RUNNABLE, behind `queued`. */
+  queuedNext: id('queued-next'),
+  /** RUNNABLE, behind `queuedNext`: asks more vCPUs and memory than any instance type of its queue's environment has. */
+  tooLarge: id('too-large'),
 });
 
 /**
@@ -182,6 +208,8 @@ interface JobSpec {
   containerReason?: string;
   /** The container's log driver (default `awslogs`); another driver writes no CloudWatch stream. */
   logDriver?: string;
+  /** What the container asks (default 4 vCPUs, 8192 MiB). */
+  resources?: { vcpus: number; memoryMiB: number };
   extra?: Record<string, unknown>;
 }
 
@@ -227,8 +255,8 @@ function containerOf(spec: JobSpec, account: string, region: string): Record<str
         }
       : {}),
     resourceRequirements: [
-      { value: '4', type: 'VCPU' },
-      { value: '8192', type: 'MEMORY' },
+      { value: String(spec.resources?.vcpus ?? 4), type: 'VCPU' },
+      { value: String(spec.resources?.memoryMiB ?? 8192), type: 'MEMORY' },
     ],
     linuxParameters: { initProcessEnabled: true, sharedMemorySize: 512 },
     logConfiguration:
@@ -430,6 +458,7 @@ function demoSpecs(anchorMs: number): JobSpec[] {
       status: 'SUBMITTED',
       createdMs: at(1),
     },
+    ...queuedSpecs(at, J, HIGH_PRIORITY_QUEUE),
   ];
 }
 

@@ -36,10 +36,14 @@ import {
 import { applyBatchAction, readActionInput, type BatchAction } from './actions.ts';
 import { BATCH_JOB_STATUSES, batchJobChanges, batchJobEvents } from './jobEvents.ts';
 import { BATCH_BIG_ACCOUNT } from './listData.ts';
-import { BATCH_PROGRESSING_RUNS, batchProgressingJob } from './progressing.ts';
+import {
+  BATCH_PROGRESSING_RUNNABLE_AFTER_MS,
+  BATCH_PROGRESSING_RUNS,
+  batchProgressingJob,
+} from './progressing.ts';
 import { BATCH_SECOND_ACCOUNT_QUEUES, batchSecondAccountJobs } from './secondAccount.ts';
 import { batchLogSource } from './jobLogs.ts';
-import { matches, readFilters, readPaging, summaryOf } from './listWire.ts';
+import { matches, readBody, readFilters, readPaging, summaryOf } from './listWire.ts';
 import { definitionTemplate, readSubmitInput, submittedJob } from './submit.ts';
 import { batchServiceJobs } from './serviceJobs.ts';
 import { QUEUES_MAX_RESULTS, batchQueueRoutes, type QueueOperation } from './queues.ts';
@@ -105,7 +109,7 @@ interface AccountJobs {
  *   `multiNodeJobId`; with `filters` (one) every status, newest first, ≤ 100 a page; without,
  *   `jobStatus` (default RUNNING), ≤ 1000 a page; `maxResults`/`nextToken` in the body. An
  *   unknown queue lists nothing (unverified). Summaries as `JobSummary`.
- * - DescribeJobQueues, DescribeComputeEnvironments: queues.ts.
+ * - DescribeJobQueues, DescribeComputeEnvironments, GetJobQueueSnapshot: queues.ts.
  * - CancelJob and TerminateJob, `POST /v1/canceljob` / `/v1/terminatejob` `{"jobId", "reason"}`:
  *   the rules of actions.ts; an unknown job is 400 ClientException.
  * - SubmitJob, `POST /v1/submitjob`: submit.ts; no client token, so the same body twice makes two jobs.
@@ -258,7 +262,15 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
   // The jobs' log lines (jobLogs.ts), from every demo job of an account as it stands now.
   opts.logs?.register(batchLogSource(BATCH_DEMO_REGION, demoJobsNow));
   const jobTokens = opaqueTokens('jobgraph-emulator-batch-ListJobs');
-  const queueRoutes = batchQueueRoutes(now);
+  const queueRoutes = batchQueueRoutes(now, {
+    queueJobs: (accountId, queueArn) =>
+      demoJobsNow(accountId).filter((job) => job.jobQueue === queueArn),
+    // Moved there by a test; the progressing job at its phase; a demo job when it was made.
+    enteredAt: (accountId, job) =>
+      changes.runnableSince(jobsOf(accountId).scope, job.jobId) ??
+      job.createdAt +
+        (job.jobId === listing.progressingJob().jobId ? BATCH_PROGRESSING_RUNNABLE_AFTER_MS : 0),
+  });
 
   const { headers, error, ok, errorAnswer } = restJsonAnswers(now);
   const clientError = (message: string) => error(400, 'ClientException', message);
@@ -285,7 +297,7 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
     if (operation === 'CancelJob' || operation === 'TerminateJob')
       return act(operation, req, auth.accountId, account, region, body);
     if (operation === 'SubmitJob') return submit(auth.accountId, account, region, body);
-    const answer = queueRoutes.answer(operation, account, region, body);
+    const answer = queueRoutes.answer(operation, auth.accountId, account, region, body);
     return typeof answer === 'string' ? clientError(answer) : ok(answer);
   }
 
@@ -485,10 +497,13 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
         const queue = typeof body.jobQueue === 'string' ? body.jobQueue : '';
         return callers.describeRegional(req, `SubmitJob ${queue}`, `${queue}/`);
       }
-      if (operation === 'ListJobs' && typeof body !== 'string') {
+      if (
+        (operation === 'ListJobs' || operation === 'GetJobQueueSnapshot') &&
+        typeof body !== 'string'
+      ) {
         const named = body.jobQueue ?? body.arrayJobId ?? body.multiNodeJobId;
         const queue = typeof named === 'string' ? named : '';
-        return callers.describeRegional(req, `ListJobs ${queue}`, `${queue}/`);
+        return callers.describeRegional(req, `${operation} ${queue}`, `${queue}/`);
       }
       return callers.describeRegional(req, operation, '');
     },
@@ -520,20 +535,9 @@ function operationOf(req: EmulatorRequest): BatchOperation | null {
       return 'SubmitJob';
     case '/v1/describecomputeenvironments':
       return 'DescribeComputeEnvironments';
+    case '/v1/getjobqueuesnapshot':
+      return 'GetJobQueueSnapshot';
     default:
       return null;
   }
-}
-
-/** The request's JSON object, or the ClientException message for one that is not. */
-function readBody(text: string): Record<string, unknown> | string {
-  let body: unknown;
-  try {
-    body = text.trim() === '' ? {} : JSON.parse(text);
-  } catch {
-    return 'Could not parse the request body as JSON.';
-  }
-  if (body === null || typeof body !== 'object' || Array.isArray(body))
-    return 'The request body must be a JSON object.';
-  return body as Record<string, unknown>;
 }

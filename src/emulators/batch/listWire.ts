@@ -1,4 +1,7 @@
-/** What ListJobs reads and answers on the wire: its one filter, its job summaries, its paging. */
+/**
+ * What the Batch routes read and answer on the wire: a body, ListJobs' one filter and job
+ * summaries, a list call's paging.
+ */
 import type { ListPosition, OpaqueTokens } from '../listing.ts';
 import type { WireBatchJob } from './data.ts';
 
@@ -117,4 +120,17 @@ export function readPaging(
   const read = tokens.read(nextToken, scope, nowMs);
   if (!read.ok) return 'Invalid pagination token.';
   return { size, position: read.position };
+}
+
+/** The request's JSON object, or the ClientException message for one that is not. */
+export function readBody(text: string): Record<string, unknown> | string {
+  let body: unknown;
+  try {
+    body = text.trim() === '' ? {} : JSON.parse(text);
+  } catch {
+    return 'Could not parse the request body as JSON.';
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    return 'The request body must be a JSON object.';
+  return body as Record<string, unknown>;
 }

@@ -1,7 +1,8 @@
 import { opaqueTokens, pageAfter, sortListed } from '../listing.ts';
 import { describeComputeEnvironments } from './computeEnvironments.ts';
-import type { WireJobQueue } from './data.ts';
+import type { WireBatchJob, WireJobQueue } from './data.ts';
 import { readPaging } from './listWire.ts';
+import { queueSnapshot } from './queueSnapshot.ts';
 
 /**
  * AWS Batch's queue and compute-environment reads, as the service answers them (botocore
@@ -10,6 +11,10 @@ import { readPaging } from './listWire.ts';
  * - DescribeJobQueues, `POST /v1/describejobqueues` `{"jobQueues"?, "maxResults", "nextToken"}`
  *   → `{jobQueues: [JobQueueDetail], nextToken?}`, oldest queue first, ≤ 100 a page.
  * - DescribeComputeEnvironments, `POST /v1/describecomputeenvironments` (computeEnvironments.ts).
+ * - GetJobQueueSnapshot, `POST /v1/getjobqueuesnapshot` `{"jobQueue": name or ARN}` →
+ *   `{frontOfQueue, queueUtilization}` (queueSnapshot.ts). A queue the account does not have in the
+ *   signing region: 400 ClientException `JobQueue <name> not found.`, the words SubmitJob answers
+ *   for an unknown queue (seen in base2genomics/batchit#13; this operation's own are unverified).
  *
  * An answer is the wire object, or the message of a 400 ClientException.
  */
@@ -17,7 +22,8 @@ import { readPaging } from './listWire.ts';
 type Wire = Record<string, unknown>;
 
 /** The operations this file answers. */
-export type QueueOperation = 'DescribeJobQueues' | 'DescribeComputeEnvironments';
+export type QueueOperation =
+  'DescribeJobQueues' | 'DescribeComputeEnvironments' | 'GetJobQueueSnapshot';
 
 /** DescribeJobQueues' page size (documented 1..100). */
 export const QUEUES_MAX_RESULTS = 100;
@@ -30,8 +36,16 @@ export interface QueueAccount {
   scope: string;
 }
 
+/** What the snapshot reads of the emulator's jobs. */
+export interface QueueJobs {
+  /** An account's jobs of a queue as they stand now, every status. */
+  queueJobs(accountId: string, queueArn: string): readonly WireBatchJob[];
+  /** When a RUNNABLE job of the account became RUNNABLE, ms. */
+  enteredAt(accountId: string, job: WireBatchJob): number;
+}
+
 /** The queue routes of one emulator (`now`: its clock, ms). */
-export function batchQueueRoutes(now: () => number) {
+export function batchQueueRoutes(now: () => number, jobs: QueueJobs) {
   const queueTokens = opaqueTokens('jobgraph-emulator-batch-DescribeJobQueues');
 
   function describeJobQueues(account: QueueAccount, region: string, body: Wire): Wire | string {
@@ -70,9 +84,36 @@ export function batchQueueRoutes(now: () => number) {
     };
   }
 
+  function snapshot(
+    accountId: string,
+    account: QueueAccount,
+    region: string,
+    body: Wire,
+  ): Wire | string {
+    const name = body.jobQueue;
+    if (typeof name !== 'string' || name === '')
+      return 'jobQueue is a required job queue name or ARN.';
+    const queue = account
+      .queues(region)
+      .find((q) => q.jobQueueName === name || q.jobQueueArn === name);
+    if (!queue) return `JobQueue ${name.slice(0, 256)} not found.`;
+    return queueSnapshot(
+      jobs.queueJobs(accountId, queue.jobQueueArn),
+      (job) => jobs.enteredAt(accountId, job),
+      now(),
+    );
+  }
+
   return {
-    /** The answer to `operation` for `account` in `region`. */
-    answer(operation: QueueOperation, account: QueueAccount, region: string, body: Wire) {
+    /** The answer to `operation` for the account `accountId` (its `account`) in `region`. */
+    answer(
+      operation: QueueOperation,
+      accountId: string,
+      account: QueueAccount,
+      region: string,
+      body: Wire,
+    ): Wire | string {
+      if (operation === 'GetJobQueueSnapshot') return snapshot(accountId, account, region, body);
       if (operation === 'DescribeComputeEnvironments')
         return describeComputeEnvironments(account, region, body);
       return describeJobQueues(account, region, body);
