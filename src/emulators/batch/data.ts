@@ -31,6 +31,8 @@ export interface WireJobQueue {
   jobQueueName: string;
   jobQueueArn: string;
   state: 'ENABLED' | 'DISABLED';
+  /** A fair-share scheduling policy's (absent: first in, first out). */
+  schedulingPolicyArn?: string;
   status: string;
   statusReason?: string;
   priority: number;

@@ -99,6 +99,7 @@ export function batchQueueRoutes(now: () => number, jobs: QueueJobs) {
     if (!queue) return `JobQueue ${name.slice(0, 256)} not found.`;
     return queueSnapshot(
       jobs.queueJobs(accountId, queue.jobQueueArn),
+      queue.schedulingPolicyArn !== undefined,
       (job) => jobs.enteredAt(accountId, job),
       now(),
     );

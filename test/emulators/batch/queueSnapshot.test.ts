@@ -168,37 +168,93 @@ describe('AWS Batch emulator GetJobQueueSnapshot through @aws-sdk/client-batch',
     expect(last.earliestTimeAtPosition).toBe(EPOCH + 8_000);
   });
 
-  it('answers the spot queue’s blocked job, and the second account’s own queue', async () => {
-    const accounts = createEmulatorAccounts();
-    const emu = await fresh(accounts);
+  it('answers the spot queue’s blocked job, and the vCPUs of the multi-node job’s nodes', async () => {
+    const emu = await fresh();
     const [runnable] = await describeJobs(emu, [J.runnable]);
     const spot = await snapshot(emu, SPOT_QUEUE.jobQueueName);
     expect(spot.frontOfQueue?.jobs).toEqual([
       { jobArn: runnable!.jobArn, earliestTimeAtPosition: runnable!.createdAt },
     ]);
-    // The spot queue's nodes: three of the multi-node job, 4 vCPUs each (its parent asks none).
+    // Three nodes, 4 vCPUs each (their parent asks none itself).
     expect(spot.queueUtilization?.totalCapacityUsage).toEqual([
       { capacityUnit: 'VCPU', quantity: 12 },
     ]);
-    const session = accounts.issueSession(
-      accounts.role(DEMO_SECOND_AWS_ACCOUNT.roleArn)!,
-      'test',
-      clock,
-      3600,
-    );
-    const staging = batch(emu, session);
+    expect(spot.queueUtilization?.fairshareUtilization).toBeUndefined();
+  });
+
+  describe('the second account’s fair-share queue', () => {
     const queue = BATCH_SECOND_ACCOUNT_QUEUES[0]!;
-    const theirs = await staging.send(
-      new GetJobQueueSnapshotCommand({ jobQueue: queue.jobQueueArn }),
-    );
-    const waiting = (
-      await staging.send(new DescribeJobsCommand({ jobs: [BATCH_SECOND_ACCOUNT_JOB_IDS.runnable] }))
-    ).jobs![0]!;
-    expect(theirs.frontOfQueue?.jobs).toEqual([
-      { jobArn: waiting.jobArn, earliestTimeAtPosition: waiting.createdAt },
-    ]);
-    // The default account has no such queue.
-    await expect(snapshot(emu, queue.jobQueueName)).rejects.toBeInstanceOf(ClientException);
+    async function staging() {
+      const accounts = createEmulatorAccounts();
+      const emu = await fresh(accounts);
+      const session = accounts.issueSession(
+        accounts.role(DEMO_SECOND_AWS_ACCOUNT.roleArn)!,
+        'test',
+        clock,
+        3600,
+      );
+      const client = batch(emu, session);
+      const read = async () =>
+        client.send(new GetJobQueueSnapshotCommand({ jobQueue: queue.jobQueueArn }));
+      const described = async (id: string) =>
+        (await client.send(new DescribeJobsCommand({ jobs: [id] }))).jobs![0]!;
+      return { emu, client, read, described };
+    }
+
+    it('answers its waiting job, and the vCPUs each share holds', async () => {
+      const { emu, read, described } = await staging();
+      const out = await read();
+      const waiting = await described(BATCH_SECOND_ACCOUNT_JOB_IDS.runnable);
+      expect(out.frontOfQueue?.jobs).toEqual([
+        { jobArn: waiting.jobArn, earliestTimeAtPosition: waiting.createdAt },
+      ]);
+      const running = await described(BATCH_SECOND_ACCOUNT_JOB_IDS.running);
+      expect([running.status, running.shareIdentifier]).toEqual(['RUNNING', 'etl']);
+      expect(out.queueUtilization).toEqual({
+        totalCapacityUsage: [{ capacityUnit: 'VCPU', quantity: 4 }],
+        fairshareUtilization: {
+          activeShareCount: 1,
+          topCapacityUtilization: [
+            { shareIdentifier: 'etl', capacityUsage: [{ capacityUnit: 'VCPU', quantity: 4 }] },
+          ],
+        },
+        lastUpdatedAt: clock,
+      });
+      // The default account has no such queue.
+      await expect(snapshot(emu, queue.jobQueueName)).rejects.toBeInstanceOf(ClientException);
+    });
+
+    it('places the next job from the share using the fewest vCPUs, not the oldest; an arrival re-ranks them all', async () => {
+      const { emu, client, read, described } = await staging();
+      const running = await described(BATCH_SECOND_ACCOUNT_JOB_IDS.running);
+      const submit = async (name: string, shareIdentifier: string) => {
+        clock += 1_000;
+        const out = await client.send(
+          new SubmitJobCommand({
+            jobName: name,
+            jobQueue: queue.jobQueueName,
+            jobDefinition: running.jobDefinition,
+            shareIdentifier,
+          }),
+        );
+        emu.jobs!.changeState(out.jobId!, 'RUNNABLE', { account: 'staging' });
+        return out.jobArn!;
+      };
+      const etlFirst = await submit('etl-first', 'etl');
+      const etlSecond = await submit('etl-second', 'etl');
+      const mlNewest = await submit('ml-newest', 'ml');
+      const smoke = await described(BATCH_SECOND_ACCOUNT_JOB_IDS.runnable);
+      expect(smoke.shareIdentifier).toBe('ml');
+      const out = await read();
+      // ml holds nothing: its oldest goes first; then etl (4 + 0) ties ml (0 + 4) and etl's next is
+      // older; then ml (4) is below etl (8), so the newest job goes before the older etl one.
+      expect(out.frontOfQueue?.jobs).toEqual(
+        [smoke.jobArn, etlFirst, mlNewest, etlSecond].map((jobArn) => ({
+          jobArn,
+          earliestTimeAtPosition: clock,
+        })),
+      );
+    });
   });
 
   it('refuses a queue the region does not have, and a body without one, with ClientException', async () => {

@@ -144,7 +144,7 @@ describe('AWS Batch emulator DescribeJobQueues and DescribeComputeEnvironments',
     ]);
   });
 
-  it('answers the second account’s queue with its one environment DISABLED', async () => {
+  it('answers the second account’s fair-share queue with its one environment DISABLED', async () => {
     const session = accounts.issueSession(
       accounts.role(DEMO_SECOND_AWS_ACCOUNT.roleArn)!,
       'test',
@@ -153,9 +153,12 @@ describe('AWS Batch emulator DescribeJobQueues and DescribeComputeEnvironments',
     );
     const staging = batch(session);
     const queues = await staging.send(new DescribeJobQueuesCommand({}));
-    const queue = queues.jobQueues![0]!;
-    expect(queue.computeEnvironmentOrder).toEqual(
-      BATCH_SECOND_ACCOUNT_QUEUES[0]!.computeEnvironmentOrder,
+    expect(queues.jobQueues).toEqual(
+      BATCH_SECOND_ACCOUNT_QUEUES.map(({ createdMs: _, ...wire }) => wire),
+    );
+    // Its fair-share policy: the one queue of the demo that is not first in, first out.
+    expect(queues.jobQueues![0]!.schedulingPolicyArn).toBe(
+      `arn:aws:batch:us-east-1:${DEMO_SECOND_AWS_ACCOUNT.accountId}:scheduling-policy/staging-fair-share`,
     );
     const envs = await staging.send(new DescribeComputeEnvironmentsCommand({}));
     expect(envs.computeEnvironments).toHaveLength(1);
