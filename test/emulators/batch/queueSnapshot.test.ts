@@ -292,6 +292,21 @@ describe('AWS Batch emulator GetJobQueueSnapshot through @aws-sdk/client-batch',
     expect(out.frontOfQueue?.jobs?.map((j) => j.jobArn)).toEqual(made.slice(0, FRONT_MAX_JOBS));
   });
 
+  it('answers nothing to a request not signed with a known key: 403, no front', async () => {
+    const emu = await fresh();
+    const forged = batch(emu, { ...DEMO_AWS_CREDENTIALS, secretAccessKey: 'not-the-secret' });
+    const refused = await forged
+      .send(new GetJobQueueSnapshotCommand({ jobQueue: HIGH_PRIORITY_QUEUE.jobQueueName }))
+      .catch(
+        (e: unknown) => e as { $metadata?: { httpStatusCode?: number }; frontOfQueue?: unknown },
+      );
+    expect(refused.$metadata?.httpStatusCode).toBe(403);
+    expect(refused.frontOfQueue).toBeUndefined();
+    expect(emu.calls.map((c) => [c.operation, c.status])).toEqual([
+      [`GetJobQueueSnapshot ${HIGH_PRIORITY_QUEUE.jobQueueName}`, 403],
+    ]);
+  });
+
   it('logs each call as GetJobQueueSnapshot and the queue asked for', async () => {
     const emu = await fresh();
     await snapshot(emu, HIGH_PRIORITY_QUEUE.jobQueueName);
