@@ -1,3 +1,4 @@
+import { uuidFor } from '../listing.ts';
 import type { WireJobQueue } from './data.ts';
 
 /**
@@ -5,13 +6,16 @@ import type { WireJobQueue } from './data.ts';
  * `{"computeEnvironments"?, "maxResults"?, "nextToken"?}` → `{computeEnvironments, nextToken?}`),
  * as @aws-sdk/client-batch's ComputeEnvironmentDetail describes it. The environments are the ones
  * the region's queues name in `computeEnvironmentOrder`; their settings come from the demo table
- * below (one INVALID with a statusReason; EC2, SPOT and FARGATE types). Simplification: one page.
+ * below (one INVALID with a statusReason, as Batch words a broken one; one DISABLED, the second
+ * account's, so its queue has no enabled environment; EC2, SPOT and FARGATE types). Simplification:
+ * one page.
  */
 
 type Wire = Record<string, unknown>;
 
 interface DemoEnvironment {
   type: 'EC2' | 'SPOT' | 'FARGATE';
+  state: 'ENABLED' | 'DISABLED';
   status: 'VALID' | 'INVALID';
   statusReason: string;
   instanceTypes: readonly string[];
@@ -24,6 +28,7 @@ interface DemoEnvironment {
 const BATCH_COMPUTE_ENVIRONMENTS: Readonly<Record<string, DemoEnvironment>> = {
   'genomics-ondemand': {
     type: 'EC2',
+    state: 'ENABLED',
     status: 'VALID',
     statusReason: 'ComputeEnvironment Healthy',
     instanceTypes: ['m5.xlarge', 'm5.2xlarge'],
@@ -33,6 +38,7 @@ const BATCH_COMPUTE_ENVIRONMENTS: Readonly<Record<string, DemoEnvironment>> = {
   },
   'etl-fargate': {
     type: 'FARGATE',
+    state: 'ENABLED',
     status: 'VALID',
     statusReason: 'ComputeEnvironment Healthy',
     instanceTypes: [],
@@ -42,6 +48,7 @@ const BATCH_COMPUTE_ENVIRONMENTS: Readonly<Record<string, DemoEnvironment>> = {
   },
   'gpu-spot': {
     type: 'SPOT',
+    state: 'ENABLED',
     status: 'INVALID',
     statusReason:
       'CLIENT_ERROR - The instance profile arn:aws:iam::role/ecsInstanceRole does not exist.',
@@ -50,10 +57,25 @@ const BATCH_COMPUTE_ENVIRONMENTS: Readonly<Record<string, DemoEnvironment>> = {
     desiredvCpus: 0,
     maxvCpus: 32,
   },
+  // The second account's (staging's): turned off, so its queue's RUNNABLE job waits.
+  'staging-fargate': {
+    type: 'FARGATE',
+    state: 'DISABLED',
+    status: 'VALID',
+    statusReason: 'ComputeEnvironment Healthy',
+    instanceTypes: [],
+    minvCpus: 0,
+    desiredvCpus: 0,
+    maxvCpus: 32,
+  },
 };
+
+/** How each type places instances (Batch's defaults: none for Fargate). */
+const ALLOCATION_STRATEGY = { EC2: 'BEST_FIT_PROGRESSIVE', SPOT: 'SPOT_CAPACITY_OPTIMIZED' };
 
 const DEFAULT_ENVIRONMENT: DemoEnvironment = {
   type: 'EC2',
+  state: 'ENABLED',
   status: 'VALID',
   statusReason: 'ComputeEnvironment Healthy',
   instanceTypes: ['optimal'],
@@ -66,6 +88,7 @@ const DEFAULT_ENVIRONMENT: DemoEnvironment = {
 function environmentWire(arn: string): Wire {
   const name = arn.slice(arn.lastIndexOf('/') + 1);
   const env = BATCH_COMPUTE_ENVIRONMENTS[name] ?? DEFAULT_ENVIRONMENT;
+  const account = arn.split(':')[4] ?? '';
   const computeResources: Wire = {
     type: env.type,
     maxvCpus: env.maxvCpus,
@@ -74,9 +97,12 @@ function environmentWire(arn: string): Wire {
   };
   if (env.type !== 'FARGATE')
     Object.assign(computeResources, {
+      allocationStrategy: ALLOCATION_STRATEGY[env.type],
       minvCpus: env.minvCpus,
       desiredvCpus: env.desiredvCpus,
       instanceTypes: [...env.instanceTypes],
+      instanceRole: `arn:aws:iam::${account}:instance-profile/ecsInstanceRole`,
+      ...(env.type === 'SPOT' ? { bidPercentage: 100 } : {}),
     });
   return {
     computeEnvironmentName: name,
@@ -87,11 +113,14 @@ function environmentWire(arn: string): Wire {
     ),
     tags: {},
     type: 'MANAGED',
-    state: 'ENABLED',
+    state: env.state,
     status: env.status,
     statusReason: env.statusReason,
     computeResources,
+    serviceRole: `arn:aws:iam::${account}:role/aws-service-role/batch.amazonaws.com/AWSServiceRoleForBatch`,
+    updatePolicy: { terminateJobsOnUpdate: false, jobExecutionTimeoutMinutes: 30 },
     containerOrchestrationType: 'ECS',
+    uuid: uuidFor(arn),
   };
 }
 

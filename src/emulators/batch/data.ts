@@ -1,8 +1,28 @@
 import { uuidFor } from '../listing.ts';
 import { failureCauseSpecs } from './failedData.ts';
+import { queuedSpecs } from './queuedData.ts';
+import {
+  BATCH_DEMO_ACCOUNT_ID,
+  BATCH_DEMO_REGION,
+  ETL_QUEUE,
+  HIGH_PRIORITY_QUEUE,
+  SPOT_QUEUE,
+  type WireJobQueue,
+} from './queueData.ts';
+
+export {
+  BATCH_DEMO_ACCOUNT_ID,
+  BATCH_DEMO_REGION,
+  BATCH_QUEUES,
+  ETL_QUEUE,
+  HIGH_PRIORITY_QUEUE,
+  SPOT_QUEUE,
+  batchQueue,
+  type WireJobQueue,
+} from './queueData.ts';
 
 /**
- * AWS Batch demo data: three job queues of the demo region, and jobs in every status of
+ * AWS Batch demo data: three job queues of the demo region (queueData.ts), and jobs in every status of
  * `JobStatus` (botocore batch/2016-08-10 service-2.json), created over the days before the
  * emulator started (`anchorMs`), so DescribeJobs and ListJobs answer the same jobs with the same
  * status and times. Times are epoch milliseconds, as the service sends them; `startedAt` and
@@ -25,88 +45,8 @@ export interface WireBatchJob {
   [field: string]: unknown;
 }
 
-/** A JobQueueDetail on the wire. */
-export interface WireJobQueue {
-  jobQueueName: string;
-  jobQueueArn: string;
-  state: 'ENABLED' | 'DISABLED';
-  status: string;
-  statusReason?: string;
-  priority: number;
-  computeEnvironmentOrder: { order: number; computeEnvironment: string }[];
-  jobQueueType?: string;
-  tags?: Record<string, string>;
-  /** ms; not on the wire (JobQueueDetail has no time): the demo's queue order. */
-  createdMs: number;
-}
-
-export const BATCH_DEMO_REGION = 'us-east-1';
-export const BATCH_DEMO_ACCOUNT_ID = '123456789012';
-
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
-
-/** A queue of `account` in `region`. */
-export function batchQueue(
-  account: string,
-  region: string,
-  name: string,
-  priority: number,
-  createdMs: number,
-  computeEnvironment: string,
-): WireJobQueue {
-  return {
-    jobQueueName: name,
-    jobQueueArn: `arn:aws:batch:${region}:${account}:job-queue/${name}`,
-    state: 'ENABLED',
-    status: 'VALID',
-    statusReason: 'JobQueue Healthy',
-    priority,
-    computeEnvironmentOrder: [
-      {
-        order: 1,
-        computeEnvironment: `arn:aws:batch:${region}:${account}:compute-environment/${computeEnvironment}`,
-      },
-    ],
-    jobQueueType: 'ECS',
-    tags: {},
-    createdMs,
-  };
-}
-
-/** The demo region's queues, oldest first. */
-export const BATCH_QUEUES: readonly WireJobQueue[] = [
-  batchQueue(
-    BATCH_DEMO_ACCOUNT_ID,
-    BATCH_DEMO_REGION,
-    'genomics-high-priority',
-    100,
-    Date.parse('2024-05-02T09:00:00Z'),
-    'genomics-ondemand',
-  ),
-  batchQueue(
-    BATCH_DEMO_ACCOUNT_ID,
-    BATCH_DEMO_REGION,
-    'nightly-etl',
-    10,
-    Date.parse('2024-05-03T09:00:00Z'),
-    'etl-fargate',
-  ),
-  batchQueue(
-    BATCH_DEMO_ACCOUNT_ID,
-    BATCH_DEMO_REGION,
-    'ml-training-spot',
-    1,
-    Date.parse('2024-05-04T09:00:00Z'),
-    'gpu-spot',
-  ),
-];
-
-export const [HIGH_PRIORITY_QUEUE, ETL_QUEUE, SPOT_QUEUE] = BATCH_QUEUES as [
-  WireJobQueue,
-  WireJobQueue,
-  WireJobQueue,
-];
 
 const id = (label: string) => uuidFor(`batch-demo/${label}`);
 
@@ -135,6 +75,12 @@ export const BATCH_JOB_IDS = Object.freeze({
   ecs: id('ecs-properties'),
   /** A job run on Amazon EKS (eksProperties), succeeded. */
   eks: id('eks-properties'),
+  /** RUNNABLE in the high-priority queue's front, behind the array job's RUNNABLE child (queuedData.ts). */
+  queued: id('queued'),
+  /** RUNNABLE, behind `queued`. */
+  queuedNext: id('queued-next'),
+  /** RUNNABLE, behind `queuedNext`: asks more vCPUs and memory than any instance type of its queue's environment has. */
+  tooLarge: id('too-large'),
 });
 
 /**
@@ -182,6 +128,8 @@ interface JobSpec {
   containerReason?: string;
   /** The container's log driver (default `awslogs`); another driver writes no CloudWatch stream. */
   logDriver?: string;
+  /** What the container asks (default 4 vCPUs, 8192 MiB). */
+  resources?: { vcpus: number; memoryMiB: number };
   extra?: Record<string, unknown>;
 }
 
@@ -227,8 +175,8 @@ function containerOf(spec: JobSpec, account: string, region: string): Record<str
         }
       : {}),
     resourceRequirements: [
-      { value: '4', type: 'VCPU' },
-      { value: '8192', type: 'MEMORY' },
+      { value: String(spec.resources?.vcpus ?? 4), type: 'VCPU' },
+      { value: String(spec.resources?.memoryMiB ?? 8192), type: 'MEMORY' },
     ],
     linuxParameters: { initProcessEnabled: true, sharedMemorySize: 512 },
     logConfiguration:
@@ -430,6 +378,7 @@ function demoSpecs(anchorMs: number): JobSpec[] {
       status: 'SUBMITTED',
       createdMs: at(1),
     },
+    ...queuedSpecs(at, J, HIGH_PRIORITY_QUEUE),
   ];
 }
 

@@ -1,6 +1,5 @@
 import { NO_EVENTS, type EventSink } from '../eventBridge.ts';
 import {
-  isResponse,
   synthesizedJob,
   type EmulatorRequest,
   type EmulatorResponse,
@@ -10,8 +9,6 @@ import { jobControlRoute } from '../jobControls.ts';
 import {
   bigAccountJobs,
   opaqueTokens,
-  pageAfter,
-  sortListed,
   type JobList,
   type ListedJob,
   type ListOptions,
@@ -39,20 +36,18 @@ import {
 import { applyBatchAction, readActionInput, type BatchAction } from './actions.ts';
 import { BATCH_JOB_STATUSES, batchJobChanges, batchJobEvents } from './jobEvents.ts';
 import { BATCH_BIG_ACCOUNT } from './listData.ts';
-import { BATCH_PROGRESSING_RUNS, batchProgressingJob } from './progressing.ts';
+import {
+  BATCH_PROGRESSING_RUNNABLE_AFTER_MS,
+  BATCH_PROGRESSING_RUNS,
+  batchProgressingJob,
+} from './progressing.ts';
 import { BATCH_SECOND_ACCOUNT_QUEUES, batchSecondAccountJobs } from './secondAccount.ts';
 import { batchLogSource } from './jobLogs.ts';
-import { matches, readFilters, summaryOf } from './listWire.ts';
+import { matches, readBody, readFilters, readPaging, summaryOf } from './listWire.ts';
 import { definitionTemplate, readSubmitInput, submittedJob } from './submit.ts';
 import { batchServiceJobs } from './serviceJobs.ts';
-import { describeComputeEnvironments as environments } from './computeEnvironments.ts';
-type BatchOperation =
-  | 'DescribeJobs'
-  | 'ListJobs'
-  | 'DescribeJobQueues'
-  | 'SubmitJob'
-  | 'DescribeComputeEnvironments'
-  | BatchAction;
+import { QUEUES_MAX_RESULTS, batchQueueRoutes, type QueueOperation } from './queues.ts';
+type BatchOperation = 'DescribeJobs' | 'ListJobs' | 'SubmitJob' | QueueOperation | BatchAction;
 import type { LogStreams } from '../logs/streams.ts';
 
 /** The API's documented limits, as the emulator enforces them. */
@@ -64,7 +59,7 @@ export const BATCH_LIMITS = {
   /** ListJobs' page size with `jobStatus` or neither (documented: "up to 1000"). */
   listMaxUnfiltered: 1000,
   /** DescribeJobQueues' page size (documented 1..100). */
-  queuesMaxResults: 100,
+  queuesMaxResults: QUEUES_MAX_RESULTS,
 } as const;
 
 const JOB_STATUSES: readonly string[] = BATCH_JOB_STATUSES;
@@ -114,7 +109,7 @@ interface AccountJobs {
  *   `multiNodeJobId`; with `filters` (one) every status, newest first, ≤ 100 a page; without,
  *   `jobStatus` (default RUNNING), ≤ 1000 a page; `maxResults`/`nextToken` in the body. An
  *   unknown queue lists nothing (unverified). Summaries as `JobSummary`.
- * - DescribeJobQueues, `POST /v1/describejobqueues` `{"jobQueues"?, "maxResults", "nextToken"}`.
+ * - DescribeJobQueues, DescribeComputeEnvironments, GetJobQueueSnapshot: queues.ts.
  * - CancelJob and TerminateJob, `POST /v1/canceljob` / `/v1/terminatejob` `{"jobId", "reason"}`:
  *   the rules of actions.ts; an unknown job is 400 ClientException.
  * - SubmitJob, `POST /v1/submitjob`: submit.ts; no client token, so the same body twice makes two jobs.
@@ -267,7 +262,15 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
   // The jobs' log lines (jobLogs.ts), from every demo job of an account as it stands now.
   opts.logs?.register(batchLogSource(BATCH_DEMO_REGION, demoJobsNow));
   const jobTokens = opaqueTokens('jobgraph-emulator-batch-ListJobs');
-  const queueTokens = opaqueTokens('jobgraph-emulator-batch-DescribeJobQueues');
+  const queueRoutes = batchQueueRoutes(now, {
+    queueJobs: (accountId, queueArn) =>
+      demoJobsNow(accountId).filter((job) => job.jobQueue === queueArn),
+    // Moved there by a test; the progressing job at its phase; a demo job when it was made.
+    enteredAt: (accountId, job) =>
+      changes.runnableSince(jobsOf(accountId).scope, job.jobId) ??
+      job.createdAt +
+        (job.jobId === listing.progressingJob().jobId ? BATCH_PROGRESSING_RUNNABLE_AFTER_MS : 0),
+  });
 
   const { headers, error, ok, errorAnswer } = restJsonAnswers(now);
   const clientError = (message: string) => error(400, 'ClientException', message);
@@ -294,9 +297,8 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
     if (operation === 'CancelJob' || operation === 'TerminateJob')
       return act(operation, req, auth.accountId, account, region, body);
     if (operation === 'SubmitJob') return submit(auth.accountId, account, region, body);
-    const envs = operation === 'DescribeComputeEnvironments' && environments(account, region, body);
-    if (envs) return typeof envs === 'string' ? clientError(envs) : ok(envs);
-    return describeJobQueues(account, region, body);
+    const answer = queueRoutes.answer(operation, auth.accountId, account, region, body);
+    return typeof answer === 'string' ? clientError(answer) : ok(answer);
   }
 
   /**
@@ -392,27 +394,6 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
     return ok({ jobs });
   }
 
-  /** `maxResults` and `nextToken` of a body, bounded by `max`; or the refusal. */
-  function paging(
-    body: Record<string, unknown>,
-    max: number,
-    tokens: ReturnType<typeof opaqueTokens>,
-    scope: string,
-  ): { size: number; position: ListPosition | null } | EmulatorResponse {
-    const { maxResults, nextToken } = body;
-    let size = max;
-    if (maxResults !== undefined && maxResults !== null) {
-      if (typeof maxResults !== 'number' || !Number.isInteger(maxResults) || maxResults < 1)
-        return clientError('maxResults must be an integer greater than or equal to 1.');
-      size = Math.min(maxResults, max);
-    }
-    if (nextToken === undefined || nextToken === null) return { size, position: null };
-    if (typeof nextToken !== 'string') return clientError('nextToken must be a string.');
-    const read = tokens.read(nextToken, scope, now());
-    if (!read.ok) return clientError('Invalid pagination token.');
-    return { size, position: read.position };
-  }
-
   function listJobs(
     account: AccountJobs,
     region: string,
@@ -441,13 +422,14 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
     const target = targets[0]!;
     const name = body[target] as string;
     const scope = `${account.scope}/${region}/${target}=${name}/${JSON.stringify(filter)}/${String(statusOnly)}`;
-    const page = paging(
+    const page = readPaging(
       body,
       filter ? BATCH_LIMITS.listMaxFiltered : BATCH_LIMITS.listMaxUnfiltered,
       jobTokens,
       scope,
+      now(),
     );
-    if (isResponse(page)) return page;
+    if (typeof page === 'string') return clientError(page);
     const accept = (job: WireBatchJob | undefined): job is WireBatchJob =>
       job !== undefined &&
       (statusOnly === undefined || job.status === statusOnly) &&
@@ -493,46 +475,6 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
     });
   }
 
-  function describeJobQueues(
-    account: AccountJobs,
-    region: string,
-    body: Record<string, unknown>,
-  ): EmulatorResponse {
-    const names = body.jobQueues;
-    if (
-      names !== undefined &&
-      names !== null &&
-      (!Array.isArray(names) || names.some((x) => typeof x !== 'string'))
-    )
-      return clientError('jobQueues must be a list of job queue names or ARNs.');
-    const scope = `${account.scope}/${region}/queues/${JSON.stringify(names ?? null)}`;
-    const page = paging(body, BATCH_LIMITS.queuesMaxResults, queueTokens, scope);
-    if (isResponse(page)) return page;
-    const wanted = Array.isArray(names) && names.length > 0 ? (names as string[]) : null;
-    const queues = account
-      .queues(region)
-      .filter(
-        (q) => wanted === null || wanted.includes(q.jobQueueName) || wanted.includes(q.jobQueueArn),
-      )
-      .map((q) => ({ q, createdMs: q.createdMs, id: q.jobQueueName }));
-    // Queues come oldest first (the order they were made), whatever the jobs' list order.
-    const got = pageAfter(
-      sortListed(queues, 'oldest-first'),
-      [],
-      page.position,
-      'oldest-first',
-      page.size,
-    );
-    const lastQueue = got.items[got.items.length - 1];
-    return ok({
-      jobQueues: got.items.map(({ q }) => {
-        const { createdMs: _, ...wire } = q;
-        return wire;
-      }),
-      ...(got.more && lastQueue ? { nextToken: queueTokens.issue(scope, lastQueue, now()) } : {}),
-    });
-  }
-
   return {
     name: 'batch',
     handle,
@@ -555,10 +497,13 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
         const queue = typeof body.jobQueue === 'string' ? body.jobQueue : '';
         return callers.describeRegional(req, `SubmitJob ${queue}`, `${queue}/`);
       }
-      if (operation === 'ListJobs' && typeof body !== 'string') {
+      if (
+        (operation === 'ListJobs' || operation === 'GetJobQueueSnapshot') &&
+        typeof body !== 'string'
+      ) {
         const named = body.jobQueue ?? body.arrayJobId ?? body.multiNodeJobId;
         const queue = typeof named === 'string' ? named : '';
-        return callers.describeRegional(req, `ListJobs ${queue}`, `${queue}/`);
+        return callers.describeRegional(req, `${operation} ${queue}`, `${queue}/`);
       }
       return callers.describeRegional(req, operation, '');
     },
@@ -590,20 +535,9 @@ function operationOf(req: EmulatorRequest): BatchOperation | null {
       return 'SubmitJob';
     case '/v1/describecomputeenvironments':
       return 'DescribeComputeEnvironments';
+    case '/v1/getjobqueuesnapshot':
+      return 'GetJobQueueSnapshot';
     default:
       return null;
   }
-}
-
-/** The request's JSON object, or the ClientException message for one that is not. */
-function readBody(text: string): Record<string, unknown> | string {
-  let body: unknown;
-  try {
-    body = text.trim() === '' ? {} : JSON.parse(text);
-  } catch {
-    return 'Could not parse the request body as JSON.';
-  }
-  if (body === null || typeof body !== 'object' || Array.isArray(body))
-    return 'The request body must be a JSON object.';
-  return body as Record<string, unknown>;
 }

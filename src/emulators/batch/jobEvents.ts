@@ -41,6 +41,8 @@ export interface BatchJobChanges {
     environment?: readonly { name: string; value: string }[],
   ): WireBatchJob;
   forget(scope: string, jobId: string): void;
+  /** When the job was last moved to RUNNABLE (ms), if it was moved there and is still RUNNABLE. */
+  runnableSince(scope: string, jobId: string): number | undefined;
   /** Keep `job` as the job's record from now on, as given (CancelJob and TerminateJob shape it themselves). */
   put(scope: string, job: WireBatchJob): void;
 }
@@ -48,6 +50,8 @@ export interface BatchJobChanges {
 export function batchJobChanges(): BatchJobChanges {
   const changed = new Map<string, WireBatchJob>();
   const forgotten = new Set<string>();
+  /** When each job moved to RUNNABLE was moved there, ms. */
+  const madeRunnable = new Map<string, number>();
   const key = (scope: string, jobId: string) => `${scope}\n${jobId}`;
   return {
     current(scope, job) {
@@ -62,10 +66,17 @@ export function batchJobChanges(): BatchJobChanges {
           environment: [...environment],
         };
       changed.set(key(scope, job.jobId), next);
+      if (status === 'RUNNABLE') madeRunnable.set(key(scope, job.jobId), nowMs);
+      else madeRunnable.delete(key(scope, job.jobId));
       return next;
     },
     forget(scope, jobId) {
       forgotten.add(key(scope, jobId));
+    },
+    runnableSince(scope, jobId) {
+      return changed.get(key(scope, jobId))?.status === 'RUNNABLE'
+        ? madeRunnable.get(key(scope, jobId))
+        : undefined;
     },
     put(scope, job) {
       changed.set(key(scope, job.jobId), job);

@@ -1,4 +1,8 @@
-/** What ListJobs reads and answers on the wire: its one filter and its job summaries. */
+/**
+ * What the Batch routes read and answer on the wire: a body, ListJobs' one filter and job
+ * summaries, a list call's paging.
+ */
+import type { ListPosition, OpaqueTokens } from '../listing.ts';
 import type { WireBatchJob } from './data.ts';
 
 /** ListJobs' filter names (the API reference's `KeyValuesPair` names). */
@@ -91,4 +95,42 @@ export function matches(filter: ListFilter, job: WireBatchJob): boolean {
     default:
       return job.shareIdentifier === value;
   }
+}
+
+/**
+ * `maxResults` and `nextToken` of a list call's body (ListJobs, DescribeJobQueues), bounded by
+ * `max`; or the ClientException message. `scope` binds a token to the call it was issued for.
+ */
+export function readPaging(
+  body: Record<string, unknown>,
+  max: number,
+  tokens: OpaqueTokens,
+  scope: string,
+  nowMs: number,
+): { size: number; position: ListPosition | null } | string {
+  const { maxResults, nextToken } = body;
+  let size = max;
+  if (maxResults !== undefined && maxResults !== null) {
+    if (typeof maxResults !== 'number' || !Number.isInteger(maxResults) || maxResults < 1)
+      return 'maxResults must be an integer greater than or equal to 1.';
+    size = Math.min(maxResults, max);
+  }
+  if (nextToken === undefined || nextToken === null) return { size, position: null };
+  if (typeof nextToken !== 'string') return 'nextToken must be a string.';
+  const read = tokens.read(nextToken, scope, nowMs);
+  if (!read.ok) return 'Invalid pagination token.';
+  return { size, position: read.position };
+}
+
+/** The request's JSON object, or the ClientException message for one that is not. */
+export function readBody(text: string): Record<string, unknown> | string {
+  let body: unknown;
+  try {
+    body = text.trim() === '' ? {} : JSON.parse(text);
+  } catch {
+    return 'Could not parse the request body as JSON.';
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    return 'The request body must be a JSON object.';
+  return body as Record<string, unknown>;
 }

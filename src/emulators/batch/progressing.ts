@@ -22,6 +22,11 @@ export const BATCH_PROGRESS_PHASES = cyclePhases([
   ['SUCCEEDED', 60_000],
 ]);
 
+/** When the progressing job becomes RUNNABLE, ms after it is made (its cycle's start). */
+export const BATCH_PROGRESSING_RUNNABLE_AFTER_MS = BATCH_PROGRESS_PHASES.find(
+  (p) => p.providerStatus === 'RUNNABLE',
+)!.fromMs;
+
 /** The job of the cycle `point` is in, at that point, in the wire shape of the static demo jobs. */
 export function batchProgressingJob(point: CyclePoint): WireBatchJob {
   const phase = phaseAt(BATCH_PROGRESS_PHASES, point.offsetMs);

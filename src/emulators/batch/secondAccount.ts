@@ -18,7 +18,8 @@ import {
  * The second demo account's (staging's) job queue and jobs, in the demo region, created hours
  * before the emulator started (`anchorMs`), all listed. One job has the ID of the default
  * account's example job (SUCCEEDED there, FAILED here), so a client can show that the same native
- * ID in two accounts names two jobs.
+ * ID in two accounts names two jobs. The queue schedules by fair share, so each job has a share
+ * identifier; its one compute environment is DISABLED (computeEnvironments.ts).
  */
 
 const ACCOUNT = DEMO_SECOND_AWS_ACCOUNT.accountId;
@@ -35,14 +36,17 @@ export const BATCH_SECOND_ACCOUNT_JOB_IDS = Object.freeze({
 
 /** The second account's queues in the demo region. */
 export const BATCH_SECOND_ACCOUNT_QUEUES: readonly WireJobQueue[] = [
-  batchQueue(
-    ACCOUNT,
-    BATCH_DEMO_REGION,
-    'staging-default',
-    1,
-    Date.parse('2025-01-14T09:00:00Z'),
-    'staging-fargate',
-  ),
+  {
+    ...batchQueue(
+      ACCOUNT,
+      BATCH_DEMO_REGION,
+      'staging-default',
+      1,
+      Date.parse('2025-01-14T09:00:00Z'),
+      'staging-fargate',
+    ),
+    schedulingPolicyArn: `arn:aws:batch:${BATCH_DEMO_REGION}:${ACCOUNT}:scheduling-policy/staging-fair-share`,
+  },
 ];
 
 type Row = SecondAccountRow<
@@ -50,6 +54,8 @@ type Row = SecondAccountRow<
   {
     jobName: string;
     status: 'FAILED' | 'SUCCEEDED' | 'RUNNING' | 'RUNNABLE';
+    /** Its share of the fair-share queue. */
+    share: string;
     /** Minutes after creation it started and stopped; its container's exit code. */
     started?: number;
     stopped?: number;
@@ -62,10 +68,10 @@ const EXITED = 'Essential container in task exited';
 // Newest last, as the jobs were written before they became a table.
 // prettier-ignore
 const ROWS: readonly Row[] = [
-  { job: 'shared', age: '9h', jobName: 'align-staging', status: 'FAILED', started: 2, stopped: 7, exitCode: 3 },
-  { job: 'succeeded', age: '7h', jobName: 'etl-staging-orders', status: 'SUCCEEDED', started: 1, stopped: 9, exitCode: 0 },
-  { job: 'running', age: '2h', jobName: 'etl-staging-payments', status: 'RUNNING', started: 1 },
-  { job: 'runnable', age: '1h', jobName: 'train-staging-smoke', status: 'RUNNABLE' },
+  { job: 'shared', age: '9h', jobName: 'align-staging', status: 'FAILED', share: 'genomics', started: 2, stopped: 7, exitCode: 3 },
+  { job: 'succeeded', age: '7h', jobName: 'etl-staging-orders', status: 'SUCCEEDED', share: 'etl', started: 1, stopped: 9, exitCode: 0 },
+  { job: 'running', age: '2h', jobName: 'etl-staging-payments', status: 'RUNNING', share: 'etl', started: 1 },
+  { job: 'runnable', age: '1h', jobName: 'train-staging-smoke', status: 'RUNNABLE', share: 'ml' },
 ];
 
 /** One row as a `JobDetail` of the second account's queue. */
@@ -81,6 +87,7 @@ function template(row: Row, { jobId, createdMs }: SecondAccountSlot): WireBatchJ
       ...(started !== undefined ? { startedAfter: started * MINUTE } : {}),
       ...(stopped !== undefined ? { stoppedAfter: stopped * MINUTE, statusReason: EXITED } : {}),
       ...(exitCode !== undefined ? { exitCode } : {}),
+      extra: { shareIdentifier: row.share },
     },
     ACCOUNT,
     BATCH_DEMO_REGION,

@@ -216,8 +216,8 @@ describe('AWS Batch in listJobs', () => {
     );
     expect(nodes.map((n) => n.id)).toContain(batchGlobalId(BATCH_JOB_IDS.succeeded));
     expect(nodes.map((n) => n.id)).toContain(`batch@staging:us-east-1:${BATCH_JOB_IDS.succeeded}`);
-    // The demo's three queues and staging's one: 17 + 4 jobs, the progressing one included.
-    expect(nodes).toHaveLength(21);
+    // The demo's three queues and staging's one: 20 + 4 jobs, the progressing one included.
+    expect(nodes).toHaveLength(24);
     const created = nodes.map((n) => n.createdAt);
     expect([...created].sort().reverse()).toEqual(created);
     expect(sources.filter((s) => s.account === 'default')).toHaveLength(3);

@@ -1,0 +1,105 @@
+/**
+ * AWS Batch's demo job queues: the default account's three in the demo region (the second
+ * account's: secondAccount.ts), as DescribeJobQueues answers them (queues.ts).
+ */
+
+/** A JobQueueDetail on the wire. */
+export interface WireJobQueue {
+  jobQueueName: string;
+  jobQueueArn: string;
+  state: 'ENABLED' | 'DISABLED';
+  /** A fair-share scheduling policy's (absent: first in, first out). */
+  schedulingPolicyArn?: string;
+  status: string;
+  statusReason?: string;
+  priority: number;
+  computeEnvironmentOrder: { order: number; computeEnvironment: string }[];
+  /** What Batch does to a job at the head of the queue too long in a state (none: `[]`). */
+  jobStateTimeLimitActions: {
+    reason: string;
+    state: 'RUNNABLE';
+    maxTimeSeconds: number;
+    action: 'CANCEL';
+  }[];
+  jobQueueType?: string;
+  tags?: Record<string, string>;
+  /** ms; not on the wire (JobQueueDetail has no time): the demo's queue order. */
+  createdMs: number;
+}
+
+export const BATCH_DEMO_REGION = 'us-east-1';
+export const BATCH_DEMO_ACCOUNT_ID = '123456789012';
+
+/** A queue of `account` in `region`. */
+export function batchQueue(
+  account: string,
+  region: string,
+  name: string,
+  priority: number,
+  createdMs: number,
+  computeEnvironment: string,
+): WireJobQueue {
+  return {
+    jobQueueName: name,
+    jobQueueArn: `arn:aws:batch:${region}:${account}:job-queue/${name}`,
+    state: 'ENABLED',
+    status: 'VALID',
+    statusReason: 'JobQueue Healthy',
+    priority,
+    computeEnvironmentOrder: [
+      {
+        order: 1,
+        computeEnvironment: `arn:aws:batch:${region}:${account}:compute-environment/${computeEnvironment}`,
+      },
+    ],
+    jobStateTimeLimitActions: [],
+    jobQueueType: 'ECS',
+    tags: {},
+    createdMs,
+  };
+}
+
+/** The demo region's queues, oldest first. */
+export const BATCH_QUEUES: readonly WireJobQueue[] = [
+  batchQueue(
+    BATCH_DEMO_ACCOUNT_ID,
+    BATCH_DEMO_REGION,
+    'genomics-high-priority',
+    100,
+    Date.parse('2024-05-02T09:00:00Z'),
+    'genomics-ondemand',
+  ),
+  batchQueue(
+    BATCH_DEMO_ACCOUNT_ID,
+    BATCH_DEMO_REGION,
+    'nightly-etl',
+    10,
+    Date.parse('2024-05-03T09:00:00Z'),
+    'etl-fargate',
+  ),
+  {
+    ...batchQueue(
+      BATCH_DEMO_ACCOUNT_ID,
+      BATCH_DEMO_REGION,
+      'ml-training-spot',
+      1,
+      Date.parse('2024-05-04T09:00:00Z'),
+      'gpu-spot',
+    ),
+    // A job its environments cannot place, cancelled after 4 hours at the head of the queue.
+    jobStateTimeLimitActions: [
+      {
+        reason: 'MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT',
+        state: 'RUNNABLE',
+        maxTimeSeconds: 14_400,
+        action: 'CANCEL',
+      },
+    ],
+  },
+];
+
+export const [HIGH_PRIORITY_QUEUE, ETL_QUEUE, SPOT_QUEUE] = BATCH_QUEUES as [
+  WireJobQueue,
+  WireJobQueue,
+  WireJobQueue,
+];
