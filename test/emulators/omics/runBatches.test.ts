@@ -70,7 +70,14 @@ describe('The HealthOmics emulator’s run batches, read by @aws-sdk/client-omic
     expect(failed.totalRuns).toBe(0);
     await expect(sdk(emu).send(new GetBatchCommand({ batchId: '9999999' }))).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
+    }); // The demo batches are the default account's in us-east-1 only.
+    const west = harness.client(
+      new OmicsClient({ ...harness.sdkOptions(emu, 'us-west-2'), disableHostPrefix: true }),
+    );
+    await expect(west.send(new GetBatchCommand({ batchId: cohort.id }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
     });
+    expect((await west.send(new ListBatchCommand({}))).items).toEqual([]);
   });
 
   it('lists a batch’s runs page by page, each run setting to its run, filtered as modelled', async () => {
@@ -208,7 +215,7 @@ describe('The HealthOmics emulator’s run batches, read by @aws-sdk/client-omic
     ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 
-  it('answers the AWS CLI’s get-batch, list-runs-in-batch and list-batch as the SDK does', async () => {
+  it('answers the AWS CLI’s get-batch, list-runs-in-batch, list-batch and cancel-run-batch as the SDK does', async () => {
     // The CLI signs at the wall clock: an emulator on its own (real) clock.
     const emu = await harness.start(createOmicsEmulator());
     const env = { AWS_DISABLE_HOST_PREFIX_INJECTION: 'true' };
@@ -233,5 +240,21 @@ describe('The HealthOmics emulator’s run batches, read by @aws-sdk/client-omic
     const batches = await runAwsCli(['omics', 'list-batch', ...at], env);
     const items = (JSON.parse(batches.stdout) as { items: { id: string }[] }).items;
     expect(items.map((b) => b.id)).toEqual([failedBatch.id, cohort.id]);
+    const cancel = await runAwsCli(
+      ['omics', 'cancel-run-batch', '--batch-id', cohort.id, ...at],
+      env,
+    );
+    expect([cancel.code, cancel.stderr]).toEqual([0, '']);
+    const after = await runAwsCli(['omics', 'get-batch', '--batch-id', cohort.id, ...at], env);
+    expect(JSON.parse(after.stdout)).toMatchObject({
+      status: 'CANCELLED',
+      runSummary: { runningRunCount: 0, cancelledRunCount: 1 },
+    });
+    const again = await runAwsCli(
+      ['omics', 'cancel-run-batch', '--batch-id', cohort.id, ...at],
+      env,
+    );
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toContain('ConflictException');
   });
 });
