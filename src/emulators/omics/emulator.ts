@@ -38,10 +38,16 @@ import {
   type WireReferenceStore,
   omicsListPlace,
 } from './listData.ts';
-import { omicsRunStatusChangeEvent, omicsStatusChangeEvent } from './jobEvents.ts';
+import {
+  omicsRunStatusChangeEvent,
+  omicsStatusChangeEvent,
+  omicsTaskStatusChangeEvent,
+} from './jobEvents.ts';
 import { OMICS_PROGRESSING_RUNS, omicsProgressingJob } from './progressing.ts';
 import { OMICS_SECOND_ACCOUNT_STORES, omicsSecondAccountJobs } from './secondAccount.ts';
-import { OMICS_DEMO_RUNS, omicsRunRoute, type WireOmicsRun } from './runs.ts';
+import { OMICS_DEMO_RUNS, omicsRunRoute, type RunAnswers, type WireOmicsRun } from './runs.ts';
+import { OMICS_DEMO_BATCHES, OMICS_DEMO_BATCH_RUNS } from './runBatchData.ts';
+import { omicsRunBatchRoute } from './runBatches.ts';
 import { omicsRunLogSource } from './runLogs.ts';
 import type { LogStreams } from '../logs/streams.ts';
 
@@ -210,14 +216,29 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
   const storeTokens = opaqueTokens('jobgraph-emulator-omics-ListReferenceStores');
 
   const { headers, error, ok, errorAnswer } = restJsonAnswers(now);
-  // Each emulator its own copy: CancelRun changes a run.
-  const demoRuns: WireOmicsRun[] = structuredClone([...OMICS_DEMO_RUNS]);
+  // Each emulator its own copy: CancelRun and CancelRunBatch change runs and batches.
+  const demoRuns: WireOmicsRun[] = structuredClone([...OMICS_DEMO_RUNS, ...OMICS_DEMO_BATCH_RUNS]);
+  const demoBatches = structuredClone([...OMICS_DEMO_BATCHES]);
   opts.logs?.register(
     omicsRunLogSource(OMICS_DEMO_REGION, (id) => (callers.which(id) === 'default' ? demoRuns : [])),
   );
   const throttled = () => error(429, 'ThrottlingException', 'Rate exceeded');
   const serverError = () =>
     error(500, 'InternalServerException', 'An unexpected error occurred. Try the request again.');
+
+  /** What the run and batch routes answer with; their changes published as `accountId`'s events. */
+  const runAnswersFor = (accountId: string): RunAnswers => {
+    const events = opts.events ?? NO_EVENTS;
+    return {
+      ok,
+      error,
+      now,
+      changed: (run) =>
+        events.publish(omicsRunStatusChangeEvent(run, accountId, OMICS_DEMO_REGION, now())),
+      taskChanged: (_run, task) =>
+        events.publish(omicsTaskStatusChangeEvent(task, accountId, OMICS_DEMO_REGION, now())),
+    };
+  };
 
   async function handle(req: EmulatorRequest): Promise<EmulatorResponse> {
     const auth = await callers.verify(req);
@@ -235,15 +256,10 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
       callers.which(auth.accountId) === 'default' ? defaultJobs : otherJobs(auth.accountId);
     // Workflow runs (the `workflows-` host prefix): the default account's, in the demo region.
     const inDemo = account === defaultJobs && signingRegionOf(req) === OMICS_DEMO_REGION;
-    const runAnswer = omicsRunRoute(req, inDemo ? demoRuns : [], {
-      ok,
-      error,
-      now,
-      changed: (run) =>
-        (opts.events ?? NO_EVENTS).publish(
-          omicsRunStatusChangeEvent(run, auth.accountId, OMICS_DEMO_REGION, now()),
-        ),
-    });
+    const runAnswers = runAnswersFor(auth.accountId);
+    const runAnswer =
+      omicsRunBatchRoute(req, inDemo ? demoBatches : [], inDemo ? demoRuns : [], runAnswers) ??
+      omicsRunRoute(req, inDemo ? demoRuns : [], runAnswers);
     if (runAnswer) return runAnswer;
     const listRoute = matchListRoute(req);
     if (listRoute?.operation === 'ListReferenceImportJobs')

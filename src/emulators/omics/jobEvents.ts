@@ -1,6 +1,6 @@
 import { eventBridgeEvent, type EventBridgeEvent } from '../eventBridge.ts';
 import type { WireOmicsJob } from './data.ts';
-import type { WireOmicsRun } from './runs.ts';
+import type { WireOmicsRun, WireOmicsRunTask } from './runs.ts';
 
 /**
  * HealthOmics' `Reference Import Job Status Change` event of `job`: `detail` holds the import
@@ -49,5 +49,31 @@ export function omicsRunStatusChangeEvent(
     timeMs,
     resources: [],
     detail: { omicsVersion: '1.0.0', arn: run.arn, status: run.status },
+  });
+}
+
+/**
+ * HealthOmics' `Task Status Change` event of a run's task: `detail` holds the task's `arn`
+ * (`arn:aws:omics:<region>:<account>:task/<taskId>`), `status` and the schema's `omicsVersion`,
+ * the shape of `Run Status Change` (unverified: the service's own example is not at hand). Best effort.
+ */
+export function omicsTaskStatusChangeEvent(
+  task: WireOmicsRunTask,
+  account: string,
+  region: string,
+  timeMs: number,
+): EventBridgeEvent {
+  return eventBridgeEvent({
+    source: 'aws.omics',
+    detailType: 'Task Status Change',
+    account,
+    region,
+    timeMs,
+    resources: [],
+    detail: {
+      omicsVersion: '1.0.0',
+      arn: `arn:aws:omics:${region}:${account}:task/${task.taskId}`,
+      status: task.status,
+    },
   });
 }

@@ -5,33 +5,60 @@ import { createLogStreams } from '../../../src/emulators/logs/streams.ts';
 import { createOmicsEmulator } from '../../../src/emulators/omics/emulator.ts';
 import { OMICS_WORKFLOW_LOG_GROUP } from '../../../src/emulators/omics/runLogs.ts';
 import { OMICS_DEMO_RUNS } from '../../../src/emulators/omics/runs.ts';
+import { OMICS_DEMO_BATCH_RUNS } from '../../../src/emulators/omics/runBatchData.ts';
 import { useListHarness } from '../listHarness.ts';
 
 const harness = useListHarness();
 const failed = OMICS_DEMO_RUNS.find((r) => r.status === 'FAILED')!;
 const bad = failed.tasks.find((t) => t.status === 'FAILED')!;
 
-describe('The HealthOmics runs’ lines in the CloudWatch Logs emulator', () => {
-  it('writes the engine and task streams under /aws/omics/WorkflowLog, read by GetLogEvents', async () => {
-    const streams = createLogStreams();
-    createOmicsEmulator({ logs: streams });
-    const logs = await harness.start(createLogsEmulator({ streams }));
-    const client = harness.client(
-      new CloudWatchLogsClient({
-        region: 'us-east-1',
-        endpoint: logs.url,
-        maxAttempts: 1,
-        credentials: harness.sdkOptions(logs).credentials,
+/** A CloudWatch Logs emulator over an omics emulator's streams, and its GetLogEvents of a stream. */
+async function workflowLogs() {
+  const streams = createLogStreams();
+  createOmicsEmulator({ logs: streams });
+  const logs = await harness.start(createLogsEmulator({ streams }));
+  const client = harness.client(
+    new CloudWatchLogsClient({
+      region: 'us-east-1',
+      endpoint: logs.url,
+      maxAttempts: 1,
+      credentials: harness.sdkOptions(logs).credentials,
+    }),
+  );
+  return (logStreamName: string) =>
+    client.send(
+      new GetLogEventsCommand({
+        logGroupName: OMICS_WORKFLOW_LOG_GROUP,
+        logStreamName,
+        startFromHead: true,
       }),
     );
-    const read = (logStreamName: string) =>
-      client.send(
-        new GetLogEventsCommand({
-          logGroupName: OMICS_WORKFLOW_LOG_GROUP,
-          logStreamName,
-          startFromHead: true,
-        }),
-      );
+}
+
+describe('The HealthOmics runs’ lines in the CloudWatch Logs emulator', () => {
+  it('writes the engine and task streams of each run of the demo run batch', async () => {
+    const read = await workflowLogs();
+    for (const run of OMICS_DEMO_BATCH_RUNS) {
+      const engine = await read(run.logLocation.engineLogStream);
+      const lines = engine.events?.map((e) => e.message) ?? [];
+      expect(lines[0]).toBe(`run ${run.id} (${run.name}) created`);
+      const end = run.failureReason ? `: ${run.failureReason}: ${run.statusMessage}` : '';
+      if (run.stopTime) expect(lines.at(-1)).toBe(`run ${run.id} ${run.status}${end}`);
+      else expect(lines.at(-1)).toMatch(/^task call-variants \(\d+\) started$/);
+      for (const task of run.tasks) {
+        const taskLog = await read(task.logStream);
+        expect(taskLog.events?.[0]?.message).toBe(
+          `${task.name}: started on ${task.instanceType} (${task.cpus} vCPU, ${task.memory} GiB)`,
+        );
+      }
+    }
+    const failed = OMICS_DEMO_BATCH_RUNS.find((r) => r.status === 'FAILED')!;
+    const engine = await read(failed.logLocation.engineLogStream);
+    expect(engine.events?.at(-1)?.message).toContain('CANNOT_START_CONTAINER_ERROR');
+  });
+
+  it('writes the engine and task streams under /aws/omics/WorkflowLog, read by GetLogEvents', async () => {
+    const read = await workflowLogs();
     const engine = await read(failed.logLocation.engineLogStream);
     const lines = engine.events?.map((e) => e.message) ?? [];
     expect(lines[0]).toBe(`run ${failed.id} (${failed.name}) created`);

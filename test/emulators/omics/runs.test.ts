@@ -10,6 +10,10 @@ import { describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../../src/emulators/framework.ts';
 import { createOmicsEmulator } from '../../../src/emulators/omics/emulator.ts';
 import { OMICS_DEMO_RUNS, OMICS_DEMO_RUN_GROUP_ID } from '../../../src/emulators/omics/runs.ts';
+import {
+  OMICS_DEMO_BATCH_ID,
+  OMICS_DEMO_BATCH_RUNS,
+} from '../../../src/emulators/omics/runBatchData.ts';
 import { useListHarness } from '../listHarness.ts';
 import { runAwsCli } from '../awsCli.ts';
 import type { EventBridgeEvent } from '../../../src/emulators/eventBridge.ts';
@@ -61,20 +65,34 @@ describe('The HealthOmics emulator’s workflow runs, read by @aws-sdk/client-om
     });
   });
 
-  it('lists runs by status, name and run group, page by page', async () => {
+  it('lists runs by status, name, run group and batch, page by page', async () => {
     const emu = await harness.startOn(createOmicsEmulator);
     const client = sdk(emu);
-    const first = await client.send(new ListRunsCommand({ maxResults: 2 }));
-    expect(first.items).toHaveLength(2);
-    expect(first.nextToken).toBeTruthy();
-    const second = await client.send(
-      new ListRunsCommand({ maxResults: 2, startingToken: first.nextToken! }),
+    const pages: string[][] = [];
+    let token: string | undefined;
+    do {
+      const page = await client.send(new ListRunsCommand({ maxResults: 2, startingToken: token }));
+      pages.push(page.items!.map((r) => r.id!));
+      token = page.nextToken;
+    } while (token);
+    const all = [...OMICS_DEMO_RUNS, ...OMICS_DEMO_BATCH_RUNS];
+    expect(pages).toHaveLength(Math.ceil(all.length / 2));
+    expect(pages.flat().sort()).toEqual(all.map((r) => r.id).sort());
+    const inBatch = await client.send(new ListRunsCommand({ batchId: OMICS_DEMO_BATCH_ID }));
+    expect(inBatch.items?.map((r) => [r.id, r.batchId])).toEqual(
+      [...OMICS_DEMO_BATCH_RUNS].reverse().map((r) => [r.id, OMICS_DEMO_BATCH_ID]),
     );
-    expect(second.nextToken).toBeUndefined();
-    const ids = [...first.items!, ...second.items!].map((r) => r.id).sort();
-    expect(ids).toEqual(OMICS_DEMO_RUNS.map((r) => r.id).sort());
-    const byStatus = await client.send(new ListRunsCommand({ status: 'FAILED' }));
+    const byStatus = await client.send(
+      new ListRunsCommand({ status: 'FAILED', runGroupId: OMICS_DEMO_RUN_GROUP_ID }),
+    );
     expect(byStatus.items?.map((r) => r.id)).toEqual([failed.id]);
+    const allFailed = await client.send(new ListRunsCommand({ status: 'FAILED' }));
+    expect(allFailed.items?.map((r) => r.id).sort()).toEqual(
+      all
+        .filter((r) => r.status === 'FAILED')
+        .map((r) => r.id)
+        .sort(),
+    );
     const byName = await client.send(new ListRunsCommand({ name: running.name }));
     expect(byName.items?.map((r) => r.id)).toEqual([running.id]);
     const byGroup = await client.send(new ListRunsCommand({ runGroupId: OMICS_DEMO_RUN_GROUP_ID }));
@@ -98,7 +116,7 @@ describe('The HealthOmics emulator’s workflow runs, read by @aws-sdk/client-om
     expect(task.instanceType).toBe(bad.instanceType);
   });
 
-  it('cancels a running run with one Run Status Change event, and refuses a finished one', async () => {
+  it('cancels a running run with a Task Status Change event per running task and one Run Status Change, and refuses a finished one', async () => {
     const events: EventBridgeEvent[] = [];
     const emu = await harness.start(
       createOmicsEmulator({ now: () => harness.now, events: { publish: (e) => events.push(e) } }),
@@ -107,13 +125,30 @@ describe('The HealthOmics emulator’s workflow runs, read by @aws-sdk/client-om
     await client.send(new CancelRunCommand({ id: running.id }));
     const after = await client.send(new GetRunCommand({ id: running.id }));
     expect(after.status).toBe('CANCELLED');
-    expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({
+    const runningTasks = running.tasks.filter((t) => t.status === 'RUNNING');
+    expect(runningTasks.length).toBeGreaterThan(0);
+    expect(events.map((e) => e['detail-type'])).toEqual([
+      ...runningTasks.map(() => 'Task Status Change'),
+      'Run Status Change',
+    ]);
+    expect(events.at(-1)).toMatchObject({
       source: 'aws.omics',
-      'detail-type': 'Run Status Change',
       region: 'us-east-1',
       detail: { omicsVersion: '1.0.0', arn: running.arn, status: 'CANCELLED' },
     });
+    expect(events[0]).toMatchObject({
+      source: 'aws.omics',
+      detail: {
+        omicsVersion: '1.0.0',
+        arn: `arn:aws:omics:us-east-1:123456789012:task/${runningTasks[0]!.taskId}`,
+        status: 'CANCELLED',
+      },
+    });
+    const task = await client.send(
+      new GetRunTaskCommand({ id: running.id, taskId: runningTasks[0]!.taskId }),
+    );
+    expect(task.status).toBe('CANCELLED');
+    expect(task.stopTime?.getTime()).toBe(harness.now);
     await expect(client.send(new CancelRunCommand({ id: failed.id }))).rejects.toMatchObject({
       name: 'ConflictException',
     });
