@@ -7,6 +7,7 @@ import {
   BatchClient,
   DescribeComputeEnvironmentsCommand,
   DescribeJobQueuesCommand,
+  GetJobQueueSnapshotCommand,
 } from '@aws-sdk/client-batch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
@@ -144,6 +145,54 @@ describe('job queues through a gateway on the emulators', () => {
     );
   });
 
+  it('says a job too large for every instance type its environments allow waits for that first, and a queued job behind others its place', async () => {
+    const large = await ask<{ job: WaitingJob }>(tokens.all, WAITING, { id: batchId('tooLarge') });
+    expect(large.errors).toBeUndefined();
+    const reasons = large.data!.job.waiting!.reasons;
+    expect(reasons[0]!.code).toBe('NO_INSTANCE_TYPE_FITS');
+    expect(reasons[0]!.evidence).toEqual([
+      'job resourceRequirements: 64 vCPUs, 262144 MiB',
+      'computeEnvironment genomics-ondemand: instanceTypes m5.xlarge, m5.2xlarge',
+    ]);
+    const queued = await ask<{ job: WaitingJob }>(tokens.all, WAITING, {
+      id: batchId('queuedNext'),
+    });
+    const waiting = queued.data!.job.waiting!;
+    expect(waiting.position).toBeGreaterThan(1);
+    expect(waiting.reasons.map((r) => r.code)).toEqual(['BEHIND_OTHERS']);
+  });
+
+  it('answers a queue’s front as GetJobQueueSnapshot orders it, each job read through the caller, with a handful of snapshots for 50 callers', async () => {
+    const FRONT = `{ jobQueue(id: "batchqueue:us-east-1:genomics-high-priority") { front { position jobArn earliestTimeAtPosition job { id state } } capacityInUse { scope unit quantity } } }`;
+    const snapshots = () =>
+      emulators.batch.calls.filter((c) => c.operation.startsWith('GetJobQueueSnapshot'));
+    const before = snapshots().length;
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, () => ask<{ jobQueue: FrontQueue }>(tokens.all, FRONT)),
+    );
+    for (const a of answers) expect(a.errors).toBeUndefined();
+    expect(snapshots().length - before).toBeLessThanOrEqual(2);
+    const batch = keep(new BatchClient(demoSdkConfig(emulators.batch.url)));
+    const sdk = await batch.send(
+      new GetJobQueueSnapshotCommand({ jobQueue: 'genomics-high-priority' }),
+    );
+    const { front, capacityInUse } = answers[0]!.data!.jobQueue;
+    expect(front.map((j) => [j.position, j.jobArn])).toEqual(
+      sdk.frontOfQueue!.jobs!.map((j, i) => [i + 1, j.jobArn]),
+    );
+    expect(front.map((j) => j.earliestTimeAtPosition)).toEqual(
+      sdk.frontOfQueue!.jobs!.map((j) => new Date(j.earliestTimeAtPosition!).toISOString()),
+    );
+    for (const j of front) expect(j.job).toMatchObject({ state: 'QUEUED' });
+    expect(capacityInUse).toEqual(
+      sdk.queueUtilization!.totalCapacityUsage!.map((u) => ({
+        scope: 'QUEUE',
+        unit: u.capacityUnit,
+        quantity: u.quantity,
+      })),
+    );
+  });
+
   it('says a PENDING job waits for the job it depends on; a running job waits for nothing', async () => {
     const pending = await ask<{ job: WaitingJob }>(tokens.all, WAITING, { id: batchId('pending') });
     expect(pending.data!.job.waiting!.reasons.map((r) => r.code)).toEqual(['DEPENDENCY']);
@@ -185,6 +234,15 @@ interface Queue {
   computeEnvironments: unknown[];
   counts: unknown[];
   waitSeconds: unknown;
+}
+interface FrontQueue {
+  front: {
+    position: number;
+    jobArn: string;
+    earliestTimeAtPosition: string | null;
+    job: { id: string; state: string } | null;
+  }[];
+  capacityInUse: unknown[];
 }
 interface WaitingJob {
   state: string;
