@@ -73,7 +73,20 @@ describe('The default query limits', () => {
     const jobs = res.body.data?.jobs as { __typename: string; id: string }[];
     expect(jobs.map((j) => j.id)).toEqual(HUNDRED_IDS);
     expect(new Set(jobs.map((j) => j.__typename))).toEqual(new Set(JOB_TYPES));
-    expect(callsOf(gw)).toEqual(describeCalls(HUNDRED_IDS));
+    // Besides the describes, `Job.waiting` of the waiting Batch jobs reads their region's queues
+    // once (DescribeJobQueues, DescribeComputeEnvironments) and each of their queues' fronts once.
+    const queueReads = gw.emulators.batch.calls
+      .map((c) => c.operation.split(' ')[0]!)
+      .filter((op) => op !== 'DescribeJobs');
+    const snapshots = queueReads.filter((op) => op === 'GetJobQueueSnapshot').length;
+    expect(queueReads.filter((op) => op !== 'GetJobQueueSnapshot')).toEqual([
+      'DescribeJobQueues',
+      'DescribeComputeEnvironments',
+    ]);
+    expect(snapshots).toBeGreaterThan(0);
+    expect(snapshots).toBeLessThanOrEqual(3);
+    const expected = describeCalls(HUNDRED_IDS);
+    expect(callsOf(gw)).toEqual({ ...expected, batch: expected.batch + queueReads.length });
   });
 
   it('let the kitchen-sink _entities query of a router through', async () => {
