@@ -16,7 +16,6 @@ import {
   UPDATE_MUTATION,
   ask,
   createAsked,
-  quietInput,
   filterWords,
   ruleFilterOf,
   toggledInput,
@@ -27,6 +26,7 @@ import {
 import { jobPath } from './api.ts';
 import { utc } from './format.ts';
 import { GroupingWords, QuietFields, RuleFlags, RuleState } from './ruleQuiet.tsx';
+import { quietInput } from './ruleQuietData.ts';
 
 interface PageProps {
   token: string;

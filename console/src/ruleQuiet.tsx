@@ -1,14 +1,14 @@
 // A notification rule's quiet settings on the Notifications page (docs/notifications.md "Grouped
 // chat", "Muting"): the form's group window and "Mute until", and the flags a rule's row shows —
 // muted until, failing since, disabled after the days of failure. The API's text is shown as text.
+import type { RuleShown } from './notificationData.ts';
 import {
   DISABLE_AFTER_FAILING_DAYS,
   GROUP_WINDOW_SECONDS,
   disabledForFailing,
   isChat,
   mutedAt,
-  type RuleShown,
-} from './notificationData.ts';
+} from './ruleQuietData.ts';
 import { utc } from './format.ts';
 
 /** The form's group window (SLACK and TEAMS only) and "Mute until" (UTC, empty: not muted). */
