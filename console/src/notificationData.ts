@@ -33,6 +33,12 @@ export interface RuleShown {
   filter: { [K in keyof RuleFilter]-?: RuleFilter[K] | null };
   stuckAfterSeconds: number | null;
   stuckFactor: number | null;
+  /** SLACK and TEAMS: the seconds whose deliveries go as one message (0: none). */
+  groupWindowSeconds: number;
+  /** Until when it delivers nothing; null: not muted. */
+  mutedUntil: string | null;
+  /** Since when its target has failed without a success; null: its last answer was one. */
+  failingSince: string | null;
 }
 interface AttemptShown {
   at: string;
@@ -50,7 +56,8 @@ export interface DeliveryShown {
 }
 
 const RULE_FIELDS = `id name on target { kind url } enabled disabledReason createdAt
-  filter { providers accounts regions states text } stuckAfterSeconds stuckFactor`;
+  filter { providers accounts regions states text } stuckAfterSeconds stuckFactor
+  groupWindowSeconds mutedUntil failingSince`;
 const DELIVERY_FIELDS =
   'id type jobId status createdAt attempts { at statusCode error durationMs }';
 /** One page of the rules (100, the most a page holds), after `$after` (null: the first). */
@@ -98,6 +105,9 @@ export function toggledInput(rule: RuleShown, enabled: boolean): Record<string, 
     stuckFactor: rule.stuckFactor,
     target: { kind: rule.target.kind, url: rule.target.url },
     enabled,
+    // Left out, the API would take them as new: a 30 s window and no mute.
+    groupWindowSeconds: rule.groupWindowSeconds,
+    mutedUntil: rule.mutedUntil,
   };
 }
 

@@ -25,6 +25,8 @@ import {
 } from './notificationData.ts';
 import { jobPath } from './api.ts';
 import { utc } from './format.ts';
+import { GroupingWords, QuietFields, RuleFlags, RuleState } from './ruleQuiet.tsx';
+import { quietInput } from './ruleQuietData.ts';
 
 interface PageProps {
   token: string;
@@ -155,22 +157,29 @@ interface CreateProps extends PageProps {
   onCreated: (made: { rule: RuleShown; secret: string | null }) => void;
 }
 
-/** The form that makes a rule: name, triggers, target kind and URL, over `filter`. */
+/**
+ * The form that makes a rule: name, triggers, target kind and URL, a chat rule's group window and
+ * a mute, over `filter`.
+ */
 function CreateRule({ token, onRefused, filter, onCancel, onCreated }: CreateProps) {
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
+  const [kind, setKind] = useState(TARGET_KINDS[0]![0]);
   const submit = (form: HTMLFormElement) => {
     const data = new FormData(form);
     const field = (name: string) => {
       const value = data.get(name);
       return typeof value === 'string' ? value : '';
     };
+    const quiet = quietInput(field('kind'), field('groupWindowSeconds'), field('mutedUntil'));
+    if (!quiet.ok) return setError(quiet.problem);
     const input = {
       name: field('name'),
       filter,
       on: data.getAll('on').map(String),
       target: { kind: field('kind'), url: field('url') },
       enabled: data.get('enabled') === 'on',
+      ...quiet.input,
     };
     if (!input.on.length) return setError('Choose at least one transition to fire on.');
     setBusy(true);
@@ -207,7 +216,12 @@ function CreateRule({ token, onRefused, filter, onCancel, onCreated }: CreatePro
         ))}
       </fieldset>
       <label for="rule-kind">Target</label>
-      <select id="rule-kind" name="kind">
+      <select
+        id="rule-kind"
+        name="kind"
+        value={kind}
+        onChange={(e) => setKind(e.currentTarget.value)}
+      >
         {TARGET_KINDS.map(([value, words]) => (
           <option key={value} value={value}>
             {words}
@@ -216,6 +230,7 @@ function CreateRule({ token, onRefused, filter, onCancel, onCreated }: CreatePro
       </select>
       <label for="rule-url">URL</label>
       <input id="rule-url" name="url" type="url" required autoComplete="off" />
+      <QuietFields kind={kind} />
       <label>
         <input type="checkbox" name="enabled" defaultChecked /> Enabled
       </label>
@@ -307,11 +322,11 @@ function RuleRow({
         <td>{rule.on.join(', ')}</td>
         <td>
           {rule.target.kind} <code>{rule.target.url}</code>
+          <GroupingWords rule={rule} />
         </td>
         <td data-rule-state>
-          {rule.enabled
-            ? 'Enabled'
-            : `Disabled${rule.disabledReason ? `: ${rule.disabledReason}` : ''}`}
+          <RuleState rule={rule} />
+          <RuleFlags rule={rule} nowMs={Date.now()} />
         </td>
         <td>
           <button type="button" data-send-test onClick={() => void test()}>

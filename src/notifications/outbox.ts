@@ -31,6 +31,7 @@ import { shapedBody, signingKeys } from './outboxBodies.ts';
 import { MAX_ATTEMPTS, nextWaitMs } from './retrySchedule.ts';
 import { carriesLogLines, withLogLines, type LogLinesReader } from './logLines.ts';
 import { groupedMessage, groupsChat } from './chatGroups.ts';
+import { DISABLE_AFTER_FAILING_DAYS, failingReason } from './ruleQuiet.ts';
 import type http from 'node:http';
 
 /** Records one attempt: its status code or error, the delivery's new status, when it is due next (epoch ms). */
@@ -106,7 +107,7 @@ const MIN_WAIT_MS = 1000;
  * How long a rule's target may fail without one success before the rule is disabled, ms: five
  * days, as Svix disables an endpoint; a target down for a weekend's night keeps its rule.
  */
-export const DISABLE_AFTER_FAILING_MS = 5 * 86_400_000;
+export const DISABLE_AFTER_FAILING_MS = DISABLE_AFTER_FAILING_DAYS * 86_400_000;
 
 /** The deliveries of a chat rule's window, sent as one message. */
 interface Group {
@@ -517,7 +518,7 @@ export class Outbox {
     }
     if (now - Date.parse(rule.failing_since) < DISABLE_AFTER_FAILING_MS) return false;
     const days = Math.floor((now - Date.parse(rule.failing_since)) / 86_400_000);
-    await this.#disable(rule.id, `the target failed for ${days} days without a success`);
+    await this.#disable(rule.id, failingReason(days));
     return true;
   }
 

@@ -4,6 +4,7 @@
  */
 import { BadUserInputError } from '../errors.ts';
 import { EVENT_TYPES, type NotificationTrigger } from './payload.ts';
+import { GROUP_WINDOW_SECONDS, groupWindowProblem } from './ruleQuiet.ts';
 
 /** The filter fields a rule matches by (JobHistoryFilter's; its time windows mean nothing to a rule). */
 export interface RuleFilter {
@@ -27,22 +28,15 @@ export interface RuleInput {
   mutedUntil?: string | null;
 }
 
-/** Longest group window a chat rule takes, seconds (an hour: a storm's message comes within it). */
-const MAX_GROUP_WINDOW_SECONDS = 3600;
-/** A chat rule's window when its input gives none (Alertmanager's group_wait). */
-const DEFAULT_GROUP_WINDOW_SECONDS = 30;
-
 /** A rule's group window and mute, checked: the window 0–3600 s, the mute an ISO time. */
 export function quietOf(input: RuleInput): {
   groupWindowSeconds: number;
   mutedUntil: string | null;
 } {
-  const window = input.groupWindowSeconds ?? DEFAULT_GROUP_WINDOW_SECONDS;
-  if (!Number.isInteger(window) || window < 0 || window > MAX_GROUP_WINDOW_SECONDS)
-    throw new BadUserInputError(
-      `groupWindowSeconds is a whole number from 0 to ${MAX_GROUP_WINDOW_SECONDS}.`,
-      { argument: 'input.groupWindowSeconds' },
-    );
+  const window = input.groupWindowSeconds ?? GROUP_WINDOW_SECONDS.default;
+  const problem = groupWindowProblem(window);
+  if (problem !== null)
+    throw new BadUserInputError(problem, { argument: 'input.groupWindowSeconds' });
   const muted = input.mutedUntil ?? null;
   if (muted !== null && Number.isNaN(Date.parse(muted)))
     throw new BadUserInputError('mutedUntil is a date-time.', { argument: 'input.mutedUntil' });
