@@ -1,4 +1,5 @@
-import type { HistoryDatabase } from './database.ts';
+import type { Kysely } from 'kysely';
+import type { HistoryDatabase, HistoryTables } from './database.ts';
 
 /** Most transitions read for one queue's waits. */
 const WAIT_ROWS = 20_000;
@@ -19,16 +20,19 @@ const pick = (sorted: number[], q: number) =>
 
 /**
  * How long jobs of `provider` in the queue `queue` (as the history's `queue` column holds it)
- * waited since `sinceMs`: each stay in a waiting state that ended in another state, from the
- * history's transitions (uncontradicted), at most WAIT_ROWS read; percentiles nearest-rank.
+ * stayed in one of `states` before moving on, since `sinceMs`, in ms, shortest first: each stay
+ * from a job's transition into one of them to its next transition out, from the history's
+ * uncontradicted transitions, at most WAIT_ROWS read. The queue pages' waits and the STUCK rules'
+ * p90 (notifications/queueP90.ts) both read it.
  */
-export async function queueWaits(
-  store: HistoryDatabase,
+export async function queueStays(
+  db: Kysely<HistoryTables>,
   provider: string,
   queue: string,
+  states: ReadonlySet<string>,
   sinceMs: number,
-): Promise<QueueWaits> {
-  const rows = await store.db
+): Promise<number[]> {
+  const rows = await db
     .selectFrom('transitions as t')
     .innerJoin('jobs as j', 'j.seq', 't.job_seq')
     .select(['t.job_seq', 't.at', 't.to_state'])
@@ -43,10 +47,22 @@ export async function queueWaits(
   const stays: number[] = [];
   for (let i = 0; i + 1 < rows.length; i++) {
     const [a, b] = [rows[i]!, rows[i + 1]!];
-    if (a.job_seq === b.job_seq && WAITING.has(a.to_state) && !WAITING.has(b.to_state))
-      stays.push((Date.parse(b.at) - Date.parse(a.at)) / 1000);
+    if (a.job_seq === b.job_seq && states.has(a.to_state) && !states.has(b.to_state))
+      stays.push(Date.parse(b.at) - Date.parse(a.at));
   }
-  stays.sort((x, y) => x - y);
+  return stays.sort((x, y) => x - y);
+}
+
+/** A queue's waits before its jobs started since `sinceMs`: their count and percentiles, in seconds. */
+export async function queueWaits(
+  store: HistoryDatabase,
+  provider: string,
+  queue: string,
+  sinceMs: number,
+): Promise<QueueWaits> {
+  const stays = (await queueStays(store.db, provider, queue, WAITING, sinceMs)).map(
+    (ms) => ms / 1000,
+  );
   return {
     samples: stays.length,
     p50: pick(stays, 0.5),

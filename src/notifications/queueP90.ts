@@ -1,17 +1,15 @@
 import type { Kysely } from 'kysely';
 import type { HistoryTables } from '../history/database.ts';
+import { queueStays } from '../history/queueWaits.ts';
 
 /** The p90 of a queue's time in a state is over this many days of the history. */
 const P90_DAYS = 14;
 /** Fewer stays than this and a queue has no p90 (a STUCK-by-factor rule waits for more). */
 const P90_MIN_SAMPLES = 5;
-/** Most transitions read for one p90. */
-const P90_ROWS = 20_000;
 
 /**
  * The p90 of how long jobs of `queue` stayed in `state` over the last P90_DAYS, from the
- * history's transitions (a stay ends at the job's next transition); null below P90_MIN_SAMPLES.
- * At most P90_ROWS transitions read.
+ * history's transitions (history/queueWaits.ts `queueStays`); null below P90_MIN_SAMPLES.
  */
 export async function queueP90(
   db: Kysely<HistoryTables>,
@@ -21,25 +19,8 @@ export async function queueP90(
   now: number,
 ): Promise<{ p90Ms: number; samples: number } | null> {
   if (queue === null) return null;
-  const rows = await db
-    .selectFrom('transitions as t')
-    .innerJoin('jobs as j', 'j.seq', 't.job_seq')
-    .select(['t.job_seq', 't.at', 't.to_state'])
-    .where('j.provider', '=', provider)
-    .where('j.queue', '=', queue)
-    .where('t.at', '>=', new Date(now - P90_DAYS * 86_400_000).toISOString())
-    .where('t.contradicted_at', 'is', null)
-    .orderBy('t.job_seq')
-    .orderBy('t.at')
-    .limit(P90_ROWS)
-    .execute();
-  const stays: number[] = [];
-  for (let i = 0; i + 1 < rows.length; i++) {
-    const [a, b] = [rows[i]!, rows[i + 1]!];
-    if (a.job_seq === b.job_seq && a.to_state === state && b.to_state !== state)
-      stays.push(Date.parse(b.at) - Date.parse(a.at));
-  }
+  const since = now - P90_DAYS * 86_400_000;
+  const stays = await queueStays(db, provider, queue, new Set([state]), since);
   if (stays.length < P90_MIN_SAMPLES) return null;
-  stays.sort((x, y) => x - y);
   return { p90Ms: stays[Math.ceil(0.9 * stays.length) - 1]!, samples: stays.length };
 }
