@@ -1,14 +1,16 @@
 /**
  * What differs between the history's two backends, one object each (issue 105 item 3): the
- * writer's path (its transaction, its row locks, its lanes and turns) and the outbox's claim.
- * Code that meets the store asks its dialect object, never its name. Objects are looked up by
- * `HistoryDatabase['dialect']` until every branch has moved here.
+ * writer's path (its transaction, its row locks, its lanes and turns), the outbox's claim, the
+ * size budget, and a search's deadline and text (textSearch.ts). Code that meets the store asks
+ * its Dialect object (`HistoryDatabase['dialect']`), never its name.
  */
-import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { sql, type Expression, type Kysely, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { HistoryTables } from './tables.ts';
+import { POSTGRES_TEXT, SQLITE_TEXT, type TextSearchDialect } from './textSearch.ts';
 
-/** The history's backend, as the writer and the notifications' outbox meet it. */
-export interface Dialect {
+/** The history's backend, as the writer, the reader and the notifications' outbox meet it. */
+export interface Dialect extends TextSearchDialect {
+  /** The migrations' statements given per backend are picked by it (migrations.ts). */
   readonly name: 'sqlite' | 'postgres';
   /** Run `fn` in one write transaction that holds the store's write lock from its start. */
   writeTransaction(
@@ -37,7 +39,19 @@ export interface Dialect {
   readonly writesOnMainThread: boolean;
   /** SQLite indexes a batch's new jobs' text in one statement after the batch (FTS5 segments). */
   readonly indexesTextAfterBatch: boolean;
+  /** A search's first WHERE terms: SQLite's worker deadline, asked at each row; PostgreSQL's statement_timeout stops a search itself. */
+  readonly deadlineClauses: readonly Expression<SqlBool>[];
+  /** A text page below the walk asked in a time window first: PostgreSQL's planner then joins the text and time indexes (a BitmapAnd); SQLite's FTS5 tables are not joined so. */
+  readonly windowsTextPages: boolean;
+  /** A text page below the walk may read down the time index, each row looked up among FTS5's (SQLite); PostgreSQL's planner picks its own plan. */
+  readonly readsTextByTime: boolean;
 }
+
+/**
+ * The first term of a SQLite search's WHERE clause: the worker's deadline (sqliteSearchWorker.ts),
+ * asked at every row the search reads.
+ */
+const SQLITE_DEADLINE = sql<SqlBool>`jobgraph_deadline()`;
 
 /** PostgreSQL's writer lanes: batches written at once on the pool's connections. */
 /**
@@ -49,6 +63,7 @@ export interface Dialect {
 const PG_LANES = 2;
 
 const SQLITE: Dialect = {
+  ...SQLITE_TEXT,
   name: 'sqlite',
   // `BEGIN IMMEDIATE`: the file's write lock taken first (waiting out another process's batch).
   writeTransaction: (db, fn) =>
@@ -79,9 +94,13 @@ const SQLITE: Dialect = {
   chunkedWrites: true,
   writesOnMainThread: true,
   indexesTextAfterBatch: true,
+  deadlineClauses: [SQLITE_DEADLINE],
+  windowsTextPages: false,
+  readsTextByTime: true,
 };
 
 const POSTGRES: Dialect = {
+  ...POSTGRES_TEXT,
   name: 'postgres',
   writeTransaction: (db, fn) => db.transaction().execute(fn),
   lockSchema: async (tx) => {
@@ -112,8 +131,11 @@ const POSTGRES: Dialect = {
   chunkedWrites: false,
   writesOnMainThread: false,
   indexesTextAfterBatch: false,
+  deadlineClauses: [],
+  windowsTextPages: true,
+  readsTextByTime: false,
 };
 
-/** The dialect object of a store's dialect name. */
+/** The Dialect object of a store's backend: the opener of each (database.ts) picks its own. */
 export const dialectOf = (name: Dialect['name']): Dialect =>
   ({ sqlite: SQLITE, postgres: POSTGRES })[name];
