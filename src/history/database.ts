@@ -10,7 +10,7 @@ import type { Pool } from 'pg';
 import { ConfigError } from '../config/env.ts';
 import type { HistoryStoreConfig } from '../config/types.ts';
 import { makeDataDir, privateDatabaseFile } from './fileModes.ts';
-import { dialectOf, type Dialect } from './dialect.ts';
+import { dialectOf, shownPostgresUrl, type Dialect } from './dialect.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.ts';
 import { HistorySearchTimedOut, withDeadline } from './searchDeadline.ts';
 import { SqliteSearches } from './sqliteSearches.ts';
@@ -49,16 +49,6 @@ export interface HistoryDatabaseOptions {
 export const DEFAULT_SEARCH_TIMEOUT_MS = 5000;
 
 const VARIABLE = 'JOBGRAPH_HISTORY_URL';
-
-/** A PostgreSQL URL as it may be shown: user, host, port and database, never the password. */
-export function shownPostgresUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.username ? `${decodeURIComponent(u.username)}@` : ''}${u.host}${u.pathname}`;
-  } catch {
-    return 'postgres://…';
-  }
-}
 
 /** Open (and migrate) the store `config` names; null when history is off. */
 export async function openHistoryDatabase(
@@ -131,11 +121,14 @@ async function applyFrom(tx: Kysely<HistoryTables>, dialect: Dialect): Promise<v
 
 /** The data folder cannot be made or written (a read-only file system, another owner). */
 export class DataDirUnwritable extends ConfigError {
-  constructor(dir: string, e: unknown) {
+  /** Nobody chose the folder: neither JOBGRAPH_DATA_DIR nor JOBGRAPH_HISTORY_URL named it. */
+  readonly nobodyChose: boolean;
+  constructor(dir: string, e: unknown, nobodyChose: boolean) {
     super(
       'JOBGRAPH_DATA_DIR',
       `${dir} ${unusable(e).replace('cannot be used', 'cannot be written')}`,
     );
+    this.nobodyChose = nobodyChose;
   }
 }
 
@@ -177,7 +170,7 @@ async function openSqlite(
       makeDataDir(config.dataDir, config.implicit);
       accessSync(config.dataDir, constants.W_OK);
     } catch (e) {
-      throw new DataDirUnwritable(config.dataDir, e);
+      throw new DataDirUnwritable(config.dataDir, e, config.implicit);
     }
   }
   // Loaded here, not at the top: only a process keeping history in SQLite pays for it, and a
