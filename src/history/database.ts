@@ -57,6 +57,8 @@ export async function openHistoryDatabase(
 ): Promise<HistoryDatabase | null> {
   if (config.kind === 'off') return null;
   const timeoutMs = options.searchTimeoutMs ?? DEFAULT_SEARCH_TIMEOUT_MS;
+  // The configuration's kind picks the opener, which gives the store its Dialect object: past
+  // here, code asks `dialect`, never the name.
   const opened =
     config.kind === 'sqlite'
       ? await openSqlite(config, timeoutMs)

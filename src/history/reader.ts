@@ -394,8 +394,8 @@ export class HistoryReader {
   /**
    * What of `text` an index is asked for (textSearch `rarest`), and how many of the walk's rows
    * hold it (counted in its newest COUNTED_ROWS, scaled to the walk's `walkRows`): the parts of the
-   * text (trigrams, word starts) the fewest of those rows hold (the Dialect's `containsCount`). Any of them answers
-   * the same rows; the rarer, the fewer its index reads.
+   * text (trigrams, word starts) the fewest of those rows hold (the Dialect's `containsCount`).
+   * Any of them answers the same rows; the rarer, the fewer its index reads.
    */
   async #rarestKeys(
     filter: HistoryFilter,

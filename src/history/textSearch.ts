@@ -106,8 +106,9 @@ const COUNTED_STARTS = 6;
 const ASKED_TRIGRAMS = 2;
 
 /**
- * The parts of `text` a walk counts the rows holding (`containsCount`): at most COUNTED_TRIGRAMS of its
- * trigrams, spread over the text, then at most COUNTED_STARTS of its word starts (their keys).
+ * The parts of `text` a walk counts the rows holding (`containsCount`): at most COUNTED_TRIGRAMS
+ * of its trigrams, spread over the text, then at most COUNTED_STARTS of its word starts (their
+ * keys).
  */
 export function countedParts(text: string): {
   grams: string[];
