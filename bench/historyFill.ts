@@ -52,21 +52,21 @@ export function fillStatements(dialect: 'sqlite' | 'postgres', n: number, from =
  * seconds each took.
  */
 export async function fill(db: HistoryDatabase, n: number, between?: () => Promise<unknown>) {
-  const { transitions } = fillStatements(db.dialect, n);
+  const { transitions } = fillStatements(db.dialect.name, n);
   let t = performance.now();
   // A million jobs a statement (and their text indexed in one): 10,000,000 in one held 7 GB.
   for (let from = 1; from <= n; from += 1_000_000) {
     const after = await newestSeq(db.db);
     await sql
-      .raw(fillStatements(db.dialect, Math.min(n, from + 999_999), from).jobs)
+      .raw(fillStatements(db.dialect.name, Math.min(n, from + 999_999), from).jobs)
       .execute(db.db);
-    if (db.dialect === 'sqlite') await indexNewJobs(db.db, after); // as the writer does
+    if (db.dialect.name === 'sqlite') await indexNewJobs(db.db, after); // as the writer does
   }
-  if (db.dialect === 'postgres') await sql`ANALYZE jobs`.execute(db.db);
+  if (db.dialect.name === 'postgres') await sql`ANALYZE jobs`.execute(db.db);
   const jobSeconds = (performance.now() - t) / 1000;
   await between?.();
   t = performance.now();
   await sql.raw(transitions).execute(db.db);
-  if (db.dialect === 'postgres') await sql`ANALYZE transitions`.execute(db.db);
+  if (db.dialect.name === 'postgres') await sql`ANALYZE transitions`.execute(db.db);
   return { jobSeconds, transitionSeconds: (performance.now() - t) / 1000 };
 }

@@ -74,7 +74,7 @@ async function readBack(store: HistoryStoreConfig) {
   const db = (await openHistoryDatabase(store))!;
   try {
     let integrity = 'not applicable (PostgreSQL: a server crash is its own WAL replay)';
-    if (db.dialect === 'sqlite') {
+    if (db.dialect.name === 'sqlite') {
       const r = await sql<{ integrity_check: string }>`PRAGMA integrity_check`.execute(db.db);
       integrity = r.rows.map((row) => row.integrity_check).join('; ');
     }

@@ -95,7 +95,7 @@ async function filled(store: HistoryStoreConfig, n: number) {
   const stored = Number(rows.rows[0]!.n);
   if (stored === n) return db;
   // PostgreSQL's rounds share one database: each round fills it anew.
-  if (db.dialect === 'postgres')
+  if (db.dialect.name === 'postgres')
     await sql`TRUNCATE jobs, transitions RESTART IDENTITY`.execute(db.db);
   else if (stored > 0) throw new Error(`${store.kind === 'sqlite' && store.path}: not ${n} jobs`);
   const took = await fill(db, n);

@@ -14,7 +14,7 @@ import { PROVIDERS } from '../datasources/registry.ts';
 import { PROVIDER_LABEL } from '../datasources/shared/classify.ts';
 import type { AccountState } from '../datasources/shared/accounts.ts';
 import type { ClusterState } from '../cache/clusterPeers.ts';
-import { shownPostgresUrl } from '../history/database.ts';
+import { dialectOf } from '../history/dialect.ts';
 import { notificationsOffReason } from '../notifications/notificationsOff.ts';
 import {
   JOB_LOGS_LINE,
@@ -364,13 +364,14 @@ export function describeNotifications(config: Config): string {
 export function describeHistory(config: Config): string {
   const { store, retainDays } = config.history;
   if (store.kind === 'off') return 'off (JOBGRAPH_HISTORY_URL=off)';
-  if (store.kind === 'postgres')
-    return `PostgreSQL ${shownPostgresUrl(store.url)}, shared by the replicas, ${retainDays} days`;
+  const dialect = dialectOf(store.kind);
+  if (dialect.sharedByReplicas)
+    return `${dialect.describePlace(store)}, shared by the replicas, ${retainDays} days`;
   const alone =
     config.cache.url !== null
       ? '; replicas sharing Redis do not share it: each remembers alone (a postgres:// JOBGRAPH_HISTORY_URL is shared)'
       : '';
-  return `SQLite file ${store.path}, ${retainDays} days${alone}`;
+  return `${dialect.describePlace(store)}, ${retainDays} days${alone}`;
 }
 
 function describeCluster(cluster: ClusterState): string[] {

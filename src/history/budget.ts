@@ -8,7 +8,6 @@
  */
 import { sql } from 'kysely';
 import type { HistoryDatabase } from './database.ts';
-import { dialectOf } from './dialect.ts';
 
 /** Share of the budget at which it is warned of, and down to which the budget's pruning goes. */
 const BUDGET_WARN_RATIO = 0.9;
@@ -43,7 +42,7 @@ const numberOf = (v: unknown): number => Number(v ?? 0);
 /** The store's size and its oldest job, measured now (a few cheap statements). */
 export async function measureHistory(database: HistoryDatabase): Promise<HistorySize> {
   const { db } = database;
-  const bytes = await dialectOf(database.dialect).storeBytes(db);
+  const bytes = await database.dialect.storeBytes(db);
   const oldest = await db
     .selectFrom('jobs')
     .select((eb) => eb.fn.min('sort_at').as('oldest'))
@@ -85,7 +84,7 @@ async function pruneOldestFinished(database: HistoryDatabase, count: number): Pr
  * until `jobgraph history prune` switches it (compactHistory). PostgreSQL: nothing (autovacuum).
  */
 export async function reclaimSpace(database: HistoryDatabase): Promise<void> {
-  if (!dialectOf(database.dialect).prunesForSize) return;
+  if (!database.dialect.prunesForSize) return;
   const { db } = database;
   const first = async (text: string) =>
     numberOf(Object.values((await sql.raw(text).execute(db)).rows[0] ?? {})[0]);
@@ -118,7 +117,7 @@ export async function reclaimSpace(database: HistoryDatabase): Promise<void> {
 export async function compactHistory(
   database: HistoryDatabase,
 ): Promise<{ before: number; after: number } | null> {
-  if (!dialectOf(database.dialect).prunesForSize || database.sqliteExec === null) return null;
+  if (!database.dialect.prunesForSize || database.sqliteExec === null) return null;
   const { db } = database;
   const first = async (text: string) =>
     numberOf(Object.values((await sql.raw(text).execute(db)).rows[0] ?? {})[0]);
@@ -179,7 +178,7 @@ export class HistoryBudget {
   /** Measure now; warn, or prune down under the budget, as above. */
   async check(): Promise<void> {
     let size = await measureHistory(this.database);
-    if (size.bytes >= this.maxBytes && dialectOf(this.database.dialect).prunesForSize) {
+    if (size.bytes >= this.maxBytes && this.database.dialect.prunesForSize) {
       const target = this.maxBytes * BUDGET_WARN_RATIO;
       // Each round aims a little lower than 90 %: a page half emptied is not freed, so pruning by
       // the average a job takes falls short of its aim (most of all where the fixed pages of the
@@ -220,7 +219,7 @@ export class HistoryBudget {
     if (near && !this.#warned)
       this.logger.warn(
         { history: this.database.where, bytes: size.bytes, maxBytes: this.maxBytes },
-        `history: the store is at 90 % of JOBGRAPH_HISTORY_MAX_BYTES; ${dialectOf(this.database.dialect).atBudget}`,
+        `history: the store is at 90 % of JOBGRAPH_HISTORY_MAX_BYTES; ${this.database.dialect.atBudget}`,
       );
     this.#warned = near;
   }

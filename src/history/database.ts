@@ -5,12 +5,13 @@
  * is one line naming JOBGRAPH_HISTORY_URL, never a file overwritten.
  */
 import { accessSync, constants } from 'node:fs';
-import { Kysely, PostgresDialect, SqliteDialect, type CompiledQuery } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type CompiledQuery } from 'kysely';
 import type { Pool } from 'pg';
 import { ConfigError } from '../config/env.ts';
 import type { HistoryStoreConfig } from '../config/types.ts';
 import { makeDataDir, privateDatabaseFile } from './fileModes.ts';
-import { migrate } from './migrations.ts';
+import { dialectOf, shownPostgresUrl, type Dialect } from './dialect.ts';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations.ts';
 import { HistorySearchTimedOut, withDeadline } from './searchDeadline.ts';
 import { SqliteSearches } from './sqliteSearches.ts';
 import type { HistoryTables } from './tables.ts';
@@ -19,7 +20,8 @@ export type { HistoryTables, JobRow, TransitionRow } from './tables.ts';
 
 export interface HistoryDatabase {
   readonly db: Kysely<HistoryTables>;
-  readonly dialect: 'sqlite' | 'postgres';
+  /** What differs between SQLite and PostgreSQL, asked by the code that meets the store. */
+  readonly dialect: Dialect;
   /** Where history is kept, as the start-up summary says it (a PostgreSQL URL without its password). */
   readonly where: string;
   /** The raw SQLite handle, for `VACUUM INTO` backups; null on PostgreSQL. */
@@ -48,16 +50,6 @@ export const DEFAULT_SEARCH_TIMEOUT_MS = 5000;
 
 const VARIABLE = 'JOBGRAPH_HISTORY_URL';
 
-/** A PostgreSQL URL as it may be shown: user, host, port and database, never the password. */
-export function shownPostgresUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.username ? `${decodeURIComponent(u.username)}@` : ''}${u.host}${u.pathname}`;
-  } catch {
-    return 'postgres://…';
-  }
-}
-
 /** Open (and migrate) the store `config` names; null when history is off. */
 export async function openHistoryDatabase(
   config: HistoryStoreConfig,
@@ -65,6 +57,8 @@ export async function openHistoryDatabase(
 ): Promise<HistoryDatabase | null> {
   if (config.kind === 'off') return null;
   const timeoutMs = options.searchTimeoutMs ?? DEFAULT_SEARCH_TIMEOUT_MS;
+  // The configuration's kind picks the opener, which gives the store its Dialect object: past
+  // here, code asks `dialect`, never the name.
   const opened =
     config.kind === 'sqlite'
       ? await openSqlite(config, timeoutMs)
@@ -79,13 +73,64 @@ export async function openHistoryDatabase(
   return opened;
 }
 
+/**
+ * Apply the migrations (migrations.ts) `db` has not recorded, in one write transaction under the
+ * Dialect's schema lock.
+ */
+async function migrate(db: Kysely<HistoryTables>, dialect: Dialect): Promise<void> {
+  await sql`CREATE TABLE IF NOT EXISTS jobgraph_schema (version integer PRIMARY KEY, applied_at text NOT NULL)`.execute(
+    db,
+  );
+  // Already current (every start but the first): no write, so processes sharing a file or a
+  // server open it side by side without taking a write lock.
+  const current = await db
+    .selectFrom('jobgraph_schema')
+    .select((eb) => eb.fn.max('version').as('v'))
+    .executeTakeFirst();
+  if (Number(current?.v ?? 0) === SCHEMA_VERSION) return;
+  // Replicas sharing a store start together: one migrates, the others wait for it (PostgreSQL
+  // locks the schema table; SQLite's BEGIN IMMEDIATE takes the write lock first), so the version
+  // read below is the one this transaction builds on.
+  await dialect.writeTransaction(db, async (tx) => {
+    await dialect.lockSchema(tx);
+    await applyFrom(tx, dialect);
+  });
+}
+
+/** Apply every migration after the version `db` records. */
+async function applyFrom(tx: Kysely<HistoryTables>, dialect: Dialect): Promise<void> {
+  const row = await tx
+    .selectFrom('jobgraph_schema')
+    .select((eb) => eb.fn.max('version').as('v'))
+    .executeTakeFirst();
+  const applied = Number(row?.v ?? 0);
+  if (applied > SCHEMA_VERSION)
+    throw new ConfigError(
+      'JOBGRAPH_HISTORY_URL',
+      `holds history schema version ${applied}, newer than this jobgraph's (${SCHEMA_VERSION}): run the newer jobgraph, or point it at another store`,
+    );
+  for (let v = applied + 1; v <= SCHEMA_VERSION; v++) {
+    for (const statement of MIGRATIONS[v - 1] ?? []) {
+      const text = typeof statement === 'string' ? statement : statement[dialect.name];
+      if (text !== null) await sql.raw(text).execute(tx);
+    }
+    await tx
+      .insertInto('jobgraph_schema')
+      .values({ version: v, applied_at: new Date().toISOString() })
+      .execute();
+  }
+}
+
 /** The data folder cannot be made or written (a read-only file system, another owner). */
 export class DataDirUnwritable extends ConfigError {
-  constructor(dir: string, e: unknown) {
+  /** Nobody chose the folder: neither JOBGRAPH_DATA_DIR nor JOBGRAPH_HISTORY_URL named it. */
+  readonly nobodyChose: boolean;
+  constructor(dir: string, e: unknown, nobodyChose: boolean) {
     super(
       'JOBGRAPH_DATA_DIR',
       `${dir} ${unusable(e).replace('cannot be used', 'cannot be written')}`,
     );
+    this.nobodyChose = nobodyChose;
   }
 }
 
@@ -127,7 +172,7 @@ async function openSqlite(
       makeDataDir(config.dataDir, config.implicit);
       accessSync(config.dataDir, constants.W_OK);
     } catch (e) {
-      throw new DataDirUnwritable(config.dataDir, e);
+      throw new DataDirUnwritable(config.dataDir, e, config.implicit);
     }
   }
   // Loaded here, not at the top: only a process keeping history in SQLite pays for it, and a
@@ -192,7 +237,7 @@ async function openSqlite(
   const searches = new SqliteSearches(config.path, searchTimeoutMs);
   return {
     db,
-    dialect: 'sqlite',
+    dialect: dialectOf('sqlite'),
     where: `sqlite:${config.path}`,
     sqliteExec: (sql) => raw.exec(sql),
     search: <R>(query: CompiledQuery<R>) => searches.run<R>(query.sql, query.parameters),
@@ -213,7 +258,7 @@ function openPostgres(url: string, searchTimeoutMs: number): HistoryDatabase {
   const searchPool = new PgPool(url, { max: 4, statement_timeout: searchTimeoutMs });
   return {
     db,
-    dialect: 'postgres',
+    dialect: dialectOf('postgres'),
     where: shownPostgresUrl(url),
     sqliteExec: null,
     search: async <R>(query: CompiledQuery<R>) => {

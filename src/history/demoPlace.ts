@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_HISTORY_FILE } from '../config/history.ts';
 import type { HistoryStoreConfig } from '../config/types.ts';
-import { shownPostgresUrl } from './database.ts';
+import { dialectOf } from './dialect.ts';
 
 /** Where the demo keeps its history, what its banner says of it, and how it is cleared. */
 export interface DemoHistoryPlace {
@@ -26,16 +26,8 @@ export interface DemoHistoryPlace {
 export function demoHistoryPlace(store: HistoryStoreConfig): DemoHistoryPlace {
   const keep = (said: string) => ({ store, said, remove: async () => {} });
   if (store.kind === 'off') return keep('off (JOBGRAPH_HISTORY_URL=off)');
-  if (store.kind === 'postgres')
-    return keep(
-      `PostgreSQL ${shownPostgresUrl(store.url)} (JOBGRAPH_HISTORY_URL), kept across runs: jobs of earlier runs show as they were then`,
-    );
-  if (!store.implicit)
-    return keep(
-      existsSync(store.path)
-        ? `${store.path}, kept across runs: it held a history when this demo started, so jobs of earlier runs show as they were then`
-        : `${store.path}, new, kept across runs`,
-    );
+  const kept = dialectOf(store.kind).describeKept(store);
+  if (kept !== null) return keep(kept);
   const dir = mkdtempSync(join(tmpdir(), 'jobgraph-demo-'));
   return {
     store: { kind: 'sqlite', path: join(dir, DEFAULT_HISTORY_FILE), dataDir: dir, implicit: false },

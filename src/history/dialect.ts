@@ -1,15 +1,37 @@
 /**
  * What differs between the history's two backends, one object each (issue 105 item 3): the
- * writer's path (its transaction, its row locks, its lanes and turns) and the outbox's claim.
- * Code that meets the store asks its dialect object, never its name. Objects are looked up by
- * `HistoryDatabase['dialect']` until every branch has moved here.
+ * writer's path (its transaction, its row locks, its lanes and turns), the outbox's claim, the
+ * size budget, and a search's deadline and text (textSearch.ts). Code that meets the store asks
+ * its Dialect object (`HistoryDatabase['dialect']`), never its name.
  */
-import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { existsSync } from 'node:fs';
+import { sql, type Expression, type Kysely, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import type { HistoryStoreConfig } from '../config/types.ts';
 import type { HistoryTables } from './tables.ts';
+import { POSTGRES_TEXT, SQLITE_TEXT, type TextSearchDialect } from './textSearch.ts';
 
-/** The history's backend, as the writer and the notifications' outbox meet it. */
-export interface Dialect {
-  readonly name: 'sqlite' | 'postgres';
+/** Each backend's store as the configuration names it (config/types.ts). */
+interface Stores {
+  sqlite: Extract<HistoryStoreConfig, { kind: 'sqlite' }>;
+  postgres: Extract<HistoryStoreConfig, { kind: 'postgres' }>;
+}
+
+/** A history backend's name: the configuration's `kind` of a store kept. */
+type Backend = keyof Stores;
+
+/** A store of the backend `B` as the configuration names it. */
+type StoreOf<B extends Backend> = Stores[B];
+
+/** The history's backend, as the writer, the reader and the notifications' outbox meet it. */
+export interface Dialect<B extends Backend = Backend> extends TextSearchDialect {
+  /** The migrations' statements given per backend are picked by it (migrations.ts). */
+  readonly name: B;
+  /** The start-up summary's words for the store: a SQLite file is named by its path, a PostgreSQL server by its URL without the password. */
+  describePlace(store: StoreOf<B>): string;
+  /** PostgreSQL is one store the replicas share; each replica's SQLite file is its own. */
+  readonly sharedByReplicas: boolean;
+  /** The demo banner's words for a place the user named, kept across runs; null for SQLite's default place nobody chose (the demo makes its own): a file is looked at, a server is not before it is opened. */
+  describeKept(store: StoreOf<B>): string | null;
   /** Run `fn` in one write transaction that holds the store's write lock from its start. */
   writeTransaction(
     db: Kysely<HistoryTables>,
@@ -37,7 +59,19 @@ export interface Dialect {
   readonly writesOnMainThread: boolean;
   /** SQLite indexes a batch's new jobs' text in one statement after the batch (FTS5 segments). */
   readonly indexesTextAfterBatch: boolean;
+  /** A search's first WHERE terms: SQLite's worker deadline, asked at each row; PostgreSQL's statement_timeout stops a search itself. */
+  readonly deadlineClauses: readonly Expression<SqlBool>[];
+  /** A text page below the walk asked in a time window first: PostgreSQL's planner then joins the text and time indexes (a BitmapAnd); SQLite's FTS5 tables are not joined so. */
+  readonly windowsTextPages: boolean;
+  /** A text page below the walk may read down the time index, each row looked up among FTS5's (SQLite); PostgreSQL's planner picks its own plan. */
+  readonly readsTextByTime: boolean;
 }
+
+/**
+ * The first term of a SQLite search's WHERE clause: the worker's deadline (sqliteSearchWorker.ts),
+ * asked at every row the search reads.
+ */
+const SQLITE_DEADLINE = sql<SqlBool>`jobgraph_deadline()`;
 
 /** PostgreSQL's writer lanes: batches written at once on the pool's connections. */
 /**
@@ -48,7 +82,8 @@ export interface Dialect {
  */
 const PG_LANES = 2;
 
-const SQLITE: Dialect = {
+const SQLITE: Dialect<'sqlite'> = {
+  ...SQLITE_TEXT,
   name: 'sqlite',
   // `BEGIN IMMEDIATE`: the file's write lock taken first (waiting out another process's batch).
   writeTransaction: (db, fn) =>
@@ -79,9 +114,21 @@ const SQLITE: Dialect = {
   chunkedWrites: true,
   writesOnMainThread: true,
   indexesTextAfterBatch: true,
+  deadlineClauses: [SQLITE_DEADLINE],
+  windowsTextPages: false,
+  readsTextByTime: true,
+  describePlace: (store) => `SQLite file ${store.path}`,
+  sharedByReplicas: false,
+  describeKept: (store) => {
+    if (store.implicit) return null;
+    return existsSync(store.path)
+      ? `${store.path}, kept across runs: it held a history when this demo started, so jobs of earlier runs show as they were then`
+      : `${store.path}, new, kept across runs`;
+  },
 };
 
-const POSTGRES: Dialect = {
+const POSTGRES: Dialect<'postgres'> = {
+  ...POSTGRES_TEXT,
   name: 'postgres',
   writeTransaction: (db, fn) => db.transaction().execute(fn),
   lockSchema: async (tx) => {
@@ -112,8 +159,27 @@ const POSTGRES: Dialect = {
   chunkedWrites: false,
   writesOnMainThread: false,
   indexesTextAfterBatch: false,
+  deadlineClauses: [],
+  windowsTextPages: true,
+  readsTextByTime: false,
+  describePlace: (store) => `PostgreSQL ${shownPostgresUrl(store.url)}`,
+  sharedByReplicas: true,
+  describeKept: (store) =>
+    `PostgreSQL ${shownPostgresUrl(store.url)} (JOBGRAPH_HISTORY_URL), kept across runs: jobs of earlier runs show as they were then`,
 };
 
-/** The dialect object of a store's dialect name. */
-export const dialectOf = (name: Dialect['name']): Dialect =>
-  ({ sqlite: SQLITE, postgres: POSTGRES })[name];
+/**
+ * The Dialect object of a store's backend, by the configuration's `kind`: the one place the name
+ * picks (the openers in database.ts, a configured store's words).
+ */
+export const dialectOf = (name: Backend): Dialect => ({ sqlite: SQLITE, postgres: POSTGRES })[name];
+
+/** A PostgreSQL URL as it may be shown: user, host, port and database, never the password. */
+export function shownPostgresUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.username ? `${decodeURIComponent(u.username)}@` : ''}${u.host}${u.pathname}`;
+  } catch {
+    return 'postgres://…';
+  }
+}

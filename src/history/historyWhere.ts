@@ -1,13 +1,14 @@
 /**
  * The WHERE clause of the history's job queries, in one place: what a caller may read (its grant,
- * in the SQL, never a filter after reading), what `jobHistory`'s filter asks, and on SQLite the
- * search worker's deadline. Searches (reader.ts) add their keyset bounds; the summary
+ * in the SQL, never a filter after reading), what `jobHistory`'s filter asks, and the Dialect's
+ * deadline (SQLite's search worker's). Searches (reader.ts) add their keyset bounds; the summary
  * (summary.ts) counts what the same clause matches.
  */
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { JobProvider } from '../model/job.ts';
 import type { HistoryTables } from './database.ts';
-import { textClause, textComparison, type IndexKeys } from './textSearch.ts';
+import type { Dialect } from './dialect.ts';
+import type { IndexKeys } from './textSearch.ts';
 
 /** What a caller may read, as SQL can say it: `*` or the permitted (provider, alias) pairs. */
 export type HistoryGrant =
@@ -40,12 +41,6 @@ export function grantClause(eb: Eb, grant: HistoryGrant): Expression<SqlBool> {
 }
 
 /**
- * The first term of a SQLite search's WHERE clause: the worker's deadline (sqliteSearchWorker.ts),
- * asked at every row the search reads; nothing on PostgreSQL (its statement_timeout stops it).
- */
-export const deadlineClause = sql<SqlBool>`jobgraph_deadline()`;
-
-/**
  * How a filter's `text` is matched: not at all (`none`: the filter has none), compared as each row
  * is read (`compare`), or through an index asked for `keys` (textClause).
  */
@@ -56,13 +51,10 @@ export function filterClauses(
   eb: Eb,
   filter: HistoryFilter,
   grant: HistoryGrant,
-  dialect: 'sqlite' | 'postgres',
+  dialect: Dialect,
   text: TextMatch,
 ): Expression<SqlBool>[] {
-  const all: Expression<SqlBool>[] = [
-    ...(dialect === 'sqlite' ? [deadlineClause] : []),
-    grantClause(eb, grant),
-  ];
+  const all: Expression<SqlBool>[] = [...dialect.deadlineClauses, grantClause(eb, grant)];
   if (filter.providers?.length) all.push(eb('provider', 'in', [...filter.providers]));
   if (filter.states?.length) all.push(eb('state', 'in', [...filter.states]));
   if (filter.failureCategories?.length)
@@ -73,8 +65,8 @@ export function filterClauses(
   if (filter.createdBefore) all.push(eb('created_at', '<', filter.createdBefore));
   if (filter.finishedAfter) all.push(eb('finished_at', '>=', filter.finishedAfter));
   if (filter.finishedBefore) all.push(eb('finished_at', '<', filter.finishedBefore));
-  if (filter.text && text === 'compare') all.push(textComparison(filter.text, dialect, true));
+  if (filter.text && text === 'compare') all.push(dialect.textComparison(filter.text, true));
   if (filter.text && typeof text === 'object')
-    all.push(textClause(filter.text, dialect, text.keys, text.byTime));
+    all.push(dialect.textClause(filter.text, text.keys, text.byTime));
   return all;
 }

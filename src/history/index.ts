@@ -148,7 +148,7 @@ async function openDatabase(
     // Nobody chose the place (the default folder beside the working folder), and it cannot be
     // written — a container's read-only file system: run without history and say so, rather
     // than refuse to start. A folder or file the operator named stops the start.
-    if (!(err instanceof DataDirUnwritable && store.kind === 'sqlite' && store.implicit)) throw err;
+    if (!(err instanceof DataDirUnwritable && err.nobodyChose)) throw err;
     logger.warn(
       { history: 'off', reason: err.message },
       'history: the default data folder cannot be written; set JOBGRAPH_DATA_DIR to a writable folder (a volume) or JOBGRAPH_HISTORY_URL; nothing is remembered meanwhile',

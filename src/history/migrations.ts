@@ -4,10 +4,6 @@
  * is a new entry. The SQL is the subset both SQLite and PostgreSQL accept, but for a statement
  * given per dialect where the two have no common words (an integer key that numbers itself).
  */
-import { sql, type Kysely } from 'kysely';
-import { dialectOf } from './dialect.ts';
-import { ConfigError } from '../config/env.ts';
-import type { HistoryTables } from './tables.ts';
 
 /** A statement both dialects run, or its SQLite and PostgreSQL texts (null: none on that dialect). */
 export type MigrationStatement =
@@ -355,51 +351,3 @@ export const MIGRATIONS: readonly (readonly MigrationStatement[])[] = [
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
-
-export async function migrate(
-  db: Kysely<HistoryTables>,
-  dialect: 'sqlite' | 'postgres',
-): Promise<void> {
-  await sql`CREATE TABLE IF NOT EXISTS jobgraph_schema (version integer PRIMARY KEY, applied_at text NOT NULL)`.execute(
-    db,
-  );
-  // Already current (every start but the first): no write, so processes sharing a file or a
-  // server open it side by side without taking a write lock.
-  const current = await db
-    .selectFrom('jobgraph_schema')
-    .select((eb) => eb.fn.max('version').as('v'))
-    .executeTakeFirst();
-  if (Number(current?.v ?? 0) === SCHEMA_VERSION) return;
-  // Replicas sharing a store start together: one migrates, the others wait for it (PostgreSQL
-  // locks the schema table; SQLite's BEGIN IMMEDIATE takes the write lock first), so the version
-  // read below is the one this transaction builds on.
-  const d = dialectOf(dialect);
-  await d.writeTransaction(db, async (tx) => {
-    await d.lockSchema(tx);
-    await applyFrom(tx, dialect);
-  });
-}
-
-/** Apply every migration after the version `db` records. */
-async function applyFrom(tx: Kysely<HistoryTables>, dialect: 'sqlite' | 'postgres'): Promise<void> {
-  const row = await tx
-    .selectFrom('jobgraph_schema')
-    .select((eb) => eb.fn.max('version').as('v'))
-    .executeTakeFirst();
-  const applied = Number(row?.v ?? 0);
-  if (applied > SCHEMA_VERSION)
-    throw new ConfigError(
-      'JOBGRAPH_HISTORY_URL',
-      `holds history schema version ${applied}, newer than this jobgraph's (${SCHEMA_VERSION}): run the newer jobgraph, or point it at another store`,
-    );
-  for (let v = applied + 1; v <= SCHEMA_VERSION; v++) {
-    for (const statement of MIGRATIONS[v - 1] ?? []) {
-      const text = typeof statement === 'string' ? statement : statement[dialect];
-      if (text !== null) await sql.raw(text).execute(tx);
-    }
-    await tx
-      .insertInto('jobgraph_schema')
-      .values({ version: v, applied_at: new Date().toISOString() })
-      .execute();
-  }
-}

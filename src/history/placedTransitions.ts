@@ -5,7 +5,7 @@
  */
 import type { CompiledQuery, Kysely } from 'kysely';
 import type { HistoryDatabase, HistoryTables, TransitionRow } from './database.ts';
-import { dialectOf, type Dialect } from './dialect.ts';
+import type { Dialect } from './dialect.ts';
 
 /**
  * Run `fn` in one write transaction. SQLite: `BEGIN IMMEDIATE`, the file's write lock taken first
@@ -17,7 +17,7 @@ export async function writeTransaction(
   db: HistoryDatabase,
   fn: (tx: Kysely<HistoryTables>) => Promise<void>,
 ): Promise<void> {
-  return dialectOf(db.dialect).writeTransaction(db.db, fn);
+  return db.dialect.writeTransaction(db.db, fn);
 }
 
 /**

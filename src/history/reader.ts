@@ -10,14 +10,7 @@ import type { JobProvider, JobRecord } from '../model/job.ts';
 import { PaddedIdStatements } from './batchStatements.ts';
 import type { HistoryDatabase, HistoryTables } from './database.ts';
 import type { TransitionsTable } from './tables.ts';
-import {
-  candidatesOf,
-  countOf,
-  countedParts,
-  rarest,
-  windowStart,
-  type IndexKeys,
-} from './textSearch.ts';
+import { candidatesOf, countedParts, rarest, windowStart, type IndexKeys } from './textSearch.ts';
 import {
   sortBounds,
   UNSIGNED,
@@ -28,7 +21,6 @@ import {
 export { positionOf, type HistoryCursors, type HistoryPosition } from './historyCursors.ts';
 import { mayRead } from '../auth/mayRead.ts';
 import {
-  deadlineClause,
   filterClauses,
   grantClause,
   type HistoryFilter,
@@ -371,7 +363,7 @@ export class HistoryReader {
     matched: number,
     limit: number,
   ): Promise<string | null> {
-    if (this.store.dialect !== 'postgres' || this.#windowSpare <= 0 || matched < 1) return null;
+    if (!this.store.dialect.windowsTextPages || this.#windowSpare <= 0 || matched < 1) return null;
     if (keys.grams.length === 0 && keys.start === null) return null;
     const top =
       position?.[0] ??
@@ -389,7 +381,7 @@ export class HistoryReader {
    * few hold in its order (`etl-9999` beside `etl-999`) is looked up row by row.
    */
   async #readByTime(keys: IndexKeys, matched: number, inWalk: number): Promise<boolean> {
-    if (this.store.dialect === 'postgres') return false;
+    if (!this.store.dialect.readsTextByTime) return false;
     if (keys.grams.length === 0 && keys.start === null) return false;
     const [found] = await this.store.search(
       candidatesOf(keys, 20 * this.#lookedUp + 1).compile(this.store.db),
@@ -402,8 +394,8 @@ export class HistoryReader {
   /**
    * What of `text` an index is asked for (textSearch `rarest`), and how many of the walk's rows
    * hold it (counted in its newest COUNTED_ROWS, scaled to the walk's `walkRows`): the parts of the
-   * text (trigrams, word starts) the fewest of those rows hold (`countOf`). Any of them answers
-   * the same rows; the rarer, the fewer its index reads.
+   * text (trigrams, word starts) the fewest of those rows hold (the Dialect's `containsCount`).
+   * Any of them answers the same rows; the rarer, the fewer its index reads.
    */
   async #rarestKeys(
     filter: HistoryFilter,
@@ -425,17 +417,14 @@ export class HistoryReader {
             ),
           )
           .where((eb) =>
-            eb.and([
-              ...(dialect === 'sqlite' ? [deadlineClause] : []),
-              ...sortBounds(eb, filter, position, null),
-            ]),
+            eb.and([...dialect.deadlineClauses, ...sortBounds(eb, filter, position, null)]),
           )
           .orderBy('sort_at', 'desc')
           .orderBy('seq', 'desc')
           .limit(counted)
           .as('sample'),
       )
-      .select(asked.map((p, k) => countOf(p, dialect).as(`c${k}`)));
+      .select(asked.map((p, k) => dialect.containsCount(p).as(`c${k}`)));
     const [row] = await this.store.search(sample.compile());
     const counts = row as Record<string, number | string> | undefined;
     const found = rarest(
@@ -458,10 +447,7 @@ export class HistoryReader {
       .selectFrom('jobs')
       .select(['seq', 'sort_at'])
       .where((eb) =>
-        eb.and([
-          ...(this.store.dialect === 'sqlite' ? [deadlineClause] : []),
-          ...sortBounds(eb, filter, position, null),
-        ]),
+        eb.and([...this.store.dialect.deadlineClauses, ...sortBounds(eb, filter, position, null)]),
       )
       .orderBy('sort_at', 'desc')
       .orderBy('seq', 'desc')

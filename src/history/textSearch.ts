@@ -33,29 +33,37 @@ const anyOf = (one: (c: (typeof TEXT_COLUMNS)[number]) => RawBuilder<unknown>) =
   sql<SqlBool>`(${sql.join(TEXT_COLUMNS.map(one), sql` OR `)})`;
 
 /**
- * `text` found (case-insensitively, as a substring) in name, queue or status message, compared on
- * each row read: `lower(col)` holds `text` lowered. On PostgreSQL the `lower(col) LIKE` that
- * pg_trgm's index serves, or (`unindexed`: the rows are read down the time index) `strpos`, the
- * same answer, which the planner cannot take to the trigram index (it did, for the newest 5,000
- * jobs: 0.6 s reading the row lists of trigrams every job holds). On SQLite `instr` (the same
- * answer as a LIKE without wildcards: SQLite's lower() folds ASCII only; instr compares bytes,
- * where LIKE's matcher took seconds on long runs of one letter), and the LIKE for a text of fewer
- * than three characters.
+ * What of text search differs between the two stores, a member of each one's Dialect object
+ * (dialect.ts): SQLite finds text through its FTS5 tables, PostgreSQL through its GIN indexes.
  */
-export function textComparison(
-  text: string,
-  dialect: 'sqlite' | 'postgres',
-  unindexed = false,
-): Expression<SqlBool> {
-  const lowered = text.toLowerCase();
-  if (dialect === 'postgres' && unindexed)
-    return anyOf((c) => sql`strpos(lower(${sql.ref(c)}), ${lowered}) > 0`);
-  if (dialect === 'postgres' || [...text].length < 3) {
-    const like = likeOf(text);
-    return anyOf((c) => sql`lower(${sql.ref(c)}) LIKE ${like} ESCAPE '\\'`);
-  }
-  return anyOf((c) => sql`instr(lower(${sql.ref(c)}), ${lowered}) > 0`);
+export interface TextSearchDialect {
+  /**
+   * `text` found (case-insensitively, as a substring) in name, queue or status message, compared
+   * on each row read: `lower(col)` holds `text` lowered. On PostgreSQL the `lower(col) LIKE` that
+   * pg_trgm's index serves, or (`unindexed`: the rows are read down the time index) `strpos`, the
+   * same answer, which the planner cannot take to the trigram index (it did, for the newest 5,000
+   * jobs: 0.6 s reading the row lists of trigrams every job holds). On SQLite `instr` (the same
+   * answer as a LIKE without wildcards: SQLite's lower() folds ASCII only; instr compares bytes,
+   * where LIKE's matcher took seconds on long runs of one letter), and the LIKE for a text of
+   * fewer than three characters.
+   */
+  textComparison(text: string, unindexed?: boolean): Expression<SqlBool>;
+  /**
+   * `textComparison` through an index: SQLite's FTS5 tables are asked for rowids the comparison
+   * confirms; PostgreSQL's GIN indexes are the planner's to take, from the comparison or a tsquery.
+   */
+  textClause(text: string, keys?: IndexKeys, byTime?: boolean): Expression<SqlBool>;
+  /** The word index's query of the words starting with `start` ([a-z0-9]): FTS5's prefix phrase, a tsquery's prefix. */
+  prefixQuery(start: string): string;
+  /** How many of a walk's rows hold `part` (`countBy`): SQLite has `instr`, PostgreSQL `strpos`. */
+  containsCount(part: string): RawBuilder<number>;
 }
+
+/** `text` in any of the three columns, by LIKE (its wildcards escaped). */
+const likeComparison = (text: string) => {
+  const like = likeOf(text);
+  return anyOf((c) => sql`lower(${sql.ref(c)}) LIKE ${like} ESCAPE '\\'`);
+};
 
 /** The keys the index is asked for: trigrams of the text (`jobs_text`), or one word start (`jobs_words`). */
 export type IndexKeys = { grams: readonly string[]; start: string | null };
@@ -78,42 +86,11 @@ function wordStartsOf(text: string): { key: string; start: string }[] {
   return [...found].map(([key, start]) => ({ key, start }));
 }
 
-/** The FTS5 query (SQLite) or tsquery (PostgreSQL) of the words starting with `start` ([a-z0-9]). */
-const startQuery = (start: string, dialect: 'sqlite' | 'postgres') =>
-  dialect === 'sqlite' ? `"${start}" *` : `'${start}':*`;
-
 /** The SQLite rows (`rowid`s) the index finds for `keys`, each job holding the text among them. */
 const indexRows = (keys: IndexKeys) =>
   keys.start !== null
-    ? sql`SELECT rowid FROM jobs_words WHERE jobs_words MATCH ${startQuery(keys.start, 'sqlite')} AND jobgraph_deadline()`
+    ? sql`SELECT rowid FROM jobs_words WHERE jobs_words MATCH ${SQLITE_TEXT.prefixQuery(keys.start)} AND jobgraph_deadline()`
     : sql`SELECT rowid FROM jobs_text WHERE jobs_text MATCH ${matchOf(keys.grams)} AND jobgraph_deadline()`;
-
-/**
- * `textComparison` through an index. On SQLite an FTS5 table narrows the rows: `jobs_text` to
- * those holding each of `keys.grams` (the text's trigrams, all or some: any row holding the text
- * holds every one of them; FTS5 folds case beyond ASCII: more rows, never fewer), or `jobs_words`
- * to those with a word starting with `keys.start`; the comparison confirms each. `byTime`: the
- * rows are read down the time index, each looked up among those the FTS5 table found (`+seq`: not
- * by seq), so the page stops at its last row rather than reads and sorts every one found. On
- * PostgreSQL the comparison that pg_trgm's GIN index serves, or the words' GIN index asked for
- * `keys.start` and the comparison (`strpos`: not taken to the trigram index) on its rows. A text of
- * fewer than three characters has no trigram: the comparison alone, on every row (jobHistory
- * refuses such a text before it gets here).
- */
-export function textClause(
-  text: string,
-  dialect: 'sqlite' | 'postgres',
-  keys: IndexKeys = { grams: trigramsOf(text), start: null },
-  byTime = false,
-): Expression<SqlBool> {
-  if (dialect === 'postgres')
-    return keys.start === null
-      ? textComparison(text, dialect)
-      : sql<SqlBool>`${sql.raw(WORDS_V12)} @@ ${startQuery(keys.start, dialect)}::tsquery AND ${textComparison(text, dialect, true)}`;
-  if (keys.grams.length === 0 && keys.start === null) return textComparison(text, dialect);
-  const seq = byTime ? sql`+seq` : sql`seq`;
-  return sql<SqlBool>`${seq} IN (${indexRows(keys)}) AND ${textComparison(text, dialect)}`;
-}
 
 /** How many rows the FTS5 tables find for `keys` (SQLite), counting no further than `cap`. */
 export const candidatesOf = (keys: IndexKeys, cap: number) =>
@@ -129,8 +106,9 @@ const COUNTED_STARTS = 6;
 const ASKED_TRIGRAMS = 2;
 
 /**
- * The parts of `text` a walk counts the rows holding (`countOf`): at most COUNTED_TRIGRAMS of its
- * trigrams, spread over the text, then at most COUNTED_STARTS of its word starts (their keys).
+ * The parts of `text` a walk counts the rows holding (`containsCount`): at most COUNTED_TRIGRAMS
+ * of its trigrams, spread over the text, then at most COUNTED_STARTS of its word starts (their
+ * keys).
  */
 export function countedParts(text: string): {
   grams: string[];
@@ -144,15 +122,6 @@ export function countedParts(text: string): {
       : Array.from({ length: COUNTED_TRIGRAMS }, (_, k) => all[Math.floor(k * step)]!);
   return { grams, starts: wordStartsOf(text).slice(0, COUNTED_STARTS) };
 }
-
-/**
- * How many of a walk's rows hold `part` (`t`: the row's three texts lowered): `instr` on SQLite,
- * `strpos` on PostgreSQL. The rarest parts of a text are the ones an index is asked for, since it
- * reads each one's row list whole, and a trigram most jobs hold (`etl` of `nightly-etl-…`) is a
- * list as long as the table.
- */
-export const countOf = (part: string, dialect: 'sqlite' | 'postgres') =>
-  sql<number>`sum(CASE WHEN ${dialect === 'sqlite' ? sql`instr` : sql`strpos`}(t, ${part.toLowerCase()}) > 0 THEN 1 ELSE 0 END)`;
 
 /**
  * What the index is asked for, from how many of a walk's rows hold each of `parts` (`counts`, in
@@ -199,3 +168,56 @@ export function windowStart(
   const start = Date.parse(end) - Math.max((span * wanted * spare) / matched, 1);
   return start > 0 ? new Date(start).toISOString() : null;
 }
+
+/**
+ * How many of a walk's rows hold `part` (`t`: the row's three texts lowered), `position` the
+ * store's function finding it. The rarest parts of a text are the ones an index is asked for,
+ * since it reads each one's row list whole, and a trigram most jobs hold (`etl` of `nightly-etl-…`)
+ * is a list as long as the table.
+ */
+const countBy = (position: RawBuilder<unknown>, part: string) =>
+  sql<number>`sum(CASE WHEN ${position}(t, ${part.toLowerCase()}) > 0 THEN 1 ELSE 0 END)`;
+
+/**
+ * SQLite's text search. `textClause`: an FTS5 table narrows the rows: `jobs_text` to those holding
+ * each of `keys.grams` (the text's trigrams, all or some: any row holding the text holds every one
+ * of them; FTS5 folds case beyond ASCII: more rows, never fewer), or `jobs_words` to those with a
+ * word starting with `keys.start`; the comparison confirms each. `byTime`: the rows are read down
+ * the time index, each looked up among those the FTS5 table found (`+seq`: not by seq), so the
+ * page stops at its last row rather than reads and sorts every one found. A text of fewer than
+ * three characters has no trigram: the comparison alone, on every row (jobHistory refuses such a
+ * text before it gets here).
+ */
+export const SQLITE_TEXT: TextSearchDialect = {
+  textComparison: (text) =>
+    [...text].length < 3
+      ? likeComparison(text)
+      : anyOf((c) => sql`instr(lower(${sql.ref(c)}), ${text.toLowerCase()}) > 0`),
+  textClause(text, keys = { grams: trigramsOf(text), start: null }, byTime = false) {
+    const compared = SQLITE_TEXT.textComparison(text);
+    if (keys.grams.length === 0 && keys.start === null) return compared;
+    const seq = byTime ? sql`+seq` : sql`seq`;
+    return sql<SqlBool>`${seq} IN (${indexRows(keys)}) AND ${compared}`;
+  },
+  prefixQuery: (start) => `"${start}" *`,
+  containsCount: (part) => countBy(sql`instr`, part),
+};
+
+/**
+ * PostgreSQL's text search. `textClause`: the comparison that pg_trgm's GIN index serves, or the
+ * words' GIN index asked for `keys.start` and the comparison (`strpos`: not taken to the trigram
+ * index) on its rows.
+ */
+export const POSTGRES_TEXT: TextSearchDialect = {
+  textComparison: (text, unindexed = false) =>
+    unindexed
+      ? anyOf((c) => sql`strpos(lower(${sql.ref(c)}), ${text.toLowerCase()}) > 0`)
+      : likeComparison(text),
+  textClause(text, keys = { grams: trigramsOf(text), start: null }) {
+    return keys.start === null
+      ? POSTGRES_TEXT.textComparison(text)
+      : sql<SqlBool>`${sql.raw(WORDS_V12)} @@ ${POSTGRES_TEXT.prefixQuery(keys.start)}::tsquery AND ${POSTGRES_TEXT.textComparison(text, true)}`;
+  },
+  prefixQuery: (start) => `'${start}':*`,
+  containsCount: (part) => countBy(sql`strpos`, part),
+};

@@ -14,7 +14,6 @@ import type { JobFacts } from '../model/facts.ts';
 import { isTerminalState, type JobRecord, type JobState } from '../model/job.ts';
 import { BatchStatements, type StagedJob } from './batchStatements.ts';
 import type { AfterCommit, BatchHook } from './batchHook.ts';
-import { dialectOf } from './dialect.ts';
 import { markContradicted, placed, writeTransaction } from './placedTransitions.ts';
 import { writePartByPart } from './rowByRow.ts';
 import { indexNewJobs, newestSeq } from './textIndexUpkeep.ts';
@@ -127,7 +126,7 @@ export class HistoryWriter {
     };
     const shared: Shared = {
       db,
-      statements: new BatchStatements(db.db, dialectOf(db.dialect).chunkedWrites),
+      statements: new BatchStatements(db.db, db.dialect.chunkedWrites),
       options: this.#options,
       health: (reason) => {
         if (reason === this.#degraded) return;
@@ -137,7 +136,7 @@ export class HistoryWriter {
       },
       drained: () => this.#checkBound(),
     };
-    const lanes = dialectOf(db.dialect).writerLanes;
+    const lanes = db.dialect.writerLanes;
     const perLane = Math.ceil(this.#options.maxQueue / lanes);
     this.#lanes = Array.from({ length: lanes }, () => new Lane(shared, perLane));
   }
@@ -370,7 +369,7 @@ class Lane {
     const after: { committed?: AfterCommit | void } = {};
     await writeTransaction(db, async (tx) => {
       // SQLite: the jobs this batch adds are those numbered past the newest one now.
-      const dialect = dialectOf(db.dialect);
+      const dialect = db.dialect;
       const indexAfter =
         dialect.indexesTextAfterBatch && jobs.length > 0 ? await newestSeq(tx) : null;
       const transitions = await placed(tx, dialect, observed, (ids) =>

@@ -6,7 +6,7 @@
  */
 import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
 import type { HistoryDatabase, HistoryTables } from '../history/database.ts';
-import { dialectOf } from '../history/dialect.ts';
+import type { Dialect } from '../history/dialect.ts';
 import type {
   NotificationAttemptsTable,
   NotificationDeliveriesTable,
@@ -55,7 +55,7 @@ export interface AttemptRecord {
 
 export class RuleStore {
   readonly #db: Kysely<HistoryTables>;
-  readonly dialect: 'sqlite' | 'postgres';
+  readonly dialect: Dialect;
 
   constructor(database: HistoryDatabase) {
     this.#db = database.db;
@@ -403,7 +403,7 @@ export class RuleStore {
   async #claimed(leaseUntil: string, which: (q: ClaimQuery) => ClaimQuery): Promise<DeliveryRow[]> {
     return this.#db.transaction().execute(async (tx) => {
       const q = which(tx.selectFrom('notification_deliveries').selectAll());
-      const rows = await dialectOf(this.dialect).claimRows(q).execute();
+      const rows = await this.dialect.claimRows(q).execute();
       if (rows.length > 0)
         await tx
           .updateTable('notification_deliveries')

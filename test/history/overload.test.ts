@@ -53,7 +53,7 @@ describe.each(kinds)('The history writer behind a stalled $name', ({ skip, fresh
     "writes every job's latest record and every finishing transition once the store catches up",
     async () => {
       const db = (await openHistoryDatabase(await fresh()))!;
-      const lanes = db.dialect === 'postgres' ? 2 : 1;
+      const lanes = db.dialect.name === 'postgres' ? 2 : 1;
       let now = T0;
       const counted = new Map<WriteOutcome, number>();
       const told: boolean[] = [];

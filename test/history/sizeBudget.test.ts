@@ -157,7 +157,7 @@ describe.each(kinds)('The size budget of a history store on a $name', ({ skip, f
       const budget = new HistoryBudget(db, Math.floor(bytes / 2), logger);
       await budget.check();
       const left = await db.db.selectFrom('jobs').select(['id', 'terminal']).execute();
-      if (db.dialect === 'postgres') {
+      if (db.dialect.name === 'postgres') {
         expect(left).toHaveLength(1010);
         expect(budget.view()).toMatchObject({ budget: 'over' });
         return;

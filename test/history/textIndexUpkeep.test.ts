@@ -53,7 +53,7 @@ describe.each(historyStores())(
         for (let i = 0; i < 600; i++) writer.record(readChange(job(i)));
         await writer.flush();
         // Its trigrams and (schema version 12) its words, one segment each.
-        if (db.dialect === 'sqlite') {
+        if (db.dialect.name === 'sqlite') {
           expect(await segments('jobs_text_idx')).toBe(1);
           expect(await segments('jobs_words_idx')).toBe(1);
         }

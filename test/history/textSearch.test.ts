@@ -172,7 +172,7 @@ describe.each(historyStores())('A text search on a $name', ({ skip, fresh }) => 
     expect(page.edges.map((e) => e.node.id)).toEqual(
       (await defined(db, text)).slice(0, size).map(([id]) => id),
     );
-    return { dialect: db.dialect, asked };
+    return { dialect: db.dialect.name, asked };
   }
 
   it.skipIf(skip)(
@@ -255,7 +255,7 @@ describe.each(historyStores())('A text search on a $name', ({ skip, fresh }) => 
       );
       // Found by seq among the index's rows (`+seq IN`), not looked up by it, on SQLite.
       expect(asked.at(-1)!.sql.includes('+"seq" IN') || asked.at(-1)!.sql.includes('+seq IN')).toBe(
-        db.dialect === 'sqlite',
+        db.dialect.name === 'sqlite',
       );
     },
   );

@@ -60,7 +60,7 @@ const entry = (jobId: string, reason: string, subject = 'oncall-ann'): JobAction
 
 /** A trigger on `table` refusing a row whose `column` is 'refuse-me': a row the database will not take. */
 async function refuseRowsNamed(db: HistoryDatabase, table: string, column: string) {
-  if (db.dialect === 'sqlite')
+  if (db.dialect.name === 'sqlite')
     await sql
       .raw(
         `CREATE TRIGGER refuse_${table} BEFORE INSERT ON ${table} WHEN NEW.${column} = 'refuse-me' BEGIN SELECT RAISE(ABORT, 'trigger-said-no'); END`,

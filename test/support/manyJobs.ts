@@ -32,7 +32,7 @@ export async function storeManyJobs(
       'id, provider, account, region, state, provider_status, status_message, name, queue, created_at, finished_at, sort_at, terminal, last_confirmed_at, record';
     const message = (i: string, run: string) =>
       `CASE WHEN ${i} % ${longEvery} = 0 THEN ${run} || ' aab' ELSE 'Essential container in task exited ' || ${i} END`;
-    if (db.dialect === 'sqlite')
+    if (db.dialect.name === 'sqlite')
       await sql
         .raw(
           `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${count})
@@ -61,8 +61,8 @@ export async function storeManyJobs(
         )
         .execute(db.db);
     // SQLite's text index is the writer's to feed (textIndexUpkeep.ts): fed here as it would.
-    if (db.dialect === 'sqlite') await indexNewJobs(db.db, 0);
-    if (db.dialect === 'postgres') await sql`ANALYZE jobs`.execute(db.db);
+    if (db.dialect.name === 'sqlite') await indexNewJobs(db.db, 0);
+    if (db.dialect.name === 'postgres') await sql`ANALYZE jobs`.execute(db.db);
   } finally {
     await db.close();
   }
