@@ -11,7 +11,7 @@ import { demoRun, demoTask, type WireOmicsRun } from './runs.ts';
  */
 
 /** One run setting of a batch: the run it started, or why its submission failed. */
-export interface WireRunSetting {
+interface WireRunSetting {
   runSettingId: string;
   runId?: string;
   submissionStatus: string;

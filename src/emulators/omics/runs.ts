@@ -217,7 +217,7 @@ export type RunAnswers = {
 
 const LIST_MAX = 100;
 /** The run statuses CancelRun stops; any other is finished and refused. */
-export const OMICS_CANCELLABLE_RUN_STATUSES = ['PENDING', 'STARTING', 'RUNNING'];
+const OMICS_CANCELLABLE_RUN_STATUSES = ['PENDING', 'STARTING', 'RUNNING'];
 
 /**
  * Cancels a run that has not finished: it and each of its unfinished tasks become CANCELLED at
