@@ -26,7 +26,7 @@
 import type { Kysely } from 'kysely';
 import type { HistoryTables } from '../history/database.ts';
 import { jobTransitions } from '../history/reader.ts';
-import { storedRecordOf, type StagedJob } from '../history/batchHook.ts';
+import { storedRecordOf, type StagedJob } from '../history/records.ts';
 import type { TransitionRow } from '../history/tables.ts';
 import type { JobRecord } from '../model/job.ts';
 import type { WebhookBody, NotificationTrigger, PayloadTransition } from './payload.ts';
