@@ -155,7 +155,6 @@ function createNotifier(
   const sourceOf = providerOnlySources(jobs.sources);
   return new Notifier({
     store,
-    db: database.db,
     accountOf: jobs.accountOf,
     withoutSecrets: jobs.withoutSecrets,
     readJobs: (ids) => readJobs(sourceOf, jobs.states, ids),

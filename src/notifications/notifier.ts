@@ -25,7 +25,6 @@
  */
 import type { Kysely } from 'kysely';
 import type { HistoryTables } from '../history/database.ts';
-import { jobTransitions } from '../history/reader.ts';
 import { storedRecordOf, type StagedJob } from '../history/records.ts';
 import type { TransitionRow } from '../history/tables.ts';
 import type { JobRecord } from '../model/job.ts';
@@ -54,8 +53,8 @@ export { deliveryIdOf, triggerOf, withFiring } from './firing.ts';
 const TRANSITIONS_SHOWN = 10;
 
 export interface NotifierOptions {
+  /** The rules, their outbox, and what the notifier reads of the history: all its SQL. */
   store: RuleStore;
-  db: Kysely<HistoryTables>;
   /** The account alias of a job's global ID. */
   accountOf: (globalId: string) => string;
   /** The record without its secret fields (null: not kept, not delivered). */
@@ -230,7 +229,7 @@ export class Notifier {
       }
       // The transitions the payload lists: the history's, read once a job whatever the rules, and
       // the one that fired last (the history's next batch may not have written it yet).
-      const shown = withFiring(await this.#transitions(this.#o.db, record.id), {
+      const shown = withFiring(await this.#transitions(record.id), {
         at: asked.at,
         from: asked.from,
         to: asked.to,
@@ -286,7 +285,7 @@ export class Notifier {
           dropped.push(row.id);
           continue;
         }
-        shown ??= await this.#transitions(this.#o.db, record.id);
+        shown ??= await this.#transitions(record.id);
         const made = this.#delivery(rule, record.id, trigger, stripped as never, shown, at);
         // A part's finish goes to webhooks alone (its parent's chat message counts it).
         if (made) rows.push({ ...made, id: row.id });
@@ -339,7 +338,7 @@ export class Notifier {
     const stripped = this.#o.withoutSecrets(read);
     if (stripped === null) return 0;
     const at = new Date(this.#now()).toISOString();
-    const shown = await this.#transitions(this.#o.db, read.id);
+    const shown = await this.#transitions(read.id);
     const rows = rules.map((rule) => {
       const row = this.#delivery(rule, read.id, 'QUEUE_BLOCKED', stripped as never, shown, at)!;
       row.id = deliveryIdOf(rule.id, read.id, 'QUEUE_BLOCKED', blockStamp(blocked));
@@ -392,20 +391,10 @@ export class Notifier {
         continue;
       }
       // Only news against what a read last showed: a read undoing an event's word is no transition.
-      const confirmed = await tx
-        .selectFrom('transitions as t')
-        .select('t.to_state')
-        .where('t.job_seq', '=', (eb) =>
-          eb.selectFrom('jobs').select('jobs.seq').where('jobs.id', '=', t.job_id),
-        )
-        .where('t.source', '<>', 'EVENT')
-        .where('t.at', '<', t.at)
-        .orderBy('t.at', 'desc')
-        .limit(1)
-        .executeTakeFirst();
-      if (!confirmed || confirmed.to_state === t.to_state) continue;
+      const confirmed = await this.#o.store.lastReadState(t.job_id, t.at, tx);
+      if (confirmed === undefined || confirmed === t.to_state) continue;
       const record = storedRecordOf(job);
-      const shown = await this.#transitions(tx, t.job_id);
+      const shown = await this.#transitions(t.job_id, tx);
       rows.push(
         ...this.#deliveries(
           matching,
@@ -443,9 +432,9 @@ export class Notifier {
     // The enabled rules taking STUCK only: the others are never looked at.
     for (const rule of this.#rules.taking('STUCK')) {
       if (rule.enabled !== 1 || !parsedOf(rule).triggers.includes('STUCK')) continue;
-      for (const job of await stuckCandidates(this.#o.db, rule, now, STUCK_PER_RULE)) {
+      for (const job of await stuckCandidates(this.#o.store, rule, now, STUCK_PER_RULE)) {
         if (!ruleMatches(rule, factsOfRow(job), 'STUCK')) continue;
-        const judged = await judgeStuck(this.#o.db, rule, job, now, p90s);
+        const judged = await judgeStuck(this.#o.store, rule, job, now, p90s);
         if (judged?.confirmed) rows.push(await this.#stuckRow(rule, job, judged.basis, now));
         else if (judged) unread.push({ rule, job, basis: judged.basis });
       }
@@ -472,14 +461,7 @@ export class Notifier {
   async #stuckRow(rule: RuleRow, job: StuckJob, basis: StuckBasis, now: number) {
     const record = JSON.parse(job.record) as Record<string, unknown>;
     const at = new Date(now).toISOString();
-    const row = this.#delivery(
-      rule,
-      job.id,
-      'STUCK',
-      record,
-      await this.#transitions(this.#o.db, job.id),
-      at,
-    )!;
+    const row = this.#delivery(rule, job.id, 'STUCK', record, await this.#transitions(job.id), at)!;
     row.id = deliveryIdOf(rule.id, job.id, 'STUCK', job.since);
     const body = JSON.parse(row.payload) as WebhookBody & { data: Record<string, unknown> };
     body.data.stuck = { state: job.state, since: job.since, ...basis };
@@ -487,9 +469,8 @@ export class Notifier {
     return row;
   }
 
-  async #transitions(db: Kysely<HistoryTables>, jobId: string): Promise<PayloadTransition[]> {
-    // The rule's accounts were checked before: every account's read, in the batch's transaction.
-    return (await jobTransitions(db, jobId, '*', TRANSITIONS_SHOWN)).map(
+  async #transitions(jobId: string, tx?: Kysely<HistoryTables>): Promise<PayloadTransition[]> {
+    return (await this.#o.store.transitionsOf(jobId, TRANSITIONS_SHOWN, tx)).map(
       ({ at, from, to, providerStatus, source }) => ({ at, from, to, providerStatus, source }),
     );
   }

@@ -1,5 +1,4 @@
-import type { Kysely } from 'kysely';
-import type { HistoryTables } from '../history/database.ts';
+import type { RuleStore } from './ruleStore.ts';
 
 /** The p90 of a queue's time in a state is over this many days of the history. */
 const P90_DAYS = 14;
@@ -14,25 +13,15 @@ const P90_ROWS = 20_000;
  * At most P90_ROWS transitions read.
  */
 export async function queueP90(
-  db: Kysely<HistoryTables>,
+  store: Pick<RuleStore, 'queueTransitions'>,
   provider: string,
   queue: string | null,
   state: string,
   now: number,
 ): Promise<{ p90Ms: number; samples: number } | null> {
   if (queue === null) return null;
-  const rows = await db
-    .selectFrom('transitions as t')
-    .innerJoin('jobs as j', 'j.seq', 't.job_seq')
-    .select(['t.job_seq', 't.at', 't.to_state'])
-    .where('j.provider', '=', provider)
-    .where('j.queue', '=', queue)
-    .where('t.at', '>=', new Date(now - P90_DAYS * 86_400_000).toISOString())
-    .where('t.contradicted_at', 'is', null)
-    .orderBy('t.job_seq')
-    .orderBy('t.at')
-    .limit(P90_ROWS)
-    .execute();
+  const from = new Date(now - P90_DAYS * 86_400_000).toISOString();
+  const rows = await store.queueTransitions(provider, queue, from, P90_ROWS);
   const stays: number[] = [];
   for (let i = 0; i + 1 < rows.length; i++) {
     const [a, b] = [rows[i]!, rows[i + 1]!];

@@ -100,7 +100,6 @@ describe.each(historyStores())('STUCK rules on a $name', ({ skip, fresh }) => {
     async () => {
       const notifier = new Notifier({
         store,
-        db: db.db,
         accountOf: () => 'default',
         withoutSecrets: (r) => r,
         readJobs: () => Promise.resolve([]),
@@ -133,7 +132,6 @@ describe.each(historyStores())('STUCK rules on a $name', ({ skip, fresh }) => {
       const reads: string[][] = [];
       const notifier = new Notifier({
         store,
-        db: db.db,
         accountOf: () => 'default',
         withoutSecrets: (r) => r,
         readJobs: (ids) => {
@@ -167,7 +165,6 @@ describe.each(historyStores())('STUCK rules on a $name', ({ skip, fresh }) => {
     async () => {
       const notifier = new Notifier({
         store,
-        db: db.db,
         accountOf: () => 'default',
         withoutSecrets: (r) => r,
         readJobs: () => Promise.resolve([]),
@@ -204,7 +201,6 @@ describe.each(historyStores())('STUCK rules on a $name', ({ skip, fresh }) => {
       for (const r of [onCos, onAws]) await store.insert(r, createdAudit(r));
       const notifier = new Notifier({
         store,
-        db: db.db,
         accountOf: () => 'staging',
         withoutSecrets: (r) => r,
         readJobs: () => Promise.resolve([]),
