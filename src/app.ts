@@ -11,8 +11,8 @@ import type { EventQueues } from './datasources/events/eventQueues.ts';
 import type { EmulatorSet } from './emulators/index.ts';
 import type { WebhookReceiver } from './emulators/webhookReceiver.ts';
 import { demoHistoryPlace } from './history/demoPlace.ts';
-import { openHistory, retainedJobs, type History } from './history/index.ts';
-import type { NotificationParts } from './notifications/index.ts';
+import { historyOn, openHistoryStore, retainedJobs, type History } from './history/index.ts';
+import { openNotificationRules, type NotificationParts } from './notifications/index.ts';
 import { createLogger } from './logger.ts';
 import { openCallerRates, openCluster } from './cache/cluster.ts';
 import type { ClusterPeers } from './cache/clusterPeers.ts';
@@ -27,7 +27,7 @@ import {
   sensitiveFieldNames,
   shareRules,
 } from './gateway/secretsAtStart.ts';
-import { openActions, openGatewayNotifications } from './gateway/services.ts';
+import { consoleLinks, openActions, openGatewayNotifications } from './gateway/services.ts';
 import {
   openCache,
   openListSnapshots,
@@ -120,13 +120,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     states,
     observability,
   );
-  const { notifications, setConsoleBase } = openGatewayNotifications(config, {
-    ...core,
-    states,
-    logs,
-    events,
-  });
-  core.notifyFrom(notifications?.notifier);
+  const notifications = openGatewayNotifications(config, { ...core, states, logs, events });
   const sharedReservations = await openSharedReservations(config, logger, cluster);
   const callerRates = await openCallerRates(config, logger, cluster);
   const server = await startServer({
@@ -149,7 +143,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   // Links start with the public URL; the demo's is its own address unless JOBGRAPH_PUBLIC_URL says otherwise.
   if (config.publicUrl === null && config.mode === 'demo')
     config.publicUrl = ownAddress(server.url);
-  setConsoleBase(config.console ? config.publicUrl : null);
+  core.links.setBase(config.console ? config.publicUrl : null);
   // Read from now on: the watch hub, which applies the events, exists.
   events?.start();
   const { built, cache, health, rateBucket } = core;
@@ -188,7 +182,9 @@ function ownAddress(graphqlUrl: string): string {
  * What the rest is built on, in the order each needs the one before: the schema, the log (its
  * redaction from the schema's sensitive fields), the secrets known at start, metrics, Redis, the
  * finished-job cache, the history store, the rate budget, the AWS accounts and the guarded
- * sources. The history's writer fires the notifications, made later: `notifyFrom` hands them over.
+ * sources. The notifications' rules are made from the history's database before its writer,
+ * which takes their batch hook as a constructor argument; the rest of the notifications (their
+ * confirming reads need the sources and the job-state store) later, given the same rules.
  */
 async function openCore(config: Config, options: GatewayOptions) {
   const built = buildSchema();
@@ -207,17 +203,29 @@ async function openCore(config: Config, options: GatewayOptions) {
   if (cluster) observability?.metrics?.redisSource(() => cluster.redis.available());
   const share = shareRules(built);
   const cache = await openCache(config, share, logger, options.uncachedJobIds, cluster);
-  let notifier: NotificationParts['notifier'] | undefined;
-  const history = await openHistory(
+  // The notifications' rules first (they need only the database): the writer fires them.
+  const database = await openHistoryStore(config, logger);
+  const links = consoleLinks();
+  const rules = openNotificationRules(
     config,
-    { withoutSecrets: share.withoutSecrets, factsOf },
+    database,
     logger,
-    (outcome, n) => observability?.metrics?.historyWrites(outcome, n),
-    {
-      inBatch: async (tx, transitions, jobs) => notifier?.inBatch(tx, transitions, jobs),
-      failureCategoryOf: (record) => failureOf(record)?.category ?? null,
-    },
+    observability?.metrics?.notificationsMetrics(),
+    links.url,
   );
+  const history =
+    database &&
+    (await historyOn(
+      database,
+      config,
+      { withoutSecrets: share.withoutSecrets, factsOf },
+      logger,
+      (outcome, n) => observability?.metrics?.historyWrites(outcome, n),
+      {
+        ...(rules ? { inBatch: rules.firing.inBatch } : {}),
+        failureCategoryOf: (record) => failureOf(record)?.category ?? null,
+      },
+    ));
   if (history) observability?.metrics?.historySource(() => history.size());
   const rateBucket = await openRateBucket(config, logger, cluster);
   const accounts = awsAccounts(config, observability);
@@ -232,10 +240,7 @@ async function openCore(config: Config, options: GatewayOptions) {
   );
   return {
     ...{ built, logger, health, observability, cluster, share, cache, history, rateBucket },
-    ...{ accounts, sources },
-    notifyFrom: (made: NotificationParts['notifier'] | undefined) => {
-      notifier = made;
-    },
+    ...{ accounts, sources, rules, links },
   };
 }
 

@@ -12,7 +12,11 @@ import { ActionLog } from '../history/actions.ts';
 import { RerunLog } from '../history/reruns.ts';
 import { accountOfId } from '../model/globalId.ts';
 import type { History } from '../history/index.ts';
-import { openNotifications, type NotificationParts } from '../notifications/index.ts';
+import {
+  openNotifications,
+  type NotificationParts,
+  type NotificationRules,
+} from '../notifications/index.ts';
 import type { Observability } from '../observability/index.ts';
 
 // The services above the providers that the gateway starts: acting on jobs (with its audit in
@@ -52,15 +56,33 @@ export function openActions(
 }
 
 /**
+ * A payload's console link starts with the public URL (JOBGRAPH_PUBLIC_URL; the demo's own
+ * address, known once it listens): `setBase` gives it, null for no link; `url` is a job's page.
+ */
+export function consoleLinks(): {
+  url: (globalId: string) => string | null;
+  setBase: (base: string | null) => void;
+} {
+  let base: string | null = null;
+  return {
+    url: (id) => (base === null ? null : `${base}/console/jobs/${encodeURIComponent(id)}`),
+    setBase: (b) => {
+      base = b;
+    },
+  };
+}
+
+/**
  * Notification rules (docs/notifications.md), null when off: they live in the history store, off
- * with it (the summary says why). A payload's console link starts with the public URL
- * (JOBGRAPH_PUBLIC_URL; the demo's own address, known once it listens): `setConsoleBase` gives it,
- * null for no link. An event's transition some rule would take is read at once to confirm it.
+ * with it (the summary says why). `rules` (openNotificationRules) were made before the history's
+ * writer, which fires them in its batches. The notifier hears the job-state store (an event's
+ * transition some rule would take is read at once to confirm it) and the event queues' blocked
+ * queues.
  */
 export function openGatewayNotifications(
   config: Config,
   parts: {
-    history: History | null;
+    rules: NotificationRules | null;
     accounts: AwsAccounts;
     logger: Logger;
     observability: Observability | undefined;
@@ -71,12 +93,11 @@ export function openGatewayNotifications(
     logs: JobLogs;
     events: EventQueues | undefined;
   },
-): { notifications: NotificationParts | null; setConsoleBase: (base: string | null) => void } {
+): NotificationParts | null {
   const { observability, states } = parts;
-  let consoleBase: string | null = null;
   const notifications = openNotifications(
     config,
-    parts.history?.database ?? null,
+    parts.rules,
     () => accountDirectory(config, parts.accounts),
     parts.logger,
     observability?.metrics?.notificationsMetrics(),
@@ -86,8 +107,6 @@ export function openGatewayNotifications(
       accountOf: (id) => accountOfId(config, id),
       withoutSecrets: parts.share.withoutSecrets,
       logs: parts.logs,
-      consoleUrl: (id) =>
-        consoleBase === null ? null : `${consoleBase}/console/jobs/${encodeURIComponent(id)}`,
     },
   );
   if (notifications) {
@@ -96,10 +115,5 @@ export function openGatewayNotifications(
     // A queue-blocked event (AWS Batch) is told to the notifier, which confirms it by a read.
     parts.events?.onQueueBlocked(notifications.notifier.queueBlocked);
   }
-  return {
-    notifications,
-    setConsoleBase: (base) => {
-      consoleBase = base;
-    },
-  };
+  return notifications;
 }

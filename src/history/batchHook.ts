@@ -1,13 +1,11 @@
 /**
  * The history writer's batch hook (`HistoryWriterOptions.inBatch`): what a part outside the
  * history (the notifier) is given of each batch, inside its transaction. Those parts import this
- * file, never the write path's own (batchStatements.ts, writer.ts).
+ * file and records.ts (a batch's jobs), never the write path's own (batchStatements.ts, writer.ts).
  */
 import type { Kysely } from 'kysely';
 import type { HistoryTables, TransitionRow } from './database.ts';
-import type { StagedJob } from './batchStatements.ts';
-
-export { storedRecordOf, type StagedJob } from './batchStatements.ts';
+import type { StagedJob } from './records.ts';
 
 /** What a batch's `inBatch` asks to be done once the batch has committed. */
 export type AfterCommit = () => void;

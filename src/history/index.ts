@@ -75,15 +75,39 @@ export interface History {
   close(): Promise<void>;
 }
 
+/** The store opened (`openHistoryStore`) and the history made on it (`historyOn`), in one. */
 export async function openHistory(
   config: Config,
   records: Pick<HistoryWriterOptions, 'withoutSecrets' | 'factsOf'>,
   logger: HistoryLogger,
   count?: (outcome: WriteOutcome, n: number) => void,
-  more: Pick<HistoryWriterOptions, 'inBatch' | 'failureCategoryOf'> = {},
+  more: HistoryWriterParts = {},
 ): Promise<History | null> {
-  const database = await openDatabase(config, logger);
+  const database = await openHistoryStore(config, logger);
   if (database === null) return null;
+  return historyOn(database, config, records, logger, count, more);
+}
+
+/**
+ * What the writer is given from outside the history at construction: the batch hook (its type
+ * declared in batchHook.ts; the notifier's, made from the database before the writer) and a
+ * failed job's category.
+ */
+export type HistoryWriterParts = Pick<HistoryWriterOptions, 'inBatch' | 'failureCategoryOf'>;
+
+/**
+ * The history on an opened store (`openHistoryStore`): its writer (given `more`), reader,
+ * upkeep and health. Parts that need only the database (the notifier's batch hook) are made
+ * between the two.
+ */
+export async function historyOn(
+  database: HistoryDatabase,
+  config: Config,
+  records: Pick<HistoryWriterOptions, 'withoutSecrets' | 'factsOf'>,
+  logger: HistoryLogger,
+  count?: (outcome: WriteOutcome, n: number) => void,
+  more: HistoryWriterParts = {},
+): Promise<History> {
   const bound = new WriterBoundSignal();
   const writer = historyWriter(database, logger, bound, {
     ...records,
@@ -137,7 +161,7 @@ export async function openHistory(
  * The store `config` names, opened (migrated); null when history is off, or when the default place
  * nobody chose cannot be written (said in one warn line).
  */
-async function openDatabase(
+export async function openHistoryStore(
   config: Config,
   logger: HistoryLogger,
 ): Promise<HistoryDatabase | null> {

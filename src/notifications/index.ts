@@ -12,6 +12,7 @@ import { Outbox, type AttemptOutcome } from './outbox.ts';
 import { RuleStore, type RuleChange } from './ruleStore.ts';
 import { createSecretBox } from './secretBox.ts';
 import { Notifier } from './notifier.ts';
+import { BatchFiring } from './batchFiring.ts';
 import type { JobRecord } from '../model/job.ts';
 import type { Sources } from '../datasources/index.ts';
 import type { JobStates } from '../datasources/state/jobStates.ts';
@@ -24,12 +25,9 @@ import { holdsPair } from './rulePairs.ts';
 import { MOST_RULES_A_TRANSITION } from './ruleSet.ts';
 import { convertBareRules } from './bareRules.ts';
 
-/** How often STUCK rules are looked for in the history, ms. */
-const STUCK_SCAN_MS = 60_000;
-
 export interface NotificationParts {
   readonly notifications: Notifications;
-  /** What fires: the job-state store's listener and the history writer's `inBatch`. */
+  /** What fires: the job-state store's listener; its rules' `inBatch` (NotificationRules) is the writer's. */
   readonly notifier: Notifier;
   readonly outbox: Outbox;
   readonly store: RuleStore;
@@ -43,33 +41,65 @@ export interface NotificationsMetrics {
   rulesSkipped?(count: number): void;
 }
 
-/** What of the jobs the notifications need: their reads, accounts, secrets and console pages. */
+/** What of the jobs the notifications need: their reads, accounts and secrets. */
 export interface NotificationJobs {
   sources: Sources;
   states: Pick<JobStates, 'offer' | 'now'>;
   accountOf: (globalId: string) => string;
   withoutSecrets: (record: JobRecord) => JobRecord | null;
-  consoleUrl: (globalId: string) => string | null;
   /** The job logs, for a failed job's last lines (absent: no lines in deliveries). */
   logs?: JobLogs;
 }
 
-export function openNotifications(
+/**
+ * What of the notifications the history's writer needs, made before it from the database alone:
+ * the rules' store and the batch hook that fires their deliveries (`firing.inBatch`). Null when
+ * notifications are off.
+ */
+export interface NotificationRules {
+  readonly store: RuleStore;
+  readonly firing: BatchFiring;
+}
+
+/**
+ * The rules' store and their batch firing, on the history database (null when off): made before
+ * the history's writer, which takes `firing.inBatch`. `consoleUrl`: the console's page of a job.
+ */
+export function openNotificationRules(
   config: Config,
   database: HistoryDatabase | null,
+  logger: NotificationsLogger,
+  metrics: NotificationsMetrics | undefined,
+  consoleUrl: (globalId: string) => string | null,
+): NotificationRules | null {
+  if (database === null || config.notifications.secret === null) return null;
+  if (notificationsOffReason(config) !== null) return null;
+  const store = new RuleStore(database);
+  const onSkipped = skipped(logger, metrics);
+  return { store, firing: new BatchFiring({ store, consoleUrl, onSkipped }) };
+}
+
+/**
+ * The service the graph calls, the outbox and the notifier, on `rules` (openNotificationRules),
+ * started: the notifier starts its own timers (the outbox's, the STUCK scan's) and stops them at
+ * `close`.
+ */
+export function openNotifications(
+  config: Config,
+  rules: NotificationRules | null,
   accounts: () => readonly { provider: JobProvider; alias: string }[],
   logger: NotificationsLogger,
   metrics: NotificationsMetrics | undefined,
   jobs: NotificationJobs,
 ): NotificationParts | null {
   const secret = config.notifications.secret;
-  if (database === null || secret === null || notificationsOffReason(config) !== null) return null;
-  const store = new RuleStore(database);
+  if (rules === null || secret === null) return null;
+  const { store, firing } = rules;
   const box = createSecretBox(secret);
   let notifications: Notifications | undefined;
   const outbox = new Outbox({
     store,
-    // The notifier's, made below: the outbox claims nothing before `start()`, called after it.
+    // The notifier's, made below: the outbox claims nothing before the notifier starts it.
     confirmAwaiting: (rows) => notifier.confirmAwaiting(rows),
     box,
     allowHosts: config.notifications.allowHosts,
@@ -91,8 +121,8 @@ export function openNotifications(
     maxRules: config.notifications.maxRules,
     ...(metrics ? { countChange: (c: RuleChange) => metrics.ruleChange(c) } : {}),
   });
-  const notifier = createNotifier(store, database, jobs, logger, outbox, skipped(logger, metrics));
-  notifications.changed = () => void notifier.refresh().catch(() => undefined);
+  const notifier = createNotifier(firing, jobs, logger, outbox);
+  notifications.changed = () => void firing.refresh().catch(() => undefined);
   // Rows of bare aliases (stored before pairs) take no job and show to no one until converted.
   void convertBareRules(store, accounts(), (id, reason) => notifications?.disabled(id, reason))
     .catch((e: unknown) =>
@@ -101,19 +131,9 @@ export function openNotifications(
         'notifications: converting rules of bare account aliases failed; they take no job until the next start',
       ),
     )
-    .finally(() => void notifier.refresh().catch(() => undefined));
-  void outbox.start();
-  const stuck = scanStuckEachMinute(notifier, logger);
-  return {
-    notifications,
-    notifier,
-    outbox,
-    store,
-    close: async () => {
-      clearInterval(stuck);
-      await outbox.close();
-    },
-  };
+    .finally(() => void firing.refresh().catch(() => undefined));
+  notifier.start();
+  return { notifications, notifier, outbox, store, close: () => notifier.stop() };
 }
 
 /** Checked again at every delivery: the job's own (provider, account) pair is one the rule holds. */
@@ -145,48 +165,31 @@ function skipped(logger: NotificationsLogger, metrics: NotificationsMetrics | un
 }
 
 function createNotifier(
-  store: RuleStore,
-  database: HistoryDatabase,
+  firing: BatchFiring,
   jobs: NotificationJobs,
   logger: NotificationsLogger,
   outbox: Outbox,
-  onSkipped: (count: number) => void,
 ): Notifier {
   const sourceOf = providerOnlySources(jobs.sources);
+  const warn = (e: unknown, message: string) =>
+    logger.warn({ code: (e as { code?: string }).code ?? 'error' }, message);
   return new Notifier({
-    store,
-    db: database.db,
+    firing,
+    store: firing.store,
     accountOf: jobs.accountOf,
     withoutSecrets: jobs.withoutSecrets,
     readJobs: (ids) => readJobs(sourceOf, jobs.states, ids),
-    consoleUrl: jobs.consoleUrl,
     enqueued: () => void outbox.kick(),
     deliver: (rows) => void outbox.deliverNow(rows).catch(() => undefined),
-    onSkipped,
+    outbox,
     onError: (e) =>
-      logger.warn(
-        { code: (e as { code?: string }).code ?? 'error' },
+      warn(
+        e,
         'notifications: a confirming read or an outbox write failed; the event is not delivered on its word',
       ),
+    onScanError: (e) =>
+      warn(e, 'notifications: the scan for stuck jobs failed; it runs again in a minute'),
   });
-}
-
-/** STUCK rules: a scan of the history each STUCK_SCAN_MS (unref'd). */
-function scanStuckEachMinute(notifier: Notifier, logger: NotificationsLogger): NodeJS.Timeout {
-  const stuck = setInterval(
-    () =>
-      void notifier
-        .scanStuck()
-        .catch((e: unknown) =>
-          logger.warn(
-            { code: (e as { code?: string }).code ?? 'error' },
-            'notifications: the scan for stuck jobs failed; it runs again in a minute',
-          ),
-        ),
-    STUCK_SCAN_MS,
-  );
-  stuck.unref();
-  return stuck;
 }
 
 /**

@@ -3,9 +3,9 @@
  * filter and triggers match, once a provider read has confirmed it.
  *
  * - A read's (or a listed row's) transition is the provider's word: the history writer hands each
- *   batch's transitions to `inBatch`, inside the batch's transaction, and the deliveries it makes
- *   are inserted there — the outbox row commits with the transition that caused it, or neither
- *   does. A transition fires only from a state a read had shown before (not a process's or a
+ *   batch's transitions to `inBatch` (batchFiring.ts), inside the batch's transaction, and the
+ *   deliveries it makes are inserted there — the outbox row commits with the transition that
+ *   caused it, or neither does. A transition fires only from a state a read had shown before (not a process's or a
  *   store's first sight of a job, not a read that merely undoes an event's word).
  * - An event's transition is only what its sender wrote: it never fires by itself. For a job some
  *   rule matches, it makes a confirming read at once: the events of CONFIRM_WINDOW_MS (at most
@@ -24,21 +24,21 @@
  * transition seen by two replicas, or again after a restart, is one delivery (the outbox's key).
  */
 import type { Kysely } from 'kysely';
+import type { AfterCommit } from '../history/batchHook.ts';
 import type { HistoryTables } from '../history/database.ts';
-import { jobTransitions } from '../history/reader.ts';
-import { storedRecordOf, type StagedJob } from '../history/batchHook.ts';
+import type { StagedJob } from '../history/records.ts';
 import type { TransitionRow } from '../history/tables.ts';
 import type { JobRecord } from '../model/job.ts';
 import type { WebhookBody, NotificationTrigger, PayloadTransition } from './payload.ts';
 import type { DeliveryRow, RuleRow, RuleStore } from './ruleStore.ts';
 import type { BlockedQueue } from '../datasources/shared/provider.ts';
 import { blockStamp, confirmsBlock, withBlockedQueue } from './queueBlocked.ts';
-import { awaitedOf, awaitingRows } from './awaiting.ts';
+import { awaitedOf } from './awaiting.ts';
+import { BatchFiring, type BatchFiringOptions } from './batchFiring.ts';
 import { judgeStuck, stuckCandidates, type StuckBasis, type StuckJob } from './stuckScan.ts';
 import { LEASE_MS } from './outbox.ts';
-import { keepParsed, parsedOf, ruleMatches, RuleSet } from './ruleSet.ts';
+import { parsedOf, ruleMatches } from './ruleSet.ts';
 import {
-  deliveriesOf,
   deliveryIdOf,
   factsOfRecord,
   factsOfRow,
@@ -50,20 +50,18 @@ import {
 export { ruleMatches, type RuleFacts } from './ruleSet.ts';
 export { deliveryIdOf, triggerOf, withFiring } from './firing.ts';
 
-/** Most transitions a payload lists (the newest). */
-const TRANSITIONS_SHOWN = 10;
-
-export interface NotifierOptions {
-  store: RuleStore;
-  db: Kysely<HistoryTables>;
+export interface NotifierOptions extends BatchFiringOptions {
+  /**
+   * The rules as last read and the history writer's batch hook, made before the writer (from the
+   * same store); absent, the notifier makes its own of these options.
+   */
+  firing?: BatchFiring;
   /** The account alias of a job's global ID. */
   accountOf: (globalId: string) => string;
   /** The record without its secret fields (null: not kept, not delivered). */
   withoutSecrets: (record: JobRecord) => JobRecord | null;
   /** Read these jobs now (a provider read each; the records are offered to the job-state store). */
   readJobs: (ids: readonly string[]) => Promise<(JobRecord | Error)[]>;
-  /** The console's page of a job, when known. */
-  consoleUrl?: (globalId: string) => string | null;
   /** Deliveries were enqueued (after their transaction commits): deliver now. */
   enqueued?: () => void;
   /**
@@ -72,12 +70,16 @@ export interface NotifierOptions {
    * written due now and `enqueued` is told.
    */
   deliver?: (rows: readonly DeliveryRow[]) => void;
-  now?: () => number;
   /** Told of a confirming read that failed (a provider error); the event is not delivered. */
   onError?: (error: unknown) => void;
-  /** Told of the rules a transition matched beyond MOST_RULES_A_TRANSITION (ruleSet.ts): skipped. */
-  onSkipped?: (count: number) => void;
+  /** The outbox: started by `start()` (it claims nothing before), closed by `stop()`. */
+  outbox?: { start(): Promise<void>; close(): Promise<void> };
+  /** Told of a STUCK scan that failed (`start()`'s timer); it runs again at the next. */
+  onScanError?: (error: unknown) => void;
 }
+
+/** How often STUCK rules are looked for in the history once started, ms. */
+const STUCK_SCAN_MS = 60_000;
 
 /** Most stuck jobs one rule delivers a scan. */
 const STUCK_PER_RULE = 100;
@@ -94,66 +96,68 @@ export const CONFIRM_WINDOW_MS = 500;
 /** This many events pending are read at once, whatever the window (DescribeJobs' most). */
 const CONFIRM_MOST = 100;
 
-/** How often the rules' version is read (another replica's changes), ms: they are read again when it moved. */
-const RULES_EVERY_MS = 1_000;
-/** How often the rules are read again whatever their version says, ms. */
-const RULES_ALL_EVERY_MS = 300_000;
-
 export class Notifier {
   readonly #o: NotifierOptions;
   readonly #now: () => number;
-  #rules = new RuleSet();
-  /** When the version was last read, and the rules read in whole; the version they were read at. */
-  #loaded = 0;
-  #readAll = 0;
-  #version: string | null = null;
+  readonly #firing: BatchFiring;
   /** The events pending confirmation by job: the transition told, its trigger, the provider's stamp. */
   #pending = new Map<string, PendingEvent>();
   /** The confirming read due at the window's end (the pending jobs read together). */
   #due: NodeJS.Timeout | null = null;
+  /** The STUCK scan's timer, between `start()` and `stop()`. */
+  #stuck: NodeJS.Timeout | null = null;
 
   constructor(options: NotifierOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
+    this.#firing = options.firing ?? new BatchFiring(options);
+    const { enqueued } = options;
+    if (enqueued) this.#firing.onEnqueued(enqueued);
   }
 
   /**
-   * Read the rules again and index them (after a change here; the first read); `db`: a history
-   * batch's transaction, whose connection it is (SQLite has one).
+   * Its timers started: the outbox's (its first pass now) and the STUCK scan's, every
+   * STUCK_SCAN_MS (unref'd: neither keeps the process alive).
    */
-  async refresh(db?: Kysely<HistoryTables>): Promise<void> {
-    // The version before the rows: a change between the two is read again at the next check.
-    const version = await this.#o.store.version(db);
-    const rules = await this.#o.store.all(db);
-    this.#rules = new RuleSet(rules, parsedOf, this.#o.onSkipped);
-    this.#loaded = this.#readAll = this.#now();
-    this.#version = version;
-    keepParsed(rules);
+  start(): void {
+    void this.#o.outbox?.start();
+    if (this.#stuck) return;
+    this.#stuck = setInterval(
+      () => void this.scanStuck().catch((e: unknown) => this.#o.onScanError?.(e)),
+      STUCK_SCAN_MS,
+    );
+    this.#stuck.unref();
   }
 
-  /**
-   * Read the rules again if their version moved since they were read (another replica changed
-   * one), or RULES_ALL_EVERY_MS passed: else the index stands, one row read.
-   */
-  async refreshIfChanged(db?: Kysely<HistoryTables>): Promise<void> {
-    const now = this.#now();
-    if (this.#version === null || now - this.#readAll >= RULES_ALL_EVERY_MS)
-      return this.refresh(db);
-    const version = await this.#o.store.version(db);
-    if (version !== this.#version) return this.refresh(db);
-    this.#loaded = now;
+  /** Its timers stopped: no scan starts again; the outbox closed once its pass in flight ended. */
+  async stop(): Promise<void> {
+    if (this.#stuck) clearInterval(this.#stuck);
+    this.#stuck = null;
+    await this.#o.outbox?.close();
   }
 
-  #stale(): void {
-    if (this.#now() - this.#loaded < RULES_EVERY_MS) return;
-    // Not again until this check ends (each event would start one).
-    this.#loaded = this.#now();
-    void this.refreshIfChanged().catch(() => undefined);
+  /** Read the rules again and index them (`db`: a history batch's transaction). */
+  refresh(db?: Kysely<HistoryTables>): Promise<void> {
+    return this.#firing.refresh(db);
+  }
+
+  /** Read the rules again if their version moved since they were read (batchFiring.ts). */
+  refreshIfChanged(db?: Kysely<HistoryTables>): Promise<void> {
+    return this.#firing.refreshIfChanged(db);
   }
 
   /** Rules enabled now, as last read. */
   get rules(): readonly RuleRow[] {
-    return this.#rules.rules;
+    return this.#firing.index.rules;
+  }
+
+  /** The history writer's batch hook (batchFiring.ts), as this notifier's rules fire it. */
+  inBatch(
+    tx: Kysely<HistoryTables>,
+    transitions: readonly TransitionRow[],
+    jobs: readonly StagedJob[],
+  ): Promise<AfterCommit | undefined> {
+    return this.#firing.inBatch(tx, transitions, jobs);
   }
 
   /**
@@ -168,12 +172,12 @@ export class Notifier {
   }): void => {
     if (message.kind !== 'change' || message.observation?.origin !== 'event' || !message.record)
       return;
-    this.#stale();
+    this.#firing.stale();
     const record = message.record;
     const trigger = triggerOf(message.previous?.header.state ?? null, record.state);
     if (trigger === null || record.retained === true) return;
     const facts = factsOfRecord(record, this.#o.accountOf(record.id));
-    if (!this.#rules.any(facts, trigger)) return;
+    if (!this.#firing.index.any(facts, trigger)) return;
     const at = new Date(message.observation.at ?? this.#now()).toISOString();
     // The stamp the history's awaiting rows take (the event's record, its transition's time).
     const stamp = stampOf(record as unknown as Record<string, unknown>, at);
@@ -223,14 +227,14 @@ export class Notifier {
           ? this.#o.withoutSecrets(record)
           : null;
       const facts = factsOfRecord(record, this.#o.accountOf(record.id));
-      const rules = stripped === null ? [] : this.#rules.matching(facts, asked.trigger);
+      const rules = stripped === null ? [] : this.#firing.index.matching(facts, asked.trigger);
       if (rules.length === 0) {
         unconfirmed.push(record.id);
         continue;
       }
       // The transitions the payload lists: the history's, read once a job whatever the rules, and
       // the one that fired last (the history's next batch may not have written it yet).
-      const shown = withFiring(await this.#transitions(this.#o.db, record.id), {
+      const shown = withFiring(await this.#firing.transitions(record.id), {
         at: asked.at,
         from: asked.from,
         to: asked.to,
@@ -238,7 +242,7 @@ export class Notifier {
         source: 'EVENT',
       });
       rows.push(
-        ...this.#deliveries(
+        ...this.#firing.deliveries(
           rules,
           record.id,
           asked.trigger,
@@ -264,7 +268,7 @@ export class Notifier {
     for (const row of awaiting) byJob.set(row.job_id!, [...(byJob.get(row.job_id!) ?? []), row]);
     const ids = [...byJob.keys()];
     const records = await this.#o.readJobs(ids);
-    const rules = new Map(this.#rules.rules.map((r) => [r.id, r]));
+    const rules = new Map(this.#firing.index.rules.map((r) => [r.id, r]));
     const rows: DeliveryRow[] = [];
     const dropped: string[] = [];
     const at = new Date(this.#now()).toISOString();
@@ -286,7 +290,7 @@ export class Notifier {
           dropped.push(row.id);
           continue;
         }
-        shown ??= await this.#transitions(this.#o.db, record.id);
+        shown ??= await this.#firing.transitions(record.id);
         const made = this.#delivery(rule, record.id, trigger, stripped as never, shown, at);
         // A part's finish goes to webhooks alone (its parent's chat message counts it).
         if (made) rows.push({ ...made, id: row.id });
@@ -313,10 +317,10 @@ export class Notifier {
     );
     if (deliver) for (const row of rows) if (!grouped.has(row.id)) row.next_attempt_at = lease;
     try {
-      const written = await this.#o.store.confirm(rows);
-      await this.#o.store.dropAwaiting(drop);
+      const written = await this.#firing.store.confirm(rows);
+      await this.#firing.store.dropAwaiting(drop);
       if (deliver) deliver(rows.filter((r) => written.has(r.id) && !grouped.has(r.id)));
-      if ((!deliver || grouped.size > 0) && rows.length > 0) this.#o.enqueued?.();
+      if ((!deliver || grouped.size > 0) && rows.length > 0) this.#firing.enqueued();
     } catch (e) {
       this.#o.onError?.(e);
     }
@@ -329,9 +333,9 @@ export class Notifier {
    * event's message then stays in its queue and comes back); resolves to the deliveries enqueued.
    */
   readonly queueBlocked = async (record: JobRecord, blocked: BlockedQueue): Promise<number> => {
-    this.#stale();
+    this.#firing.stale();
     const facts = factsOfRecord(record, this.#o.accountOf(record.id));
-    const rules = this.#rules.matching(facts, 'QUEUE_BLOCKED');
+    const rules = this.#firing.index.matching(facts, 'QUEUE_BLOCKED');
     if (rules.length === 0) return 0;
     const [read] = await this.#o.readJobs([record.id]);
     if (read instanceof Error) throw read;
@@ -339,92 +343,16 @@ export class Notifier {
     const stripped = this.#o.withoutSecrets(read);
     if (stripped === null) return 0;
     const at = new Date(this.#now()).toISOString();
-    const shown = await this.#transitions(this.#o.db, read.id);
+    const shown = await this.#firing.transitions(read.id);
     const rows = rules.map((rule) => {
       const row = this.#delivery(rule, read.id, 'QUEUE_BLOCKED', stripped as never, shown, at)!;
       row.id = deliveryIdOf(rule.id, read.id, 'QUEUE_BLOCKED', blockStamp(blocked));
       return withBlockedQueue(row, blocked);
     });
-    await this.#o.store.enqueue(rows);
-    this.#o.enqueued?.();
+    await this.#firing.store.enqueue(rows);
+    this.#firing.enqueued();
     return rows.length;
   };
-
-  /**
-   * Inside a history batch's transaction, after its jobs and transitions are written: the
-   * deliveries its read transitions fire, inserted in the same transaction.
-   */
-  async inBatch(
-    tx: Kysely<HistoryTables>,
-    transitions: readonly TransitionRow[],
-    jobs: readonly StagedJob[],
-  ): Promise<(() => void) | undefined> {
-    // A batch with a transition a rule could take reads the rules' version in its own
-    // transaction (a row read): a rule another replica made a moment ago takes it.
-    const firing = transitions.some(
-      (t) =>
-        (t.source === 'EVENT' || t.from_state !== null) &&
-        t.from_state !== t.to_state &&
-        triggerOf(t.from_state, t.to_state) !== null,
-    );
-    if (!firing) return;
-    await this.refreshIfChanged(tx);
-    if (this.#rules.rules.length === 0) return;
-    const byId = new Map(jobs.map((j) => [j.id, j]));
-    const rows: DeliveryRow[] = [];
-    const awaiting: DeliveryRow[] = [];
-    for (const t of transitions) {
-      const event = t.source === 'EVENT';
-      if ((!event && t.from_state === null) || t.from_state === t.to_state) continue;
-      const trigger = triggerOf(t.from_state, t.to_state);
-      const job = byId.get(t.job_id);
-      if (trigger === null || !job) continue;
-      const facts = { ...factsOfRow(job), state: t.to_state };
-      const matching = this.#rules.matching(facts, trigger);
-      if (matching.length === 0) continue;
-      if (event) {
-        // Its confirming read is made (subscriber): what it will confirm awaits it, durably.
-        const record = storedRecordOf(job);
-        if (record.retained === true) continue;
-        const stamp = stampOf(record, t.at);
-        const idOf = (ruleId: string) => deliveryIdOf(ruleId, t.job_id, trigger, stamp);
-        awaiting.push(...awaitingRows(matching, t, trigger, idOf, this.#now()));
-        continue;
-      }
-      // Only news against what a read last showed: a read undoing an event's word is no transition.
-      const confirmed = await tx
-        .selectFrom('transitions as t')
-        .select('t.to_state')
-        .where('t.job_seq', '=', (eb) =>
-          eb.selectFrom('jobs').select('jobs.seq').where('jobs.id', '=', t.job_id),
-        )
-        .where('t.source', '<>', 'EVENT')
-        .where('t.at', '<', t.at)
-        .orderBy('t.at', 'desc')
-        .limit(1)
-        .executeTakeFirst();
-      if (!confirmed || confirmed.to_state === t.to_state) continue;
-      const record = storedRecordOf(job);
-      const shown = await this.#transitions(tx, t.job_id);
-      rows.push(
-        ...this.#deliveries(
-          matching,
-          t.job_id,
-          trigger,
-          record,
-          shown,
-          t.at,
-          stampOf(record, t.at),
-        ),
-      );
-    }
-    if (rows.length + awaiting.length === 0) return;
-    await this.#o.store.enqueue([...rows, ...awaiting], tx);
-    if (rows.length === 0) return;
-    // Delivered once the batch has committed (the writer calls this then): an outbox told sooner
-    // would claim nothing another connection could see yet and sleep its longest wait.
-    return this.#o.enqueued;
-  }
 
   /**
    * STUCK (stuckScan.ts): each unfinished job a rule matches that has been in its state past the
@@ -441,11 +369,11 @@ export class Notifier {
     const unread: { rule: RuleRow; job: StuckJob; basis: StuckBasis }[] = [];
     const p90s = new Map<string, { p90Ms: number; samples: number } | null>();
     // The enabled rules taking STUCK only: the others are never looked at.
-    for (const rule of this.#rules.taking('STUCK')) {
+    for (const rule of this.#firing.index.taking('STUCK')) {
       if (rule.enabled !== 1 || !parsedOf(rule).triggers.includes('STUCK')) continue;
-      for (const job of await stuckCandidates(this.#o.db, rule, now, STUCK_PER_RULE)) {
+      for (const job of await stuckCandidates(this.#o.store, rule, now, STUCK_PER_RULE)) {
         if (!ruleMatches(rule, factsOfRow(job), 'STUCK')) continue;
-        const judged = await judgeStuck(this.#o.db, rule, job, now, p90s);
+        const judged = await judgeStuck(this.#o.store, rule, job, now, p90s);
         if (judged?.confirmed) rows.push(await this.#stuckRow(rule, job, judged.basis, now));
         else if (judged) unread.push({ rule, job, basis: judged.basis });
       }
@@ -462,8 +390,8 @@ export class Notifier {
       rows.push(await this.#stuckRow(rule, job, basis, now));
     }
     if (rows.length > 0) {
-      await this.#o.store.enqueue(rows);
-      this.#o.enqueued?.();
+      await this.#firing.store.enqueue(rows);
+      this.#firing.enqueued();
     }
     return rows.length;
   }
@@ -477,7 +405,7 @@ export class Notifier {
       job.id,
       'STUCK',
       record,
-      await this.#transitions(this.#o.db, job.id),
+      await this.#firing.transitions(job.id),
       at,
     )!;
     row.id = deliveryIdOf(rule.id, job.id, 'STUCK', job.since);
@@ -485,13 +413,6 @@ export class Notifier {
     body.data.stuck = { state: job.state, since: job.since, ...basis };
     row.payload = JSON.stringify(body);
     return row;
-  }
-
-  async #transitions(db: Kysely<HistoryTables>, jobId: string): Promise<PayloadTransition[]> {
-    // The rule's accounts were checked before: every account's read, in the batch's transaction.
-    return (await jobTransitions(db, jobId, '*', TRANSITIONS_SHOWN)).map(
-      ({ at, from, to, providerStatus, source }) => ({ at, from, to, providerStatus, source }),
-    );
   }
 
   #delivery(
@@ -502,7 +423,7 @@ export class Notifier {
     transitions: PayloadTransition[],
     at: string,
   ): DeliveryRow | undefined {
-    return this.#deliveries(
+    return this.#firing.deliveries(
       [rule],
       jobId,
       trigger,
@@ -511,19 +432,6 @@ export class Notifier {
       at,
       stampOf(record, at),
     )[0];
-  }
-
-  #deliveries(
-    rules: readonly RuleRow[],
-    jobId: string,
-    trigger: NotificationTrigger,
-    record: Record<string, unknown>,
-    transitions: PayloadTransition[],
-    at: string,
-    stamp: string,
-  ): DeliveryRow[] {
-    const consoleUrl = this.#o.consoleUrl?.(jobId) ?? null;
-    return deliveriesOf(rules, { jobId, trigger, record, transitions, at, stamp, consoleUrl });
   }
 }
 

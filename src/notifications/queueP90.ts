@@ -1,6 +1,4 @@
-import type { Kysely } from 'kysely';
-import type { HistoryTables } from '../history/database.ts';
-import { queueStays } from '../history/queueWaits.ts';
+import type { RuleStore } from './ruleStore.ts';
 
 /** The p90 of a queue's time in a state is over this many days of the history. */
 const P90_DAYS = 14;
@@ -12,15 +10,14 @@ const P90_MIN_SAMPLES = 5;
  * history's transitions (history/queueWaits.ts `queueStays`); null below P90_MIN_SAMPLES.
  */
 export async function queueP90(
-  db: Kysely<HistoryTables>,
+  store: Pick<RuleStore, 'queueStays'>,
   provider: string,
   queue: string | null,
   state: string,
   now: number,
 ): Promise<{ p90Ms: number; samples: number } | null> {
   if (queue === null) return null;
-  const since = now - P90_DAYS * 86_400_000;
-  const stays = await queueStays(db, provider, queue, new Set([state]), since);
+  const stays = await store.queueStays(provider, queue, state, now - P90_DAYS * 86_400_000);
   if (stays.length < P90_MIN_SAMPLES) return null;
   return { p90Ms: stays[Math.ceil(0.9 * stays.length) - 1]!, samples: stays.length };
 }

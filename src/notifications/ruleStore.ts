@@ -4,10 +4,20 @@
  * (secretBox.ts); this file never sees one in clear. A rule change and its audit row are written in
  * one transaction, durable before the mutation answers.
  */
-import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
+import {
+  sql,
+  type ExpressionBuilder,
+  type Kysely,
+  type SelectQueryBuilder,
+  type Transaction,
+} from 'kysely';
 import type { HistoryDatabase, HistoryTables } from '../history/database.ts';
 import type { Dialect } from '../history/dialect.ts';
+import { queueStays } from '../history/queueWaits.ts';
+import { jobTransitions, type HistoryTransition } from '../history/reader.ts';
+import { EVERY_PAIR, jobOfPairs } from './rulePairs.ts';
 import type {
+  JobsTable,
   NotificationAttemptsTable,
   NotificationDeliveriesTable,
   NotificationRulesTable,
@@ -452,6 +462,73 @@ export class RuleStore {
       oldest: (row?.oldest as string | null) ?? null,
       nextDue: (row?.next as string | null) ?? null,
     };
+  }
+
+  /**
+   * The state the latest read (not an event) before `at` showed of job `jobId`, in the batch's
+   * transaction `tx`; undefined when no read has shown one.
+   */
+  async lastReadState(
+    jobId: string,
+    at: string,
+    tx: Kysely<HistoryTables> = this.#db,
+  ): Promise<string | undefined> {
+    const row = await tx
+      .selectFrom('transitions as t')
+      .select('t.to_state')
+      .where('t.job_seq', '=', (eb) =>
+        eb.selectFrom('jobs').select('jobs.seq').where('jobs.id', '=', jobId),
+      )
+      .where('t.source', '<>', 'EVENT')
+      .where('t.at', '<', at)
+      .orderBy('t.at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row?.to_state;
+  }
+
+  /** A payload's transitions of `jobId`: its newest `limit`, every account's (in `tx` when given). */
+  transitionsOf(
+    jobId: string,
+    limit: number,
+    tx: Kysely<HistoryTables> = this.#db,
+  ): Promise<HistoryTransition[]> {
+    // The rule's accounts were checked before: every account's read.
+    return jobTransitions(tx, jobId, '*', limit);
+  }
+
+  /**
+   * Unfinished jobs, each with when it entered its state (`since`, the latest transition's time),
+   * the most recently confirmed first, at most `limit`: those of `pairs` (all: EVERY_PAIR held) and
+   * `providers` (all: none named), entered at or before `cutoff` when one is given.
+   */
+  async unfinishedJobs(
+    which: { pairs: readonly string[]; providers?: readonly string[]; cutoff: string | null },
+    limit: number,
+  ) {
+    const since = (eb: ExpressionBuilder<HistoryTables & { jobs: JobsTable }, 'jobs'>) =>
+      eb
+        .selectFrom('transitions as t')
+        .select((t) => t.fn.max('t.at').as('m'))
+        .whereRef('t.job_seq', '=', 'jobs.seq');
+    let q = this.#db
+      .selectFrom('jobs')
+      .selectAll('jobs')
+      .select((eb) => since(eb).as('since'))
+      .where('jobs.terminal', '=', 0);
+    const { pairs, providers, cutoff } = which;
+    if (cutoff !== null) q = q.where((eb) => eb(since(eb), '<=', cutoff));
+    if (!pairs.includes(EVERY_PAIR)) q = q.where((eb) => jobOfPairs(eb, pairs));
+    if (providers?.length) q = q.where('jobs.provider', 'in', [...providers]);
+    return q.orderBy('jobs.last_confirmed_at', 'desc').limit(limit).execute();
+  }
+
+  /**
+   * How long jobs of `provider`'s `queue` stayed in `state` since `sinceMs`, in ms, shortest first
+   * (history/queueWaits.ts): the stays a queue's p90 is made of (queueP90.ts).
+   */
+  queueStays(provider: string, queue: string, state: string, sinceMs: number) {
+    return queueStays(this.#db, provider, queue, new Set([state]), sinceMs);
   }
 }
 

@@ -6,12 +6,9 @@
  * so since (nobody watched it: a rule made while a job already waited for hours) is read now by the
  * notifier, within a bound a scan, never delivered on the history's word alone.
  */
-import type { ExpressionBuilder, Kysely } from 'kysely';
-import type { HistoryTables } from '../history/database.ts';
-import type { JobRow, JobsTable } from '../history/tables.ts';
+import type { JobRow } from '../history/tables.ts';
 import { queueP90 } from './queueP90.ts';
-import type { RuleRow } from './ruleStore.ts';
-import { EVERY_PAIR, jobOfPairs } from './rulePairs.ts';
+import type { RuleRow, RuleStore } from './ruleStore.ts';
 import { parsedOf } from './ruleSet.ts';
 
 /** An unfinished job as the scan reads it: its row and when it entered its state. */
@@ -21,32 +18,15 @@ export type StuckJob = Awaited<ReturnType<typeof stuckCandidates>>[number];
 export type StuckBasis = Record<string, unknown>;
 
 /** A rule's unfinished jobs that may be past its bound (at most `limit`), its pairs and providers held. */
-export async function stuckCandidates(
-  db: Kysely<HistoryTables>,
-  rule: RuleRow,
-  now: number,
-  limit: number,
-) {
+export async function stuckCandidates(store: RuleStore, rule: RuleRow, now: number, limit: number) {
   const { accounts, filter } = parsedOf(rule);
   const after = rule.stuck_after_seconds;
-  const since = (eb: ExpressionBuilder<HistoryTables & { jobs: JobsTable }, 'jobs'>) =>
-    eb
-      .selectFrom('transitions as t')
-      .select((t) => t.fn.max('t.at').as('m'))
-      .whereRef('t.job_seq', '=', 'jobs.seq');
-  let q = db
-    .selectFrom('jobs')
-    .selectAll('jobs')
-    .select((eb) => since(eb).as('since'))
-    .where('jobs.terminal', '=', 0);
   // Fixed: the cutoff in SQL. By factor: every unfinished job, judged against its queue's p90.
-  if (after !== null) {
-    const cutoff = new Date(now - after * 1000).toISOString();
-    q = q.where((eb) => eb(since(eb), '<=', cutoff));
-  }
-  if (!accounts.includes(EVERY_PAIR)) q = q.where((eb) => jobOfPairs(eb, accounts));
-  if (filter.providers?.length) q = q.where('jobs.provider', 'in', [...filter.providers]);
-  const rows = await q.orderBy('jobs.last_confirmed_at', 'desc').limit(limit).execute();
+  const cutoff = after === null ? null : new Date(now - after * 1000).toISOString();
+  const rows = await store.unfinishedJobs(
+    { pairs: accounts, cutoff, ...(filter.providers ? { providers: filter.providers } : {}) },
+    limit,
+  );
   return rows.filter((r) => typeof r.since === 'string') as (JobRow &
     (typeof rows)[number] & { since: string })[];
 }
@@ -56,7 +36,7 @@ export async function stuckCandidates(
  * basis, and whether a read has shown it in that state since it passed the bound (`confirmed`).
  */
 export async function judgeStuck(
-  db: Kysely<HistoryTables>,
+  store: RuleStore,
   rule: RuleRow,
   job: StuckJob,
   now: number,
@@ -76,7 +56,7 @@ export async function judgeStuck(
   const factor = rule.stuck_factor === null ? null : Number(rule.stuck_factor);
   if (factor === null) return null;
   const key = `${job.provider}\n${job.queue ?? ''}\n${job.state}`;
-  if (!p90s.has(key)) p90s.set(key, await queueP90(db, job.provider, job.queue, job.state, now));
+  if (!p90s.has(key)) p90s.set(key, await queueP90(store, job.provider, job.queue, job.state, now));
   const p = p90s.get(key);
   if (!p) return null;
   const threshold = factor * p.p90Ms;

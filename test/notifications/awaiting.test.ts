@@ -35,7 +35,6 @@ describe.each(historyStores())('An event’s deliveries awaiting confirmation on
     await store.insert({ ...rule, updated_at: iso(T0) }, createdAudit(rule));
     notifier = new Notifier({
       store,
-      db: db.db,
       accountOf: () => 'default',
       withoutSecrets: (r) => r,
       // The provider: the forged job runs still, the other failed.

@@ -32,7 +32,6 @@ describe.each(historyStores())('A read transition’s deliveries on a $name', (k
         const claimable: Promise<number>[] = [];
         const notifier = new Notifier({
           store: rules,
-          db: db.db,
           accountOf: () => 'default',
           withoutSecrets: (r) => r,
           readJobs: (ids) => Promise.resolve(ids.map((id) => batchRecord(id, 'FAILED', iso(T0)))),

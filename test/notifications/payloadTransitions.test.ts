@@ -26,7 +26,6 @@ describe('A delivery an event fired', () => {
       const deliveries = new Promise<readonly DeliveryRow[]>((r) => (delivered = r));
       const notifier = new Notifier({
         store,
-        db: db.db,
         accountOf: () => 'default',
         withoutSecrets: (r) => r,
         readJobs: (ids) => Promise.resolve(ids.map((id) => batchRecord(id, 'FAILED', iso(T0)))),
@@ -95,7 +94,6 @@ describe('A multi-node job that failed', () => {
       const all = new Promise<void>((r) => (delivered = r));
       const notifier = new Notifier({
         store,
-        db: db.db,
         accountOf: () => 'default',
         withoutSecrets: (r) => r,
         readJobs: (ids) => Promise.resolve(ids.map(recordOf)),

@@ -30,7 +30,6 @@ describe.each(historyStores())('The rules read again on a $name', ({ skip, fresh
     const counted = new RuleStore({ db: db.db.withPlugin(count), dialect: db.dialect } as never);
     notifier = new Notifier({
       store: counted,
-      db: db.db,
       accountOf: () => 'default',
       withoutSecrets: (r) => r,
       readJobs: () => Promise.resolve([]),

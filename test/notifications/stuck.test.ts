@@ -101,7 +101,6 @@ describe.each(historyStores())('STUCK rules on a $name', ({ skip, fresh }) => {
     async () => {
       const notifier = new Notifier({
         store,
-        db: db.db,
         accountOf: () => 'default',
         withoutSecrets: (r) => r,
         readJobs: () => Promise.resolve([]),
@@ -134,7 +133,6 @@ describe.each(historyStores())('STUCK rules on a $name', ({ skip, fresh }) => {
       const reads: string[][] = [];
       const notifier = new Notifier({
         store,
-        db: db.db,
         accountOf: () => 'default',
         withoutSecrets: (r) => r,
         readJobs: (ids) => {
@@ -168,7 +166,6 @@ describe.each(historyStores())('STUCK rules on a $name', ({ skip, fresh }) => {
     async () => {
       const notifier = new Notifier({
         store,
-        db: db.db,
         accountOf: () => 'default',
         withoutSecrets: (r) => r,
         readJobs: () => Promise.resolve([]),
@@ -205,7 +202,6 @@ describe.each(historyStores())('STUCK rules on a $name', ({ skip, fresh }) => {
       for (const r of [onCos, onAws]) await store.insert(r, createdAudit(r));
       const notifier = new Notifier({
         store,
-        db: db.db,
         accountOf: () => 'staging',
         withoutSecrets: (r) => r,
         readJobs: () => Promise.resolve([]),
