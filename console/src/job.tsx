@@ -27,6 +27,7 @@ import { useNow, usePageVisible } from './hooks.ts';
 import { JobLog } from './jobLog.tsx';
 import { ProviderFields, errorsByPath, type Value } from './jobFields.tsx';
 import { Timeline } from './timeline.tsx';
+import { WhyItWaits } from './waiting.tsx';
 
 type JobData = { job: Record<string, Value> | null };
 
@@ -51,6 +52,8 @@ function liveQuery(query: string): string {
       // Other jobs are not watched: the rerun links stay as the query read them (RerunLinks).
       .replace(/\brerunOf \{\s*id\s*\}/, '')
       .replace(/\breruns \{\s*id\s*\}/, '')
+      // Not answered by jobUpdates (its context reads no queue): the query's stays (WhyItWaits).
+      .replace(/\bwaiting \{[^{}]*(\{[^{}]*\}[^{}]*)*\}/, '')
   );
 }
 
@@ -119,6 +122,8 @@ function useLiveJob(
                   // Not in the live query: the links the query read stay.
                   rerunOf: current?.data?.job?.rerunOf ?? null,
                   reruns: current?.data?.job?.reruns ?? [],
+                  // Why it waits as the query read it, while the job still waits.
+                  waiting: job.state === 'QUEUED' ? (current?.data?.job?.waiting ?? null) : null,
                 },
               },
               errors,
@@ -407,6 +412,7 @@ export function JobPage({
       <JobHeading id={id} job={job} />
       {job ? <JobSummary job={job} now={now} live={live} /> : null}
       {job ? <JobStatus job={job} /> : null}
+      {job ? <WhyItWaits waiting={job.waiting} error={errors.get('waiting')} now={now} /> : null}
       {job ? (
         <JobLog
           id={id}

@@ -28,6 +28,8 @@ const HEADER_FIELDS = new Set([
   'reruns',
   // Shown as the timeline (timeline.tsx).
   'transitions',
+  // Shown as "Why it waits" (waiting.tsx).
+  'waiting',
 ]);
 
 /** `a.b.0.c` → the errors whose path below `job` is exactly that. */
