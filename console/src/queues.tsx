@@ -7,8 +7,10 @@ import {
   WAIT_HOURS,
   useQueues,
   type EnvironmentShown,
+  type FrontJob,
   type FrontShown,
   type QueueShown,
+  type QueuedShown,
 } from './queueData.ts';
 import './queues.css';
 
@@ -108,7 +110,25 @@ function Waits({ waits }: { waits: QueueShown['waitSeconds'] }) {
   );
 }
 
-function Front({ front, now }: { front: FrontShown | undefined; now: number }) {
+/** A front job linked to its page by its name, its ARN while it is read or when it cannot be. */
+function FrontJobLink({ queued, job }: { queued: QueuedShown; job: FrontJob | undefined }) {
+  if (!job) return <code>{queued.jobArn}</code>;
+  return (
+    <a href={jobPath(job.id)} title={job.id}>
+      {job.name ?? job.id}
+    </a>
+  );
+}
+
+function Front({
+  front,
+  jobs,
+  now,
+}: {
+  front: FrontShown | undefined;
+  jobs: ReadonlyMap<string, FrontJob>;
+  now: number;
+}) {
   if (!front) return <span class="muted">Reading the front…</span>;
   if ('error' in front)
     return (
@@ -122,14 +142,13 @@ function Front({ front, now }: { front: FrontShown | undefined; now: number }) {
     <>
       <ol class="front" data-front={front.jobs.length}>
         {front.jobs.slice(0, FRONT_SHOWN).map((q) => (
-          <li key={q.jobArn} value={q.position} data-front-job={q.job?.id ?? q.jobArn}>
-            {q.job ? (
-              <a href={jobPath(q.job.id)} title={q.job.id}>
-                {q.job.name ?? q.job.id}
-              </a>
-            ) : (
-              <code>{q.jobArn}</code>
-            )}
+          <li
+            key={q.jobArn}
+            value={q.position}
+            data-front-job={q.jobArn}
+            data-front-read={jobs.has(q.jobArn) ? '' : undefined}
+          >
+            <FrontJobLink queued={q} job={jobs.get(q.jobArn)} />
             {q.earliestTimeAtPosition ? (
               <span class="muted">
                 {' '}
@@ -147,10 +166,12 @@ function Front({ front, now }: { front: FrontShown | undefined; now: number }) {
 function QueueRow({
   queue,
   front,
+  jobs,
   now,
 }: {
   queue: QueueShown;
   front: FrontShown | undefined;
+  jobs: ReadonlyMap<string, FrontJob>;
   now: number;
 }) {
   return (
@@ -174,7 +195,7 @@ function QueueRow({
         <Waits waits={queue.waitSeconds} />
       </td>
       <td data-label="Front">
-        <Front front={front} now={now} />
+        <Front front={front} jobs={jobs} now={now} />
       </td>
     </tr>
   );
@@ -223,7 +244,13 @@ export function QueuesPage({
             </thead>
             <tbody>
               {queues.map((q) => (
-                <QueueRow key={q.id} queue={q} front={fronts.get(q.id)} now={now} />
+                <QueueRow
+                  key={q.id}
+                  queue={q}
+                  front={fronts.byQueue.get(q.id)}
+                  jobs={fronts.jobs}
+                  now={now}
+                />
               ))}
             </tbody>
           </table>

@@ -86,16 +86,21 @@ describeInChromium('Job queues in the console (Debian Chromium)', () => {
           (sel) => !document.querySelector(sel)?.textContent?.includes('Reading the front'),
           cell,
         );
-        const shown = await o.page.$eval(cell, (td) => ({
-          text: td.textContent ?? '',
-          links: [...td.querySelectorAll('a')].map((a) => a.getAttribute('href')),
-        }));
         if (front.errors) {
-          expect(shown.text).toContain('front unavailable');
-          expect(shown.text).toContain(front.errors[0]!.message);
+          const text = await o.page.textContent(cell);
+          expect(text).toContain('front unavailable');
+          expect(text).toContain(front.errors[0]!.message);
         } else {
+          // Linked once the shown jobs are read (by ARN, `jobs(ids:)`).
+          await o.page.waitForFunction(
+            (sel) => document.querySelectorAll(`${sel} li:not([data-front-read])`).length === 0,
+            cell,
+          );
+          const links = await o.page.$$eval(`${cell} a`, (as) =>
+            as.map((a) => a.getAttribute('href')),
+          );
           const ids = front.data!.jobQueue!.front.slice(0, 10).flatMap((j) => j.job?.id ?? []);
-          expect(shown.links).toEqual(ids.map((id) => `/console/jobs/${encodeURIComponent(id)}`));
+          expect(links).toEqual(ids.map((id) => `/console/jobs/${encodeURIComponent(id)}`));
         }
       }
       expect(await o.page.getAttribute('nav.top-nav a[aria-current="page"]', 'href')).toBe(
