@@ -23,7 +23,7 @@ interface ApiQueue {
   id: string;
   name: string;
   accountAlias: string;
-  computeEnvironments: { name: string; status: string; statusReason: string }[];
+  computeEnvironments: { name: string; state: string; status: string; statusReason: string }[];
 }
 interface ApiReason {
   code: string;
@@ -37,7 +37,7 @@ const ask = async <T>(query: string, variables: Record<string, unknown> = {}) =>
 describeInChromium('Job queues in the console (Debian Chromium)', () => {
   it('shows every queue the token reads, the demo’s three with gpu-spot INVALID in red and its reason, and each front or why it is unavailable', async () => {
     const api = await ask<{ jobQueues: ApiQueue[] }>(
-      '{ jobQueues { id name accountAlias computeEnvironments { name status statusReason } } }',
+      '{ jobQueues { id name accountAlias computeEnvironments { name state status statusReason } } }',
     );
     expect(api.errors).toBeUndefined();
     const queues = api.data!.jobQueues;
@@ -67,12 +67,17 @@ describeInChromium('Job queues in the console (Debian Chromium)', () => {
         reason: gpu.statusReason,
         color: 'rgb(161, 26, 26)',
       });
-      // A VALID environment is not marked and gives no reason.
-      const healthy = await o.page.$$eval('table.queues [data-environment-status="VALID"]', (lis) =>
-        lis.map((li) => [li.className, li.querySelector('[data-environment-reason]')]),
-      );
-      expect(healthy.length).toBeGreaterThan(0);
-      expect(healthy).toEqual(healthy.map(() => ['env-ok', null]));
+      // Every environment as the API has it: red with its reason when DISABLED or INVALID,
+      // unmarked and without a reason otherwise.
+      for (const q of queues)
+        for (const e of q.computeEnvironments) {
+          const shown = await o.page.$eval(
+            `tr[data-queue-id="${q.id}"] [data-environment="${e.name}"]`,
+            (li) => [li.className, li.querySelector('[data-environment-reason]')?.textContent],
+          );
+          const bad = e.state === 'DISABLED' || e.status === 'INVALID';
+          expect(shown).toEqual(bad ? ['env-bad', e.statusReason] : ['env-ok', undefined]);
+        }
 
       // Each front as jobQueue's front answers it: its first jobs linked to their pages, or
       // "front unavailable" with the error's message while the rest of the row stays.
