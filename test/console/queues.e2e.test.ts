@@ -8,6 +8,7 @@ import {
 import { gql } from '../support/gateway.ts';
 import { useConsoleRig } from './consoleRig.ts';
 import { inTab } from './tab.ts';
+import { fits } from './triageOracle.ts';
 
 /**
  * Job queues in the console (issue 103 item 4), in Debian's Chromium through the real server on
@@ -111,6 +112,9 @@ describeInChromium('Job queues in the console (Debian Chromium)', () => {
       expect(await o.page.getAttribute('nav.top-nav a[aria-current="page"]', 'href')).toBe(
         '/console/queues',
       );
+      // It fits a phone's width: one card per queue.
+      await o.page.setViewportSize({ width: 390, height: 844 });
+      expect(await fits(o.page)).toBe(true);
       expect(o.problems).toEqual([]);
     });
   });
