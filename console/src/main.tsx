@@ -7,6 +7,8 @@ import { JobPage } from './job.tsx';
 import { HISTORY_PATH, HistoryPage } from './history.tsx';
 import { NotificationsPage } from './notifications.tsx';
 import { NOTIFICATIONS_PATH } from './notificationData.ts';
+import { QueuesPage } from './queues.tsx';
+import { QUEUES_PATH } from './queueData.ts';
 import { lastSearch } from './filters.ts';
 import { forgetToken, onTokenLink, readToken, saveToken } from './token.ts';
 import './style.css';
@@ -135,12 +137,13 @@ function App() {
   const jobId = jobMatch ? decoded(jobMatch[1] ?? '') : null;
   const isHistory = /\/console\/history\/?$/.test(location.pathname);
   const isNotify = /\/console\/notifications\/?$/.test(location.pathname);
+  const isQueues = /\/console\/queues\/?$/.test(location.pathname);
   return (
     <>
       <header class="top">
         <a
           class="brand"
-          href={`${consolePath}${jobMatch || isHistory || isNotify ? lastSearch() : location.search}`}
+          href={`${consolePath}${jobMatch || isHistory || isNotify || isQueues ? lastSearch() : location.search}`}
         >
           jobgraph <span>jobs</span>
         </a>
@@ -148,6 +151,9 @@ function App() {
           <a href={`${consolePath}${lastSearch()}`}>Jobs</a>
           <a href={HISTORY_PATH} {...(isHistory ? { 'aria-current': 'page' } : {})}>
             History
+          </a>
+          <a href={QUEUES_PATH} {...(isQueues ? { 'aria-current': 'page' } : {})}>
+            Queues
           </a>
           <a href={NOTIFICATIONS_PATH} {...(isNotify ? { 'aria-current': 'page' } : {})}>
             Notifications
@@ -188,6 +194,8 @@ function App() {
           <HistoryPage token={token} onRefused={onRefused} />
         ) : isNotify ? (
           <NotificationsPage token={token} onRefused={onRefused} />
+        ) : isQueues ? (
+          <QueuesPage token={token} onRefused={onRefused} />
         ) : (
           <JobList token={token} onRefused={onRefused} />
         )}

@@ -75,7 +75,7 @@ function securityHeaders(res: express.Response): void {
 }
 
 /**
- * `GET /console` (the list), `/console/jobs/<global ID>` (one job), `/console/history`, `/console/notifications` and `/console/assets/<hashed
+ * `GET /console` (the list), `/console/jobs/<global ID>` (one job), `/console/history`, `/console/notifications`, `/console/queues` and `/console/assets/<hashed
  * name>`: the page is HTML that names its hashed script and stylesheet, revalidated on every load
  * (`no-cache`); the assets change name when they change, so they are cached for a year,
  * immutable. The page needs the build (`npm run build`); without it, /console says so (503).
@@ -114,5 +114,6 @@ export function consoleRouter(dir: string = CONSOLE_DIR): express.Router {
   // The history view (console/src/history.tsx): its assets are beside it, as `/console/`'s.
   router.get(`${CONSOLE_PATH}/history`, serve(1));
   router.get(`${CONSOLE_PATH}/notifications`, serve(1));
+  router.get(`${CONSOLE_PATH}/queues`, serve(1));
   return router;
 }

@@ -36,6 +36,7 @@ describe('GET /console', () => {
     `/console/jobs/${encodeURIComponent(exampleGlobalIds().cosbatch)}`,
     '/console/history',
     '/console/notifications',
+    '/console/queues',
   ])(
     '%s: the page under a strict policy, revalidated each load, its hashed assets cached for a year',
     async (path) => {
