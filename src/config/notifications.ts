@@ -20,7 +20,6 @@ export function notificationsOf(env: Env): Config['notifications'] {
     secret,
     allowHosts,
     timeoutMs: int(env, 'JOBGRAPH_NOTIFY_TIMEOUT_MS', 15000, 100, 60000),
-    hostConcurrency: int(env, 'JOBGRAPH_NOTIFY_HOST_CONCURRENCY', 4, 1, 100),
     rotationOverlapSeconds: int(
       env,
       'JOBGRAPH_NOTIFY_ROTATION_OVERLAP_SECONDS',

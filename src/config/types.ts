@@ -320,8 +320,6 @@ export interface Config {
     allowHosts: readonly string[];
     /** Longest one delivery attempt may take, in ms (JOBGRAPH_NOTIFY_TIMEOUT_MS, default 15000). */
     timeoutMs: number;
-    /** Deliveries in flight to one host at most (JOBGRAPH_NOTIFY_HOST_CONCURRENCY, default 4). */
-    hostConcurrency: number;
     /**
      * How long a rotated-out signing secret still signs beside the new one, in s
      * (JOBGRAPH_NOTIFY_ROTATION_OVERLAP_SECONDS, default 86400 = 24 h, 0–2592000).

@@ -239,11 +239,6 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
   ),
   history('JOBGRAPH_NOTIFY_TIMEOUT_MS', '15000', 'longest one notification delivery attempt, ms'),
   history(
-    'JOBGRAPH_NOTIFY_HOST_CONCURRENCY',
-    '4',
-    'notification deliveries in flight to one host at most',
-  ),
-  history(
     'JOBGRAPH_NOTIFY_ROTATION_OVERLAP_SECONDS',
     '86400',
     'seconds a rotated-out webhook signing secret still signs beside the new one (0–2592000)',

@@ -74,7 +74,6 @@ export function openNotifications(
     box,
     allowHosts: config.notifications.allowHosts,
     timeoutMs: config.notifications.timeoutMs,
-    hostConcurrency: config.notifications.hostConcurrency,
     ...(metrics ? { onAttempt: (o: AttemptOutcome) => metrics.attempt(o) } : {}),
     onDisabled: (ruleId, reason) => notifications?.disabled(ruleId, reason),
     holds: (rule, jobId) => holdsAccountOf(rule, jobId, jobs.accountOf),

@@ -57,7 +57,8 @@ export interface OutboxOptions {
   box: SecretBox;
   allowHosts: readonly string[];
   timeoutMs: number;
-  hostConcurrency: number;
+  /** Attempts in flight to one host at most (default HOST_CONCURRENCY); tests narrow it. */
+  hostConcurrency?: number;
   /** The clock (epoch ms); tests move it instead of waiting. */
   now?: () => number;
   /** Jitter in [0, 1). */
@@ -93,6 +94,13 @@ const unrefTimeout = (run: () => void, ms: number): Armed => {
  * is taken over, and no longer, so a replica killed mid-attempt delays its delivery by at most this.
  */
 export const LEASE_MS = 75_000;
+/**
+ * Delivery attempts in flight to one host at most: a receiver is one service (a Slack webhook, a
+ * team's endpoint) that a burst of finished jobs should not flood, and 4 keeps a slow host from
+ * holding more than a few of the outbox's attempts while the others go on. No operator needed
+ * another, so it is no longer a variable (was JOBGRAPH_NOTIFY_HOST_CONCURRENCY).
+ */
+const HOST_CONCURRENCY = 4;
 /** Most deliveries claimed at once. */
 const CLAIM_MAX = 50;
 /**
@@ -130,7 +138,7 @@ export class Outbox {
   #counted = { depth: 0, oldest: null as string | null };
   constructor(options: OutboxOptions) {
     this.#o = options;
-    this.#hosts = new HostGate(options.hostConcurrency);
+    this.#hosts = new HostGate(options.hostConcurrency ?? HOST_CONCURRENCY);
     this.#now = options.now ?? Date.now;
     this.#opened = new OpenedValues(options.box);
   }
