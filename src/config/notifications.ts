@@ -19,7 +19,6 @@ export function notificationsOf(env: Env): Config['notifications'] {
   return {
     secret,
     allowHosts,
-    timeoutMs: int(env, 'JOBGRAPH_NOTIFY_TIMEOUT_MS', 15000, 100, 60000),
     rotationOverlapSeconds: int(
       env,
       'JOBGRAPH_NOTIFY_ROTATION_OVERLAP_SECONDS',

@@ -318,8 +318,6 @@ export interface Config {
     secret: string | null;
     /** Hosts a target may name over plain http and on any address (JOBGRAPH_NOTIFY_ALLOW_HOSTS), lower case. */
     allowHosts: readonly string[];
-    /** Longest one delivery attempt may take, in ms (JOBGRAPH_NOTIFY_TIMEOUT_MS, default 15000). */
-    timeoutMs: number;
     /**
      * How long a rotated-out signing secret still signs beside the new one, in s
      * (JOBGRAPH_NOTIFY_ROTATION_OVERLAP_SECONDS, default 86400 = 24 h, 0–2592000).

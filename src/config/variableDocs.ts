@@ -237,7 +237,6 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
     '—',
     'host:port a notification target may use over http, off port 443, on any address (bare host: 443)',
   ),
-  history('JOBGRAPH_NOTIFY_TIMEOUT_MS', '15000', 'longest one notification delivery attempt, ms'),
   history(
     'JOBGRAPH_NOTIFY_ROTATION_OVERLAP_SECONDS',
     '86400',

@@ -73,7 +73,6 @@ export function openNotifications(
     confirmAwaiting: (rows) => notifier.confirmAwaiting(rows),
     box,
     allowHosts: config.notifications.allowHosts,
-    timeoutMs: config.notifications.timeoutMs,
     ...(metrics ? { onAttempt: (o: AttemptOutcome) => metrics.attempt(o) } : {}),
     onDisabled: (ruleId, reason) => notifications?.disabled(ruleId, reason),
     holds: (rule, jobId) => holdsAccountOf(rule, jobId, jobs.accountOf),
