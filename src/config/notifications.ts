@@ -19,13 +19,6 @@ export function notificationsOf(env: Env): Config['notifications'] {
   return {
     secret,
     allowHosts,
-    rotationOverlapSeconds: int(
-      env,
-      'JOBGRAPH_NOTIFY_ROTATION_OVERLAP_SECONDS',
-      86_400,
-      0,
-      30 * 86_400,
-    ),
     maxRules: int(env, 'JOBGRAPH_NOTIFY_MAX_RULES', 500, 1, 100_000),
   };
 }

@@ -319,11 +319,6 @@ export interface Config {
     /** Hosts a target may name over plain http and on any address (JOBGRAPH_NOTIFY_ALLOW_HOSTS), lower case. */
     allowHosts: readonly string[];
     /**
-     * How long a rotated-out signing secret still signs beside the new one, in s
-     * (JOBGRAPH_NOTIFY_ROTATION_OVERLAP_SECONDS, default 86400 = 24 h, 0–2592000).
-     */
-    rotationOverlapSeconds: number;
-    /**
      * Most notification rules one account alias may have (JOBGRAPH_NOTIFY_MAX_RULES, default 500,
      * 1–100000): a rule counts against every alias its (provider, account) pairs name, a `*` rule
      * against every alias.

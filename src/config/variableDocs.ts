@@ -238,11 +238,6 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
     'host:port a notification target may use over http, off port 443, on any address (bare host: 443)',
   ),
   history(
-    'JOBGRAPH_NOTIFY_ROTATION_OVERLAP_SECONDS',
-    '86400',
-    'seconds a rotated-out webhook signing secret still signs beside the new one (0–2592000)',
-  ),
-  history(
     'JOBGRAPH_NOTIFY_MAX_RULES',
     '500',
     'most notification rules one account may have; past it createNotificationRule is refused (1–100000)',

@@ -85,7 +85,6 @@ export function openNotifications(
     accounts,
     logger,
     outbox,
-    rotationOverlapSeconds: config.notifications.rotationOverlapSeconds,
     maxRules: config.notifications.maxRules,
     ...(metrics ? { countChange: (c: RuleChange) => metrics.ruleChange(c) } : {}),
   });

@@ -79,7 +79,7 @@ export interface NotificationsOptions {
   /** `jobgraph_notification_rule_changes_total{change}`. */
   countChange?: (change: RuleChange) => void;
   outbox?: Outbox;
-  /** How long a rotated-out secret still signs, s (JOBGRAPH_NOTIFY_ROTATION_OVERLAP_SECONDS; default 86400). */
+  /** How long a rotated-out secret still signs, s (default ROTATION_OVERLAP_SECONDS); tests shorten it. */
   rotationOverlapSeconds?: number;
   now?: () => number;
 }
@@ -89,6 +89,12 @@ const MAX_NAME = 200;
 const MAX_TARGET_URL = 2048;
 /** JOBGRAPH_NOTIFY_MAX_RULES' default. */
 const DEFAULT_MAX_RULES = 500;
+/**
+ * How long a rotated-out signing secret still signs beside the new one, s: 24 h gives a receiver
+ * a working day to deploy the new secret, and a leaked one stops signing a day after its rotation.
+ * Fixed (was JOBGRAPH_NOTIFY_ROTATION_OVERLAP_SECONDS).
+ */
+const ROTATION_OVERLAP_SECONDS = 86_400;
 
 export class Notifications {
   readonly #o: NotificationsOptions;
@@ -247,7 +253,7 @@ export class Notifications {
         argument: 'id',
       });
     const { box } = this.#o;
-    const overlapMs = (this.#o.rotationOverlapSeconds ?? 86_400) * 1000;
+    const overlapMs = (this.#o.rotationOverlapSeconds ?? ROTATION_OVERLAP_SECONDS) * 1000;
     const secret = newSigningSecret();
     const at = this.#iso();
     const set: Partial<RuleRow> = {
