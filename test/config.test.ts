@@ -48,15 +48,6 @@ describe('Configuration', () => {
     });
   });
 
-  it('reads JOBGRAPH_NOTIFY_MAX_RULES (default 500, 1–100000)', () => {
-    expect(liveConfig({}).notifications.maxRules).toBe(500);
-    expect(liveConfig({ JOBGRAPH_NOTIFY_MAX_RULES: '3' }).notifications.maxRules).toBe(3);
-    for (const value of ['0', '100001', 'many'])
-      expect(
-        thrownBy(ConfigError, () => liveConfig({ JOBGRAPH_NOTIFY_MAX_RULES: value })).variable,
-      ).toBe('JOBGRAPH_NOTIFY_MAX_RULES');
-  });
-
   it('reads the watch (subscription) settings, with documented defaults, and refuses a max poll below the poll', () => {
     expect(liveConfig({}).watch).toEqual({
       pollMs: 2000,

@@ -19,7 +19,6 @@ export function notificationsOf(env: Env): Config['notifications'] {
   return {
     secret,
     allowHosts,
-    maxRules: int(env, 'JOBGRAPH_NOTIFY_MAX_RULES', 500, 1, 100_000),
   };
 }
 

@@ -318,12 +318,6 @@ export interface Config {
     secret: string | null;
     /** Hosts a target may name over plain http and on any address (JOBGRAPH_NOTIFY_ALLOW_HOSTS), lower case. */
     allowHosts: readonly string[];
-    /**
-     * Most notification rules one account alias may have (JOBGRAPH_NOTIFY_MAX_RULES, default 500,
-     * 1–100000): a rule counts against every alias its (provider, account) pairs name, a `*` rule
-     * against every alias.
-     */
-    maxRules: number;
   };
   /** OpenTelemetry traces from the standard OTEL_* variables; null when off (the default). */
   tracing: TracingConfig | null;

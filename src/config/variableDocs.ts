@@ -237,11 +237,6 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
     '—',
     'host:port a notification target may use over http, off port 443, on any address (bare host: 443)',
   ),
-  history(
-    'JOBGRAPH_NOTIFY_MAX_RULES',
-    '500',
-    'most notification rules one account may have; past it createNotificationRule is refused (1–100000)',
-  ),
   observe('LOG_LEVEL', 'info', 'fatal, error, warn, info, debug, trace or silent'),
   observe('JOBGRAPH_METRICS', 'on', 'Prometheus metrics at /metrics (off: 404)'),
   observe('OTEL_EXPORTER_OTLP_ENDPOINT', '— (traces off)', 'OTLP/HTTP base URL; turns traces on'),

@@ -85,7 +85,6 @@ export function openNotifications(
     accounts,
     logger,
     outbox,
-    maxRules: config.notifications.maxRules,
     ...(metrics ? { countChange: (c: RuleChange) => metrics.ruleChange(c) } : {}),
   });
   const notifier = createNotifier(store, database, jobs, logger, outbox, skipped(logger, metrics));
