@@ -1,4 +1,4 @@
-import { ConfigError, int, opt, type Env } from './env.ts';
+import { ConfigError, opt, type Env } from './env.ts';
 import type { Config } from './types.ts';
 
 /**

@@ -268,7 +268,9 @@ describe.each(historyStores())('Whose a notification rule is, on a $name', ({ sk
         variables: { input: input({ name: 'one too many' }) },
       });
       expect(refused.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-      expect(refused.body.errors?.[0]?.message).toContain(`"staging" has ${MAX_RULES} notification rules`);
+      expect(refused.body.errors?.[0]?.message).toContain(
+        `"staging" has ${MAX_RULES} notification rules`,
+      );
       const every = await listed(tokens.every);
       expect(every.total).toBe(MAX_RULES);
       expect(new Set(every.ids).size).toBe(MAX_RULES);
