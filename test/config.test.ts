@@ -38,7 +38,6 @@ describe('Configuration', () => {
         url: null,
         clusterSecret: null,
         maxEntries: 10000,
-        ttlSeconds: 86400,
         opTimeoutMs: 250,
       },
     });

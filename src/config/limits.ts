@@ -46,7 +46,6 @@ const INT_SETTINGS = {
   },
   cache: {
     maxEntries: ['JOBGRAPH_CACHE_MAX_ENTRIES', 10000, 0, 10_000_000],
-    ttlSeconds: ['JOBGRAPH_CACHE_TTL_SECONDS', 86400, 1, 365 * 86400],
     opTimeoutMs: ['JOBGRAPH_CACHE_OP_TIMEOUT_MS', 250, 1, 60000],
   },
   history: {

@@ -165,8 +165,6 @@ export interface Config {
     previousClusterSecret: string | null;
     /** Entries the in-process LRU keeps (JOBGRAPH_CACHE_MAX_ENTRIES, default 10000; 0 turns the cache off). */
     maxEntries: number;
-    /** How long a finished job stays cached, in s (JOBGRAPH_CACHE_TTL_SECONDS, default 86400). */
-    ttlSeconds: number;
     /** Longest a shared-cache (Redis) read or write may take before it counts as a miss, in ms (JOBGRAPH_CACHE_OP_TIMEOUT_MS, default 250). */
     opTimeoutMs: number;
   };

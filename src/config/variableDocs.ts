@@ -165,7 +165,6 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
     'during a rotation of JOBGRAPH_CLUSTER_SECRET: values sealed under it are read too, never written',
   ),
   cache('JOBGRAPH_CACHE_MAX_ENTRIES', '10000', 'entries of the in-process LRU (0: off)'),
-  cache('JOBGRAPH_CACHE_TTL_SECONDS', '86400', 'how long a finished job stays cached, s'),
   cache('JOBGRAPH_CACHE_OP_TIMEOUT_MS', '250', 'longest Redis read or write before a miss, ms'),
   cache(
     'JOBGRAPH_CURSOR_SECRET',
