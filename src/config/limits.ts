@@ -52,7 +52,6 @@ const INT_SETTINGS = {
     retainDays: ['JOBGRAPH_HISTORY_RETAIN_DAYS', 400, 1, 36500],
     maxBytes: ['JOBGRAPH_HISTORY_MAX_BYTES', 10 * GIB, MIB, 1024 * 1024 * GIB],
     searchTimeoutMs: ['JOBGRAPH_HISTORY_SEARCH_TIMEOUT_MS', 5000, 1, 600000],
-    searchesPerCaller: ['JOBGRAPH_HISTORY_SEARCHES_PER_CALLER', 2, 1, 1000],
     maxQueue: ['JOBGRAPH_HISTORY_MAX_QUEUE', 10000, 1, 10_000_000],
   },
   listing: {

@@ -271,8 +271,6 @@ export interface Config {
     maxBytes: number;
     /** A `jobHistory` search's time limit, in ms (JOBGRAPH_HISTORY_SEARCH_TIMEOUT_MS, default 5000). */
     searchTimeoutMs: number;
-    /** `jobHistory` searches one caller may have running at once (JOBGRAPH_HISTORY_SEARCHES_PER_CALLER, default 2). */
-    searchesPerCaller: number;
     /**
      * The history writer's bound (JOBGRAPH_HISTORY_MAX_QUEUE, default 10,000): changes that wait as
      * they came, and jobs that wait; past it the job event queues stop receiving and the watches'

@@ -10,7 +10,7 @@ import { HistoryReader } from './reader.ts';
 import { HistoryWriter, type HistoryWriterOptions, type WriteOutcome } from './writer.ts';
 import { sealedHistoryCursors } from './requestHistory.ts';
 import { storeIdentity } from './storeIdentity.ts';
-import { SearchSlots } from './searchSlots.ts';
+import { SEARCHES_PER_CALLER, SearchSlots } from './searchSlots.ts';
 import { WriterBoundSignal } from './writerBound.ts';
 
 export { historySubscriber } from './subscriber.ts';
@@ -43,7 +43,7 @@ export interface History {
    * receiving and the watches' background reads wait while it is over.
    */
   readonly bound: WriterBoundSignal;
-  /** The `jobHistory` searches each caller may have running at once (JOBGRAPH_HISTORY_SEARCHES_PER_CALLER). */
+  /** The `jobHistory` searches each caller may have running at once (SEARCHES_PER_CALLER). */
   readonly searchSlots: SearchSlots;
   /** Where history is kept (never a password). */
   readonly where: string;
@@ -103,7 +103,7 @@ export async function openHistory(
     writer,
     reader,
     bound,
-    searchSlots: new SearchSlots(config.history.searchesPerCaller),
+    searchSlots: new SearchSlots(SEARCHES_PER_CALLER),
     where: database.where,
     settled: () => settled(writer),
     health: () => {
