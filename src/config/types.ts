@@ -233,8 +233,6 @@ export interface Config {
      * is closed to make room, so churn cannot keep a caller with a token from connecting.
      */
     maxPendingSockets: number;
-    /** How long a new WebSocket may take to send `connection_init`, in ms (JOBGRAPH_WEBSOCKET_INIT_TIMEOUT_MS, default 3000). */
-    socketInitTimeoutMs: number;
     /**
      * graphql-sse single connection mode: reservations (each waiting for, or holding, one event
      * stream) one caller may have (JOBGRAPH_MAX_SSE_RESERVATIONS_PER_CALLER, default 20; every

@@ -314,11 +314,6 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
   watch('JOBGRAPH_MAX_WEBSOCKETS_PER_CALLER', '20', 'open WebSocket connections per caller'),
   watch('JOBGRAPH_MAX_WEBSOCKETS_PENDING', '100', 'WebSockets not yet past connection_init'),
   watch(
-    'JOBGRAPH_WEBSOCKET_INIT_TIMEOUT_MS',
-    '3000',
-    'time a WebSocket has for connection_init, ms',
-  ),
-  watch(
     'JOBGRAPH_MAX_SSE_RESERVATIONS_PER_CALLER',
     '20',
     'SSE single-connection reservations per caller',

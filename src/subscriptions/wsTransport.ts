@@ -90,7 +90,6 @@ export class WsTransport {
       maxSockets: config.watch.maxSockets,
       maxSocketsPerCaller: config.watch.maxSocketsPerCaller,
       maxPendingSockets: config.watch.maxPendingSockets,
-      initTimeoutMs: config.watch.socketInitTimeoutMs,
       originAllowed: (origin, request) =>
         upgradeOriginAllowed(config.corsOrigins, origin, request.headers.host),
       callerOf: (ctx) => this.identities.get(ctx)?.subject ?? NO_SUBJECT_CALLER,
