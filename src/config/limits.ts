@@ -150,7 +150,7 @@ export function resilienceOf(env: Env): Config['resilience'] {
   return { ...intsOf(env, 'resilience'), upstreamRateLimits: upstreamRateLimits(env) };
 }
 
-/** The most requests JOBGRAPH_CALLER_RATE and JOBGRAPH_CALLER_RATE_BURST take (per period, at once). */
+/** The most requests JOBGRAPH_CALLER_RATE takes per period. */
 const MAX_CALLER_RATE = 1_000_000;
 
 /** The default request rate per caller: 600 a minute, all of them at once if need be. */
@@ -160,8 +160,9 @@ const PERIOD_UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h
 
 /**
  * JOBGRAPH_CALLER_RATE (`<requests>/<period>`, e.g. `600/60s`, `10/s`, `1000/1h`; `0` or `off`:
- * none) and JOBGRAPH_CALLER_RATE_BURST (the requests a caller may make at once; default the
- * rate's count). The period is 1 s to 24 h.
+ * none). The period is 1 s to 24 h. The burst (requests a caller may make at once) is the rate's
+ * count: a caller may spend its whole period in one go, and an operator wanting smaller bursts
+ * writes a shorter period (`10/s` rather than `600/60s`). It was JOBGRAPH_CALLER_RATE_BURST.
  */
 export function callerRateOf(env: Env): Config['callerRate'] {
   const name = 'JOBGRAPH_CALLER_RATE';
@@ -182,7 +183,7 @@ export function callerRateOf(env: Env): Config['callerRate'] {
   return {
     count,
     periodMs,
-    burst: int(env, 'JOBGRAPH_CALLER_RATE_BURST', count, 1, MAX_CALLER_RATE),
+    burst: count,
   };
 }
 

@@ -248,7 +248,7 @@ export interface Config {
    * Requests one caller may make (docs/security.md#a-rate-per-caller): a GCRA of `count` per
    * `periodMs` holding up to `burst` at once, per token subject (per client address without a
    * token), across the replicas with Redis (JOBGRAPH_CALLER_RATE, default `600/60s`;
-   * JOBGRAPH_CALLER_RATE_BURST, default the count). null: off (`0` or `off`).
+   * the burst is the count). null: off (`0` or `off`).
    */
   callerRate: { count: number; periodMs: number; burst: number } | null;
   /** The history store (docs/history.md). */

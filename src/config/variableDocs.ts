@@ -254,7 +254,6 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
     '600/60s',
     'requests per caller (token subject; address without one), e.g. 10/s; 0 or off: none',
   ),
-  limits('JOBGRAPH_CALLER_RATE_BURST', "the rate's count", 'requests a caller may make at once'),
   limits('JOBGRAPH_MAX_BODY_BYTES', '1048576', 'largest request body or WebSocket frame, bytes'),
   limits('JOBGRAPH_MAX_DEPTH', '12', 'deepest selection of an operation'),
   limits('JOBGRAPH_MAX_ALIASES', '30', 'aliases in an operation'),
