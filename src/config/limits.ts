@@ -28,7 +28,6 @@ const INT_SETTINGS = {
     maxDepth: ['JOBGRAPH_MAX_DEPTH', 12, 1, 100],
     maxAliases: ['JOBGRAPH_MAX_ALIASES', 30, 0, 1000],
     maxTokens: ['JOBGRAPH_MAX_TOKENS', 4000, 10, 100000],
-    maxDirectives: ['JOBGRAPH_MAX_DIRECTIVES', 50, 0, 1000],
     maxCost: ['JOBGRAPH_MAX_COST', 5000, 1, 1000000],
     maxRootFields: ['JOBGRAPH_MAX_ROOT_FIELDS', 20, 1, 1000],
     maxJobsPerRequest: ['JOBGRAPH_MAX_JOBS_PER_REQUEST', 100, 1, 10000],

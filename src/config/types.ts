@@ -98,8 +98,6 @@ export interface Config {
     maxAliases: number;
     /** Most lexical tokens in one document (JOBGRAPH_MAX_TOKENS, default 4000). */
     maxTokens: number;
-    /** Most directives in one operation (JOBGRAPH_MAX_DIRECTIVES, default 50). */
-    maxDirectives: number;
     /** Highest static cost of one operation (JOBGRAPH_MAX_COST, default 5000). */
     maxCost: number;
     /** Most root fields (aliases included) in one operation (JOBGRAPH_MAX_ROOT_FIELDS, default 20). */

@@ -258,7 +258,6 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
   limits('JOBGRAPH_MAX_DEPTH', '12', 'deepest selection of an operation'),
   limits('JOBGRAPH_MAX_ALIASES', '30', 'aliases in an operation'),
   limits('JOBGRAPH_MAX_TOKENS', '4000', 'lexical tokens in a document'),
-  limits('JOBGRAPH_MAX_DIRECTIVES', '50', 'directives in an operation'),
   limits('JOBGRAPH_MAX_COST', '5000', 'static cost of an operation (README: the weights)'),
   limits('JOBGRAPH_MAX_ROOT_FIELDS', '20', 'root fields of an operation, aliases counted'),
   upstream('JOBGRAPH_UPSTREAM_TIMEOUT_MS', '5000', 'each upstream attempt, ms'),

@@ -72,7 +72,7 @@ export function createQueryLimits(config: Pick<Config, 'limits' | 'introspection
       subscriptionRootDirectivesRule,
       maxCostRule(limits.maxCost, MAX_LIST_FIRST),
       maxAliasesRule(limits.maxAliases),
-      maxDirectivesRule(limits.maxDirectives),
+      maxDirectivesRule(),
       maxDepthRule(limits.maxDepth),
       maxRootFieldsRule(limits.maxRootFields),
     ],
