@@ -100,8 +100,6 @@ export interface Config {
     maxTokens: number;
     /** Highest static cost of one operation (JOBGRAPH_MAX_COST, default 5000). */
     maxCost: number;
-    /** Most root fields (aliases included) in one operation (JOBGRAPH_MAX_ROOT_FIELDS, default 20). */
-    maxRootFields: number;
     /**
      * Most distinct upstream jobs one request may ask for, across all fields, aliases and
      * `_entities` representations (JOBGRAPH_MAX_JOBS_PER_REQUEST, default 100).

@@ -259,7 +259,6 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
   limits('JOBGRAPH_MAX_ALIASES', '30', 'aliases in an operation'),
   limits('JOBGRAPH_MAX_TOKENS', '4000', 'lexical tokens in a document'),
   limits('JOBGRAPH_MAX_COST', '5000', 'static cost of an operation (README: the weights)'),
-  limits('JOBGRAPH_MAX_ROOT_FIELDS', '20', 'root fields of an operation, aliases counted'),
   upstream('JOBGRAPH_UPSTREAM_TIMEOUT_MS', '5000', 'each upstream attempt, ms'),
   upstream('JOBGRAPH_UPSTREAM_MAX_ATTEMPTS', '3', 'attempts per job (1–3)'),
   upstream('JOBGRAPH_UPSTREAM_BUDGET_MS', '15000', 'total time per job, ms'),

@@ -74,7 +74,7 @@ export function createQueryLimits(config: Pick<Config, 'limits' | 'introspection
       maxAliasesRule(limits.maxAliases),
       maxDirectivesRule(),
       maxDepthRule(limits.maxDepth),
-      maxRootFieldsRule(limits.maxRootFields),
+      maxRootFieldsRule(),
     ],
     parseOptions: { maxTokens: limits.maxTokens },
     hideSchemaDetailsFromClientErrors: !config.introspection,
