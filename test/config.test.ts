@@ -59,7 +59,6 @@ describe('Configuration', () => {
       maxPendingSockets: 100,
       maxReservationsPerCaller: 20,
       maxReservations: 1000,
-      reservationTimeoutMs: 10000,
     });
     const env = {
       JOBGRAPH_WATCH_POLL_MS: '500',
@@ -72,7 +71,6 @@ describe('Configuration', () => {
       JOBGRAPH_MAX_WEBSOCKETS_PENDING: '5',
       JOBGRAPH_MAX_SSE_RESERVATIONS_PER_CALLER: '4',
       JOBGRAPH_MAX_SSE_RESERVATIONS: '11',
-      JOBGRAPH_SSE_RESERVATION_TIMEOUT_MS: '750',
     };
     expect(liveConfig(env).watch).toEqual({
       pollMs: 500,
@@ -85,15 +83,11 @@ describe('Configuration', () => {
       maxPendingSockets: 5,
       maxReservationsPerCaller: 4,
       maxReservations: 11,
-      reservationTimeoutMs: 750,
     });
     expect(() =>
       liveConfig({ JOBGRAPH_WATCH_POLL_MS: '5000', JOBGRAPH_WATCH_MAX_POLL_MS: '1000' }),
     ).toThrow(/JOBGRAPH_WATCH_MAX_POLL_MS/);
     expect(() => liveConfig({ JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER: '0' })).toThrow(ConfigError);
-    expect(() => liveConfig({ JOBGRAPH_SSE_RESERVATION_TIMEOUT_MS: '10' })).toThrow(
-      /JOBGRAPH_SSE_RESERVATION_TIMEOUT_MS/,
-    );
   });
 
   it('reads the AWS endpoint variants as the AWS SDK does (default off)', () => {

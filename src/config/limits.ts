@@ -66,7 +66,6 @@ const INT_SETTINGS = {
     maxPendingSockets: ['JOBGRAPH_MAX_WEBSOCKETS_PENDING', 100, 1, 1_000_000],
     maxReservationsPerCaller: ['JOBGRAPH_MAX_SSE_RESERVATIONS_PER_CALLER', 20, 1, 1_000_000],
     maxReservations: ['JOBGRAPH_MAX_SSE_RESERVATIONS', 1000, 1, 1_000_000],
-    reservationTimeoutMs: ['JOBGRAPH_SSE_RESERVATION_TIMEOUT_MS', 10000, 100, 600000],
   },
 } as const satisfies Record<string, Record<string, IntSetting>>;
 

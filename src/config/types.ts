@@ -237,8 +237,6 @@ export interface Config {
     maxReservationsPerCaller: number;
     /** Single connection mode reservations the process holds at most (JOBGRAPH_MAX_SSE_RESERVATIONS, default 1000); a connected one is a file descriptor. */
     maxReservations: number;
-    /** How long a reservation waits for its event stream before it lapses, in ms (JOBGRAPH_SSE_RESERVATION_TIMEOUT_MS, default 10000). */
-    reservationTimeoutMs: number;
   };
   /**
    * Requests one caller may make (docs/security.md#a-rate-per-caller): a GCRA of `count` per

@@ -316,7 +316,6 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
     'SSE single-connection reservations per caller',
   ),
   watch('JOBGRAPH_MAX_SSE_RESERVATIONS', '1000', 'SSE single-connection reservations per process'),
-  watch('JOBGRAPH_SSE_RESERVATION_TIMEOUT_MS', '10000', 'how long a reservation waits, ms'),
 ];
 
 /**

@@ -43,6 +43,14 @@ import {
 
 export { isSingleConnectionRequest } from './sseStream.ts';
 
+/**
+ * How long a reservation waits for its event stream before it lapses, ms: graphql-sse's client
+ * opens the stream right after its `PUT` answers, so 10 s is many round trips, and an abandoned
+ * reservation holds its caller's slot no longer. Fixed (was JOBGRAPH_SSE_RESERVATION_TIMEOUT_MS);
+ * exported for the tests, which move their clock past it.
+ */
+export const RESERVATION_TIMEOUT_MS = 10_000;
+
 /** What the single connection mode needs of one request: who asks, its ID, its operation (body or URL), and Apollo's pipeline for it. */
 export interface SingleConnectionCall {
   identity: Identity;
@@ -115,7 +123,7 @@ export interface SingleConnectionSse {
  * nobody learns of another caller's stream. This means the stream request carries the
  * `Authorization` header too, which graphql-sse's client does (a bare browser `EventSource`
  * cannot). Reservations are bounded per caller and in the process, and lapse when no stream
- * connects within `reservationTimeoutMs`.
+ * connects within RESERVATION_TIMEOUT_MS.
  *
  * With `shared` (the replicas' Redis), a reservation is any replica's: its event stream, its
  * operations and its stops may each reach a different replica (sseRelayedRequests.ts), so no
@@ -154,13 +162,13 @@ class SingleConnectionServer implements RelayHost {
     this.reservations = new SseReservations<Stream>({
       maxPerCaller: watch.maxReservationsPerCaller,
       maxTotal: watch.maxReservations,
-      timeoutMs: watch.reservationTimeoutMs,
+      timeoutMs: RESERVATION_TIMEOUT_MS,
       scheduler: options.scheduler,
     });
     this.relay = options.shared
       ? new RelayedReservations(options.shared, this, {
           maxPerCaller: watch.maxReservationsPerCaller,
-          timeoutMs: watch.reservationTimeoutMs,
+          timeoutMs: RESERVATION_TIMEOUT_MS,
           // Two Redis round trips and a hop through the other replica's event loop.
           replyTimeoutMs: Math.max(1000, 4 * cache.opTimeoutMs),
           logger: options.logger,

@@ -12,6 +12,7 @@ import {
 } from '../support/gateway.ts';
 import { ManualScheduler } from '../support/scheduler.ts';
 import { streamToken } from '../../src/subscriptions/sseStream.ts';
+import { RESERVATION_TIMEOUT_MS } from '../../src/subscriptions/sseSingleConnection.ts';
 import { movableImportExportJob, type Event } from '../support/subscriptions.ts';
 
 // graphql-sse's single connection mode (PROTOCOL.md): one reserved event stream per client,
@@ -24,7 +25,6 @@ const inProgress = movableImportExportJob('INPG1');
 const QUERY =
   'subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state providerStatus terminal } }';
 const JOB = `query Job($id: ID!) { job(id: $id) { id state ... on ImportExportJob { jobType } } }`;
-const RESERVATION_TIMEOUT_MS = 10_000;
 
 let gw: TestGateway;
 let clock: ManualScheduler;
@@ -39,7 +39,6 @@ beforeAll(async () => {
       JOBGRAPH_MAX_COST: '60',
       JOBGRAPH_MAX_SSE_RESERVATIONS_PER_CALLER: '2',
       JOBGRAPH_MAX_SSE_RESERVATIONS: '3',
-      JOBGRAPH_SSE_RESERVATION_TIMEOUT_MS: String(RESERVATION_TIMEOUT_MS),
     },
     { watchScheduler: clock },
   );
