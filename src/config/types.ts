@@ -196,12 +196,6 @@ export interface Config {
     /** How often a watched job with a healthy event source is re-read anyway, in ms (JOBGRAPH_EVENT_RECONCILE_SECONDS, default 300 s). */
     reconcileMs: number;
     /**
-     * A message handed out more often than this (its `ApproximateReceiveCount`) is rejected and
-     * deleted unread (JOBGRAPH_EVENT_MAX_RECEIVES, default 5): one whose apply never ends cannot
-     * come back for ever.
-     */
-    maxReceives: number;
-    /**
      * How long a change a read found waits for its event before the job's provider, account and
      * region stop being live by events (JOBGRAPH_EVENT_MISS_GRACE_SECONDS, default 60 s), in ms.
      */

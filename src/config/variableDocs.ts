@@ -293,11 +293,6 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
     'how often a job live by events is re-read anyway, s',
   ),
   watch(
-    'JOBGRAPH_EVENT_MAX_RECEIVES',
-    '5',
-    'receives after which an event message is rejected and deleted unread',
-  ),
-  watch(
     'JOBGRAPH_EVENT_MISS_GRACE_SECONDS',
     '60',
     'how long a change a read found waits for its event before coverage goes off, s',
