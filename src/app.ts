@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { DestinationStream, Logger } from 'pino';
 import { demoTokens, type DemoTokens } from './auth/demoTokens.ts';
 import { accountGroupsNameAccounts, eventsOf, loadConfig, type Config } from './config/index.ts';
-import { closeSources, createSources, transportLimits, type Sources } from './datasources/index.ts';
+import {
+  closeSources,
+  createSources,
+  transportLimits,
+  type Sources,
+  type UpstreamBounds,
+} from './datasources/index.ts';
 import { createJobLogs, type JobLogs } from './datasources/logs/jobLogs.ts';
 import type { AwsAccounts, AccountState } from './datasources/shared/accounts.ts';
 import { factsOf, failureOf } from './datasources/registry.ts';
@@ -229,6 +235,7 @@ async function openCore(config: Config, options: GatewayOptions) {
     rateBucket,
     accounts,
     history ? retainedJobs(history.reader) : undefined,
+    options.bounds,
   );
   return {
     ...{ built, logger, health, observability, cluster, share, cache, history, rateBucket },
@@ -311,7 +318,15 @@ export interface GatewayOptions {
    * prove what eviction keeps without sending 50,000 events.
    */
   statesSize?: number;
+  /** Bounds fixed in production that a test narrows (see GatewayBounds). */
+  bounds?: GatewayBounds;
 }
+
+/**
+ * Bounds that are constants beside their use, not configuration (no operator needed them), that a
+ * test narrows to see each at work without making hundreds of anything; unset: the constants.
+ */
+export type GatewayBounds = UpstreamBounds;
 
 export interface DemoGateway extends Gateway {
   emulators: EmulatorSet;
@@ -353,6 +368,8 @@ export async function startDemo(
     emulatorKeepCalls?: number;
     /** The job-state store's bound (see `startGateway`). */
     statesSize?: number;
+    /** Bounds fixed in production that a test narrows (see `startGateway`). */
+    bounds?: GatewayBounds;
   } = {},
 ): Promise<DemoGateway> {
   // Loaded here, not at the top: live mode never runs the emulators.
@@ -390,6 +407,7 @@ export async function startDemo(
       ...(options.watchScheduler ? { watchScheduler: options.watchScheduler } : {}),
       ...(options.listClock ? { listClock: options.listClock } : {}),
       ...(options.statesSize === undefined ? {} : { statesSize: options.statesSize }),
+      ...(options.bounds ? { bounds: options.bounds } : {}),
       sandbox: {
         ...(options.sandboxDocument ? { document: options.sandboxDocument } : {}),
         headers: { Authorization: `Bearer ${tokens.read}` },

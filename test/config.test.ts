@@ -31,8 +31,6 @@ describe('Configuration', () => {
         maxBodyBytes: 1048576,
         maxJobsPerRequest: 100,
         upstreamMaxBodyBytes: 1048576,
-        callerConcurrency: 20,
-        maxClientsPerProvider: 32,
       },
       cache: {
         url: null,

@@ -32,8 +32,6 @@ const INT_SETTINGS = {
     maxJobsPerRequest: ['JOBGRAPH_MAX_JOBS_PER_REQUEST', 100, 1, 10000],
     maxListSourcesPerRequest: ['JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST', 20, 1, 1000],
     upstreamMaxBodyBytes: ['JOBGRAPH_UPSTREAM_MAX_BODY_BYTES', MIB, 1024, 256 * MIB],
-    callerConcurrency: ['JOBGRAPH_CALLER_CONCURRENCY', 20, 1, 1024],
-    maxClientsPerProvider: ['JOBGRAPH_MAX_CLIENTS_PER_PROVIDER', 32, 1, 1024],
   },
   resilience: {
     upstreamBudgetMs: ['JOBGRAPH_UPSTREAM_BUDGET_MS', 15000, 100, 120000],

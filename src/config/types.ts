@@ -113,14 +113,6 @@ export interface Config {
     maxListSourcesPerRequest: number;
     /** Largest upstream response body read, in bytes (JOBGRAPH_UPSTREAM_MAX_BODY_BYTES, default 1 MiB). */
     upstreamMaxBodyBytes: number;
-    /**
-     * Concurrent upstream calls one caller (token subject) may have at one provider, across
-     * all of its requests, while another caller waits for a slot there (JOBGRAPH_CALLER_CONCURRENCY,
-     * default 20); a lone caller uses every free slot (guard/fairLimit.ts).
-     */
-    callerConcurrency: number;
-    /** Regional clients (each with its sockets) a provider keeps open at most (JOBGRAPH_MAX_CLIENTS_PER_PROVIDER, default 32). */
-    maxClientsPerProvider: number;
   };
   resilience: {
     /** Most time one job may take across attempts and waits, in ms (JOBGRAPH_UPSTREAM_BUDGET_MS, default 15000). */
