@@ -47,6 +47,7 @@ export { isLoopbackHost } from './http/loopback.ts';
 import { createObservability, type Observability } from './observability/index.ts';
 import type { BreakerState } from './observability/metrics.ts';
 import type { Scheduler } from './subscriptions/scheduler.ts';
+import type { SubscriptionBounds } from './subscriptions/bounds.ts';
 
 export interface Gateway {
   config: Config;
@@ -259,6 +260,7 @@ function serverParts(
     ...(observability ? { observability } : {}),
     ...(options.sandbox ? { sandbox: options.sandbox } : {}),
     ...(options.watchScheduler ? { watchScheduler: options.watchScheduler } : {}),
+    ...(options.bounds ? { bounds: options.bounds } : {}),
   };
 }
 
@@ -326,7 +328,7 @@ export interface GatewayOptions {
  * Bounds that are constants beside their use, not configuration (no operator needed them), that a
  * test narrows to see each at work without making hundreds of anything; unset: the constants.
  */
-export type GatewayBounds = UpstreamBounds;
+export type GatewayBounds = UpstreamBounds & SubscriptionBounds;
 
 export interface DemoGateway extends Gateway {
   emulators: EmulatorSet;

@@ -203,8 +203,6 @@ export interface Config {
     maxPerCaller: number;
     /** Open subscriptions the process serves at most (JOBGRAPH_MAX_SUBSCRIPTIONS, default 10000). */
     maxTotal: number;
-    /** WebSocket ping interval, in ms (JOBGRAPH_WATCH_HEARTBEAT_MS, default 15000; SSE streams get a comment line every 12 s). */
-    heartbeatMs: number;
     /** Open WebSocket connections the process holds at most (JOBGRAPH_MAX_WEBSOCKETS, default 1000); each is a file descriptor. */
     maxSockets: number;
     /** Open WebSocket connections one caller (token subject) may hold (JOBGRAPH_MAX_WEBSOCKETS_PER_CALLER, default 20). */

@@ -293,7 +293,6 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
   ),
   watch('JOBGRAPH_WATCH_POLL_MS', '2000', 'first wait between two polls of a watched job, ms'),
   watch('JOBGRAPH_WATCH_MAX_POLL_MS', '30000', 'longest wait between two polls, ms'),
-  watch('JOBGRAPH_WATCH_HEARTBEAT_MS', '15000', 'WebSocket ping interval, ms'),
   watch('JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER', '20', 'open subscriptions per caller'),
   watch('JOBGRAPH_MAX_SUBSCRIPTIONS', '10000', 'open subscriptions per process'),
   watch('JOBGRAPH_MAX_WEBSOCKETS', '1000', 'open WebSocket connections per process'),

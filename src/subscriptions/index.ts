@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Identity } from '../auth/identity.ts';
 import type { CallerRate } from '../http/callerRate.ts';
 import type { QueryLimits } from '../limits/index.ts';
+import type { SubscriptionBounds } from './bounds.ts';
 import { WatchHub, type WatchHubOptions } from './hub.ts';
 import type { SharedReservations } from './sseRelay.ts';
 import { SseTransport } from './sseTransport.ts';
@@ -49,6 +50,8 @@ export interface SubscriptionOptions extends Pick<
   sharedReservations?: SharedReservations;
   /** The callers' request rate, which each WebSocket operation spends (SSE requests spend it at the HTTP edge); none: off. */
   callerRate?: CallerRate;
+  /** Bounds fixed in production that a test narrows (bounds.ts). */
+  bounds?: SubscriptionBounds;
 }
 
 export interface Subscriptions {
@@ -97,6 +100,7 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
     // An operation relayed from another replica runs through Apollo's pipeline as its sender.
     execute: (call) => options.executeOperation(call),
     ...(options.sharedReservations ? { shared: options.sharedReservations } : {}),
+    ...(options.bounds ? { bounds: options.bounds } : {}),
   });
   const ws = new WsTransport(common, {
     config,
@@ -104,6 +108,7 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
     verifyToken: (authorization) => options.verifyToken(authorization),
     executeOperation: (call) => options.executeOperation(call),
     ...(options.callerRate ? { callerRate: options.callerRate } : {}),
+    ...(options.bounds ? { bounds: options.bounds } : {}),
   });
   return {
     hub,
