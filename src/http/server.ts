@@ -70,9 +70,9 @@ import {
   type OperationCall,
   type Scheduler,
   type SharedReservations,
+  type SubscriptionBounds,
   type Subscriptions,
 } from '../subscriptions/index.ts';
-import type { SubscriptionBounds } from '../subscriptions/bounds.ts';
 
 export { createFormatError } from './formatError.ts';
 

@@ -12,6 +12,7 @@ import { transportCommon } from './transportCommon.ts';
 import { ValidDocuments } from './validDocuments.ts';
 import { WsTransport, type OperationCall } from './wsTransport.ts';
 
+export type { SubscriptionBounds } from './bounds.ts';
 export type { Scheduler } from './scheduler.ts';
 export { isSingleConnectionRequest } from './sseSingleConnection.ts';
 
