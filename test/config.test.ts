@@ -54,7 +54,6 @@ describe('Configuration', () => {
       maxSockets: 1000,
       maxSocketsPerCaller: 20,
       maxPendingSockets: 100,
-      maxReservationsPerCaller: 20,
       maxReservations: 1000,
     });
     const env = {
@@ -65,7 +64,6 @@ describe('Configuration', () => {
       JOBGRAPH_MAX_WEBSOCKETS: '9',
       JOBGRAPH_MAX_WEBSOCKETS_PER_CALLER: '2',
       JOBGRAPH_MAX_WEBSOCKETS_PENDING: '5',
-      JOBGRAPH_MAX_SSE_RESERVATIONS_PER_CALLER: '4',
       JOBGRAPH_MAX_SSE_RESERVATIONS: '11',
     };
     expect(liveConfig(env).watch).toEqual({
@@ -76,7 +74,6 @@ describe('Configuration', () => {
       maxSockets: 9,
       maxSocketsPerCaller: 2,
       maxPendingSockets: 5,
-      maxReservationsPerCaller: 4,
       maxReservations: 11,
     });
     expect(() =>

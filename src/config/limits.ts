@@ -61,7 +61,6 @@ const INT_SETTINGS = {
     maxSockets: ['JOBGRAPH_MAX_WEBSOCKETS', 1000, 1, 1_000_000],
     maxSocketsPerCaller: ['JOBGRAPH_MAX_WEBSOCKETS_PER_CALLER', 20, 1, 1_000_000],
     maxPendingSockets: ['JOBGRAPH_MAX_WEBSOCKETS_PENDING', 100, 1, 1_000_000],
-    maxReservationsPerCaller: ['JOBGRAPH_MAX_SSE_RESERVATIONS_PER_CALLER', 20, 1, 1_000_000],
     maxReservations: ['JOBGRAPH_MAX_SSE_RESERVATIONS', 1000, 1, 1_000_000],
   },
 } as const satisfies Record<string, Record<string, IntSetting>>;

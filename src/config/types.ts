@@ -213,12 +213,6 @@ export interface Config {
      * is closed to make room, so churn cannot keep a caller with a token from connecting.
      */
     maxPendingSockets: number;
-    /**
-     * graphql-sse single connection mode: reservations (each waiting for, or holding, one event
-     * stream) one caller may have (JOBGRAPH_MAX_SSE_RESERVATIONS_PER_CALLER, default 20; every
-     * anonymous caller together counts as one).
-     */
-    maxReservationsPerCaller: number;
     /** Single connection mode reservations the process holds at most (JOBGRAPH_MAX_SSE_RESERVATIONS, default 1000); a connected one is a file descriptor. */
     maxReservations: number;
   };

@@ -298,11 +298,6 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
   watch('JOBGRAPH_MAX_WEBSOCKETS', '1000', 'open WebSocket connections per process'),
   watch('JOBGRAPH_MAX_WEBSOCKETS_PER_CALLER', '20', 'open WebSocket connections per caller'),
   watch('JOBGRAPH_MAX_WEBSOCKETS_PENDING', '100', 'WebSockets not yet past connection_init'),
-  watch(
-    'JOBGRAPH_MAX_SSE_RESERVATIONS_PER_CALLER',
-    '20',
-    'SSE single-connection reservations per caller',
-  ),
   watch('JOBGRAPH_MAX_SSE_RESERVATIONS', '1000', 'SSE single-connection reservations per process'),
 ];
 

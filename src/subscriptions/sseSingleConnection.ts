@@ -22,6 +22,7 @@ import {
   reservationOwner,
   type Reservation,
 } from './sseReservations.ts';
+import type { SubscriptionBounds } from './bounds.ts';
 import type { SharedReservations } from './sseRelay.ts';
 import { RelayedReservations, type RelayHost } from './sseRelayedRequests.ts';
 import {
@@ -50,6 +51,13 @@ export { isSingleConnectionRequest } from './sseStream.ts';
  * exported for the tests, which move their clock past it.
  */
 export const RESERVATION_TIMEOUT_MS = 10_000;
+
+/**
+ * Reservations one caller may hold, waiting for their stream or connected (every anonymous caller
+ * together counts as one): a page holds one, so 20 is a user's every tab and device, as the 20
+ * open subscriptions a caller may have by default. Fixed (was JOBGRAPH_MAX_SSE_RESERVATIONS_PER_CALLER).
+ */
+const RESERVATIONS_PER_CALLER = 20;
 
 /** What the single connection mode needs of one request: who asks, its ID, its operation (body or URL), and Apollo's pipeline for it. */
 export interface SingleConnectionCall {
@@ -87,6 +95,8 @@ export interface SingleConnectionOptions {
   }) => Promise<FormattedExecutionResult>;
   /** The reservations the replicas share (Redis), so that any replica serves any request of the mode; none: this process's own. */
   shared?: SharedReservations;
+  /** Bounds fixed in production that a test narrows (bounds.ts). */
+  bounds?: SubscriptionBounds;
 }
 
 export interface SingleConnectionSse {
@@ -159,15 +169,16 @@ class SingleConnectionServer implements RelayHost {
       authenticated: true,
     });
     const { watch, cache } = options.config;
+    const maxPerCaller = options.bounds?.maxReservationsPerCaller ?? RESERVATIONS_PER_CALLER;
     this.reservations = new SseReservations<Stream>({
-      maxPerCaller: watch.maxReservationsPerCaller,
+      maxPerCaller,
       maxTotal: watch.maxReservations,
       timeoutMs: RESERVATION_TIMEOUT_MS,
       scheduler: options.scheduler,
     });
     this.relay = options.shared
       ? new RelayedReservations(options.shared, this, {
-          maxPerCaller: watch.maxReservationsPerCaller,
+          maxPerCaller,
           timeoutMs: RESERVATION_TIMEOUT_MS,
           // Two Redis round trips and a hop through the other replica's event loop.
           replyTimeoutMs: Math.max(1000, 4 * cache.opTimeoutMs),

@@ -37,10 +37,9 @@ beforeAll(async () => {
       JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER: '2',
       JOBGRAPH_MAX_JOBS_PER_REQUEST: '3',
       JOBGRAPH_MAX_COST: '60',
-      JOBGRAPH_MAX_SSE_RESERVATIONS_PER_CALLER: '2',
       JOBGRAPH_MAX_SSE_RESERVATIONS: '3',
     },
-    { watchScheduler: clock },
+    { watchScheduler: clock, bounds: { maxReservationsPerCaller: 2 } },
   );
   other = await readToken('someone-else');
 });
@@ -409,7 +408,7 @@ describe('Single connection mode reservations', () => {
     expect(await overMine.json()).toEqual({
       errors: [
         {
-          message: expect.stringMatching(/JOBGRAPH_MAX_SSE_RESERVATIONS_PER_CALLER/),
+          message: expect.stringMatching(/at most 2 are allowed per caller/),
           extensions: { code: 'BAD_USER_INPUT' },
         },
       ],
