@@ -90,7 +90,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   accountGroupsNameAccounts(config);
   const core = await openCore(config, options);
   const { logger, observability, cluster, history, accounts, sources } = core;
-  const { logs, closeLogs } = await openJobLogs(config, core, options.watchScheduler);
+  const { logs, closeLogs } = await openJobLogs(config, core, options);
   const accountChecks = new AccountChecks(config, accounts);
   const verification = verifyAccounts(config, accountChecks, accounts, sources, logger);
   const scheduler = options.watchScheduler;
@@ -274,15 +274,21 @@ async function openJobLogs(
     Awaited<ReturnType<typeof openCore>>,
     'accounts' | 'observability' | 'logger' | 'cluster'
   >,
-  scheduler: Scheduler | undefined,
+  options: Pick<GatewayOptions, 'watchScheduler' | 'bounds'>,
 ): Promise<{ logs: JobLogs; closeLogs: () => Promise<void> }> {
+  const scheduler = options.watchScheduler;
+  const halfOpenMs = options.bounds?.breakerHalfOpenMs;
   // The log budget on the watch pollers' clock (a test's, moved by hand), else the real one;
   // in Redis, on Redis's.
   const now = scheduler ? () => scheduler.now() : undefined;
   const logBudget = await openLogBudget(config, core.logger, core.cluster, now);
   const logs = createJobLogs(
     config,
-    { ...transportLimits(config), awsAccounts: core.accounts },
+    {
+      ...transportLimits(config),
+      awsAccounts: core.accounts,
+      ...(halfOpenMs === undefined ? {} : { breakerHalfOpenMs: halfOpenMs }),
+    },
     core.observability,
     now,
     logBudget,

@@ -36,7 +36,6 @@ const INT_SETTINGS = {
   resilience: {
     upstreamBudgetMs: ['JOBGRAPH_UPSTREAM_BUDGET_MS', 15000, 100, 120000],
     breakerFailures: ['JOBGRAPH_BREAKER_FAILURES', 5, 1, 1000],
-    breakerHalfOpenMs: ['JOBGRAPH_BREAKER_HALF_OPEN_MS', 10000, 100, 600000],
     shutdownGraceMs: ['JOBGRAPH_SHUTDOWN_GRACE_MS', 10000, 0, 600000],
     logReadsPerSecond: ['JOBGRAPH_LOG_READS_PER_SECOND', 5, 1, 1000],
   },

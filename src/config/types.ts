@@ -119,8 +119,6 @@ export interface Config {
     upstreamBudgetMs: number;
     /** Distinct jobs failing in a row (unavailable) that open a provider-region's circuit (JOBGRAPH_BREAKER_FAILURES, default 5). */
     breakerFailures: number;
-    /** How long an open circuit waits before letting one call test the provider, in ms (JOBGRAPH_BREAKER_HALF_OPEN_MS, default 10000). */
-    breakerHalfOpenMs: number;
     /** How long SIGTERM waits for in-flight requests, in ms (JOBGRAPH_SHUTDOWN_GRACE_MS, default 10000). */
     shutdownGraceMs: number;
     /**

@@ -270,7 +270,6 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
   upstream('JOBGRAPH_UPSTREAM_MAX_BODY_BYTES', '1048576', 'largest upstream answer read, bytes'),
   upstream('JOBGRAPH_PROVIDER_CONCURRENCY', '50', 'concurrent upstream calls per provider'),
   upstream('JOBGRAPH_BREAKER_FAILURES', '5', 'unavailable jobs in a row that open a circuit'),
-  upstream('JOBGRAPH_BREAKER_HALF_OPEN_MS', '10000', 'how long a circuit stays open, ms'),
   upstream(
     'JOBGRAPH_LOG_READS_PER_SECOND',
     '5',

@@ -23,6 +23,7 @@ import type { AttemptObserver } from './shared/attempts.ts';
 import type { TransportOptions } from './shared/options.ts';
 import type { SourceOptions } from './shared/provider.ts';
 import { createSource } from './shared/source.ts';
+import { BREAKER_HALF_OPEN_MS } from './guard/breakers.ts';
 
 export type Sources = { [P in JobProvider]: GuardedSource<P> };
 
@@ -58,6 +59,8 @@ export interface UpstreamBounds {
   callerConcurrency?: number;
   /** Regional clients a provider keeps open (default DEFAULT_MAX_CLIENTS, clientPool.ts). */
   maxClientsPerProvider?: number;
+  /** How long an open circuit stays open, ms (default BREAKER_HALF_OPEN_MS, guard/breakers.ts). */
+  breakerHalfOpenMs?: number;
 }
 
 /**
@@ -107,7 +110,7 @@ export function createSources(
     callerConcurrency: bounds.callerConcurrency ?? CALLER_CONCURRENCY,
     budgetMs: config.resilience.upstreamBudgetMs,
     breakerFailures: config.resilience.breakerFailures,
-    breakerHalfOpenMs: config.resilience.breakerHalfOpenMs,
+    breakerHalfOpenMs: bounds.breakerHalfOpenMs ?? BREAKER_HALF_OPEN_MS,
     ...(retained ? { retained } : {}),
   };
   const sources: Partial<Record<JobProvider, GuardedSource>> = {};

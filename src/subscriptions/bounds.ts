@@ -8,4 +8,6 @@ export interface SubscriptionBounds {
   heartbeatMs?: number;
   /** Single connection reservations one caller may hold (default RESERVATIONS_PER_CALLER, sseSingleConnection.ts). */
   maxReservationsPerCaller?: number;
+  /** How long a watched job's poller pauses for an open circuit, ms (default BREAKER_HALF_OPEN_MS). */
+  breakerHalfOpenMs?: number;
 }

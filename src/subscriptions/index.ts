@@ -4,7 +4,6 @@ import type { Logger } from 'pino';
 import type { Identity } from '../auth/identity.ts';
 import type { CallerRate } from '../http/callerRate.ts';
 import type { QueryLimits } from '../limits/index.ts';
-import type { SubscriptionBounds } from './bounds.ts';
 import { WatchHub, type WatchHubOptions } from './hub.ts';
 import type { SharedReservations } from './sseRelay.ts';
 import { SseTransport } from './sseTransport.ts';
@@ -34,6 +33,7 @@ export interface SubscriptionOptions extends Pick<
   | 'actions'
   | 'logs'
   | 'background'
+  | 'bounds'
 > {
   schema: GraphQLSchema;
   limits: QueryLimits;
@@ -51,8 +51,6 @@ export interface SubscriptionOptions extends Pick<
   sharedReservations?: SharedReservations;
   /** The callers' request rate, which each WebSocket operation spends (SSE requests spend it at the HTTP edge); none: off. */
   callerRate?: CallerRate;
-  /** Bounds fixed in production that a test narrows (bounds.ts). */
-  bounds?: SubscriptionBounds;
 }
 
 export interface Subscriptions {
