@@ -223,6 +223,7 @@ async function openCore(config: Config, options: GatewayOptions) {
     {
       inBatch: async (tx, transitions, jobs) => notifier?.inBatch(tx, transitions, jobs),
       failureCategoryOf: (record) => failureOf(record)?.category ?? null,
+      ...(options.bounds?.historyMaxQueue ? { maxQueue: options.bounds.historyMaxQueue } : {}),
     },
   );
   if (history) observability?.metrics?.historySource(() => history.size());
@@ -334,7 +335,11 @@ export interface GatewayOptions {
  * Bounds that are constants beside their use, not configuration (no operator needed them), that a
  * test narrows to see each at work without making hundreds of anything; unset: the constants.
  */
-export type GatewayBounds = UpstreamBounds & SubscriptionBounds;
+export type GatewayBounds = UpstreamBounds &
+  SubscriptionBounds & {
+    /** The history writer's bound (default MAX_QUEUE, history/writer.ts). */
+    historyMaxQueue?: number;
+  };
 
 export interface DemoGateway extends Gateway {
   emulators: EmulatorSet;

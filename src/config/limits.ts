@@ -47,7 +47,6 @@ const INT_SETTINGS = {
     retainDays: ['JOBGRAPH_HISTORY_RETAIN_DAYS', 400, 1, 36500],
     maxBytes: ['JOBGRAPH_HISTORY_MAX_BYTES', 10 * GIB, MIB, 1024 * 1024 * GIB],
     searchTimeoutMs: ['JOBGRAPH_HISTORY_SEARCH_TIMEOUT_MS', 5000, 1, 600000],
-    maxQueue: ['JOBGRAPH_HISTORY_MAX_QUEUE', 10000, 1, 10_000_000],
   },
   listing: {
     snapshotSeconds: ['JOBGRAPH_LIST_SNAPSHOT_SECONDS', 30, 0, 3600],

@@ -239,12 +239,6 @@ export interface Config {
     maxBytes: number;
     /** A `jobHistory` search's time limit, in ms (JOBGRAPH_HISTORY_SEARCH_TIMEOUT_MS, default 5000). */
     searchTimeoutMs: number;
-    /**
-     * The history writer's bound (JOBGRAPH_HISTORY_MAX_QUEUE, default 10,000): changes that wait as
-     * they came, and jobs that wait; past it the job event queues stop receiving and the watches'
-     * background reads wait until the store catches up (docs/history.md, "Falling behind").
-     */
-    maxQueue: number;
   };
   /**
    * Origins a browser may call from (JOBGRAPH_CORS_ORIGINS: comma-separated origins, or `*`).

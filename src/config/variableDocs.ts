@@ -217,11 +217,6 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
     'time limit of a jobHistory search, ms (1–600000); past it BAD_USER_INPUT',
   ),
   history(
-    'JOBGRAPH_HISTORY_MAX_QUEUE',
-    '10000',
-    'jobs waiting to be written before event queues pause and background reads wait (1–10000000)',
-  ),
-  history(
     'JOBGRAPH_NOTIFY_SECRET',
     '— (live: notifications off; demo: made at start)',
     'key sealing notification targets and signing secrets, 32+ characters; replicas share it',

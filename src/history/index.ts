@@ -80,14 +80,13 @@ export async function openHistory(
   records: Pick<HistoryWriterOptions, 'withoutSecrets' | 'factsOf'>,
   logger: HistoryLogger,
   count?: (outcome: WriteOutcome, n: number) => void,
-  more: Pick<HistoryWriterOptions, 'inBatch' | 'failureCategoryOf'> = {},
+  more: Pick<HistoryWriterOptions, 'inBatch' | 'failureCategoryOf' | 'maxQueue'> = {},
 ): Promise<History | null> {
   const database = await openDatabase(config, logger);
   if (database === null) return null;
   const bound = new WriterBoundSignal();
   const writer = historyWriter(database, logger, bound, {
     ...records,
-    maxQueue: config.history.maxQueue,
     ...(count ? { count } : {}),
     ...more,
   });
@@ -191,7 +190,7 @@ function historyWriter(
       if (over)
         logger.warn(
           { history: where, waitingJobs: jobs },
-          'history: more jobs wait to be written than the writer bounds (JOBGRAPH_HISTORY_MAX_QUEUE); each is kept (its latest record, its finishing transitions) and written as the store catches up; meanwhile the job event queues stop receiving and background reads wait — see jobgraph_history_lag_seconds',
+          'history: more jobs wait to be written than the writer bounds (MAX_QUEUE, 10,000); each is kept (its latest record, its finishing transitions) and written as the store catches up; meanwhile the job event queues stop receiving and background reads wait — see jobgraph_history_lag_seconds',
         );
       else
         logger.info(
