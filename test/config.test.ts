@@ -457,6 +457,21 @@ describe('Unknown JOBGRAPH_* variables', () => {
     ]);
   });
 
+  it('include the variables folded into constants (issue 105), each named and ignored', () => {
+    const warnings = unknownVariableWarnings({
+      JOBGRAPH_CACHE_TTL_SECONDS: '60',
+      JOBGRAPH_NOTIFY_MAX_RULES: '3',
+      JOBGRAPH_WATCH_HEARTBEAT_MS: '20',
+    });
+    expect(warnings.map((w) => w.split(' ')[0])).toEqual([
+      'JOBGRAPH_CACHE_TTL_SECONDS',
+      'JOBGRAPH_NOTIFY_MAX_RULES',
+      'JOBGRAPH_WATCH_HEARTBEAT_MS',
+    ]);
+    for (const w of warnings) expect(w).toContain(' is not a jobgraph variable and is ignored');
+    expect(() => liveConfig({ JOBGRAPH_NOTIFY_MAX_RULES: 'not a number' })).not.toThrow();
+  });
+
   it('get no suggestion when no known name is near', () => {
     expect(unknownVariableWarnings({ JOBGRAPH_COLOUR_SCHEME: 'dark' })).toEqual([
       'JOBGRAPH_COLOUR_SCHEME is not a jobgraph variable and is ignored',
