@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { DestinationStream, Logger } from 'pino';
 import { demoTokens, type DemoTokens } from './auth/demoTokens.ts';
 import { accountGroupsNameAccounts, eventsOf, loadConfig, type Config } from './config/index.ts';
-import { closeSources, createSources, transportLimits, type Sources } from './datasources/index.ts';
+import {
+  closeSources,
+  createSources,
+  transportLimits,
+  type Sources,
+  type UpstreamBounds,
+} from './datasources/index.ts';
 import { createJobLogs, type JobLogs } from './datasources/logs/jobLogs.ts';
 import type { AwsAccounts, AccountState } from './datasources/shared/accounts.ts';
 import { factsOf, failureOf } from './datasources/registry.ts';
@@ -41,6 +47,7 @@ export { isLoopbackHost } from './http/loopback.ts';
 import { createObservability, type Observability } from './observability/index.ts';
 import type { BreakerState } from './observability/metrics.ts';
 import type { Scheduler } from './subscriptions/scheduler.ts';
+import type { SubscriptionBounds } from './subscriptions/bounds.ts';
 
 export interface Gateway {
   config: Config;
@@ -83,7 +90,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   accountGroupsNameAccounts(config);
   const core = await openCore(config, options);
   const { logger, observability, cluster, history, accounts, sources } = core;
-  const { logs, closeLogs } = await openJobLogs(config, core, options.watchScheduler);
+  const { logs, closeLogs } = await openJobLogs(config, core, options);
   const accountChecks = new AccountChecks(config, accounts);
   const verification = verifyAccounts(config, accountChecks, accounts, sources, logger);
   const scheduler = options.watchScheduler;
@@ -224,6 +231,7 @@ async function openCore(config: Config, options: GatewayOptions) {
       {
         ...(rules ? { inBatch: rules.firing.inBatch } : {}),
         failureCategoryOf: (record) => failureOf(record)?.category ?? null,
+        ...(options.bounds?.historyMaxQueue ? { maxQueue: options.bounds.historyMaxQueue } : {}),
       },
     ));
   if (history) observability?.metrics?.historySource(() => history.size());
@@ -237,6 +245,7 @@ async function openCore(config: Config, options: GatewayOptions) {
     rateBucket,
     accounts,
     history ? retainedJobs(history.reader) : undefined,
+    options.bounds,
   );
   return {
     ...{ built, logger, health, observability, cluster, share, cache, history, rateBucket },
@@ -257,6 +266,7 @@ function serverParts(
     ...(observability ? { observability } : {}),
     ...(options.sandbox ? { sandbox: options.sandbox } : {}),
     ...(options.watchScheduler ? { watchScheduler: options.watchScheduler } : {}),
+    ...(options.bounds ? { bounds: options.bounds } : {}),
   };
 }
 
@@ -270,15 +280,21 @@ async function openJobLogs(
     Awaited<ReturnType<typeof openCore>>,
     'accounts' | 'observability' | 'logger' | 'cluster'
   >,
-  scheduler: Scheduler | undefined,
+  options: Pick<GatewayOptions, 'watchScheduler' | 'bounds'>,
 ): Promise<{ logs: JobLogs; closeLogs: () => Promise<void> }> {
+  const scheduler = options.watchScheduler;
+  const halfOpenMs = options.bounds?.breakerHalfOpenMs;
   // The log budget on the watch pollers' clock (a test's, moved by hand), else the real one;
   // in Redis, on Redis's.
   const now = scheduler ? () => scheduler.now() : undefined;
   const logBudget = await openLogBudget(config, core.logger, core.cluster, now);
   const logs = createJobLogs(
     config,
-    { ...transportLimits(config), awsAccounts: core.accounts },
+    {
+      ...transportLimits(config),
+      awsAccounts: core.accounts,
+      ...(halfOpenMs === undefined ? {} : { breakerHalfOpenMs: halfOpenMs }),
+    },
     core.observability,
     now,
     logBudget,
@@ -316,7 +332,19 @@ export interface GatewayOptions {
    * prove what eviction keeps without sending 50,000 events.
    */
   statesSize?: number;
+  /** Bounds fixed in production that a test narrows (see GatewayBounds). */
+  bounds?: GatewayBounds;
 }
+
+/**
+ * Bounds that are constants beside their use, not configuration (no operator needed them), that a
+ * test narrows to see each at work without making hundreds of anything; unset: the constants.
+ */
+export type GatewayBounds = UpstreamBounds &
+  SubscriptionBounds & {
+    /** The history writer's bound (default MAX_QUEUE, history/writer.ts). */
+    historyMaxQueue?: number;
+  };
 
 export interface DemoGateway extends Gateway {
   emulators: EmulatorSet;
@@ -358,6 +386,8 @@ export async function startDemo(
     emulatorKeepCalls?: number;
     /** The job-state store's bound (see `startGateway`). */
     statesSize?: number;
+    /** Bounds fixed in production that a test narrows (see `startGateway`). */
+    bounds?: GatewayBounds;
   } = {},
 ): Promise<DemoGateway> {
   // Loaded here, not at the top: live mode never runs the emulators.
@@ -395,6 +425,7 @@ export async function startDemo(
       ...(options.watchScheduler ? { watchScheduler: options.watchScheduler } : {}),
       ...(options.listClock ? { listClock: options.listClock } : {}),
       ...(options.statesSize === undefined ? {} : { statesSize: options.statesSize }),
+      ...(options.bounds ? { bounds: options.bounds } : {}),
       sandbox: {
         ...(options.sandboxDocument ? { document: options.sandboxDocument } : {}),
         headers: { Authorization: `Bearer ${tokens.read}` },

@@ -3,7 +3,7 @@ import { loadConfig } from '../src/config/index.ts';
 
 const callerRate = (env: Record<string, string>) => loadConfig({ mode: 'live' }, env).callerRate;
 
-describe('JOBGRAPH_CALLER_RATE and JOBGRAPH_CALLER_RATE_BURST', () => {
+describe('JOBGRAPH_CALLER_RATE', () => {
   it('default to 600 requests a minute, all 600 at once', () => {
     expect(callerRate({})).toEqual({ count: 600, periodMs: 60_000, burst: 600 });
   });
@@ -15,12 +15,6 @@ describe('JOBGRAPH_CALLER_RATE and JOBGRAPH_CALLER_RATE_BURST', () => {
     ['120/2M', { count: 120, periodMs: 120_000, burst: 120 }],
   ])('read %s as requests per period', (value, expected) => {
     expect(callerRate({ JOBGRAPH_CALLER_RATE: value })).toEqual(expected);
-  });
-
-  it('take a burst of their own', () => {
-    expect(
-      callerRate({ JOBGRAPH_CALLER_RATE: '600/60s', JOBGRAPH_CALLER_RATE_BURST: '50' }),
-    ).toEqual({ count: 600, periodMs: 60_000, burst: 50 });
   });
 
   it.each(['0', 'off', 'OFF'])('turn the rate off with %s', (value) => {

@@ -31,14 +31,11 @@ describe('Configuration', () => {
         maxBodyBytes: 1048576,
         maxJobsPerRequest: 100,
         upstreamMaxBodyBytes: 1048576,
-        callerConcurrency: 20,
-        maxClientsPerProvider: 32,
       },
       cache: {
         url: null,
         clusterSecret: null,
         maxEntries: 10000,
-        ttlSeconds: 86400,
         opTimeoutMs: 250,
       },
     });
@@ -48,65 +45,41 @@ describe('Configuration', () => {
     });
   });
 
-  it('reads JOBGRAPH_NOTIFY_MAX_RULES (default 500, 1–100000)', () => {
-    expect(liveConfig({}).notifications.maxRules).toBe(500);
-    expect(liveConfig({ JOBGRAPH_NOTIFY_MAX_RULES: '3' }).notifications.maxRules).toBe(3);
-    for (const value of ['0', '100001', 'many'])
-      expect(
-        thrownBy(ConfigError, () => liveConfig({ JOBGRAPH_NOTIFY_MAX_RULES: value })).variable,
-      ).toBe('JOBGRAPH_NOTIFY_MAX_RULES');
-  });
-
   it('reads the watch (subscription) settings, with documented defaults, and refuses a max poll below the poll', () => {
     expect(liveConfig({}).watch).toEqual({
       pollMs: 2000,
       maxPollMs: 30000,
       maxPerCaller: 20,
       maxTotal: 10000,
-      heartbeatMs: 15000,
       maxSockets: 1000,
       maxSocketsPerCaller: 20,
       maxPendingSockets: 100,
-      socketInitTimeoutMs: 3000,
-      maxReservationsPerCaller: 20,
       maxReservations: 1000,
-      reservationTimeoutMs: 10000,
     });
     const env = {
       JOBGRAPH_WATCH_POLL_MS: '500',
       JOBGRAPH_WATCH_MAX_POLL_MS: '4000',
       JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER: '3',
       JOBGRAPH_MAX_SUBSCRIPTIONS: '7',
-      JOBGRAPH_WATCH_HEARTBEAT_MS: '100',
       JOBGRAPH_MAX_WEBSOCKETS: '9',
       JOBGRAPH_MAX_WEBSOCKETS_PER_CALLER: '2',
       JOBGRAPH_MAX_WEBSOCKETS_PENDING: '5',
-      JOBGRAPH_WEBSOCKET_INIT_TIMEOUT_MS: '250',
-      JOBGRAPH_MAX_SSE_RESERVATIONS_PER_CALLER: '4',
       JOBGRAPH_MAX_SSE_RESERVATIONS: '11',
-      JOBGRAPH_SSE_RESERVATION_TIMEOUT_MS: '750',
     };
     expect(liveConfig(env).watch).toEqual({
       pollMs: 500,
       maxPollMs: 4000,
       maxPerCaller: 3,
       maxTotal: 7,
-      heartbeatMs: 100,
       maxSockets: 9,
       maxSocketsPerCaller: 2,
       maxPendingSockets: 5,
-      socketInitTimeoutMs: 250,
-      maxReservationsPerCaller: 4,
       maxReservations: 11,
-      reservationTimeoutMs: 750,
     });
     expect(() =>
       liveConfig({ JOBGRAPH_WATCH_POLL_MS: '5000', JOBGRAPH_WATCH_MAX_POLL_MS: '1000' }),
     ).toThrow(/JOBGRAPH_WATCH_MAX_POLL_MS/);
     expect(() => liveConfig({ JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER: '0' })).toThrow(ConfigError);
-    expect(() => liveConfig({ JOBGRAPH_SSE_RESERVATION_TIMEOUT_MS: '10' })).toThrow(
-      /JOBGRAPH_SSE_RESERVATION_TIMEOUT_MS/,
-    );
   });
 
   it('reads the AWS endpoint variants as the AWS SDK does (default off)', () => {
@@ -482,6 +455,21 @@ describe('Unknown JOBGRAPH_* variables', () => {
       'JOBGRAPH_JWT_SECRT is not a jobgraph variable and is ignored; did you mean JOBGRAPH_JWT_SECRET?',
       'JOBGRAPH_MAX_JOB_ID is not a jobgraph variable and is ignored; did you mean JOBGRAPH_MAX_JOB_IDS?',
     ]);
+  });
+
+  it('include the variables folded into constants (issue 105), each named and ignored', () => {
+    const warnings = unknownVariableWarnings({
+      JOBGRAPH_CACHE_TTL_SECONDS: '60',
+      JOBGRAPH_NOTIFY_MAX_RULES: '3',
+      JOBGRAPH_WATCH_HEARTBEAT_MS: '20',
+    });
+    expect(warnings.map((w) => w.split(' ')[0])).toEqual([
+      'JOBGRAPH_CACHE_TTL_SECONDS',
+      'JOBGRAPH_NOTIFY_MAX_RULES',
+      'JOBGRAPH_WATCH_HEARTBEAT_MS',
+    ]);
+    for (const w of warnings) expect(w).toContain(' is not a jobgraph variable and is ignored');
+    expect(() => liveConfig({ JOBGRAPH_NOTIFY_MAX_RULES: 'not a number' })).not.toThrow();
   });
 
   it('get no suggestion when no known name is near', () => {

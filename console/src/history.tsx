@@ -298,7 +298,7 @@ export function HistoryPage({
     onRefused,
   );
   // Asked once the table's first page is in: the page's searches at once stay within the
-  // caller's bound (JOBGRAPH_HISTORY_SEARCHES_PER_CALLER, 2: the table's, then the charts' pages).
+  // caller's bound (2 searches at once, SEARCHES_PER_CALLER: the table's, then the charts' pages).
   const counts = useHistorySummary(token, filters, search, blocked || list === null, onRefused);
   const [seenAccounts, setSeenAccounts] = useState<string[]>([]);
   const now = useNow();

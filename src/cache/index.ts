@@ -21,6 +21,13 @@ export interface ShareRules {
 }
 
 /**
+ * How long a finished job stays cached, s: a finished job does not change, so the bound is only
+ * how long its record takes room; a day keeps the jobs a day's dashboards and reports ask for warm.
+ * Fixed (was JOBGRAPH_CACHE_TTL_SECONDS).
+ */
+const FINISHED_JOB_TTL_SECONDS = 86_400;
+
+/**
  * The configured job cache: Redis when JOBGRAPH_CACHE_URL is set, else an in-process LRU; none when
  * max entries is 0. With Redis and `share`, the cache also carries the watched jobs' poll leases
  * (`pollLeases`), so the replicas poll each watched job once between them. With Redis, `cluster`
@@ -34,7 +41,8 @@ export async function openJobCache(
   share?: ShareRules,
   cluster?: Cluster,
 ): Promise<JobCache | undefined> {
-  const { url, maxEntries, ttlSeconds, opTimeoutMs } = config.cache;
+  const { url, maxEntries, opTimeoutMs } = config.cache;
+  const ttlSeconds = FINISHED_JOB_TTL_SECONDS;
   if (url) {
     if (!cluster)
       throw new Error('a Redis cache needs the cluster sealer (JOBGRAPH_CLUSTER_SECRET)');

@@ -343,9 +343,9 @@ function describeGrants(auth: Config['auth']): string {
 }
 
 function describeCache(cache: Config['cache']): string {
-  if (cache.url) return `Redis ${displayUrl(cache.url)} (shared), TTL ${cache.ttlSeconds} s`;
+  if (cache.url) return `Redis ${displayUrl(cache.url)} (shared)`;
   if (cache.maxEntries === 0) return 'off (JOBGRAPH_CACHE_MAX_ENTRIES=0)';
-  return `in-process LRU, ${cache.maxEntries} entries, TTL ${cache.ttlSeconds} s`;
+  return `in-process LRU, ${cache.maxEntries} entries`;
 }
 
 /**

@@ -61,7 +61,7 @@ function voicesOf(name: string, aliases: readonly string[]): string[] {
 
 /**
  * JOBGRAPH_EVENT_QUEUES (`url,alias=url,reader+other=url,…`), JOBGRAPH_EVENT_RECONCILE_SECONDS,
- * JOBGRAPH_EVENT_MAX_RECEIVES and JOBGRAPH_EVENT_MISS_GRACE_SECONDS. A queue speaks only for the accounts it is declared for, in
+ * and JOBGRAPH_EVENT_MISS_GRACE_SECONDS. A queue speaks only for the accounts it is declared for, in
  * its own region: a bare URL for the default account, `alias=url` for that alias's account (read
  * with its credentials, assumed roles included), a collector `reader+other+…=url` for each account
  * listed (read with the first one's credentials; `default` names the default account). An event
@@ -76,9 +76,8 @@ export function eventsOf(
 ): Config['events'] {
   const raw = env.JOBGRAPH_EVENT_QUEUES;
   const reconcileMs = int(env, 'JOBGRAPH_EVENT_RECONCILE_SECONDS', 300, 1, 86_400) * 1000;
-  const maxReceives = int(env, 'JOBGRAPH_EVENT_MAX_RECEIVES', 5, 1, 1000);
   const missGraceMs = int(env, 'JOBGRAPH_EVENT_MISS_GRACE_SECONDS', 60, 1, 3600) * 1000;
-  if (raw === undefined) return { queues: null, reconcileMs, maxReceives, missGraceMs };
+  if (raw === undefined) return { queues: null, reconcileMs, missGraceMs };
   const seen = new Set<string>();
   const queues = raw
     .split(',')
@@ -95,5 +94,5 @@ export function eventsOf(
       seen.add(queue.url);
       return queue;
     });
-  return { queues, reconcileMs, maxReceives, missGraceMs };
+  return { queues, reconcileMs, missGraceMs };
 }

@@ -28,33 +28,25 @@ const INT_SETTINGS = {
     maxDepth: ['JOBGRAPH_MAX_DEPTH', 12, 1, 100],
     maxAliases: ['JOBGRAPH_MAX_ALIASES', 30, 0, 1000],
     maxTokens: ['JOBGRAPH_MAX_TOKENS', 4000, 10, 100000],
-    maxDirectives: ['JOBGRAPH_MAX_DIRECTIVES', 50, 0, 1000],
     maxCost: ['JOBGRAPH_MAX_COST', 5000, 1, 1000000],
-    maxRootFields: ['JOBGRAPH_MAX_ROOT_FIELDS', 20, 1, 1000],
     maxJobsPerRequest: ['JOBGRAPH_MAX_JOBS_PER_REQUEST', 100, 1, 10000],
     maxListSourcesPerRequest: ['JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST', 20, 1, 1000],
     upstreamMaxBodyBytes: ['JOBGRAPH_UPSTREAM_MAX_BODY_BYTES', MIB, 1024, 256 * MIB],
-    callerConcurrency: ['JOBGRAPH_CALLER_CONCURRENCY', 20, 1, 1024],
-    maxClientsPerProvider: ['JOBGRAPH_MAX_CLIENTS_PER_PROVIDER', 32, 1, 1024],
   },
   resilience: {
     upstreamBudgetMs: ['JOBGRAPH_UPSTREAM_BUDGET_MS', 15000, 100, 120000],
     breakerFailures: ['JOBGRAPH_BREAKER_FAILURES', 5, 1, 1000],
-    breakerHalfOpenMs: ['JOBGRAPH_BREAKER_HALF_OPEN_MS', 10000, 100, 600000],
     shutdownGraceMs: ['JOBGRAPH_SHUTDOWN_GRACE_MS', 10000, 0, 600000],
     logReadsPerSecond: ['JOBGRAPH_LOG_READS_PER_SECOND', 5, 1, 1000],
   },
   cache: {
     maxEntries: ['JOBGRAPH_CACHE_MAX_ENTRIES', 10000, 0, 10_000_000],
-    ttlSeconds: ['JOBGRAPH_CACHE_TTL_SECONDS', 86400, 1, 365 * 86400],
     opTimeoutMs: ['JOBGRAPH_CACHE_OP_TIMEOUT_MS', 250, 1, 60000],
   },
   history: {
     retainDays: ['JOBGRAPH_HISTORY_RETAIN_DAYS', 400, 1, 36500],
     maxBytes: ['JOBGRAPH_HISTORY_MAX_BYTES', 10 * GIB, MIB, 1024 * 1024 * GIB],
     searchTimeoutMs: ['JOBGRAPH_HISTORY_SEARCH_TIMEOUT_MS', 5000, 1, 600000],
-    searchesPerCaller: ['JOBGRAPH_HISTORY_SEARCHES_PER_CALLER', 2, 1, 1000],
-    maxQueue: ['JOBGRAPH_HISTORY_MAX_QUEUE', 10000, 1, 10_000_000],
   },
   listing: {
     snapshotSeconds: ['JOBGRAPH_LIST_SNAPSHOT_SECONDS', 30, 0, 3600],
@@ -64,14 +56,10 @@ const INT_SETTINGS = {
     maxPollMs: ['JOBGRAPH_WATCH_MAX_POLL_MS', 30000, 10, 3_600_000],
     maxPerCaller: ['JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER', 20, 1, 100000],
     maxTotal: ['JOBGRAPH_MAX_SUBSCRIPTIONS', 10000, 1, 10_000_000],
-    heartbeatMs: ['JOBGRAPH_WATCH_HEARTBEAT_MS', 15000, 10, 600000],
     maxSockets: ['JOBGRAPH_MAX_WEBSOCKETS', 1000, 1, 1_000_000],
     maxSocketsPerCaller: ['JOBGRAPH_MAX_WEBSOCKETS_PER_CALLER', 20, 1, 1_000_000],
     maxPendingSockets: ['JOBGRAPH_MAX_WEBSOCKETS_PENDING', 100, 1, 1_000_000],
-    socketInitTimeoutMs: ['JOBGRAPH_WEBSOCKET_INIT_TIMEOUT_MS', 3000, 100, 60000],
-    maxReservationsPerCaller: ['JOBGRAPH_MAX_SSE_RESERVATIONS_PER_CALLER', 20, 1, 1_000_000],
     maxReservations: ['JOBGRAPH_MAX_SSE_RESERVATIONS', 1000, 1, 1_000_000],
-    reservationTimeoutMs: ['JOBGRAPH_SSE_RESERVATION_TIMEOUT_MS', 10000, 100, 600000],
   },
 } as const satisfies Record<string, Record<string, IntSetting>>;
 
@@ -153,7 +141,7 @@ export function resilienceOf(env: Env): Config['resilience'] {
   return { ...intsOf(env, 'resilience'), upstreamRateLimits: upstreamRateLimits(env) };
 }
 
-/** The most requests JOBGRAPH_CALLER_RATE and JOBGRAPH_CALLER_RATE_BURST take (per period, at once). */
+/** The most requests JOBGRAPH_CALLER_RATE takes per period. */
 const MAX_CALLER_RATE = 1_000_000;
 
 /** The default request rate per caller: 600 a minute, all of them at once if need be. */
@@ -163,8 +151,9 @@ const PERIOD_UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h
 
 /**
  * JOBGRAPH_CALLER_RATE (`<requests>/<period>`, e.g. `600/60s`, `10/s`, `1000/1h`; `0` or `off`:
- * none) and JOBGRAPH_CALLER_RATE_BURST (the requests a caller may make at once; default the
- * rate's count). The period is 1 s to 24 h.
+ * none). The period is 1 s to 24 h. The burst (requests a caller may make at once) is the rate's
+ * count: a caller may spend its whole period in one go, and an operator wanting smaller bursts
+ * writes a shorter period (`10/s` rather than `600/60s`). It was JOBGRAPH_CALLER_RATE_BURST.
  */
 export function callerRateOf(env: Env): Config['callerRate'] {
   const name = 'JOBGRAPH_CALLER_RATE';
@@ -185,7 +174,7 @@ export function callerRateOf(env: Env): Config['callerRate'] {
   return {
     count,
     periodMs,
-    burst: int(env, 'JOBGRAPH_CALLER_RATE_BURST', count, 1, MAX_CALLER_RATE),
+    burst: count,
   };
 }
 

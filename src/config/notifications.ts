@@ -1,4 +1,4 @@
-import { ConfigError, int, opt, type Env } from './env.ts';
+import { ConfigError, opt, type Env } from './env.ts';
 import type { Config } from './types.ts';
 
 /**
@@ -19,16 +19,6 @@ export function notificationsOf(env: Env): Config['notifications'] {
   return {
     secret,
     allowHosts,
-    timeoutMs: int(env, 'JOBGRAPH_NOTIFY_TIMEOUT_MS', 15000, 100, 60000),
-    hostConcurrency: int(env, 'JOBGRAPH_NOTIFY_HOST_CONCURRENCY', 4, 1, 100),
-    rotationOverlapSeconds: int(
-      env,
-      'JOBGRAPH_NOTIFY_ROTATION_OVERLAP_SECONDS',
-      86_400,
-      0,
-      30 * 86_400,
-    ),
-    maxRules: int(env, 'JOBGRAPH_NOTIFY_MAX_RULES', 500, 1, 100_000),
   };
 }
 

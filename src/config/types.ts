@@ -98,12 +98,8 @@ export interface Config {
     maxAliases: number;
     /** Most lexical tokens in one document (JOBGRAPH_MAX_TOKENS, default 4000). */
     maxTokens: number;
-    /** Most directives in one operation (JOBGRAPH_MAX_DIRECTIVES, default 50). */
-    maxDirectives: number;
     /** Highest static cost of one operation (JOBGRAPH_MAX_COST, default 5000). */
     maxCost: number;
-    /** Most root fields (aliases included) in one operation (JOBGRAPH_MAX_ROOT_FIELDS, default 20). */
-    maxRootFields: number;
     /**
      * Most distinct upstream jobs one request may ask for, across all fields, aliases and
      * `_entities` representations (JOBGRAPH_MAX_JOBS_PER_REQUEST, default 100).
@@ -117,22 +113,12 @@ export interface Config {
     maxListSourcesPerRequest: number;
     /** Largest upstream response body read, in bytes (JOBGRAPH_UPSTREAM_MAX_BODY_BYTES, default 1 MiB). */
     upstreamMaxBodyBytes: number;
-    /**
-     * Concurrent upstream calls one caller (token subject) may have at one provider, across
-     * all of its requests, while another caller waits for a slot there (JOBGRAPH_CALLER_CONCURRENCY,
-     * default 20); a lone caller uses every free slot (guard/fairLimit.ts).
-     */
-    callerConcurrency: number;
-    /** Regional clients (each with its sockets) a provider keeps open at most (JOBGRAPH_MAX_CLIENTS_PER_PROVIDER, default 32). */
-    maxClientsPerProvider: number;
   };
   resilience: {
     /** Most time one job may take across attempts and waits, in ms (JOBGRAPH_UPSTREAM_BUDGET_MS, default 15000). */
     upstreamBudgetMs: number;
     /** Distinct jobs failing in a row (unavailable) that open a provider-region's circuit (JOBGRAPH_BREAKER_FAILURES, default 5). */
     breakerFailures: number;
-    /** How long an open circuit waits before letting one call test the provider, in ms (JOBGRAPH_BREAKER_HALF_OPEN_MS, default 10000). */
-    breakerHalfOpenMs: number;
     /** How long SIGTERM waits for in-flight requests, in ms (JOBGRAPH_SHUTDOWN_GRACE_MS, default 10000). */
     shutdownGraceMs: number;
     /**
@@ -165,8 +151,6 @@ export interface Config {
     previousClusterSecret: string | null;
     /** Entries the in-process LRU keeps (JOBGRAPH_CACHE_MAX_ENTRIES, default 10000; 0 turns the cache off). */
     maxEntries: number;
-    /** How long a finished job stays cached, in s (JOBGRAPH_CACHE_TTL_SECONDS, default 86400). */
-    ttlSeconds: number;
     /** Longest a shared-cache (Redis) read or write may take before it counts as a miss, in ms (JOBGRAPH_CACHE_OP_TIMEOUT_MS, default 250). */
     opTimeoutMs: number;
   };
@@ -202,12 +186,6 @@ export interface Config {
     /** How often a watched job with a healthy event source is re-read anyway, in ms (JOBGRAPH_EVENT_RECONCILE_SECONDS, default 300 s). */
     reconcileMs: number;
     /**
-     * A message handed out more often than this (its `ApproximateReceiveCount`) is rejected and
-     * deleted unread (JOBGRAPH_EVENT_MAX_RECEIVES, default 5): one whose apply never ends cannot
-     * come back for ever.
-     */
-    maxReceives: number;
-    /**
      * How long a change a read found waits for its event before the job's provider, account and
      * region stop being live by events (JOBGRAPH_EVENT_MISS_GRACE_SECONDS, default 60 s), in ms.
      */
@@ -223,8 +201,6 @@ export interface Config {
     maxPerCaller: number;
     /** Open subscriptions the process serves at most (JOBGRAPH_MAX_SUBSCRIPTIONS, default 10000). */
     maxTotal: number;
-    /** WebSocket ping interval, in ms (JOBGRAPH_WATCH_HEARTBEAT_MS, default 15000; SSE streams get a comment line every 12 s). */
-    heartbeatMs: number;
     /** Open WebSocket connections the process holds at most (JOBGRAPH_MAX_WEBSOCKETS, default 1000); each is a file descriptor. */
     maxSockets: number;
     /** Open WebSocket connections one caller (token subject) may hold (JOBGRAPH_MAX_WEBSOCKETS_PER_CALLER, default 20). */
@@ -235,24 +211,14 @@ export interface Config {
      * is closed to make room, so churn cannot keep a caller with a token from connecting.
      */
     maxPendingSockets: number;
-    /** How long a new WebSocket may take to send `connection_init`, in ms (JOBGRAPH_WEBSOCKET_INIT_TIMEOUT_MS, default 3000). */
-    socketInitTimeoutMs: number;
-    /**
-     * graphql-sse single connection mode: reservations (each waiting for, or holding, one event
-     * stream) one caller may have (JOBGRAPH_MAX_SSE_RESERVATIONS_PER_CALLER, default 20; every
-     * anonymous caller together counts as one).
-     */
-    maxReservationsPerCaller: number;
     /** Single connection mode reservations the process holds at most (JOBGRAPH_MAX_SSE_RESERVATIONS, default 1000); a connected one is a file descriptor. */
     maxReservations: number;
-    /** How long a reservation waits for its event stream before it lapses, in ms (JOBGRAPH_SSE_RESERVATION_TIMEOUT_MS, default 10000). */
-    reservationTimeoutMs: number;
   };
   /**
    * Requests one caller may make (docs/security.md#a-rate-per-caller): a GCRA of `count` per
    * `periodMs` holding up to `burst` at once, per token subject (per client address without a
    * token), across the replicas with Redis (JOBGRAPH_CALLER_RATE, default `600/60s`;
-   * JOBGRAPH_CALLER_RATE_BURST, default the count). null: off (`0` or `off`).
+   * the burst is the count). null: off (`0` or `off`).
    */
   callerRate: { count: number; periodMs: number; burst: number } | null;
   /** The history store (docs/history.md). */
@@ -273,14 +239,6 @@ export interface Config {
     maxBytes: number;
     /** A `jobHistory` search's time limit, in ms (JOBGRAPH_HISTORY_SEARCH_TIMEOUT_MS, default 5000). */
     searchTimeoutMs: number;
-    /** `jobHistory` searches one caller may have running at once (JOBGRAPH_HISTORY_SEARCHES_PER_CALLER, default 2). */
-    searchesPerCaller: number;
-    /**
-     * The history writer's bound (JOBGRAPH_HISTORY_MAX_QUEUE, default 10,000): changes that wait as
-     * they came, and jobs that wait; past it the job event queues stop receiving and the watches'
-     * background reads wait until the store catches up (docs/history.md, "Falling behind").
-     */
-    maxQueue: number;
   };
   /**
    * Origins a browser may call from (JOBGRAPH_CORS_ORIGINS: comma-separated origins, or `*`).
@@ -318,21 +276,6 @@ export interface Config {
     secret: string | null;
     /** Hosts a target may name over plain http and on any address (JOBGRAPH_NOTIFY_ALLOW_HOSTS), lower case. */
     allowHosts: readonly string[];
-    /** Longest one delivery attempt may take, in ms (JOBGRAPH_NOTIFY_TIMEOUT_MS, default 15000). */
-    timeoutMs: number;
-    /** Deliveries in flight to one host at most (JOBGRAPH_NOTIFY_HOST_CONCURRENCY, default 4). */
-    hostConcurrency: number;
-    /**
-     * How long a rotated-out signing secret still signs beside the new one, in s
-     * (JOBGRAPH_NOTIFY_ROTATION_OVERLAP_SECONDS, default 86400 = 24 h, 0–2592000).
-     */
-    rotationOverlapSeconds: number;
-    /**
-     * Most notification rules one account alias may have (JOBGRAPH_NOTIFY_MAX_RULES, default 500,
-     * 1–100000): a rule counts against every alias its (provider, account) pairs name, a `*` rule
-     * against every alias.
-     */
-    maxRules: number;
   };
   /** OpenTelemetry traces from the standard OTEL_* variables; null when off (the default). */
   tracing: TracingConfig | null;

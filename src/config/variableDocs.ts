@@ -165,7 +165,6 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
     'during a rotation of JOBGRAPH_CLUSTER_SECRET: values sealed under it are read too, never written',
   ),
   cache('JOBGRAPH_CACHE_MAX_ENTRIES', '10000', 'entries of the in-process LRU (0: off)'),
-  cache('JOBGRAPH_CACHE_TTL_SECONDS', '86400', 'how long a finished job stays cached, s'),
   cache('JOBGRAPH_CACHE_OP_TIMEOUT_MS', '250', 'longest Redis read or write before a miss, ms'),
   cache(
     'JOBGRAPH_CURSOR_SECRET',
@@ -218,16 +217,6 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
     'time limit of a jobHistory search, ms (1–600000); past it BAD_USER_INPUT',
   ),
   history(
-    'JOBGRAPH_HISTORY_SEARCHES_PER_CALLER',
-    '2',
-    'jobHistory searches one caller may run at once (1–1000); beyond, UPSTREAM_THROTTLED',
-  ),
-  history(
-    'JOBGRAPH_HISTORY_MAX_QUEUE',
-    '10000',
-    'jobs waiting to be written before event queues pause and background reads wait (1–10000000)',
-  ),
-  history(
     'JOBGRAPH_NOTIFY_SECRET',
     '— (live: notifications off; demo: made at start)',
     'key sealing notification targets and signing secrets, 32+ characters; replicas share it',
@@ -236,22 +225,6 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
     'JOBGRAPH_NOTIFY_ALLOW_HOSTS',
     '—',
     'host:port a notification target may use over http, off port 443, on any address (bare host: 443)',
-  ),
-  history('JOBGRAPH_NOTIFY_TIMEOUT_MS', '15000', 'longest one notification delivery attempt, ms'),
-  history(
-    'JOBGRAPH_NOTIFY_HOST_CONCURRENCY',
-    '4',
-    'notification deliveries in flight to one host at most',
-  ),
-  history(
-    'JOBGRAPH_NOTIFY_ROTATION_OVERLAP_SECONDS',
-    '86400',
-    'seconds a rotated-out webhook signing secret still signs beside the new one (0–2592000)',
-  ),
-  history(
-    'JOBGRAPH_NOTIFY_MAX_RULES',
-    '500',
-    'most notification rules one account may have; past it createNotificationRule is refused (1–100000)',
   ),
   observe('LOG_LEVEL', 'info', 'fatal, error, warn, info, debug, trace or silent'),
   observe('JOBGRAPH_METRICS', 'on', 'Prometheus metrics at /metrics (off: 404)'),
@@ -276,14 +249,11 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
     '600/60s',
     'requests per caller (token subject; address without one), e.g. 10/s; 0 or off: none',
   ),
-  limits('JOBGRAPH_CALLER_RATE_BURST', "the rate's count", 'requests a caller may make at once'),
   limits('JOBGRAPH_MAX_BODY_BYTES', '1048576', 'largest request body or WebSocket frame, bytes'),
   limits('JOBGRAPH_MAX_DEPTH', '12', 'deepest selection of an operation'),
   limits('JOBGRAPH_MAX_ALIASES', '30', 'aliases in an operation'),
   limits('JOBGRAPH_MAX_TOKENS', '4000', 'lexical tokens in a document'),
-  limits('JOBGRAPH_MAX_DIRECTIVES', '50', 'directives in an operation'),
   limits('JOBGRAPH_MAX_COST', '5000', 'static cost of an operation (README: the weights)'),
-  limits('JOBGRAPH_MAX_ROOT_FIELDS', '20', 'root fields of an operation, aliases counted'),
   upstream('JOBGRAPH_UPSTREAM_TIMEOUT_MS', '5000', 'each upstream attempt, ms'),
   upstream('JOBGRAPH_UPSTREAM_MAX_ATTEMPTS', '3', 'attempts per job (1–3)'),
   upstream('JOBGRAPH_UPSTREAM_BUDGET_MS', '15000', 'total time per job, ms'),
@@ -294,14 +264,7 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
   ),
   upstream('JOBGRAPH_UPSTREAM_MAX_BODY_BYTES', '1048576', 'largest upstream answer read, bytes'),
   upstream('JOBGRAPH_PROVIDER_CONCURRENCY', '50', 'concurrent upstream calls per provider'),
-  upstream(
-    'JOBGRAPH_CALLER_CONCURRENCY',
-    '20',
-    'concurrent calls per caller at one provider while another caller waits',
-  ),
-  upstream('JOBGRAPH_MAX_CLIENTS_PER_PROVIDER', '32', 'regional clients a provider keeps open'),
   upstream('JOBGRAPH_BREAKER_FAILURES', '5', 'unavailable jobs in a row that open a circuit'),
-  upstream('JOBGRAPH_BREAKER_HALF_OPEN_MS', '10000', 'how long a circuit stays open, ms'),
   upstream(
     'JOBGRAPH_LOG_READS_PER_SECOND',
     '5',
@@ -318,35 +281,18 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
     'how often a job live by events is re-read anyway, s',
   ),
   watch(
-    'JOBGRAPH_EVENT_MAX_RECEIVES',
-    '5',
-    'receives after which an event message is rejected and deleted unread',
-  ),
-  watch(
     'JOBGRAPH_EVENT_MISS_GRACE_SECONDS',
     '60',
     'how long a change a read found waits for its event before coverage goes off, s',
   ),
   watch('JOBGRAPH_WATCH_POLL_MS', '2000', 'first wait between two polls of a watched job, ms'),
   watch('JOBGRAPH_WATCH_MAX_POLL_MS', '30000', 'longest wait between two polls, ms'),
-  watch('JOBGRAPH_WATCH_HEARTBEAT_MS', '15000', 'WebSocket ping interval, ms'),
   watch('JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER', '20', 'open subscriptions per caller'),
   watch('JOBGRAPH_MAX_SUBSCRIPTIONS', '10000', 'open subscriptions per process'),
   watch('JOBGRAPH_MAX_WEBSOCKETS', '1000', 'open WebSocket connections per process'),
   watch('JOBGRAPH_MAX_WEBSOCKETS_PER_CALLER', '20', 'open WebSocket connections per caller'),
   watch('JOBGRAPH_MAX_WEBSOCKETS_PENDING', '100', 'WebSockets not yet past connection_init'),
-  watch(
-    'JOBGRAPH_WEBSOCKET_INIT_TIMEOUT_MS',
-    '3000',
-    'time a WebSocket has for connection_init, ms',
-  ),
-  watch(
-    'JOBGRAPH_MAX_SSE_RESERVATIONS_PER_CALLER',
-    '20',
-    'SSE single-connection reservations per caller',
-  ),
   watch('JOBGRAPH_MAX_SSE_RESERVATIONS', '1000', 'SSE single-connection reservations per process'),
-  watch('JOBGRAPH_SSE_RESERVATION_TIMEOUT_MS', '10000', 'how long a reservation waits, ms'),
 ];
 
 /**

@@ -23,6 +23,7 @@ import type { AttemptObserver } from './shared/attempts.ts';
 import type { TransportOptions } from './shared/options.ts';
 import type { SourceOptions } from './shared/provider.ts';
 import { createSource } from './shared/source.ts';
+import { BREAKER_HALF_OPEN_MS } from './guard/breakers.ts';
 
 export type Sources = { [P in JobProvider]: GuardedSource<P> };
 
@@ -49,12 +50,33 @@ export function createRateBudget(
   });
 }
 
+/**
+ * Upstream bounds that are constants beside their use, not configuration (no operator needed
+ * them): a test narrows them through `startGateway`'s `bounds` to see them at work.
+ */
+export interface UpstreamBounds {
+  /** Concurrent calls of one caller at one provider while another waits (default CALLER_CONCURRENCY). */
+  callerConcurrency?: number;
+  /** Regional clients a provider keeps open (default DEFAULT_MAX_CLIENTS, clientPool.ts). */
+  maxClientsPerProvider?: number;
+  /** How long an open circuit stays open, ms (default BREAKER_HALF_OPEN_MS, guard/breakers.ts). */
+  breakerHalfOpenMs?: number;
+}
+
+/**
+ * Concurrent upstream calls one caller may have at one provider while another caller waits: 20
+ * of the provider's 50, so a caller flooding it with 100-job queries leaves most slots to the
+ * callers behind it, and it binds only while someone waits (a lone caller uses every slot). Fixed
+ * (was JOBGRAPH_CALLER_CONCURRENCY); exported for the fairness test.
+ */
+export const CALLER_CONCURRENCY = 20;
+
 /** The bounds every upstream call shares (timeout, attempts, sockets, clients, body, budget), from the configuration. */
-export const transportLimits = (config: Config) => ({
+export const transportLimits = (config: Config, bounds: UpstreamBounds = {}) => ({
   timeoutMs: config.limits.upstreamTimeoutMs,
   maxAttempts: config.limits.upstreamMaxAttempts,
   maxSockets: config.limits.providerConcurrency,
-  maxClients: config.limits.maxClientsPerProvider,
+  ...(bounds.maxClientsPerProvider ? { maxClients: bounds.maxClientsPerProvider } : {}),
   maxBodyBytes: config.limits.upstreamMaxBodyBytes,
   budgetMs: config.resilience.upstreamBudgetMs,
 });
@@ -74,20 +96,21 @@ export function createSources(
   rateBucket?: RateBucket,
   awsAccounts?: AwsAccounts,
   retained?: RetainedJobs,
+  bounds: UpstreamBounds = {},
 ): Sources {
   const rate = createRateBudget(config, rateBucket, observer);
   const transport: TransportOptions = {
-    ...transportLimits(config),
+    ...transportLimits(config, bounds),
     ...(observer ? { observer } : {}),
     ...(rate ? { rate } : {}),
     ...(awsAccounts ? { awsAccounts } : {}),
   };
   const guard: GuardOptions = {
     concurrency: config.limits.providerConcurrency,
-    callerConcurrency: config.limits.callerConcurrency,
+    callerConcurrency: bounds.callerConcurrency ?? CALLER_CONCURRENCY,
     budgetMs: config.resilience.upstreamBudgetMs,
     breakerFailures: config.resilience.breakerFailures,
-    breakerHalfOpenMs: config.resilience.breakerHalfOpenMs,
+    breakerHalfOpenMs: bounds.breakerHalfOpenMs ?? BREAKER_HALF_OPEN_MS,
     ...(retained ? { retained } : {}),
   };
   const sources: Partial<Record<JobProvider, GuardedSource>> = {};

@@ -10,7 +10,7 @@ import { HistoryReader } from './reader.ts';
 import { HistoryWriter, type HistoryWriterOptions, type WriteOutcome } from './writer.ts';
 import { sealedHistoryCursors } from './requestHistory.ts';
 import { storeIdentity } from './storeIdentity.ts';
-import { SearchSlots } from './searchSlots.ts';
+import { SEARCHES_PER_CALLER, SearchSlots } from './searchSlots.ts';
 import { WriterBoundSignal } from './writerBound.ts';
 
 export { historySubscriber } from './subscriber.ts';
@@ -43,7 +43,7 @@ export interface History {
    * receiving and the watches' background reads wait while it is over.
    */
   readonly bound: WriterBoundSignal;
-  /** The `jobHistory` searches each caller may have running at once (JOBGRAPH_HISTORY_SEARCHES_PER_CALLER). */
+  /** The `jobHistory` searches each caller may have running at once (SEARCHES_PER_CALLER). */
   readonly searchSlots: SearchSlots;
   /** Where history is kept (never a password). */
   readonly where: string;
@@ -90,10 +90,13 @@ export async function openHistory(
 
 /**
  * What the writer is given from outside the history at construction: the batch hook (its type
- * declared in batchHook.ts; the notifier's, made from the database before the writer) and a
- * failed job's category.
+ * declared in batchHook.ts; the notifier's, made from the database before the writer), a
+ * failed job's category, and (tests) a bound on what waits other than the default.
  */
-export type HistoryWriterParts = Pick<HistoryWriterOptions, 'inBatch' | 'failureCategoryOf'>;
+export type HistoryWriterParts = Pick<
+  HistoryWriterOptions,
+  'inBatch' | 'failureCategoryOf' | 'maxQueue'
+>;
 
 /**
  * The history on an opened store (`openHistoryStore`): its writer (given `more`), reader,
@@ -111,7 +114,6 @@ export async function historyOn(
   const bound = new WriterBoundSignal();
   const writer = historyWriter(database, logger, bound, {
     ...records,
-    maxQueue: config.history.maxQueue,
     ...(count ? { count } : {}),
     ...more,
   });
@@ -127,7 +129,7 @@ export async function historyOn(
     writer,
     reader,
     bound,
-    searchSlots: new SearchSlots(config.history.searchesPerCaller),
+    searchSlots: new SearchSlots(SEARCHES_PER_CALLER),
     where: database.where,
     settled: () => settled(writer),
     health: () => {
@@ -215,7 +217,7 @@ function historyWriter(
       if (over)
         logger.warn(
           { history: where, waitingJobs: jobs },
-          'history: more jobs wait to be written than the writer bounds (JOBGRAPH_HISTORY_MAX_QUEUE); each is kept (its latest record, its finishing transitions) and written as the store catches up; meanwhile the job event queues stop receiving and background reads wait — see jobgraph_history_lag_seconds',
+          'history: more jobs wait to be written than the writer bounds (MAX_QUEUE, 10,000); each is kept (its latest record, its finishing transitions) and written as the store catches up; meanwhile the job event queues stop receiving and background reads wait — see jobgraph_history_lag_seconds',
         );
       else
         logger.info(

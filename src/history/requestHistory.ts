@@ -88,11 +88,11 @@ export function historyOfRequest(
   };
 }
 
-/** The refusal of one search more than a caller may have running (JOBGRAPH_HISTORY_SEARCHES_PER_CALLER). */
+/** The refusal of one search more than a caller may have running (SEARCHES_PER_CALLER). */
 function tooManySearches(perCaller: number, timeoutMs: number): JobgraphError {
   return new JobgraphError(
     'UPSTREAM_THROTTLED',
-    `Too many jobHistory searches at once from this caller: at most ${perCaller} run at a time (JOBGRAPH_HISTORY_SEARCHES_PER_CALLER); ask again once one has answered.`,
+    `Too many jobHistory searches at once from this caller: at most ${perCaller} run at a time; ask again once one has answered.`,
     // Each running search answers within its time limit, so a slot is free by then at the latest.
     { searchesPerCaller: perCaller, retryAfterMs: timeoutMs },
   );

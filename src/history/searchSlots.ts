@@ -1,9 +1,17 @@
 /**
  * The `jobHistory` searches each caller has running, at most `perCaller` at once
- * (JOBGRAPH_HISTORY_SEARCHES_PER_CALLER): a search holds a worker thread (SQLite) or a pooled
+ * (SEARCHES_PER_CALLER): a search holds a worker thread (SQLite) or a pooled
  * connection (PostgreSQL) for up to its time limit, and one caller asking many at once would hold
  * them all. Per process: a caller's searches on two replicas count on each.
  */
+/**
+ * The `jobHistory` searches one caller may have running at once: 2 lets a console page search
+ * while another of its tabs does, and keeps one caller from holding more than two search workers
+ * (SQLite) or half of the four pooled search connections (PostgreSQL). Fixed (was
+ * JOBGRAPH_HISTORY_SEARCHES_PER_CALLER).
+ */
+export const SEARCHES_PER_CALLER = 2;
+
 export class SearchSlots {
   readonly #running = new Map<string, number>();
 

@@ -36,6 +36,14 @@ export type { HistoryChange, HistorySource } from './change.ts';
  */
 export type WriteOutcome = 'written' | 'coalesced' | 'dropped' | 'failed' | 'over_bound';
 
+/**
+ * The writer's bound: changes that wait as they came, and jobs that wait (over every lane), before
+ * the producers are held back (writerBound.ts). 10,000 is five full batches (MAX_BATCH); past it
+ * the event queues pause and background reads wait until the store catches up, so raising it
+ * would only hold more in memory, not write faster. Fixed (was JOBGRAPH_HISTORY_MAX_QUEUE).
+ */
+const MAX_QUEUE = 10_000;
+
 export interface HistoryWriterOptions {
   /** The record without its secrets (createSecretStripper); null: the record is not written. */
   withoutSecrets: (record: JobRecord) => JobRecord | null;
@@ -52,7 +60,7 @@ export interface HistoryWriterOptions {
   /** Counts each change by outcome (`jobgraph_history_writes_total`). */
   count?: (outcome: WriteOutcome, n: number) => void;
   /**
-   * Changes that wait as they came, and jobs that wait, default 10,000 (over every lane): past the
+   * Changes that wait as they came, and jobs that wait, default MAX_QUEUE (over every lane): past the
    * first a waiting job's changes are coalesced; past the second the writer is over its bound.
    */
   maxQueue?: number;
@@ -115,7 +123,7 @@ export class HistoryWriter {
     this.#options = {
       count: () => undefined,
       onRefused: () => undefined,
-      maxQueue: 10_000,
+      maxQueue: MAX_QUEUE,
       // A batch a second, or sooner at 2,000 changes: a job's ID is random, so each job written
       // dirties a leaf of the ID index, and a larger batch shares those pages among more jobs
       // (against batches of 200: bench/HISTORY.md, Decisions).

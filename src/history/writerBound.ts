@@ -1,6 +1,6 @@
 /**
  * The history writer's bound as the producers of changes see it (docs/history.md, "Falling
- * behind"). While more jobs wait to be written than JOBGRAPH_HISTORY_MAX_QUEUE, nothing is
+ * behind"). While more jobs wait to be written than MAX_QUEUE (writer.ts), nothing is
  * dropped: the producers slow down instead. The job event queues stop receiving (their messages
  * stay in SQS, durable) and the watches' background reads wait; a caller's query is still answered,
  * its record coalesced with what waits. So the jobs waiting stay within the bound, plus the

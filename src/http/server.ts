@@ -70,6 +70,7 @@ import {
   type OperationCall,
   type Scheduler,
   type SharedReservations,
+  type SubscriptionBounds,
   type Subscriptions,
 } from '../subscriptions/index.ts';
 
@@ -117,6 +118,8 @@ export interface ServerOptions {
   callerRates?: CallerRates;
   /** More of what /readyz tells an operator (the replicas sharing Redis: `cluster`). */
   readinessDetails?: ReadinessDetails;
+  /** Bounds fixed in production that a test narrows (subscriptions/bounds.ts). */
+  bounds?: SubscriptionBounds;
 }
 
 export interface RunningServer {
@@ -437,6 +440,7 @@ function startSubscriptions(
     ...(options.actions ? { actions: options.actions } : {}),
     ...(options.logs ? { logs: options.logs } : {}),
     ...(options.backgroundReads ? { background: options.backgroundReads } : {}),
+    ...(options.bounds ? { bounds: options.bounds } : {}),
     audit: parts.audit,
     executeOperation: parts.executeOperation,
     ...(parts.callerRate ? { callerRate: parts.callerRate } : {}),

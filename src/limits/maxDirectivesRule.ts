@@ -3,20 +3,24 @@ import { countSelections } from './countSelections.ts';
 import { refuseOverLimit } from './operationLimit.ts';
 
 /**
- * Rejects an operation with more than `max` directive uses (`config.limits.maxDirectives`,
- * JOBGRAPH_MAX_DIRECTIVES, default 50): "Directives limit of 50 (JOBGRAPH_MAX_DIRECTIVES) exceeded,
- * found 51.". A fragment's directives count at
+ * Most directive uses an operation may have: a job query uses `@skip` and `@include` a few times
+ * at most, so 50 (graphql-armor's default) leaves room for generated queries and still bounds the
+ * directive-stuffed documents that only cost validation time. Fixed (was JOBGRAPH_MAX_DIRECTIVES).
+ */
+const MAX_DIRECTIVES = 50;
+
+/**
+ * Rejects an operation with more than `max` directive uses (default MAX_DIRECTIVES): "Directives
+ * limit of 50 exceeded, found 51.". A fragment's directives count at
  * its first spread with the spread's own; a later spread of the same fragment adds the
  * fragment's count only. The count is graphql-armor's `maxDirectives`, which this rule
  * replaces, kept as it counted.
  */
-export function maxDirectivesRule(max: number): ValidationRule {
+export function maxDirectivesRule(max: number = MAX_DIRECTIVES): ValidationRule {
   return (context) => {
     const directivesOf = countSelections(context, (node) => node.directives?.length ?? 0);
-    return refuseOverLimit(
-      context,
-      { what: 'Directives', variable: 'JOBGRAPH_MAX_DIRECTIVES', max },
-      (operation) => directivesOf(operation),
+    return refuseOverLimit(context, { what: 'Directives', max }, (operation) =>
+      directivesOf(operation),
     );
   };
 }

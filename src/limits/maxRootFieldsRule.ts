@@ -7,9 +7,15 @@ import {
 import { selectedFields } from './rootFields.ts';
 
 /**
- * Rejects an operation with more than `max` root fields (default from
- * `config.limits.maxRootFields`, JOBGRAPH_MAX_ROOT_FIELDS, 20): "Root fields limit of 20
- * (JOBGRAPH_MAX_ROOT_FIELDS) exceeded, found 21.". Each root field is one resolver call and, for `job`,
+ * Most root fields an operation may have: a dashboard asks a few `jobs`/`listJobs` fields at once,
+ * and `jobs(ids:)` takes many jobs in one field, so 20 is room for any page while bounding the
+ * fan-out of an operation of many aliased `job` fields. Fixed (was JOBGRAPH_MAX_ROOT_FIELDS).
+ */
+const MAX_ROOT_FIELDS = 20;
+
+/**
+ * Rejects an operation with more than `max` root fields (default MAX_ROOT_FIELDS): "Root fields
+ * limit of 20 exceeded, found 21.". Each root field is one resolver call and, for `job`,
  * `jobs` and the provider fields, one or more upstream calls, so this bounds the fan-out that
  * depth and cost limits, which look at nesting, do not see.
  *
@@ -20,18 +26,15 @@ import { selectedFields } from './rootFields.ts';
  * runs once and counts once. `@skip`/`@include` are not evaluated (variables are unknown at
  * validation), so a conditional field counts.
  */
-export function maxRootFieldsRule(max: number): ValidationRule {
+export function maxRootFieldsRule(max: number = MAX_ROOT_FIELDS): ValidationRule {
   return (context) => ({
     OperationDefinition(node) {
       const found = countRootFields(context, node.selectionSet);
       if (found > max) {
         context.reportError(
-          new GraphQLError(
-            `Root fields limit of ${max} (JOBGRAPH_MAX_ROOT_FIELDS) exceeded, found ${found}.`,
-            {
-              nodes: [node],
-            },
-          ),
+          new GraphQLError(`Root fields limit of ${max} exceeded, found ${found}.`, {
+            nodes: [node],
+          }),
         );
       }
     },

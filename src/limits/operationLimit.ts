@@ -9,8 +9,8 @@ import {
 export interface OperationLimit {
   /** What is counted, capitalised ("Aliases", "Query depth"). */
   what: string;
-  /** The variable that sets it. */
-  variable: string;
+  /** The variable that sets it; none for a fixed limit. */
+  variable?: string;
   max: number;
 }
 
@@ -26,7 +26,7 @@ export function refuseOverLimit(
       if (found > limit.max)
         context.reportError(
           new GraphQLError(
-            `${limit.what} limit of ${limit.max} (${limit.variable}) exceeded, found ${found}.`,
+            `${limit.what} limit of ${limit.max}${limit.variable ? ` (${limit.variable})` : ''} exceeded, found ${found}.`,
           ),
         );
     },

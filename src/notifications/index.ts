@@ -103,8 +103,6 @@ export function openNotifications(
     confirmAwaiting: (rows) => notifier.confirmAwaiting(rows),
     box,
     allowHosts: config.notifications.allowHosts,
-    timeoutMs: config.notifications.timeoutMs,
-    hostConcurrency: config.notifications.hostConcurrency,
     ...(metrics ? { onAttempt: (o: AttemptOutcome) => metrics.attempt(o) } : {}),
     onDisabled: (ruleId, reason) => notifications?.disabled(ruleId, reason),
     holds: (rule, jobId) => holdsAccountOf(rule, jobId, jobs.accountOf),
@@ -117,8 +115,6 @@ export function openNotifications(
     accounts,
     logger,
     outbox,
-    rotationOverlapSeconds: config.notifications.rotationOverlapSeconds,
-    maxRules: config.notifications.maxRules,
     ...(metrics ? { countChange: (c: RuleChange) => metrics.ruleChange(c) } : {}),
   });
   const notifier = createNotifier(firing, jobs, logger, outbox);

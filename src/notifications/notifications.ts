@@ -73,13 +73,13 @@ export interface NotificationsOptions {
   allowHosts: readonly string[];
   /** The configured accounts (provider, alias): what `*` and a grant are checked against. */
   accounts: () => readonly { provider: JobProvider; alias: string }[];
-  /** Most rules one account alias may have (JOBGRAPH_NOTIFY_MAX_RULES; default 500). */
+  /** Most rules one account alias may have (default MAX_RULES); tests narrow it. */
   maxRules?: number;
   logger: NotificationsLogger;
   /** `jobgraph_notification_rule_changes_total{change}`. */
   countChange?: (change: RuleChange) => void;
   outbox?: Outbox;
-  /** How long a rotated-out secret still signs, s (JOBGRAPH_NOTIFY_ROTATION_OVERLAP_SECONDS; default 86400). */
+  /** How long a rotated-out secret still signs, s (default ROTATION_OVERLAP_SECONDS); tests shorten it. */
   rotationOverlapSeconds?: number;
   now?: () => number;
 }
@@ -87,8 +87,19 @@ export interface NotificationsOptions {
 const MAX_NAME = 200;
 /** Longest target URL, characters. */
 const MAX_TARGET_URL = 2048;
-/** JOBGRAPH_NOTIFY_MAX_RULES' default. */
-const DEFAULT_MAX_RULES = 500;
+/**
+ * Most notification rules one account alias may have (a rule counts against every alias its pairs
+ * name, a `*` rule against every alias): a bound on what each delivery matches against and on the
+ * rows an account can make, far above a team's few rules a job queue. Fixed (was
+ * JOBGRAPH_NOTIFY_MAX_RULES).
+ */
+export const MAX_RULES = 500;
+/**
+ * How long a rotated-out signing secret still signs beside the new one, s: 24 h gives a receiver
+ * a working day to deploy the new secret, and a leaked one stops signing a day after its rotation.
+ * Fixed (was JOBGRAPH_NOTIFY_ROTATION_OVERLAP_SECONDS).
+ */
+const ROTATION_OVERLAP_SECONDS = 86_400;
 
 export class Notifications {
   readonly #o: NotificationsOptions;
@@ -247,7 +258,7 @@ export class Notifications {
         argument: 'id',
       });
     const { box } = this.#o;
-    const overlapMs = (this.#o.rotationOverlapSeconds ?? 86_400) * 1000;
+    const overlapMs = (this.#o.rotationOverlapSeconds ?? ROTATION_OVERLAP_SECONDS) * 1000;
     const secret = newSigningSecret();
     const at = this.#iso();
     const set: Partial<RuleRow> = {
@@ -361,7 +372,7 @@ export class Notifications {
    * one account can do, not exact.
    */
   async #roomFor(pairs: readonly string[], updating: string | null = null): Promise<void> {
-    const max = this.#o.maxRules ?? DEFAULT_MAX_RULES;
+    const max = this.#o.maxRules ?? MAX_RULES;
     const configured = this.#o.accounts();
     const counts = new Map<string, number>();
     for (const row of await this.#o.store.all())
@@ -371,7 +382,7 @@ export class Notifications {
     const full = aliasesOf(pairs, configured).filter((a) => (counts.get(a) ?? 0) >= max);
     if (full.length > 0)
       throw new BadUserInputError(
-        `Account ${full.map((a) => JSON.stringify(a)).join(', ')} has ${max} notification rules, the most it may have (JOBGRAPH_NOTIFY_MAX_RULES): delete one first.`,
+        `Account ${full.map((a) => JSON.stringify(a)).join(', ')} has ${max} notification rules, the most it may have: delete one first.`,
         { argument: 'input', limit: max },
       );
   }

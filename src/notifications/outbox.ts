@@ -57,8 +57,10 @@ export interface OutboxOptions {
   confirmAwaiting?: (rows: readonly DeliveryRow[]) => Promise<void>;
   box: SecretBox;
   allowHosts: readonly string[];
-  timeoutMs: number;
-  hostConcurrency: number;
+  /** Longest one attempt may take, ms (default ATTEMPT_TIMEOUT_MS); tests shorten it. */
+  timeoutMs?: number;
+  /** Attempts in flight to one host at most (default HOST_CONCURRENCY); tests narrow it. */
+  hostConcurrency?: number;
   /** The clock (epoch ms); tests move it instead of waiting. */
   now?: () => number;
   /** Jitter in [0, 1). */
@@ -90,10 +92,24 @@ const unrefTimeout = (run: () => void, ms: number): Armed => {
 
 /**
  * How long a claimed delivery is this replica's before another may take it (a crash mid-attempt):
- * longer than the longest attempt (JOBGRAPH_NOTIFY_TIMEOUT_MS, at most 60 s), so no live attempt
- * is taken over, and no longer, so a replica killed mid-attempt delays its delivery by at most this.
+ * longer than the longest attempt (ATTEMPT_TIMEOUT_MS), so no live attempt is taken over, and no
+ * longer, so a replica killed mid-attempt delays its delivery by at most this.
  */
 export const LEASE_MS = 75_000;
+/**
+ * Longest one delivery attempt may take, ms; past it the attempt is a timeout, retried on the
+ * schedule. 15 s: a receiver answers a webhook at once and works later, so an attempt this long,
+ * a slow TLS handshake included, is a stuck host; and it stays well under LEASE_MS (a claimed
+ * delivery is never taken over mid-attempt). Fixed (was JOBGRAPH_NOTIFY_TIMEOUT_MS).
+ */
+const ATTEMPT_TIMEOUT_MS = 15_000;
+/**
+ * Delivery attempts in flight to one host at most: a receiver is one service (a Slack webhook, a
+ * team's endpoint) that a burst of finished jobs should not flood, and 4 keeps a slow host from
+ * holding more than a few of the outbox's attempts while the others go on. Fixed (was
+ * JOBGRAPH_NOTIFY_HOST_CONCURRENCY).
+ */
+const HOST_CONCURRENCY = 4;
 /** Most deliveries claimed at once. */
 const CLAIM_MAX = 50;
 /**
@@ -131,7 +147,7 @@ export class Outbox {
   #counted = { depth: 0, oldest: null as string | null };
   constructor(options: OutboxOptions) {
     this.#o = options;
-    this.#hosts = new HostGate(options.hostConcurrency);
+    this.#hosts = new HostGate(options.hostConcurrency ?? HOST_CONCURRENCY);
     this.#now = options.now ?? Date.now;
     this.#opened = new OpenedValues(options.box);
   }
@@ -415,7 +431,7 @@ export class Outbox {
   get #post(): TargetPostOptions {
     return {
       allowHosts: this.#o.allowHosts,
-      timeoutMs: this.#o.timeoutMs,
+      timeoutMs: this.#o.timeoutMs ?? ATTEMPT_TIMEOUT_MS,
       hosts: this.#hosts,
       now: this.#now,
       connections: this.#connections,

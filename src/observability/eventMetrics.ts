@@ -95,7 +95,7 @@ export function eventQueuePausesCounter(
 ): void {
   new Counter({
     name: 'jobgraph_event_queue_pauses_total',
-    help: 'Times each job event queue stopped receiving because the history writer was over its bound (JOBGRAPH_HISTORY_MAX_QUEUE): its messages stay in SQS and are received once the store catches up (docs/history.md#falling-behind), by queue (`<account alias>:<region>:<queue name>`).',
+    help: 'Times each job event queue stopped receiving because the history writer was over its bound (10,000 jobs waiting): its messages stay in SQS and are received once the store catches up (docs/history.md#falling-behind), by queue (`<account alias>:<region>:<queue name>`).',
     labelNames: ['queue'],
     registers,
     collect() {

@@ -60,7 +60,7 @@ export function historyGauges(
   );
   new Counter({
     name: 'jobgraph_history_deferred_reads_total',
-    help: "Background reads of watched jobs (polls, reconciliation reads, list-group passes) deferred while the history writer was over its bound (JOBGRAPH_HISTORY_MAX_QUEUE): each is tried again a poll interval later; a caller's query is never deferred (docs/history.md#falling-behind).",
+    help: "Background reads of watched jobs (polls, reconciliation reads, list-group passes) deferred while the history writer was over its bound (10,000 jobs waiting): each is tried again a poll interval later; a caller's query is never deferred (docs/history.md#falling-behind).",
     registers,
     collect() {
       this.reset();

@@ -27,6 +27,8 @@ import {
 import { aliasOfAccountId } from '../datasources/accountDirectory.ts';
 import { accountOf, providerOf } from '../datasources/registry.ts';
 import type { AwsAccounts } from '../datasources/shared/accounts.ts';
+import { BREAKER_HALF_OPEN_MS } from '../datasources/guard/breakers.ts';
+import type { SubscriptionBounds } from './bounds.ts';
 import { createListSnapshots, type ListSnapshots } from '../datasources/listing/snapshots.ts';
 import { jobFieldsContext, type JobFieldsContext } from '../context.ts';
 import { JobBudgetError } from '../limits/jobBudget.ts';
@@ -80,6 +82,8 @@ export interface WatchContext extends AuthContext, JobFieldsContext {
 export interface WatchHubOptions {
   config: Config;
   sources: Sources;
+  /** Bounds fixed in production that a test narrows (bounds.ts): the circuit pause. */
+  bounds?: SubscriptionBounds;
   scheduler?: Scheduler;
   random?: () => number;
   /**
@@ -179,7 +183,7 @@ export class WatchHub {
       },
       pollMs: config.watch.pollMs,
       maxPollMs: config.watch.maxPollMs,
-      breakerPauseMs: config.resilience.breakerHalfOpenMs,
+      breakerPauseMs: options.bounds?.breakerHalfOpenMs ?? BREAKER_HALF_OPEN_MS,
       scheduler: this.scheduler,
       ...(options.random ? { random: options.random } : {}),
       // Polls due together share one wake-up and a batch describe; the phase is this process's own.

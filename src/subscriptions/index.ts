@@ -11,6 +11,7 @@ import { transportCommon } from './transportCommon.ts';
 import { ValidDocuments } from './validDocuments.ts';
 import { WsTransport, type OperationCall } from './wsTransport.ts';
 
+export type { SubscriptionBounds } from './bounds.ts';
 export type { Scheduler } from './scheduler.ts';
 export { isSingleConnectionRequest } from './sseSingleConnection.ts';
 
@@ -32,6 +33,7 @@ export interface SubscriptionOptions extends Pick<
   | 'actions'
   | 'logs'
   | 'background'
+  | 'bounds'
 > {
   schema: GraphQLSchema;
   limits: QueryLimits;
@@ -97,6 +99,7 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
     // An operation relayed from another replica runs through Apollo's pipeline as its sender.
     execute: (call) => options.executeOperation(call),
     ...(options.sharedReservations ? { shared: options.sharedReservations } : {}),
+    ...(options.bounds ? { bounds: options.bounds } : {}),
   });
   const ws = new WsTransport(common, {
     config,
@@ -104,6 +107,7 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
     verifyToken: (authorization) => options.verifyToken(authorization),
     executeOperation: (call) => options.executeOperation(call),
     ...(options.callerRate ? { callerRate: options.callerRate } : {}),
+    ...(options.bounds ? { bounds: options.bounds } : {}),
   });
   return {
     hub,

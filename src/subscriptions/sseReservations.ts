@@ -25,7 +25,7 @@ export interface Reservation<S> {
 /** The refusal of a reservation to a caller holding `held` already (429). */
 export function perCallerLimit(held: number, maxPerCaller: number): ReservationLimitError {
   return new ReservationLimitError(
-    `This caller already holds ${held} event stream reservations; at most ${maxPerCaller} are allowed per caller (JOBGRAPH_MAX_SSE_RESERVATIONS_PER_CALLER). Close a stream first.`,
+    `This caller already holds ${held} event stream reservations; at most ${maxPerCaller} are allowed per caller. Close a stream first.`,
     429,
   );
 }

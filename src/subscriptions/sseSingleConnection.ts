@@ -22,6 +22,7 @@ import {
   reservationOwner,
   type Reservation,
 } from './sseReservations.ts';
+import type { SubscriptionBounds } from './bounds.ts';
 import type { SharedReservations } from './sseRelay.ts';
 import { RelayedReservations, type RelayHost } from './sseRelayedRequests.ts';
 import {
@@ -42,6 +43,21 @@ import {
 } from './sseStream.ts';
 
 export { isSingleConnectionRequest } from './sseStream.ts';
+
+/**
+ * How long a reservation waits for its event stream before it lapses, ms: graphql-sse's client
+ * opens the stream right after its `PUT` answers, so 10 s is many round trips, and an abandoned
+ * reservation holds its caller's slot no longer. Fixed (was JOBGRAPH_SSE_RESERVATION_TIMEOUT_MS);
+ * exported for the tests, which move their clock past it.
+ */
+export const RESERVATION_TIMEOUT_MS = 10_000;
+
+/**
+ * Reservations one caller may hold, waiting for their stream or connected (every anonymous caller
+ * together counts as one): a page holds one, so 20 is a user's every tab and device, as the 20
+ * open subscriptions a caller may have by default. Fixed (was JOBGRAPH_MAX_SSE_RESERVATIONS_PER_CALLER).
+ */
+const RESERVATIONS_PER_CALLER = 20;
 
 /** What the single connection mode needs of one request: who asks, its ID, its operation (body or URL), and Apollo's pipeline for it. */
 export interface SingleConnectionCall {
@@ -79,6 +95,8 @@ export interface SingleConnectionOptions {
   }) => Promise<FormattedExecutionResult>;
   /** The reservations the replicas share (Redis), so that any replica serves any request of the mode; none: this process's own. */
   shared?: SharedReservations;
+  /** Bounds fixed in production that a test narrows (bounds.ts). */
+  bounds?: SubscriptionBounds;
 }
 
 export interface SingleConnectionSse {
@@ -115,7 +133,7 @@ export interface SingleConnectionSse {
  * nobody learns of another caller's stream. This means the stream request carries the
  * `Authorization` header too, which graphql-sse's client does (a bare browser `EventSource`
  * cannot). Reservations are bounded per caller and in the process, and lapse when no stream
- * connects within `reservationTimeoutMs`.
+ * connects within RESERVATION_TIMEOUT_MS.
  *
  * With `shared` (the replicas' Redis), a reservation is any replica's: its event stream, its
  * operations and its stops may each reach a different replica (sseRelayedRequests.ts), so no
@@ -151,16 +169,17 @@ class SingleConnectionServer implements RelayHost {
       authenticated: true,
     });
     const { watch, cache } = options.config;
+    const maxPerCaller = options.bounds?.maxReservationsPerCaller ?? RESERVATIONS_PER_CALLER;
     this.reservations = new SseReservations<Stream>({
-      maxPerCaller: watch.maxReservationsPerCaller,
+      maxPerCaller,
       maxTotal: watch.maxReservations,
-      timeoutMs: watch.reservationTimeoutMs,
+      timeoutMs: RESERVATION_TIMEOUT_MS,
       scheduler: options.scheduler,
     });
     this.relay = options.shared
       ? new RelayedReservations(options.shared, this, {
-          maxPerCaller: watch.maxReservationsPerCaller,
-          timeoutMs: watch.reservationTimeoutMs,
+          maxPerCaller,
+          timeoutMs: RESERVATION_TIMEOUT_MS,
           // Two Redis round trips and a hop through the other replica's event loop.
           replyTimeoutMs: Math.max(1000, 4 * cache.opTimeoutMs),
           logger: options.logger,

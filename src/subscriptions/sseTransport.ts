@@ -73,7 +73,7 @@ export class SseTransport {
     private readonly common: TransportCommon,
     config: Config,
     private readonly logger: Logger,
-    relay: Pick<SingleConnectionOptions, 'execute' | 'shared'>,
+    relay: Pick<SingleConnectionOptions, 'execute' | 'shared' | 'bounds'>,
   ) {
     this.parseOptions = common.prepare.limits.parseOptions;
     this.started = startedLog(logger, { transport: 'sse', authenticated: true });
@@ -89,6 +89,7 @@ export class SseTransport {
       formatResult: common.formatResult,
       execute: relay.execute,
       ...(relay.shared ? { shared: relay.shared } : {}),
+      ...(relay.bounds ? { bounds: relay.bounds } : {}),
     });
   }
 

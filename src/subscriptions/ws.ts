@@ -17,6 +17,13 @@ export interface WsExtra {
   readonly request: http.IncomingMessage;
 }
 
+/**
+ * How long a new socket may take to send `connection_init`, ms: graphql-ws's client sends it as
+ * soon as the socket opens, so 3 s is many round trips of a slow link, and a socket that sends
+ * nothing holds a pending slot no longer. Fixed (was JOBGRAPH_WEBSOCKET_INIT_TIMEOUT_MS).
+ */
+const INIT_TIMEOUT_MS = 3000;
+
 export interface WsAdapterOptions<P extends Record<PropertyKey, unknown> | undefined> {
   /** graphql-ws's own server options (hooks, schema, `subscribe`). */
   server: GraphqlWsOptions<P, WsExtra>;
@@ -39,8 +46,8 @@ export interface WsAdapterOptions<P extends Record<PropertyKey, unknown> | undef
    * (JOBGRAPH_MAX_WEBSOCKETS_PENDING): when full, the oldest is closed (4408) to make room.
    */
   maxPendingSockets: number;
-  /** How long a new socket may take to send `connection_init`, in ms (JOBGRAPH_WEBSOCKET_INIT_TIMEOUT_MS); then 4408. */
-  initTimeoutMs: number;
+  /** How long a new socket may take to send `connection_init`, in ms (default INIT_TIMEOUT_MS); then 4408. */
+  initTimeoutMs?: number;
   /** Whether an upgrade whose `Origin` header is `origin` may open a socket; one without `Origin` always may. */
   originAllowed(origin: string, request: http.IncomingMessage): boolean;
   /** Who a socket accepted at `connection_init` belongs to (the token's subject), for the per-caller cap. */
@@ -108,7 +115,7 @@ class WsSockets<P extends Record<PropertyKey, unknown> | undefined> {
     this.logger = options.logger;
     this.server = makeServer<P, WsExtra>({
       ...options.server,
-      connectionInitWaitTimeout: options.initTimeoutMs,
+      connectionInitWaitTimeout: options.initTimeoutMs ?? INIT_TIMEOUT_MS,
       onConnect: (ctx) => this.admit(ctx),
     });
     // ws bounds the closing handshake too (its own default waits 30 s for a client that never

@@ -18,6 +18,7 @@ import { operationError, prepareSubscription, type OperationParams } from './ope
 import { GRAPHQL_PATH } from './sseTransport.ts';
 import { startedLog, type TransportCommon } from './transportCommon.ts';
 import { attachWebSocket, closeUnauthorized, type WsAdapter, type WsExtra } from './ws.ts';
+import type { SubscriptionBounds } from './bounds.ts';
 
 /** WebSocket close code 1012 (RFC 6455 registry): the service is restarting; graphql-ws's client reconnects. */
 const SERVICE_RESTART = 1012;
@@ -46,7 +47,17 @@ export interface WsTransportOptions {
   executeOperation: (call: OperationCall) => Promise<FormattedExecutionResult>;
   /** The callers' request rate: each `subscribe` message spends one; none: off. */
   callerRate?: CallerRate;
+  /** Bounds fixed in production that a test narrows (bounds.ts). */
+  bounds?: SubscriptionBounds;
 }
+
+/**
+ * WebSocket ping interval, ms; a socket that answers no ping within as long is cut. 15 s is well
+ * inside the idle timeouts of proxies and load balancers (nginx's 60 s, AWS ALB's 60 s), so a quiet
+ * socket is never cut by them, and a dead peer is found within 30 s. Fixed (was
+ * JOBGRAPH_WATCH_HEARTBEAT_MS).
+ */
+const HEARTBEAT_MS = 15_000;
 
 type SocketContext = Context<Record<string, unknown> | undefined, WsExtra>;
 
@@ -86,11 +97,10 @@ export class WsTransport {
     this.ws = attachWebSocket<Record<string, unknown> | undefined>(server, {
       path: GRAPHQL_PATH,
       maxPayload: config.limits.maxBodyBytes,
-      heartbeatMs: config.watch.heartbeatMs,
+      heartbeatMs: this.options.bounds?.heartbeatMs ?? HEARTBEAT_MS,
       maxSockets: config.watch.maxSockets,
       maxSocketsPerCaller: config.watch.maxSocketsPerCaller,
       maxPendingSockets: config.watch.maxPendingSockets,
-      initTimeoutMs: config.watch.socketInitTimeoutMs,
       originAllowed: (origin, request) =>
         upgradeOriginAllowed(config.corsOrigins, origin, request.headers.host),
       callerOf: (ctx) => this.identities.get(ctx)?.subject ?? NO_SUBJECT_CALLER,

@@ -1,5 +1,5 @@
 // Nothing lost under overload, within a memory bound (issue 88, item 2): while the history writer
-// is over its bound (JOBGRAPH_HISTORY_MAX_QUEUE), the producers of changes slow down instead of
+// is over its bound (MAX_QUEUE, narrowed here to one job), the producers of changes slow down instead of
 // memory growing. The job event queue receives nothing (its messages stay in SQS) and resumes once
 // the store catches up; a watch's background poll waits while a caller's query is answered. Every
 // job's latest state and every finish is written afterwards. Through the real server on a real
@@ -63,14 +63,16 @@ async function lockJobs(db: HistoryDatabase): Promise<{ release: () => Promise<v
 
 describe.skipIf(postgres.skip)('Producers while the history writer is over its bound', () => {
   // A bound of one job (a lane of PostgreSQL's two each holds one), polls every 100 ms.
-  const gw = useTestGateway(() => ({
-    JOBGRAPH_HISTORY_URL: url,
-    JOBGRAPH_HISTORY_MAX_QUEUE: '1',
-    JOBGRAPH_EVENT_QUEUES: queueUrl,
-    AWS_ENDPOINT_URL_SQS: sqs.url,
-    JOBGRAPH_WATCH_POLL_MS: '100',
-    JOBGRAPH_WATCH_MAX_POLL_MS: '100',
-  }));
+  const gw = useTestGateway(
+    () => ({
+      JOBGRAPH_HISTORY_URL: url,
+      JOBGRAPH_EVENT_QUEUES: queueUrl,
+      AWS_ENDPOINT_URL_SQS: sqs.url,
+      JOBGRAPH_WATCH_POLL_MS: '100',
+      JOBGRAPH_WATCH_MAX_POLL_MS: '100',
+    }),
+    { bounds: { historyMaxQueue: 1 } },
+  );
   const receives = () => sqs.calls.filter((c) => c.operation === 'ReceiveMessage').length;
   const deferred = () => metricValue(gw, 'jobgraph_history_deferred_reads_total');
   const pauses = () => metricValue(gw, `jobgraph_event_queue_pauses_total{queue="${QUEUE}"}`);

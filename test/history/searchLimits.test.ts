@@ -5,6 +5,7 @@
 // limit is a clear BAD_USER_INPUT; one caller's searches at once are bounded, another's are not.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { HistoryStoreConfig } from '../../src/config/types.ts';
+import { SEARCHES_PER_CALLER } from '../../src/history/searchSlots.ts';
 import { accountToken } from '../support/accountTokens.ts';
 import { gql, type GqlResult, type TestGateway } from '../support/gateway.ts';
 import { historyStores, historyUrlOf } from '../support/historyStores.ts';
@@ -152,10 +153,12 @@ describe.each(historyStores())('jobHistory searches on a $name', ({ skip, fresh 
       )!;
       expect(throttled.body.errors?.[0]?.extensions).toEqual({
         code: 'UPSTREAM_THROTTLED',
-        searchesPerCaller: 2,
+        searchesPerCaller: SEARCHES_PER_CALLER,
         retryAfterMs: 5000,
       });
-      expect(throttled.body.errors?.[0]?.message).toMatch(/at most 2 run at a time/);
+      expect(throttled.body.errors?.[0]?.message).toMatch(
+        `at most ${SEARCHES_PER_CALLER} run at a time`,
+      );
       // Once they answered, a's slots are free again.
       expect(expectAnswerOrTimeLimit(await search(gw, { text: 'zqxw' }, a))).toEqual([]);
     },

@@ -1,5 +1,5 @@
 // The history writer's bound as the producers see it (src/history/writerBound.ts), on both stores:
-// over once more jobs wait than JOBGRAPH_HISTORY_MAX_QUEUE, said in /readyz's history; a producer
+// over once more jobs wait than its bound (MAX_QUEUE), said in /readyz's history; a producer
 // waiting for it to fit is let go only once the store has caught up; a background read asked
 // meanwhile is deferred and counted. The store is held by the writer's own `inBatch` option (the
 // notifications' outbox hook): each batch's transaction waits there until released.
@@ -40,14 +40,12 @@ describe.each(kinds)('The history writer’s bound on a $name', ({ skip, fresh }
     'holds the producers back while more jobs wait than it, and lets them go once the store caught up',
     async () => {
       const url = historyUrlOf(await fresh());
-      const config = loadConfig(
-        { mode: 'live' },
-        { JOBGRAPH_HISTORY_URL: url, JOBGRAPH_HISTORY_MAX_QUEUE: '2' },
-      );
+      const config = loadConfig({ mode: 'live' }, { JOBGRAPH_HISTORY_URL: url });
       let entered = 0;
       let release!: () => void;
       const released = new Promise<void>((r) => (release = r));
       const history = (await openHistory(config, { withoutSecrets, factsOf }, quiet, undefined, {
+        maxQueue: 2,
         inBatch: async () => {
           entered++;
           await released;

@@ -24,7 +24,7 @@ describe('maxRootFieldsRule', () => {
       check(
         `{ a: job(id: "${ID}") { id } b: job(id: "${ID}") { id } c: job(id: "${ID}") { id } d: job(id: "${ID}") { id } }`,
       ),
-    ).toEqual(['Root fields limit of 3 (JOBGRAPH_MAX_ROOT_FIELDS) exceeded, found 4.']);
+    ).toEqual(['Root fields limit of 3 exceeded, found 4.']);
   });
 
   it('counts fields behind fragment spreads, nested spreads and inline fragments', () => {
@@ -32,9 +32,7 @@ describe('maxRootFieldsRule', () => {
       query { ...A ... on Query { c: job(id: "${ID}") { id } } }
       fragment A on Query { a: job(id: "${ID}") { id } ...B }
       fragment B on Query { b: job(id: "${ID}") { id } d: jobs(ids: ["${ID}"]) { id } }`;
-    expect(check(query)).toEqual([
-      'Root fields limit of 3 (JOBGRAPH_MAX_ROOT_FIELDS) exceeded, found 4.',
-    ]);
+    expect(check(query)).toEqual(['Root fields limit of 3 exceeded, found 4.']);
   });
 
   it('counts __typename, _service and _entities like any other field', () => {
@@ -42,7 +40,7 @@ describe('maxRootFieldsRule', () => {
       check(
         `{ __typename _service { sdl } _entities(representations: []) { __typename } job(id: "${ID}") { id } }`,
       ),
-    ).toEqual(['Root fields limit of 3 (JOBGRAPH_MAX_ROOT_FIELDS) exceeded, found 4.']);
+    ).toEqual(['Root fields limit of 3 exceeded, found 4.']);
   });
 
   it('counts a response key once however often it is selected, as graphql-js runs it once', () => {
@@ -57,16 +55,14 @@ describe('maxRootFieldsRule', () => {
         `query($no: Boolean!) { a: job(id: "${ID}") @include(if: $no) { id } b: job(id: "${ID}") { id } }`,
         1,
       ),
-    ).toEqual(['Root fields limit of 1 (JOBGRAPH_MAX_ROOT_FIELDS) exceeded, found 2.']);
+    ).toEqual(['Root fields limit of 1 exceeded, found 2.']);
   });
 
   it('checks each operation of a document on its own', () => {
     const query = `query One { a: job(id: "${ID}") { id } b: job(id: "${ID}") { id } }
       query Two { a: job(id: "${ID}") { id } }`;
     expect(check(query, 2)).toEqual([]);
-    expect(check(query, 1)).toEqual([
-      'Root fields limit of 1 (JOBGRAPH_MAX_ROOT_FIELDS) exceeded, found 2.',
-    ]);
+    expect(check(query, 1)).toEqual(['Root fields limit of 1 exceeded, found 2.']);
   });
 
   it('survives a fragment cycle (which NoFragmentCyclesRule reports)', () => {

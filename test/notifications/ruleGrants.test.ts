@@ -11,6 +11,7 @@ import { DEMO_SECOND_AWS_ACCOUNT, DEMO_SECOND_TENCENT_ACCOUNT } from '../../src/
 import { openHistoryDatabase } from '../../src/history/database.ts';
 import { BARE_ALIASES_REASON } from '../../src/notifications/bareRules.ts';
 import { RuleStore } from '../../src/notifications/ruleStore.ts';
+import { MAX_RULES } from '../../src/notifications/notifications.ts';
 import type { HistoryStoreConfig } from '../../src/config/types.ts';
 import { accountToken } from '../support/accountTokens.ts';
 import { EVENTUALLY } from '../support/eventually.ts';
@@ -243,7 +244,7 @@ describe.each(historyStores())('Whose a notification rule is, on a $name', ({ sk
   );
 
   it.skipIf(skip)(
-    "refuses an account's 501st rule (JOBGRAPH_NOTIFY_MAX_RULES' default), pages through its 500",
+    "refuses an account's rule past MAX_RULES (500), pages through its 500",
     async () => {
       const listed = async (token: string) => {
         const ids: string[] = [];
@@ -260,17 +261,19 @@ describe.each(historyStores())('Whose a notification rule is, on a $name', ({ sk
       const before = await gql(gw, RULES, { token: tokens.every, variables: { after: null } });
       let count = before.body.data!.notificationRules.totalCount as number;
       const made: string[] = [];
-      for (; count < 500; count++)
+      for (; count < MAX_RULES; count++)
         made.push(await create(tokens.staging, { name: `rule ${count}` }));
       const refused = await gql(gw, CREATE, {
         token: tokens.staging,
         variables: { input: input({ name: 'one too many' }) },
       });
       expect(refused.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-      expect(refused.body.errors?.[0]?.message).toContain('"staging" has 500 notification rules');
+      expect(refused.body.errors?.[0]?.message).toContain(
+        `"staging" has ${MAX_RULES} notification rules`,
+      );
       const every = await listed(tokens.every);
-      expect(every.total).toBe(500);
-      expect(new Set(every.ids).size).toBe(500);
+      expect(every.total).toBe(MAX_RULES);
+      expect(new Set(every.ids).size).toBe(MAX_RULES);
       // Another account is not full: the default accounts' token still makes one.
       const home = await create(tokens.home);
       // An update counts as the rule's new coverage: staging's own rule changes; the default

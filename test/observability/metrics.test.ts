@@ -25,11 +25,10 @@ const JOBS = `query Dashboard($ids: [ID!]!) { jobs(ids: $ids) { id state } }`;
 
 describe('Prometheus metrics at GET /metrics', () => {
   // Two attempts per job: a throttled job is tried twice (one retry), whatever the client.
-  const gw = useTestGateway({
-    JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '2',
-    JOBGRAPH_BREAKER_FAILURES: '2',
-    JOBGRAPH_BREAKER_HALF_OPEN_MS: '600000',
-  });
+  const gw = useTestGateway(
+    { JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '2', JOBGRAPH_BREAKER_FAILURES: '2' },
+    { bounds: { breakerHalfOpenMs: 600_000 } },
+  );
 
   it('counts each upstream attempt by provider and outcome, the retries, their durations and the GraphQL request, after a mixed jobs query', async () => {
     const ids = [

@@ -183,7 +183,7 @@ describe("A provider's shared agents", () => {
 });
 
 describe('Regional clients through HTTP', () => {
-  const gw = useTestGateway({ JOBGRAPH_MAX_CLIENTS_PER_PROVIDER: '3' });
+  const gw = useTestGateway({}, { bounds: { maxClientsPerProvider: 3 } });
 
   it('stay bounded per provider however many regions are asked for', async () => {
     const aws = [...TEN_AWS_REGIONS, 'sa-east-1', 'ca-central-1'];

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
+import { CALLER_CONCURRENCY } from '../../src/datasources/index.ts';
 import {
   FairLimiter,
   QUEUE_TAKEN_KEPT,
@@ -60,10 +61,10 @@ describe('Fairness between callers at one provider', () => {
    * waits), flooded as `floodThenSingle` does once A holds `holding` calls.
    */
   async function floodAtCaps(perCaller: number, holding = perCaller) {
-    const started = await startTestGateway({
-      JOBGRAPH_PROVIDER_CONCURRENCY: '2',
-      JOBGRAPH_CALLER_CONCURRENCY: String(perCaller),
-    });
+    const started = await startTestGateway(
+      { JOBGRAPH_PROVIDER_CONCURRENCY: '2' },
+      { bounds: { callerConcurrency: perCaller } },
+    );
     gw = started;
     clearCalls(started);
     return { gw: started, ...(await floodThenSingle(started, holding)) };
@@ -93,8 +94,8 @@ describe('Fairness between callers at one provider', () => {
   it("puts a lone caller's 100-job query of one provider in flight up to the provider's default bound at once, not the per-caller share", async () => {
     const started = await startTestGateway();
     gw = started;
-    const { providerConcurrency, callerConcurrency } = started.config.limits;
-    expect([providerConcurrency, callerConcurrency]).toEqual([50, 20]);
+    const { providerConcurrency } = started.config.limits;
+    expect([providerConcurrency, CALLER_CONCURRENCY]).toEqual([50, 20]);
     const { a } = await tokensFor(started);
     const panorama = started.emulators.panorama;
     clearCalls(started);

@@ -68,7 +68,6 @@ function replica(url: string, leases: PollLeases) {
     {
       JOBGRAPH_EVENT_QUEUES: url,
       AWS_ENDPOINT_URL_SQS: sqs.url,
-      JOBGRAPH_EVENT_MAX_RECEIVES: '50',
     },
   );
   const config = {
@@ -98,6 +97,7 @@ function replica(url: string, leases: PollLeases) {
     queues: config.events.queues ?? [],
     accounts: new AwsAccounts(config),
     waitSeconds: 1,
+    maxReceives: 50,
     // Replicas share the queue: coverage holds only while their channel does.
     cluster: leases,
     observer: {

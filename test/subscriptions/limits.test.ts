@@ -16,9 +16,8 @@ const gw = useTestGateway(
     JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER: '1',
     JOBGRAPH_MAX_JOBS_PER_REQUEST: '2',
     JOBGRAPH_MAX_ALIASES: '1',
-    JOBGRAPH_WATCH_HEARTBEAT_MS: '20',
   },
-  { watchScheduler: new ManualScheduler() },
+  { watchScheduler: new ManualScheduler(), bounds: { heartbeatMs: 20 } },
 );
 const capped = useTestGateway(
   { JOBGRAPH_MAX_SUBSCRIPTIONS: '1' },
@@ -196,7 +195,7 @@ describe('Subscription transports on the wire', () => {
     await invalid.close();
   });
 
-  it('sends WebSocket pings at JOBGRAPH_WATCH_HEARTBEAT_MS', async () => {
+  it('sends WebSocket pings at the heartbeat interval', async () => {
     const { default: WebSocket } = await import('ws');
     const socket = new WebSocket(gw.server.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
     try {

@@ -12,6 +12,7 @@ import {
 } from '../support/gateway.ts';
 import { ManualScheduler } from '../support/scheduler.ts';
 import { streamToken } from '../../src/subscriptions/sseStream.ts';
+import { RESERVATION_TIMEOUT_MS } from '../../src/subscriptions/sseSingleConnection.ts';
 import { movableImportExportJob, type Event } from '../support/subscriptions.ts';
 
 // graphql-sse's single connection mode (PROTOCOL.md): one reserved event stream per client,
@@ -24,7 +25,6 @@ const inProgress = movableImportExportJob('INPG1');
 const QUERY =
   'subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state providerStatus terminal } }';
 const JOB = `query Job($id: ID!) { job(id: $id) { id state ... on ImportExportJob { jobType } } }`;
-const RESERVATION_TIMEOUT_MS = 10_000;
 
 let gw: TestGateway;
 let clock: ManualScheduler;
@@ -37,11 +37,9 @@ beforeAll(async () => {
       JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER: '2',
       JOBGRAPH_MAX_JOBS_PER_REQUEST: '3',
       JOBGRAPH_MAX_COST: '60',
-      JOBGRAPH_MAX_SSE_RESERVATIONS_PER_CALLER: '2',
       JOBGRAPH_MAX_SSE_RESERVATIONS: '3',
-      JOBGRAPH_SSE_RESERVATION_TIMEOUT_MS: String(RESERVATION_TIMEOUT_MS),
     },
-    { watchScheduler: clock },
+    { watchScheduler: clock, bounds: { maxReservationsPerCaller: 2 } },
   );
   other = await readToken('someone-else');
 });
@@ -410,7 +408,7 @@ describe('Single connection mode reservations', () => {
     expect(await overMine.json()).toEqual({
       errors: [
         {
-          message: expect.stringMatching(/JOBGRAPH_MAX_SSE_RESERVATIONS_PER_CALLER/),
+          message: expect.stringMatching(/at most 2 are allowed per caller/),
           extensions: { code: 'BAD_USER_INPUT' },
         },
       ],

@@ -51,10 +51,9 @@ describe.skipIf(missing !== null)(
         JOBGRAPH_CACHE_URL: redis.url,
         JOBGRAPH_CLUSTER_SECRET: TEST_CLUSTER_SECRET,
         JOBGRAPH_CACHE_OP_TIMEOUT_MS: '2000',
-        JOBGRAPH_MAX_SSE_RESERVATIONS_PER_CALLER: '3',
       };
-      one = await startTestGateway(env);
-      two = await startTestGateway(env);
+      one = await startTestGateway(env, { bounds: { maxReservationsPerCaller: 3 } });
+      two = await startTestGateway(env, { bounds: { maxReservationsPerCaller: 3 } });
       other = await mintToken({
         secret: SECRET,
         issuer: one.config.auth.issuer,
@@ -229,9 +228,7 @@ describe.skipIf(missing !== null)(
       expect(await early.text()).toMatch(/no event stream yet/);
       const over = await fetch(two.server.url, { method: 'PUT', headers: headers(bearer) });
       expect(over.status).toBe(429);
-      expect(await over.text()).toMatch(
-        /already holds 3 .*JOBGRAPH_MAX_SSE_RESERVATIONS_PER_CALLER/,
-      );
+      expect(await over.text()).toMatch(/already holds 3 .*at most 3 are allowed per caller/);
     });
   },
 );

@@ -195,7 +195,7 @@ describe('WebSocket sockets before connection_init (JOBGRAPH_MAX_WEBSOCKETS_PEND
     await expect.poll(() => gw.server.subscriptions.sockets()).toBe(0);
   });
 
-  it('closes a socket that sends no connection_init within JOBGRAPH_WEBSOCKET_INIT_TIMEOUT_MS with 4408', async () => {
+  it('closes a socket that sends no connection_init within INIT_TIMEOUT_MS with 4408', async () => {
     const s = rawSocket();
     expect(await s.opened).toBe(101);
     expect(await s.closed).toEqual({ code: 4408, reason: 'Connection initialisation timeout' });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { startDemo, type DemoGateway } from '../../src/app.ts';
+import { startDemo, type DemoGateway, type GatewayBounds } from '../../src/app.ts';
 import { providerOf } from '../../src/datasources/registry.ts';
 import {
   DEMO_DATA,
@@ -50,6 +50,8 @@ export async function startTestGateway(
     emulatorRoles?: readonly string[];
     /** The job-state store's bound (default STATES_SIZE). */
     statesSize?: number;
+    /** Bounds fixed in production, narrowed (see `startGateway`). */
+    bounds?: GatewayBounds;
   } = {},
 ): Promise<TestGateway> {
   const logs = new LogCapture();

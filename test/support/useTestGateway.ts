@@ -22,8 +22,11 @@ export function useTestGateway(
  * `useTestGateway(env)` whose emulators' faults and the upstream calls it counted are cleared
  * after each test, for tests that break providers on purpose.
  */
-export function useFaultedGateway(env: Record<string, string>): TestGateway {
-  const gw = useTestGateway(env);
+export function useFaultedGateway(
+  env: Record<string, string>,
+  options: Parameters<typeof startTestGateway>[1] = {},
+): TestGateway {
+  const gw = useTestGateway(env, options);
   afterEach(() => {
     resetFaults(gw);
     clearCalls(gw);
@@ -36,8 +39,7 @@ export function useFaultedGateway(env: Record<string, string>): TestGateway {
  * a region and let a trial through `halfOpenMs` later; each job is tried once (no retries).
  */
 export const useBreakerGateway = (failures: number, halfOpenMs: number): TestGateway =>
-  useFaultedGateway({
-    JOBGRAPH_BREAKER_FAILURES: String(failures),
-    JOBGRAPH_BREAKER_HALF_OPEN_MS: String(halfOpenMs),
-    JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '1',
-  });
+  useFaultedGateway(
+    { JOBGRAPH_BREAKER_FAILURES: String(failures), JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '1' },
+    { bounds: { breakerHalfOpenMs: halfOpenMs } },
+  );

@@ -105,7 +105,17 @@ export interface EventQueuesOptions {
    * messages stay in SQS, handed out once it fits again); the messages received finish as usual.
    */
   bound?: WriterBound;
+  /** Receives after which a message is rejected unread (default MAX_RECEIVES); tests move it. */
+  maxReceives?: number;
 }
+
+/**
+ * A message SQS has handed out more often than this (its `ApproximateReceiveCount`) is rejected
+ * and deleted unread: its applies never ended, so one that kills the process cannot come back for
+ * ever. 5 rides out a crash or two and a short Redis outage's retries (each a visibility timeout
+ * later). Fixed (was JOBGRAPH_EVENT_MAX_RECEIVES).
+ */
+const MAX_RECEIVES = 5;
 
 /** ReceiveMessage's most messages a call. */
 const MAX_MESSAGES = 10;
@@ -116,7 +126,7 @@ const MAX_MESSAGES = 10;
  * (envelope.ts) and handed to the sink, then deleted in batches once applied (a message that is
  * no provider's event is deleted too: it would only come back). A message whose apply did not end
  * (the process died, the sink threw) is not deleted and SQS hands it out again after its
- * visibility timeout, to this replica or another — up to JOBGRAPH_EVENT_MAX_RECEIVES times, then
+ * visibility timeout, to this replica or another — up to MAX_RECEIVES times, then
  * it is rejected and deleted unread. A queue that cannot be read is DOWN (its jobs
  * are polled as without events, `covers`), tried again with back-off, and UP at its first answer.
  */
@@ -351,11 +361,12 @@ export class EventQueues {
 
   /**
    * Each message decoded and applied in order: the receipt handles of those done with. One handed
-   * out more than JOBGRAPH_EVENT_MAX_RECEIVES times is rejected unread: its earlier applies never
+   * out more than `maxReceives` times is rejected unread: its earlier applies never
    * ended (the sink threw, or the process died in it), so applying it again may only fail again.
    */
   async #apply(q: EventQueue, messages: readonly SqsMessage[]): Promise<string[]> {
     const { config, accounts, observer } = this.#options;
+    const maxReceives = this.#options.maxReceives ?? MAX_RECEIVES;
     const done: string[] = [];
     const reject = (m: (typeof messages)[number], reason: string) => {
       observer?.rejected?.(q.label, reason, m.messageId);
@@ -363,8 +374,8 @@ export class EventQueues {
       done.push(m.receiptHandle);
     };
     for (const m of messages) {
-      if (m.receiveCount > config.events.maxReceives) {
-        reject(m, 'received more often than JOBGRAPH_EVENT_MAX_RECEIVES');
+      if (m.receiveCount > maxReceives) {
+        reject(m, `received more than ${maxReceives} times`);
         continue;
       }
       if (m.damaged) {

@@ -1,7 +1,7 @@
 import type { Config } from '../../config/index.ts';
 import { UpstreamError } from '../../errors.ts';
 import type { JobProvider } from '../../model/job.ts';
-import { RegionalBreakers } from '../guard/breakers.ts';
+import { BREAKER_HALF_OPEN_MS, RegionalBreakers } from '../guard/breakers.ts';
 import { failureOf } from '../guard/failures.ts';
 import { PROVIDER_LABEL } from '../shared/classify.ts';
 import { awsAlias, type AwsAccounts } from '../shared/accounts.ts';
@@ -296,7 +296,7 @@ function tailOf(read: NonNullable<TailRead>, last: number): LogTail {
  */
 export function createJobLogs(
   config: Config,
-  transport: TransportOptions & { awsAccounts?: AwsAccounts },
+  transport: TransportOptions & { awsAccounts?: AwsAccounts; breakerHalfOpenMs?: number },
   observer?: AttemptObserver & JobLogsObserver,
   now?: () => number,
   turns?: LogTurns,
@@ -326,7 +326,7 @@ export function createJobLogs(
     source,
     breakers: new RegionalBreakers({
       breakerFailures: config.resilience.breakerFailures,
-      breakerHalfOpenMs: config.resilience.breakerHalfOpenMs,
+      breakerHalfOpenMs: transport.breakerHalfOpenMs ?? BREAKER_HALF_OPEN_MS,
     }),
     budget: turns ?? new LogBudget({ perSecond, burst: perSecond, ...(now ? { now } : {}) }),
     perSecond,

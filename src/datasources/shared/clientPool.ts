@@ -14,7 +14,12 @@ const REAL_TIMERS: PoolTimers = {
   },
 };
 
-/** Regional clients a provider keeps open when the options do not say (JOBGRAPH_MAX_CLIENTS_PER_PROVIDER default). */
+/**
+ * Regional clients a provider keeps open (the least recently used closed first, an idle one after
+ * CLIENT_IDLE_MS): 32 is every region a provider serves at once for a caller asking across them,
+ * while bounding what a caller naming many regions can make it hold; they share the provider's
+ * one socket pool. Fixed (was JOBGRAPH_MAX_CLIENTS_PER_PROVIDER).
+ */
 export const DEFAULT_MAX_CLIENTS = 32;
 
 /** How long a client may go unused before it is closed, in ms. */

@@ -13,7 +13,7 @@ export interface TransportOptions {
   maxAttempts: number;
   /** Keep-alive sockets per provider (all its regions and hosts together); at least the provider's concurrency cap. */
   maxSockets: number;
-  /** Regional clients a provider keeps open at most (JOBGRAPH_MAX_CLIENTS_PER_PROVIDER, default 32). */
+  /** Regional clients a provider keeps open at most (default DEFAULT_MAX_CLIENTS, 32). */
   maxClients?: number;
   /**
    * Largest upstream response body read, in bytes (JOBGRAPH_UPSTREAM_MAX_BODY_BYTES, default

@@ -43,6 +43,6 @@ export interface JobSource<P extends JobProvider = JobProvider, R extends JobRec
   readonly rerun?: RerunSource<KeyOf<P>>;
   /** Release sockets and timers. */
   close?(): void;
-  /** Regional clients open now (bounded by JOBGRAPH_MAX_CLIENTS_PER_PROVIDER); absent for a global service. */
+  /** Regional clients open now (bounded by DEFAULT_MAX_CLIENTS); absent for a global service. */
   clientCount?(): number;
 }

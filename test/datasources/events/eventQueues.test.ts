@@ -39,6 +39,7 @@ function consumer(
   url: string,
   env: Record<string, string> = {},
   observer?: EventObserver,
+  maxReceives?: number,
 ): EventQueues {
   const base = loadConfig(
     { mode: 'live' },
@@ -54,6 +55,7 @@ function consumer(
     accounts: new AwsAccounts(config),
     waitSeconds: 1,
     ...(observer ? { observer } : {}),
+    ...(maxReceives === undefined ? {} : { maxReceives }),
   });
 }
 
@@ -242,7 +244,7 @@ describe('The job event queues', () => {
     }
   });
 
-  it('rejects and deletes a message whose apply keeps failing once SQS has handed it out JOBGRAPH_EVENT_MAX_RECEIVES times, unread', async () => {
+  it('rejects and deletes a message whose apply keeps failing once SQS has handed it out more than maxReceives times, unread', async () => {
     // Visible again at once after each failed apply: the receive count is what ends it.
     const url = await queue('poison', 0);
     await client.send(
@@ -254,7 +256,7 @@ describe('The job event queues', () => {
     const done = new Promise<void>((resolve) => (rejected = resolve));
     const q = consumer(
       url,
-      { JOBGRAPH_EVENT_MAX_RECEIVES: '3' },
+      {},
       {
         rejected: (_queue, reason) => {
           rejections.push(reason);
@@ -262,6 +264,7 @@ describe('The job event queues', () => {
         },
         outcome: (provider, outcome) => outcomes.push(`${provider ?? 'none'}:${outcome}`),
       },
+      3,
     );
     let applies = 0;
     q.attach(() => {
@@ -273,7 +276,7 @@ describe('The job event queues', () => {
       await done;
       // Applied on its first three receives; the fourth rejects it without reading it.
       expect(applies).toBe(3);
-      expect(rejections).toEqual(['received more often than JOBGRAPH_EVENT_MAX_RECEIVES']);
+      expect(rejections).toEqual(['received more than 3 times']);
       expect(outcomes).toEqual(['none:rejected']);
       await vi.waitFor(async () => expect(await messagesLeft(url)).toBe(0), EVENTUALLY);
       expect(applies).toBe(3);
