@@ -1,8 +1,9 @@
-import { DEFAULT_ACCOUNT } from '../config/patterns.ts';
 import type { JobProvider } from '../model/job.ts';
 
 /** The alias of the default accounts (jobgraph's own credentials on each cloud). */
-export const DEFAULT_ACCOUNT_ALIAS = DEFAULT_ACCOUNT;
+// The configuration's DEFAULT_ACCOUNT (config/patterns.ts), written here so that `jobgraph
+// --version`, which loads this file, loads nothing else (test/auth/mayRead.test.ts holds the two equal).
+export const DEFAULT_ACCOUNT_ALIAS = 'default';
 
 /**
  * Which accounts a caller may read: the one decision (identity × account → allowed) that the

@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { AccountGrants, type DirectoryEntry } from '../../src/auth/accountGrant.ts';
 import { mayRead } from '../../src/auth/mayRead.ts';
+import { DEFAULT_ACCOUNT_ALIAS } from '../../src/auth/identity.ts';
+import { DEFAULT_ACCOUNT } from '../../src/config/patterns.ts';
 
 /**
  * "May this token see this job (provider, account)": one function (src/auth/mayRead.ts) that
@@ -84,5 +86,11 @@ describe('Every path deciding whether a caller sees a job', () => {
       .filter((f) => f !== 'actions/jobActions.ts')
       .filter((f) => /\b(?:accounts|grant)\.permits\(/.test(read(f)));
     expect(asking).toEqual([]);
+  });
+});
+
+describe('the default account’s alias', () => {
+  it('is the configuration’s, though the token’s grants spell it themselves (jobgraph --version loads them alone)', () => {
+    expect(DEFAULT_ACCOUNT_ALIAS).toBe(DEFAULT_ACCOUNT);
   });
 });
