@@ -49,6 +49,7 @@ import {
 } from './history/requestHistory.ts';
 import { mayRead } from './auth/mayRead.ts';
 import type { QueueBook } from './queues/book.ts';
+import type { HistoryDatabase } from './history/database.ts';
 import { QueueView } from './queues/view.ts';
 
 /**
@@ -71,6 +72,8 @@ export interface JobFieldsContext {
   failureOf(record: JobRecord): JobFailure | null;
   /** The global IDs of the job `id` reruns and of its reruns (`Job.rerunOf`, `Job.reruns`). */
   rerunsOf(id: string): Promise<{ of: string | null; made: string[] }>;
+  /** Job queues and why a job waits, under the caller's grant (docs/queues.md); null when the gateway has none. */
+  queues: QueueView | null;
 }
 
 /** What `jobFieldsContext` reads of a gateway (queries' GatewayParts, the watch hub's options). */
@@ -79,6 +82,10 @@ export interface JobFieldsParts {
   accounts?: AwsAccounts | undefined;
   events?: Pick<EventQueues, 'covers'> | undefined;
   actions?: JobActions | undefined;
+  /** The gateway's job queues (one book for queries and subscriptions); none: no queue answered. */
+  queues?: QueueBook | undefined;
+  /** The history store, for a queue's counts and waits; none: history off. */
+  historyDatabase?: HistoryDatabase | null | undefined;
 }
 
 /** What `identity` may do to jobs: its write scope and its accounts' grant. */
@@ -102,7 +109,25 @@ export function jobFieldsContext(parts: JobFieldsParts, identity: Identity): Job
     actionsTaken: (id) => actions?.taken(id) ?? Promise.resolve([]),
     rerunsOf: (id) => actions?.reruns(id) ?? Promise.resolve({ of: null, made: [] }),
     failureOf,
+    queues: queueViewOf(parts, identity, (_provider, alias) => new AccountForbiddenError(alias)),
   };
+}
+
+/** The caller's view of the gateway's queues, refusing an account it may not read with `refuse`. */
+function queueViewOf(
+  parts: JobFieldsParts,
+  identity: Identity,
+  refuse: (provider: JobProvider, alias: string) => Error,
+): QueueView | null {
+  if (!parts.queues) return null;
+  return new QueueView({
+    book: parts.queues,
+    config: parts.config,
+    history: parts.historyDatabase ?? null,
+    mayRead: (provider, alias) => mayRead(identity.accounts, provider, alias),
+    refuse,
+    caller: identity.subject ?? NO_SUBJECT_CALLER,
+  });
 }
 /** The mutation fields that act on jobs (docs/actions.md): their refusals are audited as actions. */
 const JOB_ACTION_FIELDS: ReadonlySet<string> = new Set([
@@ -149,8 +174,6 @@ export interface RequestContext extends AuthContext, JobFieldsContext {
   }): Promise<JobListPage>;
   /** The history store under the caller's grant (`Job.transitions`, `jobHistory`); null when off. */
   history: RequestHistory | null;
-  /** Job queues and why a job waits, under the caller's grant (docs/queues.md); null when the gateway has none. */
-  queues: QueueView | null;
   /**
    * `Job.logTail` of `record` (docs/logs.md): refused before any call without `jobs:logs:read`
    * or the account's grant; `field` names the type's field for the refusal.
@@ -420,16 +443,12 @@ export function createRequestContext(
     notifyCaller: { identity, requestId },
     listJobs: (args) => lister.list({ ...args, caller, budget, access: listAccess }),
     history: requestHistoryOf(gateway, identity, refuse, caller),
-    queues: gateway.queues
-      ? new QueueView({
-          book: gateway.queues,
-          config,
-          history: gateway.history?.database ?? null,
-          mayRead: (provider, alias) => mayRead(identity.accounts, provider, alias),
-          refuse: (provider, alias) => refuse('jobQueues', provider, alias),
-          caller,
-        })
-      : null,
+    // A query's refusals are audited, as its other fields' are.
+    queues: queueViewOf(
+      { ...gateway, historyDatabase: gateway.history?.database ?? null },
+      identity,
+      (provider, alias) => refuse('jobQueues', provider, alias),
+    ),
     accountAliasOfId(provider, accountId, field, argument) {
       return aliasOfAccountId(config, accounts, identity.accounts, (p, account, shown) =>
         refuse(field, p, account, shown),

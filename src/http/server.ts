@@ -241,7 +241,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const metrics = options.observability?.metrics;
   const callerRate = callerRateOf(options);
   const subscriptions = startSubscriptions(
-    { ...options, listSnapshots },
+    { ...options, listSnapshots, queues: gateway.queues },
     {
       httpServer,
       limits,
@@ -415,7 +415,7 @@ function apolloPlugins(
 
 /** `Subscription.jobUpdates` over SSE and WebSocket, attached to `httpServer`, its gauges read by /metrics. */
 function startSubscriptions(
-  options: ServerOptions,
+  options: ServerOptions & { queues?: QueueBook },
   parts: Pick<ApolloParts, 'httpServer' | 'limits' | 'formatError'> & {
     verifyToken: TokenVerifier;
     executeOperation: (call: OperationCall) => Promise<FormattedExecutionResult>;
@@ -438,6 +438,8 @@ function startSubscriptions(
     ...(options.events ? { events: options.events } : {}),
     ...(options.states ? { states: options.states } : {}),
     ...(options.actions ? { actions: options.actions } : {}),
+    ...(options.queues ? { queues: options.queues } : {}),
+    ...(options.history?.database ? { historyDatabase: options.history.database } : {}),
     ...(options.logs ? { logs: options.logs } : {}),
     ...(options.backgroundReads ? { background: options.backgroundReads } : {}),
     ...(options.bounds ? { bounds: options.bounds } : {}),

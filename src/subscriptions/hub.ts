@@ -30,7 +30,9 @@ import type { AwsAccounts } from '../datasources/shared/accounts.ts';
 import { BREAKER_HALF_OPEN_MS } from '../datasources/guard/breakers.ts';
 import type { SubscriptionBounds } from './bounds.ts';
 import { createListSnapshots, type ListSnapshots } from '../datasources/listing/snapshots.ts';
-import { jobFieldsContext, type JobFieldsContext } from '../context.ts';
+import { jobFieldsContext, type JobFieldsContext, type JobFieldsParts } from '../context.ts';
+import type { HistoryDatabase } from '../history/database.ts';
+import type { QueueBook } from '../queues/book.ts';
 import { JobBudgetError } from '../limits/jobBudget.ts';
 import type { JobProvider, JobRecord } from '../model/job.ts';
 import type { EventQueues } from '../datasources/events/eventQueues.ts';
@@ -105,6 +107,10 @@ export interface WatchHubOptions {
   accounts?: AwsAccounts;
   /** Acting on jobs, for `Job.availableActions` and `Job.actionsTaken` in events; none: none available, none taken. */
   actions?: JobActions;
+  /** The gateway's job queues, for `Job.waiting` in events (docs/queues.md); none: null. */
+  queues?: QueueBook;
+  /** The history store, for a queue's p90 in `Job.waiting`; none: history off. */
+  historyDatabase?: HistoryDatabase;
   /** Where a watch of an account the caller may not read is logged and counted. */
   audit?: AccountAudit;
   /**
@@ -142,6 +148,7 @@ export class WatchHub {
   private readonly accounts: AwsAccounts | undefined;
   private readonly audit: AccountAudit | undefined;
   private readonly actions: JobActions | undefined;
+  private readonly queues: Pick<JobFieldsParts, 'queues' | 'historyDatabase'>;
   /** Applies the job events to the watchers (with or without an event source: replicas share theirs). */
   readonly events: EventApplier;
   /** What the process knows of each job's state (the one store). */
@@ -158,6 +165,7 @@ export class WatchHub {
     this.accounts = options.accounts;
     this.audit = options.audit;
     this.actions = options.actions;
+    this.queues = { queues: options.queues, historyDatabase: options.historyDatabase ?? null };
     this.scheduler = options.scheduler ?? systemScheduler;
     const leases =
       options.pollLeases === undefined ? sharedPollLeases(sources) : options.pollLeases;
@@ -236,7 +244,13 @@ export class WatchHub {
     const context: WatchContext = {
       // The Job fields that read the caller's context: the same as a query's (context.ts).
       ...jobFieldsContext(
-        { config: this.config, accounts: this.accounts, events: this.feed, actions: this.actions },
+        {
+          config: this.config,
+          accounts: this.accounts,
+          events: this.feed,
+          actions: this.actions,
+          ...this.queues,
+        },
         identity,
       ),
       config: this.config,

@@ -31,6 +31,8 @@ export interface SubscriptionOptions extends Pick<
   | 'events'
   | 'states'
   | 'actions'
+  | 'queues'
+  | 'historyDatabase'
   | 'logs'
   | 'background'
   | 'bounds'

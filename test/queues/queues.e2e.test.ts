@@ -16,6 +16,7 @@ import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
 import { DEMO_DATA, startEmulators, type EmulatorSet } from '../../src/emulators/index.ts';
 import { kill, replicaEnv, SHARED_SECRET } from '../subscriptions/clusterSupport.ts';
 import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';
+import { subscribe, TRANSPORTS } from '../support/subscriptions.ts';
 import { demoSdkConfig, useSdkClients } from '../support/sdkClients.ts';
 
 const example = DEMO_DATA.batch.EXAMPLE_GLOBAL_ID;
@@ -191,6 +192,27 @@ describe('job queues through a gateway on the emulators', () => {
         quantity: u.quantity,
       })),
     );
+  });
+
+  it('says why a job waits in its jobUpdates events too, on both transports', async () => {
+    for (const transport of TRANSPORTS) {
+      const sub = subscribe(
+        gateway.url,
+        transport,
+        'subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id waiting { reasons { code } } } }',
+        { token: tokens.all, variables: { ids: [batchId('runnable')] } },
+      );
+      try {
+        const event = await sub.next();
+        expect(event?.errors).toBeUndefined();
+        const codes = (
+          event!.data!.jobUpdates as { waiting: { reasons: { code: string }[] } }
+        ).waiting.reasons.map((r) => r.code);
+        expect(codes[0]).toBe('COMPUTE_ENVIRONMENT_INVALID');
+      } finally {
+        await sub.close();
+      }
+    }
   });
 
   it('says a PENDING job waits for the job it depends on; a running job waits for nothing', async () => {
