@@ -1,3 +1,4 @@
+import { QueueBook } from './queues/book.ts';
 import { randomBytes } from 'node:crypto';
 import type { DestinationStream, Logger } from 'pino';
 import { demoTokens, type DemoTokens } from './auth/demoTokens.ts';
@@ -127,7 +128,12 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     states,
     observability,
   );
-  const notifications = openGatewayNotifications(config, { ...core, states, logs, events });
+  // AWS Batch's job queues, read once for every caller: the graph's and the notifier's alike.
+  const queues = new QueueBook({ sources: core.sources });
+  const notifications = openGatewayNotifications(config, {
+    ...core,
+    ...{ states, logs, events, queues },
+  });
   const sharedReservations = await openSharedReservations(config, logger, cluster);
   const callerRates = await openCallerRates(config, logger, cluster);
   const server = await startServer({
@@ -139,6 +145,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     states,
     actions,
     logs,
+    queues,
     ...(notifications ? { notifications: notifications.notifications } : {}),
     ...(callerRates ? { callerRates } : {}),
     readinessDetails: () => ({

@@ -12,6 +12,9 @@ import { ActionLog } from '../history/actions.ts';
 import { RerunLog } from '../history/reruns.ts';
 import { accountOfId } from '../model/globalId.ts';
 import type { History } from '../history/index.ts';
+import type { JobRecord } from '../model/job.ts';
+import type { QueueBook } from '../queues/book.ts';
+import { QueueView } from '../queues/view.ts';
 import {
   openNotifications,
   type NotificationParts,
@@ -92,6 +95,9 @@ export function openGatewayNotifications(
     /** A failed job's notification carries its last lines (rules whose creator reads logs). */
     logs: JobLogs;
     events: EventQueues | undefined;
+    /** Why a STUCK or blocked job waits (docs/queues.md), carried in its delivery. */
+    queues: QueueBook;
+    history: History | null;
   },
 ): NotificationParts | null {
   const { observability, states } = parts;
@@ -107,6 +113,7 @@ export function openGatewayNotifications(
       accountOf: (id) => accountOfId(config, id),
       withoutSecrets: parts.share.withoutSecrets,
       logs: parts.logs,
+      waitingOf: waitingOf(config, parts.queues, parts.history),
     },
   );
   if (notifications) {
@@ -116,4 +123,20 @@ export function openGatewayNotifications(
     parts.events?.onQueueBlocked(notifications.notifier.queueBlocked);
   }
   return notifications;
+}
+
+/**
+ * Why a job waits, as a delivery says it: the notifier's own view of the queues (a rule's job is
+ * one its creator's grant already holds, so the view reads every account).
+ */
+function waitingOf(config: Config, book: QueueBook, history: History | null) {
+  const view = new QueueView({
+    book,
+    config,
+    history: history?.database ?? null,
+    mayRead: () => true,
+    refuse: (_provider, alias) => new Error(`the notifier reads every account (${alias})`),
+    caller: '(notifications)',
+  });
+  return (record: JobRecord) => view.waiting(record, accountOfId(config, record.id));
 }

@@ -112,6 +112,8 @@ export interface ServerOptions {
   logs?: JobLogs;
   /** Notification rules (docs/notifications.md); none: off. */
   notifications?: Notifications;
+  /** AWS Batch's job queues (docs/queues.md), shared with the notifier; none: a book of its own. */
+  queues?: QueueBook;
   /** graphql-sse single connection reservations shared with the other replicas (Redis); none: this process's own. */
   sharedReservations?: SharedReservations;
   /** Where the callers' request rates are counted (Redis: across the replicas); none: this process's own. Unused when JOBGRAPH_CALLER_RATE is off. */
@@ -160,7 +162,7 @@ function requestGateway(options: ServerOptions, listSnapshots: ReturnType<typeof
     config,
     sources,
     lister: createJobLister(sources, config, listSnapshots, options.states),
-    queues: new QueueBook({ sources }),
+    queues: options.queues ?? new QueueBook({ sources }),
     ...(options.accounts ? { accounts: options.accounts } : {}),
     ...(options.events ? { events: options.events } : {}),
     ...(options.states ? { states: options.states } : {}),
@@ -415,7 +417,7 @@ function apolloPlugins(
 
 /** `Subscription.jobUpdates` over SSE and WebSocket, attached to `httpServer`, its gauges read by /metrics. */
 function startSubscriptions(
-  options: ServerOptions & { queues?: QueueBook },
+  options: ServerOptions,
   parts: Pick<ApolloParts, 'httpServer' | 'limits' | 'formatError'> & {
     verifyToken: TokenVerifier;
     executeOperation: (call: OperationCall) => Promise<FormattedExecutionResult>;

@@ -3,6 +3,7 @@
  * database, the service the graph calls, and the outbox's deliverer. Off (null) when the history
  * store is off or, live, JOBGRAPH_NOTIFY_SECRET is unset: `notificationsOffReason` says which.
  */
+import type { WaitingOf } from './notifier.ts';
 import type { Config } from '../config/types.ts';
 import type { HistoryDatabase } from '../history/database.ts';
 import type { JobProvider } from '../model/job.ts';
@@ -49,6 +50,8 @@ export interface NotificationJobs {
   withoutSecrets: (record: JobRecord) => JobRecord | null;
   /** The job logs, for a failed job's last lines (absent: no lines in deliveries). */
   logs?: JobLogs;
+  /** Why a job waits (docs/queues.md), for STUCK and QUEUE_BLOCKED deliveries (absent: not said). */
+  waitingOf?: WaitingOf;
 }
 
 /**
@@ -175,6 +178,7 @@ function createNotifier(
     accountOf: jobs.accountOf,
     withoutSecrets: jobs.withoutSecrets,
     readJobs: (ids) => readJobs(sourceOf, jobs.states, ids),
+    ...(jobs.waitingOf ? { waitingOf: jobs.waitingOf } : {}),
     enqueued: () => void outbox.kick(),
     deliver: (rows) => void outbox.deliverNow(rows).catch(() => undefined),
     outbox,

@@ -50,6 +50,15 @@ import {
 export { ruleMatches, type RuleFacts } from './ruleSet.ts';
 export { deliveryIdOf, triggerOf, withFiring } from './firing.ts';
 
+/** Why a job waits, as the queues read it (src/queues/view.ts `waiting`); null when it does not. */
+export type WaitingOf = (record: JobRecord) => Promise<WaitingShown | null>;
+
+/** What a delivery says of a wait: its place, and the reasons with their evidence. */
+export interface WaitingShown {
+  position: number | null;
+  reasons: { code: string; message: string; evidence: string[] }[];
+}
+
 export interface NotifierOptions extends BatchFiringOptions {
   /**
    * The rules as last read and the history writer's batch hook, made before the writer (from the
@@ -76,6 +85,11 @@ export interface NotifierOptions extends BatchFiringOptions {
   outbox?: { start(): Promise<void>; close(): Promise<void> };
   /** Told of a STUCK scan that failed (`start()`'s timer); it runs again at the next. */
   onScanError?: (error: unknown) => void;
+  /**
+   * Why a job waits (docs/queues.md: `Job.waiting`), carried in STUCK and QUEUE_BLOCKED
+   * deliveries as `data.waiting`; absent, or failing, they say nothing of it.
+   */
+  waitingOf?: WaitingOf;
 }
 
 /** How often STUCK rules are looked for in the history once started, ms. */
@@ -344,10 +358,11 @@ export class Notifier {
     if (stripped === null) return 0;
     const at = new Date(this.#now()).toISOString();
     const shown = await this.#firing.transitions(read.id);
+    const waiting = await this.#waiting(read);
     const rows = rules.map((rule) => {
       const row = this.#delivery(rule, read.id, 'QUEUE_BLOCKED', stripped as never, shown, at)!;
       row.id = deliveryIdOf(rule.id, read.id, 'QUEUE_BLOCKED', blockStamp(blocked));
-      return withBlockedQueue(row, blocked);
+      return withWaiting(withBlockedQueue(row, blocked), waiting);
     });
     await this.#firing.store.enqueue(rows);
     this.#firing.enqueued();
@@ -412,7 +427,18 @@ export class Notifier {
     const body = JSON.parse(row.payload) as WebhookBody & { data: Record<string, unknown> };
     body.data.stuck = { state: job.state, since: job.since, ...basis };
     row.payload = JSON.stringify(body);
-    return row;
+    return withWaiting(row, await this.#waiting(record as unknown as JobRecord));
+  }
+
+  /** Why `record`'s job waits, for its delivery; null when not said (no queues, or a read failed). */
+  async #waiting(record: JobRecord): Promise<WaitingShown | null> {
+    if (!this.#o.waitingOf) return null;
+    try {
+      const waiting = await this.#o.waitingOf(record);
+      return waiting && waiting.reasons.length > 0 ? waiting : null;
+    } catch {
+      return null;
+    }
   }
 
   #delivery(
@@ -445,4 +471,12 @@ interface PendingEvent {
   at: string;
   trigger: NotificationTrigger;
   stamp: string;
+}
+
+/** `row` whose payload says why its job waits (`data.waiting`), when that is known. */
+function withWaiting(row: DeliveryRow, waiting: WaitingShown | null): DeliveryRow {
+  if (!waiting) return row;
+  const body = JSON.parse(row.payload) as WebhookBody;
+  body.data.waiting = { position: waiting.position, reasons: waiting.reasons };
+  return { ...row, payload: JSON.stringify(body) };
 }

@@ -53,6 +53,11 @@ export interface WebhookBody {
     parts?: string;
     /** `job.failed`, to rules whose creator reads logs: the job's last log lines (logLines.ts). */
     logLines?: { at: string; message: string }[];
+    /** `job.stuck`, `job.queue_blocked`: why the job waits (`Job.waiting`, docs/queues.md), in order. */
+    waiting?: {
+      position: number | null;
+      reasons: { code: string; message: string; evidence: string[] }[];
+    };
   };
 }
 
@@ -87,6 +92,12 @@ function failureLine(body: WebhookBody, shown: Shown = plain): string {
   return failure ? ` — ${failure.category}: ${shown(failure.summary, REASON)}` : '';
 }
 
+/** The first reason a job waits, `CODE: message` (the message quotes provider text); null without one. */
+function waitingLine(body: WebhookBody): string | null {
+  const first = body.data.waiting?.reasons[0];
+  return first ? `${first.code}: ${first.message}` : null;
+}
+
 /** The facts beside the headline: name → value (`shown`), empty values left out. */
 function facts(body: WebhookBody, shown: Shown = plain): [string, string][] {
   const job = body.data.job;
@@ -100,6 +111,7 @@ function facts(body: WebhookBody, shown: Shown = plain): [string, string][] {
       ['Parts', body.data.parts ?? null, NAME],
       ['Provider status', field(job, 'providerStatus'), NAME],
       ['Reason', field(job, 'statusMessage'), REASON],
+      ['Why it waits', waitingLine(body), REASON],
       ['Since', last?.at ?? null, NAME],
     ] as [string, string | null, number][]
   ).flatMap(([k, v, max]) => (v === null ? [] : [[k, shown(v, max)] as [string, string]]));

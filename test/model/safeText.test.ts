@@ -103,6 +103,24 @@ describe("A Slack message's texts", () => {
     expect(m.blocks[1].text.text).toContain('*Rule:* &lt;!here&gt; *rule*');
   });
 
+  it('say why a stuck job waits, its first reason escaped as every text of a job is', () => {
+    const waiting = {
+      position: 3,
+      reasons: [
+        {
+          code: 'QUEUE_BLOCKED',
+          message: 'AWS Batch says the job blocks its queue: <!channel> no capacity.',
+          evidence: ['statusReason: <!channel> no capacity'],
+        },
+      ],
+    };
+    const m = slackMessage(body({ waiting })) as Record<string, any>;
+    expect(m.blocks[1].text.text).toContain(
+      '*Why it waits:* QUEUE_BLOCKED: AWS Batch says the job blocks its queue: &lt;!channel&gt; no capacity.',
+    );
+    for (const text of slackTexts(m)) expect(text).not.toMatch(/<[!@#]/);
+  });
+
   it('hold log lines in one code block that a line with ``` cannot close, within 3,000 characters', () => {
     const lines = [
       { at: 't1', message: 'ok ``` <!channel>\nsecond' },

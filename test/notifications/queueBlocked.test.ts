@@ -82,7 +82,12 @@ describe('A blocked AWS Batch queue', () => {
     expect(got!.verified).toBe(true);
     const body = JSON.parse(got!.body) as {
       type: string;
-      data: { job: { id: string; state: string }; queue: object; reason: string };
+      data: {
+        job: { id: string; state: string };
+        queue: object;
+        reason: string;
+        waiting?: { reasons: { code: string; evidence: string[] }[] };
+      };
     };
     expect(body.type).toBe('job.queue_blocked');
     expect(body.data.job).toMatchObject({ id: ID, state: 'QUEUED' });
@@ -91,6 +96,12 @@ describe('A blocked AWS Batch queue', () => {
       name: SPOT_QUEUE.jobQueueName,
     });
     expect(body.data.reason).toBe(CAPACITY);
+    // Why it waits, as Job.waiting says it: its queue's only environment is INVALID, then the block.
+    expect(body.data.waiting?.reasons.map((r) => r.code)).toEqual([
+      'COMPUTE_ENVIRONMENT_INVALID',
+      'QUEUE_BLOCKED',
+    ]);
+    expect(body.data.waiting?.reasons[1]!.evidence).toEqual([`statusReason: ${CAPACITY}`]);
 
     // Published again (the same job, queue and reason): read again, and still one delivery.
     const again = describesOf();
