@@ -46,6 +46,44 @@ export const TIMELINE = `query McpTimeline($id: ID!) {
   job(id: $id) { id state terminal transitions { at from to providerStatus source } }
 }`;
 
+/** A queue's fields `queue_status` answers for every queue and for one. */
+const QUEUE_FIELDS = `id name accountAlias region state status statusReason
+  counts { state jobs } waitSeconds { samples p50 p90 }`;
+
+/** `queue_status` without a queue: every queue the caller reads (`jobQueues`). */
+export const QUEUES = `query McpQueues($filter: JobQueueFilter) {
+  jobQueues(filter: $filter) {
+    ${QUEUE_FIELDS}
+    computeEnvironments { name type state status statusReason }
+  }
+}`;
+
+/** `queue_status` of one queue: its description, its environments in full, its counts and waits. */
+export const QUEUE = `query McpQueue($id: ID!) {
+  jobQueue(id: $id) {
+    ${QUEUE_FIELDS} arn priority
+    computeEnvironments {
+      name type state status statusReason minvCpus desiredvCpus maxvCpus instanceTypes
+    }
+  }
+}`;
+
+/**
+ * `queue_status` of one queue, asked apart from QUEUE: its front and capacity in use come from the
+ * queue's snapshot, whose failure would otherwise null the whole queue.
+ */
+export const QUEUE_FRONT = `query McpQueueFront($id: ID!) {
+  jobQueue(id: $id) {
+    capacityInUse { scope share unit quantity }
+    front { position jobArn earliestTimeAtPosition job { id name state } }
+  }
+}`;
+
+/** `why_waiting`: why a job has not started (`Job.waiting`). */
+export const WHY_WAITING = `query McpWhyWaiting($id: ID!) {
+  job(id: $id) { id name state waiting { position since reasons { code message evidence } } }
+}`;
+
 /** `watch_job`'s task, read on whichever replica is asked. */
 export const TASK_STATE = `query McpTaskState($id: ID!) {
   job(id: $id) { ${JOB_FIELDS} failure { evidence } }

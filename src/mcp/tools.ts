@@ -15,6 +15,7 @@ import {
   type RunOperation,
   type ToolParts,
 } from './results.ts';
+import { registerQueueTools } from './queueTools.ts';
 import { jobTasks, registerTasks } from './tasks.ts';
 import { registerWriteTools } from './writeTools.ts';
 
@@ -62,7 +63,7 @@ export function mcpServerFor(
 ): McpServer {
   const server = new McpServer(SERVER_INFO, {
     instructions:
-      'jobgraph: one view of batch jobs across cloud providers. find_jobs to list, get_job for one, why_failed for a failure, job_timeline for its history.',
+      'jobgraph: one view of batch jobs across cloud providers. find_jobs to list, get_job for one, why_failed for a failure, job_timeline for its history, queue_status for AWS Batch queues, why_waiting for a job not started.',
   });
   const parts: ToolParts & { choices: FilterChoices } = {
     admitted,
@@ -149,6 +150,7 @@ function registerReadTools(server: McpServer, parts: ToolParts & { choices: Filt
       );
     },
   );
+  registerQueueTools(server, parts);
 }
 
 /** find_jobs' input: the filters of listJobs and jobHistory, their enums the schema's. */

@@ -2,12 +2,15 @@
 // process (`jobgraph demo`, its emulators), with the tokens the demo banner prints.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { isDeepStrictEqual } from 'node:util';
 import { join } from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
+import { mintToken } from '../../src/auth/mintToken.ts';
 import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
-import { GET_JOB } from '../../src/mcp/documents.ts';
+import { GET_JOB, QUEUE, QUEUE_FRONT, QUEUES, WHY_WAITING } from '../../src/mcp/documents.ts';
+import { FRONT_SHOWN } from '../../src/mcp/queueTools.ts';
 import { RESULT_BUDGET_BYTES } from '../../src/mcp/results.ts';
 import { startDemoProcess, type DemoProcess } from '../support/demoProcess.ts';
 
@@ -20,7 +23,17 @@ function bannerToken(stdout: string, name: RegExp): string {
   return found[2] as string;
 }
 
-const READ_TOOLS = ['find_jobs', 'get_job', 'job_timeline', 'watch_job', 'why_failed'];
+const READ_TOOLS = [
+  'find_jobs',
+  'get_job',
+  'job_timeline',
+  'queue_status',
+  'watch_job',
+  'why_failed',
+  'why_waiting',
+];
+/** The demo's token secret, so a test can mint a token the demo verifies. */
+const SECRET = 'mcp-server-test-secret-0123456789abcdef';
 const TaskSchema = z.looseObject({
   taskId: z.string(),
   status: z.string(),
@@ -35,14 +48,20 @@ describe('jobgraph’s MCP server, through the official client on a demo gateway
   let reader: string;
   let operator: string;
   let staging: string;
+  let nobody: string;
   const clients: Client[] = [];
   const dataDir = mkdtempSync(join(tmpdir(), 'jobgraph-mcp-'));
   beforeAll(async () => {
-    demo = await startDemoProcess({ JOBGRAPH_DATA_DIR: dataDir, JOBGRAPH_MCP_WRITE_TOOLS: 'on' });
+    demo = await startDemoProcess({
+      JOBGRAPH_DATA_DIR: dataDir,
+      JOBGRAPH_JWT_SECRET: SECRET,
+      JOBGRAPH_MCP_WRITE_TOOLS: 'on',
+    });
     mcpUrl = demo.url.replace(/\/graphql$/, '/mcp');
     reader = bannerToken(demo.output.stdout, /^Reader —/);
     operator = bannerToken(demo.output.stdout, /^Operator —/);
     staging = bannerToken(demo.output.stdout, /^\S+ reader — jobs:read, the "/);
+    nobody = await mintToken({ secret: SECRET, scopes: ['jobs:read'], accounts: ['nobody'] });
   });
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.close()));
@@ -194,6 +213,117 @@ describe('jobgraph’s MCP server, through the official client on a demo gateway
     });
     expect(refused.isError).toBe(true);
     expect(JSON.stringify(refused.content)).toMatch(/FORBIDDEN|NOT_FOUND/);
+  });
+
+  it('lists queue_status and why_waiting with their input schemas', async () => {
+    const { tools } = await (await connect(reader)).listTools();
+    const queue = tools.find((t) => t.name === 'queue_status');
+    expect(Object.keys(queue?.inputSchema.properties ?? {}).sort()).toEqual([
+      'account',
+      'queue',
+      'region',
+    ]);
+    expect(queue?.inputSchema.required ?? []).toEqual([]);
+    expect(queue?.outputSchema?.properties).toHaveProperty('queues');
+    const waiting = tools.find((t) => t.name === 'why_waiting');
+    expect(Object.keys(waiting?.inputSchema.properties ?? {})).toEqual(['id']);
+    expect(waiting?.inputSchema.required).toEqual(['id']);
+    expect(waiting?.outputSchema?.properties).toHaveProperty('waiting');
+  });
+
+  /**
+   * A tool's answer beside the graph's to the same document, asked together until they agree: the
+   * demo's jobs progress, so a queue's counts and waits may move between two reads.
+   */
+  const agreeing = async <T, U>(tool: () => Promise<T>, graphOf: () => Promise<U>) => {
+    let last: [T, U] | null = null;
+    await expect
+      .poll(async () => {
+        last = await Promise.all([tool(), graphOf()]);
+        return isDeepStrictEqual(last[0], last[1]);
+      })
+      .toBe(true);
+    return last as unknown as [T, U];
+  };
+
+  it('answers queue_status with the demo’s queues as jobQueues does, gpu-spot INVALID', async () => {
+    const client = await connect(reader);
+    type Queues = { id: string; name: string; computeEnvironments: Structured[] }[];
+    const [queues] = await agreeing(
+      async () => ((await call(client, 'queue_status', {})).structuredContent as Structured).queues,
+      async () => (await graph(reader, QUEUES, { filter: {} })).data?.jobQueues,
+    );
+    const all = queues as Queues;
+    const spot = all.find((q) => q.name === 'ml-training-spot');
+    expect(spot?.computeEnvironments).toEqual([
+      expect.objectContaining({ name: 'gpu-spot', status: 'INVALID' }),
+    ]);
+    expect(Buffer.byteLength(JSON.stringify({ queues }))).toBeLessThanOrEqual(RESULT_BUDGET_BYTES);
+    // One queue: its description as jobQueue(id) answers it, then its front as the graph's.
+    const id = spot!.id;
+    const [one] = await agreeing(
+      async () =>
+        (await call(client, 'queue_status', { queue: id })).structuredContent as Structured,
+      async () => {
+        const described = await graph(reader, QUEUE, { id });
+        const front = await graph(reader, QUEUE_FRONT, { id });
+        const got = front.data?.jobQueue as { front: unknown[]; capacityInUse: unknown } | null;
+        if (got)
+          return {
+            queue: described.data?.jobQueue,
+            capacityInUse: got.capacityInUse,
+            front: got.front.slice(0, FRONT_SHOWN),
+            ...(got.front.length > FRONT_SHOWN
+              ? { note: `the first ${FRONT_SHOWN} of the ${got.front.length} jobs at the front` }
+              : {}),
+          };
+        // A snapshot refused: the queue is answered without its front, the graph's error said.
+        const error = front.errors?.[0] as { message: string; extensions?: { code?: string } };
+        return {
+          queue: described.data?.jobQueue,
+          note: `front unavailable: ${error.extensions?.code}: ${error.message}`,
+        };
+      },
+    );
+    expect((one.queue as Structured).name).toBe('ml-training-spot');
+    const both = await call(client, 'queue_status', { queue: id, region: 'us-east-1' });
+    expect(both.isError).toBe(true);
+  });
+
+  it('says why the RUNNABLE demo job waits, its compute environment INVALID first; a running job waits not', async () => {
+    const client = await connect(reader);
+    const id = `batch:us-east-1:${BATCH_JOB_IDS.runnable}`;
+    const [answered] = await agreeing(
+      async () => (await call(client, 'why_waiting', { id })).structuredContent,
+      async () => (await graph(reader, WHY_WAITING, { id })).data?.job,
+    );
+    const result = answered as { waiting: { reasons: { code: string; evidence: string[] }[] } };
+    expect(result.waiting.reasons[0]?.code).toBe('COMPUTE_ENVIRONMENT_INVALID');
+    expect(result.waiting.reasons[0]?.evidence[0]).toMatch(/^computeEnvironment gpu-spot: /);
+    const running = `batch:us-east-1:${BATCH_JOB_IDS.running}`;
+    const not = (await call(client, 'why_waiting', { id: running }))
+      .structuredContent as Structured;
+    expect(not).toMatchObject({ id: running, state: 'IN_PROGRESS', waiting: null });
+    expect(not.note).toContain('is not waiting: it is IN_PROGRESS');
+  });
+
+  it('answers a token reading no account no queue, and FORBIDDEN for a queue or a job, as the graph does', async () => {
+    const client = await connect(nobody);
+    const none = (await call(client, 'queue_status', {})).structuredContent as Structured;
+    expect((await graph(nobody, QUEUES, { filter: {} })).data?.jobQueues).toEqual([]);
+    expect(none.queues).toEqual([]);
+    const id = 'batchqueue:us-east-1:ml-training-spot';
+    const refused = await call(client, 'queue_status', { queue: id });
+    const graphRefusal = await graph(nobody, QUEUE, { id });
+    const code = (graphRefusal.errors?.[0] as { extensions: { code: string } }).extensions.code;
+    expect(code).toBe('FORBIDDEN');
+    expect(refused.isError).toBe(true);
+    expect(JSON.stringify(refused.content)).toContain('FORBIDDEN: ');
+    const job = await call(client, 'why_waiting', {
+      id: `batch:us-east-1:${BATCH_JOB_IDS.runnable}`,
+    });
+    expect(job.isError).toBe(true);
+    expect(JSON.stringify(job.content)).toMatch(/FORBIDDEN|NOT_FOUND/);
   });
 
   it('refuses a write tool to a token without jobs:write, naming the scope', async () => {
