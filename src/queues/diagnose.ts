@@ -55,6 +55,10 @@ export interface JobWaitingValue {
 /** The statusReason prefixes AWS Batch gives a job that blocks its queue's head (the Queue Blocked event's). */
 const BLOCKING_PREFIXES = ['MISCONFIGURATION:', 'CAPACITY:'];
 
+/** Whether `statusReason` is one AWS Batch gives a job that blocks its queue. */
+export const blocksQueue = (statusReason: string | null | undefined): statusReason is string =>
+  !!statusReason && BLOCKING_PREFIXES.some((p) => statusReason.startsWith(p));
+
 const envLine = (e: ComputeEnvironmentInfo) =>
   `computeEnvironment ${e.name}: state ${e.state ?? '?'}, status ${e.status ?? '?'}${e.statusReason ? ` (${e.statusReason})` : ''}`;
 
@@ -138,9 +142,7 @@ function positionOf(front: FrontJob[] | null, jobArn: string | null): number | n
 export function diagnose(facts: WaitFacts): JobWaitingValue {
   const { job } = facts;
   const reasons = environmentReasons(facts);
-  const blocking =
-    job.statusReason && BLOCKING_PREFIXES.some((p) => job.statusReason!.startsWith(p));
-  if (blocking)
+  if (blocksQueue(job.statusReason))
     reasons.push({
       code: 'QUEUE_BLOCKED',
       message: `AWS Batch says the job blocks its queue: ${job.statusReason}.`,

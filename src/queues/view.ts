@@ -15,7 +15,7 @@ import type { FrontJob, JobQueueInfo, QueueSnapshot } from '../datasources/share
 import type { HistoryDatabase } from '../history/database.ts';
 import { queueCounts, queueWaits, type QueueWaits } from '../history/queueWaits.ts';
 import type { QueueBook } from './book.ts';
-import { diagnose, type JobWaitingValue } from './diagnose.ts';
+import { blocksQueue, diagnose, type JobWaitingValue } from './diagnose.ts';
 
 /** A queue as the graph answers it: the description, whose and where it is. */
 export interface JobQueueValue extends JobQueueInfo {
@@ -181,6 +181,22 @@ export class QueueView {
         id: jobId === null ? null : formatGlobalId(key),
       };
     });
+  }
+
+  /**
+   * The queue's block, as AWS Batch says it (the Queue Blocked event's words): its front's first
+   * job when its status reason is a MISCONFIGURATION: or CAPACITY: one, read through `load` (the
+   * caller's loader); null when the head runs freely or cannot be read.
+   */
+  async blocked(
+    q: JobQueueValue,
+    load: (id: string) => Promise<JobRecord | null>,
+  ): Promise<{ since: string | null; reason: string; id: string } | null> {
+    const [head] = this.queued(q, (await this.snapshot(q)).front.slice(0, 1));
+    if (!head?.id) return null;
+    const record = await load(head.id);
+    const reason = record?.statusMessage;
+    return blocksQueue(reason) ? { since: head.earliestTimeAtPosition, reason, id: head.id } : null;
   }
 
   counts(q: JobQueueValue) {

@@ -41,9 +41,19 @@ export const JobQueue = {
       ...s.quotaShareCapacity.map((u) => ({ scope: 'QUOTA_SHARE', ...u })),
     ];
   },
+  blocked: (q: JobQueueValue, _: unknown, context: RequestContext) =>
+    viewOf(context).blocked(q, (id) =>
+      context.loadJob(parseGlobalId(id), 'JobQueue.blocked').catch(() => null),
+    ),
   counts: (q: JobQueueValue, _: unknown, context: RequestContext) => viewOf(context).counts(q),
   waitSeconds: (q: JobQueueValue, args: { hours: number }, context: RequestContext) =>
     viewOf(context).waits(q, args.hours),
+};
+
+export const QueueBlocked = {
+  /** The blocking job through the caller's loader; null when it cannot be read. */
+  job: (b: { id: string }, _: unknown, context: RequestContext) =>
+    context.loadJob(parseGlobalId(b.id), 'JobQueue.blocked').catch(() => null),
 };
 
 export const QueuedJob = {

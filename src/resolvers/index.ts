@@ -4,7 +4,7 @@ import { Job } from './Job.ts';
 import { Mutation } from './Mutation.ts';
 import { NotificationMutations, NotificationQueries, NotificationRule } from './Notifications.ts';
 import { Query } from './Query.ts';
-import { JobQueue, QueuedJob, QueueQueries } from './Queues.ts';
+import { JobQueue, QueueBlocked, QueuedJob, QueueQueries } from './Queues.ts';
 import { Subscription } from './Subscription.ts';
 
 export const resolvers = {
@@ -12,6 +12,7 @@ export const resolvers = {
   Query: { ...Query, ...NotificationQueries, ...QueueQueries },
   JobQueue,
   QueuedJob,
+  QueueBlocked,
   Mutation: { ...Mutation, ...NotificationMutations },
   NotificationRule,
   Subscription,

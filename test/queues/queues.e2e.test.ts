@@ -215,6 +215,18 @@ describe('job queues through a gateway on the emulators', () => {
     }
   });
 
+  it('says a queue whose head cannot run is blocked, by that job and AWS Batch’s reason; a queue running freely is not', async () => {
+    const BLOCKED = `{ spot: jobQueue(id: "batchqueue:us-east-1:ml-training-spot") { blocked { since reason job { id } } } high: jobQueue(id: "batchqueue:us-east-1:genomics-high-priority") { blocked { reason } } }`;
+    const answer = await ask<{
+      spot: { blocked: { since: string | null; reason: string; job: { id: string } } | null };
+      high: { blocked: unknown };
+    }>(tokens.all, BLOCKED);
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data!.spot.blocked).toMatchObject({ job: { id: batchId('runnable') } });
+    expect(answer.data!.spot.blocked!.reason).toMatch(/^MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT/);
+    expect(answer.data!.high.blocked).toBeNull();
+  });
+
   it('says a PENDING job waits for the job it depends on; a running job waits for nothing', async () => {
     const pending = await ask<{ job: WaitingJob }>(tokens.all, WAITING, { id: batchId('pending') });
     expect(pending.data!.job.waiting!.reasons.map((r) => r.code)).toEqual(['DEPENDENCY']);
