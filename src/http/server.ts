@@ -2,19 +2,7 @@ import { QueueBook } from '../queues/book.ts';
 import type { JobLogs } from '../datasources/logs/jobLogs.ts';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  ApolloServer,
-  HeaderMap,
-  type ApolloServerPlugin,
-  type HTTPGraphQLRequest,
-} from '@apollo/server';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace';
-import {
-  ApolloServerPluginCacheControlDisabled,
-  ApolloServerPluginLandingPageDisabled,
-} from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { type ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
 import express from 'express';
 import type { FormattedExecutionResult } from 'graphql';
 import type { Logger } from 'pino';
@@ -25,7 +13,7 @@ import { createTokenVerifier } from '../auth/verifyToken.ts';
 import type { Config } from '../config/index.ts';
 import { accountDirectory } from '../datasources/accountDirectory.ts';
 import type { AccountState, AwsAccounts } from '../datasources/shared/accounts.ts';
-import { createRequestContext, type GatewayParts, type RequestContext } from '../context.ts';
+import type { RequestContext } from '../context.ts';
 import type { Sources } from '../datasources/index.ts';
 import {
   createJobLister,
@@ -33,7 +21,7 @@ import {
   type ListSnapshots,
 } from '../datasources/listing/index.ts';
 import { httpErrorHandler, notFoundHandler } from './errors.ts';
-import { admittedOf, type Admitted } from './authenticator.ts';
+import { admittedOf } from './authenticator.ts';
 import { admission } from './admission.ts';
 import { mcpChallengeOf, mcpRoute } from '../mcp/route.ts';
 import { mcpRunner } from '../mcp/runner.ts';
@@ -46,7 +34,12 @@ import type { JobStates } from '../datasources/state/jobStates.ts';
 import type { HistoryQueries } from '../history/requestHistory.ts';
 import type { BackgroundReads } from '../history/writerBound.ts';
 import type { Notifications } from '../notifications/notifications.ts';
-import { requestErrorCodesPlugin, requestPlugin } from './requestPlugins.ts';
+import {
+  contextFactory,
+  createApollo,
+  type ApolloParts,
+  type ContextFactory,
+} from './apolloServer.ts';
 import { consoleRouter } from './console.ts';
 import { acceptedTypes, paramsFromUrl, wantsEventStream } from './transport.ts';
 import { apolloHandler, headerMapOf, searchOf } from './apolloHandler.ts';
@@ -54,15 +47,9 @@ import { createCallerRate, type CallerRate, type RateTransport } from './callerR
 import { localCallerRates, type CallerRates } from '../cache/callerRates.ts';
 import { FdHealth } from './health.ts';
 import { rootHandler } from './root.ts';
-import {
-  createQueryLimits,
-  subscriptionRootDirectivesRefusal,
-  type QueryLimits,
-} from '../limits/index.ts';
-import { jobBudgetPlugin } from '../limits/jobBudget.ts';
+import { createQueryLimits, type QueryLimits } from '../limits/index.ts';
 import type { BuiltSchema } from '../schema.ts';
 import type { Observability } from '../observability/index.ts';
-import { observabilityPlugin } from '../observability/graphqlPlugin.ts';
 import {
   GRAPHQL_PATH,
   createSubscriptions,
@@ -335,86 +322,6 @@ async function listen(httpServer: http.Server, config: Config): Promise<AddressI
 
 type TokenVerifier = ReturnType<typeof createTokenVerifier>;
 
-/** What Apollo Server is built with besides the options: the HTTP server it drains, the limits, the error formatting. */
-interface ApolloParts {
-  httpServer: http.Server;
-  limits: QueryLimits;
-  formatError: ReturnType<typeof createFormatError>;
-  requestIds: WeakMap<object, string>;
-  /** The logger of the per-request lines (fixed fields only). */
-  operationLog: Logger;
-}
-
-/** Apollo Server with jobgraph's limits, CSRF prevention, formatError and plugins; not started. */
-function createApollo(options: ServerOptions, parts: ApolloParts): ApolloServer<RequestContext> {
-  const { config, logger } = options;
-  const { limits } = parts;
-  return new ApolloServer<RequestContext>({
-    schema: options.built.schema,
-    introspection: config.introspection,
-    // A request carrying `Authorization` cannot be a simple cross-site request (a browser sends
-    // that header only after a preflight), so it passes whatever its method or content type.
-    csrfPrevention: {
-      requestHeaders: ['x-apollo-operation-name', 'apollo-require-preflight', 'authorization'],
-    },
-    allowBatchedHttpRequests: false,
-    includeStacktraceInErrorResponses: false,
-    validationRules: limits.validationRules,
-    parseOptions: limits.parseOptions,
-    hideSchemaDetailsFromClientErrors: limits.hideSchemaDetailsFromClientErrors,
-    formatError: parts.formatError,
-    // main.ts owns SIGTERM/SIGINT (it drains, then closes the sources); Apollo's own handlers
-    // would stop the server a second time and re-raise the signal.
-    stopOnTerminationSignals: false,
-    plugins: apolloPlugins(options, parts),
-    logger: {
-      debug: (m) => logger.debug(m),
-      info: (m) => logger.info(m),
-      warn: (m) => logger.warn(m),
-      error: (m) => logger.error(m),
-    },
-  });
-}
-
-/** Apollo Server's plugins, in the order they run. */
-function apolloPlugins(
-  options: ServerOptions,
-  { httpServer, requestIds, operationLog }: ApolloParts,
-): ApolloServerPlugin<RequestContext>[] {
-  const { config } = options;
-  const landing = config.introspection
-    ? ApolloServerPluginLandingPageLocalDefault({
-        embed: true,
-        includeCookies: false,
-        footer: false,
-        ...(options.sandbox?.document ? { document: options.sandbox.document } : {}),
-        ...(options.sandbox?.headers ? { headers: options.sandbox.headers } : {}),
-      })
-    : ApolloServerPluginLandingPageDisabled();
-  return [
-    // The schema has no cache hints, so every response is no-store (requestPlugin says so) and
-    // the plugin's hook on every resolved field would compute nothing.
-    ApolloServerPluginCacheControlDisabled(),
-    requestErrorCodesPlugin,
-    jobBudgetPlugin(config),
-    // On close: stop accepting connections, let in-flight requests finish for up to the
-    // grace period, then cut the remaining sockets.
-    ApolloServerPluginDrainHttpServer({
-      httpServer,
-      stopGracePeriodMillis: config.resilience.shutdownGraceMs,
-    }),
-    landing,
-    // Federated inline traces (`ftv1`), installed explicitly so Apollo does not install them itself
-    // and log "Enabling inline tracing…" at every start. Kept on: a router asks for them (header
-    // `apollo-federation-include-trace: ftv1`) to feed GraphOS field-level statistics, and a
-    // request without that header costs nothing. They are not jobgraph's tracing (that is
-    // OpenTelemetry); they hold field timings, never values, and errors masked.
-    ApolloServerPluginInlineTrace({ includeErrors: { masked: true } }),
-    requestPlugin(operationLog, requestIds),
-    ...(options.observability ? [observabilityPlugin<RequestContext>(options.observability)] : []),
-  ];
-}
-
 /** `Subscription.jobUpdates` over SSE and WebSocket, attached to `httpServer`, its gauges read by /metrics. */
 function startSubscriptions(
   options: ServerOptions,
@@ -472,26 +379,6 @@ function rateTransportOf(req: http.IncomingMessage): Exclude<RateTransport, 'ws'
     acceptedTypes(req.headers.accept).includes('text/event-stream')
     ? 'sse'
     : 'http';
-}
-
-/** Apollo's context function for one admitted request and its operation (body or URL parameters). */
-type ContextFactory = (admitted: Admitted, body: unknown) => () => Promise<RequestContext>;
-
-/**
- * The context of each request: a subscription-only directive on the root refused first, then one
- * RequestContext of `gateway` (src/context.ts) for the caller.
- */
-function contextFactory(gateway: GatewayParts, limits: QueryLimits): ContextFactory {
-  return (admitted, body) => async () => {
-    const refusal = subscriptionRootDirectivesRefusal(
-      (body as { query?: unknown } | null)?.query,
-      limits.parseOptions,
-    );
-    if (refusal) throw refusal;
-    return createRequestContext(gateway, admitted.identity, admitted.requestId, {
-      idempotencyKey: admitted.idempotencyKey,
-    });
-  };
 }
 
 /** Operations that came another way than a JSON request, run through Apollo's pipeline as one. */
