@@ -1,28 +1,17 @@
-import { randomUUID } from 'node:crypto';
 import type { Config, JobActionName } from '../config/types.ts';
 import { UpstreamError } from '../errors.ts';
 import type { ActionLog, TakenAction } from '../history/actions.ts';
 import { accountOfId, formatGlobalId, parseGlobalId, type JobKey } from '../model/globalId.ts';
-import { accountOfKey } from '../model/keyGrammar.ts';
 import type { JobRecord } from '../model/job.ts';
 import type { Sources } from '../datasources/index.ts';
-import { breakerRegion } from '../datasources/guard/breakers.ts';
-import { failureOf } from '../datasources/guard/failures.ts';
-import { NO_SUBJECT_CALLER } from '../datasources/guard/loader.ts';
 import { accountOf, providerOf } from '../datasources/registry.ts';
-import {
-  reasonLength,
-  type ActionJudgement,
-  type ProviderActions,
-} from '../datasources/shared/acting.ts';
+import { reasonLength } from '../datasources/shared/acting.ts';
 import { PROVIDER_LABEL } from '../datasources/shared/classify.ts';
 import type { JobStates } from '../datasources/state/jobStates.ts';
-import { offerRead } from '../datasources/state/offerRead.ts';
 import { ActionsOffError, reasonRefusal } from './refusals.ts';
 import type {
   ActionGrant,
   JobActionCaller,
-  JobActionOutcome,
   JobActionRequest,
   JobActionResult,
   JobActionValue,
@@ -33,7 +22,8 @@ import { ActionAudit, VALUE, type ActionCounter, type ActionLogger } from './aud
 // What a request asks and did, for the users that import it from here (every export of caller.ts).
 export * from './caller.ts';
 import { IdempotencyCache, idempotencyKeyOf } from './idempotency.ts';
-import { Reruns, retryability } from './rerun.ts';
+import { Reruns } from './rerun.ts';
+import { ActionCalls, type OneAction } from './actionCalls.ts';
 import type { RerunLog } from '../history/reruns.ts';
 import type { StoreFill } from '../cache/approxBytes.ts';
 
@@ -75,25 +65,6 @@ const ACTION_ORDER: readonly JobActionName[] = ['cancel', 'terminate', 'rerun'];
 /** The fields that act on many jobs, answering a refused account per job. */
 const MANY = new Set(['cancelJobs', 'rerunJobs']);
 
-/** One job's action as it goes (`JobActions.#actOnOne`): who asks, what, and its audit row. */
-interface OneAction {
-  readonly request: JobActionRequest;
-  readonly reason: string;
-  readonly id: string;
-  readonly key: JobKey;
-  readonly caller: JobActionCaller;
-  /** The job's account alias. */
-  readonly account: string;
-  /** Its provider's name, as messages say it. */
-  readonly label: string;
-  /** The action (a cancel `terminateRunning` turns into a terminate). */
-  action: JobActionName;
-  /** The ID of the audit row written before the call (`ActionLog.begin`), which the outcome settles. */
-  pending?: string;
-  /** The settling of that row, which the action's answer waits for. */
-  settled: Promise<void>;
-}
-
 /**
  * Acting on jobs (docs/actions.md), one per gateway: the guards (JOBGRAPH_ACTIONS, `jobs:write`,
  * the accounts claim, the reason's bounds) before any upstream call; each job's state read first
@@ -107,12 +78,14 @@ export class JobActions {
   readonly #now: () => number;
   readonly #audit: ActionAudit;
   readonly #reruns: Reruns;
+  readonly #calls: ActionCalls;
 
   constructor(private readonly options: JobActionsOptions) {
     this.#now = options.now ?? Date.now;
     this.#idempotent = new IdempotencyCache(this.#now);
     this.#audit = new ActionAudit(options, this.#now);
     this.#reruns = new Reruns({ ...options, log: options.reruns ?? null, now: this.#now });
+    this.#calls = new ActionCalls(options, this.#now, this.#audit, this.#reruns);
   }
 
   /** The actions this caller may take on `record` now (`Job.availableActions`). */
@@ -281,7 +254,7 @@ export class JobActions {
     single: boolean,
   ): Promise<JobActionResult> {
     const { config, sources } = this.options;
-    const provider = providerOf(key.provider);
+    const rules = providerOf(key.provider).actions;
     const a: OneAction = {
       request,
       reason,
@@ -296,15 +269,15 @@ export class JobActions {
     if (!caller.permits(key.provider, a.account)) {
       const refusal = caller.refuseAccount(request.field, key, a.account);
       if (single) {
-        this.#audited(a, 'REFUSED');
+        this.#calls.audited(a, 'REFUSED');
         throw refusal;
       }
-      return this.#done(a, 'REFUSED', `${refusal.message} Nothing was done to this job.`, null);
+      const message = `${refusal.message} Nothing was done to this job.`;
+      return this.#calls.done(a, 'REFUSED', message, null);
     }
-    const rules = provider.actions;
     const source = sources[key.provider].source;
     if (!rules || !source.act || (request.action === 'rerun' && !source.rerun))
-      return this.#done(
+      return this.#calls.done(
         a,
         'NOT_SUPPORTED',
         `${a.label} has no ${a.action} operation for its jobs: jobgraph made no call. Act on it in the provider's own console, if it offers one.`,
@@ -313,14 +286,14 @@ export class JobActions {
     const bound = rules.reason;
     if (bound && reasonLength(reason, bound) > bound.max)
       // reasonRefusal checked every key's provider before any call; this cannot be reached.
-      return this.#done(a, 'FAILED', `The reason is longer than ${a.label} takes.`, null);
+      return this.#calls.done(a, 'FAILED', `The reason is longer than ${a.label} takes.`, null);
     let record: JobRecord;
     try {
       record = await caller.loadJob(key, request.field);
     } catch (err) {
       if (single && !(err instanceof UpstreamError)) throw err;
       const message = `${messageOf(err)} Nothing was done to this job.`;
-      return this.#done(a, 'FAILED', message, null, codeOf(err));
+      return this.#calls.done(a, 'FAILED', message, null, codeOf(err));
     }
     // One action per job per request: the same action asked again answers the first call's result.
     const before = judgeOf(rules, request, record);
@@ -333,231 +306,23 @@ export class JobActions {
     if (after) record = after;
     const judged = after ? judgeOf(rules, request, after) : before;
     a.action = judged.action;
-    const answered = this.#unapplied(a, judged.judgement, record);
+    const answered = this.#calls.unapplied(a, judged.judgement, record);
     if (answered) return answered;
     // A write call counts in the request's budget of upstream jobs, as the read of its job did.
     const overBudget = caller.countJob(key);
     if (overBudget) {
       const message = `${overBudget.message} Nothing was done to this job.`;
-      return this.#done(a, 'FAILED', message, record, overBudget.code);
+      return this.#calls.done(a, 'FAILED', message, record, overBudget.code);
     }
-    const refused = await this.#begin(a, record);
+    const refused = await this.#calls.begin(a, record);
     if (refused) return refused;
-    const call = this.#call(a, rules, record).then(async (result) => {
+    const call = this.#calls.call(a, rules, record).then(async (result) => {
       // The answer waits for its audit row's outcome (an error there is logged, not the caller's).
       await a.settled;
       return result;
     });
     caller.acts.called(id, a.action, call);
     return call;
-  }
-
-  /** The answer of a job its provider's judgement (or a dry run) leaves without a call; null: call. */
-  #unapplied(a: OneAction, judgement: ActionJudgement, record: JobRecord): JobActionResult | null {
-    switch (judgement.kind) {
-      case 'finished':
-        return this.#done(
-          a,
-          'ALREADY_FINISHED',
-          `The job has already finished (${record.state}): nothing to ${a.action}.`,
-          record,
-        );
-      case 'not-applied':
-        return this.#done(
-          a,
-          'NOT_APPLIED',
-          `${judgement.why} Nothing was done to this job.`,
-          record,
-        );
-      case 'not-supported':
-        return this.#done(a, 'NOT_SUPPORTED', `${judgement.why} jobgraph made no call.`, record);
-      case 'apply':
-        if (!a.request.dryRun) return null;
-        return this.#done(
-          a,
-          'WOULD_APPLY',
-          `Would ${a.action} this ${record.state} job${a.action === 'rerun' ? retryability(record) : ''}: ask again with dryRun: false to do it.`,
-          record,
-        );
-    }
-  }
-
-  /**
-   * No action without its audit row: written (PENDING) and durable before the call, settled with
-   * the outcome after it. A row the history store does not take refuses the action (its answer),
-   * with no call; null: written (or history off), call.
-   */
-  async #begin(a: OneAction, record: JobRecord): Promise<JobActionResult | null> {
-    const store = this.options.store;
-    if (!store) return null;
-    const actionId = randomUUID();
-    try {
-      await store.begin(
-        {
-          jobId: a.id,
-          at: new Date(this.#now()).toISOString(),
-          action: VALUE[a.action],
-          subject: a.caller.subject,
-          reason: a.caller.scrub(a.reason),
-          outcome: 'PENDING',
-          provider: a.key.provider,
-          account: a.account,
-          requestId: null,
-        },
-        actionId,
-      );
-    } catch {
-      return this.#done(
-        a,
-        'FAILED',
-        `The ${a.action} was not made: its audit record could not be written (the history store did not take it). jobgraph made no call; try again once /readyz says the history is ok.`,
-        record,
-        'AUDIT_UNAVAILABLE',
-      );
-    }
-    a.pending = actionId;
-    return null;
-  }
-
-  /**
-   * The write call, as every read is made: within the caller's fair share of the provider's
-   * concurrency cap, under the circuit breaker of the job's account and region (an open circuit
-   * answers UPSTREAM_UNAVAILABLE at once, no call), through the pipeline's per-account rate
-   * budget; then the job read again. Its outcome, audited.
-   */
-  async #call(a: OneAction, rules: ProviderActions, loaded: JobRecord): Promise<JobActionResult> {
-    const { config, sources } = this.options;
-    const { key, caller, id, label, action } = a;
-    const guarded = sources[key.provider];
-    const source = guarded.source;
-    const subject = caller.subject ?? NO_SUBJECT_CALLER;
-    if (action === 'rerun') return this.#rerun(a, loaded);
-    const deadline = AbortSignal.timeout(config.resilience.upstreamBudgetMs);
-    // Scrubbed again: the account's credentials may have been resolved (and registered) since.
-    const act = (signal: AbortSignal) =>
-      source.act!(action, key as never, caller.scrub(a.reason), { caller: subject, signal });
-    try {
-      const answer = await guarded.limit
-        .run(subject, () => guarded.breakers.execute(key, act, deadline, id), deadline)
-        .catch((err: unknown) => {
-          // An open circuit, the budget run out: the provider's failure as a read would see it.
-          const budgetMs = config.resilience.upstreamBudgetMs;
-          throw failureOf(err, key.provider, breakerRegion(key), budgetMs, deadline.aborted);
-        });
-      const fresh = await this.#readFresh(id, key, loaded, caller);
-      const message = `${label} took the ${action} request; the job is now ${fresh.state}.`;
-      return this.#done(a, 'REQUESTED', message, fresh, null, answer.requestId);
-    } catch (err) {
-      if (
-        err instanceof UpstreamError &&
-        err.upstreamCode &&
-        rules.doneCodes?.includes(err.upstreamCode)
-      ) {
-        const fresh = await this.#readFresh(id, key, loaded, caller);
-        const message = `${label} answered ${err.upstreamCode}: the job was already ${action}led.`;
-        return this.#done(
-          a,
-          'ALREADY_FINISHED',
-          message,
-          fresh,
-          err.upstreamCode,
-          err.upstreamRequestId,
-        );
-      }
-      return this.#done(
-        a,
-        'FAILED',
-        `${messageOf(err)} The ${action} may not have been made: read the job again before retrying.`,
-        loaded,
-        codeOf(err),
-        err instanceof UpstreamError ? err.upstreamRequestId : null,
-      );
-    }
-  }
-
-  /** A rerun (rerun.ts): its outcome audited and answered, with its new job. */
-  async #rerun(a: OneAction, loaded: JobRecord): Promise<JobActionResult> {
-    const { id, key, account, label, caller } = a;
-    const done = await this.#reruns.run(
-      { id, key, account, label, caller, field: a.request.field, reason: caller.scrub(a.reason) },
-      loaded,
-    );
-    const result = this.#done(
-      a,
-      done.outcome,
-      done.message,
-      loaded,
-      done.providerCode,
-      done.requestId,
-    );
-    return { ...result, rerun: done.rerun };
-  }
-
-  /** `a`'s outcome audited (log line, metric, its row) and answered. */
-  #done(
-    a: OneAction,
-    outcome: JobActionOutcome,
-    message: string,
-    job: JobRecord | null,
-    providerCode: string | null = null,
-    requestId: string | null = null,
-  ): JobActionResult {
-    this.#audited(a, outcome, providerCode, requestId);
-    return { id: a.id, action: VALUE[a.action], outcome, message, providerCode, job };
-  }
-
-  /** `a`'s outcome audited: the row written before its call settled, else a row queued. */
-  #audited(
-    a: OneAction,
-    outcome: JobActionOutcome,
-    providerCode: string | null = null,
-    requestId: string | null = null,
-  ): void {
-    a.settled = this.#audit.entry(a.caller, {
-      id: a.id,
-      provider: a.key.provider,
-      account: a.account,
-      action: a.action,
-      reason: a.reason,
-      outcome,
-      requestId,
-      providerCode,
-      dryRun: a.request.dryRun,
-      ...(a.pending !== undefined ? { settles: a.pending } : {}),
-    });
-  }
-
-  /**
-   * The job read again after acting, past every cache and the request's loader (which holds the
-   * state before the action), then offered to the job-state store (watchers see it end); the
-   * state read before, if the read fails.
-   */
-  async #readFresh(
-    id: string,
-    key: JobKey,
-    before: JobRecord,
-    caller: JobActionCaller,
-  ): Promise<JobRecord> {
-    const { config, sources } = this.options;
-    const provider = providerOf(key.provider);
-    // When the read was sent, on the job-state store's clock (a read and an event compare on it).
-    const states = this.options.states;
-    const at = states ? states.now() : 0;
-    try {
-      const account = accountOfKey(provider.key, key);
-      const record = await sources[key.provider].source.fetchJob(key as never, {
-        caller: caller.subject ?? '',
-        ...(account === undefined ? {} : { account }),
-        signal: AbortSignal.timeout(config.resilience.upstreamBudgetMs),
-      });
-      // The store learns its secrets on the way in; without one, they are learned here.
-      if (states) offerRead(states, record, at);
-      else caller.learn(record);
-      caller.acts.readAfter(id, record);
-      return record;
-    } catch {
-      return before;
-    }
   }
 
   #aliasOf(id: string): string {
