@@ -7,23 +7,12 @@ import { factsOf } from '../../src/datasources/registry.ts';
 import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
 import { queueCounts, queueWaits } from '../../src/history/queueWaits.ts';
 import { HistoryWriter } from '../../src/history/writer.ts';
-import type { JobRecord } from '../../src/model/job.ts';
 import { historyStores } from '../support/historyStores.ts';
+import { queueRecord } from '../support/ruleRows.ts';
 
 const T0 = Date.parse('2026-11-27T10:00:00Z');
 const MIN = 60_000;
 const Q = 'arn:aws:batch:us-east-1:123456789012:job-queue/q1';
-
-const record = (id: string, state: string, queue: string): JobRecord =>
-  ({
-    id,
-    provider: 'AWS_BATCH',
-    state,
-    providerStatus: state,
-    name: `job ${id}`,
-    region: 'us-east-1',
-    jobQueue: queue,
-  }) as unknown as JobRecord;
 
 describe.each(historyStores())('a queue’s waits and counts on a $name', ({ skip, fresh }) => {
   let db: HistoryDatabase;
@@ -33,7 +22,7 @@ describe.each(historyStores())('a queue’s waits and counts on a $name', ({ ski
     const writer = new HistoryWriter(db, { factsOf, withoutSecrets: (r) => r });
     const change = (id: string, from: string | null, to: string, at: number, queue = Q) =>
       writer.record({
-        record: record(id, to, queue),
+        record: queueRecord(id, to, queue),
         from,
         to,
         providerStatus: to,

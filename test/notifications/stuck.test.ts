@@ -6,26 +6,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
 import { HistoryWriter } from '../../src/history/writer.ts';
-import type { JobRecord } from '../../src/model/job.ts';
 import { Notifier } from '../../src/notifications/notifier.ts';
 import { RuleStore, type RuleRow } from '../../src/notifications/ruleStore.ts';
 import { historyStores } from '../support/historyStores.ts';
-import { createdAudit, ruleRow, onEveryProvider } from '../support/ruleRows.ts';
+import { createdAudit, ruleRow, onEveryProvider, queueRecord } from '../support/ruleRows.ts';
 import { factsOf } from '../../src/datasources/registry.ts';
 
 const T0 = Date.parse('2026-11-27T10:00:00Z');
 const HOUR = 3_600_000;
 
-const record = (id: string, state: string, queue = 'q0'): JobRecord =>
-  ({
-    id,
-    provider: 'AWS_BATCH',
-    state,
-    providerStatus: state,
-    name: `job ${id}`,
-    region: 'us-east-1',
-    jobQueue: queue,
-  }) as unknown as JobRecord;
+const record = (id: string, state: string, queue = 'q0') => queueRecord(id, state, queue);
 
 function rule(id: string, accounts: string[]): RuleRow {
   const at = new Date(T0).toISOString();

@@ -50,6 +50,18 @@ export const createdAudit = (rule: RuleRow, subject: string | null = null): Rule
 });
 
 /** An AWS Batch job's record as the notifier reads it (`nightly etl` on queue `q0`), stamped `updatedAt`. */
+/** An AWS Batch record of `queue` in `state`, named after its ID (a STUCK scan's, a queue's waits). */
+export const queueRecord = (id: string, state: string, queue: string): JobRecord =>
+  ({
+    id,
+    provider: 'AWS_BATCH',
+    state,
+    providerStatus: state,
+    name: `job ${id}`,
+    region: 'us-east-1',
+    jobQueue: queue,
+  }) as unknown as JobRecord;
+
 export const batchRecord = (id: string, state: string, updatedAt: string): JobRecord =>
   ({
     id,
