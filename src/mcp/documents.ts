@@ -75,7 +75,7 @@ export const QUEUE = `query McpQueue($id: ID!) {
 export const QUEUE_FRONT = `query McpQueueFront($id: ID!) {
   jobQueue(id: $id) {
     capacityInUse { scope share unit quantity }
-    front { position jobArn earliestTimeAtPosition job { id name state } }
+    front(first: 20) { position jobArn earliestTimeAtPosition job { id name state } }
   }
 }`;
 

@@ -1,4 +1,5 @@
 import type { RequestContext } from '../context.ts';
+import { BadUserInputError } from '../errors.ts';
 import { parseGlobalId } from '../model/globalId.ts';
 import type { JobRecord } from '../model/job.ts';
 import type { JobQueueValue, QueuedJobValue, QueueFilterInput } from '../queues/view.ts';
@@ -26,8 +27,15 @@ export const QueueQueries = {
 export const JobQueue = {
   computeEnvironments: (q: JobQueueValue, _: unknown, context: RequestContext) =>
     viewOf(context).environments(q),
-  front: async (q: JobQueueValue, _: unknown, context: RequestContext) =>
-    viewOf(context).queued(q, (await viewOf(context).snapshot(q)).front),
+  /** The front's first `first` jobs: a caller that shows a few reads (and loads) no more. */
+  front: async (q: JobQueueValue, args: { first: number }, context: RequestContext) => {
+    if (!Number.isInteger(args.first) || args.first < 1 || args.first > 100)
+      throw new BadUserInputError('Argument "first" must be 1 to 100.', { argument: 'first' });
+    return viewOf(context).queued(
+      q,
+      (await viewOf(context).snapshot(q)).front.slice(0, args.first),
+    );
+  },
   quotaShareFronts: async (q: JobQueueValue, _: unknown, context: RequestContext) =>
     (await viewOf(context).snapshot(q)).quotaShareFronts.map((f) => ({
       quotaShare: f.quotaShare,

@@ -185,6 +185,19 @@ describe('job queues through a gateway on the emulators', () => {
       sdk.frontOfQueue!.jobs!.map((j) => new Date(j.earliestTimeAtPosition!).toISOString()),
     );
     for (const j of front) expect(j.job).toMatchObject({ state: 'QUEUED' });
+    // A caller that shows a few asks (and loads) no more; out of bounds, refused.
+    const two = await ask<{ jobQueue: FrontQueue }>(
+      tokens.all,
+      `{ jobQueue(id: "batchqueue:us-east-1:genomics-high-priority") { front(first: 2) { jobArn } } }`,
+    );
+    expect(two.data!.jobQueue.front.map((j) => j.jobArn)).toEqual(
+      front.slice(0, 2).map((j) => j.jobArn),
+    );
+    const none = await ask(
+      tokens.all,
+      `{ jobQueue(id: "batchqueue:us-east-1:genomics-high-priority") { front(first: 0) { jobArn } } }`,
+    );
+    expect(none.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(capacityInUse).toEqual(
       sdk.queueUtilization!.totalCapacityUsage!.map((u) => ({
         scope: 'QUEUE',
