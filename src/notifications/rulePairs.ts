@@ -89,7 +89,7 @@ export function pairsFor(
       .filter((a) => !mayRead(grant, a.provider, a.alias))
       .map((a) => `${a.alias} on ${a.provider}`);
     for (const alias of aliases)
-      if (!inFilter.some((a) => a.alias === alias))
+      if (configuredPairsOf(alias, inFilter).length === 0)
         missing.push(
           `${alias} (no configured account${providers ? ' on the providers named' : ''})`,
         );
@@ -111,6 +111,15 @@ export function pairsFor(
 }
 
 /**
+ * The configured (provider, account) pairs an alias names: a lookup in the configuration, never a
+ * grant decision (that is `mayRead`'s, on a pair). An alias names one account on each provider
+ * configured with it.
+ */
+function configuredPairsOf(alias: string, configured: readonly AccountPair[]): AccountPair[] {
+  return configured.filter((a) => a.alias === alias);
+}
+
+/**
  * A row stored before pairs (bare aliases) as pairs: each alias on every configured provider of
  * it (its creator's grant is not known, so the rule is disabled until a token holding all of it
  * enables it again). `*` stays `*`. Null when the entries are pairs already.
@@ -123,7 +132,8 @@ export function pairsOfBareAliases(
   const out = new Set<string>();
   for (const entry of held) {
     if (entry === EVERY_PAIR || pairOf(entry) !== null) out.add(entry);
-    else for (const a of configured) if (a.alias === entry) out.add(pairKey(a.provider, a.alias));
+    else
+      for (const a of configuredPairsOf(entry, configured)) out.add(pairKey(a.provider, a.alias));
   }
   return [...out];
 }
