@@ -61,9 +61,13 @@ const notFound = (message: string) => new JobgraphError('NOT_FOUND', message);
 
 /** How long back the p90 that judges a normal wait reaches: the STUCK rules' 14 days. */
 const P90_HOURS = 14 * 24;
+/** How long a view keeps a queue's p90 waits: as long as the queues' descriptions (book.ts). */
+const P90_KEPT_MS = 60_000;
 
 export class QueueView {
   readonly #now: () => number;
+  /** This request's p90 reads, by queue ID (`#p90Waits`). */
+  readonly #p90s = new Map<string, { at: number; waits: Promise<QueueWaits> }>();
   constructor(private readonly o: QueueViewOptions) {
     this.#now = o.now ?? Date.now;
   }
@@ -211,6 +215,20 @@ export class QueueView {
   }
 
   /**
+   * The queue's waits over the p90 window, read at most once a P90_KEPT_MS per queue by this view
+   * (a request's, a subscription's, the notifier's): a page of its waiting jobs asks one history
+   * query, not one a job.
+   */
+  #p90Waits(q: JobQueueValue): Promise<QueueWaits> {
+    const now = this.#now();
+    const kept = this.#p90s.get(q.id);
+    if (kept && now - kept.at < P90_KEPT_MS) return kept.waits;
+    const waits = this.waits(q, P90_HOURS);
+    this.#p90s.set(q.id, { at: now, waits });
+    return waits;
+  }
+
+  /**
    * `Job.waiting` of a record the caller was answered: null unless its provider has queues and
    * the job waits. Its queue's description and front (read as above) and its queue's p90 over
    * the STUCK rules' 14 days feed the diagnosis (diagnose.ts).
@@ -225,7 +243,7 @@ export class QueueView {
     const queue = info ? this.#value(p, info, alias, region) : null;
     const environments = queue ? await this.environments(queue) : [];
     const snapshot = queue && job.runnable ? await this.snapshot(queue).catch(() => null) : null;
-    const waits = queue ? await this.waits(queue, P90_HOURS) : null;
+    const waits = queue ? await this.#p90Waits(queue) : null;
     const shareHeld =
       !!job.shareIdentifier &&
       (snapshot?.shareCapacity.some((s) => s.share === job.shareIdentifier) ?? false) &&
