@@ -56,7 +56,9 @@ const SHARED_FIELDS = {
   /** Why an AWS Batch job not yet started waits (docs/queues.md); null for any other job. */
   async waiting(job: JobRecord, _args: unknown, context: RequestContext) {
     if (!context.queues?.hasQueues(job.provider)) return null;
-    // A listed node reads the fields its summary lacks through loaders (recordField).
+    // A job that is not waiting is answered from its state alone: a listed node's other fields
+    // would be read through its loader (recordField), a describe call for nothing.
+    if ((await recordField(job, 'state')) !== 'QUEUED') return null;
     const read = await Promise.all(
       WAITING_FIELDS.map(async (name) => [name, await recordField(job, name as keyof JobRecord)]),
     );
