@@ -18,7 +18,7 @@ import {
 } from './datasources/guard/loader.ts';
 import { accountDirectory, aliasOfAccountId } from './datasources/accountDirectory.ts';
 import { offeringLoader } from './datasources/state/offerRead.ts';
-import { accountOf, failureOf, PROVIDERS, providerOf } from './datasources/registry.ts';
+import { accountOf, failureOf, kindOf, PROVIDERS, providerOf } from './datasources/registry.ts';
 import type { JobFailure } from './model/failure.ts';
 import { listContradicts } from './datasources/listing/contradicts.ts';
 import type { JobCache } from './cache/jobCache.ts';
@@ -352,11 +352,11 @@ function jobLogTailOf(
     const refused = logsScopeRefusal(identity, field);
     if (refused) throw refused;
     const key = parseGlobalId(record.id);
-    const provider = providerOf(key.provider);
+    const kind = kindOf(key);
     const account = accountOf(gateway.config, key);
     if (!mayRead(identity.accounts, key.provider, account))
       throw refuse(field, key.provider, account);
-    return jobLogTail(gateway.logs, provider.logs, record, args, {
+    return jobLogTail(gateway.logs, kind.logs, record, args, {
       provider: key.provider,
       account,
       caller,

@@ -4,7 +4,7 @@ import type { ActionLog, TakenAction } from '../history/actions.ts';
 import { accountOfId, formatGlobalId, parseGlobalId, type JobKey } from '../model/globalId.ts';
 import type { JobRecord } from '../model/job.ts';
 import type { Sources } from '../datasources/index.ts';
-import { accountOf, providerOf } from '../datasources/registry.ts';
+import { accountOf, kindOf } from '../datasources/registry.ts';
 import { reasonLength } from '../datasources/shared/acting.ts';
 import { PROVIDER_LABEL } from '../datasources/shared/classify.ts';
 import type { JobStates } from '../datasources/state/jobStates.ts';
@@ -92,15 +92,14 @@ export class JobActions {
   available(record: JobRecord, grant: ActionGrant): JobActionValue[] {
     const { config } = this.options;
     if (grant.writeRefusal('availableActions')) return [];
-    const provider = providerOf(record.provider);
-    const rules = provider.actions;
+    const rules = kindOf(record).actions;
     const source = this.options.sources[record.provider].source;
     if (!rules || !source.act) return [];
     if (!grant.permits(record.provider, this.#aliasOf(record.id))) return [];
     return ACTION_ORDER.filter(
       (a) =>
         config.actions.has(a) &&
-        (a !== 'rerun' || source.rerun !== undefined) &&
+        (a !== 'rerun' || source.rerunOf?.(record) !== undefined) &&
         rules.judge(a, record).kind === 'apply',
     ).map((a) => VALUE[a]);
   }
@@ -254,7 +253,7 @@ export class JobActions {
     single: boolean,
   ): Promise<JobActionResult> {
     const { config, sources } = this.options;
-    const rules = providerOf(key.provider).actions;
+    const rules = kindOf(key).actions;
     const a: OneAction = {
       request,
       reason,
@@ -276,7 +275,7 @@ export class JobActions {
       return this.#calls.done(a, 'REFUSED', message, null);
     }
     const source = sources[key.provider].source;
-    if (!rules || !source.act || (request.action === 'rerun' && !source.rerun))
+    if (!rules || !source.act || (request.action === 'rerun' && !source.rerunOf?.(key)))
       return this.#calls.done(
         a,
         'NOT_SUPPORTED',

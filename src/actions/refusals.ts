@@ -1,7 +1,7 @@
 import type { JobActionName } from '../config/types.ts';
 import { BadUserInputError, JobgraphError } from '../errors.ts';
 import type { JobKey } from '../model/keys.ts';
-import { providerOf } from '../datasources/registry.ts';
+import { kindOf } from '../datasources/registry.ts';
 import { reasonLength } from '../datasources/shared/acting.ts';
 import { PROVIDER_LABEL } from '../datasources/shared/classify.ts';
 
@@ -50,8 +50,9 @@ export function reasonRefusal(
     );
   if ([...reason].length > max)
     return refuse(`takes at most ${max} characters; got ${[...reason].length}.`);
-  for (const provider of new Set(keys.map((k) => k.provider))) {
-    const bound = providerOf(provider).actions?.reason;
+  for (const kind of new Set(keys.map((k) => kindOf(k)))) {
+    const provider = kind.name;
+    const bound = kind.actions?.reason;
     if (bound && reasonLength(reason, bound) > bound.max)
       return refuse(
         `takes at most ${bound.max} ${bound.unit === 'bytes' ? 'bytes (UTF-8)' : 'characters'} for ${PROVIDER_LABEL[provider]} jobs; got ${reasonLength(reason, bound)}.`,

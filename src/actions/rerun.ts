@@ -99,7 +99,9 @@ export class Reruns {
 
   /** Rerun the job `ask` names, whose record (as loaded for judging) is `record`. */
   async run(ask: RerunAsk, record: JobRecord): Promise<RerunDone> {
-    const rerun = this.options.sources[ask.key.provider].source.rerun as RerunSource<JobKey>;
+    const rerun = this.options.sources[ask.key.provider].source.rerunOf!(
+      ask.key,
+    ) as RerunSource<JobKey>;
     const subject = rerun.subject(ask.key);
     let subjectRecord = record;
     try {

@@ -8,7 +8,7 @@ import {
   type GraphQLSchema,
   type GraphQLOutputType,
 } from 'graphql';
-import type { JobProvider, JobRecord } from '../model/job.ts';
+import type { JobRecord } from '../model/job.ts';
 import type { SensitiveField } from './directives.ts';
 
 /**
@@ -29,12 +29,22 @@ interface PlanField {
   readonly plan: Plan | undefined;
 }
 
-/** The walk plan of every provider's record type, from the central list of sensitive fields. */
+/**
+ * The concrete job types and the type of a record (model/jobKeys.ts `JOB_TYPES`): a record is
+ * walked along its own type's plan.
+ */
+export interface JobTypes {
+  readonly names: readonly string[];
+  /** Undefined for a record of no known type (a forged one): it is held to hold secrets. */
+  of(record: JobRecord): string | undefined;
+}
+
+/** The walk plan of every job type, from the central list of sensitive fields. */
 function plansOf(
   schema: GraphQLSchema,
   sensitiveFields: readonly SensitiveField[],
-  typeNames: Record<JobProvider, string>,
-): Map<JobProvider, Plan> {
+  types: JobTypes,
+): Map<string, Plan> {
   const sensitive = new Set(sensitiveFields.map((f) => `${f.type}.${f.field}`));
   const plans = new Map<GraphQLObjectType, Plan>();
   // A type's plan is registered before its fields are planned, so a type that leads back to
@@ -58,12 +68,12 @@ function plansOf(
     plans.delete(type);
     return undefined;
   };
-  const byProvider = new Map<JobProvider, Plan>();
-  for (const [provider, name] of Object.entries(typeNames) as [JobProvider, string][]) {
+  const byType = new Map<string, Plan>();
+  for (const name of types.names) {
     const type = schema.getType(name);
-    if (isObjectType(type)) byProvider.set(provider, planOf(type) ?? { fields: [] });
+    if (isObjectType(type)) byType.set(name, planOf(type) ?? { fields: [] });
   }
-  return byProvider;
+  return byType;
 }
 
 /**
@@ -74,9 +84,9 @@ function plansOf(
 export function createSecretDetector(
   schema: GraphQLSchema,
   sensitiveFields: readonly SensitiveField[],
-  typeNames: Record<JobProvider, string>,
+  types: JobTypes,
 ): (record: JobRecord) => boolean {
-  const plans = plansOf(schema, sensitiveFields, typeNames);
+  const plans = plansOf(schema, sensitiveFields, types);
   const holds = (value: unknown, plan: Plan): boolean => {
     if (Array.isArray(value)) return value.some((v) => holds(v, plan));
     if (value === null || typeof value !== 'object') return false;
@@ -90,7 +100,8 @@ export function createSecretDetector(
     return false;
   };
   return (record) => {
-    const plan = plans.get(record.provider);
+    const type = types.of(record);
+    const plan = type === undefined ? undefined : plans.get(type);
     return plan ? holds(record, plan) : true;
   };
 }
@@ -142,9 +153,9 @@ function unwrapList(type: GraphQLOutputType): GraphQLOutputType {
 export function createSensitiveValueCollector(
   schema: GraphQLSchema,
   sensitiveFields: readonly SensitiveField[],
-  typeNames: Record<JobProvider, string>,
+  types: JobTypes,
 ): (record: JobRecord) => string[] {
-  const plans = plansOf(schema, sensitiveFields, typeNames);
+  const plans = plansOf(schema, sensitiveFields, types);
   const collect = (value: unknown, plan: Plan, out: string[]): void => {
     if (Array.isArray(value)) {
       for (const v of value) collect(v, plan, out);
@@ -161,7 +172,8 @@ export function createSensitiveValueCollector(
   };
   return (record) => {
     const out: string[] = [];
-    const plan = plans.get(record.provider);
+    const type = types.of(record);
+    const plan = type === undefined ? undefined : plans.get(type);
     if (plan) collect(record, plan, out);
     else leaves(record, GraphQLString, out);
     return out;
@@ -181,9 +193,9 @@ export function createSensitiveValueCollector(
 export function createSecretStripper(
   schema: GraphQLSchema,
   sensitiveFields: readonly SensitiveField[],
-  typeNames: Record<JobProvider, string>,
+  types: JobTypes,
 ): (record: JobRecord) => JobRecord | null {
-  const plans = plansOf(schema, sensitiveFields, typeNames);
+  const plans = plansOf(schema, sensitiveFields, types);
   const strip = (value: unknown, plan: Plan): unknown => {
     if (Array.isArray(value)) {
       let out: unknown[] | undefined;
@@ -205,7 +217,8 @@ export function createSecretStripper(
     return out ?? value;
   };
   return (record) => {
-    const plan = plans.get(record.provider);
+    const type = types.of(record);
+    const plan = type === undefined ? undefined : plans.get(type);
     return plan ? (strip(record, plan) as JobRecord) : null;
   };
 }

@@ -1,6 +1,6 @@
 import { parse, print } from 'graphql';
-import { PROVIDERS } from '../datasources/registry.ts';
-import type { AnyProvider } from '../datasources/shared/provider.ts';
+import { KINDS } from '../datasources/registry.ts';
+import type { AnyKind } from '../datasources/shared/provider.ts';
 
 /**
  * The operations Apollo Sandbox opens with in demo mode: the `jobs` dashboard over one example job
@@ -34,7 +34,7 @@ const JOB_FIELDS = `    id
  * A provider's own fields as an inline fragment on its type, laid out as graphql-js prints it
  * (two spaces a level) at the depth of the job's selection.
  */
-function providerFragment(provider: AnyProvider): string {
+function providerFragment(provider: AnyKind): string {
   const printed = print(
     parse(`{ ... on ${provider.key.typeName} { ${provider.dashboardFields} } }`),
   );
@@ -47,7 +47,7 @@ function providerFragment(provider: AnyProvider): string {
 }
 
 /** The dashboard's selection of each job: every Job's fields, then each provider's, in registry order. */
-const DASHBOARD_FIELDS = `${[JOB_FIELDS, ...PROVIDERS.map(providerFragment)].join('\n')}
+const DASHBOARD_FIELDS = `${[JOB_FIELDS, ...KINDS.map(providerFragment)].join('\n')}
   }
 }`;
 

@@ -9,7 +9,7 @@ import { cosBatch } from './cosbatch/index.ts';
 import { importExport } from './importexport/index.ts';
 import { omics } from './omics/index.ts';
 import { panorama } from './panorama/index.ts';
-import type { AnyProvider, Provider, ProviderParts, SourceOptions } from './shared/provider.ts';
+import type { AnyKind, AnyProvider, ProviderParts } from './shared/provider.ts';
 
 /**
  * Every provider, in the order of `JobProvider` (model/job.ts): the one list that listing,
@@ -26,6 +26,41 @@ export const PROVIDERS: readonly AnyProvider[] = [
 ];
 
 const BY_NAME: ReadonlyMap<JobProvider, AnyProvider> = new Map(PROVIDERS.map((p) => [p.name, p]));
+
+/**
+ * Every kind of job (`Provider.kinds`), each provider's first kind (the provider itself) before
+ * its further ones, in the registry's order: what global IDs, entity types, root fields and the
+ * dashboard iterate.
+ */
+export const KINDS: readonly AnyKind[] = PROVIDERS.flatMap((p): AnyKind[] => [
+  p as AnyKind,
+  ...(p.kinds ?? []),
+]);
+
+const kindName = (provider: JobProvider, kind: string | undefined) => `${provider}/${kind ?? ''}`;
+const BY_KIND: ReadonlyMap<string, AnyKind> = new Map(
+  KINDS.map((k) => [kindName(k.name, k.key.kind), k]),
+);
+
+/**
+ * The kind of job a key or record is of (its provider's, by its `kind`; the provider itself for
+ * its first kind's, which carry none): the one place a job's grammar, type, failure, facts,
+ * progress, parts, logs and actions are looked up by.
+ */
+export function kindOf(of: { provider: JobProvider; kind?: string | undefined }): AnyKind {
+  const kind = findKind(of);
+  if (!kind)
+    throw new TypeError(`no kind ${String(of.kind)} of ${String(of.provider)} in the registry`);
+  return kind;
+}
+
+/** The kind of job `of` is of; undefined for a provider or kind the registry has not (a forged record). */
+export function findKind(of: {
+  provider: JobProvider;
+  kind?: string | undefined;
+}): AnyKind | undefined {
+  return BY_KIND.get(kindName(of.provider, of.kind));
+}
 
 /** The provider named `name`. */
 export function providerOf<P extends JobProvider>(name: P): Extract<AnyProvider, { name: P }> {
@@ -47,9 +82,8 @@ export function accountOf(config: Config, key: JobKey): string {
  * (`Provider.failure`); null for a job in any other state.
  */
 export function failureOf(record: JobRecord): JobFailure | null {
-  // The provider of the record's own name: its `failure` reads a record of its own shape.
-  const provider = providerOf(record.provider) as Provider<JobProvider, JobRecord, SourceOptions>;
-  return provider.failure(record);
+  // The record's own kind: its `failure` reads a record of its own shape.
+  return kindOf(record).failure(record);
 }
 
 /**
@@ -58,16 +92,15 @@ export function failureOf(record: JobRecord): JobFailure | null {
  */
 export function factsOf(record: JobRecord): JobFacts {
   if (!JOB_PROVIDERS.includes(record.provider)) return headerFacts(record);
-  const provider = providerOf(record.provider) as Provider<JobProvider, JobRecord, SourceOptions>;
-  return provider.facts(record);
+  return kindOf(record).facts(record);
 }
 
 /**
  * What the job of `globalId` is a part of, and a record's parts counted (`Provider.parts`): null
  * when its provider's jobs have no parts.
  */
-export function partsOf(provider: JobProvider): ProviderParts | null {
-  return providerOf(provider).parts ?? null;
+export function partsOf(key: JobKey): ProviderParts | null {
+  return kindOf(key).parts ?? null;
 }
 
 /** The providers whose jobs wait in queues jobgraph shows (`Provider.queues`: AWS Batch). */

@@ -6,7 +6,7 @@ import {
 import { secretValues } from '../auth/secretValues.ts';
 import type { ShareRules } from '../cache/index.ts';
 import type { Config } from '../config/index.ts';
-import { JOB_TYPE_NAME } from '../model/jobKeys.ts';
+import { JOB_TYPES } from '../model/jobKeys.ts';
 import type { BuiltSchema } from '../schema.ts';
 
 // What the gateway knows of secrets as it starts, from the central sensitive-field list: the
@@ -22,7 +22,7 @@ export const sensitiveFieldNames = (built: BuiltSchema) =>
  */
 export function learnConfiguredSecrets(config: Config, built: BuiltSchema): void {
   secretValues.setRecordCollector(
-    createSensitiveValueCollector(built.schema, built.policy.sensitiveFields, JOB_TYPE_NAME),
+    createSensitiveValueCollector(built.schema, built.policy.sensitiveFields, JOB_TYPES),
   );
   for (const value of [
     config.awsCredentials?.secretAccessKey,
@@ -55,7 +55,7 @@ export function learnConfiguredSecrets(config: Config, built: BuiltSchema): void
 export function shareRules(built: BuiltSchema): ShareRules {
   const { schema, policy } = built;
   return {
-    holdsSecret: createSecretDetector(schema, policy.sensitiveFields, JOB_TYPE_NAME),
-    withoutSecrets: createSecretStripper(schema, policy.sensitiveFields, JOB_TYPE_NAME),
+    holdsSecret: createSecretDetector(schema, policy.sensitiveFields, JOB_TYPES),
+    withoutSecrets: createSecretStripper(schema, policy.sensitiveFields, JOB_TYPES),
   };
 }

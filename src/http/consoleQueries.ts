@@ -8,9 +8,7 @@ import {
   print,
   type GraphQLSchema,
 } from 'graphql';
-import { GLOBAL_ID_PREFIX } from '../model/globalId.ts';
-import type { JobProvider } from '../model/job.ts';
-import { JOB_TYPE_NAME } from '../model/jobKeys.ts';
+import { KINDS } from '../datasources/registry.ts';
 
 /** Nested objects deeper than this are not selected (the schema's own depth is 4 below a job). */
 const MAX_NESTING = 6;
@@ -42,10 +40,11 @@ function selectAll(type: GraphQLObjectType, depth: number): string {
  */
 export function consoleJobQueries(schema: GraphQLSchema): Record<string, string> {
   const queries: Record<string, string> = {};
-  for (const [provider, typeName] of Object.entries(JOB_TYPE_NAME)) {
+  for (const { key } of KINDS) {
+    const typeName = key.typeName;
     const type = schema.getType(typeName);
     if (!isObjectType(type)) throw new Error(`the schema has no type ${typeName}`);
-    queries[GLOBAL_ID_PREFIX[provider as JobProvider]] = print(
+    queries[key.prefix] = print(
       parse(
         `query ConsoleJob($id: ID!) { job(id: $id) { __typename ... on ${typeName} { ${selectAll(type, 1)} } } }`,
       ),
@@ -85,10 +84,10 @@ function unixTimePaths(type: GraphQLObjectType, prefix: string, depth: number): 
  */
 export function consoleUnixTimeFields(schema: GraphQLSchema): Record<string, string[]> {
   const fields: Record<string, string[]> = {};
-  for (const [provider, typeName] of Object.entries(JOB_TYPE_NAME)) {
-    const type = schema.getType(typeName);
-    if (!isObjectType(type)) throw new Error(`the schema has no type ${typeName}`);
-    fields[GLOBAL_ID_PREFIX[provider as JobProvider]] = unixTimePaths(type, '', 1);
+  for (const { key } of KINDS) {
+    const type = schema.getType(key.typeName);
+    if (!isObjectType(type)) throw new Error(`the schema has no type ${key.typeName}`);
+    fields[key.prefix] = unixTimePaths(type, '', 1);
   }
   return fields;
 }

@@ -1,6 +1,6 @@
 import type { Config } from '../config/index.ts';
-import { accountOf, PROVIDERS, providerOf } from '../datasources/registry.ts';
-import type { AnyProvider } from '../datasources/shared/provider.ts';
+import { accountOf, KINDS, kindOf } from '../datasources/registry.ts';
+import type { AnyKind } from '../datasources/shared/provider.ts';
 import { BadUserInputError } from '../errors.ts';
 import type { JobProvider } from './job.ts';
 import { formatKey, keyFromParts } from './keyGrammar.ts';
@@ -18,6 +18,7 @@ export {
 export { checkArgument } from './keyGrammar.ts';
 
 export type {
+  AnyKeyOf,
   BatchKey,
   CodePipelineKey,
   CosBatchKey,
@@ -33,52 +34,54 @@ export type {
  * read from the registry): the one place that parses an ID without knowing its provider.
  */
 
-/** Each provider's global ID prefix, the part before the first `:`. */
-export const GLOBAL_ID_PREFIX: Readonly<Record<JobProvider, string>> = Object.fromEntries(
-  PROVIDERS.map((p) => [p.name, p.key.prefix]),
-) as Record<JobProvider, string>;
-
-const PROVIDER_OF_PREFIX: ReadonlyMap<string, AnyProvider> = new Map(
-  PROVIDERS.map((p) => [p.key.prefix, p]),
-);
+const KIND_OF_PREFIX: ReadonlyMap<string, AnyKind> = new Map(KINDS.map((k) => [k.key.prefix, k]));
 
 /** A grammar written out (`cos:{region}:{uin}:{jobId}`, `panorama[@{account}]:{region}:{jobId}`). */
-export const formOf = ({ key }: AnyProvider) =>
+export const formOf = ({ key }: AnyKind) =>
   [
     key.prefix + (key.accountPart === undefined ? '[@{account}]' : ''),
     ...key.parts.map(([part]) => `{${part}}`),
   ].join(':');
 
-/** The providers whose jobs have an ARN (keyGrammar.ts `arn`), by the ARN's service. */
-const PROVIDER_OF_ARN_SERVICE: ReadonlyMap<string, AnyProvider> = new Map(
-  PROVIDERS.flatMap((p) => (p.key.arn ? [[p.key.arn.service, p] as const] : [])),
+/**
+ * The kinds whose jobs have an ARN (keyGrammar.ts `arn`), by the ARN's service and the resource
+ * type its resource begins with (`batch` `job/…`, `batch` `service-job/…`).
+ */
+const KIND_OF_ARN: ReadonlyMap<string, AnyKind> = new Map(
+  KINDS.flatMap((k) =>
+    k.key.arn ? [[`${k.key.arn.service}:${k.key.arn.resource}`, k] as const] : [],
+  ),
+);
+const ARN_SERVICES: ReadonlySet<string> = new Set(
+  KINDS.flatMap((k) => (k.key.arn ? [k.key.arn.service] : [])),
 );
 
 /** A job ARN written out (`arn:aws:batch:{region}:{account}:job/{jobId}`). */
-const arnFormOf = ({ key }: AnyProvider) =>
+const arnFormOf = ({ key }: AnyKind) =>
   `arn:aws:${key.arn?.service}:{region}:{account}:${key.arn?.resource}/{${key.parts.at(-1)?.[0]}}`;
-const arnForms = [...PROVIDER_OF_ARN_SERVICE.values()].map(arnFormOf).join(' or ');
+const arnForms = [...KIND_OF_ARN.values()].map(arnFormOf).join(' or ');
 
-const forms = PROVIDERS.map(formOf);
+const forms = KINDS.map(formOf);
 const GLOBAL_ID_FORMS = `${forms.join(', ')}${arnForms ? `, or a job ARN (${arnForms})` : ''}`;
 
 /** The readable, stable global ID of a job. */
 export function formatGlobalId(key: JobKey): string {
-  return formatKey(providerOf(key.provider).key, key);
+  return formatKey(kindOf(key).key, key as never);
 }
 
 /**
- * Build and validate a loader key of `provider` from its parts in its grammar's order, in the
- * account aliased `account` (undefined or `default`: the default account). `argumentOf(part,
- * index)` names the argument in a BAD_USER_INPUT error. Never calls upstream.
+ * Build and validate a loader key of `kind` (a provider's kind of job, `kindOf`) from its parts in
+ * its grammar's order, in the account aliased `account` (undefined or `default`: the default
+ * account). `argumentOf(part, index)` names the argument in a BAD_USER_INPUT error. Never calls
+ * upstream.
  */
 export function buildKey(
-  provider: JobProvider,
+  kind: AnyKind,
   values: readonly string[],
   argumentOf: (part: string, index: number) => string,
   account?: string,
 ): JobKey {
-  return keyFromParts(providerOf(provider).key, values, argumentOf, account);
+  return keyFromParts(kind.key, values, argumentOf, account);
 }
 
 /**
@@ -109,15 +112,15 @@ export function parseGlobalId(value: string, argument = 'id', aliasOf?: AccountA
   const at = head.indexOf('@');
   const prefix = at < 0 ? head : head.slice(0, at);
   const account = at < 0 ? undefined : head.slice(at + 1);
-  const provider = PROVIDER_OF_PREFIX.get(prefix);
-  if (!provider) return bad(value.length === 0 ? 'it is empty' : unknownPrefix(value, prefix));
-  const parts = provider.key.parts;
+  const kind = KIND_OF_PREFIX.get(prefix);
+  if (!kind) return bad(value.length === 0 ? 'it is empty' : unknownPrefix(value, prefix));
+  const parts = kind.key.parts;
   const values =
-    provider.key.lastPartHasColons && rest.length > parts.length
+    kind.key.lastPartHasColons && rest.length > parts.length
       ? [...rest.slice(0, parts.length - 1), rest.slice(parts.length - 1).join(':')]
       : rest;
-  if (values.length !== parts.length) bad(`"${prefix}" IDs have the form ${formOf(provider)}`);
-  return keyFromParts(provider.key, values, (part) => `${argument} (${part})`, account);
+  if (values.length !== parts.length) bad(`"${prefix}" IDs have the form ${formOf(kind)}`);
+  return keyFromParts(kind.key, values, (part) => `${argument} (${part})`, account);
 }
 
 /**
@@ -136,7 +139,7 @@ export function accountOfId(config: Config, globalId: string): string {
  */
 function unknownPrefix(value: string, prefix: string): string {
   const shown = JSON.stringify(prefix.slice(0, 32));
-  const fits = PROVIDERS.filter((p) => {
+  const fits = KINDS.filter((p) => {
     const last = p.key.parts.at(-1);
     return last !== undefined && PATTERNS[last[1]].re.test(value);
   });
@@ -158,22 +161,25 @@ function parseArn(
   bad: (why: string) => never,
 ): JobKey {
   const [, , service = '', region = '', accountId = '', resource = ''] = ARN.exec(value) ?? [];
-  const provider = PROVIDER_OF_ARN_SERVICE.get(service);
   const shown = JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
-  if (!provider)
+  if (!ARN_SERVICES.has(service))
     return bad(
       service
         ? `${shown} is an ARN of ${JSON.stringify(service.slice(0, 32))}, which names no job jobgraph reads`
         : `${shown} is not an ARN`,
     );
-  const arn = provider.key.arn as NonNullable<AnyProvider['key']['arn']>;
-  if (!resource.startsWith(`${arn.resource}/`) || !AWS_ACCOUNT_ID.test(accountId))
-    return bad(`${shown} is not a job ARN: they have the form ${arnFormOf(provider)}`);
-  if (!aliasOf)
-    return bad(`a job ARN is not accepted here; use its global ID, ${formOf(provider)}`);
-  const alias = aliasOf(provider.name, accountId, argument);
+  const slash = resource.indexOf('/');
+  const kind = KIND_OF_ARN.get(`${service}:${slash < 0 ? '' : resource.slice(0, slash)}`);
+  const forms = [...KIND_OF_ARN.values()].filter((k) => k.key.arn?.service === service);
+  if (!kind || !AWS_ACCOUNT_ID.test(accountId))
+    return bad(
+      `${shown} is not a job ARN: they have the form ${forms.map(arnFormOf).join(' or ')}`,
+    );
+  const arn = kind.key.arn as NonNullable<AnyKind['key']['arn']>;
+  if (!aliasOf) return bad(`a job ARN is not accepted here; use its global ID, ${formOf(kind)}`);
+  const alias = aliasOf(kind.name, accountId, argument);
   return keyFromParts(
-    provider.key,
+    kind.key,
     [region, resource.slice(arn.resource.length + 1)],
     (part) => `${argument} (${part})`,
     alias,

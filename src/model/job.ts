@@ -45,6 +45,11 @@ export function isTerminalState(state: JobState): boolean {
 export interface JobRecord {
   id: string;
   provider: JobProvider;
+  /**
+   * The kind of job it is within its provider, for a kind besides the provider's first
+   * (`Provider.kinds`: a HealthOmics `run`); absent on the first kind's records.
+   */
+  kind?: string;
   nativeId: string;
   /**
    * The name the provider gives the job (AWS Batch `jobName`, CodePipeline's pipeline, COS Batch's

@@ -1,8 +1,8 @@
-import { PROVIDERS, providerOf } from '../datasources/registry.ts';
-import type { AnyProvider, RootFieldConfig } from '../datasources/shared/provider.ts';
+import { findKind, KINDS, kindOf } from '../datasources/registry.ts';
+import type { AnyKind, RootFieldConfig } from '../datasources/shared/provider.ts';
 import { BadUserInputError, JobgraphError } from '../errors.ts';
 import { buildKey, checkArgument, formOf, parseGlobalId, type JobKey } from './globalId.ts';
-import type { JobProvider } from './job.ts';
+import type { JobProvider, JobRecord } from './job.ts';
 
 /**
  * Federation entity representations → loader keys, beside globalId.ts (src/model/): the resolvers, the
@@ -10,10 +10,28 @@ import type { JobProvider } from './job.ts';
  * here, so none of them imports another's folder.
  */
 
-/** The concrete GraphQL type of each provider's jobs (its key grammar's `typeName`). */
-export const JOB_TYPE_NAME: Readonly<Record<JobProvider, string>> = Object.fromEntries(
-  PROVIDERS.map((p) => [p.name, p.key.typeName]),
-) as Record<JobProvider, string>;
+/** The concrete GraphQL job types, one a kind of job (its key grammar's `typeName`), in the registry's order. */
+export const JOB_TYPE_NAMES: readonly string[] = KINDS.map((k) => k.key.typeName);
+
+/** The concrete GraphQL type of a job of `of`'s kind (its key grammar's `typeName`). */
+export function typeNameOf(of: { provider: JobProvider; kind?: string | undefined }): string {
+  return kindOf(of).key.typeName;
+}
+
+/** The job types and a record's, as the secret walks take them (auth/secrets.ts `JobTypes`). */
+export const JOB_TYPES = {
+  names: JOB_TYPE_NAMES,
+  of: (record: JobRecord) => findKind(record)?.key.typeName,
+} as const;
+
+const KIND_OF_TYPE: ReadonlyMap<string, AnyKind> = new Map(KINDS.map((k) => [k.key.typeName, k]));
+
+/** The provider whose kind of job has the concrete GraphQL type `typeName`. */
+export function providerOfType(typeName: string): JobProvider {
+  const kind = KIND_OF_TYPE.get(typeName);
+  if (!kind) throw new TypeError(`no job type ${typeName} in the registry`);
+  return kind.name;
+}
 
 /** A representation `_entities` hands a reference resolver: one of the type's `@key`s. */
 export interface JobRepresentation {
@@ -76,15 +94,16 @@ function accountOfRepresentation(
  * call. `at` names the representation in errors, e.g. `representations[2]`.
  */
 export function keyFromRepresentation(
-  provider: JobProvider,
+  typeName: string,
   rep: JobRepresentation,
   at = 'representations',
   aliasOf?: (accountId: string) => string,
 ): JobKey {
-  const typeName = JOB_TYPE_NAME[provider];
+  const kind = KIND_OF_TYPE.get(typeName);
+  if (!kind) throw new TypeError(`no job type ${typeName} in the registry`);
   if (rep.id !== undefined) {
     const key = parseGlobalId(field(rep, 'id', typeName, at), `${at}.id`);
-    if (key.provider !== provider) {
+    if (kindOf(key) !== kind) {
       throw new BadUserInputError(
         `Argument "${at}.id" is not a ${typeName} ID: ${JSON.stringify(rep.id)}.`,
         { argument: `${at}.id` },
@@ -93,7 +112,7 @@ export function keyFromRepresentation(
     return key;
   }
   // The key's last part is the provider's own job ID, which the schema calls `nativeId`.
-  const grammar = providerOf(provider).key;
+  const grammar = kind.key;
   const parts = grammar.parts;
   const names = parts.map(
     ([part], i) => (i === parts.length - 1 ? 'nativeId' : part) as keyof JobRepresentation,
@@ -104,12 +123,8 @@ export function keyFromRepresentation(
     grammar.accountPart === undefined
       ? accountOfRepresentation(rep, typeName, at, aliasOf)
       : undefined;
-  return buildKey(provider, values, (part, i) => `${at}.${names[i] ?? part}`, account);
+  return buildKey(kind, values, (part, i) => `${at}.${names[i] ?? part}`, account);
 }
-
-const PROVIDER_OF_TYPE = new Map(
-  Object.entries(JOB_TYPE_NAME).map(([provider, typeName]) => [typeName, provider as JobProvider]),
-);
 
 /**
  * The loader key of an `_entities` representation of `typeName` (a concrete job type, or
@@ -122,8 +137,7 @@ export function representationKey(
   rep: JobRepresentation,
   at = 'representations',
 ): JobKey {
-  const provider = PROVIDER_OF_TYPE.get(typeName);
-  if (provider) return keyFromRepresentation(provider, rep, at);
+  if (KIND_OF_TYPE.has(typeName)) return keyFromRepresentation(typeName, rep, at);
   if (typeName === 'Job') {
     if (typeof rep.id !== 'string') {
       throw new BadUserInputError(
@@ -154,9 +168,7 @@ export function checkRepresentationKey(
 export const ROOT_FIELD_KEYS: ReadonlyMap<
   string,
   (args: Readonly<Record<string, unknown>>, config: RootFieldConfig) => JobKey
-> = new Map(
-  PROVIDERS.map((p) => [p.rootField.name, (args, config) => rootFieldKey(p, args, config)]),
-);
+> = new Map(KINDS.map((k) => [k.rootField.name, (args, config) => rootFieldKey(k, args, config)]));
 
 /**
  * The key of a provider's root field: each part from the argument of its name, else from the
@@ -165,7 +177,7 @@ export const ROOT_FIELD_KEYS: ReadonlyMap<
  * the arguments given are checked.
  */
 function rootFieldKey(
-  p: AnyProvider,
+  p: AnyKind,
   args: Readonly<Record<string, unknown>>,
   config: RootFieldConfig,
 ): JobKey {
@@ -176,7 +188,7 @@ function rootFieldKey(
     const fromConfig = defaults[part];
     return fromConfig ? (fromConfig(config) ?? undefined) : '';
   });
-  if (values.every((v) => v !== undefined)) return buildKey(p.name, values, (part) => part);
+  if (values.every((v) => v !== undefined)) return buildKey(p, values, (part) => part);
   p.key.parts.forEach(([part, pattern], i) => {
     const value = values[i];
     if (value !== undefined) checkArgument(part, value, pattern);

@@ -5,7 +5,7 @@ import {
   type PatternName,
 } from '../config/patterns.ts';
 import { BadUserInputError } from '../errors.ts';
-import type { JobKey, KeyOf } from './keys.ts';
+import type { JobKey, AnyKeyOf } from './keys.ts';
 import type { JobProvider } from './job.ts';
 
 /**
@@ -50,6 +50,11 @@ function describeValue(value: string): string {
  */
 export interface KeyGrammar<P extends JobProvider = JobProvider> {
   readonly provider: P;
+  /**
+   * The kind of job within its provider whose keys this grammar reads (`Provider.kinds`): its keys
+   * carry it as `kind`. Absent: the provider's first kind, whose keys carry none.
+   */
+  readonly kind?: string;
   /** The concrete GraphQL type of its jobs: the entity `_entities` representations name. */
   readonly typeName: string;
   /** The global ID's first part, before the first `:` (`panorama`). */
@@ -100,7 +105,7 @@ const FORMATTED = new WeakMap<object, string>();
  * The global ID of `key` in its provider's grammar: one string for one key object, so a watched
  * job's schedule, its store entry and each record read for its key hold one copy, not one each.
  */
-export function formatKey<P extends JobProvider>(grammar: KeyGrammar<P>, key: KeyOf<P>): string {
+export function formatKey<P extends JobProvider>(grammar: KeyGrammar<P>, key: AnyKeyOf<P>): string {
   const known = FORMATTED.get(key);
   if (known !== undefined) return known;
   const id = joinKey(grammar, key);
@@ -108,7 +113,7 @@ export function formatKey<P extends JobProvider>(grammar: KeyGrammar<P>, key: Ke
   return id;
 }
 
-function joinKey<P extends JobProvider>(grammar: KeyGrammar<P>, key: KeyOf<P>): string {
+function joinKey<P extends JobProvider>(grammar: KeyGrammar<P>, key: AnyKeyOf<P>): string {
   const parts = key as unknown as Readonly<Record<string, string>>;
   const words = [
     parts.account === undefined ? grammar.prefix : `${grammar.prefix}@${parts.account}`,
@@ -132,6 +137,7 @@ export function keyFromParts(
   account?: string,
 ): JobKey {
   const key: Record<string, string> = { provider: grammar.provider };
+  if (grammar.kind !== undefined) key.kind = grammar.kind;
   if (account !== undefined && account !== DEFAULT_ACCOUNT) {
     if (grammar.accountPart !== undefined) {
       throw new BadUserInputError(

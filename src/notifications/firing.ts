@@ -143,10 +143,10 @@ export function deliveriesOf(rules: readonly RuleRow[], firing: Firing): Deliver
   }));
 }
 
-/** The parts rules of the provider of the job of `jobId` (null: none, or an ID it cannot read). */
+/** The parts rules of the kind of the job of `jobId` (null: none, or an ID it cannot read). */
 function partsOfJob(jobId: string) {
   try {
-    return partsOf(parseGlobalId(jobId).provider);
+    return partsOf(parseGlobalId(jobId));
   } catch {
     return null;
   }

@@ -8,7 +8,7 @@
  */
 import type { JobLogs } from '../datasources/logs/jobLogs.ts';
 import { jobLogTail } from '../datasources/logs/logTail.ts';
-import { providerOf } from '../datasources/registry.ts';
+import { kindOf } from '../datasources/registry.ts';
 import type { JobRecord } from '../model/job.ts';
 import type { WebhookBody } from './payload.ts';
 
@@ -56,7 +56,7 @@ export function logLinesReader(logs: JobLogs): LogLinesReader {
     const job = record as unknown as JobRecord;
     const tail = await jobLogTail(
       logs,
-      providerOf(job.provider).logs,
+      kindOf(job).logs,
       job,
       { last: LOG_LINES_SHOWN, attempt: null },
       { provider: job.provider, account, caller: 'jobgraph:notifications', reserve: true },

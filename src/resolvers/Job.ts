@@ -1,11 +1,11 @@
 import type { RequestContext } from '../context.ts';
 import type { JobRecord } from '../model/job.ts';
-import { JOB_TYPE_NAME, representationKey } from '../model/jobKeys.ts';
+import { representationKey, typeNameOf } from '../model/jobKeys.ts';
 
 /** The `Job` entity interface: type resolution by provider, reference resolution by global ID. */
 export const Job = {
   __resolveType(job: JobRecord): string {
-    return JOB_TYPE_NAME[job.provider];
+    return typeNameOf(job);
   },
   // async: a bad representation must reject its own promise, not throw out of the whole `_entities` map.
   async __resolveReference(

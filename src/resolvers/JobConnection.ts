@@ -11,7 +11,7 @@ import {
 } from 'graphql';
 import type { JobListFilter, JobListPage, ListedJob, RequestContext } from '../context.ts';
 import type { JobRecord } from '../model/job.ts';
-import { JOB_TYPE_NAME } from '../model/jobKeys.ts';
+import { typeNameOf } from '../model/jobKeys.ts';
 import { listFilterOf } from '../limits/jobBudget.ts';
 
 /** `listJobs`' arguments as GraphQL gives them (an explicit null is absent). */
@@ -122,7 +122,7 @@ class Edge {
 
 /** The `JobConnection` of one page: edges and nodes share each job's value. */
 function connectionOf(page: JobListPage, ctx: RequestContext, info: GraphQLResolveInfo) {
-  const readers = (job: ListedJob) => readersFor(info.schema, JOB_TYPE_NAME[job.provider]);
+  const readers = (job: ListedJob) => readersFor(info.schema, typeNameOf(job.key));
   const edges = page.edges.map((edge) => new Edge(edge, nodeOf(edge.job, readers(edge.job), ctx)));
   return {
     edges,

@@ -1,8 +1,13 @@
 import type { JobFailure } from '../model/failure.ts';
 import { parseGlobalId } from '../model/globalId.ts';
 import type { RequestContext } from '../context.ts';
-import { JOB_TYPE_NAME, keyFromRepresentation, type JobRepresentation } from '../model/jobKeys.ts';
-import type { JobProvider, JobRecord } from '../model/job.ts';
+import {
+  JOB_TYPE_NAMES,
+  keyFromRepresentation,
+  providerOfType,
+  type JobRepresentation,
+} from '../model/jobKeys.ts';
+import type { JobRecord } from '../model/job.ts';
 import { isListedNode } from './JobConnection.ts';
 
 /**
@@ -129,7 +134,8 @@ async function readable(
  * one `_entities` call make one upstream call per distinct job. Fields resolve by default,
  * since records already carry the GraphQL names, except the account's and a retained record's marks.
  */
-export function concreteJobResolvers(provider: JobProvider) {
+export function concreteJobResolvers(typeName: string) {
+  const provider = providerOfType(typeName);
   return {
     // async: a bad representation must reject its own promise, not throw out of the whole `_entities` map.
     async __resolveReference(
@@ -137,7 +143,7 @@ export function concreteJobResolvers(provider: JobProvider) {
       context: RequestContext,
     ): Promise<JobRecord> {
       const at = 'representations';
-      const key = keyFromRepresentation(provider, reference, at, (accountId) =>
+      const key = keyFromRepresentation(typeName, reference, at, (accountId) =>
         context.accountAliasOfId(provider, accountId, '_entities', `${at}.account`),
       );
       return context.loadJob(key, '_entities');
@@ -158,7 +164,7 @@ export function concreteJobResolvers(provider: JobProvider) {
       return context.jobLogTail(
         record,
         { last: args.last, attempt: args.attempt ?? null },
-        `${JOB_TYPE_NAME[provider]}.logTail`,
+        `${typeName}.logTail`,
       );
     },
   };
@@ -195,9 +201,4 @@ function recordField<F extends keyof JobRecord>(
  * the registry: the types differ in fields only, which resolve by default.
  */
 export const concreteJobs: Readonly<Record<string, ReturnType<typeof concreteJobResolvers>>> =
-  Object.fromEntries(
-    (Object.entries(JOB_TYPE_NAME) as [JobProvider, string][]).map(([provider, typeName]) => [
-      typeName,
-      concreteJobResolvers(provider),
-    ]),
-  );
+  Object.fromEntries(JOB_TYPE_NAMES.map((typeName) => [typeName, concreteJobResolvers(typeName)]));

@@ -1,5 +1,5 @@
 import type { JobRecord } from '../model/job.ts';
-import { providerOf } from '../datasources/registry.ts';
+import { kindOf } from '../datasources/registry.ts';
 import { changeSignature } from '../datasources/state/jobStates.ts';
 
 export { changeSignature };
@@ -10,5 +10,5 @@ export { changeSignature };
  * shows no change to watch — its details come once, and the job counts as settled.
  */
 export function watchSettled(record: JobRecord): boolean {
-  return record.terminal || providerOf(record.provider).progress.noStatus === true;
+  return record.terminal || kindOf(record).progress.noStatus === true;
 }

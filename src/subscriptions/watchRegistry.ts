@@ -92,7 +92,7 @@ export class WatchRegistry implements ScheduleHost<JobReadSchedule> {
     fields?: ReadonlySet<string>,
   ): () => void {
     const id = formatGlobalId(key);
-    const detail = fields !== undefined && needsPolling(key.provider, fields);
+    const detail = fields !== undefined && needsPolling(key, fields);
     let schedule = this.schedules.get(id);
     if (!schedule) {
       schedule = new JobReadSchedule(key, id, this.options, this);

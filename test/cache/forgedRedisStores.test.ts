@@ -16,7 +16,7 @@ import {
 import { createSealer } from '../../src/cache/sealed.ts';
 import { Snapshot } from '../../src/datasources/listing/snapshot.ts';
 import type { JobRecord } from '../../src/model/job.ts';
-import { JOB_TYPE_NAME } from '../../src/model/jobKeys.ts';
+import { JOB_TYPES } from '../../src/model/jobKeys.ts';
 import { buildSchema } from '../../src/schema.ts';
 import { capturedLog } from '../support/capturedLog.ts';
 import { countingSealer, leaseHolderOf, testSealer } from '../support/clusterSecret.ts';
@@ -101,8 +101,8 @@ describe.skipIf(redisServer.skip)('List snapshots an attacker wrote to Redis', (
 });
 
 const { schema, policy } = buildSchema();
-const holdsSecret = createSecretDetector(schema, policy.sensitiveFields, JOB_TYPE_NAME);
-const withoutSecrets = createSecretStripper(schema, policy.sensitiveFields, JOB_TYPE_NAME);
+const holdsSecret = createSecretDetector(schema, policy.sensitiveFields, JOB_TYPES);
+const withoutSecrets = createSecretStripper(schema, policy.sensitiveFields, JOB_TYPES);
 
 /** Job `id` (`importexport:<native ID>`) in `state`, as a poll shares it. */
 const record = (id: string, state: string) =>

@@ -5,7 +5,7 @@ import { createSecretDetector } from '../../src/auth/secrets.ts';
 import { createJobCache, inMemoryStore } from '../../src/cache/jobCache.ts';
 import { DEMO_DATA } from '../../src/emulators/index.ts';
 import type { JobRecord } from '../../src/model/job.ts';
-import { JOB_TYPE_NAME } from '../../src/model/jobKeys.ts';
+import { JOB_TYPES } from '../../src/model/jobKeys.ts';
 import { buildSchema } from '../../src/schema.ts';
 import {
   callsOf,
@@ -24,7 +24,7 @@ import { realPart, requirePart } from '../support/realParts.ts';
 import { TEST_CLUSTER_SECRET } from '../support/clusterSecret.ts';
 
 const { schema, policy } = buildSchema();
-const holdsSecret = createSecretDetector(schema, policy.sensitiveFields, JOB_TYPE_NAME);
+const holdsSecret = createSecretDetector(schema, policy.sensitiveFields, JOB_TYPES);
 const silent = pino({ level: 'silent' });
 
 const base = (over: Partial<JobRecord> & Record<string, unknown>): JobRecord => ({

@@ -9,7 +9,7 @@ import {
   redisPollLeases,
 } from '../../src/cache/redisPollLeases.ts';
 import type { JobRecord } from '../../src/model/job.ts';
-import { JOB_TYPE_NAME } from '../../src/model/jobKeys.ts';
+import { JOB_TYPES } from '../../src/model/jobKeys.ts';
 import { buildSchema } from '../../src/schema.ts';
 import { kill } from '../subscriptions/clusterSupport.ts';
 import { realPart } from '../support/realParts.ts';
@@ -22,8 +22,8 @@ import { countingSealer, leaseHolderOf, payloadOf, testSealer } from '../support
 // the channels, what is written to Redis, and Redis going away and coming back.
 
 const { schema, policy } = buildSchema();
-const holdsSecret = createSecretDetector(schema, policy.sensitiveFields, JOB_TYPE_NAME);
-const withoutSecrets = createSecretStripper(schema, policy.sensitiveFields, JOB_TYPE_NAME);
+const holdsSecret = createSecretDetector(schema, policy.sensitiveFields, JOB_TYPES);
+const withoutSecrets = createSecretStripper(schema, policy.sensitiveFields, JOB_TYPES);
 
 const SIGNATURE = 'DEMO-SIGNATURE-LEASE1-do-not-share';
 const MANIFEST = 'manifestVersion:2.0\naccessKeyId: DEMO-MANIFEST-LEASE1';

@@ -7,7 +7,7 @@ import { parseJob } from '../../src/datasources/batch/parse.ts';
 import { JobStates } from '../../src/datasources/state/jobStates.ts';
 import { parseGlobalId } from '../../src/model/globalId.ts';
 import type { JobRecord } from '../../src/model/job.ts';
-import { JOB_TYPE_NAME } from '../../src/model/jobKeys.ts';
+import { JOB_TYPES } from '../../src/model/jobKeys.ts';
 import { buildSchema } from '../../src/schema.ts';
 import { EventApplier } from '../../src/subscriptions/eventApplier.ts';
 import type { WatchEvent } from '../../src/subscriptions/watchOptions.ts';
@@ -23,8 +23,8 @@ import { useRedis } from '../support/useRedis.ts';
 // poll leases' channel, without the event's secrets.
 
 const { schema, policy } = buildSchema();
-const holdsSecret = createSecretDetector(schema, policy.sensitiveFields, JOB_TYPE_NAME);
-const withoutSecrets = createSecretStripper(schema, policy.sensitiveFields, JOB_TYPE_NAME);
+const holdsSecret = createSecretDetector(schema, policy.sensitiveFields, JOB_TYPES);
+const withoutSecrets = createSecretStripper(schema, policy.sensitiveFields, JOB_TYPES);
 const config = loadConfig({ mode: 'live' }, {});
 const JOB = String(batchDetail().jobId);
 const KEY = parseGlobalId(`batch:us-east-1:${JOB}`);

@@ -15,8 +15,9 @@ import { learnableParts } from '../../src/auth/learnableSecrets.ts';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import { DEMO_DATA, IN_PLACE_PROGRESSING_JOB_IDS } from '../../src/emulators/index.ts';
 import { BadUserInputError } from '../../src/errors.ts';
-import { parseGlobalId, type JobKey } from '../../src/model/globalId.ts';
-import { JOB_TYPE_NAME } from '../../src/model/jobKeys.ts';
+import { parseGlobalId, type KeyOf } from '../../src/model/globalId.ts';
+import { JOB_TYPE_NAMES, typeNameOf } from '../../src/model/jobKeys.ts';
+import type { JobProvider } from '../../src/model/job.ts';
 import {
   EMULATOR_NAMES,
   resetFaults,
@@ -32,7 +33,7 @@ import {
  * sink and every response are searched for every sensitive value of the demo data.
  */
 
-const TYPES = Object.values(JOB_TYPE_NAME);
+const TYPES = JOB_TYPE_NAMES;
 const SEAM_FIELD = 'statusMessage';
 
 let gw: TestGateway;
@@ -160,7 +161,8 @@ const idArb = fc.oneof(
   },
   { weight: 1, arbitrary: fc.string({ maxLength: 40 }) },
 );
-const keyOf = (id: string): JobKey => parseGlobalId(id, 'id');
+// The demo's jobs of each provider's first kind (their keys as their own code reads them).
+const keyOf = (id: string) => parseGlobalId(id, 'id') as KeyOf<JobProvider>;
 const demoKeyArb = fc.constantFrom(...allIds).map(keyOf);
 
 /**
@@ -246,27 +248,39 @@ const surfaceArb: fc.Arbitrary<Surface> = fc.oneof(
       });
       switch (k.provider) {
         case 'AWS_PANORAMA':
-          return byJobIdAndRegion('panoramaPackageImportJob', JOB_TYPE_NAME.AWS_PANORAMA, k.jobId);
+          return byJobIdAndRegion(
+            'panoramaPackageImportJob',
+            typeNameOf({ provider: 'AWS_PANORAMA' }),
+            k.jobId,
+          );
         case 'AWS_OMICS':
           return {
             query: (sel: string) =>
               `query Q($s: String!, $a: String!, $r: String) { omicsReferenceImportJob(referenceStoreId: $s, id: $a, region: $r) { ${sel} } }`,
             variables: { s: k.referenceStoreId, a: k.id + junk, r: region },
-            type: JOB_TYPE_NAME.AWS_OMICS,
+            type: typeNameOf({ provider: 'AWS_OMICS' }),
           };
         case 'TENCENT_COS_BATCH':
-          return byJobIdAndRegion('cosBatchJob', JOB_TYPE_NAME.TENCENT_COS_BATCH, k.jobId);
+          return byJobIdAndRegion(
+            'cosBatchJob',
+            typeNameOf({ provider: 'TENCENT_COS_BATCH' }),
+            k.jobId,
+          );
         case 'AWS_IMPORT_EXPORT':
           return {
             query: (sel: string) =>
               `query Q($a: String!) { importExportJob(jobId: $a) { ${sel} } }`,
             variables: { a: k.jobId + junk },
-            type: JOB_TYPE_NAME.AWS_IMPORT_EXPORT,
+            type: typeNameOf({ provider: 'AWS_IMPORT_EXPORT' }),
           };
         case 'AWS_CODEPIPELINE':
-          return byJobIdAndRegion('codePipelineJob', JOB_TYPE_NAME.AWS_CODEPIPELINE, k.jobId);
+          return byJobIdAndRegion(
+            'codePipelineJob',
+            typeNameOf({ provider: 'AWS_CODEPIPELINE' }),
+            k.jobId,
+          );
         case 'AWS_BATCH':
-          return byJobIdAndRegion('batchJob', JOB_TYPE_NAME.AWS_BATCH, k.jobId);
+          return byJobIdAndRegion('batchJob', typeNameOf({ provider: 'AWS_BATCH' }), k.jobId);
       }
     }),
   representationsArb.map((reps) => ({

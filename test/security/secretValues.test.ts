@@ -16,7 +16,7 @@ import { DEMO_DATA } from '../../src/emulators/index.ts';
 import { BadUserInputError } from '../../src/errors.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { JobRecord } from '../../src/model/job.ts';
-import { JOB_TYPE_NAME } from '../../src/model/jobKeys.ts';
+import { JOB_TYPES } from '../../src/model/jobKeys.ts';
 import { buildSchema } from '../../src/schema.ts';
 import { createFormatError } from '../../src/http/server.ts';
 import { gql, LogCapture, startTestGateway, type TestGateway } from '../support/gateway.ts';
@@ -292,7 +292,7 @@ describe('createSensitiveValueCollector', () => {
   const collect = createSensitiveValueCollector(
     built.schema,
     built.policy.sensitiveFields,
-    JOB_TYPE_NAME,
+    JOB_TYPES,
   );
 
   it('finds nested sensitive values (artifact credentials, configuration values) and nothing else', () => {
@@ -318,7 +318,7 @@ describe('createSensitiveValueCollector', () => {
 
 describe('The three walks of a record along its type (collect, detect, strip)', () => {
   const { schema, policy } = buildSchema();
-  const walks = [schema, policy.sensitiveFields, JOB_TYPE_NAME] as const;
+  const walks = [schema, policy.sensitiveFields, JOB_TYPES] as const;
   const collect = createSensitiveValueCollector(...walks);
   const holdsSecret = createSecretDetector(...walks);
   const strip = createSecretStripper(...walks);

@@ -17,7 +17,7 @@ import { DEMO_AWS_ACCOUNT_ID } from '../../src/emulators/accounts.ts';
 import { DEMO_AWS_CREDENTIALS } from '../../src/emulators/framework.ts';
 import { parseGlobalId } from '../../src/model/globalId.ts';
 import type { JobRecord } from '../../src/model/job.ts';
-import { JOB_TYPE_NAME } from '../../src/model/jobKeys.ts';
+import { JOB_TYPES } from '../../src/model/jobKeys.ts';
 import { buildSchema } from '../../src/schema.ts';
 import { EventApplier } from '../../src/subscriptions/eventApplier.ts';
 import { WatchRegistry } from '../../src/subscriptions/watchRegistry.ts';
@@ -35,8 +35,8 @@ import { useSqsEmulator } from '../support/sqsQueues.ts';
 // stays in the queue, comes back, and is applied by the replica that gets it.
 
 const { schema, policy } = buildSchema();
-const holdsSecret = createSecretDetector(schema, policy.sensitiveFields, JOB_TYPE_NAME);
-const withoutSecrets = createSecretStripper(schema, policy.sensitiveFields, JOB_TYPE_NAME);
+const holdsSecret = createSecretDetector(schema, policy.sensitiveFields, JOB_TYPES);
+const withoutSecrets = createSecretStripper(schema, policy.sensitiveFields, JOB_TYPES);
 const JOB = String(batchDetail().jobId);
 const KEY = parseGlobalId(`batch:us-east-1:${JOB}`);
 const record = (status: string): JobRecord =>

@@ -2,13 +2,13 @@ import { expect } from 'vitest';
 import { createSecretStripper } from '../../src/auth/secrets.ts';
 import { parse } from '../../src/datasources/batch/parse.ts';
 import type { JobRecord } from '../../src/model/job.ts';
-import { JOB_TYPE_NAME } from '../../src/model/jobKeys.ts';
+import { JOB_TYPES } from '../../src/model/jobKeys.ts';
 import { buildSchema } from '../../src/schema.ts';
 import { loadFixture } from './fixtures.ts';
 
 const { schema, policy } = buildSchema();
 /** The gateway's rule for what may be shared or kept: every sensitive field null. */
-export const withoutSecrets = createSecretStripper(schema, policy.sensitiveFields, JOB_TYPE_NAME);
+export const withoutSecrets = createSecretStripper(schema, policy.sensitiveFields, JOB_TYPES);
 
 /** The value of the test records' `DB_PASSWORD` environment variable. */
 export const SECRET_VALUE = 'retained-test-db-password-8c1f';

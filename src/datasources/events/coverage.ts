@@ -1,7 +1,10 @@
 import type { EventQueue } from '../../config/index.ts';
 import type { CoverageEvidence } from '../../history/coverageEvidence.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
-import { providerOf } from '../registry.ts';
+import { kindOf, providerOf } from '../registry.ts';
+
+/** A job's provider and kind, as a key or a record tells them. */
+type KindOfJob = Parameters<typeof kindOf>[0];
 import type { JobState, StoreSubscriber } from '../state/jobStates.ts';
 
 /**
@@ -343,12 +346,12 @@ export class EventCoverage {
  * provider's events carry, `ProviderEvents.carries`): a read that changes this found a change no
  * event announced; one that changes only what events do not carry did not.
  */
-function announcedOf(provider: JobProvider, entry: JobState): string {
-  const carried = providerOf(provider).events?.carries ?? [];
+function announcedOf(job: KindOfJob, entry: JobState): string {
+  const carried = providerOf(job.provider).events?.carries ?? [];
   if (carried.length === 0)
     return JSON.stringify([entry.header.state, entry.header.providerStatus]);
   // The signature is [state, providerStatus, statusMessage, ...progress fields] (changeSignature).
-  const fields = providerOf(provider).progress.fields;
+  const fields = kindOf(job).progress.fields;
   const signature = JSON.parse(entry.signature) as unknown[];
   return JSON.stringify([
     entry.header.state,
@@ -361,10 +364,9 @@ function announcedOf(provider: JobProvider, entry: JobState): string {
  * The progress fields of `provider` that a watch selecting `fields` needs and its events do not
  * carry: while there is one, the job is polled at the poll interval even when live by events.
  */
-export function needsPolling(provider: JobProvider, fields: ReadonlySet<string>): boolean {
-  const p = providerOf(provider);
-  const carried = p.events?.carries ?? [];
-  return p.progress.fields.some((f) => fields.has(f) && !carried.includes(f));
+export function needsPolling(job: KindOfJob, fields: ReadonlySet<string>): boolean {
+  const carried = providerOf(job.provider).events?.carries ?? [];
+  return kindOf(job).progress.fields.some((f) => fields.has(f) && !carried.includes(f));
 }
 
 /**
@@ -383,8 +385,8 @@ export function readsMeasured(
       return;
     seen({
       record,
-      before: announcedOf(record.provider, previous),
-      after: announcedOf(record.provider, entry),
+      before: announcedOf(record, previous),
+      after: announcedOf(record, entry),
     });
   };
 }

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { JobCache } from '../../cache/jobCache.ts';
-import { formatGlobalId, type KeyOf } from '../../model/globalId.ts';
+import { formatGlobalId, type AnyKeyOf } from '../../model/globalId.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
 import type { AnswerMemo } from '../shared/answerMemo.ts';
 import type { JobSource } from '../shared/types.ts';
@@ -97,7 +97,7 @@ export function providerOnly<P extends JobProvider>(guarded: GuardedSource<P>): 
  */
 export function fetchJobShared<P extends JobProvider>(
   guarded: GuardedSource<P>,
-  key: KeyOf<P>,
+  key: AnyKeyOf<P>,
   caller: string = NO_SUBJECT_CALLER,
   answer?: AnswerMemo,
 ): Promise<JobRecord> {
@@ -122,15 +122,15 @@ export function createJobLoader<P extends JobProvider>(
   onRecord?: (record: JobRecord, sentAt: number) => void,
   /** The clock `sentAt` is read on: the job-state store's, so a read and an event compare. */
   now: () => number = Date.now,
-): DataLoader<KeyOf<P>, JobRecord, string> {
+): DataLoader<AnyKeyOf<P>, JobRecord, string> {
   const observer = guarded.observer;
   // Each slot is the record or its Error (told to the fd health check), never a rejected promise.
-  const settled = (keys: readonly KeyOf<P>[]) =>
+  const settled = (keys: readonly AnyKeyOf<P>[]) =>
     Promise.all(keys.map((key) => sharedCallFor(guarded, key, caller).wait(true)));
   // Each record told to `onRecord` once the batch settles, before any load of it resolves: one
   // step for the batch, not one promise per job.
   const batch = onRecord
-    ? (keys: readonly KeyOf<P>[]) => {
+    ? (keys: readonly AnyKeyOf<P>[]) => {
         // When the batch's calls were sent: a read sent before an event arrived may be older news.
         const sentAt = now();
         return settled(keys).then((slots) => {
@@ -140,10 +140,10 @@ export function createJobLoader<P extends JobProvider>(
       }
     : settled;
   const observed = observer?.batch
-    ? (keys: readonly KeyOf<P>[]) =>
+    ? (keys: readonly AnyKeyOf<P>[]) =>
         observer.batch!(guarded.source.provider, keys.length, () => batch(keys))
     : batch;
-  return new DataLoader<KeyOf<P>, JobRecord, string>(observed, {
+  return new DataLoader<AnyKeyOf<P>, JobRecord, string>(observed, {
     cacheKeyFn: (key) => formatGlobalId(key),
   });
 }

@@ -1,6 +1,6 @@
 import type { JobCache } from '../../cache/jobCache.ts';
 import { UpstreamError } from '../../errors.ts';
-import { formatGlobalId, type KeyOf } from '../../model/globalId.ts';
+import { formatGlobalId, type AnyKeyOf } from '../../model/globalId.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
 import type { AnswerMemo } from '../shared/answerMemo.ts';
 import type { JobSource } from '../shared/types.ts';
@@ -136,7 +136,7 @@ export class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCa
 
   constructor(
     readonly guarded: GuardedSource<P>,
-    readonly key: KeyOf<P>,
+    readonly key: AnyKeyOf<P>,
     readonly id: string,
     caller: string,
     /** The job's last answer, when a watch polls it (CallOptions.answer). */
@@ -200,7 +200,14 @@ export class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCa
     if (callers === caller || (Array.isArray(callers) && callers.includes(caller))) return;
     this.#callers = Array.isArray(callers) ? [...callers, caller] : [callers, caller];
     // A job of a batch call waits in its batch's one limiter entry, never in one of its own.
-    if (this.#queueing && !this.guarded.batcher) this.#enqueueJoin(caller);
+    if (this.#queueing && !this.#batched) this.#enqueueJoin(caller);
+  }
+
+  /** Its job goes in a batch describe (a further kind's job never does: `JobSource.batch.takes`). */
+  get #batched(): boolean {
+    return (
+      this.guarded.batcher !== undefined && this.guarded.source.batch?.takes(this.key) === true
+    );
   }
 
   /** The caller who started the call (a batch call waits under its first job's). */
@@ -343,8 +350,8 @@ export class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCa
 
   #enqueueAll(): void {
     this.#queueing = true;
-    if (this.guarded.batcher) {
-      this.guarded.batcher.add(this);
+    if (this.#batched) {
+      this.guarded.batcher!.add(this);
       return;
     }
     const callers = this.#callers;
@@ -436,7 +443,7 @@ export class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCa
  */
 export function sharedCallFor<P extends JobProvider>(
   guarded: GuardedSource<P>,
-  key: KeyOf<P>,
+  key: AnyKeyOf<P>,
   caller: string,
   answer?: AnswerMemo,
 ): SharedCall<P> {

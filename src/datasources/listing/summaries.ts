@@ -1,4 +1,4 @@
-import type { KeyOf } from '../../model/keys.ts';
+import type { AnyKeyOf } from '../../model/keys.ts';
 import { PATTERNS } from '../../config/patterns.ts';
 import { formatKey, type KeyGrammar } from '../../model/keyGrammar.ts';
 import {
@@ -57,13 +57,13 @@ export interface SummaryHeader {
  */
 export function listed<P extends JobProvider>(
   grammar: KeyGrammar<P>,
-  key: KeyOf<P>,
+  key: AnyKeyOf<P>,
   header: SummaryHeader,
   fields: Partial<JobRecord>,
   account?: string,
 ): Listed | null {
   // An AWS account other than the default is named in the key (its alias), so in the global ID.
-  const named: KeyOf<P> = account === undefined ? key : { ...key, account };
+  const named: AnyKeyOf<P> = account === undefined ? key : { ...key, account };
   const parts = named as unknown as Readonly<Record<string, string>>;
   const [part, pattern] = grammar.parts[grammar.parts.length - 1]!;
   const nativeId = parts[part]!;

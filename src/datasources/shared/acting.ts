@@ -17,13 +17,13 @@ export interface ActedAnswer {
 }
 
 /**
- * A source's `act` (JobSource.act): the action's operation (`Op`, the wire's, opaque here) through
- * the one pipeline's `call`, signed for the key's account.
+ * A source's `act` (JobSource.act): the action's operation (`Op`, the wire's for the key's kind,
+ * opaque here) through the one pipeline's `call`, signed for the key's account.
  */
 export function actOf<Op>(
   provider: JobProvider,
   grammar: KeyGrammar | undefined,
-  actions: Partial<Record<JobActionName, Op>>,
+  actionsOf: (key: JobKey) => Partial<Record<JobActionName, Op>> | undefined,
   call: (operation: Op, input: ActionInput<JobKey>, options: CallOptions) => Promise<ActedAnswer>,
 ): (
   action: JobActionName,
@@ -32,7 +32,7 @@ export function actOf<Op>(
   options?: CallOptions,
 ) => Promise<ActedAnswer> {
   return (action, key, reason, options = {}) => {
-    const operation = actions[action];
+    const operation = actionsOf(key)?.[action];
     if (!operation)
       return Promise.reject(
         new InternalError(provider, new Error(`${provider} has no ${action} operation`)),

@@ -1,4 +1,4 @@
-import type { JobKey, KeyOf } from '../../model/keys.ts';
+import type { JobKey, AnyKeyOf } from '../../model/keys.ts';
 import { formatKey, type KeyGrammar } from '../../model/keyGrammar.ts';
 import { isTerminalState, mapState, type JobRecord, type JobState } from '../../model/job.ts';
 import { str } from './json.ts';
@@ -36,7 +36,7 @@ export function jobHeader<K extends JobKey>(
   parts: JobHeaderParts,
 ): JobHeader<K> {
   const header: JobRecord = {
-    id: formatKey(grammar, key as unknown as KeyOf<K['provider']>),
+    id: formatKey(grammar, key as unknown as AnyKeyOf<K['provider']>),
     provider: key.provider,
     nativeId: parts.nativeId,
     name: parts.name,

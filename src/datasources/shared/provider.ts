@@ -1,5 +1,5 @@
 import type { Config } from '../../config/index.ts';
-import type { JobKey, KeyOf } from '../../model/keys.ts';
+import type { AnyKeyOf, JobKey, KeyOf } from '../../model/keys.ts';
 import type { KeyGrammar } from '../../model/keyGrammar.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
 import type { JobFailure } from '../../model/failure.ts';
@@ -17,21 +17,19 @@ import type { ProviderActions } from './acting.ts';
 import type { ProviderQueues } from './queues.ts';
 
 /**
- * Everything the gateway knows of one provider, as one value: each `src/datasources/<p>/index.ts`
- * exports one, and `src/datasources/registry.ts` lists them. Cross-provider features (the source
- * pipeline, listing, watching, global IDs and entity keys, the start-up summary) iterate the
- * registry and read these members (the root fields' resolvers and the job budget too); none of
- * them branches on a provider's name.
+ * What the gateway knows of one kind of job (docs/architecture.md, "Kinds of job"): its key and
+ * type, its root field, what watching compares, its failure and facts, its parts, logs and
+ * actions. A provider is its own first kind; a provider with more (HealthOmics' workflow runs and
+ * run batches beside its reference imports) lists them in `Provider.kinds`, and everything that
+ * reads one of these members of a job's asks `kindOf(key or record)` (registry.ts) for it.
+ * @public (each further kind's index.ts declares one)
  */
-export interface Provider<
-  P extends JobProvider = JobProvider,
-  R extends JobRecord = JobRecord,
-  O extends SourceOptions = SourceOptions,
-> {
+export interface JobKind<P extends JobProvider = JobProvider, R extends JobRecord = JobRecord> {
+  /** The provider whose kind it is. */
   readonly name: P;
   /**
    * Its key and global-ID grammar, and the GraphQL type of its jobs; the `region` part's pattern
-   * says where its jobs live.
+   * says where its jobs live. A further kind's grammar names the kind (`kind`).
    */
   readonly key: KeyGrammar<P>;
   /**
@@ -39,6 +37,64 @@ export interface Provider<
    * parts by name.
    */
   readonly rootField: ProviderRootField;
+  /** What watching compares of its records beyond state, providerStatus and statusMessage. */
+  readonly progress: ProviderProgress;
+  /**
+   * The fields of its own type that the demo Sandbox's jobs dashboard selects besides every Job's
+   * (cli/sandboxQuery.ts, inside `... on <key.typeName>`): a GraphQL selection on one line.
+   */
+  readonly dashboardFields: string;
+  /**
+   * Why a job of its failed or was cancelled (`Job.failure`), from its rule table and the fields
+   * of its record they read (its `failureRules.ts`); null for a job in any other state. A list
+   * row in record form (what the history writes of a listed job) may lack fields: only those it
+   * has are read, never a throw.
+   */
+  failure(record: R): JobFailure | null;
+  /**
+   * What its record says of a job, read from its own fields (its `facts.ts`): the name, queue,
+   * status message and times the history stores and searches and a notification rule's text
+   * filter reads, and the fields `failure` is read from. A list row in record form gives what it
+   * has (null for the rest), never a throw.
+   */
+  facts(record: R): JobFacts;
+  /**
+   * Its jobs that are parts of another (AWS Batch array children, multi-node nodes); absent: no
+   * job of its has parts. A chat message of a failure is the parent's alone, counting its parts.
+   */
+  readonly parts?: ProviderParts<R>;
+  /**
+   * Where its jobs' log lines are (docs/logs.md): an attempt's CloudWatch Logs stream; absent:
+   * its jobs have no job log (`logTail` answers null lines with a reason, never an error).
+   */
+  readonly logs?: ProviderLogs<R>;
+  /**
+   * What its actions on jobs do by state (docs/actions.md), its wire holding the operations;
+   * absent: it takes none, and every action is NOT_SUPPORTED without a call.
+   */
+  readonly actions?: ProviderActions;
+}
+
+/**
+ * Everything the gateway knows of one provider, as one value: each `src/datasources/<p>/index.ts`
+ * exports one, and `src/datasources/registry.ts` lists them. Cross-provider features (the source
+ * pipeline, listing, watching, global IDs and entity keys, the start-up summary) iterate the
+ * registry and read these members (the root fields' resolvers and the job budget too); none of
+ * them branches on a provider's name. It is its own first kind of job (`JobKind`); its further
+ * kinds are `kinds`. What is the service's — its wire, accounts, list, events, queues — is here
+ * once for all its kinds.
+ */
+export interface Provider<
+  P extends JobProvider = JobProvider,
+  R extends JobRecord = JobRecord,
+  O extends SourceOptions = SourceOptions,
+> extends JobKind<P, R> {
+  /**
+   * Its kinds of job besides its first (HealthOmics' workflow runs, AWS Batch's service jobs),
+   * each with a grammar of its own (`key.kind`); absent: one kind. The wire describes each
+   * (`ProviderWire.kinds`); its list, events and watch read and return their keys too.
+   */
+  readonly kinds?: readonly JobKind<P, JobRecord>[];
   /** `rpc.system` of its API on the upstream attempts' spans (OpenTelemetry's `aws-api`). */
   readonly rpcSystem: 'aws-api' | 'tencentcloud-api';
   /**
@@ -51,13 +107,6 @@ export interface Provider<
    * real account.
    */
   readonly permissions: readonly string[];
-  /** What watching compares of its records beyond state, providerStatus and statusMessage. */
-  readonly progress: ProviderProgress;
-  /**
-   * The fields of its own type that the demo Sandbox's jobs dashboard selects besides every Job's
-   * (cli/sandboxQuery.ts, inside `... on <key.typeName>`): a GraphQL selection on one line.
-   */
-  readonly dashboardFields: string;
   /**
    * Its source: options from the configuration, its wire for them, what the start-up summary says.
    */
@@ -80,35 +129,6 @@ export interface Provider<
    * and its watched jobs are polled.
    */
   readonly events?: ProviderEvents<P>;
-  /**
-   * What its actions on jobs do by state (docs/actions.md), its wire holding the operations;
-   * absent: it takes none, and every action is NOT_SUPPORTED without a call.
-   */
-  readonly actions?: ProviderActions;
-  /**
-   * Where its jobs' log lines are (docs/logs.md): an attempt's CloudWatch Logs stream; absent:
-   * its jobs have no job log (`logTail` answers null lines with a reason, never an error).
-   */
-  readonly logs?: ProviderLogs<R>;
-  /**
-   * Why a job of its failed or was cancelled (`Job.failure`), from its rule table and the fields
-   * of its record they read (its `failureRules.ts`); null for a job in any other state. A list
-   * row in record form (what the history writes of a listed job) may lack fields: only those it
-   * has are read, never a throw.
-   */
-  failure(record: R): JobFailure | null;
-  /**
-   * What its record says of a job, read from its own fields (its `facts.ts`): the name, queue,
-   * status message and times the history stores and searches and a notification rule's text
-   * filter reads, and the fields `failure` is read from. A list row in record form gives what it
-   * has (null for the rest), never a throw.
-   */
-  facts(record: R): JobFacts;
-  /**
-   * Its jobs that are parts of another (AWS Batch array children, multi-node nodes); absent: no
-   * job of its has parts. A chat message of a failure is the parent's alone, counting its parts.
-   */
-  readonly parts?: ProviderParts<R>;
   /**
    * Its job queues (docs/queues.md: `jobQueues`, `Job.waiting`); absent: its jobs wait in no
    * queue jobgraph can show (every provider but AWS Batch).
@@ -160,7 +180,7 @@ export interface EventPlace {
  */
 export type EventMeaning<P extends JobProvider = JobProvider> =
   | { kind: 'record'; record: JobRecord; blocked?: BlockedQueue }
-  | { kind: 'hint'; key: KeyOf<P> }
+  | { kind: 'hint'; key: AnyKeyOf<P> }
   | { kind: 'ref'; ref: string };
 
 /**
@@ -278,6 +298,9 @@ interface ProviderRootField {
    */
   readonly unconfigured?: string;
 }
+
+/** Any one kind of job, as the registry holds it (`kindOf`). */
+export type AnyKind = JobKind<JobProvider, JobRecord>;
 
 /** Any one provider, as the registry holds it: a union, so each keeps its own key type. */
 export type AnyProvider = {
@@ -416,12 +439,12 @@ export interface ProviderWatch<P extends JobProvider> {
    * `panorama@staging:us-east-1`): its account's, whose credentials `page` signs with; null when
    * it cannot be listed here.
    */
-  sourceOf(key: KeyOf<P>, config: Config): string | null;
+  sourceOf(key: AnyKeyOf<P>, config: Config): string | null;
   /** One page of that source's list from `token` (null: the first), at its largest page size. */
   page(
     call: ListCall,
     config: Config,
-    key: KeyOf<P>,
+    key: AnyKeyOf<P>,
     token: string | null,
     subject: string,
   ): Promise<StreamPage<Listed>>;

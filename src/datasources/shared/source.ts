@@ -16,7 +16,7 @@ import { handMadeRetryPolicy, retryUpstream } from './retry.ts';
 import { promiseOf } from './promiseOf.ts';
 import type { SourceSeams } from './seams.ts';
 import { CLOCK_SKEW_CODES, CLOCK_SKEW_MS } from './clockSkew.ts';
-import { rerunSourceOf, type RerunInput } from './rerunning.ts';
+import { rerunSourceOf, type RerunInput, type RerunSource } from './rerunning.ts';
 import {
   overrideOf,
   prepareEndpoint,
@@ -35,7 +35,7 @@ export type {
   SignableRequest,
   WireRequest,
 } from './wire.ts';
-import type { Operation, ProviderSource, ProviderWire, WireRequest } from './wire.ts';
+import type { KindWire, Operation, ProviderSource, ProviderWire, WireRequest } from './wire.ts';
 
 /** A regional endpoint, resolved once and kept (bounded by `maxClients`, closed after a minute unused). */
 interface RegionalEndpoint {
@@ -74,8 +74,10 @@ export function createSource<K extends JobKey, R extends JobRecord, O extends So
     fetchJob: (key, opts) => {
       // The default AWS account's keys name none: their calls go with the options as given.
       const account = of.key ? accountOfKey(of.key, key) : undefined;
+      const describe =
+        key.kind === undefined ? wire.describe : kindWireOf(of.name, wire, key).describe;
       return pipeline.call(
-        wire.describe,
+        describe,
         key as unknown as K,
         account === undefined ? opts : { ...opts, account },
       );
@@ -83,18 +85,45 @@ export function createSource<K extends JobKey, R extends JobRecord, O extends So
     close: () => pipeline.close(),
     ...(wire.global ? {} : { clientCount: () => pipeline.endpoints.size }),
     ...(wire.describeMany ? { batch: batchOf(of.key, wire.describeMany, pipeline) } : {}),
-    ...(wire.actions
+    ...(wire.actions || wire.kinds
       ? {
-          act: actOf(of.name, of.key, wire.actions, (op, input, o) =>
-            pipeline.call(op, input as ActionInput<K>, o),
+          act: actOf(
+            of.name,
+            of.key,
+            (key) => (key.kind === undefined ? wire.actions : wire.kinds?.[key.kind]?.actions),
+            (op, input, o) => pipeline.call(op, input as ActionInput<K>, o),
           ),
         }
       : {}),
-    // KeyOf<K['provider']> is K, which the compiler cannot see (as for fetchJob).
-    ...(wire.rerun
-      ? { rerun: rerunSourceOf(of.key, wire.rerun, rerunCall(pipeline)) as never }
-      : {}),
+    rerunOf: rerunsOf(of, wire, pipeline) as never,
   };
+}
+
+/** A further kind's wire (`ProviderWire.kinds`); an InternalError for a kind the provider lacks. */
+function kindWireOf<R extends JobRecord>(
+  provider: JobProvider,
+  wire: { kinds?: Readonly<Record<string, KindWire<R>>> },
+  key: JobKey,
+): KindWire<R> {
+  const kind = key.kind === undefined ? undefined : wire.kinds?.[key.kind];
+  if (!kind)
+    throw new InternalError(provider, new Error(`${provider} has no kind ${String(key.kind)}`));
+  return kind;
+}
+
+/** Each kind's rerun (`JobSource.rerunOf`), made once: the first kind's and each further one's. */
+function rerunsOf<K extends JobKey, R extends JobRecord>(
+  of: { key?: KeyGrammar },
+  wire: ProviderWire<K, R, unknown>,
+  pipeline: Pipeline,
+): (of: { kind?: string | undefined }) => RerunSource<JobKey> | undefined {
+  const first = wire.rerun
+    ? (rerunSourceOf(of.key, wire.rerun, rerunCall(pipeline)) as unknown as RerunSource<JobKey>)
+    : undefined;
+  const kinds = new Map<string, RerunSource<JobKey>>();
+  for (const [name, kind] of Object.entries(wire.kinds ?? {}))
+    if (kind.rerun) kinds.set(name, rerunSourceOf(of.key, kind.rerun, rerunCall(pipeline)));
+  return (of) => (of.kind === undefined ? first : kinds.get(of.kind));
 }
 
 /** The pipeline's call of a rerun operation (its output read by rerunning.ts). */
@@ -115,6 +144,7 @@ function batchOf<K extends JobKey, R extends JobRecord>(
   const accountOf = (key: JobKey) => (grammar ? accountOfKey(grammar, key) : undefined);
   return {
     max: many.max,
+    takes: (key) => key.kind === undefined,
     group: (key) => `${'region' in key ? key.region : ''}@${accountOf(key) ?? ''}`,
     fetchJobs: (keys, opts) => {
       const account = keys[0] === undefined ? undefined : accountOf(keys[0]);

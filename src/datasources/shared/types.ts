@@ -1,4 +1,4 @@
-import type { KeyOf } from '../../model/keys.ts';
+import type { AnyKeyOf } from '../../model/keys.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
 import type { JobActionName } from '../../config/types.ts';
 import type { CallOptions } from './rateGate.ts';
@@ -16,7 +16,7 @@ export interface JobSource<P extends JobProvider = JobProvider, R extends JobRec
    * transport failure goes through the error funnel, the operation's `readError` and `funnelError` in `createSource`), or an
    * `InternalError` for jobgraph's own (never retried, never counted against the provider).
    */
-  fetchJob(key: KeyOf<P>, options?: CallOptions): Promise<R>;
+  fetchJob(key: AnyKeyOf<P>, options?: CallOptions): Promise<R>;
   /**
    * Present for a provider whose describe answers many jobs in one call (AWS Batch's
    * DescribeJobs): keys of one `group` (a region and account), at most `max` of them, go in one
@@ -25,8 +25,10 @@ export interface JobSource<P extends JobProvider = JobProvider, R extends JobRec
    */
   readonly batch?: {
     readonly max: number;
-    group(key: KeyOf<P>): string;
-    fetchJobs(keys: readonly KeyOf<P>[], options?: CallOptions): Promise<(R | Error)[]>;
+    /** Whether `key`'s job is described in the batch (a further kind's is not: `fetchJob`). */
+    takes(key: AnyKeyOf<P>): boolean;
+    group(key: AnyKeyOf<P>): string;
+    fetchJobs(keys: readonly AnyKeyOf<P>[], options?: CallOptions): Promise<(R | Error)[]>;
   };
   /**
    * Act on a job (docs/actions.md): the provider's operation for `action` (its wire's `actions`),
@@ -35,12 +37,15 @@ export interface JobSource<P extends JobProvider = JobProvider, R extends JobRec
    */
   act?(
     action: JobActionName,
-    key: KeyOf<P>,
+    key: AnyKeyOf<P>,
     reason: string,
     options?: CallOptions,
   ): Promise<ActedAnswer>;
-  /** Rerun a finished job (docs/actions.md, "Rerun"); absent for a provider that has none. */
-  readonly rerun?: RerunSource<KeyOf<P>>;
+  /**
+   * The rerun of a finished job of `key`'s kind (docs/actions.md, "Rerun"); undefined for a kind
+   * that has none.
+   */
+  rerunOf?(of: { kind?: string | undefined }): RerunSource<AnyKeyOf<P>> | undefined;
   /** Release sockets and timers. */
   close?(): void;
   /** Regional clients open now (bounded by DEFAULT_MAX_CLIENTS); absent for a global service. */

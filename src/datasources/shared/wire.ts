@@ -127,6 +127,27 @@ export interface ProviderWire<K extends JobKey, R extends JobRecord, C> {
     Operation<RerunInput<K>, RerunSubmitted>,
     Operation<RerunInput<K>, string[]>
   >;
+  /**
+   * Its further kinds of job (`Provider.kinds`), by the `kind` their keys carry: each one's
+   * describe, actions and rerun, through the same pipeline (its sockets, rate budget and breakers
+   * are the provider's, shared by every kind). A key of a kind has no batch describe.
+   */
+  kinds?: Readonly<Record<string, KindWire<R>>>;
+}
+
+/**
+ * One further kind of a provider's jobs on the wire (`ProviderWire.kinds`): its describe, and the
+ * operations that act on it (absent: none). Its keys are the kind's (`KindKeyOf`), read by its own
+ * operations.
+ */
+export interface KindWire<R extends JobRecord> {
+  describe: Operation<JobKey, R>;
+  actions?: Partial<Record<JobActionName, Operation<ActionInput<JobKey>, ActedAnswer>>>;
+  rerun?: RerunWire<
+    JobKey,
+    Operation<RerunInput<JobKey>, RerunSubmitted>,
+    Operation<RerunInput<JobKey>, string[]>
+  >;
 }
 
 /** A provider's source: the JobSource the gateway uses, and any other operation through the same pipeline. */

@@ -3,7 +3,7 @@ import { RecencyList, type Linked } from '../../cache/recencyList.ts';
 import type { JobRecord } from '../../model/job.ts';
 import type { ListedJob } from '../listing/types.ts';
 import type { JobProvider } from '../../model/job.ts';
-import { providerOf } from '../registry.ts';
+import { kindOf, providerOf } from '../registry.ts';
 import { RefJoin } from './refJoin.ts';
 import { StringPool } from '../shared/stringPool.ts';
 
@@ -156,7 +156,7 @@ export const SEEN_EVERY_MS = 5 * 60_000;
  */
 export function changeSignature(record: JobRecord): string {
   const r = record as unknown as Record<string, unknown>;
-  const fields = providerOf(record.provider).progress.fields;
+  const fields = kindOf(record).progress.fields;
   // One array filled in place, not a mapped one spread into another: every poll and listed row
   // of a watched job is signed, so this runs for each of them.
   const parts: unknown[] = new Array(3 + fields.length);

@@ -19,7 +19,7 @@ import {
   type OrderedEmulatorName,
 } from '../../../src/emulators/index.ts';
 import { parseGlobalId } from '../../../src/model/globalId.ts';
-import { JOB_TYPE_NAME } from '../../../src/model/jobKeys.ts';
+import { JOB_TYPES, typeNameOf } from '../../../src/model/jobKeys.ts';
 import {
   mapState,
   type JobProvider,
@@ -374,14 +374,14 @@ describe('Listed jobs', () => {
   const holdsSecret = createSecretDetector(
     schema,
     readAuthPolicy(schema).sensitiveFields,
-    JOB_TYPE_NAME,
+    JOB_TYPES,
   );
 
   it('carry no secret, and each summary field under its record name, as the describe record has it', async () => {
     const edges = (await rig.walk(100)).pages.flatMap((p) => p.edges);
     let compared = 0;
     for (const { job } of edges) {
-      const type = schema.getType(JOB_TYPE_NAME[job.provider]);
+      const type = schema.getType(typeNameOf(job.key));
       if (!isObjectType(type)) throw new Error(`no type for ${job.provider}`);
       const fields = type.getFields();
       for (const name of Object.keys(job.summary))
