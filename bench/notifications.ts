@@ -281,7 +281,7 @@ runBench(log, async () => {
     [
       `${JOBS} watched AWS Batch jobs, events on, ${CHANGES} changes at ${PER_SECOND}/s each run; load ${loadAverage()}`,
       ...table,
-      `CPU a change above idle with ${RULES} rules (${MATCHING} matching): ${ratio.toFixed(2)}× without (goal ≤ 1.1×); all of it: ${(many.rawPerChange / none.rawPerChange).toFixed(2)}×`,
+      `CPU a change above idle with ${RULES} rules (${MATCHING} matching): ${ratio.toFixed(2)}× without (goal ≤ ${MATCHING === 0 ? '1.05' : '1.5'}×); all of it: ${(many.rawPerChange / none.rawPerChange).toFixed(2)}×`,
       `change → receiver, ${many.delays.length} deliveries: p50 ${ms(p(50))}, p99 ${ms(p(99))}, max ${ms(many.delays.length ? Math.max(...many.delays) : NaN)} (goal p99 ≤ 5 s)`,
       '',
     ].join('\n'),

@@ -83,7 +83,7 @@ export function renderSizing(result: Sizing, listPages: number): string {
 
 \`npm run bench:sizing\` (about 16 minutes; \`BENCH_QUICK=1\` about 3, smaller steps) writes this report and sizing.json into bench/results/ (not committed; deploy/sizing.json, the kit's sizing of record, is copied from that sizing.json when the kit is re-sized). ${result.run}. Load average (1, 5, 15 min) ${result.load.join(' at the start, ')} at the end: **the machine is shared** (six sessions on 2 cores), so CPU is the gateway's own time from \`/proc/<pid>/stat\`, read to a factor, not a digit.
 
-One default-config live gateway pinned with \`taskset\` to the cores named, in front of the emulators (their own process, unpinned; a big account of ${f(s.jobsPerSource!)} jobs in every listable source; ${s.latencyMs} ms before each answer). Watches: \`jobUpdates\` subscriptions of ${s.jobsPerWatch} jobs, ${s.perConnection} a connection, each connection its own caller, nine in ten over graphql-ws and one in ten over graphql-sse (half distinct, half single connection mode), on the clients' defaults; every watched job is watched by 20 subscriptions, and one in ${f(s.jobs / s.moving)} reports progress every ${s.moveSeconds} s. The watched jobs are Import/Export jobs, described one by one: the most upstream calls a watched job costs (COS Batch and Panorama jobs ride their list: fewer). Listing: a walk of ${listPages} \`listJobs\` pages of 100 over the big account, then a dashboard re-reading page 1 every 5 s (snapshots are kept 30 s). Each step waits ${s.warmupSeconds} s (the pollers back off to their 30-s wait), then a ${s.seconds}-s window: RSS (one reading a second: their median and highest; V8 gives memory back after some collections, so a step's median can fall below the step before), RSS high-water (\`VmHWM\`, since start), CPU and upstream calls per minute.
+One default-config live gateway pinned with \`taskset\` to the cores named, in front of the emulators (their own process, unpinned; a big account of ${f(s.jobsPerSource!)} jobs in every listable source; ${s.latencyMs} ms before each answer). Watches: \`jobUpdates\` subscriptions of ${s.jobsPerWatch} jobs, ${s.perConnection} a connection, each connection its own caller, nine in ten over graphql-ws and one in ten over graphql-sse (half distinct, half single connection mode), on the clients' defaults; every watched job is watched by 20 subscriptions, and one in ${f(s.jobs / s.moving)} reports progress every ${s.moveSeconds} s. The watched jobs are Import/Export jobs, described one by one: the most upstream calls a watched job costs (COS Batch and Panorama jobs ride their list: fewer). Listing: a walk of ${listPages} \`listJobs\` pages of 100 over the big account, then a dashboard re-reading page 1 every 5 s (snapshots are kept 30 s). Each step waits ${s.warmupSeconds} s (the read schedules back off to their 30-s wait), then a ${s.seconds}-s window: RSS (one reading a second: their median and highest; V8 gives memory back after some collections, so a step's median can fall below the step before), RSS high-water (\`VmHWM\`, since start), CPU and upstream calls per minute.
 
 ${lines(columns(result.rows, COLUMNS))}
 
@@ -101,7 +101,7 @@ From the heaviest step of any run (the top steps hold \`JOBGRAPH_MAX_SUBSCRIPTIO
 
 \`requests: {cpu: ${k.requests.cpu}, memory: ${k.requests.memory}}\`, \`limits: {memory: ${k.limits.memory}}\`.
 
-Re-run: \`npm run bench:sizing\`; \`BENCH_QUICK=1\` for a quick look (its figures are not steady: the pollers have not backed off); \`BENCH_SIZING_*\`, \`BENCH_JOBS_PER_SOURCE\` (bench/README.md).
+Re-run: \`npm run bench:sizing\`; \`BENCH_QUICK=1\` for a quick look (its figures are not steady: the read schedules have not backed off); \`BENCH_SIZING_*\`, \`BENCH_JOBS_PER_SOURCE\` (bench/README.md).
 `;
 }
 
@@ -157,7 +157,7 @@ function floorSection(r: Moonshot, { watches }: MoonshotLayout): string {
   const bad = fl.notReady || fl.errors;
   return `## Beside the bare floor
 
-The same ${f(watches)} subscriptions, connections, callers and clients opened against the bare floor (\`bench/baseline/watchFloor.ts\`: graphql-ws \`useServer\` and graphql-sse \`createHandler\` on node:http, one in-process map of listeners, no auth, caps, pollers or upstream) after jobgraph's run. Both open the connections in two halves: by the second half (${f(half)} watches) every job is already watched, so what it adds is what watches alone cost; the whole set-up, less the idle reading, also carries each job's poller and first reads. Each reading (idle, halfway, after set-up) waits for the process to go idle, has its inspector (\`${INSPECT_LOOPBACK}\`, both processes alike) make a full collection, then reads \`process.memoryUsage()\`: what the process retains is the V8 heap in use plus the memory outside it (\`external\`: Buffers, the sockets' among them). The goal is on retained memory, not RSS, because RSS follows when V8 decides to grow its heap, not what the watches hold: the RSS rows are facts.${bad ? ` **The floor had ${fl.notReady} connections not ready and ${fl.errors} errors.**` : ''}
+The same ${f(watches)} subscriptions, connections, callers and clients opened against the bare floor (\`bench/baseline/watchFloor.ts\`: graphql-ws \`useServer\` and graphql-sse \`createHandler\` on node:http, one in-process map of listeners, no auth, caps, read schedules or upstream) after jobgraph's run. Both open the connections in two halves: by the second half (${f(half)} watches) every job is already watched, so what it adds is what watches alone cost; the whole set-up, less the idle reading, also carries each job's read schedule and first reads. Each reading (idle, halfway, after set-up) waits for the process to go idle, has its inspector (\`${INSPECT_LOOPBACK}\`, both processes alike) make a full collection, then reads \`process.memoryUsage()\`: what the process retains is the V8 heap in use plus the memory outside it (\`external\`: Buffers, the sockets' among them). The goal is on retained memory, not RSS, because RSS follows when V8 decides to grow its heap, not what the watches hold: the RSS rows are facts.${bad ? ` **The floor had ${fl.notReady} connections not ready and ${fl.errors} errors.**` : ''}
 
 | per watch | jobgraph | bare floor | ratio | goal | result |
 | --- | --- | --- | --- | --- | --- |
@@ -171,17 +171,21 @@ ${row('RSS after a collection, whole set-up − idle', g.end.rss - g.idle.rss, f
 `;
 }
 
-/** Memory and allocation under churn beside the floor carrying the same churn (issue 60: ≤ 1.3×, ≤ 1.5×). */
+/** Memory and allocation under churn beside the floor carrying the same churn (issue 105: retained ≤ 1.3×). */
 function churnSection(r: Moonshot, layout: MoonshotLayout): string {
   const fl = r.floor;
   if (!fl) return '';
   const { watches } = layout;
-  const side = (c: typeof r.churn, idle: number) => ({
+  const side = (c: typeof r.churn, idle: number, retainedIdle: number) => ({
     ...c,
     rssPerWatch: (c.steady.rss - idle) / watches,
+    retainedPerWatch: (c.retained - retainedIdle) / watches,
     perJobMinute: c.allocation.bytes / r.settings.jobs / c.minutes,
   });
-  const [g, b] = [side(r.churn, r.setup.idle.rss), side(fl.churn, fl.idle.rss)];
+  const [g, b] = [
+    side(r.churn, r.setup.idle.rss, r.setup.idle.retained),
+    side(fl.churn, fl.idle.rss, fl.idle.retained),
+  ];
   const options = childEnv().NODE_OPTIONS; // BENCH_NODE_OPTIONS, both sides'
   const row = (what: string, of: (x: typeof g) => number, show = kb, goal?: number) =>
     besideRow(what, of(g), of(b), show, goal);
@@ -197,8 +201,9 @@ Once set up, the floor (above) is given the same churn: the bench sends it the m
 
 | under churn | jobgraph | bare floor | ratio | goal | result |
 | --- | --- | --- | --- | --- | --- |
-${row('RSS per watch: window median − idle', (x) => x.rssPerWatch, kb, 1.3)}
-${row('bytes allocated per watched job per minute (sampled)', (x) => x.perJobMinute, kb, 1.5)}
+${row('retained per watch after a collection, once the churn ended − idle', (x) => x.retainedPerWatch, kb, 1.3)}
+${row('RSS per watch: window median − idle', (x) => x.rssPerWatch)}
+${row('bytes allocated per watched job per minute (sampled)', (x) => x.perJobMinute)}
 ${row('RSS, window median', (x) => x.steady.rss, mb)}
 ${row("V8's new space, most in the window (read every 10 s)", (x) => x.youngMost, mb)}
 ${row('bytes allocated in the window', (x) => x.allocation.bytes, mb)}
@@ -231,7 +236,7 @@ Every still job waits ${r.longestWait} s between polls (\`JOBGRAPH_WATCH_MAX_POL
 ${sources.map((x) => `| ${x.name} | ${x.watched} | ${x.pages ?? '—'} | ${x.describesOnly.toFixed(2)} | ${x.listAssisted.toFixed(2)} | ${x.list.toFixed(2)} | ${x.describe.toFixed(2)} |`).join('\n')}
 | all | ${s.jobs - s.moving} | | ${sum((x) => x.describesOnly)} | ${sum((x) => x.listAssisted)} | ${sum((x) => x.list)} | ${sum((x) => x.describe)} |
 
-The moving jobs add their describes: each change sends its poller back to a 2-s wait (2, 3, 4.5, 6.75 s…).
+The moving jobs add their describes: each change sends its read schedule back to a 2-s wait (2, 3, 4.5, 6.75 s…).
 
 `;
 }
@@ -263,13 +268,13 @@ One gateway (\`node ${r.gateway['node flags'] ? `${r.gateway['node flags']} ` : 
 - **Environment** (besides the demo credentials and \`JOBGRAPH_JWT_SECRET\`): ${environment.map((k) => `\`${k}\``).join(', ')}.
 - **Jobs**: ${s.jobs - s.moving} unfinished jobs of the big account (${watched.join(', ')}; none changes) and ${s.moving} moving Import/Export jobs whose progress message changes every ${s.moveSeconds} s once set-up is over.
 - **Watches**: ${f(watches)} \`jobUpdates\` subscriptions of ${s.jobsPerWatch} jobs each (every job watched ${f1((watches * s.jobsPerWatch) / s.jobs)} times), over ${c.ws} graphql-ws WebSockets, ${c.sse} graphql-sse clients in distinct connections mode (an event stream per subscription) and ${c['sse-single']} in single connection mode, ${s.perConnection} subscriptions per connection, each connection its own caller (token subject); ${openConcurrency} connections being set up at a time.
-- **Phases**: set-up until every subscription has had an event of each of its jobs; ${s.warmupSeconds} s of warm-up (every poller backs off to its longest wait, ${r.longestWait} s); a ${f1(w.seconds)}-s steady window; then the moving jobs stop and every subscriber of each is compared with the others.
+- **Phases**: set-up until every subscription has had an event of each of its jobs; ${s.warmupSeconds} s of warm-up (every read schedule backs off to its longest wait, ${r.longestWait} s); a ${f1(w.seconds)}-s steady window; then the moving jobs stop and every subscriber of each is compared with the others.
 
 ## Figures
 
 | figure | value |
 | --- | --- |
-| subscriptions open, pollers (the gateway's metrics, in the window) | ${w.watches}, ${w.watchedJobs} |
+| subscriptions open, read schedules (the gateway's metrics, in the window) | ${w.watches}, ${w.watchedJobs} |
 | set-up: ${f(watches)} subscriptions with every first event | ${f1(setup.seconds)} s; a connection's ${s.perConnection}: p50 ${setup.perConnectionMs.p50.toFixed(0)} ms, p95 ${setup.perConnectionMs.p95.toFixed(0)} ms, max ${setup.perConnectionMs.max.toFixed(0)} ms |
 | set-up: gateway CPU, upstream calls, events (the halfway reading's wait included) | ${f1(setup.cpuSeconds)} s, ${setup.upstreamCalls}, ${f(setup.events)} |
 | **gateway CPU, steady state** | **${f1(w.cpuPercent * 0.6)} s per minute** (${f1(w.cpuPercent)} % of one core) |

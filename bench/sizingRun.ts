@@ -268,7 +268,8 @@ async function floorRun(all: Plan[], tokens: string[], moving: string[]) {
 /**
  * The churn on `t` once set up: every subscription marked, the moving jobs moved by `move` every
  * BENCH_MOONSHOT_MOVE_S, the warm-up, then `during` the steady window under V8's allocation
- * sampling (rig/inspector.ts); then the subscribers of each moving job compared.
+ * sampling (rig/inspector.ts); then the subscribers of each moving job compared, and what the
+ * process retains after a full collection read once it is idle again.
  */
 async function churning<T>(
   t: Target,
@@ -293,11 +294,23 @@ async function churning<T>(
   const minutes = (performance.now() - at) / 60_000;
   const events = tally.events - events0;
   const agreement = await watchers.compareSubscribers(open, moving, mover.stop());
+  // What the watches retain once the churn has run: the decided goal (docs/performance.md, Goals).
+  const after = await settled(t);
   log(
     `${t.pid}: ${f(allocation.bytes / 1e6)} MB allocated, ${events} events in ${f1(minutes)} min`,
   );
   const youngMost = Math.max(...young);
-  return { steady, minutes, events, allocation, agreement, youngMost, tally: { ...tally } };
+  const retained = after.retained;
+  return {
+    steady,
+    minutes,
+    events,
+    allocation,
+    agreement,
+    youngMost,
+    retained,
+    tally: { ...tally },
+  };
 }
 
 /** RSS every second for `seconds`, `each` given the count after each reading. */

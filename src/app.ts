@@ -291,7 +291,7 @@ async function openJobLogs(
 ): Promise<{ logs: JobLogs; closeLogs: () => Promise<void> }> {
   const scheduler = options.watchScheduler;
   const halfOpenMs = options.bounds?.breakerHalfOpenMs;
-  // The log budget on the watch pollers' clock (a test's, moved by hand), else the real one;
+  // The log budget on the read schedules' clock (a test's, moved by hand), else the real one;
   // in Redis, on Redis's.
   const now = scheduler ? () => scheduler.now() : undefined;
   const logBudget = await openLogBudget(config, core.logger, core.cluster, now);

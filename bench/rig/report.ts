@@ -74,7 +74,6 @@ export function runLine(repoRoot: string, date = new Date().toISOString()): stri
   return `Run ${date} on ${cpus.length} cores (${cpu}), Node ${process.version}, commit ${commitOf(repoRoot)}`;
 }
 
-/** Markdown as given, JSON laid out by Prettier (`prettier --check` passes); returns the paths. */
 /**
  * Where a run writes its report: bench/results/ (ignored by git; a run's report is not a document,
  * docs/performance.md holds the latest figure of each row). The folder is made on first use.
@@ -85,6 +84,7 @@ export function resultPath(name: string): string {
   return `${dir}${name}`;
 }
 
+/** Markdown as given, JSON laid out by Prettier (`prettier --check` passes); returns the paths. */
 export async function writeReport(files: {
   md?: [path: string, text: string];
   json?: [path: string, value: unknown];

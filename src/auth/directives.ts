@@ -221,7 +221,7 @@ export function applyAuthDirectives(
         }
         return original(source, args, context, info);
       };
-      // A subscription field is refused when it subscribes too, before any poller starts.
+      // A subscription field is refused when it subscribes too, before any read schedule starts.
       const subscribe = fieldConfig.subscribe;
       const guardedSubscribe: GraphQLFieldResolver<unknown, AuthContext> | undefined = subscribe
         ? (source, args, context, info) => {

@@ -43,7 +43,7 @@ export interface JobCache {
    */
   claim?(globalId: string, options: { leaseMs: number; waitMs: number }): Promise<Claim>;
   /**
-   * One poller per watched job across the replicas that share this store (Redis): leases and
+   * One read schedule per watched job across the replicas that share this store (Redis): leases and
    * each poll's secret-free result (src/cache/redisPollLeases.ts). Absent without Redis.
    */
   pollLeases?: PollLeases;

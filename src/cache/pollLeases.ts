@@ -47,7 +47,7 @@ export type LeaseClaim =
   | { kind: 'unavailable' };
 
 /**
- * One poller per watched job across replicas (src/cache/redisPollLeases.ts): a lease per job
+ * One read schedule per watched job across replicas (src/cache/redisPollLeases.ts): a lease per job
  * taken by the replica that polls it, renewed at each of its polls, and each poll's result
  * published to the replicas that watch the job too. Every method is bounded by the cache op
  * timeout and never rejects: a store that fails answers `unavailable` (and `available()` turns
@@ -56,7 +56,7 @@ export type LeaseClaim =
 export interface PollLeases {
   /** This process's ID, the value of the leases it holds. */
   readonly replicaId: string;
-  /** Whether the store answers now (false: every poller polls alone, no call is tried). */
+  /** Whether the store answers now (false: every read schedule polls alone, no call is tried). */
   available(): boolean;
   /**
    * Take the job's lease for `ttlMs` (SET NX PX), or renew it if it is already ours. With `last`,

@@ -58,10 +58,11 @@ export const CLAIMS_PER_OP = 10;
 /**
  * Take each lease if it is free (what `SET key id NX PX ttl` does) or renew it if it is already
  * ours (compare-and-renew), in one step, for the claims made together (at most CLAIMS_PER_CALL):
- * a replica's pollers claim together (their watches' first reads, every one of them when Redis is
- * back, polls due on the same whole second), so one call a job is a burst of thousands. KEYS: each
- * claim's lease and last poll; ARGV: our tag, then each claim's sealed value, TTL and whether the
- * last poll is wanted. Answers, per claim, {1} or {0, the holder's PTTL, its value[, its last poll]}.
+ * a replica's read schedules claim together (their watches' first reads, every one of them when
+ * Redis is back, polls due on the same whole second), so one call a job is a burst of thousands.
+ * KEYS: each claim's lease and last poll; ARGV: our tag, then each claim's sealed value, TTL and
+ * whether the last poll is wanted. Answers, per claim, {1} or {0, the holder's PTTL, its value[,
+ * its last poll]}.
  */
 export const CLAIM_SCRIPT = `${HOLDER}
 local out = {}

@@ -191,11 +191,11 @@ export interface Config {
      */
     missGraceMs: number;
   };
-  /** `Subscription.jobUpdates`: the shared pollers and the subscription caps. */
+  /** `Subscription.jobUpdates`: the read schedules and the subscription caps. */
   watch: {
     /** First wait between two polls of a watched job, in ms (JOBGRAPH_WATCH_POLL_MS, default 2000). */
     pollMs: number;
-    /** Longest wait the poller backs off to while nothing changes, in ms (JOBGRAPH_WATCH_MAX_POLL_MS, default 30000). */
+    /** Longest wait the read schedule backs off to while nothing changes, in ms (JOBGRAPH_WATCH_MAX_POLL_MS, default 30000). */
     maxPollMs: number;
     /** Open subscriptions one caller (token subject) may have (JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER, default 20). */
     maxPerCaller: number;

@@ -141,7 +141,7 @@ export function openJobStates(
     now,
     ...(size === undefined ? {} : { size }),
     learn: (record) => secretValues.learnRecord(record),
-    onListenerFailure: (err) =>
+    onSubscriberFailure: (err) =>
       logger.error(
         { err: err instanceof Error ? err.name : typeof err },
         'a subscriber of the job-state store failed; the others go on (jobgraph_job_states_listener_failures_total)',
@@ -149,7 +149,7 @@ export function openJobStates(
   });
   observability?.metrics?.stores(states, states.refs);
   observability?.metrics?.eventsMissed(() => states.missed);
-  observability?.metrics?.statesListenerFailures(() => states.listenerFailures);
+  observability?.metrics?.statesSubscriberFailures(() => states.subscriberFailures);
   // Coverage is measured by the reads too: one that finds a change no event announced.
   if (events) states.subscribe(readsMeasured(events.readSeen));
   // Every applied observation but a peer's is a change of the job's history; a job events showed

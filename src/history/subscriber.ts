@@ -15,7 +15,7 @@ const SOURCES: Readonly<Record<string, HistorySource | undefined>> = {
   event: 'EVENT',
 };
 
-/** The parts of a state listener's arguments the history reads (jobStates.ts `StateListener`). */
+/** The parts of a store message's observation the history reads (jobStates.ts `StoreMessage`). */
 interface AppliedObservation {
   origin: string;
   at?: number;
@@ -64,7 +64,7 @@ export type HistoryMessage =
   | { kind: 'unchanged' };
 
 /** What the history subscriber writes to: the writer's two ways in. */
-export interface HistorySink {
+export interface HistoryWrites {
   record(change: HistoryChange): void;
   /** A read showed the job again unchanged at `at` (epoch ms): its `last_confirmed_at`. */
   seen(id: string, at: number): void;
@@ -72,17 +72,17 @@ export interface HistorySink {
 
 /**
  * The history as one subscriber of the job-state store: each applied observation is a change
- * (`historyListener`), the first read of a job events alone had shown is its first sight
+ * (`historyChanges`), the first read of a job events alone had shown is its first sight
  * (`historyFirstSight`), and a job read again unchanged moves its `lastConfirmedAt`. `accountOf`
  * names the account alias of a global ID (the job's own account, as authorization reads it).
  */
 export function historySubscriber(
-  sink: HistorySink,
+  writer: HistoryWrites,
   accountOf: (globalId: string) => string,
   now: () => number = Date.now,
 ): (message: HistoryMessage) => void {
-  const record = (c: HistoryChange) => sink.record(c);
-  const change = historyListener(record, accountOf, now);
+  const record = (c: HistoryChange) => writer.record(c);
+  const change = historyChanges(record, accountOf, now);
   const firstSight = historyFirstSight(record, accountOf, now);
   return (message) => {
     switch (message.kind) {
@@ -91,7 +91,7 @@ export function historySubscriber(
       case 'confirmed':
         return firstSight(message.record, message.observation);
       case 'seen':
-        return sink.seen(message.id, message.at);
+        return writer.seen(message.id, message.at);
       case 'unchanged':
         return;
     }
@@ -99,10 +99,11 @@ export function historySubscriber(
 }
 
 /**
- * A `JobStates` listener that records each applied observation with `record`; `accountOf` names
- * the account alias of a global ID (the job's own account, as authorization reads it).
+ * What the history does with a `change` message of the store: it records each applied
+ * observation with `record`; `accountOf` names the account alias of a global ID (the job's own
+ * account, as authorization reads it).
  */
-function historyListener(
+function historyChanges(
   record: (change: HistoryChange) => void,
   accountOf: (globalId: string) => string,
   now: () => number = Date.now,

@@ -74,7 +74,7 @@ export interface ServerOptions {
   health?: FdHealth;
   /** Metrics (GET /metrics) and traces; none when both are off. */
   observability?: Observability;
-  /** The clock of the subscription pollers and token expiry (tests drive it by hand); default the real one. */
+  /** The clock of the read schedules and token expiry (tests drive it by hand); default the real one. */
   watchScheduler?: Scheduler;
   /**
    * The snapshots of the sources `listJobs` reads whole, shared with list-assisted watching;
@@ -117,7 +117,7 @@ export interface RunningServer {
   httpServer: http.Server;
   /** Whether the configured JWKS has been fetched (always true without one): what /readyz reports. */
   jwksReady(): boolean;
-  /** `Subscription.jobUpdates` over SSE and WebSocket: its pollers and open streams. */
+  /** `Subscription.jobUpdates` over SSE and WebSocket: its read schedules and open streams. */
   subscriptions: Subscriptions;
   /**
    * Stop accepting connections, let in-flight requests finish for up to
@@ -360,7 +360,7 @@ function startSubscriptions(
   // The subscription gauges read the hub when /metrics is scraped: no bookkeeping per event.
   options.observability?.metrics?.watchSource(() => ({
     open: subscriptions.hub.open(),
-    pollers: subscriptions.hub.registry.size(),
+    schedules: subscriptions.hub.registry.size(),
     roles: subscriptions.hub.registry.roles(),
     polls: subscriptions.hub.registry.polls,
     reads: subscriptions.hub.reads,

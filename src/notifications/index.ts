@@ -28,7 +28,7 @@ import { convertBareRules } from './bareRules.ts';
 
 export interface NotificationParts {
   readonly notifications: Notifications;
-  /** What fires: the job-state store's listener; its rules' `inBatch` (NotificationRules) is the writer's. */
+  /** What fires: the job-state store's subscriber; its rules' `inBatch` (NotificationRules) is the writer's. */
   readonly notifier: Notifier;
   readonly outbox: Outbox;
   readonly store: RuleStore;

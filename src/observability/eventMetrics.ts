@@ -59,7 +59,7 @@ export function eventsMissedCounter(
 }
 
 /** Times a subscriber of the job-state store threw (its failure its own), read at scrape time. */
-export function listenerFailuresCounter(registers: Registers, failures: () => number): void {
+export function subscriberFailuresCounter(registers: Registers, failures: () => number): void {
   new Counter({
     name: 'jobgraph_job_states_listener_failures_total',
     help: "Times a subscriber of the job-state store (a watcher, the history, coverage) threw on a message: its failure is its own, the offer and the other subscribers go on; each subscriber's first is logged.",

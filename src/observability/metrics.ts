@@ -16,7 +16,7 @@ import {
   eventQueueGauge,
   eventQueuePausesCounter,
   eventsMissedCounter,
-  listenerFailuresCounter,
+  subscriberFailuresCounter,
   redisUpGauge,
   lastAppliedGauge,
   type LastApplied,
@@ -67,8 +67,9 @@ export const EVENT_LOOP_RESOLUTION_MS = 100;
  *   in the gateway, from Apollo's requestDidStart to willSendResponse; `unknown` when the
  *   operation did not resolve;
  * - `jobgraph_subscriptions_open`, `jobgraph_watch_pollers`: open `jobUpdates` subscriptions
- *   and running shared pollers, read from the hub at scrape time (`watchSource`); 0 without one;
- * - `jobgraph_watch_pollers_by_role{role}`: the running pollers by role — `holder` (it holds the
+ *   and running read schedules (one per watched job), read from the hub at scrape time
+ *   (`watchSource`); 0 without one;
+ * - `jobgraph_watch_pollers_by_role{role}`: the read schedules by role — `holder` (it holds the
  *   job's poll lease: the leases held), `follower` (another replica polls the job for it), `alone`
  *   (it polls without a lease: no Redis, or Redis down);
  * - `jobgraph_watch_polls_total{role}`: watched jobs' polls, `holder` (this replica's call under
@@ -100,7 +101,7 @@ export class GatewayMetrics {
   readonly #access: ReturnType<typeof accessCounters>;
   readonly #eventCounts: ReturnType<typeof eventCounters>;
   #eventsMissed: (() => ReadonlyMap<JobProvider, number>) | undefined = undefined;
-  #listenerFailures: (() => number) | undefined = undefined;
+  #subscriberFailures: (() => number) | undefined = undefined;
   /** The reasons `jobgraph_events_rejected_total` has a label value of (EVENT_REJECT_REASONS at most). */
   readonly #rejectReasons = new Set<string>();
   readonly #cacheRejected: Counter<'kind' | 'reason'>;
@@ -140,7 +141,7 @@ export class GatewayMetrics {
     eventQueuePausesCounter(registers, () => this.#eventQueues?.() ?? []);
     redisUpGauge(registers, () => this.#redisUp?.());
     eventsMissedCounter(registers, () => this.#eventsMissed?.());
-    listenerFailuresCounter(registers, () => this.#listenerFailures?.() ?? 0);
+    subscriberFailuresCounter(registers, () => this.#subscriberFailures?.() ?? 0);
     lastAppliedGauge(registers, () => this.#eventsLastApplied?.() ?? []);
     storeGauges(registers, () => this.#stores.flatMap((s) => s.fill?.() ?? []));
     accountStateGauge(registers, () => this.#accounts?.() ?? []);
@@ -261,8 +262,8 @@ export class GatewayMetrics {
   }
 
   /** What `jobgraph_job_states_listener_failures_total` reads at each scrape (the job-state store's count). */
-  statesListenerFailures(source: () => number): void {
-    this.#listenerFailures = source;
+  statesSubscriberFailures(source: () => number): void {
+    this.#subscriberFailures = source;
   }
 
   /** What the `jobgraph_history_*` size gauges read at each scrape (the store's last measure). */

@@ -1,18 +1,20 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 
-// The metrics of watching: open subscriptions and pollers, read from the hub at scrape time.
+// The metrics of watching: open subscriptions and read schedules, read from the hub at scrape time.
+// Two metric names keep the older word "poller" for a read schedule (docs/architecture.md).
 
 type Registers = Registry[];
 
-/** How a watched job is polled by this replica (src/subscriptions/pollers.ts `PollRole`). */
+/** How a watched job is polled by this replica (src/subscriptions/scheduleHost.ts `PollRole`). */
 type WatchRole = 'holder' | 'follower' | 'alone';
 const WATCH_ROLES: readonly WatchRole[] = ['holder', 'follower', 'alone'];
 
-/** What the subscription gauges read at scrape time: open subscriptions, running pollers, poll leases. */
+/** What the subscription gauges read at scrape time: open subscriptions, read schedules, poll leases. */
 export interface WatchState {
   open: number;
-  pollers: number;
-  /** Running pollers by role (src/subscriptions/pollers.ts `PollRole`): `holder` is the poll leases held. */
+  /** Read schedules running: one per watched job (`WatchRegistry.size`). */
+  schedules: number;
+  /** Read schedules by role (`PollRole`): `holder` is the poll leases held. */
   roles?: Readonly<Record<WatchRole, number>>;
   /** Polls since start by how they were made. */
   polls?: Readonly<Record<WatchRole, number>>;
@@ -32,15 +34,15 @@ export function watchMetrics(registers: Registers, watch: () => WatchState | und
   });
   new Gauge({
     name: 'jobgraph_watch_pollers',
-    help: 'Shared upstream pollers running for jobUpdates subscriptions (one per watched job).',
+    help: 'Read schedules running for jobUpdates subscriptions (one per watched job, shared by its subscribers).',
     registers,
     collect() {
-      this.set(watch()?.pollers ?? 0);
+      this.set(watch()?.schedules ?? 0);
     },
   });
   new Gauge({
     name: 'jobgraph_watch_pollers_by_role',
-    help: "Running pollers by role: holder (holds the job's poll lease and polls it for every replica), follower (another replica polls it), alone (polls without a lease: no Redis, or Redis down).",
+    help: "Read schedules by role: holder (holds the job's poll lease and polls it for every replica), follower (another replica polls it), alone (polls without a lease: no Redis, or Redis down).",
     labelNames: ['role'],
     registers,
     collect() {

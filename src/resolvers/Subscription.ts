@@ -28,7 +28,7 @@ const jobLogs = {
 /**
  * `jobUpdates(ids:)`: every ID — a global ID or a job ARN, as `job(id:)` takes — is checked before any upstream call (a malformed one is its own
  * BAD_USER_INPUT event naming `ids[i]`, and is never watched); the others are watched through
- * the process's shared pollers (src/subscriptions/). Each event is one job, or one job's error.
+ * the process's read schedules (src/subscriptions/). Each event is one job, or one job's error.
  */
 export const Subscription = {
   jobLogs,

@@ -10,12 +10,12 @@ import type { WatchRegistry } from './watchRegistry.ts';
 
 /**
  * Applies decoded job events: a record event (AWS Batch) is offered to the job-state store once
- * (datasources/state/jobStates.ts), which orders it and tells its subscribers — the job's poller
- * among them (the registry dispatches it: no describe call) — and, applied, it is announced to the
- * other replicas through the poll leases' channels (whether it went out decides whether its
- * message may be deleted, so the announcer is this, not a subscriber). A hint (HealthOmics, or a
- * CodePipeline action execution joined to its watched job by `ref`) makes the replica that polls
- * the job read it once, now; the read coalesces with any call in flight for it.
+ * (datasources/state/jobStates.ts), which orders it and tells its subscribers — the job's read
+ * schedule among them (the registry dispatches it: no describe call) — and, applied, it is
+ * announced to the other replicas through the poll leases' channels (whether it went out decides
+ * whether its message may be deleted, so the announcer is this, not a subscriber). A hint
+ * (HealthOmics, or a CodePipeline action execution joined to its watched job by `ref`) makes the
+ * replica that polls the job read it once, now; the read coalesces with any call in flight for it.
  */
 /**
  * How many jobs' unannounced events the applier remembers at most (oldest first out): one owed for

@@ -49,8 +49,8 @@ import { JobStream } from './stream.ts';
 import { mayRead } from '../auth/mayRead.ts';
 
 /**
- * The caller the shared pollers fetch as, for the per-caller share of each provider's
- * concurrency: one poller serves every subscriber, so its calls are nobody's in particular.
+ * The caller the read schedules fetch as, for the per-caller share of each provider's
+ * concurrency: one read schedule serves every subscriber, so its calls are nobody's in particular.
  */
 const WATCH_CALLER = '(jobUpdates pollers)';
 
@@ -94,8 +94,8 @@ export interface WatchHubOptions {
    */
   listWatch?: boolean | ReadonlySet<JobProvider>;
   /**
-   * One poller per job across the replicas: default the poll leases of the sources' shared cache
-   * (Redis, JOBGRAPH_CACHE_URL), none without it; null: none (each process polls for itself).
+   * One read schedule per job across the replicas: default the poll leases of the sources' shared
+   * cache (Redis, JOBGRAPH_CACHE_URL), none without it; null: none (each process polls for itself).
    */
   pollLeases?: PollLeases | null;
   /**
@@ -136,7 +136,7 @@ function sharedPollLeases(sources: Sources): PollLeases | undefined {
   return undefined;
 }
 
-/** The process's pollers, slots and open streams. */
+/** The process's read schedules, slots and open streams. */
 export class WatchHub {
   readonly registry: WatchRegistry;
   /** Watched jobs' reads since start, by why they were made (`jobgraph_watch_reads_total`). */
@@ -214,7 +214,8 @@ export class WatchHub {
               config,
               caller: WATCH_CALLER,
               ...(options.listWatch instanceof Set ? { providers: options.listWatch } : {}),
-              // Dated by the pollers' clock: a pass compares a snapshot's age with its interval.
+              // Dated by the read schedules' clock: a pass compares a snapshot's age with its
+              // interval.
               snapshots:
                 options.listSnapshots ??
                 createListSnapshots(config, { now: () => this.scheduler.now() }),
@@ -273,8 +274,8 @@ export class WatchHub {
 
   /**
    * `jobLogs(id)`: the scope and the account checked first (no call otherwise), then the job
-   * watched as `jobUpdates` watches it (its slot counted, its pollers shared) to know its log's
-   * place and when it ends, and its stream followed by the one poller of that stream.
+   * watched as `jobUpdates` watches it (its slot counted, its read schedule shared) to know its
+   * log's place and when it ends, and its stream followed by the one poller of that stream.
    */
   private watchLogs(
     identity: Identity,
@@ -379,7 +380,7 @@ export class WatchHub {
     return this.streams.size;
   }
 
-  /** Shutdown: refuse new subscriptions, complete every open stream (queued events first), stop the pollers. */
+  /** Shutdown: refuse new subscriptions, complete every open stream (queued events first), stop the read schedules. */
   close(): void {
     this.closed = true;
     this.offCoverage?.();

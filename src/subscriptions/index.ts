@@ -74,7 +74,8 @@ export interface Subscriptions {
   reservations(): number;
   /**
    * Shutdown: end every open stream so that the official clients reconnect (SSE: the response ends
-   * without `complete`; WebSocket: close 1012 "Service Restart", no `complete`), stop the pollers.
+   * without `complete`; WebSocket: close 1012 "Service Restart", no `complete`), stop the read
+   * schedules.
    */
   close(): Promise<void>;
 }

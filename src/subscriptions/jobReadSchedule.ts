@@ -241,10 +241,11 @@ export class JobReadSchedule implements GroupMember {
   }
 
   /**
-   * Redis is back: a poller polling alone asks for its job's lease, without polling, at a moment
-   * spread over its wait (as `leasesLost` spreads the followers' polls: every poller of every
-   * replica asking at once is one burst of claims) — taken, its next poll is the holder's; held by
-   * another replica, it follows that one. So one replica polls each job again within a wait.
+   * Redis is back: a read schedule polling alone asks for its job's lease, without polling, at a
+   * moment spread over its wait (as `leasesLost` spreads the followers' polls: every read schedule
+   * of every replica asking at once is one burst of claims) — taken, its next poll is the holder's;
+   * held by another replica, it follows that one. So one replica polls each job again within a
+   * wait.
    */
   leasesBack(): void {
     if (this.stopped || this.role !== 'alone') return;
@@ -277,7 +278,7 @@ export class JobReadSchedule implements GroupMember {
   /**
    * Take or renew the job's lease: held (or Redis unavailable) → poll now (`poll`; else keep the
    * poll timer); another replica holds it → follow it (with its last shared result when this
-   * poller has no record yet).
+   * read schedule has no record yet).
    */
   private async claim(poll = true): Promise<void> {
     const leases = this.options.leases;
@@ -330,8 +331,8 @@ export class JobReadSchedule implements GroupMember {
    * its secrets (`stripped`) is told as it is while none of this replica's subscribers may read
    * secrets (for them the secret fields are null and FORBIDDEN whatever the record holds); with
    * one that may, this replica fetches the job itself, only when the record changed (or it has
-   * none of its own yet). A poller polling alone follows a holder it hears from (Redis is back);
-   * a holder ignores another's word (two holders for a moment: the next claim settles it).
+   * none of its own yet). A read schedule polling alone follows a holder it hears from (Redis is
+   * back); a holder ignores another's word (two holders for a moment: the next claim settles it).
    */
   private shared(poll: SharedPoll): void {
     if (this.stopped || poll.from === this.options.leases?.replicaId) return;

@@ -25,8 +25,8 @@ export interface GroupMember {
   hold(): void;
   /**
    * The list showed what its last record shows: a poll without a change. `jitter` (0..1, the
-   * pollers' jitter sample) is the same for every job of a pass, so jobs polled together stay
-   * together instead of drifting apart as pollers started together should.
+   * read schedules' jitter sample) is the same for every job of a pass, so jobs polled together
+   * stay together instead of drifting apart as read schedules started together should.
    */
   unchanged(jitter: number): void;
 }
@@ -80,9 +80,9 @@ function transient(err: unknown): boolean {
  *
  * The first poll of every job is its describe (a subscriber's first event is a full record), and
  * every event comes from a describe. A list pass that fails (throttled, circuit open, refused…)
- * falls back to the batch's describes, whose failures each poller handles as always; a failure
- * other than throttling or unavailability (e.g. access denied to the list alone) stops the group
- * from listing until its last job leaves.
+ * falls back to the batch's describes, whose failures each read schedule handles as always; a
+ * failure other than throttling or unavailability (e.g. access denied to the list alone) stops the
+ * group from listing until its last job leaves.
  */
 export class ListWatchGroup {
   private readonly members = new Set<GroupMember>();

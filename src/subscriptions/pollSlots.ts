@@ -1,6 +1,6 @@
 import type { Scheduler } from './scheduler.ts';
 
-/** Where the pollers' waits go: a timer that runs `fn` about `ms` from now. */
+/** Where the read schedules' waits go: a timer that runs `fn` about `ms` from now. */
 export interface PollTimers {
   /** Run `fn` once, at `ms` from now or a little later; returns its handle and how long it waits. */
   set(fn: () => void, ms: number): { handle: unknown; wait: number };

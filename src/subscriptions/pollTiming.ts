@@ -1,12 +1,12 @@
-// The waits of a job's poller (jobReadSchedule.ts): how they grow, spread, fall on shared instants, and
-// how long a lease and a holder's silence last, in the holder's waits.
+// The waits of a job's read schedule (jobReadSchedule.ts): how they grow, spread, fall on shared
+// instants, and how long a lease and a holder's silence last, in the holder's waits.
 
 /** The next multiple of `grid` at or after `at`, as a wait from `now`. */
 export const onGrid = (now: number, at: number, grid: number) => Math.ceil(at / grid) * grid - now;
 
 /** Growth of the wait while nothing changes. */
 export const BACKOFF_FACTOR = 1.5;
-/** ± this fraction of each wait, so pollers started together drift apart. */
+/** ± this fraction of each wait, so read schedules started together drift apart. */
 export const JITTER = 0.1;
 /**
  * A job's lease lasts this many of its holder's waits, renewed at each poll (when it starts, for

@@ -1,8 +1,8 @@
 import { MAX_TIMER_MS } from '../cache/redisCall.ts';
 
 /**
- * Time as the subscriptions see it: the pollers' waits, and when a token expires. Injected so
- * tests drive it by hand instead of waiting on the clock.
+ * Time as the subscriptions see it: the read schedules' waits, and when a token expires. Injected
+ * so tests drive it by hand instead of waiting on the clock.
  */
 export interface Scheduler {
   /** Milliseconds since the epoch. */

@@ -81,8 +81,8 @@ export function shareKey(args: ExecutionArgs): string | null {
 }
 
 /**
- * Results of events' executions by event (the pollers' shared record, held weakly: an entry goes
- * with the record it was made from) and share key. A job watched by many subscriptions of one
+ * Results of events' executions by event (the read schedules' shared record, held weakly: an entry
+ * goes with the record it was made from) and share key. A job watched by many subscriptions of one
  * operation and caller kind is executed once per change instead of once per subscriber: each
  * graphql-js execution allocates (docs/performance.md, "Issue 60: churn, the young generation").
  * Only a synchronous result without errors is kept: an error is formatted and logged per
@@ -102,7 +102,7 @@ export function executeShared(
   payload: unknown,
   key: string | null,
 ): ReturnType<typeof execute> {
-  // An event is a record (shared by the pollers) or an Error (each subscriber's own answer).
+  // An event is a record (shared by the read schedules) or an Error (each subscriber's own answer).
   const event =
     key !== null && typeof payload === 'object' && !(payload instanceof Error) ? payload : null;
   const byKey = event ? results.get(event) : undefined;

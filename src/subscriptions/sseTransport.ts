@@ -222,8 +222,8 @@ export class SseTransport {
 
   /**
    * A subscription's events written to its response until either ends. The stream is open (its
-   * subscription holds a slot and pollers) until it is returned: on every way out of here, the
-   * client's going away included, however early.
+   * subscription holds a slot and read schedules) until it is returned: on every way out of here,
+   * the client's going away included, however early.
    */
   private async pipe(
     stream: EventStream,

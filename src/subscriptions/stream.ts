@@ -19,7 +19,7 @@ export interface JobStreamOptions {
   endsAt?: number;
   /** Whether the subscriber may read the jobs' secrets (default true), told to the job's watch (jobWatch.ts). */
   secrets?: boolean;
-  /** The `Job` fields the subscription selects, told to the pollers (what events do not carry is polled). */
+  /** The `Job` fields the subscription selects, told to the read schedules (what events do not carry is polled). */
   fields?: ReadonlySet<string>;
   /** Called once when the stream ends, however it ends (frees the subscription slot). */
   onEnd(): void;
@@ -31,7 +31,8 @@ type Item = JobRecord | Error;
  * One subscription's events: for each job its current record at once, then each change, or
  * its one error (a malformed ID is an error at once and is never watched); completes when every
  * job is settled ({@link watchSettled}: terminal, or without a status to watch) or failed, when the token expires (after an UNAUTHENTICATED error), or when
- * `end()` is called (shutdown). Items are the pollers' shared records, never copied or changed.
+ * `end()` is called (shutdown). Items are the read schedules' shared records, never copied or
+ * changed.
  */
 export class JobStream implements AsyncIterableIterator<Item> {
   private readonly queue: Item[] = [];

@@ -52,7 +52,7 @@ export interface ListPass {
   complete: boolean;
 }
 
-/** How the pollers read a provider's list. */
+/** How the read schedules read a provider's list. */
 export interface WatchLister {
   /**
    * The source a job is listed in (e.g. `cos:ap-guangzhou:100000000001`): its provider, region
@@ -83,7 +83,7 @@ export interface WatchLister {
 export interface WatchListerOptions {
   sources: Sources;
   config: Config;
-  /** The caller the list calls run as, in each provider's fair share (the pollers' caller). */
+  /** The caller the list calls run as, in each provider's fair share (the read schedules' caller). */
   caller: string;
   /**
    * Providers watched through their list; default LIST_WATCH_PROVIDERS (a bench measures others).

@@ -8,9 +8,9 @@ import type { Scheduler } from './scheduler.ts';
 import type { WatchLister } from './watchLister.ts';
 
 /**
- * What a poller tells its subscribers: the job (first, then each change), or its one failure. A
- * settled record from an event (`unconfirmed`) is not the end yet: a provider read confirms it
- * (`confirmed`, nothing more comes) or corrects it (the read's record follows).
+ * What a watch tells its subscribers: the job (first, then each change), or its one
+ * failure. A settled record from an event (`unconfirmed`) is not the end yet: a provider read
+ * confirms it (`confirmed`, nothing more comes) or corrects it (the read's record follows).
  */
 export type WatchEvent =
   | { kind: 'record'; record: JobRecord; unconfirmed?: true }
@@ -30,8 +30,9 @@ export const READ_REASONS: readonly ReadReason[] = ['first', 'confirm', 'reconci
 export interface WatchOptions {
   /**
    * Load one job (below the per-request loader: cache, in-flight coalescing, guarded fetch).
-   * `answer`: the poller's memo of the job's last upstream answer: an unchanged answer is the last
-   * record again, the very object, unparsed (shared/answerMemo.ts). `reason`: why it is read.
+   * `answer`: the read schedule's memo of the job's last upstream answer: an unchanged answer is
+   * the last record again, the very object, unparsed (shared/answerMemo.ts). `reason`: why it is
+   * read.
    */
   fetch(key: JobKey, answer: AnswerMemo, reason: ReadReason): Promise<JobRecord>;
   /** First wait between polls, and the wait after a change (JOBGRAPH_WATCH_POLL_MS). */
@@ -45,14 +46,15 @@ export interface WatchOptions {
   random?: () => number;
   /**
    * Polls share wake-ups (pollSlots.ts): each wait, after its jitter, ends on the next multiple of
-   * `ms` after `phase` (scheduler ms), one timer a slot; absent: each poller its own exact timer.
+   * `ms` after `phase` (scheduler ms), one timer a slot; absent: each read schedule its own exact
+   * timer.
    */
   slots?: { ms: number; phase: number };
   /** Watch many jobs of one source through its list call (watchLister.ts); absent: each job by its describe alone. */
   lister?: WatchLister;
   /**
    * Share the polls with the other replicas (JOBGRAPH_CACHE_URL): one lease per job, each poll's
-   * result published to the others; absent: every poller polls for this process alone.
+   * result published to the others; absent: every read schedule polls for this process alone.
    */
   leases?: PollLeases;
   /**

@@ -35,7 +35,7 @@ function cosListed(region: string, uin: string, s: CosJobSummary): Listed | null
 
 /**
  * One ListJobs page of an account in a region, as listed jobs (listJobs' streams and the watch
- * pollers).
+ * read schedules).
  */
 async function page(
   call: ListCall,

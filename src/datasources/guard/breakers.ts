@@ -13,8 +13,8 @@ import { DEFAULT_ACCOUNT } from '../../config/patterns.ts';
 /**
  * How long an open circuit stays open before one trial call, ms: 10 s is longer than a provider's
  * brief blips (a deploy, a throttling burst) take to pass, so the trial is likely to find it back,
- * and short enough that callers wait little once it is; a watched job's poller pauses as long.
- * Fixed (was JOBGRAPH_BREAKER_HALF_OPEN_MS).
+ * and short enough that callers wait little once it is; a watched job's read schedule pauses as
+ * long. Fixed (was JOBGRAPH_BREAKER_HALF_OPEN_MS).
  */
 export const BREAKER_HALF_OPEN_MS = 10_000;
 

@@ -31,7 +31,7 @@ export interface GuardOptions extends BreakerOptions {
   retained?: RetainedJobs;
 }
 
-/** How many jobs of this source have a call in flight now (tests and the subscription poller). */
+/** How many jobs of this source have a call in flight now (tests and the read schedules). */
 export function inFlightCount(guarded: {
   readonly inFlight: ReadonlyMap<string, unknown>;
 }): number {
@@ -83,7 +83,7 @@ export function providerOnly<P extends JobProvider>(guarded: GuardedSource<P>): 
  * job another request is already fetching waits for that call instead of making its own — then
  * the guarded upstream call, then the cache's admit. The record is shared as it is between the
  * callers that waited for it, and may be the cache's deeply frozen record: for readers only (the
- * subscription pollers, whose events graphql-js executes and only reads). A request's resolvers
+ * read schedules, whose events graphql-js executes and only reads). A request's resolvers
  * get their own copy through `createJobLoader` instead. The call leaves the map when it settles,
  * so a record carrying secrets is shared only while in flight and never stored.
  *

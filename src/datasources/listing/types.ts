@@ -165,12 +165,12 @@ export interface JobLister {
     after: string | null;
     caller: string;
     signal?: AbortSignal;
-    /** The request's budgets; none: unbounded (the watch pollers' own passes). */
+    /** The request's budgets; none: unbounded (the watches' own passes). */
     budget?: ListBudget;
     /**
      * The caller's accounts: only those are listed, in `sources` and rows alike, each row decided
      * by its own account; a filter naming another is refused (`access.refuse`) before any call.
-     * None: every account (the watch pollers' own passes).
+     * None: every account (the watches' own passes).
      */
     access?: ListAccess;
   }): Promise<JobListPage>;

@@ -27,7 +27,7 @@ function panoramaListed(region: string, s: PanoramaJobSummary, account?: string)
 
 /**
  * One ListPackageImportJobs page of a region in the account aliased `account` (undefined: the
- * default one), as listed jobs (listJobs' streams and the watch pollers).
+ * default one), as listed jobs (listJobs' streams and the watches' read schedules).
  */
 async function page(
   call: ListCall,

@@ -139,9 +139,9 @@ export interface JobStatesOptions {
   learn?: (record: JobRecord) => void;
   /**
    * A subscriber threw: its failure is its own (the offer and the other subscribers go on), counted
-   * (`listenerFailures`), and told here once per subscriber (`error`: what it threw first).
+   * (`subscriberFailures`), and told here once per subscriber (`error`: what it threw first).
    */
-  onListenerFailure?: (error: unknown) => void;
+  onSubscriberFailure?: (error: unknown) => void;
 }
 
 /** Change signatures: most watched jobs share a few (a state, a status, a reason). */
@@ -208,7 +208,7 @@ export class JobStates {
   /** Watched jobs (refcount): never evicted while watched. */
   readonly #pins = new Map<string, number>();
   readonly #subscribers = new Set<StoreSubscriber>();
-  /** Subscribers that threw once already (told to onListenerFailure no more). */
+  /** Subscribers that threw once already (told to onSubscriberFailure no more). */
   readonly #failed = new WeakSet<StoreSubscriber>();
   #bytes = 0;
   /** Reads that changed what events had said, by provider (`jobgraph_events_missed_total`). */
@@ -218,11 +218,11 @@ export class JobStates {
   /** The store's one clock: when reads are sent and events arrive. */
   readonly now: () => number;
   /** Times a subscriber threw (`jobgraph_job_states_listener_failures_total`). */
-  listenerFailures = 0;
+  subscriberFailures = 0;
   private readonly size: number;
   private readonly maxBytes: number;
   readonly #learn: (record: JobRecord) => void;
-  readonly #onListenerFailure: (error: unknown) => void;
+  readonly #onSubscriberFailure: (error: unknown) => void;
 
   constructor(options: JobStatesOptions = {}) {
     this.size = options.size ?? STATES_SIZE;
@@ -230,7 +230,7 @@ export class JobStates {
     this.refs = options.refs ?? new RefJoin();
     this.now = options.now ?? Date.now;
     this.#learn = options.learn ?? (() => undefined);
-    this.#onListenerFailure = options.onListenerFailure ?? (() => undefined);
+    this.#onSubscriberFailure = options.onSubscriberFailure ?? (() => undefined);
   }
 
   /** How full it is (`jobgraph_store_*{store="job_states"}`). */
@@ -260,10 +260,10 @@ export class JobStates {
       try {
         subscriber(message);
       } catch (err) {
-        this.listenerFailures += 1;
+        this.subscriberFailures += 1;
         if (!this.#failed.has(subscriber)) {
           this.#failed.add(subscriber);
-          this.#onListenerFailure(err);
+          this.#onSubscriberFailure(err);
         }
       }
     }

@@ -239,7 +239,7 @@ describe('JobStates first confirmation', () => {
     // This process's read of the state the event told: no news, the job's first confirmed sight.
     expect(states.offer(a, { origin: 'read', at: 2 })).toBe('duplicate');
     expect(states.offer(a, { origin: 'read', at: 3 })).toBe('duplicate');
-    // A listed row confirms too; a read of news is told to the state listeners instead.
+    // A listed row confirms too; a read of news is told to the store's subscribers instead.
     expect(states.offer(b, { origin: 'list', at: 2 })).toBe('duplicate');
     expect(states.offer(record(3, 'SUCCEEDED'), { origin: 'read', at: 2 })).toBe('applied');
     expect(told).toEqual([
@@ -354,7 +354,7 @@ describe('JobStates listed rows', () => {
 describe('JobStates subscribers', () => {
   it("keeps a subscriber's failure its own: the offer stands, the others are told, each failing subscriber reported once and every failure counted", () => {
     const reported: unknown[] = [];
-    const states = new JobStates({ onListenerFailure: (err) => reported.push(err) });
+    const states = new JobStates({ onSubscriberFailure: (err) => reported.push(err) });
     const told: string[] = [];
     states.subscribe(() => {
       throw new Error('a broken watcher');
@@ -367,7 +367,7 @@ describe('JobStates subscribers', () => {
     expect(told).toEqual(['RUNNING', 'SUCCEEDED']);
     expect(states.get(record(1).id)?.header.providerStatus).toBe('SUCCEEDED');
     expect(reported).toHaveLength(1);
-    expect(states.listenerFailures).toBe(2);
+    expect(states.subscriberFailures).toBe(2);
   });
 
   it('learns every record offered on the way in, before any subscriber is told', () => {
