@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Config } from '../../config/index.ts';
 import { UpstreamError } from '../../errors.ts';
 import type { JobProvider } from '../../model/job.ts';
@@ -78,10 +79,8 @@ export class JobLogs {
   readonly #observer: JobLogsObserver | undefined;
   /** Reads in flight, by stream: each reads MAX_TAIL_LINES, so every ask of its stream joins it. */
   readonly #inFlight = new Map<string, Promise<TailRead>>();
-  /** Finished attempts' tails, by stream, least recently read first. */
-  readonly #kept = new Map<string, { read: NonNullable<TailRead>; bytes: number }>();
-  #keptBytes = 0;
-  readonly #maxKeptBytes: number;
+  /** Finished attempts' tails, by stream, at most `maxKeptBytes` (their lines' bytes, 64 a line more). */
+  readonly #kept: LRUCache<string, NonNullable<TailRead>>;
   /** GetLogEvents calls made (each call once, whatever its attempts): tests and the bench count them. */
   calls = 0;
 
@@ -99,7 +98,14 @@ export class JobLogs {
     this.#budget = options.budget;
     this.#perSecond = options.perSecond;
     this.#budgetMs = options.budgetMs;
-    this.#maxKeptBytes = options.maxKeptBytes ?? KEPT_TAIL_BYTES;
+    this.#kept = new LRUCache({
+      maxSize: options.maxKeptBytes ?? KEPT_TAIL_BYTES,
+      sizeCalculation: (read) =>
+        Math.max(
+          1,
+          read.events.reduce((n, e) => n + Buffer.byteLength(e.message) + 64, 0),
+        ),
+    });
     this.#observer = options.observer;
   }
 
@@ -113,12 +119,9 @@ export class JobLogs {
       throw new RangeError(`last must be 1..${MAX_TAIL_LINES}`);
     const key = JSON.stringify([request.account, place.region, place.group, place.stream]);
     const kept = this.#kept.get(key);
-    if (kept && (kept.read.events.length >= last || !kept.read.hasMore)) {
-      // Most recently read last.
-      this.#kept.delete(key);
-      this.#kept.set(key, kept);
+    if (kept && (kept.events.length >= last || !kept.hasMore)) {
       this.#observer?.logRead?.('kept');
-      return tailOf(kept.read, last);
+      return tailOf(kept, last);
     }
     // A call costs the same whatever its lines: each read asks for MAX_TAIL_LINES, so an ask for
     // any `last` joins the read in flight of its stream (issue 100: growing `last`s made a call each).
@@ -132,7 +135,8 @@ export class JobLogs {
     this.#inFlight.set(key, read);
     try {
       const got = await read;
-      if (got && place.finished) this.#keep(key, got);
+      // A tail larger than the whole bound is not kept (lru-cache refuses it).
+      if (got && place.finished) this.#kept.set(key, got);
       return got && tailOf(got, last);
     } finally {
       if (this.#inFlight.get(key) === read) this.#inFlight.delete(key);
@@ -237,27 +241,9 @@ export class JobLogs {
     return page;
   }
 
-  /** Keep a finished attempt's tail, the least recently read dropped while over the bound. */
-  #keep(key: string, read: NonNullable<TailRead>): void {
-    const bytes = read.events.reduce((n, e) => n + Buffer.byteLength(e.message) + 64, 0);
-    if (bytes > this.#maxKeptBytes) return;
-    const old = this.#kept.get(key);
-    if (old) {
-      this.#keptBytes -= old.bytes;
-      this.#kept.delete(key);
-    }
-    this.#kept.set(key, { read, bytes });
-    this.#keptBytes += bytes;
-    for (const [k, v] of this.#kept) {
-      if (this.#keptBytes <= this.#maxKeptBytes) break;
-      this.#kept.delete(k);
-      this.#keptBytes -= v.bytes;
-    }
-  }
-
   /** The bytes of the finished tails kept now. */
   keptBytes(): number {
-    return this.#keptBytes;
+    return this.#kept.calculatedSize;
   }
 
   close(): void {
