@@ -9,7 +9,7 @@ export interface Linked<E> {
  * a doubly linked list through the entries themselves, not a Map's insertion order — taking a
  * Map's first key walks over every entry deleted before it until V8 rebuilds the table, and a full
  * store deletes its oldest entry on every insert. The learned secret values (auth/secretValues.ts), the job-state store (datasources/state/jobStates.ts)
- * and the callers' rates (callerRates.ts) keep their order here.
+ * and the ref join (datasources/state/refJoin.ts) keep their order here.
  */
 export class RecencyList<E extends Linked<E>> {
   #oldest: E | undefined;
