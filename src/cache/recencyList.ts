@@ -8,8 +8,8 @@ export interface Linked<E> {
  * Entries in the order they were put, oldest first, for a bounded store that forgets its oldest:
  * a doubly linked list through the entries themselves, not a Map's insertion order — taking a
  * Map's first key walks over every entry deleted before it until V8 rebuilds the table, and a full
- * store deletes its oldest entry on every insert. The learned secret values (auth/secretValues.ts), the job-state store (datasources/state/jobStates.ts)
- * and the ref join (datasources/state/refJoin.ts) keep their order here.
+ * store deletes its oldest entry on every insert. The learned secret values (auth/secretValues.ts) and the job-state store
+ * (datasources/state/jobStates.ts, whose watched entries are never evicted) keep their order here.
  */
 export class RecencyList<E extends Linked<E>> {
   #oldest: E | undefined;
