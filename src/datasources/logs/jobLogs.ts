@@ -282,7 +282,12 @@ function tailOf(read: NonNullable<TailRead>, last: number): LogTail {
  */
 export function createJobLogs(
   config: Config,
-  transport: TransportOptions & { awsAccounts?: AwsAccounts; breakerHalfOpenMs?: number },
+  transport: TransportOptions & {
+    awsAccounts?: AwsAccounts;
+    breakerHalfOpenMs?: number;
+    /** Bytes of finished tails kept (default 16 MiB). */
+    maxKeptBytes?: number;
+  },
   observer?: AttemptObserver & JobLogsObserver,
   now?: () => number,
   turns?: LogTurns,
@@ -317,6 +322,7 @@ export function createJobLogs(
     budget: turns ?? new LogBudget({ perSecond, burst: perSecond, ...(now ? { now } : {}) }),
     perSecond,
     budgetMs: config.resilience.upstreamBudgetMs,
+    ...(transport.maxKeptBytes === undefined ? {} : { maxKeptBytes: transport.maxKeptBytes }),
     ...(observer ? { observer } : {}),
   });
 }

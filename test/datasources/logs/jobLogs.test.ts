@@ -29,12 +29,22 @@ const set: EmulatorSet = useStarted(
 );
 
 /** A fresh gateway's job logs over the demo's upstreams (both AWS accounts), on `now`'s clock for the budget. */
-function jobLogs(env: Record<string, string> = {}, now?: () => number): JobLogs {
+function jobLogs(
+  env: Record<string, string> = {},
+  now?: () => number,
+  maxKeptBytes?: number,
+): JobLogs {
   const config: Config = withDemoUpstreams(loadConfig({ mode: 'demo' }, env), set);
   const awsAccounts = new AwsAccounts(config);
   return createJobLogs(
     config,
-    { timeoutMs: 5_000, maxAttempts: 1, maxSockets: 8, awsAccounts },
+    {
+      timeoutMs: 5_000,
+      maxAttempts: 1,
+      maxSockets: 8,
+      awsAccounts,
+      ...(maxKeptBytes === undefined ? {} : { maxKeptBytes }),
+    },
     undefined,
     now,
   );
@@ -78,6 +88,38 @@ describe('Job logs', () => {
     const again = await ask(logs, place(BATCH_JOB_IDS.failed), 'default', 20);
     expect(logCalls() - before).toBe(0);
     expect(again?.lines.at(-1)?.message).toBe(batchFailureLine(1));
+    logs.close();
+  });
+
+  it('keep finished tails within their byte bound, the least recently read dropped first', async () => {
+    const [a, b, c] = [BATCH_JOB_IDS.failed, BATCH_JOB_IDS.succeeded, BATCH_JOB_IDS.outOfMemory];
+    // A clock far ahead at each look: the log budget refuses none of these reads.
+    let t = 0;
+    const now = () => (t += 10_000);
+    // Each tail's bytes as the bound counts them, from a reader with room for all three.
+    const measure = jobLogs({}, now);
+    const bytes: number[] = [];
+    for (const id of [a, b, c]) {
+      const before = measure.keptBytes();
+      await ask(measure, place(id));
+      bytes.push(measure.keptBytes() - before);
+    }
+    measure.close();
+    expect(bytes.every((n) => n > 0)).toBe(true);
+    // Room for any two of them, not all three.
+    const max = bytes[0]! + bytes[1]! + bytes[2]! - 1;
+    const logs = jobLogs({}, now, max);
+    await ask(logs, place(a));
+    await ask(logs, place(b));
+    await ask(logs, place(a)); // kept: read again, now the most recent
+    await ask(logs, place(c)); // over the bound: b, the least recently read, goes
+    expect(logs.keptBytes()).toBe(bytes[0]! + bytes[2]!);
+    const before = logCalls();
+    await ask(logs, place(a));
+    await ask(logs, place(c));
+    expect(logCalls() - before).toBe(0);
+    await ask(logs, place(b));
+    expect(logCalls() - before).toBe(1);
     logs.close();
   });
 
