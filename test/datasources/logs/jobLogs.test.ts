@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../../src/config/index.ts';
 import { AwsAccounts } from '../../../src/datasources/shared/accounts.ts';
+import type { AttemptObserver } from '../../../src/datasources/shared/attempts.ts';
 import type { JobLogPlace } from '../../../src/datasources/shared/provider.ts';
-import { createJobLogs, type JobLogs } from '../../../src/datasources/logs/jobLogs.ts';
+import {
+  createJobLogs,
+  type JobLogs,
+  type JobLogsObserver,
+} from '../../../src/datasources/logs/jobLogs.ts';
 import { logStreamConsoleUrl, logsWire } from '../../../src/datasources/logs/cloudWatchLogs.ts';
 import { BATCH_JOB_IDS, batchDemoJobs } from '../../../src/emulators/batch/data.ts';
 import { batchFailureLine } from '../../../src/emulators/batch/jobLogs.ts';
@@ -33,6 +38,7 @@ function jobLogs(
   env: Record<string, string> = {},
   now?: () => number,
   maxKeptBytes?: number,
+  observer?: AttemptObserver & JobLogsObserver,
 ): JobLogs {
   const config: Config = withDemoUpstreams(loadConfig({ mode: 'demo' }, env), set);
   const awsAccounts = new AwsAccounts(config);
@@ -45,7 +51,7 @@ function jobLogs(
       awsAccounts,
       ...(maxKeptBytes === undefined ? {} : { maxKeptBytes }),
     },
-    undefined,
+    observer,
     now,
   );
 }
@@ -120,6 +126,29 @@ describe('Job logs', () => {
     expect(logCalls() - before).toBe(0);
     await ask(logs, place(b));
     expect(logCalls() - before).toBe(1);
+    logs.close();
+  });
+
+  it('tell their observer each ask: called, kept, or shared with the read in flight', async () => {
+    const outcomes: string[] = [];
+    const logs = jobLogs({}, undefined, undefined, {
+      start: () => () => undefined,
+      logRead: (o) => outcomes.push(o),
+    });
+    await ask(logs, place(BATCH_JOB_IDS.failed), 'default', 5);
+    await ask(logs, place(BATCH_JOB_IDS.failed), 'default', 5);
+    const arrived = set.logs.received.length;
+    set.logs.setFaults({ hold: true });
+    const asks = [1, 2].map(() => ask(logs, place(BATCH_JOB_IDS.running, false)));
+    await set.logs.waitForReceived(arrived + 1);
+    set.logs.setFaults({ hold: false });
+    await Promise.all(asks);
+    // The running attempt's tail was not kept: asked again, it is read again.
+    await ask(logs, place(BATCH_JOB_IDS.running, false));
+    // (The joined ask may be told before or after the call it joins is made.)
+    expect(outcomes.slice(0, 2)).toEqual(['called', 'kept']);
+    expect(outcomes.slice(2, 4).sort()).toEqual(['called', 'shared']);
+    expect(outcomes.slice(4)).toEqual(['called']);
     logs.close();
   });
 
