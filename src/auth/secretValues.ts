@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import type { JobRecord } from '../model/job.ts';
-import { RecencyList, type Linked } from '../cache/recencyList.ts';
+import { LRUCache } from 'lru-cache';
 import { learnableParts } from './learnableSecrets.ts';
 
 /** What a scrubbed secret becomes, in log lines and error messages alike. */
@@ -46,10 +46,10 @@ interface IndexedForm {
 }
 
 /**
- * A learned value's forms and their characters, linked in recency order (see
- * SecretValueRegistry.learn; a full registry forgets its oldest on every learn: RecencyList).
+ * A learned value's forms and their characters (see SecretValueRegistry.learn; a full registry
+ * forgets its least recently seen on every learn).
  */
-interface LearnedValue extends Linked<LearnedValue> {
+interface LearnedValue {
   readonly value: string;
   /** Its forms as indexed: forgetting the value takes them out without looking them up again. */
   readonly forms: readonly IndexedForm[];
@@ -164,10 +164,12 @@ function addForm(forms: string[], form: string): void {
  */
 export class SecretValueRegistry {
   private readonly pinned = new Set<string>();
-  /** Learned value → its forms (kept so forgetting it does not work them out again) and their characters (what it costs against `maxLearnedChars`). */
-  private readonly learned = new Map<string, LearnedValue>();
-  /** The learned values, least recently seen first. */
-  private readonly recency = new RecencyList<LearnedValue>();
+  /**
+   * Learned value → its forms (kept so forgetting it does not work them out again) and their
+   * characters (what it costs against `maxLearnedChars`): lru-cache, least recently seen out
+   * first, its forms taken out of the index as it is evicted.
+   */
+  private readonly learned: LRUCache<string, LearnedValue>;
   /** Forms indexed (of pinned and learned values alike). */
   private forms = 0;
   /**
@@ -186,7 +188,6 @@ export class SecretValueRegistry {
   private readonly present = new Uint8Array(1 << (HASH_BITS - 3));
   /** Windows in use by length (WINDOW, or shorter for values shorter than it): a count a length. */
   private readonly windowLengths = new Int32Array(WINDOW + 1);
-  private learnedChars = 0;
   /**
    * A kind of form (see place) → how far from its end the last form of that kind placed found a
    * window no indexed window shared (0: none yet). Only a hint: kinds that share a slot share
@@ -208,7 +209,17 @@ export class SecretValueRegistry {
     private readonly maxLearned: number = DEFAULT_MAX_LEARNED,
     private readonly maxLearnedChars: number = DEFAULT_MAX_LEARNED_CHARS,
     private readonly partsToLearn: (value: string) => readonly string[] = learnableParts,
-  ) {}
+  ) {
+    this.learned = new LRUCache({
+      max: maxLearned,
+      maxSize: maxLearnedChars,
+      sizeCalculation: (entry) => entry.cost,
+      // Evicted only: a value pinned leaves `learned` with its forms still indexed.
+      dispose: (entry, _value, reason) => {
+        if (reason === 'evict') for (const form of entry.forms) this.remove(form);
+      },
+    });
+  }
 
   /** Values held: pinned and learned. */
   get size(): number {
@@ -221,9 +232,7 @@ export class SecretValueRegistry {
     this.pinned.add(value);
     const learned = this.learned.get(value);
     if (learned) {
-      this.recency.unlink(learned);
       this.learned.delete(value);
-      this.learnedChars -= learned.cost;
       return; // already indexed
     }
     for (const form of formsOf(value)) this.add(form);
@@ -241,27 +250,14 @@ export class SecretValueRegistry {
 
   private learnPart(value: string): void {
     if (!this.accepts(value) || this.pinned.has(value)) return;
-    const known = this.learned.get(value);
-    if (known) {
-      this.recency.touch(known);
-      return;
-    }
+    if (this.learned.get(value)) return; // now the most recently seen
     const texts = formsOf(value);
     let cost = 0;
     for (const text of texts) cost += text.length;
     if (cost > this.maxLearnedChars) return;
     const forms: IndexedForm[] = [];
     for (const text of texts) forms.push(this.add(text));
-    const entry: LearnedValue = { value, forms, cost, older: undefined, newer: undefined };
-    this.learned.set(value, entry);
-    this.recency.append(entry);
-    this.learnedChars += cost;
-    while (this.learned.size > this.maxLearned || this.learnedChars > this.maxLearnedChars) {
-      const oldest = this.recency.shift() as LearnedValue;
-      this.learned.delete(oldest.value);
-      this.learnedChars -= oldest.cost;
-      for (const form of oldest.forms) this.remove(form);
-    }
+    this.learned.set(value, { value, forms, cost });
   }
 
   /** How records are searched for sensitive values (set once the schema is built). */
@@ -289,8 +285,6 @@ export class SecretValueRegistry {
   clearLearned(): void {
     for (const { forms } of this.learned.values()) for (const form of forms) this.remove(form);
     this.learned.clear();
-    this.recency.clear();
-    this.learnedChars = 0;
     this.walkedRecords = new WeakSet();
   }
 

@@ -10,6 +10,7 @@ import {
   type JWTPayload,
   type JWTVerifyOptions,
 } from 'jose';
+import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import { JobgraphError } from '../errors.ts';
 import { DEFAULT_ACCOUNTS_ONLY, type AccountGrants } from './accountGrant.ts';
@@ -45,7 +46,7 @@ export const CLOCK_TOLERANCE_SECONDS = 30;
  * fetch (as without the cache) and at most this long after a token signed with it was last checked.
  */
 export const VERIFIED_TOKEN_TTL_MS = 60_000;
-/** Most verified tokens remembered at once (the oldest verification is forgotten first). */
+/** Most verified tokens remembered at once (the least recently used is forgotten first). */
 const VERIFIED_TOKEN_MAX_ENTRIES = 10_000;
 
 /** A present but invalid token: the whole request is rejected with HTTP 401. */
@@ -157,7 +158,7 @@ export function createTokenVerifier(
  * carried it; never logged), in order of verification.
  */
 class VerifiedTokens {
-  private readonly verified = new Map<string, Verified>();
+  private readonly verified = new LRUCache<string, Verified>({ max: VERIFIED_TOKEN_MAX_ENTRIES });
 
   /** The identity of a token verified before, while its entry holds (not past `until`, the same key set). */
   get(token: string, currentKeySet: unknown): Identity | undefined {
@@ -173,8 +174,6 @@ class VerifiedTokens {
     const { verified } = this;
     const until = Math.min(Date.now() + VERIFIED_TOKEN_TTL_MS, (payload.exp as number) * 1000);
     if (!(until > Date.now())) return; // expired but within the clock tolerance: verify each time
-    if (verified.size >= VERIFIED_TOKEN_MAX_ENTRIES)
-      verified.delete(verified.keys().next().value as string);
     verified.set(token, { identity, until, keySet });
   }
 }

@@ -8,6 +8,7 @@ import {
   wrap,
 } from 'cockatiel';
 import { randomUUID } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import type { JobRecord } from '../model/job.ts';
 import type { PollLeases } from './pollLeases.ts';
@@ -85,7 +86,7 @@ export const JOB_PREFIX = 'jobgraph:job:v2:';
  * not stored, and a longer value read back is a miss before it is parsed.
  */
 export const MAX_SHARED_RECORD_BYTES = 1024 * 1024;
-/** Records kept parsed (see `GuardedJobCache`'s `#parsed`): the most recently parsed ones. */
+/** Records kept parsed (see `GuardedJobCache`'s `#parsed`): the most recently used ones. */
 const PARSED_RECORDS_MAX = 512;
 
 /** Where records are kept: an in-process LRU, or Redis (whose reads are bounded: `BoundedValue`). */
@@ -183,7 +184,9 @@ class GuardedJobCache {
    * each request's loader serves its own shallow copy to the resolvers and libraries, which may
    * write to it (@apollo/subgraph defines `__typename`; see requestCopy in datasources/guard/loader.ts).
    */
-  readonly #parsed = new Map<string, { raw: string; record: JobRecord }>();
+  readonly #parsed = new LRUCache<string, { raw: string; record: JobRecord }>({
+    max: PARSED_RECORDS_MAX,
+  });
 
   constructor(options: JobCacheOptions) {
     this.#options = options;
@@ -307,9 +310,6 @@ class GuardedJobCache {
     if (known && known.raw === raw) return known.record;
     const record = this.#decode(globalId, raw);
     if (!record) return undefined;
-    if (known) this.#parsed.delete(globalId);
-    else if (this.#parsed.size >= PARSED_RECORDS_MAX)
-      this.#parsed.delete(this.#parsed.keys().next().value as string);
     this.#parsed.set(globalId, { raw, record });
     return record;
   }

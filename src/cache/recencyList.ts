@@ -8,8 +8,9 @@ export interface Linked<E> {
  * Entries in the order they were put, oldest first, for a bounded store that forgets its oldest:
  * a doubly linked list through the entries themselves, not a Map's insertion order — taking a
  * Map's first key walks over every entry deleted before it until V8 rebuilds the table, and a full
- * store deletes its oldest entry on every insert. The learned secret values (auth/secretValues.ts), the job-state store (datasources/state/jobStates.ts)
- * and the callers' rates (callerRates.ts) keep their order here.
+ * store deletes its oldest entry on every insert. Only the job-state store
+ * (datasources/state/jobStates.ts) keeps its order here: its watched entries are skipped, never
+ * evicted, which lru-cache cannot do; every other bounded map is an LRUCache.
  */
 export class RecencyList<E extends Linked<E>> {
   #oldest: E | undefined;

@@ -7,6 +7,7 @@
  * once (database.ts keeps SQLite's prepared statements by their SQL); PostgreSQL gets a batch as
  * one statement of its exact size, each statement a round trip.
  */
+import { LRUCache } from 'lru-cache';
 import { CompiledQuery, sql, type Kysely, type SqlBool } from 'kysely';
 import { storedStates, type StoredState } from './placedTransitions.ts';
 import { storableJson } from './storableText.ts';
@@ -18,7 +19,7 @@ export type { StagedJob } from './records.ts';
 /** The row sizes SQLite's statements come in, largest first: at most 4 statements a size a batch. */
 const CHUNKS = [256, 64, 16, 4, 1] as const;
 
-/** PostgreSQL's compiled statements kept, by row count (the most recent sizes). */
+/** PostgreSQL's compiled statements kept, by row count (the most recently used sizes). */
 const MAX_KEPT = 32;
 
 type Row = Record<string, unknown>;
@@ -189,25 +190,26 @@ export function chunkSizes(n: number, chunked: boolean): number[] {
 }
 
 /**
- * One statement definition compiled once per row count (the most recent `max` sizes kept) and
+ * One statement definition compiled once per row count (the `max` most recently used sizes kept) and
  * bound to each call's rows: what Kysely would compile for those rows, without building it again.
  */
 export class CompiledShapes {
-  readonly #kept = new Map<number, Shape>();
+  readonly #kept: LRUCache<number, Shape>;
 
   constructor(
     private readonly build: (rows: Row[]) => { compile(): CompiledQuery },
     private readonly columns: readonly string[],
     private readonly max = MAX_KEPT,
     private readonly valueOf: ValueOf = columnOf,
-  ) {}
+  ) {
+    this.#kept = new LRUCache({ max });
+  }
 
   /** The statement for `n` of `rows` from `from` (default: all of them), their values bound. */
   bind(rows: readonly object[], from = 0, n = rows.length - from): CompiledQuery {
     let shape = this.#kept.get(n);
     if (!shape) {
       shape = shapeOf(this.build, n, this.columns);
-      if (this.#kept.size >= this.max) this.#kept.delete(this.#kept.keys().next().value!);
       this.#kept.set(n, shape);
     }
     const values = rows as Row[];

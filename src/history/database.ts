@@ -5,6 +5,7 @@
  * is one line naming JOBGRAPH_HISTORY_URL, never a file overwritten.
  */
 import { accessSync, constants } from 'node:fs';
+import { LRUCache } from 'lru-cache';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type CompiledQuery } from 'kysely';
 import type { Pool } from 'pg';
 import { ConfigError } from '../config/env.ts';
@@ -160,7 +161,7 @@ export const SQLITE_CONNECTION_PRAGMAS = [
   'temp_store = MEMORY',
 ] as const;
 
-/** SQLite statements kept prepared, by their SQL (the oldest out first). */
+/** SQLite statements kept prepared, by their SQL (the least recently used out first). */
 const MAX_PREPARED = 64;
 
 async function openSqlite(
@@ -208,14 +209,13 @@ async function openSqlite(
   }
   // The statements run again (the writer's few shapes, the reader's queries) are prepared once:
   // Kysely's driver asks for a statement each time it runs one.
-  const prepared = new Map<string, ReturnType<typeof raw.prepare>>();
+  const prepared = new LRUCache<string, ReturnType<typeof raw.prepare>>({ max: MAX_PREPARED });
   const adapter = {
     close: () => raw.close(),
     prepare(sql: string) {
       let statement = prepared.get(sql);
       if (statement === undefined) {
         statement = raw.prepare(sql);
-        if (prepared.size >= MAX_PREPARED) prepared.delete(prepared.keys().next().value!);
         prepared.set(sql, statement);
       }
       type Param = null | number | bigint | string | NodeJS.ArrayBufferView;

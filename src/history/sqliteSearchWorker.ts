@@ -10,6 +10,7 @@
  * Node strips (the unit tests run it from src/, the gateway from dist/).
  */
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { LRUCache } from 'lru-cache';
 import { parentPort, workerData } from 'node:worker_threads';
 
 /** What the main thread starts the worker with. */
@@ -29,7 +30,7 @@ export interface SearchAsk {
 export type SearchReply =
   { id: number; rows: unknown[] } | { id: number; timedOut: true } | { id: number; error: string };
 
-/** Statements kept prepared, by their SQL (the oldest out first). */
+/** Statements kept prepared, by their SQL (the least recently used out first). */
 const MAX_PREPARED = 32;
 
 const { path } = workerData as SearchWorkerData;
@@ -43,12 +44,11 @@ db.function('jobgraph_deadline', { deterministic: false, directOnly: true }, () 
   throw new Error('the search ran past its deadline');
 });
 
-const prepared = new Map<string, StatementSync>();
+const prepared = new LRUCache<string, StatementSync>({ max: MAX_PREPARED });
 function statementOf(sql: string): StatementSync {
   let statement = prepared.get(sql);
   if (statement === undefined) {
     statement = db.prepare(sql);
-    if (prepared.size >= MAX_PREPARED) prepared.delete(prepared.keys().next().value!);
     prepared.set(sql, statement);
   }
   return statement;

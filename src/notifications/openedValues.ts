@@ -8,23 +8,23 @@
  * it finds the rule deleted. Never logged, never written anywhere; at most `maxRules` rules kept.
  */
 import type { KeyObject } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { SealedField, SecretBox } from './secretBox.ts';
 import { signingKeyObject } from './signature.ts';
 
-/** Rules whose opened values are kept at most (the oldest opened out first). */
+/** Rules whose opened values are kept at most (the least recently used out first). */
 const MAX_OPENED_RULES = 10_000;
 
 export class OpenedValues {
   readonly #box: SecretBox;
-  readonly #maxRules: number;
   /** Rule ID → field → the sealed text and its value (and, once asked, its HMAC key). */
-  readonly #kept = new Map<string, Map<SealedField, Kept>>();
+  readonly #kept: LRUCache<string, Map<SealedField, Kept>>;
   /** HMAC keys made from opened signing secrets (each once per sealed text kept). */
   keysMade = 0;
 
   constructor(box: SecretBox, maxRules = MAX_OPENED_RULES) {
     this.#box = box;
-    this.#maxRules = maxRules;
+    this.#kept = new LRUCache({ max: maxRules });
   }
 
   /** The value sealed as `sealed` for (`ruleId`, `field`): kept, or opened now (throws as SecretBox.open does). */
@@ -50,10 +50,7 @@ export class OpenedValues {
     const kept = fields?.get(field);
     if (kept && kept.sealed === sealed) return kept;
     const fresh: Kept = { sealed, value: this.#box.open(ruleId, field, sealed) };
-    if (!fields) {
-      if (this.#kept.size >= this.#maxRules) this.#kept.delete(this.#kept.keys().next().value!);
-      this.#kept.set(ruleId, (fields = new Map<SealedField, Kept>()));
-    }
+    if (!fields) this.#kept.set(ruleId, (fields = new Map<SealedField, Kept>()));
     fields.set(field, fresh);
     return fresh;
   }

@@ -20,6 +20,7 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import http from 'node:http';
 import https from 'node:https';
 import ipaddr from 'ipaddr.js';
+import { LRUCache } from 'lru-cache';
 
 /** Most bytes of an answer read (then dropped). */
 const MAX_ANSWER_BYTES = 64 * 1024;
@@ -279,7 +280,7 @@ function retryAfterMs(value: string | string[] | undefined, now: () => number): 
 
 /** Idle kept connections close after this long, ms (under the 5 s after which Node's servers close theirs). */
 const IDLE_MS = 4000;
-/** Most agents kept (scheme, host, port and checked address); the oldest made is closed first. */
+/** Most agents kept (scheme, host, port and checked address); the least recently used is closed first. */
 const MAX_AGENTS = 256;
 
 /**
@@ -290,18 +291,17 @@ const MAX_AGENTS = 256;
  * that answers a refused address none). Idle connections close after IDLE_MS.
  */
 export class TargetConnections {
-  readonly #agents = new Map<string, http.Agent>();
+  /** lru-cache: at most MAX_AGENTS, each agent destroyed as it leaves. */
+  readonly #agents = new LRUCache<string, http.Agent>({
+    max: MAX_AGENTS,
+    dispose: (agent) => agent.destroy(),
+  });
 
   /** The agent for an attempt to `u` at the checked address. */
   agentFor(u: URL, checked: { address: string; family: 4 | 6 }): http.Agent {
     const key = `${u.protocol}//${u.host}\n${checked.address}`;
     let agent = this.#agents.get(key);
     if (!agent) {
-      if (this.#agents.size >= MAX_AGENTS) {
-        const [oldest, old] = this.#agents.entries().next().value!;
-        this.#agents.delete(oldest);
-        old.destroy();
-      }
       const options = { keepAlive: true, timeout: IDLE_MS, scheduling: 'lifo' as const };
       agent = u.protocol === 'https:' ? new https.Agent(options) : new http.Agent(options);
       this.#agents.set(key, agent);
@@ -311,7 +311,6 @@ export class TargetConnections {
 
   /** Close every kept connection. */
   close(): void {
-    for (const agent of this.#agents.values()) agent.destroy();
     this.#agents.clear();
   }
 }

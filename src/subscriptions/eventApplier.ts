@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { PollLeases } from '../cache/pollLeases.ts';
 import type { Config } from '../config/index.ts';
 import type { JobEvent } from '../datasources/events/envelope.ts';
@@ -29,7 +30,7 @@ export class EventApplier {
    * not take it): its message was kept in the queue, and when it comes back here — judged a
    * duplicate by this process — it is announced again rather than deleted unannounced.
    */
-  readonly #owed = new Map<string, { record: JobRecord; time: number }>();
+  readonly #owed = new LRUCache<string, { record: JobRecord; time: number }>({ max: MAX_OWED });
 
   constructor(
     private readonly config: Config,
@@ -72,7 +73,7 @@ export class EventApplier {
     });
     if (judged !== 'applied') {
       // Known here, but perhaps not to the replica that watches it: announced again if it is owed.
-      const owed = this.#owed.get(record.id);
+      const owed = this.#owed.peek(record.id);
       if (!owed) return judged;
       return (await this.#announce(owed.record, owed.time)) ? judged : unfinished(judged);
     }
@@ -89,9 +90,7 @@ export class EventApplier {
       this.#owed.delete(record.id);
       return true;
     }
-    this.#owed.delete(record.id);
     this.#owed.set(record.id, { record, time });
-    if (this.#owed.size > MAX_OWED) this.#owed.delete(this.#owed.keys().next().value!);
     return false;
   }
 

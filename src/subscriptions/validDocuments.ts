@@ -1,4 +1,5 @@
 import type { DocumentNode } from 'graphql';
+import { LRUCache } from 'lru-cache';
 
 /**
  * Subscription documents that parsed and passed validation, by their text, as Apollo Server's
@@ -10,7 +11,7 @@ import type { DocumentNode } from 'graphql';
  * the variables, still runs for every subscription.
  */
 export class ValidDocuments {
-  private readonly byText = new Map<string, DocumentNode>();
+  private readonly byText: LRUCache<string, DocumentNode>;
 
   /**
    * @param maxEntries texts kept at most (default 100), the least recently used dropped first
@@ -19,23 +20,17 @@ export class ValidDocuments {
   constructor(
     readonly maxEntries = 100,
     readonly maxLength = 4096,
-  ) {}
+  ) {
+    this.byText = new LRUCache({ max: maxEntries });
+  }
 
   get(query: string): DocumentNode | undefined {
-    const document = this.byText.get(query);
-    if (document) {
-      // The Map keeps insertion order: most recently used last.
-      this.byText.delete(query);
-      this.byText.set(query, document);
-    }
-    return document;
+    return this.byText.get(query);
   }
 
   add(query: string, document: DocumentNode): void {
     if (query.length > this.maxLength) return;
     this.byText.set(query, document);
-    if (this.byText.size > this.maxEntries)
-      this.byText.delete(this.byText.keys().next().value as string);
   }
 
   get size(): number {

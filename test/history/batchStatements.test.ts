@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect, SqliteDialect, type CompiledQuery } from 'kyse
 import { describe, expect, it } from 'vitest';
 import {
   BatchStatements,
+  CompiledShapes,
   PaddedIdStatements,
   chunkSizes,
   insertTransitions,
@@ -142,5 +143,34 @@ describe('the history writer’s statements, compiled once per size', () => {
       db.selectFrom('jobs').select('id').where('id', 'in', ids).where('state', '=', 'FAILED'),
     );
     expect(() => withState.bind(['job-0', 'job-1'])).toThrow(/parameters other than its IDs/);
+  });
+});
+
+describe('the compiled shapes kept', () => {
+  it('are at most `max` row counts, the least recently bound forgotten first', () => {
+    const db = DIALECTS.postgres;
+    const built: number[] = [];
+    const shapes = new CompiledShapes(
+      (rows) => {
+        built.push(rows.length);
+        return insertTransitions(db, rows as TransitionRow[]);
+      },
+      Object.keys(transition(0)),
+      2,
+    );
+    const bind = (n: number) => shapes.bind(Array.from({ length: n }, (_, i) => transition(i)));
+    bind(1);
+    bind(2);
+    bind(1); // kept, now the most recently bound
+    bind(3); // over the bound: 2 goes
+    expect(built).toEqual([1, 2, 3]);
+    bind(1);
+    bind(3);
+    expect(built).toEqual([1, 2, 3]);
+    // The one forgotten is compiled again, and binds as Kysely compiles its rows.
+    const two = bind(2);
+    expect(built).toEqual([1, 2, 3, 2]);
+    const expected = insertTransitions(db, [transition(0), transition(1)]).compile();
+    expect([two.sql, two.parameters]).toEqual([expected.sql, expected.parameters]);
   });
 });

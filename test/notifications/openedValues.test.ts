@@ -156,3 +156,25 @@ describe("A rule's signing key", () => {
     expect(() => new Webhook(secret).verify(next.body, next.headers)).toThrow();
   });
 });
+
+describe('The opened values kept', () => {
+  it('are bounded by rule, the least recently used rule forgotten first', () => {
+    const opened = new OpenedValues(counting, 2);
+    const sealed = (id: string) => box.seal(id, 'target', `http://127.0.0.1/${id}`);
+    const [a, b, c] = [sealed('nr_a'), sealed('nr_b'), sealed('nr_c')];
+    opens.length = 0;
+    opened.open('nr_a', 'target', a);
+    opened.open('nr_b', 'target', b);
+    // nr_a used again: kept, now the most recent.
+    expect(opened.open('nr_a', 'target', a)).toBe('http://127.0.0.1/nr_a');
+    expect(opens).toHaveLength(2);
+    opened.open('nr_c', 'target', c);
+    expect(opened.size).toBe(2);
+    // nr_b, the least recently used, was forgotten; nr_a and nr_c are served as kept.
+    opened.open('nr_a', 'target', a);
+    opened.open('nr_c', 'target', c);
+    expect(opens).toHaveLength(3);
+    opened.open('nr_b', 'target', b);
+    expect(opens).toHaveLength(4);
+  });
+});

@@ -1,4 +1,5 @@
 import { createHmac, createSecretKey, hash, type KeyObject } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { rfc3986 } from '../shared/rfc3986.ts';
 
 /**
@@ -121,11 +122,14 @@ export const COS_KEY_REUSE_SECONDS = 60;
  * made from; never logged, stored or sent (only signatures leave, as before).
  */
 export class CosSignKeys {
-  /** By SecretId: the secret key it was derived from, the KeyTime's start (Unix s), the KeyTime, the SignKey. */
-  readonly #keys = new Map<
+  /**
+   * By SecretId: the secret key it was derived from, the KeyTime's start (Unix s), the KeyTime, the
+   * SignKey. At most 64 accounts' (lru-cache: the least recently used go first).
+   */
+  readonly #keys = new LRUCache<
     string,
     { secretKey: string; start: number; keyTime: string; signKey: KeyObject }
-  >();
+  >({ max: 64 });
   /** SignKeys derived so far (a count, for tests of the reuse). */
   derived = 0;
 
@@ -143,8 +147,6 @@ export class CosSignKeys {
     const keyTime = cosKeyTime(nowMs);
     const made = { secretKey, start, keyTime, signKey: cosSignKey(secretKey, keyTime) };
     this.derived += 1;
-    // Bounded: a few accounts' keys; rotated or many keys start the map again.
-    if (this.#keys.size >= 64) this.#keys.clear();
     this.#keys.set(secretId, made);
     return made;
   }

@@ -4,6 +4,7 @@ import { PROVIDER_LABEL } from '../shared/classify.ts';
 import type { RateGate } from '../shared/rateGate.ts';
 import type { RateBucket } from '../../cache/rateBucket.ts';
 import { MAX_TIMER_MS } from '../../cache/redisCall.ts';
+import { localGcra } from '../../cache/gcra.ts';
 
 export type { RateBucket } from '../../cache/rateBucket.ts';
 
@@ -22,25 +23,19 @@ const systemClock: RateClock = {
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
 
+/** Keys (provider and region) whose turns a process keeps at most (the least recently taken forgotten first). */
+const LOCAL_RATE_KEYS_MAX = 10_000;
+
 /**
- * The rate budget in this process alone: GCRA (the generic cell rate algorithm) with no burst —
- * one call every `intervalMs` per key, so any one second holds at most the configured rate (a
- * token bucket of that size would let twice the rate through in a second after an idle spell,
- * a fixed window twice the rate across a window boundary). What is kept per key is one number,
- * the theoretical arrival time of the next call; a key whose time has passed is dropped.
+ * The rate budget in this process alone: GCRA (the generic cell rate algorithm, cache/gcra.ts, the
+ * callers' request rates' too) with no burst — one call every `intervalMs` per key, so any one
+ * second holds at most the configured rate (a token bucket of that size would let twice the rate
+ * through in a second after an idle spell, a fixed window twice the rate across a window
+ * boundary). What is kept per key is one number, the theoretical arrival time of the next call.
  */
 export function localRateBucket(now: () => number = () => performance.now()): RateBucket {
-  const next = new Map<string, number>();
-  return {
-    take(key, intervalMs) {
-      const t = now();
-      const at = next.get(key);
-      if (at !== undefined && at > t) return at - t;
-      if (next.size > 1024) for (const [k, v] of next) if (v <= t) next.delete(k);
-      next.set(key, t + intervalMs);
-      return 0;
-    },
-  };
+  const times = localGcra(now, LOCAL_RATE_KEYS_MAX);
+  return { take: (key, intervalMs) => times.step(key, intervalMs, 1, true) };
 }
 
 /** Told of the rate budget's decisions (metrics, src/observability); every hook optional. */

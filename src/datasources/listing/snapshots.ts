@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Config } from '../../config/index.ts';
 import { UpstreamError } from '../../errors.ts';
 import type { JobProvider } from '../../model/job.ts';
@@ -99,25 +100,29 @@ export interface ListSnapshotsOptions {
 export class ListSnapshots {
   readonly ttlMs: number;
   readonly now: () => number;
-  readonly #maxBytes: number;
   readonly #shared: SharedSnapshotStore | undefined;
   readonly #onSlowRead: ListSnapshotsOptions['onSlowRead'];
-  readonly #held = new Map<string, Snapshot>();
-  #bytes = 0;
+  /** lru-cache, at most `maxBytes` (Snapshot.bytes); the age is judged here, by `takenAt`. */
+  readonly #held: LRUCache<string, Snapshot>;
   readonly #flights = new Map<string, Flight>();
-  readonly #small = new Map<string, { at: number; pending: boolean; value: Promise<unknown> }>();
+  readonly #small = new LRUCache<string, { at: number; pending: boolean; value: Promise<unknown> }>(
+    { max: MAX_SMALL_VALUES },
+  );
 
   constructor(options: ListSnapshotsOptions) {
     this.ttlMs = options.ttlMs;
     this.now = options.now ?? Date.now;
-    this.#maxBytes = options.maxBytes ?? LIST_SNAPSHOT_MAX_BYTES;
+    this.#held = new LRUCache({
+      maxSize: options.maxBytes ?? LIST_SNAPSHOT_MAX_BYTES,
+      sizeCalculation: (snapshot) => Math.max(1, snapshot.bytes),
+    });
     this.#shared = options.shared;
     this.#onSlowRead = options.onSlowRead;
   }
 
   /** Bytes the snapshots held here take (estimated). */
   get bytes(): number {
-    return this.#bytes;
+    return this.#held.calculatedSize;
   }
 
   /** Job summaries the snapshots held here keep (a job in two snapshots counts twice). */
@@ -129,18 +134,16 @@ export class ListSnapshots {
 
   /** The snapshot of `key` held here, if it is at most `maxAgeMs` old. */
   held(key: string, maxAgeMs: number): Snapshot | undefined {
-    const snapshot = this.#held.get(key);
+    const snapshot = this.#held.peek(key);
     if (!snapshot) return undefined;
     const age = this.now() - snapshot.takenAt;
     if (age > this.ttlMs) {
-      this.#drop(key);
+      this.#held.delete(key);
       return undefined;
     }
     if (age > maxAgeMs) return undefined;
     // Least recently read last out.
-    this.#held.delete(key);
-    this.#held.set(key, snapshot);
-    return snapshot;
+    return this.#held.get(key);
   }
 
   /**
@@ -209,16 +212,14 @@ export class ListSnapshots {
     const hit = this.#small.get(key);
     if (hit && (hit.pending || now - hit.at <= this.ttlMs)) return hit.value as Promise<T>;
     const entry = { at: now, pending: true, value: read() as Promise<unknown> };
-    this.#small.delete(key);
     this.#small.set(key, entry);
-    if (this.#small.size > MAX_SMALL_VALUES) this.#small.delete(this.#small.keys().next().value!);
     entry.value.then(
       () => {
         entry.pending = false;
-        if (this.ttlMs === 0 && this.#small.get(key) === entry) this.#small.delete(key);
+        if (this.ttlMs === 0 && this.#small.peek(key) === entry) this.#small.delete(key);
       },
       () => {
-        if (this.#small.get(key) === entry) this.#small.delete(key);
+        if (this.#small.peek(key) === entry) this.#small.delete(key);
       },
     );
     return entry.value as Promise<T>;
@@ -226,39 +227,28 @@ export class ListSnapshots {
 
   /** Whether `remember(key, …)` would be answered without reading now (held, or being read). */
   remembers(key: string): boolean {
-    const hit = this.#small.get(key);
+    const hit = this.#small.peek(key);
     return hit !== undefined && (hit.pending || this.now() - hit.at <= this.ttlMs);
   }
 
   /** Drop every snapshot held here (the shared store keeps its own until they expire). */
   clear(): void {
     this.#held.clear();
-    this.#bytes = 0;
     this.#small.clear();
   }
 
   #keepHere(key: string, snapshot: Snapshot): boolean {
     if (this.ttlMs === 0 || this.now() - snapshot.takenAt > this.ttlMs) return false;
-    const old = this.#held.get(key);
+    const old = this.#held.peek(key);
     if (old && old.takenAt > snapshot.takenAt) return false;
-    if (old) this.#drop(key);
-    if (snapshot.bytes > this.#maxBytes) return true;
-    this.#held.set(key, snapshot);
-    this.#bytes += snapshot.bytes;
     const now = this.now();
-    for (const [k, s] of this.#held) if (now - s.takenAt > this.ttlMs) this.#drop(k);
-    for (const k of this.#held.keys()) {
-      if (this.#bytes <= this.#maxBytes) break;
-      this.#drop(k);
-    }
+    const stale: string[] = [];
+    for (const [k, s] of this.#held.entries()) if (now - s.takenAt > this.ttlMs) stale.push(k);
+    for (const k of stale) this.#held.delete(k);
+    // The least recently read go while over the bound; one larger than it is not held (lru-cache
+    // refuses it, dropping the older one of its key), yet still shared.
+    this.#held.set(key, snapshot);
     return true;
-  }
-
-  #drop(key: string): void {
-    const s = this.#held.get(key);
-    if (!s) return;
-    this.#held.delete(key);
-    this.#bytes -= s.bytes;
   }
 
   #joinable(key: string, withinMs: number): Flight | undefined {

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Config } from '../../config/index.ts';
 import { UpstreamError } from '../../errors.ts';
 import type { JobProvider } from '../../model/job.ts';
@@ -52,6 +53,12 @@ export interface TailRequest {
 /** One read of a stream's newest MAX_TAIL_LINES: what it found, or null when the stream does not exist. */
 type TailRead = { events: LogEvent[]; hasMore: boolean } | null;
 
+/** A read as the tails' cache holds it: kept past its end only when `kept` (a finished attempt's, found). */
+interface HeldRead {
+  read: TailRead;
+  kept: boolean;
+}
+
 /** What the job logs tell their observer (metrics): never a line, a group or a stream. */
 export interface JobLogsObserver {
   /** A GetLogEvents call was made (`kept`: none, the tail was kept; `shared`: joined one in flight). */
@@ -76,12 +83,13 @@ export class JobLogs {
   readonly #budgetMs: number;
   readonly #perSecond: number;
   readonly #observer: JobLogsObserver | undefined;
-  /** Reads in flight, by stream: each reads MAX_TAIL_LINES, so every ask of its stream joins it. */
-  readonly #inFlight = new Map<string, Promise<TailRead>>();
-  /** Finished attempts' tails, by stream, least recently read first. */
-  readonly #kept = new Map<string, { read: NonNullable<TailRead>; bytes: number }>();
-  #keptBytes = 0;
-  readonly #maxKeptBytes: number;
+  /**
+   * The tails by stream (lru-cache's fetch): a read in flight, which every ask of its stream joins
+   * (each reads MAX_TAIL_LINES); a finished attempt's tail once read, at most `maxKeptBytes` of
+   * them (their lines' bytes, 64 a line more), the least recently read dropped first. Any other
+   * read leaves as it ends.
+   */
+  readonly #tails: LRUCache<string, HeldRead, TailRequest>;
   /** GetLogEvents calls made (each call once, whatever its attempts): tests and the bench count them. */
   calls = 0;
 
@@ -99,7 +107,23 @@ export class JobLogs {
     this.#budget = options.budget;
     this.#perSecond = options.perSecond;
     this.#budgetMs = options.budgetMs;
-    this.#maxKeptBytes = options.maxKeptBytes ?? KEPT_TAIL_BYTES;
+    this.#tails = new LRUCache({
+      maxSize: options.maxKeptBytes ?? KEPT_TAIL_BYTES,
+      // A read not kept counts 1 for the moment it is held: it pushes no kept tail out.
+      sizeCalculation: ({ read, kept }) =>
+        kept && read
+          ? Math.max(
+              1,
+              read.events.reduce((n, e) => n + Buffer.byteLength(e.message) + 64, 0),
+            )
+          : 1,
+      // A failed read leaves the shorter tail kept before it as it was.
+      noDeleteOnFetchRejection: true,
+      fetchMethod: async (_key, _kept, { context }) => ({
+        read: await this.#read(context),
+        kept: context.place.finished,
+      }),
+    });
     this.#observer = options.observer;
   }
 
@@ -112,31 +136,20 @@ export class JobLogs {
     if (!Number.isInteger(last) || last < 1 || last > MAX_TAIL_LINES)
       throw new RangeError(`last must be 1..${MAX_TAIL_LINES}`);
     const key = JSON.stringify([request.account, place.region, place.group, place.stream]);
-    const kept = this.#kept.get(key);
-    if (kept && (kept.read.events.length >= last || !kept.read.hasMore)) {
-      // Most recently read last.
-      this.#kept.delete(key);
-      this.#kept.set(key, kept);
-      this.#observer?.logRead?.('kept');
-      return tailOf(kept.read, last);
-    }
+    const kept = this.#tails.peek(key)?.read;
     // A call costs the same whatever its lines: each read asks for MAX_TAIL_LINES, so an ask for
     // any `last` joins the read in flight of its stream (issue 100: growing `last`s made a call each).
-    const flying = this.#inFlight.get(key);
-    if (flying) {
-      this.#observer?.logRead?.('shared');
-      const read = await flying;
-      return read && tailOf(read, last);
-    }
-    const read = this.#read(request);
-    this.#inFlight.set(key, read);
-    try {
-      const got = await read;
-      if (got && place.finished) this.#keep(key, got);
-      return got && tailOf(got, last);
-    } finally {
-      if (this.#inFlight.get(key) === read) this.#inFlight.delete(key);
-    }
+    const status: LRUCache.Status<string, HeldRead> = {};
+    const held = (await this.#tails.fetch(key, {
+      context: request,
+      forceRefresh: kept ? kept.events.length < last && kept.hasMore : false,
+      status,
+    }))!;
+    if (status.fetch === 'hit') this.#observer?.logRead?.('kept');
+    else if (status.fetch === 'inflight') this.#observer?.logRead?.('shared');
+    if ((!held.kept || held.read === null) && this.#tails.peek(key) === held)
+      this.#tails.delete(key);
+    return held.read && tailOf(held.read, last);
   }
 
   /**
@@ -237,27 +250,9 @@ export class JobLogs {
     return page;
   }
 
-  /** Keep a finished attempt's tail, the least recently read dropped while over the bound. */
-  #keep(key: string, read: NonNullable<TailRead>): void {
-    const bytes = read.events.reduce((n, e) => n + Buffer.byteLength(e.message) + 64, 0);
-    if (bytes > this.#maxKeptBytes) return;
-    const old = this.#kept.get(key);
-    if (old) {
-      this.#keptBytes -= old.bytes;
-      this.#kept.delete(key);
-    }
-    this.#kept.set(key, { read, bytes });
-    this.#keptBytes += bytes;
-    for (const [k, v] of this.#kept) {
-      if (this.#keptBytes <= this.#maxKeptBytes) break;
-      this.#kept.delete(k);
-      this.#keptBytes -= v.bytes;
-    }
-  }
-
   /** The bytes of the finished tails kept now. */
   keptBytes(): number {
-    return this.#keptBytes;
+    return this.#tails.calculatedSize;
   }
 
   close(): void {
@@ -296,7 +291,12 @@ function tailOf(read: NonNullable<TailRead>, last: number): LogTail {
  */
 export function createJobLogs(
   config: Config,
-  transport: TransportOptions & { awsAccounts?: AwsAccounts; breakerHalfOpenMs?: number },
+  transport: TransportOptions & {
+    awsAccounts?: AwsAccounts;
+    breakerHalfOpenMs?: number;
+    /** Bytes of finished tails kept (default 16 MiB). */
+    maxKeptBytes?: number;
+  },
   observer?: AttemptObserver & JobLogsObserver,
   now?: () => number,
   turns?: LogTurns,
@@ -331,6 +331,7 @@ export function createJobLogs(
     budget: turns ?? new LogBudget({ perSecond, burst: perSecond, ...(now ? { now } : {}) }),
     perSecond,
     budgetMs: config.resilience.upstreamBudgetMs,
+    ...(transport.maxKeptBytes === undefined ? {} : { maxKeptBytes: transport.maxKeptBytes }),
     ...(observer ? { observer } : {}),
   });
 }

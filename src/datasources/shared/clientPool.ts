@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache';
+
 /** Timers a pool uses for its idle sweep; injectable so tests drive time themselves. */
 export interface PoolTimers {
   now(): number;
@@ -45,10 +47,8 @@ export class ClientPool<C> {
   readonly #options: ClientPoolOptions<C>;
   readonly #timers: PoolTimers;
   readonly #idleMs: number;
-  /** Insertion order is recency: the first entry is the least recently used. */
-  readonly #clients = new Map<string, { client: C; lastUsed: number }>();
-  /** The key of the most recently used client (the last entry), while it is open. */
-  #newest: string | undefined;
+  /** lru-cache: at most `max`, each client destroyed as it leaves (evicted, deleted, swept, closed). */
+  readonly #clients: LRUCache<string, { client: C; lastUsed: number }>;
   #cancelSweep: (() => void) | null = null;
 
   constructor(options: ClientPoolOptions<C>) {
@@ -56,6 +56,10 @@ export class ClientPool<C> {
     this.#options = options;
     this.#timers = options.timers ?? REAL_TIMERS;
     this.#idleMs = options.idleMs ?? CLIENT_IDLE_MS;
+    this.#clients = new LRUCache({
+      max: options.max,
+      dispose: (entry) => options.destroy(entry.client),
+    });
   }
 
   /** Clients open now. */
@@ -65,7 +69,7 @@ export class ClientPool<C> {
 
   /** The keys of the open clients, least recently used first. */
   keys(): string[] {
-    return [...this.#clients.keys()];
+    return [...this.#clients.rkeys()];
   }
 
   /** The client for `key`, created on first use (evicting the least recently used one when full). */
@@ -74,50 +78,34 @@ export class ClientPool<C> {
     const entry = this.#clients.get(key);
     if (entry) {
       entry.lastUsed = now;
-      // Already the last entry (calls run in bursts to one region): the order stands as it is,
-      // with no delete and insert leaving the Map a deleted entry to skip until it is rebuilt.
-      if (key !== this.#newest) {
-        this.#clients.delete(key);
-        this.#clients.set(key, entry);
-        this.#newest = key;
-      }
       return entry.client;
-    }
-    while (this.#clients.size >= this.#options.max) {
-      const [oldest, victim] = this.#clients.entries().next().value as [string, { client: C }];
-      this.#clients.delete(oldest);
-      this.#options.destroy(victim.client);
     }
     const client = this.#options.create(key);
     this.#clients.set(key, { client, lastUsed: now });
-    this.#newest = key;
     this.#scheduleSweep();
     return client;
   }
 
   /** Destroy the client for `key`, if one is open. */
   delete(key: string): void {
-    const entry = this.#clients.get(key);
-    if (!entry) return;
     this.#clients.delete(key);
-    if (key === this.#newest) this.#newest = undefined;
-    this.#options.destroy(entry.client);
   }
 
   /** Destroy the clients unused for `idleMs` or more. */
   sweep(): void {
     const cutoff = this.#timers.now() - this.#idleMs;
-    for (const [key, entry] of this.#clients) {
-      if (entry.lastUsed > cutoff) break; // recency order: the rest are newer
-      this.#clients.delete(key);
-      if (key === this.#newest) this.#newest = undefined;
-      this.#options.destroy(entry.client);
+    const idle: string[] = [];
+    for (const key of this.#clients.rkeys()) {
+      // Recency order: the rest are newer.
+      if (this.#clients.peek(key)!.lastUsed > cutoff) break;
+      idle.push(key);
     }
+    for (const key of idle) this.#clients.delete(key);
   }
 
   #scheduleSweep(): void {
     if (this.#cancelSweep) return;
-    const oldest = this.#clients.values().next().value;
+    const oldest = this.#clients.rvalues().next().value;
     if (!oldest) return;
     const due = Math.max(0, oldest.lastUsed + this.#idleMs - this.#timers.now());
     this.#cancelSweep = this.#timers.schedule(() => {
@@ -131,8 +119,6 @@ export class ClientPool<C> {
   close(): void {
     this.#cancelSweep?.();
     this.#cancelSweep = null;
-    for (const { client } of this.#clients.values()) this.#options.destroy(client);
     this.#clients.clear();
-    this.#newest = undefined;
   }
 }

@@ -1,5 +1,6 @@
 import { createHmac, createSecretKey, hash, type KeyObject } from 'node:crypto';
 import type { AwsCredentialIdentity } from '@smithy/types';
+import { LRUCache } from 'lru-cache';
 import { httpRequest, type Agents, type HttpOrigin, type HttpResult } from './http.ts';
 import { rfc3986 } from './rfc3986.ts';
 
@@ -145,7 +146,8 @@ interface SignedScope {
  * region, service and secret and kept (a handful of entries: jobgraph signs for few regions).
  */
 export class SigV4Signer {
-  readonly #keys = new Map<string, { secret: string; key: KeyObject }>();
+  /** At most 64 (lru-cache): an old day's or rotated credentials' keys go first. */
+  readonly #keys = new LRUCache<string, { secret: string; key: KeyObject }>({ max: 64 });
   /** Signing keys derived so far (a count, for tests of the key cache). */
   derived = 0;
   /** The last second signed in (ms since the epoch ÷ 1000) and its `x-amz-date` and day: calls of one second share them. */
@@ -253,8 +255,6 @@ export class SigV4Signer {
     const kService = createHmac('sha256', kRegion).update(service).digest();
     const key = createSecretKey(createHmac('sha256', kService).update('aws4_request').digest());
     this.derived += 1;
-    // Bounded: a new day (or rotated credentials) starts the cache again.
-    if (this.#keys.size >= 64) this.#keys.clear();
     this.#keys.set(id, { secret: credentials.secretAccessKey, key });
     return key;
   }

@@ -1,5 +1,5 @@
+import { LRUCache } from 'lru-cache';
 import { approxBytes, type StoreFill } from '../../cache/approxBytes.ts';
-import { RecencyList, type Linked } from '../../cache/recencyList.ts';
 
 /** A map slot, a list node and its links: what a remembered key costs beyond its strings. */
 const SLOT_BYTES = 64;
@@ -10,47 +10,33 @@ const MAX_REFS = 10_000;
 /** The most bytes of refs and IDs the join holds (approxBytes), whatever their count. */
 const MAX_REFS_BYTES = 4 * 1024 * 1024;
 
-interface Ref extends Linked<Ref> {
-  readonly ref: string;
-  readonly id: string;
-  readonly bytes: number;
-}
-
 /**
  * `ref` (CodePipeline actionExecutionId) → the global ID of the job whose record carried it: how
  * a CodePipeline event, which names no job, finds its watched job. Bounded by count (MAX_REFS) and
- * by bytes (MAX_REFS_BYTES), the ref learned longest ago first out.
+ * by bytes (MAX_REFS_BYTES), the ref learned longest ago first out (lru-cache; a lookup does not
+ * make a ref more recent, and one larger than the whole byte bound is not remembered).
  */
 export class RefJoin {
-  readonly #refs = new Map<string, Ref>();
-  readonly #order = new RecencyList<Ref>();
-  #bytes = 0;
+  readonly #refs: LRUCache<string, string>;
 
   constructor(
     private readonly size = MAX_REFS,
     private readonly maxBytes = MAX_REFS_BYTES,
-  ) {}
+  ) {
+    this.#refs = new LRUCache({
+      max: size,
+      maxSize: maxBytes,
+      sizeCalculation: (id, ref) => SLOT_BYTES + approxBytes(ref) + approxBytes(id),
+    });
+  }
 
   get(ref: string): string | undefined {
-    return this.#refs.get(ref)?.id;
+    return this.#refs.peek(ref);
   }
 
   /** Remember that `ref` is the job `id`'s (the newest learned). */
   note(ref: string, id: string): void {
-    const was = this.#refs.get(ref);
-    if (was) this.#forget(was);
-    const entry: Ref = {
-      ref,
-      id,
-      bytes: SLOT_BYTES + approxBytes(ref) + approxBytes(id),
-      older: undefined,
-      newer: undefined,
-    };
-    this.#refs.set(ref, entry);
-    this.#order.append(entry);
-    this.#bytes += entry.bytes;
-    while (this.#refs.size > this.size || (this.#bytes > this.maxBytes && this.#refs.size > 1))
-      this.#forget(this.#order.oldest!);
+    this.#refs.set(ref, id);
   }
 
   /** How full it is (`jobgraph_store_*{store="refs"}`). */
@@ -58,15 +44,9 @@ export class RefJoin {
     return {
       store: 'refs',
       entries: this.#refs.size,
-      bytes: this.#bytes,
+      bytes: this.#refs.calculatedSize,
       maxEntries: this.size,
       maxBytes: this.maxBytes,
     };
-  }
-
-  #forget(entry: Ref): void {
-    this.#refs.delete(entry.ref);
-    this.#order.unlink(entry);
-    this.#bytes -= entry.bytes;
   }
 }

@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../../src/config/index.ts';
 import { AwsAccounts } from '../../../src/datasources/shared/accounts.ts';
+import type { AttemptObserver } from '../../../src/datasources/shared/attempts.ts';
 import type { JobLogPlace } from '../../../src/datasources/shared/provider.ts';
-import { createJobLogs, type JobLogs } from '../../../src/datasources/logs/jobLogs.ts';
+import {
+  createJobLogs,
+  type JobLogs,
+  type JobLogsObserver,
+} from '../../../src/datasources/logs/jobLogs.ts';
 import { logStreamConsoleUrl, logsWire } from '../../../src/datasources/logs/cloudWatchLogs.ts';
 import { BATCH_JOB_IDS, batchDemoJobs } from '../../../src/emulators/batch/data.ts';
 import { batchFailureLine } from '../../../src/emulators/batch/jobLogs.ts';
@@ -29,13 +34,24 @@ const set: EmulatorSet = useStarted(
 );
 
 /** A fresh gateway's job logs over the demo's upstreams (both AWS accounts), on `now`'s clock for the budget. */
-function jobLogs(env: Record<string, string> = {}, now?: () => number): JobLogs {
+function jobLogs(
+  env: Record<string, string> = {},
+  now?: () => number,
+  maxKeptBytes?: number,
+  observer?: AttemptObserver & JobLogsObserver,
+): JobLogs {
   const config: Config = withDemoUpstreams(loadConfig({ mode: 'demo' }, env), set);
   const awsAccounts = new AwsAccounts(config);
   return createJobLogs(
     config,
-    { timeoutMs: 5_000, maxAttempts: 1, maxSockets: 8, awsAccounts },
-    undefined,
+    {
+      timeoutMs: 5_000,
+      maxAttempts: 1,
+      maxSockets: 8,
+      awsAccounts,
+      ...(maxKeptBytes === undefined ? {} : { maxKeptBytes }),
+    },
+    observer,
     now,
   );
 }
@@ -78,6 +94,61 @@ describe('Job logs', () => {
     const again = await ask(logs, place(BATCH_JOB_IDS.failed), 'default', 20);
     expect(logCalls() - before).toBe(0);
     expect(again?.lines.at(-1)?.message).toBe(batchFailureLine(1));
+    logs.close();
+  });
+
+  it('keep finished tails within their byte bound, the least recently read dropped first', async () => {
+    const [a, b, c] = [BATCH_JOB_IDS.failed, BATCH_JOB_IDS.succeeded, BATCH_JOB_IDS.outOfMemory];
+    // A clock far ahead at each look: the log budget refuses none of these reads.
+    let t = 0;
+    const now = () => (t += 10_000);
+    // Each tail's bytes as the bound counts them, from a reader with room for all three.
+    const measure = jobLogs({}, now);
+    const bytes: number[] = [];
+    for (const id of [a, b, c]) {
+      const before = measure.keptBytes();
+      await ask(measure, place(id));
+      bytes.push(measure.keptBytes() - before);
+    }
+    measure.close();
+    expect(bytes.every((n) => n > 0)).toBe(true);
+    // Room for any two of them, not all three.
+    const max = bytes[0]! + bytes[1]! + bytes[2]! - 1;
+    const logs = jobLogs({}, now, max);
+    await ask(logs, place(a));
+    await ask(logs, place(b));
+    await ask(logs, place(a)); // kept: read again, now the most recent
+    await ask(logs, place(c)); // over the bound: b, the least recently read, goes
+    expect(logs.keptBytes()).toBe(bytes[0]! + bytes[2]!);
+    const before = logCalls();
+    await ask(logs, place(a));
+    await ask(logs, place(c));
+    expect(logCalls() - before).toBe(0);
+    await ask(logs, place(b));
+    expect(logCalls() - before).toBe(1);
+    logs.close();
+  });
+
+  it('tell their observer each ask: called, kept, or shared with the read in flight', async () => {
+    const outcomes: string[] = [];
+    const logs = jobLogs({}, undefined, undefined, {
+      start: () => () => undefined,
+      logRead: (o) => outcomes.push(o),
+    });
+    await ask(logs, place(BATCH_JOB_IDS.failed), 'default', 5);
+    await ask(logs, place(BATCH_JOB_IDS.failed), 'default', 5);
+    const arrived = set.logs.received.length;
+    set.logs.setFaults({ hold: true });
+    const asks = [1, 2].map(() => ask(logs, place(BATCH_JOB_IDS.running, false)));
+    await set.logs.waitForReceived(arrived + 1);
+    set.logs.setFaults({ hold: false });
+    await Promise.all(asks);
+    // The running attempt's tail was not kept: asked again, it is read again.
+    await ask(logs, place(BATCH_JOB_IDS.running, false));
+    // (The joined ask may be told before or after the call it joins is made.)
+    expect(outcomes.slice(0, 2)).toEqual(['called', 'kept']);
+    expect(outcomes.slice(2, 4).sort()).toEqual(['called', 'shared']);
+    expect(outcomes.slice(4)).toEqual(['called']);
     logs.close();
   });
 

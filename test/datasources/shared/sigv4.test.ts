@@ -226,6 +226,24 @@ describe('SigV4Signer (node:crypto) against @smithy/signature-v4', () => {
     );
   });
 
+  it('keeps at most 64 signing keys, the least recently used forgotten first', () => {
+    const signer = new SigV4Signer();
+    const request = { method: 'POST', host: 'h', path: '/', headers: {}, body: 'Action=GetStatus' };
+    const sign = (region: string) =>
+      signer.sign(request, KEYS, 'IngestionService', region, DATE).authorization;
+    const first = sign('r-0');
+    for (let n = 1; n < 64; n++) sign(`r-${n}`);
+    expect(signer.derived).toBe(64);
+    expect(sign('r-0')).toBe(first); // kept, now the most recently used
+    sign('r-64'); // the 65th: r-1 goes
+    expect(signer.derived).toBe(65);
+    expect(sign('r-0')).toBe(first);
+    sign('r-2');
+    expect(signer.derived).toBe(65);
+    sign('r-1');
+    expect(signer.derived).toBe(66);
+  });
+
   it("signs again for the last call's day, region, service and key with no key-cache lookup and no date cut again (a watch's polls)", () => {
     const signer = new SigV4Signer();
     const request = { method: 'POST', host: 'h', path: '/', headers: {}, body: 'Action=GetStatus' };
