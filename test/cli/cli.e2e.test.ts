@@ -14,7 +14,7 @@ import {
   EMULATOR_PORT_OFFSETS,
   IN_PLACE_PROGRESSING_JOB_IDS,
   isProgressingJobId,
-} from '../../src/emulators/index.ts';
+} from '@jobgraph/emulators';
 import { stderrText } from '../support/stderrText.ts';
 import { PROCESS_CWD } from '../support/jobgraphProcess.ts';
 

@@ -8,13 +8,13 @@ import {
   refusePrivateClusterHistory,
   unknownVariableWarnings,
 } from '../../src/config/index.ts';
-import * as emulatorsModule from '../../src/emulators/index.ts';
+import * as emulatorsModule from '@jobgraph/emulators';
 import {
   DEFAULT_EMULATOR_PORT_BASE,
   EMULATOR_PORT_OFFSETS,
   emulatorEnvironment,
   type EmulatorSet,
-} from '../../src/emulators/index.ts';
+} from '@jobgraph/emulators';
 import { parseDockerfile } from './support/dockerfile.ts';
 import { shippedReplicaNames } from './support/nginx.ts';
 import {

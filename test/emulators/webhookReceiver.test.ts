@@ -8,7 +8,7 @@ import {
   startWebhookReceiver,
   verifyDelivery,
   type WebhookReceiver,
-} from '../../src/emulators/webhookReceiver.ts';
+} from '@jobgraph/emulators/webhookReceiver';
 import { newSigningSecret } from '../../src/notifications/secretBox.ts';
 import { gql } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';

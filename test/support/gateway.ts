@@ -10,7 +10,7 @@ import {
   IDS_PER_DESCRIBE,
   MADE_UP_IDS,
   type EmulatorName,
-} from '../../src/emulators/index.ts';
+} from '@jobgraph/emulators';
 import { parseGlobalId } from '../../src/model/globalId.ts';
 import { accountOfKey } from '../../src/model/keyGrammar.ts';
 import type { Scheduler } from '../../src/subscriptions/scheduler.ts';
@@ -122,7 +122,7 @@ export async function gql<T = Record<string, any>>(
   return { status: res.status, headers: res.headers, body: JSON.parse(text), text };
 }
 
-export { EMULATOR_NAMES } from '../../src/emulators/index.ts';
+export { EMULATOR_NAMES } from '@jobgraph/emulators';
 
 /** The emulator of each global-ID prefix (`batch`, `cos`, …), from its example job's ID. */
 const EMULATOR_OF_PREFIX: ReadonlyMap<string, EmulatorName> = new Map(

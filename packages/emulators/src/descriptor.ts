@@ -1,10 +1,26 @@
-import type { Config } from '../config/index.ts';
 import type { EmulatorAccounts } from './accounts.ts';
 import type { EventSink } from './eventBridge.ts';
 import type { ProviderEmulator } from './framework.ts';
 import type { JobList, ListOrder } from './listing.ts';
 import type { LogStreams } from './logs/streams.ts';
 import type { CycleRuns, ProgressPhase } from './progress.ts';
+
+/**
+ * The endpoints of jobgraph's configuration (its `Config['endpoints']`) that the demo points at
+ * an emulator, as that configuration names them. The package names them itself and imports
+ * nothing of the gateway; the gateway's `Config` meets `DemoUpstreams` (index.ts) where it calls
+ * `withDemoUpstreams`.
+ */
+export type UpstreamEndpointName =
+  | 'panorama'
+  | 'omics'
+  | 'codepipeline'
+  | 'importexport'
+  | 'cosBatch'
+  | 'batch'
+  | 'sts'
+  | 'sqs'
+  | 'logs';
 
 /** The global IDs of a progressing job that is a new job each cycle. */
 export interface CycleJobIds {
@@ -49,7 +65,7 @@ export interface EmulatorDescriptor<
    * Where clients are pointed at it: the environment variable of the export lines
    * (`AWS_ENDPOINT_URL_BATCH`) and the configuration's endpoint it sets (`withDemoUpstreams`).
    */
-  readonly endpoint: { readonly variable: string; readonly config: keyof Config['endpoints'] };
+  readonly endpoint: { readonly variable: string; readonly config: UpstreamEndpointName };
   /** Its demo data module: `EXAMPLE_GLOBAL_ID`, `DEMO_GLOBAL_IDS`, `ERROR_CASE_GLOBAL_IDS`, … */
   readonly data: Data & { readonly EXAMPLE_GLOBAL_ID: string };
   /**
@@ -103,7 +119,7 @@ export interface EmulatorIdentity<Name extends string> {
  * `AWS_ENDPOINT_URL_<SERVICE>`, and jobgraph's configuration names that endpoint as the emulator
  * is named, so both follow from `name`.
  */
-export function awsEmulator<Name extends keyof Config['endpoints']>(
+export function awsEmulator<Name extends UpstreamEndpointName>(
   name: Name,
   label: string,
   portOffset: number,
