@@ -268,7 +268,7 @@ describe('The compose file (deploy/compose.yaml), its demo override (deploy/comp
     // The emulators service starts them through the module `jobgraph emulators` uses, in the
     // image's WORKDIR, on every interface.
     const script = (services.emulators?.command as string[]).join(' ');
-    expect(script).toContain(`import('${RUNTIME.workdir}/dist/emulators/index.js')`);
+    expect(script).toContain(`import('@jobgraph/emulators')`);
     for (const [, names] of script.matchAll(/const \{([^}]+)\} = await import/g))
       for (const n of (names as string).split(',').map((s) => s.trim()))
         expect(emulatorsModule, n).toHaveProperty(n);

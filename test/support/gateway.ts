@@ -37,7 +37,7 @@ export interface TestGateway extends DemoGateway {
  * served from it after their first fetch). A test that counts upstream calls asks for jobs it has
  * not fetched yet (e.g. the emulators' `synthesize` knob makes fresh IDs), or — when the test is
  * about the upstream calls themselves — passes `JOBGRAPH_CACHE_MAX_ENTRIES: '0'` and says why.
- * `emulatorClock` sets the emulators' clock and the progressing jobs' epoch (see src/emulators/progress.ts).
+ * `emulatorClock` sets the emulators' clock and the progressing jobs' epoch (see packages/emulators/src/progress.ts).
  */
 export async function startTestGateway(
   env: Record<string, string> = {},

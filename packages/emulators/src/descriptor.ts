@@ -44,8 +44,8 @@ export function cycleJobIds(
 }
 
 /**
- * Everything `src/emulators/index.ts` knows of one provider's emulator, as one value: each
- * `src/emulators/<name>/descriptor.ts` exports one, and `src/emulators/registry.ts` lists them.
+ * Everything `packages/emulators/src/index.ts` knows of one provider's emulator, as one value: each
+ * `packages/emulators/src/<name>/descriptor.ts` exports one, and `packages/emulators/src/registry.ts` lists them.
  * The set's start, its ports, its environment lines, the demo banner and the tables tests and
  * bench read (progressing jobs, example IDs, listed jobs, the second account's jobs) iterate that
  * list and never name a provider.

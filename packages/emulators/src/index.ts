@@ -56,7 +56,7 @@ export {
 export { parseQueueUrl, type SqsEmulator } from './sqs/emulator.ts';
 export type { LogEvent, LogStreams, StreamPlace } from './logs/streams.ts';
 
-/** The job providers' emulators: the names of the registry's descriptors (src/emulators/registry.ts). */
+/** The job providers' emulators: the names of the registry's descriptors (packages/emulators/src/registry.ts). */
 export type EmulatorName = AnyEmulator['name'];
 /**
  * Every emulator of a set: the providers', STS (the accounts' sessions), SQS (the job events'

@@ -331,7 +331,7 @@ describe('CosBatch emulator on the wire', () => {
   });
 
   it('imports nothing from src/datasources', () => {
-    const dir = new URL('../../../src/emulators/cosbatch/', import.meta.url);
+    const dir = new URL('../../../packages/emulators/src/cosbatch/', import.meta.url);
     for (const file of readdirSync(dir)) {
       expect(readFileSync(new URL(file, dir), 'utf8')).not.toMatch(/from '[^']*datasources/);
     }
