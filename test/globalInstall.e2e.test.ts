@@ -13,8 +13,11 @@ import { stderrText } from './support/stderrText.ts';
 /**
  * The two npm packages as a user gets them: the gateway (`jobgraph`) and the emulators'
  * (`@jobgraph/emulators`, packages/emulators/) packed from the build the e2e setup made, then
- * installed globally into a temporary prefix from npm's cache alone (`--offline`: the project's
- * own `npm ci` filled it), and `jobgraph demo` run from that prefix's bin/.
+ * installed globally into a temporary prefix, and `jobgraph demo` run from that prefix's bin/.
+ * `--prefer-offline`, not `--offline`: the tarballs are in npm's cache (the project's own `npm ci`
+ * put them there), but a global install also reads each dependency's registry document, which
+ * `npm ci` never fetches; a machine that has none yet fetches them once, later runs read them from
+ * the cache (the Dockerfile's replay installs the same way).
  */
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -54,7 +57,7 @@ describe('A global install of the packed packages', () => {
       [
         'install',
         '-g',
-        '--offline',
+        '--prefer-offline',
         '--no-audit',
         '--no-fund',
         '--prefix',

@@ -10,7 +10,11 @@ module.registerHooks({
     const pkg = /node_modules\/((@[^/]+\/)?[^/]+)/.exec(url);
     const workspace = /\/packages\/([^/]+)\//.exec(url);
     seen.add(
-      pkg ? pkg[1] : workspace ? `@jobgraph/${workspace[1]}` : url.replace(/^.*\/(dist|bin)\//, '$1/'),
+      pkg
+        ? pkg[1]
+        : workspace
+          ? `@jobgraph/${workspace[1]}`
+          : url.replace(/^.*\/(dist|bin)\//, '$1/'),
     );
     return nextLoad(url, context);
   },
