@@ -6,12 +6,7 @@ import {
   type EmulatorAccounts,
 } from './accounts.ts';
 import * as batchData from './batch/data.ts';
-import type {
-  EmulatorCreateOptions,
-  ListedDemoJob,
-  MadeUpIds,
-  UpstreamEndpointName,
-} from './descriptor.ts';
+import type { EmulatorCreateOptions, ListedDemoJob, MadeUpIds } from './descriptor.ts';
 import {
   DEMO_AWS_CREDENTIALS,
   DEMO_TENCENT_CREDENTIALS,
