@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -45,7 +45,7 @@ async function pack(args: string[], into: string): Promise<string> {
 describe('A global install of the packed packages', () => {
   let work: string;
   let prefix: string;
-  let demo: ChildProcessWithoutNullStreams | undefined;
+  let demo: ChildProcess | undefined;
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'jobgraph-global-'));
