@@ -28,18 +28,23 @@ WORKDIR /app
 # `prepare` script is the build, which needs the sources copied below; the install scripts the
 # lockfile allows are not needed to build (the `node` devDependency's fetches the Node this image
 # already has).
+# The emulators' workspace package's manifest too: npm ci links it (packages/emulators/).
 COPY package.json package-lock.json ./
+COPY packages/emulators/package.json packages/emulators/
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY . .
-# What `prepare` runs: tsc -p tsconfig.build.json && node console/build.mjs.
-RUN npm run build && rm -f dist/.tsbuildinfo
+# What `prepare` runs: the emulators' package's build (packages/emulators/dist/), then
+# tsc -p tsconfig.build.json && node console/build.mjs.
+RUN npm run build && rm -f dist/.tsbuildinfo packages/emulators/dist/.tsbuildinfo
 
 # ---- deps: the production dependencies, from the lockfile (its npm cache stays in this stage) ----
 FROM node:24-slim AS deps
 WORKDIR /app
 # --ignore-scripts: no production dependency needs its install script to run (protobufjs's only
-# prints version advice).
+# prints version advice). The emulators' package is a production dependency (the demo's, and the
+# compose kit's emulators service): npm ci links node_modules/@jobgraph/emulators to it.
 COPY package.json package-lock.json ./
+COPY packages/emulators/package.json packages/emulators/
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
 # ---- runtime ----
@@ -65,6 +70,11 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/bin ./bin
 COPY --from=build /app/schema ./schema
 COPY --from=build /app/LICENSE /app/README.md ./
+# The emulators' package as its npm package ships it (its manifest and dist/), where the link in
+# node_modules points: the gateway loads it only for the demo (`jobgraph demo`, the compose kit's
+# emulators service), never in live mode.
+COPY --from=build /app/packages/emulators/package.json ./packages/emulators/
+COPY --from=build /app/packages/emulators/dist ./packages/emulators/dist
 # The history store's default folder (JOBGRAPH_DATA_DIR unset: ./jobgraph-data, docs/history.md),
 # the one place the user below writes: made here and owned by it, so a named volume mounted on
 # /app/jobgraph-data (deploy/compose.yaml) starts with that owner and the SQLite file survives a

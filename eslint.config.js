@@ -6,13 +6,13 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['node_modules/', 'coverage/', 'dist/', 'test/fixtures/'] },
+  { ignores: ['node_modules/', 'coverage/', 'dist/', 'packages/*/dist/', 'test/fixtures/'] },
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
       parserOptions: {
-        // tsconfig.json covers src, test, bench and bin; vitest.config.ts sits outside it.
+        // tsconfig.json covers src, packages/*/src, test, bench and bin; vitest.config.ts sits outside it.
         projectService: { allowDefaultProject: ['vitest.config.ts'] },
         tsconfigRootDir: import.meta.dirname,
       },

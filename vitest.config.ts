@@ -28,6 +28,9 @@ export default defineConfig({
     // second graphql instance ("Cannot use GraphQLObjectType from another module").
     alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
   },
+  // @jobgraph/emulators (packages/emulators/) by its TypeScript sources, as tsconfig.json's
+  // customConditions: a unit file needs no build of the package. Vitest's own defaults follow.
+  ssr: { resolve: { conditions: ['jobgraph-source', 'node', 'development|production'] } },
   test: {
     // Three projects and `heap` (HEAP_SNAPSHOT_FILES, each in a fresh fork): `unit` runs the TypeScript sources as they are (one file on its own starts in a
     // couple of seconds); `e2e` (files named *.e2e.test.ts) spawns bin/jobgraph.mjs, which runs the

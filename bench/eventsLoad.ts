@@ -1,6 +1,6 @@
 // The load of `bench:events` (and `bench:watch-heap`): unfinished Batch jobs of two accounts, their watchers, a change.
-import { listedDemoJobs, MAX_JOBS_PER_SOURCE } from '../src/emulators/index.ts';
-import { BATCH_JOB_STATUSES } from '../src/emulators/batch/jobEvents.ts';
+import { listedDemoJobs, MAX_JOBS_PER_SOURCE } from '@jobgraph/emulators';
+import { BATCH_JOB_STATUSES } from '@jobgraph/emulators/batch/jobEvents';
 import { newTally, openAll, slices, WatcherConnection, type Update } from './lib/watchers.ts';
 import type { CounterSnapshot, EmulatorProcess } from './rig/emulators.ts';
 import type { GatewayProcess } from './rig/gateway.ts';

@@ -7,11 +7,7 @@ import { loadConfig } from '../src/config/index.ts';
 import { closeSources, createSources } from '../src/datasources/index.ts';
 import { createJobLister, ListSnapshots } from '../src/datasources/listing/index.ts';
 import { AwsAccounts } from '../src/datasources/shared/accounts.ts';
-import {
-  LOGS_ENDPOINT_VARIABLE,
-  withDemoUpstreams,
-  type EmulatorSet,
-} from '../src/emulators/index.ts';
+import { LOGS_ENDPOINT_VARIABLE, withDemoUpstreams, type EmulatorSet } from '@jobgraph/emulators';
 import { isListCall, type LoggedCall } from './rig/emulators.ts';
 import { outputUntil } from './rig/childServer.ts';
 import { heapOf, type GatewayProcess } from './rig/gateway.ts';

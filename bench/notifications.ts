@@ -3,8 +3,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mintToken } from '../src/auth/mintToken.ts';
-import { listedDemoJobs } from '../src/emulators/index.ts';
-import { BATCH_JOB_STATUSES } from '../src/emulators/batch/jobEvents.ts';
+import { listedDemoJobs } from '@jobgraph/emulators';
+import { BATCH_JOB_STATUSES } from '@jobgraph/emulators/batch/jobEvents';
 import { profileIn } from './lib/profile.ts';
 import { post } from './lib/queries.ts';
 import { int, quickRun } from './lib/settings.ts';

@@ -5,7 +5,7 @@
  * phases and every setting: bench/README.md.
  */
 import { execFileSync } from 'node:child_process';
-import { listedDemoJobs } from '../src/emulators/index.ts';
+import { listedDemoJobs } from '@jobgraph/emulators';
 import { REPO_ROOT } from './rig/proc.ts';
 import { loadAverage, proseWrapped, resultPath, runLine, writeReport } from './rig/report.ts';
 import { runBench, startStack } from './rig/stack.ts';

@@ -1,6 +1,6 @@
 // `npm run bench:startup`: the jobgraph command's start-up beside bare `node -e 0` (bench/README.md).
 import { spawn } from 'node:child_process';
-import { exampleGlobalIds } from '../src/emulators/index.ts';
+import { exampleGlobalIds } from '@jobgraph/emulators';
 import { post } from './lib/queries.ts';
 import { childEnv, int } from './lib/settings.ts';
 import { REPO_ROOT, sleep, waitForIdle } from './rig/proc.ts';

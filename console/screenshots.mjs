@@ -6,7 +6,7 @@ import { chromium } from 'playwright-core';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const { startDemo } = await import(`${root}dist/app.js`);
-const { IN_PLACE_PROGRESSING_JOB_IDS } = await import(`${root}dist/emulators/index.js`);
+const { IN_PLACE_PROGRESSING_JOB_IDS } = await import('@jobgraph/emulators');
 const demo = await startDemo({ port: 0 });
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
@@ -49,8 +49,8 @@ try {
   // Acting (docs/actions.md), as a jobs:write token: a job page's terminate form, filled in but
   // not sent, and the list's bulk cancel after its dry run. Nothing is sent for real.
   const { mintToken } = await import(`${root}dist/auth/mintToken.js`);
-  const { BATCH_JOB_IDS } = await import(`${root}dist/emulators/batch/data.js`);
-  const { DEMO_DATA } = await import(`${root}dist/emulators/index.js`);
+  const { BATCH_JOB_IDS } = await import('@jobgraph/emulators/batch/data');
+  const { DEMO_DATA } = await import('@jobgraph/emulators');
   const { auth } = demo.config;
   const writer = await mintToken({
     secret: auth.jwtSecret,

@@ -15,8 +15,8 @@ import type { AwsAccounts, AccountState } from './datasources/shared/accounts.ts
 import { factsOf, failureOf } from './datasources/registry.ts';
 import { AccountChecks } from './datasources/accountChecks.ts';
 import type { EventQueues } from './datasources/events/eventQueues.ts';
-import type { EmulatorSet } from './emulators/index.ts';
-import type { WebhookReceiver } from './emulators/webhookReceiver.ts';
+import type { EmulatorSet } from '@jobgraph/emulators';
+import type { WebhookReceiver } from '@jobgraph/emulators/webhookReceiver';
 import { demoHistoryPlace } from './history/demoPlace.ts';
 import { historyOn, openHistoryStore, retainedJobs, type History } from './history/index.ts';
 import { openNotificationRules, type NotificationParts } from './notifications/index.ts';
@@ -405,7 +405,7 @@ export async function startDemo(
     demoEventQueuesVariable,
     startEmulators,
     withDemoUpstreams,
-  } = await import('./emulators/index.ts');
+  } = await import('@jobgraph/emulators');
   const base = loadConfig({ mode: 'demo' }, options.env);
   const emulators = await startEmulators({
     ...options.emulatorClock,
@@ -414,7 +414,7 @@ export async function startDemo(
     ...(options.emulatorKeepCalls === undefined ? {} : { keepCalls: options.emulatorKeepCalls }),
     ...(base.emulatorJobsPerSource === null ? {} : { jobsPerSource: base.emulatorJobsPerSource }),
   });
-  const { startWebhookReceiver } = await import('./emulators/webhookReceiver.ts');
+  const { startWebhookReceiver } = await import('@jobgraph/emulators/webhookReceiver');
   const webhookReceiver = await startWebhookReceiver();
   // Its own history, clean at each start, unless the environment names one.
   const history = demoHistoryPlace(base.history.store);

@@ -6,11 +6,16 @@ import { PROVIDERS } from '../src/datasources/registry.ts';
 import { JOB_PROVIDERS } from '../src/model/job.ts';
 
 /**
- * The import rules of docs/architecture.md, checked on every file under src/: who may import
- * what. A rule broken here is a design change; say so in docs/architecture.md first.
+ * The import rules of docs/architecture.md, checked on every file under src/ and under the
+ * emulators' package (packages/emulators/src/, read as `emulators/…` as it was in src/): who may
+ * import what. A rule broken here is a design change; say so in docs/architecture.md first.
  */
 
-const SRC = fileURLToPath(new URL('../src/', import.meta.url));
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const SRC = join(ROOT, 'src');
+/** The emulators' package's sources: their paths read `emulators/…`, as the package is named. */
+const EMULATORS_SRC = join(ROOT, 'packages/emulators/src');
+const EMULATORS_PACKAGE = '@jobgraph/emulators';
 
 interface SourceFile {
   /** Path relative to src/, with forward slashes, e.g. `datasources/cosbatch/client.ts`. */
@@ -20,6 +25,8 @@ interface SourceFile {
   imports: string[];
   /** The imports that load a module at run time: `import type` and all-`type` lists left out. */
   valueImports: string[];
+  /** Of those, the ones loaded with the file itself: `import()` left out too. */
+  staticImports: string[];
 }
 
 const IMPORT_RE =
@@ -42,23 +49,41 @@ const onlyTypes = (statement: string) =>
       .filter((s) => s.trim() !== '')
       .every((s) => s.trim().startsWith('type ')) === true);
 
-const files: SourceFile[] = walk(SRC).map((file) => {
+/**
+ * A file's path as the rules name it: src-relative (`datasources/cosbatch/client.ts`), the
+ * emulators' package under `emulators/`; anything else (outside both trees) root-relative and
+ * starting `../`, which no rule allows.
+ */
+function rulePath(file: string): string {
+  const within = (dir: string) => relative(dir, file).split('\\').join('/');
+  const inEmulators = within(EMULATORS_SRC);
+  if (!inEmulators.startsWith('..')) return `emulators/${inEmulators}`;
+  const inSrc = within(SRC);
+  return inSrc.startsWith('..') ? `../${within(ROOT)}` : inSrc;
+}
+
+/** A specifier as the rules name it: a file's `rulePath`, the emulators' package by its files, else the package name. */
+function ruleSpec(file: string, spec: string): string {
+  if (spec.startsWith('.')) return rulePath(resolve(dirname(file), spec));
+  if (spec === EMULATORS_PACKAGE) return 'emulators/index.ts';
+  if (spec.startsWith(`${EMULATORS_PACKAGE}/`))
+    return `emulators/${spec.slice(EMULATORS_PACKAGE.length + 1)}.ts`;
+  return spec;
+}
+
+const files: SourceFile[] = [...walk(SRC), ...walk(EMULATORS_SRC)].map((file) => {
   const text = readFileSync(file, 'utf8');
-  const resolveSpec = (spec: string) =>
-    spec.startsWith('.')
-      ? relative(SRC, resolve(dirname(file), spec))
-          .split('\\')
-          .join('/')
-      : spec;
   const found = [...text.matchAll(IMPORT_RE)].map((m) => ({
-    spec: resolveSpec((m[1] ?? m[2] ?? m[3]) as string),
+    spec: ruleSpec(file, (m[1] ?? m[2] ?? m[3]) as string),
     typeOnly: onlyTypes(m[0]),
+    dynamic: m[3] !== undefined,
   }));
   return {
-    path: relative(SRC, file).split('\\').join('/'),
+    path: rulePath(file),
     text,
     imports: found.map((i) => i.spec),
     valueImports: found.filter((i) => !i.typeOnly).map((i) => i.spec),
+    staticImports: found.filter((i) => !i.typeOnly && !i.dynamic).map((i) => i.spec),
   };
 });
 
@@ -82,6 +107,22 @@ describe('The import rules', () => {
 
   it('keep the emulators independent of the clients they test: nothing under src/emulators imports src/datasources', () => {
     expect(violations('emulators', under('datasources'))).toEqual([]);
+  });
+
+  it("keep the emulators' package apart from the gateway: its files import only each other and npm packages", () => {
+    const inSrc = new Set(files.map((f) => f.path));
+    const gateway = (spec: string) =>
+      spec.startsWith('../') || (inSrc.has(spec) && !under('emulators')(spec));
+    expect(violations('emulators', gateway)).toEqual([]);
+  });
+
+  it('reach the emulators from the gateway only by import() or import type: live mode never loads them', () => {
+    const loads = files
+      .filter((f) => !under('emulators')(f.path))
+      .flatMap((f) =>
+        f.staticImports.filter(under('emulators')).map((spec) => `${f.path} → ${spec}`),
+      );
+    expect(loads).toEqual([]);
   });
 
   it('keep the datasources free of GraphQL, the HTTP server and the emulators', () => {
@@ -242,7 +283,7 @@ describe('One registry of providers', () => {
  * lines): none is a provider.
  */
 const NOT_PROVIDERS = new Set(['sts', 'sqs', 'logs']);
-const EMULATOR_FOLDERS = readdirSync(join(SRC, 'emulators'), { withFileTypes: true })
+const EMULATOR_FOLDERS = readdirSync(EMULATORS_SRC, { withFileTypes: true })
   .filter((e) => e.isDirectory() && !NOT_PROVIDERS.has(e.name))
   .map((e) => `emulators/${e.name}`);
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 describe('The npm package', () => {
-  it('packs the compiled code, the console bundle, the schema, the command, README and LICENSE — no sources, tests or bench', () => {
+  it('packs the compiled code, the console bundle, the schema, the command, README and LICENSE — no sources, tests, bench or emulators', () => {
     // --ignore-scripts: `npm pack` would run `prepare` (the build); `npm test` has built dist/ already.
     const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
       cwd: ROOT,
@@ -33,6 +33,9 @@ describe('The npm package', () => {
         'schema/codepipeline.graphql',
       ]),
     );
+    // The emulators are a package of their own (@jobgraph/emulators, a dependency): none of their
+    // files, compiled or not, is the gateway's.
+    expect(files.filter((f) => /^(dist\/emulators\/|packages\/)/.test(f))).toEqual([]);
     expect(
       files.filter(
         (f) =>

@@ -4,7 +4,7 @@ import { createHash, createHmac } from 'node:crypto';
 import http from 'node:http';
 import { XMLParser } from 'fast-xml-parser';
 import { DEFAULT_PROVIDER_CONCURRENCY } from '../../src/config/limits.ts';
-import { DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
+import { DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS } from '@jobgraph/emulators/framework';
 import { cpuTimeMicros } from '../rig/proc.ts';
 import { PROVIDER_OF_PREFIX } from './ids.ts';
 import type { BenchProvider, IdKind, UnknownIdGenerator } from './ids.ts';

@@ -1,5 +1,5 @@
-import { DEMO_DATA, exampleGlobalIds, MADE_UP_IDS } from '../../src/emulators/index.ts';
-import type { EmulatorName } from '../../src/emulators/index.ts';
+import { DEMO_DATA, exampleGlobalIds, MADE_UP_IDS } from '@jobgraph/emulators';
+import type { EmulatorName } from '@jobgraph/emulators';
 
 export const PROVIDERS = ['panorama', 'omics', 'cosbatch', 'importexport', 'codepipeline'] as const;
 

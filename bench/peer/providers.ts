@@ -13,7 +13,7 @@ import { COSBATCH_STATE_MAP } from '../../src/datasources/cosbatch/record.ts';
 import { IMPORTEXPORT_STATE_MAP } from '../../src/datasources/importexport/record.ts';
 import { OMICS_STATE_MAP } from '../../src/datasources/omics/record.ts';
 import { PANORAMA_STATE_MAP } from '../../src/datasources/panorama/record.ts';
-import { DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
+import { DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS } from '@jobgraph/emulators/framework';
 import { callsOf, cosSign } from '../lib/floor.ts';
 import type { BenchProvider } from '../lib/ids.ts';
 import { JOB_PROVIDERS, JOB_STATES } from '../../src/model/job.ts';

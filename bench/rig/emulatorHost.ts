@@ -1,8 +1,8 @@
 // The emulators in a process of their own, sharing no event loop with the load or the gateway.
 // Messages: emulators.ts. Args: upstream latency ms, startEmulators' options as JSON.
-import { emulatorEnvironment, startEmulators } from '../../src/emulators/index.ts';
-import type { StartAllOptions } from '../../src/emulators/index.ts';
-import { DEMO_JOBS as IMPORTEXPORT_DEMO_JOBS } from '../../src/emulators/importexport/data.ts';
+import { emulatorEnvironment, startEmulators } from '@jobgraph/emulators';
+import type { StartAllOptions } from '@jobgraph/emulators';
+import { DEMO_JOBS as IMPORTEXPORT_DEMO_JOBS } from '@jobgraph/emulators/importexport/data';
 import { BENCH_PROVIDERS, type BenchProvider } from '../lib/ids.ts';
 import type { CounterSnapshot, HostMessage, HostRequest, LoggedCall } from './emulators.ts';
 

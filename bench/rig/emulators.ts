@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { BenchProvider } from '../lib/ids.ts';
-import type { Faults } from '../../src/emulators/framework.ts';
+import type { Faults } from '@jobgraph/emulators/framework';
 import { REPO_ROOT } from './proc.ts';
 
 /** Each emulator's counters: calls logged so far and TCP connections accepted so far. */

@@ -2,7 +2,7 @@
  * The demo banner's and `jobgraph emulators`' lines on the emulators: the exports that point an
  * AWS SDK or live mode at them, and AWS CLI commands that reach them whatever the CLI's version.
  */
-import type { EmulatorName } from '../emulators/index.ts';
+import type { EmulatorName } from '@jobgraph/emulators';
 
 /**
  * The demo banner's emulators: every line `jobgraph emulators` prints for them (endpoints, the demo

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { SCOPE_READ } from '../auth/identity.ts'; // a constant-only module
 import type { DemoGateway } from '../app.ts';
 import type { StderrLines } from './stderrLines.ts';
-import type { EmulatorName } from '../emulators/index.ts';
+import type { EmulatorName } from '@jobgraph/emulators';
 
 // Each command imports only the modules it needs (below, with `import()`): `--version` loads
 // nothing, `--help` only the configuration (for its variables),
@@ -120,7 +120,7 @@ async function demo(portBase: number | undefined): Promise<void> {
     { progressingJobLines },
   ] = await Promise.all([
     import('../app.ts'),
-    import('../emulators/index.ts'),
+    import('@jobgraph/emulators'),
     import('./sandboxQuery.ts'),
     import('./watch.ts'),
   ]);
@@ -304,7 +304,7 @@ async function emulators(
   const [
     { DEFAULT_EMULATOR_PORT_BASE, emulatorEnvironment, exampleGlobalIds, startEmulators },
     { emulatorJobsPerSource },
-  ] = await Promise.all([import('../emulators/index.ts'), import('../config/index.ts')]);
+  ] = await Promise.all([import('@jobgraph/emulators'), import('../config/index.ts')]);
   const jobsPerSource = emulatorJobsPerSource();
   const set = await startEmulators({
     portBase: portBase ?? DEFAULT_EMULATOR_PORT_BASE,

@@ -39,7 +39,7 @@ function newestJobsCurlLines(url: string, token: string, provider: string): stri
   ];
 }
 
-/** What the banner's progressing-jobs lines are made of (src/emulators/index.ts's tables). */
+/** What the banner's progressing-jobs lines are made of (packages/emulators/src/index.ts's tables). */
 export interface ProgressingJobsView {
   url: string;
   token: string;

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_SECOND_AWS_ACCOUNT, SHARED_NATIVE_JOB_IDS } from '../../src/emulators/index.ts';
+import { DEMO_SECOND_AWS_ACCOUNT, SHARED_NATIVE_JOB_IDS } from '@jobgraph/emulators';
 import { parseProm, sample, type Sample } from '../observability/promText.ts';
 import { accountToken } from '../support/accountTokens.ts';
 import { clearCalls, gql, type TestGateway } from '../support/gateway.ts';

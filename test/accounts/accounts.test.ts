@@ -6,8 +6,8 @@ import {
   SHARED_NATIVE_JOB_IDS,
   exampleSecondAccountJobs,
   type NativeJobs,
-} from '../../src/emulators/index.ts';
-import { DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
+} from '@jobgraph/emulators';
+import { DEMO_TENCENT_CREDENTIALS } from '@jobgraph/emulators/framework';
 import { secretValues } from '../../src/auth/secretValues.ts';
 import { operatorToken, readyz } from '../support/accountTokens.ts';
 import { gql } from '../support/gateway.ts';

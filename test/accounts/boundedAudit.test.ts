@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_SECOND_AWS_ACCOUNT, exampleGlobalIds } from '../../src/emulators/index.ts';
+import { DEMO_SECOND_AWS_ACCOUNT, exampleGlobalIds } from '@jobgraph/emulators';
 import { accountToken } from '../support/accountTokens.ts';
 import { clearCalls, gql, upstreamCallCount } from '../support/gateway.ts';
 import { subscribe } from '../support/subscriptions.ts';

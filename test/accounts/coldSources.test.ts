@@ -3,7 +3,7 @@ import { createClient, type RedisClientType } from '@keyv/redis';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { EVENTUALLY } from '../support/eventually.ts';
 import { LIST_SNAPSHOT_PREFIX } from '../../src/cache/redisListSnapshots.ts';
-import { DEMO_SECOND_AWS_ACCOUNT } from '../../src/emulators/index.ts';
+import { DEMO_SECOND_AWS_ACCOUNT } from '@jobgraph/emulators';
 import { redisServerMissing } from '../subscriptions/clusterSupport.ts';
 import { accountToken } from '../support/accountTokens.ts';
 import {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEMO_SECOND_AWS_ACCOUNT, exampleSecondAccountJobs } from '../../src/emulators/index.ts';
+import { DEMO_SECOND_AWS_ACCOUNT, exampleSecondAccountJobs } from '@jobgraph/emulators';
 import { operatorToken, readyz } from '../support/accountTokens.ts';
 import { gql } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';

@@ -5,7 +5,7 @@ import {
   DEMO_SECOND_AWS_ACCOUNT,
   exampleGlobalIds,
   exampleSecondAccountJobs,
-} from '../../src/emulators/index.ts';
+} from '@jobgraph/emulators';
 import { clearCalls, gql, upstreamCallCount, type GqlResult } from '../support/gateway.ts';
 import { subscribe, TRANSPORTS } from '../support/subscriptions.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';

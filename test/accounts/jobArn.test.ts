@@ -3,8 +3,8 @@ import {
   DEMO_AWS_ACCOUNT_ID,
   DEMO_SECOND_AWS_ACCOUNT,
   exampleGlobalIds,
-} from '../../src/emulators/index.ts';
-import { BATCH_SECOND_ACCOUNT_JOB_IDS } from '../../src/emulators/batch/secondAccount.ts';
+} from '@jobgraph/emulators';
+import { BATCH_SECOND_ACCOUNT_JOB_IDS } from '@jobgraph/emulators/batch/secondAccount';
 import { formatGlobalId, parseGlobalId } from '../../src/model/globalId.ts';
 import { clearCalls, gql, upstreamCallCount } from '../support/gateway.ts';
 import { subscribe, TRANSPORTS, type Event } from '../support/subscriptions.ts';

@@ -7,7 +7,7 @@ import {
   isProgressingJobId,
   SHARED_NATIVE_JOB_IDS,
   listedDemoJobs,
-} from '../../src/emulators/index.ts';
+} from '@jobgraph/emulators';
 import { loadConfig, type Config } from '../../src/config/index.ts';
 import { listSourcesAsked } from '../../src/limits/jobBudget.ts';
 import { parseGlobalId } from '../../src/model/globalId.ts';

@@ -5,7 +5,7 @@ import {
   DEMO_SECOND_TENCENT_ACCOUNT,
   isProgressingJobId,
   listedDemoJobs,
-} from '../../src/emulators/index.ts';
+} from '@jobgraph/emulators';
 import { accountToken } from '../support/accountTokens.ts';
 import { clearCalls, gql, upstreamCallCount, type TestGateway } from '../support/gateway.ts';
 import { newestFirst } from '../support/listOrder.ts';

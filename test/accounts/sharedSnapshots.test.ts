@@ -5,13 +5,13 @@ import { Snapshot } from '../../src/datasources/listing/snapshot.ts';
 import { ListSnapshots } from '../../src/datasources/listing/snapshots.ts';
 import { listed } from '../../src/datasources/listing/summaries.ts';
 import { PANORAMA_KEY } from '../../src/datasources/panorama/key.ts';
-import { BATCH_DEMO_REGION } from '../../src/emulators/batch/data.ts';
+import { BATCH_DEMO_REGION } from '@jobgraph/emulators/batch/data';
 import {
   DEMO_BATCH_QUEUE_NAMES,
   DEMO_SECOND_AWS_ACCOUNT,
   DEMO_SECOND_TENCENT_ACCOUNT,
   listedDemoJobs,
-} from '../../src/emulators/index.ts';
+} from '@jobgraph/emulators';
 import { redisServerMissing } from '../subscriptions/clusterSupport.ts';
 import { accountToken } from '../support/accountTokens.ts';
 import { capturedLog } from '../support/capturedLog.ts';

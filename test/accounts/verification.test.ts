@@ -16,7 +16,7 @@ import {
   startEmulators,
   withDemoUpstreams,
   type EmulatorSet,
-} from '../../src/emulators/index.ts';
+} from '@jobgraph/emulators';
 import { readyz as readyzAs } from '../support/accountTokens.ts';
 import { LogCapture, gql } from '../support/gateway.ts';
 

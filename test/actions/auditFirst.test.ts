@@ -3,7 +3,7 @@
 // it (its PostgreSQL server stopped), the action is refused with a clear answer and no write call
 // is made. Through the real server, a real PostgreSQL server and the Batch emulator.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
+import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
 import { writerToken } from '../support/accountTokens.ts';
 import { gql } from '../support/gateway.ts';
 import { usePostgres } from '../support/usePostgres.ts';

@@ -7,9 +7,9 @@
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
-import { DEMO_JOB_IDS } from '../../src/emulators/cosbatch/data.ts';
-import { DEMO_DATA, startEmulators, type EmulatorSet } from '../../src/emulators/index.ts';
-import { DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
+import { DEMO_JOB_IDS } from '@jobgraph/emulators/cosbatch/data';
+import { DEMO_DATA, startEmulators, type EmulatorSet } from '@jobgraph/emulators';
+import { DEMO_TENCENT_CREDENTIALS } from '@jobgraph/emulators/framework';
 import { signedCos } from '../emulators/listClient.ts';
 import { kill, replicaEnv, SHARED_SECRET } from '../subscriptions/clusterSupport.ts';
 import { historyStores, historyUrlOf } from '../support/historyStores.ts';

@@ -3,7 +3,7 @@
 // account and region. Through the real server and the Batch emulator, with a circuit that opens on
 // one failing job and never half-opens within the test.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
+import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
 import { writerToken } from '../support/accountTokens.ts';
 import { clearCalls, gql } from '../support/gateway.ts';
 import { metricValue } from '../support/metrics.ts';

@@ -7,8 +7,8 @@
 import { BatchClient, DescribeJobsCommand } from '@aws-sdk/client-batch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
-import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
-import { DEMO_DATA, startEmulators, type EmulatorSet } from '../../src/emulators/index.ts';
+import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
+import { DEMO_DATA, startEmulators, type EmulatorSet } from '@jobgraph/emulators';
 import { kill, replicaEnv, SHARED_SECRET } from '../subscriptions/clusterSupport.ts';
 import { historyStores, historyUrlOf } from '../support/historyStores.ts';
 import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';

@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exampleGlobalIds } from '../../src/emulators/index.ts';
+import { exampleGlobalIds } from '@jobgraph/emulators';
 import { operatorToken, readyz as readyzAs } from '../support/accountTokens.ts';
 import { gql, startTestGateway, type TestGateway } from '../support/gateway.ts';
 

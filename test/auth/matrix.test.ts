@@ -1,7 +1,7 @@
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
-import { DEMO_DATA } from '../../src/emulators/index.ts';
+import { DEMO_DATA } from '@jobgraph/emulators';
 import { gql, startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 const ISSUER = 'https://issuer.jobgraph.test/';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import { SCOPE_OPERATE } from '../../src/auth/identity.ts';
 import { PRESENCE_KEY_PREFIX, type ClusterState } from '../../src/cache/clusterPeers.ts';
-import { startEmulators, type EmulatorSet } from '../../src/emulators/index.ts';
+import { startEmulators, type EmulatorSet } from '@jobgraph/emulators';
 import {
   kill,
   metricsOf,

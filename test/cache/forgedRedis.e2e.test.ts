@@ -3,7 +3,7 @@ import { EVENTUALLY } from '../support/eventually.ts';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import { JOB_PREFIX } from '../../src/cache/jobCache.ts';
 import { RATE_KEY_PREFIX } from '../../src/cache/redisRateBucket.ts';
-import { DEMO_DATA, startEmulators, type EmulatorSet } from '../../src/emulators/index.ts';
+import { DEMO_DATA, startEmulators, type EmulatorSet } from '@jobgraph/emulators';
 import {
   kill,
   metricsOf,

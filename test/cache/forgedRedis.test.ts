@@ -2,8 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { JOB_PREFIX } from '../../src/cache/jobCache.ts';
 import { RATE_KEY_PREFIX } from '../../src/cache/redisRateBucket.ts';
 import { createSealer } from '../../src/cache/sealed.ts';
-import { DEMO_DATA } from '../../src/emulators/index.ts';
-import { IMPORTEXPORT_SECOND_ACCOUNT_JOB_IDS } from '../../src/emulators/importexport/secondAccount.ts';
+import { DEMO_DATA } from '@jobgraph/emulators';
+import { IMPORTEXPORT_SECOND_ACCOUNT_JOB_IDS } from '@jobgraph/emulators/importexport/secondAccount';
 import { TEST_CLUSTER_SECRET, testSealer } from '../support/clusterSecret.ts';
 import { cacheableOf } from '../support/cacheable.ts';
 import {

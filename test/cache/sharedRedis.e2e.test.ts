@@ -3,7 +3,7 @@ import { createClient, type RedisClientType } from '@keyv/redis';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import { SCOPE_OPERATE } from '../../src/auth/identity.ts';
 import { POLL_CHANNEL_PREFIX } from '../../src/cache/redisPollLeases.ts';
-import { startEmulators, type EmulatorSet } from '../../src/emulators/index.ts';
+import { startEmulators, type EmulatorSet } from '@jobgraph/emulators';
 import {
   kill,
   metricsOf,

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import {
   EMULATOR_PORT_OFFSETS,
   IN_PLACE_PROGRESSING_JOB_IDS,
   isProgressingJobId,
-} from '../../src/emulators/index.ts';
+} from '@jobgraph/emulators';
 import { stderrText } from '../support/stderrText.ts';
 import { PROCESS_CWD } from '../support/jobgraphProcess.ts';
 
@@ -240,7 +241,7 @@ describe('The jobgraph command', () => {
     const heavy = (name: string) =>
       /^(@apollo\/|graphql|@graphql-tools\/|express|@aws-sdk\/client-|@keyv\/|pino$|jose$)/.test(
         name,
-      ) || name.startsWith('dist/emulators/');
+      ) || name === '@jobgraph/emulators';
 
     const version = await loaded(['--version']);
     expect(modules(version.stderr).filter((m) => !m.startsWith('node:'))).toEqual([
@@ -280,6 +281,40 @@ describe('The jobgraph command', () => {
       'dist/config/unknownVariables.js',
       'dist/config/variableDocs.js',
     ]);
+  });
+
+  it('never loads the emulators in live mode: the gateway imports @jobgraph/emulators for demo alone', async () => {
+    /** The modules a started command loaded, once `ready` shows on its output and SIGTERM stopped it. */
+    const loadedBy = async (args: string[], env: Record<string, string>, ready: RegExp) => {
+      const child = spawn(process.execPath, ['--import', LOADED_HOOK, BIN, ...args], {
+        env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        cwd: PROCESS_CWD,
+      });
+      let out = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const exited = once(child, 'exit');
+      await expect.poll(() => ready.test(out + stderrText(stderr))).toBe(true);
+      child.kill('SIGTERM');
+      await exited;
+      return JSON.parse(/^LOADED (.*)$/m.exec(stderr)?.[1] ?? 'null') as string[];
+    };
+    const live = await loadedBy(
+      [],
+      {
+        JOBGRAPH_JWT_SECRET: 'cli-test-secret-that-is-long-enough-0123',
+        AWS_EC2_METADATA_DISABLED: 'true',
+      },
+      /start-up summary[\s\S]*\n {2}limits[^\n]*\n/,
+    );
+    // The whole live gateway loaded (Apollo Server, the app), and nothing of the emulators.
+    expect(live).toEqual(expect.arrayContaining(['@apollo/server', 'dist/app.js']));
+    expect(live.filter((m) => m.startsWith('@jobgraph/'))).toEqual([]);
+    // `demo` does load them, as the hook names the package.
+    const demo = await loadedBy(['demo'], {}, /Emulated upstreams:[\s\S]*={78}\n/);
+    expect(demo).toContain('@jobgraph/emulators');
   });
 
   it('serves in the process it was started as: no restart, and the Node flags as the operator gave them', async () => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
+import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
 import { startDemoProcess, type DemoProcess } from '../support/demoProcess.ts';
 
 const TERMINATE = `mutation($id: ID!) { terminateJob(id: $id, reason: "demo: runaway cost") { outcome } }`;

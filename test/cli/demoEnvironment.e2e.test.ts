@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { EMULATOR_PORT_OFFSETS, exampleGlobalIds } from '../../src/emulators/index.ts';
+import { EMULATOR_PORT_OFFSETS, exampleGlobalIds } from '@jobgraph/emulators';
 import { startJobgraphProcess } from '../support/jobgraphProcess.ts';
 
 /**

@@ -11,7 +11,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { PROVIDERS, providerOf } from '../../src/datasources/registry.ts';
 import type { JobProvider } from '../../src/model/job.ts';
-import { EMULATOR_LABELS, exampleGlobalIds } from '../../src/emulators/index.ts';
+import { EMULATOR_LABELS, exampleGlobalIds } from '@jobgraph/emulators';
 import { sandboxDocument } from '../../src/cli/sandboxQuery.ts';
 import { buildSchema } from '../../src/schema.ts';
 import type { TestGateway } from '../support/gateway.ts';

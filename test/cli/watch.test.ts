@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { extendSchema, parse, validate, type GraphQLSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { progressingJobIds } from '../../src/emulators/index.ts';
+import { progressingJobIds } from '@jobgraph/emulators';
 import { buildSchema } from '../../src/schema.ts';
 import { watchCurlLines, watchSubscription } from '../../src/cli/watch.ts';
 

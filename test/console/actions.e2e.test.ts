@@ -1,9 +1,9 @@
 import { BatchClient, DescribeJobsCommand } from '@aws-sdk/client-batch';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
-import { DEMO_AWS_CREDENTIALS } from '../../src/emulators/framework.ts';
-import { DEMO_DATA } from '../../src/emulators/index.ts';
+import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
+import { DEMO_AWS_CREDENTIALS } from '@jobgraph/emulators/framework';
+import { DEMO_DATA } from '@jobgraph/emulators';
 import { writerToken } from '../support/accountTokens.ts';
 import { clearCalls, gql } from '../support/gateway.ts';
 import { realPart } from '../support/realParts.ts';

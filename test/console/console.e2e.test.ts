@@ -3,9 +3,9 @@ import {
   DEMO_AWS_ACCOUNT_ID,
   DEMO_SECOND_AWS_ACCOUNT,
   DEMO_SECOND_TENCENT_ACCOUNT,
-} from '../../src/emulators/accounts.ts';
-import { DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
-import { exampleGlobalIds, exampleSecondAccountJobs } from '../../src/emulators/index.ts';
+} from '@jobgraph/emulators/accounts';
+import { DEMO_TENCENT_CREDENTIALS } from '@jobgraph/emulators/framework';
+import { exampleGlobalIds, exampleSecondAccountJobs } from '@jobgraph/emulators';
 import { startDemoProcess } from '../support/demoProcess.ts';
 import { gql } from '../support/gateway.ts';
 import { useConsoleRig } from './consoleRig.ts';

@@ -1,5 +1,5 @@
 import { expect, it, vi } from 'vitest';
-import { BATCH_JOB_IDS, batchGlobalId } from '../../src/emulators/batch/data.ts';
+import { BATCH_JOB_IDS, batchGlobalId } from '@jobgraph/emulators/batch/data';
 import { EVENTUALLY } from '../support/eventually.ts';
 import { gql } from '../support/gateway.ts';
 import { useConsoleRig } from './consoleRig.ts';

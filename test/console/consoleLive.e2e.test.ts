@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT } from 'jose';
 import { expect, it, vi } from 'vitest';
-import { isProgressingJobId, exampleGlobalIds } from '../../src/emulators/index.ts';
+import { isProgressingJobId, exampleGlobalIds } from '@jobgraph/emulators';
 import { gql } from '../support/gateway.ts';
 import { useConsoleRig } from './consoleRig.ts';
 import { expectOnlyOwnOrigin } from './consoleOracle.ts';

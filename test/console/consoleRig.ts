@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe } from 'vitest';
-import { PROGRESS_PHASES, IN_PLACE_PROGRESSING_JOB_IDS } from '../../src/emulators/index.ts';
+import { PROGRESS_PHASES, IN_PLACE_PROGRESSING_JOB_IDS } from '@jobgraph/emulators';
 import { launchChromium } from '../support/browser.ts';
 import { realPart } from '../support/realParts.ts';
 import { resetFaults, startTestGateway, type TestGateway } from '../support/gateway.ts';

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
+import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
 import { gql } from '../support/gateway.ts';
 import { useConsoleRig } from './consoleRig.ts';
 import { inTab } from './tab.ts';

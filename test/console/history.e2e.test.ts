@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { PROGRESS_PHASES, IN_PLACE_PROGRESSING_JOB_IDS } from '../../src/emulators/index.ts';
+import { PROGRESS_PHASES, IN_PLACE_PROGRESSING_JOB_IDS } from '@jobgraph/emulators';
 import { accountToken } from '../support/accountTokens.ts';
 import { gql, type GqlResult } from '../support/gateway.ts';
 import { realPart } from '../support/realParts.ts';

@@ -1,17 +1,13 @@
 import { expect, it } from 'vitest';
 import { SCOPE_LOGS, SCOPE_READ } from '../../src/auth/identity.ts';
-import { DEMO_AWS_ACCOUNT_ID } from '../../src/emulators/accounts.ts';
+import { DEMO_AWS_ACCOUNT_ID } from '@jobgraph/emulators/accounts';
 import {
   BATCH_DEMO_REGION,
   BATCH_JOB_IDS,
   batchDemoJobs,
   batchGlobalId,
-} from '../../src/emulators/batch/data.ts';
-import {
-  LINE_EVERY_MS,
-  batchFailureLine,
-  batchLogPlace,
-} from '../../src/emulators/batch/jobLogs.ts';
+} from '@jobgraph/emulators/batch/data';
+import { LINE_EVERY_MS, batchFailureLine, batchLogPlace } from '@jobgraph/emulators/batch/jobLogs';
 import { accountToken } from '../support/accountTokens.ts';
 import { useConsoleRig } from './consoleRig.ts';
 import { inTab, tabOpener } from './tab.ts';

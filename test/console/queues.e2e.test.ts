@@ -4,7 +4,7 @@ import {
   ETL_QUEUE,
   HIGH_PRIORITY_QUEUE,
   SPOT_QUEUE,
-} from '../../src/emulators/batch/data.ts';
+} from '@jobgraph/emulators/batch/data';
 import { gql } from '../support/gateway.ts';
 import { useConsoleRig } from './consoleRig.ts';
 import { inTab } from './tab.ts';

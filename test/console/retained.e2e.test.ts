@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { DEMO_DATA } from '../../src/emulators/index.ts';
+import { DEMO_DATA } from '@jobgraph/emulators';
 import { freshCopies, gql } from '../support/gateway.ts';
 import { useConsoleRig } from './consoleRig.ts';
 import { inTab } from './tab.ts';

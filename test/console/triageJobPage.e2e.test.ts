@@ -1,15 +1,12 @@
 import { expect, it, vi } from 'vitest';
-import {
-  DEMO_SECOND_AWS_ACCOUNT,
-  DEMO_SECOND_TENCENT_ACCOUNT,
-} from '../../src/emulators/accounts.ts';
-import { DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
+import { DEMO_SECOND_AWS_ACCOUNT, DEMO_SECOND_TENCENT_ACCOUNT } from '@jobgraph/emulators/accounts';
+import { DEMO_TENCENT_CREDENTIALS } from '@jobgraph/emulators/framework';
 import {
   IN_PLACE_PROGRESSING_JOB_IDS,
   PROGRESS_PHASES,
   SHARED_NATIVE_JOB_IDS,
   exampleGlobalIds,
-} from '../../src/emulators/index.ts';
+} from '@jobgraph/emulators';
 import { gql } from '../support/gateway.ts';
 import { useConsoleRig } from './consoleRig.ts';
 import { inTab, LABEL, rows, setVisibility, watch } from './tab.ts';

@@ -8,13 +8,13 @@ import {
   refusePrivateClusterHistory,
   unknownVariableWarnings,
 } from '../../src/config/index.ts';
-import * as emulatorsModule from '../../src/emulators/index.ts';
+import * as emulatorsModule from '@jobgraph/emulators';
 import {
   DEFAULT_EMULATOR_PORT_BASE,
   EMULATOR_PORT_OFFSETS,
   emulatorEnvironment,
   type EmulatorSet,
-} from '../../src/emulators/index.ts';
+} from '@jobgraph/emulators';
 import { parseDockerfile } from './support/dockerfile.ts';
 import { shippedReplicaNames } from './support/nginx.ts';
 import {
@@ -268,7 +268,7 @@ describe('The compose file (deploy/compose.yaml), its demo override (deploy/comp
     // The emulators service starts them through the module `jobgraph emulators` uses, in the
     // image's WORKDIR, on every interface.
     const script = (services.emulators?.command as string[]).join(' ');
-    expect(script).toContain(`import('${RUNTIME.workdir}/dist/emulators/index.js')`);
+    expect(script).toContain(`import('@jobgraph/emulators')`);
     for (const [, names] of script.matchAll(/const \{([^}]+)\} = await import/g))
       for (const n of (names as string).split(',').map((s) => s.trim()))
         expect(emulatorsModule, n).toHaveProperty(n);

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -8,11 +8,7 @@ import { basename, dirname, join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
-import {
-  emulatorEnvironment,
-  startEmulators,
-  type EmulatorSet,
-} from '../../src/emulators/index.ts';
+import { emulatorEnvironment, startEmulators, type EmulatorSet } from '@jobgraph/emulators';
 import { buildContextFiles } from './support/buildContext.ts';
 import {
   envPairs,
@@ -117,7 +113,8 @@ async function replay(
             const onDisk = join(other.dir, posix.relative(other.workdir, src));
             if (!existsSync(onDisk)) fail(ins, `${src} is not in stage ${from}`);
             const target = intoDir ? join(local(dest), basename(src)) : local(dest);
-            await cp(onDisk, target, { recursive: true });
+            // Symlinks as they are (node_modules' link to a workspace package), as Docker copies them.
+            await cp(onDisk, target, { recursive: true, verbatimSymlinks: true });
           } else {
             const files =
               src === '.' ? context : context.filter((f) => f === src || f.startsWith(`${src}/`));
@@ -275,11 +272,31 @@ describe('The Dockerfile, replayed without Docker on a clean copy of its build c
         'node_modules',
         'package-lock.json',
         'package.json',
+        // The emulators' package, compiled: what the compose kit's emulators service imports.
+        'packages',
         'schema',
       ].sort(),
     );
     expect(existsSync(join(runtime.dir, 'dist', '.tsbuildinfo'))).toBe(false);
     expect(readdirSync(join(runtime.dir, 'dist', 'console', 'assets')).length).toBeGreaterThan(0);
+    expect(readdirSync(join(runtime.dir, 'dist')).includes('emulators')).toBe(false);
+    const emulators = join(runtime.dir, 'packages', 'emulators');
+    expect(readdirSync(emulators).sort()).toEqual(['dist', 'package.json']);
+    expect(existsSync(join(emulators, 'dist', 'index.js'))).toBe(true);
+    expect(existsSync(join(emulators, 'dist', '.tsbuildinfo'))).toBe(false);
+  });
+
+  it("imports @jobgraph/emulators from the image's WORKDIR as the compose kit's emulators service does", () => {
+    const out = execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "const m = await import('@jobgraph/emulators'); console.log(typeof m.startEmulators);",
+      ],
+      { cwd: runtime.dir, encoding: 'utf8', env: baseEnv() },
+    );
+    expect(out.trim()).toBe('function');
   });
 
   it('sets NODE_ENV=production, HOST=0.0.0.0, PORT 4000 exposed, a numeric non-root USER, STOPSIGNAL SIGTERM, and runs live mode', () => {

@@ -5,11 +5,7 @@ import { createClient as createWsClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
-import {
-  emulatorEnvironment,
-  startEmulators,
-  type EmulatorSet,
-} from '../../src/emulators/index.ts';
+import { emulatorEnvironment, startEmulators, type EmulatorSet } from '@jobgraph/emulators';
 import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';
 import { movableImportExportJob, WatchedUpdates } from '../support/subscriptions.ts';
 import { realPart } from '../support/realParts.ts';

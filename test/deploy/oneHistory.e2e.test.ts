@@ -6,12 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
-import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
-import {
-  emulatorEnvironment,
-  startEmulators,
-  type EmulatorSet,
-} from '../../src/emulators/index.ts';
+import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
+import { emulatorEnvironment, startEmulators, type EmulatorSet } from '@jobgraph/emulators';
 import { TEST_CLUSTER_SECRET } from '../support/clusterSecret.ts';
 import { EVENTUALLY } from '../support/eventually.ts';
 import { historyStores, historyUrlOf } from '../support/historyStores.ts';

@@ -6,11 +6,7 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { mintToken } from '../../src/auth/mintToken.ts';
-import {
-  emulatorEnvironment,
-  startEmulators,
-  type EmulatorSet,
-} from '../../src/emulators/index.ts';
+import { emulatorEnvironment, startEmulators, type EmulatorSet } from '@jobgraph/emulators';
 import { kill, startRedisServer, type RedisServer } from '../subscriptions/clusterSupport.ts';
 import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';
 import { freePort } from '../support/rawHttp.ts';

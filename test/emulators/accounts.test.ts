@@ -30,9 +30,9 @@ import {
   SHARED_NATIVE_JOB_IDS,
   startEmulators,
   type EmulatorSet,
-} from '../../src/emulators/index.ts';
-import { DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
-import { MINIMAL_JOB_ID } from '../../src/emulators/codepipeline/data.ts';
+} from '@jobgraph/emulators';
+import { DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS } from '@jobgraph/emulators/framework';
+import { MINIMAL_JOB_ID } from '@jobgraph/emulators/codepipeline/data';
 import {
   importExportCall,
   useHeldClock,

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { DEMO_AWS_CREDENTIALS } from '../../src/emulators/framework.ts';
+import { DEMO_AWS_CREDENTIALS } from '@jobgraph/emulators/framework';
 import { requirePart } from '../support/realParts.ts';
 
 const run = promisify(execFile);

@@ -29,17 +29,17 @@ import {
   startEmulators,
   type EmulatorSet,
   type ListedDemoJob,
-} from '../../src/emulators/index.ts';
+} from '@jobgraph/emulators';
 import {
   DEMO_AWS_CREDENTIALS,
   DEMO_TENCENT_CREDENTIALS,
   type RunningEmulator,
-} from '../../src/emulators/framework.ts';
-import { LIST_WINDOW_MS } from '../../src/emulators/listing.ts';
-import { COS_PROGRESSING_JOB_ID } from '../../src/emulators/cosbatch/progressing.ts';
-import { IMPORTEXPORT_PROGRESSING_JOB_ID } from '../../src/emulators/importexport/progressing.ts';
-import { OMICS_PROGRESSING_RUNS } from '../../src/emulators/omics/progressing.ts';
-import { PANORAMA_PROGRESSING_JOB_ID } from '../../src/emulators/panorama/progressing.ts';
+} from '@jobgraph/emulators/framework';
+import { LIST_WINDOW_MS } from '@jobgraph/emulators/listing';
+import { COS_PROGRESSING_JOB_ID } from '@jobgraph/emulators/cosbatch/progressing';
+import { IMPORTEXPORT_PROGRESSING_JOB_ID } from '@jobgraph/emulators/importexport/progressing';
+import { OMICS_PROGRESSING_RUNS } from '@jobgraph/emulators/omics/progressing';
+import { PANORAMA_PROGRESSING_JOB_ID } from '@jobgraph/emulators/panorama/progressing';
 import { startTestGateway } from '../support/gateway.ts';
 import { importExportCall, signAt, signedCos } from './listClient.ts';
 import { cosMemberOf, omicsItemOf, panoramaSummaryOf } from './listSummaries.ts';

@@ -10,7 +10,7 @@ import {
   listedDemoJobs,
   startEmulators,
   type EmulatorSet,
-} from '../../src/emulators/index.ts';
+} from '@jobgraph/emulators';
 
 /**
  * The demo names two AWS accounts, each by one number everywhere: the demo keys' (the

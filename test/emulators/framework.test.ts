@@ -1,9 +1,9 @@
 import { once } from 'node:events';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { startEmulator } from '../../src/emulators/framework.ts';
-import { createCodePipelineEmulator } from '../../src/emulators/codepipeline/emulator.ts';
-import { startEmulators } from '../../src/emulators/index.ts';
+import { startEmulator } from '@jobgraph/emulators/framework';
+import { createCodePipelineEmulator } from '@jobgraph/emulators/codepipeline/emulator';
+import { startEmulators } from '@jobgraph/emulators';
 
 // Any request the CodePipeline emulator does not recognise still goes through the fault knobs and the call log.
 const post = (url: string) => fetch(url, { method: 'POST', body: '{}' });

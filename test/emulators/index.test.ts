@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  emulatorEnvironment,
-  exampleGlobalIds,
-  startEmulators,
-} from '../../src/emulators/index.ts';
+import { emulatorEnvironment, exampleGlobalIds, startEmulators } from '@jobgraph/emulators';
 import { parseGlobalId } from '../../src/model/globalId.ts';
 
 const PROVIDER = {

@@ -7,7 +7,7 @@ import {
   DEMO_AWS_CREDENTIALS,
   DEMO_TENCENT_CREDENTIALS,
   type RunningEmulator,
-} from '../../src/emulators/framework.ts';
+} from '@jobgraph/emulators/framework';
 import { sendRaw } from '../support/rawHttp.ts';
 
 /**

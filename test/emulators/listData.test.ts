@@ -2,22 +2,22 @@ import { describe, expect, it } from 'vitest';
 import {
   DEMO_JOBS as COS_DEMO_JOBS,
   ERROR_CASE_JOB_IDS as COS_ERRORS,
-} from '../../src/emulators/cosbatch/data.ts';
-import { cosListedJobs } from '../../src/emulators/cosbatch/listData.ts';
-import { COS_PROGRESSING_JOB_ID } from '../../src/emulators/cosbatch/progressing.ts';
+} from '@jobgraph/emulators/cosbatch/data';
+import { cosListedJobs } from '@jobgraph/emulators/cosbatch/listData';
+import { COS_PROGRESSING_JOB_ID } from '@jobgraph/emulators/cosbatch/progressing';
 import {
   DEMO_JOBS as IMPORTEXPORT_DEMO_JOBS,
   ERROR_CASE_JOB_IDS as IMPORTEXPORT_ERRORS,
-} from '../../src/emulators/importexport/data.ts';
-import { importExportListedJobs } from '../../src/emulators/importexport/listData.ts';
-import { IMPORTEXPORT_PROGRESSING_JOB_ID } from '../../src/emulators/importexport/progressing.ts';
-import { LIST_WINDOW_MS } from '../../src/emulators/listing.ts';
-import { OMICS_DEMO_JOBS, OMICS_ERROR_CASE_IDS } from '../../src/emulators/omics/data.ts';
-import { omicsListedJobs } from '../../src/emulators/omics/listData.ts';
-import { OMICS_PROGRESSING_RUNS } from '../../src/emulators/omics/progressing.ts';
-import { PANORAMA_DEMO_JOBS, PANORAMA_ERROR_JOB_IDS } from '../../src/emulators/panorama/data.ts';
-import { panoramaListedJobs } from '../../src/emulators/panorama/listData.ts';
-import { PANORAMA_PROGRESSING_JOB_ID } from '../../src/emulators/panorama/progressing.ts';
+} from '@jobgraph/emulators/importexport/data';
+import { importExportListedJobs } from '@jobgraph/emulators/importexport/listData';
+import { IMPORTEXPORT_PROGRESSING_JOB_ID } from '@jobgraph/emulators/importexport/progressing';
+import { LIST_WINDOW_MS } from '@jobgraph/emulators/listing';
+import { OMICS_DEMO_JOBS, OMICS_ERROR_CASE_IDS } from '@jobgraph/emulators/omics/data';
+import { omicsListedJobs } from '@jobgraph/emulators/omics/listData';
+import { OMICS_PROGRESSING_RUNS } from '@jobgraph/emulators/omics/progressing';
+import { PANORAMA_DEMO_JOBS, PANORAMA_ERROR_JOB_IDS } from '@jobgraph/emulators/panorama/data';
+import { panoramaListedJobs } from '@jobgraph/emulators/panorama/listData';
+import { PANORAMA_PROGRESSING_JOB_ID } from '@jobgraph/emulators/panorama/progressing';
 
 /**
  * What every listable emulator's list demo data keeps to (each provider's list test checks its

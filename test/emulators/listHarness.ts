@@ -4,8 +4,8 @@ import {
   startEmulator,
   type ProviderEmulator,
   type RunningEmulator,
-} from '../../src/emulators/framework.ts';
-import type { ListOrder } from '../../src/emulators/listing.ts';
+} from '@jobgraph/emulators/framework';
+import type { ListOrder } from '@jobgraph/emulators/listing';
 import { signAt } from './listClient.ts';
 import { useStarted } from '../support/useStarted.ts';
 

@@ -5,7 +5,7 @@ import {
   listedDemoJobs,
   startEmulators,
   type EmulatorSet,
-} from '../../src/emulators/index.ts';
+} from '@jobgraph/emulators';
 import {
   LIST_WINDOW_MS,
   assignStatuses,
@@ -16,7 +16,7 @@ import {
   spreadCreationTimes,
   takePage,
   uuidFor,
-} from '../../src/emulators/listing.ts';
+} from '@jobgraph/emulators/listing';
 import { importExportCall, signAt, signedAws, signedCos } from './listClient.ts';
 
 describe('The emulators’ list paging', () => {

@@ -2,20 +2,17 @@ import { BatchClient, DescribeJobsCommand, ListJobsCommand } from '@aws-sdk/clie
 import {
   DEMO_GLOBAL_IDS as BATCH_DEMO_GLOBAL_IDS,
   HIGH_PRIORITY_QUEUE,
-} from '../../src/emulators/batch/data.ts';
-import { createBatchEmulator } from '../../src/emulators/batch/emulator.ts';
+} from '@jobgraph/emulators/batch/data';
+import { createBatchEmulator } from '@jobgraph/emulators/batch/emulator';
 import {
   BATCH_PROGRESSING_KEPT_CYCLES,
   BATCH_PROGRESSING_RUNS,
-} from '../../src/emulators/batch/progressing.ts';
+} from '@jobgraph/emulators/batch/progressing';
 import { describe, expect, it } from 'vitest';
-import { codePipelineProgressingJob } from '../../src/emulators/codepipeline/progressing.ts';
-import { PROGRESSING_CREDENTIALS } from '../../src/emulators/codepipeline/data.ts';
-import {
-  COS_PROGRESSING_TASKS,
-  cosProgressingJob,
-} from '../../src/emulators/cosbatch/progressing.ts';
-import { importExportProgressingJob } from '../../src/emulators/importexport/progressing.ts';
+import { codePipelineProgressingJob } from '@jobgraph/emulators/codepipeline/progressing';
+import { PROGRESSING_CREDENTIALS } from '@jobgraph/emulators/codepipeline/data';
+import { COS_PROGRESSING_TASKS, cosProgressingJob } from '@jobgraph/emulators/cosbatch/progressing';
+import { importExportProgressingJob } from '@jobgraph/emulators/importexport/progressing';
 import {
   PROGRESS_CYCLE_MS,
   PROGRESS_PHASES,
@@ -23,11 +20,11 @@ import {
   DEMO_DATA,
   isProgressingJobId,
   progressingJobIds,
-} from '../../src/emulators/index.ts';
-import { omicsProgressingJob } from '../../src/emulators/omics/progressing.ts';
-import { panoramaProgressingJob } from '../../src/emulators/panorama/progressing.ts';
-import { cyclePhases, cyclePoint } from '../../src/emulators/progress.ts';
-import type { EmulatorName } from '../../src/emulators/index.ts';
+} from '@jobgraph/emulators';
+import { omicsProgressingJob } from '@jobgraph/emulators/omics/progressing';
+import { panoramaProgressingJob } from '@jobgraph/emulators/panorama/progressing';
+import { cyclePhases, cyclePoint } from '@jobgraph/emulators/progress';
+import type { EmulatorName } from '@jobgraph/emulators';
 import { parseGlobalId } from '../../src/model/globalId.ts';
 import { gql } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';

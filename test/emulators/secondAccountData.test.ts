@@ -3,32 +3,32 @@ import {
   BATCH_SECOND_ACCOUNT_JOB_IDS,
   BATCH_SECOND_ACCOUNT_QUEUES,
   batchSecondAccountJobs,
-} from '../../src/emulators/batch/secondAccount.ts';
+} from '@jobgraph/emulators/batch/secondAccount';
 import {
   CODEPIPELINE_SECOND_ACCOUNT_JOB_IDS,
   CODEPIPELINE_SECOND_ACCOUNT_JOBS,
   CODEPIPELINE_SECOND_ACCOUNT_SECRET_VALUES,
-} from '../../src/emulators/codepipeline/secondAccount.ts';
+} from '@jobgraph/emulators/codepipeline/secondAccount';
 import {
   COS_SECOND_ACCOUNT_JOB_IDS,
   cosSecondAccountJobs,
-} from '../../src/emulators/cosbatch/secondAccount.ts';
+} from '@jobgraph/emulators/cosbatch/secondAccount';
 import {
   IMPORTEXPORT_SECOND_ACCOUNT_JOB_IDS,
   importExportSecondAccountJobs,
-} from '../../src/emulators/importexport/secondAccount.ts';
-import { exampleSecondAccountJobs, listedDemoJobs } from '../../src/emulators/index.ts';
+} from '@jobgraph/emulators/importexport/secondAccount';
+import { exampleSecondAccountJobs, listedDemoJobs } from '@jobgraph/emulators';
 import {
   OMICS_SECOND_ACCOUNT_JOB_IDS,
   OMICS_SECOND_ACCOUNT_STORE_IDS,
   OMICS_SECOND_ACCOUNT_STORES,
   omicsSecondAccountJobs,
-} from '../../src/emulators/omics/secondAccount.ts';
+} from '@jobgraph/emulators/omics/secondAccount';
 import {
   PANORAMA_SECOND_ACCOUNT_JOB_IDS,
   PANORAMA_SECOND_ACCOUNT_REGION,
   panoramaSecondAccountJobs,
-} from '../../src/emulators/panorama/secondAccount.ts';
+} from '@jobgraph/emulators/panorama/secondAccount';
 
 /**
  * Everything the emulators serve for the demo's second account (IDs, states, every wire

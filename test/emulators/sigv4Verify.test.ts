@@ -2,8 +2,8 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
-import { DEMO_AWS_CREDENTIALS, type EmulatorRequest } from '../../src/emulators/framework.ts';
-import { verifySigV4, type SigV4Expectation } from '../../src/emulators/sigv4Verify.ts';
+import { DEMO_AWS_CREDENTIALS, type EmulatorRequest } from '@jobgraph/emulators/framework';
+import { verifySigV4, type SigV4Expectation } from '@jobgraph/emulators/sigv4Verify';
 
 const NOW = Date.parse('2026-03-15T10:00:00Z');
 const HOST = '127.0.0.1:4105';

@@ -13,13 +13,13 @@ import {
   DEMO_AWS_USER,
   DEMO_EXTERNAL_ID_ROLE,
   DEMO_SECOND_AWS_ACCOUNT,
-} from '../../src/emulators/accounts.ts';
+} from '@jobgraph/emulators/accounts';
 import {
   DEMO_AWS_CREDENTIALS,
   startEmulator,
   type RunningEmulator,
-} from '../../src/emulators/framework.ts';
-import { createStsEmulator, STS_XMLNS } from '../../src/emulators/sts/emulator.ts';
+} from '@jobgraph/emulators/framework';
+import { createStsEmulator, STS_XMLNS } from '@jobgraph/emulators/sts/emulator';
 import { formBody, useHeldClock, signedAws } from './listClient.ts';
 import { sdkFailure } from './sdkFailure.ts';
 import { demoSdkConfig, sessionCredentials, useSdkClients } from '../support/sdkClients.ts';

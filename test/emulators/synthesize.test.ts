@@ -10,7 +10,7 @@ import {
   progressingJobIds,
   SHARED_NATIVE_JOB_IDS,
   type EmulatorName,
-} from '../../src/emulators/index.ts';
+} from '@jobgraph/emulators';
 import { parseGlobalId } from '../../src/model/globalId.ts';
 import type { JobProvider } from '../../src/model/job.ts';
 import { EMULATOR_NAMES, emulatorOf, gql, resetFaults } from '../support/gateway.ts';

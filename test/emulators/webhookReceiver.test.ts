@@ -1,4 +1,4 @@
-// The demo's webhook receiver (src/emulators/webhookReceiver.ts) verifies Standard Webhooks
+// The demo's webhook receiver (packages/emulators/src/webhookReceiver.ts) verifies Standard Webhooks
 // signatures on its own: what the `standardwebhooks` package signs verifies, a changed body, another
 // secret or an old timestamp does not; and the demo's printed way to a first notification works.
 import { Webhook } from 'standardwebhooks';
@@ -8,7 +8,7 @@ import {
   startWebhookReceiver,
   verifyDelivery,
   type WebhookReceiver,
-} from '../../src/emulators/webhookReceiver.ts';
+} from '@jobgraph/emulators/webhookReceiver';
 import { newSigningSecret } from '../../src/notifications/secretBox.ts';
 import { gql } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
+import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
 import { startDemoProcess, type DemoProcess } from '../support/demoProcess.ts';
 
 const FAILURE = 'failure { category retryable summary evidence rulesVersion }';

@@ -8,7 +8,7 @@ import {
   DEMO_AWS_ACCOUNT_ID,
   DEMO_SECOND_AWS_ACCOUNT,
   SHARED_NATIVE_JOB_IDS,
-} from '../../src/emulators/index.ts';
+} from '@jobgraph/emulators';
 import { loadTypeDefs } from '../../src/schema.ts';
 import { accountToken } from '../support/accountTokens.ts';
 import { startApolloGateway } from '../support/apolloGateway.ts';

@@ -1,7 +1,7 @@
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { exampleGlobalIds } from '../../src/emulators/index.ts';
+import { exampleGlobalIds } from '@jobgraph/emulators';
 import { loadTypeDefs } from '../../src/schema.ts';
 import { NATIVE_KEY, startApolloGateway, typeOfGlobalId } from '../support/apolloGateway.ts';
 import { WATCHERS_SDL, startOtherTeamSubgraphs } from '../support/deploymentsSubgraph.ts';

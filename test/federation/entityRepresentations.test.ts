@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_DATA, exampleGlobalIds } from '../../src/emulators/index.ts';
+import { DEMO_DATA, exampleGlobalIds } from '@jobgraph/emulators';
 import { NATIVE_KEY, TYPE_OF_PREFIX, typeOfGlobalId } from '../support/apolloGateway.ts';
 import {
   callsOf,

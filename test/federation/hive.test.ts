@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_DATA } from '../../src/emulators/index.ts';
+import { DEMO_DATA } from '@jobgraph/emulators';
 import { DEPLOYMENTS_SDL, WATCHERS_SDL } from '../support/deploymentsSubgraph.ts';
 import {
   clearCalls,

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_DATA, exampleGlobalIds } from '../../src/emulators/index.ts';
+import { DEMO_DATA, exampleGlobalIds } from '@jobgraph/emulators';
 import {
   callsOf,
   clearCalls,

@@ -1,7 +1,7 @@
 import { composeServices } from '@apollo/composition';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
-import { DEMO_DATA } from '../../src/emulators/index.ts';
+import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
+import { DEMO_DATA } from '@jobgraph/emulators';
 import { writerToken } from '../support/accountTokens.ts';
 import { loadTypeDefs } from '../../src/schema.ts';
 import { parse, print } from 'graphql';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { exampleGlobalIds } from '../../src/emulators/index.ts';
+import { exampleGlobalIds } from '@jobgraph/emulators';
 import { PATTERNS, type PatternName } from '../../src/model/globalId.ts';
 import { clearCalls, gql, upstreamCallCount } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';

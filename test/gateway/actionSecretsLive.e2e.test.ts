@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
-import { DEMO_AWS_CREDENTIALS } from '../../src/emulators/framework.ts';
-import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
-import { DEMO_DATA, startEmulators, type EmulatorSet } from '../../src/emulators/index.ts';
+import { DEMO_AWS_CREDENTIALS } from '@jobgraph/emulators/framework';
+import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
+import { DEMO_DATA, startEmulators, type EmulatorSet } from '@jobgraph/emulators';
 import { kill, replicaEnv, SHARED_SECRET } from '../subscriptions/clusterSupport.ts';
 import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';
 

@@ -5,7 +5,7 @@ import {
   exampleGlobalIds,
   IDS_PER_DESCRIBE,
   type EmulatorName,
-} from '../../src/emulators/index.ts';
+} from '@jobgraph/emulators';
 import { parseGlobalId } from '../../src/model/globalId.ts';
 import {
   callsOf,

@@ -2,14 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
-import { DEMO_JOB_IDS as COS_JOB_IDS } from '../../src/emulators/cosbatch/data.ts';
+import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
+import { DEMO_JOB_IDS as COS_JOB_IDS } from '@jobgraph/emulators/cosbatch/data';
 import {
   DEMO_DATA,
   DEMO_SECOND_AWS_ACCOUNT,
   exampleSecondAccountJobs,
   type EmulatorName,
-} from '../../src/emulators/index.ts';
+} from '@jobgraph/emulators';
 import { SCOPE_READ, SCOPE_WRITE } from '../../src/auth/identity.ts';
 import { accountToken, writerToken } from '../support/accountTokens.ts';
 import { clearCalls, gql, type TestGateway } from '../support/gateway.ts';

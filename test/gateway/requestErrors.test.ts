@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import express from 'express';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { exampleGlobalIds } from '../../src/emulators/index.ts';
+import { exampleGlobalIds } from '@jobgraph/emulators';
 import { httpErrorHandler } from '../../src/http/errors.ts';
 import { createLogger } from '../../src/logger.ts';
 import { clearCalls, LogCapture, upstreamCallCount } from '../support/gateway.ts';

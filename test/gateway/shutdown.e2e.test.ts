@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { describe, expect, it, vi } from 'vitest';
-import { exampleGlobalIds } from '../../src/emulators/index.ts';
+import { exampleGlobalIds } from '@jobgraph/emulators';
 import { gql, startTestGateway } from '../support/gateway.ts';
 import { startDemoProcess } from '../support/demoProcess.ts';
 

@@ -5,7 +5,7 @@
 // server, its default SQLite history, events sent with the AWS SDK to the SQS emulator and a
 // graphql-sse client.
 import { afterEach, describe, expect, it } from 'vitest';
-import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
+import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
 import { useEventGateway } from '../support/eventGateway.ts';
 import { batchEvent } from '../support/batchEvents.ts';
 import { callsOf, gql } from '../support/gateway.ts';

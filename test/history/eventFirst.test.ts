@@ -5,7 +5,7 @@
 // as the `from` of the read's transition. Through the real server, its default SQLite history and
 // events sent to the SQS emulator with the AWS SDK.
 import { describe, expect, it } from 'vitest';
-import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
+import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
 import { useEventGateway } from '../support/eventGateway.ts';
 import { batchEvent } from '../support/batchEvents.ts';
 import { callsOf, gql } from '../support/gateway.ts';

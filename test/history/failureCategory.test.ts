@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from '../../src/datasources/batch/parse.ts';
 import { factsOf, failureOf } from '../../src/datasources/registry.ts';
-import { BATCH_JOB_IDS, batchDemoJobs } from '../../src/emulators/batch/data.ts';
+import { BATCH_JOB_IDS, batchDemoJobs } from '@jobgraph/emulators/batch/data';
 import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
 import { HistoryReader } from '../../src/history/reader.ts';
 import { HistoryWriter } from '../../src/history/writer.ts';

@@ -3,7 +3,7 @@
 // catches up, every job's latest record and every transition into a finished state is written,
 // the timeline consistent; how far behind it is is a gauge and in /readyz.
 import { describe, expect, it } from 'vitest';
-import { DEMO_DATA } from '../../src/emulators/index.ts';
+import { DEMO_DATA } from '@jobgraph/emulators';
 import { openHistoryDatabase } from '../../src/history/database.ts';
 import { HistoryReader } from '../../src/history/reader.ts';
 import { HistoryWriter, type HistoryChange, type WriteOutcome } from '../../src/history/writer.ts';

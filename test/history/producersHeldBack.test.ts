@@ -8,7 +8,7 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
+import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
 import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
 import { operatorToken, readyz } from '../support/accountTokens.ts';
 import { batchEvent } from '../support/batchEvents.ts';

@@ -5,7 +5,7 @@
 // bounded: on a PostgreSQL whose writes are held, the read is answered without them.
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { exampleGlobalIds } from '../../src/emulators/index.ts';
+import { exampleGlobalIds } from '@jobgraph/emulators';
 import { openHistoryDatabase } from '../../src/history/database.ts';
 import { EVENTUALLY } from '../support/eventually.ts';
 import { freshCopies, gql, type TestGateway } from '../support/gateway.ts';

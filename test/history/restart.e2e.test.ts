@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import type { HistoryStoreConfig } from '../../src/config/types.ts';
-import { DEMO_DATA, startEmulators, type EmulatorSet } from '../../src/emulators/index.ts';
+import { DEMO_DATA, startEmulators, type EmulatorSet } from '@jobgraph/emulators';
 import { openHistoryDatabase } from '../../src/history/database.ts';
 import { HistoryReader } from '../../src/history/reader.ts';
 import { kill, replicaEnv, SHARED_SECRET } from '../subscriptions/clusterSupport.ts';

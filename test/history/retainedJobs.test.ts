@@ -2,9 +2,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { sql } from 'kysely';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DEMO_DATA, DEMO_SECOND_AWS_ACCOUNT, MADE_UP_IDS } from '../../src/emulators/index.ts';
-import { BATCH_DEMO_SECRET_VALUE } from '../../src/emulators/batch/data.ts';
-import { BATCH_SECOND_ACCOUNT_JOB_IDS } from '../../src/emulators/batch/secondAccount.ts';
+import { DEMO_DATA, DEMO_SECOND_AWS_ACCOUNT, MADE_UP_IDS } from '@jobgraph/emulators';
+import { BATCH_DEMO_SECRET_VALUE } from '@jobgraph/emulators/batch/data';
+import { BATCH_SECOND_ACCOUNT_JOB_IDS } from '@jobgraph/emulators/batch/secondAccount';
 import type { HistoryStoreConfig } from '../../src/config/types.ts';
 import { openHistoryDatabase } from '../../src/history/database.ts';
 import {

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import type { HistoryStoreConfig } from '../../src/config/types.ts';
-import { startEmulators, type EmulatorSet } from '../../src/emulators/index.ts';
+import { startEmulators, type EmulatorSet } from '@jobgraph/emulators';
 import { kill, replicaEnv, SHARED_SECRET } from '../subscriptions/clusterSupport.ts';
 import { historyStores, historyUrlOf } from '../support/historyStores.ts';
 import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';

@@ -4,7 +4,7 @@
 import { statSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HistoryStoreConfig } from '../../src/config/types.ts';
-import { DEMO_DATA } from '../../src/emulators/index.ts';
+import { DEMO_DATA } from '@jobgraph/emulators';
 import {
   HistoryBudget,
   compactHistory,

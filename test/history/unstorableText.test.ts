@@ -17,8 +17,8 @@ import {
 } from '../../src/history/storableText.ts';
 import type { WriteOutcome } from '../../src/history/writer.ts';
 import type { JobRecord } from '../../src/model/job.ts';
-import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
-import { DEMO_DATA } from '../../src/emulators/index.ts';
+import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
+import { DEMO_DATA } from '@jobgraph/emulators';
 import { operatorToken, readyz, writerToken } from '../support/accountTokens.ts';
 import { gql } from '../support/gateway.ts';
 import { historyStores, historyUrlOf, readChange } from '../support/historyStores.ts';

@@ -3,7 +3,7 @@ import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { createClient as createWsClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
-import { exampleGlobalIds } from '../../src/emulators/index.ts';
+import { exampleGlobalIds } from '@jobgraph/emulators';
 import { useTestGateway } from '../support/useTestGateway.ts';
 
 // What docs/clients.md says about Apollo Client's subscriptions: a reader (jobs:read only) who

@@ -2,7 +2,7 @@ import http from 'node:http';
 import { parse as urlParse } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { searchOf } from '../../src/http/apolloHandler.ts';
-import { exampleGlobalIds } from '../../src/emulators/index.ts';
+import { exampleGlobalIds } from '@jobgraph/emulators';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { sendRaw } from '../support/rawHttp.ts';
 

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exampleGlobalIds } from '../../src/emulators/index.ts';
+import { exampleGlobalIds } from '@jobgraph/emulators';
 import { launchChromium } from '../support/browser.ts';
 import { realPart } from '../support/realParts.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';

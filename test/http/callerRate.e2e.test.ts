@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulators, type EmulatorSet } from '../../src/emulators/index.ts';
+import { startEmulators, type EmulatorSet } from '@jobgraph/emulators';
 import { callerRateKeyOf, untilCountedInRedis } from '../support/callerRateProbe.ts';
 import type { LiveProcess } from '../support/liveProcess.ts';
 import { realPart } from '../support/realParts.ts';

@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
 import { SCOPE_READ } from '../../src/auth/identity.ts';
 import { mintToken } from '../../src/auth/mintToken.ts';
-import { exampleGlobalIds } from '../../src/emulators/index.ts';
+import { exampleGlobalIds } from '@jobgraph/emulators';
 import { gql, upstreamCallCount } from '../support/gateway.ts';
 import { openOperationSocket } from '../support/wsOperations.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';

@@ -9,7 +9,7 @@ import { createClient as createWsClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { onEnd, pipe, subscribe } from 'wonka';
 import { describe, expect, it } from 'vitest';
-import { exampleGlobalIds } from '../../src/emulators/index.ts';
+import { exampleGlobalIds } from '@jobgraph/emulators';
 import { buildSchema } from '../../src/schema.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.ts';
 import { originAllowed } from '../../src/http/cors.ts';
-import { exampleGlobalIds } from '../../src/emulators/index.ts';
+import { exampleGlobalIds } from '@jobgraph/emulators';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 const ex = exampleGlobalIds();

@@ -12,7 +12,7 @@ import { SCOPE_READ } from '../../src/auth/identity.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { createRequestContext } from '../../src/context.ts';
 import { createJobLister } from '../../src/datasources/listing/index.ts';
-import { exampleGlobalIds, DEMO_DATA } from '../../src/emulators/index.ts';
+import { exampleGlobalIds, DEMO_DATA } from '@jobgraph/emulators';
 import { parseGlobalId } from '../../src/model/globalId.ts';
 import {
   distinctJobKeys,

@@ -9,7 +9,7 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { exampleGlobalIds, DEMO_DATA } from '../../src/emulators/index.ts';
+import { exampleGlobalIds, DEMO_DATA } from '@jobgraph/emulators';
 import {
   createQueryLimits,
   LIMIT_ERROR_CODE,

@@ -5,8 +5,8 @@ import {
   listedDemoJobs,
   isProgressingJobId,
   type EmulatorName,
-} from '../../src/emulators/index.ts';
-import type { EmulatorRequest } from '../../src/emulators/framework.ts';
+} from '@jobgraph/emulators';
+import type { EmulatorRequest } from '@jobgraph/emulators/framework';
 import {
   clearCalls,
   gql,

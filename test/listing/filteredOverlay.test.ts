@@ -3,7 +3,7 @@
 // row of a kept snapshot, read before an event moved its job, is judged by the state it would
 // show. Through the real server, its list snapshots and events sent to the SQS emulator.
 import { describe, expect, it } from 'vitest';
-import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
+import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
 import { useEventGateway } from '../support/eventGateway.ts';
 import { batchEvent } from '../support/batchEvents.ts';
 import { callsOf, gql } from '../support/gateway.ts';

@@ -6,7 +6,7 @@ import { relayPagination } from '@urql/exchange-graphcache/extras';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { schemaText } from '../../src/cli/schema.ts';
 import { CursorCodec } from '../../src/datasources/listing/cursor.ts';
-import { LIST_OPERATIONS } from '../../src/emulators/index.ts';
+import { LIST_OPERATIONS } from '@jobgraph/emulators';
 import { newestFirst } from '../support/listOrder.ts';
 import {
   clearCalls,

@@ -5,7 +5,7 @@ import {
   PROGRESS_CYCLE_MS,
   startEmulators,
   type EmulatorSet,
-} from '../../src/emulators/index.ts';
+} from '@jobgraph/emulators';
 import { startDefaultAccountsGateway } from '../support/defaultAccountsGateway.ts';
 import { gql } from '../support/gateway.ts';
 

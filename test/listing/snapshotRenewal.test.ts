@@ -5,9 +5,9 @@ import {
   type EmulatorRequest,
   type EmulatorResponse,
   type RunningEmulator,
-} from '../../src/emulators/framework.ts';
-import { createPanoramaEmulator } from '../../src/emulators/panorama/emulator.ts';
-import { startEmulators, type EmulatorSet } from '../../src/emulators/index.ts';
+} from '@jobgraph/emulators/framework';
+import { createPanoramaEmulator } from '@jobgraph/emulators/panorama/emulator';
+import { startEmulators, type EmulatorSet } from '@jobgraph/emulators';
 import { startDefaultAccountsGateway } from '../support/defaultAccountsGateway.ts';
 import { gql } from '../support/gateway.ts';
 

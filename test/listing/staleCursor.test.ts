@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../src/app.ts';
-import { startEmulator, type EmulatorRequest } from '../../src/emulators/framework.ts';
+import { startEmulator, type EmulatorRequest } from '@jobgraph/emulators/framework';
 import {
   createImportExportEmulator,
   type ImportExportEmulator,
-} from '../../src/emulators/importexport/emulator.ts';
+} from '@jobgraph/emulators/importexport/emulator';
 import {
   IN_PLACE_PROGRESSING_JOB_IDS,
   listedDemoJobs,
   startEmulators,
   type EmulatorSet,
-} from '../../src/emulators/index.ts';
+} from '@jobgraph/emulators';
 import { startDefaultAccountsGateway } from '../support/defaultAccountsGateway.ts';
 import { EMULATOR_NAMES, gql } from '../support/gateway.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { COS_PROGRESSING_JOB_ID } from '../../src/emulators/cosbatch/progressing.ts';
-import { DEMO_TENCENT_CREDENTIALS, type RecordedCall } from '../../src/emulators/framework.ts';
-import { listedDemoJobs, IN_PLACE_PROGRESSING_JOB_IDS } from '../../src/emulators/index.ts';
+import { COS_PROGRESSING_JOB_ID } from '@jobgraph/emulators/cosbatch/progressing';
+import { DEMO_TENCENT_CREDENTIALS, type RecordedCall } from '@jobgraph/emulators/framework';
+import { listedDemoJobs, IN_PLACE_PROGRESSING_JOB_IDS } from '@jobgraph/emulators';
 import { clearCalls, gql } from '../support/gateway.ts';
 import { useClockedGateway } from '../support/useClockedGateway.ts';
 import { subscribe, type Event } from '../support/subscriptions.ts';

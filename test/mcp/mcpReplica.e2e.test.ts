@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { decodeJwt } from 'jose';
 import { mintToken } from '../../src/auth/mintToken.ts';
-import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
+import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
 import { startDemoProcess, type DemoProcess } from '../support/demoProcess.ts';
 import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';
 

@@ -8,7 +8,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { mintToken } from '../../src/auth/mintToken.ts';
-import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
+import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
 import { GET_JOB, QUEUE, QUEUE_FRONT, QUEUES, WHY_WAITING } from '../../src/mcp/documents.ts';
 import { FRONT_SHOWN } from '../../src/mcp/queueTools.ts';
 import { RESULT_BUDGET_BYTES } from '../../src/mcp/results.ts';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import { SCOPE_LOGS, SCOPE_NOTIFY, SCOPE_READ } from '../../src/auth/identity.ts';
-import { DEMO_AWS_ACCOUNT_ID } from '../../src/emulators/accounts.ts';
-import { BATCH_JOB_IDS, type WireBatchJob } from '../../src/emulators/batch/data.ts';
-import { batchLogPlace } from '../../src/emulators/batch/jobLogs.ts';
+import { DEMO_AWS_ACCOUNT_ID } from '@jobgraph/emulators/accounts';
+import { BATCH_JOB_IDS, type WireBatchJob } from '@jobgraph/emulators/batch/data';
+import { batchLogPlace } from '@jobgraph/emulators/batch/jobLogs';
 import { SHARED_SECRET } from '../subscriptions/clusterSupport.ts';
 import { historyStores } from '../support/historyStores.ts';
 import type { LiveProcess } from '../support/liveProcess.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
-import type { EmulatorRequest } from '../../src/emulators/framework.ts';
+import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
+import type { EmulatorRequest } from '@jobgraph/emulators/framework';
 import { openHistoryDatabase } from '../../src/history/database.ts';
 import { kill } from '../subscriptions/clusterSupport.ts';
 import { historyStores } from '../support/historyStores.ts';

@@ -5,8 +5,8 @@
 // it gets no lines, and the CloudWatch Logs emulator sees no GetLogEvents for it.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SCOPE_LOGS, SCOPE_NOTIFY, SCOPE_READ } from '../../src/auth/identity.ts';
-import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
-import { batchFailureLine } from '../../src/emulators/batch/jobLogs.ts';
+import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
+import { batchFailureLine } from '@jobgraph/emulators/batch/jobLogs';
 import { boundedLines, LOG_LINES_MAX_BYTES } from '../../src/notifications/logLines.ts';
 import { accountToken } from '../support/accountTokens.ts';
 import { EVENTUALLY } from '../support/eventually.ts';

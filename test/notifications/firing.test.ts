@@ -6,7 +6,7 @@
 // one DescribeJobs.
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
+import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
 import { CONFIRM_WINDOW_MS } from '../../src/notifications/notifier.ts';
 import { batchEvent } from '../support/batchEvents.ts';
 import { EVENTUALLY } from '../support/eventually.ts';

@@ -6,7 +6,7 @@
 // and, for a row left awaiting, the outbox's later confirmation.
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
+import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
 import { openHistoryDatabase } from '../../src/history/database.ts';
 import type { HistoryStoreConfig } from '../../src/config/types.ts';
 import { batchEvent } from '../support/batchEvents.ts';

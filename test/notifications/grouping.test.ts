@@ -11,8 +11,8 @@ import {
 } from '@aws-sdk/client-batch';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SCOPE_NOTIFY, SCOPE_READ } from '../../src/auth/identity.ts';
-import { BATCH_JOB_IDS, ETL_QUEUE } from '../../src/emulators/batch/data.ts';
-import { DEMO_AWS_CREDENTIALS } from '../../src/emulators/framework.ts';
+import { BATCH_JOB_IDS, ETL_QUEUE } from '@jobgraph/emulators/batch/data';
+import { DEMO_AWS_CREDENTIALS } from '@jobgraph/emulators/framework';
 import { accountToken } from '../support/accountTokens.ts';
 import { gql } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';

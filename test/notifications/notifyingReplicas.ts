@@ -6,7 +6,7 @@ import {
   emulatorEnvironment,
   startEmulators,
   type EmulatorSet,
-} from '../../src/emulators/index.ts';
+} from '@jobgraph/emulators';
 import { kill, replicaEnv, SHARED_SECRET } from '../subscriptions/clusterSupport.ts';
 import { historyUrlOf } from '../support/historyStores.ts';
 import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';

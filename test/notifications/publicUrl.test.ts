@@ -5,7 +5,7 @@
 // every delivery starts with the configured public URL; without one, the demo's own address.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SCOPE_NOTIFY, SCOPE_READ } from '../../src/auth/identity.ts';
-import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
+import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
 import { accountToken } from '../support/accountTokens.ts';
 import { EVENTUALLY } from '../support/eventually.ts';
 import { gql, type TestGateway } from '../support/gateway.ts';

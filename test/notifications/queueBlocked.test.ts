@@ -7,9 +7,9 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SCOPE_NOTIFY, SCOPE_READ } from '../../src/auth/identity.ts';
-import { BATCH_JOB_IDS, SPOT_QUEUE } from '../../src/emulators/batch/data.ts';
-import { DEMO_AWS_CREDENTIALS } from '../../src/emulators/framework.ts';
-import { demoEventQueueUrls } from '../../src/emulators/index.ts';
+import { BATCH_JOB_IDS, SPOT_QUEUE } from '@jobgraph/emulators/batch/data';
+import { DEMO_AWS_CREDENTIALS } from '@jobgraph/emulators/framework';
+import { demoEventQueueUrls } from '@jobgraph/emulators';
 import { accountToken } from '../support/accountTokens.ts';
 import { batchEvent } from '../support/batchEvents.ts';
 import { EVENTUALLY } from '../support/eventually.ts';

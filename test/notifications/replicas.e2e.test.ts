@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
+import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
 import { openHistoryDatabase } from '../../src/history/database.ts';
 import { historyStores } from '../support/historyStores.ts';
 import { batchIdOf, gqlAt, useNotifyingReplicas } from './notifyingReplicas.ts';

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
-import { BATCH_SECOND_ACCOUNT_JOB_IDS } from '../../src/emulators/batch/secondAccount.ts';
-import { DEMO_SECOND_AWS_ACCOUNT, DEMO_SECOND_TENCENT_ACCOUNT } from '../../src/emulators/index.ts';
+import { BATCH_SECOND_ACCOUNT_JOB_IDS } from '@jobgraph/emulators/batch/secondAccount';
+import { DEMO_SECOND_AWS_ACCOUNT, DEMO_SECOND_TENCENT_ACCOUNT } from '@jobgraph/emulators';
 import { SHARED_SECRET } from '../subscriptions/clusterSupport.ts';
 import { historyStores } from '../support/historyStores.ts';
 import type { LiveProcess } from '../support/liveProcess.ts';

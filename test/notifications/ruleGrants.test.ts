@@ -6,8 +6,8 @@
 // (rules an account, filter text, URL); and a rule stored before pairs, converted and disabled.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SCOPE_NOTIFY, SCOPE_READ } from '../../src/auth/identity.ts';
-import { BATCH_SECOND_ACCOUNT_JOB_IDS } from '../../src/emulators/batch/secondAccount.ts';
-import { DEMO_SECOND_AWS_ACCOUNT, DEMO_SECOND_TENCENT_ACCOUNT } from '../../src/emulators/index.ts';
+import { BATCH_SECOND_ACCOUNT_JOB_IDS } from '@jobgraph/emulators/batch/secondAccount';
+import { DEMO_SECOND_AWS_ACCOUNT, DEMO_SECOND_TENCENT_ACCOUNT } from '@jobgraph/emulators';
 import { openHistoryDatabase } from '../../src/history/database.ts';
 import { BARE_ALIASES_REASON } from '../../src/notifications/bareRules.ts';
 import { RuleStore } from '../../src/notifications/ruleStore.ts';

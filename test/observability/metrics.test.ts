@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import {
   ERROR_CASE_GLOBAL_IDS as COS_ERRORS,
   EXAMPLE_GLOBAL_ID as COS_EXAMPLE,
-} from '../../src/emulators/cosbatch/data.ts';
+} from '@jobgraph/emulators/cosbatch/data';
 import {
   DEMO_GLOBAL_IDS as PANORAMA_IDS,
   ERROR_CASE_GLOBAL_IDS as PANORAMA_ERRORS,
   EXAMPLE_GLOBAL_ID as PANORAMA_EXAMPLE,
-} from '../../src/emulators/panorama/data.ts';
+} from '@jobgraph/emulators/panorama/data';
 import { clearCalls, gql, upstreamCallCount, type TestGateway } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 import { ManualScheduler } from '../support/scheduler.ts';

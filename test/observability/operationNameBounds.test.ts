@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exampleGlobalIds } from '../../src/emulators/index.ts';
+import { exampleGlobalIds } from '@jobgraph/emulators';
 import { createLogger, fixedFieldsLogger } from '../../src/logger.ts';
 import { CUT_MARK, MAX_OPERATION_NAME_LENGTH } from '../../src/observability/bounded.ts';
 import { LogCapture, startTestGateway, type TestGateway } from '../support/gateway.ts';

@@ -2,15 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { context, trace } from '@opentelemetry/api';
 import { startTracing } from '../../src/observability/tracing.ts';
 import { scrubSecrets } from '../../src/auth/secretValues.ts';
-import { DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
-import { EXAMPLE_GLOBAL_ID as COS_EXAMPLE } from '../../src/emulators/cosbatch/data.ts';
-import { EXAMPLE_GLOBAL_ID as CODEPIPELINE_EXAMPLE } from '../../src/emulators/codepipeline/data.ts';
-import { EXAMPLE_GLOBAL_ID as IMPORTEXPORT_EXAMPLE } from '../../src/emulators/importexport/data.ts';
-import { EXAMPLE_GLOBAL_ID as OMICS_EXAMPLE } from '../../src/emulators/omics/data.ts';
+import { DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS } from '@jobgraph/emulators/framework';
+import { EXAMPLE_GLOBAL_ID as COS_EXAMPLE } from '@jobgraph/emulators/cosbatch/data';
+import { EXAMPLE_GLOBAL_ID as CODEPIPELINE_EXAMPLE } from '@jobgraph/emulators/codepipeline/data';
+import { EXAMPLE_GLOBAL_ID as IMPORTEXPORT_EXAMPLE } from '@jobgraph/emulators/importexport/data';
+import { EXAMPLE_GLOBAL_ID as OMICS_EXAMPLE } from '@jobgraph/emulators/omics/data';
 import {
   ERROR_CASE_GLOBAL_IDS as PANORAMA_ERRORS,
   EXAMPLE_GLOBAL_ID as PANORAMA_EXAMPLE,
-} from '../../src/emulators/panorama/data.ts';
+} from '@jobgraph/emulators/panorama/data';
 import { freshCopies, gql, startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { OtlpReceiver, attrs, spansOf, useTracedGateway } from './otlp.ts';
 

@@ -11,9 +11,9 @@ import {
 } from '@aws-sdk/client-batch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
-import { DEMO_SECOND_AWS_ACCOUNT } from '../../src/emulators/accounts.ts';
-import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
-import { DEMO_DATA, startEmulators, type EmulatorSet } from '../../src/emulators/index.ts';
+import { DEMO_SECOND_AWS_ACCOUNT } from '@jobgraph/emulators/accounts';
+import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
+import { DEMO_DATA, startEmulators, type EmulatorSet } from '@jobgraph/emulators';
 import { kill, replicaEnv, SHARED_SECRET } from '../subscriptions/clusterSupport.ts';
 import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';
 import { subscribe, TRANSPORTS } from '../support/subscriptions.ts';

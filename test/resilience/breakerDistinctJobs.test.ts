@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exampleGlobalIds } from '../../src/emulators/index.ts';
+import { exampleGlobalIds } from '@jobgraph/emulators';
 import {
   clearCalls,
   freshCopies,

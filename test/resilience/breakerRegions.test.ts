@@ -4,7 +4,7 @@ import { transportError } from '../../src/datasources/shared/classify.ts';
 import { countsAgainstProvider } from '../../src/datasources/guard/breakers.ts';
 import { fetchJobShared, guardSource } from '../../src/datasources/guard/loader.ts';
 import type { JobSource } from '../../src/datasources/shared/types.ts';
-import { exampleGlobalIds } from '../../src/emulators/index.ts';
+import { exampleGlobalIds } from '@jobgraph/emulators';
 import type { PanoramaKey } from '../../src/model/globalId.ts';
 import { clearCalls, gql, upstreamCallCount } from '../support/gateway.ts';
 import { useBreakerGateway } from '../support/useTestGateway.ts';

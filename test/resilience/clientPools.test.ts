@@ -11,7 +11,7 @@ import {
 } from '../../src/datasources/shared/http.ts';
 import { COS_REGIONS } from '../../src/model/globalId.ts';
 import type { FdHealth } from '../../src/http/health.ts';
-import { DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
+import { DEMO_TENCENT_CREDENTIALS } from '@jobgraph/emulators/framework';
 import { gql } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 import { TEN_AWS_REGIONS } from '../support/regions.ts';

@@ -4,7 +4,7 @@ import * as cosbatchParse from '../../src/datasources/cosbatch/parse.ts';
 import * as importexportParse from '../../src/datasources/importexport/parse.ts';
 import * as omicsParse from '../../src/datasources/omics/parse.ts';
 import * as panoramaParse from '../../src/datasources/panorama/parse.ts';
-import { exampleGlobalIds } from '../../src/emulators/index.ts';
+import { exampleGlobalIds } from '@jobgraph/emulators';
 import { clearCalls, gql, resetFaults } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 

@@ -5,12 +5,12 @@ import {
   startEmulators,
   type EmulatorName,
   type EmulatorSet,
-} from '../../src/emulators/index.ts';
+} from '@jobgraph/emulators';
 import {
   OMICS_DEMO_JOB_IDS,
   OMICS_DEMO_REFERENCE_STORE_ID,
   OMICS_DEMO_REGION,
-} from '../../src/emulators/omics/data.ts';
+} from '@jobgraph/emulators/omics/data';
 import type { LiveProcess } from '../support/liveProcess.ts';
 import { realPart } from '../support/realParts.ts';
 import {

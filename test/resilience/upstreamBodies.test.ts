@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { exampleGlobalIds } from '../../src/emulators/index.ts';
+import { exampleGlobalIds } from '@jobgraph/emulators';
 import { clearCalls, freshCopies, gql, resetFaults, type TestGateway } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 

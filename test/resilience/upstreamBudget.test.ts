@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { exampleGlobalIds } from '../../src/emulators/index.ts';
+import { exampleGlobalIds } from '@jobgraph/emulators';
 import { UpstreamError } from '../../src/errors.ts';
 import { parseGlobalId, type KeyOf } from '../../src/model/globalId.ts';
 import { clearCalls, gql, resetFaults } from '../support/gateway.ts';

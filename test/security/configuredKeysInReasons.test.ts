@@ -4,7 +4,7 @@
 // its audit or the log.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { BATCH_JOB_IDS, batchGlobalId } from '../../src/emulators/batch/data.ts';
+import { BATCH_JOB_IDS, batchGlobalId } from '@jobgraph/emulators/batch/data';
 import { accountToken, writerToken } from '../support/accountTokens.ts';
 import { gql } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';

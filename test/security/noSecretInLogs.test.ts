@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCOPE_READ, SCOPE_SECRETS } from '../../src/auth/identity.ts';
 import { learnableParts } from '../../src/auth/learnableSecrets.ts';
 import { mintToken } from '../../src/auth/mintToken.ts';
-import { DEMO_DATA, IN_PLACE_PROGRESSING_JOB_IDS } from '../../src/emulators/index.ts';
+import { DEMO_DATA, IN_PLACE_PROGRESSING_JOB_IDS } from '@jobgraph/emulators';
 import { BadUserInputError } from '../../src/errors.ts';
 import { parseGlobalId, type KeyOf } from '../../src/model/globalId.ts';
 import { JOB_TYPE_NAMES, typeNameOf } from '../../src/model/jobKeys.ts';

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REDACTED, scrubSecrets, secretValues } from '../../src/auth/secretValues.ts';
-import { exampleGlobalIds, type EmulatorName } from '../../src/emulators/index.ts';
+import { exampleGlobalIds, type EmulatorName } from '@jobgraph/emulators';
 import { parseGlobalId } from '../../src/model/globalId.ts';
 import type { JobProvider } from '../../src/model/job.ts';
 import { UPSTREAM_VALUE_PATTERN } from '../../src/errors.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEMO_DATA } from '../../src/emulators/index.ts';
+import { DEMO_DATA } from '@jobgraph/emulators';
 import {
   clearCalls,
   gql,

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
-import { EXAMPLE_GLOBAL_ID as BATCH_EXAMPLE_GLOBAL_ID } from '../../src/emulators/batch/data.ts';
-import { DEMO_DATA } from '../../src/emulators/index.ts';
+import { EXAMPLE_GLOBAL_ID as BATCH_EXAMPLE_GLOBAL_ID } from '@jobgraph/emulators/batch/data';
+import { DEMO_DATA } from '@jobgraph/emulators';
 import { clearCalls, gql, upstreamCallCount, type TestGateway } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 import { subscribe } from '../support/subscriptions.ts';

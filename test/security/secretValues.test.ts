@@ -12,7 +12,7 @@ import {
   SecretValueRegistry,
   secretValues,
 } from '../../src/auth/secretValues.ts';
-import { DEMO_DATA } from '../../src/emulators/index.ts';
+import { DEMO_DATA } from '@jobgraph/emulators';
 import { BadUserInputError } from '../../src/errors.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { JobRecord } from '../../src/model/job.ts';

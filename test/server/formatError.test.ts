@@ -1,7 +1,7 @@
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_DATA } from '../../src/emulators/index.ts';
+import { DEMO_DATA } from '@jobgraph/emulators';
 import { loadConfig } from '../../src/config/index.ts';
 import { closeSources, createSources, type Sources } from '../../src/datasources/index.ts';
 import { PROVIDERS } from '../../src/datasources/registry.ts';

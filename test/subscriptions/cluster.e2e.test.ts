@@ -2,7 +2,7 @@ import { POLL_CHANNEL_PREFIX, POLL_LAST_PREFIX } from '../../src/cache/redisPoll
 import { payloadOf } from '../support/clusterSecret.ts';
 import { createClient as createRedisClient } from '@keyv/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulators, type EmulatorSet } from '../../src/emulators/index.ts';
+import { startEmulators, type EmulatorSet } from '@jobgraph/emulators';
 import type { LiveProcess } from '../support/liveProcess.ts';
 import { realPart } from '../support/realParts.ts';
 import { subscribe } from '../support/subscriptions.ts';

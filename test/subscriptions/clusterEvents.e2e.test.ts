@@ -1,7 +1,7 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
-import { startEmulators, type EmulatorSet } from '../../src/emulators/index.ts';
+import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
+import { startEmulators, type EmulatorSet } from '@jobgraph/emulators';
 import { batchEvent } from '../support/batchEvents.ts';
 import type { LiveProcess } from '../support/liveProcess.ts';
 import { realPart } from '../support/realParts.ts';

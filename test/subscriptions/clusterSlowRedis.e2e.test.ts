@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient as createRedisClient } from '@keyv/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulators, type EmulatorSet } from '../../src/emulators/index.ts';
+import { startEmulators, type EmulatorSet } from '@jobgraph/emulators';
 import type { LiveProcess } from '../support/liveProcess.ts';
 import { realPart } from '../support/realParts.ts';
 import {

@@ -11,16 +11,16 @@ import { createClient as createSseClient, type Client as SseClient } from 'graph
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { mintToken } from '../../src/auth/mintToken.ts';
-import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
-import { DEMO_AWS_CREDENTIALS } from '../../src/emulators/framework.ts';
-import { DEMO_DATA, emulatorEnvironment, type EmulatorSet } from '../../src/emulators/index.ts';
-import { DEMO_JOBS as IMPORTEXPORT_JOBS } from '../../src/emulators/importexport/data.ts';
+import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
+import { DEMO_AWS_CREDENTIALS } from '@jobgraph/emulators/framework';
+import { DEMO_DATA, emulatorEnvironment, type EmulatorSet } from '@jobgraph/emulators';
+import { DEMO_JOBS as IMPORTEXPORT_JOBS } from '@jobgraph/emulators/importexport/data';
 import {
   OMICS_DEMO_JOBS,
   OMICS_DEMO_JOB_IDS,
   OMICS_DEMO_REFERENCE_STORE_ID,
   OMICS_DEMO_REGION,
-} from '../../src/emulators/omics/data.ts';
+} from '@jobgraph/emulators/omics/data';
 import { POLL_LEASE_PREFIX } from '../../src/cache/redisPollLeases.ts';
 import { readyz } from '../support/accountTokens.ts';
 import { batchDetail, batchEvent } from '../support/batchEvents.ts';

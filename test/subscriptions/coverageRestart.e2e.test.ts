@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import { SCOPE_OPERATE } from '../../src/auth/identity.ts';
 import type { HistoryStoreConfig } from '../../src/config/types.ts';
-import { startEmulators, type EmulatorSet } from '../../src/emulators/index.ts';
+import { startEmulators, type EmulatorSet } from '@jobgraph/emulators';
 import { historyStores, historyUrlOf } from '../support/historyStores.ts';
 import type { LiveProcess } from '../support/liveProcess.ts';
 import { subscribe, type Subscription } from '../support/subscriptions.ts';

@@ -2,7 +2,7 @@ import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import { SCOPE_OPERATE } from '../../src/auth/identity.ts';
-import { startEmulators, type EmulatorSet } from '../../src/emulators/index.ts';
+import { startEmulators, type EmulatorSet } from '@jobgraph/emulators';
 import type { HistoryStoreConfig } from '../../src/config/types.ts';
 import { batchEvent } from '../support/batchEvents.ts';
 import { historyStores, historyUrlOf } from '../support/historyStores.ts';

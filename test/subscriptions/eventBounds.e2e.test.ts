@@ -1,12 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_AWS_ACCOUNT_ID } from '../../src/emulators/accounts.ts';
-import {
-  emulatorEnvironment,
-  startEmulators,
-  type EmulatorSet,
-} from '../../src/emulators/index.ts';
+import { DEMO_AWS_ACCOUNT_ID } from '@jobgraph/emulators/accounts';
+import { emulatorEnvironment, startEmulators, type EmulatorSet } from '@jobgraph/emulators';
 import { batchDetail, batchEvent } from '../support/batchEvents.ts';
 import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';
 import { messagesIn } from '../support/sqsQueues.ts';

@@ -1,9 +1,9 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
-import { DEMO_DATA } from '../../src/emulators/index.ts';
-import { OMICS_DEMO_JOB_IDS, OMICS_DEMO_JOBS } from '../../src/emulators/omics/data.ts';
-import { omicsStatusChangeEvent } from '../../src/emulators/omics/jobEvents.ts';
+import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
+import { DEMO_DATA } from '@jobgraph/emulators';
+import { OMICS_DEMO_JOB_IDS, OMICS_DEMO_JOBS } from '@jobgraph/emulators/omics/data';
+import { omicsStatusChangeEvent } from '@jobgraph/emulators/omics/jobEvents';
 import { operatorToken, readyz } from '../support/accountTokens.ts';
 import { batchDetail, batchEvent } from '../support/batchEvents.ts';
 import { EVENTUALLY } from '../support/eventually.ts';

@@ -6,16 +6,13 @@ import {
 } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEmulatorAccounts } from '../../src/emulators/accounts.ts';
-import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
-import { BATCH_SECOND_ACCOUNT_JOB_IDS } from '../../src/emulators/batch/secondAccount.ts';
-import { DEMO_AWS_CREDENTIALS, startEmulator } from '../../src/emulators/framework.ts';
-import { DEMO_SECOND_AWS_ACCOUNT, demoEventQueueUrls } from '../../src/emulators/index.ts';
-import {
-  OMICS_DEMO_JOB_IDS,
-  OMICS_DEMO_REFERENCE_STORE_ID,
-} from '../../src/emulators/omics/data.ts';
-import { createSqsEmulator } from '../../src/emulators/sqs/emulator.ts';
+import { createEmulatorAccounts } from '@jobgraph/emulators/accounts';
+import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
+import { BATCH_SECOND_ACCOUNT_JOB_IDS } from '@jobgraph/emulators/batch/secondAccount';
+import { DEMO_AWS_CREDENTIALS, startEmulator } from '@jobgraph/emulators/framework';
+import { DEMO_SECOND_AWS_ACCOUNT, demoEventQueueUrls } from '@jobgraph/emulators';
+import { OMICS_DEMO_JOB_IDS, OMICS_DEMO_REFERENCE_STORE_ID } from '@jobgraph/emulators/omics/data';
+import { createSqsEmulator } from '@jobgraph/emulators/sqs/emulator';
 import { batchDetail, batchEvent } from '../support/batchEvents.ts';
 import { callsOf, clearCalls, gql } from '../support/gateway.ts';
 import { subscribe, type Event } from '../support/subscriptions.ts';

@@ -6,10 +6,10 @@ import {
 } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { EVENTUALLY } from '../support/eventually.ts';
-import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
+import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
 import { batchDetail, batchEvent } from '../support/batchEvents.ts';
 import { startDemo } from '../../src/app.ts';
-import { DEMO_DATA } from '../../src/emulators/index.ts';
+import { DEMO_DATA } from '@jobgraph/emulators';
 import { operatorToken, readyz } from '../support/accountTokens.ts';
 import { callsOf, clearCalls, gql, LogCapture } from '../support/gateway.ts';
 import { subscribe, type Event } from '../support/subscriptions.ts';

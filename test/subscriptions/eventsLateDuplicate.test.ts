@@ -1,6 +1,6 @@
 import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
+import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
 import { batchDetail, batchEvent } from '../support/batchEvents.ts';
 import { subscribe, type Event } from '../support/subscriptions.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { SCOPE_LOGS, SCOPE_READ } from '../../src/auth/identity.ts';
-import { DEMO_SECOND_AWS_ACCOUNT } from '../../src/emulators/accounts.ts';
-import { BATCH_JOB_IDS, batchGlobalId } from '../../src/emulators/batch/data.ts';
-import { BATCH_SECOND_ACCOUNT_JOB_IDS } from '../../src/emulators/batch/secondAccount.ts';
-import { LINE_EVERY_MS } from '../../src/emulators/batch/jobLogs.ts';
+import { DEMO_SECOND_AWS_ACCOUNT } from '@jobgraph/emulators/accounts';
+import { BATCH_JOB_IDS, batchGlobalId } from '@jobgraph/emulators/batch/data';
+import { BATCH_SECOND_ACCOUNT_JOB_IDS } from '@jobgraph/emulators/batch/secondAccount';
+import { LINE_EVERY_MS } from '@jobgraph/emulators/batch/jobLogs';
 import { accountToken } from '../support/accountTokens.ts';
 import { useClockedGateway } from '../support/useClockedGateway.ts';
 import { subscribe, type Subscription } from '../support/subscriptions.ts';

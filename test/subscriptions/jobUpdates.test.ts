@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { SCOPE_READ, SCOPE_SECRETS } from '../../src/auth/identity.ts';
 import { mintToken } from '../../src/auth/mintToken.ts';
-import { exampleGlobalIds } from '../../src/emulators/index.ts';
-import { ERROR_CASE_JOB_IDS } from '../../src/emulators/importexport/data.ts';
+import { exampleGlobalIds } from '@jobgraph/emulators';
+import { ERROR_CASE_JOB_IDS } from '@jobgraph/emulators/importexport/data';
 import { writerToken } from '../support/accountTokens.ts';
 import { clearCalls, gql, upstreamCallCount } from '../support/gateway.ts';
 import { ManualScheduler } from '../support/scheduler.ts';

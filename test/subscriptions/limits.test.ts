@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SCOPE_READ } from '../../src/auth/identity.ts';
 import { mintToken } from '../../src/auth/mintToken.ts';
-import { exampleGlobalIds } from '../../src/emulators/index.ts';
+import { exampleGlobalIds } from '@jobgraph/emulators';
 import { clearCalls, gql, upstreamCallCount } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 import { ManualScheduler } from '../support/scheduler.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { JobStates } from '../../src/datasources/state/jobStates.ts';
-import { BATCH_JOB_IDS, batchGlobalId } from '../../src/emulators/batch/data.ts';
+import { BATCH_JOB_IDS, batchGlobalId } from '@jobgraph/emulators/batch/data';
 import { parseGlobalId } from '../../src/model/globalId.ts';
 import type { JobRecord } from '../../src/model/job.ts';
 import type { WatchOptions } from '../../src/subscriptions/watchOptions.ts';

@@ -3,11 +3,7 @@ import { createClient as createWsClient, type ClientOptions } from 'graphql-ws';
 import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
-import {
-  emulatorEnvironment,
-  startEmulators,
-  type EmulatorSet,
-} from '../../src/emulators/index.ts';
+import { emulatorEnvironment, startEmulators, type EmulatorSet } from '@jobgraph/emulators';
 import { startTestGateway } from '../support/gateway.ts';
 import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';
 import { ManualScheduler } from '../support/scheduler.ts';

@@ -3,7 +3,7 @@ import { TOKEN_HEADER_KEY, TOKEN_QUERY_KEY, createClient, type Client } from 'gr
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCOPE_READ } from '../../src/auth/identity.ts';
 import { mintToken } from '../../src/auth/mintToken.ts';
-import { exampleGlobalIds } from '../../src/emulators/index.ts';
+import { exampleGlobalIds } from '@jobgraph/emulators';
 import {
   clearCalls,
   startTestGateway,

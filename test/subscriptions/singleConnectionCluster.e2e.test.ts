@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from 'graphql-sse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulators, type EmulatorSet } from '../../src/emulators/index.ts';
+import { startEmulators, type EmulatorSet } from '@jobgraph/emulators';
 import type { LiveProcess } from '../support/liveProcess.ts';
 import { pidFileWritten } from '../support/pidFile.ts';
 import { freePort } from '../support/rawHttp.ts';

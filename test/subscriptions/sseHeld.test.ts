@@ -1,6 +1,6 @@
 import { queryObjects } from 'node:v8';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEMO_JOBS } from '../../src/emulators/importexport/data.ts';
+import { DEMO_JOBS } from '@jobgraph/emulators/importexport/data';
 import { ManualScheduler } from '../support/scheduler.ts';
 import { subscribe } from '../support/subscriptions.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';

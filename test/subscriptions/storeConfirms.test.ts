@@ -8,7 +8,7 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
+import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
 import { batchEvent } from '../support/batchEvents.ts';
 import { gql } from '../support/gateway.ts';
 import { useSqsEmulator } from '../support/sqsQueues.ts';

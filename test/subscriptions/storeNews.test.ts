@@ -7,7 +7,7 @@
 // real server, graphql-sse, graphql-ws and the Batch emulator.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StoreMessage } from '../../src/datasources/state/jobStates.ts';
-import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
+import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
 import { writerToken } from '../support/accountTokens.ts';
 import { gql } from '../support/gateway.ts';
 import { subscribe, type Subscription } from '../support/subscriptions.ts';

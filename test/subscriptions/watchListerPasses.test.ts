@@ -4,7 +4,7 @@ import { guardedCall } from '../../src/datasources/listing/guardedCall.ts';
 import { Snapshot } from '../../src/datasources/listing/snapshot.ts';
 import { ListSnapshots } from '../../src/datasources/listing/snapshots.ts';
 import { AnswerMemo } from '../../src/datasources/shared/answerMemo.ts';
-import { listedDemoJobs } from '../../src/emulators/index.ts';
+import { listedDemoJobs } from '@jobgraph/emulators';
 import { parseGlobalId } from '../../src/model/globalId.ts';
 import { createWatchLister } from '../../src/subscriptions/watchLister.ts';
 import { startListingRig, type ListingRig } from '../datasources/listing/support.ts';

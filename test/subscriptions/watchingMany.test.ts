@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { fetchJobShared, type GuardedSource } from '../../src/datasources/guard/loader.ts';
-import { listedDemoJobs, IN_PLACE_PROGRESSING_JOB_IDS } from '../../src/emulators/index.ts';
-import { COS_PROGRESSING_JOB_ID } from '../../src/emulators/cosbatch/progressing.ts';
-import { DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
-import type { RecordedCall } from '../../src/emulators/framework.ts';
+import { listedDemoJobs, IN_PLACE_PROGRESSING_JOB_IDS } from '@jobgraph/emulators';
+import { COS_PROGRESSING_JOB_ID } from '@jobgraph/emulators/cosbatch/progressing';
+import { DEMO_TENCENT_CREDENTIALS } from '@jobgraph/emulators/framework';
+import type { RecordedCall } from '@jobgraph/emulators/framework';
 import { parseGlobalId } from '../../src/model/globalId.ts';
 import { listedSignature } from '../../src/subscriptions/watchLister.ts';
 import { clearCalls } from '../support/gateway.ts';

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 /**
- * Vitest global setup: compile src/ to dist/ and bundle the console (`npm run build`; tsc is
+ * Vitest global setup: compile packages/emulators/src/ and src/ to their dist/ and bundle the console (`npm run build`; tsc is
  * incremental: about 3 s when nothing changed) before any test runs, so the tests that spawn bin/jobgraph.mjs never run a stale build,
  * whether the suite was started by `npm test` or `npx vitest run`; once per run, however many
  * projects name it.
@@ -17,10 +17,10 @@ export default function setup(): void {
   run.jobgraphDistBuilt = true;
   const root = fileURLToPath(new URL('../../', import.meta.url));
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  // The emulators' package first (packages/emulators/dist/): the gateway's build reads its
+  // declarations, and the gateways the tests spawn import it.
+  for (const project of ['packages/emulators/tsconfig.build.json', 'tsconfig.build.json'])
+    execFileSync(process.execPath, [tsc, '-p', project], { cwd: root, stdio: 'inherit' });
   // The jobs console's bundle (dist/console/), which the console's browser tests load.
   execFileSync(process.execPath, ['console/build.mjs'], { cwd: root, stdio: 'inherit' });
 }

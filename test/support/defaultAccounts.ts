@@ -1,5 +1,5 @@
 import type { Config } from '../../src/config/index.ts';
-import { withDemoUpstreams, type EmulatorSet } from '../../src/emulators/index.ts';
+import { withDemoUpstreams, type EmulatorSet } from '@jobgraph/emulators';
 
 /**
  * The demo's upstreams (`withDemoUpstreams`) with its default accounts only, for tests about one

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGateway, type Gateway, type GatewayOptions } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/index.ts';
-import type { EmulatorSet } from '../../src/emulators/index.ts';
+import type { EmulatorSet } from '@jobgraph/emulators';
 import { accountToken } from './accountTokens.ts';
 import { withDefaultDemoAccounts } from './defaultAccounts.ts';
 import { LogCapture } from './gateway.ts';

@@ -10,7 +10,7 @@ import {
   IDS_PER_DESCRIBE,
   MADE_UP_IDS,
   type EmulatorName,
-} from '../../src/emulators/index.ts';
+} from '@jobgraph/emulators';
 import { parseGlobalId } from '../../src/model/globalId.ts';
 import { accountOfKey } from '../../src/model/keyGrammar.ts';
 import type { Scheduler } from '../../src/subscriptions/scheduler.ts';
@@ -37,7 +37,7 @@ export interface TestGateway extends DemoGateway {
  * served from it after their first fetch). A test that counts upstream calls asks for jobs it has
  * not fetched yet (e.g. the emulators' `synthesize` knob makes fresh IDs), or — when the test is
  * about the upstream calls themselves — passes `JOBGRAPH_CACHE_MAX_ENTRIES: '0'` and says why.
- * `emulatorClock` sets the emulators' clock and the progressing jobs' epoch (see src/emulators/progress.ts).
+ * `emulatorClock` sets the emulators' clock and the progressing jobs' epoch (see packages/emulators/src/progress.ts).
  */
 export async function startTestGateway(
   env: Record<string, string> = {},
@@ -122,7 +122,7 @@ export async function gql<T = Record<string, any>>(
   return { status: res.status, headers: res.headers, body: JSON.parse(text), text };
 }
 
-export { EMULATOR_NAMES } from '../../src/emulators/index.ts';
+export { EMULATOR_NAMES } from '@jobgraph/emulators';
 
 /** The emulator of each global-ID prefix (`batch`, `cos`, …), from its example job's ID. */
 const EMULATOR_OF_PREFIX: ReadonlyMap<string, EmulatorName> = new Map(

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { AwsSourceOptions } from '../../src/datasources/shared/options.ts';
 import { createSource, type ProviderWire } from '../../src/datasources/shared/source.ts';
-import { DEMO_AWS_CREDENTIALS } from '../../src/emulators/framework.ts';
+import { DEMO_AWS_CREDENTIALS } from '@jobgraph/emulators/framework';
 import type { JobKey } from '../../src/model/globalId.ts';
 import type { JobRecord } from '../../src/model/job.ts';
 

@@ -1,5 +1,6 @@
 // Preloaded with `node --import` by test/cli.test.ts: at exit, prints one line to stderr naming every
-// module the process loaded: a package name for node_modules files, `dist/…` or `bin/…` for jobgraph's own.
+// module the process loaded: a package name for node_modules files and for the workspace's packages
+// (packages/emulators/: `@jobgraph/emulators`), `dist/…` or `bin/…` for jobgraph's own.
 import module from 'node:module';
 import process from 'node:process';
 
@@ -7,7 +8,14 @@ const seen = new Set();
 module.registerHooks({
   load(url, context, nextLoad) {
     const pkg = /node_modules\/((@[^/]+\/)?[^/]+)/.exec(url);
-    seen.add(pkg ? pkg[1] : url.replace(/^.*\/(dist|bin)\//, '$1/'));
+    const workspace = /\/packages\/([^/]+)\//.exec(url);
+    seen.add(
+      pkg
+        ? pkg[1]
+        : workspace
+          ? `@jobgraph/${workspace[1]}`
+          : url.replace(/^.*\/(dist|bin)\//, '$1/'),
+    );
     return nextLoad(url, context);
   },
 });

@@ -1,4 +1,4 @@
-import { DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
+import { DEMO_TENCENT_CREDENTIALS } from '@jobgraph/emulators/framework';
 
 /**
  * The transport a test's source starts from: a timeout of `timeoutMs` (default 2 s), one attempt

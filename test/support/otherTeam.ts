@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { DEMO_DATA } from '../../src/emulators/index.ts';
+import { DEMO_DATA } from '@jobgraph/emulators';
 import { startOtherTeamSubgraphs, type DeploymentSeed } from './deploymentsSubgraph.ts';
 
 /** The demo's example CodePipeline job's global ID (codepipeline:us-east-1:<uuid>) and native ID. */

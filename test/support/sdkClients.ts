@@ -1,7 +1,7 @@
 import { AssumeRoleCommand, type Credentials, type STSClient } from '@aws-sdk/client-sts';
 import { afterAll } from 'vitest';
-import { DEMO_SECOND_AWS_ACCOUNT } from '../../src/emulators/accounts.ts';
-import { DEMO_AWS_CREDENTIALS } from '../../src/emulators/framework.ts';
+import { DEMO_SECOND_AWS_ACCOUNT } from '@jobgraph/emulators/accounts';
+import { DEMO_AWS_CREDENTIALS } from '@jobgraph/emulators/framework';
 
 /**
  * What a test's real AWS SDK client starts from against the emulator at `endpoint`: the demo

@@ -1,8 +1,8 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll } from 'vitest';
-import { createEmulatorAccounts } from '../../src/emulators/accounts.ts';
-import { startEmulator, type RecordedCall } from '../../src/emulators/framework.ts';
-import { createSqsEmulator } from '../../src/emulators/sqs/emulator.ts';
+import { createEmulatorAccounts } from '@jobgraph/emulators/accounts';
+import { startEmulator, type RecordedCall } from '@jobgraph/emulators/framework';
+import { createSqsEmulator } from '@jobgraph/emulators/sqs/emulator';
 import { demoSdkConfig } from './sdkClients.ts';
 import { useStarted } from './useStarted.ts';
 

@@ -2,7 +2,7 @@ import type { FormattedExecutionResult } from 'graphql';
 import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { DEMO_JOBS } from '../../src/emulators/importexport/data.ts';
+import { DEMO_JOBS } from '@jobgraph/emulators/importexport/data';
 
 export type Transport = 'sse' | 'ws';
 export const TRANSPORTS: Transport[] = ['sse', 'ws'];

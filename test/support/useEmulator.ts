@@ -2,7 +2,7 @@ import {
   startEmulator,
   type ProviderEmulator,
   type RunningEmulator,
-} from '../../src/emulators/framework.ts';
+} from '@jobgraph/emulators/framework';
 import { useStarted } from './useStarted.ts';
 
 /** One provider emulator (from `create()`) for a test file or `describe` block (see `useStarted`). */

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { WireRequest } from '../../src/datasources/shared/source.ts';
-import type { RunningEmulator } from '../../src/emulators/framework.ts';
+import type { RunningEmulator } from '@jobgraph/emulators/framework';
 import { signedAws } from '../emulators/listClient.ts';
 import { loadFixture, type FixtureProvider } from './fixtures.ts';
 

@@ -4,9 +4,9 @@ import { updateJobStatusOperation } from '../../../src/datasources/cosbatch/acti
 import { CANCEL_JOB as IE_CANCEL_JOB } from '../../../src/datasources/importexport/actions.ts';
 import { isProviderSource } from '../../../src/datasources/listing/guardedCall.ts';
 import type { ProviderSource } from '../../../src/datasources/shared/source.ts';
-import { BATCH_JOB_IDS, batchGlobalId } from '../../../src/emulators/batch/data.ts';
-import { DEMO_JOB_IDS } from '../../../src/emulators/cosbatch/data.ts';
-import { DEMO_TENCENT_CREDENTIALS } from '../../../src/emulators/framework.ts';
+import { BATCH_JOB_IDS, batchGlobalId } from '@jobgraph/emulators/batch/data';
+import { DEMO_JOB_IDS } from '@jobgraph/emulators/cosbatch/data';
+import { DEMO_TENCENT_CREDENTIALS } from '@jobgraph/emulators/framework';
 import { UpstreamError } from '../../../src/errors.ts';
 import type { JobProvider, JobRecord } from '../../../src/model/job.ts';
 import type { BatchKey, CosBatchKey, ImportExportKey } from '../../../src/model/keys.ts';

@@ -7,7 +7,7 @@ import {
   BATCH_JOB_IDS,
   batchDemoJobs,
   HIGH_PRIORITY_QUEUE,
-} from '../../../src/emulators/batch/data.ts';
+} from '@jobgraph/emulators/batch/data';
 import { ruleMatches } from '../../../src/model/failure.ts';
 import type { BatchJobRecord } from '../../../src/datasources/batch/record.ts';
 

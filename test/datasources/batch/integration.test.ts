@@ -4,7 +4,7 @@ import {
   BATCH_ERROR_CASE_IDS,
   BATCH_JOB_IDS,
   batchGlobalId,
-} from '../../../src/emulators/batch/data.ts';
+} from '@jobgraph/emulators/batch/data';
 import { gql, startTestGateway, type GqlResult } from '../../support/gateway.ts';
 import { useTestGateway } from '../../support/useTestGateway.ts';
 

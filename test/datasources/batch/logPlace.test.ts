@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { batchLogPlace } from '../../../src/datasources/batch/logPlace.ts';
 import { parse } from '../../../src/datasources/batch/parse.ts';
-import { BATCH_JOB_IDS, batchDemoJobs } from '../../../src/emulators/batch/data.ts';
+import { BATCH_JOB_IDS, batchDemoJobs } from '@jobgraph/emulators/batch/data';
 
 /** The demo jobs as jobgraph reads them (DescribeJobs' records, parsed). */
 const { listed, children } = batchDemoJobs(Date.parse('2026-11-27T12:00:00Z'));

@@ -7,8 +7,8 @@ import {
 import { describe, expect, it } from 'vitest';
 import { parseJob } from '../../../src/datasources/batch/parse.ts';
 import { BATCH_RERUN, submitBody } from '../../../src/datasources/batch/rerun.ts';
-import { BATCH_JOB_IDS } from '../../../src/emulators/batch/data.ts';
-import { startEmulators, type EmulatorSet } from '../../../src/emulators/index.ts';
+import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
+import { startEmulators, type EmulatorSet } from '@jobgraph/emulators';
 import type { BatchKey } from '../../../src/model/keys.ts';
 import { demoSdkConfig, useSdkClients } from '../../support/sdkClients.ts';
 import { useStarted } from '../../support/useStarted.ts';

@@ -10,7 +10,7 @@ import type { CodePipelineJobRecord } from '../../../src/datasources/codepipelin
 import type { AwsSourceOptions } from '../../../src/datasources/shared/options.ts';
 import { UpstreamError } from '../../../src/errors.ts';
 import { parseGlobalId, type CodePipelineKey } from '../../../src/model/globalId.ts';
-import { createCodePipelineEmulator } from '../../../src/emulators/codepipeline/emulator.ts';
+import { createCodePipelineEmulator } from '@jobgraph/emulators/codepipeline/emulator';
 import {
   CODEPIPELINE_DEMO_JOBS,
   DEMO_GLOBAL_IDS,
@@ -20,12 +20,12 @@ import {
   FULL_JOB_ID,
   MINIMAL_JOB_ID,
   NOT_FOUND_JOB_ID,
-} from '../../../src/emulators/codepipeline/data.ts';
+} from '@jobgraph/emulators/codepipeline/data';
 import {
   DEMO_AWS_CREDENTIALS,
   startEmulator,
   type RunningEmulator,
-} from '../../../src/emulators/framework.ts';
+} from '@jobgraph/emulators/framework';
 import { createSource } from '../../../src/datasources/shared/source.ts';
 import { demoSdkConfig } from '../../support/sdkClients.ts';
 import { UNKNOWN_STATE_FIELDS } from '../../support/records.ts';

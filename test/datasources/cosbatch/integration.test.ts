@@ -12,8 +12,8 @@ import {
 import { cosBatch } from '../../../src/datasources/cosbatch/index.ts';
 import type { CosSourceOptions } from '../../../src/datasources/shared/options.ts';
 import type { JobSource } from '../../../src/datasources/shared/types.ts';
-import { DEMO_TENCENT_CREDENTIALS } from '../../../src/emulators/framework.ts';
-import { createCosBatchEmulator } from '../../../src/emulators/cosbatch/emulator.ts';
+import { DEMO_TENCENT_CREDENTIALS } from '@jobgraph/emulators/framework';
+import { createCosBatchEmulator } from '@jobgraph/emulators/cosbatch/emulator';
 import {
   DEMO_GLOBAL_IDS,
   DEMO_JOB_IDS,
@@ -21,11 +21,11 @@ import {
   DEMO_JOBS,
   ERROR_CASE_GLOBAL_IDS,
   EXAMPLE_GLOBAL_ID,
-} from '../../../src/emulators/cosbatch/data.ts';
+} from '@jobgraph/emulators/cosbatch/data';
 import { createSource } from '../../../src/datasources/shared/source.ts';
 import { sendRaw } from '../../support/rawHttp.ts';
 import { useEmulator } from '../../support/useEmulator.ts';
-import { demoIsoMover } from '../../../src/emulators/demoDates.ts';
+import { demoIsoMover } from '@jobgraph/emulators/demoDates';
 import { DEMO_COS_SIGNING, oneAttempt } from '../../support/oneAttempt.ts';
 
 const DEMO = DEMO_TENCENT_CREDENTIALS;
@@ -331,7 +331,7 @@ describe('CosBatch emulator on the wire', () => {
   });
 
   it('imports nothing from src/datasources', () => {
-    const dir = new URL('../../../src/emulators/cosbatch/', import.meta.url);
+    const dir = new URL('../../../packages/emulators/src/cosbatch/', import.meta.url);
     for (const file of readdirSync(dir)) {
       expect(readFileSync(new URL(file, dir), 'utf8')).not.toMatch(/from '[^']*datasources/);
     }

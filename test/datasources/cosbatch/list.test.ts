@@ -12,10 +12,10 @@ import { COSBATCH_STATE_MAP } from '../../../src/datasources/cosbatch/record.ts'
 import { rfc3986 } from '../../../src/datasources/shared/rfc3986.ts';
 import { createSource, type WireRequest } from '../../../src/datasources/shared/source.ts';
 import { MalformedBodyError } from '../../../src/errors.ts';
-import { createCosBatchEmulator } from '../../../src/emulators/cosbatch/emulator.ts';
-import { COS_LIST_JOB_COUNT } from '../../../src/emulators/cosbatch/listData.ts';
-import { COS_PROGRESSING_JOB_ID } from '../../../src/emulators/cosbatch/progressing.ts';
-import { DEMO_TENCENT_CREDENTIALS } from '../../../src/emulators/framework.ts';
+import { createCosBatchEmulator } from '@jobgraph/emulators/cosbatch/emulator';
+import { COS_LIST_JOB_COUNT } from '@jobgraph/emulators/cosbatch/listData';
+import { COS_PROGRESSING_JOB_ID } from '@jobgraph/emulators/cosbatch/progressing';
+import { DEMO_TENCENT_CREDENTIALS } from '@jobgraph/emulators/framework';
 import { sendRaw } from '../../support/rawHttp.ts';
 import { listFixtures, walkList } from '../../support/walkList.ts';
 import { useEmulator } from '../../support/useEmulator.ts';

@@ -7,15 +7,15 @@ import {
   DEMO_AWS_CREDENTIALS,
   startEmulator,
   type RunningEmulator,
-} from '../../../src/emulators/framework.ts';
+} from '@jobgraph/emulators/framework';
 import {
   DEMO_IMPORTEXPORT_SESSION_TOKEN,
   demoJobsAt,
   EXAMPLE_GLOBAL_ID,
   GONE_CASE_GLOBAL_IDS,
   type WireGetStatusResult,
-} from '../../../src/emulators/importexport/data.ts';
-import { createImportExportEmulator } from '../../../src/emulators/importexport/emulator.ts';
+} from '@jobgraph/emulators/importexport/data';
+import { createImportExportEmulator } from '@jobgraph/emulators/importexport/emulator';
 import { parseGlobalId, type ImportExportKey } from '../../../src/model/globalId.ts';
 import { upstreamFailure } from '../../support/fixtures.ts';
 import { expectCleanMessage } from './helpers.ts';

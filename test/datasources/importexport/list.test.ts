@@ -9,9 +9,9 @@ import {
 } from '../../../src/datasources/importexport/list.ts';
 import { parseErrorResponse } from '../../../src/datasources/importexport/parse.ts';
 import { MalformedBodyError } from '../../../src/errors.ts';
-import { createImportExportEmulator } from '../../../src/emulators/importexport/emulator.ts';
-import { IMPORTEXPORT_LIST_JOB_COUNT } from '../../../src/emulators/importexport/listData.ts';
-import { IMPORTEXPORT_PROGRESSING_JOB_ID } from '../../../src/emulators/importexport/progressing.ts';
+import { createImportExportEmulator } from '@jobgraph/emulators/importexport/emulator';
+import { IMPORTEXPORT_LIST_JOB_COUNT } from '@jobgraph/emulators/importexport/listData';
+import { IMPORTEXPORT_PROGRESSING_JOB_ID } from '@jobgraph/emulators/importexport/progressing';
 import { listFixtures, signedAwsSend, walkList } from '../../support/walkList.ts';
 import { useEmulator } from '../../support/useEmulator.ts';
 import { demoAwsSource, describedItems } from '../../support/listedRecords.ts';

@@ -8,12 +8,12 @@ import {
 } from '../../../src/datasources/listing/index.ts';
 import { Snapshot } from '../../../src/datasources/listing/snapshot.ts';
 import { pageKey } from '../../../src/datasources/listing/snapshotStream.ts';
-import type { EmulatorRequest } from '../../../src/emulators/framework.ts';
+import type { EmulatorRequest } from '@jobgraph/emulators/framework';
 import {
   DEMO_BATCH_QUEUE_NAMES,
   IN_PLACE_PROGRESSING_JOB_IDS,
   listedDemoJobs,
-} from '../../../src/emulators/index.ts';
+} from '@jobgraph/emulators';
 import { startListingRig, type ListingRig } from './support.ts';
 
 /**

@@ -11,13 +11,13 @@ import { createJobLister, type JobListFilter } from '../../../src/datasources/li
 import { OMICS_STATE_MAP } from '../../../src/datasources/omics/record.ts';
 import { PANORAMA_STATE_MAP } from '../../../src/datasources/panorama/record.ts';
 import { PROVIDERS } from '../../../src/datasources/registry.ts';
-import type { EmulatorRequest } from '../../../src/emulators/framework.ts';
+import type { EmulatorRequest } from '@jobgraph/emulators/framework';
 import {
   DEMO_BATCH_QUEUE_NAMES,
   IN_PLACE_PROGRESSING_JOB_IDS,
   listedDemoJobs,
   type OrderedEmulatorName,
-} from '../../../src/emulators/index.ts';
+} from '@jobgraph/emulators';
 import { parseGlobalId } from '../../../src/model/globalId.ts';
 import { JOB_TYPES, typeNameOf } from '../../../src/model/jobKeys.ts';
 import {

@@ -8,7 +8,7 @@
  */
 import { afterEach, beforeEach, expect } from 'vitest';
 import type { JobListPage } from '../../../src/datasources/listing/index.ts';
-import { DEMO_OMICS_REFERENCE_STORE_IDS } from '../../../src/emulators/index.ts';
+import { DEMO_OMICS_REFERENCE_STORE_IDS } from '@jobgraph/emulators';
 import { BadUserInputError } from '../../../src/errors.ts';
 import type { JobProvider } from '../../../src/model/job.ts';
 import { useStarted } from '../../support/useStarted.ts';

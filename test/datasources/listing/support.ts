@@ -13,7 +13,7 @@ import {
   type EmulatorSetName,
   type ListOrder,
   type OrderedEmulatorName,
-} from '../../../src/emulators/index.ts';
+} from '@jobgraph/emulators';
 import { withDefaultDemoAccounts } from '../../support/defaultAccounts.ts';
 
 export const TEST_CURSOR_SECRET = 'listing-test-cursor-secret-0123456789abcdef';

@@ -9,14 +9,14 @@ import {
   type JobLogsObserver,
 } from '../../../src/datasources/logs/jobLogs.ts';
 import { logStreamConsoleUrl, logsWire } from '../../../src/datasources/logs/cloudWatchLogs.ts';
-import { BATCH_JOB_IDS, batchDemoJobs } from '../../../src/emulators/batch/data.ts';
-import { batchFailureLine } from '../../../src/emulators/batch/jobLogs.ts';
+import { BATCH_JOB_IDS, batchDemoJobs } from '@jobgraph/emulators/batch/data';
+import { batchFailureLine } from '@jobgraph/emulators/batch/jobLogs';
 import {
   DEMO_AWS_ACCOUNT_ID,
   startEmulators,
   withDemoUpstreams,
   type EmulatorSet,
-} from '../../../src/emulators/index.ts';
+} from '@jobgraph/emulators';
 import { UpstreamError } from '../../../src/errors.ts';
 import { parseJob } from '../../../src/datasources/batch/parse.ts';
 import { logLinesReader } from '../../../src/notifications/logLines.ts';

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { SCOPE_LOGS, SCOPE_READ } from '../../../src/auth/identity.ts';
-import { DEMO_SECOND_AWS_ACCOUNT } from '../../../src/emulators/accounts.ts';
+import { DEMO_SECOND_AWS_ACCOUNT } from '@jobgraph/emulators/accounts';
 import {
   BATCH_DEMO_SECRET_VALUE,
   BATCH_JOB_IDS,
   batchGlobalId,
-} from '../../../src/emulators/batch/data.ts';
-import { batchFailureLine } from '../../../src/emulators/batch/jobLogs.ts';
-import { BATCH_SECOND_ACCOUNT_JOB_IDS } from '../../../src/emulators/batch/secondAccount.ts';
-import { exampleGlobalIds } from '../../../src/emulators/index.ts';
+} from '@jobgraph/emulators/batch/data';
+import { batchFailureLine } from '@jobgraph/emulators/batch/jobLogs';
+import { BATCH_SECOND_ACCOUNT_JOB_IDS } from '@jobgraph/emulators/batch/secondAccount';
+import { exampleGlobalIds } from '@jobgraph/emulators';
 import { accountToken } from '../../support/accountTokens.ts';
 import { gql } from '../../support/gateway.ts';
 import { useTestGateway } from '../../support/useTestGateway.ts';

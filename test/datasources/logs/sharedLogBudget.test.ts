@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SCOPE_LOGS, SCOPE_READ } from '../../../src/auth/identity.ts';
 import { LOG_BUDGET_KEY_PREFIX } from '../../../src/cache/redisLogBudget.ts';
-import { BATCH_JOB_IDS, batchGlobalId } from '../../../src/emulators/batch/data.ts';
+import { BATCH_JOB_IDS, batchGlobalId } from '@jobgraph/emulators/batch/data';
 import { redisServerMissing } from '../../subscriptions/clusterSupport.ts';
 import { accountToken } from '../../support/accountTokens.ts';
 import { TEST_CLUSTER_SECRET } from '../../support/clusterSecret.ts';

@@ -10,8 +10,8 @@ import { omics } from '../../../src/datasources/omics/index.ts';
 import type { OmicsReferenceImportJobRecord } from '../../../src/datasources/omics/record.ts';
 import type { AwsSourceOptions } from '../../../src/datasources/shared/options.ts';
 import type { JobSource } from '../../../src/datasources/shared/types.ts';
-import { DEMO_AWS_CREDENTIALS } from '../../../src/emulators/framework.ts';
-import { createOmicsEmulator } from '../../../src/emulators/omics/emulator.ts';
+import { DEMO_AWS_CREDENTIALS } from '@jobgraph/emulators/framework';
+import { createOmicsEmulator } from '@jobgraph/emulators/omics/emulator';
 import {
   DEMO_GLOBAL_IDS,
   ERROR_CASE_GLOBAL_IDS,
@@ -19,13 +19,13 @@ import {
   OMICS_DEMO_JOBS,
   OMICS_DEMO_JOBS_REFERENCE_MS,
   omicsDemoJobsAt,
-} from '../../../src/emulators/omics/data.ts';
+} from '@jobgraph/emulators/omics/data';
 import { createSource } from '../../../src/datasources/shared/source.ts';
 import { OMICS_STATES } from '../../support/providerStatuses.ts';
 import { EXAMPLE_JOB, omicsJobFields, omicsRecord, omicsSource } from './expected.ts';
 import { oneAttempt } from '../../support/oneAttempt.ts';
 import { useEmulator } from '../../support/useEmulator.ts';
-import { demoIsoMover } from '../../../src/emulators/demoDates.ts';
+import { demoIsoMover } from '@jobgraph/emulators/demoDates';
 
 /** When the emulator starts: its demo jobs are dated before it (omicsDemoJobsAt). */
 const STARTED_MS = Date.now();

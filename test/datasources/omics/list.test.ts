@@ -18,10 +18,10 @@ import { MalformedBodyError } from '../../../src/errors.ts';
 import {
   OMICS_DEMO_REFERENCE_STORE_ID,
   OMICS_DEMO_SECOND_STORE_ID,
-} from '../../../src/emulators/omics/data.ts';
-import { createOmicsEmulator } from '../../../src/emulators/omics/emulator.ts';
-import { omicsListJobCount } from '../../../src/emulators/omics/listData.ts';
-import { OMICS_PROGRESSING_RUNS } from '../../../src/emulators/omics/progressing.ts';
+} from '@jobgraph/emulators/omics/data';
+import { createOmicsEmulator } from '@jobgraph/emulators/omics/emulator';
+import { omicsListJobCount } from '@jobgraph/emulators/omics/listData';
+import { OMICS_PROGRESSING_RUNS } from '@jobgraph/emulators/omics/progressing';
 import { fixtureNames, useFixtureSdk } from '../../support/fixtures.ts';
 import { signedAws } from '../../emulators/listClient.ts';
 import { useEmulator } from '../../support/useEmulator.ts';

@@ -17,8 +17,8 @@ import {
   DEMO_AWS_CREDENTIALS,
   startEmulator,
   type RunningEmulator,
-} from '../../../src/emulators/framework.ts';
-import { createPanoramaEmulator } from '../../../src/emulators/panorama/emulator.ts';
+} from '@jobgraph/emulators/framework';
+import { createPanoramaEmulator } from '@jobgraph/emulators/panorama/emulator';
 import {
   ACCESS_DENIED_GLOBAL_ID,
   DEMO_GLOBAL_IDS,
@@ -27,8 +27,8 @@ import {
   PANORAMA_DEMO_JOBS,
   PANORAMA_DEMO_JOBS_REFERENCE_MS,
   panoramaDemoJobsAt,
-} from '../../../src/emulators/panorama/data.ts';
-import { demoIsoMover, demoMover } from '../../../src/emulators/demoDates.ts';
+} from '@jobgraph/emulators/panorama/data';
+import { demoIsoMover, demoMover } from '@jobgraph/emulators/demoDates';
 import { createSource } from '../../../src/datasources/shared/source.ts';
 import { sendRaw } from '../../support/rawHttp.ts';
 import { EXAMPLE_RECORD, FAILED_RECORD, MINIMAL_RECORD, PENDING_RECORD } from './expected.ts';

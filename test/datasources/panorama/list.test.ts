@@ -8,8 +8,8 @@ import {
   type PanoramaJobSummary,
 } from '../../../src/datasources/panorama/list.ts';
 import { MalformedBodyError } from '../../../src/errors.ts';
-import { createPanoramaEmulator } from '../../../src/emulators/panorama/emulator.ts';
-import { PANORAMA_LIST_JOB_COUNT } from '../../../src/emulators/panorama/listData.ts';
+import { createPanoramaEmulator } from '@jobgraph/emulators/panorama/emulator';
+import { PANORAMA_LIST_JOB_COUNT } from '@jobgraph/emulators/panorama/listData';
 import { fixtureNames, useFixtureSdk } from '../../support/fixtures.ts';
 import { listFixtures, signedAwsSend, walkList } from '../../support/walkList.ts';
 import { useEmulator } from '../../support/useEmulator.ts';

@@ -7,7 +7,7 @@ import {
   type PanoramaPackageImportJobRecord,
 } from '../../../src/datasources/panorama/record.ts';
 import type { HttpRequest } from '@smithy/protocol-http';
-import { DEMO_AWS_CREDENTIALS } from '../../../src/emulators/framework.ts';
+import { DEMO_AWS_CREDENTIALS } from '@jobgraph/emulators/framework';
 import { fixtureLoader, sdkFixtureHandler } from '../../support/fixtures.ts';
 import { createSource } from '../../../src/datasources/shared/source.ts';
 import {

@@ -13,8 +13,8 @@ import {
 } from '../../../src/datasources/shared/http.ts';
 import { handMadeRetryPolicy, retryUpstream } from '../../../src/datasources/shared/retry.ts';
 import { createSource } from '../../../src/datasources/shared/source.ts';
-import { DEMO_AWS_CREDENTIALS } from '../../../src/emulators/framework.ts';
-import { createPanoramaEmulator } from '../../../src/emulators/panorama/emulator.ts';
+import { DEMO_AWS_CREDENTIALS } from '@jobgraph/emulators/framework';
+import { createPanoramaEmulator } from '@jobgraph/emulators/panorama/emulator';
 import { UpstreamError } from '../../../src/errors.ts';
 import { loadFixture } from '../../support/fixtures.ts';
 import { PANORAMA_TEST_KEY } from '../../support/keys.ts';

@@ -11,22 +11,22 @@ import type {
 } from '../../../src/datasources/shared/options.ts';
 import type { SourceSeams } from '../../../src/datasources/shared/seams.ts';
 import { createSource } from '../../../src/datasources/shared/source.ts';
-import * as codePipelineData from '../../../src/emulators/codepipeline/data.ts';
-import { createCodePipelineEmulator } from '../../../src/emulators/codepipeline/emulator.ts';
-import * as cosBatchData from '../../../src/emulators/cosbatch/data.ts';
-import { createCosBatchEmulator } from '../../../src/emulators/cosbatch/emulator.ts';
+import * as codePipelineData from '@jobgraph/emulators/codepipeline/data';
+import { createCodePipelineEmulator } from '@jobgraph/emulators/codepipeline/emulator';
+import * as cosBatchData from '@jobgraph/emulators/cosbatch/data';
+import { createCosBatchEmulator } from '@jobgraph/emulators/cosbatch/emulator';
 import {
   DEMO_AWS_CREDENTIALS,
   DEMO_TENCENT_CREDENTIALS,
   type ProviderEmulator,
   type RecordedCall,
-} from '../../../src/emulators/framework.ts';
-import * as importExportData from '../../../src/emulators/importexport/data.ts';
-import { createImportExportEmulator } from '../../../src/emulators/importexport/emulator.ts';
-import * as omicsData from '../../../src/emulators/omics/data.ts';
-import { createOmicsEmulator } from '../../../src/emulators/omics/emulator.ts';
-import * as panoramaData from '../../../src/emulators/panorama/data.ts';
-import { createPanoramaEmulator } from '../../../src/emulators/panorama/emulator.ts';
+} from '@jobgraph/emulators/framework';
+import * as importExportData from '@jobgraph/emulators/importexport/data';
+import { createImportExportEmulator } from '@jobgraph/emulators/importexport/emulator';
+import * as omicsData from '@jobgraph/emulators/omics/data';
+import { createOmicsEmulator } from '@jobgraph/emulators/omics/emulator';
+import * as panoramaData from '@jobgraph/emulators/panorama/data';
+import { createPanoramaEmulator } from '@jobgraph/emulators/panorama/emulator';
 import type { UpstreamError } from '../../../src/errors.ts';
 import { parseGlobalId, type JobKey } from '../../../src/model/globalId.ts';
 import type { JobProvider, JobRecord } from '../../../src/model/job.ts';

@@ -5,7 +5,7 @@ import { loadConfig } from '../../../src/config/index.ts';
 import { PROVIDERS } from '../../../src/datasources/registry.ts';
 import type { AnyProvider } from '../../../src/datasources/shared/provider.ts';
 import type { Operation } from '../../../src/datasources/shared/source.ts';
-import { DEMO_DATA } from '../../../src/emulators/index.ts';
+import { DEMO_DATA } from '@jobgraph/emulators';
 import { parseGlobalId } from '../../../src/model/globalId.ts';
 
 /**

@@ -16,7 +16,7 @@ import {
   startEmulators,
   withDemoUpstreams,
   type EmulatorSet,
-} from '../../../src/emulators/index.ts';
+} from '@jobgraph/emulators';
 import { UpstreamError } from '../../../src/errors.ts';
 import { parseGlobalId } from '../../../src/model/globalId.ts';
 import type { JobProvider } from '../../../src/model/job.ts';

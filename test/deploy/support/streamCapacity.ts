@@ -17,7 +17,7 @@ import { request, type ClientRequest } from 'node:http';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mintToken } from '../../../src/auth/mintToken.ts';
-import { emulatorEnvironment, startEmulators } from '../../../src/emulators/index.ts';
+import { emulatorEnvironment, startEmulators } from '@jobgraph/emulators';
 import { startLiveProcess, type LiveProcess } from '../../support/liveProcess.ts';
 import { freePort } from '../../support/rawHttp.ts';
 import { TestDns } from './dns.ts';

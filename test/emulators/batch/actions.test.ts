@@ -8,14 +8,14 @@ import {
 } from '@aws-sdk/client-batch';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BATCH_JOB_IDS, SPOT_QUEUE } from '../../../src/emulators/batch/data.ts';
-import { DEMO_AWS_CREDENTIALS } from '../../../src/emulators/framework.ts';
+import { BATCH_JOB_IDS, SPOT_QUEUE } from '@jobgraph/emulators/batch/data';
+import { DEMO_AWS_CREDENTIALS } from '@jobgraph/emulators/framework';
 import {
   demoEventQueueUrls,
   startEmulators,
   type EmulatorSet,
   type EventBridgeEvent,
-} from '../../../src/emulators/index.ts';
+} from '@jobgraph/emulators';
 import { realPart } from '../../support/realParts.ts';
 import { useStarted } from '../../support/useStarted.ts';
 import { runAwsCli } from '../awsCli.ts';

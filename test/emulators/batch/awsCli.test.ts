@@ -8,8 +8,8 @@ import {
   BATCH_DEMO_SECRET_VALUE,
   BATCH_JOB_IDS,
   batchGlobalId,
-} from '../../../src/emulators/batch/data.ts';
-import { DEMO_AWS_CREDENTIALS } from '../../../src/emulators/framework.ts';
+} from '@jobgraph/emulators/batch/data';
+import { DEMO_AWS_CREDENTIALS } from '@jobgraph/emulators/framework';
 import { buildSchema } from '../../../src/schema.ts';
 import { gql, startTestGateway, type TestGateway } from '../../support/gateway.ts';
 import { realPart, requirePart } from '../../support/realParts.ts';

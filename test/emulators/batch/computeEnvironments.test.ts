@@ -4,9 +4,9 @@ import {
   DescribeComputeEnvironmentsCommand,
 } from '@aws-sdk/client-batch';
 import { describe, expect, it } from 'vitest';
-import type { RunningEmulator } from '../../../src/emulators/framework.ts';
-import { BATCH_QUEUES, SPOT_QUEUE } from '../../../src/emulators/batch/data.ts';
-import { createBatchEmulator } from '../../../src/emulators/batch/emulator.ts';
+import type { RunningEmulator } from '@jobgraph/emulators/framework';
+import { BATCH_QUEUES, SPOT_QUEUE } from '@jobgraph/emulators/batch/data';
+import { createBatchEmulator } from '@jobgraph/emulators/batch/emulator';
 import { useListHarness } from '../listHarness.ts';
 
 /**

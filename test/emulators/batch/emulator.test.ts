@@ -9,15 +9,12 @@ import {
   type KeyValuesPair,
 } from '@aws-sdk/client-batch';
 import { describe, expect, it } from 'vitest';
-import type { RunningEmulator } from '../../../src/emulators/framework.ts';
-import {
-  createEmulatorAccounts,
-  DEMO_SECOND_AWS_ACCOUNT,
-} from '../../../src/emulators/accounts.ts';
+import type { RunningEmulator } from '@jobgraph/emulators/framework';
+import { createEmulatorAccounts, DEMO_SECOND_AWS_ACCOUNT } from '@jobgraph/emulators/accounts';
 import {
   BATCH_SECOND_ACCOUNT_JOB_IDS,
   BATCH_SECOND_ACCOUNT_QUEUES,
-} from '../../../src/emulators/batch/secondAccount.ts';
+} from '@jobgraph/emulators/batch/secondAccount';
 import {
   BATCH_ERROR_CASE_IDS,
   BATCH_JOB_IDS,
@@ -25,12 +22,12 @@ import {
   BATCH_DEMO_SECRET_VALUE,
   ETL_QUEUE,
   HIGH_PRIORITY_QUEUE,
-} from '../../../src/emulators/batch/data.ts';
-import { createBatchEmulator } from '../../../src/emulators/batch/emulator.ts';
+} from '@jobgraph/emulators/batch/data';
+import { createBatchEmulator } from '@jobgraph/emulators/batch/emulator';
 import {
   BATCH_PROGRESS_PHASES,
   BATCH_PROGRESSING_RUNS,
-} from '../../../src/emulators/batch/progressing.ts';
+} from '@jobgraph/emulators/batch/progressing';
 import { LIST_START, useListHarness } from '../listHarness.ts';
 import { sdkPages } from '../listWalk.ts';
 import { signedAws } from '../listClient.ts';

@@ -12,23 +12,23 @@ import {
   ETL_QUEUE,
   HIGH_PRIORITY_QUEUE,
   SPOT_QUEUE,
-} from '../../../src/emulators/batch/data.ts';
-import { createBatchEmulator } from '../../../src/emulators/batch/emulator.ts';
-import { FRONT_MAX_JOBS } from '../../../src/emulators/batch/queueSnapshot.ts';
+} from '@jobgraph/emulators/batch/data';
+import { createBatchEmulator } from '@jobgraph/emulators/batch/emulator';
+import { FRONT_MAX_JOBS } from '@jobgraph/emulators/batch/queueSnapshot';
 import {
   BATCH_SECOND_ACCOUNT_JOB_IDS,
   BATCH_SECOND_ACCOUNT_QUEUES,
-} from '../../../src/emulators/batch/secondAccount.ts';
+} from '@jobgraph/emulators/batch/secondAccount';
 import {
   createEmulatorAccounts,
   DEMO_SECOND_AWS_ACCOUNT,
   type EmulatorAccounts,
-} from '../../../src/emulators/accounts.ts';
+} from '@jobgraph/emulators/accounts';
 import {
   DEMO_AWS_CREDENTIALS,
   startEmulator,
   type RunningEmulator,
-} from '../../../src/emulators/framework.ts';
+} from '@jobgraph/emulators/framework';
 
 /**
  * GetJobQueueSnapshot of the AWS Batch emulator, held to @aws-sdk/client-batch: a queue's front

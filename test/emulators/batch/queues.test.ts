@@ -5,19 +5,12 @@ import {
   GetJobQueueSnapshotCommand,
 } from '@aws-sdk/client-batch';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  BATCH_DEMO_ACCOUNT_ID,
-  BATCH_QUEUES,
-  SPOT_QUEUE,
-} from '../../../src/emulators/batch/data.ts';
-import { createBatchEmulator } from '../../../src/emulators/batch/emulator.ts';
-import { BATCH_SECOND_ACCOUNT_QUEUES } from '../../../src/emulators/batch/secondAccount.ts';
-import {
-  createEmulatorAccounts,
-  DEMO_SECOND_AWS_ACCOUNT,
-} from '../../../src/emulators/accounts.ts';
-import { DEMO_AWS_CREDENTIALS, startEmulator } from '../../../src/emulators/framework.ts';
-import { uuidFor } from '../../../src/emulators/listing.ts';
+import { BATCH_DEMO_ACCOUNT_ID, BATCH_QUEUES, SPOT_QUEUE } from '@jobgraph/emulators/batch/data';
+import { createBatchEmulator } from '@jobgraph/emulators/batch/emulator';
+import { BATCH_SECOND_ACCOUNT_QUEUES } from '@jobgraph/emulators/batch/secondAccount';
+import { createEmulatorAccounts, DEMO_SECOND_AWS_ACCOUNT } from '@jobgraph/emulators/accounts';
+import { DEMO_AWS_CREDENTIALS, startEmulator } from '@jobgraph/emulators/framework';
+import { uuidFor } from '@jobgraph/emulators/listing';
 import { realPart } from '../../support/realParts.ts';
 import { useStarted } from '../../support/useStarted.ts';
 import { runAwsCli } from '../awsCli.ts';

@@ -9,21 +9,21 @@ import {
 } from '@aws-sdk/client-batch';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BATCH_DEMO_ACCOUNT_ID } from '../../../src/emulators/batch/data.ts';
+import { BATCH_DEMO_ACCOUNT_ID } from '@jobgraph/emulators/batch/data';
 import {
   failedServiceJob,
   SERVICE_JOB_IDS,
   SERVICE_JOB_QUEUE_ARN,
   SERVICE_JOB_QUEUE_NAME,
   SERVICE_JOB_STEP_MS,
-} from '../../../src/emulators/batch/serviceJobData.ts';
-import { DEMO_AWS_CREDENTIALS } from '../../../src/emulators/framework.ts';
+} from '@jobgraph/emulators/batch/serviceJobData';
+import { DEMO_AWS_CREDENTIALS } from '@jobgraph/emulators/framework';
 import {
   demoEventQueueUrls,
   startEmulators,
   type EmulatorSet,
   type EventBridgeEvent,
-} from '../../../src/emulators/index.ts';
+} from '@jobgraph/emulators';
 import { realPart } from '../../support/realParts.ts';
 import { useStarted } from '../../support/useStarted.ts';
 import { runAwsCli } from '../awsCli.ts';

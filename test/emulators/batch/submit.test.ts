@@ -7,13 +7,9 @@ import {
   type SubmitJobCommandInput,
 } from '@aws-sdk/client-batch';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  BATCH_JOB_IDS,
-  ETL_QUEUE,
-  HIGH_PRIORITY_QUEUE,
-} from '../../../src/emulators/batch/data.ts';
-import { DEMO_AWS_CREDENTIALS } from '../../../src/emulators/framework.ts';
-import { startEmulators, type EmulatorSet } from '../../../src/emulators/index.ts';
+import { BATCH_JOB_IDS, ETL_QUEUE, HIGH_PRIORITY_QUEUE } from '@jobgraph/emulators/batch/data';
+import { DEMO_AWS_CREDENTIALS } from '@jobgraph/emulators/framework';
+import { startEmulators, type EmulatorSet } from '@jobgraph/emulators';
 import { realPart } from '../../support/realParts.ts';
 import { useStarted } from '../../support/useStarted.ts';
 import { runAwsCli } from '../awsCli.ts';

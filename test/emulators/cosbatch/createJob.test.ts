@@ -1,12 +1,9 @@
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { parse as parseDescribeJobBody } from '../../../src/datasources/cosbatch/parse.ts';
-import { DEMO_SECOND_TENCENT_ACCOUNT } from '../../../src/emulators/accounts.ts';
-import { createCosBatchEmulator } from '../../../src/emulators/cosbatch/emulator.ts';
-import {
-  DEMO_TENCENT_CREDENTIALS,
-  type RunningEmulator,
-} from '../../../src/emulators/framework.ts';
+import { DEMO_SECOND_TENCENT_ACCOUNT } from '@jobgraph/emulators/accounts';
+import { createCosBatchEmulator } from '@jobgraph/emulators/cosbatch/emulator';
+import { DEMO_TENCENT_CREDENTIALS, type RunningEmulator } from '@jobgraph/emulators/framework';
 import { signedCos } from '../listClient.ts';
 import { useListHarness } from '../listHarness.ts';
 

@@ -1,7 +1,7 @@
 import COS from 'cos-nodejs-sdk-v5';
 import { describe, expect, it } from 'vitest';
-import { createCosBatchEmulator } from '../../../src/emulators/cosbatch/emulator.ts';
-import { DEMO_TENCENT_CREDENTIALS } from '../../../src/emulators/framework.ts';
+import { createCosBatchEmulator } from '@jobgraph/emulators/cosbatch/emulator';
+import { DEMO_TENCENT_CREDENTIALS } from '@jobgraph/emulators/framework';
 import { useEmulator } from '../../support/useEmulator.ts';
 
 const emu = useEmulator(createCosBatchEmulator);

@@ -1,20 +1,17 @@
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import { DEMO_JOBS, ERROR_CASE_JOB_IDS } from '../../../src/emulators/cosbatch/data.ts';
-import { createCosBatchEmulator } from '../../../src/emulators/cosbatch/emulator.ts';
+import { DEMO_JOBS, ERROR_CASE_JOB_IDS } from '@jobgraph/emulators/cosbatch/data';
+import { createCosBatchEmulator } from '@jobgraph/emulators/cosbatch/emulator';
 import {
   COS_LIST_JOB_COUNT,
   COS_LIST_RECENT_COUNTS,
   COS_LIST_SETTLED_COUNTS,
   COS_LIST_TIED_INDEXES,
   cosListedJobs,
-} from '../../../src/emulators/cosbatch/listData.ts';
-import { COS_PROGRESSING_JOB_ID } from '../../../src/emulators/cosbatch/progressing.ts';
-import {
-  DEMO_TENCENT_CREDENTIALS,
-  type RunningEmulator,
-} from '../../../src/emulators/framework.ts';
-import type { ListOrder } from '../../../src/emulators/listing.ts';
+} from '@jobgraph/emulators/cosbatch/listData';
+import { COS_PROGRESSING_JOB_ID } from '@jobgraph/emulators/cosbatch/progressing';
+import { DEMO_TENCENT_CREDENTIALS, type RunningEmulator } from '@jobgraph/emulators/framework';
+import type { ListOrder } from '@jobgraph/emulators/listing';
 import { signedCos, xmlErrorCode as code } from '../listClient.ts';
 import { LIST_START, useListHarness } from '../listHarness.ts';
 import { expectDemoListSize, expectRecentFirst, walkedOnce } from '../listWalk.ts';

@@ -3,11 +3,8 @@ import { describe, expect, it } from 'vitest';
 import {
   verifyCosSignature,
   type CosSignatureExpectation,
-} from '../../../src/emulators/cosbatch/signature.ts';
-import {
-  DEMO_TENCENT_CREDENTIALS,
-  type EmulatorRequest,
-} from '../../../src/emulators/framework.ts';
+} from '@jobgraph/emulators/cosbatch/signature';
+import { DEMO_TENCENT_CREDENTIALS, type EmulatorRequest } from '@jobgraph/emulators/framework';
 
 const NOW_S = 1773568800; // 2026-03-15T10:00:00Z
 const HOST = `${DEMO_TENCENT_CREDENTIALS.uin}.cos-control.${DEMO_TENCENT_CREDENTIALS.region}.myqcloud.com`;

@@ -1,10 +1,10 @@
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import { DEMO_JOB_IDS, ERROR_CASE_JOB_IDS } from '../../../src/emulators/cosbatch/data.ts';
-import { createCosBatchEmulator } from '../../../src/emulators/cosbatch/emulator.ts';
-import { cosListedJobs } from '../../../src/emulators/cosbatch/listData.ts';
-import { COS_CANCEL_SETTLE_MS } from '../../../src/emulators/cosbatch/updateJobStatus.ts';
-import type { RunningEmulator } from '../../../src/emulators/framework.ts';
+import { DEMO_JOB_IDS, ERROR_CASE_JOB_IDS } from '@jobgraph/emulators/cosbatch/data';
+import { createCosBatchEmulator } from '@jobgraph/emulators/cosbatch/emulator';
+import { cosListedJobs } from '@jobgraph/emulators/cosbatch/listData';
+import { COS_CANCEL_SETTLE_MS } from '@jobgraph/emulators/cosbatch/updateJobStatus';
+import type { RunningEmulator } from '@jobgraph/emulators/framework';
 import { signedCos } from '../listClient.ts';
 import { LIST_START, useListHarness } from '../listHarness.ts';
 

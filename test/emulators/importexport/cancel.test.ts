@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createImportExportEmulator } from '../../../src/emulators/importexport/emulator.ts';
-import { importExportListedJobs } from '../../../src/emulators/importexport/listData.ts';
+import { createImportExportEmulator } from '@jobgraph/emulators/importexport/emulator';
+import { importExportListedJobs } from '@jobgraph/emulators/importexport/listData';
 import { realPart } from '../../support/realParts.ts';
 import { useEmulator } from '../../support/useEmulator.ts';
 import { runAwsCli } from '../awsCli.ts';

@@ -2,15 +2,15 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
-import { DEMO_AWS_CREDENTIALS } from '../../../src/emulators/framework.ts';
+import { DEMO_AWS_CREDENTIALS } from '@jobgraph/emulators/framework';
 import {
   DEMO_GLOBAL_IDS,
   DEMO_JOBS,
   ERROR_CASE_GLOBAL_IDS,
   EXAMPLE_GLOBAL_ID,
   GONE_CASE_GLOBAL_IDS,
-} from '../../../src/emulators/importexport/data.ts';
-import { createImportExportEmulator } from '../../../src/emulators/importexport/emulator.ts';
+} from '@jobgraph/emulators/importexport/data';
+import { createImportExportEmulator } from '@jobgraph/emulators/importexport/emulator';
 import { parseGlobalId } from '../../../src/model/globalId.ts';
 import { useEmulator } from '../../support/useEmulator.ts';
 import { IMPORT_EXPORT_STATES } from '../../support/providerStatuses.ts';

@@ -1,19 +1,19 @@
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import { DEMO_AWS_CREDENTIALS, type RunningEmulator } from '../../../src/emulators/framework.ts';
+import { DEMO_AWS_CREDENTIALS, type RunningEmulator } from '@jobgraph/emulators/framework';
 import {
   createImportExportEmulator,
   type ImportExportEmulatorOptions,
-} from '../../../src/emulators/importexport/emulator.ts';
+} from '@jobgraph/emulators/importexport/emulator';
 import {
   IMPORTEXPORT_LIST_JOB_COUNT,
   IMPORTEXPORT_LIST_RECENT_COUNTS,
   IMPORTEXPORT_LIST_SETTLED_COUNTS,
   IMPORTEXPORT_LIST_TIED_INDEXES,
   importExportListedJobs,
-} from '../../../src/emulators/importexport/listData.ts';
-import { IMPORTEXPORT_PROGRESSING_JOB_ID } from '../../../src/emulators/importexport/progressing.ts';
-import type { ListOrder } from '../../../src/emulators/listing.ts';
+} from '@jobgraph/emulators/importexport/listData';
+import { IMPORTEXPORT_PROGRESSING_JOB_ID } from '@jobgraph/emulators/importexport/progressing';
+import type { ListOrder } from '@jobgraph/emulators/listing';
 import { formBody, importExportCall, signedAws, xmlErrorCode as code } from '../listClient.ts';
 import { LIST_START, useListHarness } from '../listHarness.ts';
 import { expectDemoListSize, expectRecentFirst, walkedOnce } from '../listWalk.ts';

@@ -5,19 +5,15 @@ import {
   type GetLogEventsCommandInput,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { describe, expect, it } from 'vitest';
-import { DEMO_AWS_ACCOUNT_ID, DEMO_SECOND_AWS_ACCOUNT } from '../../../src/emulators/accounts.ts';
-import { BATCH_JOB_IDS, batchDemoJobs } from '../../../src/emulators/batch/data.ts';
+import { DEMO_AWS_ACCOUNT_ID, DEMO_SECOND_AWS_ACCOUNT } from '@jobgraph/emulators/accounts';
+import { BATCH_JOB_IDS, batchDemoJobs } from '@jobgraph/emulators/batch/data';
 import {
   BATCH_DEFAULT_LOG_GROUP,
   LINE_EVERY_MS,
   batchFailureLine,
-} from '../../../src/emulators/batch/jobLogs.ts';
-import {
-  emulatorEnvironment,
-  startEmulators,
-  type EmulatorSet,
-} from '../../../src/emulators/index.ts';
-import { MAX_PAGE_BYTES, EVENT_OVERHEAD_BYTES } from '../../../src/emulators/logs/paging.ts';
+} from '@jobgraph/emulators/batch/jobLogs';
+import { emulatorEnvironment, startEmulators, type EmulatorSet } from '@jobgraph/emulators';
+import { MAX_PAGE_BYTES, EVENT_OVERHEAD_BYTES } from '@jobgraph/emulators/logs/paging';
 import { useHeldClock } from '../listClient.ts';
 import { sdkFailure } from '../sdkFailure.ts';
 import { demoSdkConfig, stagingSession, useSdkClients } from '../../support/sdkClients.ts';

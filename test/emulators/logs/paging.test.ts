@@ -6,14 +6,14 @@ import {
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { DEMO_AWS_ACCOUNT_ID } from '../../../src/emulators/accounts.ts';
-import { startEmulator, type RunningEmulator } from '../../../src/emulators/framework.ts';
-import { createLogsEmulator, type LogsEmulator } from '../../../src/emulators/logs/emulator.ts';
+import { DEMO_AWS_ACCOUNT_ID } from '@jobgraph/emulators/accounts';
+import { startEmulator, type RunningEmulator } from '@jobgraph/emulators/framework';
+import { createLogsEmulator, type LogsEmulator } from '@jobgraph/emulators/logs/emulator';
 import {
   EVENT_OVERHEAD_BYTES,
   MAX_EVENTS_PER_PAGE,
   MAX_PAGE_BYTES,
-} from '../../../src/emulators/logs/paging.ts';
+} from '@jobgraph/emulators/logs/paging';
 import { realPart, requirePart } from '../../support/realParts.ts';
 import { demoSdkConfig, useSdkClients } from '../../support/sdkClients.ts';
 import { useStarted } from '../../support/useStarted.ts';

@@ -8,22 +8,22 @@ import {
   type ImportReferenceJobItem,
 } from '@aws-sdk/client-omics';
 import { describe, expect, it } from 'vitest';
-import type { RunningEmulator } from '../../../src/emulators/framework.ts';
-import type { ListOrder } from '../../../src/emulators/listing.ts';
+import type { RunningEmulator } from '@jobgraph/emulators/framework';
+import type { ListOrder } from '@jobgraph/emulators/listing';
 import {
   OMICS_DEMO_REFERENCE_STORE_ID,
   OMICS_DEMO_SECOND_STORE_ID,
-} from '../../../src/emulators/omics/data.ts';
-import { createOmicsEmulator } from '../../../src/emulators/omics/emulator.ts';
+} from '@jobgraph/emulators/omics/data';
+import { createOmicsEmulator } from '@jobgraph/emulators/omics/emulator';
 import {
   OMICS_LIST_STATUS_COUNTS,
   OMICS_REFERENCE_STORES,
   omicsListJobCount,
   omicsListedJobs,
-} from '../../../src/emulators/omics/listData.ts';
-import { OMICS_PROGRESSING_RUNS } from '../../../src/emulators/omics/progressing.ts';
+} from '@jobgraph/emulators/omics/listData';
+import { OMICS_PROGRESSING_RUNS } from '@jobgraph/emulators/omics/progressing';
 import { refusedSignatures, signedAws } from '../listClient.ts';
-import { PROGRESS_CYCLE_MS } from '../../../src/emulators/progress.ts';
+import { PROGRESS_CYCLE_MS } from '@jobgraph/emulators/progress';
 import { LIST_START, useListHarness } from '../listHarness.ts';
 import { sdkPages } from '../listWalk.ts';
 import { OMICS_STATES } from '../../support/providerStatuses.ts';

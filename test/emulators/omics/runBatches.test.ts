@@ -8,16 +8,16 @@ import {
   paginateListRunsInBatch,
 } from '@aws-sdk/client-omics';
 import { describe, expect, it } from 'vitest';
-import type { RunningEmulator } from '../../../src/emulators/framework.ts';
-import type { EventBridgeEvent } from '../../../src/emulators/eventBridge.ts';
-import { createOmicsEmulator } from '../../../src/emulators/omics/emulator.ts';
+import type { RunningEmulator } from '@jobgraph/emulators/framework';
+import type { EventBridgeEvent } from '@jobgraph/emulators/eventBridge';
+import { createOmicsEmulator } from '@jobgraph/emulators/omics/emulator';
 import {
   OMICS_DEMO_BATCHES,
   OMICS_DEMO_BATCH_ID,
   OMICS_DEMO_BATCH_RUNS,
   OMICS_DEMO_BATCH_RUN_GROUP_ID,
   OMICS_FAILED_BATCH_ID,
-} from '../../../src/emulators/omics/runBatchData.ts';
+} from '@jobgraph/emulators/omics/runBatchData';
 import { useListHarness } from '../listHarness.ts';
 import { runAwsCli } from '../awsCli.ts';
 

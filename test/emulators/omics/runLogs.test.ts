@@ -1,11 +1,11 @@
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { describe, expect, it } from 'vitest';
-import { createLogsEmulator } from '../../../src/emulators/logs/emulator.ts';
-import { createLogStreams } from '../../../src/emulators/logs/streams.ts';
-import { createOmicsEmulator } from '../../../src/emulators/omics/emulator.ts';
-import { OMICS_WORKFLOW_LOG_GROUP } from '../../../src/emulators/omics/runLogs.ts';
-import { OMICS_DEMO_RUNS } from '../../../src/emulators/omics/runs.ts';
-import { OMICS_DEMO_BATCH_RUNS } from '../../../src/emulators/omics/runBatchData.ts';
+import { createLogsEmulator } from '@jobgraph/emulators/logs/emulator';
+import { createLogStreams } from '@jobgraph/emulators/logs/streams';
+import { createOmicsEmulator } from '@jobgraph/emulators/omics/emulator';
+import { OMICS_WORKFLOW_LOG_GROUP } from '@jobgraph/emulators/omics/runLogs';
+import { OMICS_DEMO_RUNS } from '@jobgraph/emulators/omics/runs';
+import { OMICS_DEMO_BATCH_RUNS } from '@jobgraph/emulators/omics/runBatchData';
 import { useListHarness } from '../listHarness.ts';
 
 const harness = useListHarness();

@@ -7,16 +7,13 @@ import {
   OmicsClient,
 } from '@aws-sdk/client-omics';
 import { describe, expect, it } from 'vitest';
-import type { RunningEmulator } from '../../../src/emulators/framework.ts';
-import { createOmicsEmulator } from '../../../src/emulators/omics/emulator.ts';
-import { OMICS_DEMO_RUNS, OMICS_DEMO_RUN_GROUP_ID } from '../../../src/emulators/omics/runs.ts';
-import {
-  OMICS_DEMO_BATCH_ID,
-  OMICS_DEMO_BATCH_RUNS,
-} from '../../../src/emulators/omics/runBatchData.ts';
+import type { RunningEmulator } from '@jobgraph/emulators/framework';
+import { createOmicsEmulator } from '@jobgraph/emulators/omics/emulator';
+import { OMICS_DEMO_RUNS, OMICS_DEMO_RUN_GROUP_ID } from '@jobgraph/emulators/omics/runs';
+import { OMICS_DEMO_BATCH_ID, OMICS_DEMO_BATCH_RUNS } from '@jobgraph/emulators/omics/runBatchData';
 import { useListHarness } from '../listHarness.ts';
 import { runAwsCli } from '../awsCli.ts';
-import type { EventBridgeEvent } from '../../../src/emulators/eventBridge.ts';
+import type { EventBridgeEvent } from '@jobgraph/emulators/eventBridge';
 
 const harness = useListHarness();
 const sdk = (emu: RunningEmulator) =>

@@ -5,15 +5,15 @@ import {
   paginateListPackageImportJobs,
 } from '@aws-sdk/client-panorama';
 import { describe, expect, it } from 'vitest';
-import type { RunningEmulator } from '../../../src/emulators/framework.ts';
-import type { ListOrder } from '../../../src/emulators/listing.ts';
-import { createPanoramaEmulator } from '../../../src/emulators/panorama/emulator.ts';
+import type { RunningEmulator } from '@jobgraph/emulators/framework';
+import type { ListOrder } from '@jobgraph/emulators/listing';
+import { createPanoramaEmulator } from '@jobgraph/emulators/panorama/emulator';
 import {
   PANORAMA_LIST_JOB_COUNT,
   PANORAMA_LIST_STATUS_COUNTS,
   panoramaListedJobs,
-} from '../../../src/emulators/panorama/listData.ts';
-import { PANORAMA_PROGRESSING_JOB_ID } from '../../../src/emulators/panorama/progressing.ts';
+} from '@jobgraph/emulators/panorama/listData';
+import { PANORAMA_PROGRESSING_JOB_ID } from '@jobgraph/emulators/panorama/progressing';
 import { refusedSignatures, signedAws } from '../listClient.ts';
 import { LIST_START, useListHarness } from '../listHarness.ts';
 import { countBy, expectDemoListSize, walkedOnce } from '../listWalk.ts';

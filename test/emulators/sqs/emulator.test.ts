@@ -23,19 +23,19 @@ import {
   createEmulatorAccounts,
   DEMO_AWS_ACCOUNT_ID,
   DEMO_SECOND_AWS_ACCOUNT,
-} from '../../../src/emulators/accounts.ts';
+} from '@jobgraph/emulators/accounts';
 import {
   DEMO_AWS_CREDENTIALS,
   startEmulator,
   type RunningEmulator,
-} from '../../../src/emulators/framework.ts';
+} from '@jobgraph/emulators/framework';
 import {
   createSqsEmulator,
   SQS_MAX_MESSAGE_BYTES,
   type SqsEmulator,
-} from '../../../src/emulators/sqs/emulator.ts';
-import { md5Hex, type EmulatedQueue } from '../../../src/emulators/sqs/queues.ts';
-import { createStsEmulator } from '../../../src/emulators/sts/emulator.ts';
+} from '@jobgraph/emulators/sqs/emulator';
+import { md5Hex, type EmulatedQueue } from '@jobgraph/emulators/sqs/queues';
+import { createStsEmulator } from '@jobgraph/emulators/sts/emulator';
 import { useStarted } from '../../support/useStarted.ts';
 import { demoSdkConfig, stagingSession, useSdkClients } from '../../support/sdkClients.ts';
 import { signedAws } from '../listClient.ts';

@@ -3,10 +3,10 @@ import { CodePipelineClient, GetJobDetailsCommand } from '@aws-sdk/client-codepi
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BATCH_JOB_IDS } from '../../../src/emulators/batch/data.ts';
-import { BATCH_SECOND_ACCOUNT_JOB_IDS } from '../../../src/emulators/batch/secondAccount.ts';
-import { CODEPIPELINE_PROGRESSING_JOB_ID } from '../../../src/emulators/codepipeline/progressing.ts';
-import { DEMO_AWS_CREDENTIALS } from '../../../src/emulators/framework.ts';
+import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
+import { BATCH_SECOND_ACCOUNT_JOB_IDS } from '@jobgraph/emulators/batch/secondAccount';
+import { CODEPIPELINE_PROGRESSING_JOB_ID } from '@jobgraph/emulators/codepipeline/progressing';
+import { DEMO_AWS_CREDENTIALS } from '@jobgraph/emulators/framework';
 import {
   DEMO_AWS_ACCOUNT_ID,
   DEMO_SECOND_AWS_ACCOUNT,
@@ -15,8 +15,8 @@ import {
   type DeliveryOutcome,
   type EmulatorSet,
   type EventBridgeEvent,
-} from '../../../src/emulators/index.ts';
-import { PROGRESS_CYCLE_MS, cyclePoint } from '../../../src/emulators/progress.ts';
+} from '@jobgraph/emulators';
+import { PROGRESS_CYCLE_MS, cyclePoint } from '@jobgraph/emulators/progress';
 import { signedAws } from '../listClient.ts';
 import { useStarted } from '../../support/useStarted.ts';
 import { stagingSession, useSdkClients } from '../../support/sdkClients.ts';

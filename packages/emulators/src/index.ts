@@ -15,7 +15,6 @@ import {
   type RunningEmulator,
   type StartOptions,
 } from './framework.ts';
-import type { Config } from '../config/index.ts';
 import { checkJobsPerSource, type ListOrder } from './listing.ts';
 import { OMICS_REFERENCE_STORES } from './omics/listData.ts';
 import type { ProgressPhase } from './progress.ts';
@@ -28,6 +27,7 @@ import { createStsEmulator } from './sts/emulator.ts';
 import { createLogsEmulator } from './logs/emulator.ts';
 import { createLogStreams, type LogStreams } from './logs/streams.ts';
 export { PROGRESS_CYCLE_MS, type ProgressPhase } from './progress.ts';
+export { withDemoUpstreams, type DemoUpstreams } from './upstreams.ts';
 export { MAX_JOBS_PER_SOURCE, type ListOrder } from './listing.ts';
 export {
   createEmulatorAccounts,
@@ -51,7 +51,7 @@ export {
 export { parseQueueUrl, type SqsEmulator } from './sqs/emulator.ts';
 export type { LogEvent, LogStreams, StreamPlace } from './logs/streams.ts';
 
-/** The job providers' emulators: the names of the registry's descriptors (src/emulators/registry.ts). */
+/** The job providers' emulators: the names of the registry's descriptors (packages/emulators/src/registry.ts). */
 export type EmulatorName = AnyEmulator['name'];
 /**
  * Every emulator of a set: the providers', STS (the accounts' sessions), SQS (the job events'
@@ -263,52 +263,6 @@ export function isProgressingJobId(globalId: string): boolean {
  */
 export const PROGRESS_PHASES: Readonly<Record<EmulatorName, readonly ProgressPhase[]>> =
   Object.freeze(byName((d) => d.progressPhases));
-
-/** `base` with every provider pointed at `emulators` and the demo credentials they accept. */
-export function withDemoUpstreams(base: Config, emulators: EmulatorSet): Config {
-  return {
-    ...base,
-    endpoints: {
-      ...Object.fromEntries(EMULATORS.map((d) => [d.endpoint.config, emulators[d.name].url])),
-      sts: emulators.sts.url,
-      logs: emulators.logs.url,
-      // An SQS endpoint of the environment stays (its event queues are not the demo's).
-      ...(base.endpoints.sqs ? { sqs: base.endpoints.sqs } : {}),
-    },
-    awsCredentials: { ...DEMO_AWS_CREDENTIALS, accountId: DEMO_AWS_ACCOUNT_ID },
-    // The demo's second account, then any the environment names (a role the emulated STS
-    // refuses shows an account that cannot be assumed).
-    awsAccounts: [
-      {
-        alias: DEMO_SECOND_AWS_ACCOUNT.alias,
-        roleArn: DEMO_SECOND_AWS_ACCOUNT.roleArn,
-        accountId: DEMO_SECOND_AWS_ACCOUNT.accountId,
-        externalId: null,
-      },
-      ...base.awsAccounts.filter((a) => a.alias !== DEMO_SECOND_AWS_ACCOUNT.alias),
-    ],
-    tencent: {
-      credentials: {
-        secretId: DEMO_TENCENT_CREDENTIALS.secretId,
-        secretKey: DEMO_TENCENT_CREDENTIALS.secretKey,
-      },
-      region: DEMO_TENCENT_CREDENTIALS.region,
-      uin: DEMO_TENCENT_CREDENTIALS.uin,
-      appId: DEMO_TENCENT_CREDENTIALS.appId,
-      accounts: [
-        {
-          alias: DEMO_SECOND_TENCENT_ACCOUNT.alias,
-          uin: DEMO_SECOND_TENCENT_ACCOUNT.uin,
-          appId: DEMO_SECOND_TENCENT_ACCOUNT.appId,
-          credentials: {
-            secretId: DEMO_SECOND_TENCENT_ACCOUNT.secretId,
-            secretKey: DEMO_SECOND_TENCENT_ACCOUNT.secretKey,
-          },
-        },
-      ],
-    },
-  };
-}
 
 /** Start the providers' emulators and STS on loopback, sharing one accounts registry. */
 export async function startEmulators(options: StartAllOptions = {}): Promise<EmulatorSet> {

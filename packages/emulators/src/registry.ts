@@ -7,7 +7,7 @@ import { panoramaEmulator } from './panorama/descriptor.ts';
 
 /**
  * Every provider's emulator, in the order of the providers' registry (src/datasources/registry.ts,
- * which the emulators do not import): the one list src/emulators/index.ts iterates to start a
+ * which the emulators do not import): the one list packages/emulators/src/index.ts iterates to start a
  * set, point clients at it and build the tables tests and bench read. Adding a provider's
  * emulator is its folder (with its descriptor.ts) and one line here.
  */

@@ -18,7 +18,7 @@ import {
  * It keeps this one ID across cycles, where CodePipeline makes a new job for each action
  * execution: with no status on the wire its timeline is UNKNOWN throughout and never goes from a
  * finished state back, so only its `STARTED` event each cycle (under the same IDs) says what a new
- * execution would; a new job and execution ID per cycle, with `cycleRuns` (src/emulators/progress.ts),
+ * execution would; a new job and execution ID per cycle, with `cycleRuns` (packages/emulators/src/progress.ts),
  * is still to do.
  */
 export const CODEPIPELINE_PROGRESSING_JOB_ID = 'c0de0100-7e57-4b1d-8a11-000000000100';

@@ -6,7 +6,7 @@ import { isoSeconds } from './progress.ts';
  * receives them (the message body is this JSON): the emulators that publish (AWS Batch,
  * HealthOmics, CodePipeline) build their events with `eventBridgeEvent` and hand them to an
  * `EventSink`, which `startEmulators` makes deliver into the SQS emulator's queue of the event's
- * account and region (`src/emulators/sqs/eventBus.ts`).
+ * account and region (`packages/emulators/src/sqs/eventBus.ts`).
  */
 export interface EventBridgeEvent {
   version: '0';

@@ -1,10 +1,26 @@
-import type { Config } from '../config/index.ts';
 import type { EmulatorAccounts } from './accounts.ts';
 import type { EventSink } from './eventBridge.ts';
 import type { ProviderEmulator } from './framework.ts';
 import type { JobList, ListOrder } from './listing.ts';
 import type { LogStreams } from './logs/streams.ts';
 import type { CycleRuns, ProgressPhase } from './progress.ts';
+
+/**
+ * The endpoints of jobgraph's configuration (its `Config['endpoints']`) that the demo points at
+ * an emulator, as that configuration names them. The package names them itself and imports
+ * nothing of the gateway; the gateway's `Config` meets `DemoUpstreams` (index.ts) where it calls
+ * `withDemoUpstreams`.
+ */
+export type UpstreamEndpointName =
+  | 'panorama'
+  | 'omics'
+  | 'codepipeline'
+  | 'importexport'
+  | 'cosBatch'
+  | 'batch'
+  | 'sts'
+  | 'sqs'
+  | 'logs';
 
 /** The global IDs of a progressing job that is a new job each cycle. */
 export interface CycleJobIds {
@@ -28,8 +44,8 @@ export function cycleJobIds(
 }
 
 /**
- * Everything `src/emulators/index.ts` knows of one provider's emulator, as one value: each
- * `src/emulators/<name>/descriptor.ts` exports one, and `src/emulators/registry.ts` lists them.
+ * Everything `packages/emulators/src/index.ts` knows of one provider's emulator, as one value: each
+ * `packages/emulators/src/<name>/descriptor.ts` exports one, and `packages/emulators/src/registry.ts` lists them.
  * The set's start, its ports, its environment lines, the demo banner and the tables tests and
  * bench read (progressing jobs, example IDs, listed jobs, the second account's jobs) iterate that
  * list and never name a provider.
@@ -49,7 +65,7 @@ export interface EmulatorDescriptor<
    * Where clients are pointed at it: the environment variable of the export lines
    * (`AWS_ENDPOINT_URL_BATCH`) and the configuration's endpoint it sets (`withDemoUpstreams`).
    */
-  readonly endpoint: { readonly variable: string; readonly config: keyof Config['endpoints'] };
+  readonly endpoint: { readonly variable: string; readonly config: UpstreamEndpointName };
   /** Its demo data module: `EXAMPLE_GLOBAL_ID`, `DEMO_GLOBAL_IDS`, `ERROR_CASE_GLOBAL_IDS`, … */
   readonly data: Data & { readonly EXAMPLE_GLOBAL_ID: string };
   /**
@@ -103,7 +119,7 @@ export interface EmulatorIdentity<Name extends string> {
  * `AWS_ENDPOINT_URL_<SERVICE>`, and jobgraph's configuration names that endpoint as the emulator
  * is named, so both follow from `name`.
  */
-export function awsEmulator<Name extends keyof Config['endpoints']>(
+export function awsEmulator<Name extends UpstreamEndpointName>(
   name: Name,
   label: string,
   portOffset: number,
