@@ -14,6 +14,7 @@ import {
 import { RuleStore, type DeliveryRow, type RuleRow } from '../../src/notifications/ruleStore.ts';
 import { RETRY_WAITS_MS, nextWaitMs } from '../../src/notifications/retrySchedule.ts';
 import { createSecretBox, newSigningSecret } from '../../src/notifications/secretBox.ts';
+import { EVENTUALLY } from '../support/eventually.ts';
 import { historyStores } from '../support/historyStores.ts';
 import { startReceiver, type Receiver } from '../support/webhookReceiver.ts';
 import { createdAudit, ruleRow } from '../support/ruleRows.ts';
@@ -373,7 +374,7 @@ describe.each(historyStores())('The notification outbox on a $name', ({ skip, fr
       const due = timers.find((t) => t.live)!;
       due.live = false;
       due.run();
-      await vi.waitFor(() => expect(timers.length).toBe(fired + 1));
+      await vi.waitFor(() => expect(timers.length).toBe(fired + 1), EVENTUALLY);
       expect(await store.delivery(d.id)).toMatchObject({ status: 'DELIVERED', attempts: 2 });
       expect(live()).toEqual([OUTBOX_MAX_WAIT_MS]);
       await ob.close();
