@@ -49,6 +49,7 @@ import { createObservability, type Observability } from './observability/index.t
 import type { BreakerState } from './observability/metrics.ts';
 import type { Scheduler } from './subscriptions/scheduler.ts';
 import type { SubscriptionBounds } from './subscriptions/bounds.ts';
+import type { Schedule } from './notifications/notifier.ts';
 
 export interface Gateway {
   config: Config;
@@ -133,6 +134,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const notifications = openGatewayNotifications(config, {
     ...core,
     ...{ states, logs, events, queues },
+    ...(options.confirmWindow ? { confirmWindow: options.confirmWindow } : {}),
   });
   const sharedReservations = await openSharedReservations(config, logger, cluster);
   const callerRates = await openCallerRates(config, logger, cluster);
@@ -341,6 +343,8 @@ export interface GatewayOptions {
   statesSize?: number;
   /** Bounds fixed in production that a test narrows (see GatewayBounds). */
   bounds?: GatewayBounds;
+  /** Arms the notifier's confirming window (a test holds it to end the window); default a real timer. */
+  confirmWindow?: Schedule;
 }
 
 /**
@@ -395,6 +399,8 @@ export async function startDemo(
     statesSize?: number;
     /** Bounds fixed in production that a test narrows (see `startGateway`). */
     bounds?: GatewayBounds;
+    /** Arms the notifier's confirming window (see `startGateway`). */
+    confirmWindow?: Schedule;
   } = {},
 ): Promise<DemoGateway> {
   // Loaded here, not at the top: live mode never runs the emulators.
@@ -433,6 +439,7 @@ export async function startDemo(
       ...(options.listClock ? { listClock: options.listClock } : {}),
       ...(options.statesSize === undefined ? {} : { statesSize: options.statesSize }),
       ...(options.bounds ? { bounds: options.bounds } : {}),
+      ...(options.confirmWindow ? { confirmWindow: options.confirmWindow } : {}),
       sandbox: {
         ...(options.sandboxDocument ? { document: options.sandboxDocument } : {}),
         headers: { Authorization: `Bearer ${tokens.read}` },

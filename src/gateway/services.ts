@@ -20,6 +20,7 @@ import {
   type NotificationParts,
   type NotificationRules,
 } from '../notifications/index.ts';
+import type { Schedule } from '../notifications/notifier.ts';
 import type { Observability } from '../observability/index.ts';
 
 // The services above the providers that the gateway starts: acting on jobs (with its audit in
@@ -98,6 +99,8 @@ export function openGatewayNotifications(
     /** Why a STUCK or blocked job waits (docs/queues.md), carried in its delivery. */
     queues: QueueBook;
     history: History | null;
+    /** Arms the notifier's confirming window (a test's clock; default a real timer). */
+    confirmWindow?: Schedule;
   },
 ): NotificationParts | null {
   const { observability, states } = parts;
@@ -115,6 +118,7 @@ export function openGatewayNotifications(
       logs: parts.logs,
       waitingOf: waitingOf(config, parts.queues, parts.history),
     },
+    parts.confirmWindow,
   );
   if (notifications) {
     observability?.metrics?.notificationsBacklog(() => notifications.outbox.backlog);

@@ -3,7 +3,7 @@
  * database, the service the graph calls, and the outbox's deliverer. Off (null) when the history
  * store is off or, live, JOBGRAPH_NOTIFY_SECRET is unset: `notificationsOffReason` says which.
  */
-import type { WaitingOf } from './notifier.ts';
+import type { Schedule, WaitingOf } from './notifier.ts';
 import type { Config } from '../config/types.ts';
 import type { HistoryDatabase } from '../history/database.ts';
 import type { JobProvider } from '../model/job.ts';
@@ -85,7 +85,7 @@ export function openNotificationRules(
 /**
  * The service the graph calls, the outbox and the notifier, on `rules` (openNotificationRules),
  * started: the notifier starts its own timers (the outbox's, the STUCK scan's) and stops them at
- * `close`.
+ * `close`. `confirmWindow`: arms the notifier's confirming window (a test's; default a real timer).
  */
 export function openNotifications(
   config: Config,
@@ -94,6 +94,7 @@ export function openNotifications(
   logger: NotificationsLogger,
   metrics: NotificationsMetrics | undefined,
   jobs: NotificationJobs,
+  confirmWindow?: Schedule,
 ): NotificationParts | null {
   const secret = config.notifications.secret;
   if (rules === null || secret === null) return null;
@@ -120,7 +121,7 @@ export function openNotifications(
     outbox,
     ...(metrics ? { countChange: (c: RuleChange) => metrics.ruleChange(c) } : {}),
   });
-  const notifier = createNotifier(firing, jobs, logger, outbox);
+  const notifier = createNotifier(firing, jobs, logger, outbox, confirmWindow);
   notifications.changed = () => void firing.refresh().catch(() => undefined);
   // Rows of bare aliases (stored before pairs) take no job and show to no one until converted.
   void convertBareRules(store, accounts(), (id, reason) => notifications?.disabled(id, reason))
@@ -168,6 +169,7 @@ function createNotifier(
   jobs: NotificationJobs,
   logger: NotificationsLogger,
   outbox: Outbox,
+  confirmWindow: Schedule | undefined,
 ): Notifier {
   const sourceOf = providerOnlySources(jobs.sources);
   const warn = (e: unknown, message: string) =>
@@ -179,6 +181,7 @@ function createNotifier(
     withoutSecrets: jobs.withoutSecrets,
     readJobs: (ids) => readJobs(sourceOf, jobs.states, ids),
     ...(jobs.waitingOf ? { waitingOf: jobs.waitingOf } : {}),
+    ...(confirmWindow ? { schedule: confirmWindow } : {}),
     enqueued: () => void outbox.kick(),
     deliver: (rows) => void outbox.deliverNow(rows).catch(() => undefined),
     outbox,

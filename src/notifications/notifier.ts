@@ -90,7 +90,22 @@ export interface NotifierOptions extends BatchFiringOptions {
    * deliveries as `data.waiting`; absent, or failing, they say nothing of it.
    */
   waitingOf?: WaitingOf;
+  /**
+   * Arms the confirming window's timer: `run` in `ms` (default: an unref'd setTimeout); a test
+   * holds it to decide when the window ends.
+   */
+  schedule?: Schedule;
 }
+
+/** Arms a timer: `run` in `ms`; `cancel` disarms it. */
+export type Schedule = (run: () => void, ms: number) => { cancel(): void };
+
+/** A real timer that keeps no process alive. */
+const unrefTimeout: Schedule = (run, ms) => {
+  const timer = setTimeout(run, ms);
+  timer.unref();
+  return { cancel: () => clearTimeout(timer) };
+};
 
 /** How often STUCK rules are looked for in the history once started, ms. */
 const STUCK_SCAN_MS = 60_000;
@@ -117,7 +132,7 @@ export class Notifier {
   /** The events pending confirmation by job: the transition told, its trigger, the provider's stamp. */
   #pending = new Map<string, PendingEvent>();
   /** The confirming read due at the window's end (the pending jobs read together). */
-  #due: NodeJS.Timeout | null = null;
+  #due: { cancel(): void } | null = null;
   /** The STUCK scan's timer, between `start()` and `stop()`. */
   #stuck: NodeJS.Timeout | null = null;
 
@@ -199,8 +214,7 @@ export class Notifier {
     this.#pending.set(record.id, { to: record.state, from, at, trigger, stamp });
     if (this.#pending.size >= CONFIRM_MOST) return void this.#confirm();
     if (this.#due) return;
-    this.#due = setTimeout(() => void this.#confirm(), CONFIRM_WINDOW_MS);
-    this.#due.unref();
+    this.#due = (this.#o.schedule ?? unrefTimeout)(() => void this.#confirm(), CONFIRM_WINDOW_MS);
   };
 
   /**
@@ -213,7 +227,7 @@ export class Notifier {
   async #confirm(): Promise<void> {
     const pending = this.#pending;
     this.#pending = new Map();
-    if (this.#due) clearTimeout(this.#due);
+    this.#due?.cancel();
     this.#due = null;
     const ids = [...pending.keys()];
     const started = new Date(this.#now()).toISOString();

@@ -86,6 +86,8 @@ export class Outbox {
   #armedAt = Infinity;
   #started = false;
   #closed = false;
+  /** Passes that failed in a row (each waits twice as long as the last before the next). */
+  #failedPasses = 0;
   #counted = { depth: 0, oldest: null as string | null };
   constructor(options: OutboxOptions) {
     this.#o = options;
@@ -229,16 +231,23 @@ export class Outbox {
     return this.#pass();
   }
 
-  /** One pass: what is due delivered, the backlog counted, the timer armed for the next due time. */
+  /**
+   * One pass: what is due delivered, the backlog counted, the timer armed for the next due time.
+   * A pass that failed (the database refused it, or a connection was not had in time) is tried
+   * again after MIN_WAIT_MS, twice as long after each failure in a row up to OUTBOX_MAX_WAIT_MS:
+   * what a kick meant to deliver at once is not left for the longest wait.
+   */
   async #pass(): Promise<void> {
-    let nextDue: number | null = null;
+    let nextDue: number | null;
     try {
       await this.runDue();
       const { depth, oldest, nextDue: next } = await this.#o.store.backlog();
       this.#counted = { depth, oldest };
       nextDue = next === null ? null : Date.parse(next);
+      this.#failedPasses = 0;
     } catch {
-      // Tried again when the timer fires.
+      this.#failedPasses += 1;
+      nextDue = this.#now() + MIN_WAIT_MS * 2 ** Math.min(this.#failedPasses - 1, 5);
     }
     this.#arm(nextDue ?? Infinity, true);
   }

@@ -3,6 +3,7 @@ import { LOG_BUDGET_KEY_PREFIX, redisLogBudget } from '../../src/cache/redisLogB
 import { LogBudget } from '../../src/datasources/logs/logBudget.ts';
 import { kill } from '../subscriptions/clusterSupport.ts';
 import { capturedLog } from '../support/capturedLog.ts';
+import { EVENTUALLY } from '../support/eventually.ts';
 import { realPart } from '../support/realParts.ts';
 import { TEST_CLUSTER_SECRET } from '../support/clusterSecret.ts';
 import { useRedis } from '../support/useRedis.ts';
@@ -43,7 +44,10 @@ describe.skipIf(redisServer.skip)('The log budget in Redis', () => {
     closers.push(() => made.close());
     const turn = (want: boolean) =>
       new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('timed out waiting for Redis')), 10_000);
+        const timer = setTimeout(
+          () => reject(new Error('timed out waiting for Redis')),
+          EVENTUALLY.timeout,
+        );
         listeners.add((shared) => {
           if (shared !== want) return;
           clearTimeout(timer);

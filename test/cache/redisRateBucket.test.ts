@@ -5,6 +5,7 @@ import { localRateBucket, RateBudget } from '../../src/datasources/guard/rateBud
 import { kill } from '../subscriptions/clusterSupport.ts';
 import { realPart } from '../support/realParts.ts';
 import { capturedLog } from '../support/capturedLog.ts';
+import { EVENTUALLY } from '../support/eventually.ts';
 import { useRedis } from '../support/useRedis.ts';
 
 // The rate budget's turns in a real redis-server: the GCRA script on Redis's clock, the keys and
@@ -13,7 +14,7 @@ import { useRedis } from '../support/useRedis.ts';
 
 const redisServer = realPart('redis-server');
 
-/** Resolves with the first value `on` is called with that `accept` takes; rejects after `ms`. */
+/** Resolves with the first value `on` is called with that `accept` takes; rejects after `ms` (a hang's bound). */
 function when<T>(
   what: string,
   ms: number,
@@ -53,7 +54,7 @@ describe.skipIf(redisServer.skip)('The rate budget in Redis', () => {
     });
     closers.push(() => made.close());
     const onChange = (listener: (shared: boolean) => void) => changes.add(listener);
-    await when('Redis', 10_000, onChange, (shared) => shared);
+    await when('Redis', EVENTUALLY.timeout, onChange, (shared) => shared);
     return { bucket: made, onChange, log };
   };
 
@@ -138,7 +139,7 @@ describe.skipIf(redisServer.skip)('The rate budget in Redis', () => {
     const log = capturedLog();
     const { bucket: shared, onChange } = await bucket(own.url, log);
     const key = 'AWS_PANORAMA:us-east-1';
-    const down = when('Redis gone', 10_000, onChange, (s) => !s);
+    const down = when('Redis gone', EVENTUALLY.timeout, onChange, (s) => !s);
     await kill(own.child);
     await down;
     // Its own bucket, of the same rate: the calls are still spaced.
@@ -147,7 +148,7 @@ describe.skipIf(redisServer.skip)('The rate budget in Redis', () => {
     const wait = await shared.take(key, 1_000);
     expect(wait).toBeGreaterThanOrEqual(1_000 - (performance.now() - t0) - 1);
 
-    const up = when('Redis back', 10_000, onChange, (s) => s);
+    const up = when('Redis back', EVENTUALLY.timeout, onChange, (s) => s);
     const back = await redis.start(own.port);
     await up;
     expect(log.lines.map((l) => [l.level, l.msg])).toEqual([

@@ -163,16 +163,36 @@ describe('jobgraph’s MCP server, through the official client on a demo gateway
     expect(terminate?.annotations?.destructiveHint).toBe(true);
   });
 
+  /**
+   * A tool's answer beside the graph's to the same document, asked together until they agree: the
+   * demo's jobs progress, so a queue's counts and waits may move between two reads.
+   */
+  const agreeing = async <T, U>(tool: () => Promise<T>, graphOf: () => Promise<U>) => {
+    let last: [T, U] | null = null;
+    await expect
+      .poll(async () => {
+        last = await Promise.all([tool(), graphOf()]);
+        return isDeepStrictEqual(last[0], last[1]);
+      })
+      .toBe(true);
+    return last as unknown as [T, U];
+  };
+
   it('answers get_job as the graph answers the same document, for a job of each provider', async () => {
     const page = await graph(reader, '{ listJobs(first: 100) { nodes { id provider } } }', {});
     const nodes = (page.data?.listJobs as { nodes: { id: string; provider: string }[] }).nodes;
     const byProvider = new Map(nodes.map((n) => [n.provider, n.id]));
     expect(byProvider.size).toBeGreaterThanOrEqual(5);
     const client = await connect(reader);
+    // Asked together until they agree: a demo job's `liveBy` turns EVENTS once its event queue
+    // first answers, and its progressing jobs move, either of which may fall between two reads.
     for (const id of byProvider.values()) {
-      const result = await call(client, 'get_job', { id });
-      const expected = await graph(reader, GET_JOB, { id });
-      expect(result.structuredContent).toEqual({ job: expected.data?.job });
+      const [answered, expected] = await agreeing(
+        async () => (await call(client, 'get_job', { id })).structuredContent,
+        async () => ({ job: (await graph(reader, GET_JOB, { id })).data?.job }),
+      );
+      expect(answered).toEqual(expected);
+      expect((expected as { job: { id: string } | null }).job?.id).toBe(id);
     }
   });
 
@@ -230,21 +250,6 @@ describe('jobgraph’s MCP server, through the official client on a demo gateway
     expect(waiting?.inputSchema.required).toEqual(['id']);
     expect(waiting?.outputSchema?.properties).toHaveProperty('waiting');
   });
-
-  /**
-   * A tool's answer beside the graph's to the same document, asked together until they agree: the
-   * demo's jobs progress, so a queue's counts and waits may move between two reads.
-   */
-  const agreeing = async <T, U>(tool: () => Promise<T>, graphOf: () => Promise<U>) => {
-    let last: [T, U] | null = null;
-    await expect
-      .poll(async () => {
-        last = await Promise.all([tool(), graphOf()]);
-        return isDeepStrictEqual(last[0], last[1]);
-      })
-      .toBe(true);
-    return last as unknown as [T, U];
-  };
 
   it('answers queue_status with the demo’s queues as jobQueues does, gpu-spot INVALID', async () => {
     const client = await connect(reader);

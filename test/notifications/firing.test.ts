@@ -3,7 +3,7 @@
 // verifying every delivery with the `standardwebhooks` package: a failed Batch job notifies once,
 // whether a read or an event (confirmed by the read it makes at once) tells it; a forged FAILED
 // event for a running job notifies never; finishes told within the confirming window are read in
-// one DescribeJobs.
+// one DescribeJobs (the window's timer held by the test, so its end is an event, not a duration).
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
@@ -15,6 +15,7 @@ import { metricValue } from '../support/metrics.ts';
 import { useSqsEmulator } from '../support/sqsQueues.ts';
 import { failedBatchRule } from './notifyingGateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
+import { HeldTimers } from '../support/heldTimers.ts';
 import { startReceiver, type Receiver } from '../support/webhookReceiver.ts';
 
 const sqs = useSqsEmulator();
@@ -25,14 +26,19 @@ beforeAll(async () => {
   receiver = await startReceiver();
 });
 afterAll(() => receiver?.close());
-const gw = useTestGateway(() => ({
-  JOBGRAPH_EVENT_QUEUES: queueUrl,
-  AWS_ENDPOINT_URL_SQS: sqs.url,
-  JOBGRAPH_WATCH_POLL_MS: '60000',
-  JOBGRAPH_WATCH_MAX_POLL_MS: '120000',
-  JOBGRAPH_NOTIFY_ALLOW_HOSTS: '127.0.0.1:*',
-  JOBGRAPH_CACHE_MAX_ENTRIES: '0',
-}));
+/** The notifier's confirming window: real timers, held by the test that decides when it ends. */
+const confirmWindow = new HeldTimers();
+const gw = useTestGateway(
+  () => ({
+    JOBGRAPH_EVENT_QUEUES: queueUrl,
+    AWS_ENDPOINT_URL_SQS: sqs.url,
+    JOBGRAPH_WATCH_POLL_MS: '60000',
+    JOBGRAPH_WATCH_MAX_POLL_MS: '120000',
+    JOBGRAPH_NOTIFY_ALLOW_HOSTS: '127.0.0.1:*',
+    JOBGRAPH_CACHE_MAX_ENTRIES: '0',
+  }),
+  { confirmWindow: confirmWindow.schedule },
+);
 
 const READ = `query($id: ID!) { job(id: $id) { state } }`;
 const idOf = (job: string) => `batch:us-east-1:${job}`;
@@ -141,14 +147,20 @@ describe('Finishes of one account and region told by events within the confirmin
     const describes = () =>
       gw.emulators.batch.calls.filter((c) => c.operation.startsWith('DescribeJobs'));
     const before = describes().length;
-    // One message each, apart (each its own receive and turn), all inside CONFIRM_WINDOW_MS.
-    const gap = CONFIRM_WINDOW_MS / 10;
-    for (const event of failed) {
+    const appliedBefore = await applied();
+    // The window held open while the events arrive: its end is the test's release, not a duration.
+    confirmWindow.hold();
+    // One message each, apart (each its own receive and turn: the next sent once this one is applied).
+    for (const [i, event] of failed.entries()) {
       await sqs.client.send(
         new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: batchEvent(event) }),
       );
-      await new Promise((resolve) => setTimeout(resolve, gap));
+      await vi.waitFor(async () => expect(await applied()).toBe(appliedBefore + i + 1), EVENTUALLY);
     }
+    // The first event opened one window of CONFIRM_WINDOW_MS; the others joined it, nothing read yet.
+    expect(confirmWindow.armed).toEqual([CONFIRM_WINDOW_MS]);
+    expect(describes()).toHaveLength(before);
+    confirmWindow.release();
     await vi.waitFor(async () => {
       await settle();
       for (const j of jobs) expect(deliveriesOf(idOf(j))).toHaveLength(1);

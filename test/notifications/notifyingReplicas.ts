@@ -92,6 +92,11 @@ export function useNotifyingReplicas(fresh: () => Promise<HistoryStoreConfig>): 
         JOBGRAPH_NOTIFY_SECRET: 'a notification sealing key shared by every replica',
         JOBGRAPH_NOTIFY_ALLOW_HOSTS: '127.0.0.1:*',
         JOBGRAPH_CACHE_MAX_ENTRIES: '0',
+        // An upstream attempt's timeout and budget as bounds for a hang only: on busy cores an
+        // emulator's answer can take past the 5 s default, and a retried DescribeJobs is a call
+        // the tests that count them did not make.
+        JOBGRAPH_UPSTREAM_TIMEOUT_MS: '60000',
+        JOBGRAPH_UPSTREAM_BUDGET_MS: '120000',
       });
       replicas.push(replica);
       return replica;

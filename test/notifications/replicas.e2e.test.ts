@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
 import { openHistoryDatabase } from '../../src/history/database.ts';
+import { OUTBOX_MAX_WAIT_MS } from '../../src/notifications/outbox.ts';
 import { historyStores } from '../support/historyStores.ts';
 import { batchIdOf, gqlAt, useNotifyingReplicas } from './notifyingReplicas.ts';
 
@@ -35,6 +36,8 @@ describe.skipIf(postgres.skip)('Two replicas on one PostgreSQL', () => {
     const HISTORY = `query($id: ID!) { job(id: $id) { transitions { to } } }`;
     await Promise.all([a, b].map((r) => gqlAt(r, set.token, HISTORY, { id })));
     const DELIVERIES = `query($id: ID!) { notificationRule(id: $id) { deliveries { nodes { id status } } } }`;
+    // Delivered by the replica that wrote the row, at once; the bound is for a hang only, past the
+    // outbox's own longest wait (a replica's pass the database failed is tried again sooner).
     await vi.waitFor(
       async () => {
         const page = await gqlAt(b, set.token, DELIVERIES, { id: ruleId });
@@ -42,7 +45,7 @@ describe.skipIf(postgres.skip)('Two replicas on one PostgreSQL', () => {
           { id: expect.any(String), status: 'DELIVERED' },
         ]);
       },
-      { timeout: 30_000, interval: 100 },
+      { timeout: OUTBOX_MAX_WAIT_MS * 3, interval: 100 },
     );
     expect(set.receiver.received).toHaveLength(1);
     expect(set.receiver.received[0]!.verified).toBe(true);

@@ -12,6 +12,7 @@ import {
   type EmulatorName,
 } from '@jobgraph/emulators';
 import { parseGlobalId } from '../../src/model/globalId.ts';
+import type { Schedule } from '../../src/notifications/notifier.ts';
 import { accountOfKey } from '../../src/model/keyGrammar.ts';
 import type { Scheduler } from '../../src/subscriptions/scheduler.ts';
 
@@ -52,6 +53,8 @@ export async function startTestGateway(
     statesSize?: number;
     /** Bounds fixed in production, narrowed (see `startGateway`). */
     bounds?: GatewayBounds;
+    /** Arms the notifier's confirming window (see `startGateway`). */
+    confirmWindow?: Schedule;
   } = {},
 ): Promise<TestGateway> {
   const logs = new LogCapture();
