@@ -5,12 +5,17 @@
 // ignoring ASCII case), on a real SQLite file and a real PostgreSQL server, whichever way each
 // page was found.
 import { sql } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
+import { describe, expect, it } from 'vitest';
+import type { HistoryDatabase } from '../../src/history/database.ts';
 import { HistoryReader } from '../../src/history/reader.ts';
 import { HistoryWriter } from '../../src/history/writer.ts';
 import type { JobRecord } from '../../src/model/job.ts';
-import { historyStores, readChange, recordingSearches } from '../support/historyStores.ts';
+import {
+  closedAfterEach,
+  historyStores,
+  readChange,
+  recordingSearches,
+} from '../support/historyStores.ts';
 import { withoutSecrets } from '../support/retainedRecords.ts';
 import { factsOf } from '../../src/datasources/registry.ts';
 
@@ -65,15 +70,11 @@ const cursorOf = (sortAt: string, seq: number) =>
   Buffer.from(JSON.stringify([sortAt, seq])).toString('base64url');
 
 describe.each(historyStores())('A text search on a $name', ({ skip, fresh }) => {
-  const open: HistoryDatabase[] = [];
-  afterEach(async () => {
-    for (const db of open.splice(0)) await db.close();
-  });
+  const opened = closedAfterEach();
 
   /** A store of JOBS, and every search statement a reader hands it. */
   async function stored() {
-    const db = (await openHistoryDatabase(await fresh()))!;
-    open.push(db);
+    const db = await opened(fresh());
     const writer = new HistoryWriter(db, { factsOf, withoutSecrets, maxQueue: 1000 });
     for (const record of JOBS) writer.record(readChange(record));
     await writer.close();

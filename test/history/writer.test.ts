@@ -1,13 +1,13 @@
 // The history writer's batches (src/history/writer.ts): a job's record is serialised once a batch,
 // and on PostgreSQL a job's changes always go to the same one of two lanes, in order, one lane's
 // batch committing while the other's waits.
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { openHistoryDatabase } from '../../src/history/database.ts';
 import { HistoryReader } from '../../src/history/reader.ts';
 import { HistoryWriter, type HistoryChange } from '../../src/history/writer.ts';
 import type { JobRecord } from '../../src/model/job.ts';
 import { EVENTUALLY } from '../support/eventually.ts';
-import { historyStores } from '../support/historyStores.ts';
+import { closedAfterEach, historyBatchRecord, historyStores } from '../support/historyStores.ts';
 import {
   batchRecord,
   environmentValues,
@@ -22,16 +22,7 @@ const kinds = historyStores();
 const [sqlite, postgres] = [kinds[0]!, kinds[1]!];
 
 const job = (id: string, state: string): JobRecord =>
-  ({
-    id,
-    provider: 'AWS_BATCH',
-    nativeId: id,
-    region: 'us-east-1',
-    state,
-    providerStatus: state,
-    terminal: state === 'SUCCEEDED',
-    createdAt: '2026-01-01T00:00:00.000Z',
-  }) as unknown as JobRecord;
+  historyBatchRecord(id, state, { terminal: state === 'SUCCEEDED' });
 
 const change = (id: string, from: string | null, to: string, at: string): HistoryChange => ({
   record: job(id, to),
@@ -183,15 +174,7 @@ describe.each(kinds)('A read contradicting events, on a $name', ({ skip, fresh }
 });
 
 describe.skipIf(postgres.skip)('The PostgreSQL history writer', () => {
-  const open: HistoryDatabase[] = [];
-  afterEach(async () => {
-    for (const db of open.splice(0)) await db.close();
-  });
-  const start = async (config: Awaited<ReturnType<typeof postgres.fresh>>) => {
-    const db = (await openHistoryDatabase(config))!;
-    open.push(db);
-    return db;
-  };
+  const start = closedAfterEach();
 
   it("commits one lane's batch while the other's waits on a locked row, each job's changes in order", async () => {
     const config = await postgres.fresh();
