@@ -6,11 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
 import { HistoryWriter } from '../../src/history/writer.ts';
-import { Notifier } from '../../src/notifications/notifier.ts';
 import { RuleStore, type RuleRow } from '../../src/notifications/ruleStore.ts';
 import { historyStores } from '../support/historyStores.ts';
 import { createdAudit, ruleRow, onEveryProvider, queueRecord } from '../support/ruleRows.ts';
 import { factsOf } from '../../src/datasources/registry.ts';
+import { testNotifier } from '../support/testNotifier.ts';
 
 const T0 = Date.parse('2026-11-27T10:00:00Z');
 const HOUR = 3_600_000;
@@ -89,11 +89,8 @@ describe.each(historyStores())('STUCK rules on a $name', ({ skip, fresh }) => {
   it.skipIf(skip)(
     'delivers a job still running past the rule’s time once, saying why',
     async () => {
-      const notifier = new Notifier({
+      const notifier = testNotifier({
         store,
-        accountOf: () => 'default',
-        withoutSecrets: (r) => r,
-        readJobs: () => Promise.resolve([]),
         now: () => clock.t,
       });
       clock.t = T0 + HOUR - 1000;
@@ -121,10 +118,8 @@ describe.each(historyStores())('STUCK rules on a $name', ({ skip, fresh }) => {
     'reads a job past the rule’s time that no read has shown since, and delivers it when the provider still shows it so',
     async () => {
       const reads: string[][] = [];
-      const notifier = new Notifier({
+      const notifier = testNotifier({
         store,
-        accountOf: () => 'default',
-        withoutSecrets: (r) => r,
         readJobs: (ids) => {
           reads.push([...ids]);
           return Promise.resolve(ids.map((id) => record(id, 'IN_PROGRESS')));
@@ -154,11 +149,8 @@ describe.each(historyStores())('STUCK rules on a $name', ({ skip, fresh }) => {
   it.skipIf(skip)(
     'by factor: a job longer than k × its queue’s p90 in that state, once, saying so',
     async () => {
-      const notifier = new Notifier({
+      const notifier = testNotifier({
         store,
-        accountOf: () => 'default',
-        withoutSecrets: (r) => r,
-        readJobs: () => Promise.resolve([]),
         now: () => T0 + HOUR + 26 * 60_000,
       });
       await notifier.scanStuck();
@@ -190,11 +182,9 @@ describe.each(historyStores())('STUCK rules on a $name', ({ skip, fresh }) => {
       });
       const onAws = ruleRow({ ...rule('nr_aws_staging', []), accounts: '["AWS_BATCH/staging"]' });
       for (const r of [onCos, onAws]) await store.insert(r, createdAudit(r));
-      const notifier = new Notifier({
+      const notifier = testNotifier({
         store,
         accountOf: () => 'staging',
-        withoutSecrets: (r) => r,
-        readJobs: () => Promise.resolve([]),
         now: () => T0 + HOUR + 120_000,
       });
       await notifier.scanStuck();
