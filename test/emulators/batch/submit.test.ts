@@ -6,7 +6,7 @@ import {
   SubmitJobCommand,
   type SubmitJobCommandInput,
 } from '@aws-sdk/client-batch';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   BATCH_JOB_IDS,
   ETL_QUEUE,
@@ -15,6 +15,7 @@ import {
 import { DEMO_AWS_CREDENTIALS } from '../../../src/emulators/framework.ts';
 import { startEmulators, type EmulatorSet } from '../../../src/emulators/index.ts';
 import { realPart } from '../../support/realParts.ts';
+import { useSdkClients } from '../../support/sdkClients.ts';
 import { useStarted } from '../../support/useStarted.ts';
 import { runAwsCli } from '../awsCli.ts';
 
@@ -31,21 +32,12 @@ const set: EmulatorSet = useStarted(
   () => startEmulators({ now: () => clock, epochMs: EPOCH }),
   (s) => s.close(),
 );
-const clients: BatchClient[] = [];
-afterAll(() => {
-  for (const c of clients) c.destroy();
-});
-const batch = () => {
-  const c = new BatchClient({
-    region: 'us-east-1',
-    maxAttempts: 1,
-    credentials: { ...DEMO_AWS_CREDENTIALS },
-    endpoint: set.batch.url,
-    systemClockOffset: clock - Date.now(),
-  });
-  clients.push(c);
-  return c;
-};
+const keep = useSdkClients();
+const signing = { region: 'us-east-1', maxAttempts: 1, credentials: { ...DEMO_AWS_CREDENTIALS } };
+const batch = () =>
+  keep(
+    new BatchClient({ ...signing, endpoint: set.batch.url, systemClockOffset: clock - Date.now() }),
+  );
 const describeOne = async (jobId: string) =>
   (await batch().send(new DescribeJobsCommand({ jobs: [jobId] }))).jobs![0]!;
 
