@@ -8,24 +8,22 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { HistoryReader } from '../../src/history/reader.ts';
 import { HistoryWriter } from '../../src/history/writer.ts';
-import type { JobRecord } from '../../src/model/job.ts';
-import { closedAfterEach, historyStores, readChange } from '../support/historyStores.ts';
+import {
+  closedAfterEach,
+  historyBatchRecord,
+  historyStores,
+  readChange,
+} from '../support/historyStores.ts';
 import { withoutSecrets } from '../support/retainedRecords.ts';
 import { factsOf } from '../../src/datasources/registry.ts';
 
 const job = (i: number, jobName = `nightly-etl-${i}`) =>
-  ({
-    id: `batch:us-east-1:t${i}`,
-    provider: 'AWS_BATCH',
+  historyBatchRecord(`batch:us-east-1:t${i}`, 'RUNNING', {
     nativeId: `t${i}`,
-    region: 'us-east-1',
-    state: 'RUNNING',
-    providerStatus: 'RUNNING',
     jobName,
     jobQueue: `queue-${i % 4}`,
-    terminal: false,
     createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
-  }) as unknown as JobRecord;
+  });
 
 describe.each(historyStores())(
   'The text index of a $name, fed by the writer',

@@ -9,9 +9,9 @@ import { describe, expect, it } from 'vitest';
 import type { HistoryDatabase } from '../../src/history/database.ts';
 import { HistoryReader } from '../../src/history/reader.ts';
 import { HistoryWriter } from '../../src/history/writer.ts';
-import type { JobRecord } from '../../src/model/job.ts';
 import {
   closedAfterEach,
+  historyBatchRecord,
   historyStores,
   readChange,
   recordingSearches,
@@ -24,19 +24,15 @@ import { factsOf } from '../../src/datasources/registry.ts';
  * queues `queue-<i % 4>`, every seventh with a status message `Exit code 137 (OOM_killed)`, three
  * jobs a minute (ties of time broken by seq).
  */
-const JOBS = Array.from({ length: 120 }, (_, i) => ({
-  id: `batch:us-east-1:j${i}`,
-  provider: 'AWS_BATCH',
-  nativeId: `j${i}`,
-  region: 'us-east-1',
-  state: 'RUNNING',
-  providerStatus: 'RUNNING',
-  statusMessage: i % 7 === 0 ? 'Exit code 137 (OOM_killed)' : null,
-  jobName: i % 9 === 0 ? `Nightly-ETL-${i % 40}` : `nightly-etl-${i % 40}`,
-  jobQueue: `queue-${i % 4}`,
-  terminal: false,
-  createdAt: new Date(Date.UTC(2026, 0, 1, 0, Math.floor(i / 3))).toISOString(),
-})) as unknown as JobRecord[];
+const JOBS = Array.from({ length: 120 }, (_, i) =>
+  historyBatchRecord(`batch:us-east-1:j${i}`, 'RUNNING', {
+    nativeId: `j${i}`,
+    statusMessage: i % 7 === 0 ? 'Exit code 137 (OOM_killed)' : null,
+    jobName: i % 9 === 0 ? `Nightly-ETL-${i % 40}` : `nightly-etl-${i % 40}`,
+    jobQueue: `queue-${i % 4}`,
+    createdAt: new Date(Date.UTC(2026, 0, 1, 0, Math.floor(i / 3))).toISOString(),
+  }),
+);
 
 /**
  * Texts common and rare, with ASCII case, `_`, `%`, spaces, and shorter than three characters;
