@@ -32,6 +32,24 @@ const ID = `batch:us-east-1:${JOB}`;
 const record = (status: string): JobRecord =>
   parseJob(KEY as never, batchDetail({ status, attempts: [], stoppedAt: undefined }), 'detail');
 
+/** A watch registry of one replica on `clock` (polls every second, no jitter), reading through `fetch`. */
+const watching = (
+  clock: ManualScheduler,
+  leases: PollLeases,
+  states: JobStates,
+  fetch: ConstructorParameters<typeof WatchRegistry>[0]['fetch'],
+) =>
+  new WatchRegistry({
+    fetch,
+    pollMs: 1000,
+    maxPollMs: 4000,
+    breakerPauseMs: 10_000,
+    scheduler: clock,
+    random: () => 0.5,
+    leases,
+    states,
+  });
+
 const redisServer = realPart('redis-server');
 
 describe.skipIf(redisServer.skip)('Job events across replicas (Redis)', () => {
@@ -67,18 +85,9 @@ describe.skipIf(redisServer.skip)('Job events across replicas (Redis)', () => {
     const clock = new ManualScheduler(0);
     const calls: string[] = [];
     const registry = (leases: PollLeases, states: JobStates) =>
-      new WatchRegistry({
-        fetch: (key) => {
-          calls.push(`${leases.replicaId} ${key.provider}`);
-          return Promise.resolve(record('RUNNABLE'));
-        },
-        pollMs: 1000,
-        maxPollMs: 4000,
-        breakerPauseMs: 10_000,
-        scheduler: clock,
-        random: () => 0.5,
-        leases,
-        states,
+      watching(clock, leases, states, (key) => {
+        calls.push(`${leases.replicaId} ${key.provider}`);
+        return Promise.resolve(record('RUNNABLE'));
       });
     const [statesA, statesB] = [new JobStates(), new JobStates()];
     const onA = registry(a, statesA);
@@ -133,18 +142,9 @@ describe.skipIf(redisServer.skip)('Job events across replicas (Redis)', () => {
     let upstream = 'RUNNABLE';
     const calls: string[] = [];
     const registry = (leases: PollLeases, states: JobStates) =>
-      new WatchRegistry({
-        fetch: () => {
-          calls.push(leases.replicaId);
-          return Promise.resolve(record(upstream));
-        },
-        pollMs: 1000,
-        maxPollMs: 4000,
-        breakerPauseMs: 10_000,
-        scheduler: clock,
-        random: () => 0.5,
-        leases,
-        states,
+      watching(clock, leases, states, () => {
+        calls.push(leases.replicaId);
+        return Promise.resolve(record(upstream));
       });
     const [statesA, statesB] = [new JobStates(), new JobStates()];
     const peerNews: { origin: string; time?: number; stripped?: boolean }[] = [];

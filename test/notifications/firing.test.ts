@@ -8,7 +8,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
 import { CONFIRM_WINDOW_MS } from '../../src/notifications/notifier.ts';
-import { batchEvent } from '../support/batchEvents.ts';
+import { batchEvent, forgedFailureEvent } from '../support/batchEvents.ts';
 import { EVENTUALLY } from '../support/eventually.ts';
 import { callsOf, gql } from '../support/gateway.ts';
 import { metricValue } from '../support/metrics.ts';
@@ -170,14 +170,8 @@ describe('A forged FAILED event for a running job', () => {
     expect(await read(id)).toBe('IN_PROGRESS');
     const calls = callsOf(gw).batch;
     const before = await applied();
-    const forged = {
-      ...running,
-      status: 'FAILED',
-      statusReason: 'forged',
-      stoppedAt: Number(running.startedAt ?? Date.now()) + 1000,
-    };
     await sqs.client.send(
-      new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: batchEvent(forged) }),
+      new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: forgedFailureEvent(running) }),
     );
     await vi.waitFor(async () => expect(await applied()).toBe(before + 1), EVENTUALLY);
     // The confirming read is made, and corrects the store.

@@ -10,7 +10,7 @@ import { batchFailureLine } from '../../../src/emulators/batch/jobLogs.ts';
 import { BATCH_SECOND_ACCOUNT_JOB_IDS } from '../../../src/emulators/batch/secondAccount.ts';
 import { exampleGlobalIds } from '../../../src/emulators/index.ts';
 import { accountToken } from '../../support/accountTokens.ts';
-import { gql } from '../../support/gateway.ts';
+import { gql, type TestGateway } from '../../support/gateway.ts';
 import { useTestGateway } from '../../support/useTestGateway.ts';
 
 /**
@@ -148,15 +148,21 @@ describe('Job.logTail', () => {
   });
 });
 
+/** Two log readers of the default account on `gw` (`greedy`, `other`), and its GetLogEvents calls so far. */
+async function twoReaders(gw: TestGateway) {
+  const calls = () =>
+    gw.emulators.logs.calls.filter((c) => c.operation.startsWith('GetLogEvents')).length;
+  const scopes = [SCOPE_READ, SCOPE_LOGS];
+  const greedy = await accountToken(gw, undefined, 'greedy-reader', scopes);
+  const other = await accountToken(gw, undefined, 'other-reader', scopes);
+  return { calls, greedy, other };
+}
+
 describe('Job.logTail on the default log budget', () => {
   const shared = useTestGateway();
 
   it('answers one caller’s 15 aliased tails of growing last with one GetLogEvents, and another caller of the account right after', async () => {
-    const calls = () =>
-      shared.emulators.logs.calls.filter((c) => c.operation.startsWith('GetLogEvents')).length;
-    const scopes = [SCOPE_READ, SCOPE_LOGS];
-    const greedy = await accountToken(shared, undefined, 'greedy-reader', scopes);
-    const other = await accountToken(shared, undefined, 'other-reader', scopes);
+    const { calls, greedy, other } = await twoReaders(shared);
     const id = batchGlobalId(BATCH_JOB_IDS.running);
     const lasts = Array.from({ length: 15 }, (_, i) => (i + 1) * 10);
     const aliases = lasts.map((n) => `t${n}: logTail(last: ${n}) { lines { message } }`);
@@ -184,11 +190,7 @@ describe('Job.logTail by two callers of one account', () => {
   const fair = useTestGateway();
 
   it('keeps one caller to its share of the log budget: its tails of five running attempts leave another caller answered', async () => {
-    const calls = () =>
-      fair.emulators.logs.calls.filter((c) => c.operation.startsWith('GetLogEvents')).length;
-    const scopes = [SCOPE_READ, SCOPE_LOGS];
-    const greedy = await accountToken(fair, undefined, 'greedy-reader', scopes);
-    const other = await accountToken(fair, undefined, 'other-reader', scopes);
+    const { calls, greedy, other } = await twoReaders(fair);
     const running = [
       BATCH_JOB_IDS.running,
       `${BATCH_JOB_IDS.multiNode}#0`,
