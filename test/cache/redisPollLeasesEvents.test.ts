@@ -50,6 +50,23 @@ const watching = (
     states,
   });
 
+/** A watcher's events as they arrive (`arrived` after each push), and a wait for the `count`th. */
+function watchEvents() {
+  const seen: WatchEvent[] = [];
+  let check = () => {};
+  return {
+    seen,
+    arrived: () => check(),
+    untilSeen: (count: number) =>
+      new Promise<void>((resolve) => {
+        check = () => {
+          if (seen.length >= count) resolve();
+        };
+        check();
+      }),
+  };
+}
+
 const redisServer = realPart('redis-server');
 
 describe.skipIf(redisServer.skip)('Job events across replicas (Redis)', () => {
@@ -96,15 +113,7 @@ describe.skipIf(redisServer.skip)('Job events across replicas (Redis)', () => {
     new EventApplier(config, onB, b, statesB);
     // B's events arrive over Redis: wait for them by count, however long a busy machine takes
     // (the test's timeout is the bound), never for a fixed number of turns of the event loop.
-    const seen: WatchEvent[] = [];
-    let arrived = () => {};
-    const untilSeen = (count: number) =>
-      new Promise<void>((resolve) => {
-        arrived = () => {
-          if (seen.length >= count) resolve();
-        };
-        arrived();
-      });
+    const { seen, arrived, untilSeen } = watchEvents();
     onB.watch(
       KEY,
       (e) => {
@@ -154,15 +163,7 @@ describe.skipIf(redisServer.skip)('Job events across replicas (Redis)', () => {
     const onA = registry(a, statesA);
     const onB = registry(b, statesB);
     const consumer = new EventApplier(config, onA, a, statesA);
-    const seen: WatchEvent[] = [];
-    let arrived = () => {};
-    const untilSeen = (count: number) =>
-      new Promise<void>((resolve) => {
-        arrived = () => {
-          if (seen.length >= count) resolve();
-        };
-        arrived();
-      });
+    const { seen, arrived, untilSeen } = watchEvents();
     // This watcher may read the job's secrets (the default).
     onB.watch(KEY, (e) => {
       seen.push(e);

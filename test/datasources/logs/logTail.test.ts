@@ -148,6 +148,17 @@ describe('Job.logTail', () => {
   });
 });
 
+/** Five running attempts of the demo's Batch jobs. */
+const RUNNING_ATTEMPTS = [
+  BATCH_JOB_IDS.running,
+  `${BATCH_JOB_IDS.multiNode}#0`,
+  `${BATCH_JOB_IDS.multiNode}#1`,
+  `${BATCH_JOB_IDS.multiNode}#2`,
+  `${BATCH_JOB_IDS.arrayParent}:3`,
+];
+/** One request for the last line of each of RUNNING_ATTEMPTS. */
+const TAILS_OF_RUNNING = `query { ${RUNNING_ATTEMPTS.map((id, i) => `j${i}: job(id: "${batchGlobalId(id)}") { ... on BatchJob { logTail(last: 1) { lines { message } } } }`).join(' ')} }`;
+
 /** Two log readers of the default account on `gw` (`greedy`, `other`), and its GetLogEvents calls so far. */
 async function twoReaders(gw: TestGateway) {
   const calls = () =>
@@ -191,14 +202,8 @@ describe('Job.logTail by two callers of one account', () => {
 
   it('keeps one caller to its share of the log budget: its tails of five running attempts leave another caller answered', async () => {
     const { calls, greedy, other } = await twoReaders(fair);
-    const running = [
-      BATCH_JOB_IDS.running,
-      `${BATCH_JOB_IDS.multiNode}#0`,
-      `${BATCH_JOB_IDS.multiNode}#1`,
-      `${BATCH_JOB_IDS.multiNode}#2`,
-      `${BATCH_JOB_IDS.arrayParent}:3`,
-    ];
-    const query = `query { ${running.map((id, i) => `j${i}: job(id: "${batchGlobalId(id)}") { ... on BatchJob { logTail(last: 1) { lines { message } } } }`).join(' ')} }`;
+    const running = RUNNING_ATTEMPTS;
+    const query = TAILS_OF_RUNNING;
     const before = calls();
     const res = await gql(fair, query, { token: greedy });
     // Its share is 3 of the budget's 5 at once (and 2.5 a second): the rest UPSTREAM_THROTTLED.
@@ -220,16 +225,8 @@ describe('Job.logTail over the log budget', () => {
 
   it('answers UPSTREAM_THROTTLED with a retry time over the log budget', async () => {
     const token = await accountToken(budgeted, undefined, 'log-reader', [SCOPE_READ, SCOPE_LOGS]);
-    const running = [
-      BATCH_JOB_IDS.running,
-      `${BATCH_JOB_IDS.multiNode}#0`,
-      `${BATCH_JOB_IDS.multiNode}#1`,
-      `${BATCH_JOB_IDS.multiNode}#2`,
-      `${BATCH_JOB_IDS.arrayParent}:3`,
-    ];
     // Five running attempts' tails in one request, against a budget of 3 a second (and 3 at once).
-    const query = `query { ${running.map((id, i) => `j${i}: job(id: "${batchGlobalId(id)}") { ... on BatchJob { logTail(last: 1) { lines { message } } } }`).join(' ')} }`;
-    const res = await gql(budgeted, query, { token });
+    const res = await gql(budgeted, TAILS_OF_RUNNING, { token });
     const throttled = (res.body.errors ?? []).filter(
       (e) => e.extensions?.code === 'UPSTREAM_THROTTLED',
     );
