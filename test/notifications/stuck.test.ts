@@ -85,6 +85,9 @@ describe.each(historyStores())('STUCK rules on a $name', ({ skip, fresh }) => {
       await store.insert(r, createdAudit(r));
   });
   afterAll(() => db?.close());
+  /** The deliveries rule `ruleId` made. */
+  const deliveriesOf = (ruleId: string) =>
+    db.db.selectFrom('notification_deliveries').selectAll().where('rule_id', '=', ruleId).execute();
 
   it.skipIf(skip)(
     'delivers a job still running past the rule’s time once, saying why',
@@ -99,11 +102,7 @@ describe.each(historyStores())('STUCK rules on a $name', ({ skip, fresh }) => {
       await notifier.scanStuck();
       clock.t += 60_000;
       await notifier.scanStuck();
-      const rows = await db.db
-        .selectFrom('notification_deliveries')
-        .selectAll()
-        .where('rule_id', '=', 'nr_default')
-        .execute();
+      const rows = await deliveriesOf('nr_default');
       expect(rows.map((r) => [r.job_id, r.type])).toEqual([['batch:stuck', 'job.stuck']]);
       expect(JSON.parse(rows[0]!.payload).data.stuck).toEqual({
         state: 'IN_PROGRESS',
@@ -155,11 +154,7 @@ describe.each(historyStores())('STUCK rules on a $name', ({ skip, fresh }) => {
       });
       await notifier.scanStuck();
       await notifier.scanStuck();
-      const rows = await db.db
-        .selectFrom('notification_deliveries')
-        .selectAll()
-        .where('rule_id', '=', 'nr_factor')
-        .execute();
+      const rows = await deliveriesOf('nr_factor');
       // 26 min queued > 2 × 10 min; 16 min is not.
       expect(rows.map((r) => r.job_id)).toEqual(['batch:long']);
       expect(JSON.parse(rows[0]!.payload).data.stuck).toEqual({
