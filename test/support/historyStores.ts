@@ -74,6 +74,25 @@ export function closedAfterEach(): (
   };
 }
 
+/** Another client's (PostgreSQL's) lock on the `jobs` table against writes (reads go on), until `release`. */
+export async function lockJobs(db: HistoryDatabase): Promise<{ release: () => Promise<void> }> {
+  let release!: () => void;
+  let locked!: () => void;
+  const isLocked = new Promise<void>((r) => (locked = r));
+  const holding = db.db.transaction().execute(async (tx) => {
+    await sql`LOCK TABLE jobs IN EXCLUSIVE MODE`.execute(tx);
+    locked();
+    await new Promise<void>((r) => (release = r));
+  });
+  await isLocked;
+  return {
+    release: async () => {
+      release();
+      await holding;
+    },
+  };
+}
+
 /** JOBGRAPH_HISTORY_URL naming `store`. */
 /** `db` whose searches are recorded, in the order the reader hands them to the store. */
 export function recordingSearches(db: HistoryDatabase): {
