@@ -24,6 +24,7 @@ export function approxBytes(value: unknown): number {
   return bytes;
 }
 
+// duplicates: data — named constants, each its own value and reason
 /** A string's header in V8 (map, hash, length), rounded up. */
 const STRING_HEADER = 16;
 /** An object's or array's header and its backing store's (map, properties, elements, length). */

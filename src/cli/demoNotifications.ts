@@ -11,12 +11,19 @@ export function demoNotificationLines(gateway: DemoGateway): string[] {
   return [
     '  Notifications: a rule on the progressing Batch job delivers to the demo webhook receiver,',
     '  which verifies each Standard Webhooks signature (docs/notifications.md):',
-    `    curl -s ${gateway.server.url} -H 'content-type: application/json' \\`,
-    `      -H 'Authorization: Bearer ${gateway.tokens.notify}' \\`,
-    `      -d '{"query":"${mutation}"}'`,
+    ...curlLines(gateway.server.url, gateway.tokens.notify, mutation),
     '  then give the receiver the whsec_ secret it answered, and within a minute see the deliveries:',
     `    curl -X PUT ${receiver.url}/secret --data 'whsec_…'`,
     `    curl ${receiver.url}/deliveries`,
     '',
+  ];
+}
+
+/** A curl that posts `query` (escaped for a JSON string) to the gateway at `url` with `token`, as banner lines. */
+export function curlLines(url: string, token: string, query: string): string[] {
+  return [
+    `    curl -s ${url} -H 'content-type: application/json' \\`,
+    `      -H 'authorization: Bearer ${token}' \\`,
+    `      -d '{"query":"${query}"}'`,
   ];
 }

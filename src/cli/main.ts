@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { SCOPE_READ } from '../auth/identity.ts'; // a constant-only module
 import type { DemoGateway } from '../app.ts';
 import type { StderrLines } from './stderrLines.ts';
+import { curlLines } from './demoNotifications.ts';
 import type { EmulatorName } from '@jobgraph/emulators';
 
 // Each command imports only the modules it needs (below, with `import()`): `--version` loads
@@ -228,9 +229,11 @@ function demoExampleLines(
     `    AWS Panorama        ${second.exampleId}`,
     '',
     '  Try it:',
-    `    curl -s ${gateway.server.url} -H 'content-type: application/json' \\`,
-    `      -H 'authorization: Bearer ${gateway.tokens.read}' \\`,
-    `      -d '{"query":"{ job(id: \\"${examples.importexport}\\") { id provider state providerStatus } }"}'`,
+    ...curlLines(
+      gateway.server.url,
+      gateway.tokens.read,
+      `{ job(id: \\"${examples.importexport}\\") { id provider state providerStatus } }`,
+    ),
     '',
   ];
 }

@@ -14,6 +14,7 @@ export const DEFAULT_PROVIDER_CONCURRENCY = 50;
 /** One whole-number setting: its variable, its default and its bounds (both included). */
 type IntSetting = readonly [variable: string, fallback: number, min: number, max: number];
 
+// duplicates: data — a table of each setting's variable, default and bounds
 /**
  * Every whole-number setting of a `Config` section, by section and key, in the order they are
  * read (so the first bad value named is the same whatever else is wrong).

@@ -36,6 +36,7 @@ const upstream = doc('Upstream calls');
 
 const watch = doc('Subscriptions');
 
+// duplicates: data — a table of every variable's name, default and meaning: its rows repeat one shape
 /**
  * Every variable jobgraph reads, and the standard AWS credential variables its credential chain
  * reads: what `jobgraph --help` prints. A test holds it to what `loadConfig` reads and to its

@@ -12,7 +12,12 @@ import { CompiledQuery, sql, type Kysely, type SqlBool } from 'kysely';
 import { storedStates, type StoredState } from './placedTransitions.ts';
 import { storableJson } from './storableText.ts';
 import type { StagedJob } from './records.ts';
-import type { HistoryTables, JobRow, TransitionRow } from './tables.ts';
+import {
+  TRANSITION_FIELDS,
+  type HistoryTables,
+  type JobRow,
+  type TransitionRow,
+} from './tables.ts';
 
 export type { StagedJob } from './records.ts';
 
@@ -91,17 +96,7 @@ export function insertTransitions(db: Kysely<HistoryTables>, rows: readonly Tran
   return (
     db
       .insertInto('transitions')
-      .columns([
-        'job_seq',
-        'job_id',
-        'at',
-        'from_state',
-        'to_state',
-        'provider_status',
-        'source',
-        'event_id',
-        'ordinal',
-      ])
+      .columns(['job_seq', 'job_id', ...TRANSITION_FIELDS, 'ordinal'])
       .expression(
         db
           .selectFrom(values.as('v'))

@@ -9,6 +9,7 @@
 import { sql } from 'kysely';
 import type { HistoryDatabase } from './database.ts';
 
+// duplicates: data — named constants, each its own value and reason
 /** Share of the budget at which it is warned of, and down to which the budget's pruning goes. */
 const BUDGET_WARN_RATIO = 0.9;
 

@@ -63,21 +63,25 @@ export function sortBounds(
   const all: Expression<SqlBool>[] = [];
   if (filter.finishedAfter) all.push(eb('sort_at', '>=', filter.finishedAfter));
   if (filter.finishedBefore) all.push(eb('sort_at', '<', filter.finishedBefore));
-  if (position !== null)
-    all.push(
-      eb('sort_at', '<=', position[0]),
-      eb.or([
-        eb('sort_at', '<', position[0]),
-        eb.and([eb('sort_at', '=', position[0]), eb('seq', '<', position[1])]),
-      ]),
-    );
-  if (downTo !== null)
-    all.push(
-      eb('sort_at', '>=', downTo[0]),
-      eb.or([
-        eb('sort_at', '>', downTo[0]),
-        eb.and([eb('sort_at', '=', downTo[0]), eb('seq', '>=', downTo[1])]),
-      ]),
-    );
+  if (position !== null) all.push(...beyond(eb, position, ['<=', '<', '<']));
+  if (downTo !== null) all.push(...beyond(eb, downTo, ['>=', '>', '>=']));
   return all;
+}
+
+/**
+ * The rows on one side of `at` in (sort_at, seq) order: `sort_at` within (a range an index
+ * answers), then past it or, at the same `sort_at`, `seq` past it.
+ */
+function beyond(
+  eb: Eb,
+  at: HistoryPosition,
+  [within, past, seqPast]: ['<=' | '>=', '<' | '>', '<' | '>='],
+): Expression<SqlBool>[] {
+  return [
+    eb('sort_at', within, at[0]),
+    eb.or([
+      eb('sort_at', past, at[0]),
+      eb.and([eb('sort_at', '=', at[0]), eb('seq', seqPast, at[1])]),
+    ]),
+  ];
 }

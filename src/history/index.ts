@@ -4,7 +4,7 @@
  * start in one line), closed at shutdown after the queued writes are flushed.
  */
 import type { Config } from '../config/types.ts';
-import { HistoryBudget, reclaimSpace, type BudgetView } from './budget.ts';
+import { HistoryBudget, reclaimSpace, type BudgetLogger, type BudgetView } from './budget.ts';
 import { DataDirUnwritable, openHistoryDatabase, type HistoryDatabase } from './database.ts';
 import { HistoryReader } from './reader.ts';
 import { HistoryWriter, type HistoryWriterOptions, type WriteOutcome } from './writer.ts';
@@ -29,10 +29,8 @@ const MEASURE_EVERY_MS = 60 * 1000;
  */
 const SETTLE_WAIT_MS = 1000;
 
-export interface HistoryLogger {
-  warn(fields: Record<string, unknown>, message: string): void;
-  info(fields: Record<string, unknown>, message: string): void;
-}
+/** What the history logs through: its budget's warnings and notes. */
+export type HistoryLogger = BudgetLogger;
 
 export interface History {
   readonly database: HistoryDatabase;

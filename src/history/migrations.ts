@@ -278,6 +278,7 @@ export const MIGRATIONS: readonly (readonly MigrationStatement[])[] = [
       postgres: `CREATE INDEX jobs_words_gin ON jobs USING gin (${WORDS_V12})`,
     },
     {
+      // duplicates: data — migration 5's triggers, for jobs_words; a released migration never changes
       sqlite: `CREATE TRIGGER jobs_words_delete AFTER DELETE ON jobs BEGIN
         INSERT INTO jobs_words (jobs_words, rowid, name, queue, status_message) VALUES ('delete', old.seq, old.name, old.queue, old.status_message);
       END`,

@@ -9,7 +9,7 @@ import type { AccountGrant } from '../auth/identity.ts';
 import type { JobProvider, JobRecord } from '../model/job.ts';
 import { PaddedIdStatements } from './batchStatements.ts';
 import type { HistoryDatabase, HistoryTables } from './database.ts';
-import type { TransitionsTable } from './tables.ts';
+import { TRANSITION_FIELDS, type TransitionsTable } from './tables.ts';
 import { candidatesOf, countedParts, rarest, windowStart, type IndexKeys } from './textSearch.ts';
 import {
   sortBounds,
@@ -118,15 +118,7 @@ export async function jobTransitions(
 ): Promise<HistoryTransition[]> {
   const rows = await db
     .selectFrom('transitions')
-    .select([
-      'at',
-      'from_state',
-      'to_state',
-      'provider_status',
-      'source',
-      'event_id',
-      'contradicted_at',
-    ])
+    .select([...TRANSITION_FIELDS, 'contradicted_at'])
     .where('job_seq', '=', (eb) =>
       eb
         .selectFrom('jobs')

@@ -12,6 +12,7 @@ import type { HistoryDatabase } from './database.ts';
 import { storableOrNull, storableText } from './storableText.ts';
 import type { JobRerunsTable } from './tables.ts';
 
+// duplicates: data — named constants, each its own value and reason
 /** How long (ms, 60 s) a row without a result is another's call under way, not a lost one. */
 export const RERUN_LEASE_MS = 60_000;
 /** Most reruns `Job.reruns` answers, newest kept. */

@@ -43,6 +43,16 @@ export interface TransitionsTable {
   ordinal: number | null;
 }
 
+/** A transition's own columns, in the order the writer inserts them and the reader reads them. */
+export const TRANSITION_FIELDS = [
+  'at',
+  'from_state',
+  'to_state',
+  'provider_status',
+  'source',
+  'event_id',
+] as const satisfies readonly (keyof TransitionsTable)[];
+
 /** A jobs row as the writer gives it: the database numbers `seq`. */
 export type JobRow = Omit<JobsTable, 'seq'>;
 

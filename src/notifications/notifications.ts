@@ -61,6 +61,7 @@ export interface NotificationsOptions {
   now?: () => number;
 }
 
+// duplicates: data — named constants, each its own value and reason
 const MAX_NAME = 200;
 /** Longest target URL, characters. */
 const MAX_TARGET_URL = 2048;

@@ -110,6 +110,7 @@ const unrefTimeout: Schedule = (run, ms) => {
 /** How often STUCK rules are looked for in the history once started, ms. */
 const STUCK_SCAN_MS = 60_000;
 
+// duplicates: data — named constants, each its own value and reason
 /** Most stuck jobs one rule delivers a scan. */
 const STUCK_PER_RULE = 100;
 /** Most jobs a STUCK scan reads itself (past a bound, no read since): a scan's share of the rate budget. */

@@ -3,17 +3,15 @@
  * its filter — the fields a rule matches by, each bounded (BAD_USER_INPUT naming the argument).
  */
 import { BadUserInputError } from '../errors.ts';
+import type { HistoryFilter } from '../history/historyWhere.ts';
 import { EVENT_TYPES, type NotificationTrigger } from './payload.ts';
 import { GROUP_WINDOW_SECONDS, groupWindowProblem } from './ruleQuiet.ts';
 
 /** The filter fields a rule matches by (JobHistoryFilter's; its time windows mean nothing to a rule). */
-export interface RuleFilter {
-  providers?: readonly string[];
-  accounts?: readonly string[];
-  regions?: readonly string[];
-  states?: readonly string[];
-  text?: string;
-}
+export type RuleFilter = Pick<
+  HistoryFilter,
+  'providers' | 'accounts' | 'regions' | 'states' | 'text'
+>;
 
 /** `NotificationRuleInput` as GraphQL gives it. */
 export interface RuleInput {

@@ -18,6 +18,7 @@ export function accountStateGauge(
   accounts: () => readonly AccountStateView[],
 ): void {
   new Gauge({
+    // duplicates: data — metric declarations: each its own name, help and labels
     name: 'jobgraph_account_state',
     help: "1 for the state each account (cloud, alias; default: jobgraph's own credentials) is in — READY, FAILED, NOT_CONFIGURED or UNTRIED — 0 for the others: what an operator's /readyz lists, for alerts.",
     labelNames: ['cloud', 'account', 'state'],
@@ -31,6 +32,7 @@ export function accountStateGauge(
   });
 }
 
+// duplicates: data — metric declarations: each its own name, help and labels
 /** STS AssumeRole calls, accounts refused to a token, callers over their request rate. */
 export function accessCounters(registers: Registers) {
   return {

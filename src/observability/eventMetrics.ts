@@ -145,6 +145,7 @@ export function lastAppliedGauge(
   });
 }
 
+// duplicates: data — metric declarations: each its own name, help and labels
 /** The job event queues' messages by outcome, and those rejected unapplied. */
 export function eventCounters(registers: Registers) {
   return {

@@ -377,6 +377,7 @@ function notificationMetrics(
     }),
   };
   new Gauge({
+    // duplicates: data — metric declarations: each its own name, help and labels
     name: 'jobgraph_notifications_queue_depth',
     help: 'Notification deliveries not yet delivered nor given up (PENDING or RETRYING), as this replica last counted them (after each pass of its outbox: a delivery, and at least every 30 s).',
     registers,

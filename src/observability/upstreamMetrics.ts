@@ -85,6 +85,7 @@ export function rateBudgetMetrics(registers: Registers) {
 /** Each circuit (provider × account × region), read from `breakers` at scrape time. */
 export function breakerGauge(registers: Registers, breakers: () => BreakerState[]): void {
   new Gauge({
+    // duplicates: data — metric declarations: each its own name, help and labels
     name: 'jobgraph_breaker_open',
     help: "1 while the circuit breaker of a provider's region in an account (its alias; default: the default account) is open or half-open, else 0.",
     labelNames: ['provider', 'account', 'region'],

@@ -20,6 +20,7 @@ import type {
 import type { Operation } from '../datasources/shared/source.ts';
 import { awsAlias } from '../datasources/shared/accounts.ts';
 
+// duplicates: data — named constants, each its own value and reason
 /** How long a region's descriptions are kept: once a minute at most per account and region. */
 const DESCRIBE_TTL_MS = 60_000;
 /** How long a queue's snapshot is kept: a few seconds, joined across callers. */

@@ -31,37 +31,28 @@ function actOnOne(action: Asked['action']) {
   };
 }
 
+/** A many-job field (`rerunJobs`, `cancelJobs`): its jobs' results; `terminateRunning` only where the field has it. */
+function actOnMany(action: Asked['action']) {
+  return (
+    _: unknown,
+    args: { ids: string[]; reason: string; terminateRunning?: boolean; dryRun: boolean },
+    context: RequestContext,
+    info: GraphQLResolveInfo,
+  ): Promise<JobActionResult[]> =>
+    act(context, info, {
+      ids: args.ids,
+      action,
+      reason: args.reason,
+      terminateRunning: args.terminateRunning ?? false,
+      dryRun: args.dryRun,
+    });
+}
+
 /** Acting on jobs (docs/actions.md): thin; the guards, calls and audit are the request context's. */
 export const Mutation = {
   cancelJob: actOnOne('cancel'),
   terminateJob: actOnOne('terminate'),
   rerunJob: actOnOne('rerun'),
-  rerunJobs(
-    _: unknown,
-    args: { ids: string[]; reason: string; dryRun: boolean },
-    context: RequestContext,
-    info: GraphQLResolveInfo,
-  ): Promise<JobActionResult[]> {
-    return act(context, info, {
-      ids: args.ids,
-      action: 'rerun',
-      reason: args.reason,
-      terminateRunning: false,
-      dryRun: args.dryRun,
-    });
-  },
-  cancelJobs(
-    _: unknown,
-    args: { ids: string[]; reason: string; terminateRunning: boolean; dryRun: boolean },
-    context: RequestContext,
-    info: GraphQLResolveInfo,
-  ): Promise<JobActionResult[]> {
-    return act(context, info, {
-      ids: args.ids,
-      action: 'cancel',
-      reason: args.reason,
-      terminateRunning: args.terminateRunning,
-      dryRun: args.dryRun,
-    });
-  },
+  rerunJobs: actOnMany('rerun'),
+  cancelJobs: actOnMany('cancel'),
 };

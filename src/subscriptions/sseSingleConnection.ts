@@ -52,6 +52,7 @@ export { isSingleConnectionRequest } from './sseStream.ts';
  */
 export const RESERVATION_TIMEOUT_MS = 10_000;
 
+// duplicates: data — named constants, each its own value and reason
 /**
  * Reservations one caller may hold, waiting for their stream or connected (every anonymous caller
  * together counts as one): a page holds one, so 20 is a user's every tab and device, as the 20

@@ -32,6 +32,41 @@ const ID = `batch:us-east-1:${JOB}`;
 const record = (status: string): JobRecord =>
   parseJob(KEY as never, batchDetail({ status, attempts: [], stoppedAt: undefined }), 'detail');
 
+/** A watch registry of one replica on `clock` (polls every second, no jitter), reading through `fetch`. */
+const watching = (
+  clock: ManualScheduler,
+  leases: PollLeases,
+  states: JobStates,
+  fetch: ConstructorParameters<typeof WatchRegistry>[0]['fetch'],
+) =>
+  new WatchRegistry({
+    fetch,
+    pollMs: 1000,
+    maxPollMs: 4000,
+    breakerPauseMs: 10_000,
+    scheduler: clock,
+    random: () => 0.5,
+    leases,
+    states,
+  });
+
+/** A watcher's events as they arrive (`arrived` after each push), and a wait for the `count`th. */
+function watchEvents() {
+  const seen: WatchEvent[] = [];
+  let check = () => {};
+  return {
+    seen,
+    arrived: () => check(),
+    untilSeen: (count: number) =>
+      new Promise<void>((resolve) => {
+        check = () => {
+          if (seen.length >= count) resolve();
+        };
+        check();
+      }),
+  };
+}
+
 const redisServer = realPart('redis-server');
 
 describe.skipIf(redisServer.skip)('Job events across replicas (Redis)', () => {
@@ -67,18 +102,9 @@ describe.skipIf(redisServer.skip)('Job events across replicas (Redis)', () => {
     const clock = new ManualScheduler(0);
     const calls: string[] = [];
     const registry = (leases: PollLeases, states: JobStates) =>
-      new WatchRegistry({
-        fetch: (key) => {
-          calls.push(`${leases.replicaId} ${key.provider}`);
-          return Promise.resolve(record('RUNNABLE'));
-        },
-        pollMs: 1000,
-        maxPollMs: 4000,
-        breakerPauseMs: 10_000,
-        scheduler: clock,
-        random: () => 0.5,
-        leases,
-        states,
+      watching(clock, leases, states, (key) => {
+        calls.push(`${leases.replicaId} ${key.provider}`);
+        return Promise.resolve(record('RUNNABLE'));
       });
     const [statesA, statesB] = [new JobStates(), new JobStates()];
     const onA = registry(a, statesA);
@@ -87,15 +113,7 @@ describe.skipIf(redisServer.skip)('Job events across replicas (Redis)', () => {
     new EventApplier(config, onB, b, statesB);
     // B's events arrive over Redis: wait for them by count, however long a busy machine takes
     // (the test's timeout is the bound), never for a fixed number of turns of the event loop.
-    const seen: WatchEvent[] = [];
-    let arrived = () => {};
-    const untilSeen = (count: number) =>
-      new Promise<void>((resolve) => {
-        arrived = () => {
-          if (seen.length >= count) resolve();
-        };
-        arrived();
-      });
+    const { seen, arrived, untilSeen } = watchEvents();
     onB.watch(
       KEY,
       (e) => {
@@ -133,18 +151,9 @@ describe.skipIf(redisServer.skip)('Job events across replicas (Redis)', () => {
     let upstream = 'RUNNABLE';
     const calls: string[] = [];
     const registry = (leases: PollLeases, states: JobStates) =>
-      new WatchRegistry({
-        fetch: () => {
-          calls.push(leases.replicaId);
-          return Promise.resolve(record(upstream));
-        },
-        pollMs: 1000,
-        maxPollMs: 4000,
-        breakerPauseMs: 10_000,
-        scheduler: clock,
-        random: () => 0.5,
-        leases,
-        states,
+      watching(clock, leases, states, () => {
+        calls.push(leases.replicaId);
+        return Promise.resolve(record(upstream));
       });
     const [statesA, statesB] = [new JobStates(), new JobStates()];
     const peerNews: { origin: string; time?: number; stripped?: boolean }[] = [];
@@ -154,15 +163,7 @@ describe.skipIf(redisServer.skip)('Job events across replicas (Redis)', () => {
     const onA = registry(a, statesA);
     const onB = registry(b, statesB);
     const consumer = new EventApplier(config, onA, a, statesA);
-    const seen: WatchEvent[] = [];
-    let arrived = () => {};
-    const untilSeen = (count: number) =>
-      new Promise<void>((resolve) => {
-        arrived = () => {
-          if (seen.length >= count) resolve();
-        };
-        arrived();
-      });
+    const { seen, arrived, untilSeen } = watchEvents();
     // This watcher may read the job's secrets (the default).
     onB.watch(KEY, (e) => {
       seen.push(e);

@@ -2,10 +2,9 @@
 // (a refusal, ALREADY_FINISHED, NOT_APPLIED…) are one job_actions row per subject, job, action
 // and outcome in a 10-minute window, counting them, however many processes share the store; a row
 // written before a provider call stays one row each. On a real SQLite file and PostgreSQL server.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ActionLog, type JobActionEntry } from '../../src/history/actions.ts';
-import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
-import { historyStores } from '../support/historyStores.ts';
+import { closedAfterEach, historyStores } from '../support/historyStores.ts';
 
 const kinds = historyStores();
 
@@ -25,15 +24,11 @@ const entry = (over: Partial<JobActionEntry>): JobActionEntry => ({
 const second = (n: number) => new Date(Date.UTC(2026, 0, 1) + n * 1000).toISOString();
 
 describe.each(kinds)('The action audit on a $name', ({ skip, fresh }) => {
-  const open: HistoryDatabase[] = [];
-  afterEach(async () => {
-    for (const db of open.splice(0)) await db.close();
-  });
+  const opened = closedAfterEach();
   const start = async () => {
     const config = await fresh();
-    const one = (await openHistoryDatabase(config))!;
-    const two = (await openHistoryDatabase(config))!;
-    open.push(one, two);
+    const one = await opened(config);
+    const two = await opened(config);
     return [one, two] as const;
   };
 

@@ -1,11 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from '../../src/datasources/batch/parse.ts';
 import { factsOf, failureOf } from '../../src/datasources/registry.ts';
 import { BATCH_JOB_IDS, batchDemoJobs } from '@jobgraph/emulators/batch/data';
-import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
 import { HistoryReader } from '../../src/history/reader.ts';
 import { HistoryWriter } from '../../src/history/writer.ts';
-import { historyStores, readChange } from '../support/historyStores.ts';
+import { closedAfterEach, historyStores, readChange } from '../support/historyStores.ts';
 import { withoutSecrets } from '../support/retainedRecords.ts';
 
 // A job's failure category in the history store (issue 101, item 1): the writer stores each job's
@@ -29,14 +28,10 @@ const FAILED = [
 describe.each(historyStores())(
   'Failure categories in the history on a $name',
   ({ skip, fresh }) => {
-    const open: HistoryDatabase[] = [];
-    afterEach(async () => {
-      for (const db of open.splice(0)) await db.close();
-    });
+    const opened = closedAfterEach();
 
     it.skipIf(skip)('are stored as each job is written, and filter the search', async () => {
-      const db = (await openHistoryDatabase(await fresh()))!;
-      open.push(db);
+      const db = await opened(fresh());
       const writer = new HistoryWriter(db, {
         factsOf,
         withoutSecrets,

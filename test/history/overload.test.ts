@@ -7,11 +7,11 @@ import { DEMO_DATA } from '@jobgraph/emulators';
 import { openHistoryDatabase } from '../../src/history/database.ts';
 import { HistoryReader } from '../../src/history/reader.ts';
 import { HistoryWriter, type HistoryChange, type WriteOutcome } from '../../src/history/writer.ts';
-import { isTerminalState, type JobRecord, type JobState } from '../../src/model/job.ts';
+import { isTerminalState, type JobState } from '../../src/model/job.ts';
 import { operatorToken, readyz } from '../support/accountTokens.ts';
 import { EVENTUALLY } from '../support/eventually.ts';
 import { gql } from '../support/gateway.ts';
-import { historyStores } from '../support/historyStores.ts';
+import { historyBatchRecord, historyStores } from '../support/historyStores.ts';
 import { metricValue } from '../support/metrics.ts';
 import { withoutSecrets } from '../support/retainedRecords.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
@@ -22,22 +22,10 @@ const kinds = historyStores();
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 
-const record = (id: string, state: string): JobRecord =>
-  ({
-    id,
-    provider: 'AWS_BATCH',
-    nativeId: id,
-    region: 'us-east-1',
-    state,
-    providerStatus: state,
-    terminal: isTerminalState(state as JobState),
-    createdAt: '2026-01-01T00:00:00.000Z',
-  }) as unknown as JobRecord;
-
 /** The changes of one job, each `to` a second after the one before. */
 function changesOf(id: string, states: readonly string[], extra: Partial<HistoryChange>[] = []) {
   return states.map((to, i): HistoryChange => ({
-    record: record(id, to),
+    record: historyBatchRecord(id, to),
     from: i === 0 ? null : states[i - 1]!,
     to,
     providerStatus: to,

@@ -6,15 +6,14 @@
 // PostgreSQL whose `jobs` table another client holds locked against writes, the real SQS emulator
 // (counted ReceiveMessage calls), events sent with the AWS SDK.
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { sql } from 'kysely';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
-import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
+import { openHistoryDatabase } from '../../src/history/database.ts';
 import { operatorToken, readyz } from '../support/accountTokens.ts';
 import { batchEvent } from '../support/batchEvents.ts';
 import { EVENTUALLY } from '../support/eventually.ts';
 import { callsOf, gql } from '../support/gateway.ts';
-import { historyStores, historyUrlOf } from '../support/historyStores.ts';
+import { historyStores, historyUrlOf, lockJobs } from '../support/historyStores.ts';
 import { metricValue } from '../support/metrics.ts';
 import { subscribe } from '../support/subscriptions.ts';
 import { messagesIn, useSqsEmulator } from '../support/sqsQueues.ts';
@@ -41,25 +40,6 @@ const globalId = (job: string) => `batch:us-east-1:${job}`;
 /** An Import/Export job in progress: it publishes no events, so a watch polls it. */
 const WATCHED = 'importexport:INPG1';
 const QUEUE = 'default:us-east-1:jobgraph-events';
-
-/** Another client's lock on the `jobs` table against writes (reads go on), until `release`. */
-async function lockJobs(db: HistoryDatabase): Promise<{ release: () => Promise<void> }> {
-  let release!: () => void;
-  let locked!: () => void;
-  const isLocked = new Promise<void>((r) => (locked = r));
-  const holding = db.db.transaction().execute(async (tx) => {
-    await sql`LOCK TABLE jobs IN EXCLUSIVE MODE`.execute(tx);
-    locked();
-    await new Promise<void>((r) => (release = r));
-  });
-  await isLocked;
-  return {
-    release: async () => {
-      release();
-      await holding;
-    },
-  };
-}
 
 describe.skipIf(postgres.skip)('Producers while the history writer is over its bound', () => {
   // A bound of one job (a lane of PostgreSQL's two each holds one), polls every 100 ms.

@@ -3,13 +3,12 @@
 // finds it in the history at once — its first transition in the same answer, and in jobHistory
 // the next moment — through the real server on its default history (a SQLite file). The wait is
 // bounded: on a PostgreSQL whose writes are held, the read is answered without them.
-import { sql } from 'kysely';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { exampleGlobalIds } from '@jobgraph/emulators';
 import { openHistoryDatabase } from '../../src/history/database.ts';
 import { EVENTUALLY } from '../support/eventually.ts';
 import { freshCopies, gql, type TestGateway } from '../support/gateway.ts';
-import { historyStores, historyUrlOf } from '../support/historyStores.ts';
+import { historyStores, historyUrlOf, lockJobs } from '../support/historyStores.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 
 const gw = useTestGateway();
@@ -58,15 +57,7 @@ describe.skipIf(postgres.skip)('A history read while PostgreSQL holds the writes
     const locker = (await openHistoryDatabase({ kind: 'postgres', url }))!;
     try {
       // Another client locks the jobs table against writes (reads go on) until released.
-      let release!: () => void;
-      let locked!: () => void;
-      const isLocked = new Promise<void>((r) => (locked = r));
-      const holding = locker.db.transaction().execute(async (tx) => {
-        await sql`LOCK TABLE jobs IN EXCLUSIVE MODE`.execute(tx);
-        locked();
-        await new Promise<void>((r) => (release = r));
-      });
-      await isLocked;
+      const lock = await lockJobs(locker);
       const [id] = freshCopies(pg, [exampleGlobalIds().batch]);
       try {
         const read = await gql(pg, `query($id: ID!) { job(id: $id) { id state } }`, {
@@ -78,9 +69,8 @@ describe.skipIf(postgres.skip)('A history read while PostgreSQL holds the writes
         // writer a bounded time, not until its write could go.
         expect(await historyIds(pg)).not.toContain(id);
       } finally {
-        release();
+        await lock.release();
       }
-      await holding;
       await vi.waitFor(async () => expect(await historyIds(pg)).toContain(id), EVENTUALLY);
     } finally {
       await locker.close();

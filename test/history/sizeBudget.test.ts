@@ -2,7 +2,7 @@
 // store's bytes and oldest job (gauges, /readyz), warned of at 90 %, the oldest finished jobs
 // pruned at it; and a prune that gives SQLite's freed pages back (the file shrinks).
 import { statSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HistoryStoreConfig } from '../../src/config/types.ts';
 import { DEMO_DATA } from '@jobgraph/emulators';
 import {
@@ -11,13 +11,12 @@ import {
   measureHistory,
   reclaimSpace,
 } from '../../src/history/budget.ts';
-import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
+import type { HistoryDatabase } from '../../src/history/database.ts';
 import { HistoryReader } from '../../src/history/reader.ts';
 import { HistoryWriter, type HistoryChange } from '../../src/history/writer.ts';
-import type { JobRecord } from '../../src/model/job.ts';
 import { operatorToken, readyz } from '../support/accountTokens.ts';
 import { gql } from '../support/gateway.ts';
-import { historyStores } from '../support/historyStores.ts';
+import { closedAfterEach, historyBatchRecord, historyStores } from '../support/historyStores.ts';
 import { metricValue } from '../support/metrics.ts';
 import { withoutSecrets } from '../support/retainedRecords.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
@@ -30,18 +29,12 @@ const change = (i: number, createdAt: string, state = 'SUCCEEDED'): HistoryChang
   const id = `batch:us-east-1:job-${String(i).padStart(6, '0')}`;
   const finished = state === 'SUCCEEDED' ? { stoppedAt: createdAt } : {};
   return {
-    record: {
-      id,
-      provider: 'AWS_BATCH',
-      nativeId: id,
-      region: 'us-east-1',
-      state,
-      providerStatus: state,
+    record: historyBatchRecord(id, state, {
       terminal: state === 'SUCCEEDED',
       createdAt,
       ...finished,
       statusReason: `done ${i} `.repeat(200),
-    } as unknown as JobRecord,
+    }),
     from: null,
     to: state,
     providerStatus: state,
@@ -62,15 +55,7 @@ async function writeJobs(db: HistoryDatabase, n: number, state?: string, from = 
 const fileBytes = (path: string) => statSync(path).size;
 
 describe('A pruned SQLite history file', () => {
-  const open: HistoryDatabase[] = [];
-  afterEach(async () => {
-    for (const db of open.splice(0)) await db.close();
-  });
-  const start = async (store: HistoryStoreConfig) => {
-    const db = (await openHistoryDatabase(store))!;
-    open.push(db);
-    return db;
-  };
+  const start = closedAfterEach();
 
   it("gets smaller after the gateway's prune: a new file gives freed pages back (incremental auto-vacuum)", async () => {
     const store = (await kinds[0]!.fresh()) as Extract<HistoryStoreConfig, { kind: 'sqlite' }>;
@@ -112,16 +97,12 @@ describe('A pruned SQLite history file', () => {
 });
 
 describe.each(kinds)('The size budget of a history store on a $name', ({ skip, fresh }) => {
-  const open: HistoryDatabase[] = [];
-  afterEach(async () => {
-    for (const db of open.splice(0)) await db.close();
-  });
+  const opened = closedAfterEach();
 
   it.skipIf(skip)(
     'measures the bytes and the oldest job, and warns once at 90 % of the budget',
     async () => {
-      const db = (await openHistoryDatabase(await fresh()))!;
-      open.push(db);
+      const db = await opened(fresh());
       await writeJobs(db, 50);
       const size = await measureHistory(db);
       expect(size.bytes).toBeGreaterThan(50 * 2000);
@@ -144,8 +125,7 @@ describe.each(kinds)('The size budget of a history store on a $name', ({ skip, f
   it.skipIf(skip)(
     'at the budget, prunes the oldest finished jobs down under 90 % on SQLite (never an unfinished one), and only warns on PostgreSQL',
     async () => {
-      const db = (await openHistoryDatabase(await fresh()))!;
-      open.push(db);
+      const db = await opened(fresh());
       await writeJobs(db, 10, 'RUNNING'); // the oldest ten, unfinished
       await writeJobs(db, 1000, 'SUCCEEDED', 10);
       const { bytes } = await measureHistory(db);

@@ -5,42 +5,35 @@
 // stores every job written is found by its text through the index, and a renamed job by its new
 // text only.
 import { sql } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
+import { describe, expect, it } from 'vitest';
 import { HistoryReader } from '../../src/history/reader.ts';
 import { HistoryWriter } from '../../src/history/writer.ts';
-import type { JobRecord } from '../../src/model/job.ts';
-import { historyStores, readChange } from '../support/historyStores.ts';
+import {
+  closedAfterEach,
+  historyBatchRecord,
+  historyStores,
+  readChange,
+} from '../support/historyStores.ts';
 import { withoutSecrets } from '../support/retainedRecords.ts';
 import { factsOf } from '../../src/datasources/registry.ts';
 
 const job = (i: number, jobName = `nightly-etl-${i}`) =>
-  ({
-    id: `batch:us-east-1:t${i}`,
-    provider: 'AWS_BATCH',
+  historyBatchRecord(`batch:us-east-1:t${i}`, 'RUNNING', {
     nativeId: `t${i}`,
-    region: 'us-east-1',
-    state: 'RUNNING',
-    providerStatus: 'RUNNING',
     jobName,
     jobQueue: `queue-${i % 4}`,
-    terminal: false,
     createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
-  }) as unknown as JobRecord;
+  });
 
 describe.each(historyStores())(
   'The text index of a $name, fed by the writer',
   ({ skip, fresh }) => {
-    const open: HistoryDatabase[] = [];
-    afterEach(async () => {
-      for (const db of open.splice(0)) await db.close();
-    });
+    const opened = closedAfterEach();
 
     it.skipIf(skip)(
       'indexes a batch of fresh jobs in one segment, each found by its text, a renamed one by its new text',
       async () => {
-        const db = (await openHistoryDatabase(await fresh()))!;
-        open.push(db);
+        const db = await opened(fresh());
         const segments = async (index: string) =>
           Number(
             (

@@ -5,12 +5,17 @@
 // ignoring ASCII case), on a real SQLite file and a real PostgreSQL server, whichever way each
 // page was found.
 import { sql } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
+import { describe, expect, it } from 'vitest';
+import type { HistoryDatabase } from '../../src/history/database.ts';
 import { HistoryReader } from '../../src/history/reader.ts';
 import { HistoryWriter } from '../../src/history/writer.ts';
-import type { JobRecord } from '../../src/model/job.ts';
-import { historyStores, readChange, recordingSearches } from '../support/historyStores.ts';
+import {
+  closedAfterEach,
+  historyBatchRecord,
+  historyStores,
+  readChange,
+  recordingSearches,
+} from '../support/historyStores.ts';
 import { withoutSecrets } from '../support/retainedRecords.ts';
 import { factsOf } from '../../src/datasources/registry.ts';
 
@@ -19,19 +24,15 @@ import { factsOf } from '../../src/datasources/registry.ts';
  * queues `queue-<i % 4>`, every seventh with a status message `Exit code 137 (OOM_killed)`, three
  * jobs a minute (ties of time broken by seq).
  */
-const JOBS = Array.from({ length: 120 }, (_, i) => ({
-  id: `batch:us-east-1:j${i}`,
-  provider: 'AWS_BATCH',
-  nativeId: `j${i}`,
-  region: 'us-east-1',
-  state: 'RUNNING',
-  providerStatus: 'RUNNING',
-  statusMessage: i % 7 === 0 ? 'Exit code 137 (OOM_killed)' : null,
-  jobName: i % 9 === 0 ? `Nightly-ETL-${i % 40}` : `nightly-etl-${i % 40}`,
-  jobQueue: `queue-${i % 4}`,
-  terminal: false,
-  createdAt: new Date(Date.UTC(2026, 0, 1, 0, Math.floor(i / 3))).toISOString(),
-})) as unknown as JobRecord[];
+const JOBS = Array.from({ length: 120 }, (_, i) =>
+  historyBatchRecord(`batch:us-east-1:j${i}`, 'RUNNING', {
+    nativeId: `j${i}`,
+    statusMessage: i % 7 === 0 ? 'Exit code 137 (OOM_killed)' : null,
+    jobName: i % 9 === 0 ? `Nightly-ETL-${i % 40}` : `nightly-etl-${i % 40}`,
+    jobQueue: `queue-${i % 4}`,
+    createdAt: new Date(Date.UTC(2026, 0, 1, 0, Math.floor(i / 3))).toISOString(),
+  }),
+);
 
 /**
  * Texts common and rare, with ASCII case, `_`, `%`, spaces, and shorter than three characters;
@@ -65,15 +66,11 @@ const cursorOf = (sortAt: string, seq: number) =>
   Buffer.from(JSON.stringify([sortAt, seq])).toString('base64url');
 
 describe.each(historyStores())('A text search on a $name', ({ skip, fresh }) => {
-  const open: HistoryDatabase[] = [];
-  afterEach(async () => {
-    for (const db of open.splice(0)) await db.close();
-  });
+  const opened = closedAfterEach();
 
   /** A store of JOBS, and every search statement a reader hands it. */
   async function stored() {
-    const db = (await openHistoryDatabase(await fresh()))!;
-    open.push(db);
+    const db = await opened(fresh());
     const writer = new HistoryWriter(db, { factsOf, withoutSecrets, maxQueue: 1000 });
     for (const record of JOBS) writer.record(readChange(record));
     await writer.close();

@@ -7,12 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
 import { HistoryWriter } from '../../src/history/writer.ts';
 import { AWAIT_GRACE_MS } from '../../src/notifications/awaiting.ts';
-import { Notifier } from '../../src/notifications/notifier.ts';
+import type { Notifier } from '../../src/notifications/notifier.ts';
 import { LEASE_MS } from '../../src/notifications/outbox.ts';
 import { RuleStore, type DeliveryRow } from '../../src/notifications/ruleStore.ts';
 import { historyStores } from '../support/historyStores.ts';
 import { batchRecord, createdAudit, ruleRow } from '../support/ruleRows.ts';
 import { factsOf } from '../../src/datasources/registry.ts';
+import { testNotifier } from '../support/testNotifier.ts';
 
 const T0 = Date.parse('2026-11-28T10:00:00Z');
 const FORGED = 'batch:us-east-1:forged';
@@ -33,10 +34,8 @@ describe.each(historyStores())('An event’s deliveries awaiting confirmation on
     store = new RuleStore(db);
     const rule = ruleRow({ filter: '{"providers":["AWS_BATCH"]}', created_at: iso(T0) });
     await store.insert({ ...rule, updated_at: iso(T0) }, createdAudit(rule));
-    notifier = new Notifier({
+    notifier = testNotifier({
       store,
-      accountOf: () => 'default',
-      withoutSecrets: (r) => r,
       // The provider: the forged job runs still, the other failed.
       readJobs: (ids) => {
         reads.push([...ids]);

@@ -5,11 +5,11 @@ import type { KyselyPlugin, PluginTransformQueryArgs, RootOperationNode } from '
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
 import { HistoryWriter } from '../../src/history/writer.ts';
-import { Notifier } from '../../src/notifications/notifier.ts';
 import { RuleStore, type RuleRow } from '../../src/notifications/ruleStore.ts';
 import { historyStores } from '../support/historyStores.ts';
 import { batchRecord, createdAudit, ruleRow } from '../support/ruleRows.ts';
 import { factsOf } from '../../src/datasources/registry.ts';
+import { testNotifier } from '../support/testNotifier.ts';
 
 const T0 = Date.parse('2026-11-27T10:00:00Z');
 const JOB = 'batch:us-east-1:confirmed';
@@ -70,11 +70,9 @@ describe.each(historyStores())('An event confirmed for several rules on a $name'
     let enqueued!: () => void;
     const done = new Promise<void>((resolve) => (enqueued = resolve));
     const confirming: string[][] = [];
-    const notifier = new Notifier({
+    const notifier = testNotifier({
       // The notifier reads the history through its store: counted there.
       store: new RuleStore({ db: db.db.withPlugin(reads), dialect: db.dialect } as never),
-      accountOf: () => 'default',
-      withoutSecrets: (r) => r,
       // The provider's read, made at once: it shows the event's state.
       readJobs: (ids) => {
         confirming.push([...ids]);

@@ -7,11 +7,11 @@
 import { describe, expect, it } from 'vitest';
 import { openHistoryDatabase } from '../../src/history/database.ts';
 import { HistoryWriter } from '../../src/history/writer.ts';
-import { Notifier } from '../../src/notifications/notifier.ts';
 import { RuleStore } from '../../src/notifications/ruleStore.ts';
 import { historyStores } from '../support/historyStores.ts';
 import { batchRecord, createdAudit, ruleRow } from '../support/ruleRows.ts';
 import { factsOf } from '../../src/datasources/registry.ts';
+import { testNotifier } from '../support/testNotifier.ts';
 
 const T0 = Date.parse('2026-11-28T10:00:00Z');
 const JOB = 'batch:us-east-1:fails-after-commit';
@@ -30,10 +30,8 @@ describe.each(historyStores())('A read transition’s deliveries on a $name', (k
         await rules.insert({ ...rule, updated_at: iso(T0) }, createdAudit(rule));
         // What the outbox would claim when told: read on its own connection at that moment.
         const claimable: Promise<number>[] = [];
-        const notifier = new Notifier({
+        const notifier = testNotifier({
           store: rules,
-          accountOf: () => 'default',
-          withoutSecrets: (r) => r,
           readJobs: (ids) => Promise.resolve(ids.map((id) => batchRecord(id, 'FAILED', iso(T0)))),
           now: () => T0 + 3000,
           deliver: () => undefined,

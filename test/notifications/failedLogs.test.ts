@@ -3,7 +3,7 @@
 // 127.0.0.1 verifying with the `standardwebhooks` package: a rule made by a token holding
 // jobs:logs:read gets the failing job's final line, read with one GetLogEvents; a rule made without
 // it gets no lines, and the CloudWatch Logs emulator sees no GetLogEvents for it.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { SCOPE_LOGS, SCOPE_NOTIFY, SCOPE_READ } from '../../src/auth/identity.ts';
 import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
 import { batchFailureLine } from '@jobgraph/emulators/batch/jobLogs';
@@ -12,18 +12,10 @@ import { accountToken } from '../support/accountTokens.ts';
 import { EVENTUALLY } from '../support/eventually.ts';
 import { gql } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
-import { startReceiver, type Receiver } from '../support/webhookReceiver.ts';
+import { useReceiver, type Receiver } from '../support/webhookReceiver.ts';
 
-let withLogs: Receiver;
-let withoutLogs: Receiver;
-beforeAll(async () => {
-  withLogs = await startReceiver();
-  withoutLogs = await startReceiver();
-});
-afterAll(async () => {
-  await withLogs?.close();
-  await withoutLogs?.close();
-});
+const withLogs = useReceiver();
+const withoutLogs = useReceiver();
 const gw = useTestGateway({
   JOBGRAPH_NOTIFY_ALLOW_HOSTS: '127.0.0.1:*',
   JOBGRAPH_CACHE_MAX_ENTRIES: '0',

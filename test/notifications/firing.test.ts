@@ -4,34 +4,22 @@
 // whether a read or an event (confirmed by the read it makes at once) tells it; a forged FAILED
 // event for a running job notifies never; finishes told within the confirming window are read in
 // one DescribeJobs (the window's timer held by the test, so its end is an event, not a duration).
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
 import { CONFIRM_WINDOW_MS } from '../../src/notifications/notifier.ts';
-import { batchEvent } from '../support/batchEvents.ts';
+import { batchEvent, forgedFailureEvent } from '../support/batchEvents.ts';
 import { EVENTUALLY } from '../support/eventually.ts';
 import { callsOf, gql } from '../support/gateway.ts';
-import { metricValue } from '../support/metrics.ts';
-import { useSqsEmulator } from '../support/sqsQueues.ts';
 import { failedBatchRule } from './notifyingGateway.ts';
-import { useTestGateway } from '../support/useTestGateway.ts';
+import { useEventGateway } from '../support/eventGateway.ts';
 import { HeldTimers } from '../support/heldTimers.ts';
-import { startReceiver, type Receiver } from '../support/webhookReceiver.ts';
+import { useReceiver } from '../support/webhookReceiver.ts';
 
-const sqs = useSqsEmulator();
-let queueUrl = '';
-let receiver: Receiver;
-beforeAll(async () => {
-  queueUrl = await sqs.queue('jobgraph-events', { VisibilityTimeout: '1' });
-  receiver = await startReceiver();
-});
-afterAll(() => receiver?.close());
+const receiver = useReceiver();
 /** The notifier's confirming window: real timers, held by the test that decides when it ends. */
 const confirmWindow = new HeldTimers();
-const gw = useTestGateway(
+const { gw, applied, send } = useEventGateway(
   () => ({
-    JOBGRAPH_EVENT_QUEUES: queueUrl,
-    AWS_ENDPOINT_URL_SQS: sqs.url,
     JOBGRAPH_WATCH_POLL_MS: '60000',
     JOBGRAPH_WATCH_MAX_POLL_MS: '120000',
     JOBGRAPH_NOTIFY_ALLOW_HOSTS: '127.0.0.1:*',
@@ -57,8 +45,6 @@ const deliveriesOf = (id: string) =>
   receiver.received.filter(
     (r) => (JSON.parse(r.body) as { data: { job: { id: string } | null } }).data.job?.id === id,
   );
-const applied = () =>
-  metricValue(gw, 'jobgraph_events_total{provider="AWS_BATCH",outcome="applied"}');
 
 /** Everything recorded is written, and every delivery due attempted. */
 async function settle(): Promise<void> {
@@ -118,9 +104,7 @@ describe('A failed job', () => {
     >;
     const calls = callsOf(gw).batch;
     const before = await applied();
-    await sqs.client.send(
-      new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: batchEvent(failed) }),
-    );
+    await send(batchEvent(failed));
     await vi.waitFor(async () => expect(await applied()).toBe(before + 1), EVENTUALLY);
     await vi.waitFor(async () => {
       await settle();
@@ -152,9 +136,7 @@ describe('Finishes of one account and region told by events within the confirmin
     confirmWindow.hold();
     // One message each, apart (each its own receive and turn: the next sent once this one is applied).
     for (const [i, event] of failed.entries()) {
-      await sqs.client.send(
-        new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: batchEvent(event) }),
-      );
+      await send(batchEvent(event));
       await vi.waitFor(async () => expect(await applied()).toBe(appliedBefore + i + 1), EVENTUALLY);
     }
     // The first event opened one window of CONFIRM_WINDOW_MS; the others joined it, nothing read yet.
@@ -182,15 +164,7 @@ describe('A forged FAILED event for a running job', () => {
     expect(await read(id)).toBe('IN_PROGRESS');
     const calls = callsOf(gw).batch;
     const before = await applied();
-    const forged = {
-      ...running,
-      status: 'FAILED',
-      statusReason: 'forged',
-      stoppedAt: Number(running.startedAt ?? Date.now()) + 1000,
-    };
-    await sqs.client.send(
-      new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: batchEvent(forged) }),
-    );
+    await send(forgedFailureEvent(running));
     await vi.waitFor(async () => expect(await applied()).toBe(before + 1), EVENTUALLY);
     // The confirming read is made, and corrects the store.
     await vi.waitFor(() => expect(callsOf(gw).batch).toBeGreaterThan(calls), EVENTUALLY);

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
 import { openHistoryDatabase } from '../../src/history/database.ts';
 import type { HistoryStoreConfig } from '../../src/config/types.ts';
-import { batchEvent } from '../support/batchEvents.ts';
+import { forgedFailureEvent } from '../support/batchEvents.ts';
 import { EVENTUALLY } from '../support/eventually.ts';
 import { callsOf, gql, startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { historyStores, historyUrlOf } from '../support/historyStores.ts';
@@ -72,14 +72,8 @@ describe.each(historyStores())('A forged FAILED event for a retained job, on a $
         metricValue(gw, 'jobgraph_events_total{provider="AWS_BATCH",outcome="applied"}');
       const before = await applied();
       const calls = callsOf(gw).batch;
-      const forged = {
-        ...running,
-        status: 'FAILED',
-        statusReason: 'forged',
-        stoppedAt: Number(running.startedAt ?? Date.now()) + 1000,
-      };
       await sqs.client.send(
-        new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: batchEvent(forged) }),
+        new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: forgedFailureEvent(running) }),
       );
       await vi.waitFor(async () => expect(await applied()).toBe(before + 1), EVENTUALLY);
       // Its confirming read is made, and the provider knows no such job.

@@ -2,26 +2,13 @@
 // rule of account A never takes a job of account B), then its filter and triggers; and one
 // webhook-id per rule, job, trigger and provider stamp.
 import { describe, expect, it } from 'vitest';
-import {
-  deliveryIdOf,
-  ruleMatches,
-  triggerOf,
-  type RuleFacts,
-} from '../../src/notifications/notifier.ts';
+import { deliveryIdOf, ruleMatches, triggerOf } from '../../src/notifications/notifier.ts';
 import type { RuleRow } from '../../src/notifications/ruleStore.ts';
 import { RuleSet } from '../../src/notifications/ruleSet.ts';
-import { ruleRow, onEveryProvider } from '../support/ruleRows.ts';
+import { ruleFacts, ruleRow, onEveryProvider } from '../support/ruleRows.ts';
 
 const rule = (over: Partial<RuleRow> = {}): RuleRow => ruleRow({ name: 'r', ...over });
-const job = (over: Partial<RuleFacts> = {}): RuleFacts => ({
-  id: 'batch:us-east-1:j',
-  provider: 'AWS_BATCH',
-  account: 'default',
-  region: 'us-east-1',
-  state: 'FAILED',
-  text: 'nightly-etl\nqueue-a\nessential container exited',
-  ...over,
-});
+const job = ruleFacts;
 
 describe('A notification rule', () => {
   it('never takes a job of an account it does not hold; `*` holds every account', () => {

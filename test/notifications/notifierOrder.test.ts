@@ -7,11 +7,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openHistoryDatabase } from '../../src/history/database.ts';
 import { HistoryWriter } from '../../src/history/writer.ts';
 import { BatchFiring } from '../../src/notifications/batchFiring.ts';
-import { Notifier } from '../../src/notifications/notifier.ts';
 import { RuleStore } from '../../src/notifications/ruleStore.ts';
 import { historyStores } from '../support/historyStores.ts';
 import { batchRecord, createdAudit, ruleRow } from '../support/ruleRows.ts';
 import { factsOf } from '../../src/datasources/registry.ts';
+import { testNotifier } from '../support/testNotifier.ts';
 
 const T0 = Date.parse('2026-11-28T10:00:00Z');
 const JOB = 'batch:us-east-1:fires-through-the-writers-hook';
@@ -36,12 +36,9 @@ describe.each(historyStores())('The writer made with the rules’ batch hook on 
         });
         // The notifier, made after the writer (its reads need what the writer feeds), on the same firing.
         let told = 0;
-        const notifier = new Notifier({
+        const notifier = testNotifier({
           firing,
           store,
-          accountOf: () => 'default',
-          withoutSecrets: (r) => r,
-          readJobs: () => Promise.resolve([]),
           enqueued: () => void told++,
         });
         writer.record({
@@ -76,11 +73,8 @@ describe('The notifier’s own timers', () => {
   it('starts the outbox and the STUCK scan itself, and stops both', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     const outbox = { start: vi.fn(() => Promise.resolve()), close: vi.fn(() => Promise.resolve()) };
-    const notifier = new Notifier({
+    const notifier = testNotifier({
       store: {} as never,
-      accountOf: () => 'default',
-      withoutSecrets: (r) => r,
-      readJobs: () => Promise.resolve([]),
       outbox,
     });
     const scan = vi.spyOn(notifier, 'scanStuck').mockResolvedValue(0);

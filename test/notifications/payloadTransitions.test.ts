@@ -4,11 +4,12 @@
 // history holding none of the job's transitions yet.
 import { describe, expect, it } from 'vitest';
 import { openHistoryDatabase } from '../../src/history/database.ts';
-import { Notifier, withFiring } from '../../src/notifications/notifier.ts';
+import { withFiring } from '../../src/notifications/notifier.ts';
 import { RuleStore, type DeliveryRow } from '../../src/notifications/ruleStore.ts';
 import type { WebhookBody } from '../../src/notifications/payload.ts';
 import { historyStores } from '../support/historyStores.ts';
 import { batchRecord, createdAudit, ruleRow } from '../support/ruleRows.ts';
+import { testNotifier } from '../support/testNotifier.ts';
 
 const T0 = Date.parse('2026-11-28T10:00:00Z');
 const JOB = 'batch:us-east-1:0f0e0d0c-0b0a-4908-8706-050403020100';
@@ -24,10 +25,8 @@ describe('A delivery an event fired', () => {
       await store.insert({ ...rule, updated_at: iso(T0) }, createdAudit(rule));
       let delivered!: (rows: readonly DeliveryRow[]) => void;
       const deliveries = new Promise<readonly DeliveryRow[]>((r) => (delivered = r));
-      const notifier = new Notifier({
+      const notifier = testNotifier({
         store,
-        accountOf: () => 'default',
-        withoutSecrets: (r) => r,
         readJobs: (ids) => Promise.resolve(ids.map((id) => batchRecord(id, 'FAILED', iso(T0)))),
         now: () => T0 + 3000,
         deliver: (rows) => delivered(rows),
@@ -92,10 +91,8 @@ describe('A multi-node job that failed', () => {
       const rows: DeliveryRow[] = [];
       let delivered!: () => void;
       const all = new Promise<void>((r) => (delivered = r));
-      const notifier = new Notifier({
+      const notifier = testNotifier({
         store,
-        accountOf: () => 'default',
-        withoutSecrets: (r) => r,
         readJobs: (ids) => Promise.resolve(ids.map(recordOf)),
         now: () => T0 + 3000,
         deliver: (made) => {

@@ -3,25 +3,21 @@
 // Through the real gateway (the demo's, its SQLite history), rules of each target kind delivering
 // to a receiver on 127.0.0.1, and a Batch job failing in the emulator: every console link in
 // every delivery starts with the configured public URL; without one, the demo's own address.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SCOPE_NOTIFY, SCOPE_READ } from '../../src/auth/identity.ts';
 import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
 import { accountToken } from '../support/accountTokens.ts';
 import { EVENTUALLY } from '../support/eventually.ts';
 import { gql, type TestGateway } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
-import { startReceiver, type Receiver } from '../support/webhookReceiver.ts';
+import { useReceiver } from '../support/webhookReceiver.ts';
 
 const CREATE = `mutation ($input: NotificationRuleInput!) {
   createNotificationRule(input: $input) { rule { id } } }`;
 const READ = `query($id: ID!) { job(id: $id) { state } }`;
 const KINDS = ['WEBHOOK', 'SLACK', 'TEAMS'] as const;
 
-let receiver: Receiver;
-beforeAll(async () => {
-  receiver = await startReceiver();
-});
-afterAll(() => receiver?.close());
+const receiver = useReceiver();
 
 /** A rule of each kind delivering failed Batch jobs to the receiver. */
 async function rulesOfEachKind(gw: TestGateway): Promise<void> {

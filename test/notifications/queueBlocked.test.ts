@@ -5,7 +5,7 @@
 // confirms it by a read of the blocking job, and the rule whose filter matches notifies once — again
 // published, still once; a rule whose filter does not match, never; a forged event, never.
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { SCOPE_NOTIFY, SCOPE_READ } from '../../src/auth/identity.ts';
 import { BATCH_JOB_IDS, SPOT_QUEUE } from '@jobgraph/emulators/batch/data';
 import { DEMO_AWS_CREDENTIALS } from '@jobgraph/emulators/framework';
@@ -15,18 +15,10 @@ import { batchEvent } from '../support/batchEvents.ts';
 import { EVENTUALLY } from '../support/eventually.ts';
 import { gql } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
-import { startReceiver, type Receiver } from '../support/webhookReceiver.ts';
+import { useReceiver, type Receiver } from '../support/webhookReceiver.ts';
 
-let receiver: Receiver;
-let elsewhere: Receiver;
-beforeAll(async () => {
-  receiver = await startReceiver();
-  elsewhere = await startReceiver();
-});
-afterAll(async () => {
-  await receiver?.close();
-  await elsewhere?.close();
-});
+const receiver = useReceiver();
+const elsewhere = useReceiver();
 const gw = useTestGateway({
   JOBGRAPH_EVENT_QUEUES: 'demo',
   JOBGRAPH_WATCH_POLL_MS: '600000',

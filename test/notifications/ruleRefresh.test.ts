@@ -4,11 +4,12 @@
 // or five minutes passed make it read and index the rules again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
-import { Notifier } from '../../src/notifications/notifier.ts';
+import type { Notifier } from '../../src/notifications/notifier.ts';
 import { RuleStore } from '../../src/notifications/ruleStore.ts';
 import { historyStores } from '../support/historyStores.ts';
 import { ruleRow } from '../support/ruleRows.ts';
 import { StatementCount } from '../support/statementCount.ts';
+import { testNotifier } from '../support/testNotifier.ts';
 
 const T0 = Date.parse('2026-11-28T10:00:00Z');
 const iso = (t: number) => new Date(t).toISOString();
@@ -28,11 +29,8 @@ describe.each(historyStores())('The rules read again on a $name', ({ skip, fresh
     for (const id of ['nr_a', 'nr_b', 'nr_c'])
       await store.insert(ruleRow({ id, created_at: iso(T0), updated_at: iso(T0) }), audit(id));
     const counted = new RuleStore({ db: db.db.withPlugin(count), dialect: db.dialect } as never);
-    notifier = new Notifier({
+    notifier = testNotifier({
       store: counted,
-      accountOf: () => 'default',
-      withoutSecrets: (r) => r,
-      readJobs: () => Promise.resolve([]),
       now: () => clock.t,
     });
     await notifier.refresh();

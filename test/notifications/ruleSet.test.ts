@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseRule, RuleSet, takesJob, type RuleFacts } from '../../src/notifications/ruleSet.ts';
 import type { NotificationTrigger } from '../../src/notifications/payload.ts';
 import { ruleRow, onEveryProvider } from '../support/ruleRows.ts';
+import { ruleFacts } from '../support/ruleRows.ts';
 
 const FINISHES = 'STARTED,SUCCEEDED,FAILED,CANCELLED';
 
@@ -26,15 +27,13 @@ function benchRules() {
   );
 }
 
-const job = (over: Partial<RuleFacts> = {}): RuleFacts => ({
-  id: 'batch:us-east-1:default:j1',
-  provider: 'AWS_BATCH',
-  account: 'default',
-  region: 'us-east-1',
-  state: 'SUCCEEDED',
-  text: 'genomics-batch-7\narn:aws:batch:us-east-1:123456789012:job-queue/genomics-etl\n',
-  ...over,
-});
+const job = (over: Partial<RuleFacts> = {}): RuleFacts =>
+  ruleFacts({
+    id: 'batch:us-east-1:default:j1',
+    state: 'SUCCEEDED',
+    text: 'genomics-batch-7\narn:aws:batch:us-east-1:123456789012:job-queue/genomics-etl\n',
+    ...over,
+  });
 
 describe('The rules index', () => {
   it('examines the 5 rules a Batch finish can match, not the 1,000', () => {

@@ -43,6 +43,13 @@ describe.each(historyStores())('Notification rules on a $name', ({ skip, fresh }
     target: { kind: 'WEBHOOK', url: receiver.url },
     ...over,
   });
+  /** A rule of `input()` created, its receiver given the secret it answered: the rule. */
+  const createdVerified = async () => {
+    const res = await gql(gw, CREATE, { token: tokens.notify, variables: { input: input() } });
+    const { rule, secret } = res.body.data!.createNotificationRule;
+    receiver.secret = secret;
+    return rule;
+  };
   const rawRows = async () => {
     const db = (await openHistoryDatabase(store))!;
     try {
@@ -158,9 +165,7 @@ describe.each(historyStores())('Notification rules on a $name', ({ skip, fresh }
   it.skipIf(skip)(
     'sends a signed test delivery the standardwebhooks package verifies, and lists it',
     async () => {
-      const res = await gql(gw, CREATE, { token: tokens.notify, variables: { input: input() } });
-      const { rule, secret } = res.body.data!.createNotificationRule;
-      receiver.secret = secret;
+      const rule = await createdVerified();
       const test = await gql(gw, TEST, { token: tokens.notify, variables: { id: rule.id } });
       expect(test.body.errors).toBeUndefined();
       const delivery = test.body.data?.testNotificationRule;
@@ -332,9 +337,7 @@ describe.each(historyStores())('Notification rules on a $name', ({ skip, fresh }
   it.skipIf(skip)(
     'redelivers a delivery its receiver answered 500 with the same webhook-id; the rule stays enabled',
     async () => {
-      const res = await gql(gw, CREATE, { token: tokens.notify, variables: { input: input() } });
-      const { rule, secret } = res.body.data!.createNotificationRule;
-      receiver.secret = secret;
+      const rule = await createdVerified();
       receiver.answers.push(500);
       const before = receiver.received.length;
       const test = await gql(gw, TEST, { token: tokens.notify, variables: { id: rule.id } });
@@ -361,9 +364,7 @@ describe.each(historyStores())('Notification rules on a $name', ({ skip, fresh }
   it.skipIf(skip)(
     'disables the rule when its target answers 410 Gone, with the reason, audited',
     async () => {
-      const res = await gql(gw, CREATE, { token: tokens.notify, variables: { input: input() } });
-      const { rule, secret } = res.body.data!.createNotificationRule;
-      receiver.secret = secret;
+      const rule = await createdVerified();
       receiver.answers.push(410);
       const test = await gql(gw, TEST, { token: tokens.notify, variables: { id: rule.id } });
       expect(test.body.data?.testNotificationRule).toMatchObject({

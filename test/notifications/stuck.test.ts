@@ -6,11 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
 import { HistoryWriter } from '../../src/history/writer.ts';
-import { Notifier } from '../../src/notifications/notifier.ts';
 import { RuleStore, type RuleRow } from '../../src/notifications/ruleStore.ts';
 import { historyStores } from '../support/historyStores.ts';
 import { createdAudit, ruleRow, onEveryProvider, queueRecord } from '../support/ruleRows.ts';
 import { factsOf } from '../../src/datasources/registry.ts';
+import { testNotifier } from '../support/testNotifier.ts';
 
 const T0 = Date.parse('2026-11-27T10:00:00Z');
 const HOUR = 3_600_000;
@@ -85,15 +85,15 @@ describe.each(historyStores())('STUCK rules on a $name', ({ skip, fresh }) => {
       await store.insert(r, createdAudit(r));
   });
   afterAll(() => db?.close());
+  /** The deliveries rule `ruleId` made. */
+  const deliveriesOf = (ruleId: string) =>
+    db.db.selectFrom('notification_deliveries').selectAll().where('rule_id', '=', ruleId).execute();
 
   it.skipIf(skip)(
     'delivers a job still running past the rule’s time once, saying why',
     async () => {
-      const notifier = new Notifier({
+      const notifier = testNotifier({
         store,
-        accountOf: () => 'default',
-        withoutSecrets: (r) => r,
-        readJobs: () => Promise.resolve([]),
         now: () => clock.t,
       });
       clock.t = T0 + HOUR - 1000;
@@ -102,11 +102,7 @@ describe.each(historyStores())('STUCK rules on a $name', ({ skip, fresh }) => {
       await notifier.scanStuck();
       clock.t += 60_000;
       await notifier.scanStuck();
-      const rows = await db.db
-        .selectFrom('notification_deliveries')
-        .selectAll()
-        .where('rule_id', '=', 'nr_default')
-        .execute();
+      const rows = await deliveriesOf('nr_default');
       expect(rows.map((r) => [r.job_id, r.type])).toEqual([['batch:stuck', 'job.stuck']]);
       expect(JSON.parse(rows[0]!.payload).data.stuck).toEqual({
         state: 'IN_PROGRESS',
@@ -121,10 +117,8 @@ describe.each(historyStores())('STUCK rules on a $name', ({ skip, fresh }) => {
     'reads a job past the rule’s time that no read has shown since, and delivers it when the provider still shows it so',
     async () => {
       const reads: string[][] = [];
-      const notifier = new Notifier({
+      const notifier = testNotifier({
         store,
-        accountOf: () => 'default',
-        withoutSecrets: (r) => r,
         readJobs: (ids) => {
           reads.push([...ids]);
           return Promise.resolve(ids.map((id) => record(id, 'IN_PROGRESS')));
@@ -154,20 +148,13 @@ describe.each(historyStores())('STUCK rules on a $name', ({ skip, fresh }) => {
   it.skipIf(skip)(
     'by factor: a job longer than k × its queue’s p90 in that state, once, saying so',
     async () => {
-      const notifier = new Notifier({
+      const notifier = testNotifier({
         store,
-        accountOf: () => 'default',
-        withoutSecrets: (r) => r,
-        readJobs: () => Promise.resolve([]),
         now: () => T0 + HOUR + 26 * 60_000,
       });
       await notifier.scanStuck();
       await notifier.scanStuck();
-      const rows = await db.db
-        .selectFrom('notification_deliveries')
-        .selectAll()
-        .where('rule_id', '=', 'nr_factor')
-        .execute();
+      const rows = await deliveriesOf('nr_factor');
       // 26 min queued > 2 × 10 min; 16 min is not.
       expect(rows.map((r) => r.job_id)).toEqual(['batch:long']);
       expect(JSON.parse(rows[0]!.payload).data.stuck).toEqual({
@@ -190,11 +177,9 @@ describe.each(historyStores())('STUCK rules on a $name', ({ skip, fresh }) => {
       });
       const onAws = ruleRow({ ...rule('nr_aws_staging', []), accounts: '["AWS_BATCH/staging"]' });
       for (const r of [onCos, onAws]) await store.insert(r, createdAudit(r));
-      const notifier = new Notifier({
+      const notifier = testNotifier({
         store,
         accountOf: () => 'staging',
-        withoutSecrets: (r) => r,
-        readJobs: () => Promise.resolve([]),
         now: () => T0 + HOUR + 120_000,
       });
       await notifier.scanStuck();

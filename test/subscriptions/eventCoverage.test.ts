@@ -116,17 +116,27 @@ async function metrics(gw: TestGateway): Promise<string> {
   return (await fetch(gw.server.url.replace(/\/graphql$/, '/metrics'))).text();
 }
 
-describe('A rule that routes only Batch (reconciliation every 300 s)', () => {
+/**
+ * A describe block's gateway on a queue of its own, `name` (made before the gateway starts),
+ * watches polled every 100 ms, `env` beside; `url()` is the queue's.
+ */
+function onOwnQueue(name: string, env: Record<string, string> = {}) {
   let url = '';
   beforeAll(async () => {
-    url = await queue('batch-only');
+    url = await queue(name);
   });
   const gw = useTestGateway(() => ({
     JOBGRAPH_EVENT_QUEUES: url,
     AWS_ENDPOINT_URL_SQS: sqs.url,
     JOBGRAPH_WATCH_POLL_MS: '100',
     JOBGRAPH_WATCH_MAX_POLL_MS: '100',
+    ...env,
   }));
+  return { gw, url: () => url };
+}
+
+describe('A rule that routes only Batch (reconciliation every 300 s)', () => {
+  const { gw, url } = onOwnQueue('batch-only');
 
   it('leaves HealthOmics and CodePipeline jobs liveBy POLLING, and says so per provider in /readyz and /metrics', async () => {
     await until(async () => (await coverage(gw)).length === 3);
@@ -137,7 +147,7 @@ describe('A rule that routes only Batch (reconciliation every 300 s)', () => {
       polled('AWS_BATCH', 'NO_EVENT'),
     ]);
     expect(await liveBy(gw, batchId(BATCH_JOB_IDS.pending))).toBe('POLLING');
-    await send(url, otherBatchEvent(1));
+    await send(url(), otherBatchEvent(1));
     await until(async () => (await liveBy(gw, batchId(BATCH_JOB_IDS.pending))) === 'EVENTS');
     expect(await liveBy(gw, omicsId(OMICS_DEMO_JOB_IDS.inProgress))).toBe('POLLING');
     expect(await liveBy(gw, PIPELINE_ID)).toBe('POLLING');
@@ -164,7 +174,7 @@ describe('A rule that routes only Batch (reconciliation every 300 s)', () => {
 
   it('reads a HealthOmics job whose watcher selects its sources at the poll interval, while events cover HealthOmics', async () => {
     // One HealthOmics event (of a job nobody watches) makes HealthOmics live by events.
-    await send(url, omicsEvent(OMICS_DEMO_JOB_IDS.completed));
+    await send(url(), omicsEvent(OMICS_DEMO_JOB_IDS.completed));
     await until(
       async () => (await liveBy(gw, omicsId(OMICS_DEMO_JOB_IDS.inProgress))) === 'EVENTS',
     );
@@ -193,7 +203,7 @@ describe('A rule that routes only Batch (reconciliation every 300 s)', () => {
     }
   });
   it('reads a watched Batch job whose first read failed again at the poll back-off, not at the reconciliation, while Batch is live by events', async () => {
-    await send(url, otherBatchEvent(6));
+    await send(url(), otherBatchEvent(6));
     const watched = BATCH_JOB_IDS.starting;
     await until(async () => (await liveBy(gw, batchId(watched))) === 'EVENTS');
     // Its DescribeJobs from now on (liveBy's query read it once already).
@@ -229,21 +239,13 @@ describe('A rule that routes only Batch (reconciliation every 300 s)', () => {
 });
 
 describe('Coverage that stops (reconciliation every second, a second of grace)', () => {
-  let url = '';
-  beforeAll(async () => {
-    url = await queue('coverage-stops');
-  });
-  const gw = useTestGateway(() => ({
-    JOBGRAPH_EVENT_QUEUES: url,
-    AWS_ENDPOINT_URL_SQS: sqs.url,
-    JOBGRAPH_WATCH_POLL_MS: '100',
-    JOBGRAPH_WATCH_MAX_POLL_MS: '100',
+  const { gw, url } = onOwnQueue('coverage-stops', {
     JOBGRAPH_EVENT_RECONCILE_SECONDS: '1',
     JOBGRAPH_EVENT_MISS_GRACE_SECONDS: '1',
-  }));
+  });
 
   it('turns Batch to POLLING when a reconciliation finds a change no event announced, and back at its next event', async () => {
-    await send(url, otherBatchEvent(2));
+    await send(url(), otherBatchEvent(2));
     const watched = BATCH_JOB_IDS.pending;
     await until(async () => (await liveBy(gw, batchId(watched))) === 'EVENTS');
     const sub = subscribe(
@@ -266,7 +268,7 @@ describe('Coverage that stops (reconciliation every second, a second of grace)',
       await until(async () => (await reasonOf(gw, 'AWS_BATCH')) === 'MISSED');
       expect(await liveBy(gw, batchId(watched))).toBe('POLLING');
       // An event applied again: live again.
-      await send(url, otherBatchEvent(3));
+      await send(url(), otherBatchEvent(3));
       await until(async () => (await liveBy(gw, batchId(watched))) === 'EVENTS');
     } finally {
       await sub.close();
@@ -279,9 +281,9 @@ describe('Coverage that stops (reconciliation every second, a second of grace)',
       timeout: LONG_POLL_MS + 3 * EVENTUALLY.timeout,
     },
     async () => {
-      await send(url, otherBatchEvent(4));
+      await send(url(), otherBatchEvent(4));
       await until(async () => (await reasonOf(gw, 'AWS_BATCH')) === null);
-      sqsEmulator.deny(url, true);
+      sqsEmulator.deny(url(), true);
       try {
         await until(
           async () => (await reasonOf(gw, 'AWS_BATCH')) === 'QUEUE_DOWN',
@@ -289,7 +291,7 @@ describe('Coverage that stops (reconciliation every second, a second of grace)',
         );
         expect(await liveBy(gw, batchId(BATCH_JOB_IDS.pending))).toBe('POLLING');
       } finally {
-        sqsEmulator.deny(url, false);
+        sqsEmulator.deny(url(), false);
       }
       await until(async () => {
         const r = await readyz(gw.server.url, await operatorToken(gw));
@@ -297,7 +299,7 @@ describe('Coverage that stops (reconciliation every second, a second of grace)',
       });
       // Readable again, but what went down is not believed until an event comes through it.
       expect(await reasonOf(gw, 'AWS_BATCH')).toBe('QUEUE_DOWN');
-      await send(url, otherBatchEvent(5));
+      await send(url(), otherBatchEvent(5));
       await until(async () => (await reasonOf(gw, 'AWS_BATCH')) === null);
     },
   );

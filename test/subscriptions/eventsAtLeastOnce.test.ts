@@ -1,9 +1,4 @@
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  SendMessageCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createSecretDetector, createSecretStripper } from '../../src/auth/secrets.ts';
 import type { PollLeases } from '../../src/cache/pollLeases.ts';
@@ -28,7 +23,7 @@ import { untilAvailability, useReplicaStores } from '../support/replicaStores.ts
 import { ManualScheduler } from '../support/scheduler.ts';
 import { useRedis } from '../support/useRedis.ts';
 import { kill } from './clusterSupport.ts';
-import { useSqsEmulator } from '../support/sqsQueues.ts';
+import { messagesIn, useSqsEmulator } from '../support/sqsQueues.ts';
 
 // At least once across replicas (docs/events.md): a message is deleted only once its event is
 // applied here and announced to the other replicas; one whose announcement failed (Redis away)
@@ -48,18 +43,8 @@ beforeAll(() => {
   client = sqs.client;
 });
 
-async function messagesLeft(url: string): Promise<number> {
-  const out = await client.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: url,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return (
-    Number(out.Attributes?.ApproximateNumberOfMessages) +
-    Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible)
-  );
-}
+/** Messages in the queue at `url`, visible or in flight. */
+const messagesLeft = (url: string): Promise<number> => messagesIn(client, url);
 
 /** One replica's event path: its pollers (a manual clock: no poll but the first), its applier, its queue consumer. */
 function replica(url: string, leases: PollLeases) {
@@ -130,14 +115,7 @@ describe.skipIf(redisServer.skip)('Job events at least once across replicas', ()
     const server = await redis.start();
     const a = await store('host:1:a', server.url);
     const b = await store('host:2:b', server.url);
-    const QueueUrl = (
-      await client.send(
-        new CreateQueueCommand({
-          QueueName: 'at-least-once',
-          Attributes: { VisibilityTimeout: '1' },
-        }),
-      )
-    ).QueueUrl as string;
+    const QueueUrl = await sqs.queue('at-least-once', { VisibilityTimeout: '1' });
     const onA = replica(QueueUrl, a);
     const onB = replica(QueueUrl, b);
     try {
@@ -193,14 +171,7 @@ describe.skipIf(redisServer.skip)('Job events at least once across replicas', ()
   it("takes coverage away while Redis, the replicas' channel, is unavailable", async () => {
     const server = await redis.start();
     const a = await store('host:3:a', server.url);
-    const QueueUrl = (
-      await client.send(
-        new CreateQueueCommand({
-          QueueName: 'coverage-cluster',
-          Attributes: { VisibilityTimeout: '1' },
-        }),
-      )
-    ).QueueUrl as string;
+    const QueueUrl = await sqs.queue('coverage-cluster', { VisibilityTimeout: '1' });
     const onA = replica(QueueUrl, a);
     const batch = () =>
       onA.queues.coverage().find((c) => c.provider === 'AWS_BATCH' && c.account === 'default');

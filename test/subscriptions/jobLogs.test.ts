@@ -22,6 +22,18 @@ const QUERY = `subscription($id: ID!) { jobLogs(id: $id) { at message } }`;
 const logCalls = () =>
   gw.emulators.logs.calls.filter((c) => c.operation.startsWith('GetLogEvents')).length;
 const token = (scopes: string[], subject: string) => accountToken(gw, undefined, subject, scopes);
+/** Three SSE subscribers of the running job's log tail, callers `<name>-0` to `<name>-2`. */
+async function threeTails(name: string): Promise<Subscription[]> {
+  const subs: Subscription[] = [];
+  for (let i = 0; i < 3; i++)
+    subs.push(
+      subscribe(gw.server.url, 'sse', QUERY, {
+        token: await token([SCOPE_READ, SCOPE_LOGS], `${name}-${i}`),
+        variables: { id: RUNNING },
+      }),
+    );
+  return subs;
+}
 
 /** Resolves once `cond` holds (checked every 5 ms of real time: what is awaited is an answer, not a duration). */
 async function until(cond: () => boolean): Promise<void> {
@@ -49,14 +61,7 @@ async function whileFiring<T>(promise: Promise<T>, withinMs: number): Promise<T>
 describe('Subscription.jobLogs', () => {
   it("keeps one subscriber's tail open when the other subscribers of its stream leave", async () => {
     const arrived = gw.emulators.logs.received.length;
-    const subs: Subscription[] = [];
-    for (let i = 0; i < 3; i++)
-      subs.push(
-        subscribe(gw.server.url, 'sse', QUERY, {
-          token: await token([SCOPE_READ, SCOPE_LOGS], `leaving-${i}`),
-          variables: { id: RUNNING },
-        }),
-      );
+    const subs = await threeTails('leaving');
     await logsReceived(arrived + 1);
     await until(() => clock.pending().includes(1_000));
     emulatorNow += LINE_EVERY_MS;
@@ -80,14 +85,7 @@ describe('Subscription.jobLogs', () => {
   it('sends each new line of a running job once to each of 3 subscribers, with at most one log call a second, and ends when the job ends', async () => {
     const before = logCalls();
     const arrived = gw.emulators.logs.received.length;
-    const subs: Subscription[] = [];
-    for (let i = 0; i < 3; i++)
-      subs.push(
-        subscribe(gw.server.url, 'sse', QUERY, {
-          token: await token([SCOPE_READ, SCOPE_LOGS], `tail-${i}`),
-          variables: { id: RUNNING },
-        }),
-      );
+    const subs = await threeTails('tail');
     // The stream's one poller reads where the stream ends now, once, whoever subscribed first.
     await logsReceived(arrived + 1);
     // …and plans its next read a second later, once that one is answered.

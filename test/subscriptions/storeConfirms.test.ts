@@ -5,27 +5,14 @@
 // JOBGRAPH_WATCH_MAX_POLL_MS (two minutes here): whatever completes it within the test is the
 // query's read, told by the store. Through the real server, graphql-ws, the SQS emulator and the
 // Batch emulator.
-import type { SQSClient } from '@aws-sdk/client-sqs';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
 import { batchEvent } from '../support/batchEvents.ts';
 import { gql } from '../support/gateway.ts';
-import { useSqsEmulator } from '../support/sqsQueues.ts';
 import { subscribe, type Event, type Subscription } from '../support/subscriptions.ts';
-import { useTestGateway } from '../support/useTestGateway.ts';
+import { useEventGateway } from '../support/eventGateway.ts';
 
-const sqs = useSqsEmulator();
-let client: SQSClient;
-let queueUrl = '';
-beforeAll(async () => {
-  client = sqs.client;
-  queueUrl = await sqs.queue('jobgraph-store-confirms', { VisibilityTimeout: '1' });
-});
-
-const gw = useTestGateway(() => ({
-  JOBGRAPH_EVENT_QUEUES: queueUrl,
-  AWS_ENDPOINT_URL_SQS: sqs.url,
+const { gw, send } = useEventGateway(() => ({
   JOBGRAPH_WATCH_POLL_MS: '60000',
   JOBGRAPH_WATCH_MAX_POLL_MS: '120000',
   JOBGRAPH_CACHE_MAX_ENTRIES: '0',
@@ -53,12 +40,7 @@ describe('A watcher of a Batch job an event showed finished', () => {
     expect(status(await sub.next())).toBe('RUNNING');
     // Batch finishes the job and says so in an event: told at once, not yet confirmed.
     const finished = gw.emulators.batch.jobs?.changeState(native, 'SUCCEEDED');
-    await client.send(
-      new SendMessageCommand({
-        QueueUrl: queueUrl,
-        MessageBody: batchEvent(finished as unknown as Record<string, unknown>),
-      }),
-    );
+    await send(batchEvent(finished as unknown as Record<string, unknown>));
     expect(status(await sub.next())).toBe('SUCCEEDED');
     const before = describes();
     // A query reads the job: the state the event told, no news to the store, which tells it to

@@ -33,3 +33,15 @@ export function batchEvent(
     detail,
   });
 }
+
+/**
+ * The message body of a forged `FAILED` event of `running` (a running job's DescribeJobs
+ * record): stopped a second after it started, for a reason no provider gave.
+ */
+export const forgedFailureEvent = (running: Record<string, unknown>): string =>
+  batchEvent({
+    ...running,
+    status: 'FAILED',
+    statusReason: 'forged',
+    stoppedAt: Number(running.startedAt ?? Date.now()) + 1000,
+  });

@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql, type CompiledQuery } from 'kysely';
-import { afterAll, expect } from 'vitest';
+import { afterAll, afterEach, expect } from 'vitest';
 import type { HistoryStoreConfig } from '../../src/config/types.ts';
 import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
 import type { HistoryChange } from '../../src/history/writer.ts';
-import type { JobRecord } from '../../src/model/job.ts';
+import { isTerminalState, type JobRecord, type JobState } from '../../src/model/job.ts';
 import { usePostgres } from './usePostgres.ts';
 
 export interface HistoryStoreKind {
@@ -33,6 +33,65 @@ export const readChange = (
   account: 'default',
   ...over,
 });
+
+/**
+ * A thin AWS Batch record as the history writer stores one: `id` its ID and native ID, in
+ * `state` (its provider status too), terminal as the state is, created 2026-01-01; `over` sets
+ * what a test is about.
+ */
+export const historyBatchRecord = (
+  id: string,
+  state: string,
+  over: Record<string, unknown> = {},
+): JobRecord =>
+  ({
+    id,
+    provider: 'AWS_BATCH',
+    nativeId: id,
+    region: 'us-east-1',
+    state,
+    providerStatus: state,
+    terminal: isTerminalState(state as JobState),
+    createdAt: '2026-01-01T00:00:00.000Z',
+    ...over,
+  }) as unknown as JobRecord;
+
+/**
+ * Opens a history database that is closed after the test that opened it (an afterEach of the
+ * describe block this is called in).
+ */
+export function closedAfterEach(): (
+  store: HistoryStoreConfig | Promise<HistoryStoreConfig>,
+) => Promise<HistoryDatabase> {
+  const open: HistoryDatabase[] = [];
+  afterEach(async () => {
+    for (const db of open.splice(0)) await db.close();
+  });
+  return async (store) => {
+    const db = (await openHistoryDatabase(await store))!;
+    open.push(db);
+    return db;
+  };
+}
+
+/** Another client's (PostgreSQL's) lock on the `jobs` table against writes (reads go on), until `release`. */
+export async function lockJobs(db: HistoryDatabase): Promise<{ release: () => Promise<void> }> {
+  let release!: () => void;
+  let locked!: () => void;
+  const isLocked = new Promise<void>((r) => (locked = r));
+  const holding = db.db.transaction().execute(async (tx) => {
+    await sql`LOCK TABLE jobs IN EXCLUSIVE MODE`.execute(tx);
+    locked();
+    await new Promise<void>((r) => (release = r));
+  });
+  await isLocked;
+  return {
+    release: async () => {
+      release();
+      await holding;
+    },
+  };
+}
 
 /** JOBGRAPH_HISTORY_URL naming `store`. */
 /** `db` whose searches are recorded, in the order the reader hands them to the store. */

@@ -1,5 +1,6 @@
 import { JOB_PROVIDERS, type JobRecord } from '../../src/model/job.ts';
 import type { RuleAudit, RuleRow } from '../../src/notifications/ruleStore.ts';
+import type { RuleFacts } from '../../src/notifications/ruleSet.ts';
 
 /**
  * The `accounts` column of a rule covering `aliases` on every provider (rulePairs.ts's pairs).
@@ -73,3 +74,14 @@ export const batchRecord = (id: string, state: string, updatedAt: string): JobRe
     jobQueue: 'q0',
     updatedAt,
   }) as unknown as JobRecord;
+
+/** What a rule matches a job by: a failed Batch job of the default account; `over` sets what a test is about. */
+export const ruleFacts = (over: Partial<RuleFacts> = {}): RuleFacts => ({
+  id: 'batch:us-east-1:j',
+  provider: 'AWS_BATCH',
+  account: 'default',
+  region: 'us-east-1',
+  state: 'FAILED',
+  text: 'nightly-etl\nqueue-a\nessential container exited',
+  ...over,
+});

@@ -1,4 +1,10 @@
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { afterAll } from 'vitest';
 import { createEmulatorAccounts } from '@jobgraph/emulators/accounts';
 import { startEmulator, type RecordedCall } from '@jobgraph/emulators/framework';
@@ -59,4 +65,23 @@ export async function messagesIn(client: SQSClient, queueUrl: string): Promise<n
     Number(out.Attributes?.ApproximateNumberOfMessages) +
     Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible)
   );
+}
+
+/** Every message on the queue at `url` now (deleted as read), bodies parsed, in the order received. */
+export async function drainQueue<T>(client: SQSClient, url: string): Promise<T[]> {
+  const out: T[] = [];
+  for (;;) {
+    const got = await client.send(
+      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+    );
+    const messages = got.Messages ?? [];
+    if (messages.length === 0) return out;
+    out.push(...messages.map((m) => JSON.parse(m.Body as string) as T));
+    await client.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: url,
+        Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+      }),
+    );
+  }
 }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll } from 'vitest';
 /**
  * Something a test file or `describe` block runs against (a gateway, an emulator, a server):
  * started by `start` before its first test, stopped by `stop` after its last. The handle returned
- * reads through to it once it has started, so a file says `const x = useSomething()` where it said a
+ * reads (and writes) through to it once it has started, so a file says `const x = useSomething()` where it said a
  * `let`, a `beforeAll` that starts it and an `afterAll` that stops it.
  */
 export function useStarted<T extends object>(
@@ -25,5 +25,6 @@ export function useStarted<T extends object>(
   return new Proxy({} as T, {
     get: (_target, key) => Reflect.get(current(), key) as unknown,
     has: (_target, key) => Reflect.has(current(), key),
+    set: (_target, key, value) => Reflect.set(current(), key, value),
   });
 }

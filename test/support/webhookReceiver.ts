@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
+import { useStarted } from './useStarted.ts';
 
 /** One request a receiver got: its headers, body, and whether `standardwebhooks` verified it. */
 export interface Received {
@@ -74,3 +75,7 @@ export async function startReceiver(): Promise<Receiver> {
   receiver.url = `http://127.0.0.1:${receiver.port}/hook`;
   return receiver;
 }
+
+/** A receiver for a test file (or `describe` block): started before its first test, closed after its last. */
+export const useReceiver = (): Receiver =>
+  useStarted('a webhook receiver', startReceiver, (r) => r.close());

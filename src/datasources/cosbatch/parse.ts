@@ -192,6 +192,7 @@ function parseOperation(node: XmlNode): CosBatchOperation | null {
   };
 }
 
+// duplicates: data — COS's PutObjectCopy elements read one by one, as rerun.ts's copyOf writes them
 function parseCopy(node: XmlNode): CosBatchPutObjectCopy {
   const metadata = child(node, 'NewObjectMetadata');
   const field = (name: string) => `COSPutObjectCopy.${name}`;

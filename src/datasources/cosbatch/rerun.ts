@@ -34,6 +34,7 @@ function element(entries: [string, unknown][]): Element | undefined {
 const tagsOf = (tags: readonly KeyValue[]) =>
   tags.length > 0 ? { COSTag: tags.map((t) => ({ Key: t.key, Value: t.value ?? '' })) } : undefined;
 
+// duplicates: data — COS's CreateJob elements written one by one, as parse.ts reads them
 function manifestOf(m: CosBatchManifest): Element | undefined {
   const location = m.location;
   const spec = m.spec;

@@ -7,6 +7,7 @@ import { rfc3986 } from '../shared/rfc3986.ts';
  * "Request Signature", https://www.tencentcloud.com/document/product/436/7778. Pure functions: the clock comes in as KeyTime.
  */
 
+// duplicates: data — a constant and a set of header names (COS's wire)
 /** Seconds a signature stays valid after it is made (the SDKs' default, 900). */
 const COS_SIGNATURE_TTL_SECONDS = 900;
 

@@ -37,6 +37,7 @@ interface Layout {
 
 const ISO = (ms: number) => new Date(ms).toISOString();
 
+// duplicates: data — a constant and a set of field names
 /** A dictionary column holds at most this many values (and fewer than half the jobs). */
 const MAX_DICT = 256;
 

@@ -38,14 +38,22 @@ export class StringPool {
   /** The pool's copy of `s` (`s` itself, pooled now, when it had none). */
   intern(s: string): string {
     if (s.length > this.maxLength) return s;
-    const known = this.#pool.get(s);
+    return this.#kept(this.#pool, s, s);
+  }
+
+  /**
+   * `map`'s value for `key`, or `value` kept there now (the map cleared first when full). A value
+   * not kept is the caller's own, just built, which no one else holds (frozen or not).
+   */
+  #kept<V>(map: Map<string, V>, key: string, value: V): V {
+    const known = map.get(key);
     if (known !== undefined) return known;
-    if (this.#pool.size >= this.max) {
-      this.#pool.clear();
+    if (map.size >= this.max) {
+      map.clear();
       this.restarts += 1;
     }
-    this.#pool.set(s, s);
-    return s;
+    map.set(key, value);
+    return value;
   }
 
   /**
@@ -89,13 +97,6 @@ export class StringPool {
     if (members.some((m) => typeof m === 'object' && m !== null && !Object.isFrozen(m))) return v;
     const json = JSON.stringify(v);
     if (json.length > this.maxLength) return v;
-    const known = this.#objects.get(json);
-    if (known !== undefined) return known;
-    if (this.#objects.size >= this.max) {
-      this.#objects.clear();
-      this.restarts += 1;
-    }
-    this.#objects.set(json, Object.freeze(v));
-    return v;
+    return this.#kept(this.#objects, json, Object.freeze(v));
   }
 }

@@ -1,9 +1,4 @@
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  SendMessageCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../../src/config/index.ts';
 import type { JobEvent } from '../../../src/datasources/events/envelope.ts';
@@ -14,7 +9,7 @@ import { DEMO_AWS_ACCOUNT_ID } from '@jobgraph/emulators/accounts';
 import { DEMO_AWS_CREDENTIALS } from '@jobgraph/emulators/framework';
 import { batchDetail, batchEvent } from '../../support/batchEvents.ts';
 import { EVENTUALLY } from '../../support/eventually.ts';
-import { useSqsEmulator } from '../../support/sqsQueues.ts';
+import { messagesIn, useSqsEmulator } from '../../support/sqsQueues.ts';
 
 const sqs = useSqsEmulator();
 const emulator = sqs.emulator;
@@ -24,14 +19,8 @@ beforeAll(() => {
 });
 
 /** A new queue whose messages come back `visibility` s (default 1) after a receive that does not delete them. */
-async function queue(name: string, visibility = 1): Promise<string> {
-  const out = await client.send(
-    new CreateQueueCommand({
-      QueueName: name,
-      Attributes: { VisibilityTimeout: String(visibility) },
-    }),
-  );
-  return out.QueueUrl as string;
+function queue(name: string, visibility = 1): Promise<string> {
+  return sqs.queue(name, { VisibilityTimeout: String(visibility) });
 }
 
 /** Event queues reading `url` (an item of JOBGRAPH_EVENT_QUEUES) with the demo account's keys, long polls of 1 s. */
@@ -63,18 +52,8 @@ function consumer(
 const until = (check: () => boolean | Promise<boolean>) =>
   vi.waitFor(async () => expect(await check()).toBe(true), EVENTUALLY);
 
-async function messagesLeft(url: string): Promise<number> {
-  const out = await client.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: url,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return (
-    Number(out.Attributes?.ApproximateNumberOfMessages) +
-    Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible)
-  );
-}
+/** Messages in the queue at `url`, visible or in flight. */
+const messagesLeft = (url: string): Promise<number> => messagesIn(client, url);
 
 describe('The job event queues', () => {
   it('lose no event when a consumer stops between receive and delete: another gets it after the visibility timeout', async () => {

@@ -75,6 +75,14 @@ const recordOf = (jobId: string) =>
     listed.find((j) => j.jobId === jobId),
   ) as unknown as Record<string, unknown>;
 
+/** Logs on a budget of 2 reads a second, the running attempt's place, and ann's first read of it made. */
+async function annReadOnceOfTwo() {
+  const logs = jobLogs({ JOBGRAPH_LOG_READS_PER_SECOND: '2' }, () => 1_000_000);
+  const running = place(BATCH_JOB_IDS.running, false);
+  await ask(logs, running, 'default', 100, 'ann');
+  return { logs, running };
+}
+
 describe('Job logs', () => {
   it('read a failed attempt’s newest lines, oldest first, ending with the error that failed it', async () => {
     const logs = jobLogs();
@@ -193,9 +201,7 @@ describe('Job logs', () => {
   });
 
   it('keep each caller to its share of the log budget, so another caller is answered', async () => {
-    const logs = jobLogs({ JOBGRAPH_LOG_READS_PER_SECOND: '2' }, () => 1_000_000);
-    const running = place(BATCH_JOB_IDS.running, false);
-    await ask(logs, running, 'default', 100, 'ann');
+    const { logs, running } = await annReadOnceOfTwo();
     // Half the burst of 2 is ann's: her next turn is in a second (her share: 1 a second).
     const refused = await ask(logs, running, 'default', 100, 'ann').catch((e: unknown) => e);
     expect(refused).toMatchObject({ code: 'UPSTREAM_THROTTLED', retryAfterMs: 1000 });
@@ -204,9 +210,7 @@ describe('Job logs', () => {
   });
 
   it('leave notifications a reserve: callers over the budget, a failed job’s notification still gets its lines', async () => {
-    const logs = jobLogs({ JOBGRAPH_LOG_READS_PER_SECOND: '2' }, () => 1_000_000);
-    const running = place(BATCH_JOB_IDS.running, false);
-    await ask(logs, running, 'default', 100, 'ann');
+    const { logs, running } = await annReadOnceOfTwo();
     await ask(logs, running, 'default', 100, 'bob');
     const refused = await ask(logs, running, 'default', 100, 'cy').catch((e: unknown) => e);
     expect(refused).toMatchObject({ code: 'UPSTREAM_THROTTLED' });

@@ -10,7 +10,7 @@ import { batchFailureLine } from '@jobgraph/emulators/batch/jobLogs';
 import { BATCH_SECOND_ACCOUNT_JOB_IDS } from '@jobgraph/emulators/batch/secondAccount';
 import { exampleGlobalIds } from '@jobgraph/emulators';
 import { accountToken } from '../../support/accountTokens.ts';
-import { gql } from '../../support/gateway.ts';
+import { gql, type TestGateway } from '../../support/gateway.ts';
 import { useTestGateway } from '../../support/useTestGateway.ts';
 
 /**
@@ -148,15 +148,32 @@ describe('Job.logTail', () => {
   });
 });
 
+/** Five running attempts of the demo's Batch jobs. */
+const RUNNING_ATTEMPTS = [
+  BATCH_JOB_IDS.running,
+  `${BATCH_JOB_IDS.multiNode}#0`,
+  `${BATCH_JOB_IDS.multiNode}#1`,
+  `${BATCH_JOB_IDS.multiNode}#2`,
+  `${BATCH_JOB_IDS.arrayParent}:3`,
+];
+/** One request for the last line of each of RUNNING_ATTEMPTS. */
+const TAILS_OF_RUNNING = `query { ${RUNNING_ATTEMPTS.map((id, i) => `j${i}: job(id: "${batchGlobalId(id)}") { ... on BatchJob { logTail(last: 1) { lines { message } } } }`).join(' ')} }`;
+
+/** Two log readers of the default account on `gw` (`greedy`, `other`), and its GetLogEvents calls so far. */
+async function twoReaders(gw: TestGateway) {
+  const calls = () =>
+    gw.emulators.logs.calls.filter((c) => c.operation.startsWith('GetLogEvents')).length;
+  const scopes = [SCOPE_READ, SCOPE_LOGS];
+  const greedy = await accountToken(gw, undefined, 'greedy-reader', scopes);
+  const other = await accountToken(gw, undefined, 'other-reader', scopes);
+  return { calls, greedy, other };
+}
+
 describe('Job.logTail on the default log budget', () => {
   const shared = useTestGateway();
 
   it('answers one caller’s 15 aliased tails of growing last with one GetLogEvents, and another caller of the account right after', async () => {
-    const calls = () =>
-      shared.emulators.logs.calls.filter((c) => c.operation.startsWith('GetLogEvents')).length;
-    const scopes = [SCOPE_READ, SCOPE_LOGS];
-    const greedy = await accountToken(shared, undefined, 'greedy-reader', scopes);
-    const other = await accountToken(shared, undefined, 'other-reader', scopes);
+    const { calls, greedy, other } = await twoReaders(shared);
     const id = batchGlobalId(BATCH_JOB_IDS.running);
     const lasts = Array.from({ length: 15 }, (_, i) => (i + 1) * 10);
     const aliases = lasts.map((n) => `t${n}: logTail(last: ${n}) { lines { message } }`);
@@ -184,19 +201,9 @@ describe('Job.logTail by two callers of one account', () => {
   const fair = useTestGateway();
 
   it('keeps one caller to its share of the log budget: its tails of five running attempts leave another caller answered', async () => {
-    const calls = () =>
-      fair.emulators.logs.calls.filter((c) => c.operation.startsWith('GetLogEvents')).length;
-    const scopes = [SCOPE_READ, SCOPE_LOGS];
-    const greedy = await accountToken(fair, undefined, 'greedy-reader', scopes);
-    const other = await accountToken(fair, undefined, 'other-reader', scopes);
-    const running = [
-      BATCH_JOB_IDS.running,
-      `${BATCH_JOB_IDS.multiNode}#0`,
-      `${BATCH_JOB_IDS.multiNode}#1`,
-      `${BATCH_JOB_IDS.multiNode}#2`,
-      `${BATCH_JOB_IDS.arrayParent}:3`,
-    ];
-    const query = `query { ${running.map((id, i) => `j${i}: job(id: "${batchGlobalId(id)}") { ... on BatchJob { logTail(last: 1) { lines { message } } } }`).join(' ')} }`;
+    const { calls, greedy, other } = await twoReaders(fair);
+    const running = RUNNING_ATTEMPTS;
+    const query = TAILS_OF_RUNNING;
     const before = calls();
     const res = await gql(fair, query, { token: greedy });
     // Its share is 3 of the budget's 5 at once (and 2.5 a second): the rest UPSTREAM_THROTTLED.
@@ -218,16 +225,8 @@ describe('Job.logTail over the log budget', () => {
 
   it('answers UPSTREAM_THROTTLED with a retry time over the log budget', async () => {
     const token = await accountToken(budgeted, undefined, 'log-reader', [SCOPE_READ, SCOPE_LOGS]);
-    const running = [
-      BATCH_JOB_IDS.running,
-      `${BATCH_JOB_IDS.multiNode}#0`,
-      `${BATCH_JOB_IDS.multiNode}#1`,
-      `${BATCH_JOB_IDS.multiNode}#2`,
-      `${BATCH_JOB_IDS.arrayParent}:3`,
-    ];
     // Five running attempts' tails in one request, against a budget of 3 a second (and 3 at once).
-    const query = `query { ${running.map((id, i) => `j${i}: job(id: "${batchGlobalId(id)}") { ... on BatchJob { logTail(last: 1) { lines { message } } } }`).join(' ')} }`;
-    const res = await gql(budgeted, query, { token });
+    const res = await gql(budgeted, TAILS_OF_RUNNING, { token });
     const throttled = (res.body.errors ?? []).filter(
       (e) => e.extensions?.code === 'UPSTREAM_THROTTLED',
     );

@@ -6,8 +6,8 @@ import {
   ListJobsCommand,
   TerminateJobCommand,
 } from '@aws-sdk/client-batch';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { describe, expect, it } from 'vitest';
 import { BATCH_JOB_IDS, SPOT_QUEUE } from '@jobgraph/emulators/batch/data';
 import { DEMO_AWS_CREDENTIALS } from '@jobgraph/emulators/framework';
 import {
@@ -17,6 +17,8 @@ import {
   type EventBridgeEvent,
 } from '@jobgraph/emulators';
 import { realPart } from '../../support/realParts.ts';
+import { useSdkClients } from '../../support/sdkClients.ts';
+import { drainQueue } from '../../support/sqsQueues.ts';
 import { useStarted } from '../../support/useStarted.ts';
 import { runAwsCli } from '../awsCli.ts';
 
@@ -34,49 +36,22 @@ const set: EmulatorSet = useStarted(
   () => startEmulators({ now: () => clock, epochMs: EPOCH }),
   (s) => s.close(),
 );
-const clients: { destroy(): void }[] = [];
-afterAll(() => {
-  for (const c of clients) c.destroy();
-});
+const keep = useSdkClients();
 const signing = {
   region: 'us-east-1',
   maxAttempts: 1,
   credentials: { ...DEMO_AWS_CREDENTIALS },
 } as const;
-const batch = () => {
-  const c = new BatchClient({
-    ...signing,
-    endpoint: set.batch.url,
-    systemClockOffset: clock - Date.now(),
-  });
-  clients.push(c);
-  return c;
-};
-const sqs = () => {
-  const c = new SQSClient({ ...signing, endpoint: set.sqs.url });
-  clients.push(c);
-  return c;
-};
+const batch = () =>
+  keep(
+    new BatchClient({ ...signing, endpoint: set.batch.url, systemClockOffset: clock - Date.now() }),
+  );
+const sqs = () => keep(new SQSClient({ ...signing, endpoint: set.sqs.url }));
 
 /** The Batch events on the default account's queue now (deleted as read). */
 async function batchEvents(): Promise<EventBridgeEvent[]> {
-  const url = demoEventQueueUrls(set.sqs.url).default;
-  const client = sqs();
-  const out: EventBridgeEvent[] = [];
-  for (;;) {
-    const got = await client.send(
-      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
-    );
-    const messages = got.Messages ?? [];
-    if (messages.length === 0) return out.filter((e) => e.source === 'aws.batch');
-    out.push(...messages.map((m) => JSON.parse(m.Body as string) as EventBridgeEvent));
-    await client.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: url,
-        Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
-      }),
-    );
-  }
+  const all = await drainQueue<EventBridgeEvent>(sqs(), demoEventQueueUrls(set.sqs.url).default);
+  return all.filter((e) => e.source === 'aws.batch');
 }
 
 async function describeOne(jobId: string) {

@@ -1,6 +1,6 @@
 import { BatchClient, DescribeJobsCommand } from '@aws-sdk/client-batch';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { describe, expect, it } from 'vitest';
 import { BATCH_JOB_IDS, SPOT_QUEUE } from '@jobgraph/emulators/batch/data';
 import { DEMO_AWS_CREDENTIALS } from '@jobgraph/emulators/framework';
 import {
@@ -9,6 +9,8 @@ import {
   type EmulatorSet,
   type EventBridgeEvent,
 } from '@jobgraph/emulators';
+import { useSdkClients } from '../../support/sdkClients.ts';
+import { drainQueue } from '../../support/sqsQueues.ts';
 import { useStarted } from '../../support/useStarted.ts';
 
 /**
@@ -23,32 +25,14 @@ const set: EmulatorSet = useStarted(
   () => startEmulators(),
   (s) => s.close(),
 );
-const clients: { destroy(): void }[] = [];
-afterAll(() => {
-  for (const c of clients) c.destroy();
-});
+const keep = useSdkClients();
 const signing = { region: 'us-east-1', maxAttempts: 1, credentials: { ...DEMO_AWS_CREDENTIALS } };
 
 /** The Batch events on the default account's queue now (deleted as read). */
 async function batchEvents(): Promise<EventBridgeEvent[]> {
-  const client = new SQSClient({ ...signing, endpoint: set.sqs.url });
-  clients.push(client);
-  const url = demoEventQueueUrls(set.sqs.url).default;
-  const out: EventBridgeEvent[] = [];
-  for (;;) {
-    const got = await client.send(
-      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
-    );
-    const messages = got.Messages ?? [];
-    if (messages.length === 0) return out.filter((e) => e.source === 'aws.batch');
-    out.push(...messages.map((m) => JSON.parse(m.Body as string) as EventBridgeEvent));
-    await client.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: url,
-        Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
-      }),
-    );
-  }
+  const client = keep(new SQSClient({ ...signing, endpoint: set.sqs.url }));
+  const all = await drainQueue<EventBridgeEvent>(client, demoEventQueueUrls(set.sqs.url).default);
+  return all.filter((e) => e.source === 'aws.batch');
 }
 
 const CAPACITY =
@@ -69,8 +53,7 @@ describe('AWS Batch emulator: Batch Job Queue Blocked', () => {
     const blocked = events[1]!;
     expect(blocked.resources).toEqual([blocked.detail.jobArn, SPOT_QUEUE.jobQueueArn]);
     expect(blocked.detail.jobQueue).toBe(SPOT_QUEUE.jobQueueArn);
-    const client = new BatchClient({ ...signing, endpoint: set.batch.url });
-    clients.push(client);
+    const client = keep(new BatchClient({ ...signing, endpoint: set.batch.url }));
     const described = await client.send(new DescribeJobsCommand({ jobs: [job] }));
     expect(described.jobs![0]!.statusReason).toBe(CAPACITY);
     expect(blocked.detail.statusReason).toBe(CAPACITY);

@@ -29,6 +29,7 @@ import {
   startEmulator,
   type RunningEmulator,
 } from '@jobgraph/emulators/framework';
+import { useSdkClients } from '../../support/sdkClients.ts';
 
 /**
  * GetJobQueueSnapshot of the AWS Batch emulator, held to @aws-sdk/client-batch: a queue's front
@@ -41,11 +42,11 @@ import {
 const EPOCH = Math.floor(Date.now() / 1000) * 1000;
 let clock = EPOCH + 1_000;
 const running: RunningEmulator[] = [];
-const clients: BatchClient[] = [];
 afterAll(async () => {
-  for (const c of clients) c.destroy();
   await Promise.all(running.map((e) => e.close()));
 });
+// Registered after the emulators' afterAll: destroyed first (after hooks run as a stack).
+const keep = useSdkClients();
 
 async function fresh(accounts?: EmulatorAccounts): Promise<RunningEmulator> {
   clock = EPOCH + 1_000;
@@ -63,15 +64,15 @@ function batch(
   credentials: Credentials = DEMO_AWS_CREDENTIALS,
   region = 'us-east-1',
 ) {
-  const c = new BatchClient({
-    region,
-    maxAttempts: 1,
-    credentials: { ...credentials },
-    endpoint: emu.url,
-    systemClockOffset: clock - Date.now(),
-  });
-  clients.push(c);
-  return c;
+  return keep(
+    new BatchClient({
+      region,
+      maxAttempts: 1,
+      credentials: { ...credentials },
+      endpoint: emu.url,
+      systemClockOffset: clock - Date.now(),
+    }),
+  );
 }
 
 const snapshot = (emu: RunningEmulator, jobQueue: string) =>

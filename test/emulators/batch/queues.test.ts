@@ -4,7 +4,7 @@ import {
   DescribeJobQueuesCommand,
   GetJobQueueSnapshotCommand,
 } from '@aws-sdk/client-batch';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BATCH_DEMO_ACCOUNT_ID, BATCH_QUEUES, SPOT_QUEUE } from '@jobgraph/emulators/batch/data';
 import { createBatchEmulator } from '@jobgraph/emulators/batch/emulator';
 import { BATCH_SECOND_ACCOUNT_QUEUES } from '@jobgraph/emulators/batch/secondAccount';
@@ -14,6 +14,7 @@ import { uuidFor } from '@jobgraph/emulators/listing';
 import { realPart } from '../../support/realParts.ts';
 import { useStarted } from '../../support/useStarted.ts';
 import { runAwsCli } from '../awsCli.ts';
+import { useSdkClients } from '../../support/sdkClients.ts';
 
 /**
  * DescribeJobQueues and DescribeComputeEnvironments of the AWS Batch emulator, every member held
@@ -28,22 +29,19 @@ const emu = useStarted(
   () => startEmulator(createBatchEmulator({ now: () => clock, epochMs: clock, accounts })),
   (e) => e.close(),
 );
-const clients: BatchClient[] = [];
-afterAll(() => {
-  for (const c of clients) c.destroy();
-});
+const keep = useSdkClients();
 function batch(
   credentials: { accessKeyId: string; secretAccessKey: string } = DEMO_AWS_CREDENTIALS,
 ) {
-  const c = new BatchClient({
-    region: 'us-east-1',
-    maxAttempts: 1,
-    credentials: { ...credentials },
-    endpoint: emu.url,
-    systemClockOffset: clock - Date.now(),
-  });
-  clients.push(c);
-  return c;
+  return keep(
+    new BatchClient({
+      region: 'us-east-1',
+      maxAttempts: 1,
+      credentials: { ...credentials },
+      endpoint: emu.url,
+      systemClockOffset: clock - Date.now(),
+    }),
+  );
 }
 /** The SDK's own plain copy of an answer: what its deserialiser read, without $metadata. */
 const plain = (out: object): Record<string, unknown> => {

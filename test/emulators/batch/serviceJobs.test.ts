@@ -7,8 +7,8 @@ import {
   TerminateServiceJobCommand,
   type SubmitServiceJobCommandInput,
 } from '@aws-sdk/client-batch';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { describe, expect, it } from 'vitest';
 import { BATCH_DEMO_ACCOUNT_ID } from '@jobgraph/emulators/batch/data';
 import {
   failedServiceJob,
@@ -25,6 +25,8 @@ import {
   type EventBridgeEvent,
 } from '@jobgraph/emulators';
 import { realPart } from '../../support/realParts.ts';
+import { useSdkClients } from '../../support/sdkClients.ts';
+import { drainQueue } from '../../support/sqsQueues.ts';
 import { useStarted } from '../../support/useStarted.ts';
 import { runAwsCli } from '../awsCli.ts';
 
@@ -41,47 +43,17 @@ const set: EmulatorSet = useStarted(
   () => startEmulators({ now: () => clock, epochMs: EPOCH }),
   (s) => s.close(),
 );
-const clients: { destroy(): void }[] = [];
-afterAll(() => {
-  for (const c of clients) c.destroy();
-});
-const batch = () => {
-  const c = new BatchClient({
-    region: 'us-east-1',
-    maxAttempts: 1,
-    credentials: { ...DEMO_AWS_CREDENTIALS },
-    endpoint: set.batch.url,
-    systemClockOffset: clock - Date.now(),
-  });
-  clients.push(c);
-  return c;
-};
+const keep = useSdkClients();
+const signing = { region: 'us-east-1', maxAttempts: 1, credentials: { ...DEMO_AWS_CREDENTIALS } };
+const batch = () =>
+  keep(
+    new BatchClient({ ...signing, endpoint: set.batch.url, systemClockOffset: clock - Date.now() }),
+  );
 /** The service-job events on the default account's queue now (deleted as read). */
 async function serviceJobEvents(): Promise<EventBridgeEvent[]> {
-  const url = demoEventQueueUrls(set.sqs.url).default;
-  const client = new SQSClient({
-    region: 'us-east-1',
-    maxAttempts: 1,
-    credentials: { ...DEMO_AWS_CREDENTIALS },
-    endpoint: set.sqs.url,
-  });
-  clients.push(client);
-  const out: EventBridgeEvent[] = [];
-  for (;;) {
-    const got = await client.send(
-      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
-    );
-    const messages = got.Messages ?? [];
-    if (messages.length === 0)
-      return out.filter((e) => e['detail-type'] === 'Batch Service Job State Change');
-    out.push(...messages.map((m) => JSON.parse(m.Body as string) as EventBridgeEvent));
-    await client.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: url,
-        Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
-      }),
-    );
-  }
+  const client = keep(new SQSClient({ ...signing, endpoint: set.sqs.url }));
+  const all = await drainQueue<EventBridgeEvent>(client, demoEventQueueUrls(set.sqs.url).default);
+  return all.filter((e) => e['detail-type'] === 'Batch Service Job State Change');
 }
 const describeJob = async (jobId: string) => {
   const { $metadata: _, ...job } = await batch().send(new DescribeServiceJobCommand({ jobId }));

@@ -6,11 +6,12 @@ import {
   SubmitJobCommand,
   type SubmitJobCommandInput,
 } from '@aws-sdk/client-batch';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BATCH_JOB_IDS, ETL_QUEUE, HIGH_PRIORITY_QUEUE } from '@jobgraph/emulators/batch/data';
 import { DEMO_AWS_CREDENTIALS } from '@jobgraph/emulators/framework';
 import { startEmulators, type EmulatorSet } from '@jobgraph/emulators';
 import { realPart } from '../../support/realParts.ts';
+import { useSdkClients } from '../../support/sdkClients.ts';
 import { useStarted } from '../../support/useStarted.ts';
 import { runAwsCli } from '../awsCli.ts';
 
@@ -27,21 +28,12 @@ const set: EmulatorSet = useStarted(
   () => startEmulators({ now: () => clock, epochMs: EPOCH }),
   (s) => s.close(),
 );
-const clients: BatchClient[] = [];
-afterAll(() => {
-  for (const c of clients) c.destroy();
-});
-const batch = () => {
-  const c = new BatchClient({
-    region: 'us-east-1',
-    maxAttempts: 1,
-    credentials: { ...DEMO_AWS_CREDENTIALS },
-    endpoint: set.batch.url,
-    systemClockOffset: clock - Date.now(),
-  });
-  clients.push(c);
-  return c;
-};
+const keep = useSdkClients();
+const signing = { region: 'us-east-1', maxAttempts: 1, credentials: { ...DEMO_AWS_CREDENTIALS } };
+const batch = () =>
+  keep(
+    new BatchClient({ ...signing, endpoint: set.batch.url, systemClockOffset: clock - Date.now() }),
+  );
 const describeOne = async (jobId: string) =>
   (await batch().send(new DescribeJobsCommand({ jobs: [jobId] }))).jobs![0]!;
 

@@ -1,6 +1,6 @@
 import { BatchClient, DescribeJobsCommand } from '@aws-sdk/client-batch';
 import { CodePipelineClient, GetJobDetailsCommand } from '@aws-sdk/client-codepipeline';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
@@ -20,6 +20,7 @@ import { PROGRESS_CYCLE_MS, cyclePoint } from '@jobgraph/emulators/progress';
 import { signedAws } from '../listClient.ts';
 import { useStarted } from '../../support/useStarted.ts';
 import { stagingSession, useSdkClients } from '../../support/sdkClients.ts';
+import { drainQueue } from '../../support/sqsQueues.ts';
 
 /**
  * The Batch, HealthOmics and CodePipeline emulators publish their jobs' state changes as
@@ -50,26 +51,8 @@ const at = (emulator: { url: string }) => ({
 });
 
 /** Every message on a queue now (deleted as read), bodies parsed, in the order received. */
-async function drain(url: string, client = sqs()): Promise<EventBridgeEvent[]> {
-  const out: EventBridgeEvent[] = [];
-  for (;;) {
-    const got = await client.send(
-      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
-    );
-    const messages = got.Messages ?? [];
-    if (messages.length === 0) return out;
-    out.push(...messages.map((m) => JSON.parse(m.Body as string) as EventBridgeEvent));
-    await client.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: url,
-        Entries: messages.map((m, i) => ({
-          Id: String(i),
-          ReceiptHandle: m.ReceiptHandle as string,
-        })),
-      }),
-    );
-  }
-}
+const drain = (url: string, client = sqs()): Promise<EventBridgeEvent[]> =>
+  drainQueue<EventBridgeEvent>(client, url);
 
 /** The outcomes the bus decides for the next `n` events published. */
 function nextDeliveries(n: number): Promise<DeliveryOutcome[]> {
