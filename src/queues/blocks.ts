@@ -4,8 +4,8 @@
  * the store tells its subscribers a `blocked` message; this one keeps, per queue, since when (the
  * event's time), the blocking job and the reason. A block ends when a later observation of its
  * job shows it no longer waiting runnable in that queue for that reason (started, finished,
- * moved, another reason), or when the
- * queue's front shows another job at its head (`QueueView.blocked`). Per process, bounded
+ * moved, another reason); while the queue's front shows another job at its head, it is not
+ * answered (`QueueView.blocked`). Per process, bounded
  * (MAX_BLOCKS queues, least recently told first out): another replica's queue-blocked event is
  * not told here, and the view answers from the front's head then.
  */
@@ -35,13 +35,6 @@ export class QueueBlocks {
   /** The block of the queue of ARN `queue` an event told, if it still stands as far as this process knows. */
   of(queue: string): QueueBlock | undefined {
     return this.#blocks.get(queue);
-  }
-
-  /** The queue's head is another job than `block`'s: the block is over. */
-  moved(queue: string, block: QueueBlock): void {
-    if (this.#blocks.get(queue) !== block) return;
-    this.#blocks.delete(queue);
-    if (this.#byJob.get(block.id) === queue) this.#byJob.delete(block.id);
   }
 
   /** The job-state store's subscriber: a `blocked` message keeps its block; a change of its job may end it. */

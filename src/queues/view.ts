@@ -200,9 +200,9 @@ export class QueueView {
   ): Promise<{ since: string | null; reason: string; id: string } | null> {
     const [head] = this.queued(q, (await this.snapshot(q)).front.slice(0, 1));
     const told = this.o.book.blocks.of(q.arn);
+    // Another job heads the front (the snapshot may be a few seconds older than the event): the
+    // block told is not answered, and stands for when its job heads the front (its news ends it).
     if (told && head?.id === told.id) return told;
-    // The head moved (or the front is empty): the block told is over.
-    if (told) this.o.book.blocks.moved(q.arn, told);
     if (!head?.id) return null;
     const record = await load(head.id);
     const reason = record?.statusMessage;
