@@ -1,6 +1,5 @@
 import { expect, it } from 'vitest';
 import {
-  ANALYTICS_QUEUE,
   BATCH_JOB_IDS,
   ETL_QUEUE,
   HIGH_PRIORITY_QUEUE,
@@ -14,7 +13,7 @@ import { fits } from './triageOracle.ts';
 /**
  * Job queues in the console (issue 103 item 4), in Debian's Chromium through the real server on
  * the emulators: the Queues page shows each queue the token reads as `jobQueues` answers it (the
- * demo's four, `gpu-spot` INVALID in red with its reason) and each queue's front or why it could
+ * demo's three, `gpu-spot` INVALID in red with its reason) and each queue's front or why it could
  * not be read; a waiting job's page says why it waits, above its fields, as `Job.waiting` says.
  */
 
@@ -37,14 +36,14 @@ const ask = async <T>(query: string, variables: Record<string, unknown> = {}) =>
   (await gql<T>(rig.gw, query, { token: rig.gw.tokens.read, variables })).body;
 
 describeInChromium('Job queues in the console (Debian Chromium)', () => {
-  it('shows every queue the token reads, the demo’s four with gpu-spot INVALID in red and its reason, and each front or why it is unavailable', async () => {
+  it('shows every queue the token reads, the demo’s three with gpu-spot INVALID in red and its reason, and each front or why it is unavailable', async () => {
     const api = await ask<{ jobQueues: ApiQueue[] }>(
       '{ jobQueues { id name accountAlias computeEnvironments { name state status statusReason } } }',
     );
     expect(api.errors).toBeUndefined();
     const queues = api.data!.jobQueues;
     expect(queues.filter((q) => q.accountAlias === 'default').map((q) => q.name)).toEqual(
-      [HIGH_PRIORITY_QUEUE, ETL_QUEUE, SPOT_QUEUE, ANALYTICS_QUEUE].map((q) => q.jobQueueName),
+      [HIGH_PRIORITY_QUEUE, ETL_QUEUE, SPOT_QUEUE].map((q) => q.jobQueueName),
     );
     const spot = queues.find((q) => q.accountAlias === 'default' && q.name === 'ml-training-spot')!;
     const gpu = spot.computeEnvironments.find((e) => e.name === 'gpu-spot')!;
