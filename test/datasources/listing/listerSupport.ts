@@ -2,8 +2,8 @@
  * What lister.test.ts and listerFailures.test.ts share: the listing engine over the real emulators
  * and the demo configuration's guarded sources: every job the emulators' list operations show
  * (`listedDemoJobs`) plus each one's progressing job (e.g. 65 Panorama jobs, 48 + 1 and 24
- * HealthOmics jobs in two reference stores, 79 COS Batch, 67 Import/Export, 15 AWS Batch jobs in
- * four queues). The totals and costs are derived from that data and the registry, so a provider
+ * HealthOmics jobs in two reference stores, 79 COS Batch, 67 Import/Export, 14 AWS Batch jobs in
+ * three queues). The totals and costs are derived from that data and the registry, so a provider
  * added to both needs no number changed here.
  */
 import { afterEach, beforeEach, expect } from 'vitest';

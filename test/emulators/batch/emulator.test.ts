@@ -229,7 +229,7 @@ describe('AWS Batch emulator through @aws-sdk/client-batch', () => {
     expect(nodes.map((j) => j.nodeProperties?.nodeIndex).sort()).toEqual([0, 1, 2]);
   });
 
-  it('DescribeJobQueues pages the demo region’s four queues; other regions have none', async () => {
+  it('DescribeJobQueues pages the demo region’s three queues; other regions have none', async () => {
     const emu = await emulator();
     const first = await sdk(emu).send(new DescribeJobQueuesCommand({ maxResults: 2 }));
     expect(first.jobQueues).toHaveLength(2);
