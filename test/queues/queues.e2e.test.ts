@@ -163,28 +163,6 @@ describe('job queues through a gateway on the emulators', () => {
     expect(waiting.reasons.map((r) => r.code)).toEqual(['BEHIND_OTHERS']);
   });
 
-  it('says a job that fits waits first for capacity when its queue’s environments are at their maxvCpus, as DescribeComputeEnvironments says', async () => {
-    const answer = await ask<{ job: WaitingJob }>(tokens.all, WAITING, {
-      id: batchId('atCapacity'),
-    });
-    expect(answer.errors).toBeUndefined();
-    const [first, ...rest] = answer.data!.job.waiting!.reasons;
-    const batch = keep(new BatchClient(demoSdkConfig(emulators.batch.url)));
-    const { computeEnvironments } = await batch.send(
-      new DescribeComputeEnvironmentsCommand({ computeEnvironments: ['analytics-ec2'] }),
-    );
-    const { desiredvCpus, maxvCpus } = computeEnvironments![0]!.computeResources!;
-    expect(desiredvCpus).toBe(maxvCpus);
-    expect(first).toMatchObject({
-      code: 'MAX_VCPUS_REACHED',
-      evidence: [
-        `computeEnvironment analytics-ec2: desiredvCpus ${desiredvCpus}, maxvCpus ${maxvCpus}`,
-      ],
-    });
-    // It fits an instance type, and heads its queue: nothing else holds it.
-    expect(rest.map((r) => r.code)).toEqual([]);
-  });
-
   it('answers a queue’s front as GetJobQueueSnapshot orders it, each job read through the caller, with a handful of snapshots for 50 callers', async () => {
     const FRONT = `{ jobQueue(id: "batchqueue:us-east-1:genomics-high-priority") { front { position jobArn earliestTimeAtPosition job { id state } } capacityInUse { scope unit quantity } } }`;
     const snapshots = () =>

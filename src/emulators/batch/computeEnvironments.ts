@@ -7,8 +7,7 @@ import type { WireJobQueue } from './data.ts';
  * as @aws-sdk/client-batch's ComputeEnvironmentDetail describes it. The environments are the ones
  * the region's queues name in `computeEnvironmentOrder`; their settings come from the demo table
  * below (one INVALID with a statusReason, as Batch words a broken one; one DISABLED, the second
- * account's, so its queue has no enabled environment; one at its maxvCpus; EC2, SPOT and FARGATE
- * types). Simplification:
+ * account's, so its queue has no enabled environment; EC2, SPOT and FARGATE types). Simplification:
  * one page.
  */
 
@@ -57,17 +56,6 @@ const BATCH_COMPUTE_ENVIRONMENTS: Readonly<Record<string, DemoEnvironment>> = {
     minvCpus: 0,
     desiredvCpus: 0,
     maxvCpus: 32,
-  },
-  // Scaled out to its maxvCpus: the jobs of its queue that fit wait for capacity.
-  'analytics-ec2': {
-    type: 'EC2',
-    state: 'ENABLED',
-    status: 'VALID',
-    statusReason: 'ComputeEnvironment Healthy',
-    instanceTypes: ['m5.xlarge', 'm5.2xlarge'],
-    minvCpus: 0,
-    desiredvCpus: 64,
-    maxvCpus: 64,
   },
   // The second account's (staging's): turned off, so its queue's RUNNABLE job waits.
   'staging-fargate': {

@@ -1,8 +1,7 @@
 import { uuidFor } from '../listing.ts';
 import { failureCauseSpecs } from './failedData.ts';
-import { atCapacitySpec, queuedSpecs } from './queuedData.ts';
+import { queuedSpecs } from './queuedData.ts';
 import {
-  ANALYTICS_QUEUE,
   BATCH_DEMO_ACCOUNT_ID,
   BATCH_DEMO_REGION,
   ETL_QUEUE,
@@ -12,7 +11,6 @@ import {
 } from './queueData.ts';
 
 export {
-  ANALYTICS_QUEUE,
   BATCH_DEMO_ACCOUNT_ID,
   BATCH_DEMO_REGION,
   BATCH_QUEUES,
@@ -24,13 +22,15 @@ export {
 } from './queueData.ts';
 
 /**
- * AWS Batch demo data: four job queues of the demo region (queueData.ts), and jobs in every status
- * of `JobStatus` (botocore batch/2016-08-10), created over the days before the emulator started
- * (`anchorMs`), so DescribeJobs and ListJobs answer the same jobs, status and times (epoch ms;
- * `startedAt`/`stoppedAt` absent until they happen; shapes: `JobDetail` as the model names it).
- * Besides: a cancelled and a terminated job, failed jobs of each kind of cause (a non-zero exit,
- * an out-of-memory kill, a spot reclaim, an image not pulled), an array job of five children
- * (`parent:index`), a multi-node job of three nodes (`parent#index`), ECS and EKS jobs.
+ * AWS Batch demo data: three job queues of the demo region (queueData.ts), and jobs in every status of
+ * `JobStatus` (botocore batch/2016-08-10 service-2.json), created over the days before the
+ * emulator started (`anchorMs`), so DescribeJobs and ListJobs answer the same jobs with the same
+ * status and times. Times are epoch milliseconds, as the service sends them; `startedAt` and
+ * `stoppedAt` are absent until they happen. Shapes: `JobDetail` and everything under it, as the
+ * model names them. Besides the jobs of each status: a cancelled and a terminated job (FAILED,
+ * `isCancelled`/`isTerminated`), failed jobs of each kind of cause (a non-zero exit, an
+ * out-of-memory kill, a spot reclaim without an exit code, an image not pulled), an array job of five children (`parent:index`), a multi-node
+ * parallel job of three nodes (`parent#index`), an ECS-properties job and an EKS-properties job.
  */
 
 /** A JobDetail on the wire: the fields every job has, and the rest of the model's as set. */
@@ -81,7 +81,6 @@ export const BATCH_JOB_IDS = Object.freeze({
   queuedNext: id('queued-next'),
   /** RUNNABLE, behind `queuedNext`: asks more vCPUs and memory than any instance type of its queue's environment has. */
   tooLarge: id('too-large'),
-  atCapacity: id('at-capacity'), // heads the analytics queue, its environment at maxvCpus
 });
 
 /**
@@ -115,8 +114,10 @@ interface JobSpec {
   queue: WireJobQueue;
   status: string;
   createdMs: number;
-  startedAfter?: number; // ms after creation; absent: not started
-  stoppedAfter?: number; // ms after creation; absent: not stopped
+  /** ms after creation; absent: not started. */
+  startedAfter?: number;
+  /** ms after creation; absent: not stopped. */
+  stoppedAfter?: number;
   statusReason?: string;
   exitCode?: number;
   /**
@@ -378,7 +379,6 @@ function demoSpecs(anchorMs: number): JobSpec[] {
       createdMs: at(1),
     },
     ...queuedSpecs(at, J, HIGH_PRIORITY_QUEUE),
-    atCapacitySpec(at, J.atCapacity, ANALYTICS_QUEUE),
   ];
 }
 

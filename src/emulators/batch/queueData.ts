@@ -1,5 +1,5 @@
 /**
- * AWS Batch's demo job queues: the default account's four in the demo region (the second
+ * AWS Batch's demo job queues: the default account's three in the demo region (the second
  * account's: secondAccount.ts), as DescribeJobQueues answers them (queues.ts).
  */
 
@@ -96,19 +96,9 @@ export const BATCH_QUEUES: readonly WireJobQueue[] = [
       },
     ],
   },
-  // Its environment at its maxvCpus: a job that fits an instance type waits for capacity.
-  batchQueue(
-    BATCH_DEMO_ACCOUNT_ID,
-    BATCH_DEMO_REGION,
-    'analytics-burst',
-    5,
-    Date.parse('2024-05-05T09:00:00Z'),
-    'analytics-ec2',
-  ),
 ];
 
-export const [HIGH_PRIORITY_QUEUE, ETL_QUEUE, SPOT_QUEUE, ANALYTICS_QUEUE] = BATCH_QUEUES as [
-  WireJobQueue,
+export const [HIGH_PRIORITY_QUEUE, ETL_QUEUE, SPOT_QUEUE] = BATCH_QUEUES as [
   WireJobQueue,
   WireJobQueue,
   WireJobQueue,

@@ -31,12 +31,3 @@ export function queuedSpecs<Q>(
     },
   ];
 }
-
-/**
- * The demo's job waiting for capacity: RUNNABLE at the head of the analytics queue, whose one
- * environment (analytics-ec2: m5.xlarge and m5.2xlarge) is at its maxvCpus; it asks 4 vCPUs and
- * 8 GiB, which an instance type holds, so it waits only for the environment to scale.
- */
-export function atCapacitySpec<Q>(at: (hoursAgo: number) => number, jobId: string, queue: Q) {
-  return { jobId, jobName: 'report-daily-rollup', queue, status: 'RUNNABLE', createdMs: at(0.4) };
-}

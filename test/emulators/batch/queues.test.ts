@@ -89,7 +89,7 @@ describe('AWS Batch emulator DescribeJobQueues and DescribeComputeEnvironments',
       },
     ]);
     expect(out.jobQueues!.filter((q) => q !== spot).map((q) => q.jobStateTimeLimitActions)).toEqual(
-      [[], [], []],
+      [[], []],
     );
   });
 
@@ -141,7 +141,6 @@ describe('AWS Batch emulator DescribeJobQueues and DescribeComputeEnvironments',
       ['genomics-ondemand', 'ENABLED', 'VALID', 'EC2', 'BEST_FIT_PROGRESSIVE'],
       ['etl-fargate', 'ENABLED', 'VALID', 'FARGATE', undefined],
       ['gpu-spot', 'ENABLED', 'INVALID', 'SPOT', 'SPOT_CAPACITY_OPTIMIZED'],
-      ['analytics-ec2', 'ENABLED', 'VALID', 'EC2', 'BEST_FIT_PROGRESSIVE'],
     ]);
   });
 
