@@ -131,9 +131,11 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   );
   // AWS Batch's job queues, read once for every caller: the graph's and the notifier's alike.
   const queues = new QueueBook({ sources: core.sources });
+  // `JobQueue.blocked` from the Queue Blocked events the store tells (queues/blocks.ts).
+  states.subscribe(queues.blocks.subscriber);
   const notifications = openGatewayNotifications(config, {
     ...core,
-    ...{ states, logs, events, queues },
+    ...{ states, logs, queues },
     ...(options.confirmWindow ? { confirmWindow: options.confirmWindow } : {}),
   });
   const sharedReservations = await openSharedReservations(config, logger, cluster);

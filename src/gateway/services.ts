@@ -3,7 +3,6 @@ import { JobActions } from '../actions/jobActions.ts';
 import type { ShareRules } from '../cache/index.ts';
 import type { Config } from '../config/index.ts';
 import { accountDirectory } from '../datasources/accountDirectory.ts';
-import type { EventQueues } from '../datasources/events/eventQueues.ts';
 import type { Sources } from '../datasources/index.ts';
 import type { JobLogs } from '../datasources/logs/jobLogs.ts';
 import type { AwsAccounts } from '../datasources/shared/accounts.ts';
@@ -80,8 +79,8 @@ export function consoleLinks(): {
  * Notification rules (docs/notifications.md), null when off: they live in the history store, off
  * with it (the summary says why). `rules` (openNotificationRules) were made before the history's
  * writer, which fires them in its batches. The notifier hears the job-state store (an event's
- * transition some rule would take is read at once to confirm it) and the event queues' blocked
- * queues.
+ * transition some rule would take is read at once to confirm it, a blocked queue an event told
+ * likewise).
  */
 export function openGatewayNotifications(
   config: Config,
@@ -95,7 +94,6 @@ export function openGatewayNotifications(
     share: ShareRules;
     /** A failed job's notification carries its last lines (rules whose creator reads logs). */
     logs: JobLogs;
-    events: EventQueues | undefined;
     /** Why a STUCK or blocked job waits (docs/queues.md), carried in its delivery. */
     queues: QueueBook;
     history: History | null;
@@ -122,9 +120,8 @@ export function openGatewayNotifications(
   );
   if (notifications) {
     observability?.metrics?.notificationsBacklog(() => notifications.outbox.backlog);
+    // Its only live feed: events' transitions and blocked queues (AWS Batch) alike.
     states.subscribe(notifications.notifier.subscriber);
-    // A queue-blocked event (AWS Batch) is told to the notifier, which confirms it by a read.
-    parts.events?.onQueueBlocked(notifications.notifier.queueBlocked);
   }
   return notifications;
 }

@@ -60,8 +60,11 @@ export type HistoryMessage =
     }
   | { kind: 'confirmed'; record: JobRecord; observation: AppliedObservation }
   | { kind: 'seen'; id: string; at: number }
-  /** A watched job's read that is no news, for its watchers: nothing to write. */
-  | { kind: 'unchanged' };
+  /**
+   * A watched job's read that is no news, for its watchers, or a blocked queue an event told (its
+   * record's change, if any, is its own message): nothing to write.
+   */
+  | { kind: 'unchanged' | 'blocked' };
 
 /** What the history subscriber writes to: the writer's two ways in. */
 export interface HistoryWrites {
@@ -93,6 +96,7 @@ export function historySubscriber(
       case 'seen':
         return writer.seen(message.id, message.at);
       case 'unchanged':
+      case 'blocked':
         return;
     }
   };

@@ -191,15 +191,24 @@ export class Notifier {
   }
 
   /**
-   * The job-state store's messages: an event's transition that some rule would take is read at
-   * once to confirm it (never delivered on the event's word).
+   * The job-state store's messages, its only live feed: an event's transition that some rule would
+   * take is read at once to confirm it (never delivered on the event's word); a blocked queue an
+   * event told (`blocked`) is confirmed by a read of its job (`queueBlocked`), a failure told to
+   * `onError`.
    */
   readonly subscriber = (message: {
     kind: string;
     record?: JobRecord;
+    blocked?: BlockedQueue;
     observation?: { origin: string; at?: number };
     previous?: { header: { state: string } } | undefined;
   }): void => {
+    if (message.kind === 'blocked' && message.record && message.blocked) {
+      this.queueBlocked(message.record, message.blocked).catch((e: unknown) =>
+        this.#o.onError?.(e),
+      );
+      return;
+    }
     if (message.kind !== 'change' || message.observation?.origin !== 'event' || !message.record)
       return;
     this.#firing.stale();
@@ -359,7 +368,7 @@ export class Notifier {
    * A queue-blocked event (AWS Batch): each enabled rule taking QUEUE_BLOCKED whose filter matches
    * the blocking job gets one delivery per queue, job and reason (queueBlocked.ts), once a read of
    * the job made now confirms the event. Rejects when that read or the outbox write fails (the
-   * event's message then stays in its queue and comes back); resolves to the deliveries enqueued.
+   * store's subscriber tells `onError`); resolves to the deliveries enqueued.
    */
   readonly queueBlocked = async (record: JobRecord, blocked: BlockedQueue): Promise<number> => {
     this.#firing.stale();

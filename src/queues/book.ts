@@ -19,6 +19,7 @@ import type {
 } from '../datasources/shared/queues.ts';
 import type { Operation } from '../datasources/shared/source.ts';
 import { awsAlias } from '../datasources/shared/accounts.ts';
+import { QueueBlocks } from './blocks.ts';
 
 // duplicates: data — named constants, each its own value and reason
 /** How long a region's descriptions are kept: once a minute at most per account and region. */
@@ -56,6 +57,8 @@ export class QueueBook {
   // joined by every caller asking meanwhile; a rejected fetch is not kept.
   readonly #described: LRUCache<string, RegionQueues, Where>;
   readonly #snapshots: LRUCache<string, QueueSnapshot, Where & { queue: string }>;
+  /** The blocked queues the job-state store told of (blocks.ts): its subscriber is `blocks.subscriber`. */
+  readonly blocks = new QueueBlocks();
 
   constructor(private readonly options: QueueBookOptions) {
     const perf = options.now ? { now: options.now } : undefined;

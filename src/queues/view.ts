@@ -188,15 +188,21 @@ export class QueueView {
   }
 
   /**
-   * The queue's block, as AWS Batch says it (the Queue Blocked event's words): its front's first
-   * job when its status reason is a MISCONFIGURATION: or CAPACITY: one, read through `load` (the
-   * caller's loader); null when the head runs freely or cannot be read.
+   * The queue's block: as the Queue Blocked event this process heard said it (blocks.ts: since
+   * the event's time, its job, its reason) while that job still heads the front; else, no event
+   * heard, the front's first job when its status reason is a MISCONFIGURATION: or CAPACITY: one
+   * (the event's words), read through `load` (the caller's loader), since it reached the head;
+   * null when the head runs freely or cannot be read.
    */
   async blocked(
     q: JobQueueValue,
     load: (id: string) => Promise<JobRecord | null>,
   ): Promise<{ since: string | null; reason: string; id: string } | null> {
     const [head] = this.queued(q, (await this.snapshot(q)).front.slice(0, 1));
+    const told = this.o.book.blocks.of(q.arn);
+    // Another job heads the front (the snapshot may be a few seconds older than the event): the
+    // block told is not answered, and stands for when its job heads the front (its news ends it).
+    if (told && head?.id === told.id) return told;
     if (!head?.id) return null;
     const record = await load(head.id);
     const reason = record?.statusMessage;

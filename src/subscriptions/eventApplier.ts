@@ -4,6 +4,7 @@ import type { Config } from '../config/index.ts';
 import type { JobEvent } from '../datasources/events/envelope.ts';
 import type { EventOutcome, Unfinished } from '../datasources/events/eventQueues.ts';
 import type { JobStates } from '../datasources/state/jobStates.ts';
+import type { BlockedQueue } from '../datasources/shared/provider.ts';
 import { accountOf } from '../datasources/registry.ts';
 import { formatGlobalId, parseGlobalId } from '../model/globalId.ts';
 import type { JobRecord } from '../model/job.ts';
@@ -47,7 +48,7 @@ export class EventApplier {
     const { meaning } = event;
     switch (meaning.kind) {
       case 'record':
-        return this.#record(meaning.record, event.time, event.id);
+        return this.#record(meaning.record, event.time, event.id, meaning.blocked);
       case 'hint':
         return this.#hint(formatGlobalId(meaning.key));
       case 'ref': {
@@ -63,6 +64,7 @@ export class EventApplier {
     record: JobRecord,
     time: number,
     eventId: string | undefined,
+    blocked: BlockedQueue | undefined,
   ): Promise<EventOutcome | Unfinished> {
     // The store learns its secrets on the way in (scrubbed from every line from now on).
     const judged = this.states.offer(record, {
@@ -70,6 +72,8 @@ export class EventApplier {
       at: this.states.now(),
       time,
       ...(eventId !== undefined ? { eventId } : {}),
+      // A queue-blocked event's word, told to the store's subscribers (the notifier, the queues).
+      ...(blocked ? { blocked } : {}),
     });
     if (judged !== 'applied') {
       // Known here, but perhaps not to the replica that watches it: announced again if it is owed.

@@ -3,7 +3,6 @@ import type { JobProvider, JobRecord } from '../../model/job.ts';
 import { formatGlobalId, parseGlobalId } from '../../model/globalId.ts';
 import { accountOf } from '../registry.ts';
 import type { AwsAccounts } from '../shared/accounts.ts';
-import type { BlockedQueue } from '../shared/provider.ts';
 import { createAgents, destroyAgents, type Agents } from '../shared/http.ts';
 import type { CoverageEvidence } from '../../history/coverageEvidence.ts';
 import type { WriterBound } from '../../history/writerBound.ts';
@@ -138,7 +137,6 @@ export class EventQueues {
   readonly #abort = new AbortController();
   readonly #loops: Promise<void>[] = [];
   #sink: EventSink | null = null;
-  #blocked: ((record: JobRecord, blocked: BlockedQueue) => Promise<unknown>) | null = null;
   #closed = false;
   /** What events have shown to cover, per provider, account and region (coverage.ts). */
   readonly #measured: EventCoverage;
@@ -161,15 +159,6 @@ export class EventQueues {
   /** Where decoded events go; the queues are read from `start` on. */
   attach(sink: EventSink): void {
     this.#sink = sink;
-  }
-
-  /**
-   * Told of each queue-blocked event (`meaning.blocked`) once the sink has applied it (the
-   * notifier, docs/notifications.md); its message is deleted only once this resolves, so one whose
-   * effect is not durable comes back.
-   */
-  onQueueBlocked(listener: (record: JobRecord, blocked: BlockedQueue) => Promise<unknown>): void {
-    this.#blocked = listener;
   }
 
   start(): void {
@@ -398,9 +387,6 @@ export class EventQueues {
       try {
         // Applied first: `observer?.outcome?.(…)` would not even evaluate its arguments without an observer.
         const result = await this.#unlessClosed(sink(event));
-        const { meaning } = event;
-        if (this.#blocked && meaning.kind === 'record' && meaning.blocked)
-          await this.#unlessClosed(this.#blocked(meaning.record, meaning.blocked));
         const finished = typeof result === 'string';
         this.#measure(q, event, finished ? result : result.outcome);
         observer?.outcome?.(event.provider, finished ? result : result.outcome);

@@ -4,6 +4,7 @@ import type { JobRecord } from '../../model/job.ts';
 import type { ListedJob } from '../listing/types.ts';
 import type { JobProvider } from '../../model/job.ts';
 import { kindOf, providerOf } from '../registry.ts';
+import type { BlockedQueue } from '../shared/provider.ts';
 import { RefJoin } from './refJoin.ts';
 import { StringPool } from '../shared/stringPool.ts';
 
@@ -82,6 +83,11 @@ export interface Observation {
   eventId?: string;
   /** A peer's record had its secret fields taken out (cache/pollLeases.ts `stripped`): judged alike, told on. */
   stripped?: boolean;
+  /**
+   * What a queue-blocked event says beside its record (AWS Batch's `Batch Job Queue Blocked`): the
+   * queue the job blocks and why. Told as a `blocked` message.
+   */
+  blocked?: BlockedQueue;
 }
 
 export type Verdict = 'applied' | 'duplicate' | 'stale';
@@ -96,7 +102,11 @@ export type Verdict = 'applied' | 'duplicate' | 'stale';
  *   the store's clock), at most once each SEEN_EVERY_MS a job (the history's `lastConfirmedAt`);
  * - `unchanged`: a read of a watched job (`pin`) that is no news (`verdict`), with its record: the
  *   job's watchers take their first record, or the full one after a stripped one, from it. A
- *   listed row is no record and is never told so.
+ *   listed row is no record and is never told so;
+ * - `blocked`: an event said the job blocks its queue (`blocked`: the queue's ARN, the reason),
+ *   whatever its record's `verdict` (told after its `change`, if any): the event's own word, which
+ *   the notifier confirms by a read before anyone is notified, and a stale one tells the queues
+ *   nothing.
  */
 export type StoreMessage =
   | {
@@ -113,6 +123,13 @@ export type StoreMessage =
       observation: Observation;
     }
   | { kind: 'seen'; id: string; at: number }
+  | {
+      kind: 'blocked';
+      record: JobRecord;
+      blocked: BlockedQueue;
+      verdict: Verdict;
+      observation: Observation;
+    }
   | {
       kind: 'unchanged';
       record: JobRecord;
@@ -321,6 +338,8 @@ export class JobStates {
       if (observation.origin !== 'list' && this.#pins.has(record.id))
         this.#tell({ kind: 'unchanged', record, verdict, observation });
     }
+    const { blocked } = observation;
+    if (blocked) this.#tell({ kind: 'blocked', record, blocked, verdict, observation });
     return verdict;
   }
 

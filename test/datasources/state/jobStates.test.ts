@@ -351,6 +351,39 @@ describe('JobStates listed rows', () => {
   });
 });
 
+describe('JobStates blocked queues', () => {
+  it("tells a queue-blocked event's block after its change, whatever its record's verdict, and nothing for an event without one", () => {
+    const store = new JobStates();
+    const told: { kind: string; verdict?: string; queue?: string }[] = [];
+    store.subscribe((m) =>
+      told.push(
+        m.kind === 'blocked'
+          ? { kind: m.kind, verdict: m.verdict, queue: m.blocked.queue }
+          : { kind: m.kind },
+      ),
+    );
+    const job = record(1, 'RUNNABLE');
+    const blocked = {
+      queue: 'arn:aws:batch:us-east-1:123456789012:job-queue/spot',
+      reason: 'CAPACITY:X',
+    };
+    store.offer(job, { origin: 'event', time: 5, blocked });
+    // Published again: the record's state is known (a duplicate), the block is told again.
+    store.offer(job, { origin: 'event', time: 5, blocked });
+    // A state change event says nothing of a queue.
+    store.offer(record(1, 'STARTING'), { origin: 'event', time: 6 });
+    // An older blocked event: its record is stale, its block told with that verdict.
+    store.offer(job, { origin: 'event', time: 4, blocked });
+    expect(told).toEqual([
+      { kind: 'change' },
+      { kind: 'blocked', verdict: 'applied', queue: blocked.queue },
+      { kind: 'blocked', verdict: 'duplicate', queue: blocked.queue },
+      { kind: 'change' },
+      { kind: 'blocked', verdict: 'stale', queue: blocked.queue },
+    ]);
+  });
+});
+
 describe('JobStates subscribers', () => {
   it("keeps a subscriber's failure its own: the offer stands, the others are told, each failing subscriber reported once and every failure counted", () => {
     const reported: unknown[] = [];
