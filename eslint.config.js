@@ -5,6 +5,43 @@ import { defineConfig } from 'eslint/config';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
+// Issue 105: no file over 550 lines (as `wc -l` counts them), no function over 80 lines.
+const MAX_FILE_LINES = 550;
+const MAX_FUNCTION_LINES = 80;
+const SIZED = [
+  'src/**/*.ts',
+  'console/src/**/*.{ts,tsx}',
+  'scripts/**/*.ts',
+  'bench/**/*.ts',
+  'test/**/*.ts',
+];
+
+const testFunctionLines = {
+  meta: {
+    type: 'suggestion',
+    schema: [{ type: 'integer', minimum: 1 }],
+    messages: { tooLong: 'Function has too many lines ({{lines}}). Maximum allowed is {{max}}.' },
+  },
+  create(context) {
+    const max = context.options[0];
+    function check(node) {
+      const parent = node.parent;
+      const called = parent.type === 'CallExpression' || parent.type === 'NewExpression';
+      if (called && !node.id) return; // an anonymous callback or an IIFE
+      const method =
+        parent.type === 'MethodDefinition' || (parent.type === 'Property' && parent.method);
+      const start = (method ? parent : node).loc.start.line;
+      const lines = node.loc.end.line - start + 1;
+      if (lines > max) context.report({ node, messageId: 'tooLong', data: { lines, max } });
+    }
+    return {
+      FunctionDeclaration: check,
+      FunctionExpression: check,
+      ArrowFunctionExpression: check,
+    };
+  },
+};
+
 export default defineConfig(
   { ignores: ['node_modules/', 'coverage/', 'dist/', 'packages/*/dist/', 'test/fixtures/'] },
   js.configs.recommended,
@@ -55,6 +92,27 @@ export default defineConfig(
     // Plain JavaScript (the CLI shim, this file): no type information to check against.
     files: ['**/*.js', '**/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
+  },
+  {
+    files: SIZED,
+    ignores: ['src/emulators/**'],
+    rules: {
+      'max-lines': ['error', { max: MAX_FILE_LINES, skipBlankLines: false, skipComments: false }],
+      'max-lines-per-function': [
+        'error',
+        { max: MAX_FUNCTION_LINES, skipBlankLines: false, skipComments: false },
+      ],
+    },
+  },
+  {
+    // In tests only named functions count: a `describe(...)` or `it(...)` callback is a block of
+    // tests, not a function; the local rule counts every named one exactly as the core rule does.
+    files: ['test/**/*.ts'],
+    plugins: { size: { rules: { 'max-lines-per-function': testFunctionLines } } },
+    rules: {
+      'max-lines-per-function': 'off',
+      'size/max-lines-per-function': ['error', MAX_FUNCTION_LINES],
+    },
   },
   prettier,
 );

@@ -25,6 +25,22 @@ const KIT = text('BENCH_EVENTS_KIT_LIMIT') === '1' ? kitMemoryLimit('jobgraph-ev
 const OUT_MD = resultPath('EVENTS.md');
 const log = logger('events');
 
+/** The measured window: PER_MINUTE changes a minute, each on its time, for MINUTES; answers their count. */
+async function changeWindow(
+  stack: Stack,
+  w: Awaited<ReturnType<typeof watch>>,
+  order: string[],
+): Promise<number> {
+  const started = Date.now();
+  const changes = Math.round(PER_MINUTE * MINUTES);
+  for (let i = 0; i < changes; i++) {
+    await sleep(Math.max(0, started + (i * 60_000) / PER_MINUTE - Date.now()));
+    await change(stack.emulators, w, order.shift()!);
+  }
+  await sleep(Math.max(0, started + MINUTES * 60_000 - Date.now()));
+  return changes;
+}
+
 /** One run: a gateway (events on or off), the watchers, the warm-up, then the measured window of changes. */
 async function run(
   stack: Stack,
@@ -65,13 +81,7 @@ async function run(
   const setUp = await lagAndGc(gateway);
   const before = await stack.emulators.counters();
   const cpuBefore = gateway.cpuMicros();
-  const started = Date.now();
-  const changes = Math.round(PER_MINUTE * MINUTES);
-  for (let i = 0; i < changes; i++) {
-    await sleep(Math.max(0, started + (i * 60_000) / PER_MINUTE - Date.now()));
-    await change(stack.emulators, w, order.shift()!);
-  }
-  await sleep(Math.max(0, started + MINUTES * 60_000 - Date.now()));
+  const changes = await changeWindow(stack, w, order);
   const { calls, described, lists, other } = await batchCalls(stack.emulators, before);
   const reasons = metricSeries(await scrape(gateway), 'jobgraph_watch_reads_total').join(', ');
   const cpu = (gateway.cpuMicros() - cpuBefore) / (MINUTES * 600_000); // % of one core

@@ -25,7 +25,6 @@ import { openCallerRates, openCluster } from './cache/cluster.ts';
 import type { ClusterPeers } from './cache/clusterPeers.ts';
 import type { JobCache } from './cache/index.ts';
 import { buildSchema, type BuiltSchema } from './schema.ts';
-import { isLoopbackHost } from './http/loopback.ts';
 import { startServer, type RunningServer } from './http/server.ts';
 import { FdHealth } from './http/health.ts';
 import { awsAccounts, verifyAccounts } from './gateway/accountsAtStart.ts';
@@ -44,7 +43,7 @@ import {
 } from './gateway/sharedStores.ts';
 import { keepCoverage, openEventQueues, openJobStates } from './gateway/stateStore.ts';
 
-export { isLoopbackHost } from './http/loopback.ts';
+export { demoExposureWarning, isLoopbackHost } from './http/loopback.ts';
 import { createObservability, type Observability } from './observability/index.ts';
 import type { BreakerState } from './observability/metrics.ts';
 import type { Scheduler } from './subscriptions/scheduler.ts';
@@ -95,32 +94,13 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const { logs, closeLogs } = await openJobLogs(config, core, options);
   const accountChecks = new AccountChecks(config, accounts);
   const verification = verifyAccounts(config, accountChecks, accounts, sources, logger);
-  const scheduler = options.watchScheduler;
-  const { listSnapshots, sharedSnapshots } = await openListSnapshots(
+  const { listSnapshots, sharedSnapshots } = await listSnapshotsOf(config, options, core);
+  const { events, states, closeCoverage } = await openEventParts(
     config,
-    options.listClock ?? (scheduler ? () => scheduler.now() : undefined),
-    logger,
-    cluster,
-  );
-  const events = openEventQueues(
-    config,
-    accounts,
-    logger,
-    observability,
-    cluster?.redis,
-    history?.bound,
-  );
-  const states = openJobStates(
-    config,
+    core,
     listSnapshots.now,
-    logger,
-    observability,
-    events,
-    history,
     options.statesSize,
   );
-  // What a restart kept of the events' coverage, before the queues are read.
-  const closeCoverage = await keepCoverage(events, history, logger);
   const { actionLog, actions } = openActions(
     config,
     sources,
@@ -152,11 +132,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     queues,
     ...(notifications ? { notifications: notifications.notifications } : {}),
     ...(callerRates ? { callerRates } : {}),
-    readinessDetails: () => ({
-      ...(cluster ? { redis: cluster.redis.state, cluster: cluster.peers.state() } : {}),
-      ...(history ? { history: history.health() } : {}),
-      ...(notifications ? { notifications: notifications.outbox.backlog } : {}),
-    }),
+    readinessDetails: readinessOf(core, notifications),
   });
   // Links start with the public URL; the demo's is its own address unless JOBGRAPH_PUBLIC_URL says otherwise.
   if (config.publicUrl === null && config.mode === 'demo')
@@ -189,6 +165,53 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       () => observability?.close(),
     ]),
   };
+}
+
+type Core = Awaited<ReturnType<typeof openCore>>;
+
+/** The list snapshots, dated by the given clock, else the watch scheduler's, else the real one. */
+function listSnapshotsOf(config: Config, options: GatewayOptions, { logger, cluster }: Core) {
+  const scheduler = options.watchScheduler;
+  return openListSnapshots(
+    config,
+    options.listClock ?? (scheduler ? () => scheduler.now() : undefined),
+    logger,
+    cluster,
+  );
+}
+
+/** /readyz's details beyond the sources: Redis and the cluster, the history store, the outbox. */
+function readinessOf(
+  { cluster, history }: Core,
+  notifications: ReturnType<typeof openGatewayNotifications>,
+) {
+  return () => ({
+    ...(cluster ? { redis: cluster.redis.state, cluster: cluster.peers.state() } : {}),
+    ...(history ? { history: history.health() } : {}),
+    ...(notifications ? { notifications: notifications.outbox.backlog } : {}),
+  });
+}
+
+/** The events' queues, the job states they feed, and what a restart kept of their coverage. */
+async function openEventParts(
+  config: Config,
+  core: Core,
+  now: () => number,
+  statesSize: GatewayOptions['statesSize'],
+) {
+  const { logger, observability, cluster, history, accounts } = core;
+  const events = openEventQueues(
+    config,
+    accounts,
+    logger,
+    observability,
+    cluster?.redis,
+    history?.bound,
+  );
+  const states = openJobStates(config, now, logger, observability, events, history, statesSize);
+  // What a restart kept of the events' coverage, before the queues are read.
+  const closeCoverage = await keepCoverage(events, history, logger);
+  return { events, states, closeCoverage };
 }
 
 /** The origin of a listening /graphql URL, with `localhost` for the loopback address (a browser's secure context). */
@@ -265,11 +288,7 @@ async function openCore(config: Config, options: GatewayOptions) {
 }
 
 /** What startServer takes of the core and of the options as they are. */
-function serverParts(
-  config: Config,
-  options: GatewayOptions,
-  core: Awaited<ReturnType<typeof openCore>>,
-) {
+function serverParts(config: Config, options: GatewayOptions, core: Core) {
   const { sources, built, logger, health, history, observability, accounts } = core;
   return {
     ...{ config, sources, built, logger, health, accounts },
@@ -375,36 +394,37 @@ export interface DemoGateway extends Gateway {
   historyPlace: string;
 }
 
+/** What `startDemo` takes: the environment, and the knobs tests and `jobgraph demo` set. */
+interface DemoOptions {
+  env?: Record<string, string | undefined>;
+  logDestination?: DestinationStream;
+  port?: number;
+  sandboxDocument?: string;
+  watchScheduler?: Scheduler;
+  /** The emulators' clock and the progressing jobs' epoch (tests set the time instead of waiting); default the real clock, epoch at start. */
+  emulatorClock?: { now?: () => number; epochMs?: number };
+  /** The clock list snapshots are dated by (see `startGateway`). */
+  listClock?: () => number;
+  /** More role ARNs the emulated STS lets the demo assume (accounts without jobs; tests of many accounts). */
+  emulatorRoles?: readonly string[];
+  emulatorPortBase?: number;
+  /** The emulators' call logs keep the newest this many calls each (`jobgraph demo`); default all. */
+  emulatorKeepCalls?: number;
+  /** The job-state store's bound (see `startGateway`). */
+  statesSize?: number;
+  /** Bounds fixed in production that a test narrows (see `startGateway`). */
+  bounds?: GatewayBounds;
+  /** Arms the notifier's confirming window (see `startGateway`). */
+  confirmWindow?: Schedule;
+}
+
 /**
  * Demo mode: start the emulators (the six providers', STS and SQS), point a gateway at them with
  * the demo credentials, and make an HS256 key for the printed tokens. PORT, HOST and limits from
  * the environment still apply; endpoints and credentials are the emulators'. JOBGRAPH_EMULATOR_JOBS_PER_SOURCE
  * (in `env`) makes them a big account; `emulatorPortBase` puts them on base+1 … base+8 (else free ports).
  */
-export async function startDemo(
-  options: {
-    env?: Record<string, string | undefined>;
-    logDestination?: DestinationStream;
-    port?: number;
-    sandboxDocument?: string;
-    watchScheduler?: Scheduler;
-    /** The emulators' clock and the progressing jobs' epoch (tests set the time instead of waiting); default the real clock, epoch at start. */
-    emulatorClock?: { now?: () => number; epochMs?: number };
-    /** The clock list snapshots are dated by (see `startGateway`). */
-    listClock?: () => number;
-    /** More role ARNs the emulated STS lets the demo assume (accounts without jobs; tests of many accounts). */
-    emulatorRoles?: readonly string[];
-    emulatorPortBase?: number;
-    /** The emulators' call logs keep the newest this many calls each (`jobgraph demo`); default all. */
-    emulatorKeepCalls?: number;
-    /** The job-state store's bound (see `startGateway`). */
-    statesSize?: number;
-    /** Bounds fixed in production that a test narrows (see `startGateway`). */
-    bounds?: GatewayBounds;
-    /** Arms the notifier's confirming window (see `startGateway`). */
-    confirmWindow?: Schedule;
-  } = {},
-): Promise<DemoGateway> {
+export async function startDemo(options: DemoOptions = {}): Promise<DemoGateway> {
   // Loaded here, not at the top: live mode never runs the emulators.
   const {
     DEMO_EVENT_REGION,
@@ -512,21 +532,4 @@ function demoConfig(
         }
       : {}),
   };
-}
-
-/**
- * The demo embeds a 12-hour jobs:read token in the Sandbox page, so anyone who can load the
- * page holds it. Harmless on loopback; beyond it, say so loudly. It stays embedded (the demo's
- * point is a Sandbox that works at once), and what it exposes is bounded: the key is made at
- * each start, so the token is good only for this process, which serves only the emulators'
- * seeded demo data. Returns the warning lines, or null on a loopback address.
- */
-export function demoExposureWarning(host: string): string[] | null {
-  if (isLoopbackHost(host)) return null;
-  return [
-    `  WARNING: the demo is listening on ${host}, which is not a loopback address.`,
-    '  The Sandbox page embeds a 12-hour jobs:read token, and the tokens below are printed here:',
-    '  anyone who can reach this port can read the page and use the token. They are valid only',
-    '  for this process and its emulated demo data. Set HOST=127.0.0.1 to keep the demo local.',
-  ];
 }

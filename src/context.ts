@@ -393,6 +393,21 @@ function actionCallerOf(
   });
 }
 
+/**
+ * `deniedField` for the request: the refusals of actions on jobs are audited as such; a
+ * notification field's id is a rule's or a delivery's, never a job's to audit.
+ */
+function deniedFieldOf(
+  gateway: GatewayParts,
+  actionCaller: () => JobActionCaller,
+): NonNullable<RequestContext['deniedField']> {
+  return (what, code, args) => {
+    const field = what.slice('Mutation.'.length);
+    if (what.startsWith('Mutation.') && JOB_ACTION_FIELDS.has(field))
+      gateway.actions?.refusedField(field, code, args, actionCaller());
+  };
+}
+
 export function createRequestContext(
   gateway: GatewayParts,
   identity: Identity,
@@ -428,13 +443,7 @@ export function createRequestContext(
       gateway.actions
         ? gateway.actions.act(request, actionCaller())
         : Promise.reject(new ActionsOffError(request.action)),
-    deniedField(what, code, args) {
-      // The refusals of actions on jobs are audited as such; a notification field's id is a rule's
-      // or a delivery's, never a job's to audit.
-      const field = what.slice('Mutation.'.length);
-      if (what.startsWith('Mutation.') && JOB_ACTION_FIELDS.has(field))
-        gateway.actions?.refusedField(field, code, args, actionCaller());
-    },
+    deniedField: deniedFieldOf(gateway, actionCaller),
     flushRefusals: () => refusals?.flush(),
     notifications: () => {
       if (!gateway.notifications) throw new NotificationsOffError(config);

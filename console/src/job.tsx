@@ -368,15 +368,14 @@ function ReadyQuery({ query, id }: { query: string; id: string }) {
   );
 }
 
-export function JobPage({
-  id,
-  token,
-  onRefused,
-}: {
+/** What the job page is given: the job's global ID and the caller's token. */
+interface JobPageProps {
   id: string;
   token: string;
   onRefused: (m: string) => void;
-}) {
+}
+
+export function JobPage({ id, token, onRefused }: JobPageProps) {
   // A job of another account carries its alias after the prefix (`panorama@staging:…`).
   const query = JOBGRAPH_JOB_QUERIES[idPrefix(id)];
   const unixTimes = new Set(JOBGRAPH_UNIX_TIME_FIELDS[idPrefix(id)] ?? []);

@@ -78,6 +78,15 @@ function useSelection(
   return { selected, setSelected, toggle, selectedIds, acted };
 }
 
+/** The link to a new notification rule about the jobs the list's filters show. */
+function NotifyAbout({ filters }: { filters: Filters }) {
+  return (
+    <a class="notify-about" data-notify-about href={notifyAboutPath(filters)}>
+      Notify me about these
+    </a>
+  );
+}
+
 export function JobList({ token, onRefused }: { token: string; onRefused: (m: string) => void }) {
   const { wanted, apply } = useUrlFilters();
   const { filters } = wanted;
@@ -116,11 +125,7 @@ export function JobList({ token, onRefused }: { token: string; onRefused: (m: st
         offerUnknown={list?.rows.some((r) => r.job.state === 'UNKNOWN') ?? false}
         onApply={apply}
       />
-      {canNotify ? (
-        <a class="notify-about" data-notify-about href={notifyAboutPath(filters)}>
-          Notify me about these
-        </a>
-      ) : null}
+      {canNotify ? <NotifyAbout filters={filters} /> : null}
       <ListBanners
         problems={problems}
         sources={list?.sources ?? []}

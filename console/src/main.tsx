@@ -116,6 +116,32 @@ function decoded(segment: string): string {
   }
 }
 
+/** The views' links, the current one marked as the page. */
+function TopNav({
+  isHistory,
+  isQueues,
+  isNotify,
+}: {
+  isHistory: boolean;
+  isQueues: boolean;
+  isNotify: boolean;
+}) {
+  return (
+    <nav class="top-nav" aria-label="Views">
+      <a href={`${consolePath}${lastSearch()}`}>Jobs</a>
+      <a href={HISTORY_PATH} {...(isHistory ? { 'aria-current': 'page' } : {})}>
+        History
+      </a>
+      <a href={QUEUES_PATH} {...(isQueues ? { 'aria-current': 'page' } : {})}>
+        Queues
+      </a>
+      <a href={NOTIFICATIONS_PATH} {...(isNotify ? { 'aria-current': 'page' } : {})}>
+        Notifications
+      </a>
+    </nav>
+  );
+}
+
 function App() {
   const [token, setToken] = useState(readToken);
   const [refused, setRefused] = useState<string | null>(null);
@@ -147,18 +173,7 @@ function App() {
         >
           jobgraph <span>jobs</span>
         </a>
-        <nav class="top-nav" aria-label="Views">
-          <a href={`${consolePath}${lastSearch()}`}>Jobs</a>
-          <a href={HISTORY_PATH} {...(isHistory ? { 'aria-current': 'page' } : {})}>
-            History
-          </a>
-          <a href={QUEUES_PATH} {...(isQueues ? { 'aria-current': 'page' } : {})}>
-            Queues
-          </a>
-          <a href={NOTIFICATIONS_PATH} {...(isNotify ? { 'aria-current': 'page' } : {})}>
-            Notifications
-          </a>
-        </nav>
+        <TopNav isHistory={isHistory} isQueues={isQueues} isNotify={isNotify} />
         {token ? (
           <span class="top-token">
             <TokenAccess token={token} />

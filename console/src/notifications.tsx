@@ -161,6 +161,24 @@ interface CreateProps extends PageProps {
  * The form that makes a rule: name, triggers, target kind and URL, a chat rule's group window and
  * a mute, over `filter`.
  */
+/** The rule's target kind (webhook, Slack, …): its quiet fields follow it. */
+function KindSelect({ kind, setKind }: { kind: string; setKind: (kind: string) => void }) {
+  return (
+    <select
+      id="rule-kind"
+      name="kind"
+      value={kind}
+      onChange={(e) => setKind(e.currentTarget.value)}
+    >
+      {TARGET_KINDS.map(([value, words]) => (
+        <option key={value} value={value}>
+          {words}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 function CreateRule({ token, onRefused, filter, onCancel, onCreated }: CreateProps) {
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
@@ -216,18 +234,7 @@ function CreateRule({ token, onRefused, filter, onCancel, onCreated }: CreatePro
         ))}
       </fieldset>
       <label for="rule-kind">Target</label>
-      <select
-        id="rule-kind"
-        name="kind"
-        value={kind}
-        onChange={(e) => setKind(e.currentTarget.value)}
-      >
-        {TARGET_KINDS.map(([value, words]) => (
-          <option key={value} value={value}>
-            {words}
-          </option>
-        ))}
-      </select>
+      <KindSelect kind={kind} setKind={setKind} />
       <label for="rule-url">URL</label>
       <input id="rule-url" name="url" type="url" required autoComplete="off" />
       <QuietFields kind={kind} />

@@ -164,18 +164,22 @@ export const SQLITE_CONNECTION_PRAGMAS = [
 /** SQLite statements kept prepared, by their SQL (the least recently used out first). */
 const MAX_PREPARED = 64;
 
+/** Makes the history file's data directory (when one is configured) and checks it is writable. */
+function writableDataDir(config: Extract<HistoryStoreConfig, { kind: 'sqlite' }>): void {
+  if (config.dataDir === null) return;
+  try {
+    makeDataDir(config.dataDir, config.implicit);
+    accessSync(config.dataDir, constants.W_OK);
+  } catch (e) {
+    throw new DataDirUnwritable(config.dataDir, e, config.implicit);
+  }
+}
+
 async function openSqlite(
   config: Extract<HistoryStoreConfig, { kind: 'sqlite' }>,
   searchTimeoutMs: number,
 ): Promise<HistoryDatabase> {
-  if (config.dataDir !== null) {
-    try {
-      makeDataDir(config.dataDir, config.implicit);
-      accessSync(config.dataDir, constants.W_OK);
-    } catch (e) {
-      throw new DataDirUnwritable(config.dataDir, e, config.implicit);
-    }
-  }
+  writableDataDir(config);
   // Loaded here, not at the top: only a process keeping history in SQLite pays for it, and a
   // Node version that still calls node:sqlite experimental warns only where it is used.
   const { DatabaseSync } = await import('node:sqlite');

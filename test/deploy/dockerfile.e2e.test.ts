@@ -79,6 +79,48 @@ async function run(command: string, cwd: string, env: Record<string, string>): P
   if (code !== 0) throw new Error(`"${command}" in ${cwd} exited ${code}:\n${output.slice(-4000)}`);
 }
 
+/** Replay one COPY into the stage whose paths `local` maps: from the build context, or `--from` a stage replayed. */
+async function replayCopy(
+  ins: Instruction,
+  local: (p: string) => string,
+  context: string[],
+  done: Map<string, Replayed>,
+  fail: (ins: Instruction, why: string) => never,
+): Promise<void> {
+  const parts = ins.args.split(/\s+/);
+  const dest = parts.pop() as string;
+  const intoDir = dest.endsWith('/') || dest === '.' || parts.length > 1;
+  const from = ins.flags.from;
+  for (const src of parts) {
+    if (from) {
+      const other = done.get(from) ?? fail(ins, `no stage ${from}`);
+      const onDisk = join(other.dir, posix.relative(other.workdir, src));
+      if (!existsSync(onDisk)) fail(ins, `${src} is not in stage ${from}`);
+      const target = intoDir ? join(local(dest), basename(src)) : local(dest);
+      // Symlinks as they are (node_modules' link to a workspace package), as Docker copies them.
+      await cp(onDisk, target, { recursive: true, verbatimSymlinks: true });
+    } else {
+      const files =
+        src === '.' ? context : context.filter((f) => f === src || f.startsWith(`${src}/`));
+      if (files.length === 0) fail(ins, `${src} is not in the build context (.dockerignore)`);
+      for (const f of files) {
+        // As Docker copies: the context's contents for `.`, a directory's contents into
+        // dest, a file into dest/ (or as dest).
+        const target =
+          src === '.'
+            ? join(local(dest), f)
+            : f !== src
+              ? join(local(dest), f.slice(src.length + 1))
+              : intoDir
+                ? join(local(dest), basename(f))
+                : local(dest);
+        await mkdir(dirname(target), { recursive: true });
+        await cp(join(ROOT, f), target);
+      }
+    }
+  }
+}
+
 /** Replay one stage in `dir`, taking `COPY --from=<stage>` from the stages already replayed. */
 async function replay(
   stage: Stage,
@@ -89,7 +131,7 @@ async function replay(
   const r: Replayed = { stage, dir, workdir: '/', env: {}, exposed: [], ran: [] };
   /** A path in this stage's filesystem, on disk: WORKDIR is `dir`. */
   const local = (p: string) => join(dir, posix.relative(r.workdir, posix.resolve(r.workdir, p)));
-  const fail = (ins: Instruction, why: string) => {
+  const fail = (ins: Instruction, why: string): never => {
     throw new Error(`Dockerfile line ${ins.line} (${ins.keyword} ${ins.args}): ${why}`);
   };
   for (const ins of stage.instructions) {
@@ -102,41 +144,9 @@ async function replay(
       case 'ENV':
         for (const [k, v] of envPairs(ins.args)) r.env[k] = v;
         break;
-      case 'COPY': {
-        const parts = ins.args.split(/\s+/);
-        const dest = parts.pop() as string;
-        const intoDir = dest.endsWith('/') || dest === '.' || parts.length > 1;
-        const from = ins.flags.from;
-        for (const src of parts) {
-          if (from) {
-            const other = done.get(from) ?? fail(ins, `no stage ${from}`);
-            const onDisk = join(other.dir, posix.relative(other.workdir, src));
-            if (!existsSync(onDisk)) fail(ins, `${src} is not in stage ${from}`);
-            const target = intoDir ? join(local(dest), basename(src)) : local(dest);
-            // Symlinks as they are (node_modules' link to a workspace package), as Docker copies them.
-            await cp(onDisk, target, { recursive: true, verbatimSymlinks: true });
-          } else {
-            const files =
-              src === '.' ? context : context.filter((f) => f === src || f.startsWith(`${src}/`));
-            if (files.length === 0) fail(ins, `${src} is not in the build context (.dockerignore)`);
-            for (const f of files) {
-              // As Docker copies: the context's contents for `.`, a directory's contents into
-              // dest, a file into dest/ (or as dest).
-              const target =
-                src === '.'
-                  ? join(local(dest), f)
-                  : f !== src
-                    ? join(local(dest), f.slice(src.length + 1))
-                    : intoDir
-                      ? join(local(dest), basename(f))
-                      : local(dest);
-              await mkdir(dirname(target), { recursive: true });
-              await cp(join(ROOT, f), target);
-            }
-          }
-        }
+      case 'COPY':
+        await replayCopy(ins, local, context, done, fail);
         break;
-      }
       case 'RUN': {
         const env = { ...baseEnv(), ...r.env };
         if (stage.name === 'build' && /^npm ci\b/.test(ins.args)) {

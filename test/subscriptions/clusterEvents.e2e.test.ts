@@ -7,7 +7,6 @@ import type { LiveProcess } from '../support/liveProcess.ts';
 import { realPart } from '../support/realParts.ts';
 import { subscribe, type Event, type Subscription } from '../support/subscriptions.ts';
 import {
-  eventQueues,
   kill,
   metricsOf,
   replicaEnv,
@@ -18,6 +17,7 @@ import {
   watcherToken,
   type RedisServer,
 } from './clusterSupport.ts';
+import { eventQueues } from './clusterEventSupport.ts';
 import { messagesIn } from '../support/sqsQueues.ts';
 
 // Two real jobgraph processes sharing one real redis-server and one SQS queue of the SQS

@@ -8,21 +8,23 @@ import { historyStores, historyUrlOf } from '../support/historyStores.ts';
 import type { LiveProcess } from '../support/liveProcess.ts';
 import { subscribe, type Subscription } from '../support/subscriptions.ts';
 import {
+  kill,
+  metricsOf,
+  replicaEnv,
+  sample,
+  SHARED_SECRET,
+  startReplicas,
+  watcherToken,
+} from './clusterSupport.ts';
+import {
   batchApplied,
   batchPlace,
   COVERED,
   coveredCalls,
   coveredStatus,
   eventQueues,
-  kill,
-  metricsOf,
-  replicaEnv,
   routeEvent,
-  sample,
-  SHARED_SECRET,
-  startReplicas,
-  watcherToken,
-} from './clusterSupport.ts';
+} from './clusterEventSupport.ts';
 import { countedOver, untilEvidence } from './coverageSupport.ts';
 
 // Issue 88 item 4: the compiled gateway (live mode) on a history store, its events read from a

@@ -10,21 +10,23 @@ import type { LiveProcess } from '../support/liveProcess.ts';
 import { realPart } from '../support/realParts.ts';
 import { subscribe, type Subscription } from '../support/subscriptions.ts';
 import {
-  batchApplied as applied,
-  batchPlace,
-  COVERED,
-  coveredCalls,
-  coveredStatus,
-  eventQueues,
   kill,
   replicaEnv,
-  routeEvent,
   SHARED_SECRET,
   startRedisServer,
   startReplicas,
   watcherToken,
   type RedisServer,
 } from './clusterSupport.ts';
+import {
+  batchApplied as applied,
+  batchPlace,
+  COVERED,
+  coveredCalls,
+  coveredStatus,
+  eventQueues,
+  routeEvent,
+} from './clusterEventSupport.ts';
 import { countedOver, untilEvidence } from './coverageSupport.ts';
 
 // Issue 88 item 6: two compiled gateways (live mode) sharing one redis-server and one PostgreSQL

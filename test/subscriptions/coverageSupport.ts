@@ -1,7 +1,7 @@
 /**
- * What the coverage tests (coverage*.e2e.test.ts) wait for, beside clusterSupport.ts's COVERED
- * jobs: kept apart from it because bench/clusterShare.ts imports that file, and this one imports
- * vitest.
+ * What the coverage tests (coverage*.e2e.test.ts) wait for, beside clusterEventSupport.ts's COVERED
+ * jobs: kept apart from the cluster support files because bench/clusterShare.ts imports
+ * clusterSupport.ts, and this one imports vitest.
  */
 import { expect, vi } from 'vitest';
 import type { HistoryStoreConfig } from '../../src/config/types.ts';

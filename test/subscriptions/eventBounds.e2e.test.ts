@@ -6,7 +6,8 @@ import { emulatorEnvironment, startEmulators, type EmulatorSet } from '@jobgraph
 import { batchDetail, batchEvent } from '../support/batchEvents.ts';
 import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';
 import { messagesIn } from '../support/sqsQueues.ts';
-import { eventQueues, metricsOf, sample } from './clusterSupport.ts';
+import { metricsOf, sample } from './clusterSupport.ts';
+import { eventQueues } from './clusterEventSupport.ts';
 
 // A replica with a small heap reading a backlog of large Batch events: each store an event feeds
 // is bounded in bytes, so the replica applies them all, deletes them, and stays up. The heap limit

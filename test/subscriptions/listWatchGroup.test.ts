@@ -45,6 +45,35 @@ const cosRecord = (key: JobKey, status = 'Active', succeeded = 10): JobRecord =>
   }) as JobRecord;
 
 /**
+ * The fake list of `setup`: COS jobs' source is their region and UIN; a pass shows every job in
+ * `listed` by its record's summary, or fails with `failure()` when set. Logs `list` in `calls`.
+ */
+function fakeLister(
+  upstream: Map<string, JobRecord | Error>,
+  listed: Set<string>,
+  calls: string[],
+  listCalls: { wanted: string[]; maxPages: number }[],
+  failure: () => Error | null,
+): WatchLister {
+  return {
+    sourceOf: (key) =>
+      key.provider === 'TENCENT_COS_BATCH' ? `cos:${key.region}:${key.uin}` : null,
+    list: (_key, wanted, maxPages) => {
+      calls.push('list');
+      listCalls.push({ wanted: [...wanted].map((id) => id.slice(-1)), maxPages });
+      const failed = failure();
+      if (failed) return Promise.reject(failed);
+      const seen = new Map<string, string>();
+      for (const id of listed) {
+        const record = upstream.get(id);
+        if (record && !(record instanceof Error)) seen.set(id, listedSignature(record) as string);
+      }
+      return Promise.resolve<ListPass>({ seen, calls: 1, complete: true });
+    },
+  };
+}
+
+/**
  * A registry over a fake upstream: `upstream` holds each job's record (or the Error its describe
  * answers); the list shows every job in `listed`, as its record's summary would. Every call is
  * logged in order: `describe <n>` or `list`.
@@ -63,21 +92,7 @@ function setup(count: number) {
   const calls: string[] = [];
   const listCalls: { wanted: string[]; maxPages: number }[] = [];
   let listFailure: Error | null = null;
-  const lister: WatchLister = {
-    sourceOf: (key) =>
-      key.provider === 'TENCENT_COS_BATCH' ? `cos:${key.region}:${key.uin}` : null,
-    list: (_key, wanted, maxPages) => {
-      calls.push('list');
-      listCalls.push({ wanted: [...wanted].map((id) => id.slice(-1)), maxPages });
-      if (listFailure) return Promise.reject(listFailure);
-      const seen = new Map<string, string>();
-      for (const id of listed) {
-        const record = upstream.get(id);
-        if (record && !(record instanceof Error)) seen.set(id, listedSignature(record) as string);
-      }
-      return Promise.resolve<ListPass>({ seen, calls: 1, complete: true });
-    },
-  };
+  const lister = fakeLister(upstream, listed, calls, listCalls, () => listFailure);
   const registry = new WatchRegistry({
     fetch: (key) => {
       calls.push(`describe ${name(key)}`);

@@ -33,6 +33,53 @@ const WATCH = JSON.stringify({
   variables: { ids: ['importexport:PNDG1'] },
 });
 
+/** One stream through nginx at `port`: resolves once it got its first event (true) or failed (false, `fail` told why). */
+function openStream(
+  port: number,
+  authorization: string,
+  fail: (why: string) => void,
+  open: ClientRequest[],
+): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/graphql',
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'text/event-stream',
+          authorization,
+        },
+      },
+      (res) => {
+        if (res.statusCode !== 200) {
+          fail(`HTTP ${res.statusCode}`);
+          res.resume();
+          return resolve(false);
+        }
+        let text = '';
+        res.on('data', (c: Buffer) => {
+          text += c.toString();
+          if (text.includes('event: next')) {
+            text = '';
+            resolve(true);
+          }
+        });
+        res.on('error', () => resolve(false));
+        res.on('end', () => resolve(false));
+      },
+    );
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      fail(err.code ?? err.message);
+      resolve(false);
+    });
+    req.end(WATCH);
+    open.push(req);
+  });
+}
+
 async function main(): Promise<void> {
   const names = shippedReplicaNames();
   const emulators = await startEmulators();
@@ -75,46 +122,7 @@ async function main(): Promise<void> {
     failures.set(why, (failures.get(why) ?? 0) + 1);
   };
   const started = performance.now();
-  /** One stream: resolves once it got its first event (true) or failed (false). */
-  const stream = () =>
-    new Promise<boolean>((resolve) => {
-      const req = request(
-        {
-          host: '127.0.0.1',
-          port: nginx.port,
-          path: '/graphql',
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            accept: 'text/event-stream',
-            authorization,
-          },
-        },
-        (res) => {
-          if (res.statusCode !== 200) {
-            fail(`HTTP ${res.statusCode}`);
-            res.resume();
-            return resolve(false);
-          }
-          let text = '';
-          res.on('data', (c: Buffer) => {
-            text += c.toString();
-            if (text.includes('event: next')) {
-              text = '';
-              resolve(true);
-            }
-          });
-          res.on('error', () => resolve(false));
-          res.on('end', () => resolve(false));
-        },
-      );
-      req.on('error', (err: NodeJS.ErrnoException) => {
-        fail(err.code ?? err.message);
-        resolve(false);
-      });
-      req.end(WATCH);
-      open.push(req);
-    });
+  const stream = () => openStream(nginx.port, authorization, fail, open);
   const giveUp = setTimeout(() => {
     console.error(`gave up after ${GIVE_UP_MS / 1000} s: ${streaming} streaming, ${failed} failed`);
     for (const r of replicas) r.child.kill('SIGKILL');
