@@ -242,10 +242,9 @@ export class JobReadSchedule implements GroupMember {
 
   /**
    * Redis is back: a read schedule polling alone asks for its job's lease, without polling, at a
-   * moment spread over its wait (as `leasesLost` spreads the followers' polls: every read schedule
-   * of every replica asking at once is one burst of claims) — taken, its next poll is the holder's;
-   * held by another replica, it follows that one. So one replica polls each job again within a
-   * wait.
+   * moment spread over its wait (as `leasesLost` spreads the followers' polls: all asking at once
+   * is one burst of claims) — taken, its next poll is the holder's; held by another replica, it
+   * follows that one. So one replica polls each job again within a wait.
    */
   leasesBack(): void {
     if (this.stopped || this.role !== 'alone') return;
