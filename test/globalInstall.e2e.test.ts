@@ -17,8 +17,9 @@ import { stderrText } from './support/stderrText.ts';
  * installed globally into a temporary prefix, and `jobgraph demo` run from that prefix's bin/.
  *
  * With no connection beyond loopback: a global install resolves the tarballs' dependencies afresh
- * and so reads each one's registry document (packument), which the project's `npm ci` never
- * fetched. npm's registry here is test/support/lockfileRegistry.ts, on loopback: it serves those
+ * and so reads each one's registry document (packument), also those of optional peer dependencies
+ * nothing installs (pg-native, bufferutil…), which the project's `npm ci` never fetched. npm's
+ * registry here is test/support/lockfileRegistry.ts, on loopback: it serves those
  * documents from package-lock.json (its versions only), and npm takes each tarball from its cache by
  * the lockfile's integrity, where `npm ci` put it. A package the lockfile lacks (a dependency added
  * but not locked), or a tarball the cache lacks, is a 404 and fails the install, naming it.

@@ -8,8 +8,8 @@ import type { AddressInfo } from 'node:net';
  * packed packages (`npm install -g <tarballs>`) makes no connection beyond loopback.
  *
  * A global install resolves the tarballs' dependencies afresh, so npm reads each dependency's
- * registry document (packument); `npm ci` never fetches those, it installs the lockfile's
- * versions by their `integrity`. This registry answers each packument from the lockfile's `packages`
+ * registry document (packument), also those of optional peer dependencies that nothing installs,
+ * which `npm ci` never fetched. This registry answers each packument from the lockfile's `packages`
  * entries: the package's versions there, each with the manifest fields the lockfile keeps and
  * `dist: { tarball, integrity }`. With an integrity and a tarball URL, npm (pacote) reads the tarball
  * from its cache by that integrity before any fetch, where `npm ci` put it; so the tarball route is
