@@ -8,26 +8,38 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleGlobalIds } from '@jobgraph/emulators';
+import { startLockfileRegistry, type LockfileRegistry } from './support/lockfileRegistry.ts';
 import { stderrText } from './support/stderrText.ts';
 
 /**
  * The two npm packages as a user gets them: the gateway (`jobgraph`) and the emulators'
  * (`@jobgraph/emulators`, packages/emulators/) packed from the build the e2e setup made, then
  * installed globally into a temporary prefix, and `jobgraph demo` run from that prefix's bin/.
- * `--prefer-offline`, not `--offline`: the tarballs are in npm's cache (the project's own `npm ci`
- * put them there), but a global install also reads each dependency's registry document, which
- * `npm ci` never fetches; a machine that has none yet fetches them once, later runs read them from
- * the cache (the Dockerfile's replay installs the same way).
+ *
+ * With no connection beyond loopback: a global install resolves the tarballs' dependencies afresh
+ * and so reads each one's registry document (packument), also those of optional peer dependencies
+ * nothing installs (pg-native, bufferutil…), which the project's `npm ci` never fetched. npm's
+ * registry here is test/support/lockfileRegistry.ts, on loopback: it serves those
+ * documents from package-lock.json (its versions only), and npm takes each tarball from its cache by
+ * the lockfile's integrity, where `npm ci` put it. A package the lockfile lacks (a dependency added
+ * but not locked), or a tarball the cache lacks, is a 404 and fails the install, naming it.
  */
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const run = promisify(execFile);
 
-/** npm with this Node first on PATH (npm's scripts and the installed bin run on it). */
+/**
+ * npm with this Node first on PATH (npm's scripts and the installed bin run on it), npm's cache
+ * where the project's install put it (`npm_config_cache` when set, else HOME's), and no check for
+ * a newer npm (a registry request of its own).
+ */
 function npmEnv(): Record<string, string> {
+  const cache = process.env.npm_config_cache;
   return {
     PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
     HOME: process.env.HOME ?? tmpdir(),
+    ...(cache ? { npm_config_cache: cache } : {}),
+    npm_config_update_notifier: 'false',
   };
 }
 
@@ -46,17 +58,21 @@ describe('A global install of the packed packages', () => {
   let work: string;
   let prefix: string;
   let demo: ChildProcess | undefined;
+  let registry: LockfileRegistry;
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'jobgraph-global-'));
     prefix = join(work, 'prefix');
     const emulators = await pack(['-w', '@jobgraph/emulators'], work);
     const gateway = await pack([], work);
+    registry = await startLockfileRegistry(join(ROOT, 'package-lock.json'));
     await run(
       'npm',
       [
         'install',
         '-g',
+        '--registry',
+        registry.url,
         '--prefer-offline',
         '--no-audit',
         '--no-fund',
@@ -66,7 +82,12 @@ describe('A global install of the packed packages', () => {
         gateway,
       ],
       { cwd: work, env: npmEnv() },
-    );
+    ).catch((err: Error & { stderr?: string }) => {
+      const misses = registry.misses.join('\n');
+      throw new Error(
+        `npm install -g failed; the registry missed:\n${misses}\n${err.stderr ?? ''}`,
+      );
+    });
   }, 300_000);
 
   afterAll(async () => {
@@ -74,7 +95,14 @@ describe('A global install of the packed packages', () => {
       demo.kill('SIGTERM');
       await once(demo, 'exit');
     }
+    if (registry) await registry.close();
     if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('installs from the lockfile alone: every package npm asked for is locked, every tarball cached', () => {
+    expect(registry.misses).toEqual([]);
+    // The gateway's dependencies and the emulators' came through this registry, not another.
+    expect(registry.served).toEqual(expect.arrayContaining(['graphql', 'fast-xml-parser']));
   });
 
   it("installs the gateway without the emulators' files, and the emulators as its dependency", async () => {

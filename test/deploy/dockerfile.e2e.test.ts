@@ -59,7 +59,8 @@ interface Replayed {
 /**
  * The environment for npm and the started process: PATH and HOME from here, none of the
  * `npm_*` variables `npm test` sets (`npm_config_local_prefix` would point a child npm at the
- * checkout), except the ones that say where the cache and registry are.
+ * checkout), except the ones that say where the cache and registry are; and no check for a newer
+ * npm (a registry request of its own, on a machine whose npm config leaves it on).
  */
 function baseEnv(): Record<string, string> {
   const keep =
@@ -67,6 +68,7 @@ function baseEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env))
     if (v !== undefined && (!/^npm_/i.test(k) || keep.test(k))) env[k] = v;
+  env.npm_config_update_notifier = 'false';
   return env;
 }
 
