@@ -3,7 +3,6 @@ import { parseArgs } from 'node:util';
 import { SCOPE_READ } from '../auth/identity.ts'; // a constant-only module
 import type { DemoGateway } from '../app.ts';
 import type { StderrLines } from './stderrLines.ts';
-import { curlLines } from './demoNotifications.ts';
 import type { EmulatorName } from '@jobgraph/emulators';
 
 // Each command imports only the modules it needs (below, with `import()`): `--version` loads
@@ -147,7 +146,7 @@ async function demo(portBase: number | undefined): Promise<void> {
     ...(exposure ? ['!'.repeat(78), ...exposure, '!'.repeat(78)] : []),
     '',
     ...(await demoAccessLines(gateway, second.alias)),
-    ...demoExampleLines(gateway, EMULATOR_LABELS, examples, second),
+    ...(await demoExampleLines(gateway, EMULATOR_LABELS, examples, second)),
     ...progressingJobLines({
       url: gateway.server.url,
       token: gateway.tokens.read,
@@ -215,12 +214,14 @@ async function demoAccessLines(gateway: DemoGateway, secondAlias: string): Promi
 }
 
 /** The demo banner's example job IDs, and a curl that reads one. */
-function demoExampleLines(
+async function demoExampleLines(
   gateway: DemoGateway,
   labels: Readonly<Record<EmulatorName, string>>,
   examples: Record<EmulatorName, string>,
   second: { alias: string; accountId: string; roleArn: string; exampleId: string },
-): string[] {
+): Promise<string[]> {
+  // Loaded for the demo alone: `--version` and `--help` load nothing of it.
+  const { curlLines } = await import('./demoNotifications.ts');
   return [
     '  Example job IDs (one per provider):',
     ...demoProviderLines(labels, examples),
