@@ -114,10 +114,21 @@ describe('AWS Batch service jobs through a live gateway on the emulators', () =>
   let gateway: LiveProcess;
   let reader = '';
   let secrets = '';
+  let writer = '';
   let sdk: BatchClient;
   beforeAll(async () => {
     emulators = await startEmulators({ now: () => clock, epochMs: EPOCH });
-    gateway = await startLiveProcess({ ...replicaEnv(emulators, null, 500), LOG_LEVEL: 'debug' });
+    gateway = await startLiveProcess({
+      ...replicaEnv(emulators, null, 500),
+      LOG_LEVEL: 'debug',
+      JOBGRAPH_ACTIONS: 'cancel,terminate',
+    });
+    writer = await mintToken({
+      secret: SHARED_SECRET,
+      scopes: ['jobs:read', 'jobs:write'],
+      accounts: ['*'],
+      subject: 'oncall-ann',
+    });
     reader = await mintToken({
       secret: SHARED_SECRET,
       scopes: ['jobs:read'],
@@ -250,6 +261,29 @@ describe('AWS Batch service jobs through a live gateway on the emulators', () =>
       scheduledAt: new Date(EPOCH + SERVICE_JOB_STEP_MS).toISOString(),
       waiting: null,
     });
+  });
+
+  it('cancels a SCHEDULED service job with one TerminateServiceJob, and a second cancel calls nothing', async () => {
+    clock = EPOCH + SERVICE_JOB_STEP_MS;
+    const id = `batchservice:us-east-1:${SERVICE_JOB_IDS.progressing}`;
+    const terminations = () =>
+      emulators.batch.calls.filter((c) => c.operation === 'POST /v1/terminateservicejob').length;
+    const cancel = `mutation { cancelJob(id: "${id}", reason: "wrong dataset") { outcome job { state ... on BatchServiceJob { isTerminated statusReason failure { category } } } } }`;
+    const first = await graph(writer, cancel);
+    expect(first.errors).toBeUndefined();
+    expect(first.data!.cancelJob).toEqual({
+      outcome: 'REQUESTED',
+      job: {
+        state: 'FAILED',
+        isTerminated: true,
+        statusReason: 'wrong dataset',
+        failure: { category: 'CANCELLED' },
+      },
+    });
+    expect(terminations()).toBe(1);
+    const again = await graph(writer, cancel);
+    expect((again.data!.cancelJob as Wire).outcome).toBe('ALREADY_FINISHED');
+    expect(terminations()).toBe(1);
   });
 
   it('answers NOT_FOUND for a service job Batch does not have', async () => {
