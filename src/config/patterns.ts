@@ -126,6 +126,11 @@ export const PATTERNS = {
     re: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?::\d{1,4})?(?:#\d{1,4})?$/,
     form: 'a lower-case UUID such as 11111111-2222-4333-8444-555555555555, an array child `UUID:index` or a node `UUID#index`',
   },
+  // AWS Batch service jobs (issue 102): DescribeServiceJob's `jobId`, a UUID (no children).
+  batchServiceJobId: {
+    re: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    form: 'a lower-case UUID such as 11111111-2222-4333-8444-555555555555',
+  },
   accountAlias: {
     // `default` matches too: it names the default account, so it is refused as an alias apart.
     re: /^[a-z](?:[a-z0-9-]{0,30}[a-z0-9])?$/,

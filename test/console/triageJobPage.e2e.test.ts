@@ -8,6 +8,7 @@ import {
   exampleGlobalIds,
 } from '@jobgraph/emulators';
 import { gql } from '../support/gateway.ts';
+import { SERVICE_JOB_IDS } from '@jobgraph/emulators/batch/serviceJobData';
 import { useConsoleRig } from './consoleRig.ts';
 import { inTab, LABEL, rows, setVisibility, watch } from './tab.ts';
 import { apiOracle, fits, seconds, UTC, utc } from './triageOracle.ts';
@@ -199,6 +200,25 @@ describeInChromium('The jobs console for triage: a job (Debian Chromium)', () =>
       });
     },
   );
+
+  // AWS Batch service jobs (issue 102): their page, names first, with no console error.
+  it('opens an AWS Batch service job’s page, its name row first', async () => {
+    const id = `batchservice:us-east-1:${SERVICE_JOB_IDS.failed}`;
+    await inTab(open(`/console/jobs/${encodeURIComponent(id)}`), async (o) => {
+      await o.page.waitForSelector(`[data-job-detail="${id}"] dl.fields`);
+      const labels = await o.page.$$eval(`[data-job-detail="${id}"] dl.fields dt`, (dts) =>
+        dts.map((d) => d.textContent),
+      );
+      // Its name first, its own ID beside it (the heading), then its fields.
+      await o.page.waitForSelector('#job-title [data-job-name]');
+      expect(await o.page.textContent('#job-title [data-job-name]')).toBe(
+        'vision-pretrain-sweep-7',
+      );
+      expect(await o.page.textContent('#job-title [data-native-id]')).toBe(SERVICE_JOB_IDS.failed);
+      expect(labels).toEqual(expect.arrayContaining(['quotaShareName', 'serviceJobType']));
+      expect(o.problems).toEqual([]);
+    });
+  });
 
   it('does not lose the sign-in silently in a new tab: it says why it asks, with the token field right there; the token stays in its tab', async () => {
     await inTab(open('/console'), async (o) => {

@@ -60,6 +60,8 @@ const EXTRA: Record<string, string[]> = {
     'parts.ts',
     'rerun.ts',
     'queues.ts',
+    // Its service jobs (issue 102), a further kind: a folder of their own.
+    'serviceJob',
   ],
 };
 

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import { EXAMPLE_GLOBAL_ID as BATCH_EXAMPLE_GLOBAL_ID } from '@jobgraph/emulators/batch/data';
 import { DEMO_DATA } from '@jobgraph/emulators';
+import { SERVICE_JOB_IDS } from '@jobgraph/emulators/batch/serviceJobData';
 import { clearCalls, gql, upstreamCallCount, type TestGateway } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 import { subscribe } from '../support/subscriptions.ts';
@@ -45,6 +46,9 @@ const SAMPLES: Readonly<Record<string, { query: string; variables?: Record<strin
   importExportJob: { query: `{ importExportJob(jobId: "${native(ex.importexport)}") { id } }` },
   codePipelineJob: { query: `{ codePipelineJob(jobId: "${native(ex.codepipeline)}") { id } }` },
   batchJob: { query: `{ batchJob(jobId: "${native(ex.batch)}") { id } }` },
+  batchServiceJob: {
+    query: `{ batchServiceJob(jobId: "${SERVICE_JOB_IDS.progressing}") { id serviceRequestPayload } }`,
+  },
   listJobs: {
     query: `{ listJobs(first: 100, filter: { states: [SUCCEEDED, FAILED] }) {
       edges { cursor } pageInfo { endCursor hasNextPage } sources { provider region referenceStoreId state }

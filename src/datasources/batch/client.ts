@@ -7,11 +7,14 @@ import type { HttpResult } from '../shared/http.ts';
 import { jsonElements } from '../shared/jsonElements.ts';
 import type { AwsSourceOptions } from '../shared/options.ts';
 import type { Operation, ProviderWire, WireRequest } from '../shared/source.ts';
+import type { KindWire } from '../shared/wire.ts';
 import { CANCEL_JOB, TERMINATE_JOB } from './actions.ts';
 import { BATCH_RERUN } from './rerun.ts';
 import { jobsSubject, notFound, readBatchError, toUpstreamError } from './errors.ts';
 import { parse, parseJobElement, parseJobs } from './parse.ts';
 import type { BatchJobRecord } from './record.ts';
+// Service jobs (issue 102).
+import { SERVICE_JOB_WIRE } from './serviceJob/client.ts';
 
 /** DescribeJobs takes "a list of up to 100 job IDs" (botocore batch/2016-08-10). */
 const BATCH_DESCRIBE_MAX = 100;
@@ -141,5 +144,8 @@ export function batchWire(
     describeMany: { max: BATCH_DESCRIBE_MAX, operation: describeMany },
     actions: { cancel: CANCEL_JOB, terminate: TERMINATE_JOB },
     rerun: BATCH_RERUN,
+    // Service jobs (issue 102): DescribeServiceJob, TerminateServiceJob.
+    // A kind's wire answers its own record type; the pipeline dispatches by key.kind.
+    kinds: { serviceJob: SERVICE_JOB_WIRE as unknown as KindWire<BatchJobRecord> },
   };
 }

@@ -8,6 +8,13 @@ import type { ProviderEvents } from '../shared/provider.ts';
 import { BATCH_KEY } from './key.ts';
 import { parseJob } from './parse.ts';
 import type { BatchJobRecord, BatchJobStatus } from './record.ts';
+// Service jobs (issue 102).
+import {
+  BATCH_SERVICE_JOB_STATE_CHANGE,
+  readServiceJobEvent,
+  serviceJobListed,
+  serviceJobOrder,
+} from './serviceJob/events.ts';
 
 /** A job's statuses in the order it passes them (a retried job goes back from RUNNING to RUNNABLE with one more attempt). */
 const RANK: Readonly<Record<BatchJobStatus, number>> = {
@@ -59,9 +66,11 @@ const BATCH_QUEUE_BLOCKED = 'Batch Job Queue Blocked';
 
 export const BATCH_EVENTS: ProviderEvents<'AWS_BATCH'> = {
   source: 'aws.batch',
-  detailTypes: ['Batch Job State Change', BATCH_QUEUE_BLOCKED],
+  detailTypes: ['Batch Job State Change', BATCH_QUEUE_BLOCKED, BATCH_SERVICE_JOB_STATE_CHANGE],
   carries: [],
   read(detail, place, detailType) {
+    // Service jobs (issue 102): their event is a hint (serviceJob/events.ts).
+    if (detailType === BATCH_SERVICE_JOB_STATE_CHANGE) return readServiceJobEvent(detail, place);
     boundFields(detail, BATCH_FIELD_BOUNDS);
     const jobId = str(detail.jobId, 'detail.jobId');
     if (jobId === null) throw new MalformedBodyError('detail.jobId is missing');
@@ -83,6 +92,7 @@ export const BATCH_EVENTS: ProviderEvents<'AWS_BATCH'> = {
     };
   },
   listed(record: JobRecord) {
+    if (record.kind === 'serviceJob') return serviceJobListed(record);
     const r = record as BatchJobRecord;
     return {
       status: r.status,
@@ -92,6 +102,7 @@ export const BATCH_EVENTS: ProviderEvents<'AWS_BATCH'> = {
     } as Partial<BatchJobRecord>;
   },
   order(record: JobRecord) {
+    if (record.kind === 'serviceJob') return serviceJobOrder(record);
     // A listed row in record form may lack the attempts and the status enum: read defensively.
     const r = record as Partial<BatchJobRecord> & JobRecord;
     const status = r.status ?? r.providerStatus;

@@ -12,6 +12,8 @@ import type { BatchJobRecord } from './record.ts';
 import { batchFailure } from './failureRules.ts';
 import { batchFacts } from './facts.ts';
 import { BATCH_PARTS } from './parts.ts';
+// Service jobs (issue 102): a further kind.
+import { BATCH_SERVICE_JOB } from './serviceJob/index.ts';
 
 /**
  * AWS Batch jobs (DescribeJobs: up to 100 jobs a call, so one DataLoader batch of a region and
@@ -33,7 +35,12 @@ export const batch: Provider<'AWS_BATCH', BatchJobRecord, AwsSourceOptions> = {
     'batch:TerminateJob',
     'batch:SubmitJob',
     'batch:TagResource',
+    // Service jobs (issue 102).
+    'batch:DescribeServiceJob',
+    'batch:TerminateServiceJob',
   ],
+  // Service jobs (issue 102): SageMaker training jobs through Batch queues.
+  kinds: [BATCH_SERVICE_JOB],
   // An array job's children by status.
   progress: { fields: ['arrayProperties'] },
   failure: batchFailure,

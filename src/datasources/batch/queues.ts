@@ -247,6 +247,9 @@ const GET_JOB_QUEUE_SNAPSHOT = awsJsonOperation<
 /** What the diagnosis reads of a Batch job: its resources as asked, its dependencies, its queue. */
 function waitingJob(record: JobRecord): WaitingJob | null {
   if (record.state !== 'QUEUED') return null;
+  // Service jobs (issue 102): a service job waits on SageMaker capacity and its quota share, not
+  // on the compute environments and queue snapshot the diagnosis reads: `waiting` is null.
+  if (record.kind === 'serviceJob') return null;
   const r = record as BatchJobRecord;
   const asked = r.container?.resourceRequirements ?? [];
   const value = (type: string) => {

@@ -53,7 +53,8 @@ const MODULES: Record<string, unknown> = Object.fromEntries(
     readdirSync(DATASOURCES, { withFileTypes: true })
       .filter((d) => d.isDirectory())
       .flatMap((d) =>
-        readdirSync(new URL(`${d.name}/`, DATASOURCES))
+        // A provider's modules, and its further kinds' (`batch/serviceJob/list.ts`).
+        readdirSync(new URL(`${d.name}/`, DATASOURCES), { recursive: true, encoding: 'utf8' })
           .filter((f) => f.endsWith('.ts'))
           .map(
             async (f) =>
@@ -86,6 +87,7 @@ function wireOf(provider: AnyProvider) {
     wire(options: unknown): {
       describe: Operation<unknown, unknown>;
       describeMany?: { operation: Operation<unknown, unknown> };
+      kinds?: Record<string, { describe: Operation<unknown, unknown> }>;
     };
     options(config: typeof CONFIG, transport: typeof TRANSPORT): unknown;
   };
@@ -98,7 +100,12 @@ function wireOf(provider: AnyProvider) {
  */
 function operationsOf(provider: AnyProvider): Operation<unknown, unknown>[] {
   const wire = wireOf(provider);
-  const found = [wire.describe, ...(wire.describeMany ? [wire.describeMany.operation] : [])];
+  const found = [
+    wire.describe,
+    ...(wire.describeMany ? [wire.describeMany.operation] : []),
+    // Its further kinds' describes (`ProviderWire.kinds`).
+    ...Object.values(wire.kinds ?? {}).map((k) => k.describe),
+  ];
   // Its queues' reads (Provider.queues: jobQueues, Job.waiting).
   const queues = provider.queues;
   if (queues) found.push(queues.describeQueues, queues.describeEnvironments, queues.snapshot);

@@ -1,0 +1,34 @@
+import type { ProviderActions } from '../../shared/acting.ts';
+
+/** TerminateServiceJob's `reason` (the same bound as TerminateJob's: up to 1,024 characters). */
+const REASON_MAX_CHARS = 1024;
+
+/** The statuses of a service job not yet started: `cancelJob` ends them (TerminateServiceJob). */
+const NOT_STARTED = new Set(['SUBMITTED', 'PENDING', 'RUNNABLE', 'SCHEDULED']);
+
+/**
+ * What jobgraph's actions do to a service job by status (docs/actions.md). Batch has one call,
+ * TerminateServiceJob, for a service job in any unfinished state: `terminateJob` makes it for
+ * any; `cancelJob` only for a job not yet started (as a Batch job's CancelJob: a running
+ * training job is stopped by `terminateJob`, never by a cancel that a caller took for harmless).
+ * A FAILED job (terminated ones are FAILED at Batch) is rerun.
+ */
+export const BATCH_SERVICE_ACTIONS: ProviderActions = {
+  reason: { max: REASON_MAX_CHARS, unit: 'characters' },
+  judge(action, record) {
+    if (action === 'rerun')
+      return record.state === 'FAILED'
+        ? { kind: 'apply' }
+        : {
+            kind: 'not-applied',
+            why: `The service job is ${record.providerStatus ?? 'not finished'}: jobgraph reruns a job that failed.`,
+          };
+    if (record.terminal) return { kind: 'finished' };
+    if (action === 'terminate' || NOT_STARTED.has(record.providerStatus ?? ''))
+      return { kind: 'apply' };
+    return {
+      kind: 'not-applied',
+      why: `The service job is ${record.providerStatus ?? 'started'}: cancelJob ends only service jobs not yet started (SUBMITTED, PENDING, RUNNABLE, SCHEDULED); terminateJob stops a STARTING or RUNNING one.`,
+    };
+  },
+};
