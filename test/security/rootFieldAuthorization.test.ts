@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import { EXAMPLE_GLOBAL_ID as BATCH_EXAMPLE_GLOBAL_ID } from '../../src/emulators/batch/data.ts';
 import { DEMO_DATA } from '../../src/emulators/index.ts';
+import { OMICS_DEMO_BATCH_ID } from '../../src/emulators/omics/runBatchData.ts';
 import { clearCalls, gql, upstreamCallCount, type TestGateway } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 import { subscribe } from '../support/subscriptions.ts';
@@ -45,6 +46,9 @@ const SAMPLES: Readonly<Record<string, { query: string; variables?: Record<strin
   importExportJob: { query: `{ importExportJob(jobId: "${native(ex.importexport)}") { id } }` },
   codePipelineJob: { query: `{ codePipelineJob(jobId: "${native(ex.codepipeline)}") { id } }` },
   batchJob: { query: `{ batchJob(jobId: "${native(ex.batch)}") { id } }` },
+  omicsRunBatch: {
+    query: `{ omicsRunBatch(batchId: "${OMICS_DEMO_BATCH_ID}") { id runSummary { failedRunCount } } }`,
+  },
   listJobs: {
     query: `{ listJobs(first: 100, filter: { states: [SUCCEEDED, FAILED] }) {
       edges { cursor } pageInfo { endCursor hasNextPage } sources { provider region referenceStoreId state }

@@ -53,7 +53,8 @@ const MODULES: Record<string, unknown> = Object.fromEntries(
     readdirSync(DATASOURCES, { withFileTypes: true })
       .filter((d) => d.isDirectory())
       .flatMap((d) =>
-        readdirSync(new URL(`${d.name}/`, DATASOURCES))
+        // A kind's folder inside its provider's (`omics/runBatch/`) is the provider's code too.
+        readdirSync(new URL(`${d.name}/`, DATASOURCES), { recursive: true, encoding: 'utf8' })
           .filter((f) => f.endsWith('.ts'))
           .map(
             async (f) =>
