@@ -73,11 +73,22 @@ describe('OmicsRunBatch through a live gateway on the demo emulators', () => {
   let emulators: EmulatorSet;
   let gateway: LiveProcess;
   let reader = '';
+  let writer = '';
   let sdk: OmicsClient;
   beforeAll(async () => {
     emulators = await startEmulators();
     reader = await mintToken({ secret: SHARED_SECRET, scopes: ['jobs:read'], accounts: ['*'] });
-    gateway = await startLiveProcess(replicaEnv(emulators, null, 500));
+    writer = await mintToken({
+      secret: SHARED_SECRET,
+      scopes: ['jobs:read', 'jobs:write'],
+      accounts: ['*'],
+      subject: 'oncall-ann',
+    });
+    gateway = await startLiveProcess({
+      ...replicaEnv(emulators, null, 500),
+      JOBGRAPH_ACTIONS: 'cancel',
+      JOBGRAPH_HISTORY_URL: 'off',
+    });
     sdk = new OmicsClient({
       endpoint: emulators.omics.url,
       region: REGION,
@@ -145,6 +156,39 @@ describe('OmicsRunBatch through a live gateway on the demo emulators', () => {
       state: 'FAILED',
       terminal: true,
       failure: { category: 'PERMISSION', retryable: false },
+    });
+  });
+
+  // Last: it cancels the demo's batch in progress.
+  it('cancels a batch by one CancelRunBatch call, and a finished one by none', async () => {
+    const CANCEL = `mutation($id: ID!) { cancelJob(id: $id, reason: "cohort c1 is obsolete") {
+      outcome providerCode job { state providerStatus ... on OmicsRunBatch { runSummary { cancelledRunCount runningRunCount } submissionSummary { successfulCancelSubmissionCount } } } } }`;
+    const cancels = () => emulators.omics.calls.filter((c) => c.path === '/runBatch/cancel');
+    const finished = await ask(gateway, writer, CANCEL, {
+      id: `omicsbatch:${REGION}:${OMICS_FAILED_BATCH_ID}`,
+    });
+    expect(finished.errors).toBeUndefined();
+    expect(finished.data!.cancelJob).toMatchObject({ outcome: 'ALREADY_FINISHED' });
+    expect(cancels()).toHaveLength(0);
+    const done = await ask(gateway, writer, CANCEL, {
+      id: `omicsbatch:${REGION}:${OMICS_DEMO_BATCH_ID}`,
+    });
+    expect(done.errors).toBeUndefined();
+    expect(cancels()).toHaveLength(1);
+    const out = await sdk.send(new GetBatchCommand({ batchId: OMICS_DEMO_BATCH_ID }));
+    expect(out.status).toBe('CANCELLED');
+    expect(done.data!.cancelJob).toEqual({
+      outcome: 'REQUESTED',
+      providerCode: null,
+      job: {
+        state: 'CANCELLED',
+        providerStatus: 'CANCELLED',
+        runSummary: {
+          cancelledRunCount: out.runSummary!.cancelledRunCount,
+          runningRunCount: 0,
+        },
+        submissionSummary: { successfulCancelSubmissionCount: 1 },
+      },
     });
   });
 });
