@@ -1,7 +1,12 @@
 // HealthOmics run batches (issue 102, item 1 of the run batches): `OmicsRunBatch` through a compiled
 // gateway in live mode on the demo emulators, held field for field to GetBatch as
 // @aws-sdk/client-omics and the AWS CLI read it at the same emulator.
-import { GetBatchCommand, OmicsClient, type GetBatchResponse } from '@aws-sdk/client-omics';
+import {
+  GetBatchCommand,
+  ListRunsInBatchCommand,
+  OmicsClient,
+  type GetBatchResponse,
+} from '@aws-sdk/client-omics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../../src/auth/mintToken.ts';
 import { startEmulators, type EmulatorSet } from '../../../src/emulators/index.ts';
@@ -157,6 +162,53 @@ describe('OmicsRunBatch through a live gateway on the demo emulators', () => {
       terminal: true,
       failure: { category: 'PERMISSION', retryable: false },
     });
+  });
+
+  it('pages its runs as ListRunsInBatch lists them, each started run by its omicsrun global ID', async () => {
+    const RUNS = `query($b: String!, $after: String) { omicsRunBatch(batchId: $b) {
+      runs(first: 4, after: $after) { endCursor hasNextPage items { jobId runSettingId runId runInternalUuid runArn submissionStatus submissionFailureReason submissionFailureMessage } } } }`;
+    const first = await ask(gateway, reader, RUNS, { b: OMICS_DEMO_BATCH_ID });
+    expect(first.errors).toBeUndefined();
+    type Page = { endCursor: string | null; hasNextPage: boolean; items: Graph[] };
+    const one = (first.data!.omicsRunBatch as { runs: Page }).runs;
+    expect(one.hasNextPage).toBe(true);
+    const second = await ask(gateway, reader, RUNS, {
+      b: OMICS_DEMO_BATCH_ID,
+      after: one.endCursor,
+    });
+    const two = (second.data!.omicsRunBatch as { runs: Page }).runs;
+    expect(two).toMatchObject({ endCursor: null, hasNextPage: false });
+    const sdkRuns = [];
+    let token: string | undefined;
+    do {
+      const page = await sdk.send(
+        new ListRunsInBatchCommand({
+          batchId: OMICS_DEMO_BATCH_ID,
+          maxItems: 4,
+          startingToken: token,
+        }),
+      );
+      sdkRuns.push(...(page.runs ?? []));
+      token = page.nextToken;
+    } while (token);
+    const graphRuns = [...one.items, ...two.items];
+    expect(graphRuns).toEqual(
+      sdkRuns.map((r) => ({
+        jobId:
+          r.runId && r.runInternalUuid
+            ? `omicsrun:${REGION}:${r.runInternalUuid}:${r.runId}`
+            : null,
+        runSettingId: r.runSettingId ?? null,
+        runId: r.runId ?? null,
+        runInternalUuid: r.runInternalUuid ?? null,
+        runArn: r.runArn ?? null,
+        submissionStatus: r.submissionStatus ?? null,
+        submissionFailureReason: r.submissionFailureReason ?? null,
+        submissionFailureMessage: r.submissionFailureMessage ?? null,
+      })),
+    );
+    expect(graphRuns).toHaveLength(6);
+    expect(graphRuns.filter((r) => r.jobId === null)).toHaveLength(1);
   });
 
   // Last: it cancels the demo's batch in progress.
