@@ -27,7 +27,6 @@ export const omics: Provider<'AWS_OMICS', OmicsReferenceImportJobRecord, AwsSour
     'omics:ListReferenceStores',
     // Run batches.
     'omics:GetBatch',
-    'omics:ListBatch',
     'omics:ListRunsInBatch',
     'omics:CancelRunBatch',
   ],
