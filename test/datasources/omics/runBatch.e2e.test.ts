@@ -18,6 +18,7 @@ import {
 import { kill, replicaEnv, SHARED_SECRET } from '../../subscriptions/clusterSupport.ts';
 import { startLiveProcess, type LiveProcess } from '../../support/liveProcess.ts';
 import { runAwsCli } from '../../emulators/awsCli.ts';
+import { subscribe } from '../../support/subscriptions.ts';
 
 const REGION = 'us-east-1';
 const FIELDS = `id nativeId name provider region state providerStatus statusMessage terminal createdAt updatedAt completedAt
@@ -216,6 +217,18 @@ describe('OmicsRunBatch through a live gateway on the demo emulators', () => {
     const CANCEL = `mutation($id: ID!) { cancelJob(id: $id, reason: "cohort c1 is obsolete") {
       outcome providerCode job { state providerStatus ... on OmicsRunBatch { runSummary { cancelledRunCount runningRunCount } submissionSummary { successfulCancelSubmissionCount } } } } }`;
     const cancels = () => emulators.omics.calls.filter((c) => c.path === '/runBatch/cancel');
+    // A watcher of the batch in progress: its counts now, then as the cancel moves them.
+    const watcher = subscribe(
+      gateway.url,
+      'sse',
+      `subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state ... on OmicsRunBatch { runSummary { runningRunCount cancelledRunCount } } } }`,
+      { token: reader, variables: { ids: [`omicsbatch:${REGION}:${OMICS_DEMO_BATCH_ID}`] } },
+    );
+    const before = await watcher.next();
+    expect(before?.data?.jobUpdates).toMatchObject({
+      state: 'IN_PROGRESS',
+      runSummary: { runningRunCount: 1, cancelledRunCount: 0 },
+    });
     const finished = await ask(gateway, writer, CANCEL, {
       id: `omicsbatch:${REGION}:${OMICS_FAILED_BATCH_ID}`,
     });
@@ -241,6 +254,12 @@ describe('OmicsRunBatch through a live gateway on the demo emulators', () => {
         },
         submissionSummary: { successfulCancelSubmissionCount: 1 },
       },
+    });
+    // The watcher sees the batch CANCELLED and its counts moved, then the stream completes.
+    const rest = await watcher.rest();
+    expect(rest.at(-1)?.data?.jobUpdates).toMatchObject({
+      state: 'CANCELLED',
+      runSummary: { runningRunCount: 0, cancelledRunCount: out.runSummary!.cancelledRunCount },
     });
   });
 });
