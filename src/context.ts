@@ -48,6 +48,8 @@ import {
   type RequestHistory,
 } from './history/requestHistory.ts';
 import { mayRead } from './auth/mayRead.ts';
+import { jobCall } from './datasources/guard/jobCall.ts';
+import type { Operation } from './datasources/shared/source.ts';
 import type { QueueBook } from './queues/book.ts';
 import type { HistoryDatabase } from './history/database.ts';
 import { QueueView } from './queues/view.ts';
@@ -179,6 +181,12 @@ export interface RequestContext extends AuthContext, JobFieldsContext {
    * or the account's grant; `field` names the type's field for the refusal.
    */
   jobLogTail(record: JobRecord, args: LogTailArgs, field: string): Promise<JobLogTailValue>;
+  /**
+   * One call of a kind's own read about the job of `key` (`OmicsRunBatch.runs`: ListRunsInBatch),
+   * once the caller's grant permits the job's account (else FORBIDDEN, audited under `field`),
+   * through the provider's guards (datasources/guard/jobCall.ts).
+   */
+  jobCall<I, O>(key: JobKey, operation: Operation<I, O>, input: I, field: string): Promise<O>;
   /** Notification rules (docs/notifications.md); throws NotificationsOffError when they are off. */
   notifications(): Notifications;
   /** The caller as the notifications service takes it. */
@@ -464,6 +472,12 @@ export function createRequestContext(
       )(provider, accountId, argument);
     },
     jobLogTail: jobLogTailOf(gateway, identity, refuse, caller),
+    jobCall(key, operation, input, field) {
+      const account = accountOf(config, key);
+      if (!mayRead(identity.accounts, key.provider, account))
+        return Promise.reject(refuse(field, key.provider, account));
+      return jobCall(sources[key.provider] as GuardedSource, key, operation, input, caller);
+    },
     loadJob(key, field = 'job', listed) {
       // The account is decided first, by the job's own account, before the budget or any call.
       const account = accountOf(config, key);

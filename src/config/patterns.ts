@@ -110,6 +110,8 @@ export const PATTERNS = {
     form: '1-255 characters of a-z, A-Z, 0-9, - and _',
   },
   omicsId: { re: /^[0-9]{10,36}$/, form: '10-36 digits' },
+  // A HealthOmics run batch's ID (GetBatch's `batchId`: 1-18 digits).
+  omicsBatchId: { re: /^[0-9]{1,18}$/, form: '1-18 digits' },
   cosUin: { re: /^[0-9]{5,20}$/, form: 'a numeric account UIN such as 100000000001' },
   cosJobId: {
     re: /^[a-zA-Z0-9-]{5,36}$/,

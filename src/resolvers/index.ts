@@ -1,6 +1,7 @@
 import { concreteJobs } from './concreteJob.ts';
 import { DateTime } from './DateTime.ts';
 import { Job } from './Job.ts';
+import { OmicsRunBatch } from './omicsRunBatch.ts';
 import { Mutation } from './Mutation.ts';
 import { NotificationMutations, NotificationQueries, NotificationRule } from './Notifications.ts';
 import { Query } from './Query.ts';
@@ -18,4 +19,6 @@ export const resolvers = {
   Subscription,
   Job,
   ...concreteJobs,
+  // A run batch's runs (ListRunsInBatch), beside every job type's resolvers.
+  OmicsRunBatch: { ...concreteJobs.OmicsRunBatch, ...OmicsRunBatch },
 };

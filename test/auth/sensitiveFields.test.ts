@@ -53,6 +53,8 @@ describe('The central list of sensitive fields', () => {
       'Mutation.rotateNotificationSecret':
         "a rule's new signing secret (NotificationRuleCreated.secret), made and shown once to a caller with notifications:write, not a job's",
       'NotificationTarget.url': 'masked: scheme and host only (src/notifications/secretBox.ts)',
+      'OmicsDefaultRunSetting.configurationName':
+        'the name of a HealthOmics run configuration (networking settings), not its content',
     };
     const guarded = new Set(policy.sensitiveFields.map((f) => `${f.type}.${f.field}`));
     // Types reached only through a guarded field (e.g. the credentials object) are covered by that guard.

@@ -3,6 +3,7 @@ import { mintToken } from '../../src/auth/mintToken.ts';
 import { EXAMPLE_GLOBAL_ID as BATCH_EXAMPLE_GLOBAL_ID } from '@jobgraph/emulators/batch/data';
 import { DEMO_DATA } from '@jobgraph/emulators';
 import { SERVICE_JOB_IDS } from '@jobgraph/emulators/batch/serviceJobData';
+import { OMICS_DEMO_BATCH_ID } from '@jobgraph/emulators/omics/runBatchData';
 import { clearCalls, gql, upstreamCallCount, type TestGateway } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 import { subscribe } from '../support/subscriptions.ts';
@@ -48,6 +49,9 @@ const SAMPLES: Readonly<Record<string, { query: string; variables?: Record<strin
   batchJob: { query: `{ batchJob(jobId: "${native(ex.batch)}") { id } }` },
   batchServiceJob: {
     query: `{ batchServiceJob(jobId: "${SERVICE_JOB_IDS.progressing}") { id serviceRequestPayload } }`,
+  },
+  omicsRunBatch: {
+    query: `{ omicsRunBatch(batchId: "${OMICS_DEMO_BATCH_ID}") { id runSummary { failedRunCount } } }`,
   },
   listJobs: {
     query: `{ listJobs(first: 100, filter: { states: [SUCCEEDED, FAILED] }) {

@@ -1,9 +1,13 @@
 import type { OmicsKey } from '../../model/keys.ts';
 import { awsJsonWire } from '../shared/awsCall.ts';
+import type { AwsSourceOptions } from '../shared/options.ts';
+import type { KindWire } from '../shared/wire.ts';
 import { rfc3986 } from '../shared/rfc3986.ts';
 import * as errors from './errors.ts';
 import * as parse from './parse.ts';
 import type { OmicsReferenceImportJobRecord } from './record.ts';
+// Run batches (issue 102).
+import { RUN_BATCH_WIRE } from './runBatch/client.ts';
 
 /** The endpoint trait of HealthOmics' storage operations. */
 export const OMICS_HOST_PREFIX = 'control-storage-';
@@ -17,7 +21,7 @@ export const OMICS_HOST_PREFIX = 'control-storage-';
  * without an override requests go to `control-storage-omics.{region}.amazonaws.com`; an endpoint
  * override (AWS_ENDPOINT_URL_OMICS) is used as given (docs/configuration.md, AWS): no prefix.
  */
-export const omicsWire = awsJsonWire<OmicsKey, OmicsReferenceImportJobRecord>(
+const referenceImportWire = awsJsonWire<OmicsKey, OmicsReferenceImportJobRecord>(
   {
     name: 'GetReferenceImportJob',
     request: (key) => ({
@@ -32,3 +36,11 @@ export const omicsWire = awsJsonWire<OmicsKey, OmicsReferenceImportJobRecord>(
   parse,
   { signingName: 'omics', endpoint: { prefix: 'omics' } },
 );
+
+/** The provider's wire: its reference import jobs' describe, and each further kind's (`kinds`). */
+export const omicsWire = (options: AwsSourceOptions) => ({
+  ...referenceImportWire(options),
+  kinds: {
+    runBatch: RUN_BATCH_WIRE as unknown as KindWire<OmicsReferenceImportJobRecord>,
+  },
+});

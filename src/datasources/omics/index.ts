@@ -8,6 +8,8 @@ import { OMICS_LISTING } from './listing.ts';
 import type { OmicsReferenceImportJobRecord } from './record.ts';
 import { omicsFailure } from './failureRules.ts';
 import { omicsFacts } from './facts.ts';
+// Run batches (issue 102).
+import { omicsRunBatch } from './runBatch/index.ts';
 
 /**
  * AWS HealthOmics reference import jobs (GetReferenceImportJob), listed per reference store. Not
@@ -23,6 +25,10 @@ export const omics: Provider<'AWS_OMICS', OmicsReferenceImportJobRecord, AwsSour
     'omics:GetReferenceImportJob',
     'omics:ListReferenceImportJobs',
     'omics:ListReferenceStores',
+    // Run batches.
+    'omics:GetBatch',
+    'omics:ListRunsInBatch',
+    'omics:CancelRunBatch',
   ],
   // Each source file's status.
   progress: { fields: ['sources'] },
@@ -33,4 +39,8 @@ export const omics: Provider<'AWS_OMICS', OmicsReferenceImportJobRecord, AwsSour
   setup: awsSetup((config) => config.endpoints.omics, omicsWire),
   list: OMICS_LISTING,
   events: OMICS_EVENTS,
+  kinds: [
+    // Run batches (runBatch/).
+    omicsRunBatch,
+  ],
 };

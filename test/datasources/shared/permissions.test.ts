@@ -53,7 +53,7 @@ const MODULES: Record<string, unknown> = Object.fromEntries(
     readdirSync(DATASOURCES, { withFileTypes: true })
       .filter((d) => d.isDirectory())
       .flatMap((d) =>
-        // A provider's modules, and its further kinds' (`batch/serviceJob/list.ts`).
+        // A provider's modules, and its further kinds' folders (`batch/serviceJob/`, `omics/runBatch/`).
         readdirSync(new URL(`${d.name}/`, DATASOURCES), { recursive: true, encoding: 'utf8' })
           .filter((f) => f.endsWith('.ts'))
           .map(
