@@ -1,5 +1,5 @@
 import { findKind, KINDS, kindOf } from '../datasources/registry.ts';
-import type { AnyKind, RootFieldConfig } from '../datasources/shared/provider.ts';
+import type { AnyKind, KindField, RootFieldConfig } from '../datasources/shared/provider.ts';
 import { BadUserInputError, JobgraphError } from '../errors.ts';
 import { buildKey, checkArgument, formOf, parseGlobalId, type JobKey } from './globalId.ts';
 import type { JobProvider, JobRecord } from './job.ts';
@@ -25,6 +25,11 @@ export const JOB_TYPES = {
 } as const;
 
 const KIND_OF_TYPE: ReadonlyMap<string, AnyKind> = new Map(KINDS.map((k) => [k.key.typeName, k]));
+
+/** The own fields of the kind of job whose concrete GraphQL type is `typeName` (`JobKind.fields`). */
+export function kindFieldsOf(typeName: string): Readonly<Record<string, KindField>> {
+  return KIND_OF_TYPE.get(typeName)?.fields ?? {};
+}
 
 /** The provider whose kind of job has the concrete GraphQL type `typeName`. */
 export function providerOfType(typeName: string): JobProvider {

@@ -4,6 +4,7 @@ import type { RequestContext } from '../context.ts';
 import {
   JOB_TYPE_NAMES,
   keyFromRepresentation,
+  kindFieldsOf,
   providerOfType,
   type JobRepresentation,
 } from '../model/jobKeys.ts';
@@ -128,6 +129,26 @@ async function readable(
 }
 
 /**
+ * The type's own fields that call its provider (`JobKind.fields`): each asked with the job's
+ * record (a listed row's read whole first) and a call bound to the job's key, under the caller's
+ * grant and the provider's guards (`RequestContext.jobCall`), named `Type.field`.
+ */
+function kindFields(typeName: string) {
+  return Object.fromEntries(
+    Object.entries(kindFieldsOf(typeName)).map(([name, field]) => [
+      name,
+      async (job: JobRecord, args: Readonly<Record<string, unknown>>, context: RequestContext) => {
+        const key = parseGlobalId(job.id);
+        const record = isListedNode(job) ? await context.loadJob(key, name) : job;
+        return field(record, args, (operation, input) =>
+          context.jobCall(key, operation, input, `${typeName}.${name}`),
+        );
+      },
+    ]),
+  );
+}
+
+/**
  * Resolvers shared by the concrete job entities: `__resolveReference` turns either key
  * (the global `id`, or the native key: an AWS type's names its account by `account`, its ID, a
  * COS Batch job's by `uin`) into a loader key and loads through the provider's DataLoader, so many representations in
@@ -149,6 +170,7 @@ export function concreteJobResolvers(typeName: string) {
       return context.loadJob(key, '_entities');
     },
     ...SHARED_FIELDS,
+    ...kindFields(typeName),
     /**
      * The newest lines of an attempt's log (docs/logs.md): the whole record is read first when
      * this is a listed row (its provider's log place needs it), then the job logs answer.

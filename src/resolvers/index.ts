@@ -1,7 +1,6 @@
 import { concreteJobs } from './concreteJob.ts';
 import { DateTime } from './DateTime.ts';
 import { Job } from './Job.ts';
-import { OmicsRunBatch } from './omicsRunBatch.ts';
 import { Mutation } from './Mutation.ts';
 import { NotificationMutations, NotificationQueries, NotificationRule } from './Notifications.ts';
 import { Query } from './Query.ts';
@@ -20,5 +19,4 @@ export const resolvers = {
   Job,
   ...concreteJobs,
   // A run batch's runs (ListRunsInBatch), beside every job type's resolvers.
-  OmicsRunBatch: { ...concreteJobs.OmicsRunBatch, ...OmicsRunBatch },
 };

@@ -12,6 +12,7 @@ describe('The central list of sensitive fields', () => {
     expect(list).toEqual(
       [
         'BatchEnvironmentVariable.value',
+        'BatchServiceJob.serviceRequestPayload',
         'CodePipelineJob.actionConfiguration',
         'CodePipelineJob.artifactCredentials',
         'CodePipelineJob.continuationToken',
@@ -53,6 +54,8 @@ describe('The central list of sensitive fields', () => {
       'Mutation.rotateNotificationSecret':
         "a rule's new signing secret (NotificationRuleCreated.secret), made and shown once to a caller with notifications:write, not a job's",
       'NotificationTarget.url': 'masked: scheme and host only (src/notifications/secretBox.ts)',
+      'BatchServiceJob.preemptionConfiguration':
+        'how many preemptions a service job is retried after (a count), not a credential',
       'OmicsDefaultRunSetting.configurationName':
         'the name of a HealthOmics run configuration (networking settings), not its content',
     };

@@ -73,7 +73,26 @@ export interface JobKind<P extends JobProvider = JobProvider, R extends JobRecor
    * absent: it takes none, and every action is NOT_SUPPORTED without a call.
    */
   readonly actions?: ProviderActions;
+  /**
+   * Its type's own fields that call its provider when asked (a HealthOmics run batch's `runs`), by
+   * field name: each answers from the record and its arguments through `call`, which goes under
+   * the caller's grant on the job's account and through the provider's guards
+   * (`RequestContext.jobCall`); absent: none.
+   */
+  readonly fields?: Readonly<Record<string, KindField<R>>>;
 }
+
+/** A call of one of its provider's operations about one job, for a kind's own field (`JobKind.fields`). */
+export type KindCall = <I, O>(operation: Operation<I, O>, input: I) => Promise<O>;
+
+/**
+ * A kind's own field (`JobKind.fields`): its value for `record` and the field's arguments. Written
+ * as a method, so that a kind's field of its own record type is one of `JobKind<P, JobRecord>`
+ * (method parameters are compared both ways, as `failure`'s and `facts`'s are).
+ */
+export type KindField<R extends JobRecord = JobRecord> = {
+  answer(record: R, args: Readonly<Record<string, unknown>>, call: KindCall): Promise<unknown>;
+}['answer'];
 
 /**
  * Everything the gateway knows of one provider, as one value: each `src/datasources/<p>/index.ts`

@@ -4,6 +4,7 @@ import { omicsRunBatchFacts } from './facts.ts';
 import { omicsRunBatchFailure } from './failureRules.ts';
 import { OMICS_RUN_BATCH_KEY } from './key.ts';
 import type { OmicsRunBatchRecord } from './record.ts';
+import { runsOfBatch } from './runs.ts';
 
 /**
  * HealthOmics run batches (StartRunBatch, 2026-03-20), kind `runBatch` of AWS_OMICS: GetBatch,
@@ -22,4 +23,5 @@ export const omicsRunBatch: JobKind<'AWS_OMICS', OmicsRunBatchRecord> = {
   dashboardFields:
     'totalRuns runSummary { pendingRunCount startingRunCount runningRunCount completedRunCount failedRunCount cancelledRunCount }',
   actions: OMICS_RUN_BATCH_ACTIONS,
+  fields: { runs: runsOfBatch },
 };
