@@ -401,6 +401,21 @@ function actionCallerOf(
   });
 }
 
+/** `RequestContext.jobCall`: under the caller's grant on the job's account, then the provider's guards. */
+function jobCallOf(
+  gateway: GatewayParts,
+  identity: Identity,
+  refuse: Refuse,
+  caller: string,
+): RequestContext['jobCall'] {
+  return (key, operation, input, field) => {
+    const account = accountOf(gateway.config, key);
+    if (!mayRead(identity.accounts, key.provider, account))
+      return Promise.reject(refuse(field, key.provider, account));
+    return jobCall(gateway.sources[key.provider] as GuardedSource, key, operation, input, caller);
+  };
+}
+
 /**
  * `deniedField` for the request: the refusals of actions on jobs are audited as such; a
  * notification field's id is a rule's or a delivery's, never a job's to audit.
@@ -472,12 +487,7 @@ export function createRequestContext(
       )(provider, accountId, argument);
     },
     jobLogTail: jobLogTailOf(gateway, identity, refuse, caller),
-    jobCall(key, operation, input, field) {
-      const account = accountOf(config, key);
-      if (!mayRead(identity.accounts, key.provider, account))
-        return Promise.reject(refuse(field, key.provider, account));
-      return jobCall(sources[key.provider] as GuardedSource, key, operation, input, caller);
-    },
+    jobCall: jobCallOf(gateway, identity, refuse, caller),
     loadJob(key, field = 'job', listed) {
       // The account is decided first, by the job's own account, before the budget or any call.
       const account = accountOf(config, key);
