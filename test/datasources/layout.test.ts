@@ -35,7 +35,15 @@ const TEMPLATE = ['client.ts', 'errors.ts', 'index.ts', 'key.ts', 'parse.ts', 'r
  */
 const EXTRA: Record<string, string[]> = {
   panorama: ['list.ts', 'listing.ts', 'failureRules.ts', 'facts.ts'],
-  omics: ['list.ts', 'listing.ts', 'events.ts', 'failureRules.ts', 'facts.ts'],
+  omics: [
+    'list.ts',
+    'listing.ts',
+    'events.ts',
+    'failureRules.ts',
+    'facts.ts',
+    // Its further kinds' folders (Provider.kinds).
+    'run',
+  ],
   codepipeline: ['events.ts', 'failureRules.ts', 'facts.ts'],
   cosbatch: [
     'signer.ts',

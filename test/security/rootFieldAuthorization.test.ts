@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import { EXAMPLE_GLOBAL_ID as BATCH_EXAMPLE_GLOBAL_ID } from '../../src/emulators/batch/data.ts';
 import { DEMO_DATA } from '../../src/emulators/index.ts';
+import { OMICS_DEMO_RUNS } from '../../src/emulators/omics/runs.ts';
 import { clearCalls, gql, upstreamCallCount, type TestGateway } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 import { subscribe } from '../support/subscriptions.ts';
@@ -40,6 +41,9 @@ const SAMPLES: Readonly<Record<string, { query: string; variables?: Record<strin
   },
   omicsReferenceImportJob: {
     query: `{ omicsReferenceImportJob(referenceStoreId: "${omicsStore}", id: "${native(ex.omics)}", region: "${omicsRegion}") { id } }`,
+  },
+  omicsRun: {
+    query: `{ omicsRun(runId: "${OMICS_DEMO_RUNS[0]!.id}", uuid: "${OMICS_DEMO_RUNS[0]!.uuid}", region: "${omicsRegion}") { id } }`,
   },
   cosBatchJob: { query: `{ cosBatchJob(jobId: "${native(ex.cosbatch)}") { id } }` },
   importExportJob: { query: `{ importExportJob(jobId: "${native(ex.importexport)}") { id } }` },

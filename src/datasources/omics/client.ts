@@ -1,7 +1,11 @@
 import type { OmicsKey } from '../../model/keys.ts';
 import { awsJsonWire } from '../shared/awsCall.ts';
 import { rfc3986 } from '../shared/rfc3986.ts';
+import type { AwsCredentialIdentity } from '@smithy/types';
+import type { AwsSourceOptions } from '../shared/options.ts';
+import type { ProviderWire } from '../shared/wire.ts';
 import * as errors from './errors.ts';
+import { omicsRunWire } from './run/client.ts';
 import * as parse from './parse.ts';
 import type { OmicsReferenceImportJobRecord } from './record.ts';
 
@@ -17,7 +21,7 @@ export const OMICS_HOST_PREFIX = 'control-storage-';
  * without an override requests go to `control-storage-omics.{region}.amazonaws.com`; an endpoint
  * override (AWS_ENDPOINT_URL_OMICS) is used as given (docs/configuration.md, AWS): no prefix.
  */
-export const omicsWire = awsJsonWire<OmicsKey, OmicsReferenceImportJobRecord>(
+const referenceImportWire = awsJsonWire<OmicsKey, OmicsReferenceImportJobRecord>(
   {
     name: 'GetReferenceImportJob',
     request: (key) => ({
@@ -32,3 +36,16 @@ export const omicsWire = awsJsonWire<OmicsKey, OmicsReferenceImportJobRecord>(
   parse,
   { signingName: 'omics', endpoint: { prefix: 'omics' } },
 );
+
+/** HealthOmics' wire: its reference import jobs', and its further kinds' operations (`kinds`). */
+export function omicsWire(
+  options: AwsSourceOptions,
+): ProviderWire<OmicsKey, OmicsReferenceImportJobRecord, AwsCredentialIdentity> {
+  return {
+    ...referenceImportWire(options),
+    kinds: {
+      // Workflow runs (omics/run): GetRun.
+      run: omicsRunWire(),
+    },
+  };
+}

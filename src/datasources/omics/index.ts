@@ -8,6 +8,7 @@ import { OMICS_LISTING } from './listing.ts';
 import type { OmicsReferenceImportJobRecord } from './record.ts';
 import { omicsFailure } from './failureRules.ts';
 import { omicsFacts } from './facts.ts';
+import { omicsRun } from './run/index.ts';
 
 /**
  * AWS HealthOmics reference import jobs (GetReferenceImportJob), listed per reference store. Not
@@ -17,6 +18,10 @@ import { omicsFacts } from './facts.ts';
 export const omics: Provider<'AWS_OMICS', OmicsReferenceImportJobRecord, AwsSourceOptions> = {
   name: 'AWS_OMICS',
   key: OMICS_KEY,
+  kinds: [
+    // Workflow runs (omics/run).
+    omicsRun,
+  ],
   rootField: { name: 'omicsReferenceImportJob', defaults: { region: (c) => c.awsRegion } },
   rpcSystem: 'aws-api',
   permissions: [
