@@ -28,6 +28,9 @@ export const omics: Provider<'AWS_OMICS', OmicsReferenceImportJobRecord, AwsSour
     'omics:GetReferenceImportJob',
     'omics:ListReferenceImportJobs',
     'omics:ListReferenceStores',
+    // Workflow runs (omics/run): GetRun; CancelRun acts (docs/iam/jobgraph-write.json).
+    'omics:GetRun',
+    'omics:CancelRun',
   ],
   // Each source file's status.
   progress: { fields: ['sources'] },

@@ -77,8 +77,16 @@ describe('omicsRun and job(id) of HealthOmics workflow runs through a live gatew
   let sdk: OmicsClient;
   beforeAll(async () => {
     emulators = await startEmulators();
-    gateway = await startLiveProcess(replicaEnv(emulators, null, 500));
-    token = await mintToken({ secret: SHARED_SECRET, scopes: ['jobs:read'], accounts: ['*'] });
+    gateway = await startLiveProcess({
+      ...replicaEnv(emulators, null, 500),
+      JOBGRAPH_ACTIONS: 'cancel',
+    });
+    token = await mintToken({
+      secret: SHARED_SECRET,
+      scopes: ['jobs:read', 'jobs:write'],
+      accounts: ['*'],
+      subject: 'oncall-ann',
+    });
     sdk = new OmicsClient({
       region: REGION,
       endpoint: emulators.omics.url,
@@ -195,5 +203,30 @@ describe('omicsRun and job(id) of HealthOmics workflow runs through a live gatew
     expect(answer.data?.omicsRun).toBeNull();
     expect(answer.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     expect(gets()).toBe(before + 1);
+  });
+
+  it('cancels a running run with one CancelRun, and a finished one with none', async () => {
+    // Last: it changes the demo's running run.
+    const running = OMICS_DEMO_RUNS.find((r) => r.status === 'RUNNING')!;
+    const done = OMICS_DEMO_RUNS.find((r) => r.status === 'COMPLETED')!;
+    const cancels = () =>
+      emulators.omics.calls
+        .filter((c) => c.operation.startsWith('POST /run/'))
+        .map((c) => c.operation);
+    const cancel = (run: (typeof OMICS_DEMO_RUNS)[number]) =>
+      ask(
+        `mutation($id: ID!) { cancelJob(id: $id, reason: "wrong sample sheet") { outcome job { state ... on OmicsRun { status } } } }`,
+        { id: `omicsrun:${REGION}:${run.uuid}:${run.id}` },
+      );
+    const finished = await cancel(done);
+    expect(finished.errors).toBeUndefined();
+    expect(finished.data!.cancelJob).toMatchObject({ outcome: 'ALREADY_FINISHED' });
+    expect(cancels()).toEqual([]);
+    const answer = await cancel(running);
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data!.cancelJob).toMatchObject({ outcome: 'REQUESTED' });
+    expect(cancels()).toEqual([`POST /run/${running.id}/cancel`]);
+    const out = await sdk.send(new GetRunCommand({ id: running.id }));
+    expect(out.status).toBe('CANCELLED');
   });
 });

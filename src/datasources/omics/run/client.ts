@@ -3,6 +3,9 @@ import type { HttpResult } from '../../shared/http.ts';
 import { awsJsonOperation } from '../../shared/awsCall.ts';
 import { rfc3986 } from '../../shared/rfc3986.ts';
 import type { KindWire } from '../../shared/wire.ts';
+import type { ActionInput } from '../../shared/acting.ts';
+import { awsRequestId } from '../../shared/awsErrors.ts';
+import type { ActedAnswer, Operation } from '../../shared/source.ts';
 import type { JobRecord } from '../../../model/job.ts';
 import { readOmicsError } from '../errors.ts';
 import { parse, runSubject } from './parse.ts';
@@ -31,6 +34,26 @@ export const getRun = awsJsonOperation<RunKey, OmicsRunRecord>({
 });
 
 /**
+ * CancelRun, rest-json `POST /run/{id}/cancel` (202, no body), SigV4 `omics`, the `workflows-`
+ * host prefix, through the provider's pipeline. HealthOmics takes no reason (the audit keeps it);
+ * a run already finished answers ConflictException, read as GetRun's errors are.
+ */
+export const CANCEL_RUN: Operation<ActionInput<RunKey>, ActedAnswer> = {
+  name: 'CancelRun',
+  acts: true,
+  region: ({ key }) => key.region,
+  send: ({ key }) => ({
+    method: 'POST',
+    path: `/run/${rfc3986(key.runId)}/cancel`,
+    headers: {},
+    body: '',
+    hostPrefix: OMICS_WORKFLOWS_HOST_PREFIX,
+  }),
+  readError: ({ key }, answer) => readOmicsError(runSubject(key), answer),
+  parse: (_input, answer) => ({ requestId: awsRequestId(answer.headers) }),
+};
+
+/**
  * HealthOmics workflow runs on the wire (`ProviderWire.kinds.run`), in the provider's wire of
  * records `R`. The pipeline gives a kind's operations only that kind's keys (it dispatches by
  * `key.kind`) and hands their records to the kind's own code (`kindOf`), so each operation is
@@ -39,5 +62,6 @@ export const getRun = awsJsonOperation<RunKey, OmicsRunRecord>({
 export function omicsRunWire<R extends JobRecord>(): KindWire<R> {
   return {
     describe: getRun as unknown as KindWire<R>['describe'],
+    actions: { cancel: CANCEL_RUN },
   };
 }

@@ -1,4 +1,5 @@
 import type { JobKind } from '../../shared/provider.ts';
+import { OMICS_RUN_ACTIONS } from './actions.ts';
 import { omicsRunFacts } from './facts.ts';
 import { omicsRunFailure } from './failure.ts';
 import { OMICS_RUN_KEY } from './key.ts';
@@ -18,4 +19,5 @@ export const omicsRun: JobKind<'AWS_OMICS', OmicsRunRecord> = {
   facts: omicsRunFacts,
   // The Sandbox dashboard shows its workflow and run group.
   dashboardFields: 'workflowId workflowVersionName runGroupId failureReason',
+  actions: OMICS_RUN_ACTIONS,
 };
