@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { omicsRunFacts } from '../../../src/datasources/omics/run/facts.ts';
 import { parse } from '../../../src/datasources/omics/run/parse.ts';
 import { OMICS_RUN_STATE_MAP } from '../../../src/datasources/omics/run/record.ts';
-import { UpstreamError } from '../../../src/errors.ts';
+import { MalformedBodyError, UpstreamError } from '../../../src/errors.ts';
+import { OMICS_EVENTS } from '../../../src/datasources/omics/events.ts';
+import { omicsRunStatusChangeEvent } from '../../../src/emulators/omics/jobEvents.ts';
 import type { OmicsRunKey } from '../../../src/model/keys.ts';
 import { OMICS_DEMO_RUNS } from '../../../src/emulators/omics/runs.ts';
 import { expectRecordMatchesType } from '../../support/recordSchema.ts';
@@ -76,5 +78,27 @@ describe('A HealthOmics workflow run’s record (GetRun)', () => {
       ],
     });
     expect(omicsRunFacts({})).toMatchObject({ name: null, queue: null, evidence: [] });
+  });
+});
+
+describe('A HealthOmics run’s Run Status Change event (omics/events.ts)', () => {
+  const place = { account: 'default', region: 'us-east-1' };
+  it('names the watched run whose record carries the event’s ARN: a hint to read it again', () => {
+    const run = OMICS_DEMO_RUNS.find((r) => r.status === 'RUNNING')!;
+    const record = parse(keyOf(run), wire(run));
+    // The emulator's event of the run, as EventBridge delivers its detail.
+    const detail = omicsRunStatusChangeEvent(run, '123456789012', 'us-east-1', 0).detail;
+    const meaning = OMICS_EVENTS.read(detail, place, 'Run Status Change');
+    expect(meaning).toEqual({ kind: 'ref', ref: run.arn });
+    expect(OMICS_EVENTS.ref?.(record)).toBe(run.arn);
+    // A reference import job's record carries no run ARN.
+    const { kind: _kind, ...firstKind } = record;
+    expect(OMICS_EVENTS.ref?.(firstKind)).toBeNull();
+  });
+
+  it('refuses a Run Status Change whose detail names no run', () => {
+    expect(() =>
+      OMICS_EVENTS.read({ arn: 'arn:aws:omics:us-east-1:1:task/5' }, place, 'Run Status Change'),
+    ).toThrow(MalformedBodyError);
   });
 });
