@@ -83,7 +83,7 @@ describe('omicsRun and job(id) of HealthOmics workflow runs through a live gatew
     });
     token = await mintToken({
       secret: SHARED_SECRET,
-      scopes: ['jobs:read', 'jobs:write'],
+      scopes: ['jobs:read', 'jobs:write', 'jobs:logs:read'],
       accounts: ['*'],
       subject: 'oncall-ann',
     });
@@ -188,6 +188,26 @@ describe('omicsRun and job(id) of HealthOmics workflow runs through a live gatew
         rulesVersion: expect.stringMatching(/^omics-/) as unknown,
       },
     });
+  });
+
+  it('tails a finished run’s engine log from /aws/omics/WorkflowLog', async () => {
+    const run = OMICS_DEMO_RUNS.find((r) => r.status === 'COMPLETED')!;
+    const logReads = () =>
+      emulators.logs.calls.filter((c) => c.operation.startsWith('GetLogEvents')).length;
+    const before = logReads();
+    const answer = await ask(
+      `query($id: ID!) { job(id: $id) { logTail(last: 5) { group stream lines { message } } } }`,
+      { id: `omicsrun:${REGION}:${run.uuid}:${run.id}` },
+    );
+    expect(answer.errors).toBeUndefined();
+    const tail = answer.data!.job!.logTail as {
+      group: string;
+      stream: string;
+      lines: { message: string }[];
+    };
+    expect(tail).toMatchObject({ group: '/aws/omics/WorkflowLog', stream: `run/${run.id}/engine` });
+    expect(tail.lines.length).toBeGreaterThan(0);
+    expect(logReads()).toBeGreaterThan(before);
   });
 
   it('answers NOT_FOUND for a run ID that now names another run (another uuid)', async () => {

@@ -3,6 +3,7 @@ import { OMICS_RUN_ACTIONS } from './actions.ts';
 import { omicsRunFacts } from './facts.ts';
 import { omicsRunFailure } from './failure.ts';
 import { OMICS_RUN_KEY } from './key.ts';
+import { OMICS_RUN_LOGS } from './logs.ts';
 import type { OmicsRunRecord } from './record.ts';
 
 /**
@@ -20,4 +21,5 @@ export const omicsRun: JobKind<'AWS_OMICS', OmicsRunRecord> = {
   // The Sandbox dashboard shows its workflow and run group.
   dashboardFields: 'workflowId workflowVersionName runGroupId failureReason',
   actions: OMICS_RUN_ACTIONS,
+  logs: OMICS_RUN_LOGS,
 };
