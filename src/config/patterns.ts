@@ -112,6 +112,13 @@ export const PATTERNS = {
   omicsId: { re: /^[0-9]{10,36}$/, form: '10-36 digits' },
   // A HealthOmics run batch's ID (GetBatch's `batchId`: 1-18 digits).
   omicsBatchId: { re: /^[0-9]{1,18}$/, form: '1-18 digits' },
+  // HealthOmics workflow runs (GetRun, https://docs.aws.amazon.com/omics/latest/api/API_GetRun.html):
+  // a run ID of 1-18 digits, and the run's UUID, which tells it from a later run of a deleted ID.
+  omicsRunId: { re: /^[0-9]{1,18}$/, form: '1-18 digits' },
+  omicsRunUuid: {
+    re: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    form: 'a lower-case UUID such as 11111111-2222-4333-8444-555555555555',
+  },
   cosUin: { re: /^[0-9]{5,20}$/, form: 'a numeric account UIN such as 100000000001' },
   cosJobId: {
     re: /^[a-zA-Z0-9-]{5,36}$/,

@@ -9,7 +9,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { PROVIDERS, providerOf } from '../../src/datasources/registry.ts';
+import { KINDS, PROVIDERS, providerOf } from '../../src/datasources/registry.ts';
 import type { JobProvider } from '../../src/model/job.ts';
 import { EMULATOR_LABELS, exampleGlobalIds } from '@jobgraph/emulators';
 import { sandboxDocument } from '../../src/cli/sandboxQuery.ts';
@@ -69,17 +69,17 @@ describe("The demo Sandbox's opening operations", () => {
     expect(document).toContain('sources {');
   });
 
-  it("has each provider of the registry contribute its own fields, in the registry's order", () => {
+  it("has each kind of job of the registry contribute its own fields, in the registry's order", () => {
     const fragments = dashboardJob.selections.filter(
       (s): s is InlineFragmentNode => s.kind === Kind.INLINE_FRAGMENT,
     );
     expect(fragments.map((f) => f.typeCondition?.name.value)).toEqual(
-      PROVIDERS.map((p) => p.key.typeName),
+      KINDS.map((k) => k.key.typeName),
     );
     fragments.forEach((fragment, i) => {
-      const provider = PROVIDERS[i] as (typeof PROVIDERS)[number];
-      expect(print(fragment.selectionSet), provider.name).toBe(
-        print(parse(`{ ${provider.dashboardFields} }`)),
+      const kind = KINDS[i] as (typeof KINDS)[number];
+      expect(print(fragment.selectionSet), kind.key.typeName).toBe(
+        print(parse(`{ ${kind.dashboardFields} }`)),
       );
     });
   });

@@ -35,8 +35,16 @@ const TEMPLATE = ['client.ts', 'errors.ts', 'index.ts', 'key.ts', 'parse.ts', 'r
  */
 const EXTRA: Record<string, string[]> = {
   panorama: ['list.ts', 'listing.ts', 'failureRules.ts', 'facts.ts'],
-  // runBatch/: its run batches, a kind of its own (issue 102).
-  omics: ['list.ts', 'listing.ts', 'events.ts', 'failureRules.ts', 'facts.ts', 'runBatch'],
+  omics: [
+    'list.ts',
+    'listing.ts',
+    'events.ts',
+    'failureRules.ts',
+    'facts.ts',
+    // Its further kinds' folders (Provider.kinds).
+    'run',
+    'runBatch',
+  ],
   codepipeline: ['events.ts', 'failureRules.ts', 'facts.ts'],
   cosbatch: [
     'signer.ts',

@@ -4,6 +4,7 @@ import { EXAMPLE_GLOBAL_ID as BATCH_EXAMPLE_GLOBAL_ID } from '@jobgraph/emulator
 import { DEMO_DATA } from '@jobgraph/emulators';
 import { SERVICE_JOB_IDS } from '@jobgraph/emulators/batch/serviceJobData';
 import { OMICS_DEMO_BATCH_ID } from '@jobgraph/emulators/omics/runBatchData';
+import { OMICS_DEMO_RUNS } from '@jobgraph/emulators/omics/runs';
 import { clearCalls, gql, upstreamCallCount, type TestGateway } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 import { subscribe } from '../support/subscriptions.ts';
@@ -42,6 +43,9 @@ const SAMPLES: Readonly<Record<string, { query: string; variables?: Record<strin
   },
   omicsReferenceImportJob: {
     query: `{ omicsReferenceImportJob(referenceStoreId: "${omicsStore}", id: "${native(ex.omics)}", region: "${omicsRegion}") { id } }`,
+  },
+  omicsRun: {
+    query: `{ omicsRun(runId: "${OMICS_DEMO_RUNS[0]!.id}", uuid: "${OMICS_DEMO_RUNS[0]!.uuid}", region: "${omicsRegion}") { id } }`,
   },
   cosBatchJob: { query: `{ cosBatchJob(jobId: "${native(ex.cosbatch)}") { id } }` },
   importExportJob: { query: `{ importExportJob(jobId: "${native(ex.importexport)}") { id } }` },

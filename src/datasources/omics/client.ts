@@ -1,9 +1,11 @@
 import type { OmicsKey } from '../../model/keys.ts';
 import { awsJsonWire } from '../shared/awsCall.ts';
-import type { AwsSourceOptions } from '../shared/options.ts';
-import type { KindWire } from '../shared/wire.ts';
+import type { KindWire, ProviderWire } from '../shared/wire.ts';
 import { rfc3986 } from '../shared/rfc3986.ts';
+import type { AwsCredentialIdentity } from '@smithy/types';
+import type { AwsSourceOptions } from '../shared/options.ts';
 import * as errors from './errors.ts';
+import { omicsRunWire } from './run/client.ts';
 import * as parse from './parse.ts';
 import type { OmicsReferenceImportJobRecord } from './record.ts';
 // Run batches (issue 102).
@@ -37,10 +39,17 @@ const referenceImportWire = awsJsonWire<OmicsKey, OmicsReferenceImportJobRecord>
   { signingName: 'omics', endpoint: { prefix: 'omics' } },
 );
 
-/** The provider's wire: its reference import jobs' describe, and each further kind's (`kinds`). */
-export const omicsWire = (options: AwsSourceOptions) => ({
-  ...referenceImportWire(options),
-  kinds: {
-    runBatch: RUN_BATCH_WIRE as unknown as KindWire<OmicsReferenceImportJobRecord>,
-  },
-});
+/** HealthOmics' wire: its reference import jobs', and its further kinds' operations (`kinds`). */
+export function omicsWire(
+  options: AwsSourceOptions,
+): ProviderWire<OmicsKey, OmicsReferenceImportJobRecord, AwsCredentialIdentity> {
+  return {
+    ...referenceImportWire(options),
+    kinds: {
+      // Workflow runs (omics/run): GetRun.
+      run: omicsRunWire(),
+      // Run batches (omics/runBatch): GetBatch, CancelRunBatch.
+      runBatch: RUN_BATCH_WIRE as unknown as KindWire<OmicsReferenceImportJobRecord>,
+    },
+  };
+}

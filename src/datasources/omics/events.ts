@@ -4,6 +4,7 @@ import { keyFromParts } from '../../model/keyGrammar.ts';
 import { str } from '../shared/json.ts';
 import type { ProviderEvents } from '../shared/provider.ts';
 import { OMICS_KEY } from './key.ts';
+import { OMICS_RUN_STATUS_CHANGE, readRunEvent, runRef } from './run/events.ts';
 
 /**
  * HealthOmics' `Reference Import Job Status Change` events (best effort): the detail names the
@@ -12,9 +13,14 @@ import { OMICS_KEY } from './key.ts';
  */
 export const OMICS_EVENTS: ProviderEvents<'AWS_OMICS'> = {
   source: 'aws.omics',
-  detailTypes: ['Reference Import Job Status Change'],
+  detailTypes: [
+    'Reference Import Job Status Change',
+    // Workflow runs (omics/run/events.ts).
+    OMICS_RUN_STATUS_CHANGE,
+  ],
   carries: [],
-  read(detail, place) {
+  read(detail, place, detailType) {
+    if (detailType === OMICS_RUN_STATUS_CHANGE) return readRunEvent(detail);
     const store = str(detail.referenceStoreId, 'detail.referenceStoreId');
     const id = str(detail.id, 'detail.id');
     if (store === null || id === null)
@@ -27,4 +33,6 @@ export const OMICS_EVENTS: ProviderEvents<'AWS_OMICS'> = {
     ) as OmicsKey;
     return { kind: 'hint', key };
   },
+  // A workflow run's events name it by ARN (omics/run/events.ts).
+  ref: runRef,
 };

@@ -10,6 +10,7 @@ import { omicsFailure } from './failureRules.ts';
 import { omicsFacts } from './facts.ts';
 // Run batches (issue 102).
 import { omicsRunBatch } from './runBatch/index.ts';
+import { omicsRun } from './run/index.ts';
 
 /**
  * AWS HealthOmics reference import jobs (GetReferenceImportJob), listed per reference store. Not
@@ -19,6 +20,12 @@ import { omicsRunBatch } from './runBatch/index.ts';
 export const omics: Provider<'AWS_OMICS', OmicsReferenceImportJobRecord, AwsSourceOptions> = {
   name: 'AWS_OMICS',
   key: OMICS_KEY,
+  kinds: [
+    // Workflow runs (omics/run).
+    omicsRun,
+    // Run batches (omics/runBatch).
+    omicsRunBatch,
+  ],
   rootField: { name: 'omicsReferenceImportJob', defaults: { region: (c) => c.awsRegion } },
   rpcSystem: 'aws-api',
   permissions: [
@@ -29,6 +36,9 @@ export const omics: Provider<'AWS_OMICS', OmicsReferenceImportJobRecord, AwsSour
     'omics:GetBatch',
     'omics:ListRunsInBatch',
     'omics:CancelRunBatch',
+    // Workflow runs (omics/run): GetRun; CancelRun acts (docs/iam/jobgraph-write.json).
+    'omics:GetRun',
+    'omics:CancelRun',
   ],
   // Each source file's status.
   progress: { fields: ['sources'] },
@@ -39,8 +49,4 @@ export const omics: Provider<'AWS_OMICS', OmicsReferenceImportJobRecord, AwsSour
   setup: awsSetup((config) => config.endpoints.omics, omicsWire),
   list: OMICS_LISTING,
   events: OMICS_EVENTS,
-  kinds: [
-    // Run batches (runBatch/).
-    omicsRunBatch,
-  ],
 };

@@ -87,7 +87,13 @@ function wireOf(provider: AnyProvider) {
     wire(options: unknown): {
       describe: Operation<unknown, unknown>;
       describeMany?: { operation: Operation<unknown, unknown> };
-      kinds?: Record<string, { describe: Operation<unknown, unknown> }>;
+      kinds?: Record<
+        string,
+        {
+          describe: Operation<unknown, unknown>;
+          actions?: Record<string, Operation<unknown, unknown>>;
+        }
+      >;
     };
     options(config: typeof CONFIG, transport: typeof TRANSPORT): unknown;
   };
@@ -100,12 +106,10 @@ function wireOf(provider: AnyProvider) {
  */
 function operationsOf(provider: AnyProvider): Operation<unknown, unknown>[] {
   const wire = wireOf(provider);
-  const found = [
-    wire.describe,
-    ...(wire.describeMany ? [wire.describeMany.operation] : []),
-    // Its further kinds' describes (`ProviderWire.kinds`).
-    ...Object.values(wire.kinds ?? {}).map((k) => k.describe),
-  ];
+  const found = [wire.describe, ...(wire.describeMany ? [wire.describeMany.operation] : [])];
+  // Its further kinds' operations (ProviderWire.kinds: HealthOmics' workflow runs).
+  for (const kind of Object.values(wire.kinds ?? {}))
+    found.push(kind.describe, ...Object.values(kind.actions ?? {}));
   // Its queues' reads (Provider.queues: jobQueues, Job.waiting).
   const queues = provider.queues;
   if (queues) found.push(queues.describeQueues, queues.describeEnvironments, queues.snapshot);

@@ -1,0 +1,67 @@
+import type { KindKeyOf } from '../../../model/keys.ts';
+import type { HttpResult } from '../../shared/http.ts';
+import { awsJsonOperation } from '../../shared/awsCall.ts';
+import { rfc3986 } from '../../shared/rfc3986.ts';
+import type { KindWire } from '../../shared/wire.ts';
+import type { ActionInput } from '../../shared/acting.ts';
+import { awsRequestId } from '../../shared/awsErrors.ts';
+import type { ActedAnswer, Operation } from '../../shared/source.ts';
+import type { JobRecord } from '../../../model/job.ts';
+import { readOmicsError } from '../errors.ts';
+import { parse, runSubject } from './parse.ts';
+import type { OmicsRunRecord } from './record.ts';
+
+/** The endpoint trait of HealthOmics' workflow operations (GetRun, ListRuns, CancelRun, …). */
+export const OMICS_WORKFLOWS_HOST_PREFIX = 'workflows-';
+
+type RunKey = KindKeyOf<'AWS_OMICS', 'run'>;
+
+/**
+ * GetRun, rest-json `GET /run/{id}`, through the provider's one pipeline (shared/source.ts): its
+ * host prefix `workflows-` unless an endpoint override is set, as the storage operations'.
+ */
+export const getRun = awsJsonOperation<RunKey, OmicsRunRecord>({
+  name: 'GetRun',
+  send: (key) => ({
+    method: 'GET',
+    path: `/run/${rfc3986(key.runId)}`,
+    headers: {},
+    body: '',
+    hostPrefix: OMICS_WORKFLOWS_HOST_PREFIX,
+  }),
+  readError: (key, answer: HttpResult) => readOmicsError(runSubject(key), answer),
+  parse,
+});
+
+/**
+ * CancelRun, rest-json `POST /run/{id}/cancel` (202, no body), SigV4 `omics`, the `workflows-`
+ * host prefix, through the provider's pipeline. HealthOmics takes no reason (the audit keeps it);
+ * a run already finished answers ConflictException, read as GetRun's errors are.
+ */
+export const CANCEL_RUN: Operation<ActionInput<RunKey>, ActedAnswer> = {
+  name: 'CancelRun',
+  acts: true,
+  region: ({ key }) => key.region,
+  send: ({ key }) => ({
+    method: 'POST',
+    path: `/run/${rfc3986(key.runId)}/cancel`,
+    headers: {},
+    body: '',
+    hostPrefix: OMICS_WORKFLOWS_HOST_PREFIX,
+  }),
+  readError: ({ key }, answer) => readOmicsError(runSubject(key), answer),
+  parse: (_input, answer) => ({ requestId: awsRequestId(answer.headers) }),
+};
+
+/**
+ * HealthOmics workflow runs on the wire (`ProviderWire.kinds.run`), in the provider's wire of
+ * records `R`. The pipeline gives a kind's operations only that kind's keys (it dispatches by
+ * `key.kind`) and hands their records to the kind's own code (`kindOf`), so each operation is
+ * typed by its kind's keys and records and seen through the provider's types here.
+ */
+export function omicsRunWire<R extends JobRecord>(): KindWire<R> {
+  return {
+    describe: getRun as unknown as KindWire<R>['describe'],
+    actions: { cancel: CANCEL_RUN },
+  };
+}
