@@ -1,5 +1,4 @@
 import {
-  BatchClient,
   ClientException,
   DescribeJobsCommand,
   ListJobsCommand,
@@ -8,11 +7,8 @@ import {
 } from '@aws-sdk/client-batch';
 import { describe, expect, it } from 'vitest';
 import { BATCH_JOB_IDS, ETL_QUEUE, HIGH_PRIORITY_QUEUE } from '@jobgraph/emulators/batch/data';
-import { DEMO_AWS_CREDENTIALS } from '@jobgraph/emulators/framework';
-import { startEmulators, type EmulatorSet } from '@jobgraph/emulators';
+import { useClockedEmulators } from '../../support/clockedEmulators.ts';
 import { realPart } from '../../support/realParts.ts';
-import { useSdkClients } from '../../support/sdkClients.ts';
-import { useStarted } from '../../support/useStarted.ts';
 import { runAwsCli } from '../awsCli.ts';
 
 /**
@@ -23,17 +19,7 @@ import { runAwsCli } from '../awsCli.ts';
  */
 const EPOCH = Math.floor(Date.now() / 1000) * 1000;
 const clock = EPOCH + 10_000;
-const set: EmulatorSet = useStarted(
-  'the emulator set',
-  () => startEmulators({ now: () => clock, epochMs: EPOCH }),
-  (s) => s.close(),
-);
-const keep = useSdkClients();
-const signing = { region: 'us-east-1', maxAttempts: 1, credentials: { ...DEMO_AWS_CREDENTIALS } };
-const batch = () =>
-  keep(
-    new BatchClient({ ...signing, endpoint: set.batch.url, systemClockOffset: clock - Date.now() }),
-  );
+const { set, batch } = useClockedEmulators(() => clock, EPOCH);
 const describeOne = async (jobId: string) =>
   (await batch().send(new DescribeJobsCommand({ jobs: [jobId] }))).jobs![0]!;
 
