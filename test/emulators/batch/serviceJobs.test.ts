@@ -18,7 +18,7 @@ import {
 import type { EventBridgeEvent } from '@jobgraph/emulators';
 import { useClockedEmulators } from '../../support/clockedEmulators.ts';
 import { realPart } from '../../support/realParts.ts';
-import { runAwsCli } from '../awsCli.ts';
+import { awsCliJson } from '../awsCli.ts';
 
 /**
  * AWS Batch service jobs in the Batch emulator, held to @aws-sdk/client-batch: DescribeServiceJob
@@ -170,19 +170,7 @@ describe('AWS Batch emulator: service jobs through @aws-sdk/client-batch', () =>
 
   describe.skipIf(realPart('aws-cli').skip)('through the AWS CLI', () => {
     it('describe-service-job and list-service-jobs answer the CLI field for field as the SDK reads them', async () => {
-      const cli = async (args: string[]) => {
-        const { code, stdout, stderr } = await runAwsCli([
-          'batch',
-          ...args,
-          '--endpoint-url',
-          set.batch.url,
-          '--output',
-          'json',
-        ]);
-        expect(stderr).toBe('');
-        expect(code).toBe(0);
-        return JSON.parse(stdout) as Record<string, unknown>;
-      };
+      const cli = (args: string[]) => awsCliJson(set.batch.url, ['batch', ...args]);
       for (const jobId of [SERVICE_JOB_IDS.failed, SERVICE_JOB_IDS.progressing])
         expect(await cli(['describe-service-job', '--job-id', jobId])).toEqual(
           await describeJob(jobId),

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { BATCH_JOB_IDS, ETL_QUEUE, HIGH_PRIORITY_QUEUE } from '@jobgraph/emulators/batch/data';
 import { useClockedEmulators } from '../../support/clockedEmulators.ts';
 import { realPart } from '../../support/realParts.ts';
-import { runAwsCli } from '../awsCli.ts';
+import { awsCliJson } from '../awsCli.ts';
 
 /**
  * SubmitJob of the AWS Batch emulator, held to @aws-sdk/client-batch (and the AWS CLI's
@@ -123,27 +123,23 @@ describe('AWS Batch emulator: SubmitJob through @aws-sdk/client-batch', () => {
 
   describe.skipIf(realPart('aws-cli').skip)('through the AWS CLI (aws batch submit-job)', () => {
     it('answers the CLI with the job it made, which the SDK reads back', async () => {
-      const { code, stdout, stderr } = await runAwsCli([
-        'batch',
-        'submit-job',
-        '--job-name',
-        'from-the-cli',
-        '--job-queue',
-        HIGH_PRIORITY_QUEUE.jobQueueName,
-        '--job-definition',
-        'align:7',
-        '--parameters',
-        'sample=NA12891',
-        '--tags',
-        'jobgraph:rerun-of=abc',
-        '--endpoint-url',
+      const answer = await awsCliJson<{ jobArn: string; jobName: string; jobId: string }>(
         set.batch.url,
-        '--output',
-        'json',
-      ]);
-      expect(stderr).toBe('');
-      expect(code).toBe(0);
-      const answer = JSON.parse(stdout) as { jobArn: string; jobName: string; jobId: string };
+        [
+          'batch',
+          'submit-job',
+          '--job-name',
+          'from-the-cli',
+          '--job-queue',
+          HIGH_PRIORITY_QUEUE.jobQueueName,
+          '--job-definition',
+          'align:7',
+          '--parameters',
+          'sample=NA12891',
+          '--tags',
+          'jobgraph:rerun-of=abc',
+        ],
+      );
       expect(Object.keys(answer).sort()).toEqual(['jobArn', 'jobId', 'jobName']);
       expect(await describeOne(answer.jobId)).toMatchObject({
         jobArn: answer.jobArn,
