@@ -12,15 +12,15 @@ import { useStarted } from './useStarted.ts';
 
 /**
  * The whole emulator set a test file runs against, on the clock the file keeps (`now`, its epoch
- * `epochMs`): started before the file's first test and closed after its last. Its real SDK clients
+ * `epochMs`; without them, the machine's): started before the file's first test and closed after its last. Its real SDK clients
  * are made through `keep` (destroyed after the last test, before the set closes): `batch()` signs
  * at the set's clock, `sqs()` on the demo keys; `defaultEvents()` answers the events on the
  * default account's queue now (deleted as read).
  */
-export function useClockedEmulators(now: () => number, epochMs: number) {
+export function useClockedEmulators(now?: () => number, epochMs?: number) {
   const set: EmulatorSet = useStarted(
     'the emulator set',
-    () => startEmulators({ now, epochMs }),
+    () => startEmulators(now ? { now, epochMs } : {}),
     (s) => s.close(),
   );
   // Registered after the set's afterAll: destroyed first (after hooks run as a stack).
@@ -32,7 +32,10 @@ export function useClockedEmulators(now: () => number, epochMs: number) {
     sqs,
     batch: () =>
       keep(
-        new BatchClient({ ...demoSdkConfig(set.batch.url), systemClockOffset: now() - Date.now() }),
+        new BatchClient({
+          ...demoSdkConfig(set.batch.url),
+          systemClockOffset: now ? now() - Date.now() : 0,
+        }),
       ),
     defaultEvents: (): Promise<EventBridgeEvent[]> =>
       drainQueue<EventBridgeEvent>(sqs(), demoEventQueueUrls(set.sqs.url).default),
