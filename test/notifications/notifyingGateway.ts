@@ -7,7 +7,7 @@ import { historyUrlOf } from '../support/historyStores.ts';
 import { startReceiver, type Receiver } from '../support/webhookReceiver.ts';
 
 /** A started notifying gateway, its receiver and its three callers' tokens. */
-export interface NotifyingGateway {
+interface NotifyingGateway {
   gw: TestGateway;
   receiver: Receiver;
   tokens: { notify: string; reader: string; staging: string };

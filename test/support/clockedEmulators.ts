@@ -11,16 +11,17 @@ import { drainQueue } from './sqsQueues.ts';
 import { useStarted } from './useStarted.ts';
 
 /**
- * The whole emulator set a test file runs against, on the clock the file keeps (`now`, its epoch
- * `epochMs`; without them, the machine's): started before the file's first test and closed after its last. Its real SDK clients
+ * The whole emulator set a test file runs against, on the clock the file keeps (`clock.now`, its
+ * epoch `clock.epochMs`; without one, the machine's): started before the file's first test and closed after its last. Its real SDK clients
  * are made through `keep` (destroyed after the last test, before the set closes): `batch()` signs
  * at the set's clock, `sqs()` on the demo keys; `defaultEvents()` answers the events on the
  * default account's queue now (deleted as read).
  */
-export function useClockedEmulators(now?: () => number, epochMs?: number) {
+export function useClockedEmulators(clock?: { now: () => number; epochMs: number }) {
+  const now = clock?.now;
   const set: EmulatorSet = useStarted(
     'the emulator set',
-    () => startEmulators(now ? { now, epochMs } : {}),
+    () => startEmulators(clock ?? {}),
     (s) => s.close(),
   );
   // Registered after the set's afterAll: destroyed first (after hooks run as a stack).

@@ -21,7 +21,7 @@ import { runAwsCli } from '../awsCli.ts';
 
 const EPOCH = Math.floor(Date.now() / 1000) * 1000;
 const clock = EPOCH + 10_000;
-const { set, batch, defaultEvents } = useClockedEmulators(() => clock, EPOCH);
+const { set, batch, defaultEvents } = useClockedEmulators({ now: () => clock, epochMs: EPOCH });
 
 /** The Batch events on the default account's queue now (deleted as read). */
 async function batchEvents(): Promise<EventBridgeEvent[]> {

@@ -28,7 +28,7 @@ import { awsCliJson } from '../awsCli.ts';
  */
 const EPOCH = Math.floor(Date.now() / 1000) * 1000;
 let clock = EPOCH;
-const { set, batch, defaultEvents } = useClockedEmulators(() => clock, EPOCH);
+const { set, batch, defaultEvents } = useClockedEmulators({ now: () => clock, epochMs: EPOCH });
 /** The service-job events on the default account's queue now (deleted as read). */
 async function serviceJobEvents(): Promise<EventBridgeEvent[]> {
   const all = await defaultEvents();

@@ -19,7 +19,7 @@ import { awsCliJson } from '../awsCli.ts';
  */
 const EPOCH = Math.floor(Date.now() / 1000) * 1000;
 const clock = EPOCH + 10_000;
-const { set, batch } = useClockedEmulators(() => clock, EPOCH);
+const { set, batch } = useClockedEmulators({ now: () => clock, epochMs: EPOCH });
 const describeOne = async (jobId: string) =>
   (await batch().send(new DescribeJobsCommand({ jobs: [jobId] }))).jobs![0]!;
 
