@@ -18,7 +18,7 @@ interface NotifyingGateway {
  * callers: `notify` (jobs:read and notifications:write, every account), `reader` (jobs:read alone)
  * and `staging` (both scopes, the staging account alone).
  */
-export async function startNotifyingGateway(store: HistoryStoreConfig): Promise<NotifyingGateway> {
+async function startNotifyingGateway(store: HistoryStoreConfig): Promise<NotifyingGateway> {
   const receiver = await startReceiver();
   const gw = await startTestGateway({
     JOBGRAPH_HISTORY_URL: historyUrlOf(store),
