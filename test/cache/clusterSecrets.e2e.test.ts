@@ -3,21 +3,13 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import { SCOPE_OPERATE } from '../../src/auth/identity.ts';
 import { PRESENCE_KEY_PREFIX, type ClusterState } from '../../src/cache/clusterPeers.ts';
-import { startEmulators, type EmulatorSet } from '@jobgraph/emulators';
-import {
-  kill,
-  metricsOf,
-  replicaEnv,
-  SHARED_SECRET,
-  startRedisServer,
-  type RedisServer,
-} from '../subscriptions/clusterSupport.ts';
+import { kill, metricsOf, replicaEnv, SHARED_SECRET } from '../subscriptions/clusterSupport.ts';
 import { TEST_CLUSTER_SECRET } from '../support/clusterSecret.ts';
 import { EVENTUALLY } from '../support/eventually.ts';
 import { stderrText } from '../support/stderrText.ts';
 import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';
 import { realPart } from '../support/realParts.ts';
-import { createClient, type RedisClientType } from '@keyv/redis';
+import { useRedisEmulators } from '../support/useRedis.ts';
 
 // Compiled replicas (live mode, bin/jobgraph.mjs) on one real redis-server, the second started
 // with another JOBGRAPH_CLUSTER_SECRET than the first: neither believes what the other writes,
@@ -30,31 +22,22 @@ const redisPart = realPart('redis-server');
 const OTHER_SECRET = randomBytes(48).toString('base64');
 
 describe.skipIf(redisPart.skip)('Replicas sharing Redis under different cluster secrets', () => {
-  let redis: RedisServer;
-  let emulators: EmulatorSet;
-  let client: RedisClientType;
+  const { redis, emulators } = useRedisEmulators();
   const replicas: LiveProcess[] = [];
   let operator: string;
 
   beforeAll(async () => {
-    redis = await startRedisServer();
-    emulators = await startEmulators();
-    client = createClient({ url: redis.url });
-    await client.connect();
     operator = await mintToken({ secret: SHARED_SECRET, scopes: [SCOPE_OPERATE] });
     const env = replicaEnv(emulators, redis.url, 500);
     replicas.push(await startLiveProcess(env));
     // The first is in Redis before the second starts: its presence is what the second reads.
     await vi.waitFor(async () => {
-      expect(await client.keys(`${PRESENCE_KEY_PREFIX}*`)).toHaveLength(1);
+      expect(await redis.client.keys(`${PRESENCE_KEY_PREFIX}*`)).toHaveLength(1);
     }, EVENTUALLY);
     replicas.push(await startLiveProcess({ ...env, JOBGRAPH_CLUSTER_SECRET: OTHER_SECRET }));
   });
   afterAll(async () => {
-    if (client?.isOpen) client.destroy();
     for (const replica of replicas) await kill(replica.child);
-    if (redis) await kill(redis.child);
-    await emulators?.close();
   });
 
   const clusterOf = async (replica: LiveProcess): Promise<ClusterState> => {

@@ -3,18 +3,11 @@ import { EVENTUALLY } from '../support/eventually.ts';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import { JOB_PREFIX } from '../../src/cache/jobCache.ts';
 import { RATE_KEY_PREFIX } from '../../src/cache/redisRateBucket.ts';
-import { DEMO_DATA, startEmulators, type EmulatorSet } from '@jobgraph/emulators';
-import {
-  kill,
-  metricsOf,
-  replicaEnv,
-  SHARED_SECRET,
-  startRedisServer,
-  type RedisServer,
-} from '../subscriptions/clusterSupport.ts';
+import { DEMO_DATA } from '@jobgraph/emulators';
+import { kill, metricsOf, replicaEnv, SHARED_SECRET } from '../subscriptions/clusterSupport.ts';
 import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';
 import { realPart } from '../support/realParts.ts';
-import { createClient, type RedisClientType } from '@keyv/redis';
+import { useRedisEmulators } from '../support/useRedis.ts';
 
 // The compiled replica (live mode, bin/jobgraph.mjs) against what an attacker wrote to its real
 // redis-server (issue #58): a forged CodePipeline record with artifact credentials, a rate-budget
@@ -24,21 +17,15 @@ import { createClient, type RedisClientType } from '@keyv/redis';
 const redisPart = realPart('redis-server');
 
 describe.skipIf(redisPart.skip)('A compiled replica whose Redis an attacker writes to', () => {
-  let redis: RedisServer;
-  let emulators: EmulatorSet;
+  const { redis, emulators } = useRedisEmulators();
   let replica: LiveProcess;
-  let client: RedisClientType;
   let token: string;
 
   beforeAll(async () => {
-    redis = await startRedisServer();
-    emulators = await startEmulators();
     replica = await startLiveProcess({
       ...replicaEnv(emulators, redis.url, 500),
       JOBGRAPH_UPSTREAM_RATE_LIMITS: 'codepipeline=50,importexport=50',
     });
-    client = createClient({ url: redis.url });
-    await client.connect();
     token = await mintToken({
       secret: SHARED_SECRET,
       scopes: ['jobs:read', 'jobs:secrets:read'],
@@ -46,10 +33,7 @@ describe.skipIf(redisPart.skip)('A compiled replica whose Redis an attacker writ
     });
   });
   afterAll(async () => {
-    if (client?.isOpen) client.destroy();
     if (replica) await kill(replica.child);
-    if (redis) await kill(redis.child);
-    await emulators?.close();
   });
 
   const ask = async (id: string, fields: string) => {
@@ -76,7 +60,7 @@ describe.skipIf(redisPart.skip)('A compiled replica whose Redis an attacker writ
       string,
     ];
     // A forged record, credentials included, under a job's key.
-    await client.set(
+    await redis.client.set(
       JOB_PREFIX + first,
       JSON.stringify({
         id: first,
@@ -96,12 +80,12 @@ describe.skipIf(redisPart.skip)('A compiled replica whose Redis an attacker writ
     );
     expect(JSON.stringify(answered)).not.toContain('FORGED');
     // The rate-budget key a century ahead, then a job asked under that budget.
-    const keys = await client.keys(`${RATE_KEY_PREFIX}AWS_CODEPIPELINE:*`);
+    const keys = await redis.client.keys(`${RATE_KEY_PREFIX}AWS_CODEPIPELINE:*`);
     expect(keys.length).toBeGreaterThan(0);
-    for (const key of keys) await client.set(key, '4102444800000000000');
+    for (const key of keys) await redis.client.set(key, '4102444800000000000');
     expect((await ask(second, 'state')).id).toBe(second);
     // A value of the wrong type under a job's key.
-    await client.rPush(JOB_PREFIX + third, 'not a record');
+    await redis.client.rPush(JOB_PREFIX + third, 'not a record');
     expect((await ask(third, 'state')).id).toBe(third);
 
     const metrics = await metricsOf(replica.url);
@@ -132,7 +116,8 @@ describe.skipIf(redisPart.skip)('A compiled replica whose Redis an attacker writ
     const candidates = DEMO_DATA.panorama.DEMO_GLOBAL_IDS.slice(0, 6);
     for (const id of candidates) await ask(id, 'state');
     const stored = [];
-    for (const id of candidates) if ((await client.exists(JOB_PREFIX + id)) === 1) stored.push(id);
+    for (const id of candidates)
+      if ((await redis.client.exists(JOB_PREFIX + id)) === 1) stored.push(id);
     expect(stored.length).toBeGreaterThan(0);
     const before = emulators.panorama.calls.length;
     await ask(stored[0]!, 'state');

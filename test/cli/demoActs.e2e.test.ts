@@ -1,32 +1,22 @@
 // A demo that acts (issue 89, item 2): `jobgraph demo` (what `npm start` runs) prints a token that
 // cancels and terminates the demo's jobs (its actions on), makes notification rules and reads
 // job logs, and says how to mint others; that token terminates a demo job, the reader's cannot.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
-import { startDemoProcess, type DemoProcess } from '../support/demoProcess.ts';
+import { useDemoProcess } from '../support/demoProcess.ts';
 
 const TERMINATE = `mutation($id: ID!) { terminateJob(id: $id, reason: "demo: runaway cost") { outcome } }`;
 const JOB = `query($id: ID!) { job(id: $id) { state actionsTaken { action subject reason outcome } } }`;
 
 describe('The demo banner’s operator token', () => {
-  let demo: DemoProcess;
-  let writer: string;
   // A history of its own: the audit rows this test reads are its own.
-  const dataDir = mkdtempSync(join(tmpdir(), 'jobgraph-demo-acts-'));
-  beforeAll(async () => {
-    demo = await startDemoProcess({ JOBGRAPH_DATA_DIR: dataDir });
+  const { demo } = useDemoProcess('jobgraph-demo-acts-');
+  let writer: string;
+  beforeAll(() => {
     writer = /\d\. Operator — [^\n]*\n {4}Authorization: Bearer (\S+)/.exec(
       demo.output.stdout,
     )?.[1] as string;
-  });
-  afterAll(async () => {
-    demo?.child.kill('SIGTERM');
-    await demo?.exited;
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   const ask = async (token: string, query: string, variables: unknown) => {

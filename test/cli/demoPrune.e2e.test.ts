@@ -2,13 +2,12 @@
 // emulators start, so on a fresh demo `jobgraph history prune` (the real CLI, its default
 // retention) keeps the README's example jobs; before, it deleted those dated 2016 and 2024.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoProcess, type DemoProcess } from '../support/demoProcess.ts';
+import { describe, expect, it } from 'vitest';
+import { useDemoProcess } from '../support/demoProcess.ts';
 
 const bin = fileURLToPath(new URL('../../bin/jobgraph.mjs', import.meta.url));
 const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
@@ -21,17 +20,8 @@ const EXAMPLE_IDS = [...exampleTable.matchAll(/^\| [^|]+ \| `([a-z]+:[^`]+)` \|$
 const JOB = `query($id: ID!) { job(id: $id) { id createdAt } }`;
 
 describe("A fresh demo's history prune", () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'jobgraph-demo-prune-'));
+  const { demo, dataDir } = useDemoProcess('jobgraph-demo-prune-');
   const historyFile = join(dataDir, 'history.sqlite');
-  let demo: DemoProcess;
-  beforeAll(async () => {
-    demo = await startDemoProcess({ JOBGRAPH_DATA_DIR: dataDir });
-  });
-  afterAll(async () => {
-    demo?.child.kill('SIGTERM');
-    await demo?.exited;
-    rmSync(dataDir, { recursive: true, force: true });
-  });
 
   it("keeps the README's example jobs", async () => {
     expect(EXAMPLE_IDS.length).toBeGreaterThanOrEqual(6);

@@ -1,9 +1,12 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe } from 'vitest';
 import { PROGRESS_PHASES, IN_PLACE_PROGRESSING_JOB_IDS } from '@jobgraph/emulators';
+import { SCOPE_NOTIFY, SCOPE_READ } from '../../src/auth/identity.ts';
+import { accountToken } from '../support/accountTokens.ts';
 import { launchChromium } from '../support/browser.ts';
 import { realPart } from '../support/realParts.ts';
 import { resetFaults, startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { useReceiver } from '../support/webhookReceiver.ts';
 import { tabOpener } from './tab.ts';
 
 /** What a console test file runs against, valid from its first test on. */
@@ -80,4 +83,17 @@ export function useConsoleRig(
   /** `describe` for the file's tests: skipped, saying which package brings it, without Chromium. */
   const describeInChromium = describe.skipIf(realPart('chromium').skip);
   return { rig, open, clock, epoch, describeInChromium };
+}
+
+/**
+ * `useConsoleRig` for the Notifications page: rules may deliver to 127.0.0.1, where `receiver`
+ * listens (started and closed with the rig); `notifyToken()` mints a token of `subject` that reads
+ * jobs and writes rules.
+ */
+export function useNotifyingConsoleRig(subject: string) {
+  const used = useConsoleRig({ env: { JOBGRAPH_NOTIFY_ALLOW_HOSTS: '127.0.0.1:*' } });
+  const receiver = useReceiver();
+  const notifyToken = () =>
+    accountToken(used.rig.gw, undefined, subject, [SCOPE_READ, SCOPE_NOTIFY]);
+  return { ...used, receiver, notifyToken };
 }

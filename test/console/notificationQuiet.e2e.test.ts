@@ -1,12 +1,9 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { SCOPE_NOTIFY, SCOPE_READ } from '../../src/auth/identity.ts';
+import { expect, it } from 'vitest';
 import { openHistoryDatabase } from '../../src/history/database.ts';
 import { RuleStore } from '../../src/notifications/ruleStore.ts';
 import { failingReason } from '../../src/notifications/ruleQuiet.ts';
-import { accountToken } from '../support/accountTokens.ts';
 import { gql } from '../support/gateway.ts';
-import { startReceiver, type Receiver } from '../support/webhookReceiver.ts';
-import { useConsoleRig } from './consoleRig.ts';
+import { useNotifyingConsoleRig } from './consoleRig.ts';
 import { inTab } from './tab.ts';
 
 /**
@@ -17,18 +14,8 @@ import { inTab } from './tab.ts';
  * "Send test") and disabled after 5 days of failure (the store's own `disable` with the outbox's
  * reason); Enable keeps the window and the mute. Waits are on the page and the receiver.
  */
-const { rig, open, describeInChromium } = useConsoleRig({
-  env: { JOBGRAPH_NOTIFY_ALLOW_HOSTS: '127.0.0.1:*' },
-});
-let receiver: Receiver;
-beforeAll(async () => {
-  receiver = await startReceiver();
-});
-afterAll(async () => {
-  await receiver?.close();
-});
-const notifyToken = () =>
-  accountToken(rig.gw, undefined, 'console-quiet', [SCOPE_READ, SCOPE_NOTIFY]);
+const { rig, open, describeInChromium, receiver, notifyToken } =
+  useNotifyingConsoleRig('console-quiet');
 const RULES = `{ notificationRules { nodes { id name enabled disabledReason groupWindowSeconds
   mutedUntil failingSince } } }`;
 interface Shown {

@@ -1,9 +1,6 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { SCOPE_NOTIFY, SCOPE_READ } from '../../src/auth/identity.ts';
+import { expect, it } from 'vitest';
 import { openHistoryDatabase } from '../../src/history/database.ts';
-import { accountToken } from '../support/accountTokens.ts';
-import { startReceiver, type Receiver } from '../support/webhookReceiver.ts';
-import { useConsoleRig } from './consoleRig.ts';
+import { useNotifyingConsoleRig } from './consoleRig.ts';
 import { inTab } from './tab.ts';
 
 /**
@@ -15,18 +12,8 @@ import { inTab } from './tab.ts';
  * the same webhook-id; Disable and Enable keep the stored filter and target; Delete removes the rule. A token without notifications:write sees why, and no form. Waits are on the
  * page and the receiver, never on the clock.
  */
-const { rig, open, describeInChromium } = useConsoleRig({
-  env: { JOBGRAPH_NOTIFY_ALLOW_HOSTS: '127.0.0.1:*' },
-});
-let receiver: Receiver;
-beforeAll(async () => {
-  receiver = await startReceiver();
-});
-afterAll(async () => {
-  await receiver?.close();
-});
-const notifyToken = () =>
-  accountToken(rig.gw, undefined, 'console-notifier', [SCOPE_READ, SCOPE_NOTIFY]);
+const { rig, open, describeInChromium, receiver, notifyToken } =
+  useNotifyingConsoleRig('console-notifier');
 const LIST = '/console?state=FAILED,CANCELLED&provider=AWS_BATCH&region=us-east-1&account=default';
 /** The rules' stored filters by name, read from the gateway's history store itself. */
 async function storedFilters(): Promise<Record<string, unknown>> {

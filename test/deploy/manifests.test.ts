@@ -478,6 +478,15 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
         await cp(K8S, copy, { recursive: true });
         const file = join(copy, 'kustomization.yaml');
         const edit = (from: string, to: string) => writeFile(file, read(file).replace(from, to));
+        /** The NetworkPolicy `name` of `docs`, checked: in the kustomization's namespace, valid. */
+        const validPolicy = (docs: Json[], name: string): Json => {
+          const policy = docs.find(
+            (d) => d.kind === 'NetworkPolicy' && d.metadata.name === name,
+          ) as Json;
+          expect(policy.metadata.namespace).toBe(kustomization.namespace);
+          expect(validationErrors(policy)).toEqual([]);
+          return policy;
+        };
         await edit('# components:\n#   - components/hpa', 'components:\n  - components/hpa');
         const withHpa = renderKustomize(copy);
         const hpa = withHpa.find((d) => d.kind === 'HorizontalPodAutoscaler') as Json;
@@ -493,11 +502,7 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
           'components:\n  - components/hpa\n  - components/tracing',
         );
         const traced = renderKustomize(copy);
-        const otlp = traced.find(
-          (d) => d.kind === 'NetworkPolicy' && d.metadata.name === 'jobgraph-otlp',
-        ) as Json;
-        expect(otlp.metadata.namespace).toBe(kustomization.namespace);
-        expect(validationErrors(otlp)).toEqual([]);
+        validPolicy(traced, 'jobgraph-otlp');
         const config = traced.find((d) => d.kind === 'ConfigMap') as Json;
         expect(config.data.OTEL_EXPORTER_OTLP_ENDPOINT).toMatch(/:4318$/);
         expect(config.data.JOBGRAPH_SHUTDOWN_GRACE_MS).toBe(
@@ -506,11 +511,7 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
         // And instance metadata, the opt-in: its policy, and the SDK allowed to ask there.
         await edit('  - components/tracing', '  - components/tracing\n  - components/imds');
         const withImds = renderKustomize(copy);
-        const imds = withImds.find(
-          (d) => d.kind === 'NetworkPolicy' && d.metadata.name === 'jobgraph-imds',
-        ) as Json;
-        expect(imds.metadata.namespace).toBe(kustomization.namespace);
-        expect(validationErrors(imds)).toEqual([]);
+        const imds = validPolicy(withImds, 'jobgraph-imds');
         expect(JSON.stringify(imds.spec.egress)).toContain('169.254.169.254/32');
         const imdsConfig = withImds.find((d) => d.kind === 'ConfigMap') as Json;
         expect(imdsConfig.data.AWS_EC2_METADATA_DISABLED).toBeUndefined();

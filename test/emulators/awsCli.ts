@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { expect } from 'vitest';
 import { promisify } from 'node:util';
 import { DEMO_AWS_CREDENTIALS } from '@jobgraph/emulators/framework';
 import { requirePart } from '../support/realParts.ts';
@@ -38,4 +39,24 @@ export async function runAwsCli(
     const failed = e as { code?: number; stdout?: string; stderr?: string };
     return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
   }
+}
+
+/**
+ * `aws <args> --endpoint-url <endpoint> --output json`, which must succeed (exit 0, nothing on
+ * stderr): its answer, parsed.
+ */
+export async function awsCliJson<T = Record<string, unknown>>(
+  endpoint: string,
+  args: string[],
+): Promise<T> {
+  const { code, stdout, stderr } = await runAwsCli([
+    ...args,
+    '--endpoint-url',
+    endpoint,
+    '--output',
+    'json',
+  ]);
+  expect(stderr).toBe('');
+  expect(code).toBe(0);
+  return JSON.parse(stdout) as T;
 }

@@ -1,12 +1,9 @@
 // A failure's cause, normalised (issue 101, item 1): the demo's failed AWS Batch jobs, read
 // through a real gateway process (`jobgraph demo`, its emulators' DescribeJobs and ListJobs), each
 // get a category from their own fields, with those fields as evidence.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
-import { startDemoProcess, type DemoProcess } from '../support/demoProcess.ts';
+import { useDemoProcess } from '../support/demoProcess.ts';
 
 const FAILURE = 'failure { category retryable summary evidence rulesVersion }';
 const JOB = `query($id: ID!) { job(id: $id) { state ${FAILURE} } }`;
@@ -20,16 +17,7 @@ interface Failure {
 }
 
 describe('A failed job’s cause, through a real gateway on the demo’s emulators', () => {
-  let demo: DemoProcess;
-  const dataDir = mkdtempSync(join(tmpdir(), 'jobgraph-failure-'));
-  beforeAll(async () => {
-    demo = await startDemoProcess({ JOBGRAPH_DATA_DIR: dataDir });
-  });
-  afterAll(async () => {
-    demo?.child.kill('SIGTERM');
-    await demo?.exited;
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const { demo } = useDemoProcess('jobgraph-failure-');
 
   const ask = async (query: string, variables: unknown = {}) => {
     const res = await fetch(demo.url, {

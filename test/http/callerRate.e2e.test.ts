@@ -1,17 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulators, type EmulatorSet } from '@jobgraph/emulators';
 import { callerRateKeyOf, untilCountedInRedis } from '../support/callerRateProbe.ts';
 import type { LiveProcess } from '../support/liveProcess.ts';
 import { realPart } from '../support/realParts.ts';
-import {
-  kill,
-  replicaEnv,
-  startRedisServer,
-  startReplicas,
-  watcherToken,
-  type RedisServer,
-} from '../subscriptions/clusterSupport.ts';
-import { createClient, type RedisClientType } from '@keyv/redis';
+import { useRedisEmulators } from '../support/useRedis.ts';
+import { kill, replicaEnv, startReplicas, watcherToken } from '../subscriptions/clusterSupport.ts';
 
 // Two jobgraph processes (bin/jobgraph.mjs, live mode) sharing one redis-server: a caller's
 // requests spent on one are spent on the other, and a far-future time written under a caller's
@@ -20,16 +12,10 @@ import { createClient, type RedisClientType } from '@keyv/redis';
 const redisServer = realPart('redis-server');
 
 describe.skipIf(redisServer.skip)('The request rate per caller across two processes', () => {
-  let redis: RedisServer | undefined;
-  let client: RedisClientType | undefined;
-  let emulators: EmulatorSet | undefined;
+  const { redis, emulators } = useRedisEmulators();
   const processes: LiveProcess[] = [];
 
   beforeAll(async () => {
-    redis = await startRedisServer();
-    client = createClient({ url: redis.url });
-    await client.connect();
-    emulators = await startEmulators();
     processes.push(
       ...(await startReplicas(2, {
         ...replicaEnv(emulators, redis.url, 2000),
@@ -37,15 +23,12 @@ describe.skipIf(redisServer.skip)('The request rate per caller across two proces
       })),
     );
     for (const proc of processes)
-      await untilCountedInRedis(proc.url, client, (n) =>
+      await untilCountedInRedis(proc.url, redis.client, (n) =>
         watcherToken(`e2e-probe-${proc.port}-${n}`),
       );
   });
   afterAll(async () => {
-    if (client?.isOpen) client.destroy();
     for (const p of processes) await kill(p.child);
-    if (redis) await kill(redis.child);
-    await emulators?.close();
   });
 
   const post = (proc: LiveProcess, token: string) =>
@@ -73,7 +56,7 @@ describe.skipIf(redisServer.skip)('The request rate per caller across two proces
   it('ignores a far-future time under a caller’s key: served, no TimeoutOverflowWarning', async () => {
     const token = await watcherToken('e2e-forged');
     const key = callerRateKeyOf(token);
-    await client!.set(key, '9'.repeat(30), { PX: 3_600_000 });
+    await redis.client.set(key, '9'.repeat(30), { PX: 3_600_000 });
     for (const proc of processes) expect((await post(proc, token)).status).toBe(200);
     for (const proc of processes) {
       expect(proc.output.stderr).not.toContain('TimeoutOverflowWarning');

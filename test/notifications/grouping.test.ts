@@ -12,7 +12,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SCOPE_NOTIFY, SCOPE_READ } from '../../src/auth/identity.ts';
 import { BATCH_JOB_IDS, ETL_QUEUE } from '@jobgraph/emulators/batch/data';
-import { DEMO_AWS_CREDENTIALS } from '@jobgraph/emulators/framework';
+import { demoSdkConfig } from '../support/sdkClients.ts';
 import { accountToken } from '../support/accountTokens.ts';
 import { gql } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
@@ -32,12 +32,7 @@ const gw = useTestGateway(() => ({ JOBGRAPH_NOTIFY_ALLOW_HOSTS: '127.0.0.1:*' })
 
 let batch: BatchClient;
 beforeAll(() => {
-  batch = new BatchClient({
-    region: 'us-east-1',
-    maxAttempts: 1,
-    credentials: { ...DEMO_AWS_CREDENTIALS },
-    endpoint: gw.emulators.batch.url,
-  });
+  batch = new BatchClient(demoSdkConfig(gw.emulators.batch.url));
 });
 afterAll(() => batch?.destroy());
 

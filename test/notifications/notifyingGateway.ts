@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { SCOPE_NOTIFY, SCOPE_READ } from '../../src/auth/identity.ts';
 import type { HistoryStoreConfig } from '../../src/config/types.ts';
 import { accountToken } from '../support/accountTokens.ts';
@@ -5,16 +6,19 @@ import { gql, startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { historyUrlOf } from '../support/historyStores.ts';
 import { startReceiver, type Receiver } from '../support/webhookReceiver.ts';
 
+/** A started notifying gateway, its receiver and its three callers' tokens. */
+interface NotifyingGateway {
+  gw: TestGateway;
+  receiver: Receiver;
+  tokens: { notify: string; reader: string; staging: string };
+}
+
 /**
  * A demo gateway on `store` whose rules may deliver to a receiver on 127.0.0.1, with three
  * callers: `notify` (jobs:read and notifications:write, every account), `reader` (jobs:read alone)
  * and `staging` (both scopes, the staging account alone).
  */
-export async function startNotifyingGateway(store: HistoryStoreConfig): Promise<{
-  gw: TestGateway;
-  receiver: Receiver;
-  tokens: { notify: string; reader: string; staging: string };
-}> {
+async function startNotifyingGateway(store: HistoryStoreConfig): Promise<NotifyingGateway> {
   const receiver = await startReceiver();
   const gw = await startTestGateway({
     JOBGRAPH_HISTORY_URL: historyUrlOf(store),
@@ -26,6 +30,32 @@ export async function startNotifyingGateway(store: HistoryStoreConfig): Promise<
     staging: await accountToken(gw, ['staging'], 'staging-carol', [SCOPE_READ, SCOPE_NOTIFY]),
   };
   return { gw, receiver, tokens };
+}
+
+/**
+ * `startNotifyingGateway` on the store `fresh()` makes, unless `skip`: started before a block's
+ * first test (handed to `use`, with its store) and closed after its last. Answers the callers'
+ * tokens, filled in once started.
+ */
+export function useNotifyingGateway(
+  skip: boolean,
+  fresh: () => Promise<HistoryStoreConfig>,
+  use: (made: NotifyingGateway & { store: HistoryStoreConfig }) => void,
+): NotifyingGateway['tokens'] {
+  const tokens = { notify: '', reader: '', staging: '' };
+  let made: NotifyingGateway | undefined;
+  beforeAll(async () => {
+    if (skip) return;
+    const store = await fresh();
+    made = await startNotifyingGateway(store);
+    Object.assign(tokens, made.tokens);
+    use({ ...made, store });
+  });
+  afterAll(async () => {
+    await made?.gw.close();
+    await made?.receiver.close();
+  });
+  return tokens;
 }
 
 /**

@@ -349,13 +349,7 @@ describe.each(historyStores())('The notification outbox on a $name', ({ skip, fr
   it.skipIf(skip)(
     'sleeps until the next delivery is due, one timer, rather than reading the outbox each second',
     async () => {
-      const timers: { ms: number; run: () => void; live: boolean }[] = [];
-      const schedule = (run: () => void, ms: number) => {
-        const t = { ms, run, live: true };
-        timers.push(t);
-        return { cancel: () => void (t.live = false) };
-      };
-      const live = () => timers.filter((t) => t.live).map((t) => t.ms);
+      const { timers, schedule, live } = manualTimers();
       const count = new StatementCount();
       const counted = new RuleStore({ db: db.db.withPlugin(count), dialect: db.dialect } as never);
       const ob = outbox({ store: counted, schedule });
@@ -372,9 +366,7 @@ describe.each(historyStores())('The notification outbox on a $name', ({ skip, fr
       expect((await store.delivery(d.id))?.status).toBe('RETRYING');
       clock.t += RETRY_WAITS_MS[0]!;
       const fired = timers.length;
-      const due = timers.find((t) => t.live)!;
-      due.live = false;
-      due.run();
+      runDue(timers);
       await vi.waitFor(() => expect(timers.length).toBe(fired + 1), EVENTUALLY);
       expect(await store.delivery(d.id)).toMatchObject({ status: 'DELIVERED', attempts: 2 });
       expect(live()).toEqual([OUTBOX_MAX_WAIT_MS]);
@@ -386,13 +378,7 @@ describe.each(historyStores())('The notification outbox on a $name', ({ skip, fr
   it.skipIf(skip)(
     'tries a pass the database failed again after MIN_WAIT_MS, not the longest wait, and delivers then',
     async () => {
-      const timers: { ms: number; run: () => void; live: boolean }[] = [];
-      const schedule = (run: () => void, ms: number) => {
-        const t = { ms, run, live: true };
-        timers.push(t);
-        return { cancel: () => void (t.live = false) };
-      };
-      const live = () => timers.filter((t) => t.live).map((t) => t.ms);
+      const { timers, schedule, live } = manualTimers();
       let refusals = 0;
       class RefusingOnce extends RuleStore {
         override claim(...args: Parameters<RuleStore['claim']>): Promise<DeliveryRow[]> {
@@ -412,9 +398,7 @@ describe.each(historyStores())('The notification outbox on a $name', ({ skip, fr
       expect(refusals).toBe(0);
       expect((await store.delivery(d.id))?.status).toBe('PENDING');
       expect(live()).toEqual([MIN_WAIT_MS]);
-      const due = timers.find((t) => t.live)!;
-      due.live = false;
-      due.run();
+      runDue(timers);
       await vi.waitFor(
         async () => expect((await store.delivery(d.id))?.status).toBe('DELIVERED'),
         EVENTUALLY,
@@ -437,6 +421,24 @@ describe.each(historyStores())('The notification outbox on a $name', ({ skip, fr
   });
 });
 
+/** A `schedule` whose timers only run when the test says so; `live()`: the delays armed, in ms. */
+function manualTimers() {
+  const timers: { ms: number; run: () => void; live: boolean }[] = [];
+  const schedule = (run: () => void, ms: number) => {
+    const t = { ms, run, live: true };
+    timers.push(t);
+    return { cancel: () => void (t.live = false) };
+  };
+  const live = () => timers.filter((t) => t.live).map((t) => t.ms);
+  return { timers, schedule, live };
+}
+
+/** Runs the first timer still armed, as its delay ending would. */
+function runDue(timers: { run: () => void; live: boolean }[]): void {
+  const due = timers.find((t) => t.live)!;
+  due.live = false;
+  due.run();
+}
 describe('The retry schedule', () => {
   it('is the specification’s: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h, then spent', () => {
     const waits = Array.from({ length: 10 }, (_, i) => nextWaitMs(i + 1, null, () => 0));

@@ -3,13 +3,13 @@
 // `standardwebhooks` package: during the rotation's overlap a receiver holding the old secret and
 // one holding the new both verify the same delivery; after it, the old one fails.
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SCOPE_NOTIFY, type Identity } from '../../src/auth/identity.ts';
 import { Notifications } from '../../src/notifications/notifications.ts';
 import { createSecretBox } from '../../src/notifications/secretBox.ts';
 import { gql, type TestGateway } from '../support/gateway.ts';
 import { historyStores } from '../support/historyStores.ts';
-import { startNotifyingGateway } from './notifyingGateway.ts';
+import { useNotifyingGateway } from './notifyingGateway.ts';
 import type { Receiver, Received } from '../support/webhookReceiver.ts';
 
 const CREATE = `mutation ($input: NotificationRuleInput!) {
@@ -30,18 +30,7 @@ function verifies(secret: string, got: Received): boolean {
 describe.each(historyStores())('Rotating a signing secret on a $name', ({ skip, fresh }) => {
   let gw: TestGateway;
   let receiver: Receiver;
-  const tokens = { notify: '', reader: '', staging: '' };
-  beforeAll(async () => {
-    if (skip) return;
-    const store = await fresh();
-    const made = await startNotifyingGateway(store);
-    ({ gw, receiver } = made);
-    Object.assign(tokens, made.tokens);
-  });
-  afterAll(async () => {
-    await gw?.close();
-    await receiver?.close();
-  });
+  const tokens = useNotifyingGateway(skip, fresh, (made) => ({ gw, receiver } = made));
   const create = async (kind = 'WEBHOOK') => {
     const input = {
       name: 'failed batch jobs',

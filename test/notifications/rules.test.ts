@@ -7,7 +7,7 @@ import { openHistoryDatabase } from '../../src/history/database.ts';
 import { accountToken, operatorToken, readyz } from '../support/accountTokens.ts';
 import { gql, startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { historyStores } from '../support/historyStores.ts';
-import { startNotifyingGateway } from './notifyingGateway.ts';
+import { useNotifyingGateway } from './notifyingGateway.ts';
 import { metricValue } from '../support/metrics.ts';
 import type { Receiver } from '../support/webhookReceiver.ts';
 import type { HistoryStoreConfig } from '../../src/config/types.ts';
@@ -24,18 +24,7 @@ describe.each(historyStores())('Notification rules on a $name', ({ skip, fresh }
   let gw: TestGateway;
   let store: HistoryStoreConfig;
   let receiver: Receiver;
-  const tokens = { notify: '', reader: '', staging: '' };
-  beforeAll(async () => {
-    if (skip) return;
-    store = await fresh();
-    const made = await startNotifyingGateway(store);
-    ({ gw, receiver } = made);
-    Object.assign(tokens, made.tokens);
-  });
-  afterAll(async () => {
-    await gw?.close();
-    await receiver?.close();
-  });
+  const tokens = useNotifyingGateway(skip, fresh, (made) => ({ gw, receiver, store } = made));
   const input = (over: Record<string, unknown> = {}) => ({
     name: 'failed batch jobs',
     filter: { providers: ['AWS_BATCH'] },

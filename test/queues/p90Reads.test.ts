@@ -6,7 +6,7 @@
 import { BatchClient, DescribeJobsCommand, SubmitJobCommand } from '@aws-sdk/client-batch';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BATCH_JOB_IDS, ETL_QUEUE } from '@jobgraph/emulators/batch/data';
-import { DEMO_AWS_CREDENTIALS } from '@jobgraph/emulators/framework';
+import { demoSdkConfig } from '../support/sdkClients.ts';
 import { accountToken } from '../support/accountTokens.ts';
 import { gql } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
@@ -15,12 +15,7 @@ const gw = useTestGateway({ JOBGRAPH_CACHE_MAX_ENTRIES: '0' });
 
 let batch: BatchClient;
 beforeAll(() => {
-  batch = new BatchClient({
-    region: 'us-east-1',
-    maxAttempts: 1,
-    credentials: { ...DEMO_AWS_CREDENTIALS },
-    endpoint: gw.emulators.batch.url,
-  });
+  batch = new BatchClient(demoSdkConfig(gw.emulators.batch.url));
 });
 afterAll(() => batch?.destroy());
 

@@ -1,4 +1,5 @@
 import { createClient, type RedisClientType } from '@keyv/redis';
+import { startEmulators, type EmulatorSet } from '@jobgraph/emulators';
 import { kill, startRedisServer, type RedisServer } from '../subscriptions/clusterSupport.ts';
 import { useStarted } from './useStarted.ts';
 
@@ -35,4 +36,19 @@ export function useRedis(): UsedRedis {
       for (const server of servers) await kill(server.child);
     },
   );
+}
+
+/**
+ * A redis-server of its own (`useRedis`) and the emulator set, for a block whose compiled replicas
+ * share both: started before the block's first test, closed after its last (after the block's own
+ * `afterAll`, which stops its replicas: after hooks run as a stack).
+ */
+export function useRedisEmulators(): { redis: UsedRedis; emulators: EmulatorSet } {
+  const redis = useRedis();
+  const emulators = useStarted(
+    'the emulator set',
+    () => startEmulators(),
+    (set) => set.close(),
+  );
+  return { redis, emulators };
 }

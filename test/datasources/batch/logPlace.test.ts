@@ -14,23 +14,22 @@ const streamOf = (jobId: string) =>
     .logStreamName;
 
 describe('An AWS Batch job’s log place', () => {
-  it('is a finished attempt’s stream in the group its definition names', () => {
-    expect(batchLogPlace(record(BATCH_JOB_IDS.failed), null)).toEqual({
+  /** The place of `jobId`'s last attempt: its stream in the definition's group, in us-east-1. */
+  const expectStreamPlace = (jobId: string, finished: boolean) =>
+    expect(batchLogPlace(record(jobId), null)).toEqual({
       region: 'us-east-1',
       group: '/aws/batch/job',
-      stream: streamOf(BATCH_JOB_IDS.failed),
-      finished: true,
+      stream: streamOf(jobId),
+      finished,
     });
+
+  it('is a finished attempt’s stream in the group its definition names', () => {
+    expectStreamPlace(BATCH_JOB_IDS.failed, true);
     expect(batchLogPlace(record(BATCH_JOB_IDS.failed), 1)).toMatchObject({ finished: true });
   });
 
   it('is the running attempt’s stream, not finished, for a running job', () => {
-    expect(batchLogPlace(record(BATCH_JOB_IDS.running), null)).toEqual({
-      region: 'us-east-1',
-      group: '/aws/batch/job',
-      stream: streamOf(BATCH_JOB_IDS.running),
-      finished: false,
-    });
+    expectStreamPlace(BATCH_JOB_IDS.running, false);
   });
 
   it('is each array child’s and each node’s own; a multi-node parent says to ask a node', () => {

@@ -1,25 +1,15 @@
 import {
-  BatchClient,
   CancelJobCommand,
   ClientException,
   DescribeJobsCommand,
   ListJobsCommand,
   TerminateJobCommand,
 } from '@aws-sdk/client-batch';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { BATCH_JOB_IDS, SPOT_QUEUE } from '@jobgraph/emulators/batch/data';
-import { DEMO_AWS_CREDENTIALS } from '@jobgraph/emulators/framework';
-import {
-  demoEventQueueUrls,
-  startEmulators,
-  type EmulatorSet,
-  type EventBridgeEvent,
-} from '@jobgraph/emulators';
+import type { EventBridgeEvent } from '@jobgraph/emulators';
+import { useClockedEmulators } from '../../support/clockedEmulators.ts';
 import { realPart } from '../../support/realParts.ts';
-import { useSdkClients } from '../../support/sdkClients.ts';
-import { drainQueue } from '../../support/sqsQueues.ts';
-import { useStarted } from '../../support/useStarted.ts';
 import { runAwsCli } from '../awsCli.ts';
 
 /**
@@ -31,26 +21,11 @@ import { runAwsCli } from '../awsCli.ts';
 
 const EPOCH = Math.floor(Date.now() / 1000) * 1000;
 const clock = EPOCH + 10_000;
-const set: EmulatorSet = useStarted(
-  'the emulator set',
-  () => startEmulators({ now: () => clock, epochMs: EPOCH }),
-  (s) => s.close(),
-);
-const keep = useSdkClients();
-const signing = {
-  region: 'us-east-1',
-  maxAttempts: 1,
-  credentials: { ...DEMO_AWS_CREDENTIALS },
-} as const;
-const batch = () =>
-  keep(
-    new BatchClient({ ...signing, endpoint: set.batch.url, systemClockOffset: clock - Date.now() }),
-  );
-const sqs = () => keep(new SQSClient({ ...signing, endpoint: set.sqs.url }));
+const { set, batch, defaultEvents } = useClockedEmulators({ now: () => clock, epochMs: EPOCH });
 
 /** The Batch events on the default account's queue now (deleted as read). */
 async function batchEvents(): Promise<EventBridgeEvent[]> {
-  const all = await drainQueue<EventBridgeEvent>(sqs(), demoEventQueueUrls(set.sqs.url).default);
+  const all = await defaultEvents();
   return all.filter((e) => e.source === 'aws.batch');
 }
 

@@ -1,17 +1,8 @@
-import { BatchClient, DescribeJobsCommand } from '@aws-sdk/client-batch';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { DescribeJobsCommand } from '@aws-sdk/client-batch';
 import { describe, expect, it } from 'vitest';
 import { BATCH_JOB_IDS, SPOT_QUEUE } from '@jobgraph/emulators/batch/data';
-import { DEMO_AWS_CREDENTIALS } from '@jobgraph/emulators/framework';
-import {
-  demoEventQueueUrls,
-  startEmulators,
-  type EmulatorSet,
-  type EventBridgeEvent,
-} from '@jobgraph/emulators';
-import { useSdkClients } from '../../support/sdkClients.ts';
-import { drainQueue } from '../../support/sqsQueues.ts';
-import { useStarted } from '../../support/useStarted.ts';
+import type { EventBridgeEvent } from '@jobgraph/emulators';
+import { useClockedEmulators } from '../../support/clockedEmulators.ts';
 
 /**
  * The AWS Batch emulator's `Batch Job Queue Blocked` event: a job moved to RUNNABLE with a cause
@@ -20,18 +11,11 @@ import { useStarted } from '../../support/useStarted.ts';
  * same job, DescribeJobs read with the SDK, shows the same status reason.
  */
 
-const set: EmulatorSet = useStarted(
-  'the emulator set',
-  () => startEmulators(),
-  (s) => s.close(),
-);
-const keep = useSdkClients();
-const signing = { region: 'us-east-1', maxAttempts: 1, credentials: { ...DEMO_AWS_CREDENTIALS } };
+const { set, batch, defaultEvents } = useClockedEmulators();
 
 /** The Batch events on the default account's queue now (deleted as read). */
 async function batchEvents(): Promise<EventBridgeEvent[]> {
-  const client = keep(new SQSClient({ ...signing, endpoint: set.sqs.url }));
-  const all = await drainQueue<EventBridgeEvent>(client, demoEventQueueUrls(set.sqs.url).default);
+  const all = await defaultEvents();
   return all.filter((e) => e.source === 'aws.batch');
 }
 
@@ -53,8 +37,7 @@ describe('AWS Batch emulator: Batch Job Queue Blocked', () => {
     const blocked = events[1]!;
     expect(blocked.resources).toEqual([blocked.detail.jobArn, SPOT_QUEUE.jobQueueArn]);
     expect(blocked.detail.jobQueue).toBe(SPOT_QUEUE.jobQueueArn);
-    const client = keep(new BatchClient({ ...signing, endpoint: set.batch.url }));
-    const described = await client.send(new DescribeJobsCommand({ jobs: [job] }));
+    const described = await batch().send(new DescribeJobsCommand({ jobs: [job] }));
     expect(described.jobs![0]!.statusReason).toBe(CAPACITY);
     expect(blocked.detail.statusReason).toBe(CAPACITY);
   });

@@ -13,7 +13,7 @@ import { DEMO_AWS_CREDENTIALS, startEmulator } from '@jobgraph/emulators/framewo
 import { uuidFor } from '@jobgraph/emulators/listing';
 import { realPart } from '../../support/realParts.ts';
 import { useStarted } from '../../support/useStarted.ts';
-import { runAwsCli } from '../awsCli.ts';
+import { awsCliJson, runAwsCli } from '../awsCli.ts';
 import { useSdkClients } from '../../support/sdkClients.ts';
 
 /**
@@ -164,18 +164,7 @@ describe('AWS Batch emulator DescribeJobQueues and DescribeComputeEnvironments',
 
   describe.skipIf(realPart('aws-cli').skip)('through the AWS CLI (aws batch)', () => {
     /** `aws batch <args> --output json` against the emulator, parsed. */
-    const aws = async (...args: string[]) => {
-      const { code, stdout, stderr } = await runAwsCli([
-        'batch',
-        ...args,
-        '--endpoint-url',
-        emu.url,
-        '--output',
-        'json',
-      ]);
-      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-      return JSON.parse(stdout) as Record<string, unknown>;
-    };
+    const aws = (...args: string[]) => awsCliJson(emu.url, ['batch', ...args]);
 
     it('describe-job-queues, describe-compute-environments and get-job-queue-snapshot read what the SDK reads', async () => {
       expect(await aws('describe-job-queues')).toEqual(

@@ -1,5 +1,4 @@
 import {
-  BatchClient,
   ClientException,
   DescribeServiceJobCommand,
   ListServiceJobsCommand,
@@ -7,7 +6,6 @@ import {
   TerminateServiceJobCommand,
   type SubmitServiceJobCommandInput,
 } from '@aws-sdk/client-batch';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { BATCH_DEMO_ACCOUNT_ID } from '@jobgraph/emulators/batch/data';
 import {
@@ -17,18 +15,10 @@ import {
   SERVICE_JOB_QUEUE_NAME,
   SERVICE_JOB_STEP_MS,
 } from '@jobgraph/emulators/batch/serviceJobData';
-import { DEMO_AWS_CREDENTIALS } from '@jobgraph/emulators/framework';
-import {
-  demoEventQueueUrls,
-  startEmulators,
-  type EmulatorSet,
-  type EventBridgeEvent,
-} from '@jobgraph/emulators';
+import type { EventBridgeEvent } from '@jobgraph/emulators';
+import { useClockedEmulators } from '../../support/clockedEmulators.ts';
 import { realPart } from '../../support/realParts.ts';
-import { useSdkClients } from '../../support/sdkClients.ts';
-import { drainQueue } from '../../support/sqsQueues.ts';
-import { useStarted } from '../../support/useStarted.ts';
-import { runAwsCli } from '../awsCli.ts';
+import { awsCliJson } from '../awsCli.ts';
 
 /**
  * AWS Batch service jobs in the Batch emulator, held to @aws-sdk/client-batch: DescribeServiceJob
@@ -38,21 +28,10 @@ import { runAwsCli } from '../awsCli.ts';
  */
 const EPOCH = Math.floor(Date.now() / 1000) * 1000;
 let clock = EPOCH;
-const set: EmulatorSet = useStarted(
-  'the emulator set',
-  () => startEmulators({ now: () => clock, epochMs: EPOCH }),
-  (s) => s.close(),
-);
-const keep = useSdkClients();
-const signing = { region: 'us-east-1', maxAttempts: 1, credentials: { ...DEMO_AWS_CREDENTIALS } };
-const batch = () =>
-  keep(
-    new BatchClient({ ...signing, endpoint: set.batch.url, systemClockOffset: clock - Date.now() }),
-  );
+const { set, batch, defaultEvents } = useClockedEmulators({ now: () => clock, epochMs: EPOCH });
 /** The service-job events on the default account's queue now (deleted as read). */
 async function serviceJobEvents(): Promise<EventBridgeEvent[]> {
-  const client = keep(new SQSClient({ ...signing, endpoint: set.sqs.url }));
-  const all = await drainQueue<EventBridgeEvent>(client, demoEventQueueUrls(set.sqs.url).default);
+  const all = await defaultEvents();
   return all.filter((e) => e['detail-type'] === 'Batch Service Job State Change');
 }
 const describeJob = async (jobId: string) => {
@@ -191,19 +170,7 @@ describe('AWS Batch emulator: service jobs through @aws-sdk/client-batch', () =>
 
   describe.skipIf(realPart('aws-cli').skip)('through the AWS CLI', () => {
     it('describe-service-job and list-service-jobs answer the CLI field for field as the SDK reads them', async () => {
-      const cli = async (args: string[]) => {
-        const { code, stdout, stderr } = await runAwsCli([
-          'batch',
-          ...args,
-          '--endpoint-url',
-          set.batch.url,
-          '--output',
-          'json',
-        ]);
-        expect(stderr).toBe('');
-        expect(code).toBe(0);
-        return JSON.parse(stdout) as Record<string, unknown>;
-      };
+      const cli = (args: string[]) => awsCliJson(set.batch.url, ['batch', ...args]);
       for (const jobId of [SERVICE_JOB_IDS.failed, SERVICE_JOB_IDS.progressing])
         expect(await cli(['describe-service-job', '--job-id', jobId])).toEqual(
           await describeJob(jobId),

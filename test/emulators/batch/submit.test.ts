@@ -1,5 +1,4 @@
 import {
-  BatchClient,
   ClientException,
   DescribeJobsCommand,
   ListJobsCommand,
@@ -8,12 +7,9 @@ import {
 } from '@aws-sdk/client-batch';
 import { describe, expect, it } from 'vitest';
 import { BATCH_JOB_IDS, ETL_QUEUE, HIGH_PRIORITY_QUEUE } from '@jobgraph/emulators/batch/data';
-import { DEMO_AWS_CREDENTIALS } from '@jobgraph/emulators/framework';
-import { startEmulators, type EmulatorSet } from '@jobgraph/emulators';
+import { useClockedEmulators } from '../../support/clockedEmulators.ts';
 import { realPart } from '../../support/realParts.ts';
-import { useSdkClients } from '../../support/sdkClients.ts';
-import { useStarted } from '../../support/useStarted.ts';
-import { runAwsCli } from '../awsCli.ts';
+import { awsCliJson } from '../awsCli.ts';
 
 /**
  * SubmitJob of the AWS Batch emulator, held to @aws-sdk/client-batch (and the AWS CLI's
@@ -23,17 +19,7 @@ import { runAwsCli } from '../awsCli.ts';
  */
 const EPOCH = Math.floor(Date.now() / 1000) * 1000;
 const clock = EPOCH + 10_000;
-const set: EmulatorSet = useStarted(
-  'the emulator set',
-  () => startEmulators({ now: () => clock, epochMs: EPOCH }),
-  (s) => s.close(),
-);
-const keep = useSdkClients();
-const signing = { region: 'us-east-1', maxAttempts: 1, credentials: { ...DEMO_AWS_CREDENTIALS } };
-const batch = () =>
-  keep(
-    new BatchClient({ ...signing, endpoint: set.batch.url, systemClockOffset: clock - Date.now() }),
-  );
+const { set, batch } = useClockedEmulators({ now: () => clock, epochMs: EPOCH });
 const describeOne = async (jobId: string) =>
   (await batch().send(new DescribeJobsCommand({ jobs: [jobId] }))).jobs![0]!;
 
@@ -137,27 +123,23 @@ describe('AWS Batch emulator: SubmitJob through @aws-sdk/client-batch', () => {
 
   describe.skipIf(realPart('aws-cli').skip)('through the AWS CLI (aws batch submit-job)', () => {
     it('answers the CLI with the job it made, which the SDK reads back', async () => {
-      const { code, stdout, stderr } = await runAwsCli([
-        'batch',
-        'submit-job',
-        '--job-name',
-        'from-the-cli',
-        '--job-queue',
-        HIGH_PRIORITY_QUEUE.jobQueueName,
-        '--job-definition',
-        'align:7',
-        '--parameters',
-        'sample=NA12891',
-        '--tags',
-        'jobgraph:rerun-of=abc',
-        '--endpoint-url',
+      const answer = await awsCliJson<{ jobArn: string; jobName: string; jobId: string }>(
         set.batch.url,
-        '--output',
-        'json',
-      ]);
-      expect(stderr).toBe('');
-      expect(code).toBe(0);
-      const answer = JSON.parse(stdout) as { jobArn: string; jobName: string; jobId: string };
+        [
+          'batch',
+          'submit-job',
+          '--job-name',
+          'from-the-cli',
+          '--job-queue',
+          HIGH_PRIORITY_QUEUE.jobQueueName,
+          '--job-definition',
+          'align:7',
+          '--parameters',
+          'sample=NA12891',
+          '--tags',
+          'jobgraph:rerun-of=abc',
+        ],
+      );
       expect(Object.keys(answer).sort()).toEqual(['jobArn', 'jobId', 'jobName']);
       expect(await describeOne(answer.jobId)).toMatchObject({
         jobArn: answer.jobArn,
