@@ -47,7 +47,7 @@ import {
   withFiring,
 } from './firing.ts';
 
-export { ruleMatches, type RuleFacts } from './ruleSet.ts';
+export { ruleMatches } from './ruleSet.ts';
 export { deliveryIdOf, triggerOf, withFiring } from './firing.ts';
 
 /** Why a job waits, as the queues read it (src/queues/view.ts `waiting`); null when it does not. */

@@ -10,7 +10,7 @@ import { parseServiceJob, type BatchServiceJobKey } from './parse.ts';
 import type { BatchServiceJobRecord } from './record.ts';
 
 /** How a service job is named in generated messages. */
-export function serviceJobSubject(key: BatchServiceJobKey): string {
+function serviceJobSubject(key: BatchServiceJobKey): string {
   return `AWS Batch service job "${key.jobId}" (${key.region}${key.account ? `, account ${key.account}` : ''})`;
 }
 
@@ -31,7 +31,7 @@ function errorMessage(body: string): string | null {
  * was "not found"; that one is NOT_FOUND (its message generated, never the provider's), any other
  * answer is read as every Batch error is.
  */
-export function toServiceJobError(key: BatchServiceJobKey, answer: HttpResult): UpstreamError {
+function toServiceJobError(key: BatchServiceJobKey, answer: HttpResult): UpstreamError {
   const read = new AwsErrorAnswer(answer);
   if (read.code === 'ClientException' && /\bnot found\b/i.test(errorMessage(answer.body) ?? ''))
     return new UpstreamError({
@@ -56,7 +56,7 @@ const post = (path: string, body: unknown) => ({
 });
 
 /** DescribeServiceJob (`POST /v1/describeservicejob`, `{"jobId"}`): the job's every field. */
-export const DESCRIBE_SERVICE_JOB: Operation<JobKey, BatchServiceJobRecord> = {
+const DESCRIBE_SERVICE_JOB: Operation<JobKey, BatchServiceJobRecord> = {
   name: 'DescribeServiceJob',
   region: (key) => serviceKey(key).region,
   send: (key) => post('/v1/describeservicejob', { jobId: serviceKey(key).jobId }),
@@ -70,7 +70,7 @@ export const DESCRIBE_SERVICE_JOB: Operation<JobKey, BatchServiceJobRecord> = {
  * (Batch has no CancelServiceJob). A 200 answers an empty body: what the job became is read by a
  * describe afterwards.
  */
-export const TERMINATE_SERVICE_JOB: Operation<ActionInput<JobKey>, ActedAnswer> = {
+const TERMINATE_SERVICE_JOB: Operation<ActionInput<JobKey>, ActedAnswer> = {
   name: 'TerminateServiceJob',
   acts: true,
   region: ({ key }) => serviceKey(key).region,

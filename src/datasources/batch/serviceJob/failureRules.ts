@@ -29,7 +29,7 @@ function onReasons(pattern: RegExp, outcome: Outcome, source = SAGEMAKER): Failu
  * a program ended it, whatever the reason says), then the training job's own reason, its
  * out-of-memory kills before the rest of its AlgorithmErrors; text no rule knows is UNKNOWN.
  */
-export const BATCH_SERVICE_FAILURE_RULES = failureRules('batchservice-2026.11.1', [
+const BATCH_SERVICE_FAILURE_RULES = failureRules('batchservice-2026.11.1', [
   {
     field: 'isTerminated',
     equals: true,

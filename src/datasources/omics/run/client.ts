@@ -12,7 +12,7 @@ import { parse, runSubject } from './parse.ts';
 import type { OmicsRunRecord } from './record.ts';
 
 /** The endpoint trait of HealthOmics' workflow operations (GetRun, ListRuns, CancelRun, …). */
-export const OMICS_WORKFLOWS_HOST_PREFIX = 'workflows-';
+const OMICS_WORKFLOWS_HOST_PREFIX = 'workflows-';
 
 type RunKey = KindKeyOf<'AWS_OMICS', 'run'>;
 
@@ -20,7 +20,7 @@ type RunKey = KindKeyOf<'AWS_OMICS', 'run'>;
  * GetRun, rest-json `GET /run/{id}`, through the provider's one pipeline (shared/source.ts): its
  * host prefix `workflows-` unless an endpoint override is set, as the storage operations'.
  */
-export const getRun = awsJsonOperation<RunKey, OmicsRunRecord>({
+const getRun = awsJsonOperation<RunKey, OmicsRunRecord>({
   name: 'GetRun',
   send: (key) => ({
     method: 'GET',
@@ -38,7 +38,7 @@ export const getRun = awsJsonOperation<RunKey, OmicsRunRecord>({
  * host prefix, through the provider's pipeline. HealthOmics takes no reason (the audit keeps it);
  * a run already finished answers ConflictException, read as GetRun's errors are.
  */
-export const CANCEL_RUN: Operation<ActionInput<RunKey>, ActedAnswer> = {
+const CANCEL_RUN: Operation<ActionInput<RunKey>, ActedAnswer> = {
   name: 'CancelRun',
   acts: true,
   region: ({ key }) => key.region,

@@ -9,7 +9,7 @@ const OMICS_WORKFLOW_LOG_GROUP = '/aws/omics/WorkflowLog';
  * (`logLocation.engineLogStream`, `run/{runId}/engine`) in `/aws/omics/WorkflowLog`, in the run's
  * region. A run has one attempt; one not started yet has no stream.
  */
-export function omicsRunLogPlace(record: OmicsRunRecord, attempt: number | null): JobLogWhere {
+function omicsRunLogPlace(record: OmicsRunRecord, attempt: number | null): JobLogWhere {
   if (attempt !== null && attempt !== 1)
     throw new RangeError(`attempt ${attempt} is not one of this run's 1 attempt(s)`);
   if (record.startTime === null && !record.terminal)

@@ -21,7 +21,7 @@ export function runBatchSubject(key: { region: string; batchId: string }): strin
  * an endpoint override, as for the reference import jobs), SigV4 `omics`, through the provider's
  * one pipeline. Errors as the other HealthOmics calls' (404 ResourceNotFoundException: not found).
  */
-export const GET_BATCH: Operation<JobKey, OmicsRunBatchRecord> = awsJsonOperation<
+const GET_BATCH: Operation<JobKey, OmicsRunBatchRecord> = awsJsonOperation<
   OmicsRunBatchKey,
   OmicsRunBatchRecord
 >({
@@ -43,7 +43,7 @@ export const GET_BATCH: Operation<JobKey, OmicsRunBatchRecord> = awsJsonOperatio
  * by a describe afterwards). HealthOmics takes no reason: the caller's stays in jobgraph's audit.
  * A batch not PENDING, SUBMITTING or INPROGRESS is 409 ConflictException.
  */
-export const CANCEL_RUN_BATCH: Operation<ActionInput<JobKey>, ActedAnswer> = {
+const CANCEL_RUN_BATCH: Operation<ActionInput<JobKey>, ActedAnswer> = {
   name: 'CancelRunBatch',
   acts: true,
   region: ({ key }) => (key as OmicsRunBatchKey).region,

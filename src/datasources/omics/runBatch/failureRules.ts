@@ -23,7 +23,7 @@ function rule(
  * DEPENDENCY —, then its counts: runs that failed (UNKNOWN here: each run's own `failure` says
  * why) or run submissions that failed. Anything else is UNKNOWN.
  */
-export const OMICS_RUN_BATCH_FAILURE_RULES = failureRules('omicsbatch-2026.11.1', [
+const OMICS_RUN_BATCH_FAILURE_RULES = failureRules('omicsbatch-2026.11.1', [
   rule(
     'failureReason',
     { pattern: /\bAccess ?Denied\b|\bnot authorized\b/i },

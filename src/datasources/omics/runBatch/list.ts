@@ -67,7 +67,7 @@ export const OMICS_LIST_RUNS_IN_BATCH: Operation<
 };
 
 /** A ListRunsInBatch answer (raw JSON or the SDK's output). */
-export function parseRunsInBatchPage(output: unknown): ListPage<OmicsRunInBatch> {
+function parseRunsInBatchPage(output: unknown): ListPage<OmicsRunInBatch> {
   return jsonListPage(
     response(output, 'response is not an object'),
     'runs',

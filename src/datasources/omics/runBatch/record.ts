@@ -23,10 +23,10 @@ export const OMICS_RUN_BATCH_STATE_MAP = stateTable({
 });
 
 /** GraphQL enum `OmicsRunBatchStatus`. */
-export type OmicsRunBatchStatus = keyof typeof OMICS_RUN_BATCH_STATE_MAP;
+type OmicsRunBatchStatus = keyof typeof OMICS_RUN_BATCH_STATE_MAP;
 
 /** GraphQL type `OmicsRunBatchRunSummary`: the batch's runs counted by status (`RunSummary`). */
-export interface OmicsRunBatchRunSummary {
+interface OmicsRunBatchRunSummary {
   pendingRunCount: number | null;
   startingRunCount: number | null;
   runningRunCount: number | null;
@@ -38,7 +38,7 @@ export interface OmicsRunBatchRunSummary {
 }
 
 /** GraphQL type `OmicsRunBatchSubmissionSummary`: its submissions by outcome (`SubmissionSummary`). */
-export interface OmicsRunBatchSubmissionSummary {
+interface OmicsRunBatchSubmissionSummary {
   successfulStartSubmissionCount: number | null;
   failedStartSubmissionCount: number | null;
   pendingStartSubmissionCount: number | null;
