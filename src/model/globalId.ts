@@ -59,10 +59,22 @@ const ARN_SERVICES: ReadonlySet<string> = new Set(
 /** A job ARN written out (`arn:aws:batch:{region}:{account}:job/{jobId}`). */
 const arnFormOf = ({ key }: AnyKind) =>
   `arn:aws:${key.arn?.service}:{region}:{account}:${key.arn?.resource}/{${key.parts.at(-1)?.[0]}}`;
-const arnForms = [...KIND_OF_ARN.values()].map(arnFormOf).join(' or ');
 
-const forms = KINDS.map(formOf);
-const GLOBAL_ID_FORMS = `${forms.join(', ')}${arnForms ? `, or a job ARN (${arnForms})` : ''}`;
+/**
+ * What a job ID looks like, short: the prefixes, and which ARNs are taken. An error message stays
+ * under 600 characters whatever it echoes, with every kind of every provider; a known prefix's
+ * error names its whole form (`formOf`), and the README's "Global IDs" table has each.
+ */
+const GLOBAL_ID_FORMS = (() => {
+  const byService = new Map<string, string[]>();
+  for (const { key } of KIND_OF_ARN.values()) {
+    const resources = byService.get(key.arn!.service) ?? [];
+    resources.push(`${key.arn!.resource}/`);
+    byService.set(key.arn!.service, resources);
+  }
+  const arns = [...byService].map(([service, resources]) => `${service} ${resources.join(' or ')}`);
+  return `{prefix}:{region}:…:{job ID}, the prefix one of ${KINDS.map((k) => k.key.prefix).join(', ')} (with @{account} for an AWS account's alias; the README's "Global IDs" has each form)${arns.length > 0 ? `, or a job ARN (${arns.join(', ')})` : ''}`;
+})();
 
 /** The readable, stable global ID of a job. */
 export function formatGlobalId(key: JobKey): string {
@@ -98,12 +110,12 @@ export type AccountAliasOf = (provider: JobProvider, accountId: string, argument
  * BAD_USER_INPUT (or what `aliasOf` throws); never calls upstream.
  */
 export function parseGlobalId(value: string, argument = 'id', aliasOf?: AccountAliasOf): JobKey {
-  const bad = (why: string): never => {
+  // `formed`: the reason names the forms that apply already (a known prefix's, an ARN's, a bare
+  // ID's): the whole list is left out.
+  const bad = (why: string, formed = false): never => {
     throw new BadUserInputError(
-      `Argument "${argument}" is not a valid job ID: ${why}. Expected ${GLOBAL_ID_FORMS}.`,
-      {
-        argument,
-      },
+      `Argument "${argument}" is not a valid job ID: ${why}${formed ? '' : `. Expected ${GLOBAL_ID_FORMS}`}.`,
+      { argument },
     );
   };
   if (value.startsWith('arn:')) return parseArn(value, argument, aliasOf, bad);
@@ -113,13 +125,13 @@ export function parseGlobalId(value: string, argument = 'id', aliasOf?: AccountA
   const prefix = at < 0 ? head : head.slice(0, at);
   const account = at < 0 ? undefined : head.slice(at + 1);
   const kind = KIND_OF_PREFIX.get(prefix);
-  if (!kind) return bad(value.length === 0 ? 'it is empty' : unknownPrefix(value, prefix));
+  if (!kind) return value.length === 0 ? bad('it is empty') : unknownPrefix(value, prefix, bad);
   const parts = kind.key.parts;
   const values =
     kind.key.lastPartHasColons && rest.length > parts.length
       ? [...rest.slice(0, parts.length - 1), rest.slice(parts.length - 1).join(':')]
       : rest;
-  if (values.length !== parts.length) bad(`"${prefix}" IDs have the form ${formOf(kind)}`);
+  if (values.length !== parts.length) bad(`"${prefix}" IDs have the form ${formOf(kind)}`, true);
   return keyFromParts(kind.key, values, (part) => `${argument} (${part})`, account);
 }
 
@@ -137,16 +149,25 @@ export function accountOfId(config: Config, globalId: string): string {
  * pasted bare (a Batch job's UUID from the console) matches the last part of some grammars, so
  * the forms it fits are named with the ID in place.
  */
-function unknownPrefix(value: string, prefix: string): string {
-  const shown = JSON.stringify(prefix.slice(0, 32));
+function unknownPrefix(
+  value: string,
+  prefix: string,
+  bad: (why: string, formed?: boolean) => never,
+): never {
+  // At most 40 characters of its JSON form (a control character is six).
+  const quoted = JSON.stringify(prefix.slice(0, 32));
+  const shown = quoted.length > 40 ? `${quoted.slice(0, 39)}…"` : quoted;
   const fits = KINDS.filter((p) => {
     const last = p.key.parts.at(-1);
     return last !== undefined && PATTERNS[last[1]].re.test(value);
   });
-  if (fits.length === 0) return `unknown provider prefix ${shown}; a job ID is {provider}:…`;
+  if (fits.length === 0) return bad(`unknown provider prefix ${shown}; a job ID is {provider}:…`);
   const written = fits.map((p) => formOf(p).replace(/\{[^}]+\}$/, value));
   const bare = JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
-  return `${bare} has no provider prefix; a provider's own job ID needs its provider and where it runs: ${written.slice(0, -1).join(', ')}${written.length > 1 ? ' or ' : ''}${written.at(-1)}`;
+  return bad(
+    `${bare} has no provider prefix; a provider's own job ID needs its provider and where it runs: ${written.slice(0, -1).join(', ')}${written.length > 1 ? ' or ' : ''}${written.at(-1)}`,
+    true,
+  );
 }
 
 /** An ARN's six fields (partition, service, region, account, resource); the resource may hold `:`. */
@@ -158,7 +179,7 @@ function parseArn(
   value: string,
   argument: string,
   aliasOf: AccountAliasOf | undefined,
-  bad: (why: string) => never,
+  bad: (why: string, formed?: boolean) => never,
 ): JobKey {
   const [, , service = '', region = '', accountId = '', resource = ''] = ARN.exec(value) ?? [];
   const shown = JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
@@ -174,9 +195,11 @@ function parseArn(
   if (!kind || !AWS_ACCOUNT_ID.test(accountId))
     return bad(
       `${shown} is not a job ARN: they have the form ${forms.map(arnFormOf).join(' or ')}`,
+      true,
     );
   const arn = kind.key.arn as NonNullable<AnyKind['key']['arn']>;
-  if (!aliasOf) return bad(`a job ARN is not accepted here; use its global ID, ${formOf(kind)}`);
+  if (!aliasOf)
+    return bad(`a job ARN is not accepted here; use its global ID, ${formOf(kind)}`, true);
   const alias = aliasOf(kind.name, accountId, argument);
   return keyFromParts(
     kind.key,

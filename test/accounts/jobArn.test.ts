@@ -35,21 +35,25 @@ describe('job IDs as users paste them', () => {
 
   it('names the accepted forms, the ARN among them, for an ID with no known prefix', () => {
     expect(() => parseGlobalId('azure:eastus:1', 'id')).toThrow(
-      /^Argument "id" is not a valid job ID: unknown provider prefix "azure"; a job ID is \{provider\}:…\. Expected panorama\[@\{account\}\]:\{region\}:\{jobId\}, .*batch\[@\{account\}\]:\{region\}:\{jobId\}, or a job ARN \(arn:aws:batch:\{region\}:\{account\}:job\/\{jobId\}\)\.$/,
+      /^Argument "id" is not a valid job ID: unknown provider prefix "azure"; a job ID is \{provider\}:…\. Expected \{prefix\}:\{region\}:…:\{job ID\}, the prefix one of panorama, omics, .*batch, batchservice \(with @\{account\} for an AWS account's alias; the README's "Global IDs" has each form\), or a job ARN \(.*batch job\/ or service-job\/.*\)\.$/,
     );
   });
 
   it('says how to write a bare job ID: with its provider and where it runs', () => {
     expect(() => parseGlobalId(jobId, 'ids[0]')).toThrow(
       new RegExp(
-        `^Argument "ids\\[0\\]" is not a valid job ID: "${jobId}" has no provider prefix; a provider's own job ID needs its provider and where it runs: .* or batch\\[@\\{account\\}\\]:\\{region\\}:${jobId}\\. Expected `,
+        `^Argument "ids\\[0\\]" is not a valid job ID: "${jobId}" has no provider prefix; a provider's own job ID needs its provider and where it runs: .*, batch\\[@\\{account\\}\\]:\\{region\\}:${jobId} or batchservice\\[@\\{account\\}\\]:\\{region\\}:${jobId}\\.$`,
       ),
     );
   });
 
   it('refuses an ARN of a service with no jobs jobgraph reads, and one that is not a job', () => {
+    expect(() => parseGlobalId(arn(DEMO_AWS_ACCOUNT_ID, '1', 'sagemaker'), 'id', aliases)).toThrow(
+      /is an ARN of "sagemaker", which names no job jobgraph reads/,
+    );
+    // A service with jobs of one resource type, asked another (a HealthOmics run batch's ARN has runBatch/).
     expect(() => parseGlobalId(arn(DEMO_AWS_ACCOUNT_ID, '1', 'omics'), 'id', aliases)).toThrow(
-      /is an ARN of "omics", which names no job jobgraph reads/,
+      /is not a job ARN: they have the form arn:aws:omics:\{region\}:\{account\}:runBatch\/\{batchId\}/,
     );
     const queue = `arn:aws:batch:${region}:${DEMO_AWS_ACCOUNT_ID}:job-queue/high`;
     expect(() => parseGlobalId(queue, 'id', aliases)).toThrow(

@@ -22,12 +22,16 @@ import { clientSchema, readSubgraphDocument } from '../../src/cli/schema.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/jobgraph.mjs', import.meta.url));
 const LOADED_HOOK = fileURLToPath(new URL('../support/loadedModules.mjs', import.meta.url));
+// Every kind of job's type (a provider's further kinds too: Batch service jobs, HealthOmics runs and run batches).
 const JOB_TYPES = [
   'BatchJob',
+  'BatchServiceJob',
   'CodePipelineJob',
   'CosBatchJob',
   'ImportExportJob',
   'OmicsReferenceImportJob',
+  'OmicsRun',
+  'OmicsRunBatch',
   'PanoramaPackageImportJob',
 ];
 

@@ -3,7 +3,14 @@ import { parse, validate } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.ts';
 import { exampleGlobalIds } from '@jobgraph/emulators';
-import { EXAMPLE_GLOBAL_ID as BATCH_EXAMPLE_ID } from '@jobgraph/emulators/batch/data';
+import {
+  BATCH_DEMO_REGION,
+  EXAMPLE_GLOBAL_ID as BATCH_EXAMPLE_ID,
+} from '@jobgraph/emulators/batch/data';
+import { SERVICE_JOB_IDS } from '@jobgraph/emulators/batch/serviceJobData';
+import { OMICS_DEMO_REGION } from '@jobgraph/emulators/omics/data';
+import { OMICS_DEMO_BATCH_ID } from '@jobgraph/emulators/omics/runBatchData';
+import { OMICS_DEMO_RUNS } from '@jobgraph/emulators/omics/runs';
 import { CONSOLE_CSP } from '../../src/http/console.ts';
 import { consoleJobQueries } from '../../src/http/consoleQueries.ts';
 import { buildSchema } from '../../src/schema.ts';
@@ -100,17 +107,32 @@ describe('GET /console', () => {
     }
   });
 
-  it('asks each provider for every field of its job type, within the query limits', async () => {
+  it('asks each kind of job for every field of its type, within the query limits', async () => {
     const { schema } = buildSchema();
     const queries = consoleJobQueries(schema);
     expect(Object.keys(queries).sort()).toEqual(
-      ['batch', 'codepipeline', 'cos', 'importexport', 'omics', 'panorama'].sort(),
+      [
+        'batch',
+        'batchservice',
+        'codepipeline',
+        'cos',
+        'importexport',
+        'omics',
+        'omicsbatch',
+        'omicsrun',
+        'panorama',
+      ].sort(),
     );
     for (const [prefix, query] of Object.entries(queries)) {
       expect(validate(schema, parse(query)), prefix).toEqual([]);
-      const id = [...Object.values(exampleGlobalIds()), BATCH_EXAMPLE_ID].find((g) =>
-        g.startsWith(`${prefix}:`),
-      )!;
+      const id = [
+        ...Object.values(exampleGlobalIds()),
+        BATCH_EXAMPLE_ID,
+        // The demo's jobs of each provider's further kinds.
+        `omicsrun:${OMICS_DEMO_REGION}:${OMICS_DEMO_RUNS[0]!.uuid}:${OMICS_DEMO_RUNS[0]!.id}`,
+        `omicsbatch:${OMICS_DEMO_REGION}:${OMICS_DEMO_BATCH_ID}`,
+        `batchservice:${BATCH_DEMO_REGION}:${SERVICE_JOB_IDS.progressing}`,
+      ].find((g) => g.startsWith(`${prefix}:`))!;
       const res = await gql(gw, query, { variables: { id }, token: gw.tokens.secrets });
       expect(res.body.errors, prefix).toBeUndefined();
       expect(res.body.data!.job.id).toBe(id);

@@ -91,10 +91,13 @@ describe('JobQueue.blocked', () => {
     // Still the head, RUNNABLE, but for no blocking reason: the queue runs freely.
     const changed = gw.server.subscriptions.hub.states.get(ID)?.signature;
     gw.emulators.batch.jobs!.changeState(JOB, 'RUNNABLE', { statusReason: 'waiting' });
-    await vi.waitFor(
-      () => expect(gw.server.subscriptions.hub.states.get(ID)?.signature).not.toBe(changed),
-      EVENTUALLY,
-    );
+    // The change is read (Batch publishes no event for a reason alone): each try reads the job,
+    // which the store is told of, so the wait ends on the read, not on a timer.
+    const token = await accountToken(gw, undefined);
+    await vi.waitFor(async () => {
+      await gql(gw, `query($id: ID!) { job(id: $id) { state } }`, { token, variables: { id: ID } });
+      expect(gw.server.subscriptions.hub.states.get(ID)?.signature).not.toBe(changed);
+    }, EVENTUALLY);
     const after = await blockedOf();
     expect(after.front[0]!.job?.id).toBe(ID);
     expect(after.blocked).toBeNull();
