@@ -25,6 +25,7 @@ import {
 } from './format.ts';
 import { useNow, usePageVisible } from './hooks.ts';
 import { JobLog } from './jobLog.tsx';
+import { OmicsRunTasks } from './omicsTasks.tsx';
 import { ProviderFields, errorsByPath, type Value } from './jobFields.tsx';
 import { Timeline } from './timeline.tsx';
 import { WhyItWaits } from './waiting.tsx';
@@ -412,6 +413,9 @@ export function JobPage({ id, token, onRefused }: JobPageProps) {
       {job ? <JobSummary job={job} now={now} live={live} /> : null}
       {job ? <JobStatus job={job} /> : null}
       {job ? <WhyItWaits waiting={job.waiting} error={errors.get('waiting')} now={now} /> : null}
+      {job?.__typename === 'OmicsRun' ? (
+        <OmicsRunTasks id={id} token={token} now={now} onRefused={onRefused} />
+      ) : null}
       {job ? (
         <JobLog
           id={id}

@@ -172,20 +172,22 @@ export function concreteJobResolvers(typeName: string) {
     ...SHARED_FIELDS,
     ...kindFields(typeName),
     /**
-     * The newest lines of an attempt's log (docs/logs.md): the whole record is read first when
-     * this is a listed row (its provider's log place needs it), then the job logs answer.
+     * The newest lines of an attempt's log (docs/logs.md), or of a part's (a HealthOmics run's
+     * `task`): the whole record is read first when this is a listed row (its provider's log place
+     * needs it), then the job logs answer.
      */
     async logTail(
       job: JobRecord,
-      args: { last: number; attempt?: number | null },
+      args: { last: number; attempt?: number | null; task?: string | null },
       context: RequestContext,
     ) {
       const record = isListedNode(job)
         ? await context.loadJob(parseGlobalId(job.id), 'logTail')
         : job;
+      // `task`: the one type whose logTail takes a part of the job (OmicsRun's tasks' streams).
       return context.jobLogTail(
         record,
-        { last: args.last, attempt: args.attempt ?? null },
+        { last: args.last, attempt: args.attempt ?? null, part: args.task ?? null },
         `${typeName}.logTail`,
       );
     },

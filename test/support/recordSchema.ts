@@ -21,7 +21,7 @@ const namedType = (type: TypeNode): string =>
  * absent on a live one), from the event queues' state (`Job.liveBy`), or from the history store
  * and the caller (`Job.transitions`, `Job.availableActions`, `Job.actionsTaken`), or by the
  * provider's rules from the record (`Job.failure`), or from the history's rerun rows
- * (`Job.rerunOf`, `Job.reruns`).
+ * (`Job.rerunOf`, `Job.reruns`), or by a kind's own call when asked (`OmicsRun.tasks`).
  */
 export const RESOLVED: ReadonlySet<string> = new Set([
   'account',
@@ -37,6 +37,7 @@ export const RESOLVED: ReadonlySet<string> = new Set([
   'rerunOf',
   'reruns',
   'waiting',
+  'tasks',
 ]);
 
 /** The field names of a GraphQL object or interface type a record carries, sorted. */

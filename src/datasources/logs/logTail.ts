@@ -20,6 +20,8 @@ export interface JobLogTailValue {
 export interface LogTailArgs {
   last: number;
   attempt: number | null;
+  /** A part of the job with a stream of its own (`OmicsRun.logTail(task:)`); absent: the job's own. */
+  part?: string | null;
 }
 
 /** Why a provider's jobs have no lines (`Provider.logs` absent). */
@@ -41,8 +43,8 @@ const none = (unavailable: string, at: Partial<JobLogTailValue> = {}): JobLogTai
  * `Job.logTail` of `record` (docs/logs.md): where its provider says the attempt logs, and the
  * newest `last` lines there, read through the job logs (shared, kept, budgeted); no lines and a
  * reason when the provider has no job log, the attempt none (not started, another log driver),
- * or its stream does not exist yet. An `attempt` the job has not made, or `last` outside
- * 1..1000, is BAD_USER_INPUT; an upstream failure the provider's error. The caller's scope and
+ * or its stream does not exist yet. An `attempt` the job has not made, a part it cannot have
+ * (`part`: an OmicsRun's `task`), or `last` outside 1..1000, is BAD_USER_INPUT; an upstream failure the provider's error. The caller's scope and
  * account were checked before this is called.
  */
 export async function jobLogTail(
@@ -64,10 +66,9 @@ export async function jobLogTail(
   if (!providerLogs || !logs) return none(NO_PROVIDER_LOG);
   let where;
   try {
-    where = providerLogs.place(record, args.attempt);
+    where = providerLogs.place(record, args.attempt, args.part ?? null);
   } catch (err) {
-    if (err instanceof RangeError)
-      throw new BadUserInputError(`logTail(attempt:): ${err.message}.`);
+    if (err instanceof RangeError) throw new BadUserInputError(`logTail: ${err.message}.`);
     throw err;
   }
   if ('unavailable' in where) return none(where.unavailable, { region: record.region });

@@ -36,8 +36,11 @@ export const omics: Provider<'AWS_OMICS', OmicsReferenceImportJobRecord, AwsSour
     'omics:GetBatch',
     'omics:ListRunsInBatch',
     'omics:CancelRunBatch',
-    // Workflow runs (omics/run): GetRun; CancelRun acts (docs/iam/jobgraph-write.json).
+    // Workflow runs (omics/run): GetRun, their tasks (`OmicsRun.tasks`); CancelRun acts
+    // (docs/iam/jobgraph-write.json).
     'omics:GetRun',
+    'omics:ListRunTasks',
+    'omics:GetRunTask',
     'omics:CancelRun',
   ],
   // Each source file's status.

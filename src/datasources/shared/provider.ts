@@ -179,9 +179,11 @@ export type JobLogWhere = JobLogPlace | { readonly unavailable: string };
 export interface ProviderLogs<R extends JobRecord = JobRecord> {
   /**
    * The place of `attempt` (1 the first; null: the latest, the running one when it runs), or why
-   * there is none; RangeError for an attempt the job has not made.
+   * there is none; RangeError for an attempt the job has not made. `part`: a part of the job
+   * that logs to a stream of its own (a HealthOmics run's task, by its ID), given only by the
+   * types whose `logTail` takes one; RangeError for one that cannot be.
    */
-  place(record: R, attempt: number | null): JobLogWhere;
+  place(record: R, attempt: number | null, part?: string | null): JobLogWhere;
 }
 
 /** Where an event happened: the configured account its own `account` ID names, and its `region`. */

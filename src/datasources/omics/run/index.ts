@@ -5,10 +5,13 @@ import { omicsRunFailure } from './failure.ts';
 import { OMICS_RUN_KEY } from './key.ts';
 import { OMICS_RUN_LOGS } from './logs.ts';
 import type { OmicsRunRecord } from './record.ts';
+import { tasksOfRun } from './tasks.ts';
 
 /**
  * HealthOmics workflow runs (GetRun), the service's main workload: a kind of the AWS_OMICS
- * provider (`Provider.kinds`), on its wire (`kinds.run`, client.ts), accounts and rate budget.
+ * provider (`Provider.kinds`), on its wire (`kinds.run`, client.ts), accounts and rate budget;
+ * its tasks read on demand (`OmicsRun.tasks`: ListRunTasks, GetRunTask), its engine's and each
+ * task's log lines (`logTail(task:)`).
  */
 export const omicsRun: JobKind<'AWS_OMICS', OmicsRunRecord> = {
   name: 'AWS_OMICS',
@@ -22,4 +25,5 @@ export const omicsRun: JobKind<'AWS_OMICS', OmicsRunRecord> = {
   dashboardFields: 'workflowId workflowVersionName runGroupId failureReason',
   actions: OMICS_RUN_ACTIONS,
   logs: OMICS_RUN_LOGS,
+  fields: { tasks: tasksOfRun },
 };
