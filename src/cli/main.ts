@@ -110,6 +110,7 @@ async function demo(portBase: number | undefined): Promise<void> {
     {
       emulatorEnvironment,
       exampleGlobalIds,
+      EXAMPLE_KIND_GLOBAL_IDS,
       exampleSecondAccountJobs,
       DEMO_SECOND_AWS_ACCOUNT,
       EMULATOR_LABELS,
@@ -131,7 +132,7 @@ async function demo(portBase: number | undefined): Promise<void> {
     exampleId: `panorama@${DEMO_SECOND_AWS_ACCOUNT.alias}:${panorama.region}:${panorama.jobId}`,
   };
   const gateway = await startDemo({
-    sandboxDocument: sandboxDocument(Object.values(examples)),
+    sandboxDocument: sandboxDocument([...Object.values(examples), ...EXAMPLE_KIND_GLOBAL_IDS]),
     ...(portBase === undefined ? {} : { emulatorPortBase: portBase }),
     emulatorKeepCalls: EMULATOR_KEEP_CALLS,
   });

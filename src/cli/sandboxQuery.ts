@@ -1,25 +1,30 @@
 import { parse, print } from 'graphql';
-import { KINDS } from '../datasources/registry.ts';
+import { KINDS, kindOf } from '../datasources/registry.ts';
 import type { AnyKind } from '../datasources/shared/provider.ts';
+import { parseGlobalId } from '../model/globalId.ts';
 
 /**
- * The operations Apollo Sandbox opens with in demo mode: the `jobs` dashboard over one example job
- * per provider, with the common progress fields and each provider's own (its `dashboardFields`);
- * and `LatestJobs`, the first page of `listJobs` with its cursors and the report of every source.
+ * The operations Apollo Sandbox opens with in demo mode: the `jobs` dashboard over `ids` (one
+ * example job of each kind of job, put in the registry's order of kinds), each job's name first,
+ * then the common progress fields and each kind's own (its `dashboardFields`); and `LatestJobs`,
+ * the first page of `listJobs` with its cursors and the report of every source.
  */
 export function sandboxDocument(ids: readonly string[]): string {
-  return `# One example job at each provider (demo data from the embedded emulators).
+  const rank = (id: string) => KINDS.indexOf(kindOf(parseGlobalId(id)));
+  const ordered = [...ids].sort((a, b) => rank(a) - rank(b));
+  return `# One example job of each kind of job (demo data from the embedded emulators).
 query Dashboard {
   jobs(ids: [
-${ids.map((id) => `    "${id}"`).join('\n')}
+${ordered.map((id) => `    "${id}"`).join('\n')}
   ]) {
 ${DASHBOARD_FIELDS}
 
 ${LATEST_JOBS}`;
 }
 
-/** Every Job's fields: the common progress fields. */
-const JOB_FIELDS = `    id
+/** Every Job's fields: its name first, then the common progress fields. */
+const JOB_FIELDS = `    name
+    id
     provider
     region
     state
@@ -46,7 +51,7 @@ function providerFragment(provider: AnyKind): string {
     .join('\n');
 }
 
-/** The dashboard's selection of each job: every Job's fields, then each provider's, in registry order. */
+/** The dashboard's selection of each job: every Job's fields, then each kind's, in registry order. */
 const DASHBOARD_FIELDS = `${[JOB_FIELDS, ...KINDS.map(providerFragment)].join('\n')}
   }
 }`;

@@ -40,6 +40,8 @@ export interface NotificationsMetrics {
   attempt(outcome: AttemptOutcome): void;
   /** Rules a transition matched beyond MOST_RULES_A_TRANSITION, skipped. */
   rulesSkipped?(count: number): void;
+  /** An outbox pass that failed (its store refused it). */
+  outboxFailure?(): void;
 }
 
 /** What of the jobs the notifications need: their reads, accounts and secrets. */
@@ -108,6 +110,8 @@ export function openNotifications(
     box,
     allowHosts: config.notifications.allowHosts,
     ...(metrics ? { onAttempt: (o: AttemptOutcome) => metrics.attempt(o) } : {}),
+    logger,
+    ...(metrics?.outboxFailure ? { onPassFailed: () => metrics.outboxFailure?.() } : {}),
     onDisabled: (ruleId, reason) => notifications?.disabled(ruleId, reason),
     holds: (rule, jobId) => holdsAccountOf(rule, jobId, jobs.accountOf),
     ...(jobs.logs ? { logLines: logLinesReader(jobs.logs), accountOf: jobs.accountOf } : {}),

@@ -24,6 +24,7 @@ import { MAX_ATTEMPTS, nextWaitMs } from './retrySchedule.ts';
 import { carriesLogLines, withLogLines } from './logLines.ts';
 import { groupedMessage, groupsChat } from './chatGroups.ts';
 import { failingReason } from './ruleQuiet.ts';
+import { passFailureFields } from './passFailure.ts';
 import {
   ATTEMPT_TIMEOUT_MS,
   CLAIM_MAX,
@@ -245,9 +246,15 @@ export class Outbox {
       this.#counted = { depth, oldest };
       nextDue = next === null ? null : Date.parse(next);
       this.#failedPasses = 0;
-    } catch {
+    } catch (e) {
       this.#failedPasses += 1;
-      nextDue = this.#now() + MIN_WAIT_MS * 2 ** Math.min(this.#failedPasses - 1, 5);
+      const waitMs = MIN_WAIT_MS * 2 ** Math.min(this.#failedPasses - 1, 5);
+      nextDue = this.#now() + waitMs;
+      this.#o.onPassFailed?.();
+      this.#o.logger?.warn(
+        { ...passFailureFields(e), failedPasses: this.#failedPasses, retryInMs: waitMs },
+        'notifications: an outbox pass failed (its store refused it); what is due is tried again then',
+      );
     }
     this.#arm(nextDue ?? Infinity, true);
   }

@@ -27,6 +27,13 @@ export interface OutboxOptions {
   request?: typeof http.request;
   /** Told of each attempt's outcome. */
   onAttempt?: (outcome: AttemptOutcome) => void;
+  /**
+   * Told of each pass that failed (the store refused it; tried again after MIN_WAIT_MS, doubling):
+   * one `warn` line each, with the error's code and its message made safe (passFailure.ts).
+   */
+  logger?: { warn(fields: Record<string, unknown>, message: string): void };
+  /** Counts each failed pass (`jobgraph_notification_outbox_failures_total`). */
+  onPassFailed?: () => void;
   /** Told when a rule is disabled by its target's answers (audited by the caller: log line, metric). */
   onDisabled?: (ruleId: string, reason: string) => void;
   /** A failed job's last log lines (logLines.ts), for rules whose creator reads logs; absent: none. */

@@ -67,11 +67,35 @@ export interface PairFilter {
 export class PairRefusal extends Error {}
 
 /**
+ * The configured accounts indexed by their stored pair (`PROVIDER/alias`), in the configuration's
+ * order (the providers' registry order, then each provider's accounts): the one order every list
+ * of pairs made here follows. An alias is looked up only together with a provider, never alone.
+ */
+function byPair(configured: readonly AccountPair[]): Map<string, AccountPair> {
+  return new Map(configured.map((a) => [pairKey(a.provider, a.alias), a]));
+}
+
+/** The configured pairs that `alias` names on `providers` (each provider: its account so aliased, if configured). */
+function pairsNamed(
+  index: ReadonlyMap<string, AccountPair>,
+  providers: readonly string[],
+  alias: string,
+): AccountPair[] {
+  return providers.flatMap((p) => index.get(pairKey(p, alias)) ?? []);
+}
+
+/** `keys` in the index's (the configuration's) order. */
+const inConfiguredOrder = (index: ReadonlyMap<string, AccountPair>, keys: ReadonlySet<string>) =>
+  [...index.keys()].filter((k) => keys.has(k));
+
+/**
  * The pairs a rule made by `grant` with `filter` covers. A `*` grant: `*` (the filter narrows
  * which jobs it takes). Else the configured pairs the grant holds, narrowed by the filter's
- * providers and accounts; refused (PairRefusal) when the filter names an account the grant does
- * not hold on every configured provider the filter names (none named: every provider the account
- * is configured on), or a provider on which the grant holds none of the filter's accounts.
+ * providers and accounts: each account the filter names is the pairs it makes with each provider
+ * the filter names (none named: every provider), each pair decided by `mayRead`. Refused
+ * (PairRefusal) when the filter names an account the grant does not hold on every configured
+ * provider the filter names, or a provider on which the grant holds none of the filter's
+ * accounts. The pairs come in the configuration's order.
  */
 export function pairsFor(
   grant: AccountGrant,
@@ -79,17 +103,18 @@ export function pairsFor(
   configured: readonly AccountPair[],
 ): string[] {
   if (grant.all) return [EVERY_PAIR];
-  const providers = filter.providers?.length ? new Set(filter.providers) : null;
-  const aliases = filter.accounts?.length ? new Set(filter.accounts) : null;
-  const inFilter = configured.filter(
-    (a) => (!providers || providers.has(a.provider)) && (!aliases || aliases.has(a.alias)),
-  );
+  const index = byPair(configured);
+  const providers = filter.providers?.length ? [...new Set(filter.providers)] : null;
+  const aliases = filter.accounts?.length ? [...new Set(filter.accounts)] : null;
+  const inFilter = aliases
+    ? aliases.flatMap((alias) => pairsNamed(index, providers ?? JOB_PROVIDERS, alias))
+    : [...index.values()].filter((a) => !providers || providers.includes(a.provider));
   if (aliases) {
     const missing = inFilter
       .filter((a) => !mayRead(grant, a.provider, a.alias))
       .map((a) => `${a.alias} on ${a.provider}`);
     for (const alias of aliases)
-      if (configuredPairsOf(alias, inFilter).length === 0)
+      if (pairsNamed(index, providers ?? JOB_PROVIDERS, alias).length === 0)
         missing.push(
           `${alias} (no configured account${providers ? ' on the providers named' : ''})`,
         );
@@ -107,35 +132,30 @@ export function pairsFor(
         );
   if (pairs.length === 0)
     throw new PairRefusal('The token reads no account: a rule would hold none.');
-  return [...new Set(pairs.map((a) => pairKey(a.provider, a.alias)))];
-}
-
-/**
- * The configured (provider, account) pairs an alias names: a lookup in the configuration, never a
- * grant decision (that is `mayRead`'s, on a pair). An alias names one account on each provider
- * configured with it.
- */
-function configuredPairsOf(alias: string, configured: readonly AccountPair[]): AccountPair[] {
-  return configured.filter((a) => a.alias === alias);
+  return inConfiguredOrder(index, new Set(pairs.map((a) => pairKey(a.provider, a.alias))));
 }
 
 /**
  * A row stored before pairs (bare aliases) as pairs: each alias on every configured provider of
  * it (its creator's grant is not known, so the rule is disabled until a token holding all of it
- * enables it again). `*` stays `*`. Null when the entries are pairs already.
+ * enables it again). `*` stays `*`. Null when the entries are pairs already. Order: `*` and the
+ * row's own pairs as stored, then the converted pairs in the configuration's order (the
+ * providers' registry order, then each provider's accounts).
  */
 export function pairsOfBareAliases(
   held: readonly string[],
   configured: readonly AccountPair[],
 ): string[] | null {
   if (held.every((e) => e === EVERY_PAIR || pairOf(e) !== null)) return null;
-  const out = new Set<string>();
-  for (const entry of held) {
-    if (entry === EVERY_PAIR || pairOf(entry) !== null) out.add(entry);
-    else
-      for (const a of configuredPairsOf(entry, configured)) out.add(pairKey(a.provider, a.alias));
-  }
-  return [...out];
+  const index = byPair(configured);
+  const kept = held.filter((e) => e === EVERY_PAIR || pairOf(e) !== null);
+  const converted = new Set(
+    held
+      .filter((e) => e !== EVERY_PAIR && pairOf(e) === null)
+      .flatMap((alias) => pairsNamed(index, JOB_PROVIDERS, alias))
+      .map((a) => pairKey(a.provider, a.alias)),
+  );
+  return [...new Set([...kept, ...inConfiguredOrder(index, converted)])];
 }
 
 /** SQL: the history's job is of one of the pairs `held` names (none: no job). */

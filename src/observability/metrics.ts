@@ -207,11 +207,13 @@ export class GatewayMetrics {
     ruleChange(change: string): void;
     attempt(outcome: string): void;
     rulesSkipped(count: number): void;
+    outboxFailure(): void;
   } {
     return {
       ruleChange: (change) => this.#notify.ruleChanges.inc({ change }),
       attempt: (outcome) => this.#notify.attempts.inc({ outcome }),
       rulesSkipped: (count) => this.#notify.rulesSkipped.inc(count),
+      outboxFailure: () => this.#notify.outboxFailures.inc(),
     };
   }
 
@@ -367,6 +369,11 @@ function notificationMetrics(
     rulesSkipped: new Counter({
       name: 'jobgraph_notification_rules_skipped_total',
       help: 'Rules a job transition matched beyond the most one transition is delivered to (50, the oldest kept): not delivered (docs/notifications.md).',
+      registers,
+    }),
+    outboxFailures: new Counter({
+      name: 'jobgraph_notification_outbox_failures_total',
+      help: 'Passes of the notification outbox that failed (its store refused them), each tried again after 1 s, twice as long after each failure in a row up to 30 s; each also a warn line (docs/notifications.md).',
       registers,
     }),
     attempts: new Counter({

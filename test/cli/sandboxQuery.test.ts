@@ -9,16 +9,22 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { KINDS, PROVIDERS, providerOf } from '../../src/datasources/registry.ts';
-import type { JobProvider } from '../../src/model/job.ts';
-import { EMULATOR_LABELS, exampleGlobalIds } from '@jobgraph/emulators';
+import { KINDS, PROVIDERS, kindOf } from '../../src/datasources/registry.ts';
+import { parseGlobalId } from '../../src/model/globalId.ts';
+import { JOB_TYPE_NAMES, typeNameOf } from '../../src/model/jobKeys.ts';
+import { EMULATOR_LABELS, EXAMPLE_KIND_GLOBAL_IDS, exampleGlobalIds } from '@jobgraph/emulators';
 import { sandboxDocument } from '../../src/cli/sandboxQuery.ts';
 import { buildSchema } from '../../src/schema.ts';
 import type { TestGateway } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 
-const ids = Object.values(exampleGlobalIds());
+// As the demo passes them: each provider's example, then the further kinds' (the document orders them).
+const ids = [...Object.values(exampleGlobalIds()), ...EXAMPLE_KIND_GLOBAL_IDS];
 const document = sandboxDocument(ids);
+/** The concrete type of the job a global ID names. */
+const typeOfId = (id: string) => typeNameOf(parseGlobalId(id));
+/** The dashboard's IDs, in its order. */
+const dashboardIds = [...document.matchAll(/^ {4}"([^"]+)"$/gm)].map((m) => m[1]!);
 
 /** The selection of each job of the Dashboard operation's `jobs` field. */
 const dashboardJob = (
@@ -27,10 +33,11 @@ const dashboardJob = (
   )?.selectionSet.selections[0] as FieldNode
 ).selectionSet as SelectionSetNode;
 
-/** The names of a provider's own top-level dashboard fields. */
-const ownFieldNames = (provider: JobProvider) =>
+/** The names of a job's kind's own top-level dashboard fields. */
+const ownFieldNames = (id: string) =>
   (
-    parse(`{ ${providerOf(provider).dashboardFields} }`).definitions[0] as OperationDefinitionNode
+    parse(`{ ${kindOf(parseGlobalId(id)).dashboardFields} }`)
+      .definitions[0] as OperationDefinitionNode
   ).selectionSet.selections.map((s) => (s as FieldNode).name.value);
 
 /** POST one named operation of a document with several. */
@@ -48,11 +55,17 @@ describe("The demo Sandbox's opening operations", () => {
     expect(validate(buildSchema().schema, parse(document))).toEqual([]);
   });
 
-  it('is the jobs dashboard over every provider, with progress fields and each provider fragment', () => {
-    expect(ids).toHaveLength(Object.keys(EMULATOR_LABELS).length);
-    expect(ids).toHaveLength(PROVIDERS.length);
-    for (const id of ids) expect(document).toContain(`"${id}"`);
+  it('is the jobs dashboard over one job of every kind, in the registry’s order, each job’s name first', () => {
+    expect(Object.keys(exampleGlobalIds())).toHaveLength(Object.keys(EMULATOR_LABELS).length);
+    expect(Object.keys(exampleGlobalIds())).toHaveLength(PROVIDERS.length);
+    // One job of each kind of the registry (KINDS), none left out, in its order.
+    expect(dashboardIds.map(typeOfId)).toEqual(JOB_TYPE_NAMES);
+    expect(new Set(dashboardIds)).toEqual(new Set(ids));
     expect(document).toMatch(/^\s*jobs\(ids: \[/m);
+    expect(dashboardJob.selections.map((s) => (s as FieldNode).name?.value).slice(0, 2)).toEqual([
+      'name',
+      'id',
+    ]);
     for (const field of [
       'state',
       'providerStatus',
@@ -90,16 +103,17 @@ describe("The demo Sandbox's opening operations", () => {
     it('answers every job without an error, most of them with a known state', async () => {
       const res = await gqlOperation(gw, document, 'Dashboard', gw.tokens.read);
       expect(res.errors).toBeUndefined();
-      const jobs = res.data?.jobs as { id: string; provider: string; state: string }[];
-      expect(jobs.map((j) => j.id)).toEqual(ids);
-      expect(new Set(jobs.map((j) => j.provider)).size).toBe(ids.length);
-      // Each job's own fields came back through its provider's fragment.
+      const jobs = res.data?.jobs as { id: string; name: string | null; state: string }[];
+      expect(jobs.map((j) => j.id)).toEqual(dashboardIds);
+      expect(jobs.map((j) => typeOfId(j.id))).toEqual(JOB_TYPE_NAMES);
+      // Each job's own fields came back through its kind's fragment.
       for (const job of jobs)
-        expect(Object.keys(job), job.provider).toEqual(
-          expect.arrayContaining(ownFieldNames(job.provider as JobProvider)),
-        );
+        expect(Object.keys(job), job.id).toEqual(expect.arrayContaining(ownFieldNames(job.id)));
+      // The further kinds' examples are named (a run's, a batch's, a service job's name).
+      for (const id of EXAMPLE_KIND_GLOBAL_IDS)
+        expect(jobs.find((j) => j.id === id)?.name, id).toEqual(expect.any(String));
       // CodePipeline's operation has no status; every other example shows one.
-      expect(jobs.filter((j) => j.state !== 'UNKNOWN')).toHaveLength(ids.length - 1);
+      expect(jobs.filter((j) => j.state !== 'UNKNOWN')).toHaveLength(jobs.length - 1);
     });
 
     it('lists the latest jobs of every listable source, newest first', async () => {

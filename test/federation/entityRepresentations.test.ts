@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_DATA, exampleGlobalIds } from '@jobgraph/emulators';
+import { DEMO_DATA, DEMO_KIND_GLOBAL_IDS, exampleGlobalIds } from '@jobgraph/emulators';
+import { JOB_TYPE_NAMES } from '../../src/model/jobKeys.ts';
 import { NATIVE_KEY, TYPE_OF_PREFIX, typeOfGlobalId } from '../support/apolloGateway.ts';
 import {
   callsOf,
@@ -185,7 +186,11 @@ interface Rep {
   typename: string | null;
 }
 
-const demoIds = Object.values(DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS.slice(0, 3));
+/** Demo jobs of every kind: three of each provider's first kind, and the further kinds'. */
+const demoIds = [
+  ...Object.values(DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS.slice(0, 3)),
+  ...DEMO_KIND_GLOBAL_IDS,
+];
 const ENTITY_TYPES = ['Job', ...Object.values(TYPE_OF_PREFIX)];
 
 const validRep: fc.Arbitrary<Rep> = fc
@@ -290,6 +295,8 @@ const invalidRep: fc.Arbitrary<Rep> = fc
 
 describe('Fuzzed _entities representations through the HTTP server', () => {
   it('never reach an upstream when malformed or anonymous, and still resolve when valid', async () => {
+    // Drawn from a job of every kind of the registry (KINDS: a kind left out fails here).
+    expect(new Set(demoIds.map(typeOf))).toEqual(new Set(JOB_TYPE_NAMES));
     const before = internalErrorLines();
     await fc.assert(
       fc.asyncProperty(

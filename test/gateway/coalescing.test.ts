@@ -1,7 +1,9 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import { inFlightCount } from '../../src/datasources/guard/loader.ts';
-import { DEMO_DATA } from '@jobgraph/emulators';
+import { DEMO_DATA, DEMO_KIND_GLOBAL_IDS } from '@jobgraph/emulators';
+import { JOB_TYPE_NAMES, typeNameOf } from '../../src/model/jobKeys.ts';
+import { parseGlobalId } from '../../src/model/globalId.ts';
 import {
   callsOf,
   clearCalls,
@@ -14,7 +16,11 @@ import {
 import { useTestGateway } from '../support/useTestGateway.ts';
 
 const JOBS = `query($ids: [ID!]!) { jobs(ids: $ids) { id state providerStatus } }`;
-const demoIds = Object.values(DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS);
+/** The demo jobs of every kind: each provider's first kind's, then the further kinds'. */
+const demoIds = [
+  ...Object.values(DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS),
+  ...DEMO_KIND_GLOBAL_IDS,
+];
 /** The demo jobs, then jobs the emulators do not know (NOT_FOUND, asked once each), to make 100. */
 const hundredIds = [
   ...demoIds,
@@ -51,6 +57,10 @@ describe('In-flight coalescing across requests (cache off: every job is asked up
   it('answers N concurrent identical 100-job queries from different callers with the describe calls one of them costs (one a job, AWS Batch one for its jobs)', async () => {
     const ids = hundredIds;
     expect(new Set(ids).size).toBe(100);
+    // A job of every kind of the registry among them (KINDS: a kind left out fails here).
+    expect(new Set(demoIds.map((id) => typeNameOf(parseGlobalId(id))))).toEqual(
+      new Set(JOB_TYPE_NAMES),
+    );
     const secret = gw.config.auth.jwtSecret as string;
     const tokens = await Promise.all(
       Array.from({ length: 5 }, (_, i) =>

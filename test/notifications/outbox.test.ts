@@ -4,7 +4,10 @@
 // rule's window goes as one message, a muted rule sends nothing, two replicas
 // deliver each delivery once, and every delivery verifies with the `standardwebhooks` package.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { sql } from 'kysely';
 import { Webhook } from 'standardwebhooks';
+import { createLogger } from '../../src/logger.ts';
+import { GatewayMetrics } from '../../src/observability/metrics.ts';
 import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
 import {
   DISABLE_AFTER_FAILING_MS,
@@ -16,6 +19,7 @@ import { RuleStore, type DeliveryRow, type RuleRow } from '../../src/notificatio
 import { RETRY_WAITS_MS, nextWaitMs } from '../../src/notifications/retrySchedule.ts';
 import { createSecretBox, newSigningSecret } from '../../src/notifications/secretBox.ts';
 import { EVENTUALLY } from '../support/eventually.ts';
+import { LogCapture } from '../support/gateway.ts';
 import { historyStores } from '../support/historyStores.ts';
 import { startReceiver, type Receiver } from '../support/webhookReceiver.ts';
 import { createdAudit, ruleRow } from '../support/ruleRows.ts';
@@ -407,6 +411,59 @@ describe.each(historyStores())('The notification outbox on a $name', ({ skip, fr
     },
   );
 
+  it.skipIf(skip)(
+    'says a pass its store refused in one warn line with no secret of the error, counts it, and delivers once the store takes it again',
+    async () => {
+      const { timers, schedule, live } = manualTimers();
+      const logs = new LogCapture();
+      const metrics = new GatewayMetrics(() => []);
+      const counted = metrics.notificationsMetrics();
+      const ob = outbox({
+        schedule,
+        logger: createLogger('info', [], logs),
+        onPassFailed: () => counted.outboxFailure(),
+      });
+      const failures = async () =>
+        (
+          await metrics.registry
+            .getSingleMetric('jobgraph_notification_outbox_failures_total')!
+            .get()
+        ).values[0]?.value ?? 0;
+      const warned = () =>
+        logs.lines
+          .map((l) => JSON.parse(l) as Record<string, unknown>)
+          .filter((l) => l.level === 40);
+      await ob.start();
+      // The database refuses the claim's lease (a trigger's error, whose text echoes secrets).
+      for (const statement of REFUSE_CLAIMS[db.dialect.name].on)
+        await sql.raw(statement).execute(db.db);
+      const d = await setUp(sealedRule(receiver.url));
+      const before = receiver.received.length;
+      await ob.kick();
+      expect(warned()).toHaveLength(1);
+      expect(warned()[0]).toMatchObject({ failedPasses: 1, retryInMs: MIN_WAIT_MS });
+      expect(warned()[0]!.code).toBe(db.dialect.name === 'sqlite' ? 'ERR_SQLITE_ERROR' : 'P0001');
+      expect(warned()[0]!.reason).toContain('the store refuses claims');
+      for (const secret of SECRETS_ECHOED) expect(logs.text()).not.toContain(secret);
+      expect(await failures()).toBe(1);
+      expect((await store.delivery(d.id))?.status).toBe('PENDING');
+      expect(live()).toEqual([MIN_WAIT_MS]);
+      // The store takes claims again: the timer's pass delivers it, once.
+      for (const statement of REFUSE_CLAIMS[db.dialect.name].off)
+        await sql.raw(statement).execute(db.db);
+      runDue(timers);
+      await vi.waitFor(
+        async () => expect((await store.delivery(d.id))?.status).toBe('DELIVERED'),
+        EVENTUALLY,
+      );
+      const got = receiver.received.slice(before).map((r) => r.headers['webhook-id']);
+      expect(got).toEqual([d.id]);
+      expect(await failures()).toBe(1);
+      expect(warned()).toHaveLength(1);
+      await ob.close();
+    },
+  );
+
   it.skipIf(skip)('lets two replicas deliver each delivery once', async () => {
     const rules = Array.from({ length: 6 }, () => sealedRule(receiver.url));
     const ids = [];
@@ -420,6 +477,32 @@ describe.each(historyStores())('The notification outbox on a $name', ({ skip, fr
     expect(got).toEqual([...ids].sort());
   });
 });
+
+/** Secrets a store's error may echo: a `whsec_` secret, a URL's password and query, tokens. */
+const SECRETS_ECHOED = [
+  'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+  'hunter2pass',
+  'sig=0123456789abcdef',
+  'opaque-bearer-7f3a9c',
+  'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlMTIz',
+];
+const REFUSAL = `the store refuses claims: ${SECRETS_ECHOED[0]} postgres://ann:${SECRETS_ECHOED[1]}@db.internal/x https://hooks.example.com/in?${SECRETS_ECHOED[2]} Bearer ${SECRETS_ECHOED[3]} ${SECRETS_ECHOED[4]}`;
+/** A trigger refusing every update of the deliveries (a claim's lease), per backend: made, dropped. */
+const REFUSE_CLAIMS = {
+  sqlite: {
+    on: [
+      `CREATE TRIGGER refuse_claims BEFORE UPDATE ON notification_deliveries BEGIN SELECT RAISE(ABORT, '${REFUSAL}'); END`,
+    ],
+    off: ['DROP TRIGGER refuse_claims'],
+  },
+  postgres: {
+    on: [
+      `CREATE OR REPLACE FUNCTION refuse_claims() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '${REFUSAL}'; END $$`,
+      'CREATE TRIGGER refuse_claims BEFORE UPDATE ON notification_deliveries FOR EACH ROW EXECUTE FUNCTION refuse_claims()',
+    ],
+    off: ['DROP TRIGGER refuse_claims ON notification_deliveries'],
+  },
+} as const;
 
 /** A `schedule` whose timers only run when the test says so; `live()`: the delays armed, in ms. */
 function manualTimers() {

@@ -85,9 +85,45 @@ describe('A rule’s (provider, account) pairs', () => {
     expect(holdsPair(['staging'], 'AWS_BATCH', 'staging')).toBe(false);
   });
 
+  it('decide a filter’s account per pair: staging on AWS does not name staging on COS', () => {
+    const awsOnly = grantOf('210987654321');
+    expect(
+      pairsFor(awsOnly, { providers: ['AWS_BATCH'], accounts: ['staging'] }, CONFIGURED),
+    ).toEqual(['AWS_BATCH/staging']);
+    for (const filter of [
+      { providers: ['TENCENT_COS_BATCH'], accounts: ['staging'] },
+      { providers: ['AWS_BATCH', 'TENCENT_COS_BATCH'], accounts: ['staging'] },
+      { accounts: ['staging'] },
+    ])
+      expect(() => pairsFor(awsOnly, filter, CONFIGURED)).toThrow(/"staging on TENCENT_COS_BATCH"/);
+  });
+
+  it('come in the configuration’s order, whatever order the filter names them in', () => {
+    expect(
+      pairsFor(
+        grantOf('staging', 'default'),
+        { providers: ['TENCENT_COS_BATCH', 'AWS_BATCH'], accounts: ['staging', 'default'] },
+        CONFIGURED,
+      ),
+    ).toEqual([
+      'AWS_BATCH/default',
+      'AWS_BATCH/staging',
+      'TENCENT_COS_BATCH/default',
+      'TENCENT_COS_BATCH/staging',
+    ]);
+  });
+
   it('of a row of bare aliases are the alias on every configured provider', () => {
+    // Order: the row's `*` and pairs as stored, then the converted pairs in the configuration's
+    // order (the providers' registry order, then each provider's accounts).
     expect(pairsOfBareAliases(['staging'], CONFIGURED)).toEqual([
       'AWS_BATCH/staging',
+      'TENCENT_COS_BATCH/staging',
+    ]);
+    expect(pairsOfBareAliases(['staging', 'AWS_BATCH/default', 'default'], CONFIGURED)).toEqual([
+      'AWS_BATCH/default',
+      'AWS_BATCH/staging',
+      'TENCENT_COS_BATCH/default',
       'TENCENT_COS_BATCH/staging',
     ]);
     expect(pairsOfBareAliases(['*'], CONFIGURED)).toBeNull();

@@ -13,7 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCOPE_READ, SCOPE_SECRETS } from '../../src/auth/identity.ts';
 import { learnableParts } from '../../src/auth/learnableSecrets.ts';
 import { mintToken } from '../../src/auth/mintToken.ts';
-import { DEMO_DATA, IN_PLACE_PROGRESSING_JOB_IDS } from '@jobgraph/emulators';
+import { DEMO_DATA, DEMO_KIND_GLOBAL_IDS, IN_PLACE_PROGRESSING_JOB_IDS } from '@jobgraph/emulators';
+import { kindOf } from '../../src/datasources/registry.ts';
+import { buildSchema } from '../../src/schema.ts';
 import { BadUserInputError } from '../../src/errors.ts';
 import { parseGlobalId, type KeyOf } from '../../src/model/globalId.ts';
 import { JOB_TYPE_NAMES, typeNameOf } from '../../src/model/jobKeys.ts';
@@ -42,11 +44,14 @@ let secrets: string[] = [];
 /** Each secret with the forms it takes inside JSON (escaped once, and twice when quoted inside a message). */
 let needles: { secret: string; forms: string[] }[] = [];
 let tokens: Record<TokenKind, string | undefined>;
+/** The demo's jobs: each provider's first kind's, then the further kinds' (HealthOmics runs and run batches, Batch service jobs). */
+const DEMO_JOB_IDS: readonly string[] = [
+  ...Object.values(DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS),
+  ...DEMO_KIND_GLOBAL_IDS,
+];
 const allIds: string[] = [
-  ...Object.values(DEMO_DATA).flatMap((d) => [
-    ...d.DEMO_GLOBAL_IDS,
-    ...Object.values(d.ERROR_CASE_GLOBAL_IDS),
-  ]),
+  ...DEMO_JOB_IDS,
+  ...Object.values(DEMO_DATA).flatMap((d) => Object.values(d.ERROR_CASE_GLOBAL_IDS)),
   ...Object.values(IN_PLACE_PROGRESSING_JOB_IDS),
 ];
 
@@ -161,9 +166,37 @@ const idArb = fc.oneof(
   },
   { weight: 1, arbitrary: fc.string({ maxLength: 40 }) },
 );
-// The demo's jobs of each provider's first kind (their keys as their own code reads them).
+// The demo's jobs of every kind (their keys as their own code reads them).
 const keyOf = (id: string) => parseGlobalId(id, 'id') as KeyOf<JobProvider>;
 const demoKeyArb = fc.constantFrom(...allIds).map(keyOf);
+/** A key's part by name (its kind's key grammar names them). */
+const partOf = (k: KeyOf<JobProvider>, part: string) =>
+  (k as unknown as Record<string, string | undefined>)[part];
+/** The part of a kind's key that names the job itself (its grammar's last: `jobId`, `id`, `runId`, …). */
+const nativePart = (k: KeyOf<JobProvider>) => kindOf(k).key.parts.at(-1)![0];
+const QUERY_FIELDS = buildSchema().schema.getQueryType()!.getFields();
+
+/**
+ * The root field of a demo job's kind (`rootField` of the registry's KINDS), its arguments the
+ * key's parts of their names; the region only when `useRegion` (else the configured one), and
+ * `junk` after the part naming the job. Its selection holds only that kind's fragment.
+ */
+function byRootField(k: KeyOf<JobProvider>, useRegion: boolean, junk: string): Surface {
+  const kind = kindOf(k);
+  const field = QUERY_FIELDS[kind.rootField.name]!;
+  const value = (arg: string) => {
+    if (arg === 'region' && !useRegion) return undefined;
+    const part = partOf(k, arg);
+    return arg === nativePart(k) ? `${part ?? ''}${junk}` : part;
+  };
+  const declared = field.args.map((a) => `$${a.name}: ${String(a.type)}`).join(', ');
+  const passed = field.args.map((a) => `${a.name}: $${a.name}`).join(', ');
+  return {
+    query: (sel: string) => `query Q(${declared}) { ${field.name}(${passed}) { ${sel} } }`,
+    variables: Object.fromEntries(field.args.map((a) => [a.name, value(a.name)])),
+    type: kind.key.typeName,
+  };
+}
 
 /**
  * `__typename`s that name a schema type once coerced to a string (the arrays too: that is the
@@ -194,8 +227,9 @@ const repIdArb = fc.oneof(
 );
 const keyFieldsArb = demoKeyArb.map((k) => ({
   ...('region' in k ? { region: k.region } : {}),
-  nativeId: 'jobId' in k ? k.jobId : k.id,
+  nativeId: partOf(k, nativePart(k)),
   ...('uin' in k ? { uin: k.uin } : {}),
+  ...('uuid' in k ? { uuid: k.uuid } : {}),
 }));
 const resolvableRepArb = fc.oneof(
   fc.record({ __typename: resolvableTypenameArb, id: repIdArb }),
@@ -237,52 +271,7 @@ const surfaceArb: fc.Arbitrary<Surface> = fc.oneof(
         { weight: 1, arbitrary: fc.string({ maxLength: 8 }) },
       ),
     )
-    .map(([k, useRegion, junk]) => {
-      const region = useRegion && 'region' in k ? k.region : undefined;
-      // The root field of a provider whose jobs are named by a job ID and a region.
-      const byJobIdAndRegion = (field: string, type: string, jobId: string) => ({
-        query: (sel: string) =>
-          `query Q($a: String!, $r: String) { ${field}(jobId: $a, region: $r) { ${sel} } }`,
-        variables: { a: jobId + junk, r: region },
-        type,
-      });
-      switch (k.provider) {
-        case 'AWS_PANORAMA':
-          return byJobIdAndRegion(
-            'panoramaPackageImportJob',
-            typeNameOf({ provider: 'AWS_PANORAMA' }),
-            k.jobId,
-          );
-        case 'AWS_OMICS':
-          return {
-            query: (sel: string) =>
-              `query Q($s: String!, $a: String!, $r: String) { omicsReferenceImportJob(referenceStoreId: $s, id: $a, region: $r) { ${sel} } }`,
-            variables: { s: k.referenceStoreId, a: k.id + junk, r: region },
-            type: typeNameOf({ provider: 'AWS_OMICS' }),
-          };
-        case 'TENCENT_COS_BATCH':
-          return byJobIdAndRegion(
-            'cosBatchJob',
-            typeNameOf({ provider: 'TENCENT_COS_BATCH' }),
-            k.jobId,
-          );
-        case 'AWS_IMPORT_EXPORT':
-          return {
-            query: (sel: string) =>
-              `query Q($a: String!) { importExportJob(jobId: $a) { ${sel} } }`,
-            variables: { a: k.jobId + junk },
-            type: typeNameOf({ provider: 'AWS_IMPORT_EXPORT' }),
-          };
-        case 'AWS_CODEPIPELINE':
-          return byJobIdAndRegion(
-            'codePipelineJob',
-            typeNameOf({ provider: 'AWS_CODEPIPELINE' }),
-            k.jobId,
-          );
-        case 'AWS_BATCH':
-          return byJobIdAndRegion('batchJob', typeNameOf({ provider: 'AWS_BATCH' }), k.jobId);
-      }
-    }),
+    .map(([k, useRegion, junk]) => byRootField(k, useRegion, junk)),
   representationsArb.map((reps) => ({
     query: (sel: string) =>
       `query Q($reps: [_Any!]!) { _entities(representations: $reps) { ... on Job { ${sel} } } }`,
@@ -387,10 +376,7 @@ beforeAll(async () => {
   // Learn the secrets through the gateway itself: every demo job, every field, with the secrets
   // token, walked with the central list of sensitive fields.
   const sensitive = new Set(gw.built.policy.sensitiveFields.map((f) => `${f.type}.${f.field}`));
-  const ids = [
-    ...Object.values(DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS),
-    ...Object.values(gw.emulators.progressingJobIds()),
-  ];
+  const ids = [...DEMO_JOB_IDS, ...Object.values(gw.emulators.progressingJobIds())];
   const query = `query($ids: [ID!]!) { jobs(ids: $ids) { ${allTypesSelection(gw.built.schema)} } }`;
   const res = await fetch(gw.server.url, {
     method: 'POST',
@@ -400,7 +386,18 @@ beforeAll(async () => {
   const answer = (await res.json()) as { data?: { jobs: unknown[] }; errors?: unknown[] };
   expect(answer.errors).toBeUndefined();
   expect(answer.data?.jobs).toHaveLength(ids.length);
+  // Every kind of job of the registry is read (KINDS: a kind left out of the demo IDs fails here).
+  const read = answer.data!.jobs as { __typename: string }[];
+  expect(new Set(read.map((j) => j.__typename))).toEqual(new Set(TYPES));
   const fromData = sensitiveStrings(answer.data?.jobs, sensitive);
+  // Each kind's sensitive fields were read with a value: the service jobs' payloads among them.
+  const payloads = sensitiveStrings(
+    read.filter((j) => j.__typename === 'BatchServiceJob'),
+    sensitive,
+  );
+  expect(payloads.join('\n')).toContain('demo-wandb-key-not-a-secret');
+  const payloadParts = payloads.flatMap((v) => learnableParts(v));
+  expect(payloadParts.length).toBeGreaterThan(0);
   const configured = [
     gw.config.awsCredentials?.secretAccessKey,
     gw.config.awsCredentials?.sessionToken,
@@ -430,6 +427,8 @@ beforeAll(async () => {
     (s): s is string => typeof s === 'string' && s.length >= 6,
   );
   needles = secrets.map((secret) => ({ secret, forms: formsOf(secret) }));
+  // The service jobs' payloads are needles: searched for in every answer's errors and every line.
+  expect(secrets).toEqual(expect.arrayContaining(payloadParts));
   // The demo data holds CodePipeline credentials, continuation tokens and configuration, and Import/Export signatures and URLs.
   expect(fromData.length).toBeGreaterThanOrEqual(20);
   expect(learnable.length).toBeGreaterThanOrEqual(20);
@@ -462,6 +461,39 @@ describe('No sensitive value in a log line or an error message', () => {
     });
     expect(leaked(res.text)).toEqual([]);
     expect(leaked(gw.logs.lines.slice(before).join('\n'))).toEqual([]);
+  });
+
+  it('holds for a demo job of every kind, read by its root field and by jobs(ids), through the throwing seams', async () => {
+    // The first demo job of each kind of the registry (KINDS): a kind left out fails here.
+    const firstOf = new Map<string, string>();
+    for (const id of DEMO_JOB_IDS)
+      if (!firstOf.has(typeNameOf(keyOf(id)))) firstOf.set(typeNameOf(keyOf(id)), id);
+    expect([...firstOf.keys()].sort()).toEqual([...TYPES].sort());
+    const before = gw.logs.lines.length;
+    for (const [type, id] of firstOf) {
+      const surfaces: Surface[] = [
+        byRootField(keyOf(id), true, ''),
+        {
+          query: (sel) => `query Q($ids: [ID!]!) { jobs(ids: $ids) { ${sel} } }`,
+          variables: { ids: [id] },
+        },
+      ];
+      for (const surface of surfaces)
+        for (const seam of ['none', 'SeamInternal', 'SeamPublic'] as const)
+          for (const token of ['read', 'secrets'] as const) {
+            const res = await send({ surface, token, transport: 'post', seam });
+            const where = `${type} ${token} ${seam} → ${res.text.slice(0, 200)}`;
+            if (seam === 'none') expect(res.text, where).toContain(`"__typename":"${type}"`);
+            const body = JSON.parse(res.text) as { errors?: unknown };
+            expect(
+              leaked(token === 'secrets' ? JSON.stringify(body.errors ?? []) : res.text),
+              where,
+            ).toEqual([]);
+          }
+    }
+    expect(leaked(gw.logs.lines.slice(before).join('\n'))).toEqual([]);
+    // The seams wrote whole records into messages: the scrubbing, not silence, kept them out.
+    expect(gw.logs.lines.slice(before).some((l) => l.includes('"internal error"'))).toBe(true);
   });
 
   it('holds for a fuzzed corpus: all surfaces, token kinds, transports, malformed representations, upstream faults and throwing resolvers', async () => {

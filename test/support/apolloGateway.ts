@@ -2,7 +2,7 @@ import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { Kind, type ObjectTypeDefinitionNode } from 'graphql';
-import { PROVIDERS } from '../../src/datasources/registry.ts';
+import { KINDS } from '../../src/datasources/registry.ts';
 import { loadTypeDefs } from '../../src/sdl.ts';
 
 /**
@@ -34,9 +34,9 @@ export async function startApolloGateway(
   return { url, stop: () => server.stop() };
 }
 
-/** Each job type by its global ID's prefix: the registry's key grammars. */
+/** Each job type by its global ID's prefix: the key grammars of the registry's kinds of job. */
 export const TYPE_OF_PREFIX: Readonly<Record<string, string>> = Object.fromEntries(
-  PROVIDERS.map((p) => [p.key.prefix, p.key.typeName]),
+  KINDS.map((k) => [k.key.prefix, k.key.typeName]),
 );
 
 /** The subgraph SDL (schema/*.graphql). */

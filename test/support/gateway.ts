@@ -128,42 +128,41 @@ export async function gql<T = Record<string, any>>(
 export { EMULATOR_NAMES } from '@jobgraph/emulators';
 
 /** The emulator of each global-ID prefix (`batch`, `cos`, …), from its example job's ID. */
-const EMULATOR_OF_PREFIX: ReadonlyMap<string, EmulatorName> = new Map(
-  EMULATOR_NAMES.map((name) => [prefixOf(DEMO_DATA[name].EXAMPLE_GLOBAL_ID), name]),
+/** The emulator of each provider: the one that answers its example job. */
+const EMULATOR_OF_PROVIDER: ReadonlyMap<string, EmulatorName> = new Map(
+  EMULATOR_NAMES.map((name) => [parseGlobalId(DEMO_DATA[name].EXAMPLE_GLOBAL_ID).provider, name]),
 );
 
-/** A global ID's provider prefix, its account alias left out (`batch@staging:…` → `batch`). */
-function prefixOf(globalId: string): string {
-  return globalId.split(/[@:]/, 1)[0] as string;
-}
-
-/** The emulator that answers a global ID. */
+/** The emulator that answers a global ID (of any kind of its provider's jobs). */
 export function emulatorOf(globalId: string): EmulatorName {
-  const name = EMULATOR_OF_PREFIX.get(prefixOf(globalId));
+  const name = EMULATOR_OF_PROVIDER.get(parseGlobalId(globalId).provider);
   if (!name) throw new Error(`no emulator answers ${globalId}`);
   return name;
 }
 
 /**
  * Per emulator, the describe calls that reading `ids` at once costs when none of them is cached or
- * in flight: per region and account, its distinct IDs over how many one call answers
- * (IDS_PER_DESCRIBE: one a call, AWS Batch's DescribeJobs 100). Compare with `callsOf`.
+ * in flight: per kind of job, region and account, its distinct IDs over how many one call answers
+ * (IDS_PER_DESCRIBE: one a call, AWS Batch's DescribeJobs 100; a further kind's job — a
+ * HealthOmics run or run batch, a Batch service job — one a call, never in a batch describe).
+ * Compare with `callsOf`.
  */
 export function describeCalls(ids: readonly string[]): Record<EmulatorName, number> {
-  const groups = new Map<string, { emulator: EmulatorName; ids: number }>();
+  const groups = new Map<string, { emulator: EmulatorName; ids: number; perCall: number }>();
   for (const id of new Set(ids)) {
     const key = parseGlobalId(id);
     const emulator = emulatorOf(id);
     const region = 'region' in key ? key.region : '';
-    const where = `${emulator} ${region} ${accountOfKey(providerOf(key.provider).key, key) ?? ''}`;
-    groups.set(where, { emulator, ids: (groups.get(where)?.ids ?? 0) + 1 });
+    const kind = key.kind ?? '';
+    const where = `${emulator} ${kind} ${region} ${accountOfKey(providerOf(key.provider).key, key) ?? ''}`;
+    const perCall = kind === '' ? IDS_PER_DESCRIBE[emulator] : 1;
+    groups.set(where, { emulator, ids: (groups.get(where)?.ids ?? 0) + 1, perCall });
   }
   const calls = Object.fromEntries(EMULATOR_NAMES.map((name) => [name, 0])) as Record<
     EmulatorName,
     number
   >;
-  for (const g of groups.values())
-    calls[g.emulator] += Math.ceil(g.ids / IDS_PER_DESCRIBE[g.emulator]);
+  for (const g of groups.values()) calls[g.emulator] += Math.ceil(g.ids / g.perCall);
   return calls;
 }
 

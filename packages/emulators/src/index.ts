@@ -41,6 +41,7 @@ export {
   type EmulatorRole,
 } from './accounts.ts';
 export { CODEPIPELINE_SECOND_ACCOUNT_SECRET_VALUES } from './codepipeline/secondAccount.ts';
+export { DEMO_KIND_GLOBAL_IDS, EXAMPLE_KIND_GLOBAL_IDS } from './kindExamples.ts';
 export { DEMO_EVENT_QUEUE_NAME, type EventBridgeEvent } from './eventBridge.ts';
 export {
   NO_EVENT_SWITCHES,
