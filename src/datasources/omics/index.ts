@@ -39,6 +39,8 @@ export const omics: Provider<'AWS_OMICS', OmicsReferenceImportJobRecord, AwsSour
     // Workflow runs (omics/run): GetRun; CancelRun acts (docs/iam/jobgraph-write.json).
     'omics:GetRun',
     'omics:CancelRun',
+    // Reruns (omics/run/rerun.ts): StartRun acts; it passes the run's role (iam:PassRole, docs/accounts.md).
+    'omics:StartRun',
   ],
   // Each source file's status.
   progress: { fields: ['sources'] },
