@@ -138,6 +138,24 @@ describe('rerunJob of HealthOmics runs and Batch service jobs through two gatewa
     expect([...startRuns(), ...submits()]).toEqual([]);
   });
 
+  it('offers RERUN in availableActions for the failed run and service job to a writer only, not for a COMPLETED run', async () => {
+    const query = `query($ids: [ID!]!) { jobs(ids: $ids) { id availableActions } }`;
+    const ids = [runId(failedRun), serviceId, runId(completedRun)];
+    const actionsFor = async (token: string) => {
+      const res = await fetch(replicas[0]!.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query, variables: { ids } }),
+      });
+      const body = (await res.json()) as {
+        data: { jobs: { id: string; availableActions: string[] }[] };
+      };
+      return body.data.jobs.map((j) => j.availableActions);
+    };
+    expect(await actionsFor(tokens.writer)).toEqual([['RERUN'], ['RERUN'], []]);
+    expect(await actionsFor(tokens.reader)).toEqual([[], [], []]);
+  });
+
   it('answers a COMPLETED run NOT_APPLIED with no StartRun', async () => {
     const answer = await rerun(replicas[0]!, tokens.writer, runId(completedRun), 'done-key');
     expect(answer).toMatchObject({ outcome: 'NOT_APPLIED', rerun: null });

@@ -57,7 +57,7 @@ const defined = (value: Wire): Wire =>
  * says, as described, `clientToken` the rerun's key. Throws for a job `unrebuildableServiceJob`
  * refuses.
  */
-export function submitServiceJobBody(
+function submitServiceJobBody(
   r: BatchServiceJobRecord,
   sourceId: string,
   rerunKey: string,

@@ -53,7 +53,7 @@ export function unrebuildableRun(r: OmicsRunRecord): string | null {
  * capacity (a DYNAMIC run's is the service's to size). Its tags, parameters, cache and
  * networking settings are the service's copy of the run's.
  */
-export function startRunBody(r: OmicsRunRecord, key: RunKey, rerunKey: string): Wire {
+function startRunBody(r: OmicsRunRecord, key: RunKey, rerunKey: string): Wire {
   const why = unrebuildableRun(r);
   if (why) throw new TypeError(why);
   const body: Wire = { runId: key.runId, requestId: rerunKey };
