@@ -46,7 +46,7 @@ import {
 import { OMICS_PROGRESSING_RUNS, omicsProgressingJob } from './progressing.ts';
 import { OMICS_SECOND_ACCOUNT_STORES, omicsSecondAccountJobs } from './secondAccount.ts';
 import { OMICS_DEMO_RUNS, omicsRunRoute, type RunAnswers, type WireOmicsRun } from './runs.ts';
-import { omicsRunStarts, startRunCall } from './runStart.ts';
+import { omicsRunStarts, startRunCall, startRunRoute } from './runStart.ts';
 import { OMICS_DEMO_BATCHES, OMICS_DEMO_BATCH_RUNS } from './runBatchData.ts';
 import { omicsRunBatchRoute } from './runBatches.ts';
 import { omicsRunLogSource } from './runLogs.ts';
@@ -235,8 +235,6 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
       ok,
       error,
       now,
-      starts: runStarts,
-      account: accountId,
       changed: (run) =>
         events.publish(omicsRunStatusChangeEvent(run, accountId, OMICS_DEMO_REGION, now())),
       taskChanged: (_run, task) =>
@@ -262,6 +260,7 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
     const inDemo = account === defaultJobs && signingRegionOf(req) === OMICS_DEMO_REGION;
     const runAnswers = runAnswersFor(auth.accountId);
     const runAnswer =
+      startRunRoute(req, inDemo ? demoRuns : [], runAnswers, runStarts, auth.accountId) ??
       omicsRunBatchRoute(req, inDemo ? demoBatches : [], inDemo ? demoRuns : [], runAnswers) ??
       omicsRunRoute(req, inDemo ? demoRuns : [], runAnswers);
     if (runAnswer) return runAnswer;

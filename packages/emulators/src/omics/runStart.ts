@@ -111,11 +111,24 @@ function newRun(body: Body, base: WireOmicsRun, id: string, now: number): WireOm
   };
 }
 
+/** StartRun (`POST /run`) on `runs`, or null for another request. */
+export function startRunRoute(
+  req: EmulatorRequest,
+  runs: WireOmicsRun[],
+  answers: RunAnswers,
+  starts: OmicsRunStarts,
+  scope: string,
+): EmulatorResponse | null {
+  return req.method === 'POST' && req.path === '/run'
+    ? startRun(req, runs, answers, starts, scope)
+    : null;
+}
+
 /**
  * StartRun on `runs` (the account's runs in the region, the new one appended), the run a
  * `requestId` started kept in `starts` under `scope` (the account).
  */
-export function startRun(
+function startRun(
   req: EmulatorRequest,
   runs: WireOmicsRun[],
   answers: RunAnswers,

@@ -1,11 +1,10 @@
 import type { EmulatorRequest, EmulatorResponse } from '../framework.ts';
 import { OMICS_DEMO_REGION } from './data.ts';
-import { startRun, type OmicsRunStarts } from './runStart.ts';
 
 /**
  * HealthOmics workflow runs as the emulator answers them (`workflows-` host prefix, REST-JSON):
  * GetRun, ListRuns (filters name, runGroupId, batchId, status; paged by `startingToken`), ListRunTasks,
- * GetRunTask, CancelRun and StartRun (runStart.ts). Demo data: a running, a failed (FILE_SYSTEM_OUT_OF_SPACE, from the
+ * GetRunTask and CancelRun (StartRun: runStart.ts). Demo data: a running, a failed (FILE_SYSTEM_OUT_OF_SPACE, from the
  * published run-errors table) and a completed run, each with tasks (the run batch's own runs are
  * runBatchData.ts's, answered here too, each with its `batchId`).
  */
@@ -214,9 +213,6 @@ export type RunAnswers = {
   changed: (run: WireOmicsRun) => void;
   /** Told of a run's task whose status changed (its `Task Status Change` event). */
   taskChanged: (run: WireOmicsRun, task: WireOmicsRunTask) => void;
-  /** The runs StartRun's requestIds started (the emulator's, for its lifetime), and the caller's account. */
-  starts: OmicsRunStarts;
-  account: string;
 };
 
 const LIST_MAX = 100;
@@ -271,8 +267,6 @@ export function omicsRunRoute(
     if ('status' in page) return page;
     return ok({ items: page.items.map(runItem), ...(page.next ? { nextToken: page.next } : {}) });
   }
-  if (req.method === 'POST' && parts.length === 1)
-    return startRun(req, runs, answers, answers.starts, answers.account);
   const found = runs.find((r) => r.id === parts[1]);
   if (req.method === 'POST' && parts.length === 3 && parts[2] === 'cancel') {
     if (!found) return notFound();
