@@ -10,6 +10,7 @@ import type { Operation, ProviderWire, WireRequest } from '../shared/source.ts';
 import type { KindWire } from '../shared/wire.ts';
 import { CANCEL_JOB, TERMINATE_JOB } from './actions.ts';
 import { BATCH_RERUN } from './rerun.ts';
+import { SERVICE_JOB_RERUN } from './serviceJob/rerun.ts';
 import { jobsSubject, notFound, readBatchError, toUpstreamError } from './errors.ts';
 import { parse, parseJobElement, parseJobs } from './parse.ts';
 import type { BatchJobRecord } from './record.ts';
@@ -146,6 +147,12 @@ export function batchWire(
     rerun: BATCH_RERUN,
     // Service jobs (issue 102): DescribeServiceJob, TerminateServiceJob.
     // A kind's wire answers its own record type; the pipeline dispatches by key.kind.
-    kinds: { serviceJob: SERVICE_JOB_WIRE as unknown as KindWire<BatchJobRecord> },
+    kinds: {
+      serviceJob: {
+        ...(SERVICE_JOB_WIRE as unknown as KindWire<BatchJobRecord>),
+        // Reruns (serviceJob/rerun.ts): SubmitServiceJob, the rerun's key its clientToken.
+        rerun: SERVICE_JOB_RERUN,
+      },
+    },
   };
 }

@@ -38,6 +38,8 @@ export const batch: Provider<'AWS_BATCH', BatchJobRecord, AwsSourceOptions> = {
     // Service jobs (issue 102).
     'batch:DescribeServiceJob',
     'batch:TerminateServiceJob',
+    // Their reruns (serviceJob/rerun.ts), tagged on submit as SubmitJob's (batch:TagResource).
+    'batch:SubmitServiceJob',
   ],
   // Service jobs (issue 102): SageMaker training jobs through Batch queues.
   kinds: [BATCH_SERVICE_JOB],

@@ -6,6 +6,7 @@ import type { AwsCredentialIdentity } from '@smithy/types';
 import type { AwsSourceOptions } from '../shared/options.ts';
 import * as errors from './errors.ts';
 import { omicsRunWire } from './run/client.ts';
+import { OMICS_RUN_RERUN } from './run/rerun.ts';
 import * as parse from './parse.ts';
 import type { OmicsReferenceImportJobRecord } from './record.ts';
 // Run batches (issue 102).
@@ -46,8 +47,9 @@ export function omicsWire(
   return {
     ...referenceImportWire(options),
     kinds: {
-      // Workflow runs (omics/run): GetRun.
-      run: omicsRunWire(),
+      // Workflow runs (omics/run): GetRun, CancelRun; rerun by StartRun (run/rerun.ts: the
+      // run's ID duplicated, the rerun's key its requestId).
+      run: { ...omicsRunWire(), rerun: OMICS_RUN_RERUN },
       // Run batches (omics/runBatch): GetBatch, CancelRunBatch.
       runBatch: RUN_BATCH_WIRE as unknown as KindWire<OmicsReferenceImportJobRecord>,
     },

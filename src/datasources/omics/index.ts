@@ -42,6 +42,8 @@ export const omics: Provider<'AWS_OMICS', OmicsReferenceImportJobRecord, AwsSour
     'omics:ListRunTasks',
     'omics:GetRunTask',
     'omics:CancelRun',
+    // Reruns (omics/run/rerun.ts): StartRun acts; it passes the run's role (iam:PassRole, docs/accounts.md).
+    'omics:StartRun',
   ],
   // Each source file's status.
   progress: { fields: ['sources'] },

@@ -189,5 +189,38 @@ describe('AWS Batch emulator: service jobs through @aws-sdk/client-batch', () =>
       const withoutTerminated = bySdk.jobSummaryList!.map(({ isTerminated: _t, ...rest }) => rest);
       expect(listed).toEqual({ jobSummaryList: withoutTerminated });
     });
+
+    it('submit-service-job with a --client-token: asked twice, and by the SDK with the same request, one job; another request with it is refused', async () => {
+      const input = {
+        jobName: 'cli-rerun',
+        jobQueue: SERVICE_JOB_QUEUE_NAME,
+        serviceJobType: 'SAGEMAKER_TRAINING',
+        serviceRequestPayload: '{"TrainingJobName":"cli-rerun"}',
+        schedulingPriority: 5,
+        tags: { team: 'ml' },
+        clientToken: 'cli-token-1',
+      } as const;
+      const args = ['submit-service-job', '--cli-input-json', JSON.stringify(input)];
+      const first = await awsCliJson<{ jobId: string }>(set.batch.url, ['batch', ...args]);
+      const second = await awsCliJson<{ jobId: string }>(set.batch.url, ['batch', ...args]);
+      expect(second.jobId).toBe(first.jobId);
+      // The SDK writes the request's members in its own order: the same request all the same.
+      const bySdk = await batch().send(new SubmitServiceJobCommand({ ...input }));
+      expect(bySdk.jobId).toBe(first.jobId);
+      expect(await describeJob(first.jobId)).toMatchObject({
+        jobName: 'cli-rerun',
+        schedulingPriority: 5,
+        serviceRequestPayload: input.serviceRequestPayload,
+      });
+      const listed = await batch().send(
+        new ListServiceJobsCommand({
+          jobQueue: SERVICE_JOB_QUEUE_NAME,
+          filters: [{ name: 'JOB_NAME', values: ['cli-rerun'] }],
+        }),
+      );
+      expect(listed.jobSummaryList?.map((j) => j.jobId)).toEqual([first.jobId]);
+      const other = batch().send(new SubmitServiceJobCommand({ ...input, schedulingPriority: 6 }));
+      await expect(other).rejects.toBeInstanceOf(ClientException);
+    });
   });
 });

@@ -5,6 +5,8 @@ import {
   ListRunsCommand,
   ListRunTasksCommand,
   OmicsClient,
+  StartRunCommand,
+  ValidationException,
 } from '@aws-sdk/client-omics';
 import { describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '@jobgraph/emulators/framework';
@@ -149,6 +151,84 @@ describe('The HealthOmics emulator’s workflow runs, read by @aws-sdk/client-om
     await expect(client.send(new CancelRunCommand({ id: failed.id }))).rejects.toMatchObject({
       name: 'ConflictException',
     });
+  });
+
+  it('StartRun duplicates a run by its runId (its parameters copied), once per requestId, and refuses a request without its required fields', async () => {
+    const events: EventBridgeEvent[] = [];
+    const emu = await harness.start(
+      createOmicsEmulator({ now: () => harness.now, events: { publish: (e) => events.push(e) } }),
+    );
+    const client = sdk(emu);
+    const input = {
+      runId: failed.id,
+      roleArn: failed.roleArn,
+      outputUri: 's3://demo-omics-output/reruns/',
+      name: 'wgs-sample-002-again',
+      requestId: 'rerun-request-1',
+    };
+    const first = await client.send(new StartRunCommand(input));
+    expect(first.$metadata.httpStatusCode).toBe(201);
+    expect(first).toMatchObject({ status: 'PENDING', tags: failed.tags });
+    expect(first.uuid).not.toBe(failed.uuid);
+    expect(first.arn).toBe(failed.arn.replace(failed.id, first.id!));
+    expect(first.runOutputUri).toBe(`s3://demo-omics-output/reruns/${first.id}`);
+    const again = await client.send(new StartRunCommand(input));
+    expect([again.id, again.uuid]).toEqual([first.id, first.uuid]);
+    const run = await client.send(new GetRunCommand({ id: first.id }));
+    expect(run).toMatchObject({
+      id: first.id,
+      uuid: first.uuid,
+      status: 'PENDING',
+      name: 'wgs-sample-002-again',
+      outputUri: input.outputUri,
+      parameters: failed.parameters,
+    });
+    for (const field of ['workflowId', 'workflowVersionName', 'roleArn', 'runGroupId'] as const)
+      expect(run[field], field).toBe(failed[field]);
+    expect(run.failureReason).toBeUndefined();
+    const listed = await client.send(new ListRunsCommand({ name: 'wgs-sample-002-again' }));
+    expect(listed.items?.map((r) => r.id)).toEqual([first.id]);
+    expect(events.map((e) => [e['detail-type'], e.detail.status])).toEqual([
+      ['Run Status Change', 'PENDING'],
+    ]);
+    // Without a requestId the SDK fills one in: another run.
+    const { requestId: _r, ...untokened } = input;
+    const other = await client.send(new StartRunCommand(untokened));
+    expect(other.id).not.toBe(first.id);
+    await expect(
+      client.send(new StartRunCommand({ ...input, requestId: 'r2', outputUri: '' })),
+    ).rejects.toBeInstanceOf(ValidationException);
+    await expect(
+      client.send(new StartRunCommand({ roleArn: failed.roleArn, outputUri: input.outputUri })),
+    ).rejects.toBeInstanceOf(ValidationException);
+    await expect(
+      client.send(new StartRunCommand({ ...input, requestId: 'r3', runId: '9999999' })),
+    ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+
+  it('answers the AWS CLI’s start-run as the SDK does: one run per request ID', async () => {
+    const emu = await harness.start(createOmicsEmulator());
+    const env = { AWS_DISABLE_HOST_PREFIX_INJECTION: 'true' };
+    const at = ['--endpoint-url', emu.url, '--output', 'json'];
+    const args = ['omics', 'start-run', '--run-id', failed.id, '--role-arn', failed.roleArn];
+    const start = [...args, '--output-uri', 's3://demo-omics-output/cli/', '--request-id', 'cli-1'];
+    const first = await runAwsCli([...start, ...at], env);
+    expect(first.stderr).toBe('');
+    const made = JSON.parse(first.stdout) as Record<string, unknown>;
+    expect(made).toMatchObject({
+      status: 'PENDING',
+      runOutputUri: `s3://demo-omics-output/cli/${String(made.id)}`,
+    });
+    const second = JSON.parse((await runAwsCli([...start, ...at], env)).stdout) as typeof made;
+    expect([second.id, second.uuid]).toEqual([made.id, made.uuid]);
+    const got = await runAwsCli(['omics', 'get-run', '--id', String(made.id), ...at], env);
+    expect(JSON.parse(got.stdout)).toMatchObject({
+      uuid: made.uuid,
+      workflowId: failed.workflowId,
+      parameters: failed.parameters,
+    });
+    const missing = await runAwsCli([...args, '--request-id', 'cli-2', ...at], env);
+    expect(missing.code).not.toBe(0);
   });
 
   it('answers the AWS CLI’s get-run and list-run-tasks as the SDK does', async () => {

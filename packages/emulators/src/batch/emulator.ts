@@ -45,7 +45,7 @@ import { BATCH_SECOND_ACCOUNT_QUEUES, batchSecondAccountJobs } from './secondAcc
 import { batchLogSource } from './jobLogs.ts';
 import { matches, readBody, readFilters, readPaging, summaryOf } from './listWire.ts';
 import { definitionTemplate, readSubmitInput, submittedJob } from './submit.ts';
-import { batchServiceJobs } from './serviceJobs.ts';
+import { batchServiceJobs, serviceJobCall } from './serviceJobs.ts';
 import { QUEUES_MAX_RESULTS, batchQueueRoutes, type QueueOperation } from './queues.ts';
 type BatchOperation = 'DescribeJobs' | 'ListJobs' | 'SubmitJob' | QueueOperation | BatchAction;
 import type { LogStreams } from '../logs/streams.ts';
@@ -482,6 +482,8 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
     publishDue: () => [publishDue, serviceJobs.publishDue].forEach((publish) => publish()),
     control: (req) => jobControlRoute(jobs, req),
     describe(req) {
+      const service = serviceJobCall(req);
+      if (service) return callers.describeRegional(req, service.operation, service.path);
       const operation = operationOf(req);
       if (!operation) return callers.describeRegional(req, `${req.method} ${req.path}`, null);
       const body = readBody(req.body);

@@ -141,7 +141,8 @@ export function batchServiceJobs(opts: {
       return { clientError: 'serviceJobType must be SAGEMAKER_TRAINING.' };
     if (typeof serviceRequestPayload !== 'string' || serviceRequestPayload === '')
       return { clientError: 'serviceRequestPayload is a required string.' };
-    const digest = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+    // The same request whatever order its members were written in (the SDK's, the CLI's).
+    const digest = createHash('sha256').update(canonical(body)).digest('hex');
     const tokenKey = typeof clientToken === 'string' ? `${accountId}/${clientToken}` : undefined;
     const seen = tokenKey ? tokens.get(tokenKey) : undefined;
     if (seen && seen.digest !== digest)
@@ -253,6 +254,36 @@ export function batchServiceJobs(opts: {
     (job) => serviceJobStateChangeEvent(job, opts.defaultAccountId, opts.now()),
   );
   return { handle, answer, jobsOf, publishDue };
+}
+
+/** JSON of `value` with every object's members sorted by name. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  const entries = Object.entries(value as Wire)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+}
+
+/**
+ * How the emulator's call log names a SubmitServiceJob (`describe`): `SubmitServiceJob
+ * {clientToken}` as `{region}/new`, a job to be made, which a fault's jobPrefix can pick alone;
+ * undefined for any other request (named by its method and path).
+ */
+export function serviceJobCall(
+  req: EmulatorRequest,
+): { operation: string; path: string } | undefined {
+  if (req.method !== 'POST' || SERVICE_JOB_PATHS[req.rawPath] !== 'SubmitServiceJob')
+    return undefined;
+  let token = '';
+  try {
+    const body = JSON.parse(req.body) as { clientToken?: unknown } | null;
+    if (typeof body?.clientToken === 'string') token = body.clientToken;
+  } catch {
+    // Named by its operation alone.
+  }
+  return { operation: `SubmitServiceJob ${token}`.trimEnd(), path: 'new' };
 }
 
 function summary(job: WireServiceJob): Wire {

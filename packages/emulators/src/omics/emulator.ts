@@ -46,6 +46,7 @@ import {
 import { OMICS_PROGRESSING_RUNS, omicsProgressingJob } from './progressing.ts';
 import { OMICS_SECOND_ACCOUNT_STORES, omicsSecondAccountJobs } from './secondAccount.ts';
 import { OMICS_DEMO_RUNS, omicsRunRoute, type RunAnswers, type WireOmicsRun } from './runs.ts';
+import { omicsRunStarts, startRunCall, startRunRoute } from './runStart.ts';
 import { OMICS_DEMO_BATCHES, OMICS_DEMO_BATCH_RUNS } from './runBatchData.ts';
 import { omicsRunBatchRoute } from './runBatches.ts';
 import { omicsRunLogSource } from './runLogs.ts';
@@ -227,6 +228,7 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
     error(500, 'InternalServerException', 'An unexpected error occurred. Try the request again.');
 
   /** What the run and batch routes answer with; their changes published as `accountId`'s events. */
+  const runStarts = omicsRunStarts();
   const runAnswersFor = (accountId: string): RunAnswers => {
     const events = opts.events ?? NO_EVENTS;
     return {
@@ -258,6 +260,7 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
     const inDemo = account === defaultJobs && signingRegionOf(req) === OMICS_DEMO_REGION;
     const runAnswers = runAnswersFor(auth.accountId);
     const runAnswer =
+      startRunRoute(req, inDemo ? demoRuns : [], runAnswers, runStarts, auth.accountId) ??
       omicsRunBatchRoute(req, inDemo ? demoBatches : [], inDemo ? demoRuns : [], runAnswers) ??
       omicsRunRoute(req, inDemo ? demoRuns : [], runAnswers);
     if (runAnswer) return runAnswer;
@@ -465,6 +468,9 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
       }
       if (listRoute?.operation === 'ListReferenceStores')
         return callers.describeRegional(req, 'ListReferenceStores', '');
+      // StartRun: `{region}/new`, a run to be made, which a fault's jobPrefix can pick alone.
+      if (req.method === 'POST' && req.path === '/run')
+        return callers.describeRegional(req, startRunCall(req.body), 'new');
       const route = matchRoute(req);
       if (!route) return callers.describeRegional(req, `${req.method} ${req.path}`, null);
       const path = `${route.referenceStoreId}/${route.id}`;

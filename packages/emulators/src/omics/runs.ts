@@ -4,7 +4,7 @@ import { OMICS_DEMO_REGION } from './data.ts';
 /**
  * HealthOmics workflow runs as the emulator answers them (`workflows-` host prefix, REST-JSON):
  * GetRun, ListRuns (filters name, runGroupId, batchId, status; paged by `startingToken`), ListRunTasks,
- * GetRunTask and CancelRun. Demo data: a running, a failed (FILE_SYSTEM_OUT_OF_SPACE, from the
+ * GetRunTask and CancelRun (StartRun: runStart.ts). Demo data: a running, a failed (FILE_SYSTEM_OUT_OF_SPACE, from the
  * published run-errors table) and a completed run, each with tasks (the run batch's own runs are
  * runBatchData.ts's, answered here too, each with its `batchId`).
  */
