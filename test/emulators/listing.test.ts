@@ -154,6 +154,17 @@ describe('The four list operations of the emulator set', () => {
         ),
       );
     }
+    // And the run batches (ListBatch, one page).
+    const batches = await signedAws(set.omics, {
+      service: 'omics',
+      method: 'GET',
+      path: '/runBatch',
+    });
+    omics.push(
+      ...(JSON.parse(batches.body) as { items: { id: string }[] }).items.map(
+        (b) => `omicsbatch:us-east-1:${b.id}`,
+      ),
+    );
     expect(new Set(omics)).toEqual(
       new Set([set.progressingJobIds().omics, ...ids(expected.omics)]),
     );

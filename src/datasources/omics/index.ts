@@ -34,6 +34,7 @@ export const omics: Provider<'AWS_OMICS', OmicsReferenceImportJobRecord, AwsSour
     'omics:ListReferenceStores',
     // Run batches.
     'omics:GetBatch',
+    'omics:ListBatch',
     'omics:ListRunsInBatch',
     'omics:CancelRunBatch',
     // Workflow runs (omics/run): GetRun; CancelRun acts (docs/iam/jobgraph-write.json).

@@ -8,6 +8,8 @@ import { isoOrNull, listed, type Listed } from '../listing/summaries.ts';
 import { accountLabel, awsAlias } from '../shared/accounts.ts';
 import type { ListEnv, ListSource, ProviderList } from '../shared/provider.ts';
 import { OMICS_KEY } from './key.ts';
+// Run batches (issue 102): one source per region beside the reference stores'.
+import { runBatchSources } from './runBatch/listing.ts';
 import {
   OMICS_LIST_JOBS,
   OMICS_LIST_MAX_RESULTS,
@@ -110,39 +112,47 @@ function storeStream(
  */
 export const OMICS_LISTING: ProviderList = {
   sourcesPerRegion: (plan, knownStores) =>
-    (plan.omicsReferenceStoreIds ?? knownStores)?.length ?? 1,
+    ((plan.omicsReferenceStoreIds ?? knownStores)?.length ?? 1) +
+    // Its run batches' source.
+    (plan.omicsReferenceStoreIds ? 0 : 1),
   async sources(env, region) {
-    const at = region as string;
-    const { plan } = env;
-    const account = awsAlias(env.account);
-    const known =
-      plan.omicsReferenceStoreIds ??
-      knownStoresOf(env.account, env.config.listing.omicsReferenceStores);
-    const status = statusFilter(plan, OMICS_STATE_MAP);
-    let ids: string[];
-    try {
-      // No HealthOmics status matches the asked states: no store need be looked for.
-      ids = known
-        ? [...known]
-        : status.kind === 'none'
-          ? []
-          : await sourceNames(env, REFERENCE_STORES, account, at);
-    } catch (err) {
-      if (err instanceof BadUserInputError) throw err;
-      return [{ referenceStoreId: null, ...failedReport(err) }];
-    }
-    if (ids.length === 0) return [{ referenceStoreId: null, stream: null }];
-    const filter: NonNullable<OmicsListCall['filter']> = {
-      ...(status.kind === 'status'
-        ? { status: status.status as OmicsReferenceImportJobStatus }
-        : {}),
-      ...(plan.createdAfterMs !== null ? { createdAfter: new Date(plan.createdAfterMs) } : {}),
-      ...(plan.createdBeforeMs !== null ? { createdBefore: new Date(plan.createdBeforeMs) } : {}),
-    };
-    return ids.map((referenceStoreId): ListSource => ({
-      referenceStoreId,
-      stream:
-        status.kind === 'none' ? null : storeStream(env, account, at, referenceStoreId, filter),
-    }));
+    return [
+      ...(await referenceImportSources(env, region)),
+      // Run batches.
+      ...runBatchSources(env, region as string),
+    ];
   },
 };
+
+/** The reference import jobs' sources of a region: one per reference store (see OMICS_LISTING). */
+async function referenceImportSources(env: ListEnv, region: unknown): Promise<ListSource[]> {
+  const at = region as string;
+  const { plan } = env;
+  const account = awsAlias(env.account);
+  const known =
+    plan.omicsReferenceStoreIds ??
+    knownStoresOf(env.account, env.config.listing.omicsReferenceStores);
+  const status = statusFilter(plan, OMICS_STATE_MAP);
+  let ids: string[];
+  try {
+    // No HealthOmics status matches the asked states: no store need be looked for.
+    ids = known
+      ? [...known]
+      : status.kind === 'none'
+        ? []
+        : await sourceNames(env, REFERENCE_STORES, account, at);
+  } catch (err) {
+    if (err instanceof BadUserInputError) throw err;
+    return [{ referenceStoreId: null, ...failedReport(err) }];
+  }
+  if (ids.length === 0) return [{ referenceStoreId: null, stream: null }];
+  const filter: NonNullable<OmicsListCall['filter']> = {
+    ...(status.kind === 'status' ? { status: status.status as OmicsReferenceImportJobStatus } : {}),
+    ...(plan.createdAfterMs !== null ? { createdAfter: new Date(plan.createdAfterMs) } : {}),
+    ...(plan.createdBeforeMs !== null ? { createdBefore: new Date(plan.createdBeforeMs) } : {}),
+  };
+  return ids.map((referenceStoreId): ListSource => ({
+    referenceStoreId,
+    stream: status.kind === 'none' ? null : storeStream(env, account, at, referenceStoreId, filter),
+  }));
+}

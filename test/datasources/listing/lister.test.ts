@@ -111,15 +111,18 @@ describe('Listing jobs across the providers', () => {
     expect(page.hasNextPage).toBe(true);
     expect(page.upstreamCalls).toBe(callsMade());
     const operations = rig.operations();
-    // The queues' list calls run side by side: their order is the network's.
+    // The queues' list calls run side by side, and HealthOmics' stores' and run batches': their
+    // order is the network's.
     operations.batch.sort();
+    operations.omics.sort();
     expect(operations).toMatchObject({
       panorama: ['ListPackageImportJobs', 'ListPackageImportJobs', 'ListPackageImportJobs'],
       omics: [
-        'ListReferenceStores',
+        'ListBatch',
         `ListReferenceImportJobs ${STORE_1}`,
         `ListReferenceImportJobs ${STORE_2}`,
-      ],
+        'ListReferenceStores',
+      ].sort(),
       cosbatch: ['ListJobs'],
       importexport: ['ListJobs'],
       codepipeline: [],
@@ -136,6 +139,8 @@ describe('Listing jobs across the providers', () => {
       sourceReport('AWS_PANORAMA', 'us-east-1'),
       sourceReport('AWS_OMICS', 'us-east-1', { referenceStoreId: STORE_1 }),
       sourceReport('AWS_OMICS', 'us-east-1', { referenceStoreId: STORE_2 }),
+      // Its run batches (ListBatch): a source of the region, in no reference store.
+      sourceReport('AWS_OMICS', 'us-east-1'),
       sourceReport('TENCENT_COS_BATCH', 'ap-guangzhou'),
       sourceReport('AWS_IMPORT_EXPORT', null),
       sourceReport('AWS_CODEPIPELINE', 'us-east-1', { state: 'NOT_LISTABLE' }),
@@ -158,10 +163,13 @@ describe('Listing jobs across the providers', () => {
     });
     const page = await configured.list({ filter: {}, first: 25, after: null, caller: 'test' });
     expect(page.upstreamCalls).toBe(cost25 - 1);
-    expect(rig.operations().omics).toEqual([
-      `ListReferenceImportJobs ${STORE_1}`,
-      `ListReferenceImportJobs ${STORE_2}`,
-    ]);
+    expect(rig.operations().omics.sort()).toEqual(
+      [
+        'ListBatch',
+        `ListReferenceImportJobs ${STORE_1}`,
+        `ListReferenceImportJobs ${STORE_2}`,
+      ].sort(),
+    );
   });
 
   it('pages without gaps or repeats across upstream pages: pages of 7 give exactly one page of 100, each at most the cost of a page of 100 (Import/Export 1, from its cursor position)', async () => {
@@ -276,7 +284,10 @@ describe('Listing filters', () => {
     expect(Object.values(others).flat()).toEqual([]);
     expect(cosbatch).toEqual(['ListJobs']);
     const { sources } = paused.pages[0]!;
-    expect(sources.map((s) => s.provider)).toEqual(PROVIDERS.map((p) => p.name));
+    // HealthOmics twice: its reference stores' source and its run batches'.
+    expect(sources.map((s) => s.provider)).toEqual(
+      PROVIDERS.flatMap((p) => (p.name === 'AWS_OMICS' ? [p.name, p.name] : [p.name])),
+    );
     expect(sources.map((s) => s.state)).toEqual(sources.map((s) => idleState(s.provider)));
   });
 
@@ -300,6 +311,8 @@ describe('Listing filters', () => {
     expect(west.sources).toEqual([
       sourceReport('AWS_PANORAMA', 'us-west-2'),
       // No reference store in the region: the region is listed, with no store.
+      sourceReport('AWS_OMICS', 'us-west-2'),
+      // Its run batches: none in the region.
       sourceReport('AWS_OMICS', 'us-west-2'),
       sourceReport('AWS_CODEPIPELINE', 'us-west-2', { state: 'NOT_LISTABLE' }),
     ]);

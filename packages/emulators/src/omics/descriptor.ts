@@ -5,6 +5,7 @@ import * as data from './data.ts';
 import { createOmicsEmulator } from './emulator.ts';
 import { OMICS_BIG_ACCOUNT, OMICS_REFERENCE_STORES, omicsListedJobs } from './listData.ts';
 import { OMICS_PROGRESS_PHASES, OMICS_PROGRESSING_RUNS } from './progressing.ts';
+import { OMICS_DEMO_BATCHES } from './runBatchData.ts';
 import {
   OMICS_SECOND_ACCOUNT_JOB_IDS,
   OMICS_SECOND_ACCOUNT_STORE_IDS,
@@ -21,6 +22,17 @@ const summaries = (jobs: readonly data.WireOmicsJob[]) =>
     providerStatus: j.status,
   }));
 
+/**
+ * The default account's run batches as ListBatch shows them in the demo region (runBatches.ts:
+ * the same whatever the account's reference import jobs, none in another account).
+ */
+const batchSummaries = () =>
+  OMICS_DEMO_BATCHES.map((b) => ({
+    globalId: `omicsbatch:${region}:${b.id}`,
+    createdAt: isoOf(b.creationTime),
+    providerStatus: b.status,
+  }));
+
 /** AWS HealthOmics' emulator: the reference import jobs of the demo region's reference stores. */
 export const omicsEmulator = {
   ...awsEmulator('omics', 'AWS HealthOmics', 2),
@@ -32,10 +44,11 @@ export const omicsEmulator = {
   madeUpIds: madeUpIds((f) => `95${f}`),
   create: createOmicsEmulator,
   list: {
-    operations: ['ListReferenceImportJobs', 'ListReferenceStores'],
-    demo: (anchorMs) => summaries(omicsListedJobs(anchorMs)),
-    big: (anchorMs, n) =>
-      OMICS_REFERENCE_STORES.flatMap(({ id: store }) =>
+    operations: ['ListReferenceImportJobs', 'ListReferenceStores', 'ListBatch'],
+    demo: (anchorMs) => [...summaries(omicsListedJobs(anchorMs)), ...batchSummaries()],
+    big: (anchorMs, n) => [
+      ...batchSummaries(),
+      ...OMICS_REFERENCE_STORES.flatMap(({ id: store }) =>
         listedEntries(
           bigAccountJobs(
             OMICS_BIG_ACCOUNT,
@@ -46,6 +59,7 @@ export const omicsEmulator = {
           (id) => `omics:${region}:${store}:${id}`,
         ),
       ),
+    ],
     secondAccount: (anchorMs) => summaries(omicsSecondAccountJobs(anchorMs)),
   },
   secondAccount: {

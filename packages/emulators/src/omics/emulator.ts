@@ -465,6 +465,9 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
       }
       if (listRoute?.operation === 'ListReferenceStores')
         return callers.describeRegional(req, 'ListReferenceStores', '');
+      // The run batches' list, named as the listing calls it (descriptor.ts `list.operations`).
+      if (req.method === 'GET' && req.path === '/runBatch')
+        return callers.describeRegional(req, 'ListBatch', '');
       const route = matchRoute(req);
       if (!route) return callers.describeRegional(req, `${req.method} ${req.path}`, null);
       const path = `${route.referenceStoreId}/${route.id}`;
