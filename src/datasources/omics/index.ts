@@ -37,8 +37,9 @@ export const omics: Provider<'AWS_OMICS', OmicsReferenceImportJobRecord, AwsSour
     'omics:ListBatch',
     'omics:ListRunsInBatch',
     'omics:CancelRunBatch',
-    // Workflow runs (omics/run): GetRun; CancelRun acts (docs/iam/jobgraph-write.json).
+    // Workflow runs (omics/run): GetRun, ListRuns; CancelRun acts (docs/iam/jobgraph-write.json).
     'omics:GetRun',
+    'omics:ListRuns',
     'omics:CancelRun',
   ],
   // Each source file's status.

@@ -8,7 +8,8 @@ import { isoOrNull, listed, type Listed } from '../listing/summaries.ts';
 import { accountLabel, awsAlias } from '../shared/accounts.ts';
 import type { ListEnv, ListSource, ProviderList } from '../shared/provider.ts';
 import { OMICS_KEY } from './key.ts';
-// Run batches (issue 102): one source per region beside the reference stores'.
+// Workflow runs and run batches (issue 102): a source each per region beside the reference stores'.
+import { runSources } from './run/listing.ts';
 import { runBatchSources } from './runBatch/listing.ts';
 import {
   OMICS_LIST_JOBS,
@@ -101,7 +102,9 @@ function storeStream(
 }
 
 /**
- * listJobs: one source per reference store of each account and region: the filter's, else
+ * listJobs: per account and region, its workflow runs (ListRuns, each row read by GetRun:
+ * run/listing.ts) and its run batches (ListBatch: runBatch/listing.ts), a source each, unless the
+ * filter names reference stores; and one source per reference store: the filter's, else
  * JOBGRAPH_OMICS_REFERENCE_STORES (the default account's), else the region's from
  * ListReferenceStores (those calls count toward the page, and a lookup not remembered is one of
  * the request's cold sources, as each store read is; a region whose stores cannot be listed is
@@ -113,12 +116,13 @@ function storeStream(
 export const OMICS_LISTING: ProviderList = {
   sourcesPerRegion: (plan, knownStores) =>
     ((plan.omicsReferenceStoreIds ?? knownStores)?.length ?? 1) +
-    // Its run batches' source.
-    (plan.omicsReferenceStoreIds ? 0 : 1),
+    // Its workflow runs' and run batches' sources.
+    (plan.omicsReferenceStoreIds ? 0 : 2),
   async sources(env, region) {
     return [
       ...(await referenceImportSources(env, region)),
-      // Run batches.
+      // Workflow runs, then run batches.
+      ...runSources(env, region as string),
       ...runBatchSources(env, region as string),
     ];
   },

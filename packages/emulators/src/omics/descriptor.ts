@@ -5,7 +5,8 @@ import * as data from './data.ts';
 import { createOmicsEmulator } from './emulator.ts';
 import { OMICS_BIG_ACCOUNT, OMICS_REFERENCE_STORES, omicsListedJobs } from './listData.ts';
 import { OMICS_PROGRESS_PHASES, OMICS_PROGRESSING_RUNS } from './progressing.ts';
-import { OMICS_DEMO_BATCHES } from './runBatchData.ts';
+import { OMICS_DEMO_BATCHES, OMICS_DEMO_BATCH_RUNS } from './runBatchData.ts';
+import { OMICS_DEMO_RUNS } from './runs.ts';
 import {
   OMICS_SECOND_ACCOUNT_JOB_IDS,
   OMICS_SECOND_ACCOUNT_STORE_IDS,
@@ -33,6 +34,17 @@ const batchSummaries = () =>
     providerStatus: b.status,
   }));
 
+/**
+ * The default account's workflow runs as listJobs names them in the demo region (runs.ts and the
+ * run batch's, runBatchData.ts: ListRuns lists both; none in another account), each by its uuid.
+ */
+const runSummaries = () =>
+  [...OMICS_DEMO_RUNS, ...OMICS_DEMO_BATCH_RUNS].map((r) => ({
+    globalId: `omicsrun:${region}:${r.uuid}:${r.id}`,
+    createdAt: isoOf(r.creationTime),
+    providerStatus: r.status,
+  }));
+
 /** AWS HealthOmics' emulator: the reference import jobs of the demo region's reference stores. */
 export const omicsEmulator = {
   ...awsEmulator('omics', 'AWS HealthOmics', 2),
@@ -44,9 +56,14 @@ export const omicsEmulator = {
   madeUpIds: madeUpIds((f) => `95${f}`),
   create: createOmicsEmulator,
   list: {
-    operations: ['ListReferenceImportJobs', 'ListReferenceStores', 'ListBatch'],
-    demo: (anchorMs) => [...summaries(omicsListedJobs(anchorMs)), ...batchSummaries()],
+    operations: ['ListReferenceImportJobs', 'ListReferenceStores', 'ListRuns', 'ListBatch'],
+    demo: (anchorMs) => [
+      ...summaries(omicsListedJobs(anchorMs)),
+      ...runSummaries(),
+      ...batchSummaries(),
+    ],
     big: (anchorMs, n) => [
+      ...runSummaries(),
       ...batchSummaries(),
       ...OMICS_REFERENCE_STORES.flatMap(({ id: store }) =>
         listedEntries(

@@ -465,7 +465,10 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
       }
       if (listRoute?.operation === 'ListReferenceStores')
         return callers.describeRegional(req, 'ListReferenceStores', '');
-      // The run batches' list, named as the listing calls it (descriptor.ts `list.operations`).
+      // The runs' and run batches' lists, named as the listing calls them (descriptor.ts
+      // `list.operations`).
+      if (req.method === 'GET' && req.path === '/run')
+        return callers.describeRegional(req, 'ListRuns', '');
       if (req.method === 'GET' && req.path === '/runBatch')
         return callers.describeRegional(req, 'ListBatch', '');
       const route = matchRoute(req);
