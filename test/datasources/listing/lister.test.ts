@@ -30,6 +30,7 @@ import { loadTypeDefs } from '../../../src/sdl.ts';
 import { STORE_1, STORE_2, ids, refusal, sourceReport, useListerRig } from './listerSupport.ts';
 import { SIX_PROVIDERS } from './providerNames.ts';
 import { startListingRig } from './support.ts';
+import { OMICS_DEMO_RUNS } from '@jobgraph/emulators/omics/runs';
 
 /**
  * What the lister lists, over the real emulators' demo data (listerSupport.ts): every job once and
@@ -246,6 +247,21 @@ describe('Listing filters', () => {
     expect(Object.values(others).flat()).toEqual([]);
   });
 
+  it('bounds HealthOmics runs and run batches by creation time here (ListRuns and ListBatch take no time filter), reading by GetRun only the runs inside the bounds', async () => {
+    rig.clearCalls();
+    const { ids } = await rig.walk(100, {
+      providers: ['AWS_OMICS'],
+      createdAfter: '2026-11-21T00:00:00.000Z',
+      createdBefore: '2026-11-22T00:00:00.000Z',
+    });
+    // The demo's failed run alone was created that day; no run batch was.
+    const [failedRun] = OMICS_DEMO_RUNS.filter((r) => r.status === 'FAILED');
+    expect(ids.filter((id) => id.startsWith('omicsrun:') || id.startsWith('omicsbatch:'))).toEqual([
+      `omicsrun:us-east-1:${failedRun!.uuid}:${failedRun!.id}`,
+    ]);
+    expect(rig.operations().omics.filter(isGetRun)).toEqual([`GET /run/${failedRun!.id}`]);
+  });
+
   it('lists only jobs in the asked states, sending HealthOmics and COS Batch the one status they can filter by', async () => {
     const omics = await received('omics', () =>
       received('cosbatch', () => rig.walk(10, { states: ['FAILED'] })),
@@ -262,6 +278,14 @@ describe('Listing filters', () => {
     for (const r of jobCalls) expect(JSON.parse(r.body)).toEqual({ filter: { status: 'FAILED' } });
     expect(cos.requests.length).toBeGreaterThan(0);
     for (const r of cos.requests) expect(r.query.getAll('jobStatuses')).toEqual(['Failed']);
+    // HealthOmics' workflow runs and run batches: ListRuns and ListBatch by their one `status`.
+    for (const path of ['/run', '/runBatch']) {
+      const calls = omics.requests.filter((r) => r.path === path);
+      expect(calls.length, path).toBeGreaterThan(0);
+      for (const r of calls) expect(r.query.get('status'), path).toBe('FAILED');
+    }
+    expect(failed.some((j) => j.id.startsWith('omicsrun:'))).toBe(true);
+    expect(failed.some((j) => j.id.startsWith('omicsbatch:'))).toBe(true);
     // Import/Export summaries carry no status: its jobs are looked up through GetStatus as they
     // come to be merged: each one not cancelled once, not once a page. A page also looks past
     // its last Import/Export job up to the next one in the asked states (the merge's look-ahead),
