@@ -158,6 +158,10 @@ describe('listJobs on `jobgraph demo` (its default configuration)', () => {
   });
 });
 
+/** The GetRun calls (`GET /run/{id}`) the HealthOmics emulator received. */
+const getRunsOf = (set: EmulatorSet) =>
+  set.omics.calls.filter((c) => c.operation.startsWith('GET /run/')).length;
+
 describe('GetRun calls of a listed page (a live gateway on the default configuration)', () => {
   let emulators: EmulatorSet;
   let gateway: LiveProcess;
@@ -179,8 +183,7 @@ describe('GetRun calls of a listed page (a live gateway on the default configura
   });
 
   it('reads by GetRun only the runs a page of 2 may show (and one more for hasNextPage), never the whole ListRuns page', async () => {
-    const getRuns = () =>
-      emulators.omics.calls.filter((c) => c.operation.startsWith('GET /run/')).length;
+    const getRuns = () => getRunsOf(emulators);
     const before = getRuns();
     // The days of the demo's runs and its run batches: the newest two HealthOmics jobs of them.
     const res = await ask(gateway.url, token, OMICS_PAGE.replace('first: 100', 'first: 2'), {
@@ -205,5 +208,31 @@ describe('GetRun calls of a listed page (a live gateway on the default configura
     const read = getRuns() - before;
     expect(read).toBeGreaterThanOrEqual(runsShown);
     expect(read).toBeLessThanOrEqual(2 + 1);
+  });
+
+  it("reads a listed failed run once: its `failure` is the request's loader's record of that read, not a second GetRun", async () => {
+    const before = getRunsOf(emulators);
+    // The day of the demo's failed run (FILE_SYSTEM_OUT_OF_SPACE), and only it.
+    const res = await ask(
+      gateway.url,
+      token,
+      `query($filter: JobListFilter) { listJobs(filter: $filter, first: 10) { nodes { id state failure { category summary } } } }`,
+      {
+        filter: {
+          providers: ['AWS_OMICS'],
+          accounts: ['default'],
+          createdAfter: '2026-11-21T00:00:00Z',
+          createdBefore: '2026-11-22T00:00:00Z',
+        },
+      },
+    );
+    expect(res.errors).toBeUndefined();
+    const runs = (
+      res.data!.listJobs as { nodes: { id: string; state: string; failure: unknown }[] }
+    ).nodes.filter((n) => n.id.startsWith('omicsrun:'));
+    expect(runs).toHaveLength(1);
+    expect(runs[0]!.state).toBe('FAILED');
+    expect(runs[0]!.failure).not.toBeNull();
+    expect(getRunsOf(emulators) - before).toBe(1);
   });
 });

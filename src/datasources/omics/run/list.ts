@@ -75,7 +75,7 @@ export const OMICS_LIST_RUNS: Operation<OmicsRunListCall, ListPage<OmicsRunSumma
 const listedTime = (value: unknown, field: string) => listTime(value, field, dateTime);
 
 /** A ListRuns answer (raw JSON or the SDK's output); an item without `id` or `creationTime` is MalformedBodyError. */
-export function parseRunListPage(output: unknown): ListPage<OmicsRunSummary> {
+function parseRunListPage(output: unknown): ListPage<OmicsRunSummary> {
   return jsonListPage(
     response(output, 'response is not an object'),
     'items',
@@ -94,7 +94,7 @@ export function parseRunListPage(output: unknown): ListPage<OmicsRunSummary> {
 }
 
 /** A listed run to read: its region, its ID, and the account alias listed (absent: the default). */
-export interface OmicsListedRun {
+interface OmicsListedRun {
   region: string;
   runId: string;
   account?: string;

@@ -106,7 +106,7 @@ export const OMICS_LIST_RUNS_IN_BATCH: Operation<
 const listedTime = (value: unknown, field: string) => listTime(value, field, dateTime);
 
 /** A ListBatch answer (raw JSON or the SDK's output); an item without `id` or `createdAt` is MalformedBodyError. */
-export function parseBatchListPage(output: unknown): ListPage<OmicsBatchSummary> {
+function parseBatchListPage(output: unknown): ListPage<OmicsBatchSummary> {
   return jsonListPage(
     response(output, 'response is not an object'),
     'items',
