@@ -10,14 +10,19 @@ import { scrubSecrets, secretValues } from './auth/secretValues.ts';
 import type { Identity } from './auth/identity.ts';
 import type { Config } from './config/index.ts';
 import type { Sources } from './datasources/index.ts';
-import type { JobLister, JobListFilter, JobListPage } from './datasources/listing/index.ts';
+import type {
+  JobLister,
+  JobListFilter,
+  JobListPage,
+  ListedReads,
+} from './datasources/listing/index.ts';
 import {
   createJobLoader,
   NO_SUBJECT_CALLER,
   type GuardedSource,
 } from './datasources/guard/loader.ts';
 import { accountDirectory, aliasOfAccountId } from './datasources/accountDirectory.ts';
-import { offeringLoader } from './datasources/state/offerRead.ts';
+import { offeringLoader, offerRead } from './datasources/state/offerRead.ts';
 import { accountOf, failureOf, kindOf, PROVIDERS, providerOf } from './datasources/registry.ts';
 import type { JobFailure } from './model/failure.ts';
 import { listContradicts } from './datasources/listing/contradicts.ts';
@@ -319,6 +324,26 @@ function requestLoaders(sources: Sources, caller: string, states: GatewayParts['
   };
 }
 
+/**
+ * The request as a page's own describe reads meet it (ListedReads: a listed HealthOmics run's
+ * GetRun): each record offered to the job-state store as a read, as `requestLoaders`' are (or its
+ * secrets to the scrubber without a store), then primed in the request's loader, a copy of its
+ * own, so the request's fields that load the job read it without a call.
+ */
+function listedReadsOf(
+  states: GatewayParts['states'],
+  loaderOf: ReturnType<typeof requestLoaders>,
+): ListedReads {
+  return {
+    now: () => (states ? states.now() : Date.now()),
+    read(record, sentAt) {
+      if (states) offerRead(states, record, sentAt);
+      else learnSecrets(record);
+      loaderOf(record.provider).prime(parseGlobalId(record.id), { ...record });
+    },
+  };
+}
+
 /** The refusal of an account to the caller: counted for the request's audit, and the one FORBIDDEN error. */
 type Refuse = (
   field: string,
@@ -452,6 +477,7 @@ export function createRequestContext(
     refuse: (provider: JobProvider | null, account: string) =>
       refuse('listJobs', provider, account),
   };
+  const reads = listedReadsOf(gateway.states, loaderOf);
   const actionCaller = actionCallerOf(identity, requestId, extras, {
     countJob: (key) => takeJob(formatGlobalId(key)),
     loadJob: (key, field) => context.loadJob(key, field),
@@ -473,7 +499,7 @@ export function createRequestContext(
       return gateway.notifications;
     },
     notifyCaller: { identity, requestId },
-    listJobs: (args) => lister.list({ ...args, caller, budget, access: listAccess }),
+    listJobs: (args) => lister.list({ ...args, caller, budget, access: listAccess, reads }),
     history: requestHistoryOf(gateway, identity, refuse, caller),
     // A query's refusals are audited, as its other fields' are.
     queues: queueViewOf(

@@ -106,9 +106,10 @@ export interface Config {
      */
     maxJobsPerRequest: number;
     /**
-     * Most list sources (provider × account × region × HealthOmics reference store) the
-     * `listJobs` fields of one request may read upstream together, each counted where its read
-     * starts — none a shared snapshot serves (JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST, default 20).
+     * Most list sources (provider × account × region × kind of job or HealthOmics reference
+     * store) the `listJobs` fields of one request may read upstream together, each counted where
+     * its read starts — none a shared snapshot serves (JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST,
+     * default 40).
      */
     maxListSourcesPerRequest: number;
     /** Largest upstream response body read, in bytes (JOBGRAPH_UPSTREAM_MAX_BODY_BYTES, default 1 MiB). */

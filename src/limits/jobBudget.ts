@@ -60,7 +60,7 @@ export class ListSourcesBudgetError extends BadUserInputError {
         ? `The sources it read are kept for ${snapshotSeconds} s (JOBGRAPH_LIST_SNAPSHOT_SECONDS): list again within that time and they are served from there, or name fewer providers, accounts, regions or reference stores in the filter.`
         : 'Name fewer providers, accounts, regions or reference stores in the filter (no source is kept: JOBGRAPH_LIST_SNAPSHOT_SECONDS is 0).';
     super(
-      `This request needs more than ${max} list sources read upstream (provider × account × region × HealthOmics reference store that no shared snapshot serves, all its listJobs fields together); at most ${max} are read per request (JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST). ${next}`,
+      `This request needs more than ${max} list sources read upstream (provider × account × region × kind of job or HealthOmics reference store that no shared snapshot serves, all its listJobs fields together); at most ${max} are read per request (JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST). ${next}`,
       extensions,
     );
   }
@@ -77,7 +77,7 @@ const MAX_PLANNED_LIST_SOURCES = 1000;
 export class PlannedSourcesError extends BadUserInputError {
   constructor(found: number, extensions: Record<string, unknown> = {}) {
     super(
-      `This request lists ${found} sources (provider × account × region × HealthOmics reference store, all its listJobs fields together, whether snapshots serve them or not); at most ${MAX_PLANNED_LIST_SOURCES} are planned per request, whatever JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST is. Name fewer providers, accounts, regions or reference stores in the filter.`,
+      `This request lists ${found} sources (provider × account × region × kind of job or HealthOmics reference store, all its listJobs fields together, whether snapshots serve them or not); at most ${MAX_PLANNED_LIST_SOURCES} are planned per request, whatever JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST is. Name fewer providers, accounts, regions or reference stores in the filter.`,
       extensions,
     );
   }
@@ -348,7 +348,7 @@ function grantOf(context: BaseContext): ListGrant | undefined {
  *
  * The request context enforces the job budget again as it loads (defence in depth, and the
  * counts only known then: Import/Export lookups under a `states` filter), and the bound on cold
- * list sources (JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST, default 20) as the lister starts reads:
+ * list sources (JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST, default 40) as the lister starts reads:
  * only then is it known which sources a shared snapshot serves.
  */
 export function jobBudgetPlugin(config: BudgetConfig): ApolloServerPlugin<BaseContext> {

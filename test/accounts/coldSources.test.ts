@@ -18,8 +18,8 @@ import { useTestGateway } from '../support/useTestGateway.ts';
 
 /**
  * An organization of 10 AWS accounts (the demo's two and 8 more whose roles the emulated STS
- * lets the default account assume; they hold no jobs) over 3 regions, on the default bound of
- * list sources per request (JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST, 20): the bound counts only
+ * lets the default account assume; they hold no jobs) over 5 regions, on the default bound of
+ * list sources per request (JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST, 40): the bound counts only
  * the sources a request reads upstream (cold), never those a shared snapshot serves. Two jobs a
  * source (JOBGRAPH_EMULATOR_JOBS_PER_SOURCE), so every source read is one list call. Snapshots
  * are dated by a clock that stands still: they stay fresh however slow the machine is.
@@ -31,8 +31,10 @@ const EXTRA = Array.from({ length: 8 }, (_, n) => ({
   roleArn: `arn:aws:iam::30000000000${n + 1}:role/jobgraph-read`,
 }));
 const ACCOUNTS = ['default', STAGING, ...EXTRA.map((a) => a.alias)];
-const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1'];
-const BOUND = 20;
+const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-southeast-1', 'ap-northeast-1'];
+const BOUND = 40;
+/** Panorama's sources of every account and region: 50, more than the bound. */
+const PANORAMA_SOURCES = ACCOUNTS.length * REGIONS.length;
 const SHARED_SECRET = 'a-token-key-the-two-replicas-share-at-least-32-chars';
 
 const env = (extra: Record<string, string> = {}) => ({
@@ -77,7 +79,7 @@ function expectRefused(res: GqlResult): void {
     ['BAD_USER_INPUT', ['listJobs']],
   ]);
   const message = res.body.errors![0]!.message;
-  expect(message).toMatch(/more than 20 list sources read upstream/);
+  expect(message).toMatch(new RegExp(`more than ${BOUND} list sources read upstream`));
   expect(message).toMatch(/\(JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST\)/);
   expect(message).toMatch(/list again within that time/);
   expect(res.body.data ?? null).toBeNull();
@@ -95,7 +97,7 @@ function expectEveryAccountListed(res: GqlResult, providers: string[]): Source[]
   return sources;
 }
 
-describe('10 accounts × 3 regions on the default list-source bound', () => {
+describe('10 accounts × 5 regions on the default list-source bound', () => {
   const gw = useTestGateway(env(), options);
   const tokens = { all: '', staging: '' };
   beforeAll(async () => {
@@ -103,7 +105,7 @@ describe('10 accounts × 3 regions on the default list-source bound', () => {
     tokens.staging = await accountToken(gw, [STAGING]);
   });
 
-  it('reads at most the bound of 30 cold sources and refuses the page, then lists every account from what it kept', async () => {
+  it('reads at most the bound of 50 cold sources and refuses the page, then lists every account from what it kept', async () => {
     const cold = await list(gw, tokens.all, PANORAMA);
     expectRefused(cold);
     // Exactly the bound read, one call each, every one a different source.
@@ -113,15 +115,15 @@ describe('10 accounts × 3 regions on the default list-source bound', () => {
       `${c.account ?? 'default'} ${c.job}`;
     expect(new Set(first.map(where)).size).toBe(BOUND);
 
-    // The 20 read were kept: listing again reads only the other 10, and answers.
+    // The 40 read were kept: listing again reads only the other 10, and answers.
     const again = await list(gw, tokens.all, PANORAMA);
     const sources = expectEveryAccountListed(again, ['AWS_PANORAMA']);
-    expect(sources).toHaveLength(30);
+    expect(sources).toHaveLength(PANORAMA_SOURCES);
     const second = listCalls(gw);
-    expect(second).toHaveLength(30 - BOUND);
+    expect(second).toHaveLength(PANORAMA_SOURCES - BOUND);
     expect(second.map(where).filter((w) => first.map(where).includes(w))).toEqual([]);
 
-    // Warm: all 30 from snapshots, no call, for every tenant.
+    // Warm: all 50 from snapshots, no call, for every tenant.
     const warm = await list(gw, tokens.all, PANORAMA);
     expect(warm.body.data).toEqual(again.body.data);
     expect(listCalls(gw)).toEqual([]);
@@ -154,7 +156,7 @@ describe('10 accounts × 3 regions on the default list-source bound', () => {
 });
 
 describe('A bound smaller than the cold sources of one page', () => {
-  const gw = useTestGateway(env({ JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST: '4' }), options);
+  const gw = useTestGateway(env({ JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST: '5' }), options);
 
   it('counts the cold sources of every listJobs field together, and keeps what it read for the next request', async () => {
     const token = await accountToken(gw, ['*']);
@@ -168,15 +170,15 @@ describe('A bound smaller than the cold sources of one page', () => {
     };
     clearCalls(gw);
     const refused = await gql(gw, query, { token, variables });
-    // 3 + 3 cold sources, 4 allowed: a field that meets the spent bound is refused (which one
-    // depends on which reads start first); no more than 4 were read.
+    // 5 + 5 cold sources, 5 allowed: a field that meets the spent bound is refused (which one
+    // depends on which reads start first); no more than 5 were read.
     const errors = refused.body.errors ?? [];
     expect(errors.length).toBeGreaterThan(0);
     for (const e of errors) {
       expect(e.extensions?.code).toBe('BAD_USER_INPUT');
-      expect(e.message).toMatch(/more than 4 list sources read upstream/);
+      expect(e.message).toMatch(/more than 5 list sources read upstream/);
     }
-    expect(listCalls(gw).length).toBeLessThanOrEqual(4);
+    expect(listCalls(gw).length).toBeLessThanOrEqual(5);
     // Listing again reads only the sources the first request did not: each source once in all.
     const again = await gql(gw, query, { token, variables });
     expect(again.body.errors).toBeUndefined();
@@ -185,8 +187,8 @@ describe('A bound smaller than the cold sources of one page', () => {
       b: { sources: REGIONS.map(() => ({ account: STAGING, state: 'LISTED' })) },
     });
     const calls = listCalls(gw).map((c) => `${c.account ?? 'default'} ${c.job}`);
-    expect(calls).toHaveLength(6);
-    expect(new Set(calls).size).toBe(6);
+    expect(calls).toHaveLength(2 * REGIONS.length);
+    expect(new Set(calls).size).toBe(2 * REGIONS.length);
   });
 });
 
@@ -227,7 +229,7 @@ describe.skipIf(missing !== null)('Two replicas sharing snapshots through Redis'
       ),
     );
     const res = await list(b, token, PANORAMA);
-    expect(expectEveryAccountListed(res, ['AWS_PANORAMA'])).toHaveLength(30);
+    expect(expectEveryAccountListed(res, ['AWS_PANORAMA'])).toHaveLength(PANORAMA_SOURCES);
     expect(listCalls(b)).toEqual([]);
   });
 });

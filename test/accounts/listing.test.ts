@@ -252,14 +252,14 @@ describe('The list-source bound', () => {
     listSourcesAsked([{ name: 'listJobs', args: { filter } }], config);
 
   it('counts accounts × regions × stores before any call', () => {
-    // Per account and region: Panorama, HealthOmics (one until its stores are found), AWS Batch
-    // (one until its queues are found), Import/Export; COS Batch in the accounts it has (default,
-    // staging); CodePipeline none.
-    expect(asked({})).toBe(5 + 5 + 4);
-    expect(asked({ accounts: ['staging'] })).toBe(5);
-    expect(asked({ accounts: ['prod'] })).toBe(4);
+    // Per account and region: Panorama, HealthOmics (one until its stores are found, and its
+    // workflow runs and run batches one each), AWS Batch (one until its queues are found),
+    // Import/Export; COS Batch in the accounts it has (default, staging); CodePipeline none.
+    expect(asked({})).toBe(7 + 7 + 6);
+    expect(asked({ accounts: ['staging'] })).toBe(7);
+    expect(asked({ accounts: ['prod'] })).toBe(6);
     expect(asked({ accounts: ['default', 'prod'], regions: ['us-east-1', 'us-west-2'] })).toBe(
-      2 * (2 + 2 + 2 + 1),
+      2 * (2 + 2 * 3 + 2 + 1),
     );
     // A refused filter counts none: it fails before listing.
     expect(asked({ accounts: ['nope'] })).toBe(0);
@@ -270,7 +270,7 @@ describe('listJobs with an account whose role cannot be assumed', () => {
   const gw = useTestGateway({
     // Added to the demo's accounts; the emulated STS knows no such role: AccessDenied.
     JOBGRAPH_AWS_ACCOUNTS: 'denied=arn:aws:iam::999999999999:role/jobgraph-reader',
-    // Three AWS accounts' cold first page reads more than the default 20 sources upstream (the
+    // Three AWS accounts' cold first page reads more than the default 40 sources upstream (the
     // bound's own tests are coldSources.test.ts): one page here shows every account's outcome.
     JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST: '60',
   });
@@ -282,6 +282,9 @@ describe('listJobs with an account whose role cannot be assumed', () => {
     const denied = sources.filter((s) => s.account === 'denied');
     expect(denied.map((s) => s.provider)).toEqual([
       'AWS_PANORAMA',
+      // Its reference stores' lookup, its workflow runs and its run batches.
+      'AWS_OMICS',
+      'AWS_OMICS',
       'AWS_OMICS',
       'AWS_IMPORT_EXPORT',
       'AWS_CODEPIPELINE',

@@ -154,6 +154,27 @@ describe('The four list operations of the emulator set', () => {
         ),
       );
     }
+    // And the run batches (ListBatch, one page).
+    const batches = await signedAws(set.omics, {
+      service: 'omics',
+      method: 'GET',
+      path: '/runBatch',
+    });
+    omics.push(
+      ...(JSON.parse(batches.body) as { items: { id: string }[] }).items.map(
+        (b) => `omicsbatch:us-east-1:${b.id}`,
+      ),
+    );
+    // And the workflow runs (ListRuns, one page), each named by the uuid its GetRun answers.
+    const runs = await signedAws(set.omics, { service: 'omics', method: 'GET', path: '/run' });
+    for (const { id } of (JSON.parse(runs.body) as { items: { id: string }[] }).items) {
+      const run = await signedAws(set.omics, {
+        service: 'omics',
+        method: 'GET',
+        path: `/run/${id}`,
+      });
+      omics.push(`omicsrun:us-east-1:${(JSON.parse(run.body) as { uuid: string }).uuid}:${id}`);
+    }
     expect(new Set(omics)).toEqual(
       new Set([set.progressingJobIds().omics, ...ids(expected.omics)]),
     );

@@ -59,7 +59,7 @@ function sourcesRead(g: TestGateway): number {
   return new Set(lists.map((c) => `${c.operation} ${c.account ?? ''} ${c.job}`)).size;
 }
 
-describe('The list sources of one request (JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST, default 20: cold sources only)', () => {
+describe('The list sources of one request (JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST, default 40: cold sources only)', () => {
   it('refuses 19 aliases planning 1,558 sources before any upstream call (at most 1,000 planned, warm or cold)', async () => {
     const aliases = Array.from(
       { length: 19 },
@@ -89,7 +89,7 @@ describe('The list sources of one request (JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST
     );
   });
 
-  it('refuses one cold field over ten regions once it needs more than 20 reads, having read no more than 20', async () => {
+  it('refuses one cold field over ten regions once it needs more than 40 reads, having read no more than 40', async () => {
     // (Panorama 10 + HealthOmics 10 × its 2 stores named + AWS Batch 10 + Import/Export 1) × the
     // demo's two AWS accounts: 82 sources, none read yet.
     const small = await startTestGateway();
@@ -104,11 +104,11 @@ describe('The list sources of one request (JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST
         ['BAD_USER_INPUT', ['listJobs']],
       ]);
       expect(res.body.errors?.[0]?.message).toMatch(SOURCES_VARIABLE);
-      expect(res.body.errors?.[0]?.message).toMatch(/more than 20 list sources read upstream/);
+      expect(res.body.errors?.[0]?.message).toMatch(/more than 40 list sources read upstream/);
       // The queues a DescribeJobQueues finds count as sources as soon as they are found (like the
-      // stores ListReferenceStores finds), before they are read: up to 20, never more.
+      // stores ListReferenceStores finds), before they are read: up to 40, never more.
       expect(sourcesRead(small)).toBeGreaterThan(0);
-      expect(sourcesRead(small)).toBeLessThanOrEqual(20);
+      expect(sourcesRead(small)).toBeLessThanOrEqual(40);
     } finally {
       await small.close();
     }

@@ -40,7 +40,7 @@ export function failureFiltered(
   const own = stream.complete;
   const decide = async (item: Listed | null): Promise<Listed | null> => {
     if (item === null || !mayHaveFailed(item)) return null;
-    const category = failureOf(await lookUp(item.job))?.category;
+    const category = failureOf(item.record ?? (await lookUp(item.job)))?.category;
     if (category === undefined || !categories.has(category)) return null;
     decided.add(item);
     return item;

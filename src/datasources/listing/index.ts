@@ -12,7 +12,14 @@ import { failedReport } from './streams.ts';
 import type { Listed } from './summaries.ts';
 import type { JobLister, JobListSourceReport, ListedJob, ListedRowStates } from './types.ts';
 
-export type { JobListFilter, JobListPage, JobLister, ListedJob, ListedRowStates } from './types.ts';
+export type {
+  JobListFilter,
+  JobListPage,
+  JobLister,
+  ListedJob,
+  ListedReads,
+  ListedRowStates,
+} from './types.ts';
 export { createListSnapshots, ListSnapshots } from './snapshots.ts';
 
 /** Largest `first` of one page. */
@@ -46,7 +53,7 @@ export function createJobLister(
   const codec = new CursorCodec(config.listing.cursorSecret);
   const defaults = planDefaults(config);
   return {
-    async list({ filter, first, after, caller, signal, budget, access }) {
+    async list({ filter, first, after, caller, signal, budget, access, reads }) {
       if (!Number.isInteger(first) || first < 1 || first > MAX_LIST_FIRST) {
         throw new BadUserInputError(
           `Argument "first" must be a whole number from 1 to ${MAX_LIST_FIRST}; got ${String(first)}.`,
@@ -70,7 +77,7 @@ export function createJobLister(
         calls: 0,
       };
       const cold = new ColdSources(budget);
-      const env = { sources, config, plan, ctx, budget, cold, snapshots, access };
+      const env = { sources, config, plan, ctx, budget, cold, snapshots, access, reads };
       const entries = await planSources(env);
       let merged: Awaited<ReturnType<typeof mergeStreams<Listed>>>;
       try {

@@ -13,7 +13,13 @@ import { callContextOf, pagedStream, snapshotStream } from './snapshotStream.ts'
 import type { ListSnapshots } from './snapshots.ts';
 import type { ListStream } from './streams.ts';
 import type { Listed } from './summaries.ts';
-import type { JobListSourceState, ListAccess, ListBudget, ListedJob } from './types.ts';
+import type {
+  JobListSourceState,
+  ListAccess,
+  ListBudget,
+  ListedJob,
+  ListedReads,
+} from './types.ts';
 
 /** One source of a page: where it lists, and the stream to merge, or why there is none. */
 export interface SourceEntry {
@@ -45,6 +51,8 @@ export interface PageEnv {
   snapshots: ListSnapshots;
   /** The caller's accounts; none: every account. */
   access?: ListAccess | undefined;
+  /** The request's loaders as the page's own describe reads meet them; none: not told. */
+  reads?: ListedReads | undefined;
 }
 
 /** The alias of a listed job's own account (the provider's `accountAlias` of its key: a map lookup at most). */
@@ -75,9 +83,13 @@ function listEnv(env: PageEnv, provider: JobProvider, account: string): ListEnv 
     account,
     config: env.config,
     budget: env.budget,
+    reads: env.reads,
     // A call of a snapshot read runs in the read's context, not in the page that started it.
     call: (operation, input, where) =>
       guardedCall(guarded, operation, input, where, callContextOf(env.ctx)),
+    // A describe call, under the page's caller, signal and deadline, never one of its list calls.
+    read: (operation, input, where) =>
+      guardedCall(guarded, operation, input, where, { ...env.ctx, calls: 0 }),
     // A value not at hand is an upstream read of this request's: it counts as a cold source.
     remember: (key, read) =>
       env.snapshots.remembers(key) || env.cold.admit()

@@ -25,6 +25,11 @@ export interface Listed extends Keyed {
   readAt?: number;
   /** The row as its provider listed it, when `job` is that row made as fresh as the events applied. */
   asRead?: ListedJob;
+  /**
+   * The job's whole describe record, when the list code read it to make the row (a HealthOmics
+   * run, omics/run/listing.ts): the row is that record, and nothing looks the job up again.
+   */
+  record?: JobRecord;
 }
 
 /** A time of a summary as the describe record has it: ISO-8601 UTC, or null. */
@@ -83,6 +88,8 @@ export function listed<P extends JobProvider>(
       summary: {
         id,
         provider: named.provider,
+        // A further kind's row says its kind, as its record does: its type is resolved by it.
+        ...(named.kind !== undefined ? { kind: named.kind } : {}),
         ...stateFields(state),
         nativeId,
         region: parts.region ?? null,

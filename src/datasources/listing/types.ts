@@ -151,6 +151,22 @@ export interface ListAccess {
   refuse: (provider: JobProvider | null, account: string) => Error;
 }
 
+/**
+ * The request as a page's own describe reads meet it (a HealthOmics run's GetRun, which its list
+ * item cannot name: omics/run/listing.ts): each record is told as every read of the request's
+ * loaders is, and kept in them for the request.
+ */
+export interface ListedReads {
+  /** The clock a read's send time is taken on (the job-state store's). */
+  now(): number;
+  /**
+   * `record`, read for the page, sent at `sentAt`: offered to the job-state store as a read (its
+   * secrets learned), and primed in the request's loader, so a field that loads the job (its
+   * `failure`) makes no second call.
+   */
+  read(record: JobRecord, sentAt: number): void;
+}
+
 export interface JobLister {
   /**
    * One page, newest first. Throws BadUserInputError (src/errors.ts) for a bad `first` (1..100;
@@ -173,5 +189,7 @@ export interface JobLister {
      * None: every account (the watches' own passes).
      */
     access?: ListAccess;
+    /** The request's loaders as the page's own describe reads meet them; none: not told (the watches' own passes). */
+    reads?: ListedReads;
   }): Promise<JobListPage>;
 }

@@ -34,11 +34,13 @@ export const omics: Provider<'AWS_OMICS', OmicsReferenceImportJobRecord, AwsSour
     'omics:ListReferenceStores',
     // Run batches.
     'omics:GetBatch',
+    'omics:ListBatch',
     'omics:ListRunsInBatch',
     'omics:CancelRunBatch',
-    // Workflow runs (omics/run): GetRun, their tasks (`OmicsRun.tasks`); CancelRun acts
+    // Workflow runs (omics/run): GetRun, ListRuns, their tasks (`OmicsRun.tasks`); CancelRun acts
     // (docs/iam/jobgraph-write.json).
     'omics:GetRun',
+    'omics:ListRuns',
     'omics:ListRunTasks',
     'omics:GetRunTask',
     'omics:CancelRun',

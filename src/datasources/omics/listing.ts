@@ -8,6 +8,9 @@ import { isoOrNull, listed, type Listed } from '../listing/summaries.ts';
 import { accountLabel, awsAlias } from '../shared/accounts.ts';
 import type { ListEnv, ListSource, ProviderList } from '../shared/provider.ts';
 import { OMICS_KEY } from './key.ts';
+// Workflow runs and run batches (issue 102): a source each per region beside the reference stores'.
+import { runSources } from './run/listing.ts';
+import { runBatchSources } from './runBatch/listing.ts';
 import {
   OMICS_LIST_JOBS,
   OMICS_LIST_MAX_RESULTS,
@@ -99,7 +102,9 @@ function storeStream(
 }
 
 /**
- * listJobs: one source per reference store of each account and region: the filter's, else
+ * listJobs: per account and region, its workflow runs (ListRuns, each row read by GetRun:
+ * run/listing.ts) and its run batches (ListBatch: runBatch/listing.ts), a source each, unless the
+ * filter names reference stores; and one source per reference store: the filter's, else
  * JOBGRAPH_OMICS_REFERENCE_STORES (the default account's), else the region's from
  * ListReferenceStores (those calls count toward the page, and a lookup not remembered is one of
  * the request's cold sources, as each store read is; a region whose stores cannot be listed is
@@ -110,39 +115,48 @@ function storeStream(
  */
 export const OMICS_LISTING: ProviderList = {
   sourcesPerRegion: (plan, knownStores) =>
-    (plan.omicsReferenceStoreIds ?? knownStores)?.length ?? 1,
+    ((plan.omicsReferenceStoreIds ?? knownStores)?.length ?? 1) +
+    // Its workflow runs' and run batches' sources.
+    (plan.omicsReferenceStoreIds ? 0 : 2),
   async sources(env, region) {
-    const at = region as string;
-    const { plan } = env;
-    const account = awsAlias(env.account);
-    const known =
-      plan.omicsReferenceStoreIds ??
-      knownStoresOf(env.account, env.config.listing.omicsReferenceStores);
-    const status = statusFilter(plan, OMICS_STATE_MAP);
-    let ids: string[];
-    try {
-      // No HealthOmics status matches the asked states: no store need be looked for.
-      ids = known
-        ? [...known]
-        : status.kind === 'none'
-          ? []
-          : await sourceNames(env, REFERENCE_STORES, account, at);
-    } catch (err) {
-      if (err instanceof BadUserInputError) throw err;
-      return [{ referenceStoreId: null, ...failedReport(err) }];
-    }
-    if (ids.length === 0) return [{ referenceStoreId: null, stream: null }];
-    const filter: NonNullable<OmicsListCall['filter']> = {
-      ...(status.kind === 'status'
-        ? { status: status.status as OmicsReferenceImportJobStatus }
-        : {}),
-      ...(plan.createdAfterMs !== null ? { createdAfter: new Date(plan.createdAfterMs) } : {}),
-      ...(plan.createdBeforeMs !== null ? { createdBefore: new Date(plan.createdBeforeMs) } : {}),
-    };
-    return ids.map((referenceStoreId): ListSource => ({
-      referenceStoreId,
-      stream:
-        status.kind === 'none' ? null : storeStream(env, account, at, referenceStoreId, filter),
-    }));
+    return [
+      ...(await referenceImportSources(env, region)),
+      // Workflow runs, then run batches.
+      ...runSources(env, region as string),
+      ...runBatchSources(env, region as string),
+    ];
   },
 };
+
+/** The reference import jobs' sources of a region: one per reference store (see OMICS_LISTING). */
+async function referenceImportSources(env: ListEnv, region: unknown): Promise<ListSource[]> {
+  const at = region as string;
+  const { plan } = env;
+  const account = awsAlias(env.account);
+  const known =
+    plan.omicsReferenceStoreIds ??
+    knownStoresOf(env.account, env.config.listing.omicsReferenceStores);
+  const status = statusFilter(plan, OMICS_STATE_MAP);
+  let ids: string[];
+  try {
+    // No HealthOmics status matches the asked states: no store need be looked for.
+    ids = known
+      ? [...known]
+      : status.kind === 'none'
+        ? []
+        : await sourceNames(env, REFERENCE_STORES, account, at);
+  } catch (err) {
+    if (err instanceof BadUserInputError) throw err;
+    return [{ referenceStoreId: null, ...failedReport(err) }];
+  }
+  if (ids.length === 0) return [{ referenceStoreId: null, stream: null }];
+  const filter: NonNullable<OmicsListCall['filter']> = {
+    ...(status.kind === 'status' ? { status: status.status as OmicsReferenceImportJobStatus } : {}),
+    ...(plan.createdAfterMs !== null ? { createdAfter: new Date(plan.createdAfterMs) } : {}),
+    ...(plan.createdBeforeMs !== null ? { createdBefore: new Date(plan.createdBeforeMs) } : {}),
+  };
+  return ids.map((referenceStoreId): ListSource => ({
+    referenceStoreId,
+    stream: status.kind === 'none' ? null : storeStream(env, account, at, referenceStoreId, filter),
+  }));
+}

@@ -7,7 +7,7 @@ import type { JobFacts } from '../../model/facts.ts';
 import type { MergeStream, StreamPage } from '../listing/merge.ts';
 import type { ListPlan } from '../listing/types.ts';
 import type { Listed } from '../listing/summaries.ts';
-import type { JobListSourceState, ListBudget, ListedJob } from '../listing/types.ts';
+import type { JobListSourceState, ListBudget, ListedJob, ListedReads } from '../listing/types.ts';
 import type { AwsAccounts } from './accounts.ts';
 import type { SourceOptions, TransportOptions } from './options.ts';
 
@@ -404,7 +404,15 @@ export interface ListEnv {
   readonly config: Config;
   /** The request's budgets (list sources, looked-up jobs); none: unbounded. */
   readonly budget: ListBudget | undefined;
+  /** The request's loaders as the list code's own describe reads meet them (ListedReads); none: not told. */
+  readonly reads: ListedReads | undefined;
   readonly call: ListCall;
+  /**
+   * A describe call of the list code's own (a listed HealthOmics run's GetRun, which its list item
+   * cannot name): guarded as `call` is, but not counted among the page's list calls
+   * (`upstreamCalls`), as the describe loader's calls are not.
+   */
+  readonly read: ListCall;
   /**
    * A listed job through the describe path (the cross-request cache, calls shared with other
    * requests, the caller's fair share), counted in the request's job budget first.

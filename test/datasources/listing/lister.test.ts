@@ -30,6 +30,7 @@ import { loadTypeDefs } from '../../../src/sdl.ts';
 import { STORE_1, STORE_2, ids, refusal, sourceReport, useListerRig } from './listerSupport.ts';
 import { SIX_PROVIDERS } from './providerNames.ts';
 import { startListingRig } from './support.ts';
+import { OMICS_DEMO_RUNS } from '@jobgraph/emulators/omics/runs';
 
 /**
  * What the lister lists, over the real emulators' demo data (listerSupport.ts): every job once and
@@ -69,8 +70,15 @@ function demoIds(
 const progressing = () => LISTABLE.map((name) => rig.emulators.progressingJobIds()[name]);
 /** How many jobs the unfiltered list has. */
 const total = () => demoIds().length + progressing().length;
-/** Every upstream call the emulators received since the last clearCalls. */
-const callsMade = () => Object.values(rig.operations()).flat().length;
+/** A listed HealthOmics run's GetRun, a describe call: not one of a page's list calls. */
+const isGetRun = (operation: string) => operation.startsWith('GET /run/');
+/** The list calls each emulator received since the last clearCalls. */
+const listOperations = () =>
+  Object.fromEntries(
+    Object.entries(rig.operations()).map(([name, ops]) => [name, ops.filter((o) => !isGetRun(o))]),
+  ) as ReturnType<typeof rig.operations>;
+/** Every upstream list call the emulators received since the last clearCalls. */
+const callsMade = () => Object.values(listOperations()).flat().length;
 
 /** The request bodies and queries an emulator receives while `run` runs. */
 async function received<T>(name: OrderedEmulatorName, run: () => Promise<T>) {
@@ -105,21 +113,25 @@ describe('Listing jobs across the providers', () => {
     expect(pages[1]!.hasPreviousPage).toBe(true);
   });
 
-  it('costs each source its list pages for the first page of 25: Panorama 3 (65 jobs, 25 a page), HealthOmics ListReferenceStores + 1 per store (2), COS Batch 1, Import/Export 1, AWS Batch DescribeJobQueues + 1 per queue (3); CodePipeline none', async () => {
+  it('costs each source its list pages for the first page of 25: Panorama 3 (65 jobs, 25 a page), HealthOmics ListReferenceStores + 1 per store (2) + ListRuns + ListBatch, COS Batch 1, Import/Export 1, AWS Batch DescribeJobQueues + 1 per queue (3); CodePipeline none', async () => {
     const page = await rig.page({ first: 25 });
     expect(page.edges).toHaveLength(25);
     expect(page.hasNextPage).toBe(true);
     expect(page.upstreamCalls).toBe(callsMade());
-    const operations = rig.operations();
-    // The queues' list calls run side by side: their order is the network's.
+    const operations = listOperations();
+    // The queues' list calls run side by side, and HealthOmics' stores', runs' and run batches':
+    // their order is the network's.
     operations.batch.sort();
+    operations.omics.sort();
     expect(operations).toMatchObject({
       panorama: ['ListPackageImportJobs', 'ListPackageImportJobs', 'ListPackageImportJobs'],
       omics: [
-        'ListReferenceStores',
+        'ListBatch',
         `ListReferenceImportJobs ${STORE_1}`,
         `ListReferenceImportJobs ${STORE_2}`,
-      ],
+        'ListReferenceStores',
+        'ListRuns',
+      ].sort(),
       cosbatch: ['ListJobs'],
       importexport: ['ListJobs'],
       codepipeline: [],
@@ -128,6 +140,13 @@ describe('Listing jobs across the providers', () => {
         ...[...DEMO_BATCH_QUEUE_NAMES].sort().map((queue) => `ListJobs ${queue}`),
       ],
     });
+    // Each run shown was read by GetRun (its list item names no uuid), as it was about to be
+    // merged: no more than the page could still show, and one more for hasNextPage.
+    const getRuns = rig.operations().omics.filter(isGetRun).length;
+    expect(getRuns).toBeGreaterThanOrEqual(
+      page.edges.filter((e) => e.job.id.startsWith('omicsrun:')).length,
+    );
+    expect(getRuns).toBeLessThanOrEqual(25 + 1);
     // Every provider of the registry reports its sources, in the registry's order.
     const order = PROVIDERS.map((p) => p.name);
     expect([...new Set(page.sources.map((s) => s.provider))]).toEqual(order);
@@ -136,6 +155,10 @@ describe('Listing jobs across the providers', () => {
       sourceReport('AWS_PANORAMA', 'us-east-1'),
       sourceReport('AWS_OMICS', 'us-east-1', { referenceStoreId: STORE_1 }),
       sourceReport('AWS_OMICS', 'us-east-1', { referenceStoreId: STORE_2 }),
+      // Its workflow runs (ListRuns) and run batches (ListBatch): sources of the region, in no
+      // reference store.
+      sourceReport('AWS_OMICS', 'us-east-1'),
+      sourceReport('AWS_OMICS', 'us-east-1'),
       sourceReport('TENCENT_COS_BATCH', 'ap-guangzhou'),
       sourceReport('AWS_IMPORT_EXPORT', null),
       sourceReport('AWS_CODEPIPELINE', 'us-east-1', { state: 'NOT_LISTABLE' }),
@@ -158,10 +181,14 @@ describe('Listing jobs across the providers', () => {
     });
     const page = await configured.list({ filter: {}, first: 25, after: null, caller: 'test' });
     expect(page.upstreamCalls).toBe(cost25 - 1);
-    expect(rig.operations().omics).toEqual([
-      `ListReferenceImportJobs ${STORE_1}`,
-      `ListReferenceImportJobs ${STORE_2}`,
-    ]);
+    expect(listOperations().omics.sort()).toEqual(
+      [
+        'ListBatch',
+        `ListReferenceImportJobs ${STORE_1}`,
+        `ListReferenceImportJobs ${STORE_2}`,
+        'ListRuns',
+      ].sort(),
+    );
   });
 
   it('pages without gaps or repeats across upstream pages: pages of 7 give exactly one page of 100, each at most the cost of a page of 100 (Import/Export 1, from its cursor position)', async () => {
@@ -220,6 +247,21 @@ describe('Listing filters', () => {
     expect(Object.values(others).flat()).toEqual([]);
   });
 
+  it('bounds HealthOmics runs and run batches by creation time here (ListRuns and ListBatch take no time filter), reading by GetRun only the runs inside the bounds', async () => {
+    rig.clearCalls();
+    const { ids } = await rig.walk(100, {
+      providers: ['AWS_OMICS'],
+      createdAfter: '2026-11-21T00:00:00.000Z',
+      createdBefore: '2026-11-22T00:00:00.000Z',
+    });
+    // The demo's failed run alone was created that day; no run batch was.
+    const [failedRun] = OMICS_DEMO_RUNS.filter((r) => r.status === 'FAILED');
+    expect(ids.filter((id) => id.startsWith('omicsrun:') || id.startsWith('omicsbatch:'))).toEqual([
+      `omicsrun:us-east-1:${failedRun!.uuid}:${failedRun!.id}`,
+    ]);
+    expect(rig.operations().omics.filter(isGetRun)).toEqual([`GET /run/${failedRun!.id}`]);
+  });
+
   it('lists only jobs in the asked states, sending HealthOmics and COS Batch the one status they can filter by', async () => {
     const omics = await received('omics', () =>
       received('cosbatch', () => rig.walk(10, { states: ['FAILED'] })),
@@ -236,6 +278,14 @@ describe('Listing filters', () => {
     for (const r of jobCalls) expect(JSON.parse(r.body)).toEqual({ filter: { status: 'FAILED' } });
     expect(cos.requests.length).toBeGreaterThan(0);
     for (const r of cos.requests) expect(r.query.getAll('jobStatuses')).toEqual(['Failed']);
+    // HealthOmics' workflow runs and run batches: ListRuns and ListBatch by their one `status`.
+    for (const path of ['/run', '/runBatch']) {
+      const calls = omics.requests.filter((r) => r.path === path);
+      expect(calls.length, path).toBeGreaterThan(0);
+      for (const r of calls) expect(r.query.get('status'), path).toBe('FAILED');
+    }
+    expect(failed.some((j) => j.id.startsWith('omicsrun:'))).toBe(true);
+    expect(failed.some((j) => j.id.startsWith('omicsbatch:'))).toBe(true);
     // Import/Export summaries carry no status: its jobs are looked up through GetStatus as they
     // come to be merged: each one not cancelled once, not once a page. A page also looks past
     // its last Import/Export job up to the next one in the asked states (the merge's look-ahead),
@@ -276,7 +326,10 @@ describe('Listing filters', () => {
     expect(Object.values(others).flat()).toEqual([]);
     expect(cosbatch).toEqual(['ListJobs']);
     const { sources } = paused.pages[0]!;
-    expect(sources.map((s) => s.provider)).toEqual(PROVIDERS.map((p) => p.name));
+    // HealthOmics three times: its reference stores' source, its runs' and its run batches'.
+    expect(sources.map((s) => s.provider)).toEqual(
+      PROVIDERS.flatMap((p) => (p.name === 'AWS_OMICS' ? [p.name, p.name, p.name] : [p.name])),
+    );
     expect(sources.map((s) => s.state)).toEqual(sources.map((s) => idleState(s.provider)));
   });
 
@@ -300,6 +353,9 @@ describe('Listing filters', () => {
     expect(west.sources).toEqual([
       sourceReport('AWS_PANORAMA', 'us-west-2'),
       // No reference store in the region: the region is listed, with no store.
+      sourceReport('AWS_OMICS', 'us-west-2'),
+      // Its runs and run batches: none in the region.
+      sourceReport('AWS_OMICS', 'us-west-2'),
       sourceReport('AWS_OMICS', 'us-west-2'),
       sourceReport('AWS_CODEPIPELINE', 'us-west-2', { state: 'NOT_LISTABLE' }),
     ]);
@@ -384,7 +440,8 @@ describe('Listed jobs', () => {
       const type = schema.getType(typeNameOf(job.key));
       if (!isObjectType(type)) throw new Error(`no type for ${job.provider}`);
       const fields = type.getFields();
-      for (const name of Object.keys(job.summary))
+      // A further kind's row says its `kind`, as its record does: its type is resolved by it.
+      for (const name of Object.keys(job.summary).filter((n) => n !== 'kind'))
         expect(fields[name], `${type.name}.${name}`).toBeDefined();
       expect(holdsSecret(job.summary as JobRecord)).toBe(false);
     }

@@ -5,6 +5,8 @@ import * as data from './data.ts';
 import { createOmicsEmulator } from './emulator.ts';
 import { OMICS_BIG_ACCOUNT, OMICS_REFERENCE_STORES, omicsListedJobs } from './listData.ts';
 import { OMICS_PROGRESS_PHASES, OMICS_PROGRESSING_RUNS } from './progressing.ts';
+import { OMICS_DEMO_BATCHES, OMICS_DEMO_BATCH_RUNS } from './runBatchData.ts';
+import { OMICS_DEMO_RUNS } from './runs.ts';
 import {
   OMICS_SECOND_ACCOUNT_JOB_IDS,
   OMICS_SECOND_ACCOUNT_STORE_IDS,
@@ -21,6 +23,28 @@ const summaries = (jobs: readonly data.WireOmicsJob[]) =>
     providerStatus: j.status,
   }));
 
+/**
+ * The default account's run batches as ListBatch shows them in the demo region (runBatches.ts:
+ * the same whatever the account's reference import jobs, none in another account).
+ */
+const batchSummaries = () =>
+  OMICS_DEMO_BATCHES.map((b) => ({
+    globalId: `omicsbatch:${region}:${b.id}`,
+    createdAt: isoOf(b.creationTime),
+    providerStatus: b.status,
+  }));
+
+/**
+ * The default account's workflow runs as listJobs names them in the demo region (runs.ts and the
+ * run batch's, runBatchData.ts: ListRuns lists both; none in another account), each by its uuid.
+ */
+const runSummaries = () =>
+  [...OMICS_DEMO_RUNS, ...OMICS_DEMO_BATCH_RUNS].map((r) => ({
+    globalId: `omicsrun:${region}:${r.uuid}:${r.id}`,
+    createdAt: isoOf(r.creationTime),
+    providerStatus: r.status,
+  }));
+
 /** AWS HealthOmics' emulator: the reference import jobs of the demo region's reference stores. */
 export const omicsEmulator = {
   ...awsEmulator('omics', 'AWS HealthOmics', 2),
@@ -32,10 +56,16 @@ export const omicsEmulator = {
   madeUpIds: madeUpIds((f) => `95${f}`),
   create: createOmicsEmulator,
   list: {
-    operations: ['ListReferenceImportJobs', 'ListReferenceStores'],
-    demo: (anchorMs) => summaries(omicsListedJobs(anchorMs)),
-    big: (anchorMs, n) =>
-      OMICS_REFERENCE_STORES.flatMap(({ id: store }) =>
+    operations: ['ListReferenceImportJobs', 'ListReferenceStores', 'ListRuns', 'ListBatch'],
+    demo: (anchorMs) => [
+      ...summaries(omicsListedJobs(anchorMs)),
+      ...runSummaries(),
+      ...batchSummaries(),
+    ],
+    big: (anchorMs, n) => [
+      ...runSummaries(),
+      ...batchSummaries(),
+      ...OMICS_REFERENCE_STORES.flatMap(({ id: store }) =>
         listedEntries(
           bigAccountJobs(
             OMICS_BIG_ACCOUNT,
@@ -46,6 +76,7 @@ export const omicsEmulator = {
           (id) => `omics:${region}:${store}:${id}`,
         ),
       ),
+    ],
     secondAccount: (anchorMs) => summaries(omicsSecondAccountJobs(anchorMs)),
   },
   secondAccount: {

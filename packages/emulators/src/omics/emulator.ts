@@ -471,6 +471,12 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
       // StartRun: `{region}/new`, a run to be made, which a fault's jobPrefix can pick alone.
       if (req.method === 'POST' && req.path === '/run')
         return callers.describeRegional(req, startRunCall(req.body), 'new');
+      // The runs' and run batches' lists, named as the listing calls them (descriptor.ts
+      // `list.operations`).
+      if (req.method === 'GET' && req.path === '/run')
+        return callers.describeRegional(req, 'ListRuns', '');
+      if (req.method === 'GET' && req.path === '/runBatch')
+        return callers.describeRegional(req, 'ListBatch', '');
       const route = matchRoute(req);
       if (!route) return callers.describeRegional(req, `${req.method} ${req.path}`, null);
       const path = `${route.referenceStoreId}/${route.id}`;

@@ -17,7 +17,7 @@ export const OMICS_RUN_STATE_MAP = stateTable({
 });
 
 /** GraphQL enum `OmicsRunStatus`: the statuses the map above names, no others. */
-type OmicsRunStatus = keyof typeof OMICS_RUN_STATE_MAP;
+export type OmicsRunStatus = keyof typeof OMICS_RUN_STATE_MAP;
 
 /** GraphQL type `OmicsRunLogLocation`: the run's CloudWatch Logs streams. */
 export interface OmicsRunLogLocation {

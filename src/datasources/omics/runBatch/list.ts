@@ -1,22 +1,28 @@
+import { tableStatus, type JobState } from '../../../model/job.ts';
 import { awsJsonOutput } from '../../shared/awsCall.ts';
-import { entry, jsonListPage, response, str } from '../../shared/json.ts';
+import { entry, int, jsonListPage, required, response, str } from '../../shared/json.ts';
+import { listTime, summaryState } from '../../shared/listReaders.ts';
+import { dateTime } from '../parse.ts';
 import { rfc3986 } from '../../shared/rfc3986.ts';
 import { addPage, type ListPage, type PageInput, type PageParams } from '../../shared/paging.ts';
 import type { Operation, WireRequest } from '../../shared/source.ts';
 import { readOmicsError } from '../errors.ts';
 import { OMICS_WORKFLOWS_HOST_PREFIX, runBatchSubject } from './client.ts';
+import { OMICS_RUN_BATCH_STATE_MAP, type OmicsRunBatchStatus } from './record.ts';
 
 /**
- * A run batch's runs (API reference page ListRunsInBatch; `@aws-sdk/client-omics` schemas):
- * rest-json `GET`, SigV4 `omics`, the `workflows-` host prefix, the page in the query (`maxItems`
- * 1..100, `startingToken`), the answer's `nextToken`.
+ * The run batches' two list operations (API reference pages ListBatch and ListRunsInBatch;
+ * `@aws-sdk/client-omics` schemas): rest-json `GET`, SigV4 `omics`, the `workflows-` host prefix,
+ * the page in the query (`maxItems` 1..100, `startingToken`), the answer's `nextToken`.
  *
+ * - ListBatch: `GET /runBatch?maxItems=&startingToken=&status=&name=&runGroupId=`, answer
+ *   `{"items": [{id, name, status, createdAt, totalRuns, workflowId}], "nextToken"}`.
  * - ListRunsInBatch: `GET /runBatch/{batchId}/run?maxItems=&startingToken=`, answer `{"runs":
  *   [{runSettingId, runId, runInternalUuid, runArn, submissionStatus, submissionFailureReason,
  *   submissionFailureMessage}], "nextToken"}`, in submission order.
  */
 
-/** Largest `maxItems`. */
+/** Largest `maxItems` of both. */
 export const OMICS_BATCH_LIST_MAX_ITEMS = 100;
 
 const PAGE: PageParams = {
@@ -25,6 +31,25 @@ const PAGE: PageParams = {
   max: OMICS_BATCH_LIST_MAX_ITEMS,
   token: 'startingToken',
 };
+
+/** One ListBatch call in a region: a page and the service-side status filter. */
+export interface OmicsBatchListCall extends PageInput {
+  region: string;
+  status?: OmicsRunBatchStatus;
+}
+
+/** One `BatchListItem`, normalised. */
+export interface OmicsBatchSummary {
+  batchId: string;
+  name: string | null;
+  createdAt: Date;
+  totalRuns: number | null;
+  workflowId: string | null;
+  /** `status` through the state table; null when the item has none. */
+  state: JobState | null;
+  upstreamStatus: string | null;
+  status: OmicsRunBatchStatus | null;
+}
 
 /** One ListRunsInBatch call: the batch and a page. */
 export interface OmicsRunsInBatchCall extends PageInput {
@@ -54,6 +79,17 @@ function get(path: string, page: PageInput, query: [string, string][] = []): Wir
   };
 }
 
+/** ListBatch as an operation of the one pipeline (`ProviderSource.call`). */
+export const OMICS_LIST_BATCH: Operation<OmicsBatchListCall, ListPage<OmicsBatchSummary>> = {
+  name: 'ListBatch',
+  region: (input) => input.region,
+  send: (input) =>
+    get('/runBatch', input, input.status !== undefined ? [['status', input.status]] : []),
+  readError: (input, answer) =>
+    readOmicsError(`the HealthOmics run batch list in ${input.region}`, answer),
+  parse: (_input, answer) => parseBatchListPage(awsJsonOutput(answer)),
+};
+
 /** ListRunsInBatch as an operation of the one pipeline (`ProviderSource.call`). */
 export const OMICS_LIST_RUNS_IN_BATCH: Operation<
   OmicsRunsInBatchCall,
@@ -65,6 +101,32 @@ export const OMICS_LIST_RUNS_IN_BATCH: Operation<
   readError: (input, answer) => readOmicsError(runBatchSubject(input), answer),
   parse: (_input, answer) => parseRunsInBatchPage(awsJsonOutput(answer)),
 };
+
+/** A `date-time` member as a Date, read as GetBatch's are (an epoch number refused). */
+const listedTime = (value: unknown, field: string) => listTime(value, field, dateTime);
+
+/** A ListBatch answer (raw JSON or the SDK's output); an item without `id` or `createdAt` is MalformedBodyError. */
+function parseBatchListPage(output: unknown): ListPage<OmicsBatchSummary> {
+  return jsonListPage(
+    response(output, 'response is not an object'),
+    'items',
+    'nextToken',
+    (v, f) => {
+      const o = entry(v, f);
+      const upstreamStatus = str(o.status, `${f}.status`);
+      return {
+        batchId: required(str, o, 'id', f),
+        name: str(o.name, `${f}.name`),
+        createdAt: required(listedTime, o, 'createdAt', f),
+        totalRuns: int(o.totalRuns, `${f}.totalRuns`),
+        workflowId: str(o.workflowId, `${f}.workflowId`),
+        state: summaryState(OMICS_RUN_BATCH_STATE_MAP, upstreamStatus),
+        upstreamStatus,
+        status: tableStatus(OMICS_RUN_BATCH_STATE_MAP, upstreamStatus),
+      };
+    },
+  );
+}
 
 /** A ListRunsInBatch answer (raw JSON or the SDK's output). */
 function parseRunsInBatchPage(output: unknown): ListPage<OmicsRunInBatch> {

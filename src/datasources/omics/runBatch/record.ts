@@ -23,7 +23,7 @@ export const OMICS_RUN_BATCH_STATE_MAP = stateTable({
 });
 
 /** GraphQL enum `OmicsRunBatchStatus`. */
-type OmicsRunBatchStatus = keyof typeof OMICS_RUN_BATCH_STATE_MAP;
+export type OmicsRunBatchStatus = keyof typeof OMICS_RUN_BATCH_STATE_MAP;
 
 /** GraphQL type `OmicsRunBatchRunSummary`: the batch's runs counted by status (`RunSummary`). */
 interface OmicsRunBatchRunSummary {

@@ -1,0 +1,131 @@
+import type { OmicsRunKey } from '../../../model/keys.ts';
+import type { JobState } from '../../../model/job.ts';
+import { awsJsonOutput } from '../../shared/awsCall.ts';
+import { entry, jsonListPage, required, response, str } from '../../shared/json.ts';
+import { listTime, summaryState } from '../../shared/listReaders.ts';
+import { addPage, type ListPage, type PageInput, type PageParams } from '../../shared/paging.ts';
+import { rfc3986 } from '../../shared/rfc3986.ts';
+import type { Operation } from '../../shared/source.ts';
+import { readOmicsError } from '../errors.ts';
+import { dateTime } from '../parse.ts';
+import { OMICS_WORKFLOWS_HOST_PREFIX } from '../runBatch/client.ts';
+import { parse } from './parse.ts';
+import { OMICS_RUN_STATE_MAP, type OmicsRunRecord, type OmicsRunStatus } from './record.ts';
+
+/**
+ * The runs' list operations for `listJobs` (API reference pages ListRuns and GetRun;
+ * `@aws-sdk/client-omics` schemas): rest-json `GET`, SigV4 `omics`, the `workflows-` host prefix.
+ *
+ * - ListRuns: `GET /run?maxResults=&startingToken=&status=&name=&runGroupId=&batchId=`, answer
+ *   `{"items": [{arn, id, status, workflowId, batchId, name, priority, storageCapacity,
+ *   creationTime, startTime, stopTime, storageType, workflowVersionName}], "nextToken"}`: a
+ *   `RunListItem` has no `uuid`, so a listed run is read by GetRun before it can be named.
+ * - GetRun by run ID alone (`GET /run/{id}`), the kind's describe call and parse, the run's key
+ *   then the answer's `uuid`: whichever run holds the ID now.
+ */
+
+/** Largest `maxResults` of ListRuns. */
+export const OMICS_RUN_LIST_MAX_RESULTS = 100;
+
+const PAGE: PageParams = {
+  size: 'maxResults',
+  sizeInput: 'maxResults',
+  max: OMICS_RUN_LIST_MAX_RESULTS,
+  token: 'startingToken',
+};
+
+/** One ListRuns call in a region: a page and the service-side status filter. */
+export interface OmicsRunListCall extends PageInput {
+  region: string;
+  status?: OmicsRunStatus;
+}
+
+/** One `RunListItem`, normalised: what names the run and places it in the merged order. */
+export interface OmicsRunSummary {
+  runId: string;
+  createdAt: Date;
+  /** `status` through the state table; null when the item has none. */
+  state: JobState | null;
+  upstreamStatus: string | null;
+}
+
+/** ListRuns as an operation of the one pipeline (`ProviderSource.call`). */
+export const OMICS_LIST_RUNS: Operation<OmicsRunListCall, ListPage<OmicsRunSummary>> = {
+  name: 'ListRuns',
+  region: (input) => input.region,
+  send: (input) => ({
+    method: 'GET',
+    path: '/run',
+    query: addPage(
+      input.status !== undefined ? [['status', input.status]] : [],
+      PAGE,
+      input.maxResults,
+      input.nextToken,
+    ),
+    headers: {},
+    body: '',
+    hostPrefix: OMICS_WORKFLOWS_HOST_PREFIX,
+  }),
+  readError: (input, answer) =>
+    readOmicsError(`the HealthOmics run list in ${input.region}`, answer),
+  parse: (_input, answer) => parseRunListPage(awsJsonOutput(answer)),
+};
+
+/** A `date-time` member as a Date, read as GetRun's are (an epoch number refused). */
+const listedTime = (value: unknown, field: string) => listTime(value, field, dateTime);
+
+/** A ListRuns answer (raw JSON or the SDK's output); an item without `id` or `creationTime` is MalformedBodyError. */
+function parseRunListPage(output: unknown): ListPage<OmicsRunSummary> {
+  return jsonListPage(
+    response(output, 'response is not an object'),
+    'items',
+    'nextToken',
+    (v, f) => {
+      const o = entry(v, f);
+      const upstreamStatus = str(o.status, `${f}.status`);
+      return {
+        runId: required(str, o, 'id', f),
+        createdAt: required(listedTime, o, 'creationTime', f),
+        state: summaryState(OMICS_RUN_STATE_MAP, upstreamStatus),
+        upstreamStatus,
+      };
+    },
+  );
+}
+
+/** A listed run to read: its region, its ID, and the account alias listed (absent: the default). */
+interface OmicsListedRun {
+  region: string;
+  runId: string;
+  account?: string;
+}
+
+/**
+ * GetRun of a listed run by its ID, as the kind's describe reads it (omics/run/client.ts: the
+ * same request, errors and parse), keyed by the `uuid` it answers: the run that holds the ID now.
+ */
+export const OMICS_GET_LISTED_RUN: Operation<OmicsListedRun, OmicsRunRecord> = {
+  name: 'GetRun',
+  region: (input) => input.region,
+  send: (input) => ({
+    method: 'GET',
+    path: `/run/${rfc3986(input.runId)}`,
+    headers: {},
+    body: '',
+    hostPrefix: OMICS_WORKFLOWS_HOST_PREFIX,
+  }),
+  readError: (input, answer) =>
+    readOmicsError(`HealthOmics run "${input.runId}" (${input.region})`, answer),
+  parse: (input, answer) => {
+    const output = awsJsonOutput(answer);
+    const key: OmicsRunKey = {
+      provider: 'AWS_OMICS',
+      kind: 'run',
+      region: input.region,
+      uuid: required(str, response(output, 'response is not an object'), 'uuid', 'response'),
+      runId: input.runId,
+      ...(input.account !== undefined ? { account: input.account } : {}),
+    };
+    return parse(key, output);
+  },
+};

@@ -1,0 +1,99 @@
+import { statusFilter } from '../../listing/filter.ts';
+import type { MergeStream } from '../../listing/merge.ts';
+import { listStream, present } from '../../listing/streams.ts';
+import { listed, type Listed } from '../../listing/summaries.ts';
+import { accountLabel, awsAlias } from '../../shared/accounts.ts';
+import type { ListEnv, ListSource } from '../../shared/provider.ts';
+import type { KindKeyOf } from '../../../model/keys.ts';
+import { OMICS_RUN_BATCH_KEY } from './key.ts';
+import {
+  OMICS_BATCH_LIST_MAX_ITEMS,
+  OMICS_LIST_BATCH,
+  type OmicsBatchListCall,
+  type OmicsBatchSummary,
+} from './list.ts';
+import {
+  OMICS_RUN_BATCH_STATE_MAP,
+  type OmicsRunBatchRecord,
+  type OmicsRunBatchStatus,
+} from './record.ts';
+
+/** A ListBatch item as a listed job, its fields as the GetBatch record has them. */
+function batchListed(region: string, s: OmicsBatchSummary, account?: string): Listed | null {
+  const fields: Partial<OmicsRunBatchRecord> = {
+    providerStatus: s.upstreamStatus,
+    batchId: s.batchId,
+    name: s.name,
+    status: s.status,
+    totalRuns: s.totalRuns,
+    creationTime: s.createdAt.toISOString(),
+  };
+  const key: KindKeyOf<'AWS_OMICS', 'runBatch'> = {
+    provider: 'AWS_OMICS',
+    kind: 'runBatch',
+    region,
+    batchId: s.batchId,
+  };
+  const { state, createdAt } = s;
+  return listed(
+    OMICS_RUN_BATCH_KEY,
+    key,
+    { state, createdAt, updatedAt: null, completedAt: null },
+    fields,
+    account,
+  );
+}
+
+/** The region's run batches by ListBatch, read whole (HealthOmics documents no order of its list). */
+function batchStream(
+  env: ListEnv,
+  account: string | undefined,
+  region: string,
+  status: OmicsRunBatchStatus | undefined,
+): MergeStream<Listed> {
+  return listStream(env.plan, {
+    provider: 'AWS_OMICS',
+    id: `omicsbatch${accountLabel(account)}:${region}`,
+    newestFirst: false,
+    maxPageSize: OMICS_BATCH_LIST_MAX_ITEMS,
+    readFilter: status === undefined ? '' : `status=${status}`,
+    async read(token, size, subject) {
+      const input: OmicsBatchListCall = {
+        region,
+        maxResults: size,
+        nextToken: token,
+        ...(status === undefined ? {} : { status }),
+      };
+      const page = await env.call(OMICS_LIST_BATCH, input, {
+        breakerRegion: region,
+        subject,
+        account,
+      });
+      return {
+        items: page.items.map((s) => batchListed(region, s, account)).filter(present),
+        next: page.nextToken,
+      };
+    },
+  });
+}
+
+/**
+ * `listJobs`' run batch source of a region (beside its reference stores'): ListBatch, filtered by
+ * HealthOmics when one batch status matches the asked states. None when the filter names
+ * reference stores (`omicsReferenceStoreIds`: only those are listed), and a source with no stream
+ * (LISTED without a call) when no batch status can match.
+ */
+export function runBatchSources(env: ListEnv, region: string): ListSource[] {
+  if (env.plan.omicsReferenceStoreIds) return [];
+  const status = statusFilter(env.plan, OMICS_RUN_BATCH_STATE_MAP);
+  const stream =
+    status.kind === 'none'
+      ? null
+      : batchStream(
+          env,
+          awsAlias(env.account),
+          region,
+          status.kind === 'status' ? (status.status as OmicsRunBatchStatus) : undefined,
+        );
+  return [{ referenceStoreId: null, stream }];
+}
