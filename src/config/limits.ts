@@ -31,7 +31,7 @@ const INT_SETTINGS = {
     maxTokens: ['JOBGRAPH_MAX_TOKENS', 4000, 10, 100000],
     maxCost: ['JOBGRAPH_MAX_COST', 5000, 1, 1000000],
     maxJobsPerRequest: ['JOBGRAPH_MAX_JOBS_PER_REQUEST', 100, 1, 10000],
-    maxListSourcesPerRequest: ['JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST', 20, 1, 1000],
+    maxListSourcesPerRequest: ['JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST', 40, 1, 1000],
     upstreamMaxBodyBytes: ['JOBGRAPH_UPSTREAM_MAX_BODY_BYTES', MIB, 1024, 256 * MIB],
   },
   resilience: {
