@@ -18,8 +18,8 @@ import { useTestGateway } from '../support/useTestGateway.ts';
 
 /**
  * An organization of 10 AWS accounts (the demo's two and 8 more whose roles the emulated STS
- * lets the default account assume; they hold no jobs) over 3 regions, on the default bound of
- * list sources per request (JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST, 20): the bound counts only
+ * lets the default account assume; they hold no jobs) over 3 regions, on a bound of list sources
+ * per request of 20 (JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST; the default is 40): the bound counts only
  * the sources a request reads upstream (cold), never those a shared snapshot serves. Two jobs a
  * source (JOBGRAPH_EMULATOR_JOBS_PER_SOURCE), so every source read is one list call. Snapshots
  * are dated by a clock that stands still: they stay fresh however slow the machine is.
@@ -38,6 +38,7 @@ const SHARED_SECRET = 'a-token-key-the-two-replicas-share-at-least-32-chars';
 const env = (extra: Record<string, string> = {}) => ({
   JOBGRAPH_AWS_ACCOUNTS: EXTRA.map((a) => `${a.alias}=${a.roleArn}`).join(','),
   JOBGRAPH_EMULATOR_JOBS_PER_SOURCE: '2',
+  JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST: String(BOUND),
   ...extra,
 });
 const options = {
@@ -95,7 +96,7 @@ function expectEveryAccountListed(res: GqlResult, providers: string[]): Source[]
   return sources;
 }
 
-describe('10 accounts × 3 regions on the default list-source bound', () => {
+describe('10 accounts × 3 regions on a list-source bound of 20', () => {
   const gw = useTestGateway(env(), options);
   const tokens = { all: '', staging: '' };
   beforeAll(async () => {
