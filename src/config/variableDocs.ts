@@ -242,7 +242,7 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
   limits('JOBGRAPH_MAX_JOBS_PER_REQUEST', '100', 'distinct upstream jobs per request'),
   limits(
     'JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST',
-    '20',
+    '40',
     'list sources read upstream per request (a snapshot-served source is free)',
   ),
   limits(
