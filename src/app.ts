@@ -42,6 +42,7 @@ import {
   openSharedReservations,
 } from './gateway/sharedStores.ts';
 import { keepCoverage, openEventQueues, openJobStates } from './gateway/stateStore.ts';
+import type { JobStates } from './datasources/state/jobStates.ts';
 
 export { demoExposureWarning, isLoopbackHost } from './http/loopback.ts';
 import { createObservability, type Observability } from './observability/index.ts';
@@ -109,10 +110,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     states,
     observability,
   );
-  // AWS Batch's job queues, read once for every caller: the graph's and the notifier's alike.
-  const queues = new QueueBook({ sources: core.sources });
-  // `JobQueue.blocked` from the Queue Blocked events the store tells (queues/blocks.ts).
-  states.subscribe(queues.blocks.subscriber);
+  const { queues, sharedQueues } = await openQueues(core, states);
   const notifications = openGatewayNotifications(config, {
     ...core,
     ...{ states, logs, queues },
@@ -155,6 +153,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       closeLogs,
       () => sharedSnapshots?.close(),
       () => sharedReservations?.close(),
+      () => sharedQueues?.close(),
       () => callerRates?.close(),
       () => cluster?.peers.close(),
       () => rateBucket?.close(),
@@ -168,6 +167,20 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
 }
 
 type Core = Awaited<ReturnType<typeof openCore>>;
+
+/**
+ * AWS Batch's job queues, read once for every caller: the graph's and the notifier's alike —
+ * clustered, by every replica (queues/shared.ts: one reads, the others read it in Redis).
+ */
+async function openQueues({ cluster, sources }: Core, states: JobStates) {
+  const sharedQueues = cluster
+    ? (await import('./queues/shared.ts')).redisSharedQueues(cluster)
+    : undefined;
+  const queues = new QueueBook({ sources, ...(sharedQueues ? { shared: sharedQueues } : {}) });
+  // `JobQueue.blocked` from the Queue Blocked events the store tells (queues/blocks.ts).
+  states.subscribe(queues.blocks.subscriber);
+  return { queues, sharedQueues };
+}
 
 /** The list snapshots, dated by the given clock, else the watch scheduler's, else the real one. */
 function listSnapshotsOf(config: Config, options: GatewayOptions, { logger, cluster }: Core) {

@@ -68,10 +68,10 @@ function leaseWaiters() {
 /**
  * Leases over node-redis: `SET NX PX` to take one, a compare-and-delete script and a PUBLISH to
  * give it back, and the process's subscriber connection, which wakes the jobs waiting for an
- * outcome. When Redis turns away (the one signal), every waiter is woken with 'gone' at once (and
+ * outcome (the job cache's fetches, and the queues' descriptions: src/queues/shared.ts). When Redis turns away (the one signal), every waiter is woken with 'gone' at once (and
  * fetches the job itself), so a failing Redis never holds a job up beyond the cache op timeout.
  */
-function redisLeases(
+export function redisLeases(
   redis: SharedRedis,
   sealer: Sealer,
 ): { leases: LeaseStore; close: () => Promise<void> } {

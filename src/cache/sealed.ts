@@ -19,10 +19,21 @@ import type { Logger } from 'pino';
  * - `rate`: rate budget state (not sealed: Redis's script must read it; only counted when clamped);
  * - `caller`: the callers' request rate state (`jobgraph:caller-rate:v2:…`; not sealed, as `rate`: its keys are named by an HMAC instead, callerRateKey.ts);
  * - `presence`: a replica's presence (`jobgraph:replicas:v2:<replica ID>`, clusterPeers.ts);
- * - `logs`: the log budget's state (`jobgraph:log-budget:v1:…`; not sealed, clamped as `rate`, redisLogBudget.ts).
+ * - `logs`: the log budget's state (`jobgraph:log-budget:v1:…`; not sealed, clamped as `rate`, redisLogBudget.ts);
+ * - `queues`: a region's job queue descriptions and a queue's block (`jobgraph:queues:v1:…`, src/queues/shared.ts).
  */
 export type SealedKind =
-  'job' | 'list' | 'poll' | 'watch' | 'outcome' | 'sse' | 'rate' | 'caller' | 'presence' | 'logs';
+  | 'job'
+  | 'list'
+  | 'poll'
+  | 'watch'
+  | 'outcome'
+  | 'sse'
+  | 'rate'
+  | 'caller'
+  | 'presence'
+  | 'logs'
+  | 'queues';
 
 /**
  * Why a value read back from Redis was not believed:

@@ -408,7 +408,7 @@ function notificationMetrics(
 const cacheRejectedCounter = (registers: Registers) =>
   new Counter({
     name: 'jobgraph_cache_rejected_total',
-    help: 'Values read back from Redis that were not believed (each a miss: read upstream instead), by kind (job, list, poll, watch, outcome, sse, rate, caller, presence) and reason (mac: not sealed under JOBGRAPH_CLUSTER_SECRET, by a replica with another secret or a forger; binding: of another job or account than its key; malformed; oversized; clamped: a time further ahead than jobgraph writes).',
+    help: 'Values read back from Redis that were not believed (each a miss: read upstream instead), by kind (job, list, poll, watch, outcome, sse, rate, caller, presence, logs, queues) and reason (mac: not sealed under JOBGRAPH_CLUSTER_SECRET, by a replica with another secret or a forger; binding: of another job or account than its key; malformed; oversized; clamped: a time further ahead than jobgraph writes).',
     labelNames: ['kind', 'reason'],
     registers,
   });

@@ -2,10 +2,14 @@
  * AWS Batch's job queues as every caller of one gateway reads them (docs/queues.md, "Budgeted
  * reads"): a region's queue and compute-environment descriptions change rarely, so they are read
  * at most once a DESCRIBE_TTL_MS per account and region, one read shared by every caller asking
- * meanwhile; a queue's snapshot at most once a SNAPSHOT_TTL_MS, joined the same way. Each call
- * goes through AWS Batch's guarded source — the caller's fair share of its concurrency, the
- * circuit breaker of the account's region and the account's rate budget (shared with DescribeJobs).
+ * meanwhile — and, with the replicas' store (shared.ts, Redis), by every replica: one reads them
+ * under the fetch lease and keeps them there, the others read them from there (a value refused, or
+ * Redis away: upstream, each for itself). A queue's snapshot at most once a SNAPSHOT_TTL_MS per
+ * process, joined the same way. Each call goes through AWS Batch's guarded source — the caller's
+ * fair share of its concurrency, the circuit breaker of the account's region and the account's
+ * rate budget (shared with DescribeJobs).
  */
+import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Sources } from '../datasources/index.ts';
 import type { GuardedSource } from '../datasources/guard/sharedCall.ts';
@@ -20,6 +24,7 @@ import type {
 import type { Operation } from '../datasources/shared/source.ts';
 import { awsAlias } from '../datasources/shared/accounts.ts';
 import { QueueBlocks } from './blocks.ts';
+import type { SharedDescriptions, SharedQueues } from './shared.ts';
 
 // duplicates: data — named constants, each its own value and reason
 /** How long a region's descriptions are kept: once a minute at most per account and region. */
@@ -34,6 +39,12 @@ const MAX_PAGES = 100;
 const MAX_REGIONS = 1_000;
 /** Most queue snapshots kept. */
 const MAX_SNAPSHOTS = 10_000;
+/** How long one replica holds the fetch lease of a region's descriptions (its read's bound). */
+const LEASE_MS = 30_000;
+/** How long another replica waits for the holder's word before it reads upstream itself. */
+const LEASE_WAIT_MS = 15_000;
+/** A region as the replicas' store keys it; another (a caller's filter) is read by each replica for itself. */
+const SHARED_REGION = /^[a-z0-9-]{1,32}$/;
 
 /** A region's queues and their environments, as read at `readAt`. */
 export interface RegionQueues {
@@ -50,6 +61,8 @@ export interface RegionQueues {
 export interface QueueBookOptions {
   sources: Sources;
   now?: () => number;
+  /** The replicas' store (Redis), when the gateway runs clustered. */
+  shared?: SharedQueues;
 }
 
 export class QueueBook {
@@ -58,15 +71,23 @@ export class QueueBook {
   readonly #described: LRUCache<string, RegionQueues, Where>;
   readonly #snapshots: LRUCache<string, QueueSnapshot, Where & { queue: string }>;
   /** The blocked queues the job-state store told of (blocks.ts): its subscriber is `blocks.subscriber`. */
-  readonly blocks = new QueueBlocks();
+  readonly blocks: QueueBlocks;
+  readonly #now: () => number;
 
   constructor(private readonly options: QueueBookOptions) {
     const perf = options.now ? { now: options.now } : undefined;
+    this.#now = options.now ?? Date.now;
+    this.blocks = new QueueBlocks(options.shared);
     this.#described = new LRUCache({
       max: MAX_REGIONS,
       ttl: DESCRIBE_TTL_MS,
       ...(perf ? { perf } : {}),
-      fetchMethod: (_key, _stale, { context }) => this.#read(context),
+      fetchMethod: async (_key, _stale, { context, options: set }) => {
+        const read = await this.#shared(context);
+        // Kept here for what is left of its minute (another replica's read is older than now).
+        set.ttl = Math.max(1, DESCRIBE_TTL_MS - (this.#now() - read.readAt));
+        return read;
+      },
     });
     this.#snapshots = new LRUCache({
       max: MAX_SNAPSHOTS,
@@ -100,6 +121,59 @@ export class QueueBook {
     return (await this.#snapshots.fetch(key, { context })) as QueueSnapshot;
   }
 
+  /**
+   * The region's descriptions through the replicas' store: kept there (believed, under a minute
+   * old), else read here under the fetch lease and kept there, else — another replica holds the
+   * lease — its word waited for and its descriptions read there; anything else (no store, Redis
+   * away, a value refused, no word in time), read here.
+   */
+  async #shared(at: Where): Promise<RegionQueues> {
+    const shared = this.options.shared;
+    if (!shared || !SHARED_REGION.test(at.region)) return this.#read(at);
+    const key = `${at.provider.name}|${at.account}|${at.region}`;
+    const kept = () => shared.descriptions(key, DESCRIBE_TTL_MS, this.#now());
+    const region = (d: SharedDescriptions) => this.#region(at, d);
+    const found = await kept();
+    if (found) return region(found);
+    const lease = `queues:${key}`;
+    const token = randomUUID();
+    const acquire = () => shared.leases.acquire(lease, token, LEASE_MS).catch(() => undefined);
+    let taken = await acquire();
+    if (taken === false) {
+      // Listen first, then look again: the holder's word may have come between.
+      const listening = shared.leases.listen(lease, LEASE_WAIT_MS);
+      const early = await kept();
+      if (early) {
+        listening.cancel();
+        return region(early);
+      }
+      taken = await acquire();
+      if (taken !== false) listening.cancel();
+      else if ((await listening.outcome) === 'stored') {
+        const late = await kept();
+        if (late) return region(late);
+      }
+    }
+    if (!taken) return this.#read(at);
+    let stored = false;
+    try {
+      const read = await this.#read(at);
+      const { queues, readAt } = read;
+      const environments = [...new Set(read.environments.values())];
+      stored = await shared.keep(key, { queues, environments, readAt }, DESCRIBE_TTL_MS);
+      return read;
+    } finally {
+      shared.leases.release(lease, token, stored).catch(() => undefined);
+    }
+  }
+
+  /** Descriptions another replica kept, as this replica's read. */
+  #region(at: Where, d: SharedDescriptions): RegionQueues {
+    const environments = new Map<string, ComputeEnvironmentInfo>();
+    for (const e of d.environments) environments.set(e.arn, e).set(e.name, e);
+    return { ...at, queues: d.queues, environments, readAt: d.readAt };
+  }
+
   async #read(at: Where): Promise<RegionQueues> {
     const ops = queuesOf(at.provider);
     const queues = await this.#pages((nextToken) =>
@@ -121,7 +195,7 @@ export class QueueBook {
       );
       for (const e of found) environments.set(e.arn, e).set(e.name, e);
     }
-    return { ...at, queues, environments, readAt: (this.options.now ?? Date.now)() };
+    return { ...at, queues, environments, readAt: this.#now() };
   }
 
   /** Every page of a paged read, at most MAX_PAGES. */

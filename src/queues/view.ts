@@ -189,7 +189,9 @@ export class QueueView {
 
   /**
    * The queue's block: as the Queue Blocked event this process heard said it (blocks.ts: since
-   * the event's time, its job, its reason) while that job still heads the front; else, no event
+   * the event's time, its job, its reason) while that job still heads the front; else as another
+   * replica's event said it (the replicas' store) while its job heads the front with that status
+   * reason; else, no event
    * heard, the front's first job when its status reason is a MISCONFIGURATION: or CAPACITY: one
    * (the event's words), read through `load` (the caller's loader), since it reached the head;
    * null when the head runs freely or cannot be read.
@@ -204,8 +206,12 @@ export class QueueView {
     // block told is not answered, and stands for when its job heads the front (its news ends it).
     if (told && head?.id === told.id) return told;
     if (!head?.id) return null;
+    // Another replica's event (the replicas' store): answered while its job heads the front and
+    // still waits for that reason as read here (this replica hears no news of it to end it).
+    const kept = told ? undefined : await this.o.book.blocks.shared(q.arn);
     const record = await load(head.id);
     const reason = record?.statusMessage;
+    if (kept && kept.id === head.id && kept.reason === reason) return kept;
     return blocksQueue(reason) ? { since: head.earliestTimeAtPosition, reason, id: head.id } : null;
   }
 

@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import {
   BATCH_JOB_IDS,
+  CAPPED_QUEUE,
   ETL_QUEUE,
   HIGH_PRIORITY_QUEUE,
   SPOT_QUEUE,
@@ -13,7 +14,7 @@ import { fits } from './triageOracle.ts';
 /**
  * Job queues in the console (issue 103 item 4), in Debian's Chromium through the real server on
  * the emulators: the Queues page shows each queue the token reads as `jobQueues` answers it (the
- * demo's three, `gpu-spot` INVALID in red with its reason) and each queue's front or why it could
+ * demo's four, `gpu-spot` INVALID in red with its reason) and each queue's front or why it could
  * not be read; a waiting job's page says why it waits, above its fields, as `Job.waiting` says.
  */
 
@@ -36,14 +37,14 @@ const ask = async <T>(query: string, variables: Record<string, unknown> = {}) =>
   (await gql<T>(rig.gw, query, { token: rig.gw.tokens.read, variables })).body;
 
 describeInChromium('Job queues in the console (Debian Chromium)', () => {
-  it('shows every queue the token reads, the demo’s three with gpu-spot INVALID in red and its reason, and each front or why it is unavailable', async () => {
+  it('shows every queue the token reads, the demo’s four with gpu-spot INVALID in red and its reason, and each front or why it is unavailable', async () => {
     const api = await ask<{ jobQueues: ApiQueue[] }>(
       '{ jobQueues { id name accountAlias computeEnvironments { name state status statusReason } } }',
     );
     expect(api.errors).toBeUndefined();
     const queues = api.data!.jobQueues;
     expect(queues.filter((q) => q.accountAlias === 'default').map((q) => q.name)).toEqual(
-      [HIGH_PRIORITY_QUEUE, ETL_QUEUE, SPOT_QUEUE].map((q) => q.jobQueueName),
+      [HIGH_PRIORITY_QUEUE, ETL_QUEUE, SPOT_QUEUE, CAPPED_QUEUE].map((q) => q.jobQueueName),
     );
     const spot = queues.find((q) => q.accountAlias === 'default' && q.name === 'ml-training-spot')!;
     const gpu = spot.computeEnvironments.find((e) => e.name === 'gpu-spot')!;
@@ -168,6 +169,34 @@ describeInChromium('Job queues in the console (Debian Chromium)', () => {
       );
       expect(before).toBe(true);
       expect(await o.page.$$('xpath=//dl[@class="fields"]/div/dt[text()="waiting"]')).toEqual([]);
+      expect(o.problems).toEqual([]);
+    });
+  });
+
+  it('says a job waiting for capacity waits because its environment is at its maxvCpus', async () => {
+    const id = idOf(BATCH_JOB_IDS.capped);
+    const api = await ask<{ job: { waiting: { reasons: ApiReason[] } } }>(
+      'query($id: ID!) { job(id: $id) { waiting { reasons { code message evidence } } } }',
+      { id },
+    );
+    expect(api.errors).toBeUndefined();
+    const [first] = api.data!.job.waiting.reasons;
+    expect(first!.code).toBe('MAX_VCPUS_REACHED');
+
+    await inTab(open(`/console/jobs/${encodeURIComponent(id)}`), async (o) => {
+      await o.page.waitForSelector(`[data-job-detail="${id}"] [data-why-it-waits]`);
+      const shown = await o.page.$eval('[data-wait-reason]', (li) => ({
+        code: li.getAttribute('data-wait-reason'),
+        label: li.querySelector('.wait-code')?.textContent,
+        message: li.querySelector('[data-wait-message]')?.textContent,
+        evidence: [...li.querySelectorAll('[data-wait-evidence]')].map((e) => e.textContent),
+      }));
+      expect(shown).toEqual({
+        code: 'MAX_VCPUS_REACHED',
+        label: 'At max vCPUs',
+        message: first!.message,
+        evidence: first!.evidence,
+      });
       expect(o.problems).toEqual([]);
     });
   });

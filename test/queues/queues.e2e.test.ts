@@ -163,6 +163,24 @@ describe('job queues through a gateway on the emulators', () => {
     expect(waiting.reasons.map((r) => r.code)).toEqual(['BEHIND_OTHERS']);
   });
 
+  it('says a job that fits an instance type, in a queue whose one environment is at its maxvCpus, waits for that first', async () => {
+    const capped = await ask<{ job: WaitingJob }>(tokens.all, WAITING, { id: batchId('capped') });
+    expect(capped.errors).toBeUndefined();
+    const waiting = capped.data!.job.waiting!;
+    // The environment as the SDK reads it: at its maxvCpus, with an instance type the job fits.
+    const batch = keep(new BatchClient(demoSdkConfig(emulators.batch.url)));
+    const { computeEnvironments } = await batch.send(
+      new DescribeComputeEnvironmentsCommand({ computeEnvironments: ['analytics-ondemand'] }),
+    );
+    const { desiredvCpus, maxvCpus } = computeEnvironments![0]!.computeResources!;
+    expect(desiredvCpus).toBe(maxvCpus);
+    expect(waiting.position).toBe(1);
+    expect(waiting.reasons.map((r) => r.code)).toEqual(['MAX_VCPUS_REACHED']);
+    expect(waiting.reasons[0]!.evidence).toEqual([
+      `computeEnvironment analytics-ondemand: desiredvCpus ${desiredvCpus}, maxvCpus ${maxvCpus}`,
+    ]);
+  });
+
   it('answers a queue’s front as GetJobQueueSnapshot orders it, each job read through the caller, with a handful of snapshots for 50 callers', async () => {
     const FRONT = `{ jobQueue(id: "batchqueue:us-east-1:genomics-high-priority") { front { position jobArn earliestTimeAtPosition job { id state } } capacityInUse { scope unit quantity } } }`;
     const snapshots = () =>

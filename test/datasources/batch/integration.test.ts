@@ -216,11 +216,11 @@ describe('AWS Batch in listJobs', () => {
     );
     expect(nodes.map((n) => n.id)).toContain(batchGlobalId(BATCH_JOB_IDS.succeeded));
     expect(nodes.map((n) => n.id)).toContain(`batch@staging:us-east-1:${BATCH_JOB_IDS.succeeded}`);
-    // The demo's three queues and staging's one: 20 + 4 jobs, the progressing one included.
-    expect(nodes).toHaveLength(24);
+    // The demo's four queues and staging's one: 21 + 4 jobs, the progressing one included.
+    expect(nodes).toHaveLength(25);
     const created = nodes.map((n) => n.createdAt);
     expect([...created].sort().reverse()).toEqual(created);
-    expect(sources.filter((s) => s.account === 'default')).toHaveLength(3);
+    expect(sources.filter((s) => s.account === 'default')).toHaveLength(4);
     expect(sources.every((s) => s.state === 'LISTED')).toBe(true);
     // A listed job's state is the describe's.
     const listedFailed = nodes.find((n) => n.id === batchGlobalId(BATCH_JOB_IDS.cancelled));

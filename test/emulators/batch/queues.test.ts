@@ -80,7 +80,7 @@ describe('AWS Batch emulator DescribeJobQueues and DescribeComputeEnvironments',
       },
     ]);
     expect(out.jobQueues!.filter((q) => q !== spot).map((q) => q.jobStateTimeLimitActions)).toEqual(
-      [[], []],
+      [[], [], []],
     );
   });
 
@@ -132,7 +132,13 @@ describe('AWS Batch emulator DescribeJobQueues and DescribeComputeEnvironments',
       ['genomics-ondemand', 'ENABLED', 'VALID', 'EC2', 'BEST_FIT_PROGRESSIVE'],
       ['etl-fargate', 'ENABLED', 'VALID', 'FARGATE', undefined],
       ['gpu-spot', 'ENABLED', 'INVALID', 'SPOT', 'SPOT_CAPACITY_OPTIMIZED'],
+      ['analytics-ondemand', 'ENABLED', 'VALID', 'EC2', 'BEST_FIT_PROGRESSIVE'],
     ]);
+    // The capped queue's environment runs at its maxvCpus (its RUNNABLE job waits for capacity).
+    const capped = all.computeEnvironments?.find(
+      (e) => e.computeEnvironmentName === 'analytics-ondemand',
+    )?.computeResources;
+    expect([capped?.desiredvCpus, capped?.maxvCpus]).toEqual([16, 16]);
   });
 
   it('answers the second account’s fair-share queue with its one environment DISABLED', async () => {

@@ -7,7 +7,8 @@ import type { WireJobQueue } from './data.ts';
  * as @aws-sdk/client-batch's ComputeEnvironmentDetail describes it. The environments are the ones
  * the region's queues name in `computeEnvironmentOrder`; their settings come from the demo table
  * below (one INVALID with a statusReason, as Batch words a broken one; one DISABLED, the second
- * account's, so its queue has no enabled environment; EC2, SPOT and FARGATE types). Simplification:
+ * account's, so its queue has no enabled environment; one at its maxvCpus; EC2, SPOT and FARGATE
+ * types). Simplification:
  * one page.
  */
 
@@ -56,6 +57,18 @@ const BATCH_COMPUTE_ENVIRONMENTS: Readonly<Record<string, DemoEnvironment>> = {
     minvCpus: 0,
     desiredvCpus: 0,
     maxvCpus: 32,
+  },
+  // At its maxvCpus (desiredvCpus = maxvCpus): the capped queue's RUNNABLE job, which an m5.large
+  // holds, waits for capacity.
+  'analytics-ondemand': {
+    type: 'EC2',
+    state: 'ENABLED',
+    status: 'VALID',
+    statusReason: 'ComputeEnvironment Healthy',
+    instanceTypes: ['m5.large', 'm5.xlarge'],
+    minvCpus: 0,
+    desiredvCpus: 16,
+    maxvCpus: 16,
   },
   // The second account's (staging's): turned off, so its queue's RUNNABLE job waits.
   'staging-fargate': {

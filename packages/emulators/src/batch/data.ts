@@ -1,19 +1,22 @@
 import { uuidFor } from '../listing.ts';
-import { failureCauseSpecs } from './failedData.ts';
-import { queuedSpecs } from './queuedData.ts';
+import { BATCH_ERROR_CASE_IDS, failureCauseSpecs } from './failedData.ts';
+import { cappedSpec, queuedSpecs } from './queuedData.ts';
 import {
   BATCH_DEMO_ACCOUNT_ID,
   BATCH_DEMO_REGION,
+  CAPPED_QUEUE,
   ETL_QUEUE,
   HIGH_PRIORITY_QUEUE,
   SPOT_QUEUE,
   type WireJobQueue,
 } from './queueData.ts';
 
+export { BATCH_ERROR_CASE_IDS } from './failedData.ts';
 export {
   BATCH_DEMO_ACCOUNT_ID,
   BATCH_DEMO_REGION,
   BATCH_QUEUES,
+  CAPPED_QUEUE,
   ETL_QUEUE,
   HIGH_PRIORITY_QUEUE,
   SPOT_QUEUE,
@@ -22,7 +25,7 @@ export {
 } from './queueData.ts';
 
 /**
- * AWS Batch demo data: three job queues of the demo region (queueData.ts), and jobs in every status of
+ * AWS Batch demo data: four job queues of the demo region (queueData.ts), and jobs in every status of
  * `JobStatus` (botocore batch/2016-08-10 service-2.json), created over the days before the
  * emulator started (`anchorMs`), so DescribeJobs and ListJobs answer the same jobs with the same
  * status and times. Times are epoch milliseconds, as the service sends them; `startedAt` and
@@ -81,18 +84,8 @@ export const BATCH_JOB_IDS = Object.freeze({
   queuedNext: id('queued-next'),
   /** RUNNABLE, behind `queuedNext`: asks more vCPUs and memory than any instance type of its queue's environment has. */
   tooLarge: id('too-large'),
-});
-
-/**
- * IDs whose DescribeJobs answers an error for the whole call (the service answers per call, not
- * per job): 429 TooManyRequestsException, 500 ServerException, 400 ClientException. Any other ID
- * the account does not have is absent from `jobs`.
- */
-export const BATCH_ERROR_CASE_IDS = Object.freeze({
-  notFound: '40400000-0000-4000-8000-000000000000',
-  throttled: '42900000-0000-4000-8000-000000000000',
-  serverError: '50000000-0000-4000-8000-000000000000',
-  clientError: '40000000-0000-4000-8000-000000000000',
+  /** RUNNABLE at the head of the capped queue, whose one environment is at its maxvCpus (queuedData.ts). */
+  capped: id('capped'),
 });
 
 /** The secret-looking environment value of the demo's succeeded job (tests look for it in logs). */
@@ -379,6 +372,7 @@ function demoSpecs(anchorMs: number): JobSpec[] {
       createdMs: at(1),
     },
     ...queuedSpecs(at, J, HIGH_PRIORITY_QUEUE),
+    cappedSpec(at, J.capped, CAPPED_QUEUE),
   ];
 }
 

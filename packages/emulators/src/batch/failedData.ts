@@ -1,6 +1,18 @@
 const MINUTE = 60_000;
 
 /**
+ * IDs whose DescribeJobs answers an error for the whole call (the service answers per call, not
+ * per job): 429 TooManyRequestsException, 500 ServerException, 400 ClientException. Any other ID
+ * the account does not have is absent from `jobs`.
+ */
+export const BATCH_ERROR_CASE_IDS = Object.freeze({
+  notFound: '40400000-0000-4000-8000-000000000000',
+  throttled: '42900000-0000-4000-8000-000000000000',
+  serverError: '50000000-0000-4000-8000-000000000000',
+  clientError: '40000000-0000-4000-8000-000000000000',
+});
+
+/**
  * The demo's failed AWS Batch jobs of each cause beyond a non-zero exit (the demo's `failed`
  * job), with the fields the service sets for each (reference/jobs-2026.md, "Failure causes"):
  * an out-of-memory kill (exit 137, the container reason `OutOfMemoryError: …`), a spot reclaim

@@ -1,5 +1,5 @@
 /**
- * AWS Batch's demo job queues: the default account's three in the demo region (the second
+ * AWS Batch's demo job queues: the default account's four in the demo region (the second
  * account's: secondAccount.ts), as DescribeJobQueues answers them (queues.ts).
  */
 
@@ -59,6 +59,19 @@ export function batchQueue(
   };
 }
 
+/**
+ * A queue whose one environment (analytics-ondemand, computeEnvironments.ts) runs at its
+ * maxvCpus: its RUNNABLE job fits an instance type and waits for capacity (MAX_VCPUS_REACHED).
+ */
+export const CAPPED_QUEUE = batchQueue(
+  BATCH_DEMO_ACCOUNT_ID,
+  BATCH_DEMO_REGION,
+  'analytics-reports',
+  5,
+  Date.parse('2024-05-05T09:00:00Z'),
+  'analytics-ondemand',
+);
+
 /** The demo region's queues, oldest first. */
 export const BATCH_QUEUES: readonly WireJobQueue[] = [
   batchQueue(
@@ -96,6 +109,7 @@ export const BATCH_QUEUES: readonly WireJobQueue[] = [
       },
     ],
   },
+  CAPPED_QUEUE,
 ];
 
 export const [HIGH_PRIORITY_QUEUE, ETL_QUEUE, SPOT_QUEUE] = BATCH_QUEUES as [

@@ -31,3 +31,19 @@ export function queuedSpecs<Q>(
     },
   ];
 }
+
+/**
+ * The demo's job that waits for capacity (MAX_VCPUS_REACHED): RUNNABLE at the head of the capped
+ * queue, asking 2 vCPUs and 4 GiB — what an m5.large of its environment holds — while that
+ * environment (analytics-ondemand, computeEnvironments.ts) runs at its maxvCpus.
+ */
+export function cappedSpec<Q>(at: (hoursAgo: number) => number, jobId: string, queue: Q) {
+  return {
+    jobId,
+    jobName: 'report-weekly-2026-11-24',
+    queue,
+    status: 'RUNNABLE',
+    createdMs: at(0.2),
+    resources: { vcpus: 2, memoryMiB: 4096 },
+  };
+}

@@ -1,0 +1,100 @@
+// JobQueue.blocked on a replica that did not consume the Queue Blocked event (docs/queues.md,
+// "Across replicas"; issue 103): two real jobgraph processes on one real redis-server and one set
+// of emulators; only one of them reads the SQS queue the event is sent to. The replica that
+// consumed it keeps the block in Redis (sealed); the other answers the event's since, job and
+// reason — not the front head's time it would derive alone.
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mintToken } from '../../src/auth/mintToken.ts';
+import { BATCH_JOB_IDS, SPOT_QUEUE } from '@jobgraph/emulators/batch/data';
+import { startEmulators, type EmulatorSet } from '@jobgraph/emulators';
+import { batchEvent } from '../support/batchEvents.ts';
+import type { LiveProcess } from '../support/liveProcess.ts';
+import { realPart } from '../support/realParts.ts';
+import {
+  kill,
+  replicaEnv,
+  SHARED_SECRET,
+  startRedisServer,
+  startReplicas,
+  type RedisServer,
+} from '../subscriptions/clusterSupport.ts';
+import { eventQueues } from '../subscriptions/clusterEventSupport.ts';
+
+const redisServer = realPart('redis-server');
+const CAPACITY =
+  'CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY - There is no Spot capacity available that meets the job requirements.';
+const JOB = BATCH_JOB_IDS.runnable;
+const ID = `batch:us-east-1:${JOB}`;
+const QUEUE = `batchqueue:us-east-1:${SPOT_QUEUE.jobQueueName}`;
+/** The event's time: before the job reached the head, so the head's derivation cannot say it. */
+const SINCE = '2026-11-25T12:00:03.000Z';
+const BLOCKED = `query($id: ID!) { jobQueue(id: $id) {
+  blocked { since reason job { id } } front(first: 1) { earliestTimeAtPosition job { id } } } }`;
+
+interface Blocked {
+  jobQueue: {
+    blocked: { since: string | null; reason: string; job: { id: string } | null } | null;
+    front: { earliestTimeAtPosition: string | null; job: { id: string } | null }[];
+  };
+}
+
+describe.skipIf(redisServer.skip)('JobQueue.blocked across replicas', { timeout: 300_000 }, () => {
+  let redis: RedisServer | undefined;
+  let emulators: EmulatorSet | undefined;
+  let client: SQSClient | undefined;
+  let queueUrl = '';
+  let consumer: LiveProcess | undefined;
+  let other: LiveProcess | undefined;
+  let token = '';
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    emulators = await startEmulators();
+    const sqs = eventQueues(emulators);
+    client = sqs.client;
+    queueUrl = await sqs.create('queue-blocked', { VisibilityTimeout: '600' });
+    token = await mintToken({ secret: SHARED_SECRET, scopes: ['jobs:read'], accounts: ['*'] });
+    const env = replicaEnv(emulators, redis.url, 500);
+    // One replica reads the event queue, the other none: only the first can hear the event.
+    [consumer] = await startReplicas(1, { ...env, JOBGRAPH_EVENT_QUEUES: queueUrl });
+    [other] = await startReplicas(1, env);
+  });
+  afterAll(async () => {
+    for (const p of [consumer, other]) if (p) await kill(p.child);
+    if (redis) await kill(redis.child);
+    client?.destroy();
+    await emulators?.close();
+  });
+
+  const blockedOn = async (p: LiveProcess) => {
+    const res = await fetch(p.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: BLOCKED, variables: { id: QUEUE } }),
+    });
+    const body = (await res.json()) as { data?: Blocked; errors?: unknown[] };
+    expect(body.errors).toBeUndefined();
+    return body.data!.jobQueue;
+  };
+
+  it("answers the event's since, job and reason on the replica that did not consume it", async () => {
+    const job = emulators!.batch.jobs!.changeState(JOB, 'RUNNABLE', { statusReason: CAPACITY })!;
+    await client!.send(
+      new SendMessageCommand({
+        QueueUrl: queueUrl,
+        MessageBody: batchEvent(job, { detailType: 'Batch Job Queue Blocked', time: SINCE }),
+      }),
+    );
+    const expected = { since: SINCE, reason: CAPACITY, job: { id: ID } };
+    // The consumer answers it once it applied the event (each try a read, not a timer).
+    await expect
+      .poll(async () => (await blockedOn(consumer!)).blocked, { timeout: 60_000 })
+      .toEqual(expected);
+    const seen = await blockedOn(other!);
+    expect(seen.front[0]!.job?.id).toBe(ID);
+    // Not the head's own time (what a replica without the event derives), the event's.
+    expect(seen.front[0]!.earliestTimeAtPosition).not.toBe(SINCE);
+    expect(seen.blocked).toEqual(expected);
+  });
+});
