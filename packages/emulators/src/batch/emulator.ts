@@ -41,6 +41,7 @@ import {
   BATCH_PROGRESSING_RUNS,
   batchProgressingJob,
 } from './progressing.ts';
+import { DEMO_JOB_QUEUES } from './queueData.ts';
 import { BATCH_SECOND_ACCOUNT_QUEUES, batchSecondAccountJobs } from './secondAccount.ts';
 import { batchLogSource } from './jobLogs.ts';
 import { matches, readBody, readFilters, readPaging, summaryOf } from './listWire.ts';
@@ -151,7 +152,7 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
   const listed = (jobId: string) => queued.get(jobId)?.job();
   const inDemo = (region: string) => region === BATCH_DEMO_REGION;
   const defaultJobs: AccountJobs = {
-    queues: (region) => (inDemo(region) ? BATCH_QUEUES : []),
+    queues: (region) => (inDemo(region) ? DEMO_JOB_QUEUES : []),
     listOf: (region, arn) => (inDemo(region) ? (lists.get(arn) ?? null) : null),
     find(req, region, jobId) {
       if (!inDemo(region)) return undefined;
