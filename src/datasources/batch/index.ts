@@ -38,6 +38,7 @@ export const batch: Provider<'AWS_BATCH', BatchJobRecord, AwsSourceOptions> = {
     // Service jobs (issue 102).
     'batch:DescribeServiceJob',
     'batch:TerminateServiceJob',
+    'batch:ListServiceJobs',
   ],
   // Service jobs (issue 102): SageMaker training jobs through Batch queues.
   kinds: [BATCH_SERVICE_JOB],

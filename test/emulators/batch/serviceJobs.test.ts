@@ -4,6 +4,7 @@ import {
   ListServiceJobsCommand,
   SubmitServiceJobCommand,
   TerminateServiceJobCommand,
+  type ListServiceJobsCommandInput,
   type SubmitServiceJobCommandInput,
 } from '@aws-sdk/client-batch';
 import { describe, expect, it } from 'vitest';
@@ -149,10 +150,10 @@ describe('AWS Batch emulator: service jobs through @aws-sdk/client-batch', () =>
     const start = (await describeJob(SERVICE_JOB_IDS.progressing)).createdAt!;
     clock = start + 2 * SERVICE_JOB_STEP_MS;
     const demo = new Set<string>(Object.values(SERVICE_JOB_IDS));
-    const list = async (input: ConstructorParameters<typeof ListServiceJobsCommand>[0]) =>
+    const list = async (input: ListServiceJobsCommandInput) =>
       (await batch().send(new ListServiceJobsCommand(input))).jobSummaryList!;
     /** The demo jobs a list holds (the jobs submitted by the tests above aside), in its order. */
-    const ids = async (input: ConstructorParameters<typeof ListServiceJobsCommand>[0]) =>
+    const ids = async (input: ListServiceJobsCommandInput) =>
       (await list(input)).filter((j) => demo.has(j.jobId!)).map((j) => [j.jobId, j.status]);
     // Documented: "If you don't specify a status, only RUNNING jobs are returned."
     const running = await list({ jobQueue: SERVICE_JOB_QUEUE_NAME });

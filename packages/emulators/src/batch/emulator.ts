@@ -210,6 +210,8 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
     anchorMs: listing.anchorMs,
     defaultAccountId: callers.accounts.defaultAccountId,
     events: opts.events ?? NO_EVENTS,
+    // As the demo's container jobs: listed only without a big account (described with one too).
+    listsDemo: listing.jobsPerSource === undefined,
   });
   /** Jobs SubmitJob made, by account scope (submit.ts): found, listed and moved as any other. */
   const submitted = new Map<string, Map<string, WireBatchJob>>();
@@ -483,6 +485,8 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
     publishDue: () => [publishDue, serviceJobs.publishDue].forEach((publish) => publish()),
     control: (req) => jobControlRoute(jobs, req),
     describe(req) {
+      const service = serviceJobs.describe(req);
+      if (service) return callers.describeRegional(req, service.operation, service.scope);
       const operation = operationOf(req);
       if (!operation) return callers.describeRegional(req, `${req.method} ${req.path}`, null);
       const body = readBody(req.body);

@@ -79,6 +79,11 @@ export interface BatchServiceJobs {
   publishDue: () => void;
   /** Every service job of an account now (for events and tests). */
   jobsOf(accountId: string): WireServiceJob[];
+  /**
+   * How the call log names a service-job request (`ListServiceJobs <queue>`, with the queue as
+   * its scope; other operations by method and path), or undefined for another request.
+   */
+  describe(req: EmulatorRequest): { operation: string; scope: string | null } | undefined;
 }
 
 /**
@@ -103,6 +108,8 @@ export function batchServiceJobs(opts: {
   anchorMs: number;
   defaultAccountId: string;
   events: EventSink;
+  /** Whether ListServiceJobs lists the demo's jobs (not in a big account); DescribeServiceJob always answers them. */
+  listsDemo?: boolean;
 }): BatchServiceJobs {
   const submitted = new Map<string, Map<string, WireServiceJob>>();
   const tokens = new Map<string, { digest: string; jobId: string }>();
@@ -192,6 +199,8 @@ export function batchServiceJobs(opts: {
     const filter = listFilter(body.filters);
     if (typeof filter === 'string') return { clientError: filter };
     let jobs = region === BATCH_DEMO_REGION ? jobsOf(accountId) : [];
+    if (opts.listsDemo === false)
+      jobs = jobs.filter((j) => !(Object.values(SERVICE_JOB_IDS) as string[]).includes(j.jobId));
     if (typeof jobQueue === 'string')
       jobs = jobs.filter((j) => j.jobQueue === jobQueue || j.jobQueue.endsWith(`/${jobQueue}`));
     // A filter other than a share's lists every status; without one, `jobStatus` (default RUNNING).
@@ -251,7 +260,21 @@ export function batchServiceJobs(opts: {
     (job) => job.status,
     (job) => serviceJobStateChangeEvent(job, opts.defaultAccountId, opts.now()),
   );
-  return { handle, answer, jobsOf, publishDue };
+  function describe(req: EmulatorRequest) {
+    const operation = req.method === 'POST' ? SERVICE_JOB_PATHS[req.rawPath] : undefined;
+    if (!operation) return undefined;
+    if (operation !== 'ListServiceJobs')
+      return { operation: `${req.method} ${req.path}`, scope: null };
+    let queue = '';
+    try {
+      const named = (JSON.parse(req.body) as Wire | null)?.jobQueue;
+      if (typeof named === 'string') queue = named;
+    } catch {
+      // Not JSON: the call is named without its queue (answer() refuses it).
+    }
+    return { operation: `ListServiceJobs ${queue}`, scope: `${queue}/` };
+  }
+  return { handle, answer, jobsOf, publishDue, describe };
 }
 
 function summary(job: WireServiceJob): Wire {
