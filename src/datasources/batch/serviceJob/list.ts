@@ -22,7 +22,7 @@ import { BATCH_SERVICE_STATE_MAP, type BatchServiceJobRecord } from './record.ts
 export const BATCH_SERVICE_LIST_MAX_RESULTS = 100;
 
 /** One ListServiceJobs call: a service-job queue of a region, a status or a lower creation bound. */
-export interface BatchServiceListCall {
+interface BatchServiceListCall {
   region: string;
   jobQueue: string;
   /** The one status asked (`jobStatus`); null: every status created after `createdAfterMs`. */
