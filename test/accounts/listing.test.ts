@@ -90,7 +90,12 @@ const upstreamCalls = (gw: TestGateway) =>
   EMULATOR_NAMES.reduce((n, name) => n + gw.emulators[name].calls.length, 0);
 
 describe('listJobs across the demo’s accounts', () => {
-  const gw = useTestGateway({}, { emulatorClock: { now: () => EPOCH, epochMs: EPOCH } });
+  const gw = useTestGateway(
+    // Each of AWS Batch's queues is a source, its service-job queue too (issue 102): both
+    // accounts' cold first page passes the old default bound of 20; 40 is the new default.
+    { JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST: '40' },
+    { emulatorClock: { now: () => EPOCH, epochMs: EPOCH } },
+  );
 
   it('lists both accounts’ sources and merges their jobs newest first', async () => {
     const { nodes, sources } = await walk(gw);

@@ -3,6 +3,7 @@
 // get a category from their own fields, with those fields as evidence.
 import { describe, expect, it } from 'vitest';
 import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
+import { SERVICE_JOB_IDS } from '@jobgraph/emulators/batch/serviceJobData';
 import { useDemoProcess } from '../support/demoProcess.ts';
 
 const FAILURE = 'failure { category retryable summary evidence rulesVersion }';
@@ -83,6 +84,8 @@ describe('A failed job’s cause, through a real gateway on the demo’s emulato
       [BATCH_JOB_IDS.imagePull]: 'IMAGE_PULL',
       [BATCH_JOB_IDS.cancelled]: 'CANCELLED',
       [BATCH_JOB_IDS.terminated]: 'CANCELLED',
+      // The demo's failed service job (issue 102): its training job ran out of GPU memory.
+      [SERVICE_JOB_IDS.failed]: 'OUT_OF_MEMORY',
     });
   });
 
@@ -95,7 +98,9 @@ describe('A failed job’s cause, through a real gateway on the demo’s emulato
         .sort();
     await expect
       .poll(ids, { interval: 200, timeout: 10_000 })
-      .toEqual([BATCH_JOB_IDS.outOfMemory, BATCH_JOB_IDS.spotReclaimed].sort());
+      .toEqual(
+        [BATCH_JOB_IDS.outOfMemory, BATCH_JOB_IDS.spotReclaimed, SERVICE_JOB_IDS.failed].sort(),
+      );
     const userCode = await ask(
       `{ jobHistory(filter: { failureCategories: [USER_CODE], providers: [AWS_BATCH] }, first: 50) { nodes { id failure { category } } } }`,
     );
@@ -160,7 +165,7 @@ describe('A failed job’s cause, through a real gateway on the demo’s emulato
       ).nodes;
     const oom = await list('OUT_OF_MEMORY, SPOT_RECLAIMED');
     expect(oom.map((n) => n.id.split(':').at(-1)).sort()).toEqual(
-      [BATCH_JOB_IDS.outOfMemory, BATCH_JOB_IDS.spotReclaimed].sort(),
+      [BATCH_JOB_IDS.outOfMemory, BATCH_JOB_IDS.spotReclaimed, SERVICE_JOB_IDS.failed].sort(),
     );
     const cancelled = await list('CANCELLED');
     expect(cancelled.map((n) => n.id.split(':').at(-1)).sort()).toEqual(

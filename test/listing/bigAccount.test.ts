@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newestFirst } from '../support/listOrder.ts';
 import {
   DEMO_BATCH_QUEUE_NAMES,
+  DEMO_BATCH_SERVICE_QUEUE_NAMES,
   listedDemoJobs,
   isProgressingJobId,
   type EmulatorName,
@@ -29,12 +30,15 @@ const LIST_OPERATIONS = new Set([
   'ListReferenceImportJobs',
   'ListJobs',
   'DescribeJobQueues',
+  'ListServiceJobs',
 ]);
 /**
  * AWS Batch's first page: its queues (DescribeJobQueues), then one ListJobs page of 100 a queue;
- * ListJobs answers newest first, so a queue is read as far as the page needs, never whole.
+ * ListJobs answers newest first, so a queue is read as far as the page needs, never whole. Its
+ * service-job queue (no service job listed in a big account) is one ListServiceJobs.
  */
-const BATCH_FIRST_PAGE_CALLS = 1 + DEMO_BATCH_QUEUE_NAMES.length;
+const BATCH_FIRST_PAGE_CALLS =
+  1 + DEMO_BATCH_QUEUE_NAMES.length + DEMO_BATCH_SERVICE_QUEUE_NAMES.length;
 /** The list calls each emulator receives for the account's first page, read cold. */
 const FIRST_PAGE_CALLS: Record<EmulatorName, number> = {
   panorama: 120,
@@ -122,6 +126,7 @@ describe('listJobs over a big account (3,000 jobs a source)', () => {
       'AWS_IMPORT_EXPORT LISTED',
       'AWS_CODEPIPELINE NOT_LISTABLE',
       ...DEMO_BATCH_QUEUE_NAMES.map(() => 'AWS_BATCH LISTED'),
+      ...DEMO_BATCH_SERVICE_QUEUE_NAMES.map(() => 'AWS_BATCH LISTED'),
     ]);
     // Page 1, cold: every source read whole once (HealthOmics: its stores, then 30 pages a store),
     // Import/Export one page, AWS Batch its queues and one page of each.

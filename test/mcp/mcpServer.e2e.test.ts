@@ -56,6 +56,9 @@ describe('jobgraph’s MCP server, through the official client on a demo gateway
       JOBGRAPH_DATA_DIR: dataDir,
       JOBGRAPH_JWT_SECRET: SECRET,
       JOBGRAPH_MCP_WRITE_TOOLS: 'on',
+      // Each of AWS Batch's queues is a source, its service-job queue too (issue 102): an
+      // unfiltered cold listJobs passes the old default bound of 20; 40 is the new default.
+      JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST: '40',
     });
     mcpUrl = demo.url.replace(/\/graphql$/, '/mcp');
     reader = bannerToken(demo.output.stdout, /^Reader —/);

@@ -105,11 +105,15 @@ describe('job queues through a gateway on the emulators', () => {
         priority: sdk.priority,
       });
       expect(q.id).toBe(`batchqueue:${q.region}:${q.name}`);
-      const { computeEnvironments } = await batch.send(
-        new DescribeComputeEnvironmentsCommand({
-          computeEnvironments: sdk.computeEnvironmentOrder!.map((e) => e.computeEnvironment!),
-        }),
-      );
+      // A service-job queue (SAGEMAKER_TRAINING) names no compute environment: asking for none
+      // would answer every one, so none is asked.
+      const named = sdk.computeEnvironmentOrder!.map((e) => e.computeEnvironment!);
+      const { computeEnvironments } =
+        named.length === 0
+          ? { computeEnvironments: [] }
+          : await batch.send(
+              new DescribeComputeEnvironmentsCommand({ computeEnvironments: named }),
+            );
       expect(q.computeEnvironments).toEqual(
         computeEnvironments!.map((e) => ({
           name: e.computeEnvironmentName,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { startDemo, type DemoGateway, type GatewayBounds } from '../../src/app.ts';
-import { providerOf } from '../../src/datasources/registry.ts';
+import { KINDS, providerOf } from '../../src/datasources/registry.ts';
 import {
   DEMO_DATA,
   EMULATOR_NAMES,
@@ -127,7 +127,6 @@ export async function gql<T = Record<string, any>>(
 
 export { EMULATOR_NAMES } from '@jobgraph/emulators';
 
-/** The emulator of each global-ID prefix (`batch`, `cos`, …), from its example job's ID. */
 /** The emulator of each provider: the one that answers its example job. */
 const EMULATOR_OF_PROVIDER: ReadonlyMap<string, EmulatorName> = new Map(
   EMULATOR_NAMES.map((name) => [parseGlobalId(DEMO_DATA[name].EXAMPLE_GLOBAL_ID).provider, name]),

@@ -6,6 +6,7 @@ import {
   type EmulatorAccounts,
 } from './accounts.ts';
 import * as batchData from './batch/data.ts';
+import { SERVICE_JOB_QUEUE } from './batch/queueData.ts';
 import type { EmulatorCreateOptions, ListedDemoJob, MadeUpIds } from './descriptor.ts';
 import {
   DEMO_AWS_CREDENTIALS,
@@ -440,10 +441,16 @@ export const DEMO_OMICS_REFERENCE_STORE_IDS: readonly string[] = OMICS_REFERENCE
   (s) => s.id,
 );
 
-/** AWS Batch's job queues of the demo region (what DescribeJobQueues answers there), oldest first. */
+/**
+ * AWS Batch's container job queues of the demo region (what DescribeJobQueues answers there, its
+ * service-job queue aside: DEMO_BATCH_SERVICE_QUEUE_NAMES), oldest first.
+ */
 export const DEMO_BATCH_QUEUE_NAMES: readonly string[] = batchData.BATCH_QUEUES.map(
   (q) => q.jobQueueName,
 );
+
+/** AWS Batch's service-job queues (SAGEMAKER_TRAINING) of the demo region. */
+export const DEMO_BATCH_SERVICE_QUEUE_NAMES: readonly string[] = [SERVICE_JOB_QUEUE.jobQueueName];
 
 export type { ListedDemoJob, MadeUpIds } from './descriptor.ts';
 

@@ -38,6 +38,7 @@ export const batch: Provider<'AWS_BATCH', BatchJobRecord, AwsSourceOptions> = {
     // Service jobs (issue 102).
     'batch:DescribeServiceJob',
     'batch:TerminateServiceJob',
+    'batch:ListServiceJobs',
     // Their reruns (serviceJob/rerun.ts), tagged on submit as SubmitJob's (batch:TagResource).
     'batch:SubmitServiceJob',
   ],

@@ -56,11 +56,12 @@ export interface BatchJobSummary {
   jobDefinition: string | null;
 }
 
-/** One `JobQueueDetail`: its name and ARN. */
+/** One `JobQueueDetail`: its name, ARN and type (`SAGEMAKER_TRAINING`: a service-job queue). */
 export interface BatchQueue {
   name: string;
   arn: string | null;
   state: string | null;
+  jobQueueType: string | null;
 }
 
 function readSummary(value: unknown, field: string): BatchJobSummary {
@@ -90,15 +91,16 @@ function readQueue(value: unknown, field: string): BatchQueue {
     name: str(o.jobQueueName, `${field}.jobQueueName`) ?? '',
     arn: str(o.jobQueueArn, `${field}.jobQueueArn`),
     state: str(o.state, `${field}.state`),
+    jobQueueType: str(o.jobQueueType, `${field}.jobQueueType`),
   };
 }
 
 /**
- * A Batch list operation of the one pipeline: `POST path` of the call's own members (`body`) and
+ * A Batch list operation of the one pipeline (ListServiceJobs' too: serviceJob/list.ts): `POST path` of the call's own members (`body`) and
  * its page (`maxResults`, and `nextToken` after the first page), the answer's `items` member read
  * by `item`, an error answer read for the call's `subject`.
  */
-function listOperation<
+export function listOperation<
   I extends { region: string; maxResults: number; nextToken: string | null },
   T,
 >(

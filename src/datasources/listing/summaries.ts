@@ -54,7 +54,8 @@ export interface SummaryHeader {
  * A list summary as a listed job: the `Job` fields from the key (global ID, provider, native ID,
  * region) and `header`, then the provider's `fields` (its listing.ts), each under the name and
  * in the form its describe record (parse.ts) gives it. Fields the summary lacks are left out, so
- * the describe path answers them; a record field the summary holds only part of (COS
+ * the describe path answers them; a key of a further kind (`Provider.kinds`: a service job)
+ * gives the summary its `kind`; a record field the summary holds only part of (COS
  * `operation`, only its name) is left out too. No summary holds a secret field: the sensitive
  * fields are all describe-only. A summary whose job ID (the key's last part) does not match the
  * provider's documented pattern cannot be named by a global ID (the describe path would refuse
@@ -88,7 +89,8 @@ export function listed<P extends JobProvider>(
       summary: {
         id,
         provider: named.provider,
-        // A further kind's row says its kind, as its record does: its type is resolved by it.
+        // A further kind's row carries its key's kind as its record does (JobRecord `kind`, no
+        // schema field): type resolution, the job-state store and kindOf read it.
         ...(named.kind !== undefined ? { kind: named.kind } : {}),
         ...stateFields(state),
         nativeId,

@@ -5,6 +5,7 @@ import {
   BATCH_JOB_IDS,
   batchGlobalId,
 } from '@jobgraph/emulators/batch/data';
+import { SERVICE_JOB_IDS } from '@jobgraph/emulators/batch/serviceJobData';
 import { gql, startTestGateway, type GqlResult } from '../../support/gateway.ts';
 import { useTestGateway } from '../../support/useTestGateway.ts';
 
@@ -216,11 +217,17 @@ describe('AWS Batch in listJobs', () => {
     );
     expect(nodes.map((n) => n.id)).toContain(batchGlobalId(BATCH_JOB_IDS.succeeded));
     expect(nodes.map((n) => n.id)).toContain(`batch@staging:us-east-1:${BATCH_JOB_IDS.succeeded}`);
-    // The demo's four queues and staging's one: 21 + 4 jobs, the progressing one included.
-    expect(nodes).toHaveLength(25);
+    // The demo's four container queues and staging's one: 21 + 4 jobs, the progressing one
+    // included; and the default account's service-job queue: its two service jobs.
+    expect(nodes).toHaveLength(25 + 2);
+    expect(nodes.filter((n) => n.id.startsWith('batchservice:')).map((n) => n.id)).toEqual(
+      expect.arrayContaining(
+        Object.values(SERVICE_JOB_IDS).map((id) => `batchservice:us-east-1:${id}`),
+      ),
+    );
     const created = nodes.map((n) => n.createdAt);
     expect([...created].sort().reverse()).toEqual(created);
-    expect(sources.filter((s) => s.account === 'default')).toHaveLength(4);
+    expect(sources.filter((s) => s.account === 'default')).toHaveLength(4 + 1);
     expect(sources.every((s) => s.state === 'LISTED')).toBe(true);
     // A listed job's state is the describe's.
     const listedFailed = nodes.find((n) => n.id === batchGlobalId(BATCH_JOB_IDS.cancelled));
@@ -245,6 +252,8 @@ describe('AWS Batch in listJobs', () => {
         BATCH_JOB_IDS.imagePull,
       ]
         .map(batchGlobalId)
+        // The demo's failed service job (issue 102).
+        .concat(`batchservice:us-east-1:${SERVICE_JOB_IDS.failed}`)
         .sort(),
     );
   });

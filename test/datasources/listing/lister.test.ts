@@ -14,6 +14,7 @@ import { PROVIDERS } from '../../../src/datasources/registry.ts';
 import type { EmulatorRequest } from '@jobgraph/emulators/framework';
 import {
   DEMO_BATCH_QUEUE_NAMES,
+  DEMO_BATCH_SERVICE_QUEUE_NAMES,
   IN_PLACE_PROGRESSING_JOB_IDS,
   listedDemoJobs,
   type OrderedEmulatorName,
@@ -113,7 +114,7 @@ describe('Listing jobs across the providers', () => {
     expect(pages[1]!.hasPreviousPage).toBe(true);
   });
 
-  it('costs each source its list pages for the first page of 25: Panorama 3 (65 jobs, 25 a page), HealthOmics ListReferenceStores + 1 per store (2) + ListRuns + ListBatch, COS Batch 1, Import/Export 1, AWS Batch DescribeJobQueues + 1 per queue (3); CodePipeline none', async () => {
+  it('costs each source its list pages for the first page of 25: Panorama 3 (65 jobs, 25 a page), HealthOmics ListReferenceStores + 1 per store (2) + ListRuns + ListBatch, COS Batch 1, Import/Export 1, AWS Batch DescribeJobQueues + 1 per queue (4 ListJobs, 1 ListServiceJobs); CodePipeline none', async () => {
     const page = await rig.page({ first: 25 });
     expect(page.edges).toHaveLength(25);
     expect(page.hasNextPage).toBe(true);
@@ -138,7 +139,8 @@ describe('Listing jobs across the providers', () => {
       batch: [
         'DescribeJobQueues',
         ...[...DEMO_BATCH_QUEUE_NAMES].sort().map((queue) => `ListJobs ${queue}`),
-      ],
+        ...DEMO_BATCH_SERVICE_QUEUE_NAMES.map((queue) => `ListServiceJobs ${queue}`),
+      ].sort(),
     });
     // Each run shown was read by GetRun (its list item names no uuid), as it was about to be
     // merged: no more than the page could still show, and one more for hasNextPage.
@@ -166,6 +168,10 @@ describe('Listing jobs across the providers', () => {
       ...[...DEMO_BATCH_QUEUE_NAMES]
         .sort()
         .map((jobQueue) => sourceReport('AWS_BATCH', 'us-east-1', { jobQueue })),
+      // Then its service-job queues (ListServiceJobs), one source each.
+      ...DEMO_BATCH_SERVICE_QUEUE_NAMES.map((jobQueue) =>
+        sourceReport('AWS_BATCH', 'us-east-1', { jobQueue }),
+      ),
     ]);
   });
 
@@ -440,13 +446,16 @@ describe('Listed jobs', () => {
       const type = schema.getType(typeNameOf(job.key));
       if (!isObjectType(type)) throw new Error(`no type for ${job.provider}`);
       const fields = type.getFields();
-      // A further kind's row says its `kind`, as its record does: its type is resolved by it.
-      for (const name of Object.keys(job.summary).filter((n) => n !== 'kind'))
+      // A further kind's row carries its key's kind, as its record does: no schema field.
+      expect((job.summary as JobRecord).kind).toBe(job.key.kind);
+      for (const name of Object.keys(job.summary).filter((k) => k !== 'kind'))
         expect(fields[name], `${type.name}.${name}`).toBeDefined();
       expect(holdsSecret(job.summary as JobRecord)).toBe(false);
     }
-    // Every fourth job, of every provider, described: the summary agrees field by field.
-    const described = edges.filter((_, i) => i % 4 === 0);
+    // Every fourth job, of every provider, and every job of a further kind (AWS Batch's service
+    // jobs) described: the summary agrees field by field.
+    const described = edges.filter(({ job }, i) => i % 4 === 0 || job.key.kind !== undefined);
+    expect(described.filter(({ job }) => job.key.kind === 'serviceJob')).toHaveLength(2);
     expect(new Set(described.map(({ job }) => job.provider))).toEqual(LISTABLE_PROVIDERS);
     for (const { job } of described) {
       const record = (await rig.sources[job.provider].source.fetchJob(
@@ -459,6 +468,7 @@ describe('Listed jobs', () => {
       compared += 1;
     }
     expect(edges).toHaveLength(total());
-    expect(compared).toBe(Math.ceil(total() / 4));
+    expect(compared).toBe(described.length);
+    expect(compared).toBeGreaterThanOrEqual(Math.ceil(total() / 4));
   });
 });

@@ -18,12 +18,12 @@ import {
 import {
   BATCH_ERROR_CASE_IDS,
   BATCH_JOB_IDS,
-  BATCH_QUEUES,
   BATCH_DEMO_SECRET_VALUE,
   ETL_QUEUE,
   HIGH_PRIORITY_QUEUE,
 } from '@jobgraph/emulators/batch/data';
 import { createBatchEmulator } from '@jobgraph/emulators/batch/emulator';
+import { DEMO_JOB_QUEUES } from '@jobgraph/emulators/batch/queueData';
 import {
   BATCH_PROGRESS_PHASES,
   BATCH_PROGRESSING_RUNS,
@@ -226,7 +226,7 @@ describe('AWS Batch emulator through @aws-sdk/client-batch', () => {
     expect(nodes.map((j) => j.nodeProperties?.nodeIndex).sort()).toEqual([0, 1, 2]);
   });
 
-  it('DescribeJobQueues pages the demo region’s three queues; other regions have none', async () => {
+  it('DescribeJobQueues pages the demo region’s four queues (its service-job queue last); other regions have none', async () => {
     const emu = await emulator();
     const first = await sdk(emu).send(new DescribeJobQueuesCommand({ maxResults: 2 }));
     expect(first.jobQueues).toHaveLength(2);
@@ -234,8 +234,9 @@ describe('AWS Batch emulator through @aws-sdk/client-batch', () => {
       new DescribeJobQueuesCommand({ maxResults: 2, nextToken: first.nextToken! }),
     );
     expect([...first.jobQueues!, ...second.jobQueues!].map((q) => q.jobQueueName)).toEqual(
-      BATCH_QUEUES.map((q) => q.jobQueueName),
+      DEMO_JOB_QUEUES.map((q) => q.jobQueueName),
     );
+    expect(second.jobQueues!.map((q) => q.jobQueueType)).toEqual(['ECS', 'SAGEMAKER_TRAINING']);
     expect(second.nextToken).toBeUndefined();
     expect(first.jobQueues![0]).toMatchObject({
       state: 'ENABLED',

@@ -6,6 +6,8 @@ import {
 } from '@aws-sdk/client-batch';
 import { describe, expect, it } from 'vitest';
 import { BATCH_DEMO_ACCOUNT_ID, BATCH_QUEUES, SPOT_QUEUE } from '@jobgraph/emulators/batch/data';
+import { DEMO_JOB_QUEUES } from '@jobgraph/emulators/batch/queueData';
+import { SERVICE_JOB_QUEUE_NAME } from '@jobgraph/emulators/batch/serviceJobData';
 import { createBatchEmulator } from '@jobgraph/emulators/batch/emulator';
 import { BATCH_SECOND_ACCOUNT_QUEUES } from '@jobgraph/emulators/batch/secondAccount';
 import { createEmulatorAccounts, DEMO_SECOND_AWS_ACCOUNT } from '@jobgraph/emulators/accounts';
@@ -55,7 +57,7 @@ const ENV = (name: string, account = BATCH_DEMO_ACCOUNT_ID) =>
 describe('AWS Batch emulator DescribeJobQueues and DescribeComputeEnvironments', () => {
   it('answers every JobQueueDetail member the SDK has for the demo queues, the spot queue’s time limit action included', async () => {
     const out = await batch().send(new DescribeJobQueuesCommand({}));
-    expect(out.jobQueues).toEqual(BATCH_QUEUES.map(({ createdMs: _, ...wire }) => wire));
+    expect(out.jobQueues).toEqual(DEMO_JOB_QUEUES.map(({ createdMs: _, ...wire }) => wire));
     expect(Object.keys(out.jobQueues![0]!).sort()).toEqual(
       [
         'computeEnvironmentOrder',
@@ -82,6 +84,15 @@ describe('AWS Batch emulator DescribeJobQueues and DescribeComputeEnvironments',
     expect(out.jobQueues!.filter((q) => q !== spot).map((q) => q.jobStateTimeLimitActions)).toEqual(
       [[], [], []],
     );
+    // The service-job queue (SAGEMAKER_TRAINING) orders service environments, no compute ones.
+    const service = out.jobQueues!.find((q) => q.jobQueueType === 'SAGEMAKER_TRAINING');
+    expect(service).toMatchObject({
+      jobQueueName: SERVICE_JOB_QUEUE_NAME,
+      computeEnvironmentOrder: [],
+      serviceEnvironmentOrder: [
+        { order: 1, serviceEnvironment: expect.stringContaining(':service-environment/') },
+      ],
+    });
   });
 
   it('answers every ComputeEnvironmentDetail member the SDK has: the INVALID spot environment as AWS words it', async () => {

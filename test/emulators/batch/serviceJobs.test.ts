@@ -4,6 +4,7 @@ import {
   ListServiceJobsCommand,
   SubmitServiceJobCommand,
   TerminateServiceJobCommand,
+  type ListServiceJobsCommandInput,
   type SubmitServiceJobCommandInput,
 } from '@aws-sdk/client-batch';
 import { describe, expect, it } from 'vitest';
@@ -143,6 +144,57 @@ describe('AWS Batch emulator: service jobs through @aws-sdk/client-batch', () =>
     expect(ids).toContain(SERVICE_JOB_IDS.failed);
     expect(ids).toContain(SERVICE_JOB_IDS.progressing);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('ListServiceJobs lists RUNNING jobs without a status, every status newest first by AFTER_CREATED_AT, and one filter at a time', async () => {
+    const start = (await describeJob(SERVICE_JOB_IDS.progressing)).createdAt!;
+    clock = start + 2 * SERVICE_JOB_STEP_MS;
+    const demo = new Set<string>(Object.values(SERVICE_JOB_IDS));
+    const list = async (input: ListServiceJobsCommandInput) =>
+      (await batch().send(new ListServiceJobsCommand(input))).jobSummaryList!;
+    /** The demo jobs a list holds (the jobs submitted by the tests above aside), in its order. */
+    const ids = async (input: ListServiceJobsCommandInput) =>
+      (await list(input)).filter((j) => demo.has(j.jobId!)).map((j) => [j.jobId, j.status]);
+    // Documented: "If you don't specify a status, only RUNNING jobs are returned."
+    const running = await list({ jobQueue: SERVICE_JOB_QUEUE_NAME });
+    expect(running.map((j) => [j.jobId, j.status])).toEqual([
+      [SERVICE_JOB_IDS.progressing, 'RUNNING'],
+    ]);
+    const every = [
+      [SERVICE_JOB_IDS.progressing, 'RUNNING'],
+      [SERVICE_JOB_IDS.failed, 'FAILED'],
+    ];
+    const after = (ms: number) => [{ name: 'AFTER_CREATED_AT', values: [String(ms)] }];
+    // With a filter, jobStatus is ignored: every status, the newest first.
+    const all = await list({
+      jobQueue: SERVICE_JOB_QUEUE_ARN,
+      jobStatus: 'SUCCEEDED',
+      filters: after(0),
+    });
+    const created = all.map((j) => j.createdAt!);
+    expect(created).toEqual([...created].sort((a, b) => b - a));
+    expect(new Set(all.map((j) => j.status)).size).toBeGreaterThan(1);
+    expect(all.filter((j) => demo.has(j.jobId!)).map((j) => [j.jobId, j.status])).toEqual(every);
+    expect(await ids({ jobQueue: SERVICE_JOB_QUEUE_NAME, filters: after(start - 1) })).toEqual([
+      every[0],
+    ]);
+    expect(
+      await ids({
+        jobQueue: SERVICE_JOB_QUEUE_NAME,
+        filters: [{ name: 'BEFORE_CREATED_AT', values: [String(start)] }],
+      }),
+    ).toEqual([every[1]]);
+    // A share's filter goes with jobStatus.
+    expect(
+      await ids({
+        jobStatus: 'FAILED',
+        filters: [{ name: 'QUOTA_SHARE_NAME', values: ['vision-gpu'] }],
+      }),
+    ).toEqual([every[1]]);
+    const two = batch().send(
+      new ListServiceJobsCommand({ filters: [...after(0), { name: 'JOB_NAME', values: ['*'] }] }),
+    );
+    await expect(two).rejects.toBeInstanceOf(ClientException);
   });
 
   it('TerminateServiceJob fails an unfinished job with the reason; an unknown ID is a ClientException', async () => {

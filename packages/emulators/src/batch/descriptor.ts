@@ -6,6 +6,7 @@ import { BATCH_LIMITS, createBatchEmulator } from './emulator.ts';
 import { BATCH_BIG_ACCOUNT } from './listData.ts';
 import { BATCH_PROGRESS_PHASES, BATCH_PROGRESSING_RUNS } from './progressing.ts';
 import { BATCH_SECOND_ACCOUNT_JOB_IDS, batchSecondAccountJobs } from './secondAccount.ts';
+import { failedServiceJob, progressingServiceJob } from './serviceJobData.ts';
 
 const summaries = (jobs: readonly data.WireBatchJob[]) =>
   jobs.map((j) => ({
@@ -26,8 +27,19 @@ export const batchEmulator = {
   madeUpIds: madeUpIds((f) => `f4e5b00${f}-0000-4000-8000-`),
   create: createBatchEmulator,
   list: {
-    operations: ['ListJobs', 'DescribeJobQueues'],
-    demo: (anchorMs) => summaries(data.batchDemoJobs(anchorMs).listed),
+    operations: ['ListJobs', 'DescribeJobQueues', 'ListServiceJobs'],
+    demo: (anchorMs) => [
+      ...summaries(data.batchDemoJobs(anchorMs).listed),
+      // Its service jobs as they stand at the anchor (the progressing one SUBMITTED then).
+      ...[
+        progressingServiceJob(data.BATCH_DEMO_ACCOUNT_ID, anchorMs, anchorMs),
+        failedServiceJob(data.BATCH_DEMO_ACCOUNT_ID, anchorMs),
+      ].map((j) => ({
+        globalId: `batchservice:${data.BATCH_DEMO_REGION}:${j.jobId}`,
+        createdAt: new Date(j.createdAt).toISOString(),
+        providerStatus: j.status,
+      })),
+    ],
     big: (anchorMs, n) =>
       data.BATCH_QUEUES.flatMap((q) =>
         listedEntries(

@@ -41,6 +41,7 @@ import {
   BATCH_PROGRESSING_RUNS,
   batchProgressingJob,
 } from './progressing.ts';
+import { DEMO_JOB_QUEUES } from './queueData.ts';
 import { BATCH_SECOND_ACCOUNT_QUEUES, batchSecondAccountJobs } from './secondAccount.ts';
 import { batchLogSource } from './jobLogs.ts';
 import { matches, readBody, readFilters, readPaging, summaryOf } from './listWire.ts';
@@ -151,7 +152,7 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
   const listed = (jobId: string) => queued.get(jobId)?.job();
   const inDemo = (region: string) => region === BATCH_DEMO_REGION;
   const defaultJobs: AccountJobs = {
-    queues: (region) => (inDemo(region) ? BATCH_QUEUES : []),
+    queues: (region) => (inDemo(region) ? DEMO_JOB_QUEUES : []),
     listOf: (region, arn) => (inDemo(region) ? (lists.get(arn) ?? null) : null),
     find(req, region, jobId) {
       if (!inDemo(region)) return undefined;
@@ -209,6 +210,8 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
     anchorMs: listing.anchorMs,
     defaultAccountId: callers.accounts.defaultAccountId,
     events: opts.events ?? NO_EVENTS,
+    // As the demo's container jobs: listed only without a big account (described with one too).
+    listsDemo: listing.jobsPerSource === undefined,
   });
   /** Jobs SubmitJob made, by account scope (submit.ts): found, listed and moved as any other. */
   const submitted = new Map<string, Map<string, WireBatchJob>>();
@@ -482,8 +485,10 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
     publishDue: () => [publishDue, serviceJobs.publishDue].forEach((publish) => publish()),
     control: (req) => jobControlRoute(jobs, req),
     describe(req) {
-      const service = serviceJobCall(req);
-      if (service) return callers.describeRegional(req, service.operation, service.path);
+      const submit = serviceJobCall(req);
+      if (submit) return callers.describeRegional(req, submit.operation, submit.path);
+      const service = serviceJobs.describe(req);
+      if (service) return callers.describeRegional(req, service.operation, service.scope);
       const operation = operationOf(req);
       if (!operation) return callers.describeRegional(req, `${req.method} ${req.path}`, null);
       const body = readBody(req.body);

@@ -1,6 +1,7 @@
 /**
- * AWS Batch's demo job queues: the default account's four in the demo region (the second
- * account's: secondAccount.ts), as DescribeJobQueues answers them (queues.ts).
+ * AWS Batch's demo job queues: the default account's four container queues in the demo region
+ * and its service-job queue (the second account's: secondAccount.ts), as DescribeJobQueues answers
+ * them (queues.ts).
  */
 
 /** A JobQueueDetail on the wire. */
@@ -21,6 +22,8 @@ export interface WireJobQueue {
     maxTimeSeconds: number;
     action: 'CANCEL';
   }[];
+  /** A SAGEMAKER_TRAINING queue's service environments (its computeEnvironmentOrder is `[]`). */
+  serviceEnvironmentOrder?: { order: number; serviceEnvironment: string }[];
   jobQueueType?: string;
   tags?: Record<string, string>;
   /** ms; not on the wire (JobQueueDetail has no time): the demo's queue order. */
@@ -117,3 +120,30 @@ export const [HIGH_PRIORITY_QUEUE, ETL_QUEUE, SPOT_QUEUE] = BATCH_QUEUES as [
   WireJobQueue,
   WireJobQueue,
 ];
+
+/**
+ * The demo region's service-job queue (`jobQueueType` SAGEMAKER_TRAINING, 2025-07-30): the queue
+ * the demo's service jobs name (serviceJobData.ts). Such a queue orders service environments, not
+ * compute environments: its `computeEnvironmentOrder` is empty.
+ */
+export const SERVICE_JOB_QUEUE: WireJobQueue = {
+  ...batchQueue(
+    BATCH_DEMO_ACCOUNT_ID,
+    BATCH_DEMO_REGION,
+    'sagemaker-training',
+    1,
+    Date.parse('2025-08-01T09:00:00Z'),
+    'unused',
+  ),
+  computeEnvironmentOrder: [],
+  serviceEnvironmentOrder: [
+    {
+      order: 1,
+      serviceEnvironment: `arn:aws:batch:${BATCH_DEMO_REGION}:${BATCH_DEMO_ACCOUNT_ID}:service-environment/sagemaker-training-env`,
+    },
+  ],
+  jobQueueType: 'SAGEMAKER_TRAINING',
+};
+
+/** What DescribeJobQueues answers in the demo region: the container queues, then the service-job queue. */
+export const DEMO_JOB_QUEUES: readonly WireJobQueue[] = [...BATCH_QUEUES, SERVICE_JOB_QUEUE];

@@ -1,4 +1,5 @@
 import { BATCH_DEMO_ACCOUNT_ID, BATCH_DEMO_REGION } from './data.ts';
+import { SERVICE_JOB_QUEUE } from './queueData.ts';
 
 /**
  * AWS Batch service jobs (SageMaker Training through Batch queues, 2025-07-30), as
@@ -72,8 +73,9 @@ export interface WireServiceJob {
   timeoutConfig?: { attemptDurationSeconds: number };
 }
 
-export const SERVICE_JOB_QUEUE_NAME = 'sagemaker-training';
-export const SERVICE_JOB_QUEUE_ARN = `arn:aws:batch:${BATCH_DEMO_REGION}:${BATCH_DEMO_ACCOUNT_ID}:job-queue/${SERVICE_JOB_QUEUE_NAME}`;
+/** The demo's service-job queue (queueData.ts `SERVICE_JOB_QUEUE`, which DescribeJobQueues answers). */
+export const SERVICE_JOB_QUEUE_NAME = SERVICE_JOB_QUEUE.jobQueueName;
+export const SERVICE_JOB_QUEUE_ARN = SERVICE_JOB_QUEUE.jobQueueArn;
 
 export const SERVICE_JOB_IDS = {
   progressing: 'b7c1e2d4-5f60-4a1b-9c2d-3e4f5a6b7c01',

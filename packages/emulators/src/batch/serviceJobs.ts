@@ -17,7 +17,8 @@ import {
  * (`POST /v1/submitservicejob`, with `clientToken` idempotency: the same token and the same
  * request answer the same job, the same token with another request is a ClientException),
  * DescribeServiceJob (`/v1/describeservicejob`), ListServiceJobs (`/v1/listservicejobs`: by
- * `jobQueue`, `jobStatus` or the `JOB_NAME` filter, paged by `maxResults`/`nextToken`) and
+ * `jobQueue`, `jobStatus` (RUNNING when absent) or one filter (`listFilter` below), newest first,
+ * paged by `maxResults`/`nextToken`) and
  * TerminateServiceJob (`/v1/terminateservicejob`: a job not yet finished becomes FAILED with
  * `isTerminated` and the reason given). Only the demo region answers; another region has none.
  */
@@ -78,6 +79,11 @@ export interface BatchServiceJobs {
   publishDue: () => void;
   /** Every service job of an account now (for events and tests). */
   jobsOf(accountId: string): WireServiceJob[];
+  /**
+   * How the call log names a service-job request (`ListServiceJobs <queue>`, with the queue as
+   * its scope; other operations by method and path), or undefined for another request.
+   */
+  describe(req: EmulatorRequest): { operation: string; scope: string | null } | undefined;
 }
 
 /**
@@ -102,6 +108,8 @@ export function batchServiceJobs(opts: {
   anchorMs: number;
   defaultAccountId: string;
   events: EventSink;
+  /** Whether ListServiceJobs lists the demo's jobs (not in a big account); DescribeServiceJob always answers them. */
+  listsDemo?: boolean;
 }): BatchServiceJobs {
   const submitted = new Map<string, Map<string, WireServiceJob>>();
   const tokens = new Map<string, { digest: string; jobId: string }>();
@@ -182,24 +190,24 @@ export function batchServiceJobs(opts: {
   }
 
   function list(accountId: string, region: string, body: Wire): ServiceJobAnswer {
-    const { jobQueue, jobStatus, filters } = body;
+    const { jobQueue, jobStatus } = body;
     const max =
       typeof body.maxResults === 'number' ? Math.min(Math.max(body.maxResults, 1), 100) : 100;
     if (jobStatus !== undefined && !SERVICE_JOB_STATUSES.includes(jobStatus as ServiceJobStatus))
       return {
         clientError: 'jobStatus is not a service job status.',
       };
-    const names = Array.isArray(filters)
-      ? (filters as Wire[]).find((f) => f.name === 'JOB_NAME')?.values
-      : undefined;
+    const filter = listFilter(body.filters);
+    if (typeof filter === 'string') return { clientError: filter };
     let jobs = region === BATCH_DEMO_REGION ? jobsOf(accountId) : [];
+    if (opts.listsDemo === false)
+      jobs = jobs.filter((j) => !(Object.values(SERVICE_JOB_IDS) as string[]).includes(j.jobId));
     if (typeof jobQueue === 'string')
       jobs = jobs.filter((j) => j.jobQueue === jobQueue || j.jobQueue.endsWith(`/${jobQueue}`));
-    // Without a status or a filter, the service lists the jobs that have not finished.
-    if (jobStatus !== undefined) jobs = jobs.filter((j) => j.status === jobStatus);
-    else if (!Array.isArray(names)) jobs = jobs.filter((j) => !FINISHED.includes(j.status));
-    if (Array.isArray(names))
-      jobs = jobs.filter((j) => names.some((n) => nameMatches(j.jobName, n)));
+    // A filter other than a share's lists every status; without one, `jobStatus` (default RUNNING).
+    if (filter === null || filter.withStatus)
+      jobs = jobs.filter((j) => j.status === (jobStatus ?? 'RUNNING'));
+    if (filter !== null) jobs = jobs.filter(filter.accepts);
     jobs.sort((a, b) => b.createdAt - a.createdAt || a.jobId.localeCompare(b.jobId));
     const start = typeof body.nextToken === 'string' ? Number.parseInt(body.nextToken, 36) : 0;
     if (!Number.isInteger(start) || start < 0) return { clientError: 'nextToken is not valid.' };
@@ -253,7 +261,21 @@ export function batchServiceJobs(opts: {
     (job) => job.status,
     (job) => serviceJobStateChangeEvent(job, opts.defaultAccountId, opts.now()),
   );
-  return { handle, answer, jobsOf, publishDue };
+  function describe(req: EmulatorRequest) {
+    const operation = req.method === 'POST' ? SERVICE_JOB_PATHS[req.rawPath] : undefined;
+    if (!operation) return undefined;
+    if (operation !== 'ListServiceJobs')
+      return { operation: `${req.method} ${req.path}`, scope: null };
+    let queue = '';
+    try {
+      const named = (JSON.parse(req.body) as Wire | null)?.jobQueue;
+      if (typeof named === 'string') queue = named;
+    } catch {
+      // Not JSON: the call is named without its queue (answer() refuses it).
+    }
+    return { operation: `ListServiceJobs ${queue}`, scope: `${queue}/` };
+  }
+  return { handle, answer, jobsOf, publishDue, describe };
 }
 
 /** JSON of `value` with every object's members sorted by name. */
@@ -292,8 +314,47 @@ function summary(job: WireServiceJob): Wire {
   return out;
 }
 
-/** A JOB_NAME filter value: exact, or a prefix ending in `*`. */
-function nameMatches(name: string, pattern: unknown): boolean {
-  if (typeof pattern !== 'string') return false;
-  return pattern.endsWith('*') ? name.startsWith(pattern.slice(0, -1)) : name === pattern;
+/** A JOB_NAME filter value, case-insensitive: exact, or a prefix ending in `*`. */
+function nameMatches(name: string, pattern: string): boolean {
+  const n = name.toLowerCase();
+  const p = pattern.toLowerCase();
+  return p.endsWith('*') ? n.startsWith(p.slice(0, -1)) : n === p;
+}
+
+/** What one filter of ListServiceJobs keeps, and whether `jobStatus` still applies with it. */
+interface ListFilter {
+  accepts: (job: WireServiceJob) => boolean;
+  withStatus: boolean;
+}
+
+/**
+ * ListServiceJobs' `filters` (one at a time): JOB_NAME, AFTER_CREATED_AT and BEFORE_CREATED_AT
+ * (ms since the epoch, as a string) list jobs of every status; SHARE_IDENTIFIER and
+ * QUOTA_SHARE_NAME go with `jobStatus`. null: no filter; a string: the ClientException's message.
+ */
+function listFilter(filters: unknown): ListFilter | null | string {
+  if (filters === undefined || (Array.isArray(filters) && filters.length === 0)) return null;
+  if (!Array.isArray(filters) || filters.length !== 1)
+    return 'Only one filter can be used at a time.';
+  const { name, values } = filters[0] as Wire;
+  const value = Array.isArray(values) && typeof values[0] === 'string' ? values[0] : undefined;
+  if (value === undefined) return 'A filter needs a string value.';
+  const ms = Number(value);
+  switch (name) {
+    case 'JOB_NAME':
+      return { accepts: (j) => nameMatches(j.jobName, value), withStatus: false };
+    case 'AFTER_CREATED_AT':
+    case 'BEFORE_CREATED_AT':
+      if (!/^\d+$/.test(value)) return `${name} must be milliseconds since the epoch.`;
+      return {
+        accepts: (j) => (name === 'AFTER_CREATED_AT' ? j.createdAt > ms : j.createdAt < ms),
+        withStatus: false,
+      };
+    case 'SHARE_IDENTIFIER':
+      return { accepts: (j) => j.shareIdentifier === value, withStatus: true };
+    case 'QUOTA_SHARE_NAME':
+      return { accepts: (j) => j.quotaShareName === value, withStatus: true };
+    default:
+      return `${String(name).slice(0, 64)} is not a ListServiceJobs filter.`;
+  }
 }

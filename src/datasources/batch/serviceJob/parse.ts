@@ -36,13 +36,26 @@ function attempt(o: JsonObject, f: string): BatchServiceJobAttempt {
   };
 }
 
+/**
+ * The nested shapes a ListServiceJobs summary shares with a DescribeServiceJob answer (its latest
+ * attempt, its capacity usage), each read under its wire name.
+ */
+export function summaryDetails(o: JsonObject, f: (name: string) => string) {
+  return {
+    latestAttempt: member(o.latestAttempt, f('latestAttempt'), (a, af) => ({
+      serviceResourceId: member(a.serviceResourceId, `${af}.serviceResourceId`, resourceId),
+    })),
+    capacityUsage: list(o.capacityUsage, f('capacityUsage'), (c, cf) =>
+      members(c, cf, { capacityUnit: str, quantity: num }),
+    ),
+  };
+}
+
 /** The nested shapes of a DescribeServiceJob answer, each read under its wire name. */
 function details(o: JsonObject, f: (name: string) => string) {
   return {
     attempts: list(o.attempts, f('attempts'), attempt),
-    latestAttempt: member(o.latestAttempt, f('latestAttempt'), (a, af) => ({
-      serviceResourceId: member(a.serviceResourceId, `${af}.serviceResourceId`, resourceId),
-    })),
+    ...summaryDetails(o, f),
     retryStrategy: member(o.retryStrategy, f('retryStrategy'), (r, rf) => ({
       attempts: int(r.attempts, `${rf}.attempts`),
       evaluateOnExit: list(r.evaluateOnExit, `${rf}.evaluateOnExit`, (e, ef) =>
@@ -62,9 +75,6 @@ function details(o: JsonObject, f: (name: string) => string) {
         attempt,
       ),
     })),
-    capacityUsage: list(o.capacityUsage, f('capacityUsage'), (c, cf) =>
-      members(c, cf, { capacityUnit: str, quantity: num }),
-    ),
     timeoutConfig: member(o.timeoutConfig, f('timeoutConfig'), (t, tf) =>
       members(t, tf, { attemptDurationSeconds: int }),
     ),
