@@ -57,7 +57,26 @@ export class EventApplier {
         if (id !== undefined && this.#at(id, event)) return this.#hint(id);
         return 'hint';
       }
+      case 'place':
+        return this.#place(event);
     }
+  }
+
+  /**
+   * An event of some job of its kind and place, the detail naming none (HealthOmics' `Task Status
+   * Change`): each such job watched here is read, each at most once a poll interval (HintGate), so
+   * a flood of them costs no more than polling those jobs. Not told to the other replicas: their
+   * watched jobs are read at their reconciliation, as for a lost best-effort event.
+   */
+  #place(event: JobEvent): EventOutcome {
+    const watched = this.registry.watched(
+      (key) =>
+        key.provider === event.provider &&
+        key.kind === event.kind &&
+        this.#at(formatGlobalId(key), event),
+    );
+    for (const schedule of watched) schedule.hint();
+    return 'hint';
   }
 
   async #record(
