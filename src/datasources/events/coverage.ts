@@ -77,7 +77,15 @@ interface Entry {
   restored: boolean;
   /** When it last went off here (epoch ms): a peer's evidence older than that does not bring it back. */
   offAt: number | null;
+  /**
+   * Jobs a hint announced (epoch ms), oldest first, kept a grace period at most: the read a hint
+   * causes comes after it, and the change it finds is the one the hint announced.
+   */
+  hinted: Map<string, number>;
 }
+
+/** Jobs a place remembers a hint of at most (the oldest forgotten first). */
+const MAX_HINTED = 10_000;
 
 const usualGap = (entry: Entry) => Math.min(MAX_GAP_MS, Math.max(0, ...entry.gaps));
 
@@ -164,6 +172,22 @@ export class EventCoverage {
     this.#entries.get(keyOf(subject, account, region))?.pending.delete(id);
   }
 
+  /**
+   * A hint (an event that says the job `id` changed without its record) arrived: the read it
+   * causes, or any read within the grace period after it, finds a change this event announced.
+   */
+  hinted(subject: string, account: string, region: string, id: string): void {
+    const entry = this.#entry(subject, account, region);
+    entry.pending.delete(id);
+    const now = this.now();
+    entry.hinted.delete(id);
+    entry.hinted.set(id, now);
+    for (const [job, at] of entry.hinted) {
+      if (now - at <= this.graceMs && entry.hinted.size <= MAX_HINTED) break;
+      entry.hinted.delete(job);
+    }
+  }
+
   /** The decoder rejected an event of it (a detail it could not read: an AWS field change, say). */
   rejected(subject: string, account: string, region: string): void {
     const entry = this.#entry(subject, account, region);
@@ -178,6 +202,8 @@ export class EventCoverage {
   unannounced(subject: string, account: string, region: string, id: string): void {
     const entry = this.#entries.get(keyOf(subject, account, region));
     if (!entry?.live || entry.pending.has(id)) return;
+    const hintedAt = entry.hinted.get(id);
+    if (hintedAt !== undefined && this.now() - hintedAt <= this.graceMs) return;
     entry.pending.set(id, this.now() + this.graceMs);
     const grace = () => {
       const timer = setTimeout(() => {
@@ -321,6 +347,7 @@ export class EventCoverage {
         gaps: [],
         restored: false,
         offAt: null,
+        hinted: new Map(),
       };
       this.#entries.set(key, entry);
     }

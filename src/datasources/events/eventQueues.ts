@@ -41,7 +41,21 @@ export type EventOutcome = 'applied' | 'hint' | 'duplicate' | 'stale' | 'rejecte
  * reader looks (this process's watchers, the replicas' shared channel), and only then is the
  * message deleted.
  */
-export type EventSink = (event: JobEvent) => Promise<EventOutcome | Unfinished>;
+export type EventSink = (event: JobEvent) => Promise<EventOutcome | Unfinished | Joined>;
+
+/**
+ * An outcome with the watched jobs an event that names none by its ID was joined to (a `ref`'s
+ * job, a `place` event's jobs): their reads that follow find the change this event announced.
+ */
+export interface Joined {
+  outcome: EventOutcome;
+  jobs: readonly string[];
+  keep?: true;
+}
+
+/** The jobs an outcome names (none for an Unfinished one). */
+const jobsOf = (result: Unfinished | Joined): readonly string[] =>
+  'jobs' in result ? result.jobs : [];
 
 /**
  * An outcome whose message stays in the queue: the event was applied here but is not yet told to
@@ -404,10 +418,10 @@ export class EventQueues {
       try {
         // Applied first: `observer?.outcome?.(…)` would not even evaluate its arguments without an observer.
         const result = await this.#unlessClosed(sink(event));
-        const finished = typeof result === 'string';
-        this.#measure(q, event, finished ? result : result.outcome);
-        observer?.outcome?.(event.provider, finished ? result : result.outcome);
-        if (finished) done.push(m.receiptHandle);
+        const outcome = typeof result === 'string' ? result : result.outcome;
+        this.#measure(q, event, outcome, typeof result === 'string' ? [] : jobsOf(result));
+        observer?.outcome?.(event.provider, outcome);
+        if (typeof result === 'string' || result.keep !== true) done.push(m.receiptHandle);
       } catch {
         // Not applied (or stopped first): left for SQS to hand out again.
       }
@@ -416,16 +430,14 @@ export class EventQueues {
   }
 
   /** An event decoded and applied (whatever its verdict): its kind of job's coverage is measured by it. */
-  #measure(q: EventQueue, event: JobEvent, outcome: EventOutcome): void {
+  #measure(q: EventQueue, event: JobEvent, outcome: EventOutcome, joined: readonly string[]): void {
     const { place, meaning } = event;
     const subject = coverageSubject(event);
-    const id =
-      meaning.kind === 'record'
-        ? meaning.record.id
-        : meaning.kind === 'hint'
-          ? formatGlobalId(meaning.key)
-          : null;
-    if (id !== null) this.#measured.announced(subject, place.account, place.region, id);
+    if (meaning.kind === 'record')
+      this.#measured.announced(subject, place.account, place.region, meaning.record.id);
+    // A hint's job is read after it: that read's change is the one the event announced.
+    const hinted = meaning.kind === 'hint' ? [formatGlobalId(meaning.key)] : joined;
+    for (const id of hinted) this.#measured.hinted(subject, place.account, place.region, id);
     // A duplicate or a stale event proves the route no more than a replay would: only news counts.
     if (outcome === 'applied' || outcome === 'hint')
       this.#measured.applied(subject, place.account, place.region, q.label);
