@@ -1,4 +1,9 @@
-import { describe, expect, it, vi } from 'vitest';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { randomUUID } from 'node:crypto';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { OMICS_DEMO_RUNS } from '@jobgraph/emulators/omics/runs';
+import { OMICS_DEMO_BATCH_RUNS } from '@jobgraph/emulators/omics/runBatchData';
+import { useSqsEmulator } from '../support/sqsQueues.ts';
 import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
 import { SERVICE_JOB_IDS, SERVICE_JOB_STEP_MS } from '@jobgraph/emulators/batch/serviceJobData';
 import { EVENTUALLY } from '../support/eventually.ts';
@@ -102,6 +107,106 @@ describe('Batch service jobs by their events (the demo queues, default watch set
       expect(
         await sample('jobgraph_events_total{provider="AWS_BATCH",outcome="hint"}'),
       ).toBeGreaterThanOrEqual(3);
+    } finally {
+      await sub.close();
+    }
+  });
+});
+
+/** The demo's running runs: one started alone (one task running), one of the cohort batch. */
+const RUNNING = OMICS_DEMO_RUNS.find((r) => r.status === 'RUNNING')!;
+const BATCH_RUNNING = OMICS_DEMO_BATCH_RUNS.find((r) => r.status === 'RUNNING')!;
+const runId = (r: { uuid: string; id: string }) => `omicsrun:us-east-1:${r.uuid}:${r.id}`;
+
+/** A HealthOmics event as EventBridge delivers it, of the demo account in us-east-1, now. */
+const omicsEvent = (detailType: string, detail: Record<string, unknown>) =>
+  JSON.stringify({
+    version: '0',
+    id: randomUUID(),
+    'detail-type': detailType,
+    source: 'aws.omics',
+    account: '123456789012',
+    time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    region: 'us-east-1',
+    resources: [],
+    detail: { omicsVersion: '1.0.0', ...detail },
+  });
+
+describe('HealthOmics workflow runs by their events (a queue of the test’s, default watch settings)', () => {
+  // The test puts on the queue exactly the events it means: the emulators' own go to their queues.
+  const sqs = useSqsEmulator();
+  let queueUrl = '';
+  beforeAll(async () => {
+    queueUrl = await sqs.queue('run-events');
+  });
+  const gw = useTestGateway(() => ({
+    JOBGRAPH_EVENT_QUEUES: queueUrl,
+    AWS_ENDPOINT_URL_SQS: sqs.url,
+  }));
+  const send = (body: string) =>
+    sqs.client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
+  /** GetRun calls of `run` the HealthOmics emulator answered. */
+  const getRuns = (run: { id: string }) =>
+    gw.emulators.omics.calls.filter((c) => c.operation === `GET /run/${run.id}`).length;
+  const watch = (run: { uuid: string; id: string }) =>
+    subscribe(gw.server.url, 'sse', WATCH, {
+      token: gw.tokens.read,
+      variables: { ids: [runId(run)] },
+    });
+
+  it("makes runs live by their kind's events: a Run Status Change of a run nobody watches", async () => {
+    const done = OMICS_DEMO_RUNS.find((r) => r.status === 'COMPLETED')!;
+    await send(omicsEvent('Run Status Change', { arn: done.arn, status: 'COMPLETED' }));
+    await until('runs are live by events', async () => {
+      const res = await gql(gw, `query($id: ID!) { job(id: $id) { liveBy } }`, {
+        variables: { id: runId(RUNNING) },
+        token: gw.tokens.read,
+      });
+      return res.body.data?.job?.liveBy === 'EVENTS';
+    });
+  });
+
+  it('moves a watcher of the running run to COMPLETED by a Task Status Change alone, read once by it', async () => {
+    const sub = watch(RUNNING);
+    try {
+      expect(update(await sub.next())).toMatchObject({
+        providerStatus: 'RUNNING',
+        liveBy: 'EVENTS',
+      });
+      const read = getRuns(RUNNING);
+      gw.emulators.omics.jobs?.changeState(RUNNING.id, 'COMPLETED');
+      const task = RUNNING.tasks[0]!;
+      await send(
+        omicsEvent('Task Status Change', {
+          arn: `arn:aws:omics:us-east-1:123456789012:task/${task.taskId}`,
+          status: 'COMPLETED',
+        }),
+      );
+      expect(update(await sub.next())).toMatchObject({
+        state: 'SUCCEEDED',
+        providerStatus: 'COMPLETED',
+      });
+      // That read is a provider's: the finish is confirmed, the watch ends.
+      expect(await sub.next()).toBeNull();
+      expect(getRuns(RUNNING)).toBe(read + 1);
+    } finally {
+      await sub.close();
+    }
+  });
+
+  it("moves a watcher of the batch's running run to FAILED by its Run Status Change, read once by it", async () => {
+    const sub = watch(BATCH_RUNNING);
+    try {
+      expect(update(await sub.next())).toMatchObject({
+        providerStatus: 'RUNNING',
+        liveBy: 'EVENTS',
+      });
+      const read = getRuns(BATCH_RUNNING);
+      gw.emulators.omics.jobs?.changeState(BATCH_RUNNING.id, 'FAILED');
+      await send(omicsEvent('Run Status Change', { arn: BATCH_RUNNING.arn, status: 'FAILED' }));
+      expect(update(await sub.next())).toMatchObject({ state: 'FAILED', providerStatus: 'FAILED' });
+      expect(await sub.next()).toBeNull();
+      expect(getRuns(BATCH_RUNNING)).toBe(read + 1);
     } finally {
       await sub.close();
     }
