@@ -241,7 +241,10 @@ export function formatStartupSummary({
   lines.push(row('job events', describeEvents(eventQueues ?? [])));
   for (const q of eventQueues ?? []) lines.push(row(`  ${q.queue}`, describeQueue(q)));
   for (const provider of EVENT_PROVIDERS) {
-    const places = (eventCoverage ?? []).filter((c) => c.provider === provider);
+    // The provider's first kind's places (a further kind's are /readyz's, with their `kind`).
+    const places = (eventCoverage ?? []).filter(
+      (c) => c.provider === provider && c.kind === undefined,
+    );
     if (places.length > 0)
       lines.push(row(`  ${PROVIDER_LABEL[provider]}`, describeCoverage(places)));
   }

@@ -2,7 +2,7 @@ import { LRUCache } from 'lru-cache';
 import type { PollLeases } from '../cache/pollLeases.ts';
 import type { Config } from '../config/index.ts';
 import type { JobEvent } from '../datasources/events/envelope.ts';
-import type { EventOutcome, Unfinished } from '../datasources/events/eventQueues.ts';
+import type { EventOutcome, Joined, Unfinished } from '../datasources/events/eventQueues.ts';
 import type { JobStates } from '../datasources/state/jobStates.ts';
 import type { BlockedQueue } from '../datasources/shared/provider.ts';
 import { accountOf } from '../datasources/registry.ts';
@@ -44,7 +44,7 @@ export class EventApplier {
    * Apply one decoded event. `keep` (Unfinished): applied here, not yet told to the replicas that
    * may watch the job; the message must stay in the queue.
    */
-  async apply(event: JobEvent): Promise<EventOutcome | Unfinished> {
+  async apply(event: JobEvent): Promise<EventOutcome | Unfinished | Joined> {
     const { meaning } = event;
     switch (meaning.kind) {
       case 'record':
@@ -54,10 +54,30 @@ export class EventApplier {
       case 'ref': {
         const id = this.states.refs.get(meaning.ref);
         // Joined only within the event's own account and region.
-        if (id !== undefined && this.#at(id, event)) return this.#hint(id);
-        return 'hint';
+        if (id === undefined || !this.#at(id, event)) return 'hint';
+        const hinted = await this.#hint(id);
+        return { ...(typeof hinted === 'string' ? { outcome: hinted } : hinted), jobs: [id] };
       }
+      case 'place':
+        return this.#place(event);
     }
+  }
+
+  /**
+   * An event of some job of its kind and place, the detail naming none (HealthOmics' `Task Status
+   * Change`): each such job watched here is read, each at most once a poll interval (HintGate), so
+   * a flood of them costs no more than polling those jobs. Not told to the other replicas: their
+   * watched jobs are read at their reconciliation, as for a lost best-effort event.
+   */
+  #place(event: JobEvent): Joined {
+    const watched = this.registry.watched(
+      (key) =>
+        key.provider === event.provider &&
+        key.kind === event.kind &&
+        this.#at(formatGlobalId(key), event),
+    );
+    for (const schedule of watched) schedule.hint();
+    return { outcome: 'hint', jobs: watched.map((s) => s.id) };
   }
 
   async #record(

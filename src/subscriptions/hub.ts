@@ -199,8 +199,7 @@ export class WatchHub {
       ...(leases ? { leases } : {}),
       events: {
         covered: (key) =>
-          feed?.covers(key.provider, accountOf(config, key), 'region' in key ? key.region : '') ===
-          true,
+          feed?.covers(key, accountOf(config, key), 'region' in key ? key.region : '') === true,
         reconcileMs: config.events.reconcileMs,
         ...(feed ? { heard: feed.peerSeen } : {}),
       },

@@ -55,6 +55,8 @@ export class JobReadSchedule implements GroupMember {
   private polling = false;
   /** The record this schedule is offering the job-state store now (its own read, or the holder's). */
   private offering: JobRecord | null = null;
+  /** A hint's read is the poll armed (due first): not moved to a reconciliation. */
+  private hinted = false;
 
   constructor(
     readonly key: JobKey,
@@ -105,8 +107,7 @@ export class JobReadSchedule implements GroupMember {
   hold(): void {
     this.polling = false;
     if (this.timer !== undefined) this.registry.timers.clear(this.timer);
-    this.timer = undefined;
-    this.dueAt = null;
+    [this.timer, this.dueAt] = [undefined, null];
   }
 
   describe(): void {
@@ -132,13 +133,10 @@ export class JobReadSchedule implements GroupMember {
   heard(message: RecordMessage, heard: Heard): void {
     if (this.stopped) return;
     const { record, observation } = message;
-    // News that is not its last answer's record (an event's, another read's): that record is no
-    // longer the job's, and an answer like the last one will not come again. The memo lets it go,
-    // so that the job holds one record, the watch's (the next read is parsed, as it would be).
-    if ((heard === 'news' || heard === 'first') && record !== this.answer.value) {
-      this.answer.seen = undefined;
-      this.answer.value = undefined;
-    }
+    // News that is not its last answer's record (an event's, another read's): that answer will not
+    // come again, so the memo lets it go and the job holds one record, the watch's.
+    if ((heard === 'news' || heard === 'first') && record !== this.answer.value)
+      [this.answer.seen, this.answer.value] = [undefined, undefined];
     if (observation.origin === 'list') return message.kind === 'change' ? this.listed() : undefined;
     if (heard === 'fetch') return void this.fetch();
     if (heard === 'none') return;
@@ -177,9 +175,7 @@ export class JobReadSchedule implements GroupMember {
    * follower reads it too, once (the holder, on another replica, did not see the row).
    */
   private listed(): void {
-    if (this.fetching) return;
-    if (this.role === 'follower') void this.fetch();
-    else this.describe();
+    if (!this.fetching) void (this.role === 'follower' ? this.fetch() : this.describe());
   }
 
   /**
@@ -195,7 +191,9 @@ export class JobReadSchedule implements GroupMember {
 
   /** Read in `wait` ms (0: now; null: not), unless a poll is due by then. */
   private soon(wait: number | null, now: number): void {
-    if (wait === null || this.stopped || (this.dueAt !== null && this.dueAt <= now + wait)) return;
+    if (wait === null || this.stopped) return;
+    // A poll due first is this hint's read (`hinted`: it is not moved to a reconciliation).
+    if (this.dueAt !== null && this.dueAt <= now + wait) return void (this.hinted = true);
     if (wait === 0) return this.describe();
     this.hold();
     const timer = this.registry.timers.set(() => this.poll(), wait);
@@ -205,12 +203,13 @@ export class JobReadSchedule implements GroupMember {
   /**
    * Its event source went up or down: a wait longer than its poll interval is cut back when events
    * no longer cover it; covered now, a poll armed before becomes its reconciliation (the events keep
-   * the job current: that poll would be a call for nothing).
+   * the job current: that poll would be a call for nothing), unless it is a hint's read (`hinted`).
    */
   coverageChanged(): void {
     if (this.stopped || this.timer === undefined || this.dueAt === null) return;
     if (this.covered()) {
-      if (!this.polling || this.watch.last === null || this.watch.unconfirmed) return;
+      if (!this.polling || this.hinted || this.watch.last === null || this.watch.unconfirmed)
+        return;
     } else if (this.dueAt - this.options.scheduler.now() <= this.interval) return;
     this.hold();
     this.schedule(this.interval);
@@ -412,6 +411,7 @@ export class JobReadSchedule implements GroupMember {
   private async fetch(): Promise<void> {
     if (this.stopped || this.fetching) return;
     this.fetching = true;
+    this.hinted = false;
     this.hints.reading(this.options.scheduler.now());
     // When the read was sent: one sent before an event arrived may answer an older state.
     const at = this.options.states.now();

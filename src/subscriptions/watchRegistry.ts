@@ -130,6 +130,11 @@ export class WatchRegistry implements ScheduleHost<JobReadSchedule> {
   }
 
   /** The schedule of the job with global ID `id`, if it is watched here. */
+  /** The read schedules of the watched jobs whose key `which` takes. */
+  watched(which: (key: JobKey) => boolean): JobReadSchedule[] {
+    return [...this.schedules.values()].filter((s) => which(s.key));
+  }
+
   get(id: string): JobReadSchedule | undefined {
     return this.schedules.get(id);
   }

@@ -139,22 +139,27 @@ describe('A rule that routes only Batch (reconciliation every 300 s)', () => {
   const { gw, url } = onOwnQueue('batch-only');
 
   it('leaves HealthOmics and CodePipeline jobs liveBy POLLING, and says so per provider in /readyz and /metrics', async () => {
-    await until(async () => (await coverage(gw)).length === 3);
-    // Readable, no event yet: every provider polled until its first event.
+    await until(async () => (await coverage(gw)).length === 5);
+    // Readable, no event yet: every provider's every kind with events polled until its first event.
     expect(await coverage(gw)).toEqual([
       polled('AWS_OMICS', 'NO_EVENT'),
+      { ...polled('AWS_OMICS', 'NO_EVENT'), kind: 'run' },
       polled('AWS_CODEPIPELINE', 'NO_EVENT'),
       polled('AWS_BATCH', 'NO_EVENT'),
+      { ...polled('AWS_BATCH', 'NO_EVENT'), kind: 'serviceJob' },
     ]);
     expect(await liveBy(gw, batchId(BATCH_JOB_IDS.pending))).toBe('POLLING');
     await send(url(), otherBatchEvent(1));
     await until(async () => (await liveBy(gw, batchId(BATCH_JOB_IDS.pending))) === 'EVENTS');
     expect(await liveBy(gw, omicsId(OMICS_DEMO_JOB_IDS.inProgress))).toBe('POLLING');
     expect(await liveBy(gw, PIPELINE_ID)).toBe('POLLING');
+    // Its jobs' events say nothing of whether the rule routes its service jobs': they stay polled.
     expect(await coverage(gw)).toEqual([
       polled('AWS_OMICS', 'NO_EVENT'),
+      { ...polled('AWS_OMICS', 'NO_EVENT'), kind: 'run' },
       polled('AWS_CODEPIPELINE', 'NO_EVENT'),
       { provider: 'AWS_BATCH', account: 'default', region: 'us-east-1', live: true, reason: null },
+      { ...polled('AWS_BATCH', 'NO_EVENT'), kind: 'serviceJob' },
     ]);
     const text = await metrics(gw);
     expect(text).toMatch(

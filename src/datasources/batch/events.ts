@@ -67,6 +67,8 @@ const BATCH_QUEUE_BLOCKED = 'Batch Job Queue Blocked';
 export const BATCH_EVENTS: ProviderEvents<'AWS_BATCH'> = {
   source: 'aws.batch',
   detailTypes: ['Batch Job State Change', BATCH_QUEUE_BLOCKED, BATCH_SERVICE_JOB_STATE_CHANGE],
+  // A service job's event is its kind's: a rule may route it and not the jobs' (coverage is each kind's).
+  kinds: { [BATCH_SERVICE_JOB_STATE_CHANGE]: 'serviceJob' },
   carries: [],
   read(detail, place, detailType) {
     // Service jobs (issue 102): their event is a hint (serviceJob/events.ts).

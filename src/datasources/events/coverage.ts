@@ -2,6 +2,7 @@ import type { EventQueue } from '../../config/index.ts';
 import type { CoverageEvidence } from '../../history/coverageEvidence.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
 import { kindOf, providerOf } from '../registry.ts';
+import { subjectParts } from './envelope.ts';
 
 /** A job's provider and kind, as a key or a record tells them. */
 type KindOfJob = Parameters<typeof kindOf>[0];
@@ -27,9 +28,11 @@ const REASONS: readonly CoverageReason[] = [
   'SILENT',
 ];
 
-/** One (provider, account, region)'s coverage, for /readyz and the start-up summary. */
+/** One (provider, kind, account, region)'s coverage, for /readyz and the start-up summary. */
 export interface CoverageState {
   provider: JobProvider;
+  /** The kind of job (`Provider.kinds`: `serviceJob`, `run`); absent for the provider's first kind. */
+  kind?: string;
   /** The account's alias (`default`). */
   account: string;
   region: string;
@@ -58,7 +61,7 @@ const SILENCE_CHECK_MS = 5_000;
 const silenceBound = (usualGapMs: number) => Math.max(SILENCE_FLOOR_MS, SILENT_GAPS * usualGapMs);
 
 interface Entry {
-  /** Its provider, account and region (keyOf). */
+  /** Its subject (a kind of a provider's jobs, envelope.ts `coverageSubject`), account and region (keyOf). */
   readonly key: string;
   live: boolean;
   reason: CoverageReason;
@@ -74,7 +77,15 @@ interface Entry {
   restored: boolean;
   /** When it last went off here (epoch ms): a peer's evidence older than that does not bring it back. */
   offAt: number | null;
+  /**
+   * Jobs a hint announced (epoch ms), oldest first, kept a grace period at most: the read a hint
+   * causes comes after it, and the change it finds is the one the hint announced.
+   */
+  hinted: Map<string, number>;
 }
+
+/** Jobs a place remembers a hint of at most (the oldest forgotten first). */
+const MAX_HINTED = 10_000;
 
 const usualGap = (entry: Entry) => Math.min(MAX_GAP_MS, Math.max(0, ...entry.gaps));
 
@@ -94,11 +105,12 @@ function judged(e: CoverageEvidence, now: number): CoverageReason | null | undef
 const gapsOf = (e: CoverageEvidence) =>
   e.usualGapMs > 0 ? [Math.min(MAX_GAP_MS, e.usualGapMs)] : [];
 
-const keyOf = (provider: JobProvider, account: string, region: string) =>
-  `${provider}\n${account}\n${region}`;
+const keyOf = (subject: string, account: string, region: string) =>
+  `${subject}\n${account}\n${region}`;
 
 /**
- * Coverage measured, per (provider, account, region): live by events once an event of it was
+ * Coverage measured, per subject (one kind of a provider's jobs: envelope.ts `coverageSubject`),
+ * account and region: live by events once an event of it was
  * applied from a queue that answered, off again when a read finds a change no event of the job
  * announced within `graceMs`, when the queue that speaks for it goes down, or when its events are
  * rejected REJECTIONS_OFF times in a row; live again at its next applied event (docs/events.md,
@@ -125,22 +137,23 @@ export class EventCoverage {
     private readonly held: () => boolean = () => false,
   ) {}
 
-  /** Whether events cover the jobs of `provider` in `account` and `region` now (the queues' health aside). */
-  live(provider: JobProvider, account: string, region: string): boolean {
-    return this.#entries.get(keyOf(provider, account, region))?.live === true;
+  /** Whether events cover the jobs of `subject` in `account` and `region` now (the queues' health aside). */
+  live(subject: string, account: string, region: string): boolean {
+    return this.#entries.get(keyOf(subject, account, region))?.live === true;
   }
 
   /** Why not live (null: live); NO_EVENT for one never seen. */
-  reason(provider: JobProvider, account: string, region: string): CoverageReason | null {
-    const entry = this.#entries.get(keyOf(provider, account, region));
+  reason(subject: string, account: string, region: string): CoverageReason | null {
+    const entry = this.#entries.get(keyOf(subject, account, region));
     return entry?.live ? null : (entry?.reason ?? 'NO_EVENT');
   }
 
   /** An event of it was applied (or, a hint, acted on) from `queue`, which just answered. */
-  applied(provider: JobProvider, account: string, region: string, queue: string): void {
-    const entry = this.#entry(provider, account, region);
+  applied(subject: string, account: string, region: string, queue: string): void {
+    const entry = this.#entry(subject, account, region);
     entry.rejectedRun = 0;
     const now = this.now();
+    const { provider } = subjectParts(subject);
     this.#lastApplied.set(`${queue}\n${provider}`, { queue, provider, at: now });
     if (entry.lastEventAt !== null && !entry.restored) {
       entry.gaps.push(Math.max(0, now - entry.lastEventAt));
@@ -155,13 +168,29 @@ export class EventCoverage {
   }
 
   /** An event of the job `id` arrived, whatever its verdict: a change a read found first was announced. */
-  announced(provider: JobProvider, account: string, region: string, id: string): void {
-    this.#entries.get(keyOf(provider, account, region))?.pending.delete(id);
+  announced(subject: string, account: string, region: string, id: string): void {
+    this.#entries.get(keyOf(subject, account, region))?.pending.delete(id);
+  }
+
+  /**
+   * A hint (an event that says the job `id` changed without its record) arrived: the read it
+   * causes, or any read within the grace period after it, finds a change this event announced.
+   */
+  hinted(subject: string, account: string, region: string, id: string): void {
+    const entry = this.#entry(subject, account, region);
+    entry.pending.delete(id);
+    const now = this.now();
+    entry.hinted.delete(id);
+    entry.hinted.set(id, now);
+    for (const [job, at] of entry.hinted) {
+      if (now - at <= this.graceMs && entry.hinted.size <= MAX_HINTED) break;
+      entry.hinted.delete(job);
+    }
   }
 
   /** The decoder rejected an event of it (a detail it could not read: an AWS field change, say). */
-  rejected(provider: JobProvider, account: string, region: string): void {
-    const entry = this.#entry(provider, account, region);
+  rejected(subject: string, account: string, region: string): void {
+    const entry = this.#entry(subject, account, region);
     entry.rejectedRun += 1;
     if (entry.rejectedRun >= REJECTIONS_OFF) this.#off(entry, 'REJECTED');
   }
@@ -170,9 +199,11 @@ export class EventCoverage {
    * A provider read of the job `id` found a change no event had shown: unless an event of the job
    * arrives within the grace period (it was late, not missed), coverage goes off then.
    */
-  unannounced(provider: JobProvider, account: string, region: string, id: string): void {
-    const entry = this.#entries.get(keyOf(provider, account, region));
+  unannounced(subject: string, account: string, region: string, id: string): void {
+    const entry = this.#entries.get(keyOf(subject, account, region));
     if (!entry?.live || entry.pending.has(id)) return;
+    const hintedAt = entry.hinted.get(id);
+    if (hintedAt !== undefined && this.now() - hintedAt <= this.graceMs) return;
     entry.pending.set(id, this.now() + this.graceMs);
     const grace = () => {
       const timer = setTimeout(() => {
@@ -212,7 +243,7 @@ export class EventCoverage {
     for (const e of evidence) {
       const reason = judged(e, now);
       if (reason === undefined) continue;
-      const entry = this.#entry(e.provider as JobProvider, e.account, e.region);
+      const entry = this.#entry(e.provider, e.account, e.region);
       if (entry.lastEventAt !== null) continue;
       entry.gaps = gapsOf(e);
       entry.lastEventAt = e.lastEventAt;
@@ -239,7 +270,7 @@ export class EventCoverage {
     for (const e of evidence) {
       const reason = judged(e, now);
       if (reason === undefined || e.lastEventAt === null) continue;
-      const entry = this.#entry(e.provider as JobProvider, e.account, e.region);
+      const entry = this.#entry(e.provider, e.account, e.region);
       if (entry.live && !entry.restored) continue;
       const known = Math.max(entry.lastEventAt ?? -Infinity, entry.offAt ?? -Infinity);
       if (e.live && reason === null && e.lastEventAt > known) {
@@ -278,7 +309,8 @@ export class EventCoverage {
     const out: CoverageEvidence[] = [];
     for (const key of this.#dirty) {
       const entry = this.#entries.get(key);
-      const [provider, account, region] = key.split('\n') as [JobProvider, string, string];
+      // The subject is stored in `provider`: `AWS_BATCH`, or `AWS_BATCH/serviceJob` for a further kind.
+      const [provider, account, region] = key.split('\n') as [string, string, string];
       if (entry)
         out.push({
           provider,
@@ -301,8 +333,8 @@ export class EventCoverage {
     this.#silence = undefined;
   }
 
-  #entry(provider: JobProvider, account: string, region: string): Entry {
-    const key = keyOf(provider, account, region);
+  #entry(subject: string, account: string, region: string): Entry {
+    const key = keyOf(subject, account, region);
     let entry = this.#entries.get(key);
     if (!entry) {
       entry = {
@@ -315,6 +347,7 @@ export class EventCoverage {
         gaps: [],
         restored: false,
         offAt: null,
+        hinted: new Map(),
       };
       this.#entries.set(key, entry);
     }

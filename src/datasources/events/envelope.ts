@@ -16,6 +16,8 @@ export const MAX_EVENT_BYTES = 1024 * 1024;
 /** One provider's job event, read from its EventBridge envelope. */
 export interface JobEvent {
   provider: JobProvider;
+  /** The kind of job its detail type is about (`ProviderEvents.kinds`); absent: the provider's first kind. */
+  kind?: string;
   /** The configured account its `account` ID names, and its `region`. */
   place: EventPlace;
   meaning: EventMeaning;
@@ -36,7 +38,7 @@ export class EventRejected extends Error {
   constructor(
     readonly reason: string,
     /** The provider and place of an event whose envelope was read but not its detail (coverage.ts counts those). */
-    readonly of?: { provider: JobProvider; place: EventPlace },
+    readonly of?: { provider: JobProvider; kind?: string; place: EventPlace },
   ) {
     super(`not a job event: ${reason}`);
     this.name = 'EventRejected';
@@ -57,6 +59,32 @@ const BY_TYPE: ReadonlyMap<string, AnyProvider> = new Map(
 export const EVENT_PROVIDERS: readonly JobProvider[] = PROVIDERS.filter((p) => p.events).map(
   (p) => p.name,
 );
+
+/**
+ * What coverage is measured of (coverage.ts): one kind of one provider's jobs, named
+ * `AWS_BATCH` for a provider's first kind and `AWS_BATCH/serviceJob` for a further one.
+ */
+export function coverageSubject(of: { provider: JobProvider; kind?: string | undefined }): string {
+  return of.kind === undefined ? of.provider : `${of.provider}/${of.kind}`;
+}
+
+/** The provider and kind a coverage subject names. */
+export function subjectParts(subject: string): { provider: JobProvider; kind?: string } {
+  const [provider, kind] = subject.split('/') as [JobProvider, string | undefined];
+  return kind === undefined ? { provider } : { provider, kind };
+}
+
+/**
+ * Every kind of job some provider's events are about, as coverage subjects, in the providers'
+ * order, each provider's first kind first: a detail type of `ProviderEvents.kinds` names its
+ * kind, any other its provider's first kind.
+ */
+export const EVENT_SUBJECTS: readonly string[] = PROVIDERS.flatMap((p) => {
+  const events = p.events;
+  if (!events) return [];
+  const kinds = events.detailTypes.map((t) => events.kinds?.[t]);
+  return [...new Set(kinds)].map((kind) => coverageSubject({ provider: p.name, kind }));
+});
 
 const ACCOUNT_ID = /^\d{12}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
@@ -112,20 +140,26 @@ export function decodeEvent(
   if (alias === undefined) throw new EventRejected('an account its queue does not speak for');
   if (region !== queue.region) throw new EventRejected('a region its queue does not speak for');
   const place: EventPlace = { account: alias, region };
+  const detailType = String(e['detail-type']);
+  const kind = provider.events.kinds?.[detailType];
+  const ofKind = kind === undefined ? {} : { kind };
   let meaning: EventMeaning;
   try {
-    meaning = provider.events.read(
-      detail as Record<string, unknown>,
-      place,
-      String(e['detail-type']),
-    );
+    meaning = provider.events.read(detail as Record<string, unknown>, place, detailType);
   } catch (err) {
-    const of = { provider: provider.name, place };
+    const of = { provider: provider.name, ...ofKind, place };
     if (err instanceof OverlongField) throw new EventRejected(err.message, of);
     // The provider's error may quote a value of the detail: only that it failed is said.
     throw new EventRejected('a detail without the job it is about', of);
   }
   // The ID orders ties only: one that is not a short string is no ID of EventBridge's.
   const id = typeof e.id === 'string' && e.id.length <= MAX_EVENT_ID_CHARS ? e.id : undefined;
-  return { provider: provider.name, place, meaning, time, ...(id !== undefined ? { id } : {}) };
+  return {
+    provider: provider.name,
+    ...ofKind,
+    place,
+    meaning,
+    time,
+    ...(id !== undefined ? { id } : {}),
+  };
 }

@@ -7,12 +7,20 @@ import { createAgents, destroyAgents, type Agents } from '../shared/http.ts';
 import type { CoverageEvidence } from '../../history/coverageEvidence.ts';
 import type { WriterBound } from '../../history/writerBound.ts';
 import { EventCoverage, type CoverageState } from './coverage.ts';
-import { decodeEvent, EVENT_PROVIDERS, EventRejected, type JobEvent } from './envelope.ts';
+import {
+  coverageSubject,
+  decodeEvent,
+  EVENT_SUBJECTS,
+  EventRejected,
+  subjectParts,
+  type JobEvent,
+} from './envelope.ts';
 import { SqsClient, SqsError, type SqsMessage } from './sqs.ts';
 
 /**
- * `Job.liveBy` of the job with global ID `id`: EVENTS when `events` covers its provider, account
- * and region now (`EventQueues.covers`), else POLLING. A map lookup or two: cheap per field.
+ * `Job.liveBy` of the job with global ID `id`: EVENTS when `events` covers its kind of job (its
+ * provider's, or a further kind's: `ProviderEvents.kinds`), account and region now
+ * (`EventQueues.covers`), else POLLING. A map lookup or two: cheap per field.
  */
 export function liveByOf(
   events: Pick<EventQueues, 'covers'> | undefined,
@@ -22,9 +30,7 @@ export function liveByOf(
   if (!events) return 'POLLING';
   const key = parseGlobalId(id);
   const alias = accountOf(config, key);
-  return events.covers(key.provider, alias, 'region' in key ? key.region : '')
-    ? 'EVENTS'
-    : 'POLLING';
+  return events.covers(key, alias, 'region' in key ? key.region : '') ? 'EVENTS' : 'POLLING';
 }
 
 /** What became of one message (`jobgraph_events_total{outcome}`). */
@@ -35,7 +41,21 @@ export type EventOutcome = 'applied' | 'hint' | 'duplicate' | 'stale' | 'rejecte
  * reader looks (this process's watchers, the replicas' shared channel), and only then is the
  * message deleted.
  */
-export type EventSink = (event: JobEvent) => Promise<EventOutcome | Unfinished>;
+export type EventSink = (event: JobEvent) => Promise<EventOutcome | Unfinished | Joined>;
+
+/**
+ * An outcome with the watched jobs an event that names none by its ID was joined to (a `ref`'s
+ * job, a `place` event's jobs): their reads that follow find the change this event announced.
+ */
+export interface Joined {
+  outcome: EventOutcome;
+  jobs: readonly string[];
+  keep?: true;
+}
+
+/** The jobs an outcome names (none for an Unfinished one). */
+const jobsOf = (result: Unfinished | Joined): readonly string[] =>
+  'jobs' in result ? result.jobs : [];
 
 /**
  * An outcome whose message stays in the queue: the event was applied here but is not yet told to
@@ -178,29 +198,40 @@ export class EventQueues {
   }
 
   /**
-   * Whether jobs of `provider` in the account aliased `alias` and `region` are live by events now:
-   * the provider publishes events, a queue that is UP speaks for that account
+   * Whether jobs of `job`'s provider and kind in the account aliased `alias` and `region` are live
+   * by events now: the provider publishes events of that kind (`ProviderEvents.kinds`: one kind's
+   * events say nothing of whether a rule routes another's), a queue that is UP speaks for that account
    * (`EventQueue.speaksFor`) in that region, an event of theirs has been applied from it and
    * nothing has turned that off since (coverage.ts), and, with replicas, their channel is up. A
    * message on one queue cannot change how another account's jobs are followed: it is rejected
    * before it counts.
    */
-  covers(provider: JobProvider, alias: string, region: string): boolean {
-    return this.#why(provider, alias, region) === null;
+  covers(
+    job: JobProvider | { provider: JobProvider; kind?: string | undefined },
+    alias: string,
+    region: string,
+  ): boolean {
+    // A provider alone: its first kind.
+    const subject = coverageSubject(typeof job === 'string' ? { provider: job } : job);
+    return this.#why(subject, alias, region) === null;
   }
 
-  /** Every provider that publishes events, for each account and region a queue speaks for: live or why not. */
+  /**
+   * Every kind of job a provider publishes events of (each provider's first kind, then its further
+   * kinds: `kind`), for each account and region a queue speaks for: live or why not.
+   */
   coverage(): CoverageState[] {
     const out: CoverageState[] = [];
     const seen = new Set<string>();
     for (const q of this.#options.queues)
       for (const account of q.speaksFor)
-        for (const provider of EVENT_PROVIDERS) {
-          const key = `${provider}\n${account}\n${q.region}`;
+        for (const subject of EVENT_SUBJECTS) {
+          const key = `${subject}\n${account}\n${q.region}`;
           if (seen.has(key)) continue;
           seen.add(key);
-          const reason = this.#why(provider, account, q.region);
-          out.push({ provider, account, region: q.region, live: reason === null, reason });
+          const reason = this.#why(subject, account, q.region);
+          const of = subjectParts(subject);
+          out.push({ ...of, account, region: q.region, live: reason === null, reason });
         }
     return out;
   }
@@ -231,7 +262,7 @@ export class EventQueues {
   #spoken(evidence: readonly CoverageEvidence[]): CoverageEvidence[] {
     return evidence.filter(
       (e) =>
-        EVENT_PROVIDERS.some((p) => p === e.provider) &&
+        EVENT_SUBJECTS.includes(e.provider) &&
         this.#options.queues.some((q) => q.region === e.region && q.speaksFor.includes(e.account)),
     );
   }
@@ -256,8 +287,8 @@ export class EventQueues {
     if (seen.before === seen.after) return;
     const { record } = seen;
     const [alias, region] = this.#placeOf(record);
-    if (this.covers(record.provider, alias, region))
-      this.#measured.unannounced(record.provider, alias, region, record.id);
+    if (this.covers(record, alias, region))
+      this.#measured.unannounced(coverageSubject(record), alias, region, record.id);
   };
 
   /**
@@ -266,7 +297,7 @@ export class EventQueues {
    * as by an event of this replica's own queue.
    */
   readonly peerSeen = (record: JobRecord): void =>
-    this.#measured.announced(record.provider, ...this.#placeOf(record), record.id);
+    this.#measured.announced(coverageSubject(record), ...this.#placeOf(record), record.id);
 
   /** The account alias and region of a job's record. */
   #placeOf(record: JobRecord): [string, string] {
@@ -275,8 +306,8 @@ export class EventQueues {
     return [alias, 'region' in key ? key.region : ''];
   }
 
-  #why(provider: JobProvider, alias: string, region: string): CoverageState['reason'] {
-    if (!EVENT_PROVIDERS.includes(provider)) return 'NO_EVENT';
+  #why(subject: string, alias: string, region: string): CoverageState['reason'] {
+    if (!EVENT_SUBJECTS.includes(subject)) return 'NO_EVENT';
     const up = this.#options.queues.some(
       (q) =>
         q.region === region &&
@@ -285,7 +316,7 @@ export class EventQueues {
     );
     if (!up) return 'QUEUE_DOWN';
     if (this.#options.cluster && !this.#options.cluster.available()) return 'CLUSTER_DOWN';
-    return this.#measured.reason(provider, alias, region);
+    return this.#measured.reason(subject, alias, region);
   }
 
   /** Told whenever what `covers` answers may have changed (a queue went up or down, coverage was measured). */
@@ -378,7 +409,7 @@ export class EventQueues {
         event = decodeEvent(m.body, config, accounts, q);
       } catch (err) {
         const of = err instanceof EventRejected ? err.of : undefined;
-        if (of) this.#measured.rejected(of.provider, of.place.account, of.place.region);
+        if (of) this.#measured.rejected(coverageSubject(of), of.place.account, of.place.region);
         reject(m, err instanceof EventRejected ? err.reason : 'unreadable');
         continue;
       }
@@ -387,10 +418,10 @@ export class EventQueues {
       try {
         // Applied first: `observer?.outcome?.(…)` would not even evaluate its arguments without an observer.
         const result = await this.#unlessClosed(sink(event));
-        const finished = typeof result === 'string';
-        this.#measure(q, event, finished ? result : result.outcome);
-        observer?.outcome?.(event.provider, finished ? result : result.outcome);
-        if (finished) done.push(m.receiptHandle);
+        const outcome = typeof result === 'string' ? result : result.outcome;
+        this.#measure(q, event, outcome, typeof result === 'string' ? [] : jobsOf(result));
+        observer?.outcome?.(event.provider, outcome);
+        if (typeof result === 'string' || result.keep !== true) done.push(m.receiptHandle);
       } catch {
         // Not applied (or stopped first): left for SQS to hand out again.
       }
@@ -398,19 +429,18 @@ export class EventQueues {
     return done;
   }
 
-  /** An event decoded and applied (whatever its verdict): its provider's coverage is measured by it. */
-  #measure(q: EventQueue, event: JobEvent, outcome: EventOutcome): void {
-    const { provider, place, meaning } = event;
-    const id =
-      meaning.kind === 'record'
-        ? meaning.record.id
-        : meaning.kind === 'hint'
-          ? formatGlobalId(meaning.key)
-          : null;
-    if (id !== null) this.#measured.announced(provider, place.account, place.region, id);
+  /** An event decoded and applied (whatever its verdict): its kind of job's coverage is measured by it. */
+  #measure(q: EventQueue, event: JobEvent, outcome: EventOutcome, joined: readonly string[]): void {
+    const { place, meaning } = event;
+    const subject = coverageSubject(event);
+    if (meaning.kind === 'record')
+      this.#measured.announced(subject, place.account, place.region, meaning.record.id);
+    // A hint's job is read after it: that read's change is the one the event announced.
+    const hinted = meaning.kind === 'hint' ? [formatGlobalId(meaning.key)] : joined;
+    for (const id of hinted) this.#measured.hinted(subject, place.account, place.region, id);
     // A duplicate or a stale event proves the route no more than a replay would: only news counts.
     if (outcome === 'applied' || outcome === 'hint')
-      this.#measured.applied(provider, place.account, place.region, q.label);
+      this.#measured.applied(subject, place.account, place.region, q.label);
   }
 
   /** `applying`, unless the queues close first (then it rejects: the message stays in the queue). */

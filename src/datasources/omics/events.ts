@@ -4,7 +4,13 @@ import { keyFromParts } from '../../model/keyGrammar.ts';
 import { str } from '../shared/json.ts';
 import type { ProviderEvents } from '../shared/provider.ts';
 import { OMICS_KEY } from './key.ts';
-import { OMICS_RUN_STATUS_CHANGE, readRunEvent, runRef } from './run/events.ts';
+import {
+  OMICS_RUN_STATUS_CHANGE,
+  OMICS_TASK_STATUS_CHANGE,
+  readRunEvent,
+  readTaskEvent,
+  runRef,
+} from './run/events.ts';
 
 /**
  * HealthOmics' `Reference Import Job Status Change` events (best effort): the detail names the
@@ -17,10 +23,14 @@ export const OMICS_EVENTS: ProviderEvents<'AWS_OMICS'> = {
     'Reference Import Job Status Change',
     // Workflow runs (omics/run/events.ts).
     OMICS_RUN_STATUS_CHANGE,
+    OMICS_TASK_STATUS_CHANGE,
   ],
+  // Coverage is each kind's: a rule may route the runs' events and not the imports', or the reverse.
+  kinds: { [OMICS_RUN_STATUS_CHANGE]: 'run', [OMICS_TASK_STATUS_CHANGE]: 'run' },
   carries: [],
   read(detail, place, detailType) {
     if (detailType === OMICS_RUN_STATUS_CHANGE) return readRunEvent(detail);
+    if (detailType === OMICS_TASK_STATUS_CHANGE) return readTaskEvent(detail);
     const store = str(detail.referenceStoreId, 'detail.referenceStoreId');
     const id = str(detail.id, 'detail.id');
     if (store === null || id === null)

@@ -197,12 +197,18 @@ export interface EventPlace {
  * What one event says of a job: `record`, the job's whole record (AWS Batch: the detail is the
  * DescribeJobs record, applied without a call); `hint`, the job of `key` changed (read it again
  * now); `ref`, the watched job whose record carries `ref` changed (CodePipeline: its
- * actionExecutionId, `ProviderEvents.ref`).
+ * actionExecutionId, `ProviderEvents.ref`); `place`, some watched job of its kind and place.
  */
 export type EventMeaning<P extends JobProvider = JobProvider> =
   | { kind: 'record'; record: JobRecord; blocked?: BlockedQueue }
   | { kind: 'hint'; key: AnyKeyOf<P> }
-  | { kind: 'ref'; ref: string };
+  | { kind: 'ref'; ref: string }
+  /**
+   * Some job of the event's kind (`ProviderEvents.kinds`) in its account and region changed, the
+   * detail does not say which (HealthOmics' `Task Status Change` names its task, not its run):
+   * each such job watched here is read, as for a hint.
+   */
+  | { kind: 'place' };
 
 /**
  * What a queue-blocked event says beside its job's record (AWS Batch's `Batch Job Queue Blocked`):
@@ -223,6 +229,14 @@ export interface ProviderEvents<P extends JobProvider> {
   readonly source: string;
   /** The `detail-type`s that are about its jobs; others of its source are not its events. */
   readonly detailTypes: readonly string[];
+  /**
+   * The kind of job (`Provider.kinds`) each detail type about a further kind's jobs is of; the
+   * others are about its first kind's. Coverage is each kind's (docs/events.md, "Coverage"): an
+   * EventBridge rule may route one kind's detail types and not another's, so one kind's events
+   * never make another's jobs live by events, and a kind none of whose detail types is here (a
+   * HealthOmics run batch) is polled.
+   */
+  readonly kinds?: Readonly<Record<string, string>>;
   /**
    * Which of its progress fields (`Provider.progress.fields`) its events announce a change of,
    * beyond the status every event announces: none for each provider today (AWS Batch: an array

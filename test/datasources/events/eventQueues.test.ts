@@ -278,7 +278,7 @@ describe('The job event queues', () => {
       expect(
         q
           .coverage()
-          .filter((c) => c.provider === 'AWS_BATCH')
+          .filter((c) => c.provider === 'AWS_BATCH' && c.kind === undefined)
           .map((c) => `${c.account}/${c.region}`),
       ).toEqual(['default/us-east-1', 'staging/us-east-1']);
       expect(q.covers('AWS_BATCH', 'prod', 'us-east-1')).toBe(false);

@@ -50,6 +50,7 @@ import { omicsRunStarts, startRunCall, startRunRoute } from './runStart.ts';
 import { OMICS_DEMO_BATCHES, OMICS_DEMO_BATCH_RUNS } from './runBatchData.ts';
 import { omicsRunBatchRoute } from './runBatches.ts';
 import { omicsRunLogSource } from './runLogs.ts';
+import { omicsRunControls } from './runControls.ts';
 import type { LogStreams } from '../logs/streams.ts';
 
 const ROUTE = /^\/referencestore\/([^/]*)\/importjob\/([^/]*)$/;
@@ -458,6 +459,8 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
 
   return {
     name: 'omics',
+    // Tests move the default account's runs (runControls.ts), each change published as its events.
+    jobs: omicsRunControls(demoRuns, runAnswersFor(callers.accounts.defaultAccountId)),
     handle,
     publishDue,
     describe(req) {

@@ -24,6 +24,25 @@ export function readRunEvent(detail: Record<string, unknown>): EventMeaning<'AWS
   return { kind: 'ref', ref: arn };
 }
 
+/** HealthOmics' event of a run's task's status: its detail names the task (`arn`), not its run. */
+export const OMICS_TASK_STATUS_CHANGE = 'Task Status Change';
+
+/**
+ * A `Task Status Change` event (best effort): its detail names the task by ARN,
+ * `arn:aws:omics:{region}:{account}:task/{taskId}`, and its status. A task's ID is its own (no
+ * run ID in it) and no call finds a task's run by the task alone (GetRunTask takes the run's ID),
+ * so the run cannot be known: it is news of some run of its account and region (`place`), and
+ * each run watched there is read, at most once a poll interval. A task that finishes a run comes
+ * with the run's own `Run Status Change`; this one brings the run's news when that one is lost.
+ */
+export function readTaskEvent(detail: Record<string, unknown>): EventMeaning<'AWS_OMICS'> {
+  boundFields(detail, RUN_EVENT_BOUNDS);
+  const arn = str(detail.arn, 'detail.arn');
+  if (arn === null || !/^arn:[a-z-]+:omics:[^:]+:\d*:task\/\d+$/.test(arn))
+    throw new MalformedBodyError('detail.arn is not a task ARN');
+  return { kind: 'place' };
+}
+
 /** The reference a run's events name it by: its ARN (null for a record of another kind). */
 export function runRef(record: JobRecord): string | null {
   return record.kind === 'run' ? (record as OmicsRunRecord).arn : null;
