@@ -1,5 +1,6 @@
 import type { ProviderActions } from '../shared/acting.ts';
 import type { BatchKey } from '../../model/keys.ts';
+import { awsJsonPost } from '../shared/awsCall.ts';
 import { awsRequestId } from '../shared/awsErrors.ts';
 import type { ActedAnswer, Operation } from '../shared/source.ts';
 import { toUpstreamError } from './errors.ts';
@@ -28,12 +29,7 @@ function batchAction(
     name,
     acts: true,
     region: ({ key }) => key.region,
-    send: ({ key, reason }) => ({
-      method: 'POST',
-      path,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jobId: key.jobId, reason }),
-    }),
+    send: ({ key, reason }) => awsJsonPost(path, { jobId: key.jobId, reason }),
     readError: ({ key }, answer) => toUpstreamError(key, answer),
     parse: (_input, answer) => ({ requestId: awsRequestId(answer.headers) }),
   };
