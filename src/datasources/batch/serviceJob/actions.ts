@@ -1,4 +1,4 @@
-import type { ProviderActions } from '../../shared/acting.ts';
+import { batchActions } from '../actions.ts';
 
 /** TerminateServiceJob's `reason` (the same bound as TerminateJob's: up to 1,024 characters). */
 const REASON_MAX_CHARS = 1024;
@@ -13,22 +13,9 @@ const NOT_STARTED = new Set(['SUBMITTED', 'PENDING', 'RUNNABLE', 'SCHEDULED']);
  * training job is stopped by `terminateJob`, never by a cancel that a caller took for harmless).
  * A FAILED job (terminated ones are FAILED at Batch) is rerun.
  */
-export const BATCH_SERVICE_ACTIONS: ProviderActions = {
-  reason: { max: REASON_MAX_CHARS, unit: 'characters' },
-  judge(action, record) {
-    if (action === 'rerun')
-      return record.state === 'FAILED'
-        ? { kind: 'apply' }
-        : {
-            kind: 'not-applied',
-            why: `The service job is ${record.providerStatus ?? 'not finished'}: jobgraph reruns a job that failed.`,
-          };
-    if (record.terminal) return { kind: 'finished' };
-    if (action === 'terminate' || NOT_STARTED.has(record.providerStatus ?? ''))
-      return { kind: 'apply' };
-    return {
-      kind: 'not-applied',
-      why: `The service job is ${record.providerStatus ?? 'started'}: cancelJob ends only service jobs not yet started (SUBMITTED, PENDING, RUNNABLE, SCHEDULED); terminateJob stops a STARTING or RUNNING one.`,
-    };
-  },
-};
+export const BATCH_SERVICE_ACTIONS = batchActions(
+  'service job',
+  REASON_MAX_CHARS,
+  NOT_STARTED,
+  'cancelJob ends only service jobs not yet started (SUBMITTED, PENDING, RUNNABLE, SCHEDULED); terminateJob stops a STARTING or RUNNING one.',
+);
