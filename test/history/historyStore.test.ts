@@ -279,8 +279,7 @@ describe.each(kinds)('The history store on a $name', ({ skip, fresh }) => {
     'never writes a secret value: the stripper runs before the database',
     async () => {
       const config = await fresh();
-      const db = await start(config);
-      const writer = writerOf(db);
+      const { db, writer } = await started({ config });
       const record = batchRecord('secret-job');
       expect(JSON.stringify(record)).toContain(SECRET_VALUE);
       writer.record(change(record));

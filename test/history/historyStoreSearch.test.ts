@@ -11,7 +11,7 @@ import { everyPage, historyStoreOpener, job } from '../support/historyStoreCases
 const kinds = historyStores();
 
 describe.each(kinds)('The history store on a $name', ({ skip, fresh }) => {
-  const { start, started, writerOf } = historyStoreOpener(fresh);
+  const { started } = historyStoreOpener(fresh);
 
   it.skipIf(skip)('reads back latest, transitions and filtered searches', async () => {
     const { writer, reader } = await started();
@@ -103,8 +103,7 @@ describe.each(kinds)('The history store on a $name', ({ skip, fresh }) => {
     "searches text through the index made for it (SQLite's FTS5 table, PostgreSQL's trigram index)",
     async () => {
       const config = await fresh();
-      const db = await start(config);
-      const writer = writerOf(db);
+      const { db, writer } = await started({ config });
       writer.record(change(job('batch:us-east-1:a', { jobName: 'nightly-etl' })));
       for (const id of ['b', 'c'])
         writer.record(
@@ -163,7 +162,7 @@ describe.each(kinds)('The history store on a $name', ({ skip, fresh }) => {
   it.skipIf(skip)(
     'pages by keyset: no row repeated or skipped while rows are written between pages',
     async () => {
-      const { writer, reader } = await started(1000);
+      const { writer, reader } = await started({ maxQueue: 1000 });
       const at = (i: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString();
       for (let i = 0; i < 30; i++)
         writer.record(change(job(`batch:us-east-1:j${i}`, { createdAt: at(i) })));
@@ -181,7 +180,7 @@ describe.each(kinds)('The history store on a $name', ({ skip, fresh }) => {
   it.skipIf(skip)(
     'pages jobs of one time in the order they were first stored (seq), none repeated or skipped',
     async () => {
-      const { writer, reader } = await started(1000);
+      const { writer, reader } = await started({ maxQueue: 1000 });
       const same = '2026-01-01T00:00:00.000Z';
       // Stored in this order, IDs not in it: the tie is broken by seq, not by ID.
       const order = ['m', 'c', 'x', 'a', 'q', 'b', 'z', 'd', 'k', 'e'].map(

@@ -63,11 +63,14 @@ export function historyStoreOpener(fresh: () => Promise<HistoryStoreConfig>) {
     });
 
   /**
-   * A fresh store opened (`start`), a writer of it (`writerOf`, queueing `maxQueue`) counting its
+   * A store opened (`start`: `config`'s, else a fresh one), a writer of it (`writerOf`, queueing `maxQueue`) counting its
    * outcomes in `counts`, and its reader.
    */
-  const started = async (maxQueue?: number) => {
-    const db = await start();
+  const started = async ({
+    maxQueue,
+    config,
+  }: { maxQueue?: number; config?: HistoryStoreConfig } = {}) => {
+    const db = await start(config);
     const counts: Record<string, number> = {};
     return { db, counts, writer: writerOf(db, counts, maxQueue), reader: new HistoryReader(db) };
   };
