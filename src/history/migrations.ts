@@ -127,6 +127,7 @@ export const MIGRATIONS: readonly (readonly MigrationStatement[])[] = [
       postgres: `CREATE INDEX jobs_text_trgm ON jobs USING gin (lower(name) gin_trgm_ops, lower(queue) gin_trgm_ops, lower(status_message) gin_trgm_ops)`,
     },
     {
+      // duplicates: data — migration 5's triggers, as migration 12 repeats them for jobs_words; a released migration never changes
       sqlite: `CREATE TRIGGER jobs_text_delete AFTER DELETE ON jobs BEGIN
         INSERT INTO jobs_text (jobs_text, rowid, name, queue, status_message) VALUES ('delete', old.seq, old.name, old.queue, old.status_message);
       END`,

@@ -31,11 +31,16 @@ export function kindFieldsOf(typeName: string): Readonly<Record<string, KindFiel
   return KIND_OF_TYPE.get(typeName)?.fields ?? {};
 }
 
-/** The provider whose kind of job has the concrete GraphQL type `typeName`. */
-export function providerOfType(typeName: string): JobProvider {
+/** The kind of job whose concrete GraphQL type is `typeName`; a TypeError for a type of no kind. */
+function kindOfTypeName(typeName: string): AnyKind {
   const kind = KIND_OF_TYPE.get(typeName);
   if (!kind) throw new TypeError(`no job type ${typeName} in the registry`);
-  return kind.name;
+  return kind;
+}
+
+/** The provider whose kind of job has the concrete GraphQL type `typeName`. */
+export function providerOfType(typeName: string): JobProvider {
+  return kindOfTypeName(typeName).name;
 }
 
 /** A representation `_entities` hands a reference resolver: one of the type's `@key`s. */
@@ -104,8 +109,7 @@ export function keyFromRepresentation(
   at = 'representations',
   aliasOf?: (accountId: string) => string,
 ): JobKey {
-  const kind = KIND_OF_TYPE.get(typeName);
-  if (!kind) throw new TypeError(`no job type ${typeName} in the registry`);
+  const kind = kindOfTypeName(typeName);
   if (rep.id !== undefined) {
     const key = parseGlobalId(field(rep, 'id', typeName, at), `${at}.id`);
     if (kindOf(key) !== kind) {

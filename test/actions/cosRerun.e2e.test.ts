@@ -5,14 +5,15 @@
 // between CreateJob and its answer, a restarted gateway submits again with the same token and
 // COS Batch answers the job it made: one job, whatever happened.
 import { XMLParser } from 'fast-xml-parser';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import { DEMO_JOB_IDS } from '@jobgraph/emulators/cosbatch/data';
-import { DEMO_DATA, startEmulators, type EmulatorSet } from '@jobgraph/emulators';
+import { DEMO_DATA } from '@jobgraph/emulators';
 import { DEMO_TENCENT_CREDENTIALS } from '@jobgraph/emulators/framework';
 import { signedCos } from '../emulators/listClient.ts';
-import { kill, replicaEnv, SHARED_SECRET } from '../subscriptions/clusterSupport.ts';
-import { historyStores, historyUrlOf } from '../support/historyStores.ts';
+import { kill, SHARED_SECRET } from '../subscriptions/clusterSupport.ts';
+import { historyStores } from '../support/historyStores.ts';
+import { useLiveReplicas } from '../support/liveReplicas.ts';
 import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';
 
 const RERUN = `mutation($id: ID!, $reason: String!) { rerunJob(id: $id, reason: $reason) { id action outcome message providerCode rerun { id state ... on CosBatchJob { clientRequestToken priority } } } }`;
@@ -46,42 +47,30 @@ async function ask(replica: LiveProcess, token: string, id: string, key: string)
 const sqlite = historyStores()[0]!;
 
 describe('rerunJob of COS Batch jobs through two gateways sharing a SQLite history', () => {
-  let emulators: EmulatorSet;
+  const live = useLiveReplicas(sqlite.fresh, { JOBGRAPH_ACTIONS: 'cancel,rerun' });
+  const { replicas } = live;
   let writer = '';
-  const replicas: LiveProcess[] = [];
-  let env: Record<string, string> = {};
   beforeAll(async () => {
-    const store = await sqlite.fresh();
-    emulators = await startEmulators();
     writer = await mintToken({
       secret: SHARED_SECRET,
       scopes: ['jobs:read', 'jobs:write'],
       accounts: ['*'],
       subject: 'oncall-ann',
     });
-    env = {
-      ...replicaEnv(emulators, null, 500),
-      JOBGRAPH_HISTORY_URL: historyUrlOf(store),
-      JOBGRAPH_ACTIONS: 'cancel,rerun',
-    };
-    replicas.push(await startLiveProcess(env), await startLiveProcess(env));
-  });
-  afterAll(async () => {
-    for (const r of replicas) await kill(r.child);
-    await emulators?.close();
   });
 
-  const creates = () => emulators.cosbatch.calls.filter((c) => c.operation.startsWith('CreateJob'));
+  const creates = () =>
+    live.emulators.cosbatch.calls.filter((c) => c.operation.startsWith('CreateJob'));
   /** The `<Job>` of `jobId` as the emulator answers DescribeJob, signed by the COS SDK's signer. */
   const described = async (jobId: string) => {
-    const res = await signedCos(emulators.cosbatch, `/jobs/${jobId}`);
+    const res = await signedCos(live.emulators.cosbatch, `/jobs/${jobId}`);
     expect(res.status).toBe(200);
     return (xml.parse(res.body) as { DescribeJobResult: { Job: Record<string, unknown> } })
       .DescribeJobResult.Job;
   };
   /** How many jobs the account's ListJobs shows (every status, one page). */
   const listed = async () => {
-    const res = await signedCos(emulators.cosbatch, '/jobs');
+    const res = await signedCos(live.emulators.cosbatch, '/jobs');
     const doc = xml.parse(res.body) as { ListJobsResult: { Jobs: { member?: unknown[] } } };
     return doc.ListJobsResult.Jobs.member?.length ?? 0;
   };
@@ -130,17 +119,17 @@ describe('rerunJob of COS Batch jobs through two gateways sharing a SQLite histo
     const before = creates().length;
     const jobsBefore = await listed();
     // The emulator makes the job, then holds its answer: the gateway dies before it hears it.
-    emulators.cosbatch.setFaults({ holdAnswer: true, jobPrefix: `${REGION}/new` });
-    const doomed = await startLiveProcess(env);
+    live.emulators.cosbatch.setFaults({ holdAnswer: true, jobPrefix: `${REGION}/new` });
+    const doomed = await startLiveProcess(live.env);
     const asked = ask(doomed, writer, source, 'cos-crash-key').catch(() => null);
     await expect.poll(() => creates().length).toBe(before + 1);
     doomed.child.kill('SIGKILL');
     await doomed.exited;
     await asked;
-    emulators.cosbatch.resetFaults();
+    live.emulators.cosbatch.resetFaults();
     expect(await listed()).toBe(jobsBefore + 1);
 
-    const restarted = await startLiveProcess(env);
+    const restarted = await startLiveProcess(live.env);
     try {
       const answer = await ask(restarted, writer, source, 'cos-crash-key');
       expect(answer).toMatchObject({ outcome: 'REQUESTED' });

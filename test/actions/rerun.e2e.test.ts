@@ -5,12 +5,13 @@
 // Idempotency-Key, on the same replica or the other, answers that job with no second SubmitJob;
 // a jobs:read token is FORBIDDEN with no call; rerunJobs' dry run submits nothing.
 import { BatchClient, DescribeJobsCommand } from '@aws-sdk/client-batch';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
-import { DEMO_DATA, startEmulators, type EmulatorSet } from '@jobgraph/emulators';
-import { kill, replicaEnv, SHARED_SECRET } from '../subscriptions/clusterSupport.ts';
-import { historyStores, historyUrlOf } from '../support/historyStores.ts';
+import { DEMO_DATA } from '@jobgraph/emulators';
+import { kill, SHARED_SECRET } from '../subscriptions/clusterSupport.ts';
+import { historyStores } from '../support/historyStores.ts';
+import { useLiveReplicas } from '../support/liveReplicas.ts';
 import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';
 import { demoSdkConfig, useSdkClients } from '../support/sdkClients.ts';
 
@@ -58,13 +59,10 @@ const keep = useSdkClients();
 
 for (const { name, skip, fresh } of historyStores()) {
   describe.skipIf(skip)(`rerunJob through two gateways sharing a ${name}`, () => {
-    let emulators: EmulatorSet;
+    const live = useLiveReplicas(fresh, { JOBGRAPH_ACTIONS: 'cancel,terminate,rerun' });
+    const { replicas } = live;
     const tokens = { writer: '', reader: '' };
-    const replicas: LiveProcess[] = [];
-    let env: Record<string, string> = {};
     beforeAll(async () => {
-      const store = await fresh();
-      emulators = await startEmulators();
       tokens.writer = await mintToken({
         secret: SHARED_SECRET,
         scopes: ['jobs:read', 'jobs:write'],
@@ -77,21 +75,14 @@ for (const { name, skip, fresh } of historyStores()) {
         accounts: ['*'],
         subject: 'reader-bob',
       });
-      env = {
-        ...replicaEnv(emulators, null, 500),
-        JOBGRAPH_HISTORY_URL: historyUrlOf(store),
-        JOBGRAPH_ACTIONS: 'cancel,terminate,rerun',
-      };
-      replicas.push(await startLiveProcess(env), await startLiveProcess(env));
-    });
-    afterAll(async () => {
-      for (const r of replicas) await kill(r.child);
-      await emulators?.close();
     });
 
-    const submits = () => emulators.batch.calls.filter((c) => c.operation.startsWith('SubmitJob'));
+    const submits = () =>
+      live.emulators.batch.calls.filter((c) => c.operation.startsWith('SubmitJob'));
     const writes = () =>
-      emulators.batch.calls.filter((c) => /^(SubmitJob|CancelJob|TerminateJob)/.test(c.operation));
+      live.emulators.batch.calls.filter((c) =>
+        /^(SubmitJob|CancelJob|TerminateJob)/.test(c.operation),
+      );
 
     it('refuses a jobs:read token FORBIDDEN, with no call', async () => {
       const answer = await ask(replicas[0]!, tokens.reader, RERUN, {
@@ -104,7 +95,7 @@ for (const { name, skip, fresh } of historyStores()) {
 
     it('answers NOT_SUPPORTED for a provider with no rerun, with no call', async () => {
       const id = DEMO_DATA.panorama.EXAMPLE_GLOBAL_ID;
-      const before = emulators.panorama.calls.length;
+      const before = live.emulators.panorama.calls.length;
       const answer = await ask(replicas[0]!, tokens.writer, RERUN, { id, reason: 'again' });
       expect(answer.errors).toBeUndefined();
       expect(answer.data!.rerunJob).toMatchObject({
@@ -114,7 +105,7 @@ for (const { name, skip, fresh } of historyStores()) {
         rerun: null,
       });
       // Not even the read: Panorama has no rerun.
-      expect(emulators.panorama.calls.slice(before)).toEqual([]);
+      expect(live.emulators.panorama.calls.slice(before)).toEqual([]);
     });
 
     it('dry-runs rerunJobs: WOULD_APPLY for each failed job, a running one NOT_APPLIED, nothing submitted', async () => {
@@ -156,7 +147,7 @@ for (const { name, skip, fresh } of historyStores()) {
       expect(submits()).toHaveLength(1);
 
       // The new job, as @aws-sdk/client-batch describes it, and the job rerun.
-      const batch = keep(new BatchClient(demoSdkConfig(emulators.batch.url)));
+      const batch = keep(new BatchClient(demoSdkConfig(live.emulators.batch.url)));
       const newJobId = result.rerun!.id.slice(result.rerun!.id.lastIndexOf(':') + 1);
       const { jobs } = await batch.send(
         new DescribeJobsCommand({ jobs: [BATCH_JOB_IDS.failed, newJobId] }),
@@ -202,24 +193,24 @@ for (const { name, skip, fresh } of historyStores()) {
     it('after a SIGKILL between the SubmitJob and its answer, a restarted gateway finds the job by its tags: still one SubmitJob', async () => {
       const source = batchId('outOfMemory');
       const vars = { id: source, reason: 'more memory now' };
-      const batch = keep(new BatchClient(demoSdkConfig(emulators.batch.url)));
+      const batch = keep(new BatchClient(demoSdkConfig(live.emulators.batch.url)));
       const { jobs } = await batch.send(
         new DescribeJobsCommand({ jobs: [BATCH_JOB_IDS.outOfMemory] }),
       );
       const before = submits().length;
       // The emulator makes the job, then holds its answer: the gateway dies before it hears it.
-      emulators.batch.setFaults({
+      live.emulators.batch.setFaults({
         holdAnswer: true,
         jobPrefix: `us-east-1/${jobs![0]!.jobQueue}/`,
       });
-      const doomed = await startLiveProcess(env);
+      const doomed = await startLiveProcess(live.env);
       const asked = ask(doomed, tokens.writer, RERUN, vars, 'crash-key').catch(() => null);
       await expect.poll(() => submits().length).toBe(before + 1);
       doomed.child.kill('SIGKILL');
       await doomed.exited;
       await asked;
-      emulators.batch.resetFaults();
-      const restarted = await startLiveProcess(env);
+      live.emulators.batch.resetFaults();
+      const restarted = await startLiveProcess(live.env);
       try {
         const answer = await ask(restarted, tokens.writer, RERUN, vars, 'crash-key');
         expect(answer.errors).toBeUndefined();
@@ -230,7 +221,8 @@ for (const { name, skip, fresh } of historyStores()) {
         const described = await batch.send(new DescribeJobsCommand({ jobs: [newJobId] }));
         expect(described.jobs![0]!.tags?.['jobgraph:rerun-of']).toBe(source);
         // Answered from the row from now on: asked again, no ListJobs by name either.
-        const lists = () => emulators.batch.calls.filter((c) => c.operation.startsWith('ListJobs'));
+        const lists = () =>
+          live.emulators.batch.calls.filter((c) => c.operation.startsWith('ListJobs'));
         const listed = lists().length;
         const again = await ask(replicas[0]!, tokens.writer, RERUN, vars, 'crash-key');
         expect(again.data!.rerunJob!.rerun?.id).toBe(made.id);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   clusterPeers,
   PRESENCE_INDEX_KEY,
@@ -11,6 +11,7 @@ import { capturedLog } from '../support/capturedLog.ts';
 import { countingSealer, testSealer } from '../support/clusterSecret.ts';
 import { realPart } from '../support/realParts.ts';
 import { useRedis } from '../support/useRedis.ts';
+import { closedAfterAll } from '../support/closedAfterAll.ts';
 
 // The replicas' presence in a real redis-server: a replica under the same cluster secret is a
 // peer (a stopped one's presence too, until it lapses: its values stay believed), one under
@@ -21,10 +22,7 @@ const redisServer = realPart('redis-server');
 
 describe.skipIf(redisServer.skip)("The replicas' presence in Redis", () => {
   const redis = useRedis();
-  const opened: ClusterPeers[] = [];
-  afterAll(async () => {
-    for (const peers of opened) await peers.close();
-  });
+  const opened = closedAfterAll<ClusterPeers>();
   const replica = async (sealer = countingSealer(), replicaId?: string) => {
     const log = capturedLog();
     const peers = clusterPeers({

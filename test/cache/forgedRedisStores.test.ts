@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSecretDetector, createSecretStripper } from '../../src/auth/secrets.ts';
 import type { PollLeases, SharedPoll } from '../../src/cache/pollLeases.ts';
 import {
@@ -26,6 +26,7 @@ import { listedPanoramaJobs } from '../support/listedPanorama.ts';
 import { channelSubscribed, useReplicaStores } from '../support/replicaStores.ts';
 import { useRedis } from '../support/useRedis.ts';
 import { queuedImportExportRecord } from '../support/records.ts';
+import { closedAfterAll } from '../support/closedAfterAll.ts';
 
 // The replicas' other stores in Redis (list snapshots, poll leases and the watch channels) against
 // an attacker who writes to the same real redis-server (issue #58): a forged value is never served,
@@ -39,10 +40,7 @@ const jobs = listedPanoramaJobs(50, anchor);
 
 describe.skipIf(redisServer.skip)('List snapshots an attacker wrote to Redis', () => {
   const redis = useRedis();
-  const stores: RedisListSnapshots[] = [];
-  afterAll(async () => {
-    for (const s of stores) await s.close();
-  });
+  const stores = closedAfterAll<RedisListSnapshots>();
 
   /** A replica's store, once it writes, with the sealer that counts what it rejects. */
   const store = async (maxTextBytes?: number) => {

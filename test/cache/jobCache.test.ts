@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createSecretDetector } from '../../src/auth/secrets.ts';
@@ -20,7 +19,9 @@ import {
 } from '../support/gateway.ts';
 import { cacheableOf } from '../support/cacheable.ts';
 import { freePort } from '../support/rawHttp.ts';
-import { realPart, requirePart } from '../support/realParts.ts';
+import { realPart } from '../support/realParts.ts';
+import { useRedis } from '../support/useRedis.ts';
+import { kill } from '../subscriptions/clusterSupport.ts';
 import { TEST_CLUSTER_SECRET } from '../support/clusterSecret.ts';
 
 const { schema, policy } = buildSchema();
@@ -224,46 +225,14 @@ const redisServer = realPart('redis-server');
 describe.skipIf(redisServer.skip)(
   'The cache shared through Redis (needs redis-server on the PATH)',
   () => {
-    let redis: ChildProcess;
-    let url: string;
-    beforeAll(async () => {
-      requirePart('redis-server');
-      // Wait for redis-server to say it is ready (or to exit: another process took the port between
-      // freePort and its listen, so try another port).
-      for (let tries = 0; tries < 5; tries++) {
-        const port = await freePort();
-        const child = spawn(
-          'redis-server',
-          ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-          {
-            stdio: ['ignore', 'pipe', 'ignore'],
-          },
-        );
-        let out = '';
-        const ready = await new Promise<boolean>((resolve) => {
-          child.stdout.on('data', (c: Buffer) => {
-            out += c.toString();
-            if (out.includes('Ready to accept connections')) resolve(true);
-          });
-          child.once('exit', () => resolve(false));
-        });
-        if (ready) {
-          redis = child;
-          url = `redis://127.0.0.1:${port}`;
-          return;
-        }
-      }
-      throw new Error('redis-server did not start');
-    });
-    afterAll(() => {
-      redis?.kill('SIGTERM');
-    });
+    // A redis-server of the block's own, killed after its last test.
+    const redis = useRedis();
 
     it('lets a second replica answer finished jobs the first one fetched, without an upstream call', async () => {
       // Redis operations get far more than the 250 ms default: on a busy machine some took longer,
       // counted as misses, paused the store, and B asked the providers.
       const env = {
-        JOBGRAPH_CACHE_URL: url,
+        JOBGRAPH_CACHE_URL: redis.url,
         JOBGRAPH_CLUSTER_SECRET: TEST_CLUSTER_SECRET,
         JOBGRAPH_CACHE_OP_TIMEOUT_MS: '10000',
       };
@@ -293,7 +262,7 @@ describe.skipIf(redisServer.skip)(
       await probe.close();
       // A database of its own, so no earlier test has cached these jobs.
       const env = {
-        JOBGRAPH_CACHE_URL: `${url}/3`,
+        JOBGRAPH_CACHE_URL: `${redis.url}/3`,
         JOBGRAPH_CLUSTER_SECRET: TEST_CLUSTER_SECRET,
         JOBGRAPH_CACHE_OP_TIMEOUT_MS: '10000',
       };
@@ -331,31 +300,14 @@ describe.skipIf(redisServer.skip)(
     });
 
     it('keeps answering when Redis dies under a running gateway, each job asked once', async () => {
-      const port = await freePort();
-      const own = spawn(
-        'redis-server',
-        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-        {
-          stdio: ['ignore', 'pipe', 'ignore'],
-        },
-      );
-      await new Promise<void>((resolve, reject) => {
-        let out = '';
-        own.stdout.on('data', (c: Buffer) => {
-          out += c.toString();
-          if (out.includes('Ready to accept connections')) resolve();
-        });
-        own.once('exit', () => reject(new Error('redis-server did not start')));
-      });
+      const own = await redis.start();
       const gw = await startTestGateway({
-        JOBGRAPH_CACHE_URL: `redis://127.0.0.1:${port}`,
+        JOBGRAPH_CACHE_URL: own.url,
         JOBGRAPH_CLUSTER_SECRET: TEST_CLUSTER_SECRET,
       });
       try {
         const ids = DEMO_DATA.importexport.DEMO_GLOBAL_IDS.slice(0, 5);
-        const exited = new Promise((resolve) => own.once('exit', resolve));
-        own.kill('SIGKILL');
-        await exited;
+        await kill(own.child);
         clearCalls(gw);
         const res = await gql(gw, `query($ids: [ID!]!) { jobs(ids: $ids) { id state } }`, {
           variables: { ids },
@@ -365,7 +317,7 @@ describe.skipIf(redisServer.skip)(
         expect((res.body.data?.jobs as { id: string }[]).map((j) => j.id)).toEqual(ids);
         expect(upstreamCallCount(gw)).toBe(ids.length);
       } finally {
-        own.kill('SIGKILL');
+        own.child.kill('SIGKILL');
         await gw.close();
       }
     });

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import net from 'node:net';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { gcra, localCallerRates, type CallerRates } from '../../src/cache/callerRates.ts';
 import { callerRateKeys } from '../../src/cache/callerRateKey.ts';
 import { redisCallerRates } from '../../src/cache/redisCallerRates.ts';
@@ -8,6 +8,7 @@ import { TEST_CLUSTER_SECRET } from '../support/clusterSecret.ts';
 import { capturedLog } from '../support/capturedLog.ts';
 import { realPart } from '../support/realParts.ts';
 import { useRedis } from '../support/useRedis.ts';
+import { closedAfterAll } from '../support/closedAfterAll.ts';
 
 // The callers' request rates: the GCRA step, this process's own rates, and the rates in a real
 // redis-server shared by two replicas, read back as untrusted input (a far-future time, a value
@@ -86,10 +87,7 @@ const redisServer = realPart('redis-server');
 
 describe.skipIf(redisServer.skip)('The callers’ rates in Redis', () => {
   const redis = useRedis();
-  const opened: CallerRates[] = [];
-  afterAll(async () => {
-    for (const rates of opened) await rates.close();
-  });
+  const opened = closedAfterAll<CallerRates>();
   /** A replica's rates on `url`; on the test's own redis-server, once they are counted there. */
   let clamped = 0;
   const replica = async (url = redis.url, log = capturedLog()) => {

@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   LIST_SNAPSHOT_PREFIX,
   redisListSnapshots,
@@ -14,6 +14,7 @@ import { capturedLog } from '../support/capturedLog.ts';
 import { listSnapshotWritten } from '../support/listSnapshotWritten.ts';
 import { useRedis } from '../support/useRedis.ts';
 import { payloadOf, testSealer } from '../support/clusterSecret.ts';
+import { closedAfterAll } from '../support/closedAfterAll.ts';
 
 // The replicas' list snapshots over a real redis-server: what is written (key, TTL, gzip of the
 // snapshot's text), read back by another replica, and Redis going away (a miss) and coming back.
@@ -25,11 +26,7 @@ const jobs = listedPanoramaJobs(300, anchor);
 
 describe.skipIf(redisServer.skip)('List snapshots in Redis', () => {
   const redis = useRedis();
-  const stores: RedisListSnapshots[] = [];
-
-  afterAll(async () => {
-    for (const s of stores) await s.close();
-  });
+  const stores = closedAfterAll<RedisListSnapshots>();
 
   /** Resolves once the Redis at `url` holds `key` (a write is not awaited by its caller). */
   const written = (key: string, url = redis.url, write?: () => void) =>

@@ -1,7 +1,4 @@
 import { composeServices } from '@apollo/composition';
-import { ApolloServer } from '@apollo/server';
-import { startStandaloneServer } from '@apollo/server/standalone';
-import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -13,6 +10,7 @@ import { loadTypeDefs } from '../../src/schema.ts';
 import { accountToken } from '../support/accountTokens.ts';
 import { startApolloGateway } from '../support/apolloGateway.ts';
 import { clearCalls, gql, startTestGateway, upstreamCallCount } from '../support/gateway.ts';
+import { accountKeyReference, serveSubgraph } from '../support/deploymentsSubgraph.ts';
 
 /**
  * Native keys that carry the account, through `@apollo/gateway`: another team's subgraph knows
@@ -29,11 +27,7 @@ const UNKNOWN_ACCOUNT = '999999999999';
 const DEVICES_SDL = /* GraphQL */ `
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
 
-  type PanoramaPackageImportJob @key(fields: "account region nativeId", resolvable: false) {
-    account: String
-    region: String
-    nativeId: String!
-  }
+  ${accountKeyReference('PanoramaPackageImportJob')}
 
   type Device @key(fields: "name") {
     name: String!
@@ -59,27 +53,20 @@ let router: { url: string; stop(): Promise<void> };
 
 beforeAll(async () => {
   jobgraph = await startTestGateway();
-  const server = new ApolloServer({
-    schema: buildSubgraphSchema({
-      typeDefs: parse(DEVICES_SDL),
-      resolvers: {
-        Query: { devices: () => DEVICES },
-        Device: {
-          importJob: (d: (typeof DEVICES)[number]) => ({
-            __typename: 'PanoramaPackageImportJob',
-            account: d.account,
-            region,
-            nativeId: jobId,
-          }),
-        },
-      },
-    }),
+  devices = await serveSubgraph(DEVICES_SDL, {
+    Query: { devices: () => DEVICES },
+    Device: {
+      importJob: (d: (typeof DEVICES)[number]) => ({
+        __typename: 'PanoramaPackageImportJob',
+        account: d.account,
+        region,
+        nativeId: jobId,
+      }),
+    },
   });
-  const { url } = await startStandaloneServer(server, { listen: { port: 0, host: '127.0.0.1' } });
-  devices = { url, stop: () => server.stop() };
   const composed = composeServices([
     { name: 'jobgraph', url: jobgraph.server.url, typeDefs: loadTypeDefs() },
-    { name: 'devices', url, typeDefs: parse(DEVICES_SDL) },
+    { name: 'devices', url: devices.url, typeDefs: parse(DEVICES_SDL) },
   ]);
   if (composed.errors) throw new Error(composed.errors.map((e) => e.message).join('\n'));
   // @apollo/gateway refuses a supergraph linking a feature `for: SECURITY`; jobgraph enforces it itself.

@@ -18,7 +18,7 @@ const kinds = historyStores();
 const identity = (r: JobRecord) => r;
 
 describe.each(kinds)('The history store on a $name', ({ skip, fresh }) => {
-  const { open, start, writerOf } = historyStoreOpener(fresh);
+  const { open, start, started, writerOf } = historyStoreOpener(fresh);
 
   it.skipIf(skip)(
     'applies its migrations once, and refuses a newer schema in one line',
@@ -204,10 +204,7 @@ describe.each(kinds)('The history store on a $name', ({ skip, fresh }) => {
   it.skipIf(skip)(
     "moves a job's lastConfirmedAt when a read shows it again unchanged, never back, and writes no change for it",
     async () => {
-      const db = await start();
-      const counts: Record<string, number> = {};
-      const writer = writerOf(db, counts);
-      const reader = new HistoryReader(db);
+      const { db, counts, writer, reader } = await started();
       const id = 'batch:us-east-1:seen';
       writer.record(change(job(id)));
       await writer.flush();
@@ -282,8 +279,7 @@ describe.each(kinds)('The history store on a $name', ({ skip, fresh }) => {
     'never writes a secret value: the stripper runs before the database',
     async () => {
       const config = await fresh();
-      const db = await start(config);
-      const writer = writerOf(db);
+      const { db, writer } = await started({ config });
       const record = batchRecord('secret-job');
       expect(JSON.stringify(record)).toContain(SECRET_VALUE);
       writer.record(change(record));
@@ -306,9 +302,7 @@ describe.each(kinds)('The history store on a $name', ({ skip, fresh }) => {
   );
 
   it.skipIf(skip)('prunes jobs older than the retention, with their transitions', async () => {
-    const db = await start();
-    const writer = writerOf(db);
-    const reader = new HistoryReader(db);
+    const { db, writer, reader } = await started();
     writer.record(change(job('batch:us-east-1:old', { createdAt: '2020-01-01T00:00:00.000Z' })));
     writer.record(change(job('batch:us-east-1:new', { createdAt: '2026-01-01T00:00:00.000Z' })));
     await writer.flush();

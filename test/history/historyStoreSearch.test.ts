@@ -11,12 +11,10 @@ import { everyPage, historyStoreOpener, job } from '../support/historyStoreCases
 const kinds = historyStores();
 
 describe.each(kinds)('The history store on a $name', ({ skip, fresh }) => {
-  const { start, writerOf } = historyStoreOpener(fresh);
+  const { started } = historyStoreOpener(fresh);
 
   it.skipIf(skip)('reads back latest, transitions and filtered searches', async () => {
-    const db = await start();
-    const writer = writerOf(db);
-    const reader = new HistoryReader(db);
+    const { writer, reader } = await started();
     const a = job('batch:us-east-1:a', { jobName: 'nightly-etl', jobQueue: 'q-big' });
     writer.record(change(a, { to: 'RUNNING', at: '2026-01-01T00:00:01.000Z' }));
     writer.record(
@@ -57,9 +55,7 @@ describe.each(kinds)('The history store on a $name', ({ skip, fresh }) => {
   it.skipIf(skip)(
     'finds text as a case-insensitive substring, its %, _, \\ and " literal, as jobs change and go',
     async () => {
-      const db = await start();
-      const writer = writerOf(db);
-      const reader = new HistoryReader(db);
+      const { writer, reader } = await started();
       const texts: Record<string, Record<string, unknown>> = {
         a: { jobName: 'Nightly-ETL_2026', jobQueue: 'q-big' },
         b: { jobName: 'nightlyXetl', statusReason: '100% done' },
@@ -107,8 +103,7 @@ describe.each(kinds)('The history store on a $name', ({ skip, fresh }) => {
     "searches text through the index made for it (SQLite's FTS5 table, PostgreSQL's trigram index)",
     async () => {
       const config = await fresh();
-      const db = await start(config);
-      const writer = writerOf(db);
+      const { db, writer } = await started({ config });
       writer.record(change(job('batch:us-east-1:a', { jobName: 'nightly-etl' })));
       for (const id of ['b', 'c'])
         writer.record(
@@ -167,9 +162,7 @@ describe.each(kinds)('The history store on a $name', ({ skip, fresh }) => {
   it.skipIf(skip)(
     'pages by keyset: no row repeated or skipped while rows are written between pages',
     async () => {
-      const db = await start();
-      const writer = writerOf(db, {}, 1000);
-      const reader = new HistoryReader(db);
+      const { writer, reader } = await started({ maxQueue: 1000 });
       const at = (i: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString();
       for (let i = 0; i < 30; i++)
         writer.record(change(job(`batch:us-east-1:j${i}`, { createdAt: at(i) })));
@@ -187,9 +180,7 @@ describe.each(kinds)('The history store on a $name', ({ skip, fresh }) => {
   it.skipIf(skip)(
     'pages jobs of one time in the order they were first stored (seq), none repeated or skipped',
     async () => {
-      const db = await start();
-      const writer = writerOf(db, {}, 1000);
-      const reader = new HistoryReader(db);
+      const { writer, reader } = await started({ maxQueue: 1000 });
       const same = '2026-01-01T00:00:00.000Z';
       // Stored in this order, IDs not in it: the tie is broken by seq, not by ID.
       const order = ['m', 'c', 'x', 'a', 'q', 'b', 'z', 'd', 'k', 'e'].map(
@@ -209,9 +200,7 @@ describe.each(kinds)('The history store on a $name', ({ skip, fresh }) => {
   it.skipIf(skip)(
     "carries the account grant in the query: account B's token reads no row of A",
     async () => {
-      const db = await start();
-      const writer = writerOf(db);
-      const reader = new HistoryReader(db);
+      const { db, writer, reader } = await started();
       writer.record(change(job('batch:us-east-1:ofA'), { account: 'a' }));
       writer.record(change(job('batch:us-east-1:ofB'), { account: 'b' }));
       await writer.flush();

@@ -1,13 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
-import type { HistoryStoreConfig } from '../../src/config/types.ts';
 import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
-import { DEMO_DATA, startEmulators, type EmulatorSet } from '@jobgraph/emulators';
+import { DEMO_DATA } from '@jobgraph/emulators';
 import { openHistoryDatabase } from '../../src/history/database.ts';
 import { HistoryReader } from '../../src/history/reader.ts';
-import { kill, replicaEnv, SHARED_SECRET } from '../subscriptions/clusterSupport.ts';
-import { historyStores, historyUrlOf } from '../support/historyStores.ts';
-import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';
+import { SHARED_SECRET } from '../subscriptions/clusterSupport.ts';
+import { historyStores } from '../support/historyStores.ts';
+import { useLiveReplicas } from '../support/liveReplicas.ts';
+import type { LiveProcess } from '../support/liveProcess.ts';
 
 // One transition, one row (issue #85, item 4): two compiled gateways (live mode, bin/jobgraph.mjs)
 // sharing one history store and one set of emulators each read the same Batch job, at the same
@@ -33,25 +33,12 @@ async function metric(replica: LiveProcess, series: string): Promise<number> {
 
 for (const { name, skip, fresh } of historyStores()) {
   describe.skipIf(skip)(`Two gateways sharing a ${name}`, () => {
-    let store: HistoryStoreConfig;
-    let emulators: EmulatorSet;
+    // Each read is the provider's: no finished job kept in either process.
+    const live = useLiveReplicas(fresh, { JOBGRAPH_CACHE_MAX_ENTRIES: '0' });
+    const { replicas } = live;
     let token: string;
-    const replicas: LiveProcess[] = [];
     beforeAll(async () => {
-      store = await fresh();
-      emulators = await startEmulators();
       token = await mintToken({ secret: SHARED_SECRET, scopes: ['jobs:read'], accounts: ['*'] });
-      const env = {
-        ...replicaEnv(emulators, null, 500),
-        JOBGRAPH_HISTORY_URL: historyUrlOf(store),
-        // Each read is the provider's: no finished job kept in either process.
-        JOBGRAPH_CACHE_MAX_ENTRIES: '0',
-      };
-      replicas.push(await startLiveProcess(env), await startLiveProcess(env));
-    });
-    afterAll(async () => {
-      for (const r of replicas) await kill(r.child);
-      await emulators?.close();
     });
 
     it('write each change of a job both read once: its first sight and its finish, one row each', async () => {
@@ -75,10 +62,10 @@ for (const { name, skip, fresh } of historyStores()) {
         });
       };
       await both('IN_PROGRESS');
-      emulators.batch.jobs!.changeState(native, 'SUCCEEDED');
+      live.emulators.batch.jobs!.changeState(native, 'SUCCEEDED');
       await both('SUCCEEDED');
 
-      const db = (await openHistoryDatabase(store))!;
+      const db = (await openHistoryDatabase(live.store))!;
       try {
         const transitions = await new HistoryReader(db).transitions(id, '*');
         expect(transitions.map((t) => [t.from, t.to, t.source])).toEqual([

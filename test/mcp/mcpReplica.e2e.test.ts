@@ -1,33 +1,24 @@
 // Any replica answers an MCP task (issue 104, item 3): `watch_job` asked of the demo, `tasks/get`
 // of a second gateway process (live mode) on the same emulators and the same SQLite history,
 // verifying the same tokens. That second process keeps the write tools off (the default).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { decodeJwt } from 'jose';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
-import { startDemoProcess, type DemoProcess } from '../support/demoProcess.ts';
 import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';
+import { mcpClients, mcpUrlOf, useMcpDemo } from '../support/mcpClients.ts';
 
 const SECRET = 'mcp-replica-test-secret-0123456789abcdef';
 const TaskSchema = z.looseObject({ taskId: z.string(), status: z.string() });
 
 describe('An MCP task asked of one gateway and read on another sharing its history', () => {
-  let demo: DemoProcess;
+  const { demo, dataDir } = useMcpDemo('jobgraph-mcp-replica-', SECRET);
+  const mcp = mcpClients('replica-agent');
   let replica: LiveProcess;
   let operator: string;
-  const clients: Client[] = [];
-  const dataDir = mkdtempSync(join(tmpdir(), 'jobgraph-mcp-replica-'));
   beforeAll(async () => {
-    demo = await startDemoProcess({
-      JOBGRAPH_DATA_DIR: dataDir,
-      JOBGRAPH_JWT_SECRET: SECRET,
-      JOBGRAPH_MCP_WRITE_TOOLS: 'on',
-    });
     operator = /\d\. Operator — [^\n]*\n {4}Authorization: Bearer (\S+)/.exec(
       demo.output.stdout,
     )?.[1] as string;
@@ -44,27 +35,12 @@ describe('An MCP task asked of one gateway and read on another sharing its histo
     });
   });
   afterAll(async () => {
-    await Promise.all(clients.map((c) => c.close()));
-    for (const p of [replica, demo]) {
-      p?.child.kill('SIGTERM');
-      await p?.exited;
-    }
-    rmSync(dataDir, { recursive: true, force: true });
+    await mcp.close();
+    replica?.child.kill('SIGTERM');
+    await replica?.exited;
   });
 
-  const connect = async (graphqlUrl: string): Promise<Client> => {
-    const client = new Client(
-      { name: 'replica-agent', version: '1.0.0' },
-      { versionNegotiation: { mode: 'auto' } },
-    );
-    await client.connect(
-      new StreamableHTTPClientTransport(new URL(graphqlUrl.replace(/\/graphql$/, '/mcp')), {
-        requestInit: { headers: { authorization: `Bearer ${operator}` } },
-      }),
-    );
-    clients.push(client);
-    return client;
-  };
+  const connect = (graphqlUrl: string) => mcp.connect(mcpUrlOf(graphqlUrl), operator);
 
   it('answers tasks/get on the replica: working, then failed once the demo terminated the job', async () => {
     const id = `batch:us-east-1:${BATCH_JOB_IDS.running}`;
@@ -130,7 +106,7 @@ describe('An MCP task asked of one gateway and read on another sharing its histo
       ttlSeconds: -600,
     });
     expect(decodeJwt(expired).exp).toBeLessThan(Date.now() / 1000);
-    const mcpUrl = replica.url.replace(/\/graphql$/, '/mcp');
+    const mcpUrl = mcpUrlOf(replica.url);
     const res = await fetch(mcpUrl, {
       method: 'POST',
       headers: {

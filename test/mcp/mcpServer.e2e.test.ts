@@ -1,10 +1,7 @@
 // jobgraph as a remote MCP server (issue 104): the official MCP client against a real gateway
 // process (`jobgraph demo`, its emulators), with the tokens the demo banner prints.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
-import { join } from 'node:path';
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { mintToken } from '../../src/auth/mintToken.ts';
@@ -12,7 +9,7 @@ import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
 import { GET_JOB, QUEUE, QUEUE_FRONT, QUEUES, WHY_WAITING } from '../../src/mcp/documents.ts';
 import { FRONT_SHOWN } from '../../src/mcp/queueTools.ts';
 import { RESULT_BUDGET_BYTES } from '../../src/mcp/results.ts';
-import { startDemoProcess, type DemoProcess } from '../support/demoProcess.ts';
+import { mcpClients, mcpUrlOf, useMcpDemo } from '../support/mcpClients.ts';
 
 /** The token of the banner's entry `name` (Reader, Operator, … reader). */
 function bannerToken(stdout: string, name: RegExp): string {
@@ -43,49 +40,25 @@ const TaskSchema = z.looseObject({
 type Structured = Record<string, unknown>;
 
 describe('jobgraph’s MCP server, through the official client on a demo gateway', () => {
-  let demo: DemoProcess;
+  const { demo } = useMcpDemo('jobgraph-mcp-', SECRET);
+  const mcp = mcpClients('e2e-agent');
   let mcpUrl: string;
   let reader: string;
   let operator: string;
   let staging: string;
   let nobody: string;
-  const clients: Client[] = [];
-  const dataDir = mkdtempSync(join(tmpdir(), 'jobgraph-mcp-'));
   beforeAll(async () => {
-    demo = await startDemoProcess({
-      JOBGRAPH_DATA_DIR: dataDir,
-      JOBGRAPH_JWT_SECRET: SECRET,
-      JOBGRAPH_MCP_WRITE_TOOLS: 'on',
-      // Each of AWS Batch's queues is a source, its service-job queue too (issue 102): an
-      // unfiltered cold listJobs passes the old default bound of 20; 40 is the new default.
-      JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST: '40',
-    });
-    mcpUrl = demo.url.replace(/\/graphql$/, '/mcp');
+    mcpUrl = mcpUrlOf(demo.url);
     reader = bannerToken(demo.output.stdout, /^Reader —/);
     operator = bannerToken(demo.output.stdout, /^Operator —/);
     staging = bannerToken(demo.output.stdout, /^\S+ reader — jobs:read, the "/);
     nobody = await mintToken({ secret: SECRET, scopes: ['jobs:read'], accounts: ['nobody'] });
   });
   afterAll(async () => {
-    await Promise.all(clients.map((c) => c.close()));
-    demo?.child.kill('SIGTERM');
-    await demo?.exited;
-    rmSync(dataDir, { recursive: true, force: true });
+    await mcp.close();
   });
 
-  const connect = async (token: string): Promise<Client> => {
-    const client = new Client(
-      { name: 'e2e-agent', version: '1.0.0' },
-      { versionNegotiation: { mode: 'auto' } },
-    );
-    await client.connect(
-      new StreamableHTTPClientTransport(new URL(mcpUrl), {
-        requestInit: { headers: { authorization: `Bearer ${token}` } },
-      }),
-    );
-    clients.push(client);
-    return client;
-  };
+  const connect = (token: string) => mcp.connect(mcpUrl, token);
   const call = async (client: Client, name: string, args: Record<string, unknown>) =>
     client.callTool({ name, arguments: args });
   const graph = async (token: string, query: string, variables: unknown) => {
@@ -144,13 +117,7 @@ describe('jobgraph’s MCP server, through the official client on a demo gateway
   });
 
   it('serves a 2025-revision client (initialize, no version negotiation) the same tools', async () => {
-    const client = new Client({ name: 'legacy-agent', version: '1.0.0' });
-    await client.connect(
-      new StreamableHTTPClientTransport(new URL(mcpUrl), {
-        requestInit: { headers: { authorization: `Bearer ${reader}` } },
-      }),
-    );
-    clients.push(client);
+    const client = await mcp.connect(mcpUrl, reader, { name: 'legacy-agent', negotiate: false });
     expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual(READ_TOOLS);
     const id = `batch:us-east-1:${BATCH_JOB_IDS.succeeded}`;
     const got = (await call(client, 'get_job', { id })).structuredContent as Structured;

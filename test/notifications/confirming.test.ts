@@ -3,11 +3,11 @@
 // five, and each gets its own delivery whose body differs from the others only by its rule.
 import type { KyselyPlugin, PluginTransformQueryArgs, RootOperationNode } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
+import type { HistoryDatabase } from '../../src/history/database.ts';
 import { HistoryWriter } from '../../src/history/writer.ts';
 import { RuleStore, type RuleRow } from '../../src/notifications/ruleStore.ts';
 import { historyStores } from '../support/historyStores.ts';
-import { batchRecord, createdAudit, ruleRow } from '../support/ruleRows.ts';
+import { batchRecord, createdAudit, openedRuleStore, ruleRow } from '../support/ruleRows.ts';
 import { factsOf } from '../../src/datasources/registry.ts';
 import { testNotifier } from '../support/testNotifier.ts';
 
@@ -40,8 +40,7 @@ describe.each(historyStores())('An event confirmed for several rules on a $name'
   let store: RuleStore;
   beforeAll(async () => {
     if (kind.skip) return;
-    db = (await openHistoryDatabase(await kind.fresh()))!;
-    store = new RuleStore(db);
+    ({ db, store } = await openedRuleStore(kind));
     const writer = new HistoryWriter(db, { factsOf, withoutSecrets: (r) => r });
     for (const [from, to, at] of [
       [null, 'QUEUED', T0],

@@ -5,9 +5,9 @@
 // package verifies.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
-import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
+import type { HistoryDatabase } from '../../src/history/database.ts';
 import { Outbox } from '../../src/notifications/outbox.ts';
-import { RuleStore, type DeliveryRow, type RuleRow } from '../../src/notifications/ruleStore.ts';
+import type { DeliveryRow, RuleRow, RuleStore } from '../../src/notifications/ruleStore.ts';
 import {
   createSecretBox,
   newSigningSecret,
@@ -17,7 +17,7 @@ import { OpenedValues } from '../../src/notifications/openedValues.ts';
 import { webhookHeaders } from '../../src/notifications/signature.ts';
 import { historyStores } from '../support/historyStores.ts';
 import { startReceiver, type Receiver } from '../support/webhookReceiver.ts';
-import { createdAudit, ruleRow } from '../support/ruleRows.ts';
+import { createdAudit, openedRuleStore, ruleRow } from '../support/ruleRows.ts';
 
 const box = createSecretBox('a notification sealing key of 32+ characters');
 /** The box, its opens counted by field. */
@@ -66,8 +66,7 @@ describe.each(historyStores())("The outbox's opened targets and secrets on a $na
   let second: Receiver;
   beforeAll(async () => {
     if (kind.skip) return;
-    db = (await openHistoryDatabase(await kind.fresh()))!;
-    store = new RuleStore(db);
+    ({ db, store } = await openedRuleStore(kind));
     [first, second] = await Promise.all([startReceiver(), startReceiver()]);
   });
   afterAll(async () => {

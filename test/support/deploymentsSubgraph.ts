@@ -10,15 +10,23 @@ import { parse } from 'graphql';
  * subgraphs: `deployments` knows only CodePipeline's native job ID and region and references
  * `CodePipelineJob` by that key; `watchers` adds a field to every `Job` through `@interfaceObject`.
  */
-export const DEPLOYMENTS_SDL = /* GraphQL */ `
-  extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
-
-  "A CodePipeline job as this team knows it: its account's ID (null: jobgraph's default account), region and native ID."
-  type CodePipelineJob @key(fields: "account region nativeId", resolvable: false) {
+/**
+ * A jobgraph job type as a subgraph references it by its native key with the account
+ * (`account region nativeId`), resolving none of its fields itself.
+ */
+export const accountKeyReference = (typeName: string): string => /* GraphQL */ `
+  type ${typeName} @key(fields: "account region nativeId", resolvable: false) {
     account: String
     region: String
     nativeId: String!
   }
+`;
+
+export const DEPLOYMENTS_SDL = /* GraphQL */ `
+  extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
+
+  "A CodePipeline job as this team knows it: its account's ID (null: jobgraph's default account), region and native ID."
+  ${accountKeyReference('CodePipelineJob')}
 
   type Deployment @key(fields: "name") {
     name: String!
@@ -56,11 +64,15 @@ export interface DeploymentSeed {
   relatedJobIds: string[];
 }
 
-async function serve(typeDefs: string, resolvers: Record<string, unknown>) {
+/**
+ * A subgraph of `typeDefs` and `resolvers` (@apollo/subgraph) on 127.0.0.1, a port of its own;
+ * `authorizations`, each request's Authorization header (null when absent).
+ */
+export async function serveSubgraph(typeDefs: string, resolvers: Record<string, unknown>) {
   const server = new ApolloServer({
     schema: buildSubgraphSchema({ typeDefs: parse(typeDefs), resolvers: resolvers as never }),
   });
-  /** The Authorization header of every request this subgraph received (null when absent), so a test can see a gateway kept the caller's token from it. */
+  // So a test can see a gateway kept the caller's token from it.
   const authorizations: (string | null)[] = [];
   const { url } = await startStandaloneServer(server, {
     listen: { port: 0, host: '127.0.0.1' },
@@ -76,14 +88,14 @@ export async function startOtherTeamSubgraphs(
   seed: DeploymentSeed[],
   watchers: Record<string, string[]>,
 ) {
-  const deployments = await serve(DEPLOYMENTS_SDL, {
+  const deployments = await serveSubgraph(DEPLOYMENTS_SDL, {
     Query: { deployments: () => seed },
     Deployment: {
       pipelineJob: (d: DeploymentSeed) =>
         d.pipelineJob ? { __typename: 'CodePipelineJob', account: null, ...d.pipelineJob } : null,
     },
   });
-  const watching = await serve(WATCHERS_SDL, {
+  const watching = await serveSubgraph(WATCHERS_SDL, {
     Query: {
       watchedJobs: (_: unknown, { user }: { user: string }) =>
         Object.entries(watchers)

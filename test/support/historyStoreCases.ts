@@ -4,7 +4,7 @@ import { afterEach } from 'vitest';
 import type { HistoryStoreConfig } from '../../src/config/types.ts';
 import { factsOf } from '../../src/datasources/registry.ts';
 import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
-import type { HistoryFilter, HistoryReader } from '../../src/history/reader.ts';
+import { HistoryReader, type HistoryFilter } from '../../src/history/reader.ts';
 import { HistoryWriter, type WriteOutcome } from '../../src/history/writer.ts';
 import type { JobRecord } from '../../src/model/job.ts';
 import { withoutSecrets } from './retainedRecords.ts';
@@ -62,5 +62,18 @@ export function historyStoreOpener(fresh: () => Promise<HistoryStoreConfig>) {
       count: (o: WriteOutcome, n) => (counts[o] = (counts[o] ?? 0) + n),
     });
 
-  return { open, start, writerOf };
+  /**
+   * A store opened (`start`: `config`'s, else a fresh one), a writer of it (`writerOf`, queueing `maxQueue`) counting its
+   * outcomes in `counts`, and its reader.
+   */
+  const started = async ({
+    maxQueue,
+    config,
+  }: { maxQueue?: number; config?: HistoryStoreConfig } = {}) => {
+    const db = await start(config);
+    const counts: Record<string, number> = {};
+    return { db, counts, writer: writerOf(db, counts, maxQueue), reader: new HistoryReader(db) };
+  };
+
+  return { open, start, writerOf, started };
 }

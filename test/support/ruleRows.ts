@@ -1,6 +1,16 @@
 import { JOB_PROVIDERS, type JobRecord } from '../../src/model/job.ts';
-import type { RuleAudit, RuleRow } from '../../src/notifications/ruleStore.ts';
+import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
+import { RuleStore, type RuleAudit, type RuleRow } from '../../src/notifications/ruleStore.ts';
 import type { RuleFacts } from '../../src/notifications/ruleSet.ts';
+import type { HistoryStoreKind } from './historyStores.ts';
+
+/** A fresh history store of `kind`, opened (its migrations run), and the rule store on it. */
+export async function openedRuleStore(
+  kind: HistoryStoreKind,
+): Promise<{ db: HistoryDatabase; store: RuleStore }> {
+  const db = (await openHistoryDatabase(await kind.fresh()))!;
+  return { db, store: new RuleStore(db) };
+}
 
 /**
  * The `accounts` column of a rule covering `aliases` on every provider (rulePairs.ts's pairs).

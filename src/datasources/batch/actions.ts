@@ -1,5 +1,7 @@
+import type { JobRecord } from '../../model/job.ts';
 import type { ProviderActions } from '../shared/acting.ts';
 import type { BatchKey } from '../../model/keys.ts';
+import { awsJsonPost } from '../shared/awsCall.ts';
 import { awsRequestId } from '../shared/awsErrors.ts';
 import type { ActedAnswer, Operation } from '../shared/source.ts';
 import { toUpstreamError } from './errors.ts';
@@ -28,12 +30,7 @@ function batchAction(
     name,
     acts: true,
     region: ({ key }) => key.region,
-    send: ({ key, reason }) => ({
-      method: 'POST',
-      path,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jobId: key.jobId, reason }),
-    }),
+    send: ({ key, reason }) => awsJsonPost(path, { jobId: key.jobId, reason }),
     readError: ({ key }, answer) => toUpstreamError(key, answer),
     parse: (_input, answer) => ({ requestId: awsRequestId(answer.headers) }),
   };
@@ -49,27 +46,48 @@ export const TERMINATE_JOB = batchAction('TerminateJob', '/v1/terminatejob');
 const CANCELLABLE = new Set(['SUBMITTED', 'PENDING', 'RUNNABLE']);
 
 /**
- * What CancelJob and TerminateJob do by status (docs/actions.md): CancelJob answers 200 for a
- * started job without cancelling it, so jobgraph says NOT_APPLIED and makes no call.
+ * What Batch's actions do to a job or a service job (`subject`) by status (docs/actions.md), its
+ * reason up to `reasonMax` characters: a FAILED one is rerun (cancelled and terminated jobs are
+ * FAILED at Batch), not one that runs still nor one that succeeded; `terminateJob` stops any
+ * unfinished one; `cancelJob` only one of a `cancellable` status, else NOT_APPLIED saying
+ * `notCancellable` and making no call (CancelJob answers 200 for a started job without
+ * cancelling it).
  */
-export const BATCH_ACTIONS: ProviderActions = {
-  reason: { max: BATCH_REASON_MAX_CHARS, unit: 'characters' },
-  judge(action, record) {
-    // A failed job (cancelled and terminated ones are FAILED at Batch) is rerun; not one that
-    // runs still, nor one that succeeded.
-    if (action === 'rerun')
-      return record.state === 'FAILED'
-        ? { kind: 'apply' }
-        : {
+export function batchActions(
+  subject: string,
+  reasonMax: number,
+  cancellable: ReadonlySet<string>,
+  notCancellable: string,
+  /** Why a failed job's description cannot be submitted again (null: it can). */
+  unrebuildable: (record: JobRecord) => string | null = () => null,
+): ProviderActions {
+  return {
+    reason: { max: reasonMax, unit: 'characters' },
+    judge(action, record) {
+      if (action === 'rerun') {
+        if (record.state !== 'FAILED')
+          return {
             kind: 'not-applied',
-            why: `The job is ${record.providerStatus ?? 'not finished'}: jobgraph reruns a job that failed.`,
+            why: `The ${subject} is ${record.providerStatus ?? 'not finished'}: jobgraph reruns a job that failed.`,
           };
-    if (record.terminal) return { kind: 'finished' };
-    if (action === 'terminate' || CANCELLABLE.has(record.providerStatus ?? ''))
-      return { kind: 'apply' };
-    return {
-      kind: 'not-applied',
-      why: `The job is ${record.providerStatus ?? 'started'}: AWS Batch cancels only jobs not yet started (SUBMITTED, PENDING, RUNNABLE); terminateJob stops a STARTING or RUNNING job.`,
-    };
-  },
-};
+        const why = unrebuildable(record);
+        return why ? { kind: 'not-applied', why } : { kind: 'apply' };
+      }
+      if (record.terminal) return { kind: 'finished' };
+      if (action === 'terminate' || cancellable.has(record.providerStatus ?? ''))
+        return { kind: 'apply' };
+      return {
+        kind: 'not-applied',
+        why: `The ${subject} is ${record.providerStatus ?? 'started'}: ${notCancellable}`,
+      };
+    },
+  };
+}
+
+/** What CancelJob and TerminateJob do by status (`batchActions`). */
+export const BATCH_ACTIONS = batchActions(
+  'job',
+  BATCH_REASON_MAX_CHARS,
+  CANCELLABLE,
+  'AWS Batch cancels only jobs not yet started (SUBMITTED, PENDING, RUNNABLE); terminateJob stops a STARTING or RUNNING job.',
+);

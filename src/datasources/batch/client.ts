@@ -1,7 +1,7 @@
 import { MalformedBodyError, UpstreamError } from '../../errors.ts';
 import type { BatchKey } from '../../model/keys.ts';
 import { answerBytes, SeenAnswers, seenAnswer, type AnswerMemo } from '../shared/answerMemo.ts';
-import { awsJsonOutput, awsWire, type AwsService } from '../shared/awsCall.ts';
+import { awsJsonOutput, awsJsonPost, awsWire, type AwsService } from '../shared/awsCall.ts';
 import { awsRequestId } from '../shared/awsErrors.ts';
 import type { HttpResult } from '../shared/http.ts';
 import { jsonElements } from '../shared/jsonElements.ts';
@@ -25,12 +25,7 @@ const BATCH_SERVICE: AwsService = { signingName: 'batch', endpoint: { prefix: 'b
 
 /** DescribeJobs of `jobIds` (distinct, in the order first asked). */
 function describeJobsRequest(jobIds: readonly string[]): WireRequest {
-  return {
-    method: 'POST',
-    path: '/v1/describejobs',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jobs: jobIds }),
-  };
+  return awsJsonPost('/v1/describejobs', { jobs: jobIds });
 }
 
 /** The keys of a call by job ID (one region and account: the batcher's group). */

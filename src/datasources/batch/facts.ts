@@ -1,5 +1,6 @@
 import { evidenceOf, type FailureEvidence } from '../../model/failure.ts';
 import { headerFacts, textOf, type JobFacts } from '../../model/facts.ts';
+import type { JobRecord } from '../../model/job.ts';
 import type { BatchJobRecord } from './record.ts';
 
 /**
@@ -8,7 +9,28 @@ import type { BatchJobRecord } from './record.ts';
  * no queue, no attempts) gives what it has.
  */
 export function batchFacts(record: Partial<BatchJobRecord>): JobFacts {
-  const header = headerFacts(record, batchFailureEvidence(record));
+  return batchNamedFacts(record, batchFailureEvidence(record));
+}
+
+/** The fields Batch names alike on a job and a service job (DescribeJobs, DescribeServiceJob). */
+interface BatchNamedFields extends JobRecord {
+  jobName: string | null;
+  jobQueue: string | null;
+  statusReason: string | null;
+  startedAt: string | null;
+  stoppedAt: string | null;
+}
+
+/**
+ * A Batch job's or service job's facts from the field names both share: its name and queue, its
+ * status reason, its start and stop; `evidence`, the fields its failure is read from (each kind's
+ * own). A list row in record form gives what it has.
+ */
+export function batchNamedFacts(
+  record: Partial<BatchNamedFields>,
+  evidence: readonly FailureEvidence[],
+): JobFacts {
+  const header = headerFacts(record, evidence);
   return {
     ...header,
     name: header.name ?? textOf(record.jobName),

@@ -1,5 +1,5 @@
 import { mapState, type JobState } from '../../model/job.ts';
-import { awsJsonOperation } from '../shared/awsCall.ts';
+import { awsJsonOperation, awsJsonPost } from '../shared/awsCall.ts';
 import { entry, jsonListPage, response, str, type JsonObject } from '../shared/json.ts';
 import type { ListPage } from '../shared/paging.ts';
 import type { Operation } from '../shared/source.ts';
@@ -111,16 +111,12 @@ export function listOperation<
 ): Operation<I, ListPage<T>> {
   return awsJsonOperation<I, ListPage<T>>({
     name,
-    send: (input) => ({
-      method: 'POST',
-      path: request.path,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
+    send: (input) =>
+      awsJsonPost(request.path, {
         ...request.body(input),
         maxResults: input.maxResults,
         ...(input.nextToken ? { nextToken: input.nextToken } : {}),
       }),
-    }),
     readError: (input, answer) => readBatchError(request.subject(input), answer),
     parse: (_input, output) =>
       jsonListPage(response(output, 'response is not an object'), items, 'nextToken', item),

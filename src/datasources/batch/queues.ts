@@ -10,7 +10,7 @@
  *   jobs with each one's earliest time at its position, the quota shares' fronts and the capacity
  *   in use by share and quota share.
  */
-import { awsJsonOperation } from '../shared/awsCall.ts';
+import { awsJsonOperation, awsJsonPost } from '../shared/awsCall.ts';
 import {
   arr,
   entry,
@@ -113,22 +113,16 @@ function readEnvironment(value: unknown, field: string): ComputeEnvironmentInfo 
   };
 }
 
-const pageBody = (input: PageCall, extra: JsonObject = {}) =>
-  JSON.stringify({
-    ...extra,
-    maxResults: input.maxResults,
-    ...(input.nextToken ? { nextToken: input.nextToken } : {}),
-  });
+const pageBody = (input: PageCall, extra: JsonObject = {}) => ({
+  ...extra,
+  maxResults: input.maxResults,
+  ...(input.nextToken ? { nextToken: input.nextToken } : {}),
+});
 
 /** DescribeJobQueues of a region, one page of whole JobQueueDetails. */
 const DESCRIBE_JOB_QUEUES = awsJsonOperation<PageCall, ListPage<JobQueueInfo>>({
   name: 'DescribeJobQueues',
-  send: (input) => ({
-    method: 'POST',
-    path: '/v1/describejobqueues',
-    headers: { 'content-type': 'application/json' },
-    body: pageBody(input),
-  }),
+  send: (input) => awsJsonPost('/v1/describejobqueues', pageBody(input)),
   readError: (input, answer) => readBatchError(`AWS Batch job queues in ${input.region}`, answer),
   parse: (_input, output) =>
     jsonListPage(
@@ -145,12 +139,11 @@ const DESCRIBE_COMPUTE_ENVIRONMENTS = awsJsonOperation<
   ListPage<ComputeEnvironmentInfo>
 >({
   name: 'DescribeComputeEnvironments',
-  send: (input) => ({
-    method: 'POST',
-    path: '/v1/describecomputeenvironments',
-    headers: { 'content-type': 'application/json' },
-    body: pageBody(input, { computeEnvironments: input.names }),
-  }),
+  send: (input) =>
+    awsJsonPost(
+      '/v1/describecomputeenvironments',
+      pageBody(input, { computeEnvironments: input.names }),
+    ),
   readError: (input, answer) =>
     readBatchError(`AWS Batch compute environments in ${input.region}`, answer),
   parse: (_input, output) =>
@@ -233,12 +226,7 @@ const GET_JOB_QUEUE_SNAPSHOT = awsJsonOperation<
   QueueSnapshot
 >({
   name: 'GetJobQueueSnapshot',
-  send: (input) => ({
-    method: 'POST',
-    path: '/v1/getjobqueuesnapshot',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jobQueue: input.jobQueue }),
-  }),
+  send: (input) => awsJsonPost('/v1/getjobqueuesnapshot', { jobQueue: input.jobQueue }),
   readError: (input, answer) =>
     readBatchError(`AWS Batch job queue "${input.jobQueue}" in ${input.region}`, answer),
   parse: (_input, output) => readSnapshot(output),

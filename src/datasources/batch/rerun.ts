@@ -6,7 +6,7 @@
 import type { BatchKey } from '../../model/keys.ts';
 import type { JobRecord, KeyValue } from '../../model/job.ts';
 import { MalformedBodyError } from '../../errors.ts';
-import { awsJsonOutput } from '../shared/awsCall.ts';
+import { awsJsonOutput, awsJsonPost } from '../shared/awsCall.ts';
 import { awsRequestId } from '../shared/awsErrors.ts';
 import { entry, response, str } from '../shared/json.ts';
 import {
@@ -132,12 +132,8 @@ export const SUBMIT_JOB: Operation<BatchRerun, RerunSubmitted> = {
   // your resources on creation"): the rerun's tags are how a lost answer is found again.
   alsoNeeds: ['TagResource'],
   region: (input) => input.key.region,
-  send: (input) => ({
-    method: 'POST',
-    path: '/v1/submitjob',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(submitBody(batchRecord(input), input.sourceId, input.rerunKey)),
-  }),
+  send: (input) =>
+    awsJsonPost('/v1/submitjob', submitBody(batchRecord(input), input.sourceId, input.rerunKey)),
   readError: (input, answer) => toUpstreamError(input.key, answer),
   parse: (_input, answer) => {
     const body = response(awsJsonOutput(answer), 'response is not an object');
@@ -154,16 +150,12 @@ export const SUBMIT_JOB: Operation<BatchRerun, RerunSubmitted> = {
 export const RERUN_CANDIDATES: Operation<BatchRerun, string[]> = {
   name: 'ListJobs',
   region: (input) => input.key.region,
-  send: (input) => ({
-    method: 'POST',
-    path: '/v1/listjobs',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
+  send: (input) =>
+    awsJsonPost('/v1/listjobs', {
       jobQueue: batchRecord(input).jobQueue,
       filters: [{ name: 'JOB_NAME', values: [batchRecord(input).jobName] }],
       maxResults: 100,
     }),
-  }),
   readError: (input, answer) =>
     readBatchError(listSubject(input.key.region, batchRecord(input).jobQueue ?? ''), answer),
   parse: (_input, answer) => {

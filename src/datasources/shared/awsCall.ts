@@ -78,6 +78,16 @@ export function awsJsonOutput(answer: HttpResult): unknown {
   }
 }
 
+/** `POST {path}` of a JSON body, as a rest-json AWS operation (Batch's every call) is sent. */
+export function awsJsonPost(path: string, body: unknown): WireRequest {
+  return {
+    method: 'POST',
+    path,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  };
+}
+
 /**
  * An operation of an AWS JSON protocol (rest-json, awsJson1_1) sent to the input's region: a 2xx
  * body `JSON.parse`d (`awsJsonOutput`) and given to `parse`, an error answer to `readError`.

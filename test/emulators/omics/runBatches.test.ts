@@ -4,12 +4,9 @@ import {
   GetRunCommand,
   ListBatchCommand,
   ListRunsInBatchCommand,
-  OmicsClient,
   paginateListRunsInBatch,
 } from '@aws-sdk/client-omics';
 import { describe, expect, it } from 'vitest';
-import type { RunningEmulator } from '@jobgraph/emulators/framework';
-import type { EventBridgeEvent } from '@jobgraph/emulators/eventBridge';
 import { createOmicsEmulator } from '@jobgraph/emulators/omics/emulator';
 import {
   OMICS_DEMO_BATCHES,
@@ -18,12 +15,9 @@ import {
   OMICS_DEMO_BATCH_RUN_GROUP_ID,
   OMICS_FAILED_BATCH_ID,
 } from '@jobgraph/emulators/omics/runBatchData';
-import { useListHarness } from '../listHarness.ts';
-import { runAwsCli } from '../awsCli.ts';
+import { useOmicsHarness } from './omicsHarness.ts';
 
-const harness = useListHarness();
-const sdk = (emu: RunningEmulator) =>
-  harness.client(new OmicsClient({ ...harness.sdkOptions(emu), disableHostPrefix: true }));
+const { harness, sdk, withEvents, cli } = useOmicsHarness();
 
 const cohort = OMICS_DEMO_BATCHES.find((b) => b.id === OMICS_DEMO_BATCH_ID)!;
 const failedBatch = OMICS_DEMO_BATCHES.find((b) => b.id === OMICS_FAILED_BATCH_ID)!;
@@ -71,9 +65,7 @@ describe('The HealthOmics emulator’s run batches, read by @aws-sdk/client-omic
     await expect(sdk(emu).send(new GetBatchCommand({ batchId: '9999999' }))).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
     }); // The demo batches are the default account's in us-east-1 only.
-    const west = harness.client(
-      new OmicsClient({ ...harness.sdkOptions(emu, 'us-west-2'), disableHostPrefix: true }),
-    );
+    const west = sdk(emu, 'us-west-2');
     await expect(west.send(new GetBatchCommand({ batchId: cohort.id }))).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
     });
@@ -170,10 +162,7 @@ describe('The HealthOmics emulator’s run batches, read by @aws-sdk/client-omic
   });
 
   it('cancels a batch in progress: its running run and task cancelled with their events, the finished ones kept; a finished batch is a conflict', async () => {
-    const events: EventBridgeEvent[] = [];
-    const emu = await harness.start(
-      createOmicsEmulator({ now: () => harness.now, events: { publish: (e) => events.push(e) } }),
-    );
+    const { emu, events } = await withEvents();
     const client = sdk(emu);
     await client.send(new CancelRunBatchCommand({ batchId: cohort.id }));
     const running = OMICS_DEMO_BATCH_RUNS.find((r) => r.status === 'RUNNING')!;
@@ -216,11 +205,8 @@ describe('The HealthOmics emulator’s run batches, read by @aws-sdk/client-omic
   });
 
   it('answers the AWS CLI’s get-batch, list-runs-in-batch, list-batch and cancel-run-batch as the SDK does', async () => {
-    // The CLI signs at the wall clock: an emulator on its own (real) clock.
-    const emu = await harness.start(createOmicsEmulator());
-    const env = { AWS_DISABLE_HOST_PREFIX_INJECTION: 'true' };
-    const at = ['--endpoint-url', emu.url, '--output', 'json'];
-    const got = await runAwsCli(['omics', 'get-batch', '--batch-id', cohort.id, ...at], env);
+    const omics = await cli();
+    const got = await omics(['get-batch', '--batch-id', cohort.id]);
     expect(got.stderr).toBe('');
     expect(JSON.parse(got.stdout)).toMatchObject({
       id: cohort.id,
@@ -231,29 +217,20 @@ describe('The HealthOmics emulator’s run batches, read by @aws-sdk/client-omic
       submissionSummary: cohort.submissionSummary,
       runSummary: { completedRunCount: 3, failedRunCount: 1, runningRunCount: 1 },
     });
-    const listed = await runAwsCli(
-      ['omics', 'list-runs-in-batch', '--batch-id', cohort.id, ...at],
-      env,
-    );
+    const listed = await omics(['list-runs-in-batch', '--batch-id', cohort.id]);
     const runs = (JSON.parse(listed.stdout) as { runs: { runSettingId: string }[] }).runs;
     expect(runs.map((r) => r.runSettingId)).toEqual(cohort.runSettings.map((s) => s.runSettingId));
-    const batches = await runAwsCli(['omics', 'list-batch', ...at], env);
+    const batches = await omics(['list-batch']);
     const items = (JSON.parse(batches.stdout) as { items: { id: string }[] }).items;
     expect(items.map((b) => b.id)).toEqual([failedBatch.id, cohort.id]);
-    const cancel = await runAwsCli(
-      ['omics', 'cancel-run-batch', '--batch-id', cohort.id, ...at],
-      env,
-    );
+    const cancel = await omics(['cancel-run-batch', '--batch-id', cohort.id]);
     expect([cancel.code, cancel.stderr]).toEqual([0, '']);
-    const after = await runAwsCli(['omics', 'get-batch', '--batch-id', cohort.id, ...at], env);
+    const after = await omics(['get-batch', '--batch-id', cohort.id]);
     expect(JSON.parse(after.stdout)).toMatchObject({
       status: 'CANCELLED',
       runSummary: { runningRunCount: 0, cancelledRunCount: 1 },
     });
-    const again = await runAwsCli(
-      ['omics', 'cancel-run-batch', '--batch-id', cohort.id, ...at],
-      env,
-    );
+    const again = await omics(['cancel-run-batch', '--batch-id', cohort.id]);
     expect(again.code).not.toBe(0);
     expect(again.stderr).toContain('ConflictException');
   });

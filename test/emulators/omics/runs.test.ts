@@ -4,22 +4,18 @@ import {
   GetRunTaskCommand,
   ListRunsCommand,
   ListRunTasksCommand,
-  OmicsClient,
   StartRunCommand,
   ValidationException,
 } from '@aws-sdk/client-omics';
 import { describe, expect, it } from 'vitest';
-import type { RunningEmulator } from '@jobgraph/emulators/framework';
 import { createOmicsEmulator } from '@jobgraph/emulators/omics/emulator';
 import { OMICS_DEMO_RUNS, OMICS_DEMO_RUN_GROUP_ID } from '@jobgraph/emulators/omics/runs';
 import { OMICS_DEMO_BATCH_ID, OMICS_DEMO_BATCH_RUNS } from '@jobgraph/emulators/omics/runBatchData';
-import { useListHarness } from '../listHarness.ts';
+import { useOmicsHarness } from './omicsHarness.ts';
 import { runAwsCli } from '../awsCli.ts';
 import type { EventBridgeEvent } from '@jobgraph/emulators/eventBridge';
 
-const harness = useListHarness();
-const sdk = (emu: RunningEmulator) =>
-  harness.client(new OmicsClient({ ...harness.sdkOptions(emu), disableHostPrefix: true }));
+const { harness, sdk, withEvents, cli } = useOmicsHarness();
 
 const failed = OMICS_DEMO_RUNS.find((r) => r.status === 'FAILED')!;
 const running = OMICS_DEMO_RUNS.find((r) => r.status === 'RUNNING')!;
@@ -116,10 +112,7 @@ describe('The HealthOmics emulator’s workflow runs, read by @aws-sdk/client-om
   });
 
   it('cancels a running run with a Task Status Change event per running task and one Run Status Change, and refuses a finished one', async () => {
-    const events: EventBridgeEvent[] = [];
-    const emu = await harness.start(
-      createOmicsEmulator({ now: () => harness.now, events: { publish: (e) => events.push(e) } }),
-    );
+    const { emu, events } = await withEvents();
     const client = sdk(emu);
     await client.send(new CancelRunCommand({ id: running.id }));
     const after = await client.send(new GetRunCommand({ id: running.id }));
@@ -232,11 +225,8 @@ describe('The HealthOmics emulator’s workflow runs, read by @aws-sdk/client-om
   });
 
   it('answers the AWS CLI’s get-run and list-run-tasks as the SDK does', async () => {
-    // The CLI signs at the wall clock: an emulator on its own (real) clock.
-    const emu = await harness.start(createOmicsEmulator());
-    const env = { AWS_DISABLE_HOST_PREFIX_INJECTION: 'true' };
-    const at = ['--endpoint-url', emu.url, '--output', 'json'];
-    const got = await runAwsCli(['omics', 'get-run', '--id', failed.id, ...at], env);
+    const omics = await cli();
+    const got = await omics(['get-run', '--id', failed.id]);
     expect(got.stderr).toBe('');
     const run = JSON.parse(got.stdout) as Record<string, unknown>;
     expect(run).toMatchObject({
@@ -246,7 +236,7 @@ describe('The HealthOmics emulator’s workflow runs, read by @aws-sdk/client-om
       failureReason: 'FILE_SYSTEM_OUT_OF_SPACE',
       logLocation: failed.logLocation,
     });
-    const tasks = await runAwsCli(['omics', 'list-run-tasks', '--id', failed.id, ...at], env);
+    const tasks = await omics(['list-run-tasks', '--id', failed.id]);
     const items = (JSON.parse(tasks.stdout) as { items: { taskId: string }[] }).items;
     expect(items.map((t) => t.taskId)).toEqual(failed.tasks.map((t) => t.taskId));
   });

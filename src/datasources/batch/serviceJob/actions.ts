@@ -1,4 +1,4 @@
-import type { ProviderActions } from '../../shared/acting.ts';
+import { batchActions } from '../actions.ts';
 import type { BatchServiceJobRecord } from './record.ts';
 import { unrebuildableServiceJob } from './rerun.ts';
 
@@ -16,24 +16,10 @@ const NOT_STARTED = new Set(['SUBMITTED', 'PENDING', 'RUNNABLE', 'SCHEDULED']);
  * A FAILED job (terminated ones are FAILED at Batch) is rerun (SubmitServiceJob, rerun.ts), when
  * its description says every member SubmitServiceJob requires.
  */
-export const BATCH_SERVICE_ACTIONS: ProviderActions = {
-  reason: { max: REASON_MAX_CHARS, unit: 'characters' },
-  judge(action, record) {
-    if (action === 'rerun') {
-      if (record.state !== 'FAILED')
-        return {
-          kind: 'not-applied',
-          why: `The service job is ${record.providerStatus ?? 'not finished'}: jobgraph reruns a job that failed.`,
-        };
-      const why = unrebuildableServiceJob(record as BatchServiceJobRecord);
-      return why ? { kind: 'not-applied', why } : { kind: 'apply' };
-    }
-    if (record.terminal) return { kind: 'finished' };
-    if (action === 'terminate' || NOT_STARTED.has(record.providerStatus ?? ''))
-      return { kind: 'apply' };
-    return {
-      kind: 'not-applied',
-      why: `The service job is ${record.providerStatus ?? 'started'}: cancelJob ends only service jobs not yet started (SUBMITTED, PENDING, RUNNABLE, SCHEDULED); terminateJob stops a STARTING or RUNNING one.`,
-    };
-  },
-};
+export const BATCH_SERVICE_ACTIONS = batchActions(
+  'service job',
+  REASON_MAX_CHARS,
+  NOT_STARTED,
+  'cancelJob ends only service jobs not yet started (SUBMITTED, PENDING, RUNNABLE, SCHEDULED); terminateJob stops a STARTING or RUNNING one.',
+  (record) => unrebuildableServiceJob(record as BatchServiceJobRecord),
+);

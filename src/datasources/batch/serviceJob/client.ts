@@ -1,7 +1,7 @@
 import { UpstreamError } from '../../../errors.ts';
 import type { JobKey } from '../../../model/keys.ts';
 import type { ActedAnswer, ActionInput } from '../../shared/acting.ts';
-import { awsJsonOutput } from '../../shared/awsCall.ts';
+import { awsJsonOutput, awsJsonPost } from '../../shared/awsCall.ts';
 import { AwsErrorAnswer, awsRequestId } from '../../shared/awsErrors.ts';
 import type { HttpResult } from '../../shared/http.ts';
 import type { KindWire, Operation } from '../../shared/wire.ts';
@@ -47,19 +47,11 @@ function toServiceJobError(key: BatchServiceJobKey, answer: HttpResult): Upstrea
 
 const serviceKey = (key: JobKey) => key as BatchServiceJobKey;
 
-/** `POST {path}` of a JSON body: rest-json, SigV4 `batch`, as every Batch call. */
-const post = (path: string, body: unknown) => ({
-  method: 'POST' as const,
-  path,
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify(body),
-});
-
 /** DescribeServiceJob (`POST /v1/describeservicejob`, `{"jobId"}`): the job's every field. */
 const DESCRIBE_SERVICE_JOB: Operation<JobKey, BatchServiceJobRecord> = {
   name: 'DescribeServiceJob',
   region: (key) => serviceKey(key).region,
-  send: (key) => post('/v1/describeservicejob', { jobId: serviceKey(key).jobId }),
+  send: (key) => awsJsonPost('/v1/describeservicejob', { jobId: serviceKey(key).jobId }),
   readError: (key, answer) => toServiceJobError(serviceKey(key), answer),
   parse: (key, answer) => parseServiceJob(serviceKey(key), awsJsonOutput(answer)),
 };
@@ -75,7 +67,7 @@ const TERMINATE_SERVICE_JOB: Operation<ActionInput<JobKey>, ActedAnswer> = {
   acts: true,
   region: ({ key }) => serviceKey(key).region,
   send: ({ key, reason }) =>
-    post('/v1/terminateservicejob', { jobId: serviceKey(key).jobId, reason }),
+    awsJsonPost('/v1/terminateservicejob', { jobId: serviceKey(key).jobId, reason }),
   readError: ({ key }, answer) => toServiceJobError(serviceKey(key), answer),
   parse: (_input, answer) => ({ requestId: awsRequestId(answer.headers) }),
 };

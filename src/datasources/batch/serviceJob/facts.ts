@@ -1,5 +1,6 @@
 import { evidenceOf, type FailureEvidence } from '../../../model/failure.ts';
-import { headerFacts, textOf, type JobFacts } from '../../../model/facts.ts';
+import type { JobFacts } from '../../../model/facts.ts';
+import { batchNamedFacts } from '../facts.ts';
 import type { BatchServiceJobRecord } from './record.ts';
 
 /**
@@ -8,15 +9,7 @@ import type { BatchServiceJobRecord } from './record.ts';
  * summary: no attempts, no queue) gives what it has. Never the request payload.
  */
 export function batchServiceFacts(record: Partial<BatchServiceJobRecord>): JobFacts {
-  const header = headerFacts(record, serviceFailureEvidence(record));
-  return {
-    ...header,
-    name: header.name ?? textOf(record.jobName),
-    queue: textOf(record.jobQueue),
-    message: header.message ?? textOf(record.statusReason),
-    startedAt: textOf(record.startedAt),
-    stoppedAt: header.stoppedAt ?? textOf(record.stoppedAt),
-  };
+  return batchNamedFacts(record, serviceFailureEvidence(record));
 }
 
 /**
