@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PATTERNS } from '../../src/config/patterns.ts';
-import { providerOf } from '../../src/datasources/registry.ts';
+import { kindOf, providerOf } from '../../src/datasources/registry.ts';
 import {
   DEMO_DATA,
   exampleGlobalIds,
@@ -30,8 +30,9 @@ const withNative = (globalId: string, native: string) =>
 
 /** A global ID's native job ID: its key's last part (an array child's `parent:index` whole). */
 const nativeIdOf = (globalId: string): string => {
-  const key = parseGlobalId(globalId) as unknown as Record<string, string>;
-  return key[providerOf(key.provider as JobProvider).key.parts.at(-1)![0]] as string;
+  const key = parseGlobalId(globalId);
+  // The last part of its kind's key: a run's run ID, a reference import's job ID.
+  return (key as unknown as Record<string, string>)[kindOf(key).key.parts.at(-1)![0]] as string;
 };
 
 describe("The emulators' made-up job IDs", () => {

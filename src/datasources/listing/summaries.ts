@@ -45,9 +45,13 @@ export interface SummaryHeader {
   /** null while the summary carries no status. */
   state: JobState | null;
   createdAt: Date;
-  /** null where the summary does not say (the record's field is then null until described). */
+  /**
+   * null where the summary does not say (the record's field is then null until described);
+   * completedAt absent: the summary cannot tell (a run batch's), so both times are left out and
+   * the describe path answers them.
+   */
   updatedAt: Date | null;
-  completedAt: Date | null;
+  completedAt?: Date | null;
 }
 
 /**
@@ -96,11 +100,15 @@ export function listed<P extends JobProvider>(
         nativeId,
         region: parts.region ?? null,
         createdAt: createdAtIso,
-        updatedAt: isoOrNull(
-          header.updatedAt ??
-            (state !== null && isTerminalState(state) ? header.completedAt : null),
-        ),
-        completedAt: isoOrNull(header.completedAt),
+        ...(header.completedAt === undefined
+          ? {}
+          : {
+              updatedAt: isoOrNull(
+                header.updatedAt ??
+                  (state !== null && isTerminalState(state) ? header.completedAt : null),
+              ),
+              completedAt: isoOrNull(header.completedAt),
+            }),
         ...fields,
       },
     },

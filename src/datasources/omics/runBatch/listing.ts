@@ -38,7 +38,8 @@ function batchListed(region: string, s: OmicsBatchSummary, account?: string): Li
   return listed(
     OMICS_RUN_BATCH_KEY,
     key,
-    { state, createdAt, updatedAt: null, completedAt: null },
+    // ListBatch's items say no time but their creation: the describe path answers the others.
+    { state, createdAt, updatedAt: null },
     fields,
     account,
   );
