@@ -12,7 +12,6 @@ import {
   type EmulatorName,
 } from '@jobgraph/emulators';
 import { parseGlobalId } from '../../src/model/globalId.ts';
-import type { JobProvider } from '../../src/model/job.ts';
 import { EMULATOR_NAMES, emulatorOf, gql, resetFaults } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 
