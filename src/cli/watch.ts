@@ -28,7 +28,8 @@ export function watchCurlLines(url: string, token: string, ids: readonly string[
 
 /**
  * The `curl` command, as lines to print, that lists a provider's newest jobs (`listJobs`, newest
- * first): where the demo's progressing job is a new job each cycle, the first is this cycle's.
+ * first): where the demo's progressing job is a new job each cycle, this cycle's is among them (a
+ * service job submitted since the cycle began may come first).
  */
 function newestJobsCurlLines(url: string, token: string, provider: string): string[] {
   const query = `{ listJobs(filter: {providers: [${provider}]}, first: 3) { nodes { id name state providerStatus createdAt } } }`;
@@ -84,7 +85,7 @@ export function progressingJobLines(view: ProgressingJobsView): string[] {
         .map(([, id]) => id),
     ).map((line) => `    ${line}`),
     ...newEachRun.flatMap((name) => [
-      `  ${view.labels[name] ?? name} runs a new job each minute: its newest jobs, this minute's run first (watch its id as above):`,
+      `  ${view.labels[name] ?? name} runs a new job each minute: its newest jobs, this minute's run among them (watch its id as above):`,
       ...newestJobsCurlLines(
         view.url,
         view.token,

@@ -189,22 +189,34 @@ describe('job queues through a gateway on the emulators', () => {
     const FRONT = `{ jobQueue(id: "batchqueue:us-east-1:genomics-high-priority") { front { position jobArn earliestTimeAtPosition job { id state } } capacityInUse { scope unit quantity } } }`;
     const snapshots = () =>
       emulators.batch.calls.filter((c) => c.operation.startsWith('GetJobQueueSnapshot'));
+    const batch = keep(new BatchClient(demoSdkConfig(emulators.batch.url)));
+    const snapshot = () =>
+      batch.send(new GetJobQueueSnapshotCommand({ jobQueue: 'genomics-high-priority' }));
+    // The demo's queue moves with its clock: the gateway's snapshot is one the SDK read before or
+    // after the asks (the same one, unless the queue moved in between).
+    const sdkBefore = await snapshot();
     const before = snapshots().length;
+    const startedAt = Date.now();
     const answers = await Promise.all(
       Array.from({ length: 50 }, () => ask<{ jobQueue: FrontQueue }>(tokens.all, FRONT)),
     );
+    // Joined across callers, one snapshot a window (src/queues/book.ts SNAPSHOT_TTL_MS, 5 s): a
+    // slow machine spreads the 50 asks over more windows, never more than one call a window.
+    const windows = Math.ceil((Date.now() - startedAt) / 5_000) + 1;
     for (const a of answers) expect(a.errors).toBeUndefined();
-    expect(snapshots().length - before).toBeLessThanOrEqual(2);
-    const batch = keep(new BatchClient(demoSdkConfig(emulators.batch.url)));
-    const sdk = await batch.send(
-      new GetJobQueueSnapshotCommand({ jobQueue: 'genomics-high-priority' }),
-    );
+    expect(snapshots().length - before).toBeLessThanOrEqual(Math.max(2, windows));
+    const sdkAfter = await snapshot();
     const { front, capacityInUse } = answers[0]!.data!.jobQueue;
+    const sdk = [sdkBefore, sdkAfter].find(
+      (s) =>
+        s.frontOfQueue!.jobs!.map((j) => j.jobArn).join() === front.map((j) => j.jobArn).join(),
+    );
+    expect(sdk, 'the front as the SDK read it before or after').toBeDefined();
     expect(front.map((j) => [j.position, j.jobArn])).toEqual(
-      sdk.frontOfQueue!.jobs!.map((j, i) => [i + 1, j.jobArn]),
+      sdk!.frontOfQueue!.jobs!.map((j, i) => [i + 1, j.jobArn]),
     );
     expect(front.map((j) => j.earliestTimeAtPosition)).toEqual(
-      sdk.frontOfQueue!.jobs!.map((j) => new Date(j.earliestTimeAtPosition!).toISOString()),
+      sdk!.frontOfQueue!.jobs!.map((j) => new Date(j.earliestTimeAtPosition!).toISOString()),
     );
     for (const j of front) expect(j.job).toMatchObject({ state: 'QUEUED' });
     // A caller that shows a few asks (and loads) no more; out of bounds, refused.
@@ -221,7 +233,7 @@ describe('job queues through a gateway on the emulators', () => {
     );
     expect(none.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(capacityInUse).toEqual(
-      sdk.queueUtilization!.totalCapacityUsage!.map((u) => ({
+      sdk!.queueUtilization!.totalCapacityUsage!.map((u) => ({
         scope: 'QUEUE',
         unit: u.capacityUnit,
         quantity: u.quantity,
