@@ -7,7 +7,6 @@ import type { HttpResult } from '../shared/http.ts';
 import { jsonElements } from '../shared/jsonElements.ts';
 import type { AwsSourceOptions } from '../shared/options.ts';
 import type { Operation, ProviderWire, WireRequest } from '../shared/source.ts';
-import type { KindWire } from '../shared/wire.ts';
 import { CANCEL_JOB, TERMINATE_JOB } from './actions.ts';
 import { BATCH_RERUN } from './rerun.ts';
 import { SERVICE_JOB_RERUN } from './serviceJob/rerun.ts';
@@ -144,7 +143,7 @@ export function batchWire(
     // A kind's wire answers its own record type; the pipeline dispatches by key.kind.
     kinds: {
       serviceJob: {
-        ...(SERVICE_JOB_WIRE as unknown as KindWire<BatchJobRecord>),
+        ...SERVICE_JOB_WIRE,
         // Reruns (serviceJob/rerun.ts): SubmitServiceJob, the rerun's key its clientToken.
         rerun: SERVICE_JOB_RERUN,
       },

@@ -1,6 +1,6 @@
 import type { OmicsKey } from '../../model/keys.ts';
 import { awsJsonWire } from '../shared/awsCall.ts';
-import type { KindWire, ProviderWire } from '../shared/wire.ts';
+import type { ProviderWire } from '../shared/wire.ts';
 import { rfc3986 } from '../shared/rfc3986.ts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { AwsSourceOptions } from '../shared/options.ts';
@@ -51,7 +51,7 @@ export function omicsWire(
       // run's ID duplicated, the rerun's key its requestId).
       run: { ...omicsRunWire(), rerun: OMICS_RUN_RERUN },
       // Run batches (omics/runBatch): GetBatch, CancelRunBatch.
-      runBatch: RUN_BATCH_WIRE as unknown as KindWire<OmicsReferenceImportJobRecord>,
+      runBatch: RUN_BATCH_WIRE,
     },
   };
 }

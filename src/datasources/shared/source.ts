@@ -74,13 +74,11 @@ export function createSource<K extends JobKey, R extends JobRecord, O extends So
     fetchJob: (key, opts) => {
       // The default AWS account's keys name none: their calls go with the options as given.
       const account = of.key ? accountOfKey(of.key, key) : undefined;
-      const describe =
-        key.kind === undefined ? wire.describe : kindWireOf(of.name, wire, key).describe;
-      return pipeline.call(
-        describe,
-        key as unknown as K,
-        account === undefined ? opts : { ...opts, account },
-      );
+      const options = account === undefined ? opts : { ...opts, account };
+      if (key.kind === undefined) return pipeline.call(wire.describe, key as unknown as K, options);
+      // A further kind's record is its own type, which the provider's R (its first kind's) names
+      // for the JobSource's callers: each reads it through kindOf (the one cast of a kind's wire).
+      return pipeline.call(kindWireOf(of.name, wire, key).describe, key, options) as Promise<R>;
     },
     close: () => pipeline.close(),
     ...(wire.global ? {} : { clientCount: () => pipeline.endpoints.size }),
@@ -100,11 +98,11 @@ export function createSource<K extends JobKey, R extends JobRecord, O extends So
 }
 
 /** A further kind's wire (`ProviderWire.kinds`); an InternalError for a kind the provider lacks. */
-function kindWireOf<R extends JobRecord>(
+function kindWireOf(
   provider: JobProvider,
-  wire: { kinds?: Readonly<Record<string, KindWire<R>>> },
+  wire: { kinds?: Readonly<Record<string, KindWire<JobRecord>>> },
   key: JobKey,
-): KindWire<R> {
+): KindWire<JobRecord> {
   const kind = key.kind === undefined ? undefined : wire.kinds?.[key.kind];
   if (!kind)
     throw new InternalError(provider, new Error(`${provider} has no kind ${String(key.kind)}`));

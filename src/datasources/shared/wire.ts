@@ -132,7 +132,7 @@ export interface ProviderWire<K extends JobKey, R extends JobRecord, C> {
    * describe, actions and rerun, through the same pipeline (its sockets, rate budget and breakers
    * are the provider's, shared by every kind). A key of a kind has no batch describe.
    */
-  kinds?: Readonly<Record<string, KindWire<R>>>;
+  kinds?: Readonly<Record<string, KindWire<JobRecord>>>;
 }
 
 /**

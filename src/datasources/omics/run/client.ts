@@ -6,7 +6,6 @@ import type { KindWire } from '../../shared/wire.ts';
 import type { ActionInput } from '../../shared/acting.ts';
 import { awsRequestId } from '../../shared/awsErrors.ts';
 import type { ActedAnswer, Operation } from '../../shared/source.ts';
-import type { JobRecord } from '../../../model/job.ts';
 import { readOmicsError } from '../errors.ts';
 import { parse, runSubject } from './parse.ts';
 import type { OmicsRunRecord } from './record.ts';
@@ -54,14 +53,13 @@ const CANCEL_RUN: Operation<ActionInput<RunKey>, ActedAnswer> = {
 };
 
 /**
- * HealthOmics workflow runs on the wire (`ProviderWire.kinds.run`), in the provider's wire of
- * records `R`. The pipeline gives a kind's operations only that kind's keys (it dispatches by
- * `key.kind`) and hands their records to the kind's own code (`kindOf`), so each operation is
- * typed by its kind's keys and records and seen through the provider's types here.
+ * HealthOmics workflow runs on the wire (`ProviderWire.kinds.run`). The pipeline gives a kind's
+ * operations only that kind's keys (it dispatches by `key.kind`) and hands their records to the
+ * kind's own code (`kindOf`).
  */
-export function omicsRunWire<R extends JobRecord>(): KindWire<R> {
+export function omicsRunWire(): KindWire<OmicsRunRecord> {
   return {
-    describe: getRun as unknown as KindWire<R>['describe'],
+    describe: getRun,
     actions: { cancel: CANCEL_RUN },
   };
 }
