@@ -178,17 +178,21 @@ async function demo(portBase: number | undefined): Promise<void> {
 
 /** The demo banner's word on job events: which providers' jobs are live by events, or that all are polled. */
 async function demoEventLines(gateway: DemoGateway): Promise<string[]> {
-  const [{ EVENT_PROVIDERS }, { PROVIDER_LABEL }] = await Promise.all([
+  const [{ EVENT_PROVIDERS }, { PROVIDER_LABEL }, { reconcileMsOf }] = await Promise.all([
     import('../datasources/events/envelope.ts'),
     import('../datasources/shared/classify.ts'),
+    import('../datasources/events/coverage.ts'),
   ]);
   const queues = gateway.config.events.queues ?? [];
   if (queues.length === 0)
     return ['  Job events: off (JOBGRAPH_EVENT_QUEUES is empty): every watched job is polled.', ''];
-  const live = EVENT_PROVIDERS.map((p) => PROVIDER_LABEL[p]).join(', ');
+  // Each re-read at its reconciliation: sooner where the events are best effort (reconcileMsOf).
+  const every = (p: (typeof EVENT_PROVIDERS)[number]) =>
+    reconcileMsOf({ provider: p }, gateway.config.events.reconcileMs);
+  const live = EVENT_PROVIDERS.map((p) => `${PROVIDER_LABEL[p]} (${every(p) / 1000} s)`).join(', ');
   return [
     `  Live by events (the emulators publish into ${queues.length} SQS queue(s), jobgraph consumes them):`,
-    `    ${live}: once an event of theirs is applied, a watched job moves when its event arrives, re-read every ${gateway.config.events.reconcileMs / 1000} s;`,
+    `    ${live}: once an event of theirs is applied, a watched job moves when its event arrives, re-read every that many s;`,
     '    until then, and for the other providers, polled. /readyz (operator) says which: eventCoverage.',
     '',
   ];

@@ -184,7 +184,11 @@ export interface Config {
      * (the demo then consumes its emulated queues), [] when set but empty (events off).
      */
     queues: readonly EventQueue[] | null;
-    /** How often a watched job with a healthy event source is re-read anyway, in ms (JOBGRAPH_EVENT_RECONCILE_SECONDS, default 300 s). */
+    /**
+     * How often a watched job with a healthy event source is re-read anyway, in ms
+     * (JOBGRAPH_EVENT_RECONCILE_SECONDS, default 300 s): a durable kind's; a best-effort kind's is a
+     * fifth of it (datasources/events/coverage.ts `reconcileMsOf`).
+     */
     reconcileMs: number;
     /**
      * How long a change a read found waits for its event before the job's provider, account and

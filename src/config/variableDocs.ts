@@ -279,7 +279,7 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
   watch(
     'JOBGRAPH_EVENT_RECONCILE_SECONDS',
     '300',
-    'how often a job live by events is re-read anyway, s',
+    'how often a job live by events is re-read anyway (best-effort events: a fifth), s',
   ),
   watch(
     'JOBGRAPH_EVENT_MISS_GRACE_SECONDS',

@@ -115,7 +115,8 @@ export interface WatchHubOptions {
   audit?: AccountAudit;
   /**
    * The job events' source (JOBGRAPH_EVENT_QUEUES): its events are applied to the watchers, and a
-   * watched job it covers is polled only every JOBGRAPH_EVENT_RECONCILE_SECONDS.
+   * watched job it covers is polled only at its kind's reconciliation (JOBGRAPH_EVENT_RECONCILE_SECONDS,
+   * a fifth of it for a kind of best-effort events).
    */
   events?: Pick<EventQueues, 'attach' | 'covers' | 'onCoverage' | 'peerSeen'>;
   /**

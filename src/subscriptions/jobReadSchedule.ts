@@ -3,6 +3,7 @@ import type { LeaseClaim, PollResult, SharedPoll } from '../cache/pollLeases.ts'
 import { UpstreamError } from '../errors.ts';
 import type { JobKey } from '../model/globalId.ts';
 import { AnswerMemo } from '../datasources/shared/answerMemo.ts';
+import { reconcileMsOf } from '../datasources/events/coverage.ts';
 import type { JobRecord } from '../model/job.ts';
 import type { ListWatchGroup, GroupMember } from './listWatchGroup.ts';
 import { HintGate } from './hintGate.ts';
@@ -524,8 +525,7 @@ export class JobReadSchedule implements GroupMember {
     jitter: number | null = (this.options.random ?? Math.random)(),
   ): number {
     if (this.stopped) return 0;
-    const events = this.options.events;
-    // Live by events: the poll is a reconciliation read, rare (JOBGRAPH_EVENT_RECONCILE_SECONDS).
+    // Live by events: the poll is a reconciliation read, at its kind's interval (reconcileMsOf).
     // An event's settled record waits for its confirming read (confirmWait), not this long.
     const now = this.options.scheduler.now();
     if (this.watch.unconfirmed) return this.arm(this.confirmWait(now, ms), now);
@@ -533,11 +533,11 @@ export class JobReadSchedule implements GroupMember {
     // read again on the poll back-off, not a reconciliation later.
     const covered = this.watch.last !== null && this.covered();
     this.polling = !covered;
-    const base = covered ? Math.max(ms, (events as { reconcileMs: number }).reconcileMs) : ms;
-    const wait = jitter === null ? base : base * (1 + (jitter * 2 - 1) * JITTER);
+    const reconcile = covered ? reconcileMsOf(this.key, this.options.events?.reconcileMs ?? 0) : 0;
+    const wait = Math.max(ms, reconcile) * (jitter === null ? 1 : 1 + (jitter * 2 - 1) * JITTER);
     // On the process's reconciliation grid: the reads due together go out in one turn and share a
     // provider's batch describe, a bounded number a turn (reconcileGrid.ts).
-    return this.arm(covered ? this.registry.reconcileAt(now, now + wait) : wait, now);
+    return this.arm(covered ? this.registry.reconcileAt(now, now + wait, reconcile) : wait, now);
   }
 
   private arm(wait: number, now: number): number {

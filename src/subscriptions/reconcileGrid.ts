@@ -25,32 +25,31 @@ const RECONCILE_GRID_MIN_MS = 1000;
  * 1 call a minute, test/subscriptions/reconcileReads.test.ts). With many, it is finer, so that the
  * points take twice the reads the watched jobs need at a steady pace (watched ÷ reconcileMs): at
  * 100,000 jobs and 300 s, a point every 1.5 s holding about 500, where whole fifths made 20,000
- * reads in one turn each minute and held the event loop for seconds.
+ * reads in one turn each minute and held the event loop for seconds. A read's grid is its own
+ * reconciliation's (a best-effort kind's is shorter, coverage.ts `reconcileMsOf`); every grid's
+ * points are counted together, so an instant holds at most `slotReads` whatever their intervals.
  */
 export class ReconcileGrid {
   /** Reads placed on each grid point still to come (scheduler ms → reads). */
   readonly #placed = new Map<number, number>();
   #sincePrune = 0;
 
-  constructor(
-    readonly reconcileMs: number,
-    readonly slotReads = RECONCILE_SLOT_READS,
-  ) {}
+  constructor(readonly slotReads = RECONCILE_SLOT_READS) {}
 
-  /** The grid's step (ms) with `watched` jobs watched. */
-  gridMs(watched: number): number {
-    const fifth = Math.max(RECONCILE_SLOT_MS, Math.floor(this.reconcileMs / RECONCILE_SLOTS));
-    const paced = Math.floor((this.reconcileMs * this.slotReads) / (2 * Math.max(1, watched)));
+  /** The step (ms) of the grid of reads every `reconcileMs`, with `watched` jobs watched. */
+  gridMs(watched: number, reconcileMs: number): number {
+    const fifth = Math.max(RECONCILE_SLOT_MS, Math.floor(reconcileMs / RECONCILE_SLOTS));
+    const paced = Math.floor((reconcileMs * this.slotReads) / (2 * Math.max(1, watched)));
     return Math.max(RECONCILE_GRID_MIN_MS, Math.min(fifth, paced));
   }
 
   /**
-   * Place one read due at `at` (scheduler ms): the wait from `now` to the first grid point at or
-   * after it with room. A read placed and then not made (its job changed course) keeps its place
+   * Place one read due at `at` (scheduler ms) of a job reconciled every `reconcileMs`: the wait
+   * from `now` to the first point of its grid at or after it with room. A read placed and then not made (its job changed course) keeps its place
    * counted until the point passes: a point holds at most `slotReads`, perhaps fewer.
    */
-  place(now: number, at: number, watched: number): number {
-    const grid = this.gridMs(watched);
+  place(now: number, at: number, watched: number, reconcileMs: number): number {
+    const grid = this.gridMs(watched, reconcileMs);
     let point = Math.ceil(at / grid) * grid;
     while ((this.#placed.get(point) ?? 0) >= this.slotReads) point += grid;
     this.#placed.set(point, (this.#placed.get(point) ?? 0) + 1);

@@ -24,8 +24,11 @@ export interface ScheduleHost<S> {
   polled(role: PollRole): void;
   /** Where its waits go (the registry's slots). */
   timers: PollTimers;
-  /** The wait from `now` to the reconciliation read due at `at` (reconcileGrid.ts). */
-  reconcileAt(now: number, at: number): number;
+  /**
+   * The wait from `now` to the reconciliation read due at `at`, of a job reconciled every
+   * `reconcileMs` (reconcileGrid.ts).
+   */
+  reconcileAt(now: number, at: number, reconcileMs: number): number;
   /**
    * Hear what the job's holder shares (the poll leases' channel of `id`) until the returned
    * function is called; another replica's events are offered to the store by the channel itself

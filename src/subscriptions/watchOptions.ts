@@ -59,8 +59,9 @@ export interface WatchOptions {
   leases?: PollLeases;
   /**
    * Job events (docs/events.md): a job whose provider, account and region have a healthy event
-   * source (`covered`) is polled at most every `reconcileMs` after its first poll, those reads at
-   * most `slotReads` an instant (default RECONCILE_SLOT_READS, reconcileGrid.ts).
+   * source (`covered`) is polled at most every `reconcileMs` after its first poll (a fifth of it
+   * for a kind of best-effort events, coverage.ts `reconcileMsOf`), those reads at most
+   * `slotReads` an instant (default RECONCILE_SLOT_READS, reconcileGrid.ts).
    */
   events?: {
     covered(key: JobKey): boolean;

@@ -66,7 +66,7 @@ export class WatchRegistry implements ScheduleHost<JobReadSchedule> {
       ? new PeerChannel(options.leases, options.states, options.events?.heard)
       : undefined;
     const events = options.events;
-    this.reconcile = events && new ReconcileGrid(events.reconcileMs, events.slotReads);
+    this.reconcile = events && new ReconcileGrid(events.slotReads);
     // The store is the only thing a watched job's watch hears from: every applied observation of
     // the job (this process's events and reads, another replica's events offered by its channel,
     // the holder's reads, a query's describe, an action's read after it acted, a listed row) and
@@ -115,8 +115,9 @@ export class WatchRegistry implements ScheduleHost<JobReadSchedule> {
   }
 
   /** The wait to a reconciliation read due at `at` (ScheduleHost), on the grid for the jobs watched now. */
-  reconcileAt(now: number, at: number): number {
-    return this.reconcile ? this.reconcile.place(now, at, this.schedules.size) : at - now;
+  reconcileAt(now: number, at: number, reconcileMs: number): number {
+    const grid = this.reconcile;
+    return grid ? grid.place(now, at, this.schedules.size, reconcileMs) : at - now;
   }
 
   /** A poll was made (ScheduleHost), by its role. */

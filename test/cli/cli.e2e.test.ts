@@ -294,6 +294,13 @@ describe('The jobgraph command', () => {
       const proc = await run(['demo'], env, banner);
       try {
         expect(proc.stdout).toMatch(banner);
+        // Each provider live by events is re-read at its reconciliation: best effort, sooner.
+        const live = /^ +(.+): once an event of theirs is applied/m.exec(proc.stdout)?.[1];
+        expect(live?.split(', ').sort()).toEqual([
+          'AWS Batch (300 s)',
+          'AWS CodePipeline (60 s)',
+          'AWS HealthOmics (60 s)',
+        ]);
         // The Sandbox opens on the five-provider dashboard (its document is embedded in the landing page).
         const url = /GraphQL \+ Apollo Sandbox:\s+(\S+)/.exec(proc.stdout)?.[1] as string;
         const page = await (

@@ -69,6 +69,8 @@ export const BATCH_EVENTS: ProviderEvents<'AWS_BATCH'> = {
   detailTypes: ['Batch Job State Change', BATCH_QUEUE_BLOCKED, BATCH_SERVICE_JOB_STATE_CHANGE],
   // A service job's event is its kind's: a rule may route it and not the jobs' (coverage is each kind's).
   kinds: { [BATCH_SERVICE_JOB_STATE_CHANGE]: 'serviceJob' },
+  // At least once, for both kinds (reference/events.md): reconciled at the configured interval.
+  delivery: 'durable',
   carries: [],
   read(detail, place, detailType) {
     // Service jobs (issue 102): their event is a hint (serviceJob/events.ts).

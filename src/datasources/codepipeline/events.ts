@@ -19,6 +19,8 @@ const CODEPIPELINE_FIELD_BOUNDS = { 'action-execution-id': 128 };
 export const CODEPIPELINE_EVENTS: ProviderEvents<'AWS_CODEPIPELINE'> = {
   source: 'aws.codepipeline',
   detailTypes: ['CodePipeline Action Execution State Change'],
+  // The CodePipeline guide says at least once; reference/events.md treats it as best effort.
+  delivery: 'best-effort',
   carries: [],
   read(detail) {
     boundFields(detail, CODEPIPELINE_FIELD_BOUNDS);

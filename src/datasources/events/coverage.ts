@@ -403,6 +403,25 @@ export function needsPolling(job: KindOfJob, fields: ReadonlySet<string>): boole
 }
 
 /**
+ * A best-effort kind's reconciliation is this share of the configured one
+ * (JOBGRAPH_EVENT_RECONCILE_SECONDS; 300 s by default, so 60 s): its provider may lose an event
+ * and never send it again (`ProviderEvents.delivery`), and a watcher whose event was lost is stale
+ * until the reconciliation reads the job. A share, not a constant or a variable of its own: an
+ * operator who lengthens the reconciliation to spend fewer calls lengthens both (issue 105).
+ */
+const BEST_EFFORT_SHARE = 5;
+
+/**
+ * How often a watched job live by events is read anyway (ms), by its kind's event delivery: the
+ * configured `reconcileMs` for a durable kind (AWS Batch's), a BEST_EFFORT_SHARE of it for a
+ * best-effort kind's (HealthOmics', CodePipeline's), never less than a second.
+ */
+export function reconcileMsOf(job: KindOfJob, reconcileMs: number): number {
+  if (providerOf(job.provider).events?.delivery !== 'best-effort') return reconcileMs;
+  return Math.min(reconcileMs, Math.max(1000, Math.round(reconcileMs / BEST_EFFORT_SHARE)));
+}
+
+/**
  * The job-state store's subscriber that measures coverage by reads (app.ts subscribes it): each
  * provider read applied (a watch's poll or reconciliation, a describe, a listed row) of a job
  * already known in that run, with what its events would have announced before and after.

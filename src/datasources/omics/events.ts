@@ -27,6 +27,9 @@ export const OMICS_EVENTS: ProviderEvents<'AWS_OMICS'> = {
   ],
   // Coverage is each kind's: a rule may route the runs' events and not the imports', or the reverse.
   kinds: { [OMICS_RUN_STATUS_CHANGE]: 'run', [OMICS_TASK_STATUS_CHANGE]: 'run' },
+  // Best effort for every kind (reference/events.md, jobs-2026.md): a lost Run Status Change is
+  // found by the run's reconciliation, sooner than a Batch job's (coverage.ts reconcileMsOf).
+  delivery: 'best-effort',
   carries: [],
   read(detail, place, detailType) {
     if (detailType === OMICS_RUN_STATUS_CHANGE) return readRunEvent(detail);

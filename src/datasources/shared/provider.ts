@@ -238,6 +238,13 @@ export interface ProviderEvents<P extends JobProvider> {
    */
   readonly kinds?: Readonly<Record<string, string>>;
   /**
+   * How its provider delivers these events, for every kind they are about (reference/events.md):
+   * `durable`, at least once (AWS Batch); `best-effort`, an event may be lost with no redelivery
+   * (HealthOmics, CodePipeline). A best-effort kind's watches live by events are reconciled
+   * sooner (coverage.ts `reconcileMsOf`): a lost event leaves its watcher stale for less long.
+   */
+  readonly delivery: 'durable' | 'best-effort';
+  /**
    * Which of its progress fields (`Provider.progress.fields`) its events announce a change of,
    * beyond the status every event announces: none for each provider today (AWS Batch: an array
    * parent's child counts change with its children's events, not its own; HealthOmics: a source's
