@@ -112,9 +112,9 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   );
   const { queues, sharedQueues } = await openQueues(core, states);
   const notifications = openGatewayNotifications(config, {
-    ...core,
-    ...{ states, logs, queues },
+    ...{ ...core, states, logs, queues },
     ...(options.confirmWindow ? { confirmWindow: options.confirmWindow } : {}),
+    ...(options.bounds?.notifyMaxRules ? { maxRules: options.bounds.notifyMaxRules } : {}),
   });
   const sharedReservations = await openSharedReservations(config, logger, cluster);
   const callerRates = await openCallerRates(config, logger, cluster);
@@ -389,6 +389,8 @@ export type GatewayBounds = UpstreamBounds &
   SubscriptionBounds & {
     /** The history writer's bound (default MAX_QUEUE, history/writer.ts). */
     historyMaxQueue?: number;
+    /** Most notification rules a (provider, account) pair may have (default MAX_RULES, notifications/ruleBound.ts). */
+    notifyMaxRules?: number;
   };
 
 export interface DemoGateway extends Gateway {

@@ -99,6 +99,8 @@ export function openGatewayNotifications(
     history: History | null;
     /** Arms the notifier's confirming window (a test's clock; default a real timer). */
     confirmWindow?: Schedule;
+    /** Most rules a (provider, account) pair may have (default MAX_RULES); a test narrows it. */
+    maxRules?: number;
   },
 ): NotificationParts | null {
   const { observability, states } = parts;
@@ -116,7 +118,10 @@ export function openGatewayNotifications(
       logs: parts.logs,
       waitingOf: waitingOf(config, parts.queues, parts.history),
     },
-    parts.confirmWindow,
+    {
+      ...(parts.confirmWindow ? { confirmWindow: parts.confirmWindow } : {}),
+      ...(parts.maxRules ? { maxRules: parts.maxRules } : {}),
+    },
   );
   if (notifications) {
     observability?.metrics?.notificationsBacklog(() => notifications.outbox.backlog);

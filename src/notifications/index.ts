@@ -87,7 +87,8 @@ export function openNotificationRules(
 /**
  * The service the graph calls, the outbox and the notifier, on `rules` (openNotificationRules),
  * started: the notifier starts its own timers (the outbox's, the STUCK scan's) and stops them at
- * `close`. `confirmWindow`: arms the notifier's confirming window (a test's; default a real timer).
+ * `close`. `knobs.confirmWindow`: arms the notifier's confirming window (a test's; default a real
+ * timer); `knobs.maxRules`: the rule bound a test narrows (default MAX_RULES, ruleBound.ts).
  */
 export function openNotifications(
   config: Config,
@@ -96,7 +97,7 @@ export function openNotifications(
   logger: NotificationsLogger,
   metrics: NotificationsMetrics | undefined,
   jobs: NotificationJobs,
-  confirmWindow?: Schedule,
+  knobs: { confirmWindow?: Schedule; maxRules?: number } = {},
 ): NotificationParts | null {
   const secret = config.notifications.secret;
   if (rules === null || secret === null) return null;
@@ -124,8 +125,9 @@ export function openNotifications(
     logger,
     outbox,
     ...(metrics ? { countChange: (c: RuleChange) => metrics.ruleChange(c) } : {}),
+    ...(knobs.maxRules ? { maxRules: knobs.maxRules } : {}),
   });
-  const notifier = createNotifier(firing, jobs, logger, outbox, confirmWindow);
+  const notifier = createNotifier(firing, jobs, logger, outbox, knobs.confirmWindow);
   notifications.changed = () => void firing.refresh().catch(() => undefined);
   // Rows of bare aliases (stored before pairs) take no job and show to no one until converted.
   void convertBareRules(store, accounts(), (id, reason) => notifications?.disabled(id, reason))

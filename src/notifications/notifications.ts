@@ -19,7 +19,8 @@ import type { NotificationTrigger, WebhookBody } from './payload.ts';
 import { filterOf, quietOf, triggersOf, type RuleFilter, type RuleInput } from './ruleInput.ts';
 import { connection, decodeCursor, encodeCursor, pageSize } from './ruleConnection.ts';
 import { LEASE_MS, type Outbox } from './outbox.ts';
-import { aliasesOf, grantHoldsAll, pairsFor, PairRefusal } from './rulePairs.ts';
+import { grantHoldsAll, pairsFor, PairRefusal } from './rulePairs.ts';
+import { fullPairs, MAX_RULES, ruleBoundRefusal } from './ruleBound.ts';
 import {
   deliveryView,
   viewOf,
@@ -50,7 +51,7 @@ export interface NotificationsOptions {
   allowHosts: readonly string[];
   /** The configured accounts (provider, alias): what `*` and a grant are checked against. */
   accounts: () => readonly { provider: JobProvider; alias: string }[];
-  /** Most rules one account alias may have (default MAX_RULES); tests narrow it. */
+  /** Most rules one (provider, account) pair may have (default MAX_RULES, ruleBound.ts); tests narrow it. */
   maxRules?: number;
   logger: NotificationsLogger;
   /** `jobgraph_notification_rule_changes_total{change}`. */
@@ -65,13 +66,6 @@ export interface NotificationsOptions {
 const MAX_NAME = 200;
 /** Longest target URL, characters. */
 const MAX_TARGET_URL = 2048;
-/**
- * Most notification rules one account alias may have (a rule counts against every alias its pairs
- * name, a `*` rule against every alias): a bound on what each delivery matches against and on the
- * rows an account can make, far above a team's few rules a job queue. Fixed (was
- * JOBGRAPH_NOTIFY_MAX_RULES).
- */
-export const MAX_RULES = 500;
 /**
  * How long a rotated-out signing secret still signs beside the new one, s: 24 h gives a receiver
  * a working day to deploy the new secret, and a leaked one stops signing a day after its rotation.
@@ -344,25 +338,15 @@ export class Notifications {
   }
 
   /**
-   * Refuses a new rule covering `pairs` (or rule `updating` changed to cover them) when an account
-   * alias it counts against already has `maxRules` other rules (a rule counts against every alias
-   * of its pairs; `*`, against every alias). Two creations at once may both pass: the bound is what
-   * one account can do, not exact.
+   * Refuses a new rule covering `pairs` (or rule `updating` changed to cover them) when a
+   * (provider, account) pair it counts against already has `maxRules` other rules (ruleBound.ts).
+   * Two creations at once may both pass: the bound is what one account can do, not exact.
    */
   async #roomFor(pairs: readonly string[], updating: string | null = null): Promise<void> {
     const max = this.#o.maxRules ?? MAX_RULES;
-    const configured = this.#o.accounts();
-    const counts = new Map<string, number>();
-    for (const row of await this.#o.store.all())
-      if (row.id !== updating)
-        for (const alias of aliasesOf(JSON.parse(row.accounts) as string[], configured))
-          counts.set(alias, (counts.get(alias) ?? 0) + 1);
-    const full = aliasesOf(pairs, configured).filter((a) => (counts.get(a) ?? 0) >= max);
-    if (full.length > 0)
-      throw new BadUserInputError(
-        `Account ${full.map((a) => JSON.stringify(a)).join(', ')} has ${max} notification rules, the most it may have: delete one first.`,
-        { argument: 'input', limit: max },
-      );
+    const stored = await this.#o.store.all();
+    const full = fullPairs(stored, pairs, this.#o.accounts(), max, updating);
+    if (full.length > 0) throw ruleBoundRefusal(full, max);
   }
 
   /** `input` checked whole (BAD_USER_INPUT naming the argument, FORBIDDEN for accounts outside the grant). */

@@ -51,10 +51,23 @@ export function grantHoldsAll(grant: AccountGrant, held: readonly string[]): boo
   });
 }
 
-/** The aliases a rule holding `held` counts against (`configured`: every configured account). */
-export function aliasesOf(held: readonly string[], configured: readonly AccountPair[]): string[] {
-  if (held.includes(EVERY_PAIR)) return [...new Set(configured.map((a) => a.alias))];
-  return [...new Set(held.map((e) => pairOf(e)?.alias ?? e))];
+/**
+ * The configured pairs a rule holding `held` counts against, as stored (`PROVIDER/alias`): its own
+ * pairs; a `*` rule, every configured pair; an entry that is no pair (a bare alias stored before
+ * pairs, until converted), every configured pair of that alias (as `pairsOfBareAliases` converts it).
+ */
+export function pairsCountedOf(
+  held: readonly string[],
+  configured: readonly AccountPair[],
+): string[] {
+  const index = byPair(configured);
+  if (held.includes(EVERY_PAIR)) return [...index.keys()];
+  const pairs = held.flatMap((e) =>
+    pairOf(e) === null
+      ? pairsNamed(index, JOB_PROVIDERS, e).map((a) => pairKey(a.provider, a.alias))
+      : [e],
+  );
+  return [...new Set(pairs)];
 }
 
 /** What a rule's filter narrows it to (its `providers` and `accounts`; absent: all). */

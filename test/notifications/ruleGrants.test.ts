@@ -11,7 +11,7 @@ import { DEMO_SECOND_AWS_ACCOUNT, DEMO_SECOND_TENCENT_ACCOUNT } from '@jobgraph/
 import { openHistoryDatabase } from '../../src/history/database.ts';
 import { BARE_ALIASES_REASON } from '../../src/notifications/bareRules.ts';
 import { RuleStore } from '../../src/notifications/ruleStore.ts';
-import { MAX_RULES } from '../../src/notifications/notifications.ts';
+import { MAX_RULES } from '../../src/notifications/ruleBound.ts';
 import type { HistoryStoreConfig } from '../../src/config/types.ts';
 import { accountToken } from '../support/accountTokens.ts';
 import { EVENTUALLY } from '../support/eventually.ts';
@@ -257,7 +257,7 @@ describe.each(historyStores())('Whose a notification rule is, on a $name', ({ sk
           after = page.pageInfo.endCursor;
         }
       };
-      // Rules the tests before made that count against staging: the all-accounts ones among them.
+      // Rules the tests before made, each counting against COS Batch's staging (ruleBound.ts).
       const before = await gql(gw, RULES, { token: tokens.every, variables: { after: null } });
       let count = before.body.data!.notificationRules.totalCount as number;
       const made: string[] = [];
@@ -268,8 +268,10 @@ describe.each(historyStores())('Whose a notification rule is, on a $name', ({ sk
         variables: { input: input({ name: 'one too many' }) },
       });
       expect(refused.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-      expect(refused.body.errors?.[0]?.message).toContain(
-        `"staging" has ${MAX_RULES} notification rules`,
+      // Counted per (provider, account) pair: every rule the tests before made covers COS Batch's
+      // staging (a COS-only one, or one of every account); AWS Batch's staging has room left.
+      expect(refused.body.errors?.[0]?.message).toBe(
+        `TENCENT_COS_BATCH account "staging" has ${MAX_RULES} notification rules, the most it may have: delete one first.`,
       );
       const every = await listed(tokens.every);
       expect(every.total).toBe(MAX_RULES);

@@ -15,6 +15,7 @@ import {
   RuleSet,
   type RuleFacts,
 } from '../../src/notifications/ruleSet.ts';
+import { fullPairs, ruleBoundRefusal } from '../../src/notifications/ruleBound.ts';
 import { ruleRow } from '../support/ruleRows.ts';
 
 /** AWS Batch and COS Batch, each with the default account and `staging`. */
@@ -128,6 +129,33 @@ describe('A rule’s (provider, account) pairs', () => {
     ]);
     expect(pairsOfBareAliases(['*'], CONFIGURED)).toBeNull();
     expect(pairsOfBareAliases(['AWS_BATCH/staging'], CONFIGURED)).toBeNull();
+  });
+
+  it('are what the rule bound counts: each pair, never an alias alone', () => {
+    const stored = [
+      { id: 'a', accounts: '["AWS_BATCH/staging"]' },
+      { id: 'b', accounts: '["AWS_BATCH/staging"]' },
+      { id: 'c', accounts: '["*"]' },
+      // A bare alias not yet converted counts against the alias on every configured provider.
+      { id: 'd', accounts: '["staging"]' },
+    ];
+    // AWS Batch's staging: 4 rules; COS Batch's staging: 2.
+    const full = (pairs: string[], max: number, updating: string | null = null) =>
+      fullPairs(stored, pairs, CONFIGURED, max, updating);
+    expect(full(['TENCENT_COS_BATCH/staging'], 3)).toEqual([]);
+    expect(full(['AWS_BATCH/staging', 'TENCENT_COS_BATCH/staging'], 3)).toEqual([
+      'AWS_BATCH/staging',
+    ]);
+    expect(full(['*'], 2)).toEqual(['AWS_BATCH/staging', 'TENCENT_COS_BATCH/staging']);
+    // AWS Batch's default: the rule of every account alone.
+    expect(full(['AWS_BATCH/default'], 1)).toEqual(['AWS_BATCH/default']);
+    expect(full(['AWS_BATCH/staging'], 4, 'a')).toEqual([]);
+    expect(ruleBoundRefusal(['AWS_BATCH/staging'], 3).message).toBe(
+      'AWS_BATCH account "staging" has 3 notification rules, the most it may have: delete one first.',
+    );
+    expect(ruleBoundRefusal(['AWS_BATCH/staging', 'TENCENT_COS_BATCH/staging'], 2).message).toBe(
+      'AWS_BATCH account "staging", TENCENT_COS_BATCH account "staging" each have 2 notification rules, the most one may have: delete one first.',
+    );
   });
 });
 
