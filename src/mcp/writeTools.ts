@@ -48,7 +48,7 @@ const WRITE_TOOLS = [
     name: 'terminate_job',
     title: 'Terminate a job',
     description:
-      'Stop one AWS Batch job in any unfinished state, a running container included; NOT_SUPPORTED elsewhere. Audited under the token’s subject and this client.',
+      'Stop one AWS Batch job or service job in any unfinished state, a running container or training job included; NOT_SUPPORTED elsewhere. Audited under the token’s subject and this client.',
     document: doc.TERMINATE,
     field: 'terminateJob',
   },
@@ -56,7 +56,7 @@ const WRITE_TOOLS = [
     name: 'rerun_job',
     title: 'Rerun a failed job',
     description:
-      'Submit a failed AWS Batch job again as it ran (its definition revision, queue, parameters, command, environment, resources, tags); a child’s rerun is its parent’s. Asked again with the same reason, it answers the same new job (one submission). Answers the new job’s ID: watch it with watch_job. NOT_SUPPORTED outside AWS Batch. Audited under the token’s subject and this client.',
+      'Submit a failed job again as it ran: an AWS Batch job (its definition revision, queue, parameters, command, environment, resources, tags; a child’s rerun is its parent’s) or service job, a COS Batch job, a failed or cancelled HealthOmics workflow run (duplicated by its run ID). Asked again with the same reason, it answers the same new job (one submission). Answers the new job’s ID: watch it with watch_job. NOT_SUPPORTED for the other kinds. Audited under the token’s subject and this client.',
     document: doc.RERUN,
     field: 'rerunJob',
   },
