@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { startDemo, type DemoGateway, type GatewayBounds } from '../../src/app.ts';
-import { KINDS, providerOf } from '../../src/datasources/registry.ts';
+import { providerOf } from '../../src/datasources/registry.ts';
 import {
   DEMO_DATA,
   EMULATOR_NAMES,

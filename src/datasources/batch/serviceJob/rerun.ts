@@ -57,11 +57,7 @@ const defined = (value: Wire): Wire =>
  * says, as described, `clientToken` the rerun's key. Throws for a job `unrebuildableServiceJob`
  * refuses.
  */
-function submitServiceJobBody(
-  r: BatchServiceJobRecord,
-  sourceId: string,
-  rerunKey: string,
-): Wire {
+function submitServiceJobBody(r: BatchServiceJobRecord, sourceId: string, rerunKey: string): Wire {
   const why = unrebuildableServiceJob(r);
   if (why) throw new TypeError(why);
   const retry = r.retryStrategy;
