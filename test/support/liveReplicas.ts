@@ -18,6 +18,29 @@ export interface LiveReplicas {
 }
 
 /**
+ * `query` with `variables` POSTed to `replica` as `token`, with an `idempotency-key` header when
+ * `key` is given: the answer's JSON body.
+ */
+export async function askReplica<T>(
+  replica: LiveProcess,
+  token: string,
+  query: string,
+  variables: Record<string, unknown>,
+  key?: string,
+): Promise<T> {
+  const res = await fetch(replica.url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${token}`,
+      ...(key ? { 'idempotency-key': key } : {}),
+    },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await res.json()) as T;
+}
+
+/**
  * Before all of a suite's tests, a fresh history store (`fresh`), the emulators, and two gateways
  * (bin/jobgraph.mjs, the compiled dist/) on `replicaEnv` plus the store's URL and `env`; after all,
  * the gateways killed and the emulators closed. Its fields are set once the suite's `beforeAll` ran.

@@ -4,12 +4,11 @@
 // another run (a different uuid) is NOT_FOUND.
 import { GetRunCommand, OmicsClient, type GetRunResponse } from '@aws-sdk/client-omics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mintToken } from '../../../src/auth/mintToken.ts';
 import { DEMO_AWS_CREDENTIALS } from '@jobgraph/emulators/framework';
 import { startEmulators, type EmulatorSet } from '@jobgraph/emulators';
 import { OMICS_DEMO_RUNS } from '@jobgraph/emulators/omics/runs';
 import { runAwsCli } from '../../emulators/awsCli.ts';
-import { kill, replicaEnv, SHARED_SECRET } from '../../subscriptions/clusterSupport.ts';
+import { kill, replicaEnv, everyAccountToken } from '../../subscriptions/clusterSupport.ts';
 import { startLiveProcess, type LiveProcess } from '../../support/liveProcess.ts';
 
 const REGION = 'us-east-1';
@@ -81,12 +80,7 @@ describe('omicsRun and job(id) of HealthOmics workflow runs through a live gatew
       ...replicaEnv(emulators, null, 500),
       JOBGRAPH_ACTIONS: 'cancel',
     });
-    token = await mintToken({
-      secret: SHARED_SECRET,
-      scopes: ['jobs:read', 'jobs:write', 'jobs:logs:read'],
-      accounts: ['*'],
-      subject: 'oncall-ann',
-    });
+    token = await everyAccountToken('oncall-ann', ['jobs:read', 'jobs:write', 'jobs:logs:read']);
     sdk = new OmicsClient({
       region: REGION,
       endpoint: emulators.omics.url,
