@@ -4,13 +4,12 @@
 // consumed it keeps the block in Redis (sealed); the other answers the event's since, job and
 // reason — not the front head's time it would derive alone.
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import { BLOCKED, CAPACITY, ID, JOB, QUEUE, type Blocked } from './blockedQuery.ts';
 import { startEmulators, type EmulatorSet } from '@jobgraph/emulators';
 import { batchEvent } from '../support/batchEvents.ts';
 import type { LiveProcess } from '../support/liveProcess.ts';
-import { realPart } from '../support/realParts.ts';
 import {
   kill,
   replicaEnv,
@@ -20,12 +19,12 @@ import {
   type RedisServer,
 } from '../subscriptions/clusterSupport.ts';
 import { eventQueues } from '../subscriptions/clusterEventSupport.ts';
+import { describeOnRedis } from '../support/describeOnRedis.ts';
 
-const redisServer = realPart('redis-server');
 /** The event's time: before the job reached the head, so the head's derivation cannot say it. */
 const SINCE = '2026-11-25T12:00:03.000Z';
 
-describe.skipIf(redisServer.skip)('JobQueue.blocked across replicas', { timeout: 300_000 }, () => {
+describeOnRedis('JobQueue.blocked across replicas', () => {
   let redis: RedisServer | undefined;
   let emulators: EmulatorSet | undefined;
   let client: SQSClient | undefined;
