@@ -16,7 +16,7 @@ import {
   watcherToken,
   type RedisServer,
 } from './clusterSupport.ts';
-import { eventQueues } from './clusterEventSupport.ts';
+import { closeCluster, eventQueues } from './clusterEventSupport.ts';
 import { messagesIn } from '../support/sqsQueues.ts';
 import { describeOnRedis } from '../support/describeOnRedis.ts';
 
@@ -57,13 +57,7 @@ describeOnRedis('Replicas sharing an event queue while Redis is stopped', () => 
     });
   });
 
-  afterAll(async () => {
-    for (const s of subs) await s.close();
-    for (const p of replicas) await kill(p.child);
-    if (redis) await kill(redis.child);
-    client?.destroy();
-    await emulators?.close();
-  });
+  afterAll(() => closeCluster({ subs, replicas, redis, client, emulators }));
 
   /** What a replica counted: its Batch events by outcome, its polls made alone. */
   const counts = async (p: LiveProcess) => {
