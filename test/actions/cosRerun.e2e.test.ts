@@ -6,14 +6,13 @@
 // COS Batch answers the job it made: one job, whatever happened.
 import { XMLParser } from 'fast-xml-parser';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mintToken } from '../../src/auth/mintToken.ts';
 import { DEMO_JOB_IDS } from '@jobgraph/emulators/cosbatch/data';
 import { DEMO_DATA } from '@jobgraph/emulators';
 import { DEMO_TENCENT_CREDENTIALS } from '@jobgraph/emulators/framework';
 import { signedCos } from '../emulators/listClient.ts';
-import { kill, SHARED_SECRET } from '../subscriptions/clusterSupport.ts';
+import { kill, writerAndReader } from '../subscriptions/clusterSupport.ts';
 import { historyStores } from '../support/historyStores.ts';
-import { useLiveReplicas } from '../support/liveReplicas.ts';
+import { askReplica, useLiveReplicas } from '../support/liveReplicas.ts';
 import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';
 
 const RERUN = `mutation($id: ID!, $reason: String!) { rerunJob(id: $id, reason: $reason) { id action outcome message providerCode rerun { id state ... on CosBatchJob { clientRequestToken priority } } } }`;
@@ -30,16 +29,14 @@ interface Result {
 }
 
 async function ask(replica: LiveProcess, token: string, id: string, key: string) {
-  const res = await fetch(replica.url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization: `Bearer ${token}`,
-      'idempotency-key': key,
-    },
-    body: JSON.stringify({ query: RERUN, variables: { id, reason: 'the manifest is back' } }),
-  });
-  const answer = (await res.json()) as { data?: { rerunJob: Result }; errors?: unknown[] };
+  const variables = { id, reason: 'the manifest is back' };
+  const answer = await askReplica<{ data?: { rerunJob: Result }; errors?: unknown[] }>(
+    replica,
+    token,
+    RERUN,
+    variables,
+    key,
+  );
   expect(answer.errors).toBeUndefined();
   return answer.data!.rerunJob;
 }
@@ -51,12 +48,7 @@ describe('rerunJob of COS Batch jobs through two gateways sharing a SQLite histo
   const { replicas } = live;
   let writer = '';
   beforeAll(async () => {
-    writer = await mintToken({
-      secret: SHARED_SECRET,
-      scopes: ['jobs:read', 'jobs:write'],
-      accounts: ['*'],
-      subject: 'oncall-ann',
-    });
+    ({ writer } = await writerAndReader());
   });
 
   const creates = () =>

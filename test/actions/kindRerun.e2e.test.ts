@@ -14,15 +14,15 @@ import {
 } from '@aws-sdk/client-batch';
 import { GetRunCommand, ListRunsCommand, OmicsClient } from '@aws-sdk/client-omics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mintToken } from '../../src/auth/mintToken.ts';
 import { startEmulators, type EmulatorSet } from '@jobgraph/emulators';
 import { BATCH_DEMO_ACCOUNT_ID } from '@jobgraph/emulators/batch/data';
 import { failedServiceJob, SERVICE_JOB_IDS } from '@jobgraph/emulators/batch/serviceJobData';
 import { DEMO_AWS_CREDENTIALS } from '@jobgraph/emulators/framework';
 import { OMICS_DEMO_RUNS } from '@jobgraph/emulators/omics/runs';
-import { kill, replicaEnv, SHARED_SECRET } from '../subscriptions/clusterSupport.ts';
+import { kill, replicaEnv, writerAndReader } from '../subscriptions/clusterSupport.ts';
 import { historyStores, historyUrlOf } from '../support/historyStores.ts';
 import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';
+import { askReplica } from '../support/liveReplicas.ts';
 
 const REGION = 'us-east-1';
 const RERUN = `mutation($id: ID!, $reason: String!) { rerunJob(id: $id, reason: $reason) {
@@ -51,18 +51,8 @@ interface Answer {
   errors?: { message: string; extensions?: { code?: string } }[];
 }
 
-async function ask(replica: LiveProcess, token: string, id: string, key: string) {
-  const res = await fetch(replica.url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization: `Bearer ${token}`,
-      'idempotency-key': key,
-    },
-    body: JSON.stringify({ query: RERUN, variables: { id, reason: 'the reference is back' } }),
-  });
-  return (await res.json()) as Answer;
-}
+const ask = (replica: LiveProcess, token: string, id: string, key: string) =>
+  askReplica<Answer>(replica, token, RERUN, { id, reason: 'the reference is back' }, key);
 
 async function rerun(replica: LiveProcess, token: string, id: string, key: string) {
   const answer = await ask(replica, token, id, key);
@@ -84,18 +74,7 @@ describe('rerunJob of HealthOmics runs and Batch service jobs through two gatewa
   beforeAll(async () => {
     const store = await sqlite.fresh();
     emulators = await startEmulators();
-    tokens.writer = await mintToken({
-      secret: SHARED_SECRET,
-      scopes: ['jobs:read', 'jobs:write'],
-      accounts: ['*'],
-      subject: 'oncall-ann',
-    });
-    tokens.reader = await mintToken({
-      secret: SHARED_SECRET,
-      scopes: ['jobs:read'],
-      accounts: ['*'],
-      subject: 'reader-bob',
-    });
+    Object.assign(tokens, await writerAndReader());
     env = {
       ...replicaEnv(emulators, null, 500),
       JOBGRAPH_HISTORY_URL: historyUrlOf(store),

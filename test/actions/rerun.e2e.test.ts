@@ -6,12 +6,11 @@
 // a jobs:read token is FORBIDDEN with no call; rerunJobs' dry run submits nothing.
 import { BatchClient, DescribeJobsCommand } from '@aws-sdk/client-batch';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mintToken } from '../../src/auth/mintToken.ts';
 import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
 import { DEMO_DATA } from '@jobgraph/emulators';
-import { kill, SHARED_SECRET } from '../subscriptions/clusterSupport.ts';
+import { kill, writerAndReader } from '../subscriptions/clusterSupport.ts';
 import { historyStores } from '../support/historyStores.ts';
-import { useLiveReplicas } from '../support/liveReplicas.ts';
+import { askReplica, useLiveReplicas } from '../support/liveReplicas.ts';
 import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';
 import { demoSdkConfig, useSdkClients } from '../support/sdkClients.ts';
 
@@ -36,24 +35,13 @@ interface Answer {
   errors?: { message: string; extensions?: { code?: string } }[];
 }
 
-async function ask(
+const ask = (
   replica: LiveProcess,
   token: string,
   query: string,
   variables: Record<string, unknown>,
   key?: string,
-): Promise<Answer> {
-  const res = await fetch(replica.url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization: `Bearer ${token}`,
-      ...(key ? { 'idempotency-key': key } : {}),
-    },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await res.json()) as Answer;
-}
+) => askReplica<Answer>(replica, token, query, variables, key);
 
 const keep = useSdkClients();
 
@@ -63,18 +51,7 @@ for (const { name, skip, fresh } of historyStores()) {
     const { replicas } = live;
     const tokens = { writer: '', reader: '' };
     beforeAll(async () => {
-      tokens.writer = await mintToken({
-        secret: SHARED_SECRET,
-        scopes: ['jobs:read', 'jobs:write'],
-        accounts: ['*'],
-        subject: 'oncall-ann',
-      });
-      tokens.reader = await mintToken({
-        secret: SHARED_SECRET,
-        scopes: ['jobs:read'],
-        accounts: ['*'],
-        subject: 'reader-bob',
-      });
+      Object.assign(tokens, await writerAndReader());
     });
 
     const submits = () =>

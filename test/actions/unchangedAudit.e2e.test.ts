@@ -7,12 +7,11 @@
 // the test straddle a boundary), counting them; the log, one line per such row and process. A real
 // cancel still writes its own row before its call.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mintToken } from '../../src/auth/mintToken.ts';
 import type { HistoryStoreConfig } from '../../src/config/types.ts';
 import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
 import { DEMO_DATA, startEmulators, type EmulatorSet } from '@jobgraph/emulators';
 import { openHistoryDatabase } from '../../src/history/database.ts';
-import { kill, replicaEnv, SHARED_SECRET } from '../subscriptions/clusterSupport.ts';
+import { kill, replicaEnv, writerAndReader } from '../subscriptions/clusterSupport.ts';
 import { historyStores, historyUrlOf } from '../support/historyStores.ts';
 import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';
 
@@ -84,19 +83,7 @@ for (const { name, skip, fresh } of historyStores()) {
     beforeAll(async () => {
       store = await fresh();
       emulators = await startEmulators();
-      const accounts = ['*'];
-      tokens.writer = await mintToken({
-        secret: SHARED_SECRET,
-        scopes: ['jobs:read', 'jobs:write'],
-        accounts,
-        subject: 'oncall-ann',
-      });
-      tokens.reader = await mintToken({
-        secret: SHARED_SECRET,
-        scopes: ['jobs:read'],
-        accounts,
-        subject: 'reader-bob',
-      });
+      Object.assign(tokens, await writerAndReader());
       const env = {
         ...replicaEnv(emulators, null, 500),
         JOBGRAPH_HISTORY_URL: historyUrlOf(store),

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CodePipelineClient, GetJobDetailsCommand } from '@aws-sdk/client-codepipeline';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { VARIABLE_DOCS } from '../../src/config/index.ts';
@@ -16,6 +16,7 @@ import {
 } from '@jobgraph/emulators';
 import { stderrText } from '../support/stderrText.ts';
 import { runJobgraph as run } from '../support/jobgraphCli.ts';
+import { sqsClientOfEnv } from '../support/sqsQueues.ts';
 
 const START_HOOK = fileURLToPath(new URL('../support/processStart.mjs', import.meta.url));
 
@@ -440,14 +441,7 @@ describe('The jobgraph command', () => {
         `${sqsUrl}/123456789012/jobgraph-events,staging=${sqsUrl}/210987654321/jobgraph-events`,
       );
       expect(proc.stdout).toContain('"duplicateRate":1');
-      const client = new SQSClient({
-        region: env.AWS_REGION as string,
-        endpoint: env.AWS_ENDPOINT_URL_SQS,
-        credentials: {
-          accessKeyId: env.AWS_ACCESS_KEY_ID as string,
-          secretAccessKey: env.AWS_SECRET_ACCESS_KEY as string,
-        },
-      });
+      const client = sqsClientOfEnv(env);
       const queueUrl = (env.JOBGRAPH_EVENT_QUEUES as string).split(',')[0];
       const attributes = await client.send(
         new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),

@@ -1,8 +1,9 @@
 import net from 'node:net';
-import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { EMULATOR_PORT_OFFSETS, exampleGlobalIds } from '@jobgraph/emulators';
 import { startJobgraphProcess } from '../support/jobgraphProcess.ts';
+import { sqsClientOfEnv } from '../support/sqsQueues.ts';
 
 /**
  * `npm start`'s banner is enough to reach every emulator it started: a client configured from
@@ -80,14 +81,7 @@ describe('The demo banner', () => {
       });
       expect(moved.status).toBe(200);
 
-      const sqs = new SQSClient({
-        region: env.AWS_REGION as string,
-        endpoint: env.AWS_ENDPOINT_URL_SQS,
-        credentials: {
-          accessKeyId: env.AWS_ACCESS_KEY_ID as string,
-          secretAccessKey: env.AWS_SECRET_ACCESS_KEY as string,
-        },
-      });
+      const sqs = sqsClientOfEnv(env);
       try {
         const queueUrl = (env.JOBGRAPH_EVENT_QUEUES as string).split(',')[0] as string;
         // The AWS CLI's way in, printed with the emulator's address written out: v1 takes no SQS

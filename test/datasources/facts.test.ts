@@ -148,54 +148,59 @@ describe('A provider’s facts of its emulator’s demo jobs', () => {
     ]);
   });
 
-  it('Import/Export: no name or queue, its progress message, its progress code as evidence', async () => {
-    const id = idOf(importExportData.DEMO_GLOBAL_IDS, 'DVER1');
-    const { record, facts, failure } = await demo(importExport, emulators.importExport.url, id);
-    expect(facts).toMatchObject({
+  const panoramaMessage =
+    'Package version 1.1 of object_detector already exists and cannot be overwritten.';
+  it.each([
+    {
+      title: 'Import/Export: no name or queue, its progress message, its progress code as evidence',
+      provider: importExport,
+      emulator: 'importExport' as const,
+      id: idOf(importExportData.DEMO_GLOBAL_IDS, 'DVER1'),
       name: null,
-      queue: null,
       message: 'The device could not be read.',
-      createdAt: record.createdAt,
-      stoppedAt: null,
-    });
-    expect(lines(facts)).toEqual([
-      'progressCode: DeviceError',
-      'progressMessage: The device could not be read.',
-    ]);
-    expect(failure).not.toBeNull();
-  });
-
-  it('HealthOmics: the reference it imports as its name, the job’s and each source’s message', async () => {
-    const id = idOf(omicsData.DEMO_GLOBAL_IDS, '8110394862');
-    const { record, facts, failure } = await demo(omics, emulators.omics.url, id);
-    expect(facts).toMatchObject({
+      stopped: false,
+      evidence: ['progressCode: DeviceError', 'progressMessage: The device could not be read.'],
+      category: null,
+    },
+    {
+      title:
+        'HealthOmics: the reference it imports as its name, the job’s and each source’s message',
+      provider: omics,
+      emulator: 'omics' as const,
+      id: idOf(omicsData.DEMO_GLOBAL_IDS, '8110394862'),
       name: 'broken-reference',
-      queue: null,
       message: 'All sources failed to import.',
-      createdAt: record.createdAt,
-      stoppedAt: record.completedAt,
-    });
-    expect(lines(facts)).toEqual([
-      'statusMessage: All sources failed to import.',
-      'sources[0].statusMessage: The source file is not a valid FASTA file.',
-    ]);
-    expect(failure).not.toBeNull();
-  });
-
-  it('Panorama: no name or queue, its status message, the same as evidence', async () => {
-    const id = idOf(panoramaData.DEMO_GLOBAL_IDS, 'pkgimport-b71d3f5a9e0c2864');
-    const { record, facts, failure } = await demo(panorama, emulators.panorama.url, id);
-    const message =
-      'Package version 1.1 of object_detector already exists and cannot be overwritten.';
-    expect(facts).toMatchObject({
+      stopped: true,
+      evidence: [
+        'statusMessage: All sources failed to import.',
+        'sources[0].statusMessage: The source file is not a valid FASTA file.',
+      ],
+      category: null,
+    },
+    {
+      title: 'Panorama: no name or queue, its status message, the same as evidence',
+      provider: panorama,
+      emulator: 'panorama' as const,
+      id: idOf(panoramaData.DEMO_GLOBAL_IDS, 'pkgimport-b71d3f5a9e0c2864'),
       name: null,
+      message: panoramaMessage,
+      stopped: true,
+      evidence: [`statusMessage: ${panoramaMessage}`],
+      category: 'UNKNOWN',
+    },
+  ])('$title', async ({ provider, emulator, id, name, message, stopped, evidence, category }) => {
+    const { record, facts, failure } = await demo(provider, emulators[emulator].url, id);
+    expect(facts).toMatchObject({
+      name,
       queue: null,
       message,
       createdAt: record.createdAt,
-      stoppedAt: record.completedAt,
+      stoppedAt: stopped ? record.completedAt : null,
     });
-    expect(lines(facts)).toEqual([`statusMessage: ${message}`]);
-    expect(failure?.category).toBe('UNKNOWN');
+    expect(lines(facts)).toEqual(evidence);
+    // A failure, of `category` where the row names one.
+    expect(failure).not.toBeNull();
+    if (category) expect(failure?.category).toBe(category);
   });
 
   it('CodePipeline: its pipeline’s name, nothing else (GetJobDetails has no status or times)', async () => {

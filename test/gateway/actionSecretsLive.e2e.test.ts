@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import { DEMO_AWS_CREDENTIALS } from '@jobgraph/emulators/framework';
 import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
-import { DEMO_DATA, startEmulators, type EmulatorSet } from '@jobgraph/emulators';
-import { kill, replicaEnv, SHARED_SECRET } from '../subscriptions/clusterSupport.ts';
-import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';
+import { DEMO_DATA } from '@jobgraph/emulators';
+import { SHARED_SECRET } from '../subscriptions/clusterSupport.ts';
+import { useLiveGateway } from '../support/liveReplicas.ts';
 
 // Live mode as an operator runs it (issue #84): the compiled gateway, its AWS credentials found
 // by the standard chain in its environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never
@@ -13,20 +13,7 @@ import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';
 // nor the log.
 
 describe("Live mode's default credential chain and an action's reason", () => {
-  let emulators: EmulatorSet;
-  let gateway: LiveProcess;
-  beforeAll(async () => {
-    emulators = await startEmulators();
-    gateway = await startLiveProcess({
-      ...replicaEnv(emulators, null, 500),
-      JOBGRAPH_ACTIONS: 'cancel',
-      JOBGRAPH_HISTORY_URL: 'off',
-    });
-  });
-  afterAll(async () => {
-    if (gateway) await kill(gateway.child);
-    await emulators?.close();
-  });
+  const live = useLiveGateway({ JOBGRAPH_ACTIONS: 'cancel', JOBGRAPH_HISTORY_URL: 'off' });
 
   it('sends AWS Batch the reason with the secret access key redacted, and logs no secret', async () => {
     const example = DEMO_DATA.batch.EXAMPLE_GLOBAL_ID;
@@ -37,7 +24,7 @@ describe("Live mode's default credential chain and an action's reason", () => {
       scopes: ['jobs:read', 'jobs:write'],
       subject: 'oncall-ann',
     });
-    const res = await fetch(gateway.url, {
+    const res = await fetch(live.gateway.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({
@@ -54,10 +41,10 @@ describe("Live mode's default credential chain and an action's reason", () => {
       job: { statusMessage: 'my key is [REDACTED], sorry' },
     });
     // The audit line, once the process has written it out.
-    await vi.waitFor(() => expect(gateway.output.stdout).toContain('"audit":"job-action"'), {
+    await vi.waitFor(() => expect(live.gateway.output.stdout).toContain('"audit":"job-action"'), {
       timeout: 10_000,
       interval: 50,
     });
-    expect(gateway.output.stdout + gateway.output.stderr).not.toContain(secret);
+    expect(live.gateway.output.stdout + live.gateway.output.stderr).not.toContain(secret);
   });
 });

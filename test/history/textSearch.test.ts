@@ -158,6 +158,22 @@ describe.each(historyStores())('A text search on a $name', ({ skip, fresh }) => 
    * The first page of `text` (`size` jobs) with a walk of 30 jobs and a window of `windowSpare`
    * (none unless given), the statements it asked.
    */
+  /**
+   * The statements asked: five on SQLite (its index's rows counted), four on PostgreSQL, the last
+   * one's SQL matching the dialect's pattern and its parameters holding the dialect's value.
+   */
+  function expectLast(
+    dialect: string,
+    asked: { sql: string; parameters: readonly unknown[] }[],
+    sqlite: [RegExp, string],
+    postgres: [RegExp, string?],
+  ) {
+    const [sql, parameter] = dialect === 'sqlite' ? sqlite : postgres;
+    expect(asked).toHaveLength(dialect === 'sqlite' ? 5 : 4);
+    expect(asked.at(-1)!.sql).toMatch(sql);
+    if (parameter !== undefined) expect(asked.at(-1)!.parameters).toContain(parameter);
+  }
+
   async function firstPage(text: string, size: number, windowSpare = 0) {
     const { db, store, asked } = await stored();
     const page = await new HistoryReader(store, undefined, { walkRows: 30, windowSpare }).search(
@@ -176,19 +192,11 @@ describe.each(historyStores())('A text search on a $name', ({ skip, fresh }) => 
     'asks the index for the rows below the walk only, by the rarest trigrams on SQLite',
     async () => {
       const { dialect, asked } = await firstPage('killed', 25);
-      const last = asked.at(-1)!;
       // The walk's end, the walk, the text's parts counted in it, (SQLite) the index's rows
       // counted, the page.
       expect(asked[2]!.sql).toMatch(/(instr|strpos)\(t,/);
-      if (dialect === 'sqlite') {
-        expect(asked).toHaveLength(5);
-        // Each trigram is in the same jobs' texts: the first two are asked.
-        expect(last.sql).toMatch(/jobs_text MATCH/);
-        expect(last.parameters).toContain('"kil" AND "ill"');
-      } else {
-        expect(asked).toHaveLength(4);
-        expect(last.sql).toMatch(/LIKE/);
-      }
+      // Each trigram is in the same jobs' texts: the first two are asked.
+      expectLast(dialect, asked, [/jobs_text MATCH/, '"kil" AND "ill"'], [/LIKE/]);
     },
   );
 
@@ -200,15 +208,7 @@ describe.each(historyStores())('A text search on a $name', ({ skip, fresh }) => 
       const { dialect, asked } = await firstPage('queue-33', 5);
       const last = asked.at(-1)!;
       expect(last.sql).not.toMatch(/jobs_text|LIKE/);
-      if (dialect === 'sqlite') {
-        expect(asked).toHaveLength(5);
-        expect(last.sql).toMatch(/jobs_words MATCH/);
-        expect(last.parameters).toContain('"33" *');
-      } else {
-        expect(asked).toHaveLength(4);
-        expect(last.sql).toMatch(/@@/);
-        expect(last.parameters).toContain("'33':*");
-      }
+      expectLast(dialect, asked, [/jobs_words MATCH/, '"33" *'], [/@@/, "'33':*"]);
     },
   );
 

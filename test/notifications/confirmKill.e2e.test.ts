@@ -1,12 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
 import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
 import type { EmulatorRequest } from '@jobgraph/emulators/framework';
-import { openHistoryDatabase } from '../../src/history/database.ts';
 import { kill } from '../subscriptions/clusterSupport.ts';
 import { historyStores } from '../support/historyStores.ts';
 import {
   batchIdOf,
   gqlAt,
+  readHistory,
   useNotifyingReplicas,
   type NotifyingReplicas,
 } from './notifyingReplicas.ts';
@@ -43,15 +43,14 @@ const describes = (set: NotifyingReplicas) =>
   ).length;
 
 /** The outbox rows of the job, and whether the history holds the event's transition to FAILED. */
-async function stored(set: NotifyingReplicas) {
-  const db = (await openHistoryDatabase(set.store))!;
-  try {
-    const rows = await db.db
+const stored = (set: NotifyingReplicas) =>
+  readHistory(set, async (db) => {
+    const rows = await db
       .selectFrom('notification_deliveries')
       .select(['id', 'status'])
       .where('job_id', '=', ID)
       .execute();
-    const event = await db.db
+    const event = await db
       .selectFrom('transitions as t')
       .innerJoin('jobs as j', 'j.seq', 't.job_seq')
       .select('t.to_state')
@@ -60,10 +59,7 @@ async function stored(set: NotifyingReplicas) {
       .where('t.to_state', '=', 'FAILED')
       .executeTakeFirst();
     return { rows, transition: event !== undefined };
-  } finally {
-    await db.close();
-  }
-}
+  });
 
 const deliveriesOfJob = (set: NotifyingReplicas) =>
   set.receiver.received.filter(

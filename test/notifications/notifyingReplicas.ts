@@ -7,10 +7,26 @@ import {
   startEmulators,
   type EmulatorSet,
 } from '@jobgraph/emulators';
+import { openHistoryDatabase } from '../../src/history/database.ts';
 import { kill, replicaEnv, SHARED_SECRET } from '../subscriptions/clusterSupport.ts';
 import { historyUrlOf } from '../support/historyStores.ts';
 import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';
 import { startReceiver, type Receiver } from '../support/webhookReceiver.ts';
+
+type HistoryDb = NonNullable<Awaited<ReturnType<typeof openHistoryDatabase>>>['db'];
+
+/** `read` of the replicas' history store, opened for it and closed after. */
+export async function readHistory<T>(
+  set: NotifyingReplicas,
+  read: (db: HistoryDb) => Promise<T>,
+): Promise<T> {
+  const db = (await openHistoryDatabase(set.store))!;
+  try {
+    return await read(db.db);
+  } finally {
+    await db.close();
+  }
+}
 
 /** The global ID of the demo's AWS Batch job `native`. */
 export function batchIdOf(native: string): string {

@@ -1,9 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
-import { openHistoryDatabase } from '../../src/history/database.ts';
 import { OUTBOX_MAX_WAIT_MS } from '../../src/notifications/outbox.ts';
 import { historyStores } from '../support/historyStores.ts';
-import { batchIdOf, gqlAt, useNotifyingReplicas } from './notifyingReplicas.ts';
+import { batchIdOf, gqlAt, readHistory, useNotifyingReplicas } from './notifyingReplicas.ts';
 
 // Two compiled gateways (live mode) on one PostgreSQL read a Batch job fail at the same moment
 // (both reads in flight together): each writes the transition and its outbox row in one transaction
@@ -49,16 +48,13 @@ describe.skipIf(postgres.skip)('Two replicas on one PostgreSQL', () => {
     );
     expect(set.receiver.received).toHaveLength(1);
     expect(set.receiver.received[0]!.verified).toBe(true);
-    const db = (await openHistoryDatabase(set.store))!;
-    try {
-      const rows = await db.db
+    const rows = await readHistory(set, (db) =>
+      db
         .selectFrom('notification_deliveries')
         .select(['id', 'job_id'])
         .where('rule_id', '=', ruleId)
-        .execute();
-      expect(rows).toEqual([{ id: set.receiver.received[0]!.headers['webhook-id'], job_id: id }]);
-    } finally {
-      await db.close();
-    }
+        .execute(),
+    );
+    expect(rows).toEqual([{ id: set.receiver.received[0]!.headers['webhook-id'], job_id: id }]);
   });
 });

@@ -5,7 +5,7 @@
 // since the event's time, the blocking job and the reason — until the job's news ends the block.
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it, vi } from 'vitest';
-import { BATCH_JOB_IDS, SPOT_QUEUE } from '@jobgraph/emulators/batch/data';
+import { BLOCKED, CAPACITY, ID, JOB, QUEUE, type Blocked } from './blockedQuery.ts';
 import { DEMO_AWS_CREDENTIALS } from '@jobgraph/emulators/framework';
 import { demoEventQueueUrls } from '@jobgraph/emulators';
 import { accountToken } from '../support/accountTokens.ts';
@@ -20,21 +20,6 @@ const gw = useTestGateway({
   JOBGRAPH_WATCH_MAX_POLL_MS: '600000',
   JOBGRAPH_CACHE_MAX_ENTRIES: '0',
 });
-
-const CAPACITY =
-  'CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY - There is no Spot capacity available that meets the job requirements.';
-const JOB = BATCH_JOB_IDS.runnable;
-const ID = `batch:us-east-1:${JOB}`;
-const QUEUE = `batchqueue:us-east-1:${SPOT_QUEUE.jobQueueName}`;
-const BLOCKED = `query($id: ID!) { jobQueue(id: $id) {
-  blocked { since reason job { id } } front(first: 1) { earliestTimeAtPosition job { id } } } }`;
-
-interface Blocked {
-  jobQueue: {
-    blocked: { since: string | null; reason: string; job: { id: string } | null } | null;
-    front: { earliestTimeAtPosition: string | null; job: { id: string } | null }[];
-  };
-}
 
 async function blockedOf() {
   const token = await accountToken(gw, undefined);

@@ -4,13 +4,12 @@
 // consumed it keeps the block in Redis (sealed); the other answers the event's since, job and
 // reason — not the front head's time it would derive alone.
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
-import { BATCH_JOB_IDS, SPOT_QUEUE } from '@jobgraph/emulators/batch/data';
+import { BLOCKED, CAPACITY, ID, JOB, QUEUE, type Blocked } from './blockedQuery.ts';
 import { startEmulators, type EmulatorSet } from '@jobgraph/emulators';
 import { batchEvent } from '../support/batchEvents.ts';
 import type { LiveProcess } from '../support/liveProcess.ts';
-import { realPart } from '../support/realParts.ts';
 import {
   kill,
   replicaEnv,
@@ -20,26 +19,12 @@ import {
   type RedisServer,
 } from '../subscriptions/clusterSupport.ts';
 import { eventQueues } from '../subscriptions/clusterEventSupport.ts';
+import { describeOnRedis } from '../support/describeOnRedis.ts';
 
-const redisServer = realPart('redis-server');
-const CAPACITY =
-  'CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY - There is no Spot capacity available that meets the job requirements.';
-const JOB = BATCH_JOB_IDS.runnable;
-const ID = `batch:us-east-1:${JOB}`;
-const QUEUE = `batchqueue:us-east-1:${SPOT_QUEUE.jobQueueName}`;
 /** The event's time: before the job reached the head, so the head's derivation cannot say it. */
 const SINCE = '2026-11-25T12:00:03.000Z';
-const BLOCKED = `query($id: ID!) { jobQueue(id: $id) {
-  blocked { since reason job { id } } front(first: 1) { earliestTimeAtPosition job { id } } } }`;
 
-interface Blocked {
-  jobQueue: {
-    blocked: { since: string | null; reason: string; job: { id: string } | null } | null;
-    front: { earliestTimeAtPosition: string | null; job: { id: string } | null }[];
-  };
-}
-
-describe.skipIf(redisServer.skip)('JobQueue.blocked across replicas', { timeout: 300_000 }, () => {
+describeOnRedis('JobQueue.blocked across replicas', () => {
   let redis: RedisServer | undefined;
   let emulators: EmulatorSet | undefined;
   let client: SQSClient | undefined;

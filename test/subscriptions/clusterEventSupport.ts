@@ -11,7 +11,7 @@ import { readyz } from '../support/accountTokens.ts';
 import { batchDetail, batchEvent } from '../support/batchEvents.ts';
 import type { LiveProcess } from '../support/liveProcess.ts';
 
-import { metricsOf, sample, watcherToken } from './clusterSupport.ts';
+import { kill, metricsOf, sample, watcherToken, type RedisServer } from './clusterSupport.ts';
 
 /** The event queues of `emulators`' SQS: one client on the demo keys, and `create`, which makes a queue and answers its URL. */
 export function eventQueues(emulators: EmulatorSet) {
@@ -112,4 +112,22 @@ export async function coveredStatus(replica: LiveProcess): Promise<string> {
   });
   return ((await res.json()) as { data: { job: { providerStatus: string } } }).data.job
     .providerStatus;
+}
+
+/**
+ * What a cluster test opened, closed in this order: its subscriptions, its replicas, its
+ * redis-server, its SQS client, its emulators (what it did not open is passed over).
+ */
+export async function closeCluster(opened: {
+  subs: { close(): Promise<void> }[];
+  replicas: LiveProcess[];
+  redis: RedisServer | undefined;
+  client: SQSClient | undefined;
+  emulators: EmulatorSet | undefined;
+}): Promise<void> {
+  for (const s of opened.subs) await s.close();
+  for (const r of opened.replicas) await kill(r.child);
+  if (opened.redis) await kill(opened.redis.child);
+  opened.client?.destroy();
+  await opened.emulators?.close();
 }

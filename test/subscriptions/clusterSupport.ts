@@ -284,6 +284,21 @@ export function watcherToken(subject: string, scopes = ['jobs:read']): Promise<s
   return mintToken({ secret: SHARED_SECRET, scopes, subject });
 }
 
+/** A bearer token of `subject` granted every account (`accounts: ['*']`), as the action tests' callers hold. */
+export function everyAccountToken(subject: string, scopes: string[]): Promise<string> {
+  return mintToken({ secret: SHARED_SECRET, scopes, accounts: ['*'], subject });
+}
+
+/** The on-call writer `oncall-ann` (jobs:read, jobs:write) and a reader (jobs:read), both of every account. */
+export async function writerAndReader(
+  reader = 'reader-bob',
+): Promise<{ writer: string; reader: string }> {
+  return {
+    writer: await everyAccountToken('oncall-ann', ['jobs:read', 'jobs:write']),
+    reader: await everyAccountToken(reader, ['jobs:read']),
+  };
+}
+
 const QUERY = 'subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state } }';
 
 /**

@@ -10,7 +10,6 @@ import type { LiveProcess } from '../support/liveProcess.ts';
 import { realPart } from '../support/realParts.ts';
 import { subscribe, type Subscription } from '../support/subscriptions.ts';
 import {
-  kill,
   replicaEnv,
   SHARED_SECRET,
   startRedisServer,
@@ -20,6 +19,7 @@ import {
 } from './clusterSupport.ts';
 import {
   batchApplied as applied,
+  closeCluster,
   batchPlace,
   COVERED,
   coveredCalls,
@@ -83,11 +83,7 @@ describe.skipIf(postgres.skip || redisServer.skip)(
     });
 
     afterAll(async () => {
-      for (const s of subs) await s.close();
-      for (const r of replicas) await kill(r.child);
-      if (redis) await kill(redis.child);
-      client?.destroy();
-      await emulators?.close();
+      await closeCluster({ subs, replicas, redis, client, emulators });
       replicas = [];
     });
 

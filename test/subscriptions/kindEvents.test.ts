@@ -166,49 +166,57 @@ describe('HealthOmics workflow runs by their events (a queue of the test’s, de
     });
   });
 
-  it('moves a watcher of the running run to COMPLETED by a Task Status Change alone, read once by it', async () => {
-    const sub = watch(RUNNING);
+  /**
+   * A watcher of `run` (RUNNING, live by events) told `expected` after `change` (a state moved in
+   * the emulator and its event sent): read once by it, then its watch ends.
+   */
+  async function watchedChange(
+    run: typeof RUNNING,
+    change: () => Promise<unknown>,
+    expected: Record<string, string>,
+  ) {
+    const sub = watch(run);
     try {
       expect(update(await sub.next())).toMatchObject({
         providerStatus: 'RUNNING',
         liveBy: 'EVENTS',
       });
-      const read = getRuns(RUNNING);
-      gw.emulators.omics.jobs?.changeState(RUNNING.id, 'COMPLETED');
-      const task = RUNNING.tasks[0]!;
-      await send(
-        omicsEvent('Task Status Change', {
-          arn: `arn:aws:omics:us-east-1:123456789012:task/${task.taskId}`,
-          status: 'COMPLETED',
-        }),
-      );
-      expect(update(await sub.next())).toMatchObject({
-        state: 'SUCCEEDED',
-        providerStatus: 'COMPLETED',
-      });
+      const read = getRuns(run);
+      await change();
+      expect(update(await sub.next())).toMatchObject(expected);
       // That read is a provider's: the finish is confirmed, the watch ends.
       expect(await sub.next()).toBeNull();
-      expect(getRuns(RUNNING)).toBe(read + 1);
+      expect(getRuns(run)).toBe(read + 1);
     } finally {
       await sub.close();
     }
+  }
+
+  it('moves a watcher of the running run to COMPLETED by a Task Status Change alone, read once by it', async () => {
+    const task = RUNNING.tasks[0]!;
+    await watchedChange(
+      RUNNING,
+      () => {
+        gw.emulators.omics.jobs?.changeState(RUNNING.id, 'COMPLETED');
+        return send(
+          omicsEvent('Task Status Change', {
+            arn: `arn:aws:omics:us-east-1:123456789012:task/${task.taskId}`,
+            status: 'COMPLETED',
+          }),
+        );
+      },
+      { state: 'SUCCEEDED', providerStatus: 'COMPLETED' },
+    );
   });
 
   it("moves a watcher of the batch's running run to FAILED by its Run Status Change, read once by it", async () => {
-    const sub = watch(BATCH_RUNNING);
-    try {
-      expect(update(await sub.next())).toMatchObject({
-        providerStatus: 'RUNNING',
-        liveBy: 'EVENTS',
-      });
-      const read = getRuns(BATCH_RUNNING);
-      gw.emulators.omics.jobs?.changeState(BATCH_RUNNING.id, 'FAILED');
-      await send(omicsEvent('Run Status Change', { arn: BATCH_RUNNING.arn, status: 'FAILED' }));
-      expect(update(await sub.next())).toMatchObject({ state: 'FAILED', providerStatus: 'FAILED' });
-      expect(await sub.next()).toBeNull();
-      expect(getRuns(BATCH_RUNNING)).toBe(read + 1);
-    } finally {
-      await sub.close();
-    }
+    await watchedChange(
+      BATCH_RUNNING,
+      () => {
+        gw.emulators.omics.jobs?.changeState(BATCH_RUNNING.id, 'FAILED');
+        return send(omicsEvent('Run Status Change', { arn: BATCH_RUNNING.arn, status: 'FAILED' }));
+      },
+      { state: 'FAILED', providerStatus: 'FAILED' },
+    );
   });
 });

@@ -17,6 +17,52 @@ export interface LiveReplicas {
   replicas: LiveProcess[];
 }
 
+/** The emulators and one compiled gateway in live mode in front of them, once `beforeAll` ran. */
+export interface LiveGateway {
+  emulators: EmulatorSet;
+  gateway: LiveProcess;
+}
+
+/**
+ * Before all of a suite's tests, the emulators and one gateway (bin/jobgraph.mjs, the compiled
+ * dist/) on `replicaEnv` plus `env`; after all, the gateway killed and the emulators closed.
+ */
+export function useLiveGateway(env: Record<string, string>): LiveGateway {
+  const live = {} as LiveGateway;
+  beforeAll(async () => {
+    live.emulators = await startEmulators();
+    live.gateway = await startLiveProcess({ ...replicaEnv(live.emulators, null, 500), ...env });
+  });
+  afterAll(async () => {
+    if (live.gateway) await kill(live.gateway.child);
+    await live.emulators?.close();
+  });
+  return live;
+}
+
+/**
+ * `query` with `variables` POSTed to `replica` as `token`, with an `idempotency-key` header when
+ * `key` is given: the answer's JSON body.
+ */
+export async function askReplica<T>(
+  replica: LiveProcess,
+  token: string,
+  query: string,
+  variables: Record<string, unknown>,
+  key?: string,
+): Promise<T> {
+  const res = await fetch(replica.url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${token}`,
+      ...(key ? { 'idempotency-key': key } : {}),
+    },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await res.json()) as T;
+}
+
 /**
  * Before all of a suite's tests, a fresh history store (`fresh`), the emulators, and two gateways
  * (bin/jobgraph.mjs, the compiled dist/) on `replicaEnv` plus the store's URL and `env`; after all,

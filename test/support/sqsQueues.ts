@@ -13,6 +13,22 @@ import { demoSdkConfig } from './sdkClients.ts';
 import { useStarted } from './useStarted.ts';
 
 /**
+ * An `@aws-sdk/client-sqs` client as a shell that sourced `jobgraph demo --print-env` makes it:
+ * its region, SQS endpoint and keys all from `env`, none written in the test.
+ */
+export function sqsClientOfEnv(env: Record<string, string | undefined>): SQSClient {
+  const v = (name: string) => env[name] as string;
+  return new SQSClient({
+    region: v('AWS_REGION'),
+    endpoint: v('AWS_ENDPOINT_URL_SQS'),
+    credentials: {
+      accessKeyId: v('AWS_ACCESS_KEY_ID'),
+      secretAccessKey: v('AWS_SECRET_ACCESS_KEY'),
+    },
+  });
+}
+
+/**
  * The SQS emulator a test file (or `describe` block) sends job events through: started before its
  * first test and closed after its last, with one `@aws-sdk/client-sqs` client on the demo keys
  * (`client`, made at first use and destroyed at the end) and `queue(name, attributes)`, which

@@ -2,17 +2,14 @@
 // item 2): `batchServiceJob(jobId)` and `job(id)` agree leaf for leaf with DescribeServiceJob read
 // by @aws-sdk/client-batch and by the AWS CLI; `serviceRequestPayload` is null with FORBIDDEN
 // for a `jobs:read` token, and never reaches the gateway's log; SCHEDULED is QUEUED.
-import { BatchClient, DescribeServiceJobCommand } from '@aws-sdk/client-batch';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mintToken } from '../../../src/auth/mintToken.ts';
+import { DescribeServiceJobCommand } from '@aws-sdk/client-batch';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { BATCH_DEMO_ACCOUNT_ID } from '@jobgraph/emulators/batch/data';
 import { SERVICE_JOB_IDS, SERVICE_JOB_STEP_MS } from '@jobgraph/emulators/batch/serviceJobData';
-import { DEMO_AWS_CREDENTIALS } from '@jobgraph/emulators/framework';
-import { startEmulators, type EmulatorSet } from '@jobgraph/emulators';
 import { runAwsCli } from '../../emulators/awsCli.ts';
-import { kill, replicaEnv, SHARED_SECRET } from '../../subscriptions/clusterSupport.ts';
+import { everyAccountToken, writerAndReader } from '../../subscriptions/clusterSupport.ts';
 import { realPart } from '../../support/realParts.ts';
-import { startLiveProcess, type LiveProcess } from '../../support/liveProcess.ts';
+import { useServiceJobGateway } from './serviceJobGateway.ts';
 
 const EPOCH = Math.floor(Date.now() / 1000) * 1000;
 let clock = EPOCH;
@@ -107,68 +104,29 @@ function expected(d: Wire) {
 }
 
 describe('AWS Batch service jobs through a live gateway on the emulators', () => {
-  let emulators: EmulatorSet;
-  let gateway: LiveProcess;
+  const live = useServiceJobGateway(
+    { now: () => clock, epochMs: EPOCH },
+    { LOG_LEVEL: 'debug', JOBGRAPH_ACTIONS: 'cancel,terminate' },
+  );
   let reader = '';
   let secrets = '';
   let writer = '';
-  let sdk: BatchClient;
   beforeAll(async () => {
-    emulators = await startEmulators({ now: () => clock, epochMs: EPOCH });
-    gateway = await startLiveProcess({
-      ...replicaEnv(emulators, null, 500),
-      LOG_LEVEL: 'debug',
-      JOBGRAPH_ACTIONS: 'cancel,terminate',
-    });
-    writer = await mintToken({
-      secret: SHARED_SECRET,
-      scopes: ['jobs:read', 'jobs:write'],
-      accounts: ['*'],
-      subject: 'oncall-ann',
-    });
-    reader = await mintToken({
-      secret: SHARED_SECRET,
-      scopes: ['jobs:read'],
-      accounts: ['*'],
-      subject: 'reader',
-    });
-    secrets = await mintToken({
-      secret: SHARED_SECRET,
-      scopes: ['jobs:read', 'jobs:secrets:read'],
-      accounts: ['*'],
-      subject: 'secrets-reader',
-    });
-    sdk = new BatchClient({
-      region: 'us-east-1',
-      maxAttempts: 1,
-      credentials: { ...DEMO_AWS_CREDENTIALS },
-      endpoint: emulators.batch.url,
-      systemClockOffset: clock - Date.now(),
-    });
-  });
-  afterAll(async () => {
-    sdk?.destroy();
-    if (gateway) await kill(gateway.child);
-    await emulators?.close();
+    ({ writer, reader } = await writerAndReader('reader'));
+    secrets = await everyAccountToken('secrets-reader', ['jobs:read', 'jobs:secrets:read']);
   });
 
-  async function graph(token: string, query: string) {
-    const res = await fetch(gateway.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query }),
-    });
-    return (await res.json()) as {
+  const graph = (token: string, query: string) =>
+    live.graph<{
       data?: Record<string, Wire | null>;
       errors?: { path?: string[]; extensions?: { code?: string } }[];
-    };
-  }
+    }>(token, query);
   const bySdk = async (jobId: string) => {
-    const { $metadata: _, ...out } = await sdk.send(new DescribeServiceJobCommand({ jobId }));
+    const { $metadata: _, ...out } = await live.sdk.send(new DescribeServiceJobCommand({ jobId }));
     return out as Wire;
   };
   const serviceCalls = () =>
-    emulators.batch.calls.filter((c) => c.operation === 'POST /v1/describeservicejob').length;
+    live.emulators.batch.calls.filter((c) => c.operation === 'POST /v1/describeservicejob').length;
 
   it('answers batchServiceJob and job(id) leaf for leaf as DescribeServiceJob by the SDK', async () => {
     for (const jobId of [SERVICE_JOB_IDS.failed, SERVICE_JOB_IDS.progressing]) {
@@ -207,7 +165,7 @@ describe('AWS Batch service jobs through a live gateway on the emulators', () =>
         '--job-id',
         SERVICE_JOB_IDS.failed,
         '--endpoint-url',
-        emulators.batch.url,
+        live.emulators.batch.url,
         '--output',
         'json',
       ]);
@@ -237,10 +195,10 @@ describe('AWS Batch service jobs through a live gateway on the emulators', () =>
     // The payload was read (the secrets token's answers above and here) and never logged.
     const payload = (await bySdk(SERVICE_JOB_IDS.failed)).serviceRequestPayload as string;
     // The log holds the requests that read it (the refused one among them), LOG_LEVEL debug.
-    expect(gateway.output.stdout).toContain('"errorCodes":["FORBIDDEN"]');
+    expect(live.gateway.output.stdout).toContain('"errorCodes":["FORBIDDEN"]');
     for (const secret of [payload, 'demo-wandb-key-not-a-secret', 'WANDB_API_KEY']) {
-      expect(gateway.output.stdout).not.toContain(secret);
-      expect(gateway.output.stderr).not.toContain(secret);
+      expect(live.gateway.output.stdout).not.toContain(secret);
+      expect(live.gateway.output.stderr).not.toContain(secret);
     }
   });
 
@@ -264,7 +222,8 @@ describe('AWS Batch service jobs through a live gateway on the emulators', () =>
     clock = EPOCH + SERVICE_JOB_STEP_MS;
     const id = `batchservice:us-east-1:${SERVICE_JOB_IDS.progressing}`;
     const terminations = () =>
-      emulators.batch.calls.filter((c) => c.operation === 'POST /v1/terminateservicejob').length;
+      live.emulators.batch.calls.filter((c) => c.operation === 'POST /v1/terminateservicejob')
+        .length;
     const cancel = `mutation { cancelJob(id: "${id}", reason: "wrong dataset") { outcome job { state ... on BatchServiceJob { isTerminated statusReason failure { category } } } } }`;
     const first = await graph(writer, cancel);
     expect(first.errors).toBeUndefined();

@@ -4,22 +4,19 @@
 // summary gives agrees with ListServiceJobs read by @aws-sdk/client-batch, with no describe call;
 // SCHEDULED is QUEUED; a field the summary lacks is read by DescribeServiceJob.
 import {
-  BatchClient,
   DescribeServiceJobCommand,
   ListServiceJobsCommand,
   type ServiceJobSummary,
 } from '@aws-sdk/client-batch';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mintToken } from '../../../src/auth/mintToken.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   SERVICE_JOB_IDS,
   SERVICE_JOB_QUEUE_NAME,
   SERVICE_JOB_STEP_MS,
 } from '@jobgraph/emulators/batch/serviceJobData';
-import { DEMO_AWS_CREDENTIALS, type EmulatorRequest } from '@jobgraph/emulators/framework';
-import { startEmulators, type EmulatorSet } from '@jobgraph/emulators';
-import { kill, replicaEnv, SHARED_SECRET } from '../../subscriptions/clusterSupport.ts';
-import { startLiveProcess, type LiveProcess } from '../../support/liveProcess.ts';
+import type { EmulatorRequest } from '@jobgraph/emulators/framework';
+import { everyAccountToken } from '../../subscriptions/clusterSupport.ts';
+import { useServiceJobGateway } from './serviceJobGateway.ts';
 
 const EPOCH = Math.floor(Date.now() / 1000) * 1000;
 let clock = EPOCH;
@@ -71,49 +68,24 @@ function expected(s: ServiceJobSummary) {
 }
 
 describe('AWS Batch service jobs in listJobs through a live gateway on the emulators', () => {
-  let emulators: EmulatorSet;
-  let gateway: LiveProcess;
-  let reader = '';
-  let sdk: BatchClient;
-  beforeAll(async () => {
-    emulators = await startEmulators({ now: () => clock, epochMs: EPOCH });
-    // One step after the anchor (the emulators' start): the progressing service job is SCHEDULED.
-    clock = EPOCH + SERVICE_JOB_STEP_MS;
-    gateway = await startLiveProcess({
-      ...replicaEnv(emulators, null, 500),
+  const live = useServiceJobGateway(
+    { now: () => clock, epochMs: EPOCH },
+    {
       // Each list its own source (the lead's decision, issue 102): 40 is the new default bound.
       JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST: '40',
       // Every read upstream: no page kept between the tests' lists.
       JOBGRAPH_LIST_SNAPSHOT_SECONDS: '0',
-    });
-    reader = await mintToken({
-      secret: SHARED_SECRET,
-      scopes: ['jobs:read'],
-      accounts: ['*'],
-      subject: 'reader',
-    });
-    sdk = new BatchClient({
-      region: 'us-east-1',
-      maxAttempts: 1,
-      credentials: { ...DEMO_AWS_CREDENTIALS },
-      endpoint: emulators.batch.url,
-      systemClockOffset: clock - Date.now(),
-    });
-  });
-  afterAll(async () => {
-    sdk?.destroy();
-    if (gateway) await kill(gateway.child);
-    await emulators?.close();
+    },
+    // One step after the anchor (the emulators' start): the progressing service job is SCHEDULED.
+    () => (clock = EPOCH + SERVICE_JOB_STEP_MS),
+  );
+  let reader = '';
+  beforeAll(async () => {
+    reader = await everyAccountToken('reader', ['jobs:read']);
   });
 
-  async function graph(query: string) {
-    const res = await fetch(gateway.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${reader}` },
-      body: JSON.stringify({ query }),
-    });
-    return (await res.json()) as { data?: Record<string, Wire>; errors?: unknown[] };
-  }
+  const graph = (query: string) =>
+    live.graph<{ data?: Record<string, Wire>; errors?: unknown[] }>(reader, query);
   /** Every row of listJobs of AWS Batch in the default account with `states` (pages of 25), and its sources. */
   async function listBatch(selection: string, states?: string[]) {
     const filter = `{ providers: [AWS_BATCH], accounts: ["default"]${states ? `, states: [${states.join(', ')}]` : ''} }`;
@@ -143,7 +115,7 @@ describe('AWS Batch service jobs in listJobs through a live gateway on the emula
   /** The service jobs of the demo's queue as the SDK lists them: every status, newest first. */
   const bySdk = async () =>
     (
-      await sdk.send(
+      await live.sdk.send(
         new ListServiceJobsCommand({
           jobQueue: SERVICE_JOB_QUEUE_NAME,
           filters: [{ name: 'AFTER_CREATED_AT', values: ['0'] }],
@@ -151,7 +123,7 @@ describe('AWS Batch service jobs in listJobs through a live gateway on the emula
       )
     ).jobSummaryList!;
   const callsOf = (operation: string) =>
-    emulators.batch.calls.filter((c) => c.operation.startsWith(operation)).length;
+    live.emulators.batch.calls.filter((c) => c.operation.startsWith(operation)).length;
 
   it('lists the container jobs and the service jobs, each service job as ListServiceJobs by the SDK says, without a describe call', async () => {
     const describes = callsOf('POST /v1/describeservicejob');
@@ -187,7 +159,7 @@ describe('AWS Batch service jobs in listJobs through a live gateway on the emula
     const onRequest = (req: EmulatorRequest) => {
       if (req.path === '/v1/listservicejobs') bodies.push(JSON.parse(req.body) as Wire);
     };
-    emulators.batch.events.on('request', onRequest);
+    live.emulators.batch.events.on('request', onRequest);
     try {
       const queued = await listBatch('state providerStatus', ['QUEUED']);
       expect(queued.nodes.every((n) => n.state === 'QUEUED')).toBe(true);
@@ -215,7 +187,7 @@ describe('AWS Batch service jobs in listJobs through a live gateway on the emula
         { jobQueue: SERVICE_JOB_QUEUE_NAME, jobStatus: 'FAILED', maxResults: 100 },
       ]);
     } finally {
-      emulators.batch.events.off('request', onRequest);
+      live.emulators.batch.events.off('request', onRequest);
     }
   });
 
@@ -225,7 +197,7 @@ describe('AWS Batch service jobs in listJobs through a live gateway on the emula
       '... on BatchServiceJob { jobQueue retryStrategy { attempts } tags { key value } }',
     );
     const row = nodes.find((n) => n.id === `batchservice:us-east-1:${SERVICE_JOB_IDS.failed}`);
-    const described = await sdk.send(
+    const described = await live.sdk.send(
       new DescribeServiceJobCommand({ jobId: SERVICE_JOB_IDS.failed }),
     );
     expect(row).toEqual({

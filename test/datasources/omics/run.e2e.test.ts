@@ -4,13 +4,11 @@
 // another run (a different uuid) is NOT_FOUND.
 import { GetRunCommand, OmicsClient, type GetRunResponse } from '@aws-sdk/client-omics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mintToken } from '../../../src/auth/mintToken.ts';
 import { DEMO_AWS_CREDENTIALS } from '@jobgraph/emulators/framework';
-import { startEmulators, type EmulatorSet } from '@jobgraph/emulators';
 import { OMICS_DEMO_RUNS } from '@jobgraph/emulators/omics/runs';
 import { runAwsCli } from '../../emulators/awsCli.ts';
-import { kill, replicaEnv, SHARED_SECRET } from '../../subscriptions/clusterSupport.ts';
-import { startLiveProcess, type LiveProcess } from '../../support/liveProcess.ts';
+import { everyAccountToken } from '../../subscriptions/clusterSupport.ts';
+import { useLiveGateway } from '../../support/liveReplicas.ts';
 
 const REGION = 'us-east-1';
 const FIELDS = `id nativeId name region state providerStatus statusMessage terminal createdAt
@@ -71,37 +69,22 @@ function expected(out: GetRunResponse): Graph {
 }
 
 describe('omicsRun and job(id) of HealthOmics workflow runs through a live gateway', () => {
-  let emulators: EmulatorSet;
-  let gateway: LiveProcess;
+  const live = useLiveGateway({ JOBGRAPH_ACTIONS: 'cancel' });
   let token = '';
   let sdk: OmicsClient;
   beforeAll(async () => {
-    emulators = await startEmulators();
-    gateway = await startLiveProcess({
-      ...replicaEnv(emulators, null, 500),
-      JOBGRAPH_ACTIONS: 'cancel',
-    });
-    token = await mintToken({
-      secret: SHARED_SECRET,
-      scopes: ['jobs:read', 'jobs:write', 'jobs:logs:read'],
-      accounts: ['*'],
-      subject: 'oncall-ann',
-    });
+    token = await everyAccountToken('oncall-ann', ['jobs:read', 'jobs:write', 'jobs:logs:read']);
     sdk = new OmicsClient({
       region: REGION,
-      endpoint: emulators.omics.url,
+      endpoint: live.emulators.omics.url,
       credentials: { ...DEMO_AWS_CREDENTIALS },
       disableHostPrefix: true,
     });
   });
-  afterAll(async () => {
-    sdk?.destroy();
-    if (gateway) await kill(gateway.child);
-    await emulators?.close();
-  });
+  afterAll(() => sdk?.destroy());
 
   const ask = async (query: string, variables: Record<string, unknown>) => {
-    const res = await fetch(gateway.url, {
+    const res = await fetch(live.gateway.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ query, variables }),
@@ -119,7 +102,7 @@ describe('omicsRun and job(id) of HealthOmics workflow runs through a live gatew
       const cli = await runAwsCli(
         [
           '--endpoint-url',
-          emulators.omics.url,
+          live.emulators.omics.url,
           '--region',
           REGION,
           'omics',
@@ -193,7 +176,7 @@ describe('omicsRun and job(id) of HealthOmics workflow runs through a live gatew
   it('tails a finished run’s engine log from /aws/omics/WorkflowLog', async () => {
     const run = OMICS_DEMO_RUNS.find((r) => r.status === 'COMPLETED')!;
     const logReads = () =>
-      emulators.logs.calls.filter((c) => c.operation.startsWith('GetLogEvents')).length;
+      live.emulators.logs.calls.filter((c) => c.operation.startsWith('GetLogEvents')).length;
     const before = logReads();
     const answer = await ask(
       `query($id: ID!) { job(id: $id) { logTail(last: 5) { group stream lines { message } } } }`,
@@ -214,7 +197,7 @@ describe('omicsRun and job(id) of HealthOmics workflow runs through a live gatew
     const run = OMICS_DEMO_RUNS[0]!;
     const other = 'ffffffff-1111-4222-8333-444444444444';
     const gets = () =>
-      emulators.omics.calls.filter((c) => c.operation === `GET /run/${run.id}`).length;
+      live.emulators.omics.calls.filter((c) => c.operation === `GET /run/${run.id}`).length;
     const before = gets();
     const answer = await ask(
       `query($runId: String!, $uuid: String!) { omicsRun(runId: $runId, uuid: $uuid) { id } }`,
@@ -230,7 +213,7 @@ describe('omicsRun and job(id) of HealthOmics workflow runs through a live gatew
     const running = OMICS_DEMO_RUNS.find((r) => r.status === 'RUNNING')!;
     const done = OMICS_DEMO_RUNS.find((r) => r.status === 'COMPLETED')!;
     const cancels = () =>
-      emulators.omics.calls
+      live.emulators.omics.calls
         .filter((c) => c.operation.startsWith('POST /run/'))
         .map((c) => c.operation);
     const cancel = (run: (typeof OMICS_DEMO_RUNS)[number]) =>

@@ -12,7 +12,12 @@ import { mintToken } from '../../../src/auth/mintToken.ts';
 import { startEmulators, type EmulatorSet } from '@jobgraph/emulators';
 import { DEMO_AWS_CREDENTIALS } from '@jobgraph/emulators/framework';
 import { OMICS_DEMO_BATCH_ID, OMICS_FAILED_BATCH_ID } from '@jobgraph/emulators/omics/runBatchData';
-import { kill, replicaEnv, SHARED_SECRET } from '../../subscriptions/clusterSupport.ts';
+import {
+  kill,
+  replicaEnv,
+  SHARED_SECRET,
+  everyAccountToken,
+} from '../../subscriptions/clusterSupport.ts';
 import { startLiveProcess, type LiveProcess } from '../../support/liveProcess.ts';
 import { runAwsCli } from '../../emulators/awsCli.ts';
 import { subscribe } from '../../support/subscriptions.ts';
@@ -81,12 +86,7 @@ describe('OmicsRunBatch through a live gateway on the demo emulators', () => {
   beforeAll(async () => {
     emulators = await startEmulators();
     reader = await mintToken({ secret: SHARED_SECRET, scopes: ['jobs:read'], accounts: ['*'] });
-    writer = await mintToken({
-      secret: SHARED_SECRET,
-      scopes: ['jobs:read', 'jobs:write'],
-      accounts: ['*'],
-      subject: 'oncall-ann',
-    });
+    writer = await everyAccountToken('oncall-ann', ['jobs:read', 'jobs:write']);
     gateway = await startLiveProcess({
       ...replicaEnv(emulators, null, 500),
       JOBGRAPH_ACTIONS: 'cancel',

@@ -14,14 +14,13 @@ import {
   OmicsClient,
   type TaskListItem,
 } from '@aws-sdk/client-omics';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../../src/auth/mintToken.ts';
 import { OMICS_FAILURE_RULES } from '../../../src/datasources/omics/failureRules.ts';
-import { startEmulators, type EmulatorSet } from '@jobgraph/emulators';
 import { OMICS_WORKFLOW_LOG_GROUP } from '@jobgraph/emulators/omics/runLogs';
 import { OMICS_DEMO_RUNS } from '@jobgraph/emulators/omics/runs';
-import { kill, replicaEnv, SHARED_SECRET } from '../../subscriptions/clusterSupport.ts';
-import { startLiveProcess, type LiveProcess } from '../../support/liveProcess.ts';
+import { SHARED_SECRET } from '../../subscriptions/clusterSupport.ts';
+import { useLiveGateway } from '../../support/liveReplicas.ts';
 import { demoSdkConfig, useSdkClients } from '../../support/sdkClients.ts';
 
 const REGION = 'us-east-1';
@@ -63,18 +62,12 @@ const linesOf = (events: OutputLogEvent[] | undefined) =>
 
 describe('A HealthOmics run’s tasks and log lines through a live gateway', () => {
   const keep = useSdkClients();
-  let emulators: EmulatorSet;
-  let gateway: LiveProcess;
+  const live = useLiveGateway({ JOBGRAPH_HISTORY_URL: 'off' });
   let reader = '';
   let logReader = '';
   let omics: OmicsClient;
   let logs: CloudWatchLogsClient;
   beforeAll(async () => {
-    emulators = await startEmulators();
-    gateway = await startLiveProcess({
-      ...replicaEnv(emulators, null, 500),
-      JOBGRAPH_HISTORY_URL: 'off',
-    });
     reader = await mintToken({ secret: SHARED_SECRET, scopes: ['jobs:read'], accounts: ['*'] });
     logReader = await mintToken({
       secret: SHARED_SECRET,
@@ -82,17 +75,13 @@ describe('A HealthOmics run’s tasks and log lines through a live gateway', () 
       accounts: ['*'],
     });
     omics = keep(
-      new OmicsClient({ ...demoSdkConfig(emulators.omics.url), disableHostPrefix: true }),
+      new OmicsClient({ ...demoSdkConfig(live.emulators.omics.url), disableHostPrefix: true }),
     );
-    logs = keep(new CloudWatchLogsClient(demoSdkConfig(emulators.logs.url)));
-  });
-  afterAll(async () => {
-    if (gateway) await kill(gateway.child);
-    await emulators?.close();
+    logs = keep(new CloudWatchLogsClient(demoSdkConfig(live.emulators.logs.url)));
   });
 
   const ask = async (token: string, query: string, variables: Graph = {}): Promise<Answer> => {
-    const res = await fetch(gateway.url, {
+    const res = await fetch(live.gateway.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ query, variables: { id: runId, ...variables } }),
@@ -100,9 +89,9 @@ describe('A HealthOmics run’s tasks and log lines through a live gateway', () 
     return (await res.json()) as Answer;
   };
   const calls = (operation: RegExp) =>
-    emulators.omics.calls.filter((c) => operation.test(c.operation)).length;
+    live.emulators.omics.calls.filter((c) => operation.test(c.operation)).length;
   const logReads = () =>
-    emulators.logs.calls.filter((c) => c.operation.startsWith('GetLogEvents')).length;
+    live.emulators.logs.calls.filter((c) => c.operation.startsWith('GetLogEvents')).length;
 
   it('says the failed run’s failure as the failure-reason table reads GetRun’s failureReason', async () => {
     const out = await omics.send(new GetRunCommand({ id: failed.id }));
