@@ -4,10 +4,8 @@
 // `staging` and COS Batch's `staging` still takes rules. The bound narrowed to 3 (`bounds`), as a
 // test narrows every fixed bound; ruleGrants.test.ts makes the default's 500.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCOPE_NOTIFY, SCOPE_READ } from '../../src/auth/identity.ts';
-import { DEMO_SECOND_AWS_ACCOUNT, DEMO_SECOND_TENCENT_ACCOUNT } from '@jobgraph/emulators';
 import type { HistoryStoreConfig } from '../../src/config/types.ts';
-import { accountToken } from '../support/accountTokens.ts';
+import { notifyTokens } from '../support/accountTokens.ts';
 import { gql, startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { historyStores, historyUrlOf } from '../support/historyStores.ts';
 
@@ -34,16 +32,7 @@ describe.each(historyStores())('The rule bound, on a $name', ({ skip, fresh }) =
       },
       { bounds: { notifyMaxRules: BOUND } },
     );
-    const scopes = [SCOPE_READ, SCOPE_NOTIFY];
-    tokens.every = await accountToken(gw, ['*'], 'every-ann', scopes);
-    tokens.cosStaging = await accountToken(gw, [DEMO_SECOND_TENCENT_ACCOUNT.uin], 'cos-bo', scopes);
-    tokens.awsStaging = await accountToken(
-      gw,
-      [DEMO_SECOND_AWS_ACCOUNT.accountId],
-      'aws-cy',
-      scopes,
-    );
-    tokens.staging = await accountToken(gw, ['staging'], 'staging-di', scopes);
+    Object.assign(tokens, await notifyTokens(gw));
   });
   afterAll(async () => {
     await gw?.close();

@@ -7,13 +7,13 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SCOPE_NOTIFY, SCOPE_READ } from '../../src/auth/identity.ts';
 import { BATCH_SECOND_ACCOUNT_JOB_IDS } from '@jobgraph/emulators/batch/secondAccount';
-import { DEMO_SECOND_AWS_ACCOUNT, DEMO_SECOND_TENCENT_ACCOUNT } from '@jobgraph/emulators';
+import { DEMO_SECOND_AWS_ACCOUNT } from '@jobgraph/emulators';
 import { openHistoryDatabase } from '../../src/history/database.ts';
 import { BARE_ALIASES_REASON } from '../../src/notifications/bareRules.ts';
 import { RuleStore } from '../../src/notifications/ruleStore.ts';
 import { MAX_RULES } from '../../src/notifications/ruleBound.ts';
 import type { HistoryStoreConfig } from '../../src/config/types.ts';
-import { accountToken } from '../support/accountTokens.ts';
+import { accountToken, notifyTokens } from '../support/accountTokens.ts';
 import { EVENTUALLY } from '../support/eventually.ts';
 import { gql, startTestGateway, type GqlResult, type TestGateway } from '../support/gateway.ts';
 import { historyStores, historyUrlOf } from '../support/historyStores.ts';
@@ -72,17 +72,8 @@ describe.each(historyStores())('Whose a notification rule is, on a $name', ({ sk
       JOBGRAPH_NOTIFY_ALLOW_HOSTS: '127.0.0.1:*',
       JOBGRAPH_CACHE_MAX_ENTRIES: '0',
     });
-    const scopes = [SCOPE_READ, SCOPE_NOTIFY];
-    tokens.every = await accountToken(gw, ['*'], 'every-ann', scopes);
-    tokens.cosStaging = await accountToken(gw, [DEMO_SECOND_TENCENT_ACCOUNT.uin], 'cos-bo', scopes);
-    tokens.awsStaging = await accountToken(
-      gw,
-      [DEMO_SECOND_AWS_ACCOUNT.accountId],
-      'aws-cy',
-      scopes,
-    );
-    tokens.staging = await accountToken(gw, ['staging'], 'staging-di', scopes);
-    tokens.home = await accountToken(gw, undefined, 'home-ed', scopes);
+    Object.assign(tokens, await notifyTokens(gw));
+    tokens.home = await accountToken(gw, undefined, 'home-ed', [SCOPE_READ, SCOPE_NOTIFY]);
   });
   afterAll(async () => {
     await gw?.close();

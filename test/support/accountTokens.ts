@@ -1,5 +1,6 @@
 import { mintToken } from '../../src/auth/mintToken.ts';
-import { SCOPE_OPERATE, SCOPE_READ, SCOPE_WRITE } from '../../src/auth/identity.ts';
+import { SCOPE_NOTIFY, SCOPE_OPERATE, SCOPE_READ, SCOPE_WRITE } from '../../src/auth/identity.ts';
+import { DEMO_SECOND_AWS_ACCOUNT, DEMO_SECOND_TENCENT_ACCOUNT } from '@jobgraph/emulators';
 import type { Config } from '../../src/config/index.ts';
 
 /**
@@ -58,4 +59,25 @@ export async function readyz(
     headers: token ? { authorization: `Bearer ${token}` } : {},
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/**
+ * The notification tests' tokens (jobs:read and notify): every account, COS Batch's staging by its
+ * UIN, AWS's staging by its account ID, and staging by alias (both clouds).
+ */
+export async function notifyTokens(gateway: { config: Config }): Promise<{
+  every: string;
+  cosStaging: string;
+  awsStaging: string;
+  staging: string;
+}> {
+  const scopes = [SCOPE_READ, SCOPE_NOTIFY];
+  const token = (accounts: readonly string[], subject: string) =>
+    accountToken(gateway, accounts, subject, scopes);
+  return {
+    every: await token(['*'], 'every-ann'),
+    cosStaging: await token([DEMO_SECOND_TENCENT_ACCOUNT.uin], 'cos-bo'),
+    awsStaging: await token([DEMO_SECOND_AWS_ACCOUNT.accountId], 'aws-cy'),
+    staging: await token(['staging'], 'staging-di'),
+  };
 }
