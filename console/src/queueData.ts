@@ -63,8 +63,12 @@ const QUEUES_QUERY = `query ConsoleQueues($hours: Int) { jobQueues {
 const FRONT_FIELDS = 'id front { position jobArn earliestTimeAtPosition }';
 const JOBS_QUERY = 'query ConsoleFrontJobs($ids: [ID!]!) { jobs(ids: $ids) { id name } }';
 
-/** Queues a fronts request asks (each one root field: within JOBGRAPH_MAX_ROOT_FIELDS, 20). */
-const QUEUES_PER_REQUEST = 10;
+/**
+ * Queues a fronts request asks: a front costs about 1,200 (its jobs, a page of up to 100), so 3
+ * stay within JOBGRAPH_MAX_COST's default 5,000 (five in one request were refused) and within
+ * JOBGRAPH_MAX_ROOT_FIELDS (20).
+ */
+const QUEUES_PER_REQUEST = 3;
 /** ARNs a `jobs(ids:)` request asks (JOBGRAPH_MAX_JOB_IDS' default). */
 const JOBS_PER_REQUEST = 100;
 

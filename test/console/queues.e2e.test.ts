@@ -6,6 +6,7 @@ import {
   HIGH_PRIORITY_QUEUE,
   SPOT_QUEUE,
 } from '@jobgraph/emulators/batch/data';
+import { SERVICE_JOB_QUEUE } from '@jobgraph/emulators/batch/queueData';
 import { gql } from '../support/gateway.ts';
 import { useConsoleRig } from './consoleRig.ts';
 import { inTab } from './tab.ts';
@@ -37,14 +38,16 @@ const ask = async <T>(query: string, variables: Record<string, unknown> = {}) =>
   (await gql<T>(rig.gw, query, { token: rig.gw.tokens.read, variables })).body;
 
 describeInChromium('Job queues in the console (Debian Chromium)', () => {
-  it('shows every queue the token reads, the demo’s four with gpu-spot INVALID in red and its reason, and each front or why it is unavailable', async () => {
+  it('shows every queue the token reads, the demo’s five with gpu-spot INVALID in red and its reason, and each front or why it is unavailable', async () => {
     const api = await ask<{ jobQueues: ApiQueue[] }>(
       '{ jobQueues { id name accountAlias computeEnvironments { name state status statusReason } } }',
     );
     expect(api.errors).toBeUndefined();
     const queues = api.data!.jobQueues;
     expect(queues.filter((q) => q.accountAlias === 'default').map((q) => q.name)).toEqual(
-      [HIGH_PRIORITY_QUEUE, ETL_QUEUE, SPOT_QUEUE, CAPPED_QUEUE].map((q) => q.jobQueueName),
+      [HIGH_PRIORITY_QUEUE, ETL_QUEUE, SPOT_QUEUE, CAPPED_QUEUE, SERVICE_JOB_QUEUE].map(
+        (q) => q.jobQueueName,
+      ),
     );
     const spot = queues.find((q) => q.accountAlias === 'default' && q.name === 'ml-training-spot')!;
     const gpu = spot.computeEnvironments.find((e) => e.name === 'gpu-spot')!;
