@@ -3,12 +3,12 @@ import type { JobState } from '../../../model/job.ts';
 import { awsJsonOutput } from '../../shared/awsCall.ts';
 import { entry, jsonListPage, required, response, str } from '../../shared/json.ts';
 import { listTime, summaryState } from '../../shared/listReaders.ts';
-import { addPage, type ListPage, type PageInput, type PageParams } from '../../shared/paging.ts';
+import type { ListPage, PageInput } from '../../shared/paging.ts';
 import { rfc3986 } from '../../shared/rfc3986.ts';
 import type { Operation } from '../../shared/source.ts';
 import { readOmicsError } from '../errors.ts';
 import { dateTime } from '../parse.ts';
-import { OMICS_WORKFLOWS_HOST_PREFIX } from '../runBatch/client.ts';
+import { workflowsGet, workflowsListGet, workflowsPage } from '../workflows.ts';
 import { parse } from './parse.ts';
 import { OMICS_RUN_STATE_MAP, type OmicsRunRecord, type OmicsRunStatus } from './record.ts';
 
@@ -27,12 +27,7 @@ import { OMICS_RUN_STATE_MAP, type OmicsRunRecord, type OmicsRunStatus } from '.
 /** Largest `maxResults` of ListRuns. */
 export const OMICS_RUN_LIST_MAX_RESULTS = 100;
 
-const PAGE: PageParams = {
-  size: 'maxResults',
-  sizeInput: 'maxResults',
-  max: OMICS_RUN_LIST_MAX_RESULTS,
-  token: 'startingToken',
-};
+const PAGE = workflowsPage('maxResults', OMICS_RUN_LIST_MAX_RESULTS);
 
 /** One ListRuns call in a region: a page and the service-side status filter. */
 export interface OmicsRunListCall extends PageInput {
@@ -53,19 +48,13 @@ export interface OmicsRunSummary {
 export const OMICS_LIST_RUNS: Operation<OmicsRunListCall, ListPage<OmicsRunSummary>> = {
   name: 'ListRuns',
   region: (input) => input.region,
-  send: (input) => ({
-    method: 'GET',
-    path: '/run',
-    query: addPage(
-      input.status !== undefined ? [['status', input.status]] : [],
+  send: (input) =>
+    workflowsListGet(
+      '/run',
       PAGE,
-      input.maxResults,
-      input.nextToken,
+      input,
+      input.status !== undefined ? [['status', input.status]] : [],
     ),
-    headers: {},
-    body: '',
-    hostPrefix: OMICS_WORKFLOWS_HOST_PREFIX,
-  }),
   readError: (input, answer) =>
     readOmicsError(`the HealthOmics run list in ${input.region}`, answer),
   parse: (_input, answer) => parseRunListPage(awsJsonOutput(answer)),
@@ -107,13 +96,7 @@ interface OmicsListedRun {
 export const OMICS_GET_LISTED_RUN: Operation<OmicsListedRun, OmicsRunRecord> = {
   name: 'GetRun',
   region: (input) => input.region,
-  send: (input) => ({
-    method: 'GET',
-    path: `/run/${rfc3986(input.runId)}`,
-    headers: {},
-    body: '',
-    hostPrefix: OMICS_WORKFLOWS_HOST_PREFIX,
-  }),
+  send: (input) => workflowsGet(`/run/${rfc3986(input.runId)}`),
   readError: (input, answer) =>
     readOmicsError(`HealthOmics run "${input.runId}" (${input.region})`, answer),
   parse: (input, answer) => {

@@ -4,10 +4,11 @@ import { entry, int, jsonListPage, required, response, str } from '../../shared/
 import { listTime, summaryState } from '../../shared/listReaders.ts';
 import { dateTime } from '../parse.ts';
 import { rfc3986 } from '../../shared/rfc3986.ts';
-import { addPage, type ListPage, type PageInput, type PageParams } from '../../shared/paging.ts';
+import type { ListPage, PageInput } from '../../shared/paging.ts';
 import type { Operation, WireRequest } from '../../shared/source.ts';
 import { readOmicsError } from '../errors.ts';
-import { OMICS_WORKFLOWS_HOST_PREFIX, runBatchSubject } from './client.ts';
+import { runBatchSubject } from './client.ts';
+import { workflowsListGet, workflowsPage } from '../workflows.ts';
 import { OMICS_RUN_BATCH_STATE_MAP, type OmicsRunBatchStatus } from './record.ts';
 
 /**
@@ -25,12 +26,7 @@ import { OMICS_RUN_BATCH_STATE_MAP, type OmicsRunBatchStatus } from './record.ts
 /** Largest `maxItems` of both. */
 export const OMICS_BATCH_LIST_MAX_ITEMS = 100;
 
-const PAGE: PageParams = {
-  size: 'maxItems',
-  sizeInput: 'maxItems',
-  max: OMICS_BATCH_LIST_MAX_ITEMS,
-  token: 'startingToken',
-};
+const PAGE = workflowsPage('maxItems', OMICS_BATCH_LIST_MAX_ITEMS);
 
 /** One ListBatch call in a region: a page and the service-side status filter. */
 export interface OmicsBatchListCall extends PageInput {
@@ -69,14 +65,7 @@ export interface OmicsRunInBatch {
 }
 
 function get(path: string, page: PageInput, query: [string, string][] = []): WireRequest {
-  return {
-    method: 'GET',
-    path,
-    query: addPage(query, PAGE, page.maxResults, page.nextToken),
-    headers: {},
-    body: '',
-    hostPrefix: OMICS_WORKFLOWS_HOST_PREFIX,
-  };
+  return workflowsListGet(path, PAGE, page, query);
 }
 
 /** ListBatch as an operation of the one pipeline (`ProviderSource.call`). */

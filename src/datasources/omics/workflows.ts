@@ -1,0 +1,38 @@
+import { addPage, type PageInput, type PageParams } from '../shared/paging.ts';
+import type { WireRequest } from '../shared/wire.ts';
+
+/**
+ * HealthOmics' workflow operations (GetRun, ListRuns, CancelRun, ListRunTasks, GetBatch,
+ * ListBatch, …): rest-json, SigV4 `omics`, the `workflows-` host prefix (no prefix with an
+ * endpoint override), list pages in the query with `startingToken` and the answer's `nextToken`.
+ */
+
+/** The endpoint trait of HealthOmics' workflow operations. */
+export const OMICS_WORKFLOWS_HOST_PREFIX = 'workflows-';
+
+/** A workflow list's page parameters: its size's name (`maxResults` or `maxItems`), 1..`max`. */
+export function workflowsPage(size: 'maxResults' | 'maxItems', max: number): PageParams {
+  return { size, sizeInput: size, max, token: 'startingToken' };
+}
+
+/** A workflow operation's `GET` of `path` (labels already URI-encoded), no body, the host prefix. */
+export function workflowsGet(path: string, query?: [string, string][]): WireRequest {
+  return {
+    method: 'GET',
+    path,
+    ...(query !== undefined ? { query } : {}),
+    headers: {},
+    body: '',
+    hostPrefix: OMICS_WORKFLOWS_HOST_PREFIX,
+  };
+}
+
+/** A workflow list's `GET` of `path`: `query` and then the page as `params` names it. */
+export function workflowsListGet(
+  path: string,
+  params: PageParams,
+  page: PageInput,
+  query: [string, string][] = [],
+): WireRequest {
+  return workflowsGet(path, addPage(query, params, page.maxResults, page.nextToken));
+}
