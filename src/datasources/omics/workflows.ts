@@ -1,5 +1,10 @@
-import { addPage, type PageInput, type PageParams } from '../shared/paging.ts';
+import { awsJsonOutput } from '../shared/awsCall.ts';
+import type { HttpResult } from '../shared/http.ts';
+import { entry, jsonListPage, response, type JsonObject } from '../shared/json.ts';
+import { listTime } from '../shared/listReaders.ts';
+import { addPage, type ListPage, type PageInput, type PageParams } from '../shared/paging.ts';
 import type { WireRequest } from '../shared/wire.ts';
+import { dateTime } from './parse.ts';
 
 /**
  * HealthOmics' workflow operations (GetRun, ListRuns, CancelRun, ListRunTasks, GetBatch,
@@ -36,3 +41,24 @@ export function workflowsListGet(
 ): WireRequest {
   return workflowsGet(path, addPage(query, params, page.maxResults, page.nextToken));
 }
+
+/**
+ * A workflow list's answer (`{"<items>": [object], "nextToken"}`, not an object:
+ * MalformedBodyError), each entry an object (null: MalformedBodyError) read by `item`.
+ */
+export function workflowsListPage<T>(
+  answer: HttpResult,
+  items: string,
+  item: (o: JsonObject, field: string) => T,
+): ListPage<T> {
+  return jsonListPage(
+    response(awsJsonOutput(answer), 'response is not an object'),
+    items,
+    'nextToken',
+    (v, f) => item(entry(v, f), f),
+  );
+}
+
+/** A listed `date-time` member as a Date, read as the describe calls' are (an epoch number refused). */
+export const listedDateTime = (value: unknown, field: string): Date | null =>
+  listTime(value, field, dateTime);

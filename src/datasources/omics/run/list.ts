@@ -1,14 +1,19 @@
 import type { OmicsRunKey } from '../../../model/keys.ts';
 import type { JobState } from '../../../model/job.ts';
 import { awsJsonOutput } from '../../shared/awsCall.ts';
-import { entry, jsonListPage, required, response, str } from '../../shared/json.ts';
-import { listTime, summaryState } from '../../shared/listReaders.ts';
+import { required, response, str } from '../../shared/json.ts';
+import { summaryState } from '../../shared/listReaders.ts';
 import type { ListPage, PageInput } from '../../shared/paging.ts';
 import { rfc3986 } from '../../shared/rfc3986.ts';
 import type { Operation } from '../../shared/source.ts';
 import { readOmicsError } from '../errors.ts';
-import { dateTime } from '../parse.ts';
-import { workflowsGet, workflowsListGet, workflowsPage } from '../workflows.ts';
+import {
+  listedDateTime,
+  workflowsGet,
+  workflowsListGet,
+  workflowsListPage,
+  workflowsPage,
+} from '../workflows.ts';
 import { parse } from './parse.ts';
 import { OMICS_RUN_STATE_MAP, type OmicsRunRecord, type OmicsRunStatus } from './record.ts';
 
@@ -57,30 +62,17 @@ export const OMICS_LIST_RUNS: Operation<OmicsRunListCall, ListPage<OmicsRunSumma
     ),
   readError: (input, answer) =>
     readOmicsError(`the HealthOmics run list in ${input.region}`, answer),
-  parse: (_input, answer) => parseRunListPage(awsJsonOutput(answer)),
-};
-
-/** A `date-time` member as a Date, read as GetRun's are (an epoch number refused). */
-const listedTime = (value: unknown, field: string) => listTime(value, field, dateTime);
-
-/** A ListRuns answer (raw JSON or the SDK's output); an item without `id` or `creationTime` is MalformedBodyError. */
-function parseRunListPage(output: unknown): ListPage<OmicsRunSummary> {
-  return jsonListPage(
-    response(output, 'response is not an object'),
-    'items',
-    'nextToken',
-    (v, f) => {
-      const o = entry(v, f);
+  parse: (_input, answer) =>
+    workflowsListPage(answer, 'items', (o, f) => {
       const upstreamStatus = str(o.status, `${f}.status`);
       return {
         runId: required(str, o, 'id', f),
-        createdAt: required(listedTime, o, 'creationTime', f),
+        createdAt: required(listedDateTime, o, 'creationTime', f),
         state: summaryState(OMICS_RUN_STATE_MAP, upstreamStatus),
         upstreamStatus,
       };
-    },
-  );
-}
+    }),
+};
 
 /** A listed run to read: its region, its ID, and the account alias listed (absent: the default). */
 interface OmicsListedRun {

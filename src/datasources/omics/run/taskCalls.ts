@@ -1,11 +1,11 @@
 import { awsJsonOutput } from '../../shared/awsCall.ts';
-import { bool, entry, int, jsonListPage, members, response, str } from '../../shared/json.ts';
+import { bool, int, members, response, str } from '../../shared/json.ts';
 import type { ListPage, PageInput } from '../../shared/paging.ts';
 import { rfc3986 } from '../../shared/rfc3986.ts';
 import type { Operation } from '../../shared/source.ts';
 import { readOmicsError } from '../errors.ts';
 import { dateTime } from '../parse.ts';
-import { workflowsGet, workflowsListGet, workflowsPage } from '../workflows.ts';
+import { workflowsGet, workflowsListGet, workflowsListPage, workflowsPage } from '../workflows.ts';
 
 /**
  * A workflow run's tasks (API reference pages ListRunTasks and GetRunTask;
@@ -101,13 +101,7 @@ export const OMICS_LIST_RUN_TASKS: Operation<RunTasksCall, ListPage<OmicsRunTask
       input.status ? [['status', input.status]] : [],
     ),
   readError: (input, answer) => readOmicsError(taskSubject(input), answer),
-  parse: (_input, answer) =>
-    jsonListPage(
-      response(awsJsonOutput(answer), 'response is not an object'),
-      'items',
-      'nextToken',
-      (v, f) => taskItem(entry(v, f), f),
-    ),
+  parse: (_input, answer) => workflowsListPage(answer, 'items', taskItem),
 };
 
 /** GetRunTask as an operation of the one pipeline: the fields the list leaves out. */
