@@ -35,7 +35,7 @@ export const OMICS_RUN_LIST_MAX_RESULTS = 100;
 const PAGE = workflowsPage('maxResults', OMICS_RUN_LIST_MAX_RESULTS);
 
 /** One ListRuns call in a region: a page and the service-side status filter. */
-export interface OmicsRunListCall extends PageInput {
+interface OmicsRunListCall extends PageInput {
   region: string;
   status?: OmicsRunStatus;
 }

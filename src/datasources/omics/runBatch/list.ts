@@ -32,7 +32,7 @@ export const OMICS_BATCH_LIST_MAX_ITEMS = 100;
 const PAGE = workflowsPage('maxItems', OMICS_BATCH_LIST_MAX_ITEMS);
 
 /** One ListBatch call in a region: a page and the service-side status filter. */
-export interface OmicsBatchListCall extends PageInput {
+interface OmicsBatchListCall extends PageInput {
   region: string;
   status?: OmicsRunBatchStatus;
 }

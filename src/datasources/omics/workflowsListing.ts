@@ -1,0 +1,40 @@
+import { present, type StreamSpec } from '../listing/streams.ts';
+import type { Listed } from '../listing/summaries.ts';
+import type { ListPage, PageInput } from '../shared/paging.ts';
+import type { ListEnv } from '../shared/provider.ts';
+import type { Operation } from '../shared/source.ts';
+
+/** One call of a workflow list filtered by status in a region (ListRuns, ListBatch). */
+type StatusListCall<S extends string> = PageInput & { region: string; status?: S };
+
+/**
+ * What a region's workflow list stream (ListRuns, ListBatch) shares: read whole (HealthOmics
+ * documents no order of its lists) by `op` with the service-side status filter, as `readFilter`
+ * names it, each item a row by `row` (null: left out).
+ */
+export function workflowsStatusStream<S extends string, T>(
+  env: ListEnv,
+  op: Operation<StatusListCall<S>, ListPage<T>>,
+  where: { region: string; account: string | undefined; status: S | undefined },
+  row: (item: T) => Listed | null,
+): Pick<StreamSpec, 'provider' | 'newestFirst' | 'readFilter' | 'read'> {
+  const { region, account, status } = where;
+  return {
+    provider: 'AWS_OMICS',
+    newestFirst: false,
+    readFilter: status === undefined ? '' : `status=${status}`,
+    async read(token, size, subject) {
+      const input: StatusListCall<S> = {
+        region,
+        maxResults: size,
+        nextToken: token,
+        ...(status === undefined ? {} : { status }),
+      };
+      const page = await env.call(op, input, { breakerRegion: region, subject, account });
+      return {
+        items: page.items.map(row).filter(present),
+        next: page.nextToken,
+      };
+    },
+  };
+}
