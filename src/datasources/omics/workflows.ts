@@ -12,6 +12,9 @@ import { dateTime } from './parse.ts';
  * endpoint override), list pages in the query with `startingToken` and the answer's `nextToken`.
  */
 
+/** One call of a workflow list in a region: a page and the service-side status filter (ListRuns, ListBatch). */
+export type WorkflowsStatusListCall<S extends string> = PageInput & { region: string; status?: S };
+
 /** The endpoint trait of HealthOmics' workflow operations. */
 export const OMICS_WORKFLOWS_HOST_PREFIX = 'workflows-';
 

@@ -1,11 +1,9 @@
 import { present, type StreamSpec } from '../listing/streams.ts';
 import type { Listed } from '../listing/summaries.ts';
-import type { ListPage, PageInput } from '../shared/paging.ts';
+import type { ListPage } from '../shared/paging.ts';
 import type { ListEnv } from '../shared/provider.ts';
 import type { Operation } from '../shared/source.ts';
-
-/** One call of a workflow list filtered by status in a region (ListRuns, ListBatch). */
-type StatusListCall<S extends string> = PageInput & { region: string; status?: S };
+import type { WorkflowsStatusListCall } from './workflows.ts';
 
 /**
  * What a region's workflow list stream (ListRuns, ListBatch) shares: read whole (HealthOmics
@@ -14,7 +12,7 @@ type StatusListCall<S extends string> = PageInput & { region: string; status?: S
  */
 export function workflowsStatusStream<S extends string, T>(
   env: ListEnv,
-  op: Operation<StatusListCall<S>, ListPage<T>>,
+  op: Operation<WorkflowsStatusListCall<S>, ListPage<T>>,
   where: { region: string; account: string | undefined; status: S | undefined },
   row: (item: T) => Listed | null,
 ): Pick<StreamSpec, 'provider' | 'newestFirst' | 'readFilter' | 'read'> {
@@ -24,7 +22,7 @@ export function workflowsStatusStream<S extends string, T>(
     newestFirst: false,
     readFilter: status === undefined ? '' : `status=${status}`,
     async read(token, size, subject) {
-      const input: StatusListCall<S> = {
+      const input: WorkflowsStatusListCall<S> = {
         region,
         maxResults: size,
         nextToken: token,

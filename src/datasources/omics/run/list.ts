@@ -3,7 +3,7 @@ import type { JobState } from '../../../model/job.ts';
 import { awsJsonOutput } from '../../shared/awsCall.ts';
 import { required, response, str } from '../../shared/json.ts';
 import { summaryState } from '../../shared/listReaders.ts';
-import type { ListPage, PageInput } from '../../shared/paging.ts';
+import type { ListPage } from '../../shared/paging.ts';
 import { rfc3986 } from '../../shared/rfc3986.ts';
 import type { Operation } from '../../shared/source.ts';
 import { readOmicsError } from '../errors.ts';
@@ -13,6 +13,7 @@ import {
   workflowsListGet,
   workflowsListPage,
   workflowsPage,
+  type WorkflowsStatusListCall,
 } from '../workflows.ts';
 import { parse } from './parse.ts';
 import { OMICS_RUN_STATE_MAP, type OmicsRunRecord, type OmicsRunStatus } from './record.ts';
@@ -34,12 +35,6 @@ export const OMICS_RUN_LIST_MAX_RESULTS = 100;
 
 const PAGE = workflowsPage('maxResults', OMICS_RUN_LIST_MAX_RESULTS);
 
-/** One ListRuns call in a region: a page and the service-side status filter. */
-interface OmicsRunListCall extends PageInput {
-  region: string;
-  status?: OmicsRunStatus;
-}
-
 /** One `RunListItem`, normalised: what names the run and places it in the merged order. */
 export interface OmicsRunSummary {
   runId: string;
@@ -50,7 +45,10 @@ export interface OmicsRunSummary {
 }
 
 /** ListRuns as an operation of the one pipeline (`ProviderSource.call`). */
-export const OMICS_LIST_RUNS: Operation<OmicsRunListCall, ListPage<OmicsRunSummary>> = {
+export const OMICS_LIST_RUNS: Operation<
+  WorkflowsStatusListCall<OmicsRunStatus>,
+  ListPage<OmicsRunSummary>
+> = {
   name: 'ListRuns',
   region: (input) => input.region,
   send: (input) =>

@@ -11,6 +11,7 @@ import {
   workflowsListGet,
   workflowsListPage,
   workflowsPage,
+  type WorkflowsStatusListCall,
 } from '../workflows.ts';
 import { OMICS_RUN_BATCH_STATE_MAP, type OmicsRunBatchStatus } from './record.ts';
 
@@ -30,12 +31,6 @@ import { OMICS_RUN_BATCH_STATE_MAP, type OmicsRunBatchStatus } from './record.ts
 export const OMICS_BATCH_LIST_MAX_ITEMS = 100;
 
 const PAGE = workflowsPage('maxItems', OMICS_BATCH_LIST_MAX_ITEMS);
-
-/** One ListBatch call in a region: a page and the service-side status filter. */
-interface OmicsBatchListCall extends PageInput {
-  region: string;
-  status?: OmicsRunBatchStatus;
-}
 
 /** One `BatchListItem`, normalised. */
 export interface OmicsBatchSummary {
@@ -72,7 +67,10 @@ function get(path: string, page: PageInput, query: [string, string][] = []): Wir
 }
 
 /** ListBatch as an operation of the one pipeline (`ProviderSource.call`). */
-export const OMICS_LIST_BATCH: Operation<OmicsBatchListCall, ListPage<OmicsBatchSummary>> = {
+export const OMICS_LIST_BATCH: Operation<
+  WorkflowsStatusListCall<OmicsRunBatchStatus>,
+  ListPage<OmicsBatchSummary>
+> = {
   name: 'ListBatch',
   region: (input) => input.region,
   send: (input) =>
