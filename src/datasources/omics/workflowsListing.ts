@@ -1,7 +1,11 @@
+import type { JobState } from '../../model/job.ts';
+import { statusFilter } from '../listing/filter.ts';
+import type { MergeStream } from '../listing/merge.ts';
 import { present, type StreamSpec } from '../listing/streams.ts';
 import type { Listed } from '../listing/summaries.ts';
 import type { ListPage } from '../shared/paging.ts';
-import type { ListEnv } from '../shared/provider.ts';
+import { awsAlias } from '../shared/accounts.ts';
+import type { ListEnv, ListSource } from '../shared/provider.ts';
 import type { Operation } from '../shared/source.ts';
 import type { WorkflowsStatusListCall } from './workflows.ts';
 
@@ -35,4 +39,24 @@ export function workflowsStatusStream<S extends string, T>(
       };
     },
   };
+}
+
+/**
+ * A workflow kind's sources in a region (runs, run batches): none when the caller names reference
+ * stores (theirs are import jobs only); else one stream for the caller's account, sent the one
+ * status the asked states come to (`table`), or none at all (LISTED without a call) when no status
+ * of the kind can match.
+ */
+export function workflowsSources<S extends string>(
+  env: ListEnv,
+  table: Readonly<Record<string, JobState>>,
+  stream: (account: string | undefined, status: S | undefined) => MergeStream<Listed>,
+): ListSource[] {
+  if (env.plan.omicsReferenceStoreIds) return [];
+  const status = statusFilter(env.plan, table);
+  const listed =
+    status.kind === 'none'
+      ? null
+      : stream(awsAlias(env.account), status.kind === 'status' ? (status.status as S) : undefined);
+  return [{ referenceStoreId: null, stream: listed }];
 }

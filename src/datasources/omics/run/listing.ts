@@ -1,13 +1,13 @@
 import { UpstreamError } from '../../../errors.ts';
 import type { OmicsRunKey } from '../../../model/keys.ts';
 import { PATTERNS } from '../../../config/patterns.ts';
-import { stateAsked, statusFilter } from '../../listing/filter.ts';
+import { stateAsked } from '../../listing/filter.ts';
 import type { MergeStream } from '../../listing/merge.ts';
 import { listStream } from '../../listing/streams.ts';
 import { stateFields, type Listed } from '../../listing/summaries.ts';
-import { accountLabel, awsAlias } from '../../shared/accounts.ts';
+import { accountLabel } from '../../shared/accounts.ts';
 import type { ListEnv, ListSource } from '../../shared/provider.ts';
-import { workflowsStatusStream } from '../workflowsListing.ts';
+import { workflowsSources, workflowsStatusStream } from '../workflowsListing.ts';
 import {
   OMICS_GET_LISTED_RUN,
   OMICS_LIST_RUNS,
@@ -138,16 +138,7 @@ function runStream(
  * a call) when no run status can match.
  */
 export function runSources(env: ListEnv, region: string): ListSource[] {
-  if (env.plan.omicsReferenceStoreIds) return [];
-  const status = statusFilter(env.plan, OMICS_RUN_STATE_MAP);
-  const stream =
-    status.kind === 'none'
-      ? null
-      : runStream(
-          env,
-          awsAlias(env.account),
-          region,
-          status.kind === 'status' ? (status.status as OmicsRunStatus) : undefined,
-        );
-  return [{ referenceStoreId: null, stream }];
+  return workflowsSources<OmicsRunStatus>(env, OMICS_RUN_STATE_MAP, (account, status) =>
+    runStream(env, account, region, status),
+  );
 }

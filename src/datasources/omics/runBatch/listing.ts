@@ -1,10 +1,9 @@
-import { statusFilter } from '../../listing/filter.ts';
 import type { MergeStream } from '../../listing/merge.ts';
 import { listStream } from '../../listing/streams.ts';
 import { listed, type Listed } from '../../listing/summaries.ts';
-import { accountLabel, awsAlias } from '../../shared/accounts.ts';
+import { accountLabel } from '../../shared/accounts.ts';
 import type { ListEnv, ListSource } from '../../shared/provider.ts';
-import { workflowsStatusStream } from '../workflowsListing.ts';
+import { workflowsSources, workflowsStatusStream } from '../workflowsListing.ts';
 import type { KindKeyOf } from '../../../model/keys.ts';
 import { OMICS_RUN_BATCH_KEY } from './key.ts';
 import { OMICS_BATCH_LIST_MAX_ITEMS, OMICS_LIST_BATCH, type OmicsBatchSummary } from './list.ts';
@@ -64,16 +63,7 @@ function batchStream(
  * (LISTED without a call) when no batch status can match.
  */
 export function runBatchSources(env: ListEnv, region: string): ListSource[] {
-  if (env.plan.omicsReferenceStoreIds) return [];
-  const status = statusFilter(env.plan, OMICS_RUN_BATCH_STATE_MAP);
-  const stream =
-    status.kind === 'none'
-      ? null
-      : batchStream(
-          env,
-          awsAlias(env.account),
-          region,
-          status.kind === 'status' ? (status.status as OmicsRunBatchStatus) : undefined,
-        );
-  return [{ referenceStoreId: null, stream }];
+  return workflowsSources<OmicsRunBatchStatus>(env, OMICS_RUN_BATCH_STATE_MAP, (account, status) =>
+    batchStream(env, account, region, status),
+  );
 }
