@@ -7,11 +7,9 @@ import type { ActionInput } from '../../shared/acting.ts';
 import { awsRequestId } from '../../shared/awsErrors.ts';
 import type { ActedAnswer, Operation } from '../../shared/source.ts';
 import { readOmicsError } from '../errors.ts';
+import { OMICS_WORKFLOWS_HOST_PREFIX, workflowsGet } from '../workflows.ts';
 import { parse, runSubject } from './parse.ts';
 import type { OmicsRunRecord } from './record.ts';
-
-/** The endpoint trait of HealthOmics' workflow operations (GetRun, ListRuns, CancelRun, …). */
-const OMICS_WORKFLOWS_HOST_PREFIX = 'workflows-';
 
 type RunKey = KindKeyOf<'AWS_OMICS', 'run'>;
 
@@ -21,13 +19,7 @@ type RunKey = KindKeyOf<'AWS_OMICS', 'run'>;
  */
 const getRun = awsJsonOperation<RunKey, OmicsRunRecord>({
   name: 'GetRun',
-  send: (key) => ({
-    method: 'GET',
-    path: `/run/${rfc3986(key.runId)}`,
-    headers: {},
-    body: '',
-    hostPrefix: OMICS_WORKFLOWS_HOST_PREFIX,
-  }),
+  send: (key) => workflowsGet(`/run/${rfc3986(key.runId)}`),
   readError: (key, answer: HttpResult) => readOmicsError(runSubject(key), answer),
   parse,
 });

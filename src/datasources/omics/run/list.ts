@@ -1,14 +1,20 @@
 import type { OmicsRunKey } from '../../../model/keys.ts';
 import type { JobState } from '../../../model/job.ts';
 import { awsJsonOutput } from '../../shared/awsCall.ts';
-import { entry, jsonListPage, required, response, str } from '../../shared/json.ts';
-import { listTime, summaryState } from '../../shared/listReaders.ts';
-import { addPage, type ListPage, type PageInput, type PageParams } from '../../shared/paging.ts';
+import { required, response, str } from '../../shared/json.ts';
+import { summaryState } from '../../shared/listReaders.ts';
+import type { ListPage } from '../../shared/paging.ts';
 import { rfc3986 } from '../../shared/rfc3986.ts';
 import type { Operation } from '../../shared/source.ts';
 import { readOmicsError } from '../errors.ts';
-import { dateTime } from '../parse.ts';
-import { OMICS_WORKFLOWS_HOST_PREFIX } from '../runBatch/client.ts';
+import {
+  listedDateTime,
+  workflowsGet,
+  workflowsListGet,
+  workflowsListPage,
+  workflowsPage,
+  type WorkflowsStatusListCall,
+} from '../workflows.ts';
 import { parse } from './parse.ts';
 import { OMICS_RUN_STATE_MAP, type OmicsRunRecord, type OmicsRunStatus } from './record.ts';
 
@@ -27,18 +33,7 @@ import { OMICS_RUN_STATE_MAP, type OmicsRunRecord, type OmicsRunStatus } from '.
 /** Largest `maxResults` of ListRuns. */
 export const OMICS_RUN_LIST_MAX_RESULTS = 100;
 
-const PAGE: PageParams = {
-  size: 'maxResults',
-  sizeInput: 'maxResults',
-  max: OMICS_RUN_LIST_MAX_RESULTS,
-  token: 'startingToken',
-};
-
-/** One ListRuns call in a region: a page and the service-side status filter. */
-export interface OmicsRunListCall extends PageInput {
-  region: string;
-  status?: OmicsRunStatus;
-}
+const PAGE = workflowsPage('maxResults', OMICS_RUN_LIST_MAX_RESULTS);
 
 /** One `RunListItem`, normalised: what names the run and places it in the merged order. */
 export interface OmicsRunSummary {
@@ -50,48 +45,32 @@ export interface OmicsRunSummary {
 }
 
 /** ListRuns as an operation of the one pipeline (`ProviderSource.call`). */
-export const OMICS_LIST_RUNS: Operation<OmicsRunListCall, ListPage<OmicsRunSummary>> = {
+export const OMICS_LIST_RUNS: Operation<
+  WorkflowsStatusListCall<OmicsRunStatus>,
+  ListPage<OmicsRunSummary>
+> = {
   name: 'ListRuns',
   region: (input) => input.region,
-  send: (input) => ({
-    method: 'GET',
-    path: '/run',
-    query: addPage(
-      input.status !== undefined ? [['status', input.status]] : [],
+  send: (input) =>
+    workflowsListGet(
+      '/run',
       PAGE,
-      input.maxResults,
-      input.nextToken,
+      input,
+      input.status !== undefined ? [['status', input.status]] : [],
     ),
-    headers: {},
-    body: '',
-    hostPrefix: OMICS_WORKFLOWS_HOST_PREFIX,
-  }),
   readError: (input, answer) =>
     readOmicsError(`the HealthOmics run list in ${input.region}`, answer),
-  parse: (_input, answer) => parseRunListPage(awsJsonOutput(answer)),
-};
-
-/** A `date-time` member as a Date, read as GetRun's are (an epoch number refused). */
-const listedTime = (value: unknown, field: string) => listTime(value, field, dateTime);
-
-/** A ListRuns answer (raw JSON or the SDK's output); an item without `id` or `creationTime` is MalformedBodyError. */
-function parseRunListPage(output: unknown): ListPage<OmicsRunSummary> {
-  return jsonListPage(
-    response(output, 'response is not an object'),
-    'items',
-    'nextToken',
-    (v, f) => {
-      const o = entry(v, f);
+  parse: (_input, answer) =>
+    workflowsListPage(answer, 'items', (o, f) => {
       const upstreamStatus = str(o.status, `${f}.status`);
       return {
         runId: required(str, o, 'id', f),
-        createdAt: required(listedTime, o, 'creationTime', f),
+        createdAt: required(listedDateTime, o, 'creationTime', f),
         state: summaryState(OMICS_RUN_STATE_MAP, upstreamStatus),
         upstreamStatus,
       };
-    },
-  );
-}
+    }),
+};
 
 /** A listed run to read: its region, its ID, and the account alias listed (absent: the default). */
 interface OmicsListedRun {
@@ -107,13 +86,7 @@ interface OmicsListedRun {
 export const OMICS_GET_LISTED_RUN: Operation<OmicsListedRun, OmicsRunRecord> = {
   name: 'GetRun',
   region: (input) => input.region,
-  send: (input) => ({
-    method: 'GET',
-    path: `/run/${rfc3986(input.runId)}`,
-    headers: {},
-    body: '',
-    hostPrefix: OMICS_WORKFLOWS_HOST_PREFIX,
-  }),
+  send: (input) => workflowsGet(`/run/${rfc3986(input.runId)}`),
   readError: (input, answer) =>
     readOmicsError(`HealthOmics run "${input.runId}" (${input.region})`, answer),
   parse: (input, answer) => {

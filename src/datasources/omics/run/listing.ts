@@ -1,17 +1,17 @@
 import { UpstreamError } from '../../../errors.ts';
 import type { OmicsRunKey } from '../../../model/keys.ts';
 import { PATTERNS } from '../../../config/patterns.ts';
-import { stateAsked, statusFilter } from '../../listing/filter.ts';
+import { stateAsked } from '../../listing/filter.ts';
 import type { MergeStream } from '../../listing/merge.ts';
-import { listStream, present } from '../../listing/streams.ts';
+import { listStream } from '../../listing/streams.ts';
 import { stateFields, type Listed } from '../../listing/summaries.ts';
-import { accountLabel, awsAlias } from '../../shared/accounts.ts';
+import { accountLabel } from '../../shared/accounts.ts';
 import type { ListEnv, ListSource } from '../../shared/provider.ts';
+import { workflowsSources, workflowsStatusStream } from '../workflowsListing.ts';
 import {
   OMICS_GET_LISTED_RUN,
   OMICS_LIST_RUNS,
   OMICS_RUN_LIST_MAX_RESULTS,
-  type OmicsRunListCall,
   type OmicsRunSummary,
 } from './list.ts';
 import { OMICS_RUN_STATE_MAP, type OmicsRunRecord, type OmicsRunStatus } from './record.ts';
@@ -115,28 +115,11 @@ function runStream(
   status: OmicsRunStatus | undefined,
 ): MergeStream<Listed> {
   return listStream(env.plan, {
-    provider: 'AWS_OMICS',
     id: streamId(region, account),
-    newestFirst: false,
     maxPageSize: OMICS_RUN_LIST_MAX_RESULTS,
-    readFilter: status === undefined ? '' : `status=${status}`,
-    async read(token, size, subject) {
-      const input: OmicsRunListCall = {
-        region,
-        maxResults: size,
-        nextToken: token,
-        ...(status === undefined ? {} : { status }),
-      };
-      const page = await env.call(OMICS_LIST_RUNS, input, {
-        breakerRegion: region,
-        subject,
-        account,
-      });
-      return {
-        items: page.items.map((s) => unreadRow(region, s, account)).filter(present),
-        next: page.nextToken,
-      };
-    },
+    ...workflowsStatusStream(env, OMICS_LIST_RUNS, { region, account, status }, (s) =>
+      unreadRow(region, s, account),
+    ),
     // Selected by the listed time and status (listStream's default), then read when about to be
     // merged, at most as many as the page still needs (merge.ts): a page
     // of `first` rows reads about `first` runs, never a whole ListRuns page beyond them.
@@ -155,16 +138,7 @@ function runStream(
  * a call) when no run status can match.
  */
 export function runSources(env: ListEnv, region: string): ListSource[] {
-  if (env.plan.omicsReferenceStoreIds) return [];
-  const status = statusFilter(env.plan, OMICS_RUN_STATE_MAP);
-  const stream =
-    status.kind === 'none'
-      ? null
-      : runStream(
-          env,
-          awsAlias(env.account),
-          region,
-          status.kind === 'status' ? (status.status as OmicsRunStatus) : undefined,
-        );
-  return [{ referenceStoreId: null, stream }];
+  return workflowsSources<OmicsRunStatus>(env, OMICS_RUN_STATE_MAP, (account, status) =>
+    runStream(env, account, region, status),
+  );
 }

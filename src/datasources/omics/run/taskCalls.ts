@@ -1,10 +1,11 @@
 import { awsJsonOutput } from '../../shared/awsCall.ts';
-import { bool, entry, int, jsonListPage, members, response, str } from '../../shared/json.ts';
-import { addPage, type ListPage, type PageInput, type PageParams } from '../../shared/paging.ts';
+import { bool, int, members, response, str } from '../../shared/json.ts';
+import type { ListPage, PageInput } from '../../shared/paging.ts';
 import { rfc3986 } from '../../shared/rfc3986.ts';
-import type { Operation, WireRequest } from '../../shared/source.ts';
+import type { Operation } from '../../shared/source.ts';
 import { readOmicsError } from '../errors.ts';
 import { dateTime } from '../parse.ts';
+import { workflowsGet, workflowsListGet, workflowsListPage, workflowsPage } from '../workflows.ts';
 
 /**
  * A workflow run's tasks (API reference pages ListRunTasks and GetRunTask;
@@ -20,12 +21,7 @@ import { dateTime } from '../parse.ts';
 /** Largest `maxResults` of ListRunTasks. */
 export const OMICS_TASK_LIST_MAX = 100;
 
-const PAGE: PageParams = {
-  size: 'maxResults',
-  sizeInput: 'maxResults',
-  max: OMICS_TASK_LIST_MAX,
-  token: 'startingToken',
-};
+const PAGE = workflowsPage('maxResults', OMICS_TASK_LIST_MAX);
 
 /** A task's statuses (`TaskStatus`): GraphQL enum `OmicsRunTaskStatus`. */
 export const TASK_STATUSES = [
@@ -73,10 +69,6 @@ function taskSubject(input: { region: string; runId: string; taskId?: string }):
   return `${task}HealthOmics run "${input.runId}" (${input.region})`;
 }
 
-function get(path: string, query: [string, string][]): WireRequest {
-  return { method: 'GET', path, query, headers: {}, body: '', hostPrefix: 'workflows-' };
-}
-
 /** A task's list item's fields, read as the wire names them (GetRunTask's answer has them too). */
 function taskItem(o: Record<string, unknown>, field: string): OmicsRunTaskItem {
   return {
@@ -102,23 +94,14 @@ export const OMICS_LIST_RUN_TASKS: Operation<RunTasksCall, ListPage<OmicsRunTask
   name: 'ListRunTasks',
   region: (input) => input.region,
   send: (input) =>
-    get(
+    workflowsListGet(
       `/run/${rfc3986(input.runId)}/task`,
-      addPage(
-        input.status ? [['status', input.status]] : [],
-        PAGE,
-        input.maxResults,
-        input.nextToken,
-      ),
+      PAGE,
+      input,
+      input.status ? [['status', input.status]] : [],
     ),
   readError: (input, answer) => readOmicsError(taskSubject(input), answer),
-  parse: (_input, answer) =>
-    jsonListPage(
-      response(awsJsonOutput(answer), 'response is not an object'),
-      'items',
-      'nextToken',
-      (v, f) => taskItem(entry(v, f), f),
-    ),
+  parse: (_input, answer) => workflowsListPage(answer, 'items', taskItem),
 };
 
 /** GetRunTask as an operation of the one pipeline: the fields the list leaves out. */
@@ -128,7 +111,7 @@ export const OMICS_GET_RUN_TASK: Operation<
 > = {
   name: 'GetRunTask',
   region: (input) => input.region,
-  send: (input) => get(`/run/${rfc3986(input.runId)}/task/${rfc3986(input.taskId)}`, []),
+  send: (input) => workflowsGet(`/run/${rfc3986(input.runId)}/task/${rfc3986(input.taskId)}`, []),
   readError: (input, answer) => readOmicsError(taskSubject(input), answer),
   parse: (_input, answer) =>
     members(response(awsJsonOutput(answer), 'response is not an object'), 'response', {

@@ -5,11 +5,9 @@ import { awsRequestId } from '../../shared/awsErrors.ts';
 import { rfc3986 } from '../../shared/rfc3986.ts';
 import type { KindWire, Operation } from '../../shared/wire.ts';
 import { readOmicsError } from '../errors.ts';
+import { OMICS_WORKFLOWS_HOST_PREFIX, workflowsGet } from '../workflows.ts';
 import { parse, type OmicsRunBatchKey } from './parse.ts';
 import type { OmicsRunBatchRecord } from './record.ts';
-
-/** The endpoint trait of HealthOmics' workflow operations (GetBatch, ListBatch, …). */
-export const OMICS_WORKFLOWS_HOST_PREFIX = 'workflows-';
 
 /** How a run batch is named in generated messages. */
 export function runBatchSubject(key: { region: string; batchId: string }): string {
@@ -26,13 +24,7 @@ const GET_BATCH: Operation<JobKey, OmicsRunBatchRecord> = awsJsonOperation<
   OmicsRunBatchRecord
 >({
   name: 'GetBatch',
-  send: (key) => ({
-    method: 'GET',
-    path: `/runBatch/${rfc3986(key.batchId)}`,
-    headers: {},
-    body: '',
-    hostPrefix: OMICS_WORKFLOWS_HOST_PREFIX,
-  }),
+  send: (key) => workflowsGet(`/runBatch/${rfc3986(key.batchId)}`),
   readError: (key, answer) => readOmicsError(runBatchSubject(key), answer),
   parse,
 });

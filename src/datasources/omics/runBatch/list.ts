@@ -1,13 +1,18 @@
 import { tableStatus, type JobState } from '../../../model/job.ts';
-import { awsJsonOutput } from '../../shared/awsCall.ts';
-import { entry, int, jsonListPage, required, response, str } from '../../shared/json.ts';
-import { listTime, summaryState } from '../../shared/listReaders.ts';
-import { dateTime } from '../parse.ts';
+import { int, required, str } from '../../shared/json.ts';
+import { summaryState } from '../../shared/listReaders.ts';
 import { rfc3986 } from '../../shared/rfc3986.ts';
-import { addPage, type ListPage, type PageInput, type PageParams } from '../../shared/paging.ts';
+import type { ListPage, PageInput } from '../../shared/paging.ts';
 import type { Operation, WireRequest } from '../../shared/source.ts';
 import { readOmicsError } from '../errors.ts';
-import { OMICS_WORKFLOWS_HOST_PREFIX, runBatchSubject } from './client.ts';
+import { runBatchSubject } from './client.ts';
+import {
+  listedDateTime,
+  workflowsListGet,
+  workflowsListPage,
+  workflowsPage,
+  type WorkflowsStatusListCall,
+} from '../workflows.ts';
 import { OMICS_RUN_BATCH_STATE_MAP, type OmicsRunBatchStatus } from './record.ts';
 
 /**
@@ -25,18 +30,7 @@ import { OMICS_RUN_BATCH_STATE_MAP, type OmicsRunBatchStatus } from './record.ts
 /** Largest `maxItems` of both. */
 export const OMICS_BATCH_LIST_MAX_ITEMS = 100;
 
-const PAGE: PageParams = {
-  size: 'maxItems',
-  sizeInput: 'maxItems',
-  max: OMICS_BATCH_LIST_MAX_ITEMS,
-  token: 'startingToken',
-};
-
-/** One ListBatch call in a region: a page and the service-side status filter. */
-export interface OmicsBatchListCall extends PageInput {
-  region: string;
-  status?: OmicsRunBatchStatus;
-}
+const PAGE = workflowsPage('maxItems', OMICS_BATCH_LIST_MAX_ITEMS);
 
 /** One `BatchListItem`, normalised. */
 export interface OmicsBatchSummary {
@@ -69,25 +63,34 @@ export interface OmicsRunInBatch {
 }
 
 function get(path: string, page: PageInput, query: [string, string][] = []): WireRequest {
-  return {
-    method: 'GET',
-    path,
-    query: addPage(query, PAGE, page.maxResults, page.nextToken),
-    headers: {},
-    body: '',
-    hostPrefix: OMICS_WORKFLOWS_HOST_PREFIX,
-  };
+  return workflowsListGet(path, PAGE, page, query);
 }
 
 /** ListBatch as an operation of the one pipeline (`ProviderSource.call`). */
-export const OMICS_LIST_BATCH: Operation<OmicsBatchListCall, ListPage<OmicsBatchSummary>> = {
+export const OMICS_LIST_BATCH: Operation<
+  WorkflowsStatusListCall<OmicsRunBatchStatus>,
+  ListPage<OmicsBatchSummary>
+> = {
   name: 'ListBatch',
   region: (input) => input.region,
   send: (input) =>
     get('/runBatch', input, input.status !== undefined ? [['status', input.status]] : []),
   readError: (input, answer) =>
     readOmicsError(`the HealthOmics run batch list in ${input.region}`, answer),
-  parse: (_input, answer) => parseBatchListPage(awsJsonOutput(answer)),
+  parse: (_input, answer) =>
+    workflowsListPage(answer, 'items', (o, f) => {
+      const upstreamStatus = str(o.status, `${f}.status`);
+      return {
+        batchId: required(str, o, 'id', f),
+        name: str(o.name, `${f}.name`),
+        createdAt: required(listedDateTime, o, 'createdAt', f),
+        totalRuns: int(o.totalRuns, `${f}.totalRuns`),
+        workflowId: str(o.workflowId, `${f}.workflowId`),
+        state: summaryState(OMICS_RUN_BATCH_STATE_MAP, upstreamStatus),
+        upstreamStatus,
+        status: tableStatus(OMICS_RUN_BATCH_STATE_MAP, upstreamStatus),
+      };
+    }),
 };
 
 /** ListRunsInBatch as an operation of the one pipeline (`ProviderSource.call`). */
@@ -99,43 +102,8 @@ export const OMICS_LIST_RUNS_IN_BATCH: Operation<
   region: (input) => input.region,
   send: (input) => get(`/runBatch/${rfc3986(input.batchId)}/run`, input),
   readError: (input, answer) => readOmicsError(runBatchSubject(input), answer),
-  parse: (_input, answer) => parseRunsInBatchPage(awsJsonOutput(answer)),
-};
-
-/** A `date-time` member as a Date, read as GetBatch's are (an epoch number refused). */
-const listedTime = (value: unknown, field: string) => listTime(value, field, dateTime);
-
-/** A ListBatch answer (raw JSON or the SDK's output); an item without `id` or `createdAt` is MalformedBodyError. */
-function parseBatchListPage(output: unknown): ListPage<OmicsBatchSummary> {
-  return jsonListPage(
-    response(output, 'response is not an object'),
-    'items',
-    'nextToken',
-    (v, f) => {
-      const o = entry(v, f);
-      const upstreamStatus = str(o.status, `${f}.status`);
-      return {
-        batchId: required(str, o, 'id', f),
-        name: str(o.name, `${f}.name`),
-        createdAt: required(listedTime, o, 'createdAt', f),
-        totalRuns: int(o.totalRuns, `${f}.totalRuns`),
-        workflowId: str(o.workflowId, `${f}.workflowId`),
-        state: summaryState(OMICS_RUN_BATCH_STATE_MAP, upstreamStatus),
-        upstreamStatus,
-        status: tableStatus(OMICS_RUN_BATCH_STATE_MAP, upstreamStatus),
-      };
-    },
-  );
-}
-
-/** A ListRunsInBatch answer (raw JSON or the SDK's output). */
-function parseRunsInBatchPage(output: unknown): ListPage<OmicsRunInBatch> {
-  return jsonListPage(
-    response(output, 'response is not an object'),
-    'runs',
-    'nextToken',
-    (v, f) => {
-      const o = entry(v, f);
+  parse: (_input, answer) =>
+    workflowsListPage(answer, 'runs', (o, f) => {
       const s = (name: string) => str(o[name], `${f}.${name}`);
       return {
         runSettingId: s('runSettingId'),
@@ -146,6 +114,5 @@ function parseRunsInBatchPage(output: unknown): ListPage<OmicsRunInBatch> {
         submissionFailureReason: s('submissionFailureReason'),
         submissionFailureMessage: s('submissionFailureMessage'),
       };
-    },
-  );
-}
+    }),
+};

@@ -1,17 +1,12 @@
-import { statusFilter } from '../../listing/filter.ts';
 import type { MergeStream } from '../../listing/merge.ts';
-import { listStream, present } from '../../listing/streams.ts';
+import { listStream } from '../../listing/streams.ts';
 import { listed, type Listed } from '../../listing/summaries.ts';
-import { accountLabel, awsAlias } from '../../shared/accounts.ts';
+import { accountLabel } from '../../shared/accounts.ts';
 import type { ListEnv, ListSource } from '../../shared/provider.ts';
+import { workflowsSources, workflowsStatusStream } from '../workflowsListing.ts';
 import type { KindKeyOf } from '../../../model/keys.ts';
 import { OMICS_RUN_BATCH_KEY } from './key.ts';
-import {
-  OMICS_BATCH_LIST_MAX_ITEMS,
-  OMICS_LIST_BATCH,
-  type OmicsBatchListCall,
-  type OmicsBatchSummary,
-} from './list.ts';
+import { OMICS_BATCH_LIST_MAX_ITEMS, OMICS_LIST_BATCH, type OmicsBatchSummary } from './list.ts';
 import {
   OMICS_RUN_BATCH_STATE_MAP,
   type OmicsRunBatchRecord,
@@ -53,28 +48,11 @@ function batchStream(
   status: OmicsRunBatchStatus | undefined,
 ): MergeStream<Listed> {
   return listStream(env.plan, {
-    provider: 'AWS_OMICS',
     id: `omicsbatch${accountLabel(account)}:${region}`,
-    newestFirst: false,
     maxPageSize: OMICS_BATCH_LIST_MAX_ITEMS,
-    readFilter: status === undefined ? '' : `status=${status}`,
-    async read(token, size, subject) {
-      const input: OmicsBatchListCall = {
-        region,
-        maxResults: size,
-        nextToken: token,
-        ...(status === undefined ? {} : { status }),
-      };
-      const page = await env.call(OMICS_LIST_BATCH, input, {
-        breakerRegion: region,
-        subject,
-        account,
-      });
-      return {
-        items: page.items.map((s) => batchListed(region, s, account)).filter(present),
-        next: page.nextToken,
-      };
-    },
+    ...workflowsStatusStream(env, OMICS_LIST_BATCH, { region, account, status }, (s) =>
+      batchListed(region, s, account),
+    ),
   });
 }
 
@@ -85,16 +63,7 @@ function batchStream(
  * (LISTED without a call) when no batch status can match.
  */
 export function runBatchSources(env: ListEnv, region: string): ListSource[] {
-  if (env.plan.omicsReferenceStoreIds) return [];
-  const status = statusFilter(env.plan, OMICS_RUN_BATCH_STATE_MAP);
-  const stream =
-    status.kind === 'none'
-      ? null
-      : batchStream(
-          env,
-          awsAlias(env.account),
-          region,
-          status.kind === 'status' ? (status.status as OmicsRunBatchStatus) : undefined,
-        );
-  return [{ referenceStoreId: null, stream }];
+  return workflowsSources<OmicsRunBatchStatus>(env, OMICS_RUN_BATCH_STATE_MAP, (account, status) =>
+    batchStream(env, account, region, status),
+  );
 }
