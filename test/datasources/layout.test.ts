@@ -41,9 +41,12 @@ const EXTRA: Record<string, string[]> = {
     'events.ts',
     'failureRules.ts',
     'facts.ts',
-    // Its further kinds' folders (Provider.kinds).
+    // Its further kinds' folders (Provider.kinds), and the workflow calls and list streams
+    // their operations share.
     'run',
     'runBatch',
+    'workflows.ts',
+    'workflowsListing.ts',
   ],
   codepipeline: ['events.ts', 'failureRules.ts', 'facts.ts'],
   cosbatch: [
