@@ -175,6 +175,7 @@ describe('The HealthOmics emulator’s workflow runs, read by @aws-sdk/client-om
       name: 'wgs-sample-002-again',
       outputUri: input.outputUri,
       parameters: failed.parameters,
+      runId: failed.id,
     });
     for (const field of ['workflowId', 'workflowVersionName', 'roleArn', 'runGroupId'] as const)
       expect(run[field], field).toBe(failed[field]);
@@ -188,6 +189,10 @@ describe('The HealthOmics emulator’s workflow runs, read by @aws-sdk/client-om
     const { requestId: _r, ...untokened } = input;
     const other = await client.send(new StartRunCommand(untokened));
     expect(other.id).not.toBe(first.id);
+    // A rerun of the rerun names the run it was started from, not the first one.
+    const { requestId: _r2, ...fromFirst } = { ...untokened, runId: first.id! };
+    const second = await client.send(new StartRunCommand(fromFirst));
+    expect((await client.send(new GetRunCommand({ id: second.id }))).runId).toBe(first.id);
     await expect(
       client.send(new StartRunCommand({ ...input, requestId: 'r2', outputUri: '' })),
     ).rejects.toBeInstanceOf(ValidationException);
@@ -219,6 +224,7 @@ describe('The HealthOmics emulator’s workflow runs, read by @aws-sdk/client-om
       uuid: made.uuid,
       workflowId: failed.workflowId,
       parameters: failed.parameters,
+      runId: failed.id,
     });
     const missing = await runAwsCli([...args, '--request-id', 'cli-2', ...at], env);
     expect(missing.code).not.toBe(0);

@@ -88,6 +88,7 @@ function newRun(body: Body, base: WireOmicsRun, id: string, now: number): WireOm
     statusMessage: _message,
     failureReason: _reason,
     batchId: _batch,
+    runId: _from,
     startTime: _start,
     stopTime: _stop,
     ...copied
@@ -108,6 +109,7 @@ function newRun(body: Body, base: WireOmicsRun, id: string, now: number): WireOm
     creationTime: new Date(now).toISOString(),
     startedBy: arn.replace(/^arn:aws:omics:[^:]*:([0-9]+):.*$/, 'arn:aws:iam::$1:root'),
     tasks: [],
+    ...(typeof body.runId === 'string' ? { runId: body.runId } : {}),
   };
 }
 

@@ -38,6 +38,8 @@ export interface WireOmicsRun {
   runGroupId: string;
   /** The run batch it was started in (runBatches.ts), absent for a run started alone. */
   batchId?: string;
+  /** GetRun's `runId`: the run this one was started from by StartRun's `runId` (a rerun), else absent. */
+  runId?: string;
   roleArn: string;
   name: string;
   priority: number;
