@@ -189,7 +189,7 @@ function createNotifier(
     ...(jobs.waitingOf ? { waitingOf: jobs.waitingOf } : {}),
     ...(confirmWindow ? { schedule: confirmWindow } : {}),
     enqueued: () => void outbox.kick(),
-    deliver: (rows) => void outbox.deliverNow(rows).catch(() => undefined),
+    deliver: (rows) => void outbox.deliverNow(rows),
     outbox,
     onError: (e) =>
       warn(

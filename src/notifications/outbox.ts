@@ -286,12 +286,21 @@ export class Outbox {
   /**
    * Deliveries this replica wrote leased to itself (an event's confirmation, notifier.ts `deliver`):
    * attempted now, as a claimed batch is, without claiming them (a crash leaves them due when the
-   * lease ends). Resolves once their attempts are recorded.
+   * lease ends). Resolves once their attempts are recorded or their failure said (a warn line, counted
+   * as a failed pass is: what was not recorded is delivered again when its lease ends).
    */
   async deliverNow(rows: readonly DeliveryRow[]): Promise<void> {
     if (rows.length === 0 || this.#closed) return;
-    const rules = await this.#o.store.rulesOf(rows.map((d) => d.rule_id));
-    await this.#attemptAll(rows, rules);
+    try {
+      const rules = await this.#o.store.rulesOf(rows.map((d) => d.rule_id));
+      await this.#attemptAll(rows, rules);
+    } catch (e) {
+      this.#o.onPassFailed?.();
+      this.#o.logger?.warn(
+        { ...passFailureFields(e), deliveries: rows.length },
+        'notifications: delivering a confirmed event at once failed (its store refused it); it is tried again when its lease ends',
+      );
+    }
   }
 
   /** Something was enqueued: deliver it now rather than when the timer fires (resolves after that pass). */

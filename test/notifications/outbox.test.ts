@@ -460,6 +460,19 @@ describe.each(historyStores())('The notification outbox on a $name', ({ skip, fr
       expect(got).toEqual([d.id]);
       expect(await failures()).toBe(1);
       expect(warned()).toHaveLength(1);
+      // Delivered at once (an event's confirmation) and its record refused: said and counted as a
+      // pass is, never silent; still PENDING, so it is sent again when due.
+      for (const statement of REFUSE_CLAIMS[db.dialect.name].on)
+        await sql.raw(statement).execute(db.db);
+      const now = await setUp(sealedRule(receiver.url));
+      await ob.deliverNow([(await store.delivery(now.id))!]);
+      expect(warned()).toHaveLength(2);
+      expect(warned()[1]).toMatchObject({ deliveries: 1, code: warned()[0]!.code });
+      expect(warned()[1]!.reason).toContain('the store refuses claims');
+      for (const secret of SECRETS_ECHOED) expect(logs.text()).not.toContain(secret);
+      expect([await failures(), (await store.delivery(now.id))?.status]).toEqual([2, 'PENDING']);
+      for (const statement of REFUSE_CLAIMS[db.dialect.name].off)
+        await sql.raw(statement).execute(db.db);
       await ob.close();
     },
   );

@@ -190,8 +190,7 @@ describe('The HealthOmics emulator’s workflow runs, read by @aws-sdk/client-om
     const other = await client.send(new StartRunCommand(untokened));
     expect(other.id).not.toBe(first.id);
     // A rerun of the rerun names the run it was started from, not the first one.
-    const { requestId: _r2, ...fromFirst } = { ...untokened, runId: first.id! };
-    const second = await client.send(new StartRunCommand(fromFirst));
+    const second = await client.send(new StartRunCommand({ ...untokened, runId: first.id! }));
     expect((await client.send(new GetRunCommand({ id: second.id }))).runId).toBe(first.id);
     await expect(
       client.send(new StartRunCommand({ ...input, requestId: 'r2', outputUri: '' })),
