@@ -373,7 +373,7 @@ function notificationMetrics(
     }),
     outboxFailures: new Counter({
       name: 'jobgraph_notification_outbox_failures_total',
-      help: 'Passes of the notification outbox that failed (its store refused them), each tried again after 1 s, twice as long after each failure in a row up to 30 s; each also a warn line (docs/notifications.md).',
+      help: 'Passes of the notification outbox that failed (its store refused them), each tried again after 1 s, twice as long after each failure in a row up to 30 s, and deliveries attempted at once whose store refused them; each also a warn line (docs/notifications.md).',
       registers,
     }),
     attempts: new Counter({
