@@ -3,7 +3,7 @@ import type { BatchKey } from '../../model/keys.ts';
 import type { JobRecord } from '../../model/job.ts';
 import { boundFields } from '../shared/eventFields.ts';
 import type { ProviderEvents } from '../shared/provider.ts';
-import { rankedOrder } from './eventOrder.ts';
+import { listedFields, rankedOrder } from './eventRecord.ts';
 import { BATCH_KEY, eventJobKey } from './key.ts';
 import { parseJob } from './parse.ts';
 import type { BatchJobRecord, BatchJobStatus } from './record.ts';
@@ -89,13 +89,12 @@ export const BATCH_EVENTS: ProviderEvents<'AWS_BATCH'> = {
   },
   listed(record: JobRecord) {
     if (record.kind === 'serviceJob') return serviceJobListed(record);
-    const r = record as BatchJobRecord;
-    return {
-      status: r.status,
-      statusReason: r.statusReason,
-      startedAt: r.startedAt,
-      stoppedAt: r.stoppedAt,
-    } as Partial<BatchJobRecord>;
+    return listedFields<BatchJobRecord>(record, [
+      'status',
+      'statusReason',
+      'startedAt',
+      'stoppedAt',
+    ]);
   },
   order(record: JobRecord) {
     if (record.kind === 'serviceJob') return serviceJobOrder(record);

@@ -1,6 +1,6 @@
 import type { JobRecord } from '../../../model/job.ts';
 import type { EventMeaning, EventPlace } from '../../shared/provider.ts';
-import { rankedOrder } from '../eventOrder.ts';
+import { listedFields, rankedOrder } from '../eventRecord.ts';
 import { eventJobKey } from '../key.ts';
 import { BATCH_SERVICE_JOB_KEY } from './key.ts';
 import type { BatchServiceJobRecord, BatchServiceJobStatus } from './record.ts';
@@ -40,12 +40,11 @@ export function serviceJobOrder(record: JobRecord): readonly number[] {
 
 /** What a listed row of a service job shows beyond the header (`ProviderEvents.listed`). */
 export function serviceJobListed(record: JobRecord): Partial<JobRecord> {
-  const r = record as BatchServiceJobRecord;
-  return {
-    status: r.status,
-    statusReason: r.statusReason,
-    scheduledAt: r.scheduledAt,
-    startedAt: r.startedAt,
-    stoppedAt: r.stoppedAt,
-  } as Partial<BatchServiceJobRecord>;
+  return listedFields<BatchServiceJobRecord>(record, [
+    'status',
+    'statusReason',
+    'scheduledAt',
+    'startedAt',
+    'stoppedAt',
+  ]);
 }

@@ -15,3 +15,15 @@ export function rankedOrder(
   const at = (status !== null && Object.hasOwn(rank, status) ? rank[status] : undefined) ?? -1;
   return [r.terminal ? 1 : 0, r.attempts?.length ?? 0, at];
 }
+
+/**
+ * What a listed row of a Batch record shows beyond the header (`ProviderEvents.listed`): its
+ * `fields` (a job's or a service job's), as the record has them.
+ */
+export function listedFields<R extends JobRecord>(
+  record: JobRecord,
+  fields: readonly (keyof R)[],
+): Partial<R> {
+  const r = record as R;
+  return Object.fromEntries(fields.map((f) => [f, r[f]])) as Partial<R>;
+}
