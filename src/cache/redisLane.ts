@@ -11,6 +11,21 @@ export interface RedisLaneOptions extends OwnRedisOptions {
   onChange?(shared: boolean): void;
 }
 
+/**
+ * The `say` of a budget every replica shares through Redis under `variable` (`name`: its words in
+ * the lines, `what`: what N replicas may make N times of while each keeps it on its own).
+ */
+export function sharedBudgetSay(
+  name: string,
+  variable: string,
+  what: string,
+): RedisLaneOptions['say'] {
+  return {
+    down: `${name}: Redis is unavailable; each replica keeps ${variable} on its own until it is back (N replicas may make up to N times the ${what})`,
+    back: `${name}: Redis is back; the replicas share ${variable} again`,
+  };
+}
+
 /** Calls to Redis while it answers, the local way while it does not (see {@link redisLane}). */
 export interface RedisLane {
   /**

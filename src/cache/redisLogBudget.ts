@@ -1,7 +1,7 @@
 import { createHmac, createSecretKey, hkdfSync } from 'node:crypto';
 import type { Logger } from 'pino';
 import { logBudgetShape, type LogTurn } from './logTurns.ts';
-import { redisLane } from './redisLane.ts';
+import { redisLane, sharedBudgetSay } from './redisLane.ts';
 import type { SharedRedis } from './sharedRedis.ts';
 
 /**
@@ -104,10 +104,7 @@ export function redisLogBudget(options: RedisLogBudgetOptions): {
   const { fallback } = options;
   const lane = redisLane({
     ...options,
-    say: {
-      down: 'log budget: Redis is unavailable; each replica keeps JOBGRAPH_LOG_READS_PER_SECOND on its own until it is back (N replicas may make up to N times the reads)',
-      back: 'log budget: Redis is back; the replicas share JOBGRAPH_LOG_READS_PER_SECOND again',
-    },
+    say: sharedBudgetSay('log budget', 'JOBGRAPH_LOG_READS_PER_SECOND', 'reads'),
   });
   const shape = logBudgetShape(options.perSecond, options.burst);
   const us = (n: number) => String(Math.max(1, Math.round(n)));

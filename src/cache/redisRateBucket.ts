@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { RateBucket } from './rateBucket.ts';
 import { GCRA_STEP_SCRIPT } from './redisCall.ts';
-import { redisLane } from './redisLane.ts';
+import { redisLane, sharedBudgetSay } from './redisLane.ts';
 import type { SharedRedis } from './sharedRedis.ts';
 
 /** One key per provider and region: `jobgraph:rate:v2:<JobProvider>:<region>` = the next call's time. */
@@ -49,10 +49,7 @@ export function redisRateBucket(
   const { fallback } = options;
   const lane = redisLane({
     ...options,
-    say: {
-      down: 'rate budget: Redis is unavailable; each replica keeps JOBGRAPH_UPSTREAM_RATE_LIMITS on its own until it is back (N replicas may make up to N times the rate)',
-      back: 'rate budget: Redis is back; the replicas share JOBGRAPH_UPSTREAM_RATE_LIMITS again',
-    },
+    say: sharedBudgetSay('rate budget', 'JOBGRAPH_UPSTREAM_RATE_LIMITS', 'rate'),
   });
   return {
     take: (key, intervalMs) =>

@@ -142,6 +142,18 @@ function startTokenVerifier({ config, logger, accounts }: ServerOptions) {
   return verifyToken;
 }
 
+/**
+ * The options of `keys` that are given, each under its own name (an absent one stays absent: no
+ * member set to undefined, as exactOptionalPropertyTypes asks).
+ */
+function given<K extends keyof ServerOptions>(
+  options: ServerOptions,
+  keys: readonly K[],
+): Partial<Pick<ServerOptions, K>> {
+  const set = keys.flatMap((k) => (options[k] ? [[k, options[k]]] : []));
+  return Object.fromEntries(set) as Partial<Pick<ServerOptions, K>>;
+}
+
 /** What every request's context is made from: the sources, the gateway's one lister, the audit of refusals. */
 function requestGateway(options: ServerOptions, listSnapshots: ReturnType<typeof listSnapshotsOf>) {
   const { config, sources, logger } = options;
@@ -150,13 +162,15 @@ function requestGateway(options: ServerOptions, listSnapshots: ReturnType<typeof
     sources,
     lister: createJobLister(sources, config, listSnapshots, options.states),
     queues: options.queues ?? new QueueBook({ sources }),
-    ...(options.accounts ? { accounts: options.accounts } : {}),
-    ...(options.events ? { events: options.events } : {}),
-    ...(options.states ? { states: options.states } : {}),
-    ...(options.history ? { history: options.history } : {}),
-    ...(options.actions ? { actions: options.actions } : {}),
-    ...(options.logs ? { logs: options.logs } : {}),
-    ...(options.notifications ? { notifications: options.notifications } : {}),
+    ...given(options, [
+      'accounts',
+      'events',
+      'states',
+      'history',
+      'actions',
+      'logs',
+      'notifications',
+    ]),
     audit: new AccountAudit(logger, options.observability?.metrics, (provider, alias) =>
       accountDirectory(config, options.accounts).some(
         (a) => a.alias === alias && (provider === null || a.provider === provider),
@@ -341,17 +355,19 @@ function startSubscriptions(
     verifyToken: parts.verifyToken,
     formatError: parts.formatError,
     ...(options.watchScheduler ? { scheduler: options.watchScheduler } : {}),
-    ...(options.listSnapshots ? { listSnapshots: options.listSnapshots } : {}),
-    ...(options.accounts ? { accounts: options.accounts } : {}),
-    ...(options.sharedReservations ? { sharedReservations: options.sharedReservations } : {}),
-    ...(options.events ? { events: options.events } : {}),
-    ...(options.states ? { states: options.states } : {}),
-    ...(options.actions ? { actions: options.actions } : {}),
-    ...(options.queues ? { queues: options.queues } : {}),
+    ...given(options, [
+      'listSnapshots',
+      'accounts',
+      'sharedReservations',
+      'events',
+      'states',
+      'actions',
+      'queues',
+      'logs',
+      'bounds',
+    ]),
     ...(options.history?.database ? { historyDatabase: options.history.database } : {}),
-    ...(options.logs ? { logs: options.logs } : {}),
     ...(options.backgroundReads ? { background: options.backgroundReads } : {}),
-    ...(options.bounds ? { bounds: options.bounds } : {}),
     audit: parts.audit,
     executeOperation: parts.executeOperation,
     ...(parts.callerRate ? { callerRate: parts.callerRate } : {}),

@@ -25,6 +25,11 @@ import { redisLeases } from '../cache/redisStore.ts';
 import { SEALED_HEADER_LENGTH } from '../cache/sealed.ts';
 import { MalformedBodyError } from '../errors.ts';
 import { arr, entry, int, str } from '../datasources/shared/json.ts';
+import {
+  stateFields,
+  timeLimitActions,
+  type QueueFieldReaders,
+} from '../datasources/shared/queueFields.ts';
 import type { ComputeEnvironmentInfo, JobQueueInfo } from '../datasources/shared/queues.ts';
 import { parseGlobalId } from '../model/globalId.ts';
 
@@ -100,16 +105,16 @@ function list(value: unknown, field: string, max: number): unknown[] {
   return a;
 }
 
+/** How a description read back is believed: strings of at most MAX_TEXT, lists of at most MAX_LIST. */
+const STORED: QueueFieldReaders = { text, list: (value, field) => list(value, field, MAX_LIST) };
+
 function readQueue(value: unknown, field: string): JobQueueInfo {
   const o = entry(value, field);
   const order = list(o.computeEnvironmentOrder, `${field}.computeEnvironmentOrder`, MAX_LIST);
-  const limits = list(o.jobStateTimeLimitActions, `${field}.jobStateTimeLimitActions`, MAX_LIST);
   return {
     name: named(o.name, `${field}.name`),
     arn: named(o.arn, `${field}.arn`),
-    state: text(o.state, `${field}.state`),
-    status: text(o.status, `${field}.status`),
-    statusReason: text(o.statusReason, `${field}.statusReason`),
+    ...stateFields(o, field, STORED),
     priority: int(o.priority, `${field}.priority`),
     schedulingPolicyArn: text(o.schedulingPolicyArn, `${field}.schedulingPolicyArn`),
     computeEnvironmentOrder: order.map((e, i) => {
@@ -122,16 +127,7 @@ function readQueue(value: unknown, field: string): JobQueueInfo {
         computeEnvironment: named(item.computeEnvironment, `${at}.computeEnvironment`),
       };
     }),
-    jobStateTimeLimitActions: limits.map((a, i) => {
-      const at = `${field}.jobStateTimeLimitActions[${i}]`;
-      const item = entry(a, at);
-      return {
-        reason: text(item.reason, `${at}.reason`),
-        state: text(item.state, `${at}.state`),
-        maxTimeSeconds: int(item.maxTimeSeconds, `${at}.maxTimeSeconds`),
-        action: text(item.action, `${at}.action`),
-      };
-    }),
+    jobStateTimeLimitActions: timeLimitActions(o, field, STORED),
   };
 }
 
@@ -141,9 +137,7 @@ function readEnvironment(value: unknown, field: string): ComputeEnvironmentInfo 
     name: named(o.name, `${field}.name`),
     arn: named(o.arn, `${field}.arn`),
     type: named(o.type, `${field}.type`),
-    state: text(o.state, `${field}.state`),
-    status: text(o.status, `${field}.status`),
-    statusReason: text(o.statusReason, `${field}.statusReason`),
+    ...stateFields(o, field, STORED),
     minvCpus: int(o.minvCpus, `${field}.minvCpus`),
     desiredvCpus: int(o.desiredvCpus, `${field}.desiredvCpus`),
     maxvCpus: int(o.maxvCpus, `${field}.maxvCpus`),

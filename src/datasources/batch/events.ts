@@ -1,11 +1,10 @@
 import { MalformedBodyError } from '../../errors.ts';
 import type { BatchKey } from '../../model/keys.ts';
-import { keyFromParts } from '../../model/keyGrammar.ts';
 import type { JobRecord } from '../../model/job.ts';
 import { boundFields } from '../shared/eventFields.ts';
-import { str } from '../shared/json.ts';
 import type { ProviderEvents } from '../shared/provider.ts';
-import { BATCH_KEY } from './key.ts';
+import { listedFields, rankedOrder } from './eventRecord.ts';
+import { BATCH_KEY, eventJobKey } from './key.ts';
 import { parseJob } from './parse.ts';
 import type { BatchJobRecord, BatchJobStatus } from './record.ts';
 // Service jobs (issue 102).
@@ -76,14 +75,7 @@ export const BATCH_EVENTS: ProviderEvents<'AWS_BATCH'> = {
     // Service jobs (issue 102): their event is a hint (serviceJob/events.ts).
     if (detailType === BATCH_SERVICE_JOB_STATE_CHANGE) return readServiceJobEvent(detail, place);
     boundFields(detail, BATCH_FIELD_BOUNDS);
-    const jobId = str(detail.jobId, 'detail.jobId');
-    if (jobId === null) throw new MalformedBodyError('detail.jobId is missing');
-    const key = keyFromParts(
-      BATCH_KEY,
-      [place.region, jobId],
-      (part) => `detail.${part}`,
-      place.account,
-    ) as BatchKey;
+    const key = eventJobKey(BATCH_KEY, detail, place) as BatchKey;
     const record = parseJob(key, detail, 'detail');
     if (detailType !== BATCH_QUEUE_BLOCKED) return { kind: 'record', record };
     // Only a RUNNABLE job of a named queue can block it: anything else is no such event of Batch's.
@@ -97,22 +89,16 @@ export const BATCH_EVENTS: ProviderEvents<'AWS_BATCH'> = {
   },
   listed(record: JobRecord) {
     if (record.kind === 'serviceJob') return serviceJobListed(record);
-    const r = record as BatchJobRecord;
-    return {
-      status: r.status,
-      statusReason: r.statusReason,
-      startedAt: r.startedAt,
-      stoppedAt: r.stoppedAt,
-    } as Partial<BatchJobRecord>;
+    return listedFields<BatchJobRecord>(record, [
+      'status',
+      'statusReason',
+      'startedAt',
+      'stoppedAt',
+    ]);
   },
   order(record: JobRecord) {
     if (record.kind === 'serviceJob') return serviceJobOrder(record);
-    // A listed row in record form may lack the attempts and the status enum: read defensively.
-    const r = record as Partial<BatchJobRecord> & JobRecord;
-    const status = r.status ?? r.providerStatus;
-    const rank =
-      status !== null && Object.hasOwn(RANK, status) ? RANK[status as BatchJobStatus] : -1;
-    return [r.terminal ? 1 : 0, r.attempts?.length ?? 0, rank];
+    return rankedOrder(record, RANK);
   },
   run(record: JobRecord) {
     // Batch never reuses a job ID, but a sender that does writes a new createdAt. Not in the order: an event's createdAt is whatever its sender wrote, and

@@ -22,6 +22,7 @@ import {
   type JsonObject,
 } from '../shared/json.ts';
 import type { ListPage } from '../shared/paging.ts';
+import { stateFields, timeLimitActions, WIRE_FIELDS } from '../shared/queueFields.ts';
 import type {
   CapacityUse,
   ComputeEnvironmentInfo,
@@ -56,9 +57,7 @@ function readQueue(value: unknown, field: string): JobQueueInfo {
   return {
     name: str(o.jobQueueName, `${field}.jobQueueName`) ?? '',
     arn: str(o.jobQueueArn, `${field}.jobQueueArn`) ?? '',
-    state: str(o.state, `${field}.state`),
-    status: str(o.status, `${field}.status`),
-    statusReason: str(o.statusReason, `${field}.statusReason`),
+    ...stateFields(o, field, WIRE_FIELDS),
     priority: int(o.priority, `${field}.priority`),
     schedulingPolicyArn: str(o.schedulingPolicyArn, `${field}.schedulingPolicyArn`),
     computeEnvironmentOrder: arr(o.computeEnvironmentOrder, `${field}.computeEnvironmentOrder`)
@@ -71,19 +70,7 @@ function readQueue(value: unknown, field: string): JobQueueInfo {
         };
       })
       .sort((a, b) => a.order - b.order),
-    jobStateTimeLimitActions: arr(
-      o.jobStateTimeLimitActions,
-      `${field}.jobStateTimeLimitActions`,
-    ).map((a, i) => {
-      const at = `${field}.jobStateTimeLimitActions[${i}]`;
-      const item = entry(a, at);
-      return {
-        reason: str(item.reason, `${at}.reason`),
-        state: str(item.state, `${at}.state`),
-        maxTimeSeconds: int(item.maxTimeSeconds, `${at}.maxTimeSeconds`),
-        action: str(item.action, `${at}.action`),
-      };
-    }),
+    jobStateTimeLimitActions: timeLimitActions(o, field, WIRE_FIELDS),
   };
 }
 
@@ -100,9 +87,7 @@ function readEnvironment(value: unknown, field: string): ComputeEnvironmentInfo 
       orchestration === 'EKS'
         ? 'EKS'
         : (resourceType ?? str(o.type, `${field}.type`) ?? 'UNMANAGED'),
-    state: str(o.state, `${field}.state`),
-    status: str(o.status, `${field}.status`),
-    statusReason: str(o.statusReason, `${field}.statusReason`),
+    ...stateFields(o, field, WIRE_FIELDS),
     minvCpus: resources ? int(resources.minvCpus, `${at}.minvCpus`) : null,
     desiredvCpus: resources ? int(resources.desiredvCpus, `${at}.desiredvCpus`) : null,
     maxvCpus: resources ? int(resources.maxvCpus, `${at}.maxvCpus`) : null,

@@ -59,6 +59,7 @@ function manifestOf(m: CosBatchManifest): Element | undefined {
   ]);
 }
 
+// duplicates: data — COSPutObjectCopy's elements written one by one, as parse.ts reads them
 function copyOf(c: CosBatchPutObjectCopy): Element {
   const meta = c.newObjectMetadata;
   return (

@@ -1,9 +1,7 @@
-import { MalformedBodyError } from '../../../errors.ts';
-import { keyFromParts } from '../../../model/keyGrammar.ts';
 import type { JobRecord } from '../../../model/job.ts';
-import type { AnyKeyOf } from '../../../model/keys.ts';
-import { str } from '../../shared/json.ts';
 import type { EventMeaning, EventPlace } from '../../shared/provider.ts';
+import { listedFields, rankedOrder } from '../eventRecord.ts';
+import { eventJobKey } from '../key.ts';
 import { BATCH_SERVICE_JOB_KEY } from './key.ts';
 import type { BatchServiceJobRecord, BatchServiceJobStatus } from './record.ts';
 
@@ -20,15 +18,7 @@ export function readServiceJobEvent(
   detail: Record<string, unknown>,
   place: EventPlace,
 ): EventMeaning<'AWS_BATCH'> {
-  const jobId = str(detail.jobId, 'detail.jobId');
-  if (jobId === null) throw new MalformedBodyError('detail.jobId is missing');
-  const key = keyFromParts(
-    BATCH_SERVICE_JOB_KEY,
-    [place.region, jobId],
-    (part) => `detail.${part}`,
-    place.account,
-  ) as AnyKeyOf<'AWS_BATCH'>;
-  return { kind: 'hint', key };
+  return { kind: 'hint', key: eventJobKey(BATCH_SERVICE_JOB_KEY, detail, place) };
 }
 
 /** A service job's statuses in the order it passes them; SCHEDULED between RUNNABLE and STARTING. */
@@ -45,21 +35,16 @@ const RANK: Readonly<Record<BatchServiceJobStatus, number>> = {
 
 /** A service job's records in the order they can follow each other (`ProviderEvents.order`). */
 export function serviceJobOrder(record: JobRecord): readonly number[] {
-  const r = record as Partial<BatchServiceJobRecord> & JobRecord;
-  const status = r.status ?? r.providerStatus;
-  const rank =
-    status !== null && Object.hasOwn(RANK, status) ? RANK[status as BatchServiceJobStatus] : -1;
-  return [r.terminal ? 1 : 0, r.attempts?.length ?? 0, rank];
+  return rankedOrder(record, RANK);
 }
 
 /** What a listed row of a service job shows beyond the header (`ProviderEvents.listed`). */
 export function serviceJobListed(record: JobRecord): Partial<JobRecord> {
-  const r = record as BatchServiceJobRecord;
-  return {
-    status: r.status,
-    statusReason: r.statusReason,
-    scheduledAt: r.scheduledAt,
-    startedAt: r.startedAt,
-    stoppedAt: r.stoppedAt,
-  } as Partial<BatchServiceJobRecord>;
+  return listedFields<BatchServiceJobRecord>(record, [
+    'status',
+    'statusReason',
+    'scheduledAt',
+    'startedAt',
+    'stoppedAt',
+  ]);
 }
