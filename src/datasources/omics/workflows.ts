@@ -18,7 +18,7 @@ import { dateTime } from './parse.ts';
 export type WorkflowsStatusListCall<S extends string> = PageInput & { region: string; status?: S };
 
 /** The endpoint trait of HealthOmics' workflow operations. */
-export const OMICS_WORKFLOWS_HOST_PREFIX = 'workflows-';
+const OMICS_WORKFLOWS_HOST_PREFIX = 'workflows-';
 
 /** A workflow list's page parameters: its size's name (`maxResults` or `maxItems`), 1..`max`. */
 export function workflowsPage(size: 'maxResults' | 'maxItems', max: number): PageParams {
