@@ -57,6 +57,22 @@ export interface FailureRule {
   readonly source: string;
 }
 
+/** What a rule concludes of a job whose field meets its condition. */
+export type FailureOutcome = Pick<FailureRule, 'category' | 'retryable' | 'summary'>;
+
+/**
+ * The rules a provider reads from one documented `source`: each the field it reads with its
+ * condition (`when`), and its outcome.
+ */
+export function rulesOf(
+  source: string,
+): (
+  when: Pick<FailureRule, 'field' | 'pattern' | 'exitCode' | 'equals'>,
+  outcome: FailureOutcome,
+) => FailureRule {
+  return (when, outcome) => ({ ...when, ...outcome, source });
+}
+
 /** A provider's rule table: its version (`JobFailure.rulesVersion`) and its rules, first match wins. */
 export interface FailureRules {
   readonly version: string;

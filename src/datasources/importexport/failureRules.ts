@@ -1,20 +1,17 @@
 import {
   evaluateFailure,
   failureRules,
-  type FailureRule,
+  rulesOf,
+  type FailureOutcome,
   type JobFailure,
 } from '../../model/failure.ts';
 import { importExportFacts } from './facts.ts';
 import type { ImportExportJobRecord } from './record.ts';
 
-const CODES = 'AWS Import/Export Developer Guide, "Error and Status Codes"';
+const rule = rulesOf('AWS Import/Export Developer Guide, "Error and Status Codes"');
 
-function onCode(
-  pattern: RegExp,
-  outcome: Pick<FailureRule, 'category' | 'retryable' | 'summary'>,
-): FailureRule {
-  return { field: 'progressCode', pattern, ...outcome, source: CODES };
-}
+const onCode = (pattern: RegExp, outcome: FailureOutcome) =>
+  rule({ field: 'progressCode', pattern }, outcome);
 
 /**
  * Import/Export's failure causes, from its documented `ProgressCode`s; the device's own errors

@@ -1,34 +1,23 @@
 import {
   evaluateFailure,
   failureRules,
+  rulesOf,
+  type FailureOutcome,
   type FailureRule,
   type JobFailure,
 } from '../../model/failure.ts';
 import { omicsFacts } from './facts.ts';
 import type { OmicsReferenceImportJobRecord } from './record.ts';
 
-const TABLE = 'AWS HealthOmics User Guide, "workflows-run-errors" (failure reasons)';
+const rule = rulesOf('AWS HealthOmics User Guide, "workflows-run-errors" (failure reasons)');
 
 /** The same outcome for the job's `statusMessage` and for each source's. */
-function onMessages(
-  pattern: RegExp,
-  outcome: Pick<FailureRule, 'category' | 'retryable' | 'summary'>,
-): FailureRule[] {
-  return ['statusMessage', 'sources[].statusMessage'].map((field) => ({
-    field,
-    pattern,
-    ...outcome,
-    source: TABLE,
-  }));
-}
+const onMessages = (pattern: RegExp, outcome: FailureOutcome): FailureRule[] =>
+  ['statusMessage', 'sources[].statusMessage'].map((field) => rule({ field, pattern }, outcome));
 
 /** A workflow run's `failureReason`: a code of the published table, compared exactly. */
-function onReason(
-  code: string,
-  outcome: Pick<FailureRule, 'category' | 'retryable' | 'summary'>,
-): FailureRule {
-  return { field: 'failureReason', equals: code, ...outcome, source: TABLE };
-}
+const onReason = (code: string, outcome: FailureOutcome): FailureRule =>
+  rule({ field: 'failureReason', equals: code }, outcome);
 
 /**
  * HealthOmics' failure causes: its published failure-reason table's codes, first as a workflow

@@ -1,7 +1,8 @@
 import { MalformedBodyError } from '../../errors.ts';
-import type { OmicsKey } from '../../model/keys.ts';
-import { tableStatus } from '../../model/job.ts';
-import { jobHeader, jsonStatus } from '../shared/jobHeader.ts';
+import type { AnyKeyOf, OmicsKey } from '../../model/keys.ts';
+import type { KeyGrammar } from '../../model/keyGrammar.ts';
+import { tableStatus, type JobState } from '../../model/job.ts';
+import { jobHeader, jsonStatus, type JobHeader, type JobHeaderParts } from '../shared/jobHeader.ts';
 import { arr, enumValue, keyValues, members, obj, response, str } from '../shared/json.ts';
 import { toIsoTimestamp } from '../shared/time.ts';
 import {
@@ -27,6 +28,68 @@ export function dateTime(value: unknown, field: string): string | null {
   return toIsoTimestamp(value, field);
 }
 
+/**
+ * A HealthOmics describe answer (GetReferenceImportJob, GetRun, GetBatch) read as far as its
+ * status and creation time, as every kind reads it first: an object (else MalformedBodyError),
+ * its `status` member through the kind's `table` (`state`) and as the record's `status` (null
+ * when not in the table), its `creationTime`.
+ */
+export function omicsAnswer<T extends Readonly<Record<string, JobState>>>(
+  output: unknown,
+  table: T,
+) {
+  const o: Readonly<Record<string, unknown>> = response(output, 'response is not an object');
+  const { providerStatus, state } = jsonStatus(o.status, 'status', table);
+  const status = tableStatus(table, providerStatus);
+  return {
+    o,
+    providerStatus,
+    state,
+    status,
+    creationTime: dateTime(o.creationTime, 'creationTime'),
+  };
+}
+
+/** What a HealthOmics kind reads of its header itself (the rest is `omicsHeader`'s). */
+interface OmicsHeaderParts extends Pick<JobHeaderParts, 'completedAt'> {
+  /** The job's name when the kind names it otherwise (absent: the answer's `name`). */
+  name?: string | null;
+  /** The member that carries the job's message (`statusMessage`, a batch's `failureReason`). */
+  message: string;
+}
+
+/** The key's own job ID: its grammar's last part (`nativeId`), as formatKey reads it. */
+function keyNativeId(grammar: KeyGrammar<'AWS_OMICS'>, key: AnyKeyOf<'AWS_OMICS'>): string {
+  const [part] = grammar.parts[grammar.parts.length - 1] ?? [''];
+  return String((key as unknown as Readonly<Record<string, unknown>>)[part]);
+}
+
+/**
+ * A HealthOmics job's `Job` header from its describe answer `o`, what `omicsAnswer` read of it
+ * and what the kind read (`parts`): its `id` (else the key's own), its `name`, its message
+ * member, read in that order after what the kind read first; no update time (HealthOmics gives
+ * none).
+ */
+export function omicsHeader<K extends AnyKeyOf<'AWS_OMICS'>>(
+  grammar: KeyGrammar<'AWS_OMICS'>,
+  key: K,
+  o: Readonly<Record<string, unknown>>,
+  answer: Pick<ReturnType<typeof omicsAnswer>, 'providerStatus' | 'state' | 'creationTime'>,
+  parts: OmicsHeaderParts,
+): JobHeader<K> {
+  const { providerStatus, state } = answer;
+  return jobHeader(grammar, key, {
+    nativeId: str(o.id, 'id') ?? keyNativeId(grammar, key),
+    name: parts.name !== undefined ? parts.name : str(o.name, 'name'),
+    state,
+    providerStatus,
+    statusMessage: str(o[parts.message], parts.message),
+    createdAt: answer.creationTime,
+    updatedAt: null,
+    completedAt: parts.completedAt,
+  });
+}
+
 function parseSource(value: unknown, index: number): OmicsImportReferenceSource {
   const field = `sources[${index}]`;
   const o = obj(value, field);
@@ -50,27 +113,20 @@ function parseSource(value: unknown, index: number): OmicsImportReferenceSource 
  * naming the field; unknown fields are ignored; absent optional fields are null or [].
  */
 export function parse(key: OmicsKey, output: unknown): OmicsReferenceImportJobRecord {
-  const o = response(output, 'response is not an object');
-  const { providerStatus, state } = jsonStatus(o.status, 'status', OMICS_STATE_MAP);
-  const creationTime = dateTime(o.creationTime, 'creationTime');
+  const { o, ...answer } = omicsAnswer(output, OMICS_STATE_MAP);
   const completionTime = dateTime(o.completionTime, 'completionTime');
   const sources = arr(o.sources, 'sources').map(parseSource);
   return {
-    ...jobHeader(OMICS_KEY, key, {
-      nativeId: str(o.id, 'id') ?? key.id,
+    ...omicsHeader(OMICS_KEY, key, o, answer, {
       // An import job has no name of its own: it is known by the reference it makes.
       name: sources[0]?.name ?? null,
-      state,
-      providerStatus,
-      statusMessage: str(o.statusMessage, 'statusMessage'),
-      createdAt: creationTime,
-      updatedAt: null,
+      message: 'statusMessage',
       completedAt: completionTime,
     }),
     referenceStoreId: str(o.referenceStoreId, 'referenceStoreId') ?? key.referenceStoreId,
     roleArn: str(o.roleArn, 'roleArn'),
-    status: tableStatus(OMICS_STATE_MAP, providerStatus),
-    creationTime,
+    status: answer.status,
+    creationTime: answer.creationTime,
     completionTime,
     sources,
   };

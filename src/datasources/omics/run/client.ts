@@ -7,7 +7,7 @@ import type { ActionInput } from '../../shared/acting.ts';
 import { awsRequestId } from '../../shared/awsErrors.ts';
 import type { ActedAnswer, Operation } from '../../shared/source.ts';
 import { readOmicsError } from '../errors.ts';
-import { OMICS_WORKFLOWS_HOST_PREFIX, workflowsGet } from '../workflows.ts';
+import { workflowsGet, workflowsPost } from '../workflows.ts';
 import { parse, runSubject } from './parse.ts';
 import type { OmicsRunRecord } from './record.ts';
 
@@ -33,13 +33,7 @@ const CANCEL_RUN: Operation<ActionInput<RunKey>, ActedAnswer> = {
   name: 'CancelRun',
   acts: true,
   region: ({ key }) => key.region,
-  send: ({ key }) => ({
-    method: 'POST',
-    path: `/run/${rfc3986(key.runId)}/cancel`,
-    headers: {},
-    body: '',
-    hostPrefix: OMICS_WORKFLOWS_HOST_PREFIX,
-  }),
+  send: ({ key }) => workflowsPost(`/run/${rfc3986(key.runId)}/cancel`),
   readError: ({ key }, answer) => readOmicsError(runSubject(key), answer),
   parse: (_input, answer) => ({ requestId: awsRequestId(answer.headers) }),
 };

@@ -1,4 +1,4 @@
-import type { JobKind } from '../../shared/provider.ts';
+import { awsKind } from '../../shared/awsKind.ts';
 import { OMICS_RUN_ACTIONS } from './actions.ts';
 import { omicsRunFacts } from './facts.ts';
 import { omicsRunFailure } from './failure.ts';
@@ -13,10 +13,7 @@ import { tasksOfRun } from './tasks.ts';
  * its tasks read on demand (`OmicsRun.tasks`: ListRunTasks, GetRunTask), its engine's and each
  * task's log lines (`logTail(task:)`).
  */
-export const omicsRun: JobKind<'AWS_OMICS', OmicsRunRecord> = {
-  name: 'AWS_OMICS',
-  key: OMICS_RUN_KEY,
-  rootField: { name: 'omicsRun', defaults: { region: (c) => c.awsRegion } },
+export const omicsRun = awsKind<'AWS_OMICS', OmicsRunRecord>(OMICS_RUN_KEY, 'omicsRun', {
   // A run's progress is its status (and its tasks', read on demand): nothing more to compare.
   progress: { fields: [] },
   failure: omicsRunFailure,
@@ -26,4 +23,4 @@ export const omicsRun: JobKind<'AWS_OMICS', OmicsRunRecord> = {
   actions: OMICS_RUN_ACTIONS,
   logs: OMICS_RUN_LOGS,
   fields: { tasks: tasksOfRun },
-};
+});

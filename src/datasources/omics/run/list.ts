@@ -1,8 +1,6 @@
 import type { OmicsRunKey } from '../../../model/keys.ts';
-import type { JobState } from '../../../model/job.ts';
 import { awsJsonOutput } from '../../shared/awsCall.ts';
 import { required, response, str } from '../../shared/json.ts';
-import { summaryState } from '../../shared/listReaders.ts';
 import type { ListPage } from '../../shared/paging.ts';
 import { rfc3986 } from '../../shared/rfc3986.ts';
 import type { Operation } from '../../shared/source.ts';
@@ -10,9 +8,9 @@ import { readOmicsError } from '../errors.ts';
 import {
   listedDateTime,
   workflowsGet,
-  workflowsListGet,
-  workflowsListPage,
   workflowsPage,
+  workflowsStatusList,
+  type WorkflowsListedStatus,
   type WorkflowsStatusListCall,
 } from '../workflows.ts';
 import { parse } from './parse.ts';
@@ -33,44 +31,27 @@ import { OMICS_RUN_STATE_MAP, type OmicsRunRecord, type OmicsRunStatus } from '.
 /** Largest `maxResults` of ListRuns. */
 export const OMICS_RUN_LIST_MAX_RESULTS = 100;
 
-const PAGE = workflowsPage('maxResults', OMICS_RUN_LIST_MAX_RESULTS);
-
 /** One `RunListItem`, normalised: what names the run and places it in the merged order. */
-export interface OmicsRunSummary {
+export interface OmicsRunSummary extends WorkflowsListedStatus {
   runId: string;
   createdAt: Date;
-  /** `status` through the state table; null when the item has none. */
-  state: JobState | null;
-  upstreamStatus: string | null;
 }
 
 /** ListRuns as an operation of the one pipeline (`ProviderSource.call`). */
 export const OMICS_LIST_RUNS: Operation<
   WorkflowsStatusListCall<OmicsRunStatus>,
   ListPage<OmicsRunSummary>
-> = {
+> = workflowsStatusList({
   name: 'ListRuns',
-  region: (input) => input.region,
-  send: (input) =>
-    workflowsListGet(
-      '/run',
-      PAGE,
-      input,
-      input.status !== undefined ? [['status', input.status]] : [],
-    ),
-  readError: (input, answer) =>
-    readOmicsError(`the HealthOmics run list in ${input.region}`, answer),
-  parse: (_input, answer) =>
-    workflowsListPage(answer, 'items', (o, f) => {
-      const upstreamStatus = str(o.status, `${f}.status`);
-      return {
-        runId: required(str, o, 'id', f),
-        createdAt: required(listedDateTime, o, 'creationTime', f),
-        state: summaryState(OMICS_RUN_STATE_MAP, upstreamStatus),
-        upstreamStatus,
-      };
-    }),
-};
+  path: '/run',
+  page: workflowsPage('maxResults', OMICS_RUN_LIST_MAX_RESULTS),
+  what: 'run',
+  table: OMICS_RUN_STATE_MAP,
+  item: (o, f) => ({
+    runId: required(str, o, 'id', f),
+    createdAt: required(listedDateTime, o, 'creationTime', f),
+  }),
+});
 
 /** A listed run to read: its region, its ID, and the account alias listed (absent: the default). */
 interface OmicsListedRun {

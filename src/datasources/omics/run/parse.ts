@@ -1,9 +1,7 @@
 import type { OmicsRunKey } from '../../../model/keys.ts';
-import { tableStatus } from '../../../model/job.ts';
 import { UpstreamError } from '../../../errors.ts';
-import { jobHeader, jsonStatus } from '../../shared/jobHeader.ts';
 import { int, keyValues, members, obj, response, str } from '../../shared/json.ts';
-import { dateTime } from '../parse.ts';
+import { dateTime, omicsAnswer, omicsHeader } from '../parse.ts';
 import { OMICS_RUN_KEY } from './key.ts';
 import { OMICS_RUN_STATE_MAP, type OmicsRunLogLocation, type OmicsRunRecord } from './record.ts';
 
@@ -61,27 +59,20 @@ export function parse(key: OmicsRunKey, output: unknown): OmicsRunRecord {
       httpStatus: 200,
     });
   }
-  const { providerStatus, state } = jsonStatus(o.status, 'status', OMICS_RUN_STATE_MAP);
-  const creationTime = dateTime(o.creationTime, 'creationTime');
+  const answer = omicsAnswer(o, OMICS_RUN_STATE_MAP);
   const startTime = dateTime(o.startTime, 'startTime');
   const stopTime = dateTime(o.stopTime, 'stopTime');
   return {
-    ...jobHeader(OMICS_RUN_KEY, key, {
-      nativeId: str(o.id, 'id') ?? key.runId,
-      name: str(o.name, 'name'),
-      state,
-      providerStatus,
-      statusMessage: str(o.statusMessage, 'statusMessage'),
-      createdAt: creationTime,
-      updatedAt: null,
+    ...omicsHeader(OMICS_RUN_KEY, key, o, answer, {
+      message: 'statusMessage',
       completedAt: stopTime,
     }),
     kind: 'run',
     uuid: uuid ?? key.uuid,
-    status: tableStatus(OMICS_RUN_STATE_MAP, providerStatus),
+    status: answer.status,
     ...runFields(o),
     logLocation: logLocation(o.logLocation),
-    creationTime,
+    creationTime: answer.creationTime,
     startTime,
     stopTime,
     tags: keyValues(o.tags, 'tags'),

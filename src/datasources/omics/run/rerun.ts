@@ -15,6 +15,7 @@ import { response, str } from '../../shared/json.ts';
 import type { RerunInput, RerunSubmitted } from '../../shared/rerunning.ts';
 import type { KindWire, Operation } from '../../shared/wire.ts';
 import { readOmicsError } from '../errors.ts';
+import { workflowsPost } from '../workflows.ts';
 import { runSubject } from './parse.ts';
 import type { OmicsRunRecord } from './record.ts';
 
@@ -77,13 +78,8 @@ export const START_RUN: Operation<RunRerun, RerunSubmitted> = {
   name: 'StartRun',
   acts: true,
   region: (input) => input.key.region,
-  send: (input) => ({
-    method: 'POST',
-    path: '/run',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(startRunBody(input.record as OmicsRunRecord, input.key, input.rerunKey)),
-    hostPrefix: 'workflows-',
-  }),
+  send: (input) =>
+    workflowsPost('/run', startRunBody(input.record as OmicsRunRecord, input.key, input.rerunKey)),
   readError: (input, answer) => readOmicsError(runSubject(input.key), answer),
   parse: (_input, answer) => {
     const body = response(awsJsonOutput(answer), 'response is not an object');

@@ -5,7 +5,7 @@ import { awsRequestId } from '../../shared/awsErrors.ts';
 import { rfc3986 } from '../../shared/rfc3986.ts';
 import type { KindWire, Operation } from '../../shared/wire.ts';
 import { readOmicsError } from '../errors.ts';
-import { OMICS_WORKFLOWS_HOST_PREFIX, workflowsGet } from '../workflows.ts';
+import { workflowsGet, workflowsPost } from '../workflows.ts';
 import { parse, type OmicsRunBatchKey } from './parse.ts';
 import type { OmicsRunBatchRecord } from './record.ts';
 
@@ -39,13 +39,8 @@ const CANCEL_RUN_BATCH: Operation<ActionInput<JobKey>, ActedAnswer> = {
   name: 'CancelRunBatch',
   acts: true,
   region: ({ key }) => (key as OmicsRunBatchKey).region,
-  send: ({ key }) => ({
-    method: 'POST',
-    path: '/runBatch/cancel',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ batchId: (key as OmicsRunBatchKey).batchId }),
-    hostPrefix: OMICS_WORKFLOWS_HOST_PREFIX,
-  }),
+  send: ({ key }) =>
+    workflowsPost('/runBatch/cancel', { batchId: (key as OmicsRunBatchKey).batchId }),
   readError: ({ key }, answer) => readOmicsError(runBatchSubject(key as OmicsRunBatchKey), answer),
   parse: (_input, answer) => ({ requestId: awsRequestId(answer.headers) }),
 };

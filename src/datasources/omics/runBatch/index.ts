@@ -1,4 +1,4 @@
-import type { JobKind } from '../../shared/provider.ts';
+import { awsKind } from '../../shared/awsKind.ts';
 import { OMICS_RUN_BATCH_ACTIONS } from './actions.ts';
 import { omicsRunBatchFacts } from './facts.ts';
 import { omicsRunBatchFailure } from './failureRules.ts';
@@ -12,16 +12,17 @@ import { runsOfBatch } from './runs.ts';
  * CancelRunBatch. HealthOmics publishes no event of a batch: a watched batch is polled, and its
  * counts by state are what a watcher sees move.
  */
-export const omicsRunBatch: JobKind<'AWS_OMICS', OmicsRunBatchRecord> = {
-  name: 'AWS_OMICS',
-  key: OMICS_RUN_BATCH_KEY,
-  rootField: { name: 'omicsRunBatch', defaults: { region: (c) => c.awsRegion } },
-  // Its runs by status and its submissions by outcome.
-  progress: { fields: ['runSummary', 'submissionSummary', 'totalRuns'] },
-  failure: omicsRunBatchFailure,
-  facts: omicsRunBatchFacts,
-  dashboardFields:
-    'totalRuns runSummary { pendingRunCount startingRunCount runningRunCount completedRunCount failedRunCount cancelledRunCount }',
-  actions: OMICS_RUN_BATCH_ACTIONS,
-  fields: { runs: runsOfBatch },
-};
+export const omicsRunBatch = awsKind<'AWS_OMICS', OmicsRunBatchRecord>(
+  OMICS_RUN_BATCH_KEY,
+  'omicsRunBatch',
+  {
+    // Its runs by status and its submissions by outcome.
+    progress: { fields: ['runSummary', 'submissionSummary', 'totalRuns'] },
+    failure: omicsRunBatchFailure,
+    facts: omicsRunBatchFacts,
+    dashboardFields:
+      'totalRuns runSummary { pendingRunCount startingRunCount runningRunCount completedRunCount failedRunCount cancelledRunCount }',
+    actions: OMICS_RUN_BATCH_ACTIONS,
+    fields: { runs: runsOfBatch },
+  },
+);

@@ -1,9 +1,8 @@
-import { tableStatus, type JobState } from '../../../model/job.ts';
+import { tableStatus } from '../../../model/job.ts';
 import { int, required, str } from '../../shared/json.ts';
-import { summaryState } from '../../shared/listReaders.ts';
 import { rfc3986 } from '../../shared/rfc3986.ts';
 import type { ListPage, PageInput } from '../../shared/paging.ts';
-import type { Operation, WireRequest } from '../../shared/source.ts';
+import type { Operation } from '../../shared/source.ts';
 import { readOmicsError } from '../errors.ts';
 import { runBatchSubject } from './client.ts';
 import {
@@ -11,6 +10,8 @@ import {
   workflowsListGet,
   workflowsListPage,
   workflowsPage,
+  workflowsStatusList,
+  type WorkflowsListedStatus,
   type WorkflowsStatusListCall,
 } from '../workflows.ts';
 import { OMICS_RUN_BATCH_STATE_MAP, type OmicsRunBatchStatus } from './record.ts';
@@ -33,15 +34,12 @@ export const OMICS_BATCH_LIST_MAX_ITEMS = 100;
 const PAGE = workflowsPage('maxItems', OMICS_BATCH_LIST_MAX_ITEMS);
 
 /** One `BatchListItem`, normalised. */
-export interface OmicsBatchSummary {
+export interface OmicsBatchSummary extends WorkflowsListedStatus {
   batchId: string;
   name: string | null;
   createdAt: Date;
   totalRuns: number | null;
   workflowId: string | null;
-  /** `status` through the state table; null when the item has none. */
-  state: JobState | null;
-  upstreamStatus: string | null;
   status: OmicsRunBatchStatus | null;
 }
 
@@ -62,36 +60,25 @@ export interface OmicsRunInBatch {
   submissionFailureMessage: string | null;
 }
 
-function get(path: string, page: PageInput, query: [string, string][] = []): WireRequest {
-  return workflowsListGet(path, PAGE, page, query);
-}
-
 /** ListBatch as an operation of the one pipeline (`ProviderSource.call`). */
 export const OMICS_LIST_BATCH: Operation<
   WorkflowsStatusListCall<OmicsRunBatchStatus>,
   ListPage<OmicsBatchSummary>
-> = {
+> = workflowsStatusList({
   name: 'ListBatch',
-  region: (input) => input.region,
-  send: (input) =>
-    get('/runBatch', input, input.status !== undefined ? [['status', input.status]] : []),
-  readError: (input, answer) =>
-    readOmicsError(`the HealthOmics run batch list in ${input.region}`, answer),
-  parse: (_input, answer) =>
-    workflowsListPage(answer, 'items', (o, f) => {
-      const upstreamStatus = str(o.status, `${f}.status`);
-      return {
-        batchId: required(str, o, 'id', f),
-        name: str(o.name, `${f}.name`),
-        createdAt: required(listedDateTime, o, 'createdAt', f),
-        totalRuns: int(o.totalRuns, `${f}.totalRuns`),
-        workflowId: str(o.workflowId, `${f}.workflowId`),
-        state: summaryState(OMICS_RUN_BATCH_STATE_MAP, upstreamStatus),
-        upstreamStatus,
-        status: tableStatus(OMICS_RUN_BATCH_STATE_MAP, upstreamStatus),
-      };
-    }),
-};
+  path: '/runBatch',
+  page: PAGE,
+  what: 'run batch',
+  table: OMICS_RUN_BATCH_STATE_MAP,
+  item: (o, f, upstreamStatus) => ({
+    batchId: required(str, o, 'id', f),
+    name: str(o.name, `${f}.name`),
+    createdAt: required(listedDateTime, o, 'createdAt', f),
+    totalRuns: int(o.totalRuns, `${f}.totalRuns`),
+    workflowId: str(o.workflowId, `${f}.workflowId`),
+    status: tableStatus(OMICS_RUN_BATCH_STATE_MAP, upstreamStatus),
+  }),
+});
 
 /** ListRunsInBatch as an operation of the one pipeline (`ProviderSource.call`). */
 export const OMICS_LIST_RUNS_IN_BATCH: Operation<
@@ -100,7 +87,7 @@ export const OMICS_LIST_RUNS_IN_BATCH: Operation<
 > = {
   name: 'ListRunsInBatch',
   region: (input) => input.region,
-  send: (input) => get(`/runBatch/${rfc3986(input.batchId)}/run`, input),
+  send: (input) => workflowsListGet(`/runBatch/${rfc3986(input.batchId)}/run`, PAGE, input),
   readError: (input, answer) => readOmicsError(runBatchSubject(input), answer),
   parse: (_input, answer) =>
     workflowsListPage(answer, 'runs', (o, f) => {

@@ -1,8 +1,6 @@
 import type { KindKeyOf } from '../../../model/keys.ts';
-import { tableStatus } from '../../../model/job.ts';
-import { jobHeader, jsonStatus } from '../../shared/jobHeader.ts';
-import { int, keyValues, members, obj, response, str, type JsonObject } from '../../shared/json.ts';
-import { dateTime } from '../parse.ts';
+import { int, keyValues, members, obj, str, type JsonObject } from '../../shared/json.ts';
+import { dateTime, omicsAnswer, omicsHeader } from '../parse.ts';
 import { OMICS_RUN_BATCH_KEY } from './key.ts';
 import {
   OMICS_RUN_BATCH_STATE_MAP,
@@ -67,10 +65,9 @@ function defaultRunSetting(o: JsonObject | null): OmicsDefaultRunSetting | null 
  * message; it is done when its runs are (`processedTime`) or it failed (`failedTime`).
  */
 export function parse(key: OmicsRunBatchKey, output: unknown): OmicsRunBatchRecord {
-  const o = response(output, 'response is not an object');
-  const { providerStatus, state } = jsonStatus(o.status, 'status', OMICS_RUN_BATCH_STATE_MAP);
+  const { o, ...answer } = omicsAnswer(output, OMICS_RUN_BATCH_STATE_MAP);
   const times = {
-    creationTime: dateTime(o.creationTime, 'creationTime'),
+    creationTime: answer.creationTime,
     submittedTime: dateTime(o.submittedTime, 'submittedTime'),
     processedTime: dateTime(o.processedTime, 'processedTime'),
     failedTime: dateTime(o.failedTime, 'failedTime'),
@@ -79,21 +76,15 @@ export function parse(key: OmicsRunBatchKey, output: unknown): OmicsRunBatchReco
   const runs = obj(o.runSummary, 'runSummary');
   const submissions = obj(o.submissionSummary, 'submissionSummary');
   return {
-    ...jobHeader(OMICS_RUN_BATCH_KEY, key, {
-      nativeId: str(o.id, 'id') ?? key.batchId,
-      name: str(o.name, 'name'),
-      state,
-      providerStatus,
-      statusMessage: failureReason,
-      createdAt: times.creationTime,
-      updatedAt: null,
+    ...omicsHeader(OMICS_RUN_BATCH_KEY, key, o, answer, {
+      message: 'failureReason',
       completedAt: times.processedTime ?? times.failedTime,
     }),
     kind: 'runBatch',
     batchId: str(o.id, 'id') ?? key.batchId,
     arn: str(o.arn, 'arn'),
     uuid: str(o.uuid, 'uuid'),
-    status: tableStatus(OMICS_RUN_BATCH_STATE_MAP, providerStatus),
+    status: answer.status,
     tags: keyValues(o.tags, 'tags'),
     totalRuns: int(o.totalRuns, 'totalRuns'),
     defaultRunSetting: defaultRunSetting(obj(o.defaultRunSetting, 'defaultRunSetting')),
