@@ -30,8 +30,11 @@ describe('A watch over SSE', () => {
       expect((await sub.next())?.data?.jobUpdates).toMatchObject({ id: expect.any(String) });
       let step = 0;
       // The job's next progress message, read by its poller's next poll and sent to the watch.
+      // The event can reach the client before the poll that read it has planned the next one (a
+      // busy machine): the clock moves once that poll is planned, else it would fire nothing.
       const change = async () => {
         JOB.ProgressMessage = `step ${++step}`;
+        await clock.timerDueWithin(30_000);
         clock.advance(30_000);
         const event = await sub.next();
         expect(event?.data?.jobUpdates).toMatchObject({ statusMessage: `step ${step}` });

@@ -40,6 +40,15 @@ export class ManualScheduler implements Scheduler {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
   }
 
+  /**
+   * Resolves once a timer due within `ms` of now is pending (a poll finished and planned the next
+   * one), told by `setTimeout` itself: timers hours away (a token's expiry) do not count.
+   */
+  async timerDueWithin(ms: number): Promise<void> {
+    while (!this.pending().some((delay) => delay <= ms))
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+
   /** Move the clock to the earliest pending timer and fire every timer due then. Returns how many fired. */
   fireNext(): number {
     const next = Math.min(...[...this.timers.values()].map((t) => t.at));
