@@ -19,6 +19,7 @@ import { TestDns } from './support/dns.ts';
 import { shippedReplicaNames, startNginx, type NginxProcess } from './support/nginx.ts';
 import { startRedis, type RedisProcess } from './support/redis.ts';
 import { startReceiver, type Receiver } from '../support/webhookReceiver.ts';
+import { failedBatchInput } from '../notifications/notifyingGateway.ts';
 import { openHistoryDatabase } from '../../src/history/database.ts';
 import type { HistoryStoreConfig } from '../../src/config/types.ts';
 
@@ -189,14 +190,7 @@ describe.skipIf(skip)(
       const made = await ask(
         through,
         `mutation ($input: NotificationRuleInput!) { createNotificationRule(input: $input) { secret rule { id } } }`,
-        {
-          input: {
-            name: 'failures',
-            filter: { providers: ['AWS_BATCH'] },
-            on: ['FAILED'],
-            target: { kind: 'WEBHOOK', url: receiver.url },
-          },
-        },
+        { input: failedBatchInput(receiver.url, 'WEBHOOK', 'failures') },
         notifier,
       );
       expect(made.errors).toBeUndefined();
