@@ -30,6 +30,7 @@ import {
   COMPOSE_SECRETS,
   commentedSettings,
   envFileSettings,
+  loadedWithExamples,
   replicaEnvOf,
 } from './support/kit.ts';
 
@@ -144,13 +145,7 @@ describe('The compose file (deploy/compose.yaml), its demo override (deploy/comp
 
   it('starts a replica of compose.yaml alone on deploy/.env.example as written, and with its commented examples uncommented (all, or the accounts or the queue line alone)', () => {
     const examples = commentedSettings(envExample, '=');
-    const load = (extra: Record<string, string>) => () =>
-      loadConfig({ mode: 'live' }, replicaEnv(extra));
-    expect(load({})).not.toThrow();
-    expect(load(examples)).not.toThrow();
-    for (const name of ['JOBGRAPH_EVENT_QUEUES', 'JOBGRAPH_AWS_ACCOUNTS'])
-      expect(load({ [name]: examples[name] as string }), name).not.toThrow();
-    const config = loadConfig({ mode: 'live' }, replicaEnv(examples));
+    const config = loadedWithExamples(replicaEnv, examples);
     expect(config.events.queues?.map((q) => q.url)).toEqual([examples.JOBGRAPH_EVENT_QUEUES]);
     expect(config.awsAccounts.map((a) => a.alias)).toEqual(['prod']);
     expect(config.cache.url).toMatch(/^redis:\/\/jobgraph:[0-9a-f]{64}@redis:6379$/);

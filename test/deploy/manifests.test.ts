@@ -23,6 +23,7 @@ import {
   SECRET_NAME,
   K8S_SECRETS,
   commentedSettings,
+  loadedWithExamples,
   podEnvOf,
 } from './support/kit.ts';
 
@@ -150,21 +151,12 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
       'JOBGRAPH_JWKS_URL',
     ])
       expect(examples, name).toHaveProperty(name);
-    const load = (extra: Record<string, string>) => () =>
-      loadConfig({ mode: 'live' }, podEnv(extra));
-    expect(load({})).not.toThrow();
-    expect(load(examples)).not.toThrow();
-    // Each alone, as someone uncommenting one line does: the queue line names no alias that needs
-    // the accounts line.
-    for (const name of ['JOBGRAPH_EVENT_QUEUES', 'JOBGRAPH_AWS_ACCOUNTS'])
-      expect(load({ [name]: examples[name] as string }), name).not.toThrow();
-    const config = loadConfig({ mode: 'live' }, podEnv(examples));
+    const config = loadedWithExamples(podEnv, examples);
     expect(config.events.queues?.length).toBeGreaterThan(0);
     expect(config.awsAccounts.length).toBeGreaterThan(0);
     // The reader refuses what a pod would exit 1 on: an alias no account stands behind.
-    expect(
-      load({ JOBGRAPH_EVENT_QUEUES: `nope=${examples.JOBGRAPH_EVENT_QUEUES as string}` }),
-    ).toThrow(/JOBGRAPH_EVENT_QUEUES/);
+    const nope = { JOBGRAPH_EVENT_QUEUES: `nope=${examples.JOBGRAPH_EVENT_QUEUES as string}` };
+    expect(() => loadConfig({ mode: 'live' }, podEnv(nope))).toThrow(/JOBGRAPH_EVENT_QUEUES/);
   });
 
   it('hands the replicas the PostgreSQL history they share from the Secret, a required key, and lets them reach it on 5432', () => {

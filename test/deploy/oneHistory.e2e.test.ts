@@ -19,6 +19,7 @@ import { TestDns } from './support/dns.ts';
 import { shippedReplicaNames, startNginx, type NginxProcess } from './support/nginx.ts';
 import { startRedis, type RedisProcess } from './support/redis.ts';
 import { startReceiver, type Receiver } from '../support/webhookReceiver.ts';
+import { failedBatchInput } from '../notifications/notifyingGateway.ts';
 import { openHistoryDatabase } from '../../src/history/database.ts';
 import type { HistoryStoreConfig } from '../../src/config/types.ts';
 
@@ -67,6 +68,14 @@ describe.skipIf(skip)(
       expect(res.status).toBe(200);
       return (await res.json()) as Body;
     };
+    /** Resolves once every replica reads job `id` in `state`. */
+    const everyReplicaReads = (id: string, state: string) =>
+      vi.waitFor(async () => {
+        for (const p of replicas) {
+          const b = await ask(p.url, JOB, { id });
+          expect((b.data?.job as { state: string }).state).toBe(state);
+        }
+      }, EVENTUALLY);
 
     beforeAll(async () => {
       store = await postgres.fresh();
@@ -181,14 +190,7 @@ describe.skipIf(skip)(
       const made = await ask(
         through,
         `mutation ($input: NotificationRuleInput!) { createNotificationRule(input: $input) { secret rule { id } } }`,
-        {
-          input: {
-            name: 'failures',
-            filter: { providers: ['AWS_BATCH'] },
-            on: ['FAILED'],
-            target: { kind: 'WEBHOOK', url: receiver.url },
-          },
-        },
+        { input: failedBatchInput(receiver.url, 'WEBHOOK', 'failures') },
         notifier,
       );
       expect(made.errors).toBeUndefined();
@@ -198,19 +200,9 @@ describe.skipIf(skip)(
       const id = `batch:us-east-1:${job}`;
       emulators.batch.jobs!.changeState(job, 'RUNNING');
       // Every replica reads it running, then failed: each sees the transition.
-      await vi.waitFor(async () => {
-        for (const p of replicas) {
-          const b = await ask(p.url, JOB, { id });
-          expect((b.data?.job as { state: string }).state).toBe('IN_PROGRESS');
-        }
-      }, EVENTUALLY);
+      await everyReplicaReads(id, 'IN_PROGRESS');
       emulators.batch.jobs!.changeState(job, 'FAILED');
-      await vi.waitFor(async () => {
-        for (const p of replicas) {
-          const b = await ask(p.url, JOB, { id });
-          expect((b.data?.job as { state: string }).state).toBe('FAILED');
-        }
-      }, EVENTUALLY);
+      await everyReplicaReads(id, 'FAILED');
       // One delivery, made once whichever replicas saw it, delivered and verified.
       const db = (await openHistoryDatabase(store))!;
       try {

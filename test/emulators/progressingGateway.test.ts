@@ -10,7 +10,7 @@ import {
 } from '@jobgraph/emulators';
 import type { EmulatorName } from '@jobgraph/emulators';
 import { gql } from '../support/gateway.ts';
-import { useTestGateway } from '../support/useTestGateway.ts';
+import { useSetClockGateway } from '../support/useTestGateway.ts';
 
 /**
  * Issue 13, Demo: each emulator has one job that moves through its provider's real states over a
@@ -76,12 +76,10 @@ function createdAt(name: string, cycleStartMs: number): string | null {
 
 describe('The gateway over the progressing jobs, with the emulators’ clock set', () => {
   // Near the real time, so the emulators still accept the gateway's signatures (SigV4: 15 minutes; COS: the key window).
-  const base = Date.now();
-  let clock = base;
-  const gw = useTestGateway({}, { emulatorClock: { now: () => clock, epochMs: base } });
+  const { gw, base, at } = useSetClockGateway();
 
   async function job(id: string, offsetMs: number, token = gw.tokens.read) {
-    clock = base + offsetMs;
+    at(offsetMs);
     const res = await gql(gw, JOB_QUERY, { variables: { id }, token });
     expect(res.status).toBe(200);
     return res.body;
@@ -130,7 +128,7 @@ describe('The gateway over the progressing jobs, with the emulators’ clock set
   it('AWS Batch: each cycle is a new job, and a job’s transitions never leave its finished state', async () => {
     const TRANSITIONS = `query($id: ID!) { job(id: $id) { id state providerStatus terminal transitions { from to providerStatus } } }`;
     const read = async (id: string, offsetMs: number) => {
-      clock = base + offsetMs;
+      at(offsetMs);
       const res = await gql(gw, TRANSITIONS, { variables: { id }, token: gw.tokens.read });
       expect(res.body.errors).toBeUndefined();
       return res.body.data?.job as {
@@ -141,7 +139,7 @@ describe('The gateway over the progressing jobs, with the emulators’ clock set
       };
     };
     const idAt = (offsetMs: number) => {
-      clock = base + offsetMs;
+      at(offsetMs);
       return gw.emulators.progressingJobIds().batch;
     };
     const first = idAt(0);
@@ -208,12 +206,7 @@ describe('The gateway over the progressing jobs, with the emulators’ clock set
 });
 
 describe('The demo gateway’s cache and the progressing jobs', () => {
-  const base = Date.now();
-  let clock = base;
-  const gw = useTestGateway(
-    { JOBGRAPH_CACHE_MAX_ENTRIES: '1000' },
-    { emulatorClock: { now: () => clock, epochMs: base } },
-  );
+  const { gw, base, at } = useSetClockGateway({ JOBGRAPH_CACHE_MAX_ENTRIES: '1000' });
 
   it('never keeps a finished job that starts again in place, so the next cycle is seen; a finished static job or run is cached', async () => {
     const statics = DEMO_DATA.cosbatch.EXAMPLE_GLOBAL_ID;
@@ -225,13 +218,13 @@ describe('The demo gateway’s cache and the progressing jobs', () => {
       runs.omics,
       statics,
     ];
-    clock = base + 55_000;
+    at(55_000);
     const finished = await gql(gw, query, { variables: { ids }, token: gw.tokens.read });
     expect(
       finished.body.data?.jobs.map((j: { providerStatus: string }) => j.providerStatus),
     ).toEqual(['Complete', 'SUCCEEDED', 'COMPLETED', 'Complete']);
     const before = gw.emulators.cosbatch.calls.length;
-    clock = base + PROGRESS_CYCLE_MS + 1_000;
+    at(PROGRESS_CYCLE_MS + 1_000);
     const next = await gql(gw, query, { variables: { ids }, token: gw.tokens.read });
     expect(next.body.data?.jobs.map((j: { providerStatus: string }) => j.providerStatus)).toEqual([
       'New',

@@ -16,7 +16,12 @@ import { HistoryReader } from '../../src/history/reader.ts';
 import { HistoryWriter, type HistoryChange } from '../../src/history/writer.ts';
 import { operatorToken, readyz } from '../support/accountTokens.ts';
 import { gql } from '../support/gateway.ts';
-import { closedAfterEach, historyBatchRecord, historyStores } from '../support/historyStores.ts';
+import {
+  closedAfterEach,
+  describeOnStores,
+  historyBatchRecord,
+  historyStores,
+} from '../support/historyStores.ts';
 import { metricValue } from '../support/metrics.ts';
 import { withoutSecrets } from '../support/retainedRecords.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
@@ -96,66 +101,58 @@ describe('A pruned SQLite history file', () => {
   });
 });
 
-describe.each(kinds)('The size budget of a history store on a $name', ({ skip, fresh }) => {
-  const opened = closedAfterEach();
+describeOnStores('The size budget of a history store on a $name', kinds, (open) => {
+  it('measures the bytes and the oldest job, and warns once at 90 % of the budget', async () => {
+    const db = await open();
+    await writeJobs(db, 50);
+    const size = await measureHistory(db);
+    expect(size.bytes).toBeGreaterThan(50 * 2000);
+    expect(size.oldestAt).toBe('2020-01-01T00:00:00.000Z');
 
-  it.skipIf(skip)(
-    'measures the bytes and the oldest job, and warns once at 90 % of the budget',
-    async () => {
-      const db = await opened(fresh());
-      await writeJobs(db, 50);
-      const size = await measureHistory(db);
-      expect(size.bytes).toBeGreaterThan(50 * 2000);
-      expect(size.oldestAt).toBe('2020-01-01T00:00:00.000Z');
+    const lines: string[] = [];
+    const logger = { warn: (_f: object, m: string) => lines.push(m), info: () => undefined };
+    const near = new HistoryBudget(db, Math.ceil(size.bytes / 0.95), logger);
+    await near.check();
+    await near.check();
+    expect(near.view()).toMatchObject({ budget: 'near', bytes: size.bytes });
+    expect(lines).toEqual([expect.stringMatching(/at 90 % of JOBGRAPH_HISTORY_MAX_BYTES/)]);
+    const roomy = new HistoryBudget(db, size.bytes * 2, logger);
+    await roomy.check();
+    expect(roomy.view()).toMatchObject({ budget: 'ok' });
+    expect(lines).toHaveLength(1);
+  });
 
-      const lines: string[] = [];
-      const logger = { warn: (_f: object, m: string) => lines.push(m), info: () => undefined };
-      const near = new HistoryBudget(db, Math.ceil(size.bytes / 0.95), logger);
-      await near.check();
-      await near.check();
-      expect(near.view()).toMatchObject({ budget: 'near', bytes: size.bytes });
-      expect(lines).toEqual([expect.stringMatching(/at 90 % of JOBGRAPH_HISTORY_MAX_BYTES/)]);
-      const roomy = new HistoryBudget(db, size.bytes * 2, logger);
-      await roomy.check();
-      expect(roomy.view()).toMatchObject({ budget: 'ok' });
-      expect(lines).toHaveLength(1);
-    },
-  );
-
-  it.skipIf(skip)(
-    'at the budget, prunes the oldest finished jobs down under 90 % on SQLite (never an unfinished one), and only warns on PostgreSQL',
-    async () => {
-      const db = await opened(fresh());
-      await writeJobs(db, 10, 'RUNNING'); // the oldest ten, unfinished
-      await writeJobs(db, 1000, 'SUCCEEDED', 10);
-      const { bytes } = await measureHistory(db);
-      const fields: Record<string, unknown>[] = [];
-      const logger = {
-        warn: (f: Record<string, unknown>) => fields.push(f),
-        info: () => undefined,
-      };
-      const budget = new HistoryBudget(db, Math.floor(bytes / 2), logger);
-      await budget.check();
-      const left = await db.db.selectFrom('jobs').select(['id', 'terminal']).execute();
-      if (db.dialect.name === 'postgres') {
-        expect(left).toHaveLength(1010);
-        expect(budget.view()).toMatchObject({ budget: 'over' });
-        return;
-      }
-      expect(fields[0]).toMatchObject({ pruned: expect.any(Number), maxBytes: bytes >> 1 });
-      const pruned = fields[0]!.pruned as number;
-      expect(pruned).toBeGreaterThan(500);
-      expect(left).toHaveLength(1010 - pruned);
-      // The unfinished ones stay, and what was pruned is the oldest finished.
-      expect(left.filter((j) => j.terminal === 0)).toHaveLength(10);
-      const ids = left.map((j) => j.id).sort();
-      expect(ids.at(10)).toBe(`batch:us-east-1:job-${String(10 + pruned).padStart(6, '0')}`);
-      expect(budget.view()!.bytes).toBeLessThan(Math.floor(bytes / 2) * 0.9);
-      expect(await db.db.selectFrom('transitions').select('job_id').execute()).toHaveLength(
-        1010 - pruned,
-      );
-    },
-  );
+  it('at the budget, prunes the oldest finished jobs down under 90 % on SQLite (never an unfinished one), and only warns on PostgreSQL', async () => {
+    const db = await open();
+    await writeJobs(db, 10, 'RUNNING'); // the oldest ten, unfinished
+    await writeJobs(db, 1000, 'SUCCEEDED', 10);
+    const { bytes } = await measureHistory(db);
+    const fields: Record<string, unknown>[] = [];
+    const logger = {
+      warn: (f: Record<string, unknown>) => fields.push(f),
+      info: () => undefined,
+    };
+    const budget = new HistoryBudget(db, Math.floor(bytes / 2), logger);
+    await budget.check();
+    const left = await db.db.selectFrom('jobs').select(['id', 'terminal']).execute();
+    if (db.dialect.name === 'postgres') {
+      expect(left).toHaveLength(1010);
+      expect(budget.view()).toMatchObject({ budget: 'over' });
+      return;
+    }
+    expect(fields[0]).toMatchObject({ pruned: expect.any(Number), maxBytes: bytes >> 1 });
+    const pruned = fields[0]!.pruned as number;
+    expect(pruned).toBeGreaterThan(500);
+    expect(left).toHaveLength(1010 - pruned);
+    // The unfinished ones stay, and what was pruned is the oldest finished.
+    expect(left.filter((j) => j.terminal === 0)).toHaveLength(10);
+    const ids = left.map((j) => j.id).sort();
+    expect(ids.at(10)).toBe(`batch:us-east-1:job-${String(10 + pruned).padStart(6, '0')}`);
+    expect(budget.view()!.bytes).toBeLessThan(Math.floor(bytes / 2) * 0.9);
+    expect(await db.db.selectFrom('transitions').select('job_id').execute()).toHaveLength(
+      1010 - pruned,
+    );
+  });
 });
 
 describe('The size gauges of a gateway keeping history (its default SQLite file)', () => {

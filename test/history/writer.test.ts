@@ -6,7 +6,12 @@ import { HistoryReader } from '../../src/history/reader.ts';
 import { HistoryWriter, type HistoryChange } from '../../src/history/writer.ts';
 import type { JobRecord } from '../../src/model/job.ts';
 import { EVENTUALLY } from '../support/eventually.ts';
-import { closedAfterEach, historyBatchRecord, historyStores } from '../support/historyStores.ts';
+import {
+  closedAfterEach,
+  describeOnStores,
+  historyBatchRecord,
+  historyStores,
+} from '../support/historyStores.ts';
 import {
   batchRecord,
   environmentValues,
@@ -33,36 +38,32 @@ const change = (id: string, from: string | null, to: string, at: string): Histor
   account: 'default',
 });
 
-describe.each(kinds)('The history writer on a $name', ({ skip, fresh }) => {
-  const opened = closedAfterEach();
-  it.skipIf(skip)(
-    "strips and serialises a job's record once a batch, however many of its changes the batch holds",
-    async () => {
-      const db = await opened(fresh());
-      const stripped: string[] = [];
-      const writer = new HistoryWriter(db, {
-        factsOf,
-        withoutSecrets: (record) => (stripped.push(record.id), withoutSecrets(record)),
-      });
-      const [a, b] = ['batch:us-east-1:many', 'batch:us-east-1:one'];
-      writer.record(change(a, null, 'SUBMITTED', '2026-01-01T00:00:01.000Z'));
-      writer.record(change(b, null, 'RUNNING', '2026-01-01T00:00:01.500Z'));
-      writer.record(change(a, 'SUBMITTED', 'RUNNING', '2026-01-01T00:00:02.000Z'));
-      writer.record(change(a, 'RUNNING', 'SUCCEEDED', '2026-01-01T00:00:03.000Z'));
-      await writer.flush();
-      expect(stripped.sort()).toEqual([a, b]);
-      const reader = new HistoryReader(db);
-      expect((await reader.latest(a, '*'))?.state).toBe('SUCCEEDED');
-      const transitions = await reader.transitionsOf([a, b], '*');
-      expect(transitions.get(a)?.map((t) => [t.from, t.to])).toEqual([
-        [null, 'SUBMITTED'],
-        ['SUBMITTED', 'RUNNING'],
-        ['RUNNING', 'SUCCEEDED'],
-      ]);
-      expect(transitions.get(b)?.map((t) => [t.from, t.to])).toEqual([[null, 'RUNNING']]);
-      await writer.close();
-    },
-  );
+describeOnStores('The history writer on a $name', kinds, (open) => {
+  it("strips and serialises a job's record once a batch, however many of its changes the batch holds", async () => {
+    const db = await open();
+    const stripped: string[] = [];
+    const writer = new HistoryWriter(db, {
+      factsOf,
+      withoutSecrets: (record) => (stripped.push(record.id), withoutSecrets(record)),
+    });
+    const [a, b] = ['batch:us-east-1:many', 'batch:us-east-1:one'];
+    writer.record(change(a, null, 'SUBMITTED', '2026-01-01T00:00:01.000Z'));
+    writer.record(change(b, null, 'RUNNING', '2026-01-01T00:00:01.500Z'));
+    writer.record(change(a, 'SUBMITTED', 'RUNNING', '2026-01-01T00:00:02.000Z'));
+    writer.record(change(a, 'RUNNING', 'SUCCEEDED', '2026-01-01T00:00:03.000Z'));
+    await writer.flush();
+    expect(stripped.sort()).toEqual([a, b]);
+    const reader = new HistoryReader(db);
+    expect((await reader.latest(a, '*'))?.state).toBe('SUCCEEDED');
+    const transitions = await reader.transitionsOf([a, b], '*');
+    expect(transitions.get(a)?.map((t) => [t.from, t.to])).toEqual([
+      [null, 'SUBMITTED'],
+      ['SUBMITTED', 'RUNNING'],
+      ['RUNNING', 'SUCCEEDED'],
+    ]);
+    expect(transitions.get(b)?.map((t) => [t.from, t.to])).toEqual([[null, 'RUNNING']]);
+    await writer.close();
+  });
 });
 
 describe('The SQLite history writer', () => {
@@ -121,43 +122,39 @@ describe('The history writer’s job rows', () => {
   });
 });
 
-describe.each(kinds)('A read contradicting events, on a $name', ({ skip, fresh }) => {
-  const opened = closedAfterEach();
-  it.skipIf(skip)(
-    "marks the job's event transitions since its last read, and no other, contradicted at the read",
-    async () => {
-      const db = await opened(fresh());
-      const writer = new HistoryWriter(db, { factsOf, withoutSecrets });
-      const [a, b] = ['batch:us-east-1:told', 'batch:us-east-1:other'];
-      const event = (c: HistoryChange): HistoryChange => ({ ...c, source: 'EVENT' });
-      writer.record(change(a, null, 'RUNNABLE', '2026-01-01T00:00:01.000Z'));
-      // An event a read then confirmed (the read shows its state: no news, no mark).
-      writer.record(event(change(a, 'RUNNABLE', 'STARTING', '2026-01-01T00:00:02.000Z')));
-      writer.record(change(b, null, 'RUNNING', '2026-01-01T00:00:02.500Z'));
-      writer.record(event(change(b, 'RUNNING', 'FAILED', '2026-01-01T00:00:02.600Z')));
-      await writer.flush();
-      writer.record(change(a, 'STARTING', 'RUNNING', '2026-01-01T00:00:03.000Z'));
-      // Two events since that read, then a read that shows otherwise, in one batch.
-      writer.record(event(change(a, 'RUNNING', 'FAILED', '2026-01-01T00:00:04.000Z')));
-      writer.record(event(change(a, 'FAILED', 'SUCCEEDED', '2026-01-01T00:00:05.000Z')));
-      writer.record({
-        ...change(a, 'SUCCEEDED', 'RUNNING', '2026-01-01T00:00:06.000Z'),
-        contradicts: true,
-      });
-      await writer.close();
-      const transitions = await new HistoryReader(db).transitionsOf([a, b], '*');
-      expect(transitions.get(a)?.map((t) => [t.source, t.to, t.contradictedAt])).toEqual([
-        ['READ', 'RUNNABLE', null],
-        ['EVENT', 'STARTING', null],
-        ['READ', 'RUNNING', null],
-        ['EVENT', 'FAILED', '2026-01-01T00:00:06.000Z'],
-        ['EVENT', 'SUCCEEDED', '2026-01-01T00:00:06.000Z'],
-        ['READ', 'RUNNING', null],
-      ]);
-      // Another job's event is its own.
-      expect(transitions.get(b)?.map((t) => t.contradictedAt)).toEqual([null, null]);
-    },
-  );
+describeOnStores('A read contradicting events, on a $name', kinds, (open) => {
+  it("marks the job's event transitions since its last read, and no other, contradicted at the read", async () => {
+    const db = await open();
+    const writer = new HistoryWriter(db, { factsOf, withoutSecrets });
+    const [a, b] = ['batch:us-east-1:told', 'batch:us-east-1:other'];
+    const event = (c: HistoryChange): HistoryChange => ({ ...c, source: 'EVENT' });
+    writer.record(change(a, null, 'RUNNABLE', '2026-01-01T00:00:01.000Z'));
+    // An event a read then confirmed (the read shows its state: no news, no mark).
+    writer.record(event(change(a, 'RUNNABLE', 'STARTING', '2026-01-01T00:00:02.000Z')));
+    writer.record(change(b, null, 'RUNNING', '2026-01-01T00:00:02.500Z'));
+    writer.record(event(change(b, 'RUNNING', 'FAILED', '2026-01-01T00:00:02.600Z')));
+    await writer.flush();
+    writer.record(change(a, 'STARTING', 'RUNNING', '2026-01-01T00:00:03.000Z'));
+    // Two events since that read, then a read that shows otherwise, in one batch.
+    writer.record(event(change(a, 'RUNNING', 'FAILED', '2026-01-01T00:00:04.000Z')));
+    writer.record(event(change(a, 'FAILED', 'SUCCEEDED', '2026-01-01T00:00:05.000Z')));
+    writer.record({
+      ...change(a, 'SUCCEEDED', 'RUNNING', '2026-01-01T00:00:06.000Z'),
+      contradicts: true,
+    });
+    await writer.close();
+    const transitions = await new HistoryReader(db).transitionsOf([a, b], '*');
+    expect(transitions.get(a)?.map((t) => [t.source, t.to, t.contradictedAt])).toEqual([
+      ['READ', 'RUNNABLE', null],
+      ['EVENT', 'STARTING', null],
+      ['READ', 'RUNNING', null],
+      ['EVENT', 'FAILED', '2026-01-01T00:00:06.000Z'],
+      ['EVENT', 'SUCCEEDED', '2026-01-01T00:00:06.000Z'],
+      ['READ', 'RUNNING', null],
+    ]);
+    // Another job's event is its own.
+    expect(transitions.get(b)?.map((t) => t.contradictedAt)).toEqual([null, null]);
+  });
 });
 
 describe.skipIf(postgres.skip)('The PostgreSQL history writer', () => {

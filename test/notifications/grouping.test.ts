@@ -17,7 +17,7 @@ import { accountToken } from '../support/accountTokens.ts';
 import { gql } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 import { startReceiver, type Receiver } from '../support/webhookReceiver.ts';
-import { failedBatchRule } from './notifyingGateway.ts';
+import { failedBatchInput, failedBatchRule } from './notifyingGateway.ts';
 
 const STORM = 30;
 let slack: Receiver;
@@ -56,14 +56,7 @@ describe('A storm of failures under a SLACK rule', () => {
       `mutation ($input: NotificationRuleInput!) { createNotificationRule(input: $input) { rule { id groupWindowSeconds } } }`,
       {
         token,
-        variables: {
-          input: {
-            name: 'etl storm',
-            filter: { providers: ['AWS_BATCH'] },
-            on: ['FAILED'],
-            target: { kind: 'SLACK', url: slack.url },
-          },
-        },
+        variables: { input: failedBatchInput(slack.url, 'SLACK', 'etl storm') },
       },
     );
     expect(made.body.errors).toBeUndefined();

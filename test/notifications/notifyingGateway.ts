@@ -58,6 +58,14 @@ export function useNotifyingGateway(
   return tokens;
 }
 
+/** A rule's input (NotificationRuleInput) on every failed AWS Batch job, named `name`, delivering to `url` as `kind`. */
+export const failedBatchInput = (url: string, kind = 'WEBHOOK', name = 'failed batch jobs') => ({
+  name,
+  filter: { providers: ['AWS_BATCH'] },
+  on: ['FAILED'],
+  target: { kind, url },
+});
+
 /**
  * A WEBHOOK rule of `gw` on every failed AWS Batch job, made by an on-call token of every account
  * (returned), delivering to `receiver`, which is given the rule's `whsec_` secret to verify by.
@@ -69,14 +77,7 @@ export async function failedBatchRule(gw: TestGateway, receiver: Receiver): Prom
     `mutation ($input: NotificationRuleInput!) { createNotificationRule(input: $input) { secret } }`,
     {
       token,
-      variables: {
-        input: {
-          name: 'failed batch jobs',
-          filter: { providers: ['AWS_BATCH'] },
-          on: ['FAILED'],
-          target: { kind: 'WEBHOOK', url: receiver.url },
-        },
-      },
+      variables: { input: failedBatchInput(receiver.url) },
     },
   );
   if (res.body.errors) throw new Error(JSON.stringify(res.body.errors));

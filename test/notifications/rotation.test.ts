@@ -9,7 +9,7 @@ import { Notifications } from '../../src/notifications/notifications.ts';
 import { createSecretBox } from '../../src/notifications/secretBox.ts';
 import { gql, type TestGateway } from '../support/gateway.ts';
 import { historyStores } from '../support/historyStores.ts';
-import { useNotifyingGateway } from './notifyingGateway.ts';
+import { failedBatchInput, useNotifyingGateway } from './notifyingGateway.ts';
 import type { Receiver, Received } from '../support/webhookReceiver.ts';
 
 const CREATE = `mutation ($input: NotificationRuleInput!) {
@@ -32,12 +32,7 @@ describe.each(historyStores())('Rotating a signing secret on a $name', ({ skip, 
   let receiver: Receiver;
   const tokens = useNotifyingGateway(skip, fresh, (made) => ({ gw, receiver } = made));
   const create = async (kind = 'WEBHOOK') => {
-    const input = {
-      name: 'failed batch jobs',
-      filter: { providers: ['AWS_BATCH'] },
-      on: ['FAILED'],
-      target: { kind, url: receiver.url },
-    };
+    const input = failedBatchInput(receiver.url, kind);
     const res = await gql(gw, CREATE, { token: tokens.notify, variables: { input } });
     expect(res.body.errors).toBeUndefined();
     const made = res.body.data!.createNotificationRule as { secret: string; rule: { id: string } };

@@ -7,18 +7,17 @@ import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import { BLOCKED, CAPACITY, ID, JOB, QUEUE, type Blocked } from './blockedQuery.ts';
-import { startEmulators, type EmulatorSet } from '@jobgraph/emulators';
+import type { EmulatorSet } from '@jobgraph/emulators';
 import { batchEvent } from '../support/batchEvents.ts';
 import type { LiveProcess } from '../support/liveProcess.ts';
 import {
   kill,
   replicaEnv,
   SHARED_SECRET,
-  startRedisServer,
   startReplicas,
   type RedisServer,
 } from '../subscriptions/clusterSupport.ts';
-import { eventQueues } from '../subscriptions/clusterEventSupport.ts';
+import { startEventCluster } from '../subscriptions/clusterEventSupport.ts';
 import { describeOnRedis } from '../support/describeOnRedis.ts';
 
 /** The event's time: before the job reached the head, so the head's derivation cannot say it. */
@@ -34,11 +33,7 @@ describeOnRedis('JobQueue.blocked across replicas', () => {
   let token = '';
 
   beforeAll(async () => {
-    redis = await startRedisServer();
-    emulators = await startEmulators();
-    const sqs = eventQueues(emulators);
-    client = sqs.client;
-    queueUrl = await sqs.create('queue-blocked', { VisibilityTimeout: '600' });
+    ({ redis, emulators, client, queueUrl } = await startEventCluster('queue-blocked'));
     token = await mintToken({ secret: SHARED_SECRET, scopes: ['jobs:read'], accounts: ['*'] });
     const env = replicaEnv(emulators, redis.url, 500);
     // One replica reads the event queue, the other none: only the first can hear the event.

@@ -5,13 +5,20 @@
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
 import { DEMO_AWS_CREDENTIALS } from '@jobgraph/emulators/framework';
-import { DEMO_DATA, type EmulatorSet } from '@jobgraph/emulators';
+import { DEMO_DATA, startEmulators, type EmulatorSet } from '@jobgraph/emulators';
 import { OMICS_DEMO_JOB_IDS } from '@jobgraph/emulators/omics/data';
 import { readyz } from '../support/accountTokens.ts';
 import { batchDetail, batchEvent } from '../support/batchEvents.ts';
 import type { LiveProcess } from '../support/liveProcess.ts';
 
-import { kill, metricsOf, sample, watcherToken, type RedisServer } from './clusterSupport.ts';
+import {
+  kill,
+  metricsOf,
+  sample,
+  startRedisServer,
+  watcherToken,
+  type RedisServer,
+} from './clusterSupport.ts';
 
 /** The event queues of `emulators`' SQS: one client on the demo keys, and `create`, which makes a queue and answers its URL. */
 export function eventQueues(emulators: EmulatorSet) {
@@ -31,6 +38,32 @@ export function eventQueues(emulators: EmulatorSet) {
       )
     ).QueueUrl!;
   return { client, create };
+}
+
+/**
+ * A cluster test's redis-server and emulator set, and queue `name` of their SQS with a visibility
+ * timeout longer than the test: a message not deleted is not handed out again while it runs, so
+ * each event is consumed by exactly one replica. What started is closed again if a later part fails.
+ */
+export async function startEventCluster(name: string): Promise<{
+  redis: RedisServer;
+  emulators: EmulatorSet;
+  client: SQSClient;
+  queueUrl: string;
+}> {
+  const redis = await startRedisServer();
+  let emulators: EmulatorSet | undefined;
+  let client: SQSClient | undefined;
+  try {
+    emulators = await startEmulators();
+    const sqs = eventQueues(emulators);
+    client = sqs.client;
+    const queueUrl = await sqs.create(name, { VisibilityTimeout: '600' });
+    return { redis, emulators, client, queueUrl };
+  } catch (e) {
+    await closeCluster({ subs: [], replicas: [], redis, client, emulators });
+    throw e;
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BATCH_JOB_IDS } from '@jobgraph/emulators/batch/data';
-import { startEmulators, type EmulatorSet } from '@jobgraph/emulators';
+import type { EmulatorSet } from '@jobgraph/emulators';
 import { batchEvent } from '../support/batchEvents.ts';
 import type { LiveProcess } from '../support/liveProcess.ts';
 import { subscribe, type Event, type Subscription } from '../support/subscriptions.ts';
@@ -10,13 +10,12 @@ import {
   metricsOf,
   replicaEnv,
   sample,
-  startRedisServer,
   startReplicas,
   untilLogged,
   watcherToken,
   type RedisServer,
 } from './clusterSupport.ts';
-import { closeCluster, eventQueues } from './clusterEventSupport.ts';
+import { closeCluster, startEventCluster } from './clusterEventSupport.ts';
 import { messagesIn } from '../support/sqsQueues.ts';
 import { describeOnRedis } from '../support/describeOnRedis.ts';
 
@@ -44,13 +43,7 @@ describeOnRedis('Replicas sharing an event queue while Redis is stopped', () => 
   const subs: Subscription[] = [];
 
   beforeAll(async () => {
-    redis = await startRedisServer();
-    emulators = await startEmulators();
-    const sqs = eventQueues(emulators);
-    client = sqs.client;
-    // A visibility timeout longer than the test: a message not deleted is not handed out again
-    // while it runs, so each event is consumed by exactly one replica.
-    queueUrl = await sqs.create('shared-events', { VisibilityTimeout: '600' });
+    ({ redis, emulators, client, queueUrl } = await startEventCluster('shared-events'));
     replicas = await startReplicas(2, {
       ...replicaEnv(emulators, redis.url, POLL_MS),
       JOBGRAPH_EVENT_QUEUES: queueUrl,

@@ -11,6 +11,7 @@ import {
   subscribe,
   TRANSPORTS,
   type Event,
+  type Subscription,
   movableImportExportJob,
 } from '../support/subscriptions.ts';
 
@@ -57,6 +58,20 @@ async function allClosed(): Promise<void> {
   await expect.poll(() => gw.server.subscriptions.hub.registry.size()).toBe(0);
 }
 
+/**
+ * Runs `body` while `subs` are open, then (whatever it threw) closes them and puts the watched job
+ * back in Pending; resolves once every poller stopped and every subscription slot is freed.
+ */
+async function watching(subs: Subscription[], body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } finally {
+    await Promise.all(subs.map((s) => s.close()));
+    setProgress('Pending');
+  }
+  await allClosed();
+}
+
 describe.each(TRANSPORTS)('Subscription.jobUpdates over %s', (transport) => {
   it('sends the job at once, then each state once and in order, and completes at terminal', async () => {
     setProgress('Pending');
@@ -65,7 +80,7 @@ describe.each(TRANSPORTS)('Subscription.jobUpdates over %s', (transport) => {
       token: gw.tokens.read,
       variables: { ids: [watchedId] },
     });
-    try {
+    await watching([sub], async () => {
       const first = await sub.next();
       expect(first).toEqual({
         data: {
@@ -97,11 +112,7 @@ describe.each(TRANSPORTS)('Subscription.jobUpdates over %s', (transport) => {
       expect(await sub.next()).toBeNull();
       expect(calls(WATCHED)).toBe(4);
       expect(clock.pending()).toEqual([]);
-    } finally {
-      await sub.close();
-      setProgress('Pending');
-    }
-    await allClosed();
+    });
   });
 });
 
@@ -120,7 +131,7 @@ describe.each(TRANSPORTS)('One poller per job over %s', (transport) => {
     const subs = tokens.map((token) =>
       subscribe(gw.server.url, transport, QUERY, { token, variables: { ids: [watchedId] } }),
     );
-    try {
+    await watching(subs, async () => {
       const firsts = await Promise.all(subs.map((s) => s.next()));
       for (const e of firsts)
         expect(e).toMatchObject({ data: { jobUpdates: { id: watchedId, state: 'QUEUED' } } });
@@ -140,12 +151,8 @@ describe.each(TRANSPORTS)('One poller per job over %s', (transport) => {
         expect(e).toMatchObject({ data: { jobUpdates: { state: 'IN_PROGRESS' } } });
       expect(calls(WATCHED)).toBe(3);
       expect(upstreamCallCount(gw)).toBe(3);
-    } finally {
-      await Promise.all(subs.map((s) => s.close()));
-      setProgress('Pending');
-    }
+    });
     // The last subscriber leaving stops the poller: no timer left, no more calls.
-    await allClosed();
     expect(clock.pending()).toEqual([]);
   });
 });
@@ -163,7 +170,7 @@ describe.each(TRANSPORTS)('Field authorization per subscriber over %s', (transpo
       token: gw.tokens.secrets,
       variables: { ids: [watchedId] },
     });
-    try {
+    await watching([reader, secrets], async () => {
       const [r, s] = await Promise.all([reader.next(), secrets.next()]);
       expect(s).toEqual({
         data: {
@@ -190,11 +197,7 @@ describe.each(TRANSPORTS)('Field authorization per subscriber over %s', (transpo
       });
       expect(r2?.errors?.[0]?.extensions).toEqual({ code: 'FORBIDDEN' });
       expect(s2?.data?.jobUpdates?.signature).toMatch(/^DEMO-SIGNATURE-PNDG1/);
-    } finally {
-      await Promise.all([reader.close(), secrets.close()]);
-      setProgress('Pending');
-    }
-    await allClosed();
+    });
   });
 });
 
@@ -215,16 +218,13 @@ describe.each(TRANSPORTS)('Acting fields in events over %s', (transport) => {
     const subs = [writer, gw.tokens.read].map((token) =>
       subscribe(gw.server.url, transport, query, { token, variables: { ids: [watchedId] } }),
     );
-    try {
+    await watching(subs, async () => {
       const [w, r] = await Promise.all(subs.map((s) => s.next()));
       expect(w).toEqual({ data: { jobUpdates: (await asQuery(writer)).data?.job } });
       expect(r).toEqual({ data: { jobUpdates: (await asQuery(gw.tokens.read)).data?.job } });
       expect(w?.data?.jobUpdates?.availableActions).toEqual(['CANCEL']);
       expect(r?.data?.jobUpdates?.availableActions).toEqual([]);
-    } finally {
-      await Promise.all(subs.map((s) => s.close()));
-    }
-    await allClosed();
+    });
   });
 });
 
@@ -237,7 +237,7 @@ describe.each(TRANSPORTS)('Errors per job over %s', (transport) => {
       token: gw.tokens.read,
       variables: { ids: ['panorama:nowhere:x', missing, watchedId] },
     });
-    try {
+    await watching([sub], async () => {
       const events: Event[] = [];
       for (let i = 0; i < 3; i++) events.push((await sub.next()) as Event);
       const codes = events
@@ -255,11 +255,7 @@ describe.each(TRANSPORTS)('Errors per job over %s', (transport) => {
       });
       expect(await sub.next()).toBeNull();
       expect(calls(ERROR_CASE_JOB_IDS.notFound)).toBe(1);
-    } finally {
-      await sub.close();
-      setProgress('Pending');
-    }
-    await allClosed();
+    });
   });
 });
 
@@ -313,7 +309,7 @@ describe.each(TRANSPORTS)('Authentication over %s', (transport) => {
       token,
       variables: { ids: [watchedId] },
     });
-    try {
+    await watching([sub], async () => {
       expect(await sub.next()).toMatchObject({ data: { jobUpdates: { state: 'QUEUED' } } });
       // Polls before expiry change nothing; 120 s + 30 s tolerance later the stream ends.
       await clock.timersPending(2);
@@ -324,10 +320,7 @@ describe.each(TRANSPORTS)('Authentication over %s', (transport) => {
       expect(last?.errors?.[0]?.extensions).toEqual({ code: 'UNAUTHENTICATED' });
       expect(last?.errors?.[0]?.message).toMatch(/expired/);
       expect(await sub.next()).toBeNull();
-    } finally {
-      await sub.close();
-    }
-    await allClosed();
+    });
   });
 });
 
@@ -338,14 +331,11 @@ describe.each(TRANSPORTS)('A CodePipeline job in jobUpdates over %s', (transport
       token: gw.tokens.read,
       variables: { ids: [codepipeline] },
     });
-    try {
+    await watching([sub], async () => {
       expect(await sub.next()).toMatchObject({
         data: { jobUpdates: { id: codepipeline, state: 'UNKNOWN', terminal: false } },
       });
       expect(await sub.next()).toBeNull();
-    } finally {
-      await sub.close();
-    }
-    await allClosed();
+    });
   });
 });

@@ -10,7 +10,7 @@ import { EVENTUALLY } from '../support/eventually.ts';
 import { gql } from '../support/gateway.ts';
 import { metricValue } from '../support/metrics.ts';
 import { subscribe, type Event } from '../support/subscriptions.ts';
-import { useTestGateway } from '../support/useTestGateway.ts';
+import { useSetClockGateway, useTestGateway } from '../support/useTestGateway.ts';
 
 /**
  * Job events of the further kinds of job (issue 102) through a real gateway on the demo's own
@@ -35,12 +35,7 @@ const update = (e: Event | null) => e?.data?.jobUpdates as Update | undefined;
 
 describe('Batch service jobs by their events (the demo queues, default watch settings)', () => {
   // Near the real time, so the emulators still accept the gateway's signatures (SigV4: 15 minutes).
-  const base = Date.now();
-  let clock = base;
-  const gw = useTestGateway(
-    { JOBGRAPH_EVENT_QUEUES: 'demo' },
-    { emulatorClock: { now: () => clock, epochMs: base } },
-  );
+  const { gw, at } = useSetClockGateway({ JOBGRAPH_EVENT_QUEUES: 'demo' });
   const sample = (line: string) => metricValue(gw, line);
   /** DescribeServiceJob calls the Batch emulator answered (the watched service job's: no other is read). */
   const describes = () =>
@@ -80,7 +75,7 @@ describe('Batch service jobs by their events (the demo queues, default watch set
         liveBy: 'POLLING',
       });
       // Its first event (the clock at SCHEDULED): a hint, read once; the kind is live by events from then on.
-      clock = base + SERVICE_JOB_STEP_MS + 1;
+      at(SERVICE_JOB_STEP_MS + 1);
       gw.emulators.publishDue();
       expect(update(await sub.next())).toMatchObject({
         state: 'QUEUED',
@@ -90,7 +85,7 @@ describe('Batch service jobs by their events (the demo queues, default watch set
       // Live by events: its next poll is a reconciliation minutes away, so each read that follows
       // is one an event caused, and every state arrives.
       const read = describes();
-      clock = base + 2 * SERVICE_JOB_STEP_MS + 1;
+      at(2 * SERVICE_JOB_STEP_MS + 1);
       gw.emulators.publishDue();
       expect(update(await sub.next())).toMatchObject({
         state: 'IN_PROGRESS',
@@ -98,7 +93,7 @@ describe('Batch service jobs by their events (the demo queues, default watch set
         liveBy: 'EVENTS',
       });
       expect(describes()).toBe(read + 1);
-      clock = base + 3 * SERVICE_JOB_STEP_MS + 1;
+      at(3 * SERVICE_JOB_STEP_MS + 1);
       gw.emulators.publishDue();
       expect(update(await sub.next())).toMatchObject({ providerStatus: 'SUCCEEDED' });
       // The read the event caused confirms the finish: the watch ends, with no other call.

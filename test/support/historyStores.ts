@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql, type CompiledQuery } from 'kysely';
-import { afterAll, afterEach, expect } from 'vitest';
+import { afterAll, afterEach, describe, expect } from 'vitest';
 import type { HistoryStoreConfig } from '../../src/config/types.ts';
 import { openHistoryDatabase, type HistoryDatabase } from '../../src/history/database.ts';
 import type { HistoryChange } from '../../src/history/writer.ts';
@@ -72,6 +72,22 @@ export function closedAfterEach(): (
     open.push(db);
     return db;
   };
+}
+
+/**
+ * A `describe` block on each of `kinds` (`title`'s `$name` its name; skipped where it is): its tests
+ * call `open()` for a fresh, empty store of that kind, closed after the test (closedAfterEach).
+ */
+export function describeOnStores(
+  title: string,
+  kinds: HistoryStoreKind[],
+  body: (open: () => Promise<HistoryDatabase>) => void,
+): void {
+  for (const { name, skip, fresh } of kinds)
+    describe.skipIf(skip)(title.replace('$name', name), () => {
+      const opened = closedAfterEach();
+      body(() => opened(fresh()));
+    });
 }
 
 /** Another client's (PostgreSQL's) lock on the `jobs` table against writes (reads go on), until `release`. */

@@ -1,3 +1,4 @@
+import { startEmulators, type EmulatorSet } from '@jobgraph/emulators';
 import {
   startEmulator,
   type ProviderEmulator,
@@ -11,5 +12,14 @@ export function useEmulator(create: () => ProviderEmulator): RunningEmulator {
     'the emulator',
     () => startEmulator(create()),
     (emulator) => emulator.close(),
+  );
+}
+
+/** The demo's emulator set (`startEmulators()`) for a test file or `describe` block (see `useStarted`). */
+export function useEmulatorSet(): EmulatorSet {
+  return useStarted(
+    'the emulator set',
+    () => startEmulators(),
+    (set) => set.close(),
   );
 }

@@ -1,6 +1,7 @@
 import { createClient, type RedisClientType } from '@keyv/redis';
-import { startEmulators, type EmulatorSet } from '@jobgraph/emulators';
+import type { EmulatorSet } from '@jobgraph/emulators';
 import { kill, startRedisServer, type RedisServer } from '../subscriptions/clusterSupport.ts';
+import { useEmulatorSet } from './useEmulator.ts';
 import { useStarted } from './useStarted.ts';
 
 /** The redis-server of a test file or `describe` block (see `useRedis`). */
@@ -45,10 +46,6 @@ export function useRedis(): UsedRedis {
  */
 export function useRedisEmulators(): { redis: UsedRedis; emulators: EmulatorSet } {
   const redis = useRedis();
-  const emulators = useStarted(
-    'the emulator set',
-    () => startEmulators(),
-    (set) => set.close(),
-  );
+  const emulators = useEmulatorSet();
   return { redis, emulators };
 }

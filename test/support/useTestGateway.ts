@@ -43,3 +43,19 @@ export const useBreakerGateway = (failures: number, halfOpenMs: number): TestGat
     { JOBGRAPH_BREAKER_FAILURES: String(failures), JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '1' },
     { bounds: { breakerHalfOpenMs: halfOpenMs } },
   );
+
+/**
+ * The demo gateway (see `useTestGateway`) on an emulators' clock the test sets: it starts at `base`,
+ * the time the block is declared (near the real time, so the emulators still accept the gateway's
+ * signatures), which is also the progressing jobs' epoch, and stands until `at(offsetMs)` sets it
+ * `offsetMs` past `base`.
+ */
+export function useSetClockGateway(env: Record<string, string> = {}) {
+  const base = Date.now();
+  let clock = base;
+  const gw = useTestGateway(env, { emulatorClock: { now: () => clock, epochMs: base } });
+  const at = (offsetMs: number) => {
+    clock = base + offsetMs;
+  };
+  return { gw, base, at };
+}

@@ -11,27 +11,18 @@ import {
 import { logStreamConsoleUrl, logsWire } from '../../../src/datasources/logs/cloudWatchLogs.ts';
 import { BATCH_JOB_IDS, batchDemoJobs } from '@jobgraph/emulators/batch/data';
 import { batchFailureLine } from '@jobgraph/emulators/batch/jobLogs';
-import {
-  DEMO_AWS_ACCOUNT_ID,
-  startEmulators,
-  withDemoUpstreams,
-  type EmulatorSet,
-} from '@jobgraph/emulators';
+import { DEMO_AWS_ACCOUNT_ID, withDemoUpstreams } from '@jobgraph/emulators';
 import { UpstreamError } from '../../../src/errors.ts';
 import { parseJob } from '../../../src/datasources/batch/parse.ts';
 import { logLinesReader } from '../../../src/notifications/logLines.ts';
-import { useStarted } from '../../support/useStarted.ts';
+import { useEmulatorSet } from '../../support/useEmulator.ts';
 
 /**
  * The job logs' GetLogEvents calls against the emulated CloudWatch Logs, counted at the emulator:
  * a failed attempt's tail, kept and served again without a call, shared by concurrent asks,
  * refused over the log budget, and each account's own.
  */
-const set: EmulatorSet = useStarted(
-  'the emulators',
-  () => startEmulators(),
-  (s) => s.close(),
-);
+const set = useEmulatorSet();
 
 /** A fresh gateway's job logs over the demo's upstreams (both AWS accounts), on `now`'s clock for the budget. */
 function jobLogs(

@@ -3,12 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { ConfigMap, Namespace, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import { loadConfig, type Config } from '../../../src/config/index.ts';
 import { envPairs, parseDockerfile } from './dockerfile.ts';
 
 // What the deployment kit's tests share (manifests.test.ts: Kubernetes; compose.test.ts: compose,
@@ -222,3 +224,21 @@ export const KIT_CAPABILITY_VARIABLES = [
   'JOBGRAPH_ACTIONS',
   'JOBGRAPH_PUBLIC_URL',
 ] as const;
+
+/**
+ * The live configuration a replica reads from `envOf(examples)` (an example file's commented
+ * lines, uncommented), once it has loaded as written, with every example, and with the queue line
+ * and the accounts line each alone, as someone uncommenting one line does: the queue line names
+ * no alias that needs the accounts line.
+ */
+export function loadedWithExamples(
+  envOf: (extra: Record<string, string>) => Record<string, string>,
+  examples: Record<string, string>,
+): Config {
+  const load = (extra: Record<string, string>) => () => loadConfig({ mode: 'live' }, envOf(extra));
+  expect(load({})).not.toThrow();
+  expect(load(examples)).not.toThrow();
+  for (const name of ['JOBGRAPH_EVENT_QUEUES', 'JOBGRAPH_AWS_ACCOUNTS'])
+    expect(load({ [name]: examples[name] as string }), name).not.toThrow();
+  return loadConfig({ mode: 'live' }, envOf(examples));
+}

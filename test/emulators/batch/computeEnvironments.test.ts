@@ -1,23 +1,14 @@
-import {
-  BatchClient,
-  ClientException,
-  DescribeComputeEnvironmentsCommand,
-} from '@aws-sdk/client-batch';
+import { ClientException, DescribeComputeEnvironmentsCommand } from '@aws-sdk/client-batch';
 import { describe, expect, it } from 'vitest';
-import type { RunningEmulator } from '@jobgraph/emulators/framework';
 import { BATCH_QUEUES, SPOT_QUEUE } from '@jobgraph/emulators/batch/data';
-import { createBatchEmulator } from '@jobgraph/emulators/batch/emulator';
-import { useListHarness } from '../listHarness.ts';
+import { useBatchHarness } from './batchHarness.ts';
 
 /**
  * DescribeComputeEnvironments read with @aws-sdk/client-batch: the environments the region's
  * queues name, with their types, instance types, vCPUs and (for the broken one) a status reason.
  */
 
-const harness = useListHarness();
-const emulator = () => harness.startOn(createBatchEmulator);
-const sdk = (emu: RunningEmulator, region?: string) =>
-  harness.client(new BatchClient(harness.sdkOptions(emu, region)));
+const { emulator, sdk } = useBatchHarness();
 
 describe('AWS Batch emulator DescribeComputeEnvironments', () => {
   it('answers the queues’ environments: EC2, FARGATE and an INVALID SPOT one', async () => {

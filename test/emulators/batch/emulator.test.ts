@@ -28,14 +28,12 @@ import {
   BATCH_PROGRESS_PHASES,
   BATCH_PROGRESSING_RUNS,
 } from '@jobgraph/emulators/batch/progressing';
-import { LIST_START, useListHarness } from '../listHarness.ts';
+import { LIST_START } from '../listHarness.ts';
+import { useBatchHarness } from './batchHarness.ts';
 import { sdkPages } from '../listWalk.ts';
 import { signedAws } from '../listClient.ts';
 
-const harness = useListHarness();
-const emulator = () => harness.startOn(createBatchEmulator);
-const sdk = (emu: RunningEmulator, region?: string) =>
-  harness.client(new BatchClient(harness.sdkOptions(emu, region)));
+const { harness, emulator, sdk } = useBatchHarness();
 const UNKNOWN = '0badc0de-0000-4000-8000-000000000000';
 /** The progressing job of the first cycle (the harness's clock starts it at LIST_START). */
 const BATCH_PROGRESSING_JOB_ID = BATCH_PROGRESSING_RUNS.idAt(LIST_START);
