@@ -64,6 +64,8 @@ const EXTRA: Record<string, string[]> = {
     'list.ts',
     'listing.ts',
     'events.ts',
+    // What a job's and a service job's events share: their order and listed row.
+    'eventRecord.ts',
     'details.ts',
     'actions.ts',
     'logPlace.ts',
