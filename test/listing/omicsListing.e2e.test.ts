@@ -17,6 +17,7 @@ import { DEMO_AWS_CREDENTIALS } from '@jobgraph/emulators/framework';
 import { startDemoProcess, type DemoProcess } from '../support/demoProcess.ts';
 import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';
 import { kill } from '../subscriptions/clusterSupport.ts';
+import { isoOrNull as iso } from '../support/sdkOracle.ts';
 
 const REGION = 'us-east-1';
 const JWT_SECRET = 'a-secret-for-the-omics-listing-test-at-least-32-chars';
@@ -40,8 +41,6 @@ const sdkAt = (endpoint: string) =>
     disableHostPrefix: true,
     maxAttempts: 1,
   });
-
-const iso = (d: Date | undefined) => (d === undefined ? null : d.toISOString());
 
 /** What the graph must say of a run, from GetRun's answer. */
 function expectedRun(out: GetRunResponse) {

@@ -55,3 +55,11 @@ export function sdkRequestId(err: unknown): string | null {
   const e = (err ?? {}) as SdkLikeError;
   return e.$metadata?.requestId ?? headerValue(e.$response?.headers ?? {}, 'x-amzn-requestid');
 }
+
+/**
+ * A time as the graph shows it (an ISO string, null when absent), from an SDK answer's member
+ * (a `Date`), the AWS CLI's (an ISO string) or epoch milliseconds (AWS Batch).
+ */
+export function isoOrNull(value: Date | string | number | undefined): string | null {
+  return value === undefined ? null : new Date(value).toISOString();
+}

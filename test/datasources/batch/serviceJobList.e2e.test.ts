@@ -17,6 +17,7 @@ import {
 import type { EmulatorRequest } from '@jobgraph/emulators/framework';
 import { everyAccountToken } from '../../subscriptions/clusterSupport.ts';
 import { useServiceJobGateway } from './serviceJobGateway.ts';
+import { isoOrNull as iso } from '../../support/sdkOracle.ts';
 
 const EPOCH = Math.floor(Date.now() / 1000) * 1000;
 let clock = EPOCH;
@@ -28,7 +29,6 @@ const SUMMARY_FIELDS = `id nativeId name provider region state providerStatus st
   latestAttempt { serviceResourceId { name value } } capacityUsage { capacityUnit quantity }`;
 
 type Wire = Record<string, unknown>;
-const iso = (v: number | undefined) => (v === undefined ? null : new Date(v).toISOString());
 const QUEUED = ['SUBMITTED', 'PENDING', 'RUNNABLE', 'SCHEDULED'];
 
 /** What the graph must answer for one ServiceJobSummary of the SDK. */

@@ -9,6 +9,7 @@ import { OMICS_DEMO_RUNS } from '@jobgraph/emulators/omics/runs';
 import { runAwsCli } from '../../emulators/awsCli.ts';
 import { everyAccountToken } from '../../subscriptions/clusterSupport.ts';
 import { useLiveGateway } from '../../support/liveReplicas.ts';
+import { isoOrNull as iso } from '../../support/sdkOracle.ts';
 
 const REGION = 'us-east-1';
 const FIELDS = `id nativeId name region state providerStatus statusMessage terminal createdAt
@@ -18,8 +19,6 @@ const FIELDS = `id nativeId name region state providerStatus statusMessage termi
   creationTime startTime stopTime startedBy tags { key value } accelerators retentionMode }`;
 
 type Graph = Record<string, unknown>;
-
-const iso = (d: Date | string | undefined) => (d === undefined ? null : new Date(d).toISOString());
 
 /** What the graph must say of a run, from GetRun's answer as a client reads it. */
 function expected(out: GetRunResponse): Graph {

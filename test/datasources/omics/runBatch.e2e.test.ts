@@ -21,6 +21,7 @@ import {
 import { startLiveProcess, type LiveProcess } from '../../support/liveProcess.ts';
 import { runAwsCli } from '../../emulators/awsCli.ts';
 import { subscribe } from '../../support/subscriptions.ts';
+import { isoOrNull as iso } from '../../support/sdkOracle.ts';
 
 const REGION = 'us-east-1';
 const FIELDS = `id nativeId name provider region state providerStatus statusMessage terminal createdAt updatedAt completedAt
@@ -44,7 +45,6 @@ async function ask(gateway: LiveProcess, token: string, query: string, variables
   return (await res.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
 }
 
-const iso = (d: Date | string | undefined) => (d === undefined ? null : new Date(d).toISOString());
 const pairs = (m: Record<string, string> | undefined) =>
   Object.entries(m ?? {}).map(([key, value]) => ({ key, value }));
 

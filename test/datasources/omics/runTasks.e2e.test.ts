@@ -22,6 +22,7 @@ import { OMICS_DEMO_RUNS } from '@jobgraph/emulators/omics/runs';
 import { SHARED_SECRET } from '../../subscriptions/clusterSupport.ts';
 import { useLiveGateway } from '../../support/liveReplicas.ts';
 import { demoSdkConfig, useSdkClients } from '../../support/sdkClients.ts';
+import { isoOrNull as iso } from '../../support/sdkOracle.ts';
 
 const REGION = 'us-east-1';
 const failed = OMICS_DEMO_RUNS.find((r) => r.status === 'FAILED')!;
@@ -34,8 +35,6 @@ interface Answer {
   data?: { job?: Graph | null } | null;
   errors?: { message: string; path?: unknown[]; extensions?: { code?: string } }[];
 }
-
-const iso = (d: Date | undefined) => (d === undefined ? null : d.toISOString());
 
 /** What the graph must say of a listed task, from ListRunTasks' item as the SDK reads it. */
 function expectedTask(item: TaskListItem): Graph {
