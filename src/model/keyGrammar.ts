@@ -93,6 +93,16 @@ export function accountOfKey(grammar: KeyGrammar, key: JobKey): string | undefin
   return parts[grammar.accountPart ?? 'account'];
 }
 
+/** The key's own job ID, its grammar's last part (a listed row's, a describe answer without `id`), and that part's pattern. */
+export function nativeIdOfKey(
+  grammar: KeyGrammar,
+  key: JobKey,
+): { nativeId: string; pattern: PatternName } {
+  const parts = key as unknown as Readonly<Record<string, string>>;
+  const [part, pattern] = grammar.parts[grammar.parts.length - 1]!;
+  return { nativeId: String(parts[part]), pattern };
+}
+
 /** The pattern of a grammar's `region` part; null for a global service. */
 export function regionPatternOf(grammar: KeyGrammar): PatternName | null {
   return grammar.parts.find(([part]) => part === 'region')?.[1] ?? null;

@@ -1,6 +1,6 @@
 import type { AnyKeyOf } from '../../model/keys.ts';
 import { PATTERNS } from '../../config/patterns.ts';
-import { formatKey, type KeyGrammar } from '../../model/keyGrammar.ts';
+import { formatKey, nativeIdOfKey, type KeyGrammar } from '../../model/keyGrammar.ts';
 import {
   isTerminalState,
   type JobProvider,
@@ -74,9 +74,7 @@ export function listed<P extends JobProvider>(
 ): Listed | null {
   // An AWS account other than the default is named in the key (its alias), so in the global ID.
   const named: AnyKeyOf<P> = account === undefined ? key : { ...key, account };
-  const parts = named as unknown as Readonly<Record<string, string>>;
-  const [part, pattern] = grammar.parts[grammar.parts.length - 1]!;
-  const nativeId = parts[part]!;
+  const { nativeId, pattern } = nativeIdOfKey(grammar, named);
   if (!PATTERNS[pattern].re.test(nativeId)) return null;
   const id = formatKey(grammar, named);
   const { state, createdAt } = header;
@@ -98,7 +96,7 @@ export function listed<P extends JobProvider>(
         ...(named.kind !== undefined ? { kind: named.kind } : {}),
         ...stateFields(state),
         nativeId,
-        region: parts.region ?? null,
+        region: 'region' in named ? named.region : null,
         createdAt: createdAtIso,
         ...(header.completedAt === undefined
           ? {}

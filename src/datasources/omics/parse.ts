@@ -1,6 +1,6 @@
 import { MalformedBodyError } from '../../errors.ts';
 import type { AnyKeyOf, OmicsKey } from '../../model/keys.ts';
-import type { KeyGrammar } from '../../model/keyGrammar.ts';
+import { nativeIdOfKey, type KeyGrammar } from '../../model/keyGrammar.ts';
 import { tableStatus, type JobState } from '../../model/job.ts';
 import { jobHeader, jsonStatus, type JobHeader, type JobHeaderParts } from '../shared/jobHeader.ts';
 import { arr, enumValue, keyValues, members, obj, response, str } from '../shared/json.ts';
@@ -58,12 +58,6 @@ interface OmicsHeaderParts extends Pick<JobHeaderParts, 'completedAt'> {
   message: string;
 }
 
-/** The key's own job ID: its grammar's last part (`nativeId`), as formatKey reads it. */
-function keyNativeId(grammar: KeyGrammar<'AWS_OMICS'>, key: AnyKeyOf<'AWS_OMICS'>): string {
-  const [part] = grammar.parts[grammar.parts.length - 1] ?? [''];
-  return String((key as unknown as Readonly<Record<string, unknown>>)[part]);
-}
-
 /**
  * A HealthOmics job's `Job` header from its describe answer `o`, what `omicsAnswer` read of it
  * and what the kind read (`parts`): its `id` (else the key's own), its `name`, its message
@@ -79,7 +73,7 @@ export function omicsHeader<K extends AnyKeyOf<'AWS_OMICS'>>(
 ): JobHeader<K> {
   const { providerStatus, state } = answer;
   return jobHeader(grammar, key, {
-    nativeId: str(o.id, 'id') ?? keyNativeId(grammar, key),
+    nativeId: str(o.id, 'id') ?? nativeIdOfKey(grammar, key).nativeId,
     name: parts.name !== undefined ? parts.name : str(o.name, 'name'),
     state,
     providerStatus,
