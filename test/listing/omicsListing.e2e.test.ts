@@ -18,6 +18,7 @@ import { startDemoProcess, type DemoProcess } from '../support/demoProcess.ts';
 import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';
 import { kill } from '../subscriptions/clusterSupport.ts';
 import { isoOrNull as iso } from '../support/sdkOracle.ts';
+import { OMICS_DEMO_RUNS } from '@jobgraph/emulators/omics/runs';
 
 const REGION = 'us-east-1';
 const JWT_SECRET = 'a-secret-for-the-omics-listing-test-at-least-32-chars';
@@ -161,12 +162,27 @@ describe('listJobs on `jobgraph demo` (its default configuration)', () => {
 const getRunsOf = (set: EmulatorSet) =>
   set.omics.calls.filter((c) => c.operation.startsWith('GET /run/')).length;
 
+/**
+ * A time of the runs' table (runs.ts, runBatchData.ts) as the emulator at `sdk` serves it: it
+ * moves the table to its start, by as much as GetRun of a demo run says.
+ */
+async function servedTime(sdk: OmicsClient): Promise<(tableIso: string) => string> {
+  const run = OMICS_DEMO_RUNS[0]!;
+  const out = await sdk.send(new GetRunCommand({ id: run.id }));
+  const shift = out.creationTime!.getTime() - Date.parse(run.creationTime);
+  return (tableIso) => new Date(Date.parse(tableIso) + shift).toISOString();
+}
+
 describe('GetRun calls of a listed page (a live gateway on the default configuration)', () => {
   let emulators: EmulatorSet;
   let gateway: LiveProcess;
   let token = '';
+  let served: (tableIso: string) => string;
   beforeAll(async () => {
     emulators = await startEmulators();
+    const sdk = sdkAt(emulators.omics.url);
+    served = await servedTime(sdk);
+    sdk.destroy();
     token = await mintToken({ secret: JWT_SECRET, scopes: ['jobs:read'], accounts: ['*'] });
     gateway = await startLiveProcess({
       ...emulatorEnvironment(emulators),
@@ -184,13 +200,14 @@ describe('GetRun calls of a listed page (a live gateway on the default configura
   it('reads by GetRun only the runs a page of 2 may show (and one more for hasNextPage), never the whole ListRuns page', async () => {
     const getRuns = () => getRunsOf(emulators);
     const before = getRuns();
-    // The days of the demo's runs and its run batches: the newest two HealthOmics jobs of them.
+    // The day of the demo's run batches (its cohort's five runs and two batches, no reference
+    // import job): the newest two HealthOmics jobs of that day.
     const res = await ask(gateway.url, token, OMICS_PAGE.replace('first: 100', 'first: 2'), {
       filter: {
         providers: ['AWS_OMICS'],
         accounts: ['default'],
-        createdAfter: '2026-11-20T00:00:00Z',
-        createdBefore: '2026-11-24T00:00:00Z',
+        createdAfter: served('2026-11-23T01:00:00Z'),
+        createdBefore: served('2026-11-23T23:00:00Z'),
       },
     });
     expect(res.errors).toBeUndefined();
@@ -220,8 +237,8 @@ describe('GetRun calls of a listed page (a live gateway on the default configura
         filter: {
           providers: ['AWS_OMICS'],
           accounts: ['default'],
-          createdAfter: '2026-11-21T00:00:00Z',
-          createdBefore: '2026-11-22T00:00:00Z',
+          createdAfter: served('2026-11-21T00:00:00Z'),
+          createdBefore: served('2026-11-22T00:00:00Z'),
         },
       },
     );

@@ -1,6 +1,7 @@
 /**
  * The demo's fixed describe jobs are written with the dates of their provider's documentation
- * examples (Import/Export's 2016, Omics' and Panorama's 2024, COS Batch's March 2026), each table
+ * examples (Import/Export's 2016, Omics' and Panorama's 2024, COS Batch's March 2026; HealthOmics'
+ * runs and run batches November 2026, omicsDemoRunsAt), each table
  * against a reference instant of its own just after its newest job. The emulators serve them
  * moved to their start (`anchorMs`, whole seconds): a job is as old when the demo starts as it was at its table's
  * reference, so the order and every duration stay as written, and retention and

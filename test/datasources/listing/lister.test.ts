@@ -32,6 +32,8 @@ import { STORE_1, STORE_2, ids, refusal, sourceReport, useListerRig } from './li
 import { SIX_PROVIDERS } from './providerNames.ts';
 import { startListingRig } from './support.ts';
 import { OMICS_DEMO_RUNS } from '@jobgraph/emulators/omics/runs';
+import { OMICS_DEMO_RUNS_REFERENCE_MS } from '@jobgraph/emulators/omics/runBatchData';
+import { demoIsoMover } from '@jobgraph/emulators/demoDates';
 
 /**
  * What the lister lists, over the real emulators' demo data (listerSupport.ts): every job once and
@@ -255,10 +257,12 @@ describe('Listing filters', () => {
 
   it('bounds HealthOmics runs and run batches by creation time here (ListRuns and ListBatch take no time filter), reading by GetRun only the runs inside the bounds', async () => {
     rig.clearCalls();
+    // The day of the runs' table the failed run was created on, moved as the emulator moves the table.
+    const moved = demoIsoMover(OMICS_DEMO_RUNS_REFERENCE_MS, rig.anchorMs);
     const { ids } = await rig.walk(100, {
       providers: ['AWS_OMICS'],
-      createdAfter: '2026-11-21T00:00:00.000Z',
-      createdBefore: '2026-11-22T00:00:00.000Z',
+      createdAfter: moved('2026-11-21T00:00:00.000Z'),
+      createdBefore: moved('2026-11-22T00:00:00.000Z'),
     });
     // The demo's failed run alone was created that day; no run batch was.
     const [failedRun] = OMICS_DEMO_RUNS.filter((r) => r.status === 'FAILED');

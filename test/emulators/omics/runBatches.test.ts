@@ -9,18 +9,21 @@ import {
 import { describe, expect, it } from 'vitest';
 import { createOmicsEmulator } from '@jobgraph/emulators/omics/emulator';
 import {
-  OMICS_DEMO_BATCHES,
   OMICS_DEMO_BATCH_ID,
   OMICS_DEMO_BATCH_RUNS,
   OMICS_DEMO_BATCH_RUN_GROUP_ID,
   OMICS_FAILED_BATCH_ID,
+  omicsDemoBatchesAt,
 } from '@jobgraph/emulators/omics/runBatchData';
 import { useOmicsHarness } from './omicsHarness.ts';
+import { LIST_START } from '../listHarness.ts';
 
 const { harness, sdk, withEvents, cli } = useOmicsHarness();
 
-const cohort = OMICS_DEMO_BATCHES.find((b) => b.id === OMICS_DEMO_BATCH_ID)!;
-const failedBatch = OMICS_DEMO_BATCHES.find((b) => b.id === OMICS_FAILED_BATCH_ID)!;
+// The demo batches as an emulator started at the harness's clock serves them (moved to its start).
+const served = omicsDemoBatchesAt(LIST_START);
+const cohort = served.find((b) => b.id === OMICS_DEMO_BATCH_ID)!;
+const failedBatch = served.find((b) => b.id === OMICS_FAILED_BATCH_ID)!;
 const count = (status: string) => OMICS_DEMO_BATCH_RUNS.filter((r) => r.status === status).length;
 
 describe('The HealthOmics emulator’s run batches, read by @aws-sdk/client-omics', () => {

@@ -5,7 +5,10 @@ import { createLogStreams } from '@jobgraph/emulators/logs/streams';
 import { createOmicsEmulator } from '@jobgraph/emulators/omics/emulator';
 import { OMICS_WORKFLOW_LOG_GROUP } from '@jobgraph/emulators/omics/runLogs';
 import { OMICS_DEMO_RUNS } from '@jobgraph/emulators/omics/runs';
-import { OMICS_DEMO_BATCH_RUNS } from '@jobgraph/emulators/omics/runBatchData';
+import {
+  OMICS_DEMO_BATCH_RUNS,
+  OMICS_DEMO_RUNS_REFERENCE_MS,
+} from '@jobgraph/emulators/omics/runBatchData';
 import { useListHarness } from '../listHarness.ts';
 
 const harness = useListHarness();
@@ -15,7 +18,8 @@ const bad = failed.tasks.find((t) => t.status === 'FAILED')!;
 /** A CloudWatch Logs emulator over an omics emulator's streams, and its GetLogEvents of a stream. */
 async function workflowLogs() {
   const streams = createLogStreams();
-  createOmicsEmulator({ logs: streams });
+  // Started at the runs' reference instant: each line at its table's time, as written there.
+  createOmicsEmulator({ logs: streams, startedMs: OMICS_DEMO_RUNS_REFERENCE_MS });
   const logs = await harness.start(createLogsEmulator({ streams }));
   const client = harness.client(
     new CloudWatchLogsClient({

@@ -10,15 +10,22 @@ import {
 import { describe, expect, it } from 'vitest';
 import { createOmicsEmulator } from '@jobgraph/emulators/omics/emulator';
 import { OMICS_DEMO_RUNS, OMICS_DEMO_RUN_GROUP_ID } from '@jobgraph/emulators/omics/runs';
-import { OMICS_DEMO_BATCH_ID, OMICS_DEMO_BATCH_RUNS } from '@jobgraph/emulators/omics/runBatchData';
+import {
+  OMICS_DEMO_BATCH_ID,
+  OMICS_DEMO_BATCH_RUNS,
+  omicsDemoRunsAt,
+} from '@jobgraph/emulators/omics/runBatchData';
 import { useOmicsHarness } from './omicsHarness.ts';
+import { LIST_START } from '../listHarness.ts';
 import { runAwsCli } from '../awsCli.ts';
 import type { EventBridgeEvent } from '@jobgraph/emulators/eventBridge';
 
 const { harness, sdk, withEvents, cli } = useOmicsHarness();
 
-const failed = OMICS_DEMO_RUNS.find((r) => r.status === 'FAILED')!;
-const running = OMICS_DEMO_RUNS.find((r) => r.status === 'RUNNING')!;
+// The demo runs as an emulator started at the harness's clock serves them (moved to its start).
+const served = omicsDemoRunsAt(LIST_START);
+const failed = served.find((r) => r.status === 'FAILED')!;
+const running = served.find((r) => r.status === 'RUNNING')!;
 
 describe('The HealthOmics emulator’s workflow runs, read by @aws-sdk/client-omics', () => {
   it('answers GetRun with every field of a failed run, its failure reason from the published table', async () => {

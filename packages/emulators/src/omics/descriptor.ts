@@ -5,8 +5,7 @@ import * as data from './data.ts';
 import { createOmicsEmulator } from './emulator.ts';
 import { OMICS_BIG_ACCOUNT, OMICS_REFERENCE_STORES, omicsListedJobs } from './listData.ts';
 import { OMICS_PROGRESS_PHASES, OMICS_PROGRESSING_RUNS } from './progressing.ts';
-import { OMICS_DEMO_BATCHES, OMICS_DEMO_BATCH_RUNS } from './runBatchData.ts';
-import { OMICS_DEMO_RUNS } from './runs.ts';
+import { omicsDemoBatchesAt, omicsDemoRunsAt } from './runBatchData.ts';
 import {
   OMICS_SECOND_ACCOUNT_JOB_IDS,
   OMICS_SECOND_ACCOUNT_STORE_IDS,
@@ -27,8 +26,8 @@ const summaries = (jobs: readonly data.WireOmicsJob[]) =>
  * The default account's run batches as ListBatch shows them in the demo region (runBatches.ts:
  * the same whatever the account's reference import jobs, none in another account).
  */
-const batchSummaries = () =>
-  OMICS_DEMO_BATCHES.map((b) => ({
+const batchSummaries = (anchorMs: number) =>
+  omicsDemoBatchesAt(anchorMs).map((b) => ({
     globalId: `omicsbatch:${region}:${b.id}`,
     createdAt: isoOf(b.creationTime),
     providerStatus: b.status,
@@ -38,8 +37,8 @@ const batchSummaries = () =>
  * The default account's workflow runs as listJobs names them in the demo region (runs.ts and the
  * run batch's, runBatchData.ts: ListRuns lists both; none in another account), each by its uuid.
  */
-const runSummaries = () =>
-  [...OMICS_DEMO_RUNS, ...OMICS_DEMO_BATCH_RUNS].map((r) => ({
+const runSummaries = (anchorMs: number) =>
+  omicsDemoRunsAt(anchorMs).map((r) => ({
     globalId: `omicsrun:${region}:${r.uuid}:${r.id}`,
     createdAt: isoOf(r.creationTime),
     providerStatus: r.status,
@@ -59,12 +58,12 @@ export const omicsEmulator = {
     operations: ['ListReferenceImportJobs', 'ListReferenceStores', 'ListRuns', 'ListBatch'],
     demo: (anchorMs) => [
       ...summaries(omicsListedJobs(anchorMs)),
-      ...runSummaries(),
-      ...batchSummaries(),
+      ...runSummaries(anchorMs),
+      ...batchSummaries(anchorMs),
     ],
     big: (anchorMs, n) => [
-      ...runSummaries(),
-      ...batchSummaries(),
+      ...runSummaries(anchorMs),
+      ...batchSummaries(anchorMs),
       ...OMICS_REFERENCE_STORES.flatMap(({ id: store }) =>
         listedEntries(
           bigAccountJobs(

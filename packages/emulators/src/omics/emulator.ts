@@ -45,9 +45,9 @@ import {
 } from './jobEvents.ts';
 import { OMICS_PROGRESSING_RUNS, omicsProgressingJob } from './progressing.ts';
 import { OMICS_SECOND_ACCOUNT_STORES, omicsSecondAccountJobs } from './secondAccount.ts';
-import { OMICS_DEMO_RUNS, omicsRunRoute, type RunAnswers, type WireOmicsRun } from './runs.ts';
+import { omicsRunRoute, type RunAnswers, type WireOmicsRun } from './runs.ts';
 import { omicsRunStarts, startRunCall, startRunRoute } from './runStart.ts';
-import { OMICS_DEMO_BATCHES, OMICS_DEMO_BATCH_RUNS } from './runBatchData.ts';
+import { omicsDemoBatchesAt, omicsDemoRunsAt } from './runBatchData.ts';
 import { omicsRunBatchRoute } from './runBatches.ts';
 import { omicsRunLogSource } from './runLogs.ts';
 import { omicsRunControls } from './runControls.ts';
@@ -218,9 +218,9 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
   const storeTokens = opaqueTokens('jobgraph-emulator-omics-ListReferenceStores');
 
   const { headers, error, ok, errorAnswer } = restJsonAnswers(now);
-  // Each emulator its own copy: CancelRun and CancelRunBatch change runs and batches.
-  const demoRuns: WireOmicsRun[] = structuredClone([...OMICS_DEMO_RUNS, ...OMICS_DEMO_BATCH_RUNS]);
-  const demoBatches = structuredClone([...OMICS_DEMO_BATCHES]);
+  // Each emulator its own copy, dated for its start: CancelRun and CancelRunBatch change them.
+  const demoRuns: WireOmicsRun[] = omicsDemoRunsAt(listing.anchorMs);
+  const demoBatches = omicsDemoBatchesAt(listing.anchorMs);
   opts.logs?.register(
     omicsRunLogSource(OMICS_DEMO_REGION, (id) => (callers.which(id) === 'default' ? demoRuns : [])),
   );

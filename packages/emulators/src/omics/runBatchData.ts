@@ -1,5 +1,6 @@
+import { demoIsoMover } from '../demoDates.ts';
 import { OMICS_DEMO_REGION } from './data.ts';
-import { demoRun, demoTask, type WireOmicsRun } from './runs.ts';
+import { OMICS_DEMO_RUNS, demoRun, demoTask, type WireOmicsRun } from './runs.ts';
 
 /**
  * The demo's HealthOmics run batches (StartRunBatch, 2026-03-20), as runBatches.ts answers them:
@@ -203,3 +204,41 @@ export const OMICS_DEMO_BATCHES: readonly WireOmicsRunBatch[] = [
     runSettings: [],
   },
 ];
+
+/**
+ * The instant the runs' and run batches' tables (runs.ts, here) are dated against: just after
+ * their newest entry, the failed batch. The emulator serves them moved to its start, as
+ * demoDates.ts moves every fixed demo table: they are as old at each start as written here (1 to
+ * 4 days) and keep their place among the reference import jobs, which move the same way.
+ */
+export const OMICS_DEMO_RUNS_REFERENCE_MS = Date.parse('2026-11-24T00:00:00.000Z');
+
+type Timed = { creationTime: string; startTime?: string; stopTime?: string };
+
+const timesMoved = <T extends Timed>(x: T, move: (iso: string) => string): T => ({
+  ...x,
+  creationTime: move(x.creationTime),
+  ...(x.startTime ? { startTime: move(x.startTime) } : {}),
+  ...(x.stopTime ? { stopTime: move(x.stopTime) } : {}),
+});
+
+/** The demo's workflow runs (alone, then the cohort batch's) and their tasks, moved to `anchorMs`: fresh copies. */
+export function omicsDemoRunsAt(anchorMs: number): WireOmicsRun[] {
+  const move = demoIsoMover(OMICS_DEMO_RUNS_REFERENCE_MS, anchorMs);
+  return structuredClone([...OMICS_DEMO_RUNS, ...OMICS_DEMO_BATCH_RUNS]).map((run) => ({
+    ...timesMoved(run, move),
+    tasks: run.tasks.map((t) => timesMoved(t, move)),
+  }));
+}
+
+/** The demo's run batches moved to `anchorMs`: fresh copies. */
+export function omicsDemoBatchesAt(anchorMs: number): WireOmicsRunBatch[] {
+  const move = demoIsoMover(OMICS_DEMO_RUNS_REFERENCE_MS, anchorMs);
+  return structuredClone([...OMICS_DEMO_BATCHES]).map((b) => ({
+    ...b,
+    creationTime: move(b.creationTime),
+    ...(b.submittedTime ? { submittedTime: move(b.submittedTime) } : {}),
+    ...(b.processedTime ? { processedTime: move(b.processedTime) } : {}),
+    ...(b.failedTime ? { failedTime: move(b.failedTime) } : {}),
+  }));
+}
