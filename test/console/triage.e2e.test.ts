@@ -255,8 +255,8 @@ describeInChromium('The jobs console for triage (Debian Chromium)', () => {
           whole: j.statusMessage ? true : null,
         })),
       );
-      // A HealthOmics job whose sources failed: its message, then each failed source with its file.
-      const omics = failed.find((j) => j.id.startsWith('omics'))!;
+      // A HealthOmics reference import whose sources failed: its message, then each failed source with its file.
+      const omics = failed.find((j) => j.id.startsWith('omics:'))!;
       const detail = await gql<{
         job: {
           statusMessage: string;
