@@ -208,8 +208,8 @@ export const OMICS_DEMO_BATCHES: readonly WireOmicsRunBatch[] = [
 /**
  * The instant the runs' and run batches' tables (runs.ts, here) are dated against: just after
  * their newest entry, the failed batch. The emulator serves them moved to its start, as
- * demoDates.ts moves every fixed demo table: they are as old at each start as written here (1 to
- * 4 days) and keep their place among the reference import jobs, which move the same way.
+ * demoDates.ts moves every fixed demo table: they are as old at each start as written here (14
+ * hours to 4 days) and keep their place among the reference import jobs, which move the same way.
  */
 export const OMICS_DEMO_RUNS_REFERENCE_MS = Date.parse('2026-11-24T00:00:00.000Z');
 
