@@ -102,6 +102,28 @@ describe('The emulators’ list paging', () => {
     );
     expect(uuidFor('x')).toBe(uuidFor('x'));
   });
+
+  it('dates every listed demo job, of either account, as long before the start at any start (no table on calendar days)', () => {
+    // Each job's distance before the start, at two starts 400 days and some hours apart: a table
+    // left on fixed days (HealthOmics' runs were) ages with the calendar and changes its place
+    // among the others.
+    const ages = (anchor: number, account: 'default' | 'staging') =>
+      Object.values(listedDemoJobs(anchor, { account }))
+        .flat()
+        .map((j) => [j.globalId, anchor - Date.parse(j.createdAt)] as const)
+        .sort(([a], [b]) => (a < b ? -1 : 1));
+    const start = Date.parse('2026-11-29T14:25:00Z');
+    const later = start + 400 * 86_400_000 + 7 * 3_600_000;
+    for (const account of ['default', 'staging'] as const) {
+      const now = ages(start, account);
+      expect(now.length, account).toBeGreaterThan(10);
+      expect(
+        now.every(([, age]) => age >= 0),
+        account,
+      ).toBe(true);
+      expect(ages(later, account), account).toEqual(now);
+    }
+  });
 });
 
 describe('The four list operations of the emulator set', () => {
