@@ -7,7 +7,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { BATCH_DEMO_ACCOUNT_ID } from '@jobgraph/emulators/batch/data';
 import { SERVICE_JOB_IDS, SERVICE_JOB_STEP_MS } from '@jobgraph/emulators/batch/serviceJobData';
 import { runAwsCli } from '../../emulators/awsCli.ts';
-import { everyAccountToken, writerAndReader } from '../../subscriptions/clusterSupport.ts';
+import {
+  everyAccountToken,
+  untilLogged,
+  writerAndReader,
+} from '../../subscriptions/clusterSupport.ts';
 import { realPart } from '../../support/realParts.ts';
 import { useServiceJobGateway } from './serviceJobGateway.ts';
 
@@ -194,8 +198,9 @@ describe('AWS Batch service jobs through a live gateway on the emulators', () =>
     expect(answer.errors![0]!.extensions?.code).toBe('FORBIDDEN');
     // The payload was read (the secrets token's answers above and here) and never logged.
     const payload = (await bySdk(SERVICE_JOB_IDS.failed)).serviceRequestPayload as string;
-    // The log holds the requests that read it (the refused one among them), LOG_LEVEL debug.
-    expect(live.gateway.output.stdout).toContain('"errorCodes":["FORBIDDEN"]');
+    // The log holds the requests that read it (the refused one among them), LOG_LEVEL debug: the
+    // refused one's line may reach this process after its answer did, so it is waited for.
+    await untilLogged(live.gateway, /"errorCodes":\["FORBIDDEN"\]/, 60_000);
     for (const secret of [payload, 'demo-wandb-key-not-a-secret', 'WANDB_API_KEY']) {
       expect(live.gateway.output.stdout).not.toContain(secret);
       expect(live.gateway.output.stderr).not.toContain(secret);
